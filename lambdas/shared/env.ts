@@ -1,0 +1,33 @@
+/**
+ * Environment read once, through one helper that throws a clear error on a missing variable.
+ * Names are the contract between the CDK function factory, the local mode and the handlers.
+ */
+export function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') {
+    throw new Error(`Missing environment variable ${name}`);
+  }
+  return value;
+}
+
+export function optionalEnv(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Environment variable names used across functions. */
+export const ENV = {
+  TABLE_NAME: 'TABLE_NAME',
+  IDEMPOTENCY_TABLE_NAME: 'IDEMPOTENCY_TABLE_NAME',
+  RECORDING_CONFIGURATION_ARN: 'RECORDING_CONFIGURATION_ARN',
+  RECORDINGS_BUCKET: 'RECORDINGS_BUCKET',
+  REPLAY_BASE_URL: 'REPLAY_BASE_URL',
+  CHAT_REVIEW_FUNCTION_ARN: 'CHAT_REVIEW_FUNCTION_ARN',
+  CHAT_LOGGING_CONFIGURATION_ARN: 'CHAT_LOGGING_CONFIGURATION_ARN',
+  CHANNEL_TYPE: 'CHANNEL_TYPE',
+  GO_LIVE_TOPIC_ARN: 'GO_LIVE_TOPIC_ARN',
+  GRAPHQL_URL: 'GRAPHQL_URL',
+  WEB_URL: 'WEB_URL',
+  RESOURCE_TAG: 'RESOURCE_TAG',
+  STAGE: 'STAGE',
+} as const;

@@ -1,0 +1,157 @@
+/**
+ * The platform's functions, declared once: the CDK constructs create them from this catalog and
+ * the local mode runs the same handlers in-process from it. Entry points are
+ * `lambdas/<name>/handler.ts` exporting `handler`.
+ */
+
+/** An EventBridge pattern on IVS events (the same object the local event bus matches). */
+export interface IvsEventPattern {
+  readonly source: readonly ['aws.ivs'];
+  readonly 'detail-type': readonly string[];
+  readonly detail?: Record<string, readonly unknown[]>;
+}
+
+export type Trigger =
+  | { readonly kind: 'appsync'; readonly fields: readonly string[] }
+  | { readonly kind: 'eventbridge'; readonly ruleId: string; readonly pattern: IvsEventPattern }
+  | { readonly kind: 'schedule'; readonly ruleId: string; readonly everyMinutes: number }
+  | { readonly kind: 'table-stream' }
+  | { readonly kind: 'cognito-post-confirmation' }
+  | { readonly kind: 'chat-review' }
+  | { readonly kind: 's3-restore-completed' }
+  | { readonly kind: 'custom-resource' };
+
+export interface FunctionSpec {
+  /** Folder under `lambdas/`, kebab-case. */
+  readonly name: string;
+  readonly description: string;
+  readonly triggers: readonly Trigger[];
+  /** Seconds; the factory's default (10 s) applies when absent. */
+  readonly timeoutSeconds?: number;
+  readonly memoryMb?: number;
+}
+
+export const STREAM_STATE_PATTERN: IvsEventPattern = {
+  source: ['aws.ivs'],
+  'detail-type': ['IVS Stream State Change'],
+};
+
+export const RECORDING_STATE_PATTERN: IvsEventPattern = {
+  source: ['aws.ivs'],
+  'detail-type': ['IVS Recording State Change'],
+};
+
+export const GO_LIVE_PATTERN: IvsEventPattern = {
+  source: ['aws.ivs'],
+  'detail-type': ['IVS Stream State Change'],
+  detail: { event_name: ['Stream Start'] },
+};
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  {
+    name: 'provision-streamer',
+    description: 'Creates a streamer\'s IVS channel, stream key, chat room and profile (idempotent).',
+    triggers: [{ kind: 'appsync', fields: ['Mutation.provisionMe'] }, { kind: 'cognito-post-confirmation' }],
+    timeoutSeconds: 30,
+  },
+  {
+    name: 'stream-key',
+    description: 'Reads and rotates the owner\'s stream key.',
+    triggers: [{ kind: 'appsync', fields: ['Query.myStreamKey', 'Mutation.rotateStreamKey'] }],
+  },
+  {
+    name: 'stream-state',
+    description: 'Applies IVS Stream State Change events to stream status and sessions.',
+    triggers: [{ kind: 'eventbridge', ruleId: 'StreamStateRule', pattern: STREAM_STATE_PATTERN }],
+  },
+  {
+    name: 'go-live-fanout',
+    description: 'Sends one go-live alert per stream: SNS publish plus in-app notifications to followers.',
+    triggers: [{ kind: 'eventbridge', ruleId: 'GoLiveRule', pattern: GO_LIVE_PATTERN }],
+    timeoutSeconds: 300,
+    memoryMb: 512,
+  },
+  {
+    name: 'stream-health-poller',
+    description: 'While live: viewer count and ingest health for the control room.',
+    triggers: [{ kind: 'schedule', ruleId: 'StreamHealthSchedule', everyMinutes: 1 }],
+    timeoutSeconds: 55,
+  },
+  {
+    name: 'chat-token',
+    description: 'Mints IVS Chat tokens with capabilities by role; refuses banned users.',
+    triggers: [{ kind: 'appsync', fields: ['Mutation.createChatToken'] }],
+  },
+  {
+    name: 'chat-review',
+    description: 'IVS Chat message review handler: length, blocked words, bans, timeouts, slow mode.',
+    triggers: [{ kind: 'chat-review' }],
+    timeoutSeconds: 1,
+    memoryMb: 1024,
+  },
+  {
+    name: 'chat-moderation',
+    description: 'Moderation actions: delete message, timeout, ban/unban, moderators, chat settings.',
+    triggers: [
+      {
+        kind: 'appsync',
+        fields: [
+          'Mutation.deleteChatMessage', 'Mutation.timeoutUser', 'Mutation.banUser', 'Mutation.unbanUser',
+          'Mutation.addModerator', 'Mutation.removeModerator', 'Mutation.updateChatSettings',
+        ],
+      },
+    ],
+  },
+  {
+    name: 'alert-preferences',
+    description: 'Email go-live alert opt-in per followed streamer (SNS subscription with a filter policy).',
+    triggers: [{ kind: 'appsync', fields: ['Mutation.setAlertPreference'] }],
+  },
+  {
+    name: 'auction-sweeper',
+    description: 'Closes auctions whose time ran out: exactly one sale for the high bidder, or no sale.',
+    triggers: [{ kind: 'schedule', ruleId: 'AuctionSweepSchedule', everyMinutes: 1 }],
+    timeoutSeconds: 55,
+  },
+  {
+    name: 'recording-state',
+    description: 'Builds the recording index from IVS Recording State Change events.',
+    triggers: [{ kind: 'eventbridge', ruleId: 'RecordingStateRule', pattern: RECORDING_STATE_PATTERN }],
+  },
+  {
+    name: 'sale-markers',
+    description: 'Table stream: timed metadata cues (PutMetadata) for sales and featured products; recording classification.',
+    triggers: [{ kind: 'table-stream' }],
+    timeoutSeconds: 30,
+  },
+  {
+    name: 'replay',
+    description: 'Replay of a recording: playable URL, or starts a restore from an archive tier.',
+    triggers: [{ kind: 'appsync', fields: ['Query.replay'] }],
+  },
+  {
+    name: 'restore-completed',
+    description: 'S3 restore completed: marks the replay playable and notifies requesters.',
+    triggers: [{ kind: 's3-restore-completed' }],
+  },
+  {
+    name: 'runtime-teardown',
+    description: 'Custom resource: deletes the platform\'s tagged IVS channels, keys and chat rooms on stack deletion.',
+    triggers: [{ kind: 'custom-resource' }],
+    timeoutSeconds: 900,
+  },
+];
+
+/** Resolver fields with no data source work of their own (local publish through subscriptions). */
+export const NONE_DATA_SOURCE_FIELDS: readonly string[] = [
+  'Mutation.publishStreamStatus',
+  'Mutation.publishStreamHealth',
+  'Mutation.publishNotification',
+  'Mutation.publishAuctionClosed',
+  'Mutation.likeStream',
+];
+
+/** Function serving an AppSync field, or undefined when the field's resolver talks to the Main table. */
+export function functionForField(field: string): FunctionSpec | undefined {
+  return FUNCTIONS.find((f) => f.triggers.some((t) => t.kind === 'appsync' && t.fields.includes(field)));
+}

@@ -1,0 +1,223 @@
+/**
+ * Query.replay (AppSync Lambda data source): a recording with its sale moments in offset order and
+ * its HLS master playlist URL when playable. When the media sits in an archive tier, asking starts
+ * a restore (RestoreObject on each archived object) and the answer is RESTORING with an estimate;
+ * restore-completed flips it back to playable and notifies everyone who asked.
+ */
+import { HeadObjectCommand, ListObjectsV2Command, RestoreObjectCommand } from '@aws-sdk/client-s3';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { ddb, s3 } from '../shared/clients';
+import { ENV, requireEnv } from '../shared/env';
+import { DomainError, toAppSyncResult, type AppSyncLambdaResult } from '../shared/errors';
+import { observability } from '../shared/logger';
+import {
+  availabilityOf,
+  MIN_TIERED_OBJECT_BYTES,
+  readyInSeconds,
+  restoreMessage,
+  restoreRequestFor,
+  type ArchiveTier,
+} from '../shared/domain/lifecycle';
+import { masterPlaylistKey, publicUrl } from '../shared/domain/recordings';
+
+const { logger } = observability('replay');
+const TABLE = requireEnv(ENV.TABLE_NAME);
+const REPLAY_BASE_URL = requireEnv(ENV.REPLAY_BASE_URL);
+
+/** Upper bound of objects one request restores (a 4 h show at 4 renditions is ~30k segments). */
+export const MAX_RESTORE_OBJECTS = 50_000;
+const RESTORE_CONCURRENCY = 32;
+const SALES_LIMIT = 500;
+
+const argsSchema = z.object({ recordingId: z.string().min(1).max(64) });
+
+/** What the handler needs of the AppSync identity: a Cognito user (sub) or a guest. */
+const identitySchema = z.object({ sub: z.string().optional() }).passthrough().nullish();
+
+export interface ReplayEvent {
+  arguments: unknown;
+  identity?: unknown;
+}
+
+export type ReplayStatus = 'READY' | 'RESTORING' | 'UNAVAILABLE';
+
+export interface ReplayView {
+  recording: Record<string, unknown>;
+  status: ReplayStatus;
+  playbackUrl: string | null;
+  readyInSeconds: number | null;
+  message: string | null;
+  sales: Record<string, unknown>[];
+}
+
+async function salesOf(recordingId: string): Promise<Record<string, unknown>[]> {
+  const out = await ddb.send(
+    new QueryCommand({
+      TableName: TABLE,
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk',
+      ExpressionAttributeValues: { ':pk': `RECORDING#${recordingId}#SALES` },
+      ScanIndexForward: true,
+      Limit: SALES_LIMIT,
+    }),
+  );
+  return out.Items ?? [];
+}
+
+/**
+ * The object that tells whether the recording is archived: a media segment big enough for
+ * Intelligent-Tiering to archive (playlists and thumbnails under 128 KB never leave Frequent Access).
+ */
+async function probeKey(bucket: string, prefix: string): Promise<string> {
+  const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/media/hls/`, MaxKeys: 100 }));
+  const objects = out.Contents ?? [];
+  const big = objects.find((o) => (o.Size ?? 0) >= MIN_TIERED_OBJECT_BYTES && o.Key);
+  const segment = objects.find((o) => o.Key?.endsWith('.ts') || o.Key?.endsWith('.mp4'));
+  return big?.Key ?? segment?.Key ?? masterPlaylistKey(prefix);
+}
+
+async function rememberRequester(recordingId: string, userId: string | undefined, now: string): Promise<void> {
+  if (!userId) return;
+  await ddb.send(
+    new PutCommand({
+      TableName: TABLE,
+      Item: { PK: `RECORDING#${recordingId}`, SK: `RESTORE#${userId}`, type: 'RestoreRequest', recordingId, userId, createdAt: now, updatedAt: now },
+    }),
+  );
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : '';
+}
+
+/** Restores every archived object of the prefix; returns how many restores S3 accepted or has running. */
+async function restoreAll(bucket: string, prefix: string, tier: ArchiveTier): Promise<number> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }));
+    for (const o of out.Contents ?? []) {
+      // Objects under 128 KB are never archived by Intelligent-Tiering: skip them.
+      if (o.Key && ((o.Size ?? 0) >= MIN_TIERED_OBJECT_BYTES || tier === 'GLACIER' || tier === 'DEEP_ARCHIVE')) keys.push(o.Key);
+    }
+    token = out.IsTruncated ? out.NextContinuationToken : undefined;
+  } while (token && keys.length < MAX_RESTORE_OBJECTS);
+  if (keys.length > MAX_RESTORE_OBJECTS) {
+    logger.warn('Recording has more objects than one restore request covers', { prefix, objects: keys.length });
+    keys.length = MAX_RESTORE_OBJECTS;
+  }
+  let accepted = 0;
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(RESTORE_CONCURRENCY, keys.length) }, async () => {
+    while (next < keys.length) {
+      const key = keys[next++] as string;
+      try {
+        await s3.send(new RestoreObjectCommand({ Bucket: bucket, Key: key, RestoreRequest: restoreRequestFor(tier) }));
+        accepted++;
+      } catch (error) {
+        const name = errorName(error);
+        if (name === 'RestoreAlreadyInProgress') accepted++;
+        // InvalidObjectState: this object is not archived (a smaller one, or already back).
+        else if (name !== 'InvalidObjectState') throw error;
+      }
+    }
+  });
+  await Promise.all(lanes);
+  return accepted;
+}
+
+/**
+ * Claims the restore (only one concurrent caller issues RestoreObject calls), restores, and
+ * records how many completions restore-completed must see before the replay is playable.
+ */
+async function startRestore(item: Record<string, unknown>, tier: ArchiveTier, now: string): Promise<{ started: boolean; count: number }> {
+  const Key = { PK: item.PK, SK: item.SK };
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key,
+        UpdateExpression: 'SET restoreStatus = :r, restoreTier = :t, restoreStartedAt = :now, restoredCount = :zero, updatedAt = :now REMOVE restoreObjectCount ADD version :one',
+        ConditionExpression: 'attribute_not_exists(restoreStatus) OR restoreStatus <> :r',
+        ExpressionAttributeValues: { ':r': 'RESTORING', ':t': tier, ':now': now, ':zero': 0, ':one': 1 },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return { started: false, count: 0 };
+    throw error;
+  }
+  const count = await restoreAll(String(item.bucket), String(item.s3Prefix), tier);
+  if (count === 0) {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key,
+        UpdateExpression: 'REMOVE restoreStatus, restoreTier, restoreStartedAt, restoredCount SET updatedAt = :now ADD version :one',
+        ExpressionAttributeValues: { ':now': now, ':one': 1 },
+      }),
+    );
+  } else {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key,
+        UpdateExpression: 'SET restoreObjectCount = :n, updatedAt = :now ADD version :one',
+        ExpressionAttributeValues: { ':n': count, ':now': now, ':one': 1 },
+      }),
+    );
+  }
+  logger.info('Restore started', { recordingId: item.recordingId, tier, objects: count });
+  return { started: true, count };
+}
+
+function restoring(view: Omit<ReplayView, 'status' | 'playbackUrl' | 'readyInSeconds' | 'message'>, tier: ArchiveTier, startedAt: string, now: Date): ReplayView {
+  const seconds = readyInSeconds(tier, startedAt, now);
+  return { ...view, status: 'RESTORING', playbackUrl: null, readyInSeconds: seconds, message: restoreMessage(seconds) };
+}
+
+/** Builds the replay answer for one recording and caller. */
+export async function getReplay(recordingId: string, userId: string | undefined, clock: () => Date = () => new Date()): Promise<ReplayView> {
+  const got = await ddb.send(new GetCommand({ TableName: TABLE, Key: { PK: `RECORDING#${recordingId}`, SK: 'RECORDING' } }));
+  const item = got.Item;
+  if (!item || typeof item.state !== 'string') throw new DomainError('NOT_FOUND', 'No such recording.', { recordingId });
+  const sales = await salesOf(recordingId);
+  const base = { recording: item, sales };
+  if (item.state === 'RECORDING') {
+    return { ...base, status: 'UNAVAILABLE', playbackUrl: null, readyInSeconds: null, message: 'This show is still live; the replay is available when it ends.' };
+  }
+  if (item.state === 'FAILED') {
+    return { ...base, status: 'UNAVAILABLE', playbackUrl: null, readyInSeconds: null, message: 'The recording of this show failed.' };
+  }
+  const now = clock();
+  const nowIso = now.toISOString();
+  const prefix = String(item.s3Prefix);
+  if (item.restoreStatus === 'RESTORING' && typeof item.restoreStartedAt === 'string') {
+    await rememberRequester(recordingId, userId, nowIso);
+    return restoring(base, (item.restoreTier as ArchiveTier | undefined) ?? 'ARCHIVE_ACCESS', item.restoreStartedAt, now);
+  }
+  const key = await probeKey(String(item.bucket), prefix);
+  const head = await s3.send(new HeadObjectCommand({ Bucket: String(item.bucket), Key: key }));
+  const availability = availabilityOf(head);
+  if (availability.kind !== 'AVAILABLE') {
+    const { started, count } = await startRestore(item, availability.tier, nowIso);
+    if (!started || count > 0) {
+      await rememberRequester(recordingId, userId, nowIso);
+      return restoring(base, availability.tier, nowIso, now);
+    }
+  }
+  return { ...base, status: 'READY', playbackUrl: publicUrl(REPLAY_BASE_URL, masterPlaylistKey(prefix)), readyInSeconds: null, message: null };
+}
+
+export const handler = async (event: ReplayEvent): Promise<AppSyncLambdaResult<ReplayView>> =>
+  toAppSyncResult(
+    async () => {
+      const args = argsSchema.safeParse(event.arguments);
+      if (!args.success) throw new DomainError('VALIDATION', 'recordingId is required.', { issues: args.error.issues.map((i) => i.message) });
+      const identity = identitySchema.safeParse(event.identity);
+      const userId = identity.success ? identity.data?.sub : undefined;
+      return getReplay(args.data.recordingId, userId);
+    },
+    (error) => logger.error('Replay failed', { error: String(error) }),
+  );

@@ -1,0 +1,281 @@
+/**
+ * Main table stream (NEW_AND_OLD_IMAGES):
+ * - a new Sale, or a product becoming featured → an IVS timed-metadata cue (PutMetadata) on the
+ *   channel, coalesced per channel into as few calls as fit IVS's limits (1 KB, 5 calls/s);
+ * - a new Sale of a recording → the recording's saleCount and classification;
+ * - a finished recording whose classification changed → S3 object tags the lifecycle rules read.
+ * Reports partial batch failures (sequence numbers) so one failing record does not replay the rest.
+ */
+import { PutMetadataCommand } from '@aws-sdk/client-ivs';
+import { ListObjectsV2Command, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { ddb, ivs, s3 } from '../shared/clients';
+import { ENV, requireEnv } from '../shared/env';
+import { observability } from '../shared/logger';
+import { CLASSIFICATION_TAG, classify, type Classification } from '../shared/domain/lifecycle';
+import { featuredCue, packCues, saleCue, TokenBucket, type Cue } from '../shared/domain/markers';
+
+const { logger } = observability('sale-markers');
+const TABLE = requireEnv(ENV.TABLE_NAME);
+
+/** Per channel, kept across warm invocations: bursts spread over invocations still respect 5/s. */
+const buckets = new Map<string, TokenBucket>();
+
+/** Retries of a throttled PutMetadata before the records are reported as failed. */
+const MAX_THROTTLE_RETRIES = 5;
+const TAGGING_CONCURRENCY = 16;
+
+type Image = Record<string, unknown>;
+
+function imageOf(raw: Record<string, AttributeValue> | undefined): Image | undefined {
+  return raw ? (unmarshall(raw) as Image) : undefined;
+}
+
+interface PendingCue {
+  cue: Cue;
+  channelId: string;
+  seq: string;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : '';
+}
+
+async function channelArnOf(channelId: string, cache: Map<string, Promise<string | undefined>>): Promise<string | undefined> {
+  let found = cache.get(channelId);
+  if (!found) {
+    found = ddb
+      .send(new GetCommand({ TableName: TABLE, Key: { PK: `USER#${channelId}`, SK: 'PROFILE' }, ProjectionExpression: 'channelArn' }))
+      .then((out) => out.Item?.channelArn as string | undefined);
+    cache.set(channelId, found);
+  }
+  return found;
+}
+
+/**
+ * Sends a channel's cues in order, packing as many as fit in each 1 KB payload and waiting for the
+ * channel's token bucket between calls. Returns the sequence numbers whose cues could not be sent.
+ */
+async function sendChannelCues(channelArn: string, pending: PendingCue[]): Promise<string[]> {
+  let bucket = buckets.get(channelArn);
+  if (!bucket) {
+    bucket = new TokenBucket(undefined, undefined, Date.now());
+    buckets.set(channelArn, bucket);
+  }
+  let index = 0;
+  while (index < pending.length) {
+    const { payload, count } = packCues(pending.slice(index).map((p) => p.cue));
+    index += count;
+    let attempt = 0;
+    for (;;) {
+      const wait = bucket.take(Date.now());
+      if (wait > 0) await sleep(wait);
+      try {
+        await ivs.send(new PutMetadataCommand({ channelArn, metadata: payload }));
+        break;
+      } catch (error) {
+        const name = errorName(error);
+        if (name === 'ChannelNotBroadcasting' || name === 'ResourceNotFoundException') {
+          // Nobody is watching live: the cue has no audience, the sale record still carries the offset.
+          logger.info('Channel not broadcasting; cue skipped', { channelArn, cues: count, reason: name });
+          break;
+        }
+        if (name === 'ThrottlingException' && attempt < MAX_THROTTLE_RETRIES) {
+          attempt++;
+          await sleep(Math.min(2000, 100 * 2 ** attempt) + Math.floor(Math.random() * 50));
+          continue;
+        }
+        logger.error('PutMetadata failed', { channelArn, cues: count, error: String(error) });
+        return pending.slice(index - count).map((p) => p.seq);
+      }
+    }
+  }
+  return [];
+}
+
+/**
+ * Counts a sale once on its recording (a redelivered record does not count twice). The
+ * classification follows from the Recording's own stream record (see `reconcileClassification`).
+ * A sale that beats its Recording Start leaves a stub the recording-state handler completes.
+ */
+async function countSale(recordingId: string, saleId: string, now: string): Promise<void> {
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: { PK: `RECORDING#${recordingId}`, SK: 'RECORDING' },
+        UpdateExpression: 'ADD saleCount :one, saleIds :ids, version :one SET updatedAt = :now',
+        ConditionExpression: 'NOT contains(saleIds, :sid)',
+        ExpressionAttributeValues: { ':one': 1, ':ids': new Set([saleId]), ':sid': saleId, ':now': now },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/**
+ * Brings `classification` in line with keep and saleCount. Conditional on the version the stream
+ * record showed: if the item moved on, its newer stream record reconciles again.
+ */
+async function reconcileClassification(image: Image, wanted: Classification, now: string): Promise<void> {
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: { PK: image.PK, SK: image.SK },
+        UpdateExpression: 'SET classification = :c, updatedAt = :now ADD version :one',
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':c': wanted, ':now': now, ':one': 1, ':v': image.version },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/** Lists every object of a recording (paged). */
+export async function listRecordingKeys(bucket: string, prefix: string): Promise<{ key: string; size: number }[]> {
+  const keys: { key: string; size: number }[] = [];
+  let token: string | undefined;
+  do {
+    const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }));
+    for (const o of out.Contents ?? []) if (o.Key) keys.push({ key: o.Key, size: o.Size ?? 0 });
+    token = out.IsTruncated ? out.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+export async function mapLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(lanes);
+}
+
+/** Tags every object of the recording with its classification (the lifecycle rules filter on it). */
+async function tagRecording(bucket: string, prefix: string, classification: Classification): Promise<number> {
+  const objects = await listRecordingKeys(bucket, prefix);
+  await mapLimit(objects, TAGGING_CONCURRENCY, async ({ key }) => {
+    await s3.send(
+      new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: [{ Key: CLASSIFICATION_TAG, Value: classification }] } }),
+    );
+  });
+  return objects.length;
+}
+
+function seqOf(record: DynamoDBRecord): string {
+  return record.dynamodb?.SequenceNumber ?? record.eventID ?? '';
+}
+
+export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  const failed = new Set<string>();
+  const cues: PendingCue[] = [];
+  const now = new Date().toISOString();
+  const work: Promise<void>[] = [];
+
+  for (const record of event.Records) {
+    const seq = seqOf(record);
+    const next = imageOf(record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined);
+    const old = imageOf(record.dynamodb?.OldImage as Record<string, AttributeValue> | undefined);
+    if (!next) continue;
+    try {
+      if (next.type === 'Sale' && record.eventName === 'INSERT') {
+        cues.push({
+          channelId: String(next.channelId),
+          seq,
+          cue: saleCue({
+            saleId: String(next.saleId),
+            productId: String(next.productId),
+            productTitle: next.productTitle as string | undefined,
+            price: Number(next.price),
+            currency: String(next.currency),
+          }),
+        });
+        if (typeof next.recordingId === 'string') {
+          work.push(countSale(next.recordingId, String(next.saleId), now).catch((error: unknown) => {
+            logger.error('Counting the sale on its recording failed', { seq, error: String(error) });
+            failed.add(seq);
+          }));
+        }
+      } else if (next.type === 'Product' && next.featured === true && old?.featured !== true) {
+        cues.push({
+          channelId: String(next.channelId),
+          seq,
+          cue: featuredCue({
+            productId: String(next.productId),
+            title: next.title as string | undefined,
+            currency: next.currency as string | undefined,
+            buyNowPrice: next.buyNowPrice as number | undefined,
+            currentPrice: next.currentPrice as number | undefined,
+            startingBid: next.startingBid as number | undefined,
+          }),
+        });
+      } else if (next.type === 'Recording' && typeof next.state === 'string') {
+        const wanted = classify({ keep: next.keep === true, saleCount: Number(next.saleCount ?? 0) });
+        if (next.classification !== wanted) {
+          work.push(reconcileClassification(next, wanted, now).catch((error: unknown) => {
+            logger.error('Reconciling the classification failed', { seq, error: String(error) });
+            failed.add(seq);
+          }));
+        } else if (
+          next.state === 'AVAILABLE' &&
+          typeof next.bucket === 'string' &&
+          typeof next.s3Prefix === 'string' &&
+          (old?.state !== 'AVAILABLE' || old.classification !== next.classification)
+        ) {
+          // Tags go on once the recording is complete, so no object written later misses them.
+          const { bucket, s3Prefix } = next;
+          work.push(
+            tagRecording(bucket, s3Prefix, wanted)
+              .then((n) => logger.info('Recording objects tagged', { recordingId: next.recordingId, classification: wanted, objects: n }))
+              .catch((error: unknown) => {
+                logger.error('Tagging recording objects failed', { seq, error: String(error) });
+                failed.add(seq);
+              }),
+          );
+        }
+      }
+    } catch (error) {
+      logger.error('Stream record not processable', { seq, error: String(error) });
+      failed.add(seq);
+    }
+  }
+
+  const byChannel = new Map<string, PendingCue[]>();
+  for (const c of cues) byChannel.set(c.channelId, [...(byChannel.get(c.channelId) ?? []), c]);
+  const arnCache = new Map<string, Promise<string | undefined>>();
+  for (const [channelId, pending] of byChannel) {
+    work.push(
+      channelArnOf(channelId, arnCache)
+        .then(async (arn) => {
+          if (!arn) {
+            logger.warn('Channel has no IVS channel ARN; cues skipped', { channelId, cues: pending.length });
+            return;
+          }
+          for (const seq of await sendChannelCues(arn, pending)) failed.add(seq);
+        })
+        .catch((error: unknown) => {
+          logger.error('Sending cues failed', { channelId, error: String(error) });
+          for (const p of pending) failed.add(p.seq);
+        }),
+    );
+  }
+  await Promise.all(work);
+  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+};
+
+/** Test hook: forget token buckets between test cases. */
+export function resetBuckets(): void {
+  buckets.clear();
+}

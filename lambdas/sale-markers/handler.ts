@@ -16,13 +16,13 @@ import { ddb, ivs, s3 } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { CLASSIFICATION_TAG, classify, type Classification } from '../shared/domain/lifecycle';
-import { featuredCue, packCues, saleCue, TokenBucket, type Cue } from '../shared/domain/markers';
+import { featuredCue, packCues, saleCue, RateLimiter, type Cue } from '../shared/domain/markers';
 
 const { logger } = observability('sale-markers');
 const TABLE = requireEnv(ENV.TABLE_NAME);
 
 /** Per channel, kept across warm invocations: bursts spread over invocations still respect 5/s. */
-const buckets = new Map<string, TokenBucket>();
+const limiters = new Map<string, RateLimiter>();
 
 /** Retries of a throttled PutMetadata before the records are reported as failed. */
 const MAX_THROTTLE_RETRIES = 5;
@@ -59,13 +59,13 @@ async function channelArnOf(channelId: string, cache: Map<string, Promise<string
 
 /**
  * Sends a channel's cues in order, packing as many as fit in each 1 KB payload and waiting for the
- * channel's token bucket between calls. Returns the sequence numbers whose cues could not be sent.
+ * channel's rate limiter between calls. Returns the sequence numbers whose cues could not be sent.
  */
 async function sendChannelCues(channelArn: string, pending: PendingCue[]): Promise<string[]> {
-  let bucket = buckets.get(channelArn);
-  if (!bucket) {
-    bucket = new TokenBucket(undefined, undefined, Date.now());
-    buckets.set(channelArn, bucket);
+  let limiter = limiters.get(channelArn);
+  if (!limiter) {
+    limiter = new RateLimiter();
+    limiters.set(channelArn, limiter);
   }
   let index = 0;
   while (index < pending.length) {
@@ -73,7 +73,7 @@ async function sendChannelCues(channelArn: string, pending: PendingCue[]): Promi
     index += count;
     let attempt = 0;
     for (;;) {
-      const wait = bucket.take(Date.now());
+      const wait = limiter.take(Date.now());
       if (wait > 0) await sleep(wait);
       try {
         await ivs.send(new PutMetadataCommand({ channelArn, metadata: payload }));
@@ -275,7 +275,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
 };
 
-/** Test hook: forget token buckets between test cases. */
-export function resetBuckets(): void {
-  buckets.clear();
+/** Test hook: forget rate limiters between test cases. */
+export function resetLimiters(): void {
+  limiters.clear();
 }

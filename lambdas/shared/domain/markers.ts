@@ -58,25 +58,25 @@ function bytes(text: string): number {
  * kind and productId always stay; an id longer than the limit is a bug upstream, so it throws.
  */
 export function fitCue(cue: Cue, limit = MAX_METADATA_BYTES): Cue {
-  let current: Cue = { ...cue };
-  if (bytes(JSON.stringify(current)) <= limit) return current;
-  if (current.title) {
-    const over = bytes(JSON.stringify(current)) - limit;
-    const chars = [...current.title];
-    const keep = chars.length - over - 1;
-    if (keep > 8) {
-      let title = chars.slice(0, keep).join('') + '\u2026';
-      while (bytes(JSON.stringify({ ...current, title })) > limit && title.length > 1) title = [...title].slice(0, -2).join('') + '\u2026';
-      if (bytes(JSON.stringify({ ...current, title })) <= limit) return { ...current, title };
+  const size = (c: Cue) => bytes(JSON.stringify(c));
+  if (size(cue) <= limit) return { ...cue };
+  const { title, ...withoutTitle } = cue;
+  if (title) {
+    // Longest prefix (in code points) of the title that still fits, found by bisection.
+    const chars = [...title];
+    let lo = 0;
+    let hi = chars.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (size({ ...withoutTitle, title: chars.slice(0, mid).join('') + '\u2026' }) <= limit) lo = mid;
+      else hi = mid - 1;
     }
-    const { title: _dropped, ...rest } = current;
-    current = rest;
-    if (bytes(JSON.stringify(current)) <= limit) return current;
+    if (lo >= 8) return { ...withoutTitle, title: chars.slice(0, lo).join('') + '\u2026' };
+    if (size(withoutTitle) <= limit) return withoutTitle;
   }
-  const { kind, productId } = current;
-  const minimal: Cue = { kind, productId };
-  if (current.saleId && bytes(JSON.stringify({ ...minimal, saleId: current.saleId })) <= limit) minimal.saleId = current.saleId;
-  if (bytes(JSON.stringify(minimal)) > limit) throw new Error(`Cue for ${productId.slice(0, 40)} cannot fit in ${limit} bytes`);
+  const minimal: Cue = { kind: cue.kind, productId: cue.productId };
+  if (cue.saleId && size({ ...minimal, saleId: cue.saleId }) <= limit) minimal.saleId = cue.saleId;
+  if (size(minimal) > limit) throw new Error(`Cue for ${cue.productId.slice(0, 40)} cannot fit in ${limit} bytes`);
   return minimal;
 }
 
@@ -102,29 +102,24 @@ export function packCues(queue: readonly Cue[], limit = MAX_METADATA_BYTES): { p
 }
 
 /**
- * Token bucket per channel: `capacity` calls at once, refilled at `ratePerSecond`. `take` returns
- * how long to wait (ms) before the call may go out, and reserves the token.
+ * Rate limiter per channel over a sliding window: at most `maxCalls` in any `windowMs`. A sliding
+ * window (not a refilling bucket) because a bucket lets a full burst plus the refill through in
+ * the first second, which is exactly what IVS's 5 calls/s limit throttles. `take` reserves a slot
+ * and returns how long (ms) to wait before using it.
  */
-export class TokenBucket {
-  private tokens: number;
-  private updatedAt: number;
+export class RateLimiter {
+  private readonly slots: number[] = [];
 
   constructor(
-    private readonly capacity = MAX_CALLS_PER_SECOND,
-    private readonly ratePerSecond = MAX_CALLS_PER_SECOND,
-    now = 0,
-  ) {
-    this.tokens = capacity;
-    this.updatedAt = now;
-  }
+    private readonly maxCalls = MAX_CALLS_PER_SECOND,
+    private readonly windowMs = 1000,
+  ) {}
 
   take(now: number): number {
-    const refill = ((now - this.updatedAt) / 1000) * this.ratePerSecond;
-    this.tokens = Math.min(this.capacity, this.tokens + refill);
-    this.updatedAt = now;
-    this.tokens -= 1;
-    if (this.tokens >= 0) return 0;
-    return Math.ceil((-this.tokens / this.ratePerSecond) * 1000);
+    while (this.slots.length > 0 && (this.slots[0] as number) <= now - this.windowMs) this.slots.shift();
+    const at = this.slots.length < this.maxCalls ? now : (this.slots[this.slots.length - this.maxCalls] as number) + this.windowMs;
+    this.slots.push(at);
+    return at - now;
   }
 }
 

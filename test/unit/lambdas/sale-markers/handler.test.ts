@@ -1,0 +1,204 @@
+import { ChannelNotBroadcasting, IvsClient, PutMetadataCommand, ThrottlingException } from '@aws-sdk/client-ivs';
+import { ListObjectsV2Command, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.hoisted(() => {
+  process.env.TABLE_NAME = 'Main';
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+});
+
+const { handler, resetLimiters } = await import('../../../../lambdas/sale-markers/handler');
+const { parseCuePayload, MAX_METADATA_BYTES } = await import('../../../../lambdas/shared/domain/markers');
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const ivs = mockClient(IvsClient);
+const s3 = mockClient(S3Client);
+const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdef1G2hij';
+
+let seq = 100;
+function record(eventName: 'INSERT' | 'MODIFY', next: Record<string, unknown>, old?: Record<string, unknown>): DynamoDBRecord {
+  seq++;
+  return {
+    eventID: `ev-${seq}`,
+    eventName,
+    eventSource: 'aws:dynamodb',
+    dynamodb: {
+      SequenceNumber: String(seq),
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+      Keys: marshall({ PK: next.PK, SK: next.SK }) as never,
+      NewImage: marshall(next, { removeUndefinedValues: true }) as never,
+      OldImage: old ? (marshall(old, { removeUndefinedValues: true }) as never) : undefined,
+    },
+  };
+}
+
+function sale(i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const saleId = `sal_${String(i).padStart(20, '0')}`;
+  return {
+    PK: `SALE#${saleId}`,
+    SK: 'SALE',
+    type: 'Sale',
+    saleId,
+    productId: `prd_${String(i).padStart(20, '0')}`,
+    channelId: 'user-1',
+    price: 1500 + i,
+    currency: 'EUR',
+    soldAt: '2026-01-01T10:00:00.000Z',
+    ...extra,
+  };
+}
+
+const batch = (...records: DynamoDBRecord[]): DynamoDBStreamEvent => ({ Records: records });
+
+beforeEach(() => {
+  ddb.reset();
+  ivs.reset();
+  s3.reset();
+  resetLimiters();
+  ddb.on(GetCommand, { Key: { PK: 'USER#user-1', SK: 'PROFILE' } }).resolves({ Item: { channelArn: CHANNEL_ARN } });
+  ddb.on(UpdateCommand).resolves({});
+  ivs.on(PutMetadataCommand).resolves({});
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('sale-markers: cues', () => {
+  it('a burst of 50 sales in one second: at most 5 PutMetadata calls per second, every sale in some payload', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] });
+    const callTimes: number[] = [];
+    const seen: string[] = [];
+    ivs.on(PutMetadataCommand).callsFake((input: { metadata: string; channelArn: string }) => {
+      callTimes.push(Date.now());
+      expect(input.channelArn).toBe(CHANNEL_ARN);
+      expect(Buffer.byteLength(input.metadata)).toBeLessThanOrEqual(MAX_METADATA_BYTES);
+      for (const cue of parseCuePayload(input.metadata)) seen.push(String(cue.saleId));
+      return {};
+    });
+    const sales = Array.from({ length: 50 }, (_, i) => record('INSERT', sale(i)));
+
+    const pending = handler(batch(...sales));
+    await vi.runAllTimersAsync();
+    const result = await pending;
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => `sal_${String(i).padStart(20, '0')}`));
+    for (const t of callTimes) expect(callTimes.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(5);
+    expect(callTimes.length).toBeLessThan(50);
+  });
+
+  it('keeps the limit across back-to-back invocations of the same container', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] });
+    const callTimes: number[] = [];
+    ivs.on(PutMetadataCommand).callsFake(() => {
+      callTimes.push(Date.now());
+      return {};
+    });
+    for (let i = 0; i < 8; i++) {
+      const pending = handler(batch(record('INSERT', sale(i))));
+      await vi.runAllTimersAsync();
+      await pending;
+    }
+    expect(callTimes).toHaveLength(8);
+    for (const t of callTimes) expect(callTimes.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(5);
+  });
+
+  it('retries ThrottlingException with backoff', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] });
+    ivs
+      .on(PutMetadataCommand)
+      .rejectsOnce(new ThrottlingException({ message: 'slow down', $metadata: {} }))
+      .resolves({});
+    const pending = handler(batch(record('INSERT', sale(1))));
+    await vi.runAllTimersAsync();
+    expect((await pending).batchItemFailures).toEqual([]);
+    expect(ivs).toHaveReceivedCommandTimes(PutMetadataCommand, 2);
+  });
+
+  it('skips a channel that is not broadcasting without failing the batch', async () => {
+    ivs.on(PutMetadataCommand).rejects(new ChannelNotBroadcasting({ message: 'offline', $metadata: {} }));
+    const result = await handler(batch(record('INSERT', sale(1)), record('INSERT', sale(2))));
+    expect(result.batchItemFailures).toEqual([]);
+  });
+
+  it('reports the records whose cues failed for another reason', async () => {
+    ivs.on(PutMetadataCommand).rejects(new Error('boom'));
+    const a = record('INSERT', sale(1));
+    const result = await handler(batch(a));
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: a.dynamodb?.SequenceNumber }]);
+  });
+
+  it('cues a product when it becomes featured, not when it stays featured', async () => {
+    const product = { PK: 'PRODUCT#prd_1', SK: 'PRODUCT', type: 'Product', productId: 'prd_1', channelId: 'user-1', title: 'Leather jacket', currency: 'USD', buyNowPrice: 9900 };
+    await handler(batch(record('MODIFY', { ...product, featured: true }, { ...product, featured: false })));
+    await handler(batch(record('MODIFY', { ...product, featured: true, updatedAt: 'x' }, { ...product, featured: true })));
+    expect(ivs).toHaveReceivedCommandTimes(PutMetadataCommand, 1);
+    const payload = ivs.commandCalls(PutMetadataCommand)[0]?.args[0].input.metadata ?? '';
+    expect(parseCuePayload(payload)).toEqual([{ kind: 'featured', productId: 'prd_1', price: 9900, currency: 'USD', title: 'Leather jacket' }]);
+  });
+});
+
+describe('sale-markers: recording classification', () => {
+  it('counts a sale once on its recording', async () => {
+    await handler(batch(record('INSERT', sale(1, { recordingId: 'rec_1', offsetMs: 120_000 }))));
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { PK: 'RECORDING#rec_1', SK: 'RECORDING' },
+      UpdateExpression: expect.stringContaining('ADD saleCount :one, saleIds :ids'),
+      ConditionExpression: 'NOT contains(saleIds, :sid)',
+    });
+  });
+
+  it('a redelivered sale (already counted) is not a failure', async () => {
+    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'counted', $metadata: {} }));
+    const result = await handler(batch(record('INSERT', sale(1, { recordingId: 'rec_1' }))));
+    expect(result.batchItemFailures).toEqual([]);
+  });
+
+  const recording = {
+    PK: 'RECORDING#rec_1',
+    SK: 'RECORDING',
+    type: 'Recording',
+    recordingId: 'rec_1',
+    bucket: 'your-bucket-name',
+    s3Prefix: 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs',
+    version: 4,
+  };
+
+  it('reconciles a classification that no longer matches keep/saleCount', async () => {
+    await handler(batch(record('MODIFY', { ...recording, state: 'AVAILABLE', saleCount: 1, keep: false, classification: 'NO_SALES' })));
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { PK: 'RECORDING#rec_1', SK: 'RECORDING' },
+      ExpressionAttributeValues: expect.objectContaining({ ':c': 'HAS_SALES', ':v': 4 }),
+    });
+    expect(s3).not.toHaveReceivedCommand(PutObjectTaggingCommand);
+  });
+
+  it('tags every object once the recording is AVAILABLE, and again when the classification changes', async () => {
+    s3.on(ListObjectsV2Command)
+      .resolvesOnce({ Contents: [{ Key: `${recording.s3Prefix}/media/hls/720p60/0.ts` }], IsTruncated: true, NextContinuationToken: 't1' })
+      .resolves({ Contents: [{ Key: `${recording.s3Prefix}/media/hls/master.m3u8` }], IsTruncated: false });
+    const ended = { ...recording, state: 'AVAILABLE', saleCount: 0, keep: true, classification: 'KEEP' };
+    await handler(batch(record('MODIFY', ended, { ...recording, state: 'AVAILABLE', saleCount: 0, keep: false, classification: 'NO_SALES' })));
+    expect(s3).toHaveReceivedCommandTimes(PutObjectTaggingCommand, 2);
+    expect(s3).toHaveReceivedCommandWith(PutObjectTaggingCommand, {
+      Bucket: 'your-bucket-name',
+      Key: `${recording.s3Prefix}/media/hls/720p60/0.ts`,
+      Tagging: { TagSet: [{ Key: 'classification', Value: 'KEEP' }] },
+    });
+
+    s3.resetHistory();
+    await handler(batch(record('MODIFY', { ...ended, updatedAt: 'later' }, ended)));
+    expect(s3).not.toHaveReceivedCommand(PutObjectTaggingCommand);
+  });
+
+  it('does not tag a recording that is still being written', async () => {
+    await handler(batch(record('INSERT', { ...recording, state: 'RECORDING', saleCount: 0, keep: false, classification: 'NO_SALES' })));
+    expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
+  });
+});

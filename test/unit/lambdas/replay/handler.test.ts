@@ -1,0 +1,140 @@
+import { HeadObjectCommand, ListObjectsV2Command, RestoreObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+vi.hoisted(() => {
+  process.env.TABLE_NAME = 'Main';
+  process.env.REPLAY_BASE_URL = 'https://d111111abcdef8.cloudfront.net/';
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+});
+
+const { handler, getReplay } = await import('../../../../lambdas/replay/handler');
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const s3 = mockClient(S3Client);
+const PREFIX = 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs';
+const recording = {
+  PK: 'RECORDING#rec_1',
+  SK: 'RECORDING',
+  type: 'Recording',
+  recordingId: 'rec_1',
+  userId: 'streamer-1',
+  state: 'AVAILABLE',
+  bucket: 'recordings',
+  s3Prefix: PREFIX,
+  startedAt: '2020-06-23T20:12:34.908Z',
+  saleCount: 2,
+  keep: false,
+};
+const sales = [
+  { saleId: 'sal_1', offsetMs: 60_000, GSI2SK: '000000000060000' },
+  { saleId: 'sal_2', offsetMs: 900_000, GSI2SK: '000000000900000' },
+];
+const MB = 1024 * 1024;
+const cognito = { sub: 'viewer-1', username: 'viewer-1', claims: { preferred_username: 'bob' } };
+
+beforeEach(() => {
+  ddb.reset();
+  s3.reset();
+  ddb.on(GetCommand).resolves({ Item: recording });
+  ddb.on(QueryCommand).resolves({ Items: sales });
+  ddb.on(UpdateCommand).resolves({});
+  ddb.on(PutCommand).resolves({});
+  s3.on(ListObjectsV2Command, { Prefix: `${PREFIX}/media/hls/` }).resolves({
+    Contents: [
+      { Key: `${PREFIX}/media/hls/master.m3u8`, Size: 900 },
+      { Key: `${PREFIX}/media/hls/720p60/0.ts`, Size: 2 * MB },
+    ],
+  });
+  s3.on(ListObjectsV2Command, { Prefix: `${PREFIX}/` }).resolves({
+    Contents: [
+      { Key: `${PREFIX}/events/recording-ended.json`, Size: 1200 },
+      { Key: `${PREFIX}/media/hls/720p60/0.ts`, Size: 2 * MB },
+      { Key: `${PREFIX}/media/hls/720p60/1.ts`, Size: 2 * MB },
+    ],
+  });
+});
+
+describe('replay handler', () => {
+  it('READY: playback URL of the master playlist and sales in offset order', async () => {
+    s3.on(HeadObjectCommand).resolves({ StorageClass: 'INTELLIGENT_TIERING' });
+    const result = await handler({ arguments: { recordingId: 'rec_1' }, identity: cognito });
+    expect(result).toEqual({
+      data: expect.objectContaining({
+        status: 'READY',
+        playbackUrl: `https://d111111abcdef8.cloudfront.net/${PREFIX}/media/hls/master.m3u8`,
+        sales,
+        recording,
+      }),
+    });
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, { IndexName: 'GSI2', ScanIndexForward: true, ExpressionAttributeValues: { ':pk': 'RECORDING#rec_1#SALES' } });
+    // The probe is a segment big enough to be tiered, not the tiny playlist.
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: 'recordings', Key: `${PREFIX}/media/hls/720p60/0.ts` });
+    expect(s3).not.toHaveReceivedCommand(RestoreObjectCommand);
+  });
+
+  it('ARCHIVED: starts a restore of the archived objects, records the requester, answers RESTORING', async () => {
+    s3.on(HeadObjectCommand).resolves({ StorageClass: 'INTELLIGENT_TIERING', ArchiveStatus: 'ARCHIVE_ACCESS' });
+    s3.on(RestoreObjectCommand).resolves({});
+    const now = new Date('2026-01-01T00:00:00.000Z');
+    const view = await getReplay('rec_1', 'viewer-1', () => now);
+
+    expect(view).toMatchObject({ status: 'RESTORING', playbackUrl: null, readyInSeconds: 18_000 });
+    expect(view.message).toContain('about 5 hours');
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { PK: 'RECORDING#rec_1', SK: 'RECORDING' },
+      ConditionExpression: 'attribute_not_exists(restoreStatus) OR restoreStatus <> :r',
+      ExpressionAttributeValues: expect.objectContaining({ ':r': 'RESTORING', ':t': 'ARCHIVE_ACCESS', ':now': now.toISOString() }),
+    });
+    // Only the two segments: the small metadata file is never archived.
+    expect(s3).toHaveReceivedCommandTimes(RestoreObjectCommand, 2);
+    expect(s3).toHaveReceivedCommandWith(RestoreObjectCommand, { Key: `${PREFIX}/media/hls/720p60/1.ts`, RestoreRequest: { GlacierJobParameters: { Tier: 'Standard' } } });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':n': 2 }) });
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ PK: 'RECORDING#rec_1', SK: 'RESTORE#viewer-1' }) });
+  });
+
+  it('deep archive estimates up to 12 hours', async () => {
+    s3.on(HeadObjectCommand).resolves({ StorageClass: 'INTELLIGENT_TIERING', ArchiveStatus: 'DEEP_ARCHIVE_ACCESS' });
+    s3.on(RestoreObjectCommand).resolves({});
+    const view = await getReplay('rec_1', undefined, () => new Date('2026-01-01T00:00:00.000Z'));
+    expect(view.readyInSeconds).toBe(43_200);
+    // A guest gets the answer but cannot be notified in-app.
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it('a restore already running: RESTORING without new S3 calls, estimate counts down', async () => {
+    ddb.on(GetCommand).resolves({ Item: { ...recording, restoreStatus: 'RESTORING', restoreTier: 'ARCHIVE_ACCESS', restoreStartedAt: '2026-01-01T00:00:00.000Z' } });
+    const view = await getReplay('rec_1', 'viewer-2', () => new Date('2026-01-01T01:00:00.000Z'));
+    expect(view).toMatchObject({ status: 'RESTORING', readyInSeconds: 14_400 });
+    expect(s3).not.toHaveReceivedCommand(HeadObjectCommand);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ SK: 'RESTORE#viewer-2' }) });
+  });
+
+  it('a concurrent request that lost the claim answers RESTORING without restoring again', async () => {
+    s3.on(HeadObjectCommand).resolves({ ArchiveStatus: 'ARCHIVE_ACCESS' });
+    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'claimed', $metadata: {} }));
+    const view = await getReplay('rec_1', 'viewer-3');
+    expect(view.status).toBe('RESTORING');
+    expect(s3).not.toHaveReceivedCommand(RestoreObjectCommand);
+  });
+
+  it('objects S3 reports as not archived (InvalidObjectState) are skipped; none archived → READY', async () => {
+    s3.on(HeadObjectCommand).resolves({ ArchiveStatus: 'ARCHIVE_ACCESS' });
+    s3.on(RestoreObjectCommand).rejects(Object.assign(new Error('not archived'), { name: 'InvalidObjectState' }));
+    const view = await getReplay('rec_1', 'viewer-1');
+    expect(view.status).toBe('READY');
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: expect.stringContaining('REMOVE restoreStatus') });
+  });
+
+  it('a recording still live or failed is UNAVAILABLE; an unknown one is NOT_FOUND; bad input is VALIDATION', async () => {
+    ddb.on(GetCommand).resolves({ Item: { ...recording, state: 'RECORDING' } });
+    expect(await handler({ arguments: { recordingId: 'rec_1' } })).toMatchObject({ data: { status: 'UNAVAILABLE' } });
+    ddb.on(GetCommand).resolves({ Item: { ...recording, state: 'FAILED' } });
+    expect(await handler({ arguments: { recordingId: 'rec_1' } })).toMatchObject({ data: { status: 'UNAVAILABLE' } });
+    ddb.on(GetCommand).resolves({});
+    expect(await handler({ arguments: { recordingId: 'rec_x' } })).toMatchObject({ error: { type: 'NOT_FOUND' } });
+    expect(await handler({ arguments: {} })).toMatchObject({ error: { type: 'VALIDATION' } });
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * The direct-invoke payload AppSync sends to Lambda data sources (see lib/api/resolvers/lib/invoke.ts)
+ * and the Cognito caller it carries.
+ */
+import { z } from 'zod';
+import { DomainError } from './errors';
+
+export interface AppSyncInvokeEvent<A = Record<string, unknown>> {
+  arguments: A;
+  identity: unknown;
+  source: Record<string, unknown> | null;
+  info: { fieldName: string; parentTypeName: string };
+}
+
+const cognitoIdentitySchema = z.object({
+  sub: z.string().min(1),
+  username: z.string().optional(),
+  claims: z.record(z.string(), z.unknown()).default({}),
+});
+
+/** The signed-in Cognito caller, or UNAUTHORIZED for guests and IAM callers. */
+export interface Caller {
+  userId: string;
+  handle?: string;
+  email?: string;
+}
+
+export function cognitoCaller(identity: unknown): Caller {
+  const parsed = cognitoIdentitySchema.safeParse(identity);
+  if (!parsed.success) throw new DomainError('UNAUTHORIZED', 'Sign in first.');
+  const claims = parsed.data.claims;
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  return { userId: parsed.data.sub, handle: str(claims.preferred_username), email: str(claims.email) };
+}

@@ -30,4 +30,6 @@ export const ENV = {
   WEB_URL: 'WEB_URL',
   RESOURCE_TAG: 'RESOURCE_TAG',
   STAGE: 'STAGE',
+  /** 'true' lets runtime-teardown delete the platform's IVS channels and chat rooms in prod. */
+  ALLOW_TEARDOWN: 'ALLOW_TEARDOWN',
 } as const;

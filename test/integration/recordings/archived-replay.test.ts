@@ -1,0 +1,187 @@
+/**
+ * The archived-replay path end to end on DynamoDB Local + local S3, through the real handlers and
+ * SDK clients (endpoints from AWS_ENDPOINT_URL_*): recording indexed from IVS events and metadata
+ * files → READY → objects archived → replay starts a restore (RESTORING) → S3 restore-completed
+ * events → playable again and the requester notified. Also the classification tags on the objects.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectTaggingCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startLocalS3, type LocalS3, type S3RestoreCompletedEvent } from '../../../local/s3/index';
+import { useDynamoDbLocal } from '../../support/dynamo';
+
+const publish = vi.hoisted(() => vi.fn(async () => ({})));
+vi.mock('../../../lambdas/shared/appsync-publish', () => ({ publish }));
+
+const db = useDynamoDbLocal();
+const BUCKET = 'your-bucket-name';
+const PREFIX = 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs';
+const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdef1G2hij';
+const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/recordings/${name}`, import.meta.url), 'utf8');
+const context = { functionName: 'test', awsRequestId: 'req', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+
+let dataDir: string;
+let s3local: LocalS3;
+let s3: S3Client;
+const restoreEvents: S3RestoreCompletedEvent[] = [];
+type Handlers = {
+  recordingState: typeof import('../../../lambdas/recording-state/handler');
+  replay: typeof import('../../../lambdas/replay/handler');
+  restoreCompleted: typeof import('../../../lambdas/restore-completed/handler');
+  saleMarkers: typeof import('../../../lambdas/sale-markers/handler');
+};
+let h: Handlers;
+let recordingId: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'recordings-it-'));
+  s3local = await startLocalS3({ dataDir, port: 0, restoreDelayMs: 50, buckets: [BUCKET], onRestoreCompleted: (e) => void restoreEvents.push(e) });
+  // The handlers' clients must sign like the test client: DynamoDB Local may keep one database per key and region.
+  const credentials = await db.client.config.credentials();
+  Object.assign(process.env, {
+    TABLE_NAME: db.tableName,
+    IDEMPOTENCY_TABLE_NAME: db.idempotencyTableName,
+    REPLAY_BASE_URL: `${s3local.url}/${BUCKET}`,
+    GRAPHQL_URL: 'http://127.0.0.1:9/graphql',
+    AWS_ENDPOINT_URL_S3: s3local.url,
+    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+    AWS_REGION: await db.client.config.region(),
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
+  s3 = new S3Client({});
+
+  // What IVS (or the local IVS) leaves in the bucket for one recording.
+  const root = join(dataDir, BUCKET, PREFIX);
+  await mkdir(join(root, 'events'), { recursive: true });
+  await mkdir(join(root, 'media/hls/720p60'), { recursive: true });
+  await mkdir(join(root, 'media/thumbnails/720p60'), { recursive: true });
+  await writeFile(join(root, 'events/recording-started.json'), fixture('recording-started.json'));
+  await writeFile(join(root, 'events/recording-ended.json'), fixture('recording-ended.json'));
+  await writeFile(join(root, 'media/hls/master.m3u8'), '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=3000000\n720p60/playlist.m3u8\n');
+  await writeFile(join(root, 'media/hls/720p60/playlist.m3u8'), '#EXTM3U\n#EXTINF:2.0,\n0.ts\n#EXTINF:2.0,\n1.ts\n#EXT-X-ENDLIST\n');
+  await writeFile(join(root, 'media/hls/720p60/0.ts'), Buffer.alloc(300 * 1024, 1));
+  await writeFile(join(root, 'media/hls/720p60/1.ts'), Buffer.alloc(300 * 1024, 2));
+  await writeFile(join(root, 'media/thumbnails/720p60/thumb0.jpg'), Buffer.alloc(2048, 3));
+
+  await db.doc.send(
+    new PutCommand({
+      TableName: db.tableName,
+      Item: { PK: 'USER#streamer-1', SK: 'PROFILE', type: 'Profile', userId: 'streamer-1', handle: 'alice', title: 'Vintage hour', channelArn: CHANNEL_ARN, GSI2PK: `CHANNEL_ARN#${CHANNEL_ARN}`, GSI2SK: 'PROFILE' },
+    }),
+  );
+
+  h = {
+    recordingState: await import('../../../lambdas/recording-state/handler'),
+    replay: await import('../../../lambdas/replay/handler'),
+    restoreCompleted: await import('../../../lambdas/restore-completed/handler'),
+    saleMarkers: await import('../../../lambdas/sale-markers/handler'),
+  };
+  recordingId = (await import('../../../lambdas/shared/domain/recordings')).recordingIdFromSession('e7f3c9a0-1234-4567-89ab-0c1d2e3f4a5b');
+});
+
+afterAll(async () => {
+  s3?.destroy();
+  await s3local?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const recordingItem = async () =>
+  (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: `RECORDING#${recordingId}`, SK: 'RECORDING' }, ConsistentRead: true }))).Item ?? {};
+
+describe('recordings on DynamoDB Local + local S3', () => {
+  it('indexes the recording from End-before-Start events and the metadata files', async () => {
+    await h.recordingState.handler(JSON.parse(fixture('recording-end.json')), context);
+    await h.recordingState.handler(JSON.parse(fixture('recording-start.json')), context);
+    // A duplicate delivery is answered from the idempotency record.
+    await h.recordingState.handler(JSON.parse(fixture('recording-end.json')), context);
+
+    expect(await recordingItem()).toMatchObject({
+      state: 'AVAILABLE',
+      userId: 'streamer-1',
+      startedAt: '2020-06-23T20:12:34.908Z',
+      endedAt: '2020-06-23T21:12:38.134Z',
+      durationMs: 3603226,
+      classification: 'NO_SALES',
+      thumbnailUrl: `${s3local.url}/${BUCKET}/${PREFIX}/media/thumbnails/720p60/thumb0.jpg`,
+    });
+    const profile = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: 'USER#streamer-1', SK: 'PROFILE' } }))).Item;
+    expect(profile?.currentRecordingId).toBeUndefined();
+    const recent = await db.doc.send(new QueryCommand({ TableName: db.tableName, IndexName: 'GSI2', KeyConditionExpression: 'GSI2PK = :p', ExpressionAttributeValues: { ':p': 'RECORDINGS' } }));
+    expect(recent.Items?.map((i: Record<string, unknown>) => i.recordingId)).toEqual([recordingId]);
+  });
+
+  it('tags every object of the finished recording with its classification', async () => {
+    const item = await recordingItem();
+    const event: DynamoDBStreamEvent = {
+      Records: [{ eventID: '1', eventName: 'MODIFY', dynamodb: { SequenceNumber: '1', NewImage: marshall(item, { convertClassInstanceToMap: true }) as never } }],
+    };
+    expect((await h.saleMarkers.handler(event)).batchItemFailures).toEqual([]);
+    const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: `${PREFIX}/media/hls/720p60/1.ts` }));
+    expect(tags.TagSet).toEqual([{ Key: 'classification', Value: 'NO_SALES' }]);
+  });
+
+  it('READY while in Frequent Access, with sales in offset order', async () => {
+    for (const [saleId, offset] of [['sal_b', 900_000], ['sal_a', 60_000]] as const) {
+      await db.doc.send(
+        new PutCommand({
+          TableName: db.tableName,
+          Item: { PK: `SALE#${saleId}`, SK: 'SALE', type: 'Sale', saleId, recordingId, offsetMs: offset, GSI2PK: `RECORDING#${recordingId}#SALES`, GSI2SK: String(offset).padStart(15, '0') },
+        }),
+      );
+    }
+    const view = await h.replay.getReplay(recordingId, 'viewer-1');
+    expect(view.status).toBe('READY');
+    expect(view.sales.map((s) => s.saleId)).toEqual(['sal_a', 'sal_b']);
+    const playlist = await fetch(String(view.playbackUrl));
+    expect(await playlist.text()).toContain('#EXTM3U');
+  });
+
+  it('archived → RESTORING (restore started) → restore-completed events → playable and the requester notified', async () => {
+    await s3local.markArchived(BUCKET, `${PREFIX}/`, 'DEEP_ARCHIVE_ACCESS');
+
+    const asked = await h.replay.handler({ arguments: { recordingId }, identity: { sub: 'viewer-1' } });
+    expect(asked).toMatchObject({ data: { status: 'RESTORING', playbackUrl: null } });
+    const seconds = 'data' in asked ? Number(asked.data.readyInSeconds) : 0;
+    expect(seconds).toBeGreaterThan(11 * 3600);
+    expect(seconds).toBeLessThanOrEqual(12 * 3600);
+    expect(await recordingItem()).toMatchObject({ restoreStatus: 'RESTORING', restoreObjectCount: 2, restoreTier: 'DEEP_ARCHIVE_ACCESS' });
+    // A second viewer joins the wait; no second round of restores.
+    expect(await h.replay.getReplay(recordingId, 'viewer-2')).toMatchObject({ status: 'RESTORING' });
+
+    await s3local.settled();
+    expect(restoreEvents).toHaveLength(2);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/media/hls/720p60/0.ts` }));
+    expect(head.ArchiveStatus).toBeUndefined();
+
+    for (const event of restoreEvents) await h.restoreCompleted.handler(event, context);
+    // Redelivery of an event changes nothing.
+    await h.restoreCompleted.handler(restoreEvents[0], context);
+
+    expect(await recordingItem()).toMatchObject({ restoreStatus: 'READY', restoredCount: 2 });
+    for (const userId of ['viewer-1', 'viewer-2']) {
+      const notes = await db.doc.send(
+        new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'PK = :p AND begins_with(SK, :n)', ExpressionAttributeValues: { ':p': `USER#${userId}`, ':n': 'NOTIF#' } }),
+      );
+      expect(notes.Items).toHaveLength(1);
+      expect(notes.Items?.[0]).toMatchObject({ kind: 'REPLAY_READY', link: `/replay/${recordingId}`, read: false });
+    }
+    expect(publish).toHaveBeenCalledTimes(2);
+    const pending = await db.doc.send(
+      new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'PK = :p AND begins_with(SK, :r)', ExpressionAttributeValues: { ':p': `RECORDING#${recordingId}`, ':r': 'RESTORE#' } }),
+    );
+    expect(pending.Items).toEqual([]);
+
+    const after = await h.replay.getReplay(recordingId, 'viewer-1');
+    expect(after).toMatchObject({ status: 'READY', playbackUrl: `${s3local.url}/${BUCKET}/${PREFIX}/media/hls/master.m3u8` });
+    const segment = await fetch(`${s3local.url}/${BUCKET}/${PREFIX}/media/hls/720p60/0.ts`);
+    expect(segment.status).toBe(200);
+  });
+});

@@ -116,6 +116,7 @@ export async function pollChannel(profile: Profile, now: Date): Promise<HealthSa
     TableName: table,
     Item: {
       PK: `STREAM#${streamId}`, SK: `HEALTH#${sample.at}`, type: 'StreamHealth', ...sample,
+      GSI1PK: `USER#${profile.userId}#HEALTH`, GSI1SK: sample.at,
       expiresAt: Math.floor(now.getTime() / 1000) + HEALTH_TTL_SECONDS, createdAt: sample.at, updatedAt: sample.at,
     },
   }));

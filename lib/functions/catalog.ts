@@ -103,6 +103,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     ],
   },
   {
+    name: 'social',
+    description: 'Streamer by handle, follow/unfollow (followerCount kept by transactions), marking notifications read.',
+    triggers: [{ kind: 'appsync', fields: ['Query.streamer', 'Mutation.follow', 'Mutation.unfollow', 'Mutation.markNotificationsRead'] }],
+  },
+  {
     name: 'alert-preferences',
     description: 'Email go-live alert opt-in per followed streamer (SNS subscription with a filter policy).',
     triggers: [{ kind: 'appsync', fields: ['Mutation.setAlertPreference'] }],
@@ -149,6 +154,8 @@ export const NONE_DATA_SOURCE_FIELDS: readonly string[] = [
   'Mutation.publishNotification',
   'Mutation.publishAuctionClosed',
   'Mutation.likeStream',
+  'Subscription.onNotification',
+  'Subscription.onStreamHealth',
 ];
 
 /** Function serving an AppSync field, or undefined when the field's resolver talks to the Main table. */

@@ -1,0 +1,55 @@
+/**
+ * Mutation.scheduleStream: the owner announces a stream (`SCHEDULE#<id>`/`SCHEDULE`; GSI1
+ * `SCHEDULED` for the upcoming list, GSI2 `USER#<id>#SCHEDULE` for the profile). Mirrors
+ * `scheduleInputSchema` (lambdas/shared/domain/schedule.ts): title 1-140, start in the future and
+ * at most 180 days ahead.
+ */
+import { util, type AppSyncIdentityCognito, type Context, type DynamoDBPutItemRequest } from '@aws-appsync/utils';
+import { callerSub } from './lib/page';
+
+type Input = { title: string; category?: string | null; startsAt: string };
+
+export function request(ctx: Context<{ input: Input }>): DynamoDBPutItemRequest {
+  const me = callerSub(ctx);
+  const identity = ctx.identity as AppSyncIdentityCognito;
+  const claims = (identity.claims ?? {}) as Record<string, string>;
+  const title = ctx.args.input.title.trim();
+  if (title.length < 1 || title.length > 140) {
+    util.error('A title has 1 to 140 characters', 'VALIDATION', null, { field: 'title' });
+  }
+  const startsAtMs = util.time.parseISO8601ToEpochMilliSeconds(ctx.args.input.startsAt);
+  const nowMs = util.time.nowEpochMilliSeconds();
+  if (startsAtMs <= nowMs) {
+    util.error('startsAt must be in the future', 'VALIDATION', null, { field: 'startsAt' });
+  }
+  if (startsAtMs > nowMs + 180 * 24 * 3600 * 1000) {
+    util.error('startsAt is at most 180 days ahead', 'VALIDATION', null, { field: 'startsAt' });
+  }
+  const startsAt = util.time.epochMilliSecondsToISO8601(startsAtMs);
+  // ULID: 26 Crockford characters; the last 20 keep 80 random bits, as the id format asks.
+  const scheduleId = `sch_${util.autoUlid().substring(6)}`;
+  const now = util.time.nowISO8601();
+  const item: Record<string, unknown> = {
+    type: 'ScheduledStream', scheduleId, userId: me, handle: claims.preferred_username ?? identity.username,
+    title, startsAt, cancelled: false, GSI1PK: 'SCHEDULED', GSI1SK: startsAt,
+    GSI2PK: `USER#${me}#SCHEDULE`, GSI2SK: startsAt, createdAt: now, updatedAt: now,
+  };
+  const category = ctx.args.input.category ? ctx.args.input.category.trim() : '';
+  if (category.length > 40) {
+    util.error('category is at most 40 characters', 'VALIDATION', null, { field: 'category' });
+  }
+  if (category) item.category = category;
+  return {
+    operation: 'PutItem',
+    key: util.dynamodb.toMapValues({ PK: `SCHEDULE#${scheduleId}`, SK: 'SCHEDULE' }),
+    attributeValues: util.dynamodb.toMapValues(item),
+    condition: { expression: 'attribute_not_exists(PK)' },
+  };
+}
+
+export function response(ctx: Context): unknown {
+  if (ctx.error) {
+    util.error(ctx.error.message, ctx.error.type);
+  }
+  return ctx.result;
+}

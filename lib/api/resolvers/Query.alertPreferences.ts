@@ -1,0 +1,22 @@
+/** Query.alertPreferences: the caller's email alert choices per streamer. */
+import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
+import { callerSub } from './lib/page';
+
+export function request(ctx: Context): DynamoDBQueryRequest {
+  return {
+    operation: 'Query',
+    query: {
+      expression: 'PK = :pk AND begins_with(SK, :prefix)',
+      expressionValues: util.dynamodb.toMapValues({ ':pk': `USER#${callerSub(ctx)}`, ':prefix': 'ALERTPREF#' }),
+    },
+    limit: 500,
+  };
+}
+
+export function response(ctx: Context): unknown {
+  if (ctx.error) {
+    util.error(ctx.error.message, ctx.error.type);
+  }
+  const items = (ctx.result.items ?? []) as { streamerId: string; handle: string; email: boolean; emailStatus?: string | null }[];
+  return items.map((i) => ({ streamerId: i.streamerId, handle: i.handle, email: i.email === true, emailStatus: i.emailStatus ?? null }));
+}

@@ -1,0 +1,14 @@
+/** Query.me: the caller's own profile, null until provisioned. */
+import { util, type Context, type DynamoDBGetItemRequest } from '@aws-appsync/utils';
+import { callerSub } from './lib/page';
+
+export function request(ctx: Context): DynamoDBGetItemRequest {
+  return { operation: 'GetItem', key: util.dynamodb.toMapValues({ PK: `USER#${callerSub(ctx)}`, SK: 'PROFILE' }), consistentRead: true };
+}
+
+export function response(ctx: Context): unknown {
+  if (ctx.error) {
+    util.error(ctx.error.message, ctx.error.type);
+  }
+  return ctx.result ?? null;
+}

@@ -15,6 +15,7 @@ import { observability } from '../shared/logger';
 import {
   availabilityOf,
   MIN_TIERED_OBJECT_BYTES,
+  RESTORE_ESTIMATE_SECONDS,
   readyInSeconds,
   restoreMessage,
   restoreRequestFor,
@@ -140,15 +141,37 @@ async function startRestore(item: Record<string, unknown>, tier: ArchiveTier, no
         TableName: TABLE,
         Key,
         UpdateExpression: 'SET restoreStatus = :r, restoreTier = :t, restoreStartedAt = :now, restoredCount = :zero, updatedAt = :now REMOVE restoreObjectCount ADD version :one',
-        ConditionExpression: 'attribute_not_exists(restoreStatus) OR restoreStatus <> :r',
-        ExpressionAttributeValues: { ':r': 'RESTORING', ':t': tier, ':now': now, ':zero': 0, ':one': 1 },
+        // A claim older than its tier's estimate is stale (the restore was lost): it may be taken again.
+        ConditionExpression: 'attribute_not_exists(restoreStatus) OR restoreStatus <> :r OR restoreStartedAt < :stale',
+        ExpressionAttributeValues: {
+          ':r': 'RESTORING',
+          ':t': tier,
+          ':now': now,
+          ':zero': 0,
+          ':one': 1,
+          ':stale': new Date(Date.parse(now) - RESTORE_ESTIMATE_SECONDS[tier] * 1000).toISOString(),
+        },
       }),
     );
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) return { started: false, count: 0 };
     throw error;
   }
-  const count = await restoreAll(String(item.bucket), String(item.s3Prefix), tier);
+  let count: number;
+  try {
+    count = await restoreAll(String(item.bucket), String(item.s3Prefix), tier);
+  } catch (error) {
+    // Release the claim, or every later request would wait for a restore nobody started.
+    await ddb.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key,
+        UpdateExpression: 'REMOVE restoreStatus, restoreTier, restoreStartedAt, restoredCount SET updatedAt = :now ADD version :one',
+        ExpressionAttributeValues: { ':now': now, ':one': 1 },
+      }),
+    );
+    throw error;
+  }
   if (count === 0) {
     await ddb.send(
       new UpdateCommand({
@@ -193,14 +216,32 @@ export async function getReplay(recordingId: string, userId: string | undefined,
   const now = clock();
   const nowIso = now.toISOString();
   const prefix = String(item.s3Prefix);
-  if (item.restoreStatus === 'RESTORING' && typeof item.restoreStartedAt === 'string') {
+  const restoreTier = (item.restoreTier as ArchiveTier | undefined) ?? 'ARCHIVE_ACCESS';
+  const overdue = typeof item.restoreStartedAt === 'string' && now.getTime() - Date.parse(item.restoreStartedAt) > RESTORE_ESTIMATE_SECONDS[restoreTier] * 1000;
+  if (item.restoreStatus === 'RESTORING' && typeof item.restoreStartedAt === 'string' && !overdue) {
     await rememberRequester(recordingId, userId, nowIso);
-    return restoring(base, (item.restoreTier as ArchiveTier | undefined) ?? 'ARCHIVE_ACCESS', item.restoreStartedAt, now);
+    return restoring(base, restoreTier, item.restoreStartedAt, now);
   }
   const key = await probeKey(String(item.bucket), prefix);
   const head = await s3.send(new HeadObjectCommand({ Bucket: String(item.bucket), Key: key }));
   const availability = availabilityOf(head);
-  if (availability.kind !== 'AVAILABLE') {
+  if (item.restoreStatus === 'RESTORING' && availability.kind === 'AVAILABLE') {
+    // Past its estimate and the media is back, but the completion events went missing: settle it here.
+    await ddb.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: { PK: item.PK, SK: item.SK },
+        UpdateExpression: 'SET restoreStatus = :ready, restoredAt = :now, updatedAt = :now ADD version :one',
+        ConditionExpression: 'restoreStatus = :restoring',
+        ExpressionAttributeValues: { ':ready': 'READY', ':restoring': 'RESTORING', ':now': nowIso, ':one': 1 },
+      }),
+    ).catch((error: unknown) => {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  } else if (item.restoreStatus === 'RESTORING' && availability.kind === 'RESTORING') {
+    await rememberRequester(recordingId, userId, nowIso);
+    return restoring(base, availability.tier, nowIso, now);
+  } else if (availability.kind !== 'AVAILABLE') {
     const { started, count } = await startRestore(item, availability.tier, nowIso);
     if (!started || count > 0) {
       await rememberRequester(recordingId, userId, nowIso);

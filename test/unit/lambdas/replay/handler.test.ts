@@ -85,7 +85,7 @@ describe('replay handler', () => {
     expect(view.message).toContain('about 5 hours');
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: { PK: 'RECORDING#rec_1', SK: 'RECORDING' },
-      ConditionExpression: 'attribute_not_exists(restoreStatus) OR restoreStatus <> :r',
+      ConditionExpression: 'attribute_not_exists(restoreStatus) OR restoreStatus <> :r OR restoreStartedAt < :stale',
       ExpressionAttributeValues: expect.objectContaining({ ':r': 'RESTORING', ':t': 'ARCHIVE_ACCESS', ':now': now.toISOString() }),
     });
     // Only the two segments: the small metadata file is never archived.
@@ -126,6 +126,32 @@ describe('replay handler', () => {
     const view = await getReplay('rec_1', 'viewer-1');
     expect(view.status).toBe('READY');
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: expect.stringContaining('REMOVE restoreStatus') });
+  });
+
+  it('a failed restore round releases its claim so the next request can restore', async () => {
+    s3.on(HeadObjectCommand).resolves({ ArchiveStatus: 'ARCHIVE_ACCESS' });
+    s3.on(RestoreObjectCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    const result = await handler({ arguments: { recordingId: 'rec_1' }, identity: cognito });
+    expect(result).toMatchObject({ error: { type: 'INTERNAL' } });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: expect.stringContaining('REMOVE restoreStatus') });
+  });
+
+  it('a restore past its estimate whose media is back is settled READY even if completion events were lost', async () => {
+    ddb.on(GetCommand).resolves({ Item: { ...recording, restoreStatus: 'RESTORING', restoreTier: 'ARCHIVE_ACCESS', restoreStartedAt: '2026-01-01T00:00:00.000Z' } });
+    s3.on(HeadObjectCommand).resolves({ StorageClass: 'INTELLIGENT_TIERING' });
+    const view = await getReplay('rec_1', 'viewer-1', () => new Date('2026-01-01T06:00:00.000Z'));
+    expect(view.status).toBe('READY');
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ConditionExpression: 'restoreStatus = :restoring', ExpressionAttributeValues: expect.objectContaining({ ':ready': 'READY' }) });
+  });
+
+  it('a stale claim whose objects are still archived is restored again', async () => {
+    ddb.on(GetCommand).resolves({ Item: { ...recording, restoreStatus: 'RESTORING', restoreTier: 'ARCHIVE_ACCESS', restoreStartedAt: '2026-01-01T00:00:00.000Z' } });
+    s3.on(HeadObjectCommand).resolves({ ArchiveStatus: 'ARCHIVE_ACCESS' });
+    s3.on(RestoreObjectCommand).resolves({});
+    const view = await getReplay('rec_1', 'viewer-1', () => new Date('2026-01-01T06:00:00.000Z'));
+    expect(view).toMatchObject({ status: 'RESTORING', readyInSeconds: 18_000 });
+    expect(s3).toHaveReceivedCommandTimes(RestoreObjectCommand, 2);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':stale': '2026-01-01T01:00:00.000Z' }) });
   });
 
   it('a recording still live or failed is UNAVAILABLE; an unknown one is NOT_FOUND; bad input is VALIDATION', async () => {

@@ -130,8 +130,8 @@ async function reconcileClassification(image: Image, wanted: Classification, now
         TableName: TABLE,
         Key: { PK: image.PK, SK: image.SK },
         UpdateExpression: 'SET classification = :c, updatedAt = :now ADD version :one',
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeValues: { ':c': wanted, ':now': now, ':one': 1, ':v': image.version },
+        ConditionExpression: typeof image.version === 'number' ? 'version = :v' : 'attribute_not_exists(version)',
+        ExpressionAttributeValues: { ':c': wanted, ':now': now, ':one': 1, ...(typeof image.version === 'number' ? { ':v': image.version } : {}) },
       }),
     );
   } catch (error) {

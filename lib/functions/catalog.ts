@@ -133,6 +133,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'replay',
     description: 'Replay of a recording: playable URL, or starts a restore from an archive tier.',
     triggers: [{ kind: 'appsync', fields: ['Query.replay'] }],
+    // Restoring an archived replay issues one RestoreObject per segment; AppSync waits at most 30 s.
+    timeoutSeconds: 30,
   },
   {
     name: 'restore-completed',

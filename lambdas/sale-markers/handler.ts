@@ -16,7 +16,7 @@ import { ddb, ivs, s3 } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { CLASSIFICATION_TAG, classify, type Classification } from '../shared/domain/lifecycle';
-import { featuredCue, packCues, saleCue, RateLimiter, type Cue } from '../shared/domain/markers';
+import { featuredCue, MAX_CALLS_PER_SECOND, packCues, saleCue, RateLimiter, type Cue } from '../shared/domain/markers';
 
 const { logger } = observability('sale-markers');
 const TABLE = requireEnv(ENV.TABLE_NAME);
@@ -27,6 +27,8 @@ const limiters = new Map<string, RateLimiter>();
 /** Retries of a throttled PutMetadata before the records are reported as failed. */
 const MAX_THROTTLE_RETRIES = 5;
 const TAGGING_CONCURRENCY = 16;
+/** Calls reach IVS with network jitter that can bunch them up; a little slack keeps 5/s at IVS's end. */
+const WINDOW_MARGIN_MS = 50;
 
 type Image = Record<string, unknown>;
 
@@ -64,7 +66,7 @@ async function channelArnOf(channelId: string, cache: Map<string, Promise<string
 async function sendChannelCues(channelArn: string, pending: PendingCue[]): Promise<string[]> {
   let limiter = limiters.get(channelArn);
   if (!limiter) {
-    limiter = new RateLimiter();
+    limiter = new RateLimiter(MAX_CALLS_PER_SECOND, 1000 + WINDOW_MARGIN_MS);
     limiters.set(channelArn, limiter);
   }
   let index = 0;
@@ -73,8 +75,8 @@ async function sendChannelCues(channelArn: string, pending: PendingCue[]): Promi
     index += count;
     let attempt = 0;
     for (;;) {
-      const wait = limiter.take(Date.now());
-      if (wait > 0) await sleep(wait);
+      for (let wait = limiter.delay(Date.now()); wait > 0; wait = limiter.delay(Date.now())) await sleep(wait);
+      limiter.record(Date.now());
       try {
         await ivs.send(new PutMetadataCommand({ channelArn, metadata: payload }));
         break;

@@ -104,22 +104,28 @@ export function packCues(queue: readonly Cue[], limit = MAX_METADATA_BYTES): { p
 /**
  * Rate limiter per channel over a sliding window: at most `maxCalls` in any `windowMs`. A sliding
  * window (not a refilling bucket) because a bucket lets a full burst plus the refill through in
- * the first second, which is exactly what IVS's 5 calls/s limit throttles. `take` reserves a slot
- * and returns how long (ms) to wait before using it.
+ * the first second, which is exactly what IVS's 5 calls/s limit throttles. Calls are recorded when
+ * they actually go out (`record`), not when they were planned: timers fire late by varying amounts,
+ * and planned slots would then let six real calls into one second.
  */
 export class RateLimiter {
-  private readonly slots: number[] = [];
+  private readonly sent: number[] = [];
 
   constructor(
     private readonly maxCalls = MAX_CALLS_PER_SECOND,
     private readonly windowMs = 1000,
   ) {}
 
-  take(now: number): number {
-    while (this.slots.length > 0 && (this.slots[0] as number) <= now - this.windowMs) this.slots.shift();
-    const at = this.slots.length < this.maxCalls ? now : (this.slots[this.slots.length - this.maxCalls] as number) + this.windowMs;
-    this.slots.push(at);
-    return at - now;
+  /** Milliseconds to wait before the next call may go out (0: now). */
+  delay(now: number): number {
+    while (this.sent.length > 0 && (this.sent[0] as number) <= now - this.windowMs) this.sent.shift();
+    if (this.sent.length < this.maxCalls) return 0;
+    return Math.max(1, (this.sent[this.sent.length - this.maxCalls] as number) + this.windowMs - now);
+  }
+
+  /** Notes a call that is going out now. */
+  record(now: number): void {
+    this.sent.push(now);
   }
 }
 

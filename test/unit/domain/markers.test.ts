@@ -73,16 +73,26 @@ describe('cue payloads', () => {
 });
 
 describe('RateLimiter', () => {
-  it('never lets more than 5 calls into any one-second window', () => {
+  it('never lets more than 5 recorded calls into any one-second window', () => {
     const limiter = new RateLimiter(5, 1000);
     const at: number[] = [];
     let now = 0;
     for (let i = 0; i < 23; i++) {
-      const wait = limiter.take(now);
-      at.push(now + wait);
-      now += i % 3 === 0 ? 0 : 37;
+      now += limiter.delay(now);
+      // Timers fire late by varying amounts; the limiter must count real send times.
+      now += i % 4 === 0 ? 7 : 0;
+      expect(limiter.delay(now)).toBe(0);
+      limiter.record(now);
+      at.push(now);
     }
     expect(at.slice(0, 5).every((t) => t < 1000)).toBe(true);
     for (const t of at) expect(at.filter((u) => u >= t && u < t + 1000).length).toBeLessThanOrEqual(5);
+  });
+
+  it('asks to wait until the oldest call in the window leaves it', () => {
+    const limiter = new RateLimiter(5, 1000);
+    for (const t of [0, 10, 20, 30, 40]) limiter.record(t);
+    expect(limiter.delay(500)).toBe(500);
+    expect(limiter.delay(1000)).toBe(0);
   });
 });

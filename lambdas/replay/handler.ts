@@ -206,7 +206,9 @@ export async function getReplay(recordingId: string, userId: string | undefined,
   const item = got.Item;
   if (!item || typeof item.state !== 'string') throw new DomainError('NOT_FOUND', 'No such recording.', { recordingId });
   const sales = await salesOf(recordingId);
-  const base = { recording: item, sales };
+  // Keys, indexes and bookkeeping stay server-side; the rest maps onto the Recording type.
+  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g1s, GSI2PK: _g2, GSI2SK: _g2s, GSI3PK: _g3, GSI3SK: _g3s, saleIds: _ids, version: _v, ...recording } = item;
+  const base = { recording, sales };
   if (item.state === 'RECORDING') {
     return { ...base, status: 'UNAVAILABLE', playbackUrl: null, readyInSeconds: null, message: 'This show is still live; the replay is available when it ends.' };
   }

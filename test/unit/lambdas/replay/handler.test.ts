@@ -66,9 +66,10 @@ describe('replay handler', () => {
         status: 'READY',
         playbackUrl: `https://d111111abcdef8.cloudfront.net/${PREFIX}/media/hls/master.m3u8`,
         sales,
-        recording,
+        recording: expect.objectContaining({ recordingId: 'rec_1', saleCount: 2 }),
       }),
     });
+    expect('data' in result && 'PK' in result.data.recording).toBe(false);
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, { IndexName: 'GSI2', ScanIndexForward: true, ExpressionAttributeValues: { ':pk': 'RECORDING#rec_1#SALES' } });
     // The probe is a segment big enough to be tiered, not the tiny playlist.
     expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: 'recordings', Key: `${PREFIX}/media/hls/720p60/0.ts` });

@@ -112,6 +112,15 @@ describe('local S3 through the real SDK client (AWS_ENDPOINT_URL_S3 only)', () =
     expect(escape.status).toBe(400);
   });
 
+  it('the admin endpoint archives a prefix into Deep Archive Access', async () => {
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'deep/seg.ts', Body: Buffer.alloc(1024) }));
+    const res = await fetch(`${s3local.url}/_local/archive?bucket=${BUCKET}&prefix=deep/&tier=DEEP_ARCHIVE_ACCESS`, { method: 'POST' });
+    expect(await res.json()).toEqual({ archived: 1 });
+    expect(await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'deep/seg.ts' }))).toMatchObject({ ArchiveStatus: 'DEEP_ARCHIVE_ACCESS' });
+    const bad = await fetch(`${s3local.url}/_local/archive?bucket=${BUCKET}&prefix=deep/&tier=GLACIER`, { method: 'POST' });
+    expect(bad.status).toBe(400);
+  });
+
   it('answers CORS preflights and plain GETs for the web player', async () => {
     const res = await fetch(`${s3local.url}/${BUCKET}/${PREFIX}/media/hls/master.m3u8`, { headers: { Origin: 'http://localhost:4321' } });
     expect(res.headers.get('access-control-allow-origin')).toBe('*');

@@ -83,9 +83,10 @@ async function sendChannelCues(channelArn: string, pending: PendingCue[]): Promi
       } catch (error) {
         const name = errorName(error);
         if (name === 'ChannelNotBroadcasting' || name === 'ResourceNotFoundException') {
-          // Nobody is watching live: the cue has no audience, the sale record still carries the offset.
-          logger.info('Channel not broadcasting; cue skipped', { channelArn, cues: count, reason: name });
-          break;
+          // Nobody is watching live: the cues have no audience (the sale records still carry their
+          // offsets), and the rest of this batch would meet the same answer.
+          logger.info('Channel not broadcasting; cues skipped', { channelArn, cues: pending.length - index + count, reason: name });
+          return [];
         }
         if (name === 'ThrottlingException' && attempt < MAX_THROTTLE_RETRIES) {
           attempt++;

@@ -123,8 +123,11 @@ describe('sale-markers: cues', () => {
 
   it('skips a channel that is not broadcasting without failing the batch', async () => {
     ivs.on(PutMetadataCommand).rejects(new ChannelNotBroadcasting({ message: 'offline', $metadata: {} }));
-    const result = await handler(batch(record('INSERT', sale(1)), record('INSERT', sale(2))));
+    const burst = Array.from({ length: 30 }, (_, i) => record('INSERT', sale(i)));
+    const result = await handler(batch(...burst));
     expect(result.batchItemFailures).toEqual([]);
+    // The first refusal settles it for the rest of the burst.
+    expect(ivs).toHaveReceivedCommandTimes(PutMetadataCommand, 1);
   });
 
   it('reports the records whose cues failed for another reason', async () => {

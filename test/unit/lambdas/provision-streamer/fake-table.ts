@@ -4,12 +4,15 @@
  * need state across calls, such as a retried provisioning run.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AwsStub } from 'aws-sdk-client-mock';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyStub = AwsStub<any, any, any>;
 
 export type Item = Record<string, unknown>;
 
-export function fakeTable(mock: AwsStub<object, object, object>) {
+export function fakeTable(mock: AnyStub) {
   const items = new Map<string, Item>();
   const k = (key: Item) => `${String(key.PK)}|${String(key.SK)}`;
   const conditionHolds = (cond: string | undefined, existing: Item | undefined, values: Item | undefined) => {
@@ -19,7 +22,7 @@ export function fakeTable(mock: AwsStub<object, object, object>) {
     if (cond === 'attribute_exists(PK)') return !!existing;
     throw new Error(`fake table: unsupported condition ${cond}`);
   };
-  (mock as unknown as AwsStub<Item, Item, DynamoDBDocumentClient['config']>)
+  mock
     .on(GetCommand).callsFake((input: { Key: Item }) => ({ Item: items.get(k(input.Key)) }))
     .on(PutCommand).callsFake((input: { Item: Item; ConditionExpression?: string; ExpressionAttributeValues?: Item }) => {
       if (!conditionHolds(input.ConditionExpression, items.get(k(input.Item)), input.ExpressionAttributeValues)) {

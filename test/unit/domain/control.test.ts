@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { chunk, goLiveMessage, goLiveNotificationId, idFromBytes, mapLimit, randomId, streamerFilterPolicy } from '../../../lambdas/shared/domain/alerts';
+import { clampLimit, decodeToken, encodeToken } from '../../../lambdas/shared/domain/follows';
+import { handleKey, handleSchema } from '../../../lambdas/shared/domain/handles';
+import { scheduleInputSchema } from '../../../lambdas/shared/domain/schedule';
+import { healthNotes, isNotOlder, milestonesCrossed, transitionFor } from '../../../lambdas/shared/domain/stream-state';
+import { nextProvisioningStep, normalizeDetails, resourceName, streamDetailsSchema, streamKeyView } from '../../../lambdas/shared/domain/streamers';
+
+describe('streamers', () => {
+  it('builds the OBS URL from the ingest endpoint', () => {
+    expect(streamKeyView('abc.global-contribute.live-video.net', 'sk_x', 't')).toEqual({
+      ingestServer: 'rtmps://abc.global-contribute.live-video.net:443/app/', streamKey: 'sk_x',
+      url: 'rtmps://abc.global-contribute.live-video.net:443/app/sk_x', createdAt: 't',
+    });
+  });
+  it('walks provisioning steps in order', () => {
+    expect(nextProvisioningStep({ userId: 'u', handle: 'h' })).toBe('CHANNEL');
+    expect(nextProvisioningStep({ userId: 'u', handle: 'h', channelArn: 'c', ingestEndpoint: 'i', playbackUrl: 'p' })).toBe('STREAM_KEY');
+    expect(nextProvisioningStep({ userId: 'u', handle: 'h', channelArn: 'c', ingestEndpoint: 'i', playbackUrl: 'p', streamKeyArn: 'k' })).toBe('CHAT_ROOM');
+    expect(nextProvisioningStep({ userId: 'u', handle: 'h', channelArn: 'c', ingestEndpoint: 'i', playbackUrl: 'p', streamKeyArn: 'k', chatRoomArn: 'r' })).toBe('PROFILE');
+  });
+  it('makes IVS-safe deterministic names', () => {
+    expect(resourceName('live shop', 'a:b')).toBe('live-shop-a-b');
+    expect(resourceName('x', 'y'.repeat(200))).toHaveLength(128);
+  });
+  it('validates stream details and normalises tags', () => {
+    expect(streamDetailsSchema.safeParse({ title: 'x'.repeat(141) }).success).toBe(false);
+    expect(streamDetailsSchema.safeParse({ thumbnailUrl: 'javascript:alert(1)' }).success).toBe(false);
+    expect(streamDetailsSchema.safeParse({ unknown: 1 }).success).toBe(false);
+    expect(normalizeDetails(streamDetailsSchema.parse({ tags: ['Sneakers', 'sneakers', 'Retro'] })).tags).toEqual(['sneakers', 'retro']);
+  });
+});
+
+describe('handles', () => {
+  it('accepts sensible handles and keys them case-insensitively', () => {
+    expect(handleSchema.safeParse('Ann_Sells').success).toBe(true);
+    expect(handleSchema.safeParse('ab').success).toBe(false);
+    expect(handleSchema.safeParse('.ann').success).toBe(false);
+    expect(handleSchema.safeParse('ann sells').success).toBe(false);
+    expect(handleKey('Ann_Sells')).toEqual({ PK: 'HANDLE#ann_sells', SK: 'HANDLE' });
+  });
+});
+
+describe('stream state', () => {
+  it('maps IVS event names to transitions', () => {
+    expect(transitionFor('Stream Start')).toBe('START');
+    expect(transitionFor('Session Created')).toBe('START');
+    expect(transitionFor('Stream End')).toBe('END');
+    expect(transitionFor('Session Ended')).toBe('END');
+    expect(transitionFor('Stream Failure')).toBe('IGNORE');
+  });
+  it('orders by event time', () => {
+    expect(isNotOlder('2025-01-01T00:00:01Z', '2025-01-01T00:00:00Z')).toBe(true);
+    expect(isNotOlder('2025-01-01T00:00:00Z', '2025-01-01T00:00:01Z')).toBe(false);
+    expect(isNotOlder('2025-01-01T00:00:00Z', undefined)).toBe(true);
+  });
+  it('finds milestones crossed, each once', () => {
+    expect(milestonesCrossed(0, 99)).toEqual([]);
+    expect(milestonesCrossed(99, 100)).toEqual([100]);
+    expect(milestonesCrossed(50, 12_000)).toEqual([100, 1_000, 10_000]);
+    expect(milestonesCrossed(1_500, 9_000)).toEqual([]);
+  });
+  it('keeps health-relevant IVS events', () => {
+    expect(healthNotes([{ name: 'Session Created' }, { name: 'Starvation Start' }, { name: 'Starvation Start' }])).toEqual(['Starvation Start']);
+  });
+});
+
+describe('alerts', () => {
+  it('ids have the platform format and go-live ids are stable per (stream, follower)', () => {
+    expect(randomId('sch')).toMatch(/^sch_[0-9A-HJKMNP-TV-Z]{20}$/);
+    expect(idFromBytes('x', new Uint8Array(13))).toBe('x_00000000000000000000');
+    expect(goLiveNotificationId('st-1', 'u1')).toBe(goLiveNotificationId('st-1', 'u1'));
+    expect(goLiveNotificationId('st-1', 'u1')).not.toBe(goLiveNotificationId('st-2', 'u1'));
+    expect(goLiveNotificationId('st-1', 'u1')).toMatch(/^ntf_[0-9A-HJKMNP-TV-Z]{20}$/);
+  });
+  it('prefers the streamer\'s going-live message and links to the profile', () => {
+    expect(goLiveMessage({ handle: 'ann', webUrl: 'https://x.io/', goingLiveMessage: ' Drop at 8 ' })).toEqual({ subject: 'ann is live', body: 'Drop at 8', link: 'https://x.io/s/ann' });
+    expect(goLiveMessage({ handle: 'ann', displayName: 'Ann', title: 'Sneakers', webUrl: 'https://x.io' }).body).toBe('Ann is live: Sneakers');
+  });
+  it('filter policy, chunking and bounded concurrency', async () => {
+    expect(JSON.parse(streamerFilterPolicy('s1'))).toEqual({ streamerId: ['s1'] });
+    expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+    let inFlight = 0;
+    let peak = 0;
+    const out = await mapLimit([1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 5));
+      inFlight--;
+      return n * 2;
+    });
+    expect(out).toEqual([2, 4, 6, 8, 10, 12, 14]);
+    expect(peak).toBe(3);
+  });
+});
+
+describe('follows paging and schedule', () => {
+  it('round-trips paging tokens and clamps limits', () => {
+    const key = { PK: 'USER#a', SK: 'FOLLOWS#b' };
+    expect(decodeToken(encodeToken(key))).toEqual(key);
+    expect(decodeToken('%%%')).toBeUndefined();
+    expect(clampLimit(500)).toBe(100);
+    expect(clampLimit(null)).toBe(20);
+  });
+  it('accepts a future start within 180 days only', () => {
+    const now = new Date('2025-06-01T00:00:00Z');
+    const schema = scheduleInputSchema(now);
+    expect(schema.safeParse({ title: 'Show', startsAt: '2025-06-02T18:00:00Z' }).success).toBe(true);
+    expect(schema.safeParse({ title: 'Show', startsAt: '2025-05-31T18:00:00Z' }).success).toBe(false);
+    expect(schema.safeParse({ title: 'Show', startsAt: '2026-06-02T18:00:00Z' }).success).toBe(false);
+    expect(schema.safeParse({ title: '', startsAt: '2025-06-02T18:00:00Z' }).success).toBe(false);
+  });
+});

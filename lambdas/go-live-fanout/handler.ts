@@ -8,7 +8,7 @@
  * (stream, follower), so rewriting them is harmless, and the SNS publish is skipped once recorded.
  */
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, sns } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { publish } from '../shared/appsync-publish';
@@ -54,19 +54,21 @@ export async function batchWriteAll(table: string, requests: Record<string, unkn
 
 async function claim(table: string, streamId: string, userId: string): Promise<Marker | undefined> {
   try {
-    await ddb.send(new PutCommand({
+    // An update, not a put: a released claim keeps its snsMessageId so a retry never re-sends SNS.
+    const { Attributes } = await ddb.send(new UpdateCommand({
       TableName: table,
-      Item: { PK: `STREAM#${streamId}`, SK: 'ALERTED', type: 'GoLiveAlert', userId, state: 'IN_PROGRESS', createdAt: new Date().toISOString() },
+      Key: { PK: `STREAM#${streamId}`, SK: 'ALERTED' },
+      UpdateExpression: 'SET #state = :inProgress, #type = :type, userId = :uid, createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
       ConditionExpression: 'attribute_not_exists(PK) OR #state = :released',
-      ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: { ':released': 'RELEASED' },
+      ExpressionAttributeNames: { '#state': 'state', '#type': 'type' },
+      ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS', ':released': 'RELEASED', ':type': 'GoLiveAlert', ':uid': userId, ':now': new Date().toISOString() },
+      ReturnValues: 'ALL_NEW',
     }));
+    return Attributes as Marker;
   } catch (error) {
     if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
     throw error;
   }
-  const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: { PK: `STREAM#${streamId}`, SK: 'ALERTED' }, ConsistentRead: true }));
-  return Item as Marker;
 }
 
 async function setMarker(table: string, streamId: string, values: Record<string, unknown>): Promise<void> {

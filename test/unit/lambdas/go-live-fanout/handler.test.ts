@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -15,6 +15,7 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const event = JSON.parse(readFileSync('test/fixtures/events/ivs-stream-start.json', 'utf8'));
 const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdef1G2hij';
 const STREAM = 'st-1A2b3c4d5e6f78ABCDEF';
+const CLAIM = 'attribute_not_exists(PK) OR #state = :released';
 const profile = { userId: 'u1', handle: 'ann', displayName: 'Ann', title: 'Sneaker drop', goingLiveMessage: 'Rare Jordans at 8!', channelArn: CHANNEL_ARN };
 
 function followers(n: number) {
@@ -29,9 +30,8 @@ describe('go-live-fanout', () => {
     Object.assign(process.env, { TABLE_NAME: 'Main', GO_LIVE_TOPIC_ARN: 'arn:aws:sns:us-west-2:123456789012:go-live', WEB_URL: 'https://shop.example.com/' });
     ddb.on(QueryCommand, { IndexName: 'GSI2' }).resolves({ Items: [profile] });
     ddb.on(GetCommand, { Key: { PK: 'USER#u1', SK: 'PROFILE' } }).resolves({ Item: profile });
-    ddb.on(GetCommand, { Key: { PK: `STREAM#${STREAM}`, SK: 'ALERTED' } }).resolves({ Item: { state: 'IN_PROGRESS' } });
-    ddb.on(PutCommand).resolves({});
     ddb.on(UpdateCommand).resolves({});
+    ddb.on(UpdateCommand, { Key: { PK: `STREAM#${STREAM}`, SK: 'ALERTED' }, ConditionExpression: CLAIM }).resolves({ Attributes: { state: 'IN_PROGRESS' } });
     ddb.on(BatchWriteCommand).resolves({});
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   });
@@ -42,9 +42,11 @@ describe('go-live-fanout', () => {
     const out = await handler(event);
 
     expect(out).toEqual({ status: 'SENT', followers: 60 });
-    expect(ddb).toReceiveCommandWith(PutCommand, {
-      Item: expect.objectContaining({ PK: `STREAM#${STREAM}`, SK: 'ALERTED', state: 'IN_PROGRESS' }),
-      ConditionExpression: 'attribute_not_exists(PK) OR #state = :released',
+    expect(ddb).toReceiveCommandWith(UpdateCommand, {
+      Key: { PK: `STREAM#${STREAM}`, SK: 'ALERTED' },
+      ConditionExpression: CLAIM,
+      ExpressionAttributeValues: expect.objectContaining({ ':inProgress': 'IN_PROGRESS', ':released': 'RELEASED' }),
+      ReturnValues: 'ALL_NEW',
     });
     expect(sns).toReceiveCommandWith(PublishCommand, {
       TopicArn: 'arn:aws:sns:us-west-2:123456789012:go-live',
@@ -73,7 +75,7 @@ describe('go-live-fanout', () => {
   });
 
   it('sends nothing for a stream already alerted (duplicate Stream Start)', async () => {
-    ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    ddb.on(UpdateCommand, { ConditionExpression: CLAIM }).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
 
     expect(await handler(event)).toEqual({ status: 'ALREADY_SENT', followers: 0 });
     expect(sns).not.toHaveReceivedCommand(PublishCommand);
@@ -81,7 +83,7 @@ describe('go-live-fanout', () => {
   });
 
   it('a retry after a failure does not publish to SNS twice and releases the claim on failure', async () => {
-    ddb.on(GetCommand, { Key: { PK: `STREAM#${STREAM}`, SK: 'ALERTED' } }).resolves({ Item: { state: 'IN_PROGRESS', snsMessageId: 'm-0' } });
+    ddb.on(UpdateCommand, { ConditionExpression: CLAIM }).resolves({ Attributes: { state: 'IN_PROGRESS', snsMessageId: 'm-0' } });
     ddb.on(QueryCommand, { IndexName: 'GSI1' }).rejects(new Error('throttled'));
 
     await expect(handler(event)).rejects.toThrow('throttled');

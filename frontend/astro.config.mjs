@@ -1,0 +1,18 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import svelte from '@astrojs/svelte';
+
+// Static output: the same dist/ is deployed by Amplify Hosting (INFRA) and served by the local
+// web server (LOCAL-CORE). Both rewrite /u/<handle> to /u/index.html (see docs/web.md).
+export default defineConfig({
+  output: 'static',
+  trailingSlash: 'ignore',
+  build: { format: 'directory', inlineStylesheets: 'auto' },
+  integrations: [svelte()],
+  vite: {
+    // amazon-ivs-chat-messaging and amazon-ivs-player expect Node's `events` module in the browser.
+    resolve: { alias: { events: 'events' } },
+    build: { assetsInlineLimit: 0 },
+    worker: { format: 'es' },
+  },
+});

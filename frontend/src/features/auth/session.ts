@@ -1,0 +1,18 @@
+import { loadConfig } from '../../lib/config';
+
+/** The signed-in user as the UI needs it. */
+export interface SessionUser { userId: string; handle: string; email: string }
+
+/** Reads the current user from the ID token claims, or null for guests. */
+export async function currentUser(): Promise<SessionUser | null> {
+  await loadConfig();
+  const { fetchAuthSession } = await import('aws-amplify/auth');
+  try {
+    const s = await fetchAuthSession();
+    const p = s.tokens?.idToken?.payload;
+    if (!p?.sub) return null;
+    return { userId: String(p.sub), handle: String(p['preferred_username'] ?? p['cognito:username'] ?? ''), email: String(p['email'] ?? '') };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,47 @@
+import type { StreamHealth } from '../../lib/types';
+
+/** Masks a stream key, keeping the last 4 characters so the streamer can tell keys apart. */
+export function maskKey(key: string): string {
+  if (key.length <= 4) return '•'.repeat(key.length);
+  return `${'•'.repeat(Math.min(24, key.length - 4))}${key.slice(-4)}`;
+}
+
+/** Live status shown in the control room, derived from the profile and the last health sample. */
+export type LiveStatus = 'offline' | 'live' | 'ended';
+
+/** offline before the first stream of this session, live while LIVE, ended after a LIVE → OFFLINE transition. */
+export function nextStatus(prev: LiveStatus, status: 'LIVE' | 'OFFLINE'): LiveStatus {
+  if (status === 'LIVE') return 'live';
+  return prev === 'live' || prev === 'ended' ? 'ended' : 'offline';
+}
+
+/** Builds an SVG polyline `points` string for a series scaled into width × height (max at top). */
+export function sparkline(values: number[], width: number, height: number, max?: number): string {
+  if (!values.length) return '';
+  const top = max ?? Math.max(1, ...values);
+  const step = values.length > 1 ? width / (values.length - 1) : 0;
+  return values
+    .map((v, i) => `${(i * step).toFixed(1)},${(height - (Math.min(v, top) / top) * height).toFixed(1)}`)
+    .join(' ');
+}
+
+/** Keeps the latest `max` health samples in time order, deduplicated by timestamp. */
+export function mergeHealth(list: StreamHealth[], add: StreamHealth[], max = 60): StreamHealth[] {
+  const byAt = new Map(list.map((h) => [h.at, h]));
+  for (const h of add) byAt.set(h.at, h);
+  return [...byAt.values()].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).slice(-max);
+}
+
+/** Recommended OBS settings for IVS low-latency ingest. */
+export const OBS_SETTINGS = [
+  ['Output mode', 'Advanced'],
+  ['Encoder', 'x264 (or NVENC/QuickSync H.264)'],
+  ['Rate control', 'CBR'],
+  ['Bitrate', '3500 Kbps for 720p30 (6000 Kbps for 1080p30 on a STANDARD channel)'],
+  ['Keyframe interval', '2 s'],
+  ['CPU usage preset', 'veryfast'],
+  ['Tune', 'zerolatency'],
+  ['Profile', 'main (no B-frames: x264 options bframes=0)'],
+  ['Resolution / FPS', '1280×720 at 30 fps'],
+  ['Audio', 'AAC 160 Kbps, 48 kHz stereo'],
+] as const;

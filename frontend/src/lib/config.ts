@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/** Runtime config served at /runtime-config.json (contract: INFRA writes it in AWS, LOCAL-CORE locally). */
+export const runtimeConfigSchema = z.object({
+  stage: z.string(),
+  region: z.string().min(1),
+  graphqlUrl: z.string().url(),
+  realtimeUrl: z.string().optional(),
+  userPoolId: z.string().min(1),
+  userPoolClientId: z.string().min(1),
+  userPoolEndpoint: z.string().optional(),
+  identityPoolId: z.string().optional().default(''),
+  guestAuthMode: z.enum(['iam', 'none']),
+  chatMessagingEndpoint: z.string().min(1),
+  replayBaseUrl: z.string().optional().default(''),
+  player: z.object({ lowLatency: z.boolean() }).partial().optional().default({ lowLatency: true }),
+});
+
+/** Parsed runtime config. */
+export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+
+/** Amplify v6 resource config derived from the runtime config (pure, so it can be tested). */
+export function toAmplifyConfig(cfg: RuntimeConfig) {
+  const cognito: Record<string, unknown> = {
+    userPoolId: cfg.userPoolId,
+    userPoolClientId: cfg.userPoolClientId,
+    loginWith: { email: true },
+    signUpVerificationMethod: 'code',
+    allowGuestAccess: cfg.guestAuthMode === 'iam',
+  };
+  if (cfg.identityPoolId) cognito['identityPoolId'] = cfg.identityPoolId;
+  if (cfg.userPoolEndpoint) cognito['userPoolEndpoint'] = cfg.userPoolEndpoint;
+  return {
+    Auth: { Cognito: cognito },
+    API: {
+      GraphQL: { endpoint: cfg.graphqlUrl, region: cfg.region, defaultAuthMode: 'userPool' as const },
+    },
+  };
+}
+
+let pending: Promise<RuntimeConfig> | undefined;
+
+/**
+ * Fetches and validates /runtime-config.json once per page, then configures Amplify.
+ * Amplify is imported lazily so pages that never call the API ship none of it.
+ */
+export function loadConfig(fetchImpl: typeof fetch = fetch): Promise<RuntimeConfig> {
+  pending ??= (async () => {
+    const res = await fetchImpl('/runtime-config.json', { cache: 'no-cache' });
+    if (!res.ok) throw new Error(`runtime config unavailable (HTTP ${res.status})`);
+    const cfg = runtimeConfigSchema.parse(await res.json());
+    const { Amplify } = await import('aws-amplify');
+    // The config type is a deep union; our builder produces a valid subset.
+    Amplify.configure(toAmplifyConfig(cfg) as Parameters<typeof Amplify.configure>[0]);
+    return cfg;
+  })();
+  pending.catch(() => {
+    pending = undefined;
+  });
+  return pending;
+}

@@ -1,0 +1,73 @@
+// GraphQL documents used by the islands, matching lib/api/schema.graphql.
+
+const STREAMER = `userId handle displayName status title category tags language goingLiveMessage thumbnailUrl playbackUrl liveSince currentStreamId viewerCount peakViewers followerCount featuredProductId isFollowing`;
+const PRODUCT = `productId channelId title description imageUrl type params saleMode currency startingBid bidIncrement buyNowPrice currentPrice minNextBid bidCount highBidderId highBidderHandle status durationSeconds softCloseSeconds endsAt featured saleId createdAt updatedAt`;
+const SALE = `saleId kind productId productTitle channelId buyerId buyerHandle price currency soldAt streamId recordingId offsetMs`;
+const RECORDING = `recordingId userId handle streamId state startedAt endedAt durationMs thumbnailUrl saleCount title`;
+const SCHEDULED = `scheduleId userId handle title category startsAt cancelled`;
+
+export const Q = {
+  browse: `query Browse($category: String, $tag: String) {
+    liveStreams(category: $category, tag: $tag, limit: 48) { items { ${STREAMER} } }
+    upcomingStreams(limit: 12) { items { ${SCHEDULED} } }
+    recentReplays(limit: 12) { items { ${RECORDING} } }
+  }`,
+  liveStreams: `query Live($category: String, $tag: String) { liveStreams(category: $category, tag: $tag, limit: 48) { items { ${STREAMER} } } }`,
+  streamer: `query Streamer($handle: String!) { streamer(handle: $handle) { ${STREAMER} schedule { ${SCHEDULED} } } }`,
+  recordings: `query Recordings($userId: ID!) { recordings(userId: $userId, limit: 12) { items { ${RECORDING} } } }`,
+  me: `query Me { me { ${STREAMER} schedule { ${SCHEDULED} } } }`,
+  myStreamKey: `query Key { myStreamKey { ingestServer streamKey url createdAt } }`,
+  products: `query Products($channelId: ID!) { products(channelId: $channelId) { ${PRODUCT} } }`,
+  bids: `query Bids($productId: ID!) { product(productId: $productId) { productId bids(limit: 20) { items { bidId bidderHandle amount currency placedAt } } } }`,
+  chatSettings: `query ChatSettings($channelId: ID!) { chatSettings(channelId: $channelId) { channelId slowModeSeconds autoSlowModeViewerThreshold autoSlowModeSeconds blockedWords blockedWordsAction maxMessageLength pinnedMessage } }`,
+  moderation: `query Moderation($channelId: ID!) {
+    moderators(channelId: $channelId) { userId handle since }
+    bans(channelId: $channelId) { userId handle since until reason }
+    moderationLog(channelId: $channelId, limit: 50) { items { entryId action actorHandle targetHandle targetUserId messageId durationSeconds reason at } }
+  }`,
+  streamHealth: `query Health($channelId: ID!) { streamHealth(channelId: $channelId, limit: 60) { channelId streamId at viewerCount peakViewers bitrate frameRate events } }`,
+  replay: `query Replay($id: ID!) { replay(recordingId: $id) { recording { ${RECORDING} } status playbackUrl readyInSeconds message sales { ${SALE} } } }`,
+  notifications: `query Notifications { notifications(limit: 50) { items { notificationId userId kind title body link createdAt read } } }`,
+  alertPreferences: `query Prefs { alertPreferences { streamerId handle email emailStatus } following(limit: 100) { items { userId handle since } } }`,
+  purchases: `query Purchases { myPurchases(limit: 20) { items { orderId saleId productTitle price currency soldAt } } }`,
+} as const;
+
+export const M = {
+  provisionMe: `mutation Provision($handle: String) { provisionMe(handle: $handle) { ${STREAMER} } }`,
+  updateStreamDetails: `mutation Update($input: UpdateStreamDetailsInput!) { updateStreamDetails(input: $input) { ${STREAMER} } }`,
+  rotateStreamKey: `mutation Rotate($force: Boolean) { rotateStreamKey(force: $force) { ingestServer streamKey url createdAt } }`,
+  scheduleStream: `mutation Schedule($input: ScheduleStreamInput!) { scheduleStream(input: $input) { ${SCHEDULED} } }`,
+  cancelScheduledStream: `mutation Cancel($id: ID!) { cancelScheduledStream(scheduleId: $id) { ${SCHEDULED} } }`,
+  createProduct: `mutation Create($input: CreateProductInput!) { createProduct(input: $input) { ${PRODUCT} } }`,
+  featureProduct: `mutation Feature($id: ID!) { featureProduct(productId: $id) { ${PRODUCT} } }`,
+  unfeatureProduct: `mutation Unfeature($id: ID!) { unfeatureProduct(productId: $id) { ${PRODUCT} } }`,
+  startAuction: `mutation Start($id: ID!) { startAuction(productId: $id) { ${PRODUCT} } }`,
+  closeAuction: `mutation Close($id: ID!) { closeAuction(productId: $id) { channelId productId outcome sale { ${SALE} } } }`,
+  placeBid: `mutation Bid($input: PlaceBidInput!) { placeBid(input: $input) { channelId productId bidId bidderId bidderHandle amount currency currentPrice minNextBid bidCount endsAt placedAt previousHighBidderId } }`,
+  buyNow: `mutation Buy($id: ID!) { buyNow(productId: $id) { ${SALE} } }`,
+  follow: `mutation Follow($id: ID!) { follow(streamerId: $id) { streamerId following followerCount } }`,
+  unfollow: `mutation Unfollow($id: ID!) { unfollow(streamerId: $id) { streamerId following followerCount } }`,
+  setAlertPreference: `mutation Pref($id: ID!, $email: Boolean!) { setAlertPreference(streamerId: $id, email: $email) { streamerId handle email emailStatus } }`,
+  markRead: `mutation Read($ids: [ID!]!) { markNotificationsRead(notificationIds: $ids) { notificationId read } }`,
+  like: `mutation Like($channelId: ID!) { likeStream(channelId: $channelId) { channelId likes } }`,
+  createChatToken: `mutation ChatToken($channelId: ID!) { createChatToken(channelId: $channelId) { token role capabilities sessionExpirationTime tokenExpirationTime } }`,
+  deleteChatMessage: `mutation Del($channelId: ID!, $messageId: ID!, $reason: String) { deleteChatMessage(channelId: $channelId, messageId: $messageId, reason: $reason) { entryId } }`,
+  timeoutUser: `mutation Timeout($channelId: ID!, $userId: ID!, $seconds: Int!, $reason: String) { timeoutUser(channelId: $channelId, userId: $userId, seconds: $seconds, reason: $reason) { entryId } }`,
+  banUser: `mutation Ban($channelId: ID!, $userId: ID!, $reason: String) { banUser(channelId: $channelId, userId: $userId, reason: $reason) { entryId } }`,
+  unbanUser: `mutation Unban($channelId: ID!, $userId: ID!) { unbanUser(channelId: $channelId, userId: $userId) { entryId } }`,
+  addModerator: `mutation AddMod($channelId: ID!, $handle: String!) { addModerator(channelId: $channelId, handle: $handle) { entryId } }`,
+  removeModerator: `mutation RemoveMod($channelId: ID!, $userId: ID!) { removeModerator(channelId: $channelId, userId: $userId) { entryId } }`,
+  updateChatSettings: `mutation ChatSettings($input: UpdateChatSettingsInput!) { updateChatSettings(input: $input) { channelId slowModeSeconds blockedWords blockedWordsAction maxMessageLength pinnedMessage } }`,
+} as const;
+
+export const S = {
+  streamStatus: `subscription Status { onStreamStatus { channelId handle status streamId title at } }`,
+  streamStatusOf: `subscription StatusOf($channelId: ID) { onStreamStatus(channelId: $channelId) { channelId handle status streamId title at } }`,
+  productChanged: `subscription P($channelId: ID!) { onProductChanged(channelId: $channelId) { ${PRODUCT} } }`,
+  bidPlaced: `subscription B($channelId: ID!) { onBidPlaced(channelId: $channelId) { channelId productId bidId bidderId bidderHandle amount currency currentPrice minNextBid bidCount endsAt placedAt previousHighBidderId } }`,
+  saleMade: `subscription Sale($channelId: ID!) { onSaleMade(channelId: $channelId) { ${SALE} } }`,
+  auctionClosed: `subscription Closed($channelId: ID!) { onAuctionClosed(channelId: $channelId) { channelId productId outcome sale { ${SALE} } } }`,
+  like: `subscription L($channelId: ID!) { onLike(channelId: $channelId) { channelId likes } }`,
+  health: `subscription H($channelId: ID!) { onStreamHealth(channelId: $channelId) { channelId streamId at viewerCount peakViewers bitrate frameRate events } }`,
+  notification: `subscription N($userId: ID!) { onNotification(userId: $userId) { notificationId userId kind title body link createdAt read } }`,
+} as const;

@@ -1,0 +1,25 @@
+/** Client-side shapes of the API types the UI reads (subset of lib/api/schema.graphql). */
+export interface Streamer {
+  userId: string; handle: string; displayName?: string | null; status: 'OFFLINE' | 'LIVE';
+  title?: string | null; category?: string | null; tags: string[]; language?: string | null;
+  goingLiveMessage?: string | null; thumbnailUrl?: string | null; playbackUrl?: string | null;
+  liveSince?: string | null; currentStreamId?: string | null; viewerCount?: number | null;
+  peakViewers?: number | null; followerCount: number; featuredProductId?: string | null;
+  isFollowing?: boolean | null; schedule?: ScheduledStream[];
+}
+export interface ScheduledStream { scheduleId: string; userId: string; handle: string; title: string; category?: string | null; startsAt: string; cancelled: boolean }
+export interface Recording { recordingId: string; userId: string; handle?: string | null; streamId?: string | null; state: string; startedAt: string; endedAt?: string | null; durationMs?: number | null; thumbnailUrl?: string | null; saleCount: number; title?: string | null }
+export interface Product {
+  productId: string; channelId: string; title: string; description?: string | null; imageUrl?: string | null;
+  type: 'GENERIC' | 'APPAREL' | 'COLLECTIBLE'; params?: string | null; saleMode: 'AUCTION' | 'BUY_NOW' | 'AUCTION_WITH_BUY_NOW';
+  currency: string; startingBid?: number | null; bidIncrement?: number | null; buyNowPrice?: number | null;
+  currentPrice?: number | null; minNextBid?: number | null; bidCount: number; highBidderId?: string | null;
+  highBidderHandle?: string | null; status: 'DRAFT' | 'AUCTION_OPEN' | 'SOLD' | 'UNSOLD'; durationSeconds?: number | null;
+  softCloseSeconds?: number | null; endsAt?: string | null; featured: boolean; saleId?: string | null; createdAt: string; updatedAt: string;
+}
+export interface BidPlaced { channelId: string; productId: string; bidId: string; bidderId: string; bidderHandle: string; amount: number; currency: string; currentPrice: number; minNextBid: number; bidCount: number; endsAt?: string | null; placedAt: string; previousHighBidderId?: string | null }
+export interface Bid { bidId: string; bidderHandle: string; amount: number; currency: string; placedAt: string }
+export interface Sale { saleId: string; kind: 'AUCTION' | 'BUY_NOW'; productId: string; productTitle: string; channelId: string; buyerId: string; buyerHandle: string; price: number; currency: string; soldAt: string; streamId?: string | null; recordingId?: string | null; offsetMs?: number | null }
+export interface StreamHealth { channelId: string; streamId: string; at: string; viewerCount?: number | null; peakViewers?: number | null; bitrate?: number | null; frameRate?: number | null; events?: string[] | null }
+export interface Notification { notificationId: string; userId: string; kind: string; title: string; body?: string | null; link?: string | null; createdAt: string; read: boolean }
+export interface ChatSettings { channelId: string; slowModeSeconds: number; blockedWords: string[]; blockedWordsAction: 'MASK' | 'DENY'; maxMessageLength: number; pinnedMessage?: string | null; autoSlowModeViewerThreshold?: number | null; autoSlowModeSeconds?: number | null }

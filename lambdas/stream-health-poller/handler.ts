@@ -4,10 +4,9 @@
  * room, peak viewers kept on the profile and session, viewer milestones emitted once each as an
  * EventBridge "Viewer Milestone" event, and publishStreamHealth.
  */
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetStreamCommand, GetStreamSessionCommand } from '@aws-sdk/client-ivs';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, ivs } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { publish } from '../shared/appsync-publish';
@@ -140,16 +139,25 @@ async function emitMilestone(table: string, profile: Profile, streamId: string, 
     if (isCondition(error)) return;
     throw error;
   }
-  const out = await eventBridge.send(new PutEventsCommand({
-    Entries: [{
-      Source: MILESTONE_SOURCE,
-      DetailType: 'Viewer Milestone',
-      Resources: [profile.channelArn],
-      Detail: JSON.stringify({ channelId: profile.userId, handle: profile.handle, streamId, milestone, viewerCount: viewers, at: now.toISOString() }),
-    }],
-  }));
-  if (out.FailedEntryCount) {
-    logger.error('Viewer Milestone event not accepted', { entries: out.Entries });
+  const markerKey = { PK: `STREAM#${streamId}`, SK: `MILESTONE#${String(milestone).padStart(15, '0')}` };
+  let accepted = false;
+  try {
+    const out = await eventBridge.send(new PutEventsCommand({
+      Entries: [{
+        Source: MILESTONE_SOURCE,
+        DetailType: 'Viewer Milestone',
+        Resources: [profile.channelArn],
+        Detail: JSON.stringify({ channelId: profile.userId, handle: profile.handle, streamId, milestone, viewerCount: viewers, at: now.toISOString() }),
+      }],
+    }));
+    accepted = !out.FailedEntryCount;
+    if (!accepted) logger.error('Viewer Milestone event not accepted', { entries: out.Entries });
+  } catch (error) {
+    logger.error('PutEvents failed', { error: error as Error });
+  }
+  if (!accepted) {
+    // Release the marker so the next poll (a minute later) emits the milestone instead of losing it.
+    await ddb.send(new DeleteCommand({ TableName: table, Key: markerKey }));
   }
 }
 

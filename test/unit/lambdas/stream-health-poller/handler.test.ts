@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetStreamCommand, GetStreamSessionCommand, IvsClient } from '@aws-sdk/client-ivs';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -67,6 +67,14 @@ describe('stream-health-poller', () => {
     });
     await pollAll(NOW);
     expect(eb).not.toHaveReceivedCommand(PutEventsCommand);
+  });
+
+  it('releases the milestone marker when EventBridge refuses, so the next poll retries it', async () => {
+    eb.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
+    ddb.on(DeleteCommand).resolves({});
+    const [sample] = await pollAll(NOW);
+    expect(sample?.viewerCount).toBe(140);
+    expect(ddb).toReceiveCommandWith(DeleteCommand, { TableName: 'Main', Key: { PK: 'STREAM#st-1', SK: 'MILESTONE#000000000000100' } });
   });
 
   it('skips a channel IVS reports as not broadcasting', async () => {

@@ -1,4 +1,4 @@
-/** Query.following: whom the caller follows, newest first is not kept: ordered by streamer id (paged). */
+/** Query.following: whom the caller follows, in streamer-id order (paged). */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { callerSub, pageLimit } from './lib/page';
 

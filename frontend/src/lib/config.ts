@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const runtimeConfigSchema = z.object({
   stage: z.string(),
   region: z.string().min(1),
-  graphqlUrl: z.string().url(),
+  graphqlUrl: z.url(),
   realtimeUrl: z.string().optional(),
   userPoolId: z.string().min(1),
   userPoolClientId: z.string().min(1),

@@ -5,7 +5,7 @@ export function applyStatus(list: Streamer[], ev: StreamStatusLike): { list: Str
   if (ev.status === 'OFFLINE') return { list: list.filter((s) => s.userId !== ev.channelId), refetch: false };
   const known = list.find((s) => s.userId === ev.channelId);
   if (!known) return { list, refetch: true };
-  return { list: list.map((s) => (s.userId === ev.channelId ? { ...s, title: ev.title ?? s.title, status: 'LIVE' } : s)), refetch: false };
+  return { list: list.map((s) => (s.userId === ev.channelId ? { ...s, title: ev.title ?? s.title ?? null, status: 'LIVE' as const } : s)), refetch: false };
 }
 
 /** Distinct categories and tags present in the live list, for the filter chips. */

@@ -22,7 +22,7 @@ export const createProductSchema = z
     channelId: z.string().min(1),
     title: z.string().trim().min(3, 'At least 3 characters').max(120, 'At most 120 characters'),
     description: z.string().max(2000, 'At most 2000 characters').optional(),
-    imageUrl: z.string().url('Must be a URL').optional(),
+    imageUrl: z.url('Must be a URL').optional(),
     type: z.enum(['GENERIC', 'APPAREL', 'COLLECTIBLE']),
     params: z.record(z.string(), z.unknown()).default({}),
     saleMode: z.enum(['AUCTION', 'BUY_NOW', 'AUCTION_WITH_BUY_NOW']),
@@ -56,6 +56,10 @@ export function validateProduct(form: CreateProductForm): { ok: true; value: z.o
     const key = i.path.join('.') || 'form';
     errors[key] ??= i.message;
   }
+  // Refinements are skipped while a base field is invalid; check params anyway so the
+  // form shows every problem at once.
+  const ps = paramsSchemas[form.type]?.safeParse(form.params ?? {});
+  if (ps && !ps.success) for (const i of ps.error.issues) errors[['params', ...i.path.map(String)].join('.')] ??= i.message;
   return { ok: false, errors };
 }
 
@@ -99,7 +103,7 @@ export function applyOptimisticBid(p: Product, amount: number, userId: string, h
 export function applyBidPlaced(p: Product, b: BidPlaced): Product {
   if (p.productId !== b.productId) return p;
   if (b.bidCount < p.bidCount && p.highBidderId !== b.bidderId) return p;
-  return { ...p, currentPrice: b.currentPrice, minNextBid: b.minNextBid, bidCount: b.bidCount, highBidderId: b.bidderId, highBidderHandle: b.bidderHandle, endsAt: b.endsAt ?? p.endsAt };
+  return { ...p, currentPrice: b.currentPrice, minNextBid: b.minNextBid, bidCount: b.bidCount, highBidderId: b.bidderId, highBidderHandle: b.bidderHandle, endsAt: b.endsAt ?? p.endsAt ?? null };
 }
 
 /** Orders products like the API: featured first, then open auctions (ending soonest), then newest. */

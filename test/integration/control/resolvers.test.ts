@@ -4,10 +4,15 @@
  */
 import { CreateChannelCommand, IvsClient, ListChannelsCommand } from '@aws-sdk/client-ivs';
 import { CreateRoomCommand, IvschatClient, ListRoomsCommand } from '@aws-sdk/client-ivschat';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useDynamoDbLocal } from '../../support/dynamo';
 import { createEngine } from '../../../local/appsync/engine';
+import { startLocalSns } from '../../../local/sns/index';
 
 const db = useDynamoDbLocal();
 const ivs = mockClient(IvsClient);
@@ -117,11 +122,66 @@ describe('control fields through the local engine', () => {
     expect(un2.data?.unfollow).toEqual({ following: false, followerCount: 0 });
   });
 
+  it('live lists, owner-only health, rotate refused while live, alert opt-in, inbox read marks', async () => {
+    const { handler: streamState } = await import('../../../lambdas/stream-state/handler');
+    const start = {
+      version: '0', id: 'it-start-1', 'detail-type': 'IVS Stream State Change', source: 'aws.ivs', account: '000000000000',
+      time: new Date().toISOString(), region: 'us-east-1', resources: ['arn:aws:ivs:us-east-1:000000000000:channel/ann'],
+      detail: { event_name: 'Stream Start', channel_name: 'ann', stream_id: 'st-it-1' },
+    };
+    process.env.GRAPHQL_URL = 'http://127.0.0.1:9/graphql';
+    expect(await streamState(start, { functionName: 'stream-state', awsRequestId: 'r', getRemainingTimeInMillis: () => 10_000 } as never)).toBe('APPLIED');
+
+    const live = await gql('query { liveStreams { items { handle status } } }', guest);
+    expect(live.data?.liveStreams.items).toEqual([{ handle: 'ann', status: 'LIVE' }]);
+    expect((await gql('query { liveStreams(category: "Shoes", tag: "retro") { items { handle } } }', guest)).data?.liveStreams.items).toEqual([{ handle: 'ann' }]);
+    expect((await gql('query { liveStreams(category: "Books") { items { handle } } }', guest)).data?.liveStreams.items).toEqual([]);
+    expect((await gql('query { streamSession(streamId: "st-it-1") { status userId } }', guest)).data?.streamSession).toEqual({ status: 'LIVE', userId: 's1' });
+
+    expect((await gql('query { streamHealth(channelId: "s1") { at } }', bob)).errors?.[0]?.errorType).toBe('NOT_OWNER');
+    expect((await gql('query { streamHealth(channelId: "s1") { at } }', ann)).data?.streamHealth).toEqual([]);
+
+    const rotate = await gql('mutation { rotateStreamKey { url } }', ann);
+    expect(rotate.errors?.[0]?.errorType).toBe('STREAM_LIVE');
+
+    const outbox = await mkdtemp(join(tmpdir(), 'control-sns-'));
+    const sns = await startLocalSns({ outboxDir: outbox, port: 0 });
+    process.env.AWS_ENDPOINT_URL_SNS = sns.url;
+    try {
+      const on = await gql('mutation { setAlertPreference(streamerId: "s1", email: true) { streamerId handle email emailStatus } }', bob);
+      expect(on.data?.setAlertPreference).toEqual({ streamerId: 's1', handle: 'ann', email: true, emailStatus: 'pending' });
+      expect((await gql('query { alertPreferences { handle email emailStatus } }', bob)).data?.alertPreferences).toEqual([{ handle: 'ann', email: true, emailStatus: 'pending' }]);
+      const confirmation = (await readdir(outbox)).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
+      expect(confirmation).toHaveLength(1);
+      expect(JSON.parse(await readFile(join(outbox, confirmation[0]!), 'utf8'))).toMatchObject({ kind: 'SubscriptionConfirmation', endpoint: 'bob@example.com' });
+      const off = await gql('mutation { setAlertPreference(streamerId: "s1", email: false) { email emailStatus } }', bob);
+      expect(off.data?.setAlertPreference).toEqual({ email: false, emailStatus: null });
+    } finally {
+      await sns.stop();
+      await rm(outbox, { recursive: true, force: true });
+    }
+
+    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: 'USER#f1', SK: 'NOTIF#2026-01-01T00:00:00.000Z#ntf_A', type: 'Notification', notificationId: 'ntf_A', userId: 'f1', kind: 'GO_LIVE', title: 'ann is live', createdAt: '2026-01-01T00:00:00.000Z', read: false } }));
+    expect((await gql('query { notifications { items { notificationId read } } }', bob)).data?.notifications.items).toEqual([{ notificationId: 'ntf_A', read: false }]);
+    expect((await gql('query { notifications { items { notificationId } } }', ann)).data?.notifications.items).toEqual([]);
+    const marked = await gql('mutation { markNotificationsRead(notificationIds: ["ntf_A"]) { notificationId read } }', bob);
+    expect(marked.data?.markNotificationsRead).toEqual([{ notificationId: 'ntf_A', read: true }]);
+  });
+
   it('notifications subscription is the caller\'s own only', async () => {
     const other = await engine.subscribe({ query: 'subscription { onNotification(userId: "s1") { notificationId } }', auth: bob as never }, () => undefined);
     expect(other.ok).toBe(false);
-    const own = await engine.subscribe({ query: 'subscription { onNotification(userId: "f1") { notificationId } }', auth: bob as never }, () => undefined);
+    const received: unknown[] = [];
+    const own = await engine.subscribe({ query: 'subscription { onNotification(userId: "f1") { notificationId title read } }', auth: bob as never }, (r) => received.push(r.data));
     expect(own.ok).toBe(true);
+    const lambdaRole = { mode: 'AWS_IAM', identity: { accountId: '000000000000', sourceIp: ['127.0.0.1'], userArn: 'arn:aws:sts::000000000000:assumed-role/go-live-fanout/fn', username: 'AROAEXAMPLE:fn' } };
+    const input = (userId: string) => ({ input: { notificationId: `ntf_${userId}`, userId, kind: 'GO_LIVE', title: 'ann is live', createdAt: new Date().toISOString() } });
+    const pushed = await gql('mutation($input: PublishNotificationInput!) { publishNotification(input: $input) { notificationId userId title read kind createdAt body link } }', lambdaRole, input('f1'));
+    expect(pushed.errors).toBeUndefined();
+    await gql('mutation($input: PublishNotificationInput!) { publishNotification(input: $input) { notificationId userId title read kind createdAt body link } }', lambdaRole, input('someone-else'));
+    expect(received).toEqual([{ onNotification: { notificationId: 'ntf_f1', title: 'ann is live', read: false } }]);
+    const byUser = await gql('mutation($input: PublishNotificationInput!) { publishNotification(input: $input) { notificationId } }', bob, input('f1'));
+    expect(byUser.errors?.[0]?.errorType).toBe('Unauthorized');
     if (own.ok) own.unsubscribe();
   });
 });

@@ -1,0 +1,89 @@
+/**
+ * Auction rules, pure and APPSYNC_JS-compatible (no loops over unbounded data, no regex, no
+ * classes), so resolvers bundle these same functions.
+ */
+
+/** Default increment ladder by price band, minor units: price below `below` → `increment`. */
+export const INCREMENT_LADDER: readonly { readonly below: number; readonly increment: number }[] = [
+  { below: 1_000, increment: 50 },
+  { below: 5_000, increment: 100 },
+  { below: 10_000, increment: 250 },
+  { below: 50_000, increment: 500 },
+  { below: 100_000, increment: 1_000 },
+  { below: Number.MAX_SAFE_INTEGER, increment: 2_500 },
+];
+
+export interface AuctionState {
+  readonly status: string;
+  readonly sellerId: string;
+  readonly startingBid: number;
+  readonly bidIncrement?: number | null;
+  readonly currentPrice?: number | null;
+  readonly bidCount: number;
+  readonly endsAt?: string | null;
+  readonly softCloseSeconds?: number | null;
+}
+
+/** Increment above `price`: the product's fixed one, else the ladder's. */
+export function incrementFor(price: number, fixed?: number | null): number {
+  if (fixed) return fixed;
+  const band = INCREMENT_LADDER.find((b) => price < b.below);
+  return band ? band.increment : 2_500;
+}
+
+/** Smallest acceptable next bid. */
+export function minNextBid(a: Pick<AuctionState, 'startingBid' | 'bidIncrement' | 'currentPrice' | 'bidCount'>): number {
+  if (!a.bidCount || a.currentPrice === null || a.currentPrice === undefined) return a.startingBid;
+  return a.currentPrice + incrementFor(a.currentPrice, a.bidIncrement);
+}
+
+/**
+ * Price intervals [low, high] the current price must lie in for `amount` to be a valid next bid
+ * (one per ladder band, or one with a fixed increment). A conditional write over these intervals
+ * is exact even when other bids land between the read and the write.
+ */
+export function acceptablePriceRanges(amount: number, fixed?: number | null): { low: number; high: number }[] {
+  if (fixed) return amount - fixed >= 0 ? [{ low: 0, high: amount - fixed }] : [];
+  const ranges: { low: number; high: number }[] = [];
+  let low = 0;
+  for (const band of INCREMENT_LADDER) {
+    const high = Math.min(band.below - 1, amount - band.increment);
+    if (high >= low) ranges.push({ low, high });
+    low = band.below;
+  }
+  return ranges;
+}
+
+export type BidRejection =
+  | { code: 'AUCTION_CLOSED'; message: string }
+  | { code: 'NOT_OWNER'; message: string }
+  | { code: 'UNAUTHORIZED'; message: string }
+  | { code: 'BID_TOO_LOW'; message: string; minimum: number };
+
+/** Why a bid is refused, or null when it is acceptable. */
+export function checkBid(a: AuctionState, bid: { bidderId: string; amount: number; banned: boolean }, nowMs: number): BidRejection | null {
+  if (a.status !== 'AUCTION_OPEN' || !a.endsAt || Date.parse(a.endsAt) <= nowMs) return { code: 'AUCTION_CLOSED', message: 'The auction is not open' };
+  if (a.sellerId === bid.bidderId) return { code: 'NOT_OWNER', message: 'Sellers cannot bid on their own products' };
+  if (bid.banned) return { code: 'UNAUTHORIZED', message: 'You are banned from this channel' };
+  const minimum = minNextBid(a);
+  if (bid.amount < minimum) return { code: 'BID_TOO_LOW', message: `The minimum bid is ${minimum}`, minimum };
+  return null;
+}
+
+/** Soft close: a bid in the last N seconds moves the end to now + N (never earlier). */
+export function softCloseEndsAt(endsAt: string, nowMs: number, softCloseSeconds?: number | null): string {
+  if (!softCloseSeconds) return endsAt;
+  const end = Date.parse(endsAt);
+  const extended = nowMs + softCloseSeconds * 1000;
+  return end - nowMs < softCloseSeconds * 1000 && extended > end ? new Date(extended).toISOString() : endsAt;
+}
+
+/** Close outcome: a sale to the high bidder, or no sale without bids. */
+export function closeOutcome(a: { bidCount: number; highBidderId?: string | null; currentPrice?: number | null }):
+  | { outcome: 'SOLD'; buyerId: string; price: number }
+  | { outcome: 'NO_SALE' } {
+  if (a.bidCount > 0 && a.highBidderId && a.currentPrice !== null && a.currentPrice !== undefined) {
+    return { outcome: 'SOLD', buyerId: a.highBidderId, price: a.currentPrice };
+  }
+  return { outcome: 'NO_SALE' };
+}

@@ -1,0 +1,45 @@
+/**
+ * Money: integer minor units + ISO 4217 currency. Per-currency settings hold the minor-unit
+ * exponent and the minimum starting bid (configurable here, shared by the web form and resolvers).
+ */
+export interface CurrencySettings {
+  /** Digits after the decimal point (minor-unit exponent). */
+  readonly exponent: number;
+  /** Smallest starting bid, in minor units. */
+  readonly minStartingBid: number;
+}
+
+export const CURRENCIES: Readonly<Record<string, CurrencySettings>> = {
+  USD: { exponent: 2, minStartingBid: 100 },
+  EUR: { exponent: 2, minStartingBid: 100 },
+  GBP: { exponent: 2, minStartingBid: 100 },
+  JPY: { exponent: 0, minStartingBid: 100 },
+};
+
+export interface Money {
+  readonly amount: number;
+  readonly currency: string;
+}
+
+export function isSupportedCurrency(currency: string): boolean {
+  return CURRENCIES[currency] !== undefined;
+}
+
+/** Minimum starting bid of a currency (minor units); unknown currency = not allowed. */
+export function minStartingBid(currency: string): number | null {
+  const c = CURRENCIES[currency];
+  return c ? c.minStartingBid : null;
+}
+
+/** Whether a value is a valid amount: a non-negative safe integer of minor units. */
+export function isMinorUnits(amount: unknown): amount is number {
+  return typeof amount === 'number' && Number.isSafeInteger(amount) && amount >= 0;
+}
+
+/** Human form, e.g. formatMoney({ amount: 1234, currency: 'USD' }) → "$12.34". */
+export function formatMoney(money: Money, locale = 'en-US'): string {
+  const exponent = CURRENCIES[money.currency]?.exponent ?? 2;
+  return new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent }).format(
+    money.amount / 10 ** exponent,
+  );
+}

@@ -1,4 +1,7 @@
-import { loadConfig } from './config';
+import type { RuntimeConfig } from './config';
+
+// The config module (and zod) loads on first API use, not with the page.
+const loadConfig = async (): Promise<RuntimeConfig> => (await import('./config')).loadConfig();
 import { backoffDelay } from './backoff';
 
 /** Which Amplify auth mode a call uses: signed-in users → user pool; guests → the config's guest mode. */

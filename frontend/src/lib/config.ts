@@ -1,19 +1,22 @@
-import { z } from 'zod';
+// zod/mini keeps this on every page small (full zod costs ~95 KB of JavaScript).
+import * as z from 'zod/mini';
+
+const nonEmpty = () => z.string().check(z.minLength(1));
 
 /** Runtime config served at /runtime-config.json (contract: INFRA writes it in AWS, LOCAL-CORE locally). */
 export const runtimeConfigSchema = z.object({
   stage: z.string(),
-  region: z.string().min(1),
+  region: nonEmpty(),
   graphqlUrl: z.url(),
-  realtimeUrl: z.string().optional(),
-  userPoolId: z.string().min(1),
-  userPoolClientId: z.string().min(1),
-  userPoolEndpoint: z.string().optional(),
-  identityPoolId: z.string().optional().default(''),
+  realtimeUrl: z.optional(z.string()),
+  userPoolId: nonEmpty(),
+  userPoolClientId: nonEmpty(),
+  userPoolEndpoint: z.optional(z.string()),
+  identityPoolId: z._default(z.string(), ''),
   guestAuthMode: z.enum(['iam', 'none']),
-  chatMessagingEndpoint: z.string().min(1),
-  replayBaseUrl: z.string().optional().default(''),
-  player: z.object({ lowLatency: z.boolean() }).partial().optional().default({ lowLatency: true }),
+  chatMessagingEndpoint: nonEmpty(),
+  replayBaseUrl: z._default(z.string(), ''),
+  player: z._default(z.object({ lowLatency: z.optional(z.boolean()) }), { lowLatency: true }),
 });
 
 /** Parsed runtime config. */

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BidPlaced, Product } from '../../../frontend/src/lib/types';
 import {
-  applyBidPlaced, applyOptimisticBid, checkBid, defaultIncrement, isOutbid, minNextBid, paramsLabel, secondsLeft, sortProducts, upsertProduct, validateProduct,
+  applyBidPlaced, applyOptimisticBid, checkBid, defaultIncrement, isOutbid, minNextBid, paramsLabel, secondsLeft, sortProducts, upsertProduct,
 } from '../../../frontend/src/features/products/products';
+import { validateProduct } from '../../../frontend/src/features/products/product-form';
 
 const base: Product = {
   productId: 'p1', channelId: 'c1', title: 'Charizard', type: 'COLLECTIBLE', saleMode: 'AUCTION', currency: 'USD',

@@ -1,11 +1,10 @@
-import { loadConfig } from '../../lib/config';
 
 /** The signed-in user as the UI needs it. */
 export interface SessionUser { userId: string; handle: string; email: string }
 
 /** Reads the current user from the ID token claims, or null for guests. */
 export async function currentUser(): Promise<SessionUser | null> {
-  await loadConfig();
+  await (await import('../../lib/config')).loadConfig();
   const { fetchAuthSession } = await import('aws-amplify/auth');
   try {
     const s = await fetchAuthSession();

@@ -1,0 +1,108 @@
+/**
+ * Web bench: page weight per page from the production build (JavaScript and total bytes a first
+ * visit downloads: HTML, CSS, island scripts and their static imports; lazily imported chunks such
+ * as Amplify, the IVS player and its WASM listed separately), and time to first frame on the watch
+ * page in headless Chromium — against the local mode when `local/start.ts` exists, otherwise against
+ * a fixture API and an ffmpeg HLS test pattern served from 127.0.0.1 (labelled as such).
+ */
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import type { BenchTable } from './run';
+import { fixtureApi } from '../e2e/web/fixtures';
+import { DIST, ensureBuild, launchChromium, makeFixtureHls, serveDist, signedInStorage } from '../e2e/web/support';
+
+const STATIC_IMPORT = /(?:^|[;\s}])import\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']/g;
+const DYNAMIC_IMPORT = /import\(\s*["']([^"']+)["']\s*\)/g;
+const ASSET_URL = /["'](\/_astro\/[^"']+\.(?:wasm|js))["']/g;
+
+function resolveFrom(file: string, spec: string): string | null {
+  if (spec.startsWith('/')) return join(DIST, spec);
+  if (spec.startsWith('.')) return join(dirname(file), spec);
+  return null;
+}
+
+/** Static-import closure of a set of JS files, plus lazily reachable files (dynamic imports, ?url assets). */
+function jsGraph(entries: string[]): { eager: Set<string>; lazy: Set<string> } {
+  const eager = new Set<string>();
+  const lazy = new Set<string>();
+  const walk = (f: string, isLazy: boolean) => {
+    const set = isLazy ? lazy : eager;
+    if (set.has(f) || (isLazy && eager.has(f)) || !existsSync(f)) return;
+    set.add(f);
+    if (!f.endsWith('.js')) return;
+    const src = readFileSync(f, 'utf8');
+    for (const m of src.matchAll(STATIC_IMPORT)) { const r = m[1] && resolveFrom(f, m[1]); if (r) walk(r, isLazy); }
+    for (const m of src.matchAll(DYNAMIC_IMPORT)) { const r = m[1] && resolveFrom(f, m[1]); if (r) walk(r, true); }
+    for (const m of src.matchAll(ASSET_URL)) { const r = m[1] && resolveFrom(f, m[1]); if (r) walk(r, true); }
+  };
+  for (const e of entries) walk(e, false);
+  for (const f of eager) lazy.delete(f);
+  return { eager, lazy };
+}
+
+function pageWeights(): BenchTable {
+  const pages = readdirSync(DIST, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('index.html')).sort();
+  const rows = pages.map((p) => {
+    const file = join(DIST, p);
+    const html = readFileSync(file, 'utf8');
+    const refs = [...html.matchAll(/(?:src|href|component-url|renderer-url)="(\/_astro\/[^"]+)"/g)].map((m) => join(DIST, m[1] ?? ''));
+    const css = refs.filter((r) => r.endsWith('.css'));
+    const { eager, lazy } = jsGraph(refs.filter((r) => r.endsWith('.js')));
+    const inlineJs = [...html.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)].reduce((n, m) => n + (m[1]?.length ?? 0), 0);
+    const size = (fs: Iterable<string>) => [...fs].reduce((n, f) => n + statSync(f).size, 0);
+    const js = size(eager) + inlineJs;
+    const cssBytes = size(new Set(css));
+    return {
+      page: `/${relative(DIST, dirname(file)).replace(/\\/g, '/')}`.replace(/\/$/, '') || '/',
+      'html bytes': statSync(file).size,
+      'initial JS bytes': js,
+      'CSS bytes': cssBytes,
+      'initial total bytes': statSync(file).size + js + cssBytes,
+      'lazy JS+WASM bytes': size(lazy),
+    };
+  });
+  return { title: 'Page weight (production build, uncompressed; lazy = loaded on demand: Amplify, IVS player + WASM, chat SDK)', rows };
+}
+
+async function timeToFirstFrame(): Promise<BenchTable> {
+  const hls = makeFixtureHls(30);
+  const clientId = 'bench-client';
+  const site = await serveDist((origin) => ({
+    stage: 'bench', region: 'us-east-1', graphqlUrl: `${origin}/graphql`, userPoolId: 'us-east-1_bench', userPoolClientId: clientId,
+    identityPoolId: '', guestAuthMode: 'none', chatMessagingEndpoint: 'ws://127.0.0.1:9', replayBaseUrl: origin, player: { lowLatency: true },
+  }), { '/hls/': hls });
+  const api = fixtureApi(site.origin);
+  const browser = await launchChromium();
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < 5; i++) {
+      const ctx = await browser.newContext();
+      await ctx.addInitScript((e: Record<string, string>) => { for (const [k, v] of Object.entries(e)) localStorage.setItem(k, v); }, signedInStorage(clientId, { sub: 'u-bob', handle: 'bob', email: 'b@example.com' }));
+      await ctx.route(`${site.origin}/graphql`, (route) => {
+        const body = route.request().postDataJSON() as { query: string; variables?: Record<string, unknown> };
+        return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data: api.answer(api.opName(body.query), body.variables ?? {}) }) });
+      });
+      const page = await ctx.newPage();
+      await page.goto(`${site.origin}/u/alice`);
+      const ms = await page.waitForFunction(() => document.body.getAttribute('data-first-frame'), null, { timeout: 30_000 });
+      samples.push(Math.round(Number(await ms.jsonValue())));
+      await ctx.close();
+    }
+  } finally {
+    await browser.close();
+    await site.close();
+    rmSync(hls, { recursive: true, force: true });
+  }
+  samples.sort((a, b) => a - b);
+  const median = samples[Math.floor(samples.length / 2)] ?? 0;
+  return {
+    title: 'Watch page: navigation start → first PLAYING frame (headless Chromium, fixture API + local ffmpeg HLS, 1 s segments, loopback)',
+    rows: [{ runs: samples.length, 'min ms': samples[0] ?? 0, 'median ms': median, 'max ms': samples.at(-1) ?? 0 }],
+    verdict: `${existsSync(join(DIST, '..', '..', 'local', 'start.ts')) ? 'Local mode exists but this run used the fixture stream; ' : 'Local mode not available yet: '}measured against a fixture HLS stream. Target (under 3 s to first frame on loopback): ${median < 3000 ? 'met' : 'not met'}.`,
+  };
+}
+
+export default async function bench(): Promise<BenchTable[]> {
+  ensureBuild();
+  return [pageWeights(), await timeToFirstFrame()];
+}

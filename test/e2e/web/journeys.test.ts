@@ -1,0 +1,151 @@
+// Full journeys against the local mode (LOCAL-CORE's startLocalPlatform) with an ffmpeg stream.
+// Skipped until local/start.ts exists. Endpoint names are read loosely from what the platform
+// returns or from .local/endpoints.json (issue 6: web, RTMP, GraphQL and chat URLs).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuild, launchChromium, ROOT, shot } from './support';
+
+const START = join(ROOT, 'local/start.ts');
+const available = existsSync(START);
+
+type Platform = { stop?: () => Promise<void> } & Record<string, unknown>;
+let platform: Platform | undefined;
+let browser: Browser;
+let web = '';
+let rtmpBase = '';
+const ffmpegs: ChildProcess[] = [];
+
+function findUrl(obj: unknown, re: RegExp): string {
+  const seen = new Set<unknown>();
+  const walk = (o: unknown): string => {
+    if (!o || typeof o !== 'object' || seen.has(o)) return '';
+    seen.add(o);
+    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+      if (typeof v === 'string' && re.test(k) && /^[a-z]+:\/\//.test(v)) return v;
+      const r = walk(v);
+      if (r) return r;
+    }
+    return '';
+  };
+  return walk(obj);
+}
+
+/** Newest 6-digit code in the local outbox mentioning the address (local Cognito writes codes there). */
+function confirmationCode(email: string): string {
+  const dir = join(ROOT, '.local/outbox');
+  const files = existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile()) : [];
+  files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    if (text.includes(email)) {
+      const m = /\b(\d{6})\b/.exec(text);
+      if (m?.[1]) return m[1];
+    }
+  }
+  throw new Error(`no confirmation code for ${email} in ${dir}`);
+}
+
+function pushStream(streamKey: string, seconds = 120): ChildProcess {
+  const p = spawn('ffmpeg', ['-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', String(seconds),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '60', '-b:v', '2500k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', `${rtmpBase.replace(/\/$/, '')}/${streamKey}`], { stdio: 'ignore' });
+  ffmpegs.push(p);
+  return p;
+}
+
+async function signUp(page: Page, email: string, handle: string, password: string): Promise<void> {
+  await page.goto(`${web}/signin/?mode=register&next=/studio/`);
+  await page.fill('#email', email);
+  await page.fill('#handle', handle);
+  await page.fill('#password', password);
+  await page.click('form button[type=submit]');
+  await page.locator('#code').waitFor();
+  await expect.poll(() => { try { return confirmationCode(email); } catch { return ''; } }, { timeout: 20_000 }).toMatch(/^\d{6}$/);
+  await page.fill('#code', confirmationCode(email));
+  await page.click('form button[type=submit]');
+}
+
+describe.skipIf(!available)('journeys against the local mode', () => {
+  beforeAll(async () => {
+    ensureBuild();
+    const mod = (await import(/* @vite-ignore */ START)) as { startLocalPlatform: (o?: object) => Promise<Platform> };
+    platform = await mod.startLocalPlatform({});
+    const endpointsFile = join(ROOT, '.local/endpoints.json');
+    const endpoints = existsSync(endpointsFile) ? JSON.parse(readFileSync(endpointsFile, 'utf8')) : {};
+    web = findUrl(platform, /web/i) || findUrl(endpoints, /web/i);
+    rtmpBase = findUrl(platform, /rtmp/i) || findUrl(endpoints, /rtmp/i);
+    expect(web).toMatch(/^http/);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const p of ffmpegs) p.kill('SIGINT');
+    await browser?.close();
+    await platform?.stop?.();
+  });
+
+  it('streamer: sign up → copy key → go live via ffmpeg → add product → moderate → end; viewer: browse → watch → chat → bid → buy → replay', async () => {
+    const id = Date.now().toString(36);
+    const streamer = await (await browser.newContext()).newPage();
+    await streamer.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web });
+    await signUp(streamer, `s${id}@example.com`, `s${id}`, 'Str3am!pass');
+    await streamer.waitForURL(/\/studio\/?/);
+    if (await streamer.locator('#pv-h').count()) await streamer.click('form button[type=submit]');
+    await streamer.getByTestId('stream-key').waitFor({ timeout: 30_000 });
+    await streamer.locator('#skey ~ button', { hasText: 'Copy' }).click();
+    const key = await streamer.evaluate(() => navigator.clipboard.readText());
+    expect(key.length).toBeGreaterThan(8);
+    const ff = pushStream(key);
+    await expect.poll(() => streamer.getByTestId('live-status').innerText(), { timeout: 60_000 }).toContain('LIVE');
+
+    await streamer.getByRole('button', { name: '+ Add product' }).click();
+    await streamer.fill('#ap-title', 'E2E mystery box');
+    await streamer.selectOption('#ap-mode', 'AUCTION_WITH_BUY_NOW');
+    await streamer.fill('#ap-start', '5');
+    await streamer.fill('#ap-bn', '50');
+    await streamer.click('dialog button[type=submit]');
+    const card = streamer.locator('[data-testid=product]', { hasText: 'E2E mystery box' });
+    await card.waitFor();
+    await card.getByRole('button', { name: 'Feature' }).click();
+    await card.getByRole('button', { name: 'Start auction' }).click();
+    await streamer.screenshot({ path: shot('local-studio') });
+
+    const viewer = await (await browser.newContext()).newPage();
+    await signUp(viewer, `v${id}@example.com`, `v${id}`, 'V1ewer!pass');
+    await viewer.goto(`${web}/`);
+    await viewer.getByText(`s${id}`).first().waitFor({ timeout: 30_000 });
+    await viewer.screenshot({ path: shot('local-browse') });
+    await viewer.goto(`${web}/u/s${id}`);
+    await viewer.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 60_000 });
+    await expect.poll(() => viewer.locator('#chat-input').isEnabled(), { timeout: 30_000 }).toBe(true);
+    await viewer.fill('#chat-input', 'hello from e2e');
+    await viewer.press('#chat-input', 'Enter');
+    await streamer.locator('[data-testid=chat-lines] li', { hasText: 'hello from e2e' }).waitFor({ timeout: 30_000 });
+    const bidInput = viewer.locator('[data-testid=product] input').first();
+    await bidInput.fill('5');
+    await bidInput.press('Enter');
+    await expect.poll(() => viewer.locator('[data-testid=current-price]').first().innerText(), { timeout: 20_000 }).toBe('$5.00');
+    await viewer.locator('[data-testid=product] button', { hasText: 'Buy now' }).first().click();
+    await viewer.getByRole('button', { name: 'Confirm purchase' }).click();
+    await viewer.getByText(/You bought E2E mystery box/).waitFor({ timeout: 20_000 });
+    await viewer.screenshot({ path: shot('local-watch') });
+
+    // Moderate: the streamer deletes the viewer's message; the viewer sees it removed.
+    await streamer.locator('[data-testid=chat-lines] li', { hasText: 'hello from e2e' }).getByRole('button', { name: /Delete message/ }).click();
+    await viewer.getByText(/message deleted/).waitFor({ timeout: 20_000 });
+
+    // End the stream, then the replay lists the sale and seeks to it.
+    ff.kill('SIGINT');
+    await expect.poll(() => streamer.getByTestId('live-status').innerText(), { timeout: 90_000 }).toContain('Ended');
+    await viewer.goto(`${web}/u/s${id}`);
+    const replayLink = viewer.locator('a[href^="/replay/"]').first();
+    await replayLink.waitFor({ timeout: 90_000 });
+    await replayLink.click();
+    await viewer.getByTestId('sale-moments').waitFor();
+    await viewer.locator('button.moment').first().click();
+    await viewer.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 0, null, { timeout: 30_000 });
+    await viewer.screenshot({ path: shot('local-replay') });
+  });
+});

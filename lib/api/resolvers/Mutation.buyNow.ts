@@ -1,0 +1,14 @@
+/** Mutation.buyNow: pipeline getProduct → getProfile → buyNowWrite. */
+import type { Context } from '@aws-appsync/utils';
+import { requireUser } from './lib/commerce';
+
+export const pipeline = ['getProduct', 'getProfile', 'buyNowWrite'];
+
+export function request(ctx: Context): unknown {
+  requireUser(ctx);
+  return {};
+}
+
+export function response(ctx: Context): unknown {
+  return ctx.prev.result;
+}

@@ -1,0 +1,92 @@
+/**
+ * Mutation.createProduct: the channel owner adds a product (DRAFT). Re-expresses
+ * productInputSchema (lambdas/shared/domain/product-schema.ts; zod cannot run in APPSYNC_JS), and
+ * test/integration/commerce checks both agree. The id is `prd_` + 20 Crockford characters from
+ * util.autoId(); the put is conditioned on attribute_not_exists(PK), so a (100-bit) collision
+ * surfaces as CONFLICT and the client retries — never an overwrite.
+ */
+import { util, type Context, type DynamoDBPutItemRequest } from '@aws-appsync/utils';
+import { idFromUuid } from '../../../lambdas/shared/domain/ids';
+import { productView, requireUser, type Item } from './lib/commerce';
+
+type Input = Item;
+const MIN_STARTING_BID: Record<string, number> = { USD: 100, EUR: 100, GBP: 100, JPY: 100 };
+const SIZES = ['XS', 'S', 'M', 'L', 'XL', 'XXL'];
+
+function invalid(field: string, message: string): void {
+  util.error(message, 'VALIDATION', null, { field });
+}
+
+function isInt(v: unknown): boolean {
+  return typeof v === 'number' && v % 1 === 0;
+}
+
+function validate(input: Input): Record<string, unknown> {
+  const title = (input.title as string).trim();
+  if (title.length < 1 || title.length > 120) invalid('title', 'A title has 1 to 120 characters');
+  if (input.description && input.description.length > 2000) invalid('description', 'At most 2000 characters');
+  if (input.imageUrl && !(input.imageUrl.startsWith('https://') || input.imageUrl.startsWith('http://'))) invalid('imageUrl', 'An http(s) URL');
+  const min = MIN_STARTING_BID[input.currency];
+  if (min === undefined) invalid('currency', 'Unsupported currency');
+  const auction = input.saleMode !== 'BUY_NOW';
+  if (auction && (input.startingBid === null || input.startingBid === undefined)) invalid('startingBid', 'Required for auctions');
+  if (auction && (!isInt(input.startingBid) || input.startingBid < (min ?? 0))) invalid('startingBid', `At least ${min ?? 0}`);
+  if (input.bidIncrement !== null && input.bidIncrement !== undefined && (!isInt(input.bidIncrement) || input.bidIncrement < 1)) invalid('bidIncrement', 'A positive whole number');
+  if (input.saleMode !== 'AUCTION' && !input.buyNowPrice) invalid('buyNowPrice', 'Required for buy-now');
+  if (input.saleMode === 'AUCTION' && input.buyNowPrice) invalid('buyNowPrice', 'Not allowed for auction-only');
+  if (input.buyNowPrice && (!isInt(input.buyNowPrice) || input.buyNowPrice < 1)) invalid('buyNowPrice', 'A positive whole number');
+  if (input.buyNowPrice && auction && input.buyNowPrice <= input.startingBid) invalid('buyNowPrice', 'Must exceed the starting bid');
+  const duration = input.durationSeconds ?? 300;
+  if (!isInt(duration) || duration < 30 || duration > 604800) invalid('durationSeconds', 'Between 30 seconds and 7 days');
+  const softClose = input.softCloseSeconds ?? 0;
+  if (!isInt(softClose) || softClose < 0 || softClose > 120) invalid('softCloseSeconds', 'Between 0 and 120 seconds');
+  const params = (input.params ?? {}) as Item;
+  const keys = Object.keys(params);
+  if (input.type === 'GENERIC' && keys.length) invalid('params', 'Generic products take no parameters');
+  if (input.type === 'APPAREL') {
+    if (!SIZES.includes(params.size)) invalid('params.size', 'One of XS, S, M, L, XL, XXL');
+    if (typeof params.colour !== 'string' || params.colour.trim().length < 1 || params.colour.length > 40) invalid('params.colour', 'Required');
+    if (keys.length !== 2) invalid('params', 'Apparel takes size and colour');
+  }
+  if (input.type === 'COLLECTIBLE') {
+    if (typeof params.grade !== 'string' || params.grade.trim().length < 1 || params.grade.length > 20) invalid('params.grade', 'Required');
+    if (!isInt(params.year) || params.year < 1800 || params.year > 2100) invalid('params.year', 'A year');
+    if (keys.length !== 2) invalid('params', 'Collectibles take grade and year');
+  }
+  return { title, duration, softClose, params };
+}
+
+export function request(ctx: Context<{ input: Input }>): DynamoDBPutItemRequest {
+  const me = requireUser(ctx);
+  const input = ctx.args.input;
+  if (input.channelId !== me.sub) {
+    util.error('Only the channel owner adds products', 'NOT_OWNER');
+  }
+  const v = validate(input);
+  const productId = idFromUuid('prd', util.autoId());
+  const now = util.time.nowISO8601();
+  const item: Record<string, unknown> = {
+    type: 'Product', productId, channelId: me.sub, title: v.title, description: input.description ?? null, imageUrl: input.imageUrl ?? null,
+    productType: input.type, params: v.params, saleMode: input.saleMode, currency: input.currency,
+    startingBid: input.saleMode === 'BUY_NOW' ? null : input.startingBid, bidIncrement: input.bidIncrement ?? null, buyNowPrice: input.buyNowPrice ?? null,
+    currentPrice: null, bidCount: 0, status: 'DRAFT', durationSeconds: v.duration, softCloseSeconds: v.softClose,
+    shippingProfileId: input.shippingProfileId ?? null, featured: false, createdAt: now, updatedAt: now,
+    GSI1PK: `CHANNEL#${me.sub}#PRODUCTS`, GSI1SK: now,
+  };
+  return {
+    operation: 'PutItem',
+    key: util.dynamodb.toMapValues({ PK: `PRODUCT#${productId}`, SK: 'PRODUCT' }),
+    attributeValues: util.dynamodb.toMapValues(item),
+    condition: { expression: 'attribute_not_exists(PK)' },
+  };
+}
+
+export function response(ctx: Context): unknown {
+  if (ctx.error && ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
+    util.error('Product id collision; retry', 'CONFLICT');
+  }
+  if (ctx.error) {
+    util.error(ctx.error.message, ctx.error.type);
+  }
+  return productView(ctx.result);
+}

@@ -1,0 +1,118 @@
+/**
+ * Shared pieces of COMMERCE's resolvers (APPSYNC_JS subset): keys, the caller, typed errors and
+ * the Product/Sale views. Business rules come from lambdas/shared/domain/auctions.ts (bundled).
+ */
+import { util, type AppSyncIdentityCognito, type Context } from '@aws-appsync/utils';
+import { minNextBid } from '../../../../lambdas/shared/domain/auctions';
+
+/** A stored item, read dynamically (its attributes follow docs/data-model.md). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Item = Record<string, any>;
+
+export const productKey = (productId: string) => ({ PK: `PRODUCT#${productId}`, SK: 'PRODUCT' });
+export const profileKey = (userId: string) => ({ PK: `USER#${userId}`, SK: 'PROFILE' });
+export const bidKey = (productId: string, bidId: string) => ({ PK: `PRODUCT#${productId}`, SK: `BID#${bidId}` });
+export const banKey = (channelId: string, userId: string) => ({ PK: `CHANNEL#${channelId}`, SK: `BAN#${userId}` });
+export const saleKey = (saleId: string) => ({ PK: `SALE#${saleId}`, SK: 'SALE' });
+
+/** The signed-in Cognito caller, or UNAUTHORIZED for guests and IAM callers. */
+export function requireUser(ctx: Context): { sub: string; handle: string } {
+  const identity = ctx.identity as AppSyncIdentityCognito | null;
+  if (!identity || !identity.sub) {
+    util.error('Sign in first', 'UNAUTHORIZED');
+  }
+  const claims = (identity.claims ?? {}) as Record<string, string>;
+  return { sub: identity.sub, handle: claims.preferred_username ?? identity.username };
+}
+
+/** Product item as the GraphQL Product type (keys and index attributes dropped). */
+export function productView(item: Record<string, unknown>): Record<string, unknown> {
+  const view: Record<string, unknown> = { ...item };
+  delete view.PK;
+  delete view.SK;
+  delete view.GSI1PK;
+  delete view.GSI1SK;
+  delete view.GSI2PK;
+  delete view.GSI2SK;
+  view.type = item.productType;
+  delete view.productType;
+  view.featured = item.featured === true;
+  view.bidCount = item.bidCount ?? 0;
+  view.minNextBid =
+    item.startingBid === null || item.startingBid === undefined
+      ? null
+      : minNextBid({
+          startingBid: item.startingBid as number,
+          bidIncrement: item.bidIncrement as number | null,
+          currentPrice: item.currentPrice as number | null,
+          bidCount: (item.bidCount as number) ?? 0,
+        });
+  return view;
+}
+
+/** Sale item as the GraphQL Sale type. */
+export function saleView(item: Record<string, unknown>): Record<string, unknown> {
+  return {
+    saleId: item.saleId, kind: item.kind, productId: item.productId, productTitle: item.productTitle, channelId: item.channelId,
+    buyerId: item.buyerId, buyerHandle: item.buyerHandle, price: item.price, currency: item.currency, soldAt: item.soldAt,
+    streamId: item.streamId ?? null, recordingId: item.recordingId ?? null, offsetMs: item.offsetMs ?? null,
+  };
+}
+
+/** A data-source error not handled by the resolver: surfaces as INTERNAL with the cause. */
+export function failOnError(ctx: Context): void {
+  if (ctx.error) {
+    util.error(ctx.error.message, ctx.error.type);
+  }
+}
+
+/**
+ * Sale + order items of one sale (buy-now or auction close), with the stream and recording
+ * moment taken from the channel's profile at the time of sale.
+ */
+export function saleItems(
+  tableName: string,
+  p: { saleId: string; orderId: string; kind: string; product: Record<string, unknown>; buyerId: string; buyerHandle: string; price: number; soldAt: string; soldAtMs: number; profile: Record<string, unknown> | null },
+): { sale: Record<string, unknown>; items: Record<string, unknown>[] } {
+  const profile = p.profile ?? {};
+  const sale: Record<string, unknown> = {
+    type: 'Sale', saleId: p.saleId, kind: p.kind, productId: p.product.productId, productTitle: p.product.title,
+    channelId: p.product.channelId, buyerId: p.buyerId, buyerHandle: p.buyerHandle, price: p.price,
+    currency: p.product.currency, soldAt: p.soldAt, orderId: p.orderId,
+    GSI3PK: `CHANNEL#${p.product.channelId}#SALES`, GSI3SK: p.soldAt,
+  };
+  if (profile.status === 'LIVE' && profile.currentStreamId) {
+    sale.streamId = profile.currentStreamId;
+    sale.GSI1PK = `STREAM#${profile.currentStreamId}#SALES`;
+    sale.GSI1SK = p.soldAt;
+  }
+  if (profile.currentRecordingId && profile.recordingStartedAt) {
+    const offset = p.soldAtMs - util.time.parseISO8601ToEpochMilliSeconds(profile.recordingStartedAt as string);
+    const offsetMs = offset < 0 ? 0 : offset;
+    sale.recordingId = profile.currentRecordingId;
+    sale.offsetMs = offsetMs;
+    sale.GSI2PK = `RECORDING#${profile.currentRecordingId}#SALES`;
+    sale.GSI2SK = `000000000000${offsetMs}`.slice(-12);
+  }
+  const order = {
+    type: 'Order', orderId: p.orderId, saleId: p.saleId, productId: p.product.productId, productTitle: p.product.title,
+    channelId: p.product.channelId, buyerId: p.buyerId, price: p.price, currency: p.product.currency, soldAt: p.soldAt, status: 'PENDING_PAYMENT',
+  };
+  return {
+    sale,
+    items: [
+      {
+        table: tableName, operation: 'PutItem',
+        key: util.dynamodb.toMapValues(saleKey(p.saleId)),
+        attributeValues: util.dynamodb.toMapValues(sale),
+        condition: { expression: 'attribute_not_exists(PK)' },
+      },
+      {
+        table: tableName, operation: 'PutItem',
+        key: util.dynamodb.toMapValues({ PK: `USER#${p.buyerId}`, SK: `ORDER#${p.soldAt}#${p.orderId}` }),
+        attributeValues: util.dynamodb.toMapValues(order),
+        condition: { expression: 'attribute_not_exists(PK)' },
+      },
+    ],
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * COMMERCE resolvers through the local APPSYNC_JS engine on DynamoDB Local: the flow, the
+ * authorization matrix, and concurrency (200 bids, 50 buy-now).
+ */
+import { randomUUID } from 'node:crypto';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../../local/appsync/engine';
+import { useDynamoDbLocal } from '../../support/dynamo';
+
+const db = useDynamoDbLocal();
+let engine: Engine;
+
+const cognito = (sub: string, handle: string) => ({
+  mode: 'AMAZON_COGNITO_USER_POOLS' as const,
+  identity: { sub, username: sub, claims: { preferred_username: handle }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' },
+});
+const guest = {
+  mode: 'AWS_IAM' as const,
+  identity: { cognitoIdentityAuthType: 'unauthenticated', cognitoIdentityId: 'us-east-1:guest', accountId: '000000000000', sourceIp: ['127.0.0.1'], userArn: 'arn:aws:sts::000000000000:assumed-role/guest', username: 'guest' },
+};
+const seller = cognito('seller1', 'sam');
+const other = cognito('seller2', 'ola');
+const viewer = (n: number) => cognito(`viewer${n}`, `v${n}`);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+type Result = { data?: Record<string, Loose> | null; errors?: { message: string; errorType?: string | null; errorInfo?: Loose }[] };
+const gql = (query: string, auth: unknown, variables: Record<string, unknown> = {}) => engine.execute({ query, variables, auth: auth as never }) as Promise<Result>;
+
+const PRODUCT = 'productId channelId title type params saleMode currency startingBid buyNowPrice currentPrice minNextBid bidCount status endsAt featured highBidderId';
+const CREATE = `mutation($i: CreateProductInput!) { createProduct(input: $i) { ${PRODUCT} } }`;
+const START = `mutation($p: ID!) { startAuction(productId: $p) { ${PRODUCT} } }`;
+const BID = 'mutation($i: PlaceBidInput!) { placeBid(input: $i) { productId bidId amount currentPrice minNextBid bidCount bidderHandle previousHighBidderId endsAt } }';
+const BUY = 'mutation($p: ID!) { buyNow(productId: $p) { saleId kind price buyerId streamId recordingId offsetMs soldAt } }';
+const CLOSE = 'mutation($p: ID!) { closeAuction(productId: $p) { outcome productId sale { saleId price buyerId kind } } }';
+
+const input = (over: Record<string, unknown> = {}) => ({
+  channelId: 'seller1', title: 'Retro tee', type: 'APPAREL', params: JSON.stringify({ size: 'M', colour: 'red' }),
+  saleMode: 'AUCTION_WITH_BUY_NOW', currency: 'USD', startingBid: 1000, buyNowPrice: 50_000, durationSeconds: 600, ...over,
+});
+
+async function openAuction(over: Record<string, unknown> = {}): Promise<string> {
+  const created = await gql(CREATE, seller, { i: input(over) });
+  expect(created.errors).toBeUndefined();
+  const id = created.data?.createProduct.productId as string;
+  const started = await gql(START, seller, { p: id });
+  expect(started.errors).toBeUndefined();
+  return id;
+}
+
+/** Retries transaction conflicts as a client would. */
+async function withRetry(run: () => Promise<Result>): Promise<Result> {
+  for (let i = 0; i < 50; i++) {
+    const r = await run();
+    if (r.errors?.[0]?.errorType !== 'CONFLICT') return r;
+    await new Promise((res) => setTimeout(res, Math.random() * 20));
+  }
+  throw new Error('still conflicting after 50 tries');
+}
+
+beforeAll(async () => {
+  engine = createEngine({
+    dynamo: db.client,
+    tables: { Main: db.tableName, Idempotency: db.idempotencyTableName },
+    invokeLambda: async () => {
+      throw new Error('no Lambda in this test');
+    },
+  });
+  await db.doc.send(
+    new PutCommand({
+      TableName: db.tableName,
+      Item: { PK: 'USER#seller1', SK: 'PROFILE', userId: 'seller1', handle: 'sam', status: 'LIVE', currentStreamId: 'st-1', currentRecordingId: 'rec-1', recordingStartedAt: new Date(Date.now() - 60_000).toISOString() },
+    }),
+  );
+});
+
+describe('create → bid → outbid → buy-now → close', () => {
+  it('runs the whole flow with typed errors', async () => {
+    const created = await gql(CREATE, seller, { i: input() });
+    expect(created.errors).toBeUndefined();
+    const p = created.data?.createProduct;
+    expect(p).toMatchObject({ channelId: 'seller1', type: 'APPAREL', status: 'DRAFT', bidCount: 0, minNextBid: 1000, featured: false });
+    expect(JSON.parse(p.params)).toEqual({ size: 'M', colour: 'red' });
+    expect(p.productId).toMatch(/^prd_[0-9A-HJKMNP-TV-Z]{20}$/);
+
+    const early = await gql(BID, viewer(1), { i: { productId: p.productId, amount: 1000, bidId: randomUUID() } });
+    expect(early.errors?.[0]?.errorType).toBe('AUCTION_CLOSED');
+
+    await gql(START, seller, { p: p.productId });
+    const first = await gql(BID, viewer(1), { i: { productId: p.productId, amount: 1000, bidId: 'bid-one-0001' } });
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.placeBid).toMatchObject({ amount: 1000, currentPrice: 1000, minNextBid: 1100, bidCount: 1, bidderHandle: 'v1', previousHighBidderId: null });
+
+    const retried = await gql(BID, viewer(1), { i: { productId: p.productId, amount: 1000, bidId: 'bid-one-0001' } });
+    expect(retried.data?.placeBid).toEqual(first.data?.placeBid);
+
+    const low = await gql(BID, viewer(2), { i: { productId: p.productId, amount: 1050, bidId: randomUUID() } });
+    expect(low.errors?.[0]).toMatchObject({ errorType: 'BID_TOO_LOW', errorInfo: { minimum: 1100 } });
+
+    const outbid = await gql(BID, viewer(2), { i: { productId: p.productId, amount: 1100, bidId: randomUUID() } });
+    expect(outbid.data?.placeBid).toMatchObject({ currentPrice: 1100, bidCount: 2, previousHighBidderId: 'viewer1' });
+
+    const own = await gql(BID, seller, { i: { productId: p.productId, amount: 5000, bidId: randomUUID() } });
+    expect(own.errors?.[0]?.errorType).toBe('NOT_OWNER');
+
+    const history = await gql(`query($p: ID!) { product(productId: $p) { currentPrice bids(limit: 1) { items { amount bidderHandle } nextToken } } }`, guest, { p: p.productId });
+    expect(history.data?.product.bids.items).toEqual([{ amount: 1100, bidderHandle: 'v2' }]);
+    const page2 = await gql(`query($p: ID!, $t: String) { product(productId: $p) { bids(limit: 1, nextToken: $t) { items { amount } } } }`, guest, { p: p.productId, t: history.data?.product.bids.nextToken });
+    expect(page2.data?.product.bids.items).toEqual([{ amount: 1000 }]);
+
+    const bought = await gql(BUY, viewer(3), { p: p.productId });
+    expect(bought.errors).toBeUndefined();
+    expect(bought.data?.buyNow).toMatchObject({ kind: 'BUY_NOW', price: 50_000, buyerId: 'viewer3', streamId: 'st-1', recordingId: 'rec-1' });
+    expect(bought.data?.buyNow.offsetMs).toBeGreaterThanOrEqual(60_000);
+
+    const again = await gql(BUY, viewer(4), { p: p.productId });
+    expect(again.errors?.[0]?.errorType).toBe('ALREADY_SOLD');
+    const late = await gql(BID, viewer(1), { i: { productId: p.productId, amount: 9000, bidId: randomUUID() } });
+    expect(late.errors?.[0]?.errorType).toBe('AUCTION_CLOSED');
+    const close = await gql(CLOSE, seller, { p: p.productId });
+    expect(close.errors?.[0]?.errorType).toBe('AUCTION_CLOSED');
+
+    const sold = await gql(`query($p: ID!) { product(productId: $p) { status } }`, viewer(1), { p: p.productId });
+    expect(sold.data?.product.status).toBe('SOLD');
+  });
+
+  it('closeAuction sells to the high bidder, or records no sale', async () => {
+    const a = await openAuction();
+    await gql(BID, viewer(5), { i: { productId: a, amount: 2000, bidId: randomUUID() } });
+    const closed = await gql(CLOSE, seller, { p: a });
+    expect(closed.data?.closeAuction).toMatchObject({ outcome: 'SOLD', sale: { price: 2000, buyerId: 'viewer5', kind: 'AUCTION' } });
+    const orders = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :o)', ExpressionAttributeValues: { ':pk': 'USER#viewer5', ':o': 'ORDER#' } }));
+    expect(orders.Items).toHaveLength(1);
+
+    const b = await openAuction();
+    const none = await gql(CLOSE, seller, { p: b });
+    expect(none.data?.closeAuction).toEqual({ outcome: 'NO_SALE', productId: b, sale: null });
+  });
+
+  it('validation names the field; products list featured/open/newest', async () => {
+    const bad = await gql(CREATE, seller, { i: input({ buyNowPrice: 500 }) });
+    expect(bad.errors?.[0]).toMatchObject({ errorType: 'VALIDATION', errorInfo: { field: 'buyNowPrice' } });
+    const badParams = await gql(CREATE, seller, { i: input({ params: JSON.stringify({ size: 'M' }) }) });
+    expect(badParams.errors?.[0]?.errorInfo).toEqual({ field: 'params.colour' });
+    const list = await gql('query { products(channelId: "seller1") { productId status } }', guest);
+    const statuses = (list.data?.products as { status: string }[]).map((p) => p.status);
+    expect(statuses.indexOf('AUCTION_OPEN') === -1 || statuses.indexOf('AUCTION_OPEN') < statuses.lastIndexOf('SOLD') || !statuses.includes('SOLD')).toBe(true);
+  });
+});
+
+describe('authorization matrix', () => {
+  it('owner / other streamer / viewer / anonymous IAM guest', async () => {
+    expect((await gql(CREATE, other, { i: input() })).errors?.[0]?.errorType).toBe('NOT_OWNER');
+    expect((await gql(CREATE, viewer(1), { i: input() })).errors?.[0]?.errorType).toBe('NOT_OWNER');
+    const guestCreate = await gql(CREATE, guest, { i: input() });
+    expect(guestCreate.errors?.[0]).toMatchObject({ errorType: 'Unauthorized', message: 'Not Authorized to access createProduct on type Mutation' });
+    const id = await openAuction();
+    expect((await gql(START, other, { p: id })).errors?.[0]?.errorType).toBe('NOT_OWNER');
+    expect((await gql(CLOSE, viewer(1), { p: id })).errors?.[0]?.errorType).toBe('NOT_OWNER');
+    expect((await gql(BID, guest, { i: { productId: id, amount: 5000, bidId: randomUUID() } })).errors?.[0]?.errorType).toBe('Unauthorized');
+    expect((await gql(BID, other, { i: { productId: id, amount: 5000, bidId: randomUUID() } })).errors).toBeUndefined();
+    const read = await gql('query($p: ID!) { product(productId: $p) { productId currentPrice } }', guest, { p: id });
+    expect(read.data?.product).toEqual({ productId: id, currentPrice: 5000 });
+  });
+
+  it('a banned viewer cannot bid', async () => {
+    const id = await openAuction();
+    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: 'CHANNEL#seller1', SK: 'BAN#viewer66', userId: 'viewer66' } }));
+    const r = await gql(BID, viewer(66), { i: { productId: id, amount: 5000, bidId: randomUUID() } });
+    expect(r.errors?.[0]?.errorType).toBe('UNAUTHORIZED');
+  });
+});
+
+describe('concurrency', () => {
+  it('200 concurrent random bids: the highest valid bid wins and every accepted bid is in history', async () => {
+    const id = await openAuction({ buyNowPrice: null, saleMode: 'AUCTION' });
+    const amounts = Array.from({ length: 200 }, () => 1000 + Math.floor(Math.random() * 200_000));
+    const results = await Promise.all(
+      amounts.map((amount, i) => withRetry(() => gql(BID, viewer(100 + i), { i: { productId: id, amount, bidId: `c-${id}-${i}` } }))),
+    );
+    const accepted = results.flatMap((r, i) => (r.errors ? [] : [amounts[i] as number]));
+    for (const r of results) if (r.errors) expect(r.errors[0]?.errorType).toBe('BID_TOO_LOW');
+    const max = Math.max(...amounts);
+    expect(accepted).toContain(max);
+    const product = await gql('query($p: ID!) { product(productId: $p) { currentPrice bidCount bids(limit: 100) { items { amount } nextToken } } }', guest, { p: id });
+    expect(product.data?.product.currentPrice).toBe(max);
+    expect(product.data?.product.bidCount).toBe(accepted.length);
+    const history: number[] = [];
+    let token: string | null = null;
+    do {
+      const page: Result = await gql('query($p: ID!, $t: String) { product(productId: $p) { bids(limit: 100, nextToken: $t) { items { amount } nextToken } } }', guest, { p: id, t: token });
+      history.push(...(page.data?.product.bids.items as { amount: number }[]).map((b) => b.amount));
+      token = page.data?.product.bids.nextToken ?? null;
+    } while (token);
+    expect(history.sort((a, b) => a - b)).toEqual([...accepted].sort((a, b) => a - b));
+  });
+
+  it('50 concurrent buy-now calls: exactly one sale, 49 ALREADY_SOLD', async () => {
+    const created = await gql(CREATE, seller, { i: input({ saleMode: 'BUY_NOW', startingBid: null, buyNowPrice: 2500, type: 'GENERIC', params: null }) });
+    const id = created.data?.createProduct.productId as string;
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => withRetry(() => gql(BUY, viewer(500 + i), { p: id }))));
+    expect(results.filter((r) => !r.errors)).toHaveLength(1);
+    expect(results.filter((r) => r.errors?.[0]?.errorType === 'ALREADY_SOLD')).toHaveLength(49);
+    const sales = await db.doc.send(new QueryCommand({ TableName: db.tableName, IndexName: 'GSI3', KeyConditionExpression: 'GSI3PK = :pk', ExpressionAttributeValues: { ':pk': 'CHANNEL#seller1#SALES' } }));
+    expect((sales.Items ?? []).filter((s) => s.productId === id)).toHaveLength(1);
+  });
+});

@@ -4,6 +4,7 @@
 import { rmSync, statSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeChat } from './fake-chat';
 import { fixtureApi } from './fixtures';
 import { ensureBuild, launchChromium, makeFixtureHls, serveDist, shot, signedInStorage } from './support';
 
@@ -12,6 +13,7 @@ let browser: Browser;
 let site: Awaited<ReturnType<typeof serveDist>>;
 let hls: string;
 let api: ReturnType<typeof fixtureApi>;
+let chat: Awaited<ReturnType<typeof startFakeChat>>;
 
 async function contextFor(user: { sub: string; handle: string; email: string }): Promise<BrowserContext> {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -37,9 +39,10 @@ async function screenshot(page: Page, name: string): Promise<void> {
 beforeAll(async () => {
   ensureBuild();
   hls = makeFixtureHls(20);
+  chat = await startFakeChat();
   site = await serveDist((origin) => ({
     stage: 'fixture', region: 'us-east-1', graphqlUrl: `${origin}/graphql`, userPoolId: 'us-east-1_fixture', userPoolClientId: CLIENT_ID,
-    userPoolEndpoint: `${origin}/cognito`, identityPoolId: '', guestAuthMode: 'none', chatMessagingEndpoint: 'ws://127.0.0.1:9', replayBaseUrl: origin, player: { lowLatency: true },
+    userPoolEndpoint: `${origin}/cognito`, identityPoolId: '', guestAuthMode: 'none', chatMessagingEndpoint: chat.url, replayBaseUrl: origin, player: { lowLatency: true },
   }), { '/hls/': hls });
   api = fixtureApi(site.origin);
   browser = await launchChromium();
@@ -48,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await site?.close();
+  await chat?.close();
   if (hls) rmSync(hls, { recursive: true, force: true });
 });
 
@@ -75,6 +79,22 @@ describe('viewer journey (fixture API)', () => {
     await page.locator('[data-product-id=p1]').first().waitFor();
     await page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 30_000 });
     expect(await page.getByText('Shipping is free over $50').isVisible()).toBe(true);
+
+    // Chat: send and receive, slow-mode cooldown, a denial with its reason, a deletion.
+    await expect.poll(() => page.locator('#chat-input').isEnabled()).toBe(true);
+    await page.fill('#chat-input', 'first!');
+    await page.press('#chat-input', 'Enter');
+    await page.getByTestId('chat-lines').getByText('first!').waitFor();
+    expect(await page.locator('.send button[type=submit]').innerText()).toMatch(/^[1-3]s$/);
+    const other = chat.say('carl', 'is this PSA 9 or 10?');
+    await page.getByTestId('chat-lines').getByText('is this PSA 9 or 10?').waitFor();
+    await expect.poll(() => page.locator('.send button[type=submit]').innerText(), { timeout: 6_000 }).toBe('Chat');
+    await page.fill('#chat-input', 'buy my spam');
+    await page.press('#chat-input', 'Enter');
+    await page.getByText('Message not sent: contains a blocked word').waitFor();
+    chat.deleteMessage(other);
+    await page.getByText('message deleted (Removed by a moderator)').waitFor();
+    expect(chat.received).toEqual(['first!', 'buy my spam']);
     expect(await page.locator('[data-product-id=p1] [data-testid=current-price]').innerText()).toBe('$420.00');
 
     // A too-low bid is refused client-side; a valid one is sent and reconciled with the answer.
@@ -84,8 +104,8 @@ describe('viewer journey (fixture API)', () => {
     await page.fill('#bid-p1', '430');
     await page.click('[data-product-id=p1] button[type=submit]');
     await expect.poll(() => page.locator('[data-product-id=p1] [data-testid=current-price]').innerText()).toBe('$430.00');
-    const bid = api.calls.find((c) => c.op === 'Bid');
-    expect((bid?.variables['input'] as { amount: number }).amount).toBe(43_000);
+    // The optimistic price shows before the request is sent; wait for the request itself.
+    await expect.poll(() => (api.calls.find((c) => c.op === 'Bid')?.variables['input'] as { amount: number } | undefined)?.amount).toBe(43_000);
     await expect.poll(() => page.getByText('8 bids').isVisible()).toBe(true);
     await screenshot(page, 'watch');
 

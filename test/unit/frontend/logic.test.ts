@@ -109,6 +109,7 @@ describe('chat', () => {
     expect(cooldownLeft(1000, 10, 20_000)).toBe(0);
     expect(cooldownLeft(null, 10, 0)).toBe(0);
     expect(cooldownLeft(1000, 0, 1000)).toBe(0);
+    expect(cooldownLeft(5000, 3, 4500)).toBe(3);
   });
 
   it('explains denials', () => {

@@ -29,7 +29,8 @@ export function markDeleted(lines: ChatLine[], messageId: string, reason?: strin
 /** Remaining slow-mode cooldown in whole seconds. */
 export function cooldownLeft(lastSentAt: number | null, slowModeSeconds: number, now = Date.now()): number {
   if (!lastSentAt || slowModeSeconds <= 0) return 0;
-  return Math.max(0, Math.ceil((lastSentAt + slowModeSeconds * 1000 - now) / 1000));
+  // Clamped: the UI clock ticks every 500 ms and may lag the send time.
+  return Math.min(slowModeSeconds, Math.max(0, Math.ceil((lastSentAt + slowModeSeconds * 1000 - now) / 1000)));
 }
 
 /**

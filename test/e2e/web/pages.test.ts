@@ -95,6 +95,9 @@ describe('viewer journey (fixture API)', () => {
     chat.deleteMessage(other);
     await page.getByText('message deleted (Removed by a moderator)').waitFor();
     expect(chat.received).toEqual(['first!', 'buy my spam']);
+    await page.locator('.chat').scrollIntoViewIfNeeded();
+    await screenshot(page, 'watch-chat');
+    await page.evaluate(() => window.scrollTo(0, 0));
     expect(await page.locator('[data-product-id=p1] [data-testid=current-price]').innerText()).toBe('$420.00');
 
     // A too-low bid is refused client-side; a valid one is sent and reconciled with the answer.
@@ -195,6 +198,7 @@ describe('streamer journey (fixture API)', () => {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await ctx.newPage();
     await page.goto(`${site.origin}/signin/?mode=register`);
+    await page.locator('header').getByRole('link', { name: 'Sign up' }).waitFor();
     await page.fill('#password', 'abc');
     expect(await page.locator('.rules li.ok').count()).toBe(1);
     await page.fill('#password', 'Abcdef1!');

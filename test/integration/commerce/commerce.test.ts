@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../local/appsync/engine';
+import { incrementFor } from '../../../lambdas/shared/domain/auctions';
 import { useDynamoDbLocal } from '../../support/dynamo';
 
 const db = useDynamoDbLocal();
@@ -31,7 +32,7 @@ const gql = (query: string, auth: unknown, variables: Record<string, unknown> = 
 const PRODUCT = 'productId channelId title type params saleMode currency startingBid buyNowPrice currentPrice minNextBid bidCount status endsAt featured highBidderId';
 const CREATE = `mutation($i: CreateProductInput!) { createProduct(input: $i) { ${PRODUCT} } }`;
 const START = `mutation($p: ID!) { startAuction(productId: $p) { ${PRODUCT} } }`;
-const BID = 'mutation($i: PlaceBidInput!) { placeBid(input: $i) { productId bidId amount currentPrice minNextBid bidCount bidderHandle previousHighBidderId endsAt } }';
+const BID = 'mutation($i: PlaceBidInput!) { placeBid(input: $i) { channelId productId bidId amount currentPrice minNextBid bidCount bidderHandle previousHighBidderId endsAt } }';
 const BUY = 'mutation($p: ID!) { buyNow(productId: $p) { saleId kind price buyerId streamId recordingId offsetMs soldAt } }';
 const CLOSE = 'mutation($p: ID!) { closeAuction(productId: $p) { outcome productId sale { saleId price buyerId kind } } }';
 
@@ -181,8 +182,12 @@ describe('concurrency', () => {
     );
     const accepted = results.flatMap((r, i) => (r.errors ? [] : [amounts[i] as number]));
     for (const r of results) if (r.errors) expect(r.errors[0]?.errorType).toBe('BID_TOO_LOW');
-    const max = Math.max(...amounts);
-    expect(accepted).toContain(max);
+    // "Highest valid bid": the price is the largest accepted amount, and every refused amount was
+    // below (a price at its time) + increment, hence below the final price + its increment.
+    const max = Math.max(...accepted);
+    const rejected = amounts.filter((_, i) => results[i]?.errors);
+    for (const amount of rejected) expect(amount).toBeLessThan(max + incrementFor(max));
+    expect(accepted.length).toBeGreaterThan(1);
     const product = await gql('query($p: ID!) { product(productId: $p) { currentPrice bidCount bids(limit: 100) { items { amount } nextToken } } }', guest, { p: id });
     expect(product.data?.product.currentPrice).toBe(max);
     expect(product.data?.product.bidCount).toBe(accepted.length);
@@ -204,5 +209,64 @@ describe('concurrency', () => {
     expect(results.filter((r) => r.errors?.[0]?.errorType === 'ALREADY_SOLD')).toHaveLength(49);
     const sales = await db.doc.send(new QueryCommand({ TableName: db.tableName, IndexName: 'GSI3', KeyConditionExpression: 'GSI3PK = :pk', ExpressionAttributeValues: { ':pk': 'CHANNEL#seller1#SALES' } }));
     expect((sales.Items ?? []).filter((s) => s.productId === id)).toHaveLength(1);
+  });
+});
+
+describe('feature, lists and subscriptions', () => {
+  it('features one product at a time; viewers subscribed to the channel see changes and bids, others do not', async () => {
+    const heard: Loose[] = [];
+    const otherChannel: Loose[] = [];
+    const sub = await engine.subscribe({ query: 'subscription { onBidPlaced(channelId: "seller1") { productId amount bidderHandle } }', auth: guest }, (r) => heard.push(r.data?.onBidPlaced));
+    const subOther = await engine.subscribe({ query: 'subscription { onBidPlaced(channelId: "seller2") { productId } }', auth: guest }, (r) => otherChannel.push(r));
+    const changes: Loose[] = [];
+    const subProducts = await engine.subscribe({ query: 'subscription($c: ID!) { onProductChanged(channelId: $c) { productId featured } }', variables: { c: 'seller1' }, auth: viewer(1) }, (r) => changes.push(r.data?.onProductChanged));
+    expect(sub.ok && subOther.ok && subProducts.ok).toBe(true);
+
+    const a = await openAuction();
+    const b = await openAuction();
+    const fa = await gql('mutation($p: ID!) { featureProduct(productId: $p) { channelId productId featured } }', seller, { p: a });
+    expect(fa.data?.featureProduct).toEqual({ channelId: 'seller1', productId: a, featured: true });
+    await gql('mutation($p: ID!) { featureProduct(productId: $p) { channelId productId featured } }', seller, { p: b });
+    const both = await gql('query($a: ID!, $b: ID!) { a: product(productId: $a) { featured } b: product(productId: $b) { featured } }', guest, { a, b });
+    expect(both.data).toEqual({ a: { featured: false }, b: { featured: true } });
+    const list = await gql('query { products(channelId: "seller1") { productId } }', guest);
+    expect(list.data?.products[0].productId).toBe(b);
+    expect((await gql('mutation($p: ID!) { featureProduct(productId: $p) { productId } }', other, { p: a })).errors?.[0]?.errorType).toBe('NOT_OWNER');
+    const un = await gql('mutation($p: ID!) { unfeatureProduct(productId: $p) { channelId productId featured } }', seller, { p: b });
+    expect(un.data?.unfeatureProduct.featured).toBe(false);
+
+    await gql(BID, viewer(7), { i: { productId: a, amount: 3000, bidId: randomUUID() } });
+    expect(heard).toEqual([{ productId: a, amount: 3000, bidderHandle: 'v7' }]);
+    expect(otherChannel).toEqual([]);
+    // create+start a, create+start b, feature a, feature b, unfeature b (the NOT_OWNER attempt publishes nothing).
+    expect(changes.map((c) => c.productId)).toEqual([a, a, b, b, a, b, b]);
+    if (sub.ok) sub.unsubscribe();
+    if (subOther.ok) subOther.unsubscribe();
+    if (subProducts.ok) subProducts.unsubscribe();
+  });
+
+  it('sales of a stream in time order, my bids, my purchases; IAM publishAuctionClosed reaches onAuctionClosed', async () => {
+    const closedEvents: Loose[] = [];
+    const s = await engine.subscribe({ query: 'subscription { onAuctionClosed(channelId: "seller1") { productId outcome } }', auth: guest }, (r) => closedEvents.push(r.data?.onAuctionClosed));
+    expect(s.ok).toBe(true);
+    const first = await gql(CREATE, seller, { i: input({ saleMode: 'BUY_NOW', startingBid: null, type: 'GENERIC', params: null }) });
+    const second = await gql(CREATE, seller, { i: input({ saleMode: 'BUY_NOW', startingBid: null, type: 'GENERIC', params: null }) });
+    await gql(BUY, viewer(8), { p: first.data?.createProduct.productId });
+    await gql(BUY, viewer(8), { p: second.data?.createProduct.productId });
+    const sales = await gql('query { salesOfStream(streamId: "st-1") { items { productId soldAt } } }', guest);
+    const soldAts = (sales.data?.salesOfStream.items as { soldAt: string }[]).map((x) => x.soldAt);
+    expect(soldAts).toEqual([...soldAts].sort());
+    expect(soldAts.length).toBeGreaterThanOrEqual(2);
+    const purchases = await gql('query { myPurchases { items { productId price } } }', viewer(8));
+    expect(purchases.data?.myPurchases.items.map((p: { productId: string }) => p.productId)).toEqual([second.data?.createProduct.productId, first.data?.createProduct.productId]);
+    const bids = await gql('query { myBids { items { amount } } }', viewer(7));
+    expect(bids.data?.myBids.items).toEqual([{ amount: 3000 }]);
+    expect((await gql('query { myBids { items { amount } } }', guest)).errors?.[0]?.errorType).toBe('Unauthorized');
+
+    const lambda = { mode: 'AWS_IAM' as const, identity: { accountId: '000000000000', sourceIp: ['127.0.0.1'], userArn: 'arn:aws:sts::000000000000:assumed-role/auction-sweeper', username: 'sweeper' } };
+    const pub = await gql('mutation { publishAuctionClosed(input: { channelId: "seller1", productId: "prd_X", outcome: NO_SALE }) { channelId productId outcome } }', lambda);
+    expect(pub.errors).toBeUndefined();
+    expect((await gql('mutation { publishAuctionClosed(input: { channelId: "seller1", productId: "prd_X", outcome: NO_SALE }) { productId } }', seller)).errors?.[0]?.errorType).toBe('Unauthorized');
+    expect(closedEvents).toEqual([{ productId: 'prd_X', outcome: 'NO_SALE' }]);
   });
 });

@@ -24,6 +24,7 @@ export function fixtureApi(origin: string) {
   const health = Array.from({ length: 20 }, (_, i) => ({ channelId: 'u-alice', streamId: 'st-1', at: iso(-(20 - i) * 10_000), viewerCount: 1000 + i * 15, peakViewers: 1502, bitrate: 3_300_000 + Math.sin(i) * 250_000, frameRate: 30 - (i === 12 ? 4 : 0), events: [] }));
 
   const calls: { op: string; variables: Record<string, unknown> }[] = [];
+  let restoreAsks = 0;
   const answer = (op: string, v: Record<string, unknown>): unknown => {
     switch (op) {
       case 'Browse': return { liveStreams: { items: [alice, ben] }, upcomingStreams: { items: [{ scheduleId: 's1', userId: 'u-ben', handle: 'ben_kicks', title: 'Sneaker Sunday', category: 'Sneakers', startsAt: iso(86_400_000), cancelled: false }] }, recentReplays: { items: [recording] } };
@@ -39,7 +40,10 @@ export function fixtureApi(origin: string) {
         return { placeBid: { channelId: 'u-alice', productId: input.productId, bidId: input.bidId, bidderId: 'u-bob', bidderHandle: 'bob', amount: input.amount, currency: 'USD', currentPrice: input.amount, minNextBid: input.amount + 500, bidCount: 8, endsAt: iso(95_000), placedAt: iso(0), previousHighBidderId: 'u-carl' } };
       }
       case 'Buy': return { buyNow: { ...sale('sale-new', 'Booster box (sealed)', 0, 15_000, 'bob'), kind: 'BUY_NOW', productId: v['id'], buyerId: 'u-bob' } };
-      case 'Replay': return { replay: { recording, status: 'READY', playbackUrl: `${origin}/hls/index.m3u8`, readyInSeconds: null, message: null, sales: [sale('sa1', 'Charizard Base Set PSA 9', 5_000, 42_000, 'carl'), sale('sa2', 'Pikachu promo', 12_000, 2_500, 'dina')] } };
+      case 'Replay':
+        // An archived recording answers RESTORING once, then READY (the page polls).
+        if (v['id'] === 'r-archived' && restoreAsks++ === 0) return { replay: { recording: { ...recording, recordingId: 'r-archived' }, status: 'RESTORING', playbackUrl: null, readyInSeconds: 20, message: 'Restoring from the archive tier', sales: [] } };
+        return { replay: { recording, status: 'READY', playbackUrl: `${origin}/hls/index.m3u8`, readyInSeconds: null, message: null, sales: [sale('sa1', 'Charizard Base Set PSA 9', 5_000, 42_000, 'carl'), sale('sa2', 'Pikachu promo', 12_000, 2_500, 'dina')] } };
       case 'Me': return { me: { ...alice, schedule: [{ scheduleId: 's9', userId: 'u-alice', handle: 'alice', title: 'Friday mystery packs', category: 'Trading cards', startsAt: iso(172_800_000), cancelled: false }] } };
       case 'Key': return { myStreamKey: { ingestServer: 'rtmps://127.0.0.1:443/app/', streamKey: 'sk_us-east-1_Zx81abcdefghijklmnop4242', url: 'rtmps://127.0.0.1:443/app/sk_us-east-1_Zx81abcdefghijklmnop4242', createdAt: iso(-86_400_000) } };
       case 'Health': return { streamHealth: health };

@@ -143,6 +143,17 @@ describe('viewer journey (fixture API)', () => {
     await ctx.close();
   });
 
+  it('archived replay shows the restore estimate, then plays when ready', async () => {
+    const ctx = await contextFor({ sub: 'u-bob', handle: 'bob', email: 'bob@example.com' });
+    const page = await ctx.newPage();
+    await page.goto(`${site.origin}/replay/?id=r-archived`);
+    await page.getByText('Ready in about a minute').waitFor();
+    await screenshot(page, 'replay-restoring');
+    await page.locator('video').waitFor({ timeout: 15_000 });
+    expect(api.calls.filter((c) => c.op === 'Replay' && c.variables['id'] === 'r-archived').length).toBe(2);
+    await ctx.close();
+  });
+
   it('offline channel shows schedule card and replays', async () => {
     const ctx = await contextFor({ sub: 'u-bob', handle: 'bob', email: 'bob@example.com' });
     const page = await ctx.newPage();

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { createDynamoDbSource } from '../../../../local/appsync/dynamodb-source';
+import { useDynamoDbLocal } from '../../../support/dynamo';
+
+const db = useDynamoDbLocal();
+const m = (o: Record<string, unknown>) => marshall(o, { removeUndefinedValues: true });
+
+describe('local DynamoDB data source', () => {
+  it('PutItem / GetItem / UpdateItem / DeleteItem with conditions and AppSync error types', async () => {
+    const ds = createDynamoDbSource(db.client, db.tableName);
+    const key = m({ PK: 'T#1', SK: 'X' });
+    expect(await ds.execute({ operation: 'PutItem', key, attributeValues: m({ n: 1 }), condition: { expression: 'attribute_not_exists(PK)' } })).toEqual({ result: { PK: 'T#1', SK: 'X', n: 1 }, error: null });
+    const dup = await ds.execute({ operation: 'PutItem', key, attributeValues: m({ n: 2 }), condition: { expression: 'attribute_not_exists(PK)' } });
+    expect(dup.error).toEqual({ type: 'DynamoDB:ConditionalCheckFailedException', message: 'The conditional request failed' });
+    const upd = await ds.execute({ operation: 'UpdateItem', key, update: { expression: 'SET n = n + :one', expressionValues: m({ ':one': 1 }) }, condition: { expression: 'n = :v', expressionValues: m({ ':v': 1 }) } });
+    expect(upd.result).toEqual({ PK: 'T#1', SK: 'X', n: 2 });
+    expect((await ds.execute({ operation: 'GetItem', key })).result).toEqual({ PK: 'T#1', SK: 'X', n: 2 });
+    expect((await ds.execute({ operation: 'DeleteItem', key })).result).toEqual({ PK: 'T#1', SK: 'X', n: 2 });
+    expect((await ds.execute({ operation: 'GetItem', key })).result).toBeNull();
+  });
+
+  it('Query pages with nextToken, index and order; Batch and Transact operations', async () => {
+    const ds = createDynamoDbSource(db.client, db.tableName);
+    const items = [1, 2, 3].map((i) => m({ PK: 'Q', SK: `I#${i}`, GSI1PK: 'G', GSI1SK: `${i}` }));
+    const put = await ds.execute({ operation: 'BatchPutItem', tables: { [db.tableName]: items } });
+    expect(put.error).toBeNull();
+    const page1 = (await ds.execute({ operation: 'Query', index: 'GSI1', query: { expression: 'GSI1PK = :g', expressionValues: m({ ':g': 'G' }) }, scanIndexForward: false, limit: 2 })).result as { items: { SK: string }[]; nextToken: string };
+    expect(page1.items.map((i) => i.SK)).toEqual(['I#3', 'I#2']);
+    const page2 = (await ds.execute({ operation: 'Query', index: 'GSI1', query: { expression: 'GSI1PK = :g', expressionValues: m({ ':g': 'G' }) }, scanIndexForward: false, limit: 2, nextToken: page1.nextToken })).result as { items: { SK: string }[] };
+    expect(page2.items.map((i) => i.SK)).toEqual(['I#1']);
+    const got = (await ds.execute({ operation: 'BatchGetItem', tables: { [db.tableName]: { keys: [m({ PK: 'Q', SK: 'I#2' }), m({ PK: 'Q', SK: 'nope' })] } } })).result as { data: Record<string, unknown[]> };
+    expect(got.data[db.tableName]).toEqual([expect.objectContaining({ SK: 'I#2' }), null]);
+    const tx = await ds.execute({
+      operation: 'TransactWriteItems',
+      transactItems: [
+        { table: db.tableName, operation: 'ConditionCheck', key: m({ PK: 'Q', SK: 'I#1' }), condition: { expression: 'attribute_not_exists(PK)' } },
+        { table: db.tableName, operation: 'PutItem', key: m({ PK: 'Q', SK: 'I#9' }), attributeValues: m({}) },
+      ],
+    });
+    expect(tx.error?.type).toBe('DynamoDB:TransactionCanceledException');
+    expect((tx.result as { cancellationReasons: { type: string }[] }).cancellationReasons.map((r) => r.type)).toEqual(['ConditionalCheckFailed', 'None']);
+    const tget = (await ds.execute({ operation: 'TransactGetItems', transactItems: [{ table: db.tableName, key: m({ PK: 'Q', SK: 'I#9' }) }] })).result as { items: unknown[] };
+    expect(tget.items).toEqual([null]);
+    expect((await ds.execute({ operation: 'BatchDeleteItem', tables: { [db.tableName]: [m({ PK: 'Q', SK: 'I#1' })] } })).error).toBeNull();
+    await expect(ds.execute({ operation: 'Frobnicate' })).rejects.toThrow('does not implement operation Frobnicate');
+  });
+});

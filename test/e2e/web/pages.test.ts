@@ -205,6 +205,19 @@ describe('streamer journey (fixture API)', () => {
     await ctx.close();
   });
 
+  it('watch page at phone width stacks player, products and chat', async () => {
+    const ctx = await contextFor({ sub: 'u-bob', handle: 'bob', email: 'bob@example.com' });
+    const page = await ctx.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${site.origin}/u/alice`);
+    await page.locator('[data-product-id=p1]').first().waitFor();
+    await page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 30_000 });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(390);
+    await screenshot(page, 'watch-phone');
+    await ctx.close();
+  });
+
   it('sign-in page validates the registration form live', async () => {
     const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const page = await ctx.newPage();

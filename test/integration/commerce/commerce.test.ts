@@ -7,6 +7,7 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../local/appsync/engine';
 import { incrementFor } from '../../../lambdas/shared/domain/auctions';
+import { firstProductInputError } from '../../../lambdas/shared/domain/product-schema';
 import { useDynamoDbLocal } from '../../support/dynamo';
 
 const db = useDynamoDbLocal();
@@ -268,5 +269,32 @@ describe('feature, lists and subscriptions', () => {
     expect(pub.errors).toBeUndefined();
     expect((await gql('mutation { publishAuctionClosed(input: { channelId: "seller1", productId: "prd_X", outcome: NO_SALE }) { productId } }', seller)).errors?.[0]?.errorType).toBe('Unauthorized');
     expect(closedEvents).toEqual([{ productId: 'prd_X', outcome: 'NO_SALE' }]);
+  });
+});
+
+describe('createProduct validation agrees with the shared zod schema', () => {
+  const cases: Record<string, unknown>[] = [
+    {},
+    { title: '' },
+    { currency: 'XXX' },
+    { startingBid: 99 },
+    { buyNowPrice: 1000 },
+    { saleMode: 'AUCTION', buyNowPrice: 5000 },
+    { saleMode: 'BUY_NOW', startingBid: null, buyNowPrice: 500, type: 'GENERIC', params: null },
+    { saleMode: 'BUY_NOW', startingBid: null, buyNowPrice: null, type: 'GENERIC', params: null },
+    { durationSeconds: 10 },
+    { softCloseSeconds: 500 },
+    { params: JSON.stringify({ size: 'XXXL', colour: 'red' }) },
+    { type: 'COLLECTIBLE', params: JSON.stringify({ grade: 'PSA 10', year: 1700 }) },
+    { type: 'COLLECTIBLE', params: JSON.stringify({ grade: 'PSA 10', year: 1999 }) },
+    { imageUrl: 'ftp://x/y.png' },
+  ];
+  it.each(cases.map((c) => [JSON.stringify(c), c]))('%s', async (_, over) => {
+    const raw = input(over as Record<string, unknown>);
+    const zodInput = { ...raw, params: raw.params ? JSON.parse(raw.params as string) : raw.params };
+    const expected = firstProductInputError(zodInput);
+    const r = await gql(CREATE, seller, { i: raw });
+    if (expected === null) expect(r.errors).toBeUndefined();
+    else expect(r.errors?.[0]).toMatchObject({ errorType: 'VALIDATION', errorInfo: { field: expected.field } });
   });
 });

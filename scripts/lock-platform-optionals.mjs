@@ -47,4 +47,4 @@ for (const [path, meta] of Object.entries({ ...pkgs })) {
 const sorted = Object.fromEntries(Object.entries(pkgs).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
 lock.packages = sorted;
 writeFileSync(file, JSON.stringify(lock, null, 2) + '\n');
-console.log(`added ${added} platform-specific optional entries`);
+console.error(`added ${added} platform-specific optional entries`);

@@ -1,4 +1,4 @@
-import type { GraphQLSchema } from 'graphql';
+import { isObjectType, type GraphQLSchema } from 'graphql';
 import { loadSchema } from './resolver-files';
 
 /**
@@ -20,7 +20,7 @@ export function iamAccess(schema: GraphQLSchema = loadSchema()): IamAccess {
   const backend: string[] = [];
   for (const root of ROOTS) {
     const type = schema.getType(root);
-    if (!type || !('getFields' in type)) continue;
+    if (!isObjectType(type)) continue;
     for (const field of Object.values(type.getFields())) {
       const iam = (field.astNode?.directives ?? []).some((d) => d.name.value === 'aws_iam');
       if (!iam) continue;

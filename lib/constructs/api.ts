@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AppsyncFunction, AuthorizationType, BaseDataSource, Code, Definition, FieldLogLevel, FunctionRuntime, GraphqlApi, IamResource,
+  Resolver,
+} from 'aws-cdk-lib/aws-appsync';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+import { iamAccess } from '../api/access';
+import { bundleResolver, findResolverFiles, loadSchema, RESOLVERS_DIR, SCHEMA_PATH, type ResolverFile } from '../api/resolver-files';
+import { FUNCTIONS, NONE_DATA_SOURCE_FIELDS, functionForField } from '../functions/catalog';
+
+export interface ApiProps {
+  readonly prefix: string;
+  readonly userPool: IUserPool;
+  readonly table: ITableV2;
+  /** Lambda data sources by catalog name. */
+  readonly functions: (name: string) => IFunction;
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** `export const pipeline = ['fnA', 'fnB']` in a resolver file makes it a pipeline resolver. */
+export function resolverPipeline(path: string): string[] | undefined {
+  const m = /export\s+const\s+pipeline\s*=\s*\[([^\]]*)\]/.exec(readFileSync(path, 'utf8'));
+  if (!m) return undefined;
+  return [...(m[1] ?? '').matchAll(/['"]([A-Za-z0-9]+)['"]/g)].map((x) => x[1] as string);
+}
+
+/**
+ * The GraphQL API: the whole product's schema, Cognito user pools by default and IAM for guests
+ * and backend publishes, X-Ray and logs on, and one APPSYNC_JS resolver per file in
+ * `lib/api/resolvers/` (the same bundles the local mode runs), on the DynamoDB table, a Lambda
+ * from the function catalog, or the NONE data source.
+ */
+export class Api extends Construct {
+  readonly api: GraphqlApi;
+  readonly resolvers: Resolver[] = [];
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    this.api = new GraphqlApi(this, 'Api', {
+      name: `${props.prefix}-api`,
+      definition: Definition.fromFile(SCHEMA_PATH),
+      authorizationConfig: {
+        defaultAuthorization: { authorizationType: AuthorizationType.USER_POOL, userPoolConfig: { userPool: props.userPool } },
+        additionalAuthorizationModes: [{ authorizationType: AuthorizationType.IAM }],
+      },
+      xrayEnabled: true,
+      logConfig: { fieldLogLevel: FieldLogLevel.ERROR, excludeVerboseContent: true, retention: props.logRetention },
+      environmentVariables: { TABLE_NAME: props.table.tableName },
+    });
+
+    const tableSource = this.api.addDynamoDbDataSource('Table', props.table);
+    const noneSource = this.api.addNoneDataSource('None');
+    const lambdaSources = new Map<string, BaseDataSource>();
+    for (const spec of FUNCTIONS) {
+      if (!spec.triggers.some((t) => t.kind === 'appsync')) continue;
+      const name = spec.name.split('-').map((p) => p[0]?.toUpperCase() + p.slice(1)).join('');
+      lambdaSources.set(spec.name, this.api.addLambdaDataSource(`${name}Source`, props.functions(spec.name)));
+    }
+    const sourceFor = (field: string): BaseDataSource => {
+      if (NONE_DATA_SOURCE_FIELDS.includes(field)) return noneSource;
+      const fn = functionForField(field);
+      return fn ? (lambdaSources.get(fn.name) as BaseDataSource) : tableSource;
+    };
+
+    const pipelineFns = new Map<string, AppsyncFunction>();
+    const pipelineFn = (name: string, source: BaseDataSource): AppsyncFunction => {
+      let fn = pipelineFns.get(name);
+      if (!fn) {
+        fn = new AppsyncFunction(this, `Fn${name[0]?.toUpperCase()}${name.slice(1)}`, {
+          api: this.api,
+          name,
+          dataSource: source,
+          runtime: FunctionRuntime.JS_1_0_0,
+          code: Code.fromInline(bundleResolver(`${RESOLVERS_DIR}/functions/${name}.ts`)),
+        });
+        pipelineFns.set(name, fn);
+      }
+      return fn;
+    };
+
+    const schema = loadSchema();
+    for (const file of findResolverFiles(RESOLVERS_DIR, schema)) {
+      this.resolvers.push(this.resolver(file, sourceFor(file.field), pipelineFn));
+    }
+
+    // Lambdas and the identity pool reach the API through IAM; see lib/api/access.ts.
+    this.access = iamAccess(schema);
+  }
+
+  private readonly access: ReturnType<typeof iamAccess>;
+
+  private resolver(file: ResolverFile, source: BaseDataSource, pipelineFn: (n: string, s: BaseDataSource) => AppsyncFunction): Resolver {
+    const pipeline = resolverPipeline(file.path);
+    const code = Code.fromInline(bundleResolver(file.path));
+    const id = basename(file.path, '.ts').replace('.', '');
+    return new Resolver(this, id, {
+      api: this.api,
+      typeName: file.typeName,
+      fieldName: file.fieldName,
+      runtime: FunctionRuntime.JS_1_0_0,
+      code,
+      ...(pipeline ? { pipelineConfig: pipeline.map((n) => pipelineFn(n, source)) } : { dataSource: source }),
+    });
+  }
+
+  /** Lets signed-out visitors (the identity pool's guest role) call the public fields. */
+  grantGuest(grantee: IGrantable): void {
+    this.grantFields(grantee, this.access.guest);
+  }
+
+  /** Lets a Lambda call the `publish*` mutations that fan events out to subscribers. */
+  grantPublish(grantee: IGrantable): void {
+    this.grantFields(grantee, this.access.backend);
+  }
+
+  private grantFields(grantee: IGrantable, fields: readonly string[]): void {
+    const byType = new Map<string, string[]>();
+    for (const f of fields) {
+      const [type, field] = f.split('.') as [string, string];
+      byType.set(type, [...(byType.get(type) ?? []), field]);
+    }
+    for (const [type, names] of byType) this.api.grant(grantee, IamResource.ofType(type, ...names), 'appsync:GraphQL');
+  }
+}

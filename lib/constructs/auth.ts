@@ -1,0 +1,71 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AccountRecovery, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool, UserPoolClient, UserPoolOperation, VerificationEmailStyle,
+} from 'aws-cdk-lib/aws-cognito';
+import { IdentityPool, UserPoolAuthenticationProvider } from 'aws-cdk-lib/aws-cognito-identitypool';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+
+export interface AuthProps {
+  readonly prefix: string;
+  readonly removalPolicy: RemovalPolicy;
+  /** Runs after a user confirms sign-up (provisions nothing heavy; see provision-streamer). */
+  readonly postConfirmation?: IFunction;
+}
+
+/**
+ * Sign-in for streamers and viewers: a user pool (email sign-in, unique `preferred_username`
+ * handle, strong passwords, self sign-up with email verification), the web app's client, and an
+ * identity pool whose guest role lets signed-out visitors read public data through IAM.
+ */
+export class Auth extends Construct {
+  readonly userPool: UserPool;
+  readonly client: UserPoolClient;
+  readonly identityPool: IdentityPool;
+
+  constructor(scope: Construct, id: string, props: AuthProps) {
+    super(scope, id);
+    this.userPool = new UserPool(this, 'UserPool', {
+      userPoolName: `${props.prefix}-users`,
+      selfSignUpEnabled: true,
+      // Sign-in is by email; the handle (`preferred_username`) is unique through the platform's
+      // conditional HANDLE item (provision-streamer), since Cognito enforces uniqueness only for sign-in aliases.
+      signInAliases: { email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      keepOriginal: { email: true },
+      standardAttributes: {
+        email: { required: true, mutable: true },
+        preferredUsername: { required: true, mutable: true },
+      },
+      customAttributes: { role: new StringAttribute({ mutable: true, minLen: 1, maxLen: 20 }) },
+      passwordPolicy: {
+        minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      userVerification: { emailStyle: VerificationEmailStyle.CODE },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy,
+    });
+    if (props.postConfirmation) this.userPool.addTrigger(UserPoolOperation.POST_CONFIRMATION, props.postConfirmation);
+    this.client = this.userPool.addClient('WebClient', {
+      userPoolClientName: `${props.prefix}-web`,
+      authFlows: { userSrp: true, userPassword: true },
+      preventUserExistenceErrors: true,
+      generateSecret: false,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+    });
+    this.identityPool = new IdentityPool(this, 'IdentityPool', {
+      identityPoolName: `${props.prefix}-identities`,
+      allowUnauthenticatedIdentities: true,
+      authenticationProviders: { userPools: [new UserPoolAuthenticationProvider({ userPool: this.userPool, userPoolClient: this.client })] },
+    });
+  }
+}

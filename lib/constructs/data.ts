@@ -1,0 +1,45 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { IDEMPOTENCY_TABLE, MAIN_TABLE, type KeyAttribute, type TableDefinition } from '../data/tables';
+
+export interface DataProps {
+  readonly prefix: string;
+  readonly removalPolicy: RemovalPolicy;
+  /** Deletion protection (prod). */
+  readonly protect: boolean;
+}
+
+const attr = (k: KeyAttribute) => ({ name: k.name, type: k.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER });
+
+/**
+ * The platform's tables, built from lib/data/tables.ts (the same definitions the local mode uses):
+ * on-demand, point-in-time recovery, TTL, a NEW_AND_OLD_IMAGES stream where a function consumes it.
+ */
+export class Data extends Construct {
+  readonly main: TableV2;
+  readonly idempotency: TableV2;
+
+  constructor(scope: Construct, id: string, props: DataProps) {
+    super(scope, id);
+    this.main = this.table(MAIN_TABLE, props);
+    this.idempotency = this.table(IDEMPOTENCY_TABLE, props);
+  }
+
+  private table(def: TableDefinition, props: DataProps): TableV2 {
+    return new TableV2(this, `${def.id}Table`, {
+      tableName: `${props.prefix}-${def.id}`,
+      partitionKey: attr(def.partitionKey),
+      sortKey: def.sortKey ? attr(def.sortKey) : undefined,
+      globalSecondaryIndexes: def.globalSecondaryIndexes.map((g) => ({
+        indexName: g.indexName, partitionKey: attr(g.partitionKey), sortKey: attr(g.sortKey),
+      })),
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: def.timeToLiveAttribute,
+      dynamoStream: def.stream ? StreamViewType.NEW_AND_OLD_IMAGES : undefined,
+      deletionProtection: props.protect,
+      removalPolicy: props.removalPolicy,
+    });
+  }
+}

@@ -1,0 +1,137 @@
+import { Stack, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/**
+ * cdk-nag (AwsSolutions) acknowledgements. Each names the exact finding, carries the concrete
+ * reason, and applies only to the constructs whose path matches (the narrowest scope cdk-nag v3
+ * offers: the resource itself).
+ */
+interface Rule {
+  /** Path inside the stack, e.g. `Functions/Replay/ServiceRole/DefaultPolicy/Resource`. */
+  readonly path: RegExp;
+  readonly ids: readonly string[];
+  readonly reason: string;
+}
+
+const BASIC_EXECUTION = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+const CDK_PROVIDERS = /^(LogRetention[0-9a-f]+|BucketNotificationsHandler[0-9a-f]+|Custom::CDKBucketDeployment[0-9A-F]+|com\.amazonaws\.cdk\.custom-resources\.amplify-asset-deployment-provider\/.+|TeardownProvider\/framework-[A-Za-z]+|Custom::S3AutoDeleteObjectsCustomResourceProvider)\//;
+
+function rules(stack: Stack): Rule[] {
+  const logical = (path: string): string => {
+    let c: IConstruct | undefined = stack;
+    for (const seg of path.split('/')) c = c?.node.tryFindChild(seg);
+    const cfn = c?.node.defaultChild ?? c;
+    return cfn && cfn !== stack ? stack.getLogicalId(cfn as never) : '';
+  };
+  const amplify = 'com.amazonaws.cdk.custom-resources.amplify-asset-deployment-provider';
+  const providerFnArns = [
+    `${amplify}/amplify-asset-deployment-on-event`, `${amplify}/amplify-asset-deployment-is-complete`,
+    `${amplify}/amplify-asset-deployment-handler-provider/framework-isComplete`,
+    `${amplify}/amplify-asset-deployment-handler-provider/framework-onTimeout`, 'Functions/RuntimeTeardown',
+  ].map((p) => `AwsSolutions-IAM5[Resource::<${logical(p)}.Arn>:*]`);
+  const fnArnWildcards = ['ProvisionStreamer', 'StreamKey', 'ChatToken', 'ChatModeration', 'Social', 'AlertPreferences', 'Replay']
+    .map((n) => `AwsSolutions-IAM5[Resource::<${logical(`Functions/${n}`)}.Arn>:*]`);
+  return [
+    {
+      path: /^Functions\/[A-Za-z]+\/ServiceRole\/Resource$/,
+      ids: [BASIC_EXECUTION],
+      reason: 'The managed AWSLambdaBasicExecutionRole grants only CloudWatch Logs writes to the function\'s own log streams; each function has its own log group with retention.',
+    },
+    {
+      path: /^Functions\/[A-Za-z]+\/ServiceRole\/DefaultPolicy\/Resource$/,
+      ids: ['AwsSolutions-IAM5[Resource::*]'],
+      reason: 'X-Ray PutTraceSegments/PutTelemetryRecords and the IVS/IVS Chat List* operations support no resource-level scoping; every other statement is scoped.',
+    },
+    {
+      path: /^(Functions\/[A-Za-z]+|Api\/Api\/Table)\/ServiceRole\/DefaultPolicy\/Resource$/,
+      ids: [`AwsSolutions-IAM5[Resource::<${logical('Data/MainTable')}.Arn>/index/*]`],
+      reason: 'Queries use the single table\'s three GSIs (docs/data-model.md); index ARNs are granted as the table\'s index/* set.',
+    },
+    {
+      path: /^Functions\/(ProvisionStreamer|StreamKey|StreamHealthPoller|SaleMarkers|RuntimeTeardown)\/ServiceRole\/DefaultPolicy\/Resource$/,
+      ids: ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:channel/*]'],
+      reason: 'IVS channels are created per streamer at runtime, so their ARNs are unknown at deploy time; statements are limited to this account/region and, where IVS supports it, to resources tagged platform=<prefix>.',
+    },
+    {
+      path: /^Functions\/(ProvisionStreamer|StreamKey|RuntimeTeardown)\/ServiceRole\/DefaultPolicy\/Resource$/,
+      ids: ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:stream-key/*]'],
+      reason: 'Stream keys are created at runtime per channel; the handlers only read or delete keys of channels they look up by tag.',
+    },
+    {
+      path: /^Functions\/(ProvisionStreamer|ChatToken|ChatModeration|RuntimeTeardown)\/ServiceRole\/DefaultPolicy\/Resource$/,
+      ids: ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivschat:<AWS::Region>:<AWS::AccountId>:room/*]'],
+      reason: 'IVS Chat rooms are created per streamer at runtime; statements are limited to this account/region and to rooms tagged platform=<prefix>.',
+    },
+    {
+      path: /^Functions\/[A-Za-z]+\/Resource$/,
+      ids: ['AwsSolutions-L1'],
+      reason: 'Functions deliberately run on Node.js 22 LTS (nodejs22.x), the runtime the code and its tests target.',
+    },
+    {
+      path: /^Functions\/GoLiveFanout\/ServiceRole\/DefaultPolicy\/Resource$/,
+      ids: ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'],
+      reason: 'Publishing to the KMS-encrypted topic needs GenerateDataKey* on that one key (granted by topic.grantPublish).',
+    },
+    {
+      path: /^Functions\/AlertPreferences\/ServiceRole\/DefaultPolicy\/Resource$/,
+      ids: [`AwsSolutions-IAM5[Resource::<${logical('Alerts/GoLiveTopic')}>:*]`],
+      reason: 'sns:Unsubscribe is authorized on subscription ARNs, which are <topic ARN>:<id> of this one topic.',
+    },
+    {
+      path: /^Functions\/(RecordingState|SaleMarkers|Replay)\/ServiceRole\/DefaultPolicy\/Resource$/,
+      ids: ['AwsSolutions-IAM5[Action::s3:GetBucket*]', 'AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Action::s3:List*]',
+        `AwsSolutions-IAM5[Resource::<${logical('Video/Recordings')}.Arn>/*]`],
+      reason: 'Recordings are objects under runtime-generated IVS prefixes of the one recordings bucket; read access (bucket.grantRead) plus tagging/restore on its objects only.',
+    },
+    {
+      path: /^Api\/Api\/[A-Za-z]+Source\/ServiceRole\/DefaultPolicy\/Resource$/,
+      ids: fnArnWildcards,
+      reason: 'AppSync Lambda data sources may invoke the function\'s versions and aliases (<function ARN>:*) of that one function.',
+    },
+    {
+      path: /^Api\/Api\/ApiLogsRole\/Resource$/,
+      ids: ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSAppSyncPushToCloudWatchLogs]'],
+      reason: 'AppSync\'s documented managed policy for pushing its own logs to CloudWatch Logs.',
+    },
+    {
+      path: /^Api\/Api\/Resource$/,
+      ids: ['AwsSolutions-ASC3'],
+      reason: 'Field-level ERROR logs and X-Ray are on; verbose request logging is off because it would write Cognito tokens and owner-only stream keys into logs.',
+    },
+    {
+      path: /^Auth\/UserPool\/Resource$/,
+      ids: ['AwsSolutions-COG2'],
+      reason: 'A public shopping site cannot require MFA of every viewer; MFA is optional (TOTP) and threat protection is on in full-function mode.',
+    },
+    {
+      path: /^Auth\/IdentityPool\/Resource$/,
+      ids: ['AwsSolutions-COG7'],
+      reason: 'Signed-out visitors browse live streams, products and replays; the guest role may call only the public @aws_iam fields (lib/api/access.ts), never a publish mutation.',
+    },
+    {
+      path: /^Video\/ReplayDistribution\/Resource$/,
+      ids: ['AwsSolutions-CFR1', 'AwsSolutions-CFR2', 'AwsSolutions-CFR4'],
+      reason: 'Replays are for a worldwide audience (no geo restriction); the distribution serves read-only recordings through origin access control (a WAF web ACL can be attached by operators); without a custom domain the default CloudFront certificate cannot pin a TLS policy.',
+    },
+    {
+      path: CDK_PROVIDERS,
+      ids: [BASIC_EXECUTION, 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-L1', 'AwsSolutions-IAM5[Action::s3:GetBucket*]',
+        'AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Action::s3:List*]', 'AwsSolutions-IAM5[Action::s3:Abort*]',
+        'AwsSolutions-IAM5[Action::s3:DeleteObject*]', 'AwsSolutions-IAM5[Action::amplify:GetJob*]', 'AwsSolutions-SF1', 'AwsSolutions-SF2',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]',
+        `AwsSolutions-IAM5[Resource::<${logical('Web/RuntimeConfig')}.Arn>/*]`, ...providerFnArns],
+      reason: 'Provider functions and roles generated by aws-cdk-lib (log retention, bucket notifications, BucketDeployment, Amplify asset deployment, custom resource framework); their code, runtime and policies are owned by the CDK.',
+    },
+  ];
+}
+
+export function applyNagSuppressions(stack: Stack): void {
+  const all = rules(stack);
+  const prefix = `${stack.node.path}/`;
+  for (const c of stack.node.findAll() as IConstruct[]) {
+    const path = c.node.path.startsWith(prefix) ? c.node.path.slice(prefix.length) : c.node.path;
+    for (const rule of all) {
+      if (rule.path.test(path)) Validations.of(c).acknowledge(...rule.ids.map((id) => ({ id, reason: rule.reason })));
+    }
+  }
+}

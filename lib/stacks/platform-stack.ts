@@ -1,0 +1,221 @@
+import { CfnOutput, CustomResource, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { EventType } from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
+import { Duration } from 'aws-cdk-lib';
+import { Provider } from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+import { Alerts } from '../constructs/alerts';
+import { Api } from '../constructs/api';
+import { Auth } from '../constructs/auth';
+import { Chat } from '../constructs/chat';
+import { Data } from '../constructs/data';
+import { Functions } from '../constructs/functions';
+import { Video } from '../constructs/video';
+import { Web } from '../constructs/web';
+import { FUNCTIONS } from '../functions/catalog';
+import { ENV } from '../../lambdas/shared/env';
+
+export interface PlatformStackProps extends StackProps {
+  readonly config: StageConfig;
+  /** Directory of the web app's static build. */
+  readonly webDistPath: string;
+}
+
+/** Functions that publish to subscribers through the API (`lambdas/shared/appsync-publish.ts`). */
+const PUBLISHERS = ['stream-state', 'stream-health-poller', 'go-live-fanout', 'auction-sweeper', 'restore-completed'];
+
+/**
+ * The whole platform in one stack. One stack because the web app and the backend reference each
+ * other (CORS and alert links need the web URL; the web runtime config needs the API, pools and
+ * replay distribution): in one stack CloudFormation resolves both directions, whereas two stacks
+ * would need an export cycle or a second deploy. The stage prefix keeps stages apart.
+ */
+export class PlatformStack extends Stack {
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = (Object.values(RetentionDays).includes(config.logRetentionDays as RetentionDays)
+      ? config.logRetentionDays : RetentionDays.ONE_MONTH) as RetentionDays;
+
+    const data = new Data(this, 'Data', { prefix: config.prefix, removalPolicy, protect: config.removalPolicy === 'retain' });
+    const alerts = new Alerts(this, 'Alerts', { prefix: config.prefix, removalPolicy, sender: config.alertSender });
+    const video = new Video(this, 'Video', {
+      prefix: config.prefix, removalPolicy, recordings: config.recordings, webOrigins: config.webOrigins,
+    });
+
+    const functions = new Functions(this, 'Functions', {
+      prefix: config.prefix,
+      logRetentionDays: config.logRetentionDays,
+      removalPolicy,
+      environment: {
+        [ENV.TABLE_NAME]: data.main.tableName,
+        [ENV.IDEMPOTENCY_TABLE_NAME]: data.idempotency.tableName,
+        [ENV.STAGE]: config.stage,
+        [ENV.RESOURCE_TAG]: config.prefix,
+      },
+    });
+    const fn = (name: string) => functions.get(name);
+    for (const f of functions.all()) {
+      data.main.grantReadWriteData(f);
+    }
+
+    const auth = new Auth(this, 'Auth', { prefix: config.prefix, removalPolicy, postConfirmation: fn('provision-streamer') });
+    const chat = new Chat(this, 'Chat', { prefix: config.prefix, removalPolicy, reviewHandler: fn('chat-review'), logRetention });
+    const api = new Api(this, 'Api', {
+      prefix: config.prefix, userPool: auth.userPool, table: data.main, functions: fn, logRetention, removalPolicy,
+    });
+    api.grantGuest(auth.identityPool.unauthenticatedRole);
+    for (const name of PUBLISHERS) {
+      api.grantPublish(fn(name));
+      fn(name).addEnvironment(ENV.GRAPHQL_URL, api.api.graphqlUrl);
+    }
+
+    this.wireIvs(fn, video, chat, config);
+    this.wireTriggers(functions, data, video);
+    this.wireRecordings(fn, video, data);
+    this.wireAlerts(fn, alerts, data);
+
+    const web = new Web(this, 'Web', {
+      prefix: config.prefix,
+      removalPolicy,
+      distPath: props.webDistPath,
+      distribution: video.distribution,
+      logsBucket: video.logsBucket,
+      customDomain: config.customDomain,
+      runtimeConfig: {
+        stage: config.stage,
+        region: this.region,
+        graphqlUrl: api.api.graphqlUrl,
+        userPoolId: auth.userPool.userPoolId,
+        userPoolClientId: auth.client.userPoolClientId,
+        identityPoolId: auth.identityPool.identityPoolId,
+        guestAuthMode: 'iam',
+        chatMessagingEndpoint: `wss://edge.ivschat.${this.region}.amazonaws.com`,
+        replayBaseUrl: video.replayBaseUrl,
+        player: { lowLatency: true },
+      },
+    });
+    fn('go-live-fanout').addEnvironment(ENV.WEB_URL, web.url);
+
+    // Deleting the stack also deletes the runtime-created channels, keys and rooms (prod: only if allowed).
+    const teardown = fn('runtime-teardown');
+    teardown.addEnvironment(ENV.ALLOW_TEARDOWN, String(config.allowTeardownOfRuntimeResources));
+    const provider = new Provider(this, 'TeardownProvider', { onEventHandler: teardown });
+    new CustomResource(this, 'RuntimeResourcesTeardown', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::RuntimeResourcesTeardown',
+      properties: { Tag: config.prefix, Stage: config.stage },
+    });
+
+    new CfnOutput(this, 'WebUrl', { value: web.url, description: 'The web app' });
+    new CfnOutput(this, 'GraphqlUrl', { value: api.api.graphqlUrl });
+    new CfnOutput(this, 'UserPoolId', { value: auth.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: auth.client.userPoolClientId });
+    new CfnOutput(this, 'IdentityPoolId', { value: auth.identityPool.identityPoolId });
+    new CfnOutput(this, 'ReplayBaseUrl', { value: video.replayBaseUrl });
+    new CfnOutput(this, 'RecordingsBucket', { value: video.bucket.bucketName });
+    new CfnOutput(this, 'GoLiveTopicArn', { value: alerts.topic.topicArn });
+  }
+
+  private wireIvs(fn: (n: string) => ReturnType<Functions['get']>, video: Video, chat: Chat, config: StageConfig): void {
+    const channels = Video.channelArns(this);
+    const keys = Video.streamKeyArns(this);
+    const rooms = Chat.roomArns(this);
+    const tagged = { StringEquals: { 'aws:ResourceTag/platform': config.prefix } };
+
+    const provision = fn('provision-streamer');
+    provision.addEnvironment(ENV.RECORDING_CONFIGURATION_ARN, video.recordingConfigurationArn);
+    provision.addEnvironment(ENV.CHANNEL_TYPE, config.channelType);
+    provision.addEnvironment(ENV.CHAT_REVIEW_FUNCTION_ARN, fn('chat-review').functionArn);
+    provision.addEnvironment(ENV.CHAT_LOGGING_CONFIGURATION_ARN, chat.loggingConfiguration.attrArn);
+    provision.addToRolePolicy(new PolicyStatement({
+      actions: ['ivs:CreateChannel'],
+      resources: [...channels, video.recordingConfigurationArn],
+      conditions: { StringEquals: { 'aws:RequestTag/platform': config.prefix } },
+    }));
+    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:TagResource'], resources: channels, conditions: { StringEquals: { 'aws:RequestTag/platform': config.prefix } } }));
+    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:GetChannel', 'ivs:CreateStreamKey', 'ivs:ListStreamKeys'], resources: channels, conditions: tagged }));
+    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:GetStreamKey'], resources: keys }));
+    // List operations have no resource scope in IVS.
+    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListChannels', 'ivschat:ListRooms'], resources: ['*'] }));
+    provision.addToRolePolicy(new PolicyStatement({
+      actions: ['ivschat:CreateRoom', 'ivschat:TagResource'],
+      resources: [...rooms, chat.loggingConfiguration.attrArn],
+      conditions: { StringEquals: { 'aws:RequestTag/platform': config.prefix } },
+    }));
+
+    const streamKey = fn('stream-key');
+    streamKey.addToRolePolicy(new PolicyStatement({ actions: ['ivs:CreateStreamKey', 'ivs:ListStreamKeys', 'ivs:StopStream'], resources: channels, conditions: tagged }));
+    streamKey.addToRolePolicy(new PolicyStatement({ actions: ['ivs:GetStreamKey', 'ivs:DeleteStreamKey'], resources: keys }));
+
+    fn('stream-health-poller').addToRolePolicy(new PolicyStatement({ actions: ['ivs:GetStream', 'ivs:GetStreamSession'], resources: channels, conditions: tagged }));
+    fn('stream-health-poller').addToRolePolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [`arn:${this.partition}:events:${this.region}:${this.account}:event-bus/default`] }));
+    fn('sale-markers').addToRolePolicy(new PolicyStatement({ actions: ['ivs:PutMetadata'], resources: channels, conditions: tagged }));
+
+    fn('chat-token').addToRolePolicy(new PolicyStatement({ actions: ['ivschat:CreateChatToken'], resources: rooms, conditions: tagged }));
+    fn('chat-moderation').addToRolePolicy(new PolicyStatement({
+      actions: ['ivschat:DeleteMessage', 'ivschat:DisconnectUser', 'ivschat:SendEvent', 'ivschat:UpdateRoom', 'ivschat:GetRoom'],
+      resources: rooms, conditions: tagged,
+    }));
+
+    const teardown = fn('runtime-teardown');
+    teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListChannels', 'ivschat:ListRooms'], resources: ['*'] }));
+    teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListStreamKeys', 'ivs:StopStream', 'ivs:DeleteChannel'], resources: channels, conditions: tagged }));
+    teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivs:DeleteStreamKey'], resources: keys }));
+    teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivschat:DeleteRoom'], resources: rooms, conditions: tagged }));
+  }
+
+  private wireTriggers(functions: Functions, data: Data, video: Video): void {
+    for (const spec of FUNCTIONS) {
+      const f = functions.get(spec.name);
+      for (const t of spec.triggers) {
+        if (t.kind === 'eventbridge') {
+          new Rule(this, t.ruleId, { description: spec.description, eventPattern: {
+            source: [...t.pattern.source], detailType: [...t.pattern['detail-type']],
+            ...(t.pattern.detail ? { detail: t.pattern.detail as Record<string, unknown[]> } : {}),
+          }, targets: [new LambdaFunction(f, { retryAttempts: 8, maxEventAge: Duration.hours(2) })] });
+        } else if (t.kind === 'schedule') {
+          new Rule(this, t.ruleId, { description: spec.description, schedule: Schedule.rate(Duration.minutes(t.everyMinutes)), targets: [new LambdaFunction(f)] });
+        } else if (t.kind === 'table-stream') {
+          f.addEventSource(new DynamoEventSource(data.main, {
+            startingPosition: StartingPosition.LATEST, batchSize: 50,
+            bisectBatchOnError: true, retryAttempts: 5, reportBatchItemFailures: true,
+          }));
+        } else if (t.kind === 's3-restore-completed') {
+          video.bucket.addEventNotification(EventType.OBJECT_RESTORE_COMPLETED, new LambdaDestination(f));
+        }
+      }
+    }
+  }
+
+  private wireRecordings(fn: (n: string) => ReturnType<Functions['get']>, video: Video, data: Data): void {
+    for (const name of ['recording-state', 'replay', 'restore-completed', 'sale-markers']) {
+      fn(name).addEnvironment(ENV.RECORDINGS_BUCKET, video.bucket.bucketName);
+      fn(name).addEnvironment(ENV.REPLAY_BASE_URL, video.replayBaseUrl);
+    }
+    video.bucket.grantRead(fn('recording-state'));
+    video.bucket.grantRead(fn('replay'));
+    fn('replay').addToRolePolicy(new PolicyStatement({ actions: ['s3:RestoreObject'], resources: [video.bucket.arnForObjects('*')] }));
+    video.bucket.grantRead(fn('sale-markers'));
+    fn('sale-markers').addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObjectTagging'], resources: [video.bucket.arnForObjects('*')] }));
+    data.idempotency.grantReadWriteData(fn('recording-state'));
+    data.idempotency.grantReadWriteData(fn('restore-completed'));
+    data.idempotency.grantReadWriteData(fn('stream-state'));
+  }
+
+  private wireAlerts(fn: (n: string) => ReturnType<Functions['get']>, alerts: Alerts, _data: Data): void {
+    for (const name of ['go-live-fanout', 'alert-preferences']) fn(name).addEnvironment(ENV.GO_LIVE_TOPIC_ARN, alerts.topic.topicArn);
+    alerts.topic.grantPublish(fn('go-live-fanout'));
+    fn('alert-preferences').addToRolePolicy(new PolicyStatement({ actions: ['sns:Subscribe'], resources: [alerts.topic.topicArn] }));
+    // Unsubscribe is authorized on the subscription ARN, which lives under the topic's ARN.
+    fn('alert-preferences').addToRolePolicy(new PolicyStatement({ actions: ['sns:Unsubscribe'], resources: [`${alerts.topic.topicArn}:*`] }));
+  }
+}

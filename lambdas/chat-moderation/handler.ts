@@ -1,0 +1,162 @@
+/**
+ * Moderation actions by the streamer or their moderators: delete a message, timeout, ban/unban
+ * (IVS DisconnectUser plus the ban record), moderators (streamer only), chat settings (slow mode,
+ * blocked words, pinned message, pushed to clients as a `settings` room event). Every action is
+ * written to the channel's moderation log.
+ */
+import { DeleteMessageCommand, DisconnectUserCommand, SendEventCommand } from '@aws-sdk/client-ivschat';
+import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb, ivschat } from '../shared/clients';
+import { ENV, requireEnv } from '../shared/env';
+import { DomainError, toAppSyncResult } from '../shared/errors';
+import { cognitoCaller, type AppSyncInvokeEvent, type Caller } from '../shared/appsync-event';
+import { observability } from '../shared/logger';
+import {
+  banKey, canModerate, chatSettingsKey, memberKey, moderatorKey, modLogKey, roleOf, validateSettings, validateTimeoutSeconds,
+  type ChatRole, type ChatSettings, type ModerationAction, type ModerationEntry, type SettingsInput,
+} from '../shared/domain/chat';
+import { handleKey } from '../shared/domain/handles';
+import { newId } from '../shared/domain/ids';
+import { profileKey } from '../shared/domain/streamers';
+
+const { logger } = observability('chat-moderation');
+
+interface Context { table: string; actor: Caller; role: ChatRole; channelId: string; roomArn: string }
+
+async function context(identity: unknown, channelId: string): Promise<Context> {
+  const table = requireEnv(ENV.TABLE_NAME);
+  const actor = cognitoCaller(identity);
+  const { Responses } = await ddb.send(new BatchGetCommand({
+    RequestItems: { [table]: { Keys: [profileKey(channelId), moderatorKey(channelId, actor.userId)], ConsistentRead: true } },
+  }));
+  const items = Responses?.[table] ?? [];
+  const profile = items.find((i) => i.SK === 'PROFILE');
+  if (!profile?.chatRoomArn) throw new DomainError('NOT_FOUND', 'This channel has no chat yet.');
+  const role = roleOf(actor.userId, channelId, items.some((i) => String(i.SK).startsWith('MOD#')));
+  if (!canModerate(role)) throw new DomainError('FORBIDDEN', 'Only the streamer and their moderators can moderate this chat.');
+  return { table, actor, role, channelId, roomArn: profile.chatRoomArn as string };
+}
+
+async function log(ctx: Context, action: ModerationAction, fields: Partial<ModerationEntry>): Promise<ModerationEntry> {
+  const entry: ModerationEntry = {
+    entryId: newId('moderation'), channelId: ctx.channelId, action, actorId: ctx.actor.userId, actorHandle: ctx.actor.handle,
+    at: new Date().toISOString(), ...fields,
+  };
+  await ddb.send(new PutCommand({ TableName: ctx.table, Item: { ...modLogKey(ctx.channelId, entry.at, entry.entryId), type: 'ModerationEntry', ...entry } }));
+  return entry;
+}
+
+/** Moderators cannot act on the streamer or on each other; nobody acts on themselves. */
+async function assertTarget(ctx: Context, userId: string): Promise<void> {
+  if (userId === ctx.actor.userId) throw new DomainError('VALIDATION', 'You cannot moderate yourself.');
+  if (userId === ctx.channelId) throw new DomainError('FORBIDDEN', 'The streamer cannot be moderated in their own chat.');
+  if (ctx.role === 'MODERATOR') {
+    const { Item } = await ddb.send(new GetCommand({ TableName: ctx.table, Key: moderatorKey(ctx.channelId, userId) }));
+    if (Item) throw new DomainError('FORBIDDEN', 'Only the streamer can moderate a moderator.');
+  }
+}
+
+async function disconnect(ctx: Context, userId: string, reason: string): Promise<void> {
+  try {
+    await ivschat.send(new DisconnectUserCommand({ roomIdentifier: ctx.roomArn, userId, reason }));
+  } catch (error) {
+    // Not connected right now: the ban/timeout still holds through the token and the review handler.
+    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+  }
+}
+
+type Args = Record<string, unknown> & { channelId?: string; input?: SettingsInput & { channelId: string } };
+
+export async function moderate(field: string, identity: unknown, args: Args): Promise<unknown> {
+  const channelId = (args.channelId ?? args.input?.channelId) as string;
+  const ctx = await context(identity, channelId);
+  const reason = typeof args.reason === 'string' && args.reason.trim() ? args.reason.trim().slice(0, 200) : undefined;
+  switch (field) {
+    case 'deleteChatMessage': {
+      const messageId = String(args.messageId ?? '');
+      if (!messageId) throw new DomainError('VALIDATION', 'Which message? messageId is required.');
+      await ivschat.send(new DeleteMessageCommand({ roomIdentifier: ctx.roomArn, id: messageId, reason }));
+      return log(ctx, 'DELETE_MESSAGE', { messageId, reason });
+    }
+    case 'timeoutUser': {
+      const userId = String(args.userId);
+      const seconds = Number(args.seconds);
+      validateTimeoutSeconds(seconds);
+      await assertTarget(ctx, userId);
+      const until = new Date(Date.now() + seconds * 1000).toISOString();
+      await ddb.send(new UpdateCommand({ TableName: ctx.table, Key: memberKey(channelId, userId), UpdateExpression: 'SET timeoutUntil = :u', ExpressionAttributeValues: { ':u': until } }));
+      await disconnect(ctx, userId, reason ?? `Timed out for ${seconds} seconds`);
+      return log(ctx, 'TIMEOUT', { targetUserId: userId, durationSeconds: seconds, reason });
+    }
+    case 'banUser': {
+      const userId = String(args.userId);
+      await assertTarget(ctx, userId);
+      const since = new Date().toISOString();
+      await ddb.send(new TransactWriteCommand({ TransactItems: [
+        { Put: { TableName: ctx.table, Item: { ...banKey(channelId, userId), type: 'Ban', userId, since, reason, bannedBy: ctx.actor.userId } } },
+        { Update: { TableName: ctx.table, Key: memberKey(channelId, userId), UpdateExpression: 'SET bannedAt = :s', ExpressionAttributeValues: { ':s': since } } },
+      ] }));
+      await disconnect(ctx, userId, reason ?? 'Banned from this chat');
+      return log(ctx, 'BAN', { targetUserId: userId, reason });
+    }
+    case 'unbanUser': {
+      const userId = String(args.userId);
+      await ddb.send(new TransactWriteCommand({ TransactItems: [
+        { Delete: { TableName: ctx.table, Key: banKey(channelId, userId) } },
+        { Update: { TableName: ctx.table, Key: memberKey(channelId, userId), UpdateExpression: 'REMOVE bannedAt' } },
+      ] }));
+      return log(ctx, 'UNBAN', { targetUserId: userId });
+    }
+    case 'addModerator': {
+      if (ctx.role !== 'STREAMER') throw new DomainError('FORBIDDEN', 'Only the streamer can add moderators.');
+      const handle = String(args.handle ?? '').trim();
+      const { Item: claim } = await ddb.send(new GetCommand({ TableName: ctx.table, Key: handleKey(handle) }));
+      if (!claim?.userId) throw new DomainError('NOT_FOUND', `Nobody has the handle @${handle}.`);
+      const userId = claim.userId as string;
+      if (userId === channelId) throw new DomainError('VALIDATION', 'You already moderate your own chat.');
+      await ddb.send(new PutCommand({ TableName: ctx.table, Item: {
+        ...moderatorKey(channelId, userId), type: 'Moderator', userId, handle: claim.handle ?? handle, since: new Date().toISOString(),
+        GSI1PK: `USER#${userId}#MODERATES`, GSI1SK: channelId,
+      } }));
+      return log(ctx, 'ADD_MODERATOR', { targetUserId: userId, targetHandle: (claim.handle as string | undefined) ?? handle });
+    }
+    case 'removeModerator': {
+      if (ctx.role !== 'STREAMER') throw new DomainError('FORBIDDEN', 'Only the streamer can remove moderators.');
+      const userId = String(args.userId);
+      await ddb.send(new TransactWriteCommand({ TransactItems: [{ Delete: { TableName: ctx.table, Key: moderatorKey(channelId, userId) } }] }));
+      return log(ctx, 'REMOVE_MODERATOR', { targetUserId: userId });
+    }
+    case 'updateChatSettings': {
+      const changes = validateSettings(args.input ?? {});
+      const names = Object.keys(changes);
+      if (!names.length) throw new DomainError('VALIDATION', 'Nothing to change.');
+      const { Attributes } = await ddb.send(new UpdateCommand({
+        TableName: ctx.table, Key: chatSettingsKey(channelId),
+        UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}, updatedAt = :at`,
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
+        ExpressionAttributeValues: { ...Object.fromEntries(names.map((n) => [`:${n}`, (changes as Record<string, unknown>)[n]])), ':at': new Date().toISOString() },
+        ReturnValues: 'ALL_NEW',
+      }));
+      const settings = Attributes as ChatSettings;
+      // Clients update the cooldown timer and pinned message live.
+      await ivschat.send(new SendEventCommand({ roomIdentifier: ctx.roomArn, eventName: 'settings', attributes: {
+        slowModeSeconds: String(settings.slowModeSeconds ?? 0), pinnedMessage: settings.pinnedMessage ?? '',
+      } }));
+      if (changes.slowModeSeconds !== undefined || changes.autoSlowModeSeconds !== undefined || changes.autoSlowModeViewerThreshold !== undefined) {
+        await log(ctx, 'SLOW_MODE', { durationSeconds: settings.slowModeSeconds });
+      }
+      if (changes.blockedWords !== undefined || changes.blockedWordsAction !== undefined) {
+        await log(ctx, 'BLOCKED_WORDS', { reason: `${settings.blockedWords.length} blocked words, action ${settings.blockedWordsAction}` });
+      }
+      return { ...settings, channelId };
+    }
+    default:
+      throw new DomainError('VALIDATION', `Unknown moderation field ${field}.`);
+  }
+}
+
+export async function handler(event: AppSyncInvokeEvent<Args>) {
+  return toAppSyncResult(() => moderate(event.info.fieldName, event.identity, event.arguments),
+    (error) => logger.error('moderation failed', { error: error as Error, field: event.info.fieldName }));
+}

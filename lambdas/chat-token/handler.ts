@@ -1,0 +1,69 @@
+/**
+ * Mutation.createChatToken: an IVS Chat token for the channel's room with capabilities by role
+ * (viewer: send; streamer and moderators: also delete and disconnect; signed-out: read only).
+ * Banned users get a clear refusal. Attributes carry the handle, the role badge and the channel
+ * id (the review handler reads the channel from it without a lookup).
+ */
+import { randomUUID } from 'node:crypto';
+import { CreateChatTokenCommand } from '@aws-sdk/client-ivschat';
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb, ivschat } from '../shared/clients';
+import { ENV, requireEnv } from '../shared/env';
+import { DomainError, toAppSyncResult } from '../shared/errors';
+import type { AppSyncInvokeEvent } from '../shared/appsync-event';
+import { cognitoCaller } from '../shared/appsync-event';
+import { observability } from '../shared/logger';
+import { banKey, capabilitiesFor, CHAT_LIMITS, moderatorKey, roleOf, type ChatRole } from '../shared/domain/chat';
+import { profileKey } from '../shared/domain/streamers';
+
+const { logger } = observability('chat-token');
+
+export interface ChatTokenView {
+  token: string;
+  role: ChatRole;
+  capabilities: string[];
+  sessionExpirationTime: string;
+  tokenExpirationTime: string;
+}
+
+function signedIn(identity: unknown): boolean {
+  return !!identity && typeof identity === 'object' && typeof (identity as { sub?: unknown }).sub === 'string';
+}
+
+export async function createChatToken(identity: unknown, channelId: string): Promise<ChatTokenView> {
+  const table = requireEnv(ENV.TABLE_NAME);
+  const caller = signedIn(identity) ? cognitoCaller(identity) : undefined;
+  const keys: Record<string, string>[] = [profileKey(channelId)];
+  if (caller) keys.push(banKey(channelId, caller.userId), moderatorKey(channelId, caller.userId));
+  const { Responses } = await ddb.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
+  const items = Responses?.[table] ?? [];
+  const profile = items.find((i) => i.SK === 'PROFILE');
+  if (!profile?.chatRoomArn) throw new DomainError('NOT_FOUND', 'This channel has no chat yet.');
+  if (caller && items.some((i) => String(i.SK).startsWith('BAN#'))) {
+    throw new DomainError('BANNED', 'You are banned from this chat.');
+  }
+  const isModerator = items.some((i) => String(i.SK).startsWith('MOD#'));
+  const role = caller ? roleOf(caller.userId, channelId, isModerator) : 'VIEWER';
+  const capabilities = capabilitiesFor(caller ? role : 'GUEST');
+  const answer = await ivschat.send(new CreateChatTokenCommand({
+    roomIdentifier: profile.chatRoomArn as string,
+    // Guests read only; each gets an anonymous id so IVS can tell connections apart.
+    userId: caller?.userId ?? `guest-${randomUUID()}`,
+    capabilities,
+    sessionDurationInMinutes: CHAT_LIMITS.sessionMinutes,
+    attributes: { handle: caller?.handle ?? 'guest', role: caller ? role : 'GUEST', channelId },
+  }));
+  if (!answer.token) throw new Error('CreateChatToken returned no token');
+  return {
+    token: answer.token,
+    role,
+    capabilities,
+    sessionExpirationTime: (answer.sessionExpirationTime ?? new Date(Date.now() + CHAT_LIMITS.sessionMinutes * 60_000)).toISOString(),
+    tokenExpirationTime: (answer.tokenExpirationTime ?? new Date(Date.now() + 60 * 60_000)).toISOString(),
+  };
+}
+
+export async function handler(event: AppSyncInvokeEvent<{ channelId: string }>) {
+  return toAppSyncResult(() => createChatToken(event.identity, event.arguments.channelId),
+    (error) => logger.error('chat token failed', { error: error as Error }));
+}

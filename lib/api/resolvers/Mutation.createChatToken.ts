@@ -1,0 +1,2 @@
+/** Mutation.createChatToken: served by the chat-token Lambda (lib/functions/catalog.ts). */
+export { request, response } from './lib/invoke';

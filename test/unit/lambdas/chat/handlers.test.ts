@@ -1,0 +1,187 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { CreateChatTokenCommand, DeleteMessageCommand, DisconnectUserCommand, IvschatClient, SendEventCommand } from '@aws-sdk/client-ivschat';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { handler as tokenHandler } from '../../../../lambdas/chat-token/handler';
+import { handler as reviewHandler, resetCaches } from '../../../../lambdas/chat-review/handler';
+import { handler as moderationHandler } from '../../../../lambdas/chat-moderation/handler';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const chat = mockClient(IvschatClient);
+const ROOM = 'arn:aws:ivschat:us-west-2:123456789012:room/g1H2I3j4k5L6';
+const profile = { PK: 'USER#c1', SK: 'PROFILE', userId: 'c1', chatRoomArn: ROOM, viewerCount: 10 };
+const user = (sub: string, handle: string) => ({ sub, username: sub, claims: { preferred_username: handle } });
+const invoke = (fieldName: string, identity: unknown, args: Record<string, unknown>) =>
+  ({ arguments: args, identity, source: null, info: { fieldName, parentTypeName: 'Mutation' } });
+
+beforeEach(() => {
+  ddb.reset();
+  chat.reset();
+  resetCaches();
+  process.env.TABLE_NAME = 'Main';
+});
+
+describe('chat-token', () => {
+  beforeEach(() => {
+    chat.on(CreateChatTokenCommand).resolves({ token: 'tok', sessionExpirationTime: new Date('2026-01-01T03:00:00Z'), tokenExpirationTime: new Date('2026-01-01T01:00:00Z') });
+  });
+
+  it('gives a viewer SEND_MESSAGE with handle, role and channel attributes', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile] } });
+    const result = await tokenHandler(invoke('createChatToken', user('u2', 'bob'), { channelId: 'c1' }));
+    expect(result).toEqual({ data: { token: 'tok', role: 'VIEWER', capabilities: ['SEND_MESSAGE'], sessionExpirationTime: '2026-01-01T03:00:00.000Z', tokenExpirationTime: '2026-01-01T01:00:00.000Z' } });
+    expect(chat).toHaveReceivedCommandWith(CreateChatTokenCommand, {
+      roomIdentifier: ROOM, userId: 'u2', capabilities: ['SEND_MESSAGE'], sessionDurationInMinutes: 180,
+      attributes: { handle: 'bob', role: 'VIEWER', channelId: 'c1' },
+    });
+    expect(ddb).toHaveReceivedCommandWith(BatchGetCommand, { RequestItems: { Main: { Keys: [
+      { PK: 'USER#c1', SK: 'PROFILE' }, { PK: 'CHANNEL#c1', SK: 'BAN#u2' }, { PK: 'CHANNEL#c1', SK: 'MOD#u2' },
+    ] } } });
+  });
+
+  it('gives moderators and the streamer delete and disconnect', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile, { PK: 'CHANNEL#c1', SK: 'MOD#u3' }] } });
+    const mod = await tokenHandler(invoke('createChatToken', user('u3', 'mo'), { channelId: 'c1' }));
+    expect(mod).toMatchObject({ data: { role: 'MODERATOR', capabilities: ['SEND_MESSAGE', 'DELETE_MESSAGE', 'DISCONNECT_USER'] } });
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile] } });
+    expect(await tokenHandler(invoke('createChatToken', user('c1', 'ann'), { channelId: 'c1' }))).toMatchObject({ data: { role: 'STREAMER' } });
+  });
+
+  it('refuses a banned user clearly and mints nothing', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile, { PK: 'CHANNEL#c1', SK: 'BAN#u2' }] } });
+    const result = await tokenHandler(invoke('createChatToken', user('u2', 'bob'), { channelId: 'c1' }));
+    expect(result).toEqual({ error: { type: 'BANNED', message: 'You are banned from this chat.', info: {} } });
+    expect(chat).not.toHaveReceivedCommand(CreateChatTokenCommand);
+  });
+
+  it('gives signed-out visitors a read-only token', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile] } });
+    const result = await tokenHandler(invoke('createChatToken', { cognitoIdentityAuthType: 'unauthenticated' }, { channelId: 'c1' }));
+    expect(result).toMatchObject({ data: { capabilities: [] } });
+    const input = chat.commandCalls(CreateChatTokenCommand)[0]?.args[0].input;
+    expect(input?.capabilities).toEqual([]);
+    expect(input?.userId).toMatch(/^guest-[0-9a-f-]{36}$/);
+    expect(input?.attributes).toEqual({ handle: 'guest', role: 'GUEST', channelId: 'c1' });
+  });
+
+  it('answers NOT_FOUND for a channel without a room', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [] } });
+    expect(await tokenHandler(invoke('createChatToken', user('u2', 'bob'), { channelId: 'nope' }))).toMatchObject({ error: { type: 'NOT_FOUND' } });
+  });
+});
+
+describe('chat-review', () => {
+  const settingsItem = { PK: 'CHANNEL#c1', SK: 'CHAT', slowModeSeconds: 0, blockedWords: ['scam'], blockedWordsAction: 'MASK', maxMessageLength: 100 };
+  const message = (content: string, userId = 'u2') => ({
+    Content: content, MessageId: 'm1', RoomArn: ROOM, Attributes: { k: 'v' }, Sender: { UserId: userId, Attributes: { channelId: 'c1', handle: 'bob' } },
+  });
+
+  it('allows with blocked words masked and records the message time in one conditional write', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [settingsItem, profile] } });
+    ddb.on(UpdateCommand).resolves({});
+    const res = await reviewHandler(message('what a scam'));
+    expect(res).toEqual({ ReviewResult: 'ALLOW', Content: 'what a ****', Attributes: { k: 'v' } });
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 1);
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      TableName: 'Main', Key: { PK: 'CHANNEL#c1', SK: 'MEMBER#u2' }, UpdateExpression: 'SET lastMessageAt = :now',
+      ConditionExpression: 'attribute_not_exists(bannedAt) AND (attribute_not_exists(timeoutUntil) OR timeoutUntil <= :now)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  });
+
+  it('caches room settings: a second message makes only the member write', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [settingsItem, profile] } });
+    ddb.on(UpdateCommand).resolves({});
+    await reviewHandler(message('one'));
+    await reviewHandler(message('two'));
+    expect(ddb).toHaveReceivedCommandTimes(BatchGetCommand, 1);
+    expect(ddb).toHaveReceivedCommandTimes(UpdateCommand, 2);
+  });
+
+  it('denies over-long messages without touching the member item', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [settingsItem, profile] } });
+    const res = await reviewHandler(message('x'.repeat(101)));
+    expect(res).toMatchObject({ ReviewResult: 'DENY', Attributes: { denialCode: 'TOO_LONG', denialReason: 'Messages can be at most 100 characters.' } });
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('explains a failed condition from the old item: ban, then slow mode', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [{ ...settingsItem, slowModeSeconds: 30 }, profile] } });
+    const fail = (item: Record<string, unknown>) => Object.assign(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }), { Item: marshall(item) });
+    ddb.on(UpdateCommand)
+      .rejectsOnce(fail({ bannedAt: '2026-01-01T00:00:00.000Z' }))
+      .rejectsOnce(fail({ lastMessageAt: new Date(Date.now() - 10_000).toISOString() }));
+    expect(await reviewHandler(message('hi'))).toMatchObject({ ReviewResult: 'DENY', Attributes: { denialCode: 'BANNED' } });
+    const slow = await reviewHandler(message('hi again'));
+    expect(slow).toMatchObject({ ReviewResult: 'DENY', Attributes: { denialCode: 'SLOW_MODE' } });
+    expect(Number(slow.Attributes.retryAfterSeconds)).toBeGreaterThanOrEqual(19);
+    expect(ddb.commandCalls(UpdateCommand)[1]?.args[0].input.ConditionExpression).toContain('lastMessageAt <= :cutoff');
+  });
+
+  it('throws on DynamoDB errors so IVS applies the room fallback', async () => {
+    ddb.on(BatchGetCommand).rejects(new Error('throttled'));
+    await expect(reviewHandler(message('hi'))).rejects.toThrow('throttled');
+  });
+});
+
+describe('chat-moderation', () => {
+  const asStreamer = user('c1', 'ann');
+  beforeEach(() => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile] } });
+    ddb.on(PutCommand).resolves({});
+    ddb.on(TransactWriteCommand).resolves({});
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(GetCommand).resolves({});
+    chat.on(DisconnectUserCommand).resolves({});
+  });
+
+  it('bans: ban record and member flag in one transaction, disconnect, log entry', async () => {
+    const res = await moderationHandler(invoke('banUser', asStreamer, { channelId: 'c1', userId: 'u2', reason: 'spam' }));
+    expect(res).toMatchObject({ data: { action: 'BAN', channelId: 'c1', actorId: 'c1', actorHandle: 'ann', targetUserId: 'u2', reason: 'spam' } });
+    const tx = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
+    expect(tx[0]?.Put?.Item).toMatchObject({ PK: 'CHANNEL#c1', SK: 'BAN#u2', userId: 'u2', reason: 'spam' });
+    expect(tx[1]?.Update).toMatchObject({ Key: { PK: 'CHANNEL#c1', SK: 'MEMBER#u2' }, UpdateExpression: 'SET bannedAt = :s' });
+    expect(chat).toHaveReceivedCommandWith(DisconnectUserCommand, { roomIdentifier: ROOM, userId: 'u2', reason: 'spam' });
+    expect(ddb.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({ PK: 'CHANNEL#c1', type: 'ModerationEntry', action: 'BAN' });
+    expect(String(ddb.commandCalls(PutCommand)[0]?.args[0].input.Item?.SK)).toMatch(/^MODLOG#\d{4}-.+#mod_[0-9A-Z]{20}$/);
+  });
+
+  it('refuses viewers and stops moderators from acting on each other', async () => {
+    expect(await moderationHandler(invoke('banUser', user('u9', 'eve'), { channelId: 'c1', userId: 'u2' }))).toMatchObject({ error: { type: 'FORBIDDEN' } });
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile, { PK: 'CHANNEL#c1', SK: 'MOD#u3' }] } });
+    ddb.on(GetCommand, { Key: { PK: 'CHANNEL#c1', SK: 'MOD#u4' } }).resolves({ Item: { PK: 'CHANNEL#c1', SK: 'MOD#u4' } });
+    expect(await moderationHandler(invoke('timeoutUser', user('u3', 'mo'), { channelId: 'c1', userId: 'u4', seconds: 60 }))).toMatchObject({ error: { type: 'FORBIDDEN', message: 'Only the streamer can moderate a moderator.' } });
+    expect(await moderationHandler(invoke('timeoutUser', user('u3', 'mo'), { channelId: 'c1', userId: 'c1', seconds: 60 }))).toMatchObject({ error: { type: 'FORBIDDEN' } });
+    expect(chat).not.toHaveReceivedCommand(DisconnectUserCommand);
+  });
+
+  it('times out for N seconds and deletes messages through IVS Chat', async () => {
+    const t0 = Date.now();
+    await moderationHandler(invoke('timeoutUser', asStreamer, { channelId: 'c1', userId: 'u2', seconds: 120 }));
+    const until = ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues?.[':u'] as string;
+    expect(Date.parse(until) - t0).toBeGreaterThanOrEqual(119_000);
+    expect(await moderationHandler(invoke('timeoutUser', asStreamer, { channelId: 'c1', userId: 'u2', seconds: 0 }))).toMatchObject({ error: { type: 'VALIDATION' } });
+    chat.on(DeleteMessageCommand).resolves({ id: 'evt' });
+    await moderationHandler(invoke('deleteChatMessage', asStreamer, { channelId: 'c1', messageId: 'm9', reason: 'rude' }));
+    expect(chat).toHaveReceivedCommandWith(DeleteMessageCommand, { roomIdentifier: ROOM, id: 'm9', reason: 'rude' });
+  });
+
+  it('updates settings and pushes a settings event to the room', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: { PK: 'CHANNEL#c1', SK: 'CHAT', slowModeSeconds: 10, blockedWords: ['scam'], blockedWordsAction: 'MASK', maxMessageLength: 500, pinnedMessage: 'Welcome' } });
+    chat.on(SendEventCommand).resolves({ id: 'e1' });
+    const res = await moderationHandler(invoke('updateChatSettings', asStreamer, { input: { channelId: 'c1', slowModeSeconds: 10, pinnedMessage: 'Welcome' } }));
+    expect(res).toMatchObject({ data: { channelId: 'c1', slowModeSeconds: 10, pinnedMessage: 'Welcome' } });
+    expect(chat).toHaveReceivedCommandWith(SendEventCommand, { roomIdentifier: ROOM, eventName: 'settings', attributes: { slowModeSeconds: '10', pinnedMessage: 'Welcome' } });
+    expect(ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item?.action)).toEqual(['SLOW_MODE']);
+  });
+
+  it('adds a moderator by handle (streamer only)', async () => {
+    ddb.on(GetCommand, { Key: { PK: 'HANDLE#mo', SK: 'HANDLE' } }).resolves({ Item: { userId: 'u3', handle: 'mo' } });
+    const res = await moderationHandler(invoke('addModerator', asStreamer, { channelId: 'c1', handle: 'Mo' }));
+    expect(res).toMatchObject({ data: { action: 'ADD_MODERATOR', targetUserId: 'u3', targetHandle: 'mo' } });
+    expect(ddb.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({ PK: 'CHANNEL#c1', SK: 'MOD#u3', GSI1PK: 'USER#u3#MODERATES', GSI1SK: 'c1' });
+    expect(await moderationHandler(invoke('addModerator', asStreamer, { channelId: 'c1', handle: 'ghost' }))).toMatchObject({ error: { type: 'NOT_FOUND', message: 'Nobody has the handle @ghost.' } });
+  });
+});

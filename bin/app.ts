@@ -13,7 +13,8 @@ import { applyNagSuppressions } from '../lib/nag';
 const app = new App();
 const config = loadStageConfig((key) => app.node.tryGetContext(key));
 
-const webDistPath = join(ROOT, 'frontend', 'dist');
+// `-c webDistPath=<dir>` deploys another build of the web app (tests use a fixture).
+const webDistPath = String(app.node.tryGetContext('webDistPath') ?? join(ROOT, 'frontend', 'dist'));
 if (!existsSync(join(webDistPath, 'index.html'))) {
   // The Amplify branch deploys the static build: build it once when it is missing.
   console.error('frontend/dist is missing: building the web app (npm run build:web) ...');

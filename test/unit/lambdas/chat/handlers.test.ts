@@ -13,7 +13,7 @@ const chat = mockClient(IvschatClient);
 const ROOM = 'arn:aws:ivschat:us-west-2:123456789012:room/g1H2I3j4k5L6';
 const profile = { PK: 'USER#c1', SK: 'PROFILE', userId: 'c1', chatRoomArn: ROOM, viewerCount: 10 };
 const user = (sub: string, handle: string) => ({ sub, username: sub, claims: { preferred_username: handle } });
-const invoke = (fieldName: string, identity: unknown, args: Record<string, unknown>) =>
+const invoke = <A extends Record<string, unknown>>(fieldName: string, identity: unknown, args: A) =>
   ({ arguments: args, identity, source: null, info: { fieldName, parentTypeName: 'Mutation' } });
 
 beforeEach(() => {

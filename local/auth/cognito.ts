@@ -1,0 +1,178 @@
+/**
+ * Local sign-up and sign-in: cognito-local (a Cognito user pool API the web app's aws-amplify code
+ * uses unchanged, with USER_PASSWORD_AUTH; it has no SRP) as a child process on 127.0.0.1, its data
+ * under `<dataDir>`. Confirmation codes are printed to the terminal and written to the outbox.
+ * The post-confirmation trigger reaches provision-streamer through the local Lambda endpoint.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createPublicKey, verify as verifySignature } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+export interface LocalCognitoOptions {
+  dataDir: string;
+  outboxDir: string;
+  port?: number;
+  /** Local Lambda endpoint and the function to call after sign-up confirmation. */
+  lambda?: { url: string; postConfirmation: string };
+  log?: (line: string) => void;
+}
+
+export interface Claims {
+  sub: string;
+  token_use: 'id' | 'access';
+  iss: string;
+  exp: number;
+  [k: string]: unknown;
+}
+
+export interface LocalCognito {
+  url: string;
+  userPoolId: string;
+  userPoolClientId: string;
+  issuer: string;
+  /** Verifies a local id or access token (signature, issuer, expiry); throws with a reason. */
+  verify(jwt: string): Promise<Claims>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function call(url: string, target: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}`, authorization: 'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/cognito-idp/aws4_request' },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`cognito-local ${target} failed: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** Parses cognito-local's "Confirmation Code Delivery" box into the code and its destination. */
+export function parseCodeDelivery(text: string): { code: string; destination: string; username?: string } | undefined {
+  if (!text.includes('Confirmation Code Delivery')) return undefined;
+  const field = (name: string) => new RegExp(`${name}:\\s*(\\S+)`).exec(text)?.[1];
+  const code = field('Code');
+  const destination = field('Destination');
+  return code && destination ? { code, destination, username: field('Username') } : undefined;
+}
+
+export async function startLocalCognito(opts: LocalCognitoOptions): Promise<LocalCognito> {
+  mkdirSync(join(opts.dataDir, '.cognito'), { recursive: true });
+  mkdirSync(opts.outboxDir, { recursive: true });
+  const port = opts.port || (await freePort());
+  const url = `http://127.0.0.1:${port}`;
+  const configPath = join(opts.dataDir, '.cognito', 'config.json');
+  writeFileSync(configPath, JSON.stringify({
+    LambdaClient: { endpoint: opts.lambda?.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
+    TriggerFunctions: opts.lambda ? { PostConfirmation: opts.lambda.postConfirmation } : {},
+    UserPoolDefaults: { UsernameAttributes: ['email'] },
+    TokenConfig: { IssuerDomain: url },
+  }, null, 2));
+
+  const bin = join(ROOT, 'node_modules', 'cognito-local', 'lib', 'bin', 'start.js');
+  const child: ChildProcess = spawn(process.execPath, [bin], {
+    cwd: opts.dataDir,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NO_COLOR: '1', FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let buffer = '';
+  const onOutput = (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    // Boxes span lines; handle each complete box.
+    for (;;) {
+      const end = buffer.indexOf('╯');
+      if (end === -1) break;
+      const box = buffer.slice(0, end + 1);
+      buffer = buffer.slice(end + 1);
+      const delivery = parseCodeDelivery(box);
+      if (delivery) {
+        const at = new Date().toISOString();
+        const file = join(opts.outboxDir, `cognito-${at.replace(/[:.]/g, '-')}-${delivery.destination.replace(/[^A-Za-z0-9@._-]/g, '_')}.json`);
+        writeFileSync(file, JSON.stringify({ kind: 'ConfirmationCode', at, email: delivery.destination, code: delivery.code }, null, 2));
+        opts.log?.(`confirmation code for ${delivery.destination}: ${delivery.code}`);
+      }
+    }
+    if (buffer.length > 100_000) buffer = buffer.slice(-10_000);
+  };
+  child.stdout?.on('data', onOutput);
+  child.stderr?.on('data', onOutput);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await call(url, 'ListUserPools', { MaxResults: 1 });
+      break;
+    } catch (error) {
+      if (child.exitCode !== null) throw new Error(`cognito-local exited with code ${child.exitCode}`);
+      if (Date.now() > deadline) { child.kill(); throw new Error(`cognito-local did not answer on ${url}: ${(error as Error).message}`); }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+
+  // One pool and one web client, created once and reused across restarts.
+  const idsPath = join(opts.dataDir, 'pool.json');
+  let ids = existsSync(idsPath) ? (JSON.parse(readFileSync(idsPath, 'utf8')) as { userPoolId: string; userPoolClientId: string }) : undefined;
+  if (ids) {
+    try {
+      await call(url, 'DescribeUserPoolClient', { UserPoolId: ids.userPoolId, ClientId: ids.userPoolClientId });
+    } catch {
+      ids = undefined;
+    }
+  }
+  if (!ids) {
+    const pool = await call(url, 'CreateUserPool', {
+      PoolName: 'local-users',
+      UsernameAttributes: ['email'],
+      AutoVerifiedAttributes: ['email'],
+      Schema: [{ Name: 'email', Required: true, Mutable: true }, { Name: 'preferred_username', Required: true, Mutable: true }],
+      Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+    });
+    const userPoolId = (pool.UserPool as { Id: string }).Id;
+    const client = await call(url, 'CreateUserPoolClient', { UserPoolId: userPoolId, ClientName: 'local-web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
+    ids = { userPoolId, userPoolClientId: (client.UserPoolClient as { ClientId: string }).ClientId };
+    writeFileSync(idsPath, JSON.stringify(ids, null, 2));
+  }
+  const issuer = `${url}/${ids.userPoolId}`;
+  const jwks = (await (await fetch(`${issuer}/.well-known/jwks.json`)).json()) as { keys: (Record<string, string> & { kid: string })[] };
+
+  return {
+    url,
+    issuer,
+    ...ids,
+    async verify(jwt) {
+      const [h, p, s] = jwt.split('.');
+      if (!h || !p || !s) throw new Error('not a JWT');
+      const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as { kid?: string; alg?: string };
+      const jwk = jwks.keys.find((k) => k.kid === header.kid) ?? jwks.keys[0];
+      if (!jwk || header.alg !== 'RS256') throw new Error('unknown signing key');
+      const ok = verifySignature('RSA-SHA256', Buffer.from(`${h}.${p}`), createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(s, 'base64url'));
+      if (!ok) throw new Error('bad signature');
+      const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Claims;
+      if (claims.iss !== issuer) throw new Error(`issuer ${claims.iss} is not ${issuer}`);
+      if (claims.exp * 1000 < Date.now()) throw new Error('token expired');
+      return claims;
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    },
+  };
+}

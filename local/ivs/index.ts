@@ -1,0 +1,414 @@
+/**
+ * Local Amazon IVS: the control-plane operations the handlers call (REST-JSON, reached through
+ * AWS_ENDPOINT_URL_IVS), RTMP ingest at rtmp://127.0.0.1:<port>/app/<streamKey> (node-media-server
+ * 4) that rejects unknown or deleted keys, HLS written by Debian's ffmpeg with 1-second segments and
+ * served with the right MIME types and CORS, "IVS Stream State Change" events on publish and
+ * unpublish, and recordings in IVS's S3 layout in the local bucket with "IVS Recording State
+ * Change" events. See docs/local-mode.md for what differs from IVS.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Socket, type AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import type { BucketStore } from '../s3/store';
+import { freePort } from '../auth/cognito';
+import { randomId, StateFile, type Channel } from './state';
+
+const REGION = 'us-east-1';
+const ACCOUNT = '000000000000';
+
+export interface IvsEvent {
+  source: 'aws.ivs';
+  'detail-type': string;
+  detail: Record<string, unknown>;
+  resources: string[];
+  time: string;
+}
+
+export interface LocalIvsOptions {
+  dataDir: string;
+  port?: number;
+  rtmpPort?: number;
+  hlsPort?: number;
+  recordings: { store: BucketStore; bucket: string };
+  onEvent(event: IvsEvent): Promise<void>;
+  log?: (line: string) => void;
+  /** Live HLS segment length in seconds. @default 1 */
+  segmentSeconds?: number;
+}
+
+export interface LocalIvs {
+  url: string;
+  rtmpUrl: string;
+  playbackBaseUrl: string;
+  recordingConfigurationArn: string;
+  /** Live sessions by channel id (for tests and diagnostics). */
+  live(): { channelId: string; streamId: string; startTime: string }[];
+  stop(): Promise<void>;
+}
+
+interface LiveSession {
+  channel: Channel;
+  streamId: string;
+  startTime: Date;
+  ffmpeg: ChildProcess;
+  recording?: { sessionId: string; prefix: string; dir: string; startedAt: Date };
+  socket: { destroy(): void };
+  progress: { bitrateKbps?: number; fps?: number };
+  metadataTimes: number[];
+  metadata: { at: string; payload: string }[];
+  ended: Promise<void>;
+}
+
+class IvsError extends Error {
+  constructor(readonly type: string, message: string, readonly status: number) { super(message); }
+}
+
+const MIME: Record<string, string> = { '.m3u8': 'application/vnd.apple.mpegurl', '.ts': 'video/mp2t', '.m4s': 'video/iso.segment', '.mp4': 'video/mp4', '.jpg': 'image/jpeg', '.json': 'application/json' };
+
+export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
+  const log = opts.log ?? (() => undefined);
+  const file = new StateFile(join(opts.dataDir, 'state.json'));
+  const hlsDir = join(opts.dataDir, 'hls');
+  const stagingDir = join(opts.dataDir, 'recording-staging');
+  rmSync(hlsDir, { recursive: true, force: true });
+  mkdirSync(hlsDir, { recursive: true });
+  const recordingConfigurationArn = `arn:aws:ivs:${REGION}:${ACCOUNT}:recording-configuration/local`;
+  const sessions = new Map<string, LiveSession>();
+  const viewers = new Map<string, Map<string, number>>();
+  const segmentSeconds = opts.segmentSeconds ?? 1;
+
+  const hlsPort = opts.hlsPort || (await freePort());
+  const playbackBaseUrl = `http://127.0.0.1:${hlsPort}`;
+  const channelView = (c: Channel) => ({
+    arn: c.arn, name: c.name, latencyMode: c.latencyMode, type: c.type, authorized: c.authorized, recordingConfigurationArn: c.recordingConfigurationArn,
+    ingestEndpoint: c.ingestEndpoint, playbackUrl: c.playbackUrl, tags: c.tags, insecureIngest: c.insecureIngest, preset: c.preset,
+  });
+  const findChannel = (arn: unknown): Channel => {
+    const c = file.state.channels.find((x) => x.arn === arn);
+    if (!c) throw new IvsError('ResourceNotFoundException', `Channel not found: ${String(arn)}`, 404);
+    return c;
+  };
+  const emit = (c: Channel, detailType: string, detail: Record<string, unknown>) =>
+    opts.onEvent({ source: 'aws.ivs', 'detail-type': detailType, detail: { channel_name: c.name, ...detail }, resources: [c.arn], time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') })
+      .catch((error: unknown) => log(`ivs event ${detailType} failed: ${(error as Error).message}`));
+
+  // ---------- control plane ----------
+  const ops: Record<string, (body: Record<string, unknown>) => unknown> = {
+    CreateChannel: (b) => {
+      const id = randomId(12);
+      const channel: Channel = {
+        arn: `arn:aws:ivs:${REGION}:${ACCOUNT}:channel/${id}`, id, name: String(b.name ?? ''), latencyMode: String(b.latencyMode ?? 'LOW'),
+        type: String(b.type ?? 'STANDARD'), authorized: b.authorized === true, recordingConfigurationArn: String(b.recordingConfigurationArn ?? ''),
+        ingestEndpoint: '127.0.0.1', playbackUrl: `${playbackBaseUrl}/${id}/index.m3u8`, tags: (b.tags as Record<string, string>) ?? {},
+        insecureIngest: b.insecureIngest === true, preset: String(b.preset ?? ''),
+      };
+      const key = { arn: `arn:aws:ivs:${REGION}:${ACCOUNT}:stream-key/${randomId(12)}`, value: `sk_${REGION}_${randomId(36)}`, channelArn: channel.arn, tags: channel.tags };
+      file.state.channels.push(channel);
+      file.state.keys.push(key);
+      file.save();
+      return { channel: channelView(channel), streamKey: key };
+    },
+    GetChannel: (b) => ({ channel: channelView(findChannel(b.arn)) }),
+    ListChannels: (b) => ({
+      channels: file.state.channels.filter((c) => !b.filterByName || c.name === b.filterByName)
+        .map((c) => ({ arn: c.arn, name: c.name, latencyMode: c.latencyMode, authorized: c.authorized, recordingConfigurationArn: c.recordingConfigurationArn, tags: c.tags, type: c.type })),
+    }),
+    DeleteChannel: (b) => {
+      const c = findChannel(b.arn);
+      if (sessions.has(c.id)) throw new IvsError('ConflictException', 'Channel is live; stop the stream first.', 409);
+      file.state.channels = file.state.channels.filter((x) => x !== c);
+      file.state.keys = file.state.keys.filter((k) => k.channelArn !== c.arn);
+      file.save();
+      return undefined;
+    },
+    CreateStreamKey: (b) => {
+      const c = findChannel(b.channelArn);
+      const key = { arn: `arn:aws:ivs:${REGION}:${ACCOUNT}:stream-key/${randomId(12)}`, value: `sk_${REGION}_${randomId(36)}`, channelArn: c.arn, tags: (b.tags as Record<string, string>) ?? {} };
+      file.state.keys.push(key);
+      file.save();
+      return { streamKey: key };
+    },
+    GetStreamKey: (b) => {
+      const key = file.state.keys.find((k) => k.arn === b.arn);
+      if (!key) throw new IvsError('ResourceNotFoundException', `Stream key not found: ${String(b.arn)}`, 404);
+      return { streamKey: key };
+    },
+    ListStreamKeys: (b) => {
+      findChannel(b.channelArn);
+      return { streamKeys: file.state.keys.filter((k) => k.channelArn === b.channelArn).map((k) => ({ arn: k.arn, channelArn: k.channelArn, tags: k.tags })) };
+    },
+    DeleteStreamKey: (b) => {
+      const before = file.state.keys.length;
+      file.state.keys = file.state.keys.filter((k) => k.arn !== b.arn);
+      if (file.state.keys.length === before) throw new IvsError('ResourceNotFoundException', `Stream key not found: ${String(b.arn)}`, 404);
+      file.save();
+      return undefined;
+    },
+    GetStream: (b) => {
+      const c = findChannel(b.channelArn);
+      const s = sessions.get(c.id);
+      if (!s) throw new IvsError('ChannelNotBroadcasting', 'The channel is not broadcasting.', 404);
+      return { stream: { channelArn: c.arn, streamId: s.streamId, playbackUrl: c.playbackUrl, startTime: s.startTime.toISOString(), state: 'LIVE', health: 'HEALTHY', viewerCount: viewerCount(c.id) } };
+    },
+    GetStreamSession: (b) => {
+      const c = findChannel(b.channelArn);
+      const s = sessions.get(c.id);
+      if (!s || (b.streamId && b.streamId !== s.streamId)) throw new IvsError('ResourceNotFoundException', 'Stream session not found.', 404);
+      return { streamSession: {
+        streamId: s.streamId, startTime: s.startTime.toISOString(), channel: channelView(c),
+        ingestConfiguration: { video: { codec: 'avc1', targetBitrate: Math.round((s.progress.bitrateKbps ?? 0) * 1000), targetFramerate: Math.round(s.progress.fps ?? 0) }, audio: { codec: 'mp4a.40.2' } },
+        truncatedEvents: [],
+      } };
+    },
+    ListStreams: () => ({ streams: [...sessions.values()].map((s) => ({ channelArn: s.channel.arn, streamId: s.streamId, startTime: s.startTime.toISOString(), state: 'LIVE', health: 'HEALTHY', viewerCount: viewerCount(s.channel.id) })) }),
+    StopStream: (b) => {
+      const c = findChannel(b.channelArn);
+      const s = sessions.get(c.id);
+      if (!s) throw new IvsError('ChannelNotBroadcasting', 'The channel is not broadcasting.', 404);
+      s.socket.destroy();
+      return {};
+    },
+    PutMetadata: (b) => {
+      const c = findChannel(b.channelArn);
+      const s = sessions.get(c.id);
+      if (!s) throw new IvsError('ChannelNotBroadcasting', 'The channel is not broadcasting.', 404);
+      const payload = String(b.metadata ?? '');
+      if (Buffer.byteLength(payload) > 1024) throw new IvsError('ValidationException', 'metadata must be at most 1 KB.', 400);
+      const now = Date.now();
+      s.metadataTimes = s.metadataTimes.filter((t) => now - t < 1000);
+      if (s.metadataTimes.length >= 5) throw new IvsError('ThrottlingException', 'PutMetadata is limited to 5 calls per second per channel.', 429);
+      s.metadataTimes.push(now);
+      s.metadata.push({ at: new Date(now).toISOString(), payload });
+      return undefined;
+    },
+  };
+
+  const readBody = (req: IncomingMessage) => new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+  const control = createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const tagMatch = /^\/tags\/(.+)$/.exec(url.pathname);
+    try {
+      const raw = await readBody(req);
+      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+      let result: unknown;
+      if (tagMatch) {
+        const arn = decodeURIComponent(tagMatch[1] as string);
+        const target = file.state.channels.find((c) => c.arn === arn) ?? file.state.keys.find((k) => k.arn === arn);
+        if (!target) throw new IvsError('ResourceNotFoundException', `Resource not found: ${arn}`, 404);
+        if (req.method === 'POST') { target.tags = { ...target.tags, ...(body.tags as Record<string, string>) }; file.save(); result = {}; } else result = { tags: target.tags };
+      } else {
+        const op = ops[url.pathname.slice(1)];
+        if (!op) throw new IvsError('ValidationException', `The local IVS endpoint does not implement ${url.pathname.slice(1)}.`, 400);
+        result = op(body);
+      }
+      if (result === undefined) res.writeHead(204).end();
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
+    } catch (error) {
+      const e = error instanceof IvsError ? error : new IvsError('InternalServerException', (error as Error).message, 500);
+      res.writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-errortype': e.type }).end(JSON.stringify({ message: e.message, exceptionMessage: e.message }));
+    }
+  });
+  await new Promise<void>((resolve) => control.listen(opts.port ?? 0, '127.0.0.1', resolve));
+
+  // ---------- HLS delivery ----------
+  function viewerCount(channelId: string): number {
+    const seen = viewers.get(channelId);
+    if (!seen) return 0;
+    const now = Date.now();
+    for (const [who, at] of seen) if (now - at > 10_000) seen.delete(who);
+    return seen.size;
+  }
+  const hls = createServer((req: IncomingMessage, res: ServerResponse) => {
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-allow-headers', '*');
+    if (req.method === 'OPTIONS') return void res.writeHead(204).end();
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const fileOnDisk = normalize(join(hlsDir, path));
+    if (!fileOnDisk.startsWith(hlsDir) || !existsSync(fileOnDisk) || statSync(fileOnDisk).isDirectory()) {
+      return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    }
+    const channelId = path.split('/')[1] ?? '';
+    if (path.endsWith('.m3u8')) {
+      const who = `${req.socket.remoteAddress}|${req.headers['user-agent'] ?? ''}`;
+      if (!viewers.has(channelId)) viewers.set(channelId, new Map());
+      viewers.get(channelId)?.set(who, Date.now());
+    }
+    res.writeHead(200, { 'content-type': MIME[extname(fileOnDisk)] ?? 'application/octet-stream', 'cache-control': path.endsWith('.m3u8') ? 'no-cache' : 'max-age=60' });
+    createReadStream(fileOnDisk).pipe(res);
+  });
+  await new Promise<void>((resolve) => hls.listen(hlsPort, '127.0.0.1', resolve));
+
+  // ---------- RTMP ingest ----------
+  const rtmpPort = opts.rtmpPort || (await freePort());
+  // node-media-server keeps its configuration in a module-level context; one instance per process.
+  const { default: NodeMediaServer } = (await import('node-media-server')) as unknown as { default: new (config: object) => NmsServer };
+  const { default: nmsLogger } = (await import('node-media-server/src/core/logger.js')) as unknown as { default: { level: string } };
+  const nms = new NodeMediaServer({
+    bind: '127.0.0.1',
+    rtmp: { port: rtmpPort, chunk_size: 60000, gop_cache: true, ping: 30, ping_timeout: 60 },
+    webadmin: { enable: false },
+    store: { path: join(opts.dataDir, 'nms') },
+  });
+  nmsLogger.level = 'error';
+
+  const startSession = (channel: Channel, key: string, session: NmsSession) => {
+    const streamId = `st-${randomId(24)}`;
+    const startTime = new Date();
+    const liveDir = join(hlsDir, channel.id);
+    rmSync(liveDir, { recursive: true, force: true });
+    mkdirSync(liveDir, { recursive: true });
+    const args = ['-hide_banner', '-loglevel', 'error', '-progress', 'pipe:1', '-rw_timeout', '10000000', '-i', `rtmp://127.0.0.1:${rtmpPort}/app/${key}`,
+      '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-f', 'hls', '-hls_time', String(segmentSeconds), '-hls_list_size', '6',
+      '-hls_flags', 'delete_segments+program_date_time+independent_segments+omit_endlist', '-hls_segment_filename', join(liveDir, 'seg%05d.ts'), join(liveDir, 'index.m3u8')];
+    let recording: LiveSession['recording'];
+    if (channel.recordingConfigurationArn) {
+      const sessionId = randomUUID();
+      const d = startTime;
+      const prefix = `ivs/v1/${ACCOUNT}/${channel.id}/${d.getUTCFullYear()}/${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCHours()}/${d.getUTCMinutes()}/${sessionId}`;
+      const dir = join(stagingDir, sessionId);
+      mkdirSync(join(dir, 'media/hls/source'), { recursive: true });
+      mkdirSync(join(dir, 'media/thumbnails/source'), { recursive: true });
+      recording = { sessionId, prefix, dir, startedAt: startTime };
+      args.push('-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-f', 'hls', '-hls_time', '6', '-hls_list_size', '0', '-hls_playlist_type', 'event',
+        '-hls_segment_filename', join(dir, 'media/hls/source/%d.ts'), join(dir, 'media/hls/source/playlist.m3u8'),
+        '-map', '0:v:0', '-vf', 'fps=1/10,scale=480:-2', '-q:v', '6', '-f', 'image2', join(dir, 'media/thumbnails/source/thumb%d.jpg'));
+    }
+    const ffmpeg = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const s: LiveSession = {
+      channel, streamId, startTime, ffmpeg, recording, socket: session.socket, progress: {}, metadataTimes: [], metadata: [],
+      ended: new Promise<void>((resolve) => ffmpeg.once('exit', () => resolve())),
+    };
+    let stderr = '';
+    ffmpeg.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-2000); });
+    ffmpeg.stdout?.on('data', (c: Buffer) => {
+      const text = c.toString();
+      const br = /bitrate=\s*([\d.]+)kbits\/s/.exec(text);
+      const fps = /fps=([\d.]+)/.exec(text);
+      if (br) s.progress.bitrateKbps = Number(br[1]);
+      if (fps) s.progress.fps = Number(fps[1]);
+    });
+    ffmpeg.once('exit', (code) => { if (code && code !== 255) log(`ffmpeg for ${channel.name} exited ${code}: ${stderr.trim().split('\n').slice(-2).join(' ')}`); });
+    sessions.set(channel.id, s);
+    void (async () => {
+      await emit(channel, 'IVS Stream State Change', { event_name: 'Session Created', stream_id: streamId });
+      await emit(channel, 'IVS Stream State Change', { event_name: 'Stream Start', stream_id: streamId });
+      if (recording) {
+        await opts.recordings.store.write(opts.recordings.bucket, `${recording.prefix}/events/recording-started.json`, Buffer.from(JSON.stringify({
+          channel_arn: channel.arn, recording_started_at: startTime.toISOString(), recording_status: 'RECORDING_STARTED',
+          media: { hls: { path: 'media/hls', playlist: 'master.m3u8', renditions: [{ path: 'source', playlist: 'playlist.m3u8' }] }, thumbnails: { path: 'media/thumbnails', renditions: [{ path: 'source' }] } },
+          version: 'v1',
+        }, null, 2)), { contentType: 'application/json' });
+        await emit(channel, 'IVS Recording State Change', recordingDetail('Recording Start', streamId, recording, 0));
+      }
+    })();
+    log(`live: ${channel.name} (${streamId})`);
+  };
+
+  const recordingDetail = (status: string, streamId: string, r: NonNullable<LiveSession['recording']>, durationMs: number) => ({
+    stream_id: streamId, recording_status: status, recording_status_reason: '', recording_s3_bucket_name: opts.recordings.bucket,
+    recording_s3_key_prefix: r.prefix, recording_duration_ms: durationMs, recording_session_id: r.sessionId, recording_session_stream_ids: [streamId],
+  });
+
+  const endSession = async (s: LiveSession) => {
+    if (sessions.get(s.channel.id) !== s) return;
+    sessions.delete(s.channel.id);
+    s.ffmpeg.kill('SIGINT');
+    const timer = setTimeout(() => s.ffmpeg.kill('SIGKILL'), 5000);
+    await s.ended;
+    clearTimeout(timer);
+    await emit(s.channel, 'IVS Stream State Change', { event_name: 'Stream End', stream_id: s.streamId });
+    if (s.recording) await finishRecording(s, s.recording);
+    await emit(s.channel, 'IVS Stream State Change', { event_name: 'Session Ended', stream_id: s.streamId });
+    log(`ended: ${s.channel.name} (${s.streamId})`);
+  };
+
+  const finishRecording = async (s: LiveSession, r: NonNullable<LiveSession['recording']>) => {
+    const endedAt = new Date();
+    const store = opts.recordings.store;
+    const playlistPath = join(r.dir, 'media/hls/source/playlist.m3u8');
+    const playlist = existsSync(playlistPath) ? readFileSync(playlistPath, 'utf8') : '';
+    const durationMs = Math.round([...playlist.matchAll(/#EXTINF:([\d.]+)/g)].reduce((sum, m) => sum + Number(m[1]), 0) * 1000);
+    for (const sub of ['media/hls/source', 'media/thumbnails/source']) {
+      const dir = join(r.dir, sub);
+      if (!existsSync(dir)) continue;
+      for (const name of readdirSync(dir)) {
+        const body = readFileSync(join(dir, name));
+        const content = name.endsWith('.m3u8') && !body.toString().includes('#EXT-X-ENDLIST') ? Buffer.from(`${body.toString().trimEnd()}\n#EXT-X-ENDLIST\n`) : body;
+        await store.write(opts.recordings.bucket, `${r.prefix}/${sub}/${name}`, content, {});
+      }
+    }
+    await store.write(opts.recordings.bucket, `${r.prefix}/media/hls/master.m3u8`, Buffer.from('#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=2500000\nsource/playlist.m3u8\n'), { contentType: 'application/vnd.apple.mpegurl' });
+    await store.write(opts.recordings.bucket, `${r.prefix}/events/recording-ended.json`, Buffer.from(JSON.stringify({
+      channel_arn: s.channel.arn, recording_started_at: r.startedAt.toISOString(), recording_ended_at: endedAt.toISOString(), recording_status: 'RECORDING_ENDED',
+      media: {
+        hls: { duration_ms: durationMs, path: 'media/hls', playlist: 'master.m3u8', renditions: [{ path: 'source', playlist: 'playlist.m3u8' }] },
+        thumbnails: { path: 'media/thumbnails', renditions: [{ path: 'source' }] },
+      },
+      version: 'v1',
+    }, null, 2)), { contentType: 'application/json' });
+    rmSync(r.dir, { recursive: true, force: true });
+    await emit(s.channel, 'IVS Recording State Change', recordingDetail('Recording End', s.streamId, r, durationMs));
+  };
+
+  nms.on('prePublish', (session: NmsSession) => {
+    const key = session.streamPath.split('/').pop() ?? '';
+    const record = session.streamApp === 'app' ? file.state.keys.find((k) => k.value === key) : undefined;
+    const channel = record ? file.state.channels.find((c) => c.arn === record.channelArn) : undefined;
+    if (!channel) {
+      log(`rejected RTMP publish to ${session.streamPath}: unknown stream key`);
+      session.socket.destroy();
+      return;
+    }
+    if (sessions.has(channel.id)) {
+      log(`rejected RTMP publish for ${channel.name}: the channel is already live`);
+      session.socket.destroy();
+      return;
+    }
+    // The publisher's connection is the stream: when it closes, the stream ends.
+    session.socket.once('close', () => {
+      const s = sessions.get(channel.id);
+      if (s && s.socket === session.socket) void endSession(s);
+    });
+    // ffmpeg pulls the stream once the publisher is registered.
+    setImmediate(() => startSession(channel, key, session));
+  });
+  await nms.run();
+  // node-media-server binds asynchronously: wait until the port accepts connections.
+  for (let i = 0; i < 50; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const sock = new Socket();
+      sock.once('connect', () => { sock.destroy(); resolve(true); }).once('error', () => resolve(false)).connect(rtmpPort, '127.0.0.1');
+    });
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    url: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
+    rtmpUrl: `rtmp://127.0.0.1:${rtmpPort}/app/`,
+    playbackBaseUrl,
+    recordingConfigurationArn,
+    live: () => [...sessions.values()].map((s) => ({ channelId: s.channel.id, streamId: s.streamId, startTime: s.startTime.toISOString() })),
+    async stop() {
+      for (const s of [...sessions.values()]) {
+        s.socket.destroy();
+        await endSession(s);
+      }
+      await nms.stop();
+      control.closeAllConnections();
+      hls.closeAllConnections();
+      await Promise.all([new Promise((r) => control.close(r)), new Promise((r) => hls.close(r))]);
+    },
+  };
+}
+
+interface NmsSession { streamPath: string; streamApp: string; socket: import('node:net').Socket }
+interface NmsServer { on(event: string, listener: (session: NmsSession) => void): void; run(): Promise<void>; stop(): Promise<void> }

@@ -147,6 +147,13 @@ function formatError(err: GraphQLError): AppSyncFormattedError {
   return formatted;
 }
 
+/** graphql-js context of one request. */
+interface RequestContext {
+  auth: LocalAuth;
+  headers: Record<string, string>;
+  appended: (AppendedError & { path: (string | number)[] })[];
+}
+
 interface Subscriber {
   field: string;
   args: Record<string, unknown>;
@@ -223,7 +230,7 @@ export function createEngine(opts: EngineOptions): Engine {
   };
 
   const resolveWith =
-    (field: string, mod: ResolverModule): GraphQLFieldResolver<unknown, { auth: LocalAuth; headers: Record<string, string> }> =>
+    (field: string, mod: ResolverModule): GraphQLFieldResolver<unknown, RequestContext> =>
     async (source, args, context, info) => {
       const errors: AppendedError[] = [];
       const ctx: Ctx = {
@@ -239,7 +246,7 @@ export function createEngine(opts: EngineOptions): Engine {
           fieldName: info.fieldName,
           parentTypeName: info.parentType.name,
           variables: info.variableValues,
-          selectionSetList: selectionSetList(info.fieldNodes, info),
+          selectionSetList: cachedSelectionSetList(info),
           selectionSetGraphQL: '',
         },
       };
@@ -250,7 +257,7 @@ export function createEngine(opts: EngineOptions): Engine {
         } catch (err) {
           if (!(err instanceof EarlyReturn)) throw err;
           value = err.value;
-          return finish(value, errors, info);
+          return finish(value, errors, info, context);
         }
         for (const name of mod.pipeline) {
           ctx.prev.result = await runStep(field, pipelineFunction(name), ctx, errors);
@@ -260,28 +267,53 @@ export function createEngine(opts: EngineOptions): Engine {
       } else {
         value = await runStep(field, mod, ctx, errors);
       }
-      return finish(value, errors, info);
+      return finish(value, errors, info, context);
     };
 
-  const finish = (value: unknown, errors: AppendedError[], info: GraphQLResolveInfo): unknown => {
+  const finish = (value: unknown, errors: AppendedError[], info: GraphQLResolveInfo, context: RequestContext): unknown => {
     // appendError: the field keeps its value and the errors are reported beside it.
-    for (const e of errors) appendedByPath.get(info.operation)?.push({ ...e, path: pathOf(info) });
+    for (const e of errors) context.appended.push({ ...e, path: pathOf(info) });
     return value;
   };
-  const appendedByPath = new WeakMap<OperationDefinitionNode, (AppendedError & { path: (string | number)[] })[]>();
   const pathOf = (info: GraphQLResolveInfo): (string | number)[] => {
     const out: (string | number)[] = [];
     for (let p: GraphQLResolveInfo['path'] | undefined = info.path; p; p = p.prev) out.unshift(p.key);
     return out;
   };
 
-  const resolvers = new Map<string, GraphQLFieldResolver<unknown, { auth: LocalAuth; headers: Record<string, string> }>>();
+  const resolvers = new Map<string, GraphQLFieldResolver<unknown, RequestContext>>();
   for (const [field, mod] of modules) resolvers.set(field, resolveWith(field, mod));
 
-  const fieldResolver: GraphQLFieldResolver<unknown, { auth: LocalAuth; headers: Record<string, string> }> = (source, args, context, info) => {
+  // Auth modes per type.field, computed once (the schema is fixed); introspection fields are open.
+  const ANY_MODE: AuthMode[] = ['AWS_IAM', 'AMAZON_COGNITO_USER_POOLS'];
+  const modesByField = new Map<string, AuthMode[]>();
+  const modesFor = (parent: GraphQLObjectType, fieldName: string): AuthMode[] => {
+    const key = `${parent.name}.${fieldName}`;
+    let modes = modesByField.get(key);
+    if (!modes) {
+      const def = parent.getFields()[fieldName];
+      modes = def && !fieldName.startsWith('__') ? allowedModes(parent, def) : ANY_MODE;
+      modesByField.set(key, modes);
+    }
+    return modes;
+  };
+  // ctx.info.selectionSetList per field node of a (cached) document; fragments resolve the same way
+  // for a given document, so the first field node identifies the list.
+  const selectionLists = new WeakMap<FieldNode, string[]>();
+  const cachedSelectionSetList = (info: GraphQLResolveInfo): string[] => {
+    const first = info.fieldNodes[0];
+    if (!first || info.fieldNodes.length > 1) return selectionSetList(info.fieldNodes, info);
+    let list = selectionLists.get(first);
+    if (!list) {
+      list = selectionSetList(info.fieldNodes, info);
+      selectionLists.set(first, list);
+    }
+    return [...list];
+  };
+
+  const fieldResolver: GraphQLFieldResolver<unknown, RequestContext> = (source, args, context, info) => {
     const parent = info.parentType;
-    const def = parent.getFields()[info.fieldName];
-    if (def && !info.fieldName.startsWith('__') && !allowedModes(parent, def).includes(context.auth.mode)) {
+    if (!modesFor(parent, info.fieldName).includes(context.auth.mode)) {
       throw new AppSyncError(`Not Authorized to access ${info.fieldName} on type ${parent.name}`, 'Unauthorized');
     }
     const resolver = resolvers.get(`${parent.name}.${info.fieldName}`);
@@ -289,7 +321,22 @@ export function createEngine(opts: EngineOptions): Engine {
     return defaultFieldResolver(source, args, context, info);
   };
 
+  // Parsed + validated documents by query text (and operation name): the schema never changes, so a
+  // document valid once is valid always; invalid ones are not cached (their errors are rebuilt).
+  const prepared = new Map<string, { document: DocumentNode; operation: OperationDefinitionNode }>();
+  const PREPARED_MAX = 500;
   const prepare = (req: EngineRequest): { document: DocumentNode; operation: OperationDefinitionNode } | { errors: AppSyncFormattedError[] } => {
+    const cacheKey = `${req.operationName ?? ''}\u0000${req.query}`;
+    const hit = prepared.get(cacheKey);
+    if (hit) return hit;
+    const fresh = prepareUncached(req);
+    if (!('errors' in fresh)) {
+      if (prepared.size >= PREPARED_MAX) prepared.delete(prepared.keys().next().value as string);
+      prepared.set(cacheKey, fresh);
+    }
+    return fresh;
+  };
+  const prepareUncached = (req: EngineRequest): { document: DocumentNode; operation: OperationDefinitionNode } | { errors: AppSyncFormattedError[] } => {
     let document: DocumentNode;
     try {
       document = parse(req.query);
@@ -304,14 +351,14 @@ export function createEngine(opts: EngineOptions): Engine {
     return { document, operation };
   };
 
-  const run = async (req: EngineRequest, document: DocumentNode, operation: OperationDefinitionNode, rootValue?: unknown): Promise<EngineResult> => {
+  const run = async (req: EngineRequest, document: DocumentNode, rootValue?: unknown): Promise<EngineResult> => {
+    // Appended errors are collected per request (documents are cached and shared by concurrent requests).
     const appended: (AppendedError & { path: (string | number)[] })[] = [];
-    appendedByPath.set(operation, appended);
     const result = await gqlExecute({
       schema,
       document,
       rootValue,
-      contextValue: { auth: req.auth, headers: req.headers ?? {} },
+      contextValue: { auth: req.auth, headers: req.headers ?? {}, appended } satisfies RequestContext,
       variableValues: req.variables,
       operationName: req.operationName,
       fieldResolver: rootValue ? defaultFieldResolver : fieldResolver,
@@ -345,7 +392,6 @@ export function createEngine(opts: EngineOptions): Engine {
         const projected = await run(
           { query: '', variables: sub.variables, operationName: sub.operationName, auth: sub.auth },
           sub.document,
-          sub.document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode,
           { [sub.field]: value },
         );
         sub.onData(projected);
@@ -361,7 +407,7 @@ export function createEngine(opts: EngineOptions): Engine {
       if (prepared.operation.operation === 'subscription') {
         return { data: null, errors: [{ message: 'Subscriptions are served by subscribe()', errorType: 'ValidationError' }] };
       }
-      const result = await run(req, prepared.document, prepared.operation);
+      const result = await run(req, prepared.document);
       if (prepared.operation.operation === 'mutation') await publish(prepared.operation, result);
       return result;
     },
@@ -375,7 +421,7 @@ export function createEngine(opts: EngineOptions): Engine {
         return { ok: false, errors: [{ message: 'A subscription request selects exactly one subscription field', errorType: 'ValidationError' }] };
       }
       // Runs the subscription field as AppSync does at connect time: auth rules and its resolver.
-      const check = await run(req, document, operation);
+      const check = await run(req, document);
       if (check.errors?.length) return { ok: false, errors: check.errors };
       const subscriptionType = schema.getSubscriptionType() as GraphQLObjectType;
       const fieldDef = subscriptionType.getFields()[first.name.value];

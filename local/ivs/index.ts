@@ -321,7 +321,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     if (sessions.get(s.channel.id) !== s) return;
     sessions.delete(s.channel.id);
     s.ffmpeg.kill('SIGINT');
-    const timer = setTimeout(() => s.ffmpeg.kill('SIGKILL'), 5000);
+    const timer = setTimeout(() => s.ffmpeg.kill('SIGKILL'), 1500);
     await s.ended;
     clearTimeout(timer);
     await emit(s.channel, 'IVS Stream State Change', { event_name: 'Stream End', stream_id: s.streamId });

@@ -52,7 +52,8 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<{ st
       if (Records?.length) {
         busy = true;
         try {
-          await opts.onBatch({ Records: Records.map(toRecord) });
+          // Lambda receives the batch as JSON: the same round trip drops SDK-only fields.
+          await opts.onBatch(JSON.parse(JSON.stringify({ Records: Records.map(toRecord) })) as { Records: unknown[] });
         } catch (error) {
           opts.log?.(`table stream batch failed, retrying: ${(error as Error).message}`);
           await new Promise((r) => setTimeout(r, 1000));

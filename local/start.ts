@@ -1,0 +1,248 @@
+/**
+ * `npm start`: the whole platform on one machine. Starts DynamoDB Local, local S3, SNS, the event
+ * bus, Cognito, IVS (RTMP ingest + HLS), IVS Chat, the GraphQL server over the same resolvers, the
+ * Lambda handlers in-process, and the web app; prints the endpoints and writes them to
+ * `<dataDir>/endpoints.json`. Ctrl-C stops every part. `--reset` wipes `.local/`; `--demo` adds a
+ * demo streamer with products and an ffmpeg test stream.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createEngine } from './appsync/engine';
+import { startLocalCognito } from './auth/cognito';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/server';
+import { createTables } from './dynamodb/tables';
+import { startLocalEvents } from './events/bus';
+import { startLocalGraphql } from './graphql/server';
+import { startLocalIvs } from './ivs/index';
+import { startLocalIvsChat } from './ivschat/index';
+import { startLambdaEndpoint } from './lambda/endpoint';
+import { createLambdaRunner, type LambdaRunner } from './lambda/runner';
+import { startLocalS3 } from './s3/index';
+import { startLocalSns } from './sns/index';
+import { startStreamPoller } from './streams/poller';
+import { startWebServer } from './web/server';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+const ACCOUNT = '000000000000';
+
+export interface Endpoints {
+  webUrl: string;
+  graphqlUrl: string;
+  realtimeUrl: string;
+  rtmpUrl: string;
+  chatUrl: string;
+  cognitoUrl: string;
+  ivsUrl: string;
+  ivschatUrl: string;
+  s3Url: string;
+  snsUrl: string;
+  eventsUrl: string;
+  dynamodbUrl: string;
+  lambdaUrl: string;
+}
+
+export interface LocalPlatformOptions {
+  /** @default <repo>/.local */
+  dataDir?: string;
+  reset?: boolean;
+  /** 'fixed': the documented ports (web 3000, GraphQL 4000, RTMP 1935, ...); 'free': any free ports (tests). @default 'fixed' */
+  ports?: 'fixed' | 'free';
+  /** Local period of the scheduled functions (health poller, auction sweeper). @default 15000 */
+  scheduleEveryMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface LocalPlatform {
+  endpoints: Endpoints;
+  dataDir: string;
+  userPoolId: string;
+  userPoolClientId: string;
+  runner: LambdaRunner;
+  /** Waits until queued events and table-stream records have been handled. */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, sns: 4040, events: 4050, dynamodb: 8000, lambda: 4060 };
+
+/** One line per missing prerequisite, with how to install it. */
+export function missingPrerequisites(): string[] {
+  const missing: string[] = [];
+  if (spawnSync('java', ['-version']).status !== 0) missing.push('Java 17 (DynamoDB Local): run `npm run setup`, or `sudo apt-get install -y openjdk-17-jre-headless`.');
+  if (spawnSync('ffmpeg', ['-version']).status !== 0) missing.push('ffmpeg (RTMP to HLS): run `npm run setup`, or `sudo apt-get install -y ffmpeg`.');
+  return missing;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the web app when its build is missing or older than its sources. */
+export function ensureWebBuild(log: (l: string) => void): string {
+  const dist = join(ROOT, 'frontend', 'dist');
+  const index = join(dist, 'index.html');
+  if (!existsSync(index) || statSync(index).mtimeMs < newestMtime(join(ROOT, 'frontend', 'src'))) {
+    log('Building the web app (npm run build:web) ...');
+    execFileSync('npm', ['run', 'build:web'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
+  }
+  return dist;
+}
+
+export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promise<LocalPlatform> {
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const dataDir = resolve(opts.dataDir ?? join(ROOT, '.local'));
+  if (opts.reset) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const outboxDir = join(dataDir, 'outbox');
+  const port = (name: keyof typeof FIXED) => (opts.ports === 'free' ? 0 : FIXED[name]);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      try { await stop(); } catch (error) { log(`stopping: ${(error as Error).message}`); }
+    }
+    stops.length = 0;
+  };
+
+  try {
+    const distDir = ensureWebBuild(log);
+    let runner: LambdaRunner | undefined;
+    const invoke = (name: string, event: unknown) => {
+      if (!runner) throw new Error('the Lambda runner is not ready yet');
+      return runner.invoke(name, event);
+    };
+
+    const dynamo = await startDynamoDbLocal({ port: port('dynamodb'), dataDir: join(dataDir, 'dynamodb') });
+    stops.push(() => dynamo.stop());
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    stops.push(async () => client.destroy());
+    const tables = { Main: 'local-Main', Idempotency: 'local-Idempotency' };
+    await createTables(client, tables);
+
+    const bucket = 'local-recordings';
+    const s3 = await startLocalS3({ dataDir: join(dataDir, 's3'), port: port('s3'), buckets: [bucket], onRestoreCompleted: (event) => invoke('restore-completed', event).then(() => undefined) });
+    stops.push(() => s3.stop());
+    const sns = await startLocalSns({ outboxDir, port: port('sns') });
+    stops.push(() => sns.stop());
+    const snsClient = new SNSClient({ endpoint: sns.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const { TopicArn } = await snsClient.send(new CreateTopicCommand({ Name: 'local-go-live' }));
+    snsClient.destroy();
+
+    const events = await startLocalEvents({ invoke, port: port('events'), scheduleEveryMs: opts.scheduleEveryMs, log });
+    stops.push(() => events.stop());
+    const lambdaEndpoint = await startLambdaEndpoint({ invoke, failures: [] }, port('lambda'));
+    stops.push(() => lambdaEndpoint.stop());
+    const cognito = await startLocalCognito({ dataDir: join(dataDir, 'cognito'), outboxDir, port: port('cognito'), lambda: { url: lambdaEndpoint.url, postConfirmation: 'provision-streamer' }, log });
+    stops.push(() => cognito.stop());
+
+    const ivs = await startLocalIvs({
+      dataDir: join(dataDir, 'ivs'), port: port('ivs'), rtmpPort: port('rtmp'), hlsPort: port('hls'),
+      recordings: { store: s3.store, bucket }, onEvent: (event) => events.put(event), log,
+    });
+    stops.push(() => ivs.stop());
+    const ivschat = await startLocalIvsChat({
+      dataDir: join(dataDir, 'ivschat'), port: port('ivschat'), messagingPort: port('chat'),
+      invokeReviewHandler: (_uri, event) => invoke('chat-review', event), log,
+    });
+    stops.push(() => ivschat.stop());
+
+    const engine = createEngine({ dynamo: client, tables, invokeLambda: (name, payload) => invoke(name, payload) });
+    const graphql = await startLocalGraphql({ engine, verify: cognito.verify, port: port('graphql'), accountId: ACCOUNT, log });
+    stops.push(() => graphql.stop());
+
+    const web = await startWebServer({
+      distDir,
+      port: port('web'),
+      runtimeConfig: () => ({
+        stage: 'local', region: LOCAL_REGION, graphqlUrl: graphql.url, realtimeUrl: graphql.realtimeUrl,
+        userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId, userPoolEndpoint: cognito.url, identityPoolId: '',
+        guestAuthMode: 'unsigned', chatMessagingEndpoint: ivschat.messagingUrl, replayBaseUrl: `${s3.url}/${bucket}`, player: { lowLatency: true },
+      }),
+    });
+    stops.push(() => web.stop());
+
+    runner = createLambdaRunner({
+      log,
+      env: {
+        AWS_REGION: LOCAL_REGION, AWS_DEFAULT_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_ENDPOINT_URL_S3: s3.url, AWS_ENDPOINT_URL_SNS: sns.url, AWS_ENDPOINT_URL_IVS: ivs.url,
+        AWS_ENDPOINT_URL_IVSCHAT: ivschat.url, AWS_ENDPOINT_URL_EVENTBRIDGE: events.url, AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint.url,
+        TABLE_NAME: tables.Main, IDEMPOTENCY_TABLE_NAME: tables.Idempotency, RECORDINGS_BUCKET: bucket, REPLAY_BASE_URL: `${s3.url}/${bucket}`,
+        GO_LIVE_TOPIC_ARN: TopicArn as string, GRAPHQL_URL: graphql.url, WEB_URL: web.url, RESOURCE_TAG: 'local', STAGE: 'local', ALLOW_TEARDOWN: 'true',
+        RECORDING_CONFIGURATION_ARN: ivs.recordingConfigurationArn, CHANNEL_TYPE: 'STANDARD',
+        CHAT_REVIEW_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:local-chat-review`,
+        POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true',
+      },
+    });
+    const streams = await startStreamPoller({
+      dynamo: client, endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, table: tables.Main, log,
+      onBatch: (event) => invoke('sale-markers', event),
+    });
+    stops.unshift(() => streams.stop());
+
+    const endpoints: Endpoints = {
+      webUrl: web.url, graphqlUrl: graphql.url, realtimeUrl: graphql.realtimeUrl, rtmpUrl: ivs.rtmpUrl, chatUrl: ivschat.messagingUrl,
+      cognitoUrl: cognito.url, ivsUrl: ivs.url, ivschatUrl: ivschat.url, s3Url: s3.url, snsUrl: sns.url, eventsUrl: events.url,
+      dynamodbUrl: dynamo.endpoint, lambdaUrl: lambdaEndpoint.url,
+    };
+    writeFileSync(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
+    return {
+      endpoints, dataDir, runner, userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId,
+      async settled() {
+        await events.settled();
+        await streams.drained();
+        await s3.settled();
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const args = new Set(process.argv.slice(2));
+  const missing = missingPrerequisites();
+  if (missing.length) {
+    for (const line of missing) console.error(`Missing: ${line}`);
+    process.exit(1);
+  }
+  const t0 = Date.now();
+  const platform = await startLocalPlatform({ reset: args.has('--reset') });
+  const e = platform.endpoints;
+  console.log(`\nLive shopping, local mode: up in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  console.table({
+    'Web app': e.webUrl, 'RTMP ingest (OBS server)': e.rtmpUrl, GraphQL: e.graphqlUrl, 'GraphQL realtime': e.realtimeUrl, Chat: e.chatUrl,
+  });
+  console.log(`Endpoints as JSON: ${join(platform.dataDir, 'endpoints.json')}. Confirmation codes and alerts: ${join(platform.dataDir, 'outbox')}. Ctrl-C stops everything.`);
+  let stopping = false;
+  let demoStream: import('node:child_process').ChildProcess | undefined;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.error('\nStopping ...');
+    demoStream?.kill('SIGKILL');
+    await platform.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+  if (args.has('--demo')) {
+    const { runDemo } = await import('./demo');
+    ({ ffmpeg: demoStream } = await runDemo(platform, (line: string) => console.log(line)));
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('local/start.ts')) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

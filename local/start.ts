@@ -112,10 +112,11 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
 
   try {
     const distDir = ensureWebBuild(log);
-    let runner: LambdaRunner | undefined;
+    // Servers start first (their ports go into the handlers' environment); the runner comes last.
+    const lambda: { runner?: LambdaRunner } = {};
     const invoke = (name: string, event: unknown) => {
-      if (!runner) throw new Error('the Lambda runner is not ready yet');
-      return runner.invoke(name, event);
+      if (!lambda.runner) throw new Error('the Lambda runner is not ready yet');
+      return lambda.runner.invoke(name, event);
     };
 
     const dynamo = await startDynamoDbLocal({ port: port('dynamodb'), dataDir: join(dataDir, 'dynamodb') });
@@ -167,7 +168,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     });
     stops.push(() => web.stop());
 
-    runner = createLambdaRunner({
+    const runner = createLambdaRunner({
       log,
       env: {
         AWS_REGION: LOCAL_REGION, AWS_DEFAULT_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -180,6 +181,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true',
       },
     });
+    lambda.runner = runner;
     const streams = await startStreamPoller({
       dynamo: client, endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, table: tables.Main, log,
       onBatch: (event) => invoke('sale-markers', event),

@@ -5,10 +5,14 @@ const loadConfig = async (): Promise<RuntimeConfig> => (await import('./config')
 import { backoffDelay } from './backoff';
 
 /** Which Amplify auth mode a call uses: signed-in users → user pool; guests → the config's guest mode. */
-export function pickAuthMode(signedIn: boolean, guestAuthMode: 'iam' | 'none'): 'userPool' | 'iam' | null {
+export function pickAuthMode(signedIn: boolean, guestAuthMode: 'iam' | 'unsigned' | 'none'): AuthMode | null {
   if (signedIn) return 'userPool';
-  return guestAuthMode === 'iam' ? 'iam' : null;
+  if (guestAuthMode === 'iam') return 'iam';
+  // The local mode's guests: requests without auth, which its server treats as the guest role.
+  return guestAuthMode === 'unsigned' ? 'none' : null;
 }
+
+type AuthMode = 'userPool' | 'iam' | 'none';
 
 /** An API error with the GraphQL errorType (e.g. "Unauthorized", "BidTooLow") kept for the UI. */
 export class ApiError extends Error {
@@ -54,7 +58,7 @@ export async function isSignedIn(): Promise<boolean> {
   }
 }
 
-async function authMode(requireUser: boolean): Promise<'userPool' | 'iam' | null> {
+async function authMode(requireUser: boolean): Promise<AuthMode | null> {
   const cfg = await loadConfig();
   const signedIn = await isSignedIn();
   if (requireUser && !signedIn) throw new ApiError('Sign in to do that', 'SignInRequired');

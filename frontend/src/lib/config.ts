@@ -13,7 +13,8 @@ export const runtimeConfigSchema = z.object({
   userPoolClientId: nonEmpty(),
   userPoolEndpoint: z.optional(z.string()),
   identityPoolId: z._default(z.string(), ''),
-  guestAuthMode: z.enum(['iam', 'none']),
+  // iam: identity pool guest role (AWS); unsigned: guest calls sent without auth (local mode); none: no guest access.
+  guestAuthMode: z.enum(['iam', 'unsigned', 'none']),
   chatMessagingEndpoint: nonEmpty(),
   replayBaseUrl: z._default(z.string(), ''),
   player: z._default(z.object({ lowLatency: z.optional(z.boolean()) }), { lowLatency: true }),
@@ -52,6 +53,8 @@ export function loadConfig(fetchImpl: typeof fetch = fetch): Promise<RuntimeConf
     const res = await fetchImpl('/runtime-config.json', { cache: 'no-cache' });
     if (!res.ok) throw new Error(`runtime config unavailable (HTTP ${res.status})`);
     const cfg = runtimeConfigSchema.parse(await res.json());
+    const { installRealtimeRewrite } = await import('./realtime-url');
+    installRealtimeRewrite(cfg.graphqlUrl, cfg.realtimeUrl);
     const { Amplify } = await import('aws-amplify');
     // The config type is a deep union; our builder produces a valid subset.
     Amplify.configure(toAmplifyConfig(cfg) as Parameters<typeof Amplify.configure>[0]);

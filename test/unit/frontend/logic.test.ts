@@ -200,3 +200,28 @@ describe('auth and browse', () => {
     expect(filtersFromSearch('?category=Cards')).toEqual({ category: 'Cards', tag: null });
   });
 });
+
+describe('local mode: unsigned guests and the real-time URL rewrite', async () => {
+  const { derivedRealtimeUrl, rewriteRealtimeUrl, installRealtimeRewrite } = await import('../../../frontend/src/lib/realtime-url');
+  it('sends local guests without auth', () => {
+    expect(pickAuthMode(false, 'unsigned')).toBe('none');
+    expect(pickAuthMode(true, 'unsigned')).toBe('userPool');
+  });
+  it('maps the wss URL Amplify derives to the local ws endpoint, keeping the query', () => {
+    const g = 'http://127.0.0.1:4000/graphql';
+    expect(derivedRealtimeUrl(g)).toBe('wss://127.0.0.1:4000/graphql/realtime');
+    expect(rewriteRealtimeUrl('wss://127.0.0.1:4000/graphql/realtime?header=abc&payload=e30=', g, 'ws://127.0.0.1:4000/graphql/realtime'))
+      .toBe('ws://127.0.0.1:4000/graphql/realtime?header=abc&payload=e30=');
+    expect(rewriteRealtimeUrl('wss://edge.ivschat.us-east-1.amazonaws.com', g, 'ws://x')).toBe('wss://edge.ivschat.us-east-1.amazonaws.com');
+  });
+  it('wraps WebSocket only when a different realtimeUrl is configured', () => {
+    const opened: string[] = [];
+    class FakeSocket { constructor(url: string | URL) { opened.push(String(url)); } }
+    const scope = { WebSocket: FakeSocket as unknown as new (url: string | URL) => WebSocket };
+    expect(installRealtimeRewrite('https://api.example.com/graphql', undefined, scope)).toBe(false);
+    expect(installRealtimeRewrite('http://127.0.0.1:4000/graphql', 'ws://127.0.0.1:4000/graphql/realtime', scope)).toBe(true);
+    new scope.WebSocket('wss://127.0.0.1:4000/graphql/realtime?x=1');
+    new scope.WebSocket('ws://127.0.0.1:4021');
+    expect(opened).toEqual(['ws://127.0.0.1:4000/graphql/realtime?x=1', 'ws://127.0.0.1:4021']);
+  });
+});

@@ -56,7 +56,7 @@ interface LiveSession {
   ffmpeg: ChildProcess;
   recording?: { sessionId: string; prefix: string; dir: string; startedAt: Date };
   socket: { destroy(): void };
-  progress: { bitrateKbps?: number; fps?: number };
+  progress: { fps?: number };
   metadataTimes: number[];
   metadata: { at: string; payload: string }[];
   ended: Promise<void>;
@@ -159,7 +159,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       if (!s || (b.streamId && b.streamId !== s.streamId)) throw new IvsError('ResourceNotFoundException', 'Stream session not found.', 404);
       return { streamSession: {
         streamId: s.streamId, startTime: s.startTime.toISOString(), channel: channelView(c),
-        ingestConfiguration: { video: { codec: 'avc1', targetBitrate: Math.round((s.progress.bitrateKbps ?? 0) * 1000), targetFramerate: Math.round(s.progress.fps ?? 0) }, audio: { codec: 'mp4a.40.2' } },
+        ingestConfiguration: { video: { codec: 'avc1', targetBitrate: Math.round(liveBitrateKbps(c.id) * 1000), targetFramerate: Math.round(s.progress.fps ?? 0) }, audio: { codec: 'mp4a.40.2' } },
         truncatedEvents: [],
       } };
     },
@@ -219,6 +219,24 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
   await new Promise<void>((resolve) => control.listen(opts.port ?? 0, '127.0.0.1', resolve));
 
   // ---------- HLS delivery ----------
+  /** Bitrate of the live rendition: bytes of the segments in the live playlist over their durations. */
+  function liveBitrateKbps(channelId: string): number {
+    const dir = join(hlsDir, channelId);
+    const playlistPath = join(dir, 'index.m3u8');
+    if (!existsSync(playlistPath)) return 0;
+    let bytes = 0;
+    let seconds = 0;
+    let duration = 0;
+    for (const line of readFileSync(playlistPath, 'utf8').split('\n')) {
+      const inf = /^#EXTINF:([\d.]+)/.exec(line);
+      if (inf) duration = Number(inf[1]);
+      else if (line && !line.startsWith('#') && existsSync(join(dir, line))) {
+        bytes += statSync(join(dir, line)).size;
+        seconds += duration;
+      }
+    }
+    return seconds > 0 ? (bytes * 8) / 1000 / seconds : 0;
+  }
   function viewerCount(channelId: string): number {
     const seen = viewers.get(channelId);
     if (!seen) return 0;
@@ -279,7 +297,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       recording = { sessionId, prefix, dir, startedAt: startTime };
       args.push('-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-f', 'hls', '-hls_time', '6', '-hls_list_size', '0', '-hls_playlist_type', 'event',
         '-hls_segment_filename', join(dir, 'media/hls/source/%d.ts'), join(dir, 'media/hls/source/playlist.m3u8'),
-        '-map', '0:v:0', '-vf', 'fps=1/10,scale=480:-2', '-q:v', '6', '-f', 'image2', join(dir, 'media/thumbnails/source/thumb%d.jpg'));
+        '-map', '0:v:0', '-vf', "select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,10)',scale=480:-2", '-fps_mode', 'vfr', '-q:v', '6', '-f', 'image2', join(dir, 'media/thumbnails/source/thumb%d.jpg'));
     }
     const ffmpeg = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const s: LiveSession = {
@@ -289,11 +307,12 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     let stderr = '';
     ffmpeg.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-2000); });
     ffmpeg.stdout?.on('data', (c: Buffer) => {
+      // The HLS muxer reports bitrate=N/A: the frame rate comes from frames over media time, the
+      // bitrate from the live segments' sizes over their durations (liveBitrateKbps).
       const text = c.toString();
-      const br = /bitrate=\s*([\d.]+)kbits\/s/.exec(text);
-      const fps = /fps=([\d.]+)/.exec(text);
-      if (br) s.progress.bitrateKbps = Number(br[1]);
-      if (fps) s.progress.fps = Number(fps[1]);
+      const frames = [...text.matchAll(/^frame=(\d+)$/gm)].pop();
+      const outUs = [...text.matchAll(/^out_time_us=(\d+)$/gm)].pop();
+      if (frames && outUs && Number(outUs[1]) > 0) s.progress.fps = Number(frames[1]) / (Number(outUs[1]) / 1e6);
     });
     ffmpeg.once('exit', (code) => { if (code && code !== 255) log(`ffmpeg for ${channel.name} exited ${code}: ${stderr.trim().split('\n').slice(-2).join(' ')}`); });
     sessions.set(channel.id, s);
@@ -317,13 +336,22 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     recording_s3_key_prefix: r.prefix, recording_duration_ms: durationMs, recording_session_id: r.sessionId, recording_session_stream_ids: [streamId],
   });
 
-  const endSession = async (s: LiveSession) => {
-    if (sessions.get(s.channel.id) !== s) return;
+  /** Sessions being ended (ffmpeg finishing, recording upload, events): stop() waits for them. */
+  const ending = new Set<Promise<void>>();
+  const endSession = (s: LiveSession): Promise<void> => {
+    if (sessions.get(s.channel.id) !== s) return Promise.resolve();
     sessions.delete(s.channel.id);
+    const done = finishSession(s).finally(() => ending.delete(done));
+    ending.add(done);
+    return done;
+  };
+  const finishSession = async (s: LiveSession) => {
     s.ffmpeg.kill('SIGINT');
-    const timer = setTimeout(() => s.ffmpeg.kill('SIGKILL'), 1500);
+    const timer = setTimeout(() => { log(`ffmpeg for ${s.channel.name} did not exit on SIGINT: killed`); s.ffmpeg.kill('SIGKILL'); }, 5000);
     await s.ended;
     clearTimeout(timer);
+    // Offline channels answer 404 on their playback URL, as on IVS.
+    rmSync(join(hlsDir, s.channel.id), { recursive: true, force: true });
     await emit(s.channel, 'IVS Stream State Change', { event_name: 'Stream End', stream_id: s.streamId });
     if (s.recording) await finishRecording(s, s.recording);
     await emit(s.channel, 'IVS Stream State Change', { event_name: 'Session Ended', stream_id: s.streamId });
@@ -400,8 +428,9 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     async stop() {
       for (const s of [...sessions.values()]) {
         s.socket.destroy();
-        await endSession(s);
+        void endSession(s);
       }
+      await Promise.all([...ending]);
       await nms.stop();
       control.closeAllConnections();
       hls.closeAllConnections();

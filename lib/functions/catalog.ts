@@ -124,6 +124,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     triggers: [{ kind: 'eventbridge', ruleId: 'RecordingStateRule', pattern: RECORDING_STATE_PATTERN }],
   },
   {
+    name: 'bid-history',
+    description: 'Table stream: bid history items from accepted bids (placeBid writes the product only); channel bans onto open products.',
+    triggers: [{ kind: 'table-stream' }],
+    timeoutSeconds: 30,
+  },
+  {
     name: 'sale-markers',
     description: 'Table stream: timed metadata cues (PutMetadata) for sales and featured products; recording classification.',
     triggers: [{ kind: 'table-stream' }],

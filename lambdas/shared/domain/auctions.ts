@@ -87,3 +87,52 @@ export function closeOutcome(a: { bidCount: number; highBidderId?: string | null
   }
   return { outcome: 'NO_SALE' };
 }
+
+/**
+ * How many of the latest accepted bid ids the product item keeps (`recentBidIds`) so a retried
+ * bid is recognised by the single conditional write itself. The write refuses once the list is
+ * full; the exact (slow) path then rewrites it with the newest RECENT_BIDS_KEPT ids.
+ */
+export const RECENT_BIDS_MAX = 64;
+export const RECENT_BIDS_KEPT = 32;
+
+/** The newest ids kept when the slow path rewrites `recentBidIds` (the new id last). */
+export function keptBidIds(recent: readonly string[] | null | undefined, bidId: string): string[] {
+  const list = recent ? recent.slice(Math.max(0, recent.length - (RECENT_BIDS_KEPT - 1))) : [];
+  list.push(bidId);
+  return list;
+}
+
+/**
+ * Start of the soft-close window (ISO): a bid at or after it must move the end. Without soft
+ * close it is the end itself. Stored on the product as `softCloseAt` so the single-write bid can
+ * require `softCloseAt > now` (no extension needed) without reading the product first.
+ */
+export function softCloseStart(endsAt: string, softCloseSeconds?: number | null): string {
+  if (!softCloseSeconds) return endsAt;
+  return new Date(Date.parse(endsAt) - softCloseSeconds * 1000).toISOString();
+}
+
+/** The last accepted bid as the product item records it (`lastBid`). */
+export interface LastBid {
+  readonly bidId: string;
+  readonly bidderId: string;
+  readonly bidderHandle: string;
+  readonly amount: number;
+  readonly placedAt: string;
+}
+
+/**
+ * The BidPlaced payload of the product's last accepted bid, from the product item written by that
+ * bid (values DynamoDB computed in the same write: bidCount, minNextBid, prevHighBidderId).
+ */
+export function placedFromProduct(p: {
+  channelId: string; productId: string; currency: string; minNextBid: number; bidCount: number; endsAt: string;
+  prevHighBidderId?: string | null; lastBid: LastBid;
+}): Record<string, unknown> {
+  return {
+    channelId: p.channelId, productId: p.productId, bidId: p.lastBid.bidId, bidderId: p.lastBid.bidderId, bidderHandle: p.lastBid.bidderHandle,
+    amount: p.lastBid.amount, currency: p.currency, currentPrice: p.lastBid.amount, minNextBid: p.minNextBid, bidCount: p.bidCount,
+    endsAt: p.endsAt, placedAt: p.lastBid.placedAt, previousHighBidderId: p.prevHighBidderId ?? null,
+  };
+}

@@ -1,8 +1,11 @@
-/** Mutation.placeBid: pipeline loadBid → placeBidWrite (see functions/placeBidWrite.ts). */
+/**
+ * Mutation.placeBid: pipeline placeBidFast (one conditional UpdateItem, no read) → loadBid →
+ * placeBidWrite (the exact path, skipped when the fast write succeeded). docs/commerce.md.
+ */
 import type { Context } from '@aws-appsync/utils';
 import { requireUser } from './lib/commerce';
 
-export const pipeline = ['loadBid', 'placeBidWrite'];
+export const pipeline = ['placeBidFast', 'loadBid', 'placeBidWrite'];
 
 export function request(ctx: Context): unknown {
   requireUser(ctx);

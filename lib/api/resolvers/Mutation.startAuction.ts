@@ -1,8 +1,8 @@
-/** Mutation.startAuction: pipeline getProduct → startAuctionWrite. */
+/** Mutation.startAuction: pipeline getProduct → loadBans → startAuctionWrite. */
 import type { Context } from '@aws-appsync/utils';
 import { requireUser } from './lib/commerce';
 
-export const pipeline = ['getProduct', 'startAuctionWrite'];
+export const pipeline = ['getProduct', 'loadBans', 'startAuctionWrite'];
 
 export function request(ctx: Context): unknown {
   requireUser(ctx);

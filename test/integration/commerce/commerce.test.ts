@@ -3,15 +3,25 @@
  * authorization matrix, and concurrency (200 bids, 50 buy-now).
  */
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../local/appsync/engine';
+import { handleRecords } from '../../../lambdas/bid-history/handler';
 import { incrementFor } from '../../../lambdas/shared/domain/auctions';
 import { firstProductInputError } from '../../../lambdas/shared/domain/product-schema';
 import { useDynamoDbLocal } from '../../support/dynamo';
+import { tableStream } from './stream';
 
 const db = useDynamoDbLocal();
 let engine: Engine;
+const stream = tableStream(db);
+/** Runs the table-stream consumer (bid history, bans onto products) over everything written so far. */
+const settle = async (): Promise<void> => {
+  await stream.drain(async (records) => {
+    const out = await handleRecords(db.doc, db.tableName, records);
+    expect(out.batchItemFailures).toEqual([]);
+  });
+};
 
 const cognito = (sub: string, handle: string) => ({
   mode: 'AMAZON_COGNITO_USER_POOLS' as const,
@@ -106,6 +116,17 @@ describe('create → bid → outbid → buy-now → close', () => {
     const own = await gql(BID, seller, { i: { productId: p.productId, amount: 5000, bidId: randomUUID() } });
     expect(own.errors?.[0]?.errorType).toBe('NOT_OWNER');
 
+    // Retried after being outbid: before the stream wrote its history item the product still
+    // lists the id (CONFLICT, retry); afterwards the retry reads the stored answer back.
+    const early2 = await gql(BID, viewer(1), { i: { productId: p.productId, amount: 1000, bidId: 'bid-one-0001' } });
+    expect(early2.errors?.[0]?.errorType).toBe('CONFLICT');
+    await settle();
+    const late2 = await gql(BID, viewer(1), { i: { productId: p.productId, amount: 1000, bidId: 'bid-one-0001' } });
+    expect(late2.data?.placeBid).toEqual(first.data?.placeBid);
+    const taken = await gql(BID, viewer(9), { i: { productId: p.productId, amount: 9000, bidId: 'bid-one-0001' } });
+    expect(taken.errors?.[0]).toMatchObject({ errorType: 'VALIDATION', errorInfo: { field: 'bidId' } });
+
+    await settle();
     const history = await gql(`query($p: ID!) { product(productId: $p) { currentPrice bids(limit: 1) { items { amount bidderHandle } nextToken } } }`, guest, { p: p.productId });
     expect(history.data?.product.bids.items).toEqual([{ amount: 1100, bidderHandle: 'v2' }]);
     const page2 = await gql(`query($p: ID!, $t: String) { product(productId: $p) { bids(limit: 1, nextToken: $t) { items { amount } } } }`, guest, { p: p.productId, t: history.data?.product.bids.nextToken });
@@ -166,11 +187,22 @@ describe('authorization matrix', () => {
     expect(read.data?.product).toEqual({ productId: id, currentPrice: 5000 });
   });
 
-  it('a banned viewer cannot bid', async () => {
+  it('a banned viewer cannot bid: banned before the auction starts, or banned during it once the stream ran', async () => {
+    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: 'CHANNEL#seller1', SK: 'BAN#viewer65', userId: 'viewer65' } }));
+    const before = await openAuction();
+    const r0 = await gql(BID, viewer(65), { i: { productId: before, amount: 5000, bidId: randomUUID() } });
+    expect(r0.errors?.[0]?.errorType).toBe('UNAUTHORIZED');
+
     const id = await openAuction();
     await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: 'CHANNEL#seller1', SK: 'BAN#viewer66', userId: 'viewer66' } }));
+    await settle();
     const r = await gql(BID, viewer(66), { i: { productId: id, amount: 5000, bidId: randomUUID() } });
     expect(r.errors?.[0]?.errorType).toBe('UNAUTHORIZED');
+    // Unbanned: the stream takes the id off the open products again.
+    await db.doc.send(new DeleteCommand({ TableName: db.tableName, Key: { PK: 'CHANNEL#seller1', SK: 'BAN#viewer66' } }));
+    await settle();
+    const r2 = await gql(BID, viewer(66), { i: { productId: id, amount: 5000, bidId: randomUUID() } });
+    expect(r2.errors).toBeUndefined();
   });
 });
 
@@ -189,6 +221,7 @@ describe('concurrency', () => {
     const rejected = amounts.filter((_, i) => results[i]?.errors);
     for (const amount of rejected) expect(amount).toBeLessThan(max + incrementFor(max));
     expect(accepted.length).toBeGreaterThan(1);
+    await settle();
     const product = await gql('query($p: ID!) { product(productId: $p) { currentPrice bidCount bids(limit: 100) { items { amount } nextToken } } }', guest, { p: id });
     expect(product.data?.product.currentPrice).toBe(max);
     expect(product.data?.product.bidCount).toBe(accepted.length);
@@ -200,6 +233,35 @@ describe('concurrency', () => {
       token = page.data?.product.bids.nextToken ?? null;
     } while (token);
     expect(history.sort((a, b) => a - b)).toEqual([...accepted].sort((a, b) => a - b));
+  });
+
+  it('soft close: bids in the last N seconds move the end to now + N, concurrently never backwards; outside the window the end stays', async () => {
+    const calm = await openAuction({ buyNowPrice: null, saleMode: 'AUCTION', durationSeconds: 600, softCloseSeconds: 30 });
+    const calmEnd = (await gql('query($p: ID!) { product(productId: $p) { endsAt } }', guest, { p: calm })).data?.product.endsAt;
+    const calmBid = await gql(BID, viewer(40), { i: { productId: calm, amount: 1000, bidId: randomUUID() } });
+    expect(calmBid.data?.placeBid.endsAt).toBe(calmEnd);
+
+    const id = await openAuction({ buyNowPrice: null, saleMode: 'AUCTION', durationSeconds: 60, softCloseSeconds: 120 });
+    const before = Date.now();
+    const first = await gql(BID, viewer(41), { i: { productId: id, amount: 1000, bidId: randomUUID() } });
+    expect(first.errors).toBeUndefined();
+    expect(Date.parse(first.data?.placeBid.endsAt)).toBeGreaterThanOrEqual(before + 120_000);
+
+    const amounts = Array.from({ length: 50 }, (_, i) => 2000 + i * 100);
+    const results = await Promise.all(
+      amounts.map((amount, i) => withRetry(() => gql(BID, viewer(300 + i), { i: { productId: id, amount, bidId: `sc-${id}-${i}` } }))),
+    );
+    const acceptedAt = results.flatMap((r) => (r.errors ? [] : [Date.parse(r.data?.placeBid.endsAt) - 120_000]));
+    for (const r of results) if (r.errors) expect(r.errors[0]?.errorType).toBe('BID_TOO_LOW');
+    const after = (await gql('query($p: ID!) { product(productId: $p) { endsAt currentPrice bidCount } }', guest, { p: id })).data?.product;
+    // The end is at least the latest accepted bid's time + N: never moved backwards.
+    expect(Date.parse(after.endsAt)).toBeGreaterThanOrEqual(Math.max(...acceptedAt) + 120_000);
+    expect(after.currentPrice).toBe(Math.max(...results.flatMap((r, i) => (r.errors ? [] : [amounts[i] as number]))));
+    await settle();
+    const stored = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :b)', ExpressionAttributeValues: { ':pk': `PRODUCT#${id}`, ':b': 'BID#' } }));
+    expect(stored.Items).toHaveLength(after.bidCount);
+    const product = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: `PRODUCT#${id}`, SK: 'PRODUCT' } }));
+    expect(product.Item?.softCloseAt).toBe(new Date(Date.parse(after.endsAt) - 120_000).toISOString());
   });
 
   it('50 concurrent buy-now calls: exactly one sale, 49 ALREADY_SOLD', async () => {
@@ -260,6 +322,7 @@ describe('feature, lists and subscriptions', () => {
     expect(soldAts.length).toBeGreaterThanOrEqual(2);
     const purchases = await gql('query { myPurchases { items { productId price } } }', viewer(8));
     expect(purchases.data?.myPurchases.items.map((p: { productId: string }) => p.productId)).toEqual([second.data?.createProduct.productId, first.data?.createProduct.productId]);
+    await settle();
     const bids = await gql('query { myBids { items { amount } } }', viewer(7));
     expect(bids.data?.myBids.items).toEqual([{ amount: 3000 }]);
     expect((await gql('query { myBids { items { amount } } }', guest)).errors?.[0]?.errorType).toBe('Unauthorized');

@@ -1,8 +1,14 @@
-/** Pipeline step of placeBid: the product and any bid already stored under the client's bidId. */
-import { util, type Context, type DynamoDBBatchGetItemRequest } from '@aws-appsync/utils';
+/**
+ * Pipeline step of placeBid (exact path only): the product and any bid already stored under the
+ * client's bidId. Skipped when placeBidFast already placed the bid.
+ */
+import { runtime, util, type Context, type DynamoDBBatchGetItemRequest } from '@aws-appsync/utils';
 import { bidKey, failOnError, productKey } from '../lib/commerce';
 
 export function request(ctx: Context<{ input: { productId: string; bidId: string } }>): DynamoDBBatchGetItemRequest {
+  if (ctx.stash.placed) {
+    runtime.earlyReturn(ctx.stash.placed);
+  }
   const { productId, bidId } = ctx.args.input;
   const tables: Record<string, { keys: Record<string, unknown>[]; consistentRead: boolean }> = {};
   tables[ctx.env.TABLE_NAME as string] = {

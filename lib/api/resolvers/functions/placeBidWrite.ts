@@ -1,32 +1,54 @@
 /**
- * Pipeline step of placeBid: one TransactWriteItems — the product update conditioned on the
- * auction being open, the bidder not the seller and the current price lying in a range the
- * amount beats by an increment (exact under concurrency, see acceptablePriceRanges); the bid put
- * with attribute_not_exists (client bidId = idempotency); the ban item absent.
- * A retried bidId answers the stored BidPlaced instead of writing again.
+ * placeBid, exact path (runs only when placeBidFast's single write was refused): decides from the
+ * product and any history item under the bid id (read consistently by loadBid; bans from the
+ * product's denormalized `bannedBidders`, as in the fast path), then writes ONE conditional UpdateItem on the product: auction open, bidder not the seller, the
+ * current price in a range the amount beats by an increment (exact under concurrency, see
+ * acceptablePriceRanges), the bid id not among `recentBidIds`; it moves the end for soft close,
+ * (re)initialises the fast path's attributes and rewrites `recentBidIds` when it is full.
+ * A retried bidId answers the stored BidPlaced (history item, or the product's lastBid). A write
+ * refused because the product changed since the read answers CONFLICT (retry).
  */
-import { runtime, util, type Context, type DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
-import { acceptablePriceRanges, checkBid, incrementFor, softCloseEndsAt } from '../../../../lambdas/shared/domain/auctions';
-import { banKey, bidKey, productKey, requireUser, type Item } from '../lib/commerce';
+import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
+import {
+  acceptablePriceRanges, checkBid, incrementFor, keptBidIds, placedFromProduct, RECENT_BIDS_MAX, softCloseEndsAt, softCloseStart,
+} from '../../../../lambdas/shared/domain/auctions';
+import { productKey, requireUser, setHas, type Item } from '../lib/commerce';
 
 type Input = { productId: string; amount: number; bidId: string };
 
-export function request(ctx: Context<{ input: Input }>): DynamoDBTransactWriteItemsRequest {
+/** The BidPlaced answer for a bid id already accepted, or null. Fails for another bidder's id. */
+function acceptedBefore(product: Item, existing: Item | null, bidId: string, me: string): unknown {
+  if (existing) {
+    if (existing.bidderId !== me) {
+      util.error('This bid id is taken', 'VALIDATION', null, { field: 'bidId' });
+    }
+    return existing.placed;
+  }
+  const last = product.lastBid as Item | undefined;
+  if (last && last.bidId === bidId) {
+    if (last.bidderId !== me) {
+      util.error('This bid id is taken', 'VALIDATION', null, { field: 'bidId' });
+    }
+    return placedFromProduct(product as Parameters<typeof placedFromProduct>[0]);
+  }
+  const recent = (product.recentBidIds ?? []) as string[];
+  if (recent.indexOf(bidId) >= 0) {
+    // Accepted, outbid since, and its history item not written yet (the stream is a moment behind).
+    util.error('This bid is being recorded; retry to read it back', 'CONFLICT');
+  }
+  return null;
+}
+
+export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemRequest {
+  if (ctx.stash.placed) {
+    runtime.earlyReturn(ctx.stash.placed);
+  }
   const me = requireUser(ctx);
   const input = ctx.args.input;
   const product = ctx.stash.product as Item;
-  const existing = ctx.stash.existingBid as Item | null;
-  if (existing) {
-    if (existing.bidderId !== me.sub) {
-      util.error('This bid id is taken', 'VALIDATION', null, { field: 'bidId' });
-    }
-    runtime.earlyReturn(existing.placed);
-  }
-  if (input.amount < 1 || input.amount % 1 !== 0) {
-    util.error('A bid is a positive whole number of minor units', 'VALIDATION', null, { field: 'amount' });
-  }
-  if (input.bidId.length < 8 || input.bidId.length > 64) {
-    util.error('bidId has 8 to 64 characters', 'VALIDATION', null, { field: 'bidId' });
+  const already = acceptedBefore(product, ctx.stash.existingBid as Item | null, input.bidId, me.sub);
+  if (already) {
+    runtime.earlyReturn(already);
   }
   const nowMs = util.time.nowEpochMilliSeconds();
   const rejection = checkBid(
@@ -34,7 +56,7 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBTransactWriteIt
       status: product.status, sellerId: product.channelId, startingBid: product.startingBid ?? 0, bidIncrement: product.bidIncrement,
       currentPrice: product.currentPrice, bidCount: product.bidCount ?? 0, endsAt: product.endsAt, softCloseSeconds: product.softCloseSeconds,
     },
-    { bidderId: me.sub, amount: input.amount, banned: false },
+    { bidderId: me.sub, amount: input.amount, banned: setHas(product.bannedBidders, me.sub) },
     nowMs,
   );
   if (rejection && rejection.code === 'BID_TOO_LOW') {
@@ -45,11 +67,19 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBTransactWriteIt
   }
   const now = util.time.epochMilliSecondsToISO8601(nowMs);
   const endsAt = softCloseEndsAt(product.endsAt, nowMs, product.softCloseSeconds);
+  const extends_ = endsAt !== product.endsAt;
   const ranges = acceptablePriceRanges(input.amount, product.bidIncrement);
+  const recent = product.recentBidIds as string[] | undefined;
   const values: Record<string, unknown> = {
-    ':open': 'AUCTION_OPEN', ':now': now, ':me': me.sub, ':zero': 0, ':amount': input.amount, ':one': 1,
-    ':handle': me.handle, ':endsAt': endsAt, ':minNext': input.amount + incrementFor(input.amount, product.bidIncrement),
+    ':open': 'AUCTION_OPEN', ':now': now, ':me': me.sub, ':zero': 0, ':amount': input.amount, ':one': 1, ':none': null,
+    ':handle': me.handle, ':minNext': input.amount + incrementFor(input.amount, product.bidIncrement), ':bidId': input.bidId,
+    ':last': { bidId: input.bidId, bidderId: me.sub, bidderHandle: me.handle, amount: input.amount, placedAt: now },
   };
+  const sets = [
+    'currentPrice = :amount', 'bidCount = bidCount + :one', 'prevHighBidderId = if_not_exists(highBidderId, :none)', 'highBidderId = :me',
+    'highBidderHandle = :handle', 'minNextBid = :minNext', 'lastBid = :last', 'updatedAt = :now',
+  ];
+  const conditions = ['#status = :open', 'endsAt > :now', 'channelId <> :me', 'NOT contains(recentBidIds, :bidId)'];
   const terms: string[] = [];
   ranges.forEach((r, i) => {
     values[`:lo${i}`] = r.low;
@@ -57,69 +87,56 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBTransactWriteIt
     terms.push(`currentPrice BETWEEN :lo${i} AND :hi${i}`);
   });
   const priceCondition = terms.length ? ` OR (bidCount > :zero AND (${terms.join(' OR ')}))` : '';
-  const bidCount = (product.bidCount ?? 0) + 1;
-  const placed = {
-    channelId: product.channelId, productId: product.productId, bidId: input.bidId, bidderId: me.sub, bidderHandle: me.handle,
-    amount: input.amount, currency: product.currency, currentPrice: input.amount, minNextBid: values[':minNext'], bidCount,
-    endsAt, placedAt: now, previousHighBidderId: product.highBidderId ?? null,
-  };
-  ctx.stash.placed = placed;
-  const table = ctx.env.TABLE_NAME as string;
+  conditions.push(`((bidCount = :zero AND startingBid <= :amount)${priceCondition})`);
+  // Soft close: a bid in the window moves the end to now + N; never backwards under concurrency.
+  if (extends_) {
+    values[':endsAt'] = endsAt;
+    values[':softCloseAt'] = softCloseStart(endsAt, product.softCloseSeconds);
+    sets.push('endsAt = :endsAt', 'GSI2SK = :endsAt', 'softCloseAt = :softCloseAt');
+    conditions.push('endsAt <= :endsAt');
+  } else if (product.softCloseAt !== softCloseStart(product.endsAt, product.softCloseSeconds)) {
+    // Products started before the fast path existed: add its attributes, for this very end.
+    values[':endsAt'] = product.endsAt;
+    values[':softCloseAt'] = softCloseStart(product.endsAt, product.softCloseSeconds);
+    sets.push('softCloseAt = :softCloseAt');
+    conditions.push('endsAt = :endsAt');
+  }
+  if (product.bidIncrement && product.fixedIncrement !== product.bidIncrement) {
+    values[':fixed'] = product.bidIncrement;
+    sets.push('fixedIncrement = :fixed');
+  }
+  // recentBidIds: appended while there is room (concurrent fast writes append too); rewritten with
+  // the newest ids when full (fast writes are all refused then) or missing.
+  if (recent && recent.length < RECENT_BIDS_MAX) {
+    values[':ids'] = [input.bidId];
+    values[':max'] = RECENT_BIDS_MAX;
+    sets.push('recentBidIds = list_append(recentBidIds, :ids)');
+    conditions.push('size(recentBidIds) < :max');
+  } else {
+    values[':ids'] = keptBidIds(recent, input.bidId);
+    sets.push('recentBidIds = :ids');
+    if (recent) {
+      values[':size'] = recent.length;
+      conditions.push('size(recentBidIds) = :size');
+    } else {
+      conditions.push('attribute_not_exists(recentBidIds)');
+    }
+  }
   return {
-    operation: 'TransactWriteItems',
-    transactItems: [
-      {
-        table, operation: 'UpdateItem', key: util.dynamodb.toMapValues(productKey(product.productId)),
-        update: {
-          expression: 'SET currentPrice = :amount, bidCount = bidCount + :one, highBidderId = :me, highBidderHandle = :handle, endsAt = :endsAt, minNextBid = :minNext, updatedAt = :now, GSI2SK = :endsAt',
-          expressionValues: util.dynamodb.toMapValues(values),
-        },
-        condition: {
-          expression: `#status = :open AND endsAt > :now AND channelId <> :me AND ((bidCount = :zero AND startingBid <= :amount)${priceCondition})`,
-          expressionNames: { '#status': 'status' },
-          returnValuesOnConditionCheckFailure: true,
-        },
-      },
-      {
-        table, operation: 'PutItem', key: util.dynamodb.toMapValues(bidKey(product.productId, input.bidId)),
-        attributeValues: util.dynamodb.toMapValues({
-          type: 'Bid', bidId: input.bidId, productId: product.productId, channelId: product.channelId, bidderId: me.sub, bidderHandle: me.handle,
-          amount: input.amount, currency: product.currency, placedAt: now, placed,
-          GSI1PK: `USER#${me.sub}#BIDS`, GSI1SK: now, GSI2PK: `PRODUCT#${product.productId}#BIDS`, GSI2SK: `${now}#${input.bidId}`,
-        }),
-        condition: { expression: 'attribute_not_exists(PK)' },
-      },
-      {
-        table, operation: 'ConditionCheck', key: util.dynamodb.toMapValues(banKey(product.channelId, me.sub)),
-        condition: { expression: 'attribute_not_exists(PK)' },
-      },
-    ],
-  } as unknown as DynamoDBTransactWriteItemsRequest;
+    operation: 'UpdateItem',
+    key: util.dynamodb.toMapValues(productKey(product.productId)),
+    update: { expression: `SET ${sets.join(', ')}`, expressionValues: util.dynamodb.toMapValues(values) },
+    condition: { expression: conditions.join(' AND '), expressionNames: { '#status': 'status' } },
+  };
 }
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    const reasons = (ctx.result && ctx.result.cancellationReasons ? ctx.result.cancellationReasons : []) as { type: string; item?: Item }[];
-    const productReason = reasons[0];
-    if (productReason && productReason.type === 'ConditionalCheckFailed') {
-      const current = productReason.item ?? {};
-      const nowMs = util.time.nowEpochMilliSeconds();
-      if (current.status !== 'AUCTION_OPEN' || util.time.parseISO8601ToEpochMilliSeconds(current.endsAt) <= nowMs) {
-        util.error('The auction is not open', 'AUCTION_CLOSED');
-      }
-      const minimum = current.bidCount ? current.currentPrice + incrementFor(current.currentPrice, current.bidIncrement) : current.startingBid;
-      util.error(`The minimum bid is ${minimum}`, 'BID_TOO_LOW', null, { minimum });
-    }
-    if (reasons[1] && reasons[1].type === 'ConditionalCheckFailed') {
-      util.error('This bid id was just used; retry to read it back', 'CONFLICT');
-    }
-    if (reasons[2] && reasons[2].type === 'ConditionalCheckFailed') {
-      util.error('You are banned from this channel', 'UNAUTHORIZED');
-    }
-    if (reasons.some((r) => r.type === 'TransactionConflict')) {
-      util.error('Another bid was being placed at the same moment; retry', 'CONFLICT');
+    if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
+      // Valid against the read, refused at the write: another bid moved the price or the end first.
+      util.error('Another bid changed the auction at the same moment; retry', 'CONFLICT');
     }
     util.error(ctx.error.message, ctx.error.type);
   }
-  return ctx.stash.placed;
+  return placedFromProduct(ctx.result as Parameters<typeof placedFromProduct>[0]);
 }

@@ -1,5 +1,11 @@
-/** Pipeline step of startAuction: DRAFT → AUCTION_OPEN with endsAt, listed in GSI2 AUCTIONS_OPEN for the sweeper. */
+/**
+ * Pipeline step of startAuction: DRAFT → AUCTION_OPEN with endsAt, listed in GSI2 AUCTIONS_OPEN for
+ * the sweeper. Also writes what placeBid's single conditional write needs on the product:
+ * minNextBid (= starting bid), softCloseAt, an empty recentBidIds, fixedIncrement (only for a
+ * fixed increment) and the channel's bans (stash.bannedIds from loadBans) into bannedBidders.
+ */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
+import { softCloseStart } from '../../../../lambdas/shared/domain/auctions';
 import { productKey, productView, requireUser, type Item } from '../lib/commerce';
 
 export function request(ctx: Context): DynamoDBUpdateItemRequest {
@@ -16,14 +22,26 @@ export function request(ctx: Context): DynamoDBUpdateItemRequest {
   }
   const nowMs = util.time.nowEpochMilliSeconds();
   const endsAt = util.time.epochMilliSecondsToISO8601(nowMs + (product.durationSeconds as number) * 1000);
+  const values: Record<string, unknown> = {
+    ':open': 'AUCTION_OPEN', ':endsAt': endsAt, ':now': util.time.epochMilliSecondsToISO8601(nowMs), ':gsi': 'AUCTIONS_OPEN', ':draft': 'DRAFT', ':me': me.sub,
+    ':start': product.startingBid, ':softCloseAt': softCloseStart(endsAt, product.softCloseSeconds), ':empty': [],
+  };
+  let expression =
+    'SET #status = :open, endsAt = :endsAt, updatedAt = :now, GSI2PK = :gsi, GSI2SK = :endsAt, minNextBid = :start, softCloseAt = :softCloseAt, recentBidIds = :empty';
+  if (product.bidIncrement) {
+    values[':fixed'] = product.bidIncrement;
+    expression += ', fixedIncrement = :fixed';
+  }
+  const banned = (ctx.stash.bannedIds ?? []) as string[];
+  const expressionValues = util.dynamodb.toMapValues(values) as Record<string, unknown>;
+  if (banned.length) {
+    expressionValues[':banned'] = util.dynamodb.toStringSet(banned);
+    expression += ' ADD bannedBidders :banned';
+  }
   return {
     operation: 'UpdateItem',
     key: util.dynamodb.toMapValues(productKey(product.productId)),
-    update: {
-      expression: 'SET #status = :open, endsAt = :endsAt, updatedAt = :now, GSI2PK = :gsi, GSI2SK = :endsAt',
-      expressionNames: { '#status': 'status' },
-      expressionValues: util.dynamodb.toMapValues({ ':open': 'AUCTION_OPEN', ':endsAt': endsAt, ':now': util.time.epochMilliSecondsToISO8601(nowMs), ':gsi': 'AUCTIONS_OPEN', ':draft': 'DRAFT', ':me': me.sub }),
-    },
+    update: { expression, expressionNames: { '#status': 'status' }, expressionValues },
     condition: { expression: '#status = :draft AND channelId = :me', expressionNames: { '#status': 'status' } },
   };
 }

@@ -15,6 +15,16 @@ export const bidKey = (productId: string, bidId: string) => ({ PK: `PRODUCT#${pr
 export const banKey = (channelId: string, userId: string) => ({ PK: `CHANNEL#${channelId}`, SK: `BAN#${userId}` });
 export const saleKey = (saleId: string) => ({ PK: `SALE#${saleId}`, SK: 'SALE' });
 
+/**
+ * Membership in a DynamoDB string set as a resolver sees it: a list in AppSync, a JS Set in the
+ * local runtime (the SDK's unmarshall).
+ */
+export function setHas(set: unknown, value: string): boolean {
+  if (!set) return false;
+  if (Array.isArray(set)) return set.indexOf(value) >= 0;
+  return (set as { has(v: string): boolean }).has(value);
+}
+
 /** The signed-in Cognito caller, or UNAUTHORIZED for guests and IAM callers. */
 export function requireUser(ctx: Context): { sub: string; handle: string } {
   const identity = ctx.identity as AppSyncIdentityCognito | null;

@@ -1,0 +1,65 @@
+/**
+ * placeBid, first step: the whole bid as ONE conditional UpdateItem on the product, no read.
+ * The condition carries every rule the product item can answer: auction open and outside the
+ * soft-close window (`softCloseAt > now`, so the end needs no move), bidder not the seller, not in
+ * the product's denormalized `bannedBidders`, amount >= the stored `minNextBid` (exact under
+ * concurrency), bid id not among the product's `recentBidIds` (idempotency) and that list not full.
+ * The update records the bid on the product (`lastBid`; the table stream writes the history item,
+ * see lambdas/bid-history) and computes the next minimum in DynamoDB
+ * (`amount + if_not_exists(fixedIncrement, ladder increment)`).
+ * When the condition fails for any reason the next steps (loadBid, placeBidWrite) take the exact
+ * path: read, typed error or a write computed from the read. See docs/commerce.md.
+ */
+import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
+import { incrementFor, placedFromProduct, RECENT_BIDS_MAX } from '../../../../lambdas/shared/domain/auctions';
+import { productKey, requireUser, type Item } from '../lib/commerce';
+
+type Input = { productId: string; amount: number; bidId: string };
+
+/** Input rules checked before any write (also by the exact path, which never runs without this step). */
+export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemRequest {
+  const me = requireUser(ctx);
+  const input = ctx.args.input;
+  if (input.amount < 1 || input.amount % 1 !== 0) {
+    util.error('A bid is a positive whole number of minor units', 'VALIDATION', null, { field: 'amount' });
+  }
+  if (input.bidId.length < 8 || input.bidId.length > 64) {
+    util.error('bidId has 8 to 64 characters', 'VALIDATION', null, { field: 'bidId' });
+  }
+  const now = util.time.nowISO8601();
+  return {
+    operation: 'UpdateItem',
+    key: util.dynamodb.toMapValues(productKey(input.productId)),
+    update: {
+      expression:
+        'SET currentPrice = :amount, bidCount = bidCount + :one, prevHighBidderId = if_not_exists(highBidderId, :none), highBidderId = :me, ' +
+        'highBidderHandle = :handle, minNextBid = :amount + if_not_exists(fixedIncrement, :ladder), recentBidIds = list_append(recentBidIds, :ids), ' +
+        'lastBid = :last, updatedAt = :now',
+      expressionValues: util.dynamodb.toMapValues({
+        ':amount': input.amount, ':one': 1, ':none': null, ':me': me.sub, ':handle': me.handle, ':ladder': incrementFor(input.amount, null),
+        ':ids': [input.bidId], ':last': { bidId: input.bidId, bidderId: me.sub, bidderHandle: me.handle, amount: input.amount, placedAt: now },
+        ':now': now, ':open': 'AUCTION_OPEN', ':max': RECENT_BIDS_MAX, ':bidId': input.bidId,
+      }),
+    },
+    condition: {
+      expression:
+        '#status = :open AND softCloseAt > :now AND channelId <> :me AND minNextBid <= :amount AND size(recentBidIds) < :max ' +
+        'AND NOT contains(recentBidIds, :bidId) AND NOT contains(bannedBidders, :me)',
+      expressionNames: { '#status': 'status' },
+    },
+  };
+}
+
+export function response(ctx: Context): unknown {
+  if (ctx.error) {
+    if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
+      // Not decidable from the condition alone: the exact path reads and decides.
+      ctx.stash.placed = null;
+      return null;
+    }
+    util.error(ctx.error.message, ctx.error.type);
+  }
+  const placed = placedFromProduct(ctx.result as Item as Parameters<typeof placedFromProduct>[0]);
+  ctx.stash.placed = placed;
+  return placed;
+}

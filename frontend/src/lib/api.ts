@@ -14,6 +14,10 @@ export function pickAuthMode(signedIn: boolean, guestAuthMode: 'iam' | 'unsigned
 
 type AuthMode = 'userPool' | 'iam' | 'none';
 
+/** Local-mode guests: Amplify's `none` mode needs an Authorization header on subscriptions (see local/graphql/server.ts). */
+const UNSIGNED_GUEST = 'unsigned-guest';
+const guestHeaders = (mode: AuthMode) => (mode === 'none' ? { Authorization: UNSIGNED_GUEST } : undefined);
+
 /** An API error with the GraphQL errorType (e.g. "Unauthorized", "BidTooLow") kept for the UI. */
 export class ApiError extends Error {
   constructor(message: string, readonly errorType?: string) {
@@ -34,7 +38,7 @@ export function toApiError(e: unknown): ApiError {
   return new ApiError('Request failed');
 }
 
-type Client = { graphql: (opts: Record<string, unknown>) => unknown };
+type Client = { graphql: (opts: Record<string, unknown>, headers?: Record<string, string>) => unknown };
 let clientPromise: Promise<Client> | undefined;
 
 async function client(): Promise<Client> {
@@ -74,7 +78,7 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
   if (!mode) throw new ApiError('Sign in to see this', 'SignInRequired');
   const c = await client();
   try {
-    const res = (await c.graphql({ query, variables, authMode: mode })) as { data: T; errors?: unknown[] };
+    const res = (await c.graphql({ query, variables, authMode: mode }, guestHeaders(mode))) as { data: T; errors?: unknown[] };
     if (res.errors?.length) throw res;
     return res.data;
   } catch (e) {
@@ -97,7 +101,7 @@ export function subscribe<T>(query: string, variables: Record<string, unknown>, 
       const mode = await authMode(false);
       if (!mode) return;
       const c = await client();
-      const obs = c.graphql({ query, variables, authMode: mode }) as {
+      const obs = c.graphql({ query, variables, authMode: mode }, guestHeaders(mode)) as {
         subscribe(o: { next(v: { data: T }): void; error(e: unknown): void }): { unsubscribe(): void };
       };
       sub = obs.subscribe({

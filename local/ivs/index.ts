@@ -51,6 +51,8 @@ export interface LocalIvs {
 
 interface LiveSession {
   channel: Channel;
+  /** RTMP stream path, `/app/<streamKey>`. */
+  streamPath: string;
   streamId: string;
   startTime: Date;
   ffmpeg: ChildProcess;
@@ -301,7 +303,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     }
     const ffmpeg = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const s: LiveSession = {
-      channel, streamId, startTime, ffmpeg, recording, socket: session.socket, progress: {}, metadataTimes: [], metadata: [],
+      channel, streamPath: session.streamPath, streamId, startTime, ffmpeg, recording, socket: session.socket, progress: {}, metadataTimes: [], metadata: [],
       ended: new Promise<void>((resolve) => ffmpeg.once('exit', () => resolve())),
     };
     let stderr = '';
@@ -346,9 +348,15 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     return done;
   };
   const finishSession = async (s: LiveSession) => {
-    s.ffmpeg.kill('SIGINT');
-    const timer = setTimeout(() => { log(`ffmpeg for ${s.channel.name} did not exit on SIGINT: killed`); s.ffmpeg.kill('SIGKILL'); }, 5000);
+    // node-media-server keeps players attached across publish gaps, so ffmpeg's pull would block
+    // until its read timeout. Closing ffmpeg's RTMP play connection gives it end-of-input: it
+    // finishes normally and writes every playlist's trailer. (A SIGINT would not interrupt the
+    // blocked read, and a second one aborts the writes too.) SIGINT, then SIGKILL, only as fallbacks.
+    for (const player of players.get(s.streamPath) ?? []) player.socket.end();
+    const nudge = setTimeout(() => s.ffmpeg.kill('SIGINT'), 3000);
+    const timer = setTimeout(() => { log(`ffmpeg for ${s.channel.name} did not exit: killed`); s.ffmpeg.kill('SIGKILL'); }, 8000);
     await s.ended;
+    clearTimeout(nudge);
     clearTimeout(timer);
     // Offline channels answer 404 on their playback URL, as on IVS.
     rmSync(join(hlsDir, s.channel.id), { recursive: true, force: true });
@@ -386,6 +394,13 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     await emit(s.channel, 'IVS Recording State Change', recordingDetail('Recording End', s.streamId, r, durationMs));
   };
 
+  /** RTMP play sessions (ffmpeg's pulls) by stream path. */
+  const players = new Map<string, Set<NmsSession>>();
+  nms.on('postPlay', (session: NmsSession) => {
+    if (!players.has(session.streamPath)) players.set(session.streamPath, new Set());
+    players.get(session.streamPath)?.add(session);
+  });
+  nms.on('donePlay', (session: NmsSession) => { players.get(session.streamPath)?.delete(session); });
   nms.on('prePublish', (session: NmsSession) => {
     const key = session.streamPath.split('/').pop() ?? '';
     const record = session.streamApp === 'app' ? file.state.keys.find((k) => k.value === key) : undefined;

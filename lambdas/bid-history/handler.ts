@@ -6,6 +6,9 @@
  *   DynamoDB computed in that write. Every accepted bid is exactly one such modification, so the
  *   history is complete; redelivered records rewrite the same item (idempotent). A bid id reused
  *   for a second accepted bid (a client bug) is kept under `BID#<bidId>#<bidCount>`, never lost.
+ * - then, when the product's `recentBidIds` holds more than RECENT_BIDS_TRIM_AT ids, its head is
+ *   removed down to RECENT_BIDS_KEPT (those bids' history items are written by now: records come
+ *   in order), conditioned on the head being unchanged (appends only touch the tail).
  * - a ban item `CHANNEL#<c>/BAN#<u>` inserted/removed → `bannedBidders` ADD/DELETE on the
  *   channel's products that are not finished (DRAFT, AUCTION_OPEN), which placeBid's condition reads.
  * Reports partial batch failures so one failing record does not replay the rest.
@@ -15,7 +18,7 @@ import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ddb as sharedDdb } from '../shared/clients';
-import { placedFromProduct, type LastBid } from '../shared/domain/auctions';
+import { placedFromProduct, RECENT_BIDS_KEPT, RECENT_BIDS_TRIM_AT, type LastBid } from '../shared/domain/auctions';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 
@@ -61,6 +64,22 @@ async function recordBid(ddb: DynamoDBDocumentClient, table: string, product: Im
   }
 }
 
+async function trimRecentBidIds(ddb: DynamoDBDocumentClient, table: string, product: Image): Promise<void> {
+  const ids = (product.recentBidIds ?? []) as string[];
+  if (ids.length <= RECENT_BIDS_TRIM_AT) return;
+  const drop = ids.length - RECENT_BIDS_KEPT;
+  try {
+    await ddb.send(new UpdateCommand({
+      TableName: table, Key: { PK: product.PK, SK: product.SK },
+      UpdateExpression: `REMOVE ${Array.from({ length: drop }, (_, i) => `recentBidIds[${i}]`).join(', ')}`,
+      ConditionExpression: 'recentBidIds[0] = :first', ExpressionAttributeValues: { ':first': ids[0] },
+    }));
+  } catch (err) {
+    // Trimmed already (a redelivered record, or the exact path rewrote the list).
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+  }
+}
+
 async function applyBan(ddb: DynamoDBDocumentClient, table: string, channelId: string, userId: string, banned: boolean): Promise<void> {
   let start: Record<string, unknown> | undefined;
   do {
@@ -91,7 +110,10 @@ export async function handleRecord(ddb: DynamoDBDocumentClient, table: string, r
   if (pk.startsWith('PRODUCT#') && sk === 'PRODUCT' && record.eventName === 'MODIFY') {
     const next = imageOf(record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined);
     const prev = imageOf(record.dynamodb?.OldImage as Record<string, AttributeValue> | undefined);
-    if (next?.lastBid && Number(next.bidCount ?? 0) > Number(prev?.bidCount ?? 0)) await recordBid(ddb, table, next);
+    if (next?.lastBid && Number(next.bidCount ?? 0) > Number(prev?.bidCount ?? 0)) {
+      await recordBid(ddb, table, next);
+      await trimRecentBidIds(ddb, table, next);
+    }
   } else if (pk.startsWith('CHANNEL#') && sk.startsWith('BAN#') && (record.eventName === 'INSERT' || record.eventName === 'REMOVE')) {
     await applyBan(ddb, table, pk.slice('CHANNEL#'.length), sk.slice('BAN#'.length), record.eventName === 'INSERT');
   }

@@ -89,11 +89,15 @@ export function closeOutcome(a: { bidCount: number; highBidderId?: string | null
 }
 
 /**
- * How many of the latest accepted bid ids the product item keeps (`recentBidIds`) so a retried
- * bid is recognised by the single conditional write itself. The write refuses once the list is
- * full; the exact (slow) path then rewrites it with the newest RECENT_BIDS_KEPT ids.
+ * The latest accepted bid ids the product item keeps (`recentBidIds`) so a retried bid is
+ * recognised by the single conditional write itself. The stream consumer (lambdas/bid-history)
+ * trims the list's head once it holds more than RECENT_BIDS_TRIM_AT ids, down to RECENT_BIDS_KEPT,
+ * after it has written those bids' history items (older retries are answered from history). The
+ * single write refuses when the list reached RECENT_BIDS_MAX (the consumer is far behind); the exact
+ * path then rewrites it with the newest RECENT_BIDS_KEPT ids.
  */
-export const RECENT_BIDS_MAX = 64;
+export const RECENT_BIDS_MAX = 128;
+export const RECENT_BIDS_TRIM_AT = 48;
 export const RECENT_BIDS_KEPT = 32;
 
 /** The newest ids kept when the slow path rewrites `recentBidIds` (the new id last). */

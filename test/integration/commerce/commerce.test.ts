@@ -7,7 +7,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/li
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../local/appsync/engine';
 import { handleRecords } from '../../../lambdas/bid-history/handler';
-import { incrementFor } from '../../../lambdas/shared/domain/auctions';
+import { incrementFor, RECENT_BIDS_TRIM_AT } from '../../../lambdas/shared/domain/auctions';
 import { firstProductInputError } from '../../../lambdas/shared/domain/product-schema';
 import { useDynamoDbLocal } from '../../support/dynamo';
 import { tableStream } from './stream';
@@ -233,6 +233,24 @@ describe('concurrency', () => {
       token = page.data?.product.bids.nextToken ?? null;
     } while (token);
     expect(history.sort((a, b) => a - b)).toEqual([...accepted].sort((a, b) => a - b));
+    // The consumer keeps the product's idempotency list short (its head is in history by then).
+    const item = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: `PRODUCT#${id}`, SK: 'PRODUCT' } }));
+    expect((item.Item?.recentBidIds as string[]).length).toBeLessThanOrEqual(RECENT_BIDS_TRIM_AT);
+  });
+
+  it('60 bids in a row: the stream trims the idempotency list, and a retry of a trimmed bid is answered from history', async () => {
+    const id = await openAuction({ buyNowPrice: null, saleMode: 'AUCTION', bidIncrement: 10 });
+    const answers: Result[] = [];
+    for (let i = 0; i < 60; i++) answers.push(await gql(BID, viewer(200 + (i % 2)), { i: { productId: id, amount: 1000 + i * 10, bidId: `row-${id}-${i}` } }));
+    expect(answers.every((r) => !r.errors)).toBe(true);
+    await settle();
+    const item = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: `PRODUCT#${id}`, SK: 'PRODUCT' } }));
+    expect((item.Item?.recentBidIds as string[]).length).toBeLessThanOrEqual(RECENT_BIDS_TRIM_AT);
+    expect(item.Item?.recentBidIds).not.toContain(`row-${id}-0`);
+    const retried = await gql(BID, viewer(200), { i: { productId: id, amount: 1000, bidId: `row-${id}-0` } });
+    expect(retried.data?.placeBid).toEqual(answers[0]?.data?.placeBid);
+    const stored = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :b)', ExpressionAttributeValues: { ':pk': `PRODUCT#${id}`, ':b': 'BID#' } }));
+    expect(stored.Items).toHaveLength(60);
   });
 
   it('soft close: bids in the last N seconds move the end to now + N, concurrently never backwards; outside the window the end stays', async () => {

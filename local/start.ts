@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, rmSync, statSync, writeFileSync, readdirSync } f
 import { join, resolve } from 'node:path';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { FUNCTIONS } from '../lib/functions/catalog';
 import { createEngine } from './appsync/engine';
 import { startLocalCognito } from './auth/cognito';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/server';
@@ -184,7 +185,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     lambda.runner = runner;
     const streams = await startStreamPoller({
       dynamo: client, endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, table: tables.Main, log,
-      onBatch: (event) => invoke('sale-markers', event),
+      // Every function the catalog triggers from the table stream gets each batch (one event source mapping each).
+      onBatch: async (event) => {
+        await Promise.all(FUNCTIONS.filter((f) => f.triggers.some((t) => t.kind === 'table-stream')).map((f) => invoke(f.name, event)));
+      },
     });
     stops.unshift(() => streams.stop());
 

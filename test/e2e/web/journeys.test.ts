@@ -2,7 +2,8 @@
 // Skipped until local/start.ts exists. Endpoint names are read loosely from what the platform
 // returns or from .local/endpoints.json (issue 6: web, RTMP, GraphQL and chat URLs).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,9 +34,10 @@ function findUrl(obj: unknown, re: RegExp): string {
   return walk(obj);
 }
 
+let outbox = '';
 /** Newest 6-digit code in the local outbox mentioning the address (local Cognito writes codes there). */
 function confirmationCode(email: string): string {
-  const dir = join(ROOT, '.local/outbox');
+  const dir = outbox;
   const files = existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile()) : [];
   files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   for (const f of files) {
@@ -71,8 +73,10 @@ describe.skipIf(!available)('journeys against the local mode', () => {
   beforeAll(async () => {
     ensureBuild();
     const mod = (await import(/* @vite-ignore */ START)) as { startLocalPlatform: (o?: object) => Promise<Platform> };
-    platform = await mod.startLocalPlatform({});
-    const endpointsFile = join(ROOT, '.local/endpoints.json');
+    const dataDir = mkdtempSync(join(tmpdir(), 'journeys-'));
+    outbox = join(dataDir, 'outbox');
+    platform = await mod.startLocalPlatform({ dataDir, ports: 'free', scheduleEveryMs: 3000, log: () => undefined });
+    const endpointsFile = join(dataDir, 'endpoints.json');
     const endpoints = existsSync(endpointsFile) ? JSON.parse(readFileSync(endpointsFile, 'utf8')) : {};
     web = findUrl(platform, /web/i) || findUrl(endpoints, /web/i);
     rtmpBase = findUrl(platform, /rtmp/i) || findUrl(endpoints, /rtmp/i);
@@ -90,8 +94,8 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     const id = Date.now().toString(36);
     const streamer = await (await browser.newContext()).newPage();
     await streamer.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web });
-    await signUp(streamer, `s${id}@example.com`, `s${id}`, 'Str3am!pass');
-    await streamer.waitForURL(/\/studio\/?/);
+    await signUp(streamer, `s${id}@example.com`, `s${id}`, 'Str3am!pass-2026');
+    await streamer.waitForURL((u) => u.pathname.startsWith('/studio'));
     if (await streamer.locator('#pv-h').count()) await streamer.click('form button[type=submit]');
     await streamer.getByTestId('stream-key').waitFor({ timeout: 30_000 });
     await streamer.locator('#skey ~ button', { hasText: 'Copy' }).click();
@@ -105,6 +109,7 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await streamer.selectOption('#ap-mode', 'AUCTION_WITH_BUY_NOW');
     await streamer.fill('#ap-start', '5');
     await streamer.fill('#ap-bn', '50');
+    await streamer.fill('#ap-dur', '900');
     await streamer.click('dialog button[type=submit]');
     const card = streamer.locator('[data-testid=product]', { hasText: 'E2E mystery box' });
     await card.waitFor();
@@ -113,13 +118,20 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await streamer.screenshot({ path: shot('local-studio') });
 
     const viewer = await (await browser.newContext()).newPage();
-    await signUp(viewer, `v${id}@example.com`, `v${id}`, 'V1ewer!pass');
+    await signUp(viewer, `v${id}@example.com`, `v${id}`, 'V1ewer!pass-2026');
+    await viewer.waitForURL((u) => u.pathname.startsWith('/studio'));
     await viewer.goto(`${web}/`);
     await viewer.getByText(`s${id}`).first().waitFor({ timeout: 30_000 });
     await viewer.screenshot({ path: shot('local-browse') });
     await viewer.goto(`${web}/u/s${id}`);
     await viewer.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 60_000 });
-    await expect.poll(() => viewer.locator('#chat-input').isEnabled(), { timeout: 30_000 }).toBe(true);
+    try {
+      await expect.poll(() => viewer.locator('#chat-input').isEnabled(), { timeout: 30_000 }).toBe(true);
+    } catch (error) {
+      await viewer.screenshot({ path: shot('local-watch-chat-failure') });
+      console.error('chat panel:', await viewer.locator('body').innerText());
+      throw error;
+    }
     await viewer.fill('#chat-input', 'hello from e2e');
     await viewer.press('#chat-input', 'Enter');
     await streamer.locator('[data-testid=chat-lines] li', { hasText: 'hello from e2e' }).waitFor({ timeout: 30_000 });

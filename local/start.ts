@@ -12,7 +12,7 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FUNCTIONS } from '../lib/functions/catalog';
 import { createEngine } from './appsync/engine';
-import { startLocalCognito } from './auth/cognito';
+import { ID_TOKEN_CLAIMS_SHIM, idTokenClaimsShim, startLocalCognito } from './auth/cognito';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/server';
 import { createTables } from './dynamodb/tables';
 import { startLocalEvents } from './events/bus';
@@ -138,9 +138,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
 
     const events = await startLocalEvents({ invoke, port: port('events'), scheduleEveryMs: opts.scheduleEveryMs, log });
     stops.push(() => events.stop());
-    const lambdaEndpoint = await startLambdaEndpoint({ invoke, failures: [] }, port('lambda'));
+    const lambdaEndpoint = await startLambdaEndpoint({ invoke }, port('lambda'), { [ID_TOKEN_CLAIMS_SHIM]: idTokenClaimsShim });
     stops.push(() => lambdaEndpoint.stop());
-    const cognito = await startLocalCognito({ dataDir: join(dataDir, 'cognito'), outboxDir, port: port('cognito'), lambda: { url: lambdaEndpoint.url, postConfirmation: 'provision-streamer' }, log });
+    const cognito = await startLocalCognito({ dataDir: join(dataDir, 'cognito'), outboxDir, port: port('cognito'), lambda: { url: lambdaEndpoint.url, postConfirmation: 'provision-streamer', preTokenGeneration: ID_TOKEN_CLAIMS_SHIM }, log });
     stops.push(() => cognito.stop());
 
     const ivs = await startLocalIvs({

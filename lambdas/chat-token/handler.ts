@@ -35,9 +35,12 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
   const caller = signedIn(identity) ? cognitoCaller(identity) : undefined;
   const keys: Record<string, string>[] = [profileKey(channelId)];
   if (caller) keys.push(banKey(channelId, caller.userId), moderatorKey(channelId, caller.userId));
+  // Access tokens carry no preferred_username: the caller's own profile has the handle.
+  if (caller && !caller.handle && caller.userId !== channelId) keys.push(profileKey(caller.userId));
   const { Responses } = await ddb.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
   const items = Responses?.[table] ?? [];
-  const profile = items.find((i) => i.SK === 'PROFILE');
+  const profile = items.find((i) => i.PK === `USER#${channelId}` && i.SK === 'PROFILE');
+  const handle = caller?.handle ?? (items.find((i) => i.PK === `USER#${caller?.userId}` && i.SK === 'PROFILE')?.handle as string | undefined);
   if (!profile?.chatRoomArn) throw new DomainError('NOT_FOUND', 'This channel has no chat yet.');
   if (caller && items.some((i) => String(i.SK).startsWith('BAN#'))) {
     throw new DomainError('BANNED', 'You are banned from this chat.');
@@ -51,7 +54,7 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
     userId: caller?.userId ?? `guest-${randomUUID()}`,
     capabilities,
     sessionDurationInMinutes: CHAT_LIMITS.sessionMinutes,
-    attributes: { handle: caller?.handle ?? 'guest', role: caller ? role : 'GUEST', channelId },
+    attributes: { handle: caller ? (handle ?? 'viewer') : 'guest', role: caller ? role : 'GUEST', channelId },
   }));
   if (!answer.token) throw new Error('CreateChatToken returned no token');
   return {

@@ -17,7 +17,7 @@ export interface LocalCognitoOptions {
   outboxDir: string;
   port?: number;
   /** Local Lambda endpoint and the function to call after sign-up confirmation. */
-  lambda?: { url: string; postConfirmation: string };
+  lambda?: { url: string; postConfirmation: string; preTokenGeneration?: string };
   log?: (line: string) => void;
 }
 
@@ -37,6 +37,18 @@ export interface LocalCognito {
   /** Verifies a local id or access token (signature, issuer, expiry); throws with a reason. */
   verify(jwt: string): Promise<Claims>;
   stop(): Promise<void>;
+}
+
+/**
+ * cognito-local puts only email and custom attributes into ID tokens; Cognito puts every readable
+ * standard attribute there. This pre-token-generation shim (served by the local Lambda endpoint)
+ * adds the standard attributes the web app reads, so the local tokens look like Cognito's.
+ */
+export const ID_TOKEN_CLAIMS_SHIM = 'local-cognito-id-token-claims';
+export function idTokenClaimsShim(event: Record<string, unknown>): unknown {
+  const attrs = (event.userAttributes ?? {}) as Record<string, string>;
+  const claims = Object.fromEntries(['preferred_username', 'name', 'email_verified'].filter((k) => attrs[k] !== undefined).map((k) => [k, attrs[k]]));
+  return { ...event, response: { claimsOverrideDetails: { claimsToAddOrOverride: claims } } };
 }
 
 export async function freePort(): Promise<number> {
@@ -78,7 +90,10 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   const configPath = join(opts.dataDir, '.cognito', 'config.json');
   writeFileSync(configPath, JSON.stringify({
     LambdaClient: { endpoint: opts.lambda?.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
-    TriggerFunctions: opts.lambda ? { PostConfirmation: opts.lambda.postConfirmation } : {},
+    TriggerFunctions: opts.lambda ? {
+      PostConfirmation: opts.lambda.postConfirmation,
+      ...(opts.lambda.preTokenGeneration ? { PreTokenGeneration: opts.lambda.preTokenGeneration } : {}),
+    } : {},
     UserPoolDefaults: { UsernameAttributes: ['email'] },
     TokenConfig: { IssuerDomain: url },
   }, null, 2));

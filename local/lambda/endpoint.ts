@@ -6,7 +6,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LambdaRunner } from './runner';
 
-export async function startLambdaEndpoint(runner: LambdaRunner, port = 0): Promise<{ url: string; stop(): Promise<void> }> {
+/** Local-only functions served beside the catalog's (emulation shims, never platform code). */
+export type LocalFunctions = Record<string, (event: Record<string, unknown>) => unknown>;
+
+export async function startLambdaEndpoint(runner: Pick<LambdaRunner, 'invoke'>, port = 0, local: LocalFunctions = {}): Promise<{ url: string; stop(): Promise<void> }> {
   const server = createServer((req, res) => {
     const m = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
     const chunks: Buffer[] = [];
@@ -16,10 +19,12 @@ export async function startLambdaEndpoint(runner: LambdaRunner, port = 0): Promi
         res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ Type: 'User', message: 'Unknown Lambda API route' }));
         return;
       }
-      const name = decodeURIComponent(m[1] as string).replace(/^.*:function:/, '').replace(/^local-/, '');
+      const raw = decodeURIComponent(m[1] as string).replace(/^.*:function:/, '');
+      const name = local[raw] ? raw : raw.replace(/^local-/, '');
       try {
         const body = Buffer.concat(chunks).toString('utf8');
-        const result = await runner.invoke(name, body ? JSON.parse(body) : {});
+        const event = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+        const result = local[name] ? await local[name](event) : await runner.invoke(name, event);
         res.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' }).end(JSON.stringify(result ?? null));
       } catch (error) {
         res.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' })

@@ -49,6 +49,13 @@ describe('chat-token', () => {
     expect(await tokenHandler(invoke('createChatToken', user('c1', 'ann'), { channelId: 'c1' }))).toMatchObject({ data: { role: 'STREAMER' } });
   });
 
+  it('takes the handle from the caller\'s profile when the token has no preferred_username (access tokens)', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile, { PK: 'USER#u2', SK: 'PROFILE', handle: 'bob' }] } });
+    await tokenHandler(invoke('createChatToken', { sub: 'u2', claims: {} }, { channelId: 'c1' }));
+    expect(ddb.commandCalls(BatchGetCommand)[0]?.args[0].input.RequestItems?.Main?.Keys).toContainEqual({ PK: 'USER#u2', SK: 'PROFILE' });
+    expect(chat.commandCalls(CreateChatTokenCommand)[0]?.args[0].input.attributes).toEqual({ handle: 'bob', role: 'VIEWER', channelId: 'c1' });
+  });
+
   it('refuses a banned user clearly and mints nothing', async () => {
     ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile, { PK: 'CHANNEL#c1', SK: 'BAN#u2' }] } });
     const result = await tokenHandler(invoke('createChatToken', user('u2', 'bob'), { channelId: 'c1' }));

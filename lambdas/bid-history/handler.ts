@@ -6,9 +6,10 @@
  *   DynamoDB computed in that write. Every accepted bid is exactly one such modification, so the
  *   history is complete; redelivered records rewrite the same item (idempotent). A bid id reused
  *   for a second accepted bid (a client bug) is kept under `BID#<bidId>#<bidCount>`, never lost.
- * - then, when the product's `recentBidIds` holds more than RECENT_BIDS_TRIM_AT ids, its head is
+ * - any product image whose `recentBidIds` holds more than RECENT_BIDS_TRIM_AT ids → its head is
  *   removed down to RECENT_BIDS_KEPT (those bids' history items are written by now: records come
- *   in order), conditioned on the head being unchanged (appends only touch the tail).
+ *   in order), conditioned on the head being unchanged (appends only touch the tail). A trim's
+ *   own record carries the current list, so trims catch up even when earlier images were stale.
  * - a ban item `CHANNEL#<c>/BAN#<u>` inserted/removed → `bannedBidders` ADD/DELETE on the
  *   channel's products that are not finished (DRAFT, AUCTION_OPEN), which placeBid's condition reads.
  * Reports partial batch failures so one failing record does not replay the rest.
@@ -110,10 +111,10 @@ export async function handleRecord(ddb: DynamoDBDocumentClient, table: string, r
   if (pk.startsWith('PRODUCT#') && sk === 'PRODUCT' && record.eventName === 'MODIFY') {
     const next = imageOf(record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined);
     const prev = imageOf(record.dynamodb?.OldImage as Record<string, AttributeValue> | undefined);
-    if (next?.lastBid && Number(next.bidCount ?? 0) > Number(prev?.bidCount ?? 0)) {
-      await recordBid(ddb, table, next);
-      await trimRecentBidIds(ddb, table, next);
-    }
+    if (next?.lastBid && Number(next.bidCount ?? 0) > Number(prev?.bidCount ?? 0)) await recordBid(ddb, table, next);
+    // Any product image (a trim's own record included): every id in it belongs to a bid whose
+    // record came earlier or is this one, so its history item exists. Stale images fail the head check.
+    if (next) await trimRecentBidIds(ddb, table, next);
   } else if (pk.startsWith('CHANNEL#') && sk.startsWith('BAN#') && (record.eventName === 'INSERT' || record.eventName === 'REMOVE')) {
     await applyBan(ddb, table, pk.slice('CHANNEL#'.length), sk.slice('BAN#'.length), record.eventName === 'INSERT');
   }

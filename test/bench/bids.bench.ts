@@ -8,6 +8,10 @@
  */
 import { Agent } from 'node:http';
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { handleRecords } from '../../lambdas/bid-history/handler';
+import { tableStream } from '../integration/commerce/stream';
+import type { DynamoDbLocalContext } from '../support/dynamo';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../../local/dynamodb/server';
 import { createTables } from '../../local/dynamodb/tables';
@@ -52,6 +56,8 @@ export default async function bench(): Promise<BenchTable[]> {
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 512 }) }),
   });
   const tables = { Main: 'bench-main', Idempotency: 'bench-idem' };
+  let consuming = false;
+  let consumer: Promise<void> = Promise.resolve();
   try {
     await createTables(client, tables);
     // Counts the DynamoDB calls the engine makes (fast path = one UpdateItem per bid).
@@ -63,6 +69,22 @@ export default async function bench(): Promise<BenchTable[]> {
       },
     } as unknown as DynamoDBClient;
     const engine = createEngine({ dynamo: counting, tables, invokeLambda: async () => null });
+    // The table-stream consumer (bid history, idempotency-list trims) runs beside the engine, as on
+    // AWS: its writes load the same DynamoDB Local.
+    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    const stream = tableStream({ client, endpoint: server.endpoint, tableName: tables.Main } as DynamoDbLocalContext);
+    const consume = async (): Promise<void> => {
+      await stream.drain(async (records) => {
+        await handleRecords(doc, tables.Main, records);
+      });
+    };
+    consuming = true;
+    consumer = (async () => {
+      while (consuming) {
+        await consume();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
     const seller = { mode: 'AMAZON_COGNITO_USER_POOLS' as const, identity: { sub: 'seller', username: 'seller', claims: { preferred_username: 'sam' }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' } };
     const bidder = (n: number) => ({ ...seller, identity: { ...seller.identity, sub: `b${n}`, username: `b${n}`, claims: { preferred_username: `b${n}` } } });
     const rows: Record<string, string | number>[] = [];
@@ -164,6 +186,8 @@ export default async function bench(): Promise<BenchTable[]> {
       },
     ];
   } finally {
+    consuming = false;
+    await consumer;
     client.destroy();
     await server.stop();
   }

@@ -6,10 +6,11 @@
  * like EventBridge's retry policy (which retries for up to 24 h).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FUNCTIONS } from '../../lib/functions/catalog';
 import { matchesPattern } from './patterns';
+import { readBody } from '../http';
 
 export interface BusEvent {
   source: string;
@@ -81,12 +82,6 @@ export async function startLocalEvents(opts: LocalEventsOptions): Promise<LocalE
     await Promise.all(deliveries);
   };
 
-  const readBody = (req: IncomingMessage) => new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 
   const server = createServer(async (req, res) => {
     const target = String(req.headers['x-amz-target'] ?? '');

@@ -9,12 +9,13 @@
  * no Authorization is the guest IAM identity. IAM callers may use only the fields lib/api/access.ts
  * grants their role, as the IAM policies do in AWS. TLS: plain http/ws on loopback (see docs/local-mode.md).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { iamAccess } from '../../lib/api/access';
 import type { Engine, LocalAuth } from '../appsync/engine';
+import { readBody } from '../http';
 
 export interface LocalGraphqlOptions {
   engine: Engine;
@@ -107,12 +108,6 @@ export async function startLocalGraphql(opts: LocalGraphqlOptions): Promise<Loca
     }),
   });
 
-  const readBody = (req: IncomingMessage) => new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { ...CORS, 'content-type': 'application/json; charset=UTF-8' });

@@ -1,25 +1,11 @@
 /** Query.moderators: the channel's `MOD#` items, for the streamer's control room. */
-import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
-import { callerSub } from './lib/page';
+import type { Context, DynamoDBQueryRequest } from '@aws-appsync/utils';
+import { channelMembersRequest, channelMembersResponse } from './lib/members';
 
 export function request(ctx: Context<{ channelId: string }>): DynamoDBQueryRequest {
-  if (callerSub(ctx) !== ctx.args.channelId) {
-    util.error('Only the streamer can list their moderators.', 'NOT_OWNER');
-  }
-  return {
-    operation: 'Query',
-    query: {
-      expression: 'PK = :pk AND begins_with(SK, :prefix)',
-      expressionValues: util.dynamodb.toMapValues({ ':pk': `CHANNEL#${ctx.args.channelId}`, ':prefix': 'MOD#' }),
-    },
-    limit: 1000,
-  };
+  return channelMembersRequest(ctx, 'MOD#', 'Only the streamer can list their moderators.');
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
-  }
-  const items = (ctx.result.items ?? []) as Record<string, unknown>[];
-  return items.map((i) => ({ userId: i.userId, handle: i.handle ?? null, since: i.since, until: i.until ?? null, reason: i.reason ?? null }));
+  return channelMembersResponse(ctx);
 }

@@ -1,0 +1,25 @@
+/** Shared by Query.moderators and Query.bans: a channel's member items under one SK prefix, owner only. */
+import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
+import { callerSub } from './page';
+
+export function channelMembersRequest(ctx: Context<{ channelId: string }>, prefix: string, refusal: string): DynamoDBQueryRequest {
+  if (callerSub(ctx) !== ctx.args.channelId) {
+    util.error(refusal, 'NOT_OWNER');
+  }
+  return {
+    operation: 'Query',
+    query: {
+      expression: 'PK = :pk AND begins_with(SK, :prefix)',
+      expressionValues: util.dynamodb.toMapValues({ ':pk': `CHANNEL#${ctx.args.channelId}`, ':prefix': prefix }),
+    },
+    limit: 1000,
+  };
+}
+
+export function channelMembersResponse(ctx: Context): unknown {
+  if (ctx.error) {
+    util.error(ctx.error.message, ctx.error.type);
+  }
+  const items = (ctx.result.items ?? []) as Record<string, unknown>[];
+  return items.map((i) => ({ userId: i.userId, handle: i.handle ?? null, since: i.since, until: i.until ?? null, reason: i.reason ?? null }));
+}

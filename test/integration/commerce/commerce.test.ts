@@ -253,6 +253,20 @@ describe('concurrency', () => {
     expect(stored.Items).toHaveLength(60);
   });
 
+  it('the stream consumer is idempotent: replaying the whole stream changes no history', async () => {
+    await settle();
+    const count = async () =>
+      (await db.doc.send(new QueryCommand({ TableName: db.tableName, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': 'USER#viewer200#BIDS' } }))).Items?.length;
+    const before = await count();
+    expect(before).toBeGreaterThan(0);
+    const replay = tableStream(db);
+    const replayed = await replay.drain(async (records) => {
+      expect((await handleRecords(db.doc, db.tableName, records)).batchItemFailures).toEqual([]);
+    });
+    expect(replayed).toBeGreaterThan(0);
+    expect(await count()).toBe(before);
+  });
+
   it('soft close: bids in the last N seconds move the end to now + N, concurrently never backwards; outside the window the end stays', async () => {
     const calm = await openAuction({ buyNowPrice: null, saleMode: 'AUCTION', durationSeconds: 600, softCloseSeconds: 30 });
     const calmEnd = (await gql('query($p: ID!) { product(productId: $p) { endsAt } }', guest, { p: calm })).data?.product.endsAt;

@@ -15,6 +15,7 @@ import { extname, join, normalize } from 'node:path';
 import type { BucketStore } from '../s3/store';
 import { freePort } from '../auth/cognito';
 import { randomId, StateFile, type Channel } from './state';
+import { injectId3, segmentWindows } from './id3';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
@@ -183,6 +184,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       s.metadataTimes = s.metadataTimes.filter((t) => now - t < 1000);
       if (s.metadataTimes.length >= 5) throw new IvsError('ThrottlingException', 'PutMetadata is limited to 5 calls per second per channel.', 429);
       s.metadataTimes.push(now);
+      s.metadata = s.metadata.filter((m) => now - Date.parse(m.at) < 120_000);
       s.metadata.push({ at: new Date(now).toISOString(), payload });
       return undefined;
     },
@@ -261,7 +263,18 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       if (!viewers.has(channelId)) viewers.set(channelId, new Map());
       viewers.get(channelId)?.set(who, Date.now());
     }
-    res.writeHead(200, { 'content-type': MIME[extname(fileOnDisk)] ?? 'application/octet-stream', 'cache-control': path.endsWith('.m3u8') ? 'no-cache' : 'max-age=60' });
+    const headers = { 'content-type': MIME[extname(fileOnDisk)] ?? 'application/octet-stream', 'cache-control': path.endsWith('.m3u8') ? 'no-cache' : 'max-age=60' };
+    const live = sessions.get(channelId);
+    if (live && path.endsWith('.ts') && live.metadata.length > 0) {
+      // Timed metadata: ID3 tags for the PutMetadata calls made during this segment (see id3.ts).
+      const name = path.split('/').pop() ?? '';
+      const window = segmentWindows(readFileSync(join(hlsDir, channelId, 'index.m3u8'), 'utf8')).get(name);
+      const cues = window ? live.metadata
+        .map((m) => ({ offsetSeconds: (Date.parse(m.at) - window.start) / 1000, text: m.payload }))
+        .filter((c) => c.offsetSeconds >= 0 && c.offsetSeconds < window.duration) : [];
+      return void res.writeHead(200, headers).end(injectId3(readFileSync(fileOnDisk), cues));
+    }
+    res.writeHead(200, headers);
     createReadStream(fileOnDisk).pipe(res);
   });
   await new Promise<void>((resolve) => hls.listen(hlsPort, '127.0.0.1', resolve));

@@ -1,0 +1,105 @@
+/**
+ * amazon-ivs-player in headless Chromium against the local IVS playback URL: used by the timed
+ * metadata test and the ingest latency bench. The page records TEXT_METADATA_CUE events (with the
+ * wall-clock time they fired) and answers getLiveLatency() and the player state.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const playerDir = dirname(require.resolve('amazon-ivs-player/package.json'));
+
+const PAGE = `<!doctype html><html><body>
+<video id="v" muted playsinline style="width:640px;height:360px"></video>
+<script src="/player/bundle.js"></script>
+<script>
+  const IVS = window.IVS;
+  window.cues = [];
+  window.states = [];
+  window.errors = [];
+  window.firstPlayingAt = null;
+  window.start = (url) => {
+    const p = IVS.create({ wasmWorker: location.origin + '/player/assets/amazon-ivs-wasmworker.min.js', wasmBinary: location.origin + '/player/assets/amazon-ivs-wasmworker.min.wasm' });
+    window.player = p;
+    p.attachHTMLVideoElement(document.getElementById('v'));
+    p.setMuted(true);
+    p.setAutoplay(true);
+    p.addEventListener(IVS.PlayerEventType.TEXT_METADATA_CUE, (cue) => window.cues.push({ text: cue.text, at: Date.now(), position: p.getPosition() }));
+    window.id3 = [];
+    p.addEventListener(IVS.MetadataEventType.ID3, (m) => window.id3.push(JSON.stringify(m)));
+    p.addEventListener(IVS.PlayerEventType.ERROR, (e) => window.errors.push(JSON.stringify(e)));
+    p.addEventListener(IVS.PlayerState.PLAYING, () => { window.states.push('PLAYING'); if (!window.firstPlayingAt) window.firstPlayingAt = Date.now(); });
+    p.load(url);
+    p.play();
+    return IVS.isPlayerSupported;
+  };
+</script></body></html>`;
+
+export interface PlayerHarness {
+  readonly page: Page;
+  /** Loads `url` in amazon-ivs-player; resolves once the call returned (not once playing). */
+  load(url: string): Promise<void>;
+  cues(): Promise<{ text: string; at: number; position: number }[]>;
+  /** Seconds behind live according to the player, or undefined before it plays. */
+  liveLatency(): Promise<number | undefined>;
+  firstPlayingAt(): Promise<number | undefined>;
+  errors(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function startPlayer(): Promise<PlayerHarness> {
+  // The package is CommonJS with bare requires: bundle it for the page (as the web app's build does).
+  const bundled = await build({
+    stdin: { contents: "import * as IVS from 'amazon-ivs-player'; window.IVS = IVS;", resolveDir: playerDir, loader: 'js' },
+    bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'silent',
+  });
+  const bundle = bundled.outputFiles[0]!.contents;
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+    if (path === '/player/bundle.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
+    if (path.startsWith('/player/')) {
+      const rel = path.slice('/player/'.length);
+      if (!/^assets\/[\w.-]+$/.test(rel)) return void res.writeHead(404).end();
+      const type = rel.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
+      try {
+        return void res.writeHead(200, { 'content-type': type }).end(readFileSync(join(playerDir, 'dist', rel)));
+      } catch {
+        return void res.writeHead(404).end();
+      }
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser: Browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
+  });
+  const page = await browser.newPage();
+  await page.goto(origin);
+  return {
+    page,
+    async load(url) {
+      const supported = await page.evaluate((u) => (window as unknown as { start(u: string): boolean }).start(u), url);
+      if (!supported) throw new Error('amazon-ivs-player says this browser is not supported');
+    },
+    cues: () => page.evaluate(() => (window as unknown as { cues: { text: string; at: number; position: number }[] }).cues),
+    liveLatency: () => page.evaluate(() => {
+      const w = window as unknown as { player?: { getLiveLatency(): number; getState(): string } };
+      if (!w.player || w.player.getState() !== 'Playing') return undefined;
+      return w.player.getLiveLatency();
+    }),
+    firstPlayingAt: () => page.evaluate(() => (window as unknown as { firstPlayingAt: number | null }).firstPlayingAt ?? undefined),
+    errors: () => page.evaluate(() => (window as unknown as { errors: string[] }).errors),
+    async close() {
+      await browser.close();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}

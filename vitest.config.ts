@@ -13,6 +13,8 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           setupFiles: ['test/setup/unit.ts'],
           testTimeout: 60_000,
+          // Building the CDK stack in beforeAll takes seconds on a loaded 2-core runner.
+          hookTimeout: 120_000,
         },
       },
       {

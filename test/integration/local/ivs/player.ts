@@ -48,6 +48,8 @@ export interface PlayerHarness {
   /** Seconds behind live according to the player, or undefined before it plays. */
   liveLatency(): Promise<number | undefined>;
   firstPlayingAt(): Promise<number | undefined>;
+  /** Playhead position (s), wall-clock time of the sample (ms) and the video element's currentTime. */
+  position(): Promise<{ position: number; at: number; currentTime: number } | undefined>;
   errors(): Promise<string[]>;
   close(): Promise<void>;
 }
@@ -94,6 +96,11 @@ export async function startPlayer(): Promise<PlayerHarness> {
       const w = window as unknown as { player?: { getLiveLatency(): number; getState(): string } };
       if (!w.player || w.player.getState() !== 'Playing') return undefined;
       return w.player.getLiveLatency();
+    }),
+    position: () => page.evaluate(() => {
+      const w = window as unknown as { player?: { getPosition(): number } };
+      const v = document.getElementById('v') as HTMLVideoElement;
+      return w.player ? { position: w.player.getPosition(), at: Date.now(), currentTime: v.currentTime } : undefined;
     }),
     firstPlayingAt: () => page.evaluate(() => (window as unknown as { firstPlayingAt: number | null }).firstPlayingAt ?? undefined),
     errors: () => page.evaluate(() => (window as unknown as { errors: string[] }).errors),

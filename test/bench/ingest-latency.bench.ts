@@ -1,0 +1,140 @@
+/**
+ * Local IVS ingest latency: ffmpeg publishes a test pattern (H.264 + AAC, 1 s GOP, real time) to the
+ * local RTMP ingest; measured per run:
+ * - publish -> first playable segment: from spawning the publisher until the live playlist lists a
+ *   segment that downloads;
+ * - publish -> first frame in amazon-ivs-player (headless Chromium);
+ * - steady-state delay behind live seen by the player, glass to glass: wall-clock time of a sample
+ *   minus the wall-clock time the frame under the playhead was published. The publisher runs with
+ *   -re, so media time m was sent at (publish accepted + m); the frame under the playhead has media
+ *   time = start of the first segment the player fetched (sum of the earlier segments' EXTINF, from
+ *   polling the playlist) + the player's getPosition() (0 at its first frame). Sampled every 500 ms
+ *   for 10 s after 5 s of playback. (amazon-ivs-player's getLiveLatency() answers 0 for non-IVS
+ *   HLS, so it is shown but not used.)
+ * - the server-side share: how old the newest listed segment's end (program-date-time + duration)
+ *   is when the playlist is fetched.
+ * Target: under 3 s steady state.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateChannelCommand, IvsClient } from '@aws-sdk/client-ivs';
+import type { BenchTable } from './run';
+import { BucketStore } from '../../local/s3/store';
+import { startLocalIvs } from '../../local/ivs/index';
+import { publish, waitFor } from '../integration/local/ivs/helpers';
+import { startPlayer } from '../integration/local/ivs/player';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
+const p95 = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)] ?? NaN; };
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Seconds between now and the end of the newest segment listed in `playlist`. */
+function playlistAge(playlist: string, now: number): number | undefined {
+  let pdt: number | undefined;
+  let duration = 0;
+  let last: number | undefined;
+  for (const line of playlist.split('\n')) {
+    const inf = /^#EXTINF:([\d.]+)/.exec(line);
+    const date = /^#EXT-X-PROGRAM-DATE-TIME:(.+)$/.exec(line);
+    if (inf) duration = Number(inf[1]);
+    else if (date) pdt = Date.parse(date[1]!.trim().replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
+    else if (line.endsWith('.ts') && pdt !== undefined) last = pdt + duration * 1000;
+  }
+  return last === undefined ? undefined : (now - last) / 1000;
+}
+
+export default async function ingestLatency(): Promise<BenchTable[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ivs-'));
+  const store = new BucketStore(join(dir, 's3'));
+  await store.createBucket('recordings');
+  const ivs = await startLocalIvs({ dataDir: join(dir, 'ivs'), recordings: { store, bucket: 'recordings' }, onEvent: async () => undefined });
+  const client = new IvsClient({ region: 'us-east-1', endpoint: ivs.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const rows: Record<string, string | number>[] = [];
+  const steady: number[] = [];
+  try {
+    for (let run = 1; run <= RUNS; run++) {
+      const { channel, streamKey } = await client.send(new CreateChannelCommand({ name: `bench-${run}`, latencyMode: 'LOW' }));
+      const url = channel!.playbackUrl!;
+      const t0 = Date.now();
+      const pub = publish(`${ivs.rtmpUrl}${streamKey!.value}`);
+      const player = await startPlayer();
+      // Segment durations by media sequence number, from polling the live playlist.
+      const durations = new Map<number, number>();
+      let polling = true;
+      const poller = (async () => {
+        while (polling) {
+          const res = await fetch(url).catch(() => undefined);
+          if (res?.ok) {
+            const text = await res.text();
+            let seq = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1] ?? 0);
+            for (const m of text.matchAll(/#EXTINF:([\d.]+)/g)) durations.set(seq++, Number(m[1]));
+          }
+          await sleep(200);
+        }
+      })();
+      let firstSeq: number | undefined;
+      player.page.on('request', (req) => {
+        const m = /seg(\d+)\.ts$/.exec(req.url());
+        if (m && firstSeq === undefined) firstSeq = Number(m[1]);
+      });
+      try {
+        await waitFor('the first playable segment', async () => {
+          const res = await fetch(url);
+          if (!res.ok) return undefined;
+          const seg = /^(\S+\.ts)$/m.exec(await res.text())?.[1];
+          if (!seg) return undefined;
+          return (await fetch(url.replace('index.m3u8', seg))).ok ? true : undefined;
+        }, 30_000, 50);
+        const firstSegment = (Date.now() - t0) / 1000;
+        await player.load(url);
+        const playingAt = await waitFor('the player to play', () => player.firstPlayingAt(), 30_000, 50);
+        const firstFrame = (playingAt - t0) / 1000;
+        await sleep(5000);
+        const mediaZero = Date.parse(ivs.live().find((l) => channel!.arn!.endsWith(l.channelId))?.startTime ?? '');
+        let firstSegmentStart = 0;
+        for (let seq = 0; seq < (firstSeq ?? 0); seq++) firstSegmentStart += durations.get(seq) ?? 1;
+        const latencies: number[] = [];
+        const ages: number[] = [];
+        const playerApi: number[] = [];
+        for (let i = 0; i < 20; i++) {
+          const p = await player.position();
+          if (p) latencies.push((p.at - mediaZero) / 1000 - (firstSegmentStart + p.position));
+          const l = await player.liveLatency();
+          if (l !== undefined && Number.isFinite(l)) playerApi.push(l);
+          const age = playlistAge(await (await fetch(url)).text(), Date.now());
+          if (age !== undefined) ages.push(age);
+          await sleep(500);
+        }
+        steady.push(...latencies);
+        rows.push({
+          run,
+          'publish→first segment (s)': r2(firstSegment),
+          'publish→first frame (s)': r2(firstFrame),
+          'behind live median (s)': r2(median(latencies)),
+          'behind live p95 (s)': r2(p95(latencies)),
+          'getLiveLatency median (s)': r2(median(playerApi)),
+          'newest segment age median (s)': r2(median(ages)),
+          samples: latencies.length,
+        });
+      } finally {
+        polling = false;
+        await poller;
+        await player.close();
+        await pub.stop();
+      }
+      await sleep(500);
+    }
+  } finally {
+    await ivs.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const m = median(steady);
+  return [{
+    title: `Local IVS ingest latency (ffmpeg RTMP -> node-media-server -> ffmpeg HLS 1 s segments -> amazon-ivs-player in headless Chromium), ${RUNS} runs`,
+    rows,
+    verdict: `Target: steady-state delay behind live < 3 s. Median over all samples ${r2(m)} s, p95 ${r2(p95(steady))} s: ${m < 3 ? 'met' : 'NOT met'}.`,
+  }];
+}

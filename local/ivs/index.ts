@@ -291,6 +291,12 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     store: { path: join(opts.dataDir, 'nms') },
   });
   nmsLogger.level = 'error';
+  // nms.on() registers on node-media-server's module-level emitter, which outlives this instance:
+  // stop() removes these listeners, or a later instance in the same process would have its
+  // publishers checked (and refused) against this instance's keys.
+  const { default: nmsContext } = (await import('node-media-server/src/core/context.js')) as unknown as { default: { eventEmitter: import('node:events').EventEmitter } };
+  const nmsListeners: [string, (session: NmsSession) => void][] = [];
+  const onNms = (event: string, listener: (session: NmsSession) => void) => { nmsListeners.push([event, listener]); nms.on(event, listener); };
 
   const startSession = (channel: Channel, key: string, session: NmsSession) => {
     const streamId = `st-${randomId(24)}`;
@@ -409,12 +415,12 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
 
   /** RTMP play sessions (ffmpeg's pulls) by stream path. */
   const players = new Map<string, Set<NmsSession>>();
-  nms.on('postPlay', (session: NmsSession) => {
+  onNms('postPlay', (session: NmsSession) => {
     if (!players.has(session.streamPath)) players.set(session.streamPath, new Set());
     players.get(session.streamPath)?.add(session);
   });
-  nms.on('donePlay', (session: NmsSession) => { players.get(session.streamPath)?.delete(session); });
-  nms.on('prePublish', (session: NmsSession) => {
+  onNms('donePlay', (session: NmsSession) => { players.get(session.streamPath)?.delete(session); });
+  onNms('prePublish', (session: NmsSession) => {
     const key = session.streamPath.split('/').pop() ?? '';
     const record = session.streamApp === 'app' ? file.state.keys.find((k) => k.value === key) : undefined;
     const channel = record ? file.state.channels.find((c) => c.arn === record.channelArn) : undefined;
@@ -460,6 +466,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       }
       await Promise.all([...ending]);
       await nms.stop();
+      for (const [event, listener] of nmsListeners) nmsContext.eventEmitter.off(event, listener);
       control.closeAllConnections();
       hls.closeAllConnections();
       await Promise.all([new Promise((r) => control.close(r)), new Promise((r) => hls.close(r))]);

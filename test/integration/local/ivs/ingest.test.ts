@@ -228,5 +228,12 @@ describe('RTMP ingest with ffmpeg', () => {
     await start();
     expect((await client.send(new GetChannelCommand({ arn: channel.arn }))).channel?.name).toBe('persist-user-1');
     expect((await client.send(new GetStreamKeyCommand({ arn: key.arn }))).streamKey?.value).toBe(key.value);
+    // The restarted instance (same process) accepts the key: the old instance's ingest hooks are gone.
+    const pub = publish(`${ivs.rtmpUrl}${key.value}`);
+    try {
+      await waitFor('Stream Start after restart', () => eventsFor(channel.arn!, 'IVS Stream State Change', 'Stream Start')[0], 30_000);
+    } finally {
+      await pub.stop();
+    }
   });
 });

@@ -164,7 +164,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       runtimeConfig: () => ({
         stage: 'local', region: LOCAL_REGION, graphqlUrl: graphql.url, realtimeUrl: graphql.realtimeUrl,
         userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId, userPoolEndpoint: cognito.url, identityPoolId: '',
-        guestAuthMode: 'unsigned', chatMessagingEndpoint: ivschat.messagingUrl, replayBaseUrl: `${s3.url}/${bucket}`, player: { lowLatency: true },
+        guestAuthMode: 'unsigned', chatMessagingEndpoint: ivschat.messagingUrl, ingestServer: ivs.rtmpUrl, replayBaseUrl: `${s3.url}/${bucket}`, player: { lowLatency: true },
       }),
     });
     stops.push(() => web.stop());

@@ -16,6 +16,8 @@ export const runtimeConfigSchema = z.object({
   // iam: identity pool guest role (AWS); unsigned: guest calls sent without auth (local mode); none: no guest access.
   guestAuthMode: z.enum(['iam', 'unsigned', 'none']),
   chatMessagingEndpoint: nonEmpty(),
+  /** Shown on the stream key card instead of the channel's ingest URL (local mode: plain RTMP). */
+  ingestServer: z.optional(z.string()),
   replayBaseUrl: z._default(z.string(), ''),
   player: z._default(z.object({ lowLatency: z.optional(z.boolean()) }), { lowLatency: true }),
 });

@@ -101,6 +101,9 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await streamer.locator('#skey ~ button', { hasText: 'Copy' }).click();
     const key = await streamer.evaluate(() => navigator.clipboard.readText());
     expect(key.length).toBeGreaterThan(8);
+    // The card shows the server OBS should use: locally the plain RTMP ingest.
+    await streamer.locator('#ingest ~ button', { hasText: 'Copy' }).click();
+    expect(await streamer.evaluate(() => navigator.clipboard.readText())).toBe(rtmpBase);
     const ff = pushStream(key);
     await expect.poll(() => streamer.getByTestId('live-status').innerText(), { timeout: 60_000 }).toContain('LIVE');
 

@@ -225,3 +225,12 @@ describe('local mode: unsigned guests and the real-time URL rewrite', async () =
     expect(opened).toEqual(['ws://127.0.0.1:4000/graphql/realtime?x=1', 'ws://127.0.0.1:4021']);
   });
 });
+
+describe('stream key card ingest server', async () => {
+  const { withIngestServer } = await import('../../../frontend/src/features/studio/studio');
+  const key = { ingestServer: 'rtmps://abc.global-contribute.live-video.net:443/app/', streamKey: 'sk_1', url: 'rtmps://abc.global-contribute.live-video.net:443/app/sk_1', createdAt: 'x' };
+  it('keeps the channel ingest URL in AWS and shows the local RTMP server locally', () => {
+    expect(withIngestServer(key, undefined)).toBe(key);
+    expect(withIngestServer(key, 'rtmp://127.0.0.1:1935/app/')).toEqual({ ...key, ingestServer: 'rtmp://127.0.0.1:1935/app/', url: 'rtmp://127.0.0.1:1935/app/sk_1' });
+  });
+});

@@ -1,6 +1,15 @@
 import type { StreamHealth } from '../../lib/types';
 
 /** Masks a stream key, keeping the last 4 characters so the streamer can tell keys apart. */
+/**
+ * The ingest server to show: the deployment's own (rtmps://<ingest>:443/app/ from IVS), unless the
+ * runtime config names another (the local mode's rtmp://127.0.0.1:1935/app/).
+ */
+export function withIngestServer<K extends { ingestServer: string; streamKey: string; url: string }>(key: K, override: string | undefined): K {
+  if (!override) return key;
+  return { ...key, ingestServer: override, url: `${override}${key.streamKey}` };
+}
+
 export function maskKey(key: string): string {
   if (key.length <= 4) return '•'.repeat(key.length);
   return `${'•'.repeat(Math.min(24, key.length - 4))}${key.slice(-4)}`;

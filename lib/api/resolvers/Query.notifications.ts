@@ -1,23 +1,11 @@
 /** Query.notifications: the caller's inbox, newest first (paged). */
-import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
-import { callerSub, pageLimit } from './lib/page';
+import type { Context, DynamoDBQueryRequest } from '@aws-appsync/utils';
+import { callerSub, newestFirstPage, pageResponse } from './lib/page';
 
 export function request(ctx: Context<{ limit?: number | null; nextToken?: string | null }>): DynamoDBQueryRequest {
-  return {
-    operation: 'Query',
-    query: {
-      expression: 'PK = :pk AND begins_with(SK, :prefix)',
-      expressionValues: util.dynamodb.toMapValues({ ':pk': `USER#${callerSub(ctx)}`, ':prefix': 'NOTIF#' }),
-    },
-    scanIndexForward: false,
-    limit: pageLimit(ctx.args.limit, 100),
-    nextToken: ctx.args.nextToken ?? undefined,
-  };
+  return newestFirstPage(`USER#${callerSub(ctx)}`, 'NOTIF#', ctx.args, 100);
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
-  }
-  return { items: ctx.result.items ?? [], nextToken: ctx.result.nextToken ?? null };
+  return pageResponse(ctx);
 }

@@ -1,5 +1,5 @@
 /** Shared helpers for CONTROL's list resolvers (APPSYNC_JS subset). */
-import type { AppSyncIdentityCognito, Context } from '@aws-appsync/utils';
+import { util, type AppSyncIdentityCognito, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 
 /** Page size from `limit`, between 1 and `max`. */
 export function pageLimit(limit: number | null | undefined, max: number): number {
@@ -10,4 +10,26 @@ export function pageLimit(limit: number | null | undefined, max: number): number
 export function callerSub(ctx: Context): string {
   const identity = ctx.identity as AppSyncIdentityCognito | null;
   return identity && identity.sub ? identity.sub : '';
+}
+
+/** A page of the items under `pk` whose SK starts with `prefix`, newest first. */
+export function newestFirstPage(pk: string, prefix: string, args: { limit?: number | null; nextToken?: string | null }, max: number): DynamoDBQueryRequest {
+  return {
+    operation: 'Query',
+    query: {
+      expression: 'PK = :pk AND begins_with(SK, :prefix)',
+      expressionValues: util.dynamodb.toMapValues({ ':pk': pk, ':prefix': prefix }),
+    },
+    scanIndexForward: false,
+    limit: pageLimit(args.limit, max),
+    nextToken: args.nextToken ?? undefined,
+  };
+}
+
+/** `{ items, nextToken }` from a Query result; data source errors become GraphQL errors. */
+export function pageResponse(ctx: Context): unknown {
+  if (ctx.error) {
+    util.error(ctx.error.message, ctx.error.type);
+  }
+  return { items: ctx.result.items ?? [], nextToken: ctx.result.nextToken ?? null };
 }

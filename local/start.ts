@@ -215,6 +215,12 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
 
 async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
+  // A port taken by another program surfaces as a listen error: say which, in one line.
+  process.on('uncaughtException', (error: NodeJS.ErrnoException & { port?: number }) => {
+    if (error.code === 'EADDRINUSE') console.error(`Port ${error.port ?? ''} is already in use: stop the program using it (or a previous npm start) and try again.`);
+    else console.error(error);
+    process.exit(1);
+  });
   const missing = missingPrerequisites();
   if (missing.length) {
     for (const line of missing) console.error(`Missing: ${line}`);

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FUNCTIONS } from '../../lib/functions/catalog';
 import { matchesPattern } from './patterns';
-import { readBody } from '../http';
+import { listen, readBody } from '../http';
 
 export interface BusEvent {
   source: string;
@@ -106,7 +106,7 @@ export async function startLocalEvents(opts: LocalEventsOptions): Promise<LocalE
       reply(400, { __type: 'ValidationException', message: (error as Error).message });
     }
   });
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  await listen(server, opts.port ?? 0, 'Event bus');
   const port = (server.address() as AddressInfo).port;
 
   const every = opts.scheduleEveryMs ?? 15_000;

@@ -15,7 +15,7 @@ import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { iamAccess } from '../../lib/api/access';
 import type { Engine, LocalAuth } from '../appsync/engine';
-import { readBody } from '../http';
+import { listen, readBody } from '../http';
 
 export interface LocalGraphqlOptions {
   engine: Engine;
@@ -233,7 +233,7 @@ export async function startLocalGraphql(opts: LocalGraphqlOptions): Promise<Loca
     });
   }
 
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  await listen(server, opts.port ?? 0, 'GraphQL');
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/graphql`,

@@ -10,12 +10,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Socket, type AddressInfo } from 'node:net';
+import { createServer as createNetServer, Socket, type AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { BucketStore } from '../s3/store';
 import { freePort } from '../auth/cognito';
 import { randomId, StateFile, type Channel } from './state';
 import { injectId3, segmentWindows } from './id3';
+import { listen } from '../http';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
@@ -220,7 +221,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       res.writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-errortype': e.type }).end(JSON.stringify({ message: e.message, exceptionMessage: e.message }));
     }
   });
-  await new Promise<void>((resolve) => control.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  await listen(control, opts.port ?? 0, 'IVS control plane');
 
   // ---------- HLS delivery ----------
   /** Bitrate of the live rendition: bytes of the segments in the live playlist over their durations. */
@@ -277,10 +278,14 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     res.writeHead(200, headers);
     createReadStream(fileOnDisk).pipe(res);
   });
-  await new Promise<void>((resolve) => hls.listen(hlsPort, '127.0.0.1', resolve));
+  await listen(hls, hlsPort, 'HLS server');
 
   // ---------- RTMP ingest ----------
   const rtmpPort = opts.rtmpPort || (await freePort());
+  // node-media-server exits the process when its port is taken: check first, and fail like the other parts.
+  const probe = createNetServer();
+  await listen(probe, rtmpPort, 'RTMP ingest');
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
   // node-media-server keeps its configuration in a module-level context; one instance per process.
   const { default: NodeMediaServer } = (await import('node-media-server')) as unknown as { default: new (config: object) => NmsServer };
   const { default: nmsLogger } = (await import('node-media-server/src/core/logger.js')) as unknown as { default: { level: string } };

@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { readBody } from '../http';
+import { listen, readBody } from '../http';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
@@ -186,7 +186,7 @@ export async function startLocalIvsChat(opts: LocalIvsChatOptions): Promise<Loca
       res.writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-errortype': e.type }).end(JSON.stringify({ message: e.message }));
     }
   });
-  await new Promise<void>((resolve) => control.listen(opts.port ?? 0, '127.0.0.1', resolve));
+  await listen(control, opts.port ?? 0, 'IVS Chat control plane');
 
   // ---------- messaging ----------
   const review = async (room: Room, conn: Conn, content: string, attributes: Record<string, string> | undefined, messageId: string) => {
@@ -291,7 +291,7 @@ export async function startLocalIvsChat(opts: LocalIvsChatOptions): Promise<Loca
     }
   }
 
-  await new Promise<void>((resolve) => messaging.listen(opts.messagingPort ?? 0, '127.0.0.1', resolve));
+  await listen(messaging, opts.messagingPort ?? 0, 'IVS Chat messaging');
   return {
     url: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
     messagingUrl: `ws://127.0.0.1:${(messaging.address() as AddressInfo).port}`,

@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LambdaRunner } from './runner';
+import { listen } from '../http';
 
 /** Local-only functions served beside the catalog's (emulation shims, never platform code). */
 export type LocalFunctions = Record<string, (event: Record<string, unknown>) => unknown>;
@@ -32,7 +33,7 @@ export async function startLambdaEndpoint(runner: Pick<LambdaRunner, 'invoke'>, 
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await listen(server, port, 'Lambda endpoint');
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),

@@ -30,7 +30,7 @@ export async function runDemo(platform: LocalPlatform, say: (line: string) => vo
   }
   const { myStreamKey } = await gql<{ myStreamKey: { streamKey: string } }>(e.graphqlUrl, 'query { myStreamKey { streamKey } }', {}, session.accessToken);
   const ffmpeg = spawn('ffmpeg', ['-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-b:v', '2500k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', `${e.rtmpUrl}${myStreamKey.streamKey}`], { stdio: 'ignore' });
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '15', '-keyint_min', '15', '-b:v', '2500k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', `${e.rtmpUrl}${myStreamKey.streamKey}`], { stdio: 'ignore' });
   say(`Demo streamer: ${DEMO.email} / ${DEMO.password} (handle @${DEMO.handle}). Watch: ${e.webUrl}/u/${DEMO.handle}`);
   return { ffmpeg };
 }

@@ -144,7 +144,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     stops.push(() => cognito.stop());
 
     const ivs = await startLocalIvs({
-      dataDir: join(dataDir, 'ivs'), port: port('ivs'), rtmpPort: port('rtmp'), hlsPort: port('hls'),
+      // 0.5 s segments: with copy, segments still follow the encoder's keyframes, so an encoder with a
+      // 0.5 s keyframe interval gets under 3 s behind live; OBS's 1 s minimum gives 1 s segments (docs/local-ivs.md).
+      dataDir: join(dataDir, 'ivs'), port: port('ivs'), rtmpPort: port('rtmp'), hlsPort: port('hls'), segmentSeconds: 0.5,
       recordings: { store: s3.store, bucket }, onEvent: (event) => events.put(event), log,
     });
     stops.push(() => ivs.stop());

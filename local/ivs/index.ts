@@ -289,12 +289,20 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
   // node-media-server keeps its configuration in a module-level context; one instance per process.
   const { default: NodeMediaServer } = (await import('node-media-server')) as unknown as { default: new (config: object) => NmsServer };
   const { default: nmsLogger } = (await import('node-media-server/src/core/logger.js')) as unknown as { default: { level: string } };
-  const nms = new NodeMediaServer({
-    bind: '127.0.0.1',
-    rtmp: { port: rtmpPort, chunk_size: 60000, gop_cache: true, ping: 30, ping_timeout: 60 },
-    webadmin: { enable: false },
-    store: { path: join(opts.dataDir, 'nms') },
-  });
+  // Its constructor forces debug logging and prints a banner; keep `npm start`'s output to our table.
+  const consoleLog = console.log;
+  console.log = () => undefined;
+  let nms: NmsServer;
+  try {
+    nms = new NodeMediaServer({
+      bind: '127.0.0.1',
+      rtmp: { port: rtmpPort, chunk_size: 60000, gop_cache: true, ping: 30, ping_timeout: 60 },
+      webadmin: { enable: false },
+      store: { path: join(opts.dataDir, 'nms') },
+    });
+  } finally {
+    console.log = consoleLog;
+  }
   nmsLogger.level = 'error';
   // nms.on() registers on node-media-server's module-level emitter, which outlives this instance:
   // stop() removes these listeners, or a later instance in the same process would have its

@@ -26,3 +26,13 @@ export function listen(server: import('node:net').Server, port: number, what: st
     });
   });
 }
+
+/** A port that was free on 127.0.0.1 a moment ago (for children that bind it themselves). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await listen(server, 0, 'free port probe');
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -7,8 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../http';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -51,16 +51,6 @@ export function idTokenClaimsShim(event: Record<string, unknown>): unknown {
   return { ...event, response: { claimsOverrideDetails: { claimsToAddOrOverride: claims } } };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function call(url: string, target: string, body: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(url, {

@@ -12,9 +12,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { freePort } from '../http';
 
 export interface DynamoDbLocalOptions {
   /** 0 or undefined = a free port. */
@@ -41,17 +41,6 @@ function resolveJarDir(): string {
   const found = readdirSync(libDir).find((name) => name.startsWith('dynamodb_local_'));
   if (!found) throw new Error(`No DynamoDB Local jar under ${libDir}`);
   return join(libDir, found);
-}
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {

@@ -13,10 +13,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createNetServer, Socket, type AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { BucketStore } from '../s3/store';
-import { freePort } from '../auth/cognito';
 import { randomId, StateFile, type Channel } from './state';
 import { injectId3, segmentWindows } from './id3';
-import { listen } from '../http';
+import { freePort, listen } from '../http';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';

@@ -7,6 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
 import type { BenchTable } from './run';
 import { fixtureApi } from '../e2e/web/fixtures';
 import { DIST, ensureBuild, launchChromium, makeFixtureHls, serveDist, signedInStorage } from '../e2e/web/support';
@@ -64,6 +65,27 @@ function pageWeights(): BenchTable {
   return { title: 'Page weight (production build, uncompressed; lazy = loaded on demand: Amplify, IVS player + WASM, chat SDK)', rows };
 }
 
+/** Five fresh browser contexts open `url`; each sample is the page's navigation start → first PLAYING frame (ms). */
+async function firstFrameSamples(browser: Browser, url: string, prepare?: (ctx: BrowserContext) => Promise<void>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const ctx = await browser.newContext();
+    await prepare?.(ctx);
+    const page = await ctx.newPage();
+    await page.goto(url);
+    const ms = await page.waitForFunction(() => document.body.getAttribute('data-first-frame'), null, { timeout: 30_000 });
+    samples.push(Math.round(Number(await ms.jsonValue())));
+    await ctx.close();
+  }
+  return samples;
+}
+
+function summarize(samples: number[]): { median: number; row: Record<string, number> } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  return { median, row: { runs: sorted.length, 'min ms': sorted[0] ?? 0, 'median ms': median, 'max ms': sorted.at(-1) ?? 0 } };
+}
+
 async function timeToFirstFrame(): Promise<BenchTable> {
   const hls = makeFixtureHls(30);
   const clientId = 'bench-client';
@@ -75,29 +97,22 @@ async function timeToFirstFrame(): Promise<BenchTable> {
   const browser = await launchChromium();
   const samples: number[] = [];
   try {
-    for (let i = 0; i < 5; i++) {
-      const ctx = await browser.newContext();
+    samples.push(...await firstFrameSamples(browser, `${site.origin}/u/alice`, async (ctx) => {
       await ctx.addInitScript((e: Record<string, string>) => { for (const [k, v] of Object.entries(e)) localStorage.setItem(k, v); }, signedInStorage(clientId, { sub: 'u-bob', handle: 'bob', email: 'b@example.com' }));
       await ctx.route(`${site.origin}/graphql`, (route) => {
         const body = route.request().postDataJSON() as { query: string; variables?: Record<string, unknown> };
         return route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data: api.answer(api.opName(body.query), body.variables ?? {}) }) });
       });
-      const page = await ctx.newPage();
-      await page.goto(`${site.origin}/u/alice`);
-      const ms = await page.waitForFunction(() => document.body.getAttribute('data-first-frame'), null, { timeout: 30_000 });
-      samples.push(Math.round(Number(await ms.jsonValue())));
-      await ctx.close();
-    }
+    }));
   } finally {
     await browser.close();
     await site.close();
     rmSync(hls, { recursive: true, force: true });
   }
-  samples.sort((a, b) => a - b);
-  const median = samples[Math.floor(samples.length / 2)] ?? 0;
+  const { median, row } = summarize(samples);
   return {
     title: 'Watch page: navigation start → first PLAYING frame (headless Chromium, fixture API + local ffmpeg HLS, 1 s segments, loopback)',
-    rows: [{ runs: samples.length, 'min ms': samples[0] ?? 0, 'median ms': median, 'max ms': samples.at(-1) ?? 0 }],
+    rows: [row],
     verdict: `Fixture API and stream (isolates the page and player). Target (under 3 s to first frame on loopback): ${median < 3000 ? 'met' : 'not met'}.`,
   };
 }
@@ -121,25 +136,17 @@ async function timeToFirstFrameLocal(): Promise<BenchTable> {
       if (s?.status === 'LIVE' && (await fetch(s.playbackUrl).then((x) => x.text()).catch(() => '')).includes('.ts')) break;
       await new Promise((res) => setTimeout(res, 200));
     }
-    for (let i = 0; i < 5; i++) {
-      const ctx = await browser.newContext();
-      const page = await ctx.newPage();
-      await page.goto(`${platform.endpoints.webUrl}/u/demo`);
-      const ms = await page.waitForFunction(() => document.body.getAttribute('data-first-frame'), null, { timeout: 30_000 });
-      samples.push(Math.round(Number(await ms.jsonValue())));
-      await ctx.close();
-    }
+    samples.push(...await firstFrameSamples(browser, `${platform.endpoints.webUrl}/u/demo`));
   } finally {
     await browser.close();
     ffmpeg.kill('SIGKILL');
     await platform.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  samples.sort((a, b) => a - b);
-  const median = samples[Math.floor(samples.length / 2)] ?? 0;
+  const { median, row } = summarize(samples);
   return {
     title: 'Watch page against the local mode: navigation start → first PLAYING frame (guest, demo stream: ffmpeg → RTMP → local HLS, 0.5 s keyframes and segments)',
-    rows: [{ runs: samples.length, 'min ms': samples[0] ?? 0, 'median ms': median, 'max ms': samples.at(-1) ?? 0 }],
+    rows: [row],
     verdict: `Target (under 3 s to first frame on loopback): ${median < 3000 ? 'met' : 'not met'} (median ${median} ms).`,
   };
 }

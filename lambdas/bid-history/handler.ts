@@ -8,8 +8,10 @@
  *   for a second accepted bid (a client bug) is kept under `BID#<bidId>#<bidCount>`, never lost.
  * - any product image whose `recentBidIds` holds more than RECENT_BIDS_TRIM_AT ids → its head is
  *   removed down to RECENT_BIDS_KEPT (those bids' history items are written by now: records come
- *   in order), conditioned on the head being unchanged (appends only touch the tail). A trim's
- *   own record carries the current list, so trims catch up even when earlier images were stale.
+ *   in order), conditioned on the head being unchanged (appends only touch the tail), and
+ *   `trimmedPrice` raised to the newest dropped bid's amount (placeBid answers a refused bid above
+ *   it without reading history: retryStatus). A trim's own record carries the current list, so
+ *   trims catch up even when earlier images were stale.
  * - a ban item `CHANNEL#<c>/BAN#<u>` inserted/removed → `bannedBidders` ADD/DELETE on the
  *   channel's products that are not finished (DRAFT, AUCTION_OPEN), which placeBid's condition reads.
  * Reports partial batch failures so one failing record does not replay the rest.
@@ -65,15 +67,30 @@ async function recordBid(ddb: DynamoDBDocumentClient, table: string, product: Im
   }
 }
 
+/**
+ * The amount of the accepted bid under `bidId` (the highest, if a buggy client reused the id), from
+ * its history item; the product's current price when none is found (an upper bound, always safe).
+ */
+async function acceptedAmount(ddb: DynamoDBDocumentClient, table: string, product: Image, bidId: string): Promise<number> {
+  const page = await ddb.send(new QueryCommand({
+    TableName: table, ConsistentRead: true, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)', FilterExpression: 'bidId = :id',
+    ExpressionAttributeValues: { ':pk': product.PK, ':sk': `BID#${bidId}`, ':id': bidId }, ProjectionExpression: 'amount',
+  }));
+  const amounts = (page.Items ?? []).map((i) => Number(i.amount));
+  return amounts.length ? Math.max(...amounts) : Number(product.currentPrice ?? 0);
+}
+
 async function trimRecentBidIds(ddb: DynamoDBDocumentClient, table: string, product: Image): Promise<void> {
   const ids = (product.recentBidIds ?? []) as string[];
   if (ids.length <= RECENT_BIDS_TRIM_AT) return;
   const drop = ids.length - RECENT_BIDS_KEPT;
+  const trimmedPrice = await acceptedAmount(ddb, table, product, ids[drop - 1] as string);
   try {
     await ddb.send(new UpdateCommand({
       TableName: table, Key: { PK: product.PK, SK: product.SK },
-      UpdateExpression: `REMOVE ${Array.from({ length: drop }, (_, i) => `recentBidIds[${i}]`).join(', ')}`,
-      ConditionExpression: 'recentBidIds[0] = :first', ExpressionAttributeValues: { ':first': ids[0] },
+      UpdateExpression: `REMOVE ${Array.from({ length: drop }, (_, i) => `recentBidIds[${i}]`).join(', ')} SET trimmedPrice = :trimmed`,
+      ConditionExpression: 'recentBidIds[0] = :first AND (attribute_not_exists(trimmedPrice) OR trimmedPrice <= :trimmed)',
+      ExpressionAttributeValues: { ':first': ids[0], ':trimmed': trimmedPrice },
     }));
   } catch (err) {
     // Trimmed already (a redelivered record, or the exact path rewrote the list).

@@ -2,6 +2,13 @@
  * The DynamoDB data source: executes AppSync's DynamoDB request objects (attribute values in
  * DynamoDB JSON) with the low-level client and answers as AppSync does (plain JSON items,
  * `nextToken` strings, `ctx.error` types `DynamoDB:<Exception>`, `cancellationReasons`).
+ *
+ * A failed condition on PutItem, UpdateItem or DeleteItem is handled as AppSync documents it:
+ * the response handler gets `ctx.error` and, in `ctx.result`, the item's current value (AppSync
+ * reads it with a strongly consistent GetItem after the failure; here it comes back with the
+ * failed write itself, `ReturnValuesOnConditionCheckFailure: ALL_OLD`, so no second call). A
+ * PutItem whose current item equals the attempted one (ignoring `equalsIgnore`) and a DeleteItem
+ * of a missing item count as successes. The `Custom` (Lambda) strategy is not implemented.
  */
 import {
   BatchGetItemCommand,
@@ -19,6 +26,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { isDeepStrictEqual } from 'node:util';
 
 type Av = Record<string, AttributeValue>;
 // Request objects come from resolver code as AppSync documents them; their fields are read
@@ -30,6 +38,19 @@ interface Expression {
   expression: string;
   expressionNames?: Record<string, string>;
   expressionValues?: Av;
+}
+
+interface Condition extends Expression {
+  equalsIgnore?: string[];
+  conditionalCheckFailedHandler?: { strategy: 'Custom' | 'Reject'; lambdaArn?: string };
+}
+
+/** What a failed single-item condition leaves: the item as it is now (AppSync's `ctx.result`). */
+class ConditionFailed extends Error {
+  constructor(readonly current: Record<string, unknown> | null) {
+    super('The conditional request failed');
+    this.name = 'ConditionalCheckFailedException';
+  }
 }
 
 /** What the data source hands to the response handler. */
@@ -72,7 +93,36 @@ function projection(p: Expression | undefined): { ProjectionExpression?: string;
   return p ? { ProjectionExpression: p.expression, ExpressionAttributeNames: p.expressionNames } : {};
 }
 
+/** ConditionExpression + ALL_OLD on failure, for a request's optional `condition`. */
+function conditionOf(condition: Condition | undefined): { ConditionExpression?: string; ReturnValuesOnConditionCheckFailure?: 'ALL_OLD' } {
+  if (!condition) return {};
+  if (condition.conditionalCheckFailedHandler?.strategy === 'Custom') {
+    throw new Error('The local DynamoDB data source does not implement conditionalCheckFailedHandler strategy Custom');
+  }
+  return { ConditionExpression: condition.expression, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' };
+}
+
+/** Sends a conditional single-item write; a failed condition becomes ConditionFailed with the current item. */
+async function conditional<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (err) {
+    const e = err as { name?: string; Item?: Av };
+    if (e.name === 'ConditionalCheckFailedException') throw new ConditionFailed(plain(e.Item));
+    throw err;
+  }
+}
+
+function without(item: Record<string, unknown>, ignore: string[] | undefined): Record<string, unknown> {
+  const out = { ...item };
+  for (const name of ignore ?? []) delete out[name];
+  return out;
+}
+
 function failure(err: unknown): DataSourceOutcome {
+  if (err instanceof ConditionFailed) {
+    return { error: { message: err.message, type: `DynamoDB:${err.name}` }, result: err.current };
+  }
   const e = err as { name?: string; message?: string; CancellationReasons?: { Code?: string; Message?: string; Item?: Av }[] };
   const type = `DynamoDB:${e.name ?? 'Error'}`;
   if (e.name === 'TransactionCanceledException') {
@@ -87,9 +137,6 @@ function failure(err: unknown): DataSourceOutcome {
         })),
       },
     };
-  }
-  if (e.name === 'ConditionalCheckFailedException') {
-    return { error: { message: 'The conditional request failed', type }, result: null };
   }
   return { error: { message: e.message ?? String(err), type }, result: null };
 }
@@ -106,29 +153,43 @@ export function createDynamoDbSource(client: DynamoDBClient, table: string) {
       }
       case 'PutItem': {
         const item = { ...req.attributeValues, ...req.key } as Av;
-        await client.send(
-          new PutItemCommand({ TableName: table, Item: item, ConditionExpression: req.condition?.expression, ...merge(req.condition) }),
-        );
+        const condition = req.condition as Condition | undefined;
+        try {
+          await conditional(() => client.send(new PutItemCommand({ TableName: table, Item: item, ...conditionOf(condition), ...merge(condition) })));
+        } catch (err) {
+          // AppSync: the current value already equals the desired item → treated as a success.
+          const current = err instanceof ConditionFailed ? err.current : null;
+          if (current && isDeepStrictEqual(without(current, condition?.equalsIgnore), without(unmarshall(item), condition?.equalsIgnore))) return current;
+          throw err;
+        }
         return unmarshall(item);
       }
       case 'UpdateItem': {
-        const out = await client.send(
-          new UpdateItemCommand({
-            TableName: table,
-            Key: req.key,
-            UpdateExpression: req.update.expression,
-            ConditionExpression: req.condition?.expression,
-            ReturnValues: 'ALL_NEW',
-            ...merge(req.update, req.condition),
-          }),
+        const out = await conditional(() =>
+          client.send(
+            new UpdateItemCommand({
+              TableName: table,
+              Key: req.key,
+              UpdateExpression: req.update.expression,
+              ReturnValues: 'ALL_NEW',
+              ...conditionOf(req.condition as Condition | undefined),
+              ...merge(req.update, req.condition),
+            }),
+          ),
         );
         return plain(out.Attributes);
       }
       case 'DeleteItem': {
-        const out = await client.send(
-          new DeleteItemCommand({ TableName: table, Key: req.key, ConditionExpression: req.condition?.expression, ReturnValues: 'ALL_OLD', ...merge(req.condition) }),
-        );
-        return plain(out.Attributes);
+        try {
+          const out = await conditional(() =>
+            client.send(new DeleteItemCommand({ TableName: table, Key: req.key, ReturnValues: 'ALL_OLD', ...conditionOf(req.condition as Condition | undefined), ...merge(req.condition) })),
+          );
+          return plain(out.Attributes);
+        } catch (err) {
+          // AppSync: nothing there to delete → treated as a success.
+          if (err instanceof ConditionFailed && !err.current) return null;
+          throw err;
+        }
       }
       case 'Query':
       case 'Scan': {

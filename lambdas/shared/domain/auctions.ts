@@ -109,6 +109,24 @@ export function keptBidIds(recent: readonly string[] | null | undefined, bidId: 
 }
 
 /**
+ * Could a bid the product refused be a retry of a bid it accepted earlier? From the product item
+ * alone (no history read): accepted amounts only rise, ids are appended to `recentBidIds` in that
+ * order, and whoever drops ids from the list's head records in `trimmedPrice` an amount at least
+ * as high as every dropped bid's. So an id in the list (or the last bid) is a `known` retry, an id
+ * not in the list whose amount is above `trimmedPrice` was `never` accepted, and anything else
+ * (`maybe`: at or below it, or a product without the list) needs the history item.
+ */
+export function retryStatus(
+  p: { recentBidIds?: readonly string[] | null; trimmedPrice?: number | null; lastBid?: { bidId: string } | null },
+  bid: { bidId: string; amount: number },
+): 'known' | 'maybe' | 'never' {
+  if (p.lastBid && p.lastBid.bidId === bid.bidId) return 'known';
+  if (!p.recentBidIds) return 'maybe';
+  if (p.recentBidIds.indexOf(bid.bidId) >= 0) return 'known';
+  return bid.amount > (p.trimmedPrice ?? 0) ? 'never' : 'maybe';
+}
+
+/**
  * Start of the soft-close window (ISO): a bid at or after it must move the end. Without soft
  * close it is the end itself. Stored on the product as `softCloseAt` so the single-write bid can
  * require `softCloseAt > now` (no extension needed) without reading the product first.

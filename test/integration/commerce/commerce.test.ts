@@ -247,8 +247,30 @@ describe('concurrency', () => {
     const item = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: `PRODUCT#${id}`, SK: 'PRODUCT' } }));
     expect((item.Item?.recentBidIds as string[]).length).toBeLessThanOrEqual(RECENT_BIDS_TRIM_AT);
     expect(item.Item?.recentBidIds).not.toContain(`row-${id}-0`);
+    // The trims record the newest dropped bid's amount: ids dropped so far are bids 0..k.
+    const kept = item.Item?.recentBidIds as string[];
+    const firstKept = Number(kept[0]?.split('-').pop());
+    expect(item.Item?.trimmedPrice).toBe(1000 + (firstKept - 1) * 10);
     const retried = await gql(BID, viewer(200), { i: { productId: id, amount: 1000, bidId: `row-${id}-0` } });
     expect(retried.data?.placeBid).toEqual(answers[0]?.data?.placeBid);
+
+    // A refused bid above that amount is answered from the refused write's current item alone
+    // (one DynamoDB call); at or below it, it might be a dropped bid's retry, so history is read.
+    const calls: string[] = [];
+    const counted = createEngine({
+      dynamo: { send: (cmd: { constructor: { name: string } }) => (calls.push(cmd.constructor.name), db.client.send(cmd as never)) } as unknown as typeof db.client,
+      tables: { Main: db.tableName, Idempotency: db.idempotencyTableName },
+      invokeLambda: async () => null,
+    });
+    const countedBid = (amount: number) => counted.execute({ query: BID, variables: { i: { productId: id, amount, bidId: randomUUID() } }, auth: viewer(202) as never }) as Promise<Result>;
+    const high = Number(item.Item?.currentPrice);
+    const tooLow = await countedBid(high);
+    expect(tooLow.errors?.[0]).toMatchObject({ errorType: 'BID_TOO_LOW', errorInfo: { minimum: high + 10 } });
+    expect(calls).toEqual(['UpdateItemCommand']);
+    calls.length = 0;
+    const belowTrim = await countedBid(1000);
+    expect(belowTrim.errors?.[0]).toMatchObject({ errorType: 'BID_TOO_LOW', errorInfo: { minimum: high + 10 } });
+    expect(calls).toEqual(['UpdateItemCommand', 'BatchGetItemCommand']);
     const stored = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :b)', ExpressionAttributeValues: { ':pk': `PRODUCT#${id}`, ':b': 'BID#' } }));
     expect(stored.Items).toHaveLength(60);
   });

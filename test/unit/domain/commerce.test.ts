@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { acceptablePriceRanges, checkBid, closeOutcome, incrementFor, minNextBid, softCloseEndsAt } from '../../../lambdas/shared/domain/auctions';
+import { acceptablePriceRanges, checkBid, closeOutcome, incrementFor, minNextBid, retryStatus, softCloseEndsAt } from '../../../lambdas/shared/domain/auctions';
 import { idFromUuid, isId, newId } from '../../../lambdas/shared/domain/ids';
 import { formatMoney, isMinorUnits, minStartingBid } from '../../../lambdas/shared/domain/money';
 import { firstProductInputError } from '../../../lambdas/shared/domain/product-schema';
@@ -58,6 +58,19 @@ describe('auction rules', () => {
     expect(checkBid(open, { bidderId: 'b', amount: 5000, banned: true }, now)?.code).toBe('UNAUTHORIZED');
     expect(checkBid({ ...open, bidCount: 1, currentPrice: 1000 }, { bidderId: 'b', amount: 1050, banned: false }, now)).toMatchObject({ code: 'BID_TOO_LOW', minimum: 1100 });
     expect(checkBid(open, { bidderId: 'b', amount: 1000, banned: false }, now)).toBeNull();
+  });
+
+  it('retryStatus: a refused bid is a known retry, never accepted, or needs the history item', () => {
+    const product = { recentBidIds: ['b7', 'b8'], trimmedPrice: 1500, lastBid: { bidId: 'b8' } };
+    expect(retryStatus(product, { bidId: 'b8', amount: 1 })).toBe('known');
+    expect(retryStatus(product, { bidId: 'b7', amount: 1 })).toBe('known');
+    // Not listed and above every dropped bid's amount: no accepted bid had this id.
+    expect(retryStatus(product, { bidId: 'new', amount: 1501 })).toBe('never');
+    // At or below the trimmed amount: it may be a dropped bid's retry.
+    expect(retryStatus(product, { bidId: 'old', amount: 1500 })).toBe('maybe');
+    expect(retryStatus({ recentBidIds: [] }, { bidId: 'x', amount: 1 })).toBe('never');
+    expect(retryStatus({ recentBidIds: null }, { bidId: 'x', amount: 10_000 })).toBe('maybe');
+    expect(retryStatus({ lastBid: { bidId: 'x' } }, { bidId: 'x', amount: 10_000 })).toBe('known');
   });
 
   it('soft close extends only inside the window', () => {

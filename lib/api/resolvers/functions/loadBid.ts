@@ -1,6 +1,7 @@
 /**
  * Pipeline step of placeBid (exact path only): the product and any bid already stored under the
- * client's bidId. Skipped when placeBidFast already placed the bid.
+ * client's bidId. Skipped when placeBidFast already placed the bid, or already holds the product
+ * (from its refused write) and knows the bid is no retry.
  */
 import { runtime, util, type Context, type DynamoDBBatchGetItemRequest } from '@aws-appsync/utils';
 import { bidKey, failOnError, productKey } from '../lib/commerce';
@@ -8,6 +9,9 @@ import { bidKey, failOnError, productKey } from '../lib/commerce';
 export function request(ctx: Context<{ input: { productId: string; bidId: string } }>): DynamoDBBatchGetItemRequest {
   if (ctx.stash.placed) {
     runtime.earlyReturn(ctx.stash.placed);
+  }
+  if (ctx.stash.product) {
+    runtime.earlyReturn(ctx.stash.product);
   }
   const { productId, bidId } = ctx.args.input;
   const tables: Record<string, { keys: Record<string, unknown>[]; consistentRead: boolean }> = {};

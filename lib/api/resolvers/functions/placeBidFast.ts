@@ -7,12 +7,15 @@
  * The update records the bid on the product (`lastBid`; the table stream writes the history item,
  * see lambdas/bid-history) and computes the next minimum in DynamoDB
  * (`amount + if_not_exists(fixedIncrement, ladder increment)`).
- * When the condition fails for any reason the next steps (loadBid, placeBidWrite) take the exact
- * path: read, typed error or a write computed from the read. See docs/commerce.md.
+ * When the condition fails, AppSync hands the product's current value to the response handler.
+ * If that item proves the bid is no retry (retryStatus), the refusal is answered from it (typed
+ * error, no further call) or, when the bid is valid but needs the exact write (soft-close window,
+ * full id list), that write is computed from it (loadBid skipped). Possible retries take the exact
+ * path with its read (loadBid, placeBidWrite). See docs/commerce.md.
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
-import { incrementFor, placedFromProduct, RECENT_BIDS_MAX } from '../../../../lambdas/shared/domain/auctions';
-import { productKey, requireUser, type Item } from '../lib/commerce';
+import { incrementFor, placedFromProduct, RECENT_BIDS_MAX, retryStatus } from '../../../../lambdas/shared/domain/auctions';
+import { productKey, refuseInvalidBid, requireUser, type Item } from '../lib/commerce';
 
 type Input = { productId: string; amount: number; bidId: string };
 
@@ -50,12 +53,28 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
   };
 }
 
-export function response(ctx: Context): unknown {
+/** A refused single write, decided from the product's current value (`ctx.result`). */
+function refused(ctx: Context<{ input: Input }>): null {
+  ctx.stash.placed = null;
+  const product = ctx.result as Item | null;
+  if (!product) {
+    util.error('No such product', 'NOT_FOUND');
+  }
+  const input = ctx.args.input;
+  if (retryStatus(product, input) !== 'never') {
+    // Possibly a retried bid: the exact path reads its history item.
+    return null;
+  }
+  refuseInvalidBid(product, requireUser(ctx), input.amount, util.time.nowEpochMilliSeconds());
+  ctx.stash.product = product;
+  ctx.stash.existingBid = null;
+  return null;
+}
+
+export function response(ctx: Context<{ input: Input }>): unknown {
   if (ctx.error) {
     if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
-      // Not decidable from the condition alone: the exact path reads and decides.
-      ctx.stash.placed = null;
-      return null;
+      return refused(ctx);
     }
     util.error(ctx.error.message, ctx.error.type);
   }

@@ -7,12 +7,14 @@
  * (re)initialises the fast path's attributes and rewrites `recentBidIds` when it is full.
  * A retried bidId answers the stored BidPlaced (history item, or the product's lastBid). A write
  * refused because the product changed since the read answers CONFLICT (retry).
+ * The product comes from loadBid's read, or from placeBidFast's refused write (AppSync hands the
+ * current item to the response handler) when that item proves the bid is no retry.
  */
 import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import {
-  acceptablePriceRanges, checkBid, incrementFor, keptBidIds, placedFromProduct, RECENT_BIDS_MAX, softCloseEndsAt, softCloseStart,
+  acceptablePriceRanges, incrementFor, keptBidIds, placedFromProduct, RECENT_BIDS_MAX, softCloseEndsAt, softCloseStart,
 } from '../../../../lambdas/shared/domain/auctions';
-import { productKey, requireUser, setHas, type Item } from '../lib/commerce';
+import { productKey, refuseInvalidBid, requireUser, type Item } from '../lib/commerce';
 
 type Input = { productId: string; amount: number; bidId: string };
 
@@ -51,20 +53,7 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
     runtime.earlyReturn(already);
   }
   const nowMs = util.time.nowEpochMilliSeconds();
-  const rejection = checkBid(
-    {
-      status: product.status, sellerId: product.channelId, startingBid: product.startingBid ?? 0, bidIncrement: product.bidIncrement,
-      currentPrice: product.currentPrice, bidCount: product.bidCount ?? 0, endsAt: product.endsAt, softCloseSeconds: product.softCloseSeconds,
-    },
-    { bidderId: me.sub, amount: input.amount, banned: setHas(product.bannedBidders, me.sub) },
-    nowMs,
-  );
-  if (rejection && rejection.code === 'BID_TOO_LOW') {
-    util.error(rejection.message, 'BID_TOO_LOW', null, { minimum: rejection.minimum });
-  }
-  if (rejection) {
-    util.error(rejection.message, rejection.code);
-  }
+  refuseInvalidBid(product, me, input.amount, nowMs);
   const now = util.time.epochMilliSecondsToISO8601(nowMs);
   const endsAt = softCloseEndsAt(product.endsAt, nowMs, product.softCloseSeconds);
   const extends_ = endsAt !== product.endsAt;
@@ -115,6 +104,10 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
   } else {
     values[':ids'] = keptBidIds(recent, input.bidId);
     sets.push('recentBidIds = :ids');
+    // Ids dropped here (or bids accepted before the list existed) were at most the current price:
+    // a later refused bid at or below it may be their retry (retryStatus).
+    values[':trimmed'] = product.currentPrice ?? 0;
+    sets.push('trimmedPrice = :trimmed');
     if (recent) {
       values[':size'] = recent.length;
       conditions.push('size(recentBidIds) = :size');

@@ -3,7 +3,7 @@
  * the Product/Sale views. Business rules come from lambdas/shared/domain/auctions.ts (bundled).
  */
 import { util, type AppSyncIdentityCognito, type Context } from '@aws-appsync/utils';
-import { minNextBid } from '../../../../lambdas/shared/domain/auctions';
+import { checkBid, minNextBid } from '../../../../lambdas/shared/domain/auctions';
 
 /** A stored item, read dynamically (its attributes follow docs/data-model.md). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -33,6 +33,24 @@ export function requireUser(ctx: Context): { sub: string; handle: string } {
   }
   const claims = (identity.claims ?? {}) as Record<string, string>;
   return { sub: identity.sub, handle: claims.preferred_username ?? identity.username };
+}
+
+/** Fails with the typed refusal (AUCTION_CLOSED, NOT_OWNER, UNAUTHORIZED, BID_TOO_LOW + minimum) when the product refuses the bid. */
+export function refuseInvalidBid(product: Item, me: { sub: string }, amount: number, nowMs: number): void {
+  const rejection = checkBid(
+    {
+      status: product.status, sellerId: product.channelId, startingBid: product.startingBid ?? 0, bidIncrement: product.bidIncrement,
+      currentPrice: product.currentPrice, bidCount: product.bidCount ?? 0, endsAt: product.endsAt, softCloseSeconds: product.softCloseSeconds,
+    },
+    { bidderId: me.sub, amount, banned: setHas(product.bannedBidders, me.sub) },
+    nowMs,
+  );
+  if (rejection && rejection.code === 'BID_TOO_LOW') {
+    util.error(rejection.message, 'BID_TOO_LOW', null, { minimum: rejection.minimum });
+  }
+  if (rejection) {
+    util.error(rejection.message, rejection.code);
+  }
 }
 
 /** Product item as the GraphQL Product type (keys and index attributes dropped). */

@@ -13,11 +13,33 @@ describe('local DynamoDB data source', () => {
     expect(await ds.execute({ operation: 'PutItem', key, attributeValues: m({ n: 1 }), condition: { expression: 'attribute_not_exists(PK)' } })).toEqual({ result: { PK: 'T#1', SK: 'X', n: 1 }, error: null });
     const dup = await ds.execute({ operation: 'PutItem', key, attributeValues: m({ n: 2 }), condition: { expression: 'attribute_not_exists(PK)' } });
     expect(dup.error).toEqual({ type: 'DynamoDB:ConditionalCheckFailedException', message: 'The conditional request failed' });
+    expect(dup.result).toEqual({ PK: 'T#1', SK: 'X', n: 1 });
     const upd = await ds.execute({ operation: 'UpdateItem', key, update: { expression: 'SET n = n + :one', expressionValues: m({ ':one': 1 }) }, condition: { expression: 'n = :v', expressionValues: m({ ':v': 1 }) } });
     expect(upd.result).toEqual({ PK: 'T#1', SK: 'X', n: 2 });
     expect((await ds.execute({ operation: 'GetItem', key })).result).toEqual({ PK: 'T#1', SK: 'X', n: 2 });
     expect((await ds.execute({ operation: 'DeleteItem', key })).result).toEqual({ PK: 'T#1', SK: 'X', n: 2 });
     expect((await ds.execute({ operation: 'GetItem', key })).result).toBeNull();
+  });
+
+  it('a failed condition hands the current item to the response handler, as AppSync does; equal PutItem and missing DeleteItem succeed', async () => {
+    const ds = createDynamoDbSource(db.client, db.tableName);
+    const key = m({ PK: 'C#1', SK: 'X' });
+    await ds.execute({ operation: 'PutItem', key, attributeValues: m({ n: 5, v: 1 }) });
+    const refused = await ds.execute({ operation: 'UpdateItem', key, update: { expression: 'SET n = :n', expressionValues: m({ ':n': 1 }) }, condition: { expression: 'n < :n', expressionValues: m({ ':n': 1 }) } });
+    expect(refused).toEqual({ error: { type: 'DynamoDB:ConditionalCheckFailedException', message: 'The conditional request failed' }, result: { PK: 'C#1', SK: 'X', n: 5, v: 1 } });
+    const missing = await ds.execute({ operation: 'UpdateItem', key: m({ PK: 'C#none', SK: 'X' }), update: { expression: 'SET n = :n', expressionValues: m({ ':n': 1 }) }, condition: { expression: 'attribute_exists(PK)' } });
+    expect(missing).toMatchObject({ error: { type: 'DynamoDB:ConditionalCheckFailedException' }, result: null });
+    // PutItem: the stored item already is the desired one (ignoring `v`) → success with the stored item.
+    const same = await ds.execute({ operation: 'PutItem', key, attributeValues: m({ n: 5, v: 2 }), condition: { expression: 'attribute_not_exists(PK)', equalsIgnore: ['v'] } });
+    expect(same).toEqual({ error: null, result: { PK: 'C#1', SK: 'X', n: 5, v: 1 } });
+    const differs = await ds.execute({ operation: 'PutItem', key, attributeValues: m({ n: 6, v: 1 }), condition: { expression: 'attribute_not_exists(PK)' } });
+    expect(differs).toMatchObject({ error: { type: 'DynamoDB:ConditionalCheckFailedException' }, result: { n: 5 } });
+    // DeleteItem: nothing there → success; something there → refused with it.
+    expect(await ds.execute({ operation: 'DeleteItem', key: m({ PK: 'C#none', SK: 'X' }), condition: { expression: 'n = :n', expressionValues: m({ ':n': 1 }) } })).toEqual({ error: null, result: null });
+    expect(await ds.execute({ operation: 'DeleteItem', key, condition: { expression: 'n = :n', expressionValues: m({ ':n': 1 }) } })).toMatchObject({ error: { type: 'DynamoDB:ConditionalCheckFailedException' }, result: { n: 5 } });
+    await expect(
+      ds.execute({ operation: 'PutItem', key, attributeValues: m({ n: 7 }), condition: { expression: 'attribute_not_exists(PK)', conditionalCheckFailedHandler: { strategy: 'Custom', lambdaArn: 'arn:aws:lambda:us-east-1:000000000000:function:x' } } }),
+    ).rejects.toThrow('does not implement conditionalCheckFailedHandler strategy Custom');
   });
 
   it('Query pages with nextToken, index and order; Batch and Transact operations', async () => {

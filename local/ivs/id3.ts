@@ -1,12 +1,16 @@
 /**
  * Timed metadata in live MPEG-TS segments, the way IVS carries PutMetadata: an ID3v2.4 tag with one
- * TXXX frame (UTF-8) in a PES packet (stream_id 0xBD) on its own PID, declared in the PMT as
- * stream_type 0x15 with the metadata descriptors of Apple's "Timed Metadata for HTTP Live Streaming".
- * amazon-ivs-player parses these and fires TEXT_METADATA_CUE when the playhead reaches the PTS.
+ * TXXX frame (UTF-8, empty description) in a PES packet (stream_id 0xBD) on its own PID, declared in
+ * the PMT as stream_type 0x15 with the metadata descriptors of Apple's "Timed Metadata for HTTP Live
+ * Streaming". amazon-ivs-player fires TEXT_METADATA_CUE for it when the playhead reaches it.
  *
- * ffmpeg cannot take live ID3 input, so the local HLS server injects the tags into each segment as it
- * serves it: a tag put at wall-clock time T goes into the segment whose program-date-time window
- * holds T, with PTS = the segment's first video PTS + (T - segment start).
+ * ffmpeg cannot take live ID3 input, so the local HLS server injects the tags into each live segment
+ * as it serves it (see index.ts for which call goes into which segment, at which PTS). Every segment
+ * also gets a PRIV "heartbeat" tag at its first video PTS, as IVS puts a `segmentmetadata` tag at the
+ * start of each of its segments: amazon-ivs-player (1.56, MSE path) places the first ID3 sample of a
+ * segment at the segment's start whatever its PTS, and later samples relative to that first one, so
+ * without the heartbeat a cue would fire up to a segment early. A PRIV frame with an owner the player
+ * does not know raises no cue (only an ID3 metadata event with no frames).
  */
 
 const TS = 188;
@@ -18,11 +22,23 @@ function syncsafe(n: number): Buffer {
   return Buffer.from([(n >> 21) & 0x7f, (n >> 14) & 0x7f, (n >> 7) & 0x7f, n & 0x7f]);
 }
 
+/** ID3v2.4 tag (no flags, no padding) holding one frame. */
+function id3Tag(id: string, body: Buffer): Buffer {
+  const frame = Buffer.concat([Buffer.from(id, 'latin1'), syncsafe(body.length), Buffer.from([0, 0]), body]);
+  return Buffer.concat([Buffer.from('ID3'), Buffer.from([0x04, 0x00, 0x00]), syncsafe(frame.length), frame]);
+}
+
 /** ID3v2.4 tag with one TXXX frame: encoding UTF-8, empty description, the metadata as value. */
 export function id3Txxx(text: string): Buffer {
-  const body = Buffer.concat([Buffer.from([0x03]), Buffer.from([0x00]), Buffer.from(text, 'utf8')]);
-  const frame = Buffer.concat([Buffer.from('TXXX'), syncsafe(body.length), Buffer.from([0, 0]), body]);
-  return Buffer.concat([Buffer.from('ID3'), Buffer.from([0x04, 0x00, 0x00]), syncsafe(frame.length), frame]);
+  return id3Tag('TXXX', Buffer.concat([Buffer.from([0x03]), Buffer.from([0x00]), Buffer.from(text, 'utf8')]));
+}
+
+/** Owner of the per-segment heartbeat PRIV frame (unknown to the player, so it raises no cue). */
+export const HEARTBEAT_OWNER = 'local.ivs/segment';
+
+/** ID3v2.4 tag with one PRIV frame: the heartbeat every served live segment starts with. */
+export function id3Heartbeat(): Buffer {
+  return id3Tag('PRIV', Buffer.concat([Buffer.from(HEARTBEAT_OWNER, 'latin1'), Buffer.from([0x00])]));
 }
 
 const CRC_TABLE = (() => {
@@ -163,15 +179,32 @@ function pesPackets(tag: Buffer, pts: number, cc: { value: number }): Buffer[] {
   return packets;
 }
 
+/** PTS (90 kHz) of the first video sample of a TS segment, or undefined if it cannot be parsed. */
+export function firstVideoPts(segment: Buffer): number | undefined {
+  return segment.length % TS === 0 ? inspect(segment)?.firstPts : undefined;
+}
+
+/** PTS difference `a - b` in seconds, across the 33-bit wrap. */
+export function ptsDiffSeconds(a: number, b: number): number {
+  const d = (((a - b) % 2 ** 33) + 2 ** 33) % 2 ** 33;
+  return (d >= 2 ** 32 ? d - 2 ** 33 : d) / 90_000;
+}
+
 /**
- * Returns `segment` with ID3 TXXX tags for `cues` (offsets in seconds from the segment's start).
- * Every PMT declares the ID3 stream; the PES packets follow the first PMT. Segments it cannot parse,
- * or calls without cues, come back unchanged.
+ * Returns `segment` with the heartbeat tag at its first video PTS, then one ID3 TXXX tag per cue
+ * (`offsetSeconds` after that PTS, in order). Every PMT declares the ID3 stream; the PES packets
+ * follow the first PMT. A segment it cannot parse comes back unchanged.
  */
 export function injectId3(segment: Buffer, cues: readonly { offsetSeconds: number; text: string }[]): Buffer {
-  if (cues.length === 0 || segment.length % TS !== 0) return segment;
+  if (segment.length % TS !== 0) return segment;
   const info = inspect(segment);
   if (!info || info.firstPts === undefined) return segment;
+  const firstPts = info.firstPts;
+  const tags = [
+    { pts: firstPts, tag: id3Heartbeat() },
+    ...[...cues].sort((a, b) => a.offsetSeconds - b.offsetSeconds)
+      .map((cue) => ({ pts: firstPts + Math.max(0, Math.round(cue.offsetSeconds * 90_000)), tag: id3Txxx(cue.text) })),
+  ];
   const cc = { value: 0 };
   const out: Buffer[] = [];
   let inserted = false;
@@ -180,7 +213,7 @@ export function injectId3(segment: Buffer, cues: readonly { offsetSeconds: numbe
     if (pidOf(segment, at) === info.pmtPid && (segment[at + 1]! & 0x40)) {
       out.push(patchedPmtPacket(packet, info.programNumber) ?? packet);
       if (!inserted) {
-        for (const cue of cues) out.push(...pesPackets(id3Txxx(cue.text), info.firstPts + Math.max(0, Math.round(cue.offsetSeconds * 90_000)), cc));
+        for (const t of tags) out.push(...pesPackets(t.tag, t.pts, cc));
         inserted = true;
       }
     } else {
@@ -190,20 +223,17 @@ export function injectId3(segment: Buffer, cues: readonly { offsetSeconds: numbe
   return inserted ? Buffer.concat(out) : segment;
 }
 
-/** Program-date-time windows of the segments in a live media playlist, by segment URI. */
-export function segmentWindows(playlist: string): Map<string, { start: number; duration: number }> {
-  const windows = new Map<string, { start: number; duration: number }>();
-  let duration = 0;
-  let pdt: number | undefined;
+/** EXTINF durations (s) of the segments in a live media playlist, by segment URI. */
+export function segmentDurations(playlist: string): Map<string, number> {
+  const durations = new Map<string, number>();
+  let duration: number | undefined;
   for (const line of playlist.split('\n')) {
     const inf = /^#EXTINF:([\d.]+)/.exec(line);
-    const date = /^#EXT-X-PROGRAM-DATE-TIME:(.+)$/.exec(line);
     if (inf) duration = Number(inf[1]);
-    else if (date) pdt = Date.parse(date[1]!.trim().replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
     else if (line && !line.startsWith('#')) {
-      if (pdt !== undefined && !Number.isNaN(pdt)) windows.set(line.trim(), { start: pdt, duration });
-      pdt = undefined;
+      if (duration !== undefined) durations.set(line.trim(), duration);
+      duration = undefined;
     }
   }
-  return windows;
+  return durations;
 }

@@ -14,7 +14,7 @@ import { createServer as createNetServer, Socket, type AddressInfo } from 'node:
 import { extname, join, normalize } from 'node:path';
 import type { BucketStore } from '../s3/store';
 import { randomId, StateFile, type Channel } from './state';
-import { injectId3, segmentWindows } from './id3';
+import { firstVideoPts, injectId3, ptsDiffSeconds, segmentDurations } from './id3';
 import { freePort, listen } from '../http';
 
 const REGION = 'us-east-1';
@@ -62,6 +62,8 @@ interface LiveSession {
   progress: { fps?: number };
   metadataTimes: number[];
   metadata: { at: string; payload: string }[];
+  /** PTS of the first video sample of the first live segment: media time 0, at `startTime`. */
+  mediaZeroPts?: number;
   ended: Promise<void>;
 }
 
@@ -265,14 +267,21 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     }
     const headers = { 'content-type': MIME[extname(fileOnDisk)] ?? 'application/octet-stream', 'cache-control': path.endsWith('.m3u8') ? 'no-cache' : 'max-age=60' };
     const live = sessions.get(channelId);
-    if (live && path.endsWith('.ts') && live.metadata.length > 0) {
-      // Timed metadata: ID3 tags for the PutMetadata calls made during this segment (see id3.ts).
-      const name = path.split('/').pop() ?? '';
-      const window = segmentWindows(readFileSync(join(hlsDir, channelId, 'index.m3u8'), 'utf8')).get(name);
-      const cues = window ? live.metadata
-        .map((m) => ({ offsetSeconds: (Date.parse(m.at) - window.start) / 1000, text: m.payload }))
-        .filter((c) => c.offsetSeconds >= 0 && c.offsetSeconds < window.duration) : [];
-      return void res.writeHead(200, headers).end(injectId3(readFileSync(fileOnDisk), cues));
+    if (live && path.endsWith('.ts')) {
+      // Timed metadata: the heartbeat, and ID3 tags for the PutMetadata calls whose media time falls
+      // in this segment (see id3.ts). A call at wall-clock time T is at media time T - startTime: the
+      // publisher sends in real time from the publish, and the first segment starts at its first frame
+      // (node-media-server's GOP cache hands ffmpeg the stream from its first keyframe; ffmpeg's
+      // out_time stays within 0.05 s of T - startTime). ffmpeg's program-date-time is no clock for
+      // this: it starts when ffmpeg does, so it names a time up to ~1 s later than the capture, and
+      // the segment it names for T may already have been served when the call arrives.
+      const segment = readFileSync(fileOnDisk);
+      const firstPts = firstVideoPts(segment);
+      const duration = segmentDurations(readFileSync(join(hlsDir, channelId, 'index.m3u8'), 'utf8')).get(path.split('/').pop() ?? '');
+      const cues = firstPts === undefined || duration === undefined || live.mediaZeroPts === undefined ? [] : live.metadata
+        .map((m) => ({ offsetSeconds: (Date.parse(m.at) - live.startTime.getTime()) / 1000 - ptsDiffSeconds(firstPts, live.mediaZeroPts!), text: m.payload }))
+        .filter((c) => c.offsetSeconds >= 0 && c.offsetSeconds < duration);
+      return void res.writeHead(200, headers).end(injectId3(segment, cues));
     }
     res.writeHead(200, headers);
     createReadStream(fileOnDisk).pipe(res);
@@ -346,6 +355,11 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       const frames = [...text.matchAll(/^frame=(\d+)$/gm)].pop();
       const outUs = [...text.matchAll(/^out_time_us=(\d+)$/gm)].pop();
       if (frames && outUs && Number(outUs[1]) > 0) s.progress.fps = Number(frames[1]) / (Number(outUs[1]) / 1e6);
+      // Media time 0 for timed metadata, read while the first segment is still in the playlist.
+      if (s.mediaZeroPts === undefined && existsSync(join(liveDir, 'index.m3u8'))) {
+        const first = [...segmentDurations(readFileSync(join(liveDir, 'index.m3u8'), 'utf8')).keys()][0];
+        if (first === 'seg00000.ts') s.mediaZeroPts = firstVideoPts(readFileSync(join(liveDir, first)));
+      }
     });
     ffmpeg.once('exit', (code) => { if (code && code !== 255) log(`ffmpeg for ${channel.name} exited ${code}: ${stderr.trim().split('\n').slice(-2).join(' ')}`); });
     sessions.set(channel.id, s);

@@ -1,12 +1,12 @@
 /**
- * PutMetadata in the live HLS: the local HLS server injects ID3 TXXX tags (timed_id3 stream) into
- * the segment whose program-date-time window holds the call, at the matching PTS (checked with
- * ffprobe). The amazon-ivs-player check (TEXT_METADATA_CUE in headless Chromium) is skipped: the
- * player does not surface these tags yet (no MetaID3 / TEXT_METADATA_CUE event); see docs/local-ivs.md.
+ * PutMetadata in the live HLS: the local HLS server injects an ID3 TXXX tag (timed_id3 stream) into
+ * the segment holding the call's media time, at the matching PTS, after the PRIV heartbeat every
+ * served segment starts with (checked with ffprobe); amazon-ivs-player in headless Chromium raises
+ * TEXT_METADATA_CUE for each call, once, in order, when the playhead reaches the picture that was
+ * being published when the call was made. See docs/local-ivs.md, "Timed metadata".
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ let dir: string;
 let ivs: LocalIvs;
 let player: PlayerHarness | undefined;
 let pub: Publisher | undefined;
+let polling = false;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'local-ivs-meta-'));
@@ -29,59 +30,93 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  polling = false;
   await player?.close();
   await pub?.stop();
   await ivs?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-it('injects each PutMetadata as an ID3 TXXX tag into the live segment covering the call, at the call\'s media time', async () => {
+interface Packet { codec_type: string; pts_time: string; data?: string }
+
+/** ffprobe's packets of a served segment, with each data packet's payload decoded (ffmpeg drops the tag's first 5 bytes). */
+async function probeSegment(url: string): Promise<{ firstVideo: number; data: { pts: number; text: string }[] }> {
+  const file = join(dir, url.split('/').pop()!);
+  writeFileSync(file, Buffer.from(await (await fetch(url)).arrayBuffer()));
+  const { packets } = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_packets', '-show_data', '-of', 'json', file]).toString()) as { packets: Packet[] };
+  const decode = (p: Packet) => Buffer.from((p.data ?? '').split('\n').map((l) => l.slice(10, 50).replace(/\s/g, '')).join(''), 'hex').toString('utf8');
+  return {
+    firstVideo: Number(packets.find((p) => p.codec_type === 'video')?.pts_time ?? NaN),
+    data: packets.filter((p) => p.codec_type === 'data').map((p) => ({ pts: Number(p.pts_time), text: decode(p) })),
+  };
+}
+
+const startOf = (channelArn: string) => Date.parse(ivs.live().find((l) => channelArn.endsWith(l.channelId))!.startTime);
+
+it('injects each PutMetadata as an ID3 TXXX tag into the live segment holding the call\'s media time, at that PTS, after a heartbeat in every segment', async () => {
   const client = new IvsClient({ region: 'us-east-1', endpoint: ivs.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const { channel, streamKey } = await client.send(new CreateChannelCommand({ name: 'meta-ffprobe-1', latencyMode: 'LOW' }));
+  const base = channel!.playbackUrl!.replace('index.m3u8', '');
   const publisher = publish(`${ivs.rtmpUrl}${streamKey!.value}`);
   try {
-    await waitFor('the live playlist', async () => ((await (await fetch(channel!.playbackUrl!)).text()).includes('#EXTINF') ? true : undefined), 30_000, 200);
+    await waitFor('the first live segment', async () => ((await (await fetch(channel!.playbackUrl!)).text()).includes('seg00000.ts') ? true : undefined), 30_000, 200);
+    const zero = (await probeSegment(`${base}seg00000.ts`)).firstVideo; // media time 0
+    await new Promise((r) => setTimeout(r, 1500));
     const text = JSON.stringify({ type: 'sale', productId: 'p1', price: 1999, note: 'größe ✓' });
     const putAt = Date.now();
     await client.send(new PutMetadataCommand({ channelArn: channel!.arn, metadata: text }));
-    // Wait until the segment covering the call is complete, then fetch every listed segment.
+    const callMedia = (putAt - startOf(channel!.arn!)) / 1000;
+    // Wait until the segment holding the call is complete, then fetch every listed segment.
     await new Promise((r) => setTimeout(r, 2500));
     const playlist = await (await fetch(channel!.playbackUrl!)).text();
-    const found: { name: string; ptsOffset: number; pdtOffset: number; data: string }[] = [];
-    let pdt = 0;
-    for (const line of playlist.split('\n')) {
-      const date = /^#EXT-X-PROGRAM-DATE-TIME:(.+)$/.exec(line);
-      if (date) pdt = Date.parse(date[1]!.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
-      if (!line.endsWith('.ts')) continue;
-      const file = join(dir, line);
-      writeFileSync(file, Buffer.from(await (await fetch(channel!.playbackUrl!.replace('index.m3u8', line))).arrayBuffer()));
-      const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_packets', '-show_data', '-of', 'json', file]).toString()) as { packets: { codec_type: string; stream_index: number; pts_time: string; data?: string }[] };
-      const firstVideo = probe.packets.find((p) => p.codec_type === 'video');
-      for (const p of probe.packets.filter((x) => x.codec_type === 'data')) {
-        const hex = (p.data ?? '').split('\n').map((l) => l.slice(10, 50).replace(/\s/g, '')).join('');
-        found.push({ name: line, ptsOffset: Number(p.pts_time) - Number(firstVideo?.pts_time ?? 0), pdtOffset: (putAt - pdt) / 1000, data: Buffer.from(hex, 'hex').toString('utf8') });
-      }
+    const found: { segmentMedia: number; ptsOffset: number; data: string }[] = [];
+    for (const name of playlist.split('\n').filter((l) => l.endsWith('.ts'))) {
+      const seg = await probeSegment(`${base}${name}`);
+      // The heartbeat: a PRIV tag at the segment's first video PTS.
+      expect(seg.data[0]?.text).toContain('PRIV');
+      expect(seg.data[0]?.text).toContain('local.ivs/segment');
+      expect(Math.abs(seg.data[0]!.pts - seg.firstVideo)).toBeLessThan(0.001);
+      for (const tag of seg.data.filter((d) => d.text.includes('TXXX'))) found.push({ segmentMedia: seg.firstVideo - zero, ptsOffset: tag.pts - seg.firstVideo, data: tag.text });
     }
     expect(found).toHaveLength(1);
     const tag = found[0]!;
-    // (ffmpeg's demuxer drops the first 6 bytes of this PES payload, the 'ID3' v2.4 header start.)
-    expect(tag.data).toContain('TXXX');
     expect(tag.data).toContain(text);
-    // The tag sits at the call's offset into its segment (±0.1 s: the PutMetadata round trip).
-    expect(Math.abs(tag.ptsOffset - tag.pdtOffset)).toBeLessThan(0.1);
+    // In the segment holding the call's media time, at the call's offset into it (±0.1 s: the PutMetadata round trip).
+    expect(tag.ptsOffset).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(tag.segmentMedia + tag.ptsOffset - callMedia)).toBeLessThan(0.1);
   } finally {
     await publisher.stop();
   }
 });
 
-it.skip('delivers PutMetadata to amazon-ivs-player as TEXT_METADATA_CUE, in order, about one live latency after the call', async () => {
+it('delivers PutMetadata to amazon-ivs-player as TEXT_METADATA_CUE, once each, in order, when the playhead reaches the picture published at the call', async () => {
   const client = new IvsClient({ region: 'us-east-1', endpoint: ivs.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const { channel, streamKey } = await client.send(new CreateChannelCommand({ name: 'meta-user-1', latencyMode: 'LOW' }));
+  const url = channel!.playbackUrl!;
   pub = publish(`${ivs.rtmpUrl}${streamKey!.value}`);
-  await waitFor('the live playlist', async () => ((await (await fetch(channel!.playbackUrl!)).text()).includes('#EXTINF') ? true : undefined), 30_000, 200);
+  await waitFor('the live playlist', async () => ((await (await fetch(url)).text()).includes('#EXTINF') ? true : undefined), 30_000, 200);
+  // Segment durations by media sequence number: the player's position 0 is the start of the first segment it fetched.
+  const durations = new Map<number, number>();
+  polling = true;
+  void (async () => {
+    while (polling) {
+      const res = await fetch(url).catch(() => undefined);
+      if (res?.ok) {
+        const body = await res.text();
+        let seq = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(body)?.[1] ?? 0);
+        for (const m of body.matchAll(/#EXTINF:([\d.]+)/g)) durations.set(seq++, Number(m[1]));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
 
   player = await startPlayer();
-  await player.load(channel!.playbackUrl!);
+  let firstSeq: number | undefined;
+  player.page.on('request', (req) => {
+    const m = /seg(\d+)\.ts$/.exec(req.url());
+    if (m && firstSeq === undefined) firstSeq = Number(m[1]);
+  });
+  await player.load(url);
   await waitFor('the player to play', async () => (await player!.firstPlayingAt()), 30_000, 200);
 
   const sent: { text: string; at: number }[] = [];
@@ -91,25 +126,24 @@ it.skip('delivers PutMetadata to amazon-ivs-player as TEXT_METADATA_CUE, in orde
     await client.send(new PutMetadataCommand({ channelArn: channel!.arn, metadata: text }));
     await new Promise((r) => setTimeout(r, 1500));
   }
-  const cues = await waitFor('all cues', async () => {
-    const got = await player!.cues();
-    return got.length >= sent.length ? got : undefined;
-  }, 8_000, 250).catch(async (e: Error) => { console.log('ID3', await player!.page.evaluate(() => (window as unknown as { id3: string[] }).id3)); throw e; });
+  await waitFor('all cues', async () => ((await player!.cues()).length >= sent.length ? true : undefined), 10_000, 250);
+  await new Promise((r) => setTimeout(r, 1000));
+  const cues = await player.cues();
+  polling = false;
   expect(await player.errors()).toEqual([]);
   expect(cues.map((c) => c.text)).toEqual(sent.map((s) => s.text));
 
-  // Each cue fires when the playhead reaches it: about the player's live latency after the call.
-  const latency = (await player.liveLatency()) ?? 0;
-  const delays = cues.map((c, i) => (c.at - sent[i]!.at) / 1000);
-  for (const d of delays) {
-    expect(d).toBeGreaterThan(0);
-    expect(Math.abs(d - latency)).toBeLessThan(2);
+  // Media time (s since the publish) of each call, of each cue's start, and of the playhead when it fired.
+  const zero = startOf(channel!.arn!);
+  let firstSegmentStart = 0;
+  for (let seq = 0; seq < (firstSeq ?? 0); seq++) firstSegmentStart += durations.get(seq) ?? 1;
+  const placed = cues.map((c, i) => firstSegmentStart + c.startTime - (sent[i]!.at - zero) / 1000);
+  const fired = cues.map((c, i) => firstSegmentStart + c.position - (sent[i]!.at - zero) / 1000);
+  for (let i = 0; i < cues.length; i++) {
+    expect(Math.abs(placed[i]!)).toBeLessThan(0.15);
+    expect(fired[i]!).toBeGreaterThanOrEqual(placed[i]! - 0.01);
+    expect(fired[i]! - placed[i]!).toBeLessThan(0.5);
   }
-  // Spacing between cues follows the spacing between calls (the tags carry the video's timing).
-  for (let i = 1; i < cues.length; i++) {
-    const gapCues = (cues[i]!.at - cues[i - 1]!.at) / 1000;
-    const gapSent = (sent[i]!.at - sent[i - 1]!.at) / 1000;
-    expect(Math.abs(gapCues - gapSent)).toBeLessThan(1);
-  }
-  console.log(`metadata delays (s): ${delays.map((d) => d.toFixed(2)).join(', ')}; player live latency ${latency.toFixed(2)} s`);
+  const wall = cues.map((c, i) => (c.at - sent[i]!.at) / 1000);
+  console.log(`cue start - call (media s): ${placed.map((d) => d.toFixed(3)).join(', ')}; playhead at firing - call: ${fired.map((d) => d.toFixed(3)).join(', ')}; call -> cue (wall s): ${wall.map((d) => d.toFixed(2)).join(', ')}`);
 });

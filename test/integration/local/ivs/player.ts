@@ -1,7 +1,7 @@
 /**
  * amazon-ivs-player in headless Chromium against the local IVS playback URL: used by the timed
  * metadata test and the ingest latency bench. The page records TEXT_METADATA_CUE events (with the
- * wall-clock time they fired) and answers getLiveLatency() and the player state.
+ * wall-clock time they fired and the playhead then) and answers getLiveLatency() and the player state.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -29,9 +29,7 @@ const PAGE = `<!doctype html><html><body>
     p.attachHTMLVideoElement(document.getElementById('v'));
     p.setMuted(true);
     p.setAutoplay(true);
-    p.addEventListener(IVS.PlayerEventType.TEXT_METADATA_CUE, (cue) => window.cues.push({ text: cue.text, at: Date.now(), position: p.getPosition() }));
-    window.id3 = [];
-    p.addEventListener(IVS.MetadataEventType.ID3, (m) => window.id3.push(JSON.stringify(m)));
+    p.addEventListener(IVS.PlayerEventType.TEXT_METADATA_CUE, (cue) => window.cues.push({ text: cue.text, startTime: cue.startTime, at: Date.now(), position: p.getPosition() }));
     p.addEventListener(IVS.PlayerEventType.ERROR, (e) => window.errors.push(JSON.stringify(e)));
     p.addEventListener(IVS.PlayerState.PLAYING, () => { window.states.push('PLAYING'); if (!window.firstPlayingAt) window.firstPlayingAt = Date.now(); });
     p.load(url);
@@ -40,11 +38,14 @@ const PAGE = `<!doctype html><html><body>
   };
 </script></body></html>`;
 
+export interface PlayerCue { text: string; startTime: number; at: number; position: number }
+
 export interface PlayerHarness {
   readonly page: Page;
   /** Loads `url` in amazon-ivs-player; resolves once the call returned (not once playing). */
   load(url: string): Promise<void>;
-  cues(): Promise<{ text: string; at: number; position: number }[]>;
+  /** TEXT_METADATA_CUE events: text, cue start (player position, s), wall-clock time fired (ms), position then. */
+  cues(): Promise<PlayerCue[]>;
   /** Seconds behind live according to the player, or undefined before it plays. */
   liveLatency(): Promise<number | undefined>;
   firstPlayingAt(): Promise<number | undefined>;
@@ -91,7 +92,7 @@ export async function startPlayer(): Promise<PlayerHarness> {
       const supported = await page.evaluate((u) => (window as unknown as { start(u: string): boolean }).start(u), url);
       if (!supported) throw new Error('amazon-ivs-player says this browser is not supported');
     },
-    cues: () => page.evaluate(() => (window as unknown as { cues: { text: string; at: number; position: number }[] }).cues),
+    cues: () => page.evaluate(() => (window as unknown as { cues: PlayerCue[] }).cues),
     liveLatency: () => page.evaluate(() => {
       const w = window as unknown as { player?: { getLiveLatency(): number; getState(): string } };
       if (!w.player || w.player.getState() !== 'Playing') return undefined;

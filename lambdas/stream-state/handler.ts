@@ -61,7 +61,7 @@ export async function applyStreamEvent(event: StreamStateEvent): Promise<ApplyOu
         Key: profileKey(profile.userId),
         // The second event of a pair (Session Created + Stream Start) finds the stream already live.
         ConditionExpression: '(attribute_not_exists(lastEventAt) OR lastEventAt <= :at) AND NOT (#status = :live AND currentStreamId = :sid)',
-        UpdateExpression: 'SET #status = :live, liveSince = :at, currentStreamId = :sid, lastEventAt = :at, viewerCount = :zero, GSI1PK = :livePk, GSI1SK = :at, updatedAt = :now'
+        UpdateExpression: 'SET #status = :live, liveSince = :at, currentStreamId = :sid, lastEventAt = :at, viewerCount = :zero, likes = :zero, GSI1PK = :livePk, GSI1SK = :at, updatedAt = :now'
           + (profile.category ? ', GSI3PK = :cat, GSI3SK = :at' : ''),
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -74,7 +74,7 @@ export async function applyStreamEvent(event: StreamStateEvent): Promise<ApplyOu
         TableName: table,
         Key: profileKey(profile.userId),
         ConditionExpression: '(attribute_not_exists(lastEventAt) OR lastEventAt <= :at) AND #status = :live',
-        UpdateExpression: 'SET #status = :offline, lastEventAt = :at, updatedAt = :now REMOVE GSI1PK, GSI1SK, GSI3PK, GSI3SK, liveSince, currentStreamId, viewerCount',
+        UpdateExpression: 'SET #status = :offline, lastEventAt = :at, updatedAt = :now REMOVE GSI1PK, GSI1SK, GSI3PK, GSI3SK, liveSince, currentStreamId, viewerCount, likes',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':at': at, ':live': 'LIVE', ':offline': 'OFFLINE', ':now': new Date().toISOString() },
       }));

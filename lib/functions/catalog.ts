@@ -161,7 +161,6 @@ export const NONE_DATA_SOURCE_FIELDS: readonly string[] = [
   'Mutation.publishStreamHealth',
   'Mutation.publishNotification',
   'Mutation.publishAuctionClosed',
-  'Mutation.likeStream',
   'Subscription.onNotification',
   'Subscription.onStreamHealth',
 ];

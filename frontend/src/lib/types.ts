@@ -4,7 +4,7 @@ export interface Streamer {
   title?: string | null; category?: string | null; tags: string[]; language?: string | null;
   goingLiveMessage?: string | null; thumbnailUrl?: string | null; playbackUrl?: string | null;
   liveSince?: string | null; currentStreamId?: string | null; viewerCount?: number | null;
-  peakViewers?: number | null; followerCount: number; featuredProductId?: string | null;
+  peakViewers?: number | null; likes?: number | null; followerCount: number; featuredProductId?: string | null;
   isFollowing?: boolean | null; schedule?: ScheduledStream[];
 }
 export interface ScheduledStream { scheduleId: string; userId: string; handle: string; title: string; category?: string | null; startsAt: string; cancelled: boolean }

@@ -26,6 +26,8 @@ export interface Profile {
   currentStreamId?: string;
   viewerCount?: number;
   peakViewers?: number;
+  /** Likes of the stream now live (stream-state resets it at start, removes it at the end). */
+  likes?: number;
   followerCount: number;
   featuredProductId?: string;
   lastEventAt?: string;

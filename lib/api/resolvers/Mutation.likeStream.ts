@@ -1,14 +1,29 @@
-/** Mutation.likeStream (NONE data source): a like pushed to onLike subscribers; not stored. */
-import { util, type Context, type NONERequest } from '@aws-appsync/utils';
+/**
+ * Mutation.likeStream: one like on a live stream, counted on the streamer's profile (`likes`, set
+ * to 0 when a stream starts and removed when it ends, by stream-state) and pushed to onLike
+ * subscribers with the new total. Refused when the channel is not live.
+ */
+import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { callerSub } from './lib/page';
 
-export function request(ctx: Context<{ channelId: string }>): NONERequest {
+export function request(ctx: Context<{ channelId: string }>): DynamoDBUpdateItemRequest {
   if (!callerSub(ctx)) {
     util.error('Sign in to like a stream.', 'UNAUTHORIZED');
   }
-  return { payload: { channelId: ctx.args.channelId, likes: 1 } };
+  return {
+    operation: 'UpdateItem',
+    key: util.dynamodb.toMapValues({ PK: `USER#${ctx.args.channelId}`, SK: 'PROFILE' }),
+    update: { expression: 'ADD likes :one', expressionValues: util.dynamodb.toMapValues({ ':one': 1 }) },
+    condition: { expression: '#status = :live', expressionNames: { '#status': 'status' }, expressionValues: util.dynamodb.toMapValues({ ':live': 'LIVE' }) },
+  };
 }
 
-export function response(ctx: Context): unknown {
-  return ctx.result;
+export function response(ctx: Context<{ channelId: string }>): unknown {
+  if (ctx.error) {
+    if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
+      util.error('This stream is not live.', 'NOT_LIVE');
+    }
+    util.error(ctx.error.message, ctx.error.type);
+  }
+  return { channelId: ctx.args.channelId, likes: ctx.result.likes };
 }

@@ -138,6 +138,12 @@ describe('control fields through the local engine', () => {
     expect((await gql('query { liveStreams(category: "Books") { items { handle } } }', guest)).data?.liveStreams.items).toEqual([]);
     expect((await gql('query { streamSession(streamId: "st-it-1") { status userId } }', guest)).data?.streamSession).toEqual({ status: 'LIVE', userId: 's1' });
 
+    // Likes count per live stream (reset at start) and come back with the profile.
+    expect((await gql('mutation { likeStream(channelId: "s1") { likes } }', bob)).data?.likeStream).toEqual({ likes: 1 });
+    expect((await gql('mutation { likeStream(channelId: "s1") { channelId likes } }', bob)).data?.likeStream).toEqual({ channelId: 's1', likes: 2 });
+    expect((await gql('query { streamer(handle: "ann") { likes } }', guest)).data?.streamer).toEqual({ likes: 2 });
+    expect((await gql('mutation { likeStream(channelId: "nobody") { likes } }', bob)).errors?.[0]?.errorType).toBe('NOT_LIVE');
+
     expect((await gql('query { streamHealth(channelId: "s1") { at } }', bob)).errors?.[0]?.errorType).toBe('NOT_OWNER');
     expect((await gql('query { streamHealth(channelId: "s1") { at } }', ann)).data?.streamHealth).toEqual([]);
 

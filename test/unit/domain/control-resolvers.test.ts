@@ -70,7 +70,12 @@ describe('auth in resolvers', () => {
 
   it('likes need a signed-in user', () => {
     expect(() => r.like.request(ctx({ channelId: 's1' }, { cognitoIdentityAuthType: 'unauthenticated' }))).toThrow(expect.objectContaining({ type: 'UNAUTHORIZED' }));
-    expect(r.like.request(ctx({ channelId: 's1' }))).toEqual({ payload: { channelId: 's1', likes: 1 } });
+    expect(r.like.request(ctx({ channelId: 's1' }))).toMatchObject({
+      operation: 'UpdateItem', key: { PK: { S: 'USER#s1' }, SK: { S: 'PROFILE' } }, update: { expression: 'ADD likes :one' },
+      condition: { expression: '#status = :live' },
+    });
+    expect(r.like.response(ctx({ channelId: 's1' }, undefined, { result: { likes: 7 } }))).toEqual({ channelId: 's1', likes: 7 });
+    expect(() => r.like.response(ctx({ channelId: 's1' }, undefined, { error: { type: 'DynamoDB:ConditionalCheckFailedException', message: 'x' } }))).toThrow(expect.objectContaining({ type: 'NOT_LIVE' }));
   });
 });
 

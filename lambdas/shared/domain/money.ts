@@ -38,8 +38,21 @@ export function isMinorUnits(amount: unknown): amount is number {
 
 /** Human form, e.g. formatMoney({ amount: 1234, currency: 'USD' }) → "$12.34". */
 export function formatMoney(money: Money, locale = 'en-US'): string {
-  const exponent = CURRENCIES[money.currency]?.exponent ?? 2;
+  const exponent = exponentOf(money.currency);
   return new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent }).format(
     money.amount / 10 ** exponent,
   );
+}
+
+/**
+ * Plain major-unit text for an input field, no symbol or grouping: { amount: 43000, currency: 'USD' }
+ * → "430.00", { amount: 430, currency: 'JPY' } → "430".
+ */
+export function toDecimalString(money: Money): string {
+  const exponent = exponentOf(money.currency);
+  return (money.amount / 10 ** exponent).toFixed(exponent);
+}
+
+function exponentOf(currency: string): number {
+  return CURRENCIES[currency]?.exponent ?? 2;
 }

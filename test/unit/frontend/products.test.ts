@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BidPlaced, Product } from '../../../frontend/src/lib/types';
 import {
-  applyBidPlaced, applyOptimisticBid, checkBid, defaultIncrement, isOutbid, minNextBid, paramsLabel, secondsLeft, sortProducts, upsertProduct,
+  applyBidPlaced, applyOptimisticBid, checkBid, defaultIncrement, isOutbid, minNextBid, minNextBidText, paramsLabel, secondsLeft, sortProducts, upsertProduct,
 } from '../../../frontend/src/features/products/products';
-import { validateProduct } from '../../../frontend/src/features/products/product-form';
+import { validateProduct, type ProductFormFields } from '../../../frontend/src/features/products/product-form';
 
 const base: Product = {
   productId: 'p1', channelId: 'c1', title: 'Charizard', type: 'COLLECTIBLE', saleMode: 'AUCTION', currency: 'USD',
@@ -28,10 +28,23 @@ describe('bid rules', () => {
     expect(checkBid(base, 1000, null)).toBe('Sign in to bid');
     expect(checkBid({ ...base, status: 'SOLD' }, 5000, 'u1')).toBe('Bidding is not open');
     expect(checkBid({ ...base, endsAt: '2000-01-01T00:00:00Z' }, 5000, 'u1')).toBe('The auction has ended');
-    expect(checkBid(base, 999, 'u1')).toBe('Bid at least 1000');
+    expect(checkBid(base, 999, 'u1')).toBe('Bid at least $10.00');
     expect(checkBid(base, null, 'u1')).toBe('Enter an amount');
     expect(checkBid({ ...base, highBidderId: 'u1', currentPrice: 1000 }, 5000, 'u1')).toBe('You already have the high bid');
     expect(checkBid(base, 1000, 'u1')).toBeNull();
+  });
+
+  it('states the minimum bid in the currency, not in minor units', () => {
+    const p = { ...base, currentPrice: 42_000, minNextBid: 43_000 };
+    expect(checkBid(p, 10_000, 'u1')).toBe('Bid at least $430.00');
+    expect(minNextBidText(p)).toBe('430.00');
+    expect(minNextBidText({ ...p, currency: 'EUR', minNextBid: 43_005 })).toBe('430.05');
+  });
+
+  it('has no decimals for a zero-decimal currency (JPY)', () => {
+    const p = { ...base, currency: 'JPY', currentPrice: 42_000, minNextBid: 43_000 };
+    expect(checkBid(p, 10_000, 'u1')).toBe('Bid at least ¥43,000');
+    expect(minNextBidText(p)).toBe('43000');
   });
 
   it('applies an optimistic bid, then reconciles with the server answer', () => {
@@ -89,32 +102,62 @@ describe('product list', () => {
   });
 });
 
-describe('create-product validation', () => {
-  const form = { channelId: 'c1', title: 'Vintage tee', type: 'APPAREL' as const, params: { size: 'M', colour: 'navy' }, saleMode: 'AUCTION' as const, currency: 'USD', startingBid: 1000, durationSeconds: 60 };
+describe('create-product validation (the server schema, worded for the form)', () => {
+  const form: ProductFormFields = {
+    channelId: 'c1', title: 'Vintage tee', description: '', imageUrl: '', type: 'APPAREL', saleMode: 'AUCTION', currency: 'USD',
+    startingBid: '10.00', bidIncrement: '', buyNowPrice: '', duration: '60', size: 'M', colour: 'navy', grade: '', year: '',
+  };
+  const errors = (f: Partial<ProductFormFields>) => {
+    const r = validateProduct({ ...form, ...f });
+    return r.ok ? {} : r.errors;
+  };
 
-  it('accepts a valid apparel auction', () => {
-    expect(validateProduct(form).ok).toBe(true);
+  it('turns a valid apparel auction into CreateProductInput in minor units', () => {
+    expect(validateProduct({ ...form, title: '  Vintage tee ', bidIncrement: '0.50' })).toEqual({
+      ok: true,
+      value: { channelId: 'c1', title: 'Vintage tee', type: 'APPAREL', params: { size: 'M', colour: 'navy' }, saleMode: 'AUCTION', currency: 'USD', startingBid: 1000, bidIncrement: 50, durationSeconds: 60 },
+    });
   });
 
-  it('reports field errors, including type-specific params', () => {
-    const r = validateProduct({ ...form, title: 'ab', params: { size: 'M', colour: '' }, startingBid: undefined });
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(Object.keys(r.errors).sort()).toEqual(['params.colour', 'startingBid', 'title']);
+  it('accepts auction durations from 30 s to 7 days, as the server does', () => {
+    expect(errors({ duration: '15' })['durationSeconds']).toBe('At least 30 seconds');
+    expect(errors({ duration: '29' })['durationSeconds']).toBe('At least 30 seconds');
+    expect(validateProduct({ ...form, duration: '30' }).ok).toBe(true);
+    expect(validateProduct({ ...form, duration: '7200' }).ok).toBe(true);
+    expect(validateProduct({ ...form, duration: String(7 * 86_400) }).ok).toBe(true);
+    expect(errors({ duration: String(7 * 86_400 + 1) })['durationSeconds']).toBe('At most 7 days');
+    expect(errors({ duration: '1.5' })['durationSeconds']).toBe('Whole seconds, e.g. 60');
   });
 
-  it('needs a buy-now price above the starting bid for auction + buy now', () => {
-    const r = validateProduct({ ...form, saleMode: 'AUCTION_WITH_BUY_NOW', buyNowPrice: 900 });
-    expect(r.ok ? null : r.errors['buyNowPrice']).toMatch(/above the starting bid/);
-    const missing = validateProduct({ ...form, saleMode: 'BUY_NOW', startingBid: undefined, durationSeconds: undefined });
-    expect(missing.ok ? null : missing.errors['buyNowPrice']).toBe('Buy-now price is required');
+  it('enforces the per-currency minimum starting bid, shown in the currency', () => {
+    expect(errors({ startingBid: '0.50' })['startingBid']).toBe('At least $1.00');
+    expect(validateProduct({ ...form, startingBid: '1.00' }).ok).toBe(true);
+    expect(errors({ currency: 'JPY', startingBid: '50' })['startingBid']).toBe('At least ¥100');
+    const yen = validateProduct({ ...form, currency: 'JPY', startingBid: '100' });
+    expect(yen.ok && yen.value.startingBid).toBe(100);
   });
 
-  it('validates collectible grade and year, rejects fractional money', () => {
-    const r = validateProduct({ ...form, type: 'COLLECTIBLE', params: { grade: 'PSA 10', year: 3000 }, startingBid: 10.5 });
-    expect(r.ok).toBe(false);
-    if (r.ok) return;
-    expect(r.errors['params.year']).toBe('Year is in the future');
-    expect(r.errors['startingBid']).toBe('Whole minor units only');
+  it('reports every field error at once, including type-specific params', () => {
+    expect(errors({ title: ' ', colour: '', startingBid: '' })).toEqual({
+      title: 'Title is required', 'params.colour': 'Colour is required', startingBid: 'Starting bid is required for auctions',
+    });
+  });
+
+  it('validates collectible grade and year', () => {
+    expect(errors({ type: 'COLLECTIBLE', grade: '', year: '3000' })).toEqual({ 'params.grade': 'Grade is required', 'params.year': 'Year must be 2100 or earlier' });
+    expect(errors({ type: 'COLLECTIBLE', grade: 'PSA 10', year: '' })).toEqual({ 'params.year': 'Enter a year, e.g. 1999' });
+    expect(validateProduct({ ...form, type: 'COLLECTIBLE', grade: 'PSA 10', year: '1999' }).ok).toBe(true);
+  });
+
+  it('needs a buy-now price, above the starting bid for auction + buy now', () => {
+    expect(errors({ saleMode: 'AUCTION_WITH_BUY_NOW', buyNowPrice: '9.00' })['buyNowPrice']).toBe('Buy-now price must be above the starting bid');
+    expect(errors({ saleMode: 'BUY_NOW', startingBid: '' })['buyNowPrice']).toBe('Buy-now price is required');
+    expect(validateProduct({ ...form, saleMode: 'BUY_NOW', buyNowPrice: '25.00' }).ok).toBe(true);
+  });
+
+  it('refuses amounts that are not whole minor units of the currency', () => {
+    expect(errors({ startingBid: '10.505' })['startingBid']).toBe('Enter an amount like 10.00');
+    expect(errors({ currency: 'JPY', startingBid: '1000.5' })['startingBid']).toBe('Enter an amount like 1000');
+    expect(errors({ imageUrl: 'ftp://example.com/a.png' })['imageUrl']).toBe('Must be an http(s) URL');
   });
 });

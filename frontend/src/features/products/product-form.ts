@@ -1,64 +1,123 @@
-import { z } from 'zod';
+/**
+ * Studio "Add a product" form. Validity is decided by the server's own schema
+ * (lambdas/shared/domain/product-schema.ts, the one createProduct enforces), so the form can never
+ * accept what the server refuses or refuse what it accepts. Only form concerns live here: turning
+ * the typed text into CreateProductInput, and wording each field's message for a seller (the
+ * schema's messages are terse and count money in minor units).
+ */
+import type { z } from 'zod';
+import { toDecimalString } from '../../../../lambdas/shared/domain/money';
+import { MIN_STARTING_BID, PARAM_SCHEMAS, productInputSchema, type ProductInput } from '../../../../lambdas/shared/domain/product-schema';
+import { formatMoney, parseMoney } from '../../lib/format';
 
-// Mirrors the minimal product rules until COMMERCE's lambdas/shared/domain/product-schema.ts
-// exists; the server stays the authority (its errors are shown as they come back).
-
-const money = z.number().int('Whole minor units only').positive('Must be more than 0').max(100_000_000, 'Too large');
-
-/** Type-specific parameters, validated per product type. */
-export const paramsSchemas = {
-  GENERIC: z.object({}).strict(),
-  APPAREL: z.object({ size: z.enum(['XS', 'S', 'M', 'L', 'XL', 'XXL']), colour: z.string().trim().min(1, 'Colour is required').max(40) }),
-  COLLECTIBLE: z.object({
-    grade: z.string().trim().min(1, 'Grade is required').max(20),
-    year: z.number().int().min(1800, 'Year looks wrong').max(new Date().getUTCFullYear() + 1, 'Year is in the future'),
-  }),
-} as const;
-
-/** Create-product form rules (real-time validation in the studio modal). */
-export const createProductSchema = z
-  .object({
-    channelId: z.string().min(1),
-    title: z.string().trim().min(3, 'At least 3 characters').max(120, 'At most 120 characters'),
-    description: z.string().max(2000, 'At most 2000 characters').optional(),
-    imageUrl: z.url('Must be a URL').optional(),
-    type: z.enum(['GENERIC', 'APPAREL', 'COLLECTIBLE']),
-    params: z.record(z.string(), z.unknown()).default({}),
-    saleMode: z.enum(['AUCTION', 'BUY_NOW', 'AUCTION_WITH_BUY_NOW']),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'ISO currency code'),
-    startingBid: money.optional(),
-    bidIncrement: money.optional(),
-    buyNowPrice: money.optional(),
-    durationSeconds: z.number().int().min(15, 'At least 15 s').max(3600, 'At most 1 hour').optional(),
-    softCloseSeconds: z.number().int().min(0).max(120, 'At most 120 s').optional(),
-  })
-  .superRefine((p, ctx) => {
-    const auction = p.saleMode !== 'BUY_NOW';
-    if (auction && p.startingBid == null) ctx.addIssue({ code: 'custom', path: ['startingBid'], message: 'Starting bid is required for auctions' });
-    if (auction && p.durationSeconds == null) ctx.addIssue({ code: 'custom', path: ['durationSeconds'], message: 'Duration is required for auctions' });
-    if (p.saleMode !== 'AUCTION' && p.buyNowPrice == null) ctx.addIssue({ code: 'custom', path: ['buyNowPrice'], message: 'Buy-now price is required' });
-    if (p.saleMode === 'AUCTION_WITH_BUY_NOW' && p.buyNowPrice != null && p.startingBid != null && p.buyNowPrice <= p.startingBid)
-      ctx.addIssue({ code: 'custom', path: ['buyNowPrice'], message: 'Buy-now price must be above the starting bid' });
-    const params = paramsSchemas[p.type].safeParse(p.params);
-    if (!params.success) for (const i of params.error.issues) ctx.addIssue({ code: 'custom', path: ['params', ...i.path.map(String)], message: i.message });
-  });
-
-/** Form input accepted by createProductSchema. */
-export type CreateProductForm = z.input<typeof createProductSchema>;
-
-/** Validates the form and returns field → first message (keys like "title", "params.size"). */
-export function validateProduct(form: CreateProductForm): { ok: true; value: z.output<typeof createProductSchema> } | { ok: false; errors: Record<string, string> } {
-  const r = createProductSchema.safeParse(form);
-  if (r.success) return { ok: true, value: r.data };
-  const errors: Record<string, string> = {};
-  for (const i of r.error.issues) {
-    const key = i.path.join('.') || 'form';
-    errors[key] ??= i.message;
-  }
-  // Refinements are skipped while a base field is invalid; check params anyway so the
-  // form shows every problem at once.
-  const ps = paramsSchemas[form.type]?.safeParse(form.params ?? {});
-  if (ps && !ps.success) for (const i of ps.error.issues) errors[['params', ...i.path.map(String)].join('.')] ??= i.message;
-  return { ok: false, errors };
+/** The modal's fields, as typed. */
+export interface ProductFormFields {
+  channelId: string;
+  title: string;
+  description: string;
+  imageUrl: string;
+  type: ProductInput['type'];
+  saleMode: ProductInput['saleMode'];
+  currency: string;
+  startingBid: string;
+  bidIncrement: string;
+  buyNowPrice: string;
+  /** Auction duration in seconds. */
+  duration: string;
+  size: string;
+  colour: string;
+  grade: string;
+  year: string;
 }
 
+/** The input to send to createProduct, or field → message (keys like "title", "params.size"). */
+export type ProductFormResult = { ok: true; value: ProductInput } | { ok: false; errors: Record<string, string> };
+
+type Input = z.input<typeof productInputSchema>;
+type Issue = z.core.$ZodIssue;
+type MoneyField = 'startingBid' | 'bidIncrement' | 'buyNowPrice';
+
+const characters = (i: Issue, fallback: string) => (i.code === 'too_big' ? `At most ${i.maximum} characters` : fallback);
+
+function duration(seconds: number | bigint): string {
+  const s = Number(seconds);
+  if (s % 86_400 === 0) return `${s / 86_400} day${s === 86_400 ? '' : 's'}`;
+  if (s % 3600 === 0) return `${s / 3600} hour${s === 3600 ? '' : 's'}`;
+  return `${s} seconds`;
+}
+
+/** Seller-facing wording per field; the schema has already decided that the field is invalid. */
+const MESSAGES: Record<string, (i: Issue, input: Input) => string> = {
+  title: (i) => characters(i, 'Title is required'),
+  description: (i) => characters(i, i.message),
+  imageUrl: () => 'Must be an http(s) URL',
+  currency: () => 'Unsupported currency',
+  startingBid: (i, p) => {
+    if (p.startingBid == null) return 'Starting bid is required for auctions';
+    const min = MIN_STARTING_BID[p.currency];
+    return min !== undefined && p.startingBid < min ? `At least ${formatMoney(min, p.currency)}` : i.message;
+  },
+  bidIncrement: () => 'Must be more than 0',
+  buyNowPrice: (i, p) => {
+    if (p.buyNowPrice == null) return 'Buy-now price is required';
+    if (i.code === 'too_small') return 'Must be more than 0';
+    return p.startingBid != null && p.buyNowPrice <= p.startingBid ? 'Buy-now price must be above the starting bid' : i.message;
+  },
+  durationSeconds: (i) => (i.code === 'too_small' ? `At least ${duration(i.minimum)}` : i.code === 'too_big' ? `At most ${duration(i.maximum)}` : 'Whole seconds, e.g. 60'),
+  'params.size': () => 'Pick a size',
+  'params.colour': (i) => characters(i, 'Colour is required'),
+  'params.grade': (i) => characters(i, 'Grade is required'),
+  'params.year': (i) => (i.code === 'too_small' ? `Year must be ${i.minimum} or later` : i.code === 'too_big' ? `Year must be ${i.maximum} or earlier` : 'Enter a year, e.g. 1999'),
+};
+
+/** Type-specific parameters as the schema expects them; an empty year is left out so it reads as missing. */
+function params(f: ProductFormFields): Record<string, unknown> {
+  if (f.type === 'APPAREL') return { size: f.size, colour: f.colour };
+  if (f.type === 'COLLECTIBLE') return { grade: f.grade, ...(f.year.trim() ? { year: Number(f.year) } : {}) };
+  return {};
+}
+
+/** Converts the typed text to CreateProductInput; amounts that do not parse become messages instead. */
+function toInput(f: ProductFormFields): { input: Input; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const amount = (field: MoneyField, applies: boolean) => {
+    const text = f[field].trim();
+    if (!applies || !text) return {};
+    const minor = parseMoney(text, f.currency);
+    if (minor !== null) return { [field]: minor };
+    errors[field] = `Enter an amount like ${toDecimalString({ amount: 1000, currency: f.currency })}`;
+    return {};
+  };
+  const auction = f.saleMode !== 'BUY_NOW';
+  const input: Input = {
+    channelId: f.channelId,
+    title: f.title,
+    ...(f.description.trim() ? { description: f.description } : {}),
+    ...(f.imageUrl.trim() ? { imageUrl: f.imageUrl.trim() } : {}),
+    type: f.type,
+    params: params(f),
+    saleMode: f.saleMode,
+    currency: f.currency,
+    ...amount('startingBid', auction),
+    ...amount('bidIncrement', auction),
+    ...amount('buyNowPrice', f.saleMode !== 'AUCTION'),
+    ...(auction && f.duration.trim() ? { durationSeconds: Number(f.duration) } : {}),
+  };
+  return { input, errors };
+}
+
+/** Validates the form with the server's schema and returns the input to send, or a message per field. */
+export function validateProduct(f: ProductFormFields): ProductFormResult {
+  const { input, errors } = toInput(f);
+  const r = productInputSchema.safeParse(input);
+  if (r.success && !Object.keys(errors).length) return { ok: true, value: r.data };
+  // Parameter issues come straight from the type's schema: the copies the product schema re-raises
+  // have lost their code and bounds, which the messages need.
+  const paramIssues = PARAM_SCHEMAS[f.type].safeParse(input.params).error?.issues ?? [];
+  const issues = [...(r.error?.issues ?? []).filter((i) => i.path[0] !== 'params'), ...paramIssues.map((i) => ({ ...i, path: ['params', ...i.path] }))];
+  for (const i of issues) {
+    const key = i.path.map(String).join('.') || 'form';
+    errors[key] ??= MESSAGES[key]?.(i, input) ?? i.message;
+  }
+  return { ok: false, errors };
+}

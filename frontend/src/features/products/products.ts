@@ -1,3 +1,5 @@
+import { toDecimalString } from '../../../../lambdas/shared/domain/money';
+import { formatMoney } from '../../lib/format';
 import type { BidPlaced, Product } from '../../lib/types';
 
 /** Default increment ladder by price band (used when the product has no fixed increment). */
@@ -16,6 +18,11 @@ export function minNextBid(p: Product): number {
   return p.currentPrice + (p.bidIncrement ?? defaultIncrement(p.currentPrice));
 }
 
+/** The smallest acceptable next bid as a bidder types it: "430.00", or "430" in a zero-decimal currency like JPY. */
+export function minNextBidText(p: Product): string {
+  return toDecimalString({ amount: minNextBid(p), currency: p.currency });
+}
+
 /** Client-side bid check; returns an error message or null. */
 export function checkBid(p: Product, amount: number | null, userId: string | null, now = Date.now()): string | null {
   if (!userId) return 'Sign in to bid';
@@ -24,7 +31,7 @@ export function checkBid(p: Product, amount: number | null, userId: string | nul
   if (amount == null || !Number.isInteger(amount) || amount <= 0) return 'Enter an amount';
   if (p.highBidderId === userId) return 'You already have the high bid';
   const min = minNextBid(p);
-  if (amount < min) return `Bid at least ${min}`;
+  if (amount < min) return `Bid at least ${formatMoney(min, p.currency)}`;
   return null;
 }
 

@@ -83,14 +83,15 @@ async function acceptedAmount(ddb: DynamoDBDocumentClient, table: string, produc
 async function trimRecentBidIds(ddb: DynamoDBDocumentClient, table: string, product: Image): Promise<void> {
   const ids = (product.recentBidIds ?? []) as string[];
   if (ids.length <= RECENT_BIDS_TRIM_AT) return;
-  const drop = ids.length - RECENT_BIDS_KEPT;
+  // At most 200 ids a write (expression size); a longer list is trimmed again from this trim's record.
+  const drop = Math.min(ids.length - RECENT_BIDS_KEPT, 200);
   const trimmedPrice = await acceptedAmount(ddb, table, product, ids[drop - 1] as string);
   try {
     await ddb.send(new UpdateCommand({
       TableName: table, Key: { PK: product.PK, SK: product.SK },
-      UpdateExpression: `REMOVE ${Array.from({ length: drop }, (_, i) => `recentBidIds[${i}]`).join(', ')} SET trimmedPrice = :trimmed`,
-      ConditionExpression: 'recentBidIds[0] = :first AND (attribute_not_exists(trimmedPrice) OR trimmedPrice <= :trimmed)',
-      ExpressionAttributeValues: { ':first': ids[0], ':trimmed': trimmedPrice },
+      UpdateExpression: `REMOVE ${Array.from({ length: drop }, (_, i) => `#r[${i}]`).join(', ')} SET trimmedPrice = :trimmed`,
+      ConditionExpression: '#r[0] = :first AND (attribute_not_exists(trimmedPrice) OR trimmedPrice <= :trimmed)',
+      ExpressionAttributeNames: { '#r': 'recentBidIds' }, ExpressionAttributeValues: { ':first': ids[0], ':trimmed': trimmedPrice },
     }));
   } catch (err) {
     // Trimmed already (a redelivered record, or the exact path rewrote the list).

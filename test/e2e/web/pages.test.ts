@@ -183,10 +183,10 @@ describe('streamer journey (fixture API)', () => {
 
     await page.getByRole('button', { name: '+ Add product' }).click();
     await page.selectOption('#ap-type', 'APPAREL');
-    await page.fill('#ap-title', 'ab');
+    await page.fill('#ap-title', '');
     await page.fill('#ap-col', '');
     await page.click('dialog button[type=submit]');
-    expect(await page.locator('dialog').getByText('At least 3 characters').isVisible()).toBe(true);
+    expect(await page.locator('dialog').getByText('Title is required').isVisible()).toBe(true);
     expect(await page.locator('dialog').getByText('Colour is required').isVisible()).toBe(true);
     await screenshot(page, 'studio-add-product');
     await page.fill('#ap-title', 'Vintage band tee');

@@ -7,7 +7,8 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/li
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../local/appsync/engine';
 import { handleRecords } from '../../../lambdas/bid-history/handler';
-import { incrementFor, RECENT_BIDS_TRIM_AT } from '../../../lambdas/shared/domain/auctions';
+import { incrementFor, RECENT_BIDS_KEPT, RECENT_BIDS_MAX, RECENT_BIDS_TRIM_AT } from '../../../lambdas/shared/domain/auctions';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { firstProductInputError } from '../../../lambdas/shared/domain/product-schema';
 import { useDynamoDbLocal } from '../../support/dynamo';
 import { tableStream } from './stream';
@@ -270,9 +271,23 @@ describe('concurrency', () => {
     calls.length = 0;
     const belowTrim = await countedBid(1000);
     expect(belowTrim.errors?.[0]).toMatchObject({ errorType: 'BID_TOO_LOW', errorInfo: { minimum: high + 10 } });
-    expect(calls).toEqual(['UpdateItemCommand', 'BatchGetItemCommand']);
+    expect(calls).toEqual(['UpdateItemCommand', 'GetItemCommand']);
     const stored = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :b)', ExpressionAttributeValues: { ':pk': `PRODUCT#${id}`, ':b': 'BID#' } }));
     expect(stored.Items).toHaveLength(60);
+  });
+
+  it('the stream consumer trims a full id list (128 ids) in one write and records the newest dropped amount', async () => {
+    const pk = `PRODUCT#full-${randomUUID()}`;
+    const ids = Array.from({ length: RECENT_BIDS_MAX }, (_, i) => `full-bid-${i}`);
+    const product = { PK: pk, SK: 'PRODUCT', productId: pk.slice(8), recentBidIds: ids, currentPrice: 9000, bidCount: RECENT_BIDS_MAX };
+    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: product }));
+    const lastDropped = ids[RECENT_BIDS_MAX - RECENT_BIDS_KEPT - 1] as string;
+    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: pk, SK: `BID#${lastDropped}`, bidId: lastDropped, amount: 7000 } }));
+    const record = { eventName: 'MODIFY', dynamodb: { Keys: marshall({ PK: pk, SK: 'PRODUCT' }), NewImage: marshall(product), OldImage: marshall(product) } };
+    expect((await handleRecords(db.doc, db.tableName, [record as never])).batchItemFailures).toEqual([]);
+    const item = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: pk, SK: 'PRODUCT' } }))).Item;
+    expect(item?.recentBidIds).toEqual(ids.slice(RECENT_BIDS_MAX - RECENT_BIDS_KEPT));
+    expect(item?.trimmedPrice).toBe(7000);
   });
 
   it('the stream consumer is idempotent: replaying the whole stream changes no history', async () => {

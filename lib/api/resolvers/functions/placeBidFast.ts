@@ -10,8 +10,8 @@
  * When the condition fails, AppSync hands the product's current value to the response handler.
  * If that item proves the bid is no retry (retryStatus), the refusal is answered from it (typed
  * error, no further call) or, when the bid is valid but needs the exact write (soft-close window,
- * full id list), that write is computed from it (loadBid skipped). Possible retries take the exact
- * path with its read (loadBid, placeBidWrite). See docs/commerce.md.
+ * full id list), that write is computed from it (loadBid skipped). Possible retries read their
+ * history item first (loadBid), then take the exact path (placeBidWrite). See docs/commerce.md.
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { incrementFor, placedFromProduct, RECENT_BIDS_MAX, retryStatus } from '../../../../lambdas/shared/domain/auctions';
@@ -61,13 +61,13 @@ function refused(ctx: Context<{ input: Input }>): null {
     util.error('No such product', 'NOT_FOUND');
   }
   const input = ctx.args.input;
-  if (retryStatus(product, input) !== 'never') {
-    // Possibly a retried bid: the exact path reads its history item.
-    return null;
-  }
-  refuseInvalidBid(product, requireUser(ctx), input.amount, util.time.nowEpochMilliSeconds());
   ctx.stash.product = product;
   ctx.stash.existingBid = null;
+  // Possibly a retried bid: loadBid reads its history item and the exact path answers it.
+  ctx.stash.mayBeRetry = retryStatus(product, input) !== 'never';
+  if (!ctx.stash.mayBeRetry) {
+    refuseInvalidBid(product, requireUser(ctx), input.amount, util.time.nowEpochMilliSeconds());
+  }
   return null;
 }
 

@@ -1,14 +1,13 @@
 /**
  * placeBid, exact path (runs only when placeBidFast's single write was refused): decides from the
- * product and any history item under the bid id (read consistently by loadBid; bans from the
- * product's denormalized `bannedBidders`, as in the fast path), then writes ONE conditional UpdateItem on the product: auction open, bidder not the seller, the
+ * product (the current item placeBidFast's refused write returned) and any history item under the
+ * bid id (read consistently by loadBid when the bid may be a retry; bans from the product's
+ * denormalized `bannedBidders`, as in the fast path), then writes ONE conditional UpdateItem on the product: auction open, bidder not the seller, the
  * current price in a range the amount beats by an increment (exact under concurrency, see
  * acceptablePriceRanges), the bid id not among `recentBidIds`; it moves the end for soft close,
  * (re)initialises the fast path's attributes and rewrites `recentBidIds` when it is full.
  * A retried bidId answers the stored BidPlaced (history item, or the product's lastBid). A write
  * refused because the product changed since the read answers CONFLICT (retry).
- * The product comes from loadBid's read, or from placeBidFast's refused write (AppSync hands the
- * current item to the response handler) when that item proves the bid is no retry.
  */
 import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import {

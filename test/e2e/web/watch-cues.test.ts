@@ -46,7 +46,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-it('watch page: a PutMetadata sale cue shows as "Sold: <title>" once the player reaches it', async () => {
+it('watch page: a PutMetadata sale cue shows as "Sold: <title>" once the player reaches it, also from a coalesced array payload', async () => {
   const client = new IvsClient({ region: 'us-east-1', endpoint: ivs.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const { channel, streamKey } = await client.send(new CreateChannelCommand({ name: 'web-cues', latencyMode: 'LOW' }));
   pub = publish(`${ivs.rtmpUrl}${streamKey!.value}`);
@@ -79,6 +79,9 @@ it('watch page: a PutMetadata sale cue shows as "Sold: <title>" once the player 
   // It shows about one live latency after the call (the picture's delay), not at once.
   expect(shownAfter).toBeGreaterThan(1);
   expect(shownAfter).toBeLessThan(10);
+  // A coalesced burst (one payload, a JSON array): each cue reaches the page; the last one shows.
+  await client.send(new PutMetadataCommand({ channelArn: channel!.arn, metadata: JSON.stringify([{ kind: 'featured', productId: 'p3', title: 'Pikachu promo' }, { kind: 'sale', productId: 'p2', title: 'Booster box (sealed)' }]) }));
+  await page.locator('.cue[role=status]', { hasText: 'Sold: Booster box (sealed)' }).waitFor({ timeout: 15_000 });
   console.log(`sale cue shown ${shownAfter.toFixed(2)} s after PutMetadata`);
   await ctx.close();
 });

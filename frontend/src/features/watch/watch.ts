@@ -12,6 +12,20 @@ export type Cue =
   | { type: 'feature'; productId: string; title?: string }
   | { type: 'other'; text: string };
 
+/**
+ * The cue texts in one TextMetadataCue: the backend coalesces a burst of cues into one PutMetadata
+ * payload as a JSON array (lambdas/shared/domain/markers.ts), so each element is its own cue.
+ */
+export function cueTexts(text: string): string[] {
+  try {
+    const v: unknown = JSON.parse(text);
+    if (Array.isArray(v) && v.length > 0) return v.map((c) => JSON.stringify(c));
+  } catch {
+    // not JSON: one plain text cue
+  }
+  return [text];
+}
+
 /** Parses TextMetadataCue text: JSON with a `type` field; anything else is kept as text. */
 export function parseCue(text: string): Cue {
   try {

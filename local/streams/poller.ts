@@ -9,6 +9,24 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
+type Av = Record<string, unknown>;
+
+/**
+ * An image as Lambda's event JSON carries it. The Streams SDK client deserialises an empty map
+ * attribute (`{ M: {} }`) as `{}`, which `unmarshall` rejects ("No value defined"); an empty list
+ * survives, so `{}` can only have been an empty map.
+ */
+export function lambdaImage<T extends object>(image: Record<string, T> | undefined): Record<string, T> | undefined {
+  if (!image) return image;
+  const fix = (v: Av): Av => {
+    if (!v || typeof v !== 'object' || Object.keys(v).length === 0) return { M: {} };
+    if (v.M) return { M: lambdaImage(v.M as Record<string, Av>) };
+    if (Array.isArray(v.L)) return { L: (v.L as Av[]).map(fix) };
+    return v;
+  };
+  return Object.fromEntries(Object.entries(image).map(([k, v]) => [k, fix(v as Av)])) as Record<string, T>;
+}
+
 export interface StreamPollerOptions {
   dynamo: DynamoDBClient;
   endpoint: string;
@@ -33,7 +51,13 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<{ st
 
   const toRecord = (r: _Record) => ({
     eventID: r.eventID, eventName: r.eventName, eventVersion: r.eventVersion ?? '1.1', eventSource: 'aws:dynamodb', awsRegion: opts.region,
-    dynamodb: { ...r.dynamodb, ApproximateCreationDateTime: r.dynamodb?.ApproximateCreationDateTime ? Math.floor(new Date(r.dynamodb.ApproximateCreationDateTime).getTime() / 1000) : undefined },
+    dynamodb: {
+      ...r.dynamodb,
+      Keys: lambdaImage(r.dynamodb?.Keys),
+      NewImage: lambdaImage(r.dynamodb?.NewImage),
+      OldImage: lambdaImage(r.dynamodb?.OldImage),
+      ApproximateCreationDateTime: r.dynamodb?.ApproximateCreationDateTime ? Math.floor(new Date(r.dynamodb.ApproximateCreationDateTime).getTime() / 1000) : undefined,
+    },
     eventSourceARN: streamArn,
   });
 

@@ -145,6 +145,8 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await viewer.locator('[data-testid=product] button', { hasText: 'Buy now' }).first().click();
     await viewer.getByRole('button', { name: 'Confirm purchase' }).click();
     await viewer.getByText(/You bought E2E mystery box/).waitFor({ timeout: 20_000 });
+    // The sale also reaches the video: sale-markers → PutMetadata → amazon-ivs-player's cue.
+    await viewer.locator('.cue[role=status]', { hasText: 'Sold: E2E mystery box' }).waitFor({ timeout: 30_000 });
     await viewer.screenshot({ path: shot('local-watch') });
 
     // Moderate: the streamer deletes the viewer's message; the viewer sees it removed.

@@ -86,16 +86,24 @@ async function trimRecentBidIds(ddb: DynamoDBDocumentClient, table: string, prod
   // At most 200 ids a write (expression size); a longer list is trimmed again from this trim's record.
   const drop = Math.min(ids.length - RECENT_BIDS_KEPT, 200);
   const trimmedPrice = await acceptedAmount(ddb, table, product, ids[drop - 1] as string);
-  try {
-    await ddb.send(new UpdateCommand({
-      TableName: table, Key: { PK: product.PK, SK: product.SK },
-      UpdateExpression: `REMOVE ${Array.from({ length: drop }, (_, i) => `#r[${i}]`).join(', ')} SET trimmedPrice = :trimmed`,
-      ConditionExpression: '#r[0] = :first AND (attribute_not_exists(trimmedPrice) OR trimmedPrice <= :trimmed)',
-      ExpressionAttributeNames: { '#r': 'recentBidIds' }, ExpressionAttributeValues: { ':first': ids[0], ':trimmed': trimmedPrice },
-    }));
-  } catch (err) {
-    // Trimmed already (a redelivered record, or the exact path rewrote the list).
-    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+  const remove = `REMOVE ${Array.from({ length: drop }, (_, i) => `#r[${i}]`).join(', ')}`;
+  // trimmedPrice only rises: raise it to this trim's amount, or keep a higher one (the exact
+  // path's rewrite may have set the current price) and only remove. Either way the head must be
+  // unchanged (a redelivered record, or a rewrite since, leaves nothing to do).
+  const attempts = [
+    { UpdateExpression: `${remove} SET trimmedPrice = :trimmed`, ConditionExpression: '#r[0] = :first AND (attribute_not_exists(trimmedPrice) OR trimmedPrice <= :trimmed)' },
+    { UpdateExpression: remove, ConditionExpression: '#r[0] = :first AND trimmedPrice > :trimmed' },
+  ];
+  for (const attempt of attempts) {
+    try {
+      await ddb.send(new UpdateCommand({
+        TableName: table, Key: { PK: product.PK, SK: product.SK }, ...attempt,
+        ExpressionAttributeNames: { '#r': 'recentBidIds' }, ExpressionAttributeValues: { ':first': ids[0], ':trimmed': trimmedPrice },
+      }));
+      return;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
   }
 }
 
@@ -121,34 +129,65 @@ async function applyBan(ddb: DynamoDBDocumentClient, table: string, channelId: s
   } while (start);
 }
 
-/** Handles one stream record (exported for tests and the local stream driver). */
-export async function handleRecord(ddb: DynamoDBDocumentClient, table: string, record: DynamoDBRecord): Promise<void> {
+type Work =
+  | { kind: 'bid'; index: number; image: Image }
+  | { kind: 'ban'; index: number; channelId: string; userId: string; banned: boolean };
+
+/** What one record asks for: a history item, a product image to trim from, a ban to apply. */
+function classify(record: DynamoDBRecord, index: number): { work?: Work; product?: Image } {
   const keys = imageOf(record.dynamodb?.Keys as Record<string, AttributeValue> | undefined) ?? {};
   const pk = String(keys.PK ?? '');
   const sk = String(keys.SK ?? '');
   if (pk.startsWith('PRODUCT#') && sk === 'PRODUCT' && record.eventName === 'MODIFY') {
     const next = imageOf(record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined);
     const prev = imageOf(record.dynamodb?.OldImage as Record<string, AttributeValue> | undefined);
-    if (next?.lastBid && Number(next.bidCount ?? 0) > Number(prev?.bidCount ?? 0)) await recordBid(ddb, table, next);
-    // Any product image (a trim's own record included): every id in it belongs to a bid whose
-    // record came earlier or is this one, so its history item exists. Stale images fail the head check.
-    if (next) await trimRecentBidIds(ddb, table, next);
-  } else if (pk.startsWith('CHANNEL#') && sk.startsWith('BAN#') && (record.eventName === 'INSERT' || record.eventName === 'REMOVE')) {
-    await applyBan(ddb, table, pk.slice('CHANNEL#'.length), sk.slice('BAN#'.length), record.eventName === 'INSERT');
+    const isBid = Boolean(next?.lastBid) && Number(next?.bidCount ?? 0) > Number(prev?.bidCount ?? 0);
+    return { work: isBid && next ? { kind: 'bid', index, image: next } : undefined, product: next };
   }
+  if (pk.startsWith('CHANNEL#') && sk.startsWith('BAN#') && (record.eventName === 'INSERT' || record.eventName === 'REMOVE')) {
+    return { work: { kind: 'ban', index, channelId: pk.slice('CHANNEL#'.length), userId: sk.slice('BAN#'.length), banned: record.eventName === 'INSERT' } };
+  }
+  return {};
 }
 
-/** Records in order; the first failure and everything after it are reported for retry. */
+/** History puts of one batch in flight at once (independent items). */
+const PUT_CONCURRENCY = 32;
+
+/**
+ * One batch, in three steps: the history items of every bid (in parallel: independent items);
+ * then, once they are all written, one trim per product from its newest image in the batch (every
+ * id in it belongs to a bid whose history item exists by then; a trim's own record counts, so
+ * trims catch up; stale images fail the head check); ban changes in order. A failure reports its
+ * record and everything after it for retry (each step is idempotent), and skips the trims.
+ */
 export async function handleRecords(ddb: DynamoDBDocumentClient, table: string, records: DynamoDBRecord[]): Promise<DynamoDBBatchResponse> {
-  for (let i = 0; i < records.length; i++) {
-    try {
-      await handleRecord(ddb, table, records[i] as DynamoDBRecord);
-    } catch (err) {
-      logger.error('stream record failed', { error: err as Error, sequenceNumber: records[i]?.dynamodb?.SequenceNumber });
-      return { batchItemFailures: records.slice(i).map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? '' })) };
+  let failedAt = records.length;
+  const fail = (index: number, err: unknown): void => {
+    logger.error('stream record failed', { error: err as Error, sequenceNumber: records[index]?.dynamodb?.SequenceNumber });
+    failedAt = Math.min(failedAt, index);
+  };
+  const bids: Extract<Work, { kind: 'bid' }>[] = [];
+  const bans: Extract<Work, { kind: 'ban' }>[] = [];
+  const newest = new Map<string, { index: number; image: Image }>();
+  records.forEach((record, index) => {
+    const { work, product } = classify(record, index);
+    if (work?.kind === 'bid') bids.push(work);
+    if (work?.kind === 'ban') bans.push(work);
+    if (product) newest.set(String(product.PK), { index, image: product });
+  });
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, bids.length) }, async () => {
+    for (let b = bids[next++]; b; b = bids[next++]) {
+      await recordBid(ddb, table, b.image).catch((err: unknown) => fail(b.index, err));
     }
+  }));
+  if (failedAt === records.length) {
+    for (const { index, image } of newest.values()) await trimRecentBidIds(ddb, table, image).catch((err: unknown) => fail(index, err));
   }
-  return { batchItemFailures: [] };
+  for (const ban of bans) {
+    await applyBan(ddb, table, ban.channelId, ban.userId, ban.banned).catch((err: unknown) => fail(ban.index, err));
+  }
+  return { batchItemFailures: records.slice(failedAt).map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? '' })) };
 }
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {

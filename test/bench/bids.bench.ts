@@ -42,6 +42,8 @@ const LEVELS: Level[] = [
   { concurrency: 50, bids: 1000, softClose: true },
 ];
 const REPS = Number(process.env.BIDS_BENCH_REPS ?? 3);
+/** Optional comma-separated bidder counts to run (e.g. `BIDS_BENCH_BIDDERS=200`); all by default. */
+const ONLY = process.env.BIDS_BENCH_BIDDERS?.split(',').map(Number);
 const TARGET = 1.25;
 
 type Phase = 'engine' | 'same' | 'minimal';
@@ -205,6 +207,7 @@ export default async function bench(): Promise<BenchTable[]> {
     const rows: Record<string, string | number>[] = [];
     let worst = 0;
     for (const [n, level] of LEVELS.entries()) {
+      if (ONLY && !level.warmup && !ONLY.includes(level.concurrency)) continue;
       // The same write cannot take a soft-close-window bid (its condition refuses them all).
       const order: Phase[] = level.softClose ? ['engine', 'minimal'] : ['engine', 'same', 'minimal'];
       const runs: Record<Phase, Run[]> = { engine: [], same: [], minimal: [] };

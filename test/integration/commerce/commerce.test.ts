@@ -288,6 +288,16 @@ describe('concurrency', () => {
     const item = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: pk, SK: 'PRODUCT' } }))).Item;
     expect(item?.recentBidIds).toEqual(ids.slice(RECENT_BIDS_MAX - RECENT_BIDS_KEPT));
     expect(item?.trimmedPrice).toBe(7000);
+
+    // A higher bound already there (the exact path's rewrite sets the current price) is kept, and the list still trimmed.
+    const higher = { ...product, PK: `${pk}-b`, trimmedPrice: 8500 };
+    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: higher }));
+    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: higher.PK, SK: `BID#${lastDropped}`, bidId: lastDropped, amount: 7000 } }));
+    const record2 = { eventName: 'MODIFY', dynamodb: { Keys: marshall({ PK: higher.PK, SK: 'PRODUCT' }), NewImage: marshall(higher), OldImage: marshall(higher) } };
+    expect((await handleRecords(db.doc, db.tableName, [record2 as never])).batchItemFailures).toEqual([]);
+    const item2 = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: higher.PK, SK: 'PRODUCT' } }))).Item;
+    expect(item2?.recentBidIds).toHaveLength(RECENT_BIDS_KEPT);
+    expect(item2?.trimmedPrice).toBe(8500);
   });
 
   it('the stream consumer is idempotent: replaying the whole stream changes no history', async () => {

@@ -122,10 +122,14 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
   };
 }
 
-export function response(ctx: Context): unknown {
+export function response(ctx: Context<{ input: Input }>): unknown {
   if (ctx.error) {
     if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
-      // Valid against the read, refused at the write: another bid moved the price or the end first.
+      // Another write moved the auction first. Its current value (ctx.result) usually says why
+      // (outbid, closed): answer that; otherwise the bid may still be valid, so retry.
+      if (ctx.result) {
+        refuseInvalidBid(ctx.result as Item, requireUser(ctx), ctx.args.input.amount, util.time.nowEpochMilliSeconds());
+      }
       util.error('Another bid changed the auction at the same moment; retry', 'CONFLICT');
     }
     util.error(ctx.error.message, ctx.error.type);

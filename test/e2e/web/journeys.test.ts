@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuild, launchChromium, ROOT, shot } from './support';
+import { ensureBuild, launchChromium, ROOT, screenshotRendered, shot } from './support';
 
 const START = join(ROOT, 'local/start.ts');
 const available = existsSync(START);
@@ -118,14 +118,14 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await card.waitFor();
     await card.getByRole('button', { name: 'Feature' }).click();
     await card.getByRole('button', { name: 'Start auction' }).click();
-    await streamer.screenshot({ path: shot('local-studio') });
+    await screenshotRendered(streamer, 'local-studio');
 
     const viewer = await (await browser.newContext()).newPage();
     await signUp(viewer, `v${id}@example.com`, `v${id}`, 'V1ewer!pass-2026');
     await viewer.waitForURL((u) => u.pathname.startsWith('/studio'));
     await viewer.goto(`${web}/`);
     await viewer.getByText(`s${id}`).first().waitFor({ timeout: 30_000 });
-    await viewer.screenshot({ path: shot('local-browse') });
+    await screenshotRendered(viewer, 'local-browse');
     await viewer.goto(`${web}/u/s${id}`);
     await viewer.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 60_000 });
     try {
@@ -147,7 +147,7 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await viewer.getByText(/You bought E2E mystery box/).waitFor({ timeout: 20_000 });
     // The sale also reaches the video: sale-markers → PutMetadata → amazon-ivs-player's cue.
     await viewer.locator('.cue[role=status]', { hasText: 'Sold: E2E mystery box' }).waitFor({ timeout: 30_000 });
-    await viewer.screenshot({ path: shot('local-watch') });
+    await screenshotRendered(viewer, 'local-watch');
 
     // Moderate: the streamer deletes the viewer's message; the viewer sees it removed.
     await streamer.locator('[data-testid=chat-lines] li', { hasText: 'hello from e2e' }).getByRole('button', { name: /Delete message/ }).click();
@@ -163,6 +163,6 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await viewer.getByTestId('sale-moments').waitFor();
     await viewer.locator('button.moment').first().click();
     await viewer.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 0, null, { timeout: 30_000 });
-    await viewer.screenshot({ path: shot('local-replay') });
+    await screenshotRendered(viewer, 'local-replay');
   });
 });

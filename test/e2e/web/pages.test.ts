@@ -1,12 +1,12 @@
 // Fixture-mode UI journeys: the production build in headless Chromium, served like the hosts serve
 // it, with the GraphQL API answered from fixtures (page.route) and a real ffmpeg HLS test pattern.
 // The same journeys against the full local mode live in journeys.test.ts.
-import { rmSync, statSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { rmSync } from 'node:fs';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeChat } from './fake-chat';
 import { fixtureApi } from './fixtures';
-import { ensureBuild, launchChromium, makeFixtureHls, serveDist, shot, signedInStorage } from './support';
+import { ensureBuild, launchChromium, makeFixtureHls, screenshotRendered, serveDist, signedInStorage } from './support';
 
 const CLIENT_ID = 'fixture-client';
 let browser: Browser;
@@ -27,13 +27,6 @@ async function contextFor(user: { sub: string; handle: string; email: string }):
     await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data: api.answer(op, body.variables ?? {}) }) });
   });
   return ctx;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  const path = shot(name);
-  await page.screenshot({ path, fullPage: false });
-  // A blank page compresses to a few KB; real content is far larger.
-  expect(statSync(path).size).toBeGreaterThan(30_000);
 }
 
 beforeAll(async () => {
@@ -67,7 +60,7 @@ describe('viewer journey (fixture API)', () => {
     expect(await page.getByText('Vintage Pokémon breaks').count()).toBeGreaterThan(0);
     expect(await page.getByText('Sneaker Sunday').isVisible()).toBe(true);
     await expect.poll(() => page.getByText('@bob').isVisible()).toBe(true);
-    await screenshot(page, 'browse');
+    await screenshotRendered(page, 'browse');
 
     // Filter by tag (client-side refetch with the filter variables).
     await page.getByRole('button', { name: '#jordan' }).first().click();
@@ -96,7 +89,7 @@ describe('viewer journey (fixture API)', () => {
     await page.getByText('message deleted (Removed by a moderator)').waitFor();
     expect(chat.received).toEqual(['first!', 'buy my spam']);
     await page.locator('.chat').scrollIntoViewIfNeeded();
-    await screenshot(page, 'watch-chat');
+    await screenshotRendered(page, 'watch-chat');
     await page.evaluate(() => window.scrollTo(0, 0));
     expect(await page.locator('[data-product-id=p1] [data-testid=current-price]').innerText()).toBe('$420.00');
 
@@ -110,7 +103,7 @@ describe('viewer journey (fixture API)', () => {
     // The optimistic price shows before the request is sent; wait for the request itself.
     await expect.poll(() => (api.calls.find((c) => c.op === 'Bid')?.variables['input'] as { amount: number } | undefined)?.amount).toBe(43_000);
     await expect.poll(() => page.getByText('8 bids').isVisible()).toBe(true);
-    await screenshot(page, 'watch');
+    await screenshotRendered(page, 'watch');
 
     // Buy now with confirmation.
     await page.locator('[data-product-id=p2] button', { hasText: 'Buy now' }).click();
@@ -123,7 +116,7 @@ describe('viewer journey (fixture API)', () => {
     await page.waitForFunction(() => (document.querySelector('video')?.readyState ?? 0) >= 2, null, { timeout: 30_000 });
     await page.locator('button.moment', { hasText: 'Pikachu promo' }).click();
     await page.waitForFunction(() => Math.abs((document.querySelector('video')?.currentTime ?? 0) - 12) < 1.5, null, { timeout: 15_000 });
-    await screenshot(page, 'replay');
+    await screenshotRendered(page, 'replay');
     expect(errors).toEqual([]);
     await ctx.close();
   });
@@ -133,7 +126,7 @@ describe('viewer journey (fixture API)', () => {
     const page = await ctx.newPage();
     await page.goto(`${site.origin}/account/`);
     await page.getByText('You were outbid on Charizard Base Set PSA 9').waitFor();
-    await screenshot(page, 'account');
+    await screenshotRendered(page, 'account');
     await page.getByRole('button', { name: 'Mark all read' }).click();
     await expect.poll(() => api.calls.filter((c) => c.op === 'Read').length).toBe(1);
     await page.getByRole('tab', { name: 'Alert preferences' }).click();
@@ -148,7 +141,7 @@ describe('viewer journey (fixture API)', () => {
     const page = await ctx.newPage();
     await page.goto(`${site.origin}/replay/?id=r-archived`);
     await page.getByText('Ready in about a minute').waitFor();
-    await screenshot(page, 'replay-restoring');
+    await screenshotRendered(page, 'replay-restoring');
     await page.locator('video').waitFor({ timeout: 15_000 });
     expect(api.calls.filter((c) => c.op === 'Replay' && c.variables['id'] === 'r-archived').length).toBe(2);
     await ctx.close();
@@ -179,7 +172,7 @@ describe('streamer journey (fixture API)', () => {
     await page.getByRole('button', { name: 'Hide' }).click();
     expect(await page.getByTestId('live-status').innerText()).toContain('LIVE');
     await page.getByTestId('mod-log').getByText('troll42').waitFor();
-    await screenshot(page, 'studio');
+    await screenshotRendered(page, 'studio');
 
     await page.getByRole('button', { name: '+ Add product' }).click();
     await page.selectOption('#ap-type', 'APPAREL');
@@ -188,7 +181,7 @@ describe('streamer journey (fixture API)', () => {
     await page.click('dialog button[type=submit]');
     expect(await page.locator('dialog').getByText('Title is required').isVisible()).toBe(true);
     expect(await page.locator('dialog').getByText('Colour is required').isVisible()).toBe(true);
-    await screenshot(page, 'studio-add-product');
+    await screenshotRendered(page, 'studio-add-product');
     await page.fill('#ap-title', 'Vintage band tee');
     await page.fill('#ap-col', 'black');
     await page.fill('#ap-start', '12.50');
@@ -214,7 +207,7 @@ describe('streamer journey (fixture API)', () => {
     await page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 30_000 });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(390);
-    await screenshot(page, 'watch-phone');
+    await screenshotRendered(page, 'watch-phone');
     await ctx.close();
   });
 
@@ -227,7 +220,7 @@ describe('streamer journey (fixture API)', () => {
     expect(await page.locator('.rules li.ok').count()).toBe(1);
     await page.fill('#password', 'Abcdef1!');
     expect(await page.locator('.rules li.ok').count()).toBe(5);
-    await screenshot(page, 'signin-phone');
+    await screenshotRendered(page, 'signin-phone');
     await ctx.close();
   });
 });

@@ -3,7 +3,8 @@ import { createReadStream, existsSync, mkdirSync, mkdtempSync, statSync } from '
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 /** Repository root and the production build the tests serve. */
 export const ROOT = resolve(import.meta.dirname, '../../..');
@@ -98,4 +99,17 @@ export function signedInStorage(clientId: string, user: { sub: string; handle: s
 export function shot(name: string): string {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return join(SCREENSHOTS, `${name}.png`);
+}
+
+/**
+ * Saves a screenshot of a page that rendered real content: no loading skeleton left in `<main>`,
+ * text in it, and an image far larger than a blank page compresses to.
+ */
+export async function screenshotRendered(page: Page, name: string): Promise<string> {
+  await expect.poll(() => page.evaluate(() => document.querySelectorAll('main .skeleton').length), { timeout: 15_000 }).toBe(0);
+  expect(await page.evaluate(() => document.querySelector('main')?.innerText.trim().length ?? 0)).toBeGreaterThan(40);
+  const path = shot(name);
+  await page.screenshot({ path });
+  expect(statSync(path).size).toBeGreaterThan(30_000);
+  return path;
 }

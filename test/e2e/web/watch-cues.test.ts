@@ -13,7 +13,7 @@ import { startLocalIvs, type LocalIvs } from '../../../local/ivs/index';
 import { publish, waitFor, type Publisher } from '../../integration/local/ivs/helpers';
 import { startFakeChat } from './fake-chat';
 import { fixtureApi } from './fixtures';
-import { ensureBuild, launchChromium, serveDist, shot, signedInStorage } from './support';
+import { ensureBuild, launchChromium, screenshotRendered, serveDist, signedInStorage } from './support';
 
 const CLIENT_ID = 'fixture-client';
 let dir: string;
@@ -75,7 +75,7 @@ it('watch page: a PutMetadata sale cue shows as "Sold: <title>" once the player 
   const note = page.locator('.cue[role=status]', { hasText: 'Sold: Charizard Base Set PSA 9' });
   await note.waitFor({ timeout: 15_000 });
   const shownAfter = (Date.now() - sentAt) / 1000;
-  await page.screenshot({ path: shot('local-watch-sale-cue') });
+  await screenshotRendered(page, 'local-watch-sale-cue');
   // It shows about one live latency after the call (the picture's delay), not at once.
   expect(shownAfter).toBeGreaterThan(1);
   expect(shownAfter).toBeLessThan(10);

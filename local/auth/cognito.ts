@@ -46,7 +46,8 @@ export interface LocalCognito {
  */
 export const ID_TOKEN_CLAIMS_SHIM = 'local-cognito-id-token-claims';
 export function idTokenClaimsShim(event: Record<string, unknown>): unknown {
-  const attrs = (event.userAttributes ?? {}) as Record<string, string>;
+  // Cognito (and cognito-local) put them under `request`, as for every trigger.
+  const attrs = ((event.request as { userAttributes?: Record<string, string> } | undefined)?.userAttributes ?? {}) as Record<string, string>;
   const claims = Object.fromEntries(['preferred_username', 'name', 'email_verified'].filter((k) => attrs[k] !== undefined).map((k) => [k, attrs[k]]));
   return { ...event, response: { claimsOverrideDetails: { claimsToAddOrOverride: claims } } };
 }

@@ -50,23 +50,19 @@ async function client(): Promise<Client> {
   return clientPromise;
 }
 
-/** True when a Cognito user is signed in (checked each call: tokens may have been cleared). */
-export async function isSignedIn(): Promise<boolean> {
-  await loadConfig();
-  const { fetchAuthSession } = await import('aws-amplify/auth');
-  try {
-    const s = await fetchAuthSession();
-    return Boolean(s.tokens?.idToken);
-  } catch {
-    return false;
-  }
-}
-
-async function authMode(requireUser: boolean): Promise<AuthMode | null> {
+/**
+ * How to call: the auth mode, and for a signed-in user their ID token. AppSync takes it like the
+ * access token Amplify sends by default, and only the ID token carries the handle
+ * (`preferred_username`) that resolvers stamp on bids, sales and chat.
+ */
+async function callAuth(requireUser: boolean): Promise<{ authMode: AuthMode; authToken?: string } | null> {
   const cfg = await loadConfig();
-  const signedIn = await isSignedIn();
-  if (requireUser && !signedIn) throw new ApiError('Sign in to do that', 'SignInRequired');
-  return pickAuthMode(signedIn, cfg.guestAuthMode);
+  const { fetchAuthSession } = await import('aws-amplify/auth');
+  const idToken = await fetchAuthSession().then((s) => s.tokens?.idToken?.toString(), () => undefined);
+  if (requireUser && !idToken) throw new ApiError('Sign in to do that', 'SignInRequired');
+  const mode = pickAuthMode(Boolean(idToken), cfg.guestAuthMode);
+  if (!mode) return null;
+  return mode === 'userPool' && idToken ? { authMode: mode, authToken: idToken } : { authMode: mode };
 }
 
 /**
@@ -74,11 +70,11 @@ async function authMode(requireUser: boolean): Promise<AuthMode | null> {
  * no guest access; `requireUser` fails fast with a sign-in prompt for owner-only operations.
  */
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}, opts: { requireUser?: boolean } = {}): Promise<T> {
-  const mode = await authMode(opts.requireUser ?? false);
-  if (!mode) throw new ApiError('Sign in to see this', 'SignInRequired');
+  const auth = await callAuth(opts.requireUser ?? false);
+  if (!auth) throw new ApiError('Sign in to see this', 'SignInRequired');
   const c = await client();
   try {
-    const res = (await c.graphql({ query, variables, authMode: mode }, guestHeaders(mode))) as { data: T; errors?: unknown[] };
+    const res = (await c.graphql({ query, variables, ...auth }, guestHeaders(auth.authMode))) as { data: T; errors?: unknown[] };
     if (res.errors?.length) throw res;
     return res.data;
   } catch (e) {
@@ -98,10 +94,10 @@ export function subscribe<T>(query: string, variables: Record<string, unknown>, 
   const start = async () => {
     if (stopped) return;
     try {
-      const mode = await authMode(false);
-      if (!mode) return;
+      const auth = await callAuth(false);
+      if (!auth) return;
       const c = await client();
-      const obs = c.graphql({ query, variables, authMode: mode }, guestHeaders(mode)) as {
+      const obs = c.graphql({ query, variables, ...auth }, guestHeaders(auth.authMode)) as {
         subscribe(o: { next(v: { data: T }): void; error(e: unknown): void }): { unsubscribe(): void };
       };
       sub = obs.subscribe({

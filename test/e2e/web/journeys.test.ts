@@ -145,6 +145,8 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await viewer.locator('[data-testid=product] button', { hasText: 'Buy now' }).first().click();
     await viewer.getByRole('button', { name: 'Confirm purchase' }).click();
     await viewer.getByText(/You bought E2E mystery box/).waitFor({ timeout: 20_000 });
+    // Names are handles, never user ids: the header here, the buyer on the replay's sale below.
+    expect(await viewer.locator('a[href="/account/"]').first().innerText()).toBe(`@v${id}`);
     // The sale also reaches the video: sale-markers → PutMetadata → amazon-ivs-player's cue.
     await viewer.locator('.cue[role=status]', { hasText: 'Sold: E2E mystery box' }).waitFor({ timeout: 30_000 });
     await screenshotRendered(viewer, 'local-watch');
@@ -161,6 +163,7 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await replayLink.waitFor({ timeout: 90_000 });
     await replayLink.click();
     await viewer.getByTestId('sale-moments').waitFor();
+    expect(await viewer.getByTestId('sale-moments').innerText()).toContain(`@v${id}`);
     await viewer.locator('button.moment').first().click();
     await viewer.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 0, null, { timeout: 30_000 });
     await screenshotRendered(viewer, 'local-replay');

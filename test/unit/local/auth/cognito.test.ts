@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { idTokenClaimsShim } from '../../../../local/auth/cognito';
+
+describe('local Cognito ID-token claims shim', () => {
+  it('adds the standard attributes from a pre-token-generation event (attributes under request, as Cognito sends them)', () => {
+    const event = {
+      version: '1', triggerSource: 'TokenGeneration_Authentication', userName: 'u-1',
+      request: { userAttributes: { sub: 'u-1', email: 'ann@example.com', preferred_username: 'ann', email_verified: 'true' }, groupConfiguration: {} },
+      response: {},
+    };
+    expect(idTokenClaimsShim(event)).toMatchObject({
+      response: { claimsOverrideDetails: { claimsToAddOrOverride: { preferred_username: 'ann', email_verified: 'true' } } },
+    });
+  });
+
+  it('adds nothing it does not have', () => {
+    expect(idTokenClaimsShim({ request: { userAttributes: { sub: 'u-2' } } })).toMatchObject({ response: { claimsOverrideDetails: { claimsToAddOrOverride: {} } } });
+  });
+});

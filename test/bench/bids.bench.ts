@@ -167,7 +167,7 @@ export default async function bench(): Promise<BenchTable[]> {
                   'lastBid = :last, updatedAt = :now',
                 ConditionExpression:
                   '#status = :open AND softCloseAt > :now AND channelId <> :me AND minNextBid <= :amount AND size(recentBidIds) < :max ' +
-                  'AND NOT contains(recentBidIds, :bidId) AND NOT contains(bannedBidders, :me)',
+                  'AND NOT contains(recentBidIds, :bidId) AND NOT contains(olderBidIds, :bidId) AND NOT contains(bannedBidders, :me)',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
                   ':amount': { N: String(amountOf(i)) }, ':one': { N: '1' }, ':none': { NULL: true }, ':me': me, ':handle': me,

@@ -101,6 +101,27 @@ export const RECENT_BIDS_MAX = 128;
 export const RECENT_BIDS_TRIM_AT = 24;
 export const RECENT_BIDS_KEPT = 16;
 
+/**
+ * The list also rotates without the consumer, so a lagging consumer cannot fill it: the accepted
+ * bid whose write made `recentBidIds` ROTATE_AT long (and every ROTATE_EVERY ids after, should a
+ * rotation be overtaken) moves it to `olderBidIds` in one more write, dropping the older list.
+ * Returns whether this accepted bid's new list length asks for that.
+ */
+export const ROTATE_AT = 20;
+export const ROTATE_EVERY = 8;
+export function shouldRotate(listLength: number): boolean {
+  return listLength >= ROTATE_AT && (listLength - ROTATE_AT) % ROTATE_EVERY === 0;
+}
+
+/**
+ * The rotation's `trimmedPrice`: it drops the older list, whose ids were all accepted before the
+ * previous rotation's write, i.e. at most that write's price (`rotatedAtPrice`); never lower than
+ * the bound already there.
+ */
+export function rotationTrimmedPrice(p: { trimmedPrice?: number | null; rotatedAtPrice?: number | null }): number {
+  return Math.max(p.trimmedPrice ?? 0, p.rotatedAtPrice ?? 0);
+}
+
 /** The newest ids kept when the slow path rewrites `recentBidIds` (the new id last). */
 export function keptBidIds(recent: readonly string[] | null | undefined, bidId: string): string[] {
   const list = recent ? recent.slice(Math.max(0, recent.length - (RECENT_BIDS_KEPT - 1))) : [];
@@ -111,18 +132,19 @@ export function keptBidIds(recent: readonly string[] | null | undefined, bidId: 
 /**
  * Could a bid the product refused be a retry of a bid it accepted earlier? From the product item
  * alone (no history read): accepted amounts only rise, ids are appended to `recentBidIds` in that
- * order, and whoever drops ids from the list's head records in `trimmedPrice` an amount at least
- * as high as every dropped bid's. So an id in the list (or the last bid) is a `known` retry, an id
- * not in the list whose amount is above `trimmedPrice` was `never` accepted, and anything else
+ * order, and whoever drops ids (the consumer's trim of the head, a rotation dropping
+ * `olderBidIds`, the exact path's rewrite) records in `trimmedPrice` an amount at least as high as
+ * every dropped bid's. So an id in either list (or the last bid) is a `known` retry, an id in
+ * neither whose amount is above `trimmedPrice` was `never` accepted, and anything else
  * (`maybe`: at or below it, or a product without the list) needs the history item.
  */
 export function retryStatus(
-  p: { recentBidIds?: readonly string[] | null; trimmedPrice?: number | null; lastBid?: { bidId: string } | null },
+  p: { recentBidIds?: readonly string[] | null; olderBidIds?: readonly string[] | null; trimmedPrice?: number | null; lastBid?: { bidId: string } | null },
   bid: { bidId: string; amount: number },
 ): 'known' | 'maybe' | 'never' {
   if (p.lastBid && p.lastBid.bidId === bid.bidId) return 'known';
   if (!p.recentBidIds) return 'maybe';
-  if (p.recentBidIds.indexOf(bid.bidId) >= 0) return 'known';
+  if (p.recentBidIds.indexOf(bid.bidId) >= 0 || (p.olderBidIds ?? []).indexOf(bid.bidId) >= 0) return 'known';
   return bid.amount > (p.trimmedPrice ?? 0) ? 'never' : 'maybe';
 }
 

@@ -4,6 +4,7 @@
  * soft-close window (`softCloseAt > now`, so the end needs no move), bidder not the seller, not in
  * the product's denormalized `bannedBidders`, amount >= the stored `minNextBid` (exact under
  * concurrency), bid id not among the product's `recentBidIds` (idempotency) and that list not full.
+ * The condition also looks in `olderBidIds` (see rotateBidIds).
  * The update records the bid on the product (`lastBid`; the table stream writes the history item,
  * see lambdas/bid-history) and computes the next minimum in DynamoDB
  * (`amount + if_not_exists(fixedIncrement, ladder increment)`).
@@ -15,7 +16,7 @@
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { incrementFor, placedFromProduct, RECENT_BIDS_MAX, retryStatus } from '../../../../lambdas/shared/domain/auctions';
-import { productKey, refuseInvalidBid, requireUser, type Item } from '../lib/commerce';
+import { productKey, refuseInvalidBid, requireUser, rotationFor, type Item } from '../lib/commerce';
 
 type Input = { productId: string; amount: number; bidId: string };
 
@@ -47,7 +48,7 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
     condition: {
       expression:
         '#status = :open AND softCloseAt > :now AND channelId <> :me AND minNextBid <= :amount AND size(recentBidIds) < :max ' +
-        'AND NOT contains(recentBidIds, :bidId) AND NOT contains(bannedBidders, :me)',
+        'AND NOT contains(recentBidIds, :bidId) AND NOT contains(olderBidIds, :bidId) AND NOT contains(bannedBidders, :me)',
       expressionNames: { '#status': 'status' },
     },
   };
@@ -80,5 +81,6 @@ export function response(ctx: Context<{ input: Input }>): unknown {
   }
   const placed = placedFromProduct(ctx.result as Item as Parameters<typeof placedFromProduct>[0]);
   ctx.stash.placed = placed;
+  ctx.stash.rotate = rotationFor(ctx.result as Item);
   return placed;
 }

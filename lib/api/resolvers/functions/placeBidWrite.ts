@@ -13,7 +13,7 @@ import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aw
 import {
   acceptablePriceRanges, incrementFor, keptBidIds, placedFromProduct, RECENT_BIDS_MAX, softCloseEndsAt, softCloseStart,
 } from '../../../../lambdas/shared/domain/auctions';
-import { productKey, refuseInvalidBid, requireUser, type Item } from '../lib/commerce';
+import { productKey, refuseInvalidBid, requireUser, rotationFor, type Item } from '../lib/commerce';
 
 type Input = { productId: string; amount: number; bidId: string };
 
@@ -32,7 +32,7 @@ function acceptedBefore(product: Item, existing: Item | null, bidId: string, me:
     }
     return placedFromProduct(product as Parameters<typeof placedFromProduct>[0]);
   }
-  const recent = (product.recentBidIds ?? []) as string[];
+  const recent = ((product.recentBidIds ?? []) as string[]).concat((product.olderBidIds ?? []) as string[]);
   if (recent.indexOf(bidId) >= 0) {
     // Accepted, outbid since, and its history item not written yet (the stream is a moment behind).
     util.error('This bid is being recorded; retry to read it back', 'CONFLICT');
@@ -67,7 +67,7 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
     'currentPrice = :amount', 'bidCount = bidCount + :one', 'prevHighBidderId = if_not_exists(highBidderId, :none)', 'highBidderId = :me',
     'highBidderHandle = :handle', 'minNextBid = :minNext', 'lastBid = :last', 'updatedAt = :now',
   ];
-  const conditions = ['#status = :open', 'endsAt > :now', 'channelId <> :me', 'NOT contains(recentBidIds, :bidId)'];
+  const conditions = ['#status = :open', 'endsAt > :now', 'channelId <> :me', 'NOT contains(recentBidIds, :bidId)', 'NOT contains(olderBidIds, :bidId)'];
   const terms: string[] = [];
   ranges.forEach((r, i) => {
     values[`:lo${i}`] = r.low;
@@ -134,5 +134,6 @@ export function response(ctx: Context<{ input: Input }>): unknown {
     }
     util.error(ctx.error.message, ctx.error.type);
   }
+  ctx.stash.rotate = rotationFor(ctx.result as Item);
   return placedFromProduct(ctx.result as Parameters<typeof placedFromProduct>[0]);
 }

@@ -3,7 +3,7 @@
  * the Product/Sale views. Business rules come from lambdas/shared/domain/auctions.ts (bundled).
  */
 import { util, type AppSyncIdentityCognito, type Context } from '@aws-appsync/utils';
-import { checkBid, minNextBid } from '../../../../lambdas/shared/domain/auctions';
+import { checkBid, minNextBid, rotationTrimmedPrice, shouldRotate } from '../../../../lambdas/shared/domain/auctions';
 
 /** A stored item, read dynamically (its attributes follow docs/data-model.md). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -51,6 +51,13 @@ export function refuseInvalidBid(product: Item, me: { sub: string }, amount: num
   if (rejection) {
     util.error(rejection.message, rejection.code);
   }
+}
+
+/** What rotateBidIds needs when an accepted bid's written item (ALL_NEW) asks for a rotation, else null. */
+export function rotationFor(product: Item): { productId: string; head: string; trimmedPrice: number } | null {
+  const recent = (product.recentBidIds ?? []) as string[];
+  if (!shouldRotate(recent.length)) return null;
+  return { productId: product.productId, head: recent[0] as string, trimmedPrice: rotationTrimmedPrice(product) };
 }
 
 /** Product item as the GraphQL Product type (keys and index attributes dropped). */

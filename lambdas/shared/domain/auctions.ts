@@ -98,7 +98,8 @@ export function closeOutcome(a: { bidCount: number; highBidderId?: string | null
  * product item is rewritten by every bid (measured: 100 ids cost ~+0.6 ms per write on DynamoDB Local).
  */
 export const RECENT_BIDS_MAX = 128;
-export const RECENT_BIDS_TRIM_AT = 24;
+/** The consumer's trim is the fallback behind the bids' own rotation (ROTATE_AT). */
+export const RECENT_BIDS_TRIM_AT = 48;
 export const RECENT_BIDS_KEPT = 16;
 
 /**

@@ -4,19 +4,29 @@
  * `olderBidIds` and starts a new one, dropping the previous older list. Every id dropped was
  * accepted before the previous rotation's write, so `trimmedPrice` becomes that write's price
  * (`rotatedAtPrice`, or the bound already there if higher) and `rotatedAtPrice` this write's
- * current price. Conditioned on the list head this bid saw: if anything rotated or trimmed since,
- * there is nothing to do. Keeps the fast path's id list short without the stream consumer.
+ * current price. Conditioned on `rotatedAtPrice` and `trimmedPrice` being what this bid's write
+ * saw (no rotation, trim or rewrite since, so the bound computed from them holds); otherwise there
+ * is nothing to do. Keeps the fast path's id list short without the stream consumer.
  */
 import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { productKey } from '../lib/commerce';
 
-type Rotation = { productId: string; head: string; trimmedPrice: number };
+type Rotation = { productId: string; trimmedPrice: number; seenTrimmed: number | null; seenRotated: number | null };
+
+/** `attr` still holds what this bid's write saw (null: absent). */
+function unchanged(attr: string, seen: number | null, values: Record<string, unknown>): string {
+  if (seen === null) return `attribute_not_exists(${attr})`;
+  values[`:${attr}`] = seen;
+  return `${attr} = :${attr}`;
+}
 
 export function request(ctx: Context): DynamoDBUpdateItemRequest {
   const rotation = ctx.stash.rotate as Rotation | null | undefined;
   if (!rotation) {
     runtime.earlyReturn(ctx.stash.placed ?? ctx.prev.result);
   }
+  const values: Record<string, unknown> = {};
+  const condition = `${unchanged('rotatedAtPrice', rotation.seenRotated, values)} AND ${unchanged('trimmedPrice', rotation.seenTrimmed, values)}`;
   return {
     operation: 'UpdateItem',
     key: util.dynamodb.toMapValues(productKey(rotation.productId)),
@@ -24,7 +34,7 @@ export function request(ctx: Context): DynamoDBUpdateItemRequest {
       expression: 'SET olderBidIds = recentBidIds, recentBidIds = :empty, trimmedPrice = :trimmed, rotatedAtPrice = currentPrice',
       expressionValues: util.dynamodb.toMapValues({ ':empty': [], ':trimmed': rotation.trimmedPrice }),
     },
-    condition: { expression: 'recentBidIds[0] = :head', expressionValues: util.dynamodb.toMapValues({ ':head': rotation.head }) },
+    condition: { expression: condition, expressionValues: util.dynamodb.toMapValues(values) },
   };
 }
 

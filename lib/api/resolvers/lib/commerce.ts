@@ -54,10 +54,13 @@ export function refuseInvalidBid(product: Item, me: { sub: string }, amount: num
 }
 
 /** What rotateBidIds needs when an accepted bid's written item (ALL_NEW) asks for a rotation, else null. */
-export function rotationFor(product: Item): { productId: string; head: string; trimmedPrice: number } | null {
+export function rotationFor(product: Item): { productId: string; trimmedPrice: number; seenTrimmed: number | null; seenRotated: number | null } | null {
   const recent = (product.recentBidIds ?? []) as string[];
   if (!shouldRotate(recent.length)) return null;
-  return { productId: product.productId, head: recent[0] as string, trimmedPrice: rotationTrimmedPrice(product) };
+  return {
+    productId: product.productId, trimmedPrice: rotationTrimmedPrice(product),
+    seenTrimmed: product.trimmedPrice ?? null, seenRotated: product.rotatedAtPrice ?? null,
+  };
 }
 
 /** Product item as the GraphQL Product type (keys and index attributes dropped). */

@@ -16,30 +16,17 @@
  *   channel's products that are not finished (DRAFT, AUCTION_OPEN), which placeBid's condition reads.
  * Reports partial batch failures so one failing record does not replay the rest.
  */
-import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ddb as sharedDdb } from '../shared/clients';
+import { mapLimit } from '../shared/domain/alerts';
 import { placedFromProduct, RECENT_BIDS_KEPT, RECENT_BIDS_TRIM_AT, type LastBid } from '../shared/domain/auctions';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
+import { imageOf, type Image } from '../shared/stream-image';
 
 const { logger } = observability('bid-history');
-
-type Image = Record<string, unknown>;
-
-/** An empty list/map can reach us as `{}` (SDK stream deserialisation): read it as absent. */
-function clean(raw: Record<string, AttributeValue>): Record<string, AttributeValue> {
-  const out: Record<string, AttributeValue> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (!v || !Object.keys(v).length) continue;
-    out[k] = v.M ? { M: clean(v.M) } : v;
-  }
-  return out;
-}
-
-const imageOf = (raw: Record<string, AttributeValue> | undefined): Image | undefined => (raw ? (unmarshall(clean(raw)) as Image) : undefined);
 
 /** The history item of the bid recorded by a product image (its `lastBid`). */
 export function bidHistoryItem(product: Image): Record<string, unknown> {
@@ -135,12 +122,12 @@ type Work =
 
 /** What one record asks for: a history item, a product image to trim from, a ban to apply. */
 function classify(record: DynamoDBRecord, index: number): { work?: Work; product?: Image } {
-  const keys = imageOf(record.dynamodb?.Keys as Record<string, AttributeValue> | undefined) ?? {};
+  const keys = imageOf(record.dynamodb?.Keys) ?? {};
   const pk = String(keys.PK ?? '');
   const sk = String(keys.SK ?? '');
   if (pk.startsWith('PRODUCT#') && sk === 'PRODUCT' && record.eventName === 'MODIFY') {
-    const next = imageOf(record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined);
-    const prev = imageOf(record.dynamodb?.OldImage as Record<string, AttributeValue> | undefined);
+    const next = imageOf(record.dynamodb?.NewImage);
+    const prev = imageOf(record.dynamodb?.OldImage);
     const isBid = Boolean(next?.lastBid) && Number(next?.bidCount ?? 0) > Number(prev?.bidCount ?? 0);
     return { work: isBid && next ? { kind: 'bid', index, image: next } : undefined, product: next };
   }
@@ -175,12 +162,7 @@ export async function handleRecords(ddb: DynamoDBDocumentClient, table: string, 
     if (work?.kind === 'ban') bans.push(work);
     if (product) newest.set(String(product.PK), { index, image: product });
   });
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, bids.length) }, async () => {
-    for (let b = bids[next++]; b; b = bids[next++]) {
-      await recordBid(ddb, table, b.image).catch((err: unknown) => fail(b.index, err));
-    }
-  }));
+  await mapLimit(bids, PUT_CONCURRENCY, (b) => recordBid(ddb, table, b.image).catch((err: unknown) => fail(b.index, err)));
   if (failedAt === records.length) {
     for (const { index, image } of newest.values()) await trimRecentBidIds(ddb, table, image).catch((err: unknown) => fail(index, err));
   }

@@ -12,6 +12,7 @@ import { ddb, s3 } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { DomainError, toAppSyncResult, type AppSyncLambdaResult } from '../shared/errors';
 import { observability } from '../shared/logger';
+import { mapLimit } from '../shared/domain/alerts';
 import {
   availabilityOf,
   MIN_TIERED_OBJECT_BYTES,
@@ -110,22 +111,17 @@ async function restoreAll(bucket: string, prefix: string, tier: ArchiveTier): Pr
     keys.length = MAX_RESTORE_OBJECTS;
   }
   let accepted = 0;
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(RESTORE_CONCURRENCY, keys.length) }, async () => {
-    while (next < keys.length) {
-      const key = keys[next++] as string;
-      try {
-        await s3.send(new RestoreObjectCommand({ Bucket: bucket, Key: key, RestoreRequest: restoreRequestFor(tier) }));
-        accepted++;
-      } catch (error) {
-        const name = errorName(error);
-        if (name === 'RestoreAlreadyInProgress') accepted++;
-        // InvalidObjectState: this object is not archived (a smaller one, or already back).
-        else if (name !== 'InvalidObjectState') throw error;
-      }
+  await mapLimit(keys, RESTORE_CONCURRENCY, async (key) => {
+    try {
+      await s3.send(new RestoreObjectCommand({ Bucket: bucket, Key: key, RestoreRequest: restoreRequestFor(tier) }));
+      accepted++;
+    } catch (error) {
+      const name = errorName(error);
+      if (name === 'RestoreAlreadyInProgress') accepted++;
+      // InvalidObjectState: this object is not archived (a smaller one, or already back).
+      else if (name !== 'InvalidObjectState') throw error;
     }
   });
-  await Promise.all(lanes);
   return accepted;
 }
 

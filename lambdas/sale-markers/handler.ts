@@ -8,13 +8,14 @@
  */
 import { PutMetadataCommand } from '@aws-sdk/client-ivs';
 import { ListObjectsV2Command, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
-import { ConditionalCheckFailedException, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ddb, ivs, s3 } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
+import { mapLimit } from '../shared/domain/alerts';
+import { imageOf, type Image } from '../shared/stream-image';
 import { CLASSIFICATION_TAG, classify, type Classification } from '../shared/domain/lifecycle';
 import { featuredCue, MAX_CALLS_PER_SECOND, packCues, saleCue, RateLimiter, type Cue } from '../shared/domain/markers';
 
@@ -30,11 +31,6 @@ const TAGGING_CONCURRENCY = 16;
 /** Calls reach IVS with network jitter that can bunch them up; a little slack keeps 5/s at IVS's end. */
 const WINDOW_MARGIN_MS = 50;
 
-type Image = Record<string, unknown>;
-
-function imageOf(raw: Record<string, AttributeValue> | undefined): Image | undefined {
-  return raw ? (unmarshall(raw) as Image) : undefined;
-}
 
 interface PendingCue {
   cue: Cue;
@@ -154,18 +150,6 @@ export async function listRecordingKeys(bucket: string, prefix: string): Promise
   return keys;
 }
 
-/** Runs `work` over `items` with at most `limit` in flight. */
-export async function mapLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(lanes);
-}
-
 /** Tags every object of the recording with its classification (the lifecycle rules filter on it). */
 async function tagRecording(bucket: string, prefix: string, classification: Classification): Promise<number> {
   const objects = await listRecordingKeys(bucket, prefix);
@@ -189,8 +173,8 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
 
   for (const record of event.Records) {
     const seq = seqOf(record);
-    const next = imageOf(record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined);
-    const old = imageOf(record.dynamodb?.OldImage as Record<string, AttributeValue> | undefined);
+    const next = imageOf(record.dynamodb?.NewImage);
+    const old = imageOf(record.dynamodb?.OldImage);
     if (!next) continue;
     try {
       if (next.type === 'Sale' && record.eventName === 'INSERT') {

@@ -130,6 +130,11 @@ export function keptBidIds(recent: readonly string[] | null | undefined, bidId: 
   return list;
 }
 
+/** Whether the product item still lists `bidId` among its accepted bids' ids (either list). */
+export function isListedBid(p: { recentBidIds?: readonly string[] | null; olderBidIds?: readonly string[] | null }, bidId: string): boolean {
+  return (p.recentBidIds ?? []).indexOf(bidId) >= 0 || (p.olderBidIds ?? []).indexOf(bidId) >= 0;
+}
+
 /**
  * Could a bid the product refused be a retry of a bid it accepted earlier? From the product item
  * alone (no history read): accepted amounts only rise, ids are appended to `recentBidIds` in that
@@ -145,7 +150,7 @@ export function retryStatus(
 ): 'known' | 'maybe' | 'never' {
   if (p.lastBid && p.lastBid.bidId === bid.bidId) return 'known';
   if (!p.recentBidIds) return 'maybe';
-  if (p.recentBidIds.indexOf(bid.bidId) >= 0 || (p.olderBidIds ?? []).indexOf(bid.bidId) >= 0) return 'known';
+  if (isListedBid(p, bid.bidId)) return 'known';
   return bid.amount > (p.trimmedPrice ?? 0) ? 'never' : 'maybe';
 }
 

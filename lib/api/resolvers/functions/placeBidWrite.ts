@@ -11,7 +11,7 @@
  */
 import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import {
-  acceptablePriceRanges, incrementFor, keptBidIds, placedFromProduct, RECENT_BIDS_MAX, softCloseEndsAt, softCloseStart,
+  acceptablePriceRanges, incrementFor, isListedBid, keptBidIds, placedFromProduct, RECENT_BIDS_MAX, softCloseEndsAt, softCloseStart,
 } from '../../../../lambdas/shared/domain/auctions';
 import { productKey, refuseInvalidBid, requireUser, rotationFor, type Item } from '../lib/commerce';
 
@@ -32,8 +32,7 @@ function acceptedBefore(product: Item, existing: Item | null, bidId: string, me:
     }
     return placedFromProduct(product as Parameters<typeof placedFromProduct>[0]);
   }
-  const recent = ((product.recentBidIds ?? []) as string[]).concat((product.olderBidIds ?? []) as string[]);
-  if (recent.indexOf(bidId) >= 0) {
+  if (isListedBid(product, bidId)) {
     // Accepted, outbid since, and its history item not written yet (the stream is a moment behind).
     util.error('This bid is being recorded; retry to read it back', 'CONFLICT');
   }

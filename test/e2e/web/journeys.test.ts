@@ -167,5 +167,32 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await viewer.locator('button.moment').first().click();
     await viewer.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 0, null, { timeout: 30_000 });
     await screenshotRendered(viewer, 'local-replay');
+
+    // The streamer rotates the key once offline: confirm in the dialog, the card shows a new key.
+    await streamer.getByRole('button', { name: 'Rotate key…' }).click();
+    await streamer.locator('dialog').getByRole('button', { name: 'Rotate key' }).click();
+    await expect.poll(async () => {
+      await streamer.locator('#skey ~ button', { hasText: /Copy/ }).click();
+      return streamer.evaluate(() => navigator.clipboard.readText());
+    }, { timeout: 20_000 }).not.toBe(key);
+
+    // The viewer forgets the password: reset code from the local outbox, then log in with the new one.
+    const viewerEmail = `v${id}@example.com`;
+    const signupCode = confirmationCode(viewerEmail);
+    await viewer.getByRole('button', { name: 'Sign out' }).click();
+    await viewer.goto(`${web}/signin/`);
+    await viewer.getByRole('button', { name: 'Forgot password?' }).click();
+    await viewer.fill('#email', viewerEmail);
+    await viewer.click('form button[type=submit]');
+    await viewer.locator('#code').waitFor();
+    await expect.poll(() => confirmationCode(viewerEmail), { timeout: 20_000 }).not.toBe(signupCode);
+    await viewer.fill('#code', confirmationCode(viewerEmail));
+    await viewer.fill('#password', 'N3w!viewer-pass-2026');
+    await viewer.click('form button[type=submit]');
+    await viewer.getByText('Password changed').waitFor({ timeout: 20_000 });
+    await viewer.fill('#email', viewerEmail);
+    await viewer.fill('#password', 'N3w!viewer-pass-2026');
+    await viewer.click('form button[type=submit]');
+    await expect.poll(() => viewer.locator('a[href="/account/"]').first().innerText().catch(() => ''), { timeout: 20_000 }).toBe(`@v${id}`);
   });
 });

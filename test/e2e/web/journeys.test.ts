@@ -179,8 +179,11 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     // The viewer forgets the password: reset code from the local outbox, then log in with the new one.
     const viewerEmail = `v${id}@example.com`;
     const signupCode = confirmationCode(viewerEmail);
+    // Sign out navigates home once Amplify has cleared the session; going to /signin/ before that
+    // navigation lands would race it, so follow the header's "Log in" link as a user does.
     await viewer.getByRole('button', { name: 'Sign out' }).click();
-    await viewer.goto(`${web}/signin/`);
+    await viewer.getByRole('link', { name: 'Log in' }).click({ timeout: 20_000 });
+    await viewer.waitForURL(/\/signin\/$/);
     await viewer.getByRole('button', { name: 'Forgot password?' }).click();
     await viewer.fill('#email', viewerEmail);
     await viewer.click('form button[type=submit]');

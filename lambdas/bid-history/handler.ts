@@ -6,12 +6,11 @@
  *   DynamoDB computed in that write. Every accepted bid is exactly one such modification, so the
  *   history is complete; redelivered records rewrite the same item (idempotent). A bid id reused
  *   for a second accepted bid (a client bug) is kept under `BID#<bidId>#<bidCount>`, never lost.
- * - any product image whose `recentBidIds` holds more than RECENT_BIDS_TRIM_AT ids → its head is
- *   removed down to RECENT_BIDS_KEPT (those bids' history items are written by now: records come
- *   in order), conditioned on the head being unchanged (appends only touch the tail), and
- *   `trimmedPrice` raised to the newest dropped bid's amount (placeBid answers a refused bid above
- *   it without reading history: retryStatus). A trim's own record carries the current list, so
- *   trims catch up even when earlier images were stale.
+ * - the newest product image of a batch, once the batch's history items are written → its id
+ *   buckets below the one under its newest bid are removed and `bidBucketFloor` raised
+ *   (consumerBucketTrim; placeBid answers a refused bid from the item while its bucket is there,
+ *   from history below the floor: retryStatus). Those buckets are never written again, so the
+ *   trim needs no head check; a floor already as high means another record did it.
  * - a ban item `CHANNEL#<c>/BAN#<u>` inserted/removed → `bannedBidders` ADD/DELETE on the
  *   channel's products that are not finished (DRAFT, AUCTION_OPEN), which placeBid's condition reads.
  * Reports partial batch failures so one failing record does not replay the rest.
@@ -21,7 +20,7 @@ import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ddb as sharedDdb } from '../shared/clients';
 import { mapLimit } from '../shared/domain/alerts';
-import { placedFromProduct, RECENT_BIDS_KEPT, RECENT_BIDS_TRIM_AT, type LastBid } from '../shared/domain/auctions';
+import { consumerBucketTrim, placedFromProduct, type LastBid } from '../shared/domain/auctions';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { imageOf, type Image } from '../shared/stream-image';
@@ -54,43 +53,19 @@ async function recordBid(ddb: DynamoDBDocumentClient, table: string, product: Im
   }
 }
 
-/**
- * The amount of the accepted bid under `bidId` (the highest, if a buggy client reused the id), from
- * its history item; the product's current price when none is found (an upper bound, always safe).
- */
-async function acceptedAmount(ddb: DynamoDBDocumentClient, table: string, product: Image, bidId: string): Promise<number> {
-  const page = await ddb.send(new QueryCommand({
-    TableName: table, ConsistentRead: true, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)', FilterExpression: 'bidId = :id',
-    ExpressionAttributeValues: { ':pk': product.PK, ':sk': `BID#${bidId}`, ':id': bidId }, ProjectionExpression: 'amount',
-  }));
-  const amounts = (page.Items ?? []).map((i) => Number(i.amount));
-  return amounts.length ? Math.max(...amounts) : Number(product.currentPrice ?? 0);
-}
-
-async function trimRecentBidIds(ddb: DynamoDBDocumentClient, table: string, product: Image): Promise<void> {
-  const ids = (product.recentBidIds ?? []) as string[];
-  if (ids.length <= RECENT_BIDS_TRIM_AT) return;
-  // At most 200 ids a write (expression size); a longer list is trimmed again from this trim's record.
-  const drop = Math.min(ids.length - RECENT_BIDS_KEPT, 200);
-  const trimmedPrice = await acceptedAmount(ddb, table, product, ids[drop - 1] as string);
-  const remove = `REMOVE ${Array.from({ length: drop }, (_, i) => `#r[${i}]`).join(', ')}`;
-  // trimmedPrice only rises: raise it to this trim's amount, or keep a higher one (the exact
-  // path's rewrite may have set the current price) and only remove. Either way the head must be
-  // unchanged (a redelivered record, or a rewrite since, leaves nothing to do).
-  const attempts = [
-    { UpdateExpression: `${remove} SET trimmedPrice = :trimmed`, ConditionExpression: '#r[0] = :first AND (attribute_not_exists(trimmedPrice) OR trimmedPrice <= :trimmed)' },
-    { UpdateExpression: remove, ConditionExpression: '#r[0] = :first AND trimmedPrice > :trimmed' },
-  ];
-  for (const attempt of attempts) {
-    try {
-      await ddb.send(new UpdateCommand({
-        TableName: table, Key: { PK: product.PK, SK: product.SK }, ...attempt,
-        ExpressionAttributeNames: { '#r': 'recentBidIds' }, ExpressionAttributeValues: { ':first': ids[0], ':trimmed': trimmedPrice },
-      }));
-      return;
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+async function trimBidIdBuckets(ddb: DynamoDBDocumentClient, table: string, product: Image): Promise<void> {
+  const trim = consumerBucketTrim(product);
+  if (!trim) return;
+  const names = Object.fromEntries(trim.remove.map((attr, i) => [`#b${i}`, attr]));
+  try {
+    await ddb.send(new UpdateCommand({
+      TableName: table, Key: { PK: product.PK, SK: product.SK },
+      UpdateExpression: `REMOVE ${Object.keys(names).join(', ')} SET bidBucketFloor = :floor`,
+      ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(bidBucketFloor) OR bidBucketFloor < :floor)',
+      ExpressionAttributeNames: names, ExpressionAttributeValues: { ':floor': trim.floor },
+    }));
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
   }
 }
 
@@ -120,8 +95,8 @@ type Work =
   | { kind: 'bid'; index: number; image: Image }
   | { kind: 'ban'; index: number; channelId: string; userId: string; banned: boolean };
 
-/** What one record asks for: a history item, a product image to trim from, a ban to apply. */
-function classify(record: DynamoDBRecord, index: number): { work?: Work; product?: Image } {
+/** What one record asks for: a history item (and a product image to trim), or a ban to apply. */
+function classify(record: DynamoDBRecord, index: number): Work | undefined {
   const keys = imageOf(record.dynamodb?.Keys) ?? {};
   const pk = String(keys.PK ?? '');
   const sk = String(keys.SK ?? '');
@@ -129,12 +104,12 @@ function classify(record: DynamoDBRecord, index: number): { work?: Work; product
     const next = imageOf(record.dynamodb?.NewImage);
     const prev = imageOf(record.dynamodb?.OldImage);
     const isBid = Boolean(next?.lastBid) && Number(next?.bidCount ?? 0) > Number(prev?.bidCount ?? 0);
-    return { work: isBid && next ? { kind: 'bid', index, image: next } : undefined, product: next };
+    return isBid && next ? { kind: 'bid', index, image: next } : undefined;
   }
   if (pk.startsWith('CHANNEL#') && sk.startsWith('BAN#') && (record.eventName === 'INSERT' || record.eventName === 'REMOVE')) {
-    return { work: { kind: 'ban', index, channelId: pk.slice('CHANNEL#'.length), userId: sk.slice('BAN#'.length), banned: record.eventName === 'INSERT' } };
+    return { kind: 'ban', index, channelId: pk.slice('CHANNEL#'.length), userId: sk.slice('BAN#'.length), banned: record.eventName === 'INSERT' };
   }
-  return {};
+  return undefined;
 }
 
 /** History puts of one batch in flight at once (independent items). */
@@ -142,10 +117,10 @@ const PUT_CONCURRENCY = 32;
 
 /**
  * One batch, in three steps: the history items of every bid (in parallel: independent items);
- * then, once they are all written, one trim per product from its newest image in the batch (every
- * id in it belongs to a bid whose history item exists by then; a trim's own record counts, so
- * trims catch up; stale images fail the head check); ban changes in order. A failure reports its
- * record and everything after it for retry (each step is idempotent), and skips the trims.
+ * then, once they are all written, one bucket trim per product from its newest bid image in the
+ * batch (every bid in it has its history item by then: records come in order); ban changes in
+ * order. A failure reports its record and everything after it for retry (each step is
+ * idempotent), and skips the trims.
  */
 export async function handleRecords(ddb: DynamoDBDocumentClient, table: string, records: DynamoDBRecord[]): Promise<DynamoDBBatchResponse> {
   let failedAt = records.length;
@@ -157,14 +132,16 @@ export async function handleRecords(ddb: DynamoDBDocumentClient, table: string, 
   const bans: Extract<Work, { kind: 'ban' }>[] = [];
   const newest = new Map<string, { index: number; image: Image }>();
   records.forEach((record, index) => {
-    const { work, product } = classify(record, index);
-    if (work?.kind === 'bid') bids.push(work);
+    const work = classify(record, index);
+    if (work?.kind === 'bid') {
+      bids.push(work);
+      newest.set(String(work.image.PK), work);
+    }
     if (work?.kind === 'ban') bans.push(work);
-    if (product) newest.set(String(product.PK), { index, image: product });
   });
   await mapLimit(bids, PUT_CONCURRENCY, (b) => recordBid(ddb, table, b.image).catch((err: unknown) => fail(b.index, err)));
   if (failedAt === records.length) {
-    for (const { index, image } of newest.values()) await trimRecentBidIds(ddb, table, image).catch((err: unknown) => fail(index, err));
+    for (const { index, image } of newest.values()) await trimBidIdBuckets(ddb, table, image).catch((err: unknown) => fail(index, err));
   }
   for (const ban of bans) {
     await applyBan(ddb, table, ban.channelId, ban.userId, ban.banned).catch((err: unknown) => fail(ban.index, err));

@@ -3,8 +3,9 @@
  * 1, 50 and 200 concurrent bidders on one product. The floor is the same number of raw
  * conditional UpdateItem calls sent straight from the SDK:
  * - "same write": placeBidFast's own UpdateItem (same product item shape and indexes, same
- *   condition and update, ALL_NEW, ALL_OLD on a failed condition so a refusal could be answered
- *   with its minimum). engine / same write is what the resolver path adds: the target.
+ *   condition and update, the id buckets built by the same bidIdParts, ALL_NEW, ALL_OLD on a
+ *   failed condition so a refusal could be answered with its minimum). engine / same write is
+ *   what the resolver path adds: the target.
  * - "minimal write": a two-attribute item outside every index (price + count): what the product
  *   item's weight costs on top (indexes projected ALL, the id list, the answer), shown beside it.
  * Amounts rise from a shared counter, so most bids are valid and, under concurrency, many lose
@@ -18,7 +19,9 @@ import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/clie
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { handleRecords } from '../../lambdas/bid-history/handler';
-import { incrementFor, RECENT_BIDS_MAX } from '../../lambdas/shared/domain/auctions';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { incrementFor } from '../../lambdas/shared/domain/auctions';
+import { bidIdParts } from '../../lib/api/resolvers/lib/commerce';
 import { createEngine, type Engine } from '../../local/appsync/engine';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../../local/dynamodb/server';
 import { createTables } from '../../local/dynamodb/tables';
@@ -154,8 +157,9 @@ export default async function bench(): Promise<BenchTable[]> {
         const productId = await openProduct(level);
         return drive(level.concurrency, level.bids, async (i) => {
           const now = new Date().toISOString();
-          const me = { S: bidderOf(i) };
-          const bidId = { S: `same-${round}-${i}` };
+          const me = bidderOf(i);
+          const bidId = `same-${round}-${i}`;
+          const ids = bidIdParts(amountOf(i), bidId);
           try {
             await client.send(
               new UpdateItemCommand({
@@ -163,18 +167,14 @@ export default async function bench(): Promise<BenchTable[]> {
                 ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
                 UpdateExpression:
                   'SET currentPrice = :amount, bidCount = bidCount + :one, prevHighBidderId = if_not_exists(highBidderId, :none), highBidderId = :me, ' +
-                  'highBidderHandle = :handle, minNextBid = :amount + if_not_exists(fixedIncrement, :ladder), recentBidIds = list_append(recentBidIds, :ids), ' +
-                  'lastBid = :last, updatedAt = :now',
+                  `highBidderHandle = :handle, minNextBid = :amount + if_not_exists(fixedIncrement, :ladder), lastBid = :last, updatedAt = :now, ${ids.set}${ids.remove}`,
                 ConditionExpression:
-                  '#status = :open AND softCloseAt > :now AND channelId <> :me AND minNextBid <= :amount AND size(recentBidIds) < :max ' +
-                  'AND NOT contains(recentBidIds, :bidId) AND NOT contains(olderBidIds, :bidId) AND NOT contains(bannedBidders, :me)',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':amount': { N: String(amountOf(i)) }, ':one': { N: '1' }, ':none': { NULL: true }, ':me': me, ':handle': me,
-                  ':ladder': { N: String(incrementFor(amountOf(i), null)) }, ':ids': { L: [bidId] }, ':now': { S: now }, ':open': { S: 'AUCTION_OPEN' },
-                  ':max': { N: String(RECENT_BIDS_MAX) }, ':bidId': bidId,
-                  ':last': { M: { bidId, bidderId: me, bidderHandle: me, amount: { N: String(amountOf(i)) }, placedAt: { S: now } } },
-                },
+                  `#status = :open AND softCloseAt > :now AND channelId <> :me AND minNextBid <= :amount AND ${ids.condition} AND NOT contains(bannedBidders, :me)`,
+                ExpressionAttributeNames: { '#status': 'status', ...ids.names },
+                ExpressionAttributeValues: marshall({
+                  ':amount': amountOf(i), ':one': 1, ':none': null, ':me': me, ':handle': me, ':ladder': incrementFor(amountOf(i), null),
+                  ':last': { bidId, bidderId: me, bidderHandle: me, amount: amountOf(i), placedAt: now }, ':now': now, ':open': 'AUCTION_OPEN', ...ids.values,
+                }),
               }),
             );
             return true;
@@ -229,6 +229,7 @@ export default async function bench(): Promise<BenchTable[]> {
         'engine bids/s': fmt(med('engine', (r) => r.throughput), 0), 'engine p50 ms': fmt(engineP50), 'engine p99 ms': fmt(med('engine', (r) => r.p99)),
         'engine accepted': fmt(med('engine', (r) => r.accepted), 0), 'engine calls/bid': fmt(med('engine', (r) => r.callsPerBid ?? 0)),
         'same write bids/s': fmt(med('same', (r) => r.throughput), 0), 'same write p50 ms': fmt(med('same', (r) => r.p50)), 'same write p99 ms': fmt(med('same', (r) => r.p99)),
+        'same write accepted': fmt(med('same', (r) => r.accepted), 0),
         'minimal bids/s': fmt(med('minimal', (r) => r.throughput), 0), 'minimal p50 ms': fmt(med('minimal', (r) => r.p50)),
         'p50 ratio (engine / same write)': fmt(sameRatio), 'throughput ratio (same write / engine)': fmt(med('same', (r) => r.throughput) / med('engine', (r) => r.throughput)),
         'p50 ratio (engine / minimal)': fmt(engineP50 / med('minimal', (r) => r.p50)),

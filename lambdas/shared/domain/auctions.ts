@@ -89,69 +89,106 @@ export function closeOutcome(a: { bidCount: number; highBidderId?: string | null
 }
 
 /**
- * The latest accepted bid ids the product item keeps (`recentBidIds`) so a retried bid is
- * recognised by the single conditional write itself. The stream consumer (lambdas/bid-history)
- * trims the list's head once it holds more than RECENT_BIDS_TRIM_AT ids, down to RECENT_BIDS_KEPT,
- * after it has written those bids' history items (older retries are answered from history). The
- * single write refuses when the list reached RECENT_BIDS_MAX (the consumer is far behind); the exact
- * path then rewrites it with the newest RECENT_BIDS_KEPT ids. The list is kept short because the
- * product item is rewritten by every bid (measured: 100 ids cost ~+0.6 ms per write on DynamoDB Local).
+ * Idempotency without a read: the product item keeps the ids of its accepted bids, bucketed by
+ * amount, in list attributes `bidIds<k>` (k = bidBucket(amount)), until their history items exist.
+ * Accepted amounts only rise, so buckets fill in order and a bucket below the newest one is never
+ * written again. The write that accepts a bid appends its id to its own bucket and nothing else
+ * (no list to fill, no second write). The stream consumer, once it has written the history of the
+ * bids in a batch, removes the buckets below the one under the newest bid and raises
+ * `bidBucketFloor` (consumerBucketTrim). As a bound should the consumer stop, each accepted write
+ * also removes the BID_BUCKET_SWEEP buckets BID_BUCKET_KEEP below its own (a quarter of its amount
+ * and less). Buckets are 1/32 to 1/64 of the amount wide: at most (width / increment) + 1 ids each.
  */
-export const RECENT_BIDS_MAX = 128;
-/** The consumer's trim is the fallback behind the bids' own rotation (ROTATE_AT). */
-export const RECENT_BIDS_TRIM_AT = 48;
-export const RECENT_BIDS_KEPT = 16;
+export const BID_BUCKET_BITS = 5;
+export const BID_BUCKET_KEEP = 64;
+export const BID_BUCKET_SWEEP = 8;
+const BUCKETS_PER_OCTAVE = 32;
+
+/** The bucket of an amount (minor units): monotone, exact up to 2^53, no loops (APPSYNC_JS). */
+export function bidBucket(amount: number): number {
+  if (amount < 2 * BUCKETS_PER_OCTAVE) return amount < 0 ? 0 : Math.floor(amount);
+  // p = the largest power of two <= amount, e = log2(p), by halving steps.
+  let x = amount;
+  let p = 1;
+  let e = 0;
+  if (x >= 4294967296) { x = Math.floor(x / 4294967296); p = p * 4294967296; e = e + 32; }
+  if (x >= 65536) { x = Math.floor(x / 65536); p = p * 65536; e = e + 16; }
+  if (x >= 256) { x = Math.floor(x / 256); p = p * 256; e = e + 8; }
+  if (x >= 16) { x = Math.floor(x / 16); p = p * 16; e = e + 4; }
+  if (x >= 4) { x = Math.floor(x / 4); p = p * 4; e = e + 2; }
+  if (x >= 2) { p = p * 2; e = e + 1; }
+  // [p, 2p) holds 32 buckets of width p / 32, numbered on from the octave below.
+  return BUCKETS_PER_OCTAVE * (e - BID_BUCKET_BITS) + Math.floor(amount / (p / BUCKETS_PER_OCTAVE));
+}
+
+/** The list attribute holding the ids of accepted bids in a bucket. */
+export function bidIdsAttr(bucket: number): string {
+  return `bidIds${bucket}`;
+}
+
+/** What the write accepting a bid of `amount` does to the id buckets: appends to one, sweeps far below. */
+export function bidIdsChange(amount: number): { bucket: number; removed: number[] } {
+  const bucket = bidBucket(amount);
+  const removed: number[] = [];
+  for (const i of [1, 2, 3, 4, 5, 6, 7, 8].slice(0, BID_BUCKET_SWEEP)) {
+    if (bucket - BID_BUCKET_KEEP - i >= 0) removed.push(bucket - BID_BUCKET_KEEP - i);
+  }
+  return { bucket, removed };
+}
+
+const bucketsOn = (p: Record<string, unknown>): number[] =>
+  Object.keys(p).filter((k) => k.startsWith('bidIds')).map((k) => Number(k.slice(6))).filter((n) => n === Math.floor(n));
 
 /**
- * The list also rotates without the consumer, so a lagging consumer cannot fill it: the accepted
- * bid whose write made `recentBidIds` ROTATE_AT long (and every ROTATE_EVERY ids after, should a
- * rotation be overtaken) moves it to `olderBidIds` in one more write, dropping the older list.
- * Returns whether this accepted bid's new list length asks for that.
+ * Buckets an accepted write left below its sweep (a bid jumped past more than the sweep): never
+ * written again, so removable without a condition (pruneBidIds).
  */
-export const ROTATE_AT = 20;
-export const ROTATE_EVERY = 8;
-export function shouldRotate(listLength: number): boolean {
-  return listLength >= ROTATE_AT && (listLength - ROTATE_AT) % ROTATE_EVERY === 0;
+export function staleBidIdBuckets(p: Record<string, unknown>): string[] {
+  if (typeof p.currentPrice !== 'number') return [];
+  const below = bidBucket(p.currentPrice) - BID_BUCKET_KEEP - BID_BUCKET_SWEEP;
+  return bucketsOn(p).filter((b) => b < below).map(bidIdsAttr);
 }
 
 /**
- * The rotation's `trimmedPrice`: it drops the older list, whose ids were all accepted before the
- * previous rotation's write, i.e. at most that write's price (`rotatedAtPrice`); never lower than
- * the bound already there.
+ * The consumer's trim of a product image whose bids all have history items: every bucket below
+ * the one under the newest bid's, and the new floor; null when there is nothing to remove.
  */
-export function rotationTrimmedPrice(p: { trimmedPrice?: number | null; rotatedAtPrice?: number | null }): number {
-  return Math.max(p.trimmedPrice ?? 0, p.rotatedAtPrice ?? 0);
+export function consumerBucketTrim(p: Record<string, unknown>): { remove: string[]; floor: number } | null {
+  if (typeof p.currentPrice !== 'number') return null;
+  const floor = bidBucket(p.currentPrice) - 1;
+  const remove = bucketsOn(p).filter((b) => b < floor).map(bidIdsAttr);
+  return remove.length ? { remove, floor } : null;
 }
 
-/** The newest ids kept when the slow path rewrites `recentBidIds` (the new id last). */
-export function keptBidIds(recent: readonly string[] | null | undefined, bidId: string): string[] {
-  const list = recent ? recent.slice(Math.max(0, recent.length - (RECENT_BIDS_KEPT - 1))) : [];
-  list.push(bidId);
-  return list;
-}
+type BucketedProduct = {
+  bidBucketFloor?: number | null; bidCount?: number | null; currentPrice?: number | null; lastBid?: { bidId: string } | null;
+  [attr: string]: unknown;
+};
 
-/** Whether the product item still lists `bidId` among its accepted bids' ids (either list). */
-export function isListedBid(p: { recentBidIds?: readonly string[] | null; olderBidIds?: readonly string[] | null }, bidId: string): boolean {
-  return (p.recentBidIds ?? []).indexOf(bidId) >= 0 || (p.olderBidIds ?? []).indexOf(bidId) >= 0;
+/** Whether the product item still lists `bid` among its accepted bids (its amount's bucket). */
+export function isListedBid(p: BucketedProduct, bid: { bidId: string; amount: number }): boolean {
+  const ids = p[bidIdsAttr(bidBucket(bid.amount))];
+  return Array.isArray(ids) && ids.indexOf(bid.bidId) >= 0;
 }
 
 /**
  * Could a bid the product refused be a retry of a bid it accepted earlier? From the product item
- * alone (no history read): accepted amounts only rise, ids are appended to `recentBidIds` in that
- * order, and whoever drops ids (the consumer's trim of the head, a rotation dropping
- * `olderBidIds`, the exact path's rewrite) records in `trimmedPrice` an amount at least as high as
- * every dropped bid's. So an id in either list (or the last bid) is a `known` retry, an id in
- * neither whose amount is above `trimmedPrice` was `never` accepted, and anything else
- * (`maybe`: at or below it, or a product without the list) needs the history item.
+ * alone (no history read). A retry carries its original amount, and every accepted amount is at
+ * most the current price. A bucket on the item lists every accepted bid of its amounts. A bucket
+ * missing at or above `bidBucketFloor` (below it the consumer removed buckets whose history is
+ * written) and within BID_BUCKET_KEEP of the price's (below it writes sweep) never had one. So:
+ * the last bid, or an id in its bucket, is a `known` retry; an amount above the price, or an id
+ * missing from a bucket that is complete, was `never` accepted; a removed bucket (or a product
+ * from before the buckets) is `maybe`: the history item answers.
  */
-export function retryStatus(
-  p: { recentBidIds?: readonly string[] | null; olderBidIds?: readonly string[] | null; trimmedPrice?: number | null; lastBid?: { bidId: string } | null },
-  bid: { bidId: string; amount: number },
-): 'known' | 'maybe' | 'never' {
+export function retryStatus(p: BucketedProduct, bid: { bidId: string; amount: number }): 'known' | 'maybe' | 'never' {
   if (p.lastBid && p.lastBid.bidId === bid.bidId) return 'known';
-  if (!p.recentBidIds) return 'maybe';
-  if (isListedBid(p, bid.bidId)) return 'known';
-  return bid.amount > (p.trimmedPrice ?? 0) ? 'never' : 'maybe';
+  if (!p.bidCount || p.currentPrice === null || p.currentPrice === undefined || bid.amount > p.currentPrice) return 'never';
+  if (typeof p.bidBucketFloor !== 'number') return 'maybe';
+  const bucket = bidBucket(bid.amount);
+  const ids = p[bidIdsAttr(bucket)];
+  if (Array.isArray(ids)) return ids.indexOf(bid.bidId) >= 0 ? 'known' : 'never';
+  return bucket >= p.bidBucketFloor && bucket >= bidBucket(p.currentPrice) - BID_BUCKET_KEEP ? 'never' : 'maybe';
 }
 
 /**

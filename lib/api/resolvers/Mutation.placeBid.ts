@@ -1,12 +1,12 @@
 /**
  * Mutation.placeBid: pipeline placeBidFast (one conditional UpdateItem, no read) → loadBid →
- * placeBidWrite (the exact path, skipped when the fast write succeeded) → rotateBidIds (keeps the
- * id list short after an accepted bid, when due). docs/commerce.md.
+ * placeBidWrite (the exact path, skipped when the fast write succeeded) → pruneBidIds (removes id
+ * buckets an accepted write left below its floor, rarely needed). docs/commerce.md.
  */
 import type { Context } from '@aws-appsync/utils';
 import { requireUser } from './lib/commerce';
 
-export const pipeline = ['placeBidFast', 'loadBid', 'placeBidWrite', 'rotateBidIds'];
+export const pipeline = ['placeBidFast', 'loadBid', 'placeBidWrite', 'pruneBidIds'];
 
 export function request(ctx: Context): unknown {
   requireUser(ctx);

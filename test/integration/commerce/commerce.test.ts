@@ -7,8 +7,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/li
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../local/appsync/engine';
 import { handleRecords } from '../../../lambdas/bid-history/handler';
-import { incrementFor, RECENT_BIDS_KEPT, RECENT_BIDS_MAX, RECENT_BIDS_TRIM_AT, ROTATE_AT } from '../../../lambdas/shared/domain/auctions';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { bidBucket, bidIdsAttr, incrementFor } from '../../../lambdas/shared/domain/auctions';
 import { firstProductInputError } from '../../../lambdas/shared/domain/product-schema';
 import { useDynamoDbLocal } from '../../support/dynamo';
 import { tableStream } from './stream';
@@ -72,6 +71,10 @@ async function withRetry(run: () => Promise<Result>): Promise<Result> {
   throw new Error('still conflicting after 50 tries');
 }
 
+/** The id buckets (bidBucket numbers) a product item holds, ascending. */
+const bucketsOf = (item: Record<string, unknown>): number[] =>
+  Object.keys(item).filter((k) => /^bidIds\d+$/.test(k)).map((k) => Number(k.slice(6))).sort((a, b) => a - b);
+
 beforeAll(async () => {
   engine = createEngine({
     dynamo: db.client,
@@ -124,7 +127,8 @@ describe('create → bid → outbid → buy-now → close', () => {
     await settle();
     const late2 = await gql(BID, viewer(1), { i: { productId: p.productId, amount: 1000, bidId: 'bid-one-0001' } });
     expect(late2.data?.placeBid).toEqual(first.data?.placeBid);
-    const taken = await gql(BID, viewer(9), { i: { productId: p.productId, amount: 9000, bidId: 'bid-one-0001' } });
+    // Another bidder sending that id (a retry carries its amount) is told the id is taken.
+    const taken = await gql(BID, viewer(9), { i: { productId: p.productId, amount: 1000, bidId: 'bid-one-0001' } });
     expect(taken.errors?.[0]).toMatchObject({ errorType: 'VALIDATION', errorInfo: { field: 'bidId' } });
 
     await settle();
@@ -234,80 +238,73 @@ describe('concurrency', () => {
       token = page.data?.product.bids.nextToken ?? null;
     } while (token);
     expect(history.sort((a, b) => a - b)).toEqual([...accepted].sort((a, b) => a - b));
-    // The consumer keeps the product's idempotency list short (its head is in history by then).
-    const item = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: `PRODUCT#${id}`, SK: 'PRODUCT' } }));
-    expect((item.Item?.recentBidIds as string[]).length).toBeLessThanOrEqual(RECENT_BIDS_TRIM_AT);
+    // Once history is written the consumer leaves only the top bucket and the one below it.
+    const item = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: `PRODUCT#${id}`, SK: 'PRODUCT' } }))).Item ?? {};
+    expect(bucketsOf(item).every((b) => b >= bidBucket(max) - 1)).toBe(true);
+    expect(item[bidIdsAttr(bidBucket(max))]).toContain(`c-${id}-${amounts.indexOf(max)}`);
   });
 
-  it('60 bids in a row: the id lists rotate without the stream consumer, trimmedPrice bounds every dropped bid, and a retry of a dropped bid is answered from history', async () => {
+  it('60 bids in a row: ids stay in their amount buckets until history is written, then the consumer trims; retries are answered from a bucket or from history', async () => {
     const id = await openAuction({ buyNowPrice: null, saleMode: 'AUCTION', bidIncrement: 10 });
+    const amountOf = (i: number) => 1000 + i * 10;
     const answers: Result[] = [];
-    for (let i = 0; i < 60; i++) answers.push(await gql(BID, viewer(200 + (i % 2)), { i: { productId: id, amount: 1000 + i * 10, bidId: `row-${id}-${i}` } }));
+    for (let i = 0; i < 60; i++) answers.push(await gql(BID, viewer(200 + (i % 2)), { i: { productId: id, amount: amountOf(i), bidId: `row-${id}-${i}` } }));
     expect(answers.every((r) => !r.errors)).toBe(true);
-    // No consumer ran yet: the accepted bids themselves kept the lists short.
-    const before = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: `PRODUCT#${id}`, SK: 'PRODUCT' } }))).Item;
-    expect((before?.recentBidIds as string[]).length).toBeLessThan(ROTATE_AT);
-    expect((before?.olderBidIds as string[]).length).toBeLessThanOrEqual(ROTATE_AT);
-    await settle();
-    const item = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: `PRODUCT#${id}`, SK: 'PRODUCT' } }));
-    const listed = [...(item.Item?.recentBidIds as string[]), ...(item.Item?.olderBidIds as string[])].map((b) => Number(b.split('-').pop()));
-    expect(listed).not.toContain(0);
-    // Every bid in neither list is at most trimmedPrice; every listed one is above it (the bound is tight).
-    const trimmed = Number(item.Item?.trimmedPrice);
-    for (let i = 0; i < 60; i++) {
-      if (!listed.includes(i)) expect(1000 + i * 10).toBeLessThanOrEqual(trimmed);
-    }
-    expect(Math.min(...listed.map((i) => 1000 + i * 10))).toBeGreaterThan(trimmed);
-    const retried = await gql(BID, viewer(200), { i: { productId: id, amount: 1000, bidId: `row-${id}-0` } });
-    expect(retried.data?.placeBid).toEqual(answers[0]?.data?.placeBid);
-    // A retry of a bid still listed (here in the older list) is recognised too.
-    const olderOne = Math.min(...listed);
-    const retriedOlder = await gql(BID, viewer(200 + (olderOne % 2)), { i: { productId: id, amount: 1000 + olderOne * 10, bidId: `row-${id}-${olderOne}` } });
-    expect(retriedOlder.data?.placeBid).toEqual(answers[olderOne]?.data?.placeBid);
+    const productKey = { PK: `PRODUCT#${id}`, SK: 'PRODUCT' };
+    const read = async () => (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: productKey }))).Item ?? {};
+    // No consumer ran: every id is still in its bucket, one write per bid.
+    const before = await read();
+    for (let i = 0; i < 60; i++) expect(before[bidIdsAttr(bidBucket(amountOf(i)))]).toContain(`row-${id}-${i}`);
+    expect(bucketsOf(before).length).toBeLessThan(60);
 
-    // A refused bid above that amount is answered from the refused write's current item alone
-    // (one DynamoDB call); at or below it, it might be a dropped bid's retry, so history is read.
     const calls: string[] = [];
     const counted = createEngine({
-      dynamo: { send: (cmd: { constructor: { name: string } }) => (calls.push(cmd.constructor.name), db.client.send(cmd as never)) } as unknown as typeof db.client,
+      dynamo: {
+        send: (cmd: { constructor: { name: string }; input: { UpdateExpression?: string } }) => (
+          calls.push(cmd.input.UpdateExpression?.startsWith('REMOVE') ? 'prune' : cmd.constructor.name), db.client.send(cmd as never)
+        ),
+      } as unknown as typeof db.client,
       tables: { Main: db.tableName, Idempotency: db.idempotencyTableName },
       invokeLambda: async () => null,
     });
-    const countedBid = (amount: number) => counted.execute({ query: BID, variables: { i: { productId: id, amount, bidId: randomUUID() } }, auth: viewer(202) as never }) as Promise<Result>;
-    const high = Number(item.Item?.currentPrice);
+    const countedBid = (amount: number, bidId: string = randomUUID(), who = 202) =>
+      counted.execute({ query: BID, variables: { i: { productId: id, amount, bidId } }, auth: viewer(who) as never }) as Promise<Result>;
+    // A retry of a listed bid before its history exists: "being recorded, retry".
+    expect((await countedBid(1000, `row-${id}-0`, 200)).errors?.[0]?.errorType).toBe('CONFLICT');
+
+    await settle();
+    // The consumer removed the buckets below the one under the top bid's, their history written.
+    const item = await read();
+    const top = bidBucket(amountOf(59));
+    expect(item.bidBucketFloor).toBe(top - 1);
+    expect(bucketsOf(item)).toEqual([top - 1, top].filter((b) => before[bidIdsAttr(b)]));
+    // The retry of a dropped bid reads its history item and gets its original answer.
+    calls.length = 0;
+    expect((await countedBid(1000, `row-${id}-0`, 200)).data?.placeBid).toEqual(answers[0]?.data?.placeBid);
+    expect(calls).toEqual(['UpdateItemCommand', 'GetItemCommand']);
+    // A refused bid whose bucket is on the item is answered from the refused write's item alone.
+    const high = amountOf(59);
+    calls.length = 0;
     const tooLow = await countedBid(high);
     expect(tooLow.errors?.[0]).toMatchObject({ errorType: 'BID_TOO_LOW', errorInfo: { minimum: high + 10 } });
     expect(calls).toEqual(['UpdateItemCommand']);
+    // Below the floor it might be a dropped bid's retry, so history is read.
     calls.length = 0;
-    const belowTrim = await countedBid(1000);
-    expect(belowTrim.errors?.[0]).toMatchObject({ errorType: 'BID_TOO_LOW', errorInfo: { minimum: high + 10 } });
+    const belowFloor = await countedBid(1000);
+    expect(belowFloor.errors?.[0]).toMatchObject({ errorType: 'BID_TOO_LOW', errorInfo: { minimum: high + 10 } });
     expect(calls).toEqual(['UpdateItemCommand', 'GetItemCommand']);
     const stored = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :b)', ExpressionAttributeValues: { ':pk': `PRODUCT#${id}`, ':b': 'BID#' } }));
     expect(stored.Items).toHaveLength(60);
-  });
 
-  it('the stream consumer trims a full id list (128 ids) in one write and records the newest dropped amount', async () => {
-    const pk = `PRODUCT#full-${randomUUID()}`;
-    const ids = Array.from({ length: RECENT_BIDS_MAX }, (_, i) => `full-bid-${i}`);
-    const product = { PK: pk, SK: 'PRODUCT', productId: pk.slice(8), recentBidIds: ids, currentPrice: 9000, bidCount: RECENT_BIDS_MAX };
-    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: product }));
-    const lastDropped = ids[RECENT_BIDS_MAX - RECENT_BIDS_KEPT - 1] as string;
-    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: pk, SK: `BID#${lastDropped}`, bidId: lastDropped, amount: 7000 } }));
-    const record = { eventName: 'MODIFY', dynamodb: { Keys: marshall({ PK: pk, SK: 'PRODUCT' }), NewImage: marshall(product), OldImage: marshall(product) } };
-    expect((await handleRecords(db.doc, db.tableName, [record as never])).batchItemFailures).toEqual([]);
-    const item = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: pk, SK: 'PRODUCT' } }))).Item;
-    expect(item?.recentBidIds).toEqual(ids.slice(RECENT_BIDS_MAX - RECENT_BIDS_KEPT));
-    expect(item?.trimmedPrice).toBe(7000);
-
-    // A higher bound already there (the exact path's rewrite sets the current price) is kept, and the list still trimmed.
-    const higher = { ...product, PK: `${pk}-b`, trimmedPrice: 8500 };
-    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: higher }));
-    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: higher.PK, SK: `BID#${lastDropped}`, bidId: lastDropped, amount: 7000 } }));
-    const record2 = { eventName: 'MODIFY', dynamodb: { Keys: marshall({ PK: higher.PK, SK: 'PRODUCT' }), NewImage: marshall(higher), OldImage: marshall(higher) } };
-    expect((await handleRecords(db.doc, db.tableName, [record2 as never])).batchItemFailures).toEqual([]);
-    const item2 = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: higher.PK, SK: 'PRODUCT' } }))).Item;
-    expect(item2?.recentBidIds).toHaveLength(RECENT_BIDS_KEPT);
-    expect(item2?.trimmedPrice).toBe(8500);
+    // A bid far above the last one (more than the sweep) leaves the old buckets below it: one more write removes them.
+    calls.length = 0;
+    const jump = 20_000;
+    expect((await countedBid(jump, `row-${id}-jump`, 201)).errors).toBeUndefined();
+    expect(calls).toEqual(['UpdateItemCommand', 'prune']);
+    expect(bucketsOf(await read())).toEqual([bidBucket(jump)]);
+    calls.length = 0;
+    expect((await countedBid(jump + 10, `row-${id}-next`, 200)).errors).toBeUndefined();
+    expect(calls).toEqual(['UpdateItemCommand']);
   });
 
   it('the stream consumer is idempotent: replaying the whole stream changes no history', async () => {

@@ -3,20 +3,20 @@
  * The condition carries every rule the product item can answer: auction open and outside the
  * soft-close window (`softCloseAt > now`, so the end needs no move), bidder not the seller, not in
  * the product's denormalized `bannedBidders`, amount >= the stored `minNextBid` (exact under
- * concurrency), bid id not among the product's `recentBidIds` (idempotency) and that list not full.
- * The condition also looks in `olderBidIds` (see rotateBidIds).
+ * concurrency), bid id not in its amount's id bucket (idempotency, bidIdParts).
  * The update records the bid on the product (`lastBid`; the table stream writes the history item,
- * see lambdas/bid-history) and computes the next minimum in DynamoDB
- * (`amount + if_not_exists(fixedIncrement, ladder increment)`).
+ * see lambdas/bid-history), computes the next minimum in DynamoDB
+ * (`amount + if_not_exists(fixedIncrement, ladder increment)`) and appends the id to its bucket
+ * (the consumer removes buckets once their history is written).
  * When the condition fails, AppSync hands the product's current value to the response handler.
  * If that item proves the bid is no retry (retryStatus), the refusal is answered from it (typed
- * error, no further call) or, when the bid is valid but needs the exact write (soft-close window,
- * full id list), that write is computed from it (loadBid skipped). Possible retries read their
- * history item first (loadBid), then take the exact path (placeBidWrite). See docs/commerce.md.
+ * error, no further call) or, when the bid is valid but needs the exact write (soft-close window),
+ * that write is computed from it (loadBid skipped). Possible retries read their history item
+ * first (loadBid), then take the exact path (placeBidWrite). See docs/commerce.md.
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
-import { incrementFor, placedFromProduct, RECENT_BIDS_MAX, retryStatus } from '../../../../lambdas/shared/domain/auctions';
-import { productKey, refuseInvalidBid, requireUser, rotationFor, type Item } from '../lib/commerce';
+import { incrementFor, placedFromProduct, retryStatus } from '../../../../lambdas/shared/domain/auctions';
+import { bidIdParts, productKey, pruneFor, refuseInvalidBid, requireUser, type Item } from '../lib/commerce';
 
 type Input = { productId: string; amount: number; bidId: string };
 
@@ -31,24 +31,23 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
     util.error('bidId has 8 to 64 characters', 'VALIDATION', null, { field: 'bidId' });
   }
   const now = util.time.nowISO8601();
+  const ids = bidIdParts(input.amount, input.bidId);
   return {
     operation: 'UpdateItem',
     key: util.dynamodb.toMapValues(productKey(input.productId)),
     update: {
       expression:
         'SET currentPrice = :amount, bidCount = bidCount + :one, prevHighBidderId = if_not_exists(highBidderId, :none), highBidderId = :me, ' +
-        'highBidderHandle = :handle, minNextBid = :amount + if_not_exists(fixedIncrement, :ladder), recentBidIds = list_append(recentBidIds, :ids), ' +
-        'lastBid = :last, updatedAt = :now',
+        `highBidderHandle = :handle, minNextBid = :amount + if_not_exists(fixedIncrement, :ladder), lastBid = :last, updatedAt = :now, ${ids.set}${ids.remove}`,
+      expressionNames: ids.names,
       expressionValues: util.dynamodb.toMapValues({
         ':amount': input.amount, ':one': 1, ':none': null, ':me': me.sub, ':handle': me.handle, ':ladder': incrementFor(input.amount, null),
-        ':ids': [input.bidId], ':last': { bidId: input.bidId, bidderId: me.sub, bidderHandle: me.handle, amount: input.amount, placedAt: now },
-        ':now': now, ':open': 'AUCTION_OPEN', ':max': RECENT_BIDS_MAX, ':bidId': input.bidId,
+        ':last': { bidId: input.bidId, bidderId: me.sub, bidderHandle: me.handle, amount: input.amount, placedAt: now },
+        ':now': now, ':open': 'AUCTION_OPEN', ...ids.values,
       }),
     },
     condition: {
-      expression:
-        '#status = :open AND softCloseAt > :now AND channelId <> :me AND minNextBid <= :amount AND size(recentBidIds) < :max ' +
-        'AND NOT contains(recentBidIds, :bidId) AND NOT contains(olderBidIds, :bidId) AND NOT contains(bannedBidders, :me)',
+      expression: `#status = :open AND softCloseAt > :now AND channelId <> :me AND minNextBid <= :amount AND ${ids.condition} AND NOT contains(bannedBidders, :me)`,
       expressionNames: { '#status': 'status' },
     },
   };
@@ -81,6 +80,6 @@ export function response(ctx: Context<{ input: Input }>): unknown {
   }
   const placed = placedFromProduct(ctx.result as Item as Parameters<typeof placedFromProduct>[0]);
   ctx.stash.placed = placed;
-  ctx.stash.rotate = rotationFor(ctx.result as Item);
+  ctx.stash.prune = pruneFor(ctx.result as Item);
   return placed;
 }

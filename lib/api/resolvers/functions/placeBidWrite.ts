@@ -4,21 +4,21 @@
  * bid id (read consistently by loadBid when the bid may be a retry; bans from the product's
  * denormalized `bannedBidders`, as in the fast path), then writes ONE conditional UpdateItem on the product: auction open, bidder not the seller, the
  * current price in a range the amount beats by an increment (exact under concurrency, see
- * acceptablePriceRanges), the bid id not among `recentBidIds`; it moves the end for soft close,
- * (re)initialises the fast path's attributes and rewrites `recentBidIds` when it is full.
+ * acceptablePriceRanges), the bid id not in its amount's id bucket; it moves the
+ * end for soft close, (re)initialises the fast path's attributes and records the id as the fast
+ * write does (bidIdParts).
  * A retried bidId answers the stored BidPlaced (history item, or the product's lastBid). A write
  * refused because the product changed since the read answers CONFLICT (retry).
  */
 import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
-import {
-  acceptablePriceRanges, incrementFor, isListedBid, keptBidIds, placedFromProduct, RECENT_BIDS_MAX, softCloseEndsAt, softCloseStart,
-} from '../../../../lambdas/shared/domain/auctions';
-import { productKey, refuseInvalidBid, requireUser, rotationFor, type Item } from '../lib/commerce';
+import { acceptablePriceRanges, incrementFor, isListedBid, placedFromProduct, softCloseEndsAt, softCloseStart } from '../../../../lambdas/shared/domain/auctions';
+import { bidIdParts, productKey, pruneFor, refuseInvalidBid, requireUser, type Item } from '../lib/commerce';
 
 type Input = { productId: string; amount: number; bidId: string };
 
 /** The BidPlaced answer for a bid id already accepted, or null. Fails for another bidder's id. */
-function acceptedBefore(product: Item, existing: Item | null, bidId: string, me: string): unknown {
+function acceptedBefore(product: Item, existing: Item | null, bid: { bidId: string; amount: number }, me: string): unknown {
+  const bidId = bid.bidId;
   if (existing) {
     if (existing.bidderId !== me) {
       util.error('This bid id is taken', 'VALIDATION', null, { field: 'bidId' });
@@ -32,7 +32,7 @@ function acceptedBefore(product: Item, existing: Item | null, bidId: string, me:
     }
     return placedFromProduct(product as Parameters<typeof placedFromProduct>[0]);
   }
-  if (isListedBid(product, bidId)) {
+  if (isListedBid(product, bid)) {
     // Accepted, outbid since, and its history item not written yet (the stream is a moment behind).
     util.error('This bid is being recorded; retry to read it back', 'CONFLICT');
   }
@@ -46,7 +46,7 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
   const me = requireUser(ctx);
   const input = ctx.args.input;
   const product = ctx.stash.product as Item;
-  const already = acceptedBefore(product, ctx.stash.existingBid as Item | null, input.bidId, me.sub);
+  const already = acceptedBefore(product, ctx.stash.existingBid as Item | null, input, me.sub);
   if (already) {
     runtime.earlyReturn(already);
   }
@@ -56,17 +56,17 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
   const endsAt = softCloseEndsAt(product.endsAt, nowMs, product.softCloseSeconds);
   const extends_ = endsAt !== product.endsAt;
   const ranges = acceptablePriceRanges(input.amount, product.bidIncrement);
-  const recent = product.recentBidIds as string[] | undefined;
+  const ids = bidIdParts(input.amount, input.bidId);
   const values: Record<string, unknown> = {
     ':open': 'AUCTION_OPEN', ':now': now, ':me': me.sub, ':zero': 0, ':amount': input.amount, ':one': 1, ':none': null,
-    ':handle': me.handle, ':minNext': input.amount + incrementFor(input.amount, product.bidIncrement), ':bidId': input.bidId,
-    ':last': { bidId: input.bidId, bidderId: me.sub, bidderHandle: me.handle, amount: input.amount, placedAt: now },
+    ':handle': me.handle, ':minNext': input.amount + incrementFor(input.amount, product.bidIncrement),
+    ':last': { bidId: input.bidId, bidderId: me.sub, bidderHandle: me.handle, amount: input.amount, placedAt: now }, ...ids.values,
   };
   const sets = [
     'currentPrice = :amount', 'bidCount = bidCount + :one', 'prevHighBidderId = if_not_exists(highBidderId, :none)', 'highBidderId = :me',
-    'highBidderHandle = :handle', 'minNextBid = :minNext', 'lastBid = :last', 'updatedAt = :now',
+    'highBidderHandle = :handle', 'minNextBid = :minNext', 'lastBid = :last', 'updatedAt = :now', ids.set,
   ];
-  const conditions = ['#status = :open', 'endsAt > :now', 'channelId <> :me', 'NOT contains(recentBidIds, :bidId)', 'NOT contains(olderBidIds, :bidId)'];
+  const conditions = ['#status = :open', 'endsAt > :now', 'channelId <> :me', ids.condition];
   const terms: string[] = [];
   ranges.forEach((r, i) => {
     values[`:lo${i}`] = r.low;
@@ -92,31 +92,10 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
     values[':fixed'] = product.bidIncrement;
     sets.push('fixedIncrement = :fixed');
   }
-  // recentBidIds: appended while there is room (concurrent fast writes append too); rewritten with
-  // the newest ids when full (fast writes are all refused then) or missing.
-  if (recent && recent.length < RECENT_BIDS_MAX) {
-    values[':ids'] = [input.bidId];
-    values[':max'] = RECENT_BIDS_MAX;
-    sets.push('recentBidIds = list_append(recentBidIds, :ids)');
-    conditions.push('size(recentBidIds) < :max');
-  } else {
-    values[':ids'] = keptBidIds(recent, input.bidId);
-    sets.push('recentBidIds = :ids');
-    // Ids dropped here (or bids accepted before the list existed) were at most the current price:
-    // a later refused bid at or below it may be their retry (retryStatus).
-    values[':trimmed'] = product.currentPrice ?? 0;
-    sets.push('trimmedPrice = :trimmed');
-    if (recent) {
-      values[':size'] = recent.length;
-      conditions.push('size(recentBidIds) = :size');
-    } else {
-      conditions.push('attribute_not_exists(recentBidIds)');
-    }
-  }
   return {
     operation: 'UpdateItem',
     key: util.dynamodb.toMapValues(productKey(product.productId)),
-    update: { expression: `SET ${sets.join(', ')}`, expressionValues: util.dynamodb.toMapValues(values) },
+    update: { expression: `SET ${sets.join(', ')}${ids.remove}`, expressionNames: ids.names, expressionValues: util.dynamodb.toMapValues(values) },
     condition: { expression: conditions.join(' AND '), expressionNames: { '#status': 'status' } },
   };
 }
@@ -133,6 +112,6 @@ export function response(ctx: Context<{ input: Input }>): unknown {
     }
     util.error(ctx.error.message, ctx.error.type);
   }
-  ctx.stash.rotate = rotationFor(ctx.result as Item);
+  ctx.stash.prune = pruneFor(ctx.result as Item);
   return placedFromProduct(ctx.result as Parameters<typeof placedFromProduct>[0]);
 }

@@ -1,7 +1,7 @@
 /**
  * Pipeline step of startAuction: DRAFT → AUCTION_OPEN with endsAt, listed in GSI2 AUCTIONS_OPEN for
  * the sweeper. Also writes what placeBid's single conditional write needs on the product:
- * minNextBid (= starting bid), softCloseAt, an empty recentBidIds, fixedIncrement (only for a
+ * minNextBid (= starting bid), softCloseAt, bidBucketFloor (-1: no id bucket yet), fixedIncrement (only for a
  * fixed increment) and the channel's bans (stash.bannedIds from loadBans) into bannedBidders.
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
@@ -24,10 +24,10 @@ export function request(ctx: Context): DynamoDBUpdateItemRequest {
   const endsAt = util.time.epochMilliSecondsToISO8601(nowMs + (product.durationSeconds as number) * 1000);
   const values: Record<string, unknown> = {
     ':open': 'AUCTION_OPEN', ':endsAt': endsAt, ':now': util.time.epochMilliSecondsToISO8601(nowMs), ':gsi': 'AUCTIONS_OPEN', ':draft': 'DRAFT', ':me': me.sub,
-    ':start': product.startingBid, ':softCloseAt': softCloseStart(endsAt, product.softCloseSeconds), ':empty': [],
+    ':start': product.startingBid, ':softCloseAt': softCloseStart(endsAt, product.softCloseSeconds), ':noFloor': -1,
   };
   let expression =
-    'SET #status = :open, endsAt = :endsAt, updatedAt = :now, GSI2PK = :gsi, GSI2SK = :endsAt, minNextBid = :start, softCloseAt = :softCloseAt, recentBidIds = :empty';
+    'SET #status = :open, endsAt = :endsAt, updatedAt = :now, GSI2PK = :gsi, GSI2SK = :endsAt, minNextBid = :start, softCloseAt = :softCloseAt, bidBucketFloor = :noFloor';
   if (product.bidIncrement) {
     values[':fixed'] = product.bidIncrement;
     expression += ', fixedIncrement = :fixed';

@@ -3,7 +3,7 @@
  * the Product/Sale views. Business rules come from lambdas/shared/domain/auctions.ts (bundled).
  */
 import { util, type AppSyncIdentityCognito, type Context } from '@aws-appsync/utils';
-import { checkBid, minNextBid, rotationTrimmedPrice, shouldRotate } from '../../../../lambdas/shared/domain/auctions';
+import { bidIdsAttr, bidIdsChange, checkBid, minNextBid, staleBidIdBuckets } from '../../../../lambdas/shared/domain/auctions';
 
 /** A stored item, read dynamically (its attributes follow docs/data-model.md). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -53,14 +53,34 @@ export function refuseInvalidBid(product: Item, me: { sub: string }, amount: num
   }
 }
 
-/** What rotateBidIds needs when an accepted bid's written item (ALL_NEW) asks for a rotation, else null. */
-export function rotationFor(product: Item): { productId: string; trimmedPrice: number; seenTrimmed: number | null; seenRotated: number | null } | null {
-  const recent = (product.recentBidIds ?? []) as string[];
-  if (!shouldRotate(recent.length)) return null;
+/**
+ * The UpdateItem parts that record an accepted bid's id in its amount's bucket (bidIdsChange):
+ * append it, sweep far below; the condition refuses an id already in that bucket (a retry carries
+ * its amount). Shared by the fast and the exact write.
+ */
+export function bidIdParts(amount: number, bidId: string): {
+  set: string; remove: string; condition: string; names: Record<string, string>; values: Record<string, unknown>;
+} {
+  const change = bidIdsChange(amount);
+  const names: Record<string, string> = { '#ids': bidIdsAttr(change.bucket) };
+  const gone: string[] = [];
+  change.removed.forEach((bucket, i) => {
+    names[`#gone${i}`] = bidIdsAttr(bucket);
+    gone.push(`#gone${i}`);
+  });
   return {
-    productId: product.productId, trimmedPrice: rotationTrimmedPrice(product),
-    seenTrimmed: product.trimmedPrice ?? null, seenRotated: product.rotatedAtPrice ?? null,
+    set: '#ids = list_append(if_not_exists(#ids, :noIds), :ids)',
+    remove: gone.length ? ` REMOVE ${gone.join(', ')}` : '',
+    condition: 'NOT contains(#ids, :bidId)',
+    names,
+    values: { ':noIds': [], ':ids': [bidId], ':bidId': bidId },
   };
+}
+
+/** What pruneBidIds needs when an accepted bid's written item (ALL_NEW) still holds buckets below its sweep, else null. */
+export function pruneFor(product: Item): { productId: string; stale: string[] } | null {
+  const stale = staleBidIdBuckets(product);
+  return stale.length ? { productId: product.productId, stale } : null;
 }
 
 /** Product item as the GraphQL Product type (keys and index attributes dropped). */

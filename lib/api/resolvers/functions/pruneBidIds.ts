@@ -1,0 +1,36 @@
+/**
+ * placeBid, last step (housekeeping after an accepted bid; the bidder's answer is already made):
+ * each accepted write sweeps the BID_BUCKET_SWEEP id buckets BID_BUCKET_KEEP below its own, so this
+ * step runs only when its written item (ALL_NEW) still holds buckets below that sweep (a bid
+ * jumped further than it past the previous one while the consumer was behind). Such buckets are
+ * never written again, so they are removed without a condition; a refused bid of theirs is
+ * answered from its history item (retryStatus 'maybe').
+ */
+import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
+import { productKey } from '../lib/commerce';
+
+type Prune = { productId: string; stale: string[] };
+
+export function request(ctx: Context): DynamoDBUpdateItemRequest {
+  const prune = ctx.stash.prune as Prune | null | undefined;
+  if (!prune) {
+    runtime.earlyReturn(ctx.stash.placed ?? ctx.prev.result);
+  }
+  const names: Record<string, string> = {};
+  const gone: string[] = [];
+  prune.stale.forEach((attr, i) => {
+    names[`#stale${i}`] = attr;
+    gone.push(`#stale${i}`);
+  });
+  return {
+    operation: 'UpdateItem',
+    key: util.dynamodb.toMapValues(productKey(prune.productId)),
+    update: { expression: `REMOVE ${gone.join(', ')}`, expressionNames: names },
+    condition: { expression: 'attribute_exists(PK)' },
+  };
+}
+
+/** The bid stands whatever this write met (a failure here only leaves the old buckets for the next bid). */
+export function response(ctx: Context): unknown {
+  return ctx.stash.placed ?? ctx.prev.result;
+}

@@ -20,7 +20,7 @@ import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } 
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ddb as sharedDdb } from '../shared/clients';
 import { mapLimit } from '../shared/domain/alerts';
-import { consumerBucketTrim, placedFromProduct, type LastBid } from '../shared/domain/auctions';
+import { consumerBucketTrim, placedFromProduct, removeClause, type LastBid } from '../shared/domain/auctions';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { imageOf, type Image } from '../shared/stream-image';
@@ -56,13 +56,13 @@ async function recordBid(ddb: DynamoDBDocumentClient, table: string, product: Im
 async function trimBidIdBuckets(ddb: DynamoDBDocumentClient, table: string, product: Image): Promise<void> {
   const trim = consumerBucketTrim(product);
   if (!trim) return;
-  const names = Object.fromEntries(trim.remove.map((attr, i) => [`#b${i}`, attr]));
+  const remove = removeClause(trim.remove, 'b');
   try {
     await ddb.send(new UpdateCommand({
       TableName: table, Key: { PK: product.PK, SK: product.SK },
-      UpdateExpression: `REMOVE ${Object.keys(names).join(', ')} SET bidBucketFloor = :floor`,
+      UpdateExpression: `${remove.expression} SET bidBucketFloor = :floor`,
       ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(bidBucketFloor) OR bidBucketFloor < :floor)',
-      ExpressionAttributeNames: names, ExpressionAttributeValues: { ':floor': trim.floor },
+      ExpressionAttributeNames: remove.names, ExpressionAttributeValues: { ':floor': trim.floor },
     }));
   } catch (err) {
     if (!(err instanceof ConditionalCheckFailedException)) throw err;

@@ -27,6 +27,12 @@ export function lambdaImage<T extends object>(image: Record<string, T> | undefin
   return Object.fromEntries(Object.entries(image).map(([k, v]) => [k, fix(v as Av)])) as Record<string, T>;
 }
 
+/** A stream record's `dynamodb` part with its Keys and images in Lambda's shape (lambdaImage). */
+export function withLambdaImages<T extends { Keys?: object; NewImage?: object; OldImage?: object }>(d: T | undefined): T {
+  const fix = (image: object | undefined) => lambdaImage(image as Record<string, object> | undefined);
+  return { ...d, Keys: fix(d?.Keys), NewImage: fix(d?.NewImage), OldImage: fix(d?.OldImage) } as T;
+}
+
 export interface StreamPollerOptions {
   dynamo: DynamoDBClient;
   endpoint: string;
@@ -52,10 +58,7 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<{ st
   const toRecord = (r: _Record) => ({
     eventID: r.eventID, eventName: r.eventName, eventVersion: r.eventVersion ?? '1.1', eventSource: 'aws:dynamodb', awsRegion: opts.region,
     dynamodb: {
-      ...r.dynamodb,
-      Keys: lambdaImage(r.dynamodb?.Keys),
-      NewImage: lambdaImage(r.dynamodb?.NewImage),
-      OldImage: lambdaImage(r.dynamodb?.OldImage),
+      ...withLambdaImages(r.dynamodb),
       ApproximateCreationDateTime: r.dynamodb?.ApproximateCreationDateTime ? Math.floor(new Date(r.dynamodb.ApproximateCreationDateTime).getTime() / 1000) : undefined,
     },
     eventSourceARN: streamArn,

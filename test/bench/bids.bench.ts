@@ -2,10 +2,9 @@
  * placeBid through the local APPSYNC_JS engine vs the floor, against the same DynamoDB Local, at
  * 1, 50 and 200 concurrent bidders on one product. The floor is the same number of raw
  * conditional UpdateItem calls sent straight from the SDK:
- * - "same write": placeBidFast's own UpdateItem (same product item shape and indexes, same
- *   condition and update, the id buckets built by the same bidIdParts, ALL_NEW, ALL_OLD on a
- *   failed condition so a refusal could be answered with its minimum). engine / same write is
- *   what the resolver path adds: the target.
+ * - "same write": placeBidFast's own UpdateItem, built by the same fastBidWrite (same product
+ *   item shape and indexes, same condition and update, ALL_NEW, ALL_OLD on a failed condition as
+ *   the local data source sends). engine / same write is what the resolver path adds: the target.
  * - "minimal write": a two-attribute item outside every index (price + count): what the product
  *   item's weight costs on top (indexes projected ALL, the id buckets, the answer), shown beside it.
  * Amounts rise from a shared counter, so most bids are valid and, under concurrency, many lose
@@ -21,8 +20,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { handleRecords } from '../../lambdas/bid-history/handler';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { incrementFor } from '../../lambdas/shared/domain/auctions';
-import { bidIdParts } from '../../lib/api/resolvers/lib/commerce';
+import { fastBidWrite } from '../../lib/api/resolvers/lib/commerce';
 import { createEngine, type Engine } from '../../local/appsync/engine';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../../local/dynamodb/server';
 import { createTables } from '../../local/dynamodb/tables';
@@ -157,25 +155,14 @@ export default async function bench(): Promise<BenchTable[]> {
       same: async (level, round) => {
         const productId = await openProduct(level);
         return drive(level.concurrency, level.bids, async (i) => {
-          const now = new Date().toISOString();
           const me = bidderOf(i);
-          const bidId = `same-${round}-${i}`;
-          const ids = bidIdParts(amountOf(i), bidId);
+          const write = fastBidWrite({ productId, amount: amountOf(i), bidId: `same-${round}-${i}` }, { sub: me, handle: me }, new Date().toISOString());
           try {
             await client.send(
               new UpdateItemCommand({
-                TableName: tables.Main, Key: { PK: { S: `PRODUCT#${productId}` }, SK: { S: 'PRODUCT' } },
-                ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-                UpdateExpression:
-                  'SET currentPrice = :amount, bidCount = bidCount + :one, prevHighBidderId = if_not_exists(highBidderId, :none), highBidderId = :me, ' +
-                  `highBidderHandle = :handle, minNextBid = :amount + if_not_exists(fixedIncrement, :ladder), lastBid = :last, updatedAt = :now, ${ids.set}${ids.remove}`,
-                ConditionExpression:
-                  `#status = :open AND softCloseAt > :now AND channelId <> :me AND minNextBid <= :amount AND ${ids.condition} AND NOT contains(bannedBidders, :me)`,
-                ExpressionAttributeNames: { '#status': 'status', ...ids.names },
-                ExpressionAttributeValues: marshall({
-                  ':amount': amountOf(i), ':one': 1, ':none': null, ':me': me, ':handle': me, ':ladder': incrementFor(amountOf(i), null),
-                  ':last': { bidId, bidderId: me, bidderHandle: me, amount: amountOf(i), placedAt: now }, ':now': now, ':open': 'AUCTION_OPEN', ...ids.values,
-                }),
+                TableName: tables.Main, Key: marshall(write.key), ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                UpdateExpression: write.update, ConditionExpression: write.condition,
+                ExpressionAttributeNames: { ...write.updateNames, ...write.conditionNames }, ExpressionAttributeValues: marshall(write.values),
               }),
             );
             return true;

@@ -126,6 +126,15 @@ export function bidIdsAttr(bucket: number): string {
   return `bidIds${bucket}`;
 }
 
+/** `REMOVE #<tag>0, #<tag>1, ...` for attribute names, with their name map ('' when there are none). */
+export function removeClause(attrs: readonly string[], tag: string): { expression: string; names: Record<string, string> } {
+  const names: Record<string, string> = {};
+  attrs.forEach((attr, i) => {
+    names[`#${tag}${i}`] = attr;
+  });
+  return { expression: attrs.length ? `REMOVE ${Object.keys(names).join(', ')}` : '', names };
+}
+
 /** What the write accepting a bid of `amount` does to the id buckets: appends to one, sweeps far below. */
 export function bidIdsChange(amount: number): { bucket: number; removed: number[] } {
   const bucket = bidBucket(amount);

@@ -7,7 +7,7 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb/server';
-import { lambdaImage } from '../../../local/streams/poller';
+import { withLambdaImages } from '../../../local/streams/poller';
 import type { DynamoDbLocalContext } from '../../support/dynamo';
 
 export function tableStream(db: DynamoDbLocalContext): { drain(handle: (records: DynamoDBRecord[]) => Promise<void>): Promise<number> } {
@@ -30,9 +30,7 @@ export function tableStream(db: DynamoDbLocalContext): { drain(handle: (records:
         while (iterator) {
           const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
           // As Lambda's event JSON carries them (empty maps included).
-          const records = (out.Records ?? []).map((r) => ({
-            ...r, dynamodb: { ...r.dynamodb, Keys: lambdaImage(r.dynamodb?.Keys), NewImage: lambdaImage(r.dynamodb?.NewImage), OldImage: lambdaImage(r.dynamodb?.OldImage) },
-          })) as unknown as DynamoDBRecord[];
+          const records = (out.Records ?? []).map((r) => ({ ...r, dynamodb: withLambdaImages(r.dynamodb) })) as unknown as DynamoDBRecord[];
           if (records.length) await handle(records);
           count += records.length;
           iterator = out.NextShardIterator ?? null;

@@ -3,7 +3,7 @@
  * The condition carries every rule the product item can answer: auction open and outside the
  * soft-close window (`softCloseAt > now`, so the end needs no move), bidder not the seller, not in
  * the product's denormalized `bannedBidders`, amount >= the stored `minNextBid` (exact under
- * concurrency), bid id not in its amount's id bucket (idempotency, bidIdParts).
+ * concurrency), bid id not in its amount's id bucket (idempotency). The write itself is fastBidWrite.
  * The update records the bid on the product (`lastBid`; the table stream writes the history item,
  * see lambdas/bid-history), computes the next minimum in DynamoDB
  * (`amount + if_not_exists(fixedIncrement, ladder increment)`) and appends the id to its bucket
@@ -15,8 +15,8 @@
  * first (loadBid), then take the exact path (placeBidWrite). See docs/commerce.md.
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
-import { incrementFor, placedFromProduct, retryStatus } from '../../../../lambdas/shared/domain/auctions';
-import { bidIdParts, productKey, pruneFor, refuseInvalidBid, requireUser, type Item } from '../lib/commerce';
+import { placedFromProduct, retryStatus } from '../../../../lambdas/shared/domain/auctions';
+import { fastBidWrite, pruneFor, refuseInvalidBid, requireUser, type Item } from '../lib/commerce';
 
 type Input = { productId: string; amount: number; bidId: string };
 
@@ -30,26 +30,12 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
   if (input.bidId.length < 8 || input.bidId.length > 64) {
     util.error('bidId has 8 to 64 characters', 'VALIDATION', null, { field: 'bidId' });
   }
-  const now = util.time.nowISO8601();
-  const ids = bidIdParts(input.amount, input.bidId);
+  const write = fastBidWrite(input, me, util.time.nowISO8601());
   return {
     operation: 'UpdateItem',
-    key: util.dynamodb.toMapValues(productKey(input.productId)),
-    update: {
-      expression:
-        'SET currentPrice = :amount, bidCount = bidCount + :one, prevHighBidderId = if_not_exists(highBidderId, :none), highBidderId = :me, ' +
-        `highBidderHandle = :handle, minNextBid = :amount + if_not_exists(fixedIncrement, :ladder), lastBid = :last, updatedAt = :now, ${ids.set}${ids.remove}`,
-      expressionNames: ids.names,
-      expressionValues: util.dynamodb.toMapValues({
-        ':amount': input.amount, ':one': 1, ':none': null, ':me': me.sub, ':handle': me.handle, ':ladder': incrementFor(input.amount, null),
-        ':last': { bidId: input.bidId, bidderId: me.sub, bidderHandle: me.handle, amount: input.amount, placedAt: now },
-        ':now': now, ':open': 'AUCTION_OPEN', ...ids.values,
-      }),
-    },
-    condition: {
-      expression: `#status = :open AND softCloseAt > :now AND channelId <> :me AND minNextBid <= :amount AND ${ids.condition} AND NOT contains(bannedBidders, :me)`,
-      expressionNames: { '#status': 'status' },
-    },
+    key: util.dynamodb.toMapValues(write.key),
+    update: { expression: write.update, expressionNames: write.updateNames, expressionValues: util.dynamodb.toMapValues(write.values) },
+    condition: { expression: write.condition, expressionNames: write.conditionNames },
   };
 }
 

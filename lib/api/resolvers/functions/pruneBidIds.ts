@@ -7,6 +7,7 @@
  * answered from its history item (retryStatus 'maybe').
  */
 import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
+import { removeClause } from '../../../../lambdas/shared/domain/auctions';
 import { productKey } from '../lib/commerce';
 
 type Prune = { productId: string; stale: string[] };
@@ -16,16 +17,11 @@ export function request(ctx: Context): DynamoDBUpdateItemRequest {
   if (!prune) {
     runtime.earlyReturn(ctx.stash.placed ?? ctx.prev.result);
   }
-  const names: Record<string, string> = {};
-  const gone: string[] = [];
-  prune.stale.forEach((attr, i) => {
-    names[`#stale${i}`] = attr;
-    gone.push(`#stale${i}`);
-  });
+  const stale = removeClause(prune.stale, 'stale');
   return {
     operation: 'UpdateItem',
     key: util.dynamodb.toMapValues(productKey(prune.productId)),
-    update: { expression: `REMOVE ${gone.join(', ')}`, expressionNames: names },
+    update: { expression: stale.expression, expressionNames: stale.names },
     condition: { expression: 'attribute_exists(PK)' },
   };
 }

@@ -3,7 +3,7 @@
  * the Product/Sale views. Business rules come from lambdas/shared/domain/auctions.ts (bundled).
  */
 import { util, type AppSyncIdentityCognito, type Context } from '@aws-appsync/utils';
-import { bidIdsAttr, bidIdsChange, checkBid, minNextBid, staleBidIdBuckets } from '../../../../lambdas/shared/domain/auctions';
+import { bidIdsAttr, bidIdsChange, checkBid, incrementFor, minNextBid, removeClause, staleBidIdBuckets } from '../../../../lambdas/shared/domain/auctions';
 
 /** A stored item, read dynamically (its attributes follow docs/data-model.md). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -62,18 +62,38 @@ export function bidIdParts(amount: number, bidId: string): {
   set: string; remove: string; condition: string; names: Record<string, string>; values: Record<string, unknown>;
 } {
   const change = bidIdsChange(amount);
-  const names: Record<string, string> = { '#ids': bidIdsAttr(change.bucket) };
-  const gone: string[] = [];
-  change.removed.forEach((bucket, i) => {
-    names[`#gone${i}`] = bidIdsAttr(bucket);
-    gone.push(`#gone${i}`);
-  });
+  const sweep = removeClause(change.removed.map(bidIdsAttr), 'gone');
   return {
     set: '#ids = list_append(if_not_exists(#ids, :noIds), :ids)',
-    remove: gone.length ? ` REMOVE ${gone.join(', ')}` : '',
+    remove: sweep.expression ? ` ${sweep.expression}` : '',
     condition: 'NOT contains(#ids, :bidId)',
-    names,
+    names: { '#ids': bidIdsAttr(change.bucket), ...sweep.names },
     values: { ':noIds': [], ':ids': [bidId], ':bidId': bidId },
+  };
+}
+
+/**
+ * placeBidFast's single write for a bid, with plain values (the resolver marshals them with
+ * util.dynamodb, the bids bench with the SDK's marshall, so both send the very same UpdateItem).
+ */
+export function fastBidWrite(input: { productId: string; amount: number; bidId: string }, me: { sub: string; handle: string }, now: string): {
+  key: Record<string, string>; update: string; condition: string; updateNames: Record<string, string>; conditionNames: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  const ids = bidIdParts(input.amount, input.bidId);
+  return {
+    key: productKey(input.productId),
+    update:
+      'SET currentPrice = :amount, bidCount = bidCount + :one, prevHighBidderId = if_not_exists(highBidderId, :none), highBidderId = :me, ' +
+      `highBidderHandle = :handle, minNextBid = :amount + if_not_exists(fixedIncrement, :ladder), lastBid = :last, updatedAt = :now, ${ids.set}${ids.remove}`,
+    condition: `#status = :open AND softCloseAt > :now AND channelId <> :me AND minNextBid <= :amount AND ${ids.condition} AND NOT contains(bannedBidders, :me)`,
+    updateNames: ids.names,
+    conditionNames: { '#status': 'status' },
+    values: {
+      ':amount': input.amount, ':one': 1, ':none': null, ':me': me.sub, ':handle': me.handle, ':ladder': incrementFor(input.amount, null),
+      ':last': { bidId: input.bidId, bidderId: me.sub, bidderHandle: me.handle, amount: input.amount, placedAt: now },
+      ':now': now, ':open': 'AUCTION_OPEN', ...ids.values,
+    },
   };
 }
 

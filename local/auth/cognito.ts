@@ -53,6 +53,25 @@ export function idTokenClaimsShim(event: Record<string, unknown>): unknown {
 }
 
 
+/**
+ * The checks AppSync makes on a Cognito user pool token beyond its signature: the pool's issuer, not
+ * expired, an ID or access token (a refresh token is no identity), issued to the app client (`aud`
+ * on ID tokens, `client_id` on access tokens). Throws with the reason; returns the claims.
+ */
+export function checkClaims(claims: Record<string, unknown>, expected: { issuer: string; clientId: string; nowMs: number }): Claims {
+  if (claims.iss !== expected.issuer) throw new Error(`issuer ${String(claims.iss)} is not ${expected.issuer}`);
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 < expected.nowMs) throw new Error('token expired');
+  if (typeof claims.sub !== 'string' || !claims.sub) throw new Error('token has no subject');
+  if (claims.token_use === 'id') {
+    if (claims.aud !== expected.clientId) throw new Error('ID token was issued to another app client');
+  } else if (claims.token_use === 'access') {
+    if (claims.client_id !== expected.clientId) throw new Error('access token was issued to another app client');
+  } else {
+    throw new Error(`a ${String(claims.token_use ?? 'token without token_use')} token is not an ID or access token`);
+  }
+  return claims as Claims;
+}
+
 async function call(url: string, target: string, body: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(url, {
     method: 'POST',
@@ -168,10 +187,9 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
       if (!jwk || header.alg !== 'RS256') throw new Error('unknown signing key');
       const ok = verifySignature('RSA-SHA256', Buffer.from(`${h}.${p}`), createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(s, 'base64url'));
       if (!ok) throw new Error('bad signature');
-      const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Claims;
-      if (claims.iss !== issuer) throw new Error(`issuer ${claims.iss} is not ${issuer}`);
-      if (claims.exp * 1000 < Date.now()) throw new Error('token expired');
-      return claims;
+      return checkClaims(JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>, {
+        issuer, clientId: ids.userPoolClientId, nowMs: Date.now(),
+      });
     },
     async stop() {
       if (child.exitCode === null) {

@@ -21,11 +21,13 @@ export async function startLambdaEndpoint(runner: Pick<LambdaRunner, 'invoke'>, 
         return;
       }
       const raw = decodeURIComponent(m[1] as string).replace(/^.*:function:/, '');
-      const name = local[raw] ? raw : raw.replace(/^local-/, '');
+      const isLocal = (n: string) => Object.hasOwn(local, n);
+      const name = isLocal(raw) ? raw : raw.replace(/^local-/, '');
       try {
         const body = Buffer.concat(chunks).toString('utf8');
         const event = body ? (JSON.parse(body) as Record<string, unknown>) : {};
-        const result = local[name] ? await local[name](event) : await runner.invoke(name, event);
+        const shim = isLocal(name) ? local[name] : undefined;
+        const result = shim ? await shim(event) : await runner.invoke(name, event);
         res.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' }).end(JSON.stringify(result ?? null));
       } catch (error) {
         res.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' })

@@ -21,13 +21,18 @@ export interface Money {
   readonly currency: string;
 }
 
+/** The currency's entry; a user string is looked up among the table's own keys only (never `constructor`). */
+function currencyOf(currency: string): (typeof CURRENCIES)[string] | undefined {
+  return Object.hasOwn(CURRENCIES, currency) ? CURRENCIES[currency] : undefined;
+}
+
 export function isSupportedCurrency(currency: string): boolean {
-  return CURRENCIES[currency] !== undefined;
+  return currencyOf(currency) !== undefined;
 }
 
 /** Minimum starting bid of a currency (minor units); unknown currency = not allowed. */
 export function minStartingBid(currency: string): number | null {
-  const c = CURRENCIES[currency];
+  const c = currencyOf(currency);
   return c ? c.minStartingBid : null;
 }
 
@@ -54,5 +59,5 @@ export function toDecimalString(money: Money): string {
 }
 
 function exponentOf(currency: string): number {
-  return CURRENCIES[currency]?.exponent ?? 2;
+  return currencyOf(currency)?.exponent ?? 2;
 }

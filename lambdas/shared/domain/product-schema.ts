@@ -32,7 +32,7 @@ export const productInputSchema = z
     type: z.enum(PRODUCT_TYPES),
     params: z.record(z.string(), z.unknown()).nullish(),
     saleMode: z.enum(SALE_MODES),
-    currency: z.string().refine((c) => MIN_STARTING_BID[c] !== undefined, 'Unsupported currency'),
+    currency: z.string().refine((c) => Object.hasOwn(MIN_STARTING_BID, c), 'Unsupported currency'),
     startingBid: minor.nullish(),
     bidIncrement: z.number().int().positive().nullish(),
     buyNowPrice: z.number().int().positive().nullish(),
@@ -42,7 +42,7 @@ export const productInputSchema = z
   })
   .superRefine((p, ctx) => {
     const auction = p.saleMode !== 'BUY_NOW';
-    const min = MIN_STARTING_BID[p.currency] ?? 0;
+    const min = Object.hasOwn(MIN_STARTING_BID, p.currency) ? (MIN_STARTING_BID[p.currency] as number) : 0;
     if (auction && (p.startingBid === null || p.startingBid === undefined)) ctx.addIssue({ code: 'custom', path: ['startingBid'], message: 'Required for auctions' });
     if (auction && p.startingBid !== null && p.startingBid !== undefined && p.startingBid < min)
       ctx.addIssue({ code: 'custom', path: ['startingBid'], message: `At least ${min}` });

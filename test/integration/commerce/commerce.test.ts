@@ -446,4 +446,11 @@ describe('createProduct validation agrees with the shared zod schema', () => {
     if (expected === null) expect(r.errors).toBeUndefined();
     else expect(r.errors?.[0]).toMatchObject({ errorType: 'VALIDATION', errorInfo: { field: expected.field } });
   });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('refuses the prototype key %s as a currency (and never skips the minimum bid)', async (currency) => {
+    const raw = input({ currency, startingBid: 1 });
+    expect(firstProductInputError({ ...raw, params: JSON.parse(raw.params as string) })).toMatchObject({ field: 'currency' });
+    const r = await gql(CREATE, seller, { i: raw });
+    expect(r.errors?.[0]).toMatchObject({ errorType: 'VALIDATION', errorInfo: { field: 'currency' } });
+  });
 });

@@ -4,7 +4,7 @@ import {
   minNextBid, retryStatus, softCloseEndsAt, staleBidIdBuckets,
 } from '../../../lambdas/shared/domain/auctions';
 import { idFromUuid, isId, newId } from '../../../lambdas/shared/domain/ids';
-import { formatMoney, isMinorUnits, minStartingBid } from '../../../lambdas/shared/domain/money';
+import { formatMoney, isMinorUnits, isSupportedCurrency, minStartingBid } from '../../../lambdas/shared/domain/money';
 import { firstProductInputError } from '../../../lambdas/shared/domain/product-schema';
 
 const open = { status: 'AUCTION_OPEN', sellerId: 's', startingBid: 1000, bidCount: 0, currentPrice: null, endsAt: '2030-01-01T00:00:00.000Z' };
@@ -29,6 +29,10 @@ describe('money', () => {
     expect(isMinorUnits(1.5)).toBe(false);
     expect(minStartingBid('USD')).toBe(100);
     expect(minStartingBid('XXX')).toBeNull();
+    for (const key of ['constructor', '__proto__', 'toString']) {
+      expect(minStartingBid(key)).toBeNull();
+      expect(isSupportedCurrency(key)).toBe(false);
+    }
     expect(formatMoney({ amount: 1234, currency: 'USD' })).toBe('$12.34');
     expect(formatMoney({ amount: 1234, currency: 'JPY' })).toBe('¥1,234');
   });

@@ -54,7 +54,7 @@ const MESSAGES: Record<string, (i: Issue, input: Input) => string> = {
   currency: () => 'Unsupported currency',
   startingBid: (i, p) => {
     if (p.startingBid == null) return 'Starting bid is required for auctions';
-    const min = MIN_STARTING_BID[p.currency];
+    const min = Object.hasOwn(MIN_STARTING_BID, p.currency) ? MIN_STARTING_BID[p.currency] : undefined;
     return min !== undefined && p.startingBid < min ? `At least ${formatMoney(min, p.currency)}` : i.message;
   },
   bidIncrement: () => 'Must be more than 0',

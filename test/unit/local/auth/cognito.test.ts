@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idTokenClaimsShim } from '../../../../local/auth/cognito';
+import { checkClaims, idTokenClaimsShim } from '../../../../local/auth/cognito';
 
 describe('local Cognito ID-token claims shim', () => {
   it('adds the standard attributes from a pre-token-generation event (attributes under request, as Cognito sends them)', () => {
@@ -15,5 +15,33 @@ describe('local Cognito ID-token claims shim', () => {
 
   it('adds nothing it does not have', () => {
     expect(idTokenClaimsShim({ request: { userAttributes: { sub: 'u-2' } } })).toMatchObject({ response: { claimsOverrideDetails: { claimsToAddOrOverride: {} } } });
+  });
+});
+
+describe('local Cognito token checks (what AppSync accepts as a signed-in identity)', () => {
+  const expected = { issuer: 'http://127.0.0.1:9229/local_pool', clientId: 'client-1', nowMs: 1_700_000_000_000 };
+  const base = { iss: expected.issuer, sub: 'u-1', exp: 1_700_000_600 };
+
+  it('accepts an ID token issued to the app client', () => {
+    expect(checkClaims({ ...base, token_use: 'id', aud: 'client-1' }, expected).sub).toBe('u-1');
+  });
+
+  it('accepts an access token issued to the app client', () => {
+    expect(checkClaims({ ...base, token_use: 'access', client_id: 'client-1' }, expected).sub).toBe('u-1');
+  });
+
+  it('refuses a refresh token, or any token without token_use', () => {
+    expect(() => checkClaims({ ...base, token_use: 'refresh' }, expected)).toThrow(/not an ID or access token/);
+    expect(() => checkClaims({ ...base }, expected)).toThrow(/not an ID or access token/);
+  });
+
+  it('refuses tokens issued to another app client', () => {
+    expect(() => checkClaims({ ...base, token_use: 'id', aud: 'other' }, expected)).toThrow(/another app client/);
+    expect(() => checkClaims({ ...base, token_use: 'access', client_id: 'other' }, expected)).toThrow(/another app client/);
+  });
+
+  it('refuses another issuer and an expired token', () => {
+    expect(() => checkClaims({ ...base, token_use: 'id', aud: 'client-1', iss: 'http://evil/pool' }, expected)).toThrow(/issuer/);
+    expect(() => checkClaims({ ...base, token_use: 'id', aud: 'client-1', exp: 1_699_999_999 }, expected)).toThrow(/expired/);
   });
 });

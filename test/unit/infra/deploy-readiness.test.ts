@@ -23,6 +23,51 @@ const onlyEntry = (b: Built, type: string): [string, Loose] => {
 const functionId = (b: Built, name: string): string =>
   entries(b, 'AWS::Lambda::Function').find(([, f]) => f.Properties.FunctionName === `${b.config.prefix}-${name}`)?.[0] as string;
 
+/** Resources each resource needs: Ref, Fn::GetAtt, Fn::Sub references and DependsOn. */
+function dependencies(resources: Record<string, Loose>): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  const visit = (node: unknown, into: Set<string>): void => {
+    if (Array.isArray(node)) { for (const n of node) visit(n, into); return; }
+    if (!node || typeof node !== 'object') return;
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'Ref' && typeof v === 'string' && v in resources) into.add(v);
+      else if (k === 'Fn::GetAtt' && Array.isArray(v) && typeof v[0] === 'string' && v[0] in resources) into.add(v[0]);
+      else if (k === 'Fn::Sub') for (const m of JSON.stringify(v).matchAll(/\$\{([A-Za-z0-9]+)[.}]/g)) if (m[1] && m[1] in resources) into.add(m[1]);
+      visit(v, into);
+    }
+  };
+  for (const [id, r] of Object.entries(resources)) {
+    const deps = new Set<string>([r.DependsOn ?? []].flat());
+    visit(r.Properties, deps);
+    graph.set(id, deps);
+  }
+  return graph;
+}
+
+/** One dependency cycle as a list of logical ids, or undefined. */
+function findCycle(graph: Map<string, Set<string>>): string[] | undefined {
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const dfs = (id: string): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'open') return [...path.slice(path.indexOf(id)), id];
+    state.set(id, 'open');
+    path.push(id);
+    for (const d of graph.get(id) ?? []) {
+      const cycle = dfs(d);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const id of graph.keys()) {
+    const cycle = dfs(id);
+    if (cycle) return cycle;
+  }
+  return undefined;
+}
+
 beforeAll(() => {
   dev = buildStack('dev');
   prod = buildStack('prod');
@@ -106,6 +151,12 @@ describe('web runtime config and replay CORS', () => {
     expect(JSON.stringify(statements.find((s: Loose) => s.Action === 's3:GetObject').Resource)).toContain('/site/*');
   });
 
+  it('has no dependency cycle between the site, its runtime config and the replay distribution (dev, prod)', () => {
+    for (const b of [dev, prod]) expect(findCycle(dependencies(b.template.toJSON().Resources))).toBeUndefined();
+    // The check itself finds a cycle when there is one.
+    expect(findCycle(dependencies({ A: { Properties: { x: { Ref: 'B' } } }, B: { DependsOn: ['A'] } }))).toEqual(['A', 'B', 'A']);
+  });
+
   it('allows the deployed site (default and custom domain) to fetch replays, without credentials, on the distribution and the bucket', () => {
     const stages = CDK_CONTEXT['stages'] as Record<string, Loose>;
     const custom = buildStack('prod', { stages: { ...stages, prod: { ...stages['prod'], customDomain: { domainName: 'shop.example.org', subDomain: 'www' } } } });
@@ -117,6 +168,7 @@ describe('web runtime config and replay CORS', () => {
     expect(cors.AccessControlAllowOrigins.Items).toHaveLength(2);
     const recordings = entries(custom, 'AWS::S3::Bucket').map(([, b]) => b).find((b) => b.Properties.IntelligentTieringConfigurations);
     expect(recordings.Properties.CorsConfiguration.CorsRules[0].AllowedOrigins).toEqual(cors.AccessControlAllowOrigins.Items);
+    expect(findCycle(dependencies(custom.template.toJSON().Resources))).toBeUndefined();
   });
 });
 

@@ -56,6 +56,9 @@ export class Auth extends Construct {
     this.client = this.userPool.addClient('WebClient', {
       userPoolClientName: `${props.prefix}-web`,
       authFlows: { userSrp: true, userPassword: true },
+      // The web app signs in with SRP/password against the user pool (no hosted UI): no OAuth flows,
+      // so neither the implicit flow nor a placeholder callback URL is left on the client.
+      disableOAuth: true,
       preventUserExistenceErrors: true,
       generateSecret: false,
       accessTokenValidity: Duration.hours(1),

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AllowedMethods, CachePolicy, Distribution, HeadersFrameOption, HeadersReferrerPolicy, OriginRequestPolicy, PriceClass,
   ResponseHeadersPolicy, ViewerProtocolPolicy,
@@ -13,7 +13,10 @@ export interface VideoProps {
   readonly prefix: string;
   readonly removalPolicy: RemovalPolicy;
   readonly recordings: StageConfig['recordings'];
-  /** Browser origins allowed to fetch replays (CORS on the distribution and the bucket). */
+  /**
+   * Browser origins allowed to fetch replays besides the deployed site (added with
+   * `allowOrigins`), e.g. a local dev server. CORS on the distribution and the bucket.
+   */
   readonly webOrigins: string[];
 }
 
@@ -32,6 +35,7 @@ export class Video extends Construct {
   readonly recordingConfiguration: CfnRecordingConfiguration;
   readonly distribution: Distribution;
   readonly recordingConfigurationArn: string;
+  private readonly origins: string[];
 
   constructor(scope: Construct, id: string, props: VideoProps) {
     super(scope, id);
@@ -47,6 +51,9 @@ export class Video extends Construct {
       autoDeleteObjects: autoDelete,
     });
     const r = props.recordings;
+    this.origins = [...props.webOrigins];
+    // Resolved at synth, after the web app has added its URL: the site is created after this construct.
+    const allowedOrigins = Lazy.list({ produce: () => (this.origins.length ? [...new Set(this.origins)] : ['*']) });
     this.bucket = new Bucket(this, 'Recordings', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       // IVS writes recordings with SSE-S3; it cannot use a customer managed KMS key.
@@ -65,9 +72,7 @@ export class Video extends Construct {
         { id: 'expire-unsold-recordings', tagFilters: { [CLASSIFICATION_TAG]: 'NO_SALES' }, expiration: Duration.days(r.expireUnsoldAfterDays) },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
-      cors: props.webOrigins.length
-        ? [{ allowedMethods: [HttpMethods.GET, HttpMethods.HEAD], allowedOrigins: props.webOrigins, allowedHeaders: ['*'], maxAge: 3600 }]
-        : undefined,
+      cors: [{ allowedMethods: [HttpMethods.GET, HttpMethods.HEAD], allowedOrigins, allowedHeaders: ['*'], maxAge: 3600 }],
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: autoDelete,
     });
@@ -94,7 +99,7 @@ export class Video extends Construct {
         accessControlAllowCredentials: false,
         accessControlAllowHeaders: ['*'],
         accessControlAllowMethods: ['GET', 'HEAD', 'OPTIONS'],
-        accessControlAllowOrigins: props.webOrigins.length ? props.webOrigins : ['*'],
+        accessControlAllowOrigins: allowedOrigins,
         accessControlMaxAge: Duration.hours(1),
         originOverride: true,
       },
@@ -120,6 +125,11 @@ export class Video extends Construct {
       logBucket: this.logsBucket,
       logFilePrefix: 'replay-distribution/',
     });
+  }
+
+  /** Lets pages of `origins` (e.g. the web app's URL) fetch replays from a browser. */
+  allowOrigins(...origins: string[]): void {
+    this.origins.push(...origins);
   }
 
   /** `https://<distribution domain>`: replays are `<base>/<recording prefix>/media/hls/master.m3u8`. */

@@ -1,10 +1,10 @@
 import { App as AmplifyApp, CustomRule, Platform, RedirectStatus } from '@aws-cdk/aws-amplify-alpha';
-import { RemovalPolicy } from 'aws-cdk-lib';
-import { CachePolicy, ViewerProtocolPolicy, type Distribution } from 'aws-cdk-lib/aws-cloudfront';
-import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { CfnResource, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 
 /** The runtime config the web app fetches at /runtime-config.json (schema: frontend/src/lib/config.ts). */
@@ -27,8 +27,7 @@ export interface WebProps {
   /** Directory of the static build (`frontend/dist`). */
   readonly distPath: string;
   readonly runtimeConfig: WebRuntimeConfig;
-  /** Serves /runtime-config.json (a behavior is added on it). */
-  readonly distribution: Distribution;
+  /** Receives the access logs of the bucket the site is deployed from. */
   readonly logsBucket: IBucket;
   readonly customDomain?: { readonly domainName: string; readonly subDomain: string };
 }
@@ -48,50 +47,32 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'self'",
 ].join('; ');
 
+/** The Amplify branch that serves the site. */
+const BRANCH = 'main';
+/** Where the site (build + runtime config) is staged for Amplify in the source bucket. */
+const SITE_PREFIX = 'site';
+
 /**
- * The web app on Amplify Hosting, deployed from the CDK asset of the static build (no Git
- * connection). `/runtime-config.json` is generated from this stack's values at deploy time and
- * proxied (200 rewrite) from the replay distribution, so the same build works in every stage.
+ * The web app on Amplify Hosting (no Git connection). At deploy time the static build and a
+ * `/runtime-config.json` generated from this stack's values are written together under one S3
+ * prefix, and Amplify deploys that prefix (StartDeployment, source type BUCKET_PREFIX): the config
+ * is a file of the site itself, served from the same origin as the pages, so the same build works
+ * in every stage without a rewrite to another origin.
  */
 export class Web extends Construct {
   readonly app: AmplifyApp;
   readonly url: string;
-  readonly configBucket: Bucket;
+  /** Every URL the site answers on (Amplify default domain, plus the custom domain if any). */
+  readonly origins: string[];
+  readonly sourceBucket: Bucket;
 
   constructor(scope: Construct, id: string, props: WebProps) {
     super(scope, id);
-    const autoDelete = props.removalPolicy === RemovalPolicy.DESTROY;
-    this.configBucket = new Bucket(this, 'RuntimeConfig', {
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      encryption: BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      serverAccessLogsBucket: props.logsBucket,
-      serverAccessLogsPrefix: 'runtime-config-bucket/',
-      removalPolicy: props.removalPolicy,
-      autoDeleteObjects: autoDelete,
-    });
-    new BucketDeployment(this, 'RuntimeConfigFile', {
-      destinationBucket: this.configBucket,
-      sources: [Source.jsonData('runtime-config.json', props.runtimeConfig)],
-      prune: false,
-      cacheControl: [],
-      distribution: props.distribution,
-      distributionPaths: ['/runtime-config.json'],
-    });
-    props.distribution.addBehavior('/runtime-config.json', S3BucketOrigin.withOriginAccessControl(this.configBucket), {
-      viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-      cachePolicy: CachePolicy.CACHING_DISABLED,
-    });
-
+    const stack = Stack.of(this);
     this.app = new AmplifyApp(this, 'App', {
       appName: `${props.prefix}-web`,
       platform: Platform.WEB,
       customRules: [
-        new CustomRule({
-          source: '/runtime-config.json',
-          target: `https://${props.distribution.distributionDomainName}/runtime-config.json`,
-          status: RedirectStatus.REWRITE,
-        }),
         // Client-routed pages (docs/web.md, "Hosting contract").
         new CustomRule({ source: '/u/<*>', target: '/u/index.html', status: RedirectStatus.REWRITE }),
         new CustomRule({ source: '/replay/<*>', target: '/replay/index.html', status: RedirectStatus.REWRITE }),
@@ -111,17 +92,70 @@ export class Web extends Construct {
         { pattern: '/runtime-config.json', headers: { 'Cache-Control': 'no-cache' } },
       ],
     });
-    const branch = this.app.addBranch('main', {
-      autoBuild: false,
-      stage: 'PRODUCTION',
-      asset: new Asset(this, 'StaticBuild', { path: props.distPath }),
-    });
+    const branch = this.app.addBranch(BRANCH, { autoBuild: false, stage: 'PRODUCTION' });
     if (props.customDomain) {
       const domain = this.app.addDomain(props.customDomain.domainName, { enableAutoSubdomain: false });
       domain.mapSubDomain(branch, props.customDomain.subDomain);
     }
+    const defaultUrl = `https://${BRANCH}.${this.app.defaultDomain}`;
     this.url = props.customDomain
       ? `https://${props.customDomain.subDomain ? `${props.customDomain.subDomain}.` : ''}${props.customDomain.domainName}`
-      : `https://main.${this.app.defaultDomain}`;
+      : defaultUrl;
+    this.origins = props.customDomain ? [this.url, defaultUrl] : [defaultUrl];
+
+    this.sourceBucket = new Bucket(this, 'SiteSource', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      serverAccessLogsBucket: props.logsBucket,
+      serverAccessLogsPrefix: 'site-source-bucket/',
+      removalPolicy: props.removalPolicy,
+      autoDeleteObjects: props.removalPolicy === RemovalPolicy.DESTROY,
+    });
+    const build = new Asset(this, 'StaticBuild', { path: props.distPath });
+    const files = new BucketDeployment(this, 'SiteFiles', {
+      destinationBucket: this.sourceBucket,
+      destinationKeyPrefix: `${SITE_PREFIX}/`,
+      sources: [Source.bucket(build.bucket, build.s3ObjectKey), Source.jsonData('runtime-config.json', props.runtimeConfig)],
+      prune: true,
+    });
+
+    // Amplify reads the prefix as its own service principal, for this branch only (the source ARN
+    // must be URL-encoded: https://docs.aws.amazon.com/amplify/latest/userguide/deploy-with-sdks.html).
+    const branchArn = `arn:${stack.partition}:amplify:${stack.region}:${stack.account}:apps/${this.app.appId}/branches/${BRANCH}`;
+    const encodedBranchArn = Fn.join('', [
+      'arn%3A', stack.partition, '%3Aamplify%3A', stack.region, '%3A', stack.account, '%3Aapps%2F', this.app.appId, `%2Fbranches%2F${BRANCH}`,
+    ]);
+    const fromThisBranch = { StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': encodedBranchArn } };
+    const amplify = new ServicePrincipal('amplify.amazonaws.com');
+    this.sourceBucket.addToResourcePolicy(new PolicyStatement({
+      principals: [amplify], actions: ['s3:ListBucket'], resources: [this.sourceBucket.bucketArn], conditions: fromThisBranch,
+    }));
+    this.sourceBucket.addToResourcePolicy(new PolicyStatement({
+      principals: [amplify], actions: ['s3:GetObject'], resources: [this.sourceBucket.arnForObjects(`${SITE_PREFIX}/*`)], conditions: fromThisBranch,
+    }));
+
+    const startDeployment = {
+      service: 'Amplify',
+      action: 'startDeployment',
+      parameters: {
+        appId: this.app.appId,
+        branchName: BRANCH,
+        sourceUrl: `s3://${this.sourceBucket.bucketName}/${SITE_PREFIX}/`,
+        sourceUrlType: 'BUCKET_PREFIX',
+      },
+      physicalResourceId: PhysicalResourceId.of(`${props.prefix}-web-deployment`),
+    };
+    const deployment = new AwsCustomResource(this, 'Deployment', {
+      onCreate: startDeployment,
+      onUpdate: startDeployment,
+      policy: AwsCustomResourcePolicy.fromStatements([new PolicyStatement({ actions: ['amplify:StartDeployment'], resources: [branchArn] })]),
+      installLatestAwsSdk: false,
+    });
+    // Redeploy whenever the build or the runtime config changes: CloudFormation updates a custom
+    // resource only when its properties change, and the SDK call's parameters stay the same.
+    const cfn = deployment.node.findChild('Resource').node.defaultChild as CfnResource;
+    cfn.addPropertyOverride('SiteFingerprint', { build: build.assetHash, config: stack.toJsonString(props.runtimeConfig) });
+    deployment.node.addDependency(files, this.sourceBucket.policy ?? this.sourceBucket, branch);
   }
 }

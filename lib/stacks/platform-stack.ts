@@ -1,4 +1,4 @@
-import { CfnOutput, CustomResource, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, CfnOutput, CustomResource, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -87,7 +87,6 @@ export class PlatformStack extends Stack {
       prefix: config.prefix,
       removalPolicy,
       distPath: props.webDistPath,
-      distribution: video.distribution,
       logsBucket: video.logsBucket,
       customDomain: config.customDomain,
       runtimeConfig: {
@@ -104,16 +103,19 @@ export class PlatformStack extends Stack {
       },
     });
     fn('go-live-fanout').addEnvironment(ENV.WEB_URL, web.url);
+    video.allowOrigins(...web.origins);
 
     // Deleting the stack also deletes the runtime-created channels, keys and rooms (prod: only if allowed).
     const teardown = fn('runtime-teardown');
     teardown.addEnvironment(ENV.ALLOW_TEARDOWN, String(config.allowTeardownOfRuntimeResources));
     const provider = new Provider(this, 'TeardownProvider', { onEventHandler: teardown });
-    new CustomResource(this, 'RuntimeResourcesTeardown', {
+    const runtimeResources = new CustomResource(this, 'RuntimeResourcesTeardown', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::RuntimeResourcesTeardown',
-      properties: { Tag: config.prefix, Stage: config.stage },
+      // A new ARN (settings changed, configuration replaced) makes the handler move the channels to it.
+      properties: { Tag: config.prefix, Stage: config.stage, RecordingConfigurationArn: video.recordingConfigurationArn },
     });
+    this.orderRuntimeResources(runtimeResources, video, chat, fn, config);
 
     new CfnOutput(this, 'WebUrl', { value: web.url, description: 'The web app' });
     new CfnOutput(this, 'GraphqlUrl', { value: api.api.graphqlUrl });
@@ -171,6 +173,26 @@ export class PlatformStack extends Stack {
     teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListStreamKeys', 'ivs:StopStream', 'ivs:DeleteChannel'], resources: channels, conditions: tagged }));
     teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivs:DeleteStreamKey'], resources: keys }));
     teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivschat:DeleteRoom'], resources: rooms, conditions: tagged }));
+  }
+
+  /**
+   * Channels and rooms use the recording configuration, the chat logging configuration and the
+   * review handler: depending on them makes CloudFormation delete the channels and rooms (this
+   * resource) first, and on update move channels only after provision-streamer creates new ones
+   * with the new configuration. Where teardown is refused, channels and rooms outlive the stack,
+   * so the configurations they use are retained; a replaced recording configuration is still
+   * deleted, since its channels have moved.
+   */
+  private orderRuntimeResources(runtimeResources: CustomResource, video: Video, chat: Chat, fn: (n: string) => ReturnType<Functions['get']>, config: StageConfig): void {
+    runtimeResources.node.addDependency(video.recordingConfiguration, chat.loggingConfiguration, fn('chat-review'), fn('provision-streamer'));
+    if (!config.allowTeardownOfRuntimeResources) {
+      video.recordingConfiguration.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+      video.recordingConfiguration.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.DELETE;
+      chat.loggingConfiguration.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    }
+    fn('runtime-teardown').addToRolePolicy(new PolicyStatement({
+      actions: ['ivs:UpdateChannel'], resources: Video.channelArns(this), conditions: { StringEquals: { 'aws:ResourceTag/platform': config.prefix } },
+    }));
   }
 
   private wireTriggers(functions: Functions, data: Data, video: Video): void {

@@ -1,5 +1,6 @@
 // zod/mini keeps this on every page small (full zod costs ~95 KB of JavaScript).
 import * as z from 'zod/mini';
+import { reportConfigProblem } from './config-status';
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 
@@ -44,17 +45,71 @@ export function toAmplifyConfig(cfg: RuntimeConfig) {
   };
 }
 
+/** Where the web app reads its runtime config (same origin as the pages). */
+export const CONFIG_PATH = '/runtime-config.json';
+
+/** The runtime config could not be loaded or is invalid; `message` is a sentence for the visitor. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const REDEPLOY = 'The deployment may be incomplete: reload in a minute, or ask the site operator to redeploy.';
+
+/**
+ * Turns the HTTP answer for the config file into a validated config, or a ConfigError that says
+ * what is wrong (status, not JSON, which field is invalid). Pure, so every case is tested.
+ */
+export function parseRuntimeConfig(status: number, body: string): RuntimeConfig {
+  if (status < 200 || status > 299) {
+    throw new ConfigError(`This site could not load its configuration (${CONFIG_PATH} answered HTTP ${status}). ${REDEPLOY}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new ConfigError(`This site's configuration (${CONFIG_PATH}) is not valid JSON. ${REDEPLOY}`);
+  }
+  const parsed = runtimeConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.length ? issue.path.join('.') : 'the file';
+    throw new ConfigError(`This site's configuration (${CONFIG_PATH}) is invalid: ${field} is missing or malformed. ${REDEPLOY}`);
+  }
+  return parsed.data;
+}
+
+/** Fetches and parses the config file; every failure is a ConfigError with a sentence. */
+export async function fetchRuntimeConfig(fetchImpl: typeof fetch = fetch): Promise<RuntimeConfig> {
+  let res: Response;
+  let body: string;
+  try {
+    res = await fetchImpl(CONFIG_PATH, { cache: 'no-cache' });
+    body = await res.text();
+  } catch {
+    throw new ConfigError(`This site could not reach its configuration (${CONFIG_PATH}). Check your connection and reload the page.`);
+  }
+  return parseRuntimeConfig(res.status, body);
+}
+
 let pending: Promise<RuntimeConfig> | undefined;
 
 /**
  * Fetches and validates /runtime-config.json once per page, then configures Amplify.
  * Amplify is imported lazily so pages that never call the API ship none of it.
+ * Rejects with a ConfigError (a sentence for the page) when the config cannot be used.
  */
 export function loadConfig(fetchImpl: typeof fetch = fetch): Promise<RuntimeConfig> {
   pending ??= (async () => {
-    const res = await fetchImpl('/runtime-config.json', { cache: 'no-cache' });
-    if (!res.ok) throw new Error(`runtime config unavailable (HTTP ${res.status})`);
-    const cfg = runtimeConfigSchema.parse(await res.json());
+    const cfg = await fetchRuntimeConfig(fetchImpl).then((c) => {
+      reportConfigProblem(undefined);
+      return c;
+    }, (e: unknown) => {
+      if (e instanceof ConfigError) reportConfigProblem(e.message);
+      throw e;
+    });
     const { installRealtimeRewrite } = await import('./realtime-url');
     installRealtimeRewrite(cfg.graphqlUrl, cfg.realtimeUrl);
     const { Amplify } = await import('aws-amplify');

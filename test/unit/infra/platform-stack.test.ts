@@ -111,17 +111,19 @@ describe('video', () => {
     });
   });
 
-  it('serves replays through CloudFront with origin access control and CORS', () => {
-    // Recordings and the runtime config file: both private buckets behind origin access control.
-    expect(Object.values(resources('AWS::CloudFront::OriginAccessControl'))).toHaveLength(2);
+  it('serves replays through CloudFront with origin access control and CORS for the site and the configured origins', () => {
+    expect(Object.values(resources('AWS::CloudFront::OriginAccessControl'))).toHaveLength(1);
     const dist = only('AWS::CloudFront::Distribution');
     const origins = dist.Properties.DistributionConfig.Origins;
-    expect(origins).toHaveLength(2);
+    expect(origins).toHaveLength(1);
     expect(origins.every((o: Loose) => o.OriginAccessControlId && o.S3OriginConfig)).toBe(true);
-    expect(dist.Properties.DistributionConfig.CacheBehaviors).toEqual([expect.objectContaining({ PathPattern: '/runtime-config.json' })]);
+    expect(dist.Properties.DistributionConfig.CacheBehaviors).toBeUndefined();
     expect(dist.Properties.DistributionConfig.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    const siteOrigin = { 'Fn::Join': ['', ['https://main.', { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebApp'), 'DefaultDomain'] }]] };
     t().hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
-      ResponseHeadersPolicyConfig: Match.objectLike({ CorsConfig: Match.objectLike({ AccessControlAllowOrigins: { Items: ['http://localhost:4321'] } }) }),
+      ResponseHeadersPolicyConfig: Match.objectLike({ CorsConfig: Match.objectLike({
+        AccessControlAllowOrigins: { Items: ['http://localhost:4321', siteOrigin] }, AccessControlAllowCredentials: false,
+      }) }),
     });
   });
 
@@ -204,10 +206,9 @@ describe('alerts and web', () => {
     t().hasResourceProperties('AWS::SNS::Topic', { TopicName: 'lvs-dev-go-live', KmsMasterKeyId: Match.anyValue() });
   });
 
-  it('hosts the web app on Amplify from the build asset with rewrites, security headers and a generated runtime config', () => {
+  it('hosts the web app on Amplify with rewrites, security headers and the runtime config deployed with the build', () => {
     const app = only('AWS::Amplify::App');
     expect(app.Properties.CustomRules).toEqual([
-      { Source: '/runtime-config.json', Target: Match.anyValue(), Status: '200' },
       { Source: '/u/<*>', Target: '/u/index.html', Status: '200' },
       { Source: '/replay/<*>', Target: '/replay/index.html', Status: '200' },
     ].map((r) => expect.objectContaining({ Source: r.Source, Status: r.Status })));
@@ -215,7 +216,9 @@ describe('alerts and web', () => {
     expect(app.Properties.CustomHeaders).toContain('Strict-Transport-Security');
     t().hasResourceProperties('AWS::Amplify::Branch', { BranchName: 'main', EnableAutoBuild: false });
     const deploy = only('Custom::CDKBucketDeployment');
-    expect(JSON.stringify(deploy.Properties)).toContain('runtime-config.json');
+    // Build and runtime config staged together for Amplify (deploy-readiness.test.ts checks the config file).
+    expect(deploy.Properties.DestinationBucketKeyPrefix).toBe('site/');
+    expect(JSON.stringify(only('Custom::AWS').Properties.Create)).toContain('startDeployment');
   });
 });
 

@@ -68,11 +68,23 @@ function throwawayPassword(): string {
   return `Smoke-${randomBytes(12).toString('hex')}-A1!`;
 }
 
-/** Explains a failed request in one sentence: the host, and the network error or HTTP status. */
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name did not resolve (DNS)',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'the connection timed out',
+  CERT_HAS_EXPIRED: 'its TLS certificate has expired',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'its TLS certificate is for another name',
+};
+
+/** Explains a failed call in a few words: the network error behind `fetch failed`, or the error's message. */
 export function explainError(error: unknown): string {
   const e = error as Error & { cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer in time (${e.message})`;
-  if (e?.cause?.code) return `${e.message}: ${e.cause.code}${e.cause.message ? ` (${e.cause.message})` : ''}`;
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'no answer in time';
+  const code = e?.cause?.code;
+  if (code) return NETWORK_ERRORS[code] ?? `${code}${e.cause?.message ? ` (${e.cause.message})` : ''}`;
+  if (e?.cause?.message) return `${e.message}: ${e.cause.message}`;
   return e instanceof Error ? e.message : String(error);
 }
 
@@ -113,26 +125,29 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
     return value;
   };
 
-  const getJson = async (url: string, what: string): Promise<unknown> => {
+  const unreachable = (what: string, url: string, error: unknown) =>
+    new Error(`Could not reach ${what} at ${url}: ${(error as Error)?.name === 'TimeoutError' ? `no answer within ${timeout / 1000} s` : explainError(error)}.`);
+
+  const getConfig = async (url: string): Promise<unknown> => {
     let res: Response;
     try {
       res = await doFetch(url, { headers: { accept: 'application/json' }, cache: 'no-store', signal: AbortSignal.timeout(timeout) });
     } catch (error) {
-      throw new Error(`Could not reach ${what} at ${url}: ${explainError(error)}.`);
+      throw unreachable('the web app', url, error);
     }
     const text = await res.text();
-    if (!res.ok) throw new Error(`${what} at ${url} answered HTTP ${res.status}${text ? ` (${text.slice(0, 120).replace(/\s+/g, ' ')})` : ''}.`);
+    if (!res.ok) throw new Error(`The web app's runtime config ${url} answered HTTP ${res.status}${text ? ` (${text.slice(0, 120).replace(/\s+/g, ' ').trim()})` : ''}: the app cannot load its settings.`);
     try {
       return JSON.parse(text);
     } catch {
-      throw new Error(`${what} at ${url} is not JSON (it starts with ${JSON.stringify(text.slice(0, 40))}); the web app cannot read it.`);
+      throw new Error(`The web app's runtime config ${url} is not JSON (it starts with ${JSON.stringify(text.slice(0, 40))}): the app cannot load its settings.`);
     }
   };
 
   // 1. The runtime config, as the web app loads it.
   const webUrl = opts.webUrl.replace(/\/+$/, '');
   const config = await step('runtime config', async () => {
-    const raw = await getJson(`${webUrl}/runtime-config.json`, 'The web app\'s runtime config');
+    const raw = await getConfig(`${webUrl}/runtime-config.json`);
     const parsed = runtimeConfigSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -190,7 +205,7 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
         signal: AbortSignal.timeout(timeout),
       });
     } catch (error) {
-      throw new Error(`Could not reach the GraphQL API at ${config!.graphqlUrl}: ${explainError(error)}.`);
+      throw unreachable('the GraphQL API', config!.graphqlUrl, error);
     }
     const body = (await res.json().catch(() => ({}))) as { data?: T; errors?: { message: string; errorType?: string }[] };
     if (body.errors?.length) throw new Error(body.errors.map((e) => `${e.errorType ?? 'Error'}: ${e.message}`).join('; '));
@@ -250,7 +265,7 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
     try {
       res = await doFetch(url, { headers: { origin }, signal: AbortSignal.timeout(timeout) });
     } catch (error) {
-      throw new Error(`Could not fetch the replay playlist ${url}: ${explainError(error)}.`);
+      throw unreachable('the replay playlist', url, error);
     }
     const text = await res.text();
     if (!res.ok) throw new Error(`The replay playlist ${url} answered HTTP ${res.status}.`);

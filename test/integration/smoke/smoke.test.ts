@@ -15,6 +15,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, signUpAndIn } from '../../../local/client';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb/server';
+import { freePort } from '../../../local/http';
 import { startLocalPlatform, ROOT, type LocalPlatform } from '../../../local/start';
 import { CognitoClient, CognitoError } from '../../../scripts/smoke/cognito';
 import { formatStep, runSmoke, STEPS, webUrlFromOutputs, type SmokeOptions } from '../../../scripts/smoke/smoke';
@@ -137,9 +138,12 @@ describe('smoke test against the local mode', () => {
     try {
       const report = await runSmoke({ ...options, webUrl: url });
       expect(report.ok).toBe(false);
-      expect(report.steps[0]).toMatchObject({ name: 'runtime config', status: 'failed', detail: `The web app's runtime config at ${url}/runtime-config.json answered HTTP 403 (Access Denied).` });
+      expect(report.steps[0]).toMatchObject({ name: 'runtime config', status: 'failed', detail: `The web app's runtime config ${url}/runtime-config.json answered HTTP 403 (Access Denied): the app cannot load its settings.` });
       expect(report.steps.slice(1).map((s) => s.status)).toEqual(STEPS.slice(1).map(() => 'skipped'));
       expect(report.steps.at(-1)?.detail).toBe('nothing was created.');
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      const refused = await runSmoke({ ...options, webUrl: closed });
+      expect(refused.steps[0]?.detail).toBe(`Could not reach the web app at ${closed}/runtime-config.json: connection refused.`);
 
       const run = await cli(['--web-url', url]);
       expect(run.code).toBe(1);

@@ -55,6 +55,7 @@ export interface SmokeOptions {
 
 /** Step names, in order. */
 export const STEPS = ['runtime config', 'sign up', 'confirm sign-up', 'sign in', 'provision', 'chat token', 'replay playlist', 'clean up'] as const;
+type StepName = (typeof STEPS)[number];
 
 /** Thrown inside a step to end it as skipped rather than failed. */
 class Skip extends Error {}
@@ -99,13 +100,17 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
   const doFetch = opts.fetch ?? fetch;
   const timeout = opts.requestTimeoutMs ?? 20_000;
   const steps: StepResult[] = [];
-  let blockedBy: string | undefined;
+  const record = (r: StepResult) => {
+    steps.push(r);
+    opts.onStep?.(r);
+  };
 
-  const step = async <T>(name: (typeof STEPS)[number], run: () => Promise<{ value: T; detail: string }>): Promise<T | undefined> => {
-    if (blockedBy) {
-      const r: StepResult = { name, status: 'skipped', ms: 0, detail: `not run: the ${blockedBy} step failed.` };
-      steps.push(r);
-      opts.onStep?.(r);
+  /** Runs a step unless one it needs did not pass; a thrown {@link Skip} ends it as skipped. */
+  const step = async <T>(name: StepName, needs: StepName[], run: () => Promise<{ value: T; detail: string }>): Promise<T | undefined> => {
+    const missing = needs.find((n) => steps.find((s) => s.name === n)?.status !== 'ok');
+    if (missing) {
+      const failed = steps.find((s) => s.name === missing)?.status === 'failed';
+      record({ name, status: 'skipped', ms: 0, detail: `not run: the ${missing} step ${failed ? 'failed' : 'did not run'}.` });
       return undefined;
     }
     const started = performance.now();
@@ -116,12 +121,9 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
       value = out.value;
       result = { name, status: 'ok', ms: performance.now() - started, detail: out.detail };
     } catch (error) {
-      const skipped = error instanceof Skip;
-      if (!skipped) blockedBy = name;
-      result = { name, status: skipped ? 'skipped' : 'failed', ms: performance.now() - started, detail: explainError(error) };
+      result = { name, status: error instanceof Skip ? 'skipped' : 'failed', ms: performance.now() - started, detail: explainError(error) };
     }
-    steps.push(result);
-    opts.onStep?.(result);
+    record(result);
     return value;
   };
 
@@ -146,7 +148,7 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
 
   // 1. The runtime config, as the web app loads it.
   const webUrl = opts.webUrl.replace(/\/+$/, '');
-  const config = await step('runtime config', async () => {
+  const config = await step('runtime config', [], async () => {
     const raw = await getConfig(`${webUrl}/runtime-config.json`);
     const parsed = runtimeConfigSchema.safeParse(raw);
     if (!parsed.success) {
@@ -165,7 +167,7 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
   let signedUp = false;
 
   // 2-4. Sign-up, the operator's confirmation, sign-in.
-  await step('sign up', async () => {
+  await step('sign up', ['runtime config'], async () => {
     const signUp = (attributes: { Name: string; Value: string }[]) =>
       cognito!.call('SignUp', { ClientId: config!.userPoolClientId, Username: email, Password: password, UserAttributes: attributes });
     const withEmail = [{ Name: 'email', Value: email }];
@@ -180,7 +182,7 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
     signedUp = true;
     return { value: true, detail: `${email} (handle ${handle})` };
   });
-  await step('confirm sign-up', async () => {
+  await step('confirm sign-up', ['sign up'], async () => {
     try {
       await cognito!.admin('AdminConfirmSignUp', { UserPoolId: config!.userPoolId, Username: email });
     } catch (error) {
@@ -191,7 +193,7 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
     }
     return { value: true, detail: 'confirmed with AdminConfirmSignUp' };
   });
-  const session = await step('sign in', async () => {
+  const session = await step('sign in', ['confirm sign-up'], async () => {
     const out = await cognito!.call<{ AuthenticationResult?: { AccessToken?: string }; ChallengeName?: string }>('InitiateAuth', {
       ClientId: config!.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password },
     });
@@ -223,7 +225,7 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
   // 5. Provisioning. `provisionMe` may finish the job or only start it (asynchronous provisioning
   // answers before the channel exists), so its answer is not trusted: the channel is ready once the
   // profile (`me`) and the owner's stream key (`myStreamKey`) are both there.
-  await step('provision', async () => {
+  await step('provision', ['sign in'], async () => {
     await gql('mutation Provision($handle: String) { provisionMe(handle: $handle) { __typename } }', { handle });
     const deadline = Date.now() + (opts.provisionTimeoutMs ?? DEFAULT_PROVISION_TIMEOUT_MS);
     let last = 'no answer yet';
@@ -243,7 +245,7 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
   });
 
   // 6. A chat token for the new channel's room.
-  await step('chat token', async () => {
+  await step('chat token', ['provision'], async () => {
     const d = await gql<{ createChatToken: { token: string; role: string; capabilities: string[] } }>(
       'mutation Chat($channelId: ID!) { createChatToken(channelId: $channelId) { token role capabilities } }', { channelId: session!.userId });
     const t = d.createChatToken;
@@ -253,7 +255,7 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
   });
 
   // 7. The newest replay's playlist through the replay distribution, as a browser on the site asks.
-  await step('replay playlist', async () => {
+  await step('replay playlist', ['sign in'], async () => {
     const d = await gql<{ recentReplays: { items: { recordingId: string; state: string; handle: string | null }[] } }>(
       'query Replays { recentReplays(limit: 10) { items { recordingId state handle } } }');
     const recording = d.recentReplays.items.find((r) => r.state === 'AVAILABLE');
@@ -285,9 +287,8 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
   });
 
   // 8. Clean up whatever was created, even after a failure.
-  blockedBy = undefined;
   if (signedUp && cognito) {
-    await step('clean up', async () => {
+    await step('clean up', [], async () => {
       const deleted: string[] = [];
       let ivsError: unknown;
       if (session) {
@@ -306,9 +307,7 @@ export async function runSmoke(opts: SmokeOptions): Promise<SmokeReport> {
       return { value: true, detail: `deleted ${deleted.join(', ')}; the profile and handle ${handle} stay in the table` };
     });
   } else {
-    const r: StepResult = { name: 'clean up', status: 'skipped', ms: 0, detail: 'nothing was created.' };
-    steps.push(r);
-    opts.onStep?.(r);
+    record({ name: 'clean up', status: 'skipped', ms: 0, detail: 'nothing was created.' });
   }
 
   return { ok: steps.every((s) => s.status !== 'failed'), steps };

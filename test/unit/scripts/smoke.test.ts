@@ -24,7 +24,7 @@ const json = (body: unknown, status = 200, headers: Record<string, string> = {})
 interface Call { target?: string; authorization?: string; body: Record<string, unknown> }
 
 /** A deployment answering through `fetch`: Cognito's JSON protocol, the GraphQL API, the replay CDN. */
-function deployment(opts: { confirm?: 'ok' | 'denied'; refuseHandleAttribute?: boolean; playlistCors?: string | null }) {
+function deployment(opts: { confirm?: 'ok' | 'denied'; refuseHandleAttribute?: boolean; playlistCors?: string | null; chatDenied?: boolean }) {
   const cognito: Call[] = [];
   let readyPolls = 0;
   const fetchImpl = (async (input: string | URL | Request, init?: RequestInit) => {
@@ -57,7 +57,11 @@ function deployment(opts: { confirm?: 'ok' | 'denied'; refuseHandleAttribute?: b
         readyPolls += 1;
         return json({ data: readyPolls < 3 ? { me: null, myStreamKey: null } : { me: { userId: 'u-1' }, myStreamKey: { ingestServer: 'rtmps://x.global-contribute.live-video.net:443/app/' } } });
       }
-      if (query.includes('createChatToken')) return json({ data: { createChatToken: { token: 'tok', role: 'STREAMER', capabilities: ['SEND_MESSAGE'] } } });
+      if (query.includes('createChatToken')) {
+        return opts.chatDenied
+          ? json({ data: null, errors: [{ errorType: 'AccessDeniedException', message: 'not authorized to perform: ivschat:CreateChatToken' }] })
+          : json({ data: { createChatToken: { token: 'tok', role: 'STREAMER', capabilities: ['SEND_MESSAGE'] } } });
+      }
       if (query.includes('recentReplays')) return json({ data: { recentReplays: { items: [{ recordingId: 'rec_1', state: 'AVAILABLE', handle: 'ann' }] } } });
       if (query.includes('replay(')) return json({ data: { replay: { status: 'READY', playbackUrl: `${REPLAYS}/ivs/v1/1/c/2026/media/hls/master.m3u8`, readyInSeconds: null } } });
     }
@@ -97,6 +101,7 @@ describe('runSmoke', () => {
     expect(report.steps[2]?.detail).toBe('AdminConfirmSignUp failed: AccessDeniedException: User is not authorized to perform: cognito-idp:AdminConfirmSignUp. '
       + 'The smoke test confirms its user with your AWS credentials: they need cognito-idp:AdminConfirmSignUp and AdminDeleteUser on the user pool eu-west-1_pool.');
     expect(report.steps[3]?.detail).toBe('not run: the confirm sign-up step failed.');
+    expect(report.steps[6]?.detail).toBe('not run: the sign in step did not run.');
     expect(report.steps[7]?.detail).toBe('deleted the user; the profile and handle ' + /handle (smoke_[0-9a-f]{8})/.exec(report.steps[1]?.detail ?? '')?.[1] + ' stay in the table');
 
     expect(d.cognito.map((c) => c.target)).toEqual(['SignUp', 'SignUp', 'AdminConfirmSignUp', 'AdminDeleteUser']);
@@ -123,11 +128,13 @@ describe('runSmoke', () => {
     expect(report.ok).toBe(false);
   });
 
-  it('passes the replay step with CORS * and names the CDN host', async () => {
-    const d = deployment({ confirm: 'ok', playlistCors: '*' });
+  it('still checks the replay after the chat token failed (it needs only a signed-in user), and passes it with CORS *', async () => {
+    const d = deployment({ confirm: 'ok', playlistCors: '*', chatDenied: true });
     const report = await runSmoke({ webUrl: WEB, credentials: CREDENTIALS, fetch: d.fetchImpl, pollEveryMs: 1, endpoints: { ivs: ivsUrl, ivschat: ivsUrl } });
-    expect(report.ok).toBe(true);
+    expect(report.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'failed', 'ok', 'ok']);
+    expect(report.steps[5]?.detail).toBe('AccessDeniedException: not authorized to perform: ivschat:CreateChatToken');
     expect(report.steps[6]?.detail).toBe('rec_1 by ann: d2.cloudfront.net, HTTP 200, 8 bytes, CORS *');
+    expect(report.ok).toBe(false);
   });
 });
 

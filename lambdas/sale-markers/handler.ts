@@ -18,7 +18,7 @@ import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { derivedId } from '../shared/domain/recordings';
 import { imageOf, type Image } from '../shared/stream-image';
-import { CLASSIFICATION_TAG, classify, type Classification } from '../shared/domain/lifecycle';
+import { classify, type Classification } from '../shared/domain/lifecycle';
 import { featuredCue, MAX_CALLS_PER_SECOND, packCues, saleCue, RateLimiter, type Cue } from '../shared/domain/markers';
 
 const { logger } = observability('sale-markers');

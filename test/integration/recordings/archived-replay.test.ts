@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectTaggingCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectTaggingCommand, HeadObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBStreamEvent } from 'aws-lambda';
@@ -148,6 +148,18 @@ describe('recordings on DynamoDB Local + local S3', () => {
     expect(busLog).toEqual([]);
     const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: `${PREFIX}/media/hls/720p60/1.ts` }));
     expect(tags.TagSet).toEqual([{ Key: 'classification', Value: 'NO_SALES' }]);
+  });
+
+  it('a redelivered page event runs once (idempotency record on DynamoDB Local)', async () => {
+    const key = `${PREFIX}/media/hls/720p60/1.ts`;
+    const page = { 'detail-type': 'Recording Objects Page', source: 'live-shopping.recordings', detail: { action: 'TAG', jobId: 'tag_redelivered', recordingId, bucket: BUCKET, prefix: PREFIX, classification: 'NO_SALES', page: 0 } };
+    expect(await h.recordingObjects.handler(page, context)).toMatchObject({ status: 'DONE', objects: 7 });
+    // A marker the first run would overwrite if the page ran again.
+    await s3.send(new PutObjectTaggingCommand({ Bucket: BUCKET, Key: key, Tagging: { TagSet: [{ Key: 'classification', Value: 'MARKER' }] } }));
+    expect(await h.recordingObjects.handler(structuredClone(page), context)).toMatchObject({ status: 'DONE', objects: 7 });
+    const tags = await s3.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key: key }));
+    expect(tags.TagSet).toEqual([{ Key: 'classification', Value: 'MARKER' }]);
+    await s3.send(new PutObjectTaggingCommand({ Bucket: BUCKET, Key: key, Tagging: { TagSet: [{ Key: 'classification', Value: 'NO_SALES' }] } }));
   });
 
   it('READY while in Frequent Access, with sales in offset order', async () => {

@@ -79,6 +79,16 @@ function rules(stack: Stack): Rule[] {
       reason: 'Recordings are objects under runtime-generated IVS prefixes of the one recordings bucket; read access (bucket.grantRead) plus tagging/restore on its objects only.',
     },
     {
+      path: /^Functions\/RecordingObjects\/ServiceRole\/DefaultPolicy\/Resource$/,
+      ids: [`AwsSolutions-IAM5[Resource::<${logical('Video/Recordings')}.Arn>/*]`],
+      reason: 'The worker restores and tags the objects of recordings, which IVS writes under runtime-generated prefixes of the one recordings bucket; it may not read them.',
+    },
+    {
+      path: /^Jobs\/[A-Za-z]+Failures\/Resource$/,
+      ids: ['AwsSolutions-SQS3'],
+      reason: 'This queue is itself the dead-letter queue: the EventBridge target DLQ and the Lambda on-failure destination of its worker, with an alarm on its depth.',
+    },
+    {
       path: /^Api\/Api\/[A-Za-z]+Source\/ServiceRole\/DefaultPolicy\/Resource$/,
       ids: fnArnWildcards,
       reason: 'AppSync Lambda data sources may invoke the function\'s versions and aliases (<function ARN>:*) of that one function.',

@@ -178,7 +178,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_ENDPOINT_URL_S3: s3.url, AWS_ENDPOINT_URL_SNS: sns.url, AWS_ENDPOINT_URL_IVS: ivs.url,
         AWS_ENDPOINT_URL_IVSCHAT: ivschat.url, AWS_ENDPOINT_URL_EVENTBRIDGE: events.url, AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint.url,
         TABLE_NAME: tables.Main, IDEMPOTENCY_TABLE_NAME: tables.Idempotency, RECORDINGS_BUCKET: bucket, REPLAY_BASE_URL: `${s3.url}/${bucket}`,
-        GO_LIVE_TOPIC_ARN: TopicArn as string, GRAPHQL_URL: graphql.url, WEB_URL: web.url, RESOURCE_TAG: 'local', STAGE: 'local', ALLOW_TEARDOWN: 'true',
+        GO_LIVE_TOPIC_ARN: TopicArn as string, GRAPHQL_URL: graphql.url, WEB_URL: web.url, RESOURCE_TAG: 'local', STAGE: 'local', ALLOW_TEARDOWN: 'true', JOBS_BUS_NAME: 'local-jobs',
         RECORDING_CONFIGURATION_ARN: ivs.recordingConfigurationArn, CHANNEL_TYPE: 'STANDARD',
         CHAT_REVIEW_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:local-chat-review`,
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true',

@@ -1,10 +1,12 @@
 /**
  * Query.replay (AppSync Lambda data source): a recording with its sale moments in offset order and
- * its HLS master playlist URL when playable. When the media sits in an archive tier, asking starts
- * a restore (RestoreObject on each archived object) and the answer is RESTORING with an estimate;
- * restore-completed flips it back to playable and notifies everyone who asked.
+ * its HLS master playlist URL when playable. When the media sits in an archive tier, asking claims
+ * a restore and hands it to the recording-objects worker (one EventBridge event; the worker issues
+ * RestoreObject page by page, off this request's 30 s), and the answer is RESTORING with an
+ * estimate; restore-completed flips it back to playable and notifies everyone who asked.
  */
-import { HeadObjectCommand, ListObjectsV2Command, RestoreObjectCommand } from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
+import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -12,14 +14,14 @@ import { ddb, s3 } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { DomainError, toAppSyncResult, type AppSyncLambdaResult } from '../shared/errors';
 import { observability } from '../shared/logger';
-import { mapLimit } from '../shared/domain/alerts';
+import { enqueueRecordingJob } from '../shared/enqueue-recording-job';
+import { idFromUuid } from '../shared/domain/ids';
 import {
   availabilityOf,
   MIN_TIERED_OBJECT_BYTES,
   RESTORE_ESTIMATE_SECONDS,
   readyInSeconds,
   restoreMessage,
-  restoreRequestFor,
   type ArchiveTier,
 } from '../shared/domain/lifecycle';
 import { masterPlaylistKey, publicUrl } from '../shared/domain/recordings';
@@ -28,9 +30,6 @@ const { logger } = observability('replay');
 const TABLE = requireEnv(ENV.TABLE_NAME);
 const REPLAY_BASE_URL = requireEnv(ENV.REPLAY_BASE_URL);
 
-/** Upper bound of objects one request restores (a 4 h show at 4 renditions is ~30k segments). */
-export const MAX_RESTORE_OBJECTS = 50_000;
-const RESTORE_CONCURRENCY = 32;
 const SALES_LIMIT = 500;
 
 const argsSchema = z.object({ recordingId: z.string().min(1).max(64) });
@@ -90,59 +89,29 @@ async function rememberRequester(recordingId: string, userId: string | undefined
   );
 }
 
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : '';
-}
-
-/** Restores every archived object of the prefix; returns how many restores S3 accepted or has running. */
-async function restoreAll(bucket: string, prefix: string, tier: ArchiveTier): Promise<number> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }));
-    for (const o of out.Contents ?? []) {
-      // Objects under 128 KB are never archived by Intelligent-Tiering: skip them.
-      if (o.Key && ((o.Size ?? 0) >= MIN_TIERED_OBJECT_BYTES || tier === 'GLACIER' || tier === 'DEEP_ARCHIVE')) keys.push(o.Key);
-    }
-    token = out.IsTruncated ? out.NextContinuationToken : undefined;
-  } while (token && keys.length < MAX_RESTORE_OBJECTS);
-  if (keys.length > MAX_RESTORE_OBJECTS) {
-    logger.warn('Recording has more objects than one restore request covers', { prefix, objects: keys.length });
-    keys.length = MAX_RESTORE_OBJECTS;
-  }
-  let accepted = 0;
-  await mapLimit(keys, RESTORE_CONCURRENCY, async (key) => {
-    try {
-      await s3.send(new RestoreObjectCommand({ Bucket: bucket, Key: key, RestoreRequest: restoreRequestFor(tier) }));
-      accepted++;
-    } catch (error) {
-      const name = errorName(error);
-      if (name === 'RestoreAlreadyInProgress') accepted++;
-      // InvalidObjectState: this object is not archived (a smaller one, or already back).
-      else if (name !== 'InvalidObjectState') throw error;
-    }
-  });
-  return accepted;
-}
-
 /**
- * Claims the restore (only one concurrent caller issues RestoreObject calls), restores, and
- * records how many completions restore-completed must see before the replay is playable.
+ * Claims the restore (only one concurrent caller starts it) and hands the objects to the
+ * recording-objects worker: one page event, the worker restores page by page and writes how many
+ * completions restore-completed must see before the replay is playable. Returns whether this call
+ * started it.
  */
-async function startRestore(item: Record<string, unknown>, tier: ArchiveTier, now: string): Promise<{ started: boolean; count: number }> {
+async function startRestore(item: Record<string, unknown>, tier: ArchiveTier, now: string): Promise<boolean> {
   const Key = { PK: item.PK, SK: item.SK };
+  const jobId = idFromUuid('rst', randomUUID());
   try {
     await ddb.send(
       new UpdateCommand({
         TableName: TABLE,
         Key,
-        UpdateExpression: 'SET restoreStatus = :r, restoreTier = :t, restoreStartedAt = :now, restoredCount = :zero, updatedAt = :now REMOVE restoreObjectCount ADD version :one',
+        UpdateExpression:
+          'SET restoreStatus = :r, restoreTier = :t, restoreStartedAt = :now, restoreJobId = :job, restorePagesDone = :zero, restoreRequestedCount = :zero, restoredCount = :zero, updatedAt = :now REMOVE restoreObjectCount ADD version :one',
         // A claim older than its tier's estimate is stale (the restore was lost): it may be taken again.
         ConditionExpression: 'attribute_not_exists(restoreStatus) OR restoreStatus <> :r OR restoreStartedAt < :stale',
         ExpressionAttributeValues: {
           ':r': 'RESTORING',
           ':t': tier,
           ':now': now,
+          ':job': jobId,
           ':zero': 0,
           ':one': 1,
           ':stale': new Date(Date.parse(now) - RESTORE_ESTIMATE_SECONDS[tier] * 1000).toISOString(),
@@ -150,45 +119,26 @@ async function startRestore(item: Record<string, unknown>, tier: ArchiveTier, no
       }),
     );
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return { started: false, count: 0 };
+    if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
-  let count: number;
   try {
-    count = await restoreAll(String(item.bucket), String(item.s3Prefix), tier);
+    await enqueueRecordingJob({ action: 'RESTORE', jobId, recordingId: String(item.recordingId), bucket: String(item.bucket), prefix: String(item.s3Prefix), tier, page: 0 });
   } catch (error) {
     // Release the claim, or every later request would wait for a restore nobody started.
     await ddb.send(
       new UpdateCommand({
         TableName: TABLE,
         Key,
-        UpdateExpression: 'REMOVE restoreStatus, restoreTier, restoreStartedAt, restoredCount SET updatedAt = :now ADD version :one',
-        ExpressionAttributeValues: { ':now': now, ':one': 1 },
+        UpdateExpression: 'REMOVE restoreStatus, restoreTier, restoreStartedAt, restoreJobId, restorePagesDone, restoreRequestedCount, restoredCount SET updatedAt = :now ADD version :one',
+        ConditionExpression: 'restoreJobId = :job',
+        ExpressionAttributeValues: { ':now': now, ':one': 1, ':job': jobId },
       }),
     );
     throw error;
   }
-  if (count === 0) {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: TABLE,
-        Key,
-        UpdateExpression: 'REMOVE restoreStatus, restoreTier, restoreStartedAt, restoredCount SET updatedAt = :now ADD version :one',
-        ExpressionAttributeValues: { ':now': now, ':one': 1 },
-      }),
-    );
-  } else {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: TABLE,
-        Key,
-        UpdateExpression: 'SET restoreObjectCount = :n, updatedAt = :now ADD version :one',
-        ExpressionAttributeValues: { ':n': count, ':now': now, ':one': 1 },
-      }),
-    );
-  }
-  logger.info('Restore started', { recordingId: item.recordingId, tier, objects: count });
-  return { started: true, count };
+  logger.info('Restore started', { recordingId: item.recordingId, tier, jobId });
+  return true;
 }
 
 function restoring(view: Omit<ReplayView, 'status' | 'playbackUrl' | 'readyInSeconds' | 'message'>, tier: ArchiveTier, startedAt: string, now: Date): ReplayView {
@@ -203,7 +153,8 @@ export async function getReplay(recordingId: string, userId: string | undefined,
   if (!item || typeof item.state !== 'string') throw new DomainError('NOT_FOUND', 'No such recording.', { recordingId });
   const sales = await salesOf(recordingId);
   // Keys, indexes and bookkeeping stay server-side; the rest maps onto the Recording type.
-  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g1s, GSI2PK: _g2, GSI2SK: _g2s, GSI3PK: _g3, GSI3SK: _g3s, saleIds: _ids, version: _v, ...recording } = item;
+  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g1s, GSI2PK: _g2, GSI2SK: _g2s, GSI3PK: _g3, GSI3SK: _g3s, saleIds: _ids, version: _v,
+    restoreJobId: _job, restorePagesDone: _pages, restoreRequestedCount: _requested, ...recording } = item;
   const base = { recording, sales };
   if (item.state === 'RECORDING') {
     return { ...base, status: 'UNAVAILABLE', playbackUrl: null, readyInSeconds: null, message: 'This show is still live; the replay is available when it ends.' };
@@ -240,11 +191,11 @@ export async function getReplay(recordingId: string, userId: string | undefined,
     await rememberRequester(recordingId, userId, nowIso);
     return restoring(base, availability.tier, nowIso, now);
   } else if (availability.kind !== 'AVAILABLE') {
-    const { started, count } = await startRestore(item, availability.tier, nowIso);
-    if (!started || count > 0) {
-      await rememberRequester(recordingId, userId, nowIso);
-      return restoring(base, availability.tier, nowIso, now);
-    }
+    // Remembered first: with nothing archived after all, the worker settles and notifies within seconds.
+    await rememberRequester(recordingId, userId, nowIso);
+    // Started here or by a concurrent request: either way the worker is on it.
+    await startRestore(item, availability.tier, nowIso);
+    return restoring(base, availability.tier, nowIso, now);
   }
   return { ...base, status: 'READY', playbackUrl: publicUrl(REPLAY_BASE_URL, masterPlaylistKey(prefix)), readyInSeconds: null, message: null };
 }

@@ -1,24 +1,23 @@
 /**
  * S3 "ObjectRestore:Completed" events: counts restored objects per recording; when every object
- * the replay restore asked for is back, marks the replay playable and notifies each requester
- * in-app (Notification item + publishNotification so their subscription fires).
+ * the replay restore asked for is back (the recording-objects worker writes how many once it has
+ * listed them all), marks the replay playable and notifies each requester in-app
+ * (`lambdas/shared/replay-restore.ts`).
  * Accepts S3 event notifications (`Records[]`) and the EventBridge "Object Restore Completed" form.
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { publish } from '../shared/appsync-publish';
 import { ddb, dynamo } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
-import { derivedId, prefixLookupKey, recordingPrefixOfKey } from '../shared/domain/recordings';
+import { prefixLookupKey, recordingPrefixOfKey } from '../shared/domain/recordings';
+import { settleRestore } from '../shared/replay-restore';
 
 const { logger } = observability('restore-completed');
 const TABLE = requireEnv(ENV.TABLE_NAME);
-const NOTIFICATION_TTL_SECONDS = 90 * 24 * 3600;
 
 const s3RecordSchema = z.object({
   eventName: z.string(),
@@ -58,62 +57,6 @@ export function restoredObjectsOf(event: unknown): RestoredObject[] {
   return [];
 }
 
-const NOTIFY_MUTATION = /* GraphQL */ `
-  mutation PublishNotification($input: PublishNotificationInput!) {
-    publishNotification(input: $input) { notificationId userId kind title body link createdAt read }
-  }
-`;
-
-/** Notifies every pending requester once (deterministic ids make a retried run converge). */
-async function notifyRequesters(recording: Record<string, unknown>): Promise<number> {
-  const recordingId = String(recording.recordingId);
-  const createdAt = String(recording.restoredAt ?? new Date().toISOString());
-  const out = await ddb.send(
-    new QueryCommand({
-      TableName: TABLE,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-      ExpressionAttributeValues: { ':pk': `RECORDING#${recordingId}`, ':sk': 'RESTORE#' },
-    }),
-  );
-  let sent = 0;
-  for (const request of out.Items ?? []) {
-    const userId = String(request.userId);
-    const notificationId = derivedId('ntf', recordingId, userId, createdAt);
-    const title = 'Your replay is ready';
-    const body = recording.title ? `"${String(recording.title)}" can be played now.` : 'The replay you asked for can be played now.';
-    const link = `/replay/${recordingId}`;
-    await ddb.send(
-      new PutCommand({
-        TableName: TABLE,
-        Item: {
-          PK: `USER#${userId}`,
-          SK: `NOTIF#${createdAt}#${notificationId}`,
-          type: 'Notification',
-          notificationId,
-          userId,
-          kind: 'REPLAY_READY',
-          title,
-          body,
-          link,
-          read: false,
-          createdAt,
-          updatedAt: createdAt,
-          expiresAt: Math.floor(Date.parse(createdAt) / 1000) + NOTIFICATION_TTL_SECONDS,
-        },
-      }),
-    );
-    try {
-      await publish(NOTIFY_MUTATION, { input: { notificationId, userId, kind: 'REPLAY_READY', title, body, link, createdAt } });
-    } catch (error) {
-      // The stored notification is the record; the live push is best effort.
-      logger.warn('Publishing the replay-ready notification failed', { userId, recordingId, error: String(error) });
-    }
-    await ddb.send(new DeleteCommand({ TableName: TABLE, Key: { PK: request.PK, SK: request.SK } }));
-    sent++;
-  }
-  return sent;
-}
-
 /** Applies one restored object; exported for tests that bypass the idempotency wrapper. */
 export async function processRestoredObject(object: RestoredObject): Promise<{ recordingId?: string; ready: boolean; notified: number }> {
   const prefix = recordingPrefixOfKey(object.key);
@@ -136,29 +79,12 @@ export async function processRestoredObject(object: RestoredObject): Promise<{ r
       ReturnValues: 'ALL_NEW',
     }),
   );
-  let recording = counted.Attributes ?? {};
-  const expected = Number(recording.restoreObjectCount ?? 0);
-  if (recording.restoreStatus === 'RESTORING' && expected > 0 && Number(recording.restoredCount ?? 0) >= expected) {
-    try {
-      const done = await ddb.send(
-        new UpdateCommand({
-          TableName: TABLE,
-          Key,
-          UpdateExpression: 'SET restoreStatus = :ready, restoredAt = :now, updatedAt = :now ADD version :one',
-          ConditionExpression: 'restoreStatus = :restoring',
-          ExpressionAttributeValues: { ':ready': 'READY', ':restoring': 'RESTORING', ':now': now, ':one': 1 },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      recording = done.Attributes ?? recording;
-      logger.info('Replay restored and playable', { recordingId, objects: expected });
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-  }
-  if (recording.restoreStatus !== 'READY') return { recordingId, ready: false, notified: 0 };
-  const notified = await notifyRequesters(recording);
-  return { recordingId, ready: true, notified };
+  const recording = counted.Attributes ?? {};
+  const { ready, settled, notified } = await settleRestore(recordingId, recording, now, (error, userId) =>
+    logger.warn('Publishing the replay-ready notification failed', { userId, recordingId, error: String(error) }),
+  );
+  if (settled) logger.info('Replay restored and playable', { recordingId, objects: recording.restoreObjectCount });
+  return { recordingId, ready, notified };
 }
 
 const persistenceStore = new DynamoDBPersistenceLayer({ tableName: requireEnv(ENV.IDEMPOTENCY_TABLE_NAME), awsSdkV3Client: dynamo });

@@ -3,20 +3,22 @@
  * - a new Sale, or a product becoming featured → an IVS timed-metadata cue (PutMetadata) on the
  *   channel, coalesced per channel into as few calls as fit IVS's limits (1 KB, 5 calls/s);
  * - a new Sale of a recording → the recording's saleCount and classification;
- * - a finished recording whose classification changed → S3 object tags the lifecycle rules read.
+ * - a finished recording whose classification changed → a tagging job for the recording-objects
+ *   worker (S3 object tags the lifecycle rules read), queued rather than done here so live cues
+ *   never wait behind a large recording.
  * Reports partial batch failures (sequence numbers) so one failing record does not replay the rest.
  */
 import { PutMetadataCommand } from '@aws-sdk/client-ivs';
-import { ListObjectsV2Command, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { ddb, ivs, s3 } from '../shared/clients';
+import { ddb, ivs } from '../shared/clients';
+import { enqueueRecordingJob } from '../shared/enqueue-recording-job';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
-import { mapLimit } from '../shared/domain/alerts';
+import { derivedId } from '../shared/domain/recordings';
 import { imageOf, type Image } from '../shared/stream-image';
-import { CLASSIFICATION_TAG, classify, type Classification } from '../shared/domain/lifecycle';
+import { classify, type Classification } from '../shared/domain/lifecycle';
 import { featuredCue, MAX_CALLS_PER_SECOND, packCues, saleCue, RateLimiter, type Cue } from '../shared/domain/markers';
 
 const { logger } = observability('sale-markers');
@@ -27,7 +29,6 @@ const limiters = new Map<string, RateLimiter>();
 
 /** Retries of a throttled PutMetadata before the records are reported as failed. */
 const MAX_THROTTLE_RETRIES = 5;
-const TAGGING_CONCURRENCY = 16;
 /** Calls reach IVS with network jitter that can bunch them up; a little slack keeps 5/s at IVS's end. */
 const WINDOW_MARGIN_MS = 50;
 
@@ -138,27 +139,15 @@ async function reconcileClassification(image: Image, wanted: Classification, now
   }
 }
 
-/** Lists every object of a recording (paged). */
-export async function listRecordingKeys(bucket: string, prefix: string): Promise<{ key: string; size: number }[]> {
-  const keys: { key: string; size: number }[] = [];
-  let token: string | undefined;
-  do {
-    const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }));
-    for (const o of out.Contents ?? []) if (o.Key) keys.push({ key: o.Key, size: o.Size ?? 0 });
-    token = out.IsTruncated ? out.NextContinuationToken : undefined;
-  } while (token);
-  return keys;
-}
-
-/** Tags every object of the recording with its classification (the lifecycle rules filter on it). */
-async function tagRecording(bucket: string, prefix: string, classification: Classification): Promise<number> {
-  const objects = await listRecordingKeys(bucket, prefix);
-  await mapLimit(objects, TAGGING_CONCURRENCY, async ({ key }) => {
-    await s3.send(
-      new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: [{ Key: CLASSIFICATION_TAG, Value: classification }] } }),
-    );
-  });
-  return objects.length;
+/**
+ * Hands the tagging of every object of the recording to the recording-objects worker (one page
+ * event), so this consumer, which also sends live cues, never waits on a recording's size. The job
+ * id follows from the stream record, so a redelivered record repeats the same job, which the
+ * worker runs once.
+ */
+async function tagRecording(recordingId: string, image: Image, bucket: string, prefix: string, classification: Classification, seq: string): Promise<void> {
+  const jobId = derivedId('tag', recordingId, classification, typeof image.version === 'number' ? String(image.version) : seq);
+  await enqueueRecordingJob({ action: 'TAG', jobId, recordingId, bucket, prefix, classification, page: 0 });
 }
 
 function seqOf(record: DynamoDBRecord): string {
@@ -217,17 +206,18 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
           }));
         } else if (
           next.state === 'AVAILABLE' &&
+          typeof next.recordingId === 'string' &&
           typeof next.bucket === 'string' &&
           typeof next.s3Prefix === 'string' &&
           (old?.state !== 'AVAILABLE' || old.classification !== next.classification)
         ) {
           // Tags go on once the recording is complete, so no object written later misses them.
-          const { bucket, s3Prefix } = next;
+          const { recordingId, bucket, s3Prefix } = next;
           work.push(
-            tagRecording(bucket, s3Prefix, wanted)
-              .then((n) => logger.info('Recording objects tagged', { recordingId: next.recordingId, classification: wanted, objects: n }))
+            tagRecording(recordingId, next, bucket, s3Prefix, wanted, seq)
+              .then(() => logger.info('Recording tagging queued', { recordingId, classification: wanted }))
               .catch((error: unknown) => {
-                logger.error('Tagging recording objects failed', { seq, error: String(error) });
+                logger.error('Queueing the recording tagging failed', { seq, error: String(error) });
                 failed.add(seq);
               }),
           );

@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IvsClient } from '@aws-sdk/client-ivs';
 import { IvschatClient } from '@aws-sdk/client-ivschat';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -18,3 +19,4 @@ export const ivs = new IvsClient({});
 export const ivschat = new IvschatClient({});
 export const s3 = new S3Client({});
 export const sns = new SNSClient({});
+export const eventBridge = new EventBridgeClient({});

@@ -30,6 +30,8 @@ export const ENV = {
   WEB_URL: 'WEB_URL',
   RESOURCE_TAG: 'RESOURCE_TAG',
   STAGE: 'STAGE',
+  /** The stack's event bus for background jobs (recording-objects pages). */
+  JOBS_BUS_NAME: 'JOBS_BUS_NAME',
   /** 'true' lets runtime-teardown delete the platform's IVS channels and chat rooms in prod. */
   ALLOW_TEARDOWN: 'ALLOW_TEARDOWN',
 } as const;

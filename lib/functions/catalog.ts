@@ -3,12 +3,19 @@
  * the local mode runs the same handlers in-process from it. Entry points are
  * `lambdas/<name>/handler.ts` exporting `handler`.
  */
+import { RECORDING_JOB_PAGE, RECORDING_JOBS_SOURCE } from '../../lambdas/shared/recording-jobs';
 
 /** An EventBridge pattern on IVS events (the same object the local event bus matches). */
 export interface IvsEventPattern {
   readonly source: readonly ['aws.ivs'];
   readonly 'detail-type': readonly string[];
   readonly detail?: Record<string, readonly unknown[]>;
+}
+
+/** An EventBridge pattern on the platform's own job events (PutEvents on the stack's jobs bus). */
+export interface PlatformEventPattern {
+  readonly source: readonly string[];
+  readonly 'detail-type': readonly string[];
 }
 
 export type Trigger =
@@ -19,7 +26,9 @@ export type Trigger =
   | { readonly kind: 'cognito-post-confirmation' }
   | { readonly kind: 'chat-review' }
   | { readonly kind: 's3-restore-completed' }
-  | { readonly kind: 'custom-resource' };
+  | { readonly kind: 'custom-resource' }
+  /** Job events on the stack's jobs bus: async, retried, failures to a queue (lib/constructs/jobs.ts). */
+  | { readonly kind: 'platform-event'; readonly ruleId: string; readonly pattern: PlatformEventPattern };
 
 export interface FunctionSpec {
   /** Folder under `lambdas/`, kebab-case. */
@@ -45,6 +54,11 @@ export const GO_LIVE_PATTERN: IvsEventPattern = {
   source: ['aws.ivs'],
   'detail-type': ['IVS Stream State Change'],
   detail: { event_name: ['Stream Start'] },
+};
+
+export const RECORDING_JOBS_PATTERN: PlatformEventPattern = {
+  source: [RECORDING_JOBS_SOURCE],
+  'detail-type': [RECORDING_JOB_PAGE],
 };
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
@@ -139,13 +153,17 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'replay',
     description: 'Replay of a recording: playable URL, or starts a restore from an archive tier.',
     triggers: [{ kind: 'appsync', fields: ['Query.replay'] }],
-    // Restoring an archived replay issues one RestoreObject per segment; AppSync waits at most 30 s.
-    timeoutSeconds: 30,
   },
   {
     name: 'restore-completed',
     description: 'S3 restore completed: marks the replay playable and notifies requesters.',
     triggers: [{ kind: 's3-restore-completed' }],
+  },
+  {
+    name: 'recording-objects',
+    description: 'One page of a recording\'s S3 objects per invocation: restores for archived replays, classification tags for the lifecycle rules.',
+    triggers: [{ kind: 'platform-event', ruleId: 'RecordingObjectsRule', pattern: RECORDING_JOBS_PATTERN }],
+    timeoutSeconds: 60,
   },
   {
     name: 'runtime-teardown',

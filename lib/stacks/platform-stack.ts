@@ -17,6 +17,7 @@ import { Auth } from '../constructs/auth';
 import { Chat } from '../constructs/chat';
 import { Data } from '../constructs/data';
 import { Functions } from '../constructs/functions';
+import { Jobs } from '../constructs/jobs';
 import { Video } from '../constructs/video';
 import { Web } from '../constructs/web';
 import { FUNCTIONS } from '../functions/catalog';
@@ -29,7 +30,7 @@ export interface PlatformStackProps extends StackProps {
 }
 
 /** Functions that publish to subscribers through the API (`lambdas/shared/appsync-publish.ts`). */
-const PUBLISHERS = ['stream-state', 'stream-health-poller', 'go-live-fanout', 'auction-sweeper', 'restore-completed'];
+const PUBLISHERS = ['stream-state', 'stream-health-poller', 'go-live-fanout', 'auction-sweeper', 'restore-completed', 'recording-objects'];
 
 /**
  * The whole platform in one stack. One stack because the web app and the backend reference each
@@ -81,6 +82,7 @@ export class PlatformStack extends Stack {
     this.wireIvs(fn, video, chat, config);
     this.wireTriggers(functions, data, video);
     this.wireRecordings(fn, video, data);
+    this.wireJobs(functions, new Jobs(this, 'Jobs', { prefix: config.prefix, removalPolicy }), video, data);
     this.wireAlerts(fn, alerts, data);
 
     const web = new Web(this, 'Web', {
@@ -225,12 +227,30 @@ export class PlatformStack extends Stack {
     }
     video.bucket.grantRead(fn('recording-state'));
     video.bucket.grantRead(fn('replay'));
-    fn('replay').addToRolePolicy(new PolicyStatement({ actions: ['s3:RestoreObject'], resources: [video.bucket.arnForObjects('*')] }));
-    video.bucket.grantRead(fn('sale-markers'));
-    fn('sale-markers').addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObjectTagging'], resources: [video.bucket.arnForObjects('*')] }));
     data.idempotency.grantReadWriteData(fn('recording-state'));
     data.idempotency.grantReadWriteData(fn('restore-completed'));
     data.idempotency.grantReadWriteData(fn('stream-state'));
+  }
+
+  /**
+   * Bulk work on recording objects leaves the request path: replay (restores) and sale-markers
+   * (classification tags) put one page event on the jobs bus, the recording-objects worker does
+   * the S3 calls page by page and sends the next page's event.
+   */
+  private wireJobs(functions: Functions, jobs: Jobs, video: Video, data: Data): void {
+    for (const spec of FUNCTIONS) {
+      for (const t of spec.triggers) {
+        if (t.kind === 'platform-event') jobs.route(t.ruleId, spec.description, t.pattern, functions.get(spec.name));
+      }
+    }
+    const worker = functions.get('recording-objects');
+    for (const f of [functions.get('replay'), functions.get('sale-markers'), worker]) {
+      jobs.grantPut(f);
+      f.addEnvironment(ENV.JOBS_BUS_NAME, jobs.bus.eventBusName);
+    }
+    worker.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [video.bucket.bucketArn] }));
+    worker.addToRolePolicy(new PolicyStatement({ actions: ['s3:RestoreObject', 's3:PutObjectTagging'], resources: [video.bucket.arnForObjects('*')] }));
+    data.idempotency.grantReadWriteData(worker);
   }
 
   private wireAlerts(fn: (n: string) => ReturnType<Functions['get']>, alerts: Alerts, _data: Data): void {

@@ -1,5 +1,6 @@
 /**
- * Local EventBridge: the catalog's rules (same pattern objects as the CDK rules) matched in-process
+ * Local EventBridge: the catalog's rules (same pattern objects as the CDK rules, IVS events and the
+ * platform's own job events) matched in-process
  * and delivered to the same handlers; a PutEvents endpoint (JSON 1.1, for @aws-sdk/client-eventbridge
  * via AWS_ENDPOINT_URL_EVENTBRIDGE); and the catalog's schedules on timers.
  * Delivery is asynchronous and at-least-once: a failed invocation is retried twice with backoff,
@@ -71,7 +72,8 @@ export async function startLocalEvents(opts: LocalEventsOptions): Promise<LocalE
     const deliveries: Promise<void>[] = [];
     for (const spec of FUNCTIONS) {
       for (const t of spec.triggers) {
-        if (t.kind === 'eventbridge' && matchesPattern(t.pattern as unknown as Record<string, unknown>, event)) {
+        // One local bus stands in for the default bus and the stack's jobs bus (their patterns do not overlap).
+        if ((t.kind === 'eventbridge' || t.kind === 'platform-event') && matchesPattern(t.pattern as unknown as Record<string, unknown>, event)) {
           const p = deliver(spec.name, event);
           pending.add(p);
           void p.finally(() => pending.delete(p));

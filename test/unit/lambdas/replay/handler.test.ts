@@ -1,4 +1,5 @@
-import { HeadObjectCommand, ListObjectsV2Command, RestoreObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectTaggingCommand, RestoreObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -7,6 +8,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 vi.hoisted(() => {
   process.env.TABLE_NAME = 'Main';
   process.env.REPLAY_BASE_URL = 'https://d111111abcdef8.cloudfront.net/';
+  process.env.JOBS_BUS_NAME = 'lvs-test-jobs';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 });
 
@@ -14,6 +16,7 @@ const { handler, getReplay } = await import('../../../../lambdas/replay/handler'
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
+const events = mockClient(EventBridgeClient);
 const PREFIX = 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs';
 const recording = {
   PK: 'RECORDING#rec_1',
@@ -35,9 +38,15 @@ const sales = [
 const MB = 1024 * 1024;
 const cognito = { sub: 'viewer-1', username: 'viewer-1', claims: { preferred_username: 'bob' } };
 
+/** The page events the handler put on the jobs bus, parsed. */
+const jobsSent = () =>
+  events.commandCalls(PutEventsCommand).flatMap((c) => (c.args[0].input.Entries ?? []).map((e) => ({ ...e, Detail: JSON.parse(e.Detail ?? '{}') as Record<string, unknown> })));
+
 beforeEach(() => {
   ddb.reset();
   s3.reset();
+  events.reset();
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'ev-1' }] });
   ddb.on(GetCommand).resolves({ Item: recording });
   ddb.on(QueryCommand).resolves({ Items: sales });
   ddb.on(UpdateCommand).resolves({});
@@ -76,9 +85,8 @@ describe('replay handler', () => {
     expect(s3).not.toHaveReceivedCommand(RestoreObjectCommand);
   });
 
-  it('ARCHIVED: starts a restore of the archived objects, records the requester, answers RESTORING', async () => {
+  it('ARCHIVED: claims the restore, queues one page job for the worker and answers RESTORING without restoring anything itself', async () => {
     s3.on(HeadObjectCommand).resolves({ StorageClass: 'INTELLIGENT_TIERING', ArchiveStatus: 'ARCHIVE_ACCESS' });
-    s3.on(RestoreObjectCommand).resolves({});
     const now = new Date('2026-01-01T00:00:00.000Z');
     const view = await getReplay('rec_1', 'viewer-1', () => now);
 
@@ -87,54 +95,66 @@ describe('replay handler', () => {
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: { PK: 'RECORDING#rec_1', SK: 'RECORDING' },
       ConditionExpression: 'attribute_not_exists(restoreStatus) OR restoreStatus <> :r OR restoreStartedAt < :stale',
-      ExpressionAttributeValues: expect.objectContaining({ ':r': 'RESTORING', ':t': 'ARCHIVE_ACCESS', ':now': now.toISOString() }),
+      UpdateExpression: expect.stringContaining('REMOVE restoreObjectCount'),
+      ExpressionAttributeValues: expect.objectContaining({ ':r': 'RESTORING', ':t': 'ARCHIVE_ACCESS', ':now': now.toISOString(), ':zero': 0, ':job': expect.stringMatching(/^rst_/) }),
     });
-    // Only the two segments: the small metadata file is never archived.
-    expect(s3).toHaveReceivedCommandTimes(RestoreObjectCommand, 2);
-    expect(s3).toHaveReceivedCommandWith(RestoreObjectCommand, { Key: `${PREFIX}/media/hls/720p60/1.ts`, RestoreRequest: { GlacierJobParameters: { Tier: 'Standard' } } });
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':n': 2 }) });
+    const claim = ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues ?? {};
+    // No S3 bulk call on the request path: the one page event carries the whole restore.
+    expect(s3).not.toHaveReceivedCommand(RestoreObjectCommand);
+    expect(s3).not.toHaveReceivedCommandWith(ListObjectsV2Command, { Prefix: `${PREFIX}/` });
+    expect(jobsSent()).toEqual([
+      {
+        EventBusName: 'lvs-test-jobs',
+        Source: 'live-shopping.recordings',
+        DetailType: 'Recording Objects Page',
+        Resources: [],
+        Detail: { action: 'RESTORE', jobId: claim[':job'], recordingId: 'rec_1', bucket: 'recordings', prefix: PREFIX, tier: 'ARCHIVE_ACCESS', page: 0 },
+      },
+    ]);
     expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ PK: 'RECORDING#rec_1', SK: 'RESTORE#viewer-1' }) });
   });
 
   it('deep archive estimates up to 12 hours', async () => {
     s3.on(HeadObjectCommand).resolves({ StorageClass: 'INTELLIGENT_TIERING', ArchiveStatus: 'DEEP_ARCHIVE_ACCESS' });
-    s3.on(RestoreObjectCommand).resolves({});
     const view = await getReplay('rec_1', undefined, () => new Date('2026-01-01T00:00:00.000Z'));
     expect(view.readyInSeconds).toBe(43_200);
+    expect(jobsSent()[0]?.Detail).toMatchObject({ action: 'RESTORE', tier: 'DEEP_ARCHIVE_ACCESS' });
     // A guest gets the answer but cannot be notified in-app.
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });
 
-  it('a restore already running: RESTORING without new S3 calls, estimate counts down', async () => {
-    ddb.on(GetCommand).resolves({ Item: { ...recording, restoreStatus: 'RESTORING', restoreTier: 'ARCHIVE_ACCESS', restoreStartedAt: '2026-01-01T00:00:00.000Z' } });
+  it('a restore already running: RESTORING without new S3 calls or jobs, estimate counts down', async () => {
+    ddb.on(GetCommand).resolves({ Item: { ...recording, restoreStatus: 'RESTORING', restoreTier: 'ARCHIVE_ACCESS', restoreStartedAt: '2026-01-01T00:00:00.000Z', restoreJobId: 'rst_x', restorePagesDone: 3 } });
     const view = await getReplay('rec_1', 'viewer-2', () => new Date('2026-01-01T01:00:00.000Z'));
     expect(view).toMatchObject({ status: 'RESTORING', readyInSeconds: 14_400 });
+    // The worker's bookkeeping stays server-side.
+    expect(view.recording).not.toHaveProperty('restoreJobId');
+    expect(view.recording).not.toHaveProperty('restorePagesDone');
     expect(s3).not.toHaveReceivedCommand(HeadObjectCommand);
+    expect(events).not.toHaveReceivedCommand(PutEventsCommand);
     expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ SK: 'RESTORE#viewer-2' }) });
   });
 
-  it('a concurrent request that lost the claim answers RESTORING without restoring again', async () => {
+  it('a concurrent request that lost the claim answers RESTORING without queueing a second job', async () => {
     s3.on(HeadObjectCommand).resolves({ ArchiveStatus: 'ARCHIVE_ACCESS' });
     ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'claimed', $metadata: {} }));
     const view = await getReplay('rec_1', 'viewer-3');
     expect(view.status).toBe('RESTORING');
-    expect(s3).not.toHaveReceivedCommand(RestoreObjectCommand);
+    expect(events).not.toHaveReceivedCommand(PutEventsCommand);
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ SK: 'RESTORE#viewer-3' }) });
   });
 
-  it('objects S3 reports as not archived (InvalidObjectState) are skipped; none archived → READY', async () => {
+  it('a job EventBridge does not accept releases the claim (only its own) so the next request can restore', async () => {
     s3.on(HeadObjectCommand).resolves({ ArchiveStatus: 'ARCHIVE_ACCESS' });
-    s3.on(RestoreObjectCommand).rejects(Object.assign(new Error('not archived'), { name: 'InvalidObjectState' }));
-    const view = await getReplay('rec_1', 'viewer-1');
-    expect(view.status).toBe('READY');
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: expect.stringContaining('REMOVE restoreStatus') });
-  });
-
-  it('a failed restore round releases its claim so the next request can restore', async () => {
-    s3.on(HeadObjectCommand).resolves({ ArchiveStatus: 'ARCHIVE_ACCESS' });
-    s3.on(RestoreObjectCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }] });
     const result = await handler({ arguments: { recordingId: 'rec_1' }, identity: cognito });
     expect(result).toMatchObject({ error: { type: 'INTERNAL' } });
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: expect.stringContaining('REMOVE restoreStatus') });
+    const claim = ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues ?? {};
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      UpdateExpression: expect.stringContaining('REMOVE restoreStatus'),
+      ConditionExpression: 'restoreJobId = :job',
+      ExpressionAttributeValues: expect.objectContaining({ ':job': claim[':job'] }),
+    });
   });
 
   it('a restore past its estimate whose media is back is settled READY even if completion events were lost', async () => {
@@ -145,14 +165,15 @@ describe('replay handler', () => {
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ConditionExpression: 'restoreStatus = :restoring', ExpressionAttributeValues: expect.objectContaining({ ':ready': 'READY' }) });
   });
 
-  it('a stale claim whose objects are still archived is restored again', async () => {
-    ddb.on(GetCommand).resolves({ Item: { ...recording, restoreStatus: 'RESTORING', restoreTier: 'ARCHIVE_ACCESS', restoreStartedAt: '2026-01-01T00:00:00.000Z' } });
+  it('a stale claim whose objects are still archived is claimed again with a new job', async () => {
+    ddb.on(GetCommand).resolves({ Item: { ...recording, restoreStatus: 'RESTORING', restoreTier: 'ARCHIVE_ACCESS', restoreStartedAt: '2026-01-01T00:00:00.000Z', restoreJobId: 'rst_old' } });
     s3.on(HeadObjectCommand).resolves({ ArchiveStatus: 'ARCHIVE_ACCESS' });
-    s3.on(RestoreObjectCommand).resolves({});
     const view = await getReplay('rec_1', 'viewer-1', () => new Date('2026-01-01T06:00:00.000Z'));
     expect(view).toMatchObject({ status: 'RESTORING', readyInSeconds: 18_000 });
-    expect(s3).toHaveReceivedCommandTimes(RestoreObjectCommand, 2);
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':stale': '2026-01-01T01:00:00.000Z' }) });
+    expect(jobsSent()).toHaveLength(1);
+    expect(jobsSent()[0]?.Detail.jobId).not.toBe('rst_old');
+    expect(s3).not.toHaveReceivedCommand(PutObjectTaggingCommand);
   });
 
   it('a recording still live or failed is UNAVAILABLE; an unknown one is NOT_FOUND; bad input is VALIDATION', async () => {

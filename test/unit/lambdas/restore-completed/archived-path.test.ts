@@ -1,10 +1,12 @@
 /**
- * The archived-replay path across both functions with mocked AWS clients: HeadObject reports the
- * media archived → replay starts the restore (RESTORING) → S3 ObjectRestore:Completed events →
+ * The archived-replay path across the three functions with mocked AWS clients: HeadObject reports
+ * the media archived → replay claims the restore and queues a page job (RESTORING) → the
+ * recording-objects worker restores the page → S3 ObjectRestore:Completed events →
  * restore-completed marks it READY and notifies → replay answers READY with the playlist URL.
  * The Recording item's state between steps is carried by hand from what each step wrote.
  */
 import { readFileSync } from 'node:fs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { HeadObjectCommand, ListObjectsV2Command, RestoreObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -17,6 +19,7 @@ vi.hoisted(() => {
   process.env.IDEMPOTENCY_TABLE_NAME = 'Idem';
   process.env.REPLAY_BASE_URL = 'https://d111111abcdef8.cloudfront.net';
   process.env.GRAPHQL_URL = 'https://example.appsync-api.us-east-1.amazonaws.com/graphql';
+  process.env.JOBS_BUS_NAME = 'jobs';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 });
 const publish = vi.hoisted(() => vi.fn(async () => ({})));
@@ -24,10 +27,12 @@ vi.mock('../../../../lambdas/shared/appsync-publish', () => ({ publish }));
 
 const replay = await import('../../../../lambdas/replay/handler');
 const restoreCompleted = await import('../../../../lambdas/restore-completed/handler');
+const worker = await import('../../../../lambdas/recording-objects/handler');
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const raw = mockClient(DynamoDBClient);
 const s3 = mockClient(S3Client);
+const events = mockClient(EventBridgeClient);
 const PREFIX = 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs';
 const KEYS = [`${PREFIX}/media/hls/720p60/0.ts`, `${PREFIX}/media/hls/720p60/1.ts`];
 const context = { functionName: 'restore-completed', awsRequestId: 'r', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
@@ -50,10 +55,17 @@ describe('archived replay, end to end with mocks', () => {
     s3.on(RestoreObjectCommand).resolves({});
     // Step 1: the media is in Archive Access.
     s3.on(HeadObjectCommand).resolves({ StorageClass: 'INTELLIGENT_TIERING', ArchiveStatus: 'ARCHIVE_ACCESS' });
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'ev-1' }] });
     ddb.on(UpdateCommand).callsFake((input: { UpdateExpression: string; ExpressionAttributeValues: Record<string, unknown> }) => {
       const v = input.ExpressionAttributeValues;
-      if (input.UpdateExpression.startsWith('SET restoreStatus = :r')) recording = { ...recording, restoreStatus: 'RESTORING', restoreTier: v[':t'], restoreStartedAt: v[':now'], restoredCount: 0 };
-      if (input.UpdateExpression.startsWith('SET restoreObjectCount')) recording = { ...recording, restoreObjectCount: v[':n'] };
+      if (input.UpdateExpression.startsWith('SET restoreStatus = :r')) {
+        const { restoreObjectCount: _dropped, ...rest } = recording;
+        recording = { ...rest, restoreStatus: 'RESTORING', restoreTier: v[':t'], restoreStartedAt: v[':now'], restoreJobId: v[':job'], restorePagesDone: 0, restoreRequestedCount: 0, restoredCount: 0 };
+      }
+      if (input.UpdateExpression.startsWith('SET restorePagesDone')) {
+        const requested = Number(recording.restoreRequestedCount) + Number(v[':n']);
+        recording = { ...recording, restorePagesDone: v[':next'], restoreRequestedCount: requested, ...(input.UpdateExpression.includes('restoreObjectCount') ? { restoreObjectCount: requested } : {}) };
+      }
       if (input.UpdateExpression.startsWith('ADD restoredCount')) recording = { ...recording, restoredCount: Number(recording.restoredCount ?? 0) + 1 };
       if (input.UpdateExpression.startsWith('SET restoreStatus = :ready')) recording = { ...recording, restoreStatus: 'READY', restoredAt: v[':now'] };
       return { Attributes: recording };
@@ -61,6 +73,14 @@ describe('archived replay, end to end with mocks', () => {
 
     const asked = await replay.handler({ arguments: { recordingId: 'rec_1' }, identity: { sub: 'viewer-1' } });
     expect(asked).toMatchObject({ data: { status: 'RESTORING', readyInSeconds: 18_000, playbackUrl: null } });
+    expect(s3).not.toHaveReceivedCommand(RestoreObjectCommand);
+    expect(recording).toMatchObject({ restoreStatus: 'RESTORING', restorePagesDone: 0 });
+    expect(recording.restoreObjectCount).toBeUndefined();
+
+    // Step 1b: the worker gets the page event EventBridge would deliver.
+    const entry = events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
+    const page = await worker.handler({ 'detail-type': entry?.DetailType, source: entry?.Source, detail: JSON.parse(entry?.Detail ?? '{}') }, context);
+    expect(page).toMatchObject({ status: 'DONE', objects: 2, restoring: 2, settled: false });
     expect(s3).toHaveReceivedCommandTimes(RestoreObjectCommand, 2);
     expect(recording).toMatchObject({ restoreStatus: 'RESTORING', restoreObjectCount: 2 });
     expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ SK: 'RESTORE#viewer-1' }) });

@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ChannelNotBroadcasting, IvsClient, PutMetadataCommand, ThrottlingException } from '@aws-sdk/client-ivs';
 import { ListObjectsV2Command, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -9,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
   process.env.TABLE_NAME = 'Main';
+  process.env.JOBS_BUS_NAME = 'lvs-test-jobs';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 });
 
@@ -18,6 +20,7 @@ const { parseCuePayload, MAX_METADATA_BYTES } = await import('../../../../lambda
 const ddb = mockClient(DynamoDBDocumentClient);
 const ivs = mockClient(IvsClient);
 const s3 = mockClient(S3Client);
+const events = mockClient(EventBridgeClient);
 const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdef1G2hij';
 
 let seq = 100;
@@ -182,22 +185,38 @@ describe('sale-markers: recording classification', () => {
     expect(s3).not.toHaveReceivedCommand(PutObjectTaggingCommand);
   });
 
-  it('tags every object once the recording is AVAILABLE, and again when the classification changes', async () => {
-    s3.on(ListObjectsV2Command)
-      .resolvesOnce({ Contents: [{ Key: `${recording.s3Prefix}/media/hls/720p60/0.ts` }], IsTruncated: true, NextContinuationToken: 't1' })
-      .resolves({ Contents: [{ Key: `${recording.s3Prefix}/media/hls/master.m3u8` }], IsTruncated: false });
-    const ended = { ...recording, state: 'AVAILABLE', saleCount: 0, keep: true, classification: 'KEEP' };
-    await handler(batch(record('MODIFY', ended, { ...recording, state: 'AVAILABLE', saleCount: 0, keep: false, classification: 'NO_SALES' })));
-    expect(s3).toHaveReceivedCommandTimes(PutObjectTaggingCommand, 2);
-    expect(s3).toHaveReceivedCommandWith(PutObjectTaggingCommand, {
-      Bucket: 'your-bucket-name',
-      Key: `${recording.s3Prefix}/media/hls/720p60/0.ts`,
-      Tagging: { TagSet: [{ Key: 'classification', Value: 'KEEP' }] },
-    });
+  const tagJobs = () => events.commandCalls(PutEventsCommand).flatMap((c) => (c.args[0].input.Entries ?? []).map((e) => JSON.parse(e.Detail ?? '{}') as Record<string, unknown>));
 
-    s3.resetHistory();
-    await handler(batch(record('MODIFY', { ...ended, updatedAt: 'later' }, ended)));
+  it('queues one tagging job once the recording is AVAILABLE, and again when the classification changes; tags nothing itself', async () => {
+    events.reset();
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'ev-1' }] });
+    const ended = { ...recording, state: 'AVAILABLE', saleCount: 0, keep: true, classification: 'KEEP' };
+    const result = await handler(batch(record('MODIFY', ended, { ...recording, state: 'AVAILABLE', saleCount: 0, keep: false, classification: 'NO_SALES' })));
+    expect(result.batchItemFailures).toEqual([]);
     expect(s3).not.toHaveReceivedCommand(PutObjectTaggingCommand);
+    expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
+    expect(events).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [expect.objectContaining({ EventBusName: 'lvs-test-jobs', Source: 'live-shopping.recordings', DetailType: 'Recording Objects Page' })],
+    });
+    expect(tagJobs()).toEqual([
+      { action: 'TAG', jobId: expect.stringMatching(/^tag_/), recordingId: 'rec_1', bucket: 'your-bucket-name', prefix: recording.s3Prefix, classification: 'KEEP', page: 0 },
+    ]);
+
+    // A redelivered stream record repeats the same job (the worker runs a job's page once).
+    await handler(batch(record('MODIFY', ended, { ...recording, state: 'AVAILABLE', saleCount: 0, keep: false, classification: 'NO_SALES' })));
+    expect(tagJobs()[1]).toEqual(tagJobs()[0]);
+
+    events.resetHistory();
+    await handler(batch(record('MODIFY', { ...ended, updatedAt: 'later' }, ended)));
+    expect(events).not.toHaveReceivedCommand(PutEventsCommand);
+  });
+
+  it('a tagging job EventBridge does not accept fails the record so the stream retries it', async () => {
+    events.reset();
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
+    const rec = record('MODIFY', { ...recording, state: 'AVAILABLE', saleCount: 0, keep: false, classification: 'NO_SALES' }, { ...recording, state: 'RECORDING', classification: 'NO_SALES' });
+    const result = await handler(batch(rec));
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: rec.dynamodb?.SequenceNumber }]);
   });
 
   it('does not tag a recording that is still being written', async () => {

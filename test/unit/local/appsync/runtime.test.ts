@@ -53,4 +53,35 @@ describe('local APPSYNC_JS runtime', () => {
     expect(() => mod.request?.({})).toThrow('util.transform is not implemented by the local APPSYNC_JS runtime');
     expect(() => (util.time as unknown as Record<string, () => void>).nowFormatted?.()).toThrow('util.time.nowFormatted is not implemented');
   });
+
+  it('runs resolver code without the globals AppSync does not document, as AppSync would refuse it', () => {
+    const uses = (expr: string) => load(`export function request(ctx) { return ${expr}; }`).request?.({});
+    expect(() => uses('Date.now()')).toThrow(/Date is not available in the APPSYNC_JS runtime/);
+    expect(() => uses('new Date(0).toISOString()')).toThrow(/Date is not available/);
+    expect(() => uses('Math.random()')).toThrow(/Math\.random is not available/);
+    expect(() => uses('Promise.resolve(1)')).toThrow(/Promise is not available/);
+    expect(() => uses('new Map()')).toThrow(/Map is not available/);
+    expect(() => uses('setTimeout(() => 1, 0)')).toThrow(/setTimeout is not defined/);
+    expect(() => uses('process.env')).toThrow(/process is not defined/);
+    expect(() => uses('new Function("return 1")()')).toThrow(/Code generation from strings disallowed/);
+    expect(() => uses('eval("1")')).toThrow(/eval is not available/);
+    expect(() => uses('(() => 0).constructor("return 1")()')).toThrow(/Code generation from strings disallowed/);
+  });
+
+  it('keeps what AppSync documents: util.time, Math, JSON, Object, Array and String methods', () => {
+    const mod = load(`export function request(ctx) {
+      const ms = util.time.parseISO8601ToEpochMilliSeconds(ctx.args.at);
+      return { iso: util.time.epochMilliSecondsToISO8601(ms + 1000), max: Math.max(1, 2), floor: Math.floor(2.5),
+        json: JSON.parse(JSON.stringify({ a: [1] })), keys: Object.keys({ x: 1 }), up: 'a-b'.split('-').map((s) => s.toUpperCase()),
+        finite: Number.isFinite(1) && !isNaN(parseInt('12', 10)) };
+    }`);
+    expect(mod.request?.({ args: { at: '2024-01-01T00:00:00.000Z' } })).toEqual({
+      iso: '2024-01-01T00:00:01.000Z', max: 2, floor: 2, json: { a: [1] }, keys: ['x'], up: ['A', 'B'], finite: true,
+    });
+  });
+
+  it('fails an async handler: APPSYNC_JS handlers are synchronous', () => {
+    const mod = load('export async function request(ctx) { return {}; }');
+    expect(() => mod.request?.({})).toThrow('request returned a promise');
+  });
 });

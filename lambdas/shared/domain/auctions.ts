@@ -30,8 +30,11 @@ export interface AuctionState {
 /** Increment above `price`: the product's fixed one, else the ladder's. */
 export function incrementFor(price: number, fixed?: number | null): number {
   if (fixed) return fixed;
-  const band = INCREMENT_LADDER.find((b) => price < b.below);
-  return band ? band.increment : 2_500;
+  // for-of, not ReadonlyArray.find: the AppSync lint allows callbacks only on mutable arrays' methods.
+  for (const band of INCREMENT_LADDER) {
+    if (price < band.below) return band.increment;
+  }
+  return 2_500;
 }
 
 /** Smallest acceptable next bid. */
@@ -131,9 +134,11 @@ export function bidIdsAttr(bucket: number): string {
 /** `REMOVE #<tag>0, #<tag>1, ...` for attribute names, with their name map ('' when there are none). */
 export function removeClause(attrs: readonly string[], tag: string): { expression: string; names: Record<string, string> } {
   const names: Record<string, string> = {};
-  attrs.forEach((attr, i) => {
+  let i = 0;
+  for (const attr of attrs) {
     names[`#${tag}${i}`] = attr;
-  });
+    i = i + 1;
+  }
   return { expression: attrs.length ? `REMOVE ${Object.keys(names).join(', ')}` : '', names };
 }
 

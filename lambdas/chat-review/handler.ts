@@ -7,10 +7,11 @@
  * Cold starts count against that deadline, so the imports are only what the review needs
  * (test/bench/chat-review-cold.bench.ts measures them): the DynamoDB clients alone (`shared/ddb`,
  * not `shared/clients` with four more SDK packages), the profile key without `streamers.ts`'s zod
- * schemas, and the Powertools Logger without the Tracer (the X-Ray SDK it loads is most of the
- * remaining init; Lambda's active tracing still records every invocation).
+ * schemas, no Powertools Tracer (the X-Ray SDK it loads was a third of the bundle; Lambda's active
+ * tracing still records every invocation), and the Powertools Logger loaded on the failure path
+ * only: a review that succeeds logs nothing.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { BatchGetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -22,7 +23,12 @@ import {
 } from '../shared/domain/chat';
 import { profileKey } from '../shared/domain/keys';
 
-const logger = new Logger({ serviceName: 'chat-review' });
+let failureLogger: Promise<Logger> | undefined;
+/** The Logger, imported on first use (esbuild defers a dynamically imported module's init until then). */
+function logger(): Promise<Logger> {
+  failureLogger ??= import('@aws-lambda-powertools/logger').then(({ Logger }) => new Logger({ serviceName: 'chat-review' }));
+  return failureLogger;
+}
 
 /** The payload IVS Chat sends (IVS Chat Message Review Handler, request syntax). */
 export interface ReviewEvent {
@@ -128,7 +134,7 @@ export async function handler(event: ReviewEvent): Promise<ReviewResponse> {
     return await review(event);
   } catch (error) {
     // Throwing makes IVS apply the room's fallback result (ALLOW): chat keeps flowing when DynamoDB is slow.
-    logger.error('review failed; the room fallback applies', { error: error as Error, roomArn: event.RoomArn });
+    (await logger()).error('review failed; the room fallback applies', { error: error as Error, roomArn: event.RoomArn });
     throw error;
   }
 }

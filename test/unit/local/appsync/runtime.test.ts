@@ -1,4 +1,9 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { createEngine } from '../../../../local/appsync/engine';
 import { AppSyncError, EarlyReturn, loadResolverCode, util, withInvocation, type AppendedError } from '../../../../local/appsync/runtime';
 
 const load = (body: string) => loadResolverCode(`import { util, runtime } from '@aws-appsync/utils';\n${body}`, 'test.js');
@@ -83,5 +88,30 @@ describe('local APPSYNC_JS runtime', () => {
   it('fails an async handler: APPSYNC_JS handlers are synchronous', () => {
     const mod = load('export async function request(ctx) { return {}; }');
     expect(() => mod.request?.({})).toThrow('request returned a promise');
+  });
+});
+
+describe('local GraphQL engine', () => {
+  it('answers a field whose resolver uses Date.now() with an error, as AppSync would, and serves util.time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'appsync-globals-'));
+    const resolvers = join(dir, 'resolvers');
+    mkdirSync(resolvers);
+    writeFileSync(join(dir, 'schema.graphql'), 'type Query { now: String ok: String }');
+    const file = (body: string) => `import { util, runtime } from '@aws-appsync/utils';\n${body}\nexport function response(ctx) { return ctx.result; }\n`;
+    writeFileSync(join(resolvers, 'Query.now.ts'), file('export function request(ctx) { return runtime.earlyReturn(String(Date.now())); }'));
+    writeFileSync(join(resolvers, 'Query.ok.ts'), file('export function request(ctx) { return runtime.earlyReturn(util.time.nowISO8601()); }'));
+    const engine = createEngine({
+      dynamo: new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+      tables: { Main: 'unused', Idempotency: 'unused' },
+      invokeLambda: () => Promise.reject(new Error('no Lambda here')),
+      schemaPath: join(dir, 'schema.graphql'),
+      resolversDir: resolvers,
+    });
+    // Fields without an auth directive take the default mode, Cognito.
+    const cognito = { mode: 'AMAZON_COGNITO_USER_POOLS' as const, identity: {
+      sub: 'u1', username: 'u1', claims: {}, groups: null, issuer: 'local', sourceIp: [], defaultAuthStrategy: 'ALLOW' } };
+    const answer = await engine.execute({ query: '{ now ok }', auth: cognito });
+    expect(answer.data).toEqual({ now: null, ok: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
+    expect(answer.errors?.map((e) => [e.path, e.message])).toEqual([[['now'], expect.stringMatching(/Date is not available in the APPSYNC_JS runtime/)]]);
   });
 });

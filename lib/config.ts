@@ -32,6 +32,13 @@ const StageSchema = z.object({
   allowTeardownOfRuntimeResources: z.boolean(),
   /** IVS channel type for new streamer channels. */
   channelType: z.enum(['STANDARD', 'BASIC', 'ADVANCED_SD', 'ADVANCED_HD']).default('STANDARD'),
+  /**
+   * Warm instances of the chat review handler (provisioned concurrency on its `live` alias, which
+   * rooms call). 0 keeps on-demand instances only: a cold start can miss IVS Chat's 200 ms review
+   * deadline, and the room's fallback (ALLOW) then lets the message through unreviewed. See
+   * docs/control-plane.md for the numbers and the cost.
+   */
+  chatReviewProvisionedConcurrency: z.number().int().min(0).max(100).default(0),
   /** Days of Lambda and API logs kept. */
   logRetentionDays: z.number().int().min(1).default(30),
 }).refine((s) => s.recordings.deepArchiveAccessDays > s.recordings.archiveAccessDays, {

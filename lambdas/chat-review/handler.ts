@@ -3,20 +3,32 @@
  * (ALLOW, see docs/control-plane.md), so the path is: cached room settings (5 s), pure content
  * checks, and ONE conditional UpdateItem on the sender's member item that enforces ban, timeout
  * and slow mode atomically across concurrent instances (and records the message time).
+ *
+ * Cold starts count against that deadline, so the imports are only what the review needs
+ * (test/bench/chat-review-cold.bench.ts measures them): the DynamoDB clients alone (`shared/ddb`,
+ * not `shared/clients` with four more SDK packages), the profile key without `streamers.ts`'s zod
+ * schemas, no Powertools Tracer (the X-Ray SDK it loads was a third of the bundle; Lambda's active
+ * tracing still records every invocation), and the Powertools Logger loaded on the failure path
+ * only: a review that succeeds logs nothing.
  */
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { BatchGetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { ddb } from '../shared/clients';
+import { ddb } from '../shared/ddb';
 import { ENV, requireEnv } from '../shared/env';
-import { observability } from '../shared/logger';
 import {
   blockedWordsPattern, chatSettingsKey, effectiveCooldownSeconds, memberKey, reviewContent, reviewMember,
   type ChatSettings, type MemberState, type ReviewDecision,
 } from '../shared/domain/chat';
-import { profileKey } from '../shared/domain/streamers';
+import { profileKey } from '../shared/domain/keys';
 
-const { logger } = observability('chat-review');
+let failureLogger: Promise<Logger> | undefined;
+/** The Logger, imported on first use (esbuild defers a dynamically imported module's init until then). */
+function logger(): Promise<Logger> {
+  failureLogger ??= import('@aws-lambda-powertools/logger').then(({ Logger }) => new Logger({ serviceName: 'chat-review' }));
+  return failureLogger;
+}
 
 /** The payload IVS Chat sends (IVS Chat Message Review Handler, request syntax). */
 export interface ReviewEvent {
@@ -122,7 +134,7 @@ export async function handler(event: ReviewEvent): Promise<ReviewResponse> {
     return await review(event);
   } catch (error) {
     // Throwing makes IVS apply the room's fallback result (ALLOW): chat keeps flowing when DynamoDB is slow.
-    logger.error('review failed; the room fallback applies', { error: error as Error, roomArn: event.RoomArn });
+    (await logger()).error('review failed; the room fallback applies', { error: error as Error, roomArn: event.RoomArn });
     throw error;
   }
 }

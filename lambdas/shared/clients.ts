@@ -3,18 +3,13 @@
  * SDK's standard settings (`AWS_ENDPOINT_URL_<SERVICE>`), which is how the local mode reaches its
  * emulated services without any branch in the handlers.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IvsClient } from '@aws-sdk/client-ivs';
 import { IvschatClient } from '@aws-sdk/client-ivschat';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 
-export const dynamo = new DynamoDBClient({});
-export const ddb = DynamoDBDocumentClient.from(dynamo, {
-  marshallOptions: { removeUndefinedValues: true },
-});
+export { dynamo, ddb } from './ddb';
 export const ivs = new IvsClient({});
 export const ivschat = new IvschatClient({});
 export const s3 = new S3Client({});

@@ -3,14 +3,17 @@
  * finds them, checks each names a field the schema has, and bundles them into APPSYNC_JS code.
  * Both the CDK API construct and the local GraphQL runtime use it, so they run the same code.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { buildSync } from 'esbuild';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { buildSync, type BuildOptions } from 'esbuild';
 import { buildSchema, isObjectType, type GraphQLSchema } from 'graphql';
 
 export const API_DIR = resolve(import.meta.dirname);
 export const SCHEMA_PATH = join(API_DIR, 'schema.graphql');
 export const RESOLVERS_DIR = join(API_DIR, 'resolvers');
+/** Every source file any resolver bundle includes, repo-relative: eslint.config.js lints them with the AppSync plugin. */
+export const RESOLVER_SOURCES_PATH = join(API_DIR, 'resolver-sources.json');
+const REPO_ROOT = resolve(API_DIR, '..', '..');
 
 export interface ResolverFile {
   readonly typeName: string;
@@ -80,26 +83,47 @@ export function findResolverFiles(dir: string = RESOLVERS_DIR, schema: GraphQLSc
   return files.sort((a, b) => a.field.localeCompare(b.field));
 }
 
+/** How AppSync code is bundled: ESM, `@aws-appsync/utils` left external (AppSync provides it). */
+const RESOLVER_BUILD: BuildOptions = {
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2020',
+  external: ['@aws-appsync/utils'],
+  logLevel: 'silent',
+};
+
 const bundleCache = new Map<string, string>();
 
 /** Bundles one resolver file as AppSync expects: ESM, `@aws-appsync/utils` left external. */
 export function bundleResolver(path: string): string {
   const cached = bundleCache.get(path);
   if (cached !== undefined) return cached;
-  const result = buildSync({
-    entryPoints: [path],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2020',
-    sourcemap: 'inline',
-    sourcesContent: false,
-    external: ['@aws-appsync/utils'],
-    logLevel: 'silent',
-  });
+  const result = buildSync({ ...RESOLVER_BUILD, entryPoints: [path], write: false, sourcemap: 'inline', sourcesContent: false });
   const code = result.outputFiles[0]?.text;
   if (code === undefined) throw new Error(`esbuild produced no output for ${path}`);
   bundleCache.set(path, code);
   return code;
+}
+
+/** Every file CDK bundles into AppSync code: the field resolvers and the pipeline functions. */
+export function resolverEntryPoints(dir: string = RESOLVERS_DIR): string[] {
+  const functionsDir = join(dir, 'functions');
+  const functions = existsSync(functionsDir)
+    ? readdirSync(functionsDir).filter((f) => f.endsWith('.ts')).map((f) => join(functionsDir, f))
+    : [];
+  return [...findResolverFiles(dir).map((f) => f.path), ...functions.sort()];
+}
+
+/**
+ * Every source file (repo-relative, sorted) that some resolver bundle includes, read from
+ * esbuild's metafile for the very build bundleResolver runs: shared modules such as
+ * `lambdas/shared/domain/auctions.ts` run in APPSYNC_JS too, so the AppSync lint must cover them.
+ */
+export function resolverSourceFiles(dir: string = RESOLVERS_DIR): string[] {
+  const result = buildSync({ ...RESOLVER_BUILD, entryPoints: resolverEntryPoints(dir), write: false, outdir: 'out', metafile: true, absWorkingDir: REPO_ROOT });
+  return Object.keys(result.metafile.inputs)
+    .filter((input) => !input.includes('node_modules/'))
+    .map((input) => relative(REPO_ROOT, resolve(REPO_ROOT, input)))
+    .sort();
 }

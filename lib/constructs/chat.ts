@@ -1,7 +1,7 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { CfnLoggingConfiguration } from 'aws-cdk-lib/aws-ivschat';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Alias, type Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -9,8 +9,15 @@ export interface ChatProps {
   readonly prefix: string;
   readonly removalPolicy: RemovalPolicy;
   /** The message review handler IVS Chat calls for every message (rooms are created at runtime). */
-  readonly reviewHandler: IFunction;
+  readonly reviewHandler: LambdaFunction;
   readonly logRetention: RetentionDays;
+  /**
+   * Provisioned concurrency for the review handler. Above 0, rooms call the `live` alias, which
+   * keeps this many initialized instances, so a message rarely meets a cold start (and IVS Chat's
+   * fallback) on its way through.
+   * @default 0 (rooms call the function itself, on-demand instances only)
+   */
+  readonly reviewProvisionedConcurrency?: number;
 }
 
 /**
@@ -20,16 +27,36 @@ export interface ChatProps {
 export class Chat extends Construct {
   readonly loggingConfiguration: CfnLoggingConfiguration;
   readonly logGroup: LogGroup;
+  /**
+   * What rooms name as their review handler (`messageReviewHandler.uri`): the `live` alias with
+   * provisioned concurrency when configured, else the function.
+   */
+  readonly reviewTarget: IFunction;
 
   constructor(scope: Construct, id: string, props: ChatProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    props.reviewHandler.addPermission('IvsChatReview', {
+    const warm = props.reviewProvisionedConcurrency ?? 0;
+    if (warm < 0 || !Number.isInteger(warm)) {
+      throw new Error(`Chat: reviewProvisionedConcurrency must be a whole number >= 0 (got ${warm})`);
+    }
+    this.reviewTarget = warm > 0
+      ? new Alias(this, 'ReviewHandlerLive', {
+        aliasName: 'live',
+        version: props.reviewHandler.currentVersion,
+        provisionedConcurrentExecutions: warm,
+        description: 'What IVS Chat rooms call: the review handler with warm instances.',
+      })
+      : props.reviewHandler;
+    const invokeFromRooms = {
       principal: new ServicePrincipal('ivschat.amazonaws.com'),
       action: 'lambda:InvokeFunction',
       sourceAccount: stack.account,
       sourceArn: `arn:${stack.partition}:ivschat:${stack.region}:${stack.account}:room/*`,
-    });
+    };
+    // The function itself stays invocable: rooms created before the alias existed still name it.
+    props.reviewHandler.addPermission('IvsChatReview', invokeFromRooms);
+    if (this.reviewTarget !== props.reviewHandler) this.reviewTarget.addPermission('IvsChatReviewLive', invokeFromRooms);
     this.logGroup = new LogGroup(this, 'ChatLog', {
       logGroupName: `/${props.prefix}/chat`,
       retention: props.logRetention,

@@ -69,7 +69,10 @@ export class PlatformStack extends Stack {
     }
 
     const auth = new Auth(this, 'Auth', { prefix: config.prefix, removalPolicy, postConfirmation: fn('provision-streamer') });
-    const chat = new Chat(this, 'Chat', { prefix: config.prefix, removalPolicy, reviewHandler: fn('chat-review'), logRetention });
+    const chat = new Chat(this, 'Chat', {
+      prefix: config.prefix, removalPolicy, reviewHandler: fn('chat-review'), logRetention,
+      reviewProvisionedConcurrency: config.chatReviewProvisionedConcurrency,
+    });
     const api = new Api(this, 'Api', {
       prefix: config.prefix, userPool: auth.userPool, table: data.main, functions: fn, logRetention, removalPolicy,
     });
@@ -138,7 +141,7 @@ export class PlatformStack extends Stack {
     const provision = fn('provision-streamer');
     provision.addEnvironment(ENV.RECORDING_CONFIGURATION_ARN, video.recordingConfigurationArn);
     provision.addEnvironment(ENV.CHANNEL_TYPE, config.channelType);
-    provision.addEnvironment(ENV.CHAT_REVIEW_FUNCTION_ARN, fn('chat-review').functionArn);
+    provision.addEnvironment(ENV.CHAT_REVIEW_FUNCTION_ARN, chat.reviewTarget.functionArn);
     provision.addEnvironment(ENV.CHAT_LOGGING_CONFIGURATION_ARN, chat.loggingConfiguration.attrArn);
     provision.addToRolePolicy(new PolicyStatement({
       actions: ['ivs:CreateChannel'],

@@ -7,6 +7,7 @@
  * Proxy: reading a function the runtime does not implement throws, naming it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createContext, Script, type Context as VmContext } from 'node:vm';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { transformSync } from 'esbuild';
 
@@ -184,9 +185,53 @@ export interface ResolverModule {
 }
 
 /**
+ * Globals a fresh JavaScript realm has that AppSync's "Supported runtime features" page does not
+ * list (docs/local-appsync-runtime.md): reading one from resolver code throws, as the code would
+ * fail in AppSync. Time comes from `util.time`, ids and randomness from `util.autoId`/`autoUlid`.
+ */
+export const ABSENT_GLOBALS: readonly string[] = [
+  'Date', 'Promise', 'Proxy', 'Reflect', 'Symbol', 'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry',
+  'RegExp', 'BigInt', 'Intl', 'WebAssembly', 'eval', 'Iterator', 'AsyncIterator', 'ArrayBuffer', 'SharedArrayBuffer', 'DataView',
+  'Atomics', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array',
+  'Float16Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'escape', 'unescape',
+];
+
+/** `Math` functions withheld: randomness is `util.autoId`'s job, and a resolver result must not depend on it. */
+const ABSENT_MATH: readonly string[] = ['random'];
+
+/**
+ * A realm for one resolver module: the ECMAScript built-ins AppSync documents, nothing of Node's
+ * (no timers, `process`, `Buffer`, `require`), code generation from strings off (`eval`,
+ * `new Function`, `Function('...')` throw), and every name of ABSENT_GLOBALS a throwing getter.
+ */
+function appSyncRealm(label: string): VmContext {
+  const context = createContext({}, { name: label, codeGeneration: { strings: false, wasm: false } });
+  const global = new Script('globalThis').runInContext(context) as Record<string, unknown>;
+  const unsupported = (name: string): never => {
+    throw new ReferenceError(`${name} is not available in the APPSYNC_JS runtime (docs/local-appsync-runtime.md); ${label}`);
+  };
+  for (const name of ABSENT_GLOBALS) {
+    Object.defineProperty(global, name, { get: () => unsupported(name), configurable: false });
+  }
+  const math = global.Math as Record<string, unknown>;
+  for (const name of ABSENT_MATH) {
+    Object.defineProperty(math, name, { get: () => unsupported(`Math.${name}`), configurable: false });
+  }
+  Object.defineProperty(global, 'console', {
+    value: Object.freeze({ log: (...args: unknown[]) => console.log(...args), error: (...args: unknown[]) => console.error(...args) }),
+  });
+  return context;
+}
+
+function isThenable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
  * Evaluates bundled APPSYNC_JS code (ESM with `@aws-appsync/utils` external). The bundle is
- * converted to CommonJS and run with a `require` that only knows `@aws-appsync/utils`, so
- * no file, network or Node API is reachable from a resolver.
+ * converted to CommonJS and run in its own realm (appSyncRealm) with a `require` that only knows
+ * `@aws-appsync/utils`, so no file, network or Node API, and no global AppSync lacks, is
+ * reachable from a resolver. A handler returning a promise (an `async` one) fails, as in AppSync.
  */
 export function loadResolverCode(code: string, label: string): ResolverModule {
   const cjs = transformSync(code, { format: 'cjs', loader: 'js', target: 'es2020', sourcefile: label }).code;
@@ -195,6 +240,19 @@ export function loadResolverCode(code: string, label: string): ResolverModule {
     if (id === '@aws-appsync/utils') return utilsModule;
     throw new Error(`${label}: APPSYNC_JS code cannot import ${id}`);
   };
-  new Function('require', 'module', 'exports', cjs)(requireShim, module, module.exports);
-  return module.exports;
+  const wrapper = new Script(`(function (require, module, exports) {${cjs}\n})`, { filename: label }).runInContext(appSyncRealm(label)) as (
+    r: typeof requireShim, m: typeof module, e: ResolverModule,
+  ) => void;
+  wrapper(requireShim, module, module.exports);
+  const loaded = module.exports;
+  const checked = (name: 'request' | 'response'): ((ctx: unknown) => unknown) | undefined => {
+    const fn = loaded[name];
+    if (!fn) return undefined;
+    return (ctx: unknown) => {
+      const result = fn(ctx);
+      if (isThenable(result)) throw new Error(`${label}: ${name} returned a promise; APPSYNC_JS handlers are synchronous`);
+      return result;
+    };
+  };
+  return { ...loaded, request: checked('request'), response: checked('response') };
 }

@@ -1,9 +1,10 @@
 /** Nothing in the API is silently missing: every root field has a resolver (or is a plain subscription). */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ESLint } from 'eslint';
 import { isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { findResolverFiles, loadSchema, RESOLVERS_DIR } from '../../lib/api/resolver-files';
+import { findResolverFiles, loadSchema, RESOLVER_SOURCES_PATH, RESOLVERS_DIR, resolverSourceFiles } from '../../lib/api/resolver-files';
 import { resolverPipeline } from '../../lib/constructs/api';
 import { FUNCTIONS, NONE_DATA_SOURCE_FIELDS } from '../../lib/functions/catalog';
 
@@ -32,5 +33,27 @@ describe('schema fields without resolvers', () => {
     expect([...lambdaFields, ...NONE_DATA_SOURCE_FIELDS].filter((f) => !have.has(f))).toEqual([]);
     const missingFns = files.flatMap((f) => (resolverPipeline(f.path) ?? []).filter((n) => !existsSync(join(RESOLVERS_DIR, 'functions', `${n}.ts`))));
     expect(missingFns).toEqual([]);
+  });
+});
+
+describe('the AppSync lint covers every file a resolver bundle includes', () => {
+  const listed = JSON.parse(readFileSync(RESOLVER_SOURCES_PATH, 'utf8')) as string[];
+
+  it('resolver-sources.json is esbuild\'s list for the resolver bundles (run `npm run resolver-sources` when this fails)', () => {
+    const computed = resolverSourceFiles();
+    expect(computed).toContain('lambdas/shared/domain/auctions.ts');
+    expect(listed).toEqual(computed);
+  });
+
+  it('eslint.config.js applies @aws-appsync/eslint-plugin to each of them, shared domain code included', async () => {
+    const eslint = new ESLint();
+    const unlinted: string[] = [];
+    for (const file of listed) {
+      const config = (await eslint.calculateConfigForFile(file)) as { rules?: Record<string, unknown> };
+      if (!config.rules?.['@aws-appsync/no-try'] || !config.rules['@aws-appsync/no-function-passing']) unlinted.push(file);
+    }
+    expect(unlinted).toEqual([]);
+    const lambdaOnly = (await eslint.calculateConfigForFile('lambdas/shared/domain/sales.ts')) as { rules?: Record<string, unknown> };
+    expect(lambdaOnly.rules?.['@aws-appsync/no-try']).toBeUndefined();
   });
 });

@@ -1,6 +1,8 @@
 /**
  * Auction rules, pure and APPSYNC_JS-compatible (no loops over unbounded data, no regex, no
- * classes), so resolvers bundle these same functions.
+ * classes, no `Date`), so resolvers bundle these same functions. Instants are epoch milliseconds:
+ * the caller parses and formats ISO strings with its own clock (`util.time` in a resolver), since
+ * AppSync's runtime does not document `Date`. The AppSync lint covers this file (eslint.config.js).
  */
 
 /** Default increment ladder by price band, minor units: price below `below` → `increment`. */
@@ -20,15 +22,19 @@ export interface AuctionState {
   readonly bidIncrement?: number | null;
   readonly currentPrice?: number | null;
   readonly bidCount: number;
-  readonly endsAt?: string | null;
+  /** The auction's end, epoch ms (null before it starts). */
+  readonly endsAtMs?: number | null;
   readonly softCloseSeconds?: number | null;
 }
 
 /** Increment above `price`: the product's fixed one, else the ladder's. */
 export function incrementFor(price: number, fixed?: number | null): number {
   if (fixed) return fixed;
-  const band = INCREMENT_LADDER.find((b) => price < b.below);
-  return band ? band.increment : 2_500;
+  // for-of, not ReadonlyArray.find: the AppSync lint allows callbacks only on mutable arrays' methods.
+  for (const band of INCREMENT_LADDER) {
+    if (price < band.below) return band.increment;
+  }
+  return 2_500;
 }
 
 /** Smallest acceptable next bid. */
@@ -62,7 +68,7 @@ export type BidRejection =
 
 /** Why a bid is refused, or null when it is acceptable. */
 export function checkBid(a: AuctionState, bid: { bidderId: string; amount: number; banned: boolean }, nowMs: number): BidRejection | null {
-  if (a.status !== 'AUCTION_OPEN' || !a.endsAt || Date.parse(a.endsAt) <= nowMs) return { code: 'AUCTION_CLOSED', message: 'The auction is not open' };
+  if (a.status !== 'AUCTION_OPEN' || !a.endsAtMs || a.endsAtMs <= nowMs) return { code: 'AUCTION_CLOSED', message: 'The auction is not open' };
   if (a.sellerId === bid.bidderId) return { code: 'NOT_OWNER', message: 'Sellers cannot bid on their own products' };
   if (bid.banned) return { code: 'UNAUTHORIZED', message: 'You are banned from this channel' };
   const minimum = minNextBid(a);
@@ -70,12 +76,11 @@ export function checkBid(a: AuctionState, bid: { bidderId: string; amount: numbe
   return null;
 }
 
-/** Soft close: a bid in the last N seconds moves the end to now + N (never earlier). */
-export function softCloseEndsAt(endsAt: string, nowMs: number, softCloseSeconds?: number | null): string {
-  if (!softCloseSeconds) return endsAt;
-  const end = Date.parse(endsAt);
+/** Soft close: a bid in the last N seconds moves the end (epoch ms) to now + N (never earlier). */
+export function softCloseEndMs(endMs: number, nowMs: number, softCloseSeconds?: number | null): number {
+  if (!softCloseSeconds) return endMs;
   const extended = nowMs + softCloseSeconds * 1000;
-  return end - nowMs < softCloseSeconds * 1000 && extended > end ? new Date(extended).toISOString() : endsAt;
+  return endMs - nowMs < softCloseSeconds * 1000 && extended > endMs ? extended : endMs;
 }
 
 /** Close outcome: a sale to the high bidder, or no sale without bids. */
@@ -129,9 +134,11 @@ export function bidIdsAttr(bucket: number): string {
 /** `REMOVE #<tag>0, #<tag>1, ...` for attribute names, with their name map ('' when there are none). */
 export function removeClause(attrs: readonly string[], tag: string): { expression: string; names: Record<string, string> } {
   const names: Record<string, string> = {};
-  attrs.forEach((attr, i) => {
+  let i = 0;
+  for (const attr of attrs) {
     names[`#${tag}${i}`] = attr;
-  });
+    i = i + 1;
+  }
   return { expression: attrs.length ? `REMOVE ${Object.keys(names).join(', ')}` : '', names };
 }
 
@@ -201,13 +208,12 @@ export function retryStatus(p: BucketedProduct, bid: { bidId: string; amount: nu
 }
 
 /**
- * Start of the soft-close window (ISO): a bid at or after it must move the end. Without soft
+ * Start of the soft-close window (epoch ms): a bid at or after it must move the end. Without soft
  * close it is the end itself. Stored on the product as `softCloseAt` so the single-write bid can
  * require `softCloseAt > now` (no extension needed) without reading the product first.
  */
-export function softCloseStart(endsAt: string, softCloseSeconds?: number | null): string {
-  if (!softCloseSeconds) return endsAt;
-  return new Date(Date.parse(endsAt) - softCloseSeconds * 1000).toISOString();
+export function softCloseStartMs(endMs: number, softCloseSeconds?: number | null): number {
+  return softCloseSeconds ? endMs - softCloseSeconds * 1000 : endMs;
 }
 
 /** The last accepted bid as the product item records it (`lastBid`). */

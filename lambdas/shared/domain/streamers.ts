@@ -33,7 +33,7 @@ export interface Profile {
   lastEventAt?: string;
 }
 
-export const profileKey = (userId: string) => ({ PK: `USER#${userId}`, SK: 'PROFILE' }) as const;
+export { profileKey } from './keys';
 export const streamKeyItemKey = (userId: string) => ({ PK: `USER#${userId}`, SK: 'STREAMKEY' }) as const;
 export const provisioningKey = (userId: string) => ({ PK: `USER#${userId}`, SK: 'PROVISIONING' }) as const;
 export const channelArnIndexKey = (channelArn: string) => ({ GSI2PK: `CHANNEL_ARN#${channelArn}`, GSI2SK: 'PROFILE' }) as const;

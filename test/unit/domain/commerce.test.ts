@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   acceptablePriceRanges, BID_BUCKET_KEEP, BID_BUCKET_SWEEP, bidBucket, bidIdsAttr, bidIdsChange, checkBid, closeOutcome, consumerBucketTrim, incrementFor,
-  minNextBid, retryStatus, softCloseEndsAt, staleBidIdBuckets,
+  minNextBid, retryStatus, softCloseEndMs, softCloseStartMs, staleBidIdBuckets,
 } from '../../../lambdas/shared/domain/auctions';
 import { idFromUuid, isId, newId } from '../../../lambdas/shared/domain/ids';
 import { formatMoney, isMinorUnits, isSupportedCurrency, minStartingBid } from '../../../lambdas/shared/domain/money';
 import { firstProductInputError } from '../../../lambdas/shared/domain/product-schema';
 
-const open = { status: 'AUCTION_OPEN', sellerId: 's', startingBid: 1000, bidCount: 0, currentPrice: null, endsAt: '2030-01-01T00:00:00.000Z' };
+const open = { status: 'AUCTION_OPEN', sellerId: 's', startingBid: 1000, bidCount: 0, currentPrice: null, endsAtMs: Date.parse('2030-01-01T00:00:00.000Z') };
 const now = Date.parse('2029-12-31T23:59:00.000Z');
 
 describe('ids', () => {
@@ -60,7 +60,7 @@ describe('auction rules', () => {
 
   it('checkBid: closed, seller, banned, too low (with minimum), ok', () => {
     expect(checkBid({ ...open, status: 'SOLD' }, { bidderId: 'b', amount: 5000, banned: false }, now)?.code).toBe('AUCTION_CLOSED');
-    expect(checkBid(open, { bidderId: 'b', amount: 5000, banned: false }, Date.parse(open.endsAt))?.code).toBe('AUCTION_CLOSED');
+    expect(checkBid(open, { bidderId: 'b', amount: 5000, banned: false }, open.endsAtMs)?.code).toBe('AUCTION_CLOSED');
     expect(checkBid(open, { bidderId: 's', amount: 5000, banned: false }, now)?.code).toBe('NOT_OWNER');
     expect(checkBid(open, { bidderId: 'b', amount: 5000, banned: true }, now)?.code).toBe('UNAUTHORIZED');
     expect(checkBid({ ...open, bidCount: 1, currentPrice: 1000 }, { bidderId: 'b', amount: 1050, banned: false }, now)).toMatchObject({ code: 'BID_TOO_LOW', minimum: 1100 });
@@ -131,9 +131,11 @@ describe('auction rules', () => {
   });
 
   it('soft close extends only inside the window', () => {
-    expect(softCloseEndsAt(open.endsAt, now, 30)).toBe(open.endsAt);
-    expect(softCloseEndsAt(open.endsAt, now, 90)).toBe(new Date(now + 90_000).toISOString());
-    expect(softCloseEndsAt(open.endsAt, now, 0)).toBe(open.endsAt);
+    expect(softCloseEndMs(open.endsAtMs, now, 30)).toBe(open.endsAtMs);
+    expect(softCloseEndMs(open.endsAtMs, now, 90)).toBe(now + 90_000);
+    expect(softCloseEndMs(open.endsAtMs, now, 0)).toBe(open.endsAtMs);
+    expect(softCloseStartMs(open.endsAtMs, 90)).toBe(open.endsAtMs - 90_000);
+    expect(softCloseStartMs(open.endsAtMs, null)).toBe(open.endsAtMs);
   });
 
   it('close outcome', () => {

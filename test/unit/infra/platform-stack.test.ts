@@ -154,6 +154,36 @@ describe('chat', () => {
     t().hasResourceProperties('AWS::IVSChat::LoggingConfiguration', { DestinationConfiguration: { CloudWatchLogs: { LogGroupName: Match.anyValue() } } });
     t().hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/lvs-dev/chat', RetentionInDays: 30 });
   });
+
+  it('rooms call the review handler itself in dev, and its warm `live` alias where the stage sets provisioned concurrency (prod)', () => {
+    const reviewFnId = (template: typeof built.template, prefix: string) =>
+      Object.entries(template.findResources('AWS::Lambda::Function')).find(([, r]) => (r as Loose).Properties.FunctionName === `${prefix}-chat-review`)?.[0] as string;
+    const provisionEnv = (template: typeof built.template, prefix: string) =>
+      (Object.values(template.findResources('AWS::Lambda::Function')).find((r) => (r as Loose).Properties.FunctionName === `${prefix}-provision-streamer`) as Loose)
+        .Properties.Environment.Variables;
+
+    expect(built.config.chatReviewProvisionedConcurrency).toBe(0);
+    t().resourceCountIs('AWS::Lambda::Alias', 0);
+    expect(provisionEnv(t(), 'lvs-dev').CHAT_REVIEW_FUNCTION_ARN).toEqual({ 'Fn::GetAtt': [reviewFnId(t(), 'lvs-dev'), 'Arn'] });
+
+    const prod = buildStack('prod');
+    expect(prod.config.chatReviewProvisionedConcurrency).toBe(2);
+    const fnId = reviewFnId(prod.template, 'lvs-prod');
+    const aliases = prod.template.findResources('AWS::Lambda::Alias', {
+      Properties: { Name: 'live', FunctionName: { Ref: fnId }, ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } },
+    });
+    const aliasId = Object.keys(aliases)[0] as string;
+    expect(Object.keys(aliases)).toHaveLength(1);
+    prod.template.hasResourceProperties('AWS::Lambda::Alias', { FunctionVersion: { 'Fn::GetAtt': [Match.anyValue(), 'Version'] } });
+    expect(provisionEnv(prod.template, 'lvs-prod').CHAT_REVIEW_FUNCTION_ARN).toEqual({ Ref: aliasId });
+    prod.template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { Ref: aliasId }, Principal: 'ivschat.amazonaws.com', Action: 'lambda:InvokeFunction', SourceAccount: { Ref: 'AWS::AccountId' },
+      SourceArn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':room/\\*$')])] },
+    });
+    prod.template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, Principal: 'ivschat.amazonaws.com',
+    });
+  });
 });
 
 describe('api', () => {

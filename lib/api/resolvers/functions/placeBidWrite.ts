@@ -11,8 +11,8 @@
  * refused because the product changed since the read answers CONFLICT (retry).
  */
 import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
-import { acceptablePriceRanges, incrementFor, isListedBid, placedFromProduct, softCloseEndsAt, softCloseStart } from '../../../../lambdas/shared/domain/auctions';
-import { bidIdParts, productKey, pruneFor, refuseInvalidBid, requireUser, type Item } from '../lib/commerce';
+import { acceptablePriceRanges, incrementFor, isListedBid, placedFromProduct, softCloseEndMs } from '../../../../lambdas/shared/domain/auctions';
+import { bidIdParts, productKey, pruneFor, refuseInvalidBid, requireUser, softCloseAt, type Item } from '../lib/commerce';
 
 type Input = { productId: string; amount: number; bidId: string };
 
@@ -53,8 +53,10 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
   const nowMs = util.time.nowEpochMilliSeconds();
   refuseInvalidBid(product, me, input.amount, nowMs);
   const now = util.time.epochMilliSecondsToISO8601(nowMs);
-  const endsAt = softCloseEndsAt(product.endsAt, nowMs, product.softCloseSeconds);
-  const extends_ = endsAt !== product.endsAt;
+  const endMs = util.time.parseISO8601ToEpochMilliSeconds(product.endsAt);
+  const newEndMs = softCloseEndMs(endMs, nowMs, product.softCloseSeconds);
+  const extends_ = newEndMs !== endMs;
+  const endsAt = extends_ ? util.time.epochMilliSecondsToISO8601(newEndMs) : product.endsAt;
   const ranges = acceptablePriceRanges(input.amount, product.bidIncrement);
   const ids = bidIdParts(input.amount, input.bidId);
   const values: Record<string, unknown> = {
@@ -78,13 +80,13 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
   // Soft close: a bid in the window moves the end to now + N; never backwards under concurrency.
   if (extends_) {
     values[':endsAt'] = endsAt;
-    values[':softCloseAt'] = softCloseStart(endsAt, product.softCloseSeconds);
+    values[':softCloseAt'] = softCloseAt(endsAt, product.softCloseSeconds);
     sets.push('endsAt = :endsAt', 'GSI2SK = :endsAt', 'softCloseAt = :softCloseAt');
     conditions.push('endsAt <= :endsAt');
-  } else if (product.softCloseAt !== softCloseStart(product.endsAt, product.softCloseSeconds)) {
+  } else if (product.softCloseAt !== softCloseAt(product.endsAt, product.softCloseSeconds)) {
     // Products started before the fast path existed: add its attributes, for this very end.
     values[':endsAt'] = product.endsAt;
-    values[':softCloseAt'] = softCloseStart(product.endsAt, product.softCloseSeconds);
+    values[':softCloseAt'] = softCloseAt(product.endsAt, product.softCloseSeconds);
     sets.push('softCloseAt = :softCloseAt');
     conditions.push('endsAt = :endsAt');
   }

@@ -5,8 +5,7 @@
  * fixed increment) and the channel's bans (stash.bannedIds from loadBans) into bannedBidders.
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
-import { softCloseStart } from '../../../../lambdas/shared/domain/auctions';
-import { productKey, productView, requireUser, type Item } from '../lib/commerce';
+import { productKey, productView, requireUser, softCloseAt, type Item } from '../lib/commerce';
 
 export function request(ctx: Context): DynamoDBUpdateItemRequest {
   const me = requireUser(ctx);
@@ -24,7 +23,7 @@ export function request(ctx: Context): DynamoDBUpdateItemRequest {
   const endsAt = util.time.epochMilliSecondsToISO8601(nowMs + (product.durationSeconds as number) * 1000);
   const values: Record<string, unknown> = {
     ':open': 'AUCTION_OPEN', ':endsAt': endsAt, ':now': util.time.epochMilliSecondsToISO8601(nowMs), ':gsi': 'AUCTIONS_OPEN', ':draft': 'DRAFT', ':me': me.sub,
-    ':start': product.startingBid, ':softCloseAt': softCloseStart(endsAt, product.softCloseSeconds), ':noFloor': -1,
+    ':start': product.startingBid, ':softCloseAt': softCloseAt(endsAt, product.softCloseSeconds), ':noFloor': -1,
   };
   let expression =
     'SET #status = :open, endsAt = :endsAt, updatedAt = :now, GSI2PK = :gsi, GSI2SK = :endsAt, minNextBid = :start, softCloseAt = :softCloseAt, bidBucketFloor = :noFloor';

@@ -3,7 +3,7 @@
  * the Product/Sale views. Business rules come from lambdas/shared/domain/auctions.ts (bundled).
  */
 import { util, type AppSyncIdentityCognito, type Context } from '@aws-appsync/utils';
-import { bidIdsAttr, bidIdsChange, checkBid, incrementFor, minNextBid, removeClause, staleBidIdBuckets } from '../../../../lambdas/shared/domain/auctions';
+import { bidIdsAttr, bidIdsChange, checkBid, incrementFor, minNextBid, removeClause, softCloseStartMs, staleBidIdBuckets } from '../../../../lambdas/shared/domain/auctions';
 
 /** A stored item, read dynamically (its attributes follow docs/data-model.md). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,7 +40,8 @@ export function refuseInvalidBid(product: Item, me: { sub: string }, amount: num
   const rejection = checkBid(
     {
       status: product.status, sellerId: product.channelId, startingBid: product.startingBid ?? 0, bidIncrement: product.bidIncrement,
-      currentPrice: product.currentPrice, bidCount: product.bidCount ?? 0, endsAt: product.endsAt, softCloseSeconds: product.softCloseSeconds,
+      currentPrice: product.currentPrice, bidCount: product.bidCount ?? 0, softCloseSeconds: product.softCloseSeconds,
+      endsAtMs: product.endsAt ? util.time.parseISO8601ToEpochMilliSeconds(product.endsAt) : null,
     },
     { bidderId: me.sub, amount, banned: setHas(product.bannedBidders, me.sub) },
     nowMs,
@@ -51,6 +52,15 @@ export function refuseInvalidBid(product: Item, me: { sub: string }, amount: num
   if (rejection) {
     util.error(rejection.message, rejection.code);
   }
+}
+
+/**
+ * The product's `softCloseAt` (ISO) for an end (ISO): the end itself without soft close, so the
+ * stored string compares equal; else softCloseStartMs formatted by util.time.
+ */
+export function softCloseAt(endsAt: string, softCloseSeconds?: number | null): string {
+  if (!softCloseSeconds) return endsAt;
+  return util.time.epochMilliSecondsToISO8601(softCloseStartMs(util.time.parseISO8601ToEpochMilliSeconds(endsAt), softCloseSeconds));
 }
 
 /**

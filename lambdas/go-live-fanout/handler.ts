@@ -14,12 +14,12 @@
  * duplicate or retried event never sends a page twice; a send that fails as a whole rewinds the
  * claim and rethrows for the retry. See docs/scaling.md.
  */
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { SendBulkEmailCommand, type BulkEmailEntry, type BulkEmailEntryResult } from '@aws-sdk/client-sesv2';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendBulkEmailCommand, SESv2Client, type BulkEmailEntry, type BulkEmailEntryResult } from '@aws-sdk/client-sesv2';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { ddb, eventBridge, sesv2 } from '../shared/clients';
+import { ddb } from '../shared/clients';
 import { ENV, optionalEnv, requireEnv } from '../shared/env';
 import { publish } from '../shared/appsync-publish';
 import { observability } from '../shared/logger';
@@ -30,6 +30,9 @@ import {
 import { profileKey, type Profile } from '../shared/domain/streamers';
 
 const { logger } = observability('go-live-fanout');
+// Built here rather than in shared/clients so no other function bundles them.
+const sesv2 = new SESv2Client({});
+const eventBridge = new EventBridgeClient({});
 
 /** Parallel BatchWriteItem calls in flight (each 25 items). */
 export const WRITE_CONCURRENCY = 8;

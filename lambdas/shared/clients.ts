@@ -8,8 +8,6 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { IvsClient } from '@aws-sdk/client-ivs';
 import { IvschatClient } from '@aws-sdk/client-ivschat';
 import { S3Client } from '@aws-sdk/client-s3';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 
 export const dynamo = new DynamoDBClient({});
 export const ddb = DynamoDBDocumentClient.from(dynamo, {
@@ -18,5 +16,3 @@ export const ddb = DynamoDBDocumentClient.from(dynamo, {
 export const ivs = new IvsClient({});
 export const ivschat = new IvschatClient({});
 export const s3 = new S3Client({});
-export const sesv2 = new SESv2Client({});
-export const eventBridge = new EventBridgeClient({});

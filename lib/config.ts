@@ -44,6 +44,7 @@ const EmailSettings = z.object({
   path: ['fromAddress'],
 });
 
+/** The stage's validated email settings. */
 export type EmailConfig = z.infer<typeof EmailSettings>;
 
 const StageSchema = z.object({

@@ -23,6 +23,7 @@ const linkSchema = z.object({
 
 interface PreferenceItem { handle?: string; unsubscribeToken?: string; email?: boolean }
 
+/** INVALID for an unknown opt-in or a token that does not match; VALID = checked only (GET). */
 export type UnsubscribeOutcome = { status: 'UNSUBSCRIBED' | 'VALID'; handle: string } | { status: 'INVALID' };
 
 /** A structured function URL answer (never the bare-string shorthand). */

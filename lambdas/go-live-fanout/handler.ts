@@ -316,6 +316,7 @@ export async function sendBulk(progress: EmailProgress, optIns: readonly OptIn[]
   return { sent, failed };
 }
 
+/** What one page event's run did: finished the stream's emails, handed on to a new event, or found nothing to do. */
 export interface EmailPageResult { status: 'DONE' | 'CONTINUED' | 'SKIPPED'; page: number; sent: number }
 
 /** Sends pages from `page` on while time remains, then hands the next page to a new event. */

@@ -12,6 +12,7 @@ import { EMAIL_PAGE_EVENT, GO_LIVE_EMAIL_TEMPLATE } from '../../lambdas/shared/d
 import { fromHeader, sesConfigurationSetArn, sesIdentityArn } from './ses';
 
 export interface AlertsProps {
+  /** Stage prefix of physical names (the template is `<prefix>-go-live`). */
   readonly prefix: string;
   /** The stage's SES sending settings. */
   readonly email: EmailConfig;

@@ -17,13 +17,43 @@ const RecordingRules = z.object({
   renditions: z.enum(['ALL', 'HIGHEST']).default('ALL'),
 });
 
+/**
+ * Outgoing email through Amazon SES: go-live alerts always, Cognito's codes when `userPoolViaSes`.
+ * The identity is verified in SES by the operator before deploying (docs/deploy.md).
+ */
+const EmailSettings = z.object({
+  /** Verified SES identity: a domain (`example.com`) or one address. */
+  sesIdentity: z.string().min(3).max(253),
+  /** Sender address; an address of `sesIdentity` (the identity itself when it is an address). */
+  fromAddress: z.email(),
+  /** Display name of the sender. */
+  fromName: z.string().min(1).max(64).optional(),
+  /** Existing SES configuration set for event publishing (bounces, complaints); none by default. */
+  configurationSet: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'configurationSet must be 1-64 letters, digits, _ or -').optional(),
+  /**
+   * Cognito sends sign-up and reset codes through this identity (EmailSendingAccount DEVELOPER).
+   * false keeps Cognito's default sender, capped at 50 emails a day per account and region.
+   */
+  userPoolViaSes: z.boolean().default(false),
+  /** SES messages per second one stream's go-live fan-out may send (keep under the account's sending rate). */
+  alertSendRatePerSecond: z.number().positive().max(1000).default(10),
+}).refine((e) => (e.sesIdentity.includes('@')
+  ? e.fromAddress.toLowerCase() === e.sesIdentity.toLowerCase()
+  : e.fromAddress.toLowerCase().endsWith(`@${e.sesIdentity.toLowerCase()}`)), {
+  message: 'fromAddress must be the sesIdentity address or an address of the sesIdentity domain',
+  path: ['fromAddress'],
+});
+
+/** The stage's validated email settings. */
+export type EmailConfig = z.infer<typeof EmailSettings>;
+
 const StageSchema = z.object({
   /** Prefix of every physical name, e.g. `lvs-dev`. */
   prefix: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, 'prefix must be 2-21 lowercase letters, digits or dashes, starting with a letter'),
   removalPolicy: z.enum(['destroy', 'retain']),
   recordings: RecordingRules,
-  /** From address of go-live alert emails (SNS email subscriptions show the topic's display name). */
-  alertSender: z.email(),
+  /** Outgoing email (go-live alerts, optionally Cognito) through SES. */
+  email: EmailSettings,
   /** Origins allowed to call the replay distribution and the API from a browser (the Amplify URL is always allowed). */
   webOrigins: z.array(z.url()).default([]),
   /** Optional custom domain for the web app (its DNS is managed outside this app). */

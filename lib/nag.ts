@@ -63,14 +63,9 @@ function rules(stack: Stack): Rule[] {
       reason: 'Functions deliberately run on Node.js 22 LTS (nodejs22.x), the runtime the code and its tests target.',
     },
     {
-      path: /^Functions\/GoLiveFanout\/ServiceRole\/DefaultPolicy\/Resource$/,
-      ids: ['AwsSolutions-IAM5[Action::kms:GenerateDataKey*]'],
-      reason: 'Publishing to the KMS-encrypted topic needs GenerateDataKey* on that one key (granted by topic.grantPublish).',
-    },
-    {
-      path: /^Functions\/AlertPreferences\/ServiceRole\/DefaultPolicy\/Resource$/,
-      ids: [`AwsSolutions-IAM5[Resource::<${logical('Alerts/GoLiveTopic')}>:*]`],
-      reason: 'sns:Unsubscribe is authorized on subscription ARNs, which are <topic ARN>:<id> of this one topic.',
+      path: /^Alerts\/FanoutFailures\/Resource$/,
+      ids: ['AwsSolutions-SQS3'],
+      reason: 'This queue is itself the dead-letter store: the on-failure destination of go-live-fanout\'s async invocations, watched by an alarm.',
     },
     {
       path: /^Functions\/(RecordingState|SaleMarkers|Replay)\/ServiceRole\/DefaultPolicy\/Resource$/,

@@ -1,5 +1,5 @@
 /**
- * `npm start`: the whole platform on one machine. Starts DynamoDB Local, local S3, SNS, the event
+ * `npm start`: the whole platform on one machine. Starts DynamoDB Local, local S3, SES, the event
  * bus, Cognito, IVS (RTMP ingest + HLS), IVS Chat, the GraphQL server over the same resolvers, the
  * Lambda handlers in-process, and the web app; prints the endpoints and writes them to
  * `<dataDir>/endpoints.json`. Ctrl-C stops every part. `--reset` wipes `.local/`; `--demo` adds a
@@ -8,9 +8,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateEmailTemplateCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { FUNCTIONS } from '../lib/functions/catalog';
+import { GO_LIVE_EMAIL_TEMPLATE } from '../lambdas/shared/domain/alerts';
 import { createEngine } from './appsync/engine';
 import { ID_TOKEN_CLAIMS_SHIM, idTokenClaimsShim, startLocalCognito } from './auth/cognito';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/server';
@@ -20,9 +21,10 @@ import { startLocalGraphql } from './graphql/server';
 import { startLocalIvs } from './ivs/index';
 import { startLocalIvsChat } from './ivschat/index';
 import { startLambdaEndpoint } from './lambda/endpoint';
+import { startFunctionUrl } from './lambda/function-url';
 import { createLambdaRunner, type LambdaRunner } from './lambda/runner';
 import { startLocalS3 } from './s3/index';
-import { startLocalSns } from './sns/index';
+import { startLocalSes } from './ses/index';
 import { startStreamPoller } from './streams/poller';
 import { startWebServer } from './web/server';
 
@@ -39,7 +41,9 @@ export interface Endpoints {
   ivsUrl: string;
   ivschatUrl: string;
   s3Url: string;
-  snsUrl: string;
+  sesUrl: string;
+  /** alert-unsubscribe's function URL (one-click unsubscribe links in go-live emails). */
+  unsubscribeUrl: string;
   eventsUrl: string;
   dynamodbUrl: string;
   lambdaUrl: string;
@@ -67,7 +71,9 @@ export interface LocalPlatform {
   stop(): Promise<void>;
 }
 
-const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, sns: 4040, events: 4050, dynamodb: 8000, lambda: 4060 };
+const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, ses: 4040, events: 4050, dynamodb: 8000, lambda: 4060, unsubscribe: 4070 };
+/** The local SES identity go-live emails are sent from. */
+const LOCAL_SENDER = { identity: 'live-shop.local', from: 'Live Shop <alerts@live-shop.local>' };
 
 /** One line per missing prerequisite, with how to install it. */
 export function missingPrerequisites(): string[] {
@@ -130,11 +136,17 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     const bucket = 'local-recordings';
     const s3 = await startLocalS3({ dataDir: join(dataDir, 's3'), port: port('s3'), buckets: [bucket], onRestoreCompleted: (event) => invoke('restore-completed', event).then(() => undefined) });
     stops.push(() => s3.stop());
-    const sns = await startLocalSns({ outboxDir, port: port('sns') });
-    stops.push(() => sns.stop());
-    const snsClient = new SNSClient({ endpoint: sns.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    const { TopicArn } = await snsClient.send(new CreateTopicCommand({ Name: 'local-go-live' }));
-    snsClient.destroy();
+    const ses = await startLocalSes({ outboxDir, verifiedIdentities: [LOCAL_SENDER.identity], port: port('ses') });
+    stops.push(() => ses.stop());
+    // The same template definition the stack deploys as AWS::SES::Template.
+    const sesClient = new SESv2Client({ endpoint: ses.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    await sesClient.send(new CreateEmailTemplateCommand({
+      TemplateName: 'local-go-live',
+      TemplateContent: { Subject: GO_LIVE_EMAIL_TEMPLATE.subject, Text: GO_LIVE_EMAIL_TEMPLATE.text, Html: GO_LIVE_EMAIL_TEMPLATE.html },
+    }));
+    sesClient.destroy();
+    const unsubscribe = await startFunctionUrl(invoke, 'alert-unsubscribe', port('unsubscribe'));
+    stops.push(() => unsubscribe.stop());
 
     const events = await startLocalEvents({ invoke, port: port('events'), scheduleEveryMs: opts.scheduleEveryMs, log });
     stops.push(() => events.stop());
@@ -175,10 +187,11 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       log,
       env: {
         AWS_REGION: LOCAL_REGION, AWS_DEFAULT_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_ENDPOINT_URL_S3: s3.url, AWS_ENDPOINT_URL_SNS: sns.url, AWS_ENDPOINT_URL_IVS: ivs.url,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_ENDPOINT_URL_S3: s3.url, AWS_ENDPOINT_URL_SESV2: ses.url, AWS_ENDPOINT_URL_IVS: ivs.url,
         AWS_ENDPOINT_URL_IVSCHAT: ivschat.url, AWS_ENDPOINT_URL_EVENTBRIDGE: events.url, AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint.url,
         TABLE_NAME: tables.Main, IDEMPOTENCY_TABLE_NAME: tables.Idempotency, RECORDINGS_BUCKET: bucket, REPLAY_BASE_URL: `${s3.url}/${bucket}`,
-        GO_LIVE_TOPIC_ARN: TopicArn as string, GRAPHQL_URL: graphql.url, WEB_URL: web.url, RESOURCE_TAG: 'local', STAGE: 'local', ALLOW_TEARDOWN: 'true', JOBS_BUS_NAME: 'local-jobs',
+        ALERT_FROM_ADDRESS: LOCAL_SENDER.from, ALERT_EMAIL_TEMPLATE: 'local-go-live', ALERT_EMAIL_RATE: '50', UNSUBSCRIBE_URL: unsubscribe.url,
+        GRAPHQL_URL: graphql.url, WEB_URL: web.url, RESOURCE_TAG: 'local', STAGE: 'local', ALLOW_TEARDOWN: 'true', JOBS_BUS_NAME: 'local-jobs',
         RECORDING_CONFIGURATION_ARN: ivs.recordingConfigurationArn, CHANNEL_TYPE: 'STANDARD',
         CHAT_REVIEW_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:local-chat-review`,
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true',
@@ -196,7 +209,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
 
     const endpoints: Endpoints = {
       webUrl: web.url, graphqlUrl: graphql.url, realtimeUrl: graphql.realtimeUrl, rtmpUrl: ivs.rtmpUrl, chatUrl: ivschat.messagingUrl,
-      cognitoUrl: cognito.url, ivsUrl: ivs.url, ivschatUrl: ivschat.url, s3Url: s3.url, snsUrl: sns.url, eventsUrl: events.url,
+      cognitoUrl: cognito.url, ivsUrl: ivs.url, ivschatUrl: ivschat.url, s3Url: s3.url, sesUrl: ses.url, unsubscribeUrl: unsubscribe.url, eventsUrl: events.url,
       dynamodbUrl: dynamo.endpoint, lambdaUrl: lambdaEndpoint.url,
     };
     writeFileSync(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));

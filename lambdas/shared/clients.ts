@@ -7,11 +7,9 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { IvsClient } from '@aws-sdk/client-ivs';
 import { IvschatClient } from '@aws-sdk/client-ivschat';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
 
 export { dynamo, ddb } from './ddb';
 export const ivs = new IvsClient({});
 export const ivschat = new IvschatClient({});
 export const s3 = new S3Client({});
-export const sns = new SNSClient({});
 export const eventBridge = new EventBridgeClient({});

@@ -25,7 +25,16 @@ export const ENV = {
   CHAT_REVIEW_FUNCTION_ARN: 'CHAT_REVIEW_FUNCTION_ARN',
   CHAT_LOGGING_CONFIGURATION_ARN: 'CHAT_LOGGING_CONFIGURATION_ARN',
   CHANNEL_TYPE: 'CHANNEL_TYPE',
-  GO_LIVE_TOPIC_ARN: 'GO_LIVE_TOPIC_ARN',
+  /** From address of go-live emails (`Name <address>` or an address of the SES identity). */
+  ALERT_FROM_ADDRESS: 'ALERT_FROM_ADDRESS',
+  /** SES template of go-live emails. */
+  ALERT_EMAIL_TEMPLATE: 'ALERT_EMAIL_TEMPLATE',
+  /** Optional SES configuration set for go-live emails. */
+  SES_CONFIGURATION_SET: 'SES_CONFIGURATION_SET',
+  /** SES messages per second one stream's email fan-out may use. */
+  ALERT_EMAIL_RATE: 'ALERT_EMAIL_RATE',
+  /** Base URL of the one-click unsubscribe handler (alert-unsubscribe's function URL). */
+  UNSUBSCRIBE_URL: 'UNSUBSCRIBE_URL',
   GRAPHQL_URL: 'GRAPHQL_URL',
   WEB_URL: 'WEB_URL',
   RESOURCE_TAG: 'RESOURCE_TAG',

@@ -1,34 +1,92 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
-import { Key } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { FunctionUrlAuthType, type Function as LambdaFunction, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { CfnTemplate } from 'aws-cdk-lib/aws-ses';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { EmailConfig } from '../config';
+import { ENV } from '../../lambdas/shared/env';
+import { EMAIL_PAGE_EVENT, GO_LIVE_EMAIL_TEMPLATE } from '../../lambdas/shared/domain/alerts';
+import { fromHeader, sesConfigurationSetArn, sesIdentityArn } from './ses';
 
 export interface AlertsProps {
+  /** Stage prefix of physical names (the template is `<prefix>-go-live`). */
   readonly prefix: string;
-  readonly removalPolicy: RemovalPolicy;
-  readonly sender: string;
+  /** The stage's SES sending settings. */
+  readonly email: EmailConfig;
+  /** go-live-fanout: sends the emails page by page and continues itself through the default event bus. */
+  readonly fanout: LambdaFunction;
+  /** alert-unsubscribe: served on a public function URL that every email links to. */
+  readonly unsubscribe: LambdaFunction;
 }
 
-/** Go-live alerts: a KMS-encrypted SNS topic; followers subscribe with a filter policy on `streamerId`. */
+/**
+ * Go-live email alerts through SES: the email template, SendBulkEmail rights on exactly the
+ * identity, template and configuration set it uses, the fan-out's continuation events, the
+ * one-click unsubscribe URL, and a queue that keeps fan-out invocations that failed every retry
+ * (with an alarm). Opt-ins are table items (see lambdas/alert-preferences), so nothing here grows
+ * with subscribers.
+ */
 export class Alerts extends Construct {
-  readonly topic: Topic;
-  readonly key: Key;
+  readonly template: CfnTemplate;
+  readonly templateName: string;
+  readonly unsubscribeUrl: FunctionUrl;
+  /** Fan-out invocations that failed after Lambda's retries (on-failure destination). */
+  readonly failures: Queue;
+  readonly failuresAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: AlertsProps) {
     super(scope, id);
-    this.key = new Key(this, 'TopicKey', {
-      description: `${props.prefix} go-live alerts topic key`,
-      enableKeyRotation: true,
-      removalPolicy: props.removalPolicy,
+    const stack = Stack.of(this);
+    this.templateName = `${props.prefix}-go-live`;
+    this.template = new CfnTemplate(this, 'GoLiveTemplate', {
+      template: {
+        templateName: this.templateName,
+        subjectPart: GO_LIVE_EMAIL_TEMPLATE.subject,
+        textPart: GO_LIVE_EMAIL_TEMPLATE.text,
+        htmlPart: GO_LIVE_EMAIL_TEMPLATE.html,
+      },
     });
-    this.topic = new Topic(this, 'GoLiveTopic', {
-      topicName: `${props.prefix}-go-live`,
-      displayName: `Go live alerts (${props.sender})`,
-      masterKey: this.key,
+    // Mail clients POST here without credentials (RFC 8058); the link's token is the authorization.
+    this.unsubscribeUrl = props.unsubscribe.addFunctionUrl({ authType: FunctionUrlAuthType.NONE });
+
+    const fanout = props.fanout;
+    const configurationSetArn = sesConfigurationSetArn(this, props.email);
+    fanout.addEnvironment(ENV.ALERT_FROM_ADDRESS, fromHeader(props.email));
+    fanout.addEnvironment(ENV.ALERT_EMAIL_TEMPLATE, this.templateName);
+    fanout.addEnvironment(ENV.ALERT_EMAIL_RATE, String(props.email.alertSendRatePerSecond));
+    fanout.addEnvironment(ENV.UNSUBSCRIBE_URL, this.unsubscribeUrl.url);
+    if (props.email.configurationSet) fanout.addEnvironment(ENV.SES_CONFIGURATION_SET, props.email.configurationSet);
+    // SendBulkEmail is authorized on the identity and the template (required) and the configuration set when used.
+    fanout.addToRolePolicy(new PolicyStatement({
+      actions: ['ses:SendBulkEmail'],
+      resources: [
+        sesIdentityArn(this, props.email),
+        stack.formatArn({ service: 'ses', resource: 'template', resourceName: this.templateName }),
+        ...(configurationSetArn ? [configurationSetArn] : []),
+      ],
+    }));
+    fanout.addToRolePolicy(new PolicyStatement({
+      actions: ['events:PutEvents'],
+      resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
+      conditions: { StringEquals: { 'events:source': EMAIL_PAGE_EVENT.source } },
+    }));
+
+    this.failures = new Queue(this, 'FanoutFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+      retentionPeriod: Duration.days(14),
     });
-    // SNS must use the key to deliver to subscriptions.
-    this.key.grantEncryptDecrypt(new ServicePrincipal('sns.amazonaws.com'));
+    fanout.configureAsyncInvoke({ onFailure: new SqsDestination(this.failures), retryAttempts: 2, maxEventAge: Duration.hours(6) });
+    this.failuresAlarm = new Alarm(this, 'FanoutFailuresAlarm', {
+      alarmDescription: 'A go-live fan-out invocation failed after its retries (alerts or emails may be missing); see the queue.',
+      metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccountRecovery, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool, UserPoolClient, UserPoolOperation, VerificationEmailStyle,
+  type UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
 import { IdentityPool, UserPoolAuthenticationProvider } from 'aws-cdk-lib/aws-cognito-identitypool';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -11,6 +12,11 @@ export interface AuthProps {
   readonly removalPolicy: RemovalPolicy;
   /** Runs after a user confirms sign-up (provisions nothing heavy; see provision-streamer). */
   readonly postConfirmation?: IFunction;
+  /**
+   * How the pool sends codes (sign-up, password reset).
+   * @default Cognito's default sender (no-reply@verificationemail.com, 50 emails a day per account and region)
+   */
+  readonly email?: UserPoolEmail;
 }
 
 /**
@@ -47,6 +53,7 @@ export class Auth extends Construct {
       mfaSecondFactor: { otp: true, sms: false },
       userVerification: { emailStyle: VerificationEmailStyle.CODE },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      email: props.email,
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
       deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,

@@ -3,11 +3,12 @@
  * the local mode runs the same handlers in-process from it. Entry points are
  * `lambdas/<name>/handler.ts` exporting `handler`.
  */
+import { EMAIL_PAGE_EVENT } from '../../lambdas/shared/domain/alerts';
 import { RECORDING_JOB_PAGE, RECORDING_JOBS_SOURCE } from '../../lambdas/shared/recording-jobs';
 
-/** An EventBridge pattern on IVS events (the same object the local event bus matches). */
+/** An EventBridge pattern on IVS events or the platform's own (the same object the local event bus matches). */
 export interface IvsEventPattern {
-  readonly source: readonly ['aws.ivs'];
+  readonly source: readonly ['aws.ivs'] | readonly [typeof EMAIL_PAGE_EVENT.source];
   readonly 'detail-type': readonly string[];
   readonly detail?: Record<string, readonly unknown[]>;
 }
@@ -28,7 +29,9 @@ export type Trigger =
   | { readonly kind: 's3-restore-completed' }
   | { readonly kind: 'custom-resource' }
   /** Job events on the stack's jobs bus: async, retried, failures to a queue (lib/constructs/jobs.ts). */
-  | { readonly kind: 'platform-event'; readonly ruleId: string; readonly pattern: PlatformEventPattern };
+  | { readonly kind: 'platform-event'; readonly ruleId: string; readonly pattern: PlatformEventPattern }
+  /** A public HTTPS endpoint (Lambda function URL, auth NONE). */
+  | { readonly kind: 'function-url' };
 
 export interface FunctionSpec {
   /** Folder under `lambdas/`, kebab-case. */
@@ -61,6 +64,12 @@ export const RECORDING_JOBS_PATTERN: PlatformEventPattern = {
   'detail-type': [RECORDING_JOB_PAGE],
 };
 
+/** The go-live fan-out's continuation events: one per page run of a stream's email fan-out. */
+export const GO_LIVE_EMAIL_PATTERN: IvsEventPattern = {
+  source: [EMAIL_PAGE_EVENT.source],
+  'detail-type': [EMAIL_PAGE_EVENT.detailType],
+};
+
 export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'provision-streamer',
@@ -80,8 +89,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'go-live-fanout',
-    description: 'Sends one go-live alert per stream: SNS publish plus in-app notifications to followers.',
-    triggers: [{ kind: 'eventbridge', ruleId: 'GoLiveRule', pattern: GO_LIVE_PATTERN }],
+    description: 'Sends one go-live alert per stream: in-app notifications to followers, SES bulk email to opted-in followers page by page.',
+    triggers: [
+      { kind: 'eventbridge', ruleId: 'GoLiveRule', pattern: GO_LIVE_PATTERN },
+      { kind: 'eventbridge', ruleId: 'GoLiveEmailPageRule', pattern: GO_LIVE_EMAIL_PATTERN },
+    ],
     timeoutSeconds: 300,
     memoryMb: 512,
   },
@@ -123,8 +135,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'alert-preferences',
-    description: 'Email go-live alert opt-in per followed streamer (SNS subscription with a filter policy).',
+    description: 'Email go-live alert opt-in per followed streamer (a preference item in a sparse per-streamer index).',
     triggers: [{ kind: 'appsync', fields: ['Mutation.setAlertPreference'] }],
+  },
+  {
+    name: 'alert-unsubscribe',
+    description: 'One-click unsubscribe from go-live emails (List-Unsubscribe link with the opt-in\'s token).',
+    triggers: [{ kind: 'function-url' }],
   },
   {
     name: 'auction-sweeper',

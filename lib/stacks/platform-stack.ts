@@ -19,6 +19,7 @@ import { Data } from '../constructs/data';
 import { Functions } from '../constructs/functions';
 import { Jobs } from '../constructs/jobs';
 import { Video } from '../constructs/video';
+import { userPoolSesEmail } from '../constructs/ses';
 import { Web } from '../constructs/web';
 import { FUNCTIONS } from '../functions/catalog';
 import { ENV } from '../../lambdas/shared/env';
@@ -47,7 +48,6 @@ export class PlatformStack extends Stack {
       ? config.logRetentionDays : RetentionDays.ONE_MONTH) as RetentionDays;
 
     const data = new Data(this, 'Data', { prefix: config.prefix, removalPolicy, protect: config.removalPolicy === 'retain' });
-    const alerts = new Alerts(this, 'Alerts', { prefix: config.prefix, removalPolicy, sender: config.alertSender });
     const video = new Video(this, 'Video', {
       prefix: config.prefix, removalPolicy, recordings: config.recordings, webOrigins: config.webOrigins,
     });
@@ -68,7 +68,10 @@ export class PlatformStack extends Stack {
       data.main.grantReadWriteData(f);
     }
 
-    const auth = new Auth(this, 'Auth', { prefix: config.prefix, removalPolicy, postConfirmation: fn('provision-streamer') });
+    const auth = new Auth(this, 'Auth', {
+      prefix: config.prefix, removalPolicy, postConfirmation: fn('provision-streamer'),
+      email: config.email.userPoolViaSes ? userPoolSesEmail(this, config.email) : undefined,
+    });
     const chat = new Chat(this, 'Chat', {
       prefix: config.prefix, removalPolicy, reviewHandler: fn('chat-review'), logRetention,
       reviewProvisionedConcurrency: config.chatReviewProvisionedConcurrency,
@@ -86,7 +89,7 @@ export class PlatformStack extends Stack {
     this.wireTriggers(functions, data, video);
     this.wireRecordings(fn, video, data);
     this.wireJobs(functions, new Jobs(this, 'Jobs', { prefix: config.prefix, removalPolicy }), video, data);
-    this.wireAlerts(fn, alerts, data);
+    const alerts = new Alerts(this, 'Alerts', { prefix: config.prefix, email: config.email, fanout: fn('go-live-fanout'), unsubscribe: fn('alert-unsubscribe') });
 
     const web = new Web(this, 'Web', {
       prefix: config.prefix,
@@ -129,7 +132,7 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'IdentityPoolId', { value: auth.identityPool.identityPoolId });
     new CfnOutput(this, 'ReplayBaseUrl', { value: video.replayBaseUrl });
     new CfnOutput(this, 'RecordingsBucket', { value: video.bucket.bucketName });
-    new CfnOutput(this, 'GoLiveTopicArn', { value: alerts.topic.topicArn });
+    new CfnOutput(this, 'UnsubscribeUrl', { value: alerts.unsubscribeUrl.url, description: 'One-click unsubscribe endpoint of go-live emails' });
   }
 
   private wireIvs(fn: (n: string) => ReturnType<Functions['get']>, video: Video, chat: Chat, config: StageConfig): void {
@@ -254,13 +257,5 @@ export class PlatformStack extends Stack {
     worker.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [video.bucket.bucketArn] }));
     worker.addToRolePolicy(new PolicyStatement({ actions: ['s3:RestoreObject', 's3:PutObjectTagging'], resources: [video.bucket.arnForObjects('*')] }));
     data.idempotency.grantReadWriteData(worker);
-  }
-
-  private wireAlerts(fn: (n: string) => ReturnType<Functions['get']>, alerts: Alerts, _data: Data): void {
-    for (const name of ['go-live-fanout', 'alert-preferences']) fn(name).addEnvironment(ENV.GO_LIVE_TOPIC_ARN, alerts.topic.topicArn);
-    alerts.topic.grantPublish(fn('go-live-fanout'));
-    fn('alert-preferences').addToRolePolicy(new PolicyStatement({ actions: ['sns:Subscribe'], resources: [alerts.topic.topicArn] }));
-    // Unsubscribe is authorized on the subscription ARN, which lives under the topic's ARN.
-    fn('alert-preferences').addToRolePolicy(new PolicyStatement({ actions: ['sns:Unsubscribe'], resources: [`${alerts.topic.topicArn}:*`] }));
   }
 }

@@ -4,15 +4,11 @@
  */
 import { CreateChannelCommand, IvsClient, ListChannelsCommand } from '@aws-sdk/client-ivs';
 import { CreateRoomCommand, IvschatClient, ListRoomsCommand } from '@aws-sdk/client-ivschat';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useDynamoDbLocal } from '../../support/dynamo';
 import { createEngine } from '../../../local/appsync/engine';
-import { startLocalSns } from '../../../local/sns/index';
 
 const db = useDynamoDbLocal();
 const ivs = mockClient(IvsClient);
@@ -41,7 +37,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     TABLE_NAME: db.tableName, IDEMPOTENCY_TABLE_NAME: db.idempotencyTableName, RESOURCE_TAG: 'live-shopping-it',
     CHANNEL_TYPE: 'STANDARD', CHAT_REVIEW_FUNCTION_ARN: 'arn:aws:lambda:us-east-1:000000000000:function:chat-review',
-    GO_LIVE_TOPIC_ARN: 'arn:aws:sns:us-east-1:000000000000:go-live', WEB_URL: 'http://127.0.0.1:4321',
+    WEB_URL: 'http://127.0.0.1:4321',
     AWS_ENDPOINT_URL_DYNAMODB: db.endpoint, AWS_REGION: await db.client.config.region(),
     AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
@@ -150,22 +146,15 @@ describe('control fields through the local engine', () => {
     const rotate = await gql('mutation { rotateStreamKey { url } }', ann);
     expect(rotate.errors?.[0]?.errorType).toBe('STREAM_LIVE');
 
-    const outbox = await mkdtemp(join(tmpdir(), 'control-sns-'));
-    const sns = await startLocalSns({ outboxDir: outbox, port: 0 });
-    process.env.AWS_ENDPOINT_URL_SNS = sns.url;
-    try {
-      const on = await gql('mutation { setAlertPreference(streamerId: "s1", email: true) { streamerId handle email emailStatus } }', bob);
-      expect(on.data?.setAlertPreference).toEqual({ streamerId: 's1', handle: 'ann', email: true, emailStatus: 'pending' });
-      expect((await gql('query { alertPreferences { handle email emailStatus } }', bob)).data?.alertPreferences).toEqual([{ handle: 'ann', email: true, emailStatus: 'pending' }]);
-      const confirmation = (await readdir(outbox)).filter((f) => f.endsWith('.json') && !f.startsWith('.'));
-      expect(confirmation).toHaveLength(1);
-      expect(JSON.parse(await readFile(join(outbox, confirmation[0]!), 'utf8'))).toMatchObject({ kind: 'SubscriptionConfirmation', endpoint: 'bob@example.com' });
-      const off = await gql('mutation { setAlertPreference(streamerId: "s1", email: false) { email emailStatus } }', bob);
-      expect(off.data?.setAlertPreference).toEqual({ email: false, emailStatus: null });
-    } finally {
-      await sns.stop();
-      await rm(outbox, { recursive: true, force: true });
-    }
+    const on = await gql('mutation { setAlertPreference(streamerId: "s1", email: true) { streamerId handle email emailStatus } }', bob);
+    expect(on.data?.setAlertPreference).toEqual({ streamerId: 's1', handle: 'ann', email: true, emailStatus: null });
+    expect((await gql('query { alertPreferences { handle email emailStatus } }', bob)).data?.alertPreferences).toEqual([{ handle: 'ann', email: true, emailStatus: null }]);
+    // The opt-in is listed in the streamer's sparse opt-in partition, which the fan-out pages through.
+    const optedIn = await db.doc.send(new QueryCommand({ TableName: db.tableName, IndexName: 'GSI2', KeyConditionExpression: 'GSI2PK = :pk', ExpressionAttributeValues: { ':pk': 'USER#s1#EMAIL_ALERTS' } }));
+    expect(optedIn.Items?.map((i) => [i.userId, i.emailAddress])).toEqual([['f1', 'bob@example.com']]);
+    const off = await gql('mutation { setAlertPreference(streamerId: "s1", email: false) { email emailStatus } }', bob);
+    expect(off.data?.setAlertPreference).toEqual({ email: false, emailStatus: null });
+    expect((await db.doc.send(new QueryCommand({ TableName: db.tableName, IndexName: 'GSI2', KeyConditionExpression: 'GSI2PK = :pk', ExpressionAttributeValues: { ':pk': 'USER#s1#EMAIL_ALERTS' } }))).Items).toEqual([]);
 
     await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: 'USER#f1', SK: 'NOTIF#2026-01-01T00:00:00.000Z#ntf_A', type: 'Notification', notificationId: 'ntf_A', userId: 'f1', kind: 'GO_LIVE', title: 'ann is live', createdAt: '2026-01-01T00:00:00.000Z', read: false } }));
     expect((await gql('query { notifications { items { notificationId read } } }', bob)).data?.notifications.items).toEqual([{ notificationId: 'ntf_A', read: false }]);

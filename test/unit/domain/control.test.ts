@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { chunk, goLiveMessage, goLiveNotificationId, idFromBytes, mapLimit, randomId, streamerFilterPolicy } from '../../../lambdas/shared/domain/alerts';
+import {
+  chunk, emailOptInIndexKeys, goLiveMessage, goLiveNotificationId, idFromBytes, mapLimit, newUnsubscribeToken, randomId, unsubscribeTokenMatches, unsubscribeUrl,
+} from '../../../lambdas/shared/domain/alerts';
 import { clampLimit, decodeToken, encodeToken } from '../../../lambdas/shared/domain/follows';
 import { handleKey, handleSchema } from '../../../lambdas/shared/domain/handles';
 import { scheduleInputSchema } from '../../../lambdas/shared/domain/schedule';
@@ -77,8 +79,18 @@ describe('alerts', () => {
     expect(goLiveMessage({ handle: 'ann', webUrl: 'https://x.io/', goingLiveMessage: ' Drop at 8 ' })).toEqual({ subject: 'ann is live', body: 'Drop at 8', link: 'https://x.io/s/ann' });
     expect(goLiveMessage({ handle: 'ann', displayName: 'Ann', title: 'Sneakers', webUrl: 'https://x.io' }).body).toBe('Ann is live: Sneakers');
   });
-  it('filter policy, chunking and bounded concurrency', async () => {
-    expect(JSON.parse(streamerFilterPolicy('s1'))).toEqual({ streamerId: ['s1'] });
+  it('email opt-ins: one sparse partition per streamer, unguessable tokens compared exactly, links carrying them', () => {
+    expect(emailOptInIndexKeys('s1', 'u1')).toEqual({ GSI2PK: 'USER#s1#EMAIL_ALERTS', GSI2SK: 'u1' });
+    const token = newUnsubscribeToken();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(newUnsubscribeToken()).not.toBe(token);
+    expect(unsubscribeTokenMatches(token, token)).toBe(true);
+    expect(unsubscribeTokenMatches(token, `${token.slice(0, -1)}x`)).toBe(token.endsWith('x'));
+    expect(unsubscribeTokenMatches(token, token.slice(1))).toBe(false);
+    expect(unsubscribeTokenMatches(undefined, token)).toBe(false);
+    expect(unsubscribeUrl('https://u.example/', 'u 1', 's&1', 'tok')).toBe('https://u.example/?u=u+1&s=s%261&t=tok');
+  });
+  it('chunking and bounded concurrency', async () => {
     expect(chunk([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
     let inFlight = 0;
     let peak = 0;

@@ -12,6 +12,9 @@ describe('stage config', () => {
     expect(loadStageConfig(ctx({ stage: 'prod' }))).toMatchObject({ stage: 'prod', removalPolicy: 'retain', allowTeardownOfRuntimeResources: false });
     expect(dev.chatReviewProvisionedConcurrency).toBe(0);
     expect(loadStageConfig(ctx({ stage: 'prod' })).chatReviewProvisionedConcurrency).toBe(2);
+    // Dev keeps Cognito's default sender; prod sends Cognito's codes through the SES identity too.
+    expect(dev.email).toMatchObject({ sesIdentity: 'example.com', fromAddress: 'alerts@example.com', userPoolViaSes: false, alertSendRatePerSecond: 10 });
+    expect(loadStageConfig(ctx({ stage: 'prod' })).email).toMatchObject({ userPoolViaSes: true });
   });
 
   it('fails with one clear sentence on bad config', () => {
@@ -22,7 +25,12 @@ describe('stage config', () => {
       .toThrow(/^Invalid stage config for "dev": recordings\.archiveAccessDays: .*90/);
     expect(() => loadStageConfig(bad({ recordings: { archiveAccessDays: 200, deepArchiveAccessDays: 180, expireUnsoldAfterDays: 10 } })))
       .toThrow(/deepArchiveAccessDays must be greater than recordings.archiveAccessDays/);
-    expect(() => loadStageConfig(bad({ alertSender: 'not-an-email' }))).toThrow(/^Invalid stage config for "dev": alertSender: /);
+    const email = stages.dev!.email as Record<string, unknown>;
+    expect(() => loadStageConfig(bad({ email: { ...email, fromAddress: 'not-an-email' } }))).toThrow(/^Invalid stage config for "dev": email\.fromAddress: /);
+    expect(() => loadStageConfig(bad({ email: { ...email, fromAddress: 'alerts@elsewhere.org' } })))
+      .toThrow('Invalid stage config for "dev": email.fromAddress: fromAddress must be the sesIdentity address or an address of the sesIdentity domain.');
+    expect(() => loadStageConfig(bad({ email: { ...email, configurationSet: 'has space' } }))).toThrow(/email\.configurationSet: configurationSet must be/);
+    expect(() => loadStageConfig(bad({ email: undefined }))).toThrow(/^Invalid stage config for "dev": email: /);
     expect(() => loadStageConfig(bad({ prefix: 'Bad Prefix' }))).toThrow(/prefix must be 2-21 lowercase letters/);
     expect(() => loadStageConfig(bad({ chatReviewProvisionedConcurrency: -1 }))).toThrow(/^Invalid stage config for "dev": chatReviewProvisionedConcurrency: /);
   });

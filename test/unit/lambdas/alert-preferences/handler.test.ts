@@ -1,13 +1,10 @@
-import { SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../../../lambdas/alert-preferences/handler';
 import { fakeTable } from '../provision-streamer/fake-table';
 
-const sns = mockClient(SNSClient);
 const ddb = mockClient(DynamoDBDocumentClient);
-const TOPIC = 'arn:aws:sns:us-west-2:123456789012:go-live';
 const call = (email: boolean, claims: Record<string, string> = { email: 'fan@example.com' }) => handler({
   arguments: { streamerId: 's1', email }, identity: { sub: 'u1', claims }, source: null, info: { fieldName: 'setAlertPreference', parentTypeName: 'Mutation' },
 });
@@ -15,38 +12,40 @@ const call = (email: boolean, claims: Record<string, string> = { email: 'fan@exa
 describe('alert-preferences', () => {
   let table: ReturnType<typeof fakeTable>;
   beforeEach(() => {
-    sns.reset();
     ddb.reset();
     table = fakeTable(ddb);
-    Object.assign(process.env, { TABLE_NAME: 'Main', GO_LIVE_TOPIC_ARN: TOPIC });
+    Object.assign(process.env, { TABLE_NAME: 'Main' });
     table.put({ PK: 'USER#s1', SK: 'PROFILE', userId: 's1', handle: 'ann' });
-    sns.on(SubscribeCommand).resolves({ SubscriptionArn: `${TOPIC}:sub-1` });
-    sns.on(UnsubscribeCommand).resolves({});
   });
 
-  it('opt-in subscribes the email with a streamerId filter policy and stores the subscription', async () => {
-    expect(await call(true)).toEqual({ data: { streamerId: 's1', handle: 'ann', email: true, emailStatus: 'pending' } });
-    expect(sns).toReceiveCommandWith(SubscribeCommand, {
-      TopicArn: TOPIC, Protocol: 'email', Endpoint: 'fan@example.com',
-      Attributes: { FilterPolicy: '{"streamerId":["s1"]}', FilterPolicyScope: 'MessageAttributes' }, ReturnSubscriptionArn: true,
+  it('opt-in stores the address and a token on the preference, in the streamer\'s sparse opt-in partition', async () => {
+    expect(await call(true)).toEqual({ data: { streamerId: 's1', handle: 'ann', email: true, emailStatus: null } });
+    const pref = table.get('USER#u1', 'ALERTPREF#s1')!;
+    expect(pref).toMatchObject({
+      type: 'AlertPreference', userId: 'u1', streamerId: 's1', handle: 'ann', email: true, emailAddress: 'fan@example.com',
+      GSI2PK: 'USER#s1#EMAIL_ALERTS', GSI2SK: 'u1',
     });
-    expect(table.get('USER#u1', 'ALERTPREF#s1')).toMatchObject({ subscriptionArn: `${TOPIC}:sub-1`, email: true });
+    expect(pref.unsubscribeToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
+    // Opting in again keeps the token, so links in emails already sent keep working.
     await call(true);
-    expect(sns).toHaveReceivedCommandTimes(SubscribeCommand, 1);
+    expect(table.get('USER#u1', 'ALERTPREF#s1')!.unsubscribeToken).toBe(pref.unsubscribeToken);
   });
 
-  it('opt-out unsubscribes the stored subscription', async () => {
+  it('opt-out takes the item out of the opt-in partition and drops the address', async () => {
     await call(true);
+    const token = table.get('USER#u1', 'ALERTPREF#s1')!.unsubscribeToken;
     expect(await call(false)).toMatchObject({ data: { email: false, emailStatus: null } });
-    expect(sns).toReceiveCommandWith(UnsubscribeCommand, { SubscriptionArn: `${TOPIC}:sub-1` });
-    expect(table.get('USER#u1', 'ALERTPREF#s1')).toMatchObject({ email: false });
+    const pref = table.get('USER#u1', 'ALERTPREF#s1')!;
+    expect(pref).toMatchObject({ email: false, unsubscribeToken: token });
+    expect(pref).not.toHaveProperty('GSI2PK');
+    expect(pref).not.toHaveProperty('emailAddress');
   });
 
   it('refuses without an email address or for an unknown streamer', async () => {
     expect(await call(true, {})).toMatchObject({ error: { type: 'VALIDATION' } });
     table.items.delete('USER#s1|PROFILE');
     expect(await call(true)).toMatchObject({ error: { type: 'NOT_FOUND' } });
-    expect(sns).not.toHaveReceivedCommand(SubscribeCommand);
+    expect(table.get('USER#u1', 'ALERTPREF#s1')).toBeUndefined();
   });
 });

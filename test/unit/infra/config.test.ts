@@ -10,6 +10,8 @@ describe('stage config', () => {
     expect(dev).toMatchObject({ stage: 'dev', prefix: 'lvs-dev', removalPolicy: 'destroy', channelType: 'STANDARD', logRetentionDays: 30 });
     expect(dev.recordings).toMatchObject({ archiveAccessDays: 90, deepArchiveAccessDays: 180, thumbnailIntervalSeconds: 60, renditions: 'ALL' });
     expect(loadStageConfig(ctx({ stage: 'prod' }))).toMatchObject({ stage: 'prod', removalPolicy: 'retain', allowTeardownOfRuntimeResources: false });
+    expect(dev.operationsEmail).toBeUndefined();
+    expect(loadStageConfig(ctx({ stage: 'prod' })).operationsEmail).toBe('ops@example.com');
   });
 
   it('fails with one clear sentence on bad config', () => {
@@ -22,5 +24,6 @@ describe('stage config', () => {
       .toThrow(/deepArchiveAccessDays must be greater than recordings.archiveAccessDays/);
     expect(() => loadStageConfig(bad({ alertSender: 'not-an-email' }))).toThrow(/^Invalid stage config for "dev": alertSender: /);
     expect(() => loadStageConfig(bad({ prefix: 'Bad Prefix' }))).toThrow(/prefix must be 2-21 lowercase letters/);
+    expect(() => loadStageConfig(bad({ operationsEmail: 'ops' }))).toThrow(/^Invalid stage config for "dev": operationsEmail: /);
   });
 });

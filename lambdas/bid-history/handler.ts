@@ -6,7 +6,7 @@
  *   DynamoDB computed in that write. Every accepted bid is exactly one such modification, so the
  *   history is complete; redelivered records rewrite the same item (idempotent). A bid id reused
  *   for a second accepted bid (a client bug) is kept under `BID#<bidId>#<bidCount>`, never lost.
- * - the newest product image of a batch, once the batch's history items are written → its id
+ * - a product's newest image in a batch, once every bid of that product in the batch is written → its id
  *   buckets below the one under its newest bid are removed and `bidBucketFloor` raised
  *   (consumerBucketTrim; placeBid answers a refused bid from the item while its bucket is there,
  *   from history below the floor: retryStatus). Those buckets are never written again, so the

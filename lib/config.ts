@@ -71,6 +71,8 @@ const StageSchema = z.object({
   chatReviewProvisionedConcurrency: z.number().int().min(0).max(100).default(0),
   /** Days of Lambda and API logs kept. */
   logRetentionDays: z.number().int().min(1).default(30),
+  /** E-mail subscribed to the operations topic (dead-letter alarms); none when absent. */
+  operationsEmail: z.email().optional(),
 }).refine((s) => s.recordings.deepArchiveAccessDays > s.recordings.archiveAccessDays, {
   message: 'recordings.deepArchiveAccessDays must be greater than recordings.archiveAccessDays',
 });

@@ -114,6 +114,11 @@ function rules(stack: Stack): Rule[] {
       reason: 'Replays are for a worldwide audience (no geo restriction); the distribution serves read-only recordings through origin access control (a WAF web ACL can be attached by operators); without a custom domain the default CloudFront certificate cannot pin a TLS policy.',
     },
     {
+      path: /^Operations\/[A-Za-z]+DeadLetters\/Resource$/,
+      ids: ['AwsSolutions-SQS3'],
+      reason: 'These queues are dead-letter destinations themselves (table-stream on-failure destinations and EventBridge target DLQs, which cdk-nag cannot see as such); each has a depth alarm on the operations topic.',
+    },
+    {
       path: CDK_PROVIDERS,
       ids: [BASIC_EXECUTION, 'AwsSolutions-IAM5[Resource::*]', 'AwsSolutions-L1', 'AwsSolutions-IAM5[Action::s3:GetBucket*]',
         'AwsSolutions-IAM5[Action::s3:GetObject*]', 'AwsSolutions-IAM5[Action::s3:List*]', 'AwsSolutions-IAM5[Action::s3:Abort*]',

@@ -16,6 +16,7 @@ import { createEngine } from './appsync/engine';
 import { ID_TOKEN_CLAIMS_SHIM, idTokenClaimsShim, startLocalCognito } from './auth/cognito';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/server';
 import { createTables } from './dynamodb/tables';
+import { deadLetterSink } from './dead-letters/index';
 import { startLocalEvents } from './events/bus';
 import { startLocalGraphql } from './graphql/server';
 import { startLocalIvs } from './ivs/index';
@@ -63,6 +64,8 @@ export interface LocalPlatformOptions {
 export interface LocalPlatform {
   endpoints: Endpoints;
   dataDir: string;
+  /** Stream records and events that failed all their retries (`<consumer>/<timestamp>-<id>.json`). */
+  deadLetterDir: string;
   userPoolId: string;
   userPoolClientId: string;
   runner: LambdaRunner;
@@ -148,7 +151,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     const unsubscribe = await startFunctionUrl(invoke, 'alert-unsubscribe', port('unsubscribe'));
     stops.push(() => unsubscribe.stop());
 
-    const events = await startLocalEvents({ invoke, port: port('events'), scheduleEveryMs: opts.scheduleEveryMs, log });
+    const deadLetters = deadLetterSink(join(dataDir, 'dead-letters'), (letter, path) =>
+      log(`Dead letter: ${letter.consumer} failed ${letter.source} ${letter.id} ${letter.attempts} times (${letter.error}): ${path}`));
+    const events = await startLocalEvents({ invoke, port: port('events'), scheduleEveryMs: opts.scheduleEveryMs, log, deadLetters });
     stops.push(() => events.stop());
     const lambdaEndpoint = await startLambdaEndpoint({ invoke }, port('lambda'), { [ID_TOKEN_CLAIMS_SHIM]: idTokenClaimsShim });
     stops.push(() => lambdaEndpoint.stop());
@@ -200,10 +205,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     lambda.runner = runner;
     const streams = await startStreamPoller({
       dynamo: client, endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, table: tables.Main, log,
-      // Every function the catalog triggers from the table stream gets each batch (one event source mapping each).
-      onBatch: async (event) => {
-        await Promise.all(FUNCTIONS.filter((f) => f.triggers.some((t) => t.kind === 'table-stream')).map((f) => invoke(f.name, event)));
-      },
+      // Every function the catalog triggers from the table stream, each with its own position (one event source mapping each).
+      consumers: FUNCTIONS.filter((f) => f.triggers.some((t) => t.kind === 'table-stream')).map((f) => ({ name: f.name, handle: (event) => invoke(f.name, event) })),
+      deadLetters,
     });
     stops.unshift(() => streams.stop());
 
@@ -214,7 +218,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     };
     writeFileSync(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
     return {
-      endpoints, dataDir, runner, userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId,
+      endpoints, dataDir, deadLetterDir: deadLetters.dir, runner, userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId,
       async settled() {
         await events.settled();
         await streams.drained();
@@ -249,6 +253,7 @@ async function main(): Promise<void> {
     'Web app': e.webUrl, 'RTMP ingest (OBS server)': e.rtmpUrl, GraphQL: e.graphqlUrl, 'GraphQL realtime': e.realtimeUrl, Chat: e.chatUrl,
   });
   console.log(`Endpoints as JSON: ${join(platform.dataDir, 'endpoints.json')}. Confirmation codes and alerts: ${join(platform.dataDir, 'outbox')}. Ctrl-C stops everything.`);
+  console.log(`Dead letters (stream records and events that failed all retries): ${platform.deadLetterDir}`);
   let stopping = false;
   let demoStream: import('node:child_process').ChildProcess | undefined;
   const shutdown = async () => {

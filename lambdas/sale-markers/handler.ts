@@ -6,11 +6,13 @@
  * - a finished recording whose classification changed → a tagging job for the recording-objects
  *   worker (S3 object tags the lifecycle rules read), queued rather than done here so live cues
  *   never wait behind a large recording.
- * Reports partial batch failures (sequence numbers) so one failing record does not replay the rest.
+ * Reports partial batch failures (Powertools batch) so one failing record neither blocks the shard
+ * nor fails the good records beside it.
  */
 import { PutMetadataCommand } from '@aws-sdk/client-ivs';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ddb, ivs } from '../shared/clients';
 import { enqueueRecordingJob } from '../shared/enqueue-recording-job';
@@ -154,102 +156,131 @@ function seqOf(record: DynamoDBRecord): string {
   return record.dynamodb?.SequenceNumber ?? record.eventID ?? '';
 }
 
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const failed = new Set<string>();
-  const cues: PendingCue[] = [];
-  const now = new Date().toISOString();
-  const work: Promise<void>[] = [];
+type Action =
+  | { kind: 'cue'; pending: PendingCue; sale?: { recordingId: string; saleId: string } }
+  | { kind: 'reconcile'; image: Image; wanted: Classification }
+  | { kind: 'tag'; image: Image; seq: string; bucket: string; prefix: string; wanted: Classification; recordingId: string };
 
+/** A record whose cue IVS refused (other than "not broadcasting"): it is retried. */
+export class CueNotSentError extends Error {
+  override readonly name = 'CueNotSentError';
+}
+
+/** What one stream record asks for, or undefined when nothing. */
+function actionOf(record: DynamoDBRecord): Action | undefined {
+  const seq = seqOf(record);
+  const next = imageOf(record.dynamodb?.NewImage);
+  const old = imageOf(record.dynamodb?.OldImage);
+  if (!next) return undefined;
+  if (next.type === 'Sale' && record.eventName === 'INSERT') {
+    const cue = saleCue({
+      saleId: String(next.saleId),
+      productId: String(next.productId),
+      productTitle: next.productTitle as string | undefined,
+      price: Number(next.price),
+      currency: String(next.currency),
+    });
+    return {
+      kind: 'cue', pending: { channelId: String(next.channelId), seq, cue },
+      sale: typeof next.recordingId === 'string' ? { recordingId: next.recordingId, saleId: String(next.saleId) } : undefined,
+    };
+  }
+  if (next.type === 'Product' && next.featured === true && old?.featured !== true) {
+    const cue = featuredCue({
+      productId: String(next.productId),
+      title: next.title as string | undefined,
+      currency: next.currency as string | undefined,
+      buyNowPrice: next.buyNowPrice as number | undefined,
+      currentPrice: next.currentPrice as number | undefined,
+      startingBid: next.startingBid as number | undefined,
+    });
+    return { kind: 'cue', pending: { channelId: String(next.channelId), seq, cue } };
+  }
+  if (next.type === 'Recording' && typeof next.state === 'string') {
+    const wanted = classify({ keep: next.keep === true, saleCount: Number(next.saleCount ?? 0) });
+    if (next.classification !== wanted) return { kind: 'reconcile', image: next, wanted };
+    if (
+      next.state === 'AVAILABLE' &&
+      typeof next.recordingId === 'string' &&
+      typeof next.bucket === 'string' &&
+      typeof next.s3Prefix === 'string' &&
+      (old?.state !== 'AVAILABLE' || old.classification !== next.classification)
+    ) {
+      // Tags go on once the recording is complete, so no object written later misses them.
+      return { kind: 'tag', image: next, seq, bucket: next.bucket, prefix: next.s3Prefix, wanted, recordingId: next.recordingId };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * One batch through Powertools' BatchProcessor: every record succeeds or fails on its own and
+ * only the failed ones are reported (Lambda redelivers from the lowest of them; each step here is
+ * idempotent). Cues are coalesced per channel first (1 KB payloads, 5 calls/s), so a cue record
+ * waits for its channel's sends and fails only if its own payload was refused.
+ */
+export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  const now = new Date().toISOString();
+  const actions = new Map<DynamoDBRecord, Action | Error>();
+  const byChannel = new Map<string, PendingCue[]>();
   for (const record of event.Records) {
-    const seq = seqOf(record);
-    const next = imageOf(record.dynamodb?.NewImage);
-    const old = imageOf(record.dynamodb?.OldImage);
-    if (!next) continue;
+    let action: Action | Error | undefined;
     try {
-      if (next.type === 'Sale' && record.eventName === 'INSERT') {
-        cues.push({
-          channelId: String(next.channelId),
-          seq,
-          cue: saleCue({
-            saleId: String(next.saleId),
-            productId: String(next.productId),
-            productTitle: next.productTitle as string | undefined,
-            price: Number(next.price),
-            currency: String(next.currency),
-          }),
-        });
-        if (typeof next.recordingId === 'string') {
-          work.push(countSale(next.recordingId, String(next.saleId), now).catch((error: unknown) => {
-            logger.error('Counting the sale on its recording failed', { seq, error: String(error) });
-            failed.add(seq);
-          }));
-        }
-      } else if (next.type === 'Product' && next.featured === true && old?.featured !== true) {
-        cues.push({
-          channelId: String(next.channelId),
-          seq,
-          cue: featuredCue({
-            productId: String(next.productId),
-            title: next.title as string | undefined,
-            currency: next.currency as string | undefined,
-            buyNowPrice: next.buyNowPrice as number | undefined,
-            currentPrice: next.currentPrice as number | undefined,
-            startingBid: next.startingBid as number | undefined,
-          }),
-        });
-      } else if (next.type === 'Recording' && typeof next.state === 'string') {
-        const wanted = classify({ keep: next.keep === true, saleCount: Number(next.saleCount ?? 0) });
-        if (next.classification !== wanted) {
-          work.push(reconcileClassification(next, wanted, now).catch((error: unknown) => {
-            logger.error('Reconciling the classification failed', { seq, error: String(error) });
-            failed.add(seq);
-          }));
-        } else if (
-          next.state === 'AVAILABLE' &&
-          typeof next.recordingId === 'string' &&
-          typeof next.bucket === 'string' &&
-          typeof next.s3Prefix === 'string' &&
-          (old?.state !== 'AVAILABLE' || old.classification !== next.classification)
-        ) {
-          // Tags go on once the recording is complete, so no object written later misses them.
-          const { recordingId, bucket, s3Prefix } = next;
-          work.push(
-            tagRecording(recordingId, next, bucket, s3Prefix, wanted, seq)
-              .then(() => logger.info('Recording tagging queued', { recordingId, classification: wanted }))
-              .catch((error: unknown) => {
-                logger.error('Queueing the recording tagging failed', { seq, error: String(error) });
-                failed.add(seq);
-              }),
-          );
-        }
-      }
+      action = actionOf(record);
     } catch (error) {
-      logger.error('Stream record not processable', { seq, error: String(error) });
-      failed.add(seq);
+      // A record that cannot even be read fails alone; the batch goes on.
+      action = error instanceof Error ? error : new Error(String(error));
+    }
+    if (!action) continue;
+    actions.set(record, action);
+    if (!(action instanceof Error) && action.kind === 'cue') {
+      byChannel.set(action.pending.channelId, [...(byChannel.get(action.pending.channelId) ?? []), action.pending]);
     }
   }
 
-  const byChannel = new Map<string, PendingCue[]>();
-  for (const c of cues) byChannel.set(c.channelId, [...(byChannel.get(c.channelId) ?? []), c]);
   const arnCache = new Map<string, Promise<string | undefined>>();
-  for (const [channelId, pending] of byChannel) {
-    work.push(
-      channelArnOf(channelId, arnCache)
-        .then(async (arn) => {
-          if (!arn) {
-            logger.warn('Channel has no IVS channel ARN; cues skipped', { channelId, cues: pending.length });
-            return;
-          }
-          for (const seq of await sendChannelCues(arn, pending)) failed.add(seq);
-        })
-        .catch((error: unknown) => {
-          logger.error('Sending cues failed', { channelId, error: String(error) });
-          for (const p of pending) failed.add(p.seq);
-        }),
-    );
+  const sends = new Map<string, Promise<Set<string>>>();
+  /** The sequence numbers of the channel's cues that could not be sent (sent once per batch). */
+  const sendChannel = (channelId: string): Promise<Set<string>> => {
+    let sent = sends.get(channelId);
+    if (!sent) {
+      const pending = byChannel.get(channelId) ?? [];
+      sent = channelArnOf(channelId, arnCache).then(async (arn) => {
+        if (!arn) {
+          logger.warn('Channel has no IVS channel ARN; cues skipped', { channelId, cues: pending.length });
+          return new Set<string>();
+        }
+        return new Set(await sendChannelCues(arn, pending));
+      });
+      sends.set(channelId, sent);
+    }
+    return sent;
+  };
+
+  const processor = new BatchProcessor(EventType.DynamoDBStreams, { logger });
+  const result = await processPartialResponse(event, async (record: DynamoDBRecord) => {
+    const action = actions.get(record);
+    if (!action) return;
+    if (action instanceof Error) throw action;
+    if (action.kind === 'cue') {
+      const { pending, sale } = action;
+      // Both settle before the record's outcome: the channel's send is shared with its other records.
+      const [sent, counted] = await Promise.allSettled([sendChannel(pending.channelId), sale ? countSale(sale.recordingId, sale.saleId, now) : undefined]);
+      if (sent.status === 'rejected') throw sent.reason;
+      if (counted.status === 'rejected') throw counted.reason;
+      if (sent.value.has(pending.seq)) throw new CueNotSentError(`the cue of ${pending.seq} was not sent to channel ${pending.channelId}`);
+    } else if (action.kind === 'reconcile') {
+      await reconcileClassification(action.image, action.wanted, now);
+    } else {
+      await tagRecording(action.recordingId, action.image, action.bucket, action.prefix, action.wanted, action.seq);
+      logger.info('Recording tagging queued', { recordingId: action.recordingId, classification: action.wanted });
+    }
+  }, processor, { throwOnFullBatchFailure: false });
+  // throwOnFullBatchFailure off: a batch whose every record failed answers the same shape (all named).
+  for (const [index, error] of processor.errors.entries()) {
+    logger.error('Stream record failed', { seq: seqOf(processor.failureMessages[index] as DynamoDBRecord), error: String(error) });
   }
-  await Promise.all(work);
-  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+  return result;
 };
 
 /** Test hook: forget rate limiters between test cases. */

@@ -1,14 +1,13 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType, type Function as LambdaFunction, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { CfnTemplate } from 'aws-cdk-lib/aws-ses';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EmailConfig } from '../config';
 import { ENV } from '../../lambdas/shared/env';
 import { EMAIL_PAGE_EVENT, GO_LIVE_EMAIL_TEMPLATE } from '../../lambdas/shared/domain/alerts';
+import type { DeadLetters } from './operations';
 import { fromHeader, sesConfigurationSetArn, sesIdentityArn } from './ses';
 
 export interface AlertsProps {
@@ -20,22 +19,21 @@ export interface AlertsProps {
   readonly fanout: LambdaFunction;
   /** alert-unsubscribe: served on a public function URL that every email links to. */
   readonly unsubscribe: LambdaFunction;
+  /** go-live-fanout's dead-letter queue (Operations): fan-out invocations that failed every retry go there. */
+  readonly deadLetters: DeadLetters;
 }
 
 /**
  * Go-live email alerts through SES: the email template, SendBulkEmail rights on exactly the
  * identity, template and configuration set it uses, the fan-out's continuation events, the
- * one-click unsubscribe URL, and a queue that keeps fan-out invocations that failed every retry
- * (with an alarm). Opt-ins are table items (see lambdas/alert-preferences), so nothing here grows
+ * one-click unsubscribe URL; fan-out invocations that failed every retry go to the fan-out's
+ * dead-letter queue. Opt-ins are table items (see lambdas/alert-preferences), so nothing here grows
  * with subscribers.
  */
 export class Alerts extends Construct {
   readonly template: CfnTemplate;
   readonly templateName: string;
   readonly unsubscribeUrl: FunctionUrl;
-  /** Fan-out invocations that failed after Lambda's retries (on-failure destination). */
-  readonly failures: Queue;
-  readonly failuresAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: AlertsProps) {
     super(scope, id);
@@ -74,19 +72,6 @@ export class Alerts extends Construct {
       conditions: { StringEquals: { 'events:source': EMAIL_PAGE_EVENT.source } },
     }));
 
-    this.failures = new Queue(this, 'FanoutFailures', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    fanout.configureAsyncInvoke({ onFailure: new SqsDestination(this.failures), retryAttempts: 2, maxEventAge: Duration.hours(6) });
-    this.failuresAlarm = new Alarm(this, 'FanoutFailuresAlarm', {
-      alarmDescription: 'A go-live fan-out invocation failed after its retries (alerts or emails may be missing); see the queue.',
-      metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
+    fanout.configureAsyncInvoke({ onFailure: new SqsDestination(props.deadLetters.queue), retryAttempts: 2, maxEventAge: Duration.hours(6) });
   }
 }

@@ -3,7 +3,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
@@ -18,10 +18,12 @@ import { Chat } from '../constructs/chat';
 import { Data } from '../constructs/data';
 import { Functions } from '../constructs/functions';
 import { Jobs } from '../constructs/jobs';
+import { Operations } from '../constructs/operations';
 import { Video } from '../constructs/video';
 import { userPoolSesEmail } from '../constructs/ses';
 import { Web } from '../constructs/web';
 import { FUNCTIONS } from '../functions/catalog';
+import { EVENT_RETRY_ATTEMPTS, SCHEDULE_RETRY_ATTEMPTS, STREAM_RETRY_ATTEMPTS } from '../functions/delivery';
 import { ENV } from '../../lambdas/shared/env';
 
 export interface PlatformStackProps extends StackProps {
@@ -86,10 +88,14 @@ export class PlatformStack extends Stack {
     }
 
     this.wireIvs(fn, video, chat, config);
-    this.wireTriggers(functions, data, video);
+    const operations = new Operations(this, 'Operations', { prefix: config.prefix, removalPolicy, email: config.operationsEmail });
+    this.wireTriggers(functions, data, video, operations);
     this.wireRecordings(fn, video, data);
-    this.wireJobs(functions, new Jobs(this, 'Jobs', { prefix: config.prefix, removalPolicy }), video, data);
-    const alerts = new Alerts(this, 'Alerts', { prefix: config.prefix, email: config.email, fanout: fn('go-live-fanout'), unsubscribe: fn('alert-unsubscribe') });
+    this.wireJobs(functions, new Jobs(this, 'Jobs', { prefix: config.prefix, removalPolicy }), operations, video, data);
+    const alerts = new Alerts(this, 'Alerts', {
+      prefix: config.prefix, email: config.email, fanout: fn('go-live-fanout'), unsubscribe: fn('alert-unsubscribe'),
+      deadLetters: operations.deadLetters('go-live-fanout'),
+    });
 
     const web = new Web(this, 'Web', {
       prefix: config.prefix,
@@ -203,7 +209,7 @@ export class PlatformStack extends Stack {
     }));
   }
 
-  private wireTriggers(functions: Functions, data: Data, video: Video): void {
+  private wireTriggers(functions: Functions, data: Data, video: Video, operations: Operations): void {
     for (const spec of FUNCTIONS) {
       const f = functions.get(spec.name);
       for (const t of spec.triggers) {
@@ -211,13 +217,17 @@ export class PlatformStack extends Stack {
           new Rule(this, t.ruleId, { description: spec.description, eventPattern: {
             source: [...t.pattern.source], detailType: [...t.pattern['detail-type']],
             ...(t.pattern.detail ? { detail: t.pattern.detail as Record<string, unknown[]> } : {}),
-          }, targets: [new LambdaFunction(f, { retryAttempts: 8, maxEventAge: Duration.hours(2) })] });
+          }, targets: [new LambdaFunction(f, { retryAttempts: EVENT_RETRY_ATTEMPTS, maxEventAge: Duration.hours(2), deadLetterQueue: operations.deadLetters(spec.name).queue })] });
         } else if (t.kind === 'schedule') {
-          new Rule(this, t.ruleId, { description: spec.description, schedule: Schedule.rate(Duration.minutes(t.everyMinutes)), targets: [new LambdaFunction(f)] });
+          new Rule(this, t.ruleId, { description: spec.description, schedule: Schedule.rate(Duration.minutes(t.everyMinutes)), targets: [new LambdaFunction(f, {
+            retryAttempts: SCHEDULE_RETRY_ATTEMPTS, maxEventAge: Duration.minutes(Math.max(1, t.everyMinutes)), deadLetterQueue: operations.deadLetters(spec.name).queue,
+          })] });
         } else if (t.kind === 'table-stream') {
+          // After the retries, Lambda sends the failed batch's shard and sequence range (not the records) to the queue.
           f.addEventSource(new DynamoEventSource(data.main, {
             startingPosition: StartingPosition.LATEST, batchSize: 50,
-            bisectBatchOnError: true, retryAttempts: 5, reportBatchItemFailures: true,
+            bisectBatchOnError: true, retryAttempts: STREAM_RETRY_ATTEMPTS, reportBatchItemFailures: true,
+            onFailure: new SqsDlq(operations.deadLetters(spec.name).queue),
           }));
         } else if (t.kind === 's3-restore-completed') {
           video.bucket.addEventNotification(EventType.OBJECT_RESTORE_COMPLETED, new LambdaDestination(f));
@@ -243,10 +253,10 @@ export class PlatformStack extends Stack {
    * (classification tags) put one page event on the jobs bus, the recording-objects worker does
    * the S3 calls page by page and sends the next page's event.
    */
-  private wireJobs(functions: Functions, jobs: Jobs, video: Video, data: Data): void {
+  private wireJobs(functions: Functions, jobs: Jobs, operations: Operations, video: Video, data: Data): void {
     for (const spec of FUNCTIONS) {
       for (const t of spec.triggers) {
-        if (t.kind === 'platform-event') jobs.route(t.ruleId, spec.description, t.pattern, functions.get(spec.name));
+        if (t.kind === 'platform-event') jobs.route(t.ruleId, spec.description, t.pattern, functions.get(spec.name), operations.deadLetters(spec.name));
       }
     }
     const worker = functions.get('recording-objects');

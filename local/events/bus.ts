@@ -3,8 +3,9 @@
  * platform's own job events) matched in-process
  * and delivered to the same handlers; a PutEvents endpoint (JSON 1.1, for @aws-sdk/client-eventbridge
  * via AWS_ENDPOINT_URL_EVENTBRIDGE); and the catalog's schedules on timers.
- * Delivery is asynchronous and at-least-once: a failed invocation is retried twice with backoff,
- * like EventBridge's retry policy (which retries for up to 24 h).
+ * Delivery is asynchronous and at-least-once: a failed invocation is retried twice with backoff
+ * (EventBridge's retry policy, compressed: the CDK targets retry 8 times over up to 2 h), then the
+ * event goes to the dead-letter directory, as it goes to the target's DLQ on AWS.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -12,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { FUNCTIONS } from '../../lib/functions/catalog';
 import { matchesPattern } from './patterns';
 import { listen, readBody } from '../http';
+import type { DeadLetterSink } from '../dead-letters/index';
 
 export interface BusEvent {
   source: string;
@@ -27,6 +29,8 @@ export interface LocalEventsOptions {
   /** Local period of every schedule (AWS: the catalog's minutes). 0 disables schedules. @default 15000 */
   scheduleEveryMs?: number;
   log?: (line: string) => void;
+  /** Where an event goes after its retries failed (AWS: the target's dead-letter queue). @default - logged only */
+  deadLetters?: DeadLetterSink;
   region?: string;
   account?: string;
 }
@@ -56,7 +60,12 @@ export async function startLocalEvents(opts: LocalEventsOptions): Promise<LocalE
       } catch (error) {
         const delay = RETRY_DELAYS_MS[attempt];
         if (delay === undefined) {
-          opts.log?.(`event ${String(event['detail-type'])} to ${name} failed after ${attempt + 1} attempts: ${(error as Error).message}`);
+          const message = error instanceof Error ? error.message : String(error);
+          if (opts.deadLetters) {
+            opts.deadLetters.write({ consumer: name, source: 'eventbridge', id: String(event.id), attempts: attempt + 1, error: message, payload: event });
+          } else {
+            opts.log?.(`event ${String(event['detail-type'])} to ${name} failed after ${attempt + 1} attempts: ${message}`);
+          }
           return;
         }
         await new Promise((r) => setTimeout(r, delay));

@@ -15,6 +15,8 @@ describe('stage config', () => {
     // Dev keeps Cognito's default sender; prod sends Cognito's codes through the SES identity too.
     expect(dev.email).toMatchObject({ sesIdentity: 'example.com', fromAddress: 'alerts@example.com', userPoolViaSes: false, alertSendRatePerSecond: 10 });
     expect(loadStageConfig(ctx({ stage: 'prod' })).email).toMatchObject({ userPoolViaSes: true });
+    expect(dev.operationsEmail).toBeUndefined();
+    expect(loadStageConfig(ctx({ stage: 'prod' })).operationsEmail).toBe('ops@example.com');
   });
 
   it('fails with one clear sentence on bad config', () => {
@@ -33,5 +35,6 @@ describe('stage config', () => {
     expect(() => loadStageConfig(bad({ email: undefined }))).toThrow(/^Invalid stage config for "dev": email: /);
     expect(() => loadStageConfig(bad({ prefix: 'Bad Prefix' }))).toThrow(/prefix must be 2-21 lowercase letters/);
     expect(() => loadStageConfig(bad({ chatReviewProvisionedConcurrency: -1 }))).toThrow(/^Invalid stage config for "dev": chatReviewProvisionedConcurrency: /);
+    expect(() => loadStageConfig(bad({ operationsEmail: 'ops' }))).toThrow(/^Invalid stage config for "dev": operationsEmail: /);
   });
 });

@@ -259,11 +259,8 @@ describe('recording jobs', () => {
     return (found as [string, Loose])[0];
   };
   const workerId = () => logicalIdOf('AWS::Lambda::Function', (r) => r.Properties.FunctionName === 'lvs-dev-recording-objects');
-  const queueId = () => {
-    const queues = Object.keys(resources('AWS::SQS::Queue'));
-    expect(queues).toHaveLength(1);
-    return queues[0] as string;
-  };
+  // The worker's dead-letter queue comes from the Operations construct (one per consumer, with its alarm).
+  const queueId = () => logicalIdOf('AWS::SQS::Queue', (r) => r.Properties.QueueName === 'lvs-dev-recording-objects-dlq');
 
   it('routes recording-object pages from the stack\'s own jobs bus to the worker, undeliverable events to its failure queue', () => {
     const busId = logicalIdOf('AWS::Events::EventBus', (r) => r.Properties.Name === 'lvs-dev-jobs');
@@ -278,7 +275,7 @@ describe('recording jobs', () => {
     });
   });
 
-  it('retries failed pages twice, then keeps them in an encrypted, TLS-only queue with an alarm', () => {
+  it('retries failed pages twice, then keeps them in the worker\'s encrypted, TLS-only dead-letter queue with an alarm', () => {
     t().hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: workerId() },
       MaximumRetryAttempts: 2,
@@ -290,8 +287,8 @@ describe('recording jobs', () => {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
     t().hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(), 'QueueName'] } }],
+      MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(), 'QueueName'] } }],
     });
   });
 
@@ -321,7 +318,8 @@ describe('recording jobs', () => {
 
 describe('alerts and web', () => {
   it('sends go-live emails through SES with a template, no SNS topic and no per-subscriber resource', () => {
-    expect(resources('AWS::SNS::Topic')).toEqual({});
+    // The only topic is the operators' (alarms); dev subscribes nobody to it.
+    expect(Object.values(resources('AWS::SNS::Topic')).map((r) => r.Properties.TopicName)).toEqual(['lvs-dev-operations']);
     expect(resources('AWS::SNS::Subscription')).toEqual({});
     t().hasResourceProperties('AWS::SES::Template', {
       Template: { TemplateName: 'lvs-dev-go-live', SubjectPart: '{{subject}}', TextPart: Match.stringLikeRegexp('\\{\\{unsubscribeUrl\\}\\}'), HtmlPart: Match.stringLikeRegexp('href="\\{\\{unsubscribeUrl\\}\\}"') },
@@ -387,11 +385,11 @@ describe('alerts and web', () => {
     });
   });
 
-  it('keeps fan-out invocations that failed every retry in an encrypted queue with an alarm', () => {
+  it('keeps fan-out invocations that failed every retry in its encrypted dead-letter queue with an alarm', () => {
     t().hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     t().hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: Match.anyValue(), MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 6 * 3600,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AlertsFanoutFailures'), 'Arn'] } } },
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OperationsGoLiveFanoutDeadLetters'), 'Arn'] } } },
     });
     t().hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold',
@@ -419,6 +417,104 @@ describe('alerts and web', () => {
     // Build and runtime config staged together for Amplify (deploy-readiness.test.ts checks the config file).
     expect(deploy.Properties.DestinationBucketKeyPrefix).toBe('site/');
     expect(JSON.stringify(only('Custom::AWS').Properties.Create)).toContain('startDeployment');
+  });
+});
+
+describe('failure destinations', () => {
+  const consumers = (kind: string) => FUNCTIONS.filter((f) => f.triggers.some((tr) => tr.kind === kind)).map((f) => f.name);
+  const fnLogicalId = (name: string) => Object.entries(resources('AWS::Lambda::Function')).find(([, r]) => r.Properties.FunctionName === `lvs-dev-${name}`)?.[0] as string;
+  const queueLogicalId = (name: string) => Object.entries(resources('AWS::SQS::Queue')).find(([, r]) => r.Properties.QueueName === `lvs-dev-${name}-dlq`)?.[0] as string;
+  const topicLogicalId = () => Object.entries(resources('AWS::SNS::Topic')).find(([, r]) => r.Properties.TopicName === 'lvs-dev-operations')?.[0] as string;
+
+  it('gives every table-stream consumer bounded retries, bisect-on-error, partial batch responses and an on-failure queue', () => {
+    expect(consumers('table-stream')).toEqual(['bid-history', 'sale-markers']);
+    for (const name of consumers('table-stream')) {
+      t().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: { Ref: fnLogicalId(name) },
+        MaximumRetryAttempts: 5,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueLogicalId(name), 'Arn'] } } },
+      });
+      // The mapping sends with the function's role: it must be allowed to.
+      const send = policiesOf(name).find((st) => actionsOf([st]).includes('sqs:SendMessage'));
+      expect(send?.Resource).toEqual({ 'Fn::GetAtt': [queueLogicalId(name), 'Arn'] });
+    }
+    expect(Object.keys(resources('AWS::Lambda::EventSourceMapping'))).toHaveLength(consumers('table-stream').length);
+  });
+
+  it('gives every EventBridge rule target (IVS events and schedules) a dead-letter queue and a retry policy', () => {
+    const rules = Object.values(resources('AWS::Events::Rule'));
+    const ruleTriggers = FUNCTIONS.flatMap((f) => f.triggers).filter((tr) => ['eventbridge', 'schedule', 'platform-event'].includes(tr.kind));
+    expect(rules.length).toBe(ruleTriggers.length);
+    for (const name of consumers('eventbridge')) {
+      t().hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: Match.anyValue(),
+        Targets: [Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fnLogicalId(name), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueLogicalId(name), 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+        })],
+      });
+    }
+    for (const name of consumers('schedule')) {
+      t().hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 minute)',
+        Targets: [Match.objectLike({
+          Arn: { 'Fn::GetAtt': [fnLogicalId(name), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueLogicalId(name), 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+        })],
+      });
+    }
+    for (const rule of rules) expect(rule.Properties.Targets.every((tg: Loose) => tg.DeadLetterConfig && tg.RetryPolicy)).toBe(true);
+    // EventBridge may send to each DLQ, only on behalf of its own rule.
+    for (const name of [...consumers('eventbridge'), ...consumers('schedule')]) {
+      t().hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueLogicalId(name) }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+          Action: 'sqs:SendMessage', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' },
+          Condition: { ArnEquals: { 'aws:SourceArn': Match.anyValue() } },
+        })]) },
+      });
+    }
+  });
+
+  it('encrypts every dead-letter queue, refuses plain HTTP, and alarms on its depth to the operations topic', () => {
+    const names = [...new Set([...consumers('table-stream'), ...consumers('eventbridge'), ...consumers('schedule'), ...consumers('platform-event')])];
+    expect(Object.keys(resources('AWS::SQS::Queue')).sort()).toEqual(names.map(queueLogicalId).sort());
+    for (const name of names) {
+      t().hasResourceProperties('AWS::SQS::Queue', { QueueName: `lvs-dev-${name}-dlq`, SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+      t().hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueLogicalId(name) }],
+        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      });
+      t().hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueLogicalId(name), 'QueueName'] } }],
+        Statistic: 'Maximum', Period: 60, EvaluationPeriods: 1, Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching',
+        AlarmActions: [{ Ref: topicLogicalId() }],
+      });
+    }
+    expect(Object.keys(resources('AWS::CloudWatch::Alarm'))).toHaveLength(names.length);
+  });
+
+  it('encrypts the operations topic with a rotated key CloudWatch may use, and subscribes the stage e-mail only where configured', () => {
+    const topic = resources('AWS::SNS::Topic')[topicLogicalId()];
+    const keyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
+    const key = resources('AWS::KMS::Key')[keyId];
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
+      Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    }));
+    t().hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topicLogicalId() }],
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    expect(Object.values(resources('AWS::SNS::Subscription')).filter((sub) => sub.Properties.TopicArn?.Ref === topicLogicalId())).toEqual([]);
+    const prod = buildStack('prod');
+    prod.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: Match.stringLikeRegexp('^OperationsTopic') } });
   });
 });
 

@@ -224,3 +224,45 @@ describe('sale-markers: recording classification', () => {
     expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
   });
 });
+
+describe('sale-markers: partial batch failures', () => {
+  it('a record that cannot be read fails alone; the sales around it are cued and counted', async () => {
+    // Prepare
+    const before = record('INSERT', sale(1, { recordingId: 'rec_1' }));
+    const poisoned = record('INSERT', sale(2));
+    (poisoned.dynamodb as { NewImage: unknown }).NewImage = { price: { Z: 'not an attribute value' } };
+    const after = record('INSERT', sale(3, { recordingId: 'rec_1' }));
+    // Act
+    const result = await handler(batch(before, poisoned, after));
+    // Assess
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: poisoned.dynamodb?.SequenceNumber }]);
+    const cued = ivs.commandCalls(PutMetadataCommand).flatMap((c) => parseCuePayload(c.args[0].input.metadata ?? '').map((cue) => cue.saleId));
+    expect(cued).toEqual([sale(1).saleId, sale(3).saleId]);
+    expect(ddb.commandCalls(UpdateCommand).map((c) => [...(c.args[0].input.ExpressionAttributeValues?.[':ids'] as Set<string>)][0])).toEqual([sale(1).saleId, sale(3).saleId]);
+  });
+
+  it('a sale whose count fails is reported; its cue still went out with the others', async () => {
+    ddb.on(UpdateCommand, { ExpressionAttributeValues: { ':sid': sale(2).saleId } }).rejects(new Error('throttled'));
+    const records = [1, 2, 3].map((i) => record('INSERT', sale(i, { recordingId: 'rec_1' })));
+    const result = await handler(batch(...records));
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: records[1]?.dynamodb?.SequenceNumber }]);
+    const cued = ivs.commandCalls(PutMetadataCommand).flatMap((c) => parseCuePayload(c.args[0].input.metadata ?? '').map((cue) => cue.saleId));
+    expect(cued).toEqual([1, 2, 3].map((i) => sale(i).saleId));
+  });
+
+  it('a recording whose reconcile fails is reported; a sale on another channel in the batch is not', async () => {
+    ddb.on(UpdateCommand, { Key: { PK: 'RECORDING#rec_9', SK: 'RECORDING' } }).rejects(new Error('throttled'));
+    const rec = record('MODIFY', { PK: 'RECORDING#rec_9', SK: 'RECORDING', type: 'Recording', recordingId: 'rec_9', state: 'AVAILABLE', saleCount: 2, classification: 'NO_SALES', version: 3 });
+    const good = record('INSERT', sale(4));
+    const result = await handler(batch(rec, good));
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: rec.dynamodb?.SequenceNumber }]);
+    expect(ivs).toHaveReceivedCommandTimes(PutMetadataCommand, 1);
+  });
+
+  it('names every record when all of them fail (no throw)', async () => {
+    ivs.on(PutMetadataCommand).rejects(new Error('boom'));
+    const records = [record('INSERT', sale(1)), record('INSERT', sale(2))];
+    const result = await handler(batch(...records));
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(records.map((r) => r.dynamodb?.SequenceNumber).sort());
+  });
+});

@@ -16,6 +16,7 @@ import { ID_TOKEN_CLAIMS_SHIM, idTokenClaimsShim, startLocalCognito } from './au
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/server';
 import { createTables } from './dynamodb/tables';
 import { startLocalEvents } from './events/bus';
+import { matchesPattern } from './events/patterns';
 import { startLocalGraphql } from './graphql/server';
 import { startLocalIvs } from './ivs/index';
 import { startLocalIvsChat } from './ivschat/index';
@@ -138,9 +139,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
 
     const events = await startLocalEvents({ invoke, port: port('events'), scheduleEveryMs: opts.scheduleEveryMs, log });
     stops.push(() => events.stop());
-    const lambdaEndpoint = await startLambdaEndpoint({ invoke }, port('lambda'), { [ID_TOKEN_CLAIMS_SHIM]: idTokenClaimsShim });
+    const lambdaEndpoint = await startLambdaEndpoint({ invoke }, port('lambda'), { [ID_TOKEN_CLAIMS_SHIM]: async (event) => idTokenClaimsShim((await invoke('account', event)) as Record<string, unknown>) });
     stops.push(() => lambdaEndpoint.stop());
-    const cognito = await startLocalCognito({ dataDir: join(dataDir, 'cognito'), outboxDir, port: port('cognito'), lambda: { url: lambdaEndpoint.url, postConfirmation: 'provision-streamer', preTokenGeneration: ID_TOKEN_CLAIMS_SHIM }, log });
+    const cognito = await startLocalCognito({ dataDir: join(dataDir, 'cognito'), outboxDir, port: port('cognito'), lambda: { url: lambdaEndpoint.url, postConfirmation: 'account', preTokenGeneration: ID_TOKEN_CLAIMS_SHIM }, log });
     stops.push(() => cognito.stop());
 
     const ivs = await startLocalIvs({
@@ -187,9 +188,17 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     lambda.runner = runner;
     const streams = await startStreamPoller({
       dynamo: client, endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, table: tables.Main, log,
-      // Every function the catalog triggers from the table stream gets each batch (one event source mapping each).
+      // Every function the catalog triggers from the table stream gets each batch (one event source
+      // mapping each), keeping only the records its filter matches and in batches of its size, as Lambda does.
       onBatch: async (event) => {
-        await Promise.all(FUNCTIONS.filter((f) => f.triggers.some((t) => t.kind === 'table-stream')).map((f) => invoke(f.name, event)));
+        await Promise.all(FUNCTIONS.flatMap((f) => f.triggers.flatMap((t) => {
+          if (t.kind !== 'table-stream') return [];
+          const records = t.filter ? event.Records.filter((r) => matchesPattern(t.filter!, r as Record<string, unknown>)) : event.Records;
+          const size = t.batchSize ?? records.length;
+          const batches: (typeof records)[] = [];
+          for (let i = 0; i < records.length; i += size) batches.push(records.slice(i, i + size));
+          return batches.length ? [(async () => { for (const Records of batches) await invoke(f.name, { ...event, Records }); })()] : [];
+        })));
       },
     });
     stops.unshift(() => streams.stop());

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
-  AccountRecovery, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool, UserPoolClient, UserPoolOperation, VerificationEmailStyle,
+  AccountRecovery, ClientAttributes, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool, UserPoolClient, UserPoolOperation, VerificationEmailStyle,
 } from 'aws-cdk-lib/aws-cognito';
 import { IdentityPool, UserPoolAuthenticationProvider } from 'aws-cdk-lib/aws-cognito-identitypool';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -9,8 +9,17 @@ import { Construct } from 'constructs';
 export interface AuthProps {
   readonly prefix: string;
   readonly removalPolicy: RemovalPolicy;
-  /** Runs after a user confirms sign-up (provisions nothing heavy; see provision-streamer). */
+  /**
+   * Runs after a user confirms sign-up: fast DynamoDB work only (claims the handle); channels are
+   * created later, from the Studio (provision-streamer).
+   * @default no trigger
+   */
   readonly postConfirmation?: IFunction;
+  /**
+   * Runs before Cognito issues tokens: stamps the platform-owned handle as the `handle` claim.
+   * @default no trigger
+   */
+  readonly preTokenGeneration?: IFunction;
 }
 
 /**
@@ -53,10 +62,15 @@ export class Auth extends Construct {
       removalPolicy: props.removalPolicy,
     });
     if (props.postConfirmation) this.userPool.addTrigger(UserPoolOperation.POST_CONFIRMATION, props.postConfirmation);
+    if (props.preTokenGeneration) this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION, props.preTokenGeneration);
     this.client = this.userPool.addClient('WebClient', {
       userPoolClientName: `${props.prefix}-web`,
       authFlows: { userSrp: true, userPassword: true },
       preventUserExistenceErrors: true,
+      // Users write only what they may change. Not custom:role. preferred_username stays writable
+      // because Cognito requires app clients to write required attributes (sign-up); the platform
+      // never trusts it: the handle shown anywhere is the account item's (`handle` claim).
+      writeAttributes: new ClientAttributes().withStandardAttributes({ email: true, preferredUsername: true }),
       generateSecret: false,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),

@@ -2,7 +2,7 @@ import { CfnOutput, CustomResource, RemovalPolicy, Stack, type StackProps } from
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventType } from 'aws-cdk-lib/aws-s3';
@@ -67,7 +67,7 @@ export class PlatformStack extends Stack {
       data.main.grantReadWriteData(f);
     }
 
-    const auth = new Auth(this, 'Auth', { prefix: config.prefix, removalPolicy, postConfirmation: fn('provision-streamer') });
+    const auth = new Auth(this, 'Auth', { prefix: config.prefix, removalPolicy, postConfirmation: fn('account'), preTokenGeneration: fn('account') });
     const chat = new Chat(this, 'Chat', { prefix: config.prefix, removalPolicy, reviewHandler: fn('chat-review'), logRetention });
     const api = new Api(this, 'Api', {
       prefix: config.prefix, userPool: auth.userPool, table: data.main, functions: fn, logRetention, removalPolicy,
@@ -186,7 +186,8 @@ export class PlatformStack extends Stack {
           new Rule(this, t.ruleId, { description: spec.description, schedule: Schedule.rate(Duration.minutes(t.everyMinutes)), targets: [new LambdaFunction(f)] });
         } else if (t.kind === 'table-stream') {
           f.addEventSource(new DynamoEventSource(data.main, {
-            startingPosition: StartingPosition.LATEST, batchSize: 50,
+            startingPosition: StartingPosition.LATEST, batchSize: t.batchSize ?? 50,
+            ...(t.filter ? { filters: [FilterCriteria.filter(t.filter)] } : {}),
             bisectBatchOnError: true, retryAttempts: 5, reportBatchItemFailures: true,
           }));
         } else if (t.kind === 's3-restore-completed') {

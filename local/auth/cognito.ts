@@ -42,14 +42,26 @@ export interface LocalCognito {
 /**
  * cognito-local puts only email and custom attributes into ID tokens; Cognito puts every readable
  * standard attribute there. This pre-token-generation shim (served by the local Lambda endpoint)
- * adds the standard attributes the web app reads, so the local tokens look like Cognito's.
+ * adds the standard attributes the web app reads, so the local tokens look like Cognito's. It takes
+ * the event the platform's own pre-token-generation function (account) answered and keeps that
+ * function's overrides and suppressions, which win over the attributes (cognito-local calls one function).
  */
 export const ID_TOKEN_CLAIMS_SHIM = 'local-cognito-id-token-claims';
 export function idTokenClaimsShim(event: Record<string, unknown>): unknown {
   // Cognito (and cognito-local) put them under `request`, as for every trigger.
   const attrs = ((event.request as { userAttributes?: Record<string, string> } | undefined)?.userAttributes ?? {}) as Record<string, string>;
   const claims = Object.fromEntries(['preferred_username', 'name', 'email_verified'].filter((k) => attrs[k] !== undefined).map((k) => [k, attrs[k]]));
-  return { ...event, response: { claimsOverrideDetails: { claimsToAddOrOverride: claims } } };
+  const platform = (event.response as { claimsOverrideDetails?: { claimsToAddOrOverride?: Record<string, string>; claimsToSuppress?: string[] } } | undefined)
+    ?.claimsOverrideDetails;
+  return {
+    ...event,
+    response: {
+      claimsOverrideDetails: {
+        claimsToAddOrOverride: { ...claims, ...platform?.claimsToAddOrOverride },
+        ...(platform?.claimsToSuppress ? { claimsToSuppress: platform.claimsToSuppress } : {}),
+      },
+    },
+  };
 }
 
 

@@ -55,3 +55,19 @@ export async function gql<T = Record<string, unknown>>(graphqlUrl: string, query
   if (body.errors?.length) throw new Error(body.errors.map((e) => `${e.errorType ?? 'Error'}: ${e.message}`).join('; '));
   return body.data as T;
 }
+
+/**
+ * Opens the Studio as the web app does: provisionMe, asked again until the setup is READY (answers
+ * the channel) or FAILED (throws). Pass the ID token, which carries the platform-owned handle.
+ */
+export async function provisionChannel(graphqlUrl: string, token: string, handle?: string, timeoutMs = 30_000): Promise<{ userId: string; handle: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { provisionMe } = await gql<{ provisionMe: { status: string; error: string | null; streamer: { userId: string; handle: string } | null } }>(
+      graphqlUrl, 'mutation($h: String) { provisionMe(handle: $h) { status error streamer { userId handle } } }', { h: handle }, token);
+    if (provisionMe.status === 'READY' && provisionMe.streamer) return provisionMe.streamer;
+    if (provisionMe.status === 'FAILED') throw new Error(`provisioning failed: ${provisionMe.error ?? 'no reason'}`);
+    if (Date.now() > deadline) throw new Error('provisioning did not finish in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -33,7 +33,7 @@ export const Q = {
 } as const;
 
 export const M = {
-  provisionMe: `mutation Provision($handle: String) { provisionMe(handle: $handle) { ${STREAMER} } }`,
+  provisionMe: `mutation Provision($handle: String) { provisionMe(handle: $handle) { status handle step error streamer { ${STREAMER} } } }`,
   updateStreamDetails: `mutation Update($input: UpdateStreamDetailsInput!) { updateStreamDetails(input: $input) { ${STREAMER} } }`,
   rotateStreamKey: `mutation Rotate($force: Boolean) { rotateStreamKey(force: $force) { ingestServer streamKey url createdAt } }`,
   scheduleStream: `mutation Schedule($input: ScheduleStreamInput!) { scheduleStream(input: $input) { ${SCHEDULED} } }`,

@@ -13,7 +13,7 @@
  *   (the stream redelivers the record to the same lease) finds the resource by its deterministic
  *   name and its owner/platform tags before creating another.
  * - A run that fails marks the record FAILED (with the reason) and releases the lease; the Studio
- *   shows it and provisionMe starts a new run.
+ *   (polling Query.myProvisioning, which never starts anything) shows it, and provisionMe starts a new run.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -322,14 +322,26 @@ export async function runProvisioning(userId: string, leaseId: string): Promise<
     record.error = kind === 'ThrottlingException' || kind === 'ServiceQuotaExceededException'
       ? 'The video service is busy; try again in a minute.'
       : 'Setting up the channel failed; try again.';
-    await ddb.send(new PutCommand({
-      TableName: table(),
-      Item: { ...provisioningKey(userId), type: 'Provisioning', ...record, leaseId, leaseUntil: 0, updatedAt: new Date().toISOString() },
-      ConditionExpression: 'leaseId = :l',
-      ExpressionAttributeValues: { ':l': leaseId },
-    })).catch((err: unknown) => { if (!isConditionFailure(err)) throw err; });
+    try {
+      await ddb.send(new PutCommand({
+        TableName: table(),
+        Item: { ...provisioningKey(userId), type: 'Provisioning', ...record, leaseId, leaseUntil: 0, updatedAt: new Date().toISOString() },
+        ConditionExpression: 'leaseId = :l',
+        ExpressionAttributeValues: { ':l': leaseId },
+      }));
+    } catch (err) {
+      if (isConditionFailure(err)) return 'SUPERSEDED';
+      throw err;
+    }
     return 'FAILED';
   }
+}
+
+/** Query.myProvisioning: the caller's setup state, read only (what the Studio polls). */
+export async function readProvisioning(userId: string): Promise<ProvisioningView | null> {
+  const [profile, record] = await Promise.all([getProfile(userId), loadRecord(userId)]);
+  if (!profile && !record) return null;
+  return view(record, profile, record?.handle ?? null);
 }
 
 /** A stream record that starts a run: a provisioning record whose lease changed to a new PROVISIONING one. */
@@ -362,12 +374,13 @@ function isStreamEvent(event: unknown): event is DynamoDBStreamEvent {
   return typeof event === 'object' && event !== null && Array.isArray((event as { Records?: unknown }).Records);
 }
 
-/** Mutation.provisionMe (AppSync), or the table stream that starts runs. */
+/** Mutation.provisionMe and Query.myProvisioning (AppSync), or the table stream that starts runs. */
 export async function handler(event: AppSyncInvokeEvent<{ handle?: string | null }> | DynamoDBStreamEvent): Promise<unknown> {
   if (isStreamEvent(event)) return onStream(event);
-  const result: AppSyncLambdaResult<ProvisioningView> = await toAppSyncResult(async () => {
+  const result: AppSyncLambdaResult<ProvisioningView | null> = await toAppSyncResult(async () => {
     const caller = cognitoCaller(event.identity);
+    if (event.info.fieldName === 'myProvisioning') return readProvisioning(caller.userId);
     return requestProvisioning(caller.userId, event.arguments.handle ?? undefined);
-  }, (error) => logger.error('provisionMe failed', { error: error as Error }));
+  }, (error) => logger.error(`${event.info.fieldName} failed`, { error: error as Error }));
   return result;
 }

@@ -65,7 +65,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'provision-streamer',
     description: 'Studio: provisionMe takes a lease and answers at once; the run (table stream) creates the IVS channel, stream key, chat room and profile (idempotent).',
     triggers: [
-      { kind: 'appsync', fields: ['Mutation.provisionMe'] },
+      { kind: 'appsync', fields: ['Mutation.provisionMe', 'Query.myProvisioning'] },
       // One run per invocation: a slow run (IVS throttling) never holds up another user's.
       { kind: 'table-stream', filter: PROVISIONING_REQUESTED, batchSize: 1 },
     ],

@@ -8,3 +8,10 @@
  * never the user-writable `preferred_username` attribute.
  */
 export const HANDLE_CLAIM = 'handle';
+
+/**
+ * The user attributes the web app's client may write (sign-up and UpdateUserAttributes). Not the
+ * custom role. `preferred_username` must stay: Cognito requires clients to write required
+ * attributes, and it is required at sign-up; the platform never trusts it (HANDLE_CLAIM instead).
+ */
+export const USER_WRITABLE_ATTRIBUTES: readonly string[] = ['email', 'preferred_username'];

@@ -30,7 +30,8 @@ export async function signUpAndIn(opts: { cognitoUrl: string; clientId: string; 
   try {
     await cognito(opts.cognitoUrl, 'SignUp', { ClientId: opts.clientId, Username: opts.email, Password: opts.password, UserAttributes: attrs });
     let code: string | undefined;
-    for (let i = 0; i < 50 && !code; i++) {
+    // cognito-local prints the code asynchronously; a loaded machine can take seconds.
+    for (let i = 0; i < 200 && !code; i++) {
       code = confirmationCodeFor(opts.outboxDir, opts.email);
       if (!code) await new Promise((r) => setTimeout(r, 100));
     }

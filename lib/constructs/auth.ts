@@ -37,8 +37,8 @@ export class Auth extends Construct {
     this.userPool = new UserPool(this, 'UserPool', {
       userPoolName: `${props.prefix}-users`,
       selfSignUpEnabled: true,
-      // Sign-in is by email; the handle (`preferred_username`) is unique through the platform's
-      // conditional HANDLE item (provision-streamer), since Cognito enforces uniqueness only for sign-in aliases.
+      // Sign-in is by email; the handle (`preferred_username` at sign-up) is unique through the
+      // platform's conditional HANDLE item (the account function), since Cognito enforces uniqueness only for sign-in aliases.
       signInAliases: { email: true },
       signInCaseSensitive: false,
       autoVerify: { email: true },
@@ -67,9 +67,10 @@ export class Auth extends Construct {
       userPoolClientName: `${props.prefix}-web`,
       authFlows: { userSrp: true, userPassword: true },
       preventUserExistenceErrors: true,
-      // Users write only what they may change. Not custom:role. preferred_username stays writable
-      // because Cognito requires app clients to write required attributes (sign-up); the platform
-      // never trusts it: the handle shown anywhere is the account item's (`handle` claim).
+      // USER_WRITABLE_ATTRIBUTES (the local Cognito enforces the same list): not custom:role.
+      // preferred_username stays writable because Cognito requires app clients to write required
+      // attributes (sign-up); the platform never trusts it: the handle shown anywhere is the
+      // account item's (`handle` claim).
       writeAttributes: new ClientAttributes().withStandardAttributes({ email: true, preferredUsername: true }),
       generateSecret: false,
       accessTokenValidity: Duration.hours(1),

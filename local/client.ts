@@ -30,7 +30,8 @@ export async function signUpAndIn(opts: { cognitoUrl: string; clientId: string; 
   try {
     await cognito(opts.cognitoUrl, 'SignUp', { ClientId: opts.clientId, Username: opts.email, Password: opts.password, UserAttributes: attrs });
     let code: string | undefined;
-    for (let i = 0; i < 50 && !code; i++) {
+    // cognito-local logs the code asynchronously; the line can lag its SignUp answer by seconds.
+    for (let i = 0; i < 200 && !code; i++) {
       code = confirmationCodeFor(opts.outboxDir, opts.email);
       if (!code) await new Promise((r) => setTimeout(r, 100));
     }
@@ -54,4 +55,24 @@ export async function gql<T = Record<string, unknown>>(graphqlUrl: string, query
   const body = (await res.json()) as { data?: T; errors?: { message: string; errorType?: string }[] };
   if (body.errors?.length) throw new Error(body.errors.map((e) => `${e.errorType ?? 'Error'}: ${e.message}`).join('; '));
   return body.data as T;
+}
+
+type SetupState = { status: string; error: string | null; streamer: { userId: string; handle: string } | null };
+
+/**
+ * Opens the Studio as the web app does: provisionMe, then myProvisioning read until the setup is
+ * READY (answers the channel) or FAILED (throws). Pass the ID token, which carries the owned handle.
+ */
+export async function provisionChannel(graphqlUrl: string, token: string, handle?: string, timeoutMs = 30_000): Promise<{ userId: string; handle: string }> {
+  const deadline = Date.now() + timeoutMs;
+  const fields = 'status error streamer { userId handle }';
+  let state = (await gql<{ provisionMe: SetupState }>(graphqlUrl, `mutation($h: String) { provisionMe(handle: $h) { ${fields} } }`, { h: handle }, token)).provisionMe;
+  for (;;) {
+    if (state.status === 'READY' && state.streamer) return state.streamer;
+    if (state.status === 'FAILED') throw new Error(`provisioning failed: ${state.error ?? 'no reason'}`);
+    if (Date.now() > deadline) throw new Error('provisioning did not finish in time');
+    await new Promise((r) => setTimeout(r, 200));
+    const read = await gql<{ myProvisioning: SetupState | null }>(graphqlUrl, `query { myProvisioning { ${fields} } }`, {}, token);
+    if (read.myProvisioning) state = read.myProvisioning;
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { gql, signUpAndIn } from './client';
+import { gql, provisionChannel, signUpAndIn } from './client';
 import type { LocalPlatform } from './start';
 
 export const DEMO = { email: 'demo@example.com', password: 'Demo-Stream-2026!', handle: 'demo' };
@@ -13,7 +13,7 @@ export const DEMO = { email: 'demo@example.com', password: 'Demo-Stream-2026!', 
 export async function runDemo(platform: LocalPlatform, say: (line: string) => void): Promise<{ ffmpeg: ChildProcess }> {
   const e = platform.endpoints;
   const session = await signUpAndIn({ cognitoUrl: e.cognitoUrl, clientId: platform.userPoolClientId, outboxDir: join(platform.dataDir, 'outbox'), ...DEMO });
-  await gql(e.graphqlUrl, 'mutation($h: String) { provisionMe(handle: $h) { userId handle } }', { h: DEMO.handle }, session.accessToken);
+  await provisionChannel(e.graphqlUrl, session.idToken, DEMO.handle);
   await gql(e.graphqlUrl, 'mutation($i: UpdateStreamDetailsInput!) { updateStreamDetails(input: $i) { userId } }', {
     i: { title: 'Demo show: vintage jackets and trading cards', category: 'Fashion', tags: ['vintage', 'demo'], language: 'en', goingLiveMessage: 'The demo show is live!' },
   }, session.accessToken).catch((error: unknown) => say(`demo: stream details not set (${(error as Error).message})`));

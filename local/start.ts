@@ -18,6 +18,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/
 import { createTables } from './dynamodb/tables';
 import { deadLetterSink } from './dead-letters/index';
 import { startLocalEvents } from './events/bus';
+import { matchesPattern } from './events/patterns';
 import { startLocalGraphql } from './graphql/server';
 import { startLocalIvs } from './ivs/index';
 import { startLocalIvsChat } from './ivschat/index';
@@ -155,9 +156,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       log(`Dead letter: ${letter.consumer} failed ${letter.source} ${letter.id} ${letter.attempts} times (${letter.error}): ${path}`));
     const events = await startLocalEvents({ invoke, port: port('events'), scheduleEveryMs: opts.scheduleEveryMs, log, deadLetters });
     stops.push(() => events.stop());
-    const lambdaEndpoint = await startLambdaEndpoint({ invoke }, port('lambda'), { [ID_TOKEN_CLAIMS_SHIM]: idTokenClaimsShim });
+    const lambdaEndpoint = await startLambdaEndpoint({ invoke }, port('lambda'), { [ID_TOKEN_CLAIMS_SHIM]: async (event) => idTokenClaimsShim((await invoke('account', event)) as Record<string, unknown>) });
     stops.push(() => lambdaEndpoint.stop());
-    const cognito = await startLocalCognito({ dataDir: join(dataDir, 'cognito'), outboxDir, port: port('cognito'), lambda: { url: lambdaEndpoint.url, postConfirmation: 'provision-streamer', preTokenGeneration: ID_TOKEN_CLAIMS_SHIM }, log });
+    const cognito = await startLocalCognito({ dataDir: join(dataDir, 'cognito'), outboxDir, port: port('cognito'), lambda: { url: lambdaEndpoint.url, postConfirmation: 'account', preTokenGeneration: ID_TOKEN_CLAIMS_SHIM }, log });
     stops.push(() => cognito.stop());
 
     const ivs = await startLocalIvs({
@@ -205,8 +206,14 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     lambda.runner = runner;
     const streams = await startStreamPoller({
       dynamo: client, endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, table: tables.Main, log,
-      // Every function the catalog triggers from the table stream, each with its own position (one event source mapping each).
-      consumers: FUNCTIONS.filter((f) => f.triggers.some((t) => t.kind === 'table-stream')).map((f) => ({ name: f.name, handle: (event) => invoke(f.name, event) })),
+      // Every function the catalog triggers from the table stream, each with its own position (one event source
+      // mapping each), receiving only the records its filter matches, in batches of its size, as Lambda does.
+      consumers: FUNCTIONS.flatMap((f) => f.triggers.flatMap((t) => t.kind === 'table-stream' ? [{
+        name: f.name,
+        handle: (event: { Records: unknown[] }) => invoke(f.name, event),
+        accepts: t.filter ? (record: unknown) => matchesPattern(t.filter as Record<string, unknown>, record as Record<string, unknown>) : undefined,
+        batchSize: t.batchSize,
+      }] : [])),
       deadLetters,
     });
     stops.unshift(() => streams.stop());

@@ -14,7 +14,7 @@ import type { AppSyncInvokeEvent } from '../shared/appsync-event';
 import { cognitoCaller } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
 import { banKey, capabilitiesFor, CHAT_LIMITS, moderatorKey, roleOf, type ChatRole } from '../shared/domain/chat';
-import { profileKey } from '../shared/domain/streamers';
+import { accountKey, profileKey } from '../shared/domain/streamers';
 
 const { logger } = observability('chat-token');
 
@@ -35,12 +35,13 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
   const caller = signedIn(identity) ? cognitoCaller(identity) : undefined;
   const keys: Record<string, string>[] = [profileKey(channelId)];
   if (caller) keys.push(banKey(channelId, caller.userId), moderatorKey(channelId, caller.userId));
-  // Access tokens carry no preferred_username: the caller's own profile has the handle.
-  if (caller && !caller.handle && caller.userId !== channelId) keys.push(profileKey(caller.userId));
+  // The chat shows the platform-owned handle: the token's `handle` claim (stamped from the account
+  // item), or the account item itself for a token without it (access tokens). Never preferred_username.
+  if (caller && !caller.handle) keys.push(accountKey(caller.userId));
   const { Responses } = await ddb.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
   const items = Responses?.[table] ?? [];
   const profile = items.find((i) => i.PK === `USER#${channelId}` && i.SK === 'PROFILE');
-  const handle = caller?.handle ?? (items.find((i) => i.PK === `USER#${caller?.userId}` && i.SK === 'PROFILE')?.handle as string | undefined);
+  const handle = caller?.handle ?? (items.find((i) => i.PK === `USER#${caller?.userId}` && i.SK === 'ACCOUNT')?.handle as string | undefined);
   if (!profile?.chatRoomArn) throw new DomainError('NOT_FOUND', 'This channel has no chat yet.');
   if (caller && items.some((i) => String(i.SK).startsWith('BAN#'))) {
     throw new DomainError('BANNED', 'You are banned from this chat.');

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DomainError } from './errors';
+import { HANDLE_CLAIM } from './domain/claims';
 
 export interface AppSyncInvokeEvent<A = Record<string, unknown>> {
   arguments: A;
@@ -21,6 +22,7 @@ const cognitoIdentitySchema = z.object({
 /** The signed-in Cognito caller, or UNAUTHORIZED for guests and IAM callers. */
 export interface Caller {
   userId: string;
+  /** The platform-owned handle (the `handle` claim lambdas/account stamps), never `preferred_username`. */
   handle?: string;
   email?: string;
 }
@@ -30,5 +32,5 @@ export function cognitoCaller(identity: unknown): Caller {
   if (!parsed.success) throw new DomainError('UNAUTHORIZED', 'Sign in first.');
   const claims = parsed.data.claims;
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-  return { userId: parsed.data.sub, handle: str(claims.preferred_username), email: str(claims.email) };
+  return { userId: parsed.data.sub, handle: str(claims[HANDLE_CLAIM]), email: str(claims.email) };
 }

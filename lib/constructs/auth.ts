@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
-  AccountRecovery, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool, UserPoolClient, UserPoolOperation, VerificationEmailStyle,
-  type UserPoolEmail,
+  AccountRecovery, ClientAttributes, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool, UserPoolClient, UserPoolOperation,
+  VerificationEmailStyle, type UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
 import { IdentityPool, UserPoolAuthenticationProvider } from 'aws-cdk-lib/aws-cognito-identitypool';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -10,13 +10,22 @@ import { Construct } from 'constructs';
 export interface AuthProps {
   readonly prefix: string;
   readonly removalPolicy: RemovalPolicy;
-  /** Runs after a user confirms sign-up (provisions nothing heavy; see provision-streamer). */
+  /**
+   * Runs after a user confirms sign-up: fast DynamoDB work only (claims the handle); channels are
+   * created later, from the Studio (provision-streamer).
+   * @default no trigger
+   */
   readonly postConfirmation?: IFunction;
   /**
    * How the pool sends codes (sign-up, password reset).
    * @default Cognito's default sender (no-reply@verificationemail.com, 50 emails a day per account and region)
    */
   readonly email?: UserPoolEmail;
+  /**
+   * Runs before Cognito issues tokens: stamps the platform-owned handle as the `handle` claim.
+   * @default no trigger
+   */
+  readonly preTokenGeneration?: IFunction;
 }
 
 /**
@@ -34,8 +43,8 @@ export class Auth extends Construct {
     this.userPool = new UserPool(this, 'UserPool', {
       userPoolName: `${props.prefix}-users`,
       selfSignUpEnabled: true,
-      // Sign-in is by email; the handle (`preferred_username`) is unique through the platform's
-      // conditional HANDLE item (provision-streamer), since Cognito enforces uniqueness only for sign-in aliases.
+      // Sign-in is by email; the handle (`preferred_username` at sign-up) is unique through the
+      // platform's conditional HANDLE item (the account function), since Cognito enforces uniqueness only for sign-in aliases.
       signInAliases: { email: true },
       signInCaseSensitive: false,
       autoVerify: { email: true },
@@ -60,6 +69,7 @@ export class Auth extends Construct {
       removalPolicy: props.removalPolicy,
     });
     if (props.postConfirmation) this.userPool.addTrigger(UserPoolOperation.POST_CONFIRMATION, props.postConfirmation);
+    if (props.preTokenGeneration) this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION, props.preTokenGeneration);
     this.client = this.userPool.addClient('WebClient', {
       userPoolClientName: `${props.prefix}-web`,
       authFlows: { userSrp: true, userPassword: true },
@@ -67,6 +77,11 @@ export class Auth extends Construct {
       // so neither the implicit flow nor a placeholder callback URL is left on the client.
       disableOAuth: true,
       preventUserExistenceErrors: true,
+      // USER_WRITABLE_ATTRIBUTES (the local Cognito enforces the same list): not custom:role.
+      // preferred_username stays writable because Cognito requires app clients to write required
+      // attributes (sign-up); the platform never trusts it: the handle shown anywhere is the
+      // account item's (`handle` claim).
+      writeAttributes: new ClientAttributes().withStandardAttributes({ email: true, preferredUsername: true }),
       generateSecret: false,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),

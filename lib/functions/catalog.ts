@@ -23,8 +23,15 @@ export type Trigger =
   | { readonly kind: 'appsync'; readonly fields: readonly string[] }
   | { readonly kind: 'eventbridge'; readonly ruleId: string; readonly pattern: IvsEventPattern }
   | { readonly kind: 'schedule'; readonly ruleId: string; readonly everyMinutes: number }
-  | { readonly kind: 'table-stream' }
+  | {
+    readonly kind: 'table-stream';
+    /** Lambda event filter (the `Filters` pattern) so only matching records invoke the function. */
+    readonly filter?: Record<string, unknown>;
+    /** Records per invocation; the factory's default (50) applies when absent. */
+    readonly batchSize?: number;
+  }
   | { readonly kind: 'cognito-post-confirmation' }
+  | { readonly kind: 'cognito-pre-token-generation' }
   | { readonly kind: 'chat-review' }
   | { readonly kind: 's3-restore-completed' }
   | { readonly kind: 'custom-resource' }
@@ -70,12 +77,30 @@ export const GO_LIVE_EMAIL_PATTERN: IvsEventPattern = {
   'detail-type': [EMAIL_PAGE_EVENT.detailType],
 };
 
+/** Table-stream records that request a provisioning run (provisionMe's lease write). */
+export const PROVISIONING_REQUESTED: Record<string, unknown> = {
+  eventName: ['INSERT', 'MODIFY'],
+  dynamodb: { NewImage: { type: { S: ['Provisioning'] }, status: { S: ['PROVISIONING'] } } },
+};
+
 export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'provision-streamer',
-    description: 'Creates a streamer\'s IVS channel, stream key, chat room and profile (idempotent).',
-    triggers: [{ kind: 'appsync', fields: ['Mutation.provisionMe'] }, { kind: 'cognito-post-confirmation' }],
-    timeoutSeconds: 30,
+    description: 'Studio: provisionMe takes a lease and answers at once; the run (table stream) creates the IVS channel, stream key, chat room and profile (idempotent).',
+    triggers: [
+      { kind: 'appsync', fields: ['Mutation.provisionMe', 'Query.myProvisioning'] },
+      // One run per invocation: a slow run (IVS throttling) never holds up another user's.
+      { kind: 'table-stream', filter: PROVISIONING_REQUESTED, batchSize: 1 },
+    ],
+    // Below the provisioning lease (PROVISIONING_LEASE_SECONDS, 300 s), so a live run keeps it.
+    timeoutSeconds: 60,
+  },
+  {
+    name: 'account',
+    description: 'Cognito triggers, DynamoDB only: claims the sign-up handle (account item); stamps the owned handle into ID tokens.',
+    triggers: [{ kind: 'cognito-post-confirmation' }, { kind: 'cognito-pre-token-generation' }],
+    // Cognito waits about 5 s for a trigger.
+    timeoutSeconds: 5,
   },
   {
     name: 'stream-key',

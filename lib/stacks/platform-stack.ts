@@ -2,7 +2,7 @@ import { CfnDeletionPolicy, CfnOutput, CustomResource, RemovalPolicy, Stack, typ
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { EventType } from 'aws-cdk-lib/aws-s3';
@@ -71,7 +71,7 @@ export class PlatformStack extends Stack {
     }
 
     const auth = new Auth(this, 'Auth', {
-      prefix: config.prefix, removalPolicy, postConfirmation: fn('provision-streamer'),
+      prefix: config.prefix, removalPolicy, postConfirmation: fn('account'), preTokenGeneration: fn('account'),
       email: config.email.userPoolViaSes ? userPoolSesEmail(this, config.email) : undefined,
     });
     const chat = new Chat(this, 'Chat', {
@@ -225,7 +225,8 @@ export class PlatformStack extends Stack {
         } else if (t.kind === 'table-stream') {
           // After the retries, Lambda sends the failed batch's shard and sequence range (not the records) to the queue.
           f.addEventSource(new DynamoEventSource(data.main, {
-            startingPosition: StartingPosition.LATEST, batchSize: 50,
+            startingPosition: StartingPosition.LATEST, batchSize: t.batchSize ?? 50,
+            ...(t.filter ? { filters: [FilterCriteria.filter(t.filter)] } : {}),
             bisectBatchOnError: true, retryAttempts: STREAM_RETRY_ATTEMPTS, reportBatchItemFailures: true,
             onFailure: new SqsDlq(operations.deadLetters(spec.name).queue),
           }));

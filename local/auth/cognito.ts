@@ -2,13 +2,18 @@
  * Local sign-up and sign-in: cognito-local (a Cognito user pool API the web app's aws-amplify code
  * uses unchanged, with USER_PASSWORD_AUTH; it has no SRP) as a child process on 127.0.0.1, its data
  * under `<dataDir>`. Confirmation codes are printed to the terminal and written to the outbox.
- * The post-confirmation trigger reaches provision-streamer through the local Lambda endpoint.
+ * The Cognito triggers reach the account function through the local Lambda endpoint.
+ * cognito-local does not enforce an app client's WriteAttributes, so it listens on an internal port
+ * behind a small proxy that refuses, as Cognito does, a SignUp or UpdateUserAttributes writing an
+ * attribute the client may not write.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../http';
+import { USER_WRITABLE_ATTRIBUTES } from '../../lambdas/shared/domain/claims';
+import { freePort, listen } from '../http';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -42,14 +47,26 @@ export interface LocalCognito {
 /**
  * cognito-local puts only email and custom attributes into ID tokens; Cognito puts every readable
  * standard attribute there. This pre-token-generation shim (served by the local Lambda endpoint)
- * adds the standard attributes the web app reads, so the local tokens look like Cognito's.
+ * adds the standard attributes the web app reads, so the local tokens look like Cognito's. It takes
+ * the event the platform's own pre-token-generation function (account) answered and keeps that
+ * function's overrides and suppressions, which win over the attributes (cognito-local calls one function).
  */
 export const ID_TOKEN_CLAIMS_SHIM = 'local-cognito-id-token-claims';
 export function idTokenClaimsShim(event: Record<string, unknown>): unknown {
   // Cognito (and cognito-local) put them under `request`, as for every trigger.
   const attrs = ((event.request as { userAttributes?: Record<string, string> } | undefined)?.userAttributes ?? {}) as Record<string, string>;
   const claims = Object.fromEntries(['preferred_username', 'name', 'email_verified'].filter((k) => attrs[k] !== undefined).map((k) => [k, attrs[k]]));
-  return { ...event, response: { claimsOverrideDetails: { claimsToAddOrOverride: claims } } };
+  const platform = (event.response as { claimsOverrideDetails?: { claimsToAddOrOverride?: Record<string, string>; claimsToSuppress?: string[] } } | undefined)
+    ?.claimsOverrideDetails;
+  return {
+    ...event,
+    response: {
+      claimsOverrideDetails: {
+        claimsToAddOrOverride: { ...claims, ...platform?.claimsToAddOrOverride },
+        ...(platform?.claimsToSuppress ? { claimsToSuppress: platform.claimsToSuppress } : {}),
+      },
+    },
+  };
 }
 
 
@@ -92,11 +109,55 @@ export function parseCodeDelivery(text: string): { code: string; destination: st
   return code && destination ? { code, destination, username: field('Username') } : undefined;
 }
 
+/** The attributes a SignUp or UpdateUserAttributes request writes, and the client it comes through. */
+export function attributeWrite(target: string, body: Record<string, unknown>): { clientId?: string; names: string[] } | undefined {
+  const names = ((body.UserAttributes ?? []) as { Name?: string }[]).map((a) => String(a.Name));
+  if (target === 'SignUp') return { clientId: body.ClientId as string | undefined, names };
+  if (target === 'UpdateUserAttributes') {
+    const payload = String(body.AccessToken ?? '').split('.')[1] ?? '';
+    const claims = (() => { try { return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { client_id?: string }; } catch { return {}; } })();
+    return { clientId: claims.client_id, names };
+  }
+  return undefined;
+}
+
+/** Forwards to cognito-local, refusing writes of attributes outside `writable` for `clientId()`. */
+function writeAttributesProxy(upstream: string, clientId: () => string | undefined, writable: readonly string[]) {
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const target = String(req.headers['x-amz-target'] ?? '').replace(/^AWSCognitoIdentityProviderService\./, '');
+      let write: ReturnType<typeof attributeWrite>;
+      try {
+        write = req.method === 'POST' && body.length ? attributeWrite(target, JSON.parse(body.toString('utf8')) as Record<string, unknown>) : undefined;
+      } catch {
+        write = undefined;
+      }
+      if (write && write.clientId === clientId() && write.names.some((n) => !writable.includes(n))) {
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'NotAuthorizedException', 'access-control-allow-origin': '*' })
+          .end(JSON.stringify({ __type: 'NotAuthorizedException', message: 'A client attempted to write unauthorized attribute' }));
+        return;
+      }
+      const out = httpRequest(`${upstream}${req.url ?? '/'}`, { method: req.method, headers: { ...req.headers, host: new URL(upstream).host } }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      out.on('error', (error) => res.writeHead(502).end(error.message));
+      out.end(body);
+    });
+  });
+}
+
 export async function startLocalCognito(opts: LocalCognitoOptions): Promise<LocalCognito> {
   mkdirSync(join(opts.dataDir, '.cognito'), { recursive: true });
   mkdirSync(opts.outboxDir, { recursive: true });
   const port = opts.port || (await freePort());
   const url = `http://127.0.0.1:${port}`;
+  // cognito-local itself, behind the write-attributes proxy on `port`.
+  const innerPort = await freePort();
+  const inner = `http://127.0.0.1:${innerPort}`;
   const configPath = join(opts.dataDir, '.cognito', 'config.json');
   writeFileSync(configPath, JSON.stringify({
     LambdaClient: { endpoint: opts.lambda?.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
@@ -111,7 +172,7 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   const bin = join(ROOT, 'node_modules', 'cognito-local', 'lib', 'bin', 'start.js');
   const child: ChildProcess = spawn(process.execPath, [bin], {
     cwd: opts.dataDir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: { ...process.env, PORT: String(innerPort), HOST: '127.0.0.1', NO_COLOR: '1', FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let buffer = '';
@@ -140,11 +201,11 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   const deadline = Date.now() + 20_000;
   for (;;) {
     try {
-      await call(url, 'ListUserPools', { MaxResults: 1 });
+      await call(inner, 'ListUserPools', { MaxResults: 1 });
       break;
     } catch (error) {
       if (child.exitCode !== null) throw new Error(`cognito-local exited with code ${child.exitCode}`);
-      if (Date.now() > deadline) { child.kill(); throw new Error(`cognito-local did not answer on ${url}: ${(error as Error).message}`); }
+      if (Date.now() > deadline) { child.kill(); throw new Error(`cognito-local did not answer on ${inner}: ${(error as Error).message}`); }
       await new Promise((r) => setTimeout(r, 150));
     }
   }
@@ -154,13 +215,13 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   let ids = existsSync(idsPath) ? (JSON.parse(readFileSync(idsPath, 'utf8')) as { userPoolId: string; userPoolClientId: string }) : undefined;
   if (ids) {
     try {
-      await call(url, 'DescribeUserPoolClient', { UserPoolId: ids.userPoolId, ClientId: ids.userPoolClientId });
+      await call(inner, 'DescribeUserPoolClient', { UserPoolId: ids.userPoolId, ClientId: ids.userPoolClientId });
     } catch {
       ids = undefined;
     }
   }
   if (!ids) {
-    const pool = await call(url, 'CreateUserPool', {
+    const pool = await call(inner, 'CreateUserPool', {
       PoolName: 'local-users',
       UsernameAttributes: ['email'],
       AutoVerifiedAttributes: ['email'],
@@ -168,9 +229,19 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
       Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
     });
     const userPoolId = (pool.UserPool as { Id: string }).Id;
-    const client = await call(url, 'CreateUserPoolClient', { UserPoolId: userPoolId, ClientName: 'local-web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] });
+    const client = await call(inner, 'CreateUserPoolClient', {
+      UserPoolId: userPoolId, ClientName: 'local-web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'], WriteAttributes: [...USER_WRITABLE_ATTRIBUTES],
+    });
     ids = { userPoolId, userPoolClientId: (client.UserPoolClient as { ClientId: string }).ClientId };
     writeFileSync(idsPath, JSON.stringify(ids, null, 2));
+  }
+  const clientId = ids.userPoolClientId;
+  const proxy = writeAttributesProxy(inner, () => clientId, USER_WRITABLE_ATTRIBUTES);
+  try {
+    await listen(proxy, port, 'local Cognito');
+  } catch (error) {
+    child.kill();
+    throw error;
   }
   const issuer = `${url}/${ids.userPoolId}`;
   const jwks = (await (await fetch(`${issuer}/.well-known/jwks.json`)).json()) as { keys: (Record<string, string> & { kid: string })[] };
@@ -192,6 +263,7 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
       });
     },
     async stop() {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);

@@ -40,6 +40,10 @@ export interface StreamConsumer {
   readonly name: string;
   /** Invokes the function with `{ Records }`; its answer may carry `batchItemFailures`. */
   handle(event: { Records: unknown[] }): Promise<unknown>;
+  /** Lambda event filtering: only records it accepts reach the function (the others never invoke it). */
+  accepts?(record: unknown): boolean;
+  /** Records per invocation (the mapping's batch size). @default the poller's batchSize */
+  readonly batchSize?: number;
 }
 
 export interface StreamPollerOptions {
@@ -140,7 +144,8 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<{ st
   const deliver = async (consumer: StreamConsumer, p: Position): Promise<boolean> => {
     if (!p.buffer.length) return false;
     if (Date.now() < p.retryAt) return true;
-    const batch = p.buffer.slice(0, Math.min(batchSize, p.bisect ?? batchSize));
+    const size = consumer.batchSize ?? batchSize;
+    const batch = p.buffer.slice(0, Math.min(size, p.bisect ?? size));
     let from: number | undefined;
     try {
       // Lambda receives the batch as JSON: the same round trip drops SDK-only fields.
@@ -197,7 +202,7 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<{ st
         }
         if (!p.buffer.length && p.iterator) {
           const { Records, NextShardIterator } = await client.send(new GetRecordsCommand({ ShardIterator: p.iterator, Limit: batchSize }));
-          p.buffer = (Records ?? []).map((r) => toLambdaRecord(r, opts.region, streamArn));
+          p.buffer = (Records ?? []).map((r) => toLambdaRecord(r, opts.region, streamArn)).filter((r) => consumer.accepts?.(r) ?? true);
           p.iterator = NextShardIterator;
         }
         if (await deliver(consumer, p)) busy = true;

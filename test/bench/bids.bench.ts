@@ -120,8 +120,8 @@ export default async function bench(): Promise<BenchTable[]> {
       while (idlePasses < 2) await new Promise((r) => setTimeout(r, 50));
     };
 
-    const seller = { mode: 'AMAZON_COGNITO_USER_POOLS' as const, identity: { sub: 'seller', username: 'seller', claims: { preferred_username: 'sam' }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' } };
-    const bidder = (i: number) => ({ ...seller, identity: { ...seller.identity, sub: bidderOf(i), username: bidderOf(i), claims: { preferred_username: bidderOf(i) } } });
+    const seller = { mode: 'AMAZON_COGNITO_USER_POOLS' as const, identity: { sub: 'seller', username: 'seller', claims: { handle: 'sam' }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' } };
+    const bidder = (i: number) => ({ ...seller, identity: { ...seller.identity, sub: bidderOf(i), username: bidderOf(i), claims: { handle: bidderOf(i) } } });
     const openProduct = async (level: Level): Promise<string> => {
       const created = await engine.execute({
         query: 'mutation($i: CreateProductInput!) { createProduct(input: $i) { productId } }',

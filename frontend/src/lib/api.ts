@@ -52,8 +52,8 @@ async function client(): Promise<Client> {
 
 /**
  * How to call: the auth mode, and for a signed-in user their ID token. AppSync takes it like the
- * access token Amplify sends by default, and only the ID token carries the handle
- * (`preferred_username`) that resolvers stamp on bids, sales and chat.
+ * access token Amplify sends by default, and only the ID token carries the platform-owned `handle`
+ * claim (stamped by the pre-token-generation trigger) that resolvers stamp on bids, sales and chat.
  */
 async function callAuth(requireUser: boolean): Promise<{ authMode: AuthMode; authToken?: string } | null> {
   const cfg = await loadConfig();

@@ -6,7 +6,10 @@ const SALE = `saleId kind productId productTitle channelId buyerId buyerHandle p
 const RECORDING = `recordingId userId handle streamId state startedAt endedAt durationMs thumbnailUrl saleCount title`;
 const SCHEDULED = `scheduleId userId handle title category startsAt cancelled`;
 
+const PROVISIONING = `status handle step error streamer { ${STREAMER} }`;
+
 export const Q = {
+  myProvisioning: `query MyProvisioning { myProvisioning { ${PROVISIONING} } }`,
   browse: `query Browse($category: String, $tag: String) {
     liveStreams(category: $category, tag: $tag, limit: 48) { items { ${STREAMER} } }
     upcomingStreams(limit: 12) { items { ${SCHEDULED} } }
@@ -33,7 +36,7 @@ export const Q = {
 } as const;
 
 export const M = {
-  provisionMe: `mutation Provision($handle: String) { provisionMe(handle: $handle) { ${STREAMER} } }`,
+  provisionMe: `mutation Provision($handle: String) { provisionMe(handle: $handle) { ${PROVISIONING} } }`,
   updateStreamDetails: `mutation Update($input: UpdateStreamDetailsInput!) { updateStreamDetails(input: $input) { ${STREAMER} } }`,
   rotateStreamKey: `mutation Rotate($force: Boolean) { rotateStreamKey(force: $force) { ingestServer streamKey url createdAt } }`,
   scheduleStream: `mutation Schedule($input: ScheduleStreamInput!) { scheduleStream(input: $input) { ${SCHEDULED} } }`,

@@ -1,4 +1,13 @@
 /** Client-side shapes of the API types the UI reads (subset of lib/api/schema.graphql). */
+/** Mutation.provisionMe: where the caller's channel setup stands. */
+export interface Provisioning {
+  status: 'PROVISIONING' | 'READY' | 'FAILED';
+  handle: string | null;
+  step: string | null;
+  error: string | null;
+  streamer: Streamer | null;
+}
+
 export interface Streamer {
   userId: string; handle: string; displayName?: string | null; status: 'OFFLINE' | 'LIVE';
   title?: string | null; category?: string | null; tags: string[]; language?: string | null;

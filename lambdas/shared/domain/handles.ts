@@ -1,6 +1,7 @@
 /**
- * Handles: the public name of a user (Cognito `preferred_username`), unique across the platform
- * through a `HANDLE#<lowercased>` claim item written with a condition.
+ * Handles: the public name of a user (chosen as Cognito `preferred_username` at sign-up), unique
+ * across the platform through a `HANDLE#<lowercased>` claim item written with a condition; the
+ * platform-owned copy lives in the account item (lambdas/shared/accounts.ts).
  */
 import { z } from 'zod';
 

@@ -52,6 +52,44 @@ export interface ProvisioningRecord {
   chatRoomArn?: string;
 }
 
+/**
+ * Where a streamer's provisioning stands: PROVISIONING while a run holds the lease, READY once the
+ * profile exists, FAILED when the last run gave up (the next provisionMe starts a new run).
+ */
+export type ProvisioningStatus = 'PROVISIONING' | 'READY' | 'FAILED';
+
+/**
+ * How long a run owns the provisioning record. Longer than the worker's timeout (60 s) so a live
+ * run never loses its lease to a second one; a crashed run's lease lapses after it.
+ */
+export const PROVISIONING_LEASE_SECONDS = 300;
+
+/** The lease a run holds on the provisioning record (`leaseId` fences its writes). */
+export interface ProvisioningLease {
+  status: ProvisioningStatus;
+  leaseId?: string;
+  leaseUntil?: number;
+}
+
+/** Whether a new run may take the record: nothing yet, the last run failed, or its lease lapsed. */
+export function mayStartRun(lease: ProvisioningLease | undefined, nowMs: number): boolean {
+  if (!lease) return true;
+  if (lease.status === 'READY') return false;
+  if (lease.status === 'FAILED') return true;
+  return (lease.leaseUntil ?? 0) <= nowMs;
+}
+
+/**
+ * Whether a runtime resource (IVS channel, chat room) belongs to this user on this platform: the
+ * tags set at creation, which is how a run finds what a crashed run created but never recorded.
+ */
+export function ownedBy(tags: Record<string, string> | undefined, userId: string, resourceTag: string): boolean {
+  return tags?.owner === userId && tags?.platform === resourceTag;
+}
+
+/** The platform-owned account item (`USER#<userId>`/`ACCOUNT`): the handle the user claimed at sign-up. */
+export const accountKey = (userId: string) => ({ PK: `USER#${userId}`, SK: 'ACCOUNT' }) as const;
+
 export type ProvisioningStep = 'CHANNEL' | 'STREAM_KEY' | 'CHAT_ROOM' | 'PROFILE';
 
 /** The next step a provisioning run must perform, given what exists. */

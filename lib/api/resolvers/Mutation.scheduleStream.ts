@@ -5,6 +5,7 @@
  * at most 180 days ahead.
  */
 import { util, type AppSyncIdentityCognito, type Context, type DynamoDBPutItemRequest } from '@aws-appsync/utils';
+import { ownedHandle } from './lib/commerce';
 import { callerSub } from './lib/page';
 
 type Input = { title: string; category?: string | null; startsAt: string };
@@ -12,7 +13,6 @@ type Input = { title: string; category?: string | null; startsAt: string };
 export function request(ctx: Context<{ input: Input }>): DynamoDBPutItemRequest {
   const me = callerSub(ctx);
   const identity = ctx.identity as AppSyncIdentityCognito;
-  const claims = (identity.claims ?? {}) as Record<string, string>;
   const title = ctx.args.input.title.trim();
   if (title.length < 1 || title.length > 140) {
     util.error('A title has 1 to 140 characters', 'VALIDATION', null, { field: 'title' });
@@ -30,7 +30,7 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBPutItemRequest 
   const scheduleId = `sch_${util.autoUlid().substring(6)}`;
   const now = util.time.nowISO8601();
   const item: Record<string, unknown> = {
-    type: 'ScheduledStream', scheduleId, userId: me, handle: claims.preferred_username ?? identity.username,
+    type: 'ScheduledStream', scheduleId, userId: me, handle: ownedHandle(identity),
     title, startsAt, cancelled: false, GSI1PK: 'SCHEDULED', GSI1SK: startsAt,
     GSI2PK: `USER#${me}#SCHEDULE`, GSI2SK: startsAt, createdAt: now, updatedAt: now,
   };

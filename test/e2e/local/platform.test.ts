@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, signUpAndIn, type LocalSession } from '../../../local/client';
+import { gql, provisionChannel, signUpAndIn, type LocalSession } from '../../../local/client';
 import { startLocalPlatform, type LocalPlatform } from '../../../local/start';
 
 let platform: LocalPlatform;
@@ -68,7 +68,7 @@ describe('local platform', () => {
 
   it('goes live from RTMP with the right key only, alerts followers, then ends and indexes the recording', async () => {
     const e = platform.endpoints;
-    await gql(e.graphqlUrl, 'mutation { provisionMe(handle: "ann") { userId } }', {}, streamer.accessToken);
+    await provisionChannel(e.graphqlUrl, streamer.idToken, 'ann');
     await gql(e.graphqlUrl, `mutation { follow(streamerId: "${streamer.sub}") { following } }`, {}, fan.accessToken);
     const { myStreamKey } = await gql<{ myStreamKey: { streamKey: string } }>(e.graphqlUrl, '{ myStreamKey { streamKey } }', {}, streamer.accessToken);
 

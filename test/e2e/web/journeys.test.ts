@@ -96,7 +96,9 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await streamer.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web });
     await signUp(streamer, `s${id}@example.com`, `s${id}`, 'Str3am!pass-2026');
     await streamer.waitForURL((u) => u.pathname.startsWith('/studio'));
-    if (await streamer.locator('#pv-h').count()) await streamer.click('form button[type=submit]');
+    // Sign-up creates no channel: the streamer opts in from the Studio and watches the setup finish.
+    await streamer.locator('#pv-h').waitFor({ timeout: 30_000 });
+    await streamer.click('form button[type=submit]');
     await streamer.getByTestId('stream-key').waitFor({ timeout: 30_000 });
     await streamer.locator('#skey ~ button', { hasText: 'Copy' }).click();
     const key = await streamer.evaluate(() => navigator.clipboard.readText());

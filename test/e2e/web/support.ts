@@ -88,7 +88,7 @@ export function signedInStorage(clientId: string, user: { sub: string; handle: s
   const k = `CognitoIdentityServiceProvider.${clientId}`;
   return {
     [`${k}.LastAuthUser`]: username,
-    [`${k}.${username}.idToken`]: fakeJwt({ sub: user.sub, preferred_username: user.handle, email: user.email, token_use: 'id', 'cognito:username': username }),
+    [`${k}.${username}.idToken`]: fakeJwt({ sub: user.sub, handle: user.handle, preferred_username: user.handle, email: user.email, token_use: 'id', 'cognito:username': username }),
     [`${k}.${username}.accessToken`]: fakeJwt({ sub: user.sub, token_use: 'access', username, client_id: clientId }),
     [`${k}.${username}.refreshToken`]: 'refresh',
     [`${k}.${username}.clockDrift`]: '0',

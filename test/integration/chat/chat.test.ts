@@ -21,7 +21,7 @@ let b: Review;
 const message = (content: string, userId: string) => ({ Content: content, MessageId: `m-${Math.random()}`, RoomArn: ROOM, Sender: { UserId: userId, Attributes: { channelId: 'c1' } } });
 const cognito = (sub: string, handle: string) => ({
   mode: 'AMAZON_COGNITO_USER_POOLS' as const,
-  identity: { sub, username: sub, claims: { preferred_username: handle }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' },
+  identity: { sub, username: sub, claims: { handle, preferred_username: `spoofed_${handle}` }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' },
 });
 const guest = { mode: 'AWS_IAM' as const, identity: { cognitoIdentityAuthType: 'unauthenticated', accountId: '000000000000', sourceIp: ['127.0.0.1'], userArn: 'guest', username: 'guest' } };
 

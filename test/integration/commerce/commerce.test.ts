@@ -25,7 +25,7 @@ const settle = async (): Promise<void> => {
 
 const cognito = (sub: string, handle: string) => ({
   mode: 'AMAZON_COGNITO_USER_POOLS' as const,
-  identity: { sub, username: sub, claims: { preferred_username: handle }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' },
+  identity: { sub, username: sub, claims: { handle, preferred_username: `spoofed_${handle}` }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' },
 });
 const guest = {
   mode: 'AWS_IAM' as const,

@@ -4,7 +4,8 @@
  */
 import { CreateChannelCommand, IvsClient, ListChannelsCommand } from '@aws-sdk/client-ivs';
 import { CreateRoomCommand, IvschatClient, ListRoomsCommand } from '@aws-sdk/client-ivschat';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { runProvisioning } from '../../../lambdas/provision-streamer/handler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useDynamoDbLocal } from '../../support/dynamo';
@@ -18,7 +19,7 @@ type Engine = ReturnType<typeof createEngine>;
 let engine: Engine;
 const cognito = (sub: string, handle: string) => ({
   mode: 'AMAZON_COGNITO_USER_POOLS' as const,
-  identity: { sub, username: sub, claims: { preferred_username: handle, email: `${handle}@example.com` }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' },
+  identity: { sub, username: sub, claims: { handle, preferred_username: `spoofed_${handle}`, email: `${handle}@example.com` }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' },
 });
 const guest = {
   mode: 'AWS_IAM' as const,
@@ -72,9 +73,15 @@ afterAll(() => {
 
 describe('control fields through the local engine', () => {
   it('provisions, edits details, schedules; viewers see the profile and schedule; the key stays the owner\'s', async () => {
-    const prov = await gql('mutation { provisionMe { userId handle status followerCount tags } }', ann);
+    // Ann holds no handle yet (no sign-up trigger here): provisionMe claims it and answers at once.
+    const prov = await gql('mutation { provisionMe(handle: "ann") { status handle streamer { userId } } }', ann);
     expect(prov.errors).toBeUndefined();
-    expect(prov.data?.provisionMe).toEqual({ userId: 's1', handle: 'ann', status: 'OFFLINE', followerCount: 0, tags: [] });
+    expect(prov.data?.provisionMe).toEqual({ status: 'PROVISIONING', handle: 'ann', streamer: null });
+    // The table stream starts the run in the cloud and the local mode; here it is called directly.
+    const { Item: lease } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: 'USER#s1', SK: 'PROVISIONING' }, ConsistentRead: true }));
+    await expect(runProvisioning('s1', String(lease?.leaseId))).resolves.toBe('READY');
+    const ready = await gql('query { myProvisioning { status streamer { userId handle status followerCount tags } } }', ann);
+    expect(ready.data?.myProvisioning).toEqual({ status: 'READY', streamer: { userId: 's1', handle: 'ann', status: 'OFFLINE', followerCount: 0, tags: [] } });
 
     const upd = await gql('mutation($i: UpdateStreamDetailsInput!) { updateStreamDetails(input: $i) { title category tags goingLiveMessage } }', ann,
       { i: { title: 'Sneaker drop', category: 'Shoes', tags: ['Retro', 'retro'], goingLiveMessage: 'Rare pairs tonight' } });

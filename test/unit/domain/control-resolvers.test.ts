@@ -44,7 +44,7 @@ const r = {
   like: await import('../../../lib/api/resolvers/Mutation.likeStream'),
 };
 
-const ctx = (args: Record<string, unknown>, identity: unknown = { sub: 'u1', username: 'u1', claims: { preferred_username: 'ann' } }, extra: Record<string, unknown> = {}) =>
+const ctx = (args: Record<string, unknown>, identity: unknown = { sub: 'u1', username: 'u1', claims: { handle: 'ann', preferred_username: 'spoofed' } }, extra: Record<string, unknown> = {}) =>
   ({ args, arguments: args, identity, ...extra }) as never;
 
 describe('auth in resolvers', () => {

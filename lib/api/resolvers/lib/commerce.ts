@@ -3,6 +3,7 @@
  * the Product/Sale views. Business rules come from lambdas/shared/domain/auctions.ts (bundled).
  */
 import { util, type AppSyncIdentityCognito, type Context } from '@aws-appsync/utils';
+import { HANDLE_CLAIM } from '../../../../lambdas/shared/domain/claims';
 import { bidIdsAttr, bidIdsChange, checkBid, incrementFor, minNextBid, removeClause, softCloseStartMs, staleBidIdBuckets } from '../../../../lambdas/shared/domain/auctions';
 
 /** A stored item, read dynamically (its attributes follow docs/data-model.md). */
@@ -25,14 +26,23 @@ export function setHas(set: unknown, value: string): boolean {
   return (set as { has(v: string): boolean }).has(value);
 }
 
+/**
+ * The caller's platform-owned handle: the `handle` claim the account function stamps from the
+ * account item (HANDLE_CLAIM), never the user-writable `preferred_username`; the opaque Cognito
+ * username for a user who holds no handle yet.
+ */
+export function ownedHandle(identity: AppSyncIdentityCognito): string {
+  const claims = (identity.claims ?? {}) as Record<string, string>;
+  return claims[HANDLE_CLAIM] ? claims[HANDLE_CLAIM] : identity.username;
+}
+
 /** The signed-in Cognito caller, or UNAUTHORIZED for guests and IAM callers. */
 export function requireUser(ctx: Context): { sub: string; handle: string } {
   const identity = ctx.identity as AppSyncIdentityCognito | null;
   if (!identity || !identity.sub) {
     util.error('Sign in first', 'UNAUTHORIZED');
   }
-  const claims = (identity.claims ?? {}) as Record<string, string>;
-  return { sub: identity.sub, handle: claims.preferred_username ?? identity.username };
+  return { sub: identity.sub, handle: ownedHandle(identity) };
 }
 
 /** Fails with the typed refusal (AUCTION_CLOSED, NOT_OWNER, UNAUTHORIZED, BID_TOO_LOW + minimum) when the product refuses the bid. */

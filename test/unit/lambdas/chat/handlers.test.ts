@@ -12,7 +12,7 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const chat = mockClient(IvschatClient);
 const ROOM = 'arn:aws:ivschat:us-west-2:123456789012:room/g1H2I3j4k5L6';
 const profile = { PK: 'USER#c1', SK: 'PROFILE', userId: 'c1', chatRoomArn: ROOM, viewerCount: 10 };
-const user = (sub: string, handle: string) => ({ sub, username: sub, claims: { preferred_username: handle } });
+const user = (sub: string, handle: string) => ({ sub, username: sub, claims: { handle, preferred_username: `spoofed_${handle}` } });
 const invoke = <A extends Record<string, unknown>>(fieldName: string, identity: unknown, args: A) =>
   ({ arguments: args, identity, source: null, info: { fieldName, parentTypeName: 'Mutation' } });
 
@@ -49,10 +49,10 @@ describe('chat-token', () => {
     expect(await tokenHandler(invoke('createChatToken', user('c1', 'ann'), { channelId: 'c1' }))).toMatchObject({ data: { role: 'STREAMER' } });
   });
 
-  it('takes the handle from the caller\'s profile when the token has no preferred_username (access tokens)', async () => {
-    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile, { PK: 'USER#u2', SK: 'PROFILE', handle: 'bob' }] } });
-    await tokenHandler(invoke('createChatToken', { sub: 'u2', claims: {} }, { channelId: 'c1' }));
-    expect(ddb.commandCalls(BatchGetCommand)[0]?.args[0].input.RequestItems?.Main?.Keys).toContainEqual({ PK: 'USER#u2', SK: 'PROFILE' });
+  it('takes the handle from the caller\'s account item when the token has no platform handle claim (access tokens), never preferred_username', async () => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile, { PK: 'USER#u2', SK: 'ACCOUNT', handle: 'bob' }] } });
+    await tokenHandler(invoke('createChatToken', { sub: 'u2', claims: { preferred_username: 'ann' } }, { channelId: 'c1' }));
+    expect(ddb.commandCalls(BatchGetCommand)[0]?.args[0].input.RequestItems?.Main?.Keys).toContainEqual({ PK: 'USER#u2', SK: 'ACCOUNT' });
     expect(chat.commandCalls(CreateChatTokenCommand)[0]?.args[0].input.attributes).toEqual({ handle: 'bob', role: 'VIEWER', channelId: 'c1' });
   });
 

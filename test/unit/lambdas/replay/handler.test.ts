@@ -36,7 +36,7 @@ const sales = [
   { saleId: 'sal_2', offsetMs: 900_000, GSI2SK: '000000000900000' },
 ];
 const MB = 1024 * 1024;
-const cognito = { sub: 'viewer-1', username: 'viewer-1', claims: { preferred_username: 'bob' } };
+const cognito = { sub: 'viewer-1', username: 'viewer-1', claims: { handle: 'bob' } };
 
 /** The page events the handler put on the jobs bus, parsed. */
 const jobsSent = () =>

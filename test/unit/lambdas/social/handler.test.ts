@@ -6,7 +6,7 @@ import { handler } from '../../../../lambdas/social/handler';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const call = (fieldName: string, args: Record<string, unknown>, sub = 'f1') => handler({
-  arguments: args, identity: { sub, claims: { preferred_username: 'fan' } }, source: null,
+  arguments: args, identity: { sub, claims: { handle: 'fan', preferred_username: 'spoofed' } }, source: null,
   info: { fieldName, parentTypeName: fieldName === 'streamer' ? 'Query' : 'Mutation' },
 });
 

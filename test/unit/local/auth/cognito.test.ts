@@ -16,6 +16,16 @@ describe('local Cognito ID-token claims shim', () => {
   it('adds nothing it does not have', () => {
     expect(idTokenClaimsShim({ request: { userAttributes: { sub: 'u-2' } } })).toMatchObject({ response: { claimsOverrideDetails: { claimsToAddOrOverride: {} } } });
   });
+
+  it('keeps the platform function\'s handle claim and suppressions over the attributes', () => {
+    const answered = {
+      request: { userAttributes: { sub: 'u-1', preferred_username: 'spoofed' } },
+      response: { claimsOverrideDetails: { claimsToAddOrOverride: { handle: 'ann' } } },
+    };
+    expect(idTokenClaimsShim(answered)).toMatchObject({ response: { claimsOverrideDetails: { claimsToAddOrOverride: { handle: 'ann', preferred_username: 'spoofed' } } } });
+    const none = { request: { userAttributes: { sub: 'u-2' } }, response: { claimsOverrideDetails: { claimsToSuppress: ['handle'] } } };
+    expect(idTokenClaimsShim(none)).toMatchObject({ response: { claimsOverrideDetails: { claimsToSuppress: ['handle'] } } });
+  });
 });
 
 describe('local Cognito token checks (what AppSync accepts as a signed-in identity)', () => {

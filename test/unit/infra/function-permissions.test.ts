@@ -1,0 +1,95 @@
+/**
+ * A template test per function: every AWS SDK command a function's code sends (read from its bundle,
+ * see sdk-commands.ts) is allowed by that function's role in the synthesized template, on the
+ * resources the function's environment names, with the resource types each action requires in the
+ * Service Authorization Reference, through the same evaluator the IAM-enforcing local mode uses.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../../lib/functions/catalog';
+import { createAuthorizer, type Authorizer, type AuthzRequest } from '../../../local/iam/evaluator';
+import { dynamodbRequests, eventsRequests, ivschatRequests, ivsRequests, s3Requests, snsRequests, type Scope } from '../../../local/iam/requests';
+import { environmentsFromTemplate, principalsFromTemplate, synthesizeTemplate } from '../../../local/iam/template';
+import { sdkCommandsOf, type SdkCommand } from './sdk-commands';
+
+const SCOPE: Scope = { region: 'us-east-1', account: '000000000000' };
+const LIB_DYNAMODB: Record<string, string> = {
+  Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', Query: 'Query', Scan: 'Scan',
+  BatchGet: 'BatchGetItem', BatchWrite: 'BatchWriteItem', TransactWrite: 'TransactWriteItems', TransactGet: 'TransactGetItems',
+};
+const S3: Record<string, [method: string, object: boolean, query: string]> = {
+  GetObject: ['GET', true, ''], HeadObject: ['HEAD', true, ''], PutObject: ['PUT', true, ''], CopyObject: ['PUT', true, ''], DeleteObject: ['DELETE', true, ''],
+  ListObjectsV2: ['GET', false, 'list-type=2'], DeleteObjects: ['POST', false, 'delete'],
+  PutObjectTagging: ['PUT', true, 'tagging'], GetObjectTagging: ['GET', true, 'tagging'], RestoreObject: ['POST', true, 'restore'],
+};
+
+/** The IAM requests a command makes on the resources `env` names (resources the platform created carry its tag). */
+function requestsFor(cmd: SdkCommand, env: Record<string, string>): AuthzRequest[] {
+  const need = (name: string): string => {
+    const v = env[name];
+    if (!v) throw new Error(`${cmd.pkg} ${cmd.name} needs ${name} in the function's environment`);
+    return v;
+  };
+  const tag = env.RESOURCE_TAG ?? 'missing-RESOURCE_TAG';
+  const tags = { owner: 'u1', platform: tag };
+  switch (cmd.pkg) {
+    case '@aws-sdk/lib-dynamodb': case '@aws-sdk/client-dynamodb': {
+      const op = cmd.pkg === '@aws-sdk/lib-dynamodb' ? LIB_DYNAMODB[cmd.name] ?? cmd.name : cmd.name;
+      // Powertools' idempotency layer writes the idempotency table; the platform's code writes the main table.
+      const TableName = need(cmd.file.includes('node_modules/@aws-lambda-powertools/idempotency') ? 'IDEMPOTENCY_TABLE_NAME' : 'TABLE_NAME');
+      const body = {
+        TableName, RequestItems: { [TableName]: [] },
+        TransactItems: ['Put', 'Update', 'Delete', 'ConditionCheck'].map((k) => ({ [k]: { TableName } })),
+      };
+      const reads = op === 'Query' || op === 'Scan' ? [dynamodbRequests(op, { ...body, IndexName: 'GSI1' }, SCOPE)] : [];
+      return [...dynamodbRequests(op, body, SCOPE), ...reads.flat()];
+    }
+    case '@aws-sdk/client-ivs': {
+      const channel = `arn:aws:ivs:${SCOPE.region}:${SCOPE.account}:channel/AbCdef1G2hij`;
+      const key = `arn:aws:ivs:${SCOPE.region}:${SCOPE.account}:stream-key/g1H2I3j4k5L6`;
+      const keyOp = ['GetStreamKey', 'DeleteStreamKey'].includes(cmd.name);
+      // Channels carry the platform's tags; stream keys are not relied on to (CreateChannel's key gets none).
+      const lookup = { tagsOf: (arn: string) => (arn === channel ? tags : undefined), keysOf: () => [key] };
+      return ivsRequests(cmd.name, { arn: keyOp ? key : channel, channelArn: channel, resourceArn: channel, tags }, lookup, SCOPE);
+    }
+    case '@aws-sdk/client-ivschat': {
+      const room = `arn:aws:ivschat:${SCOPE.region}:${SCOPE.account}:room/g1H2I3j4k5L6`;
+      return ivschatRequests(cmd.name, { identifier: room, roomIdentifier: room, resourceArn: room, tags }, { room: () => ({ arn: room, tags }) }, SCOPE);
+    }
+    case '@aws-sdk/client-s3': {
+      const spec = S3[cmd.name];
+      if (!spec) throw new Error(`No S3 request mapping for ${cmd.name}: add it here and in local/iam/requests.ts`);
+      return s3Requests(spec[0], need('RECORDINGS_BUCKET'), spec[1] ? 'ivs/v1/000000000000/AbCdef1G2hij/2026/1/1/0/0/x/media/hls/0.ts' : '', new URLSearchParams(spec[2]));
+    }
+    case '@aws-sdk/client-sns': {
+      const topic = need('GO_LIVE_TOPIC_ARN');
+      return snsRequests(new URLSearchParams({ Action: cmd.name, TopicArn: topic, SubscriptionArn: `${topic}:5f1c1c40-0000-4000-8000-000000000000`, Protocol: 'email', Endpoint: 'a@example.com' }), SCOPE);
+    }
+    case '@aws-sdk/client-eventbridge':
+      return eventsRequests([{}], SCOPE);
+    default:
+      throw new Error(`No IAM request mapping for ${cmd.pkg} (${cmd.name}): add one to local/iam/requests.ts and this test`);
+  }
+}
+
+let authorizer: Authorizer;
+let envs: Map<string, Record<string, string>>;
+
+beforeAll(() => {
+  const template = synthesizeTemplate();
+  authorizer = createAuthorizer({ principals: principalsFromTemplate(template, SCOPE), account: SCOPE.account });
+  envs = environmentsFromTemplate(template, SCOPE);
+});
+
+describe('each function\'s role allows every SDK command its code sends', () => {
+  it.each(FUNCTIONS.map((f) => f.name))('%s', async (name) => {
+    const commands = await sdkCommandsOf(name);
+    const refused: string[] = [];
+    for (const cmd of commands) {
+      for (const request of requestsFor(cmd, envs.get(name) ?? {})) {
+        const decision = await authorizer.authorize(name, [request]);
+        if (!decision.allowed) refused.push(`${cmd.name} (${cmd.file}): ${decision.denial.message}`);
+      }
+    }
+    expect(refused).toEqual([]);
+  });
+});

@@ -92,6 +92,11 @@ export function createResolver(template: CfnTemplate, names: LocalNames): (value
       case 'AWS::SNS::Topic.TopicArn': return name;
       case 'AWS::Lambda::Function.Arn': return `arn:aws:lambda:${region}:${account}:function:${name}`;
       case 'AWS::IAM::Role.Arn': return `arn:aws:iam::${account}:role/${name}`;
+      case 'AWS::IVS::RecordingConfiguration.Arn': return `arn:aws:ivs:${region}:${account}:recording-configuration/${id}`;
+      case 'AWS::IVSChat::LoggingConfiguration.Arn': return `arn:aws:ivschat:${region}:${account}:logging-configuration/${id}`;
+      case 'AWS::KMS::Key.Arn': return `arn:aws:kms:${region}:${account}:key/${id}`;
+      case 'AWS::AppSync::GraphQLApi.Arn': return `arn:aws:appsync:${region}:${account}:apis/${id}`;
+      case 'AWS::AppSync::GraphQLApi.ApiId': return id;
       default: return `arn:aws:local:${region}:${account}:${id}/${attribute}`;
     }
   };

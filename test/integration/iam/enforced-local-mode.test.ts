@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetChannelCommand, IvsClient } from '@aws-sdk/client-ivs';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../local/appsync/engine';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb/server';
@@ -99,6 +99,26 @@ describe('IAM enforced in the local mode', () => {
     }
     expect(evaluated('sale-markers', 'ivs:PutMetadata').every((e) => e.allowed)).toBe(true);
     expect(evaluated('sale-markers', 'ivs:PutMetadata').length).toBeGreaterThan(0);
+    expect(denials()).toEqual([]);
+  });
+
+  it('restores an archived replay (replay: S3 list, head, restore; restore-completed on the S3 event) under each role', async () => {
+    const prefix = 'ivs/v1/000000000000/AbCdef1G2hij/2026/12/2/11/0/rec1';
+    const put = (key: string, body: string) => fetch(`${platform.endpoints.s3Url}/local-recordings/${prefix}/${key}`, { method: 'PUT', body });
+    await put('media/hls/master.m3u8', '#EXTM3U\n');
+    // Intelligent-Tiering never archives objects under 128 KB; the segment is one that moves.
+    await put('media/hls/720p60/0.ts', 'x'.repeat(300 * 1024));
+    const archived = await fetch(`${platform.endpoints.s3Url}/_local/archive?bucket=local-recordings&prefix=${encodeURIComponent(`${prefix}/`)}`, { method: 'POST' });
+    expect(await archived.json()).toEqual({ archived: 2 });
+    await new DynamoDBClient({ endpoint: platform.endpoints.dynamodbUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }).send(new PutItemCommand({
+      TableName: 'local-Main',
+      Item: { PK: { S: 'RECORDING#rec-iam' }, SK: { S: 'RECORDING' }, recordingId: { S: 'rec-iam' }, state: { S: 'READY' }, bucket: { S: 'local-recordings' }, s3Prefix: { S: prefix }, channelId: { S: 's-ann' } },
+    }));
+    const asked = await platform.runner.invoke('replay', { arguments: { recordingId: 'rec-iam' }, identity: { sub: 'f-bob' } }) as Loose;
+    expect(asked).toMatchObject({ data: { status: 'RESTORING' } });
+    await platform.settled();
+    for (const action of ['s3:ListBucket', 's3:GetObject', 's3:RestoreObject']) expect(evaluated('replay', action).length, action).toBeGreaterThan(0);
+    expect(platform.iam!.authorizer.evaluated.some((e) => e.caller === 'restore-completed')).toBe(true);
     expect(denials()).toEqual([]);
   });
 

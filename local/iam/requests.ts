@@ -193,3 +193,32 @@ export function dynamodbRequests(op: string, body: DynamoBody, s: Scope): AuthzR
       return [{ action: `dynamodb:${op}`, resources: [table(body.TableName)] }];
   }
 }
+
+/** `arn:aws:sqs:<region>:<account>:<name>` from a queue URL (`<endpoint>/<account>/<name>`) or ARN. */
+export function queueArn(queue: string, s: Scope): string {
+  if (queue.startsWith('arn:')) return queue;
+  const [account, name] = new URL(queue).pathname.split('/').filter(Boolean) as [string, string];
+  return `arn:aws:sqs:${s.region}:${account ?? s.account}:${name}`;
+}
+
+/** IAM requests of one SQS call on a queue (the batch calls are authorized as their single-message actions). */
+export function sqsRequests(operation: string, queue: string, s: Scope): AuthzRequest[] {
+  const action = operation.replace(/Batch$/, '');
+  return [{ action: `sqs:${action}`, resources: [{ arn: queueArn(queue, s) }] }];
+}
+
+/**
+ * IAM requests of one SES v2 SendEmail/SendBulkEmail call: the sending identity (the verified
+ * identity the From address belongs to: the address itself when verified as an address, otherwise
+ * its domain), the configuration set and template when the call names them.
+ */
+export function sesRequests(operation: string, call: { fromAddress: string; identity?: string; configurationSet?: string; template?: string; recipients?: string[] }, s: Scope): AuthzRequest[] {
+  const base = `arn:aws:ses:${s.region}:${s.account}`;
+  const identity = call.identity ?? call.fromAddress.split('@').pop() ?? call.fromAddress;
+  const resources: AuthzResource[] = [{ arn: `${base}:identity/${identity}` }];
+  if (call.configurationSet) resources.push({ arn: `${base}:configuration-set/${call.configurationSet}` });
+  if (call.template) resources.push({ arn: `${base}:template/${call.template}` });
+  const context: Record<string, string | string[]> = operation === 'SendEmail'
+    ? { 'ses:FromAddress': call.fromAddress, ...(call.recipients ? { 'ses:Recipients': call.recipients } : {}) } : {};
+  return [{ action: `ses:${operation}`, resources, context }];
+}

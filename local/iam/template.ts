@@ -82,6 +82,9 @@ export function createResolver(template: CfnTemplate, names: LocalNames): (value
       case 'AWS::S3::Bucket': return prop(id, 'BucketName') ?? id.toLowerCase();
       case 'AWS::Lambda::Function': return prop(id, 'FunctionName') ?? id;
       case 'AWS::IAM::Role': return prop(id, 'RoleName') ?? id;
+      case 'AWS::SQS::Queue': return `https://sqs.${region}.amazonaws.com/${account}/${prop(id, 'QueueName') ?? id}`;
+      case 'AWS::SES::EmailIdentity': return prop(id, 'EmailIdentity') ?? id;
+      case 'AWS::SES::ConfigurationSet': return prop(id, 'Name') ?? id;
       default: return id;
     }
   };
@@ -100,6 +103,9 @@ export function createResolver(template: CfnTemplate, names: LocalNames): (value
       case 'AWS::IAM::Role.Arn': return `arn:aws:iam::${account}:role/${name}`;
       case 'AWS::IVS::RecordingConfiguration.Arn': return `arn:aws:ivs:${region}:${account}:recording-configuration/${id}`;
       case 'AWS::IVSChat::LoggingConfiguration.Arn': return `arn:aws:ivschat:${region}:${account}:logging-configuration/${id}`;
+      case 'AWS::SQS::Queue.Arn': return `arn:aws:sqs:${region}:${account}:${name.split('/').pop() ?? id}`;
+      case 'AWS::SQS::Queue.QueueName': return name.split('/').pop() ?? id;
+      case 'AWS::SQS::Queue.QueueUrl': return name;
       case 'AWS::KMS::Key.Arn': return `arn:aws:kms:${region}:${account}:key/${id}`;
       case 'AWS::AppSync::GraphQLApi.Arn': return `arn:aws:appsync:${region}:${account}:apis/${id}`;
       case 'AWS::AppSync::GraphQLApi.ApiId': return id;

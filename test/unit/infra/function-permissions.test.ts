@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../lib/functions/catalog';
 import { createAuthorizer, type Authorizer, type AuthzRequest } from '../../../local/iam/evaluator';
-import { dynamodbRequests, eventsRequests, ivschatRequests, ivsRequests, s3Requests, snsRequests, type Scope } from '../../../local/iam/requests';
+import { dynamodbRequests, eventsRequests, ivschatRequests, ivsRequests, s3Requests, sesRequests, snsRequests, sqsRequests, type Scope } from '../../../local/iam/requests';
 import { environmentsFromTemplate, principalsFromTemplate, synthesizeTemplate } from '../../../local/iam/template';
 import { sdkCommandsOf, type SdkCommand } from './sdk-commands';
 
@@ -66,6 +66,19 @@ function requestsFor(cmd: SdkCommand, env: Record<string, string>): AuthzRequest
     }
     case '@aws-sdk/client-eventbridge':
       return eventsRequests([{}], SCOPE);
+    case '@aws-sdk/client-sqs': {
+      // The queues a function uses are the queue URLs or ARNs in its environment.
+      const queues = Object.values(env).filter((v) => /^https?:\/\/sqs\.|^arn:aws:sqs:/.test(v));
+      if (!queues.length) throw new Error(`${cmd.name}: no SQS queue URL or ARN in the function's environment`);
+      return queues.flatMap((q) => sqsRequests(cmd.name, q, SCOPE));
+    }
+    case '@aws-sdk/client-sesv2': case '@aws-sdk/client-ses': {
+      if (!['SendEmail', 'SendBulkEmail', 'SendRawEmail'].includes(cmd.name)) return [{ action: `ses:${cmd.name}`, resources: [] }];
+      // The sender is the e-mail address in the function's environment (its domain is the verified identity).
+      const from = Object.values(env).find((v) => /^[^@\s/]+@[^@\s/]+\.[a-z]+$/i.test(v));
+      if (!from) throw new Error(`${cmd.name}: no sender e-mail address in the function's environment`);
+      return sesRequests(cmd.name === 'SendRawEmail' ? 'SendEmail' : cmd.name, { fromAddress: from }, SCOPE);
+    }
     default:
       throw new Error(`No IAM request mapping for ${cmd.pkg} (${cmd.name}): add one to local/iam/requests.ts and this test`);
   }

@@ -106,3 +106,19 @@ describe('caller identity', () => {
     expect(seen).toEqual(['provision-streamer', undefined]);
   });
 });
+
+describe('request mappings for services other branches add', () => {
+  it('SQS: queue URL to queue ARN, batch calls as their single-message action', async () => {
+    const { sqsRequests } = await import('../../../../local/iam/requests');
+    expect(sqsRequests('SendMessageBatch', `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/local-s3-work`, { region: 'us-east-1', account: ACCOUNT }))
+      .toEqual([{ action: 'sqs:SendMessage', resources: [{ arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:local-s3-work` }] }]);
+  });
+
+  it('SES: SendEmail on the sending identity with the From address as context, allowed only by a grant on that identity', async () => {
+    const { sesRequests } = await import('../../../../local/iam/requests');
+    const requests = sesRequests('SendEmail', { fromAddress: 'alerts@example.com' }, { region: 'us-east-1', account: ACCOUNT });
+    const grant = (arn: string) => createAuthorizer({ principals: principal([{ Effect: 'Allow', Action: 'ses:SendEmail', Resource: arn }]), account: ACCOUNT });
+    expect((await grant(`arn:aws:ses:us-east-1:${ACCOUNT}:identity/example.com`).authorize('fn', requests)).allowed).toBe(true);
+    expect((await grant(`arn:aws:ses:us-east-1:${ACCOUNT}:configuration-set/*`).authorize('fn', requests)).allowed).toBe(false);
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * Each local stand-in, given an authorizer, refuses a call its caller's policy does not allow and
+ * answers as the AWS service does; the same call is served when allowed, and unsigned calls pass.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateRoomCommand, GetRoomCommand, IvschatClient } from '@aws-sdk/client-ivschat';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalEvents, type LocalEvents } from '../../../../local/events/bus';
+import { CALLER_HEADER } from '../../../../local/iam/caller';
+import { createAuthorizer, type Authorizer } from '../../../../local/iam/evaluator';
+import { startLocalIvsChat, type LocalIvsChat } from '../../../../local/ivschat/index';
+import { startLocalS3, type LocalS3 } from '../../../../local/s3/index';
+import { startLocalSns, type LocalSns } from '../../../../local/sns/index';
+
+const ACCOUNT = '000000000000';
+const REGION = 'us-east-1';
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:local-go-live`;
+let dir: string;
+let authorizer: Authorizer;
+let events: LocalEvents;
+let sns: LocalSns;
+let s3: LocalS3;
+let chat: LocalIvsChat;
+
+/** Sends as `caller` (the header the runner's hook stamps on a Lambda's requests). */
+type Next = (args: { request: unknown }) => Promise<unknown>;
+function as<C extends { middlewareStack: unknown }>(client: C, caller: string): C {
+  (client.middlewareStack as { add(mw: (next: Next) => Next, opts: { step: string }): void }).add((next) => (args) => {
+    (args.request as { headers: Record<string, string> }).headers[CALLER_HEADER] = caller;
+    return next(args);
+  }, { step: 'build' });
+  return client;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'iam-stand-ins-'));
+  const allowed = { Version: '2012-10-17', Statement: [
+    { Effect: 'Allow', Action: 'events:PutEvents', Resource: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/default` },
+    { Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC },
+    { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::local-recordings/*' },
+    { Effect: 'Allow', Action: 'ivschat:CreateRoom', Resource: `arn:aws:ivschat:${REGION}:${ACCOUNT}:room/*` },
+  ] };
+  const principals = new Map([
+    ['allowed', { name: 'allowed', roleArn: `arn:aws:iam::${ACCOUNT}:role/allowed`, policies: [{ name: 'p', policy: allowed }] }],
+    ['bare', { name: 'bare', roleArn: `arn:aws:iam::${ACCOUNT}:role/bare`, policies: [] }],
+  ]);
+  authorizer = createAuthorizer({ principals, account: ACCOUNT });
+  events = await startLocalEvents({ invoke: async () => undefined, port: 0, scheduleEveryMs: 0, iam: authorizer });
+  sns = await startLocalSns({ outboxDir: join(dir, 'outbox'), port: 0, iam: authorizer });
+  s3 = await startLocalS3({ dataDir: join(dir, 's3'), port: 0, buckets: ['local-recordings'], iam: authorizer });
+  chat = await startLocalIvsChat({ dataDir: join(dir, 'chat'), port: 0, messagingPort: 0, invokeReviewHandler: async () => ({}), iam: authorizer });
+});
+
+afterAll(async () => {
+  await Promise.all([events?.stop(), sns?.stop(), s3?.stop(), chat?.stop()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const failure = (p: Promise<unknown>) => p.then(() => ({ name: 'none', status: 0, message: '' }), (e: { name: string; message: string; $metadata?: { httpStatusCode?: number } }) => ({ name: e.name, status: e.$metadata?.httpStatusCode, message: e.message }));
+
+describe('stand-ins with IAM', () => {
+  it('event bus: PutEvents refused with AccessDeniedException (HTTP 400), allowed for the granted caller', async () => {
+    const put = (caller: string) => as(new EventBridgeClient({ endpoint: events.url, region: REGION, credentials }), caller)
+      .send(new PutEventsCommand({ Entries: [{ Source: 'live-shopping', DetailType: 'Stream Health', Detail: '{}' }] }));
+    expect(await failure(put('bare'))).toMatchObject({ name: 'AccessDeniedException', status: 400, message: expect.stringContaining('events:PutEvents on resource: arn:aws:events:us-east-1:000000000000:event-bus/default') });
+    await expect(put('allowed')).resolves.toMatchObject({ FailedEntryCount: 0 });
+  });
+
+  it('SNS: Publish refused with AuthorizationError (HTTP 403; the SDK names it AuthorizationErrorException)', async () => {
+    const publish = (caller: string) => as(new SNSClient({ endpoint: sns.url, region: REGION, credentials }), caller).send(new PublishCommand({ TopicArn: TOPIC, Message: 'hi' }));
+    expect(await failure(publish('bare'))).toMatchObject({ name: 'AuthorizationErrorException', status: 403, message: expect.stringContaining(`sns:Publish on resource: ${TOPIC}`) });
+    await expect(publish('allowed')).resolves.toMatchObject({ MessageId: expect.any(String) });
+  });
+
+  it('S3: GetObject refused with AccessDenied (HTTP 403); unsigned setup calls are not checked', async () => {
+    await new S3Client({ endpoint: s3.url, region: REGION, credentials, forcePathStyle: true }).send(new PutObjectCommand({ Bucket: 'local-recordings', Key: 'a.txt', Body: 'x' }));
+    const get = (caller: string) => as(new S3Client({ endpoint: s3.url, region: REGION, credentials, forcePathStyle: true }), caller).send(new GetObjectCommand({ Bucket: 'local-recordings', Key: 'a.txt' }));
+    expect(await failure(get('bare'))).toMatchObject({ name: 'AccessDenied', status: 403 });
+    await expect(get('allowed')).resolves.toMatchObject({ ContentLength: 1 });
+  });
+
+  it('IVS Chat: a room action the role lacks refused with AccessDeniedException (HTTP 403)', async () => {
+    const client = (caller: string) => as(new IvschatClient({ endpoint: chat.url, region: REGION, credentials }), caller);
+    const room = await client('allowed').send(new CreateRoomCommand({ name: 'r' }));
+    expect(await failure(client('allowed').send(new GetRoomCommand({ identifier: room.arn })))).toMatchObject({
+      name: 'AccessDeniedException', status: 403, message: expect.stringContaining(`ivschat:GetRoom on resource: ${room.arn}`),
+    });
+    expect(authorizer.denials.map((d) => `${d.caller} ${d.action}`)).toEqual(['bare events:PutEvents', 'bare sns:Publish', 'bare s3:GetObject', 'allowed ivschat:GetRoom']);
+  });
+});

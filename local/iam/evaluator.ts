@@ -56,7 +56,7 @@ export interface Authorizer {
   enforce(caller: string | undefined, requests: AuthzRequest[]): Promise<void>;
   /** Refusals so far, oldest first. */
   readonly denials: Denial[];
-  /** Every evaluated call (caller and action), for tests that check coverage. */
+  /** The latest evaluated calls (caller and action; at most 10,000 kept), for tests that check coverage. */
   readonly evaluated: { caller: string; action: string; resource: string; allowed: boolean }[];
 }
 
@@ -126,10 +126,15 @@ function sessionArn(principal: Principal, caller: string): string {
 export function createAuthorizer(opts: AuthorizerOptions): Authorizer {
   const denials: Denial[] = [];
   const evaluated: Authorizer['evaluated'] = [];
+  // A long `npm start --iam` session evaluates without end; keep the recent history only.
+  const record = (entry: Authorizer['evaluated'][number]) => {
+    evaluated.push(entry);
+    if (evaluated.length > 10_000) evaluated.splice(0, evaluated.length - 10_000);
+  };
   const deny = (caller: string, action: string, resource: string, message: string): Decision => {
     const denial = { caller, action, resource, message, at: new Date().toISOString() };
     denials.push(denial);
-    evaluated.push({ caller, action, resource, allowed: false });
+    record({ caller, action, resource, allowed: false });
     return { allowed: false, denial };
   };
   const authorize = async (caller: string, requests: AuthzRequest[]): Promise<Decision> => {
@@ -164,7 +169,7 @@ export function createAuthorizer(opts: AuthorizerOptions): Authorizer {
           return deny(caller, request.action, resource.arn,
             `User: ${sessionArn(principal, caller)} is not authorized to perform: ${request.action} on resource: ${resource.arn} because no identity-based policy allows the ${request.action} action`);
         }
-        evaluated.push({ caller, action: request.action, resource: resource.arn, allowed: true });
+        record({ caller, action: request.action, resource: resource.arn, allowed: true });
       }
     }
     return { allowed: true };

@@ -150,3 +150,14 @@ describe('each function\'s grants name only what the Service Authorization Refer
     expect(problems).toEqual([]);
   });
 });
+
+describe('each function is granted no IVS, IVS Chat or SNS action its code never sends (least privilege)', () => {
+  const CHECKED = /^(ivs|ivschat|sns):/;
+  it.each(FUNCTIONS.map((f) => f.name))('%s', async (name) => {
+    const sent = new Set<string>();
+    for (const cmd of await sdkCommandsOf(name)) for (const r of requestsFor(cmd, envs.get(name) ?? {})) sent.add(r.action);
+    const granted = new Set(principalsFromTemplate(synthesizedOnce(), SCOPE).get(name)?.policies
+      .flatMap(({ policy }) => policy.Statement.flatMap((s) => ([] as unknown[]).concat(s.Action).map(String))) ?? []);
+    expect([...granted].filter((a) => CHECKED.test(a) && !sent.has(a)).sort()).toEqual([]);
+  });
+});

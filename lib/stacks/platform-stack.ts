@@ -156,7 +156,7 @@ export class PlatformStack extends Stack {
     const streamKey = fn('stream-key');
     streamKey.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListStreamKeys', 'ivs:StopStream'], resources: channels, conditions: tagged }));
     streamKey.addToRolePolicy(new PolicyStatement({ actions: ['ivs:CreateStreamKey', 'ivs:TagResource'], resources: keys, conditions: requestTagged }));
-    streamKey.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListStreamKeys', 'ivs:GetStreamKey', 'ivs:DeleteStreamKey'], resources: keys }));
+    streamKey.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListStreamKeys', 'ivs:DeleteStreamKey'], resources: keys }));
 
     fn('stream-health-poller').addToRolePolicy(new PolicyStatement({ actions: ['ivs:GetStream', 'ivs:GetStreamSession'], resources: channels, conditions: tagged }));
     fn('stream-health-poller').addToRolePolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [`arn:${this.partition}:events:${this.region}:${this.account}:event-bus/default`] }));
@@ -164,7 +164,7 @@ export class PlatformStack extends Stack {
 
     fn('chat-token').addToRolePolicy(new PolicyStatement({ actions: ['ivschat:CreateChatToken'], resources: rooms, conditions: tagged }));
     fn('chat-moderation').addToRolePolicy(new PolicyStatement({
-      actions: ['ivschat:DeleteMessage', 'ivschat:DisconnectUser', 'ivschat:SendEvent', 'ivschat:UpdateRoom', 'ivschat:GetRoom'],
+      actions: ['ivschat:DeleteMessage', 'ivschat:DisconnectUser', 'ivschat:SendEvent'],
       resources: rooms, conditions: tagged,
     }));
 

@@ -186,7 +186,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     const graphql = await startLocalGraphql({ engine, verify: cognito.verify, port: port('graphql'), accountId: ACCOUNT, log });
     stops.push(() => graphql.stop());
 
-    const web = distDir === undefined ? { url: '', stop: async () => undefined } : await startWebServer({
+    // Without the web app, alert links still need a site URL: the documented local one.
+    const web = distDir === undefined ? { url: `http://127.0.0.1:${FIXED.web}`, stop: async () => undefined } : await startWebServer({
       distDir,
       port: port('web'),
       runtimeConfig: () => ({

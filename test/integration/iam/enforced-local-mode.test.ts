@@ -1,7 +1,7 @@
 /**
  * The local mode with IAM enforced (`iam: 'enforce'`): every AWS call a Lambda makes is evaluated by
  * the local stand-in against that function's role policy from the synthesized template. The control,
- * chat and commerce flows that reach IVS, IVS Chat, DynamoDB and SNS run through it with no refusal,
+ * chat, commerce and recording flows that reach IVS, IVS Chat, DynamoDB, S3 and SNS run through it with no refusal,
  * and taking the stream-key grants away (the defect of issue 13, point 1) makes provisioning fail
  * with AccessDeniedException naming the action and the stream-key resource.
  */
@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetChannelCommand, IvsClient } from '@aws-sdk/client-ivs';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +100,24 @@ describe('IAM enforced in the local mode', () => {
     }
     expect(evaluated('sale-markers', 'ivs:PutMetadata').every((e) => e.allowed)).toBe(true);
     expect(evaluated('sale-markers', 'ivs:PutMetadata').length).toBeGreaterThan(0);
+    expect(denials()).toEqual([]);
+  });
+
+  it('goes live from the IVS event (stream-state, go-live-fanout: DynamoDB, SNS) and polls health (IVS) under each role', async () => {
+    const profile = await new DynamoDBClient({ endpoint: platform.endpoints.dynamodbUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS })
+      .send(new GetItemCommand({ TableName: 'local-Main', Key: { PK: { S: 'USER#s-ann' }, SK: { S: 'PROFILE' } } }));
+    const channelArn = profile.Item?.channelArn?.S as string;
+    // IVS puts this event on the bus itself: an unsigned PutEvents stands in for it.
+    await new EventBridgeClient({ endpoint: platform.endpoints.eventsUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }).send(new PutEventsCommand({ Entries: [{
+      Source: 'aws.ivs', DetailType: 'IVS Stream State Change', Resources: [channelArn],
+      Detail: JSON.stringify({ event_name: 'Stream Start', channel_name: 'ann', stream_id: 'st-iam0000000000000001' }),
+    }] }));
+    await platform.settled();
+    expect(platform.iam!.authorizer.evaluated.some((e) => e.caller === 'stream-state' && e.action.startsWith('dynamodb:'))).toBe(true);
+    // cy opted in to e-mail alerts above, so the fan-out publishes once.
+    expect(evaluated('go-live-fanout', 'sns:Publish')).toHaveLength(1);
+    await platform.runner.invoke('stream-health-poller', {});
+    expect(evaluated('stream-health-poller', 'ivs:GetStream').length).toBeGreaterThan(0);
     expect(denials()).toEqual([]);
   });
 

@@ -164,7 +164,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
 
     const events = await startLocalEvents({ iam: authorizer, invoke, port: port('events'), scheduleEveryMs: opts.scheduleEveryMs, log });
     stops.push(() => events.stop());
-    const lambdaEndpoint = await startLambdaEndpoint({ invoke }, port('lambda'), { [ID_TOKEN_CLAIMS_SHIM]: idTokenClaimsShim });
+    const lambdaEndpoint = await startLambdaEndpoint({ invoke }, port('lambda'), { [ID_TOKEN_CLAIMS_SHIM]: idTokenClaimsShim }, authorizer);
     stops.push(() => lambdaEndpoint.stop());
     const cognito = await startLocalCognito({ dataDir: join(dataDir, 'cognito'), outboxDir, port: port('cognito'), lambda: { url: lambdaEndpoint.url, postConfirmation: 'provision-streamer', preTokenGeneration: ID_TOKEN_CLAIMS_SHIM }, log });
     stops.push(() => cognito.stop());

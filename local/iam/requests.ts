@@ -222,3 +222,9 @@ export function sesRequests(operation: string, call: { fromAddress: string; iden
     ? { 'ses:FromAddress': call.fromAddress, ...(call.recipients ? { 'ses:Recipients': call.recipients } : {}) } : {};
   return [{ action: `ses:${operation}`, resources, context }];
 }
+
+/** IAM requests of one Lambda Invoke (`/2015-03-31/functions/<name or ARN>/invocations`). */
+export function lambdaRequests(functionNameOrArn: string, s: Scope): AuthzRequest[] {
+  const arn = functionNameOrArn.startsWith('arn:') ? functionNameOrArn.replace(/:(\$LATEST|\d+)$/, '') : `arn:aws:lambda:${s.region}:${s.account}:function:${functionNameOrArn}`;
+  return [{ action: 'lambda:InvokeFunction', resources: [{ arn }] }];
+}

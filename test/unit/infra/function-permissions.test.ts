@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../lib/functions/catalog';
 import { createAuthorizer, type Authorizer, type AuthzRequest } from '../../../local/iam/evaluator';
-import { dynamodbRequests, eventsRequests, ivschatRequests, ivsRequests, s3Requests, sesRequests, snsRequests, sqsRequests, type Scope } from '../../../local/iam/requests';
+import { dynamodbRequests, eventsRequests, ivschatRequests, ivsRequests, lambdaRequests, s3Requests, sesRequests, snsRequests, sqsRequests, type Scope } from '../../../local/iam/requests';
 import { environmentsFromTemplate, principalsFromTemplate, synthesizeTemplate } from '../../../local/iam/template';
 import { sdkCommandsOf, type SdkCommand } from './sdk-commands';
 
@@ -66,6 +66,12 @@ function requestsFor(cmd: SdkCommand, env: Record<string, string>): AuthzRequest
     }
     case '@aws-sdk/client-eventbridge':
       return eventsRequests([{}], SCOPE);
+    case '@aws-sdk/client-lambda': {
+      // The functions a function invokes are the Lambda ARNs or the catalog functions' names in its environment.
+      const targets = Object.values(env).filter((v) => /^arn:aws:lambda:[^:]+:[^:]+:function:/.test(v) || FUNCTIONS.some((f) => v === `local-${f.name}`));
+      if (!targets.length) throw new Error(`${cmd.name}: no Lambda function name or ARN in the function's environment`);
+      return cmd.name === 'Invoke' || cmd.name === 'InvokeWithResponseStream' ? targets.flatMap((t) => lambdaRequests(t, SCOPE)) : [{ action: `lambda:${cmd.name}`, resources: [] }];
+    }
     case '@aws-sdk/client-sqs': {
       // The queues a function uses are the queue URLs or ARNs in its environment.
       const queues = Object.values(env).filter((v) => /^https?:\/\/sqs\.|^arn:aws:sqs:/.test(v));

@@ -11,6 +11,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalEvents, type LocalEvents } from '../../../../local/events/bus';
+import { startLambdaEndpoint } from '../../../../local/lambda/endpoint';
 import { CALLER_HEADER } from '../../../../local/iam/caller';
 import { createAuthorizer, type Authorizer } from '../../../../local/iam/evaluator';
 import { startLocalIvsChat, type LocalIvsChat } from '../../../../local/ivschat/index';
@@ -45,6 +46,7 @@ beforeAll(async () => {
     { Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC },
     { Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::local-recordings/*' },
     { Effect: 'Allow', Action: 'ivschat:CreateRoom', Resource: `arn:aws:ivschat:${REGION}:${ACCOUNT}:room/*` },
+    { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:local-provision-streamer` },
   ] };
   const principals = new Map([
     ['allowed', { name: 'allowed', roleArn: `arn:aws:iam::${ACCOUNT}:role/allowed`, policies: [{ name: 'p', policy: allowed }] }],
@@ -92,5 +94,22 @@ describe('stand-ins with IAM', () => {
       name: 'AccessDeniedException', status: 403, message: expect.stringContaining(`ivschat:GetRoom on resource: ${room.arn}`),
     });
     expect(authorizer.denials.map((d) => `${d.caller} ${d.action}`)).toEqual(['bare events:PutEvents', 'bare sns:Publish', 'bare s3:GetObject', 'allowed ivschat:GetRoom']);
+    authorizer.denials.length = 0;
+  });
+
+  it('Lambda: Invoke by a function refused with AccessDeniedException (HTTP 403) unless its role allows lambda:InvokeFunction on the target', async () => {
+    const endpoint = await startLambdaEndpoint({ invoke: async () => ({ ok: true }) }, 0, {}, authorizer);
+    const call = (caller?: string) => fetch(`${endpoint.url}/2015-03-31/functions/local-provision-streamer/invocations`, {
+      method: 'POST', body: '{}', headers: caller ? { [CALLER_HEADER]: caller } : {},
+    });
+    try {
+      const refused = await call('bare');
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('x-amzn-errortype')).toBe('AccessDeniedException');
+      expect((await call('allowed')).status).toBe(200);
+      expect((await call()).status).toBe(200);
+    } finally {
+      await endpoint.stop();
+    }
   });
 });

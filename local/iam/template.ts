@@ -4,7 +4,7 @@
  * policy statements are read from the template, with intrinsics resolved to the local mode's names
  * and ARNs. One source of truth: what the template grants is what the local stand-ins allow.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -46,14 +46,21 @@ export const LOCAL_PREFIX = 'local';
 export function synthesizeTemplate(stage = 'dev', prefix = LOCAL_PREFIX): CfnTemplate {
   const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
   const stages = context.stages as Record<string, Record<string, unknown>>;
-  const app = new App({
-    context: { ...context, stage: 'local', stages: { ...stages, local: { ...stages[stage], prefix } }, 'aws:cdk:bundling-stacks': [] },
-  });
-  const config = loadStageConfig((k) => app.node.tryGetContext(k));
+  const outdir = mkdtempSync(join(tmpdir(), 'iam-cdk-out-'));
   const dist = mkdtempSync(join(tmpdir(), 'iam-web-dist-'));
-  writeFileSync(join(dist, 'index.html'), '<!doctype html><title>iam</title>');
-  const stack = new PlatformStack(app, `${prefix}-platform`, { config, webDistPath: dist });
-  return app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
+  try {
+    const app = new App({
+      outdir,
+      context: { ...context, stage: 'local', stages: { ...stages, local: { ...stages[stage], prefix } }, 'aws:cdk:bundling-stacks': [] },
+    });
+    const config = loadStageConfig((k) => app.node.tryGetContext(k));
+    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>iam</title>');
+    const stack = new PlatformStack(app, `${prefix}-platform`, { config, webDistPath: dist });
+    return app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+    rmSync(dist, { recursive: true, force: true });
+  }
 }
 
 type Json = unknown;

@@ -3,7 +3,8 @@
  * bus, Cognito, IVS (RTMP ingest + HLS), IVS Chat, the GraphQL server over the same resolvers, the
  * Lambda handlers in-process, and the web app; prints the endpoints and writes them to
  * `<dataDir>/endpoints.json`. Ctrl-C stops every part. `--reset` wipes `.local/`; `--demo` adds a
- * demo streamer with products and an ffmpeg test stream.
+ * demo streamer with products and an ffmpeg test stream; `--iam` enforces each Lambda's role from the
+ * synthesized template in every local AWS stand-in (the integration tests run with it on).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
@@ -22,6 +23,8 @@ import { matchesPattern } from './events/patterns';
 import { startLocalGraphql } from './graphql/server';
 import { startLocalIvs } from './ivs/index';
 import { startLocalIvsChat } from './ivschat/index';
+import { createLocalIam, type LocalIam } from './iam/index';
+import { startDynamoDbProxy } from './iam/dynamodb-proxy';
 import { startLambdaEndpoint } from './lambda/endpoint';
 import { startFunctionUrl } from './lambda/function-url';
 import { createLambdaRunner, type LambdaRunner } from './lambda/runner';
@@ -60,6 +63,14 @@ export interface LocalPlatformOptions {
   /** Local period of the scheduled functions (health poller, auction sweeper). @default 15000 */
   scheduleEveryMs?: number;
   log?: (line: string) => void;
+  /**
+   * 'enforce': the local stand-ins (IVS, IVS Chat, S3, SNS, the event bus, DynamoDB through a proxy)
+   * evaluate each Lambda's role policy from the synthesized template for every call, and refuse what
+   * AWS would refuse (docs/local-mode.md, "IAM"). Costs a synth (seconds) at start. @default 'off'
+   */
+  iam?: 'enforce' | 'off';
+  /** Build and serve the web app. @default true */
+  web?: boolean;
 }
 
 export interface LocalPlatform {
@@ -70,6 +81,8 @@ export interface LocalPlatform {
   userPoolId: string;
   userPoolClientId: string;
   runner: LambdaRunner;
+  /** IAM evaluation when started with `iam: 'enforce'` (refusals in `iam.authorizer.denials`). */
+  iam?: LocalIam;
   /** Waits until queued events and table-stream records have been handled. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -122,7 +135,17 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
   };
 
   try {
-    const distDir = ensureWebBuild(log);
+    const distDir = opts.web === false ? undefined : ensureWebBuild(log);
+    const iam = opts.iam === 'enforce'
+      ? createLocalIam({
+        region: LOCAL_REGION, account: ACCOUNT,
+        // The template's recordings bucket is the local bucket; the recording configuration is the local IVS's.
+        override: (id, type, attribute) => (type === 'AWS::S3::Bucket' && id.startsWith('VideoRecordings') && !attribute ? 'local-recordings'
+          : type === 'AWS::S3::Bucket' && id.startsWith('VideoRecordings') && attribute === 'Arn' ? 'arn:aws:s3:::local-recordings'
+            : type === 'AWS::IVS::RecordingConfiguration' && attribute === 'Arn' ? `arn:aws:ivs:${LOCAL_REGION}:${ACCOUNT}:recording-configuration/local` : undefined),
+      })
+      : undefined;
+    const authorizer = iam?.authorizer;
     // Servers start first (their ports go into the handlers' environment); the runner comes last.
     const lambda: { runner?: LambdaRunner } = {};
     const invoke = (name: string, event: unknown) => {
@@ -138,9 +161,12 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     await createTables(client, tables);
 
     const bucket = 'local-recordings';
-    const s3 = await startLocalS3({ dataDir: join(dataDir, 's3'), port: port('s3'), buckets: [bucket], onRestoreCompleted: (event) => invoke('restore-completed', event).then(() => undefined) });
+    // Lambdas reach DynamoDB through the IAM proxy; the local AppSync data source and the stream poller use it directly.
+    const proxy = authorizer ? await startDynamoDbProxy({ target: dynamo.endpoint, authorizer, scope: { region: LOCAL_REGION, account: ACCOUNT } }) : undefined;
+    if (proxy) stops.push(() => proxy.stop());
+    const s3 = await startLocalS3({ iam: authorizer, dataDir: join(dataDir, 's3'), port: port('s3'), buckets: [bucket], onRestoreCompleted: (event) => invoke('restore-completed', event).then(() => undefined) });
     stops.push(() => s3.stop());
-    const ses = await startLocalSes({ outboxDir, verifiedIdentities: [LOCAL_SENDER.identity], port: port('ses') });
+    const ses = await startLocalSes({ iam: authorizer, outboxDir, verifiedIdentities: [LOCAL_SENDER.identity], port: port('ses') });
     stops.push(() => ses.stop());
     // The same template definition the stack deploys as AWS::SES::Template.
     const sesClient = new SESv2Client({ endpoint: ses.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -154,9 +180,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
 
     const deadLetters = deadLetterSink(join(dataDir, 'dead-letters'), (letter, path) =>
       log(`Dead letter: ${letter.consumer} failed ${letter.source} ${letter.id} ${letter.attempts} times (${letter.error}): ${path}`));
-    const events = await startLocalEvents({ invoke, port: port('events'), scheduleEveryMs: opts.scheduleEveryMs, log, deadLetters });
+    const events = await startLocalEvents({ iam: authorizer, invoke, port: port('events'), scheduleEveryMs: opts.scheduleEveryMs, log, deadLetters });
     stops.push(() => events.stop());
-    const lambdaEndpoint = await startLambdaEndpoint({ invoke }, port('lambda'), { [ID_TOKEN_CLAIMS_SHIM]: async (event) => idTokenClaimsShim((await invoke('account', event)) as Record<string, unknown>) });
+    const lambdaEndpoint = await startLambdaEndpoint({ invoke }, port('lambda'), { [ID_TOKEN_CLAIMS_SHIM]: async (event) => idTokenClaimsShim((await invoke('account', event)) as Record<string, unknown>) }, authorizer);
     stops.push(() => lambdaEndpoint.stop());
     const cognito = await startLocalCognito({ dataDir: join(dataDir, 'cognito'), outboxDir, port: port('cognito'), lambda: { url: lambdaEndpoint.url, postConfirmation: 'account', preTokenGeneration: ID_TOKEN_CLAIMS_SHIM }, log });
     stops.push(() => cognito.stop());
@@ -165,12 +191,12 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       // 0.5 s segments: with copy, segments still follow the encoder's keyframes, so an encoder with a
       // 0.5 s keyframe interval gets under 3 s behind live; OBS's 1 s minimum gives 1 s segments (docs/local-ivs.md).
       dataDir: join(dataDir, 'ivs'), port: port('ivs'), rtmpPort: port('rtmp'), hlsPort: port('hls'), segmentSeconds: 0.5,
-      recordings: { store: s3.store, bucket }, onEvent: (event) => events.put(event), log,
+      recordings: { store: s3.store, bucket }, onEvent: (event) => events.put(event), log, iam: authorizer,
     });
     stops.push(() => ivs.stop());
     const ivschat = await startLocalIvsChat({
       dataDir: join(dataDir, 'ivschat'), port: port('ivschat'), messagingPort: port('chat'),
-      invokeReviewHandler: (_uri, event) => invoke('chat-review', event), log,
+      invokeReviewHandler: (_uri, event) => invoke('chat-review', event), log, iam: authorizer,
     });
     stops.push(() => ivschat.stop());
 
@@ -178,7 +204,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     const graphql = await startLocalGraphql({ engine, verify: cognito.verify, port: port('graphql'), accountId: ACCOUNT, log });
     stops.push(() => graphql.stop());
 
-    const web = await startWebServer({
+    // Without the web app, alert links still need a site URL: the documented local one.
+    const web = distDir === undefined ? { url: `http://127.0.0.1:${FIXED.web}`, stop: async () => undefined } : await startWebServer({
       distDir,
       port: port('web'),
       runtimeConfig: () => ({
@@ -193,7 +220,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       log,
       env: {
         AWS_REGION: LOCAL_REGION, AWS_DEFAULT_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_ENDPOINT_URL_S3: s3.url, AWS_ENDPOINT_URL_SESV2: ses.url, AWS_ENDPOINT_URL_IVS: ivs.url,
+        AWS_ENDPOINT_URL_DYNAMODB: proxy?.endpoint ?? dynamo.endpoint, AWS_ENDPOINT_URL_S3: s3.url, AWS_ENDPOINT_URL_SESV2: ses.url, AWS_ENDPOINT_URL_IVS: ivs.url,
         AWS_ENDPOINT_URL_IVSCHAT: ivschat.url, AWS_ENDPOINT_URL_EVENTBRIDGE: events.url, AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint.url,
         TABLE_NAME: tables.Main, IDEMPOTENCY_TABLE_NAME: tables.Idempotency, RECORDINGS_BUCKET: bucket, REPLAY_BASE_URL: `${s3.url}/${bucket}`,
         ALERT_FROM_ADDRESS: LOCAL_SENDER.from, ALERT_EMAIL_TEMPLATE: 'local-go-live', ALERT_EMAIL_RATE: '50', UNSUBSCRIBE_URL: unsubscribe.url,
@@ -225,7 +252,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     };
     writeFileSync(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
     return {
-      endpoints, dataDir, deadLetterDir: deadLetters.dir, runner, userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId,
+      endpoints, dataDir, deadLetterDir: deadLetters.dir, runner, iam, userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId,
       async settled() {
         await events.settled();
         await streams.drained();
@@ -253,7 +280,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const t0 = Date.now();
-  const platform = await startLocalPlatform({ reset: args.has('--reset') });
+  const platform = await startLocalPlatform({ reset: args.has('--reset'), iam: args.has('--iam') ? 'enforce' : 'off' });
   const e = platform.endpoints;
   console.log(`\nLive shopping, local mode: up in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   console.table({

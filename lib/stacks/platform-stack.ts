@@ -152,25 +152,27 @@ export class PlatformStack extends Stack {
     provision.addEnvironment(ENV.CHANNEL_TYPE, config.channelType);
     provision.addEnvironment(ENV.CHAT_REVIEW_FUNCTION_ARN, chat.reviewTarget.functionArn);
     provision.addEnvironment(ENV.CHAT_LOGGING_CONFIGURATION_ARN, chat.loggingConfiguration.attrArn);
-    provision.addToRolePolicy(new PolicyStatement({
-      actions: ['ivs:CreateChannel'],
-      resources: [...channels, video.recordingConfigurationArn],
-      conditions: { StringEquals: { 'aws:RequestTag/platform': config.prefix } },
-    }));
-    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:TagResource'], resources: channels, conditions: { StringEquals: { 'aws:RequestTag/platform': config.prefix } } }));
-    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:GetChannel', 'ivs:CreateStreamKey', 'ivs:ListStreamKeys'], resources: channels, conditions: tagged }));
-    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:GetStreamKey'], resources: keys }));
+    // IVS authorizes CreateChannel, ListStreamKeys and DeleteChannel on the channel AND on stream keys, CreateStreamKey
+    // on the new key; tags set on create are also authorized as TagResource (Service Authorization Reference, ivs).
+    // aws:RequestTag applies to the creates; aws:ResourceTag only where the resource is one tagged channel, never to
+    // the stream-key/* a list or a channel's own key is checked against (IVS does not tag CreateChannel's key).
+    const requestTagged = { StringEquals: { 'aws:RequestTag/platform': config.prefix } };
+    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:CreateChannel', 'ivs:TagResource'], resources: [...channels, ...keys], conditions: requestTagged }));
+    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:CreateStreamKey'], resources: keys, conditions: requestTagged }));
+    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:GetChannel', 'ivs:ListStreamKeys'], resources: channels, conditions: tagged }));
+    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:GetStreamKey', 'ivs:ListStreamKeys'], resources: keys }));
     // List operations have no resource scope in IVS.
     provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListChannels', 'ivschat:ListRooms'], resources: ['*'] }));
     provision.addToRolePolicy(new PolicyStatement({
       actions: ['ivschat:CreateRoom', 'ivschat:TagResource'],
-      resources: [...rooms, chat.loggingConfiguration.attrArn],
-      conditions: { StringEquals: { 'aws:RequestTag/platform': config.prefix } },
+      resources: rooms,
+      conditions: requestTagged,
     }));
 
     const streamKey = fn('stream-key');
-    streamKey.addToRolePolicy(new PolicyStatement({ actions: ['ivs:CreateStreamKey', 'ivs:ListStreamKeys', 'ivs:StopStream'], resources: channels, conditions: tagged }));
-    streamKey.addToRolePolicy(new PolicyStatement({ actions: ['ivs:GetStreamKey', 'ivs:DeleteStreamKey'], resources: keys }));
+    streamKey.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListStreamKeys', 'ivs:StopStream'], resources: channels, conditions: tagged }));
+    streamKey.addToRolePolicy(new PolicyStatement({ actions: ['ivs:CreateStreamKey', 'ivs:TagResource'], resources: keys, conditions: requestTagged }));
+    streamKey.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListStreamKeys', 'ivs:DeleteStreamKey'], resources: keys }));
 
     fn('stream-health-poller').addToRolePolicy(new PolicyStatement({ actions: ['ivs:GetStream', 'ivs:GetStreamSession'], resources: channels, conditions: tagged }));
     fn('stream-health-poller').addToRolePolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [`arn:${this.partition}:events:${this.region}:${this.account}:event-bus/default`] }));
@@ -178,14 +180,14 @@ export class PlatformStack extends Stack {
 
     fn('chat-token').addToRolePolicy(new PolicyStatement({ actions: ['ivschat:CreateChatToken'], resources: rooms, conditions: tagged }));
     fn('chat-moderation').addToRolePolicy(new PolicyStatement({
-      actions: ['ivschat:DeleteMessage', 'ivschat:DisconnectUser', 'ivschat:SendEvent', 'ivschat:UpdateRoom', 'ivschat:GetRoom'],
+      actions: ['ivschat:DeleteMessage', 'ivschat:DisconnectUser', 'ivschat:SendEvent'],
       resources: rooms, conditions: tagged,
     }));
 
     const teardown = fn('runtime-teardown');
     teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListChannels', 'ivschat:ListRooms'], resources: ['*'] }));
     teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListStreamKeys', 'ivs:StopStream', 'ivs:DeleteChannel'], resources: channels, conditions: tagged }));
-    teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivs:DeleteStreamKey'], resources: keys }));
+    teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListStreamKeys', 'ivs:DeleteChannel', 'ivs:DeleteStreamKey'], resources: keys }));
     teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivschat:DeleteRoom'], resources: rooms, conditions: tagged }));
   }
 

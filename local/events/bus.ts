@@ -14,6 +14,9 @@ import { FUNCTIONS } from '../../lib/functions/catalog';
 import { matchesPattern } from './patterns';
 import { listen, readBody } from '../http';
 import type { DeadLetterSink } from '../dead-letters/index';
+import { callerOf } from '../iam/caller';
+import { AccessDeniedError, type Authorizer } from '../iam/evaluator';
+import { eventsRequests } from '../iam/requests';
 
 export interface BusEvent {
   source: string;
@@ -33,6 +36,8 @@ export interface LocalEventsOptions {
   deadLetters?: DeadLetterSink;
   region?: string;
   account?: string;
+  /** When set, every call is authorized for its calling function (IAM in the local mode). */
+  iam?: Authorizer;
 }
 
 export interface LocalEvents {
@@ -107,6 +112,7 @@ export async function startLocalEvents(opts: LocalEventsOptions): Promise<LocalE
     try {
       const body = JSON.parse(await readBody(req)) as { Entries?: { Source: string; DetailType: string; Detail: string; Resources?: string[]; Time?: number | string }[] };
       const entries = body.Entries ?? [];
+      await opts.iam?.enforce(callerOf(req), eventsRequests(entries, { region, account }));
       const ids = entries.map(() => randomUUID());
       for (const e of entries) {
         const time = e.Time === undefined ? undefined : new Date(typeof e.Time === 'number' ? e.Time * 1000 : e.Time).toISOString();
@@ -114,7 +120,8 @@ export async function startLocalEvents(opts: LocalEventsOptions): Promise<LocalE
       }
       reply(200, { FailedEntryCount: 0, Entries: ids.map((EventId) => ({ EventId })) });
     } catch (error) {
-      reply(400, { __type: 'ValidationException', message: (error as Error).message });
+      if (error instanceof AccessDeniedError) reply(400, { __type: 'AccessDeniedException', message: error.message });
+      else reply(400, { __type: 'ValidationException', message: (error as Error).message });
     }
   });
   await listen(server, opts.port ?? 0, 'Event bus');

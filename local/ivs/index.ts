@@ -16,6 +16,9 @@ import type { BucketStore } from '../s3/store';
 import { randomId, StateFile, type Channel } from './state';
 import { firstVideoPts, injectId3, ptsDiffSeconds, segmentDurations } from './id3';
 import { freePort, listen } from '../http';
+import { callerOf } from '../iam/caller';
+import { AccessDeniedError, type Authorizer } from '../iam/evaluator';
+import { ivsRequests } from '../iam/requests';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
@@ -38,6 +41,8 @@ export interface LocalIvsOptions {
   log?: (line: string) => void;
   /** Live HLS segment length in seconds. @default 1 */
   segmentSeconds?: number;
+  /** When set, every control-plane call is authorized for its calling function (IAM in the local mode). */
+  iam?: Authorizer;
 }
 
 export interface LocalIvs {
@@ -205,6 +210,15 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       const raw = await readBody(req);
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
       let result: unknown;
+      if (opts.iam) {
+        const opName = tagMatch ? ({ POST: 'TagResource', DELETE: 'UntagResource' } as Record<string, string>)[req.method ?? ''] ?? 'ListTagsForResource' : url.pathname.slice(1);
+        const lookup = {
+          tagsOf: (arn: string) => (file.state.channels.find((c) => c.arn === arn) ?? file.state.keys.find((k) => k.arn === arn))?.tags,
+          keysOf: (channelArn: string) => file.state.keys.filter((k) => k.channelArn === channelArn).map((k) => k.arn),
+        };
+        const resourceArn = tagMatch ? decodeURIComponent(tagMatch[1] as string) : undefined;
+        await opts.iam.enforce(callerOf(req), ivsRequests(opName, { ...body, resourceArn }, lookup, { region: REGION, account: ACCOUNT }));
+      }
       if (tagMatch) {
         const arn = decodeURIComponent(tagMatch[1] as string);
         const target = file.state.channels.find((c) => c.arn === arn) ?? file.state.keys.find((k) => k.arn === arn);
@@ -218,7 +232,9 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       if (result === undefined) res.writeHead(204).end();
       else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
     } catch (error) {
-      const e = error instanceof IvsError ? error : new IvsError('InternalServerException', (error as Error).message, 500);
+      const e = error instanceof IvsError ? error
+        : error instanceof AccessDeniedError ? new IvsError('AccessDeniedException', error.message, 403)
+          : new IvsError('InternalServerException', (error as Error).message, 500);
       res.writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-errortype': e.type }).end(JSON.stringify({ message: e.message, exceptionMessage: e.message }));
     }
   });

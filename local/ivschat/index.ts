@@ -13,6 +13,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { listen, readBody } from '../http';
+import { callerOf } from '../iam/caller';
+import { AccessDeniedError, type Authorizer } from '../iam/evaluator';
+import { ivschatRequests } from '../iam/requests';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
@@ -27,6 +30,8 @@ export interface LocalIvsChatOptions {
   log?: (line: string) => void;
   /** Review handler timeout (IVS: 200 ms, not adjustable). */
   reviewTimeoutMs?: number;
+  /** When set, every control-plane call is authorized for its calling function (IAM in the local mode). */
+  iam?: Authorizer;
 }
 
 export interface LocalIvsChat {
@@ -171,6 +176,12 @@ export async function startLocalIvsChat(opts: LocalIvsChatOptions): Promise<Loca
       const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
       let result: unknown;
       const tag = /^\/tags\/(.+)$/.exec(url.pathname);
+      if (opts.iam) {
+        const opName = tag ? ({ POST: 'TagResource', DELETE: 'UntagResource' } as Record<string, string>)[req.method ?? ''] ?? 'ListTagsForResource' : url.pathname.slice(1);
+        const lookup = { room: (identifier: string) => state.rooms.find((r) => r.arn === identifier || r.id === identifier) };
+        const resourceArn = tag ? decodeURIComponent(tag[1] as string) : undefined;
+        await opts.iam.enforce(callerOf(req), ivschatRequests(opName, { ...body, resourceArn }, lookup, { region: REGION, account: ACCOUNT }));
+      }
       if (tag) {
         const room = findRoom(decodeURIComponent(tag[1] as string));
         if (req.method === 'POST') { room.tags = { ...room.tags, ...(body.tags as Record<string, string>) }; save(); result = {}; } else result = { tags: room.tags };
@@ -182,7 +193,9 @@ export async function startLocalIvsChat(opts: LocalIvsChatOptions): Promise<Loca
       if (result === undefined) res.writeHead(204).end();
       else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
     } catch (error) {
-      const e = error instanceof ChatError ? error : new ChatError('InternalServerException', (error as Error).message, 500);
+      const e = error instanceof ChatError ? error
+        : error instanceof AccessDeniedError ? new ChatError('AccessDeniedException', error.message, 403)
+          : new ChatError('InternalServerException', (error as Error).message, 500);
       res.writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-errortype': e.type }).end(JSON.stringify({ message: e.message }));
     }
   });

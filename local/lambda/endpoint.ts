@@ -6,11 +6,19 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LambdaRunner } from './runner';
 import { listen } from '../http';
+import { callerOf } from '../iam/caller';
+import { AccessDeniedError, type Authorizer } from '../iam/evaluator';
+import { lambdaRequests } from '../iam/requests';
 
 /** Local-only functions served beside the catalog's (emulation shims, never platform code). */
 export type LocalFunctions = Record<string, (event: Record<string, unknown>) => unknown>;
 
-export async function startLambdaEndpoint(runner: Pick<LambdaRunner, 'invoke'>, port = 0, local: LocalFunctions = {}): Promise<{ url: string; stop(): Promise<void> }> {
+/**
+ * Starts the endpoint. With `iam`, an invocation by a platform function (its caller header) is
+ * authorized as `lambda:InvokeFunction` on the target; services' own calls (cognito-local's
+ * triggers, allowed in AWS by the function's resource policy) name no caller and are not checked.
+ */
+export async function startLambdaEndpoint(runner: Pick<LambdaRunner, 'invoke'>, port = 0, local: LocalFunctions = {}, iam?: Authorizer): Promise<{ url: string; stop(): Promise<void> }> {
   const server = createServer((req, res) => {
     const m = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
     const chunks: Buffer[] = [];
@@ -23,6 +31,14 @@ export async function startLambdaEndpoint(runner: Pick<LambdaRunner, 'invoke'>, 
       const raw = decodeURIComponent(m[1] as string).replace(/^.*:function:/, '');
       const isLocal = (n: string) => Object.hasOwn(local, n);
       const name = isLocal(raw) ? raw : raw.replace(/^local-/, '');
+      try {
+        await iam?.enforce(callerOf(req), lambdaRequests(decodeURIComponent(m[1] as string), { region: 'us-east-1', account: '000000000000' }));
+      } catch (error) {
+        const denied = error instanceof AccessDeniedError;
+        res.writeHead(denied ? 403 : 500, { 'content-type': 'application/json', 'x-amzn-errortype': denied ? 'AccessDeniedException' : 'ServiceException' })
+          .end(JSON.stringify({ Type: denied ? 'User' : 'Service', Message: (error as Error).message }));
+        return;
+      }
       try {
         const body = Buffer.concat(chunks).toString('utf8');
         const event = body ? (JSON.parse(body) as Record<string, unknown>) : {};

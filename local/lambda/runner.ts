@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FUNCTIONS, type FunctionSpec } from '../../lib/functions/catalog';
+import { runAs } from '../iam/caller';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -51,7 +52,8 @@ export function createLambdaRunner(opts: LambdaRunnerOptions): LambdaRunner {
         done: () => undefined, fail: () => undefined, succeed: () => undefined,
       };
       try {
-        return await handler(event, context);
+        // The invocation's AWS calls name this function (IAM in the local mode: local/iam/caller.ts).
+        return await runAs(name, () => handler(event, context));
       } catch (error) {
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         failures.push({ name, error: message, at: new Date().toISOString() });

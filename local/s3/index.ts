@@ -13,6 +13,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
+import { callerOf } from '../iam/caller';
+import { AccessDeniedError, type Authorizer } from '../iam/evaluator';
+import { s3Requests } from '../iam/requests';
 import { BucketStore, contentTypeFor, InvalidNameError, type ArchiveStatus, type ObjectMeta } from './store';
 
 export { BucketStore } from './store';
@@ -48,6 +51,8 @@ export interface LocalS3Options {
   onRestoreCompleted?: (event: S3RestoreCompletedEvent) => void | Promise<void>;
   /** How long a restore takes locally (AWS: hours). @default 2000 */
   restoreDelayMs?: number;
+  /** When set, every call is authorized for its calling function (IAM in the local mode). */
+  iam?: Authorizer;
   /** Region reported in events. @default 'us-east-1' */
   region?: string;
   /** Buckets created at start. */
@@ -232,6 +237,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     const key = slash < 0 ? '' : decodeURIComponent(path.slice(slash + 1));
     if (!bucket) throw new S3Error(400, 'InvalidRequest', 'Path-style requests only: /<bucket>/<key>');
     const q = url.searchParams;
+    await options.iam?.enforce(callerOf(req), s3Requests(method, bucket, key, q));
 
     if (!key) {
       if (method === 'PUT') {
@@ -389,6 +395,8 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       const e =
         error instanceof S3Error
           ? error
+          : error instanceof AccessDeniedError
+            ? new S3Error(403, 'AccessDenied', error.message)
           : error instanceof InvalidNameError
             ? new S3Error(400, 'InvalidArgument', error.message)
             : new S3Error(500, 'InternalError', String(error));

@@ -12,6 +12,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { listen, readBody } from '../http';
+import { callerOf } from '../iam/caller';
+import { AccessDeniedError, type Authorizer } from '../iam/evaluator';
+import { sesRequests } from '../iam/requests';
 
 export interface LocalSesOptions {
   /** Directory receiving one `ses-*.json` file per delivered email (created if missing). */
@@ -22,6 +25,10 @@ export interface LocalSesOptions {
   maxSendRate?: number;
   /** 0 = a free port. */
   port?: number;
+  /** When set, every call is authorized for its calling function (IAM in the local mode). */
+  iam?: Authorizer;
+  region?: string;
+  account?: string;
 }
 
 export interface LocalSes {
@@ -110,9 +117,16 @@ export async function startLocalSes(opts: LocalSesOptions): Promise<LocalSes> {
     return true;
   };
 
-  const sendBulk = (req: BulkRequest) => {
+  const sendBulk = async (req: BulkRequest, caller: string | undefined) => {
     const from = req.FromEmailAddress;
     if (!from) throw new SesError('BadRequestException', 'FromEmailAddress is required.');
+    // SES authorizes a send on the identity the From address belongs to (the address when it is
+    // verified itself, otherwise its domain), the template and the configuration set it names.
+    const address = addressOf(from);
+    await opts.iam?.enforce(caller, sesRequests('SendBulkEmail', {
+      fromAddress: address, identity: identities.includes(address) ? address : address.split('@')[1],
+      configurationSet: req.ConfigurationSetName, template: req.DefaultContent?.Template?.TemplateName,
+    }, { region: opts.region ?? 'us-east-1', account: opts.account ?? '000000000000' }));
     if (!verified(addressOf(from))) throw new SesError('MessageRejected', `Email address is not verified. The following identities failed the check: ${addressOf(from)}`);
     const entries = req.BulkEmailEntries ?? [];
     if (entries.length === 0 || entries.length > 50) throw new SesError('BadRequestException', 'BulkEmailEntries must hold 1 to 50 entries.');
@@ -147,9 +161,9 @@ export async function startLocalSes(opts: LocalSesOptions): Promise<LocalSes> {
     };
   };
 
-  const route = async (method: string, path: string, body: string): Promise<unknown> => {
+  const route = async (method: string, path: string, body: string, caller: string | undefined): Promise<unknown> => {
     const json = () => (body ? (JSON.parse(body) as Record<string, unknown>) : {});
-    if (method === 'POST' && path === '/v2/email/outbound-bulk-emails') return sendBulk(json() as BulkRequest);
+    if (method === 'POST' && path === '/v2/email/outbound-bulk-emails') return sendBulk(json() as BulkRequest, caller);
     if (method === 'POST' && path === '/v2/email/templates') {
       const { TemplateName, TemplateContent } = json() as { TemplateName?: string; TemplateContent?: TemplateContent };
       if (!TemplateName || !TemplateContent?.Subject) throw new SesError('BadRequestException', 'TemplateName and TemplateContent.Subject are required.');
@@ -174,10 +188,11 @@ export async function startLocalSes(opts: LocalSesOptions): Promise<LocalSes> {
     const requestId = randomUUID();
     try {
       const body = await readBody(req);
-      const result = await route(req.method ?? 'GET', new URL(req.url ?? '/', 'http://127.0.0.1').pathname, body);
+      const result = await route(req.method ?? 'GET', new URL(req.url ?? '/', 'http://127.0.0.1').pathname, body, callerOf(req));
       res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': requestId }).end(JSON.stringify(result));
     } catch (error) {
       const e = error instanceof SesError ? error
+        : error instanceof AccessDeniedError ? new SesError('AccessDeniedException', error.message, 403)
         : error instanceof SyntaxError ? new SesError('BadRequestException', 'The request body is not JSON.')
           : new SesError('InternalFailure', (error as Error).message, 500);
       res.writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amzn-errortype': e.code })

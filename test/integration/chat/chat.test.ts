@@ -11,8 +11,10 @@ import { createEngine } from '../../../local/appsync/engine';
 import { banKey as commerceBanKey } from '../../../lib/api/resolvers/lib/commerce';
 import { banKey } from '../../../lambdas/shared/domain/chat';
 import { useDynamoDbLocal } from '../../support/dynamo';
+import { runAs } from '../../../local/iam/caller';
 
-const db = useDynamoDbLocal();
+// The Lambdas' DynamoDB calls are evaluated against their roles from the synthesized template.
+const db = useDynamoDbLocal({ iam: true });
 const chat = mockClient(IvschatClient);
 const ROOM = 'arn:aws:ivschat:us-east-1:000000000000:room/c1';
 type Review = typeof import('../../../lambdas/chat-review/handler');
@@ -28,17 +30,18 @@ const guest = { mode: 'AWS_IAM' as const, identity: { cognitoIdentityAuthType: '
 beforeAll(async () => {
   const credentials = await db.client.config.credentials();
   Object.assign(process.env, {
-    TABLE_NAME: db.tableName, AWS_ENDPOINT_URL_DYNAMODB: db.endpoint, AWS_REGION: await db.client.config.region(),
+    TABLE_NAME: db.tableName, AWS_ENDPOINT_URL_DYNAMODB: db.lambdaEndpoint, AWS_REGION: await db.client.config.region(),
     AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: 'USER#c1', SK: 'PROFILE', userId: 'c1', chatRoomArn: ROOM, viewerCount: 5 } }));
   await db.doc.send(new PutCommand({ TableName: db.tableName, Item: {
     PK: 'CHANNEL#c1', SK: 'CHAT', GSI1PK: `ROOM#${ROOM}`, GSI1SK: 'CHAT', channelId: 'c1', slowModeSeconds: 10, blockedWords: ['scam'], blockedWordsAction: 'MASK', maxMessageLength: 500,
   } }));
+  const asReviewHandler = (m: Review): Review => ({ ...m, handler: (event) => runAs('chat-review', () => m.handler(event)) });
   vi.resetModules();
-  a = await import('../../../lambdas/chat-review/handler');
+  a = asReviewHandler(await import('../../../lambdas/chat-review/handler'));
   vi.resetModules();
-  b = await import('../../../lambdas/chat-review/handler');
+  b = asReviewHandler(await import('../../../lambdas/chat-review/handler'));
   chat.on(DisconnectUserCommand).resolves({});
   chat.on(SendEventCommand).resolves({ id: 'e' });
 });
@@ -79,7 +82,7 @@ describe('chat resolvers through the engine', () => {
       dynamo: db.client, tables: { Main: db.tableName, Idempotency: db.idempotencyTableName },
       invokeLambda: async (name, payload) => {
         if (name !== 'chat-moderation') throw new Error(`unexpected ${name}`);
-        return moderation.handler(payload as never);
+        return runAs(name, () => moderation.handler(payload as never));
       },
     });
   });
@@ -112,5 +115,12 @@ describe('chat resolvers through the engine', () => {
     expect(updated.data.updateChatSettings).toEqual({ slowModeSeconds: 3, pinnedMessage: 'Welcome!' });
     const read = await gql('query { chatSettings(channelId: "c1") { slowModeSeconds pinnedMessage blockedWords blockedWordsAction } }', guest);
     expect(read.data.chatSettings).toEqual({ slowModeSeconds: 3, pinnedMessage: 'Welcome!', blockedWords: ['scam'], blockedWordsAction: 'MASK' });
+  });
+});
+
+describe('IAM', () => {
+  it('refused none of the review and moderation handlers\' DynamoDB calls', () => {
+    expect(db.iam?.authorizer.denials).toEqual([]);
+    expect(new Set(db.iam?.authorizer.evaluated.map((e) => e.caller))).toEqual(new Set(['chat-review', 'chat-moderation']));
   });
 });

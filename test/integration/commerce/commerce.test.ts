@@ -3,22 +3,32 @@
  * authorization matrix, and concurrency (200 bids, 50 buy-now).
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../local/appsync/engine';
 import { handleRecords } from '../../../lambdas/bid-history/handler';
 import { bidBucket, bidIdsAttr, incrementFor } from '../../../lambdas/shared/domain/auctions';
 import { firstProductInputError } from '../../../lambdas/shared/domain/product-schema';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb/server';
+import { runAs } from '../../../local/iam/caller';
 import { useDynamoDbLocal } from '../../support/dynamo';
 import { tableStream } from './stream';
 
-const db = useDynamoDbLocal();
+// bid-history's DynamoDB calls are evaluated against its role from the synthesized template.
+const db = useDynamoDbLocal({ iam: true });
+let lambdaDoc: DynamoDBDocumentClient;
+/** The stream consumer as Lambda runs it: its own client, through the IAM proxy, as bid-history. */
+const bidHistory = (records: Parameters<typeof handleRecords>[2]) => runAs('bid-history', () => {
+  lambdaDoc ??= DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: db.lambdaEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), { marshallOptions: { removeUndefinedValues: true } });
+  return handleRecords(lambdaDoc, db.tableName, records);
+});
 let engine: Engine;
 const stream = tableStream(db);
 /** Runs the table-stream consumer (bid history, bans onto products) over everything written so far. */
 const settle = async (): Promise<void> => {
   await stream.drain(async (records) => {
-    const out = await handleRecords(db.doc, db.tableName, records);
+    const out = await bidHistory(records);
     expect(out.batchItemFailures).toEqual([]);
   });
 };
@@ -315,7 +325,7 @@ describe('concurrency', () => {
     expect(before).toBeGreaterThan(0);
     const replay = tableStream(db);
     const replayed = await replay.drain(async (records) => {
-      expect((await handleRecords(db.doc, db.tableName, records)).batchItemFailures).toEqual([]);
+      expect((await bidHistory(records)).batchItemFailures).toEqual([]);
     });
     expect(replayed).toBeGreaterThan(0);
     expect(await count()).toBe(before);
@@ -452,5 +462,12 @@ describe('createProduct validation agrees with the shared zod schema', () => {
     expect(firstProductInputError({ ...raw, params: JSON.parse(raw.params as string) })).toMatchObject({ field: 'currency' });
     const r = await gql(CREATE, seller, { i: raw });
     expect(r.errors?.[0]).toMatchObject({ errorType: 'VALIDATION', errorInfo: { field: 'currency' } });
+  });
+});
+
+describe('IAM', () => {
+  it('refused none of bid-history\'s DynamoDB calls', () => {
+    expect(db.iam?.authorizer.denials).toEqual([]);
+    expect(db.iam?.authorizer.evaluated.some((e) => e.caller === 'bid-history')).toBe(true);
   });
 });

@@ -10,8 +10,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useDynamoDbLocal } from '../../support/dynamo';
 import { createEngine } from '../../../local/appsync/engine';
+import { runAs } from '../../../local/iam/caller';
 
-const db = useDynamoDbLocal();
+// The Lambdas' DynamoDB calls are evaluated against their roles from the synthesized template.
+const db = useDynamoDbLocal({ iam: true });
 const ivs = mockClient(IvsClient);
 const chat = mockClient(IvschatClient);
 
@@ -39,7 +41,7 @@ beforeAll(async () => {
     TABLE_NAME: db.tableName, IDEMPOTENCY_TABLE_NAME: db.idempotencyTableName, RESOURCE_TAG: 'live-shopping-it',
     CHANNEL_TYPE: 'STANDARD', CHAT_REVIEW_FUNCTION_ARN: 'arn:aws:lambda:us-east-1:000000000000:function:chat-review',
     WEB_URL: 'http://127.0.0.1:4321',
-    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint, AWS_REGION: await db.client.config.region(),
+    AWS_ENDPOINT_URL_DYNAMODB: db.lambdaEndpoint, AWS_REGION: await db.client.config.region(),
     AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   ivs.on(ListChannelsCommand).resolves({ channels: [] });
@@ -61,7 +63,8 @@ beforeAll(async () => {
     invokeLambda: async (name, payload) => {
       const load = handlers[name];
       if (!load) throw new Error(`no handler ${name} in this test`);
-      return (await load()).handler(payload as never);
+      const { handler } = await load();
+      return runAs(name, () => handler(payload as never));
     },
   });
 });
@@ -185,5 +188,13 @@ describe('control fields through the local engine', () => {
     const byUser = await gql('mutation($input: PublishNotificationInput!) { publishNotification(input: $input) { notificationId } }', bob, input('f1'));
     expect(byUser.errors?.[0]?.errorType).toBe('Unauthorized');
     if (own.ok) own.unsubscribe();
+  });
+});
+
+describe('IAM', () => {
+  it('refused none of the Lambdas\' DynamoDB calls, and evaluated each function that ran', () => {
+    expect(db.iam?.authorizer.denials).toEqual([]);
+    const callers = new Set(db.iam?.authorizer.evaluated.map((e) => e.caller));
+    for (const name of ['provision-streamer', 'stream-key', 'social', 'alert-preferences']) expect(callers).toContain(name);
   });
 });

@@ -177,11 +177,27 @@ describe('video', () => {
     expect(patterns).toContainEqual({ source: ['aws.ivs'], 'detail-type': ['IVS Stream State Change'], detail: { event_name: ['Stream Start'] } });
   });
 
-  it('scopes IVS channel creation to tagged channels and the recording configuration', () => {
-    const create = policiesOf('provision-streamer').find((s) => s.Action === 'ivs:CreateChannel');
-    expect(create.Condition).toEqual({ StringEquals: { 'aws:RequestTag/platform': 'lvs-dev' } });
-    expect(JSON.stringify(create.Resource)).toContain(':channel/*');
-    expect(JSON.stringify(create.Resource)).toContain('RecordingConfiguration');
+  it('grants IVS creates on the channel and the stream key, with the platform tag requested (Service Authorization Reference)', () => {
+    const withAction = (fnName: string, action: string) => policiesOf(fnName).filter((s) => actionsOf([s]).includes(action));
+    const resourcesOf = (statements: Loose[]) => statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource])).map((r) => JSON.stringify(r));
+    for (const [fnName, action, types] of [
+      ['provision-streamer', 'ivs:CreateChannel', [':channel/*', ':stream-key/*']],
+      ['provision-streamer', 'ivs:TagResource', [':channel/*', ':stream-key/*']],
+      ['provision-streamer', 'ivs:CreateStreamKey', [':stream-key/*']],
+      ['stream-key', 'ivs:CreateStreamKey', [':stream-key/*']],
+      ['stream-key', 'ivs:TagResource', [':stream-key/*']],
+    ] as const) {
+      const statements = withAction(fnName, action);
+      for (const type of types) expect(resourcesOf(statements).some((r) => r.includes(type)), `${fnName} ${action} on ${type}`).toBe(true);
+      for (const st of statements) expect(st.Condition).toEqual({ StringEquals: { 'aws:RequestTag/platform': 'lvs-dev' } });
+    }
+    for (const [fnName, action] of [['provision-streamer', 'ivs:ListStreamKeys'], ['stream-key', 'ivs:ListStreamKeys'], ['runtime-teardown', 'ivs:ListStreamKeys'], ['runtime-teardown', 'ivs:DeleteChannel']] as const) {
+      const statements = withAction(fnName, action);
+      // The channel is checked with its tag; stream-key/* carries no tag to check, so that grant has no condition.
+      expect(statements.find((s) => JSON.stringify(s.Resource).includes(':channel/*'))?.Condition, `${fnName} ${action} channel`).toEqual({ StringEquals: { 'aws:ResourceTag/platform': 'lvs-dev' } });
+      expect(statements.find((s) => JSON.stringify(s.Resource).includes(':stream-key/*'))?.Condition, `${fnName} ${action} stream-key`).toBeUndefined();
+      expect(statements.some((s) => JSON.stringify(s.Resource).includes(':stream-key/*')), `${fnName} ${action} stream-key`).toBe(true);
+    }
     expect(actionsOf(policiesOf('sale-markers'))).toContain('ivs:PutMetadata');
     expect(actionsOf(policiesOf('chat-token'))).toContain('ivschat:CreateChatToken');
     expect(actionsOf(policiesOf('chat-token'))).not.toContain('ivschat:DeleteMessage');

@@ -69,7 +69,8 @@ export class Alerts extends Construct {
     fanout.addToRolePolicy(new PolicyStatement({
       actions: ['events:PutEvents'],
       resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
-      conditions: { StringEquals: { 'events:source': EMAIL_PAGE_EVENT.source } },
+      // events:source is multivalued (one value per entry of the call): every entry must be the fan-out's own.
+      conditions: { 'ForAllValues:StringEquals': { 'events:source': [EMAIL_PAGE_EVENT.source] }, Null: { 'events:source': 'false' } },
     }));
 
     fanout.configureAsyncInvoke({ onFailure: new SqsDestination(props.deadLetters.queue), retryAttempts: 2, maxEventAge: Duration.hours(6) });

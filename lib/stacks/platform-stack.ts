@@ -267,6 +267,8 @@ export class PlatformStack extends Stack {
       jobs.grantPut(f);
       f.addEnvironment(ENV.JOBS_BUS_NAME, jobs.bus.eventBusName);
     }
+    // Jobs name their bucket; the worker's environment says which bucket it serves (the grants below).
+    worker.addEnvironment(ENV.RECORDINGS_BUCKET, video.bucket.bucketName);
     worker.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [video.bucket.bucketArn] }));
     worker.addToRolePolicy(new PolicyStatement({ actions: ['s3:RestoreObject', 's3:PutObjectTagging'], resources: [video.bucket.arnForObjects('*')] }));
     data.idempotency.grantReadWriteData(worker);

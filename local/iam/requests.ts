@@ -53,7 +53,7 @@ export function ivsRequests(op: string, body: Record<string, unknown>, lookup: I
       const key = `${base}:stream-key/${newId()}`;
       return [{ action: 'ivs:CreateStreamKey', resources: [{ arn: key }], context: requestTagContext(tags) }, ...tagOnCreate(key)];
     }
-    case 'GetChannel': case 'DeleteChannel':
+    case 'GetChannel': case 'DeleteChannel': case 'UpdateChannel':
       return [{ action: `ivs:${op}`, resources: [at(body.arn), ...(op === 'DeleteChannel' ? keysOrAny(body.arn) : [])] }];
     case 'ListChannels': case 'ListStreams':
       return [{ action: `ivs:${op}`, resources: [{ arn: `${base}:channel/*` }] }];

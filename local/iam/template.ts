@@ -92,6 +92,7 @@ export function createResolver(template: CfnTemplate, names: LocalNames): (value
       case 'AWS::SQS::Queue': return `https://sqs.${region}.amazonaws.com/${account}/${prop(id, 'QueueName') ?? id}`;
       case 'AWS::SES::EmailIdentity': return prop(id, 'EmailIdentity') ?? id;
       case 'AWS::SES::ConfigurationSet': return prop(id, 'Name') ?? id;
+      case 'AWS::Events::EventBus': return prop(id, 'Name') ?? id;
       default: return id;
     }
   };
@@ -110,6 +111,8 @@ export function createResolver(template: CfnTemplate, names: LocalNames): (value
       case 'AWS::IAM::Role.Arn': return `arn:aws:iam::${account}:role/${name}`;
       case 'AWS::IVS::RecordingConfiguration.Arn': return `arn:aws:ivs:${region}:${account}:recording-configuration/${id}`;
       case 'AWS::IVSChat::LoggingConfiguration.Arn': return `arn:aws:ivschat:${region}:${account}:logging-configuration/${id}`;
+      case 'AWS::Events::EventBus.Arn': return `arn:aws:events:${region}:${account}:event-bus/${name}`;
+      case 'AWS::Events::EventBus.Name': return name;
       case 'AWS::SQS::Queue.Arn': return `arn:aws:sqs:${region}:${account}:${name.split('/').pop() ?? id}`;
       case 'AWS::SQS::Queue.QueueName': return name.split('/').pop() ?? id;
       case 'AWS::SQS::Queue.QueueUrl': return name;

@@ -6,6 +6,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../lib/functions/catalog';
+import { EMAIL_PAGE_EVENT } from '../../../lambdas/shared/domain/alerts';
+import { RECORDING_JOB_PAGE, RECORDING_JOBS_SOURCE } from '../../../lambdas/shared/recording-jobs';
 import { createAuthorizer, type Authorizer, type AuthzRequest } from '../../../local/iam/evaluator';
 import { dynamodbRequests, eventsRequests, ivschatRequests, ivsRequests, lambdaRequests, s3Requests, sesRequests, snsRequests, sqsRequests, type Scope } from '../../../local/iam/requests';
 import { environmentsFromTemplate, principalsFromTemplate, synthesizeTemplate } from '../../../local/iam/template';
@@ -20,6 +22,12 @@ const S3: Record<string, [method: string, object: boolean, query: string]> = {
   GetObject: ['GET', true, ''], HeadObject: ['HEAD', true, ''], PutObject: ['PUT', true, ''], CopyObject: ['PUT', true, ''], DeleteObject: ['DELETE', true, ''],
   ListObjectsV2: ['GET', false, 'list-type=2'], DeleteObjects: ['POST', false, 'delete'],
   PutObjectTagging: ['PUT', true, 'tagging'], GetObjectTagging: ['GET', true, 'tagging'], RestoreObject: ['POST', true, 'restore'],
+};
+
+/** The bus and source of the events a file puts (PutEvents); files not listed put to the default bus. */
+const EVENTS_SENT_BY: Record<string, (need: (name: string) => string) => { EventBusName?: string; Source?: string; DetailType?: string }> = {
+  'lambdas/shared/enqueue-recording-job.ts': (need) => ({ EventBusName: need('JOBS_BUS_NAME'), Source: RECORDING_JOBS_SOURCE, DetailType: RECORDING_JOB_PAGE }),
+  'lambdas/go-live-fanout/handler.ts': () => ({ Source: EMAIL_PAGE_EVENT.source, DetailType: EMAIL_PAGE_EVENT.detailType }),
 };
 
 /** The IAM requests a command makes on the resources `env` names (resources the platform created carry its tag). */
@@ -65,7 +73,7 @@ function requestsFor(cmd: SdkCommand, env: Record<string, string>): AuthzRequest
       return snsRequests(new URLSearchParams({ Action: cmd.name, TopicArn: topic, SubscriptionArn: `${topic}:5f1c1c40-0000-4000-8000-000000000000`, Protocol: 'email', Endpoint: 'a@example.com' }), SCOPE);
     }
     case '@aws-sdk/client-eventbridge':
-      return eventsRequests([{}], SCOPE);
+      return eventsRequests([EVENTS_SENT_BY[cmd.file]?.(need) ?? {}], SCOPE);
     case '@aws-sdk/client-lambda': {
       // The functions a function invokes are the Lambda ARNs or the catalog functions' names in its environment.
       const targets = Object.values(env).filter((v) => /^arn:aws:lambda:[^:]+:[^:]+:function:/.test(v) || FUNCTIONS.some((f) => v === `local-${f.name}`));
@@ -80,10 +88,13 @@ function requestsFor(cmd: SdkCommand, env: Record<string, string>): AuthzRequest
     }
     case '@aws-sdk/client-sesv2': case '@aws-sdk/client-ses': {
       if (!['SendEmail', 'SendBulkEmail', 'SendRawEmail'].includes(cmd.name)) return [{ action: `ses:${cmd.name}`, resources: [] }];
-      // The sender is the e-mail address in the function's environment (its domain is the verified identity).
-      const from = Object.values(env).find((v) => /^[^@\s/]+@[^@\s/]+\.[a-z]+$/i.test(v));
+      // The sender is the e-mail address in the function's environment, bare or as `Name <address>` (its domain is
+      // the verified identity); the template and configuration set are the ones the environment names.
+      const from = Object.values(env).map((v) => /^(?:[^<]*<)?([^<>@\s/]+@[^<>@\s/]+\.[a-z]+)>?$/i.exec(v)?.[1]).find(Boolean);
       if (!from) throw new Error(`${cmd.name}: no sender e-mail address in the function's environment`);
-      return sesRequests(cmd.name === 'SendRawEmail' ? 'SendEmail' : cmd.name, { fromAddress: from }, SCOPE);
+      return sesRequests(cmd.name === 'SendRawEmail' ? 'SendEmail' : cmd.name, {
+        fromAddress: from, template: env.ALERT_EMAIL_TEMPLATE, configurationSet: env.SES_CONFIGURATION_SET,
+      }, SCOPE);
     }
     default:
       throw new Error(`No IAM request mapping for ${cmd.pkg} (${cmd.name}): add one to local/iam/requests.ts and this test`);

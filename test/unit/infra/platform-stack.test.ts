@@ -419,7 +419,7 @@ describe('alerts and web', () => {
     expect(policiesOf('go-live-fanout')).toContainEqual({
       Effect: 'Allow', Action: 'events:PutEvents',
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':events:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':event-bus/default']] },
-      Condition: { StringEquals: { 'events:source': 'lvs.alerts' } },
+      Condition: { 'ForAllValues:StringEquals': { 'events:source': ['lvs.alerts'] }, Null: { 'events:source': 'false' } },
     });
   });
 

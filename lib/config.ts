@@ -98,3 +98,14 @@ export function loadStageConfig(getContext: (key: string) => unknown): StageConf
   }
   return { ...parsed.data, stage };
 }
+
+/** The From header of the stage's e-mails: `Name <address>`, the name MIME-encoded when it is not plain ASCII (RFC 2047). */
+export function fromHeader(email: EmailConfig): string {
+  if (!email.fromName) return email.fromAddress;
+  const name = /^[\w !#$%&'*+\-/=?^`{|}~.]+$/.test(email.fromName)
+    ? email.fromName
+    : /^[\x20-\x7e]+$/.test(email.fromName)
+      ? `"${email.fromName.replace(/[\\"]/g, (c) => `\\${c}`)}"`
+      : `=?UTF-8?B?${Buffer.from(email.fromName, 'utf8').toString('base64')}?=`;
+  return `${name} <${email.fromAddress}>`;
+}

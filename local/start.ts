@@ -7,10 +7,11 @@
  * synthesized template in every local AWS stand-in (the integration tests run with it on).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CreateEmailTemplateCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { fromHeader, loadStageConfig } from '../lib/config';
 import { FUNCTIONS } from '../lib/functions/catalog';
 import { GO_LIVE_EMAIL_TEMPLATE } from '../lambdas/shared/domain/alerts';
 import { createEngine } from './appsync/engine';
@@ -89,8 +90,15 @@ export interface LocalPlatform {
 }
 
 const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, ses: 4040, events: 4050, dynamodb: 8000, lambda: 4060, unsubscribe: 4070 };
-/** The local SES identity go-live emails are sent from. */
-const LOCAL_SENDER = { identity: 'live-shop.local', from: 'Live Shop <alerts@live-shop.local>' };
+/**
+ * Go-live e-mails are sent as the dev stage sends them (cdk.json): from its SES identity, which the
+ * stack grants SendBulkEmail on and the IAM-enforcing local mode checks.
+ */
+function localSender(): { identity: string; from: string } {
+  const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+  const { email } = loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key]));
+  return { identity: email.sesIdentity, from: fromHeader(email) };
+}
 
 /** One line per missing prerequisite, with how to install it. */
 export function missingPrerequisites(): string[] {
@@ -166,7 +174,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     if (proxy) stops.push(() => proxy.stop());
     const s3 = await startLocalS3({ iam: authorizer, dataDir: join(dataDir, 's3'), port: port('s3'), buckets: [bucket], onRestoreCompleted: (event) => invoke('restore-completed', event).then(() => undefined) });
     stops.push(() => s3.stop());
-    const ses = await startLocalSes({ iam: authorizer, outboxDir, verifiedIdentities: [LOCAL_SENDER.identity], port: port('ses') });
+    const sender = localSender();
+    const ses = await startLocalSes({ iam: authorizer, outboxDir, verifiedIdentities: [sender.identity], port: port('ses') });
     stops.push(() => ses.stop());
     // The same template definition the stack deploys as AWS::SES::Template.
     const sesClient = new SESv2Client({ endpoint: ses.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -223,7 +232,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         AWS_ENDPOINT_URL_DYNAMODB: proxy?.endpoint ?? dynamo.endpoint, AWS_ENDPOINT_URL_S3: s3.url, AWS_ENDPOINT_URL_SESV2: ses.url, AWS_ENDPOINT_URL_IVS: ivs.url,
         AWS_ENDPOINT_URL_IVSCHAT: ivschat.url, AWS_ENDPOINT_URL_EVENTBRIDGE: events.url, AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint.url,
         TABLE_NAME: tables.Main, IDEMPOTENCY_TABLE_NAME: tables.Idempotency, RECORDINGS_BUCKET: bucket, REPLAY_BASE_URL: `${s3.url}/${bucket}`,
-        ALERT_FROM_ADDRESS: LOCAL_SENDER.from, ALERT_EMAIL_TEMPLATE: 'local-go-live', ALERT_EMAIL_RATE: '50', UNSUBSCRIBE_URL: unsubscribe.url,
+        ALERT_FROM_ADDRESS: sender.from, ALERT_EMAIL_TEMPLATE: 'local-go-live', ALERT_EMAIL_RATE: '50', UNSUBSCRIBE_URL: unsubscribe.url,
         GRAPHQL_URL: graphql.url, WEB_URL: web.url, RESOURCE_TAG: 'local', STAGE: 'local', ALLOW_TEARDOWN: 'true', JOBS_BUS_NAME: 'local-jobs',
         RECORDING_CONFIGURATION_ARN: ivs.recordingConfigurationArn, CHANNEL_TYPE: 'STANDARD',
         CHAT_REVIEW_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:local-chat-review`,

@@ -8,6 +8,8 @@ import { UserPoolEmail } from 'aws-cdk-lib/aws-cognito';
 import type { Construct } from 'constructs';
 import type { EmailConfig } from '../config';
 
+export { fromHeader } from '../config';
+
 /** `arn:<partition>:ses:<region>:<account>:identity/<identity>`: the resource SES authorizes sends on. */
 export function sesIdentityArn(scope: Construct, email: EmailConfig): string {
   return Stack.of(scope).formatArn({ service: 'ses', resource: 'identity', resourceName: email.sesIdentity });
@@ -18,17 +20,6 @@ export function sesConfigurationSetArn(scope: Construct, email: EmailConfig): st
   return email.configurationSet
     ? Stack.of(scope).formatArn({ service: 'ses', resource: 'configuration-set', resourceName: email.configurationSet })
     : undefined;
-}
-
-/** The From header: `Name <address>`, the name MIME-encoded when it is not plain ASCII (RFC 2047). */
-export function fromHeader(email: EmailConfig): string {
-  if (!email.fromName) return email.fromAddress;
-  const name = /^[\w !#$%&'*+\-/=?^`{|}~.]+$/.test(email.fromName)
-    ? email.fromName
-    : /^[\x20-\x7e]+$/.test(email.fromName)
-      ? `"${email.fromName.replace(/[\\"]/g, (c) => `\\${c}`)}"`
-      : `=?UTF-8?B?${Buffer.from(email.fromName, 'utf8').toString('base64')}?=`;
-  return `${name} <${email.fromAddress}>`;
 }
 
 /** Cognito sends through the stage's SES identity (EmailSendingAccount DEVELOPER, same region). */

@@ -1,7 +1,7 @@
 /**
  * The local mode with IAM enforced (`iam: 'enforce'`): every AWS call a Lambda makes is evaluated by
  * the local stand-in against that function's role policy from the synthesized template. The control,
- * chat, commerce and recording flows that reach IVS, IVS Chat, DynamoDB, S3 and SNS run through it with no refusal,
+ * chat, commerce and recording flows that reach IVS, IVS Chat, DynamoDB, S3, SES and EventBridge run through it with no refusal,
  * and taking the stream-key grants away (the defect of issue 13, point 1) makes provisioning fail
  * with AccessDeniedException naming the action and the stream-key resource.
  */
@@ -26,7 +26,7 @@ let dataDir: string;
 type Loose = any;
 const cognito = (sub: string, handle: string) => ({
   mode: 'AMAZON_COGNITO_USER_POOLS' as const,
-  identity: { sub, username: sub, claims: { preferred_username: handle, email: `${handle}@example.com` }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' },
+  identity: { sub, username: sub, claims: { handle, preferred_username: handle, email: `${handle}@example.com` }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' },
 });
 const gql = async (query: string, auth: unknown, variables: Record<string, unknown> = {}) => {
   return (await engine.execute({ query, variables, auth: auth as never })) as { data?: Record<string, Loose>; errors?: { message: string; errorType?: string }[] };
@@ -35,6 +35,19 @@ const ann = cognito('s-ann', 'ann');
 const bob = cognito('f-bob', 'bob');
 const denials = () => platform.iam!.authorizer.denials;
 const evaluated = (caller: string, action: string) => platform.iam!.authorizer.evaluated.filter((e) => e.caller === caller && e.action === action);
+/** provisionMe answers PROVISIONING at once; the table stream runs provision-streamer, which ends READY or FAILED. */
+const provision = async (auth: unknown, handle: string): Promise<{ status?: string; error?: string }> => {
+  const started = await gql(`mutation { provisionMe(handle: "${handle}") { status } }`, auth);
+  expect(started.errors).toBeUndefined();
+  const end = Date.now() + 60_000;
+  for (;;) {
+    await platform.settled();
+    const now = await gql('query { myProvisioning { status error } }', auth);
+    const status = now.data?.myProvisioning?.status as string | undefined;
+    if (status === 'READY' || status === 'FAILED' || Date.now() > end) return now.data?.myProvisioning ?? {};
+    await new Promise((r) => setTimeout(r, 200));
+  }
+};
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'iam-local-'));
@@ -50,9 +63,7 @@ afterAll(async () => {
 
 describe('IAM enforced in the local mode', () => {
   it('provisions a streamer (IVS channel + key, chat room, tables) under provision-streamer\'s role', async () => {
-    const prov = await gql('mutation { provisionMe { userId handle status } }', ann);
-    expect(prov.errors).toBeUndefined();
-    expect(prov.data?.provisionMe).toMatchObject({ userId: 's-ann', handle: 'ann' });
+    expect(await provision(ann, 'ann')).toMatchObject({ status: 'READY' });
     expect(denials()).toEqual([]);
     // The checks really ran, on both resource types IVS authorizes CreateChannel against.
     expect(evaluated('provision-streamer', 'ivs:CreateChannel').map((e) => e.resource.split(':').pop()?.split('/')[0])).toEqual(['channel', 'stream-key']);
@@ -71,7 +82,7 @@ describe('IAM enforced in the local mode', () => {
     expect(denials()).toEqual([]);
   });
 
-  it('mints chat tokens, moderates and opts in to alerts (IVS Chat, SNS) under each function\'s role', async () => {
+  it('mints chat tokens, moderates and opts in to alerts (IVS Chat, DynamoDB) under each function\'s role', async () => {
     const token = await gql('mutation { createChatToken(channelId: "s-ann") { token role } }', bob);
     expect(token.errors).toBeUndefined();
     const ban = await gql('mutation { banUser(channelId: "s-ann", userId: "f-bob", reason: "spam") { action } }', ann);
@@ -82,7 +93,7 @@ describe('IAM enforced in the local mode', () => {
     expect(alert.errors).toBeUndefined();
     expect(evaluated('chat-token', 'ivschat:CreateChatToken')).toHaveLength(1);
     expect(evaluated('chat-moderation', 'ivschat:DisconnectUser').length + evaluated('chat-moderation', 'ivschat:DeleteMessage').length).toBeGreaterThan(0);
-    expect(evaluated('alert-preferences', 'sns:Subscribe')).toHaveLength(1);
+    expect(evaluated('alert-preferences', 'dynamodb:UpdateItem').length + evaluated('alert-preferences', 'dynamodb:PutItem').length).toBeGreaterThan(0);
     expect(denials()).toEqual([]);
   });
 
@@ -103,7 +114,7 @@ describe('IAM enforced in the local mode', () => {
     expect(denials()).toEqual([]);
   });
 
-  it('goes live from the IVS event (stream-state, go-live-fanout: DynamoDB, SNS) and polls health (IVS) under each role', async () => {
+  it('goes live from the IVS event (stream-state, go-live-fanout: DynamoDB, SES) and polls health (IVS) under each role', async () => {
     const profile = await new DynamoDBClient({ endpoint: platform.endpoints.dynamodbUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS })
       .send(new GetItemCommand({ TableName: 'local-Main', Key: { PK: { S: 'USER#s-ann' }, SK: { S: 'PROFILE' } } }));
     const channelArn = profile.Item?.channelArn?.S as string;
@@ -114,14 +125,15 @@ describe('IAM enforced in the local mode', () => {
     }] }));
     await platform.settled();
     expect(platform.iam!.authorizer.evaluated.some((e) => e.caller === 'stream-state' && e.action.startsWith('dynamodb:'))).toBe(true);
-    // cy opted in to e-mail alerts above, so the fan-out publishes once.
-    expect(evaluated('go-live-fanout', 'sns:Publish')).toHaveLength(1);
+    // cy opted in to e-mail alerts above, so the fan-out sends one bulk e-mail call.
+    expect(evaluated('go-live-fanout', 'ses:SendBulkEmail').length).toBeGreaterThan(0);
+    expect(evaluated('go-live-fanout', 'ses:SendBulkEmail').every((e) => e.allowed)).toBe(true);
     await platform.runner.invoke('stream-health-poller', {});
     expect(evaluated('stream-health-poller', 'ivs:GetStream').length).toBeGreaterThan(0);
     expect(denials()).toEqual([]);
   });
 
-  it('restores an archived replay (replay: S3 list, head, restore; restore-completed on the S3 event) under each role', async () => {
+  it('restores an archived replay (replay claims it and queues a job; the recording-objects worker restores; restore-completed on the S3 event) under each role', async () => {
     const prefix = 'ivs/v1/000000000000/AbCdef1G2hij/2026/12/2/11/0/rec1';
     const put = (key: string, body: string) => fetch(`${platform.endpoints.s3Url}/local-recordings/${prefix}/${key}`, { method: 'PUT', body });
     await put('media/hls/master.m3u8', '#EXTM3U\n');
@@ -136,7 +148,10 @@ describe('IAM enforced in the local mode', () => {
     const asked = await platform.runner.invoke('replay', { arguments: { recordingId: 'rec-iam' }, identity: { sub: 'f-bob' } }) as Loose;
     expect(asked).toMatchObject({ data: { status: 'RESTORING' } });
     await platform.settled();
-    for (const action of ['s3:ListBucket', 's3:GetObject', 's3:RestoreObject']) expect(evaluated('replay', action).length, action).toBeGreaterThan(0);
+    expect(evaluated('replay', 'events:PutEvents').length).toBeGreaterThan(0);
+    for (const action of ['s3:ListBucket', 's3:RestoreObject']) expect(evaluated('recording-objects', action).length, action).toBeGreaterThan(0);
+    // Restores left the request path: replay sends no bulk S3 call of its own.
+    expect(evaluated('replay', 's3:RestoreObject')).toEqual([]);
     expect(platform.iam!.authorizer.evaluated.some((e) => e.caller === 'restore-completed')).toBe(true);
     expect(denials()).toEqual([]);
   });
@@ -150,8 +165,8 @@ describe('IAM enforced in the local mode', () => {
         .filter((s) => s.Resource.length) },
     }));
     try {
-      const prov = await gql('mutation { provisionMe { userId } }', cognito('s-dee', 'dee'));
-      expect(prov.errors?.length).toBeGreaterThan(0);
+      // The run fails (FAILED, with the reason) rather than the mutation: it only starts the run.
+      expect(await provision(cognito('s-dee', 'dee'), 'dee')).toMatchObject({ status: 'FAILED' });
       expect(denials()).toContainEqual(expect.objectContaining({
         caller: 'provision-streamer', action: 'ivs:CreateChannel', resource: expect.stringMatching(/^arn:aws:ivs:us-east-1:000000000000:stream-key\//),
         message: expect.stringMatching(/is not authorized to perform: ivs:CreateChannel on resource: arn:aws:ivs:.*:stream-key\//),

@@ -13,7 +13,7 @@ import { IvsClient, ListChannelsCommand } from '@aws-sdk/client-ivs';
 import { IvschatClient, ListRoomsCommand } from '@aws-sdk/client-ivschat';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gql, signUpAndIn } from '../../../local/client';
+import { gql, provisionChannel, signUpAndIn } from '../../../local/client';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb/server';
 import { freePort } from '../../../local/http';
 import { startLocalPlatform, ROOT, type LocalPlatform } from '../../../local/start';
@@ -115,7 +115,7 @@ describe('smoke test against the local mode', () => {
   it('fetches the newest replay\'s playlist from the replay base URL with the site\'s Origin (command line, exit 0)', async () => {
     const e = platform.endpoints;
     const streamer = await signUpAndIn({ cognitoUrl: e.cognitoUrl, clientId: platform.userPoolClientId, outboxDir: join(dataDir, 'outbox'), email: 'replays@example.com', password: 'Local-Test-Pass-1!', handle: 'replays' });
-    await gql(e.graphqlUrl, 'mutation { provisionMe(handle: "replays") { userId } }', {}, streamer.accessToken);
+    await provisionChannel(e.graphqlUrl, streamer.idToken, 'replays');
     await seedReplay(streamer.sub);
 
     const run = await cli(['--web-url', e.webUrl]);

@@ -205,6 +205,8 @@ const isConditionFailure = (error: unknown) => (error as { name?: string }).name
 async function putPageEvent(streamId: string, page: number): Promise<void> {
   const out = await eventBridge.send(new PutEventsCommand({
     Entries: [{
+      // The stack's own jobs bus: another stage in the account never receives these pages.
+      EventBusName: requireEnv(ENV.JOBS_BUS_NAME),
       Source: EMAIL_PAGE_EVENT.source, DetailType: EMAIL_PAGE_EVENT.detailType,
       Detail: JSON.stringify({ prefix: requireEnv(ENV.RESOURCE_TAG), streamId, page }),
     }],
@@ -381,7 +383,7 @@ const emailPageSchema = z.object({
 export async function handler(event: GoLiveEvent | { source: string; detail: unknown }, context: Context): Promise<FanoutResult | EmailPageResult> {
   if (event.source === EMAIL_PAGE_EVENT.source) {
     const { detail } = emailPageSchema.parse(event);
-    // Stages in one account share the default bus: another stage's pages are not ours.
+    // Pages travel on the stage's own bus; the prefix check still refuses a page put by mistake elsewhere.
     if (detail.prefix !== requireEnv(ENV.RESOURCE_TAG)) return { status: 'SKIPPED', page: detail.page, sent: 0 };
     return sendEmailPages(detail.streamId, detail.page, context);
   }

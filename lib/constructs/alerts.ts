@@ -1,13 +1,11 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FunctionUrlAuthType, type Function as LambdaFunction, type FunctionUrl } from 'aws-cdk-lib/aws-lambda';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { CfnTemplate } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import type { EmailConfig } from '../config';
 import { ENV } from '../../lambdas/shared/env';
-import { EMAIL_PAGE_EVENT, GO_LIVE_EMAIL_TEMPLATE } from '../../lambdas/shared/domain/alerts';
-import type { DeadLetters } from './operations';
+import { GO_LIVE_EMAIL_TEMPLATE } from '../../lambdas/shared/domain/alerts';
 import { fromHeader, sesConfigurationSetArn, sesIdentityArn } from './ses';
 
 export interface AlertsProps {
@@ -15,19 +13,17 @@ export interface AlertsProps {
   readonly prefix: string;
   /** The stage's SES sending settings. */
   readonly email: EmailConfig;
-  /** go-live-fanout: sends the emails page by page and continues itself through the default event bus. */
+  /** go-live-fanout: sends the emails page by page, continuing itself through the stack's jobs bus (lib/constructs/jobs.ts). */
   readonly fanout: LambdaFunction;
   /** alert-unsubscribe: served on a public function URL that every email links to. */
   readonly unsubscribe: LambdaFunction;
-  /** go-live-fanout's dead-letter queue (Operations): fan-out invocations that failed every retry go there. */
-  readonly deadLetters: DeadLetters;
 }
 
 /**
  * Go-live email alerts through SES: the email template, SendBulkEmail rights on exactly the
- * identity, template and configuration set it uses, the fan-out's continuation events, the
- * one-click unsubscribe URL; fan-out invocations that failed every retry go to the fan-out's
- * dead-letter queue. Opt-ins are table items (see lambdas/alert-preferences), so nothing here grows
+ * identity, template and configuration set it uses, and the one-click unsubscribe URL. The
+ * fan-out's page events, their retries and its dead-letter queue are the jobs bus's (the stack
+ * routes its `platform-event` trigger there). Opt-ins are table items (see lambdas/alert-preferences), so nothing here grows
  * with subscribers.
  */
 export class Alerts extends Construct {
@@ -66,13 +62,6 @@ export class Alerts extends Construct {
         ...(configurationSetArn ? [configurationSetArn] : []),
       ],
     }));
-    fanout.addToRolePolicy(new PolicyStatement({
-      actions: ['events:PutEvents'],
-      resources: [stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' })],
-      // events:source is multivalued (one value per entry of the call): every entry must be the fan-out's own.
-      conditions: { 'ForAllValues:StringEquals': { 'events:source': [EMAIL_PAGE_EVENT.source] }, Null: { 'events:source': 'false' } },
-    }));
 
-    fanout.configureAsyncInvoke({ onFailure: new SqsDestination(props.deadLetters.queue), retryAttempts: 2, maxEventAge: Duration.hours(6) });
   }
 }

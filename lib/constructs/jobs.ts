@@ -33,7 +33,7 @@ export class Jobs extends Construct {
   constructor(scope: Construct, id: string, props: JobsProps) {
     super(scope, id);
     this.props = props;
-    this.bus = new EventBus(this, 'Bus', { eventBusName: `${props.prefix}-jobs`, description: `${props.prefix}: background jobs (recording objects)` });
+    this.bus = new EventBus(this, 'Bus', { eventBusName: `${props.prefix}-jobs`, description: `${props.prefix}: background jobs (recording objects, go-live e-mail pages)` });
   }
 
   /** Routes events matching `pattern` to `worker` (asynchronously, retried, failures to `deadLetters`). */

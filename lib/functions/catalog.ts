@@ -6,9 +6,9 @@
 import { EMAIL_PAGE_EVENT } from '../../lambdas/shared/domain/alerts';
 import { RECORDING_JOB_PAGE, RECORDING_JOBS_SOURCE } from '../../lambdas/shared/recording-jobs';
 
-/** An EventBridge pattern on IVS events or the platform's own (the same object the local event bus matches). */
+/** An EventBridge pattern on IVS events (the same object the local event bus matches). */
 export interface IvsEventPattern {
-  readonly source: readonly ['aws.ivs'] | readonly [typeof EMAIL_PAGE_EVENT.source];
+  readonly source: readonly ['aws.ivs'];
   readonly 'detail-type': readonly string[];
   readonly detail?: Record<string, readonly unknown[]>;
 }
@@ -35,7 +35,7 @@ export type Trigger =
   | { readonly kind: 'chat-review' }
   | { readonly kind: 's3-restore-completed' }
   | { readonly kind: 'custom-resource' }
-  /** Job events on the stack's jobs bus: async, retried, failures to a queue (lib/constructs/jobs.ts). */
+  /** The platform's own events on the stack's jobs bus: async, retried, failures to the dead-letter queue (lib/constructs/jobs.ts). */
   | { readonly kind: 'platform-event'; readonly ruleId: string; readonly pattern: PlatformEventPattern }
   /** A public HTTPS endpoint (Lambda function URL, auth NONE). */
   | { readonly kind: 'function-url' };
@@ -72,7 +72,7 @@ export const RECORDING_JOBS_PATTERN: PlatformEventPattern = {
 };
 
 /** The go-live fan-out's continuation events: one per page run of a stream's email fan-out. */
-export const GO_LIVE_EMAIL_PATTERN: IvsEventPattern = {
+export const GO_LIVE_EMAIL_PATTERN: PlatformEventPattern = {
   source: [EMAIL_PAGE_EVENT.source],
   'detail-type': [EMAIL_PAGE_EVENT.detailType],
 };
@@ -117,7 +117,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description: 'Sends one go-live alert per stream: in-app notifications to followers, SES bulk email to opted-in followers page by page.',
     triggers: [
       { kind: 'eventbridge', ruleId: 'GoLiveRule', pattern: GO_LIVE_PATTERN },
-      { kind: 'eventbridge', ruleId: 'GoLiveEmailPageRule', pattern: GO_LIVE_EMAIL_PATTERN },
+      { kind: 'platform-event', ruleId: 'GoLiveEmailPageRule', pattern: GO_LIVE_EMAIL_PATTERN },
     ],
     timeoutSeconds: 300,
     memoryMb: 512,

@@ -94,7 +94,6 @@ export class PlatformStack extends Stack {
     this.wireJobs(functions, new Jobs(this, 'Jobs', { prefix: config.prefix, removalPolicy }), operations, video, data);
     const alerts = new Alerts(this, 'Alerts', {
       prefix: config.prefix, email: config.email, fanout: fn('go-live-fanout'), unsubscribe: fn('alert-unsubscribe'),
-      deadLetters: operations.deadLetters('go-live-fanout'),
     });
 
     const web = new Web(this, 'Web', {
@@ -252,9 +251,10 @@ export class PlatformStack extends Stack {
   }
 
   /**
-   * Bulk work on recording objects leaves the request path: replay (restores) and sale-markers
-   * (classification tags) put one page event on the jobs bus, the recording-objects worker does
-   * the S3 calls page by page and sends the next page's event.
+   * The platform's own events on the jobs bus: bulk work on recording objects leaves the request
+   * path (replay's restores and sale-markers' classification tags are one page event each; the
+   * recording-objects worker does the S3 calls page by page and sends the next page's event), and
+   * go-live-fanout continues its e-mails page by page.
    */
   private wireJobs(functions: Functions, jobs: Jobs, operations: Operations, video: Video, data: Data): void {
     for (const spec of FUNCTIONS) {
@@ -263,7 +263,8 @@ export class PlatformStack extends Stack {
       }
     }
     const worker = functions.get('recording-objects');
-    for (const f of [functions.get('replay'), functions.get('sale-markers'), worker]) {
+    // The functions that put the platform's own events: recording-object pages and go-live e-mail pages.
+    for (const f of [functions.get('replay'), functions.get('sale-markers'), worker, functions.get('go-live-fanout')]) {
       jobs.grantPut(f);
       f.addEnvironment(ENV.JOBS_BUS_NAME, jobs.bus.eventBusName);
     }

@@ -235,7 +235,10 @@ describe('concurrency', () => {
     const max = Math.max(...accepted);
     const rejected = amounts.filter((_, i) => results[i]?.errors);
     for (const amount of rejected) expect(amount).toBeLessThan(max + incrementFor(max));
-    expect(accepted.length).toBeGreaterThan(1);
+    // Arrival order is the server's: when the highest amount happens to land first, it is the only
+    // bid accepted (about 1 run in 200), which is still a correct outcome, so no count above 1 is required.
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    expect(accepted.length + rejected.length).toBe(amounts.length);
     await settle();
     const product = await gql('query($p: ID!) { product(productId: $p) { currentPrice bidCount bids(limit: 100) { items { amount } nextToken } } }', guest, { p: id });
     expect(product.data?.product.currentPrice).toBe(max);

@@ -74,7 +74,7 @@ beforeAll(async () => {
     IDEMPOTENCY_TABLE_NAME: db.idempotencyTableName,
     GRAPHQL_URL: `http://127.0.0.1:${(appsync.address() as AddressInfo).port}/graphql`,
     WEB_URL: 'http://127.0.0.1:4321',
-    RESOURCE_TAG: 'lvs-it',
+    RESOURCE_TAG: 'lvs-it', JOBS_BUS_NAME: 'lvs-it-jobs',
     ALERT_FROM_ADDRESS: 'Live Shop <alerts@example.test>',
     ALERT_EMAIL_TEMPLATE: 'it-go-live',
     ALERT_EMAIL_RATE: '100000',

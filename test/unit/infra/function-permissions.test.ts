@@ -27,7 +27,7 @@ const S3: Record<string, [method: string, object: boolean, query: string]> = {
 /** The bus and source of the events a file puts (PutEvents); files not listed put to the default bus. */
 const EVENTS_SENT_BY: Record<string, (need: (name: string) => string) => { EventBusName?: string; Source?: string; DetailType?: string }> = {
   'lambdas/shared/enqueue-recording-job.ts': (need) => ({ EventBusName: need('JOBS_BUS_NAME'), Source: RECORDING_JOBS_SOURCE, DetailType: RECORDING_JOB_PAGE }),
-  'lambdas/go-live-fanout/handler.ts': () => ({ Source: EMAIL_PAGE_EVENT.source, DetailType: EMAIL_PAGE_EVENT.detailType }),
+  'lambdas/go-live-fanout/handler.ts': (need) => ({ EventBusName: need('JOBS_BUS_NAME'), Source: EMAIL_PAGE_EVENT.source, DetailType: EMAIL_PAGE_EVENT.detailType }),
 };
 
 /** The IAM requests a command makes on the resources `env` names (resources the platform created carry its tag). */

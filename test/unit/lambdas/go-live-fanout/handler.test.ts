@@ -84,7 +84,7 @@ describe('go-live-fanout', () => {
     ddb.reset();
     publish.mockClear();
     Object.assign(process.env, {
-      TABLE_NAME: 'Main', WEB_URL: 'https://shop.example.com/', RESOURCE_TAG: 'lvs-test', ALERT_FROM_ADDRESS: 'Live Shop <alerts@example.com>',
+      TABLE_NAME: 'Main', WEB_URL: 'https://shop.example.com/', RESOURCE_TAG: 'lvs-test', JOBS_BUS_NAME: 'lvs-test-jobs', ALERT_FROM_ADDRESS: 'Live Shop <alerts@example.com>',
       ALERT_EMAIL_TEMPLATE: 'lvs-test-go-live', ALERT_EMAIL_RATE: '100000', UNSUBSCRIBE_URL: 'https://unsub.example.com/',
     });
     delete process.env.SES_CONFIGURATION_SET;
@@ -113,7 +113,7 @@ describe('go-live-fanout', () => {
       });
       expect(progress.get()).toMatchObject({ streamerId: 'u1', name: 'Ann', subject: 'Ann is live', body: 'Rare Jordans at 8!', link: 'https://shop.example.com/s/ann', nextPage: 0, state: 'SENDING' });
       expect(events).toReceiveCommandWith(PutEventsCommand, {
-        Entries: [{ Source: 'lvs.alerts', DetailType: 'Go-Live Email Page', Detail: JSON.stringify({ prefix: 'lvs-test', streamId: STREAM, page: 0 }) }],
+        Entries: [{ EventBusName: 'lvs-test-jobs', Source: 'lvs.alerts', DetailType: 'Go-Live Email Page', Detail: JSON.stringify({ prefix: 'lvs-test', streamId: STREAM, page: 0 }) }],
       });
       expect(ses).not.toHaveReceivedCommand(SendBulkEmailCommand);
       const batches = ddb.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems!.Main!.length);

@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { backoffDelay, poll } from '../../../frontend/src/lib/backoff';
 import { formatAbout, formatCount, formatDuration, formatMoney, parseMoney } from '../../../frontend/src/lib/format';
 import { runtimeConfigSchema, toAmplifyConfig } from '../../../frontend/src/lib/config';
 import { pickAuthMode, toApiError } from '../../../frontend/src/lib/api';
 import { addLine, checkMessage, cooldownLeft, denialReason, markDeleted, MAX_LINES, type ChatLine } from '../../../frontend/src/features/chat/chat';
-import { handleFromLocation, isBehindLive, parseCue } from '../../../frontend/src/features/watch/watch';
+import { CUE_BANNER_MS, cueBanner, cueTexts, handleFromLocation, isBehindLive, parseCue } from '../../../frontend/src/features/watch/watch';
 import { recordingIdFromLocation, restorePollDelay, saleMarkers } from '../../../frontend/src/features/replay/replay';
 import { maskKey, mergeHealth, nextStatus, sparkline } from '../../../frontend/src/features/studio/studio';
 import { authFlowFor, emailError, handleError, passwordChecks } from '../../../frontend/src/features/auth/auth';
@@ -133,6 +133,44 @@ describe('watch', () => {
     expect(parseCue('{"type":"sale","productId":"p1","productTitle":"Tee","price":1500,"currency":"USD","buyerHandle":"amy"}')).toEqual({ type: 'sale', productId: 'p1', title: 'Tee', price: 1500, currency: 'USD', buyerHandle: 'amy' });
     expect(parseCue('{"type":"feature","productId":"p2"}')).toEqual({ type: 'feature', productId: 'p2' });
     expect(parseCue('hello')).toEqual({ type: 'other', text: 'hello' });
+  });
+
+  describe('cue banner', () => {
+    afterEach(() => vi.useRealTimers());
+    const shown = () => {
+      const seen: (string | null)[] = [];
+      const banner = cueBanner((c) => seen.push(c && c.type !== 'other' ? `${c.type}:${c.title ?? ''}` : null));
+      return { seen, banner };
+    };
+
+    it('a second sale arriving just before the first one\'s time runs out gets its own full time', () => {
+      // The e2e failure: the second cue reached the page 4.78 s after the first, and the first cue's
+      // timer hid it 0.22 s later.
+      vi.useFakeTimers();
+      const { seen, banner } = shown();
+      banner.show(parseCue('{"kind":"sale","productId":"p1","title":"Charizard"}'));
+      vi.advanceTimersByTime(4780);
+      for (const text of cueTexts('[{"kind":"featured","productId":"p3","title":"Pikachu"},{"kind":"sale","productId":"p2","title":"Booster box"}]')) banner.show(parseCue(text));
+      expect(seen.at(-1)).toBe('sale:Booster box');
+      vi.advanceTimersByTime(CUE_BANNER_MS - 1);
+      expect(seen.at(-1)).toBe('sale:Booster box');
+      vi.advanceTimersByTime(1);
+      expect(seen).toEqual(['sale:Charizard', 'feature:Pikachu', 'sale:Booster box', null]);
+    });
+
+    it('hides a cue after its time; cues the page does not display leave the banner alone; dispose cancels the hide', () => {
+      vi.useFakeTimers();
+      const { seen, banner } = shown();
+      banner.show(parseCue('{"kind":"sale","productId":"p1","title":"Tee"}'));
+      vi.advanceTimersByTime(1000);
+      banner.show(parseCue('plain text'));
+      vi.advanceTimersByTime(CUE_BANNER_MS - 1000);
+      expect(seen).toEqual(['sale:Tee', null]);
+      banner.show(parseCue('{"kind":"featured","productId":"p2"}'));
+      banner.dispose();
+      vi.advanceTimersByTime(CUE_BANNER_MS * 2);
+      expect(seen).toEqual(['sale:Tee', null, 'feature:']);
+    });
   });
 
   it('reads the handle from both URL shapes', () => {

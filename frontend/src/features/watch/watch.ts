@@ -48,6 +48,43 @@ export function parseCue(text: string): Cue {
   return { type: 'other', text };
 }
 
+/** How long the watch page shows a sale or featuring banner after its cue, in milliseconds. */
+export const CUE_BANNER_MS = 5000;
+
+/** The watch page's cue banner (see cueBanner). */
+export interface CueBanner {
+  /** Shows `cue` for the banner's time; a cue the page does not display leaves the banner as it is. */
+  show(cue: Cue): void;
+  /** Cancels the pending hide (the page is going away). */
+  dispose(): void;
+}
+
+/**
+ * The watch page's cue banner: each displayed cue stays for `ms` after it arrives. A newer cue
+ * replaces the shown one and restarts the countdown: with one timer per cue, the first of two sales
+ * a few seconds apart hid the second when its own time ran out (a viewer saw the second "Sold" for a
+ * fraction of a second, or not at all). Cues of type 'other' are not displayed, so they neither
+ * replace nor hide what is shown.
+ */
+export function cueBanner(render: (cue: Cue | null) => void, ms: number = CUE_BANNER_MS): CueBanner {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    show(cue) {
+      if (cue.type === 'other') return;
+      if (timer !== undefined) clearTimeout(timer);
+      render(cue);
+      timer = setTimeout(() => {
+        timer = undefined;
+        render(null);
+      }, ms);
+    },
+    dispose() {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
+
 /** Reads the handle from /u/<handle> or /u/?handle= (the page is client-routed, see docs/web.md). */
 export function handleFromLocation(pathname: string, search: string): string | null {
   const q = new URLSearchParams(search).get('handle');

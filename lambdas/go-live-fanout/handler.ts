@@ -14,13 +14,13 @@
  * duplicate or retried event never sends a page twice; a send that fails as a whole rewinds the
  * claim and rethrows for the retry. See docs/scaling.md.
  */
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendBulkEmailCommand, SESv2Client, type BulkEmailEntry, type BulkEmailEntryResult } from '@aws-sdk/client-sesv2';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { ddb } from '../shared/clients';
 import { ENV, optionalEnv, requireEnv } from '../shared/env';
+import { putJobEvent } from '../shared/jobs-bus';
 import { publish } from '../shared/appsync-publish';
 import { observability } from '../shared/logger';
 import {
@@ -30,9 +30,8 @@ import {
 import { profileKey, type Profile } from '../shared/domain/streamers';
 
 const { logger } = observability('go-live-fanout');
-// Built here rather than in shared/clients so no other function bundles them.
+// Built here rather than in shared/clients so no other function bundles it.
 const sesv2 = new SESv2Client({});
-const eventBridge = new EventBridgeClient({});
 
 /** Parallel BatchWriteItem calls in flight (each 25 items). */
 export const WRITE_CONCURRENCY = 8;
@@ -203,15 +202,10 @@ interface OptIn { userId: string; emailAddress?: string; unsubscribeToken?: stri
 const isConditionFailure = (error: unknown) => (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 async function putPageEvent(streamId: string, page: number): Promise<void> {
-  const out = await eventBridge.send(new PutEventsCommand({
-    Entries: [{
-      // The stack's own jobs bus: another stage in the account never receives these pages.
-      EventBusName: requireEnv(ENV.JOBS_BUS_NAME),
-      Source: EMAIL_PAGE_EVENT.source, DetailType: EMAIL_PAGE_EVENT.detailType,
-      Detail: JSON.stringify({ prefix: requireEnv(ENV.RESOURCE_TAG), streamId, page }),
-    }],
-  }));
-  if (out.FailedEntryCount) throw new Error(`Go-Live Email Page event not accepted: ${out.Entries?.[0]?.ErrorCode ?? 'unknown'}`);
+  await putJobEvent({
+    source: EMAIL_PAGE_EVENT.source, detailType: EMAIL_PAGE_EVENT.detailType,
+    detail: { prefix: requireEnv(ENV.RESOURCE_TAG), streamId, page }, what: `go-live e-mail page ${page} of ${streamId}`,
+  });
 }
 
 /** Creates the stream's email progress once and puts the event for the page it stands at. */

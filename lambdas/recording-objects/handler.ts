@@ -19,7 +19,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { ddb, dynamo, s3 } from '../shared/clients';
-import { enqueueRecordingJob } from '../shared/enqueue-recording-job';
+import { enqueueRecordingJob } from '../shared/jobs-bus';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { mapLimit } from '../shared/domain/alerts';

@@ -14,7 +14,7 @@ import { ddb, s3 } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { DomainError, toAppSyncResult, type AppSyncLambdaResult } from '../shared/errors';
 import { observability } from '../shared/logger';
-import { enqueueRecordingJob } from '../shared/enqueue-recording-job';
+import { enqueueRecordingJob } from '../shared/jobs-bus';
 import { idFromUuid } from '../shared/domain/ids';
 import {
   availabilityOf,

@@ -15,7 +15,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ddb, ivs } from '../shared/clients';
-import { enqueueRecordingJob } from '../shared/enqueue-recording-job';
+import { enqueueRecordingJob } from '../shared/jobs-bus';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { derivedId } from '../shared/domain/recordings';

@@ -6,8 +6,6 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../lib/functions/catalog';
-import { EMAIL_PAGE_EVENT } from '../../../lambdas/shared/domain/alerts';
-import { RECORDING_JOB_PAGE, RECORDING_JOBS_SOURCE } from '../../../lambdas/shared/recording-jobs';
 import { createAuthorizer, type Authorizer, type AuthzRequest } from '../../../local/iam/evaluator';
 import { dynamodbRequests, eventsRequests, ivschatRequests, ivsRequests, lambdaRequests, s3Requests, sesRequests, snsRequests, sqsRequests, type Scope } from '../../../local/iam/requests';
 import { environmentsFromTemplate, principalsFromTemplate, synthesizeTemplate } from '../../../local/iam/template';
@@ -26,8 +24,8 @@ const S3: Record<string, [method: string, object: boolean, query: string]> = {
 
 /** The bus and source of the events a file puts (PutEvents); files not listed put to the default bus. */
 const EVENTS_SENT_BY: Record<string, (need: (name: string) => string) => { EventBusName?: string; Source?: string; DetailType?: string }> = {
-  'lambdas/shared/enqueue-recording-job.ts': (need) => ({ EventBusName: need('JOBS_BUS_NAME'), Source: RECORDING_JOBS_SOURCE, DetailType: RECORDING_JOB_PAGE }),
-  'lambdas/go-live-fanout/handler.ts': (need) => ({ EventBusName: need('JOBS_BUS_NAME'), Source: EMAIL_PAGE_EVENT.source, DetailType: EMAIL_PAGE_EVENT.detailType }),
+  // Recording-object and go-live e-mail pages alike: the grant is the stack's jobs bus, whatever the source.
+  'lambdas/shared/jobs-bus.ts': (need) => ({ EventBusName: need('JOBS_BUS_NAME') }),
 };
 
 /** The IAM requests a command makes on the resources `env` names (resources the platform created carry its tag). */

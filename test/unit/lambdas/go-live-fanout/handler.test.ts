@@ -113,7 +113,7 @@ describe('go-live-fanout', () => {
       });
       expect(progress.get()).toMatchObject({ streamerId: 'u1', name: 'Ann', subject: 'Ann is live', body: 'Rare Jordans at 8!', link: 'https://shop.example.com/s/ann', nextPage: 0, state: 'SENDING' });
       expect(events).toReceiveCommandWith(PutEventsCommand, {
-        Entries: [{ EventBusName: 'lvs-test-jobs', Source: 'lvs.alerts', DetailType: 'Go-Live Email Page', Detail: JSON.stringify({ prefix: 'lvs-test', streamId: STREAM, page: 0 }) }],
+        Entries: [{ EventBusName: 'lvs-test-jobs', Source: 'lvs.alerts', DetailType: 'Go-Live Email Page', Resources: [], Detail: JSON.stringify({ prefix: 'lvs-test', streamId: STREAM, page: 0 }) }],
       });
       expect(ses).not.toHaveReceivedCommand(SendBulkEmailCommand);
       const batches = ddb.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems!.Main!.length);

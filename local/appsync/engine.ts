@@ -2,7 +2,7 @@
  * Local AppSync: executes GraphQL with the project's schema and APPSYNC_JS resolver files
  * (bundled exactly as for AppSync), enforcing @aws_iam / @aws_cognito_user_pools, running unit and
  * pipeline resolvers against the DynamoDB, Lambda and NONE data sources, and delivering
- * @aws_subscribe subscriptions after mutations. Contract: /tmp/contracts.md "Local APPSYNC_JS engine".
+ * @aws_subscribe subscriptions after mutations. Reference: docs/local-appsync-runtime.md.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

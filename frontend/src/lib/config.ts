@@ -4,7 +4,7 @@ import { reportConfigProblem } from './config-status';
 
 const nonEmpty = () => z.string().check(z.minLength(1));
 
-/** Runtime config served at /runtime-config.json (contract: INFRA writes it in AWS, LOCAL-CORE locally). */
+/** Runtime config served at /runtime-config.json (the web construct deploys it in AWS, local/web/server.ts serves it locally). */
 export const runtimeConfigSchema = z.object({
   stage: z.string(),
   region: nonEmpty(),

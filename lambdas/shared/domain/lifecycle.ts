@@ -4,7 +4,7 @@
  */
 export type Classification = 'HAS_SALES' | 'NO_SALES' | 'KEEP';
 
-/** S3 object tag the bucket's lifecycle rules filter on (INFRA expires `NO_SALES` after N days). */
+/** S3 object tag the bucket's lifecycle rules filter on (the stack's rule expires `NO_SALES` after N days). */
 export const CLASSIFICATION_TAG = 'classification';
 
 /**

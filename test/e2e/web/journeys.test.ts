@@ -1,4 +1,4 @@
-// Full journeys against the local mode (LOCAL-CORE's startLocalPlatform) with an ffmpeg stream.
+// Full journeys against the local mode (startLocalPlatform) with an ffmpeg stream.
 // Skipped until local/start.ts exists. Endpoint names are read loosely from what the platform
 // returns or from .local/endpoints.json (issue 6: web, RTMP, GraphQL and chat URLs).
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * COMMERCE resolvers through the local APPSYNC_JS engine on DynamoDB Local: the flow, the
+ * The commerce resolvers through the local APPSYNC_JS engine on DynamoDB Local: the flow, the
  * authorization matrix, and concurrency (200 bids, 50 buy-now).
  */
 import { randomUUID } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * CONTROL's GraphQL fields through the local APPSYNC_JS engine on DynamoDB Local: the same resolver
+ * The control plane's GraphQL fields through the local APPSYNC_JS engine on DynamoDB Local: the same resolver
  * files AppSync runs, Lambda fields through the real handlers (IVS and IVS Chat mocked at the SDK).
  */
 import { CreateChannelCommand, IvsClient, ListChannelsCommand } from '@aws-sdk/client-ivs';

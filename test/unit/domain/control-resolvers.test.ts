@@ -1,5 +1,5 @@
 /**
- * CONTROL's APPSYNC_JS resolvers against a stand-in for AppSync's `util`/`runtime` (the npm
+ * The control plane's APPSYNC_JS resolvers against a stand-in for AppSync's `util`/`runtime` (the npm
  * package ships types only): auth refusals, validation, keys and index choices.
  */
 import { marshall } from '@aws-sdk/util-dynamodb';

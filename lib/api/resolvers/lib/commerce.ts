@@ -1,5 +1,5 @@
 /**
- * Shared pieces of COMMERCE's resolvers (APPSYNC_JS subset): keys, the caller, typed errors and
+ * Shared pieces of the commerce resolvers (APPSYNC_JS subset): keys, the caller, typed errors and
  * the Product/Sale views. Business rules come from lambdas/shared/domain/auctions.ts (bundled).
  */
 import { util, type AppSyncIdentityCognito, type Context } from '@aws-appsync/utils';

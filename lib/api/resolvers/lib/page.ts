@@ -1,4 +1,4 @@
-/** Shared helpers for CONTROL's list resolvers (APPSYNC_JS subset). */
+/** Shared helpers for the paged list resolvers (APPSYNC_JS subset). */
 import { util, type AppSyncIdentityCognito, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 
 /** Page size from `limit`, between 1 and `max`. */

@@ -10,6 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createContext, Script, type Context as VmContext } from 'node:vm';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { transformSync } from 'esbuild';
+import { CROCKFORD_ALPHABET } from '../../lambdas/shared/domain/ids';
 
 /** An error raised by `util.error` / `util.unauthorized`: ends the field with this error. */
 export class AppSyncError extends Error {
@@ -58,7 +59,7 @@ function strict<T extends object>(path: string, target: T): T {
   });
 }
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const CROCKFORD = CROCKFORD_ALPHABET;
 
 function ulid(): string {
   let time = Date.now();

@@ -4,31 +4,7 @@
  * the one-click unsubscribe link. Pure.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/** `<kind>_` + 20 Crockford base32 characters taken from `bytes` (100 bits). */
-export function idFromBytes(kind: string, bytes: Uint8Array): string {
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5 && out.length < 20) {
-      out += CROCKFORD[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
-    if (out.length >= 20) break;
-  }
-  return `${kind}_${out}`;
-}
-
-/** A random id of the platform's format (see docs/data-model.md). */
-export function randomId(kind: string): string {
-  return idFromBytes(kind, crypto.getRandomValues(new Uint8Array(13)));
-}
+import { idFromBytes } from './ids';
 
 /** The go-live notification id for one follower of one stream: the same on every retry. */
 export function goLiveNotificationId(streamId: string, followerId: string): string {

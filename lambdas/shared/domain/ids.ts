@@ -4,7 +4,8 @@
  * O, U). 100 bits make a collision vanishingly rare; writes still use attribute_not_exists(PK) so
  * one would surface as an error (CONFLICT) instead of an overwrite.
  *
- * Two generators produce the same format: `newId` (Lambdas, crypto.getRandomValues) and
+ * Two encoders produce the same format: `idFromBytes` (Lambdas: `newId` from crypto.getRandomValues,
+ * and ids derived from a hash) and
  * `idFromUuid` (APPSYNC_JS resolvers, which only have util.autoId(): 100 of the uuid-v4's 122
  * random bits, skipping its fixed version and variant nibbles).
  */
@@ -14,13 +15,36 @@ export type IdKind = keyof typeof ID_KINDS;
 export const CROCKFORD_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const ID_BODY_LENGTH = 20;
 
-/** Random id of a kind, from crypto.getRandomValues. */
-export function newId(kind: IdKind): string {
-  const bytes = new Uint8Array(ID_BODY_LENGTH);
-  crypto.getRandomValues(bytes);
+/**
+ * `<prefix>_` + 20 Crockford base32 characters read from `bytes`, five bits at a time, most
+ * significant first (13 bytes or more give all 100 bits). The one encoder for every id of this
+ * format: random ids, and ids derived from a hash (recordings, notifications) that must stay stable.
+ */
+export function idFromBytes(prefix: string, bytes: Uint8Array): string {
   let body = '';
-  for (const b of bytes) body += CROCKFORD_ALPHABET[b & 31];
-  return `${ID_KINDS[kind]}_${body}`;
+  let value = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    if (body.length >= ID_BODY_LENGTH) break;
+    value = (value << 8) | byte;
+    bits += 8;
+    // At most 12 bits are pending after a byte, so at most two characters come out of it.
+    if (bits >= 5 && body.length < ID_BODY_LENGTH) {
+      body += CROCKFORD_ALPHABET.charAt((value >>> (bits - 5)) & 31);
+      bits -= 5;
+    }
+    if (bits >= 5 && body.length < ID_BODY_LENGTH) {
+      body += CROCKFORD_ALPHABET.charAt((value >>> (bits - 5)) & 31);
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  return `${prefix}_${body}`;
+}
+
+/** Random id of a kind, from crypto.getRandomValues (13 bytes: 100 of their 104 bits are used). */
+export function newId(kind: IdKind): string {
+  return idFromBytes(ID_KINDS[kind], crypto.getRandomValues(new Uint8Array(13)));
 }
 
 /** Same format from a uuid v4 (APPSYNC_JS: `idFromUuid('prd', util.autoId())`). */

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { idFromBytes } from './ids';
 
 export const RECORDING_STATUSES = ['Recording Start', 'Recording End', 'Recording Start Failure', 'Recording End Failure'] as const;
 export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
@@ -95,28 +96,12 @@ export interface RecordingFields {
   lastEventAt: string;
 }
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
 /**
  * `rec_` + 20 Crockford base32 chars (100 bits) of SHA-256(recording_session_id): every event of
  * a session, in any order and any number of times, lands on the same item.
  */
 export function recordingIdFromSession(recordingSessionId: string): string {
-  const digest = createHash('sha256').update(recordingSessionId).digest();
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of digest) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5 && out.length < 20) {
-      out += CROCKFORD[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
-    if (out.length === 20) break;
-  }
-  return `rec_${out}`;
+  return idFromBytes('rec', createHash('sha256').update(recordingSessionId).digest());
 }
 
 /** Deterministic id for a derived entity (e.g. a notification per recording and user). */

@@ -3,7 +3,8 @@ import {
   acceptablePriceRanges, BID_BUCKET_KEEP, BID_BUCKET_SWEEP, bidBucket, bidIdsAttr, bidIdsChange, checkBid, closeOutcome, consumerBucketTrim, incrementFor,
   minNextBid, retryStatus, softCloseEndMs, softCloseStartMs, staleBidIdBuckets,
 } from '../../../lambdas/shared/domain/auctions';
-import { idFromUuid, isId, newId } from '../../../lambdas/shared/domain/ids';
+import { idFromBytes, idFromUuid, isId, newId } from '../../../lambdas/shared/domain/ids';
+import { recordingIdFromSession } from '../../../lambdas/shared/domain/recordings';
 import { formatMoney, isMinorUnits, isSupportedCurrency, minStartingBid } from '../../../lambdas/shared/domain/money';
 import { firstProductInputError } from '../../../lambdas/shared/domain/product-schema';
 
@@ -20,6 +21,15 @@ describe('ids', () => {
     }
     expect(isId('product', 'prd_IIII')).toBe(false);
     expect(new Set(Array.from({ length: 1000 }, () => newId('bid'))).size).toBe(1000);
+  });
+  it('idFromBytes reads five bits at a time, most significant first, and stops at 20 characters', () => {
+    expect(idFromBytes('x', new Uint8Array(13))).toBe('x_00000000000000000000');
+    expect(idFromBytes('x', new Uint8Array(13).fill(255))).toBe('x_ZZZZZZZZZZZZZZZZZZZZ');
+    // 00001 00010 00011 00100 00101 00110 00111 01000 = bytes 08 86 42 98 E8 → "12345678"
+    expect(idFromBytes('x', Uint8Array.from([0x08, 0x86, 0x42, 0x98, 0xe8, 0, 0, 0, 0, 0, 0, 0, 0]))).toBe('x_12345678000000000000');
+  });
+  it('ids derived from a hash never change (recordings already stored are found by them)', () => {
+    expect(recordingIdFromSession('abc')).toBe('rec_Q9W1DFWF077YMGA183F5');
   });
 });
 

@@ -1,39 +1,14 @@
 /**
- * Money: integer minor units + ISO 4217 currency. Per-currency settings hold the minor-unit
- * exponent and the minimum starting bid (configurable here, shared by the web form and resolvers).
+ * Money: integer minor units + ISO 4217 currency. The currencies themselves (exponent, minimum
+ * starting bid) are in currencies.ts, which resolvers bundle too.
  */
-export interface CurrencySettings {
-  /** Digits after the decimal point (minor-unit exponent). */
-  readonly exponent: number;
-  /** Smallest starting bid, in minor units. */
-  readonly minStartingBid: number;
-}
+import { currencyOf } from './currencies';
 
-export const CURRENCIES: Readonly<Record<string, CurrencySettings>> = {
-  USD: { exponent: 2, minStartingBid: 100 },
-  EUR: { exponent: 2, minStartingBid: 100 },
-  GBP: { exponent: 2, minStartingBid: 100 },
-  JPY: { exponent: 0, minStartingBid: 100 },
-};
+export { CURRENCIES, isSupportedCurrency, minStartingBid, type CurrencySettings } from './currencies';
 
 export interface Money {
   readonly amount: number;
   readonly currency: string;
-}
-
-/** The currency's entry; a user string is looked up among the table's own keys only (never `constructor`). */
-function currencyOf(currency: string): (typeof CURRENCIES)[string] | undefined {
-  return Object.hasOwn(CURRENCIES, currency) ? CURRENCIES[currency] : undefined;
-}
-
-export function isSupportedCurrency(currency: string): boolean {
-  return currencyOf(currency) !== undefined;
-}
-
-/** Minimum starting bid of a currency (minor units); unknown currency = not allowed. */
-export function minStartingBid(currency: string): number | null {
-  const c = currencyOf(currency);
-  return c ? c.minStartingBid : null;
 }
 
 /** Whether a value is a valid amount: a non-negative safe integer of minor units. */

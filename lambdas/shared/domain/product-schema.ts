@@ -3,12 +3,11 @@
  * only on zod so the frontend can import it.
  */
 import { z } from 'zod';
+import { isSupportedCurrency, minStartingBid } from './currencies';
 
 export const SALE_MODES = ['AUCTION', 'BUY_NOW', 'AUCTION_WITH_BUY_NOW'] as const;
 export const PRODUCT_TYPES = ['GENERIC', 'APPAREL', 'COLLECTIBLE'] as const;
 
-/** Minimum starting bid per currency, minor units (mirrors money.ts CURRENCIES). */
-export const MIN_STARTING_BID: Readonly<Record<string, number>> = { USD: 100, EUR: 100, GBP: 100, JPY: 100 };
 /** Allowed auction durations, seconds. */
 export const DURATION_LIMITS = { min: 30, max: 7 * 24 * 3600, default: 300 } as const;
 export const SOFT_CLOSE_LIMITS = { min: 0, max: 120 } as const;
@@ -32,7 +31,7 @@ export const productInputSchema = z
     type: z.enum(PRODUCT_TYPES),
     params: z.record(z.string(), z.unknown()).nullish(),
     saleMode: z.enum(SALE_MODES),
-    currency: z.string().refine((c) => Object.hasOwn(MIN_STARTING_BID, c), 'Unsupported currency'),
+    currency: z.string().refine(isSupportedCurrency, 'Unsupported currency'),
     startingBid: minor.nullish(),
     bidIncrement: z.number().int().positive().nullish(),
     buyNowPrice: z.number().int().positive().nullish(),
@@ -42,7 +41,7 @@ export const productInputSchema = z
   })
   .superRefine((p, ctx) => {
     const auction = p.saleMode !== 'BUY_NOW';
-    const min = Object.hasOwn(MIN_STARTING_BID, p.currency) ? (MIN_STARTING_BID[p.currency] as number) : 0;
+    const min = minStartingBid(p.currency) ?? 0;
     if (auction && (p.startingBid === null || p.startingBid === undefined)) ctx.addIssue({ code: 'custom', path: ['startingBid'], message: 'Required for auctions' });
     if (auction && p.startingBid !== null && p.startingBid !== undefined && p.startingBid < min)
       ctx.addIssue({ code: 'custom', path: ['startingBid'], message: `At least ${min}` });

@@ -6,14 +6,11 @@
  * surfaces as CONFLICT and the client retries — never an overwrite.
  */
 import { util, type Context, type DynamoDBPutItemRequest } from '@aws-appsync/utils';
+import { minStartingBid } from '../../../lambdas/shared/domain/currencies';
 import { idFromUuid } from '../../../lambdas/shared/domain/ids';
 import { productView, requireUser, type Item } from './lib/commerce';
 
 type Input = Item;
-const MIN_STARTING_BID: Record<string, number> = { USD: 100, EUR: 100, GBP: 100, JPY: 100 };
-// The currency is a user string: look it up only among the table's own keys (`constructor`,
-// `__proto__` and `toString` are on every object's prototype, in APPSYNC_JS too).
-const CURRENCIES = Object.keys(MIN_STARTING_BID);
 const SIZES = ['XS', 'S', 'M', 'L', 'XL', 'XXL'];
 
 function invalid(field: string, message: string): void {
@@ -29,9 +26,9 @@ function validate(input: Input): Record<string, unknown> {
   if (title.length < 1 || title.length > 120) invalid('title', 'A title has 1 to 120 characters');
   if (input.description && input.description.length > 2000) invalid('description', 'At most 2000 characters');
   if (input.imageUrl && !(input.imageUrl.startsWith('https://') || input.imageUrl.startsWith('http://'))) invalid('imageUrl', 'An http(s) URL');
-  const known = typeof input.currency === 'string' && CURRENCIES.includes(input.currency);
-  if (!known) invalid('currency', 'Unsupported currency');
-  const min = known ? MIN_STARTING_BID[input.currency] : undefined;
+  // minStartingBid looks the user string up among the table's own keys only (never `constructor`).
+  const min = typeof input.currency === 'string' ? minStartingBid(input.currency) : null;
+  if (min === null) invalid('currency', 'Unsupported currency');
   const auction = input.saleMode !== 'BUY_NOW';
   if (auction && (input.startingBid === null || input.startingBid === undefined)) invalid('startingBid', 'Required for auctions');
   if (auction && (!isInt(input.startingBid) || input.startingBid < (min ?? 0))) invalid('startingBid', `At least ${min ?? 0}`);

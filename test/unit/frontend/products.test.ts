@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BidPlaced, Product } from '../../../frontend/src/lib/types';
 import {
-  applyBidPlaced, applyOptimisticBid, checkBid, defaultIncrement, isOutbid, minNextBid, minNextBidText, paramsLabel, secondsLeft, sortProducts, upsertProduct,
+  applyBidPlaced, applyOptimisticBid, checkBid, isOutbid, minNextBid, minNextBidText, paramsLabel, secondsLeft, sortProducts, upsertProduct,
 } from '../../../frontend/src/features/products/products';
 import { validateProduct, type ProductFormFields } from '../../../frontend/src/features/products/product-form';
 
@@ -20,8 +20,9 @@ describe('bid rules', () => {
     expect(minNextBid({ ...base, currentPrice: 1000 })).toBe(1100);
     expect(minNextBid({ ...base, currentPrice: 1000, bidIncrement: 25 })).toBe(1025);
     expect(minNextBid({ ...base, currentPrice: 1000, minNextBid: 1500 })).toBe(1500);
-    expect(defaultIncrement(500)).toBe(50);
-    expect(defaultIncrement(200_000)).toBe(1000);
+    // The server's ladder (INCREMENT_LADDER), not a copy: 500 at 15,000 and 2,500 above 100,000.
+    expect(minNextBid({ ...base, currentPrice: 15_000 })).toBe(15_500);
+    expect(minNextBid({ ...base, currentPrice: 200_000 })).toBe(202_500);
   });
 
   it('refuses guests, closed auctions, low bids and self-outbidding', () => {

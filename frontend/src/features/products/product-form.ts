@@ -6,8 +6,8 @@
  * schema's messages are terse and count money in minor units).
  */
 import type { z } from 'zod';
-import { toDecimalString } from '../../../../lambdas/shared/domain/money';
-import { MIN_STARTING_BID, PARAM_SCHEMAS, productInputSchema, type ProductInput } from '../../../../lambdas/shared/domain/product-schema';
+import { minStartingBid, toDecimalString } from '../../../../lambdas/shared/domain/money';
+import { PARAM_SCHEMAS, productInputSchema, type ProductInput } from '../../../../lambdas/shared/domain/product-schema';
 import { formatMoney, parseMoney } from '../../lib/format';
 
 /** The modal's fields, as typed. */
@@ -54,7 +54,7 @@ const MESSAGES: Record<string, (i: Issue, input: Input) => string> = {
   currency: () => 'Unsupported currency',
   startingBid: (i, p) => {
     if (p.startingBid == null) return 'Starting bid is required for auctions';
-    const min = Object.hasOwn(MIN_STARTING_BID, p.currency) ? MIN_STARTING_BID[p.currency] : undefined;
+    const min = minStartingBid(p.currency) ?? undefined;
     return min !== undefined && p.startingBid < min ? `At least ${formatMoney(min, p.currency)}` : i.message;
   },
   bidIncrement: () => 'Must be more than 0',

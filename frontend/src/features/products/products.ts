@@ -1,21 +1,13 @@
+import { incrementFor } from '../../../../lambdas/shared/domain/auctions';
 import { toDecimalString } from '../../../../lambdas/shared/domain/money';
 import { formatMoney } from '../../lib/format';
 import type { BidPlaced, Product } from '../../lib/types';
-
-/** Default increment ladder by price band (used when the product has no fixed increment). */
-export function defaultIncrement(price: number): number {
-  if (price < 1_000) return 50;
-  if (price < 5_000) return 100;
-  if (price < 25_000) return 250;
-  if (price < 100_000) return 500;
-  return 1_000;
-}
 
 /** The smallest acceptable next bid as the client knows it. */
 export function minNextBid(p: Product): number {
   if (p.minNextBid != null) return p.minNextBid;
   if (p.currentPrice == null) return p.startingBid ?? 0;
-  return p.currentPrice + (p.bidIncrement ?? defaultIncrement(p.currentPrice));
+  return p.currentPrice + incrementFor(p.currentPrice, p.bidIncrement);
 }
 
 /** The smallest acceptable next bid as a bidder types it: "430.00", or "430" in a zero-decimal currency like JPY. */
@@ -37,7 +29,7 @@ export function checkBid(p: Product, amount: number | null, userId: string | nul
 
 /** Optimistic view of a product after the caller's bid is sent (before the server answers). */
 export function applyOptimisticBid(p: Product, amount: number, userId: string, handle: string): Product {
-  return { ...p, currentPrice: amount, highBidderId: userId, highBidderHandle: handle, bidCount: p.bidCount + 1, minNextBid: amount + (p.bidIncrement ?? defaultIncrement(amount)) };
+  return { ...p, currentPrice: amount, highBidderId: userId, highBidderHandle: handle, bidCount: p.bidCount + 1, minNextBid: amount + incrementFor(amount, p.bidIncrement) };
 }
 
 /**

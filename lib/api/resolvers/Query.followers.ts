@@ -1,25 +1,11 @@
 /** Query.followers: a streamer's followers, newest first (GSI1 `USER#<id>#FOLLOWERS`, paged). */
-import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
-import { pageLimit } from './lib/page';
+import type { Context, DynamoDBQueryRequest } from '@aws-appsync/utils';
+import { pageResponse, queryPage, type PageArgs } from './lib/page';
 
-export function request(ctx: Context<{ streamerId: string; limit?: number | null; nextToken?: string | null }>): DynamoDBQueryRequest {
-  return {
-    operation: 'Query',
-    index: 'GSI1',
-    query: { expression: 'GSI1PK = :pk', expressionValues: util.dynamodb.toMapValues({ ':pk': `USER#${ctx.args.streamerId}#FOLLOWERS` }) },
-    scanIndexForward: false,
-    limit: pageLimit(ctx.args.limit, 100),
-    nextToken: ctx.args.nextToken ?? undefined,
-  };
+export function request(ctx: Context<{ streamerId: string } & PageArgs>): DynamoDBQueryRequest {
+  return queryPage({ index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': `USER#${ctx.args.streamerId}#FOLLOWERS` } }, ctx.args, { max: 100 });
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
-  }
-  const items = (ctx.result.items ?? []) as { followerId: string; followerHandle: string; followedAt: string }[];
-  return {
-    items: items.map((i) => ({ userId: i.followerId, handle: i.followerHandle, since: i.followedAt })),
-    nextToken: ctx.result.nextToken ?? null,
-  };
+  return pageResponse(ctx, (i) => ({ userId: i.followerId, handle: i.followerHandle, since: i.followedAt }));
 }

@@ -3,22 +3,15 @@
  * `CATEGORY#<c>` when a category is given); a tag filters the page.
  */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
-import { pageLimit } from './lib/page';
+import { pageResponse, queryPage, type PageArgs } from './lib/page';
 
-type Args = { category?: string | null; tag?: string | null; limit?: number | null; nextToken?: string | null };
+type Args = { category?: string | null; tag?: string | null } & PageArgs;
 
 export function request(ctx: Context<Args>): DynamoDBQueryRequest {
-  const byCategory = !!ctx.args.category;
-  const req: DynamoDBQueryRequest = {
-    operation: 'Query',
-    index: byCategory ? 'GSI3' : 'GSI1',
-    query: byCategory
-      ? { expression: 'GSI3PK = :pk', expressionValues: util.dynamodb.toMapValues({ ':pk': `CATEGORY#${ctx.args.category}` }) }
-      : { expression: 'GSI1PK = :pk', expressionValues: util.dynamodb.toMapValues({ ':pk': 'LIVE' }) },
-    scanIndexForward: false,
-    limit: pageLimit(ctx.args.limit, 50),
-    nextToken: ctx.args.nextToken ?? undefined,
-  };
+  const key = ctx.args.category
+    ? { index: 'GSI3', expression: 'GSI3PK = :pk', values: { ':pk': `CATEGORY#${ctx.args.category}` } }
+    : { index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': 'LIVE' } };
+  const req = queryPage(key, ctx.args, { max: 50 });
   if (ctx.args.tag) {
     req.filter = { expression: 'contains(tags, :tag)', expressionValues: util.dynamodb.toMapValues({ ':tag': ctx.args.tag.toLowerCase() }) };
   }
@@ -26,8 +19,5 @@ export function request(ctx: Context<Args>): DynamoDBQueryRequest {
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
-  }
-  return { items: ctx.result.items ?? [], nextToken: ctx.result.nextToken ?? null };
+  return pageResponse(ctx);
 }

@@ -3,26 +3,13 @@
  * carry thumbnailUrl, durationMs and saleCount as the recording-state and sale-markers functions
  * wrote them.
  */
-import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
+import type { Context, DynamoDBQueryRequest } from '@aws-appsync/utils';
+import { pageResponse, queryPage, type PageArgs } from './lib/page';
 
-export function request(ctx: Context<{ userId: string; limit?: number | null; nextToken?: string | null }>): DynamoDBQueryRequest {
-  const limit = Math.min(Math.max(ctx.args.limit ?? 20, 1), 50);
-  return {
-    operation: 'Query',
-    index: 'GSI1',
-    query: {
-      expression: 'GSI1PK = :pk',
-      expressionValues: util.dynamodb.toMapValues({ ':pk': `USER#${ctx.args.userId}#RECORDINGS` }),
-    },
-    scanIndexForward: false,
-    limit,
-    nextToken: ctx.args.nextToken ?? undefined,
-  };
+export function request(ctx: Context<{ userId: string } & PageArgs>): DynamoDBQueryRequest {
+  return queryPage({ index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': `USER#${ctx.args.userId}#RECORDINGS` } }, ctx.args, { max: 50 });
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
-  }
-  return { items: ctx.result.items ?? [], nextToken: ctx.result.nextToken ?? null };
+  return pageResponse(ctx);
 }

@@ -3,19 +3,14 @@
  * (GSI1 `USER#<channelId>#HEALTH`). Only the channel's owner may read them.
  */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
-import { callerSub, pageLimit } from './lib/page';
+import { callerSub, queryPage } from './lib/page';
 
 export function request(ctx: Context<{ channelId: string; limit?: number | null }>): DynamoDBQueryRequest {
   if (callerSub(ctx) !== ctx.args.channelId) {
     util.error('Only the streamer can read their stream health.', 'NOT_OWNER');
   }
-  return {
-    operation: 'Query',
-    index: 'GSI1',
-    query: { expression: 'GSI1PK = :pk', expressionValues: util.dynamodb.toMapValues({ ':pk': `USER#${ctx.args.channelId}#HEALTH` }) },
-    scanIndexForward: false,
-    limit: pageLimit(ctx.args.limit ?? 60, 500),
-  };
+  // The latest samples: newest first from DynamoDB, reversed below for the chart; no further pages.
+  return queryPage({ index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': `USER#${ctx.args.channelId}#HEALTH` } }, { limit: ctx.args.limit }, { max: 500, fallback: 60 });
 }
 
 export function response(ctx: Context): unknown {

@@ -1,24 +1,12 @@
 /** Query.upcomingStreams: scheduled streams from now on, soonest first (GSI1 `SCHEDULED`). */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
-import { pageLimit } from './lib/page';
+import { pageResponse, queryPage, type PageArgs } from './lib/page';
 
-export function request(ctx: Context<{ limit?: number | null; nextToken?: string | null }>): DynamoDBQueryRequest {
-  return {
-    operation: 'Query',
-    index: 'GSI1',
-    query: {
-      expression: 'GSI1PK = :pk AND GSI1SK >= :now',
-      expressionValues: util.dynamodb.toMapValues({ ':pk': 'SCHEDULED', ':now': util.time.nowISO8601() }),
-    },
-    scanIndexForward: true,
-    limit: pageLimit(ctx.args.limit, 50),
-    nextToken: ctx.args.nextToken ?? undefined,
-  };
+export function request(ctx: Context<PageArgs>): DynamoDBQueryRequest {
+  const key = { index: 'GSI1', expression: 'GSI1PK = :pk AND GSI1SK >= :now', values: { ':pk': 'SCHEDULED', ':now': util.time.nowISO8601() } };
+  return queryPage(key, ctx.args, { max: 50 }, true);
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
-  }
-  return { items: ctx.result.items ?? [], nextToken: ctx.result.nextToken ?? null };
+  return pageResponse(ctx);
 }

@@ -15,7 +15,9 @@ export const Q = {
     upcomingStreams(limit: 12) { items { ${SCHEDULED} } }
     recentReplays(limit: 12) { items { ${RECORDING} } }
   }`,
+  recentReplays: `query Replays { recentReplays(limit: 12) { items { ${RECORDING} } } }`,
   liveStreams: `query Live($category: String, $tag: String) { liveStreams(category: $category, tag: $tag, limit: 48) { items { ${STREAMER} } } }`,
+  viewerCount: `query Viewers($handle: String!) { streamer(handle: $handle) { status viewerCount } }`,
   streamer: `query Streamer($handle: String!) { streamer(handle: $handle) { ${STREAMER} schedule { ${SCHEDULED} } } }`,
   recordings: `query Recordings($userId: ID!) { recordings(userId: $userId, limit: 12) { items { ${RECORDING} } } }`,
   me: `query Me { me { ${STREAMER} schedule { ${SCHEDULED} } } }`,

@@ -1,4 +1,18 @@
+import type { Recording } from '../../lib/types';
 import type { Streamer, StreamStatusLike } from './types';
+
+/**
+ * When to look for the replay of a stream that just ended, ms after the OFFLINE event: the
+ * recording is listed once IVS has finished writing it (seconds locally, up to a minute on AWS).
+ */
+export const REPLAY_CHECK_DELAYS_MS = [2_000, 5_000, 10_000, 20_000, 40_000] as const;
+
+/** Whether the replays list already holds the recording of `streamId` (or, without an id, any newer one). */
+export function hasReplayOf(list: readonly Recording[], ended: { streamId?: string | null; channelId: string; at?: string | null }): boolean {
+  if (ended.streamId) return list.some((r) => r.streamId === ended.streamId);
+  const since = ended.at ? Date.parse(ended.at) - 6 * 3600_000 : 0;
+  return list.some((r) => r.userId === ended.channelId && Date.parse(r.endedAt ?? r.startedAt) >= since);
+}
 
 /** Applies a stream status event to the live list: drop on OFFLINE, mark for refetch on an unknown LIVE. */
 export function applyStatus(list: Streamer[], ev: StreamStatusLike): { list: Streamer[]; refetch: boolean } {

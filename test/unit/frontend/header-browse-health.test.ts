@@ -31,6 +31,10 @@ describe('replays on browse (features/browse/browse.ts)', () => {
   it('knows when the ended stream\'s replay is listed', () => {
     expect(hasReplayOf([rec({ streamId: 'st-1' })], { channelId: 'u-ben', streamId: 'st-9' })).toBe(false);
     expect(hasReplayOf([rec({ streamId: 'st-9' })], { channelId: 'u-ben', streamId: 'st-9' })).toBe(true);
+    // Without a stream id: the channel's recording that ended with the stream, not an older one.
+    expect(hasReplayOf([rec({})], { channelId: 'u-ben', at: '2026-06-01T14:00:00Z' })).toBe(false);
+    expect(hasReplayOf([rec({ endedAt: '2026-06-01T13:59:30Z' })], { channelId: 'u-ben', at: '2026-06-01T14:00:00Z' })).toBe(true);
+    expect(hasReplayOf([rec({ endedAt: '2026-06-01T13:59:30Z' })], { channelId: 'u-other', at: '2026-06-01T14:00:00Z' })).toBe(false);
   });
   it('keeps looking for about a minute', () => {
     expect(REPLAY_CHECK_DELAYS_MS.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(60_000);

@@ -7,11 +7,16 @@ import type { Streamer, StreamStatusLike } from './types';
  */
 export const REPLAY_CHECK_DELAYS_MS = [2_000, 5_000, 10_000, 20_000, 40_000] as const;
 
-/** Whether the replays list already holds the recording of `streamId` (or, without an id, any newer one). */
+/**
+ * Whether the replays list already holds the recording of the stream that ended: by stream id, or
+ * without one, a recording of the channel that ended at most two minutes before the event (an
+ * older replay of the channel is not it).
+ */
 export function hasReplayOf(list: readonly Recording[], ended: { streamId?: string | null; channelId: string; at?: string | null }): boolean {
   if (ended.streamId) return list.some((r) => r.streamId === ended.streamId);
-  const since = ended.at ? Date.parse(ended.at) - 6 * 3600_000 : 0;
-  return list.some((r) => r.userId === ended.channelId && Date.parse(r.endedAt ?? r.startedAt) >= since);
+  if (!ended.at) return false;
+  const since = Date.parse(ended.at) - 120_000;
+  return list.some((r) => r.userId === ended.channelId && !!r.endedAt && Date.parse(r.endedAt) >= since);
 }
 
 /** Applies a stream status event to the live list: drop on OFFLINE, mark for refetch on an unknown LIVE. */

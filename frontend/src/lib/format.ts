@@ -33,6 +33,15 @@ export function formatCount(n: number | null | undefined): string {
   return `${(v / 1_000_000).toFixed(1).replace(/\.0$/, '')}M`;
 }
 
+/**
+ * A count with its noun, singular for exactly one: "1 viewer", "0 viewers", "1.2K followers". The
+ * one plural helper for every count the app shows; `many` for nouns without a regular plural.
+ */
+export function plural(n: number | null | undefined, one: string, many = `${one}s`): string {
+  const v = n ?? 0;
+  return `${formatCount(v)} ${v === 1 ? one : many}`;
+}
+
 /** "about 3 hours", "about 12 minutes" for restore estimates. */
 export function formatAbout(seconds: number): string {
   if (seconds < 90) return 'about a minute';

@@ -15,12 +15,14 @@ export const Q = {
     upcomingStreams(limit: 12) { items { ${SCHEDULED} } }
     recentReplays(limit: 12) { items { ${RECORDING} } }
   }`,
+  recentReplays: `query Replays { recentReplays(limit: 12) { items { ${RECORDING} } } }`,
   liveStreams: `query Live($category: String, $tag: String) { liveStreams(category: $category, tag: $tag, limit: 48) { items { ${STREAMER} } } }`,
+  viewerCount: `query Viewers($handle: String!) { streamer(handle: $handle) { status viewerCount } }`,
   streamer: `query Streamer($handle: String!) { streamer(handle: $handle) { ${STREAMER} schedule { ${SCHEDULED} } } }`,
   recordings: `query Recordings($userId: ID!) { recordings(userId: $userId, limit: 12) { items { ${RECORDING} } } }`,
   me: `query Me { me { ${STREAMER} schedule { ${SCHEDULED} } } }`,
   myStreamKey: `query Key { myStreamKey { ingestServer streamKey url createdAt } }`,
-  products: `query Products($channelId: ID!) { products(channelId: $channelId) { ${PRODUCT} } }`,
+  products: `query Products($channelId: ID!) { products(channelId: $channelId) { ${PRODUCT} sale { ${SALE} } } }`,
   bids: `query Bids($productId: ID!) { product(productId: $productId) { productId bids(limit: 20) { items { bidId bidderHandle amount currency placedAt } } } }`,
   chatSettings: `query ChatSettings($channelId: ID!) { chatSettings(channelId: $channelId) { channelId slowModeSeconds autoSlowModeViewerThreshold autoSlowModeSeconds blockedWords blockedWordsAction maxMessageLength pinnedMessage } }`,
   moderation: `query Moderation($channelId: ID!) {

@@ -25,6 +25,8 @@ export interface Product {
   currentPrice?: number | null; minNextBid?: number | null; bidCount: number; highBidderId?: string | null;
   highBidderHandle?: string | null; status: 'DRAFT' | 'AUCTION_OPEN' | 'SOLD' | 'UNSOLD'; durationSeconds?: number | null;
   softCloseSeconds?: number | null; endsAt?: string | null; featured: boolean; saleId?: string | null; createdAt: string; updatedAt: string;
+  /** Products query only: the sale once SOLD (subscription payloads leave it out). */
+  sale?: Sale | null;
 }
 export interface BidPlaced { channelId: string; productId: string; bidId: string; bidderId: string; bidderHandle: string; amount: number; currency: string; currentPrice: number; minNextBid: number; bidCount: number; endsAt?: string | null; placedAt: string; previousHighBidderId?: string | null }
 export interface Bid { bidId: string; bidderHandle: string; amount: number; currency: string; placedAt: string }

@@ -146,7 +146,7 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await expect.poll(() => viewer.locator('[data-testid=current-price]').first().innerText(), { timeout: 20_000 }).toBe('$5.00');
     await viewer.locator('[data-testid=product] button', { hasText: 'Buy now' }).first().click();
     await viewer.getByRole('button', { name: 'Confirm purchase' }).click();
-    await viewer.getByText(/You bought E2E mystery box/).waitFor({ timeout: 20_000 });
+    await viewer.getByText(/Purchased E2E mystery box/).first().waitFor({ timeout: 20_000 });
     // Names are handles, never user ids: the header here, the buyer on the replay's sale below.
     expect(await viewer.locator('a[href="/account/"]').first().innerText()).toBe(`@v${id}`);
     // The sale also reaches the video: sale-markers → PutMetadata → amazon-ivs-player's cue.

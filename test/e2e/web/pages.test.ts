@@ -108,7 +108,7 @@ describe('viewer journey (fixture API)', () => {
     // Buy now with confirmation.
     await page.locator('[data-product-id=p2] button', { hasText: 'Buy now' }).click();
     await page.getByRole('button', { name: 'Confirm purchase' }).click();
-    await expect.poll(() => page.getByText('You bought Booster box (sealed) for $150.00').isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('Purchased Booster box (sealed) for $150.00').first().isVisible()).toBe(true);
     expect(api.calls.filter((c) => c.op === 'Buy').map((c) => c.variables['id'])).toEqual(['p2']);
 
     await page.goto(`${site.origin}/replay/r1`);

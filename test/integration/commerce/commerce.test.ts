@@ -112,6 +112,9 @@ describe('create → bid → outbid → buy-now → close', () => {
 
     const early = await gql(BID, viewer(1), { i: { productId: p.productId, amount: 1000, bidId: randomUUID() } });
     expect(early.errors?.[0]?.errorType).toBe('AUCTION_CLOSED');
+    // The shared rule (domain/availability.ts): buy-now opens with the auction, as the card shows.
+    const buyEarly = await gql(BUY, viewer(3), { p: p.productId });
+    expect(buyEarly.errors?.[0]?.errorType).toBe('AUCTION_NOT_OPEN');
 
     await gql(START, seller, { p: p.productId });
     const first = await gql(BID, viewer(1), { i: { productId: p.productId, amount: 1000, bidId: 'bid-one-0001' } });
@@ -159,8 +162,10 @@ describe('create → bid → outbid → buy-now → close', () => {
     const close = await gql(CLOSE, seller, { p: p.productId });
     expect(close.errors?.[0]?.errorType).toBe('AUCTION_CLOSED');
 
-    const sold = await gql(`query($p: ID!) { product(productId: $p) { status } }`, viewer(1), { p: p.productId });
+    const sold = await gql(`query($p: ID!) { product(productId: $p) { status sale { kind buyerId buyerHandle price } } }`, viewer(1), { p: p.productId });
     expect(sold.data?.product.status).toBe('SOLD');
+    // Product.sale: every card can say "Sold to @x for $y", and the buyer's "Purchased …".
+    expect(sold.data?.product.sale).toEqual({ kind: 'BUY_NOW', buyerId: 'viewer3', buyerHandle: 'v3', price: 50_000 });
   });
 
   it('closeAuction sells to the high bidder, or records no sale', async () => {

@@ -1,4 +1,23 @@
+import type { Recording } from '../../lib/types';
 import type { Streamer, StreamStatusLike } from './types';
+
+/**
+ * When to look for the replay of a stream that just ended, ms after the OFFLINE event: the
+ * recording is listed once IVS has finished writing it (seconds locally, up to a minute on AWS).
+ */
+export const REPLAY_CHECK_DELAYS_MS = [2_000, 5_000, 10_000, 20_000, 40_000] as const;
+
+/**
+ * Whether the replays list already holds the recording of the stream that ended: by stream id, or
+ * without one, a recording of the channel that ended at most two minutes before the event (an
+ * older replay of the channel is not it).
+ */
+export function hasReplayOf(list: readonly Recording[], ended: { streamId?: string | null; channelId: string; at?: string | null }): boolean {
+  if (ended.streamId) return list.some((r) => r.streamId === ended.streamId);
+  if (!ended.at) return false;
+  const since = Date.parse(ended.at) - 120_000;
+  return list.some((r) => r.userId === ended.channelId && !!r.endedAt && Date.parse(r.endedAt) >= since);
+}
 
 /** Applies a stream status event to the live list: drop on OFFLINE, mark for refetch on an unknown LIVE. */
 export function applyStatus(list: Streamer[], ev: StreamStatusLike): { list: Streamer[]; refetch: boolean } {

@@ -1,7 +1,69 @@
 import { incrementFor } from '../../../../lambdas/shared/domain/auctions';
+import { availability, canBid, canBuyNow, type Availability, type AvailabilityInput } from '../../../../lambdas/shared/domain/availability';
 import { toDecimalString } from '../../../../lambdas/shared/domain/money';
-import { formatMoney } from '../../lib/format';
-import type { BidPlaced, Product } from '../../lib/types';
+import { formatMoney, plural } from '../../lib/format';
+import type { BidPlaced, Product, Sale } from '../../lib/types';
+
+const ruleInput = (p: Product): AvailabilityInput => ({ status: p.status, saleMode: p.saleMode, buyNowPrice: p.buyNowPrice ?? null, endsAtMs: p.endsAt ? Date.parse(p.endsAt) : null });
+
+/** Where the product stands for buyers: the rule the buy-now resolver enforces (domain/availability.ts). */
+export function productAvailability(p: Product, now = Date.now()): Availability {
+  return availability(ruleInput(p), now);
+}
+
+/** Whether the card offers an active Buy now button: the server's rule, so the two never disagree. */
+export function buyable(p: Product, now = Date.now()): boolean {
+  return canBuyNow(ruleInput(p), now);
+}
+
+/** Whether the card offers the bid form. */
+export function biddable(p: Product, now = Date.now()): boolean {
+  return canBid(ruleInput(p), now);
+}
+
+/** The label over the card's main price, true to the product's state ("Current bid" only while it can change). */
+export function priceLabel(p: Product, now = Date.now()): string {
+  const a = productAvailability(p, now);
+  if (a === 'SOLD') return 'Sold for';
+  if (a === 'AUCTION_ENDED') return p.currentPrice != null ? 'Winning bid' : 'Starting bid';
+  if (a === 'UNSOLD') return p.currentPrice != null ? 'Final bid' : 'Starting bid';
+  return p.currentPrice != null ? 'Current bid' : 'Starting bid';
+}
+
+/** The card's status line: the outcome for everyone once sold ("Sold to @x for $y"), else what a viewer can do. */
+export function statusLine(p: Product, userId: string | null, now = Date.now()): string {
+  const a = productAvailability(p, now);
+  if (a === 'SOLD') {
+    if (!p.sale) return 'Sold';
+    return `Sold to @${p.sale.buyerHandle}${p.sale.buyerId === userId ? ' (you)' : ''} for ${formatMoney(p.sale.price, p.sale.currency)}`;
+  }
+  if (a === 'UNSOLD') return 'Closed, not sold';
+  if (a === 'NOT_OPEN') return 'Not open yet';
+  if (a === 'ON_SALE') return 'Available now';
+  const high = p.highBidderHandle ? ` · high: @${p.highBidderHandle}${p.highBidderId === userId ? ' (you)' : ''}` : '';
+  return `${a === 'AUCTION_ENDED' ? 'Auction ended · ' : ''}${plural(p.bidCount, 'bid')}${high}`;
+}
+
+/** What the buyer is told about their own sale: an auction is won, a buy-now is purchased. */
+export function outcomeText(sale: Pick<Sale, 'kind' | 'productTitle' | 'price' | 'currency'>): string {
+  return `${sale.kind === 'AUCTION' ? 'You won' : 'Purchased'} ${sale.productTitle} for ${formatMoney(sale.price, sale.currency)}`;
+}
+
+/** The signed-in user's sales among these products that they have not dismissed yet (the lasting banner). */
+export function undismissedWins(products: Product[], userId: string | null, dismissed: ReadonlySet<string>): Sale[] {
+  if (!userId) return [];
+  return products.flatMap((p) => (p.status === 'SOLD' && p.sale && p.sale.buyerId === userId && !dismissed.has(p.sale.saleId) ? [p.sale] : []));
+}
+
+/** Where the buyer finds the order of a sale. */
+export function orderLink(sale: Pick<Sale, 'saleId'>): string {
+  return `/account/?tab=orders#order-${encodeURIComponent(sale.saleId)}`;
+}
+
+/** A product after its sale is known (purchase answer or subscription). */
+export function applySale(p: Product, sale: Sale): Product {
+  return p.productId === sale.productId ? { ...p, status: 'SOLD', saleId: sale.saleId, sale } : p;
+}
 
 /** The smallest acceptable next bid as the client knows it. */
 export function minNextBid(p: Product): number {
@@ -18,8 +80,9 @@ export function minNextBidText(p: Product): string {
 /** Client-side bid check; returns an error message or null. */
 export function checkBid(p: Product, amount: number | null, userId: string | null, now = Date.now()): string | null {
   if (!userId) return 'Sign in to bid';
-  if (p.status !== 'AUCTION_OPEN') return 'Bidding is not open';
-  if (p.endsAt && Date.parse(p.endsAt) <= now) return 'The auction has ended';
+  const a = productAvailability(p, now);
+  if (a === 'AUCTION_ENDED') return 'The auction has ended';
+  if (!biddable(p, now)) return 'Bidding is not open';
   if (amount == null || !Number.isInteger(amount) || amount <= 0) return 'Enter an amount';
   if (p.highBidderId === userId) return 'You already have the high bid';
   const min = minNextBid(p);

@@ -41,6 +41,39 @@ export function mergeHealth(list: StreamHealth[], add: StreamHealth[], max = 60)
   return [...byAt.values()].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).slice(-max);
 }
 
+/** Samples of the newest stream only: the channel's history also holds earlier streams' samples. */
+export function currentStreamSamples(samples: readonly StreamHealth[]): StreamHealth[] {
+  const streamId = samples.at(-1)?.streamId;
+  return streamId ? samples.filter((h) => h.streamId === streamId) : [];
+}
+
+/** The panel's figures: the latest sample while live, nothing once the stream has ended or before it starts. */
+export function healthFigures(samples: readonly StreamHealth[], status: LiveStatus): { viewers: number | null; peak: number | null; bitrate: number | null; frameRate: number | null } {
+  const last = status === 'live' ? currentStreamSamples(samples).at(-1) : undefined;
+  return { viewers: last?.viewerCount ?? null, peak: last?.peakViewers ?? null, bitrate: last?.bitrate ?? null, frameRate: last?.frameRate ?? null };
+}
+
+/** What the health events IVS reports mean to a streamer (names from IVS stream events). */
+const EVENT_HELP: Record<string, string> = {
+  'Starvation Start': 'IVS stopped receiving video from your encoder: check your upload and OBS.',
+  'Starvation End': 'IVS is receiving video again.',
+  'Stream Failure': 'IVS could not process the stream.',
+  'Stream Takeover': 'Another encoder took over this stream.',
+  'Stream Takeover Failure': 'Another encoder tried to take over this stream and was refused.',
+  'Session Ended': 'Your encoder disconnected.',
+  'Stream End': 'IVS stopped producing video for viewers.',
+};
+
+/** The health events of the current stream, each once, in the order first reported, with a plain explanation. */
+export function healthEvents(samples: readonly StreamHealth[]): { name: string; firstAt: string; help: string }[] {
+  const seen = new Map<string, string>();
+  for (const h of currentStreamSamples(samples)) for (const name of h.events ?? []) if (!seen.has(name)) seen.set(name, h.at);
+  return [...seen].map(([name, firstAt]) => ({ name, firstAt, help: Object.hasOwn(EVENT_HELP, name) ? (EVENT_HELP[name] as string) : name.startsWith('Health ') ? 'IVS rates the stream\'s health below healthy.' : '' }));
+}
+
+/** How often the control room refreshes stream health while it is open. */
+export const HEALTH_REFRESH_MS = 5_000;
+
 /** Recommended OBS settings for IVS low-latency ingest. */
 export const OBS_SETTINGS = [
   ['Output mode', 'Advanced'],

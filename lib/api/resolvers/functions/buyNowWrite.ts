@@ -1,26 +1,30 @@
 /**
- * Pipeline step of buyNow: one TransactWriteItems marks the product SOLD (conditioned on not
- * sold and a buy-now sale mode), puts the Sale (stream, recording, offset from the profile read
- * before) and the buyer's Order. Concurrent buyers: exactly one transaction commits; the others
- * fail the product condition and get ALREADY_SOLD.
+ * Pipeline step of buyNow: one TransactWriteItems marks the product SOLD, puts the Sale (stream,
+ * recording, offset from the profile read before) and the buyer's Order. Whether the product may
+ * be bought is the shared rule (domain/availability.ts, which the product card shows); the write's
+ * condition restates it so a close, a sale or the auction's end landing after the read still
+ * refuses. Concurrent buyers: exactly one transaction commits; the others get ALREADY_SOLD.
  */
 import { util, type Context, type DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
+import { buyNowRefusal } from '../../../../lambdas/shared/domain/availability';
 import { idFromUuid } from '../../../../lambdas/shared/domain/ids';
 import { productKey, requireUser, saleItems, saleView, type Item } from '../lib/commerce';
 
 export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const me = requireUser(ctx);
   const product = ctx.stash.product as Item;
-  if (product.saleMode === 'AUCTION' || !product.buyNowPrice) {
-    util.error('This product is auction-only', 'VALIDATION', null, { field: 'saleMode' });
+  const soldAtMs = util.time.nowEpochMilliSeconds();
+  const endsAtMs = product.endsAt ? util.time.parseISO8601ToEpochMilliSeconds(product.endsAt as string) : null;
+  const refusal = buyNowRefusal({ status: product.status as string, saleMode: product.saleMode as string, buyNowPrice: product.buyNowPrice as number | null, endsAtMs }, soldAtMs);
+  if (refusal && refusal.code === 'VALIDATION') {
+    util.error(refusal.message, refusal.code, null, { field: 'saleMode' });
   }
-  if (product.status === 'SOLD' || product.status === 'UNSOLD') {
-    util.error('Already sold', 'ALREADY_SOLD');
+  if (refusal) {
+    util.error(refusal.message, refusal.code);
   }
   if (product.channelId === me.sub) {
     util.error('Sellers cannot buy their own products', 'NOT_OWNER');
   }
-  const soldAtMs = util.time.nowEpochMilliSeconds();
   const soldAt = util.time.epochMilliSecondsToISO8601(soldAtMs);
   const saleId = idFromUuid('sal', util.autoId());
   const table = ctx.env.TABLE_NAME as string;
@@ -37,9 +41,9 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
         update: {
           expression: 'SET #status = :sold, saleId = :saleId, updatedAt = :now REMOVE GSI2PK, GSI2SK',
           expressionNames: { '#status': 'status' },
-          expressionValues: util.dynamodb.toMapValues({ ':sold': 'SOLD', ':saleId': saleId, ':now': soldAt, ':draft': 'DRAFT', ':open': 'AUCTION_OPEN', ':auction': 'AUCTION' }),
+          expressionValues: util.dynamodb.toMapValues({ ':sold': 'SOLD', ':saleId': saleId, ':now': soldAt, ':draft': 'DRAFT', ':open': 'AUCTION_OPEN', ':buyNowOnly': 'BUY_NOW' }),
         },
-        condition: { expression: '#status IN (:draft, :open) AND saleMode <> :auction', expressionNames: { '#status': 'status' } },
+        condition: { expression: '(#status = :draft AND saleMode = :buyNowOnly) OR (#status = :open AND endsAt > :now)', expressionNames: { '#status': 'status' } },
       },
       ...built.items,
     ],

@@ -180,6 +180,16 @@ function writeAttributesProxy(upstream: string, clientId: () => string | undefin
   });
 }
 
+/**
+ * This process's environment without the SDK endpoint settings: the Lambda runner puts a platform's
+ * endpoints there, and cognito-local's SDK (v2) would prefer `AWS_ENDPOINT_URL_LAMBDA` over the Lambda
+ * endpoint in its config, so a second platform in the same process (tests, benches) had its Cognito
+ * triggers sent to the first one's endpoint ("ECONNREFUSED" at sign-in).
+ */
+function childEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_ENDPOINT_URL')));
+}
+
 export async function startLocalCognito(opts: LocalCognitoOptions): Promise<LocalCognito> {
   mkdirSync(join(opts.dataDir, '.cognito'), { recursive: true });
   mkdirSync(opts.outboxDir, { recursive: true });
@@ -205,7 +215,7 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   const hooks = join(import.meta.dirname, 'cognito-local-hooks.mjs');
   const child: ChildProcess = spawnGuarded(process.execPath, ['--import', pathToFileURL(hooks).href, bin], {
     cwd: opts.dataDir,
-    env: { ...process.env, PORT: String(innerPort), HOST: '127.0.0.1', NO_COLOR: '1', FORCE_COLOR: '0' },
+    env: { ...childEnv(), PORT: String(innerPort), HOST: '127.0.0.1', NO_COLOR: '1', FORCE_COLOR: '0' },
     sideChannel: true,
     pidFile: join(opts.dataDir, 'cognito-local.pid'),
   });

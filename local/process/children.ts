@@ -56,43 +56,40 @@ export function spawnGuarded(command: string, args: readonly string[], opts: Gua
   return child;
 }
 
-function commandLine(pid: number): string | undefined {
-  const proc = `/proc/${pid}/cmdline`;
-  if (existsSync('/proc/self')) {
-    try {
-      return readFileSync(proc, 'utf8').split('\0').join(' ');
-    } catch {
-      return undefined;
-    }
-  }
-  const ps = spawnSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
-  return ps.status === 0 ? ps.stdout.trim() : undefined;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Processes now in process group `group`, with their command lines (`ps`, on Linux and macOS alike). */
+function groupMembers(group: number): { pid: number; args: string }[] {
+  const ps = spawnSync('ps', ['-A', '-ww', '-o', 'pid=,pgid=,stat=,args='], { encoding: 'utf8' });
+  if (ps.status !== 0) return [];
+  return ps.stdout.split('\n').flatMap((line) => {
+    const m = /^\s*(\d+)\s+(\d+)\s+(\S+)\s+(.*)$/.exec(line);
+    // A zombie has ended; it only waits for a parent (in containers, a pid 1 that may never reap it).
+    return m && Number(m[2]) === group && !m[3]?.startsWith('Z') ? [{ pid: Number(m[1]), args: m[4] as string }] : [];
+  });
 }
 
 /**
- * Stops what the pid files in `dir` (or the one file `path`) still name, if it is a guard started
- * with that very pid file (a reused pid names someone else's process and is left alone), and
- * removes the files. Answers the pids stopped.
+ * Stops what the pid files in directory `path` (or the one file `path`) still name and removes the
+ * files. A pid file names a guard's process group and its command: the group is stopped only if a
+ * member is that guard (its command line names the pid file) or that command, so a group id the
+ * system has since given to someone else's processes is left alone. Answers the groups stopped.
  */
 export async function clearStaleChildren(path: string): Promise<number[]> {
   const files = !existsSync(path) ? [] : path.endsWith('.pid') ? [path] : readdirSync(path).filter((f) => f.endsWith('.pid')).map((f) => join(path, f));
   const stopped: number[] = [];
   for (const file of files) {
-    const pid = Number(readFileSync(file, 'utf8').trim());
-    const cmd = Number.isInteger(pid) && pid > 1 ? commandLine(pid) : undefined;
-    if (pid && cmd?.includes(GUARD) && cmd.includes(file)) {
+    let record: { group?: unknown; command?: unknown } = {};
+    try {
+      record = JSON.parse(readFileSync(file, 'utf8')) as typeof record;
+    } catch {
+      // Unreadable or half-written: nothing to match it against.
+    }
+    const group = typeof record.group === 'number' && Number.isInteger(record.group) && record.group > 1 ? record.group : undefined;
+    const command = Array.isArray(record.command) ? record.command.join(' ') : undefined;
+    const ours = group !== undefined && groupMembers(group).some((m) => (m.args.includes(GUARD) && m.args.includes(file)) || m.args === command);
+    if (group !== undefined && ours) {
       try {
-        process.kill(-pid, 'SIGKILL');
-        stopped.push(pid);
+        process.kill(-group, 'SIGKILL');
+        stopped.push(group);
       } catch {
         // Gone between the check and the kill.
       }
@@ -100,6 +97,6 @@ export async function clearStaleChildren(path: string): Promise<number[]> {
     rmSync(file, { force: true });
   }
   const deadline = Date.now() + 3000;
-  while (stopped.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (stopped.some((g) => groupMembers(g).length > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   return stopped;
 }

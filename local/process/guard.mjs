@@ -41,7 +41,8 @@ const hasFd3 = (() => {
 })();
 
 const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', ...(hasFd3 ? [3] : [])] });
-if (pidFile) writeFileSync(pidFile, `${process.pid}\n`);
+// The command is recorded too: if the guard itself is SIGKILLed, the command is what is left of its group.
+if (pidFile) writeFileSync(pidFile, `${JSON.stringify({ group: process.pid, command: [command, ...args] })}\n`);
 const removePidFile = () => {
   if (pidFile) rmSync(pidFile, { force: true });
 };

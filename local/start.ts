@@ -309,6 +309,15 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
+  // `npm start` is npm, a shell and tsx above this process: if they are SIGKILLed, nothing signals
+  // it, and it would keep every port. It stops when it is handed to another parent.
+  const launcher = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== launcher) {
+      console.error('The process that started the local mode is gone.');
+      void shutdown();
+    }
+  }, 1000).unref();
   if (args.has('--demo')) {
     const { runDemo, DemoSetupError } = await import('./demo');
     try {

@@ -3,44 +3,75 @@
  * the confirmation code from the outbox, USER_PASSWORD_AUTH sign-in, and GraphQL calls with the
  * user's access token (the same wire protocols the web app's aws-amplify code uses).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface LocalSession { accessToken: string; idToken: string; sub: string }
 
+/** A Cognito API error: `type` is Cognito's exception name (UsernameExistsException, ...). */
+export class CognitoApiError extends Error {
+  constructor(readonly target: string, readonly type: string, readonly status: number, detail: string) {
+    super(`${target}: ${type}: ${detail}`);
+    this.name = 'CognitoApiError';
+  }
+}
+
 async function cognito(url: string, target: string, body: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}` }, body: JSON.stringify(body) });
   const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${target}: ${String(json.__type ?? res.status)}: ${String(json.message ?? '')}`);
+  if (!res.ok) throw new CognitoApiError(target, String(json.__type ?? json.code ?? res.status), res.status, String(json.message ?? ''));
   return json;
+}
+
+/** Confirmation codes written to the outbox for `email`, oldest first. */
+export function confirmationCodesFor(outboxDir: string, email: string): string[] {
+  const files = readdirSync(outboxDir).filter((f) => f.startsWith('cognito-') && f.endsWith('.json')).sort();
+  return files.map((f) => JSON.parse(readFileSync(join(outboxDir, f), 'utf8')) as { email: string; code: string })
+    .filter((entry) => entry.email === email).map((entry) => entry.code);
 }
 
 /** Newest confirmation code written to the outbox for `email`. */
 export function confirmationCodeFor(outboxDir: string, email: string): string | undefined {
-  const files = readdirSync(outboxDir).filter((f) => f.startsWith('cognito-') && f.endsWith('.json')).sort().reverse();
-  for (const f of files) {
-    const entry = JSON.parse(readFileSync(join(outboxDir, f), 'utf8')) as { email: string; code: string };
-    if (entry.email === email) return entry.code;
-  }
-  return undefined;
+  return confirmationCodesFor(outboxDir, email).at(-1);
 }
 
+/** Waits for a code for `email` beyond the first `seen` ones (local Cognito writes it as it answers; 20 s is slack for a loaded machine). */
+async function nextCode(outboxDir: string, email: string, seen: number): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const codes = confirmationCodesFor(outboxDir, email);
+    if (codes.length > seen) return codes.at(-1) as string;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no confirmation code for ${email} in ${outboxDir}`);
+}
+
+/**
+ * Signs a user up, confirms them with the code from the outbox and signs them in. Safe to run again
+ * for the same user: an existing account is signed in, and one left unconfirmed (a run that stopped
+ * between sign-up and confirmation) gets a new code through ResendConfirmationCode first.
+ */
 export async function signUpAndIn(opts: { cognitoUrl: string; clientId: string; outboxDir: string; email: string; password: string; handle: string }): Promise<LocalSession> {
   const attrs = [{ Name: 'email', Value: opts.email }, { Name: 'preferred_username', Value: opts.handle }];
+  const confirm = async (seen: number) => {
+    const code = await nextCode(opts.outboxDir, opts.email, seen);
+    await cognito(opts.cognitoUrl, 'ConfirmSignUp', { ClientId: opts.clientId, Username: opts.email, ConfirmationCode: code });
+  };
+  const seen = existsSync(opts.outboxDir) ? confirmationCodesFor(opts.outboxDir, opts.email).length : 0;
   try {
     await cognito(opts.cognitoUrl, 'SignUp', { ClientId: opts.clientId, Username: opts.email, Password: opts.password, UserAttributes: attrs });
-    let code: string | undefined;
-    // cognito-local logs the code asynchronously; the line can lag its SignUp answer by seconds.
-    for (let i = 0; i < 200 && !code; i++) {
-      code = confirmationCodeFor(opts.outboxDir, opts.email);
-      if (!code) await new Promise((r) => setTimeout(r, 100));
-    }
-    if (!code) throw new Error(`no confirmation code for ${opts.email} in ${opts.outboxDir}`);
-    await cognito(opts.cognitoUrl, 'ConfirmSignUp', { ClientId: opts.clientId, Username: opts.email, ConfirmationCode: code });
+    await confirm(seen);
   } catch (error) {
-    if (!String((error as Error).message).includes('UsernameExists')) throw error;
+    if (!(error instanceof CognitoApiError && error.type === 'UsernameExistsException')) throw error;
   }
-  return signIn(opts);
+  try {
+    return await signIn(opts);
+  } catch (error) {
+    if (!(error instanceof CognitoApiError && error.type === 'UserNotConfirmedException')) throw error;
+    const before = confirmationCodesFor(opts.outboxDir, opts.email).length;
+    await cognito(opts.cognitoUrl, 'ResendConfirmationCode', { ClientId: opts.clientId, Username: opts.email });
+    await confirm(before);
+    return signIn(opts);
+  }
 }
 
 export async function signIn(opts: { cognitoUrl: string; clientId: string; email: string; password: string }): Promise<LocalSession> {
@@ -50,11 +81,35 @@ export async function signIn(opts: { cognitoUrl: string; clientId: string; email
   return { accessToken: result.AccessToken, idToken: result.IdToken, sub };
 }
 
+/** A GraphQL answer with errors, or an HTTP failure: `types` are AppSync's error types (INTERNAL, Unauthorized, ...). */
+export class GraphqlError extends Error {
+  readonly types: string[];
+  constructor(readonly errors: { message: string; errorType?: string }[], readonly status: number) {
+    super(errors.map((e) => `${e.errorType ?? 'Error'}: ${e.message}`).join('; '));
+    this.name = 'GraphqlError';
+    this.types = errors.map((e) => e.errorType ?? 'Error');
+  }
+}
+
 export async function gql<T = Record<string, unknown>>(graphqlUrl: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
   const res = await fetch(graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: T; errors?: { message: string; errorType?: string }[] };
-  if (body.errors?.length) throw new Error(body.errors.map((e) => `${e.errorType ?? 'Error'}: ${e.message}`).join('; '));
+  const text = await res.text();
+  let body: { data?: T; errors?: { message: string; errorType?: string }[] };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    throw new GraphqlError([{ message: `HTTP ${res.status}: ${text.slice(0, 200)}`, errorType: `HTTP${res.status}` }], res.status);
+  }
+  if (body.errors?.length) throw new GraphqlError(body.errors, res.status);
   return body.data as T;
+}
+
+/** The channel setup run ended FAILED; provisionMe starts a new run. */
+export class ProvisioningFailedError extends Error {
+  constructor(readonly reason: string) {
+    super(`provisioning failed: ${reason}`);
+    this.name = 'ProvisioningFailedError';
+  }
 }
 
 type SetupState = { status: string; error: string | null; streamer: { userId: string; handle: string } | null };
@@ -69,7 +124,7 @@ export async function provisionChannel(graphqlUrl: string, token: string, handle
   let state = (await gql<{ provisionMe: SetupState }>(graphqlUrl, `mutation($h: String) { provisionMe(handle: $h) { ${fields} } }`, { h: handle }, token)).provisionMe;
   for (;;) {
     if (state.status === 'READY' && state.streamer) return state.streamer;
-    if (state.status === 'FAILED') throw new Error(`provisioning failed: ${state.error ?? 'no reason'}`);
+    if (state.status === 'FAILED') throw new ProvisioningFailedError(state.error ?? 'no reason');
     if (Date.now() > deadline) throw new Error('provisioning did not finish in time');
     await new Promise((r) => setTimeout(r, 200));
     const read = await gql<{ myProvisioning: SetupState | null }>(graphqlUrl, `query { myProvisioning { ${fields} } }`, {}, token);

@@ -309,9 +309,24 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
+  // `npm start` is npm, a shell and tsx above this process: if they are SIGKILLed, nothing signals
+  // it, and it would keep every port. It stops when it is handed to another parent.
+  const launcher = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== launcher) {
+      console.error('The process that started the local mode is gone.');
+      void shutdown();
+    }
+  }, 1000).unref();
   if (args.has('--demo')) {
-    const { runDemo } = await import('./demo');
-    ({ ffmpeg: demoStream } = await runDemo(platform, (line: string) => console.log(line)));
+    const { runDemo, DemoSetupError } = await import('./demo');
+    try {
+      ({ ffmpeg: demoStream } = await runDemo(platform, (line: string) => console.log(line)));
+    } catch (error) {
+      if (!(error instanceof DemoSetupError)) throw error;
+      // The platform itself is up: keep it serving, and say what is missing and how to finish.
+      console.error(`\n${error.message}\nThe platform keeps running without the demo. Stop it and run \`npm start -- --demo\` again: the demo setup picks up where it stopped.`);
+    }
   }
 }
 

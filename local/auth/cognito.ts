@@ -1,19 +1,25 @@
 /**
  * Local sign-up and sign-in: cognito-local (a Cognito user pool API the web app's aws-amplify code
  * uses unchanged, with USER_PASSWORD_AUTH; it has no SRP) as a child process on 127.0.0.1, its data
- * under `<dataDir>`. Confirmation codes are printed to the terminal and written to the outbox.
+ * under `<dataDir>`. Confirmation codes are printed to the terminal and written to the outbox the
+ * moment cognito-local delivers them (local/auth/cognito-local-hooks.mjs, which also adds
+ * ResendConfirmationCode).
  * The Cognito triggers reach the account function through the local Lambda endpoint.
  * cognito-local does not enforce an app client's WriteAttributes, so it listens on an internal port
  * behind a small proxy that refuses, as Cognito does, a SignUp or UpdateUserAttributes writing an
  * attribute the client may not write.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { USER_WRITABLE_ATTRIBUTES } from '../../lambdas/shared/domain/claims';
 import { freePort, listen } from '../http';
+import { clearStaleChildren, spawnGuarded } from '../process/children';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -100,13 +106,37 @@ async function call(url: string, target: string, body: unknown): Promise<Record<
   return json;
 }
 
-/** Parses cognito-local's "Confirmation Code Delivery" box into the code and its destination. */
-export function parseCodeDelivery(text: string): { code: string; destination: string; username?: string } | undefined {
-  if (!text.includes('Confirmation Code Delivery')) return undefined;
-  const field = (name: string) => new RegExp(`${name}:\\s*(\\S+)`).exec(text)?.[1];
-  const code = field('Code');
-  const destination = field('Destination');
-  return code && destination ? { code, destination, username: field('Username') } : undefined;
+/** One code delivery as local/auth/cognito-local-hooks.mjs reports it on its side channel. */
+export interface CodeDelivery {
+  /** What caused it, as Cognito names trigger sources: SignUp, ResendCode, ForgotPassword, UpdateUserAttribute, ... */
+  source: string;
+  destination: string;
+  code: string;
+  username?: string;
+}
+
+/** Parses one side-channel line into a delivery; anything else answers undefined. */
+export function parseCodeDelivery(line: string): CodeDelivery | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const v = value as Partial<Record<'kind' | 'source' | 'destination' | 'code' | 'username', unknown>>;
+  if (v?.kind !== 'code-delivery' || typeof v.code !== 'string' || typeof v.destination !== 'string' || !v.code || !v.destination) return undefined;
+  return { source: typeof v.source === 'string' ? v.source : 'SignUp', destination: v.destination, code: v.code, ...(typeof v.username === 'string' ? { username: v.username } : {}) };
+}
+
+/**
+ * Writes a delivery to the outbox (`cognito-<time>-<n>-<destination>.json`, in order of delivery)
+ * and answers the file. The sequence number keeps two deliveries in one millisecond apart.
+ */
+export function writeCodeDelivery(outboxDir: string, delivery: CodeDelivery, sequence: number): string {
+  const at = new Date().toISOString();
+  const file = join(outboxDir, `cognito-${at.replace(/[:.]/g, '-')}-${String(sequence).padStart(6, '0')}-${delivery.destination.replace(/[^A-Za-z0-9@._-]/g, '_')}.json`);
+  writeFileSync(file, JSON.stringify({ kind: 'ConfirmationCode', source: delivery.source, at, email: delivery.destination, code: delivery.code }, null, 2));
+  return file;
 }
 
 /** The attributes a SignUp or UpdateUserAttributes request writes, and the client it comes through. */
@@ -150,9 +180,21 @@ function writeAttributesProxy(upstream: string, clientId: () => string | undefin
   });
 }
 
+/**
+ * This process's environment without the SDK endpoint settings: the Lambda runner puts a platform's
+ * endpoints there, and cognito-local's SDK (v2) would prefer `AWS_ENDPOINT_URL_LAMBDA` over the Lambda
+ * endpoint in its config, so a second platform in the same process (tests, benches) had its Cognito
+ * triggers sent to the first one's endpoint ("ECONNREFUSED" at sign-in).
+ */
+function childEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_ENDPOINT_URL')));
+}
+
 export async function startLocalCognito(opts: LocalCognitoOptions): Promise<LocalCognito> {
   mkdirSync(join(opts.dataDir, '.cognito'), { recursive: true });
   mkdirSync(opts.outboxDir, { recursive: true });
+  // A cognito-local left by a start that was SIGKILLed together with its guard would still own the pool's files.
+  await clearStaleChildren(join(opts.dataDir, 'cognito-local.pid'));
   const port = opts.port || (await freePort());
   const url = `http://127.0.0.1:${port}`;
   // cognito-local itself, behind the write-attributes proxy on `port`.
@@ -170,32 +212,24 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   }, null, 2));
 
   const bin = join(ROOT, 'node_modules', 'cognito-local', 'lib', 'bin', 'start.js');
-  const child: ChildProcess = spawn(process.execPath, [bin], {
+  const hooks = join(import.meta.dirname, 'cognito-local-hooks.mjs');
+  const child: ChildProcess = spawnGuarded(process.execPath, ['--import', pathToFileURL(hooks).href, bin], {
     cwd: opts.dataDir,
-    env: { ...process.env, PORT: String(innerPort), HOST: '127.0.0.1', NO_COLOR: '1', FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...childEnv(), PORT: String(innerPort), HOST: '127.0.0.1', NO_COLOR: '1', FORCE_COLOR: '0' },
+    sideChannel: true,
+    pidFile: join(opts.dataDir, 'cognito-local.pid'),
   });
-  let buffer = '';
-  const onOutput = (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    // Boxes span lines; handle each complete box.
-    for (;;) {
-      const end = buffer.indexOf('╯');
-      if (end === -1) break;
-      const box = buffer.slice(0, end + 1);
-      buffer = buffer.slice(end + 1);
-      const delivery = parseCodeDelivery(box);
-      if (delivery) {
-        const at = new Date().toISOString();
-        const file = join(opts.outboxDir, `cognito-${at.replace(/[:.]/g, '-')}-${delivery.destination.replace(/[^A-Za-z0-9@._-]/g, '_')}.json`);
-        writeFileSync(file, JSON.stringify({ kind: 'ConfirmationCode', at, email: delivery.destination, code: delivery.code }, null, 2));
-        opts.log?.(`confirmation code for ${delivery.destination}: ${delivery.code}`);
-      }
-    }
-    if (buffer.length > 100_000) buffer = buffer.slice(-10_000);
-  };
-  child.stdout?.on('data', onOutput);
-  child.stderr?.on('data', onOutput);
+  // Its own log is not read (it stalls, see the hooks); it is drained so it never blocks the child.
+  child.stdout?.resume();
+  child.stderr?.resume();
+  let sequence = 0;
+  const deliveries = createInterface({ input: child.stdio[3] as Readable, crlfDelay: Infinity });
+  deliveries.on('line', (line) => {
+    const delivery = parseCodeDelivery(line);
+    if (!delivery) return;
+    writeCodeDelivery(opts.outboxDir, delivery, ++sequence);
+    opts.log?.(`${delivery.source === 'ForgotPassword' ? 'password reset' : 'confirmation'} code for ${delivery.destination}: ${delivery.code}`);
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const deadline = Date.now() + 20_000;

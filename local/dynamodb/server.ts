@@ -9,12 +9,13 @@
  * makes no outbound calls, and keep it alive only as long as the test or local session. Hosts
  * that must not expose it should firewall the port; see docs/local-appsync-runtime.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { freePort } from '../http';
+import { clearStaleChildren, spawnGuarded } from '../process/children';
 
 export interface DynamoDbLocalOptions {
   /** 0 or undefined = a free port. */
@@ -67,6 +68,9 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, output: () 
 /** Starts DynamoDB Local; resolves once it answers ListTables. */
 export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const dir = resolveJarDir();
+  // A DynamoDB Local left by a start that was SIGKILLed together with its guard would hold the port and the database files.
+  const pidFile = opts.dataDir ? join(opts.dataDir, 'dynamodb-local.pid') : undefined;
+  if (pidFile) await clearStaleChildren(pidFile);
   const attempts = opts.port ? 1 : 3;
   let lastError: unknown;
   for (let attempt = 0; attempt < attempts; attempt++) {
@@ -78,7 +82,7 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
     } else {
       args.push('-inMemory');
     }
-    const child = spawn('java', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnGuarded('java', args, { cwd: dir, pidFile });
     let log = '';
     const keep = (chunk: Buffer): void => {
       log = (log + chunk.toString()).slice(-4000);

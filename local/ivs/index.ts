@@ -6,7 +6,7 @@
  * unpublish, and recordings in IVS's S3 layout in the local bucket with "IVS Recording State
  * Change" events. See docs/local-mode.md for what differs from IVS.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -19,6 +19,7 @@ import { freePort, listen } from '../http';
 import { callerOf } from '../iam/caller';
 import { AccessDeniedError, type Authorizer } from '../iam/evaluator';
 import { ivsRequests } from '../iam/requests';
+import { clearStaleChildren, spawnGuarded } from '../process/children';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
@@ -83,6 +84,10 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
   const file = new StateFile(join(opts.dataDir, 'state.json'));
   const hlsDir = join(opts.dataDir, 'hls');
   const stagingDir = join(opts.dataDir, 'recording-staging');
+  // ffmpeg processes left by a start that was SIGKILLed together with their guards still write into the HLS directories.
+  const runDir = join(opts.dataDir, 'run');
+  await clearStaleChildren(runDir);
+  mkdirSync(runDir, { recursive: true });
   rmSync(hlsDir, { recursive: true, force: true });
   mkdirSync(hlsDir, { recursive: true });
   const recordingConfigurationArn = `arn:aws:ivs:${REGION}:${ACCOUNT}:recording-configuration/local`;
@@ -357,7 +362,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
         '-hls_segment_filename', join(dir, 'media/hls/source/%d.ts'), join(dir, 'media/hls/source/playlist.m3u8'),
         '-map', '0:v:0', '-vf', "select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,10)',scale=480:-2", '-fps_mode', 'vfr', '-q:v', '6', '-f', 'image2', join(dir, 'media/thumbnails/source/thumb%d.jpg'));
     }
-    const ffmpeg = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const ffmpeg = spawnGuarded('ffmpeg', args, { pidFile: join(runDir, `${channel.id}.pid`) });
     const s: LiveSession = {
       channel, streamPath: session.streamPath, streamId, startTime, ffmpeg, recording, socket: session.socket, progress: {}, metadataTimes: [], metadata: [],
       ended: new Promise<void>((resolve) => ffmpeg.once('exit', () => resolve())),

@@ -26,6 +26,13 @@ export interface LambdaRunnerOptions {
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 export function createLambdaRunner(opts: LambdaRunnerOptions): LambdaRunner {
+  // Handler modules and the SDK clients they build are loaded once per process and keep the endpoints
+  // they first saw: a process that already pointed them elsewhere (an earlier platform, a bench) would
+  // have this platform's handlers call stand-ins that are gone. Said at start, not as INTERNAL later.
+  const moved = Object.entries(opts.env).filter(([name, value]) => name.startsWith('AWS_ENDPOINT_URL_') && process.env[name] !== undefined && process.env[name] !== value);
+  if (moved.length) {
+    opts.log?.(`warning: this process already set ${moved.map(([name]) => name).join(', ')} for other endpoints; Lambda handlers loaded before keep those. Run each local platform in a process of its own.`);
+  }
   Object.assign(process.env, opts.env);
   const modules = new Map<string, Promise<Handler>>();
   const failures: LambdaRunner['failures'] = [];

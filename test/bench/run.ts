@@ -4,7 +4,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface BenchTable {
   readonly title: string;
@@ -17,9 +18,26 @@ export type BenchModule = { default: () => Promise<BenchTable[]> };
 
 const dir = import.meta.dirname;
 const filter = process.argv[2];
-const files = readdirSync(dir)
+const files = process.env.BENCH_FILE ? [process.env.BENCH_FILE] : readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter)))
   .sort();
+
+// Each bench in a process of its own: benches import Lambda handlers against their own stand-ins, and the
+// SDK clients a handler module builds once keep those endpoints for the life of the process (web.bench's
+// local mode once reached chat-review.bench's stopped DynamoDB Local, so its demo setup got INTERNAL).
+// One failing bench no longer ends the others either.
+if (files.length > 1) {
+  const failed: string[] = [];
+  for (const file of files) {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { stdio: 'inherit', env: { ...process.env, BENCH_FILE: file } });
+    if (run.status !== 0) failed.push(file);
+  }
+  if (failed.length) {
+    console.error(`\nBenches that failed: ${failed.join(', ')}`);
+    process.exit(1);
+  }
+  process.exit(0);
+}
 
 for (const file of files) {
   const mod = (await import(pathToFileURL(join(dir, file)).href)) as BenchModule;

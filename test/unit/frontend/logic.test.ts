@@ -221,7 +221,8 @@ describe('studio', () => {
 
 describe('auth and browse', () => {
   it('checks password rules, handle and email', () => {
-    expect(passwordChecks('Abcdef1!').every((c) => c.ok)).toBe(true);
+    expect(passwordChecks('Abcdefgh12!?').every((c) => c.ok)).toBe(true);
+    expect(passwordChecks('Abcdef1!').find((c) => !c.ok)?.label).toBe('At least 12 characters');
     expect(passwordChecks('abc').filter((c) => !c.ok)).toHaveLength(4);
     expect(handleError('amy_1')).toBeNull();
     expect(handleError('1amy')).not.toBeNull();

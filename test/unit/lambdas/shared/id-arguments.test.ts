@@ -1,7 +1,7 @@
 /**
  * Regressions from the GraphQL fuzzer (test/integration/fuzz): an id argument of 100,000
  * characters reached DynamoDB as a key and came back INTERNAL ("Something went wrong on our
- * side") from chat-token, chat-moderation and alert-preferences. idArgument refuses it at the edge
+ * side") from chat-token, chat-moderation, alert-preferences and social (follow, unfollow, streamer). idArgument refuses it at the edge
  * with a typed VALIDATION error naming the field, before any AWS call.
  */
 import { IvschatClient } from '@aws-sdk/client-ivschat';
@@ -11,6 +11,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as alertPreferences } from '../../../../lambdas/alert-preferences/handler';
 import { handler as chatModeration } from '../../../../lambdas/chat-moderation/handler';
 import { handler as chatToken } from '../../../../lambdas/chat-token/handler';
+import { handler as social } from '../../../../lambdas/social/handler';
 import { MAX_ID_LENGTH, idArgument } from '../../../../lambdas/shared/appsync-event';
 import { DomainError } from '../../../../lambdas/shared/errors';
 
@@ -35,13 +36,15 @@ describe('id arguments of Lambda-backed fields', () => {
     expect(() => idArgument(HUGE, 'userId')).toThrow(DomainError);
   });
 
-  it('createChatToken, timeoutUser, banUser, unbanUser and setAlertPreference answer VALIDATION for a 100,000-character id, without calling AWS', async () => {
+  it('createChatToken, timeoutUser, banUser, unbanUser, setAlertPreference, follow and unfollow answer VALIDATION for a 100,000-character id, without calling AWS', async () => {
     const answers = [
       await chatToken(event('createChatToken', { channelId: HUGE })),
       await chatModeration(event('timeoutUser', { channelId: HUGE, userId: 'u2', seconds: 60 })),
       await chatModeration(event('banUser', { channelId: 'c1', userId: HUGE })),
       await chatModeration(event('unbanUser', { channelId: 'c1', userId: HUGE })),
       await alertPreferences(event('setAlertPreference', { streamerId: HUGE, email: false })),
+      await social(event('follow', { streamerId: HUGE })),
+      await social(event('unfollow', { streamerId: HUGE })),
     ];
     for (const answer of answers) {
       expect(answer).toMatchObject({ error: { type: 'VALIDATION', message: expect.stringMatching(/^[A-Z].*\.$/) } });
@@ -49,5 +52,12 @@ describe('id arguments of Lambda-backed fields', () => {
     // banUser and unbanUser read the channel first; an over-long userId must not get that far either.
     expect(ddb.calls().filter((c) => JSON.stringify(c.args[0].input).includes(HUGE))).toEqual([]);
     expect(chat.calls()).toEqual([]);
+  });
+
+  it('streamer(handle) answers null for a string that is not a handle, without a lookup', async () => {
+    for (const handle of [HUGE, '', 'a', '__proto__ x', 'ann#PROFILE']) {
+      expect(await social({ ...event('streamer', { handle }), info: { fieldName: 'streamer', parentTypeName: 'Query' } })).toEqual({ data: null });
+    }
+    expect(ddb.calls()).toEqual([]);
   });
 });

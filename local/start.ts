@@ -72,6 +72,8 @@ export interface LocalPlatformOptions {
   iam?: 'enforce' | 'off';
   /** Build and serve the web app. @default true */
   web?: boolean;
+  /** How often the table-stream poller reads the stream (tests that settle after every write go lower). @default 250 */
+  streamPollMs?: number;
 }
 
 export interface LocalPlatform {
@@ -251,6 +253,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         batchSize: t.batchSize,
       }] : [])),
       deadLetters,
+      intervalMs: opts.streamPollMs,
     });
     stops.unshift(() => streams.stop());
 

@@ -8,7 +8,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { DomainError, toAppSyncResult } from '../shared/errors';
-import { cognitoCaller, type AppSyncInvokeEvent } from '../shared/appsync-event';
+import { cognitoCaller, idArgument, type AppSyncInvokeEvent } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
 import { alertPreferenceKey, emailOptInIndexKeys, newUnsubscribeToken } from '../shared/domain/alerts';
 import { profileKey, type Profile } from '../shared/domain/streamers';
@@ -45,6 +45,6 @@ export async function setAlertPreference(userId: string, email: string | undefin
 export async function handler(event: AppSyncInvokeEvent<{ streamerId: string; email: boolean }>) {
   return toAppSyncResult(async () => {
     const caller = cognitoCaller(event.identity);
-    return setAlertPreference(caller.userId, caller.email, event.arguments.streamerId, event.arguments.email === true);
+    return setAlertPreference(caller.userId, caller.email, idArgument(event.arguments.streamerId, 'streamerId'), event.arguments.email === true);
   }, (error) => logger.error('setAlertPreference failed', { error: error as Error }));
 }

@@ -9,7 +9,7 @@ import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCo
 import { ddb, ivschat } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { DomainError, toAppSyncResult } from '../shared/errors';
-import { cognitoCaller, type AppSyncInvokeEvent, type Caller } from '../shared/appsync-event';
+import { cognitoCaller, idArgument, type AppSyncInvokeEvent, type Caller } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
 import {
   banKey, canModerate, chatSettingsKey, memberKey, moderatorKey, modLogKey, roleOf, validateSettings, validateTimeoutSeconds,
@@ -68,7 +68,9 @@ async function disconnect(ctx: Context, userId: string, reason: string): Promise
 type Args = Record<string, unknown> & { channelId?: string; input?: SettingsInput & { channelId: string } };
 
 export async function moderate(field: string, identity: unknown, args: Args): Promise<unknown> {
-  const channelId = (args.channelId ?? args.input?.channelId) as string;
+  const channelId = idArgument(args.channelId ?? args.input?.channelId, 'channelId');
+  // The target too, before the channel is read: a refusal for bad input costs no AWS call.
+  if (args.userId !== undefined) idArgument(args.userId, 'userId');
   const ctx = await context(identity, channelId);
   const reason = typeof args.reason === 'string' && args.reason.trim() ? args.reason.trim().slice(0, 200) : undefined;
   switch (field) {
@@ -79,7 +81,7 @@ export async function moderate(field: string, identity: unknown, args: Args): Pr
       return log(ctx, 'DELETE_MESSAGE', { messageId, reason });
     }
     case 'timeoutUser': {
-      const userId = String(args.userId);
+      const userId = idArgument(args.userId, 'userId');
       const seconds = Number(args.seconds);
       validateTimeoutSeconds(seconds);
       await assertTarget(ctx, userId);
@@ -89,7 +91,7 @@ export async function moderate(field: string, identity: unknown, args: Args): Pr
       return log(ctx, 'TIMEOUT', { targetUserId: userId, durationSeconds: seconds, reason });
     }
     case 'banUser': {
-      const userId = String(args.userId);
+      const userId = idArgument(args.userId, 'userId');
       await assertTarget(ctx, userId);
       const since = new Date().toISOString();
       await ddb.send(new TransactWriteCommand({ TransactItems: [
@@ -100,7 +102,7 @@ export async function moderate(field: string, identity: unknown, args: Args): Pr
       return log(ctx, 'BAN', { targetUserId: userId, reason });
     }
     case 'unbanUser': {
-      const userId = String(args.userId);
+      const userId = idArgument(args.userId, 'userId');
       await ddb.send(new TransactWriteCommand({ TransactItems: [
         { Delete: { TableName: ctx.table, Key: banKey(channelId, userId) } },
         { Update: { TableName: ctx.table, Key: memberKey(channelId, userId), UpdateExpression: 'REMOVE bannedAt' } },
@@ -122,7 +124,7 @@ export async function moderate(field: string, identity: unknown, args: Args): Pr
     }
     case 'removeModerator': {
       if (ctx.role !== 'STREAMER') throw new DomainError('FORBIDDEN', 'Only the streamer can remove moderators.');
-      const userId = String(args.userId);
+      const userId = idArgument(args.userId, 'userId');
       await ddb.send(new TransactWriteCommand({ TransactItems: [{ Delete: { TableName: ctx.table, Key: moderatorKey(channelId, userId) } }] }));
       return log(ctx, 'REMOVE_MODERATOR', { targetUserId: userId });
     }

@@ -11,7 +11,7 @@ import { ddb, ivschat } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { DomainError, toAppSyncResult } from '../shared/errors';
 import type { AppSyncInvokeEvent } from '../shared/appsync-event';
-import { cognitoCaller } from '../shared/appsync-event';
+import { cognitoCaller, idArgument } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
 import { banKey, capabilitiesFor, CHAT_LIMITS, moderatorKey, roleOf, type ChatRole } from '../shared/domain/chat';
 import { accountKey, profileKey } from '../shared/domain/streamers';
@@ -68,6 +68,6 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
 }
 
 export async function handler(event: AppSyncInvokeEvent<{ channelId: string }>) {
-  return toAppSyncResult(() => createChatToken(event.identity, event.arguments.channelId),
+  return toAppSyncResult(() => createChatToken(event.identity, idArgument(event.arguments.channelId, 'channelId')),
     (error) => logger.error('chat token failed', { error: error as Error }));
 }

@@ -204,7 +204,7 @@ export const handler = async (event: ReplayEvent): Promise<AppSyncLambdaResult<R
   toAppSyncResult(
     async () => {
       const args = argsSchema.safeParse(event.arguments);
-      if (!args.success) throw new DomainError('VALIDATION', 'recordingId is required.', { issues: args.error.issues.map((i) => i.message) });
+      if (!args.success) throw new DomainError('VALIDATION', 'Say which replay: a recordingId of at most 64 characters is required.', { issues: args.error.issues.map((i) => i.message) });
       const identity = identitySchema.safeParse(event.identity);
       const userId = identity.success ? identity.data?.sub : undefined;
       return getReplay(args.data.recordingId, userId);

@@ -34,3 +34,17 @@ export function cognitoCaller(identity: unknown): Caller {
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   return { userId: parsed.data.sub, handle: str(claims[HANDLE_CLAIM]), email: str(claims.email) };
 }
+
+/** Longest id argument accepted: ids are 24-40 characters; DynamoDB refuses keys past 2,048 bytes. */
+export const MAX_ID_LENGTH = 256;
+
+/**
+ * An id argument (channel, user, recording, ...) checked before it goes into a key: present, not
+ * blank, at most MAX_ID_LENGTH characters. VALIDATION naming the field otherwise, instead of the
+ * DynamoDB ValidationException an over-long key would end in.
+ */
+export function idArgument(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !value.trim()) throw new DomainError('VALIDATION', `Say which one: ${field} is required.`, { field });
+  if (value.length > MAX_ID_LENGTH) throw new DomainError('VALIDATION', `That ${field} is not one of ours: ids are at most ${MAX_ID_LENGTH} characters.`, { field });
+  return value;
+}

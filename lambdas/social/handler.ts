@@ -7,9 +7,9 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import { ddb } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { DomainError, toAppSyncResult } from '../shared/errors';
-import { cognitoCaller, type AppSyncInvokeEvent } from '../shared/appsync-event';
+import { cognitoCaller, idArgument, type AppSyncInvokeEvent } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
-import { handleKey } from '../shared/domain/handles';
+import { handleKey, handleSchema } from '../shared/domain/handles';
 import { followKey, followersIndexKey } from '../shared/domain/follows';
 import { profileKey, type Profile } from '../shared/domain/streamers';
 
@@ -19,6 +19,8 @@ export interface FollowState { streamerId: string; following: boolean; followerC
 
 /** Public profile by handle (case-insensitive), or null. */
 export async function streamerByHandle(handle: string): Promise<Profile | null> {
+  // A string that is not a handle (too long for a key, say) names nobody: no lookup needed.
+  if (!handleSchema.safeParse(handle).success) return null;
   const table = requireEnv(ENV.TABLE_NAME);
   const { Item: claim } = await ddb.send(new GetCommand({ TableName: table, Key: handleKey(handle.trim()) }));
   if (!claim) return null;
@@ -123,8 +125,8 @@ export async function handler(event: AppSyncInvokeEvent<Args>) {
     const field = event.info.fieldName;
     if (field === 'streamer') return streamerByHandle(event.arguments.handle ?? '');
     const caller = cognitoCaller(event.identity);
-    if (field === 'follow') return follow(caller.userId, caller.handle ?? caller.userId, event.arguments.streamerId ?? '');
-    if (field === 'unfollow') return unfollow(caller.userId, event.arguments.streamerId ?? '');
+    if (field === 'follow') return follow(caller.userId, caller.handle ?? caller.userId, idArgument(event.arguments.streamerId, 'streamerId'));
+    if (field === 'unfollow') return unfollow(caller.userId, idArgument(event.arguments.streamerId, 'streamerId'));
     if (field === 'markNotificationsRead') return markRead(caller.userId, event.arguments.notificationIds ?? []);
     throw new DomainError('VALIDATION', `Unknown field ${field}`);
   }, (error) => logger.error('social failed', { error: error as Error }));

@@ -141,7 +141,9 @@ function formatError(err: GraphQLError): AppSyncFormattedError {
     formatted.errorType = original.errorType;
     formatted.errorInfo = original.errorInfo;
     formatted.data = original.data;
-  } else if (!original) {
+  } else if (!original || !err.path) {
+    // Errors without a path stop the request before any resolver runs (a document that does not
+    // validate, variables that do not coerce: wrong type, null for a required value, bad AWSJSON).
     formatted.errorType = 'ValidationError';
   }
   return formatted;

@@ -6,14 +6,27 @@ export function formatMoney(minor: number | null | undefined, currency: string, 
   return fmt.format(minor / 10 ** digits);
 }
 
-/** Parses a user-typed major-unit amount ("12.5", "12,50") into integer minor units; null if invalid. */
+/**
+ * Parses a user-typed major-unit amount into integer minor units; null if invalid. Accepts what
+ * formatMoney writes ("$1,234.50", "¥1,234") and the comma decimal ("12,50", "1.234,50"): the last
+ * separator followed by at most the currency's fraction digits is the decimal point, every other
+ * one must group thousands. Null beyond the safe integers, so an amount is never rounded on its way to the API.
+ */
 export function parseMoney(text: string, currency: string): number | null {
   const digits = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  const t = text.trim().replace(/[^0-9.,]/g, '').replace(',', '.');
-  if (!/^\d+(\.\d+)?$/.test(t)) return null;
-  const [whole = '0', frac = ''] = t.split('.');
-  if (frac.length > digits) return null;
-  return Number(whole) * 10 ** digits + Number((frac + '0'.repeat(digits)).slice(0, digits) || '0');
+  const t = text.trim().replace(/[^0-9.,]/g, '');
+  if (!/^\d[\d.,]*$/.test(t)) return null;
+  const last = Math.max(t.lastIndexOf('.'), t.lastIndexOf(','));
+  const tail = last < 0 ? '' : t.slice(last + 1);
+  const decimal = last >= 0 && tail.length <= digits && /^\d+$/.test(tail) ? last : -1;
+  const whole = decimal < 0 ? t : t.slice(0, decimal);
+  const frac = decimal < 0 ? '' : tail;
+  // Grouped thousands only: 1,234,567 or 1.234.567 (one separator kind), never 12,34. A dot groups
+  // only beside a decimal comma: "12.345" in dollars is a typo for cents, not twelve thousand.
+  if (/[.,]/.test(whole) && !/^\d{1,3}([.,])\d{3}(\1\d{3})*$/.test(whole)) return null;
+  if (decimal < 0 && whole.includes('.')) return null;
+  const minor = Number(whole.replace(/[.,]/g, '') + (frac + '0'.repeat(digits)).slice(0, digits));
+  return Number.isSafeInteger(minor) ? minor : null;
 }
 
 /** "1:05" / "1:02:03" for a duration in seconds (countdowns, timeline). */

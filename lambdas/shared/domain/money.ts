@@ -30,7 +30,10 @@ export function formatMoney(money: Money, locale = 'en-US'): string {
  */
 export function toDecimalString(money: Money): string {
   const exponent = exponentOf(money.currency);
-  return (money.amount / 10 ** exponent).toFixed(exponent);
+  // On the digits, not amount / 10^exponent: that division rounds once amounts pass ~2^53 / 100.
+  const digits = String(Math.trunc(Math.abs(money.amount))).padStart(exponent + 1, '0');
+  const sign = money.amount < 0 ? '-' : '';
+  return exponent ? `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}` : `${sign}${digits}`;
 }
 
 function exponentOf(currency: string): number {

@@ -9,6 +9,7 @@ import { util, type Context, type DynamoDBPutItemRequest } from '@aws-appsync/ut
 import { minStartingBid } from '../../../lambdas/shared/domain/currencies';
 import { idFromUuid } from '../../../lambdas/shared/domain/ids';
 import { productView, requireUser, type Item } from './lib/commerce';
+import { failOnError } from './lib/errors';
 
 type Input = Item;
 const SIZES = ['XS', 'S', 'M', 'L', 'XL', 'XXL'];
@@ -87,7 +88,7 @@ export function response(ctx: Context): unknown {
     util.error('Product id collision; retry', 'CONFLICT');
   }
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    failOnError(ctx);
   }
   return productView(ctx.result);
 }

@@ -7,6 +7,7 @@
 import { util, type AppSyncIdentityCognito, type Context, type DynamoDBPutItemRequest } from '@aws-appsync/utils';
 import { ownedHandle } from './lib/commerce';
 import { callerSub } from './lib/page';
+import { failOnError } from './lib/errors';
 
 type Input = { title: string; category?: string | null; startsAt: string };
 
@@ -23,7 +24,7 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBPutItemRequest 
     util.error('startsAt must be in the future', 'VALIDATION', null, { field: 'startsAt' });
   }
   if (startsAtMs > nowMs + 180 * 24 * 3600 * 1000) {
-    util.error('startsAt is at most 180 days ahead', 'VALIDATION', null, { field: 'startsAt' });
+    util.error('A stream can be scheduled at most 180 days ahead.', 'VALIDATION', null, { field: 'startsAt' });
   }
   const startsAt = util.time.epochMilliSecondsToISO8601(startsAtMs);
   // ULID: 26 Crockford characters; the last 20 keep 80 random bits, as the id format asks.
@@ -36,7 +37,7 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBPutItemRequest 
   };
   const category = ctx.args.input.category ? ctx.args.input.category.trim() : '';
   if (category.length > 40) {
-    util.error('category is at most 40 characters', 'VALIDATION', null, { field: 'category' });
+    util.error('A category has at most 40 characters.', 'VALIDATION', null, { field: 'category' });
   }
   if (category) item.category = category;
   return {
@@ -49,7 +50,7 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBPutItemRequest 
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    failOnError(ctx);
   }
   return ctx.result;
 }

@@ -6,6 +6,7 @@
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { callerSub } from './lib/page';
+import { failOnError } from './lib/errors';
 
 type Input = {
   title?: string | null; category?: string | null; tags?: string[] | null; language?: string | null;
@@ -27,7 +28,7 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
     const value = raw === null ? '' : (raw as string).trim();
     const max = LIMITS[field] ?? 0;
     if (value.length > max) {
-      util.error(`${field} is at most ${max} characters`, 'VALIDATION', null, { field });
+      util.error(`The ${field} can be at most ${max} characters.`, 'VALIDATION', null, { field });
     }
     if (field === 'thumbnailUrl' && value !== '' && !value.startsWith('https://') && !value.startsWith('http://')) {
       util.error('thumbnailUrl must be an http(s) URL', 'VALIDATION', null, { field });
@@ -71,7 +72,7 @@ export function response(ctx: Context): unknown {
     if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
       util.error('Set up your channel first.', 'NOT_FOUND');
     }
-    util.error(ctx.error.message, ctx.error.type);
+    failOnError(ctx);
   }
   return ctx.result;
 }

@@ -3,6 +3,7 @@
  * (GSI1 `USER#<channelId>#HEALTH`). Only the channel's owner may read them.
  */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
+import { failOnError } from './lib/errors';
 import { callerSub, queryPage } from './lib/page';
 
 export function request(ctx: Context<{ channelId: string; limit?: number | null }>): DynamoDBQueryRequest {
@@ -14,9 +15,7 @@ export function request(ctx: Context<{ channelId: string; limit?: number | null 
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
-  }
+  failOnError(ctx);
   const items = (ctx.result.items ?? []) as unknown[];
   return items.reverse();
 }

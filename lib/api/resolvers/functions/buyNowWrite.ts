@@ -9,6 +9,7 @@ import { util, type Context, type DynamoDBTransactWriteItemsRequest } from '@aws
 import { buyNowRefusal } from '../../../../lambdas/shared/domain/availability';
 import { idFromUuid } from '../../../../lambdas/shared/domain/ids';
 import { productKey, requireUser, saleItems, saleView, type Item } from '../lib/commerce';
+import { failOnError } from '../lib/errors';
 
 export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const me = requireUser(ctx);
@@ -59,7 +60,7 @@ export function response(ctx: Context): unknown {
     if (reasons.some((r) => r.type === 'TransactionConflict')) {
       util.error('Another purchase was in flight; retry', 'CONFLICT');
     }
-    util.error(ctx.error.message, ctx.error.type);
+    failOnError(ctx);
   }
   return saleView(ctx.stash.sale as Record<string, unknown>);
 }

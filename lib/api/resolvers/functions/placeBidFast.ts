@@ -17,6 +17,7 @@
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { placedFromProduct, retryStatus } from '../../../../lambdas/shared/domain/auctions';
 import { fastBidWrite, pruneFor, refuseInvalidBid, requireUser, type Item } from '../lib/commerce';
+import { failOnError } from '../lib/errors';
 
 type Input = { productId: string; amount: number; bidId: string };
 
@@ -28,7 +29,7 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
     util.error('A bid is a positive whole number of minor units', 'VALIDATION', null, { field: 'amount' });
   }
   if (input.bidId.length < 8 || input.bidId.length > 64) {
-    util.error('bidId has 8 to 64 characters', 'VALIDATION', null, { field: 'bidId' });
+    util.error('A bid id has 8 to 64 characters.', 'VALIDATION', null, { field: 'bidId' });
   }
   const write = fastBidWrite(input, me, util.time.nowISO8601());
   return {
@@ -62,7 +63,7 @@ export function response(ctx: Context<{ input: Input }>): unknown {
     if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
       return refused(ctx);
     }
-    util.error(ctx.error.message, ctx.error.type);
+    failOnError(ctx);
   }
   const placed = placedFromProduct(ctx.result as Item as Parameters<typeof placedFromProduct>[0]);
   ctx.stash.placed = placed;

@@ -157,12 +157,8 @@ export function saleView(item: Record<string, unknown>): Record<string, unknown>
   };
 }
 
-/** A data-source error not handled by the resolver: surfaces as INTERNAL with the cause. */
-export function failOnError(ctx: Context): void {
-  if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
-  }
-}
+/** A data-source error not handled by the resolver (lib/errors.ts): typed VALIDATION when the input caused it. */
+export { failOnError } from './errors';
 
 /**
  * Sale + order items of one sale (buy-now or auction close), with the stream and recording

@@ -4,6 +4,7 @@
  * its order and its item view.
  */
 import { util, type AppSyncIdentityCognito, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
+import { failOnError } from './errors';
 
 /** The `limit` and `nextToken` arguments every paged field takes. */
 export interface PageArgs {
@@ -55,9 +56,7 @@ export function newestFirstPage(pk: string, prefix: string, args: PageArgs, size
 
 /** `{ items, nextToken }` from a Query result, each item through `view` when given; data source errors become GraphQL errors. */
 export function pageResponse(ctx: Context, view?: (item: Record<string, unknown>) => unknown): unknown {
-  if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
-  }
+  failOnError(ctx);
   const items = (ctx.result.items ?? []) as Record<string, unknown>[];
   return { items: view ? items.map((item) => view(item)) : items, nextToken: ctx.result.nextToken ?? null };
 }

@@ -1,6 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { IDEMPOTENCY_TABLE, MAIN_TABLE, type KeyAttribute, type TableDefinition } from '../data/tables';
 import type { TableAction } from '../functions/catalog';
@@ -34,11 +34,14 @@ export class Data extends Construct {
   }
 
   /**
-   * Lets `grantee` send exactly `actions` to the main table and its indexes (a function's `table`
-   * declaration in lib/functions/catalog.ts); nothing when `actions` is empty.
+   * Lets `grantee` send exactly `actions` to the main table (a function's `table` declaration in
+   * lib/functions/catalog.ts); Query and Scan also to its indexes, the only actions that read one.
+   * Nothing when `actions` is empty.
    */
-  grantTable(grantee: IGrantable, actions: readonly TableAction[]): Grant | undefined {
-    return actions.length ? this.main.grant(grantee, ...actions.map((a) => `dynamodb:${a}`)) : undefined;
+  grantTable(grantee: IGrantable, actions: readonly TableAction[]): void {
+    const onIndexes = actions.filter((a) => a === 'Query' || a === 'Scan');
+    if (actions.length) Grant.addToPrincipal({ grantee, actions: actions.map((a) => `dynamodb:${a}`), resourceArns: [this.main.tableArn] });
+    if (onIndexes.length) Grant.addToPrincipal({ grantee, actions: onIndexes.map((a) => `dynamodb:${a}`), resourceArns: [`${this.main.tableArn}/index/*`] });
   }
 
   /** Lets `grantee` keep Powertools idempotency records in the idempotency table. */

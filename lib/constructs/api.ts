@@ -1,28 +1,31 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { RemovalPolicy } from 'aws-cdk-lib';
 import {
   AppsyncFunction, AuthorizationType, BaseDataSource, Code, Definition, FieldLogLevel, FunctionRuntime, GraphqlApi, IamResource,
   Resolver,
 } from 'aws-cdk-lib/aws-appsync';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Function as LambdaFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { iamAccess } from '../api/access';
 import { bundleResolver, findResolverFiles, loadSchema, RESOLVERS_DIR, SCHEMA_PATH, type ResolverFile } from '../api/resolver-files';
 import { FUNCTIONS, NONE_DATA_SOURCE_FIELDS, functionForField } from '../functions/catalog';
+import { ENV } from '../../lambdas/shared/env';
 
 export interface ApiProps {
+  /** Prefix of the API's name (`<prefix>-api`). */
   readonly prefix: string;
+  /** Signs in the callers of the default authorization mode. */
   readonly userPool: IUserPool;
+  /** The main table, data source of the resolvers that need no Lambda. */
   readonly table: ITableV2;
   /** Lambda data sources by catalog name. */
   readonly functions: (name: string) => IFunction;
+  /** How long the API's log group keeps entries. */
   readonly logRetention: RetentionDays;
-  readonly removalPolicy: RemovalPolicy;
 }
 
 /** `export const pipeline = ['fnA', 'fnB']` in a resolver file makes it a pipeline resolver. */
@@ -116,9 +119,10 @@ export class Api extends Construct {
     this.grantFields(grantee, this.access.guest);
   }
 
-  /** Lets a Lambda call the `publish*` mutations that fan events out to subscribers. */
-  grantPublish(grantee: IGrantable): void {
-    this.grantFields(grantee, this.access.backend);
+  /** Lets `fn` call the `publish*` mutations that fan events out to subscribers, at the URL it is given. */
+  grantPublish(fn: LambdaFunction): void {
+    this.grantFields(fn, this.access.backend);
+    fn.addEnvironment(ENV.GRAPHQL_URL, this.api.graphqlUrl);
   }
 
   private grantFields(grantee: IGrantable, fields: readonly string[]): void {

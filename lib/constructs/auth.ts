@@ -8,7 +8,9 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 
 export interface AuthProps {
+  /** Prefix of the pool, client and identity pool names. */
   readonly prefix: string;
+  /** What deleting the stack does to the user pool; RETAIN also turns on its deletion protection. */
   readonly removalPolicy: RemovalPolicy;
   /**
    * Runs after a user confirms sign-up: fast DynamoDB work only (claims the handle); channels are

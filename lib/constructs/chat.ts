@@ -4,12 +4,17 @@ import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, type Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ENV } from '../../lambdas/shared/env';
+import { createdWithTag, grantOn, runtimeArns, taggedBy } from './runtime-resources';
 
 export interface ChatProps {
+  /** Prefix of physical names, and the `platform` tag value of this stage's rooms. */
   readonly prefix: string;
+  /** What deleting the stack does to the chat log group. */
   readonly removalPolicy: RemovalPolicy;
   /** The message review handler IVS Chat calls for every message (rooms are created at runtime). */
   readonly reviewHandler: LambdaFunction;
+  /** How long the chat log keeps messages. */
   readonly logRetention: RetentionDays;
   /**
    * Provisioned concurrency for the review handler. Above 0, rooms call the `live` alias, which
@@ -32,9 +37,14 @@ export class Chat extends Construct {
    * provisioned concurrency when configured, else the function.
    */
   readonly reviewTarget: IFunction;
+  private readonly prefix: string;
+  /** Runtime-created rooms of this account and region. */
+  private readonly rooms: string[];
 
   constructor(scope: Construct, id: string, props: ChatProps) {
     super(scope, id);
+    this.prefix = props.prefix;
+    this.rooms = runtimeArns(this, 'ivschat', 'room');
     const stack = Stack.of(this);
     const warm = props.reviewProvisionedConcurrency ?? 0;
     if (warm < 0 || !Number.isInteger(warm)) {
@@ -68,9 +78,31 @@ export class Chat extends Construct {
     });
   }
 
-  /** Room ARNs of this account and region (rooms are created at runtime). */
-  static roomArns(scope: Construct): string[] {
-    const s = Stack.of(scope);
-    return [`arn:${s.partition}:ivschat:${s.region}:${s.account}:room/*`];
+  /**
+   * Lets `fn` (provision-streamer) create a streamer's tagged room with this review handler and
+   * chat log, and find it again on a retried run.
+   */
+  grantRoomCreation(fn: LambdaFunction): void {
+    fn.addEnvironment(ENV.CHAT_REVIEW_FUNCTION_ARN, this.reviewTarget.functionArn);
+    fn.addEnvironment(ENV.CHAT_LOGGING_CONFIGURATION_ARN, this.loggingConfiguration.attrArn);
+    grantOn(fn, ['ivschat:CreateRoom', 'ivschat:TagResource'], this.rooms, createdWithTag(this.prefix));
+    // List operations have no resource scope in IVS Chat.
+    grantOn(fn, ['ivschat:ListRooms'], ['*']);
+  }
+
+  /** Lets `fn` mint chat tokens for tagged rooms. */
+  grantChatTokens(fn: LambdaFunction): void {
+    grantOn(fn, ['ivschat:CreateChatToken'], this.rooms, taggedBy(this.prefix));
+  }
+
+  /** Lets `fn` delete messages, disconnect users and send moderation events in tagged rooms. */
+  grantRoomModeration(fn: LambdaFunction): void {
+    grantOn(fn, ['ivschat:DeleteMessage', 'ivschat:DisconnectUser', 'ivschat:SendEvent'], this.rooms, taggedBy(this.prefix));
+  }
+
+  /** Lets `fn` (runtime-teardown) find this stage's rooms and delete them. */
+  grantRoomTeardown(fn: LambdaFunction): void {
+    grantOn(fn, ['ivschat:ListRooms'], ['*']);
+    grantOn(fn, ['ivschat:DeleteRoom'], this.rooms, taggedBy(this.prefix));
   }
 }

@@ -10,8 +10,11 @@ import { FUNCTIONS, type FunctionSpec } from '../functions/catalog';
 export const ROOT = join(import.meta.dirname, '..', '..');
 
 export interface FunctionsProps {
+  /** Prefix of the function names (`<prefix>-<catalog name>`). */
   readonly prefix: string;
+  /** Days each function's log group keeps entries; a value CloudWatch does not offer falls back to 30. */
   readonly logRetentionDays: number;
+  /** What deleting the stack does to the functions' log groups. */
   readonly removalPolicy: RemovalPolicy;
   /** Environment every function receives (table names, topic ARN, ...). */
   readonly environment: Record<string, string>;
@@ -77,7 +80,4 @@ export class Functions extends Construct {
     return fn;
   }
 
-  all(): NodejsFunction[] {
-    return [...this.byName.values()];
-  }
 }

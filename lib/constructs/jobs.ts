@@ -1,16 +1,16 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFn } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Construct } from 'constructs';
 import type { PlatformEventPattern } from '../functions/catalog';
+import { ENV } from '../../lambdas/shared/env';
 import type { DeadLetters } from './operations';
 
 export interface JobsProps {
+  /** Prefix of the bus's name (`<prefix>-jobs`). */
   readonly prefix: string;
-  readonly removalPolicy: RemovalPolicy;
   /**
    * Lambda's retries of a failed invocation before the event goes to the failure queue.
    * @default 2
@@ -51,8 +51,9 @@ export class Jobs extends Construct {
     });
   }
 
-  /** Lets `grantee` put job events on the bus. */
-  grantPut(grantee: IGrantable): void {
-    this.bus.grantPutEventsTo(grantee);
+  /** Lets `fn` put job events on the bus, whose name it is given. */
+  grantPut(fn: LambdaFn): void {
+    this.bus.grantPutEventsTo(fn);
+    fn.addEnvironment(ENV.JOBS_BUS_NAME, this.bus.eventBusName);
   }
 }

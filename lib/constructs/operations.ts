@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 export interface OperationsProps {
   /** Prefix of every physical name, e.g. `lvs-dev`. */
   readonly prefix: string;
+  /** What deleting the stack does to the topic key and the dead-letter queues (and what waits in them). */
   readonly removalPolicy: RemovalPolicy;
   /**
    * Address subscribed (e-mail) to the operations topic; SNS sends it a confirmation link first.

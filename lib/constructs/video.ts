@@ -1,18 +1,26 @@
-import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AllowedMethods, CachePolicy, Distribution, HeadersFrameOption, HeadersReferrerPolicy, OriginRequestPolicy, PriceClass,
   ResponseHeadersPolicy, ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { CfnRecordingConfiguration } from 'aws-cdk-lib/aws-ivs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
+import { ENV } from '../../lambdas/shared/env';
+import { createdWithTag, grantOn, runtimeArns, taggedBy } from './runtime-resources';
 
 export interface VideoProps {
+  /** Prefix of physical names, and the `platform` tag value of this stage's channels and keys. */
   readonly prefix: string;
+  /** What deleting the stack does to the buckets (DESTROY also empties them). */
   readonly removalPolicy: RemovalPolicy;
+  /** Recording settings: thumbnails, renditions, archive tiers, expiry of unsold recordings. */
   readonly recordings: StageConfig['recordings'];
+  /** Type of the channels provision-streamer creates (passed to it by `grantChannelCreation`). */
+  readonly channelType: StageConfig['channelType'];
   /**
    * Browser origins allowed to fetch replays besides the deployed site (added with
    * `allowOrigins`), e.g. a local dev server. CORS on the distribution and the bucket.
@@ -36,9 +44,16 @@ export class Video extends Construct {
   readonly distribution: Distribution;
   readonly recordingConfigurationArn: string;
   private readonly origins: string[];
+  private readonly props: VideoProps;
+  /** Runtime-created channels and stream keys of this account and region (IVS tags channels, not CreateChannel's key). */
+  private readonly channels: string[];
+  private readonly keys: string[];
 
   constructor(scope: Construct, id: string, props: VideoProps) {
     super(scope, id);
+    this.props = props;
+    this.channels = runtimeArns(this, 'ivs', 'channel');
+    this.keys = runtimeArns(this, 'ivs', 'stream-key');
     const autoDelete = props.removalPolicy === RemovalPolicy.DESTROY;
     this.logsBucket = new Bucket(this, 'AccessLogs', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -137,14 +152,77 @@ export class Video extends Construct {
     return `https://${this.distribution.distributionDomainName}`;
   }
 
-  /** ARN pattern of IVS channels in this account and region. */
-  static channelArns(scope: Construct): string[] {
-    const s = Stack.of(scope);
-    return [`arn:${s.partition}:ivs:${s.region}:${s.account}:channel/*`];
+  /**
+   * Lets `fn` (provision-streamer) create a streamer's tagged channel and stream key with this
+   * stage's recording configuration and channel type, and find them again on a retried run.
+   * IVS authorizes CreateChannel, ListStreamKeys and DeleteChannel on the channel AND on stream
+   * keys, CreateStreamKey on the new key; tags set on create are also authorized as TagResource
+   * (Service Authorization Reference, ivs). aws:RequestTag applies to the creates; aws:ResourceTag
+   * only where the resource is one tagged channel, never to the stream-key/* a list or a channel's
+   * own key is checked against (IVS does not tag CreateChannel's key).
+   */
+  grantChannelCreation(fn: LambdaFunction): void {
+    const { prefix } = this.props;
+    fn.addEnvironment(ENV.RECORDING_CONFIGURATION_ARN, this.recordingConfigurationArn);
+    fn.addEnvironment(ENV.CHANNEL_TYPE, this.props.channelType);
+    grantOn(fn, ['ivs:CreateChannel', 'ivs:TagResource'], [...this.channels, ...this.keys], createdWithTag(prefix));
+    grantOn(fn, ['ivs:CreateStreamKey'], this.keys, createdWithTag(prefix));
+    grantOn(fn, ['ivs:GetChannel', 'ivs:ListStreamKeys'], this.channels, taggedBy(prefix));
+    grantOn(fn, ['ivs:GetStreamKey', 'ivs:ListStreamKeys'], this.keys);
+    // List operations have no resource scope in IVS.
+    grantOn(fn, ['ivs:ListChannels'], ['*']);
   }
 
-  static streamKeyArns(scope: Construct): string[] {
-    const s = Stack.of(scope);
-    return [`arn:${s.partition}:ivs:${s.region}:${s.account}:stream-key/*`];
+  /** Lets `fn` (stream-key) replace a tagged channel's stream key and stop the stream the old key ingests. */
+  grantStreamKeyRotation(fn: LambdaFunction): void {
+    const { prefix } = this.props;
+    grantOn(fn, ['ivs:ListStreamKeys', 'ivs:StopStream'], this.channels, taggedBy(prefix));
+    grantOn(fn, ['ivs:CreateStreamKey', 'ivs:TagResource'], this.keys, createdWithTag(prefix));
+    grantOn(fn, ['ivs:ListStreamKeys', 'ivs:DeleteStreamKey'], this.keys);
+  }
+
+  /** Lets `fn` read the live stream and its session (health, viewers) of tagged channels. */
+  grantStreamHealth(fn: LambdaFunction): void {
+    grantOn(fn, ['ivs:GetStream', 'ivs:GetStreamSession'], this.channels, taggedBy(this.props.prefix));
+  }
+
+  /** Lets `fn` put timed metadata (sale and product cues) into tagged channels' streams. */
+  grantTimedMetadata(fn: LambdaFunction): void {
+    grantOn(fn, ['ivs:PutMetadata'], this.channels, taggedBy(this.props.prefix));
+  }
+
+  /**
+   * Lets `fn` (runtime-teardown) find this stage's channels, stop and delete them with their keys,
+   * and move them to a replaced recording configuration (UpdateChannel).
+   */
+  grantChannelTeardown(fn: LambdaFunction): void {
+    const { prefix } = this.props;
+    grantOn(fn, ['ivs:ListChannels'], ['*']);
+    grantOn(fn, ['ivs:ListStreamKeys', 'ivs:StopStream', 'ivs:DeleteChannel'], this.channels, taggedBy(prefix));
+    grantOn(fn, ['ivs:ListStreamKeys', 'ivs:DeleteChannel', 'ivs:DeleteStreamKey'], this.keys);
+    grantOn(fn, ['ivs:UpdateChannel'], this.channels, taggedBy(prefix));
+  }
+
+  /** Tells `fn` where recordings are: the bucket's name and the replay distribution's base URL. */
+  locateRecordings(fn: LambdaFunction): void {
+    fn.addEnvironment(ENV.RECORDINGS_BUCKET, this.bucket.bucketName);
+    fn.addEnvironment(ENV.REPLAY_BASE_URL, this.replayBaseUrl);
+  }
+
+  /** As `locateRecordings`, and lets `fn` read the recordings (manifests, object heads and lists). */
+  grantRecordingsRead(fn: LambdaFunction): void {
+    this.locateRecordings(fn);
+    this.bucket.grantRead(fn);
+  }
+
+  /**
+   * Lets `worker` (recording-objects) do the bulk work on a recording's objects page by page:
+   * list them, start restores from archive tiers, set the classification tag the lifecycle reads.
+   */
+  grantRecordingObjectJobs(worker: LambdaFunction): void {
+    // Jobs name their bucket; the worker's environment says which bucket it serves.
+    worker.addEnvironment(ENV.RECORDINGS_BUCKET, this.bucket.bucketName);
+    grantOn(worker, ['s3:ListBucket'], [this.bucket.bucketArn]);
+    grantOn(worker, ['s3:RestoreObject', 's3:PutObjectTagging'], [this.bucket.arnForObjects('*')]);
   }
 }

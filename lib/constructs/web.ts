@@ -22,13 +22,20 @@ export interface WebRuntimeConfig {
 }
 
 export interface WebProps {
+  /** Prefix of the Amplify app's name (`<prefix>-web`) and of its deployment's id. */
   readonly prefix: string;
+  /** What deleting the stack does to the bucket the site is deployed from (DESTROY also empties it). */
   readonly removalPolicy: RemovalPolicy;
   /** Directory of the static build (`frontend/dist`). */
   readonly distPath: string;
+  /** Written to `/runtime-config.json` beside the build: how the same build finds this stage's backend. */
   readonly runtimeConfig: WebRuntimeConfig;
   /** Receives the access logs of the bucket the site is deployed from. */
   readonly logsBucket: IBucket;
+  /**
+   * A domain of the account's Route 53 to serve the site on, besides Amplify's default domain.
+   * @default only Amplify's default domain (`https://main.<app id>.amplifyapp.com`)
+   */
   readonly customDomain?: { readonly domainName: string; readonly subDomain: string };
 }
 

@@ -40,6 +40,21 @@ export type Trigger =
   /** A public HTTPS endpoint (Lambda function URL, auth NONE). */
   | { readonly kind: 'function-url' };
 
+/**
+ * IAM actions on the main table (and its indexes): each is what one kind of call the code sends needs
+ * (a TransactWriteItems needs the action of each item kind it holds, a TransactGetItems GetItem).
+ */
+export type TableAction = TableReadAction | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
+
+/** The table actions that change nothing (ConditionCheckItem only reads, inside a transaction). */
+export const TABLE_READ_ACTIONS = ['GetItem', 'BatchGetItem', 'Query', 'Scan', 'ConditionCheckItem'] as const;
+export type TableReadAction = (typeof TABLE_READ_ACTIONS)[number];
+
+/** Whether `actions` only read: a function declaring these may be granted no write action. */
+export function readsOnly(actions: readonly TableAction[]): boolean {
+  return actions.every((a) => (TABLE_READ_ACTIONS as readonly string[]).includes(a));
+}
+
 export interface FunctionSpec {
   /** Folder under `lambdas/`, kebab-case. */
   readonly name: string;
@@ -47,7 +62,29 @@ export interface FunctionSpec {
   readonly triggers: readonly Trigger[];
   /** Seconds; the factory's default (10 s) applies when absent. */
   readonly timeoutSeconds?: number;
+  /** @default 256 */
   readonly memoryMb?: number;
+  /**
+   * What the code does on the main table: the stack grants exactly these actions (table stream
+   * reads come with a `table-stream` trigger).
+   * @default no access to the main table
+   */
+  readonly table?: readonly TableAction[];
+  /**
+   * Keeps Powertools idempotency records (the idempotency table: get, put, update, delete).
+   * @default false
+   */
+  readonly idempotency?: boolean;
+  /**
+   * Calls the API's `publish*` mutations to reach subscribers (lambdas/shared/appsync-publish.ts).
+   * @default false
+   */
+  readonly publishes?: boolean;
+  /**
+   * Puts job events on the stack's jobs bus (lambdas/shared/jobs-bus.ts).
+   * @default false
+   */
+  readonly putsJobs?: boolean;
 }
 
 export const STREAM_STATE_PATTERN: IvsEventPattern = {
@@ -94,6 +131,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     ],
     // Below the provisioning lease (PROVISIONING_LEASE_SECONDS, 300 s), so a live run keeps it.
     timeoutSeconds: 60,
+    table: ['GetItem', 'PutItem', 'UpdateItem'],
   },
   {
     name: 'account',
@@ -101,16 +139,19 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     triggers: [{ kind: 'cognito-post-confirmation' }, { kind: 'cognito-pre-token-generation' }],
     // Cognito waits about 5 s for a trigger.
     timeoutSeconds: 5,
+    table: ['GetItem', 'PutItem'],
   },
   {
     name: 'stream-key',
     description: 'Reads and rotates the owner\'s stream key.',
     triggers: [{ kind: 'appsync', fields: ['Query.myStreamKey', 'Mutation.rotateStreamKey'] }],
+    table: ['GetItem', 'PutItem'],
   },
   {
     name: 'stream-state',
     description: 'Applies IVS Stream State Change events to stream status and sessions.',
     triggers: [{ kind: 'eventbridge', ruleId: 'StreamStateRule', pattern: STREAM_STATE_PATTERN }],
+    table: ['Query', 'UpdateItem'], idempotency: true, publishes: true,
   },
   {
     name: 'go-live-fanout',
@@ -121,17 +162,20 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     ],
     timeoutSeconds: 300,
     memoryMb: 512,
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'], publishes: true, putsJobs: true,
   },
   {
     name: 'stream-health-poller',
     description: 'While live: viewer count and ingest health for the control room.',
     triggers: [{ kind: 'schedule', ruleId: 'StreamHealthSchedule', everyMinutes: 1 }],
     timeoutSeconds: 55,
+    table: ['Query', 'PutItem', 'UpdateItem', 'DeleteItem'], publishes: true,
   },
   {
     name: 'chat-token',
     description: 'Mints IVS Chat tokens with capabilities by role; refuses banned users.',
     triggers: [{ kind: 'appsync', fields: ['Mutation.createChatToken'] }],
+    table: ['BatchGetItem'],
   },
   {
     name: 'chat-review',
@@ -139,6 +183,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     triggers: [{ kind: 'chat-review' }],
     timeoutSeconds: 1,
     memoryMb: 1024,
+    table: ['BatchGetItem', 'Query', 'UpdateItem'],
   },
   {
     name: 'chat-moderation',
@@ -152,60 +197,71 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         ],
       },
     ],
+    table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
   },
   {
     name: 'social',
     description: 'Streamer by handle, follow/unfollow (followerCount kept by transactions), marking notifications read.',
     triggers: [{ kind: 'appsync', fields: ['Query.streamer', 'Mutation.follow', 'Mutation.unfollow', 'Mutation.markNotificationsRead'] }],
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
   },
   {
     name: 'alert-preferences',
     description: 'Email go-live alert opt-in per followed streamer (a preference item in a sparse per-streamer index).',
     triggers: [{ kind: 'appsync', fields: ['Mutation.setAlertPreference'] }],
+    table: ['GetItem', 'PutItem'],
   },
   {
     name: 'alert-unsubscribe',
     description: 'One-click unsubscribe from go-live emails (List-Unsubscribe link with the opt-in\'s token).',
     triggers: [{ kind: 'function-url' }],
+    table: ['GetItem', 'UpdateItem'],
   },
   {
     name: 'auction-sweeper',
     description: 'Closes auctions whose time ran out: exactly one sale for the high bidder, or no sale.',
     triggers: [{ kind: 'schedule', ruleId: 'AuctionSweepSchedule', everyMinutes: 1 }],
     timeoutSeconds: 55,
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], publishes: true,
   },
   {
     name: 'recording-state',
     description: 'Builds the recording index from IVS Recording State Change events.',
     triggers: [{ kind: 'eventbridge', ruleId: 'RecordingStateRule', pattern: RECORDING_STATE_PATTERN }],
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], idempotency: true,
   },
   {
     name: 'bid-history',
     description: 'Table stream: bid history items from accepted bids (placeBid writes the product only); channel bans onto open products.',
     triggers: [{ kind: 'table-stream' }],
     timeoutSeconds: 30,
+    table: ['Query', 'PutItem', 'UpdateItem'],
   },
   {
     name: 'sale-markers',
     description: 'Table stream: timed metadata cues (PutMetadata) for sales and featured products; recording classification.',
     triggers: [{ kind: 'table-stream' }],
     timeoutSeconds: 30,
+    table: ['GetItem', 'UpdateItem'], putsJobs: true,
   },
   {
     name: 'replay',
     description: 'Replay of a recording: playable URL, or starts a restore from an archive tier.',
     triggers: [{ kind: 'appsync', fields: ['Query.replay'] }],
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], putsJobs: true,
   },
   {
     name: 'restore-completed',
     description: 'S3 restore completed: marks the replay playable and notifies requesters.',
     triggers: [{ kind: 's3-restore-completed' }],
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], idempotency: true, publishes: true,
   },
   {
     name: 'recording-objects',
     description: 'One page of a recording\'s S3 objects per invocation: restores for archived replays, classification tags for the lifecycle rules.',
     triggers: [{ kind: 'platform-event', ruleId: 'RecordingObjectsRule', pattern: RECORDING_JOBS_PATTERN }],
     timeoutSeconds: 60,
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], idempotency: true, publishes: true, putsJobs: true,
   },
   {
     name: 'runtime-teardown',

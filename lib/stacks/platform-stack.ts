@@ -1,6 +1,5 @@
 import { CfnDeletionPolicy, CfnOutput, CustomResource, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -9,7 +8,7 @@ import { EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Duration } from 'aws-cdk-lib';
 import { Provider } from 'aws-cdk-lib/custom-resources';
-import { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import type { StageConfig } from '../config';
 import { Alerts } from '../constructs/alerts';
 import { Api } from '../constructs/api';
@@ -27,13 +26,11 @@ import { EVENT_RETRY_ATTEMPTS, SCHEDULE_RETRY_ATTEMPTS, STREAM_RETRY_ATTEMPTS } 
 import { ENV } from '../../lambdas/shared/env';
 
 export interface PlatformStackProps extends StackProps {
+  /** The stage's settings (cdk.json context, validated by lib/config.ts). */
   readonly config: StageConfig;
   /** Directory of the web app's static build. */
   readonly webDistPath: string;
 }
-
-/** Functions that publish to subscribers through the API (`lambdas/shared/appsync-publish.ts`). */
-const PUBLISHERS = ['stream-state', 'stream-health-poller', 'go-live-fanout', 'auction-sweeper', 'restore-completed', 'recording-objects'];
 
 /**
  * The whole platform in one stack. One stack because the web app and the backend reference each
@@ -51,7 +48,7 @@ export class PlatformStack extends Stack {
 
     const data = new Data(this, 'Data', { prefix: config.prefix, removalPolicy, protect: config.removalPolicy === 'retain' });
     const video = new Video(this, 'Video', {
-      prefix: config.prefix, removalPolicy, recordings: config.recordings, webOrigins: config.webOrigins,
+      prefix: config.prefix, removalPolicy, recordings: config.recordings, webOrigins: config.webOrigins, channelType: config.channelType,
     });
 
     const functions = new Functions(this, 'Functions', {
@@ -66,9 +63,6 @@ export class PlatformStack extends Stack {
       },
     });
     const fn = (name: string) => functions.get(name);
-    for (const f of functions.all()) {
-      data.main.grantReadWriteData(f);
-    }
 
     const auth = new Auth(this, 'Auth', {
       prefix: config.prefix, removalPolicy, postConfirmation: fn('account'), preTokenGeneration: fn('account'),
@@ -79,19 +73,39 @@ export class PlatformStack extends Stack {
       reviewProvisionedConcurrency: config.chatReviewProvisionedConcurrency,
     });
     const api = new Api(this, 'Api', {
-      prefix: config.prefix, userPool: auth.userPool, table: data.main, functions: fn, logRetention, removalPolicy,
+      prefix: config.prefix, userPool: auth.userPool, table: data.main, functions: fn, logRetention,
     });
     api.grantGuest(auth.identityPool.unauthenticatedRole);
-    for (const name of PUBLISHERS) {
-      api.grantPublish(fn(name));
-      fn(name).addEnvironment(ENV.GRAPHQL_URL, api.api.graphqlUrl);
-    }
+    const jobs = new Jobs(this, 'Jobs', { prefix: config.prefix });
 
-    this.wireIvs(fn, video, chat, config);
+    // What each function declares with itself in the catalog.
+    for (const spec of FUNCTIONS) {
+      const f = functions.get(spec.name);
+      data.grantTable(f, spec.table ?? []);
+      if (spec.idempotency) data.grantIdempotency(f);
+      if (spec.publishes) api.grantPublish(f);
+      if (spec.putsJobs) jobs.grantPut(f);
+    }
+    // The runtime-created channels, stream keys and rooms, and the recordings, per function's job.
+    video.grantChannelCreation(fn('provision-streamer'));
+    chat.grantRoomCreation(fn('provision-streamer'));
+    video.grantStreamKeyRotation(fn('stream-key'));
+    video.grantStreamHealth(fn('stream-health-poller'));
+    // Stream milestones go to the account's default bus, where other applications may subscribe to them.
+    EventBus.fromEventBusName(this, 'DefaultBus', 'default').grantPutEventsTo(fn('stream-health-poller'));
+    video.grantTimedMetadata(fn('sale-markers'));
+    chat.grantChatTokens(fn('chat-token'));
+    chat.grantRoomModeration(fn('chat-moderation'));
+    video.grantChannelTeardown(fn('runtime-teardown'));
+    chat.grantRoomTeardown(fn('runtime-teardown'));
+    video.grantRecordingsRead(fn('recording-state'));
+    video.grantRecordingsRead(fn('replay'));
+    video.locateRecordings(fn('restore-completed'));
+    video.locateRecordings(fn('sale-markers'));
+    video.grantRecordingObjectJobs(fn('recording-objects'));
+
     const operations = new Operations(this, 'Operations', { prefix: config.prefix, removalPolicy, email: config.operationsEmail });
-    this.wireTriggers(functions, data, video, operations);
-    this.wireRecordings(fn, video, data);
-    this.wireJobs(functions, new Jobs(this, 'Jobs', { prefix: config.prefix, removalPolicy }), operations, video, data);
+    this.wireTriggers(functions, data, video, jobs, operations);
     const alerts = new Alerts(this, 'Alerts', {
       prefix: config.prefix, email: config.email, fanout: fn('go-live-fanout'), unsubscribe: fn('alert-unsubscribe'),
     });
@@ -128,7 +142,7 @@ export class PlatformStack extends Stack {
       // A new ARN (settings changed, configuration replaced) makes the handler move the channels to it.
       properties: { Tag: config.prefix, Stage: config.stage, RecordingConfigurationArn: video.recordingConfigurationArn },
     });
-    this.orderRuntimeResources(runtimeResources, video, chat, fn, config);
+    this.orderRuntimeResources(runtimeResources, video, chat, [fn('chat-review'), fn('provision-streamer')], config.allowTeardownOfRuntimeResources);
 
     new CfnOutput(this, 'WebUrl', { value: web.url, description: 'The web app' });
     new CfnOutput(this, 'GraphqlUrl', { value: api.api.graphqlUrl });
@@ -140,56 +154,6 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'UnsubscribeUrl', { value: alerts.unsubscribeUrl.url, description: 'One-click unsubscribe endpoint of go-live emails' });
   }
 
-  private wireIvs(fn: (n: string) => ReturnType<Functions['get']>, video: Video, chat: Chat, config: StageConfig): void {
-    const channels = Video.channelArns(this);
-    const keys = Video.streamKeyArns(this);
-    const rooms = Chat.roomArns(this);
-    const tagged = { StringEquals: { 'aws:ResourceTag/platform': config.prefix } };
-
-    const provision = fn('provision-streamer');
-    provision.addEnvironment(ENV.RECORDING_CONFIGURATION_ARN, video.recordingConfigurationArn);
-    provision.addEnvironment(ENV.CHANNEL_TYPE, config.channelType);
-    provision.addEnvironment(ENV.CHAT_REVIEW_FUNCTION_ARN, chat.reviewTarget.functionArn);
-    provision.addEnvironment(ENV.CHAT_LOGGING_CONFIGURATION_ARN, chat.loggingConfiguration.attrArn);
-    // IVS authorizes CreateChannel, ListStreamKeys and DeleteChannel on the channel AND on stream keys, CreateStreamKey
-    // on the new key; tags set on create are also authorized as TagResource (Service Authorization Reference, ivs).
-    // aws:RequestTag applies to the creates; aws:ResourceTag only where the resource is one tagged channel, never to
-    // the stream-key/* a list or a channel's own key is checked against (IVS does not tag CreateChannel's key).
-    const requestTagged = { StringEquals: { 'aws:RequestTag/platform': config.prefix } };
-    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:CreateChannel', 'ivs:TagResource'], resources: [...channels, ...keys], conditions: requestTagged }));
-    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:CreateStreamKey'], resources: keys, conditions: requestTagged }));
-    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:GetChannel', 'ivs:ListStreamKeys'], resources: channels, conditions: tagged }));
-    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:GetStreamKey', 'ivs:ListStreamKeys'], resources: keys }));
-    // List operations have no resource scope in IVS.
-    provision.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListChannels', 'ivschat:ListRooms'], resources: ['*'] }));
-    provision.addToRolePolicy(new PolicyStatement({
-      actions: ['ivschat:CreateRoom', 'ivschat:TagResource'],
-      resources: rooms,
-      conditions: requestTagged,
-    }));
-
-    const streamKey = fn('stream-key');
-    streamKey.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListStreamKeys', 'ivs:StopStream'], resources: channels, conditions: tagged }));
-    streamKey.addToRolePolicy(new PolicyStatement({ actions: ['ivs:CreateStreamKey', 'ivs:TagResource'], resources: keys, conditions: requestTagged }));
-    streamKey.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListStreamKeys', 'ivs:DeleteStreamKey'], resources: keys }));
-
-    fn('stream-health-poller').addToRolePolicy(new PolicyStatement({ actions: ['ivs:GetStream', 'ivs:GetStreamSession'], resources: channels, conditions: tagged }));
-    fn('stream-health-poller').addToRolePolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [`arn:${this.partition}:events:${this.region}:${this.account}:event-bus/default`] }));
-    fn('sale-markers').addToRolePolicy(new PolicyStatement({ actions: ['ivs:PutMetadata'], resources: channels, conditions: tagged }));
-
-    fn('chat-token').addToRolePolicy(new PolicyStatement({ actions: ['ivschat:CreateChatToken'], resources: rooms, conditions: tagged }));
-    fn('chat-moderation').addToRolePolicy(new PolicyStatement({
-      actions: ['ivschat:DeleteMessage', 'ivschat:DisconnectUser', 'ivschat:SendEvent'],
-      resources: rooms, conditions: tagged,
-    }));
-
-    const teardown = fn('runtime-teardown');
-    teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListChannels', 'ivschat:ListRooms'], resources: ['*'] }));
-    teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListStreamKeys', 'ivs:StopStream', 'ivs:DeleteChannel'], resources: channels, conditions: tagged }));
-    teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivs:ListStreamKeys', 'ivs:DeleteChannel', 'ivs:DeleteStreamKey'], resources: keys }));
-    teardown.addToRolePolicy(new PolicyStatement({ actions: ['ivschat:DeleteRoom'], resources: rooms, conditions: tagged }));
-  }
-
   /**
    * Channels and rooms use the recording configuration, the chat logging configuration and the
    * review handler: depending on them makes CloudFormation delete the channels and rooms (this
@@ -198,19 +162,22 @@ export class PlatformStack extends Stack {
    * so the configurations they use are retained; a replaced recording configuration is still
    * deleted, since its channels have moved.
    */
-  private orderRuntimeResources(runtimeResources: CustomResource, video: Video, chat: Chat, fn: (n: string) => ReturnType<Functions['get']>, config: StageConfig): void {
-    runtimeResources.node.addDependency(video.recordingConfiguration, chat.loggingConfiguration, fn('chat-review'), fn('provision-streamer'));
-    if (!config.allowTeardownOfRuntimeResources) {
+  private orderRuntimeResources(runtimeResources: CustomResource, video: Video, chat: Chat, creators: IConstruct[], allowTeardown: boolean): void {
+    runtimeResources.node.addDependency(video.recordingConfiguration, chat.loggingConfiguration, ...creators);
+    if (!allowTeardown) {
       video.recordingConfiguration.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
       video.recordingConfiguration.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.DELETE;
       chat.loggingConfiguration.applyRemovalPolicy(RemovalPolicy.RETAIN);
     }
-    fn('runtime-teardown').addToRolePolicy(new PolicyStatement({
-      actions: ['ivs:UpdateChannel'], resources: Video.channelArns(this), conditions: { StringEquals: { 'aws:ResourceTag/platform': config.prefix } },
-    }));
   }
 
-  private wireTriggers(functions: Functions, data: Data, video: Video, operations: Operations): void {
+  /**
+   * Each function's triggers from the catalog. The platform's own events on the jobs bus take bulk
+   * work off the request path (replay's restores and sale-markers' classification tags are one page
+   * event each; the recording-objects worker does the S3 calls page by page and sends the next page's
+   * event), and go-live-fanout continues its e-mails page by page.
+   */
+  private wireTriggers(functions: Functions, data: Data, video: Video, jobs: Jobs, operations: Operations): void {
     for (const spec of FUNCTIONS) {
       const f = functions.get(spec.name);
       for (const t of spec.triggers) {
@@ -233,45 +200,10 @@ export class PlatformStack extends Stack {
           }));
         } else if (t.kind === 's3-restore-completed') {
           video.bucket.addEventNotification(EventType.OBJECT_RESTORE_COMPLETED, new LambdaDestination(f));
+        } else if (t.kind === 'platform-event') {
+          jobs.route(t.ruleId, spec.description, t.pattern, f, operations.deadLetters(spec.name));
         }
       }
     }
-  }
-
-  private wireRecordings(fn: (n: string) => ReturnType<Functions['get']>, video: Video, data: Data): void {
-    for (const name of ['recording-state', 'replay', 'restore-completed', 'sale-markers']) {
-      fn(name).addEnvironment(ENV.RECORDINGS_BUCKET, video.bucket.bucketName);
-      fn(name).addEnvironment(ENV.REPLAY_BASE_URL, video.replayBaseUrl);
-    }
-    video.bucket.grantRead(fn('recording-state'));
-    video.bucket.grantRead(fn('replay'));
-    data.idempotency.grantReadWriteData(fn('recording-state'));
-    data.idempotency.grantReadWriteData(fn('restore-completed'));
-    data.idempotency.grantReadWriteData(fn('stream-state'));
-  }
-
-  /**
-   * The platform's own events on the jobs bus: bulk work on recording objects leaves the request
-   * path (replay's restores and sale-markers' classification tags are one page event each; the
-   * recording-objects worker does the S3 calls page by page and sends the next page's event), and
-   * go-live-fanout continues its e-mails page by page.
-   */
-  private wireJobs(functions: Functions, jobs: Jobs, operations: Operations, video: Video, data: Data): void {
-    for (const spec of FUNCTIONS) {
-      for (const t of spec.triggers) {
-        if (t.kind === 'platform-event') jobs.route(t.ruleId, spec.description, t.pattern, functions.get(spec.name), operations.deadLetters(spec.name));
-      }
-    }
-    const worker = functions.get('recording-objects');
-    // The functions that put the platform's own events: recording-object pages and go-live e-mail pages.
-    for (const f of [functions.get('replay'), functions.get('sale-markers'), worker, functions.get('go-live-fanout')]) {
-      jobs.grantPut(f);
-      f.addEnvironment(ENV.JOBS_BUS_NAME, jobs.bus.eventBusName);
-    }
-    // Jobs name their bucket; the worker's environment says which bucket it serves (the grants below).
-    worker.addEnvironment(ENV.RECORDINGS_BUCKET, video.bucket.bucketName);
-    worker.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [video.bucket.bucketArn] }));
-    worker.addToRolePolicy(new PolicyStatement({ actions: ['s3:RestoreObject', 's3:PutObjectTagging'], resources: [video.bucket.arnForObjects('*')] }));
-    data.idempotency.grantReadWriteData(worker);
   }
 }

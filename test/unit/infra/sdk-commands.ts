@@ -17,10 +17,17 @@ export interface SdkCommand {
   name: string;
   /** Input file that sends it, relative to the repository. */
   file: string;
+  /**
+   * For a transaction (`TransactWrite`), the item kinds the sending file builds (`Put`, `Update`,
+   * `Delete`, `ConditionCheck`: each needs its own IAM action); all four when the file shows none.
+   */
+  items?: string[];
 }
 
 const IMPORT = /import\s*\{([^}]*)\}\s*from\s*["'](@aws-sdk\/[^"']+)["']/g;
 const NEW_COMMAND = /new\s+([A-Za-z0-9_$]+Command)\s*\(/g;
+const TRANSACT_ITEM = /\b(Put|Update|Delete|ConditionCheck)\s*:\s*\{/g;
+const ALL_TRANSACT_ITEMS = ['Put', 'Update', 'Delete', 'ConditionCheck'];
 
 /** Commands the bundle of `lambdas/<name>/handler.ts` can send, deduplicated. */
 export async function sdkCommandsOf(name: string): Promise<SdkCommand[]> {
@@ -44,7 +51,13 @@ export async function sdkCommandsOf(name: string): Promise<SdkCommand[]> {
       const ref = imported.get(m[1] as string);
       if (!ref) continue;
       const [pkg, cls] = ref.split('#') as [string, string];
-      out.set(`${pkg}#${cls}`, { pkg, name: cls.replace(/Command$/, ''), file: input });
+      const name = cls.replace(/Command$/, '');
+      const found = name.startsWith('TransactWrite') ? [...new Set([...source.matchAll(TRANSACT_ITEM)].map((x) => x[1] as string))] : undefined;
+      const items = found && (found.length ? found : ALL_TRANSACT_ITEMS);
+      // Powertools' commands go to another table than the project's: kept apart.
+      const key = `${pkg}#${cls}#${inProject}`;
+      const seen = out.get(key)?.items;
+      out.set(key, { pkg, name, file: input, ...(items ? { items: [...new Set([...(seen ?? []), ...items])].sort() } : {}) });
     }
   }
   return [...out.values()];

@@ -1,0 +1,57 @@
+/** The Api construct in the platform stack: authorization modes, resolvers, and who may call which fields. */
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { findResolverFiles } from '../../../lib/api/resolver-files';
+import { buildStack, actionsOf, inspect, type Loose } from './stack';
+
+let built: ReturnType<typeof buildStack>;
+let x: ReturnType<typeof inspect>;
+const t = () => built.template;
+const resources = (type: string): Record<string, Loose> => x.resources(type);
+const policiesOf = (name: string): Loose[] => x.policiesOf(name);
+
+beforeAll(() => {
+  built = buildStack();
+  x = inspect(built);
+});
+
+describe('api', () => {
+  it('lets the guest role call only public fields, never a publish mutation', () => {
+    const guestRole = Object.entries(resources('AWS::IAM::Role')).find(([, r]) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('unauthenticated'));
+    expect(guestRole).toBeDefined();
+    const statements = Object.values(resources('AWS::IAM::Policy')).filter((p) => p.Properties.Roles.some((r: Loose) => r.Ref === guestRole?.[0]))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const arns = JSON.stringify(statements);
+    expect(actionsOf(statements)).toEqual(Array(actionsOf(statements).length).fill('appsync:GraphQL'));
+    expect(arns).toContain('/types/Query/fields/liveStreams');
+    expect(arns).toContain('/types/Subscription/fields/onBidPlaced');
+    expect(arns).not.toContain('publish');
+    expect(arns).not.toContain('myStreamKey');
+  });
+
+  it('uses Cognito user pools by default and IAM, with X-Ray and logs', () => {
+    t().hasResourceProperties('AWS::AppSync::GraphQLApi', {
+      AuthenticationType: 'AMAZON_COGNITO_USER_POOLS',
+      AdditionalAuthenticationProviders: [{ AuthenticationType: 'AWS_IAM' }],
+      XrayEnabled: true,
+      LogConfig: Match.objectLike({ FieldLogLevel: 'ERROR' }),
+      EnvironmentVariables: { TABLE_NAME: Match.anyValue() },
+    });
+  });
+
+  it('registers one APPSYNC_JS resolver per resolver file, pipelines included', () => {
+    const files = findResolverFiles();
+    const registered = Object.values(resources('AWS::AppSync::Resolver'));
+    expect(registered).toHaveLength(files.length);
+    expect(new Set(registered.map((r) => `${r.Properties.TypeName}.${r.Properties.FieldName}`))).toEqual(new Set(files.map((f) => f.field)));
+    expect(registered.every((r) => r.Properties.Runtime.Name === 'APPSYNC_JS')).toBe(true);
+    const buyNow = registered.find((r) => r.Properties.FieldName === 'buyNow');
+    expect(buyNow.Properties.Kind).toBe('PIPELINE');
+    expect(buyNow.Properties.PipelineConfig.Functions).toHaveLength(3);
+  });
+
+  it('lets only the publishing Lambdas call publish mutations', () => {
+    expect(JSON.stringify(policiesOf('stream-state'))).toContain('/types/Mutation/fields/publishStreamStatus');
+    expect(JSON.stringify(policiesOf('social'))).not.toContain('appsync:GraphQL');
+  });
+});

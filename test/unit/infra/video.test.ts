@@ -1,0 +1,113 @@
+/** The Video construct in the platform stack: recordings, replay delivery, and the IVS grants on runtime channels and stream keys. */
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS } from '../../../lib/functions/catalog';
+import { buildStack, actionsOf, inspect, type Loose } from './stack';
+
+let built: ReturnType<typeof buildStack>;
+let x: ReturnType<typeof inspect>;
+const t = () => built.template;
+const resources = (type: string): Record<string, Loose> => x.resources(type);
+const only = (type: string): Loose => x.only(type);
+const policiesOf = (name: string): Loose[] => x.policiesOf(name);
+
+beforeAll(() => {
+  built = buildStack();
+  x = inspect(built);
+});
+
+describe('video', () => {
+  it('keeps recordings private, TLS-only, encrypted, in Intelligent-Tiering from day 0 with archive tiers and tag-based expiry', () => {
+    const bucket = Object.values(resources('AWS::S3::Bucket')).find((b) => b.Properties.IntelligentTieringConfigurations);
+    expect(bucket.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      IntelligentTieringConfigurations: [{ Id: 'recording-archive-tiers', Status: 'Enabled', Tierings: [
+        { AccessTier: 'ARCHIVE_ACCESS', Days: 90 }, { AccessTier: 'DEEP_ARCHIVE_ACCESS', Days: 180 },
+      ] }],
+    });
+    const rules = bucket.Properties.LifecycleConfiguration.Rules;
+    expect(rules).toContainEqual(expect.objectContaining({ Id: 'intelligent-tiering-day-0', Transitions: [{ StorageClass: 'INTELLIGENT_TIERING', TransitionInDays: 0 }] }));
+    expect(rules).toContainEqual(expect.objectContaining({ Id: 'expire-unsold-recordings', ExpirationInDays: 365, TagFilters: [{ Key: 'classification', Value: 'NO_SALES' }] }));
+    const policies = Object.values(resources('AWS::S3::BucketPolicy'));
+    expect(JSON.stringify(policies)).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it('records with IVS to that bucket with thumbnails and all renditions', () => {
+    t().hasResourceProperties('AWS::IVS::RecordingConfiguration', {
+      DestinationConfiguration: { S3: { BucketName: Match.anyValue() } },
+      ThumbnailConfiguration: { RecordingMode: 'INTERVAL', TargetIntervalSeconds: 60, Storage: ['SEQUENTIAL', 'LATEST'] },
+      RenditionConfiguration: { RenditionSelection: 'ALL' },
+    });
+  });
+
+  it('serves replays through CloudFront with origin access control and CORS for the site and the configured origins', () => {
+    expect(Object.values(resources('AWS::CloudFront::OriginAccessControl'))).toHaveLength(1);
+    const dist = only('AWS::CloudFront::Distribution');
+    const origins = dist.Properties.DistributionConfig.Origins;
+    expect(origins).toHaveLength(1);
+    expect(origins.every((o: Loose) => o.OriginAccessControlId && o.S3OriginConfig)).toBe(true);
+    expect(dist.Properties.DistributionConfig.CacheBehaviors).toBeUndefined();
+    expect(dist.Properties.DistributionConfig.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    const siteOrigin = { 'Fn::Join': ['', ['https://main.', { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebApp'), 'DefaultDomain'] }]] };
+    t().hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({ CorsConfig: Match.objectLike({
+        AccessControlAllowOrigins: { Items: ['http://localhost:4321', siteOrigin] }, AccessControlAllowCredentials: false,
+      }) }),
+    });
+  });
+
+  it('routes both IVS event types to their handlers', () => {
+    const patterns = Object.values(resources('AWS::Events::Rule')).map((r) => r.Properties.EventPattern).filter(Boolean);
+    expect(patterns).toContainEqual({ source: ['aws.ivs'], 'detail-type': ['IVS Stream State Change'] });
+    expect(patterns).toContainEqual({ source: ['aws.ivs'], 'detail-type': ['IVS Recording State Change'] });
+    expect(patterns).toContainEqual({ source: ['aws.ivs'], 'detail-type': ['IVS Stream State Change'], detail: { event_name: ['Stream Start'] } });
+  });
+
+  it('grants IVS creates on the channel and the stream key, with the platform tag requested (Service Authorization Reference)', () => {
+    const withAction = (fnName: string, action: string) => policiesOf(fnName).filter((s) => actionsOf([s]).includes(action));
+    const resourcesOf = (statements: Loose[]) => statements.flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource])).map((r) => JSON.stringify(r));
+    for (const [fnName, action, types] of [
+      ['provision-streamer', 'ivs:CreateChannel', [':channel/*', ':stream-key/*']],
+      ['provision-streamer', 'ivs:TagResource', [':channel/*', ':stream-key/*']],
+      ['provision-streamer', 'ivs:CreateStreamKey', [':stream-key/*']],
+      ['stream-key', 'ivs:CreateStreamKey', [':stream-key/*']],
+      ['stream-key', 'ivs:TagResource', [':stream-key/*']],
+    ] as const) {
+      const statements = withAction(fnName, action);
+      for (const type of types) expect(resourcesOf(statements).some((r) => r.includes(type)), `${fnName} ${action} on ${type}`).toBe(true);
+      for (const st of statements) expect(st.Condition).toEqual({ StringEquals: { 'aws:RequestTag/platform': 'lvs-dev' } });
+    }
+    for (const [fnName, action] of [['provision-streamer', 'ivs:ListStreamKeys'], ['stream-key', 'ivs:ListStreamKeys'], ['runtime-teardown', 'ivs:ListStreamKeys'], ['runtime-teardown', 'ivs:DeleteChannel']] as const) {
+      const statements = withAction(fnName, action);
+      // The channel is checked with its tag; stream-key/* carries no tag to check, so that grant has no condition.
+      expect(statements.find((s) => JSON.stringify(s.Resource).includes(':channel/*'))?.Condition, `${fnName} ${action} channel`).toEqual({ StringEquals: { 'aws:ResourceTag/platform': 'lvs-dev' } });
+      expect(statements.find((s) => JSON.stringify(s.Resource).includes(':stream-key/*'))?.Condition, `${fnName} ${action} stream-key`).toBeUndefined();
+      expect(statements.some((s) => JSON.stringify(s.Resource).includes(':stream-key/*')), `${fnName} ${action} stream-key`).toBe(true);
+    }
+    expect(actionsOf(policiesOf('sale-markers'))).toContain('ivs:PutMetadata');
+  });
+
+  it('scopes every IVS grant: channels by the stage tag, stream keys by the requested tag or not at all, only lists on *', () => {
+    const ivs = FUNCTIONS.flatMap((f) => policiesOf(f.name).filter((st) => actionsOf([st]).some((a) => a.startsWith('ivs:'))).map((st) => ({ fn: f.name, st })));
+    expect(ivs.length).toBeGreaterThan(0);
+    const resourcesOf = (st: Loose): string[] => [st.Resource].flat().map((r) => JSON.stringify(r));
+    for (const { fn, st } of ivs) {
+      const where = `${fn} ${actionsOf([st]).join(',')}`;
+      // Statements with the same resources and conditions are merged across services (minimizePolicies).
+      if (st.Resource === '*') {
+        expect(actionsOf([st]).filter((act) => act.startsWith('ivs:')), where).toEqual(['ivs:ListChannels']);
+        continue;
+      }
+      const created = st.Condition?.StringEquals?.['aws:RequestTag/platform'];
+      if (resourcesOf(st).some((r) => r.includes(':channel/*'))) {
+        expect(created ?? st.Condition?.StringEquals?.['aws:ResourceTag/platform'], where).toBe('lvs-dev');
+      } else {
+        expect(resourcesOf(st).every((r) => r.includes(':stream-key/*')), where).toBe(true);
+        if (st.Condition) expect(st.Condition, where).toEqual({ StringEquals: { 'aws:RequestTag/platform': 'lvs-dev' } });
+      }
+    }
+    // Exactly the functions whose jobs need IVS.
+    expect([...new Set(ivs.map((g) => g.fn))].sort()).toEqual(['provision-streamer', 'runtime-teardown', 'sale-markers', 'stream-health-poller', 'stream-key']);
+  });
+});

@@ -99,7 +99,9 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
   };
   const refreshHistory = async () => {
     try {
-      set({ lines: mergeHistory(view.lines, await deps.fetchHistory()) });
+      const history = await deps.fetchHistory();
+      // Lines as they are now: messages may have arrived while the history was on its way.
+      set({ lines: mergeHistory(view.lines, history) });
     } catch {
       // The next poll (or the socket) brings what this one missed.
     }

@@ -198,7 +198,7 @@ describe('chat-moderation', () => {
     const stored = { PK: 'CHANNEL#c1', SK: 'CHAT', slowModeSeconds: 10, blockedWords: ['scam'], blockedWordsAction: 'MASK', maxMessageLength: 500, pinnedMessage: 'Welcome' };
     ddb.on(GetCommand, { Key: { PK: 'CHANNEL#c1', SK: 'CHAT' } }).resolves({ Item: stored });
     chat.on(SendEventCommand).resolves({ id: 'e1' });
-    const form = { channelId: 'c1', slowModeSeconds: 10, blockedWords: ['scam'], blockedWordsAction: 'MASK', pinnedMessage: 'Welcome' };
+    const form = { channelId: 'c1', slowModeSeconds: 10, blockedWords: ['scam'], blockedWordsAction: 'MASK' as const, pinnedMessage: 'Welcome' };
     expect(await moderationHandler(invoke('updateChatSettings', asStreamer, { input: form }))).toMatchObject({ data: { channelId: 'c1', slowModeSeconds: 10 } });
     expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
     expect(ddb).not.toHaveReceivedCommand(PutCommand);

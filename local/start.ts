@@ -24,6 +24,7 @@ import { matchesPattern } from './events/patterns';
 import { startLocalGraphql } from './graphql/server';
 import { startLocalIvs } from './ivs/index';
 import { startLocalIvsChat } from './ivschat/index';
+import { createLocalLogs } from './logs/index';
 import { createLocalIam, type LocalIam } from './iam/index';
 import { startDynamoDbProxy } from './iam/dynamodb-proxy';
 import { startLambdaEndpoint } from './lambda/endpoint';
@@ -205,9 +206,18 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       recordings: { store: s3.store, bucket }, onEvent: (event) => events.put(event), log, iam: authorizer,
     });
     stops.push(() => ivs.stop());
+    // The stack's chat log group and the logging configuration rooms attach; its subscriber keeps the chat history.
+    const chatLogGroup = '/local/chat';
+    const logs = createLocalLogs({
+      owner: ACCOUNT, log,
+      subscriptions: Object.fromEntries(FUNCTIONS.filter((f) => f.triggers.some((t) => t.kind === 'chat-log')).map((f) => [chatLogGroup, (event: unknown) => invoke(f.name, event)])),
+    });
+    stops.push(() => logs.stop());
     const ivschat = await startLocalIvsChat({
       dataDir: join(dataDir, 'ivschat'), port: port('ivschat'), messagingPort: port('chat'),
       invokeReviewHandler: (_uri, event) => invoke('chat-review', event), log, iam: authorizer,
+      loggingConfigurations: [{ name: 'local-chat-log', destinationConfiguration: { cloudWatchLogs: { logGroupName: chatLogGroup } } }],
+      putLogRecord: logs.put,
     });
     stops.push(() => ivschat.stop());
 
@@ -238,6 +248,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         GRAPHQL_URL: graphql.url, WEB_URL: web.url, RESOURCE_TAG: 'local', STAGE: 'local', ALLOW_TEARDOWN: 'true', JOBS_BUS_NAME: 'local-jobs',
         RECORDING_CONFIGURATION_ARN: ivs.recordingConfigurationArn, CHANNEL_TYPE: 'STANDARD',
         CHAT_REVIEW_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:local-chat-review`,
+        CHAT_LOGGING_CONFIGURATION_ARN: ivschat.loggingConfigurationArns['local-chat-log'] ?? '',
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true',
       },
     });

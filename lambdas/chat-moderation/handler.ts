@@ -1,6 +1,6 @@
 /**
  * Moderation actions by the streamer or their moderators: delete a message, timeout, ban/unban
- * (IVS DisconnectUser plus the ban record), moderators (streamer only), chat settings (slow mode,
+ * (IVS DisconnectUser plus the ban record), lift a timeout, moderators (streamer only), chat settings (slow mode,
  * blocked words, pinned message, pushed to clients as a `settings` room event). Every action is
  * written to the channel's moderation log.
  */
@@ -12,12 +12,12 @@ import { DomainError, toAppSyncResult } from '../shared/errors';
 import { cognitoCaller, idArgument, type AppSyncInvokeEvent, type Caller } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
 import {
-  banKey, canModerate, chatSettingsKey, memberKey, moderatorKey, modLogKey, roleOf, validateSettings, validateTimeoutSeconds,
+  banKey, canModerate, changedSettings, chatSettingsKey, memberKey, moderatorKey, modLogKey, roleOf, settingsLogEntries, validateSettings, validateTimeoutSeconds,
   type ChatRole, type ChatSettings, type ModerationAction, type ModerationEntry, type SettingsInput,
 } from '../shared/domain/chat';
 import { handleKey } from '../shared/domain/handles';
 import { newId } from '../shared/domain/ids';
-import { profileKey } from '../shared/domain/streamers';
+import { accountKey, profileKey } from '../shared/domain/streamers';
 
 const { logger } = observability('chat-moderation');
 
@@ -46,14 +46,27 @@ async function log(ctx: Context, action: ModerationAction, fields: Partial<Moder
   return entry;
 }
 
-/** Moderators cannot act on the streamer or on each other; nobody acts on themselves. */
-async function assertTarget(ctx: Context, userId: string): Promise<void> {
+/**
+ * Moderators cannot act on the streamer or on each other; nobody acts on themselves. Answers the
+ * target's handle (the log and the Studio's lists name people, not ids).
+ */
+async function assertTarget(ctx: Context, userId: string): Promise<string | undefined> {
   if (userId === ctx.actor.userId) throw new DomainError('VALIDATION', 'You cannot moderate yourself.');
   if (userId === ctx.channelId) throw new DomainError('FORBIDDEN', 'The streamer cannot be moderated in their own chat.');
-  if (ctx.role === 'MODERATOR') {
-    const { Item } = await ddb.send(new GetCommand({ TableName: ctx.table, Key: moderatorKey(ctx.channelId, userId) }));
-    if (Item) throw new DomainError('FORBIDDEN', 'Only the streamer can moderate a moderator.');
+  const { Responses } = await ddb.send(new BatchGetCommand({
+    RequestItems: { [ctx.table]: { Keys: [moderatorKey(ctx.channelId, userId), accountKey(userId)] } },
+  }));
+  const items = Responses?.[ctx.table] ?? [];
+  if (ctx.role === 'MODERATOR' && items.some((i) => i.SK === `MOD#${userId}`)) {
+    throw new DomainError('FORBIDDEN', 'Only the streamer can moderate a moderator.');
   }
+  return items.find((i) => i.PK === `USER#${userId}` && i.SK === 'ACCOUNT')?.handle as string | undefined;
+}
+
+/** The handle of a user the action does not need to check (unban, lift a timeout, remove a moderator). */
+async function handleOf(ctx: Context, userId: string): Promise<string | undefined> {
+  const { Item } = await ddb.send(new GetCommand({ TableName: ctx.table, Key: accountKey(userId), ProjectionExpression: 'handle' }));
+  return Item?.handle as string | undefined;
 }
 
 async function disconnect(ctx: Context, userId: string, reason: string): Promise<void> {
@@ -84,22 +97,33 @@ export async function moderate(field: string, identity: unknown, args: Args): Pr
       const userId = idArgument(args.userId, 'userId');
       const seconds = Number(args.seconds);
       validateTimeoutSeconds(seconds);
-      await assertTarget(ctx, userId);
-      const until = new Date(Date.now() + seconds * 1000).toISOString();
-      await ddb.send(new UpdateCommand({ TableName: ctx.table, Key: memberKey(channelId, userId), UpdateExpression: 'SET timeoutUntil = :u', ExpressionAttributeValues: { ':u': until } }));
+      const targetHandle = await assertTarget(ctx, userId);
+      const at = new Date();
+      const until = new Date(at.getTime() + seconds * 1000).toISOString();
+      await ddb.send(new UpdateCommand({
+        TableName: ctx.table, Key: memberKey(channelId, userId),
+        UpdateExpression: 'SET timeoutUntil = :u, timedOutAt = :at, handle = :h, timeoutReason = :r',
+        ExpressionAttributeValues: { ':u': until, ':at': at.toISOString(), ':h': targetHandle ?? null, ':r': reason ?? null },
+      }));
       await disconnect(ctx, userId, reason ?? `Timed out for ${seconds} seconds`);
-      return log(ctx, 'TIMEOUT', { targetUserId: userId, durationSeconds: seconds, reason });
+      return log(ctx, 'TIMEOUT', { targetUserId: userId, targetHandle, durationSeconds: seconds, reason });
+    }
+    case 'liftTimeout': {
+      const userId = String(args.userId);
+      const targetHandle = await assertTarget(ctx, userId);
+      await ddb.send(new UpdateCommand({ TableName: ctx.table, Key: memberKey(channelId, userId), UpdateExpression: 'REMOVE timeoutUntil, timedOutAt, timeoutReason' }));
+      return log(ctx, 'LIFT_TIMEOUT', { targetUserId: userId, targetHandle });
     }
     case 'banUser': {
       const userId = idArgument(args.userId, 'userId');
-      await assertTarget(ctx, userId);
+      const targetHandle = await assertTarget(ctx, userId);
       const since = new Date().toISOString();
       await ddb.send(new TransactWriteCommand({ TransactItems: [
-        { Put: { TableName: ctx.table, Item: { ...banKey(channelId, userId), type: 'Ban', userId, since, reason, bannedBy: ctx.actor.userId } } },
+        { Put: { TableName: ctx.table, Item: { ...banKey(channelId, userId), type: 'Ban', userId, handle: targetHandle, since, reason, bannedBy: ctx.actor.userId } } },
         { Update: { TableName: ctx.table, Key: memberKey(channelId, userId), UpdateExpression: 'SET bannedAt = :s', ExpressionAttributeValues: { ':s': since } } },
       ] }));
       await disconnect(ctx, userId, reason ?? 'Banned from this chat');
-      return log(ctx, 'BAN', { targetUserId: userId, reason });
+      return log(ctx, 'BAN', { targetUserId: userId, targetHandle, reason });
     }
     case 'unbanUser': {
       const userId = idArgument(args.userId, 'userId');
@@ -107,7 +131,7 @@ export async function moderate(field: string, identity: unknown, args: Args): Pr
         { Delete: { TableName: ctx.table, Key: banKey(channelId, userId) } },
         { Update: { TableName: ctx.table, Key: memberKey(channelId, userId), UpdateExpression: 'REMOVE bannedAt' } },
       ] }));
-      return log(ctx, 'UNBAN', { targetUserId: userId });
+      return log(ctx, 'UNBAN', { targetUserId: userId, targetHandle: await handleOf(ctx, userId) });
     }
     case 'addModerator': {
       if (ctx.role !== 'STREAMER') throw new DomainError('FORBIDDEN', 'Only the streamer can add moderators.');
@@ -126,12 +150,17 @@ export async function moderate(field: string, identity: unknown, args: Args): Pr
       if (ctx.role !== 'STREAMER') throw new DomainError('FORBIDDEN', 'Only the streamer can remove moderators.');
       const userId = idArgument(args.userId, 'userId');
       await ddb.send(new TransactWriteCommand({ TransactItems: [{ Delete: { TableName: ctx.table, Key: moderatorKey(channelId, userId) } }] }));
-      return log(ctx, 'REMOVE_MODERATOR', { targetUserId: userId });
+      return log(ctx, 'REMOVE_MODERATOR', { targetUserId: userId, targetHandle: await handleOf(ctx, userId) });
     }
     case 'updateChatSettings': {
-      const changes = validateSettings(args.input ?? {});
+      const requested = validateSettings(args.input ?? {});
+      if (!Object.keys(requested).length) throw new DomainError('VALIDATION', 'Nothing to change.');
+      const { Item: stored } = await ddb.send(new GetCommand({ TableName: ctx.table, Key: chatSettingsKey(channelId), ConsistentRead: true }));
+      if (!stored) throw new DomainError('NOT_FOUND', 'This channel has no chat yet.');
+      // The Studio's form sends every field: only what differs is written, pushed and logged.
+      const changes = changedSettings(stored as ChatSettings, requested);
       const names = Object.keys(changes);
-      if (!names.length) throw new DomainError('VALIDATION', 'Nothing to change.');
+      if (!names.length) return { ...(stored as ChatSettings), blockedWords: (stored.blockedWords as string[] | undefined) ?? [], channelId };
       const { Attributes } = await ddb.send(new UpdateCommand({
         TableName: ctx.table, Key: chatSettingsKey(channelId),
         UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}, updatedAt = :at`,
@@ -145,12 +174,7 @@ export async function moderate(field: string, identity: unknown, args: Args): Pr
       await ivschat.send(new SendEventCommand({ roomIdentifier: ctx.roomArn, eventName: 'settings', attributes: {
         slowModeSeconds: String(settings.slowModeSeconds ?? 0), pinnedMessage: settings.pinnedMessage ?? '',
       } }));
-      if (changes.slowModeSeconds !== undefined || changes.autoSlowModeSeconds !== undefined || changes.autoSlowModeViewerThreshold !== undefined) {
-        await log(ctx, 'SLOW_MODE', { durationSeconds: settings.slowModeSeconds });
-      }
-      if (changes.blockedWords !== undefined || changes.blockedWordsAction !== undefined) {
-        await log(ctx, 'BLOCKED_WORDS', { reason: `${settings.blockedWords.length} blocked words, action ${settings.blockedWordsAction}` });
-      }
+      for (const entry of settingsLogEntries(changes, settings)) await log(ctx, entry.action, { durationSeconds: entry.durationSeconds, reason: entry.reason });
       return { ...settings, channelId };
     }
     default:

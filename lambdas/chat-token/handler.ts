@@ -13,7 +13,7 @@ import { DomainError, toAppSyncResult } from '../shared/errors';
 import type { AppSyncInvokeEvent } from '../shared/appsync-event';
 import { cognitoCaller, idArgument } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
-import { banKey, capabilitiesFor, CHAT_LIMITS, moderatorKey, roleOf, type ChatRole } from '../shared/domain/chat';
+import { banKey, capabilitiesFor, CHAT_LIMITS, memberKey, moderatorKey, roleOf, type ChatRole } from '../shared/domain/chat';
 import { accountKey, profileKey } from '../shared/domain/streamers';
 
 const { logger } = observability('chat-token');
@@ -24,6 +24,8 @@ export interface ChatTokenView {
   capabilities: string[];
   sessionExpirationTime: string;
   tokenExpirationTime: string;
+  /** When the caller's timeout ends, if one is running: the chat shows it and holds sending until then. */
+  timedOutUntil: string | null;
 }
 
 function signedIn(identity: unknown): boolean {
@@ -34,7 +36,7 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
   const table = requireEnv(ENV.TABLE_NAME);
   const caller = signedIn(identity) ? cognitoCaller(identity) : undefined;
   const keys: Record<string, string>[] = [profileKey(channelId)];
-  if (caller) keys.push(banKey(channelId, caller.userId), moderatorKey(channelId, caller.userId));
+  if (caller) keys.push(banKey(channelId, caller.userId), moderatorKey(channelId, caller.userId), memberKey(channelId, caller.userId));
   // The chat shows the platform-owned handle: the token's `handle` claim (stamped from the account
   // item), or the account item itself for a token without it (access tokens). Never preferred_username.
   if (caller && !caller.handle) keys.push(accountKey(caller.userId));
@@ -47,6 +49,7 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
     throw new DomainError('BANNED', 'You are banned from this chat.');
   }
   const isModerator = items.some((i) => String(i.SK).startsWith('MOD#'));
+  const timeoutUntil = items.find((i) => String(i.SK).startsWith('MEMBER#'))?.timeoutUntil as string | undefined;
   const role = caller ? roleOf(caller.userId, channelId, isModerator) : 'VIEWER';
   const capabilities = capabilitiesFor(caller ? role : 'GUEST');
   const answer = await ivschat.send(new CreateChatTokenCommand({
@@ -64,6 +67,7 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
     capabilities,
     sessionExpirationTime: (answer.sessionExpirationTime ?? new Date(Date.now() + CHAT_LIMITS.sessionMinutes * 60_000)).toISOString(),
     tokenExpirationTime: (answer.tokenExpirationTime ?? new Date(Date.now() + 60 * 60_000)).toISOString(),
+    timedOutUntil: timeoutUntil && Date.parse(timeoutUntil) > Date.now() ? timeoutUntil : null,
   };
 }
 

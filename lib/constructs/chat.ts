@@ -2,7 +2,8 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { CfnLoggingConfiguration } from 'aws-cdk-lib/aws-ivschat';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias, type Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, LogGroup, RetentionDays, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
+import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambdas/shared/env';
 import { createdWithTag, grantOn, runtimeArns, taggedBy } from './runtime-resources';
@@ -23,11 +24,18 @@ export interface ChatProps {
    * @default 0 (rooms call the function itself, on-demand instances only)
    */
   readonly reviewProvisionedConcurrency?: number;
+  /**
+   * Receives the chat log (every message and event of every room) through a subscription filter:
+   * the chat history is kept from there, off the review handler's path.
+   * @default no subscriber (the log is kept, no history)
+   */
+  readonly historySubscriber?: IFunction;
 }
 
 /**
  * IVS Chat around the runtime-created rooms: the review handler may be invoked by IVS Chat for
- * rooms of this account only, and a logging configuration rooms attach to keep a chat log.
+ * rooms of this account only, and a logging configuration rooms attach to keep a chat log, which
+ * the history subscriber reads (IVS Chat keeps no history of its own).
  */
 export class Chat extends Construct {
   readonly loggingConfiguration: CfnLoggingConfiguration;
@@ -76,6 +84,11 @@ export class Chat extends Construct {
       name: `${props.prefix}-chat-log`,
       destinationConfiguration: { cloudWatchLogs: { logGroupName: this.logGroup.logGroupName } },
     });
+    if (props.historySubscriber) {
+      new SubscriptionFilter(this, 'ChatHistory', {
+        logGroup: this.logGroup, destination: new LambdaDestination(props.historySubscriber), filterPattern: FilterPattern.allEvents(),
+      });
+    }
   }
 
   /**

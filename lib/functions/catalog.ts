@@ -33,6 +33,8 @@ export type Trigger =
   | { readonly kind: 'cognito-post-confirmation' }
   | { readonly kind: 'cognito-pre-token-generation' }
   | { readonly kind: 'chat-review' }
+  /** The chat log group's subscription filter (CloudWatch Logs delivers each batch of IVS Chat's room logs). */
+  | { readonly kind: 'chat-log' }
   | { readonly kind: 's3-restore-completed' }
   | { readonly kind: 'custom-resource' }
   /** The platform's own events on the stack's jobs bus: async, retried, failures to the dead-letter queue (lib/constructs/jobs.ts). */
@@ -186,6 +188,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     table: ['BatchGetItem', 'Query', 'UpdateItem'],
   },
   {
+    name: 'chat-history',
+    description: 'Chat log subscriber: keeps the recent messages of each channel (TTL) from IVS Chat logging and applies deletions.',
+    triggers: [{ kind: 'chat-log' }],
+    table: ['Query', 'BatchWriteItem', 'UpdateItem'],
+  },
+  {
     name: 'chat-moderation',
     description: 'Moderation actions: delete message, timeout, ban/unban, moderators, chat settings.',
     triggers: [
@@ -193,7 +201,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         kind: 'appsync',
         fields: [
           'Mutation.deleteChatMessage', 'Mutation.timeoutUser', 'Mutation.banUser', 'Mutation.unbanUser',
-          'Mutation.addModerator', 'Mutation.removeModerator', 'Mutation.updateChatSettings',
+          'Mutation.addModerator', 'Mutation.removeModerator', 'Mutation.updateChatSettings', 'Mutation.liftTimeout',
         ],
       },
     ],

@@ -71,6 +71,7 @@ export class PlatformStack extends Stack {
     const chat = new Chat(this, 'Chat', {
       prefix: config.prefix, removalPolicy, reviewHandler: fn('chat-review'), logRetention,
       reviewProvisionedConcurrency: config.chatReviewProvisionedConcurrency,
+      historySubscriber: fn('chat-history'),
     });
     const api = new Api(this, 'Api', {
       prefix: config.prefix, userPool: auth.userPool, table: data.main, functions: fn, logRetention,

@@ -5,6 +5,8 @@
  * `amazon-ivs-chat-messaging` client connects with a token from CreateChatToken (the token is the
  * WebSocket subprotocol), sends (SEND_MESSAGE through the room's review handler, 200 ms then the
  * room's fallback), receives MESSAGE/EVENT/ERROR entities, sees deletions and disconnections.
+ * Rooms with a logging configuration log every message and event as IVS Chat logging does (the
+ * documented record, one log stream per room) to the configuration's CloudWatch Logs group.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -32,11 +34,24 @@ export interface LocalIvsChatOptions {
   reviewTimeoutMs?: number;
   /** When set, every control-plane call is authorized for its calling function (IAM in the local mode). */
   iam?: Authorizer;
+  /** Logging configurations that exist from the start (what the stack creates), found again by name on restart. */
+  loggingConfigurations?: { name: string; destinationConfiguration: LoggingDestination }[];
+  /** Where a CloudWatch Logs destination's records go (the local CloudWatch Logs). */
+  putLogRecord?: (logGroupName: string, logStreamName: string, message: string) => void;
+}
+
+/** A logging configuration's destination (only CloudWatch Logs is delivered locally). */
+export interface LoggingDestination {
+  cloudWatchLogs?: { logGroupName: string };
+  s3?: { bucketName: string };
+  firehose?: { deliveryStreamName: string };
 }
 
 export interface LocalIvsChat {
   url: string;
   messagingUrl: string;
+  /** ARNs of `loggingConfigurations`, by name. */
+  loggingConfigurationArns: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -66,7 +81,7 @@ export async function startLocalIvsChat(opts: LocalIvsChatOptions): Promise<Loca
   const log = opts.log ?? (() => undefined);
   mkdirSync(opts.dataDir, { recursive: true });
   const statePath = join(opts.dataDir, 'rooms.json');
-  const state: { rooms: Room[]; logging: { arn: string; name: string }[] } = existsSync(statePath)
+  const state: { rooms: Room[]; logging: { arn: string; name: string; destinationConfiguration?: LoggingDestination }[] } = existsSync(statePath)
     ? JSON.parse(readFileSync(statePath, 'utf8')) : { rooms: [], logging: [] };
   const save = () => writeFileSync(statePath, JSON.stringify(state, null, 2));
   const tokens = new Map<string, Token>();
@@ -81,7 +96,19 @@ export async function startLocalIvsChat(opts: LocalIvsChatOptions): Promise<Loca
   const now = () => new Date().toISOString();
   const inRoom = (room: Room) => [...conns].filter((c) => c.room.arn === room.arn);
   const send = (c: Conn, entity: unknown) => { if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(entity)); };
-  const broadcast = (room: Room, entity: unknown) => { for (const c of inRoom(room)) send(c, entity); };
+  // IVS Chat logs what the room's clients receive: messages and events (User Guide, "Chat Logging").
+  const logEntity = (room: Room, entity: { Type?: unknown } & Record<string, unknown>) => {
+    if (!opts.putLogRecord || (entity.Type !== 'MESSAGE' && entity.Type !== 'EVENT')) return;
+    for (const identifier of room.loggingConfigurationIdentifiers) {
+      const group = state.logging.find((l) => l.arn === identifier)?.destinationConfiguration?.cloudWatchLogs?.logGroupName;
+      if (!group) continue;
+      opts.putLogRecord(group, `aws/IVSChatLogs/1.0/room_${room.id}`, JSON.stringify({ event_timestamp: now(), type: entity.Type, version: '1.0', payload: entity }));
+    }
+  };
+  const broadcast = (room: Room, entity: { Type?: unknown } & Record<string, unknown>) => {
+    for (const c of inRoom(room)) send(c, entity);
+    logEntity(room, entity);
+  };
   const eventEntity = (eventName: string, attributes: Record<string, string>, requestId?: string) =>
     ({ Type: 'EVENT', Id: id(12), RequestId: requestId, EventName: eventName, SendTime: now(), Attributes: attributes });
 
@@ -162,12 +189,25 @@ export async function startLocalIvsChat(opts: LocalIvsChatOptions): Promise<Loca
       return { id: entity.Id };
     },
     CreateLoggingConfiguration: (b) => {
-      const cfg = { arn: `arn:aws:ivschat:${REGION}:${ACCOUNT}:logging-configuration/${id(12)}`, name: String(b.name ?? '') };
+      const cfg = {
+        arn: `arn:aws:ivschat:${REGION}:${ACCOUNT}:logging-configuration/${id(12)}`, name: String(b.name ?? ''),
+        destinationConfiguration: b.destinationConfiguration as LoggingDestination | undefined,
+      };
       state.logging.push(cfg);
       save();
-      return { ...cfg, state: 'ACTIVE', destinationConfiguration: b.destinationConfiguration };
+      return { ...cfg, state: 'ACTIVE' };
     },
   };
+  const loggingConfigurationArns: Record<string, string> = {};
+  for (const wanted of opts.loggingConfigurations ?? []) {
+    const existing = state.logging.find((l) => l.name === wanted.name);
+    if (existing) {
+      existing.destinationConfiguration = wanted.destinationConfiguration;
+      save();
+    }
+    loggingConfigurationArns[wanted.name] = existing?.arn
+      ?? (ops.CreateLoggingConfiguration!({ name: wanted.name, destinationConfiguration: wanted.destinationConfiguration }) as { arn: string }).arn;
+  }
 
   const control = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -308,6 +348,7 @@ export async function startLocalIvsChat(opts: LocalIvsChatOptions): Promise<Loca
   return {
     url: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
     messagingUrl: `ws://127.0.0.1:${(messaging.address() as AddressInfo).port}`,
+    loggingConfigurationArns,
     async stop() {
       for (const c of conns) c.ws.terminate();
       wss.close();

@@ -28,8 +28,10 @@ export const Q = {
   moderation: `query Moderation($channelId: ID!) {
     moderators(channelId: $channelId) { userId handle since }
     bans(channelId: $channelId) { userId handle since until reason }
+    timeouts(channelId: $channelId) { userId handle since until reason }
     moderationLog(channelId: $channelId, limit: 50) { items { entryId action actorHandle targetHandle targetUserId messageId durationSeconds reason at } }
   }`,
+  chatHistory: `query ChatHistory($channelId: ID!) { chatHistory(channelId: $channelId) { messageId userId handle role content sentAt deletedReason } }`,
   streamHealth: `query Health($channelId: ID!) { streamHealth(channelId: $channelId, limit: 60) { channelId streamId at viewerCount peakViewers bitrate frameRate events } }`,
   replay: `query Replay($id: ID!) { replay(recordingId: $id) { recording { ${RECORDING} } status playbackUrl readyInSeconds message sales { ${SALE} } } }`,
   notifications: `query Notifications { notifications(limit: 50) { items { notificationId userId kind title body link createdAt read } } }`,
@@ -55,10 +57,11 @@ export const M = {
   setAlertPreference: `mutation Pref($id: ID!, $email: Boolean!) { setAlertPreference(streamerId: $id, email: $email) { streamerId handle email emailStatus } }`,
   markRead: `mutation Read($ids: [ID!]!) { markNotificationsRead(notificationIds: $ids) { notificationId read } }`,
   like: `mutation Like($channelId: ID!) { likeStream(channelId: $channelId) { channelId likes } }`,
-  createChatToken: `mutation ChatToken($channelId: ID!) { createChatToken(channelId: $channelId) { token role capabilities sessionExpirationTime tokenExpirationTime } }`,
+  createChatToken: `mutation ChatToken($channelId: ID!) { createChatToken(channelId: $channelId) { token role capabilities sessionExpirationTime tokenExpirationTime timedOutUntil } }`,
   deleteChatMessage: `mutation Del($channelId: ID!, $messageId: ID!, $reason: String) { deleteChatMessage(channelId: $channelId, messageId: $messageId, reason: $reason) { entryId } }`,
   timeoutUser: `mutation Timeout($channelId: ID!, $userId: ID!, $seconds: Int!, $reason: String) { timeoutUser(channelId: $channelId, userId: $userId, seconds: $seconds, reason: $reason) { entryId } }`,
   banUser: `mutation Ban($channelId: ID!, $userId: ID!, $reason: String) { banUser(channelId: $channelId, userId: $userId, reason: $reason) { entryId } }`,
+  liftTimeout: `mutation LiftTimeout($channelId: ID!, $userId: ID!) { liftTimeout(channelId: $channelId, userId: $userId) { entryId } }`,
   unbanUser: `mutation Unban($channelId: ID!, $userId: ID!) { unbanUser(channelId: $channelId, userId: $userId) { entryId } }`,
   addModerator: `mutation AddMod($channelId: ID!, $handle: String!) { addModerator(channelId: $channelId, handle: $handle) { entryId } }`,
   removeModerator: `mutation RemoveMod($channelId: ID!, $userId: ID!) { removeModerator(channelId: $channelId, userId: $userId) { entryId } }`,

@@ -8,7 +8,8 @@ export type ChatRole = 'VIEWER' | 'MODERATOR' | 'STREAMER';
 export type Capability = 'SEND_MESSAGE' | 'DELETE_MESSAGE' | 'DISCONNECT_USER';
 export type BlockedWordsAction = 'MASK' | 'DENY';
 export type ModerationAction =
-  | 'DELETE_MESSAGE' | 'TIMEOUT' | 'BAN' | 'UNBAN' | 'ADD_MODERATOR' | 'REMOVE_MODERATOR' | 'SLOW_MODE' | 'BLOCKED_WORDS';
+  | 'DELETE_MESSAGE' | 'TIMEOUT' | 'BAN' | 'UNBAN' | 'ADD_MODERATOR' | 'REMOVE_MODERATOR' | 'SLOW_MODE' | 'BLOCKED_WORDS'
+  | 'LIFT_TIMEOUT' | 'PINNED_MESSAGE';
 
 export const CHAT_LIMITS = {
   maxMessageLength: 500,
@@ -158,6 +159,29 @@ export function validateSettings(input: SettingsInput): Partial<ChatSettings> {
     out.pinnedMessage = pinned;
   }
   return out;
+}
+
+const same = (a: unknown, b: unknown) =>
+  Array.isArray(a) || Array.isArray(b) ? JSON.stringify(a ?? []) === JSON.stringify(b ?? []) : (a ?? null) === (b ?? null);
+
+/** The fields of a validated settings change that differ from the stored settings (a form saves them all). */
+export function changedSettings(stored: Partial<ChatSettings>, changes: Partial<ChatSettings>): Partial<ChatSettings> {
+  return Object.fromEntries(Object.entries(changes).filter(([k, v]) => !same((stored as Record<string, unknown>)[k], v))) as Partial<ChatSettings>;
+}
+
+/** The moderation log entries a settings change makes: one per kind of setting that changed, none for a save that changed nothing. */
+export function settingsLogEntries(changed: Partial<ChatSettings>, settings: ChatSettings): { action: ModerationAction; durationSeconds?: number; reason?: string }[] {
+  const entries: { action: ModerationAction; durationSeconds?: number; reason?: string }[] = [];
+  if (changed.slowModeSeconds !== undefined || changed.autoSlowModeSeconds !== undefined || changed.autoSlowModeViewerThreshold !== undefined) {
+    entries.push({ action: 'SLOW_MODE', durationSeconds: settings.slowModeSeconds, reason: settings.slowModeSeconds ? `Slow mode ${settings.slowModeSeconds} s` : 'Slow mode off' });
+  }
+  if (changed.blockedWords !== undefined || changed.blockedWordsAction !== undefined) {
+    entries.push({ action: 'BLOCKED_WORDS', reason: `${settings.blockedWords.length} blocked words, action ${settings.blockedWordsAction}` });
+  }
+  if (changed.pinnedMessage !== undefined) {
+    entries.push({ action: 'PINNED_MESSAGE', reason: settings.pinnedMessage ? `Pinned: ${settings.pinnedMessage}` : 'Unpinned' });
+  }
+  return entries;
 }
 
 export function validateTimeoutSeconds(seconds: number): void {

@@ -24,6 +24,12 @@ describe('chat', () => {
     t().hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/lvs-dev/chat', RetentionInDays: 30 });
   });
 
+  it('feeds the chat log to chat-history through a subscription filter (the history stays off the review handler\'s path)', () => {
+    const historyFn = Object.entries(t().findResources('AWS::Lambda::Function')).find(([, r]) => (r as Loose).Properties.FunctionName === 'lvs-dev-chat-history')?.[0] as string;
+    t().hasResourceProperties('AWS::Logs::SubscriptionFilter', { LogGroupName: Match.anyValue(), FilterPattern: '', DestinationArn: { 'Fn::GetAtt': [historyFn, 'Arn'] } });
+    t().hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { 'Fn::GetAtt': [historyFn, 'Arn'] }, Principal: Match.stringLikeRegexp('logs') });
+  });
+
   it('rooms call the review handler itself in dev, and its warm `live` alias where the stage sets provisioned concurrency (prod)', () => {
     const reviewFnId = (template: typeof built.template, prefix: string) =>
       Object.entries(template.findResources('AWS::Lambda::Function')).find(([, r]) => (r as Loose).Properties.FunctionName === `${prefix}-chat-review`)?.[0] as string;

@@ -21,9 +21,59 @@ export function addLine(lines: ChatLine[], line: ChatLine, requestId?: string): 
   return next.length > MAX_LINES ? next.slice(next.length - MAX_LINES) : next;
 }
 
+/** A stored message as Query.chatHistory answers it. */
+export interface HistoryMessage {
+  messageId: string;
+  userId: string;
+  handle: string;
+  role: string;
+  content: string;
+  sentAt: string;
+  deletedReason?: string | null;
+}
+
+/**
+ * Merges the stored history into what the chat shows: messages not seen yet are added in time
+ * order, deletions the history knows of are applied, lines already shown keep their place.
+ */
+export function mergeHistory(lines: ChatLine[], history: HistoryMessage[]): ChatLine[] {
+  const known = new Map(lines.map((l) => [l.id, l]));
+  let changed = false;
+  const added: ChatLine[] = [];
+  for (const h of history) {
+    const line = known.get(h.messageId);
+    if (!line) {
+      added.push({ id: h.messageId, userId: h.userId, handle: h.handle, role: h.role, content: h.content, at: Date.parse(h.sentAt), ...(h.deletedReason ? { deleted: h.deletedReason } : {}) });
+      changed = true;
+    } else if (h.deletedReason && !line.deleted) {
+      known.set(h.messageId, { ...line, deleted: h.deletedReason });
+      changed = true;
+    }
+  }
+  if (!changed) return lines;
+  const merged = [...lines.map((l) => known.get(l.id) ?? l), ...added];
+  // Optimistic lines stay last: they are newer than anything stored.
+  merged.sort((a, b) => (Boolean(a.pending) === Boolean(b.pending) ? a.at - b.at : a.pending ? 1 : -1));
+  return merged.length > MAX_LINES ? merged.slice(merged.length - MAX_LINES) : merged;
+}
+
 /** Marks a message deleted (kept as a placeholder so the conversation still reads). */
 export function markDeleted(lines: ChatLine[], messageId: string, reason?: string): ChatLine[] {
   return lines.map((l) => (l.id === messageId ? { ...l, deleted: reason || 'Removed by a moderator' } : l));
+}
+
+/** Whole seconds left of a timeout ending at `until` (epoch ms); 0 when none. */
+export function timeoutLeft(until: number, now = Date.now()): number {
+  return until > now ? Math.ceil((until - now) / 1000) : 0;
+}
+
+/** "9:58" or "1:02:03": the time left of a timeout as the chat shows it. */
+export function formatTimeLeft(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
 }
 
 /** Remaining slow-mode cooldown in whole seconds. */

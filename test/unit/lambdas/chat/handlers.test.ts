@@ -31,14 +31,22 @@ describe('chat-token', () => {
   it('gives a viewer SEND_MESSAGE with handle, role and channel attributes', async () => {
     ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile] } });
     const result = await tokenHandler(invoke('createChatToken', user('u2', 'bob'), { channelId: 'c1' }));
-    expect(result).toEqual({ data: { token: 'tok', role: 'VIEWER', capabilities: ['SEND_MESSAGE'], sessionExpirationTime: '2026-01-01T03:00:00.000Z', tokenExpirationTime: '2026-01-01T01:00:00.000Z' } });
+    expect(result).toEqual({ data: { token: 'tok', role: 'VIEWER', capabilities: ['SEND_MESSAGE'], sessionExpirationTime: '2026-01-01T03:00:00.000Z', tokenExpirationTime: '2026-01-01T01:00:00.000Z', timedOutUntil: null } });
     expect(chat).toHaveReceivedCommandWith(CreateChatTokenCommand, {
       roomIdentifier: ROOM, userId: 'u2', capabilities: ['SEND_MESSAGE'], sessionDurationInMinutes: 180,
       attributes: { handle: 'bob', role: 'VIEWER', channelId: 'c1' },
     });
     expect(ddb).toHaveReceivedCommandWith(BatchGetCommand, { RequestItems: { Main: { Keys: [
-      { PK: 'USER#c1', SK: 'PROFILE' }, { PK: 'CHANNEL#c1', SK: 'BAN#u2' }, { PK: 'CHANNEL#c1', SK: 'MOD#u2' },
+      { PK: 'USER#c1', SK: 'PROFILE' }, { PK: 'CHANNEL#c1', SK: 'BAN#u2' }, { PK: 'CHANNEL#c1', SK: 'MOD#u2' }, { PK: 'CHANNEL#c1', SK: 'MEMBER#u2' },
     ] } } });
+  });
+
+  it('tells a timed-out viewer when the timeout ends, and nothing once it has ended', async () => {
+    const until = new Date(Date.now() + 300_000).toISOString();
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile, { PK: 'CHANNEL#c1', SK: 'MEMBER#u2', timeoutUntil: until }] } });
+    expect(await tokenHandler(invoke('createChatToken', user('u2', 'bob'), { channelId: 'c1' }))).toMatchObject({ data: { timedOutUntil: until } });
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile, { PK: 'CHANNEL#c1', SK: 'MEMBER#u2', timeoutUntil: new Date(Date.now() - 1000).toISOString() }] } });
+    expect(await tokenHandler(invoke('createChatToken', user('u2', 'bob'), { channelId: 'c1' }))).toMatchObject({ data: { timedOutUntil: null } });
   });
 
   it('gives moderators and the streamer delete and disconnect', async () => {
@@ -158,7 +166,8 @@ describe('chat-moderation', () => {
   it('refuses viewers and stops moderators from acting on each other', async () => {
     expect(await moderationHandler(invoke('banUser', user('u9', 'eve'), { channelId: 'c1', userId: 'u2' }))).toMatchObject({ error: { type: 'FORBIDDEN' } });
     ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile, { PK: 'CHANNEL#c1', SK: 'MOD#u3' }] } });
-    ddb.on(GetCommand, { Key: { PK: 'CHANNEL#c1', SK: 'MOD#u4' } }).resolves({ Item: { PK: 'CHANNEL#c1', SK: 'MOD#u4' } });
+    ddb.on(BatchGetCommand, { RequestItems: { Main: { Keys: [{ PK: 'CHANNEL#c1', SK: 'MOD#u4' }, { PK: 'USER#u4', SK: 'ACCOUNT' }] } } })
+      .resolves({ Responses: { Main: [{ PK: 'CHANNEL#c1', SK: 'MOD#u4' }] } });
     expect(await moderationHandler(invoke('timeoutUser', user('u3', 'mo'), { channelId: 'c1', userId: 'u4', seconds: 60 }))).toMatchObject({ error: { type: 'FORBIDDEN', message: 'Only the streamer can moderate a moderator.' } });
     expect(await moderationHandler(invoke('timeoutUser', user('u3', 'mo'), { channelId: 'c1', userId: 'c1', seconds: 60 }))).toMatchObject({ error: { type: 'FORBIDDEN' } });
     expect(chat).not.toHaveReceivedCommand(DisconnectUserCommand);
@@ -176,12 +185,39 @@ describe('chat-moderation', () => {
   });
 
   it('updates settings and pushes a settings event to the room', async () => {
+    ddb.on(GetCommand, { Key: { PK: 'CHANNEL#c1', SK: 'CHAT' } }).resolves({ Item: { PK: 'CHANNEL#c1', SK: 'CHAT', slowModeSeconds: 0, blockedWords: ['scam'], blockedWordsAction: 'MASK', maxMessageLength: 500 } });
     ddb.on(UpdateCommand).resolves({ Attributes: { PK: 'CHANNEL#c1', SK: 'CHAT', slowModeSeconds: 10, blockedWords: ['scam'], blockedWordsAction: 'MASK', maxMessageLength: 500, pinnedMessage: 'Welcome' } });
     chat.on(SendEventCommand).resolves({ id: 'e1' });
     const res = await moderationHandler(invoke('updateChatSettings', asStreamer, { input: { channelId: 'c1', slowModeSeconds: 10, pinnedMessage: 'Welcome' } }));
     expect(res).toMatchObject({ data: { channelId: 'c1', slowModeSeconds: 10, pinnedMessage: 'Welcome' } });
     expect(chat).toHaveReceivedCommandWith(SendEventCommand, { roomIdentifier: ROOM, eventName: 'settings', attributes: { slowModeSeconds: '10', pinnedMessage: 'Welcome' } });
-    expect(ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item?.action)).toEqual(['SLOW_MODE']);
+    expect(ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item?.action)).toEqual(['SLOW_MODE', 'PINNED_MESSAGE']);
+  });
+
+  it('saving the settings form logs and writes only what changed', async () => {
+    const stored = { PK: 'CHANNEL#c1', SK: 'CHAT', slowModeSeconds: 10, blockedWords: ['scam'], blockedWordsAction: 'MASK', maxMessageLength: 500, pinnedMessage: 'Welcome' };
+    ddb.on(GetCommand, { Key: { PK: 'CHANNEL#c1', SK: 'CHAT' } }).resolves({ Item: stored });
+    chat.on(SendEventCommand).resolves({ id: 'e1' });
+    const form = { channelId: 'c1', slowModeSeconds: 10, blockedWords: ['scam'], blockedWordsAction: 'MASK' as const, pinnedMessage: 'Welcome' };
+    expect(await moderationHandler(invoke('updateChatSettings', asStreamer, { input: form }))).toMatchObject({ data: { channelId: 'c1', slowModeSeconds: 10 } });
+    expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    expect(ddb).not.toHaveReceivedCommand(PutCommand);
+    ddb.on(UpdateCommand).resolves({ Attributes: { ...stored, blockedWords: ['scam', 'fake'] } });
+    await moderationHandler(invoke('updateChatSettings', asStreamer, { input: { ...form, blockedWords: ['scam', 'fake'] } }));
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeNames).toEqual({ '#blockedWords': 'blockedWords' });
+    expect(ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item?.action)).toEqual(['BLOCKED_WORDS']);
+  });
+
+  it('names the target in the log and the timeout list, and lifts a timeout', async () => {
+    ddb.on(BatchGetCommand, { RequestItems: { Main: { Keys: [{ PK: 'CHANNEL#c1', SK: 'MOD#u2' }, { PK: 'USER#u2', SK: 'ACCOUNT' }] } } })
+      .resolves({ Responses: { Main: [{ PK: 'USER#u2', SK: 'ACCOUNT', handle: 'bob' }] } });
+    const timedOut = await moderationHandler(invoke('timeoutUser', asStreamer, { channelId: 'c1', userId: 'u2', seconds: 60, reason: 'calm down' }));
+    expect(timedOut).toMatchObject({ data: { action: 'TIMEOUT', targetUserId: 'u2', targetHandle: 'bob', durationSeconds: 60 } });
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues).toMatchObject({ ':h': 'bob', ':r': 'calm down' });
+    const lifted = await moderationHandler(invoke('liftTimeout', asStreamer, { channelId: 'c1', userId: 'u2' }));
+    expect(lifted).toMatchObject({ data: { action: 'LIFT_TIMEOUT', targetHandle: 'bob' } });
+    expect(ddb.commandCalls(UpdateCommand)[1]?.args[0].input).toMatchObject({ Key: { PK: 'CHANNEL#c1', SK: 'MEMBER#u2' }, UpdateExpression: 'REMOVE timeoutUntil, timedOutAt, timeoutReason' });
+    expect((await moderationHandler(invoke('banUser', asStreamer, { channelId: 'c1', userId: 'u2' }))) as unknown).toMatchObject({ data: { action: 'BAN', targetHandle: 'bob' } });
   });
 
   it('adds a moderator by handle (streamer only)', async () => {

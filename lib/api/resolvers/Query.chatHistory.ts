@@ -1,0 +1,32 @@
+/**
+ * Query.chatHistory: a channel's last messages, oldest first, deletions applied (the chat-history
+ * function keeps them from IVS Chat's room log). Public like the chat itself. Items past their TTL
+ * are filtered out: DynamoDB removes expired items only eventually.
+ */
+import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
+import { CHAT_HISTORY_LIMIT } from '../../../lambdas/shared/domain/chat-history';
+
+export function request(ctx: Context<{ channelId: string; limit?: number | null }>): DynamoDBQueryRequest {
+  const asked = ctx.args.limit ?? CHAT_HISTORY_LIMIT;
+  if (asked < 1 || asked > CHAT_HISTORY_LIMIT) {
+    util.error(`limit must be 1-${CHAT_HISTORY_LIMIT}.`, 'VALIDATION');
+  }
+  return {
+    operation: 'Query',
+    query: { expression: 'PK = :pk', expressionValues: util.dynamodb.toMapValues({ ':pk': `CHATLOG#${ctx.args.channelId}` }) },
+    filter: { expression: 'expiresAt > :now', expressionValues: util.dynamodb.toMapValues({ ':now': util.time.nowEpochSeconds() }) },
+    scanIndexForward: false,
+    limit: asked,
+  };
+}
+
+export function response(ctx: Context): unknown {
+  if (ctx.error) {
+    util.error(ctx.error.message, ctx.error.type);
+  }
+  const items = (ctx.result.items ?? []) as Record<string, unknown>[];
+  return items.reverse().map((i) => ({
+    messageId: i.messageId, userId: i.userId, handle: i.handle, role: i.role, content: i.content, sentAt: i.sentAt,
+    deletedReason: i.deletedReason ?? null,
+  }));
+}

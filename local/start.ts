@@ -86,6 +86,12 @@ export interface LocalPlatform {
   iam?: LocalIam;
   /** Waits until queued events and table-stream records have been handled. */
   settled(): Promise<void>;
+  /**
+   * Fault injection (test/integration/faults): `kill()` ends DynamoDB Local with SIGKILL, as a crash
+   * would, while everything else keeps running; `start()` starts it again on the same port and data
+   * directory, so the resolvers, Lambdas and stream poller reach it again without being told.
+   */
+  dynamodb: { kill(): Promise<void>; start(): Promise<void> };
   stop(): Promise<void>;
 }
 
@@ -161,7 +167,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       return lambda.runner.invoke(name, event);
     };
 
-    const dynamo = await startDynamoDbLocal({ port: port('dynamodb'), dataDir: join(dataDir, 'dynamodb') });
+    // Replaced by dynamodb.start() after a dynamodb.kill(): every client keeps its endpoint (same port).
+    let dynamo = await startDynamoDbLocal({ port: port('dynamodb'), dataDir: join(dataDir, 'dynamodb') });
     stops.push(() => dynamo.stop());
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     stops.push(async () => client.destroy());
@@ -266,6 +273,12 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         await events.settled();
         await streams.drained();
         await s3.settled();
+      },
+      dynamodb: {
+        kill: () => dynamo.kill(),
+        async start() {
+          dynamo = await startDynamoDbLocal({ port: dynamo.port, dataDir: join(dataDir, 'dynamodb') });
+        },
       },
       stop: stopAll,
     };

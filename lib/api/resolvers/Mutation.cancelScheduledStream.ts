@@ -1,6 +1,7 @@
 /** Mutation.cancelScheduledStream: the owner cancels; the item leaves the upcoming list (GSI1 removed). */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { callerSub } from './lib/page';
+import { raiseDataSourceError } from './lib/errors';
 
 export function request(ctx: Context<{ scheduleId: string }>): DynamoDBUpdateItemRequest {
   return {
@@ -19,7 +20,7 @@ export function response(ctx: Context): unknown {
     if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
       util.error('No scheduled stream of yours has this id.', 'NOT_FOUND');
     }
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return ctx.result;
 }

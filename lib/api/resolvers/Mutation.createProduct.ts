@@ -8,6 +8,7 @@
 import { util, type Context, type DynamoDBPutItemRequest } from '@aws-appsync/utils';
 import { idFromUuid } from '../../../lambdas/shared/domain/ids';
 import { productView, requireUser, type Item } from './lib/commerce';
+import { raiseDataSourceError } from './lib/errors';
 
 type Input = Item;
 const MIN_STARTING_BID: Record<string, number> = { USD: 100, EUR: 100, GBP: 100, JPY: 100 };
@@ -90,7 +91,7 @@ export function response(ctx: Context): unknown {
     util.error('Product id collision; retry', 'CONFLICT');
   }
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return productView(ctx.result);
 }

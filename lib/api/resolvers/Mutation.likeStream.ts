@@ -5,6 +5,7 @@
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { callerSub } from './lib/page';
+import { raiseDataSourceError } from './lib/errors';
 
 export function request(ctx: Context<{ channelId: string }>): DynamoDBUpdateItemRequest {
   if (!callerSub(ctx)) {
@@ -23,7 +24,7 @@ export function response(ctx: Context<{ channelId: string }>): unknown {
     if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
       util.error('This stream is not live.', 'NOT_LIVE');
     }
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return { channelId: ctx.args.channelId, likes: ctx.result.likes };
 }

@@ -7,6 +7,7 @@
 import { util, type AppSyncIdentityCognito, type Context, type DynamoDBPutItemRequest } from '@aws-appsync/utils';
 import { ownedHandle } from './lib/commerce';
 import { callerSub } from './lib/page';
+import { raiseDataSourceError } from './lib/errors';
 
 type Input = { title: string; category?: string | null; startsAt: string };
 
@@ -49,7 +50,7 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBPutItemRequest 
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return ctx.result;
 }

@@ -5,6 +5,7 @@
  * saleCount to choose HAS_SALES or NO_SALES.
  */
 import { util, type AppSyncIdentityCognito, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
+import { raiseDataSourceError } from './lib/errors';
 
 export function request(ctx: Context<{ recordingId: string; keep: boolean }>): DynamoDBUpdateItemRequest {
   const keep = ctx.args.keep === true;
@@ -33,7 +34,7 @@ export function response(ctx: Context): unknown {
     if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
       util.error('Only the streamer who owns this recording can change it.', 'NOT_OWNER');
     }
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return ctx.result;
 }

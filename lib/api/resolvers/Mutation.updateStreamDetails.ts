@@ -6,6 +6,7 @@
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { callerSub } from './lib/page';
+import { raiseDataSourceError } from './lib/errors';
 
 type Input = {
   title?: string | null; category?: string | null; tags?: string[] | null; language?: string | null;
@@ -71,7 +72,7 @@ export function response(ctx: Context): unknown {
     if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
       util.error('Set up your channel first.', 'NOT_FOUND');
     }
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return ctx.result;
 }

@@ -1,6 +1,7 @@
 /** Query.alertPreferences: the caller's email alert choices per streamer. */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { callerSub } from './lib/page';
+import { raiseDataSourceError } from './lib/errors';
 
 export function request(ctx: Context): DynamoDBQueryRequest {
   return {
@@ -15,7 +16,7 @@ export function request(ctx: Context): DynamoDBQueryRequest {
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   const items = (ctx.result.items ?? []) as { streamerId: string; handle: string; email: boolean; emailStatus?: string | null }[];
   return items.map((i) => ({ streamerId: i.streamerId, handle: i.handle, email: i.email === true, emailStatus: i.emailStatus ?? null }));

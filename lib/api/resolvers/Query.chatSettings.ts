@@ -1,5 +1,6 @@
 /** Query.chatSettings: a channel's public chat settings (slow mode, pinned message, blocked-word policy). */
 import { util, type Context, type DynamoDBGetItemRequest } from '@aws-appsync/utils';
+import { raiseDataSourceError } from './lib/errors';
 
 export function request(ctx: Context<{ channelId: string }>): DynamoDBGetItemRequest {
   return { operation: 'GetItem', key: util.dynamodb.toMapValues({ PK: `CHANNEL#${ctx.args.channelId}`, SK: 'CHAT' }) };
@@ -7,7 +8,7 @@ export function request(ctx: Context<{ channelId: string }>): DynamoDBGetItemReq
 
 export function response(ctx: Context<{ channelId: string }>): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   const item = ctx.result;
   if (!item) return null;

@@ -1,6 +1,7 @@
 /** Query.followers: a streamer's followers, newest first (GSI1 `USER#<id>#FOLLOWERS`, paged). */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { pageLimit } from './lib/page';
+import { raiseDataSourceError } from './lib/errors';
 
 export function request(ctx: Context<{ streamerId: string; limit?: number | null; nextToken?: string | null }>): DynamoDBQueryRequest {
   return {
@@ -15,7 +16,7 @@ export function request(ctx: Context<{ streamerId: string; limit?: number | null
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   const items = (ctx.result.items ?? []) as { followerId: string; followerHandle: string; followedAt: string }[];
   return {

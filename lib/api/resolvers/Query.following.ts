@@ -1,6 +1,7 @@
 /** Query.following: whom the caller follows, in streamer-id order (paged). */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { callerSub, pageLimit } from './lib/page';
+import { raiseDataSourceError } from './lib/errors';
 
 export function request(ctx: Context<{ limit?: number | null; nextToken?: string | null }>): DynamoDBQueryRequest {
   return {
@@ -16,7 +17,7 @@ export function request(ctx: Context<{ limit?: number | null; nextToken?: string
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   const items = (ctx.result.items ?? []) as { streamerId: string; streamerHandle: string; followedAt: string }[];
   return {

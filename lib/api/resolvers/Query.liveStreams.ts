@@ -4,6 +4,7 @@
  */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { pageLimit } from './lib/page';
+import { raiseDataSourceError } from './lib/errors';
 
 type Args = { category?: string | null; tag?: string | null; limit?: number | null; nextToken?: string | null };
 
@@ -27,7 +28,7 @@ export function request(ctx: Context<Args>): DynamoDBQueryRequest {
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return { items: ctx.result.items ?? [], nextToken: ctx.result.nextToken ?? null };
 }

@@ -1,6 +1,7 @@
 /** Query.me: the caller's own profile, null until provisioned. */
 import { util, type Context, type DynamoDBGetItemRequest } from '@aws-appsync/utils';
 import { callerSub } from './lib/page';
+import { raiseDataSourceError } from './lib/errors';
 
 export function request(ctx: Context): DynamoDBGetItemRequest {
   return { operation: 'GetItem', key: util.dynamodb.toMapValues({ PK: `USER#${callerSub(ctx)}`, SK: 'PROFILE' }), consistentRead: true };
@@ -8,7 +9,7 @@ export function request(ctx: Context): DynamoDBGetItemRequest {
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return ctx.result ?? null;
 }

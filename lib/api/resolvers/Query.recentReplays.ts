@@ -3,6 +3,7 @@
  * sparse: only recordings in state AVAILABLE carry it).
  */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
+import { raiseDataSourceError } from './lib/errors';
 
 export function request(ctx: Context<{ limit?: number | null; nextToken?: string | null }>): DynamoDBQueryRequest {
   const limit = Math.min(Math.max(ctx.args.limit ?? 20, 1), 50);
@@ -21,7 +22,7 @@ export function request(ctx: Context<{ limit?: number | null; nextToken?: string
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return { items: ctx.result.items ?? [], nextToken: ctx.result.nextToken ?? null };
 }

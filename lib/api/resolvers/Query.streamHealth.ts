@@ -4,6 +4,7 @@
  */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { callerSub, pageLimit } from './lib/page';
+import { raiseDataSourceError } from './lib/errors';
 
 export function request(ctx: Context<{ channelId: string; limit?: number | null }>): DynamoDBQueryRequest {
   if (callerSub(ctx) !== ctx.args.channelId) {
@@ -20,7 +21,7 @@ export function request(ctx: Context<{ channelId: string; limit?: number | null 
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   const items = (ctx.result.items ?? []) as unknown[];
   return items.reverse();

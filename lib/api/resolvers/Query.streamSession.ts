@@ -1,5 +1,6 @@
 /** Query.streamSession: one stream session (`STREAM#<id>`/`STREAM`). */
 import { util, type Context, type DynamoDBGetItemRequest } from '@aws-appsync/utils';
+import { raiseDataSourceError } from './lib/errors';
 
 export function request(ctx: Context<{ streamId: string }>): DynamoDBGetItemRequest {
   return { operation: 'GetItem', key: util.dynamodb.toMapValues({ PK: `STREAM#${ctx.args.streamId}`, SK: 'STREAM' }) };
@@ -7,7 +8,7 @@ export function request(ctx: Context<{ streamId: string }>): DynamoDBGetItemRequ
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return ctx.result ?? null;
 }

@@ -1,6 +1,7 @@
 /** Query.upcomingStreams: scheduled streams from now on, soonest first (GSI1 `SCHEDULED`). */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { pageLimit } from './lib/page';
+import { raiseDataSourceError } from './lib/errors';
 
 export function request(ctx: Context<{ limit?: number | null; nextToken?: string | null }>): DynamoDBQueryRequest {
   return {
@@ -18,7 +19,7 @@ export function request(ctx: Context<{ limit?: number | null; nextToken?: string
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return { items: ctx.result.items ?? [], nextToken: ctx.result.nextToken ?? null };
 }

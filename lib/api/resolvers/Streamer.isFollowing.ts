@@ -1,6 +1,7 @@
 /** Streamer.isFollowing: whether the signed-in caller follows this streamer; null for guests. */
 import { runtime, util, type Context, type DynamoDBGetItemRequest } from '@aws-appsync/utils';
 import { callerSub } from './lib/page';
+import { raiseDataSourceError } from './lib/errors';
 
 export function request(ctx: Context): DynamoDBGetItemRequest {
   const me = callerSub(ctx);
@@ -13,7 +14,7 @@ export function request(ctx: Context): DynamoDBGetItemRequest {
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return !!ctx.result;
 }

@@ -1,5 +1,6 @@
 /** Streamer.schedule: the streamer's upcoming, not cancelled scheduled streams (GSI2 `USER#<id>#SCHEDULE`). */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
+import { raiseDataSourceError } from './lib/errors';
 
 export function request(ctx: Context): DynamoDBQueryRequest {
   const streamer = ctx.source as { userId: string };
@@ -17,7 +18,7 @@ export function request(ctx: Context): DynamoDBQueryRequest {
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return ctx.result.items ?? [];
 }

@@ -7,6 +7,7 @@
 import { util, type Context, type DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
 import { idFromUuid } from '../../../../lambdas/shared/domain/ids';
 import { productKey, requireUser, saleItems, saleView, type Item } from '../lib/commerce';
+import { raiseDataSourceError } from '../lib/errors';
 
 export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const me = requireUser(ctx);
@@ -55,7 +56,7 @@ export function response(ctx: Context): unknown {
     if (reasons.some((r) => r.type === 'TransactionConflict')) {
       util.error('Another purchase was in flight; retry', 'CONFLICT');
     }
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return saleView(ctx.stash.sale as Record<string, unknown>);
 }

@@ -7,6 +7,7 @@ import { util, type Context, type DynamoDBTransactWriteItemsRequest } from '@aws
 import { closeOutcome } from '../../../../lambdas/shared/domain/auctions';
 import { idFromUuid } from '../../../../lambdas/shared/domain/ids';
 import { productKey, requireUser, saleItems, type Item } from '../lib/commerce';
+import { raiseDataSourceError } from '../lib/errors';
 
 export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const me = requireUser(ctx);
@@ -72,7 +73,7 @@ export function response(ctx: Context): unknown {
     if (reasons[0] && reasons[0].type === 'ConditionalCheckFailed') {
       util.error('The auction closed or took a bid meanwhile; retry', 'AUCTION_CLOSED');
     }
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return ctx.stash.closed;
 }

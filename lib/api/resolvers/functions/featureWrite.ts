@@ -5,6 +5,7 @@
  */
 import { util, type Context, type DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
 import { productKey, productView, profileKey, requireUser, type Item } from '../lib/commerce';
+import { raiseDataSourceError } from '../lib/errors';
 
 export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const me = requireUser(ctx);
@@ -53,7 +54,7 @@ export function response(ctx: Context): unknown {
     if (reasons.some((r) => r.type === 'ConditionalCheckFailed' || r.type === 'TransactionConflict')) {
       util.error('The channel changed its featured product meanwhile; retry', 'CONFLICT');
     }
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return productView(ctx.stash.updated as Item);
 }

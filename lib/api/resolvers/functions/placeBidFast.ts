@@ -17,6 +17,7 @@
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { placedFromProduct, retryStatus } from '../../../../lambdas/shared/domain/auctions';
 import { fastBidWrite, pruneFor, refuseInvalidBid, requireUser, type Item } from '../lib/commerce';
+import { raiseDataSourceError } from '../lib/errors';
 
 type Input = { productId: string; amount: number; bidId: string };
 
@@ -62,7 +63,7 @@ export function response(ctx: Context<{ input: Input }>): unknown {
     if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
       return refused(ctx);
     }
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   const placed = placedFromProduct(ctx.result as Item as Parameters<typeof placedFromProduct>[0]);
   ctx.stash.placed = placed;

@@ -13,6 +13,7 @@
 import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { acceptablePriceRanges, incrementFor, isListedBid, placedFromProduct, softCloseEndMs } from '../../../../lambdas/shared/domain/auctions';
 import { bidIdParts, productKey, pruneFor, refuseInvalidBid, requireUser, softCloseAt, type Item } from '../lib/commerce';
+import { raiseDataSourceError } from '../lib/errors';
 
 type Input = { productId: string; amount: number; bidId: string };
 
@@ -112,7 +113,7 @@ export function response(ctx: Context<{ input: Input }>): unknown {
       }
       util.error('Another bid changed the auction at the same moment; retry', 'CONFLICT');
     }
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   ctx.stash.prune = pruneFor(ctx.result as Item);
   return placedFromProduct(ctx.result as Parameters<typeof placedFromProduct>[0]);

@@ -6,6 +6,7 @@
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { productKey, productView, requireUser, softCloseAt, type Item } from '../lib/commerce';
+import { raiseDataSourceError } from '../lib/errors';
 
 export function request(ctx: Context): DynamoDBUpdateItemRequest {
   const me = requireUser(ctx);
@@ -50,7 +51,7 @@ export function response(ctx: Context): unknown {
     util.error('The product was sold or its auction already started', 'AUCTION_CLOSED');
   }
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return productView(ctx.result);
 }

@@ -5,6 +5,7 @@
 import { util, type AppSyncIdentityCognito, type Context } from '@aws-appsync/utils';
 import { HANDLE_CLAIM } from '../../../../lambdas/shared/domain/claims';
 import { bidIdsAttr, bidIdsChange, checkBid, incrementFor, minNextBid, removeClause, softCloseStartMs, staleBidIdBuckets } from '../../../../lambdas/shared/domain/auctions';
+import { raiseDataSourceError } from './errors';
 
 /** A stored item, read dynamically (its attributes follow docs/data-model.md). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -160,7 +161,7 @@ export function saleView(item: Record<string, unknown>): Record<string, unknown>
 /** A data-source error not handled by the resolver: surfaces as INTERNAL with the cause. */
 export function failOnError(ctx: Context): void {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
 }
 

@@ -3,6 +3,7 @@
  * payload and maps the handler's `{ data } | { error }` answer (see lambdas/shared/errors.ts).
  */
 import { util, type Context, type LambdaRequest } from '@aws-appsync/utils';
+import { raiseDataSourceError } from './errors';
 
 export function request(ctx: Context): LambdaRequest {
   return {
@@ -18,7 +19,7 @@ export function request(ctx: Context): LambdaRequest {
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   const result = ctx.result;
   if (result && result.error) {

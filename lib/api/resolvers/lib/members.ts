@@ -1,6 +1,7 @@
 /** Shared by Query.moderators and Query.bans: a channel's member items under one SK prefix, owner only. */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { callerSub } from './page';
+import { raiseDataSourceError } from './errors';
 
 export function channelMembersRequest(ctx: Context<{ channelId: string }>, prefix: string, refusal: string): DynamoDBQueryRequest {
   if (callerSub(ctx) !== ctx.args.channelId) {
@@ -18,7 +19,7 @@ export function channelMembersRequest(ctx: Context<{ channelId: string }>, prefi
 
 export function channelMembersResponse(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   const items = (ctx.result.items ?? []) as Record<string, unknown>[];
   return items.map((i) => ({ userId: i.userId, handle: i.handle ?? null, since: i.since, until: i.until ?? null, reason: i.reason ?? null }));

@@ -1,5 +1,6 @@
 /** Shared helpers for CONTROL's list resolvers (APPSYNC_JS subset). */
 import { util, type AppSyncIdentityCognito, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
+import { raiseDataSourceError } from './errors';
 
 /** Page size from `limit`, between 1 and `max`. */
 export function pageLimit(limit: number | null | undefined, max: number): number {
@@ -29,7 +30,7 @@ export function newestFirstPage(pk: string, prefix: string, args: { limit?: numb
 /** `{ items, nextToken }` from a Query result; data source errors become GraphQL errors. */
 export function pageResponse(ctx: Context): unknown {
   if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
+    raiseDataSourceError(ctx.error);
   }
   return { items: ctx.result.items ?? [], nextToken: ctx.result.nextToken ?? null };
 }

@@ -148,6 +148,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     stops.length = 0;
   };
 
+  const lambda: { runner?: LambdaRunner; ready?: (runner: LambdaRunner) => void; fail?: (error: unknown) => void } = {};
   try {
     const distDir = opts.web === false ? undefined : ensureWebBuild(log);
     const iam = opts.iam === 'enforce'
@@ -160,12 +161,11 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       })
       : undefined;
     const authorizer = iam?.authorizer;
-    // Servers start first (their ports go into the handlers' environment); the runner comes last.
-    const lambda: { runner?: LambdaRunner } = {};
-    const invoke = (name: string, event: unknown) => {
-      if (!lambda.runner) throw new Error('the Lambda runner is not ready yet');
-      return lambda.runner.invoke(name, event);
-    };
+    // Servers start first (their ports go into the handlers' environment); the runner comes last. A call
+    // before it exists (a schedule's tick during a slow start) waits for it rather than failing into a dead letter.
+    const runnerReady = new Promise<LambdaRunner>((resolve, reject) => { lambda.ready = resolve; lambda.fail = reject; });
+    runnerReady.catch(() => undefined);
+    const invoke = async (name: string, event: unknown) => (lambda.runner ?? (await runnerReady)).invoke(name, event);
 
     // Replaced by dynamodb.start() after a dynamodb.kill(): every client keeps its endpoint (same port).
     let dynamo = await startDynamoDbLocal({ port: port('dynamodb'), dataDir: join(dataDir, 'dynamodb') });
@@ -247,6 +247,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       },
     });
     lambda.runner = runner;
+    lambda.ready?.(runner);
     const streams = await startStreamPoller({
       dynamo: client, endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, table: tables.Main, log,
       // Every function the catalog triggers from the table stream, each with its own position (one event source
@@ -283,6 +284,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       stop: stopAll,
     };
   } catch (error) {
+    // Calls still waiting for the runner end now, so the event bus's stop does not wait on them.
+    lambda.fail?.(error);
     await stopAll();
     throw error;
   }

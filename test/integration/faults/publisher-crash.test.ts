@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, provisionChannel, type LocalSession } from '../../../local/client';
 import type { LocalPlatform } from '../../../local/start';
 import { publish, type Publisher } from '../local/ivs/helpers';
-import { account, removeDataDir, startPlatform, until } from './support';
+import { account, removeDataDir, startPlatform, until, SETUP_TIMEOUT_MS } from './support';
 
 let platform: LocalPlatform;
 let dataDir: string;
@@ -36,7 +36,7 @@ beforeAll(async () => {
   streamer = await account(platform, 'caster@example.com', 'caster');
   await provisionChannel(platform.endpoints.graphqlUrl, streamer.idToken, 'caster');
   streamKey = (await gql<{ myStreamKey: { streamKey: string } }>(platform.endpoints.graphqlUrl, '{ myStreamKey { streamKey } }', {}, streamer.accessToken)).myStreamKey.streamKey;
-});
+}, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   for (const p of publishers) p.child.kill('SIGKILL');

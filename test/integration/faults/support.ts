@@ -13,11 +13,19 @@ import { startLocalPlatform, type LocalPlatform, type LocalPlatformOptions } fro
 
 export const PASSWORD = 'Local-Test-Pass-1!';
 
+/**
+ * Bound of a fault test's setup (a platform start, accounts, a channel): generous because a loaded
+ * 2-core machine has taken over three minutes for it, still finite so a hung part fails the run.
+ */
+export const SETUP_TIMEOUT_MS = 420_000;
+
 /** A platform on free ports over `dataDir` (a new temporary one when absent); its log lines are kept, not printed. */
 export async function startPlatform(dataDir?: string, opts: LocalPlatformOptions = {}): Promise<{ platform: LocalPlatform; dataDir: string; log: string[] }> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'faults-'));
   const log: string[] = [];
+  const t0 = Date.now();
   const platform = await startLocalPlatform({ dataDir: dir, ports: 'free', web: false, scheduleEveryMs: 2000, log: (line) => log.push(line), ...opts });
+  console.info(`local platform up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return { platform, dataDir: dir, log };
 }
 

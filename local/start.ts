@@ -59,8 +59,13 @@ export interface LocalPlatformOptions {
   /** @default <repo>/.local */
   dataDir?: string;
   reset?: boolean;
-  /** 'fixed': the documented ports (web 3000, GraphQL 4000, RTMP 1935, ...); 'free': any free ports (tests). @default 'fixed' */
-  ports?: 'fixed' | 'free';
+  /**
+   * 'fixed': the documented ports (web 3000, GraphQL 4000, RTMP 1935, ...); 'free': any free ports (tests); or
+   * chosen ports, free for the rest (a test restarting a platform on its data directory passes `portsOf(endpoints)`:
+   * the in-process Lambdas' clients, read once per process, keep the first run's endpoints, as `npm start`'s fixed ports do).
+   * @default 'fixed'
+   */
+  ports?: 'fixed' | 'free' | Partial<Record<keyof typeof FIXED, number>>;
   /** Local period of the scheduled functions (health poller, auction sweeper). @default 15000 */
   scheduleEveryMs?: number;
   log?: (line: string) => void;
@@ -96,6 +101,15 @@ export interface LocalPlatform {
 }
 
 const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, ses: 4040, events: 4050, dynamodb: 8000, lambda: 4060, unsubscribe: 4070 };
+/** The ports of a running platform's endpoints, to start it again on them (LocalPlatformOptions.ports). */
+export function portsOf(e: Endpoints): Partial<Record<keyof typeof FIXED, number>> {
+  const p = (url: string) => Number(new URL(url).port);
+  return {
+    web: p(e.webUrl), graphql: p(e.graphqlUrl), rtmp: p(e.rtmpUrl), ivs: p(e.ivsUrl), ivschat: p(e.ivschatUrl), chat: p(e.chatUrl), cognito: p(e.cognitoUrl),
+    s3: p(e.s3Url), ses: p(e.sesUrl), events: p(e.eventsUrl), dynamodb: p(e.dynamodbUrl), lambda: p(e.lambdaUrl), unsubscribe: p(e.unsubscribeUrl),
+  };
+}
+
 /**
  * Go-live e-mails are sent as the dev stage sends them (cdk.json): from its SES identity, which the
  * stack grants SendBulkEmail on and the IAM-enforcing local mode checks.
@@ -139,7 +153,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
   if (opts.reset) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const outboxDir = join(dataDir, 'outbox');
-  const port = (name: keyof typeof FIXED) => (opts.ports === 'free' ? 0 : FIXED[name]);
+  const port = (name: keyof typeof FIXED) => (typeof opts.ports === 'object' ? opts.ports[name] ?? 0 : opts.ports === 'free' ? 0 : FIXED[name]);
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) {

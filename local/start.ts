@@ -60,8 +60,13 @@ export interface LocalPlatformOptions {
   /** @default <repo>/.local */
   dataDir?: string;
   reset?: boolean;
-  /** 'fixed': the documented ports (web 3000, GraphQL 4000, RTMP 1935, ...); 'free': any free ports (tests). @default 'fixed' */
-  ports?: 'fixed' | 'free';
+  /**
+   * 'fixed': the documented ports (web 3000, GraphQL 4000, RTMP 1935, ...); 'free': any free ports (tests); or
+   * chosen ports, free for the rest (a test restarting a platform on its data directory passes `portsOf(endpoints)`:
+   * the in-process Lambdas' clients, read once per process, keep the first run's endpoints, as `npm start`'s fixed ports do).
+   * @default 'fixed'
+   */
+  ports?: 'fixed' | 'free' | Partial<Record<keyof typeof FIXED, number>>;
   /** Local period of the scheduled functions (health poller, auction sweeper). @default 15000 */
   scheduleEveryMs?: number;
   log?: (line: string) => void;
@@ -89,10 +94,25 @@ export interface LocalPlatform {
   iam?: LocalIam;
   /** Waits until queued events and table-stream records have been handled. */
   settled(): Promise<void>;
+  /**
+   * Fault injection (test/integration/faults): `kill()` ends DynamoDB Local with SIGKILL, as a crash
+   * would, while everything else keeps running; `start()` starts it again on the same port and data
+   * directory, so the resolvers, Lambdas and stream poller reach it again without being told.
+   */
+  dynamodb: { kill(): Promise<void>; start(): Promise<void> };
   stop(): Promise<void>;
 }
 
 const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, ses: 4040, events: 4050, dynamodb: 8000, lambda: 4060, unsubscribe: 4070 };
+/** The ports of a running platform's endpoints, to start it again on them (LocalPlatformOptions.ports). */
+export function portsOf(e: Endpoints): Partial<Record<keyof typeof FIXED, number>> {
+  const p = (url: string) => Number(new URL(url).port);
+  return {
+    web: p(e.webUrl), graphql: p(e.graphqlUrl), rtmp: p(e.rtmpUrl), ivs: p(e.ivsUrl), ivschat: p(e.ivschatUrl), chat: p(e.chatUrl), cognito: p(e.cognitoUrl),
+    s3: p(e.s3Url), ses: p(e.sesUrl), events: p(e.eventsUrl), dynamodb: p(e.dynamodbUrl), lambda: p(e.lambdaUrl), unsubscribe: p(e.unsubscribeUrl),
+  };
+}
+
 /**
  * Go-live e-mails are sent as the dev stage sends them (cdk.json): from its SES identity, which the
  * stack grants SendBulkEmail on and the IAM-enforcing local mode checks.
@@ -136,7 +156,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
   if (opts.reset) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const outboxDir = join(dataDir, 'outbox');
-  const port = (name: keyof typeof FIXED) => (opts.ports === 'free' ? 0 : FIXED[name]);
+  const port = (name: keyof typeof FIXED) => (typeof opts.ports === 'object' ? opts.ports[name] ?? 0 : opts.ports === 'free' ? 0 : FIXED[name]);
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) {
@@ -145,6 +165,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     stops.length = 0;
   };
 
+  const lambda: { runner?: LambdaRunner; ready?: (runner: LambdaRunner) => void; fail?: (error: unknown) => void } = {};
   try {
     const distDir = opts.web === false ? undefined : ensureWebBuild(log);
     const iam = opts.iam === 'enforce'
@@ -157,14 +178,14 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       })
       : undefined;
     const authorizer = iam?.authorizer;
-    // Servers start first (their ports go into the handlers' environment); the runner comes last.
-    const lambda: { runner?: LambdaRunner } = {};
-    const invoke = (name: string, event: unknown) => {
-      if (!lambda.runner) throw new Error('the Lambda runner is not ready yet');
-      return lambda.runner.invoke(name, event);
-    };
+    // Servers start first (their ports go into the handlers' environment); the runner comes last. A call
+    // before it exists (a schedule's tick during a slow start) waits for it rather than failing into a dead letter.
+    const runnerReady = new Promise<LambdaRunner>((resolve, reject) => { lambda.ready = resolve; lambda.fail = reject; });
+    runnerReady.catch(() => undefined);
+    const invoke = async (name: string, event: unknown) => (lambda.runner ?? (await runnerReady)).invoke(name, event);
 
-    const dynamo = await startDynamoDbLocal({ port: port('dynamodb'), dataDir: join(dataDir, 'dynamodb') });
+    // Replaced by dynamodb.start() after a dynamodb.kill(): every client keeps its endpoint (same port).
+    let dynamo = await startDynamoDbLocal({ port: port('dynamodb'), dataDir: join(dataDir, 'dynamodb') });
     stops.push(() => dynamo.stop());
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     stops.push(async () => client.destroy());
@@ -253,6 +274,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       },
     });
     lambda.runner = runner;
+    lambda.ready?.(runner);
     const streams = await startStreamPoller({
       dynamo: client, endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, table: tables.Main, log,
       // Every function the catalog triggers from the table stream, each with its own position (one event source
@@ -281,9 +303,17 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         await streams.drained();
         await s3.settled();
       },
+      dynamodb: {
+        kill: () => dynamo.kill(),
+        async start() {
+          dynamo = await startDynamoDbLocal({ port: dynamo.port, dataDir: join(dataDir, 'dynamodb') });
+        },
+      },
       stop: stopAll,
     };
   } catch (error) {
+    // Calls still waiting for the runner end now, so the event bus's stop does not wait on them.
+    lambda.fail?.(error);
     await stopAll();
     throw error;
   }

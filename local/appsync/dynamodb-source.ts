@@ -119,7 +119,25 @@ function without(item: Record<string, unknown>, ignore: string[] | undefined): R
   return out;
 }
 
+/** Socket-level failures: DynamoDB could not be reached at all (stopped, restarting, connection cut). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * AppSync reaches DynamoDB inside AWS: when DynamoDB cannot serve a request the resolver sees a
+ * DynamoDB exception, never a socket error naming an address. A local DynamoDB that cannot be
+ * reached (after the client's own retries) is therefore reported as DynamoDB's 503,
+ * `ServiceUnavailable`, which the resolvers answer as a retryable `Unavailable` (lib/errors).
+ */
+function unreachable(err: unknown): boolean {
+  const e = err as { code?: string; name?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.$metadata?.httpStatusCode) return false;
+  return UNREACHABLE_CODES.has(e.code ?? '') || e.name === 'TimeoutError';
+}
+
 function failure(err: unknown): DataSourceOutcome {
+  if (unreachable(err)) {
+    return { error: { message: 'DynamoDB is unavailable', type: 'DynamoDB:ServiceUnavailable' }, result: null };
+  }
   if (err instanceof ConditionFailed) {
     return { error: { message: err.message, type: `DynamoDB:${err.name}` }, result: err.current };
   }

@@ -232,7 +232,8 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
-  const deadline = Date.now() + 20_000;
+  // As long as DynamoDB Local gets: on a loaded 2-core machine cognito-local's start alone has taken over 20 s.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     try {
       await call(inner, 'ListUserPools', { MaxResults: 1 });

@@ -28,6 +28,8 @@ export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
   stop(): Promise<void>;
+  /** Ends the process with SIGKILL, as a crash would (no shutdown, writes in flight cut off); resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 /** Region and dummy credentials every local client uses. */
@@ -109,6 +111,10 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         await exited;
         clearTimeout(timer);
+      },
+      async kill() {
+        child.kill('SIGKILL');
+        await exited;
       },
     };
   }

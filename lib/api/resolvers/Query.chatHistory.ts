@@ -4,6 +4,7 @@
  * are filtered out: DynamoDB removes expired items only eventually.
  */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
+import { failOnError } from './lib/errors';
 import { CHAT_HISTORY_LIMIT } from '../../../lambdas/shared/domain/chat-history';
 
 export function request(ctx: Context<{ channelId: string; limit?: number | null }>): DynamoDBQueryRequest {
@@ -21,9 +22,7 @@ export function request(ctx: Context<{ channelId: string; limit?: number | null 
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
-  }
+  failOnError(ctx);
   const items = (ctx.result.items ?? []) as Record<string, unknown>[];
   return items.reverse().map((i) => ({
     messageId: i.messageId, userId: i.userId, handle: i.handle, role: i.role, content: i.content, sentAt: i.sentAt,

@@ -1,5 +1,6 @@
 /** Query.timeouts: the channel's members whose timeout has not ended yet, for the streamer's control room. */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
+import { failOnError } from './lib/errors';
 import { callerSub } from './lib/page';
 
 export function request(ctx: Context<{ channelId: string }>): DynamoDBQueryRequest {
@@ -18,9 +19,7 @@ export function request(ctx: Context<{ channelId: string }>): DynamoDBQueryReque
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
-  }
+  failOnError(ctx);
   const items = (ctx.result.items ?? []) as Record<string, unknown>[];
   return items.map((i) => ({
     userId: (i.SK as string).slice(7), handle: i.handle ?? null, since: i.timedOutAt ?? i.timeoutUntil, until: i.timeoutUntil, reason: i.timeoutReason ?? null,

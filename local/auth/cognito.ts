@@ -12,6 +12,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { USER_WRITABLE_ATTRIBUTES } from '../../lambdas/shared/domain/claims';
 import { freePort, listen } from '../http';
 
@@ -109,6 +110,31 @@ export function parseCodeDelivery(text: string): { code: string; destination: st
   return code && destination ? { code, destination, username: field('Username') } : undefined;
 }
 
+export type CodeDelivery = NonNullable<ReturnType<typeof parseCodeDelivery>>;
+
+/**
+ * Reads one output stream of cognito-local chunk by chunk and calls `onDelivery` for each
+ * confirmation-code box. One reader per stream: a box is one write on one stream, but a pipe read
+ * may end inside a box or inside a multi-byte character (the box corners are 3 bytes in UTF-8), so
+ * the bytes are decoded across chunks and a box is parsed only once its closing corner has arrived.
+ */
+export function codeDeliveryReader(onDelivery: (delivery: CodeDelivery) => void): (chunk: Buffer) => void {
+  const decoder = new StringDecoder('utf8');
+  let buffer = '';
+  return (chunk) => {
+    buffer += decoder.write(chunk);
+    for (;;) {
+      const end = buffer.indexOf('╯');
+      if (end === -1) break;
+      const box = buffer.slice(0, end + 1);
+      buffer = buffer.slice(end + 1);
+      const delivery = parseCodeDelivery(box);
+      if (delivery) onDelivery(delivery);
+    }
+    if (buffer.length > 100_000) buffer = buffer.slice(-10_000);
+  };
+}
+
 /** The attributes a SignUp or UpdateUserAttributes request writes, and the client it comes through. */
 export function attributeWrite(target: string, body: Record<string, unknown>): { clientId?: string; names: string[] } | undefined {
   const names = ((body.UserAttributes ?? []) as { Name?: string }[]).map((a) => String(a.Name));
@@ -175,27 +201,14 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
     env: { ...process.env, PORT: String(innerPort), HOST: '127.0.0.1', NO_COLOR: '1', FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let buffer = '';
-  const onOutput = (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    // Boxes span lines; handle each complete box.
-    for (;;) {
-      const end = buffer.indexOf('╯');
-      if (end === -1) break;
-      const box = buffer.slice(0, end + 1);
-      buffer = buffer.slice(end + 1);
-      const delivery = parseCodeDelivery(box);
-      if (delivery) {
-        const at = new Date().toISOString();
-        const file = join(opts.outboxDir, `cognito-${at.replace(/[:.]/g, '-')}-${delivery.destination.replace(/[^A-Za-z0-9@._-]/g, '_')}.json`);
-        writeFileSync(file, JSON.stringify({ kind: 'ConfirmationCode', at, email: delivery.destination, code: delivery.code }, null, 2));
-        opts.log?.(`confirmation code for ${delivery.destination}: ${delivery.code}`);
-      }
-    }
-    if (buffer.length > 100_000) buffer = buffer.slice(-10_000);
+  const onDelivery = (delivery: CodeDelivery) => {
+    const at = new Date().toISOString();
+    const file = join(opts.outboxDir, `cognito-${at.replace(/[:.]/g, '-')}-${delivery.destination.replace(/[^A-Za-z0-9@._-]/g, '_')}.json`);
+    writeFileSync(file, JSON.stringify({ kind: 'ConfirmationCode', at, email: delivery.destination, code: delivery.code }, null, 2));
+    opts.log?.(`confirmation code for ${delivery.destination}: ${delivery.code}`);
   };
-  child.stdout?.on('data', onOutput);
-  child.stderr?.on('data', onOutput);
+  child.stdout?.on('data', codeDeliveryReader(onDelivery));
+  child.stderr?.on('data', codeDeliveryReader(onDelivery));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const deadline = Date.now() + 20_000;

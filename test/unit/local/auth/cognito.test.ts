@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkClaims, idTokenClaimsShim } from '../../../../local/auth/cognito';
+import { checkClaims, codeDeliveryReader, idTokenClaimsShim, type CodeDelivery } from '../../../../local/auth/cognito';
 
 describe('local Cognito ID-token claims shim', () => {
   it('adds the standard attributes from a pre-token-generation event (attributes under request, as Cognito sends them)', () => {
@@ -53,5 +53,22 @@ describe('local Cognito token checks (what AppSync accepts as a signed-in identi
   it('refuses another issuer and an expired token', () => {
     expect(() => checkClaims({ ...base, token_use: 'id', aud: 'client-1', iss: 'http://evil/pool' }, expected)).toThrow(/issuer/);
     expect(() => checkClaims({ ...base, token_use: 'id', aud: 'client-1', exp: 1_699_999_999 }, expected)).toThrow(/expired/);
+  });
+});
+
+describe('local Cognito confirmation codes read from cognito-local\'s output', () => {
+  const box = (email: string, code: string) =>
+    `╭──────────────────────────────╮\n│   Confirmation Code Delivery │\n│   Username:    ${email}\n│   Destination: ${email}\n│   Code:        ${code}   │\n╰──────────────────────────────╯\n`;
+
+  it('finds every code when a pipe read ends inside a box corner (a 3-byte character) or between boxes', () => {
+    const bytes = Buffer.from(box('a@example.com', '111111') + '{"msg":"request"}\n' + box('b@example.com', '222222'), 'utf8');
+    const corner = bytes.indexOf(Buffer.from('╯', 'utf8'));
+    const found: CodeDelivery[] = [];
+    const read = codeDeliveryReader((d) => found.push(d));
+    // Split after the first byte of the first box's closing corner, and again mid-way through the second box.
+    read(bytes.subarray(0, corner + 1));
+    read(bytes.subarray(corner + 1, corner + 60));
+    read(bytes.subarray(corner + 60));
+    expect(found.map((d) => [d.destination, d.code])).toEqual([['a@example.com', '111111'], ['b@example.com', '222222']]);
   });
 });

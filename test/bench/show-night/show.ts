@@ -45,7 +45,7 @@ export interface ShowNightSizes {
 
 export const DEFAULT_SIZES: ShowNightSizes = {
   viewers: 500, chatConnections: 300, chatters: 50, chatIntervalSeconds: 2, bidders: 200, bidsPerBidder: 2, bidWindowSeconds: 10,
-  buyNowRacers: 50, likes: 1000, showSeconds: 45, video: { size: '854x480', bitrate: '1200k' }, signUpConcurrency: 16,
+  buyNowRacers: 50, likes: 300, showSeconds: 45, video: { size: '854x480', bitrate: '1200k' }, signUpConcurrency: 16,
 };
 
 /** Sizes from SHOW_NIGHT_* environment variables over the defaults. */
@@ -162,17 +162,20 @@ async function gql<T>(url: string, query: string, variables: Record<string, unkn
   }
 }
 
+/** A setup or check request: retried (3 tries of 30 s) when unanswered, since a saturated local mode may lag. */
 async function gqlOrThrow<T>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
-  const a = await gql<T>(url, query, variables, token, 30_000);
-  if (a.kind !== 'data') throw new Error(a.kind === 'refused' ? `${a.errorType}: ${a.message}` : a.reason);
-  return a.data;
+  for (let attempt = 1; ; attempt++) {
+    const a = await gql<T>(url, query, variables, token, 30_000);
+    if (a.kind === 'data') return a.data;
+    if (a.kind === 'refused' || attempt >= 3) throw new Error(a.kind === 'refused' ? `${a.errorType}: ${a.message}` : `${a.reason} (${attempt} tries)`);
+  }
 }
 
 const count = (m: Record<string, number>, k: string) => { m[k] = (m[k] ?? 0) + 1; };
 
 // ---------------------------------------------------------------- the platform in a child process
 
-interface Child { proc: ChildProcess; endpoints: Endpoints; userPoolId: string; userPoolClientId: string; dataDir: string; logs: string[]; settle(): Promise<void>; stop(): Promise<void> }
+interface Child { proc: ChildProcess; endpoints: Endpoints; userPoolId: string; userPoolClientId: string; dataDir: string; logs: string[]; settle(timeoutMs?: number): Promise<void>; stop(): Promise<void> }
 
 async function startChild(dataDir: string): Promise<Child> {
   const proc = fork(join(import.meta.dirname, 'platform-child.ts'), [], {
@@ -183,7 +186,7 @@ async function startChild(dataDir: string): Promise<Child> {
   const logs: string[] = [];
   const settledWaiters: (() => void)[] = [];
   const ready = await new Promise<Extract<ChildMessage, { type: 'ready' }>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the local mode did not start in 180 s: ${stderr}`)), 180_000);
+    const timer = setTimeout(() => reject(new Error(`the local mode did not start in 300 s: ${stderr}`)), 300_000);
     proc.on('message', (m: ChildMessage) => {
       if (m.type === 'ready') { clearTimeout(timer); resolve(m); }
       else if (m.type === 'failed') { clearTimeout(timer); reject(new Error(`the local mode failed to start: ${m.error}`)); }
@@ -195,8 +198,8 @@ async function startChild(dataDir: string): Promise<Child> {
   const exited = new Promise<void>((r) => (proc.exitCode !== null ? r() : proc.once('exit', () => r())));
   return {
     proc, endpoints: ready.endpoints, userPoolId: ready.userPoolId, userPoolClientId: ready.userPoolClientId, dataDir: ready.dataDir, logs,
-    settle: () => new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the local mode did not settle in 60 s')), 60_000);
+    settle: (timeoutMs = 60_000) => new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the local mode did not settle in ${timeoutMs} ms`)), timeoutMs);
       settledWaiters.push(() => { clearTimeout(timer); resolve(); });
       proc.send({ type: 'settle' } satisfies ParentMessage);
     }),
@@ -523,21 +526,29 @@ export async function runShowNight(sizes: ShowNightSizes, say: (line: string) =>
     // ---- bids: the auction must close (sweeper) and the history must hold every accepted bid
     await sleep(Math.max(0, endsAt + 5000 - Date.now()));
     type ProductView = { status: string; bidCount: number; currentPrice: number | null; highBidderId: string | null; saleId: string | null; bids: { items: { bidId: string }[]; nextToken: string | null } };
+    const readHistory = async (): Promise<Set<string>> => {
+      const ids = new Set<string>();
+      let nextToken: string | null = null;
+      do {
+        const page: { product: { bids: { items: { bidId: string }[]; nextToken: string | null } } } = await gqlOrThrow(e.graphqlUrl,
+          'query($p: ID!, $n: String) { product(productId: $p) { bids(limit: 100, nextToken: $n) { items { bidId } nextToken } } }', { p: auctionId, n: nextToken });
+        for (const b of page.product.bids.items) ids.add(b.bidId);
+        nextToken = page.product.bids.nextToken;
+      } while (nextToken);
+      return ids;
+    };
+    // The history is written by the table-stream consumer and the close by the sweeper: both run
+    // behind the show. Waits for them (2 minutes at most), then reports what is there.
     let product: ProductView | undefined;
-    for (let i = 0; i < 60; i++) {
-      await child.settle();
+    let history = new Set<string>();
+    const settleBy = Date.now() + 120_000;
+    for (;;) {
+      await child.settle(20_000).catch(() => say('the table-stream consumers are still catching up'));
       product = (await gqlOrThrow<{ product: ProductView }>(e.graphqlUrl, 'query($p: ID!) { product(productId: $p) { status bidCount currentPrice highBidderId saleId bids(limit: 1) { items { bidId } nextToken } } }', { p: auctionId })).product;
-      if (product.status !== 'AUCTION_OPEN') break;
-      await sleep(1000);
+      history = await readHistory();
+      if ((product.status !== 'AUCTION_OPEN' && [...acceptedBids.keys()].every((id) => history.has(id))) || Date.now() > settleBy) break;
+      await sleep(2000);
     }
-    const history = new Set<string>();
-    let nextToken: string | null = null;
-    do {
-      const page: { product: { bids: { items: { bidId: string }[]; nextToken: string | null } } } = await gqlOrThrow(e.graphqlUrl,
-        'query($p: ID!, $n: String) { product(productId: $p) { bids(limit: 100, nextToken: $n) { items { bidId } nextToken } } }', { p: auctionId, n: nextToken });
-      for (const b of page.product.bids.items) history.add(b.bidId);
-      nextToken = page.product.bids.nextToken;
-    } while (nextToken);
     for (const id of bidsInFlight) bidUnanswered.push(`${id}: still unanswered when the run stopped waiting`);
     const missingFromHistory = [...acceptedBids.keys()].filter((id) => !history.has(id)).length;
     const unexpectedInHistory = [...history].filter((id) => !acceptedBids.has(id)).length;

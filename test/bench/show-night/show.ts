@@ -575,7 +575,7 @@ export async function runShowNight(sizes: ShowNightSizes, say: (line: string) =>
         closedToHighest, lost: bidUnanswered.length + missingFromHistory, answer: latencies(bidMs),
       },
       buyNow: { racers: Math.min(sizes.buyNowRacers, accounts.length), sold, refused: buyRefused, unanswered: buyUnanswered, salesRecorded: sales.filter((s) => s.productId === buyNowId).length, answer: latencies(buyMs) },
-      likes: { sent: likeMs.length, accepted: likesAccepted, refused: likeRefused, unanswered: likesUnanswered, counted: likes, lost: likesUnanswered + Math.max(0, likesAccepted - likes), answer: latencies(likeMs) },
+      likes: { sent: likeMs.length, accepted: likesAccepted, refused: likeRefused, unanswered: likesUnanswered, counted: likes, lost: Math.max(0, likesAccepted - likes), answer: latencies(likeMs) },
       chat: {
         connections: sizes.chatConnections, ...chatStats, sent: chatSent, delivered, expectedDeliveries, refused: chatRefused, unanswered: chatUnanswered,
         lost: expectedDeliveries - delivered + chatUnanswered, reviewFallbacks, delivery: latencies(deliveryMs),

@@ -43,6 +43,13 @@ const { logger } = observability('provision-streamer');
  */
 export const CHAT_FALLBACK_RESULT: FallbackResult = 'ALLOW';
 
+/**
+ * Messages per second the whole room may send: IVS Chat's maximum. Its default of 10 refuses (429)
+ * part of a busy show's chat: 50 chatters at one message every 2 s already send 25/s
+ * (docs/scaling.md, show night). Slow mode is the streamer's tool for pacing, not this cap.
+ */
+export const CHAT_ROOM_MESSAGES_PER_SECOND = 100;
+
 /** The provisioning record as stored: what the run created so far, plus its lease. */
 export interface StoredProvisioning extends ProvisioningRecord {
   status?: ProvisioningStatus;
@@ -242,6 +249,7 @@ async function ensureRoom(record: StoredProvisioning, name: string): Promise<voi
   const logging = optionalEnv(ENV.CHAT_LOGGING_CONFIGURATION_ARN);
   const room = await ivschat.send(new CreateRoomCommand({
     name,
+    maximumMessageRatePerSecond: CHAT_ROOM_MESSAGES_PER_SECOND,
     messageReviewHandler: { uri: requireEnv(ENV.CHAT_REVIEW_FUNCTION_ARN), fallbackResult: CHAT_FALLBACK_RESULT },
     loggingConfigurationIdentifiers: logging ? [logging] : undefined,
     tags: tags(record.userId),

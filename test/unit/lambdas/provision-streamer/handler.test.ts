@@ -87,7 +87,7 @@ describe('provision-streamer', () => {
       recordingConfigurationArn: 'arn:aws:ivs:us-west-2:123456789012:recording-configuration/Rc1', tags: OWNER_TAGS,
     });
     expect(chat).toReceiveCommandWith(CreateRoomCommand, {
-      name: NAME,
+      name: NAME, maximumMessageRatePerSecond: 100,
       messageReviewHandler: { uri: 'arn:aws:lambda:us-west-2:123456789012:function:chat-review', fallbackResult: CHAT_FALLBACK_RESULT },
       loggingConfigurationIdentifiers: ['arn:aws:ivschat:us-west-2:123456789012:logging-configuration/Lc1'], tags: OWNER_TAGS,
     });

@@ -31,7 +31,7 @@ export interface KeyframeProbe {
  * (a second keyframe within it) or too long (media time past it with no second keyframe). Takes at
  * most one segment length of media; audio-only streams and probe failures copy after `timeoutMs`.
  */
-export function probeKeyframes(rtmpUrl: string, segmentSeconds: number, timeoutMs = 5000): Promise<KeyframeProbe> {
+export function probeKeyframes(rtmpUrl: string, segmentSeconds: number, timeoutMs = 10_000): Promise<KeyframeProbe> {
   const limit = segmentSeconds + 0.1;
   return new Promise((resolve) => {
     const probe = spawn('stdbuf', ['-oL', 'ffprobe', '-v', 'error', '-analyzeduration', '0', '-probesize', '32', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', rtmpUrl], {

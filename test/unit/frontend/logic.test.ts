@@ -8,7 +8,7 @@ import { bufferedEndAt, CUE_BANNER_MS, cueBanner, cueTexts, handleFromLocation, 
 import { recordingIdFromLocation, restorePollDelay, saleMarkers } from '../../../frontend/src/features/replay/replay';
 import { maskKey, mergeHealth, nextStatus, sparkline } from '../../../frontend/src/features/studio/studio';
 import { authFlowFor, emailError, handleError, passwordChecks } from '../../../frontend/src/features/auth/auth';
-import { applyStatus, facets, filtersFromSearch } from '../../../frontend/src/features/browse/browse';
+import { applyStatus, facets, filtersFromSearch, tileImage } from '../../../frontend/src/features/browse/browse';
 import type { Sale, Streamer } from '../../../frontend/src/lib/types';
 
 const cfg = {
@@ -304,5 +304,16 @@ describe('distance to the live edge (liveEdge)', () => {
     expect(bufferedEndAt(ranges([0, 5], [8, 12]), 9)).toBe(12);
     expect(bufferedEndAt(ranges([0, 5], [8, 12]), 2)).toBe(5);
     expect(bufferedEndAt(ranges(), 2)).toBeUndefined();
+  });
+});
+
+describe('stream tile picture (tileImage)', () => {
+  it('shows the latest thumbnail while live, asked again every 30 s, else the streamer\'s own', () => {
+    const live = { status: 'LIVE' as const, thumbnailUrl: 'https://cdn/own.jpg', liveThumbnailUrl: 'https://cdn/p/media/latest_thumbnail/thumb.jpg' };
+    expect(tileImage(live, 60_000)).toBe('https://cdn/p/media/latest_thumbnail/thumb.jpg?t=2');
+    expect(tileImage(live, 89_999)).toBe('https://cdn/p/media/latest_thumbnail/thumb.jpg?t=2');
+    expect(tileImage(live, 90_000)).toBe('https://cdn/p/media/latest_thumbnail/thumb.jpg?t=3');
+    expect(tileImage({ ...live, status: 'OFFLINE' as const }, 0)).toBe('https://cdn/own.jpg');
+    expect(tileImage({ status: 'LIVE', thumbnailUrl: null, liveThumbnailUrl: null }, 0)).toBeUndefined();
   });
 });

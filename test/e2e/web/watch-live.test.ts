@@ -13,7 +13,7 @@ import { startLocalIvs, type LocalIvs } from '../../../local/ivs/index';
 import { publish, waitFor, type Publisher } from '../../integration/local/ivs/helpers';
 import { startFakeChat } from './fake-chat';
 import { fixtureApi } from './fixtures';
-import { ensureBuild, launchChromium, serveDist } from './support';
+import { ensureBuild, launchChromium, serveDist, signedInStorage } from './support';
 
 let dir: string;
 let ivs: LocalIvs;
@@ -57,6 +57,9 @@ it('watch page: "Go live ›" shows after an 8 s pause and brings the viewer bac
 
   const api = fixtureApi(site.origin);
   const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  await ctx.addInitScript((entries: Record<string, string>) => {
+    for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v);
+  }, signedInStorage('fixture-client', { sub: 'u-bob', handle: 'bob', email: 'bob@example.com' }));
   await ctx.route(`${site.origin}/graphql`, async (route) => {
     const body = route.request().postDataJSON() as { query: string; variables?: Record<string, unknown> };
     const op = api.opName(body.query);

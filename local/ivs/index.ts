@@ -56,7 +56,7 @@ export interface LocalIvs {
   playbackBaseUrl: string;
   recordingConfigurationArn: string;
   /** Live sessions by channel id (for tests and diagnostics). */
-  live(): { channelId: string; streamId: string; startTime: string; reencode: boolean }[];
+  live(): { channelId: string; streamId: string; startTime: string; reencode: boolean; mediaZeroAt: number }[];
   stop(): Promise<void>;
 }
 
@@ -74,10 +74,15 @@ interface LiveSession {
   progress: { fps?: number };
   metadataTimes: number[];
   metadata: { at: string; payload: string }[];
-  /** PTS of media time 0 (the publish, at `startTime`) in the live segments. */
+  /** PTS of media time 0 (RTMP time 0) in the live segments. */
   mediaZeroPts: number;
+  /** Wall-clock time the publisher sent media time 0 (probe.ts's estimate, refined while it reads); else `startTime`. */
+  mediaZero: { at?: number };
   ended: Promise<void>;
 }
+
+/** Wall-clock ms at which the publisher sent media time 0: never before the publish itself. */
+const mediaZeroAt = (s: LiveSession): number => Math.max(s.startTime.getTime(), s.mediaZero.at ?? s.startTime.getTime());
 
 class IvsError extends Error {
   constructor(readonly type: string, message: string, readonly status: number) { super(message); }
@@ -302,7 +307,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       const firstPts = firstVideoPts(segment);
       const duration = segmentDurations(readFileSync(join(hlsDir, channelId, 'index.m3u8'), 'utf8')).get(path.split('/').pop() ?? '');
       const cues = firstPts === undefined || duration === undefined ? [] : live.metadata
-        .map((m) => ({ offsetSeconds: (Date.parse(m.at) - live.startTime.getTime()) / 1000 - ptsDiffSeconds(firstPts, live.mediaZeroPts), text: m.payload }))
+        .map((m) => ({ offsetSeconds: (Date.parse(m.at) - mediaZeroAt(live)) / 1000 - ptsDiffSeconds(firstPts, live.mediaZeroPts), text: m.payload }))
         .filter((c) => c.offsetSeconds >= 0 && c.offsetSeconds < duration);
       return void res.writeHead(200, headers).end(injectId3(segment, cues));
     }
@@ -380,6 +385,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       channel, streamPath: session.streamPath, streamId, startTime, ffmpeg, recording, socket: session.socket, progress: {}, metadataTimes: [], metadata: [],
       reencode: probe.reencode,
       mediaZeroPts: MPEGTS_OFFSET_PTS,
+      mediaZero: probe.mediaZero,
       ended: new Promise<void>((resolve) => ffmpeg.once('exit', () => resolve())),
     };
     let stderr = '';
@@ -514,7 +520,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     rtmpUrl: `rtmp://127.0.0.1:${rtmpPort}/app/`,
     playbackBaseUrl,
     recordingConfigurationArn,
-    live: () => [...sessions.values()].map((s) => ({ channelId: s.channel.id, streamId: s.streamId, startTime: s.startTime.toISOString(), reencode: s.reencode })),
+    live: () => [...sessions.values()].map((s) => ({ channelId: s.channel.id, streamId: s.streamId, startTime: s.startTime.toISOString(), reencode: s.reencode, mediaZeroAt: mediaZeroAt(s) })),
     async stop() {
       for (const s of [...sessions.values()]) {
         s.socket.destroy();

@@ -23,16 +23,26 @@ export interface KeyframeProbe {
   readonly keyframeInterval?: number;
   /** Whether the live rendition must be re-encoded to get segments of the wanted length. */
   readonly reencode: boolean;
+  /**
+   * Wall-clock time (ms) at which the publisher sent RTMP time 0: the smallest (arrival - timestamp)
+   * over the packets read, so a packet that waited in node-media-server's GOP cache does not count.
+   * Keeps improving for `refineMs` after the decision. Undefined when no packet was read.
+   */
+  readonly mediaZero: { at?: number };
 }
 
 /**
  * Reads the publisher's packets (ffprobe on the RTMP stream, which node-media-server starts at the
- * latest keyframe; `stdbuf -oL` so each packet's line arrives as it is read) until the keyframe interval is known to be short enough for `segmentSeconds`
- * (a second keyframe within it) or too long (media time past it with no second keyframe). Takes at
- * most one segment length of media; audio-only streams and probe failures copy after `timeoutMs`.
+ * latest keyframe; `stdbuf -oL` so each packet's line arrives as it is read) until the keyframe
+ * interval is known to be short enough for `segmentSeconds` (a second keyframe within it) or too long
+ * (media time past it with no second keyframe). Takes at most one segment length of media; audio-only
+ * streams and probe failures copy after `timeoutMs`. The publisher's first frame is sent some time
+ * after the publish (an encoder starting on a loaded machine took 0.3 s), so the probe also times the
+ * packets' arrival to anchor media time to the wall clock (`mediaZero`).
  */
-export function probeKeyframes(rtmpUrl: string, segmentSeconds: number, timeoutMs = 10_000): Promise<KeyframeProbe> {
+export function probeKeyframes(rtmpUrl: string, segmentSeconds: number, timeoutMs = 10_000, refineMs = 3000): Promise<KeyframeProbe> {
   const limit = segmentSeconds + 0.1;
+  const mediaZero: { at?: number } = {};
   return new Promise((resolve) => {
     const probe = spawn('stdbuf', ['-oL', 'ffprobe', '-v', 'error', '-analyzeduration', '0', '-probesize', '32', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', rtmpUrl], {
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -40,32 +50,39 @@ export function probeKeyframes(rtmpUrl: string, segmentSeconds: number, timeoutM
     let settled = false;
     let firstKey: number | undefined;
     let pending = '';
-    const finish = (result: KeyframeProbe) => {
+    const stop = () => probe.kill('SIGKILL');
+    const finish = (result: Omit<KeyframeProbe, 'mediaZero'>) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      probe.kill('SIGKILL');
-      resolve(result);
+      setTimeout(stop, refineMs).unref();
+      resolve({ ...result, mediaZero });
     };
-    const timer = setTimeout(() => finish({ reencode: firstKey !== undefined }), timeoutMs);
+    const timer = setTimeout(() => {
+      finish({ reencode: firstKey !== undefined });
+      stop();
+    }, timeoutMs);
     probe.once('error', () => finish({ reencode: false }));
     probe.once('exit', () => finish({ reencode: firstKey !== undefined }));
     probe.stdout.on('data', (chunk: Buffer) => {
+      const arrived = Date.now();
       const lines = (pending + chunk.toString()).split('\n');
       pending = lines.pop() ?? '';
       for (const line of lines) {
         const [ptsText, flags = ''] = line.trim().split(',');
         const pts = Number(ptsText);
         if (!ptsText || !Number.isFinite(pts)) continue;
+        const zero = arrived - pts * 1000;
+        if (mediaZero.at === undefined || zero < mediaZero.at) mediaZero.at = zero;
+        if (settled) continue;
         if (firstKey === undefined) {
           if (flags.startsWith('K')) firstKey = pts;
           continue;
         }
         if (flags.startsWith('K')) {
           const interval = pts - firstKey;
-          return finish({ keyframeInterval: interval, reencode: interval > limit });
-        }
-        if (pts - firstKey > limit) return finish({ reencode: true });
+          finish({ keyframeInterval: interval, reencode: interval > limit });
+        } else if (pts - firstKey > limit) finish({ reencode: true });
       }
     });
   });

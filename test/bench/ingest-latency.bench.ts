@@ -137,7 +137,7 @@ async function measure(gop: number): Promise<BenchTable> {
         const playingAt = await waitFor('the player to play', () => player.firstPlayingAt(), 30_000, 50);
         const firstFrame = (playingAt - t0) / 1000;
         await sleep(5000);
-        const mediaZero = Date.parse(ivs.live().find((l) => channel!.arn!.endsWith(l.channelId))?.startTime ?? '');
+        const mediaZero = ivs.live().find((l) => channel!.arn!.endsWith(l.channelId))?.mediaZeroAt ?? NaN;
         let firstSegmentStart = firstListedStart ?? NaN;
         for (let seq = firstListedSeq; seq < (firstSeq ?? 0); seq++) firstSegmentStart += durations.get(seq) ?? NaN;
         const cpuFrom = localIvsCpuSeconds();

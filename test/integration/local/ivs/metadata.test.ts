@@ -52,7 +52,8 @@ async function probeSegment(url: string, body?: Buffer): Promise<{ firstVideo: n
   };
 }
 
-const startOf = (channelArn: string) => Date.parse(ivs.live().find((l) => channelArn.endsWith(l.channelId))!.startTime);
+/** Wall-clock time the publisher sent media time 0, as the local IVS anchors it. */
+const startOf = (channelArn: string) => ivs.live().find((l) => channelArn.endsWith(l.channelId))!.mediaZeroAt;
 
 it('injects each PutMetadata as an ID3 TXXX tag into the live segment holding the call\'s media time, at that PTS, after a heartbeat in every segment', async () => {
   const client = new IvsClient({ region: 'us-east-1', endpoint: ivs.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

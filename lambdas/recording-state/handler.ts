@@ -5,7 +5,7 @@
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
@@ -14,6 +14,8 @@ import { ENV, optionalEnv, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { classify } from '../shared/domain/lifecycle';
 import {
+  firstThumbnail,
+  latestThumbnailKey,
   mergeRecording,
   normalisePrefix,
   observe,
@@ -22,6 +24,7 @@ import {
   recordingEventSchema,
   recordingItemKeys,
   recordingMetadataSchema,
+  thumbnailDirOf,
   type RecordingEvent,
   type RecordingFields,
   type RecordingMetadata,
@@ -66,6 +69,21 @@ async function readMetadata(bucket: string, prefix: string, file: string): Promi
     return recordingMetadataSchema.parse(JSON.parse(text));
   } catch (error) {
     logger.warn('Recording metadata file not readable; using the event alone', { file, prefix, error: String(error) });
+    return undefined;
+  }
+}
+
+/**
+ * The recording's first thumbnail as listed in the bucket, not a guessed name: IVS numbers them from
+ * thumb0, other recorders from thumb1. Undefined while none is written (at Recording Start, usually).
+ */
+async function listedThumbnail(bucket: string, dir: string | undefined): Promise<string | undefined> {
+  if (!dir) return undefined;
+  try {
+    const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: dir, MaxKeys: 1000 }));
+    return firstThumbnail((out?.Contents ?? []).map((o) => o.Key ?? ''));
+  } catch (error) {
+    logger.warn('Recording thumbnails not listable; the recording keeps no thumbnail for now', { dir, error: String(error) });
     return undefined;
   }
 }
@@ -146,10 +164,16 @@ async function updateProfile(r: RecordingFields, now: string): Promise<void> {
         new UpdateCommand({
           TableName: TABLE,
           Key,
-          UpdateExpression: 'SET currentRecordingId = :id, recordingStartedAt = :at, updatedAt = :now',
+          // The live tile shows the recording's latest thumbnail, which IVS rewrites while the stream runs.
+          UpdateExpression: REPLAY_BASE_URL
+            ? 'SET currentRecordingId = :id, recordingStartedAt = :at, liveThumbnailUrl = :thumb, updatedAt = :now'
+            : 'SET currentRecordingId = :id, recordingStartedAt = :at, updatedAt = :now',
           // A newer recording's start is never replaced by an older one's late event.
           ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(recordingStartedAt) OR recordingStartedAt <= :at OR currentRecordingId = :id)',
-          ExpressionAttributeValues: { ':id': r.recordingId, ':at': r.startedAt, ':now': now },
+          ExpressionAttributeValues: {
+            ':id': r.recordingId, ':at': r.startedAt, ':now': now,
+            ...(REPLAY_BASE_URL ? { ':thumb': publicUrl(REPLAY_BASE_URL, latestThumbnailKey(r.s3Prefix)) } : {}),
+          },
         }),
       );
     } else {
@@ -157,7 +181,7 @@ async function updateProfile(r: RecordingFields, now: string): Promise<void> {
         new UpdateCommand({
           TableName: TABLE,
           Key,
-          UpdateExpression: 'REMOVE currentRecordingId, recordingStartedAt SET updatedAt = :now',
+          UpdateExpression: 'REMOVE currentRecordingId, recordingStartedAt, liveThumbnailUrl SET updatedAt = :now',
           ConditionExpression: 'currentRecordingId = :id',
           ExpressionAttributeValues: { ':id': r.recordingId, ':now': now },
         }),
@@ -181,6 +205,8 @@ export async function processRecordingEvent(event: RecordingEvent): Promise<Reco
   const file = metadataFileFor(detail.recording_status);
   const metadata = file ? await readMetadata(detail.recording_s3_bucket_name, detail.recording_s3_key_prefix, file) : undefined;
   const observed = observe({ ...owner, channelArn, eventTime: event.time, detail, metadata });
+  const thumbnailKey = await listedThumbnail(detail.recording_s3_bucket_name, thumbnailDirOf(observed.s3Prefix, metadata));
+  if (thumbnailKey) observed.thumbnailKey = thumbnailKey;
   const now = new Date().toISOString();
   const merged = await upsertRecording(observed, now);
   await ddb.send(

@@ -97,6 +97,8 @@ export class Web extends Construct {
           },
         },
         { pattern: '/runtime-config.json', headers: { 'Cache-Control': 'no-cache' } },
+        // Astro names these files by content hash: a returning viewer reuses them (the IVS player's 2.1 MB WASM) without asking.
+        { pattern: '/_astro/**/*', headers: { 'Cache-Control': 'public, max-age=31536000, immutable' } },
       ],
     });
     const branch = this.app.addBranch(BRANCH, { autoBuild: false, stage: 'PRODUCTION' });

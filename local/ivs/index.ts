@@ -8,13 +8,15 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, Socket, type AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import type { BucketStore } from '../s3/store';
 import { randomId, StateFile, type Channel } from './state';
 import { firstVideoPts, injectId3, ptsDiffSeconds, segmentDurations } from './id3';
+import { fixLivePlaylist, liveVideoArgs, MPEGTS_OFFSET_PTS, probeKeyframes } from './packaging';
+import { newUploaded, syncRecording, type Uploaded } from './recordings';
 import { freePort, listen } from '../http';
 import { callerOf } from '../iam/caller';
 import { AccessDeniedError, type Authorizer } from '../iam/evaluator';
@@ -40,7 +42,10 @@ export interface LocalIvsOptions {
   recordings: { store: BucketStore; bucket: string };
   onEvent(event: IvsEvent): Promise<void>;
   log?: (line: string) => void;
-  /** Live HLS segment length in seconds. @default 1 */
+  /**
+   * Live HLS segment length in seconds; publishers with longer keyframe intervals are re-encoded to
+   * it (see packaging.ts). @default 0.5
+   */
   segmentSeconds?: number;
   /** When set, every control-plane call is authorized for its calling function (IAM in the local mode). */
   iam?: Authorizer;
@@ -52,7 +57,7 @@ export interface LocalIvs {
   playbackBaseUrl: string;
   recordingConfigurationArn: string;
   /** Live sessions by channel id (for tests and diagnostics). */
-  live(): { channelId: string; streamId: string; startTime: string }[];
+  live(): { channelId: string; streamId: string; startTime: string; reencode: boolean; mediaZeroAt: number }[];
   stop(): Promise<void>;
 }
 
@@ -63,15 +68,22 @@ interface LiveSession {
   streamId: string;
   startTime: Date;
   ffmpeg: ChildProcess;
-  recording?: { sessionId: string; prefix: string; dir: string; startedAt: Date };
+  recording?: { sessionId: string; prefix: string; dir: string; startedAt: Date; uploaded: Uploaded; sync?: ReturnType<typeof setInterval>; syncing?: Promise<unknown> };
+  /** Whether the live rendition is re-encoded (the publisher's keyframes are further apart than a segment). */
+  reencode: boolean;
   socket: { destroy(): void };
   progress: { fps?: number };
   metadataTimes: number[];
   metadata: { at: string; payload: string }[];
-  /** PTS of the first video sample of the first live segment: media time 0, at `startTime`. */
-  mediaZeroPts?: number;
+  /** PTS of media time 0 (RTMP time 0) in the live segments. */
+  mediaZeroPts: number;
+  /** Wall-clock time the publisher sent media time 0 (probe.ts's estimate, refined while it reads); else `startTime`. */
+  mediaZero: { at?: number };
   ended: Promise<void>;
 }
+
+/** Wall-clock ms at which the publisher sent media time 0: never before the publish itself. */
+const mediaZeroAt = (s: LiveSession): number => Math.max(s.startTime.getTime(), s.mediaZero.at ?? s.startTime.getTime());
 
 class IvsError extends Error {
   constructor(readonly type: string, message: string, readonly status: number) { super(message); }
@@ -93,7 +105,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
   const recordingConfigurationArn = `arn:aws:ivs:${REGION}:${ACCOUNT}:recording-configuration/local`;
   const sessions = new Map<string, LiveSession>();
   const viewers = new Map<string, Map<string, number>>();
-  const segmentSeconds = opts.segmentSeconds ?? 1;
+  const segmentSeconds = opts.segmentSeconds ?? 0.5;
 
   const hlsPort = opts.hlsPort || (await freePort());
   const playbackBaseUrl = `http://127.0.0.1:${hlsPort}`;
@@ -292,18 +304,19 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       // Timed metadata: the heartbeat, and ID3 tags for the PutMetadata calls whose media time falls
       // in this segment (see id3.ts). A call at wall-clock time T is at media time T - startTime: the
       // publisher sends in real time from the publish, and the first segment starts at its first frame
-      // (node-media-server's GOP cache hands ffmpeg the stream from its first keyframe; ffmpeg's
-      // out_time stays within 0.05 s of T - startTime). ffmpeg's program-date-time is no clock for
+      // (ffmpeg keeps the publisher's timestamps, -copyts, and media time 0 is the first keyframe the
+      // probe saw, see startSession). ffmpeg's program-date-time is no clock for
       // this: it starts when ffmpeg does, so it names a time up to ~1 s later than the capture, and
       // the segment it names for T may already have been served when the call arrives.
       const segment = readFileSync(fileOnDisk);
       const firstPts = firstVideoPts(segment);
       const duration = segmentDurations(readFileSync(join(hlsDir, channelId, 'index.m3u8'), 'utf8')).get(path.split('/').pop() ?? '');
-      const cues = firstPts === undefined || duration === undefined || live.mediaZeroPts === undefined ? [] : live.metadata
-        .map((m) => ({ offsetSeconds: (Date.parse(m.at) - live.startTime.getTime()) / 1000 - ptsDiffSeconds(firstPts, live.mediaZeroPts!), text: m.payload }))
+      const cues = firstPts === undefined || duration === undefined ? [] : live.metadata
+        .map((m) => ({ offsetSeconds: (Date.parse(m.at) - mediaZeroAt(live)) / 1000 - ptsDiffSeconds(firstPts, live.mediaZeroPts), text: m.payload }))
         .filter((c) => c.offsetSeconds >= 0 && c.offsetSeconds < duration);
       return void res.writeHead(200, headers).end(injectId3(segment, cues));
     }
+    if (path.endsWith('.m3u8')) return void res.writeHead(200, headers).end(fixLivePlaylist(readFileSync(fileOnDisk, 'utf8')));
     res.writeHead(200, headers);
     createReadStream(fileOnDisk).pipe(res);
   });
@@ -340,14 +353,23 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
   const nmsListeners: [string, (session: NmsSession) => void][] = [];
   const onNms = (event: string, listener: (session: NmsSession) => void) => { nmsListeners.push([event, listener]); nms.on(event, listener); };
 
-  const startSession = (channel: Channel, key: string, session: NmsSession) => {
+  /**
+   * Starts the ffmpeg child for a publish accepted at `startTime`. The probe decides whether the live
+   * rendition is copied or re-encoded (packaging.ts). With `-copyts` every output keeps the
+   * publisher's RTMP timestamps, which start at 0 at the publish: media time t has PTS
+   * MPEGTS_OFFSET_PTS + t, whenever ffmpeg joined (a loaded machine can take seconds to start it,
+   * and node-media-server hands a late joiner the stream from its latest keyframe only).
+   */
+  const startSession = async (channel: Channel, key: string, session: NmsSession, startTime: Date) => {
+    const source = `rtmp://127.0.0.1:${rtmpPort}/app/${key}`;
+    const probe = await probeKeyframes(source, segmentSeconds);
+    if (session.socket.destroyed) return;
     const streamId = `st-${randomId(24)}`;
-    const startTime = new Date();
     const liveDir = join(hlsDir, channel.id);
     rmSync(liveDir, { recursive: true, force: true });
     mkdirSync(liveDir, { recursive: true });
-    const args = ['-hide_banner', '-loglevel', 'error', '-progress', 'pipe:1', '-rw_timeout', '10000000', '-i', `rtmp://127.0.0.1:${rtmpPort}/app/${key}`,
-      '-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-f', 'hls', '-hls_time', String(segmentSeconds), '-hls_list_size', '6',
+    const args = ['-hide_banner', '-loglevel', 'error', '-progress', 'pipe:1', '-rw_timeout', '10000000', '-copyts', '-i', source,
+      '-map', '0:v:0', '-map', '0:a:0?', ...liveVideoArgs(probe.reencode, segmentSeconds), '-f', 'hls', '-hls_time', String(segmentSeconds), '-hls_list_size', '6',
       '-hls_flags', 'delete_segments+program_date_time+independent_segments+omit_endlist', '-hls_segment_filename', join(liveDir, 'seg%05d.ts'), join(liveDir, 'index.m3u8')];
     let recording: LiveSession['recording'];
     if (channel.recordingConfigurationArn) {
@@ -357,14 +379,18 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       const dir = join(stagingDir, sessionId);
       mkdirSync(join(dir, 'media/hls/source'), { recursive: true });
       mkdirSync(join(dir, 'media/thumbnails/source'), { recursive: true });
-      recording = { sessionId, prefix, dir, startedAt: startTime };
+      recording = { sessionId, prefix, dir, startedAt: startTime, uploaded: newUploaded() };
+      // The recording keeps the publisher's own encoding (copied); thumbnails are numbered from 0 as IVS's are.
       args.push('-map', '0:v:0', '-map', '0:a:0?', '-c', 'copy', '-f', 'hls', '-hls_time', '6', '-hls_list_size', '0', '-hls_playlist_type', 'event',
         '-hls_segment_filename', join(dir, 'media/hls/source/%d.ts'), join(dir, 'media/hls/source/playlist.m3u8'),
-        '-map', '0:v:0', '-vf', "select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,10)',scale=480:-2", '-fps_mode', 'vfr', '-q:v', '6', '-f', 'image2', join(dir, 'media/thumbnails/source/thumb%d.jpg'));
+        '-map', '0:v:0', '-vf', "select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,10)',scale=480:-2", '-fps_mode', 'vfr', '-q:v', '6', '-start_number', '0', '-f', 'image2', join(dir, 'media/thumbnails/source/thumb%d.jpg'));
     }
     const ffmpeg = spawnGuarded('ffmpeg', args, { pidFile: join(runDir, `${channel.id}.pid`) });
     const s: LiveSession = {
       channel, streamPath: session.streamPath, streamId, startTime, ffmpeg, recording, socket: session.socket, progress: {}, metadataTimes: [], metadata: [],
+      reencode: probe.reencode,
+      mediaZeroPts: MPEGTS_OFFSET_PTS,
+      mediaZero: probe.mediaZero,
       ended: new Promise<void>((resolve) => ffmpeg.once('exit', () => resolve())),
     };
     let stderr = '';
@@ -376,14 +402,18 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       const frames = [...text.matchAll(/^frame=(\d+)$/gm)].pop();
       const outUs = [...text.matchAll(/^out_time_us=(\d+)$/gm)].pop();
       if (frames && outUs && Number(outUs[1]) > 0) s.progress.fps = Number(frames[1]) / (Number(outUs[1]) / 1e6);
-      // Media time 0 for timed metadata, read while the first segment is still in the playlist.
-      if (s.mediaZeroPts === undefined && existsSync(join(liveDir, 'index.m3u8'))) {
-        const first = [...segmentDurations(readFileSync(join(liveDir, 'index.m3u8'), 'utf8')).keys()][0];
-        if (first === 'seg00000.ts') s.mediaZeroPts = firstVideoPts(readFileSync(join(liveDir, first)));
-      }
     });
     ffmpeg.once('exit', (code) => { if (code && code !== 255) log(`ffmpeg for ${channel.name} exited ${code}: ${stderr.trim().split('\n').slice(-2).join(' ')}`); });
     sessions.set(channel.id, s);
+    if (recording) {
+      const r = recording;
+      // IVS writes the recording to S3 while the stream runs (the DVR pattern): so does the local IVS.
+      r.sync = setInterval(() => {
+        r.syncing ??= syncRecording({ ...opts.recordings, prefix: r.prefix, dir: r.dir }, r.uploaded)
+          .catch((error: unknown) => log(`recording sync for ${channel.name} failed: ${(error as Error).message}`))
+          .finally(() => { r.syncing = undefined; });
+      }, 2000);
+    }
     void (async () => {
       await emit(channel, 'IVS Stream State Change', { event_name: 'Session Created', stream_id: streamId });
       await emit(channel, 'IVS Stream State Change', { event_name: 'Stream Start', stream_id: streamId });
@@ -396,7 +426,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
         await emit(channel, 'IVS Recording State Change', recordingDetail('Recording Start', streamId, recording, 0));
       }
     })();
-    log(`live: ${channel.name} (${streamId})`);
+    log(`live: ${channel.name} (${streamId}${probe.reencode ? `, re-encoded to ${segmentSeconds} s keyframes` : ''})`);
   };
 
   const recordingDetail = (status: string, streamId: string, r: NonNullable<LiveSession['recording']>, durationMs: number) => ({
@@ -434,21 +464,10 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
 
   const finishRecording = async (s: LiveSession, r: NonNullable<LiveSession['recording']>) => {
     const endedAt = new Date();
-    const store = opts.recordings.store;
-    const playlistPath = join(r.dir, 'media/hls/source/playlist.m3u8');
-    const playlist = existsSync(playlistPath) ? readFileSync(playlistPath, 'utf8') : '';
-    const durationMs = Math.round([...playlist.matchAll(/#EXTINF:([\d.]+)/g)].reduce((sum, m) => sum + Number(m[1]), 0) * 1000);
-    for (const sub of ['media/hls/source', 'media/thumbnails/source']) {
-      const dir = join(r.dir, sub);
-      if (!existsSync(dir)) continue;
-      for (const name of readdirSync(dir)) {
-        const body = readFileSync(join(dir, name));
-        const content = name.endsWith('.m3u8') && !body.toString().includes('#EXT-X-ENDLIST') ? Buffer.from(`${body.toString().trimEnd()}\n#EXT-X-ENDLIST\n`) : body;
-        await store.write(opts.recordings.bucket, `${r.prefix}/${sub}/${name}`, content, {});
-      }
-    }
-    await store.write(opts.recordings.bucket, `${r.prefix}/media/hls/master.m3u8`, Buffer.from('#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=2500000\nsource/playlist.m3u8\n'), { contentType: 'application/vnd.apple.mpegurl' });
-    await store.write(opts.recordings.bucket, `${r.prefix}/events/recording-ended.json`, Buffer.from(JSON.stringify({
+    clearInterval(r.sync);
+    await r.syncing;
+    const durationMs = await syncRecording({ ...opts.recordings, prefix: r.prefix, dir: r.dir }, r.uploaded, true);
+    await opts.recordings.store.write(opts.recordings.bucket, `${r.prefix}/events/recording-ended.json`, Buffer.from(JSON.stringify({
       channel_arn: s.channel.arn, recording_started_at: r.startedAt.toISOString(), recording_ended_at: endedAt.toISOString(), recording_status: 'RECORDING_ENDED',
       media: {
         hls: { duration_ms: durationMs, path: 'media/hls', playlist: 'master.m3u8', renditions: [{ path: 'source', playlist: 'playlist.m3u8' }] },
@@ -486,8 +505,9 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       const s = sessions.get(channel.id);
       if (s && s.socket === session.socket) void endSession(s);
     });
-    // ffmpeg pulls the stream once the publisher is registered.
-    setImmediate(() => startSession(channel, key, session));
+    // ffmpeg pulls the stream once the publisher is registered; media time 0 is this moment.
+    const publishedAt = new Date();
+    setImmediate(() => void startSession(channel, key, session, publishedAt).catch((error: unknown) => log(`could not start ${channel.name}: ${(error as Error).message}`)));
   });
   await nms.run();
   // node-media-server binds asynchronously: wait until the port accepts connections.
@@ -505,7 +525,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     rtmpUrl: `rtmp://127.0.0.1:${rtmpPort}/app/`,
     playbackBaseUrl,
     recordingConfigurationArn,
-    live: () => [...sessions.values()].map((s) => ({ channelId: s.channel.id, streamId: s.streamId, startTime: s.startTime.toISOString() })),
+    live: () => [...sessions.values()].map((s) => ({ channelId: s.channel.id, streamId: s.streamId, startTime: s.startTime.toISOString(), reencode: s.reencode, mediaZeroAt: mediaZeroAt(s) })),
     async stop() {
       for (const s of [...sessions.values()]) {
         s.socket.destroy();

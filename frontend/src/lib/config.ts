@@ -96,6 +96,22 @@ export async function fetchRuntimeConfig(fetchImpl: typeof fetch = fetch): Promi
 
 let pending: Promise<RuntimeConfig> | undefined;
 
+/** Adds `<link rel="preconnect">` for the origin of `url` (once); ignored outside a browser page. */
+export function preconnectTo(url: string): void {
+  if (typeof document === 'undefined') return;
+  try {
+    const origin = new URL(url).origin;
+    if (origin === location.origin || document.head.querySelector(`link[rel="preconnect"][href="${origin}"]`)) return;
+    const link = document.createElement('link');
+    link.rel = 'preconnect';
+    link.href = origin;
+    link.crossOrigin = 'anonymous';
+    document.head.append(link);
+  } catch {
+    // not a URL: nothing to warm up
+  }
+}
+
 /**
  * Fetches and validates /runtime-config.json once per page, then configures Amplify.
  * Amplify is imported lazily so pages that never call the API ship none of it.
@@ -110,6 +126,8 @@ export function loadConfig(fetchImpl: typeof fetch = fetch): Promise<RuntimeConf
       if (e instanceof ConfigError) reportConfigProblem(e.message);
       throw e;
     });
+    // The API's connection opens while Amplify's chunks load (the host is only known from the config).
+    preconnectTo(cfg.graphqlUrl);
     const { installRealtimeRewrite } = await import('./realtime-url');
     installRealtimeRewrite(cfg.graphqlUrl, cfg.realtimeUrl);
     const { Amplify } = await import('aws-amplify');

@@ -11,7 +11,7 @@ export interface Provisioning {
 export interface Streamer {
   userId: string; handle: string; displayName?: string | null; status: 'OFFLINE' | 'LIVE';
   title?: string | null; category?: string | null; tags: string[]; language?: string | null;
-  goingLiveMessage?: string | null; thumbnailUrl?: string | null; playbackUrl?: string | null;
+  goingLiveMessage?: string | null; thumbnailUrl?: string | null; liveThumbnailUrl?: string | null; playbackUrl?: string | null;
   liveSince?: string | null; currentStreamId?: string | null; viewerCount?: number | null;
   peakViewers?: number | null; likes?: number | null; followerCount: number; featuredProductId?: string | null;
   isFollowing?: boolean | null; schedule?: ScheduledStream[];

@@ -155,16 +155,35 @@ function renditionsOf(metadata: RecordingMetadata | undefined): string[] | undef
   return list && list.length > 0 ? list.map((r) => r.path) : undefined;
 }
 
-/** Highest-resolution rendition first: the best thumbnail for a card. */
-function thumbnailKeyOf(prefix: string, metadata: RecordingMetadata | undefined): string | undefined {
+/**
+ * The folder of the highest-resolution thumbnail rendition (the best picture for a card), ending in
+ * `/`. The file names in it are what IVS wrote (`thumb0.jpg`, ... on IVS; a recorder may start
+ * elsewhere): the recording-state function lists the folder and takes the first (firstThumbnail).
+ */
+export function thumbnailDirOf(prefix: string, metadata: RecordingMetadata | undefined): string | undefined {
   const thumbs = metadata?.media?.thumbnails;
   if (!thumbs) return undefined;
   const renditions = [...(thumbs.renditions ?? metadata?.media?.hls?.renditions ?? [])].sort(
     (a, b) => (b.resolution_height ?? 0) - (a.resolution_height ?? 0),
   );
   const first = renditions[0];
-  return first ? `${prefix}/${thumbs.path}/${first.path}/thumb0.jpg` : `${prefix}/${thumbs.path}/thumb0.jpg`;
+  return first ? `${prefix}/${thumbs.path}/${first.path}/` : `${prefix}/${thumbs.path}/`;
 }
+
+/** The lowest-numbered `thumb<n>.jpg` among listed keys (S3 lists thumb10 before thumb2), or undefined. */
+export function firstThumbnail(keys: readonly string[]): string | undefined {
+  let best: { key: string; n: number } | undefined;
+  for (const key of keys) {
+    const m = /\/thumb(\d+)\.jpg$/.exec(key);
+    if (!m) continue;
+    const n = Number(m[1]);
+    if (!best || n < best.n) best = { key, n };
+  }
+  return best?.key;
+}
+
+/** Where IVS keeps the latest thumbnail of a recording while it runs (thumbnail storage LATEST). */
+export const latestThumbnailKey = (prefix: string): string => `${normalisePrefix(prefix)}/media/latest_thumbnail/thumb.jpg`;
 
 /** Fields one observation establishes, before merging with what is stored. */
 export function observe(o: RecordingObservation): RecordingFields {
@@ -196,8 +215,6 @@ export function observe(o: RecordingObservation): RecordingFields {
   if (durationMs !== undefined && state !== 'RECORDING') fields.durationMs = durationMs;
   const renditions = renditionsOf(metadata);
   if (renditions) fields.renditions = renditions;
-  const thumbnailKey = thumbnailKeyOf(prefix, metadata);
-  if (thumbnailKey) fields.thumbnailKey = thumbnailKey;
   return fields;
 }
 

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  firstThumbnail,
+  latestThumbnailKey,
   mergeRecording,
   observe,
   recordingEventSchema,
@@ -8,6 +10,7 @@ import {
   recordingItemKeys,
   recordingMetadataSchema,
   recordingPrefixOfKey,
+  thumbnailDirOf,
   type RecordingObservation,
 } from '../../../lambdas/shared/domain/recordings';
 
@@ -31,7 +34,7 @@ describe('recordingIdFromSession', () => {
 });
 
 describe('observe', () => {
-  it('takes start time, renditions and the largest thumbnail from recording-started.json', () => {
+  it('takes start time, renditions and the largest thumbnail rendition\'s folder from recording-started.json', () => {
     const r = observe(obs(start, startedMeta));
     expect(r).toMatchObject({
       state: 'RECORDING',
@@ -40,8 +43,10 @@ describe('observe', () => {
       bucket: 'your-bucket-name',
       s3Prefix: 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs',
       renditions: ['480p30', '360p30', '160p30', '720p60'],
-      thumbnailKey: 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs/media/thumbnails/720p60/thumb0.jpg',
     });
+    // The thumbnail's name comes from the bucket listing (firstThumbnail), not from here.
+    expect(r.thumbnailKey).toBeUndefined();
+    expect(thumbnailDirOf(r.s3Prefix, startedMeta)).toBe('ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs/media/thumbnails/720p60/');
     expect(r.endedAt).toBeUndefined();
     expect(r.durationMs).toBeUndefined();
   });
@@ -108,5 +113,18 @@ describe('recordingPrefixOfKey', () => {
       'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs',
     );
     expect(recordingPrefixOfKey('other/file.txt')).toBeUndefined();
+  });
+});
+
+describe('thumbnails', () => {
+  it('takes the lowest-numbered thumbnail listed, whatever the first number is', () => {
+    expect(firstThumbnail(['p/media/thumbnails/source/thumb1.jpg', 'p/media/thumbnails/source/thumb10.jpg', 'p/media/thumbnails/source/thumb2.jpg'])).toBe('p/media/thumbnails/source/thumb1.jpg');
+    expect(firstThumbnail(['p/t/thumb10.jpg', 'p/t/thumb0.jpg'])).toBe('p/t/thumb0.jpg');
+    expect(firstThumbnail(['p/t/notes.txt'])).toBeUndefined();
+    expect(firstThumbnail([])).toBeUndefined();
+  });
+
+  it('puts the latest thumbnail where IVS\'s LATEST storage writes it', () => {
+    expect(latestThumbnailKey('/ivs/v1/1/c/2020/6/23/20/12/r/')).toBe('ivs/v1/1/c/2020/6/23/20/12/r/media/latest_thumbnail/thumb.jpg');
   });
 });

@@ -4,11 +4,11 @@ import { formatAbout, formatCount, formatDuration, formatMoney, parseMoney } fro
 import { runtimeConfigSchema, toAmplifyConfig } from '../../../frontend/src/lib/config';
 import { pickAuthMode, toApiError } from '../../../frontend/src/lib/api';
 import { addLine, checkMessage, cooldownLeft, denialReason, markDeleted, MAX_LINES, type ChatLine } from '../../../frontend/src/features/chat/chat';
-import { CUE_BANNER_MS, cueBanner, cueTexts, handleFromLocation, isBehindLive, parseCue } from '../../../frontend/src/features/watch/watch';
+import { bufferedEndAt, CUE_BANNER_MS, cueBanner, cueTexts, handleFromLocation, isBehindLive, liveEdge, parseCue } from '../../../frontend/src/features/watch/watch';
 import { recordingIdFromLocation, restorePollDelay, saleMarkers } from '../../../frontend/src/features/replay/replay';
 import { maskKey, mergeHealth, nextStatus, sparkline } from '../../../frontend/src/features/studio/studio';
 import { authFlowFor, emailError, handleError, passwordChecks } from '../../../frontend/src/features/auth/auth';
-import { applyStatus, facets, filtersFromSearch } from '../../../frontend/src/features/browse/browse';
+import { applyStatus, facets, filtersFromSearch, tileImage } from '../../../frontend/src/features/browse/browse';
 import type { Sale, Streamer } from '../../../frontend/src/lib/types';
 
 const cfg = {
@@ -271,5 +271,50 @@ describe('stream key card ingest server', async () => {
   it('keeps the channel ingest URL in AWS and shows the local RTMP server locally', () => {
     expect(withIngestServer(key, undefined)).toBe(key);
     expect(withIngestServer(key, 'rtmp://127.0.0.1:1935/app/')).toEqual({ ...key, ingestServer: 'rtmp://127.0.0.1:1935/app/', url: 'rtmp://127.0.0.1:1935/app/sk_1' });
+  });
+});
+
+describe('distance to the live edge (liveEdge)', () => {
+  const ranges = (...r: [number, number][]) => ({ length: r.length, start: (i: number) => r[i]![0], end: (i: number) => r[i]![1] });
+
+  it('is the buffer ahead while playing at the edge', () => {
+    const edge = liveEdge();
+    expect(edge.update({ position: 10, bufferedEnd: 13, at: 0 })).toBeCloseTo(3);
+    expect(edge.update({ position: 11, bufferedEnd: 14, at: 1000 })).toBeCloseTo(3);
+    expect(isBehindLive(edge.update({ position: 12, bufferedEnd: 15, at: 2000 }), true)).toBe(false);
+  });
+
+  it('keeps growing while paused and nothing is fetched, so "Go live" shows after a pause of 8 s', () => {
+    const edge = liveEdge();
+    edge.update({ position: 10, bufferedEnd: 13, at: 0 });
+    const after = edge.update({ position: 10, bufferedEnd: 13, at: 8000 });
+    expect(after).toBeCloseTo(11);
+    expect(isBehindLive(after, true)).toBe(true);
+    // Resumed: the playhead moves at 1x, so it stays behind until the viewer goes live.
+    expect(edge.update({ position: 12, bufferedEnd: 16, at: 10_000 })).toBeCloseTo(11);
+  });
+
+  it('starts over after a reload', () => {
+    const edge = liveEdge();
+    edge.update({ position: 100, bufferedEnd: 103, at: 0 });
+    edge.reset();
+    expect(edge.update({ position: 0, bufferedEnd: 3, at: 20_000 })).toBeCloseTo(3);
+  });
+
+  it('reads the buffered range holding the playhead', () => {
+    expect(bufferedEndAt(ranges([0, 5], [8, 12]), 9)).toBe(12);
+    expect(bufferedEndAt(ranges([0, 5], [8, 12]), 2)).toBe(5);
+    expect(bufferedEndAt(ranges(), 2)).toBeUndefined();
+  });
+});
+
+describe('stream tile picture (tileImage)', () => {
+  it('shows the latest thumbnail while live, asked again every 30 s, else the streamer\'s own', () => {
+    const live = { status: 'LIVE' as const, thumbnailUrl: 'https://cdn/own.jpg', liveThumbnailUrl: 'https://cdn/p/media/latest_thumbnail/thumb.jpg' };
+    expect(tileImage(live, 60_000)).toBe('https://cdn/p/media/latest_thumbnail/thumb.jpg?t=2');
+    expect(tileImage(live, 89_999)).toBe('https://cdn/p/media/latest_thumbnail/thumb.jpg?t=2');
+    expect(tileImage(live, 90_000)).toBe('https://cdn/p/media/latest_thumbnail/thumb.jpg?t=3');
+    expect(tileImage({ ...live, status: 'OFFLINE' as const }, 0)).toBe('https://cdn/own.jpg');
+    expect(tileImage({ status: 'LIVE', thumbnailUrl: null, liveThumbnailUrl: null }, 0)).toBeUndefined();
   });
 });

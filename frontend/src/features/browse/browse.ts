@@ -43,3 +43,19 @@ export function filtersFromSearch(search: string): { category: string | null; ta
   const p = new URLSearchParams(search);
   return { category: p.get('category') || null, tag: p.get('tag') || null };
 }
+
+/** How often a live tile asks for the channel's latest thumbnail again (IVS rewrites it in place). */
+export const LIVE_THUMBNAIL_REFRESH_MS = 30_000;
+
+/**
+ * The picture for a stream tile: while live, the recording's latest thumbnail, with a query that
+ * changes every LIVE_THUMBNAIL_REFRESH_MS so caches do not keep an old frame; else the streamer's own
+ * thumbnail. Undefined when there is none (the tile shows initials).
+ */
+export function tileImage(s: Pick<Streamer, 'status' | 'thumbnailUrl' | 'liveThumbnailUrl'>, now: number): string | undefined {
+  if (s.status === 'LIVE' && s.liveThumbnailUrl) {
+    const sep = s.liveThumbnailUrl.includes('?') ? '&' : '?';
+    return `${s.liveThumbnailUrl}${sep}t=${Math.floor(now / LIVE_THUMBNAIL_REFRESH_MS)}`;
+  }
+  return s.thumbnailUrl ?? undefined;
+}

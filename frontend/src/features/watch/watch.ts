@@ -6,6 +6,53 @@ export function isBehindLive(latencySeconds: number | null | undefined, isLive: 
   return isLive && latencySeconds != null && Number.isFinite(latencySeconds) && latencySeconds > BEHIND_LIVE_SECONDS;
 }
 
+/** One look at the player: where the playhead is and how far media is buffered, at a wall-clock time. */
+export interface PlaybackSample {
+  /** Playhead, seconds on the video element's timeline. */
+  readonly position: number;
+  /** End of the buffered range holding the playhead (or the last one), same timeline; undefined if none. */
+  readonly bufferedEnd: number | undefined;
+  /** Wall-clock time of the sample, milliseconds. */
+  readonly at: number;
+}
+
+/** Distance to the live edge, fed with samples of one live playback (see liveEdge). */
+export interface LiveEdge {
+  /** Seconds behind live after this sample. */
+  update(sample: PlaybackSample): number;
+  /** Forget the edge: the playback was reloaded (its timeline restarts). */
+  reset(): void;
+}
+
+/**
+ * Seconds behind live for a player that cannot say (amazon-ivs-player's getLiveLatency() answers 0
+ * on HLS that IVS did not package). The newest buffered media was live when it arrived and the live
+ * edge moves on at one second per second, so every sample implies the edge is at least its buffered
+ * end plus the time since; the edge is the largest such bound, and it keeps moving while the player
+ * is paused or stalled and fetches nothing. The distance leaves out the packager's share (about one
+ * segment), so it errs on the side of not offering "Go live".
+ */
+export function liveEdge(): LiveEdge {
+  let edge: { media: number; at: number } | undefined;
+  return {
+    update({ position, bufferedEnd, at }) {
+      const implied = edge ? edge.media + (at - edge.at) / 1000 : -Infinity;
+      if (bufferedEnd !== undefined && bufferedEnd > implied) edge = { media: bufferedEnd, at };
+      if (!edge) return 0;
+      return Math.max(0, edge.media + (at - edge.at) / 1000 - position);
+    },
+    reset() {
+      edge = undefined;
+    },
+  };
+}
+
+/** The end of the buffered range holding `position`, else the last range's end. */
+export function bufferedEndAt(ranges: { length: number; start(i: number): number; end(i: number): number }, position: number): number | undefined {
+  for (let i = 0; i < ranges.length; i++) if (ranges.start(i) <= position + 0.1 && position <= ranges.end(i)) return ranges.end(i);
+  return ranges.length > 0 ? ranges.end(ranges.length - 1) : undefined;
+}
+
 /** A timed-metadata cue (sent by the backend with PutMetadata) after validation. */
 export type Cue =
   | { type: 'sale'; productId: string; title?: string; price?: number; currency?: string; buyerHandle?: string }

@@ -1,5 +1,18 @@
 /** Shared helpers for the local IVS tests and the ingest latency bench: an ffmpeg publisher and polling. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { firstVideoPts } from '../../../../local/ivs/id3';
+import { MPEGTS_OFFSET_PTS } from '../../../../local/ivs/packaging';
+
+/**
+ * Media time (s since the publish) of a live segment's first frame: the local IVS keeps the
+ * publisher's timestamps (PTS = MPEGTS_OFFSET_PTS + media time), whenever its ffmpeg joined.
+ */
+export async function segmentMediaStart(segmentUrl: string): Promise<number | undefined> {
+  const res = await fetch(segmentUrl);
+  if (!res.ok) return undefined;
+  const pts = firstVideoPts(Buffer.from(await res.arrayBuffer()));
+  return pts === undefined ? undefined : (pts - MPEGTS_OFFSET_PTS) / 90_000;
+}
 
 export interface Publisher {
   readonly child: ChildProcess;

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CreateChannelCommand, IvsClient, PutMetadataCommand } from '@aws-sdk/client-ivs';
 import { BucketStore } from '../../../../local/s3/store';
 import { startLocalIvs, type LocalIvs } from '../../../../local/ivs/index';
-import { publish, waitFor, type Publisher } from './helpers';
+import { publish, segmentMediaStart, waitFor, type Publisher } from './helpers';
+import { MPEGTS_OFFSET_PTS } from '../../../../local/ivs/packaging';
 import { startPlayer, type PlayerHarness } from './player';
 
 let dir: string;
@@ -40,9 +41,9 @@ afterAll(async () => {
 interface Packet { codec_type: string; pts_time: string; data?: string }
 
 /** ffprobe's packets of a served segment, with each data packet's payload decoded (ffmpeg drops the tag's first 5 bytes). */
-async function probeSegment(url: string): Promise<{ firstVideo: number; data: { pts: number; text: string }[] }> {
+async function probeSegment(url: string, body?: Buffer): Promise<{ firstVideo: number; data: { pts: number; text: string }[] }> {
   const file = join(dir, url.split('/').pop()!);
-  writeFileSync(file, Buffer.from(await (await fetch(url)).arrayBuffer()));
+  writeFileSync(file, body ?? Buffer.from(await (await fetch(url)).arrayBuffer()));
   const { packets } = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_packets', '-show_data', '-of', 'json', file]).toString()) as { packets: Packet[] };
   const decode = (p: Packet) => Buffer.from((p.data ?? '').split('\n').map((l) => l.slice(10, 50).replace(/\s/g, '')).join(''), 'hex').toString('utf8');
   return {
@@ -51,7 +52,8 @@ async function probeSegment(url: string): Promise<{ firstVideo: number; data: { 
   };
 }
 
-const startOf = (channelArn: string) => Date.parse(ivs.live().find((l) => channelArn.endsWith(l.channelId))!.startTime);
+/** Wall-clock time the publisher sent media time 0, as the local IVS anchors it. */
+const startOf = (channelArn: string) => ivs.live().find((l) => channelArn.endsWith(l.channelId))!.mediaZeroAt;
 
 it('injects each PutMetadata as an ID3 TXXX tag into the live segment holding the call\'s media time, at that PTS, after a heartbeat in every segment', async () => {
   const client = new IvsClient({ region: 'us-east-1', endpoint: ivs.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -60,18 +62,21 @@ it('injects each PutMetadata as an ID3 TXXX tag into the live segment holding th
   const publisher = publish(`${ivs.rtmpUrl}${streamKey!.value}`);
   try {
     await waitFor('the first live segment', async () => ((await (await fetch(channel!.playbackUrl!)).text()).includes('seg00000.ts') ? true : undefined), 30_000, 200);
-    const zero = (await probeSegment(`${base}seg00000.ts`)).firstVideo; // media time 0
+    const zero = MPEGTS_OFFSET_PTS / 90_000; // media time 0: the publisher's timestamps are kept
     await new Promise((r) => setTimeout(r, 1500));
     const text = JSON.stringify({ type: 'sale', productId: 'p1', price: 1999, note: 'größe ✓' });
     const putAt = Date.now();
     await client.send(new PutMetadataCommand({ channelArn: channel!.arn, metadata: text }));
     const callMedia = (putAt - startOf(channel!.arn!)) / 1000;
-    // Wait until the segment holding the call is complete, then fetch every listed segment.
-    await new Promise((r) => setTimeout(r, 2500));
+    // Wait until the segment holding the call is complete (the live window is 6 segments of 0.5 s), then fetch every listed segment.
+    await new Promise((r) => setTimeout(r, 1200));
     const playlist = await (await fetch(channel!.playbackUrl!)).text();
     const found: { segmentMedia: number; ptsOffset: number; data: string }[] = [];
-    for (const name of playlist.split('\n').filter((l) => l.endsWith('.ts'))) {
-      const seg = await probeSegment(`${base}${name}`);
+    // Downloaded at once: the live window is 3 s, shorter than probing them one by one on a loaded machine.
+    const names = playlist.split('\n').filter((l) => l.endsWith('.ts'));
+    const bodies = await Promise.all(names.map(async (name) => Buffer.from(await (await fetch(`${base}${name}`)).arrayBuffer())));
+    for (const [i, name] of names.entries()) {
+      const seg = await probeSegment(`${base}${name}`, bodies[i]);
       // The heartbeat: a PRIV tag at the segment's first video PTS.
       expect(seg.data[0]?.text).toContain('PRIV');
       expect(seg.data[0]?.text).toContain('local.ivs/segment');
@@ -95,6 +100,9 @@ it('delivers PutMetadata to amazon-ivs-player as TEXT_METADATA_CUE, once each, i
   const url = channel!.playbackUrl!;
   pub = publish(`${ivs.rtmpUrl}${streamKey!.value}`);
   await waitFor('the live playlist', async () => ((await (await fetch(url)).text()).includes('#EXTINF') ? true : undefined), 30_000, 200);
+  const firstListed = /^(seg\d+\.ts)$/m.exec(await (await fetch(url)).text())?.[1] ?? 'seg00000.ts';
+  const firstListedSeq = Number(/\d+/.exec(firstListed)?.[0] ?? 0);
+  const firstListedStart = await segmentMediaStart(url.replace('index.m3u8', firstListed));
   // Segment durations by media sequence number: the player's position 0 is the start of the first segment it fetched.
   const durations = new Map<number, number>();
   polling = true;
@@ -135,8 +143,8 @@ it('delivers PutMetadata to amazon-ivs-player as TEXT_METADATA_CUE, once each, i
 
   // Media time (s since the publish) of each call, of each cue's start, and of the playhead when it fired.
   const zero = startOf(channel!.arn!);
-  let firstSegmentStart = 0;
-  for (let seq = 0; seq < (firstSeq ?? 0); seq++) firstSegmentStart += durations.get(seq) ?? 1;
+  let firstSegmentStart = firstListedStart ?? NaN;
+  for (let seq = firstListedSeq; seq < (firstSeq ?? 0); seq++) firstSegmentStart += durations.get(seq) ?? NaN;
   const placed = cues.map((c, i) => firstSegmentStart + c.startTime - (sent[i]!.at - zero) / 1000);
   const fired = cues.map((c, i) => firstSegmentStart + c.position - (sent[i]!.at - zero) / 1000);
   for (let i = 0; i < cues.length; i++) {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
 import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -25,6 +25,7 @@ const raw = mockClient(DynamoDBClient);
 const s3 = mockClient(S3Client);
 const context = { functionName: 'recording-state', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
 
+const PREFIX = 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs';
 const recordingId = recordingIdFromSession('e7f3c9a0-1234-4567-89ab-0c1d2e3f4a5b');
 const profile = { PK: 'USER#user-1', SK: 'PROFILE', userId: 'user-1', handle: 'alice', title: 'Vintage hour' };
 
@@ -55,6 +56,9 @@ beforeEach(() => {
   s3.on(GetObjectCommand, { Key: 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs/events/recording-started.json' }).resolves({
     Body: body(readFileSync(new URL('../../../fixtures/recordings/recording-started.json', import.meta.url), 'utf8')),
   } as never);
+  s3.on(ListObjectsV2Command, { Prefix: `${PREFIX}/media/thumbnails/720p60/` }).resolves({
+    Contents: [{ Key: `${PREFIX}/media/thumbnails/720p60/thumb0.jpg` }, { Key: `${PREFIX}/media/thumbnails/720p60/thumb1.jpg` }],
+  });
   s3.on(GetObjectCommand, { Key: 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs/events/recording-ended.json' }).resolves({
     Body: body(readFileSync(new URL('../../../fixtures/recordings/recording-ended.json', import.meta.url), 'utf8')),
   } as never);
@@ -84,9 +88,26 @@ describe('recording-state handler', () => {
     expect(ddb).toHaveReceivedCommandWith(QueryCommand, { IndexName: 'GSI2', ExpressionAttributeValues: { ':pk': 'CHANNEL_ARN#arn:aws:ivs:us-west-2:123456789012:channel/AbCdef1G2hij', ':sk': 'PROFILE' } });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: { PK: 'USER#user-1', SK: 'PROFILE' },
-      UpdateExpression: expect.stringContaining('SET currentRecordingId = :id, recordingStartedAt = :at'),
-      ExpressionAttributeValues: expect.objectContaining({ ':id': recordingId, ':at': '2020-06-23T20:12:34.908Z' }),
+      UpdateExpression: expect.stringContaining('SET currentRecordingId = :id, recordingStartedAt = :at, liveThumbnailUrl = :thumb'),
+      ExpressionAttributeValues: expect.objectContaining({
+        ':id': recordingId, ':at': '2020-06-23T20:12:34.908Z',
+        ':thumb': `https://d111111abcdef8.cloudfront.net/${PREFIX}/media/latest_thumbnail/thumb.jpg`,
+      }),
     });
+  });
+
+  it('takes the thumbnail name from the bucket listing (a recorder numbering from thumb1), and none while nothing is listed', async () => {
+    const items = storeBehindMock();
+    s3.on(ListObjectsV2Command, { Prefix: `${PREFIX}/media/thumbnails/720p60/` }).resolves({
+      Contents: [{ Key: `${PREFIX}/media/thumbnails/720p60/thumb1.jpg` }, { Key: `${PREFIX}/media/thumbnails/720p60/thumb10.jpg` }, { Key: `${PREFIX}/media/thumbnails/720p60/thumb2.jpg` }],
+    });
+    await processRecordingEvent(recordingEventSchema.parse(fixture('recording-end.json')));
+    expect(items.get(`RECORDING#${recordingId}`)?.thumbnailUrl).toBe(`https://d111111abcdef8.cloudfront.net/${PREFIX}/media/thumbnails/720p60/thumb1.jpg`);
+
+    items.clear();
+    s3.on(ListObjectsV2Command).resolves({ Contents: [] });
+    await processRecordingEvent(recordingEventSchema.parse(fixture('recording-start.json')));
+    expect(items.get(`RECORDING#${recordingId}`)?.thumbnailUrl).toBeUndefined();
   });
 
   it('Recording End before Start: ends AVAILABLE and the late Start does not regress it', async () => {

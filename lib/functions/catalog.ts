@@ -181,7 +181,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'bid-history',
-    description: 'Table stream: bid history items from accepted bids (placeBid writes the product only); channel bans onto open products.',
+    description: 'Table stream: bid history items from accepted bids (placeBid writes the product only).',
     triggers: [{ kind: 'table-stream' }],
     timeoutSeconds: 30,
   },

@@ -11,13 +11,11 @@
  *   (consumerBucketTrim; placeBid answers a refused bid from the item while its bucket is there,
  *   from history below the floor: retryStatus). Those buckets are never written again, so the
  *   trim needs no head check; a floor already as high means another record did it.
- * - a ban item `CHANNEL#<c>/BAN#<u>` inserted/removed → `bannedBidders` ADD/DELETE on the
- *   channel's products that are not finished (DRAFT, AUCTION_OPEN), which placeBid's condition reads.
  * Reports partial batch failures (Powertools batch) so one failing record neither blocks the shard
  * nor fails the good records beside it; see handleRecords for what a failure holds back.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ddb as sharedDdb } from '../shared/clients';
@@ -70,34 +68,8 @@ async function trimBidIdBuckets(ddb: DynamoDBDocumentClient, table: string, prod
   }
 }
 
-async function applyBan(ddb: DynamoDBDocumentClient, table: string, channelId: string, userId: string, banned: boolean): Promise<void> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(new QueryCommand({
-      TableName: table, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk',
-      FilterExpression: '#status IN (:draft, :open)', ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pk': `CHANNEL#${channelId}#PRODUCTS`, ':draft': 'DRAFT', ':open': 'AUCTION_OPEN' },
-      ProjectionExpression: 'PK, SK', ExclusiveStartKey: start,
-    }));
-    for (const p of page.Items ?? []) {
-      await ddb.send(new UpdateCommand({
-        TableName: table, Key: { PK: p.PK, SK: p.SK },
-        UpdateExpression: banned ? 'ADD bannedBidders :u' : 'DELETE bannedBidders :u',
-        ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: { ':u': new Set([userId]) },
-      })).catch((err: unknown) => {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      });
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-}
-
-type Work =
-  | { kind: 'bid'; image: Image }
-  | { kind: 'ban'; channelId: string; userId: string; banned: boolean };
-
-/** What one record asks for: a history item (and a product image to trim), or a ban to apply. */
-function classify(record: DynamoDBRecord): Work | undefined {
+/** The product image of an accepted bid (its history item to write, its buckets to trim), or undefined. */
+function bidImage(record: DynamoDBRecord): Image | undefined {
   const keys = imageOf(record.dynamodb?.Keys) ?? {};
   const pk = String(keys.PK ?? '');
   const sk = String(keys.SK ?? '');
@@ -105,17 +77,9 @@ function classify(record: DynamoDBRecord): Work | undefined {
     const next = imageOf(record.dynamodb?.NewImage);
     const prev = imageOf(record.dynamodb?.OldImage);
     const isBid = Boolean(next?.lastBid) && Number(next?.bidCount ?? 0) > Number(prev?.bidCount ?? 0);
-    return isBid && next ? { kind: 'bid', image: next } : undefined;
-  }
-  if (pk.startsWith('CHANNEL#') && sk.startsWith('BAN#') && (record.eventName === 'INSERT' || record.eventName === 'REMOVE')) {
-    return { kind: 'ban', channelId: pk.slice('CHANNEL#'.length), userId: sk.slice('BAN#'.length), banned: record.eventName === 'INSERT' };
+    return isBid && next ? next : undefined;
   }
   return undefined;
-}
-
-/** A ban record not applied because an earlier record for the same channel and user failed (order decides the outcome). */
-export class EarlierBanFailedError extends Error {
-  override readonly name = 'EarlierBanFailedError';
 }
 
 const sequenceOf = (record: DynamoDBRecord): string => record.dynamodb?.SequenceNumber ?? '';
@@ -123,8 +87,6 @@ const sequenceOf = (record: DynamoDBRecord): string => record.dynamodb?.Sequence
 /**
  * One batch through Powertools' BatchProcessor, so each record succeeds or fails on its own:
  * - bid records: the history puts run in parallel (independent items);
- * - ban records: in stream order per channel and user (an unban must not overtake its ban); a
- *   record whose predecessor failed fails too, without being applied;
  * - then, per product, one bucket trim from its newest bid image in the batch, only if every bid
  *   record of that product in the batch was written (records come in order, so all its earlier
  *   bids were written by earlier batches); a failed trim fails that newest record.
@@ -136,46 +98,20 @@ const sequenceOf = (record: DynamoDBRecord): string => record.dynamodb?.Sequence
  * the shard moves on, so one poisoned record costs its retries, never the shard.
  */
 export async function handleRecords(ddb: DynamoDBDocumentClient, table: string, records: DynamoDBRecord[]): Promise<DynamoDBBatchResponse> {
-  const work = new Map<DynamoDBRecord, Work>();
-  const previousBan = new Map<DynamoDBRecord, DynamoDBRecord>();
-  const lastBanOf = new Map<string, DynamoDBRecord>();
+  const bids = new Map<DynamoDBRecord, Image>();
   const newestBid = new Map<string, { record: DynamoDBRecord; image: Image }>();
   for (const record of records) {
-    const w = classify(record);
-    if (!w) continue;
-    work.set(record, w);
-    if (w.kind === 'bid') newestBid.set(String(w.image.PK), { record, image: w.image });
-    if (w.kind === 'ban') {
-      const key = `${w.channelId}/${w.userId}`;
-      const before = lastBanOf.get(key);
-      if (before) previousBan.set(record, before);
-      lastBanOf.set(key, record);
-    }
+    const image = bidImage(record);
+    if (!image) continue;
+    bids.set(record, image);
+    newestBid.set(String(image.PK), { record, image });
   }
-
-  const bans = new Map<DynamoDBRecord, Promise<void>>();
-  const ban = (record: DynamoDBRecord): Promise<void> => {
-    let done = bans.get(record);
-    if (!done) {
-      const w = work.get(record) as Extract<Work, { kind: 'ban' }>;
-      const before = previousBan.get(record);
-      const ready = before
-        ? ban(before).catch(() => {
-          throw new EarlierBanFailedError(`ban record ${sequenceOf(before)} for ${w.channelId}/${w.userId} failed; ${sequenceOf(record)} waits for it`);
-        })
-        : Promise.resolve();
-      done = ready.then(() => applyBan(ddb, table, w.channelId, w.userId, w.banned));
-      bans.set(record, done);
-    }
-    return done;
-  };
 
   // One processor per call, not per module: the local mode and the tests run batches concurrently in one process.
   const processor = new BatchProcessor(EventType.DynamoDBStreams, { logger });
   const result = await processPartialResponse({ Records: records }, async (record: DynamoDBRecord) => {
-    const w = work.get(record);
-    if (w?.kind === 'bid') await recordBid(ddb, table, w.image);
-    else if (w?.kind === 'ban') await ban(record);
+    const image = bids.get(record);
+    if (image) await recordBid(ddb, table, image);
   }, processor, { throwOnFullBatchFailure: false });
   // The response names every failure, even when all records failed: the caller gets one shape.
 
@@ -185,8 +121,8 @@ export async function handleRecords(ddb: DynamoDBDocumentClient, table: string, 
   }
   const productFailed = new Set<string>();
   for (const record of failed) {
-    const w = work.get(record);
-    if (w?.kind === 'bid') productFailed.add(String(w.image.PK));
+    const image = bids.get(record);
+    if (image) productFailed.add(String(image.PK));
   }
   const trimFailures: { itemIdentifier: string }[] = [];
   for (const [pk, { record, image }] of newestBid) {

@@ -1,6 +1,7 @@
 /**
  * Moderation actions by the streamer or their moderators: delete a message, timeout, ban/unban
- * (IVS DisconnectUser plus the ban record), lift a timeout, moderators (streamer only), chat settings (slow mode,
+ * (IVS DisconnectUser plus the ban record, also written onto the channel's products so the user
+ * cannot bid: bidding-bans.ts), lift a timeout, moderators (streamer only), chat settings (slow mode,
  * blocked words, pinned message, pushed to clients as a `settings` room event). Every action is
  * written to the channel's moderation log.
  */
@@ -11,6 +12,7 @@ import { ENV, requireEnv } from '../shared/env';
 import { DomainError, toAppSyncResult } from '../shared/errors';
 import { cognitoCaller, idArgument, type AppSyncInvokeEvent, type Caller } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
+import { applyBanToBidding } from './bidding-bans';
 import {
   banKey, canModerate, changedSettings, chatSettingsKey, memberKey, moderatorKey, modLogKey, roleOf, settingsLogEntries, validateSettings, validateTimeoutSeconds,
   type ChatRole, type ChatSettings, type ModerationAction, type ModerationEntry, type SettingsInput,
@@ -122,6 +124,7 @@ export async function moderate(field: string, identity: unknown, args: Args): Pr
         { Put: { TableName: ctx.table, Item: { ...banKey(channelId, userId), type: 'Ban', userId, handle: targetHandle, since, reason, bannedBy: ctx.actor.userId } } },
         { Update: { TableName: ctx.table, Key: memberKey(channelId, userId), UpdateExpression: 'SET bannedAt = :s', ExpressionAttributeValues: { ':s': since } } },
       ] }));
+      await applyBanToBidding(ddb, ctx.table, channelId, userId, true);
       await disconnect(ctx, userId, reason ?? 'Banned from this chat');
       return log(ctx, 'BAN', { targetUserId: userId, targetHandle, reason });
     }
@@ -131,6 +134,7 @@ export async function moderate(field: string, identity: unknown, args: Args): Pr
         { Delete: { TableName: ctx.table, Key: banKey(channelId, userId) } },
         { Update: { TableName: ctx.table, Key: memberKey(channelId, userId), UpdateExpression: 'REMOVE bannedAt' } },
       ] }));
+      await applyBanToBidding(ddb, ctx.table, channelId, userId, false);
       return log(ctx, 'UNBAN', { targetUserId: userId, targetHandle: await handleOf(ctx, userId) });
     }
     case 'addModerator': {

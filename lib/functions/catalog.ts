@@ -205,7 +205,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
         ],
       },
     ],
-    table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
   },
   {
     name: 'social',
@@ -240,10 +240,10 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'bid-history',
-    description: 'Table stream: bid history items from accepted bids (placeBid writes the product only); channel bans onto open products.',
+    description: 'Table stream: bid history items from accepted bids (placeBid writes the product only).',
     triggers: [{ kind: 'table-stream' }],
     timeoutSeconds: 30,
-    table: ['Query', 'PutItem', 'UpdateItem'],
+    table: ['PutItem', 'UpdateItem'],
   },
   {
     name: 'sale-markers',

@@ -8,6 +8,7 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCom
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../local/appsync/engine';
 import { handleRecords } from '../../../lambdas/bid-history/handler';
+import { applyBanToBidding } from '../../../lambdas/chat-moderation/bidding-bans';
 import { bidBucket, bidIdsAttr, incrementFor } from '../../../lambdas/shared/domain/auctions';
 import { firstProductInputError } from '../../../lambdas/shared/domain/product-schema';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb/server';
@@ -18,14 +19,17 @@ import { tableStream } from './stream';
 // bid-history's DynamoDB calls are evaluated against its role from the synthesized template.
 const db = useDynamoDbLocal({ iam: true });
 let lambdaDoc: DynamoDBDocumentClient;
-/** The stream consumer as Lambda runs it: its own client, through the IAM proxy, as bid-history. */
-const bidHistory = (records: Parameters<typeof handleRecords>[2]) => runAs('bid-history', () => {
-  lambdaDoc ??= DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: db.lambdaEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), { marshallOptions: { removeUndefinedValues: true } });
-  return handleRecords(lambdaDoc, db.tableName, records);
-});
+/** The client a Lambda uses: through the IAM proxy, so its calls are evaluated against its role. */
+const lambdaClient = () =>
+  (lambdaDoc ??= DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: db.lambdaEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), { marshallOptions: { removeUndefinedValues: true } }));
+/** The stream consumer as Lambda runs it, as bid-history. */
+const bidHistory = (records: Parameters<typeof handleRecords>[2]) => runAs('bid-history', () => handleRecords(lambdaClient(), db.tableName, records));
 let engine: Engine;
 const stream = tableStream(db);
-/** Runs the table-stream consumer (bid history, bans onto products) over everything written so far. */
+/** chat-moderation's write of a ban (or unban) onto the channel's products, as its Lambda role runs it. */
+const moderationBans = (channelId: string, userId: string, banned: boolean) =>
+  runAs('chat-moderation', () => applyBanToBidding(lambdaClient(), db.tableName, channelId, userId, banned));
+/** Runs the table-stream consumer (bid history) over everything written so far. */
 const settle = async (): Promise<void> => {
   await stream.drain(async (records) => {
     const out = await bidHistory(records);
@@ -207,7 +211,7 @@ describe('authorization matrix', () => {
     expect(read.data?.product).toEqual({ productId: id, currentPrice: 5000 });
   });
 
-  it('a banned viewer cannot bid: banned before the auction starts, or banned during it once the stream ran', async () => {
+  it('a banned viewer cannot bid: banned before the auction starts, or banned during it by chat moderation', async () => {
     await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: 'CHANNEL#seller1', SK: 'BAN#viewer65', userId: 'viewer65' } }));
     const before = await openAuction();
     const r0 = await gql(BID, viewer(65), { i: { productId: before, amount: 5000, bidId: randomUUID() } });
@@ -215,12 +219,12 @@ describe('authorization matrix', () => {
 
     const id = await openAuction();
     await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: 'CHANNEL#seller1', SK: 'BAN#viewer66', userId: 'viewer66' } }));
-    await settle();
+    await moderationBans('seller1', 'viewer66', true);
     const r = await gql(BID, viewer(66), { i: { productId: id, amount: 5000, bidId: randomUUID() } });
     expect(r.errors?.[0]?.errorType).toBe('UNAUTHORIZED');
-    // Unbanned: the stream takes the id off the open products again.
+    // Unbanned: chat moderation takes the id off the open products again.
     await db.doc.send(new DeleteCommand({ TableName: db.tableName, Key: { PK: 'CHANNEL#seller1', SK: 'BAN#viewer66' } }));
-    await settle();
+    await moderationBans('seller1', 'viewer66', false);
     const r2 = await gql(BID, viewer(66), { i: { productId: id, amount: 5000, bidId: randomUUID() } });
     expect(r2.errors).toBeUndefined();
   });

@@ -5,13 +5,14 @@
  * knows from the product that the bid is no retry (retryStatus 'never').
  */
 import { runtime, util, type Context, type DynamoDBGetItemRequest } from '@aws-appsync/utils';
-import { bidKey, failOnError } from '../lib/commerce';
+import { bidKey, failOnError, placeBidStash, type Item } from '../lib/commerce';
 
 export function request(ctx: Context<{ input: { productId: string; bidId: string } }>): DynamoDBGetItemRequest {
-  if (ctx.stash.placed) {
-    runtime.earlyReturn(ctx.stash.placed);
+  const stash = placeBidStash(ctx);
+  if (stash.placed) {
+    runtime.earlyReturn(stash.placed);
   }
-  if (!ctx.stash.mayBeRetry) {
+  if (!stash.mayBeRetry) {
     runtime.earlyReturn(null);
   }
   const { productId, bidId } = ctx.args.input;
@@ -20,6 +21,6 @@ export function request(ctx: Context<{ input: { productId: string; bidId: string
 
 export function response(ctx: Context): unknown {
   failOnError(ctx);
-  ctx.stash.existingBid = ctx.result ?? null;
+  placeBidStash(ctx).existingBid = (ctx.result as Item | null) ?? null;
   return ctx.result ?? null;
 }

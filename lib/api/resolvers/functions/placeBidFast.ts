@@ -16,7 +16,7 @@
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { placedFromProduct, retryStatus } from '../../../../lambdas/shared/domain/auctions';
-import { fastBidWrite, pruneFor, refuseInvalidBid, requireUser, type Item } from '../lib/commerce';
+import { fastBidWrite, placeBidStash, pruneFor, refuseInvalidBid, requireUser, type Item } from '../lib/commerce';
 import { failOnError } from '../lib/errors';
 
 type Input = { productId: string; amount: number; bidId: string };
@@ -42,17 +42,18 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
 
 /** A refused single write, decided from the product's current value (`ctx.result`). */
 function refused(ctx: Context<{ input: Input }>): null {
-  ctx.stash.placed = null;
+  const stash = placeBidStash(ctx);
+  stash.placed = null;
   const product = ctx.result as Item | null;
   if (!product) {
     util.error('No such product', 'NOT_FOUND');
   }
   const input = ctx.args.input;
-  ctx.stash.product = product;
-  ctx.stash.existingBid = null;
+  stash.product = product;
+  stash.existingBid = null;
   // Possibly a retried bid: loadBid reads its history item and the exact path answers it.
-  ctx.stash.mayBeRetry = retryStatus(product, input) !== 'never';
-  if (!ctx.stash.mayBeRetry) {
+  stash.mayBeRetry = retryStatus(product, input) !== 'never';
+  if (!stash.mayBeRetry) {
     refuseInvalidBid(product, requireUser(ctx), input.amount, util.time.nowEpochMilliSeconds());
   }
   return null;
@@ -66,7 +67,8 @@ export function response(ctx: Context<{ input: Input }>): unknown {
     failOnError(ctx);
   }
   const placed = placedFromProduct(ctx.result as Item as Parameters<typeof placedFromProduct>[0]);
-  ctx.stash.placed = placed;
-  ctx.stash.prune = pruneFor(ctx.result as Item);
+  const stash = placeBidStash(ctx);
+  stash.placed = placed;
+  stash.prune = pruneFor(ctx.result as Item);
   return placed;
 }

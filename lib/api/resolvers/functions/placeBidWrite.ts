@@ -12,7 +12,7 @@
  */
 import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { acceptablePriceRanges, incrementFor, isListedBid, placedFromProduct, softCloseEndMs } from '../../../../lambdas/shared/domain/auctions';
-import { bidIdParts, productKey, pruneFor, refuseInvalidBid, requireUser, softCloseAt, type Item } from '../lib/commerce';
+import { bidIdParts, placeBidStash, productKey, pruneFor, refuseInvalidBid, requireUser, softCloseAt, type Item } from '../lib/commerce';
 import { failOnError } from '../lib/errors';
 
 type Input = { productId: string; amount: number; bidId: string };
@@ -41,13 +41,14 @@ function acceptedBefore(product: Item, existing: Item | null, bid: { bidId: stri
 }
 
 export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemRequest {
-  if (ctx.stash.placed) {
-    runtime.earlyReturn(ctx.stash.placed);
+  const stash = placeBidStash(ctx);
+  if (stash.placed) {
+    runtime.earlyReturn(stash.placed);
   }
   const me = requireUser(ctx);
   const input = ctx.args.input;
-  const product = ctx.stash.product as Item;
-  const already = acceptedBefore(product, ctx.stash.existingBid as Item | null, input, me.sub);
+  const product = stash.product as Item;
+  const already = acceptedBefore(product, stash.existingBid ?? null, input, me.sub);
   if (already) {
     runtime.earlyReturn(already);
   }
@@ -115,6 +116,6 @@ export function response(ctx: Context<{ input: Input }>): unknown {
     }
     failOnError(ctx);
   }
-  ctx.stash.prune = pruneFor(ctx.result as Item);
+  placeBidStash(ctx).prune = pruneFor(ctx.result as Item);
   return placedFromProduct(ctx.result as Parameters<typeof placedFromProduct>[0]);
 }

@@ -8,14 +8,13 @@
  */
 import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { removeClause } from '../../../../lambdas/shared/domain/auctions';
-import { productKey } from '../lib/commerce';
-
-type Prune = { productId: string; stale: string[] };
+import { placeBidStash, productKey } from '../lib/commerce';
 
 export function request(ctx: Context): DynamoDBUpdateItemRequest {
-  const prune = ctx.stash.prune as Prune | null | undefined;
+  const stash = placeBidStash(ctx);
+  const prune = stash.prune;
   if (!prune) {
-    runtime.earlyReturn(ctx.stash.placed ?? ctx.prev.result);
+    runtime.earlyReturn(stash.placed ?? ctx.prev.result);
   }
   const stale = removeClause(prune.stale, 'stale');
   return {
@@ -28,5 +27,5 @@ export function request(ctx: Context): DynamoDBUpdateItemRequest {
 
 /** The bid stands whatever this write met (a failure here only leaves the old buckets for the next bid). */
 export function response(ctx: Context): unknown {
-  return ctx.stash.placed ?? ctx.prev.result;
+  return placeBidStash(ctx).placed ?? ctx.prev.result;
 }

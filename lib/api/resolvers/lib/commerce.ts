@@ -117,6 +117,28 @@ export function fastBidWrite(input: { productId: string; amount: number; bidId: 
   };
 }
 
+/**
+ * placeBid's pipeline state in `ctx.stash`: the one contract between its four steps
+ * (placeBidFast → loadBid → placeBidWrite → pruneBidIds).
+ */
+export interface PlaceBidStash {
+  /** The BidPlaced answer once a write accepted the bid (placeBidFast); null when its write was refused. Later steps answer it unchanged. */
+  placed?: Record<string, unknown> | null;
+  /** The product as the refused fast write returned it (placeBidFast), for loadBid and placeBidWrite. */
+  product?: Item;
+  /** Whether the refused bid can be a retry of an accepted one (retryStatus not 'never'): only then does loadBid read its history item. */
+  mayBeRetry?: boolean;
+  /** The history item stored under the bid id (loadBid), or null. */
+  existingBid?: Item | null;
+  /** Id buckets an accepted write left below its sweep (pruneFor, by placeBidFast or placeBidWrite), for pruneBidIds; null when none. */
+  prune?: { productId: string; stale: string[] } | null;
+}
+
+/** `ctx.stash` as placeBid's contract (the same object: assignments through it are the stash's). */
+export function placeBidStash(ctx: Context): PlaceBidStash {
+  return ctx.stash as PlaceBidStash;
+}
+
 /** What pruneBidIds needs when an accepted bid's written item (ALL_NEW) still holds buckets below its sweep, else null. */
 export function pruneFor(product: Item): { productId: string; stale: string[] } | null {
   const stale = staleBidIdBuckets(product);

@@ -1,10 +1,10 @@
 /**
  * bid-history's partial batch responses: a poisoned record is reported alone, the good records
- * beside it are written, and what depends on order (a product's bucket trim, a user's ban then
- * unban) is held back only where the failure touches it.
+ * beside it are written, and what depends on order (a product's bucket trim) is held back only
+ * where the failure touches it. (Chat bans onto products: test/unit/lambdas/chat/bidding-bans.test.ts.)
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -46,20 +46,13 @@ function bid(productId: string, count: number, amount: number, bidId = `bid-${pr
   return record('MODIFY', keys, next, { ...base, bidCount: count - 1, currentPrice: amount - 100 });
 }
 
-const ban = (userId: string, banned: boolean): DynamoDBRecord =>
-  record(banned ? 'INSERT' : 'REMOVE', { PK: 'CHANNEL#ch-1', SK: `BAN#${userId}` }, banned ? { PK: 'CHANNEL#ch-1', SK: `BAN#${userId}` } : undefined);
-
 const seqOf = (r: DynamoDBRecord) => r.dynamodb?.SequenceNumber;
 const historyPuts = () => ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item?.bidId as string);
 const trims = () => ddb.commandCalls(UpdateCommand).filter((c) => String(c.args[0].input.UpdateExpression).includes('bidBucketFloor')).map((c) => c.args[0].input.Key?.PK as string);
-const banUpdates = () => ddb.commandCalls(UpdateCommand).filter((c) => String(c.args[0].input.UpdateExpression).includes('bannedBidders'))
-  .map((c) => `${String(c.args[0].input.UpdateExpression).split(' ')[0]} ${[...(c.args[0].input.ExpressionAttributeValues?.[':u'] as Set<string>)].join()}`);
-
 beforeEach(() => {
   ddb.reset();
   ddb.on(PutCommand).resolves({});
   ddb.on(UpdateCommand).resolves({});
-  ddb.on(QueryCommand).resolves({ Items: [{ PK: 'PRODUCT#p-open', SK: 'PRODUCT' }] });
 });
 
 describe('bid-history partial batch failures', () => {
@@ -91,22 +84,6 @@ describe('bid-history partial batch failures', () => {
     const out = await handleRecords(doc, 'Main', records);
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: seqOf(records[1] as DynamoDBRecord) }]);
     expect(trims().sort()).toEqual(['PRODUCT#p1', 'PRODUCT#p2']);
-  });
-
-  it('keeps a user\'s ban and unban in order: when the ban fails, the unban waits (reported, not applied); other users go on', async () => {
-    const records = [ban('bad', true), ban('other', true), ban('bad', false), bid('p1', 1, 1000)];
-    ddb.on(UpdateCommand, { UpdateExpression: 'ADD bannedBidders :u', ExpressionAttributeValues: { ':u': new Set(['bad']) } }).rejects(new Error('throttled'));
-    const out = await handleRecords(doc, 'Main', records);
-    expect(out.batchItemFailures).toEqual([{ itemIdentifier: seqOf(records[0] as DynamoDBRecord) }, { itemIdentifier: seqOf(records[2] as DynamoDBRecord) }]);
-    expect(banUpdates().sort()).toEqual(['ADD bad', 'ADD other']);
-    expect(historyPuts()).toEqual(['bid-p1-1']);
-  });
-
-  it('applies a ban and its unban in stream order when both succeed', async () => {
-    const records = [ban('u1', true), ban('u1', false), ban('u1', true)];
-    const out = await handleRecords(doc, 'Main', records);
-    expect(out.batchItemFailures).toEqual([]);
-    expect(banUpdates()).toEqual(['ADD u1', 'DELETE u1', 'ADD u1']);
   });
 
   it('names every record when the whole batch fails (no throw), so the retry starts at the first', async () => {

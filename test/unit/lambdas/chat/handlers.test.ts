@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { CreateChatTokenCommand, DeleteMessageCommand, DisconnectUserCommand, IvschatClient, SendEventCommand } from '@aws-sdk/client-ivschat';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -149,15 +149,18 @@ describe('chat-moderation', () => {
     ddb.on(TransactWriteCommand).resolves({});
     ddb.on(UpdateCommand).resolves({});
     ddb.on(GetCommand).resolves({});
+    ddb.on(QueryCommand).resolves({ Items: [{ PK: 'PRODUCT#p1', SK: 'PRODUCT' }] });
     chat.on(DisconnectUserCommand).resolves({});
   });
 
-  it('bans: ban record and member flag in one transaction, disconnect, log entry', async () => {
+  it('bans: ban record and member flag in one transaction, the channel\'s products refuse the user\'s bids, disconnect, log entry', async () => {
+    ddb.on(GetCommand, { Key: { PK: 'CHANNEL#c1', SK: 'BAN#u2' } }).resolves({ Item: { PK: 'CHANNEL#c1', SK: 'BAN#u2' } });
     const res = await moderationHandler(invoke('banUser', asStreamer, { channelId: 'c1', userId: 'u2', reason: 'spam' }));
     expect(res).toMatchObject({ data: { action: 'BAN', channelId: 'c1', actorId: 'c1', actorHandle: 'ann', targetUserId: 'u2', reason: 'spam' } });
     const tx = ddb.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems ?? [];
     expect(tx[0]?.Put?.Item).toMatchObject({ PK: 'CHANNEL#c1', SK: 'BAN#u2', userId: 'u2', reason: 'spam' });
     expect(tx[1]?.Update).toMatchObject({ Key: { PK: 'CHANNEL#c1', SK: 'MEMBER#u2' }, UpdateExpression: 'SET bannedAt = :s' });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { Key: { PK: 'PRODUCT#p1', SK: 'PRODUCT' }, UpdateExpression: 'ADD bannedBidders :u' });
     expect(chat).toHaveReceivedCommandWith(DisconnectUserCommand, { roomIdentifier: ROOM, userId: 'u2', reason: 'spam' });
     expect(ddb.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({ PK: 'CHANNEL#c1', type: 'ModerationEntry', action: 'BAN' });
     expect(String(ddb.commandCalls(PutCommand)[0]?.args[0].input.Item?.SK)).toMatch(/^MODLOG#\d{4}-.+#mod_[0-9A-Z]{20}$/);

@@ -29,7 +29,7 @@ export interface BusEvent {
 export interface LocalEventsOptions {
   invoke(name: string, event: unknown): Promise<unknown>;
   port?: number;
-  /** Local period of every schedule (AWS: the catalog's minutes). 0 disables schedules. @default 15000 */
+  /** Local period of every schedule (AWS: the catalog's minutes). 0 disables schedules. @default 10000 */
   scheduleEveryMs?: number;
   log?: (line: string) => void;
   /** Where an event goes after its retries failed (AWS: the target's dead-letter queue). @default - logged only */
@@ -127,7 +127,7 @@ export async function startLocalEvents(opts: LocalEventsOptions): Promise<LocalE
   await listen(server, opts.port ?? 0, 'Event bus');
   const port = (server.address() as AddressInfo).port;
 
-  const every = opts.scheduleEveryMs ?? 15_000;
+  const every = opts.scheduleEveryMs ?? 10_000;
   if (every > 0) {
     for (const spec of FUNCTIONS) {
       for (const t of spec.triggers) {

@@ -25,6 +25,8 @@ import { clearStaleChildren, spawnGuarded } from '../process/children';
 
 const REGION = 'us-east-1';
 const ACCOUNT = '000000000000';
+/** A viewer counts while they have fetched the live playlist within this window. */
+const VIEWER_WINDOW_MS = 5_000;
 
 export interface IvsEvent {
   source: 'aws.ivs';
@@ -280,7 +282,9 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     const seen = viewers.get(channelId);
     if (!seen) return 0;
     const now = Date.now();
-    for (const [who, at] of seen) if (now - at > 10_000) seen.delete(who);
+    // A playing client reloads the live playlist at least every target duration (1-2 s here), so 5 s
+    // without one means it left.
+    for (const [who, at] of seen) if (now - at > VIEWER_WINDOW_MS) seen.delete(who);
     return seen.size;
   }
   const hls = createServer((req: IncomingMessage, res: ServerResponse) => {

@@ -146,6 +146,11 @@ describe('RTMP ingest with ffmpeg', () => {
       const stream = (await client.send(new GetStreamCommand({ channelArn }))).stream!;
       expect(stream).toMatchObject({ channelArn, streamId, state: 'LIVE', health: 'HEALTHY', playbackUrl: channel.playbackUrl });
       expect(stream.viewerCount).toBe(1); // this test fetched the playlist
+      // Nobody fetches the playlist from here on: that viewer leaves the count within the 5 s window
+      // (with the 10 s local schedule and the page's 5 s read, a viewer who leaves is gone within 20 s).
+      const lastSeen = Date.now();
+      await waitFor('viewer left', async () => ((await client.send(new GetStreamCommand({ channelArn }))).stream?.viewerCount === 0 ? true : undefined), 15_000, 250);
+      expect(Date.now() - lastSeen).toBeLessThan(8_000);
       const session = await waitFor('ingest stats', async () => {
         const s = (await client.send(new GetStreamSessionCommand({ channelArn, streamId }))).streamSession!;
         return (s.ingestConfiguration?.video?.targetBitrate ?? 0) > 0 ? s : undefined;

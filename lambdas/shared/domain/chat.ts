@@ -130,7 +130,7 @@ export interface SettingsInput {
 }
 
 const intIn = (name: string, v: number, min: number, max: number) => {
-  if (!Number.isInteger(v) || v < min || v > max) throw new DomainError('VALIDATION', `${name} must be a whole number from ${min} to ${max}.`, { field: name });
+  if (!Number.isInteger(v) || v < min || v > max) throw new DomainError('VALIDATION', `The value of ${name} must be a whole number from ${min} to ${max}.`, { field: name });
 };
 
 /** Validates and normalizes a settings change; returns only the fields to update. */

@@ -31,7 +31,7 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
       util.error(`The ${field} can be at most ${max} characters.`, 'VALIDATION', null, { field });
     }
     if (field === 'thumbnailUrl' && value !== '' && !value.startsWith('https://') && !value.startsWith('http://')) {
-      util.error('thumbnailUrl must be an http(s) URL', 'VALIDATION', null, { field });
+      util.error('The thumbnail must be an http(s) URL.', 'VALIDATION', null, { field });
     }
     if (value === '') {
       removes.push(`#${field}`);

@@ -10,7 +10,7 @@ import { CHAT_HISTORY_LIMIT } from '../../../lambdas/shared/domain/chat-history'
 export function request(ctx: Context<{ channelId: string; limit?: number | null }>): DynamoDBQueryRequest {
   const asked = ctx.args.limit ?? CHAT_HISTORY_LIMIT;
   if (asked < 1 || asked > CHAT_HISTORY_LIMIT) {
-    util.error(`limit must be 1-${CHAT_HISTORY_LIMIT}.`, 'VALIDATION');
+    util.error(`Ask for 1 to ${CHAT_HISTORY_LIMIT} messages.`, 'VALIDATION', null, { field: 'limit' });
   }
   return {
     operation: 'Query',

@@ -87,8 +87,6 @@ export function response(ctx: Context): unknown {
   if (ctx.error && ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
     util.error('Product id collision; retry', 'CONFLICT');
   }
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   return productView(ctx.result);
 }

@@ -49,8 +49,6 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBPutItemRequest 
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   return ctx.result;
 }

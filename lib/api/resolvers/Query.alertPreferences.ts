@@ -15,9 +15,7 @@ export function request(ctx: Context): DynamoDBQueryRequest {
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   const items = (ctx.result.items ?? []) as { streamerId: string; handle: string; email: boolean; emailStatus?: string | null }[];
   return items.map((i) => ({ streamerId: i.streamerId, handle: i.handle, email: i.email === true, emailStatus: i.emailStatus ?? null }));
 }

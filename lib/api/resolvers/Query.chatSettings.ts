@@ -7,9 +7,7 @@ export function request(ctx: Context<{ channelId: string }>): DynamoDBGetItemReq
 }
 
 export function response(ctx: Context<{ channelId: string }>): unknown {
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   const item = ctx.result;
   if (!item) return null;
   return {

@@ -8,8 +8,6 @@ export function request(ctx: Context): DynamoDBGetItemRequest {
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   return ctx.result ?? null;
 }

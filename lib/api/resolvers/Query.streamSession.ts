@@ -7,8 +7,6 @@ export function request(ctx: Context<{ streamId: string }>): DynamoDBGetItemRequ
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   return ctx.result ?? null;
 }

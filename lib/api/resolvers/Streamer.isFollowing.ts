@@ -13,8 +13,6 @@ export function request(ctx: Context): DynamoDBGetItemRequest {
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   return !!ctx.result;
 }

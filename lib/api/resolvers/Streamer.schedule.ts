@@ -17,8 +17,6 @@ export function request(ctx: Context): DynamoDBQueryRequest {
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   return ctx.result.items ?? [];
 }

@@ -50,8 +50,6 @@ export function response(ctx: Context): unknown {
   if (ctx.error && ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
     util.error('The product was sold or its auction already started', 'AUCTION_CLOSED');
   }
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   return productView(ctx.result);
 }

@@ -18,9 +18,7 @@ export function channelMembersRequest(ctx: Context<{ channelId: string }>, prefi
 }
 
 export function channelMembersResponse(ctx: Context): unknown {
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   const items = (ctx.result.items ?? []) as Record<string, unknown>[];
   return items.map((i) => ({ userId: i.userId, handle: i.handle ?? null, since: i.since, until: i.until ?? null, reason: i.reason ?? null }));
 }

@@ -9,9 +9,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../../../local/appsync/engine';
 import { banKey as commerceBanKey } from '../../../lib/api/resolvers/lib/commerce';
-import { banKey } from '../../../lambdas/shared/domain/chat';
 import { useDynamoDbLocal } from '../../support/dynamo';
 import { runAs } from '../../../local/iam/caller';
+import { banKey } from '../../../lambdas/shared/domain/keys';
 
 // The Lambdas' DynamoDB calls are evaluated against their roles from the synthesized template.
 const db = useDynamoDbLocal({ iam: true });

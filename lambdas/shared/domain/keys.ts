@@ -71,7 +71,7 @@ export const healthSampleKey = (streamId: string, at: string) =>
   ({ PK: streamPartition(streamId), SK: `${SK_PREFIX.health}${at}` }) as const;
 /** Viewer milestone marker (once per milestone per stream): `STREAM#<streamId>` / `MILESTONE#<milestone, 15 digits>`. */
 export const viewerMilestoneKey = (streamId: string, milestone: number) =>
-  ({ PK: streamPartition(streamId), SK: `MILESTONE#${String(milestone).padStart(15, '0')}` }) as const;
+  ({ PK: streamPartition(streamId), SK: `MILESTONE#${`000000000000000${milestone}`.slice(-15)}` }) as const;
 /** Scheduled stream: `SCHEDULE#<scheduleId>` / `SCHEDULE`. */
 export const scheduleKey = (scheduleId: string) => ({ PK: `SCHEDULE#${scheduleId}`, SK: 'SCHEDULE' }) as const;
 /** Product: `PRODUCT#<productId>` / `PRODUCT`. */
@@ -165,5 +165,8 @@ export const followersIndexKey = (streamerId: string, followedAt: string) =>
 export const roomIndexKey = (chatRoomArn: string) => ({ GSI1PK: roomPk(chatRoomArn), GSI1SK: 'CHAT' }) as const;
 /** GSI2 sort key of a bid: `<placedAt>#<bidId>` (unique among equal timestamps). */
 export const bidHistorySk = (placedAt: string, bidId: string) => `${placedAt}#${bidId}`;
-/** GSI2 sort key of a sale on a recording: the offset in ms, zero-padded to 12 digits. */
-export const recordingOffsetSk = (offsetMs: number) => String(offsetMs).padStart(12, '0');
+/**
+ * GSI2 sort key of a sale on a recording: the offset in ms, zero-padded to 12 digits (31 years), so
+ * text order is time order. Padding by slice, as the APPSYNC_JS resolvers have always built it.
+ */
+export const recordingOffsetSk = (offsetMs: number) => `000000000000${offsetMs}`.slice(-12);

@@ -6,6 +6,7 @@
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { failOnError } from './lib/errors';
 import { CHAT_HISTORY_LIMIT } from '../../../lambdas/shared/domain/chat-history';
+import { chatLogPartition } from '../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context<{ channelId: string; limit?: number | null }>): DynamoDBQueryRequest {
   const asked = ctx.args.limit ?? CHAT_HISTORY_LIMIT;
@@ -14,7 +15,7 @@ export function request(ctx: Context<{ channelId: string; limit?: number | null 
   }
   return {
     operation: 'Query',
-    query: { expression: 'PK = :pk', expressionValues: util.dynamodb.toMapValues({ ':pk': `CHATLOG#${ctx.args.channelId}` }) },
+    query: { expression: 'PK = :pk', expressionValues: util.dynamodb.toMapValues({ ':pk': chatLogPartition(ctx.args.channelId) }) },
     filter: { expression: 'expiresAt > :now', expressionValues: util.dynamodb.toMapValues({ ':now': util.time.nowEpochSeconds() }) },
     scanIndexForward: false,
     limit: asked,

@@ -14,6 +14,7 @@ import { publish } from '../shared/appsync-publish';
 import { closeOutcome } from '../shared/domain/auctions';
 import { newId } from '../shared/domain/ids';
 import { buildSale } from '../shared/domain/sales';
+import { AUCTIONS_OPEN_PK, productKey, profileKey } from '../shared/domain/keys';
 
 const { logger } = observability('auction-sweeper');
 
@@ -28,7 +29,7 @@ export interface SweepSummary {
 }
 
 async function closeOne(table: string, productId: string, nowMs: number): Promise<SweepSummary['closed'][number] | null> {
-  const { Item: product } = await ddb.send(new GetCommand({ TableName: table, Key: { PK: `PRODUCT#${productId}`, SK: 'PRODUCT' }, ConsistentRead: true }));
+  const { Item: product } = await ddb.send(new GetCommand({ TableName: table, Key: productKey(productId), ConsistentRead: true }));
   if (!product || product.status !== 'AUCTION_OPEN' || Date.parse(product.endsAt as string) > nowMs) return null;
   const outcome = closeOutcome({ bidCount: product.bidCount ?? 0, highBidderId: product.highBidderId, currentPrice: product.currentPrice });
   const now = new Date(nowMs).toISOString();
@@ -42,7 +43,7 @@ async function closeOne(table: string, productId: string, nowMs: number): Promis
         TransactItems: [
           {
             Update: {
-              TableName: table, Key: { PK: `PRODUCT#${productId}`, SK: 'PRODUCT' },
+              TableName: table, Key: productKey(productId),
               UpdateExpression: 'SET #status = :unsold, updatedAt = :now REMOVE GSI2PK, GSI2SK',
               ExpressionAttributeValues: { ':unsold': 'UNSOLD', ':now': now, ':open': 'AUCTION_OPEN', ':count': product.bidCount ?? 0 },
               ...condition,
@@ -53,7 +54,7 @@ async function closeOne(table: string, productId: string, nowMs: number): Promis
     );
     return { productId, outcome: 'NO_SALE' };
   }
-  const { Item: profile } = await ddb.send(new GetCommand({ TableName: table, Key: { PK: `USER#${product.channelId}`, SK: 'PROFILE' } }));
+  const { Item: profile } = await ddb.send(new GetCommand({ TableName: table, Key: profileKey(String(product.channelId)) }));
   const saleId = newId('sale');
   const { sale, order } = buildSale({
     saleId, orderId: newId('order'), kind: 'AUCTION',
@@ -65,7 +66,7 @@ async function closeOne(table: string, productId: string, nowMs: number): Promis
       TransactItems: [
         {
           Update: {
-            TableName: table, Key: { PK: `PRODUCT#${productId}`, SK: 'PRODUCT' },
+            TableName: table, Key: productKey(productId),
             UpdateExpression: 'SET #status = :sold, saleId = :saleId, updatedAt = :now REMOVE GSI2PK, GSI2SK',
             ExpressionAttributeValues: { ':sold': 'SOLD', ':saleId': saleId, ':now': now, ':open': 'AUCTION_OPEN', ':count': product.bidCount },
             ...condition,
@@ -89,7 +90,7 @@ export async function handler(): Promise<SweepSummary> {
     const page = await ddb.send(
       new QueryCommand({
         TableName: table, IndexName: 'GSI2', KeyConditionExpression: 'GSI2PK = :open AND GSI2SK <= :now',
-        ExpressionAttributeValues: { ':open': 'AUCTIONS_OPEN', ':now': new Date(nowMs).toISOString() }, ExclusiveStartKey: startKey,
+        ExpressionAttributeValues: { ':open': AUCTIONS_OPEN_PK, ':now': new Date(nowMs).toISOString() }, ExclusiveStartKey: startKey,
       }),
     );
     for (const item of page.Items ?? []) {

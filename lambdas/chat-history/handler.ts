@@ -15,7 +15,7 @@ import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { historyExpiry, type ChatHistoryMessage } from '../shared/domain/chat-history';
 import { parseChatLogRecord, roomIdOfLogStream } from './log-record';
-import { chatHistoryKey } from '../shared/domain/keys';
+import { chatHistoryKey, chatLogPartition, roomIndexKey } from '../shared/domain/keys';
 
 const { logger } = observability('chat-history');
 /** How far back (newest first) a deletion looks for its message; older ones are out of the history's window anyway. */
@@ -26,9 +26,10 @@ const channelByRoom = new Map<string, string>();
 async function channelOfRoom(table: string, roomArn: string): Promise<string | undefined> {
   const known = channelByRoom.get(roomArn);
   if (known) return known;
+  const { GSI1PK, GSI1SK } = roomIndexKey(roomArn);
   const { Items } = await ddb.send(new QueryCommand({
     TableName: table, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK = :sk',
-    ExpressionAttributeValues: { ':pk': `ROOM#${roomArn}`, ':sk': 'CHAT' }, Limit: 1,
+    ExpressionAttributeValues: { ':pk': GSI1PK, ':sk': GSI1SK }, Limit: 1,
   }));
   const channelId = Items?.[0]?.channelId as string | undefined;
   if (channelId) channelByRoom.set(roomArn, channelId);
@@ -51,7 +52,7 @@ async function putAll(table: string, messages: ChatHistoryMessage[]): Promise<vo
 
 async function markDeleted(table: string, channelId: string, messageId: string, reason: string): Promise<boolean> {
   const { Items } = await ddb.send(new QueryCommand({
-    TableName: table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `CHATLOG#${channelId}`, ':id': messageId },
+    TableName: table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': chatLogPartition(channelId), ':id': messageId },
     FilterExpression: 'messageId = :id', ScanIndexForward: false, Limit: DELETE_LOOKBACK, ProjectionExpression: 'PK, SK',
   }));
   const item = Items?.[0];

@@ -7,7 +7,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { banKey } from '../shared/domain/keys';
+import { banKey, channelProductsPk } from '../shared/domain/keys';
 
 /** Passes before giving up on a ban that keeps changing under us (the request that changed it converges it). */
 const MAX_PASSES = 3;
@@ -18,7 +18,7 @@ async function writeOntoProducts(ddb: DynamoDBDocumentClient, table: string, cha
     const page = await ddb.send(new QueryCommand({
       TableName: table, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk',
       FilterExpression: '#status IN (:draft, :open)', ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pk': `CHANNEL#${channelId}#PRODUCTS`, ':draft': 'DRAFT', ':open': 'AUCTION_OPEN' },
+      ExpressionAttributeValues: { ':pk': channelProductsPk(channelId), ':draft': 'DRAFT', ':open': 'AUCTION_OPEN' },
       ProjectionExpression: 'PK, SK', ExclusiveStartKey: start,
     }));
     for (const p of page.Items ?? []) {

@@ -15,7 +15,9 @@ import { observability } from '../shared/logger';
 import { applyBanToBidding } from './bidding-bans';
 import { canModerate, changedSettings, roleOf, settingsLogEntries, validateSettings, validateTimeoutSeconds, type ChatRole, type ChatSettings, type ModerationAction, type ModerationEntry, type SettingsInput } from '../shared/domain/chat';
 import { newId } from '../shared/domain/ids';
-import { accountKey, banKey, chatSettingsKey, handleKey, memberKey, moderatorKey, modLogKey, profileKey } from '../shared/domain/keys';
+import {
+  accountKey, banKey, chatSettingsKey, handleKey, isItemAt, memberKey, moderatorKey, modLogKey, profileKey, SK_PREFIX, userModeratesPk,
+} from '../shared/domain/keys';
 
 const { logger } = observability('chat-moderation');
 
@@ -28,9 +30,9 @@ async function context(identity: unknown, channelId: string): Promise<Context> {
     RequestItems: { [table]: { Keys: [profileKey(channelId), moderatorKey(channelId, actor.userId)], ConsistentRead: true } },
   }));
   const items = Responses?.[table] ?? [];
-  const profile = items.find((i) => i.SK === 'PROFILE');
+  const profile = items.find((i) => isItemAt(i, profileKey(channelId)));
   if (!profile?.chatRoomArn) throw new DomainError('NOT_FOUND', 'This channel has no chat yet.');
-  const role = roleOf(actor.userId, channelId, items.some((i) => String(i.SK).startsWith('MOD#')));
+  const role = roleOf(actor.userId, channelId, items.some((i) => String(i.SK).startsWith(SK_PREFIX.moderator)));
   if (!canModerate(role)) throw new DomainError('FORBIDDEN', 'Only the streamer and their moderators can moderate this chat.');
   return { table, actor, role, channelId, roomArn: profile.chatRoomArn as string };
 }
@@ -55,10 +57,10 @@ async function assertTarget(ctx: Context, userId: string): Promise<string | unde
     RequestItems: { [ctx.table]: { Keys: [moderatorKey(ctx.channelId, userId), accountKey(userId)] } },
   }));
   const items = Responses?.[ctx.table] ?? [];
-  if (ctx.role === 'MODERATOR' && items.some((i) => i.SK === `MOD#${userId}`)) {
+  if (ctx.role === 'MODERATOR' && items.some((i) => isItemAt(i, moderatorKey(ctx.channelId, userId)))) {
     throw new DomainError('FORBIDDEN', 'Only the streamer can moderate a moderator.');
   }
-  return items.find((i) => i.PK === `USER#${userId}` && i.SK === 'ACCOUNT')?.handle as string | undefined;
+  return items.find((i) => isItemAt(i, accountKey(userId)))?.handle as string | undefined;
 }
 
 /** The handle of a user the action does not need to check (unban, lift a timeout, remove a moderator). */
@@ -142,7 +144,7 @@ export async function moderate(field: string, identity: unknown, args: Args): Pr
       if (userId === channelId) throw new DomainError('VALIDATION', 'You already moderate your own chat.');
       await ddb.send(new PutCommand({ TableName: ctx.table, Item: {
         ...moderatorKey(channelId, userId), type: 'Moderator', userId, handle: claim.handle ?? handle, since: new Date().toISOString(),
-        GSI1PK: `USER#${userId}#MODERATES`, GSI1SK: channelId,
+        GSI1PK: userModeratesPk(userId), GSI1SK: channelId,
       } }));
       return log(ctx, 'ADD_MODERATOR', { targetUserId: userId, targetHandle: (claim.handle as string | undefined) ?? handle });
     }

@@ -18,7 +18,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ddb } from '../shared/ddb';
 import { ENV, requireEnv } from '../shared/env';
 import { blockedWordsPattern, effectiveCooldownSeconds, reviewContent, reviewMember, type ChatSettings, type MemberState, type ReviewDecision } from '../shared/domain/chat';
-import { chatSettingsKey, memberKey, profileKey } from '../shared/domain/keys';
+import { chatSettingsKey, memberKey, profileKey, roomIndexKey } from '../shared/domain/keys';
 
 let failureLogger: Promise<Logger> | undefined;
 /** The Logger, imported on first use (esbuild defers a dynamically imported module's init until then). */
@@ -60,9 +60,10 @@ async function channelOf(event: ReviewEvent, table: string): Promise<string | un
   if (fromToken) return fromToken;
   const known = channelByRoom.get(event.RoomArn);
   if (known) return known;
+  const { GSI1PK, GSI1SK } = roomIndexKey(event.RoomArn);
   const { Items } = await ddb.send(new QueryCommand({
     TableName: table, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK = :sk',
-    ExpressionAttributeValues: { ':pk': `ROOM#${event.RoomArn}`, ':sk': 'CHAT' }, Limit: 1,
+    ExpressionAttributeValues: { ':pk': GSI1PK, ':sk': GSI1SK }, Limit: 1,
   }));
   const channelId = Items?.[0]?.channelId as string | undefined;
   if (channelId) channelByRoom.set(event.RoomArn, channelId);
@@ -76,10 +77,11 @@ async function roomState(channelId: string, table: string, now: number): Promise
     RequestItems: { [table]: { Keys: [chatSettingsKey(channelId), profileKey(channelId)], ProjectionExpression: 'SK, slowModeSeconds, autoSlowModeViewerThreshold, autoSlowModeSeconds, blockedWords, blockedWordsAction, maxMessageLength, viewerCount, channelId' } },
   }));
   const items = Responses?.[table] ?? [];
-  const settingsItem = items.find((i) => i.SK === 'CHAT');
+  // The projection leaves PK out: the two items differ by SK.
+  const settingsItem = items.find((i) => i.SK === chatSettingsKey(channelId).SK);
   if (!settingsItem) return undefined;
   const settings = { channelId, ...settingsItem, blockedWords: (settingsItem.blockedWords as string[] | undefined) ?? [] } as ChatSettings;
-  const viewerCount = Number(items.find((i) => i.SK === 'PROFILE')?.viewerCount ?? 0);
+  const viewerCount = Number(items.find((i) => i.SK === profileKey(channelId).SK)?.viewerCount ?? 0);
   const state = { at: now, settings, viewerCount, pattern: blockedWordsPattern(settings.blockedWords) };
   rooms.set(channelId, state);
   return state;

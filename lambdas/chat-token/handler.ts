@@ -14,7 +14,7 @@ import type { AppSyncInvokeEvent } from '../shared/appsync-event';
 import { cognitoCaller, idArgument } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
 import { capabilitiesFor, CHAT_LIMITS, roleOf, type ChatRole } from '../shared/domain/chat';
-import { accountKey, banKey, memberKey, moderatorKey, profileKey } from '../shared/domain/keys';
+import { accountKey, banKey, isItemAt, memberKey, moderatorKey, profileKey, SK_PREFIX } from '../shared/domain/keys';
 
 const { logger } = observability('chat-token');
 
@@ -42,14 +42,14 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
   if (caller && !caller.handle) keys.push(accountKey(caller.userId));
   const { Responses } = await ddb.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
   const items = Responses?.[table] ?? [];
-  const profile = items.find((i) => i.PK === `USER#${channelId}` && i.SK === 'PROFILE');
-  const handle = caller?.handle ?? (items.find((i) => i.PK === `USER#${caller?.userId}` && i.SK === 'ACCOUNT')?.handle as string | undefined);
+  const profile = items.find((i) => isItemAt(i, profileKey(channelId)));
+  const handle = caller?.handle ?? (caller ? (items.find((i) => isItemAt(i, accountKey(caller.userId)))?.handle as string | undefined) : undefined);
   if (!profile?.chatRoomArn) throw new DomainError('NOT_FOUND', 'This channel has no chat yet.');
-  if (caller && items.some((i) => String(i.SK).startsWith('BAN#'))) {
+  if (caller && items.some((i) => String(i.SK).startsWith(SK_PREFIX.ban))) {
     throw new DomainError('BANNED', 'You are banned from this chat.');
   }
-  const isModerator = items.some((i) => String(i.SK).startsWith('MOD#'));
-  const timeoutUntil = items.find((i) => String(i.SK).startsWith('MEMBER#'))?.timeoutUntil as string | undefined;
+  const isModerator = items.some((i) => String(i.SK).startsWith(SK_PREFIX.moderator));
+  const timeoutUntil = items.find((i) => String(i.SK).startsWith(SK_PREFIX.member))?.timeoutUntil as string | undefined;
   const role = caller ? roleOf(caller.userId, channelId, isModerator) : 'VIEWER';
   const capabilities = capabilitiesFor(caller ? role : 'GUEST');
   const answer = await ivschat.send(new CreateChatTokenCommand({

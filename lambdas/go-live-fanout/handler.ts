@@ -25,7 +25,9 @@ import { publish } from '../shared/appsync-publish';
 import { observability } from '../shared/logger';
 import { chunk, EMAIL_PAGE_EVENT, goLiveMessage, goLiveNotificationId, mapLimit, MAX_BULK_DESTINATIONS, NOTIFICATION_TTL_SECONDS, unsubscribeUrl } from '../shared/domain/alerts';
 import type { Profile } from '../shared/domain/streamers';
-import { emailProgressKey, profileKey, userEmailAlertsPk } from '../shared/domain/keys';
+import {
+  alertedKey, channelArnIndexKey, emailProgressKey, notificationKey, profileKey, userEmailAlertsPk, userFollowersPk, userIdOfPartition,
+} from '../shared/domain/keys';
 
 const { logger } = observability('go-live-fanout');
 // Built here rather than in shared/clients so no other function bundles it.
@@ -71,7 +73,7 @@ async function claim(table: string, streamId: string, userId: string): Promise<M
     // An update, not a put: a released claim keeps what the failed run recorded.
     const { Attributes } = await ddb.send(new UpdateCommand({
       TableName: table,
-      Key: { PK: `STREAM#${streamId}`, SK: 'ALERTED' },
+      Key: alertedKey(streamId),
       UpdateExpression: 'SET #state = :inProgress, #type = :type, userId = :uid, createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
       ConditionExpression: 'attribute_not_exists(PK) OR #state = :released',
       ExpressionAttributeNames: { '#state': 'state', '#type': 'type' },
@@ -94,7 +96,7 @@ async function setMarker(table: string, streamId: string, values: Record<string,
     return `#k${i} = :v${i}`;
   });
   await ddb.send(new UpdateCommand({
-    TableName: table, Key: { PK: `STREAM#${streamId}`, SK: 'ALERTED' },
+    TableName: table, Key: alertedKey(streamId),
     UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: vals,
   }));
 }
@@ -105,10 +107,11 @@ export interface FanoutResult { status: 'SENT' | 'ALREADY_SENT' | 'UNKNOWN_CHANN
 export async function fanOut(event: GoLiveEvent): Promise<FanoutResult> {
   const table = requireEnv(ENV.TABLE_NAME);
   const channelArn = event.resources[0];
+  const { GSI2PK, GSI2SK } = channelArnIndexKey(channelArn);
   const { Items } = await ddb.send(new QueryCommand({
     TableName: table, IndexName: 'GSI2',
     KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK = :sk',
-    ExpressionAttributeValues: { ':pk': `CHANNEL_ARN#${channelArn}`, ':sk': 'PROFILE' },
+    ExpressionAttributeValues: { ':pk': GSI2PK, ':sk': GSI2SK },
   }));
   const stub = Items?.[0] as Profile | undefined;
   if (!stub) return { status: 'UNKNOWN_CHANNEL', followers: 0 };
@@ -133,12 +136,12 @@ export async function fanOut(event: GoLiveEvent): Promise<FanoutResult> {
       const page = await ddb.send(new QueryCommand({
         TableName: table, IndexName: 'GSI1',
         KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': `USER#${profile.userId}#FOLLOWERS` },
+        ExpressionAttributeValues: { ':pk': userFollowersPk(profile.userId) },
         ProjectionExpression: 'followerId, PK',
         ExclusiveStartKey: startKey,
       }));
       startKey = page.LastEvaluatedKey;
-      const followerIds = (page.Items ?? []).map((i) => (i.followerId as string | undefined) ?? String(i.PK).slice('USER#'.length));
+      const followerIds = (page.Items ?? []).map((i) => (i.followerId as string | undefined) ?? userIdOfPartition(String(i.PK)));
       followers += followerIds.length;
       const notifications = followerIds.map((userId) => ({
         notificationId: goLiveNotificationId(streamId, userId), userId, kind: 'GO_LIVE' as const,
@@ -147,7 +150,7 @@ export async function fanOut(event: GoLiveEvent): Promise<FanoutResult> {
       await mapLimit(chunk(notifications, 25), WRITE_CONCURRENCY, (batch) => batchWriteAll(table, batch.map((n) => ({
         PutRequest: {
           Item: {
-            PK: `USER#${n.userId}`, SK: `NOTIF#${n.createdAt}#${n.notificationId}`, type: 'Notification',
+            ...notificationKey(n.userId, n.createdAt, n.notificationId), type: 'Notification',
             ...n, read: false, streamerId: profile.userId, expiresAt, updatedAt: createdAt,
           },
         },

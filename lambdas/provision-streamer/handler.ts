@@ -31,7 +31,7 @@ import { toAppSyncResult, type AppSyncLambdaResult } from '../shared/errors';
 import { observability } from '../shared/logger';
 import { imageOf } from '../shared/stream-image';
 import { PROVISIONING_LEASE_SECONDS, mayStartRun, nextProvisioningStep, ownedBy, resourceName, type Profile, type ProvisioningRecord, type ProvisioningStatus } from '../shared/domain/streamers';
-import { channelArnIndexKey, profileKey, provisioningKey, streamKeyItemKey } from '../shared/domain/keys';
+import { channelArnIndexKey, chatSettingsKey, profileKey, provisioningKey, roomIndexKey, streamKeyItemKey } from '../shared/domain/keys';
 
 const { logger } = observability('provision-streamer');
 
@@ -284,7 +284,7 @@ async function writeProfile(record: StoredProvisioning): Promise<void> {
           Put: {
             TableName: table(),
             Item: {
-              PK: `CHANNEL#${record.userId}`, SK: 'CHAT', GSI1PK: `ROOM#${profile.chatRoomArn}`, GSI1SK: 'CHAT', type: 'ChatSettings',
+              ...chatSettingsKey(record.userId), ...roomIndexKey(profile.chatRoomArn), type: 'ChatSettings',
               channelId: record.userId, chatRoomArn: profile.chatRoomArn, slowModeSeconds: 0, blockedWords: [],
               blockedWordsAction: 'MASK', maxMessageLength: 500, createdAt: now, updatedAt: now,
             },

@@ -26,6 +26,7 @@ import { mapLimit } from '../shared/domain/alerts';
 import { CLASSIFICATION_TAG, MIN_TIERED_OBJECT_BYTES, restoreRequestFor, type ArchiveTier } from '../shared/domain/lifecycle';
 import { recordingJobSchema, type RecordingJob } from '../shared/recording-jobs';
 import { settleRestore } from '../shared/replay-restore';
+import { recordingKey } from '../shared/domain/keys';
 
 const { logger } = observability('recording-objects');
 const TABLE = requireEnv(ENV.TABLE_NAME);
@@ -61,8 +62,6 @@ export class InvalidJobError extends Error {
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : '';
 }
-
-const recordingKey = (recordingId: string) => ({ PK: `RECORDING#${recordingId}`, SK: 'RECORDING' });
 
 async function readRecording(recordingId: string): Promise<Record<string, unknown> | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: TABLE, Key: recordingKey(recordingId), ConsistentRead: true }));

@@ -13,6 +13,7 @@ import { ddb, dynamo, s3 } from '../shared/clients';
 import { ENV, optionalEnv, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { classify } from '../shared/domain/lifecycle';
+import { channelArnIndexKey, profileKey, recordingKey } from '../shared/domain/keys';
 import {
   firstThumbnail,
   latestThumbnailKey,
@@ -43,12 +44,13 @@ interface ChannelOwner {
 }
 
 async function ownerOfChannel(channelArn: string): Promise<ChannelOwner | undefined> {
+  const { GSI2PK, GSI2SK } = channelArnIndexKey(channelArn);
   const out = await ddb.send(
     new QueryCommand({
       TableName: TABLE,
       IndexName: 'GSI2',
       KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK = :sk',
-      ExpressionAttributeValues: { ':pk': `CHANNEL_ARN#${channelArn}`, ':sk': 'PROFILE' },
+      ExpressionAttributeValues: { ':pk': GSI2PK, ':sk': GSI2SK },
       Limit: 1,
     }),
   );
@@ -111,7 +113,7 @@ function fieldsOf(item: Record<string, unknown>): RecordingFields {
  */
 async function upsertRecording(next: RecordingFields, now: string): Promise<RecordingFields> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const got = await ddb.send(new GetCommand({ TableName: TABLE, Key: { PK: `RECORDING#${next.recordingId}`, SK: 'RECORDING' }, ConsistentRead: true }));
+    const got = await ddb.send(new GetCommand({ TableName: TABLE, Key: recordingKey(next.recordingId), ConsistentRead: true }));
     const stored = got.Item;
     // A stub (only saleCount, written when a sale beat the Start event) has no state yet.
     const merged = mergeRecording(stored?.state ? fieldsOf(stored) : undefined, next);
@@ -157,7 +159,7 @@ async function upsertRecording(next: RecordingFields, now: string): Promise<Reco
  * recordingStartedAt); once it ended the pointer goes, but only if it still points at this one.
  */
 async function updateProfile(r: RecordingFields, now: string): Promise<void> {
-  const Key = { PK: `USER#${r.userId}`, SK: 'PROFILE' };
+  const Key = profileKey(r.userId);
   try {
     if (r.state === 'RECORDING') {
       await ddb.send(

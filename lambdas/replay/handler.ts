@@ -25,6 +25,7 @@ import {
   type ArchiveTier,
 } from '../shared/domain/lifecycle';
 import { masterPlaylistKey, publicUrl } from '../shared/domain/recordings';
+import { recordingKey, recordingSalesPk, restoreRequestKey } from '../shared/domain/keys';
 
 const { logger } = observability('replay');
 const TABLE = requireEnv(ENV.TABLE_NAME);
@@ -59,7 +60,7 @@ async function salesOf(recordingId: string): Promise<Record<string, unknown>[]> 
       TableName: TABLE,
       IndexName: 'GSI2',
       KeyConditionExpression: 'GSI2PK = :pk',
-      ExpressionAttributeValues: { ':pk': `RECORDING#${recordingId}#SALES` },
+      ExpressionAttributeValues: { ':pk': recordingSalesPk(recordingId) },
       ScanIndexForward: true,
       Limit: SALES_LIMIT,
     }),
@@ -84,7 +85,7 @@ async function rememberRequester(recordingId: string, userId: string | undefined
   await ddb.send(
     new PutCommand({
       TableName: TABLE,
-      Item: { PK: `RECORDING#${recordingId}`, SK: `RESTORE#${userId}`, type: 'RestoreRequest', recordingId, userId, createdAt: now, updatedAt: now },
+      Item: { ...restoreRequestKey(recordingId, userId), type: 'RestoreRequest', recordingId, userId, createdAt: now, updatedAt: now },
     }),
   );
 }
@@ -148,7 +149,7 @@ function restoring(view: Omit<ReplayView, 'status' | 'playbackUrl' | 'readyInSec
 
 /** Builds the replay answer for one recording and caller. */
 export async function getReplay(recordingId: string, userId: string | undefined, clock: () => Date = () => new Date()): Promise<ReplayView> {
-  const got = await ddb.send(new GetCommand({ TableName: TABLE, Key: { PK: `RECORDING#${recordingId}`, SK: 'RECORDING' } }));
+  const got = await ddb.send(new GetCommand({ TableName: TABLE, Key: recordingKey(recordingId) }));
   const item = got.Item;
   if (!item || typeof item.state !== 'string') throw new DomainError('NOT_FOUND', 'No such recording.', { recordingId });
   const sales = await salesOf(recordingId);

@@ -15,6 +15,7 @@ import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { prefixLookupKey, recordingPrefixOfKey } from '../shared/domain/recordings';
 import { settleRestore } from '../shared/replay-restore';
+import { recordingKey } from '../shared/domain/keys';
 
 const { logger } = observability('restore-completed');
 const TABLE = requireEnv(ENV.TABLE_NAME);
@@ -67,7 +68,7 @@ export async function processRestoredObject(object: RestoredObject): Promise<{ r
     logger.warn('Restored object outside any indexed recording', { key: object.key });
     return { ready: false, notified: 0 };
   }
-  const Key = { PK: `RECORDING#${recordingId}`, SK: 'RECORDING' };
+  const Key = recordingKey(recordingId);
   const now = new Date().toISOString();
   const counted = await ddb.send(
     new UpdateCommand({

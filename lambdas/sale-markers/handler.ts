@@ -19,6 +19,7 @@ import { enqueueRecordingJob } from '../shared/jobs-bus';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { derivedId } from '../shared/domain/recordings';
+import { profileKey, recordingKey } from '../shared/domain/keys';
 import { imageOf, type Image } from '../shared/stream-image';
 import { classify, type Classification } from '../shared/domain/lifecycle';
 import { featuredCue, MAX_CALLS_PER_SECOND, packCues, saleCue, RateLimiter, type Cue } from '../shared/domain/markers';
@@ -51,7 +52,7 @@ async function channelArnOf(channelId: string, cache: Map<string, Promise<string
   let found = cache.get(channelId);
   if (!found) {
     found = ddb
-      .send(new GetCommand({ TableName: TABLE, Key: { PK: `USER#${channelId}`, SK: 'PROFILE' }, ProjectionExpression: 'channelArn' }))
+      .send(new GetCommand({ TableName: TABLE, Key: profileKey(channelId), ProjectionExpression: 'channelArn' }))
       .then((out) => out.Item?.channelArn as string | undefined);
     cache.set(channelId, found);
   }
@@ -110,7 +111,7 @@ async function countSale(recordingId: string, saleId: string, now: string): Prom
     await ddb.send(
       new UpdateCommand({
         TableName: TABLE,
-        Key: { PK: `RECORDING#${recordingId}`, SK: 'RECORDING' },
+        Key: recordingKey(recordingId),
         UpdateExpression: 'ADD saleCount :one, saleIds :ids, version :one SET updatedAt = :now',
         ConditionExpression: 'NOT contains(saleIds, :sid)',
         ExpressionAttributeValues: { ':one': 1, ':ids': new Set([saleId]), ':sid': saleId, ':now': now },

@@ -10,6 +10,7 @@ import { publish } from './appsync-publish';
 import { ddb } from './clients';
 import { ENV, requireEnv } from './env';
 import { derivedId } from './domain/recordings';
+import { notificationKey, recordingKey, recordingPartition, SK_PREFIX } from './domain/keys';
 
 const NOTIFICATION_TTL_SECONDS = 90 * 24 * 3600;
 
@@ -40,7 +41,7 @@ export async function notifyRequesters(recording: Record<string, unknown>, onPub
     new QueryCommand({
       TableName: table,
       KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-      ExpressionAttributeValues: { ':pk': `RECORDING#${recordingId}`, ':sk': 'RESTORE#' },
+      ExpressionAttributeValues: { ':pk': recordingPartition(recordingId), ':sk': SK_PREFIX.restore },
     }),
   );
   let sent = 0;
@@ -54,8 +55,7 @@ export async function notifyRequesters(recording: Record<string, unknown>, onPub
       new PutCommand({
         TableName: table,
         Item: {
-          PK: `USER#${userId}`,
-          SK: `NOTIF#${createdAt}#${notificationId}`,
+          ...notificationKey(userId, createdAt, notificationId),
           type: 'Notification',
           notificationId,
           userId,
@@ -107,7 +107,7 @@ export async function settleRestore(
       const done = await ddb.send(
         new UpdateCommand({
           TableName: requireEnv(ENV.TABLE_NAME),
-          Key: { PK: `RECORDING#${recordingId}`, SK: 'RECORDING' },
+          Key: recordingKey(recordingId),
           UpdateExpression: 'SET restoreStatus = :ready, restoredAt = :now, updatedAt = :now ADD version :one',
           ConditionExpression: 'restoreStatus = :restoring',
           ExpressionAttributeValues: { ':ready': 'READY', ':restoring': 'RESTORING', ':now': now, ':one': 1 },

@@ -11,7 +11,7 @@ import { cognitoCaller, idArgument, type AppSyncInvokeEvent } from '../shared/ap
 import { observability } from '../shared/logger';
 import { handleSchema } from '../shared/domain/handles';
 import type { Profile } from '../shared/domain/streamers';
-import { followersIndexKey, followKey, handleKey, profileKey } from '../shared/domain/keys';
+import { followersIndexKey, followKey, handleKey, profileKey, SK_PREFIX, userPartition } from '../shared/domain/keys';
 
 const { logger } = observability('social');
 
@@ -103,7 +103,7 @@ export async function markRead(userId: string, ids: readonly string[]): Promise<
   do {
     const page = await ddb.send(new QueryCommand({
       TableName: table, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
-      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':p': 'NOTIF#' },
+      ExpressionAttributeValues: { ':pk': userPartition(userId), ':p': SK_PREFIX.notification },
       ScanIndexForward: false, ExclusiveStartKey: startKey,
     }));
     for (const item of page.Items ?? []) if (wanted.has(item.notificationId as string)) found.push(item);

@@ -14,7 +14,7 @@ import { observability } from '../shared/logger';
 import { mapLimit } from '../shared/domain/alerts';
 import { healthNotes, milestonesCrossed } from '../shared/domain/stream-state';
 import type { Profile } from '../shared/domain/streamers';
-import { profileKey } from '../shared/domain/keys';
+import { healthSampleKey, LIVE_PK, profileKey, streamSessionKey, userHealthPk, viewerMilestoneKey } from '../shared/domain/keys';
 
 const { logger } = observability('stream-health-poller');
 const eventBridge = new EventBridgeClient({});
@@ -86,7 +86,7 @@ export async function pollChannel(profile: Profile, now: Date): Promise<HealthSa
   }
   if (stream.health && stream.health !== 'HEALTHY' && stream.health !== 'UNKNOWN') events = [...events, `Health ${stream.health}`];
 
-  const sessionKey = { PK: `STREAM#${streamId}`, SK: 'STREAM' };
+  const sessionKey = streamSessionKey(streamId);
   const { Attributes: before } = await ddb.send(new UpdateCommand({
     TableName: table, Key: profileKey(profile.userId),
     UpdateExpression: 'SET viewerCount = :v',
@@ -115,8 +115,8 @@ export async function pollChannel(profile: Profile, now: Date): Promise<HealthSa
   await ddb.send(new PutCommand({
     TableName: table,
     Item: {
-      PK: `STREAM#${streamId}`, SK: `HEALTH#${sample.at}`, type: 'StreamHealth', ...sample,
-      GSI1PK: `USER#${profile.userId}#HEALTH`, GSI1SK: sample.at,
+      ...healthSampleKey(streamId, sample.at), type: 'StreamHealth', ...sample,
+      GSI1PK: userHealthPk(profile.userId), GSI1SK: sample.at,
       expiresAt: Math.floor(now.getTime() / 1000) + HEALTH_TTL_SECONDS, createdAt: sample.at, updatedAt: sample.at,
     },
   }));
@@ -133,14 +133,14 @@ async function emitMilestone(table: string, profile: Profile, streamId: string, 
   try {
     await ddb.send(new PutCommand({
       TableName: table,
-      Item: { PK: `STREAM#${streamId}`, SK: `MILESTONE#${String(milestone).padStart(15, '0')}`, type: 'ViewerMilestone', milestone, at: now.toISOString(), createdAt: now.toISOString(), updatedAt: now.toISOString() },
+      Item: { ...viewerMilestoneKey(streamId, milestone), type: 'ViewerMilestone', milestone, at: now.toISOString(), createdAt: now.toISOString(), updatedAt: now.toISOString() },
       ConditionExpression: 'attribute_not_exists(PK)',
     }));
   } catch (error) {
     if (isCondition(error)) return;
     throw error;
   }
-  const markerKey = { PK: `STREAM#${streamId}`, SK: `MILESTONE#${String(milestone).padStart(15, '0')}` };
+  const markerKey = viewerMilestoneKey(streamId, milestone);
   let accepted = false;
   try {
     const out = await eventBridge.send(new PutEventsCommand({
@@ -170,7 +170,7 @@ export async function pollAll(now = new Date()): Promise<HealthSample[]> {
   do {
     const page = await ddb.send(new QueryCommand({
       TableName: table, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :live',
-      ExpressionAttributeValues: { ':live': 'LIVE' }, ExclusiveStartKey: startKey,
+      ExpressionAttributeValues: { ':live': LIVE_PK }, ExclusiveStartKey: startKey,
     }));
     profiles.push(...((page.Items ?? []) as Profile[]));
     startKey = page.LastEvaluatedKey;

@@ -14,7 +14,7 @@ import { publish } from '../shared/appsync-publish';
 import { observability } from '../shared/logger';
 import type { Profile } from '../shared/domain/streamers';
 import { streamStateEventSchema, transitionFor, type StreamStateEvent } from '../shared/domain/stream-state';
-import { profileKey } from '../shared/domain/keys';
+import { categoryPk, channelArnIndexKey, LIVE_PK, profileKey, streamSessionKey, userStreamsPk } from '../shared/domain/keys';
 
 const { logger } = observability('stream-state');
 
@@ -26,11 +26,12 @@ export const PUBLISH_STREAM_STATUS = /* GraphQL */ `
 
 /** The profile owning a channel ARN (GSI2). */
 export async function profileByChannelArn(channelArn: string): Promise<Profile | undefined> {
+  const { GSI2PK, GSI2SK } = channelArnIndexKey(channelArn);
   const { Items } = await ddb.send(new QueryCommand({
     TableName: requireEnv(ENV.TABLE_NAME),
     IndexName: 'GSI2',
     KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK = :sk',
-    ExpressionAttributeValues: { ':pk': `CHANNEL_ARN#${channelArn}`, ':sk': 'PROFILE' },
+    ExpressionAttributeValues: { ':pk': GSI2PK, ':sk': GSI2SK },
   }));
   return Items?.[0] as Profile | undefined;
 }
@@ -66,8 +67,8 @@ export async function applyStreamEvent(event: StreamStateEvent): Promise<ApplyOu
           + (profile.category ? ', GSI3PK = :cat, GSI3SK = :at' : ''),
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
-          ':at': at, ':live': 'LIVE', ':sid': streamId, ':zero': 0, ':livePk': 'LIVE', ':now': new Date().toISOString(),
-          ...(profile.category ? { ':cat': `CATEGORY#${profile.category}` } : {}),
+          ':at': at, ':live': 'LIVE', ':sid': streamId, ':zero': 0, ':livePk': LIVE_PK, ':now': new Date().toISOString(),
+          ...(profile.category ? { ':cat': categoryPk(profile.category) } : {}),
         },
       }));
     } else {
@@ -107,7 +108,7 @@ async function updateSession(table: string, userId: string, streamId: string, tr
   const now = new Date().toISOString();
   const base = {
     TableName: table,
-    Key: { PK: `STREAM#${streamId}`, SK: 'STREAM' },
+    Key: streamSessionKey(streamId),
     ExpressionAttributeNames: { '#status': 'status', '#type': 'type' },
   };
   try {
@@ -116,13 +117,13 @@ async function updateSession(table: string, userId: string, streamId: string, tr
         ...base,
         ConditionExpression: 'attribute_not_exists(endedAt)',
         UpdateExpression: 'SET #type = :type, streamId = :sid, userId = :uid, #status = :live, startedAt = if_not_exists(startedAt, :at), GSI1PK = :gpk, GSI1SK = if_not_exists(GSI1SK, :at), createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
-        ExpressionAttributeValues: { ':type': 'StreamSession', ':sid': streamId, ':uid': userId, ':live': 'LIVE', ':at': at, ':gpk': `USER#${userId}#STREAMS`, ':now': now },
+        ExpressionAttributeValues: { ':type': 'StreamSession', ':sid': streamId, ':uid': userId, ':live': 'LIVE', ':at': at, ':gpk': userStreamsPk(userId), ':now': now },
       }));
     } else {
       await ddb.send(new UpdateCommand({
         ...base,
         UpdateExpression: 'SET #type = :type, streamId = :sid, userId = :uid, #status = :offline, endedAt = if_not_exists(endedAt, :at), startedAt = if_not_exists(startedAt, :at), GSI1PK = :gpk, GSI1SK = if_not_exists(GSI1SK, :at), createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
-        ExpressionAttributeValues: { ':type': 'StreamSession', ':sid': streamId, ':uid': userId, ':offline': 'OFFLINE', ':at': at, ':gpk': `USER#${userId}#STREAMS`, ':now': now },
+        ExpressionAttributeValues: { ':type': 'StreamSession', ':sid': streamId, ':uid': userId, ':offline': 'OFFLINE', ':at': at, ':gpk': userStreamsPk(userId), ':now': now },
       }));
     }
   } catch (error) {

@@ -7,6 +7,8 @@
 
 /** Partition of everything owned by one user: profile, account, orders, follows, notifications. */
 export const userPartition = (userId: string) => `USER#${userId}`;
+/** The user id of a `USER#<userId>` partition key (the inverse of {@link userPartition}). */
+export const userIdOfPartition = (pk: string) => pk.slice(userPartition('').length);
 /** Partition of a channel's chat settings, moderators, bans, members and moderation log. */
 export const channelPartition = (channelId: string) => `CHANNEL#${channelId}`;
 /** Partition of a stream session and its markers (alert sent, email progress, health, milestones). */
@@ -32,6 +34,9 @@ export const SK_PREFIX = {
   restore: 'RESTORE#',
   bid: 'BID#',
 } as const;
+
+/** Whether a read item is the one stored under `key` (for picking items out of a BatchGetItem answer). */
+export const isItemAt = (item: Record<string, unknown>, key: { PK: string; SK: string }) => item.PK === key.PK && item.SK === key.SK;
 
 // Items keyed under USER#<userId>.
 

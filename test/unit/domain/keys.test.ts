@@ -71,6 +71,17 @@ describe('index keys match docs/data-model.md', () => {
     expect(k.roomIndexKey('arn2')).toEqual({ GSI1PK: 'ROOM#arn2', GSI1SK: 'CHAT' });
   });
 
+  it('reads the user id back out of a user partition', () => {
+    expect(k.userIdOfPartition(k.userPartition('u_1#x'))).toBe('u_1#x');
+    expect(k.userIdOfPartition('USER#f1')).toBe('f1');
+  });
+
+  it('tells whether a read item sits at a key, by both PK and SK', () => {
+    expect(k.isItemAt({ PK: 'USER#u1', SK: 'PROFILE', handle: 'h' }, k.profileKey('u1'))).toBe(true);
+    expect(k.isItemAt({ PK: 'USER#u1', SK: 'ACCOUNT' }, k.profileKey('u1'))).toBe(false);
+    expect(k.isItemAt({ PK: 'USER#u2', SK: 'PROFILE' }, k.profileKey('u1'))).toBe(false);
+  });
+
   it('gives the begins_with prefixes of the documented access patterns', () => {
     expect(k.SK_PREFIX).toEqual({
       order: 'ORDER#', follows: 'FOLLOWS#', notification: 'NOTIF#', alertPref: 'ALERTPREF#', moderator: 'MOD#',

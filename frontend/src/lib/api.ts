@@ -3,6 +3,7 @@ import type { RuntimeConfig } from './config';
 // The config module (and zod) loads on first API use, not with the page.
 const loadConfig = async (): Promise<RuntimeConfig> => (await import('./config')).loadConfig();
 import { backoffDelay } from './backoff';
+import type { Document } from './graphql/document';
 
 /** Which Amplify auth mode a call uses: signed-in users → user pool; guests → the config's guest mode. */
 export function pickAuthMode(signedIn: boolean, guestAuthMode: 'iam' | 'unsigned' | 'none'): AuthMode | null {
@@ -65,11 +66,20 @@ async function callAuth(requireUser: boolean): Promise<{ authMode: AuthMode; aut
   return mode === 'userPool' && idToken ? { authMode: mode, authToken: idToken } : { authMode: mode };
 }
 
+/** Options of one call. */
+export interface CallOptions {
+  /** Fail fast with a sign-in prompt instead of calling as a guest. */
+  requireUser?: boolean;
+}
+
 /**
  * Runs a query or mutation. Public reads work for guests (IAM guest role) unless the deployment has
- * no guest access; `requireUser` fails fast with a sign-in prompt for owner-only operations.
+ * no guest access; `requireUser` fails fast with a sign-in prompt for owner-only operations. With a
+ * document of queries.ts the result type is the generated one; a plain string needs it named.
  */
-export async function gql<T>(query: string, variables: Record<string, unknown> = {}, opts: { requireUser?: boolean } = {}): Promise<T> {
+export function gql<R, V extends object>(query: Document<R, V>, variables?: NoInfer<V>, opts?: CallOptions): Promise<R>;
+export function gql<T>(query: string, variables?: Record<string, unknown>, opts?: CallOptions): Promise<T>;
+export async function gql<T>(query: string, variables: object = {}, opts: CallOptions = {}): Promise<T> {
   const auth = await callAuth(opts.requireUser ?? false);
   if (!auth) throw new ApiError('Sign in to see this', 'SignInRequired');
   const c = await client();
@@ -86,7 +96,9 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
  * Subscribes with automatic resubscription (backoff) when the socket drops. The returned function
  * stops it. Callers keep a polling fallback, so a realtime endpoint that is unreachable only costs freshness.
  */
-export function subscribe<T>(query: string, variables: Record<string, unknown>, onData: (data: T) => void, onState?: (s: 'connected' | 'retrying') => void): () => void {
+export function subscribe<R, V extends object>(query: Document<R, V>, variables: NoInfer<V>, onData: (data: R) => void, onState?: (s: 'connected' | 'retrying') => void): () => void;
+export function subscribe<T>(query: string, variables: Record<string, unknown>, onData: (data: T) => void, onState?: (s: 'connected' | 'retrying') => void): () => void;
+export function subscribe<T>(query: string, variables: object, onData: (data: T) => void, onState?: (s: 'connected' | 'retrying') => void): () => void {
   let stopped = false;
   let attempt = 0;
   let sub: { unsubscribe(): void } | undefined;

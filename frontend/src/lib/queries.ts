@@ -1,4 +1,14 @@
-// GraphQL documents used by the islands, matching lib/api/schema.graphql.
+// GraphQL documents used by the islands, matching lib/api/schema.graphql. Their result and variables
+// types are generated (`npm run gen:types`) into lib/graphql/schema-types.ts.
+import type {
+  MutationResults,
+  MutationVariables,
+  QueryResults,
+  QueryVariables,
+  SubscriptionResults,
+  SubscriptionVariables,
+} from './graphql/schema-types';
+import { typedDocuments } from './graphql/document';
 
 const STREAMER = `userId handle displayName status title category tags language goingLiveMessage thumbnailUrl liveThumbnailUrl playbackUrl liveSince currentStreamId viewerCount peakViewers likes followerCount featuredProductId isFollowing`;
 const PRODUCT = `productId channelId title description imageUrl type params saleMode currency startingBid bidIncrement buyNowPrice currentPrice minNextBid bidCount highBidderId highBidderHandle status durationSeconds softCloseSeconds endsAt featured saleId createdAt updatedAt`;
@@ -8,7 +18,7 @@ const SCHEDULED = `scheduleId userId handle title category startsAt cancelled`;
 
 const PROVISIONING = `status handle step error streamer { ${STREAMER} }`;
 
-export const Q = {
+export const Q = typedDocuments<QueryResults, QueryVariables>()({
   myProvisioning: `query MyProvisioning { myProvisioning { ${PROVISIONING} } }`,
   browse: `query Browse($category: String, $tag: String) {
     liveStreams(category: $category, tag: $tag, limit: 48) { items { ${STREAMER} } }
@@ -37,9 +47,9 @@ export const Q = {
   notifications: `query Notifications { notifications(limit: 50) { items { notificationId userId kind title body link createdAt read } } }`,
   alertPreferences: `query Prefs { alertPreferences { streamerId handle email emailStatus } following(limit: 100) { items { userId handle since } } }`,
   purchases: `query Purchases { myPurchases(limit: 20) { items { orderId saleId productTitle price currency soldAt } } }`,
-} as const;
+});
 
-export const M = {
+export const M = typedDocuments<MutationResults, MutationVariables>()({
   provisionMe: `mutation Provision($handle: String) { provisionMe(handle: $handle) { ${PROVISIONING} } }`,
   updateStreamDetails: `mutation Update($input: UpdateStreamDetailsInput!) { updateStreamDetails(input: $input) { ${STREAMER} } }`,
   rotateStreamKey: `mutation Rotate($force: Boolean) { rotateStreamKey(force: $force) { ingestServer streamKey url createdAt } }`,
@@ -66,9 +76,9 @@ export const M = {
   addModerator: `mutation AddMod($channelId: ID!, $handle: String!) { addModerator(channelId: $channelId, handle: $handle) { entryId } }`,
   removeModerator: `mutation RemoveMod($channelId: ID!, $userId: ID!) { removeModerator(channelId: $channelId, userId: $userId) { entryId } }`,
   updateChatSettings: `mutation ChatSettings($input: UpdateChatSettingsInput!) { updateChatSettings(input: $input) { channelId slowModeSeconds blockedWords blockedWordsAction maxMessageLength pinnedMessage } }`,
-} as const;
+});
 
-export const S = {
+export const S = typedDocuments<SubscriptionResults, SubscriptionVariables>()({
   streamStatus: `subscription Status { onStreamStatus { channelId handle status streamId title at } }`,
   streamStatusOf: `subscription StatusOf($channelId: ID) { onStreamStatus(channelId: $channelId) { channelId handle status streamId title at } }`,
   productChanged: `subscription P($channelId: ID!) { onProductChanged(channelId: $channelId) { ${PRODUCT} } }`,
@@ -78,4 +88,17 @@ export const S = {
   like: `subscription L($channelId: ID!) { onLike(channelId: $channelId) { channelId likes } }`,
   health: `subscription H($channelId: ID!) { onStreamHealth(channelId: $channelId) { channelId streamId at viewerCount peakViewers bitrate frameRate events } }`,
   notification: `subscription N($userId: ID!) { onNotification(userId: $userId) { notificationId userId kind title body link createdAt read } }`,
+});
+
+/**
+ * The field sets above by GraphQL type: `npm run gen:types` types each as `<Type>Fields` in
+ * lib/graphql/schema-types.ts, the shapes the UI passes around.
+ */
+export const FIELDS = {
+  Streamer: STREAMER,
+  Product: PRODUCT,
+  Sale: SALE,
+  Recording: RECORDING,
+  ScheduledStream: SCHEDULED,
+  Provisioning: PROVISIONING,
 } as const;

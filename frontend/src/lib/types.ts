@@ -1,36 +1,55 @@
-/** Client-side shapes of the API types the UI reads (subset of lib/api/schema.graphql). */
-/** Mutation.provisionMe: where the caller's channel setup stands. */
-export interface Provisioning {
-  status: 'PROVISIONING' | 'READY' | 'FAILED';
-  handle: string | null;
-  step: string | null;
-  error: string | null;
-  streamer: Streamer | null;
-}
+/**
+ * The API shapes the UI passes around, each derived from the generated GraphQL types
+ * (lib/graphql/schema-types.ts, `npm run gen:types`): a field set of queries.ts, or the part of one
+ * operation's answer that a component keeps. Change the documents or the schema, regenerate, and
+ * these follow.
+ */
+import type {
+  MutationResults,
+  ProductFields,
+  ProvisioningFields,
+  QueryResults,
+  RecordingFields,
+  SaleFields,
+  ScheduledStreamFields,
+  StreamerFields,
+  SubscriptionResults,
+} from './graphql/schema-types';
 
-export interface Streamer {
-  userId: string; handle: string; displayName?: string | null; status: 'OFFLINE' | 'LIVE';
-  title?: string | null; category?: string | null; tags: string[]; language?: string | null;
-  goingLiveMessage?: string | null; thumbnailUrl?: string | null; liveThumbnailUrl?: string | null; playbackUrl?: string | null;
-  liveSince?: string | null; currentStreamId?: string | null; viewerCount?: number | null;
-  peakViewers?: number | null; likes?: number | null; followerCount: number; featuredProductId?: string | null;
-  isFollowing?: boolean | null; schedule?: ScheduledStream[];
-}
-export interface ScheduledStream { scheduleId: string; userId: string; handle: string; title: string; category?: string | null; startsAt: string; cancelled: boolean }
-export interface Recording { recordingId: string; userId: string; handle?: string | null; streamId?: string | null; state: string; startedAt: string; endedAt?: string | null; durationMs?: number | null; thumbnailUrl?: string | null; saleCount: number; title?: string | null }
-export interface Product {
-  productId: string; channelId: string; title: string; description?: string | null; imageUrl?: string | null;
-  type: 'GENERIC' | 'APPAREL' | 'COLLECTIBLE'; params?: string | null; saleMode: 'AUCTION' | 'BUY_NOW' | 'AUCTION_WITH_BUY_NOW';
-  currency: string; startingBid?: number | null; bidIncrement?: number | null; buyNowPrice?: number | null;
-  currentPrice?: number | null; minNextBid?: number | null; bidCount: number; highBidderId?: string | null;
-  highBidderHandle?: string | null; status: 'DRAFT' | 'AUCTION_OPEN' | 'SOLD' | 'UNSOLD'; durationSeconds?: number | null;
-  softCloseSeconds?: number | null; endsAt?: string | null; featured: boolean; saleId?: string | null; createdAt: string; updatedAt: string;
-  /** Products query only: the sale once SOLD (subscription payloads leave it out). */
-  sale?: Sale | null;
-}
-export interface BidPlaced { channelId: string; productId: string; bidId: string; bidderId: string; bidderHandle: string; amount: number; currency: string; currentPrice: number; minNextBid: number; bidCount: number; endsAt?: string | null; placedAt: string; previousHighBidderId?: string | null }
-export interface Bid { bidId: string; bidderHandle: string; amount: number; currency: string; placedAt: string }
-export interface Sale { saleId: string; kind: 'AUCTION' | 'BUY_NOW'; productId: string; productTitle: string; channelId: string; buyerId: string; buyerHandle: string; price: number; currency: string; soldAt: string; streamId?: string | null; recordingId?: string | null; offsetMs?: number | null }
-export interface StreamHealth { channelId: string; streamId: string; at: string; viewerCount?: number | null; peakViewers?: number | null; bitrate?: number | null; frameRate?: number | null; events?: string[] | null }
-export interface Notification { notificationId: string; userId: string; kind: string; title: string; body?: string | null; link?: string | null; createdAt: string; read: boolean }
-export interface ChatSettings { channelId: string; slowModeSeconds: number; blockedWords: string[]; blockedWordsAction: 'MASK' | 'DENY'; maxMessageLength: number; pinnedMessage?: string | null; autoSlowModeViewerThreshold?: number | null; autoSlowModeSeconds?: number | null }
+/** The element type of a (possibly absent) list. */
+type ItemOf<T> = NonNullable<T> extends readonly (infer U)[] ? U : never;
+/**
+ * An answer's shape as a component keeps it: the fields that may be null may also be left out, as
+ * in the field sets, so a component can build one itself (an optimistic row, a default).
+ */
+type Kept<T> = { [K in keyof T as null extends T[K] ? never : K]: T[K] } & { [K in keyof T as null extends T[K] ? K : never]?: T[K] };
+
+/** Mutation.provisionMe: where the caller's channel setup stands. */
+export type Provisioning = ProvisioningFields;
+export type ScheduledStream = ScheduledStreamFields;
+/** A streamer as lists show one; the profile page and the Studio also read the schedule. */
+export type Streamer = StreamerFields & { schedule?: ScheduledStream[] };
+export type Recording = RecordingFields;
+export type Sale = SaleFields;
+/** A product; the products query also reads its sale once SOLD (subscription payloads leave it out). */
+export type Product = ProductFields & { sale?: Sale | null };
+export type BidPlaced = Kept<NonNullable<SubscriptionResults['bidPlaced']['onBidPlaced']>>;
+export type Bid = Kept<ItemOf<NonNullable<QueryResults['bids']['product']>['bids']['items']>>;
+export type StreamHealth = Kept<ItemOf<QueryResults['streamHealth']['streamHealth']>>;
+export type Notification = Kept<ItemOf<QueryResults['notifications']['notifications']['items']>>;
+export type ChatSettings = Kept<NonNullable<QueryResults['chatSettings']['chatSettings']>>;
+/** The caller's email alert choice for one followed streamer. */
+export type AlertPreference = Kept<ItemOf<QueryResults['alertPreferences']['alertPreferences']>>;
+/** One of the caller's purchases. */
+export type Order = Kept<ItemOf<QueryResults['purchases']['myPurchases']['items']>>;
+/** A moderator, ban or timeout of a channel (bans and timeouts also read until and reason). */
+export type ChannelMember = Kept<ItemOf<QueryResults['moderation']['bans']>>;
+export type ModerationEntry = Kept<ItemOf<QueryResults['moderation']['moderationLog']['items']>>;
+/** The owner's ingest server and stream key. */
+export type StreamKey = Kept<NonNullable<QueryResults['myStreamKey']['myStreamKey']>>;
+/** A replay page: the recording, whether it plays now, and its sale moments. */
+export type Replay = Kept<NonNullable<QueryResults['replay']['replay']>>;
+/** A chat token and the caller's role in the room. */
+export type ChatToken = Kept<NonNullable<MutationResults['createChatToken']['createChatToken']>>;
+/** A stored chat message as Query.chatHistory answers it. */
+export type ChatHistoryMessage = Kept<ItemOf<QueryResults['chatHistory']['chatHistory']>>;

@@ -1,3 +1,5 @@
+import type { ChatHistoryMessage } from '../../lib/types';
+
 /** A chat line as the UI shows it. */
 export interface ChatLine {
   id: string;
@@ -22,15 +24,7 @@ export function addLine(lines: ChatLine[], line: ChatLine, requestId?: string): 
 }
 
 /** A stored message as Query.chatHistory answers it. */
-export interface HistoryMessage {
-  messageId: string;
-  userId: string;
-  handle: string;
-  role: string;
-  content: string;
-  sentAt: string;
-  deletedReason?: string | null;
-}
+export type HistoryMessage = ChatHistoryMessage;
 
 /**
  * Merges the stored history into what the chat shows: messages not seen yet are added in time

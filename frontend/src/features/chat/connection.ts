@@ -6,22 +6,17 @@
  * wait in an outbox and are sent on reconnect, so nothing is lost.
  */
 import { backoffDelay } from '../../lib/backoff';
+import type { ChatToken } from '../../lib/types';
 import { addLine, mergeHistory, type ChatLine, type HistoryMessage } from './chat';
 
-/** The seed requirement: poll the history every 4 s while the WebSocket is down. */
+/** How often the history is polled while the WebSocket is down: a missed message shows within about 4 s. */
 export const POLL_MS = 4_000;
 
 /** live: WebSocket up. polling: socket down, history polled, reconnecting. offline: given up (banned) or stopped. */
 export type ChatLink = 'connecting' | 'live' | 'polling' | 'offline';
 
-export interface ChatTokenInfo {
-  token: string;
-  role: string;
-  capabilities: string[];
-  sessionExpirationTime: string;
-  tokenExpirationTime: string;
-  timedOutUntil?: string | null;
-}
+/** Mutation.createChatToken's answer. */
+export type ChatTokenInfo = ChatToken;
 
 /** What the chat shows, recomputed on every change. */
 export interface ChatView {

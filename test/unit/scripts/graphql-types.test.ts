@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { buildSchema } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { currentWebTypes, GENERATED_PATH, renderWebTypes } from '../../../scripts/graphql-types';
+
+const schema = buildSchema(`
+  scalar AWSDateTime
+  scalar AWSPhone2
+  enum Status { ON OFF }
+  type Item { id: ID! name: String tags: [String!]! scores: [Int] status: Status! at: AWSDateTime! child: Item }
+  input ItemInput { name: String! note: String }
+  type Query { item(id: ID!): Item items: [Item!]! odd: AWSPhone2 }
+  type Mutation { save(input: ItemInput!): Item! }
+  type Subscription { onSave: Item }
+`);
+const none = { queries: {}, mutations: {}, subscriptions: {}, fields: {} };
+
+describe('renderWebTypes', () => {
+  it('types enums as unions, nullable fields as optional | null, and lists by their item nullability', () => {
+    const out = renderWebTypes(schema, none);
+    expect(out).toContain("export type Status = 'ON' | 'OFF';");
+    expect(out).toContain(
+      'export interface Item {\n  id: string;\n  name?: string | null;\n  tags: string[];\n  scores?: (number | null)[] | null;\n' +
+        '  status: Status;\n  at: string;\n  child?: Item | null;\n}',
+    );
+    expect(out).toContain('export interface ItemInput {\n  name: string;\n  note?: string | null | undefined;\n}');
+    expect(out).not.toMatch(/interface (Query|Mutation|Subscription) \{/);
+    expect(out).toContain('export type QueryResults = Record<string, never>;');
+  });
+
+  it('types each operation by its selection (nullable fields present, as answered), aliases included, and its variables (nullable ones optional)', () => {
+    const out = renderWebTypes(schema, {
+      ...none,
+      queries: { one: 'query One($id: ID!) { item(id: $id) { id label: name child { status } } }', all: 'query { items { id } }' },
+      mutations: { save: 'mutation Save($input: ItemInput!) { save(input: $input) { __typename id } }' },
+    });
+    expect(out).toContain(
+      'export interface QueryResults {\n  one: {\n    item: {\n      id: string;\n      label: string | null;\n' +
+        '      child: {\n        status: Status;\n      } | null;\n    } | null;\n  };\n  all: {\n    items: {\n      id: string;\n    }[];\n  };\n}',
+    );
+    expect(out).toContain('export interface QueryVariables {\n  one: {\n    id: string;\n  };\n  all: Record<string, never>;\n}');
+    expect(out).toContain("save: {\n    save: {\n      __typename: 'Item';\n      id: string;\n    };\n  };");
+    expect(out).toContain('export interface MutationVariables {\n  save: {\n    input: ItemInput;\n  };\n}');
+  });
+
+  it('types a named field set as <Type>Fields', () => {
+    expect(renderWebTypes(schema, { ...none, fields: { Item: 'id tags' } })).toContain(
+      'export type ItemFields = {\n  id: string;\n  tags: string[];\n};',
+    );
+  });
+
+  it('refuses what it cannot type rather than guessing', () => {
+    expect(() => renderWebTypes(schema, { ...none, queries: { odd: '{ odd }' } })).toThrow(/scalar AWSPhone2/);
+    expect(() => renderWebTypes(schema, { ...none, queries: { x: '{ item(id: "1") { nope } }' } })).toThrow(/Item has no field nope/);
+    expect(() => renderWebTypes(schema, { ...none, queries: { x: '{ item(id: "1") { ...F } } fragment F on Item { id }' } })).toThrow(
+      /exactly one operation/,
+    );
+    expect(() => renderWebTypes(schema, { ...none, queries: { x: 'mutation { save(input: { name: "a" }) { id } }' } })).toThrow(
+      /x is a mutation/,
+    );
+    expect(() => renderWebTypes(schema, { ...none, fields: { Nope: 'id' } })).toThrow(/FIELDS.Nope/);
+  });
+});
+
+describe('the web app\'s generated GraphQL types', () => {
+  it('frontend/src/lib/graphql/schema-types.ts is what the schema and queries.ts give now (run `npm run gen:types` when this fails)', () => {
+    expect(readFileSync(GENERATED_PATH, 'utf8')).toBe(currentWebTypes());
+  });
+});

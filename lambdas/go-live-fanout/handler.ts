@@ -107,7 +107,7 @@ export interface FanoutResult { status: 'SENT' | 'ALREADY_SENT' | 'UNKNOWN_CHANN
 export async function fanOut(event: GoLiveEvent): Promise<FanoutResult> {
   const table = requireEnv(ENV.TABLE_NAME);
   const channelArn = event.resources[0];
-  const { GSI2PK, GSI2SK } = channelArnIndexKey(channelArn);
+  const { GSI2PK, GSI2SK } = channelArnIndexKey(String(channelArn));
   const { Items } = await ddb.send(new QueryCommand({
     TableName: table, IndexName: 'GSI2',
     KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK = :sk',

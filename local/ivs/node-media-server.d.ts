@@ -1,3 +1,2 @@
 declare module 'node-media-server';
 declare module 'node-media-server/src/core/logger.js';
-declare module 'node-media-server/src/core/context.js';

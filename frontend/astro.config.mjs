@@ -2,8 +2,8 @@
 import { defineConfig } from 'astro/config';
 import svelte from '@astrojs/svelte';
 
-// Static output: the same dist/ is deployed by Amplify Hosting (INFRA) and served by the local
-// web server (LOCAL-CORE). Both rewrite /u/<handle> to /u/index.html (see docs/web.md).
+// Static output: the same dist/ is deployed by Amplify Hosting (lib/constructs/web.ts) and served by the local
+// web server (local/web/server.ts). Both rewrite /u/<handle> to /u/index.html (see docs/web.md).
 export default defineConfig({
   output: 'static',
   trailingSlash: 'ignore',

@@ -6,7 +6,7 @@ import { z } from 'zod';
 
 export type StreamStatus = 'OFFLINE' | 'LIVE';
 
-/** The profile item (`USER#<userId>`/`PROFILE`), shared contract across helpers. */
+/** The profile item (`USER#<userId>`/`PROFILE`) as the handlers and resolvers read and write it. */
 export interface Profile {
   userId: string;
   handle: string;

@@ -8,7 +8,9 @@
  * an enum a union of string literals. In an operation's result every selected field is present
  * (`T | null` where the schema allows null), as the server answers; in schema types, field sets and
  * variables a nullable field is also optional, so a component or a test can build a partial one.
- * Fragment spreads are not supported: the web app composes field sets as strings.
+ * A selection that is exactly one of the field sets is typed as that field set (`<Type>Fields`,
+ * optional nullable fields as in the field set). Fragment spreads are not supported: the web app
+ * composes field sets as strings.
  */
 import { resolve } from 'node:path';
 import {
@@ -22,6 +24,7 @@ import {
   isUnionType,
   Kind,
   parse,
+  print,
   typeFromAST,
   type GraphQLField,
   type GraphQLInputType,
@@ -130,8 +133,12 @@ function schemaSection(schema: GraphQLSchema): string[] {
   return out;
 }
 
-/** The object type a selection set reads, as an inline type literal. */
-function selectionType(schema: GraphQLSchema, parent: GraphQLObjectType, selectionSet: SelectionSetNode, depth: number, nullable: Nullable): string {
+/** `<Type>Fields` by type name and printed selection: a selection that is exactly a field set is typed as it. */
+type KnownFieldSets = ReadonlyMap<string, string>;
+const fieldSetKey = (typeName: string, selectionSet: SelectionSetNode) => `${typeName} ${print(selectionSet)}`;
+
+/** The object type a selection set reads, as an inline type literal (or the field set it equals). */
+function selectionType(known: KnownFieldSets, parent: GraphQLObjectType, selectionSet: SelectionSetNode, depth: number, nullable: Nullable): string {
   const members = selectionSet.selections.map((selection) => {
     if (selection.kind !== Kind.FIELD) {
       throw new Error(`graphql-types: fragments are not supported (in a selection on ${parent.name})`);
@@ -143,7 +150,7 @@ function selectionType(schema: GraphQLSchema, parent: GraphQLObjectType, selecti
     const rendered = wrapped(field.type, (named) => {
       if (isObjectType(named)) {
         if (!selection.selectionSet) throw new Error(`graphql-types: ${parent.name}.${field.name} needs a selection`);
-        return selectionType(schema, named, selection.selectionSet, depth + 1, nullable);
+        return known.get(fieldSetKey(named.name, selection.selectionSet)) ?? selectionType(known, named, selection.selectionSet, depth + 1, nullable);
       }
       if (isScalarType(named) || isEnumType(named)) return namedRef(named);
       throw new Error(`graphql-types: ${parent.name}.${field.name}: ${named.name} (interfaces and unions) is not supported`);
@@ -171,6 +178,7 @@ function variablesType(schema: GraphQLSchema, op: OperationDefinitionNode, name:
 
 function operationGroup(
   schema: GraphQLSchema,
+  known: KnownFieldSets,
   docs: Readonly<Record<string, string>>,
   root: GraphQLObjectType | null | undefined,
   label: 'Query' | 'Mutation' | 'Subscription',
@@ -181,7 +189,7 @@ function operationGroup(
   for (const [name, source] of Object.entries(docs)) {
     const op = operationOf(source, `${label} ${name}`);
     if (op.operation !== label.toLowerCase()) throw new Error(`graphql-types: ${name} is a ${op.operation}, listed as a ${label}`);
-    results.push(`  ${name}: ${selectionType(schema, root, op.selectionSet, 1, 'present')};`);
+    results.push(`  ${name}: ${selectionType(known, root, op.selectionSet, 1, 'present')};`);
     variables.push(`  ${name}: ${variablesType(schema, op, name, 1)};`);
   }
   const map = (name: string, members: string[]) =>
@@ -192,17 +200,24 @@ function operationGroup(
   ];
 }
 
-function fieldSets(schema: GraphQLSchema, fields: Readonly<Record<string, string>>): string[] {
-  return Object.entries(fields).map(([typeName, selection]) => {
+function fieldSets(schema: GraphQLSchema, fields: Readonly<Record<string, string>>): { known: KnownFieldSets; render(): string[] } {
+  const sets = Object.entries(fields).map(([typeName, selection]) => {
     const type = schema.getType(typeName);
     if (!isObjectType(type)) throw new Error(`graphql-types: FIELDS.${typeName} names no object type of the schema`);
-    const fragment = parse(`{ ${selection} }`).definitions[0] as OperationDefinitionNode;
-    return `/** The fields of ${typeName} the web app reads wherever it shows one (\`FIELDS.${typeName}\`). */\nexport type ${typeName}Fields = ${selectionType(schema, type, fragment.selectionSet, 0, 'optional')};`;
+    return { type, selectionSet: (parse(`{ ${selection} }`).definitions[0] as OperationDefinitionNode).selectionSet };
   });
+  const known = new Map(sets.map(({ type, selectionSet }) => [fieldSetKey(type.name, selectionSet), `${type.name}Fields`]));
+  return {
+    known,
+    render: () => sets.map(({ type, selectionSet }) =>
+      `/** The fields of ${type.name} the web app reads wherever it shows one (\`FIELDS.${type.name}\`). */\n` +
+      `export type ${type.name}Fields = ${selectionType(known, type, selectionSet, 0, 'optional')};`),
+  };
 }
 
 /** The generated module's full text. */
 export function renderWebTypes(schema: GraphQLSchema, documents: WebDocuments): string {
+  const sets = fieldSets(schema, documents.fields);
   const header = [
     '// Generated by `npm run gen:types` (scripts/gen-graphql-types.ts) from lib/api/schema.graphql and',
     '// frontend/src/lib/queries.ts. Do not edit: change the schema or the documents and run it again.',
@@ -211,11 +226,11 @@ export function renderWebTypes(schema: GraphQLSchema, documents: WebDocuments): 
     '// Schema types.',
     ...schemaSection(schema),
     '// Field sets (FIELDS in queries.ts).',
-    ...fieldSets(schema, documents.fields),
+    ...sets.render(),
     '// Operations.',
-    ...operationGroup(schema, documents.queries, schema.getQueryType(), 'Query'),
-    ...operationGroup(schema, documents.mutations, schema.getMutationType(), 'Mutation'),
-    ...operationGroup(schema, documents.subscriptions, schema.getSubscriptionType(), 'Subscription'),
+    ...operationGroup(schema, sets.known, documents.queries, schema.getQueryType(), 'Query'),
+    ...operationGroup(schema, sets.known, documents.mutations, schema.getMutationType(), 'Mutation'),
+    ...operationGroup(schema, sets.known, documents.subscriptions, schema.getSubscriptionType(), 'Subscription'),
   ];
   return `${header}\n\n${sections.join('\n\n')}\n`;
 }

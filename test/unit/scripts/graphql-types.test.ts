@@ -43,10 +43,15 @@ describe('renderWebTypes', () => {
     expect(out).toContain('export interface MutationVariables {\n  save: {\n    input: ItemInput;\n  };\n}');
   });
 
-  it('types a named field set as <Type>Fields', () => {
-    expect(renderWebTypes(schema, { ...none, fields: { Item: 'id tags' } })).toContain(
-      'export type ItemFields = {\n  id: string;\n  tags: string[];\n};',
-    );
+  it('types a named field set as <Type>Fields, and a selection that is exactly one as that type', () => {
+    const out = renderWebTypes(schema, {
+      ...none,
+      fields: { Item: 'id tags' },
+      queries: { same: '{ items { id tags } }', other: '{ items { id } }' },
+    });
+    expect(out).toContain('export type ItemFields = {\n  id: string;\n  tags: string[];\n};');
+    expect(out).toContain('  same: {\n    items: ItemFields[];\n  };');
+    expect(out).toContain('  other: {\n    items: {\n      id: string;\n    }[];\n  };');
   });
 
   it('refuses what it cannot type rather than guessing', () => {

@@ -580,28 +580,7 @@ export type ProvisioningFields = {
   handle?: string | null;
   step?: string | null;
   error?: string | null;
-  streamer?: {
-    userId: string;
-    handle: string;
-    displayName?: string | null;
-    status: StreamStatus;
-    title?: string | null;
-    category?: string | null;
-    tags: string[];
-    language?: string | null;
-    goingLiveMessage?: string | null;
-    thumbnailUrl?: string | null;
-    liveThumbnailUrl?: string | null;
-    playbackUrl?: string | null;
-    liveSince?: string | null;
-    currentStreamId?: string | null;
-    viewerCount?: number | null;
-    peakViewers?: number | null;
-    likes?: number | null;
-    followerCount: number;
-    featuredProductId?: string | null;
-    isFollowing?: boolean | null;
-  } | null;
+  streamer?: StreamerFields | null;
 };
 
 // Operations.
@@ -609,128 +588,27 @@ export type ProvisioningFields = {
 /** What each query in `Q` (frontend/src/lib/queries.ts) answers, by its key there. */
 export interface QueryResults {
   myProvisioning: {
-    myProvisioning: {
-      status: ProvisioningStatus;
-      handle: string | null;
-      step: string | null;
-      error: string | null;
-      streamer: {
-        userId: string;
-        handle: string;
-        displayName: string | null;
-        status: StreamStatus;
-        title: string | null;
-        category: string | null;
-        tags: string[];
-        language: string | null;
-        goingLiveMessage: string | null;
-        thumbnailUrl: string | null;
-        liveThumbnailUrl: string | null;
-        playbackUrl: string | null;
-        liveSince: string | null;
-        currentStreamId: string | null;
-        viewerCount: number | null;
-        peakViewers: number | null;
-        likes: number | null;
-        followerCount: number;
-        featuredProductId: string | null;
-        isFollowing: boolean | null;
-      } | null;
-    } | null;
+    myProvisioning: ProvisioningFields | null;
   };
   browse: {
     liveStreams: {
-      items: {
-        userId: string;
-        handle: string;
-        displayName: string | null;
-        status: StreamStatus;
-        title: string | null;
-        category: string | null;
-        tags: string[];
-        language: string | null;
-        goingLiveMessage: string | null;
-        thumbnailUrl: string | null;
-        liveThumbnailUrl: string | null;
-        playbackUrl: string | null;
-        liveSince: string | null;
-        currentStreamId: string | null;
-        viewerCount: number | null;
-        peakViewers: number | null;
-        likes: number | null;
-        followerCount: number;
-        featuredProductId: string | null;
-        isFollowing: boolean | null;
-      }[];
+      items: StreamerFields[];
     };
     upcomingStreams: {
-      items: {
-        scheduleId: string;
-        userId: string;
-        handle: string;
-        title: string;
-        category: string | null;
-        startsAt: string;
-        cancelled: boolean;
-      }[];
+      items: ScheduledStreamFields[];
     };
     recentReplays: {
-      items: {
-        recordingId: string;
-        userId: string;
-        handle: string | null;
-        streamId: string | null;
-        state: RecordingState;
-        startedAt: string;
-        endedAt: string | null;
-        durationMs: number | null;
-        thumbnailUrl: string | null;
-        saleCount: number;
-        title: string | null;
-      }[];
+      items: RecordingFields[];
     };
   };
   recentReplays: {
     recentReplays: {
-      items: {
-        recordingId: string;
-        userId: string;
-        handle: string | null;
-        streamId: string | null;
-        state: RecordingState;
-        startedAt: string;
-        endedAt: string | null;
-        durationMs: number | null;
-        thumbnailUrl: string | null;
-        saleCount: number;
-        title: string | null;
-      }[];
+      items: RecordingFields[];
     };
   };
   liveStreams: {
     liveStreams: {
-      items: {
-        userId: string;
-        handle: string;
-        displayName: string | null;
-        status: StreamStatus;
-        title: string | null;
-        category: string | null;
-        tags: string[];
-        language: string | null;
-        goingLiveMessage: string | null;
-        thumbnailUrl: string | null;
-        liveThumbnailUrl: string | null;
-        playbackUrl: string | null;
-        liveSince: string | null;
-        currentStreamId: string | null;
-        viewerCount: number | null;
-        peakViewers: number | null;
-        likes: number | null;
-        followerCount: number;
-        featuredProductId: string | null;
-        isFollowing: boolean | null;
-      }[];
+      items: StreamerFields[];
     };
   };
   viewerCount: {
@@ -761,32 +639,12 @@ export interface QueryResults {
       followerCount: number;
       featuredProductId: string | null;
       isFollowing: boolean | null;
-      schedule: {
-        scheduleId: string;
-        userId: string;
-        handle: string;
-        title: string;
-        category: string | null;
-        startsAt: string;
-        cancelled: boolean;
-      }[];
+      schedule: ScheduledStreamFields[];
     } | null;
   };
   recordings: {
     recordings: {
-      items: {
-        recordingId: string;
-        userId: string;
-        handle: string | null;
-        streamId: string | null;
-        state: RecordingState;
-        startedAt: string;
-        endedAt: string | null;
-        durationMs: number | null;
-        thumbnailUrl: string | null;
-        saleCount: number;
-        title: string | null;
-      }[];
+      items: RecordingFields[];
     };
   };
   me: {
@@ -811,15 +669,7 @@ export interface QueryResults {
       followerCount: number;
       featuredProductId: string | null;
       isFollowing: boolean | null;
-      schedule: {
-        scheduleId: string;
-        userId: string;
-        handle: string;
-        title: string;
-        category: string | null;
-        startsAt: string;
-        cancelled: boolean;
-      }[];
+      schedule: ScheduledStreamFields[];
     } | null;
   };
   myStreamKey: {
@@ -857,21 +707,7 @@ export interface QueryResults {
       saleId: string | null;
       createdAt: string;
       updatedAt: string;
-      sale: {
-        saleId: string;
-        kind: SaleKind;
-        productId: string;
-        productTitle: string;
-        channelId: string;
-        buyerId: string;
-        buyerHandle: string;
-        price: number;
-        currency: string;
-        soldAt: string;
-        streamId: string | null;
-        recordingId: string | null;
-        offsetMs: number | null;
-      } | null;
+      sale: SaleFields | null;
     }[];
   };
   bids: {
@@ -959,38 +795,12 @@ export interface QueryResults {
   };
   replay: {
     replay: {
-      recording: {
-        recordingId: string;
-        userId: string;
-        handle: string | null;
-        streamId: string | null;
-        state: RecordingState;
-        startedAt: string;
-        endedAt: string | null;
-        durationMs: number | null;
-        thumbnailUrl: string | null;
-        saleCount: number;
-        title: string | null;
-      };
+      recording: RecordingFields;
       status: ReplayStatus;
       playbackUrl: string | null;
       readyInSeconds: number | null;
       message: string | null;
-      sales: {
-        saleId: string;
-        kind: SaleKind;
-        productId: string;
-        productTitle: string;
-        channelId: string;
-        buyerId: string;
-        buyerHandle: string;
-        price: number;
-        currency: string;
-        soldAt: string;
-        streamId: string | null;
-        recordingId: string | null;
-        offsetMs: number | null;
-      }[];
+      sales: SaleFields[];
     } | null;
   };
   notifications: {
@@ -1088,58 +898,10 @@ export interface QueryVariables {
 /** What each mutation in `M` (frontend/src/lib/queries.ts) answers, by its key there. */
 export interface MutationResults {
   provisionMe: {
-    provisionMe: {
-      status: ProvisioningStatus;
-      handle: string | null;
-      step: string | null;
-      error: string | null;
-      streamer: {
-        userId: string;
-        handle: string;
-        displayName: string | null;
-        status: StreamStatus;
-        title: string | null;
-        category: string | null;
-        tags: string[];
-        language: string | null;
-        goingLiveMessage: string | null;
-        thumbnailUrl: string | null;
-        liveThumbnailUrl: string | null;
-        playbackUrl: string | null;
-        liveSince: string | null;
-        currentStreamId: string | null;
-        viewerCount: number | null;
-        peakViewers: number | null;
-        likes: number | null;
-        followerCount: number;
-        featuredProductId: string | null;
-        isFollowing: boolean | null;
-      } | null;
-    };
+    provisionMe: ProvisioningFields;
   };
   updateStreamDetails: {
-    updateStreamDetails: {
-      userId: string;
-      handle: string;
-      displayName: string | null;
-      status: StreamStatus;
-      title: string | null;
-      category: string | null;
-      tags: string[];
-      language: string | null;
-      goingLiveMessage: string | null;
-      thumbnailUrl: string | null;
-      liveThumbnailUrl: string | null;
-      playbackUrl: string | null;
-      liveSince: string | null;
-      currentStreamId: string | null;
-      viewerCount: number | null;
-      peakViewers: number | null;
-      likes: number | null;
-      followerCount: number;
-      featuredProductId: string | null;
-      isFollowing: boolean | null;
-    };
+    updateStreamDetails: StreamerFields;
   };
   rotateStreamKey: {
     rotateStreamKey: {
@@ -1150,163 +912,29 @@ export interface MutationResults {
     };
   };
   scheduleStream: {
-    scheduleStream: {
-      scheduleId: string;
-      userId: string;
-      handle: string;
-      title: string;
-      category: string | null;
-      startsAt: string;
-      cancelled: boolean;
-    };
+    scheduleStream: ScheduledStreamFields;
   };
   cancelScheduledStream: {
-    cancelScheduledStream: {
-      scheduleId: string;
-      userId: string;
-      handle: string;
-      title: string;
-      category: string | null;
-      startsAt: string;
-      cancelled: boolean;
-    };
+    cancelScheduledStream: ScheduledStreamFields;
   };
   createProduct: {
-    createProduct: {
-      productId: string;
-      channelId: string;
-      title: string;
-      description: string | null;
-      imageUrl: string | null;
-      type: ProductType;
-      params: string | null;
-      saleMode: SaleMode;
-      currency: string;
-      startingBid: number | null;
-      bidIncrement: number | null;
-      buyNowPrice: number | null;
-      currentPrice: number | null;
-      minNextBid: number | null;
-      bidCount: number;
-      highBidderId: string | null;
-      highBidderHandle: string | null;
-      status: ProductStatus;
-      durationSeconds: number | null;
-      softCloseSeconds: number | null;
-      endsAt: string | null;
-      featured: boolean;
-      saleId: string | null;
-      createdAt: string;
-      updatedAt: string;
-    };
+    createProduct: ProductFields;
   };
   featureProduct: {
-    featureProduct: {
-      productId: string;
-      channelId: string;
-      title: string;
-      description: string | null;
-      imageUrl: string | null;
-      type: ProductType;
-      params: string | null;
-      saleMode: SaleMode;
-      currency: string;
-      startingBid: number | null;
-      bidIncrement: number | null;
-      buyNowPrice: number | null;
-      currentPrice: number | null;
-      minNextBid: number | null;
-      bidCount: number;
-      highBidderId: string | null;
-      highBidderHandle: string | null;
-      status: ProductStatus;
-      durationSeconds: number | null;
-      softCloseSeconds: number | null;
-      endsAt: string | null;
-      featured: boolean;
-      saleId: string | null;
-      createdAt: string;
-      updatedAt: string;
-    };
+    featureProduct: ProductFields;
   };
   unfeatureProduct: {
-    unfeatureProduct: {
-      productId: string;
-      channelId: string;
-      title: string;
-      description: string | null;
-      imageUrl: string | null;
-      type: ProductType;
-      params: string | null;
-      saleMode: SaleMode;
-      currency: string;
-      startingBid: number | null;
-      bidIncrement: number | null;
-      buyNowPrice: number | null;
-      currentPrice: number | null;
-      minNextBid: number | null;
-      bidCount: number;
-      highBidderId: string | null;
-      highBidderHandle: string | null;
-      status: ProductStatus;
-      durationSeconds: number | null;
-      softCloseSeconds: number | null;
-      endsAt: string | null;
-      featured: boolean;
-      saleId: string | null;
-      createdAt: string;
-      updatedAt: string;
-    };
+    unfeatureProduct: ProductFields;
   };
   startAuction: {
-    startAuction: {
-      productId: string;
-      channelId: string;
-      title: string;
-      description: string | null;
-      imageUrl: string | null;
-      type: ProductType;
-      params: string | null;
-      saleMode: SaleMode;
-      currency: string;
-      startingBid: number | null;
-      bidIncrement: number | null;
-      buyNowPrice: number | null;
-      currentPrice: number | null;
-      minNextBid: number | null;
-      bidCount: number;
-      highBidderId: string | null;
-      highBidderHandle: string | null;
-      status: ProductStatus;
-      durationSeconds: number | null;
-      softCloseSeconds: number | null;
-      endsAt: string | null;
-      featured: boolean;
-      saleId: string | null;
-      createdAt: string;
-      updatedAt: string;
-    };
+    startAuction: ProductFields;
   };
   closeAuction: {
     closeAuction: {
       channelId: string;
       productId: string;
       outcome: AuctionOutcome;
-      sale: {
-        saleId: string;
-        kind: SaleKind;
-        productId: string;
-        productTitle: string;
-        channelId: string;
-        buyerId: string;
-        buyerHandle: string;
-        price: number;
-        currency: string;
-        soldAt: string;
-        streamId: string | null;
-        recordingId: string | null;
-        offsetMs: number | null;
-      } | null;
+      sale: SaleFields | null;
     };
   };
   placeBid: {
@@ -1327,21 +955,7 @@ export interface MutationResults {
     };
   };
   buyNow: {
-    buyNow: {
-      saleId: string;
-      kind: SaleKind;
-      productId: string;
-      productTitle: string;
-      channelId: string;
-      buyerId: string;
-      buyerHandle: string;
-      price: number;
-      currency: string;
-      soldAt: string;
-      streamId: string | null;
-      recordingId: string | null;
-      offsetMs: number | null;
-    };
+    buyNow: SaleFields;
   };
   follow: {
     follow: {
@@ -1551,33 +1165,7 @@ export interface SubscriptionResults {
     } | null;
   };
   productChanged: {
-    onProductChanged: {
-      productId: string;
-      channelId: string;
-      title: string;
-      description: string | null;
-      imageUrl: string | null;
-      type: ProductType;
-      params: string | null;
-      saleMode: SaleMode;
-      currency: string;
-      startingBid: number | null;
-      bidIncrement: number | null;
-      buyNowPrice: number | null;
-      currentPrice: number | null;
-      minNextBid: number | null;
-      bidCount: number;
-      highBidderId: string | null;
-      highBidderHandle: string | null;
-      status: ProductStatus;
-      durationSeconds: number | null;
-      softCloseSeconds: number | null;
-      endsAt: string | null;
-      featured: boolean;
-      saleId: string | null;
-      createdAt: string;
-      updatedAt: string;
-    } | null;
+    onProductChanged: ProductFields | null;
   };
   bidPlaced: {
     onBidPlaced: {
@@ -1597,42 +1185,14 @@ export interface SubscriptionResults {
     } | null;
   };
   saleMade: {
-    onSaleMade: {
-      saleId: string;
-      kind: SaleKind;
-      productId: string;
-      productTitle: string;
-      channelId: string;
-      buyerId: string;
-      buyerHandle: string;
-      price: number;
-      currency: string;
-      soldAt: string;
-      streamId: string | null;
-      recordingId: string | null;
-      offsetMs: number | null;
-    } | null;
+    onSaleMade: SaleFields | null;
   };
   auctionClosed: {
     onAuctionClosed: {
       channelId: string;
       productId: string;
       outcome: AuctionOutcome;
-      sale: {
-        saleId: string;
-        kind: SaleKind;
-        productId: string;
-        productTitle: string;
-        channelId: string;
-        buyerId: string;
-        buyerHandle: string;
-        price: number;
-        currency: string;
-        soldAt: string;
-        streamId: string | null;
-        recordingId: string | null;
-        offsetMs: number | null;
-      } | null;
+      sale: SaleFields | null;
     } | null;
   };
   like: {

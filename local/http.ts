@@ -36,3 +36,31 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+/** An error of an AWS REST-JSON service: its `x-amzn-errortype`, HTTP status and message. */
+export class ServiceError extends Error {
+  constructor(readonly type: string, message: string, readonly status: number) { super(message); }
+}
+
+/**
+ * Answers a REST-JSON call as the AWS services do: 204 without a result, else 200 with it as JSON;
+ * a ServiceError with its status and type, an IAM refusal (iam/evaluator.ts's AccessDeniedError, named so) as
+ * AccessDeniedException 403, anything else as InternalServerException 500. `errorBody` shapes the
+ * error's JSON (services differ in the keys they add to `message`).
+ */
+export async function answerRestJson(
+  res: import('node:http').ServerResponse,
+  call: () => Promise<unknown>,
+  errorBody: (message: string) => Record<string, unknown> = (message) => ({ message }),
+): Promise<void> {
+  try {
+    const result = await call();
+    if (result === undefined) res.writeHead(204).end();
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
+  } catch (error) {
+    const e = error instanceof ServiceError ? error
+      : error instanceof Error && error.name === 'AccessDeniedException' ? new ServiceError('AccessDeniedException', error.message, 403)
+        : new ServiceError('InternalServerException', (error as Error).message, 500);
+    res.writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-errortype': e.type }).end(JSON.stringify(errorBody(e.message)));
+  }
+}

@@ -73,9 +73,7 @@ export interface LiveSession {
 export const mediaZeroAt = (s: LiveSession): number => Math.max(s.startTime.getTime(), s.mediaZero.at ?? s.startTime.getTime());
 
 /** An IVS API error: its `x-amzn-errortype` and HTTP status. */
-export class IvsError extends Error {
-  constructor(readonly type: string, message: string, readonly status: number) { super(message); }
-}
+export { ServiceError as IvsError } from '../http';
 
 /** The state and services every room of the local IVS reads. */
 export interface IvsContext {

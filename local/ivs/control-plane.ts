@@ -3,11 +3,10 @@
  * AWS_ENDPOINT_URL_IVS): channels, stream keys, streams and sessions, StopStream, PutMetadata with
  * IVS's size and rate limits, and tags; each call authorized for its calling function when IAM is on.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { callerOf } from '../iam/caller';
-import { AccessDeniedError } from '../iam/evaluator';
 import { ivsRequests } from '../iam/requests';
-import { listen } from '../http';
+import { answerRestJson, listen, readBody } from '../http';
 import { ACCOUNT, IvsError, REGION, type IvsContext } from './context';
 import { randomId, type Channel } from './state';
 
@@ -126,51 +125,36 @@ export function controlOperations(ctx: IvsContext, stats: LiveStats): Record<str
   };
 }
 
-const readBody = (req: IncomingMessage) => new Promise<string>((resolve, reject) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-  req.on('error', reject);
-});
-
 /** Serves the operations (and `/tags/<arn>`) on `port`, answering errors as IVS does. */
 export async function startControlServer(ctx: IvsContext, ops: Record<string, Operation>, port: number): Promise<Server> {
   const { file, opts } = ctx;
-  const control = createServer(async (req, res) => {
+  const control = createServer((req, res) => void answerRestJson(res, async () => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const tagMatch = /^\/tags\/(.+)$/.exec(url.pathname);
-    try {
-      const raw = await readBody(req);
-      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-      let result: unknown;
-      if (opts.iam) {
-        const opName = tagMatch ? ({ POST: 'TagResource', DELETE: 'UntagResource' } as Record<string, string>)[req.method ?? ''] ?? 'ListTagsForResource' : url.pathname.slice(1);
-        const lookup = {
-          tagsOf: (arn: string) => (file.state.channels.find((c) => c.arn === arn) ?? file.state.keys.find((k) => k.arn === arn))?.tags,
-          keysOf: (channelArn: string) => file.state.keys.filter((k) => k.channelArn === channelArn).map((k) => k.arn),
-        };
-        const resourceArn = tagMatch ? decodeURIComponent(tagMatch[1] as string) : undefined;
-        await opts.iam.enforce(callerOf(req), ivsRequests(opName, { ...body, resourceArn }, lookup, { region: REGION, account: ACCOUNT }));
-      }
-      if (tagMatch) {
-        const arn = decodeURIComponent(tagMatch[1] as string);
-        const target = file.state.channels.find((c) => c.arn === arn) ?? file.state.keys.find((k) => k.arn === arn);
-        if (!target) throw new IvsError('ResourceNotFoundException', `Resource not found: ${arn}`, 404);
-        if (req.method === 'POST') { target.tags = { ...target.tags, ...(body.tags as Record<string, string>) }; file.save(); result = {}; } else result = { tags: target.tags };
-      } else {
-        const op = ops[url.pathname.slice(1)];
-        if (!op) throw new IvsError('ValidationException', `The local IVS endpoint does not implement ${url.pathname.slice(1)}.`, 400);
-        result = op(body);
-      }
-      if (result === undefined) res.writeHead(204).end();
-      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
-    } catch (error) {
-      const e = error instanceof IvsError ? error
-        : error instanceof AccessDeniedError ? new IvsError('AccessDeniedException', error.message, 403)
-          : new IvsError('InternalServerException', (error as Error).message, 500);
-      res.writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-errortype': e.type }).end(JSON.stringify({ message: e.message, exceptionMessage: e.message }));
+    const raw = await readBody(req);
+    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    if (opts.iam) {
+      const opName = tagMatch ? ({ POST: 'TagResource', DELETE: 'UntagResource' } as Record<string, string>)[req.method ?? ''] ?? 'ListTagsForResource' : url.pathname.slice(1);
+      const lookup = {
+        tagsOf: (arn: string) => (file.state.channels.find((c) => c.arn === arn) ?? file.state.keys.find((k) => k.arn === arn))?.tags,
+        keysOf: (channelArn: string) => file.state.keys.filter((k) => k.channelArn === channelArn).map((k) => k.arn),
+      };
+      const resourceArn = tagMatch ? decodeURIComponent(tagMatch[1] as string) : undefined;
+      await opts.iam.enforce(callerOf(req), ivsRequests(opName, { ...body, resourceArn }, lookup, { region: REGION, account: ACCOUNT }));
     }
-  });
+    if (tagMatch) {
+      const arn = decodeURIComponent(tagMatch[1] as string);
+      const target = file.state.channels.find((c) => c.arn === arn) ?? file.state.keys.find((k) => k.arn === arn);
+      if (!target) throw new IvsError('ResourceNotFoundException', `Resource not found: ${arn}`, 404);
+      if (req.method !== 'POST') return { tags: target.tags };
+      target.tags = { ...target.tags, ...(body.tags as Record<string, string>) };
+      file.save();
+      return {};
+    }
+    const op = ops[url.pathname.slice(1)];
+    if (!op) throw new IvsError('ValidationException', `The local IVS endpoint does not implement ${url.pathname.slice(1)}.`, 400);
+    return op(body);
+  }, (message) => ({ message, exceptionMessage: message })));
   await listen(control, port, 'IVS control plane');
   return control;
 }

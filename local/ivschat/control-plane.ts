@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { listen, readBody } from '../http';
+import { answerRestJson, listen, readBody } from '../http';
 import { callerOf } from '../iam/caller';
-import { AccessDeniedError, type Authorizer } from '../iam/evaluator';
+import type { Authorizer } from '../iam/evaluator';
 import { ivschatRequests } from '../iam/requests';
 import { ACCOUNT, ChatError, now, randomChatId, REGION, type ChatHub, type LoggingDestination, type Room, type Token } from './rooms';
 
@@ -116,36 +116,28 @@ export function ensureLoggingConfigurations(
 
 /** Serves the operations (and `/tags/<arn>`) on `port`, answering errors as IVS Chat does. */
 export async function startChatControlServer(hub: ChatHub, ops: Record<string, Operation>, port: number, iam: Authorizer | undefined): Promise<Server> {
-  const control = createServer(async (req, res) => {
+  const control = createServer((req, res) => void answerRestJson(res, async () => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    try {
-      const raw = await readBody(req);
-      const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-      let result: unknown;
-      const tag = /^\/tags\/(.+)$/.exec(url.pathname);
-      if (iam) {
-        const opName = tag ? ({ POST: 'TagResource', DELETE: 'UntagResource' } as Record<string, string>)[req.method ?? ''] ?? 'ListTagsForResource' : url.pathname.slice(1);
-        const lookup = { room: (identifier: string) => hub.state.rooms.find((r) => r.arn === identifier || r.id === identifier) };
-        const resourceArn = tag ? decodeURIComponent(tag[1] as string) : undefined;
-        await iam.enforce(callerOf(req), ivschatRequests(opName, { ...body, resourceArn }, lookup, { region: REGION, account: ACCOUNT }));
-      }
-      if (tag) {
-        const room = hub.findRoom(decodeURIComponent(tag[1] as string));
-        if (req.method === 'POST') { room.tags = { ...room.tags, ...(body.tags as Record<string, string>) }; hub.save(); result = {}; } else result = { tags: room.tags };
-      } else {
-        const op = ops[url.pathname.slice(1)];
-        if (!op) throw new ChatError('ValidationException', `The local IVS Chat endpoint does not implement ${url.pathname.slice(1)}.`, 400);
-        result = op(body);
-      }
-      if (result === undefined) res.writeHead(204).end();
-      else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
-    } catch (error) {
-      const e = error instanceof ChatError ? error
-        : error instanceof AccessDeniedError ? new ChatError('AccessDeniedException', error.message, 403)
-          : new ChatError('InternalServerException', (error as Error).message, 500);
-      res.writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-errortype': e.type }).end(JSON.stringify({ message: e.message }));
+    const raw = await readBody(req);
+    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    const tag = /^\/tags\/(.+)$/.exec(url.pathname);
+    if (iam) {
+      const opName = tag ? ({ POST: 'TagResource', DELETE: 'UntagResource' } as Record<string, string>)[req.method ?? ''] ?? 'ListTagsForResource' : url.pathname.slice(1);
+      const lookup = { room: (identifier: string) => hub.state.rooms.find((r) => r.arn === identifier || r.id === identifier) };
+      const resourceArn = tag ? decodeURIComponent(tag[1] as string) : undefined;
+      await iam.enforce(callerOf(req), ivschatRequests(opName, { ...body, resourceArn }, lookup, { region: REGION, account: ACCOUNT }));
     }
-  });
+    if (tag) {
+      const room = hub.findRoom(decodeURIComponent(tag[1] as string));
+      if (req.method !== 'POST') return { tags: room.tags };
+      room.tags = { ...room.tags, ...(body.tags as Record<string, string>) };
+      hub.save();
+      return {};
+    }
+    const op = ops[url.pathname.slice(1)];
+    if (!op) throw new ChatError('ValidationException', `The local IVS Chat endpoint does not implement ${url.pathname.slice(1)}.`, 400);
+    return op(body);
+  }));
   await listen(control, port, 'IVS Chat control plane');
   return control;
 }

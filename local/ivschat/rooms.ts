@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WebSocket } from 'ws';
+import { ServiceError as ChatError } from '../http';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '000000000000';
@@ -36,9 +37,7 @@ export interface Conn { ws: WebSocket; token: Token; room: Room; sessionExpires:
 export type Entity = { Type?: unknown } & Record<string, unknown>;
 
 /** An IVS Chat API error: its `x-amzn-errortype` and HTTP status. */
-export class ChatError extends Error {
-  constructor(readonly type: string, message: string, readonly status: number) { super(message); }
-}
+export { ChatError };
 
 /** A random id of `n` characters, as IVS Chat's entity and room ids look. */
 export const randomChatId = (n = 12) => randomBytes(n).toString('base64url').replace(/[-_]/g, 'x').slice(0, n);

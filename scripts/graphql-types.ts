@@ -1,7 +1,9 @@
 /**
  * Renders the web app's GraphQL types from lib/api/schema.graphql and the documents the web app
- * sends (frontend/src/lib/queries.ts): the schema's enums, object and input types, one type per
- * field set in `FIELDS`, and the result and variables of every query, mutation and subscription.
+ * sends (frontend/src/lib/queries.ts): the schema's enums and input types, one type per field set
+ * in `FIELDS`, and the result and variables of every query, mutation and subscription. Output types
+ * are only written as selected: what the web app holds is what it asked for, so an object type of
+ * the schema in full would be a second, looser copy of each field set.
  * `npm run gen:types` writes the output to GENERATED_PATH; a unit test fails while it is stale.
  *
  * Written on the `graphql` package rather than graphql-codegen (not a dependency). A list is `T[]`,
@@ -16,12 +18,10 @@ import { resolve } from 'node:path';
 import {
   isEnumType,
   isInputObjectType,
-  isInterfaceType,
   isListType,
   isNonNullType,
   isObjectType,
   isScalarType,
-  isUnionType,
   Kind,
   parse,
   print,
@@ -121,11 +121,9 @@ function schemaSection(schema: GraphQLSchema): string[] {
     if (type.name.startsWith('__') || ROOTS.has(type.name) || isScalarType(type)) continue;
     if (isEnumType(type)) {
       out.push(`${jsDoc(type.description, 0)}export type ${type.name} = ${type.getValues().map((v) => quote(v.name)).join(' | ')};`);
-    } else if (isUnionType(type)) {
-      out.push(`${jsDoc(type.description, 0)}export type ${type.name} = ${type.getTypes().map((t) => t.name).join(' | ')};`);
-    } else if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
+    } else if (isInputObjectType(type)) {
       const fields = Object.values(type.getFields()).map(
-        (f) => `${jsDoc(f.description, 1)}${member(f.name, f.type, wrapped(f.type, namedRef), 1, isInputObjectType(type) ? 'omittable' : 'optional')}`,
+        (f) => `${jsDoc(f.description, 1)}${member(f.name, f.type, wrapped(f.type, namedRef), 1, 'omittable')}`,
       );
       out.push(`${jsDoc(type.description, 0)}export interface ${type.name} {\n${fields.join('\n')}\n}`);
     }

@@ -16,13 +16,14 @@ const schema = buildSchema(`
 const none = { queries: {}, mutations: {}, subscriptions: {}, fields: {} };
 
 describe('renderWebTypes', () => {
-  it('types enums as unions, nullable fields as optional | null, and lists by their item nullability', () => {
-    const out = renderWebTypes(schema, none);
+  it('types enums as unions and input types with omittable nullable fields; output types only as selected', () => {
+    const out = renderWebTypes(schema, { ...none, fields: { Item: 'id name tags scores status at' } });
     expect(out).toContain("export type Status = 'ON' | 'OFF';");
     expect(out).toContain(
-      'export interface Item {\n  id: string;\n  name?: string | null;\n  tags: string[];\n  scores?: (number | null)[] | null;\n' +
-        '  status: Status;\n  at: string;\n  child?: Item | null;\n}',
+      'export type ItemFields = {\n  id: string;\n  name?: string | null;\n  tags: string[];\n  scores?: (number | null)[] | null;\n' +
+        '  status: Status;\n  at: string;\n};',
     );
+    expect(out).not.toMatch(/interface Item \{/);
     expect(out).toContain('export interface ItemInput {\n  name: string;\n  note?: string | null | undefined;\n}');
     expect(out).not.toMatch(/interface (Query|Mutation|Subscription) \{/);
     expect(out).toContain('export type QueryResults = Record<string, never>;');

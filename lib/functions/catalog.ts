@@ -239,13 +239,6 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], idempotency: true,
   },
   {
-    name: 'bid-history',
-    description: 'Table stream: bid history items from accepted bids (placeBid writes the product only).',
-    triggers: [{ kind: 'table-stream' }],
-    timeoutSeconds: 30,
-    table: ['PutItem', 'UpdateItem'],
-  },
-  {
     name: 'sale-markers',
     description: 'Table stream: timed metadata cues (PutMetadata) for sales and featured products; recording classification.',
     triggers: [{ kind: 'table-stream' }],

@@ -9,6 +9,12 @@
  * failed write itself, `ReturnValuesOnConditionCheckFailure: ALL_OLD`, so no second call). A
  * PutItem whose current item equals the attempted one (ignoring `equalsIgnore`) and a DeleteItem
  * of a missing item count as successes. The `Custom` (Lambda) strategy is not implemented.
+ *
+ * DynamoDB Local serializes requests on one item with locks and, under load, answers a request
+ * that waited too long with a 500 ("waiting for a lock ... will succeed in actual DynamoDB API")
+ * that DynamoDB itself never sends. Such a request changed nothing, so it is sent again (a few
+ * times, with jitter); a transaction still locked out after that is answered as DynamoDB answers
+ * contention on an item, a TransactionCanceledException with `TransactionConflict` reasons.
  */
 import {
   BatchGetItemCommand,
@@ -159,6 +165,15 @@ function failure(err: unknown): DataSourceOutcome {
   return { error: { message: e.message ?? String(err), type }, result: null };
 }
 
+/** DynamoDB Local's lock wait timeout (see the file comment): a request that did nothing and DynamoDB would have served. */
+function lockedOut(err: unknown): boolean {
+  const e = err as { message?: string; $metadata?: { httpStatusCode?: number } };
+  return e.$metadata?.httpStatusCode === 500 && /waiting for a lock/.test(e.message ?? '');
+}
+
+/** Sends of a request DynamoDB Local locked out, before it is answered as contention. */
+const LOCKED_OUT_ATTEMPTS = 8;
+
 /** A DynamoDB data source bound to one table (the Main table, as in the API construct). */
 export function createDynamoDbSource(client: DynamoDBClient, table: string) {
   const run = async (req: Record<string, Loose>): Promise<unknown> => {
@@ -303,11 +318,23 @@ export function createDynamoDbSource(client: DynamoDBClient, table: string) {
     /** Runs one request object; DynamoDB errors become `ctx.error` as in AppSync. */
     async execute(req: unknown): Promise<DataSourceOutcome> {
       if (!req || typeof req !== 'object') throw new Error('DynamoDB request handler returned no request object');
-      try {
-        return { result: await run(req as Record<string, Loose>), error: null };
-      } catch (err) {
-        if ((err as Error).message?.startsWith('The local DynamoDB data source') || (err as Error).message?.startsWith('Unsupported transactItems')) throw err;
-        return failure(err);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return { result: await run(req as Record<string, Loose>), error: null };
+        } catch (err) {
+          if ((err as Error).message?.startsWith('The local DynamoDB data source') || (err as Error).message?.startsWith('Unsupported transactItems')) throw err;
+          if (lockedOut(err) && attempt < LOCKED_OUT_ATTEMPTS) {
+            await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 40));
+            continue;
+          }
+          if (lockedOut(err) && (req as Record<string, Loose>).operation === 'TransactWriteItems') {
+            const items = (req as Record<string, Loose>).transactItems as unknown[];
+            return failure(Object.assign(new Error('Transaction cancelled, please refer cancellation reasons for specific reasons'), {
+              name: 'TransactionCanceledException', CancellationReasons: items.map(() => ({ Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' })),
+            }));
+          }
+          return failure(err);
+        }
       }
     },
   };

@@ -1,38 +1,24 @@
 /**
- * The bid-path decision (docs/decisions/bid-path.md): the current placeBid through the local
- * APPSYNC_JS engine against the simplest correct alternatives, on the same DynamoDB Local, at 1, 50
- * and 200 concurrent bidders on one product. The alternatives are SDK prototypes sending the same
- * item shapes a resolver would (the product as createProduct/startAuction leave it, the bid item
- * as bidHistoryItem builds it), so they carry no resolver overhead: the engine's own overhead is
- * measured by `npm run bench -- bids` (engine vs its "same write").
- * - current: Mutation.placeBid (4-step pipeline, id buckets on the product, history by the stream
- *   consumer, which runs beside the phase as in bids.bench.ts).
- * - transact: GetItem product (consistent), then TransactWriteItems [product Update conditioned on
- *   the bidCount read, bid item Put with attribute_not_exists]; a bid still valid after a lost race
- *   (condition or TransactionConflict) reads and tries again (up to 8 times). The read is needed:
- *   a transaction returns no item, and the answer carries bidCount, previousHighBidderId, endsAt.
- * - bid-first: Put a PENDING bid item (attribute_not_exists = the idempotency record), conditional
- *   product UpdateItem (ALL_NEW answers), then Update the bid item to the accepted history item
- *   with its answer, or Delete it when refused (a refused bid is evaluated again when retried).
+ * The bid-path decision's measures (docs/decisions/bid-path.md) for placeBid as built, through the
+ * local APPSYNC_JS engine, beside a minimal conditional write, on the same DynamoDB Local, at 1, 50
+ * and 200 concurrent bidders on one product:
+ * - current: Mutation.placeBid (loadBid → placeBidWrite: one consistent read, then one
+ *   TransactWriteItems putting the bid item and updating the product).
  * - minimal: a two-attribute item outside every index (bids.bench.ts's floor).
- * Each level runs BID_PATH_REPS rounds (default 3; 2 for docs/decisions/bid-path.md on a loaded machine) with the phase order rotated; medians shown.
+ * The prototypes the decision compared (a read-then-transaction loop, bid-first with a PENDING
+ * item) are in this file's history (commit 83875f6).
+ * Each level runs BID_PATH_REPS rounds (default 3) with the phase order rotated; medians shown.
  * After each run: lost bids (an accepted answer without its bid item, or a final price below the
  * highest accepted amount), every accepted bid of the first 20 re-sent (answer must equal the
  * first), and the product item's size (DynamoDB's size rules) for write units.
  */
 import { Agent } from 'node:http';
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { bidHistoryItem, handleRecords } from '../../lambdas/bid-history/handler';
-import { incrementFor } from '../../lambdas/shared/domain/auctions';
 import { createEngine, type Engine } from '../../local/appsync/engine';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../../local/dynamodb/server';
 import { createTables } from '../../local/dynamodb/tables';
-import { tableStream } from '../integration/commerce/stream';
-import type { DynamoDbLocalContext } from '../support/dynamo';
 import type { BenchTable } from './run';
 
 interface Level { readonly concurrency: number; readonly bids: number; readonly warmup?: boolean }
@@ -47,9 +33,8 @@ const REPS = Number(process.env.BID_PATH_REPS ?? 3);
 const ONLY = process.env.BID_PATH_BIDDERS?.split(',').map(Number);
 const RETRIED = 20;
 
-type Phase = 'current' | 'transact' | 'bidFirst' | 'minimal';
-/** Optional comma-separated designs to run (e.g. `BID_PATH_DESIGNS=current,minimal`); all by default. */
-const PHASES: Phase[] = (['current', 'transact', 'bidFirst', 'minimal'] as Phase[]).filter((p) => !process.env.BID_PATH_DESIGNS || process.env.BID_PATH_DESIGNS.split(',').includes(p));
+type Phase = 'current' | 'minimal';
+const PHASES: Phase[] = ['current', 'minimal'];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Item = Record<string, any>;
 type Bid = { productId: string; amount: number; bidId: string; bidder: string };
@@ -88,28 +73,12 @@ export default async function bench(): Promise<BenchTable[]> {
   });
   const tables = { Main: 'bench-main', Idempotency: 'bench-idem' };
   const T = tables.Main;
-  let consuming = true;
-  let idlePasses = 0;
-  let consumer: Promise<void> = Promise.resolve();
   let calls = 0;
   try {
     await createTables(client, tables);
     const counting = { send: (cmd: never) => { calls++; return client.send(cmd); } } as unknown as DynamoDBClient;
     const engine: Engine = createEngine({ dynamo: counting, tables, invokeLambda: async () => null });
     const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    const send = ((cmd: never) => { calls++; return doc.send(cmd); }) as typeof doc.send;
-    const stream = tableStream({ client, endpoint: server.endpoint, tableName: T } as DynamoDbLocalContext);
-    consumer = (async () => {
-      while (consuming) {
-        const n = await stream.drain(async (records) => { await handleRecords(doc, T, records); });
-        idlePasses = n ? 0 : idlePasses + 1;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
-    const quiesce = async (): Promise<void> => {
-      idlePasses = 0;
-      while (idlePasses < 2) await new Promise((r) => setTimeout(r, 50));
-    };
 
     const auth = (sub: string) => ({ mode: 'AMAZON_COGNITO_USER_POOLS' as const, identity: { sub, username: sub, claims: { handle: sub }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' } });
     const openProduct = async (): Promise<string> => {
@@ -123,28 +92,6 @@ export default async function bench(): Promise<BenchTable[]> {
       return productId;
     };
     const productKey = (productId: string) => ({ PK: `PRODUCT#${productId}`, SK: 'PRODUCT' });
-    const bidKey = (b: Bid) => ({ PK: `PRODUCT#${b.productId}`, SK: `BID#${b.bidId}` });
-
-    /** The product update both alternatives send: no id buckets (idempotency lives on the bid item). */
-    const productUpdate = (b: Bid, now: string) => ({
-      TableName: T, Key: productKey(b.productId),
-      UpdateExpression:
-        'SET currentPrice = :amount, bidCount = bidCount + :one, prevHighBidderId = if_not_exists(highBidderId, :none), highBidderId = :me, ' +
-        'highBidderHandle = :me, minNextBid = :amount + if_not_exists(fixedIncrement, :ladder), lastBid = :last, updatedAt = :now',
-      ConditionExpression: '#status = :open AND softCloseAt > :now AND channelId <> :me AND minNextBid <= :amount AND NOT contains(bannedBidders, :me)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':amount': b.amount, ':one': 1, ':none': null, ':me': b.bidder, ':ladder': incrementFor(b.amount, null), ':now': now, ':open': 'AUCTION_OPEN',
-        ':last': { bidId: b.bidId, bidderId: b.bidder, bidderHandle: b.bidder, amount: b.amount, placedAt: now },
-      },
-    });
-    const storedAnswer = async (b: Bid): Promise<Answer | null> => {
-      const got = await send(new GetCommand({ TableName: T, Key: bidKey(b), ConsistentRead: true }));
-      if (!got.Item) return null;
-      if (got.Item.bidderId !== b.bidder) return { ok: false, error: 'VALIDATION' };
-      return got.Item.placed ? { ok: true, placed: got.Item.placed as Item } : { ok: false, error: 'CONFLICT' };
-    };
-
     const place: Record<Exclude<Phase, 'minimal'>, (b: Bid) => Promise<Answer>> = {
       current: async (b) => {
         const r = await engine.execute({
@@ -152,59 +99,6 @@ export default async function bench(): Promise<BenchTable[]> {
           variables: { i: { productId: b.productId, amount: b.amount, bidId: b.bidId } }, auth: auth(b.bidder),
         });
         return r.errors ? { ok: false, error: String(r.errors[0]?.errorType) } : { ok: true, placed: r.data?.placeBid as Item };
-      },
-      transact: async (b) => {
-        for (let attempt = 0; attempt < 8; attempt++) {
-          const product = (await send(new GetCommand({ TableName: T, Key: productKey(b.productId), ConsistentRead: true }))).Item as Item;
-          const now = new Date().toISOString();
-          if (product.minNextBid > b.amount) return (await storedAnswer(b)) ?? { ok: false, error: 'BID_TOO_LOW' };
-          const next = {
-            ...product, currentPrice: b.amount, bidCount: product.bidCount + 1, prevHighBidderId: product.highBidderId ?? null,
-            minNextBid: b.amount + incrementFor(b.amount, product.fixedIncrement), lastBid: { bidId: b.bidId, bidderId: b.bidder, bidderHandle: b.bidder, amount: b.amount, placedAt: now },
-          };
-          const history = bidHistoryItem(next);
-          const update = productUpdate(b, now);
-          try {
-            await send(new TransactWriteCommand({
-              TransactItems: [
-                { Update: { ...update, ConditionExpression: `${update.ConditionExpression} AND bidCount = :seen`, ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':seen': product.bidCount } } },
-                { Put: { TableName: T, Item: history, ConditionExpression: 'attribute_not_exists(PK)' } },
-              ],
-            }));
-            return { ok: true, placed: history.placed as Item };
-          } catch (err) {
-            const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-            if (reasons?.[1]?.Code === 'ConditionalCheckFailed') return (await storedAnswer(b)) as Answer;
-            // DynamoDB Local answers transactions contending for one item with a lock timeout (500)
-            // where DynamoDB answers TransactionConflict: both are a lost race.
-            if (!reasons && !/waiting for a lock/.test((err as Error).message)) throw err;
-            // Lost the race (another bid moved bidCount, or TransactionConflict): read again and decide.
-          }
-        }
-        return { ok: false, error: 'CONFLICT' };
-      },
-      bidFirst: async (b) => {
-        try {
-          await send(new PutCommand({ TableName: T, Item: { ...bidKey(b), type: 'Bid', status: 'PENDING', bidderId: b.bidder, amount: b.amount }, ConditionExpression: 'attribute_not_exists(PK)' }));
-        } catch (err) {
-          if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
-          return (await storedAnswer(b)) ?? { ok: false, error: 'CONFLICT' };
-        }
-        try {
-          const out = await send(new UpdateCommand({ ...productUpdate(b, new Date().toISOString()), ReturnValues: 'ALL_NEW' }));
-          const history = bidHistoryItem(out.Attributes as Item);
-          const { PK: _pk, SK: _sk, ...rest } = history;
-          const names = Object.fromEntries(Object.keys(rest).map((k, i) => [`#a${i}`, k]));
-          await send(new UpdateCommand({
-            TableName: T, Key: bidKey(b), UpdateExpression: `SET ${Object.keys(names).map((n, i) => `${n} = :v${i}`).join(', ')} REMOVE #st`,
-            ExpressionAttributeNames: { ...names, '#st': 'status' }, ExpressionAttributeValues: Object.fromEntries(Object.values(rest).map((v, i) => [`:v${i}`, v])),
-          }));
-          return { ok: true, placed: history.placed as Item };
-        } catch (err) {
-          if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
-          await send(new DeleteCommand({ TableName: T, Key: bidKey(b) }));
-          return { ok: false, error: 'BID_TOO_LOW' };
-        }
       },
     };
 
@@ -268,7 +162,6 @@ export default async function bench(): Promise<BenchTable[]> {
       });
       const callsPerBid = calls / level.bids;
       const product = (await doc.send(new GetCommand({ TableName: T, Key: productKey(productId), ConsistentRead: true }))).Item as Item;
-      await quiesce();
       const items = await bidItems(productId);
       const acceptedBids = [...answers].filter(([, a]) => a.ok);
       const top = Math.max(0, ...acceptedBids.map(([i]) => amountOf(i)));
@@ -285,13 +178,12 @@ export default async function bench(): Promise<BenchTable[]> {
     const rows: Record<string, string | number>[] = [];
     for (const [n, level] of LEVELS.entries()) {
       if (ONLY && !level.warmup && !ONLY.includes(level.concurrency)) continue;
-      const runs: Record<Phase, Run[]> = { current: [], transact: [], bidFirst: [], minimal: [] };
+      const runs: Record<Phase, Run[]> = { current: [], minimal: [] };
       for (let rep = 0; rep < (level.warmup ? 1 : REPS); rep++) {
         for (let k = 0; k < PHASES.length; k++) {
           const phase = PHASES[(k + rep) % PHASES.length] as Phase;
           runs[phase].push(await run(phase, level, `${n}-${rep}`));
           process.stderr.write(`${level.concurrency} bidders, round ${rep}, ${phase}: ${JSON.stringify(runs[phase].at(-1))}\n`);
-          await quiesce();
         }
       }
       if (level.warmup) continue;
@@ -301,11 +193,8 @@ export default async function bench(): Promise<BenchTable[]> {
         const med = (f: (r: Run) => number): number => median(runs[phase].map(f));
         const productBytes = med((r) => r.productBytes);
         const bidBytes = med((r) => r.bidBytes);
-        // Product item in GSI1 and GSI2, bid item in GSI1 and GSI2 (projection ALL); transactions bill 2x.
-        const wcu = phase === 'minimal' ? 1
-          : phase === 'transact' ? 2 * (units(productBytes, 2) + units(bidBytes, 2))
-            : phase === 'bidFirst' ? 1 + units(productBytes, 2) + units(bidBytes, 2)
-              : units(productBytes, 2) + units(bidBytes, 2);
+        // Product item in GSI1 and GSI2, bid item in GSI1 and GSI2 (projection ALL); a transaction bills 2x.
+        const wcu = phase === 'minimal' ? 1 : 2 * (units(productBytes, 2) + units(bidBytes, 2));
         rows.push({
           bidders: level.concurrency, bids: level.bids, design: phase,
           'bids/s': Math.round(med((r) => r.throughput)), 'accepted/s': Math.round(med((r) => r.acceptedPerSecond)),
@@ -316,13 +205,11 @@ export default async function bench(): Promise<BenchTable[]> {
       }
     }
     return [{
-      title: `placeBid designs on DynamoDB Local, one product, medians of ${REPS} rounds (lost / retry mismatches: worst round)`,
+      title: `placeBid as built vs a minimal write on DynamoDB Local, one product, medians of ${REPS} rounds (lost / retry mismatches: worst round)`,
       rows,
       verdict: 'Target at 200 bidders: bids/s >= 0.7x minimal, 0 lost, 0 retry mismatches, WCU/bid flat in the number of bids (docs/decisions/bid-path.md).',
     }];
   } finally {
-    consuming = false;
-    await consumer;
     client.destroy();
     await server.stop();
   }

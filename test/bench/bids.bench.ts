@@ -1,31 +1,31 @@
 /**
  * placeBid through the local APPSYNC_JS engine vs the floor, against the same DynamoDB Local, at
- * 1, 50 and 200 concurrent bidders on one product. The floor is the same number of raw
- * conditional UpdateItem calls sent straight from the SDK:
- * - "same write": placeBidFast's own UpdateItem, built by the same fastBidWrite (same product
- *   item shape and indexes, same condition and update, ALL_NEW, ALL_OLD on a failed condition as
- *   the local data source sends). engine / same write is what the resolver path adds: the target.
+ * 1, 50 and 200 concurrent bidders on one product. The floor is the same calls sent straight
+ * from the SDK:
+ * - "same write": placeBid's own calls (lib/api/resolvers/lib/bids.ts): the consistent
+ *   BatchGetItem of the product and the bid id, then, for a bid the product accepts, the same
+ *   TransactWriteItems built by the same acceptedBid (bid item put + guarded product update).
+ *   engine / same write is what the resolver path adds: the target.
  * - "minimal write": a two-attribute item outside every index (price + count): what the product
- *   item's weight costs on top (indexes projected ALL, the id buckets, the answer), shown beside it.
+ *   item's weight, the bid item and the transaction cost on top, shown beside it.
  * Amounts rise from a shared counter, so most bids are valid and, under concurrency, many lose
- * their race; refused ones are timed too. The bid-history table-stream consumer runs beside every
- * phase (its history puts and trims load the same DynamoDB Local, as they share the table on AWS)
- * and is drained between phases. Each level runs REPS rounds (default 5: at 200 bidders single
- * rounds spread 1.1-1.4x, because how many of the same bids are accepted varies with arrival order)
- * with the phase order rotated; the table shows medians. A last row runs every bid inside a soft-close window (not part of the target).
+ * their race (a lost race that is still valid is answered CONFLICT and counted as not accepted);
+ * refused ones are timed too. Each level runs REPS rounds (default 5: at 200 bidders single rounds
+ * spread 1.1-1.4x, because how many of the same bids are accepted varies with arrival order) with
+ * the phase order rotated; the table shows medians. A last row runs every bid inside a soft-close
+ * window (not part of the target). `BIDS_BENCH_SCALE` (default 1) multiplies every level's bid
+ * count, for a quick proof run.
  */
 import { Agent } from 'node:http';
-import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { handleRecords } from '../../lambdas/bid-history/handler';
-import { marshall } from '@aws-sdk/util-dynamodb';
-import { fastBidWrite } from '../../lib/api/resolvers/lib/commerce';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { checkBid, softCloseEndMs } from '../../lambdas/shared/domain/auctions';
+import { bidKey, productKey } from '../../lambdas/shared/domain/keys';
+import { acceptedBid } from '../../lib/api/resolvers/lib/bids';
 import { createEngine, type Engine } from '../../local/appsync/engine';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../../local/dynamodb/server';
 import { createTables } from '../../local/dynamodb/tables';
-import { tableStream } from '../integration/commerce/stream';
-import type { DynamoDbLocalContext } from '../support/dynamo';
 import type { BenchTable } from './run';
 
 interface Level {
@@ -35,6 +35,7 @@ interface Level {
   readonly warmup?: boolean;
 }
 
+const SCALE = Number(process.env.BIDS_BENCH_SCALE ?? 1);
 const LEVELS: Level[] = [
   // Warm-up (not reported): DynamoDB Local's JVM and every client path get the same warm-up.
   { concurrency: 20, bids: 600, warmup: true },
@@ -42,7 +43,7 @@ const LEVELS: Level[] = [
   { concurrency: 50, bids: 1000 },
   { concurrency: 200, bids: 2000 },
   { concurrency: 50, bids: 1000, softClose: true },
-];
+].map((l) => ({ ...l, bids: Math.max(l.concurrency, Math.round(l.bids * SCALE)) }));
 const REPS = Number(process.env.BIDS_BENCH_REPS ?? 5);
 /** Optional comma-separated bidder counts to run (e.g. `BIDS_BENCH_BIDDERS=200`); all by default. */
 const ONLY = process.env.BIDS_BENCH_BIDDERS?.split(',').map(Number);
@@ -90,9 +91,6 @@ export default async function bench(): Promise<BenchTable[]> {
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 512 }) }),
   });
   const tables = { Main: 'bench-main', Idempotency: 'bench-idem' };
-  let consuming = true;
-  let idlePasses = 0;
-  let consumer: Promise<void> = Promise.resolve();
   try {
     await createTables(client, tables);
     let calls = 0;
@@ -103,22 +101,6 @@ export default async function bench(): Promise<BenchTable[]> {
       },
     } as unknown as DynamoDBClient;
     const engine: Engine = createEngine({ dynamo: counting, tables, invokeLambda: async () => null });
-    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    const stream = tableStream({ client, endpoint: server.endpoint, tableName: tables.Main } as DynamoDbLocalContext);
-    consumer = (async () => {
-      while (consuming) {
-        const n = await stream.drain(async (records) => {
-          await handleRecords(doc, tables.Main, records);
-        });
-        idlePasses = n ? 0 : idlePasses + 1;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
-    /** Waits until the consumer has caught up (two passes with nothing new). */
-    const quiesce = async (): Promise<void> => {
-      idlePasses = 0;
-      while (idlePasses < 2) await new Promise((r) => setTimeout(r, 50));
-    };
 
     const seller = { mode: 'AMAZON_COGNITO_USER_POOLS' as const, identity: { sub: 'seller', username: 'seller', claims: { handle: 'sam' }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' } };
     const bidder = (i: number) => ({ ...seller, identity: { ...seller.identity, sub: bidderOf(i), username: bidderOf(i), claims: { handle: bidderOf(i) } } });
@@ -155,16 +137,42 @@ export default async function bench(): Promise<BenchTable[]> {
       same: async (level, round) => {
         const productId = await openProduct(level);
         return drive(level.concurrency, level.bids, async (i) => {
-          const me = bidderOf(i);
-          const write = fastBidWrite({ productId, amount: amountOf(i), bidId: `same-${round}-${i}` }, { sub: me, handle: me }, new Date().toISOString());
+          const me = { sub: bidderOf(i), handle: bidderOf(i) };
+          const input = { productId, amount: amountOf(i), bidId: `same-${round}-${i}` };
+          const read = await client.send(new BatchGetItemCommand({
+            RequestItems: { [tables.Main]: { Keys: [marshall(productKey(productId)), marshall(bidKey(productId, input.bidId))], ConsistentRead: true } },
+          }));
+          const found = (read.Responses?.[tables.Main] ?? []).map((item) => unmarshall(item));
+          const product = found.find((item) => item.SK === 'PRODUCT');
+          if (!product || found.length > 1) return false;
+          const nowMs = Date.now();
+          const endMs = Date.parse(product.endsAt as string);
+          const refusal = checkBid({
+            status: product.status, sellerId: product.channelId, startingBid: product.startingBid, bidIncrement: product.bidIncrement,
+            currentPrice: product.currentPrice, bidCount: product.bidCount, endsAtMs: endMs,
+          }, { bidderId: me.sub, amount: input.amount, banned: false }, nowMs);
+          if (refusal) return false;
+          const newEndMs = softCloseEndMs(endMs, nowMs, product.softCloseSeconds as number | null);
+          const at = { now: new Date(nowMs).toISOString(), endsAt: newEndMs === endMs ? (product.endsAt as string) : new Date(newEndMs).toISOString() };
+          const write = acceptedBid(product, input, me, at);
           try {
-            await client.send(
-              new UpdateItemCommand({
-                TableName: tables.Main, Key: marshall(write.key), ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-                UpdateExpression: write.update, ConditionExpression: write.condition,
-                ExpressionAttributeNames: { ...write.updateNames, ...write.conditionNames }, ExpressionAttributeValues: marshall(write.values),
-              }),
-            );
+            await client.send(new TransactWriteItemsCommand({
+              TransactItems: [
+                {
+                  Put: {
+                    TableName: tables.Main, Item: marshall({ ...write.bid.attributes, ...write.bid.key }), ConditionExpression: 'attribute_not_exists(PK)',
+                    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                  },
+                },
+                {
+                  Update: {
+                    TableName: tables.Main, Key: marshall(write.product.key), UpdateExpression: write.product.update, ConditionExpression: write.product.condition,
+                    ExpressionAttributeNames: write.product.conditionNames, ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                    ExpressionAttributeValues: marshall({ ...write.product.updateValues, ...write.product.conditionValues }),
+                  },
+                },
+              ],
+            }));
             return true;
           } catch {
             return false;
@@ -196,14 +204,12 @@ export default async function bench(): Promise<BenchTable[]> {
     let worst = 0;
     for (const [n, level] of LEVELS.entries()) {
       if (ONLY && !level.warmup && !ONLY.includes(level.concurrency)) continue;
-      // The same write cannot take a soft-close-window bid (its condition refuses them all).
-      const order: Phase[] = level.softClose ? ['engine', 'minimal'] : ['engine', 'same', 'minimal'];
+      const order: Phase[] = ['engine', 'same', 'minimal'];
       const runs: Record<Phase, Run[]> = { engine: [], same: [], minimal: [] };
       for (let rep = 0; rep < (level.warmup ? 1 : REPS); rep++) {
         for (let k = 0; k < order.length; k++) {
           const phase = order[(k + rep) % order.length] as Phase;
           runs[phase].push(await phases[phase](level, `${n}-${rep}`));
-          await quiesce();
         }
       }
       if (level.warmup) continue;
@@ -233,8 +239,6 @@ export default async function bench(): Promise<BenchTable[]> {
       },
     ];
   } finally {
-    consuming = false;
-    await consumer;
     client.destroy();
     await server.stop();
   }

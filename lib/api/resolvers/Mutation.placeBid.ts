@@ -1,16 +1,19 @@
 /**
- * Mutation.placeBid: pipeline placeBidFast (one conditional UpdateItem, no read) → loadBid →
- * placeBidWrite (the exact path, skipped when the fast write succeeded) → pruneBidIds (removes id
- * buckets an accepted write left below its floor, rarely needed). The steps share state through
- * ctx.stash as PlaceBidStash (lib/commerce.ts) says. docs/commerce.md, docs/decisions/bid-path.md.
+ * Mutation.placeBid: pipeline loadBid (the product and any bid under the client's bid id, one
+ * consistent read) → placeBidWrite (the stored answer, a typed refusal, or one transaction writing
+ * the bid item and the product). The steps share state through ctx.stash as PlaceBidStash
+ * (lib/bids.ts) says. docs/commerce.md, docs/decisions/bid-path.md.
  */
 import type { Context } from '@aws-appsync/utils';
+import { validateBidInput, type PlaceBidInput } from './lib/bids';
 import { requireUser } from './lib/commerce';
 
-export const pipeline = ['placeBidFast', 'loadBid', 'placeBidWrite', 'pruneBidIds'];
+export const pipeline = ['loadBid', 'placeBidWrite'];
 
-export function request(ctx: Context): unknown {
+/** The caller and the input rules, once, before any read. */
+export function request(ctx: Context<{ input: PlaceBidInput }>): unknown {
   requireUser(ctx);
+  validateBidInput(ctx.args.input);
   return {};
 }
 

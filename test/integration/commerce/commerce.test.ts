@@ -1,41 +1,30 @@
 /**
  * The commerce resolvers through the local APPSYNC_JS engine on DynamoDB Local: the flow, the
- * authorization matrix, and concurrency (200 bids, 50 buy-now).
+ * authorization matrix, placeBid's retries and lost races (which condition of its transaction
+ * failed), and concurrency (200 bids, 50 buy-now).
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../local/appsync/engine';
-import { handleRecords } from '../../../lambdas/bid-history/handler';
 import { applyBanToBidding } from '../../../lambdas/chat-moderation/bidding-bans';
-import { bidBucket, bidIdsAttr, incrementFor } from '../../../lambdas/shared/domain/auctions';
+import { incrementFor } from '../../../lambdas/shared/domain/auctions';
 import { firstProductInputError } from '../../../lambdas/shared/domain/product-schema';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb/server';
 import { runAs } from '../../../local/iam/caller';
 import { useDynamoDbLocal } from '../../support/dynamo';
-import { tableStream } from './stream';
 
-// bid-history's DynamoDB calls are evaluated against its role from the synthesized template.
+// chat-moderation's DynamoDB calls (bans onto products) are evaluated against its role from the synthesized template.
 const db = useDynamoDbLocal({ iam: true });
 let lambdaDoc: DynamoDBDocumentClient;
 /** The client a Lambda uses: through the IAM proxy, so its calls are evaluated against its role. */
 const lambdaClient = () =>
   (lambdaDoc ??= DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: db.lambdaEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), { marshallOptions: { removeUndefinedValues: true } }));
-/** The stream consumer as Lambda runs it, as bid-history. */
-const bidHistory = (records: Parameters<typeof handleRecords>[2]) => runAs('bid-history', () => handleRecords(lambdaClient(), db.tableName, records));
 let engine: Engine;
-const stream = tableStream(db);
 /** chat-moderation's write of a ban (or unban) onto the channel's products, as its Lambda role runs it. */
 const moderationBans = (channelId: string, userId: string, banned: boolean) =>
   runAs('chat-moderation', () => applyBanToBidding(lambdaClient(), db.tableName, channelId, userId, banned));
-/** Runs the table-stream consumer (bid history) over everything written so far. */
-const settle = async (): Promise<void> => {
-  await stream.drain(async (records) => {
-    const out = await bidHistory(records);
-    expect(out.batchItemFailures).toEqual([]);
-  });
-};
 
 const cognito = (sub: string, handle: string) => ({
   mode: 'AMAZON_COGNITO_USER_POOLS' as const,
@@ -75,19 +64,38 @@ async function openAuction(over: Record<string, unknown> = {}): Promise<string> 
   return id;
 }
 
-/** Retries transaction conflicts as a client would. */
+/** Sends again what the API says may be sent again (CONFLICT: a lost race; Unavailable), as the web app does. */
 async function withRetry(run: () => Promise<Result>): Promise<Result> {
   for (let i = 0; i < 50; i++) {
     const r = await run();
-    if (r.errors?.[0]?.errorType !== 'CONFLICT') return r;
+    if (r.errors?.[0]?.errorType !== 'CONFLICT' && r.errors?.[0]?.errorType !== 'Unavailable') return r;
     await new Promise((res) => setTimeout(res, Math.random() * 20));
   }
   throw new Error('still conflicting after 50 tries');
 }
 
-/** The id buckets (bidBucket numbers) a product item holds, ascending. */
-const bucketsOf = (item: Record<string, unknown>): number[] =>
-  Object.keys(item).filter((k) => /^bidIds\d+$/.test(k)).map((k) => Number(k.slice(6))).sort((a, b) => a - b);
+/** The bid items stored under a product. */
+const bidItems = async (productId: string) =>
+  (await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :b)', ExpressionAttributeValues: { ':pk': `PRODUCT#${productId}`, ':b': 'BID#' } }))).Items ?? [];
+
+/** An engine whose DynamoDB calls are listed by command name, and that can act just before a call is sent (a concurrent writer). */
+function countingEngine(before?: (command: string) => Promise<void>) {
+  const calls: string[] = [];
+  const counted = createEngine({
+    dynamo: {
+      send: async (cmd: { constructor: { name: string } }) => {
+        calls.push(cmd.constructor.name);
+        await before?.(cmd.constructor.name);
+        return db.client.send(cmd as never);
+      },
+    } as unknown as typeof db.client,
+    tables: { Main: db.tableName, Idempotency: db.idempotencyTableName },
+    invokeLambda: async () => null,
+  });
+  const bid = (productId: string, amount: number, bidId: string, who: number) =>
+    counted.execute({ query: BID, variables: { i: { productId, amount, bidId } }, auth: viewer(who) as never }) as Promise<Result>;
+  return { calls, bid };
+}
 
 beforeAll(async () => {
   engine = createEngine({
@@ -137,18 +145,15 @@ describe('create → bid → outbid → buy-now → close', () => {
     const own = await gql(BID, seller, { i: { productId: p.productId, amount: 5000, bidId: randomUUID() } });
     expect(own.errors?.[0]?.errorType).toBe('NOT_OWNER');
 
-    // Retried after being outbid: before the stream wrote its history item the product still
-    // lists the id (CONFLICT, retry); afterwards the retry reads the stored answer back.
-    const early2 = await gql(BID, viewer(1), { i: { productId: p.productId, amount: 1000, bidId: 'bid-one-0001' } });
-    expect(early2.errors?.[0]?.errorType).toBe('CONFLICT');
-    await settle();
+    // Retried after being outbid: its bid item answers, as first answered.
     const late2 = await gql(BID, viewer(1), { i: { productId: p.productId, amount: 1000, bidId: 'bid-one-0001' } });
     expect(late2.data?.placeBid).toEqual(first.data?.placeBid);
-    // Another bidder sending that id (a retry carries its amount) is told the id is taken.
+    // Another bidder sending that id is told the id is taken; the same bidder with another amount, that the id is spent.
     const taken = await gql(BID, viewer(9), { i: { productId: p.productId, amount: 1000, bidId: 'bid-one-0001' } });
     expect(taken.errors?.[0]).toMatchObject({ errorType: 'VALIDATION', errorInfo: { field: 'bidId' } });
+    const reused = await gql(BID, viewer(1), { i: { productId: p.productId, amount: 1200, bidId: 'bid-one-0001' } });
+    expect(reused.errors?.[0]).toMatchObject({ errorType: 'VALIDATION', errorInfo: { field: 'bidId' } });
 
-    await settle();
     const history = await gql(`query($p: ID!) { product(productId: $p) { currentPrice bids(limit: 1) { items { amount bidderHandle } nextToken } } }`, guest, { p: p.productId });
     expect(history.data?.product.bids.items).toEqual([{ amount: 1100, bidderHandle: 'v2' }]);
     const page2 = await gql(`query($p: ID!, $t: String) { product(productId: $p) { bids(limit: 1, nextToken: $t) { items { amount } } } }`, guest, { p: p.productId, t: history.data?.product.bids.nextToken });
@@ -248,10 +253,13 @@ describe('concurrency', () => {
     // bid accepted (about 1 run in 200), which is still a correct outcome, so no count above 1 is required.
     expect(accepted.length).toBeGreaterThanOrEqual(1);
     expect(accepted.length + rejected.length).toBe(amounts.length);
-    await settle();
     const product = await gql('query($p: ID!) { product(productId: $p) { currentPrice bidCount bids(limit: 100) { items { amount } nextToken } } }', guest, { p: id });
     expect(product.data?.product.currentPrice).toBe(max);
     expect(product.data?.product.bidCount).toBe(accepted.length);
+    // Every answer is its own write's: the accepted bids carry the counts 1..n, once each, rising with the amount.
+    const counted = results.flatMap((r, i) => (r.errors ? [] : [{ n: r.data?.placeBid.bidCount as number, amount: amounts[i] as number }])).sort((x, y) => x.n - y.n);
+    expect(counted.map((c) => c.n)).toEqual(accepted.map((_, i) => i + 1));
+    expect(counted.map((c) => c.amount)).toEqual([...accepted].sort((a, b) => a - b));
     const history: number[] = [];
     let token: string | null = null;
     do {
@@ -260,87 +268,74 @@ describe('concurrency', () => {
       token = page.data?.product.bids.nextToken ?? null;
     } while (token);
     expect(history.sort((a, b) => a - b)).toEqual([...accepted].sort((a, b) => a - b));
-    // Once history is written the consumer leaves only the top bucket and the one below it.
-    const item = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: `PRODUCT#${id}`, SK: 'PRODUCT' } }))).Item ?? {};
-    expect(bucketsOf(item).every((b) => b >= bidBucket(max) - 1)).toBe(true);
-    expect(item[bidIdsAttr(bidBucket(max))]).toContain(`c-${id}-${amounts.indexOf(max)}`);
   });
 
-  it('60 bids in a row: ids stay in their amount buckets until history is written, then the consumer trims; retries are answered from a bucket or from history', async () => {
+  it('one read and one transaction per accepted bid, one read per refused bid or retry; the product item does not grow with bids', async () => {
     const id = await openAuction({ buyNowPrice: null, saleMode: 'AUCTION', bidIncrement: 10 });
-    const amountOf = (i: number) => 1000 + i * 10;
-    const answers: Result[] = [];
-    for (let i = 0; i < 60; i++) answers.push(await gql(BID, viewer(200 + (i % 2)), { i: { productId: id, amount: amountOf(i), bidId: `row-${id}-${i}` } }));
-    expect(answers.every((r) => !r.errors)).toBe(true);
+    const { calls, bid } = countingEngine();
     const productKey = { PK: `PRODUCT#${id}`, SK: 'PRODUCT' };
     const read = async () => (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: productKey }))).Item ?? {};
-    // No consumer ran: every id is still in its bucket, one write per bid.
-    const before = await read();
-    for (let i = 0; i < 60; i++) expect(before[bidIdsAttr(bidBucket(amountOf(i)))]).toContain(`row-${id}-${i}`);
-    expect(bucketsOf(before).length).toBeLessThan(60);
+    const answers: Result[] = [];
+    let firstKeys: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      answers.push(await bid(id, 1000 + i * 10, `row-${id}-${i}`, 200 + (i % 2)));
+      if (i === 0) firstKeys = Object.keys(await read()).sort();
+    }
+    expect(answers.every((r) => !r.errors)).toBe(true);
+    expect(calls).toEqual(Array.from({ length: 60 }, () => ['BatchGetItemCommand', 'TransactWriteItemsCommand']).flat());
+    expect(answers.map((r) => r.data?.placeBid.bidCount)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(answers[59]?.data?.placeBid.previousHighBidderId).toBe('viewer200');
+    // The product holds the auction's state only: the same attributes after 60 bids as after the first.
+    const after = await read();
+    expect(Object.keys(after).sort()).toEqual(firstKeys);
+    expect(after).toMatchObject({ bidCount: 60, currentPrice: 1590, highBidderId: 'viewer201' });
+    expect(await bidItems(id)).toHaveLength(60);
 
-    const calls: string[] = [];
-    const counted = createEngine({
-      dynamo: {
-        send: (cmd: { constructor: { name: string }; input: { UpdateExpression?: string } }) => (
-          calls.push(cmd.input.UpdateExpression?.startsWith('REMOVE') ? 'prune' : cmd.constructor.name), db.client.send(cmd as never)
-        ),
-      } as unknown as typeof db.client,
-      tables: { Main: db.tableName, Idempotency: db.idempotencyTableName },
-      invokeLambda: async () => null,
-    });
-    const countedBid = (amount: number, bidId: string = randomUUID(), who = 202) =>
-      counted.execute({ query: BID, variables: { i: { productId: id, amount, bidId } }, auth: viewer(who) as never }) as Promise<Result>;
-    // A retry of a listed bid before its history exists: "being recorded, retry".
-    expect((await countedBid(1000, `row-${id}-0`, 200)).errors?.[0]?.errorType).toBe('CONFLICT');
-
-    await settle();
-    // The consumer removed the buckets below the one under the top bid's, their history written.
-    const item = await read();
-    const top = bidBucket(amountOf(59));
-    expect(item.bidBucketFloor).toBe(top - 1);
-    expect(bucketsOf(item)).toEqual([top - 1, top].filter((b) => before[bidIdsAttr(b)]));
-    // The retry of a dropped bid reads its history item and gets its original answer.
     calls.length = 0;
-    expect((await countedBid(1000, `row-${id}-0`, 200)).data?.placeBid).toEqual(answers[0]?.data?.placeBid);
-    expect(calls).toEqual(['UpdateItemCommand', 'GetItemCommand']);
-    // A refused bid whose bucket is on the item is answered from the refused write's item alone.
-    const high = amountOf(59);
+    expect((await bid(id, 1000, `row-${id}-0`, 200)).data?.placeBid).toEqual(answers[0]?.data?.placeBid);
+    expect(calls).toEqual(['BatchGetItemCommand']);
     calls.length = 0;
-    const tooLow = await countedBid(high);
-    expect(tooLow.errors?.[0]).toMatchObject({ errorType: 'BID_TOO_LOW', errorInfo: { minimum: high + 10 } });
-    expect(calls).toEqual(['UpdateItemCommand']);
-    // Below the floor it might be a dropped bid's retry, so history is read.
-    calls.length = 0;
-    const belowFloor = await countedBid(1000);
-    expect(belowFloor.errors?.[0]).toMatchObject({ errorType: 'BID_TOO_LOW', errorInfo: { minimum: high + 10 } });
-    expect(calls).toEqual(['UpdateItemCommand', 'GetItemCommand']);
-    const stored = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :b)', ExpressionAttributeValues: { ':pk': `PRODUCT#${id}`, ':b': 'BID#' } }));
-    expect(stored.Items).toHaveLength(60);
-
-    // A bid far above the last one (more than the sweep) leaves the old buckets below it: one more write removes them.
-    calls.length = 0;
-    const jump = 20_000;
-    expect((await countedBid(jump, `row-${id}-jump`, 201)).errors).toBeUndefined();
-    expect(calls).toEqual(['UpdateItemCommand', 'prune']);
-    expect(bucketsOf(await read())).toEqual([bidBucket(jump)]);
-    calls.length = 0;
-    expect((await countedBid(jump + 10, `row-${id}-next`, 200)).errors).toBeUndefined();
-    expect(calls).toEqual(['UpdateItemCommand']);
+    expect((await bid(id, 1590, randomUUID(), 202)).errors?.[0]).toMatchObject({ errorType: 'BID_TOO_LOW', errorInfo: { minimum: 1600 } });
+    expect(calls).toEqual(['BatchGetItemCommand']);
+    expect(await bidItems(id)).toHaveLength(60);
   });
 
-  it('the stream consumer is idempotent: replaying the whole stream changes no history', async () => {
-    await settle();
-    const count = async () =>
-      (await db.doc.send(new QueryCommand({ TableName: db.tableName, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': 'USER#viewer200#BIDS' } }))).Items?.length;
-    const before = await count();
-    expect(before).toBeGreaterThan(0);
-    const replay = tableStream(db);
-    const replayed = await replay.drain(async (records) => {
-      expect((await bidHistory(records)).batchItemFailures).toEqual([]);
+  it('a bid that loses the race between its read and its write: outbid → BID_TOO_LOW with the new minimum; still valid → CONFLICT, then accepted when sent again; nothing written', async () => {
+    const id = await openAuction({ buyNowPrice: null, saleMode: 'AUCTION', bidIncrement: 100 });
+    const rival = (amount: number) => async (command: string) => {
+      if (command !== 'TransactWriteItemsCommand') return;
+      // Another bid commits between this bid's read and its transaction.
+      await db.doc.send(new UpdateCommand({
+        TableName: db.tableName, Key: { PK: `PRODUCT#${id}`, SK: 'PRODUCT' },
+        UpdateExpression: 'SET currentPrice = :a, bidCount = bidCount + :one, highBidderId = :who', ExpressionAttributeValues: { ':a': amount, ':one': 1, ':who': 'rival' },
+      }));
+    };
+    const outbid = countingEngine(rival(5000));
+    const lost = await outbid.bid(id, 2000, 'race-outbid-1', 30);
+    expect(lost.errors?.[0]).toMatchObject({ errorType: 'BID_TOO_LOW', errorInfo: { minimum: 5100 } });
+    expect(await bidItems(id)).toEqual([]);
+
+    const lower = countingEngine(rival(5500));
+    const raced = await lower.bid(id, 9000, 'race-valid-01', 31);
+    expect(raced.errors?.[0]?.errorType).toBe('CONFLICT');
+    expect(await bidItems(id)).toEqual([]);
+    const again = await gql(BID, viewer(31), { i: { productId: id, amount: 9000, bidId: 'race-valid-01' } });
+    expect(again.data?.placeBid).toMatchObject({ amount: 9000, bidCount: 3, previousHighBidderId: 'rival' });
+  });
+
+  it('a retry racing its original: the bid item committed first answers it, and the bid counts once', async () => {
+    const id = await openAuction({ buyNowPrice: null, saleMode: 'AUCTION' });
+    let original: Result | undefined;
+    // The original commits between the retry's read (no bid item yet) and the retry's transaction.
+    const retry = countingEngine(async (command) => {
+      if (command === 'TransactWriteItemsCommand' && !original) original = await gql(BID, viewer(32), { i: { productId: id, amount: 3000, bidId: 'twice-0001' } });
     });
-    expect(replayed).toBeGreaterThan(0);
-    expect(await count()).toBe(before);
+    const second = await retry.bid(id, 3000, 'twice-0001', 32);
+    expect(original?.errors).toBeUndefined();
+    expect(second.data?.placeBid).toEqual(original?.data?.placeBid);
+    expect((await bidItems(id)).map((b) => b.bidId)).toEqual(['twice-0001']);
+    const product = await gql('query($p: ID!) { product(productId: $p) { bidCount currentPrice } }', guest, { p: id });
+    expect(product.data?.product).toEqual({ bidCount: 1, currentPrice: 3000 });
   });
 
   it('soft close: bids in the last N seconds move the end to now + N, concurrently never backwards; outside the window the end stays', async () => {
@@ -365,11 +360,10 @@ describe('concurrency', () => {
     // The end is at least the latest accepted bid's time + N: never moved backwards.
     expect(Date.parse(after.endsAt)).toBeGreaterThanOrEqual(Math.max(...acceptedAt) + 120_000);
     expect(after.currentPrice).toBe(Math.max(...results.flatMap((r, i) => (r.errors ? [] : [amounts[i] as number]))));
-    await settle();
-    const stored = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :b)', ExpressionAttributeValues: { ':pk': `PRODUCT#${id}`, ':b': 'BID#' } }));
-    expect(stored.Items).toHaveLength(after.bidCount);
+    expect(await bidItems(id)).toHaveLength(after.bidCount);
+    // The sweeper finds the auction by its moved end.
     const product = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: `PRODUCT#${id}`, SK: 'PRODUCT' } }));
-    expect(product.Item?.softCloseAt).toBe(new Date(Date.parse(after.endsAt) - 120_000).toISOString());
+    expect(product.Item?.GSI2SK).toBe(after.endsAt);
   });
 
   it('50 concurrent buy-now calls: exactly one sale, 49 ALREADY_SOLD', async () => {
@@ -430,7 +424,6 @@ describe('feature, lists and subscriptions', () => {
     expect(soldAts.length).toBeGreaterThanOrEqual(2);
     const purchases = await gql('query { myPurchases { items { productId price } } }', viewer(8));
     expect(purchases.data?.myPurchases.items.map((p: { productId: string }) => p.productId)).toEqual([second.data?.createProduct.productId, first.data?.createProduct.productId]);
-    await settle();
     const bids = await gql('query { myBids { items { amount } } }', viewer(7));
     expect(bids.data?.myBids.items).toEqual([{ amount: 3000 }]);
     expect((await gql('query { myBids { items { amount } } }', guest)).errors?.[0]?.errorType).toBe('Unauthorized');
@@ -478,8 +471,8 @@ describe('createProduct validation agrees with the shared zod schema', () => {
 });
 
 describe('IAM', () => {
-  it('refused none of bid-history\'s DynamoDB calls', () => {
+  it('refused none of chat-moderation\'s DynamoDB calls', () => {
     expect(db.iam?.authorizer.denials).toEqual([]);
-    expect(db.iam?.authorizer.evaluated.some((e) => e.caller === 'bid-history')).toBe(true);
+    expect(db.iam?.authorizer.evaluated.some((e) => e.caller === 'chat-moderation')).toBe(true);
   });
 });

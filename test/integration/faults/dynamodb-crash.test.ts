@@ -132,7 +132,7 @@ describe('DynamoDB Local killed during a burst of bids', () => {
       } while (token);
       return { product, history };
     };
-    // The history is written from the table stream, after the answers: wait for it to have as many bids as were accepted.
+    // The history is the bid items, written in each accepted bid's transaction: read until the pages hold as many bids as were accepted.
     const { product, history } = await until('the bid history to catch up with the accepted bids', async () => {
       const now = await read();
       return now.history.length >= accepted.length ? now : undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BidPlaced, Product } from '../../../frontend/src/lib/types';
 import {
-  applyBidPlaced, applyOptimisticBid, checkBid, isOutbid, minNextBid, minNextBidText, paramsLabel, secondsLeft, sortProducts, upsertProduct,
+  applyBidPlaced, applyOptimisticBid, checkBid, isOutbid, minNextBid, minNextBidText, paramsLabel, secondsLeft, sendBidWithRetries, sortProducts, upsertProduct,
 } from '../../../frontend/src/features/products/products';
 import { validateProduct, type ProductFormFields } from '../../../frontend/src/features/products/product-form';
 
@@ -160,5 +160,33 @@ describe('create-product validation (the server schema, worded for the form)', (
     expect(errors({ startingBid: '10.505' })['startingBid']).toBe('Enter an amount like 10.00');
     expect(errors({ currency: 'JPY', startingBid: '1000.5' })['startingBid']).toBe('Enter an amount like 1000');
     expect(errors({ imageUrl: 'ftp://example.com/a.png' })['imageUrl']).toBe('Must be an http(s) URL');
+  });
+});
+
+describe('sendBidWithRetries', () => {
+  const failing = (types: (string | undefined)[], answer = 'placed') => {
+    let sent = 0;
+    const send = async () => {
+      const type = types[sent++];
+      if (sent <= types.length) throw Object.assign(new Error(`answer ${sent}`), { errorType: type });
+      return answer;
+    };
+    return { send, sent: () => sent };
+  };
+  const noPause = async () => {};
+
+  it('sends again on CONFLICT and Unavailable, and answers the first other answer', async () => {
+    const bid = failing(['CONFLICT', 'Unavailable']);
+    await expect(sendBidWithRetries(bid.send, 4, noPause)).resolves.toBe('placed');
+    expect(bid.sent()).toBe(3);
+  });
+
+  it('hands back a refusal at once, and the last retryable answer after the attempts', async () => {
+    const low = failing(['BID_TOO_LOW']);
+    await expect(sendBidWithRetries(low.send, 4, noPause)).rejects.toMatchObject({ errorType: 'BID_TOO_LOW' });
+    expect(low.sent()).toBe(1);
+    const busy = failing(['CONFLICT', 'CONFLICT', 'CONFLICT']);
+    await expect(sendBidWithRetries(busy.send, 3, noPause)).rejects.toMatchObject({ errorType: 'CONFLICT', message: 'answer 3' });
+    expect(busy.sent()).toBe(3);
   });
 });

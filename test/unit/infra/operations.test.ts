@@ -18,15 +18,15 @@ const make = (props: Partial<ConstructorParameters<typeof Operations>[2]> = {}) 
 describe('Operations', () => {
   it('creates one queue and one alarm per consumer, however often the stack asks', () => {
     const { stack, ops } = make();
-    const first = ops.deadLetters('bid-history');
-    expect(ops.deadLetters('bid-history')).toBe(first);
+    const first = ops.deadLetters('sale-markers');
+    expect(ops.deadLetters('sale-markers')).toBe(first);
     ops.deadLetters('stream-state');
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::SQS::Queue', 2);
     t.resourceCountIs('AWS::CloudWatch::Alarm', 2);
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'lvs-test-bid-history-dead-letters', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'lvs-test-sale-markers-dead-letters', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
     t.resourceCountIs('AWS::SNS::Subscription', 0);
-    expect([...ops.all().keys()]).toEqual(['bid-history', 'stream-state']);
+    expect([...ops.all().keys()]).toEqual(['sale-markers', 'stream-state']);
   });
 
   it('subscribes the e-mail when one is given, and keeps messages as long as asked', () => {
@@ -61,7 +61,7 @@ describe('failure destinations', () => {
   const topicLogicalId = () => Object.entries(resources('AWS::SNS::Topic')).find(([, r]) => r.Properties.TopicName === 'lvs-dev-operations')?.[0] as string;
 
   it('gives every table-stream consumer bounded retries, bisect-on-error, partial batch responses and an on-failure queue', () => {
-    expect(consumers('table-stream')).toEqual(['provision-streamer', 'bid-history', 'sale-markers']);
+    expect(consumers('table-stream')).toEqual(['provision-streamer', 'sale-markers']);
     for (const name of consumers('table-stream')) {
       t().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: fnLogicalId(name) },

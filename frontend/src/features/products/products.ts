@@ -138,3 +138,23 @@ export function paramsLabel(p: Product): string {
     return '';
   }
 }
+
+/** placeBid answers the client may send again with the same bid id: a race lost to another bid that left this one valid, or a store that could not answer. */
+const RESENDABLE_BID_ERRORS = new Set(['CONFLICT', 'Unavailable']);
+
+/**
+ * Sends a bid, and sends it again (same bid id, so it is placed at most once and a repeat gets the
+ * first answer) while the server answers CONFLICT or Unavailable, up to `attempts` sends with a
+ * short growing pause; any other answer, or the last one, is the caller's.
+ */
+export async function sendBidWithRetries<T>(send: () => Promise<T>, attempts = 4, pause: (attempt: number) => Promise<void> = (a) => new Promise((r) => setTimeout(r, 150 * 2 ** a))): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (e) {
+      const type = (e as { errorType?: string }).errorType;
+      if (attempt >= attempts || !type || !RESENDABLE_BID_ERRORS.has(type)) throw e;
+      await pause(attempt);
+    }
+  }
+}

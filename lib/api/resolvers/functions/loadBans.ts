@@ -1,7 +1,7 @@
 /**
  * Pipeline step of startAuction: the user ids banned from stash.product's channel (`BAN#` items,
  * the key CHAT's moderation writes) into stash.bannedIds, copied onto the product as
- * `bannedBidders` so placeBid's single write can refuse them. Later bans reach open products
+ * `bannedBidders`, so placeBid refuses them from the product it reads (no ban lookup per bid). Later bans reach open products
  * from chat moderation (lambdas/chat-moderation/bidding-bans.ts). One page (1 MB of ban keys) is read.
  */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';

@@ -1,27 +1,39 @@
 /**
- * Pipeline step of placeBid (exact path only): the bid already stored under the client's bidId,
- * when the bid may be a retry. The product itself comes from placeBidFast's refused write (AppSync
- * hands the current item to its response handler). Skipped when placeBidFast placed the bid, or
- * knows from the product that the bid is no retry (retryStatus 'never').
+ * placeBid, first step: the product and the bid item under the client's bid id, in one consistent
+ * BatchGetItem, into the stash (PlaceBidStash, lib/bids.ts). A missing product is NOT_FOUND.
  */
-import { runtime, util, type Context, type DynamoDBGetItemRequest } from '@aws-appsync/utils';
-import { failOnError, placeBidStash, type Item } from '../lib/commerce';
-import { bidKey } from '../../../../lambdas/shared/domain/keys';
+import { util, type Context, type DynamoDBBatchGetItemRequest } from '@aws-appsync/utils';
+import { bidKey, productKey } from '../../../../lambdas/shared/domain/keys';
+import { placeBidStash, type PlaceBidInput } from '../lib/bids';
+import type { Item } from '../lib/commerce';
+import { failOnError, UNAVAILABLE_MESSAGE } from '../lib/errors';
 
-export function request(ctx: Context<{ input: { productId: string; bidId: string } }>): DynamoDBGetItemRequest {
-  const stash = placeBidStash(ctx);
-  if (stash.placed) {
-    runtime.earlyReturn(stash.placed);
-  }
-  if (!stash.mayBeRetry) {
-    runtime.earlyReturn(null);
-  }
+export function request(ctx: Context<{ input: PlaceBidInput }>): DynamoDBBatchGetItemRequest {
   const { productId, bidId } = ctx.args.input;
-  return { operation: 'GetItem', key: util.dynamodb.toMapValues(bidKey(productId, bidId)), consistentRead: true };
+  const tables: DynamoDBBatchGetItemRequest['tables'] = {};
+  tables[ctx.env.TABLE_NAME as string] = {
+    keys: [util.dynamodb.toMapValues(productKey(productId)), util.dynamodb.toMapValues(bidKey(productId, bidId))],
+    consistentRead: true,
+  };
+  return { operation: 'BatchGetItem', tables };
 }
 
 export function response(ctx: Context): unknown {
   failOnError(ctx);
-  placeBidStash(ctx).existingBid = (ctx.result as Item | null) ?? null;
-  return ctx.result ?? null;
+  const table = ctx.env.TABLE_NAME as string;
+  const result = ctx.result as { data: Record<string, (Item | null)[]>; unprocessedKeys?: Record<string, unknown[]> };
+  const unprocessed = result.unprocessedKeys ? result.unprocessedKeys[table] : null;
+  if (unprocessed && unprocessed.length) {
+    // DynamoDB left keys unread (throttled): nothing was decided or written, the same request may be sent again.
+    util.error(UNAVAILABLE_MESSAGE, 'Unavailable', null, { retryable: true });
+  }
+  const found = result.data[table] ?? [];
+  const product = found[0] ?? null;
+  if (!product) {
+    util.error('No such product', 'NOT_FOUND');
+  }
+  const stash = placeBidStash(ctx);
+  stash.product = product;
+  stash.existingBid = found[1] ?? null;
+  return product;
 }

@@ -1,122 +1,90 @@
 /**
- * placeBid, exact path (runs only when placeBidFast's single write was refused): decides from the
- * product (the current item placeBidFast's refused write returned) and any history item under the
- * bid id (read consistently by loadBid when the bid may be a retry; bans from the product's
- * denormalized `bannedBidders`, as in the fast path), then writes ONE conditional UpdateItem on the product: auction open, bidder not the seller, the
- * current price in a range the amount beats by an increment (exact under concurrency, see
- * acceptablePriceRanges), the bid id not in its amount's id bucket; it moves the
- * end for soft close, (re)initialises the fast path's attributes and records the id as the fast
- * write does (bidIdParts).
- * A retried bidId answers the stored BidPlaced (history item, or the product's lastBid). A write
- * refused because the product changed since the read answers CONFLICT (retry).
+ * placeBid, second step: decides from what loadBid read, and writes at most once.
+ * - A bid id already stored answers the BidPlaced it was first answered with (storedAnswer).
+ * - A bid the product refuses gets its typed refusal, with no write (refuseInvalidBid).
+ * - Otherwise ONE TransactWriteItems: the bid item put under `attribute_not_exists(PK)` (the
+ *   idempotency record, carrying its answer and history index keys) and the product's update
+ *   guarded by the `bidCount` read (acceptedBid, lib/bids.ts). Both or neither are written.
+ * A cancelled transaction is answered by which condition failed (cancellationReasons, in request
+ * order): the bid item's → the same bid id committed by a concurrent request (a retry racing its
+ * original), answered from that item; the product's → a lost race, answered from the product's
+ * current value with the typed refusal (BID_TOO_LOW with the new minimum, AUCTION_CLOSED,
+ * UNAUTHORIZED) or, when the bid is still valid there, CONFLICT (send the same bid again); a
+ * transaction conflict → CONFLICT; throttling → Unavailable. Nothing was written in any of these cases.
  */
-import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
-import { acceptablePriceRanges, incrementFor, isListedBid, placedFromProduct, softCloseEndMs } from '../../../../lambdas/shared/domain/auctions';
-import { bidIdParts, placeBidStash, pruneFor, refuseInvalidBid, requireUser, softCloseAt, type Item } from '../lib/commerce';
-import { failOnError } from '../lib/errors';
-import { productKey } from '../../../../lambdas/shared/domain/keys';
+import { runtime, util, type Context, type DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
+import { softCloseEndMs } from '../../../../lambdas/shared/domain/auctions';
+import { acceptedBid, cancellationReasons, placeBidStash, refuseInvalidBid, storedAnswer, type PlaceBidInput } from '../lib/bids';
+import { requireUser, type Item } from '../lib/commerce';
+import { failOnError, UNAVAILABLE_MESSAGE } from '../lib/errors';
 
-type Input = { productId: string; amount: number; bidId: string };
+/** Cancellation reasons of a transaction DynamoDB could not take just now (capacity): the same bid may be sent again. */
+const THROTTLED = ['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded'];
 
-/** The BidPlaced answer for a bid id already accepted, or null. Fails for another bidder's id. */
-function acceptedBefore(product: Item, existing: Item | null, bid: { bidId: string; amount: number }, me: string): unknown {
-  const bidId = bid.bidId;
-  if (existing) {
-    if (existing.bidderId !== me) {
-      util.error('This bid id is taken', 'VALIDATION', null, { field: 'bidId' });
-    }
-    return existing.placed;
-  }
-  const last = product.lastBid as Item | undefined;
-  if (last && last.bidId === bidId) {
-    if (last.bidderId !== me) {
-      util.error('This bid id is taken', 'VALIDATION', null, { field: 'bidId' });
-    }
-    return placedFromProduct(product as Parameters<typeof placedFromProduct>[0]);
-  }
-  if (isListedBid(product, bid)) {
-    // Accepted, outbid since, and its history item not written yet (the stream is a moment behind).
-    util.error('This bid is being recorded; retry to read it back', 'CONFLICT');
-  }
-  return null;
-}
-
-export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemRequest {
+export function request(ctx: Context<{ input: PlaceBidInput }>): DynamoDBTransactWriteItemsRequest {
   const stash = placeBidStash(ctx);
-  if (stash.placed) {
-    runtime.earlyReturn(stash.placed);
-  }
   const me = requireUser(ctx);
   const input = ctx.args.input;
-  const product = stash.product as Item;
-  const already = acceptedBefore(product, stash.existingBid ?? null, input, me.sub);
-  if (already) {
-    runtime.earlyReturn(already);
+  if (stash.existingBid) {
+    runtime.earlyReturn(storedAnswer(stash.existingBid, input, me));
   }
+  const product = stash.product as Item;
   const nowMs = util.time.nowEpochMilliSeconds();
   refuseInvalidBid(product, me, input.amount, nowMs);
-  const now = util.time.epochMilliSecondsToISO8601(nowMs);
   const endMs = util.time.parseISO8601ToEpochMilliSeconds(product.endsAt);
   const newEndMs = softCloseEndMs(endMs, nowMs, product.softCloseSeconds);
-  const extends_ = newEndMs !== endMs;
-  const endsAt = extends_ ? util.time.epochMilliSecondsToISO8601(newEndMs) : product.endsAt;
-  const ranges = acceptablePriceRanges(input.amount, product.bidIncrement);
-  const ids = bidIdParts(input.amount, input.bidId);
-  const values: Record<string, unknown> = {
-    ':open': 'AUCTION_OPEN', ':now': now, ':me': me.sub, ':zero': 0, ':amount': input.amount, ':one': 1, ':none': null,
-    ':handle': me.handle, ':minNext': input.amount + incrementFor(input.amount, product.bidIncrement),
-    ':last': { bidId: input.bidId, bidderId: me.sub, bidderHandle: me.handle, amount: input.amount, placedAt: now }, ...ids.values,
-  };
-  const sets = [
-    'currentPrice = :amount', 'bidCount = bidCount + :one', 'prevHighBidderId = if_not_exists(highBidderId, :none)', 'highBidderId = :me',
-    'highBidderHandle = :handle', 'minNextBid = :minNext', 'lastBid = :last', 'updatedAt = :now', ids.set,
-  ];
-  const conditions = ['#status = :open', 'endsAt > :now', 'channelId <> :me', ids.condition];
-  const terms: string[] = [];
-  ranges.forEach((r, i) => {
-    values[`:lo${i}`] = r.low;
-    values[`:hi${i}`] = r.high;
-    terms.push(`currentPrice BETWEEN :lo${i} AND :hi${i}`);
-  });
-  const priceCondition = terms.length ? ` OR (bidCount > :zero AND (${terms.join(' OR ')}))` : '';
-  conditions.push(`((bidCount = :zero AND startingBid <= :amount)${priceCondition})`);
-  // Soft close: a bid in the window moves the end to now + N; never backwards under concurrency.
-  if (extends_) {
-    values[':endsAt'] = endsAt;
-    values[':softCloseAt'] = softCloseAt(endsAt, product.softCloseSeconds);
-    sets.push('endsAt = :endsAt', 'GSI2SK = :endsAt', 'softCloseAt = :softCloseAt');
-    conditions.push('endsAt <= :endsAt');
-  } else if (product.softCloseAt !== softCloseAt(product.endsAt, product.softCloseSeconds)) {
-    // Products started before the fast path existed: add its attributes, for this very end.
-    values[':endsAt'] = product.endsAt;
-    values[':softCloseAt'] = softCloseAt(product.endsAt, product.softCloseSeconds);
-    sets.push('softCloseAt = :softCloseAt');
-    conditions.push('endsAt = :endsAt');
-  }
-  if (product.bidIncrement && product.fixedIncrement !== product.bidIncrement) {
-    values[':fixed'] = product.bidIncrement;
-    sets.push('fixedIncrement = :fixed');
-  }
+  const endsAt = newEndMs === endMs ? (product.endsAt as string) : util.time.epochMilliSecondsToISO8601(newEndMs);
+  const write = acceptedBid(product, input, me, { now: util.time.epochMilliSecondsToISO8601(nowMs), endsAt });
+  stash.placed = write.placed;
+  const table = ctx.env.TABLE_NAME as string;
   return {
-    operation: 'UpdateItem',
-    key: util.dynamodb.toMapValues(productKey(product.productId)),
-    update: { expression: `SET ${sets.join(', ')}${ids.remove}`, expressionNames: ids.names, expressionValues: util.dynamodb.toMapValues(values) },
-    condition: { expression: conditions.join(' AND '), expressionNames: { '#status': 'status' } },
-  };
+    operation: 'TransactWriteItems',
+    transactItems: [
+      {
+        table, operation: 'PutItem',
+        key: util.dynamodb.toMapValues(write.bid.key),
+        attributeValues: util.dynamodb.toMapValues(write.bid.attributes),
+        condition: { expression: 'attribute_not_exists(PK)', returnValuesOnConditionCheckFailure: true },
+      },
+      {
+        table, operation: 'UpdateItem',
+        key: util.dynamodb.toMapValues(write.product.key),
+        update: { expression: write.product.update, expressionValues: util.dynamodb.toMapValues(write.product.updateValues) },
+        condition: {
+          expression: write.product.condition, expressionNames: write.product.conditionNames,
+          expressionValues: util.dynamodb.toMapValues(write.product.conditionValues), returnValuesOnConditionCheckFailure: true,
+        },
+      },
+    ],
+  } as unknown as DynamoDBTransactWriteItemsRequest;
 }
 
-export function response(ctx: Context<{ input: Input }>): unknown {
+export function response(ctx: Context<{ input: PlaceBidInput }>): unknown {
   if (ctx.error) {
-    if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
-      // Another write moved the auction first. Its current value (ctx.result) usually says why
-      // (outbid, closed): answer that; otherwise the bid may still be valid, so retry.
-      if (ctx.result) {
-        refuseInvalidBid(ctx.result as Item, requireUser(ctx), ctx.args.input.amount, util.time.nowEpochMilliSeconds());
+    const me = requireUser(ctx);
+    const input = ctx.args.input;
+    const reasons = cancellationReasons(ctx);
+    const bid = reasons[0];
+    const product = reasons[1];
+    if (bid && bid.type === 'ConditionalCheckFailed') {
+      if (bid.item) {
+        return storedAnswer(bid.item, input, me);
       }
-      util.error('Another bid changed the auction at the same moment; retry', 'CONFLICT');
+      util.error('This bid is being recorded; send it again to read its answer', 'CONFLICT');
+    }
+    if (product && product.type === 'ConditionalCheckFailed') {
+      if (product.item) {
+        refuseInvalidBid(product.item, me, input.amount, util.time.nowEpochMilliSeconds());
+      }
+      util.error('Another bid changed the auction at the same moment; send your bid again', 'CONFLICT');
+    }
+    if (reasons.some((r) => r.type === 'TransactionConflict')) {
+      util.error('Another bid changed the auction at the same moment; send your bid again', 'CONFLICT');
+    }
+    if (reasons.some((r) => THROTTLED.indexOf(r.type) >= 0)) {
+      util.error(UNAVAILABLE_MESSAGE, 'Unavailable', null, { retryable: true });
     }
     failOnError(ctx);
   }
-  placeBidStash(ctx).prune = pruneFor(ctx.result as Item);
-  return placedFromProduct(ctx.result as Parameters<typeof placedFromProduct>[0]);
+  return placeBidStash(ctx).placed;
 }

@@ -1,11 +1,10 @@
 /**
  * Pipeline step of startAuction: DRAFT → AUCTION_OPEN with endsAt, listed in GSI2 AUCTIONS_OPEN for
- * the sweeper. Also writes what placeBid's single conditional write needs on the product:
- * minNextBid (= starting bid), softCloseAt, bidBucketFloor (-1: no id bucket yet), fixedIncrement (only for a
- * fixed increment) and the channel's bans (stash.bannedIds from loadBans) into bannedBidders.
+ * the sweeper. Also copies the channel's bans (stash.bannedIds from loadBans) into `bannedBidders`,
+ * which placeBid checks on the product it reads and in its write's condition.
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
-import { productView, requireUser, softCloseAt, type Item } from '../lib/commerce';
+import { productView, requireUser, type Item } from '../lib/commerce';
 import { failOnError } from '../lib/errors';
 import { productKey } from '../../../../lambdas/shared/domain/keys';
 
@@ -25,14 +24,8 @@ export function request(ctx: Context): DynamoDBUpdateItemRequest {
   const endsAt = util.time.epochMilliSecondsToISO8601(nowMs + (product.durationSeconds as number) * 1000);
   const values: Record<string, unknown> = {
     ':open': 'AUCTION_OPEN', ':endsAt': endsAt, ':now': util.time.epochMilliSecondsToISO8601(nowMs), ':gsi': 'AUCTIONS_OPEN', ':draft': 'DRAFT', ':me': me.sub,
-    ':start': product.startingBid, ':softCloseAt': softCloseAt(endsAt, product.softCloseSeconds), ':noFloor': -1,
   };
-  let expression =
-    'SET #status = :open, endsAt = :endsAt, updatedAt = :now, GSI2PK = :gsi, GSI2SK = :endsAt, minNextBid = :start, softCloseAt = :softCloseAt, bidBucketFloor = :noFloor';
-  if (product.bidIncrement) {
-    values[':fixed'] = product.bidIncrement;
-    expression += ', fixedIncrement = :fixed';
-  }
+  let expression = 'SET #status = :open, endsAt = :endsAt, updatedAt = :now, GSI2PK = :gsi, GSI2SK = :endsAt';
   const banned = (ctx.stash.bannedIds ?? []) as string[];
   const expressionValues = util.dynamodb.toMapValues(values) as Record<string, unknown>;
   if (banned.length) {

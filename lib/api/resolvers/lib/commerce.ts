@@ -1,11 +1,12 @@
 /**
  * Shared pieces of the commerce resolvers (APPSYNC_JS subset): the caller, typed errors and
- * the Product/Sale views. Business rules come from lambdas/shared/domain/auctions.ts (bundled).
+ * the Product/Sale views; placeBid's own storage is lib/bids.ts. Business rules come from
+ * lambdas/shared/domain/auctions.ts (bundled).
  */
 import { util, type AppSyncIdentityCognito, type Context } from '@aws-appsync/utils';
 import { HANDLE_CLAIM } from '../../../../lambdas/shared/domain/claims';
-import { channelSalesPk, orderKey, productKey, recordingOffsetSk, recordingSalesPk, saleKey, streamSalesPk } from '../../../../lambdas/shared/domain/keys';
-import { bidIdsAttr, bidIdsChange, checkBid, incrementFor, minNextBid, removeClause, softCloseStartMs, staleBidIdBuckets } from '../../../../lambdas/shared/domain/auctions';
+import { channelSalesPk, orderKey, recordingOffsetSk, recordingSalesPk, saleKey, streamSalesPk } from '../../../../lambdas/shared/domain/keys';
+import { minNextBid } from '../../../../lambdas/shared/domain/auctions';
 
 /** A stored item, read dynamically (its attributes follow docs/data-model.md). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -38,106 +39,6 @@ export function requireUser(ctx: Context): { sub: string; handle: string } {
     util.error('Sign in first', 'UNAUTHORIZED');
   }
   return { sub: identity.sub, handle: ownedHandle(identity) };
-}
-
-/** Fails with the typed refusal (AUCTION_CLOSED, NOT_OWNER, UNAUTHORIZED, BID_TOO_LOW + minimum) when the product refuses the bid. */
-export function refuseInvalidBid(product: Item, me: { sub: string }, amount: number, nowMs: number): void {
-  const rejection = checkBid(
-    {
-      status: product.status, sellerId: product.channelId, startingBid: product.startingBid ?? 0, bidIncrement: product.bidIncrement,
-      currentPrice: product.currentPrice, bidCount: product.bidCount ?? 0, softCloseSeconds: product.softCloseSeconds,
-      endsAtMs: product.endsAt ? util.time.parseISO8601ToEpochMilliSeconds(product.endsAt) : null,
-    },
-    { bidderId: me.sub, amount, banned: setHas(product.bannedBidders, me.sub) },
-    nowMs,
-  );
-  if (rejection && rejection.code === 'BID_TOO_LOW') {
-    util.error(rejection.message, 'BID_TOO_LOW', null, { minimum: rejection.minimum });
-  }
-  if (rejection) {
-    util.error(rejection.message, rejection.code);
-  }
-}
-
-/**
- * The product's `softCloseAt` (ISO) for an end (ISO): the end itself without soft close, so the
- * stored string compares equal; else softCloseStartMs formatted by util.time.
- */
-export function softCloseAt(endsAt: string, softCloseSeconds?: number | null): string {
-  if (!softCloseSeconds) return endsAt;
-  return util.time.epochMilliSecondsToISO8601(softCloseStartMs(util.time.parseISO8601ToEpochMilliSeconds(endsAt), softCloseSeconds));
-}
-
-/**
- * The UpdateItem parts that record an accepted bid's id in its amount's bucket (bidIdsChange):
- * append it, sweep far below; the condition refuses an id already in that bucket (a retry carries
- * its amount). Shared by the fast and the exact write.
- */
-export function bidIdParts(amount: number, bidId: string): {
-  set: string; remove: string; condition: string; names: Record<string, string>; values: Record<string, unknown>;
-} {
-  const change = bidIdsChange(amount);
-  const sweep = removeClause(change.removed.map(bidIdsAttr), 'gone');
-  return {
-    set: '#ids = list_append(if_not_exists(#ids, :noIds), :ids)',
-    remove: sweep.expression ? ` ${sweep.expression}` : '',
-    condition: 'NOT contains(#ids, :bidId)',
-    names: { '#ids': bidIdsAttr(change.bucket), ...sweep.names },
-    values: { ':noIds': [], ':ids': [bidId], ':bidId': bidId },
-  };
-}
-
-/**
- * placeBidFast's single write for a bid, with plain values (the resolver marshals them with
- * util.dynamodb, the bids bench with the SDK's marshall, so both send the very same UpdateItem).
- */
-export function fastBidWrite(input: { productId: string; amount: number; bidId: string }, me: { sub: string; handle: string }, now: string): {
-  key: Record<string, string>; update: string; condition: string; updateNames: Record<string, string>; conditionNames: Record<string, string>;
-  values: Record<string, unknown>;
-} {
-  const ids = bidIdParts(input.amount, input.bidId);
-  return {
-    key: productKey(input.productId),
-    update:
-      'SET currentPrice = :amount, bidCount = bidCount + :one, prevHighBidderId = if_not_exists(highBidderId, :none), highBidderId = :me, ' +
-      `highBidderHandle = :handle, minNextBid = :amount + if_not_exists(fixedIncrement, :ladder), lastBid = :last, updatedAt = :now, ${ids.set}${ids.remove}`,
-    condition: `#status = :open AND softCloseAt > :now AND channelId <> :me AND minNextBid <= :amount AND ${ids.condition} AND NOT contains(bannedBidders, :me)`,
-    updateNames: ids.names,
-    conditionNames: { '#status': 'status' },
-    values: {
-      ':amount': input.amount, ':one': 1, ':none': null, ':me': me.sub, ':handle': me.handle, ':ladder': incrementFor(input.amount, null),
-      ':last': { bidId: input.bidId, bidderId: me.sub, bidderHandle: me.handle, amount: input.amount, placedAt: now },
-      ':now': now, ':open': 'AUCTION_OPEN', ...ids.values,
-    },
-  };
-}
-
-/**
- * placeBid's pipeline state in `ctx.stash`: the one contract between its four steps
- * (placeBidFast → loadBid → placeBidWrite → pruneBidIds).
- */
-export interface PlaceBidStash {
-  /** The BidPlaced answer once a write accepted the bid (placeBidFast); null when its write was refused. Later steps answer it unchanged. */
-  placed?: Record<string, unknown> | null;
-  /** The product as the refused fast write returned it (placeBidFast), for loadBid and placeBidWrite. */
-  product?: Item;
-  /** Whether the refused bid can be a retry of an accepted one (retryStatus not 'never'): only then does loadBid read its history item. */
-  mayBeRetry?: boolean;
-  /** The history item stored under the bid id (loadBid), or null. */
-  existingBid?: Item | null;
-  /** Id buckets an accepted write left below its sweep (pruneFor, by placeBidFast or placeBidWrite), for pruneBidIds; null when none. */
-  prune?: { productId: string; stale: string[] } | null;
-}
-
-/** `ctx.stash` as placeBid's contract (the same object: assignments through it are the stash's). */
-export function placeBidStash(ctx: Context): PlaceBidStash {
-  return ctx.stash as PlaceBidStash;
-}
-
-/** What pruneBidIds needs when an accepted bid's written item (ALL_NEW) still holds buckets below its sweep, else null. */
-export function pruneFor(product: Item): { productId: string; stale: string[] } | null {
-  const stale = staleBidIdBuckets(product);
-  return stale.length ? { productId: product.productId, stale } : null;
 }
 
 /** Product item as the GraphQL Product type (keys and index attributes dropped). */

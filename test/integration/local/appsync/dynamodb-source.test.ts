@@ -67,4 +67,32 @@ describe('local DynamoDB data source', () => {
     expect((await ds.execute({ operation: 'BatchDeleteItem', tables: { [db.tableName]: [m({ PK: 'Q', SK: 'I#1' })] } })).error).toBeNull();
     await expect(ds.execute({ operation: 'Frobnicate' })).rejects.toThrow('does not implement operation Frobnicate');
   });
+
+  it('DynamoDB Local\'s lock wait timeout (a 500 DynamoDB never sends) is sent again, and a transaction still locked out is answered as contention', async () => {
+    const lockedOut = () => Object.assign(new Error('This action timed out because it too long waiting for a lock. This request will succeed in actual DynamoDB API'), {
+      name: 'InternalServerError', $metadata: { httpStatusCode: 500 },
+    });
+    const sent: string[] = [];
+    let failuresLeft = 2;
+    const flaky = {
+      send: async (cmd: { constructor: { name: string } }) => {
+        sent.push(cmd.constructor.name);
+        if (failuresLeft-- > 0) throw lockedOut();
+        return db.client.send(cmd as never);
+      },
+    } as unknown as typeof db.client;
+    const key = m({ PK: 'L#1', SK: 'X' });
+    expect(await createDynamoDbSource(flaky, db.tableName).execute({ operation: 'PutItem', key, attributeValues: m({ n: 1 }) })).toEqual({ error: null, result: { PK: 'L#1', SK: 'X', n: 1 } });
+    expect(sent).toEqual(['PutItemCommand', 'PutItemCommand', 'PutItemCommand']);
+
+    const locked = { send: async () => { throw lockedOut(); } } as unknown as typeof db.client;
+    const write = { table: db.tableName, operation: 'UpdateItem', key, update: { expression: 'SET n = :n', expressionValues: m({ ':n': 2 }) } };
+    const cancelled = await createDynamoDbSource(locked, db.tableName).execute({ operation: 'TransactWriteItems', transactItems: [write, { ...write, key: m({ PK: 'L#2', SK: 'X' }) }] });
+    expect(cancelled).toEqual({
+      error: { type: 'DynamoDB:TransactionCanceledException', message: 'Transaction cancelled, please refer cancellation reasons for specific reasons' },
+      result: { keys: null, cancellationReasons: [1, 2].map(() => ({ type: 'TransactionConflict', message: 'Transaction is ongoing for the item', item: undefined })) },
+    });
+    const read = await createDynamoDbSource(locked, db.tableName).execute({ operation: 'GetItem', key });
+    expect(read.error?.type).toBe('DynamoDB:InternalServerError');
+  });
 });

@@ -121,13 +121,22 @@ export async function startLocalIvsChat(opts: LocalIvsChatOptions): Promise<Loca
 
   // ---------- control plane ----------
   const roomView = (r: Room) => ({ ...r });
+  /** As IVS stores it: a handler's fallback is ALLOW unless DENY is asked for; anything else is refused. */
+  const reviewHandlerOf = (value: unknown): Room['messageReviewHandler'] => {
+    if (value === undefined || value === null) return undefined;
+    const h = value as { uri?: string; fallbackResult?: string };
+    if (h.fallbackResult !== undefined && h.fallbackResult !== 'ALLOW' && h.fallbackResult !== 'DENY') {
+      throw new ChatError('ValidationException', `messageReviewHandler.fallbackResult must be ALLOW or DENY (got ${String(h.fallbackResult)}).`, 400);
+    }
+    return { uri: h.uri ?? '', fallbackResult: h.fallbackResult ?? 'ALLOW' };
+  };
   const ops: Record<string, (b: Record<string, unknown>) => unknown> = {
     CreateRoom: (b) => {
       const rid = id(12);
       const room: Room = {
         arn: `arn:aws:ivschat:${REGION}:${ACCOUNT}:room/${rid}`, id: rid, name: String(b.name ?? ''), createTime: now(), updateTime: now(),
         maximumMessageLength: Number(b.maximumMessageLength ?? 500), maximumMessageRatePerSecond: Number(b.maximumMessageRatePerSecond ?? 10),
-        messageReviewHandler: b.messageReviewHandler as Room['messageReviewHandler'], loggingConfigurationIdentifiers: (b.loggingConfigurationIdentifiers as string[]) ?? [],
+        messageReviewHandler: reviewHandlerOf(b.messageReviewHandler), loggingConfigurationIdentifiers: (b.loggingConfigurationIdentifiers as string[]) ?? [],
         tags: (b.tags as Record<string, string>) ?? {},
       };
       state.rooms.push(room);
@@ -137,9 +146,10 @@ export async function startLocalIvsChat(opts: LocalIvsChatOptions): Promise<Loca
     GetRoom: (b) => roomView(findRoom(b.identifier)),
     UpdateRoom: (b) => {
       const room = findRoom(b.identifier);
-      for (const k of ['name', 'maximumMessageLength', 'maximumMessageRatePerSecond', 'messageReviewHandler', 'loggingConfigurationIdentifiers'] as const) {
+      for (const k of ['name', 'maximumMessageLength', 'maximumMessageRatePerSecond', 'loggingConfigurationIdentifiers'] as const) {
         if (b[k] !== undefined) (room as unknown as Record<string, unknown>)[k] = b[k];
       }
+      if (b.messageReviewHandler !== undefined) room.messageReviewHandler = reviewHandlerOf(b.messageReviewHandler);
       room.updateTime = now();
       save();
       return roomView(room);
@@ -246,6 +256,7 @@ export async function startLocalIvsChat(opts: LocalIvsChatOptions): Promise<Loca
     const handler = room.messageReviewHandler;
     if (!handler?.uri) return { result: 'ALLOW' as const, content, attributes };
     const event = { Content: content, MessageId: messageId, RoomArn: room.arn, Attributes: attributes ?? {}, Sender: { UserId: conn.token.userId, Attributes: conn.token.attributes, Ip: '127.0.0.1' } };
+    // IVS's default for a room that names no fallback.
     const fallback = handler.fallbackResult ?? 'ALLOW';
     try {
       const answer = (await Promise.race([

@@ -189,7 +189,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     const invoke = async (name: string, event: unknown) => (lambda.runner ?? (await runnerReady)).invoke(name, event);
 
     // Replaced by dynamodb.start() after a dynamodb.kill(): every client keeps its endpoint (same port).
-    let dynamo = await startDynamoDbLocal({ port: port('dynamodb'), dataDir: join(dataDir, 'dynamodb') });
+    let dynamo = await startDynamoDbLocal({ port: port('dynamodb'), dataDir: join(dataDir, 'dynamodb'), log });
     stops.push(() => dynamo.stop());
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     stops.push(async () => client.destroy());
@@ -310,7 +310,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       dynamodb: {
         kill: () => dynamo.kill(),
         async start() {
-          dynamo = await startDynamoDbLocal({ port: dynamo.port, dataDir: join(dataDir, 'dynamodb') });
+          dynamo = await startDynamoDbLocal({ port: dynamo.port, dataDir: join(dataDir, 'dynamodb'), log });
         },
       },
       stop: stopAll,

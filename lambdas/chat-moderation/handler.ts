@@ -112,6 +112,8 @@ export async function moderate(field: string, identity: unknown, args: Args): Pr
       const userId = String(args.userId);
       const targetHandle = await assertTarget(ctx, userId);
       await ddb.send(new UpdateCommand({ TableName: ctx.table, Key: memberKey(channelId, userId), UpdateExpression: 'REMOVE timeoutUntil, timedOutAt, timeoutReason' }));
+      // Their chat token was minted without SEND_MESSAGE for the timeout: the reconnect fetches one that can send.
+      await disconnect(ctx, userId, 'Your timeout was lifted; you can chat again');
       return log(ctx, 'LIFT_TIMEOUT', { targetUserId: userId, targetHandle });
     }
     case 'banUser': {

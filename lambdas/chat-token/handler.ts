@@ -1,6 +1,7 @@
 /**
  * Mutation.createChatToken: an IVS Chat token for the channel's room with capabilities by role
- * (viewer: send; streamer and moderators: also delete and disconnect; signed-out: read only).
+ * (viewer: send; streamer and moderators: also delete and disconnect; signed-out: read only), and
+ * no send while the caller's timeout runs (IVS Chat enforces it, whatever the review handler does).
  * Banned users get a clear refusal. Attributes carry the handle, the role badge and the channel
  * id (the review handler reads the channel from it without a lookup).
  */
@@ -50,8 +51,9 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
   }
   const isModerator = items.some((i) => String(i.SK).startsWith(SK_PREFIX.moderator));
   const timeoutUntil = items.find((i) => String(i.SK).startsWith(SK_PREFIX.member))?.timeoutUntil as string | undefined;
+  const timedOut = !!timeoutUntil && Date.parse(timeoutUntil) > Date.now();
   const role = caller ? roleOf(caller.userId, channelId, isModerator) : 'VIEWER';
-  const capabilities = capabilitiesFor(caller ? role : 'GUEST');
+  const capabilities = capabilitiesFor(caller ? role : 'GUEST', { timedOut });
   const answer = await ivschat.send(new CreateChatTokenCommand({
     roomIdentifier: profile.chatRoomArn as string,
     // Guests read only; each gets an anonymous id so IVS can tell connections apart.
@@ -67,7 +69,7 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
     capabilities,
     sessionExpirationTime: (answer.sessionExpirationTime ?? new Date(Date.now() + CHAT_LIMITS.sessionMinutes * 60_000)).toISOString(),
     tokenExpirationTime: (answer.tokenExpirationTime ?? new Date(Date.now() + 60 * 60_000)).toISOString(),
-    timedOutUntil: timeoutUntil && Date.parse(timeoutUntil) > Date.now() ? timeoutUntil : null,
+    timedOutUntil: timedOut && timeoutUntil ? timeoutUntil : null,
   };
 }
 

@@ -36,8 +36,10 @@ import { channelArnIndexKey, chatSettingsKey, profileKey, provisioningKey, roomI
 const { logger } = observability('provision-streamer');
 
 /**
- * If the review handler fails or exceeds its 200 ms, IVS applies this result. ALLOW keeps chat up
- * when the handler is unavailable; the cost is that an unreviewed message may slip through.
+ * If the review handler fails or exceeds its 200 ms, IVS applies this result (the local IVS Chat
+ * too). ALLOW keeps chat up when the handler is slow or down; bans and timeouts do not depend on the
+ * handler (no token for the banned, no SEND_MESSAGE in a timed-out caller's token), so what an
+ * unreviewed message can slip past is slow mode and blocked words (docs/decisions/chat-review-fallback.md).
  */
 export const CHAT_FALLBACK_RESULT: FallbackResult = 'ALLOW';
 

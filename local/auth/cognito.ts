@@ -19,7 +19,7 @@ import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { USER_WRITABLE_ATTRIBUTES } from '../../lambdas/shared/domain/claims';
 import { freePort, listen } from '../http';
-import { clearStaleChildren, spawnGuarded } from '../process/children';
+import { clearStaleChildren, endedHow, spawnGuarded } from '../process/children';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -219,9 +219,15 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
     sideChannel: true,
     pidFile: join(opts.dataDir, 'cognito-local.pid'),
   });
-  // Its own log is not read (it stalls, see the hooks); it is drained so it never blocks the child.
+  // Its own log is not read (it stalls, see the hooks); it is drained so it never blocks the child,
+  // keeping the end of stderr to say why should it end unasked.
   child.stdout?.resume();
-  child.stderr?.resume();
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => { stderrTail = (stderrTail + chunk.toString()).slice(-1500); });
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) opts.log?.(`cognito-local (guard pid ${child.pid}) exited unexpectedly: it ${endedHow(code, signal)}. Its last output: ${stderrTail.trim() || '(none)'}`);
+  });
   let sequence = 0;
   const deliveries = createInterface({ input: child.stdio[3] as Readable, crlfDelay: Infinity });
   deliveries.on('line', (line) => {
@@ -240,7 +246,7 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
       break;
     } catch (error) {
       if (child.exitCode !== null) throw new Error(`cognito-local exited with code ${child.exitCode}`);
-      if (Date.now() > deadline) { child.kill(); throw new Error(`cognito-local did not answer on ${inner}: ${(error as Error).message}`); }
+      if (Date.now() > deadline) { stopping = true; child.kill(); throw new Error(`cognito-local did not answer on ${inner}: ${(error as Error).message}`); }
       await new Promise((r) => setTimeout(r, 150));
     }
   }
@@ -298,6 +304,7 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
       });
     },
     async stop() {
+      stopping = true;
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
       if (child.exitCode === null) {
         child.kill('SIGTERM');

@@ -15,14 +15,17 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { freePort } from '../http';
-import { clearStaleChildren, spawnGuarded } from '../process/children';
+import { clearStaleChildren, endedHow, spawnGuarded } from '../process/children';
 
 export interface DynamoDbLocalOptions {
   /** 0 or undefined = a free port. */
   readonly port?: number;
   /** Directory for the database files; undefined = in memory. */
   readonly dataDir?: string;
+  /** Told when DynamoDB Local ends without stop() or kill() asking it to (a crash, the OOM killer), with its last output. */
+  readonly log?: (line: string) => void;
 }
+
 
 export interface DynamoDbLocal {
   readonly endpoint: string;
@@ -103,16 +106,22 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
       if (child.exitCode !== null) r();
       else child.once('exit', () => r());
     });
+    let asked = false;
+    child.once('exit', (code, signal) => {
+      if (!asked) opts.log?.(`DynamoDB Local (java under guard pid ${child.pid}) exited unexpectedly: it ${endedHow(code, signal)}. Its last output: ${log.trim().slice(-1500) || '(none)'}`);
+    });
     return {
       endpoint,
       port,
       async stop() {
+        asked = true;
         if (child.exitCode === null) child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         await exited;
         clearTimeout(timer);
       },
       async kill() {
+        asked = true;
         child.kill('SIGKILL');
         await exited;
       },

@@ -17,13 +17,22 @@ type Operation = (b: Record<string, unknown>) => unknown;
 export function chatOperations(hub: ChatHub): Record<string, Operation> {
   const { state, save, findRoom, inRoom, broadcast, eventEntity } = hub;
   const roomView = (r: Room) => ({ ...r });
+  /** As IVS stores it: a handler's fallback is ALLOW unless DENY is asked for; anything else is refused. */
+  const reviewHandlerOf = (value: unknown): Room['messageReviewHandler'] => {
+    if (value === undefined || value === null) return undefined;
+    const h = value as { uri?: string; fallbackResult?: string };
+    if (h.fallbackResult !== undefined && h.fallbackResult !== 'ALLOW' && h.fallbackResult !== 'DENY') {
+      throw new ChatError('ValidationException', `messageReviewHandler.fallbackResult must be ALLOW or DENY (got ${String(h.fallbackResult)}).`, 400);
+    }
+    return { uri: h.uri ?? '', fallbackResult: h.fallbackResult ?? 'ALLOW' };
+  };
   return {
     CreateRoom: (b) => {
       const rid = randomChatId(12);
       const room: Room = {
         arn: `arn:aws:ivschat:${REGION}:${ACCOUNT}:room/${rid}`, id: rid, name: String(b.name ?? ''), createTime: now(), updateTime: now(),
         maximumMessageLength: Number(b.maximumMessageLength ?? 500), maximumMessageRatePerSecond: Number(b.maximumMessageRatePerSecond ?? 10),
-        messageReviewHandler: b.messageReviewHandler as Room['messageReviewHandler'], loggingConfigurationIdentifiers: (b.loggingConfigurationIdentifiers as string[]) ?? [],
+        messageReviewHandler: reviewHandlerOf(b.messageReviewHandler), loggingConfigurationIdentifiers: (b.loggingConfigurationIdentifiers as string[]) ?? [],
         tags: (b.tags as Record<string, string>) ?? {},
       };
       state.rooms.push(room);
@@ -33,9 +42,10 @@ export function chatOperations(hub: ChatHub): Record<string, Operation> {
     GetRoom: (b) => roomView(findRoom(b.identifier)),
     UpdateRoom: (b) => {
       const room = findRoom(b.identifier);
-      for (const k of ['name', 'maximumMessageLength', 'maximumMessageRatePerSecond', 'messageReviewHandler', 'loggingConfigurationIdentifiers'] as const) {
+      for (const k of ['name', 'maximumMessageLength', 'maximumMessageRatePerSecond', 'loggingConfigurationIdentifiers'] as const) {
         if (b[k] !== undefined) (room as unknown as Record<string, unknown>)[k] = b[k];
       }
+      if (b.messageReviewHandler !== undefined) room.messageReviewHandler = reviewHandlerOf(b.messageReviewHandler);
       room.updateTime = now();
       save();
       return roomView(room);

@@ -56,6 +56,11 @@ export function spawnGuarded(command: string, args: readonly string[], opts: Gua
   return child;
 }
 
+/** How a child process ended, in words: `exited with code 1`, `was killed by SIGKILL`. */
+export function endedHow(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `was killed by ${signal}` : `exited with code ${code}`;
+}
+
 /** Processes now in process group `group`, with their command lines (`ps`, on Linux and macOS alike). */
 function groupMembers(group: number): { pid: number; args: string }[] {
   const ps = spawnSync('ps', ['-A', '-ww', '-o', 'pid=,pgid=,stat=,args='], { encoding: 'utf8' });

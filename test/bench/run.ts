@@ -30,7 +30,7 @@ if (files.length > 1) {
   const failed: string[] = [];
   for (const file of files) {
     const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { stdio: 'inherit', env: { ...process.env, BENCH_FILE: file } });
-    if (run.status !== 0) failed.push(file);
+    if (run.status !== 0) failed.push(`${file} (${run.signal ? `killed by ${run.signal}` : `exit code ${run.status}`})`);
   }
   if (failed.length) {
     console.error(`\nBenches that failed: ${failed.join(', ')}`);
@@ -42,7 +42,18 @@ if (files.length > 1) {
 for (const file of files) {
   const mod = (await import(pathToFileURL(join(dir, file)).href)) as BenchModule;
   console.log(`\n## ${file}`);
-  for (const table of await mod.default()) {
+  let tables: BenchTable[];
+  try {
+    tables = await mod.default();
+  } catch (error) {
+    // Why, in the bench's own words (which process ended, how, its last output), then the first frames.
+    // Exits at once: what the bench left in the background (timers, sockets to a dead server) would keep it alive.
+    const e = error as Error;
+    console.error(`\n${file} failed: ${e.message ?? String(error)}`);
+    if (e.stack) console.error(e.stack.split('\n').slice(1, 6).join('\n'));
+    process.exit(1);
+  }
+  for (const table of tables) {
     console.log(`\n${table.title}`);
     console.table(table.rows);
     if (table.verdict) console.log(table.verdict);

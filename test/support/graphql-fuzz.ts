@@ -112,6 +112,7 @@ function validScalar(rng: Rng, typeName: string, name: string, p: FuzzPools): un
     case 'recordingId': return pick(rng, p.recordingIds);
     case 'streamId': return pick(rng, p.streamIds);
     case 'bidId': case 'notificationId': case 'messageId': return `fz-${Math.floor(rng() * 1e12).toString(36)}`;
+    case 'clientLikeId': return `fz-like-${Math.floor(rng() * 1e12).toString(36)}`;
     case 'nextToken': return null;
     case 'limit': return 1 + Math.floor(rng() * 50);
     case 'seconds': return pick(rng, [60, 600, 3600]);

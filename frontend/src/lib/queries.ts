@@ -66,7 +66,7 @@ export const M = typedDocuments<MutationResults, MutationVariables>()({
   unfollow: `mutation Unfollow($id: ID!) { unfollow(streamerId: $id) { streamerId following followerCount } }`,
   setAlertPreference: `mutation Pref($id: ID!, $email: Boolean!) { setAlertPreference(streamerId: $id, email: $email) { streamerId handle email emailStatus } }`,
   markRead: `mutation Read($ids: [ID!]!) { markNotificationsRead(notificationIds: $ids) { notificationId read } }`,
-  like: `mutation Like($channelId: ID!) { likeStream(channelId: $channelId) { channelId likes } }`,
+  like: `mutation Like($channelId: ID!, $clientLikeId: ID) { likeStream(channelId: $channelId, clientLikeId: $clientLikeId) { channelId likes } }`,
   createChatToken: `mutation ChatToken($channelId: ID!) { createChatToken(channelId: $channelId) { token role capabilities sessionExpirationTime tokenExpirationTime timedOutUntil } }`,
   deleteChatMessage: `mutation Del($channelId: ID!, $messageId: ID!, $reason: String) { deleteChatMessage(channelId: $channelId, messageId: $messageId, reason: $reason) { entryId } }`,
   timeoutUser: `mutation Timeout($channelId: ID!, $userId: ID!, $seconds: Int!, $reason: String) { timeoutUser(channelId: $channelId, userId: $userId, seconds: $seconds, reason: $reason) { entryId } }`,

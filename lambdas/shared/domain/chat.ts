@@ -47,11 +47,16 @@ export function roleOf(userId: string | undefined, channelId: string, isModerato
   return isModerator ? 'MODERATOR' : 'VIEWER';
 }
 
-/** Viewers send; the streamer and moderators also delete messages and disconnect users; guests read only. */
-export function capabilitiesFor(role: ChatRole | 'GUEST'): Capability[] {
+/**
+ * Viewers send; the streamer and moderators also delete messages and disconnect users; guests read
+ * only. A caller whose timeout is running gets no SEND_MESSAGE: IVS Chat itself then refuses their
+ * messages, so the timeout holds even when the review handler misses its deadline and the room's
+ * fallback (ALLOW) lets messages through unreviewed (docs/decisions/chat-review-fallback.md).
+ */
+export function capabilitiesFor(role: ChatRole | 'GUEST', opts: { timedOut?: boolean } = {}): Capability[] {
   if (role === 'GUEST') return [];
-  if (role === 'VIEWER') return ['SEND_MESSAGE'];
-  return ['SEND_MESSAGE', 'DELETE_MESSAGE', 'DISCONNECT_USER'];
+  const all: Capability[] = role === 'VIEWER' ? ['SEND_MESSAGE'] : ['SEND_MESSAGE', 'DELETE_MESSAGE', 'DISCONNECT_USER'];
+  return opts.timedOut ? all.filter((c) => c !== 'SEND_MESSAGE') : all;
 }
 
 export function canModerate(role: ChatRole): boolean {

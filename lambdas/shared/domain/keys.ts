@@ -77,6 +77,12 @@ export const healthSampleKey = (streamId: string, at: string) =>
 /** Viewer milestone marker (once per milestone per stream): `STREAM#<streamId>` / `MILESTONE#<milestone, 15 digits>`. */
 export const viewerMilestoneKey = (streamId: string, milestone: number) =>
   ({ PK: streamPartition(streamId), SK: `MILESTONE#${`000000000000000${milestone}`.slice(-15)}` }) as const;
+/**
+ * Like marker (a counted `clientLikeId`, TTL `expiresAt` 1 day): `LIKE#<channelId>#<userId>#<clientLikeId>` / `LIKE`.
+ * Its own partition per like, so the markers spread over the table instead of joining the hot profile's.
+ */
+export const likeMarkerKey = (channelId: string, userId: string, clientLikeId: string) =>
+  ({ PK: `LIKE#${channelId}#${userId}#${clientLikeId}`, SK: 'LIKE' }) as const;
 /** Scheduled stream: `SCHEDULE#<scheduleId>` / `SCHEDULE`. */
 export const scheduleKey = (scheduleId: string) => ({ PK: `SCHEDULE#${scheduleId}`, SK: 'SCHEDULE' }) as const;
 /** Product: `PRODUCT#<productId>` / `PRODUCT`. */

@@ -1,31 +1,20 @@
 /**
  * Mutation.likeStream: one like on a live stream, counted on the streamer's profile (`likes`, set
  * to 0 when a stream starts and removed when it ends, by stream-state) and pushed to onLike
- * subscribers with the new total. Refused when the channel is not live.
+ * subscribers with the new total. Refused when the channel is not live. Pipeline likeWrite →
+ * likeTotal: with a `clientLikeId` the count and a marker for the id are one transaction, so a
+ * retried tap counts once; a transaction returns no item, so likeTotal reads the total back.
  */
-import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
-import { callerSub } from './lib/page';
-import { failOnError } from './lib/errors';
-import { profileKey } from '../../../lambdas/shared/domain/keys';
+import type { Context } from '@aws-appsync/utils';
+import { requireUser } from './lib/commerce';
 
-export function request(ctx: Context<{ channelId: string }>): DynamoDBUpdateItemRequest {
-  if (!callerSub(ctx)) {
-    util.error('Sign in to like a stream.', 'UNAUTHORIZED');
-  }
-  return {
-    operation: 'UpdateItem',
-    key: util.dynamodb.toMapValues(profileKey(ctx.args.channelId)),
-    update: { expression: 'ADD likes :one', expressionValues: util.dynamodb.toMapValues({ ':one': 1 }) },
-    condition: { expression: '#status = :live', expressionNames: { '#status': 'status' }, expressionValues: util.dynamodb.toMapValues({ ':live': 'LIVE' }) },
-  };
+export const pipeline = ['likeWrite', 'likeTotal'];
+
+export function request(ctx: Context): unknown {
+  requireUser(ctx);
+  return {};
 }
 
 export function response(ctx: Context<{ channelId: string }>): unknown {
-  if (ctx.error) {
-    if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
-      util.error('This stream is not live.', 'NOT_LIVE');
-    }
-    failOnError(ctx);
-  }
-  return { channelId: ctx.args.channelId, likes: ctx.result.likes };
+  return { channelId: ctx.args.channelId, likes: (ctx.prev.result as { likes: number }).likes };
 }

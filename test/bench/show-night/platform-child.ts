@@ -3,7 +3,8 @@
  * node process and its children: DynamoDB Local's java, cognito-local, the HLS ffmpeg) are measured
  * apart from the load generator. Started with an IPC channel by show.ts: answers `ready` with the
  * endpoints, `settled` after each `settle` request, and stops when asked or when the parent goes away
- * (IPC disconnect), so a crashed or killed load test leaves nothing running.
+ * (IPC disconnect), so a crashed or killed load test leaves nothing running. An uncaught error is
+ * sent to the parent as `failed` before this process exits, so the bench can say why it ended.
  */
 import { startLocalPlatform, type Endpoints } from '../../../local/start';
 
@@ -20,6 +21,15 @@ export type ParentMessage = { type: 'settle' } | { type: 'stop' };
 const send = (m: ChildMessage) => process.send?.(m);
 const dataDir = process.env.SHOW_NIGHT_DATA_DIR;
 if (!dataDir || !process.send) throw new Error('platform-child runs under show.ts (IPC channel and SHOW_NIGHT_DATA_DIR)');
+
+// Whatever ends this process mid-show is told to the bench first (its stderr is a tail and may be full of logs).
+const fatal = (kind: string) => (error: unknown) => {
+  send({ type: 'failed', error: `${kind}: ${(error as Error)?.stack ?? String(error)}` });
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 200).unref();
+};
+process.on('uncaughtException', fatal('uncaught exception'));
+process.on('unhandledRejection', fatal('unhandled rejection'));
 
 const platform = await startLocalPlatform({
   dataDir, ports: 'free', web: false, scheduleEveryMs: Number(process.env.SHOW_NIGHT_SCHEDULE_MS ?? 2000),

@@ -9,8 +9,8 @@
  * slice, by the integration test.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChatRoom, SendMessageRequest } from 'amazon-ivs-chat-messaging';
@@ -19,6 +19,7 @@ import { provisionChannel, signIn, type LocalSession } from '../../../local/clie
 import { publish, type Publisher } from '../../integration/local/ivs/helpers';
 import type { ChildMessage, ParentMessage } from './platform-child';
 import { sampleResources, type ResourcePeaks } from './resources';
+import type { ViewerStats, ViewersMessage } from './viewers';
 
 /** Sizes of the night; the defaults are issue 12's. */
 export interface ShowNightSizes {
@@ -82,9 +83,16 @@ export interface ShowNightResult {
     /** Auction closed by the sweeper into one sale to the highest accepted bidder at its amount. */
     closedToHighest: boolean;
     lost: number; answer: Latencies;
+    /** This process's event-loop delay while the bids were out, ms (part of every measured answer). */
+    generatorLoopDelay: { p50: number; p99: number; max: number };
   };
   buyNow: { racers: number; sold: number; refused: Record<string, number>; unanswered: number; salesRecorded: number; answer: Latencies };
-  likes: { sent: number; accepted: number; refused: Record<string, number>; unanswered: number; counted: number; lost: number; answer: Latencies };
+  likes: {
+    sent: number;
+    /** Tries sent again with the same clientLikeId (lost race or no answer). */
+    retried: number;
+    accepted: number; refused: Record<string, number>; unanswered: number; counted: number; lost: number; answer: Latencies;
+  };
   chat: {
     connections: number; connected: number; reconnects: number; disconnects: number; tokenFailures: number;
     sent: number; delivered: number; expectedDeliveries: number;
@@ -175,109 +183,85 @@ const count = (m: Record<string, number>, k: string) => { m[k] = (m[k] ?? 0) + 1
 
 // ---------------------------------------------------------------- the platform in a child process
 
-interface Child { proc: ChildProcess; endpoints: Endpoints; userPoolId: string; userPoolClientId: string; dataDir: string; logs: string[]; settle(timeoutMs?: number): Promise<void>; stop(): Promise<void> }
+/** The local mode in its child process, as the night uses it. */
+export interface Child {
+  proc: ChildProcess; endpoints: Endpoints; userPoolId: string; userPoolClientId: string; dataDir: string; logs: string[];
+  /** Rejects, with which process ended and why, when the local mode or one of its processes ends mid-run; never resolves. */
+  failed: Promise<never>;
+  settle(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
 
-async function startChild(dataDir: string): Promise<Child> {
-  const proc = fork(join(import.meta.dirname, 'platform-child.ts'), [], {
-    execArgv: ['--import', 'tsx'], env: { ...process.env, SHOW_NIGHT_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'ERROR' }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+/** A log line of the local mode saying one of its own processes (DynamoDB Local, cognito-local) ended unasked. */
+const PROCESS_ENDED = / exited unexpectedly: /;
+
+/**
+ * Which process ended and why, in one report: how it ended (a SIGKILL nobody in the bench sent is
+ * most often the kernel's OOM killer), what it sent as its fatal error, the end of its stderr and
+ * its last log lines.
+ */
+export function describeChildEnd(e: { pid?: number; code: number | null; signal: NodeJS.Signals | null; seconds: number; fatal?: string; stderr: string; logs: string[] }): string {
+  const how = e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
+  const oom = e.signal === 'SIGKILL' ? ' (the bench sends no SIGKILL mid-run; on Linux this is most often the OOM killer: see `dmesg` or `journalctl -k`)' : '';
+  return [
+    `The local mode (test/bench/show-night/platform-child.ts, pid ${e.pid}) ${how}${oom} ${e.seconds.toFixed(1)} s after it was ready.`,
+    e.fatal ? `Its fatal error: ${e.fatal}` : 'It reported no fatal error over IPC.',
+    `Its stderr, last lines:\n${e.stderr.trim().split('\n').slice(-20).join('\n') || '(empty)'}`,
+    `Its last log lines:\n${e.logs.slice(-15).join('\n') || '(none)'}`,
+  ].join('\n');
+}
+
+/** Forks the local mode (`script`: platform-child.ts; tests fork stand-ins that die) and waits until it is ready. */
+export async function startChild(dataDir: string, script = join(import.meta.dirname, 'platform-child.ts')): Promise<Child> {
+  const proc = fork(script, [], {
+    execArgv: ['--import', 'tsx'], env: { ...process.env, SHOW_NIGHT_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'ERROR' }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   let stderr = '';
-  proc.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-4000); });
+  const keep = (c: Buffer) => { stderr = (stderr + c.toString()).slice(-8000); };
+  proc.stderr?.on('data', keep);
+  proc.stdout?.on('data', keep);
   const logs: string[] = [];
   const settledWaiters: (() => void)[] = [];
+  let fatal: string | undefined;
+  let stopping = false;
+  let readyAt = 0;
+  let fail: (error: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => { fail = reject; });
+  // Raced against the show; a run that never fails must not report an unhandled rejection.
+  failed.catch(() => undefined);
   const ready = await new Promise<Extract<ChildMessage, { type: 'ready' }>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the local mode did not start in 300 s: ${stderr}`)), 300_000);
     proc.on('message', (m: ChildMessage) => {
-      if (m.type === 'ready') { clearTimeout(timer); resolve(m); }
-      else if (m.type === 'failed') { clearTimeout(timer); reject(new Error(`the local mode failed to start: ${m.error}`)); }
-      else if (m.type === 'log') logs.push(m.line);
-      else if (m.type === 'settled') settledWaiters.shift()?.();
+      if (m.type === 'ready') { clearTimeout(timer); readyAt = performance.now(); resolve(m); }
+      else if (m.type === 'failed') { fatal = m.error; clearTimeout(timer); reject(new Error(`the local mode failed to start: ${m.error}`)); }
+      else if (m.type === 'log') {
+        logs.push(m.line);
+        if (readyAt && !stopping && PROCESS_ENDED.test(m.line)) fail(new Error(`A process of the local mode ended mid-run: ${m.line}`));
+      } else if (m.type === 'settled') settledWaiters.shift()?.();
     });
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the local mode exited (${code}) before it was ready: ${stderr}`)); });
+    proc.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      const report = describeChildEnd({ pid: proc.pid, code, signal, seconds: readyAt ? (performance.now() - readyAt) / 1000 : 0, fatal, stderr, logs });
+      if (!readyAt) reject(new Error(`The local mode ended before it was ready.\n${report}`));
+      else if (!stopping) fail(new Error(report));
+    });
   });
-  const exited = new Promise<void>((r) => (proc.exitCode !== null ? r() : proc.once('exit', () => r())));
+  const exited = new Promise<void>((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once('exit', () => r())));
   return {
-    proc, endpoints: ready.endpoints, userPoolId: ready.userPoolId, userPoolClientId: ready.userPoolClientId, dataDir: ready.dataDir, logs,
+    proc, endpoints: ready.endpoints, userPoolId: ready.userPoolId, userPoolClientId: ready.userPoolClientId, dataDir: ready.dataDir, logs, failed,
     settle: (timeoutMs = 60_000) => new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the local mode did not settle in ${timeoutMs} ms`)), timeoutMs);
       settledWaiters.push(() => { clearTimeout(timer); resolve(); });
-      proc.send({ type: 'settle' } satisfies ParentMessage);
+      if (proc.connected) proc.send({ type: 'settle' } satisfies ParentMessage);
     }),
     async stop() {
+      stopping = true;
       if (proc.connected) proc.send({ type: 'stop' } satisfies ParentMessage);
       const timer = setTimeout(() => proc.kill('SIGKILL'), 20_000);
       await exited;
       clearTimeout(timer);
     },
   };
-}
-
-// ---------------------------------------------------------------- viewers
-
-interface ViewerStats { playlistFetches: number; segmentFetches: number; segmentErrors: number; errorKinds: Record<string, number>; playlistErrors: number; bytes: number; segmentMs: number[] }
-
-function httpGet(url: URL, agent: Agent, localAddress: string, timeoutMs: number): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent, localAddress, headers: { 'user-agent': 'show-night-viewer' }, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/**
- * One viewer as an HLS player behaves: fetches the live playlist, starts three segments from the live
- * edge, downloads each new segment once, and polls the playlist again after one segment duration.
- * Each viewer connects from its own 127.x.y.z address, as viewers in different homes would.
- */
-async function viewer(i: number, playbackUrl: string, until: number, stats: ViewerStats): Promise<void> {
-  const localAddress = `127.1.${Math.floor(i / 250)}.${(i % 250) + 1}`;
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const base = new URL(playbackUrl);
-  const fetched = new Set<string>();
-  let started = false;
-  try {
-    while (Date.now() < until) {
-      const t0 = Date.now();
-      let target = 0.5;
-      try {
-        const res = await httpGet(base, agent, localAddress, 5000);
-        stats.playlistFetches++;
-        if (res.status !== 200) throw new Error(String(res.status));
-        const text = res.body.toString('utf8');
-        target = Number(/#EXT-X-TARGETDURATION:(\d+(?:\.\d+)?)/.exec(text)?.[1] ?? 1);
-        const segments = text.split('\n').filter((l) => l && !l.startsWith('#'));
-        const todo = started ? segments.filter((s) => !fetched.has(s)) : segments.slice(-3);
-        for (const s of started ? [] : segments.slice(0, -3)) fetched.add(s);
-        started = true;
-        for (const s of todo) {
-          fetched.add(s);
-          const s0 = performance.now();
-          try {
-            const seg = await httpGet(new URL(s, base), agent, localAddress, 5000);
-            if (seg.status !== 200) throw new Error(String(seg.status));
-            stats.segmentFetches++;
-            stats.bytes += seg.body.length;
-            stats.segmentMs.push(performance.now() - s0);
-          } catch (error) {
-            stats.segmentErrors++;
-            count(stats.errorKinds, (error as Error).message);
-          }
-        }
-      } catch {
-        stats.playlistErrors++;
-      }
-      // Players poll a live playlist about once per target duration (segments here are 0.5-1 s).
-      await sleep(Math.max(50, Math.min(target, 1) * 1000 - (Date.now() - t0)));
-    }
-  } finally {
-    agent.destroy();
-  }
 }
 
 // ---------------------------------------------------------------- the night
@@ -293,7 +277,10 @@ export async function runShowNight(sizes: ShowNightSizes, say: (line: string) =>
   let publisher: Publisher | undefined;
   const rooms: ChatRoom[] = [];
   let sampler: ReturnType<typeof sampleResources> | undefined;
-  try {
+  let viewerProc: ChildProcess | undefined;
+  // The night itself; raced against the local mode's end, so a platform that dies mid-run is reported
+  // (which process, how, its last words) instead of leaving the parts to time out one by one.
+  const night = async (): Promise<ShowNightResult> => {
     // ---- accounts: the streamer, then bidders (the first ones also chat, race for buy-now and like)
     const password = 'Show-Night-Pass-1!';
     // Sign-up as the web app does it; confirmed by the operator (AdminConfirmSignUp, which runs the same
@@ -386,17 +373,25 @@ export async function runShowNight(sizes: ShowNightSizes, say: (line: string) =>
     say(`${chatStats.connected}/${sizes.chatConnections} chat connections in ${((performance.now() - c0) / 1000).toFixed(1)} s`);
 
     // ---- the show
-    sampler = sampleResources(child.proc.pid!, 500, { 'load generator (this process)': () => process.pid, 'publisher ffmpeg (the streamer\'s OBS)': () => pub.child.pid });
     const showStart = Date.now();
     const showEnd = showStart + sizes.showSeconds * 1000;
-    say(`show starts: ${sizes.viewers} viewers, ${sizes.chatters} chatters, auction ends in 30 s`);
-
+    // Viewers in a process of their own (viewers.ts: their HLS traffic in this event loop delayed every
+    // answer the bench times); they arrive over the first 5 s, as an audience does when a show starts.
     const viewerStats: ViewerStats = { playlistFetches: 0, segmentFetches: 0, segmentErrors: 0, errorKinds: {}, playlistErrors: 0, bytes: 0, segmentMs: [] };
-    // Viewers arrive over the first 5 s, as an audience does when a show starts.
-    const viewersDone = Promise.all(Array.from({ length: sizes.viewers }, async (_, i) => {
-      await sleep((i / Math.max(1, sizes.viewers)) * 5000);
-      await viewer(i, live.playbackUrl, showEnd, viewerStats);
-    }));
+    viewerProc = fork(join(import.meta.dirname, 'viewers-child.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const viewersProc = viewerProc;
+    const viewersDone = new Promise<void>((resolve) => {
+      viewersProc.on('message', (m: ViewersMessage) => {
+        if (m.type === 'done') Object.assign(viewerStats, m.stats);
+        resolve();
+      });
+      viewersProc.once('exit', () => resolve());
+    });
+    viewersProc.send({ type: 'start', share: { playbackUrl: live.playbackUrl, from: 0, count: sizes.viewers, total: sizes.viewers, until: showEnd, arriveOverMs: 5000 } } satisfies ViewersMessage);
+    sampler = sampleResources(child.proc.pid!, 500, {
+      'load generator (this process)': () => process.pid, 'HLS viewers (load generator)': () => viewersProc.pid, 'publisher ffmpeg (the streamer\'s OBS)': () => pub.child.pid,
+    });
+    say(`show starts: ${sizes.viewers} viewers, ${sizes.chatters} chatters, auction ends in 30 s`);
 
     // Viewer count as the platform reports it (the health poller's GetStream → profile), once every viewer is in.
     const reported: number[] = [];
@@ -442,10 +437,22 @@ export async function runShowNight(sizes: ShowNightSizes, say: (line: string) =>
     const likeRefused: Record<string, number> = {};
     let likesAccepted = 0;
     let likesUnanswered = 0;
+    let likesRetried = 0;
     const likesDone = pool(Array.from({ length: sizes.likes }, (_, i) => i), 32, async (i) => {
       await sleep(Math.max(0, showStart + (i / Math.max(1, sizes.likes)) * (sizes.showSeconds - 5) * 1000 - Date.now()));
-      const a = await gql(e.graphqlUrl, 'mutation($c: ID!) { likeStream(channelId: $c) { likes } }', { c: channel.userId }, accounts[i % accounts.length]!.accessToken);
-      likeMs.push(a.ms);
+      // As the like button does: one id per tap, the same id again while the answer is a lost race or missing.
+      const clientLikeId = `show-night-like-${i}`;
+      let a: GqlAnswer<unknown>;
+      let ms = 0;
+      for (let attempt = 1; ; attempt++) {
+        a = await gql(e.graphqlUrl, 'mutation($c: ID!, $id: ID) { likeStream(channelId: $c, clientLikeId: $id) { likes } }', { c: channel.userId, id: clientLikeId }, accounts[i % accounts.length]!.accessToken);
+        ms += a.ms;
+        const retry = a.kind === 'unanswered' || (a.kind === 'refused' && a.errorType === 'CONFLICT');
+        if (!retry || attempt >= 5) break;
+        likesRetried++;
+        await sleep(100 * attempt);
+      }
+      likeMs.push(ms);
       if (a.kind === 'data') likesAccepted++;
       else if (a.kind === 'refused') count(likeRefused, a.errorType);
       else likesUnanswered++;
@@ -480,6 +487,12 @@ export async function runShowNight(sizes: ShowNightSizes, say: (line: string) =>
         else bidUnanswered.push(`${bidId}: ${a.reason}`);
       }
     }));
+
+    // How late this process's event loop ran while the bids were out: the part of a measured bid answer
+    // that is the load generator's own delay, not the platform's.
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    void sleep(Math.max(0, endsAt - sizes.bidWindowSeconds * 1000 - Date.now())).then(() => loopDelay.enable());
+    void bidsDone.then(() => loopDelay.disable());
 
     // The buy-now race: every racer taps Buy now at the same moment, once the auction has ended.
     const buyMs: number[] = [];
@@ -573,9 +586,10 @@ export async function runShowNight(sizes: ShowNightSizes, say: (line: string) =>
         missingFromHistory, unexpectedInHistory,
         bidCountMatches: product?.bidCount === acceptedBids.size, priceMatches: (product?.currentPrice ?? null) === (highest?.amount ?? null),
         closedToHighest, lost: bidUnanswered.length + missingFromHistory, answer: latencies(bidMs),
+        generatorLoopDelay: { p50: loopDelay.count ? loopDelay.percentile(50) / 1e6 : NaN, p99: loopDelay.count ? loopDelay.percentile(99) / 1e6 : NaN, max: loopDelay.count ? loopDelay.max / 1e6 : NaN },
       },
       buyNow: { racers: Math.min(sizes.buyNowRacers, accounts.length), sold, refused: buyRefused, unanswered: buyUnanswered, salesRecorded: sales.filter((s) => s.productId === buyNowId).length, answer: latencies(buyMs) },
-      likes: { sent: likeMs.length, accepted: likesAccepted, refused: likeRefused, unanswered: likesUnanswered, counted: likes, lost: Math.max(0, likesAccepted - likes), answer: latencies(likeMs) },
+      likes: { sent: likeMs.length, retried: likesRetried, accepted: likesAccepted, refused: likeRefused, unanswered: likesUnanswered, counted: likes, lost: Math.max(0, likesAccepted - likes), answer: latencies(likeMs) },
       chat: {
         connections: sizes.chatConnections, ...chatStats, sent: chatSent, delivered, expectedDeliveries, refused: chatRefused, unanswered: chatUnanswered,
         lost: expectedDeliveries - delivered + chatUnanswered, reviewFallbacks, delivery: latencies(deliveryMs),
@@ -587,8 +601,15 @@ export async function runShowNight(sizes: ShowNightSizes, say: (line: string) =>
       },
       resources, unfinished,
     };
+  };
+  try {
+    const running = night();
+    // When the platform's end wins the race, the night's own later failures are already explained.
+    running.catch(() => undefined);
+    return await Promise.race([running, child.failed]);
   } finally {
     sampler?.stop();
+    viewerProc?.kill();
     for (const r of rooms) r?.disconnect();
     await publisher?.stop();
     await child.stop();

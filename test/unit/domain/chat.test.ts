@@ -16,6 +16,10 @@ describe('chat roles and capabilities', () => {
     expect(capabilitiesFor('MODERATOR')).toEqual(['SEND_MESSAGE', 'DELETE_MESSAGE', 'DISCONNECT_USER']);
     expect(capabilitiesFor('STREAMER')).toEqual(['SEND_MESSAGE', 'DELETE_MESSAGE', 'DISCONNECT_USER']);
     expect(capabilitiesFor('GUEST')).toEqual([]);
+    // A running timeout takes away sending only: IVS Chat refuses the messages itself.
+    expect(capabilitiesFor('VIEWER', { timedOut: true })).toEqual([]);
+    expect(capabilitiesFor('MODERATOR', { timedOut: true })).toEqual(['DELETE_MESSAGE', 'DISCONNECT_USER']);
+    expect(capabilitiesFor('VIEWER', { timedOut: false })).toEqual(['SEND_MESSAGE']);
   });
 });
 

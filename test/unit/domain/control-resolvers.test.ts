@@ -21,7 +21,9 @@ vi.mock('@aws-appsync/utils', () => {
         nowEpochMilliSeconds: () => NOW,
         parseISO8601ToEpochMilliSeconds: (s: string) => Date.parse(s),
         epochMilliSecondsToISO8601: (n: number) => new Date(n).toISOString(),
+        epochMilliSecondsToSeconds: (n: number) => Math.floor(n / 1000),
       },
+      matches: (pattern: string, value: string) => new RegExp(`^(?:${pattern})$`).test(value),
       autoUlid: () => '01JG0000000000000000000000'.slice(0, 26),
       error: (message: string, type?: string) => { throw new AppSyncError(message, type); },
       unauthorized: () => { throw new AppSyncError('Unauthorized', 'Unauthorized'); },
@@ -42,6 +44,8 @@ const r = {
   onHealth: await import('../../../lib/api/resolvers/Subscription.onStreamHealth'),
   publishNotification: await import('../../../lib/api/resolvers/Mutation.publishNotification'),
   like: await import('../../../lib/api/resolvers/Mutation.likeStream'),
+  likeWrite: await import('../../../lib/api/resolvers/functions/likeWrite'),
+  likeTotal: await import('../../../lib/api/resolvers/functions/likeTotal'),
 };
 
 const ctx = (args: Record<string, unknown>, identity: unknown = { sub: 'u1', username: 'u1', claims: { handle: 'ann', preferred_username: 'spoofed' } }, extra: Record<string, unknown> = {}) =>
@@ -70,12 +74,34 @@ describe('auth in resolvers', () => {
 
   it('likes need a signed-in user', () => {
     expect(() => r.like.request(ctx({ channelId: 's1' }, { cognitoIdentityAuthType: 'unauthenticated' }))).toThrow(expect.objectContaining({ type: 'UNAUTHORIZED' }));
-    expect(r.like.request(ctx({ channelId: 's1' }))).toMatchObject({
+    expect(r.likeWrite.request(ctx({ channelId: 's1' }))).toMatchObject({
       operation: 'UpdateItem', key: { PK: { S: 'USER#s1' }, SK: { S: 'PROFILE' } }, update: { expression: 'ADD likes :one' },
       condition: { expression: '#status = :live' },
     });
-    expect(r.like.response(ctx({ channelId: 's1' }, undefined, { result: { likes: 7 } }))).toEqual({ channelId: 's1', likes: 7 });
-    expect(() => r.like.response(ctx({ channelId: 's1' }, undefined, { error: { type: 'DynamoDB:ConditionalCheckFailedException', message: 'x' } }))).toThrow(expect.objectContaining({ type: 'NOT_LIVE' }));
+    expect(r.likeWrite.response(ctx({ channelId: 's1' }, undefined, { result: { likes: 7 } }))).toEqual({ likes: 7 });
+    expect(() => r.likeWrite.response(ctx({ channelId: 's1' }, undefined, { error: { type: 'DynamoDB:ConditionalCheckFailedException', message: 'x' } }))).toThrow(expect.objectContaining({ type: 'NOT_LIVE' }));
+    expect(r.like.response(ctx({ channelId: 's1' }, undefined, { prev: { result: { likes: 7 } } }))).toEqual({ channelId: 's1', likes: 7 });
+  });
+
+  it('a like with a clientLikeId is one transaction with its marker; a repeat counts nothing', () => {
+    const env = { env: { TABLE_NAME: 'Main' } };
+    expect(r.likeWrite.request(ctx({ channelId: 's1', clientLikeId: 'tap-0001' }, undefined, env))).toMatchObject({
+      operation: 'TransactWriteItems',
+      transactItems: [
+        { table: 'Main', operation: 'PutItem', key: { PK: { S: 'LIKE#s1#u1#tap-0001' }, SK: { S: 'LIKE' } }, condition: { expression: 'attribute_not_exists(PK)' } },
+        { table: 'Main', operation: 'UpdateItem', key: { PK: { S: 'USER#s1' }, SK: { S: 'PROFILE' } }, update: { expression: 'ADD likes :one' }, condition: { expression: '#status = :live' } },
+      ],
+    });
+    expect(() => r.likeWrite.request(ctx({ channelId: 's1', clientLikeId: 'no spaces allowed' }, undefined, env))).toThrow(expect.objectContaining({ type: 'VALIDATION' }));
+    const cancelled = (reasons: string[]) => ({ error: { type: 'DynamoDB:TransactionCanceledException', message: 'x' }, result: { cancellationReasons: reasons.map((type) => ({ type })) } });
+    // Counted before: no error, nothing written, and likeTotal reads the total.
+    expect(r.likeWrite.response(ctx({ channelId: 's1', clientLikeId: 'tap-0001' }, undefined, cancelled(['ConditionalCheckFailed', 'None'])))).toBeNull();
+    expect(() => r.likeWrite.response(ctx({ channelId: 's1', clientLikeId: 'tap-0001' }, undefined, cancelled(['None', 'ConditionalCheckFailed'])))).toThrow(expect.objectContaining({ type: 'NOT_LIVE' }));
+    expect(() => r.likeWrite.response(ctx({ channelId: 's1', clientLikeId: 'tap-0001' }, undefined, cancelled(['TransactionConflict', 'None'])))).toThrow(expect.objectContaining({ type: 'CONFLICT' }));
+    expect(r.likeWrite.response(ctx({ channelId: 's1', clientLikeId: 'tap-0001' }, undefined, { result: { keys: [] } }))).toBeNull();
+    expect(r.likeTotal.request(ctx({ channelId: 's1' }, undefined, { prev: { result: null } }))).toMatchObject({ operation: 'GetItem', consistentRead: true });
+    expect(r.likeTotal.response(ctx({ channelId: 's1' }, undefined, { result: { status: 'LIVE', likes: 4 } }))).toEqual({ likes: 4 });
+    expect(() => r.likeTotal.response(ctx({ channelId: 's1' }, undefined, { result: { status: 'OFFLINE' } }))).toThrow(expect.objectContaining({ type: 'NOT_LIVE' }));
   });
 });
 

@@ -18,6 +18,7 @@ describe('item keys match docs/data-model.md', () => {
     ['go-live email progress', k.emailProgressKey('st1'), { PK: 'STREAM#st1', SK: 'ALERTED#EMAIL' }],
     ['health sample', k.healthSampleKey('st1', '2026-01-01T00:00:00.000Z'), { PK: 'STREAM#st1', SK: 'HEALTH#2026-01-01T00:00:00.000Z' }],
     ['viewer milestone', k.viewerMilestoneKey('st1', 100), { PK: 'STREAM#st1', SK: 'MILESTONE#000000000000100' }],
+    ['like marker', k.likeMarkerKey('c1', 'u1', 'lk1'), { PK: 'LIKE#c1#u1#lk1', SK: 'LIKE' }],
     ['scheduled stream', k.scheduleKey('sch_1'), { PK: 'SCHEDULE#sch_1', SK: 'SCHEDULE' }],
     ['product', k.productKey('p1'), { PK: 'PRODUCT#p1', SK: 'PRODUCT' }],
     ['bid', k.bidKey('p1', 'bid1'), { PK: 'PRODUCT#p1', SK: 'BID#bid1' }],

@@ -130,6 +130,36 @@ describe('chat connection', () => {
     expect(t.errors).toEqual([]);
   });
 
+  it('reconnects for a token that can send once a timeout ends (the timed-out token cannot)', async () => {
+    const until = Date.now() + 30_000;
+    let timedOut = true;
+    const t = setup({ fetchToken: async () => (timedOut ? token({ capabilities: [], timedOutUntil: new Date(until).toISOString() }) : token()) });
+    await t.room().tokenProvider();
+    t.room().fire('connect');
+    expect(t.view()).toMatchObject({ canSend: false, timedOutUntil: until });
+    const disconnect = vi.spyOn(t.room(), 'disconnect').mockImplementation(() => t.room().fire('disconnect', 'clientDisconnect'));
+    const connects = t.room().connects;
+    await vi.advanceTimersByTimeAsync(29_000);
+    expect(disconnect).not.toHaveBeenCalled();
+    timedOut = false;
+    await vi.advanceTimersByTimeAsync(2_500);
+    expect(disconnect).toHaveBeenCalledTimes(1);
+    expect(t.room().connects).toBe(connects + 1);
+    // The link shows reconnecting until the new socket is up.
+    // Until the new socket is up, a message waits in the outbox instead of meeting a closed room.
+    expect(t.view().link).toBe('connecting');
+    await t.conn.send('back');
+    expect(t.room().sent).toEqual([]);
+    await t.room().tokenProvider();
+    t.room().fire('connect');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(t.room().sent.map((r) => r.content)).toEqual(['back']);
+    expect(t.view()).toMatchObject({ canSend: true, timedOutUntil: 0 });
+    // A token that can send sets no reconnect, and stop() leaves nothing scheduled.
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(disconnect).toHaveBeenCalledTimes(1);
+  });
+
   it('shows a timeout from the token and stops reconnecting a banned viewer', async () => {
     const until = Date.now() + 120_000;
     let banned = false;

@@ -178,3 +178,16 @@ describe('each function is granted no IVS, IVS Chat, SNS or DynamoDB action its 
     expect([...granted].filter((a) => CHECKED.test(a) && !STREAM_READS.includes(a) && !sent.has(a)).sort()).toEqual([]);
   });
 });
+
+describe('provision-streamer\'s CreateChannel (a refusal on a stream-key ARN was once seen while fuzzing)', () => {
+  it('is allowed on every new channel and stream-key id the local IVS mints, 400 at once, and refused without the platform tag', async () => {
+    // ivsRequests names a fresh random channel/<id> and stream-key/<id> per call, as the local IVS does.
+    const lookup = { tagsOf: () => undefined, keysOf: () => [] as string[] };
+    const create = (tags?: Record<string, string>) => authorizer.authorize('provision-streamer', ivsRequests('CreateChannel', { name: 'local-u1', tags }, lookup, SCOPE));
+    const decisions = await Promise.all(Array.from({ length: 400 }, () => create({ owner: 'u1', platform: 'local' })));
+    expect(decisions.filter((d) => !d.allowed)).toEqual([]);
+    // The one input that turns the stream-key check into a refusal: a create without this stage's tag.
+    const untagged = await create(undefined);
+    expect(untagged).toMatchObject({ allowed: false, denial: { action: 'ivs:CreateChannel' } });
+  });
+});

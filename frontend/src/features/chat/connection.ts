@@ -72,6 +72,8 @@ interface Outgoing { content: string; lineId: string }
 const DROPPED = new Error('The chat connection dropped before the message was confirmed');
 /** How long a sent message may wait for its echo before it counts as not sent (the library never times out). */
 const SEND_TIMEOUT_MS = 10_000;
+/** After a timeout's end, before reconnecting: the server's clock may be a moment behind this one. */
+const TIMEOUT_GRACE_MS = 1_000;
 
 /** Errors the token mutation answers with for a banned caller: no reconnect will help. */
 const isBanned = (e: unknown) => (e as { errorType?: string })?.errorType === 'BANNED';
@@ -111,10 +113,34 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
     poller = setInterval(() => void refreshHistory(), pollMs);
   };
 
+  let timeoutEnds: ReturnType<typeof setTimeout> | undefined;
+  let reconnectAfterClose = false;
+  /**
+   * A token minted during a timeout cannot send (IVS Chat refuses it whatever the review handler
+   * does): once the timeout is over, the room reconnects for a token that can. A timeout lifted
+   * early disconnects the user from the backend, which reconnects the same way.
+   */
+  const resumeWhenTimeoutEnds = (until: number, canSend: boolean) => {
+    if (timeoutEnds) clearTimeout(timeoutEnds);
+    timeoutEnds = undefined;
+    if (!until || canSend) return;
+    timeoutEnds = setTimeout(() => {
+      timeoutEnds = undefined;
+      if (stopped || !room) return;
+      reconnectAfterClose = true;
+      // Messages typed meanwhile wait in the outbox until the new socket is up.
+      set({ link: 'connecting' });
+      room.disconnect();
+    }, Math.max(0, until - Date.now()) + TIMEOUT_GRACE_MS);
+  };
+
   const tokenProvider = async () => {
     const t = await deps.fetchToken();
-    const until = t.timedOutUntil ? Date.parse(t.timedOutUntil) : 0;
-    set({ role: t.role, canSend: t.capabilities.includes('SEND_MESSAGE'), timedOutUntil: until > Date.now() ? until : 0, banned: false });
+    const parsed = t.timedOutUntil ? Date.parse(t.timedOutUntil) : 0;
+    const until = parsed > Date.now() ? parsed : 0;
+    const canSend = t.capabilities.includes('SEND_MESSAGE');
+    set({ role: t.role, canSend, timedOutUntil: until, banned: false });
+    resumeWhenTimeoutEnds(until, canSend);
     return { token: t.token, sessionExpirationTime: new Date(t.sessionExpirationTime), tokenExpirationTime: new Date(t.tokenExpirationTime) };
   };
   let tokenError: unknown;
@@ -195,7 +221,15 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
       void flushOutbox();
     });
     r.addListener('disconnect', ((reason: string) => {
-      if (stopped || reason === 'clientDisconnect') return;
+      if (stopped) return;
+      if (reason === 'clientDisconnect') {
+        if (reconnectAfterClose) {
+          reconnectAfterClose = false;
+          // Not from inside the event: ChatRoom emits it before it disposes of its connections, new ones included.
+          setTimeout(() => { if (!stopped) r.connect(); }, 0);
+        }
+        return;
+      }
       if (isBanned(tokenError)) {
         stopPolling();
         set({ link: 'offline', banned: true, canSend: false });
@@ -230,6 +264,7 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
       stopped = true;
       stopPolling();
       if (retry) clearTimeout(retry);
+      if (timeoutEnds) clearTimeout(timeoutEnds);
       room?.disconnect();
       view.link = 'offline';
     },

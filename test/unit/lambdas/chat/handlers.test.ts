@@ -44,9 +44,11 @@ describe('chat-token', () => {
   it('tells a timed-out viewer when the timeout ends, and nothing once it has ended', async () => {
     const until = new Date(Date.now() + 300_000).toISOString();
     ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile, { PK: 'CHANNEL#c1', SK: 'MEMBER#u2', timeoutUntil: until }] } });
-    expect(await tokenHandler(invoke('createChatToken', user('u2', 'bob'), { channelId: 'c1' }))).toMatchObject({ data: { timedOutUntil: until } });
+    expect(await tokenHandler(invoke('createChatToken', user('u2', 'bob'), { channelId: 'c1' }))).toMatchObject({ data: { timedOutUntil: until, capabilities: [] } });
+    // The token itself cannot send while the timeout runs: IVS Chat refuses, whatever the review handler does.
+    expect(chat).toHaveReceivedCommandWith(CreateChatTokenCommand, { userId: 'u2', capabilities: [] });
     ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile, { PK: 'CHANNEL#c1', SK: 'MEMBER#u2', timeoutUntil: new Date(Date.now() - 1000).toISOString() }] } });
-    expect(await tokenHandler(invoke('createChatToken', user('u2', 'bob'), { channelId: 'c1' }))).toMatchObject({ data: { timedOutUntil: null } });
+    expect(await tokenHandler(invoke('createChatToken', user('u2', 'bob'), { channelId: 'c1' }))).toMatchObject({ data: { timedOutUntil: null, capabilities: ['SEND_MESSAGE'] } });
   });
 
   it('gives moderators and the streamer delete and disconnect', async () => {
@@ -220,6 +222,8 @@ describe('chat-moderation', () => {
     const lifted = await moderationHandler(invoke('liftTimeout', asStreamer, { channelId: 'c1', userId: 'u2' }));
     expect(lifted).toMatchObject({ data: { action: 'LIFT_TIMEOUT', targetHandle: 'bob' } });
     expect(ddb.commandCalls(UpdateCommand)[1]?.args[0].input).toMatchObject({ Key: { PK: 'CHANNEL#c1', SK: 'MEMBER#u2' }, UpdateExpression: 'REMOVE timeoutUntil, timedOutAt, timeoutReason' });
+    // Lifting disconnects them too, so their chat reconnects with a token that can send.
+    expect(chat.commandCalls(DisconnectUserCommand).map((c) => c.args[0].input.userId)).toEqual(['u2', 'u2']);
     expect((await moderationHandler(invoke('banUser', asStreamer, { channelId: 'c1', userId: 'u2' }))) as unknown).toMatchObject({ data: { action: 'BAN', targetHandle: 'bob' } });
   });
 

@@ -123,7 +123,7 @@ export function portsOf(e: Endpoints): Partial<Record<keyof typeof FIXED, number
  */
 function localSender(): { identity: string; from: string } {
   const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
-  const { email } = loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key]));
+  const { email, dvrWindowMinutes } = loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key]));
   return { identity: email.sesIdentity, from: fromHeader(email) };
 }
 
@@ -257,7 +257,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       runtimeConfig: () => ({
         stage: 'local', region: LOCAL_REGION, graphqlUrl: graphql.url, realtimeUrl: graphql.realtimeUrl,
         userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId, userPoolEndpoint: cognito.url, identityPoolId: '',
-        guestAuthMode: 'unsigned', chatMessagingEndpoint: ivschat.messagingUrl, ingestServer: ivs.rtmpUrl, replayBaseUrl: `${s3.url}/${bucket}`, player: { lowLatency: true },
+        guestAuthMode: 'unsigned', chatMessagingEndpoint: ivschat.messagingUrl, ingestServer: ivs.rtmpUrl, replayBaseUrl: `${s3.url}/${bucket}`, player: { lowLatency: true, dvrWindowMinutes },
       }),
     });
     stops.push(() => web.stop());

@@ -127,7 +127,7 @@ export class PlatformStack extends Stack {
         guestAuthMode: 'iam',
         chatMessagingEndpoint: `wss://edge.ivschat.${this.region}.amazonaws.com`,
         replayBaseUrl: video.replayBaseUrl,
-        player: { lowLatency: true },
+        player: { lowLatency: true, dvrWindowMinutes: config.dvrWindowMinutes },
       },
     });
     fn('go-live-fanout').addEnvironment(ENV.WEB_URL, web.url);

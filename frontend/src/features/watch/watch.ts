@@ -140,3 +140,40 @@ export function handleFromLocation(pathname: string, search: string): string | n
   if (!m?.[1] || m[1] === 'index.html') return null;
   return decodeURIComponent(m[1]).toLowerCase();
 }
+
+/** Steps the live watch page offers to go back (DVR), in seconds. */
+export const DVR_STEPS = [10, 60] as const;
+
+/**
+ * The in-progress recording's multivariant playlist, from the live thumbnail URL the profile holds
+ * while the recording runs (`<replay base>/<prefix>/media/latest_thumbnail/thumb.jpg`): IVS appends
+ * to `<prefix>/media/hls/…` while the stream runs, which is what a DVR viewer seeks back into (the
+ * pattern of the amazon-ivs-dvr samples). Null when there is no recording yet.
+ */
+export function dvrPlaylistUrl(liveThumbnailUrl: string | null | undefined): string | null {
+  const m = /^(https?:\/\/.+)\/media\/latest_thumbnail\/thumb\.jpg(?:[?#].*)?$/.exec(liveThumbnailUrl ?? '');
+  return m ? `${m[1]}/media/hls/master.m3u8` : null;
+}
+
+/** How far back a viewer can go now: the configured window, bounded by what has been recorded. */
+export function dvrReach(windowSeconds: number, recordedSeconds: number): number {
+  if (!Number.isFinite(recordedSeconds) || recordedSeconds <= 0 || !(windowSeconds > 0)) return 0;
+  return Math.min(windowSeconds, recordedSeconds);
+}
+
+/**
+ * Where to seek in the recording to be `backSeconds` behind its end (the live edge as recorded),
+ * clamped to the reach: never before the window's start nor after the end. Returns the position
+ * and the distance actually behind, so the page can say when the request was cut short.
+ */
+export function dvrSeek(backSeconds: number, windowSeconds: number, recordedSeconds: number): { position: number; behind: number } {
+  const reach = dvrReach(windowSeconds, recordedSeconds);
+  const behind = Math.min(reach, Math.max(0, Number.isFinite(backSeconds) ? backSeconds : 0));
+  return { position: Math.max(0, recordedSeconds - behind), behind };
+}
+
+/** "1:05 behind live" style label for the DVR scrub bar. */
+export function formatBehind(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s === 0 ? 'Live' : `−${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}

@@ -123,8 +123,14 @@ export function portsOf(e: Endpoints): Partial<Record<keyof typeof FIXED, number
  */
 function localSender(): { identity: string; from: string } {
   const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
-  const { email, dvrWindowMinutes } = loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key]));
+  const { email } = loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key]));
   return { identity: email.sesIdentity, from: fromHeader(email) };
+}
+
+/** The dev stage's DVR window (cdk.json), as the deployed web app gets it. */
+function localDvrWindowMinutes(): number {
+  const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+  return loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key])).dvrWindowMinutes;
 }
 
 /** One line per missing prerequisite, with how to install it. */
@@ -257,7 +263,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       runtimeConfig: () => ({
         stage: 'local', region: LOCAL_REGION, graphqlUrl: graphql.url, realtimeUrl: graphql.realtimeUrl,
         userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId, userPoolEndpoint: cognito.url, identityPoolId: '',
-        guestAuthMode: 'unsigned', chatMessagingEndpoint: ivschat.messagingUrl, ingestServer: ivs.rtmpUrl, replayBaseUrl: `${s3.url}/${bucket}`, player: { lowLatency: true, dvrWindowMinutes },
+        guestAuthMode: 'unsigned', chatMessagingEndpoint: ivschat.messagingUrl, ingestServer: ivs.rtmpUrl, replayBaseUrl: `${s3.url}/${bucket}`, player: { lowLatency: true, dvrWindowMinutes: localDvrWindowMinutes() },
       }),
     });
     stops.push(() => web.stop());

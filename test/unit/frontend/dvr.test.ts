@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dvrPlaylistUrl, dvrReach, dvrSeek, formatBehind } from '../../../frontend/src/features/watch/watch';
+import { closedRecordingPlaylist, dvrPlaylistUrl, dvrReach, dvrSeek, firstVariant, formatBehind } from '../../../frontend/src/features/watch/watch';
 
 describe('DVR', () => {
   it('derives the recording playlist from the live thumbnail URL, and none without a recording', () => {
@@ -41,5 +41,18 @@ describe('DVR', () => {
   it('labels the distance behind live', () => {
     expect(formatBehind(0.2)).toBe('Live');
     expect(formatBehind(65)).toBe('−1:05');
+  });
+});
+
+describe('closed copy of the recording playlist', () => {
+  const url = 'https://d1.example/ivs/p/media/hls/source/playlist.m3u8';
+  it('ends the event playlist and makes segment URIs absolute', () => {
+    const out = closedRecordingPlaylist('#EXTM3U\n#EXT-X-PLAYLIST-TYPE:EVENT\n#EXTINF:6.0,\n0.ts\n#EXTINF:6.0,\n1.ts\n', url);
+    expect(out).toBe('#EXTM3U\n#EXT-X-PLAYLIST-TYPE:EVENT\n#EXTINF:6.0,\nhttps://d1.example/ivs/p/media/hls/source/0.ts\n#EXTINF:6.0,\nhttps://d1.example/ivs/p/media/hls/source/1.ts\n#EXT-X-ENDLIST\n');
+    expect(closedRecordingPlaylist(out, url)).toBe(out);
+  });
+  it('finds the first variant of the multivariant playlist', () => {
+    expect(firstVariant('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nsource/playlist.m3u8\n', 'https://d1.example/p/media/hls/master.m3u8')).toBe('https://d1.example/p/media/hls/source/playlist.m3u8');
+    expect(firstVariant('#EXTM3U\n', 'https://d1.example/m.m3u8')).toBeNull();
   });
 });

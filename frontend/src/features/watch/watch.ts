@@ -177,3 +177,24 @@ export function formatBehind(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   return s === 0 ? 'Live' : `−${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
+
+/** The first variant a multivariant playlist lists (IVS lists the highest rendition first), resolved against its URL. */
+export function firstVariant(master: string, masterUrl: string): string | null {
+  const line = master.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+  return line ? new URL(line, masterUrl).href : null;
+}
+
+/**
+ * The recording's media playlist as a finished one: while the stream runs it is an EVENT playlist
+ * without `#EXT-X-ENDLIST`, which amazon-ivs-player plays as live (no duration, no seeking; the
+ * amazon-ivs-dvr sample closes it at the CDN for the same reason). Closing it here, with segment URIs
+ * made absolute (the result is loaded from a blob URL), gives a seekable copy of what is recorded now.
+ */
+export function closedRecordingPlaylist(playlist: string, playlistUrl: string): string {
+  const lines = playlist.split('\n').map((l) => {
+    const t = l.trim();
+    return t !== '' && !t.startsWith('#') ? new URL(t, playlistUrl).href : l;
+  });
+  const body = lines.join('\n').trimEnd();
+  return body.includes('#EXT-X-ENDLIST') ? `${body}\n` : `${body}\n#EXT-X-ENDLIST\n`;
+}

@@ -10,8 +10,9 @@ import { ENV, requireEnv } from '../shared/env';
 import { DomainError, toAppSyncResult } from '../shared/errors';
 import { cognitoCaller, idArgument, type AppSyncInvokeEvent } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
-import { alertPreferenceKey, emailOptInIndexKeys, newUnsubscribeToken } from '../shared/domain/alerts';
-import { profileKey, type Profile } from '../shared/domain/streamers';
+import { emailOptInIndexKeys, newUnsubscribeToken } from '../shared/domain/alerts';
+import type { Profile } from '../shared/domain/streamers';
+import { alertPreferenceKey, profileKey } from '../shared/domain/keys';
 
 const { logger } = observability('alert-preferences');
 

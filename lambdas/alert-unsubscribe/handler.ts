@@ -11,7 +11,8 @@ import { z } from 'zod';
 import { ddb } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
-import { alertPreferenceKey, unsubscribeTokenMatches } from '../shared/domain/alerts';
+import { unsubscribeTokenMatches } from '../shared/domain/alerts';
+import { alertPreferenceKey } from '../shared/domain/keys';
 
 const { logger } = observability('alert-unsubscribe');
 

@@ -13,10 +13,9 @@ import type { CloudWatchLogsDecodedData, CloudWatchLogsEvent } from 'aws-lambda'
 import { ddb } from '../shared/ddb';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
-import {
-  chatHistoryKey, historyExpiry, type ChatHistoryMessage,
-} from '../shared/domain/chat-history';
+import { historyExpiry, type ChatHistoryMessage } from '../shared/domain/chat-history';
 import { parseChatLogRecord, roomIdOfLogStream } from './log-record';
+import { chatHistoryKey } from '../shared/domain/keys';
 
 const { logger } = observability('chat-history');
 /** How far back (newest first) a deletion looks for its message; older ones are out of the history's window anyway. */

@@ -7,7 +7,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { banKey } from '../shared/domain/chat';
+import { banKey } from '../shared/domain/keys';
 
 /** Passes before giving up on a ban that keeps changing under us (the request that changed it converges it). */
 const MAX_PASSES = 3;

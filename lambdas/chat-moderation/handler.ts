@@ -13,13 +13,9 @@ import { DomainError, toAppSyncResult } from '../shared/errors';
 import { cognitoCaller, idArgument, type AppSyncInvokeEvent, type Caller } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
 import { applyBanToBidding } from './bidding-bans';
-import {
-  banKey, canModerate, changedSettings, chatSettingsKey, memberKey, moderatorKey, modLogKey, roleOf, settingsLogEntries, validateSettings, validateTimeoutSeconds,
-  type ChatRole, type ChatSettings, type ModerationAction, type ModerationEntry, type SettingsInput,
-} from '../shared/domain/chat';
-import { handleKey } from '../shared/domain/handles';
+import { canModerate, changedSettings, roleOf, settingsLogEntries, validateSettings, validateTimeoutSeconds, type ChatRole, type ChatSettings, type ModerationAction, type ModerationEntry, type SettingsInput } from '../shared/domain/chat';
 import { newId } from '../shared/domain/ids';
-import { accountKey, profileKey } from '../shared/domain/streamers';
+import { accountKey, banKey, chatSettingsKey, handleKey, memberKey, moderatorKey, modLogKey, profileKey } from '../shared/domain/keys';
 
 const { logger } = observability('chat-moderation');
 

@@ -17,11 +17,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ddb } from '../shared/ddb';
 import { ENV, requireEnv } from '../shared/env';
-import {
-  blockedWordsPattern, chatSettingsKey, effectiveCooldownSeconds, memberKey, reviewContent, reviewMember,
-  type ChatSettings, type MemberState, type ReviewDecision,
-} from '../shared/domain/chat';
-import { profileKey } from '../shared/domain/keys';
+import { blockedWordsPattern, effectiveCooldownSeconds, reviewContent, reviewMember, type ChatSettings, type MemberState, type ReviewDecision } from '../shared/domain/chat';
+import { chatSettingsKey, memberKey, profileKey } from '../shared/domain/keys';
 
 let failureLogger: Promise<Logger> | undefined;
 /** The Logger, imported on first use (esbuild defers a dynamically imported module's init until then). */

@@ -13,8 +13,8 @@ import { DomainError, toAppSyncResult } from '../shared/errors';
 import type { AppSyncInvokeEvent } from '../shared/appsync-event';
 import { cognitoCaller, idArgument } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
-import { banKey, capabilitiesFor, CHAT_LIMITS, memberKey, moderatorKey, roleOf, type ChatRole } from '../shared/domain/chat';
-import { accountKey, profileKey } from '../shared/domain/streamers';
+import { capabilitiesFor, CHAT_LIMITS, roleOf, type ChatRole } from '../shared/domain/chat';
+import { accountKey, banKey, memberKey, moderatorKey, profileKey } from '../shared/domain/keys';
 
 const { logger } = observability('chat-token');
 

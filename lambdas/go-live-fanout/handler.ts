@@ -23,11 +23,9 @@ import { ENV, optionalEnv, requireEnv } from '../shared/env';
 import { putJobEvent } from '../shared/jobs-bus';
 import { publish } from '../shared/appsync-publish';
 import { observability } from '../shared/logger';
-import {
-  chunk, EMAIL_PAGE_EVENT, emailOptInPartition, emailProgressKey, goLiveMessage, goLiveNotificationId, mapLimit,
-  MAX_BULK_DESTINATIONS, NOTIFICATION_TTL_SECONDS, unsubscribeUrl,
-} from '../shared/domain/alerts';
-import { profileKey, type Profile } from '../shared/domain/streamers';
+import { chunk, EMAIL_PAGE_EVENT, goLiveMessage, goLiveNotificationId, mapLimit, MAX_BULK_DESTINATIONS, NOTIFICATION_TTL_SECONDS, unsubscribeUrl } from '../shared/domain/alerts';
+import type { Profile } from '../shared/domain/streamers';
+import { emailProgressKey, profileKey, userEmailAlertsPk } from '../shared/domain/keys';
 
 const { logger } = observability('go-live-fanout');
 // Built here rather than in shared/clients so no other function bundles it.
@@ -334,7 +332,7 @@ export async function sendEmailPages(streamId: string, page: number, context: Pi
     const out = await ddb.send(new QueryCommand({
       TableName: table, IndexName: 'GSI2',
       KeyConditionExpression: 'GSI2PK = :pk',
-      ExpressionAttributeValues: { ':pk': emailOptInPartition(progress.streamerId) },
+      ExpressionAttributeValues: { ':pk': userEmailAlertsPk(progress.streamerId) },
       Limit: MAX_BULK_DESTINATIONS,
       ...(cursor ? { ExclusiveStartKey: JSON.parse(cursor) as Record<string, unknown> } : {}),
     }));

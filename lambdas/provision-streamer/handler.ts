@@ -30,10 +30,8 @@ import { ENV, optionalEnv, requireEnv } from '../shared/env';
 import { toAppSyncResult, type AppSyncLambdaResult } from '../shared/errors';
 import { observability } from '../shared/logger';
 import { imageOf } from '../shared/stream-image';
-import {
-  PROVISIONING_LEASE_SECONDS, channelArnIndexKey, mayStartRun, nextProvisioningStep, ownedBy, profileKey, provisioningKey, resourceName,
-  streamKeyItemKey, type Profile, type ProvisioningRecord, type ProvisioningStatus,
-} from '../shared/domain/streamers';
+import { PROVISIONING_LEASE_SECONDS, mayStartRun, nextProvisioningStep, ownedBy, resourceName, type Profile, type ProvisioningRecord, type ProvisioningStatus } from '../shared/domain/streamers';
+import { channelArnIndexKey, profileKey, provisioningKey, streamKeyItemKey } from '../shared/domain/keys';
 
 const { logger } = observability('provision-streamer');
 

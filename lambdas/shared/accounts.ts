@@ -8,8 +8,8 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from './clients';
 import { ENV, requireEnv } from './env';
 import { DomainError } from './errors';
-import { handleKey, handleSchema } from './domain/handles';
-import { accountKey } from './domain/streamers';
+import { handleSchema } from './domain/handles';
+import { accountKey, handleKey } from './domain/keys';
 
 /** The account item as stored. */
 export interface Account {

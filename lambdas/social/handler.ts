@@ -9,9 +9,9 @@ import { ENV, requireEnv } from '../shared/env';
 import { DomainError, toAppSyncResult } from '../shared/errors';
 import { cognitoCaller, idArgument, type AppSyncInvokeEvent } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
-import { handleKey, handleSchema } from '../shared/domain/handles';
-import { followKey, followersIndexKey } from '../shared/domain/follows';
-import { profileKey, type Profile } from '../shared/domain/streamers';
+import { handleSchema } from '../shared/domain/handles';
+import type { Profile } from '../shared/domain/streamers';
+import { followersIndexKey, followKey, handleKey, profileKey } from '../shared/domain/keys';
 
 const { logger } = observability('social');
 

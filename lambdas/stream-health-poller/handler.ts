@@ -13,7 +13,8 @@ import { publish } from '../shared/appsync-publish';
 import { observability } from '../shared/logger';
 import { mapLimit } from '../shared/domain/alerts';
 import { healthNotes, milestonesCrossed } from '../shared/domain/stream-state';
-import { profileKey, type Profile } from '../shared/domain/streamers';
+import type { Profile } from '../shared/domain/streamers';
+import { profileKey } from '../shared/domain/keys';
 
 const { logger } = observability('stream-health-poller');
 const eventBridge = new EventBridgeClient({});

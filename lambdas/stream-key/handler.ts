@@ -10,7 +10,8 @@ import { ENV, requireEnv } from '../shared/env';
 import { DomainError, toAppSyncResult } from '../shared/errors';
 import { cognitoCaller, type AppSyncInvokeEvent } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
-import { profileKey, streamKeyItemKey, streamKeyView, type Profile, type StreamKeyView } from '../shared/domain/streamers';
+import { streamKeyView, type Profile, type StreamKeyView } from '../shared/domain/streamers';
+import { profileKey, streamKeyItemKey } from '../shared/domain/keys';
 
 const { logger } = observability('stream-key');
 

@@ -12,8 +12,9 @@ import { ddb, dynamo } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { publish } from '../shared/appsync-publish';
 import { observability } from '../shared/logger';
-import { profileKey, type Profile } from '../shared/domain/streamers';
+import type { Profile } from '../shared/domain/streamers';
 import { streamStateEventSchema, transitionFor, type StreamStateEvent } from '../shared/domain/stream-state';
+import { profileKey } from '../shared/domain/keys';
 
 const { logger } = observability('stream-state');
 

@@ -8,7 +8,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, Socket, type AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
@@ -287,7 +287,24 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     for (const [who, at] of seen) if (now - at > VIEWER_WINDOW_MS) seen.delete(who);
     return seen.size;
   }
+  /**
+   * ffmpeg deletes segments that left the playlist (delete_segments) and the stream's end removes
+   * its directory, both while viewers are still fetching: a file can vanish between the existence
+   * check and the read. A throw from a request listener is an uncaught exception that ends the whole
+   * local mode (GraphQL, chat, everything in the process), so a vanished file is a 404, anything
+   * else a 500, and the process carries on.
+   */
   const hls = createServer((req: IncomingMessage, res: ServerResponse) => {
+    try {
+      serveHls(req, res);
+    } catch (error) {
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      if (!missing) log(`HLS request ${req.url ?? ''} failed: ${(error as Error).message}`);
+      if (!res.headersSent) res.writeHead(missing ? 404 : 500, { 'content-type': 'text/plain' });
+      res.end(missing ? 'not found' : 'HLS server error');
+    }
+  });
+  const serveHls = (req: IncomingMessage, res: ServerResponse): void => {
     res.setHeader('access-control-allow-origin', '*');
     res.setHeader('access-control-allow-headers', '*');
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
@@ -318,12 +335,19 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       const cues = firstPts === undefined || duration === undefined ? [] : live.metadata
         .map((m) => ({ offsetSeconds: (Date.parse(m.at) - mediaZeroAt(live)) / 1000 - ptsDiffSeconds(firstPts, live.mediaZeroPts), text: m.payload }))
         .filter((c) => c.offsetSeconds >= 0 && c.offsetSeconds < duration);
-      return void res.writeHead(200, headers).end(injectId3(segment, cues));
+      const body = injectId3(segment, cues);
+      return void res.writeHead(200, headers).end(body);
     }
-    if (path.endsWith('.m3u8')) return void res.writeHead(200, headers).end(fixLivePlaylist(readFileSync(fileOnDisk, 'utf8')));
-    res.writeHead(200, headers);
-    createReadStream(fileOnDisk).pipe(res);
-  });
+    if (path.endsWith('.m3u8')) {
+      // Read before the status is set: a playlist gone since the check is a 404, not a 200 with an error body.
+      const playlist = fixLivePlaylist(readFileSync(fileOnDisk, 'utf8'));
+      return void res.writeHead(200, headers).end(playlist);
+    }
+    // Read whole before the 200 goes out (segments are small): a file deleted since the check is a 404
+    // through the catch above; a piped read stream's error event would have had no listener.
+    const body = readFileSync(fileOnDisk);
+    res.writeHead(200, headers).end(body);
+  };
   await listen(hls, hlsPort, 'HLS server');
 
   // ---------- RTMP ingest ----------

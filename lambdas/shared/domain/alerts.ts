@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { idFromBytes } from './ids';
+import { userEmailAlertsPk } from './keys';
 
 /** The go-live notification id for one follower of one stream: the same on every retry. */
 export function goLiveNotificationId(streamId: string, followerId: string): string {
@@ -31,19 +32,12 @@ export function goLiveMessage(input: GoLiveInput): { subject: string; body: stri
 
 export const NOTIFICATION_TTL_SECONDS = 90 * 24 * 3600;
 
-export const alertPreferenceKey = (userId: string, streamerId: string) =>
-  ({ PK: `USER#${userId}`, SK: `ALERTPREF#${streamerId}` }) as const;
-
 /**
- * The sparse GSI2 partition of a streamer's email opt-ins: a preference item carries these keys only
- * while its email alert is on, so the fan-out pages exactly the addresses to send to.
+ * GSI2 keys of a streamer's email opt-in: a preference item carries them only while its email alert
+ * is on (sparse), so the fan-out pages exactly the addresses to send to.
  */
-export const emailOptInPartition = (streamerId: string) => `USER#${streamerId}#EMAIL_ALERTS`;
 export const emailOptInIndexKeys = (streamerId: string, userId: string) =>
-  ({ GSI2PK: emailOptInPartition(streamerId), GSI2SK: userId }) as const;
-
-/** The email fan-out's progress for one stream session (beside the `ALERTED` marker). */
-export const emailProgressKey = (streamId: string) => ({ PK: `STREAM#${streamId}`, SK: 'ALERTED#EMAIL' }) as const;
+  ({ GSI2PK: userEmailAlertsPk(streamerId), GSI2SK: userId }) as const;
 
 /** The go-live fan-out's continuation event: "send the email page `page` of stream `streamId`". */
 export const EMAIL_PAGE_EVENT = { source: 'lvs.alerts', detailType: 'Go-Live Email Page' } as const;

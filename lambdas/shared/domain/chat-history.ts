@@ -1,20 +1,13 @@
 /**
  * Chat history, pure: IVS Chat keeps no history, so the platform keeps the recent messages of each
  * channel from the room's chat log (IVS Chat logging, read off the review handler's path). This
- * module holds the item key and how long a message is kept; no imports, so APPSYNC_JS resolvers
+ * module holds how long a message is kept; no imports, so APPSYNC_JS resolvers
  * can use it too.
  */
 /** Messages a late joiner (or a reload) sees, and the most one history page returns. */
 export const CHAT_HISTORY_LIMIT = 50;
 /** How long a message stays in the history (DynamoDB TTL on `expiresAt`). */
 export const CHAT_HISTORY_TTL_SECONDS = 24 * 3600;
-
-/**
- * One channel's messages, oldest first by sort key: the send time (ISO, sorts as text) then the
- * IVS message id, so two messages in the same millisecond both stay.
- */
-export const chatHistoryKey = (channelId: string, sentAt: string, messageId: string) =>
-  ({ PK: `CHATLOG#${channelId}`, SK: `${sentAt}#${messageId}` }) as const;
 
 /** A stored chat message (what Query.chatHistory answers). */
 export interface ChatHistoryMessage {

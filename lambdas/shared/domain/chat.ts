@@ -41,12 +41,6 @@ export interface MemberState {
   lastMessageAt?: string;
 }
 
-// Keys (docs/data-model.md). BAN# is shared with the commerce resolvers: a chat ban also blocks bids.
-export const chatSettingsKey = (channelId: string) => ({ PK: `CHANNEL#${channelId}`, SK: 'CHAT' }) as const;
-export const banKey = (channelId: string, userId: string) => ({ PK: `CHANNEL#${channelId}`, SK: `BAN#${userId}` }) as const;
-export const moderatorKey = (channelId: string, userId: string) => ({ PK: `CHANNEL#${channelId}`, SK: `MOD#${userId}` }) as const;
-export const memberKey = (channelId: string, userId: string) => ({ PK: `CHANNEL#${channelId}`, SK: `MEMBER#${userId}` }) as const;
-export const modLogKey = (channelId: string, at: string, entryId: string) => ({ PK: `CHANNEL#${channelId}`, SK: `MODLOG#${at}#${entryId}` }) as const;
 
 export function roleOf(userId: string | undefined, channelId: string, isModerator: boolean): ChatRole {
   if (userId === channelId) return 'STREAMER';
@@ -130,7 +124,7 @@ export interface SettingsInput {
 }
 
 const intIn = (name: string, v: number, min: number, max: number) => {
-  if (!Number.isInteger(v) || v < min || v > max) throw new DomainError('VALIDATION', `${name} must be a whole number from ${min} to ${max}.`, { field: name });
+  if (!Number.isInteger(v) || v < min || v > max) throw new DomainError('VALIDATION', `The value of ${name} must be a whole number from ${min} to ${max}.`, { field: name });
 };
 
 /** Validates and normalizes a settings change; returns only the fields to update. */

@@ -1,11 +1,5 @@
 /** Follow edges and paging tokens. Pure. */
 
-export const followKey = (followerId: string, streamerId: string) =>
-  ({ PK: `USER#${followerId}`, SK: `FOLLOWS#${streamerId}` }) as const;
-
-export const followersIndexKey = (streamerId: string, followedAt: string) =>
-  ({ GSI1PK: `USER#${streamerId}#FOLLOWERS`, GSI1SK: followedAt }) as const;
-
 /** Page sizes: callers ask for `limit`, clamped so one page is a single bounded query. */
 export function clampLimit(limit: number | null | undefined, fallback = 20, max = 100): number {
   if (limit === null || limit === undefined || !Number.isFinite(limit)) return fallback;

@@ -12,8 +12,3 @@ export const handleSchema = z
   .min(3, 'A handle has at least 3 characters')
   .max(30, 'A handle has at most 30 characters')
   .regex(/^[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?$/, 'Use letters, digits, underscore or dot');
-
-/** Key of a handle's claim item: case-insensitive uniqueness. */
-export function handleKey(handle: string): { PK: string; SK: 'HANDLE' } {
-  return { PK: `HANDLE#${handle.toLowerCase()}`, SK: 'HANDLE' };
-}

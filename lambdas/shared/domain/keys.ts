@@ -1,7 +1,172 @@
 /**
- * Item keys needed on paths that must load fast (the chat review handler): kept apart from
- * `streamers.ts`, whose zod schemas cost tens of milliseconds of module init.
+ * Every DynamoDB key of the main table, one builder per item kind and per index key, named after
+ * the tables in docs/data-model.md. Lambdas and AppSync resolvers both import this module, so it
+ * stays within the APPSYNC_JS subset (plain functions and template strings: no classes, regex or
+ * Date) and imports nothing; it also keeps module init cheap for the chat review handler.
  */
 
-/** The streamer's (or viewer's) profile item. */
-export const profileKey = (userId: string) => ({ PK: `USER#${userId}`, SK: 'PROFILE' }) as const;
+/** Partition of everything owned by one user: profile, account, orders, follows, notifications. */
+export const userPartition = (userId: string) => `USER#${userId}`;
+/** Partition of a channel's chat settings, moderators, bans, members and moderation log. */
+export const channelPartition = (channelId: string) => `CHANNEL#${channelId}`;
+/** Partition of a stream session and its markers (alert sent, email progress, health, milestones). */
+export const streamPartition = (streamId: string) => `STREAM#${streamId}`;
+/** Partition of a product and its bids. */
+export const productPartition = (productId: string) => `PRODUCT#${productId}`;
+/** Partition of a recording and its restore requests. */
+export const recordingPartition = (recordingId: string) => `RECORDING#${recordingId}`;
+/** Partition of a channel's chat history. */
+export const chatLogPartition = (channelId: string) => `CHATLOG#${channelId}`;
+
+/** Sort-key prefixes for `begins_with` queries inside one partition. */
+export const SK_PREFIX = {
+  order: 'ORDER#',
+  follows: 'FOLLOWS#',
+  notification: 'NOTIF#',
+  alertPref: 'ALERTPREF#',
+  moderator: 'MOD#',
+  ban: 'BAN#',
+  member: 'MEMBER#',
+  modLog: 'MODLOG#',
+  health: 'HEALTH#',
+  restore: 'RESTORE#',
+  bid: 'BID#',
+} as const;
+
+// Items keyed under USER#<userId>.
+
+/** Profile (user + channel): `USER#<userId>` / `PROFILE`. */
+export const profileKey = (userId: string) => ({ PK: userPartition(userId), SK: 'PROFILE' }) as const;
+/** Account (the owned handle): `USER#<userId>` / `ACCOUNT`. */
+export const accountKey = (userId: string) => ({ PK: userPartition(userId), SK: 'ACCOUNT' }) as const;
+/** Provisioning state: `USER#<userId>` / `PROVISIONING`. */
+export const provisioningKey = (userId: string) => ({ PK: userPartition(userId), SK: 'PROVISIONING' }) as const;
+/** Stream key (owner-only): `USER#<userId>` / `STREAMKEY`. */
+export const streamKeyItemKey = (userId: string) => ({ PK: userPartition(userId), SK: 'STREAMKEY' }) as const;
+/** Order (buyer side of a sale): `USER#<buyerId>` / `ORDER#<soldAt>#<orderId>`. */
+export const orderKey = (buyerId: string, soldAt: string, orderId: string) =>
+  ({ PK: userPartition(buyerId), SK: `${SK_PREFIX.order}${soldAt}#${orderId}` }) as const;
+/** Follow: `USER#<followerId>` / `FOLLOWS#<streamerId>`. */
+export const followKey = (followerId: string, streamerId: string) =>
+  ({ PK: userPartition(followerId), SK: `${SK_PREFIX.follows}${streamerId}` }) as const;
+/** Notification: `USER#<userId>` / `NOTIF#<createdAt>#<notificationId>`. */
+export const notificationKey = (userId: string, createdAt: string, notificationId: string) =>
+  ({ PK: userPartition(userId), SK: `${SK_PREFIX.notification}${createdAt}#${notificationId}` }) as const;
+/** Email alert preference: `USER#<userId>` / `ALERTPREF#<streamerId>`. */
+export const alertPreferenceKey = (userId: string, streamerId: string) =>
+  ({ PK: userPartition(userId), SK: `${SK_PREFIX.alertPref}${streamerId}` }) as const;
+
+// Items with a partition of their own.
+
+/** Handle claim: `HANDLE#<handle lowercased>` / `HANDLE`. */
+export const handleKey = (handle: string) => ({ PK: `HANDLE#${handle.toLowerCase()}`, SK: 'HANDLE' }) as const;
+/** Stream session: `STREAM#<streamId>` / `STREAM`. */
+export const streamSessionKey = (streamId: string) => ({ PK: streamPartition(streamId), SK: 'STREAM' }) as const;
+/** Go-live alert marker (once per stream): `STREAM#<streamId>` / `ALERTED`. */
+export const alertedKey = (streamId: string) => ({ PK: streamPartition(streamId), SK: 'ALERTED' }) as const;
+/** Go-live email progress: `STREAM#<streamId>` / `ALERTED#EMAIL`. */
+export const emailProgressKey = (streamId: string) => ({ PK: streamPartition(streamId), SK: 'ALERTED#EMAIL' }) as const;
+/** Stream health sample: `STREAM#<streamId>` / `HEALTH#<at>`. */
+export const healthSampleKey = (streamId: string, at: string) =>
+  ({ PK: streamPartition(streamId), SK: `${SK_PREFIX.health}${at}` }) as const;
+/** Viewer milestone marker (once per milestone per stream): `STREAM#<streamId>` / `MILESTONE#<milestone, 15 digits>`. */
+export const viewerMilestoneKey = (streamId: string, milestone: number) =>
+  ({ PK: streamPartition(streamId), SK: `MILESTONE#${`000000000000000${milestone}`.slice(-15)}` }) as const;
+/** Scheduled stream: `SCHEDULE#<scheduleId>` / `SCHEDULE`. */
+export const scheduleKey = (scheduleId: string) => ({ PK: `SCHEDULE#${scheduleId}`, SK: 'SCHEDULE' }) as const;
+/** Product: `PRODUCT#<productId>` / `PRODUCT`. */
+export const productKey = (productId: string) => ({ PK: productPartition(productId), SK: 'PRODUCT' }) as const;
+/** Bid: `PRODUCT#<productId>` / `BID#<bidId>`. */
+export const bidKey = (productId: string, bidId: string) =>
+  ({ PK: productPartition(productId), SK: `${SK_PREFIX.bid}${bidId}` }) as const;
+/** Sale: `SALE#<saleId>` / `SALE`. */
+export const saleKey = (saleId: string) => ({ PK: `SALE#${saleId}`, SK: 'SALE' }) as const;
+/** Recording: `RECORDING#<recordingId>` / `RECORDING`. */
+export const recordingKey = (recordingId: string) => ({ PK: recordingPartition(recordingId), SK: 'RECORDING' }) as const;
+/** Restore request: `RECORDING#<recordingId>` / `RESTORE#<userId>`. */
+export const restoreRequestKey = (recordingId: string, userId: string) =>
+  ({ PK: recordingPartition(recordingId), SK: `${SK_PREFIX.restore}${userId}` }) as const;
+/** Recording prefix lookup: `S3PREFIX#<prefix>` / `RECORDING` (the caller normalises the prefix). */
+export const recordingPrefixKey = (prefix: string) => ({ PK: `S3PREFIX#${prefix}`, SK: 'RECORDING' }) as const;
+/** Chat history message: `CHATLOG#<channelId>` / `<sentAt>#<messageId>`. */
+export const chatHistoryKey = (channelId: string, sentAt: string, messageId: string) =>
+  ({ PK: chatLogPartition(channelId), SK: `${sentAt}#${messageId}` }) as const;
+
+// Items keyed under CHANNEL#<channelId>.
+
+/** Chat settings: `CHANNEL#<channelId>` / `CHAT`. */
+export const chatSettingsKey = (channelId: string) => ({ PK: channelPartition(channelId), SK: 'CHAT' }) as const;
+/** Ban: `CHANNEL#<channelId>` / `BAN#<userId>`. */
+export const banKey = (channelId: string, userId: string) =>
+  ({ PK: channelPartition(channelId), SK: `${SK_PREFIX.ban}${userId}` }) as const;
+/** Moderator: `CHANNEL#<channelId>` / `MOD#<userId>`. */
+export const moderatorKey = (channelId: string, userId: string) =>
+  ({ PK: channelPartition(channelId), SK: `${SK_PREFIX.moderator}${userId}` }) as const;
+/** Chat member state: `CHANNEL#<channelId>` / `MEMBER#<userId>`. */
+export const memberKey = (channelId: string, userId: string) =>
+  ({ PK: channelPartition(channelId), SK: `${SK_PREFIX.member}${userId}` }) as const;
+/** Moderation log entry: `CHANNEL#<channelId>` / `MODLOG#<at>#<entryId>`. */
+export const modLogKey = (channelId: string, at: string, entryId: string) =>
+  ({ PK: channelPartition(channelId), SK: `${SK_PREFIX.modLog}${at}#${entryId}` }) as const;
+
+// Index partition keys (GSI1PK / GSI2PK / GSI3PK values), each named after what it lists.
+
+/** GSI1 `LIVE`: profiles while live. */
+export const LIVE_PK = 'LIVE';
+/** GSI1 `SCHEDULED`: upcoming scheduled streams. */
+export const SCHEDULED_PK = 'SCHEDULED';
+/** GSI2 `AUCTIONS_OPEN`: open auctions, for the close sweep. */
+export const AUCTIONS_OPEN_PK = 'AUCTIONS_OPEN';
+/** GSI2 `RECORDINGS`: recent replays of all channels. */
+export const RECORDINGS_PK = 'RECORDINGS';
+/** GSI1 `USER#<userId>#STREAMS`: stream sessions of a streamer. */
+export const userStreamsPk = (userId: string) => `${userPartition(userId)}#STREAMS`;
+/** GSI1 `USER#<userId>#RECORDINGS`: recordings of a streamer. */
+export const userRecordingsPk = (userId: string) => `${userPartition(userId)}#RECORDINGS`;
+/** GSI1 `USER#<bidderId>#BIDS`: a bidder's bids. */
+export const userBidsPk = (bidderId: string) => `${userPartition(bidderId)}#BIDS`;
+/** GSI1 `USER#<streamerId>#FOLLOWERS`: followers of a streamer. */
+export const userFollowersPk = (streamerId: string) => `${userPartition(streamerId)}#FOLLOWERS`;
+/** GSI1 `USER#<userId>#MODERATES`: channels a user moderates. */
+export const userModeratesPk = (userId: string) => `${userPartition(userId)}#MODERATES`;
+/** GSI1 `USER#<channelId>#HEALTH`: health samples of a channel. */
+export const userHealthPk = (channelId: string) => `${userPartition(channelId)}#HEALTH`;
+/** GSI2 `USER#<userId>#SCHEDULE`: a streamer's scheduled streams. */
+export const userSchedulePk = (userId: string) => `${userPartition(userId)}#SCHEDULE`;
+/** GSI2 `USER#<streamerId>#EMAIL_ALERTS`: followers opted in to a streamer's email alerts. */
+export const userEmailAlertsPk = (streamerId: string) => `${userPartition(streamerId)}#EMAIL_ALERTS`;
+/** GSI2 `CHANNEL_ARN#<channelArn>` (SK `PROFILE`): the profile of an IVS channel. */
+export const channelArnPk = (channelArn: string) => `CHANNEL_ARN#${channelArn}`;
+/** GSI3 `CATEGORY#<category>`: live profiles of a category. */
+export const categoryPk = (category: string) => `CATEGORY#${category}`;
+/** GSI1 `CHANNEL#<channelId>#PRODUCTS`: products of a channel. */
+export const channelProductsPk = (channelId: string) => `${channelPartition(channelId)}#PRODUCTS`;
+/** GSI3 `CHANNEL#<channelId>#SALES`: sales of a channel. */
+export const channelSalesPk = (channelId: string) => `${channelPartition(channelId)}#SALES`;
+/** GSI2 `PRODUCT#<productId>#BIDS`: bid history of a product. */
+export const productBidsPk = (productId: string) => `${productPartition(productId)}#BIDS`;
+/** GSI1 `STREAM#<streamId>#SALES`: sales of a stream session. */
+export const streamSalesPk = (streamId: string) => `${streamPartition(streamId)}#SALES`;
+/** GSI3 `STREAM#<streamId>#RECORDING`: the recording of a stream session. */
+export const streamRecordingPk = (streamId: string) => `${streamPartition(streamId)}#RECORDING`;
+/** GSI2 `RECORDING#<recordingId>#SALES`: sales of a recording in offset order. */
+export const recordingSalesPk = (recordingId: string) => `${recordingPartition(recordingId)}#SALES`;
+/** GSI1 `ROOM#<chatRoomArn>` (SK `CHAT`): chat settings of a room. */
+export const roomPk = (chatRoomArn: string) => `ROOM#${chatRoomArn}`;
+
+// Index keys as attribute pairs, for items that carry them.
+
+/** GSI2 key of a profile: `CHANNEL_ARN#<channelArn>` / `PROFILE`. */
+export const channelArnIndexKey = (channelArn: string) => ({ GSI2PK: channelArnPk(channelArn), GSI2SK: 'PROFILE' }) as const;
+/** GSI1 key of a follow: `USER#<streamerId>#FOLLOWERS` / `<followedAt>`. */
+export const followersIndexKey = (streamerId: string, followedAt: string) =>
+  ({ GSI1PK: userFollowersPk(streamerId), GSI1SK: followedAt }) as const;
+/** GSI1 key of chat settings: `ROOM#<chatRoomArn>` / `CHAT`. */
+export const roomIndexKey = (chatRoomArn: string) => ({ GSI1PK: roomPk(chatRoomArn), GSI1SK: 'CHAT' }) as const;
+/** GSI2 sort key of a bid: `<placedAt>#<bidId>` (unique among equal timestamps). */
+export const bidHistorySk = (placedAt: string, bidId: string) => `${placedAt}#${bidId}`;
+/**
+ * GSI2 sort key of a sale on a recording: the offset in ms, zero-padded to 12 digits (31 years), so
+ * text order is time order. Padding by slice, as the APPSYNC_JS resolvers have always built it.
+ */
+export const recordingOffsetSk = (offsetMs: number) => `000000000000${offsetMs}`.slice(-12);

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { idFromBytes } from './ids';
+import { RECORDINGS_PK, recordingKey, recordingPrefixKey, streamRecordingPk, userRecordingsPk } from './keys';
 
 export const RECORDING_STATUSES = ['Recording Start', 'Recording End', 'Recording Start Failure', 'Recording End Failure'] as const;
 export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
@@ -241,16 +242,15 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 /** Key and index attributes of a Recording item (docs/data-model.md). */
 export function recordingItemKeys(r: Pick<RecordingFields, 'recordingId' | 'userId' | 'streamId' | 'startedAt' | 'state'>): Record<string, string> {
   const keys: Record<string, string> = {
-    PK: `RECORDING#${r.recordingId}`,
-    SK: 'RECORDING',
-    GSI1PK: `USER#${r.userId}#RECORDINGS`,
+    ...recordingKey(r.recordingId),
+    GSI1PK: userRecordingsPk(r.userId),
     GSI1SK: r.startedAt,
-    GSI3PK: `STREAM#${r.streamId}#RECORDING`,
+    GSI3PK: streamRecordingPk(r.streamId),
     GSI3SK: r.startedAt,
   };
   // Recent replays list only finished recordings: the index stays sparse.
   if (r.state === 'AVAILABLE') {
-    keys.GSI2PK = 'RECORDINGS';
+    keys.GSI2PK = RECORDINGS_PK;
     keys.GSI2SK = r.startedAt;
   }
   return keys;
@@ -258,7 +258,7 @@ export function recordingItemKeys(r: Pick<RecordingFields, 'recordingId' | 'user
 
 /** Key of the lookup item mapping an S3 prefix to its recording (restore events carry only keys). */
 export function prefixLookupKey(prefix: string): { PK: string; SK: string } {
-  return { PK: `S3PREFIX#${normalisePrefix(prefix)}`, SK: 'RECORDING' };
+  return recordingPrefixKey(normalisePrefix(prefix));
 }
 
 /** `<base>/<prefix>/media/hls/master.m3u8`, the HLS multivariant playlist IVS writes. */

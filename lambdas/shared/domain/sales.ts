@@ -2,6 +2,8 @@
  * Sale + Order items of one sale (pure). The APPSYNC_JS resolvers build the same items in
  * lib/api/resolvers/lib/commerce.ts (saleItems); the auction sweeper uses this one.
  */
+import { channelSalesPk, orderKey, recordingOffsetSk, recordingSalesPk, saleKey, streamSalesPk } from './keys';
+
 export interface SaleInput {
   readonly saleId: string;
   readonly orderId: string;
@@ -26,23 +28,23 @@ export function buildSale(input: SaleInput): { sale: Record<string, unknown>; or
   const soldAt = new Date(input.soldAtMs).toISOString();
   const p = input.product;
   const sale: Record<string, unknown> = {
-    PK: `SALE#${input.saleId}`, SK: 'SALE', type: 'Sale', saleId: input.saleId, kind: input.kind, productId: p.productId,
+    ...saleKey(input.saleId), type: 'Sale', saleId: input.saleId, kind: input.kind, productId: p.productId,
     productTitle: p.title, channelId: p.channelId, buyerId: input.buyerId, buyerHandle: input.buyerHandle, price: input.price,
-    currency: p.currency, soldAt, orderId: input.orderId, GSI3PK: `CHANNEL#${p.channelId}#SALES`, GSI3SK: soldAt,
+    currency: p.currency, soldAt, orderId: input.orderId, GSI3PK: channelSalesPk(p.channelId), GSI3SK: soldAt,
   };
   const profile = input.profile ?? {};
   if (profile.status === 'LIVE' && profile.currentStreamId) {
-    Object.assign(sale, { streamId: profile.currentStreamId, GSI1PK: `STREAM#${profile.currentStreamId}#SALES`, GSI1SK: soldAt });
+    Object.assign(sale, { streamId: profile.currentStreamId, GSI1PK: streamSalesPk(profile.currentStreamId), GSI1SK: soldAt });
   }
   if (profile.currentRecordingId && profile.recordingStartedAt) {
     const offsetMs = recordingOffsetMs(input.soldAtMs, profile.recordingStartedAt);
     Object.assign(sale, {
       recordingId: profile.currentRecordingId, offsetMs,
-      GSI2PK: `RECORDING#${profile.currentRecordingId}#SALES`, GSI2SK: String(offsetMs).padStart(12, '0'),
+      GSI2PK: recordingSalesPk(profile.currentRecordingId), GSI2SK: recordingOffsetSk(offsetMs),
     });
   }
   const order = {
-    PK: `USER#${input.buyerId}`, SK: `ORDER#${soldAt}#${input.orderId}`, type: 'Order', orderId: input.orderId, saleId: input.saleId,
+    ...orderKey(input.buyerId, soldAt, input.orderId), type: 'Order', orderId: input.orderId, saleId: input.saleId,
     productId: p.productId, productTitle: p.title, channelId: p.channelId, buyerId: input.buyerId, price: input.price,
     currency: p.currency, soldAt, status: 'PENDING_PAYMENT',
   };

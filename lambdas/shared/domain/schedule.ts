@@ -16,9 +16,6 @@ export function scheduleInputSchema(now: Date) {
     .refine((v) => Date.parse(v.startsAt) <= now.getTime() + MAX_AHEAD_MS, { message: 'startsAt is at most 180 days ahead', path: ['startsAt'] });
 }
 
-export const scheduleKey = (userId: string, startsAt: string, scheduleId: string) =>
-  ({ PK: `USER#${userId}`, SK: `SCHEDULE#${startsAt}#${scheduleId}` }) as const;
-
 /** Normalises an ISO timestamp to UTC with milliseconds, so sort keys order chronologically. */
 export function toUtcIso(value: string): string {
   return new Date(value).toISOString();

@@ -33,10 +33,6 @@ export interface Profile {
   lastEventAt?: string;
 }
 
-export { profileKey } from './keys';
-export const streamKeyItemKey = (userId: string) => ({ PK: `USER#${userId}`, SK: 'STREAMKEY' }) as const;
-export const provisioningKey = (userId: string) => ({ PK: `USER#${userId}`, SK: 'PROVISIONING' }) as const;
-export const channelArnIndexKey = (channelArn: string) => ({ GSI2PK: `CHANNEL_ARN#${channelArn}`, GSI2SK: 'PROFILE' }) as const;
 
 /**
  * What a provisioning run has created so far, stored after every step so a retry after a partial
@@ -87,8 +83,6 @@ export function ownedBy(tags: Record<string, string> | undefined, userId: string
   return tags?.owner === userId && tags?.platform === resourceTag;
 }
 
-/** The platform-owned account item (`USER#<userId>`/`ACCOUNT`): the handle the user claimed at sign-up. */
-export const accountKey = (userId: string) => ({ PK: `USER#${userId}`, SK: 'ACCOUNT' }) as const;
 
 export type ProvisioningStep = 'CHANNEL' | 'STREAM_KEY' | 'CHAT_ROOM' | 'PROFILE';
 

@@ -2,11 +2,12 @@
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { callerSub } from './lib/page';
 import { failOnError } from './lib/errors';
+import { scheduleKey } from '../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context<{ scheduleId: string }>): DynamoDBUpdateItemRequest {
   return {
     operation: 'UpdateItem',
-    key: util.dynamodb.toMapValues({ PK: `SCHEDULE#${ctx.args.scheduleId}`, SK: 'SCHEDULE' }),
+    key: util.dynamodb.toMapValues(scheduleKey(ctx.args.scheduleId)),
     update: {
       expression: 'SET cancelled = :yes, updatedAt = :now REMOVE GSI1PK, GSI1SK',
       expressionValues: util.dynamodb.toMapValues({ ':yes': true, ':now': util.time.nowISO8601() }),

@@ -10,6 +10,7 @@ import { minStartingBid } from '../../../lambdas/shared/domain/currencies';
 import { idFromUuid } from '../../../lambdas/shared/domain/ids';
 import { productView, requireUser, type Item } from './lib/commerce';
 import { failOnError } from './lib/errors';
+import { channelProductsPk, productKey } from '../../../lambdas/shared/domain/keys';
 
 type Input = Item;
 const SIZES = ['XS', 'S', 'M', 'L', 'XL', 'XXL'];
@@ -73,11 +74,11 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBPutItemRequest 
     startingBid: input.saleMode === 'BUY_NOW' ? null : input.startingBid, bidIncrement: input.bidIncrement ?? null, buyNowPrice: input.buyNowPrice ?? null,
     currentPrice: null, bidCount: 0, status: 'DRAFT', durationSeconds: v.duration, softCloseSeconds: v.softClose,
     shippingProfileId: input.shippingProfileId ?? null, featured: false, createdAt: now, updatedAt: now,
-    GSI1PK: `CHANNEL#${me.sub}#PRODUCTS`, GSI1SK: now,
+    GSI1PK: channelProductsPk(me.sub), GSI1SK: now,
   };
   return {
     operation: 'PutItem',
-    key: util.dynamodb.toMapValues({ PK: `PRODUCT#${productId}`, SK: 'PRODUCT' }),
+    key: util.dynamodb.toMapValues(productKey(productId)),
     attributeValues: util.dynamodb.toMapValues(item),
     condition: { expression: 'attribute_not_exists(PK)' },
   };
@@ -87,8 +88,6 @@ export function response(ctx: Context): unknown {
   if (ctx.error && ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
     util.error('Product id collision; retry', 'CONFLICT');
   }
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   return productView(ctx.result);
 }

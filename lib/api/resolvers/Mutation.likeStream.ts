@@ -6,6 +6,7 @@
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { callerSub } from './lib/page';
 import { failOnError } from './lib/errors';
+import { profileKey } from '../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context<{ channelId: string }>): DynamoDBUpdateItemRequest {
   if (!callerSub(ctx)) {
@@ -13,7 +14,7 @@ export function request(ctx: Context<{ channelId: string }>): DynamoDBUpdateItem
   }
   return {
     operation: 'UpdateItem',
-    key: util.dynamodb.toMapValues({ PK: `USER#${ctx.args.channelId}`, SK: 'PROFILE' }),
+    key: util.dynamodb.toMapValues(profileKey(ctx.args.channelId)),
     update: { expression: 'ADD likes :one', expressionValues: util.dynamodb.toMapValues({ ':one': 1 }) },
     condition: { expression: '#status = :live', expressionNames: { '#status': 'status' }, expressionValues: util.dynamodb.toMapValues({ ':live': 'LIVE' }) },
   };

@@ -8,6 +8,7 @@ import { util, type AppSyncIdentityCognito, type Context, type DynamoDBPutItemRe
 import { ownedHandle } from './lib/commerce';
 import { callerSub } from './lib/page';
 import { failOnError } from './lib/errors';
+import { SCHEDULED_PK, scheduleKey, userSchedulePk } from '../../../lambdas/shared/domain/keys';
 
 type Input = { title: string; category?: string | null; startsAt: string };
 
@@ -32,8 +33,8 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBPutItemRequest 
   const now = util.time.nowISO8601();
   const item: Record<string, unknown> = {
     type: 'ScheduledStream', scheduleId, userId: me, handle: ownedHandle(identity),
-    title, startsAt, cancelled: false, GSI1PK: 'SCHEDULED', GSI1SK: startsAt,
-    GSI2PK: `USER#${me}#SCHEDULE`, GSI2SK: startsAt, createdAt: now, updatedAt: now,
+    title, startsAt, cancelled: false, GSI1PK: SCHEDULED_PK, GSI1SK: startsAt,
+    GSI2PK: userSchedulePk(me), GSI2SK: startsAt, createdAt: now, updatedAt: now,
   };
   const category = ctx.args.input.category ? ctx.args.input.category.trim() : '';
   if (category.length > 40) {
@@ -42,15 +43,13 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBPutItemRequest 
   if (category) item.category = category;
   return {
     operation: 'PutItem',
-    key: util.dynamodb.toMapValues({ PK: `SCHEDULE#${scheduleId}`, SK: 'SCHEDULE' }),
+    key: util.dynamodb.toMapValues(scheduleKey(scheduleId)),
     attributeValues: util.dynamodb.toMapValues(item),
     condition: { expression: 'attribute_not_exists(PK)' },
   };
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   return ctx.result;
 }

@@ -6,6 +6,7 @@
  */
 import { util, type AppSyncIdentityCognito, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { failOnError } from './lib/errors';
+import { recordingKey } from '../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context<{ recordingId: string; keep: boolean }>): DynamoDBUpdateItemRequest {
   const keep = ctx.args.keep === true;
@@ -19,7 +20,7 @@ export function request(ctx: Context<{ recordingId: string; keep: boolean }>): D
   }
   return {
     operation: 'UpdateItem',
-    key: util.dynamodb.toMapValues({ PK: `RECORDING#${ctx.args.recordingId}`, SK: 'RECORDING' }),
+    key: util.dynamodb.toMapValues(recordingKey(ctx.args.recordingId)),
     update: { expression, expressionValues: util.dynamodb.toMapValues(values) },
     condition: {
       expression: 'attribute_exists(#state) AND userId = :owner',

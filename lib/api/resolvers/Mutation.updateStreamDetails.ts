@@ -7,6 +7,7 @@
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { callerSub } from './lib/page';
 import { failOnError } from './lib/errors';
+import { profileKey } from '../../../lambdas/shared/domain/keys';
 
 type Input = {
   title?: string | null; category?: string | null; tags?: string[] | null; language?: string | null;
@@ -31,7 +32,7 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
       util.error(`The ${field} can be at most ${max} characters.`, 'VALIDATION', null, { field });
     }
     if (field === 'thumbnailUrl' && value !== '' && !value.startsWith('https://') && !value.startsWith('http://')) {
-      util.error('thumbnailUrl must be an http(s) URL', 'VALIDATION', null, { field });
+      util.error('The thumbnail must be an http(s) URL.', 'VALIDATION', null, { field });
     }
     if (value === '') {
       removes.push(`#${field}`);
@@ -57,7 +58,7 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemReque
   if (removes.length > 0) expression = `${expression} REMOVE ${removes.join(', ')}`;
   return {
     operation: 'UpdateItem',
-    key: util.dynamodb.toMapValues({ PK: `USER#${callerSub(ctx)}`, SK: 'PROFILE' }),
+    key: util.dynamodb.toMapValues(profileKey(callerSub(ctx))),
     update: {
       expression,
       expressionNames: Object.keys(names).length > 0 ? names : undefined,

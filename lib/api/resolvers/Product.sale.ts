@@ -4,7 +4,8 @@
  * No read for a product without a sale.
  */
 import { runtime, util, type Context, type DynamoDBGetItemRequest } from '@aws-appsync/utils';
-import { failOnError, saleKey, saleView } from './lib/commerce';
+import { failOnError, saleView } from './lib/commerce';
+import { saleKey } from '../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context): DynamoDBGetItemRequest {
   const source = ctx.source as { saleId?: string | null };

@@ -6,15 +6,16 @@
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { failOnError } from './lib/errors';
 import { CHAT_HISTORY_LIMIT } from '../../../lambdas/shared/domain/chat-history';
+import { chatLogPartition } from '../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context<{ channelId: string; limit?: number | null }>): DynamoDBQueryRequest {
   const asked = ctx.args.limit ?? CHAT_HISTORY_LIMIT;
   if (asked < 1 || asked > CHAT_HISTORY_LIMIT) {
-    util.error(`limit must be 1-${CHAT_HISTORY_LIMIT}.`, 'VALIDATION');
+    util.error(`Ask for 1 to ${CHAT_HISTORY_LIMIT} messages.`, 'VALIDATION', null, { field: 'limit' });
   }
   return {
     operation: 'Query',
-    query: { expression: 'PK = :pk', expressionValues: util.dynamodb.toMapValues({ ':pk': `CHATLOG#${ctx.args.channelId}` }) },
+    query: { expression: 'PK = :pk', expressionValues: util.dynamodb.toMapValues({ ':pk': chatLogPartition(ctx.args.channelId) }) },
     filter: { expression: 'expiresAt > :now', expressionValues: util.dynamodb.toMapValues({ ':now': util.time.nowEpochSeconds() }) },
     scanIndexForward: false,
     limit: asked,

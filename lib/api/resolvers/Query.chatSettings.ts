@@ -1,15 +1,14 @@
 /** Query.chatSettings: a channel's public chat settings (slow mode, pinned message, blocked-word policy). */
 import { util, type Context, type DynamoDBGetItemRequest } from '@aws-appsync/utils';
 import { failOnError } from './lib/errors';
+import { chatSettingsKey } from '../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context<{ channelId: string }>): DynamoDBGetItemRequest {
-  return { operation: 'GetItem', key: util.dynamodb.toMapValues({ PK: `CHANNEL#${ctx.args.channelId}`, SK: 'CHAT' }) };
+  return { operation: 'GetItem', key: util.dynamodb.toMapValues(chatSettingsKey(ctx.args.channelId)) };
 }
 
 export function response(ctx: Context<{ channelId: string }>): unknown {
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   const item = ctx.result;
   if (!item) return null;
   return {

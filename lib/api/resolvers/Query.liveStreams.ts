@@ -4,12 +4,13 @@
  */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { pageResponse, queryPage, type PageArgs } from './lib/page';
+import { categoryPk } from '../../../lambdas/shared/domain/keys';
 
 type Args = { category?: string | null; tag?: string | null } & PageArgs;
 
 export function request(ctx: Context<Args>): DynamoDBQueryRequest {
   const key = ctx.args.category
-    ? { index: 'GSI3', expression: 'GSI3PK = :pk', values: { ':pk': `CATEGORY#${ctx.args.category}` } }
+    ? { index: 'GSI3', expression: 'GSI3PK = :pk', values: { ':pk': categoryPk(ctx.args.category) } }
     : { index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': 'LIVE' } };
   const req = queryPage(key, ctx.args, { max: 50 });
   if (ctx.args.tag) {

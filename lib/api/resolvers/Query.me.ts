@@ -2,14 +2,13 @@
 import { util, type Context, type DynamoDBGetItemRequest } from '@aws-appsync/utils';
 import { callerSub } from './lib/page';
 import { failOnError } from './lib/errors';
+import { profileKey } from '../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context): DynamoDBGetItemRequest {
-  return { operation: 'GetItem', key: util.dynamodb.toMapValues({ PK: `USER#${callerSub(ctx)}`, SK: 'PROFILE' }), consistentRead: true };
+  return { operation: 'GetItem', key: util.dynamodb.toMapValues(profileKey(callerSub(ctx))), consistentRead: true };
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   return ctx.result ?? null;
 }

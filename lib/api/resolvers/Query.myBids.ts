@@ -2,10 +2,11 @@
 import type { Context, DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { requireUser } from './lib/commerce';
 import { pageResponse, queryPage, type PageArgs } from './lib/page';
+import { userBidsPk } from '../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context<PageArgs>): DynamoDBQueryRequest {
   const me = requireUser(ctx);
-  return queryPage({ index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': `USER#${me.sub}#BIDS` } }, ctx.args, { max: 100 });
+  return queryPage({ index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': userBidsPk(me.sub) } }, ctx.args, { max: 100 });
 }
 
 export function response(ctx: Context): unknown {

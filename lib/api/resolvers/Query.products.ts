@@ -1,12 +1,13 @@
 /** Query.products: a channel's products, featured first, then open auctions, then newest. */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { failOnError, productView, type Item } from './lib/commerce';
+import { channelProductsPk } from '../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context<{ channelId: string }>): DynamoDBQueryRequest {
   return {
     operation: 'Query',
     index: 'GSI1',
-    query: { expression: 'GSI1PK = :pk', expressionValues: util.dynamodb.toMapValues({ ':pk': `CHANNEL#${ctx.args.channelId}#PRODUCTS` }) },
+    query: { expression: 'GSI1PK = :pk', expressionValues: util.dynamodb.toMapValues({ ':pk': channelProductsPk(ctx.args.channelId) }) },
     scanIndexForward: false,
     limit: 200,
   };

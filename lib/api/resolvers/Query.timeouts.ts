@@ -2,6 +2,7 @@
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { failOnError } from './lib/errors';
 import { callerSub } from './lib/page';
+import { channelPartition, SK_PREFIX } from '../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context<{ channelId: string }>): DynamoDBQueryRequest {
   if (callerSub(ctx) !== ctx.args.channelId) {
@@ -11,7 +12,7 @@ export function request(ctx: Context<{ channelId: string }>): DynamoDBQueryReque
     operation: 'Query',
     query: {
       expression: 'PK = :pk AND begins_with(SK, :prefix)',
-      expressionValues: util.dynamodb.toMapValues({ ':pk': `CHANNEL#${ctx.args.channelId}`, ':prefix': 'MEMBER#' }),
+      expressionValues: util.dynamodb.toMapValues({ ':pk': channelPartition(ctx.args.channelId), ':prefix': SK_PREFIX.member }),
     },
     filter: { expression: 'timeoutUntil > :now', expressionValues: util.dynamodb.toMapValues({ ':now': util.time.nowISO8601() }) },
     limit: 1000,

@@ -2,6 +2,7 @@
 import { runtime, util, type Context, type DynamoDBGetItemRequest } from '@aws-appsync/utils';
 import { callerSub } from './lib/page';
 import { failOnError } from './lib/errors';
+import { followKey } from '../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context): DynamoDBGetItemRequest {
   const me = callerSub(ctx);
@@ -9,12 +10,10 @@ export function request(ctx: Context): DynamoDBGetItemRequest {
     runtime.earlyReturn(null);
   }
   const streamer = ctx.source as { userId: string };
-  return { operation: 'GetItem', key: util.dynamodb.toMapValues({ PK: `USER#${me}`, SK: `FOLLOWS#${streamer.userId}` }) };
+  return { operation: 'GetItem', key: util.dynamodb.toMapValues(followKey(me, streamer.userId)) };
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   return !!ctx.result;
 }

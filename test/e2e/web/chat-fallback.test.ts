@@ -67,6 +67,8 @@ describe('chat on a phone when the WebSocket is blocked', () => {
     const ctx = await phoneFor({ sub: 'u-bob', handle: 'bob', email: 'bob@example.com' }, opts);
     const page = await ctx.newPage();
     await page.goto(`${site.origin}/u/alice`);
+    // On a phone the chat is the second tab under the video.
+    await page.getByRole('tab', { name: 'Chat' }).click();
     const lines = page.getByTestId('chat-lines');
     await lines.getByText('earlier question').waitFor();
     await lines.getByText('message deleted (Removed by a moderator)').waitFor();
@@ -105,6 +107,7 @@ describe('chat on a phone when the WebSocket is blocked', () => {
     const page = await ctx.newPage();
     page.on('dialog', () => { throw new Error('the browser\'s own dialog must not be used'); });
     await page.goto(`${site.origin}/u/alice`);
+    await page.getByRole('tab', { name: 'Chat' }).click();
     await page.getByTestId('chat-lines').getByText('free shipping?').waitFor();
     await page.getByRole('button', { name: 'Pin message from carl' }).click();
     // The settings mutation and query share the operation name ChatSettings; the mutation carries `input`.

@@ -219,6 +219,8 @@ describe('streamer journey (fixture API)', () => {
     await page.fill('#password', 'abc');
     expect(await page.locator('.rules li.ok').count()).toBe(1);
     await page.fill('#password', 'Abcdef1!');
+    expect(await page.locator('.rules li.ok').count()).toBe(4); // 8 characters: the pool asks for 12
+    await page.fill('#password', 'Abcdef1!ghij');
     expect(await page.locator('.rules li.ok').count()).toBe(5);
     await screenshotRendered(page, 'signin-phone');
     await ctx.close();

@@ -8,8 +8,6 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../../../local/appsync/engine';
-import { banKey as commerceBanKey } from '../../../lib/api/resolvers/lib/commerce';
-import { banKey } from '../../../lambdas/shared/domain/chat';
 import { useDynamoDbLocal } from '../../support/dynamo';
 import { runAs } from '../../../local/iam/caller';
 
@@ -63,10 +61,6 @@ describe('review handler across two instances', () => {
     const [x, y] = await Promise.all([a.handler(message('no scam here', 'u-x')), b.handler(message('hi', 'u-y'))]);
     expect(x).toMatchObject({ ReviewResult: 'ALLOW', Content: 'no **** here' });
     expect(y).toMatchObject({ ReviewResult: 'ALLOW' });
-  });
-
-  it('shares the ban record key with the commerce resolvers, so a chat ban also blocks bids', () => {
-    expect(banKey('c1', 'u1')).toEqual(commerceBanKey('c1', 'u1'));
   });
 });
 

@@ -54,14 +54,16 @@ describe('RTMP publisher killed mid-stream', () => {
       const s = await state();
       return s.status === 'LIVE' && s.currentStreamId ? s : undefined;
     }, 60_000);
-    // Some seconds of video in the live playlist before the crash.
-    await until('6 s of live video', async () => {
+    // Video in the live playlist, then some seconds more before the crash. The live playlist is a
+    // sliding window of short segments (0.5 s), so it never holds 6 s itself: wait on the clock.
+    await until('live video', async () => {
       const res = await fetch(live.playbackUrl as string);
       if (!res.ok) return undefined;
       const text = await res.text();
       const variant = text.includes('#EXT-X-STREAM-INF') ? new URL(text.split('\n').find((l) => l && !l.startsWith('#')) as string, live.playbackUrl as string).toString() : live.playbackUrl as string;
-      return (await mediaPlaylist(variant)).seconds >= 6 || undefined;
+      return (await mediaPlaylist(variant)).seconds >= 1 || undefined;
     }, 60_000, 500);
+    await new Promise((r) => setTimeout(r, 6_000));
 
     const killedAt = Date.now();
     first.child.kill('SIGKILL');

@@ -61,7 +61,7 @@ describe('reviewMember and cooldown', () => {
 describe('validateSettings', () => {
   it('normalizes blocked words and rejects out-of-range values', () => {
     expect(validateSettings({ blockedWords: [' Scam ', 'scam', ''], slowModeSeconds: 5 })).toEqual({ blockedWords: ['scam'], slowModeSeconds: 5 });
-    expect(() => validateSettings({ slowModeSeconds: 301 })).toThrow('slowModeSeconds must be a whole number from 0 to 300.');
+    expect(() => validateSettings({ slowModeSeconds: 301 })).toThrow('The value of slowModeSeconds must be a whole number from 0 to 300.');
     expect(() => validateSettings({ pinnedMessage: 'x'.repeat(201) })).toThrow('at most 200 characters');
     expect(validateSettings({ pinnedMessage: '  ' })).toEqual({ pinnedMessage: null });
   });

@@ -3,10 +3,11 @@ import {
   chunk, emailOptInIndexKeys, goLiveMessage, goLiveNotificationId, mapLimit, newUnsubscribeToken, unsubscribeTokenMatches, unsubscribeUrl,
 } from '../../../lambdas/shared/domain/alerts';
 import { clampLimit, decodeToken, encodeToken } from '../../../lambdas/shared/domain/follows';
-import { handleKey, handleSchema } from '../../../lambdas/shared/domain/handles';
+import { handleSchema } from '../../../lambdas/shared/domain/handles';
 import { scheduleInputSchema } from '../../../lambdas/shared/domain/schedule';
 import { healthNotes, isNotOlder, milestonesCrossed, transitionFor } from '../../../lambdas/shared/domain/stream-state';
 import { mayStartRun, nextProvisioningStep, ownedBy, normalizeDetails, resourceName, streamDetailsSchema, streamKeyView } from '../../../lambdas/shared/domain/streamers';
+import { handleKey } from '../../../lambdas/shared/domain/keys';
 
 describe('streamers', () => {
   it('builds the OBS URL from the ingest endpoint', () => {

@@ -35,13 +35,14 @@ import {
   type ChatSettings,
 } from '../../../lambdas/shared/domain/chat';
 import { clampLimit, decodeToken, encodeToken } from '../../../lambdas/shared/domain/follows';
-import { handleKey, handleSchema } from '../../../lambdas/shared/domain/handles';
+import { handleSchema } from '../../../lambdas/shared/domain/handles';
 import { CROCKFORD_ALPHABET, ID_KINDS, idFromUuid, isId, newId, type IdKind } from '../../../lambdas/shared/domain/ids';
 import { CURRENCIES, formatMoney, isMinorUnits, isSupportedCurrency, minStartingBid, toDecimalString } from '../../../lambdas/shared/domain/money';
 import { toUtcIso } from '../../../lambdas/shared/domain/schedule';
 import { DomainError } from '../../../lambdas/shared/errors';
 import { parseMoney } from '../../../frontend/src/lib/format';
 import { useSeededProperties } from '../../support/fast-check';
+import { handleKey } from '../../../lambdas/shared/domain/keys';
 
 useSeededProperties();
 

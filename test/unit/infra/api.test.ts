@@ -1,19 +1,13 @@
 /** The Api construct in the platform stack: authorization modes, resolvers, and who may call which fields. */
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findResolverFiles } from '../../../lib/api/resolver-files';
-import { buildStack, actionsOf, inspect, type Loose } from './stack';
+import { actionsOf, type Loose, useDevStack } from './stack';
 
-let built: ReturnType<typeof buildStack>;
-let x: ReturnType<typeof inspect>;
-const t = () => built.template;
-const resources = (type: string): Record<string, Loose> => x.resources(type);
-const policiesOf = (name: string): Loose[] => x.policiesOf(name);
-
-beforeAll(() => {
-  built = buildStack();
-  x = inspect(built);
-});
+const stack = useDevStack();
+const t = stack.t;
+const resources = stack.resources;
+const policiesOf = stack.policiesOf;
 
 describe('api', () => {
   it('lets the guest role call only public fields, never a publish mutation', () => {

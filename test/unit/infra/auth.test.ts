@@ -1,20 +1,14 @@
 /** The Auth construct in the platform stack: user pool, web client, identity pool, Cognito triggers. */
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildStack, actionsOf, inspect, type Loose } from './stack';
+import { describe, expect, it } from 'vitest';
+import { buildStack, actionsOf, useDevStack } from './stack';
 import { USER_WRITABLE_ATTRIBUTES } from '../../../lambdas/shared/domain/claims';
 
-let built: ReturnType<typeof buildStack>;
-let x: ReturnType<typeof inspect>;
-const t = () => built.template;
-const resources = (type: string): Record<string, Loose> => x.resources(type);
-const only = (type: string): Loose => x.only(type);
-const policiesOf = (name: string): Loose[] => x.policiesOf(name);
-
-beforeAll(() => {
-  built = buildStack();
-  x = inspect(built);
-});
+const stack = useDevStack();
+const t = stack.t;
+const resources = stack.resources;
+const only = stack.only;
+const policiesOf = stack.policiesOf;
 
 describe('auth', () => {
   it('has an email sign-in user pool with handle, strong passwords, verification and a web client with SRP and password auth', () => {

@@ -1,18 +1,12 @@
 /** The Chat construct in the platform stack: the review handler's invoke permissions, the chat log, and the IVS Chat grants on runtime rooms. */
-import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../lib/functions/catalog';
-import { buildStack, actionsOf, inspect, type Loose } from './stack';
+import { buildStack, actionsOf, type Loose, useDevStack } from './stack';
 
-let built: ReturnType<typeof buildStack>;
-let x: ReturnType<typeof inspect>;
-const t = () => built.template;
-const policiesOf = (name: string): Loose[] => x.policiesOf(name);
-
-beforeAll(() => {
-  built = buildStack();
-  x = inspect(built);
-});
+const stack = useDevStack();
+const t = stack.t;
+const policiesOf = stack.policiesOf;
 
 describe('chat', () => {
   it('lets IVS Chat rooms of this account invoke the review handler, and logs chat', () => {
@@ -31,13 +25,13 @@ describe('chat', () => {
   });
 
   it('rooms call the review handler itself in dev, and its warm `live` alias where the stage sets provisioned concurrency (prod)', () => {
-    const reviewFnId = (template: typeof built.template, prefix: string) =>
+    const reviewFnId = (template: Template, prefix: string) =>
       Object.entries(template.findResources('AWS::Lambda::Function')).find(([, r]) => (r as Loose).Properties.FunctionName === `${prefix}-chat-review`)?.[0] as string;
-    const provisionEnv = (template: typeof built.template, prefix: string) =>
+    const provisionEnv = (template: Template, prefix: string) =>
       (Object.values(template.findResources('AWS::Lambda::Function')).find((r) => (r as Loose).Properties.FunctionName === `${prefix}-provision-streamer`) as Loose)
         .Properties.Environment.Variables;
 
-    expect(built.config.chatReviewProvisionedConcurrency).toBe(0);
+    expect(stack.built().config.chatReviewProvisionedConcurrency).toBe(0);
     t().resourceCountIs('AWS::Lambda::Alias', 0);
     expect(provisionEnv(t(), 'lvs-dev').CHAT_REVIEW_FUNCTION_ARN).toEqual({ 'Fn::GetAtt': [reviewFnId(t(), 'lvs-dev'), 'Arn'] });
 
@@ -82,8 +76,8 @@ describe('chat', () => {
   });
 
   it('gives provision-streamer the review handler and chat log its rooms attach to', () => {
-    expect(x.fnProps('provision-streamer').Environment.Variables).toMatchObject({
-      CHAT_REVIEW_FUNCTION_ARN: { 'Fn::GetAtt': [x.fnId('chat-review'), 'Arn'] },
+    expect(stack.fnProps('provision-streamer').Environment.Variables).toMatchObject({
+      CHAT_REVIEW_FUNCTION_ARN: { 'Fn::GetAtt': [stack.fnId('chat-review'), 'Arn'] },
       CHAT_LOGGING_CONFIGURATION_ARN: { 'Fn::GetAtt': [expect.stringMatching(/^ChatChatLogging/), 'Arn'] },
     });
   });

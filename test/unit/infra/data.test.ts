@@ -2,10 +2,10 @@
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Data } from '../../../lib/constructs/data';
 import { FUNCTIONS, readsOnly, TABLE_READ_ACTIONS } from '../../../lib/functions/catalog';
-import { buildStack, actionsOf, inspect, type Loose } from './stack';
+import { buildStack, actionsOf, type Loose, useDevStack } from './stack';
 
 
 /** Reads (and the table stream's reads, which come with a stream trigger): everything else on DynamoDB changes data. */
@@ -13,14 +13,8 @@ const READS = new Set([...TABLE_READ_ACTIONS, 'DescribeTable', 'DescribeStream',
 /** The DynamoDB actions in `statements` that may change data (wildcards included). */
 const writesIn = (statements: Loose[]): string[] => actionsOf(statements).filter((a) => a.startsWith('dynamodb:') && !READS.has(a));
 
-let built: ReturnType<typeof buildStack>;
-let x: ReturnType<typeof inspect>;
-const resources = (type: string): Record<string, Loose> => x.resources(type);
-
-beforeAll(() => {
-  built = buildStack();
-  x = inspect(built);
-});
+const stack = useDevStack();
+const resources = stack.resources;
 
 describe('data', () => {
   it('creates the single table with its keys, three GSIs, PITR, TTL and a stream, on demand', () => {
@@ -47,21 +41,21 @@ describe('data', () => {
   });
 
   it('grants each function exactly the main-table actions its catalog entry declares: items on the table, Query and Scan also on its indexes', () => {
-    const mainArn = { 'Fn::GetAtt': [Object.keys(x.resources('AWS::DynamoDB::GlobalTable')).find((id) => id.startsWith('DataMainTable')), 'Arn'] };
-    const onMain = (name: string, resource: unknown) => x.policiesOf(name)
+    const mainArn = { 'Fn::GetAtt': [Object.keys(stack.resources('AWS::DynamoDB::GlobalTable')).find((id) => id.startsWith('DataMainTable')), 'Arn'] };
+    const onMain = (name: string, resource: unknown) => stack.policiesOf(name)
       .filter((st) => [st.Resource].flat().some((r) => JSON.stringify(r) === JSON.stringify(resource))).flatMap((st) => actionsOf([st])).sort();
     for (const f of FUNCTIONS) {
       const declared = (f.table ?? []).map((a) => `dynamodb:${a}`).sort();
       expect(onMain(f.name, mainArn), f.name).toEqual(declared);
       expect(onMain(f.name, { 'Fn::Join': ['', [mainArn, '/index/*']] }), f.name).toEqual(declared.filter((a) => a === 'dynamodb:Query' || a === 'dynamodb:Scan'));
     }
-    expect(x.policiesOf('runtime-teardown').filter((st) => actionsOf([st]).some((a) => a.startsWith('dynamodb:')))).toEqual([]);
+    expect(stack.policiesOf('runtime-teardown').filter((st) => actionsOf([st]).some((a) => a.startsWith('dynamodb:')))).toEqual([]);
   });
 
   it('gives a function declared read-only no write action on any table', () => {
     const readOnly = FUNCTIONS.filter((f) => f.table && readsOnly(f.table));
     expect(readOnly.map((f) => f.name)).toContain('chat-token');
-    for (const f of readOnly) expect(writesIn(x.policiesOf(f.name)), f.name).toEqual([]);
+    for (const f of readOnly) expect(writesIn(stack.policiesOf(f.name)), f.name).toEqual([]);
   });
 
   it('the read-only check fails on a write grant (the one read-write grant every function had before)', () => {

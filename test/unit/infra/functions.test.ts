@@ -1,17 +1,11 @@
 /** The Functions construct in the platform stack: every catalog function with the same defaults, and their triggers. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FUNCTIONS, PROVISIONING_REQUESTED } from '../../../lib/functions/catalog';
-import { buildStack, inspect, type Loose } from './stack';
+import { type Loose, useDevStack } from './stack';
 
-let built: ReturnType<typeof buildStack>;
-let x: ReturnType<typeof inspect>;
-const t = () => built.template;
-const resources = (type: string): Record<string, Loose> => x.resources(type);
-
-beforeAll(() => {
-  built = buildStack();
-  x = inspect(built);
-});
+const stack = useDevStack();
+const t = stack.t;
+const resources = stack.resources;
 
 describe('functions', () => {
   it('starts provisioning runs from the table stream, one record at a time, only for provisioning requests', () => {

@@ -1,18 +1,12 @@
 /** The Jobs construct in the platform stack: the stack's own bus, the rules routing job events to workers, and who may put them. */
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildStack, actionsOf, inspect, type Loose } from './stack';
+import { describe, expect, it } from 'vitest';
+import { actionsOf, type Loose, useDevStack } from './stack';
 
-let built: ReturnType<typeof buildStack>;
-let x: ReturnType<typeof inspect>;
-const t = () => built.template;
-const resources = (type: string): Record<string, Loose> => x.resources(type);
-const policiesOf = (name: string): Loose[] => x.policiesOf(name);
-
-beforeAll(() => {
-  built = buildStack();
-  x = inspect(built);
-});
+const stack = useDevStack();
+const t = stack.t;
+const resources = stack.resources;
+const policiesOf = stack.policiesOf;
 
 describe('recording jobs', () => {
   const logicalIdOf = (type: string, pred: (r: Loose) => boolean): string => {

@@ -10,5 +10,6 @@ describe('cdk-nag', () => {
       expect(report.violations.map((v) => `${v.ruleName} @ ${v.violatingResources.map((r) => (r as { constructPath?: string }).constructPath).join(', ')}`)).toEqual([]);
       expect(report.success).toBe(true);
     }
-  });
+    // Two synthesized stages and every AwsSolutions rule: ~20 s on a quiet 2-core machine, over a minute on a busy one.
+  }, 180_000);
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll } from 'vitest';
 import { loadStageConfig, type StageConfig } from '../../../lib/config';
 import { PlatformStack } from '../../../lib/stacks/platform-stack';
 import { applyNagSuppressions } from '../../../lib/nag';
@@ -51,6 +52,32 @@ export function inspect(built: ReturnType<typeof buildStack>) {
       return Object.values(resources('AWS::IAM::Policy')).filter((p) => p.Properties.Roles.some((r: Loose) => r.Ref === roleRef))
         .flatMap((p) => p.Properties.PolicyDocument.Statement);
     },
+  };
+}
+
+/**
+ * The dev stack for one test file: synthesized once in `beforeAll`, with the lookups of `inspect`.
+ * Call at the top level of the file; the accessors work inside its tests.
+ */
+export function useDevStack() {
+  let built: ReturnType<typeof buildStack> | undefined;
+  let lookups: ReturnType<typeof inspect> | undefined;
+  beforeAll(() => {
+    built = buildStack();
+    lookups = inspect(built);
+  });
+  const ready = (): ReturnType<typeof inspect> => {
+    if (!lookups) throw new Error('useDevStack: the stack is built in beforeAll; use it inside tests');
+    return lookups;
+  };
+  return {
+    built: (): ReturnType<typeof buildStack> => built as ReturnType<typeof buildStack>,
+    t: (): Template => (built as ReturnType<typeof buildStack>).template,
+    resources: (type: string): Record<string, Loose> => ready().resources(type),
+    only: (type: string): Loose => ready().only(type),
+    fnId: (name: string): string => ready().fnId(name),
+    fnProps: (name: string): Loose => ready().fnProps(name),
+    policiesOf: (name: string): Loose[] => ready().policiesOf(name),
   };
 }
 

@@ -1,20 +1,14 @@
 /** The Video construct in the platform stack: recordings, replay delivery, and the IVS grants on runtime channels and stream keys. */
 import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../lib/functions/catalog';
-import { buildStack, actionsOf, inspect, type Loose } from './stack';
+import { actionsOf, type Loose, useDevStack } from './stack';
 
-let built: ReturnType<typeof buildStack>;
-let x: ReturnType<typeof inspect>;
-const t = () => built.template;
-const resources = (type: string): Record<string, Loose> => x.resources(type);
-const only = (type: string): Loose => x.only(type);
-const policiesOf = (name: string): Loose[] => x.policiesOf(name);
-
-beforeAll(() => {
-  built = buildStack();
-  x = inspect(built);
-});
+const stack = useDevStack();
+const t = stack.t;
+const resources = stack.resources;
+const only = stack.only;
+const policiesOf = stack.policiesOf;
 
 describe('video', () => {
   it('keeps recordings private, TLS-only, encrypted, in Intelligent-Tiering from day 0 with archive tiers and tag-based expiry', () => {

@@ -1,16 +1,10 @@
 /** The Web construct in the platform stack: Amplify hosting with the runtime config. */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { buildStack, inspect, type Loose } from './stack';
+import { describe, expect, it } from 'vitest';
+import { useDevStack } from './stack';
 
-let built: ReturnType<typeof buildStack>;
-let x: ReturnType<typeof inspect>;
-const t = () => built.template;
-const only = (type: string): Loose => x.only(type);
-
-beforeAll(() => {
-  built = buildStack();
-  x = inspect(built);
-});
+const stack = useDevStack();
+const t = stack.t;
+const only = stack.only;
 
 describe('web', () => {
   it('hosts the web app on Amplify with rewrites, security headers and the runtime config deployed with the build', () => {

@@ -8,8 +8,9 @@
 import { util, type Context, type DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
 import { buyNowRefusal } from '../../../../lambdas/shared/domain/availability';
 import { idFromUuid } from '../../../../lambdas/shared/domain/ids';
-import { productKey, requireUser, saleItems, saleView, type Item } from '../lib/commerce';
+import { requireUser, saleItems, saleView, type Item } from '../lib/commerce';
 import { failOnError } from '../lib/errors';
+import { productKey } from '../../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const me = requireUser(ctx);

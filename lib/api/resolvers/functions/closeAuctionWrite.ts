@@ -6,8 +6,9 @@
 import { util, type Context, type DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
 import { closeOutcome } from '../../../../lambdas/shared/domain/auctions';
 import { idFromUuid } from '../../../../lambdas/shared/domain/ids';
-import { productKey, requireUser, saleItems, type Item } from '../lib/commerce';
+import { requireUser, saleItems, type Item } from '../lib/commerce';
 import { failOnError } from '../lib/errors';
+import { productKey } from '../../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const me = requireUser(ctx);

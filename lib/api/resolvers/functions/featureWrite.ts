@@ -4,8 +4,9 @@
  * previously featured product, so exactly one product of a channel is featured.
  */
 import { util, type Context, type DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
-import { productKey, productView, profileKey, requireUser, type Item } from '../lib/commerce';
+import { productView, requireUser, type Item } from '../lib/commerce';
 import { failOnError } from '../lib/errors';
+import { productKey, profileKey } from '../../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const me = requireUser(ctx);

@@ -1,6 +1,7 @@
 /** Pipeline step: reads the product named by args.productId or args.input.productId into stash.product. */
 import { util, type Context, type DynamoDBGetItemRequest } from '@aws-appsync/utils';
-import { failOnError, productKey } from '../lib/commerce';
+import { failOnError } from '../lib/commerce';
+import { productKey } from '../../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context<{ productId?: string; input?: { productId: string } }>): DynamoDBGetItemRequest {
   const productId = ctx.args.productId ?? (ctx.args.input ? ctx.args.input.productId : '');

@@ -1,6 +1,7 @@
 /** Pipeline step: reads the profile of stash.product's channel into stash.profile (null if none). */
 import { util, type Context, type DynamoDBGetItemRequest } from '@aws-appsync/utils';
-import { failOnError, profileKey } from '../lib/commerce';
+import { failOnError } from '../lib/commerce';
+import { profileKey } from '../../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context): DynamoDBGetItemRequest {
   const product = ctx.stash.product as { channelId: string };

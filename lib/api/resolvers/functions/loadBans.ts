@@ -6,6 +6,7 @@
  */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { failOnError } from '../lib/commerce';
+import { channelPartition, SK_PREFIX } from '../../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context): DynamoDBQueryRequest {
   const product = ctx.stash.product as { channelId: string };
@@ -13,7 +14,7 @@ export function request(ctx: Context): DynamoDBQueryRequest {
     operation: 'Query',
     query: {
       expression: 'PK = :pk AND begins_with(SK, :ban)',
-      expressionValues: util.dynamodb.toMapValues({ ':pk': `CHANNEL#${product.channelId}`, ':ban': 'BAN#' }),
+      expressionValues: util.dynamodb.toMapValues({ ':pk': channelPartition(product.channelId), ':ban': SK_PREFIX.ban }),
     },
     projection: { expression: 'SK' },
     consistentRead: true,

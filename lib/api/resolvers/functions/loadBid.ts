@@ -5,7 +5,8 @@
  * knows from the product that the bid is no retry (retryStatus 'never').
  */
 import { runtime, util, type Context, type DynamoDBGetItemRequest } from '@aws-appsync/utils';
-import { bidKey, failOnError, placeBidStash, type Item } from '../lib/commerce';
+import { failOnError, placeBidStash, type Item } from '../lib/commerce';
+import { bidKey } from '../../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context<{ input: { productId: string; bidId: string } }>): DynamoDBGetItemRequest {
   const stash = placeBidStash(ctx);

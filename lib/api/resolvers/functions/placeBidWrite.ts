@@ -12,8 +12,9 @@
  */
 import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { acceptablePriceRanges, incrementFor, isListedBid, placedFromProduct, softCloseEndMs } from '../../../../lambdas/shared/domain/auctions';
-import { bidIdParts, placeBidStash, productKey, pruneFor, refuseInvalidBid, requireUser, softCloseAt, type Item } from '../lib/commerce';
+import { bidIdParts, placeBidStash, pruneFor, refuseInvalidBid, requireUser, softCloseAt, type Item } from '../lib/commerce';
 import { failOnError } from '../lib/errors';
+import { productKey } from '../../../../lambdas/shared/domain/keys';
 
 type Input = { productId: string; amount: number; bidId: string };
 

@@ -8,7 +8,8 @@
  */
 import { runtime, util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
 import { removeClause } from '../../../../lambdas/shared/domain/auctions';
-import { placeBidStash, productKey } from '../lib/commerce';
+import { placeBidStash } from '../lib/commerce';
+import { productKey } from '../../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context): DynamoDBUpdateItemRequest {
   const stash = placeBidStash(ctx);

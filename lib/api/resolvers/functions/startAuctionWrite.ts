@@ -5,8 +5,9 @@
  * fixed increment) and the channel's bans (stash.bannedIds from loadBans) into bannedBidders.
  */
 import { util, type Context, type DynamoDBUpdateItemRequest } from '@aws-appsync/utils';
-import { productKey, productView, requireUser, softCloseAt, type Item } from '../lib/commerce';
+import { productView, requireUser, softCloseAt, type Item } from '../lib/commerce';
 import { failOnError } from '../lib/errors';
+import { productKey } from '../../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context): DynamoDBUpdateItemRequest {
   const me = requireUser(ctx);
@@ -50,8 +51,6 @@ export function response(ctx: Context): unknown {
   if (ctx.error && ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
     util.error('The product was sold or its auction already started', 'AUCTION_CLOSED');
   }
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   return productView(ctx.result);
 }

@@ -1,20 +1,15 @@
 /**
- * Shared pieces of the commerce resolvers (APPSYNC_JS subset): keys, the caller, typed errors and
+ * Shared pieces of the commerce resolvers (APPSYNC_JS subset): the caller, typed errors and
  * the Product/Sale views. Business rules come from lambdas/shared/domain/auctions.ts (bundled).
  */
 import { util, type AppSyncIdentityCognito, type Context } from '@aws-appsync/utils';
 import { HANDLE_CLAIM } from '../../../../lambdas/shared/domain/claims';
+import { channelSalesPk, orderKey, productKey, recordingOffsetSk, recordingSalesPk, saleKey, streamSalesPk } from '../../../../lambdas/shared/domain/keys';
 import { bidIdsAttr, bidIdsChange, checkBid, incrementFor, minNextBid, removeClause, softCloseStartMs, staleBidIdBuckets } from '../../../../lambdas/shared/domain/auctions';
 
 /** A stored item, read dynamically (its attributes follow docs/data-model.md). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Item = Record<string, any>;
-
-export const productKey = (productId: string) => ({ PK: `PRODUCT#${productId}`, SK: 'PRODUCT' });
-export const profileKey = (userId: string) => ({ PK: `USER#${userId}`, SK: 'PROFILE' });
-export const bidKey = (productId: string, bidId: string) => ({ PK: `PRODUCT#${productId}`, SK: `BID#${bidId}` });
-export const banKey = (channelId: string, userId: string) => ({ PK: `CHANNEL#${channelId}`, SK: `BAN#${userId}` });
-export const saleKey = (saleId: string) => ({ PK: `SALE#${saleId}`, SK: 'SALE' });
 
 /**
  * Membership in a DynamoDB string set as a resolver sees it: a list in AppSync, a JS Set in the
@@ -195,11 +190,11 @@ export function saleItems(
     type: 'Sale', saleId: p.saleId, kind: p.kind, productId: p.product.productId, productTitle: p.product.title,
     channelId: p.product.channelId, buyerId: p.buyerId, buyerHandle: p.buyerHandle, price: p.price,
     currency: p.product.currency, soldAt: p.soldAt, orderId: p.orderId,
-    GSI3PK: `CHANNEL#${p.product.channelId}#SALES`, GSI3SK: p.soldAt,
+    GSI3PK: channelSalesPk(p.product.channelId as string), GSI3SK: p.soldAt,
   };
   if (profile.status === 'LIVE' && profile.currentStreamId) {
     sale.streamId = profile.currentStreamId;
-    sale.GSI1PK = `STREAM#${profile.currentStreamId}#SALES`;
+    sale.GSI1PK = streamSalesPk(profile.currentStreamId as string);
     sale.GSI1SK = p.soldAt;
   }
   if (profile.currentRecordingId && profile.recordingStartedAt) {
@@ -207,8 +202,8 @@ export function saleItems(
     const offsetMs = offset < 0 ? 0 : offset;
     sale.recordingId = profile.currentRecordingId;
     sale.offsetMs = offsetMs;
-    sale.GSI2PK = `RECORDING#${profile.currentRecordingId}#SALES`;
-    sale.GSI2SK = `000000000000${offsetMs}`.slice(-12);
+    sale.GSI2PK = recordingSalesPk(profile.currentRecordingId as string);
+    sale.GSI2SK = recordingOffsetSk(offsetMs);
   }
   const order = {
     type: 'Order', orderId: p.orderId, saleId: p.saleId, productId: p.product.productId, productTitle: p.product.title,
@@ -225,7 +220,7 @@ export function saleItems(
       },
       {
         table: tableName, operation: 'PutItem',
-        key: util.dynamodb.toMapValues({ PK: `USER#${p.buyerId}`, SK: `ORDER#${p.soldAt}#${p.orderId}` }),
+        key: util.dynamodb.toMapValues(orderKey(p.buyerId, p.soldAt, p.orderId)),
         attributeValues: util.dynamodb.toMapValues(order),
         condition: { expression: 'attribute_not_exists(PK)' },
       },

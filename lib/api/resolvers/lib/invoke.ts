@@ -18,9 +18,7 @@ export function request(ctx: Context): LambdaRequest {
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error) {
-    failOnError(ctx);
-  }
+  failOnError(ctx);
   const result = ctx.result;
   if (result && result.error) {
     util.error(result.error.message, result.error.type, null, result.error.info);

@@ -235,6 +235,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       // 0.5 s keyframe interval gets under 3 s behind live; OBS's 1 s minimum gives 1 s segments (docs/local-ivs.md).
       dataDir: join(dataDir, 'ivs'), port: port('ivs'), rtmpPort: port('rtmp'), hlsPort: port('hls'), segmentSeconds: 0.5,
       recordings: { store: s3.store, bucket }, onEvent: (event) => events.put(event), log, iam: authorizer,
+      dvrWindowSeconds: localDvrWindowMinutes() * 60,
     });
     stops.push(() => ivs.stop());
     // The stack's chat log group and the logging configuration rooms attach; its subscriber keeps the chat history.

@@ -51,6 +51,8 @@ export interface LocalIvsOptions {
   segmentSeconds?: number;
   /** When set, every control-plane call is authorized for its calling function (IAM in the local mode). */
   iam?: Authorizer;
+  /** How far back a live viewer may scrub: the recording's DVR views span this (stage config dvrWindowMinutes). @default 600 */
+  dvrWindowSeconds?: number;
 }
 
 export interface LocalIvs {
@@ -437,7 +439,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
       const r = recording;
       // IVS writes the recording to S3 while the stream runs (the DVR pattern): so does the local IVS.
       r.sync = setInterval(() => {
-        r.syncing ??= syncRecording({ ...opts.recordings, prefix: r.prefix, dir: r.dir }, r.uploaded)
+        r.syncing ??= syncRecording({ ...opts.recordings, prefix: r.prefix, dir: r.dir, dvr: { windowSeconds: opts.dvrWindowSeconds ?? 600, mediaZeroAt: () => mediaZeroAt(s) } }, r.uploaded)
           .catch((error: unknown) => log(`recording sync for ${channel.name} failed: ${(error as Error).message}`))
           .finally(() => { r.syncing = undefined; });
       }, 2000);
@@ -494,7 +496,7 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     const endedAt = new Date();
     clearInterval(r.sync);
     await r.syncing;
-    const durationMs = await syncRecording({ ...opts.recordings, prefix: r.prefix, dir: r.dir }, r.uploaded, true);
+    const durationMs = await syncRecording({ ...opts.recordings, prefix: r.prefix, dir: r.dir, dvr: { windowSeconds: opts.dvrWindowSeconds ?? 600, mediaZeroAt: () => mediaZeroAt(s) } }, r.uploaded, true);
     await opts.recordings.store.write(opts.recordings.bucket, `${r.prefix}/events/recording-ended.json`, Buffer.from(JSON.stringify({
       channel_arn: s.channel.arn, recording_started_at: r.startedAt.toISOString(), recording_ended_at: endedAt.toISOString(), recording_status: 'RECORDING_ENDED',
       media: {

@@ -69,6 +69,11 @@ const StageSchema = z.object({
    * docs/control-plane.md for the numbers and the cost.
    */
   chatReviewProvisionedConcurrency: z.number().int().min(0).max(100).default(0),
+  /**
+   * Minutes a live viewer can scrub back (DVR): the watch page plays the recording IVS writes to S3
+   * while the stream runs, from at most this far behind live. Bounded by the recording itself.
+   */
+  dvrWindowMinutes: z.number().int().min(1).max(120).default(10),
   /** Days of Lambda and API logs kept. */
   logRetentionDays: z.number().int().min(1).default(30),
   /** E-mail subscribed to the operations topic (dead-letter alarms); none when absent. */

@@ -79,6 +79,11 @@ function rules(stack: Stack): Rule[] {
       reason: 'The worker restores and tags the objects of recordings, which IVS writes under runtime-generated prefixes of the one recordings bucket; it may not read them.',
     },
     {
+      path: /^Functions\/DvrPlaylist\/ServiceRole\/DefaultPolicy\/Resource$/,
+      ids: [`AwsSolutions-IAM5[Resource::<${logical('Video/Recordings')}.Arn>/ivs/*/media/hls/*]`],
+      reason: 'IVS writes each recording\'s playlists under a runtime-generated prefix; the function reads them and writes their DVR views (dvr.m3u8) in the recordings\' HLS folders only.',
+    },
+    {
       path: /^Jobs\/[A-Za-z]+Failures\/Resource$/,
       ids: ['AwsSolutions-SQS3'],
       reason: 'This queue is itself the dead-letter queue: the EventBridge target DLQ and the Lambda on-failure destination of its worker, with an alarm on its depth.',

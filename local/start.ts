@@ -127,6 +127,12 @@ function localSender(): { identity: string; from: string } {
   return { identity: email.sesIdentity, from: fromHeader(email) };
 }
 
+/** The dev stage's DVR window (cdk.json), as the deployed web app gets it. */
+function localDvrWindowMinutes(): number {
+  const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+  return loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key])).dvrWindowMinutes;
+}
+
 /** One line per missing prerequisite, with how to install it. */
 export function missingPrerequisites(): string[] {
   const missing: string[] = [];
@@ -229,6 +235,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       // 0.5 s keyframe interval gets under 3 s behind live; OBS's 1 s minimum gives 1 s segments (docs/local-ivs.md).
       dataDir: join(dataDir, 'ivs'), port: port('ivs'), rtmpPort: port('rtmp'), hlsPort: port('hls'), segmentSeconds: 0.5,
       recordings: { store: s3.store, bucket }, onEvent: (event) => events.put(event), log, iam: authorizer,
+      dvrWindowSeconds: localDvrWindowMinutes() * 60,
     });
     stops.push(() => ivs.stop());
     // The stack's chat log group and the logging configuration rooms attach; its subscriber keeps the chat history.
@@ -257,7 +264,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       runtimeConfig: () => ({
         stage: 'local', region: LOCAL_REGION, graphqlUrl: graphql.url, realtimeUrl: graphql.realtimeUrl,
         userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId, userPoolEndpoint: cognito.url, identityPoolId: '',
-        guestAuthMode: 'unsigned', chatMessagingEndpoint: ivschat.messagingUrl, ingestServer: ivs.rtmpUrl, replayBaseUrl: `${s3.url}/${bucket}`, player: { lowLatency: true },
+        guestAuthMode: 'unsigned', chatMessagingEndpoint: ivschat.messagingUrl, ingestServer: ivs.rtmpUrl, replayBaseUrl: `${s3.url}/${bucket}`, player: { lowLatency: true, dvrWindowMinutes: localDvrWindowMinutes() },
       }),
     });
     stops.push(() => web.stop());

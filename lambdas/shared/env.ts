@@ -43,4 +43,6 @@ export const ENV = {
   JOBS_BUS_NAME: 'JOBS_BUS_NAME',
   /** 'true' lets runtime-teardown delete the platform's IVS channels and chat rooms in prod. */
   ALLOW_TEARDOWN: 'ALLOW_TEARDOWN',
+  /** Seconds a live viewer may scrub back: what a recording's DVR views span (stage config dvrWindowMinutes). */
+  DVR_WINDOW_SECONDS: 'DVR_WINDOW_SECONDS',
 } as const;

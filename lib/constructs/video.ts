@@ -6,7 +6,8 @@ import {
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { CfnRecordingConfiguration } from 'aws-cdk-lib/aws-ivs';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, EventType, HttpMethods, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { ENV } from '../../lambdas/shared/env';
@@ -213,6 +214,27 @@ export class Video extends Construct {
   grantRecordingsRead(fn: LambdaFunction): void {
     this.locateRecordings(fn);
     this.bucket.grantRead(fn);
+  }
+
+  /**
+   * Lets `fn` (dvr-playlist) read the recordings' HLS playlists and write their DVR views, objects
+   * under `ivs/…/media/hls/` only, and tells it the bucket and the DVR window (lambdas/shared/domain/dvr.ts).
+   */
+  grantDvrViews(fn: LambdaFunction, dvrWindowMinutes: number): void {
+    fn.addEnvironment(ENV.RECORDINGS_BUCKET, this.bucket.bucketName);
+    fn.addEnvironment(ENV.DVR_WINDOW_SECONDS, String(dvrWindowMinutes * 60));
+    grantOn(fn, ['s3:GetObject', 's3:PutObject'], [this.bucket.arnForObjects('ivs/*/media/hls/*')]);
+  }
+
+  /**
+   * Invokes `fn` each time IVS writes a recording's multivariant or rendition playlist (IVS rewrites
+   * a rendition's playlist at every segment while live). The DVR views it writes (`dvr.m3u8`) match
+   * neither suffix, so they trigger nothing.
+   */
+  notifyRecordingPlaylists(fn: LambdaFunction): void {
+    for (const suffix of ['/playlist.m3u8', '/master.m3u8']) {
+      this.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(fn), { prefix: 'ivs/', suffix });
+    }
   }
 
   /**

@@ -18,7 +18,7 @@ export interface WebRuntimeConfig {
   readonly guestAuthMode: 'iam';
   readonly chatMessagingEndpoint: string;
   readonly replayBaseUrl: string;
-  readonly player: { readonly lowLatency: boolean };
+  readonly player: { readonly lowLatency: boolean; readonly dvrWindowMinutes: number };
 }
 
 export interface WebProps {

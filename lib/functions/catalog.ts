@@ -36,6 +36,8 @@ export type Trigger =
   /** The chat log group's subscription filter (CloudWatch Logs delivers each batch of IVS Chat's room logs). */
   | { readonly kind: 'chat-log' }
   | { readonly kind: 's3-restore-completed' }
+  /** S3 ObjectCreated on the recordings' HLS playlists (`ivs/…/master.m3u8`, `ivs/…/playlist.m3u8`) while IVS writes them. */
+  | { readonly kind: 's3-recording-playlist' }
   | { readonly kind: 'custom-resource' }
   /** The platform's own events on the stack's jobs bus: async, retried, failures to the dead-letter queue (lib/constructs/jobs.ts). */
   | { readonly kind: 'platform-event'; readonly ruleId: string; readonly pattern: PlatformEventPattern }
@@ -87,6 +89,12 @@ export interface FunctionSpec {
    * @default false
    */
   readonly putsJobs?: boolean;
+  /**
+   * Reads the recordings' HLS playlists and writes their DVR views beside them (objects under
+   * `ivs/…/media/hls/` of the recordings bucket only), with the stage's DVR window.
+   * @default false
+   */
+  readonly writesDvrViews?: boolean;
 }
 
 export const STREAM_STATE_PATTERN: IvsEventPattern = {
@@ -256,6 +264,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description: 'S3 restore completed: marks the replay playable and notifies requesters.',
     triggers: [{ kind: 's3-restore-completed' }],
     table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], idempotency: true, publishes: true,
+  },
+  {
+    name: 'dvr-playlist',
+    description: 'While IVS records: a closed copy of each recording playlist, the last DVR window, beside it (dvr.m3u8) for live viewers to scrub back into.',
+    triggers: [{ kind: 's3-recording-playlist' }],
+    writesDvrViews: true,
   },
   {
     name: 'recording-objects',

@@ -86,6 +86,7 @@ export class PlatformStack extends Stack {
       if (spec.idempotency) data.grantIdempotency(f);
       if (spec.publishes) api.grantPublish(f);
       if (spec.putsJobs) jobs.grantPut(f);
+      if (spec.writesDvrViews) video.grantDvrViews(f, config.dvrWindowMinutes);
     }
     // The runtime-created channels, stream keys and rooms, and the recordings, per function's job.
     video.grantChannelCreation(fn('provision-streamer'));
@@ -127,7 +128,7 @@ export class PlatformStack extends Stack {
         guestAuthMode: 'iam',
         chatMessagingEndpoint: `wss://edge.ivschat.${this.region}.amazonaws.com`,
         replayBaseUrl: video.replayBaseUrl,
-        player: { lowLatency: true },
+        player: { lowLatency: true, dvrWindowMinutes: config.dvrWindowMinutes },
       },
     });
     fn('go-live-fanout').addEnvironment(ENV.WEB_URL, web.url);
@@ -201,6 +202,8 @@ export class PlatformStack extends Stack {
           }));
         } else if (t.kind === 's3-restore-completed') {
           video.bucket.addEventNotification(EventType.OBJECT_RESTORE_COMPLETED, new LambdaDestination(f));
+        } else if (t.kind === 's3-recording-playlist') {
+          video.notifyRecordingPlaylists(f);
         } else if (t.kind === 'platform-event') {
           jobs.route(t.ruleId, spec.description, t.pattern, f, operations.deadLetters(spec.name));
         }

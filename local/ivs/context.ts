@@ -35,6 +35,8 @@ export interface LocalIvsOptions {
   segmentSeconds?: number;
   /** When set, every control-plane call is authorized for its calling function (IAM in the local mode). */
   iam?: Authorizer;
+  /** How far back a live viewer may scrub: the recording's DVR views span this (stage config dvrWindowMinutes). @default 600 */
+  dvrWindowSeconds?: number;
 }
 
 /** One recording session of a live session, staged on disk and copied to the bucket while it runs. */

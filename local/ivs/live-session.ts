@@ -62,7 +62,7 @@ export function liveSessions(ctx: IvsContext, rtmpPort: number, players: Map<str
     });
     ffmpeg.once('exit', (code) => { if (code && code !== 255) log(`ffmpeg for ${channel.name} exited ${code}: ${stderr.trim().split('\n').slice(-2).join(' ')}`); });
     sessions.set(channel.id, s);
-    if (recording) startRecordingSync(ctx, channel, recording);
+    if (recording) startRecordingSync(ctx, s, recording);
     void (async () => {
       await ctx.emit(channel, 'IVS Stream State Change', { event_name: 'Session Created', stream_id: streamId });
       await ctx.emit(channel, 'IVS Stream State Change', { event_name: 'Stream Start', stream_id: streamId });

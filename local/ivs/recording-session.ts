@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT, type IvsContext, type LiveSession, type RecordingSession } from './context';
+import { ACCOUNT, mediaZeroAt, type IvsContext, type LiveSession, type RecordingSession } from './context';
 import { newUploaded, syncRecording } from './recordings';
 import type { Channel } from './state';
 
@@ -29,11 +29,14 @@ export function prepareRecording(ctx: IvsContext, channel: Channel, startTime: D
   return { sessionId, prefix, dir, startedAt: startTime, uploaded: newUploaded() };
 }
 
+/** The closed DVR views written beside the recording (recordings.ts), over the stage's window. */
+const dvrViews = (ctx: IvsContext, s: LiveSession) => ({ windowSeconds: ctx.opts.dvrWindowSeconds ?? 600, mediaZeroAt: () => mediaZeroAt(s) });
+
 /** IVS writes the recording to S3 while the stream runs (the DVR pattern): so does the local IVS, every 2 s. */
-export function startRecordingSync(ctx: IvsContext, channel: Channel, r: RecordingSession): void {
+export function startRecordingSync(ctx: IvsContext, s: LiveSession, r: RecordingSession): void {
   r.sync = setInterval(() => {
-    r.syncing ??= syncRecording({ ...ctx.opts.recordings, prefix: r.prefix, dir: r.dir }, r.uploaded)
-      .catch((error: unknown) => ctx.log(`recording sync for ${channel.name} failed: ${(error as Error).message}`))
+    r.syncing ??= syncRecording({ ...ctx.opts.recordings, prefix: r.prefix, dir: r.dir, dvr: dvrViews(ctx, s) }, r.uploaded)
+      .catch((error: unknown) => ctx.log(`recording sync for ${s.channel.name} failed: ${(error as Error).message}`))
       .finally(() => { r.syncing = undefined; });
   }, 2000);
 }
@@ -60,7 +63,7 @@ export async function finishRecording(ctx: IvsContext, s: LiveSession, r: Record
   const endedAt = new Date();
   clearInterval(r.sync);
   await r.syncing;
-  const durationMs = await syncRecording({ ...ctx.opts.recordings, prefix: r.prefix, dir: r.dir }, r.uploaded, true);
+  const durationMs = await syncRecording({ ...ctx.opts.recordings, prefix: r.prefix, dir: r.dir, dvr: dvrViews(ctx, s) }, r.uploaded, true);
   await store.write(bucket, `${r.prefix}/events/recording-ended.json`, Buffer.from(JSON.stringify({
     channel_arn: s.channel.arn, recording_started_at: r.startedAt.toISOString(), recording_ended_at: endedAt.toISOString(), recording_status: 'RECORDING_ENDED',
     media: { hls: { duration_ms: durationMs, ...HLS_MEDIA }, thumbnails: THUMBNAILS },

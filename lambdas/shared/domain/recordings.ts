@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { idFromBytes } from './ids';
 import { RECORDINGS_PK, recordingKey, recordingPrefixKey, streamRecordingPk, userRecordingsPk } from './keys';
+import { LATEST_THUMBNAIL_PATH } from './recording-paths';
 
 export const RECORDING_STATUSES = ['Recording Start', 'Recording End', 'Recording Start Failure', 'Recording End Failure'] as const;
 export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
@@ -183,8 +184,8 @@ export function firstThumbnail(keys: readonly string[]): string | undefined {
   return best?.key;
 }
 
-/** Where IVS keeps the latest thumbnail of a recording while it runs (thumbnail storage LATEST). */
-export const latestThumbnailKey = (prefix: string): string => `${normalisePrefix(prefix)}/media/latest_thumbnail/thumb.jpg`;
+/** The latest thumbnail's key in a recording, where IVS keeps it while the recording runs (LATEST_THUMBNAIL_PATH). */
+export const latestThumbnailKey = (prefix: string): string => `${normalisePrefix(prefix)}/${LATEST_THUMBNAIL_PATH}`;
 
 /** Fields one observation establishes, before merging with what is stored. */
 export function observe(o: RecordingObservation): RecordingFields {

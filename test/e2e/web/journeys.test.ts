@@ -200,4 +200,33 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await viewer.click('form button[type=submit]');
     await expect.poll(() => viewer.locator('a[href="/account/"]').first().innerText().catch(() => ''), { timeout: 20_000 }).toBe(`@v${id}`);
   });
+
+  it('newcomer: "Start selling" opens Sign up; "Resend code" puts a new code in the outbox, says so, and the new code confirms', async () => {
+    const id = Date.now().toString(36);
+    const email = `n${id}@example.com`;
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${web}/`);
+    await page.getByRole('link', { name: 'Start selling' }).click();
+    await page.waitForURL((u) => u.pathname === '/signin/' && u.searchParams.get('mode') === 'register');
+    expect(await page.getByRole('tab', { name: 'Sign up' }).getAttribute('aria-selected')).toBe('true');
+    await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+
+    await page.fill('#email', email);
+    await page.fill('#handle', `n${id}`);
+    await page.fill('#password', 'N3wcomer!pass-2026');
+    await page.click('form button[type=submit]');
+    await page.locator('#code').waitFor();
+    await expect.poll(() => { try { return confirmationCode(email); } catch { return ''; } }, { timeout: 20_000 }).toMatch(/^\d{6}$/);
+    const mails = () => (existsSync(outbox) ? readdirSync(outbox, { recursive: true, encoding: 'utf8' }) : [])
+      .map((f) => join(outbox, f)).filter((f) => statSync(f).isFile() && readFileSync(f, 'utf8').includes(email)).length;
+    const sent = mails();
+
+    await page.getByRole('button', { name: 'Resend code' }).click();
+    await page.getByRole('status').filter({ hasText: 'A new code is on its way.' }).waitFor({ timeout: 20_000 });
+    await expect.poll(mails, { timeout: 20_000 }).toBe(sent + 1);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.fill('#code', confirmationCode(email));
+    await page.click('form button[type=submit]');
+    await page.waitForURL((u) => u.pathname.startsWith('/studio'), { timeout: 30_000 });
+  });
 });

@@ -12,6 +12,10 @@ const answer = (status: number, body: string): typeof fetch => async () => new R
 describe('runtime config problems are sentences, not crashes', () => {
   it('accepts a valid config', () => {
     expect(parseRuntimeConfig(200, JSON.stringify(valid))).toMatchObject({ region: 'eu-west-1', guestAuthMode: 'iam' });
+    // The DVR window: 10 minutes when an older deployment's config does not say, else the stage's.
+    expect(parseRuntimeConfig(200, JSON.stringify(valid)).player.dvrWindowMinutes).toBe(10);
+    expect(parseRuntimeConfig(200, JSON.stringify({ ...valid, player: { lowLatency: true, dvrWindowMinutes: 30 } })).player.dvrWindowMinutes).toBe(30);
+    expect(() => parseRuntimeConfig(200, JSON.stringify({ ...valid, player: { dvrWindowMinutes: -1 } }))).toThrow(/player\.dvrWindowMinutes/);
   });
 
   it('names the HTTP status when the file cannot be loaded (e.g. 403 from a CDN)', () => {

@@ -11,6 +11,7 @@ describe('stage config', () => {
     expect(dev.recordings).toMatchObject({ archiveAccessDays: 90, deepArchiveAccessDays: 180, thumbnailIntervalSeconds: 60, renditions: 'ALL' });
     expect(loadStageConfig(ctx({ stage: 'prod' }))).toMatchObject({ stage: 'prod', removalPolicy: 'retain', allowTeardownOfRuntimeResources: false });
     expect(dev.chatReviewProvisionedConcurrency).toBe(0);
+    expect(dev.dvrWindowMinutes).toBe(10);
     expect(loadStageConfig(ctx({ stage: 'prod' })).chatReviewProvisionedConcurrency).toBe(2);
     // Dev keeps Cognito's default sender; prod sends Cognito's codes through the SES identity too.
     expect(dev.email).toMatchObject({ sesIdentity: 'example.com', fromAddress: 'alerts@example.com', userPoolViaSes: false, alertSendRatePerSecond: 10 });
@@ -35,6 +36,9 @@ describe('stage config', () => {
     expect(() => loadStageConfig(bad({ email: undefined }))).toThrow(/^Invalid stage config for "dev": email: /);
     expect(() => loadStageConfig(bad({ prefix: 'Bad Prefix' }))).toThrow(/prefix must be 2-21 lowercase letters/);
     expect(() => loadStageConfig(bad({ chatReviewProvisionedConcurrency: -1 }))).toThrow(/^Invalid stage config for "dev": chatReviewProvisionedConcurrency: /);
+    expect(() => loadStageConfig(bad({ dvrWindowMinutes: 0 }))).toThrow(/^Invalid stage config for "dev": dvrWindowMinutes: /);
+    expect(() => loadStageConfig(bad({ dvrWindowMinutes: 2.5 }))).toThrow(/dvrWindowMinutes/);
+    expect(loadStageConfig(bad({ dvrWindowMinutes: 30 })).dvrWindowMinutes).toBe(30);
     expect(() => loadStageConfig(bad({ operationsEmail: 'ops' }))).toThrow(/^Invalid stage config for "dev": operationsEmail: /);
   });
 });

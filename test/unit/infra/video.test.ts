@@ -2,6 +2,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../lib/functions/catalog';
+import { DVR_PLAYLIST } from '../../../lambdas/shared/domain/dvr';
+import { LATEST_THUMBNAIL_PATH } from '../../../lambdas/shared/domain/recording-paths';
+import { latestThumbnailKey } from '../../../lambdas/shared/domain/recordings';
 import { actionsOf, type Loose, useDevStack } from './stack';
 
 const stack = useDevStack();
@@ -9,6 +12,8 @@ const t = stack.t;
 const resources = stack.resources;
 const only = stack.only;
 const policiesOf = stack.policiesOf;
+const fnProps = stack.fnProps;
+const fnId = stack.fnId;
 
 describe('video', () => {
   it('keeps recordings private, TLS-only, encrypted, in Intelligent-Tiering from day 0 with archive tiers and tag-based expiry', () => {
@@ -49,6 +54,30 @@ describe('video', () => {
         AccessControlAllowOrigins: { Items: ['http://localhost:4321', siteOrigin] }, AccessControlAllowCredentials: false,
       }) }),
     });
+  });
+
+  it('keeps the latest thumbnail where the app and the local IVS read and write it (IVS storage LATEST)', () => {
+    const config = Object.values(resources('AWS::IVS::RecordingConfiguration'))[0].Properties.ThumbnailConfiguration;
+    expect(config.RecordingMode).toBe('INTERVAL');
+    expect(config.Storage).toContain('LATEST');
+    // IVS API reference (ThumbnailConfiguration): LATEST saves the latest thumbnail in media/latest_thumbnail/thumb.jpg.
+    expect(latestThumbnailKey('ivs/v1/1/c/2026/12/2/17/0/r')).toBe('ivs/v1/1/c/2026/12/2/17/0/r/media/latest_thumbnail/thumb.jpg');
+    expect(LATEST_THUMBNAIL_PATH).toBe('media/latest_thumbnail/thumb.jpg');
+  });
+
+  it('writes DVR views: dvr-playlist runs on each recording playlist IVS writes, reads and writes only recordings\' HLS objects', () => {
+    const notifications = only('Custom::S3BucketNotifications').Properties.NotificationConfiguration.LambdaFunctionConfigurations as Loose[];
+    const dvr = notifications.filter((n) => JSON.stringify(n.LambdaFunctionArn).includes(fnId('dvr-playlist')));
+    expect(dvr.map((n) => ({ events: n.Events, rules: n.Filter.Key.FilterRules })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual([
+      { events: ['s3:ObjectCreated:*'], rules: [{ Name: 'suffix', Value: '/master.m3u8' }, { Name: 'prefix', Value: 'ivs/' }] },
+      { events: ['s3:ObjectCreated:*'], rules: [{ Name: 'suffix', Value: '/playlist.m3u8' }, { Name: 'prefix', Value: 'ivs/' }] },
+    ]);
+    // The views it writes (dvr.m3u8) match neither suffix: no invocation loop.
+    expect(['/master.m3u8', '/playlist.m3u8'].some((suffix) => `x/media/hls/source/${DVR_PLAYLIST}`.endsWith(suffix))).toBe(false);
+    const s3 = policiesOf('dvr-playlist').filter((st) => actionsOf([st]).some((a) => a.startsWith('s3:')));
+    expect(actionsOf(s3).sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    for (const st of s3) expect(JSON.stringify(st.Resource)).toMatch(/"\/ivs\/\*\/media\/hls\/\*"\]\]\}$/);
+    expect(fnProps('dvr-playlist').Environment.Variables).toMatchObject({ DVR_WINDOW_SECONDS: '600', RECORDINGS_BUCKET: expect.anything() });
   });
 
   it('routes both IVS event types to their handlers', () => {

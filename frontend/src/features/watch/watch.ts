@@ -1,3 +1,6 @@
+import { DVR_MULTIVARIANT_PATH } from '../../../../lambdas/shared/domain/dvr';
+import { LATEST_THUMBNAIL_PATH } from '../../../../lambdas/shared/domain/recording-paths';
+
 /** The "Go live" button shows when playback is this many seconds behind live. */
 export const BEHIND_LIVE_SECONDS = 5;
 
@@ -139,4 +142,101 @@ export function handleFromLocation(pathname: string, search: string): string | n
   const m = /^\/u\/([^/?#]+)\/?$/.exec(pathname);
   if (!m?.[1] || m[1] === 'index.html') return null;
   return decodeURIComponent(m[1]).toLowerCase();
+}
+
+/** Steps the live watch page offers to go back (DVR), in seconds. */
+export const DVR_STEPS = [10, 60] as const;
+
+/**
+ * The in-progress recording's DVR multivariant playlist, from the live thumbnail URL the profile holds
+ * while the recording runs (`<replay base>/<prefix>/media/latest_thumbnail/thumb.jpg`): beside IVS's
+ * recording playlists, which stay open while live and play as live, go closed copies of the last DVR
+ * window (`media/hls/dvr.m3u8`, lambdas/shared/domain/dvr.ts), which amazon-ivs-player can seek in.
+ * Null when there is no recording yet.
+ */
+export function dvrPlaylistUrl(liveThumbnailUrl: string | null | undefined): string | null {
+  const suffix = `/${LATEST_THUMBNAIL_PATH}`;
+  const url = (liveThumbnailUrl ?? '').replace(/[?#].*$/, '');
+  if (!/^https?:\/\//.test(url) || !url.endsWith(suffix)) return null;
+  return `${url.slice(0, -suffix.length)}/${DVR_MULTIVARIANT_PATH}`;
+}
+
+/** A DVR view as loaded: how much media it holds and when its first frame was live. */
+export interface DvrView {
+  /** Wall-clock ms at which the view's first frame was live. */
+  readonly startAt: number;
+  /** Seconds of media in the view (the sum of its EXTINF). */
+  readonly durationSeconds: number;
+}
+
+/** A view dated further from the page's clock than this is read as clock skew, not lag. */
+const MAX_RECORDING_LAG_SECONDS = 120;
+
+/**
+ * Reads a DVR view (media playlist) fetched at `fetchedAt`: its length, and when its first frame was
+ * live from its PROGRAM-DATE-TIME. Without one, or when that date puts the view's end in the future
+ * or minutes old (the device's clock is off), its end is taken as live one target duration before
+ * the fetch (a recorder lists a segment once it is complete). Null for a view with no segment.
+ */
+export function readDvrView(playlist: string, fetchedAt: number): DvrView | null {
+  const durations = [...playlist.matchAll(/^#EXTINF:([\d.]+)/gm)].map((m) => Number(m[1]));
+  if (durations.length === 0) return null;
+  const durationSeconds = durations.reduce((a, b) => a + b, 0);
+  const firstUri = playlist.split('\n').findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  const head = playlist.split('\n').slice(0, firstUri);
+  const dated = head.map((l) => /^#EXT-X-PROGRAM-DATE-TIME:(.+)$/.exec(l.trim())?.[1]).find(Boolean);
+  const pdt = dated ? Date.parse(dated) : NaN;
+  const lag = (fetchedAt - pdt) / 1000 - durationSeconds;
+  if (Number.isFinite(pdt) && lag > -2 && lag < MAX_RECORDING_LAG_SECONDS) return { startAt: pdt, durationSeconds };
+  const target = Number(/^#EXT-X-TARGETDURATION:(\d+)/m.exec(playlist)?.[1] ?? 6);
+  return { startAt: fetchedAt - (target + durationSeconds) * 1000, durationSeconds };
+}
+
+/** Seconds behind live at `now` while the view plays at `position`. */
+export function dvrBehind(view: DvrView, position: number, now: number): number {
+  return Math.max(0, (now - view.startAt) / 1000 - position);
+}
+
+/** Seconds the view's end is behind live at `now`: no point of the view is closer to live. */
+export function dvrLag(view: DvrView, now: number): number {
+  return Math.max(0, (now - view.startAt) / 1000 - view.durationSeconds);
+}
+
+/** How far back a viewer can go at `now`: the configured window, bounded by the view's start. */
+export function dvrReach(windowSeconds: number, view: DvrView, now: number): number {
+  if (!(windowSeconds > 0) || !(view.durationSeconds > 0)) return 0;
+  return Math.max(dvrLag(view, now), Math.min(windowSeconds, (now - view.startAt) / 1000));
+}
+
+/**
+ * Where to play in `view` to be `backSeconds` behind live at `now`, clamped to what the view holds
+ * and to the window: the position and the distance actually behind, so the page can say when the
+ * request was cut short.
+ */
+export function dvrSeek(backSeconds: number, windowSeconds: number, view: DvrView, now: number): { position: number; behind: number } {
+  const lag = dvrLag(view, now);
+  const reach = dvrReach(windowSeconds, view, now);
+  const behind = Math.min(reach, Math.max(lag, Number.isFinite(backSeconds) ? backSeconds : 0));
+  const position = Math.min(view.durationSeconds, Math.max(0, (now - view.startAt) / 1000 - behind));
+  return { position, behind };
+}
+
+/**
+ * Whether going `backSeconds` behind live needs a newer copy of the view than the one loaded: the
+ * loaded view is closed, so it holds nothing newer than its end (refresh on seek).
+ */
+export function dvrNeedsReload(backSeconds: number, view: DvrView, now: number): boolean {
+  return backSeconds < dvrLag(view, now) + 1;
+}
+
+/** "−1:05" style label of the distance behind live for the DVR scrub bar ("Live" at the edge). */
+export function formatBehind(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s === 0 ? 'Live' : `−${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** The first variant a multivariant playlist lists (IVS lists the highest rendition first), resolved against its URL. */
+export function firstVariant(master: string, masterUrl: string): string | null {
+  const line = master.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+  return line ? new URL(line, masterUrl).href : null;
 }

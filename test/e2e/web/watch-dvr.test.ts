@@ -1,0 +1,174 @@
+// DVR on the watch page against a local IVS stream that records. Once the recording holds more than a
+// minute, "−60 s" plays the recording's DVR view (a closed copy of the last window, written beside the
+// recording while live: lambdas/shared/domain/dvr.ts) a minute behind live, and "Go live ›" brings the
+// viewer back to live: within the latency target on a quiet machine (3.5 s), or where the page played live
+// before the rewind when a loaded machine plays live later than that (the bench measures latency). How far behind the picture really is comes from the video:
+// the recording keeps the publisher's timestamps, so the frame under the playhead has media time = the
+// first recorded segment's PTS + the playhead, and media time t was published at the session's
+// media-zero time + t (the method of the ingest-latency bench). Then the same on a phone. The stream
+// runs about 90 s: the test takes about 2 minutes. The rest of the API is answered from fixtures.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CreateChannelCommand, IvsClient } from '@aws-sdk/client-ivs';
+import { startLocalIvs, type LocalIvs } from '../../../local/ivs/index';
+import { startLocalS3, type LocalS3 } from '../../../local/s3/index';
+import { publish, segmentMediaStart, waitFor, type Publisher } from '../../integration/local/ivs/helpers';
+import { startFakeChat } from './fake-chat';
+import { fixtureApi } from './fixtures';
+import { ensureBuild, launchChromium, serveDist, signedInStorage } from './support';
+
+let dir: string;
+let s3: LocalS3;
+let ivs: LocalIvs;
+let pub: Publisher | undefined;
+let browser: Browser;
+let site: Awaited<ReturnType<typeof serveDist>>;
+let chat: Awaited<ReturnType<typeof startFakeChat>>;
+const prefixes: string[] = [];
+
+beforeAll(async () => {
+  ensureBuild();
+  dir = mkdtempSync(join(tmpdir(), 'web-dvr-'));
+  s3 = await startLocalS3({ dataDir: join(dir, 's3'), port: 0, buckets: ['recordings'] });
+  ivs = await startLocalIvs({
+    dataDir: join(dir, 'ivs'), port: 0, rtmpPort: 0, recordings: { store: s3.store, bucket: 'recordings' }, dvrWindowSeconds: 600,
+    onEvent: async (e) => {
+      const d = e.detail as Record<string, unknown>;
+      if (d['recording_status'] === 'Recording Start' && typeof d['recording_s3_key_prefix'] === 'string') prefixes.push(d['recording_s3_key_prefix']);
+    },
+  });
+  chat = await startFakeChat();
+  site = await serveDist((origin) => ({
+    stage: 'fixture', region: 'us-east-1', graphqlUrl: `${origin}/graphql`, userPoolId: 'us-east-1_fixture', userPoolClientId: 'fixture-client',
+    userPoolEndpoint: `${origin}/cognito`, identityPoolId: '', guestAuthMode: 'none', chatMessagingEndpoint: chat.url,
+    replayBaseUrl: `${s3.url}/recordings`, player: { lowLatency: true, dvrWindowMinutes: 10 },
+  }));
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+  await chat?.close();
+  await pub?.stop();
+  await ivs?.stop();
+  await s3?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The page's own estimate of how far behind live it plays (the player's data-behind-live). */
+const behindLive = async (page: Page) => Number(await page.locator('.player').getAttribute('data-behind-live'));
+const recordedSeconds = (playlist: string) => [...playlist.matchAll(/#EXTINF:([\d.]+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+
+it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›" returns within the latency target; on a phone too', async () => {
+  const client = new IvsClient({ region: 'us-east-1', endpoint: ivs.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const { channel, streamKey } = await client.send(new CreateChannelCommand({ name: 'web-dvr', latencyMode: 'LOW', recordingConfigurationArn: ivs.recordingConfigurationArn }));
+  // Half-second keyframes: the local IVS copies the stream (no re-encode), which keeps this long test light.
+  pub = publish(`${ivs.rtmpUrl}${streamKey!.value}`, { extraArgs: ['-g', '15', '-keyint_min', '15'] });
+  const prefix = await waitFor('the recording to start', async () => prefixes[0], 30_000, 200);
+  const base = `${s3.url}/recordings/${prefix}`;
+  // A minute and a bit in the DVR view, so a full 60 s step fits inside it.
+  await waitFor('66 s in the DVR view', async () => {
+    const r = await fetch(`${base}/media/hls/source/dvr.m3u8`);
+    return r.ok && recordedSeconds(await r.text()) >= 66 ? true : undefined;
+  }, 150_000, 1000);
+  const mediaZeroAt = ivs.live()[0]!.mediaZeroAt;
+  const firstRecorded = await segmentMediaStart(`${base}/media/hls/source/0.ts`);
+  expect(firstRecorded).toBeDefined();
+  /** Seconds behind live of the frame under the playhead, from the video's own timestamps (the DVR view starts at 0.ts: under 10 minutes). */
+  const pictureBehind = async (page: Page) => {
+    const position = await page.evaluate(() => document.querySelector('video')!.currentTime);
+    return (Date.now() - mediaZeroAt) / 1000 - (firstRecorded! + position);
+  };
+
+  const api = fixtureApi(site.origin);
+  const open = async (viewport: { width: number; height: number }, phone = false): Promise<[BrowserContext, Page]> => {
+    const ctx = await browser.newContext({ viewport, ...(phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
+    await ctx.addInitScript((entries: Record<string, string>) => {
+      for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v);
+    }, signedInStorage('fixture-client', { sub: 'u-bob', handle: 'bob', email: 'bob@example.com' }));
+    await ctx.route(`${site.origin}/graphql`, async (route) => {
+      const body = route.request().postDataJSON() as { query: string; variables?: Record<string, unknown> };
+      const op = api.opName(body.query);
+      let data = api.answer(op, body.variables ?? {}) as Record<string, unknown> | null;
+      if (op === 'Streamer' && data?.['streamer']) {
+        data = { streamer: { ...(data['streamer'] as object), playbackUrl: channel!.playbackUrl, liveThumbnailUrl: `${base}/media/latest_thumbnail/thumb.jpg` } };
+      }
+      await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data }) });
+    });
+    const page = await ctx.newPage();
+    await page.goto(`${site.origin}/u/alice`);
+    await page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 60_000 });
+    return [ctx, page];
+  };
+
+  const [ctx, page] = await open({ width: 1366, height: 768 });
+  await page.waitForTimeout(2000);
+  // Live latency on a loaded machine is measured by the bench, not here: "back to live" below means back to this.
+  const before = await behindLive(page);
+  const nearLive = Math.max(3.5, before + 1.5);
+
+  await page.getByRole('button', { name: 'Back 60 seconds' }).click();
+  await page.waitForSelector('.player[data-dvr="recording"][data-status="playing"]', { timeout: 20_000 });
+  // A minute behind live (plus where the viewer was), by the page and by the picture itself, once the seek has settled.
+  await waitFor('the picture a minute behind', async () => {
+    const b = await behindLive(page);
+    return b >= 59 && b <= before + 63 && (await page.locator('.player').getAttribute('data-status')) === 'playing' ? true : undefined;
+  }, 30_000, 500);
+  await page.waitForTimeout(1000);
+  const said = await behindLive(page);
+  const seen = await pictureBehind(page);
+  console.log(`DVR −60 s: ${before} s behind before, page says ${said} s, the picture is ${seen.toFixed(1)} s behind`);
+  expect(said).toBeGreaterThanOrEqual(59);
+  expect(said).toBeLessThanOrEqual(before + 63);
+  expect(seen).toBeGreaterThanOrEqual(58);
+  expect(Math.abs(seen - said), `picture ${seen.toFixed(1)} s behind, page says ${said} s`).toBeLessThan(2.5);
+  expect(await page.getByRole('slider', { name: 'Position behind live' }).count()).toBe(1);
+  // It plays on, still a minute behind.
+  const t0 = await page.evaluate(() => document.querySelector('video')!.currentTime);
+  await page.waitForTimeout(3000);
+  expect(await page.evaluate(() => document.querySelector('video')!.currentTime)).toBeGreaterThan(t0 + 2);
+  expect(Math.abs((await behindLive(page)) - said)).toBeLessThan(2);
+
+  // "−10 s" seeks inside the loaded view: 10 s further back.
+  await page.getByRole('button', { name: 'Back 10 seconds' }).click();
+  await waitFor('10 s further back', async () => {
+    const b = await behindLive(page);
+    return b >= said + 8 && b <= said + 13 && (await page.locator('.player').getAttribute('data-status')) === 'playing' ? true : undefined;
+  }, 30_000, 500);
+  await page.waitForTimeout(1000);
+  const [said10, seen10] = [await behindLive(page), await pictureBehind(page)];
+  console.log(`DVR −10 s more: page says ${said10} s, the picture is ${seen10.toFixed(1)} s behind`);
+  expect(Math.abs(seen10 - said10)).toBeLessThan(2.5);
+
+  await page.getByRole('button', { name: 'Go live ›' }).click();
+  await page.waitForFunction(() => !document.querySelector('.player')?.hasAttribute('data-dvr'), null, { timeout: 5000 });
+  const samples: number[] = [];
+  await waitFor('playback back near live', async () => {
+    const b = await behindLive(page);
+    samples.push(b);
+    return b > 0 && b <= nearLive ? true : undefined;
+  }, 20_000, 500).catch(async (e: Error) => {
+    const state = await page.evaluate(() => { const v = document.querySelector('video')!; return { t: v.currentTime, paused: v.paused, buffered: Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]), status: document.querySelector('.player')?.getAttribute('data-status') }; });
+    throw new Error(`${e.message}: behind live after Go live ${samples.join(', ')}; ${JSON.stringify(state)}`);
+  });
+  console.log(`Go live: ${samples.at(-1)} s behind, ${samples.length / 2} s after the click`);
+  await ctx.close();
+
+  // A phone: the controls and the scrub bar fit on the picture, and work by touch.
+  const [phoneCtx, phone] = await open({ width: 390, height: 844 }, true);
+  await phone.getByRole('button', { name: 'Back 60 seconds' }).tap();
+  await phone.waitForSelector('.player[data-dvr="recording"][data-status="playing"]', { timeout: 20_000 });
+  const box = (await phone.locator('.player').boundingBox())!;
+  for (const control of [phone.getByRole('button', { name: 'Back 10 seconds' }), phone.getByRole('button', { name: 'Go live ›' }), phone.getByRole('slider', { name: 'Position behind live' })]) {
+    const b = (await control.boundingBox())!;
+    expect(b.x >= box.x && b.y >= box.y && b.x + b.width <= box.x + box.width && b.y + b.height <= box.y + box.height).toBe(true);
+  }
+  expect(await behindLive(phone)).toBeGreaterThanOrEqual(59);
+  await phone.getByRole('button', { name: 'Go live ›' }).tap();
+  await waitFor('phone back near live', async () => (!(await phone.locator('.player[data-dvr]').count()) && (await behindLive(phone)) > 0 && (await behindLive(phone)) <= nearLive ? true : undefined), 20_000, 500);
+  await phoneCtx.close();
+}, 300_000);

@@ -140,6 +140,8 @@ async function measure(gop: number): Promise<BenchTable> {
           'behind live p95 (s)': r2(p95(latencies)),
           'getLiveLatency median (s)': r2(median(playerApi)),
           'segment listed after its end median (s)': r2(median(lags)),
+          // What the player adds on top of the server: its buffer, the playlist reload, the download.
+          'player share (s)': r2(median(latencies) - median(lags)),
           're-encoded': ivs.live()[0]?.reencode ? 'yes' : 'no',
           'catch-up skip (s)': skips.length ? skips.map((k) => r2(k.by)).join('+') : '-',
           rebuffers: await player.rebuffers(),

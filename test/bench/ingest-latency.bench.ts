@@ -12,18 +12,18 @@
  *   player's getPosition() (0 at its first frame). Sampled every 500 ms for 10 s after 5 s of
  *   playback. (amazon-ivs-player's getLiveLatency() answers 0 for non-IVS HLS, so it is shown but
  *   not used.)
- * - the server-side share: how old the newest listed segment's end (program-date-time + duration)
- *   is when the playlist is fetched;
+ * - the server-side share: how long after its last frame was published each segment first appears
+ *   in the live playlist (polled every 200 ms, so about 0.1 s of it is the poll);
  * - the CPU the local IVS's ffmpeg uses (user + system time over the sampling window / wall time,
  *   1.0 = one core), and whether it re-encodes the live rendition.
  * Target: p50 ≤ 3.5 s behind live whatever the keyframe interval.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateChannelCommand, IvsClient } from '@aws-sdk/client-ivs';
 import type { BenchTable } from './run';
+import { localIvsCpuSeconds } from './processes';
 import { BucketStore } from '../../local/s3/store';
 import { startLocalIvs } from '../../local/ivs/index';
 import { publish, segmentMediaStart, waitFor } from '../integration/local/ivs/helpers';
@@ -34,42 +34,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
 const p95 = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)] ?? NaN; };
 const r2 = (x: number) => Math.round(x * 100) / 100;
-
-/** Seconds between now and the end of the newest segment listed in `playlist`. */
-function playlistAge(playlist: string, now: number): number | undefined {
-  let pdt: number | undefined;
-  let duration = 0;
-  let last: number | undefined;
-  for (const line of playlist.split('\n')) {
-    const inf = /^#EXTINF:([\d.]+)/.exec(line);
-    const date = /^#EXT-X-PROGRAM-DATE-TIME:(.+)$/.exec(line);
-    if (inf) duration = Number(inf[1]);
-    else if (date) pdt = Date.parse(date[1]!.trim().replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
-    else if (line.endsWith('.ts') && pdt !== undefined) last = pdt + duration * 1000;
-  }
-  return last === undefined ? undefined : (now - last) / 1000;
-}
-
-/**
- * CPU seconds (user + system) the local IVS's ffmpeg children of this process have used: they are
- * the ffmpeg processes started with -copyts (the publisher is not).
- */
-function localIvsCpuSeconds(): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.startsWith('ffmpeg\0') || !cmd.includes('\0-copyts\0')) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) !== process.pid) continue;
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // the process ended while being read
-    }
-  }
-  return ticks / 100;
-}
 
 /**
  * Publisher keyframe intervals: OBS's default (2 s, what the README gives), OBS's shortest (1 s),
@@ -102,6 +66,8 @@ async function measure(gop: number): Promise<BenchTable> {
       const player = await startPlayer();
       // Segment durations by media sequence number, from polling the live playlist.
       const durations = new Map<number, number>();
+      // When each segment was first seen listed (wall-clock ms).
+      const listedAt = new Map<number, number>();
       let polling = true;
       const poller = (async () => {
         while (polling) {
@@ -109,7 +75,10 @@ async function measure(gop: number): Promise<BenchTable> {
           if (res?.ok) {
             const text = await res.text();
             let seq = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1] ?? 0);
-            for (const m of text.matchAll(/#EXTINF:([\d.]+)/g)) durations.set(seq++, Number(m[1]));
+            for (const m of text.matchAll(/#EXTINF:([\d.]+)/g)) {
+              if (!listedAt.has(seq)) listedAt.set(seq, Date.now());
+              durations.set(seq++, Number(m[1]));
+            }
           }
           await sleep(200);
         }
@@ -143,18 +112,24 @@ async function measure(gop: number): Promise<BenchTable> {
         const cpuFrom = localIvsCpuSeconds();
         const wallFrom = Date.now();
         const latencies: number[] = [];
-        const ages: number[] = [];
         const playerApi: number[] = [];
         for (let i = 0; i < 20; i++) {
           const p = await player.position();
           if (p) latencies.push((p.at - mediaZero) / 1000 - (firstSegmentStart + p.position));
           const l = await player.liveLatency();
           if (l !== undefined && Number.isFinite(l)) playerApi.push(l);
-          const age = playlistAge(await (await fetch(url)).text(), Date.now());
-          if (age !== undefined) ages.push(age);
           await sleep(500);
         }
         const cpu = (localIvsCpuSeconds() - cpuFrom) / ((Date.now() - wallFrom) / 1000);
+        const skips = await player.skips();
+        // Media end of each segment listed during the sampling, against the wall-clock time it appeared.
+        const lags: number[] = [];
+        let end = firstListedStart ?? NaN;
+        for (let seq = firstListedSeq; durations.has(seq); seq++) {
+          end += durations.get(seq)!;
+          const at = listedAt.get(seq);
+          if (at !== undefined && at >= wallFrom) lags.push((at - mediaZero) / 1000 - end);
+        }
         cpus.push(cpu);
         steady.push(...latencies);
         rows.push({
@@ -164,8 +139,12 @@ async function measure(gop: number): Promise<BenchTable> {
           'behind live median (s)': r2(median(latencies)),
           'behind live p95 (s)': r2(p95(latencies)),
           'getLiveLatency median (s)': r2(median(playerApi)),
-          'newest segment age median (s)': r2(median(ages)),
+          'segment listed after its end median (s)': r2(median(lags)),
+          // What the player adds on top of the server: its buffer, the playlist reload, the download.
+          'player share (s)': r2(median(latencies) - median(lags)),
           're-encoded': ivs.live()[0]?.reencode ? 'yes' : 'no',
+          'catch-up skip (s)': skips.length ? skips.map((k) => r2(k.by)).join('+') : '-',
+          rebuffers: await player.rebuffers(),
           'local IVS CPU (cores)': r2(cpu),
           samples: latencies.length,
         });

@@ -2,6 +2,7 @@ import type { RuntimeConfig } from './config';
 
 // The config module (and zod) loads on first API use, not with the page.
 const loadConfig = async (): Promise<RuntimeConfig> => (await import('./config')).loadConfig();
+const loadRuntimeConfig = async (): Promise<RuntimeConfig> => (await import('./config')).runtimeConfig();
 import { backoffDelay } from './backoff';
 import type { Document } from './graphql/document';
 
@@ -18,6 +19,26 @@ type AuthMode = 'userPool' | 'iam' | 'none';
 /** Local-mode guests: Amplify's `none` mode needs an Authorization header on subscriptions (see local/graphql/server.ts). */
 const UNSIGNED_GUEST = 'unsigned-guest';
 const guestHeaders = (mode: AuthMode) => (mode === 'none' ? { Authorization: UNSIGNED_GUEST } : undefined);
+
+/** Amplify's prefix for the tokens it keeps in localStorage (its default token store, which the app uses). */
+const AMPLIFY_TOKEN_PREFIX = 'CognitoIdentityServiceProvider';
+
+/**
+ * Whether Amplify holds a session for this app client in `storage`: it writes
+ * `CognitoIdentityServiceProvider.<clientId>.LastAuthUser` at sign-in and removes it at sign-out.
+ * Without it, Amplify's fetchAuthSession() can only answer "guest", so a guest need not wait for
+ * Amplify's auth chunk (about 0.8 s of a warm watch page's first second) to learn that.
+ */
+export function hasStoredSession(storage: Pick<Storage, 'getItem'> | undefined, clientId: string): boolean {
+  try {
+    return Boolean(storage?.getItem(`${AMPLIFY_TOKEN_PREFIX}.${clientId}.LastAuthUser`));
+  } catch {
+    // storage blocked (privacy settings): let Amplify decide
+    return true;
+  }
+}
+
+const browserStorage = (): Storage | undefined => (typeof localStorage === 'undefined' ? undefined : localStorage);
 
 /** An API error with the GraphQL errorType (e.g. "Unauthorized", "BidTooLow") kept for the UI. */
 export class ApiError extends Error {
@@ -44,8 +65,10 @@ let clientPromise: Promise<Client> | undefined;
 
 async function client(): Promise<Client> {
   clientPromise ??= (async () => {
+    const api = import('aws-amplify/api');
+    api.catch(() => undefined);
     await loadConfig();
-    const { generateClient } = await import('aws-amplify/api');
+    const { generateClient } = await api;
     return generateClient() as unknown as Client;
   })();
   return clientPromise;
@@ -57,9 +80,13 @@ async function client(): Promise<Client> {
  * claim (stamped by the pre-token-generation trigger) that resolvers stamp on bids, sales and chat.
  */
 async function callAuth(requireUser: boolean): Promise<{ authMode: AuthMode; authToken?: string } | null> {
-  const cfg = await loadConfig();
-  const { fetchAuthSession } = await import('aws-amplify/auth');
-  const idToken = await fetchAuthSession().then((s) => s.tokens?.idToken?.toString(), () => undefined);
+  // The signed-in check needs only the config; Amplify's chunks load meanwhile.
+  const cfg = await loadRuntimeConfig();
+  const signedIn = hasStoredSession(browserStorage(), cfg.userPoolClientId);
+  const auth = signedIn ? import('aws-amplify/auth') : undefined;
+  auth?.catch(() => undefined);
+  await loadConfig();
+  const idToken = auth ? await (await auth).fetchAuthSession().then((s) => s.tokens?.idToken?.toString(), () => undefined) : undefined;
   if (requireUser && !idToken) throw new ApiError('Sign in to do that', 'SignInRequired');
   const mode = pickAuthMode(Boolean(idToken), cfg.guestAuthMode);
   if (!mode) return null;
@@ -73,6 +100,37 @@ export interface CallOptions {
 }
 
 /**
+ * A query or mutation as one plain POST, as Amplify's client sends it in `none` mode (the local
+ * mode's unsigned guests): no Amplify chunk has to load first. GraphQL errors and HTTP failures
+ * become ApiErrors with a sentence, as through Amplify.
+ */
+export async function postGraphql<T>(url: string, query: string, variables: Record<string, unknown>, fetchImpl: typeof fetch = fetch): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetchImpl(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...guestHeaders('none') },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch {
+    throw new ApiError('Network error: check your connection');
+  }
+  const body = (await res.json().catch(() => undefined)) as { data?: T | null; errors?: unknown[] } | undefined;
+  if (body?.errors?.length) throw toApiError(body);
+  if (!res.ok || body?.data == null) throw new ApiError(`The service did not answer as expected (HTTP ${res.status}). Try again in a moment.`);
+  return body.data;
+}
+
+/**
+ * The GraphQL URL when this call can skip Amplify: an unsigned guest (guestAuthMode `unsigned`, no
+ * stored session). Guests of an AWS deployment sign with IAM credentials, which only Amplify gets.
+ */
+async function unsignedGuestUrl(): Promise<string | null> {
+  const cfg = await loadRuntimeConfig();
+  return cfg.guestAuthMode === 'unsigned' && !hasStoredSession(browserStorage(), cfg.userPoolClientId) ? cfg.graphqlUrl : null;
+}
+
+/**
  * Runs a query or mutation. Public reads work for guests (IAM guest role) unless the deployment has
  * no guest access; `requireUser` fails fast with a sign-in prompt for owner-only operations. With a
  * document of queries.ts the result type is the generated one; a plain string needs it named.
@@ -80,6 +138,10 @@ export interface CallOptions {
 export function gql<R, V extends object>(query: Document<R, V>, variables?: NoInfer<V>, opts?: CallOptions): Promise<R>;
 export function gql<T>(query: string, variables?: Record<string, unknown>, opts?: CallOptions): Promise<T>;
 export async function gql<T>(query: string, variables: object = {}, opts: CallOptions = {}): Promise<T> {
+  if (!opts.requireUser) {
+    const url = await unsignedGuestUrl();
+    if (url) return postGraphql<T>(url, query, variables as Record<string, unknown>);
+  }
   const auth = await callAuth(opts.requireUser ?? false);
   if (!auth) throw new ApiError('Sign in to see this', 'SignInRequired');
   const c = await client();

@@ -96,6 +96,26 @@ export async function fetchRuntimeConfig(fetchImpl: typeof fetch = fetch): Promi
 }
 
 let pending: Promise<RuntimeConfig> | undefined;
+let fetched: Promise<RuntimeConfig> | undefined;
+
+/**
+ * The runtime config, fetched and validated once per page, without configuring Amplify: for callers
+ * that can act before Amplify's chunks have loaded (a guest's first query, see lib/api.ts). Rejects
+ * with a ConfigError (reported to the page banner) when the config cannot be used.
+ */
+export function runtimeConfig(fetchImpl: typeof fetch = fetch): Promise<RuntimeConfig> {
+  fetched ??= fetchRuntimeConfig(fetchImpl).then((c) => {
+    reportConfigProblem(undefined);
+    return c;
+  }, (e: unknown) => {
+    if (e instanceof ConfigError) reportConfigProblem(e.message);
+    throw e;
+  });
+  fetched.catch(() => {
+    fetched = undefined;
+  });
+  return fetched;
+}
 
 /** Adds `<link rel="preconnect">` for the origin of `url` (once); ignored outside a browser page. */
 export function preconnectTo(url: string): void {
@@ -120,18 +140,15 @@ export function preconnectTo(url: string): void {
  */
 export function loadConfig(fetchImpl: typeof fetch = fetch): Promise<RuntimeConfig> {
   pending ??= (async () => {
-    const cfg = await fetchRuntimeConfig(fetchImpl).then((c) => {
-      reportConfigProblem(undefined);
-      return c;
-    }, (e: unknown) => {
-      if (e instanceof ConfigError) reportConfigProblem(e.message);
-      throw e;
-    });
+    // Amplify's chunk downloads while the config is fetched: neither needs the other.
+    const amplify = import('aws-amplify');
+    amplify.catch(() => undefined);
+    const cfg = await runtimeConfig(fetchImpl);
     // The API's connection opens while Amplify's chunks load (the host is only known from the config).
     preconnectTo(cfg.graphqlUrl);
     const { installRealtimeRewrite } = await import('./realtime-url');
     installRealtimeRewrite(cfg.graphqlUrl, cfg.realtimeUrl);
-    const { Amplify } = await import('aws-amplify');
+    const { Amplify } = await amplify;
     // The config type is a deep union; our builder produces a valid subset.
     Amplify.configure(toAmplifyConfig(cfg) as Parameters<typeof Amplify.configure>[0]);
     return cfg;

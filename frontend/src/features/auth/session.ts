@@ -1,3 +1,4 @@
+import { hasStoredSession } from '../../lib/api';
 
 /** The signed-in user as the UI needs it. */
 export interface SessionUser { userId: string; handle: string; email: string }
@@ -8,7 +9,15 @@ export interface SessionUser { userId: string; handle: string; email: string }
  * the platform has stamped one.
  */
 export async function currentUser(): Promise<SessionUser | null> {
-  await (await import('../../lib/config')).loadConfig();
+  const { loadConfig, runtimeConfig } = await import('../../lib/config');
+  const cfg = await runtimeConfig();
+  if (!hasStoredSession(typeof localStorage === 'undefined' ? undefined : localStorage, cfg.userPoolClientId)) {
+    // A guest: no need to wait for Amplify to say so. An IAM guest's first API call needs credentials
+    // from the identity pool: start fetching them now, while the page loads.
+    if (cfg.guestAuthMode === 'iam') void warmGuestCredentials(loadConfig);
+    return null;
+  }
+  await loadConfig();
   const { fetchAuthSession } = await import('aws-amplify/auth');
   try {
     const s = await fetchAuthSession();
@@ -17,5 +26,14 @@ export async function currentUser(): Promise<SessionUser | null> {
     return { userId: String(p.sub), handle: String(p['handle'] ?? p['preferred_username'] ?? ''), email: String(p['email'] ?? '') };
   } catch {
     return null;
+  }
+}
+
+async function warmGuestCredentials(loadConfig: () => Promise<unknown>): Promise<void> {
+  try {
+    await loadConfig();
+    await (await import('aws-amplify/auth')).fetchAuthSession();
+  } catch {
+    // the API call that needs them retries and reports
   }
 }

@@ -2,17 +2,21 @@
  * amazon-ivs-player in headless Chromium against the local IVS playback URL: used by the timed
  * metadata test and the ingest latency bench. The page records TEXT_METADATA_CUE events (with the
  * wall-clock time they fired and the playhead then) and answers getLiveLatency() and the player state.
+ * It plays live streams as the watch page does: the same module (frontend/src/features/watch/
+ * player-policy.ts) sets the player up and decides the catch-up seek, on the same 500 ms tick.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 const playerDir = dirname(require.resolve('amazon-ivs-player/package.json'));
+const policyModule = fileURLToPath(new URL('../../../../frontend/src/features/watch/player-policy.ts', import.meta.url));
 
 const PAGE = `<!doctype html><html><body>
 <video id="v" muted playsinline style="width:640px;height:360px"></video>
@@ -23,15 +27,33 @@ const PAGE = `<!doctype html><html><body>
   window.states = [];
   window.errors = [];
   window.firstPlayingAt = null;
+  window.skips = [];
+  window.rebuffers = 0;
   window.start = (url) => {
     const p = IVS.create({ wasmWorker: location.origin + '/player/assets/amazon-ivs-wasmworker.min.js', wasmBinary: location.origin + '/player/assets/amazon-ivs-wasmworker.min.wasm' });
     window.player = p;
     p.attachHTMLVideoElement(document.getElementById('v'));
     p.setMuted(true);
     p.setAutoplay(true);
+    window.policy.applyLivePolicy(p);
+    const catchUp = window.policy.liveCatchUp();
+    p.addEventListener(IVS.PlayerState.BUFFERING, () => {
+      // The buffering a catch-up seek causes is not a rebuffer.
+      const lastSkip = window.skips[window.skips.length - 1];
+      if (window.firstPlayingAt && !(lastSkip && Date.now() - lastSkip.at < 2000)) window.rebuffers++;
+      catchUp.buffering(Date.now());
+    });
+    setInterval(() => {
+      const skip = catchUp.decide({ playing: p.getState() === IVS.PlayerState.PLAYING, ahead: p.getBufferDuration(), at: Date.now() });
+      if (skip !== null) {
+        window.skips.push({ at: Date.now(), from: p.getPosition(), by: skip });
+        p.seekTo(p.getPosition() + skip);
+      }
+    }, 500);
     p.addEventListener(IVS.PlayerEventType.TEXT_METADATA_CUE, (cue) => window.cues.push({ text: cue.text, startTime: cue.startTime, at: Date.now(), position: p.getPosition() }));
     p.addEventListener(IVS.PlayerEventType.ERROR, (e) => window.errors.push(JSON.stringify(e)));
     p.addEventListener(IVS.PlayerState.PLAYING, () => { window.states.push('PLAYING'); if (!window.firstPlayingAt) window.firstPlayingAt = Date.now(); });
+    catchUp.arm();
     p.load(url);
     p.play();
     return IVS.isPlayerSupported;
@@ -52,13 +74,17 @@ export interface PlayerHarness {
   /** Playhead position (s), wall-clock time of the sample (ms) and the video element's currentTime. */
   position(): Promise<{ position: number; at: number; currentTime: number } | undefined>;
   errors(): Promise<string[]>;
+  /** Catch-up seeks the watch page's policy made: when (ms), from which position and by how many seconds. */
+  skips(): Promise<{ at: number; from: number; by: number }[]>;
+  /** Times the player went back to buffering after its first frame. */
+  rebuffers(): Promise<number>;
   close(): Promise<void>;
 }
 
 export async function startPlayer(): Promise<PlayerHarness> {
   // The package is CommonJS with bare requires: bundle it for the page (as the web app's build does).
   const bundled = await build({
-    stdin: { contents: "import * as IVS from 'amazon-ivs-player'; window.IVS = IVS;", resolveDir: playerDir, loader: 'js' },
+    stdin: { contents: `import * as IVS from 'amazon-ivs-player'; import * as policy from ${JSON.stringify(policyModule)}; window.IVS = IVS; window.policy = policy;`, resolveDir: playerDir, loader: 'js' },
     bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'silent',
   });
   const bundle = bundled.outputFiles[0]!.contents;
@@ -105,6 +131,8 @@ export async function startPlayer(): Promise<PlayerHarness> {
     }),
     firstPlayingAt: () => page.evaluate(() => (window as unknown as { firstPlayingAt: number | null }).firstPlayingAt ?? undefined),
     errors: () => page.evaluate(() => (window as unknown as { errors: string[] }).errors),
+    skips: () => page.evaluate(() => (window as unknown as { skips: { at: number; from: number; by: number }[] }).skips),
+    rebuffers: () => page.evaluate(() => (window as unknown as { rebuffers: number }).rebuffers),
     async close() {
       await browser.close();
       await new Promise((r) => server.close(r));

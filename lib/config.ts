@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { APPSYNC_ENV_VALUE_MAX, DEFAULT_ECONOMY_SETTINGS as E, DEFAULT_GIFT_CATALOG, economyEnvironment } from '../lambdas/shared/domain/economy';
+import { coinsConfigSchema } from '../lambdas/shared/domain/coins';
 
 /**
  * Stage configuration, read from `cdk.json` context (`-c stage=dev|prod`) and validated once.
@@ -127,6 +128,8 @@ const StageSchema = z.object({
   operationsEmail: z.email().optional(),
   /** Creator economy: gifts, split, payouts (defaults apply to what is left out). */
   economy: EconomySchema.prefault({}),
+  /** Coin packs on sale and the Secrets Manager secret with the Stripe keys (lambdas/shared/domain/coins.ts). */
+  coins: coinsConfigSchema.prefault({}),
 }).refine((s) => s.recordings.deepArchiveAccessDays > s.recordings.archiveAccessDays, {
   message: 'recordings.deepArchiveAccessDays must be greater than recordings.archiveAccessDays',
 });

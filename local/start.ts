@@ -33,6 +33,7 @@ import { createLambdaRunner, type LambdaRunner } from './lambda/runner';
 import { startLocalS3 } from './s3/index';
 import { startLocalSes } from './ses/index';
 import { startStreamPoller } from './streams/poller';
+import { startLocalCoins } from './stripe/index';
 import { startWebServer } from './web/server';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -54,6 +55,11 @@ export interface Endpoints {
   eventsUrl: string;
   dynamodbUrl: string;
   lambdaUrl: string;
+  /** The local Stripe: its API, checkout pages and dashboard (refunds, disputes). */
+  stripeUrl: string;
+  /** stripe-webhook's function URL, which the local Stripe delivers signed events to. */
+  stripeWebhookUrl: string;
+  secretsManagerUrl: string;
 }
 
 export interface LocalPlatformOptions {
@@ -107,13 +113,14 @@ export interface LocalPlatform {
   stop(): Promise<void>;
 }
 
-const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, ses: 4040, events: 4050, dynamodb: 8000, lambda: 4060, unsubscribe: 4070 };
+const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, ses: 4040, events: 4050, dynamodb: 8000, lambda: 4060, unsubscribe: 4070, stripe: 4080, stripeWebhook: 4081, secretsmanager: 4090 };
 /** The ports of a running platform's endpoints, to start it again on them (LocalPlatformOptions.ports). */
 export function portsOf(e: Endpoints): Partial<Record<keyof typeof FIXED, number>> {
   const p = (url: string) => Number(new URL(url).port);
   return {
     web: p(e.webUrl), graphql: p(e.graphqlUrl), rtmp: p(e.rtmpUrl), ivs: p(e.ivsUrl), ivschat: p(e.ivschatUrl), chat: p(e.chatUrl), cognito: p(e.cognitoUrl),
     s3: p(e.s3Url), ses: p(e.sesUrl), events: p(e.eventsUrl), dynamodb: p(e.dynamodbUrl), lambda: p(e.lambdaUrl), unsubscribe: p(e.unsubscribeUrl),
+    stripe: p(e.stripeUrl), stripeWebhook: p(e.stripeWebhookUrl), secretsmanager: p(e.secretsManagerUrl),
   };
 }
 
@@ -214,6 +221,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     sesClient.destroy();
     const unsubscribe = await startFunctionUrl(invoke, 'alert-unsubscribe', port('unsubscribe'));
     stops.push(() => unsubscribe.stop());
+    const coins = await startLocalCoins({ dataDir, invoke, iam: authorizer, log, ports: { stripe: port('stripe'), stripeWebhook: port('stripeWebhook'), secretsmanager: port('secretsmanager') } });
+    stops.push(() => coins.stop());
 
     const deadLetters = deadLetterSink(join(dataDir, 'dead-letters'), (letter, path) =>
       log(`Dead letter: ${letter.consumer} failed ${letter.source} ${letter.id} ${letter.attempts} times (${letter.error}): ${path}`));
@@ -274,6 +283,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         RECORDING_CONFIGURATION_ARN: ivs.recordingConfigurationArn, CHANNEL_TYPE: 'STANDARD',
         CHAT_REVIEW_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:local-chat-review`,
         CHAT_LOGGING_CONFIGURATION_ARN: ivschat.loggingConfigurationArns['local-chat-log'] ?? '',
+        ...coins.env,
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true',
       },
     });
@@ -297,7 +307,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     const endpoints: Endpoints = {
       webUrl: web.url, graphqlUrl: graphql.url, realtimeUrl: graphql.realtimeUrl, rtmpUrl: ivs.rtmpUrl, chatUrl: ivschat.messagingUrl,
       cognitoUrl: cognito.url, ivsUrl: ivs.url, ivschatUrl: ivschat.url, s3Url: s3.url, sesUrl: ses.url, unsubscribeUrl: unsubscribe.url, eventsUrl: events.url,
-      dynamodbUrl: dynamo.endpoint, lambdaUrl: lambdaEndpoint.url,
+      dynamodbUrl: dynamo.endpoint, lambdaUrl: lambdaEndpoint.url, ...coins.endpoints,
     };
     writeFileSync(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
     return {
@@ -342,7 +352,9 @@ async function main(): Promise<void> {
   console.log(`\nLive shopping, local mode: up in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   console.table({
     'Web app': e.webUrl, 'RTMP ingest (OBS server)': e.rtmpUrl, GraphQL: e.graphqlUrl, 'GraphQL realtime': e.realtimeUrl, Chat: e.chatUrl,
+    'Stripe (test checkout, refunds)': e.stripeUrl,
   });
+  console.log(`Coins: pay on the local checkout with 4242 4242 4242 4242 (4000 0000 0000 0002 declines); refund with the Stripe page's buttons or \`npm run stripe -- refund <sessionId>\`.`);
   console.log(`Endpoints as JSON: ${join(platform.dataDir, 'endpoints.json')}. Confirmation codes and alerts: ${join(platform.dataDir, 'outbox')}. Ctrl-C stops everything.`);
   console.log(`Dead letters (stream records and events that failed all retries): ${platform.deadLetterDir}`);
   let stopping = false;

@@ -277,6 +277,19 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     triggers: [{ kind: 'custom-resource' }],
     timeoutSeconds: 900,
   },
+  {
+    name: 'coin-checkout',
+    description: 'Coin shop: the packs on sale and a Stripe Checkout Session per purchase (Stripe API over HTTPS, key from Secrets Manager).',
+    triggers: [{ kind: 'appsync', fields: ['Query.coinShop', 'Mutation.startCoinCheckout'] }],
+    table: ['PutItem'],
+  },
+  {
+    name: 'stripe-webhook',
+    description: 'Stripe webhook (function URL): verifies Stripe-Signature, credits coin purchases once per checkout session, takes refunds and disputes back (debt on shortfall).',
+    triggers: [{ kind: 'function-url' }],
+    timeoutSeconds: 15,
+    table: ['GetItem', 'PutItem', 'UpdateItem'],
+  },
 ];
 
 /** Resolver fields with no data source work of their own (local publish through subscriptions). */

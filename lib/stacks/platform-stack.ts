@@ -14,6 +14,7 @@ import { Alerts } from '../constructs/alerts';
 import { Api } from '../constructs/api';
 import { Auth } from '../constructs/auth';
 import { Chat } from '../constructs/chat';
+import { Coins } from '../constructs/coins';
 import { Data } from '../constructs/data';
 import { Functions } from '../constructs/functions';
 import { Jobs } from '../constructs/jobs';
@@ -110,6 +111,7 @@ export class PlatformStack extends Stack {
     const alerts = new Alerts(this, 'Alerts', {
       prefix: config.prefix, email: config.email, fanout: fn('go-live-fanout'), unsubscribe: fn('alert-unsubscribe'),
     });
+    const coins = new Coins(this, 'Coins', { config: config.coins, checkout: fn('coin-checkout'), webhook: fn('stripe-webhook') });
 
     const web = new Web(this, 'Web', {
       prefix: config.prefix,
@@ -131,6 +133,7 @@ export class PlatformStack extends Stack {
       },
     });
     fn('go-live-fanout').addEnvironment(ENV.WEB_URL, web.url);
+    fn('coin-checkout').addEnvironment(ENV.WEB_URL, web.url);
     video.allowOrigins(...web.origins);
 
     // Deleting the stack also deletes the runtime-created channels, keys and rooms (prod: only if allowed).
@@ -153,6 +156,7 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'ReplayBaseUrl', { value: video.replayBaseUrl });
     new CfnOutput(this, 'RecordingsBucket', { value: video.bucket.bucketName });
     new CfnOutput(this, 'UnsubscribeUrl', { value: alerts.unsubscribeUrl.url, description: 'One-click unsubscribe endpoint of go-live emails' });
+    new CfnOutput(this, 'StripeWebhookUrl', { value: coins.webhookUrl.url, description: 'Stripe webhook endpoint: add it in the Stripe dashboard (events checkout.session.completed, checkout.session.async_payment_succeeded, charge.refunded, charge.dispute.created)' });
   }
 
   /**

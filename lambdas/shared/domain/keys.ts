@@ -96,6 +96,10 @@ export const recordingPrefixKey = (prefix: string) => ({ PK: `S3PREFIX#${prefix}
 /** Chat history message: `CHATLOG#<channelId>` / `<sentAt>#<messageId>`. */
 export const chatHistoryKey = (channelId: string, sentAt: string, messageId: string) =>
   ({ PK: chatLogPartition(channelId), SK: `${sentAt}#${messageId}` }) as const;
+/** Coin checkout (one Stripe Checkout Session): `CHECKOUT#<sessionId>` / `CHECKOUT`. */
+export const checkoutKey = (sessionId: string) => ({ PK: `CHECKOUT#${sessionId}`, SK: 'CHECKOUT' }) as const;
+/** Stripe payment of a coin checkout, which refunds and disputes name: `PAYMENT#<paymentIntentId>` / `PAYMENT`. */
+export const coinPaymentKey = (paymentIntentId: string) => ({ PK: `PAYMENT#${paymentIntentId}`, SK: 'PAYMENT' }) as const;
 
 // Items keyed under CHANNEL#<channelId>.
 
@@ -158,6 +162,8 @@ export const streamRecordingPk = (streamId: string) => `${streamPartition(stream
 export const recordingSalesPk = (recordingId: string) => `${recordingPartition(recordingId)}#SALES`;
 /** GSI1 `ROOM#<chatRoomArn>` (SK `CHAT`): chat settings of a room. */
 export const roomPk = (chatRoomArn: string) => `ROOM#${chatRoomArn}`;
+/** GSI1 `USER#<userId>#COIN_PURCHASES`: a user's coin checkouts. */
+export const userCoinPurchasesPk = (userId: string) => `${userPartition(userId)}#COIN_PURCHASES`;
 
 // Index keys as attribute pairs, for items that carry them.
 
@@ -168,6 +174,9 @@ export const followersIndexKey = (streamerId: string, followedAt: string) =>
   ({ GSI1PK: userFollowersPk(streamerId), GSI1SK: followedAt }) as const;
 /** GSI1 key of chat settings: `ROOM#<chatRoomArn>` / `CHAT`. */
 export const roomIndexKey = (chatRoomArn: string) => ({ GSI1PK: roomPk(chatRoomArn), GSI1SK: 'CHAT' }) as const;
+/** GSI1 key of a coin checkout: `USER#<userId>#COIN_PURCHASES` / `<createdAt>#<sessionId>` (newest first when read backwards). */
+export const coinPurchaseIndexKey = (userId: string, createdAt: string, sessionId: string) =>
+  ({ GSI1PK: userCoinPurchasesPk(userId), GSI1SK: `${createdAt}#${sessionId}` }) as const;
 /** GSI2 sort key of a bid: `<placedAt>#<bidId>` (unique among equal timestamps). */
 export const bidHistorySk = (placedAt: string, bidId: string) => `${placedAt}#${bidId}`;
 /**

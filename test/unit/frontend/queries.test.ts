@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { M, Q, S } from '../../../frontend/src/lib/queries';
+import { C, M, Q, S } from '../../../frontend/src/lib/queries';
 
 // AppSync's built-in scalars and auth directives, so graphql-js accepts the schema as written.
 const APPSYNC_PRELUDE = `
@@ -15,7 +15,7 @@ directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION
 const schema = buildSchema(APPSYNC_PRELUDE + readFileSync(join(import.meta.dirname, '../../../lib/api/schema.graphql'), 'utf8'));
 
 describe('every GraphQL document the web app sends is valid against lib/api/schema.graphql', () => {
-  const docs = { ...Object.fromEntries(Object.entries(Q).map(([k, v]) => [`Q.${k}`, v])), ...Object.fromEntries(Object.entries(M).map(([k, v]) => [`M.${k}`, v])), ...Object.fromEntries(Object.entries(S).map(([k, v]) => [`S.${k}`, v])) };
+  const docs = { ...Object.fromEntries(Object.entries(Q).map(([k, v]) => [`Q.${k}`, v])), ...Object.fromEntries(Object.entries(M).map(([k, v]) => [`M.${k}`, v])), ...Object.fromEntries(Object.entries(S).map(([k, v]) => [`S.${k}`, v])), ...Object.fromEntries(Object.entries(C).map(([k, v]) => [`C.${k}`, v])) };
   it.each(Object.entries(docs))('%s', (_name, doc) => {
     expect(validate(schema, parse(doc)).map((e) => e.message)).toEqual([]);
   });

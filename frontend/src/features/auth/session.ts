@@ -1,6 +1,9 @@
-
 /** The signed-in user as the UI needs it. */
-export interface SessionUser { userId: string; handle: string; email: string }
+export interface SessionUser {
+  userId: string; handle: string; email: string;
+  /** Platform admin (Cognito group `admins`): shows the admin page; the API checks the group itself. */
+  admin?: boolean;
+}
 
 /**
  * Reads the current user from the ID token claims, or null for guests. The handle is the
@@ -14,8 +17,14 @@ export async function currentUser(): Promise<SessionUser | null> {
     const s = await fetchAuthSession();
     const p = s.tokens?.idToken?.payload;
     if (!p?.sub) return null;
-    return { userId: String(p.sub), handle: String(p['handle'] ?? p['preferred_username'] ?? ''), email: String(p['email'] ?? '') };
+    return { userId: String(p.sub), handle: String(p['handle'] ?? p['preferred_username'] ?? ''), email: String(p['email'] ?? ''), admin: isAdmin(p['cognito:groups']) };
   } catch {
     return null;
   }
+}
+
+/** Whether the ID token's `cognito:groups` claim (array, or one string) holds the platform admins group. */
+export function isAdmin(groups: unknown): boolean {
+  const list = Array.isArray(groups) ? groups : typeof groups === 'string' ? [groups] : [];
+  return list.includes('admins');
 }

@@ -14,6 +14,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fromHeader, loadStageConfig } from '../lib/config';
 import { FUNCTIONS } from '../lib/functions/catalog';
 import { GO_LIVE_EMAIL_TEMPLATE } from '../lambdas/shared/domain/alerts';
+import { ADMINS_GROUP, economyEnvironment } from '../lambdas/shared/domain/economy';
 import { createEngine } from './appsync/engine';
 import { ID_TOKEN_CLAIMS_SHIM, idTokenClaimsShim, startLocalCognito } from './auth/cognito';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/server';
@@ -134,6 +135,12 @@ function localSender(): { identity: string; from: string } {
   return { identity: email.sesIdentity, from: fromHeader(email) };
 }
 
+/** The API's economy variables as the dev stage sets them (cdk.json; defaults for what it leaves out). */
+export function localEconomyEnvironment(): Record<string, string> {
+  const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+  return economyEnvironment(loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key])).economy);
+}
+
 /** One line per missing prerequisite, with how to install it. */
 export function missingPrerequisites(): string[] {
   const missing: string[] = [];
@@ -230,7 +237,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     stops.push(() => events.stop());
     const lambdaEndpoint = await startLambdaEndpoint({ invoke }, port('lambda'), { [ID_TOKEN_CLAIMS_SHIM]: async (event) => idTokenClaimsShim((await invoke('account', event)) as Record<string, unknown>) }, authorizer);
     stops.push(() => lambdaEndpoint.stop());
-    const cognito = await startLocalCognito({ dataDir: join(dataDir, 'cognito'), outboxDir, port: port('cognito'), lambda: { url: lambdaEndpoint.url, postConfirmation: 'account', preTokenGeneration: ID_TOKEN_CLAIMS_SHIM }, log });
+    const cognito = await startLocalCognito({
+      dataDir: join(dataDir, 'cognito'), outboxDir, port: port('cognito'), lambda: { url: lambdaEndpoint.url, postConfirmation: 'account', preTokenGeneration: ID_TOKEN_CLAIMS_SHIM }, log,
+      groups: [ADMINS_GROUP],
+    });
     stops.push(() => cognito.stop());
 
     const ivs = await startLocalIvs({
@@ -255,7 +265,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     });
     stops.push(() => ivschat.stop());
 
-    const engine = createEngine({ dynamo: client, tables, invokeLambda: (name, payload) => invoke(name, payload) });
+    const engine = createEngine({ dynamo: client, tables, invokeLambda: (name, payload) => invoke(name, payload), env: localEconomyEnvironment() });
     const graphql = await startLocalGraphql({ engine, verify: cognito.verify, port: port('graphql'), accountId: ACCOUNT, log });
     stops.push(() => graphql.stop());
 
@@ -357,6 +367,7 @@ async function main(): Promise<void> {
   console.log(`Coins: pay on the local checkout with 4242 4242 4242 4242 (4000 0000 0000 0002 declines); refund with the Stripe page's buttons or \`npm run stripe -- refund <sessionId>\`.`);
   console.log(`Endpoints as JSON: ${join(platform.dataDir, 'endpoints.json')}. Confirmation codes and alerts: ${join(platform.dataDir, 'outbox')}. Ctrl-C stops everything.`);
   console.log(`Dead letters (stream records and events that failed all retries): ${platform.deadLetterDir}`);
+  console.log('Platform admins (payouts, broadcaster tiers): `npm run admin -- add <email>` in another terminal, then that user signs in again.');
   let stopping = false;
   let demoStream: import('node:child_process').ChildProcess | undefined;
   const shutdown = async () => {

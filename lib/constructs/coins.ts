@@ -36,10 +36,13 @@ export class Coins extends Construct {
     const name = props.config.stripeSecretName;
     if (!name) return;
     this.secret = Secret.fromSecretNameV2(this, 'StripeSecret', name);
+    // A secret's ARN ends in a random 6-character suffix; a secret imported by name only knows the
+    // part before it, so the grant matches the suffix, as the construct's own grants do.
+    const secretArn = `${this.secret.secretArn}-??????`;
     for (const fn of [props.checkout, props.webhook]) {
       fn.addEnvironment(ENV.STRIPE_SECRET_NAME, name);
       // GetSecretValue only: secret.grantRead() would add DescribeSecret, which neither function calls.
-      Grant.addToPrincipal({ grantee: fn, actions: ['secretsmanager:GetSecretValue'], resourceArns: [this.secret.secretArn] });
+      Grant.addToPrincipal({ grantee: fn, actions: ['secretsmanager:GetSecretValue'], resourceArns: [secretArn] });
     }
   }
 }

@@ -25,6 +25,7 @@ import { Web } from '../constructs/web';
 import { FUNCTIONS } from '../functions/catalog';
 import { EVENT_RETRY_ATTEMPTS, SCHEDULE_RETRY_ATTEMPTS, STREAM_RETRY_ATTEMPTS } from '../functions/delivery';
 import { ENV } from '../../lambdas/shared/env';
+import { economyEnvironment } from '../../lambdas/shared/domain/economy';
 
 export interface PlatformStackProps extends StackProps {
   /** The stage's settings (cdk.json context, validated by lib/config.ts). */
@@ -76,6 +77,7 @@ export class PlatformStack extends Stack {
     });
     const api = new Api(this, 'Api', {
       prefix: config.prefix, userPool: auth.userPool, table: data.main, functions: fn, logRetention,
+      environment: economyEnvironment(config.economy),
     });
     api.grantGuest(auth.identityPool.unauthenticatedRole);
     const jobs = new Jobs(this, 'Jobs', { prefix: config.prefix });

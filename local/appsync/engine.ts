@@ -74,6 +74,12 @@ export interface EngineOptions {
   invokeLambda(functionName: string, payload: unknown): Promise<unknown>;
   schemaPath?: string;
   resolversDir?: string;
+  /**
+   * The API's environment variables besides the table names, as the stack sets them (the
+   * economy's settings: lib/stacks/platform-stack.ts, economyEnvironment).
+   * @default none
+   */
+  env?: Record<string, string>;
 }
 
 /** A formatted GraphQL error with AppSync's extra keys. */
@@ -188,7 +194,7 @@ export function createEngine(opts: EngineOptions): Engine {
     return mod;
   };
   const dynamo = createDynamoDbSource(opts.dynamo, opts.tables.Main);
-  const env = { TABLE_NAME: opts.tables.Main, IDEMPOTENCY_TABLE_NAME: opts.tables.Idempotency };
+  const env = { ...opts.env, TABLE_NAME: opts.tables.Main, IDEMPOTENCY_TABLE_NAME: opts.tables.Idempotency };
   const subscribers = new Set<Subscriber>();
 
   const dataSource = async (field: string, request: unknown): Promise<{ result: unknown; error: { message: string; type: string } | null }> => {

@@ -93,10 +93,9 @@ export function economyEnvironment(economy: Economy): Record<string, string> {
     premiumSharePercent: economy.premiumSharePercent, bigGiftCoins: economy.bigGiftCoins, minimumPayoutMinor: economy.minimumPayoutMinor,
     maxGiftCount: economy.maxGiftCount, maxTipCoins: economy.maxTipCoins, maxTipMessageLength: economy.maxTipMessageLength, shards: economy.shards,
   };
-  return {
-    [ECONOMY_ENV.settings]: JSON.stringify(settings),
-    [ECONOMY_ENV.gifts]: JSON.stringify(economy.gifts.map((g) => [g.id, g.name, g.coins, g.animation])),
-  };
+  const rows: [string, string, number, string][] = [];
+  for (const g of economy.gifts) rows.push([g.id, g.name, g.coins, g.animation]);
+  return { [ECONOMY_ENV.settings]: JSON.stringify(settings), [ECONOMY_ENV.gifts]: JSON.stringify(rows) };
 }
 
 /**
@@ -171,6 +170,24 @@ export interface PricedGift {
   readonly coins: number;
   readonly message: string | null;
   readonly big: boolean;
+}
+
+/** An accepted gift or tip as every viewer sees it (GraphQL GiftEvent; the sender's ledger entry holds it for the fan-out). */
+export interface GiftEvent {
+  id: string;
+  channelId: string;
+  streamId: string;
+  kind: 'GIFT' | 'TIP';
+  giftId: string | null;
+  giftName: string | null;
+  animation: string | null;
+  count: number;
+  coins: number;
+  message: string | null;
+  senderId: string;
+  senderHandle: string;
+  sentAt: string;
+  big: boolean;
 }
 
 /** The gift of the catalog with this id, or null. */
@@ -285,16 +302,35 @@ export interface GifterTally {
   readonly coins: number;
 }
 
-/** The `limit` biggest gifters, most coins first; equal coins keep the one who got there first (earlier `reachedAt`). */
+/** Whether tally `a` ranks above `b`: more coins, or as many and reached first (earlier `reachedAt`). */
+function ranksAbove(a: GifterTally & { reachedAt?: string }, b: GifterTally & { reachedAt?: string }): boolean {
+  if (a.coins !== b.coins) return a.coins > b.coins;
+  return (a.reachedAt ? a.reachedAt : '') < (b.reachedAt ? b.reachedAt : '');
+}
+
+/**
+ * The `limit` biggest gifters, most coins first; equal coins rank the one who got there first
+ * higher. An insertion into a short list (APPSYNC_JS has no Array.sort with a comparator).
+ */
 export function topGifters<T extends GifterTally & { reachedAt?: string }>(tallies: readonly T[], limit: number): T[] {
-  const sorted = tallies.slice();
-  sorted.sort((a, b) => {
-    if (b.coins !== a.coins) return b.coins - a.coins;
-    const ra = a.reachedAt ? a.reachedAt : '';
-    const rb = b.reachedAt ? b.reachedAt : '';
-    return ra < rb ? -1 : ra > rb ? 1 : 0;
-  });
-  return sorted.slice(0, limit);
+  let top: T[] = [];
+  for (const t of tallies) {
+    const last = top[top.length - 1];
+    if (top.length < limit || (last && ranksAbove(t, last))) {
+      const next: T[] = [];
+      let placed = false;
+      for (const x of top) {
+        if (!placed && ranksAbove(t, x)) {
+          next.push(t);
+          placed = true;
+        }
+        next.push(x);
+      }
+      if (!placed) next.push(t);
+      top = next.slice(0, limit);
+    }
+  }
+  return top;
 }
 
 /** Payout states; every change is recorded. */

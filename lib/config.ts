@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { APPSYNC_ENV_VALUE_MAX, DEFAULT_ECONOMY_SETTINGS as E, DEFAULT_GIFT_CATALOG, economyEnvironment } from '../lambdas/shared/domain/economy';
+import { coinsConfigSchema } from '../lambdas/shared/domain/coins';
 
 /**
  * Stage configuration, read from `cdk.json` context (`-c stage=dev|prod`) and validated once.
@@ -47,6 +49,57 @@ const EmailSettings = z.object({
 /** The stage's validated email settings. */
 export type EmailConfig = z.infer<typeof EmailSettings>;
 
+const GiftDefinitionSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, 'gift ids are 1-24 lowercase letters, digits or dashes, starting with a letter'),
+  name: z.string().min(1).max(32),
+  coins: z.number().int().min(1).max(1_000_000),
+  /** Animation name the web app plays. */
+  animation: z.string().regex(/^[a-z][a-z0-9-]{0,23}$/, 'animation names are 1-24 lowercase letters, digits or dashes'),
+});
+
+const shardCount = z.number().int().min(1).max(64);
+
+/**
+ * Creator economy (issue 15, docs/economy.md): gifts, coin value, the broadcaster's split, payouts.
+ * Every amount is an integer: coins, or minor units of `currency`. The settings reach the API's
+ * resolvers as AppSync environment variables (economyEnvironment), each at most 512 characters.
+ */
+const EconomySchema = z.object({
+  /** ISO 4217 currency of earnings and payouts. */
+  currency: z.string().regex(/^[A-Z]{3}$/, 'currency is an ISO 4217 code such as USD').default(E.currency),
+  /** Value of one coin in minor units of `currency` (1 = one cent). */
+  coinValueMinor: z.number().int().min(1).max(10_000).default(E.coinValueMinor),
+  /** Percent of a gift's value a STANDARD broadcaster earns (the platform keeps the rest). */
+  standardSharePercent: z.number().int().min(0).max(100).default(E.standardSharePercent),
+  /** Percent of a gift's value a PREMIUM broadcaster earns. */
+  premiumSharePercent: z.number().int().min(0).max(100).default(E.premiumSharePercent),
+  /** Gifts and tips of at least this many coins notify the broadcaster in-app. */
+  bigGiftCoins: z.number().int().min(1).default(E.bigGiftCoins),
+  /** Smallest payout, in minor units (1000 = $10.00). */
+  minimumPayoutMinor: z.number().int().min(1).default(E.minimumPayoutMinor),
+  /** Most gifts of one kind in one request. */
+  maxGiftCount: z.number().int().min(1).max(1000).default(E.maxGiftCount),
+  /** Largest tip, in coins. */
+  maxTipCoins: z.number().int().min(1).max(10_000_000).default(E.maxTipCoins),
+  /** Longest tip message, in characters. */
+  maxTipMessageLength: z.number().int().min(0).max(500).default(E.maxTipMessageLength),
+  /** Counter shards of the hot items (docs/economy.md has the bench figures behind the defaults). */
+  shards: z.object({
+    streamRevenue: shardCount.default(E.shards.streamRevenue),
+    earnings: shardCount.default(E.shards.earnings),
+    platformRevenue: shardCount.default(E.shards.platformRevenue),
+  }).prefault({}),
+  /** The gift catalog. */
+  gifts: z.array(GiftDefinitionSchema).min(1).max(24).default(() => DEFAULT_GIFT_CATALOG.map((g) => ({ ...g }))),
+}).refine((e) => new Set(e.gifts.map((g) => g.id)).size === e.gifts.length, {
+  message: 'gift ids must be unique', path: ['gifts'],
+}).refine((e) => Object.values(economyEnvironment(e)).every((v) => v.length <= APPSYNC_ENV_VALUE_MAX), {
+  message: `the gift catalog must fit AppSync's ${APPSYNC_ENV_VALUE_MAX}-character environment variable (fewer gifts or shorter names)`, path: ['gifts'],
+});
+
+/** The stage's validated economy settings. */
+export type EconomyConfig = z.infer<typeof EconomySchema>;
+
 const StageSchema = z.object({
   /** Prefix of every physical name, e.g. `lvs-dev`. */
   prefix: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, 'prefix must be 2-21 lowercase letters, digits or dashes, starting with a letter'),
@@ -78,6 +131,10 @@ const StageSchema = z.object({
   logRetentionDays: z.number().int().min(1).default(30),
   /** E-mail subscribed to the operations topic (dead-letter alarms); none when absent. */
   operationsEmail: z.email().optional(),
+  /** Creator economy: gifts, split, payouts (defaults apply to what is left out). */
+  economy: EconomySchema.prefault({}),
+  /** Coin packs on sale and the Secrets Manager secret with the Stripe keys (lambdas/shared/domain/coins.ts). */
+  coins: coinsConfigSchema.prefault({}),
 }).refine((s) => s.recordings.deepArchiveAccessDays > s.recordings.archiveAccessDays, {
   message: 'recordings.deepArchiveAccessDays must be greater than recordings.archiveAccessDays',
 });

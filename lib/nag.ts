@@ -24,7 +24,7 @@ function rules(stack: Stack): Rule[] {
     return cfn && cfn !== stack ? stack.getLogicalId(cfn as never) : '';
   };
   const providerFnArns = ['Functions/RuntimeTeardown'].map((p) => `AwsSolutions-IAM5[Resource::<${logical(p)}.Arn>:*]`);
-  const fnArnWildcards = ['ProvisionStreamer', 'StreamKey', 'ChatToken', 'ChatModeration', 'Social', 'AlertPreferences', 'Replay']
+  const fnArnWildcards = ['ProvisionStreamer', 'StreamKey', 'ChatToken', 'ChatModeration', 'Social', 'AlertPreferences', 'Replay', 'CoinCheckout']
     .map((n) => `AwsSolutions-IAM5[Resource::<${logical(`Functions/${n}`)}.Arn>:*]`);
   return [
     {

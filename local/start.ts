@@ -14,6 +14,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fromHeader, loadStageConfig } from '../lib/config';
 import { FUNCTIONS } from '../lib/functions/catalog';
 import { GO_LIVE_EMAIL_TEMPLATE } from '../lambdas/shared/domain/alerts';
+import { ADMINS_GROUP, economyEnvironment } from '../lambdas/shared/domain/economy';
 import { createEngine } from './appsync/engine';
 import { ID_TOKEN_CLAIMS_SHIM, idTokenClaimsShim, startLocalCognito } from './auth/cognito';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/server';
@@ -33,6 +34,7 @@ import { createLambdaRunner, type LambdaRunner } from './lambda/runner';
 import { startLocalS3 } from './s3/index';
 import { startLocalSes } from './ses/index';
 import { startStreamPoller } from './streams/poller';
+import { startLocalCoins } from './stripe/index';
 import { startWebServer } from './web/server';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -54,6 +56,11 @@ export interface Endpoints {
   eventsUrl: string;
   dynamodbUrl: string;
   lambdaUrl: string;
+  /** The local Stripe: its API, checkout pages and dashboard (refunds, disputes). */
+  stripeUrl: string;
+  /** stripe-webhook's function URL, which the local Stripe delivers signed events to. */
+  stripeWebhookUrl: string;
+  secretsManagerUrl: string;
 }
 
 export interface LocalPlatformOptions {
@@ -107,13 +114,14 @@ export interface LocalPlatform {
   stop(): Promise<void>;
 }
 
-const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, ses: 4040, events: 4050, dynamodb: 8000, lambda: 4060, unsubscribe: 4070 };
+const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, ses: 4040, events: 4050, dynamodb: 8000, lambda: 4060, unsubscribe: 4070, stripe: 4080, stripeWebhook: 4081, secretsmanager: 4090 };
 /** The ports of a running platform's endpoints, to start it again on them (LocalPlatformOptions.ports). */
 export function portsOf(e: Endpoints): Partial<Record<keyof typeof FIXED, number>> {
   const p = (url: string) => Number(new URL(url).port);
   return {
     web: p(e.webUrl), graphql: p(e.graphqlUrl), rtmp: p(e.rtmpUrl), ivs: p(e.ivsUrl), ivschat: p(e.ivschatUrl), chat: p(e.chatUrl), cognito: p(e.cognitoUrl),
     s3: p(e.s3Url), ses: p(e.sesUrl), events: p(e.eventsUrl), dynamodb: p(e.dynamodbUrl), lambda: p(e.lambdaUrl), unsubscribe: p(e.unsubscribeUrl),
+    stripe: p(e.stripeUrl), stripeWebhook: p(e.stripeWebhookUrl), secretsmanager: p(e.secretsManagerUrl),
   };
 }
 
@@ -131,6 +139,12 @@ function localSender(): { identity: string; from: string } {
 function localDvrWindowMinutes(): number {
   const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
   return loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key])).dvrWindowMinutes;
+}
+
+/** The API's economy variables as the dev stage sets them (cdk.json; defaults for what it leaves out). */
+export function localEconomyEnvironment(): Record<string, string> {
+  const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+  return economyEnvironment(loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key])).economy);
 }
 
 /** One line per missing prerequisite, with how to install it. */
@@ -220,6 +234,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     sesClient.destroy();
     const unsubscribe = await startFunctionUrl(invoke, 'alert-unsubscribe', port('unsubscribe'));
     stops.push(() => unsubscribe.stop());
+    const coins = await startLocalCoins({ dataDir, invoke, iam: authorizer, log, ports: { stripe: port('stripe'), stripeWebhook: port('stripeWebhook'), secretsmanager: port('secretsmanager') } });
+    stops.push(() => coins.stop());
 
     const deadLetters = deadLetterSink(join(dataDir, 'dead-letters'), (letter, path) =>
       log(`Dead letter: ${letter.consumer} failed ${letter.source} ${letter.id} ${letter.attempts} times (${letter.error}): ${path}`));
@@ -227,7 +243,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     stops.push(() => events.stop());
     const lambdaEndpoint = await startLambdaEndpoint({ invoke }, port('lambda'), { [ID_TOKEN_CLAIMS_SHIM]: async (event) => idTokenClaimsShim((await invoke('account', event)) as Record<string, unknown>) }, authorizer);
     stops.push(() => lambdaEndpoint.stop());
-    const cognito = await startLocalCognito({ dataDir: join(dataDir, 'cognito'), outboxDir, port: port('cognito'), lambda: { url: lambdaEndpoint.url, postConfirmation: 'account', preTokenGeneration: ID_TOKEN_CLAIMS_SHIM }, log });
+    const cognito = await startLocalCognito({
+      dataDir: join(dataDir, 'cognito'), outboxDir, port: port('cognito'), lambda: { url: lambdaEndpoint.url, postConfirmation: 'account', preTokenGeneration: ID_TOKEN_CLAIMS_SHIM }, log,
+      groups: [ADMINS_GROUP],
+    });
     stops.push(() => cognito.stop());
 
     const ivs = await startLocalIvs({
@@ -253,7 +272,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     });
     stops.push(() => ivschat.stop());
 
-    const engine = createEngine({ dynamo: client, tables, invokeLambda: (name, payload) => invoke(name, payload) });
+    const engine = createEngine({ dynamo: client, tables, invokeLambda: (name, payload) => invoke(name, payload), env: localEconomyEnvironment() });
     const graphql = await startLocalGraphql({ engine, verify: cognito.verify, port: port('graphql'), accountId: ACCOUNT, log });
     stops.push(() => graphql.stop());
 
@@ -281,6 +300,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         RECORDING_CONFIGURATION_ARN: ivs.recordingConfigurationArn, CHANNEL_TYPE: 'STANDARD',
         CHAT_REVIEW_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:local-chat-review`,
         CHAT_LOGGING_CONFIGURATION_ARN: ivschat.loggingConfigurationArns['local-chat-log'] ?? '',
+        ...coins.env,
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true',
       },
     });
@@ -304,7 +324,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     const endpoints: Endpoints = {
       webUrl: web.url, graphqlUrl: graphql.url, realtimeUrl: graphql.realtimeUrl, rtmpUrl: ivs.rtmpUrl, chatUrl: ivschat.messagingUrl,
       cognitoUrl: cognito.url, ivsUrl: ivs.url, ivschatUrl: ivschat.url, s3Url: s3.url, sesUrl: ses.url, unsubscribeUrl: unsubscribe.url, eventsUrl: events.url,
-      dynamodbUrl: dynamo.endpoint, lambdaUrl: lambdaEndpoint.url,
+      dynamodbUrl: dynamo.endpoint, lambdaUrl: lambdaEndpoint.url, ...coins.endpoints,
     };
     writeFileSync(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
     return {
@@ -349,9 +369,12 @@ async function main(): Promise<void> {
   console.log(`\nLive shopping, local mode: up in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   console.table({
     'Web app': e.webUrl, 'RTMP ingest (OBS server)': e.rtmpUrl, GraphQL: e.graphqlUrl, 'GraphQL realtime': e.realtimeUrl, Chat: e.chatUrl,
+    'Stripe (test checkout, refunds)': e.stripeUrl,
   });
+  console.log(`Coins: pay on the local checkout with 4242 4242 4242 4242 (4000 0000 0000 0002 declines); refund with the Stripe page's buttons or \`npm run stripe -- refund <sessionId>\`.`);
   console.log(`Endpoints as JSON: ${join(platform.dataDir, 'endpoints.json')}. Confirmation codes and alerts: ${join(platform.dataDir, 'outbox')}. Ctrl-C stops everything.`);
   console.log(`Dead letters (stream records and events that failed all retries): ${platform.deadLetterDir}`);
+  console.log('Platform admins (payouts, broadcaster tiers): `npm run admin -- add <email>` in another terminal, then that user signs in again.');
   let stopping = false;
   let demoStream: import('node:child_process').ChildProcess | undefined;
   const shutdown = async () => {

@@ -35,6 +35,12 @@ export const ENV = {
   ALERT_EMAIL_RATE: 'ALERT_EMAIL_RATE',
   /** Base URL of the one-click unsubscribe handler (alert-unsubscribe's function URL). */
   UNSUBSCRIBE_URL: 'UNSUBSCRIBE_URL',
+  /** The coin packs on sale, JSON (stage config `coins.packs`). */
+  COIN_PACKS: 'COIN_PACKS',
+  /** Secrets Manager secret with the Stripe API key and webhook endpoint secret; absent = purchases unavailable. */
+  STRIPE_SECRET_NAME: 'STRIPE_SECRET_NAME',
+  /** Base URL of the Stripe API (the local Stripe stand-in); absent = https://api.stripe.com. */
+  STRIPE_API_URL: 'STRIPE_API_URL',
   GRAPHQL_URL: 'GRAPHQL_URL',
   WEB_URL: 'WEB_URL',
   RESOURCE_TAG: 'RESOURCE_TAG',

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'STREAM_LIVE'
   | 'RATE_LIMITED'
   | 'RESTORING'
+  | 'PAYMENTS_UNAVAILABLE'
   | 'INTERNAL';
 
 export class DomainError extends Error {

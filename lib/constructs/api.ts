@@ -26,6 +26,11 @@ export interface ApiProps {
   readonly functions: (name: string) => IFunction;
   /** How long the API's log group keeps entries. */
   readonly logRetention: RetentionDays;
+  /**
+   * Resolver environment variables besides TABLE_NAME (the economy's settings and gift catalog).
+   * @default none
+   */
+  readonly environment?: Record<string, string>;
 }
 
 /** `export const pipeline = ['fnA', 'fnB']` in a resolver file makes it a pipeline resolver. */
@@ -56,7 +61,7 @@ export class Api extends Construct {
       },
       xrayEnabled: true,
       logConfig: { fieldLogLevel: FieldLogLevel.ERROR, excludeVerboseContent: true, retention: props.logRetention },
-      environmentVariables: { TABLE_NAME: props.table.tableName },
+      environmentVariables: { ...props.environment, TABLE_NAME: props.table.tableName },
     });
 
     const tableSource = this.api.addDynamoDbDataSource('Table', props.table);

@@ -1,11 +1,12 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
-  AccountRecovery, ClientAttributes, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool, UserPoolClient, UserPoolOperation,
+  AccountRecovery, ClientAttributes, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool, UserPoolClient, UserPoolGroup, UserPoolOperation,
   VerificationEmailStyle, type UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
 import { IdentityPool, UserPoolAuthenticationProvider } from 'aws-cdk-lib/aws-cognito-identitypool';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { ADMINS_GROUP } from '../../lambdas/shared/domain/economy';
 
 export interface AuthProps {
   /** Prefix of the pool, client and identity pool names. */
@@ -39,6 +40,12 @@ export class Auth extends Construct {
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
   readonly identityPool: IdentityPool;
+  /**
+   * Platform admins (payout decisions, broadcaster tiers, later moderation): members carry the
+   * group in `cognito:groups`, which resolvers read as `ctx.identity.groups`. Membership is given
+   * by an operator (docs/economy.md), never by the app.
+   */
+  readonly adminsGroup: UserPoolGroup;
 
   constructor(scope: Construct, id: string, props: AuthProps) {
     super(scope, id);
@@ -88,6 +95,10 @@ export class Auth extends Construct {
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.days(30),
+    });
+    this.adminsGroup = this.userPool.addGroup('AdminsGroup', {
+      groupName: ADMINS_GROUP,
+      description: 'Platform admins: decide payouts, set broadcaster tiers.',
     });
     this.identityPool = new IdentityPool(this, 'IdentityPool', {
       identityPoolName: `${props.prefix}-identities`,

@@ -130,6 +130,12 @@ export const PROVISIONING_REQUESTED: Record<string, unknown> = {
   dynamodb: { NewImage: { type: { S: ['Provisioning'] }, status: { S: ['PROVISIONING'] } } },
 };
 
+/** Table-stream records of accepted gifts and tips: the sender's ledger entry, which holds the event (docs/economy.md). */
+export const GIFT_SENT: Record<string, unknown> = {
+  eventName: ['INSERT'],
+  dynamodb: { NewImage: { type: { S: ['LedgerEntry'] }, kind: { S: ['GIFT_SENT', 'TIP_SENT'] } } },
+};
+
 export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'provision-streamer',
@@ -279,10 +285,30 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], idempotency: true, publishes: true, putsJobs: true,
   },
   {
+    name: 'gift-fanout',
+    description: 'Table stream: publishes each accepted gift and tip to onGift subscribers; big ones notify the broadcaster in-app.',
+    triggers: [{ kind: 'table-stream', filter: GIFT_SENT }],
+    timeoutSeconds: 30,
+    table: ['PutItem'], publishes: true,
+  },
+  {
     name: 'runtime-teardown',
     description: 'Custom resource: deletes the platform\'s tagged IVS channels, keys and chat rooms on stack deletion.',
     triggers: [{ kind: 'custom-resource' }],
     timeoutSeconds: 900,
+  },
+  {
+    name: 'coin-checkout',
+    description: 'Coin shop: the packs on sale and a Stripe Checkout Session per purchase (Stripe API over HTTPS, key from Secrets Manager).',
+    triggers: [{ kind: 'appsync', fields: ['Query.coinShop', 'Mutation.startCoinCheckout'] }],
+    table: ['PutItem'],
+  },
+  {
+    name: 'stripe-webhook',
+    description: 'Stripe webhook (function URL): verifies Stripe-Signature, credits coin purchases once per checkout session, takes refunds and disputes back (debt on shortfall).',
+    triggers: [{ kind: 'function-url' }],
+    timeoutSeconds: 15,
+    table: ['GetItem', 'PutItem', 'UpdateItem'],
   },
 ];
 
@@ -292,6 +318,7 @@ export const NONE_DATA_SOURCE_FIELDS: readonly string[] = [
   'Mutation.publishStreamHealth',
   'Mutation.publishNotification',
   'Mutation.publishAuctionClosed',
+  'Mutation.publishGift',
   'Subscription.onNotification',
   'Subscription.onStreamHealth',
 ];

@@ -14,6 +14,7 @@ import { Alerts } from '../constructs/alerts';
 import { Api } from '../constructs/api';
 import { Auth } from '../constructs/auth';
 import { Chat } from '../constructs/chat';
+import { Coins } from '../constructs/coins';
 import { Data } from '../constructs/data';
 import { Functions } from '../constructs/functions';
 import { Jobs } from '../constructs/jobs';
@@ -24,6 +25,7 @@ import { Web } from '../constructs/web';
 import { FUNCTIONS } from '../functions/catalog';
 import { EVENT_RETRY_ATTEMPTS, SCHEDULE_RETRY_ATTEMPTS, STREAM_RETRY_ATTEMPTS } from '../functions/delivery';
 import { ENV } from '../../lambdas/shared/env';
+import { economyEnvironment } from '../../lambdas/shared/domain/economy';
 
 export interface PlatformStackProps extends StackProps {
   /** The stage's settings (cdk.json context, validated by lib/config.ts). */
@@ -75,6 +77,7 @@ export class PlatformStack extends Stack {
     });
     const api = new Api(this, 'Api', {
       prefix: config.prefix, userPool: auth.userPool, table: data.main, functions: fn, logRetention,
+      environment: economyEnvironment(config.economy),
     });
     api.grantGuest(auth.identityPool.unauthenticatedRole);
     const jobs = new Jobs(this, 'Jobs', { prefix: config.prefix });
@@ -111,6 +114,7 @@ export class PlatformStack extends Stack {
     const alerts = new Alerts(this, 'Alerts', {
       prefix: config.prefix, email: config.email, fanout: fn('go-live-fanout'), unsubscribe: fn('alert-unsubscribe'),
     });
+    const coins = new Coins(this, 'Coins', { config: config.coins, checkout: fn('coin-checkout'), webhook: fn('stripe-webhook') });
 
     const web = new Web(this, 'Web', {
       prefix: config.prefix,
@@ -132,6 +136,7 @@ export class PlatformStack extends Stack {
       },
     });
     fn('go-live-fanout').addEnvironment(ENV.WEB_URL, web.url);
+    fn('coin-checkout').addEnvironment(ENV.WEB_URL, web.url);
     video.allowOrigins(...web.origins);
 
     // Deleting the stack also deletes the runtime-created channels, keys and rooms (prod: only if allowed).
@@ -154,6 +159,7 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'ReplayBaseUrl', { value: video.replayBaseUrl });
     new CfnOutput(this, 'RecordingsBucket', { value: video.bucket.bucketName });
     new CfnOutput(this, 'UnsubscribeUrl', { value: alerts.unsubscribeUrl.url, description: 'One-click unsubscribe endpoint of go-live emails' });
+    new CfnOutput(this, 'StripeWebhookUrl', { value: coins.webhookUrl.url, description: 'Stripe webhook endpoint: add it in the Stripe dashboard (events checkout.session.completed, checkout.session.async_payment_succeeded, charge.refunded, charge.dispute.created)' });
   }
 
   /**

@@ -63,6 +63,12 @@ export interface EngineOptions {
   invokeLambda(functionName: string, payload: unknown): Promise<unknown>;
   schemaPath?: string;
   resolversDir?: string;
+  /**
+   * The API's environment variables besides the table names, as the stack sets them (the
+   * economy's settings: lib/stacks/platform-stack.ts, economyEnvironment).
+   * @default none
+   */
+  env?: Record<string, string>;
 }
 
 /** A formatted GraphQL error with AppSync's extra keys. */

@@ -51,7 +51,7 @@ export function loadFieldResolvers(opts: EngineOptions, schema: GraphQLSchema, r
     return mod;
   };
   const dynamo = createDynamoDbSource(opts.dynamo, opts.tables.Main);
-  const env = { TABLE_NAME: opts.tables.Main, IDEMPOTENCY_TABLE_NAME: opts.tables.Idempotency };
+  const env = { ...opts.env, TABLE_NAME: opts.tables.Main, IDEMPOTENCY_TABLE_NAME: opts.tables.Idempotency };
   const selectionSetList = cachedSelectionSetLists();
 
   const dataSource = async (field: string, request: unknown): Promise<DataSourceOutcome> => {

@@ -30,6 +30,12 @@ export interface LocalCognitoOptions {
   /** Local Lambda endpoint and the function to call after sign-up confirmation. */
   lambda?: { url: string; postConfirmation: string; preTokenGeneration?: string };
   log?: (line: string) => void;
+  /**
+   * User pool groups to create if missing, as the stack declares them (the `admins` group):
+   * members get them in `cognito:groups`.
+   * @default none
+   */
+  groups?: readonly string[];
 }
 
 export interface Claims {
@@ -275,6 +281,13 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
     });
     ids = { userPoolId, userPoolClientId: (client.UserPoolClient as { ClientId: string }).ClientId };
     writeFileSync(idsPath, JSON.stringify(ids, null, 2));
+  }
+  for (const group of opts.groups ?? []) {
+    try {
+      await call(inner, 'GetGroup', { UserPoolId: ids.userPoolId, GroupName: group });
+    } catch {
+      await call(inner, 'CreateGroup', { UserPoolId: ids.userPoolId, GroupName: group });
+    }
   }
   const clientId = ids.userPoolClientId;
   const proxy = writeAttributesProxy(inner, () => clientId, USER_WRITABLE_ATTRIBUTES);

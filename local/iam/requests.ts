@@ -228,3 +228,11 @@ export function lambdaRequests(functionNameOrArn: string, s: Scope): AuthzReques
   const arn = functionNameOrArn.startsWith('arn:') ? functionNameOrArn.replace(/:(\$LATEST|\d+)$/, '') : `arn:aws:lambda:${s.region}:${s.account}:function:${functionNameOrArn}`;
   return [{ action: 'lambda:InvokeFunction', resources: [{ arn }] }];
 }
+
+/**
+ * IAM requests of one Secrets Manager call (JSON protocol, `X-Amz-Target: secretsmanager.<Operation>`):
+ * the secret's ARN, which carries the random 6-character suffix Secrets Manager adds to the name.
+ */
+export function secretsManagerRequests(operation: string, secretArn: string): AuthzRequest[] {
+  return [{ action: `secretsmanager:${operation}`, resources: [{ arn: secretArn }] }];
+}

@@ -16,6 +16,13 @@ const SALE = `saleId kind productId productTitle channelId buyerId buyerHandle p
 const RECORDING = `recordingId userId handle streamId state startedAt endedAt durationMs thumbnailUrl saleCount title`;
 const SCHEDULED = `scheduleId userId handle title category startsAt cancelled`;
 
+const WALLET = `coins debt`;
+const GIFT_EVENT = `id channelId streamId kind giftId giftName animation count coins message senderId senderHandle sentAt big`;
+const EARNINGS = `userId tier sharePercent availableAmount reservedAmount paidAmount currency minimumPayoutAmount lifetimeCoins`;
+
+const LEDGER = `entryId kind coins amount currency channelId giftId payoutId counterpartyHandle createdAt`;
+const PAYOUT = `payoutId userId handle amount currency status requestedAt decidedAt reason history { status at byUserId reason }`;
+
 const PROVISIONING = `status handle step error streamer { ${STREAMER} }`;
 
 export const Q = typedDocuments<QueryResults, QueryVariables>()({
@@ -47,6 +54,15 @@ export const Q = typedDocuments<QueryResults, QueryVariables>()({
   notifications: `query Notifications { notifications(limit: 50) { items { notificationId userId kind title body link createdAt read } } }`,
   alertPreferences: `query Prefs { alertPreferences { streamerId handle email emailStatus } following(limit: 100) { items { userId handle since } } }`,
   purchases: `query Purchases { myPurchases(limit: 20) { items { orderId saleId productTitle price currency soldAt } } }`,
+  myWallet: `query Wallet { myWallet { ${WALLET} } }`,
+  giftCatalog: `query Gifts { giftCatalog { id name coins animation } }`,
+  giftPanel: `query GiftPanel { giftCatalog { id name coins animation } myWallet { ${WALLET} } }`,
+  topGifters: `query Top($channelId: ID!) { topGifters(channelId: $channelId) { userId handle coins } }`,
+  myEarnings: `query Earnings { myEarnings { ${EARNINGS} } }`,
+  myLedger: `query Ledger($limit: Int, $nextToken: String) { myLedger(limit: $limit, nextToken: $nextToken) { items { ${LEDGER} } nextToken } }`,
+  studioEarnings: `query StudioEarnings { myEarnings { ${EARNINGS} } myPayouts { items { ${PAYOUT} } nextToken } myLedger(limit: 20) { items { ${LEDGER} } nextToken } }`,
+  myPayouts: `query Payouts($nextToken: String) { myPayouts(nextToken: $nextToken) { items { ${PAYOUT} } nextToken } }`,
+  payoutQueue: `query PayoutQueue($nextToken: String) { payoutQueue(nextToken: $nextToken) { items { ${PAYOUT} } nextToken } }`,
 });
 
 export const M = typedDocuments<MutationResults, MutationVariables>()({
@@ -75,8 +91,20 @@ export const M = typedDocuments<MutationResults, MutationVariables>()({
   unbanUser: `mutation Unban($channelId: ID!, $userId: ID!) { unbanUser(channelId: $channelId, userId: $userId) { entryId } }`,
   addModerator: `mutation AddMod($channelId: ID!, $handle: String!) { addModerator(channelId: $channelId, handle: $handle) { entryId } }`,
   removeModerator: `mutation RemoveMod($channelId: ID!, $userId: ID!) { removeModerator(channelId: $channelId, userId: $userId) { entryId } }`,
+  sendGift: `mutation Gift($input: SendGiftInput!) { sendGift(input: $input) { gift { ${GIFT_EVENT} } wallet { ${WALLET} } } }`,
+  sendTip: `mutation Tip($input: SendTipInput!) { sendTip(input: $input) { gift { ${GIFT_EVENT} } wallet { ${WALLET} } } }`,
+  requestPayout: `mutation RequestPayout($id: ID!) { requestPayout(clientRequestId: $id) { ${PAYOUT} } }`,
+  decidePayout: `mutation DecidePayout($id: ID!, $decision: PayoutDecision!, $reason: String) { decidePayout(payoutId: $id, decision: $decision, reason: $reason) { ${PAYOUT} } }`,
+  setTierByHandle: `mutation SetTier($handle: String!, $tier: BroadcasterTier!) { setBroadcasterTierByHandle(handle: $handle, tier: $tier) { ${EARNINGS} } }`,
   updateChatSettings: `mutation ChatSettings($input: UpdateChatSettingsInput!) { updateChatSettings(input: $input) { channelId slowModeSeconds blockedWords blockedWordsAction maxMessageLength pinnedMessage } }`,
 });
+
+/** Coin shop (schema block `# coins`). */
+export const C = {
+  wallet: `query WalletPage { myWallet { ${WALLET} } coinShop { available reason packs { id coins amount currency label } } myCoinPurchases(limit: 20) { items { sessionId packId coins amount currency status refundedAmount createdAt } nextToken } }`,
+  purchases: `query CoinPurchases($nextToken: String) { myCoinPurchases(limit: 20, nextToken: $nextToken) { items { sessionId packId coins amount currency status refundedAmount createdAt } nextToken } }`,
+  startCheckout: `mutation Checkout($packId: ID!) { startCoinCheckout(packId: $packId) { sessionId url } }`,
+} as const;
 
 export const S = typedDocuments<SubscriptionResults, SubscriptionVariables>()({
   streamStatus: `subscription Status { onStreamStatus { channelId handle status streamId title at } }`,
@@ -87,6 +115,7 @@ export const S = typedDocuments<SubscriptionResults, SubscriptionVariables>()({
   auctionClosed: `subscription Closed($channelId: ID!) { onAuctionClosed(channelId: $channelId) { channelId productId outcome sale { ${SALE} } } }`,
   like: `subscription L($channelId: ID!) { onLike(channelId: $channelId) { channelId likes } }`,
   health: `subscription H($channelId: ID!) { onStreamHealth(channelId: $channelId) { channelId streamId at viewerCount peakViewers bitrate frameRate events } }`,
+  gift: `subscription G($channelId: ID!) { onGift(channelId: $channelId) { ${GIFT_EVENT} } }`,
   notification: `subscription N($userId: ID!) { onNotification(userId: $userId) { notificationId userId kind title body link createdAt read } }`,
 });
 

@@ -53,3 +53,30 @@ export type Replay = Kept<NonNullable<QueryResults['replay']['replay']>>;
 export type ChatToken = Kept<NonNullable<MutationResults['createChatToken']['createChatToken']>>;
 /** A stored chat message as Query.chatHistory answers it. */
 export type ChatHistoryMessage = Kept<ItemOf<QueryResults['chatHistory']['chatHistory']>>;
+
+
+/** Creator economy (schema blocks `# economy` and `# coins`). Coins are whole numbers; money is integer minor units. */
+export interface Wallet { coins: number; debt: number }
+export interface GiftDefinition { id: string; name: string; coins: number; animation: string }
+export interface GiftEvent {
+  id: string; channelId: string; streamId?: string | null; kind: 'GIFT' | 'TIP'; giftId?: string | null; giftName?: string | null;
+  animation?: string | null; count: number; coins: number; message?: string | null; senderId: string; senderHandle: string; sentAt: string; big: boolean;
+}
+export interface GiftReceipt { gift: GiftEvent; wallet: Wallet }
+export interface TopGifter { userId: string; handle: string; coins: number }
+export interface Earnings {
+  userId: string; tier: 'STANDARD' | 'PREMIUM'; sharePercent: number; availableAmount: number; reservedAmount: number; paidAmount: number;
+  currency: string; minimumPayoutAmount: number; lifetimeCoins: number;
+}
+export interface LedgerEntry {
+  entryId: string;
+  kind: 'PURCHASE' | 'REFUND' | 'GIFT_SENT' | 'TIP_SENT' | 'GIFT_RECEIVED' | 'TIP_RECEIVED' | 'PAYOUT_REQUESTED' | 'PAYOUT_REJECTED' | 'PAYOUT_PAID';
+  coins: number; amount?: number | null; currency?: string | null; channelId?: string | null; giftId?: string | null; payoutId?: string | null;
+  counterpartyHandle?: string | null; createdAt: string;
+}
+export interface PayoutChange { status: Payout['status']; at: string; byUserId: string; reason?: string | null }
+export interface Payout {
+  payoutId: string; userId: string; handle: string; amount: number; currency: string; status: 'REQUESTED' | 'PAID' | 'REJECTED';
+  requestedAt: string; decidedAt?: string | null; reason?: string | null; history: PayoutChange[];
+}
+export interface Page<T> { items: T[]; nextToken?: string | null }

@@ -33,6 +33,11 @@ export const SK_PREFIX = {
   health: 'HEALTH#',
   restore: 'RESTORE#',
   bid: 'BID#',
+  ledger: 'LEDGER#',
+  earnings: 'EARNINGS',
+  giftRevenue: 'GIFTREV#',
+  gifter: 'GIFTER#',
+  platformRevenueShard: 'SHARD#',
 } as const;
 
 /** Whether a read item is the one stored under `key` (for picking items out of a BatchGetItem answer). */
@@ -102,6 +107,10 @@ export const recordingPrefixKey = (prefix: string) => ({ PK: `S3PREFIX#${prefix}
 /** Chat history message: `CHATLOG#<channelId>` / `<sentAt>#<messageId>`. */
 export const chatHistoryKey = (channelId: string, sentAt: string, messageId: string) =>
   ({ PK: chatLogPartition(channelId), SK: `${sentAt}#${messageId}` }) as const;
+/** Coin checkout (one Stripe Checkout Session): `CHECKOUT#<sessionId>` / `CHECKOUT`. */
+export const checkoutKey = (sessionId: string) => ({ PK: `CHECKOUT#${sessionId}`, SK: 'CHECKOUT' }) as const;
+/** Stripe payment of a coin checkout, which refunds and disputes name: `PAYMENT#<paymentIntentId>` / `PAYMENT`. */
+export const coinPaymentKey = (paymentIntentId: string) => ({ PK: `PAYMENT#${paymentIntentId}`, SK: 'PAYMENT' }) as const;
 
 // Items keyed under CHANNEL#<channelId>.
 
@@ -164,6 +173,8 @@ export const streamRecordingPk = (streamId: string) => `${streamPartition(stream
 export const recordingSalesPk = (recordingId: string) => `${recordingPartition(recordingId)}#SALES`;
 /** GSI1 `ROOM#<chatRoomArn>` (SK `CHAT`): chat settings of a room. */
 export const roomPk = (chatRoomArn: string) => `ROOM#${chatRoomArn}`;
+/** GSI1 `USER#<userId>#COIN_PURCHASES`: a user's coin checkouts. */
+export const userCoinPurchasesPk = (userId: string) => `${userPartition(userId)}#COIN_PURCHASES`;
 
 // Index keys as attribute pairs, for items that carry them.
 
@@ -174,6 +185,9 @@ export const followersIndexKey = (streamerId: string, followedAt: string) =>
   ({ GSI1PK: userFollowersPk(streamerId), GSI1SK: followedAt }) as const;
 /** GSI1 key of chat settings: `ROOM#<chatRoomArn>` / `CHAT`. */
 export const roomIndexKey = (chatRoomArn: string) => ({ GSI1PK: roomPk(chatRoomArn), GSI1SK: 'CHAT' }) as const;
+/** GSI1 key of a coin checkout: `USER#<userId>#COIN_PURCHASES` / `<createdAt>#<sessionId>` (newest first when read backwards). */
+export const coinPurchaseIndexKey = (userId: string, createdAt: string, sessionId: string) =>
+  ({ GSI1PK: userCoinPurchasesPk(userId), GSI1SK: `${createdAt}#${sessionId}` }) as const;
 /** GSI2 sort key of a bid: `<placedAt>#<bidId>` (unique among equal timestamps). */
 export const bidHistorySk = (placedAt: string, bidId: string) => `${placedAt}#${bidId}`;
 /**
@@ -181,3 +195,42 @@ export const bidHistorySk = (placedAt: string, bidId: string) => `${placedAt}#${
  * text order is time order. Padding by slice, as the APPSYNC_JS resolvers have always built it.
  */
 export const recordingOffsetSk = (offsetMs: number) => `000000000000${offsetMs}`.slice(-12);
+
+// Creator economy (issue 15, docs/economy.md). Shard numbers are two digits (economy.ts shardSuffix).
+
+/** Wallet: `USER#<userId>` / `WALLET` (coins, debt, version). */
+export const walletKey = (userId: string) => ({ PK: userPartition(userId), SK: 'WALLET' }) as const;
+/** Ledger entry, one per movement on an account: `USER#<userId>` / `LEDGER#<createdAt>#<txId>`. */
+export const ledgerKey = (userId: string, createdAt: string, txId: string) =>
+  ({ PK: userPartition(userId), SK: `${SK_PREFIX.ledger}${createdAt}#${txId}` }) as const;
+/** A gift or tip request's first answer (idempotency on the client's id): `USER#<senderId>` / `GIFTREQ#<clientGiftId>`. */
+export const giftRequestKey = (senderId: string, clientGiftId: string) =>
+  ({ PK: userPartition(senderId), SK: `GIFTREQ#${clientGiftId}` }) as const;
+/** Earnings account (tier, reserved, paid, version): `USER#<userId>` / `EARNINGS`; its shards sort right after it. */
+export const earningsKey = (userId: string) => ({ PK: userPartition(userId), SK: SK_PREFIX.earnings }) as const;
+/** Earnings shard (earnedMinor, coins): `USER#<userId>` / `EARNINGS#<shard>`. */
+export const earningsShardKey = (userId: string, shard: string) =>
+  ({ PK: userPartition(userId), SK: `${SK_PREFIX.earnings}#${shard}` }) as const;
+/** A payout request's answer (idempotency on the client's id): `USER#<userId>` / `PAYOUTREQ#<clientRequestId>`. */
+export const payoutRequestKey = (userId: string, clientRequestId: string) =>
+  ({ PK: userPartition(userId), SK: `PAYOUTREQ#${clientRequestId}` }) as const;
+/** Stream gift revenue shard (coins, gifts): `STREAM#<streamId>` / `GIFTREV#<shard>`. */
+export const streamGiftRevenueShardKey = (streamId: string, shard: string) =>
+  ({ PK: streamPartition(streamId), SK: `${SK_PREFIX.giftRevenue}${shard}` }) as const;
+/** One gifter's tally on a stream (top gifters): `STREAM#<streamId>` / `GIFTER#<userId>`. */
+export const topGifterKey = (streamId: string, userId: string) =>
+  ({ PK: streamPartition(streamId), SK: `${SK_PREFIX.gifter}${userId}` }) as const;
+/** Partition of the platform's revenue shards. */
+export const PLATFORM_REVENUE_PK = 'PLATFORM#REVENUE';
+/** Platform revenue shard (revenueMinor, coins): `PLATFORM#REVENUE` / `SHARD#<shard>`. */
+export const platformRevenueShardKey = (shard: string) => ({ PK: PLATFORM_REVENUE_PK, SK: `${SK_PREFIX.platformRevenueShard}${shard}` }) as const;
+/** Partition of a payout (its state changes are the item's `history` list). */
+export const payoutPartition = (payoutId: string) => `PAYOUT#${payoutId}`;
+/** Payout: `PAYOUT#<payoutId>` / `PAYOUT`. */
+export const payoutKey = (payoutId: string) => ({ PK: payoutPartition(payoutId), SK: 'PAYOUT' }) as const;
+/** Admin action audit entry: `ADMINLOG` / `<at>#<entryId>`. */
+export const adminLogKey = (at: string, entryId: string) => ({ PK: 'ADMINLOG', SK: `${at}#${entryId}` }) as const;
+/** GSI1 `USER#<userId>#PAYOUTS` / `<requestedAt>`: a broadcaster's payouts. */
+export const userPayoutsPk = (userId: string) => `${userPartition(userId)}#PAYOUTS`;
+/** GSI2 `PAYOUTS_REQUESTED` / `<requestedAt>`: payouts awaiting an admin's decision (sparse: removed when decided). */
+export const PAYOUTS_REQUESTED_PK = 'PAYOUTS_REQUESTED';

@@ -32,6 +32,17 @@ describe('item keys match docs/data-model.md', () => {
     ['moderator', k.moderatorKey('c1', 'u1'), { PK: 'CHANNEL#c1', SK: 'MOD#u1' }],
     ['chat member state', k.memberKey('c1', 'u1'), { PK: 'CHANNEL#c1', SK: 'MEMBER#u1' }],
     ['moderation log entry', k.modLogKey('c1', '2026-01-01T00:00:00.000Z', 'e1'), { PK: 'CHANNEL#c1', SK: 'MODLOG#2026-01-01T00:00:00.000Z#e1' }],
+    ['wallet', k.walletKey('u1'), { PK: 'USER#u1', SK: 'WALLET' }],
+    ['ledger entry', k.ledgerKey('u1', '2026-01-01T00:00:00.000Z', 'gft_1'), { PK: 'USER#u1', SK: 'LEDGER#2026-01-01T00:00:00.000Z#gft_1' }],
+    ['gift request answer', k.giftRequestKey('u1', 'c-1'), { PK: 'USER#u1', SK: 'GIFTREQ#c-1' }],
+    ['earnings account', k.earningsKey('u1'), { PK: 'USER#u1', SK: 'EARNINGS' }],
+    ['earnings shard', k.earningsShardKey('u1', '07'), { PK: 'USER#u1', SK: 'EARNINGS#07' }],
+    ['payout request answer', k.payoutRequestKey('u1', 'r-1'), { PK: 'USER#u1', SK: 'PAYOUTREQ#r-1' }],
+    ['stream gift revenue shard', k.streamGiftRevenueShardKey('st1', '03'), { PK: 'STREAM#st1', SK: 'GIFTREV#03' }],
+    ['gifter tally', k.topGifterKey('st1', 'u1'), { PK: 'STREAM#st1', SK: 'GIFTER#u1' }],
+    ['platform revenue shard', k.platformRevenueShardKey('12'), { PK: 'PLATFORM#REVENUE', SK: 'SHARD#12' }],
+    ['payout', k.payoutKey('pay_1'), { PK: 'PAYOUT#pay_1', SK: 'PAYOUT' }],
+    ['admin action', k.adminLogKey('2026-01-01T00:00:00.000Z', 'adm_1'), { PK: 'ADMINLOG', SK: '2026-01-01T00:00:00.000Z#adm_1' }],
   ])('%s', (_name, actual, expected) => {
     expect(actual).toEqual(expected);
   });
@@ -59,6 +70,8 @@ describe('index keys match docs/data-model.md', () => {
     ['GSI1 sales of a stream', k.streamSalesPk('st1'), 'STREAM#st1#SALES'],
     ['GSI3 recording of a stream', k.streamRecordingPk('st1'), 'STREAM#st1#RECORDING'],
     ['GSI2 sales of a recording', k.recordingSalesPk('r1'), 'RECORDING#r1#SALES'],
+    ['GSI1 payouts of a user', k.userPayoutsPk('u1'), 'USER#u1#PAYOUTS'],
+    ['GSI2 payouts awaiting a decision', k.PAYOUTS_REQUESTED_PK, 'PAYOUTS_REQUESTED'],
     ['GSI1 chat room', k.roomPk('arn:aws:ivschat:x'), 'ROOM#arn:aws:ivschat:x'],
     ['GSI2 bid sort key', k.bidHistorySk('2026-01-01T00:00:00.000Z', 'bid1'), '2026-01-01T00:00:00.000Z#bid1'],
     ['GSI2 recording offset sort key', k.recordingOffsetSk(1234), '000000001234'],
@@ -87,6 +100,7 @@ describe('index keys match docs/data-model.md', () => {
     expect(k.SK_PREFIX).toEqual({
       order: 'ORDER#', follows: 'FOLLOWS#', notification: 'NOTIF#', alertPref: 'ALERTPREF#', moderator: 'MOD#',
       ban: 'BAN#', member: 'MEMBER#', modLog: 'MODLOG#', health: 'HEALTH#', restore: 'RESTORE#', bid: 'BID#',
+      ledger: 'LEDGER#', earnings: 'EARNINGS', giftRevenue: 'GIFTREV#', gifter: 'GIFTER#', platformRevenueShard: 'SHARD#',
     });
   });
 });

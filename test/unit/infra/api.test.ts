@@ -44,8 +44,18 @@ describe('api', () => {
     expect(buyNow.Properties.PipelineConfig.Functions).toHaveLength(3);
   });
 
+  it('hands the resolvers the stage\'s economy (settings and gift catalog) as environment variables', () => {
+    const api = Object.values(resources('AWS::AppSync::GraphQLApi'))[0];
+    const env = api.Properties.EnvironmentVariables as Record<string, string>;
+    expect(JSON.parse(env.ECONOMY as string)).toMatchObject({ standardSharePercent: 50, premiumSharePercent: 90, minimumPayoutMinor: 1000 });
+    expect((JSON.parse(env.GIFT_CATALOG as string) as unknown[]).length).toBeGreaterThan(0);
+    const sendGift = Object.values(resources('AWS::AppSync::Resolver')).find((r) => r.Properties.FieldName === 'sendGift');
+    expect(sendGift.Properties.PipelineConfig.Functions).toHaveLength(4);
+  });
+
   it('lets only the publishing Lambdas call publish mutations', () => {
     expect(JSON.stringify(policiesOf('stream-state'))).toContain('/types/Mutation/fields/publishStreamStatus');
     expect(JSON.stringify(policiesOf('social'))).not.toContain('appsync:GraphQL');
+    expect(JSON.stringify(policiesOf('gift-fanout'))).toContain('/types/Mutation/fields/publishGift');
   });
 });

@@ -28,6 +28,10 @@ describe('auth', () => {
     t().hasResourceProperties('AWS::Cognito::IdentityPool', { AllowUnauthenticatedIdentities: true });
   });
 
+  it('has the admins group whose members decide payouts and tiers (cognito:groups → identity.groups)', () => {
+    t().hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'admins', UserPoolId: { Ref: Match.stringLikeRegexp('UserPool') } });
+  });
+
   it('dev keeps Cognito\'s default sender; prod sends codes through the stage\'s SES identity', () => {
     // No EmailConfiguration = COGNITO_DEFAULT.
     expect(only('AWS::Cognito::UserPool').Properties.EmailConfiguration).toBeUndefined();

@@ -1,6 +1,6 @@
 /** The Functions construct in the platform stack: every catalog function with the same defaults, and their triggers. */
 import { describe, expect, it } from 'vitest';
-import { FUNCTIONS, PROVISIONING_REQUESTED } from '../../../lib/functions/catalog';
+import { FUNCTIONS, GIFT_SENT, PROVISIONING_REQUESTED } from '../../../lib/functions/catalog';
 import { type Loose, useDevStack } from './stack';
 
 const stack = useDevStack();
@@ -17,6 +17,14 @@ describe('functions', () => {
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify(PROVISIONING_REQUESTED) }] },
     });
     t().hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'lvs-dev-provision-streamer', Timeout: 60 });
+  });
+
+  it('fans out only gift and tip ledger inserts from the table stream (gift-fanout)', () => {
+    const fnId = Object.entries(resources('AWS::Lambda::Function')).find(([, r]) => r.Properties.FunctionName === 'lvs-dev-gift-fanout')?.[0];
+    t().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify(GIFT_SENT) }] },
+    });
   });
 
   it('creates every catalog function on Node.js 22, arm64, traced, with its own log group', () => {

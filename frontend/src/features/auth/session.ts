@@ -1,7 +1,11 @@
 import { hasStoredSession } from '../../lib/api';
 
 /** The signed-in user as the UI needs it. */
-export interface SessionUser { userId: string; handle: string; email: string }
+export interface SessionUser {
+  userId: string; handle: string; email: string;
+  /** Platform admin (Cognito group `admins`): shows the admin page; the API checks the group itself. */
+  admin?: boolean;
+}
 
 /**
  * Reads the current user from the ID token claims, or null for guests. The handle is the
@@ -23,7 +27,7 @@ export async function currentUser(): Promise<SessionUser | null> {
     const s = await fetchAuthSession();
     const p = s.tokens?.idToken?.payload;
     if (!p?.sub) return null;
-    return { userId: String(p.sub), handle: String(p['handle'] ?? p['preferred_username'] ?? ''), email: String(p['email'] ?? '') };
+    return { userId: String(p.sub), handle: String(p['handle'] ?? p['preferred_username'] ?? ''), email: String(p['email'] ?? ''), admin: isAdmin(p['cognito:groups']) };
   } catch {
     return null;
   }
@@ -36,4 +40,10 @@ async function warmGuestCredentials(loadConfig: () => Promise<unknown>): Promise
   } catch {
     // the API call that needs them retries and reports
   }
+}
+
+/** Whether the ID token's `cognito:groups` claim (array, or one string) holds the platform admins group. */
+export function isAdmin(groups: unknown): boolean {
+  const list = Array.isArray(groups) ? groups : typeof groups === 'string' ? [groups] : [];
+  return list.includes('admins');
 }

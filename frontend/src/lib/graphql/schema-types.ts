@@ -23,7 +23,7 @@ export type ModerationAction = 'DELETE_MESSAGE' | 'TIMEOUT' | 'BAN' | 'UNBAN' | 
 
 export type BlockedWordsAction = 'MASK' | 'DENY';
 
-export type NotificationKind = 'GO_LIVE' | 'OUTBID' | 'WON' | 'SOLD' | 'REPLAY_READY';
+export type NotificationKind = 'GO_LIVE' | 'OUTBID' | 'WON' | 'SOLD' | 'REPLAY_READY' | 'GIFT';
 
 export type RecordingState = 'RECORDING' | 'AVAILABLE' | 'FAILED';
 
@@ -117,6 +117,51 @@ export interface PublishAuctionClosedInput {
   outcome: AuctionOutcome;
   saleId?: string | null | undefined;
 }
+
+export type GiftKind = 'GIFT' | 'TIP';
+
+export type BroadcasterTier = 'STANDARD' | 'PREMIUM';
+
+export type PayoutStatus = 'REQUESTED' | 'PAID' | 'REJECTED';
+
+export type PayoutDecision = 'PAID' | 'REJECTED';
+
+export type LedgerKind = 'PURCHASE' | 'REFUND' | 'GIFT_SENT' | 'TIP_SENT' | 'GIFT_RECEIVED' | 'TIP_RECEIVED' | 'PAYOUT_REQUESTED' | 'PAYOUT_REJECTED' | 'PAYOUT_PAID';
+
+export interface SendGiftInput {
+  channelId: string;
+  giftId: string;
+  count: number;
+  /** Client-generated id: a retry with the same id is answered, not charged twice. */
+  clientGiftId: string;
+}
+
+export interface SendTipInput {
+  channelId: string;
+  coins: number;
+  message?: string | null | undefined;
+  clientGiftId: string;
+}
+
+export interface PublishGiftInput {
+  id: string;
+  channelId: string;
+  streamId: string;
+  kind: GiftKind;
+  giftId?: string | null | undefined;
+  giftName?: string | null | undefined;
+  animation?: string | null | undefined;
+  count: number;
+  coins: number;
+  message?: string | null | undefined;
+  senderId: string;
+  senderHandle: string;
+  sentAt: string;
+  big: boolean;
+}
+
+/** OPEN: checkout started, not paid; PAID: coins credited; REFUNDED: the payment was refunded or disputed in full and the coins taken back. */
+export type CoinPurchaseStatus = 'OPEN' | 'PAID' | 'REFUNDED';
 
 // Field sets (FIELDS in queries.ts).
 
@@ -486,6 +531,161 @@ export interface QueryResults {
       }[];
     };
   };
+  myWallet: {
+    myWallet: {
+      coins: number;
+      debt: number;
+    };
+  };
+  giftCatalog: {
+    giftCatalog: {
+      id: string;
+      name: string;
+      coins: number;
+      animation: string;
+    }[];
+  };
+  giftPanel: {
+    giftCatalog: {
+      id: string;
+      name: string;
+      coins: number;
+      animation: string;
+    }[];
+    myWallet: {
+      coins: number;
+      debt: number;
+    };
+  };
+  topGifters: {
+    topGifters: {
+      userId: string;
+      handle: string;
+      coins: number;
+    }[];
+  };
+  myEarnings: {
+    myEarnings: {
+      userId: string;
+      tier: BroadcasterTier;
+      sharePercent: number;
+      availableAmount: number;
+      reservedAmount: number;
+      paidAmount: number;
+      currency: string;
+      minimumPayoutAmount: number;
+      lifetimeCoins: number;
+    };
+  };
+  myLedger: {
+    myLedger: {
+      items: {
+        entryId: string;
+        kind: LedgerKind;
+        coins: number;
+        amount: number | null;
+        currency: string | null;
+        channelId: string | null;
+        giftId: string | null;
+        payoutId: string | null;
+        counterpartyHandle: string | null;
+        createdAt: string;
+      }[];
+      nextToken: string | null;
+    };
+  };
+  studioEarnings: {
+    myEarnings: {
+      userId: string;
+      tier: BroadcasterTier;
+      sharePercent: number;
+      availableAmount: number;
+      reservedAmount: number;
+      paidAmount: number;
+      currency: string;
+      minimumPayoutAmount: number;
+      lifetimeCoins: number;
+    };
+    myPayouts: {
+      items: {
+        payoutId: string;
+        userId: string;
+        handle: string;
+        amount: number;
+        currency: string;
+        status: PayoutStatus;
+        requestedAt: string;
+        decidedAt: string | null;
+        reason: string | null;
+        history: {
+          status: PayoutStatus;
+          at: string;
+          byUserId: string;
+          reason: string | null;
+        }[];
+      }[];
+      nextToken: string | null;
+    };
+    myLedger: {
+      items: {
+        entryId: string;
+        kind: LedgerKind;
+        coins: number;
+        amount: number | null;
+        currency: string | null;
+        channelId: string | null;
+        giftId: string | null;
+        payoutId: string | null;
+        counterpartyHandle: string | null;
+        createdAt: string;
+      }[];
+      nextToken: string | null;
+    };
+  };
+  myPayouts: {
+    myPayouts: {
+      items: {
+        payoutId: string;
+        userId: string;
+        handle: string;
+        amount: number;
+        currency: string;
+        status: PayoutStatus;
+        requestedAt: string;
+        decidedAt: string | null;
+        reason: string | null;
+        history: {
+          status: PayoutStatus;
+          at: string;
+          byUserId: string;
+          reason: string | null;
+        }[];
+      }[];
+      nextToken: string | null;
+    };
+  };
+  payoutQueue: {
+    payoutQueue: {
+      items: {
+        payoutId: string;
+        userId: string;
+        handle: string;
+        amount: number;
+        currency: string;
+        status: PayoutStatus;
+        requestedAt: string;
+        decidedAt: string | null;
+        reason: string | null;
+        history: {
+          status: PayoutStatus;
+          at: string;
+          byUserId: string;
+          reason: string | null;
+        }[];
+      }[];
+      nextToken: string | null;
+    };
+  };
 }
 
 /** The variables each query in `Q` takes, by its key there. */
@@ -535,6 +735,24 @@ export interface QueryVariables {
   notifications: Record<string, never>;
   alertPreferences: Record<string, never>;
   purchases: Record<string, never>;
+  myWallet: Record<string, never>;
+  giftCatalog: Record<string, never>;
+  giftPanel: Record<string, never>;
+  topGifters: {
+    channelId: string;
+  };
+  myEarnings: Record<string, never>;
+  myLedger: {
+    limit?: number | null | undefined;
+    nextToken?: string | null | undefined;
+  };
+  studioEarnings: Record<string, never>;
+  myPayouts: {
+    nextToken?: string | null | undefined;
+  };
+  payoutQueue: {
+    nextToken?: string | null | undefined;
+  };
 }
 
 /** What each mutation in `M` (frontend/src/lib/queries.ts) answers, by its key there. */
@@ -678,6 +896,105 @@ export interface MutationResults {
       entryId: string;
     };
   };
+  sendGift: {
+    sendGift: {
+      gift: {
+        id: string;
+        channelId: string;
+        streamId: string;
+        kind: GiftKind;
+        giftId: string | null;
+        giftName: string | null;
+        animation: string | null;
+        count: number;
+        coins: number;
+        message: string | null;
+        senderId: string;
+        senderHandle: string;
+        sentAt: string;
+        big: boolean;
+      };
+      wallet: {
+        coins: number;
+        debt: number;
+      };
+    };
+  };
+  sendTip: {
+    sendTip: {
+      gift: {
+        id: string;
+        channelId: string;
+        streamId: string;
+        kind: GiftKind;
+        giftId: string | null;
+        giftName: string | null;
+        animation: string | null;
+        count: number;
+        coins: number;
+        message: string | null;
+        senderId: string;
+        senderHandle: string;
+        sentAt: string;
+        big: boolean;
+      };
+      wallet: {
+        coins: number;
+        debt: number;
+      };
+    };
+  };
+  requestPayout: {
+    requestPayout: {
+      payoutId: string;
+      userId: string;
+      handle: string;
+      amount: number;
+      currency: string;
+      status: PayoutStatus;
+      requestedAt: string;
+      decidedAt: string | null;
+      reason: string | null;
+      history: {
+        status: PayoutStatus;
+        at: string;
+        byUserId: string;
+        reason: string | null;
+      }[];
+    };
+  };
+  decidePayout: {
+    decidePayout: {
+      payoutId: string;
+      userId: string;
+      handle: string;
+      amount: number;
+      currency: string;
+      status: PayoutStatus;
+      requestedAt: string;
+      decidedAt: string | null;
+      reason: string | null;
+      history: {
+        status: PayoutStatus;
+        at: string;
+        byUserId: string;
+        reason: string | null;
+      }[];
+    };
+  };
+  setTierByHandle: {
+    setBroadcasterTierByHandle: {
+      userId: string;
+      tier: BroadcasterTier;
+      sharePercent: number;
+      availableAmount: number;
+      reservedAmount: number;
+      paidAmount: number;
+      currency: string;
+      minimumPayoutAmount: number;
+      lifetimeCoins: number;
+    };
+  };
   updateChatSettings: {
     updateChatSettings: {
       channelId: string;
@@ -743,6 +1060,7 @@ export interface MutationVariables {
   };
   like: {
     channelId: string;
+    clientLikeId?: string | null | undefined;
   };
   createChatToken: {
     channelId: string;
@@ -778,6 +1096,24 @@ export interface MutationVariables {
   removeModerator: {
     channelId: string;
     userId: string;
+  };
+  sendGift: {
+    input: SendGiftInput;
+  };
+  sendTip: {
+    input: SendTipInput;
+  };
+  requestPayout: {
+    id: string;
+  };
+  decidePayout: {
+    id: string;
+    decision: PayoutDecision;
+    reason?: string | null | undefined;
+  };
+  setTierByHandle: {
+    handle: string;
+    tier: BroadcasterTier;
   };
   updateChatSettings: {
     input: UpdateChatSettingsInput;
@@ -855,6 +1191,24 @@ export interface SubscriptionResults {
       events: string[] | null;
     } | null;
   };
+  gift: {
+    onGift: {
+      id: string;
+      channelId: string;
+      streamId: string;
+      kind: GiftKind;
+      giftId: string | null;
+      giftName: string | null;
+      animation: string | null;
+      count: number;
+      coins: number;
+      message: string | null;
+      senderId: string;
+      senderHandle: string;
+      sentAt: string;
+      big: boolean;
+    } | null;
+  };
   notification: {
     onNotification: {
       notificationId: string;
@@ -891,6 +1245,9 @@ export interface SubscriptionVariables {
     channelId: string;
   };
   health: {
+    channelId: string;
+  };
+  gift: {
     channelId: string;
   };
   notification: {

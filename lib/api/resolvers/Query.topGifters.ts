@@ -1,0 +1,13 @@
+/** Query.topGifters: pipeline channelProfile → topGiftersRead; the ten biggest gifters of the live stream. */
+import type { Context } from '@aws-appsync/utils';
+
+export const pipeline = ['channelProfile', 'topGiftersRead'];
+
+export function request(ctx: Context<{ channelId: string }>): unknown {
+  ctx.stash.channelId = ctx.args.channelId;
+  return {};
+}
+
+export function response(ctx: Context): unknown {
+  return ctx.prev.result;
+}

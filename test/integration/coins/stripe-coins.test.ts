@@ -1,0 +1,280 @@
+/**
+ * Coins bought through Stripe Checkout, end to end on one machine: startCoinCheckout through the
+ * local APPSYNC_JS engine and the coin-checkout Lambda, the local Stripe's checkout page, events
+ * signed as Stripe signs them delivered over HTTP to the stripe-webhook function URL, DynamoDB
+ * Local behind the IAM proxy (each function's role from the synthesized template), and the Stripe
+ * secret in the local Secrets Manager under the same IAM check. Every test ends with the
+ * conservation check: each wallet's coins - debt equals its ledger, and all wallets together equal
+ * the coins sold less the coins taken back.
+ */
+import { randomUUID } from 'node:crypto';
+import { QueryCommand, ScanCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import Stripe from 'stripe';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../../local/appsync/engine';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb/server';
+import { runAs } from '../../../local/iam/caller';
+import { startFunctionUrl, type LocalFunctionUrl } from '../../../local/lambda/function-url';
+import { startLocalSecretsManager, type LocalSecretsManager } from '../../../local/secretsmanager/index';
+import { localCoinsConfig } from '../../../local/stripe/index';
+import { startLocalStripe, type LocalStripe } from '../../../local/stripe/server';
+import { useDynamoDbLocal } from '../../support/dynamo';
+
+const db = useDynamoDbLocal({ iam: true });
+const KEYS = { apiKey: `sk_test_int${randomUUID().replace(/-/g, '')}`, webhookSecret: `whsec_int${randomUUID().replace(/-/g, '')}` };
+const config = localCoinsConfig();
+const PACK = config.packs[0] as { id: string; coins: number; amount: number; currency: string };
+
+type Handler = (event: unknown) => Promise<unknown>;
+let engine: Engine;
+let stripe: LocalStripe;
+let secrets: LocalSecretsManager;
+let webhook: LocalFunctionUrl;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+type Result = { data?: Record<string, Loose> | null; errors?: { message: string; errorType?: string | null }[] };
+const cognito = (sub: string) => ({
+  mode: 'AMAZON_COGNITO_USER_POOLS' as const,
+  identity: { sub, username: sub, claims: { handle: sub }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' },
+});
+const gql = (query: string, sub: string, variables: Record<string, unknown> = {}) => engine.execute({ query, variables, auth: cognito(sub) as never }) as Promise<Result>;
+
+beforeAll(async () => {
+  secrets = await startLocalSecretsManager({ iam: db.iam?.authorizer, secrets: { [config.stripeSecretName]: JSON.stringify(KEYS) } });
+  // The handlers build their clients on first import: the environment comes first, as in Lambda.
+  Object.assign(process.env, {
+    AWS_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: db.lambdaEndpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+    TABLE_NAME: db.tableName, RESOURCE_TAG: 'local', WEB_URL: 'http://web.test', STRIPE_SECRET_NAME: config.stripeSecretName,
+    COIN_PACKS: JSON.stringify(config.packs), POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
+  const handlers: Record<string, Handler> = {
+    'coin-checkout': ((await import('../../../lambdas/coin-checkout/handler')).handler) as Handler,
+    'stripe-webhook': ((await import('../../../lambdas/stripe-webhook/handler')).handler) as Handler,
+  };
+  const invoke = (name: string, event: unknown) => runAs(name, () => (handlers[name] as Handler)(event));
+  webhook = await startFunctionUrl(invoke, 'stripe-webhook');
+  stripe = await startLocalStripe({ ...KEYS, webhookUrl: webhook.url, retryDelaysMs: [] });
+  process.env.STRIPE_API_URL = stripe.url;
+  engine = createEngine({ dynamo: db.client, tables: { Main: db.tableName, Idempotency: db.idempotencyTableName }, invokeLambda: invoke });
+});
+
+afterAll(async () => {
+  await stripe?.stop();
+  await webhook?.stop();
+  await secrets?.stop();
+});
+
+afterEach(async () => {
+  await expectCoinsConserved();
+  expect(db.iam?.authorizer.denials ?? []).toEqual([]);
+});
+
+async function scanAll(): Promise<Loose[]> {
+  const items: Loose[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(new ScanCommand({ TableName: db.tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Each wallet's coins - debt is its ledger's sum; all wallets hold the coins sold less those taken back. */
+async function expectCoinsConserved(): Promise<void> {
+  const items = await scanAll();
+  const wallets = items.filter((i) => i.SK === 'WALLET');
+  const ledger = items.filter((i) => String(i.SK).startsWith('LEDGER#'));
+  for (const w of wallets) {
+    expect(w.coins).toBeGreaterThanOrEqual(0);
+    expect(w.debt).toBeGreaterThanOrEqual(0);
+    const sum = ledger.filter((e) => e.PK === w.PK).reduce((s, e) => s + Number(e.coins), 0);
+    expect({ wallet: w.PK, balance: w.coins - w.debt }).toEqual({ wallet: w.PK, balance: sum });
+  }
+  const sold = items.filter((i) => String(i.PK).startsWith('CHECKOUT#') && i.status !== 'OPEN').reduce((s, i) => s + Number(i.coins), 0);
+  const takenBack = items.filter((i) => String(i.PK).startsWith('PAYMENT#')).reduce((s, i) => s + Number(i.clawedCoins ?? 0), 0);
+  const sent = ledger.filter((e) => e.kind === 'GIFT_SENT' || e.kind === 'TIP_SENT').reduce((s, e) => s - Number(e.coins), 0);
+  expect(wallets.reduce((s, w) => s + w.coins - w.debt, 0)).toBe(sold - takenBack - sent);
+}
+
+const wallet = async (userId: string) => {
+  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: `USER#${userId}`, SK: 'WALLET' }, ConsistentRead: true }));
+  return { coins: Number(Item?.coins ?? 0), debt: Number(Item?.debt ?? 0) };
+};
+const ledgerOf = async (userId: string) => (await db.doc.send(new QueryCommand({
+  TableName: db.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :l)', ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':l': 'LEDGER#' },
+}))).Items ?? [];
+
+const START = 'mutation($p: ID!) { startCoinCheckout(packId: $p) { sessionId url } }';
+const PURCHASES = 'query { myCoinPurchases { items { sessionId packId coins amount currency status refundedAmount createdAt } nextToken } }';
+
+async function openCheckout(userId: string, packId = PACK.id): Promise<{ sessionId: string; url: string }> {
+  const r = await gql(START, userId, { p: packId });
+  expect(r.errors).toBeUndefined();
+  return r.data?.startCoinCheckout as { sessionId: string; url: string };
+}
+
+/** Pays on the local checkout page with a test card; answers the page's redirect. */
+async function payWith(url: string, cardNumber: string): Promise<Response> {
+  return fetch(url, {
+    method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ cardNumber, expiry: '12 / 34', cvc: '123' }).toString(),
+  });
+}
+
+/** POSTs `event` to the webhook as Stripe would, signed with the endpoint secret (or `secret`, or at `timestamp`). */
+async function deliver(event: Record<string, unknown>, opts: { secret?: string; timestamp?: number } = {}): Promise<{ status: number; outcome?: string }> {
+  const payload = JSON.stringify(event, null, 2);
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? KEYS.webhookSecret, ...(opts.timestamp ? { timestamp: opts.timestamp } : {}) });
+  // Stripe delivers a 5xx answer again later; so does this helper, at once.
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(webhook.url, { method: 'POST', body: payload, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
+    const body = (await res.json()) as { outcome?: string };
+    if (res.status < 500 || attempt === 5) return { status: res.status, outcome: body.outcome };
+  }
+}
+
+const completedEvent = (sessionId: string, userId: string, paymentIntent: string) => ({
+  id: `evt_${randomUUID()}`, object: 'event', type: 'checkout.session.completed', created: Math.floor(Date.now() / 1000), livemode: false,
+  data: { object: { id: sessionId, object: 'checkout.session', status: 'complete', payment_status: 'paid', payment_intent: paymentIntent, client_reference_id: userId, amount_total: PACK.amount, currency: PACK.currency.toLowerCase(), metadata: { userId, packId: PACK.id, platform: 'local' } } },
+});
+const refundedEvent = (paymentIntent: string, amountRefunded: number) => ({
+  id: `evt_${randomUUID()}`, object: 'event', type: 'charge.refunded', created: Math.floor(Date.now() / 1000), livemode: false,
+  data: { object: { id: `ch_${randomUUID()}`, object: 'charge', amount: PACK.amount, amount_refunded: amountRefunded, refunded: amountRefunded >= PACK.amount, currency: PACK.currency.toLowerCase(), payment_intent: paymentIntent, metadata: { platform: 'local' } } },
+});
+
+describe('buying coins through the local checkout', () => {
+  it('a paid checkout credits the pack once and lists the purchase PAID; a declined card credits nothing', async () => {
+    const user = `buyer-${randomUUID()}`;
+    const shop = await gql('query { coinShop { available reason packs { id coins amount currency label } } }', user);
+    expect(shop.data?.coinShop).toEqual({ available: true, reason: null, packs: config.packs });
+
+    const declined = await openCheckout(user);
+    const refusal = await payWith(declined.url, '4000 0000 0000 0002');
+    expect(refusal.status).toBe(402);
+    expect(await refusal.text()).toContain('Your card was declined.');
+
+    const { sessionId, url } = await openCheckout(user);
+    const paid = await payWith(url, '4242 4242 4242 4242');
+    expect(paid.status).toBe(303);
+    expect(paid.headers.get('location')).toBe(`http://web.test/wallet?checkout=${sessionId}`);
+
+    expect(await wallet(user)).toEqual({ coins: PACK.coins, debt: 0 });
+    const purchases = (await gql(PURCHASES, user)).data?.myCoinPurchases.items as Loose[];
+    expect(purchases.map((p) => [p.sessionId, p.status])).toEqual([[sessionId, 'PAID'], [declined.sessionId, 'OPEN']]);
+    expect((await ledgerOf(user)).map((e) => [e.kind, e.coins, e.amount])).toEqual([['PURCHASE', PACK.coins, PACK.amount]]);
+  });
+
+  it('the same completion delivered 5 times (4 of them at once) credits once', async () => {
+    const user = `buyer-${randomUUID()}`;
+    const { sessionId, url } = await openCheckout(user);
+    await payWith(url, '4242424242424242');
+    await Promise.all([1, 2, 3, 4].map(() => stripe.resend(sessionId)));
+
+    const answers = stripe.deliveries.filter((d) => d.type === 'checkout.session.completed').slice(-5).map((d) => d.status);
+    expect(answers).toEqual([200, 200, 200, 200, 200]);
+    expect(await wallet(user)).toEqual({ coins: PACK.coins, debt: 0 });
+    expect(await ledgerOf(user)).toHaveLength(1);
+  });
+
+  it('five concurrent deliveries of one signed event for an unpaid session credit exactly once', async () => {
+    const user = `buyer-${randomUUID()}`;
+    const { sessionId } = await openCheckout(user);
+    const event = completedEvent(sessionId, user, `pi_${randomUUID()}`);
+
+    const outcomes = await Promise.all([1, 2, 3, 4, 5].map(() => deliver(event)));
+
+    expect(outcomes.every((o) => o.status === 200)).toBe(true);
+    expect(outcomes.filter((o) => o.outcome === 'APPLIED')).toHaveLength(1);
+    expect(await wallet(user)).toEqual({ coins: PACK.coins, debt: 0 });
+  });
+
+  it('a bad signature or a stale timestamp is refused with 400 and credits nothing', async () => {
+    const user = `buyer-${randomUUID()}`;
+    const { sessionId } = await openCheckout(user);
+    const event = completedEvent(sessionId, user, `pi_${randomUUID()}`);
+
+    expect((await deliver(event, { secret: 'whsec_forged' })).status).toBe(400);
+    expect((await deliver(event, { timestamp: Math.floor(Date.now() / 1000) - 600 })).status).toBe(400);
+
+    expect(await wallet(user)).toEqual({ coins: 0, debt: 0 });
+    expect((await gql(PURCHASES, user)).data?.myCoinPurchases.items[0].status).toBe('OPEN');
+  });
+});
+
+describe('refunds and disputes', () => {
+  it('a full refund that arrives before its completion is recorded; the completion then credits nothing and the purchase is REFUNDED', async () => {
+    const user = `buyer-${randomUUID()}`;
+    const { sessionId } = await openCheckout(user);
+    const pi = `pi_${randomUUID()}`;
+
+    expect(await deliver(refundedEvent(pi, PACK.amount))).toEqual({ status: 200, outcome: 'RECORDED' });
+    expect(await deliver(completedEvent(sessionId, user, pi))).toEqual({ status: 200, outcome: 'APPLIED' });
+    expect(await deliver(refundedEvent(pi, PACK.amount))).toEqual({ status: 200, outcome: 'DUPLICATE' });
+
+    expect(await wallet(user)).toEqual({ coins: 0, debt: 0 });
+    expect((await gql(PURCHASES, user)).data?.myCoinPurchases.items[0]).toMatchObject({ sessionId, status: 'REFUNDED', refundedAmount: PACK.amount });
+    expect((await ledgerOf(user)).map((e) => e.kind).sort()).toEqual(['PURCHASE', 'REFUND']);
+  });
+
+  it('a partial refund before the completion: the completion credits the net (coins for the money kept, rounded down)', async () => {
+    const user = `buyer-${randomUUID()}`;
+    const { sessionId } = await openCheckout(user);
+    const pi = `pi_${randomUUID()}`;
+    const part = Math.floor(PACK.amount / 2);
+
+    await deliver(refundedEvent(pi, part));
+    await deliver(completedEvent(sessionId, user, pi));
+
+    expect(await wallet(user)).toEqual({ coins: PACK.coins - Math.ceil((PACK.coins * part) / PACK.amount), debt: 0 });
+    // The rest of the refund later takes the rest.
+    await deliver(refundedEvent(pi, PACK.amount));
+    expect(await wallet(user)).toEqual({ coins: 0, debt: 0 });
+  });
+
+  it('a refund after the coins were spent takes what is left and records the rest as debt; the next purchase settles it first', async () => {
+    const user = `buyer-${randomUUID()}`;
+    const first = await openCheckout(user);
+    await payWith(first.url, '4242424242424242');
+    // Spend most of the coins with a ledger-conform movement: the wallet and a GIFT_SENT entry in one transaction.
+    const spent = PACK.coins - 10;
+    const { TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+    const at = new Date().toISOString();
+    await db.doc.send(new TransactWriteCommand({ TransactItems: [
+      { Update: { TableName: db.tableName, Key: { PK: `USER#${user}`, SK: 'WALLET' }, UpdateExpression: 'ADD coins :d', ConditionExpression: 'coins >= :c', ExpressionAttributeValues: { ':d': -spent, ':c': spent } } },
+      { Put: { TableName: db.tableName, Item: { PK: `USER#${user}`, SK: `LEDGER#${at}#gift`, kind: 'GIFT_SENT', coins: -spent, createdAt: at } } },
+    ] }));
+
+    await fetch(`${stripe.url}/sessions/${first.sessionId}/refund`, { method: 'POST', headers: { accept: 'application/json' } });
+    expect(await wallet(user)).toEqual({ coins: 0, debt: spent });
+    expect((await gql(PURCHASES, user)).data?.myCoinPurchases.items[0]).toMatchObject({ status: 'REFUNDED' });
+
+    // A dispute of the same (refunded) charge takes nothing more.
+    await fetch(`${stripe.url}/sessions/${first.sessionId}/dispute`, { method: 'POST', headers: { accept: 'application/json' } });
+    expect(await wallet(user)).toEqual({ coins: 0, debt: spent });
+
+    const second = await openCheckout(user);
+    await payWith(second.url, '4242424242424242');
+    expect(await wallet(user)).toEqual({ coins: PACK.coins - spent, debt: 0 });
+    const purchase = (await ledgerOf(user)).filter((e) => e.kind === 'PURCHASE').at(-1);
+    expect(purchase).toMatchObject({ coins: PACK.coins, debtSettled: spent });
+  });
+
+  it('refunds and completions of many purchases in random order, each delivered twice, end where the money did', async () => {
+    const user = `buyer-${randomUUID()}`;
+    const sessions = await Promise.all([1, 2, 3, 4, 5, 6].map(() => openCheckout(user)));
+    const events = sessions.flatMap(({ sessionId }, i) => {
+      const pi = `pi_${randomUUID()}`;
+      const refund = i % 3 === 0 ? [refundedEvent(pi, PACK.amount)] : i % 3 === 1 ? [refundedEvent(pi, 10)] : [];
+      return [completedEvent(sessionId, user, pi), ...refund];
+    });
+    const deliveries = [...events, ...events].map((e) => ({ e, k: Math.random() })).sort((a, b) => a.k - b.k).map((x) => x.e);
+    for (const batch of [deliveries.slice(0, 6), deliveries.slice(6)]) await Promise.all(batch.map((e) => deliver(e)));
+
+    // Two fully refunded (0 coins), two refunded 10 cents (coins for the rest), two kept whole.
+    const partial = PACK.coins - Math.ceil((PACK.coins * 10) / PACK.amount);
+    expect(await wallet(user)).toEqual({ coins: 2 * partial + 2 * PACK.coins, debt: 0 });
+  });
+});

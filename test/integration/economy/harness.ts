@@ -13,7 +13,7 @@ import { createEngine, type Engine } from '../../../local/appsync/engine';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb/server';
 import { startLocalGraphql, type LocalGraphql } from '../../../local/graphql/server';
 import { runAs } from '../../../local/iam/caller';
-import { tableStream } from '../commerce/stream';
+import { tableStream } from '../../support/table-stream';
 import { useDynamoDbLocal, type DynamoDbLocalContext } from '../../support/dynamo';
 import { assertConservation } from './conservation';
 

@@ -95,14 +95,21 @@ const RESOLVER_BUILD: BuildOptions = {
 
 const bundleCache = new Map<string, string>();
 
-/** Bundles one resolver file as AppSync expects: ESM, `@aws-appsync/utils` left external. */
-export function bundleResolver(path: string): string {
-  const cached = bundleCache.get(path);
+/**
+ * Bundles one resolver file as AppSync expects: ESM, `@aws-appsync/utils` left external. With an
+ * inline source map by default (the local runtime's stack traces); `{ sourceMap: false }` for the
+ * stack, where every bundle is inlined into the CloudFormation template and the maps alone took a
+ * third of the template's 1 MB limit (the code itself stays unminified, readable in the console).
+ */
+export function bundleResolver(path: string, opts: { sourceMap?: boolean } = {}): string {
+  const sourceMap = opts.sourceMap !== false;
+  const cacheKey = `${sourceMap ? 'map' : 'plain'}:${path}`;
+  const cached = bundleCache.get(cacheKey);
   if (cached !== undefined) return cached;
-  const result = buildSync({ ...RESOLVER_BUILD, entryPoints: [path], write: false, sourcemap: 'inline', sourcesContent: false });
+  const result = buildSync({ ...RESOLVER_BUILD, entryPoints: [path], write: false, ...(sourceMap ? { sourcemap: 'inline', sourcesContent: false } : {}) });
   const code = result.outputFiles[0]?.text;
   if (code === undefined) throw new Error(`esbuild produced no output for ${path}`);
-  bundleCache.set(path, code);
+  bundleCache.set(cacheKey, code);
   return code;
 }
 

@@ -87,7 +87,7 @@ export class Api extends Construct {
           name,
           dataSource: source,
           runtime: FunctionRuntime.JS_1_0_0,
-          code: Code.fromInline(bundleResolver(`${RESOLVERS_DIR}/functions/${name}.ts`)),
+          code: Code.fromInline(bundleResolver(`${RESOLVERS_DIR}/functions/${name}.ts`, { sourceMap: false })),
         });
         pipelineFns.set(name, fn);
       }
@@ -107,7 +107,7 @@ export class Api extends Construct {
 
   private resolver(file: ResolverFile, source: BaseDataSource, pipelineFn: (n: string, s: BaseDataSource) => AppsyncFunction): Resolver {
     const pipeline = resolverPipeline(file.path);
-    const code = Code.fromInline(bundleResolver(file.path));
+    const code = Code.fromInline(bundleResolver(file.path, { sourceMap: false }));
     const id = basename(file.path, '.ts').replace('.', '');
     return new Resolver(this, id, {
       api: this.api,

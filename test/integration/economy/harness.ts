@@ -111,14 +111,23 @@ export function useEconomyApi(opts: { conserve?: boolean } = {}): EconomyApi {
   return api;
 }
 
-/** Retries a retryable CONFLICT as the web app does (same client id), until a final answer. */
+/** Retried answers by errorType and message (what the concurrency tests report). */
+export const retried = new Map<string, number>();
+
+/**
+ * Resends a retryable answer (CONFLICT, or Unavailable: errorInfo.retryable) as the web app does,
+ * with the same client id, until a final answer.
+ */
 export async function untilFinal(run: () => Promise<Result>): Promise<Result> {
   for (let i = 0; i < 100; i++) {
     const r = await run();
-    if (r.errors?.[0]?.errorType !== 'CONFLICT') return r;
+    const e = r.errors?.[0];
+    if (!e || (e.errorType !== 'CONFLICT' && e.errorInfo?.retryable !== true)) return r;
+    const key = `${String(e.errorType)}: ${e.message}`;
+    retried.set(key, (retried.get(key) ?? 0) + 1);
     await new Promise((res) => setTimeout(res, Math.random() * 25));
   }
-  throw new Error('still CONFLICT after 100 tries');
+  throw new Error('still retryable after 100 tries');
 }
 
 export const GIFT_FIELDS = 'id channelId streamId kind giftId giftName animation count coins message senderId senderHandle sentAt big';

@@ -123,6 +123,6 @@ describe('economy model', () => {
         expect(e).toMatchObject({ availableAmount: m.earned - m.reserved - m.paid, reservedAmount: m.reserved, paidAmount: m.paid, tier: m.premium ? 'PREMIUM' : 'STANDARD' });
       }
       await assertConservation(db.doc, db.tableName, ECONOMY.coinValueMinor);
-    }), { seed: FC_SEED, numRuns: Number(process.env.FC_RUNS_ECONOMY ?? 12), endOnFailure: true });
+    }), { seed: FC_SEED, numRuns: Number(process.env.FC_RUNS_ECONOMY ?? 8), endOnFailure: true });
   });
 });

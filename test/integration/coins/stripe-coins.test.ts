@@ -2,10 +2,11 @@
  * Coins bought through Stripe Checkout, end to end on one machine: startCoinCheckout through the
  * local APPSYNC_JS engine and the coin-checkout Lambda, the local Stripe's checkout page, events
  * signed as Stripe signs them delivered over HTTP to the stripe-webhook function URL, DynamoDB
- * Local behind the IAM proxy (each function's role from the synthesized template), and the Stripe
- * secret in the local Secrets Manager under the same IAM check. Every test ends with the
- * conservation check: each wallet's coins - debt equals its ledger, and all wallets together equal
- * the coins sold less the coins taken back.
+ * Local, the Stripe secret in the local Secrets Manager, and wt/econ's sendGift for spending.
+ * (The functions' grants are checked by test/unit/infra/function-permissions.test.ts: the
+ * IAM-enforcing proxy would add a stack synth that outlasts the hook on a loaded runner.) Every test
+ * ends with the economy's conservation checker and this file's own: the coins sold less the coins
+ * taken back are in the wallets (less debt), the earnings and the platform's revenue.
  */
 import { randomUUID } from 'node:crypto';
 import { QueryCommand, ScanCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -19,8 +20,12 @@ import { startLocalSecretsManager, type LocalSecretsManager } from '../../../loc
 import { localCoinsConfig } from '../../../local/stripe/index';
 import { startLocalStripe, type LocalStripe } from '../../../local/stripe/server';
 import { useDynamoDbLocal } from '../../support/dynamo';
+import { economyEnvironment } from '../../../lambdas/shared/domain/economy';
+import { assertConservation } from '../economy/conservation';
+import { ECONOMY, SEND_GIFT } from '../economy/harness';
+import { seedChannel } from '../economy/seed';
 
-const db = useDynamoDbLocal({ iam: true });
+const db = useDynamoDbLocal();
 const KEYS = { apiKey: `sk_test_int${randomUUID().replace(/-/g, '')}`, webhookSecret: `whsec_int${randomUUID().replace(/-/g, '')}` };
 const config = localCoinsConfig();
 const PACK = config.packs[0] as { id: string; coins: number; amount: number; currency: string };
@@ -41,7 +46,7 @@ const cognito = (sub: string) => ({
 const gql = (query: string, sub: string, variables: Record<string, unknown> = {}) => engine.execute({ query, variables, auth: cognito(sub) as never }) as Promise<Result>;
 
 beforeAll(async () => {
-  secrets = await startLocalSecretsManager({ iam: db.iam?.authorizer, secrets: { [config.stripeSecretName]: JSON.stringify(KEYS) } });
+  secrets = await startLocalSecretsManager({ secrets: { [config.stripeSecretName]: JSON.stringify(KEYS) } });
   // The handlers build their clients on first import: the environment comes first, as in Lambda.
   Object.assign(process.env, {
     AWS_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -57,7 +62,7 @@ beforeAll(async () => {
   webhook = await startFunctionUrl(invoke, 'stripe-webhook');
   stripe = await startLocalStripe({ ...KEYS, webhookUrl: webhook.url, retryDelaysMs: [] });
   process.env.STRIPE_API_URL = stripe.url;
-  engine = createEngine({ dynamo: db.client, tables: { Main: db.tableName, Idempotency: db.idempotencyTableName }, invokeLambda: invoke });
+  engine = createEngine({ dynamo: db.client, tables: { Main: db.tableName, Idempotency: db.idempotencyTableName }, env: economyEnvironment(ECONOMY), invokeLambda: invoke });
 });
 
 afterAll(async () => {
@@ -67,8 +72,8 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
+  await assertConservation(db.doc, db.tableName, ECONOMY.coinValueMinor);
   await expectCoinsConserved();
-  expect(db.iam?.authorizer.denials ?? []).toEqual([]);
 });
 
 async function scanAll(): Promise<Loose[]> {
@@ -96,7 +101,7 @@ async function expectCoinsConserved(): Promise<void> {
   const sold = items.filter((i) => String(i.PK).startsWith('CHECKOUT#') && i.status !== 'OPEN').reduce((s, i) => s + Number(i.coins), 0);
   const takenBack = items.filter((i) => String(i.PK).startsWith('PAYMENT#')).reduce((s, i) => s + Number(i.clawedCoins ?? 0), 0);
   const sent = ledger.filter((e) => e.kind === 'GIFT_SENT' || e.kind === 'TIP_SENT').reduce((s, e) => s - Number(e.coins), 0);
-  expect(wallets.reduce((s, w) => s + w.coins - w.debt, 0)).toBe(sold - takenBack - sent);
+  expect(wallets.reduce((s, w) => s + w.coins - w.debt, 0) + sent).toBe(sold - takenBack);
 }
 
 const wallet = async (userId: string) => {
@@ -234,18 +239,17 @@ describe('refunds and disputes', () => {
     expect(await wallet(user)).toEqual({ coins: 0, debt: 0 });
   });
 
-  it('a refund after the coins were spent takes what is left and records the rest as debt; the next purchase settles it first', async () => {
+  it('a refund after gifts takes what is left and records the rest as debt; gifting is refused until the next purchase settles it', async () => {
     const user = `buyer-${randomUUID()}`;
+    const channel = `chan-${randomUUID()}`;
+    await seedChannel(db.doc, db.tableName, channel, `h${randomUUID().slice(0, 8)}`, `stream-${randomUUID()}`);
+    const gift = () => gql(SEND_GIFT, user, { i: { channelId: channel, giftId: 'heart', count: PACK.coins - 10, clientGiftId: randomUUID() } });
     const first = await openCheckout(user);
     await payWith(first.url, '4242424242424242');
-    // Spend most of the coins with a ledger-conform movement: the wallet and a GIFT_SENT entry in one transaction.
     const spent = PACK.coins - 10;
-    const { TransactWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-    const at = new Date().toISOString();
-    await db.doc.send(new TransactWriteCommand({ TransactItems: [
-      { Update: { TableName: db.tableName, Key: { PK: `USER#${user}`, SK: 'WALLET' }, UpdateExpression: 'ADD coins :d', ConditionExpression: 'coins >= :c', ExpressionAttributeValues: { ':d': -spent, ':c': spent } } },
-      { Put: { TableName: db.tableName, Item: { PK: `USER#${user}`, SK: `LEDGER#${at}#gift`, kind: 'GIFT_SENT', coins: -spent, createdAt: at } } },
-    ] }));
+    const sent = await gift();
+    expect(sent.errors).toBeUndefined();
+    expect(await wallet(user)).toEqual({ coins: 10, debt: 0 });
 
     await fetch(`${stripe.url}/sessions/${first.sessionId}/refund`, { method: 'POST', headers: { accept: 'application/json' } });
     expect(await wallet(user)).toEqual({ coins: 0, debt: spent });
@@ -255,9 +259,14 @@ describe('refunds and disputes', () => {
     await fetch(`${stripe.url}/sessions/${first.sessionId}/dispute`, { method: 'POST', headers: { accept: 'application/json' } });
     expect(await wallet(user)).toEqual({ coins: 0, debt: spent });
 
+    const refused = await gql(SEND_GIFT, user, { i: { channelId: channel, giftId: 'heart', count: 1, clientGiftId: randomUUID() } });
+    expect(refused.errors?.[0]?.errorType).toBe('COINS_IN_DEBT');
+
     const second = await openCheckout(user);
     await payWith(second.url, '4242424242424242');
     expect(await wallet(user)).toEqual({ coins: PACK.coins - spent, debt: 0 });
+    const after = await gql(SEND_GIFT, user, { i: { channelId: channel, giftId: 'heart', count: 1, clientGiftId: randomUUID() } });
+    expect(after.errors).toBeUndefined();
     const purchase = (await ledgerOf(user)).filter((e) => e.kind === 'PURCHASE').at(-1);
     expect(purchase).toMatchObject({ coins: PACK.coins, debtSettled: spent });
   });

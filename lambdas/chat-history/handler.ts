@@ -36,10 +36,13 @@ async function channelOfRoom(table: string, roomArn: string): Promise<string | u
   return channelId;
 }
 
-async function putAll(table: string, messages: ChatHistoryMessage[]): Promise<void> {
+/** A message to keep, with the SendTime it sorts by (finer than `sentAt`). */
+type Keep = { message: ChatHistoryMessage; sendTime: string };
+
+async function putAll(table: string, messages: Keep[]): Promise<void> {
   for (let i = 0; i < messages.length; i += 25) {
-    let requests: Record<string, unknown>[] = messages.slice(i, i + 25).map((m) => ({
-      PutRequest: { Item: { ...chatHistoryKey(m.channelId, m.sentAt, m.messageId), type: 'ChatMessage', ...m, expiresAt: historyExpiry(m.sentAt) } },
+    let requests: Record<string, unknown>[] = messages.slice(i, i + 25).map(({ message: m, sendTime }) => ({
+      PutRequest: { Item: { ...chatHistoryKey(m.channelId, sendTime, m.messageId), type: 'ChatMessage', ...m, expiresAt: historyExpiry(m.sentAt) } },
     }));
     for (let attempt = 0; requests.length; attempt++) {
       if (attempt === 5) throw new Error(`chat history: ${requests.length} messages left unwritten after retries`);
@@ -75,7 +78,7 @@ export async function handler(event: CloudWatchLogsEvent): Promise<{ stored: num
   if (data.messageType !== 'DATA_MESSAGE') return { stored: 0, deleted: 0 };
   const roomId = roomIdOfLogStream(data.logStream);
   const roomArn = roomId ? `arn:aws:ivschat:${requireEnv('AWS_REGION')}:${data.owner}:room/${roomId}` : undefined;
-  let pending: ChatHistoryMessage[] = [];
+  let pending: Keep[] = [];
   let stored = 0;
   let deleted = 0;
   // In log order: a message is written before a later deletion of it looks for it.
@@ -88,7 +91,7 @@ export async function handler(event: CloudWatchLogsEvent): Promise<{ stored: num
       continue;
     }
     if (change.kind === 'message') {
-      pending.push({ ...change.message, channelId });
+      pending.push({ message: { ...change.message, channelId }, sendTime: change.sendTime });
       continue;
     }
     await putAll(table, pending);

@@ -32,7 +32,7 @@ const logRecord = z.object({
 
 /** What one log record means for the history. */
 export type ChatLogChange =
-  | { kind: 'message'; message: Omit<ChatHistoryMessage, 'channelId'>; channelId?: string }
+  | { kind: 'message'; message: Omit<ChatHistoryMessage, 'channelId'>; channelId?: string; sendTime: string }
   | { kind: 'delete'; messageId: string; reason: string };
 
 /** The default text shown in place of a deleted message without a reason. */
@@ -63,6 +63,7 @@ export function parseChatLogRecord(line: string): ChatLogChange | undefined {
         messageId: m.data.Id, userId: m.data.Sender.UserId, handle: sender.handle ?? m.data.Sender.UserId.slice(0, 8),
         role: sender.role ?? 'VIEWER', content: m.data.Content, sentAt: new Date(m.data.SendTime).toISOString(),
       },
+      sendTime: sortableSendTime(m.data.SendTime),
     };
   }
   const e = eventPayload.safeParse(record.data.payload);
@@ -70,6 +71,18 @@ export function parseChatLogRecord(line: string): ChatLogChange | undefined {
   const messageId = e.data.Attributes?.MessageID;
   if (!messageId) return undefined;
   return { kind: 'delete', messageId, reason: e.data.Attributes?.Reason || DELETED_REASON };
+}
+
+/**
+ * SendTime as a string that sorts in send order: UTC with nine fractional digits. Two messages of
+ * one room often share a millisecond (a burst, or a chatter sending fast), so the history keeps
+ * the finer digits SendTime carries instead of cutting them to `sentAt`'s milliseconds; a SendTime
+ * without them (or with an offset) sorts at the start of its millisecond.
+ */
+export function sortableSendTime(sendTime: string): string {
+  const utc = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(sendTime);
+  if (utc) return `${utc[1]}.${(utc[2] ?? '').padEnd(9, '0').slice(0, 9)}Z`;
+  return new Date(sendTime).toISOString().replace(/Z$/, '000000Z');
 }
 
 /** The room id in an IVS Chat log stream name (`aws/IVSChatLogs/1.0/room_<id>`). */

@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { listen } from '../http';
-import { randomChatId, type ChatHub, type Conn, type Room } from './rooms';
+import { now, randomChatId, type ChatHub, type Conn, type Room } from './rooms';
 
 /** IVS Chat waits this long for the review handler, then applies the room's fallback. */
 export const REVIEW_TIMEOUT_MS = 200;
@@ -83,7 +83,7 @@ export async function startMessaging(hub: ChatHub, opts: MessagingOptions, port:
           return;
         }
         hub.broadcast(room, {
-          Type: 'MESSAGE', Id: messageId, RequestId: requestId, Content: verdict.content, SendTime: new Date().toISOString(),
+          Type: 'MESSAGE', Id: messageId, RequestId: requestId, Content: verdict.content, SendTime: now(),
           Sender: { UserId: conn.token.userId, Attributes: conn.token.attributes }, Attributes: verdict.attributes ?? {},
         });
         return;

@@ -41,7 +41,17 @@ export { ChatError };
 
 /** A random id of `n` characters, as IVS Chat's entity and room ids look. */
 export const randomChatId = (n = 12) => randomBytes(n).toString('base64url').replace(/[-_]/g, 'x').slice(0, n);
-export const now = () => new Date().toISOString();
+let lastSend = 0n;
+/**
+ * The time IVS Chat stamps on what it sends, strictly increasing in this process and to the
+ * nanosecond (two messages of a burst often share a millisecond; their SendTime still orders them).
+ */
+export function now(): string {
+  const wall = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
+  lastSend = wall > lastSend ? wall : lastSend + 1n;
+  const ms = Number(lastSend / 1_000_000n);
+  return new Date(ms).toISOString().replace(/Z$/, `${String(lastSend % 1_000_000n).padStart(6, '0')}Z`);
+}
 
 export type ChatHub = ReturnType<typeof chatHub>;
 

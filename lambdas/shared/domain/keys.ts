@@ -104,9 +104,9 @@ export const restoreRequestKey = (recordingId: string, userId: string) =>
   ({ PK: recordingPartition(recordingId), SK: `${SK_PREFIX.restore}${userId}` }) as const;
 /** Recording prefix lookup: `S3PREFIX#<prefix>` / `RECORDING` (the caller normalises the prefix). */
 export const recordingPrefixKey = (prefix: string) => ({ PK: `S3PREFIX#${prefix}`, SK: 'RECORDING' }) as const;
-/** Chat history message: `CHATLOG#<channelId>` / `<sentAt>#<messageId>`. */
-export const chatHistoryKey = (channelId: string, sentAt: string, messageId: string) =>
-  ({ PK: chatLogPartition(channelId), SK: `${sentAt}#${messageId}` }) as const;
+/** Chat history message: `CHATLOG#<channelId>` / `<sendTime>#<messageId>`, sendTime sortable to the nanosecond (chat-history/log-record). */
+export const chatHistoryKey = (channelId: string, sendTime: string, messageId: string) =>
+  ({ PK: chatLogPartition(channelId), SK: `${sendTime}#${messageId}` }) as const;
 /** Coin checkout (one Stripe Checkout Session): `CHECKOUT#<sessionId>` / `CHECKOUT`. */
 export const checkoutKey = (sessionId: string) => ({ PK: `CHECKOUT#${sessionId}`, SK: 'CHECKOUT' }) as const;
 /** Stripe payment of a coin checkout, which refunds and disputes name: `PAYMENT#<paymentIntentId>` / `PAYMENT`. */

@@ -26,7 +26,7 @@ describe('item keys match docs/data-model.md', () => {
     ['recording', k.recordingKey('r1'), { PK: 'RECORDING#r1', SK: 'RECORDING' }],
     ['restore request', k.restoreRequestKey('r1', 'u1'), { PK: 'RECORDING#r1', SK: 'RESTORE#u1' }],
     ['recording prefix lookup', k.recordingPrefixKey('a/b/c'), { PK: 'S3PREFIX#a/b/c', SK: 'RECORDING' }],
-    ['chat history message', k.chatHistoryKey('c1', '2026-01-01T00:00:00.000Z', 'm1'), { PK: 'CHATLOG#c1', SK: '2026-01-01T00:00:00.000Z#m1' }],
+    ['chat history message', k.chatHistoryKey('c1', '2026-01-01T00:00:00.000000000Z', 'm1'), { PK: 'CHATLOG#c1', SK: '2026-01-01T00:00:00.000000000Z#m1' }],
     ['chat settings', k.chatSettingsKey('c1'), { PK: 'CHANNEL#c1', SK: 'CHAT' }],
     ['ban', k.banKey('c1', 'u1'), { PK: 'CHANNEL#c1', SK: 'BAN#u1' }],
     ['moderator', k.moderatorKey('c1', 'u1'), { PK: 'CHANNEL#c1', SK: 'MOD#u1' }],

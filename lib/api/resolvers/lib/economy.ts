@@ -41,7 +41,7 @@ export function requireAdmin(ctx: Context): { sub: string; handle: string } {
 export function requireClientId(value: string | null | undefined, field: string): string {
   const id = value ? value.trim() : '';
   if (!id || id.length > 64) {
-    util.error(`${field} must be 1 to 64 characters.`, 'VALIDATION', null, { field });
+    util.error(`This request has no valid id (${field} must be 1 to 64 characters); reload the page and try again.`, 'VALIDATION', null, { field });
   }
   return id;
 }

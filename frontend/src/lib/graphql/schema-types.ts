@@ -160,8 +160,8 @@ export interface PublishGiftInput {
   big: boolean;
 }
 
-/** OPEN: checkout started, not paid; PAID: coins credited; REFUNDED: the payment was refunded or disputed in full and the coins taken back. */
-export type CoinPurchaseStatus = 'OPEN' | 'PAID' | 'REFUNDED';
+/** OPEN: checkout started, not paid; PAID: coins credited; REFUNDED: the payment was refunded or disputed in full and the coins taken back; EXPIRED: the checkout closed unpaid; FAILED: its delayed payment (a bank debit) failed. Neither EXPIRED nor FAILED credited anything. */
+export type CoinPurchaseStatus = 'OPEN' | 'PAID' | 'REFUNDED' | 'EXPIRED' | 'FAILED';
 
 // Field sets (FIELDS in queries.ts).
 

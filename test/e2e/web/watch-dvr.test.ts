@@ -7,75 +7,48 @@
 // first recorded segment's PTS + the playhead, and media time t was published at the session's
 // media-zero time + t (the method of the ingest-latency bench). Then the same on a phone. The stream
 // runs about 90 s: the test takes about 2 minutes. The rest of the API is answered from fixtures.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CreateChannelCommand, IvsClient } from '@aws-sdk/client-ivs';
-import { startLocalIvs, type LocalIvs } from '../../../local/ivs/index';
-import { startLocalS3, type LocalS3 } from '../../../local/s3/index';
-import { publish, segmentMediaStart, waitFor, type Publisher } from '../../integration/local/ivs/helpers';
-import { startFakeChat } from './fake-chat';
+import { segmentMediaStart, waitFor } from '../../integration/local/ivs/helpers';
+import { BOB, fixtureAnswerWithStreamer, fixtureContext, LAPTOP, PHONE } from './fixture-site';
 import { fixtureApi } from './fixtures';
-import { ensureBuild, launchChromium, serveDist, signedInStorage } from './support';
+import { behindLive, createLiveChannel, publishTo, startLiveSite, type LiveSite } from './live-site';
 
-let dir: string;
-let s3: LocalS3;
-let ivs: LocalIvs;
-let pub: Publisher | undefined;
-let browser: Browser;
-let site: Awaited<ReturnType<typeof serveDist>>;
-let chat: Awaited<ReturnType<typeof startFakeChat>>;
+let live: LiveSite;
 const prefixes: string[] = [];
 
 beforeAll(async () => {
-  ensureBuild();
-  dir = mkdtempSync(join(tmpdir(), 'web-dvr-'));
-  s3 = await startLocalS3({ dataDir: join(dir, 's3'), port: 0, buckets: ['recordings'] });
-  ivs = await startLocalIvs({
-    dataDir: join(dir, 'ivs'), port: 0, rtmpPort: 0, recordings: { store: s3.store, bucket: 'recordings' }, dvrWindowSeconds: 600,
-    onEvent: async (e) => {
-      const d = e.detail as Record<string, unknown>;
-      if (d['recording_status'] === 'Recording Start' && typeof d['recording_s3_key_prefix'] === 'string') prefixes.push(d['recording_s3_key_prefix']);
+  live = await startLiveSite('web-dvr', {
+    replays: 'recordings', player: { lowLatency: true, dvrWindowMinutes: 10 },
+    ivs: {
+      dvrWindowSeconds: 600,
+      onEvent: async (e) => {
+        const d = e.detail as Record<string, unknown>;
+        if (d['recording_status'] === 'Recording Start' && typeof d['recording_s3_key_prefix'] === 'string') prefixes.push(d['recording_s3_key_prefix']);
+      },
     },
   });
-  chat = await startFakeChat();
-  site = await serveDist((origin) => ({
-    stage: 'fixture', region: 'us-east-1', graphqlUrl: `${origin}/graphql`, userPoolId: 'us-east-1_fixture', userPoolClientId: 'fixture-client',
-    userPoolEndpoint: `${origin}/cognito`, identityPoolId: '', guestAuthMode: 'none', chatMessagingEndpoint: chat.url,
-    replayBaseUrl: `${s3.url}/recordings`, player: { lowLatency: true, dvrWindowMinutes: 10 },
-  }));
-  browser = await launchChromium();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await chat?.close();
-  await pub?.stop();
-  await ivs?.stop();
-  await s3?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await live?.close();
 });
 
-/** The page's own estimate of how far behind live it plays (the player's data-behind-live). */
-const behindLive = async (page: Page) => Number(await page.locator('.player').getAttribute('data-behind-live'));
 const recordedSeconds = (playlist: string) => [...playlist.matchAll(/#EXTINF:([\d.]+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
 
 it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›" returns within the latency target; on a phone too', async () => {
-  const client = new IvsClient({ region: 'us-east-1', endpoint: ivs.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const { channel, streamKey } = await client.send(new CreateChannelCommand({ name: 'web-dvr', latencyMode: 'LOW', recordingConfigurationArn: ivs.recordingConfigurationArn }));
+  const stream = await createLiveChannel(live, 'web-dvr', true);
+  const channel = stream.channel;
   // Half-second keyframes: the local IVS copies the stream (no re-encode), which keeps this long test light.
-  pub = publish(`${ivs.rtmpUrl}${streamKey!.value}`, { extraArgs: ['-g', '15', '-keyint_min', '15'] });
+  await publishTo(live, stream, ['-g', '15', '-keyint_min', '15'], false);
   const prefix = await waitFor('the recording to start', async () => prefixes[0], 30_000, 200);
-  const base = `${s3.url}/recordings/${prefix}`;
+  const base = `${live.s3.url}/recordings/${prefix}`;
   // A minute and a bit in the DVR view, so a full 60 s step fits inside it.
   await waitFor('66 s in the DVR view', async () => {
     const r = await fetch(`${base}/media/hls/source/dvr.m3u8`);
     return r.ok && recordedSeconds(await r.text()) >= 66 ? true : undefined;
   }, 150_000, 1000);
-  const mediaZeroAt = ivs.live()[0]!.mediaZeroAt;
+  const mediaZeroAt = live.ivs.live()[0]!.mediaZeroAt;
   const firstRecorded = await segmentMediaStart(`${base}/media/hls/source/0.ts`);
   expect(firstRecorded).toBeDefined();
   /** Seconds behind live of the frame under the playhead, from the video's own timestamps (the DVR view starts at 0.ts: under 10 minutes). */
@@ -84,28 +57,16 @@ it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›
     return (Date.now() - mediaZeroAt) / 1000 - (firstRecorded! + position);
   };
 
-  const api = fixtureApi(site.origin);
+  const answer = fixtureAnswerWithStreamer(fixtureApi(live.origin), { playbackUrl: channel.playbackUrl, liveThumbnailUrl: `${base}/media/latest_thumbnail/thumb.jpg` });
   const open = async (viewport: { width: number; height: number }, phone = false): Promise<[BrowserContext, Page]> => {
-    const ctx = await browser.newContext({ viewport, ...(phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
-    await ctx.addInitScript((entries: Record<string, string>) => {
-      for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v);
-    }, signedInStorage('fixture-client', { sub: 'u-bob', handle: 'bob', email: 'bob@example.com' }));
-    await ctx.route(`${site.origin}/graphql`, async (route) => {
-      const body = route.request().postDataJSON() as { query: string; variables?: Record<string, unknown> };
-      const op = api.opName(body.query);
-      let data = api.answer(op, body.variables ?? {}) as Record<string, unknown> | null;
-      if (op === 'Streamer' && data?.['streamer']) {
-        data = { streamer: { ...(data['streamer'] as object), playbackUrl: channel!.playbackUrl, liveThumbnailUrl: `${base}/media/latest_thumbnail/thumb.jpg` } };
-      }
-      await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data }) });
-    });
+    const ctx = await fixtureContext(live.browser, live.origin, { user: BOB, viewport, mobile: phone }, answer);
     const page = await ctx.newPage();
-    await page.goto(`${site.origin}/u/alice`);
+    await page.goto(`${live.origin}/u/alice`);
     await page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 60_000 });
     return [ctx, page];
   };
 
-  const [ctx, page] = await open({ width: 1366, height: 768 });
+  const [ctx, page] = await open(LAPTOP);
   await page.waitForTimeout(2000);
   // Live latency on a loaded machine is measured by the bench, not here: "back to live" below means back to this.
   const before = await behindLive(page);
@@ -159,7 +120,7 @@ it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›
   await ctx.close();
 
   // A phone: the controls and the scrub bar fit on the picture, and work by touch.
-  const [phoneCtx, phone] = await open({ width: 390, height: 844 }, true);
+  const [phoneCtx, phone] = await open(PHONE, true);
   await phone.getByRole('button', { name: 'Back 60 seconds' }).tap();
   await phone.waitForSelector('.player[data-dvr="recording"][data-status="playing"]', { timeout: 20_000 });
   const box = (await phone.locator('.player').boundingBox())!;

@@ -66,9 +66,10 @@ export class Firewall extends Construct {
     props.protect.forEach((arn, i) => {
       new CfnWebACLAssociation(this, i === 0 ? 'Association' : `Association${i + 1}`, { resourceArn: arn, webAclArn: this.webAcl.attrArn });
     });
-    this.logGroup = new LogGroup(this, 'Logs', { logGroupName: `aws-waf-logs-${props.prefix}-api`, retention: props.logRetention, removalPolicy: props.removalPolicy });
+    const logGroupName = `aws-waf-logs-${props.prefix}-api`;
+    this.logGroup = new LogGroup(this, 'Logs', { logGroupName, retention: props.logRetention, removalPolicy: props.removalPolicy });
     // WAF takes the log group's ARN without the `:*` that logGroupArn ends with.
-    const logGroupArn = Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: this.logGroup.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const logGroupArn = Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
     const logging = new CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,
       logDestinationConfigs: [logGroupArn],

@@ -61,7 +61,9 @@ export interface ReportSeen {
 /** Distinct reporters among `reports` at or after `nowMs - windowMinutes`. */
 export function distinctReportersInWindow(reports: readonly ReportSeen[], nowMs: number, windowMinutes: number): number {
   const since = nowMs - windowMinutes * 60_000;
-  return new Set(reports.filter((r) => Date.parse(r.reportedAt) >= since).map((r) => r.reporterId)).size;
+  const reporters = new Set<string>();
+  for (const r of reports) if (Date.parse(r.reportedAt) >= since) reporters.add(r.reporterId);
+  return reporters.size;
 }
 
 /** Whether reports of a live stream reach the auto-suspension threshold. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { APPSYNC_ENV_VALUE_MAX, DEFAULT_ECONOMY_SETTINGS as E, DEFAULT_GIFT_CATALOG, economyEnvironment } from '../lambdas/shared/domain/economy';
 import { coinsConfigSchema } from '../lambdas/shared/domain/coins';
+import { DEFAULT_AUTO_SUSPENSION, DEFAULT_RATE_LIMIT } from '../lambdas/shared/domain/safety';
 
 /**
  * Stage configuration, read from `cdk.json` context (`-c stage=dev|prod`) and validated once.
@@ -100,6 +101,27 @@ const EconomySchema = z.object({
 /** The stage's validated economy settings. */
 export type EconomyConfig = z.infer<typeof EconomySchema>;
 
+/**
+ * Trust and safety (issue 18, docs/safety.md): auto-suspension of reported live streams, the admins'
+ * alert address, and the per-IP request rate WAF enforces on the API (the local GraphQL server too).
+ */
+const SafetySchema = z.object({
+  /** Distinct viewers whose reports of one live stream within the window suspend it. */
+  autoSuspendReports: z.number().int().min(2).max(1000).default(DEFAULT_AUTO_SUSPENSION.reports),
+  /** The window of those reports, in minutes. */
+  autoSuspendWindowMinutes: z.number().int().min(1).max(1440).default(DEFAULT_AUTO_SUSPENSION.windowMinutes),
+  /** E-mail subscribed to the admins' safety topic (auto-suspensions); none when absent. */
+  adminAlertEmail: z.email().optional(),
+  /** Requests one IP may send to the API per window (WAF rate-based rule; WAF's minimum is 10). */
+  rateLimit: z.object({
+    requestsPerWindow: z.number().int().min(10).max(2_000_000_000).default(DEFAULT_RATE_LIMIT.requestsPerWindow),
+    windowSeconds: z.union([z.literal(60), z.literal(120), z.literal(300), z.literal(600)]).default(DEFAULT_RATE_LIMIT.windowSeconds),
+  }).prefault({}),
+});
+
+/** The stage's validated safety settings. */
+export type SafetyConfig = z.infer<typeof SafetySchema>;
+
 const StageSchema = z.object({
   /** Prefix of every physical name, e.g. `lvs-dev`. */
   prefix: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, 'prefix must be 2-21 lowercase letters, digits or dashes, starting with a letter'),
@@ -135,6 +157,8 @@ const StageSchema = z.object({
   economy: EconomySchema.prefault({}),
   /** Coin packs on sale and the Secrets Manager secret with the Stripe keys (lambdas/shared/domain/coins.ts). */
   coins: coinsConfigSchema.prefault({}),
+  /** Reports, auto-suspension and rate limiting (defaults apply to what is left out). */
+  safety: SafetySchema.prefault({}),
 }).refine((s) => s.recordings.deepArchiveAccessDays > s.recordings.archiveAccessDays, {
   message: 'recordings.deepArchiveAccessDays must be greater than recordings.archiveAccessDays',
 });

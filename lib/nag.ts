@@ -24,7 +24,7 @@ function rules(stack: Stack): Rule[] {
     return cfn && cfn !== stack ? stack.getLogicalId(cfn as never) : '';
   };
   const providerFnArns = ['Functions/RuntimeTeardown'].map((p) => `AwsSolutions-IAM5[Resource::<${logical(p)}.Arn>:*]`);
-  const fnArnWildcards = ['ProvisionStreamer', 'StreamKey', 'ChatToken', 'ChatModeration', 'Social', 'AlertPreferences', 'Replay', 'CoinCheckout']
+  const fnArnWildcards = ['ProvisionStreamer', 'StreamKey', 'ChatToken', 'ChatModeration', 'Social', 'AlertPreferences', 'Replay', 'CoinCheckout', 'Safety']
     .map((n) => `AwsSolutions-IAM5[Resource::<${logical(`Functions/${n}`)}.Arn>:*]`);
   return [
     {
@@ -43,12 +43,12 @@ function rules(stack: Stack): Rule[] {
       reason: 'Queries use the single table\'s three GSIs (docs/data-model.md); index ARNs are granted as the table\'s index/* set.',
     },
     {
-      path: /^Functions\/(ProvisionStreamer|StreamKey|StreamHealthPoller|SaleMarkers|RuntimeTeardown)\/ServiceRole\/DefaultPolicy\/Resource$/,
+      path: /^Functions\/(ProvisionStreamer|StreamKey|StreamHealthPoller|SaleMarkers|RuntimeTeardown|Safety)\/ServiceRole\/DefaultPolicy\/Resource$/,
       ids: ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:channel/*]'],
       reason: 'IVS channels are created per streamer at runtime, so their ARNs are unknown at deploy time; statements are limited to this account/region and, where IVS supports it, to resources tagged platform=<prefix>.',
     },
     {
-      path: /^Functions\/(ProvisionStreamer|StreamKey|RuntimeTeardown)\/ServiceRole\/DefaultPolicy\/Resource$/,
+      path: /^Functions\/(ProvisionStreamer|StreamKey|RuntimeTeardown|Safety)\/ServiceRole\/DefaultPolicy\/Resource$/,
       ids: ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:stream-key/*]'],
       reason: 'Stream keys are created at runtime per channel; the handlers only read or delete keys of channels they look up by tag.',
     },

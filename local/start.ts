@@ -11,7 +11,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, r
 import { join, resolve } from 'node:path';
 import { CreateEmailTemplateCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { fromHeader, loadStageConfig } from '../lib/config';
+import { fromHeader, loadStageConfig, type StageConfig } from '../lib/config';
+import { SAFETY_ALERT_EVENT, type RateLimit } from '../lambdas/shared/domain/safety';
 import { FUNCTIONS } from '../lib/functions/catalog';
 import { GO_LIVE_EMAIL_TEMPLATE } from '../lambdas/shared/domain/alerts';
 import { ADMINS_GROUP, economyEnvironment } from '../lambdas/shared/domain/economy';
@@ -33,6 +34,7 @@ import { startFunctionUrl } from './lambda/function-url';
 import { createLambdaRunner, type LambdaRunner } from './lambda/runner';
 import { startLocalS3 } from './s3/index';
 import { startLocalSes } from './ses/index';
+import { snsOutbox } from './sns/index';
 import { startStreamPoller } from './streams/poller';
 import { startLocalCoins } from './stripe/index';
 import { startWebServer } from './web/server';
@@ -91,6 +93,11 @@ export interface LocalPlatformOptions {
   web?: boolean;
   /** How often the table-stream poller reads the stream (tests that settle after every write go lower). @default 250 */
   streamPollMs?: number;
+  /**
+   * Per-IP request rate of the GraphQL server, as WAF enforces it in AWS; 'off' for a load test whose
+   * one loopback address stands for many viewers' addresses. @default the dev stage's safety.rateLimit (cdk.json)
+   */
+  rateLimit?: RateLimit | 'off';
 }
 
 export interface LocalPlatform {
@@ -145,6 +152,12 @@ function localDvrWindowMinutes(): number {
 export function localEconomyEnvironment(): Record<string, string> {
   const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
   return economyEnvironment(loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key])).economy);
+}
+
+/** The dev stage's safety settings (cdk.json; defaults for what it leaves out): rate limit, auto-suspension. */
+export function localSafety(): StageConfig['safety'] {
+  const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+  return loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key])).safety;
 }
 
 /** One line per missing prerequisite, with how to install it. */
@@ -239,7 +252,13 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
 
     const deadLetters = deadLetterSink(join(dataDir, 'dead-letters'), (letter, path) =>
       log(`Dead letter: ${letter.consumer} failed ${letter.source} ${letter.id} ${letter.attempts} times (${letter.error}): ${path}`));
-    const events = await startLocalEvents({ iam: authorizer, invoke, port: port('events'), scheduleEveryMs: opts.scheduleEveryMs, log, deadLetters });
+    const safety = localSafety();
+    // The stack's SafetyAlertRule: auto-suspension alerts to the admins' topic, whose message is the event's sentence.
+    const adminAlerts = snsOutbox(outboxDir, 'safety-alerts');
+    const events = await startLocalEvents({
+      iam: authorizer, invoke, port: port('events'), scheduleEveryMs: opts.scheduleEveryMs, log, deadLetters,
+      rules: [{ pattern: { source: [SAFETY_ALERT_EVENT.source], 'detail-type': [SAFETY_ALERT_EVENT.detailType] }, deliver: (event) => adminAlerts(String((event.detail as { message?: unknown }).message ?? '')) }],
+    });
     stops.push(() => events.stop());
     const lambdaEndpoint = await startLambdaEndpoint({ invoke }, port('lambda'), { [ID_TOKEN_CLAIMS_SHIM]: async (event) => idTokenClaimsShim((await invoke('account', event)) as Record<string, unknown>) }, authorizer);
     stops.push(() => lambdaEndpoint.stop());
@@ -273,7 +292,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     stops.push(() => ivschat.stop());
 
     const engine = createEngine({ dynamo: client, tables, invokeLambda: (name, payload) => invoke(name, payload), env: localEconomyEnvironment() });
-    const graphql = await startLocalGraphql({ engine, verify: cognito.verify, port: port('graphql'), accountId: ACCOUNT, log });
+    const graphql = await startLocalGraphql({
+      engine, verify: cognito.verify, port: port('graphql'), accountId: ACCOUNT, log,
+      rateLimit: opts.rateLimit === 'off' ? undefined : opts.rateLimit ?? safety.rateLimit,
+    });
     stops.push(() => graphql.stop());
 
     // Without the web app, alert links still need a site URL: the documented local one.
@@ -298,6 +320,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         ALERT_FROM_ADDRESS: sender.from, ALERT_EMAIL_TEMPLATE: 'local-go-live', ALERT_EMAIL_RATE: '50', UNSUBSCRIBE_URL: unsubscribe.url,
         GRAPHQL_URL: graphql.url, WEB_URL: web.url, RESOURCE_TAG: 'local', STAGE: 'local', ALLOW_TEARDOWN: 'true', JOBS_BUS_NAME: 'local-jobs',
         RECORDING_CONFIGURATION_ARN: ivs.recordingConfigurationArn, CHANNEL_TYPE: 'STANDARD',
+        AUTO_SUSPEND_REPORTS: String(safety.autoSuspendReports), AUTO_SUSPEND_WINDOW_MINUTES: String(safety.autoSuspendWindowMinutes),
         CHAT_REVIEW_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:local-chat-review`,
         CHAT_LOGGING_CONFIGURATION_ARN: ivschat.loggingConfigurationArns['local-chat-log'] ?? '',
         ...coins.env,

@@ -51,4 +51,8 @@ export const ENV = {
   ALLOW_TEARDOWN: 'ALLOW_TEARDOWN',
   /** Seconds a live viewer may scrub back: what a recording's DVR views span (stage config dvrWindowMinutes). */
   DVR_WINDOW_SECONDS: 'DVR_WINDOW_SECONDS',
+  /** Distinct reporters of a live stream that suspend it (stage config safety.autoSuspendReports). */
+  AUTO_SUSPEND_REPORTS: 'AUTO_SUSPEND_REPORTS',
+  /** Minutes those reports must fall in (stage config safety.autoSuspendWindowMinutes). */
+  AUTO_SUSPEND_WINDOW_MINUTES: 'AUTO_SUSPEND_WINDOW_MINUTES',
 } as const;

@@ -19,6 +19,9 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'RESTORING'
   | 'PAYMENTS_UNAVAILABLE'
+  | 'SUSPENDED'
+  | 'ALREADY_REPORTED'
+  | 'STREAM_NOT_LIVE'
   | 'INTERNAL';
 
 export class DomainError extends Error {

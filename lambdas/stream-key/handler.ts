@@ -12,6 +12,7 @@ import { cognitoCaller, type AppSyncInvokeEvent } from '../shared/appsync-event'
 import { observability } from '../shared/logger';
 import { streamKeyView, type Profile, type StreamKeyView } from '../shared/domain/streamers';
 import { profileKey, streamKeyItemKey } from '../shared/domain/keys';
+import { settleSuspension } from '../shared/suspension';
 
 const { logger } = observability('stream-key');
 
@@ -26,6 +27,7 @@ async function getProfile(userId: string): Promise<Profile> {
 /** The caller's key; null when the channel exists but holds no key. */
 export async function myStreamKey(userId: string): Promise<StreamKeyView | null> {
   const profile = await getProfile(userId);
+  await settleSuspension(profile);
   const { Item } = await ddb.send(new GetCommand({ TableName: requireEnv(ENV.TABLE_NAME), Key: streamKeyItemKey(userId), ConsistentRead: true }));
   if (!Item) return null;
   const key = Item as StreamKeyItem;
@@ -35,6 +37,8 @@ export async function myStreamKey(userId: string): Promise<StreamKeyView | null>
 /** Deletes every key of the caller's channel and creates a new one. */
 export async function rotateStreamKey(userId: string, force: boolean): Promise<StreamKeyView> {
   const profile = await getProfile(userId);
+  // A suspended channel gets no key; one whose period ended is reinstated (with a key) first.
+  await settleSuspension(profile);
   if (profile.status === 'LIVE' && !force) {
     throw new DomainError('STREAM_LIVE', 'You are live: rotating the key ends the stream. Confirm to rotate anyway.');
   }

@@ -14,6 +14,7 @@ import { publish } from '../shared/appsync-publish';
 import { observability } from '../shared/logger';
 import type { Profile } from '../shared/domain/streamers';
 import { streamStateEventSchema, transitionFor, type StreamStateEvent } from '../shared/domain/stream-state';
+import { isSuspended } from '../shared/domain/safety';
 import { categoryPk, channelArnIndexKey, LIVE_PK, profileKey, streamSessionKey, userStreamsPk } from '../shared/domain/keys';
 
 const { logger } = observability('stream-state');
@@ -36,7 +37,7 @@ export async function profileByChannelArn(channelArn: string): Promise<Profile |
   return Items?.[0] as Profile | undefined;
 }
 
-export type ApplyOutcome = 'APPLIED' | 'STALE' | 'IGNORED' | 'UNKNOWN_CHANNEL';
+export type ApplyOutcome = 'APPLIED' | 'STALE' | 'IGNORED' | 'UNKNOWN_CHANNEL' | 'SUSPENDED';
 
 const isConditionFailure = (e: unknown) => (e as { name?: string }).name === 'ConditionalCheckFailedException';
 
@@ -53,6 +54,11 @@ export async function applyStreamEvent(event: StreamStateEvent): Promise<ApplyOu
   const table = requireEnv(ENV.TABLE_NAME);
   const streamId = event.detail.stream_id;
   const at = new Date(event.time).toISOString();
+  // A suspended channel never shows as live (docs/safety.md); its keys are deleted, so this is only an event that raced the suspension.
+  if (transition === 'START' && isSuspended(profile.suspendedUntil, new Date().toISOString())) {
+    logger.warn('start of a suspended channel ignored', { channelArn, streamId });
+    return 'SUSPENDED';
+  }
 
   await updateSession(table, profile.userId, streamId, transition, at);
 

@@ -161,7 +161,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     name: 'stream-key',
     description: 'Reads and rotates the owner\'s stream key.',
     triggers: [{ kind: 'appsync', fields: ['Query.myStreamKey', 'Mutation.rotateStreamKey'] }],
-    table: ['GetItem', 'PutItem'],
+    // Delete, Update and publishes: a suspension for a period ends (new key, notification) when the streamer next reads the key.
+    table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], publishes: true,
   },
   {
     name: 'stream-state',
@@ -290,6 +291,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     triggers: [{ kind: 'table-stream', filter: GIFT_SENT }],
     timeoutSeconds: 30,
     table: ['PutItem'], publishes: true,
+  },
+  {
+    name: 'safety',
+    description: 'Reports of streams, users and chat messages (one per reporter, target and day); a reported live stream auto-suspended (StopStream, keys deleted, streamer notified, admins alerted); admin decisions and lifts, audited.',
+    triggers: [{ kind: 'appsync', fields: ['Mutation.reportContent', 'Mutation.resolveReport', 'Mutation.liftSuspension'] }],
+    timeoutSeconds: 15,
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], publishes: true, putsJobs: true,
   },
   {
     name: 'runtime-teardown',

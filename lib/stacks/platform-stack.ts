@@ -16,9 +16,11 @@ import { Auth } from '../constructs/auth';
 import { Chat } from '../constructs/chat';
 import { Coins } from '../constructs/coins';
 import { Data } from '../constructs/data';
+import { Firewall } from '../constructs/firewall';
 import { Functions } from '../constructs/functions';
 import { Jobs } from '../constructs/jobs';
 import { Operations } from '../constructs/operations';
+import { Safety } from '../constructs/safety';
 import { Video } from '../constructs/video';
 import { userPoolSesEmail } from '../constructs/ses';
 import { Web } from '../constructs/web';
@@ -108,6 +110,14 @@ export class PlatformStack extends Stack {
     video.locateRecordings(fn('restore-completed'));
     video.locateRecordings(fn('sale-markers'));
     video.grantRecordingObjectJobs(fn('recording-objects'));
+    // Trust and safety (docs/safety.md): suspensions delete keys and stop streams; admins hear of auto-suspensions; WAF guards the API.
+    video.grantStreamKeyRotation(fn('safety'));
+    const safety = new Safety(this, 'Safety', {
+      prefix: config.prefix, removalPolicy, bus: jobs.bus, adminEmail: config.safety.adminAlertEmail,
+      autoSuspend: { reports: config.safety.autoSuspendReports, windowMinutes: config.safety.autoSuspendWindowMinutes },
+    });
+    safety.configure(fn('safety'));
+    new Firewall(this, 'Firewall', { prefix: config.prefix, protect: [api.api.arn], rateLimit: config.safety.rateLimit, logRetention, removalPolicy });
 
     const operations = new Operations(this, 'Operations', { prefix: config.prefix, removalPolicy, email: config.operationsEmail });
     this.wireTriggers(functions, data, video, jobs, operations);

@@ -38,6 +38,8 @@ export interface LocalEventsOptions {
   account?: string;
   /** When set, every call is authorized for its calling function (IAM in the local mode). */
   iam?: Authorizer;
+  /** Rules whose target is not a function (AWS: an SNS topic), matched on the same events. @default none */
+  rules?: readonly { pattern: Record<string, unknown>; deliver(event: Record<string, unknown>): void | Promise<void> }[];
 }
 
 export interface LocalEvents {
@@ -94,6 +96,9 @@ export async function startLocalEvents(opts: LocalEventsOptions): Promise<LocalE
           deliveries.push(p);
         }
       }
+    }
+    for (const rule of opts.rules ?? []) {
+      if (matchesPattern(rule.pattern, event)) deliveries.push(Promise.resolve(rule.deliver(event)).catch((error: unknown) => opts.log?.(`rule delivery failed: ${(error as Error).message}`)));
     }
     await Promise.all(deliveries);
   };

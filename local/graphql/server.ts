@@ -16,6 +16,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { iamAccess } from '../../lib/api/access';
 import type { Engine, LocalAuth } from '../appsync/engine';
 import { listen, readBody } from '../http';
+import { RATE_LIMITED_BODY, type RateLimit } from '../../lambdas/shared/domain/safety';
+import { createRateLimiter } from './rate-limit';
 
 export interface LocalGraphqlOptions {
   engine: Engine;
@@ -25,6 +27,11 @@ export interface LocalGraphqlOptions {
   log?: (line: string) => void;
   /** Keep-alive interval on real-time connections. @default 60000 */
   keepAliveMs?: number;
+  /**
+   * Per-IP request rate, as the stack's WAF rule enforces it (stage config safety.rateLimit): over it,
+   * HTTP 429 with a GraphQL error. @default no limit
+   */
+  rateLimit?: RateLimit;
 }
 
 export interface LocalGraphql {
@@ -114,9 +121,15 @@ export async function startLocalGraphql(opts: LocalGraphqlOptions): Promise<Loca
     res.end(JSON.stringify(body));
   };
 
+  const limiter = opts.rateLimit ? createRateLimiter(opts.rateLimit) : undefined;
   const server = createServer(async (req, res) => {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, CORS).end();
+      return;
+    }
+    if (limiter && !limiter.allow(req.socket.remoteAddress ?? '')) {
+      res.writeHead(429, { ...CORS, 'content-type': 'application/json; charset=UTF-8', 'retry-after': '60' });
+      res.end(RATE_LIMITED_BODY);
       return;
     }
     if (req.method !== 'POST' || !(req.url ?? '').startsWith('/graphql')) {
@@ -165,6 +178,10 @@ export async function startLocalGraphql(opts: LocalGraphqlOptions): Promise<Loca
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname !== '/graphql/realtime') {
       socket.destroy();
+      return;
+    }
+    if (limiter && !limiter.allow(req.socket.remoteAddress ?? '')) {
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nretry-after: 60\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {

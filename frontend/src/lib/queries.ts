@@ -25,6 +25,9 @@ const PAYOUT = `payoutId userId handle amount currency status requestedAt decide
 
 const PROVISIONING = `status handle step error streamer { ${STREAMER} }`;
 
+const REPORT_TARGET = `targetId kind channelId streamId messageId targetUserId targetHandle messageContent thumbnailUrl reportCount lastReason firstReportedAt lastReportedAt status decidedBy decisionReason`;
+const SUSPENSION = `userId handle reason source banned since until byUserId liftedAt`;
+
 export const Q = typedDocuments<QueryResults, QueryVariables>()({
   myProvisioning: `query MyProvisioning { myProvisioning { ${PROVISIONING} } }`,
   browse: `query Browse($category: String, $tag: String) {
@@ -63,6 +66,11 @@ export const Q = typedDocuments<QueryResults, QueryVariables>()({
   studioEarnings: `query StudioEarnings { myEarnings { ${EARNINGS} } myPayouts { items { ${PAYOUT} } nextToken } myLedger(limit: 20) { items { ${LEDGER} } nextToken } }`,
   myPayouts: `query Payouts($nextToken: String) { myPayouts(nextToken: $nextToken) { items { ${PAYOUT} } nextToken } }`,
   payoutQueue: `query PayoutQueue($nextToken: String) { payoutQueue(nextToken: $nextToken) { items { ${PAYOUT} } nextToken } }`,
+  mySuspension: `query MySuspension { mySuspension { ${SUSPENSION} } }`,
+  reportQueue: `query ReportQueue($nextToken: String) { reportQueue(limit: 30, nextToken: $nextToken) { items { ${REPORT_TARGET} } nextToken } }`,
+  reportsOf: `query ReportsOf($targetId: ID!) { reportsOf(targetId: $targetId, limit: 50) { items { reporterId reporterHandle reason details reportedAt } nextToken } }`,
+  suspensions: `query Suspensions { suspensions(limit: 50) { items { ${SUSPENSION} } nextToken } }`,
+  adminLog: `query AdminLog { adminLog(limit: 30) { items { entryId action actorId actorHandle targetUserId targetId reason at } nextToken } }`,
 });
 
 export const M = typedDocuments<MutationResults, MutationVariables>()({
@@ -97,6 +105,9 @@ export const M = typedDocuments<MutationResults, MutationVariables>()({
   decidePayout: `mutation DecidePayout($id: ID!, $decision: PayoutDecision!, $reason: String) { decidePayout(payoutId: $id, decision: $decision, reason: $reason) { ${PAYOUT} } }`,
   setTierByHandle: `mutation SetTier($handle: String!, $tier: BroadcasterTier!) { setBroadcasterTierByHandle(handle: $handle, tier: $tier) { ${EARNINGS} } }`,
   updateChatSettings: `mutation ChatSettings($input: UpdateChatSettingsInput!) { updateChatSettings(input: $input) { channelId slowModeSeconds blockedWords blockedWordsAction maxMessageLength pinnedMessage } }`,
+  reportContent: `mutation Report($input: ReportInput!) { reportContent(input: $input) { targetId reportedAt } }`,
+  resolveReport: `mutation ResolveReport($input: ResolveReportInput!) { resolveReport(input: $input) { ${REPORT_TARGET} } }`,
+  liftSuspension: `mutation LiftSuspension($userId: ID!, $reason: String!) { liftSuspension(userId: $userId, reason: $reason) { ${SUSPENSION} } }`,
 });
 
 /** Coin shop (schema block `# coins`). */

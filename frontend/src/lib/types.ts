@@ -80,3 +80,9 @@ export interface Payout {
   requestedAt: string; decidedAt?: string | null; reason?: string | null; history: PayoutChange[];
 }
 export interface Page<T> { items: T[]; nextToken?: string | null }
+
+/** Trust and safety (schema blocks `# safety`). */
+export type ReportTarget = Kept<ItemOf<QueryResults['reportQueue']['reportQueue']['items']>>;
+export type ReportEntry = Kept<ItemOf<QueryResults['reportsOf']['reportsOf']['items']>>;
+export type Suspension = Kept<ItemOf<QueryResults['suspensions']['suspensions']['items']>>;
+export type AdminAction = Kept<ItemOf<QueryResults['adminLog']['adminLog']['items']>>;

@@ -234,3 +234,23 @@ export const adminLogKey = (at: string, entryId: string) => ({ PK: 'ADMINLOG', S
 export const userPayoutsPk = (userId: string) => `${userPartition(userId)}#PAYOUTS`;
 /** GSI2 `PAYOUTS_REQUESTED` / `<requestedAt>`: payouts awaiting an admin's decision (sparse: removed when decided). */
 export const PAYOUTS_REQUESTED_PK = 'PAYOUTS_REQUESTED';
+
+// Trust and safety (issue 18, docs/safety.md).
+
+/** Partition of one report target: its summary and its reports. */
+export const reportsPartition = (targetId: string) => `REPORTS#${targetId}`;
+/** Report target summary (counts, snapshot, queue status): `REPORTS#<targetId>` / `SUMMARY`. */
+export const reportSummaryKey = (targetId: string) => ({ PK: reportsPartition(targetId), SK: 'SUMMARY' }) as const;
+/** One report, one per reporter and target per UTC day: `REPORTS#<targetId>` / `R#<day>#<reporterId>`. */
+export const reportKey = (targetId: string, day: string, reporterId: string) =>
+  ({ PK: reportsPartition(targetId), SK: `R#${day}#${reporterId}` }) as const;
+/** Sort-key prefix of the reports of a target. */
+export const REPORT_SK_PREFIX = 'R#';
+/** GSI2 `REPORTS_OPEN` / `<lastReportedAt>#<targetId>`: targets awaiting an admin (sparse: removed when decided). */
+export const REPORTS_OPEN_PK = 'REPORTS_OPEN';
+/** A user's suspension (reason, until, who): `USER#<userId>` / `SUSPENSION`. */
+export const suspensionKey = (userId: string) => ({ PK: userPartition(userId), SK: 'SUSPENSION' }) as const;
+/** GSI1 `SUSPENDED` / `<suspendedAt>#<userId>`: suspensions in force (sparse: deleted when lifted). */
+export const SUSPENDED_PK = 'SUSPENDED';
+/** Partition of the admin action audit log (adminLogKey). */
+export const ADMIN_LOG_PK = 'ADMINLOG';

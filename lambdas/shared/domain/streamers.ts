@@ -31,6 +31,9 @@ export interface Profile {
   followerCount: number;
   featuredProductId?: string;
   lastEventAt?: string;
+  /** While suspended (docs/safety.md): when it ends, INDEFINITE_UNTIL when an admin must lift it. */
+  suspendedUntil?: string;
+  suspendedAt?: string;
 }
 
 

@@ -3,14 +3,15 @@
  * productInputSchema (lambdas/shared/domain/product-schema.ts; zod cannot run in APPSYNC_JS), and
  * test/integration/commerce checks both agree. The id is `prd_` + 20 Crockford characters from
  * util.autoId(); the put is conditioned on attribute_not_exists(PK), so a (100-bit) collision
- * surfaces as CONFLICT and the client retries — never an overwrite.
+ * surfaces as CONFLICT and the client retries — never an overwrite. The same transaction checks the
+ * channel is not suspended (SUSPENDED otherwise).
  */
-import { util, type Context, type DynamoDBPutItemRequest } from '@aws-appsync/utils';
+import { util, type Context, type DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
 import { minStartingBid } from '../../../lambdas/shared/domain/currencies';
 import { idFromUuid } from '../../../lambdas/shared/domain/ids';
 import { productView, requireUser, type Item } from './lib/commerce';
 import { failOnError } from './lib/errors';
-import { channelProductsPk, productKey } from '../../../lambdas/shared/domain/keys';
+import { channelProductsPk, productKey, profileKey } from '../../../lambdas/shared/domain/keys';
 
 type Input = Item;
 const SIZES = ['XS', 'S', 'M', 'L', 'XL', 'XXL'];
@@ -59,7 +60,7 @@ function validate(input: Input): Record<string, unknown> {
   return { title, duration, softClose, params };
 }
 
-export function request(ctx: Context<{ input: Input }>): DynamoDBPutItemRequest {
+export function request(ctx: Context<{ input: Input }>): DynamoDBTransactWriteItemsRequest {
   const me = requireUser(ctx);
   const input = ctx.args.input;
   if (input.channelId !== me.sub) {
@@ -76,18 +77,36 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBPutItemRequest 
     shippingProfileId: input.shippingProfileId ?? null, featured: false, createdAt: now, updatedAt: now,
     GSI1PK: channelProductsPk(me.sub), GSI1SK: now,
   };
+  ctx.stash.product = { ...productKey(productId), ...item };
+  // A suspended channel adds no products (docs/safety.md): the profile is checked in the same transaction.
   return {
-    operation: 'PutItem',
-    key: util.dynamodb.toMapValues(productKey(productId)),
-    attributeValues: util.dynamodb.toMapValues(item),
-    condition: { expression: 'attribute_not_exists(PK)' },
-  };
+    operation: 'TransactWriteItems',
+    transactItems: [
+      {
+        table: ctx.env.TABLE_NAME as string, operation: 'PutItem', key: util.dynamodb.toMapValues(productKey(productId)),
+        attributeValues: util.dynamodb.toMapValues(item), condition: { expression: 'attribute_not_exists(PK)' },
+      },
+      {
+        table: ctx.env.TABLE_NAME as string, operation: 'ConditionCheck', key: util.dynamodb.toMapValues(profileKey(me.sub)),
+        condition: {
+          expression: 'attribute_not_exists(suspendedUntil) OR suspendedUntil <= :now',
+          expressionValues: util.dynamodb.toMapValues({ ':now': now }),
+        },
+      },
+    ],
+  } as unknown as DynamoDBTransactWriteItemsRequest;
 }
 
 export function response(ctx: Context): unknown {
-  if (ctx.error && ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
-    util.error('Product id collision; retry', 'CONFLICT');
+  if (ctx.error) {
+    const reasons = (ctx.result && ctx.result.cancellationReasons ? ctx.result.cancellationReasons : []) as { type?: string }[];
+    if (reasons[1] && reasons[1].type === 'ConditionalCheckFailed') {
+      util.error('Your channel is suspended: you cannot add products until the suspension ends.', 'SUSPENDED');
+    }
+    if (reasons[0] && reasons[0].type === 'ConditionalCheckFailed') {
+      util.error('Product id collision; retry', 'CONFLICT');
+    }
   }
   failOnError(ctx);
-  return productView(ctx.result);
+  return productView(ctx.stash.product);
 }

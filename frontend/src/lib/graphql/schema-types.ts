@@ -25,7 +25,7 @@ export type ModerationAction = 'DELETE_MESSAGE' | 'TIMEOUT' | 'BAN' | 'UNBAN' | 
 
 export type BlockedWordsAction = 'MASK' | 'DENY';
 
-export type NotificationKind = 'GO_LIVE' | 'OUTBID' | 'WON' | 'SOLD' | 'REPLAY_READY' | 'GIFT';
+export type NotificationKind = 'GO_LIVE' | 'OUTBID' | 'WON' | 'SOLD' | 'REPLAY_READY' | 'GIFT' | 'SAFETY';
 
 export type RecordingState = 'RECORDING' | 'AVAILABLE' | 'FAILED';
 
@@ -164,6 +164,36 @@ export interface PublishGiftInput {
 
 /** OPEN: checkout started, not paid; PAID: coins credited; REFUNDED: the payment was refunded or disputed in full and the coins taken back; EXPIRED: the checkout closed unpaid; FAILED: its delayed payment (a bank debit) failed. Neither EXPIRED nor FAILED credited anything. */
 export type CoinPurchaseStatus = 'OPEN' | 'PAID' | 'REFUNDED' | 'EXPIRED' | 'FAILED';
+
+export type ReportTargetKind = 'STREAM' | 'USER' | 'MESSAGE';
+
+export type ReportReason = 'SPAM' | 'HARASSMENT' | 'HATE' | 'NUDITY' | 'VIOLENCE' | 'SCAM' | 'MINOR_SAFETY' | 'IMPERSONATION' | 'OTHER';
+
+export type ReportAction = 'DISMISS' | 'WARN' | 'SUSPEND' | 'BAN';
+
+export type ReportTargetStatus = 'OPEN' | 'DISMISSED' | 'WARNED' | 'SUSPENDED' | 'BANNED';
+
+export interface ReportInput {
+  kind: ReportTargetKind;
+  /** STREAM and MESSAGE: the channel (the streamer's user id). */
+  channelId?: string | null | undefined;
+  /** USER: the reported user. */
+  userId?: string | null | undefined;
+  /** MESSAGE: the chat message. */
+  messageId?: string | null | undefined;
+  reason: ReportReason;
+  /** Free text, at most 500 characters; required with OTHER. */
+  details?: string | null | undefined;
+}
+
+export interface ResolveReportInput {
+  targetId: string;
+  action: ReportAction;
+  /** Why: audited, and the user reads it (warn, suspend, ban). */
+  reason: string;
+  /** SUSPEND: hours, 1 to 720. */
+  suspendHours?: number | null | undefined;
+}
 
 // Field sets (FIELDS in queries.ts).
 
@@ -679,6 +709,85 @@ export interface QueryResults {
       nextToken: string | null;
     };
   };
+  mySuspension: {
+    mySuspension: {
+      userId: string;
+      handle: string | null;
+      reason: string;
+      source: string;
+      banned: boolean;
+      since: string;
+      until: string | null;
+      byUserId: string;
+      liftedAt: string | null;
+    } | null;
+  };
+  reportQueue: {
+    reportQueue: {
+      items: {
+        targetId: string;
+        kind: ReportTargetKind;
+        channelId: string | null;
+        streamId: string | null;
+        messageId: string | null;
+        targetUserId: string;
+        targetHandle: string | null;
+        messageContent: string | null;
+        thumbnailUrl: string | null;
+        reportCount: number;
+        lastReason: ReportReason;
+        firstReportedAt: string;
+        lastReportedAt: string;
+        status: ReportTargetStatus;
+        decidedBy: string | null;
+        decisionReason: string | null;
+      }[];
+      nextToken: string | null;
+    };
+  };
+  reportsOf: {
+    reportsOf: {
+      items: {
+        reporterId: string;
+        reporterHandle: string | null;
+        reason: ReportReason;
+        details: string | null;
+        reportedAt: string;
+      }[];
+      nextToken: string | null;
+    };
+  };
+  suspensions: {
+    suspensions: {
+      items: {
+        userId: string;
+        handle: string | null;
+        reason: string;
+        source: string;
+        banned: boolean;
+        since: string;
+        until: string | null;
+        byUserId: string;
+        liftedAt: string | null;
+      }[];
+      nextToken: string | null;
+    };
+  };
+  adminLog: {
+    adminLog: {
+      items: {
+        entryId: string;
+        action: string;
+        actorId: string;
+        actorHandle: string | null;
+        targetUserId: string | null;
+        targetId: string | null;
+        reason: string | null;
+        at: string;
+      }[];
+      nextToken: string | null;
+    };
+  };
 }
 
 /** The variables each query in `Q` takes, by its key there. */
@@ -746,6 +855,15 @@ export interface QueryVariables {
   payoutQueue: {
     nextToken?: string | null | undefined;
   };
+  mySuspension: Record<string, never>;
+  reportQueue: {
+    nextToken?: string | null | undefined;
+  };
+  reportsOf: {
+    targetId: string;
+  };
+  suspensions: Record<string, never>;
+  adminLog: Record<string, never>;
 }
 
 /** What each mutation in `M` (frontend/src/lib/queries.ts) answers, by its key there. */
@@ -961,6 +1079,45 @@ export interface MutationResults {
       pinnedMessage: string | null;
     };
   };
+  reportContent: {
+    reportContent: {
+      targetId: string;
+      reportedAt: string;
+    };
+  };
+  resolveReport: {
+    resolveReport: {
+      targetId: string;
+      kind: ReportTargetKind;
+      channelId: string | null;
+      streamId: string | null;
+      messageId: string | null;
+      targetUserId: string;
+      targetHandle: string | null;
+      messageContent: string | null;
+      thumbnailUrl: string | null;
+      reportCount: number;
+      lastReason: ReportReason;
+      firstReportedAt: string;
+      lastReportedAt: string;
+      status: ReportTargetStatus;
+      decidedBy: string | null;
+      decisionReason: string | null;
+    };
+  };
+  liftSuspension: {
+    liftSuspension: {
+      userId: string;
+      handle: string | null;
+      reason: string;
+      source: string;
+      banned: boolean;
+      since: string;
+      until: string | null;
+      byUserId: string;
+      liftedAt: string | null;
+    };
+  };
 }
 
 /** The variables each mutation in `M` takes, by its key there. */
@@ -1073,6 +1230,16 @@ export interface MutationVariables {
   };
   updateChatSettings: {
     input: UpdateChatSettingsInput;
+  };
+  reportContent: {
+    input: ReportInput;
+  };
+  resolveReport: {
+    input: ResolveReportInput;
+  };
+  liftSuspension: {
+    userId: string;
+    reason: string;
   };
 }
 

@@ -51,4 +51,18 @@ export const ENV = {
   ALLOW_TEARDOWN: 'ALLOW_TEARDOWN',
   /** Seconds a live viewer may scrub back: what a recording's DVR views span (stage config dvrWindowMinutes). */
   DVR_WINDOW_SECONDS: 'DVR_WINDOW_SECONDS',
+  /** Amazon Data Firehose stream the analytics endpoint puts viewer events on. */
+  ANALYTICS_DELIVERY_STREAM: 'ANALYTICS_DELIVERY_STREAM',
+  /** Issuer of the user pool's ID tokens (`https://cognito-idp.<region>.amazonaws.com/<poolId>`); its JWKS is under it. */
+  ID_TOKEN_ISSUER: 'ID_TOKEN_ISSUER',
+  /** The web app's user pool client id: the audience of the ID tokens the analytics endpoint accepts. */
+  USER_POOL_CLIENT_ID: 'USER_POOL_CLIENT_ID',
+  /** Athena workgroup the analytics queries run in (results location and encryption enforced by it). */
+  ATHENA_WORKGROUP: 'ATHENA_WORKGROUP',
+  /** Glue database holding the analytics events table. */
+  ATHENA_DATABASE: 'ATHENA_DATABASE',
+  /** JSON: named query name -> Athena named query id. */
+  ANALYTICS_NAMED_QUERIES: 'ANALYTICS_NAMED_QUERIES',
+  /** Seconds after a stream's end before its final report is built: the late-event grace plus Firehose's buffer interval. */
+  ANALYTICS_SETTLE_SECONDS: 'ANALYTICS_SETTLE_SECONDS',
 } as const;

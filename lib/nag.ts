@@ -21,10 +21,12 @@ function rules(stack: Stack): Rule[] {
     let c: IConstruct | undefined = stack;
     for (const seg of path.split('/')) c = c?.node.tryFindChild(seg);
     const cfn = c?.node.defaultChild ?? c;
-    return cfn && cfn !== stack ? stack.getLogicalId(cfn as never) : '';
+    return cfn && cfn !== stack ? Stack.of(cfn).getLogicalId(cfn as never) : '';
   };
+  // The stack is `<prefix>-platform` (bin/): the analytics buckets are named from the prefix.
+  const prefix = stack.node.id.replace(/-platform$/, '');
   const providerFnArns = ['Functions/RuntimeTeardown'].map((p) => `AwsSolutions-IAM5[Resource::<${logical(p)}.Arn>:*]`);
-  const fnArnWildcards = ['ProvisionStreamer', 'StreamKey', 'ChatToken', 'ChatModeration', 'Social', 'AlertPreferences', 'Replay', 'CoinCheckout', 'Safety']
+  const fnArnWildcards = ['ProvisionStreamer', 'StreamKey', 'ChatToken', 'ChatModeration', 'Social', 'AlertPreferences', 'Replay', 'CoinCheckout', 'Safety', 'AnalyticsReports']
     .map((n) => `AwsSolutions-IAM5[Resource::<${logical(`Functions/${n}`)}.Arn>:*]`);
   return [
     {
@@ -53,7 +55,7 @@ function rules(stack: Stack): Rule[] {
       reason: 'Stream keys are created at runtime per channel; the handlers only read or delete keys of channels they look up by tag.',
     },
     {
-      path: /^Functions\/(ProvisionStreamer|ChatToken|ChatModeration|RuntimeTeardown)\/ServiceRole\/DefaultPolicy\/Resource$/,
+      path: /^Functions\/(ProvisionStreamer|ChatToken|ChatModeration|RuntimeTeardown|StreamHealthPoller|AnalyticsReports)\/ServiceRole\/DefaultPolicy\/Resource$/,
       ids: ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivschat:<AWS::Region>:<AWS::AccountId>:room/*]'],
       reason: 'IVS Chat rooms are created per streamer at runtime; statements are limited to this account/region and to rooms tagged platform=<prefix>.',
     },
@@ -122,6 +124,24 @@ function rules(stack: Stack): Rule[] {
       path: /^Operations\/[A-Za-z]+DeadLetters\/Resource$/,
       ids: ['AwsSolutions-SQS3'],
       reason: 'These queues are dead-letter destinations themselves (table-stream on-failure destinations and EventBridge target DLQs, which cdk-nag cannot see as such); each has a depth alarm on the operations topic.',
+    },
+    {
+      path: /^Functions\/AnalyticsReports\/ServiceRole\/DefaultPolicy\/Resource$/,
+      ids: [
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${prefix}-analytics-<AWS::AccountId>-<AWS::Region>/events/*]`,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${prefix}-analytics-results-<AWS::AccountId>-<AWS::Region>/results/*]`,
+      ],
+      reason: 'Athena reads the events with the caller\'s permissions: GetObject on the events prefix (every stream\'s partition) and read/write on the workgroup\'s results prefix, both named by the stage; the objects are written by Firehose and Athena, not known ahead.',
+    },
+    {
+      path: /^Analytics\/Resources\/FirehoseRole\/DefaultPolicy\/Resource$/,
+      ids: [`AwsSolutions-IAM5[Resource::<${logical('Analytics/Resources/Events')}.Arn>/events/*]`, `AwsSolutions-IAM5[Resource::<${logical('Analytics/Resources/Events')}.Arn>/errors/*]`],
+      reason: 'Firehose writes objects under the events/ and errors/ prefixes with keys it generates (date, stream, time, uuid); nothing else in the bucket.',
+    },
+    {
+      path: /^Analytics\/Resources\/Api\/(POST|OPTIONS)--events\/Resource$/,
+      ids: ['AwsSolutions-APIG4'],
+      reason: 'The analytics endpoint is public by design (guests\' events count): each request is validated, size- and rate-limited, an ID token when sent is verified by the function, and the stage is throttled.',
     },
     {
       path: CDK_PROVIDERS,

@@ -25,6 +25,7 @@ import { startLocalEvents } from './events/bus';
 import { matchesPattern } from './events/patterns';
 import { startLocalGraphql } from './graphql/server';
 import { startLocalIvs } from './ivs/index';
+import { ANALYTICS_BUCKET, startLocalAnalytics } from './analytics';
 import { startLocalIvsChat } from './ivschat/index';
 import { createLocalLogs } from './logs/index';
 import { createLocalIam, type LocalIam } from './iam/index';
@@ -63,6 +64,10 @@ export interface Endpoints {
   /** stripe-webhook's function URL, which the local Stripe delivers signed events to. */
   stripeWebhookUrl: string;
   secretsManagerUrl: string;
+  /** The analytics events endpoint (`POST {analyticsUrl}/events`), the local Firehose and the local Athena. */
+  analyticsUrl: string;
+  firehoseUrl: string;
+  athenaUrl: string;
 }
 
 export interface LocalPlatformOptions {
@@ -121,7 +126,7 @@ export interface LocalPlatform {
   stop(): Promise<void>;
 }
 
-const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, ses: 4040, events: 4050, dynamodb: 8000, lambda: 4060, unsubscribe: 4070, stripe: 4080, stripeWebhook: 4081, secretsmanager: 4090 };
+const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, ses: 4040, events: 4050, dynamodb: 8000, lambda: 4060, unsubscribe: 4070, stripe: 4080, stripeWebhook: 4081, secretsmanager: 4090, analytics: 4100, firehose: 4110, athena: 4120 };
 /** The ports of a running platform's endpoints, to start it again on them (LocalPlatformOptions.ports). */
 export function portsOf(e: Endpoints): Partial<Record<keyof typeof FIXED, number>> {
   const p = (url: string) => Number(new URL(url).port);
@@ -129,6 +134,7 @@ export function portsOf(e: Endpoints): Partial<Record<keyof typeof FIXED, number
     web: p(e.webUrl), graphql: p(e.graphqlUrl), rtmp: p(e.rtmpUrl), ivs: p(e.ivsUrl), ivschat: p(e.ivschatUrl), chat: p(e.chatUrl), cognito: p(e.cognitoUrl),
     s3: p(e.s3Url), ses: p(e.sesUrl), events: p(e.eventsUrl), dynamodb: p(e.dynamodbUrl), lambda: p(e.lambdaUrl), unsubscribe: p(e.unsubscribeUrl),
     stripe: p(e.stripeUrl), stripeWebhook: p(e.stripeWebhookUrl), secretsmanager: p(e.secretsManagerUrl),
+    analytics: p(e.analyticsUrl), firehose: p(e.firehoseUrl), athena: p(e.athenaUrl),
   };
 }
 
@@ -233,7 +239,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     // Lambdas reach DynamoDB through the IAM proxy; the local AppSync data source and the stream poller use it directly.
     const proxy = authorizer ? await startDynamoDbProxy({ target: dynamo.endpoint, authorizer, scope: { region: LOCAL_REGION, account: ACCOUNT } }) : undefined;
     if (proxy) stops.push(() => proxy.stop());
-    const s3 = await startLocalS3({ iam: authorizer, dataDir: join(dataDir, 's3'), port: port('s3'), buckets: [bucket], onRestoreCompleted: (event) => invoke('restore-completed', event).then(() => undefined) });
+    const s3 = await startLocalS3({ iam: authorizer, dataDir: join(dataDir, 's3'), port: port('s3'), buckets: [bucket, ANALYTICS_BUCKET], onRestoreCompleted: (event) => invoke('restore-completed', event).then(() => undefined) });
     stops.push(() => s3.stop());
     const sender = localSender();
     const ses = await startLocalSes({ iam: authorizer, outboxDir, verifiedIdentities: [sender.identity], port: port('ses') });
@@ -291,6 +297,12 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     });
     stops.push(() => ivschat.stop());
 
+    const analytics = await startLocalAnalytics({
+      store: s3.store, invoke, iam: authorizer, ports: { analytics: port('analytics'), firehose: port('firehose'), athena: port('athena') },
+      idTokenIssuer: `${cognito.url}/${cognito.userPoolId}`, userPoolClientId: cognito.userPoolClientId,
+    });
+    stops.push(() => analytics.stop());
+
     const engine = createEngine({ dynamo: client, tables, invokeLambda: (name, payload) => invoke(name, payload), env: localEconomyEnvironment() });
     const graphql = await startLocalGraphql({
       engine, verify: cognito.verify, port: port('graphql'), accountId: ACCOUNT, log,
@@ -305,7 +317,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       runtimeConfig: () => ({
         stage: 'local', region: LOCAL_REGION, graphqlUrl: graphql.url, realtimeUrl: graphql.realtimeUrl,
         userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId, userPoolEndpoint: cognito.url, identityPoolId: '',
-        guestAuthMode: 'unsigned', chatMessagingEndpoint: ivschat.messagingUrl, ingestServer: ivs.rtmpUrl, replayBaseUrl: `${s3.url}/${bucket}`, player: { lowLatency: true, dvrWindowMinutes: localDvrWindowMinutes() },
+        guestAuthMode: 'unsigned', chatMessagingEndpoint: ivschat.messagingUrl, ingestServer: ivs.rtmpUrl, replayBaseUrl: `${s3.url}/${bucket}`, analyticsUrl: analytics.endpoints.analyticsUrl, player: { lowLatency: true, dvrWindowMinutes: localDvrWindowMinutes() },
       }),
     });
     stops.push(() => web.stop());
@@ -324,6 +336,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         CHAT_REVIEW_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:local-chat-review`,
         CHAT_LOGGING_CONFIGURATION_ARN: ivschat.loggingConfigurationArns['local-chat-log'] ?? '',
         ...coins.env,
+        ...analytics.env,
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true',
       },
     });
@@ -347,7 +360,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     const endpoints: Endpoints = {
       webUrl: web.url, graphqlUrl: graphql.url, realtimeUrl: graphql.realtimeUrl, rtmpUrl: ivs.rtmpUrl, chatUrl: ivschat.messagingUrl,
       cognitoUrl: cognito.url, ivsUrl: ivs.url, ivschatUrl: ivschat.url, s3Url: s3.url, sesUrl: ses.url, unsubscribeUrl: unsubscribe.url, eventsUrl: events.url,
-      dynamodbUrl: dynamo.endpoint, lambdaUrl: lambdaEndpoint.url, ...coins.endpoints,
+      dynamodbUrl: dynamo.endpoint, lambdaUrl: lambdaEndpoint.url, ...coins.endpoints, ...analytics.endpoints,
     };
     writeFileSync(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
     return {
@@ -355,6 +368,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       async settled() {
         await events.settled();
         await streams.drained();
+        await analytics.flush();
         await s3.settled();
       },
       dynamodb: {

@@ -60,6 +60,7 @@ async function closeOne(table: string, productId: string, nowMs: number): Promis
     saleId, orderId: newId('order'), kind: 'AUCTION',
     product: { productId, title: product.title, channelId: product.channelId, currency: product.currency },
     buyerId: outcome.buyerId, buyerHandle: product.highBidderHandle, price: outcome.price, soldAtMs: nowMs, profile: profile ?? null,
+    viewSessionId: product.highBidViewSessionId as string | undefined,
   });
   await ddb.send(
     new TransactWriteCommand({

@@ -55,4 +55,18 @@ export const ENV = {
   AUTO_SUSPEND_REPORTS: 'AUTO_SUSPEND_REPORTS',
   /** Minutes those reports must fall in (stage config safety.autoSuspendWindowMinutes). */
   AUTO_SUSPEND_WINDOW_MINUTES: 'AUTO_SUSPEND_WINDOW_MINUTES',
+  /** Amazon Data Firehose stream the analytics endpoint puts viewer events on. */
+  ANALYTICS_DELIVERY_STREAM: 'ANALYTICS_DELIVERY_STREAM',
+  /** Issuer of the user pool's ID tokens (`https://cognito-idp.<region>.amazonaws.com/<poolId>`); its JWKS is under it. */
+  ID_TOKEN_ISSUER: 'ID_TOKEN_ISSUER',
+  /** The web app's user pool client id: the audience of the ID tokens the analytics endpoint accepts. */
+  USER_POOL_CLIENT_ID: 'USER_POOL_CLIENT_ID',
+  /** Athena workgroup the analytics queries run in (results location and encryption enforced by it). */
+  ATHENA_WORKGROUP: 'ATHENA_WORKGROUP',
+  /** Glue database holding the analytics events table. */
+  ATHENA_DATABASE: 'ATHENA_DATABASE',
+  /** JSON: named query name -> Athena named query id. */
+  ANALYTICS_NAMED_QUERIES: 'ANALYTICS_NAMED_QUERIES',
+  /** Seconds after a stream's end before its final report is built: the late-event grace plus Firehose's buffer interval. */
+  ANALYTICS_SETTLE_SECONDS: 'ANALYTICS_SETTLE_SECONDS',
 } as const;

@@ -1,12 +1,11 @@
 /**
  * Scheduled while-live poller: for each LIVE profile, IVS GetStream (viewers) and GetStreamSession
  * (ingest configuration and recent IVS events such as starvation), a HEALTH sample for the control
- * room, peak viewers kept on the profile and session, viewer milestones emitted once each as an
- * EventBridge "Viewer Milestone" event, and publishStreamHealth.
+ * room, peak viewers kept on the profile and session, viewer milestones (IVS's count; emitted once per
+ * stream and threshold with the analytics run, lambdas/shared/viewer-milestones.ts), and publishStreamHealth.
  */
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetStreamCommand, GetStreamSessionCommand } from '@aws-sdk/client-ivs';
-import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, ivs } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { publish } from '../shared/appsync-publish';
@@ -14,15 +13,16 @@ import { observability } from '../shared/logger';
 import { mapLimit } from '../shared/domain/alerts';
 import { healthNotes, milestonesCrossed } from '../shared/domain/stream-state';
 import type { Profile } from '../shared/domain/streamers';
-import { healthSampleKey, LIVE_PK, profileKey, streamSessionKey, userHealthPk, viewerMilestoneKey } from '../shared/domain/keys';
+import { healthSampleKey, LIVE_PK, profileKey, streamSessionKey, userHealthPk } from '../shared/domain/keys';
+import { emitViewerMilestone, VIEWER_MILESTONE_EVENT } from '../shared/viewer-milestones';
 
 const { logger } = observability('stream-health-poller');
-const eventBridge = new EventBridgeClient({});
 
 /** Channels polled in parallel (IVS GetStream allows 5 TPS by default per account). */
 export const POLL_CONCURRENCY = 4;
 export const HEALTH_TTL_SECONDS = 7 * 24 * 3600;
-export const MILESTONE_SOURCE = 'live-shopping.streams';
+/** Source of the Viewer Milestone events (lambdas/shared/viewer-milestones.ts; the analytics report run emits them too). */
+export const MILESTONE_SOURCE = VIEWER_MILESTONE_EVENT.source;
 
 export const PUBLISH_STREAM_HEALTH = /* GraphQL */ `
   mutation PublishStreamHealth($input: PublishStreamHealthInput!) {
@@ -105,7 +105,10 @@ export async function pollChannel(profile: Profile, now: Date): Promise<HealthSa
   const peakViewers = Math.max(previousStreamPeak, viewers, (before?.peakViewers as number | undefined) ?? 0);
 
   for (const milestone of milestonesCrossed(previousStreamPeak, viewers)) {
-    await emitMilestone(table, profile, streamId, milestone, viewers, now);
+    await emitViewerMilestone({
+      streamId, channelId: profile.userId, handle: profile.handle, channelArn: profile.channelArn, chatRoomArn: profile.chatRoomArn,
+      milestone, viewers, source: 'ivs', at: now,
+    });
   }
 
   const sample: HealthSample = {
@@ -126,40 +129,6 @@ export async function pollChannel(profile: Profile, now: Date): Promise<HealthSa
     logger.warn('publishStreamHealth failed', { error: error as Error });
   }
   return sample;
-}
-
-/** Emits a milestone at most once per stream (conditional marker before PutEvents). */
-async function emitMilestone(table: string, profile: Profile, streamId: string, milestone: number, viewers: number, now: Date) {
-  try {
-    await ddb.send(new PutCommand({
-      TableName: table,
-      Item: { ...viewerMilestoneKey(streamId, milestone), type: 'ViewerMilestone', milestone, at: now.toISOString(), createdAt: now.toISOString(), updatedAt: now.toISOString() },
-      ConditionExpression: 'attribute_not_exists(PK)',
-    }));
-  } catch (error) {
-    if (isCondition(error)) return;
-    throw error;
-  }
-  const markerKey = viewerMilestoneKey(streamId, milestone);
-  let accepted = false;
-  try {
-    const out = await eventBridge.send(new PutEventsCommand({
-      Entries: [{
-        Source: MILESTONE_SOURCE,
-        DetailType: 'Viewer Milestone',
-        Resources: [profile.channelArn],
-        Detail: JSON.stringify({ channelId: profile.userId, handle: profile.handle, streamId, milestone, viewerCount: viewers, at: now.toISOString() }),
-      }],
-    }));
-    accepted = !out.FailedEntryCount;
-    if (!accepted) logger.error('Viewer Milestone event not accepted', { entries: out.Entries });
-  } catch (error) {
-    logger.error('PutEvents failed', { error: error as Error });
-  }
-  if (!accepted) {
-    // Release the marker so the next poll (a minute later) emits the milestone instead of losing it.
-    await ddb.send(new DeleteCommand({ TableName: table, Key: markerKey }));
-  }
 }
 
 /** Polls every LIVE profile (GSI1 `LIVE`). */

@@ -113,6 +113,11 @@ export class Chat extends Construct {
     grantOn(fn, ['ivschat:DeleteMessage', 'ivschat:DisconnectUser', 'ivschat:SendEvent'], this.rooms, taggedBy(this.prefix));
   }
 
+  /** Lets `fn` post system lines (SendEvent) in tagged rooms: viewer milestones. */
+  grantSystemEvents(fn: LambdaFunction): void {
+    grantOn(fn, ['ivschat:SendEvent'], this.rooms, taggedBy(this.prefix));
+  }
+
   /** Lets `fn` (runtime-teardown) find this stage's rooms and delete them. */
   grantRoomTeardown(fn: LambdaFunction): void {
     grantOn(fn, ['ivschat:ListRooms'], ['*']);

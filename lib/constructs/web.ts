@@ -18,6 +18,8 @@ export interface WebRuntimeConfig {
   readonly guestAuthMode: 'iam';
   readonly chatMessagingEndpoint: string;
   readonly replayBaseUrl: string;
+  /** Base URL of the analytics events endpoint (`POST {analyticsUrl}/events`). */
+  readonly analyticsUrl: string;
   readonly player: { readonly lowLatency: boolean; readonly dvrWindowMinutes: number };
 }
 

@@ -42,7 +42,9 @@ export type Trigger =
   /** The platform's own events on the stack's jobs bus: async, retried, failures to the dead-letter queue (lib/constructs/jobs.ts). */
   | { readonly kind: 'platform-event'; readonly ruleId: string; readonly pattern: PlatformEventPattern }
   /** A public HTTPS endpoint (Lambda function URL, auth NONE). */
-  | { readonly kind: 'function-url' };
+  | { readonly kind: 'function-url' }
+  /** A public route of the analytics HTTP API (API Gateway, payload format 2.0, throttled by its stage). */
+  | { readonly kind: 'http-api'; readonly method: 'POST'; readonly path: string };
 
 /**
  * IAM actions on the main table (and its indexes): each is what one kind of call the code sends needs
@@ -95,6 +97,19 @@ export interface FunctionSpec {
    * @default false
    */
   readonly writesDvrViews?: boolean;
+  /**
+   * Analytics (lib/constructs/analytics.ts): `ingest` puts viewer events on the Firehose stream;
+   * `reports` runs the named queries in the Athena workgroup (reading the events table and bucket,
+   * writing the workgroup's results).
+   * @default no analytics access
+   */
+  readonly analytics?: 'ingest' | 'reports';
+  /**
+   * Emits viewer milestones (lambdas/shared/viewer-milestones.ts): PutEvents on the default bus and
+   * a system line (SendEvent) in the stage's chat rooms.
+   * @default false
+   */
+  readonly emitsMilestones?: boolean;
 }
 
 export const STREAM_STATE_PATTERN: IvsEventPattern = {
@@ -135,6 +150,9 @@ export const GIFT_SENT: Record<string, unknown> = {
   eventName: ['INSERT'],
   dynamodb: { NewImage: { type: { S: ['LedgerEntry'] }, kind: { S: ['GIFT_SENT', 'TIP_SENT'] } } },
 };
+
+/** The analytics events route (POST {analyticsUrl}/events). */
+export const ANALYTICS_EVENTS_PATH = '/events';
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
   {
@@ -186,7 +204,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description: 'While live: viewer count and ingest health for the control room.',
     triggers: [{ kind: 'schedule', ruleId: 'StreamHealthSchedule', everyMinutes: 1 }],
     timeoutSeconds: 55,
-    table: ['Query', 'PutItem', 'UpdateItem', 'DeleteItem'], publishes: true,
+    table: ['Query', 'PutItem', 'UpdateItem', 'DeleteItem'], publishes: true, emitsMilestones: true,
   },
   {
     name: 'chat-token',
@@ -317,6 +335,26 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     triggers: [{ kind: 'function-url' }],
     timeoutSeconds: 15,
     table: ['GetItem', 'PutItem', 'UpdateItem'],
+  },
+  {
+    name: 'analytics-ingest',
+    description: 'Analytics events endpoint: zod-validated batches (64 KB, 100 events), rate limits, ID tokens verified; records to Firehose, live per-minute counters in DynamoDB.',
+    triggers: [{ kind: 'http-api', method: 'POST', path: ANALYTICS_EVENTS_PATH }],
+    memoryMb: 512,
+    table: ['GetItem', 'PutItem', 'UpdateItem'],
+    analytics: 'ingest',
+  },
+  {
+    name: 'analytics-reports',
+    description: 'Stream reports: live from the counters, final from the Athena named queries; 5-minute snapshots and viewer milestones every minute; streamReport, myStreamReports, creatorAnalytics.',
+    triggers: [
+      { kind: 'appsync', fields: ['Query.streamReport', 'Query.myStreamReports', 'Query.creatorAnalytics'] },
+      { kind: 'schedule', ruleId: 'AnalyticsReportsSchedule', everyMinutes: 1 },
+    ],
+    timeoutSeconds: 55,
+    memoryMb: 512,
+    table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem'],
+    publishes: true, analytics: 'reports', emitsMilestones: true,
   },
 ];
 

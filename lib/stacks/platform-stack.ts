@@ -11,6 +11,7 @@ import { Provider } from 'aws-cdk-lib/custom-resources';
 import type { Construct, IConstruct } from 'constructs';
 import type { StageConfig } from '../config';
 import { Alerts } from '../constructs/alerts';
+import { Analytics } from '../constructs/analytics';
 import { Api } from '../constructs/api';
 import { Auth } from '../constructs/auth';
 import { Chat } from '../constructs/chat';
@@ -98,8 +99,6 @@ export class PlatformStack extends Stack {
     chat.grantRoomCreation(fn('provision-streamer'));
     video.grantStreamKeyRotation(fn('stream-key'));
     video.grantStreamHealth(fn('stream-health-poller'));
-    // Stream milestones go to the account's default bus, where other applications may subscribe to them.
-    EventBus.fromEventBusName(this, 'DefaultBus', 'default').grantPutEventsTo(fn('stream-health-poller'));
     video.grantTimedMetadata(fn('sale-markers'));
     chat.grantChatTokens(fn('chat-token'));
     chat.grantRoomModeration(fn('chat-moderation'));
@@ -126,6 +125,25 @@ export class PlatformStack extends Stack {
     });
     const coins = new Coins(this, 'Coins', { config: config.coins, checkout: fn('coin-checkout'), webhook: fn('stripe-webhook') });
 
+    // Viewer analytics in a nested stack; each function's analytics grants are declared in the catalog.
+    const analytics = new Analytics(this, 'Analytics', {
+      prefix: config.prefix, removalPolicy, logsBucket: video.logsBucket, logRetention,
+      routes: FUNCTIONS.flatMap((spec) => spec.triggers.flatMap((t) => (t.kind === 'http-api' ? [{ method: t.method, path: t.path, handler: fn(spec.name) }] : []))),
+    });
+    // Viewer milestones go to the account's default bus, where other applications may subscribe to them.
+    const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
+    for (const spec of FUNCTIONS) {
+      const f = functions.get(spec.name);
+      if (spec.analytics === 'ingest') analytics.grantIngest(f);
+      if (spec.analytics === 'reports') analytics.grantReports(f);
+      if (spec.emitsMilestones) {
+        defaultBus.grantPutEventsTo(f);
+        chat.grantSystemEvents(f);
+      }
+    }
+    fn('analytics-ingest').addEnvironment(ENV.ID_TOKEN_ISSUER, `https://cognito-idp.${this.region}.amazonaws.com/${auth.userPool.userPoolId}`);
+    fn('analytics-ingest').addEnvironment(ENV.USER_POOL_CLIENT_ID, auth.client.userPoolClientId);
+
     const web = new Web(this, 'Web', {
       prefix: config.prefix,
       removalPolicy,
@@ -142,6 +160,7 @@ export class PlatformStack extends Stack {
         guestAuthMode: 'iam',
         chatMessagingEndpoint: `wss://edge.ivschat.${this.region}.amazonaws.com`,
         replayBaseUrl: video.replayBaseUrl,
+        analyticsUrl: analytics.url,
         player: { lowLatency: true, dvrWindowMinutes: config.dvrWindowMinutes },
       },
     });
@@ -169,6 +188,7 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'ReplayBaseUrl', { value: video.replayBaseUrl });
     new CfnOutput(this, 'RecordingsBucket', { value: video.bucket.bucketName });
     new CfnOutput(this, 'UnsubscribeUrl', { value: alerts.unsubscribeUrl.url, description: 'One-click unsubscribe endpoint of go-live emails' });
+    new CfnOutput(this, 'AnalyticsUrl', { value: analytics.url, description: 'Viewer analytics events endpoint (POST /events)' });
     new CfnOutput(this, 'StripeWebhookUrl', { value: coins.webhookUrl.url, description: 'Stripe webhook endpoint: add it in the Stripe dashboard (events checkout.session.completed, checkout.session.async_payment_succeeded, charge.refunded, charge.dispute.created)' });
   }
 

@@ -236,3 +236,13 @@ export function lambdaRequests(functionNameOrArn: string, s: Scope): AuthzReques
 export function secretsManagerRequests(operation: string, secretArn: string): AuthzRequest[] {
   return [{ action: `secretsmanager:${operation}`, resources: [{ arn: secretArn }] }];
 }
+
+/** IAM requests of one Firehose call (JSON protocol, `X-Amz-Target: Firehose_20150804.<Operation>`): the delivery stream by name. */
+export function firehoseRequests(operation: string, deliveryStreamName: string, s: Scope): AuthzRequest[] {
+  return [{ action: `firehose:${operation}`, resources: [{ arn: `arn:aws:firehose:${s.region}:${s.account}:deliverystream/${deliveryStreamName}` }] }];
+}
+
+/** IAM requests of one Athena call (JSON protocol, `X-Amz-Target: AmazonAthena.<Operation>`): the workgroup the query runs in. */
+export function athenaRequests(operation: string, workGroup: string, s: Scope): AuthzRequest[] {
+  return [{ action: `athena:${operation}`, resources: [{ arn: `arn:aws:athena:${s.region}:${s.account}:workgroup/${workGroup}` }] }];
+}

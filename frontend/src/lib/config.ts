@@ -20,6 +20,8 @@ export const runtimeConfigSchema = z.object({
   /** Shown on the stream key card instead of the channel's ingest URL (local mode: plain RTMP). */
   ingestServer: z.optional(z.string()),
   replayBaseUrl: z._default(z.string(), ''),
+  /** Base URL of the analytics endpoint (`POST {analyticsUrl}/events`); empty: the tracker sends nothing. */
+  analyticsUrl: z._default(z.string(), ''),
   /** dvrWindowMinutes: how far back a live viewer can scrub (stage config, default 10). */
   player: z._default(z.object({ lowLatency: z.optional(z.boolean()), dvrWindowMinutes: z._default(z.number().check(z.positive()), 10) }), { lowLatency: true, dvrWindowMinutes: 10 }),
 });

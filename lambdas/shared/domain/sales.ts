@@ -2,6 +2,7 @@
  * Sale + Order items of one sale (pure). The APPSYNC_JS resolvers build the same items in
  * lib/api/resolvers/lib/commerce.ts (saleItems); the auction sweeper uses this one.
  */
+import { analyticsSessionId } from './attribution';
 import { channelSalesPk, orderKey, recordingOffsetSk, recordingSalesPk, saleKey, streamSalesPk } from './keys';
 
 export interface SaleInput {
@@ -16,6 +17,8 @@ export interface SaleInput {
   readonly soldAtMs: number;
   /** The channel's profile at sale time (stream and recording moment). */
   readonly profile?: { status?: string; currentStreamId?: string; currentRecordingId?: string; recordingStartedAt?: string } | null;
+  /** The buyer's viewing session (the winning bid's `viewSessionId`), for purchase attribution. */
+  readonly viewSessionId?: string | null;
 }
 
 /** Milliseconds into the recording, never negative. */
@@ -32,6 +35,9 @@ export function buildSale(input: SaleInput): { sale: Record<string, unknown>; or
     productTitle: p.title, channelId: p.channelId, buyerId: input.buyerId, buyerHandle: input.buyerHandle, price: input.price,
     currency: p.currency, soldAt, orderId: input.orderId, GSI3PK: channelSalesPk(p.channelId), GSI3SK: soldAt,
   };
+  // Purchase attribution: the winning bid's viewing session (docs/analytics.md).
+  const viewSessionId = analyticsSessionId(input.viewSessionId);
+  if (viewSessionId) sale.viewSessionId = viewSessionId;
   const profile = input.profile ?? {};
   if (profile.status === 'LIVE' && profile.currentStreamId) {
     Object.assign(sale, { streamId: profile.currentStreamId, GSI1PK: streamSalesPk(profile.currentStreamId), GSI1SK: soldAt });

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../lib/functions/catalog';
 import { createAuthorizer, type Authorizer, type AuthzRequest } from '../../../local/iam/evaluator';
-import { dynamodbRequests, eventsRequests, ivschatRequests, ivsRequests, lambdaRequests, s3Requests, secretsManagerRequests, sesRequests, snsRequests, sqsRequests, type Scope } from '../../../local/iam/requests';
+import { athenaRequests, dynamodbRequests, eventsRequests, firehoseRequests, ivschatRequests, ivsRequests, lambdaRequests, s3Requests, secretsManagerRequests, sesRequests, snsRequests, sqsRequests, type Scope } from '../../../local/iam/requests';
 import { environmentsFromTemplate, principalsFromTemplate, synthesizeTemplate } from '../../../local/iam/template';
 import { sdkCommandsOf, type SdkCommand } from './sdk-commands';
 
@@ -97,6 +97,10 @@ function requestsFor(cmd: SdkCommand, env: Record<string, string>): AuthzRequest
     case '@aws-sdk/client-secrets-manager':
       // The secret the environment names, with the random suffix Secrets Manager adds to every ARN.
       return secretsManagerRequests(cmd.name, `arn:aws:secretsmanager:${SCOPE.region}:${SCOPE.account}:secret:${need('STRIPE_SECRET_NAME')}-AbC123`);
+    case '@aws-sdk/client-firehose':
+      return firehoseRequests(cmd.name, need('ANALYTICS_DELIVERY_STREAM'), SCOPE);
+    case '@aws-sdk/client-athena':
+      return athenaRequests(cmd.name, need('ATHENA_WORKGROUP'), SCOPE);
     default:
       throw new Error(`No IAM request mapping for ${cmd.pkg} (${cmd.name}): add one to local/iam/requests.ts and this test`);
   }

@@ -25,7 +25,7 @@ export type ModerationAction = 'DELETE_MESSAGE' | 'TIMEOUT' | 'BAN' | 'UNBAN' | 
 
 export type BlockedWordsAction = 'MASK' | 'DENY';
 
-export type NotificationKind = 'GO_LIVE' | 'OUTBID' | 'WON' | 'SOLD' | 'REPLAY_READY' | 'GIFT' | 'SAFETY';
+export type NotificationKind = 'GO_LIVE' | 'OUTBID' | 'WON' | 'SOLD' | 'REPLAY_READY' | 'GIFT' | 'SAFETY' | 'VIEWER_MILESTONE';
 
 export type RecordingState = 'RECORDING' | 'AVAILABLE' | 'FAILED';
 
@@ -71,6 +71,8 @@ export interface PlaceBidInput {
   amount: number;
   /** Client-generated id: a retried bid with the same id is answered, not placed twice. */
   bidId: string;
+  /** The bidder's analytics session (the watch page's sessionId): a sale from this bid is attributed to it. */
+  viewSessionId?: string | null | undefined;
 }
 
 export interface UpdateChatSettingsInput {

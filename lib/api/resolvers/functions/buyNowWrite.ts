@@ -33,6 +33,7 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const built = saleItems(table, {
     saleId, orderId: idFromUuid('ord', util.autoId()), kind: 'BUY_NOW', product, buyerId: me.sub, buyerHandle: me.handle,
     price: product.buyNowPrice, soldAt, soldAtMs, profile: ctx.stash.profile as Record<string, unknown> | null,
+    viewSessionId: ctx.args.viewSessionId as string | null | undefined,
   });
   ctx.stash.sale = built.sale;
   return {

@@ -11,6 +11,7 @@
  * The write's parts are plain values (acceptedBid), so the bids bench sends the very same
  * transaction through the SDK. The business rules come from lambdas/shared/domain/auctions.ts.
  */
+import { analyticsSessionId } from '../../../../lambdas/shared/domain/attribution';
 import { util, type Context } from '@aws-appsync/utils';
 import { checkBid, incrementFor } from '../../../../lambdas/shared/domain/auctions';
 import { bidHistorySk, bidKey, productBidsPk, productKey, userBidsPk } from '../../../../lambdas/shared/domain/keys';
@@ -21,6 +22,8 @@ export interface PlaceBidInput {
   productId: string;
   amount: number;
   bidId: string;
+  /** The bidder's analytics session (viewSessionId): a sale from this bid is attributed to it. */
+  viewSessionId?: string | null;
 }
 
 /** The signed-in bidder (requireUser). */
@@ -136,6 +139,15 @@ export function acceptedBid(product: Item, input: PlaceBidInput, me: Bidder, at:
     // Soft close: the end (and the sweeper's GSI2 sort key) moves to now + N; the guard keeps it from moving back.
     updateValues[':endsAt'] = at.endsAt;
     update += ', endsAt = :endsAt, GSI2SK = :endsAt';
+  }
+  // The high bid's viewing session goes with it, so the auction's sale is attributed to it (docs/analytics.md).
+  const viewSessionId = analyticsSessionId(input.viewSessionId);
+  if (viewSessionId) {
+    updateValues[':viewSession'] = viewSessionId;
+    attributes.viewSessionId = viewSessionId;
+    update += ', highBidViewSessionId = :viewSession';
+  } else {
+    update += ' REMOVE highBidViewSessionId';
   }
   return {
     placed,

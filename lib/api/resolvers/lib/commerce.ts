@@ -3,6 +3,7 @@
  * the Product/Sale views; placeBid's own storage is lib/bids.ts. Business rules come from
  * lambdas/shared/domain/auctions.ts (bundled).
  */
+import { analyticsSessionId } from '../../../../lambdas/shared/domain/attribution';
 import { util, type AppSyncIdentityCognito, type Context } from '@aws-appsync/utils';
 import { HANDLE_CLAIM } from '../../../../lambdas/shared/domain/claims';
 import { channelSalesPk, orderKey, recordingOffsetSk, recordingSalesPk, saleKey, streamSalesPk } from '../../../../lambdas/shared/domain/keys';
@@ -84,7 +85,7 @@ export { failOnError } from './errors';
  */
 export function saleItems(
   tableName: string,
-  p: { saleId: string; orderId: string; kind: string; product: Record<string, unknown>; buyerId: string; buyerHandle: string; price: number; soldAt: string; soldAtMs: number; profile: Record<string, unknown> | null },
+  p: { saleId: string; orderId: string; kind: string; product: Record<string, unknown>; buyerId: string; buyerHandle: string; price: number; soldAt: string; soldAtMs: number; profile: Record<string, unknown> | null; viewSessionId?: string | null },
 ): { sale: Record<string, unknown>; items: Record<string, unknown>[] } {
   const profile = p.profile ?? {};
   const sale: Record<string, unknown> = {
@@ -93,6 +94,9 @@ export function saleItems(
     currency: p.product.currency, soldAt: p.soldAt, orderId: p.orderId,
     GSI3PK: channelSalesPk(p.product.channelId as string), GSI3SK: p.soldAt,
   };
+  // Purchase attribution: the buyer's viewing session (buyNow's argument, or the winning bid's).
+  const viewSessionId = analyticsSessionId(p.viewSessionId) ?? analyticsSessionId(p.product.highBidViewSessionId);
+  if (viewSessionId) sale.viewSessionId = viewSessionId;
   if (profile.status === 'LIVE' && profile.currentStreamId) {
     sale.streamId = profile.currentStreamId;
     sale.GSI1PK = streamSalesPk(profile.currentStreamId as string);

@@ -55,7 +55,7 @@ describe('stream-health-poller', () => {
     });
     expect(ddb).toReceiveCommandWith(PutCommand, { Item: expect.objectContaining({ PK: 'STREAM#st-1', SK: 'HEALTH#2025-06-12T10:30:00.000Z', GSI1PK: 'USER#u1#HEALTH', expiresAt: NOW.getTime() / 1000 + 7 * 24 * 3600 }) });
     expect(eb).toReceiveCommandWith(PutEventsCommand, {
-      Entries: [{ Source: MILESTONE_SOURCE, DetailType: 'Viewer Milestone', Resources: [CHANNEL_ARN], Detail: JSON.stringify({ channelId: 'u1', handle: 'ann', streamId: 'st-1', milestone: 100, viewerCount: 140, at: NOW.toISOString() }) }],
+      Entries: [{ Source: MILESTONE_SOURCE, DetailType: 'Viewer Milestone', Resources: [CHANNEL_ARN], Detail: JSON.stringify({ channelId: 'u1', handle: 'ann', streamId: 'st-1', milestone: 100, viewerCount: 140, source: 'ivs', at: NOW.toISOString() }) }],
     });
     expect(publish).toHaveBeenCalledWith(PUBLISH_STREAM_HEALTH, { input: sample });
   });

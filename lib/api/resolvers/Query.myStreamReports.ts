@@ -1,0 +1,2 @@
+/** Query.myStreamReports: served by a Lambda data source (lib/functions/catalog.ts). */
+export { request, response } from './lib/invoke';

@@ -16,6 +16,7 @@
  */
 import { resolve } from 'node:path';
 import {
+  getNamedType,
   isEnumType,
   isInputObjectType,
   isListType,
@@ -40,6 +41,20 @@ import { FIELDS, M, Q, S } from '../frontend/src/lib/queries';
 
 /** Where the generated module lives in the repository. */
 export const GENERATED_PATH = resolve(import.meta.dirname, '..', 'frontend', 'src', 'lib', 'graphql', 'schema-types.ts');
+
+/**
+ * Where the API's own types are generated: the object types of API_OBJECT_TYPES in full (and the
+ * enums they use), as resolvers and Lambda data sources answer them. Lambdas and resolvers import
+ * them from here, never from the web app; the web app's module refers to them where a query selects
+ * one in full, so each is written once.
+ */
+export const API_TYPES_PATH = resolve(import.meta.dirname, '..', 'lambdas', 'shared', 'api-types.ts');
+
+/** The object types server code builds whole (chat-token, chat settings, the gift pipeline and fan-out). */
+export const API_OBJECT_TYPES: readonly string[] = ['ChatSettings', 'ChatToken', 'GiftEvent'];
+
+/** How the web app's module (GENERATED_PATH) imports API_TYPES_PATH. */
+export const API_TYPES_IMPORT = '../../../../lambdas/shared/api-types';
 
 /** TypeScript types of GraphQL's and AppSync's scalars; an unknown scalar fails the run so it is mapped on purpose. */
 const SCALARS: Readonly<Record<string, string>> = {
@@ -115,10 +130,13 @@ function member(name: string, type: GraphQLOutputType | GraphQLInputType, render
   return `${pad(depth)}${name}${nullable === 'optional' ? '?' : ''}: ${rendered} | null;`;
 }
 
+/** The schema's own named types (no introspection types, no root types, no scalars). */
+const ownTypes = (schema: GraphQLSchema) =>
+  Object.values(schema.getTypeMap()).filter((type) => !type.name.startsWith('__') && !ROOTS.has(type.name) && !isScalarType(type));
+
 function schemaSection(schema: GraphQLSchema): string[] {
   const out: string[] = [];
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (type.name.startsWith('__') || ROOTS.has(type.name) || isScalarType(type)) continue;
+  for (const type of ownTypes(schema)) {
     if (isEnumType(type)) {
       out.push(`${jsDoc(type.description, 0)}export type ${type.name} = ${type.getValues().map((v) => quote(v.name)).join(' | ')};`);
     } else if (isInputObjectType(type)) {
@@ -131,9 +149,41 @@ function schemaSection(schema: GraphQLSchema): string[] {
   return out;
 }
 
-/** `<Type>Fields` by type name and printed selection: a selection that is exactly a field set is typed as it. */
-type KnownFieldSets = ReadonlyMap<string, string>;
+/** The schema's object types named, each in full, each field present (`T | null` where the schema allows null), as the API answers it. */
+function objectSection(schema: GraphQLSchema, names: readonly string[]): string[] {
+  return objectTypes(schema, names).map((type) => {
+    const fields = Object.values(type.getFields()).map((f) => `${jsDoc(f.description, 1)}${member(f.name, f.type, wrapped(f.type, namedRef), 1, 'present')}`);
+    return `${jsDoc(type.description, 0)}export interface ${type.name} {\n${fields.join('\n')}\n}`;
+  });
+}
+
+/** The object types named, in schema order; an unknown or non-object name fails the run. */
+function objectTypes(schema: GraphQLSchema, names: readonly string[]): GraphQLObjectType[] {
+  for (const name of names) if (!isObjectType(schema.getType(name))) throw new Error(`graphql-types: ${name} names no object type of the schema`);
+  return ownTypes(schema).filter(isObjectType).filter((type) => names.includes(type.name));
+}
+
+/**
+ * Named types a selection is typed as, by type name and printed selection: `sets`, the field sets
+ * (`<Type>Fields`); `whole`, each API type (of the API types module) whose fields are all scalars or
+ * enums, selected in full in the schema's order (an answer's type, so used in answers only).
+ */
+interface KnownFieldSets {
+  readonly sets: ReadonlyMap<string, string>;
+  readonly whole: ReadonlyMap<string, string>;
+}
 const fieldSetKey = (typeName: string, selectionSet: SelectionSetNode) => `${typeName} ${print(selectionSet)}`;
+
+function wholeTypes(schema: GraphQLSchema, names: readonly string[]): Map<string, string> {
+  const leafOnly = objectTypes(schema, names).filter((type) => Object.values(type.getFields()).every((f) => {
+    const named = getNamedType(f.type);
+    return isScalarType(named) || isEnumType(named);
+  }));
+  return new Map(leafOnly.map((type) => {
+    const selection = (parse(`{ ${Object.keys(type.getFields()).join(' ')} }`).definitions[0] as OperationDefinitionNode).selectionSet;
+    return [fieldSetKey(type.name, selection), type.name];
+  }));
+}
 
 /** The object type a selection set reads, as an inline type literal (or the field set it equals). */
 function selectionType(known: KnownFieldSets, parent: GraphQLObjectType, selectionSet: SelectionSetNode, depth: number, nullable: Nullable): string {
@@ -148,7 +198,8 @@ function selectionType(known: KnownFieldSets, parent: GraphQLObjectType, selecti
     const rendered = wrapped(field.type, (named) => {
       if (isObjectType(named)) {
         if (!selection.selectionSet) throw new Error(`graphql-types: ${parent.name}.${field.name} needs a selection`);
-        return known.get(fieldSetKey(named.name, selection.selectionSet)) ?? selectionType(known, named, selection.selectionSet, depth + 1, nullable);
+        const key = fieldSetKey(named.name, selection.selectionSet);
+        return known.sets.get(key) ?? (nullable === 'present' ? known.whole.get(key) : undefined) ?? selectionType(known, named, selection.selectionSet, depth + 1, nullable);
       }
       if (isScalarType(named) || isEnumType(named)) return namedRef(named);
       throw new Error(`graphql-types: ${parent.name}.${field.name}: ${named.name} (interfaces and unions) is not supported`);
@@ -198,13 +249,16 @@ function operationGroup(
   ];
 }
 
-function fieldSets(schema: GraphQLSchema, fields: Readonly<Record<string, string>>): { known: KnownFieldSets; render(): string[] } {
+function fieldSets(schema: GraphQLSchema, fields: Readonly<Record<string, string>>, apiTypes: readonly string[]): { known: KnownFieldSets; render(): string[] } {
   const sets = Object.entries(fields).map(([typeName, selection]) => {
     const type = schema.getType(typeName);
     if (!isObjectType(type)) throw new Error(`graphql-types: FIELDS.${typeName} names no object type of the schema`);
     return { type, selectionSet: (parse(`{ ${selection} }`).definitions[0] as OperationDefinitionNode).selectionSet };
   });
-  const known = new Map(sets.map(({ type, selectionSet }) => [fieldSetKey(type.name, selectionSet), `${type.name}Fields`]));
+  const known = {
+    sets: new Map(sets.map(({ type, selectionSet }) => [fieldSetKey(type.name, selectionSet), `${type.name}Fields`])),
+    whole: wholeTypes(schema, apiTypes),
+  };
   return {
     known,
     render: () => sets.map(({ type, selectionSet }) =>
@@ -213,27 +267,54 @@ function fieldSets(schema: GraphQLSchema, fields: Readonly<Record<string, string
   };
 }
 
-/** The generated module's full text. */
-export function renderWebTypes(schema: GraphQLSchema, documents: WebDocuments): string {
-  const sets = fieldSets(schema, documents.fields);
+/**
+ * The generated module's full text. With `apiTypes` ({@link renderApiTypes}' module and the types in
+ * it), a selection of one of those types in full is typed as it, imported from there.
+ */
+export function renderWebTypes(schema: GraphQLSchema, documents: WebDocuments, apiTypes?: { module: string; types: readonly string[] }): string {
+  const sets = fieldSets(schema, documents.fields, apiTypes?.types ?? []);
   const header = [
     '// Generated by `npm run gen:types` (scripts/gen-graphql-types.ts) from lib/api/schema.graphql and',
     '// frontend/src/lib/queries.ts. Do not edit: change the schema or the documents and run it again.',
   ].join('\n');
-  const sections = [
-    '// Schema types.',
-    ...schemaSection(schema),
-    '// Field sets (FIELDS in queries.ts).',
-    ...sets.render(),
-    '// Operations.',
+  const operations = [
     ...operationGroup(schema, sets.known, documents.queries, schema.getQueryType(), 'Query'),
     ...operationGroup(schema, sets.known, documents.mutations, schema.getMutationType(), 'Mutation'),
     ...operationGroup(schema, sets.known, documents.subscriptions, schema.getSubscriptionType(), 'Subscription'),
   ];
+  const used = [...new Set(sets.known.whole.values())].filter((name) => operations.some((o) => new RegExp(`: ${name}\\b`).test(o))).sort();
+  const sections = [
+    '// Schema types.',
+    ...(apiTypes && used.length ? [`import type { ${used.join(', ')} } from '${apiTypes.module}';`] : []),
+    ...schemaSection(schema),
+    '// Field sets (FIELDS in queries.ts).',
+    ...sets.render(),
+    '// Operations.',
+    ...operations,
+  ];
   return `${header}\n\n${sections.join('\n\n')}\n`;
 }
 
-/** The repository's generated module, computed now (what `npm run gen:types` writes). */
+/** The API types module's full text: the object types named, in full, and the enums they use (see API_TYPES_PATH). */
+export function renderApiTypes(schema: GraphQLSchema, names: readonly string[]): string {
+  const header = [
+    '// Generated by `npm run gen:types` (scripts/gen-graphql-types.ts) from lib/api/schema.graphql. Do not',
+    '// edit: change the schema (or API_OBJECT_TYPES) and run it again. The API\'s types as it answers them:',
+    '// every field present, `T | null` where the schema allows null. Server code imports them from here;',
+    '// so does the web app\'s module.',
+  ].join('\n');
+  const types = objectTypes(schema, names);
+  const enums = new Set(types.flatMap((t) => Object.values(t.getFields()).map((f) => getNamedType(f.type)).filter(isEnumType).map((e) => e.name)));
+  const enumLines = schemaSection(schema).filter((line) => [...enums].some((e) => line.includes(`export type ${e} = `)));
+  return `${header}\n\n${[...enumLines, ...objectSection(schema, names)].join('\n\n')}\n`;
+}
+
+/** The repository's generated web module, computed now (what `npm run gen:types` writes). */
 export function currentWebTypes(): string {
-  return renderWebTypes(loadSchema(), { queries: Q, mutations: M, subscriptions: S, fields: FIELDS });
+  return renderWebTypes(loadSchema(), { queries: Q, mutations: M, subscriptions: S, fields: FIELDS }, { module: API_TYPES_IMPORT, types: API_OBJECT_TYPES });
+}
+
+/** The repository's generated API types module, computed now (what `npm run gen:types` writes). */
+export function currentApiTypes(): string {
+  return renderApiTypes(loadSchema(), API_OBJECT_TYPES);
 }

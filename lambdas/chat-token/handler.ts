@@ -11,29 +11,20 @@ import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, ivschat } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { DomainError, toAppSyncResult } from '../shared/errors';
+import type { ChatToken } from '../shared/api-types';
 import type { AppSyncInvokeEvent } from '../shared/appsync-event';
 import { cognitoCaller, idArgument } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
-import { capabilitiesFor, CHAT_LIMITS, roleOf, type ChatRole } from '../shared/domain/chat';
+import { capabilitiesFor, CHAT_LIMITS, roleOf } from '../shared/domain/chat';
 import { accountKey, banKey, isItemAt, memberKey, moderatorKey, profileKey, SK_PREFIX } from '../shared/domain/keys';
 
 const { logger } = observability('chat-token');
-
-export interface ChatTokenView {
-  token: string;
-  role: ChatRole;
-  capabilities: string[];
-  sessionExpirationTime: string;
-  tokenExpirationTime: string;
-  /** When the caller's timeout ends, if one is running: the chat shows it and holds sending until then. */
-  timedOutUntil: string | null;
-}
 
 function signedIn(identity: unknown): boolean {
   return !!identity && typeof identity === 'object' && typeof (identity as { sub?: unknown }).sub === 'string';
 }
 
-export async function createChatToken(identity: unknown, channelId: string): Promise<ChatTokenView> {
+export async function createChatToken(identity: unknown, channelId: string): Promise<ChatToken> {
   const table = requireEnv(ENV.TABLE_NAME);
   const caller = signedIn(identity) ? cognitoCaller(identity) : undefined;
   const keys: Record<string, string>[] = [profileKey(channelId)];

@@ -6,10 +6,12 @@
  * amounts and the coins already taken back, so each delivery only applies what is still missing.
  */
 import { randomUUID } from 'node:crypto';
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
-import { applyClawback, applyCredit, coinsReversed, findPack, purchaseStatus, reversedAmount, type CoinPack } from '../shared/domain/coins';
+import {
+  applyClawback, applyCredit, awaitsCredit, coinsReversed, findPack, purchaseStatus, reversedAmount, type ClosedUnpaid, type CoinPack, type PurchaseStatus,
+} from '../shared/domain/coins';
 import { checkoutKey, coinPaymentKey, coinPurchaseIndexKey, ledgerKey, walletKey } from '../shared/domain/keys';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -42,11 +44,13 @@ export type Outcome =
   | { status: 'DUPLICATE' }
   /** A reversal that arrived before its completion: kept for the completion to net out. */
   | { status: 'RECORDED' }
+  /** An open checkout closed unpaid (EXPIRED or FAILED): nothing credited. */
+  | { status: 'CLOSED'; checkout: ClosedUnpaid }
   /** Not one of this platform's purchases. */
   | { status: 'IGNORED'; reason: string };
 
 interface CheckoutItem {
-  userId: string; packId: string; coins: number; amount: number; currency: string; status: string; createdAt: string;
+  userId: string; packId: string; coins: number; amount: number; currency: string; status: PurchaseStatus; createdAt: string;
 }
 interface PaymentItem {
   version: number; sessionId?: string; userId?: string; coins?: number; amount?: number; currency?: string;
@@ -114,12 +118,13 @@ function paymentCondition(payment: PaymentItem | undefined): { ConditionExpressi
 
 /**
  * Credits a paid checkout once: OPEN → PAID (or REFUNDED when reversals that came first took it
- * all back), the pack's coins less those reversals onto the wallet, debt settled first.
+ * all back), the pack's coins less those reversals onto the wallet, debt settled first. A checkout
+ * closed unpaid (EXPIRED, FAILED) that Stripe then reports paid is credited too (awaitsCredit).
  */
 export async function creditCheckout(session: PaidSession, packs: readonly CoinPack[], now: () => Date = () => new Date()): Promise<Outcome> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const checkout = await get<CheckoutItem>(checkoutKey(session.sessionId));
-    if (checkout && checkout.status !== 'OPEN') return { status: 'DUPLICATE' };
+    if (checkout && !awaitsCredit(checkout.status)) return { status: 'DUPLICATE' };
     const purchase = checkout ?? fromMetadata(session, packs);
     if (!purchase) return { status: 'IGNORED', reason: 'no checkout item and no pack in the metadata' };
     const pi = session.paymentIntentId;
@@ -143,10 +148,10 @@ export async function creditCheckout(session: PaidSession, packs: readonly CoinP
             currency: purchase.currency, createdAt: purchase.createdAt, status: purchaseStatus(purchase.amount, reversed), paidAt: at,
             refundedAmount: reversed, coinsCredited: net, ...(pi ? { paymentIntentId: pi } : {}),
           },
-          // The idempotency record: only an OPEN (or never recorded) checkout is credited.
-          ConditionExpression: 'attribute_not_exists(PK) OR #status = :open',
+          // The idempotency record: only a checkout never credited (or never recorded) is credited.
+          ConditionExpression: 'attribute_not_exists(PK) OR #status IN (:open, :expired, :failed)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':open': 'OPEN' },
+          ExpressionAttributeValues: { ':open': 'OPEN', ':expired': 'EXPIRED', ':failed': 'FAILED' },
         },
       },
       walletUpdate(purchase.userId, credit.added, balance.debt, credit.after.debt, at),
@@ -178,6 +183,30 @@ export async function creditCheckout(session: PaidSession, packs: readonly CoinP
     if (await transact(items, attempt)) return { status: 'APPLIED', userId: purchase.userId, coins: net };
   }
   throw new Error('unreachable: transact throws on its last attempt');
+}
+
+/**
+ * Closes an open checkout that will never be paid: its session expired (`checkout.session.expired`)
+ * or its delayed payment failed (`checkout.session.async_payment_failed`). One conditional write,
+ * OPEN → `status`; nothing is credited. A checkout already paid, already closed, or never recorded
+ * (its put failed after Stripe created the session: the buyer saw an error) is left as it is.
+ */
+export async function closeCheckout(sessionId: string, status: ClosedUnpaid, now: () => Date = () => new Date()): Promise<Outcome> {
+  try {
+    await ddb.send(new UpdateCommand({
+      TableName: table(), Key: checkoutKey(sessionId),
+      UpdateExpression: 'SET #status = :status, closedAt = :at',
+      ConditionExpression: 'attribute_exists(PK) AND #status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': status, ':open': 'OPEN', ':at': now().toISOString() },
+    }));
+    return { status: 'CLOSED', checkout: status };
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    const checkout = await get<CheckoutItem>(checkoutKey(sessionId));
+    if (checkout?.status === status) return { status: 'DUPLICATE' };
+    return { status: 'IGNORED', reason: checkout ? `checkout is ${checkout.status}` : 'no checkout recorded for the session' };
+  }
 }
 
 /** The purchase from the session's metadata when its checkout item is missing (the price must be the pack's). */

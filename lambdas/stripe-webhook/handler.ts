@@ -5,6 +5,8 @@
  * timestamp is a 400 and changes nothing. Then:
  * - `checkout.session.completed` / `checkout.session.async_payment_succeeded` (paid): credits the
  *   pack's coins once per session;
+ * - `checkout.session.expired` / `checkout.session.async_payment_failed`: closes the open checkout
+ *   (EXPIRED / FAILED), credits nothing;
  * - `charge.refunded` and `charge.dispute.created`: take the coins back, the shortfall as debt.
  * Stripe delivers at least once and in no particular order; coin-ledger.ts makes every delivery
  * order-independent and applied once. A 5xx makes Stripe deliver again later (it retries for days).
@@ -15,7 +17,7 @@ import { z } from 'zod';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { coinPacks, stripeSecret, StripeUnavailableError } from '../shared/stripe';
-import { creditCheckout, reverseCoins, type Outcome } from './coin-ledger';
+import { closeCheckout, creditCheckout, reverseCoins, type Outcome } from './coin-ledger';
 
 const { logger } = observability('stripe-webhook');
 
@@ -78,6 +80,12 @@ export async function applyEvent(event: Stripe.Event): Promise<Outcome> {
         sessionId: s.id, paymentIntentId: idOf(s.payment_intent), userId: s.metadata?.userId ?? s.client_reference_id ?? null,
         packId: s.metadata?.packId ?? null, amountTotal: s.amount_total ?? null, currency: s.currency ?? null,
       }, coinPacks());
+    }
+    case 'checkout.session.expired':
+    case 'checkout.session.async_payment_failed': {
+      const s = sessionSchema.parse(event.data.object);
+      if (foreign(s.metadata)) return { status: 'IGNORED', reason: 'another platform\'s session' };
+      return closeCheckout(s.id, event.type === 'checkout.session.expired' ? 'EXPIRED' : 'FAILED');
     }
     case 'charge.refunded': {
       const c = chargeSchema.parse(event.data.object);

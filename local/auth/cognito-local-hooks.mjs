@@ -10,6 +10,12 @@
  *    ResendCode, ForgotPassword, ...); the box is not logged.
  * 2. ResendConfirmationCode, which cognito-local 5.3 lacks ("Unsupported x-amz-target header"): added
  *    to its targets with Cognito's behaviour, built from its own services as its ForgotPassword is.
+ * 3. GetTokensFromRefreshToken, which cognito-local 5.3 lacks too, while aws-amplify 6 refreshes tokens
+ *    with nothing else: without it every refresh failed, so a session kept its first ID token until it
+ *    expired (a user just added to `admins` never got `cognito:groups`, a claimed handle never reached
+ *    the token). Answered as Cognito does for an app client without refresh token rotation: new ID
+ *    and access tokens from the user as they are now (groups, the pre-token-generation trigger), no
+ *    new refresh token; cognito-local's own REFRESH_TOKEN_AUTH flow issues them.
  */
 import { createRequire } from 'node:module';
 import { fstatSync, writeSync } from 'node:fs';
@@ -20,6 +26,7 @@ const { MessagesService } = require('../services/messages');
 const { Targets } = require('../targets/targets');
 const { InvalidParameterError, UserNotFoundError } = require('../errors');
 const { selectAppropriateDeliveryMethod } = require('../services/messageDelivery/deliveryMethod');
+const { InitiateAuth } = require('../targets/initiateAuth');
 
 const CHANNEL = 3;
 const channelOpen = (() => {
@@ -72,4 +79,18 @@ Targets.ResendConfirmationCode = ({ cognito, clock, messages, otp }) => async (c
   await messages.deliver(ctx, 'ResendCode', req.ClientId, userPool.options.Id, user, code, req.ClientMetadata, deliveryDetails);
   await userPool.saveUser(ctx, { ...user, UserLastModifiedDate: clock.get(), ConfirmationCode: code });
   return { CodeDeliveryDetails: deliveryDetails };
+};
+
+/** Cognito's GetTokensFromRefreshToken for a client without refresh token rotation (see 3. above). */
+Targets.GetTokensFromRefreshToken = (services) => {
+  const initiateAuth = InitiateAuth(services);
+  return async (ctx, req) => {
+    if (!req.RefreshToken) throw new InvalidParameterError('RefreshToken is required');
+    const { AuthenticationResult } = await initiateAuth(ctx, {
+      AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: req.ClientId, AuthParameters: { REFRESH_TOKEN: req.RefreshToken }, ClientMetadata: req.ClientMetadata,
+    });
+    const { AccessToken, IdToken } = AuthenticationResult;
+    const { exp, iat } = JSON.parse(Buffer.from(AccessToken.split('.')[1], 'base64url').toString('utf8'));
+    return { AuthenticationResult: { AccessToken, IdToken, ExpiresIn: exp - iat, TokenType: 'Bearer' } };
+  };
 };

@@ -1,6 +1,6 @@
 /**
  * `npm run stripe -- <command>`: the local Stripe's dashboard actions from a terminal, against the
- * running local mode (its endpoints.json). Refunds and disputes send signed events to the webhook,
+ * running local mode (its endpoints.json). Refunds, disputes and expiry send signed events to the webhook,
  * as the dashboard's buttons do. Exits 1 when the local Stripe refuses, 2 on wrong arguments.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,6 +12,7 @@ const USAGE = `Usage: npm run stripe -- <command> [--data-dir <dir>]
   refund <sessionId> [amount]   refund the rest of the payment, or amount (minor units); sends charge.refunded
   dispute <sessionId>           open a dispute for the whole payment; sends charge.dispute.created
   resend <sessionId>            send checkout.session.completed again (it must credit nothing twice)
+  expire <sessionId>            expire an open (unpaid) session; sends checkout.session.expired
 
 The local mode must be running (npm start); --data-dir is its data directory (default .local).`;
 
@@ -43,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`Open ${stripeUrl}/ for the sessions, their payments and the webhook deliveries.`);
     return 0;
   }
-  if (!['refund', 'dispute', 'resend'].includes(command) || !sessionId || (amount !== undefined && !/^\d+$/.test(amount))) {
+  if (!['refund', 'dispute', 'resend', 'expire'].includes(command) || !sessionId || (amount !== undefined && !/^\d+$/.test(amount))) {
     console.error(USAGE);
     return 2;
   }

@@ -1,7 +1,9 @@
 /**
  * A local stand-in for Stripe, like the other AWS stand-ins: the API call the platform makes
- * (`POST /v1/checkout/sessions`, form-encoded, Bearer key; and `GET /v1/checkout/sessions/<id>`),
- * a hosted checkout page with a test card form, and a dashboard with refunds and disputes. Events
+ * (`POST /v1/checkout/sessions`, form-encoded, Bearer key; `GET /v1/checkout/sessions/<id>`; and
+ * `POST /v1/checkout/sessions/<id>/expire`), a hosted checkout page with a test card form, and a
+ * dashboard with refunds, disputes and expiry. An open session expires at its `expires_at`
+ * (24 hours, or as created) or when expired through the API or the dashboard. Events
  * go to the webhook endpoint signed exactly as Stripe signs them (`Stripe-Signature`, from
  * `stripe.webhooks.generateTestHeaderString` with the endpoint secret), so the webhook handler's
  * signature check runs unchanged; a delivery that fails is retried with backoff, as Stripe does.
@@ -70,6 +72,8 @@ export interface LocalStripe {
   dispute(sessionId: string): Promise<LocalSession>;
   /** Sends `checkout.session.completed` of a paid session again (Stripe's at-least-once delivery). */
   resend(sessionId: string): Promise<void>;
+  /** Expires an open session now and sends `checkout.session.expired` (Stripe's `POST /v1/checkout/sessions/<id>/expire`). */
+  expire(sessionId: string): Promise<LocalSession>;
   /** Waits for queued retries to be attempted. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -79,6 +83,7 @@ class StripeApiError extends Error {
   constructor(readonly status: number, readonly type: string, message: string, readonly param?: string) { super(message); }
 }
 
+const EXPIRED_SENTENCE = 'This checkout session has expired. Go back and start a new purchase.';
 const rid = (prefix: string) => `${prefix}_test_${randomBytes(18).toString('base64url').replace(/[-_]/g, '').slice(0, 24)}`;
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -116,6 +121,8 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
   const pending = new Set<Promise<void>>();
   const delays = opts.retryDelaysMs ?? [1000, 5000, 30_000];
   let base = '';
+  /** Stripe's bounds on a session's `expires_at`: 30 minutes to 24 hours after creation. */
+  const EXPIRY_BOUNDS_S = { min: 30 * 60, max: 24 * 3600 };
 
   const event = (type: string, object: unknown) => ({
     id: rid('evt'), object: 'event', api_version: Stripe.API_VERSION, created: Math.floor(Date.now() / 1000),
@@ -204,7 +211,27 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
       const s = paid(id);
       await deliver(event('checkout.session.completed', sessionView(s)));
     },
+    async expire(id: string): Promise<LocalSession> {
+      const s = sessions.get(id);
+      if (!s) throw new StripeApiError(404, 'invalid_request_error', `No such checkout.session: '${id}'`);
+      if (s.status !== 'open') throw new StripeApiError(400, 'invalid_request_error', `Only Checkout Sessions with a status of open can be expired (this one is ${s.status}).`);
+      s.status = 'expired';
+      s.url = null;
+      save();
+      await deliver(event('checkout.session.expired', sessionView(s)));
+      return s;
+    },
   };
+
+  /** Expires the open sessions whose `expires_at` has passed, as Stripe does (checked each minute, and at start). */
+  const expireDue = async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const s of [...sessions.values()]) {
+      if (s.status === 'open' && s.expires_at <= now) await api.expire(s.id).catch((error: Error) => log(`Local Stripe: expiring ${s.id} failed: ${error.message}`));
+    }
+  };
+  const sweep = setInterval(() => void expireDue(), 60_000);
+  sweep.unref();
 
   function createSession(params: Record<string, unknown>): LocalSession {
     if (params.mode !== 'payment') throw new StripeApiError(400, 'invalid_request_error', 'The local Stripe serves mode=payment sessions only.', 'mode');
@@ -221,6 +248,10 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
     }
     const id = rid('cs');
     const now = Math.floor(Date.now() / 1000);
+    const expiresAt = params.expires_at === undefined ? now + EXPIRY_BOUNDS_S.max : Number(params.expires_at);
+    if (!Number.isInteger(expiresAt) || expiresAt < now + EXPIRY_BOUNDS_S.min || expiresAt > now + EXPIRY_BOUNDS_S.max) {
+      throw new StripeApiError(400, 'invalid_request_error', 'expires_at must be between 30 minutes and 24 hours after the session is created.', 'expires_at');
+    }
     const session: LocalSession = {
       id, object: 'checkout.session', mode: 'payment', status: 'open', payment_status: 'unpaid',
       amount_subtotal: unit * quantity, amount_total: unit * quantity, currency: String(price.currency ?? 'usd').toLowerCase(),
@@ -228,7 +259,7 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
       customer_email: typeof params.customer_email === 'string' ? params.customer_email : null,
       metadata: stringMap(params.metadata), payment_intent: null, success_url: params.success_url,
       cancel_url: typeof params.cancel_url === 'string' ? params.cancel_url : null, url: `${base}/checkout/${id}`,
-      created: now, expires_at: now + 24 * 3600, livemode: false,
+      created: now, expires_at: expiresAt, livemode: false,
       local: {
         productName: String((price.product_data as Record<string, unknown> | undefined)?.name ?? 'Item'),
         paymentMetadata: stringMap((params.payment_intent_data as Record<string, unknown> | undefined)?.metadata),
@@ -244,7 +275,7 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
   async function pay(s: LocalSession, form: URLSearchParams): Promise<{ error: string } | { redirect: string }> {
     const redirect = s.success_url.replace('{CHECKOUT_SESSION_ID}', s.id);
     if (s.status === 'complete') return { redirect };
-    if (s.status === 'expired' || s.expires_at * 1000 < Date.now()) return { error: 'This checkout session has expired. Go back and start a new purchase.' };
+    if (s.status === 'expired' || s.expires_at * 1000 < Date.now()) return { error: EXPIRED_SENTENCE };
     const card = checkCard(form.get('cardNumber') ?? '', form.get('expiry') ?? '', form.get('cvc') ?? '');
     if (!card.ok) return { error: card.message };
     s.status = 'complete';
@@ -287,9 +318,9 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
     const rows = [...sessions.values()].sort((a, b) => b.created - a.created).map((s) => {
       const amount = formatMoney({ amount: s.amount_total, currency: s.currency.toUpperCase() });
       const refunded = s.local.amountRefunded ? formatMoney({ amount: s.local.amountRefunded, currency: s.currency.toUpperCase() }) : '';
-      const actions = s.payment_status === 'paid'
-        ? ['refund', 'dispute', 'resend'].map((a) => `<form class="inline" method="post" action="/sessions/${escapeHtml(s.id)}/${a}"><button type="submit">${a === 'resend' ? 'Send completed again' : a[0]?.toUpperCase() + a.slice(1)}</button></form>`).join('')
-        : '';
+      const label: Record<string, string> = { refund: 'Refund', dispute: 'Dispute', resend: 'Send completed again', expire: 'Expire' };
+      const actions = (s.payment_status === 'paid' ? ['refund', 'dispute', 'resend'] : s.status === 'open' ? ['expire'] : [])
+        .map((a) => `<form class="inline" method="post" action="/sessions/${escapeHtml(s.id)}/${a}"><button type="submit">${label[a]}</button></form>`).join('');
       return `<tr><td><code>${escapeHtml(s.id)}</code><br>${escapeHtml(s.local.productName)}</td><td>${escapeHtml(s.metadata.userId ?? s.client_reference_id ?? '')}</td><td>${amount}</td>
 <td>${s.status} / ${s.payment_status}${refunded ? `<br>refunded ${refunded}` : ''}${s.local.disputed ? '<br>disputed' : ''}</td><td>${actions}</td></tr>`;
     }).join('');
@@ -313,7 +344,10 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
           throw new StripeApiError(401, 'invalid_request_error', `Invalid API Key provided: ${String(req.headers.authorization ?? '').replace(/^Bearer /, '').slice(0, 8)}***`);
         }
         const one = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path);
-        if (path === '/v1/checkout/sessions' && req.method === 'POST') {
+        const expiring = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(path);
+        if (expiring && req.method === 'POST') {
+          sendJson(res, 200, sessionView(await api.expire(decodeURIComponent(expiring[1] as string))));
+        } else if (path === '/v1/checkout/sessions' && req.method === 'POST') {
           sendJson(res, 200, sessionView(createSession(parseStripeForm(await readBody(req)))));
         } else if (one && req.method === 'GET') {
           const s = sessions.get(decodeURIComponent(one[1] as string));
@@ -342,16 +376,21 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
           res.writeHead(303, { location: s.success_url.replace('{CHECKOUT_SESSION_ID}', s.id) }).end();
           return;
         }
+        if (s.status === 'expired') {
+          sendHtml(res, page('Checkout expired', `<h1>This checkout has expired</h1><p>${EXPIRED_SENTENCE}</p>${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Back to the shop</a></p>` : ''}`, 410));
+          return;
+        }
         sendHtml(res, checkoutPage(s));
         return;
       }
-      const action = /^\/sessions\/([^/]+)\/(refund|dispute|resend)$/.exec(path);
+      const action = /^\/sessions\/([^/]+)\/(refund|dispute|resend|expire)$/.exec(path);
       if (action && req.method === 'POST') {
         const id = decodeURIComponent(action[1] as string);
         const form = new URLSearchParams(await readBody(req));
         const amount = form.get('amount');
         if (action[2] === 'refund') await api.refund(id, amount ? Number(amount) : undefined);
         else if (action[2] === 'dispute') await api.dispute(id);
+        else if (action[2] === 'expire') await api.expire(id);
         else await api.resend(id);
         if (wantsJson(req)) sendJson(res, 200, { ...sessionView(sessions.get(id) as LocalSession), deliveries: deliveries.slice(-1) });
         else res.writeHead(303, { location: '/' }).end();
@@ -370,6 +409,8 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
   });
   await listen(server, opts.port ?? 0, 'Local Stripe');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Sessions kept from an earlier run may have expired meanwhile.
+  void expireDue();
   return {
     url: base,
     sessions,
@@ -379,6 +420,7 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
       await Promise.all([...pending]);
     },
     stop: () => new Promise<void>((resolve) => {
+      clearInterval(sweep);
       for (const t of timers) clearTimeout(t);
       timers.clear();
       server.closeAllConnections();

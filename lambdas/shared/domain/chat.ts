@@ -2,6 +2,7 @@
  * Chat rules, pure: roles and token capabilities, the message review decision (length, blocked
  * words, bans, timeouts, slow mode), settings validation and moderation log entries.
  */
+import type { ChatSettings as ApiChatSettings } from '../api-types';
 import { DomainError } from '../errors';
 
 export type ChatRole = 'VIEWER' | 'MODERATOR' | 'STREAMER';
@@ -22,17 +23,13 @@ export const CHAT_LIMITS = {
   sessionMinutes: 180,
 } as const;
 
-export interface ChatSettings {
-  channelId: string;
-  chatRoomArn?: string;
-  slowModeSeconds: number;
-  autoSlowModeViewerThreshold?: number | null;
-  autoSlowModeSeconds?: number | null;
-  blockedWords: string[];
-  blockedWordsAction: BlockedWordsAction;
-  maxMessageLength: number;
-  pinnedMessage?: string | null;
-}
+/**
+ * A channel's chat settings: the API's ChatSettings (lambdas/shared/api-types.ts, generated from the
+ * schema), as stored with the room they apply to. A stored item may lack the nullable fields.
+ */
+export type ChatSettings = Omit<ApiChatSettings, 'autoSlowModeViewerThreshold' | 'autoSlowModeSeconds' | 'pinnedMessage'>
+  & Partial<Pick<ApiChatSettings, 'autoSlowModeViewerThreshold' | 'autoSlowModeSeconds' | 'pinnedMessage'>>
+  & { chatRoomArn?: string };
 
 /** Per user per channel: the state the review handler needs in one item. */
 export interface MemberState {

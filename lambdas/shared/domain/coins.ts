@@ -53,8 +53,23 @@ export const stripeSecretSchema = z.object({
 
 export type StripeSecret = z.infer<typeof stripeSecretSchema>;
 
-/** Where a purchase stands: OPEN until paid, REFUNDED once its whole amount was refunded or disputed. */
-export type PurchaseStatus = 'OPEN' | 'PAID' | 'REFUNDED';
+/**
+ * Where a purchase stands: OPEN until paid, REFUNDED once its whole amount was refunded or disputed;
+ * EXPIRED when its checkout closed unpaid, FAILED when its delayed payment failed (neither credits).
+ */
+export type PurchaseStatus = 'OPEN' | 'PAID' | 'REFUNDED' | ClosedUnpaid;
+
+/** The end states of a checkout that was never paid. */
+export type ClosedUnpaid = 'EXPIRED' | 'FAILED';
+
+/**
+ * Whether a paid checkout in `status` still gets its coins: one never credited does (OPEN, or
+ * closed unpaid: Stripe does not pay an expired or failed session, but a payment it reports as made
+ * is never left uncredited, whatever order the events came in).
+ */
+export function awaitsCredit(status: PurchaseStatus): boolean {
+  return status === 'OPEN' || status === 'EXPIRED' || status === 'FAILED';
+}
 
 /** Coins and debt of a wallet (an absent wallet is 0 and 0). */
 export interface WalletBalance {
@@ -83,7 +98,7 @@ export function coinsReversed(coins: number, total: number, reversed: number): n
 }
 
 /** A purchase's status once `reversed` of its `total` has been taken back. */
-export function purchaseStatus(total: number, reversed: number): Exclude<PurchaseStatus, 'OPEN'> {
+export function purchaseStatus(total: number, reversed: number): 'PAID' | 'REFUNDED' {
   return reversed >= total ? 'REFUNDED' : 'PAID';
 }
 

@@ -6,6 +6,7 @@
  * Pure and APPSYNC_JS-compatible (resolvers bundle it, the web app may import it): no `Date`, no
  * regex, no classes, no `while`; every amount is an integer (coins, or minor units of `currency`).
  */
+import type { GiftEvent as ApiGiftEvent } from '../api-types';
 
 /** A broadcaster's revenue tier, set by a platform admin. */
 export type BroadcasterTier = 'STANDARD' | 'PREMIUM';
@@ -172,23 +173,11 @@ export interface PricedGift {
   readonly big: boolean;
 }
 
-/** An accepted gift or tip as every viewer sees it (GraphQL GiftEvent; the sender's ledger entry holds it for the fan-out). */
-export interface GiftEvent {
-  id: string;
-  channelId: string;
-  streamId: string;
-  kind: 'GIFT' | 'TIP';
-  giftId: string | null;
-  giftName: string | null;
-  animation: string | null;
-  count: number;
-  coins: number;
-  message: string | null;
-  senderId: string;
-  senderHandle: string;
-  sentAt: string;
-  big: boolean;
-}
+/**
+ * An accepted gift or tip as every viewer sees it: the API's GiftEvent (lambdas/shared/api-types.ts,
+ * generated from the schema); the sender's ledger entry holds it for the fan-out.
+ */
+export type GiftEvent = ApiGiftEvent;
 
 /** The gift of the catalog with this id, or null. */
 export function findGift(gifts: readonly GiftDefinition[], giftId: string): GiftDefinition | null {

@@ -5,22 +5,14 @@
  * the first gift and charges nothing).
  */
 import type { Context } from '@aws-appsync/utils';
-import { isRefusal, priceGift } from '../../../lambdas/shared/domain/economy';
-import { requireUser } from './lib/commerce';
-import { economyOf, refuse, requireClientId } from './lib/economy';
-import type { GiftStash } from './functions/giftLoad';
+import { priceGift } from '../../../lambdas/shared/domain/economy';
+import { startGift } from './lib/economy';
 
 export const pipeline = ['giftLoad', 'giftWrite', 'giftWriteRetry', 'giftReceipt'];
 
 export function request(ctx: Context<{ input: { channelId: string; giftId: string; count: number; clientGiftId: string } }>): unknown {
-  const me = requireUser(ctx);
   const input = ctx.args.input;
-  const clientGiftId = requireClientId(input.clientGiftId, 'clientGiftId');
-  const priced = priceGift(economyOf(ctx), input.giftId, input.count);
-  if (isRefusal(priced)) refuse(priced);
-  const stash = ctx.stash as GiftStash;
-  stash.gift = { me, channelId: input.channelId, clientGiftId, priced: priced as Exclude<typeof priced, { code: string }> };
-  return {};
+  return startGift(ctx, input, (economy) => priceGift(economy, input.giftId, input.count));
 }
 
 export function response(ctx: Context): unknown {

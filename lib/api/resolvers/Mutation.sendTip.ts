@@ -3,22 +3,14 @@
  * pipeline as sendGift (giftLoad → giftWrite → giftWriteRetry → giftReceipt).
  */
 import type { Context } from '@aws-appsync/utils';
-import { isRefusal, priceTip } from '../../../lambdas/shared/domain/economy';
-import { requireUser } from './lib/commerce';
-import { economyOf, refuse, requireClientId } from './lib/economy';
-import type { GiftStash } from './functions/giftLoad';
+import { priceTip } from '../../../lambdas/shared/domain/economy';
+import { startGift } from './lib/economy';
 
 export const pipeline = ['giftLoad', 'giftWrite', 'giftWriteRetry', 'giftReceipt'];
 
 export function request(ctx: Context<{ input: { channelId: string; coins: number; message?: string | null; clientGiftId: string } }>): unknown {
-  const me = requireUser(ctx);
   const input = ctx.args.input;
-  const clientGiftId = requireClientId(input.clientGiftId, 'clientGiftId');
-  const priced = priceTip(economyOf(ctx), input.coins, input.message);
-  if (isRefusal(priced)) refuse(priced);
-  const stash = ctx.stash as GiftStash;
-  stash.gift = { me, channelId: input.channelId, clientGiftId, priced: priced as Exclude<typeof priced, { code: string }> };
-  return {};
+  return startGift(ctx, input, (economy) => priceTip(economy, input.coins, input.message));
 }
 
 export function response(ctx: Context): unknown {

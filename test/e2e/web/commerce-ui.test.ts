@@ -2,24 +2,12 @@
 // viewer counts, the header's alert bell, replays on browse and Studio's health panel: the
 // production build in headless Chromium, the API answered from fixtures, subscriptions pushed by a
 // fake AppSync real-time endpoint.
-import { rmSync } from 'node:fs';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeChat } from './fake-chat';
-import { startFakeRealtime } from './fake-realtime';
-import { fixtureApi } from './fixtures';
-import { ensureBuild, launchChromium, makeFixtureHls, serveDist, shot, signedInStorage } from './support';
+import { ALICE, BOB, DINA, fixtureContext, startFixtureSite, type FixtureSite, type FixtureUser } from './fixture-site';
+import { shot } from './support';
 
-const CLIENT_ID = 'fixture-client';
-const BOB = { sub: 'u-bob', handle: 'bob', email: 'bob@example.com' };
-const DINA = { sub: 'u-dina', handle: 'dina', email: 'dina@example.com' };
-const ALICE = { sub: 'u-alice', handle: 'alice', email: 'alice@example.com' };
-let browser: Browser;
-let site: Awaited<ReturnType<typeof serveDist>>;
-let hls: string;
-let api: ReturnType<typeof fixtureApi>;
-let chat: Awaited<ReturnType<typeof startFakeChat>>;
-let rt: Awaited<ReturnType<typeof startFakeRealtime>>;
+let f: FixtureSite;
 /** Per-test answers that replace the shared fixture's (by operation name). */
 let overrides: Record<string, (v: Record<string, unknown>) => unknown> = {};
 const calls: string[] = [];
@@ -27,20 +15,12 @@ const calls: string[] = [];
 const iso = (ms: number) => new Date(Date.now() + ms).toISOString();
 const sale = (o: Record<string, unknown>) => ({ kind: 'AUCTION', channelId: 'u-alice', currency: 'USD', soldAt: iso(-60_000), streamId: 'st-1', recordingId: null, offsetMs: null, ...o });
 
-async function contextFor(user: typeof BOB, viewport: { width: number; height: number }, mobile = false): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport, ...(mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
-  await ctx.addInitScript((entries: Record<string, string>) => {
-    for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v);
-  }, signedInStorage(CLIENT_ID, user));
-  await ctx.route(`${site.origin}/graphql`, async (route) => {
-    const body = route.request().postDataJSON() as { query: string; variables?: Record<string, unknown> };
-    const op = api.opName(body.query);
+function contextFor(user: FixtureUser, viewport: { width: number; height: number }, mobile = false): Promise<BrowserContext> {
+  return fixtureContext(f.browser, f.origin, { user, viewport, mobile }, (op, v) => {
     calls.push(op);
     const own = overrides[op];
-    const data = own ? own(body.variables ?? {}) : api.answer(op, body.variables ?? {});
-    await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data }) });
+    return { data: own ? own(v) : f.api.answer(op, v) };
   });
-  return ctx;
 }
 
 /** Whether the element is fully inside the viewport and is what the user sees at its centre (not clipped or covered). */
@@ -57,24 +37,11 @@ async function onScreen(page: Page, l: Locator): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  ensureBuild();
-  hls = makeFixtureHls(30);
-  chat = await startFakeChat();
-  rt = await startFakeRealtime();
-  site = await serveDist((origin) => ({
-    stage: 'fixture', region: 'us-east-1', graphqlUrl: `${origin}/graphql`, realtimeUrl: rt.url, userPoolId: 'us-east-1_fixture', userPoolClientId: CLIENT_ID,
-    userPoolEndpoint: `${origin}/cognito`, identityPoolId: '', guestAuthMode: 'none', chatMessagingEndpoint: chat.url, replayBaseUrl: origin, player: { lowLatency: true },
-  }), { '/hls/': hls });
-  api = fixtureApi(site.origin);
-  browser = await launchChromium();
+  f = await startFixtureSite();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await chat?.close();
-  await rt?.close();
-  if (hls) rmSync(hls, { recursive: true, force: true });
+  await f?.close();
 });
 
 describe('watch page layout', () => {
@@ -83,7 +50,7 @@ describe('watch page layout', () => {
       overrides = {};
       const ctx = await contextFor(BOB, viewport, mobile);
       const page = await ctx.newPage();
-      await page.goto(`${site.origin}/u/alice`);
+      await page.goto(`${f.origin}/u/alice`);
       const featured = page.locator('[data-product-id=p1]');
       await featured.waitFor();
       await page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 30_000 });
@@ -101,7 +68,7 @@ describe('watch page layout', () => {
     overrides = {};
     const ctx = await contextFor(BOB, { width: 390, height: 844 }, true);
     const page = await ctx.newPage();
-    await page.goto(`${site.origin}/u/alice`);
+    await page.goto(`${f.origin}/u/alice`);
     await page.locator('[data-product-id=p1]').waitFor();
     await page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 30_000 });
     const studio = page.locator('header').getByRole('link', { name: 'Studio' });
@@ -130,7 +97,7 @@ describe('watch page layout', () => {
 
 describe('auction and purchase outcome', () => {
   const products = () => {
-    const base = (api.answer('Products', {}) as { products: Record<string, unknown>[] }).products;
+    const base = (f.api.answer('Products', {}) as { products: Record<string, unknown>[] }).products;
     return [
       ...base,
       { ...base[2], productId: 'p4', title: 'Shadowless Blastoise', saleMode: 'AUCTION_WITH_BUY_NOW', buyNowPrice: 30_000, status: 'DRAFT', currentPrice: null, bidCount: 0, endsAt: null, highBidderId: null, highBidderHandle: null },
@@ -143,7 +110,7 @@ describe('auction and purchase outcome', () => {
     overrides = { Products: () => ({ products: products() }) };
     const ctx = await contextFor(DINA, { width: 1400, height: 900 });
     const page = await ctx.newPage();
-    await page.goto(`${site.origin}/u/alice`);
+    await page.goto(`${f.origin}/u/alice`);
     const draft = page.locator('[data-product-id=p4]');
     await draft.waitFor();
     expect(await draft.getByTestId('product-status').innerText()).toBe('Not open yet');
@@ -162,7 +129,7 @@ describe('auction and purchase outcome', () => {
     overrides = { Products: () => ({ products: products() }) };
     const ctx = await contextFor(BOB, { width: 1400, height: 900 });
     const page = await ctx.newPage();
-    await page.goto(`${site.origin}/u/alice`);
+    await page.goto(`${f.origin}/u/alice`);
     const banner = page.getByTestId('won-banner');
     await banner.waitFor();
     expect(await banner.innerText()).toContain('You won Mew promo for $42.00');
@@ -190,14 +157,14 @@ describe('auction and purchase outcome', () => {
 describe('counts', () => {
   it('the watch page counts its own viewer and follows the published count within 20 s; one plural helper', async () => {
     let published = 0;
-    const base = api.answer('Streamer', { handle: 'alice' }) as { streamer: Record<string, unknown> };
+    const base = f.api.answer('Streamer', { handle: 'alice' }) as { streamer: Record<string, unknown> };
     overrides = {
       Streamer: () => ({ streamer: { ...base.streamer, viewerCount: 0, followerCount: 1 } }),
       Viewers: () => ({ streamer: { status: 'LIVE', viewerCount: published } }),
     };
     const ctx = await contextFor(BOB, { width: 1400, height: 900 });
     const page = await ctx.newPage();
-    await page.goto(`${site.origin}/u/alice`);
+    await page.goto(`${f.origin}/u/alice`);
     const count = page.getByTestId('viewer-count');
     await count.waitFor();
     expect(await page.getByText('1 follower', { exact: false }).first().isVisible()).toBe(true);
@@ -218,11 +185,11 @@ describe('header alerts and live browse', () => {
     const ctx = await contextFor(BOB, { width: 1400, height: 900 });
     const page = await ctx.newPage();
     for (const path of ['/', '/u/alice', '/replay/r1']) {
-      await page.goto(`${site.origin}${path}`);
+      await page.goto(`${f.origin}${path}`);
       await expect.poll(() => page.getByTestId('bell-count').textContent().catch(() => null), { timeout: 15_000 }).toBe('2');
     }
-    await expect.poll(() => rt.count('onNotification'), { timeout: 15_000 }).toBeGreaterThan(0);
-    rt.push('onNotification', { notificationId: 'n9', userId: 'u-bob', kind: 'GO_LIVE', title: '@ben_kicks is live', body: 'Jordan 1 restock auctions', link: '/u/ben_kicks', createdAt: iso(0), read: false });
+    await expect.poll(() => f.rt.count('onNotification'), { timeout: 15_000 }).toBeGreaterThan(0);
+    f.rt.push('onNotification', { notificationId: 'n9', userId: 'u-bob', kind: 'GO_LIVE', title: '@ben_kicks is live', body: 'Jordan 1 restock auctions', link: '/u/ben_kicks', createdAt: iso(0), read: false });
     await expect.poll(() => page.getByTestId('bell-count').textContent(), { timeout: 10_000 }).toBe('3');
     expect(await page.getByTestId('bell').getAttribute('aria-label')).toBe('Notifications, 3 unread');
     await page.getByTestId('bell').click();
@@ -231,18 +198,18 @@ describe('header alerts and live browse', () => {
   });
 
   it('a stream that ends shows up under recent replays without a reload', async () => {
-    const base = api.answer('Browse', {}) as { recentReplays: { items: Record<string, unknown>[] } };
+    const base = f.api.answer('Browse', {}) as { recentReplays: { items: Record<string, unknown>[] } };
     const fresh = { ...base.recentReplays.items[0], recordingId: 'r-new', userId: 'u-ben', handle: 'ben_kicks', streamId: 'st-9', title: 'Jordan 1 restock auctions' };
     let ended = false;
     overrides = { Replays: () => ({ recentReplays: { items: ended ? [fresh, ...base.recentReplays.items] : base.recentReplays.items } }) };
     const ctx = await contextFor(BOB, { width: 1400, height: 900 });
     const page = await ctx.newPage();
-    await page.goto(`${site.origin}/`);
+    await page.goto(`${f.origin}/`);
     await page.getByTestId('live-grid').waitFor();
-    await expect.poll(() => rt.count('onStreamStatus'), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => f.rt.count('onStreamStatus'), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(await page.locator('a[href="/replay/?id=r-new"]').count()).toBe(0);
     // The recording is listed a moment after the stream ends: the page keeps looking for it.
-    rt.push('onStreamStatus', { channelId: 'u-ben', handle: 'ben_kicks', status: 'OFFLINE', streamId: 'st-9', title: null, at: iso(0) });
+    f.rt.push('onStreamStatus', { channelId: 'u-ben', handle: 'ben_kicks', status: 'OFFLINE', streamId: 'st-9', title: null, at: iso(0) });
     await page.waitForTimeout(3_000);
     ended = true;
     await page.locator('a[href="/replay/?id=r-new"]').waitFor({ timeout: 15_000 });
@@ -252,13 +219,13 @@ describe('header alerts and live browse', () => {
 
 describe('studio health panel', () => {
   it('refreshes every 5 s, shows the events IVS reports, and clears its figures when the stream ends', async () => {
-    const base = api.answer('Health', {}) as { streamHealth: Record<string, unknown>[] };
+    const base = f.api.answer('Health', {}) as { streamHealth: Record<string, unknown>[] };
     let live = true;
-    const me = api.answer('Me', {}) as { me: Record<string, unknown> };
+    const me = f.api.answer('Me', {}) as { me: Record<string, unknown> };
     overrides = { Me: () => ({ me: { ...me.me, status: live ? 'LIVE' : 'OFFLINE' } }), Health: () => ({ streamHealth: base.streamHealth.map((h, i) => (i === 15 ? { ...h, events: ['Starvation Start'] } : i > 15 ? { ...h, events: ['Starvation Start', 'Starvation End'] } : h)) }) };
     const ctx = await contextFor(ALICE, { width: 1400, height: 900 });
     const page = await ctx.newPage();
-    await page.goto(`${site.origin}/studio/`);
+    await page.goto(`${f.origin}/studio/`);
     await expect.poll(() => page.getByTestId('live-status').innerText(), { timeout: 20_000 }).toContain('LIVE');
     await expect.poll(() => page.getByTestId('health-bitrate').innerText(), { timeout: 15_000 }).toMatch(/Mbps/);
     expect(await page.getByTestId('health-viewers').innerText()).toBe('1285');
@@ -270,9 +237,9 @@ describe('studio health panel', () => {
     await page.waitForTimeout(11_000);
     expect(calls.filter((c) => c === 'Health').length - before).toBeGreaterThanOrEqual(2);
 
-    await expect.poll(() => rt.count('onStreamStatus'), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => f.rt.count('onStreamStatus'), { timeout: 15_000 }).toBeGreaterThan(0);
     live = false;
-    rt.push('onStreamStatus', { channelId: 'u-alice', handle: 'alice', status: 'OFFLINE', streamId: 'st-1', title: null, at: iso(0) });
+    f.rt.push('onStreamStatus', { channelId: 'u-alice', handle: 'alice', status: 'OFFLINE', streamId: 'st-1', title: null, at: iso(0) });
     await expect.poll(() => page.getByTestId('live-status').innerText(), { timeout: 10_000 }).toBe('Ended');
     expect(await page.getByTestId('health-viewers').innerText()).toBe('—');
     expect(await page.getByTestId('health-bitrate').innerText()).toBe('—');

@@ -3,26 +3,12 @@
 // reused on a retry, gifts and tips pushed over the real-time endpoint (lanes, combo, ticker,
 // top gifters, reduced motion), the header balance, the wallet's checkout return, Studio earnings
 // and the admin page. The production build in headless Chromium, the API answered from fixtures.
-import { rmSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeChat } from './fake-chat';
-import { startFakeRealtime } from './fake-realtime';
-import { fixtureApi } from './fixtures';
-import { ensureBuild, fakeJwt, launchChromium, makeFixtureHls, serveDist, shot, signedInStorage } from './support';
+import { ALICE, BOB, DINA, fixtureContext, LAPTOP, PHONE, startFixtureSite, type FixtureSite, type FixtureUser } from './fixture-site';
+import { shot } from './support';
 
-const CLIENT_ID = 'fixture-client';
-const BOB = { sub: 'u-bob', handle: 'bob', email: 'bob@example.com' };
-const ALICE = { sub: 'u-alice', handle: 'alice', email: 'alice@example.com' };
-const DINA = { sub: 'u-dina', handle: 'dina', email: 'dina@example.com' };
-const LAPTOP = { width: 1366, height: 768 };
-const PHONE = { width: 390, height: 844 };
-let browser: Browser;
-let site: Awaited<ReturnType<typeof serveDist>>;
-let hls: string;
-let api: ReturnType<typeof fixtureApi>;
-let chat: Awaited<ReturnType<typeof startFakeChat>>;
-let rt: Awaited<ReturnType<typeof startFakeRealtime>>;
+let f: FixtureSite;
 let overrides: Record<string, (v: Record<string, unknown>) => unknown> = {};
 let calls: { op: string; variables: Record<string, unknown> }[] = [];
 /** What the server's topGifters adds up: the fixture's two gifters plus every gift a test pushed. */
@@ -65,61 +51,30 @@ function economyAnswer(op: string, v: Record<string, unknown>): unknown {
   }
 }
 
-async function contextFor(user: typeof BOB | null, viewport: { width: number; height: number }, opts: { mobile?: boolean; admin?: boolean } = {}): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport, ...(opts.mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
-  if (user) {
-    const storage = signedInStorage(CLIENT_ID, user);
-    if (opts.admin) {
-      const k = `CognitoIdentityServiceProvider.${CLIENT_ID}.${user.sub}.idToken`;
-      storage[k] = fakeJwt({ sub: user.sub, handle: user.handle, preferred_username: user.handle, email: user.email, token_use: 'id', 'cognito:username': user.sub, 'cognito:groups': ['admins'] });
-    }
-    await ctx.addInitScript((entries: Record<string, string>) => {
-      for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v);
-    }, storage);
-  }
-  await ctx.route(`${site.origin}/graphql`, async (route) => {
-    const body = route.request().postDataJSON() as { query: string; variables?: Record<string, unknown> };
-    const op = api.opName(body.query);
-    calls.push({ op, variables: body.variables ?? {} });
+function contextFor(user: FixtureUser | null, viewport: { width: number; height: number }, opts: { mobile?: boolean; admin?: boolean } = {}): Promise<BrowserContext> {
+  const who = user && opts.admin ? { ...user, groups: ['admins'] } : user;
+  return fixtureContext(f.browser, f.origin, { user: who, viewport, mobile: opts.mobile }, (op, v) => {
+    calls.push({ op, variables: v });
     const own = overrides[op];
-    if (own) {
-      const r = own(body.variables ?? {});
-      if (r === 'network') return route.abort('failed');
-      return route.fulfill({ contentType: 'application/json', body: JSON.stringify(r) });
-    }
-    const data = economyAnswer(op, body.variables ?? {}) ?? api.answer(op, body.variables ?? {});
-    await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data }) });
+    if (own) return own(v);
+    return { data: economyAnswer(op, v) ?? f.api.answer(op, v) };
   });
-  return ctx;
 }
 
 async function openWatch(ctx: BrowserContext): Promise<Page> {
   const page = await ctx.newPage();
-  await page.goto(`${site.origin}/u/alice`);
+  await page.goto(`${f.origin}/u/alice`);
   await page.locator('[data-product-id=p1]').waitFor();
   await page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 30_000 });
   return page;
 }
 
 beforeAll(async () => {
-  ensureBuild();
-  hls = makeFixtureHls(30);
-  chat = await startFakeChat();
-  rt = await startFakeRealtime();
-  site = await serveDist((origin) => ({
-    stage: 'fixture', region: 'us-east-1', graphqlUrl: `${origin}/graphql`, realtimeUrl: rt.url, userPoolId: 'us-east-1_fixture', userPoolClientId: CLIENT_ID,
-    userPoolEndpoint: `${origin}/cognito`, identityPoolId: '', guestAuthMode: 'none', chatMessagingEndpoint: chat.url, replayBaseUrl: origin, player: { lowLatency: true },
-  }), { '/hls/': hls });
-  api = fixtureApi(site.origin);
-  browser = await launchChromium();
+  f = await startFixtureSite();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-  await chat?.close();
-  await rt?.close();
-  if (hls) rmSync(hls, { recursive: true, force: true });
+  await f?.close();
 });
 
 beforeEach(() => {
@@ -134,7 +89,7 @@ function push(e: ReturnType<typeof giftEvent>, redelivery = false): void {
     const t = tally[e.senderId] ?? { userId: e.senderId, handle: e.senderHandle, coins: 0 };
     tally[e.senderId] = { ...t, coins: t.coins + e.coins };
   }
-  rt.push('onGift', e);
+  f.rt.push('onGift', e);
 }
 
 describe('gift picker and sending', () => {
@@ -206,7 +161,7 @@ describe('gifts every viewer sees', () => {
   it('lanes with the combo, the ticker one at a time, top gifters, a big gift in the middle; reduced motion stands still', async () => {
     const ctx = await contextFor(DINA, LAPTOP);
     const page = await openWatch(ctx);
-    await expect.poll(() => rt.count('onGift'), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => f.rt.count('onGift'), { timeout: 15_000 }).toBeGreaterThan(0);
     await expect.poll(() => page.getByTestId('top-gifters').innerText()).toContain('@dina');
     for (const i of [1, 2, 3]) push(giftEvent(`c${i}`));
     push(giftEvent('c3'), true);
@@ -239,7 +194,7 @@ describe('gifts every viewer sees', () => {
     await page.getByRole('tab', { name: 'Gifts' }).click();
     await page.getByTestId('gift-picker').waitFor();
     await expect.poll(() => page.getByTestId('top-gifters').innerText()).toContain('@dina');
-    await expect.poll(() => rt.count('onGift'), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect.poll(() => f.rt.count('onGift'), { timeout: 15_000 }).toBeGreaterThan(0);
     push(giftEvent('p1'));
     push(giftEvent('p2', { kind: 'TIP', giftId: null, giftName: null, coins: 25, message: 'hi', senderHandle: 'dina', senderId: 'u-dina' }));
     await page.getByTestId('gift-animation').first().waitFor();
@@ -261,7 +216,7 @@ describe('wallet, studio earnings and admin', () => {
       };
       const ctx = await contextFor(BOB, viewport, { mobile });
       const page = await ctx.newPage();
-      await page.goto(`${site.origin}/wallet?checkout=cs_test_1`);
+      await page.goto(`${f.origin}/wallet?checkout=cs_test_1`);
       await expect.poll(() => page.getByTestId('checkout-status').innerText()).toMatch(/Waiting for the payment/);
       await expect.poll(() => page.getByTestId('checkout-status').innerText(), { timeout: 10_000 }).toBe('✅ Coins added: 550 coins are in your wallet.');
       expect(await page.getByTestId('coin-pack').count()).toBe(2);
@@ -272,10 +227,29 @@ describe('wallet, studio earnings and admin', () => {
       await ctx.close();
     });
 
+    it(`${name}: a checkout that expired unpaid says so, stops waiting, and is listed as expired`, async () => {
+      const purchase = { sessionId: 'cs_test_2', packId: 'coins-100', coins: 100, amount: 99, currency: 'USD', status: 'EXPIRED', refundedAmount: 0, createdAt: iso(-5_000) };
+      const page1 = { myCoinPurchases: { items: [purchase], nextToken: null } };
+      overrides = {
+        CoinPurchases: () => ({ data: page1 }),
+        WalletPage: () => ({ data: { ...(economyAnswer('WalletPage', {}) as Record<string, unknown>), ...page1 } }),
+      };
+      const ctx = await contextFor(BOB, viewport, { mobile });
+      const page = await ctx.newPage();
+      await page.goto(`${f.origin}/wallet?checkout=cs_test_2`);
+      await expect.poll(() => page.getByTestId('checkout-status').innerText(), { timeout: 10_000 }).toMatch(/^This checkout expired before it was paid: nothing was charged/);
+      await expect.poll(() => page.getByTestId('purchase-row').first().innerText()).toContain('Expired: not charged');
+      const asked = calls.filter((c) => c.op === 'CoinPurchases').length;
+      await page.waitForTimeout(2_500);
+      expect(calls.filter((c) => c.op === 'CoinPurchases')).toHaveLength(asked);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      await ctx.close();
+    });
+
     it(`${name}: Studio earnings say why a payout waits; the admin queue marks paid and rejects with a reason`, async () => {
       const ctx = await contextFor(ALICE, viewport, { mobile });
       const page = await ctx.newPage();
-      await page.goto(`${site.origin}/studio/`);
+      await page.goto(`${f.origin}/studio/`);
       const panel = page.getByTestId('earnings');
       await panel.getByTestId('earnings-available').waitFor();
       expect(await panel.getByTestId('earnings-available').innerText()).toBe('$4.50');
@@ -290,7 +264,7 @@ describe('wallet, studio earnings and admin', () => {
 
       const adminCtx = await contextFor(ALICE, viewport, { mobile, admin: true });
       const admin = await adminCtx.newPage();
-      await admin.goto(`${site.origin}/admin/`);
+      await admin.goto(`${f.origin}/admin/`);
       const row = admin.getByTestId('queue-row').filter({ hasText: '@alice' });
       await row.waitFor();
       expect(await row.innerText()).toContain('$28.04');

@@ -1,13 +1,17 @@
 // The creator economy end to end against the local mode (startLocalPlatform, free ports): a viewer buys
 // a coin pack through the local Stripe checkout page, sends gifts on a live stream that a second
-// viewer sees animate (with the combo) and tick by, the broadcaster's earnings grow by their share
-// (50% standard), and a big gift reaches the broadcaster's bell. Not yet here: the admin making them
-// premium (90%) and the payout (the admin's refreshed token did not carry the admins group locally);
-// economy-ui.test.ts covers those screens against fixtures.
+// viewer sees animate and tick by, the broadcaster's earnings grow by their share (50% standard), and
+// a big gift reaches the broadcaster's bell. Then `npm run admin -- add` makes a signed-in user an
+// admin, whose "Refresh session" picks up the group without signing in again; they make the
+// broadcaster premium, the next gift earns 90%, the broadcaster requests a payout and the admin marks
+// it paid.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goLive, signUp as signUpIn, startLocal, stopStreams, type LocalPlatform } from './local-mode';
-import { launchChromium, screenshotRendered, shot } from './support';
+import { launchChromium, ROOT, screenshotRendered, shot } from './support';
 
 let platform: LocalPlatform | undefined;
 let browser: Browser;
@@ -30,7 +34,7 @@ describe('creator economy against the local mode', () => {
     await platform?.stop();
   });
 
-  it('buy coins → gift → every viewer sees it → earnings grow by 50% → big gift on the bell', async () => {
+  it('buy coins → gift → every viewer sees it → earnings +50% → big gift on the bell → admin by npm run admin → premium +90% → payout paid', async () => {
     const e = platform?.endpoints ?? {};
     const web = e['webUrl'] ?? '';
     const id = Date.now().toString(36);
@@ -97,5 +101,51 @@ describe('creator economy against the local mode', () => {
     await expect.poll(() => streamer.getByTestId('bell-count').innerText().catch(() => ''), { timeout: 30_000 }).not.toBe('');
 
     await screenshotRendered(streamer, 'economy-studio-earnings');
-  });
+
+    // An admin: signed in before an operator adds them to the group, as happens in practice.
+    const adminEmail = `a${id}@example.com`;
+    const admin = await (await browser.newContext()).newPage();
+    await signUp(admin, web, adminEmail, `a${id}`, '/admin/');
+    await admin.getByRole('button', { name: 'Refresh session' }).waitFor({ timeout: 30_000 });
+    expect(await admin.getByTestId('payout-queue').count()).toBe(0);
+    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'admin.ts'), 'add', adminEmail, '--data-dir', platform?.dataDir ?? ''], { cwd: ROOT });
+    expect(cli.stdout).toContain(`${adminEmail} is an admin now`);
+    await admin.getByRole('button', { name: 'Refresh session' }).click();
+    await admin.getByTestId('payout-queue').waitFor({ timeout: 20_000 });
+    // The header follows the refreshed session too.
+    await admin.locator('header').getByRole('link', { name: 'Admin' }).waitFor({ timeout: 10_000 });
+
+    // Premium: the next castle ($20.00) earns 90% = $18.00.
+    await admin.fill('#tier-handle', `@s${id}`);
+    await admin.selectOption('#tier-tier', 'PREMIUM');
+    await admin.getByRole('button', { name: 'Set tier' }).click();
+    await expect.poll(() => admin.getByTestId('tier-result').innerText(), { timeout: 15_000 }).toContain(`@s${id} is now Premium`);
+    await picker.locator('[data-gift=castle]').click();
+    await picker.getByRole('button', { name: /^Send Castle/ }).click();
+    await expect.poll(async () => cents(await earnings.getByTestId('earnings-available').innerText()), { timeout: 30_000 }).toBe(4 + 1000 + 1800);
+    expect(await earnings.getByTestId('tier').innerText()).toMatch(/Premium: you keep 90%/);
+
+    // The broadcaster requests a payout of everything available; it is reserved until decided.
+    await earnings.getByRole('button', { name: 'Request payout' }).click();
+    await streamer.getByTestId('confirm-dialog').getByRole('button', { name: 'Request payout' }).click();
+    await expect.poll(() => earnings.getByTestId('payout-row').first().innerText(), { timeout: 15_000 }).toMatch(/\$28\.04\s+Requested/);
+    await expect.poll(() => earnings.getByTestId('earnings-reserved').innerText(), { timeout: 15_000 }).toBe('$28.04');
+    expect(await earnings.getByTestId('earnings-available').innerText()).toBe('$0.00');
+
+    // The admin finds it in the queue and marks it paid.
+    await admin.reload();
+    const row = admin.getByTestId('queue-row').filter({ hasText: `@s${id}` });
+    await row.waitFor({ timeout: 20_000 });
+    expect(await row.innerText()).toContain('$28.04');
+    await row.getByRole('button', { name: 'Mark paid' }).click();
+    await admin.getByTestId('confirm-dialog').getByRole('button', { name: 'Mark paid' }).click();
+    await row.waitFor({ state: 'detached', timeout: 15_000 });
+    expect(await admin.locator('.decided').innerText()).toContain(`@s${id} · $28.04 · Paid`);
+    await screenshotRendered(admin, 'economy-admin-paid');
+
+    await streamer.reload();
+    await expect.poll(() => earnings.getByTestId('earnings-paid').innerText(), { timeout: 30_000 }).toBe('$28.04');
+    expect(await earnings.getByTestId('payout-row').first().innerText()).toMatch(/\$28\.04\s+Paid/);
+    expect(await earnings.getByTestId('earnings-reserved').innerText()).toBe('$0.00');
+  }, 600_000);
 });

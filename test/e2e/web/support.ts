@@ -82,13 +82,16 @@ export function fakeJwt(claims: Record<string, unknown>): string {
   return `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ exp: Math.floor(Date.now() / 1000) + 3600, iat: Math.floor(Date.now() / 1000), ...claims })}.sig`;
 }
 
-/** localStorage entries that make Amplify v6 see a signed-in user (fixture-mode tests only). */
-export function signedInStorage(clientId: string, user: { sub: string; handle: string; email: string }): Record<string, string> {
+/** localStorage entries that make Amplify v6 see a signed-in user, in `groups` if given (fixture-mode tests only). */
+export function signedInStorage(clientId: string, user: { sub: string; handle: string; email: string; groups?: string[] }): Record<string, string> {
   const username = user.sub;
   const k = `CognitoIdentityServiceProvider.${clientId}`;
   return {
     [`${k}.LastAuthUser`]: username,
-    [`${k}.${username}.idToken`]: fakeJwt({ sub: user.sub, handle: user.handle, preferred_username: user.handle, email: user.email, token_use: 'id', 'cognito:username': username }),
+    [`${k}.${username}.idToken`]: fakeJwt({
+      sub: user.sub, handle: user.handle, preferred_username: user.handle, email: user.email, token_use: 'id', 'cognito:username': username,
+      ...(user.groups ? { 'cognito:groups': user.groups } : {}),
+    }),
     [`${k}.${username}.accessToken`]: fakeJwt({ sub: user.sub, token_use: 'access', username, client_id: clientId }),
     [`${k}.${username}.refreshToken`]: 'refresh',
     [`${k}.${username}.clockDrift`]: '0',

@@ -98,7 +98,7 @@ async function expectCoinsConserved(): Promise<void> {
     const sum = ledger.filter((e) => e.PK === w.PK).reduce((s, e) => s + Number(e.coins), 0);
     expect({ wallet: w.PK, balance: w.coins - w.debt }).toEqual({ wallet: w.PK, balance: sum });
   }
-  const sold = items.filter((i) => String(i.PK).startsWith('CHECKOUT#') && i.status !== 'OPEN').reduce((s, i) => s + Number(i.coins), 0);
+  const sold = items.filter((i) => String(i.PK).startsWith('CHECKOUT#') && (i.status === 'PAID' || i.status === 'REFUNDED')).reduce((s, i) => s + Number(i.coins), 0);
   const takenBack = items.filter((i) => String(i.PK).startsWith('PAYMENT#')).reduce((s, i) => s + Number(i.clawedCoins ?? 0), 0);
   const sent = ledger.filter((e) => e.kind === 'GIFT_SENT' || e.kind === 'TIP_SENT').reduce((s, e) => s - Number(e.coins), 0);
   expect(wallets.reduce((s, w) => s + w.coins - w.debt, 0) + sent).toBe(sold - takenBack);
@@ -144,6 +144,11 @@ async function deliver(event: Record<string, unknown>, opts: { secret?: string; 
 const completedEvent = (sessionId: string, userId: string, paymentIntent: string) => ({
   id: `evt_${randomUUID()}`, object: 'event', type: 'checkout.session.completed', created: Math.floor(Date.now() / 1000), livemode: false,
   data: { object: { id: sessionId, object: 'checkout.session', status: 'complete', payment_status: 'paid', payment_intent: paymentIntent, client_reference_id: userId, amount_total: PACK.amount, currency: PACK.currency.toLowerCase(), metadata: { userId, packId: PACK.id, platform: 'local' } } },
+});
+/** A session Stripe closed unpaid: expired, or its delayed payment failed. */
+const unpaidEvent = (type: 'checkout.session.expired' | 'checkout.session.async_payment_failed', sessionId: string, userId: string) => ({
+  id: `evt_${randomUUID()}`, object: 'event', type, created: Math.floor(Date.now() / 1000), livemode: false,
+  data: { object: { id: sessionId, object: 'checkout.session', status: type === 'checkout.session.expired' ? 'expired' : 'complete', payment_status: 'unpaid', payment_intent: null, client_reference_id: userId, amount_total: PACK.amount, currency: PACK.currency.toLowerCase(), metadata: { userId, packId: PACK.id, platform: 'local' } } },
 });
 const refundedEvent = (paymentIntent: string, amountRefunded: number) => ({
   id: `evt_${randomUUID()}`, object: 'event', type: 'charge.refunded', created: Math.floor(Date.now() / 1000), livemode: false,
@@ -285,5 +290,76 @@ describe('refunds and disputes', () => {
     // Two fully refunded (0 coins), two refunded 10 cents (coins for the rest), two kept whole.
     const partial = PACK.coins - Math.ceil((PACK.coins * 10) / PACK.amount);
     expect(await wallet(user)).toEqual({ coins: 2 * partial + 2 * PACK.coins, debt: 0 });
+  });
+});
+
+describe('checkouts that are never paid', () => {
+  it('an expired session (the local Stripe\'s expire API) closes the purchase EXPIRED: nothing credited, its page says so and takes no card', async () => {
+    const user = `buyer-${randomUUID()}`;
+    const { sessionId, url } = await openCheckout(user);
+
+    const expired = await fetch(`${stripe.url}/v1/checkout/sessions/${sessionId}/expire`, { method: 'POST', headers: { authorization: `Bearer ${KEYS.apiKey}` } });
+    expect(expired.status).toBe(200);
+    expect(await expired.json()).toMatchObject({ id: sessionId, status: 'expired', url: null });
+    expect(stripe.deliveries.filter((d) => d.type === 'checkout.session.expired').at(-1)?.status).toBe(200);
+
+    expect((await gql(PURCHASES, user)).data?.myCoinPurchases.items).toEqual([expect.objectContaining({ sessionId, status: 'EXPIRED' })]);
+    expect(await wallet(user)).toEqual({ coins: 0, debt: 0 });
+    expect(await ledgerOf(user)).toEqual([]);
+    const page = await fetch(url);
+    expect(page.status).toBe(410);
+    expect(await page.text()).toContain('This checkout session has expired.');
+    const paid = await payWith(url, '4242424242424242');
+    expect(paid.status).toBe(402);
+    expect(await wallet(user)).toEqual({ coins: 0, debt: 0 });
+    const again = await fetch(`${stripe.url}/v1/checkout/sessions/${sessionId}/expire`, { method: 'POST', headers: { authorization: `Bearer ${KEYS.apiKey}` } });
+    expect(again.status).toBe(400);
+  });
+
+  it('signed expiry and async-payment-failure events: each closes its open checkout once (5 deliveries, 3 at once), never a paid one', async () => {
+    const user = `buyer-${randomUUID()}`;
+    const toExpire = await openCheckout(user);
+    const toFail = await openCheckout(user);
+    const bought = await openCheckout(user);
+    await payWith(bought.url, '4242424242424242');
+
+    const expiry = unpaidEvent('checkout.session.expired', toExpire.sessionId, user);
+    const failure = unpaidEvent('checkout.session.async_payment_failed', toFail.sessionId, user);
+    const first = await Promise.all([expiry, expiry, expiry, failure, failure, failure].map((e) => deliver(e)));
+    const later = await Promise.all([expiry, expiry, failure, failure].map((e) => deliver(e)));
+
+    expect(first.every((o) => o.status === 200)).toBe(true);
+    expect([...first, ...later].filter((o) => o.outcome === 'CLOSED')).toHaveLength(2);
+    expect(later.map((o) => o.outcome)).toEqual(['DUPLICATE', 'DUPLICATE', 'DUPLICATE', 'DUPLICATE']);
+    // An expiry for the paid session (Stripe sends none; a forged or confused one) changes nothing.
+    expect(await deliver(unpaidEvent('checkout.session.expired', bought.sessionId, user))).toEqual({ status: 200, outcome: 'IGNORED' });
+    // A bad signature closes nothing.
+    const other = await openCheckout(user);
+    expect((await deliver(unpaidEvent('checkout.session.expired', other.sessionId, user), { secret: 'whsec_forged' })).status).toBe(400);
+
+    const statuses = Object.fromEntries(((await gql(PURCHASES, user)).data?.myCoinPurchases.items as Loose[]).map((p) => [p.sessionId, p.status]));
+    expect(statuses).toEqual({ [toExpire.sessionId]: 'EXPIRED', [toFail.sessionId]: 'FAILED', [bought.sessionId]: 'PAID', [other.sessionId]: 'OPEN' });
+    expect(await wallet(user)).toEqual({ coins: PACK.coins, debt: 0 });
+    expect((await ledgerOf(user)).map((e) => e.kind)).toEqual(['PURCHASE']);
+  });
+});
+
+describe('who may buy coins', () => {
+  it('startCoinCheckout: a guest is refused; a viewer, a broadcaster and an admin each open a checkout that only they see', async () => {
+    const guest = (await engine.execute({ query: START, variables: { p: PACK.id }, auth: { mode: 'AWS_IAM', identity: { username: 'guest' } } as never })) as Result;
+    expect(guest.errors?.[0]?.errorType).toBe('Unauthorized');
+    const broadcaster = `chan-${randomUUID()}`;
+    await seedChannel(db.doc, db.tableName, broadcaster, `h${randomUUID().slice(0, 8)}`, `stream-${randomUUID()}`);
+    const buyers = [[`viewer-${randomUUID()}`, null], [broadcaster, null], [`admin-${randomUUID()}`, ['admins']]] as const;
+    const opened: string[] = [];
+    for (const [sub, groups] of buyers) {
+      const auth = cognito(sub);
+      const r = (await engine.execute({ query: START, variables: { p: PACK.id }, auth: { ...auth, identity: { ...auth.identity, groups } } as never })) as Result;
+      expect(r.errors).toBeUndefined();
+      opened.push(r.data?.startCoinCheckout.sessionId as string);
+    }
+    for (const [i, [sub]] of buyers.entries()) {
+      expect(((await gql(PURCHASES, sub)).data?.myCoinPurchases.items as Loose[]).map((p) => p.sessionId)).toEqual([opened[i]]);
+    }
   });
 });

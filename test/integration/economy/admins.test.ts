@@ -1,8 +1,10 @@
 /**
  * Platform admins in the local mode, end to end: the local Cognito has the `admins` group the
  * stack declares, `npm run admin -- add <email>` (the real CLI) puts a signed-up user in it, the
- * user's next ID token carries `cognito:groups`, and the local GraphQL server hands that to the
- * resolvers as identity.groups: payoutQueue answers the admin and refuses everyone else.
+ * user's next ID token carries `cognito:groups` (from a new sign-in, and from a refresh of the
+ * session they already have: GetTokensFromRefreshToken, the call aws-amplify makes), and the local
+ * GraphQL server hands that to the resolvers as identity.groups: payoutQueue answers the admin and
+ * refuses everyone else.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,8 +36,10 @@ async function idp(target: string, body: unknown): Promise<Record<string, unknow
   return json;
 }
 
-/** Signs a user up, confirms them with the code from the outbox, and answers a function that signs them in (ID token). */
-async function user(email: string, handle: string): Promise<() => Promise<string>> {
+interface Tokens { IdToken: string; AccessToken: string; RefreshToken?: string }
+
+/** Signs a user up, confirms them with the code from the outbox, and answers a function that signs them in. */
+async function user(email: string, handle: string): Promise<() => Promise<Tokens>> {
   await idp('SignUp', {
     ClientId: cognito.userPoolClientId, Username: email, Password: PASSWORD,
     UserAttributes: [{ Name: 'email', Value: email }, { Name: 'preferred_username', Value: handle }],
@@ -49,7 +53,7 @@ async function user(email: string, handle: string): Promise<() => Promise<string
   await idp('ConfirmSignUp', { ClientId: cognito.userPoolClientId, Username: email, ConfirmationCode: code });
   return async () => {
     const out = await idp('InitiateAuth', { ClientId: cognito.userPoolClientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD } });
-    return (out.AuthenticationResult as { IdToken: string }).IdToken;
+    return out.AuthenticationResult as Tokens;
   };
 }
 
@@ -84,7 +88,8 @@ describe('npm run admin -- add <email>', () => {
   it('makes a user an admin from their next sign-in; nobody else reaches admin fields', async () => {
     const ada = await user('ada@example.com', 'ada');
     const bob = await user('bob@example.com', 'bob');
-    const before = await ada();
+    const signedIn = await ada();
+    const before = signedIn.IdToken;
     expect(claims(before)['cognito:groups']).toBeUndefined();
     expect((await queue(before)).errors?.[0]?.errorType).toBe('FORBIDDEN');
 
@@ -93,10 +98,21 @@ describe('npm run admin -- add <email>', () => {
     const list = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'admin.ts'), 'list', '--data-dir', dir], { cwd: ROOT });
     expect(list.stdout.trim()).toBe('ada@example.com');
 
-    const after = await ada();
+    const after = (await ada()).IdToken;
     expect(claims(after)['cognito:groups']).toEqual([ADMINS_GROUP]);
     expect(await queue(after)).toEqual({ data: { payoutQueue: { items: [] } } });
-    expect((await queue(await bob())).errors?.[0]?.errorType).toBe('FORBIDDEN');
+    expect((await queue((await bob()).IdToken)).errors?.[0]?.errorType).toBe('FORBIDDEN');
+
+    // The session from before the add, refreshed as the web app refreshes it, carries the group too.
+    const refreshed = await idp('GetTokensFromRefreshToken', { ClientId: cognito.userPoolClientId, RefreshToken: signedIn.RefreshToken });
+    const tokens = refreshed.AuthenticationResult as Tokens & { TokenType: string; ExpiresIn: number };
+    expect(tokens.RefreshToken).toBeUndefined();
+    expect(tokens.TokenType).toBe('Bearer');
+    expect(tokens.ExpiresIn).toBeGreaterThan(0);
+    expect(claims(tokens.IdToken)).toMatchObject({ 'cognito:groups': [ADMINS_GROUP], email: 'ada@example.com', token_use: 'id' });
+    expect(claims(tokens.AccessToken)['cognito:groups']).toEqual([ADMINS_GROUP]);
+    expect(await queue(tokens.IdToken)).toEqual({ data: { payoutQueue: { items: [] } } });
+    await expect(idp('GetTokensFromRefreshToken', { ClientId: cognito.userPoolClientId, RefreshToken: 'not-a-refresh-token' })).rejects.toThrow(/NotAuthorized/);
 
     const unknown = promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'admin.ts'), 'add', 'nobody@example.com', '--data-dir', dir], { cwd: ROOT });
     await expect(unknown).rejects.toMatchObject({ stderr: expect.stringContaining('No user signed up with nobody@example.com.') });

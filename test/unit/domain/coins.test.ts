@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  applyClawback, applyCredit, coinPacksSchema, coinsConfigSchema, coinsReversed, DEFAULT_COIN_PACKS, purchaseStatus, reversedAmount, stripeSecretSchema,
+  applyClawback, applyCredit, awaitsCredit, coinPacksSchema, coinsConfigSchema, coinsReversed, DEFAULT_COIN_PACKS, purchaseStatus, reversedAmount, stripeSecretSchema,
 } from '../../../lambdas/shared/domain/coins';
 import { useSeededProperties } from '../../support/fast-check';
 
@@ -45,6 +45,10 @@ describe('refunds and disputes in coins', () => {
     expect(reversedAmount(99, 500, 0)).toBe(99);
     expect(purchaseStatus(99, 99)).toBe('REFUNDED');
     expect(purchaseStatus(99, 98)).toBe('PAID');
+  });
+
+  it('a checkout never credited awaits its credit (open, or closed unpaid); a credited one never again', () => {
+    expect((['OPEN', 'EXPIRED', 'FAILED', 'PAID', 'REFUNDED'] as const).map(awaitsCredit)).toEqual([true, true, true, false, false]);
   });
 
   it('property: coins taken back grow with the money refunded, stay within the pack, and reach it exactly at a full refund', () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatTimeLeft, mergeHistory, timeoutLeft, type ChatLine, type HistoryMessage } from '../../../frontend/src/features/chat/chat';
-import { createChatConnection, POLL_MS, type ChatTokenInfo, type ChatView, type RoomLike } from '../../../frontend/src/features/chat/connection';
+import { createChatConnection, POLL_MS, SETTLE_REFRESH_MS, type ChatTokenInfo, type ChatView, type RoomLike } from '../../../frontend/src/features/chat/connection';
 
 /** A stand-in for amazon-ivs-chat-messaging's ChatRoom: the test fires its events. */
 class FakeRoom implements RoomLike {
@@ -75,9 +75,23 @@ describe('chat connection', () => {
     const atReconnect = t.history.mock.calls.length;
     t.room().fire('connect');
     expect(t.view().link).toBe('live');
-    await vi.advanceTimersByTimeAsync(POLL_MS * 3);
-    // One fill of the gap on reconnect, then no more polling.
-    expect(t.history.mock.calls.length - atReconnect).toBe(1);
+    await vi.advanceTimersByTimeAsync(Math.max(...SETTLE_REFRESH_MS) + POLL_MS * 3);
+    // One fill of the gap on reconnect and the settle reads, then no more polling.
+    expect(t.history.mock.calls.length - atReconnect).toBe(1 + SETTLE_REFRESH_MS.length);
+  });
+
+  it('shows a message sent while its socket was still connecting, once the history has it', async () => {
+    let stored_: HistoryMessage[] = [];
+    const t = setup({ history: async () => stored_ });
+    await vi.advanceTimersByTimeAsync(0);
+    t.room().fire('connect');
+    await vi.advanceTimersByTimeAsync(0);
+    // Said by someone else between this socket's connect and the room's log reaching the history.
+    stored_ = [stored('m9', '2026-01-01T00:00:09Z')];
+    expect(t.view().lines.map((l) => l.id)).toEqual([]);
+    await vi.advanceTimersByTimeAsync(SETTLE_REFRESH_MS[0]);
+    expect(t.view().lines.map((l) => l.id)).toEqual(['m9']);
+    t.conn.stop();
   });
 
   it('reconnects with growing delays (backoff), not in a tight loop', async () => {

@@ -4,7 +4,7 @@ import { addToTopGifters, animationClass, checkTip, createRetryIds, createSeen, 
 import { TICKER_ITEM_MS, createTicker, type TickerState } from '../../../frontend/src/features/gifts/ticker';
 import { createLiveGifts } from '../../../frontend/src/features/gifts/live';
 import { isAdmin } from '../../../frontend/src/features/auth/session';
-import { CHECKOUT_SLOW_MS, checkoutPollDelay, checkoutView, ledgerLine, mergeLedger, normalizeHandle, payoutBlock, payoutStatusText, purchaseStatusText, rejectReasonError, tierSentence, type CoinPurchase } from '../../../frontend/src/features/wallet/wallet';
+import { CHECKOUT_SLOW_MS, checkoutPollDelay, checkoutSettled, checkoutView, ledgerLine, mergeLedger, normalizeHandle, payoutBlock, payoutStatusText, purchaseStatusText, rejectReasonError, tierSentence, type CoinPurchase } from '../../../frontend/src/features/wallet/wallet';
 import type { GiftEvent, LedgerEntry, TopGifter } from '../../../frontend/src/lib/types';
 
 const gift = (id: string, o: Partial<GiftEvent> = {}): GiftEvent => ({
@@ -285,6 +285,15 @@ describe('wallet, earnings and admin (features/wallet/wallet.ts)', () => {
     expect(checkoutPollDelay(0)).toBe(1_000);
     expect(checkoutPollDelay(60_000)).toBe(5_000);
     expect(checkoutPollDelay(600_000)).toBe(30_000);
+  });
+
+  it('a checkout that closed unpaid ends the wait with what happened: expired or failed, nothing charged', () => {
+    expect(checkoutView(purchase('EXPIRED'), 0)).toEqual({ state: 'expired' });
+    expect(checkoutView(purchase('FAILED'), 5_000)).toEqual({ state: 'failed' });
+    expect([checkoutView(purchase('OPEN'), 0), checkoutView(purchase('OPEN'), CHECKOUT_SLOW_MS)].map(checkoutSettled)).toEqual([false, false]);
+    expect((['PAID', 'REFUNDED', 'EXPIRED', 'FAILED'] as const).map((s) => checkoutSettled(checkoutView(purchase(s), 0)))).toEqual([true, true, true, true]);
+    expect(purchaseStatusText({ status: 'EXPIRED', currency: 'USD' })).toBe('Expired: not charged');
+    expect(purchaseStatusText({ status: 'FAILED', currency: 'USD' })).toBe('Payment failed: not charged');
   });
 
   it('a payout needs the minimum available', () => {

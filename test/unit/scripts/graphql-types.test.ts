@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { currentWebTypes, GENERATED_PATH, renderWebTypes } from '../../../scripts/graphql-types';
+import { API_TYPES_PATH, currentApiTypes, currentWebTypes, GENERATED_PATH, renderApiTypes, renderWebTypes } from '../../../scripts/graphql-types';
 
 const schema = buildSchema(`
   scalar AWSDateTime
@@ -68,8 +68,49 @@ describe('renderWebTypes', () => {
   });
 });
 
-describe('the web app\'s generated GraphQL types', () => {
+describe('renderApiTypes and the web types that use it', () => {
+  const leafy = buildSchema(`
+    enum Role { A B }
+    enum Other { X }
+    type Token { token: String! role: Role! until: String }
+    type Owner { id: ID! token: Token other: Other }
+    input TokenInput { role: Role! }
+    type Query { token: Token owner: Owner }
+    type Mutation { mint(input: TokenInput!): Token! }
+    type Subscription { onMint: Token }
+  `);
+
+  it('writes the named object types in full, each field present (nullable: `T | null`), with the enums they use', () => {
+    const out = renderApiTypes(leafy, ['Token']);
+    expect(out).toContain("export type Role = 'A' | 'B';");
+    expect(out).toContain('export interface Token {\n  token: string;\n  role: Role;\n  until: string | null;\n}');
+    expect(out).not.toMatch(/Other|Owner|TokenInput|interface (Query|Mutation) \{/);
+    expect(renderApiTypes(leafy, ['Token', 'Owner'])).toContain('export interface Owner {\n  id: string;\n  token: Token | null;\n  other: Other | null;\n}');
+    expect(() => renderApiTypes(leafy, ['Nope'])).toThrow(/Nope names no object type/);
+  });
+
+  it('types a selection of an API type in full (schema order) as that type, imported; any other selection inline', () => {
+    const out = renderWebTypes(leafy, {
+      ...none,
+      queries: { whole: '{ token { token role until } }', part: '{ token { token role } }', reordered: '{ token { role token until } }' },
+      mutations: { mint: 'mutation Mint($input: TokenInput!) { mint(input: $input) { token role until } }' },
+    }, { module: '../api-types', types: ['Token'] });
+    expect(out).toContain("import type { Token } from '../api-types';");
+    expect(out).toContain("export type Role = 'A' | 'B';");
+    expect(out).toContain('  whole: {\n    token: Token | null;\n  };');
+    expect(out).toContain('  part: {\n    token: {\n      token: string;\n      role: Role;\n    } | null;\n  };');
+    expect(out).toContain('  reordered: {\n    token: {\n      role: Role;');
+    expect(out).toContain('  mint: {\n    mint: Token;\n  };');
+    expect(renderWebTypes(leafy, { ...none, fields: { Token: 'token role until' } }, { module: '../api-types', types: ['Token'] })).not.toContain('import type');
+  });
+});
+
+describe('the generated GraphQL types', () => {
   it('frontend/src/lib/graphql/schema-types.ts is what the schema and queries.ts give now (run `npm run gen:types` when this fails)', () => {
     expect(readFileSync(GENERATED_PATH, 'utf8')).toBe(currentWebTypes());
+  });
+
+  it('lambdas/shared/api-types.ts is what the schema gives now (run `npm run gen:types` when this fails)', () => {
+    expect(readFileSync(API_TYPES_PATH, 'utf8')).toBe(currentApiTypes());
   });
 });

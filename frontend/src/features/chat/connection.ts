@@ -11,6 +11,12 @@ import { addLine, mergeHistory, type ChatLine, type HistoryMessage } from './cha
 
 /** How often the history is polled while the WebSocket is down: a missed message shows within about 4 s. */
 export const POLL_MS = 4_000;
+/**
+ * After a (re)connect, the history is read again at these delays: messages sent while this socket
+ * was still connecting reach neither it nor the history at once (IVS Chat logs them about 10 s
+ * behind the room), so one read at connect can miss them for good.
+ */
+export const SETTLE_REFRESH_MS = [3_000, 12_000] as const;
 
 /** live: WebSocket up. polling: socket down, history polled, reconnecting. offline: given up (banned) or stopped. */
 export type ChatLink = 'connecting' | 'live' | 'polling' | 'offline';
@@ -54,6 +60,8 @@ export interface ChatConnectionDeps {
   /** A moderator disconnected someone (the caller included). */
   onUserDisconnect?(userId: string, reason: string): void;
   pollMs?: number;
+  /** Delays of the extra history reads after a (re)connect. @default SETTLE_REFRESH_MS */
+  settleRefreshMs?: readonly number[];
   /** Backoff between reconnects. @default 1000 ms doubling to 30 s */
   reconnectBaseMs?: number;
   reconnectCapMs?: number;
@@ -102,6 +110,11 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
     } catch {
       // The next poll (or the socket) brings what this one missed.
     }
+  };
+  let settleTimers: ReturnType<typeof setTimeout>[] = [];
+  const clearSettle = () => {
+    for (const t of settleTimers) clearTimeout(t);
+    settleTimers = [];
   };
   const stopPolling = () => {
     if (poller) clearInterval(poller);
@@ -216,8 +229,11 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
       attempt = 0;
       stopPolling();
       set({ link: 'live' });
-      // What was said while the socket was down (or before this page loaded).
+      // What was said while the socket was down (or before this page loaded), and again once the
+      // history has caught up with what was said while this socket was connecting.
       void refreshHistory();
+      clearSettle();
+      settleTimers = (deps.settleRefreshMs ?? SETTLE_REFRESH_MS).map((ms) => setTimeout(() => { if (!stopped) void refreshHistory(); }, ms));
       void flushOutbox();
     });
     r.addListener('disconnect', ((reason: string) => {
@@ -262,6 +278,7 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
     },
     stop() {
       stopped = true;
+      clearSettle();
       stopPolling();
       if (retry) clearTimeout(retry);
       if (timeoutEnds) clearTimeout(timeoutEnds);

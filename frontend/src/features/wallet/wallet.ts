@@ -1,4 +1,5 @@
 import { formatMoney } from '../../lib/format';
+import type { CoinPurchaseStatus } from '../../lib/graphql/schema-types';
 import type { Earnings, GiftDefinition, LedgerEntry, Payout, Wallet } from '../../lib/types';
 
 /**
@@ -26,16 +27,18 @@ export interface CoinPurchase {
   coins: number;
   amount: number;
   currency: string;
-  status: 'OPEN' | 'PAID' | 'REFUNDED';
+  status: CoinPurchaseStatus;
   /** Money refunded or disputed so far (minor units). */
   refundedAmount?: number;
   createdAt: string;
 }
 
-/** A purchase's status for its row: paid, partly refunded (how much), refunded, or not paid (checkout left open). */
+/** A purchase's status for its row: paid, partly refunded (how much), refunded, expired, failed, or not paid (checkout left open). */
 export function purchaseStatusText(p: Pick<CoinPurchase, 'status' | 'refundedAmount' | 'currency'>): string {
   if (p.status === 'REFUNDED') return 'Refunded';
   if (p.status === 'OPEN') return 'Not paid';
+  if (p.status === 'EXPIRED') return 'Expired: not charged';
+  if (p.status === 'FAILED') return 'Payment failed: not charged';
   return p.refundedAmount ? `Paid, ${formatMoney(p.refundedAmount, p.currency)} refunded` : 'Paid';
 }
 
@@ -47,17 +50,28 @@ export type CheckoutView =
   | { state: 'added'; coins: number }
   | { state: 'waiting' }
   | { state: 'slow' }
-  | { state: 'refunded'; coins: number };
+  | { state: 'refunded'; coins: number }
+  /** The checkout closed unpaid: it expired, or its delayed payment failed. Nothing was charged. */
+  | { state: 'expired' }
+  | { state: 'failed' };
 
 /**
  * The banner on /wallet?checkout=<sessionId>: "Coins added" once the webhook has credited the
  * purchase, waiting until then (the payment page returns before the payment provider calls the
- * webhook), and after {@link CHECKOUT_SLOW_MS} a sentence that it is late but not lost.
+ * webhook), and after {@link CHECKOUT_SLOW_MS} a sentence that it is late but not lost; a checkout
+ * that closed unpaid says so (the page stops waiting).
  */
 export function checkoutView(purchase: CoinPurchase | undefined, waitedMs: number): CheckoutView {
   if (purchase?.status === 'PAID') return { state: 'added', coins: purchase.coins };
   if (purchase?.status === 'REFUNDED') return { state: 'refunded', coins: purchase.coins };
+  if (purchase?.status === 'EXPIRED') return { state: 'expired' };
+  if (purchase?.status === 'FAILED') return { state: 'failed' };
   return waitedMs >= CHECKOUT_SLOW_MS ? { state: 'slow' } : { state: 'waiting' };
+}
+
+/** Whether the return page has its answer and stops asking. */
+export function checkoutSettled(view: CheckoutView): boolean {
+  return view.state !== 'waiting' && view.state !== 'slow';
 }
 
 /** The wallet page's poll interval while a returned checkout waits for its credit: quick at first, then slower. */

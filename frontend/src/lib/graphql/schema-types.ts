@@ -3,6 +3,8 @@
 
 // Schema types.
 
+import type { ChatSettings, ChatToken, GiftEvent } from '../../../../lambdas/shared/api-types';
+
 export type StreamStatus = 'OFFLINE' | 'LIVE';
 
 export type ProvisioningStatus = 'PROVISIONING' | 'READY' | 'FAILED';
@@ -162,8 +164,8 @@ export interface PublishGiftInput {
   big: boolean;
 }
 
-/** OPEN: checkout started, not paid; PAID: coins credited; REFUNDED: the payment was refunded or disputed in full and the coins taken back. */
-export type CoinPurchaseStatus = 'OPEN' | 'PAID' | 'REFUNDED';
+/** OPEN: checkout started, not paid; PAID: coins credited; REFUNDED: the payment was refunded or disputed in full and the coins taken back; EXPIRED: the checkout closed unpaid; FAILED: its delayed payment (a bank debit) failed. Neither EXPIRED nor FAILED credited anything. */
+export type CoinPurchaseStatus = 'OPEN' | 'PAID' | 'REFUNDED' | 'EXPIRED' | 'FAILED';
 
 // Field sets (FIELDS in queries.ts).
 
@@ -488,16 +490,7 @@ export interface QueryResults {
     } | null;
   };
   chatSettings: {
-    chatSettings: {
-      channelId: string;
-      slowModeSeconds: number;
-      autoSlowModeViewerThreshold: number | null;
-      autoSlowModeSeconds: number | null;
-      blockedWords: string[];
-      blockedWordsAction: BlockedWordsAction;
-      maxMessageLength: number;
-      pinnedMessage: string | null;
-    } | null;
+    chatSettings: ChatSettings | null;
   };
   moderation: {
     moderators: {
@@ -953,14 +946,7 @@ export interface MutationResults {
     };
   };
   createChatToken: {
-    createChatToken: {
-      token: string;
-      role: ChatRole;
-      capabilities: string[];
-      sessionExpirationTime: string;
-      tokenExpirationTime: string;
-      timedOutUntil: string | null;
-    };
+    createChatToken: ChatToken;
   };
   deleteChatMessage: {
     deleteChatMessage: {
@@ -999,22 +985,7 @@ export interface MutationResults {
   };
   sendGift: {
     sendGift: {
-      gift: {
-        id: string;
-        channelId: string;
-        streamId: string;
-        kind: GiftKind;
-        giftId: string | null;
-        giftName: string | null;
-        animation: string | null;
-        count: number;
-        coins: number;
-        message: string | null;
-        senderId: string;
-        senderHandle: string;
-        sentAt: string;
-        big: boolean;
-      };
+      gift: GiftEvent;
       wallet: {
         coins: number;
         debt: number;
@@ -1023,22 +994,7 @@ export interface MutationResults {
   };
   sendTip: {
     sendTip: {
-      gift: {
-        id: string;
-        channelId: string;
-        streamId: string;
-        kind: GiftKind;
-        giftId: string | null;
-        giftName: string | null;
-        animation: string | null;
-        count: number;
-        coins: number;
-        message: string | null;
-        senderId: string;
-        senderHandle: string;
-        sentAt: string;
-        big: boolean;
-      };
+      gift: GiftEvent;
       wallet: {
         coins: number;
         debt: number;
@@ -1294,22 +1250,7 @@ export interface SubscriptionResults {
     } | null;
   };
   gift: {
-    onGift: {
-      id: string;
-      channelId: string;
-      streamId: string;
-      kind: GiftKind;
-      giftId: string | null;
-      giftName: string | null;
-      animation: string | null;
-      count: number;
-      coins: number;
-      message: string | null;
-      senderId: string;
-      senderHandle: string;
-      sentAt: string;
-      big: boolean;
-    } | null;
+    onGift: GiftEvent | null;
   };
   notification: {
     onNotification: {

@@ -5,9 +5,10 @@
  */
 import { util, type AppSyncIdentityCognito, type Context } from '@aws-appsync/utils';
 import {
-  availableMinor, economyFromEnvironment, isAdmin, sharePercentFor, type Economy, type EconomyRefusal,
+  availableMinor, economyFromEnvironment, isAdmin, isRefusal, sharePercentFor, type Economy, type EconomyRefusal, type PricedGift,
 } from '../../../../lambdas/shared/domain/economy';
 import { SK_PREFIX } from '../../../../lambdas/shared/domain/keys';
+import type { GiftStash } from '../functions/giftLoad';
 import { requireUser, type Item } from './commerce';
 import { failOnError, UNAVAILABLE_MESSAGE } from './errors';
 
@@ -44,6 +45,23 @@ export function requireClientId(value: string | null | undefined, field: string)
     util.error(`This request has no valid id (${field} must be 1 to 64 characters); reload the page and try again.`, 'VALIDATION', null, { field });
   }
   return id;
+}
+
+/**
+ * The request step sendGift and sendTip share: the signed-in caller, a valid client id, the gift or
+ * tip priced by `price` (or refused), all put into the stash for their common pipeline
+ * (giftLoad → giftWrite → giftWriteRetry → giftReceipt; the stash contract is GiftStash there).
+ * Checked in this order, so a guest hears UNAUTHORIZED before anything about the request.
+ */
+export function startGift(
+  ctx: Context, input: { channelId: string; clientGiftId: string }, price: (economy: Economy) => PricedGift | EconomyRefusal,
+): Record<string, never> {
+  const me = requireUser(ctx);
+  const clientGiftId = requireClientId(input.clientGiftId, 'clientGiftId');
+  const priced = price(economyOf(ctx));
+  if (isRefusal(priced)) refuse(priced);
+  (ctx.stash as GiftStash).gift = { me, channelId: input.channelId, clientGiftId, priced: priced as PricedGift };
+  return {};
 }
 
 /** The wallet item as the Wallet type (absent: 0 coins, 0 debt). */

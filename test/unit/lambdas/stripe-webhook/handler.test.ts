@@ -1,6 +1,6 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import Stripe from 'stripe';
@@ -20,6 +20,11 @@ const WALLET = { PK: 'USER#u1', SK: 'WALLET' };
 const completed = (over: Record<string, unknown> = {}) => ({
   id: 'evt_1', object: 'event', type: 'checkout.session.completed', created: 1, livemode: false, api_version: Stripe.API_VERSION,
   data: { object: { id: 'cs_test_1', object: 'checkout.session', payment_status: 'paid', payment_intent: 'pi_1', client_reference_id: 'u1', amount_total: 99, currency: 'usd', metadata: { userId: 'u1', packId: 'coins-100', platform: 'lvs-test' }, ...over } },
+});
+/** A session Stripe closed unpaid: it expired, or (async_payment_failed) its bank debit failed. */
+const unpaid = (type: 'checkout.session.expired' | 'checkout.session.async_payment_failed', over: Record<string, unknown> = {}) => ({
+  id: `evt_${type}`, object: 'event', type, created: 3, livemode: false, api_version: Stripe.API_VERSION,
+  data: { object: { id: 'cs_test_1', object: 'checkout.session', status: type === 'checkout.session.expired' ? 'expired' : 'complete', payment_status: 'unpaid', payment_intent: null, client_reference_id: 'u1', amount_total: 99, currency: 'usd', metadata: { userId: 'u1', packId: 'coins-100', platform: 'lvs-test' }, ...over } },
 });
 const refunded = (amountRefunded: number) => ({
   id: 'evt_2', object: 'event', type: 'charge.refunded', created: 2, livemode: false,
@@ -61,7 +66,8 @@ describe('stripe-webhook', () => {
     expect(items).toHaveLength(4);
     expect(items?.[0]?.Put).toMatchObject({
       Item: { ...CHECKOUT, status: 'PAID', coinsCredited: 100, paymentIntentId: 'pi_1', GSI1PK: 'USER#u1#COIN_PURCHASES' },
-      ConditionExpression: 'attribute_not_exists(PK) OR #status = :open', ExpressionAttributeValues: { ':open': 'OPEN' },
+      ConditionExpression: 'attribute_not_exists(PK) OR #status IN (:open, :expired, :failed)',
+      ExpressionAttributeValues: { ':open': 'OPEN', ':expired': 'EXPIRED', ':failed': 'FAILED' },
     });
     expect(items?.[1]?.Update).toMatchObject({
       Key: WALLET, UpdateExpression: 'SET debt = :debtAfter, updatedAt = :at ADD coins :delta, version :one',
@@ -186,5 +192,60 @@ describe('stripe-webhook', () => {
     expect(JSON.parse(other.body as string).outcome).toBe('IGNORED');
     expect(JSON.parse(unknown.body as string).outcome).toBe('IGNORED');
     expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+  });
+
+  describe('checkouts that are never paid', () => {
+    const closing = () => ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    beforeEach(() => {
+      ddb.on(UpdateCommand).resolves({});
+    });
+
+    for (const [type, status] of [['checkout.session.expired', 'EXPIRED'], ['checkout.session.async_payment_failed', 'FAILED']] as const) {
+      it(`${type} closes the open checkout ${status} in one conditional write and credits nothing`, async () => {
+        const res = await handler(delivery(unpaid(type)));
+
+        expect(res.statusCode).toBe(200);
+        expect(JSON.parse(res.body as string)).toEqual({ received: true, outcome: 'CLOSED' });
+        expect(closing()).toEqual([expect.objectContaining({
+          Key: CHECKOUT, UpdateExpression: 'SET #status = :status, closedAt = :at', ConditionExpression: 'attribute_exists(PK) AND #status = :open',
+          ExpressionAttributeValues: expect.objectContaining({ ':status': status, ':open': 'OPEN' }),
+        })]);
+        expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+      });
+    }
+
+    it('a redelivery finds the checkout closed (DUPLICATE); a paid one is left PAID (IGNORED); so is a session never recorded', async () => {
+      ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+      ddb.on(GetCommand, { Key: CHECKOUT }).resolvesOnce({ Item: { ...CHECKOUT, status: 'EXPIRED' } }).resolvesOnce({ Item: { ...CHECKOUT, status: 'PAID' } }).resolves({});
+
+      const outcomes = [];
+      for (let i = 0; i < 3; i++) outcomes.push(JSON.parse((await handler(delivery(unpaid('checkout.session.expired')))).body as string).outcome);
+
+      expect(outcomes).toEqual(['DUPLICATE', 'IGNORED', 'IGNORED']);
+      expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    });
+
+    it('another platform\'s expired session is not touched', async () => {
+      const res = await handler(delivery(unpaid('checkout.session.expired', { metadata: { userId: 'u1', packId: 'coins-100', platform: 'lvs-prod' } })));
+
+      expect(JSON.parse(res.body as string).outcome).toBe('IGNORED');
+      expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    });
+
+    it('a signed expiry with a stale timestamp is refused (400) and closes nothing', async () => {
+      const res = await handler(delivery(unpaid('checkout.session.expired'), { timestamp: Math.floor(Date.now() / 1000) - 301 }));
+
+      expect(res.statusCode).toBe(400);
+      expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    });
+
+    it('a payment Stripe reports made after the checkout was closed is still credited (never left uncredited)', async () => {
+      ddb.on(GetCommand, { Key: CHECKOUT }).resolves({ Item: { ...CHECKOUT, userId: 'u1', packId: 'coins-100', coins: 100, amount: 99, currency: 'USD', status: 'FAILED', createdAt: '2026-12-02T10:00:00.000Z' } });
+
+      const res = await handler(delivery({ ...completed(), type: 'checkout.session.async_payment_succeeded' }));
+
+      expect(JSON.parse(res.body as string)).toEqual({ received: true, outcome: 'APPLIED' });
+      expect(transactions()[0]?.[0]?.Put?.Item).toMatchObject({ status: 'PAID', coinsCredited: 100 });
+    });
   });
 });

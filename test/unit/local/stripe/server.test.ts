@@ -1,11 +1,14 @@
 /** The local Stripe stand-in: the API the platform calls, the checkout page's test cards, and events signed as Stripe signs them. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkCard } from '../../../../local/stripe/cards';
-import { parseStripeForm, startLocalStripe, type LocalStripe } from '../../../../local/stripe/server';
+import { parseStripeForm, startLocalStripe, type LocalSession, type LocalStripe } from '../../../../local/stripe/server';
 import { startLocalSecretsManager } from '../../../../local/secretsmanager/index';
 
 const KEYS = { apiKey: 'sk_test_localunit', webhookSecret: 'whsec_localunit' };
@@ -115,6 +118,53 @@ describe('local Stripe', () => {
     expect(received.length).toBeGreaterThanOrEqual(2);
     expect(verified(received.at(-1) as { body: string; signature: string }).id).toBe(verified(received[0] as { body: string; signature: string }).id);
     expect(stripe.deliveries.filter((d) => d.type === 'checkout.session.completed').map((d) => d.status).slice(-2)).toEqual([500, 200]);
+  });
+
+  it('expires an open session (the stripe package\'s sessions.expire): checkout.session.expired, signed; its page says so and takes no card', async () => {
+    const session = await open();
+    const expired = await client().checkout.sessions.expire(session.id);
+
+    expect(expired).toMatchObject({ id: session.id, status: 'expired', payment_status: 'unpaid', url: null });
+    const event = verified(received[0] as { body: string; signature: string });
+    expect(event.type).toBe('checkout.session.expired');
+    expect(event.data.object).toMatchObject({ id: session.id, status: 'expired', metadata: { userId: 'u1', packId: 'coins-100' } });
+    const page = await fetch(`${stripe.url}/checkout/${session.id}`);
+    expect(page.status).toBe(410);
+    expect(await page.text()).toContain('This checkout session has expired.');
+    expect((await pay(session.id, '4242424242424242')).status).toBe(402);
+    await expect(client().checkout.sessions.expire(session.id)).rejects.toMatchObject({ type: 'StripeInvalidRequestError' });
+    const paid = await open();
+    await pay(paid.id, '4242424242424242');
+    await expect(client().checkout.sessions.expire(paid.id)).rejects.toMatchObject({ message: expect.stringMatching(/status of open/) });
+    expect(received.map((d) => verified(d).type)).toEqual(['checkout.session.expired', 'checkout.session.completed']);
+  });
+
+  it('takes expires_at within Stripe\'s bounds (30 minutes to 24 hours) and expires a kept session whose time has passed when it starts', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const soon = await client().checkout.sessions.create({
+      mode: 'payment', line_items: [{ quantity: 1, price_data: { currency: 'usd', unit_amount: 99, product_data: { name: '100 coins' } } }],
+      success_url: 'http://web.test/wallet', expires_at: now + 1800,
+    });
+    expect(soon.expires_at).toBe(now + 1800);
+    await expect(client().checkout.sessions.create({
+      mode: 'payment', line_items: [{ quantity: 1, price_data: { currency: 'usd', unit_amount: 99, product_data: { name: '100 coins' } } }],
+      success_url: 'http://web.test/wallet', expires_at: now + 60,
+    })).rejects.toMatchObject({ param: 'expires_at' });
+
+    const dir = mkdtempSync(join(tmpdir(), 'local-stripe-'));
+    try {
+      const kept = { ...(stripe.sessions.get(soon.id) as LocalSession), expires_at: now - 5 };
+      writeFileSync(join(dir, 'sessions.json'), JSON.stringify([kept]));
+      const restarted = await startLocalStripe({ ...KEYS, webhookUrl: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`, dataDir: dir, retryDelaysMs: [] });
+      try {
+        await expect.poll(() => restarted.sessions.get(soon.id)?.status).toBe('expired');
+        await expect.poll(() => received.map((d) => verified(d)).filter((e) => e.type === 'checkout.session.expired').map((e) => (e.data.object as { id: string }).id)).toEqual([soon.id]);
+      } finally {
+        await restarted.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads Stripe\'s form encoding back into nested objects', () => {

@@ -23,6 +23,11 @@ const EARNINGS = `userId tier sharePercent availableAmount reservedAmount paidAm
 const LEDGER = `entryId kind coins amount currency channelId giftId payoutId counterpartyHandle createdAt`;
 const PAYOUT = `payoutId userId handle amount currency status requestedAt decidedAt reason history { status at byUserId reason }`;
 
+// analytics
+const CREATOR_DAY = `date views watchHours salesRevenueMinor giftCoins followers`;
+const STREAM_SUMMARY = `streamId title startedAt endedAt views peakConcurrent salesRevenueMinor`;
+const STREAM_REPORT = `streamId channelId title startedAt endedAt live views uniqueViewers peakConcurrent averageWatchSeconds watchHours likes shares chatMessages followerGain salesRevenueMinor giftCoins currency concurrency { at viewers } retention { minute share } products { productId title impressions clicks ctr purchases conversion revenueMinor } topGifters { userId handle coins } snapshots { at concurrent views likes revenueMinor } generatedAt`;
+
 const PROVISIONING = `status handle step error streamer { ${STREAMER} }`;
 
 const REPORT_TARGET = `targetId kind channelId streamId messageId targetUserId targetHandle messageContent thumbnailUrl reportCount lastReason firstReportedAt lastReportedAt status decidedBy decisionReason`;
@@ -65,6 +70,9 @@ export const Q = typedDocuments<QueryResults, QueryVariables>()({
   myLedger: `query Ledger($limit: Int, $nextToken: String) { myLedger(limit: $limit, nextToken: $nextToken) { items { ${LEDGER} } nextToken } }`,
   studioEarnings: `query StudioEarnings { myEarnings { ${EARNINGS} } myPayouts { items { ${PAYOUT} } nextToken } myLedger(limit: 20) { items { ${LEDGER} } nextToken } }`,
   myPayouts: `query Payouts($nextToken: String) { myPayouts(nextToken: $nextToken) { items { ${PAYOUT} } nextToken } }`,
+  analyticsHome: `query AnalyticsHome($days: Int) { creatorAnalytics(days: $days) { ${CREATOR_DAY} } myStreamReports(limit: 20) { items { ${STREAM_SUMMARY} } nextToken } }`,
+  streamReports: `query StreamReports($nextToken: String) { myStreamReports(limit: 20, nextToken: $nextToken) { items { ${STREAM_SUMMARY} } nextToken } }`,
+  streamReport: `query StreamReport($streamId: ID!) { streamReport(streamId: $streamId) { ${STREAM_REPORT} } }`,
   payoutQueue: `query PayoutQueue($nextToken: String) { payoutQueue(nextToken: $nextToken) { items { ${PAYOUT} } nextToken } }`,
   mySuspension: `query MySuspension { mySuspension { ${SUSPENSION} } }`,
   reportQueue: `query ReportQueue($nextToken: String) { reportQueue(limit: 30, nextToken: $nextToken) { items { ${REPORT_TARGET} } nextToken } }`,
@@ -85,7 +93,7 @@ export const M = typedDocuments<MutationResults, MutationVariables>()({
   startAuction: `mutation Start($id: ID!) { startAuction(productId: $id) { ${PRODUCT} } }`,
   closeAuction: `mutation Close($id: ID!) { closeAuction(productId: $id) { channelId productId outcome sale { ${SALE} } } }`,
   placeBid: `mutation Bid($input: PlaceBidInput!) { placeBid(input: $input) { channelId productId bidId bidderId bidderHandle amount currency currentPrice minNextBid bidCount endsAt placedAt previousHighBidderId } }`,
-  buyNow: `mutation Buy($id: ID!) { buyNow(productId: $id) { ${SALE} } }`,
+  buyNow: `mutation Buy($id: ID!, $viewSessionId: ID) { buyNow(productId: $id, viewSessionId: $viewSessionId) { ${SALE} } }`,
   follow: `mutation Follow($id: ID!) { follow(streamerId: $id) { streamerId following followerCount } }`,
   unfollow: `mutation Unfollow($id: ID!) { unfollow(streamerId: $id) { streamerId following followerCount } }`,
   setAlertPreference: `mutation Pref($id: ID!, $email: Boolean!) { setAlertPreference(streamerId: $id, email: $email) { streamerId handle email emailStatus } }`,
@@ -141,4 +149,7 @@ export const FIELDS = {
   Recording: RECORDING,
   ScheduledStream: SCHEDULED,
   Provisioning: PROVISIONING,
+  CreatorDay: CREATOR_DAY,
+  StreamReportSummary: STREAM_SUMMARY,
+  StreamReport: STREAM_REPORT,
 } as const;

@@ -8,6 +8,9 @@ import type {
   MutationResults,
   ProductFields,
   ProvisioningFields,
+  CreatorDayFields,
+  StreamReportFields,
+  StreamReportSummaryFields,
   QueryResults,
   RecordingFields,
   SaleFields,
@@ -49,6 +52,10 @@ export type ModerationEntry = Kept<ItemOf<QueryResults['moderation']['moderation
 export type StreamKey = Kept<NonNullable<QueryResults['myStreamKey']['myStreamKey']>>;
 /** A replay page: the recording, whether it plays now, and its sale moments. */
 export type Replay = Kept<NonNullable<QueryResults['replay']['replay']>>;
+/** Analytics (schema block `# analytics`): one day of the creator's channel, a past stream in the list, a stream's report. */
+export type CreatorDay = CreatorDayFields;
+export type StreamReportSummary = StreamReportSummaryFields;
+export type StreamReport = StreamReportFields;
 /** A chat token and the caller's role in the room. */
 export type ChatToken = Kept<NonNullable<MutationResults['createChatToken']['createChatToken']>>;
 /** A stored chat message as Query.chatHistory answers it. */

@@ -304,6 +304,80 @@ export type ProvisioningFields = {
   streamer?: StreamerFields | null;
 };
 
+/** The fields of CreatorDay the web app reads wherever it shows one (`FIELDS.CreatorDay`). */
+export type CreatorDayFields = {
+  date: string;
+  views: number;
+  watchHours: number;
+  salesRevenueMinor: number;
+  giftCoins: number;
+  followers: number;
+};
+
+/** The fields of StreamReportSummary the web app reads wherever it shows one (`FIELDS.StreamReportSummary`). */
+export type StreamReportSummaryFields = {
+  streamId: string;
+  title?: string | null;
+  startedAt: string;
+  endedAt?: string | null;
+  views: number;
+  peakConcurrent: number;
+  salesRevenueMinor: number;
+};
+
+/** The fields of StreamReport the web app reads wherever it shows one (`FIELDS.StreamReport`). */
+export type StreamReportFields = {
+  streamId: string;
+  channelId: string;
+  title?: string | null;
+  startedAt: string;
+  endedAt?: string | null;
+  live: boolean;
+  views: number;
+  uniqueViewers: number;
+  peakConcurrent: number;
+  averageWatchSeconds: number;
+  watchHours: number;
+  likes: number;
+  shares: number;
+  chatMessages: number;
+  followerGain: number;
+  salesRevenueMinor: number;
+  giftCoins: number;
+  currency: string;
+  concurrency: {
+    at: string;
+    viewers: number;
+  }[];
+  retention: {
+    minute: number;
+    share: number;
+  }[];
+  products: {
+    productId: string;
+    title: string;
+    impressions: number;
+    clicks: number;
+    ctr: number;
+    purchases: number;
+    conversion: number;
+    revenueMinor: number;
+  }[];
+  topGifters: {
+    userId: string;
+    handle: string;
+    coins: number;
+  }[];
+  snapshots: {
+    at: string;
+    concurrent: number;
+    views: number;
+    likes: number;
+    revenueMinor: number;
+  }[];
+  generatedAt: string;
+};
+
 // Operations.
 
 /** What each query in `Q` (frontend/src/lib/queries.ts) answers, by its key there. */
@@ -689,6 +763,22 @@ export interface QueryResults {
       nextToken: string | null;
     };
   };
+  analyticsHome: {
+    creatorAnalytics: CreatorDayFields[];
+    myStreamReports: {
+      items: StreamReportSummaryFields[];
+      nextToken: string | null;
+    };
+  };
+  streamReports: {
+    myStreamReports: {
+      items: StreamReportSummaryFields[];
+      nextToken: string | null;
+    };
+  };
+  streamReport: {
+    streamReport: StreamReportFields | null;
+  };
   payoutQueue: {
     payoutQueue: {
       items: {
@@ -853,6 +943,15 @@ export interface QueryVariables {
   studioEarnings: Record<string, never>;
   myPayouts: {
     nextToken?: string | null | undefined;
+  };
+  analyticsHome: {
+    days?: number | null | undefined;
+  };
+  streamReports: {
+    nextToken?: string | null | undefined;
+  };
+  streamReport: {
+    streamId: string;
   };
   payoutQueue: {
     nextToken?: string | null | undefined;
@@ -1159,6 +1258,7 @@ export interface MutationVariables {
   };
   buyNow: {
     id: string;
+    viewSessionId?: string | null | undefined;
   };
   follow: {
     id: string;

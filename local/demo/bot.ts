@@ -53,8 +53,6 @@ export class ViewerBot {
   private chat: ChatConnection | undefined;
   private gifts: GiftDefinition[] | undefined;
   private lastCoinPurchase = 0;
-  /** Messages this bot has sent (the e2e test reads them back from the chat). */
-  sent = 0;
 
   constructor(
     readonly user: UserSession,
@@ -107,7 +105,6 @@ export class ViewerBot {
     const line = chatLine(this.persona, this.show.moment(Date.now()), this.rng, this.recent.all);
     this.recent.add(line);
     await this.chat.send(line);
-    this.sent++;
   }
 
   private async like(): Promise<void> {

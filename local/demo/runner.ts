@@ -112,6 +112,7 @@ export class ShowRunner {
       if (left < -1_000) {
         // The sweeper may have closed it a moment before: the answer then is a refusal, and the read below tells.
         await this.streamer.call(M.closeAuction, { id: product.productId }).catch(() => undefined);
+        await this.pacer.sleep(1_000);
       } else {
         await this.pacer.sleep(Math.min(Math.max(left + 1_200, 500), 5_000));
       }

@@ -65,7 +65,7 @@ describe('npm start -- --demo', () => {
     await page.goto(`${platform.endpoints.webUrl}/u/demo`);
     await page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: left() });
 
-    const chatLines = page.locator('[data-testid=chat-lines] li');
+    const chatLines = page.locator('[data-testid=chat-lines] li[data-message-id]');
     await expect.poll(() => chatLines.count(), { timeout: left() }).toBeGreaterThan(0);
     const seenLines = await chatLines.count();
     await expect.poll(() => chatLines.count(), { timeout: left(), message: 'a new chat line' }).toBeGreaterThan(seenLines);
@@ -86,7 +86,7 @@ describe('npm start -- --demo', () => {
     await expect.poll(async () => {
       await page.goto(`${platform.endpoints.webUrl}/`);
       return tile.first().isVisible({ timeout: 3_000 }).catch(() => false);
-    }, { timeout: left(), intervals: [2_000], message: 'the past show on browse' }).toBe(true);
+    }, { timeout: left(), interval: 2_000, message: 'the past show on browse' }).toBe(true);
     expect(await tile.first().innerText()).toContain(`@${PAST_SHOW_STREAMER.handle}`);
     await tile.first().click();
     await expect.poll(() => page.locator('.timeline .marker').count(), { timeout: left() }).toBe(3);
@@ -132,7 +132,17 @@ describe('the demo show against a platform started without --demo', () => {
     expect(replay.sales).toHaveLength(3);
     for (const s of replay.sales) expect(botHandles.has(s.buyerHandle) && s.offsetMs !== null).toBe(true);
 
-    const opts = { timeout: 90_000, intervals: [2_000] };
+    // A restart makes nothing twice: a second show process (--quiet) finds the show and the schedule there.
+    const again = launchDemoShow({ webUrl: e.webUrl, outboxDir: join(dataDir, 'outbox'), streamer: streamerAccount, quiet: true, say: () => undefined });
+    expect(await again.next('past-show', 60_000)).toEqual({ type: 'past-show', recordingId: past.recordingId, created: false });
+    expect(await again.exited).toBe(0);
+    const vera = await gql<{ streamer: { userId: string; status: string; schedule: { cancelled: boolean }[] } }>(e.graphqlUrl, `{ streamer(handle: "${PAST_SHOW_STREAMER.handle}") { userId status schedule { cancelled } } }`);
+    expect(vera.streamer.status).toBe('OFFLINE');
+    expect(vera.streamer.schedule.filter((s) => !s.cancelled)).toHaveLength(1);
+    const { recordings } = await gql<{ recordings: { items: unknown[] } }>(e.graphqlUrl, `{ recordings(userId: "${vera.streamer.userId}") { items { recordingId } } }`);
+    expect(recordings.items).toHaveLength(1);
+
+    const opts = { timeout: 90_000, interval: 2_000 };
     await expect.poll(async () => {
       const { chatHistory } = await gql<{ chatHistory: { handle: string }[] }>(e.graphqlUrl, `{ chatHistory(channelId: "${channelId}") { handle } }`);
       return new Set(chatHistory.map((m) => m.handle).filter((h) => botHandles.has(h))).size;

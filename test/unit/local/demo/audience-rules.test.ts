@@ -9,6 +9,8 @@ import { clockFilter, testPatternArgs } from '../../../../local/demo/clock';
 import { whatToTry } from '../../../../local/demo/guide';
 import { chatLine, type ShowMoment } from '../../../../local/demo/lines';
 import { nextShowStart } from '../../../../local/demo/past-show';
+import { ShowState } from '../../../../local/demo/show';
+import type { Product } from '../../../../frontend/src/lib/types';
 
 /** A seeded generator (mulberry32), so a failure repeats. */
 function seeded(seed: number): () => number {
@@ -155,5 +157,32 @@ describe('what to try', () => {
   it('schedules the next show for 19:00 the next day', () => {
     const next = nextShowStart(new Date(2026, 11, 3, 1, 30));
     expect([next.getDate(), next.getHours(), next.getMinutes()]).toEqual([4, 19, 0]);
+  });
+});
+
+describe('what the audience reads of the show', () => {
+  const lot = (over: Partial<Product>): Product => ({
+    productId: 'prd_1', channelId: 'c', title: 'Rookie trading card, graded', type: 'COLLECTIBLE', saleMode: 'AUCTION', currency: 'USD', startingBid: 5_000, bidCount: 0,
+    status: 'AUCTION_OPEN', featured: true, createdAt: '2026-12-03T01:00:00.000Z', updatedAt: '2026-12-03T01:00:00.000Z', endsAt: new Date(100_000).toISOString(), ...over,
+  });
+
+  it('counts each move of the end as a soft-close round, and takes the next bid from the product', () => {
+    const show = new ShowState({ channelId: 'c', handle: 'demo', playbackUrl: null }, () => 0.99);
+    show.update([lot({})], 10_000);
+    expect(show.auctionView()).toMatchObject({ productId: 'prd_1', minNextBid: 5_000, extensions: 0, maxExtensions: 3, openedAtMs: 10_000 });
+    show.update([lot({ bidCount: 1, currentPrice: 5_000, minNextBid: 5_250, highBidderId: 'u1', highBidderHandle: 'ben_bids', endsAt: new Date(110_000).toISOString() })], 95_000);
+    show.update([lot({ bidCount: 2, currentPrice: 5_250, highBidderHandle: 'ava_finds', endsAt: new Date(110_000).toISOString() })], 96_000);
+    const view = show.auctionView();
+    expect(view).toMatchObject({ extensions: 1, minNextBid: 5_500, increment: 250, highBidderId: null });
+    expect(show.moment(100_000)).toMatchObject({ streamer: 'demo', auction: { extended: true, highBidder: 'ava_finds', bidCount: 2, secondsLeft: 10 } });
+  });
+
+  it('knows the last sale for a while and the buy-now item on sale', () => {
+    const show = new ShowState({ channelId: 'c', handle: 'demo', playbackUrl: null }, () => 0);
+    const sale = { saleId: 's', kind: 'AUCTION' as const, productId: 'prd_1', productTitle: 'Rookie trading card, graded', channelId: 'c', buyerId: 'u', buyerHandle: 'cleo_collects', price: 6_000, currency: 'USD', soldAt: new Date(50_000).toISOString() };
+    show.update([lot({ status: 'SOLD', sale }), lot({ productId: 'prd_2', title: 'Canvas tote bag', saleMode: 'BUY_NOW', status: 'DRAFT', endsAt: null })], 60_000);
+    expect(show.auction).toBeUndefined();
+    expect(show.moment(60_000)).toEqual({ streamer: 'demo', lastSale: { title: 'Rookie trading card, graded', buyer: 'cleo_collects' }, buyNow: { title: 'Canvas tote bag' } });
+    expect(show.moment(200_000).lastSale).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@
  * `npm start -- --demo`: a demo streamer (handle `demo`) signed up through local Cognito like any
  * user, its channel provisioned through GraphQL, a small product catalog, and an ffmpeg test
  * pattern with the wall clock on it pushed into its channel, so a newcomer sees a live stream with
- * products at once; then the show around it (local/demo/: a past show and a simulated audience, in
+ * products at once; then the show around it (local/demo-show/: a past show and a simulated audience, in
  * a process of their own that uses only the public endpoints) and a "what to try" list.
  *
  * Every step is safe to run again (sign-up signs in an existing user, provisioning is idempotent,
@@ -14,10 +14,10 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { CognitoApiError, GraphqlError, gql, provisionChannel, ProvisioningFailedError, signUpAndIn, type LocalSession } from './client';
 import { clearStaleChildren, spawnGuarded } from './process/children';
-import { AUDIENCE, DEMO_STREAMER, PAST_SHOW_STREAMER } from './demo/accounts';
-import { canDrawClock, testPatternArgs } from './demo/clock';
-import { whatToTry } from './demo/guide';
-import { launchDemoShow, type DemoShow } from './demo/launch';
+import { AUDIENCE, DEMO_STREAMER, PAST_SHOW_STREAMER } from './demo-show/accounts';
+import { canDrawClock, testPatternArgs } from './demo-show/clock';
+import { whatToTry } from './demo-show/guide';
+import { launchDemoShow, type DemoShow } from './demo-show/launch';
 import type { LocalPlatform } from './start';
 
 export const DEMO = DEMO_STREAMER;
@@ -115,7 +115,7 @@ export interface DemoOptions {
 
 export interface RunningDemo {
   readonly ffmpeg: ChildProcess;
-  /** The past show and the audience (local/demo/main.ts). */
+  /** The past show and the audience (local/demo-show/main.ts). */
   readonly show: DemoShow;
   /** Stops the audience, then the test pattern. */
   stop(): Promise<void>;

@@ -4,22 +4,23 @@
  * lines arriving, more than one viewer, an auction with bids arriving, and on browse a replay whose
  * timeline has three sale markers. Then the same show process, given only a web address and the
  * outbox, runs against a platform started without `--demo`: it reaches the platform through the
- * public endpoints alone (its import graph is checked in test/unit/local/demo/public-only.test.ts).
+ * public endpoints alone (its import graph is checked in test/unit/local/demo-show/public-only.test.ts).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gql, provisionChannel, signUpAndIn } from '../../../local/client';
 import { startDemo, type RunningDemo } from '../../../local/demo';
-import { AUDIENCE, PAST_SHOW_STREAMER } from '../../../local/demo/accounts';
-import { testPatternArgs } from '../../../local/demo/clock';
-import { launchDemoShow, type DemoShow } from '../../../local/demo/launch';
+import { AUDIENCE, PAST_SHOW_STREAMER } from '../../../local/demo-show/accounts';
+import { testPatternArgs } from '../../../local/demo-show/clock';
+import { launchDemoShow, type DemoShow } from '../../../local/demo-show/launch';
 import { spawnGuarded } from '../../../local/process/children';
-import { startLocalPlatform, type LocalPlatform } from '../../../local/start';
-import { launchChromium, screenshotRendered } from './support';
+import { startLocalPlatform, type Endpoints, type LocalPlatform } from '../../../local/start';
+import { launchChromium, ROOT, screenshotRendered } from './support';
 
 const botHandles = new Set(AUDIENCE.map((a) => a.handle));
 /** The number in "3 bids", "1 viewer". */
@@ -45,6 +46,8 @@ describe('npm start -- --demo', () => {
   });
 
   afterAll(async () => {
+    // What the demo printed (the audience's CPU share, the past show) is in the test's log.
+    console.info(said.join('\n'));
     await demo?.stop();
     await browser?.close();
     await platform?.stop();
@@ -61,24 +64,30 @@ describe('npm start -- --demo', () => {
   it('shows a guest, within 60 s, the live stream, chat, viewers, an auction with bids and a replay with 3 sale markers', async () => {
     const deadline = readyAt + 60_000;
     const left = () => Math.max(1_000, deadline - Date.now());
+    const marks: string[] = [];
+    const mark = (what: string) => marks.push(`${what} ${((Date.now() - readyAt) / 1000).toFixed(1)} s after ready`);
     const page: Page = await browser.newPage();
     await page.goto(`${platform.endpoints.webUrl}/u/demo`);
     await page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: left() });
+    mark('first frame');
 
     const chatLines = page.locator('[data-testid=chat-lines] li[data-message-id]');
     await expect.poll(() => chatLines.count(), { timeout: left() }).toBeGreaterThan(0);
     const seenLines = await chatLines.count();
     await expect.poll(() => chatLines.count(), { timeout: left(), message: 'a new chat line' }).toBeGreaterThan(seenLines);
     expect(await page.locator('[data-testid=chat-lines]').innerText()).toMatch(new RegExp([...botHandles].join('|')));
+    mark('a new chat line');
 
     // The guest alone would make 1: more means the simulated viewers are counted.
     await expect.poll(async () => count(await page.getByTestId('viewer-count').innerText()), { timeout: left(), message: 'viewers beyond the guest' }).toBeGreaterThan(1);
+    mark('viewers beyond the guest');
 
     const auction = page.locator('[data-testid=product]', { hasText: 'Time left' }).first();
     await auction.waitFor({ timeout: left() });
     const bids = async () => count(await auction.getByTestId('product-status').innerText());
     const firstBids = await bids();
     await expect.poll(bids, { timeout: left(), message: 'a bid arriving on the running auction' }).toBeGreaterThan(firstBids);
+    mark('a bid arriving');
     await screenshotRendered(page, 'demo-watch');
 
     // The past show, made through the real paths in the first minute, on browse with its three sales.
@@ -90,13 +99,16 @@ describe('npm start -- --demo', () => {
     expect(await tile.first().innerText()).toContain(`@${PAST_SHOW_STREAMER.handle}`);
     await tile.first().click();
     await expect.poll(() => page.locator('.timeline .marker').count(), { timeout: left() }).toBe(3);
+    mark('3 sale markers on the replay');
+    console.info(`demo e2e: ${marks.join('; ')}`);
     expect(Date.now()).toBeLessThanOrEqual(deadline);
     await screenshotRendered(page, 'demo-replay');
   });
 });
 
 describe('the demo show against a platform started without --demo', () => {
-  let platform: LocalPlatform;
+  let platform: ChildProcess;
+  let e: Endpoints;
   let show: DemoShow;
   let push: ChildProcess;
   let dataDir: string;
@@ -104,12 +116,18 @@ describe('the demo show against a platform started without --demo', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'demo-public-'));
-    platform = await startLocalPlatform({ dataDir, ports: 'free', log: () => undefined });
-    const e = platform.endpoints;
-    const nora = await signUpAndIn({ cognitoUrl: e.cognitoUrl, clientId: platform.userPoolClientId, outboxDir: join(dataDir, 'outbox'), ...streamerAccount });
+    platform = spawnGuarded(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'plain-platform.ts'), dataDir], { cwd: ROOT, stderr: 'ignore' });
+    const started = await new Promise<{ endpoints: Endpoints; userPoolClientId: string }>((resolve, reject) => {
+      createInterface({ input: platform.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+        if (line.startsWith('PLATFORM ')) resolve(JSON.parse(line.slice('PLATFORM '.length)) as { endpoints: Endpoints; userPoolClientId: string });
+      });
+      platform.once('exit', (code) => reject(new Error(`the platform process ended (${code}) before it answered`)));
+    });
+    e = started.endpoints;
+    const nora = await signUpAndIn({ cognitoUrl: e.cognitoUrl, clientId: started.userPoolClientId, outboxDir: join(dataDir, 'outbox'), ...streamerAccount });
     await provisionChannel(e.graphqlUrl, nora.idToken, streamerAccount.handle);
     const { myStreamKey } = await gql<{ myStreamKey: { streamKey: string } }>(e.graphqlUrl, '{ myStreamKey { streamKey } }', {}, nora.idToken);
-    push = spawnGuarded('ffmpeg', [...testPatternArgs({ size: '640x360', fps: 16, keyframeSeconds: 0.5, videoKbps: 500, seconds: 240 }), '-f', 'flv', `${e.rtmpUrl}${myStreamKey.streamKey}`], { stdout: 'ignore', stderr: 'ignore' });
+    push = spawnGuarded('ffmpeg', [...testPatternArgs({ size: '640x360', fps: 16, keyframeSeconds: 0.5, videoKbps: 500, seconds: 300 }), '-f', 'flv', `${e.rtmpUrl}${myStreamKey.streamKey}`], { stdout: 'ignore', stderr: 'ignore' });
     // Only the web address and the outbox: what a visitor of this platform has.
     show = launchDemoShow({ webUrl: e.webUrl, outboxDir: join(dataDir, 'outbox'), streamer: streamerAccount, say: () => undefined });
   });
@@ -117,12 +135,14 @@ describe('the demo show against a platform started without --demo', () => {
   afterAll(async () => {
     await show?.stop();
     push?.kill('SIGKILL');
-    await platform?.stop();
+    if (platform?.exitCode === null) {
+      platform.kill('SIGTERM');
+      await new Promise((r) => platform.once('exit', r));
+    }
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('chats, likes, watches, bids, gifts and makes the past show through the public endpoints', async () => {
-    const e = platform.endpoints;
     type Streamer = { userId: string; likes: number | null; viewerCount: number };
     const nora = async () => (await gql<{ streamer: Streamer }>(e.graphqlUrl, '{ streamer(handle: "nora") { userId likes viewerCount } }')).streamer;
     const channelId = (await nora()).userId;

@@ -1,5 +1,5 @@
 /**
- * The demo's show, as a program of its own: `node --import tsx local/demo/main.ts --web <url>
+ * The demo's show, as a program of its own: `node --import tsx local/demo-show/main.ts --web <url>
  * --outbox <dir> [--quiet] [--no-past-show] [--streamer <email> --handle <handle>]` (password in
  * DEMO_STREAMER_PASSWORD). It is given nothing but the web app's address and the outbox where
  * confirmation codes appear, what a visitor has, and reaches the platform only through what that
@@ -78,9 +78,9 @@ const vera = await open(PAST_SHOW_STREAMER);
 await ensureProfile(vera);
 const key = (await vera.call(Q.myStreamKey, {})).myStreamKey;
 emit({ type: 'accounts', obs: { handle: vera.handle, ingestServer: cfg.ingestServer ?? key?.ingestServer ?? '', streamKey: key?.streamKey ?? '' } });
-const viewers = await viewersReady;
 
-const pastShow = values['no-past-show'] ? Promise.resolve() : seedPastShow({ streamer: vera, buyers: viewers.map((v) => v.user), signal: stopping.signal })
+// The past show starts at once; its buyers are needed only at its first sale.
+const pastShow = values['no-past-show'] ? Promise.resolve() : seedPastShow({ streamer: vera, buyers: async () => (await viewersReady).map((v) => v.user), signal: stopping.signal })
   .then((r) => {
     emit({ type: 'past-show', recordingId: r.recordingId, created: r.created });
     if (r.created) say(`Past show ready: ${(values.web as string).replace(/\/$/, '')}/replay/?id=${encodeURIComponent(r.recordingId)} (three sales on its timeline)`);
@@ -96,6 +96,7 @@ if (values.quiet) {
   await pastShow;
   process.exit(0);
 }
+const viewers = await viewersReady;
 
 try {
   audience = await startAudience({ config: cfg, outboxDir, streamer, viewers, say });

@@ -3,13 +3,13 @@
  * close rounds end), the clock on the test pattern, and the "what to try" list.
  */
 import { describe, expect, it } from 'vitest';
-import { AUDIENCE, DEMO_STREAMER, PAST_SHOW_STREAMER } from '../../../../local/demo/accounts';
-import { BIDDING, bidderLimits, nextBid, type AuctionView } from '../../../../local/demo/bidding';
-import { clockFilter, testPatternArgs } from '../../../../local/demo/clock';
-import { whatToTry } from '../../../../local/demo/guide';
-import { chatLine, type ShowMoment } from '../../../../local/demo/lines';
-import { nextShowStart } from '../../../../local/demo/past-show';
-import { ShowState } from '../../../../local/demo/show';
+import { AUDIENCE, DEMO_STREAMER, PAST_SHOW_STREAMER } from '../../../../local/demo-show/accounts';
+import { BIDDING, bidderLimits, nextBid, type AuctionView } from '../../../../local/demo-show/bidding';
+import { clockFilter, testPatternArgs } from '../../../../local/demo-show/clock';
+import { whatToTry } from '../../../../local/demo-show/guide';
+import { chatLine, type ShowMoment } from '../../../../local/demo-show/lines';
+import { nextShowStart } from '../../../../local/demo-show/past-show';
+import { ShowState } from '../../../../local/demo-show/show';
 import type { Product } from '../../../../frontend/src/lib/types';
 
 /** A seeded generator (mulberry32), so a failure repeats. */
@@ -90,7 +90,7 @@ describe('bidding', () => {
     const middle = rate({ ...base, openedAtMs: now - 40_000, bidCount: 5 });
     const last = rate({ ...base, endsAtMs: now + 4_000, bidCount: 5 });
     expect(opening).toBeCloseTo(BIDDING.chance.opening, 1);
-    expect(middle).toBeLessThan(0.15);
+    expect(middle).toBeLessThan(0.25);
     expect(last).toBeGreaterThan(opening);
   });
 

@@ -39,9 +39,9 @@ export const BIDDING = {
   tooLateMs: 800,
   /** The opening stretch, when the first few bids come in quickly. */
   openingMs: 25_000,
-  openingBids: 3,
+  openingBids: 4,
   /** Chance per poll that someone bids: opening, middle, last seconds. */
-  chance: { opening: 0.35, middle: 0.1, last: 0.6 },
+  chance: { opening: 0.35, middle: 0.18, last: 0.6 },
 } as const;
 
 /** The next bid to place at `nowMs`, or null: which bidder (index into `bidders`) and how much. */

@@ -22,10 +22,10 @@ export const PAST_SHOW = {
   title: 'Sunday closet clear-out',
   category: 'Fashion',
   tags: ['vintage', 'accessories'],
-  /** Seconds of test pattern pushed; the recording is about as long. */
-  pushSeconds: 16,
-  /** Seconds after the recording starts at which each item is bought. */
-  saleAtSeconds: [2, 5, 8],
+  /** Seconds after the recording is seen to start at which each item is bought. */
+  saleAtSeconds: [1, 4, 7],
+  /** Seconds the stream goes on after the last sale. */
+  tailSeconds: 4,
   items: [
     { title: 'Pleated wool skirt', type: 'APPAREL', params: JSON.stringify({ size: 'S', colour: 'Camel' }), buyNowPrice: 3200 },
     { title: 'Cat-eye sunglasses', type: 'GENERIC', buyNowPrice: 1500 },
@@ -42,8 +42,8 @@ export interface PastShowResult {
 
 export interface PastShowOptions {
   readonly streamer: UserSession;
-  /** Three viewers who buy during the show. */
-  readonly buyers: readonly UserSession[];
+  /** Three viewers who buy during the show (awaited only when the first sale is due). */
+  readonly buyers: () => Promise<readonly UserSession[]>;
   readonly signal?: AbortSignal;
 }
 
@@ -100,7 +100,6 @@ export async function seedPastShow(opts: PastShowOptions): Promise<PastShowResul
   const { signal } = opts;
   const done = await finishedShow(vera);
   if (done) return { recordingId: done.recordingId, created: false };
-  if (opts.buyers.length < PAST_SHOW.items.length) throw new Error(`the past show needs ${PAST_SHOW.items.length} buyers`);
 
   // Items left unsold by an earlier attempt are sold now; sold ones are put up again.
   const have = await readProducts(vera, vera.userId);
@@ -113,8 +112,9 @@ export async function seedPastShow(opts: PastShowOptions): Promise<PastShowResul
   const { myStreamKey } = await vera.call(Q.myStreamKey, {});
   if (!myStreamKey) throw new Error('her stream key is missing');
   const ingest = vera.config.ingestServer ?? myStreamKey.ingestServer;
+  // It streams until the sales are done: on a busy machine going live and the recording's start take seconds longer.
   const ffmpeg: ChildProcess = spawnGuarded('ffmpeg', [
-    ...testPatternArgs({ size: '640x360', fps: 16, keyframeSeconds: 0.5, videoKbps: 500, seconds: PAST_SHOW.pushSeconds, clock: canDrawClock() }),
+    ...testPatternArgs({ size: '640x360', fps: 16, keyframeSeconds: 0.5, videoKbps: 500, seconds: 120, clock: canDrawClock() }),
     '-f', 'flv', `${ingest}${myStreamKey.streamKey}`,
   ], { stdout: 'ignore', stderr: 'ignore' });
   const ended = new Promise<void>((resolve) => ffmpeg.once('exit', () => resolve()));
@@ -125,13 +125,18 @@ export async function seedPastShow(opts: PastShowOptions): Promise<PastShowResul
     const recording = await until('the recording to start', async () => {
       const { recordings } = await vera.call(Q.recordings, { userId: vera.userId });
       return recordings.items.find((r) => !before.has(r.recordingId) && r.state === 'RECORDING');
-    }, 30_000, signal);
-    const startedAt = Date.parse(recording.startedAt);
+    }, 60_000, signal);
+    const seenAt = Date.now();
+    const buyers = await opts.buyers();
     for (const [i, item] of items.entries()) {
-      const at = startedAt + (PAST_SHOW.saleAtSeconds[i] ?? 0) * 1000;
-      await sleep(Math.max(0, at - Date.now()), signal);
-      await (opts.buyers[i] as UserSession).call(M.buyNow, { id: item.productId });
+      const buyer = buyers[i];
+      if (!buyer) throw new Error(`the past show needs ${items.length} buyers`);
+      await sleep(Math.max(0, seenAt + (PAST_SHOW.saleAtSeconds[i] ?? 0) * 1000 - Date.now()), signal);
+      await buyer.call(M.buyNow, { id: item.productId });
     }
+    await sleep(PAST_SHOW.tailSeconds * 1000, signal);
+    // SIGINT: ffmpeg ends the RTMP stream cleanly, as OBS's "Stop streaming" does.
+    ffmpeg.kill('SIGINT');
     await ended;
     await until('the recording to be ready', async () => {
       const { replay } = await vera.call(Q.replay, { id: recording.recordingId });

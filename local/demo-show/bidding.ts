@@ -38,10 +38,10 @@ export const BIDDING = {
   /** A bid arriving later than this before the end would risk landing after it. */
   tooLateMs: 800,
   /** The opening stretch, when the first few bids come in quickly. */
-  openingMs: 25_000,
-  openingBids: 4,
+  openingMs: 40_000,
+  openingBids: 6,
   /** Chance per poll that someone bids: opening, middle, last seconds. */
-  chance: { opening: 0.35, middle: 0.18, last: 0.6 },
+  chance: { opening: 0.4, middle: 0.25, last: 0.6 },
 } as const;
 
 /** The next bid to place at `nowMs`, or null: which bidder (index into `bidders`) and how much. */

@@ -87,10 +87,10 @@ describe('bidding', () => {
       return bids / 2_000;
     };
     const opening = rate(base);
-    const middle = rate({ ...base, openedAtMs: now - 40_000, bidCount: 5 });
-    const last = rate({ ...base, endsAtMs: now + 4_000, bidCount: 5 });
+    const middle = rate({ ...base, openedAtMs: now - 60_000, bidCount: 7 });
+    const last = rate({ ...base, endsAtMs: now + 4_000, bidCount: 7 });
     expect(opening).toBeCloseTo(BIDDING.chance.opening, 1);
-    expect(middle).toBeLessThan(0.25);
+    expect(middle).toBeLessThan(0.35);
     expect(last).toBeGreaterThan(opening);
   });
 

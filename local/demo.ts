@@ -1,7 +1,9 @@
 /**
  * `npm start -- --demo`: a demo streamer (handle `demo`) signed up through local Cognito like any
  * user, its channel provisioned through GraphQL, a small product catalog, and an ffmpeg test
- * pattern pushed into its channel, so a newcomer sees a live stream with products at once.
+ * pattern with the wall clock on it pushed into its channel, so a newcomer sees a live stream with
+ * products at once; then the show around it (local/demo-show/: a past show and a simulated audience, in
+ * a process of their own that uses only the public endpoints) and a "what to try" list.
  *
  * Every step is safe to run again (sign-up signs in an existing user, provisioning is idempotent,
  * products are created only for titles the channel lacks), so a step that fails with what a client
@@ -12,13 +14,18 @@ import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { CognitoApiError, GraphqlError, gql, provisionChannel, ProvisioningFailedError, signUpAndIn, type LocalSession } from './client';
 import { clearStaleChildren, spawnGuarded } from './process/children';
+import { AUDIENCE, DEMO_STREAMER, PAST_SHOW_STREAMER } from './demo-show/accounts';
+import { canDrawClock, testPatternArgs } from './demo-show/clock';
+import { whatToTry } from './demo-show/guide';
+import { launchDemoShow, type DemoShow } from './demo-show/launch';
 import type { LocalPlatform } from './start';
 
-export const DEMO = { email: 'demo@example.com', password: 'Demo-Stream-2026!', handle: 'demo' };
+export const DEMO = DEMO_STREAMER;
 
+// The auctions run a minute or two and a bid in their last 15 s adds time (soft close), so a newcomer sees one end.
 const CATALOG = [
-  { title: 'Vintage denim jacket', type: 'APPAREL', params: JSON.stringify({ size: 'M', colour: 'Indigo' }), saleMode: 'AUCTION_WITH_BUY_NOW', startingBid: 2500, buyNowPrice: 9000, durationSeconds: 300 },
-  { title: 'Rookie trading card, graded', type: 'COLLECTIBLE', params: JSON.stringify({ grade: 'PSA 9', year: 2003 }), saleMode: 'AUCTION', startingBid: 5000, durationSeconds: 180 },
+  { title: 'Rookie trading card, graded', type: 'COLLECTIBLE', params: JSON.stringify({ grade: 'PSA 9', year: 2003 }), saleMode: 'AUCTION', startingBid: 5000, durationSeconds: 90, softCloseSeconds: 15 },
+  { title: 'Vintage denim jacket', type: 'APPAREL', params: JSON.stringify({ size: 'M', colour: 'Indigo' }), saleMode: 'AUCTION_WITH_BUY_NOW', startingBid: 2500, buyNowPrice: 9000, durationSeconds: 120, softCloseSeconds: 15 },
   { title: 'Canvas tote bag', type: 'GENERIC', saleMode: 'BUY_NOW', buyNowPrice: 1800 },
 ];
 
@@ -91,9 +98,60 @@ export async function runDemo(platform: LocalPlatform, say: (line: string) => vo
     gql<{ myStreamKey: { streamKey: string } }>(e.graphqlUrl, 'query { myStreamKey { streamKey } }', {}, session.accessToken), opts);
   const pidFile = join(platform.dataDir, 'demo-ffmpeg.pid');
   await clearStaleChildren(pidFile);
-  const ffmpeg = spawnGuarded('ffmpeg', ['-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440',
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '15', '-keyint_min', '15', '-b:v', '2500k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', `${e.rtmpUrl}${myStreamKey.streamKey}`],
-  { stdout: 'ignore', stderr: 'ignore', pidFile });
+  // 0.5 s keyframes: the local IVS cuts 0.5 s segments without re-encoding (docs/local-ivs.md).
+  const clock = canDrawClock();
+  if (!clock) say('demo: this ffmpeg cannot draw text (drawtext or a monospace font is missing): the test pattern goes out without its clock.');
+  const ffmpeg = spawnGuarded('ffmpeg', [...testPatternArgs({ size: '1280x720', fps: 30, keyframeSeconds: 0.5, videoKbps: 2500, clock }), '-f', 'flv', `${e.rtmpUrl}${myStreamKey.streamKey}`],
+    { stdout: 'ignore', stderr: 'ignore', pidFile });
   say(`Demo streamer: ${DEMO.email} / ${DEMO.password} (handle @${DEMO.handle}). Watch: ${e.webUrl}/u/${DEMO.handle}`);
   return { ffmpeg };
+}
+
+export interface DemoOptions {
+  /** No simulated audience (`--demo --quiet`). @default false */
+  readonly quiet?: boolean;
+  readonly say: (line: string) => void;
+}
+
+export interface RunningDemo {
+  readonly ffmpeg: ChildProcess;
+  /** The past show and the audience (local/demo-show/main.ts). */
+  readonly show: DemoShow;
+  /** Stops the audience, then the test pattern. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole demo: the show process starts first (its sign-ups and the past show overlap the demo
+ * streamer's setup), then the demo streamer goes live, then the "what to try" list is printed.
+ * Throws a DemoSetupError when the demo streamer cannot be set up.
+ */
+export async function startDemo(platform: LocalPlatform, opts: DemoOptions): Promise<RunningDemo> {
+  const e = platform.endpoints;
+  const outboxDir = join(platform.dataDir, 'outbox');
+  const pidFile = join(platform.dataDir, 'demo-show.pid');
+  await clearStaleChildren(pidFile);
+  const show = launchDemoShow({ webUrl: e.webUrl, outboxDir, quiet: opts.quiet, say: opts.say, pidFile });
+  try {
+    const { ffmpeg } = await runDemo(platform, opts.say);
+    const accounts = await show.next('accounts').catch((error: unknown) => {
+      opts.say(`demo: ${(error as Error).message}; the list below lacks @${PAST_SHOW_STREAMER.handle}'s stream key.`);
+      return undefined;
+    });
+    const pastShowReady = show.events.some((ev) => ev.type === 'past-show');
+    for (const line of whatToTry({
+      webUrl: e.webUrl, outboxDir, streamer: DEMO_STREAMER, audience: opts.quiet ? 0 : AUDIENCE.length, pastShowReady,
+      pastShow: { ...PAST_SHOW_STREAMER, ...(accounts ? { ingestServer: accounts.obs.ingestServer, streamKey: accounts.obs.streamKey } : {}) },
+    })) opts.say(line);
+    return {
+      ffmpeg, show,
+      async stop() {
+        await show.stop();
+        ffmpeg.kill('SIGKILL');
+      },
+    };
+  } catch (error) {
+    await show.stop();
+    throw error;
+  }
 }

@@ -3,7 +3,8 @@
  * bus, Cognito, IVS (RTMP ingest + HLS), IVS Chat, the GraphQL server over the same resolvers, the
  * Lambda handlers in-process, and the web app; prints the endpoints and writes them to
  * `<dataDir>/endpoints.json`. Ctrl-C stops every part. `--reset` wipes `.local/`; `--demo` adds a
- * demo streamer with products and an ffmpeg test stream; `--iam` enforces each Lambda's role from the
+ * demo streamer with products and an ffmpeg test stream, a past show and a simulated audience
+ * (`--demo --quiet`: without the audience); `--iam` enforces each Lambda's role from the
  * synthesized template in every local AWS stand-in (the integration tests run with it on).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -413,12 +414,13 @@ async function main(): Promise<void> {
   console.log(`Dead letters (stream records and events that failed all retries): ${platform.deadLetterDir}`);
   console.log('Platform admins (payouts, broadcaster tiers): `npm run admin -- add <email>` in another terminal, then that user signs in again.');
   let stopping = false;
-  let demoStream: import('node:child_process').ChildProcess | undefined;
+  let demo: import('./demo').RunningDemo | undefined;
   const shutdown = async () => {
     if (stopping) return;
     stopping = true;
     console.error('\nStopping ...');
-    demoStream?.kill('SIGKILL');
+    // The audience goes first, so it does not meet the platform half stopped.
+    await demo?.stop();
     await platform.stop();
     process.exit(0);
   };
@@ -434,9 +436,10 @@ async function main(): Promise<void> {
     }
   }, 1000).unref();
   if (args.has('--demo')) {
-    const { runDemo, DemoSetupError } = await import('./demo');
+    const { startDemo, DemoSetupError } = await import('./demo');
     try {
-      ({ ffmpeg: demoStream } = await runDemo(platform, (line: string) => console.log(line)));
+      demo = await startDemo(platform, { quiet: args.has('--quiet'), say: (line: string) => console.log(line) });
+      console.log(`Demo ready ${((Date.now() - t0) / 1000).toFixed(1)} s after start.`);
     } catch (error) {
       if (!(error instanceof DemoSetupError)) throw error;
       // The platform itself is up: keep it serving, and say what is missing and how to finish.

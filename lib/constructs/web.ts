@@ -19,6 +19,8 @@ export interface WebRuntimeConfig {
   readonly chatMessagingEndpoint: string;
   readonly replayBaseUrl: string;
   readonly player: { readonly lowLatency: boolean; readonly dvrWindowMinutes: number };
+  /** Days the age gate's consent is remembered (stage config ageGateConsentDays). */
+  readonly ageGateConsentDays?: number;
 }
 
 export interface WebProps {

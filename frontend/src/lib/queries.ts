@@ -10,7 +10,7 @@ import type {
 } from './graphql/schema-types';
 import { typedDocuments } from './graphql/document';
 
-const STREAMER = `userId handle displayName status title category tags language goingLiveMessage thumbnailUrl liveThumbnailUrl playbackUrl liveSince currentStreamId viewerCount peakViewers likes followerCount featuredProductId isFollowing`;
+const STREAMER = `userId handle displayName status title category tags language goingLiveMessage thumbnailUrl liveThumbnailUrl playbackUrl liveSince currentStreamId viewerCount peakViewers likes followerCount featuredProductId isFollowing audience ageRestricted inPreview`;
 const PRODUCT = `productId channelId title description imageUrl type params saleMode currency startingBid bidIncrement buyNowPrice currentPrice minNextBid bidCount highBidderId highBidderHandle status durationSeconds softCloseSeconds endsAt featured saleId createdAt updatedAt`;
 const SALE = `saleId kind productId productTitle channelId buyerId buyerHandle price currency soldAt streamId recordingId offsetMs`;
 const RECORDING = `recordingId userId handle streamId state startedAt endedAt durationMs thumbnailUrl saleCount title`;
@@ -62,6 +62,9 @@ export const Q = typedDocuments<QueryResults, QueryVariables>()({
   myLedger: `query Ledger($limit: Int, $nextToken: String) { myLedger(limit: $limit, nextToken: $nextToken) { items { ${LEDGER} } nextToken } }`,
   studioEarnings: `query StudioEarnings { myEarnings { ${EARNINGS} } myPayouts { items { ${PAYOUT} } nextToken } myLedger(limit: 20) { items { ${LEDGER} } nextToken } }`,
   myPayouts: `query Payouts($nextToken: String) { myPayouts(nextToken: $nextToken) { items { ${PAYOUT} } nextToken } }`,
+  playbackAccess: `query PlaybackAccess($handle: String!) { playbackAccess(handle: $handle) { status audience ageRestricted inPreview playbackUrl expiresAt } }`,
+  followedLive: `query FollowedLive { followedLiveStreams { ${STREAMER} } }`,
+  myAudience: `query MyAudience { myAudience { audience allowList ageRestricted startInPreview } }`,
   payoutQueue: `query PayoutQueue($nextToken: String) { payoutQueue(nextToken: $nextToken) { items { ${PAYOUT} } nextToken } }`,
 });
 
@@ -96,6 +99,8 @@ export const M = typedDocuments<MutationResults, MutationVariables>()({
   requestPayout: `mutation RequestPayout($id: ID!) { requestPayout(clientRequestId: $id) { ${PAYOUT} } }`,
   decidePayout: `mutation DecidePayout($id: ID!, $decision: PayoutDecision!, $reason: String) { decidePayout(payoutId: $id, decision: $decision, reason: $reason) { ${PAYOUT} } }`,
   setTierByHandle: `mutation SetTier($handle: String!, $tier: BroadcasterTier!) { setBroadcasterTierByHandle(handle: $handle, tier: $tier) { ${EARNINGS} } }`,
+  updateAudience: `mutation UpdateAudience($input: AudienceInput!) { updateAudience(input: $input) { audience allowList ageRestricted startInPreview } }`,
+  goPublic: `mutation GoPublic { goPublic { ${STREAMER} } }`,
   updateChatSettings: `mutation ChatSettings($input: UpdateChatSettingsInput!) { updateChatSettings(input: $input) { channelId slowModeSeconds blockedWords blockedWordsAction maxMessageLength pinnedMessage } }`,
 });
 

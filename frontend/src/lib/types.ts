@@ -80,3 +80,7 @@ export interface Payout {
   requestedAt: string; decidedAt?: string | null; reason?: string | null; history: PayoutChange[];
 }
 export interface Page<T> { items: T[]; nextToken?: string | null }
+/** Query.playbackAccess: whether this viewer may watch now, with a tokenized playback URL when they may. */
+export type PlaybackAccess = Kept<NonNullable<QueryResults['playbackAccess']['playbackAccess']>>;
+/** The owner's audience settings (Studio). */
+export type AudienceSettings = Kept<NonNullable<QueryResults['myAudience']['myAudience']>>;

@@ -20,9 +20,9 @@ import { readPlaybackKey } from '../shared/playback-key';
 import { handleSchema } from '../shared/domain/handles';
 import type { Profile } from '../shared/domain/streamers';
 import {
-  audienceSettingsSchema, GO_PUBLIC_EVENT, needsAuthorization, normalizeAllowList, watchVerdict, type AudienceFields, type AudienceSettings, type Viewer,
-  type WatchRefusal,
+  GO_PUBLIC_EVENT, needsAuthorization, normalizeAllowList, watchVerdict, type AudienceFields, type Viewer, type WatchRefusal,
 } from '../shared/domain/audience';
+import { audienceSettingsSchema, type AudienceSettings } from '../shared/domain/audience-settings';
 import { playbackClaims, signPlaybackToken } from '../shared/domain/playback-token';
 import { categoryPk, LIVE_PK, profileKey, SK_PREFIX, userPartition } from '../shared/domain/keys';
 

@@ -1,25 +1,17 @@
 /**
  * Who may watch a stream (docs/safety.md, "Audience and playback authorization"): the streamer's
  * audience setting (public, followers only, or a private allow-list of handles), the preview
- * before going public, and 18+ marking. Pure rules, shared by the playback function, the chat
- * token and the web app's wording.
+ * before going public, and 18+ marking. Pure rules with no imports, in the JavaScript subset
+ * APPSYNC_JS runs (no regex, no classes), shared by the playback function, the chat token, the
+ * replay function and the products and bids resolvers. The settings' input schema is beside it
+ * (audience-settings.ts), so resolvers do not bundle zod.
  */
-import { z } from 'zod';
 
 export const AUDIENCES = ['PUBLIC', 'FOLLOWERS', 'PRIVATE'] as const;
 export type Audience = (typeof AUDIENCES)[number];
 
 /** Most handles a private stream's allow-list holds. */
 export const MAX_ALLOW_LIST = 200;
-
-/** The audience settings as a streamer edits them in Studio (the mutation's input). */
-export const audienceSettingsSchema = z.object({
-  audience: z.enum(AUDIENCES),
-  allowList: z.array(z.string().trim().min(1).max(40)).max(MAX_ALLOW_LIST, `At most ${MAX_ALLOW_LIST} handles can be on the list.`).default([]),
-  ageRestricted: z.boolean().default(false),
-  startInPreview: z.boolean().default(false),
-});
-export type AudienceSettings = z.infer<typeof audienceSettingsSchema>;
 
 /** What a profile item holds of the settings (absent attributes = a public, unrestricted stream). */
 export interface AudienceFields {
@@ -56,7 +48,10 @@ export const WATCH_REFUSALS: Record<WatchRefusal, string> = {
 export type WatchVerdict = { allowed: true } | { allowed: false; reason: WatchRefusal };
 
 /** Handles compare case-insensitively (the `HANDLE#<lowercased>` claim), without a leading @. */
-export const normalizeHandle = (handle: string): string => handle.trim().replace(/^@/, '').toLowerCase();
+export function normalizeHandle(handle: string): string {
+  const h = handle.trim();
+  return (h.startsWith('@') ? h.slice(1) : h).toLowerCase();
+}
 
 /** Allow-list entries, normalized and without repeats. */
 export function normalizeAllowList(handles: readonly string[]): string[] {
@@ -82,7 +77,7 @@ export function watchVerdict(streamerId: string, fields: AudienceFields, viewer:
  * on a live channel, so the flag can only change while offline: a channel that may stream in
  * Preview or to a restricted audience is authorized before it goes live.
  */
-export function needsAuthorization(settings: Pick<AudienceSettings, 'audience' | 'startInPreview'>): boolean {
+export function needsAuthorization(settings: { audience: Audience; startInPreview: boolean }): boolean {
   return settings.audience !== 'PUBLIC' || settings.startInPreview;
 }
 

@@ -59,7 +59,7 @@ async function tokenizedUrl(profile: StoredProfile, viewer: Viewer): Promise<{ u
 export async function playbackAccess(identity: unknown, handle: string): Promise<PlaybackAccess | null> {
   const profile = (await profileByHandle(handle)) as StoredProfile | null;
   if (!profile) return null;
-  const base = { audience: profile.audience ?? 'PUBLIC', ageRestricted: !!profile.ageRestricted, inPreview: profile.status === 'LIVE' && !!profile.inPreview };
+  const base: Pick<PlaybackAccess, 'audience' | 'ageRestricted' | 'inPreview'> = { audience: profile.audience ?? 'PUBLIC', ageRestricted: !!profile.ageRestricted, inPreview: profile.status === 'LIVE' && !!profile.inPreview };
   const viewer = await viewerOf(identity, profile.userId);
   const verdict = watchVerdict(profile.userId, { ...profile, inPreview: base.inPreview }, viewer);
   if (!verdict.allowed) return { ...base, status: verdict.reason, playbackUrl: null, expiresAt: null };

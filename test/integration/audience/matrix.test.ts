@@ -29,14 +29,14 @@ const api = useEconomyApi({ conserve: false, invokeLambda: async (name, payload)
 const { db } = api;
 
 const owner: User = { sub: 'u-owner', handle: 'olga' };
-const who = {
+const who: Record<'guest' | 'viewer' | 'follower' | 'allowListed' | 'owner' | 'admin', User | null> & { follower: User; viewer: User } = {
   guest: null,
   viewer: { sub: 'u-viewer', handle: 'vera' },
   follower: { sub: 'u-follower', handle: 'fay' },
   allowListed: { sub: 'u-listed', handle: 'Lee.K' },
   owner,
   admin: { sub: 'u-admin', handle: 'ada', groups: [ADMINS_GROUP] },
-} as const;
+};
 type Who = keyof typeof who;
 const keys = newPlaybackKeyPair();
 let dir: string;

@@ -1,6 +1,7 @@
 /** Who may watch: audience × viewer, Preview, and when the channel must require tokens. */
 import { describe, expect, it } from 'vitest';
-import { audienceSettingsSchema, needsAuthorization, normalizeAllowList, watchVerdict, type AudienceFields, type Viewer } from '../../../lambdas/shared/domain/audience';
+import { needsAuthorization, normalizeAllowList, watchVerdict, type AudienceFields, type Viewer } from '../../../lambdas/shared/domain/audience';
+import { audienceSettingsSchema } from '../../../lambdas/shared/domain/audience-settings';
 
 const OWNER = 'u-owner';
 const viewers: Record<string, Viewer> = {

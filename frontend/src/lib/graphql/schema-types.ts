@@ -5,6 +5,11 @@
 
 export type StreamStatus = 'OFFLINE' | 'LIVE';
 
+export type StreamAudience = 'PUBLIC' | 'FOLLOWERS' | 'PRIVATE';
+
+/** Whether the caller may watch now: ALLOWED (playbackUrl set), OFFLINE, or why not. */
+export type PlaybackAccessStatus = 'ALLOWED' | 'OFFLINE' | 'FOLLOW_REQUIRED' | 'PRIVATE' | 'PREVIEW';
+
 export type ProvisioningStatus = 'PROVISIONING' | 'READY' | 'FAILED';
 
 export type SaleMode = 'AUCTION' | 'BUY_NOW' | 'AUCTION_WITH_BUY_NOW';
@@ -118,6 +123,13 @@ export interface PublishAuctionClosedInput {
   saleId?: string | null | undefined;
 }
 
+export interface AudienceInput {
+  audience: StreamAudience;
+  allowList?: string[] | null | undefined;
+  ageRestricted?: boolean | null | undefined;
+  startInPreview?: boolean | null | undefined;
+}
+
 export type GiftKind = 'GIFT' | 'TIP';
 
 export type BroadcasterTier = 'STANDARD' | 'PREMIUM';
@@ -187,6 +199,9 @@ export type StreamerFields = {
   followerCount: number;
   featuredProductId?: string | null;
   isFollowing?: boolean | null;
+  audience?: StreamAudience | null;
+  ageRestricted?: boolean | null;
+  inPreview?: boolean | null;
 };
 
 /** The fields of Product the web app reads wherever it shows one (`FIELDS.Product`). */
@@ -326,6 +341,9 @@ export interface QueryResults {
       followerCount: number;
       featuredProductId: string | null;
       isFollowing: boolean | null;
+      audience: StreamAudience | null;
+      ageRestricted: boolean | null;
+      inPreview: boolean | null;
       schedule: ScheduledStreamFields[];
     } | null;
   };
@@ -356,6 +374,9 @@ export interface QueryResults {
       followerCount: number;
       featuredProductId: string | null;
       isFollowing: boolean | null;
+      audience: StreamAudience | null;
+      ageRestricted: boolean | null;
+      inPreview: boolean | null;
       schedule: ScheduledStreamFields[];
     } | null;
   };
@@ -664,6 +685,27 @@ export interface QueryResults {
       nextToken: string | null;
     };
   };
+  playbackAccess: {
+    playbackAccess: {
+      status: PlaybackAccessStatus;
+      audience: StreamAudience;
+      ageRestricted: boolean;
+      inPreview: boolean;
+      playbackUrl: string | null;
+      expiresAt: string | null;
+    } | null;
+  };
+  followedLive: {
+    followedLiveStreams: StreamerFields[];
+  };
+  myAudience: {
+    myAudience: {
+      audience: StreamAudience;
+      allowList: string[];
+      ageRestricted: boolean;
+      startInPreview: boolean;
+    } | null;
+  };
   payoutQueue: {
     payoutQueue: {
       items: {
@@ -750,6 +792,11 @@ export interface QueryVariables {
   myPayouts: {
     nextToken?: string | null | undefined;
   };
+  playbackAccess: {
+    handle: string;
+  };
+  followedLive: Record<string, never>;
+  myAudience: Record<string, never>;
   payoutQueue: {
     nextToken?: string | null | undefined;
   };
@@ -995,6 +1042,17 @@ export interface MutationResults {
       lifetimeCoins: number;
     };
   };
+  updateAudience: {
+    updateAudience: {
+      audience: StreamAudience;
+      allowList: string[];
+      ageRestricted: boolean;
+      startInPreview: boolean;
+    };
+  };
+  goPublic: {
+    goPublic: StreamerFields;
+  };
   updateChatSettings: {
     updateChatSettings: {
       channelId: string;
@@ -1115,6 +1173,10 @@ export interface MutationVariables {
     handle: string;
     tier: BroadcasterTier;
   };
+  updateAudience: {
+    input: AudienceInput;
+  };
+  goPublic: Record<string, never>;
   updateChatSettings: {
     input: UpdateChatSettingsInput;
   };

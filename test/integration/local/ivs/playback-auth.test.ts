@@ -50,7 +50,8 @@ beforeAll(async () => {
   privateChannel = created.channel!;
   otherChannel = (await client.send(new CreateChannelCommand({ name: 'private-2', authorized: true }))).channel!;
   publisher = publish(`${ivs.rtmpUrl}${created.streamKey!.value!}`);
-  await waitFor('the private channel live', async () => (ivs.live().length ? true : undefined), 30_000, 200);
+  // Live once ffmpeg has written the playlist (before that the channel answers 404, as an offline one).
+  await waitFor('the private channel live', async () => ((await get(`${privateChannel.playbackUrl}?token=${token(privateChannel.arn!)}`)).ok ? true : undefined), 30_000, 200);
 }, 60_000);
 
 afterAll(async () => {

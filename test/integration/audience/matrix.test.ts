@@ -67,7 +67,7 @@ beforeAll(async () => {
   channelArn = (await client.send(new CreateChannelCommand({ name: 'olga', tags: { platform: 'test' } }))).channel!.arn!;
   client.destroy();
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL_IVS: ivs.url, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url, PLAYBACK_KEY_SECRET: 'test-playback-key',
+    AWS_ENDPOINT_URL_DYNAMODB: db.lambdaEndpoint, AWS_ENDPOINT_URL_IVS: ivs.url, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url, PLAYBACK_KEY_SECRET: 'test-playback-key',
     PLAYBACK_ORIGINS: 'https://shop.example', RESOURCE_TAG: 'test', JOBS_BUS_NAME: 'test-jobs',
   });
   await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: `HANDLE#${owner.handle}`, SK: 'HANDLE', userId: owner.sub, handle: owner.handle } }));

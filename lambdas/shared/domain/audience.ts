@@ -55,7 +55,8 @@ export function normalizeHandle(handle: string): string {
 
 /** Allow-list entries, normalized and without repeats. */
 export function normalizeAllowList(handles: readonly string[]): string[] {
-  return [...new Set(handles.map(normalizeHandle).filter((h) => h !== ''))];
+  const all = handles.map((h) => normalizeHandle(h)).filter((h) => h !== '');
+  return all.filter((h, i) => all.indexOf(h) === i);
 }
 
 /**

@@ -55,8 +55,12 @@ export function normalizeHandle(handle: string): string {
 
 /** Allow-list entries, normalized and without repeats. */
 export function normalizeAllowList(handles: readonly string[]): string[] {
-  const all = handles.map((h) => normalizeHandle(h)).filter((h) => h !== '');
-  return all.filter((h, i) => all.indexOf(h) === i);
+  const out: string[] = [];
+  for (const raw of handles) {
+    const h = normalizeHandle(raw);
+    if (h !== '' && !out.includes(h)) out.push(h);
+  }
+  return out;
 }
 
 /**

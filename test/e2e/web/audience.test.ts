@@ -16,7 +16,7 @@ async function saveAudience(studio: Page, label: string, opts: { allow?: string;
   const form = studio.getByTestId('audience');
   await form.getByLabel(label).check();
   if (opts.allow !== undefined) await form.locator('#aud-list').fill(opts.allow);
-  if (opts.adult !== undefined) await form.getByLabel(/^18\+/).setChecked(opts.adult);
+  if (opts.adult !== undefined) await form.getByLabel(/18\+: viewers confirm/).setChecked(opts.adult);
   await form.getByRole('button', { name: 'Save' }).click();
   await form.getByRole('status').filter({ hasText: 'Saved' }).waitFor({ timeout: 20_000 });
 }

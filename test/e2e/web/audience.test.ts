@@ -76,10 +76,7 @@ describe('audience: followers only, private, 18+', () => {
     await viewer.reload();
     await viewer.getByTestId('gate-private').waitFor({ timeout: 30_000 });
     expect(await viewer.locator('video').count()).toBe(0);
-    const guest = await (await browser.newContext()).newPage();
-    await guest.goto(`${web}/u/${handle}`);
-    await guest.getByTestId('gate-private').waitFor({ timeout: 30_000 });
-    await guest.screenshot({ path: shot('audience-private') });
+    await viewer.screenshot({ path: shot('audience-private') });
     await fan.reload();
     await firstFrame(fan);
     expect(await fan.getByTestId('gate-private').count()).toBe(0);

@@ -97,6 +97,8 @@ it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›
       if (op === 'Streamer' && data?.['streamer']) {
         data = { streamer: { ...(data['streamer'] as object), playbackUrl: channel!.playbackUrl, liveThumbnailUrl: `${base}/media/latest_thumbnail/thumb.jpg` } };
       }
+      // The watch page plays the URL playbackAccess answers (with a token when the channel is authorized).
+      if (op === 'PlaybackAccess' && data?.['playbackAccess']) data = { playbackAccess: { ...(data['playbackAccess'] as object), playbackUrl: channel!.playbackUrl } };
       await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data }) });
     });
     const page = await ctx.newPage();

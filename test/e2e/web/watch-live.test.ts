@@ -65,6 +65,8 @@ it('watch page: "Go live ›" shows after an 8 s pause and brings the viewer bac
     const op = api.opName(body.query);
     let data = api.answer(op, body.variables ?? {}) as Record<string, unknown> | null;
     if (op === 'Streamer' && data?.['streamer']) data = { streamer: { ...(data['streamer'] as object), playbackUrl: channel!.playbackUrl } };
+    // The watch page plays the URL playbackAccess answers (with a token when the channel is authorized).
+    if (op === 'PlaybackAccess' && data?.['playbackAccess']) data = { playbackAccess: { ...(data['playbackAccess'] as object), playbackUrl: channel!.playbackUrl } };
     await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data }) });
   });
   const page = await ctx.newPage();

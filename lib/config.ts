@@ -149,6 +149,8 @@ const StageSchema = z.object({
    * while the stream runs, from at most this far behind live. Bounded by the recording itself.
    */
   dvrWindowMinutes: z.number().int().min(1).max(120).default(10),
+  /** Days a viewer's "I am 18 or older" answer is remembered on their device before an 18+ stream asks again. */
+  ageGateConsentDays: z.number().int().min(1).max(365).default(30),
   /** Days of Lambda and API logs kept. */
   logRetentionDays: z.number().int().min(1).default(30),
   /** E-mail subscribed to the operations topic (dead-letter alarms); none when absent. */

@@ -14,7 +14,7 @@ interface Rule {
 }
 
 const BASIC_EXECUTION = 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
-const CDK_PROVIDERS = /^(LogRetention[0-9a-f]+|BucketNotificationsHandler[0-9a-f]+|Custom::CDKBucketDeployment[0-9A-F]+|AWS679f53fac002430cb0da5b7982bd2287|TeardownProvider\/framework-[A-Za-z]+|Custom::S3AutoDeleteObjectsCustomResourceProvider)\//;
+const CDK_PROVIDERS = /^(LogRetention[0-9a-f]+|BucketNotificationsHandler[0-9a-f]+|Custom::CDKBucketDeployment[0-9A-F]+|AWS679f53fac002430cb0da5b7982bd2287|TeardownProvider\/framework-[A-Za-z]+|PlaybackAuth\/KeyPairProvider\/framework-[A-Za-z]+|Custom::S3AutoDeleteObjectsCustomResourceProvider)\//;
 
 function rules(stack: Stack): Rule[] {
   const logical = (path: string): string => {
@@ -25,8 +25,8 @@ function rules(stack: Stack): Rule[] {
   };
   // The stack is `<prefix>-platform` (bin/): the analytics buckets are named from the prefix.
   const prefix = stack.node.id.replace(/-platform$/, '');
-  const providerFnArns = ['Functions/RuntimeTeardown'].map((p) => `AwsSolutions-IAM5[Resource::<${logical(p)}.Arn>:*]`);
-  const fnArnWildcards = ['ProvisionStreamer', 'StreamKey', 'ChatToken', 'ChatModeration', 'Social', 'AlertPreferences', 'Replay', 'CoinCheckout', 'Safety', 'AnalyticsReports']
+  const providerFnArns = ['Functions/RuntimeTeardown', 'Functions/PlaybackKeys'].map((p) => `AwsSolutions-IAM5[Resource::<${logical(p)}.Arn>:*]`);
+  const fnArnWildcards = ['ProvisionStreamer', 'StreamKey', 'ChatToken', 'ChatModeration', 'Social', 'AlertPreferences', 'Replay', 'CoinCheckout', 'Safety', 'AnalyticsReports', 'Playback']
     .map((n) => `AwsSolutions-IAM5[Resource::<${logical(`Functions/${n}`)}.Arn>:*]`);
   return [
     {
@@ -45,7 +45,7 @@ function rules(stack: Stack): Rule[] {
       reason: 'Queries use the single table\'s three GSIs (docs/data-model.md); index ARNs are granted as the table\'s index/* set.',
     },
     {
-      path: /^Functions\/(ProvisionStreamer|StreamKey|StreamHealthPoller|SaleMarkers|RuntimeTeardown|Safety)\/ServiceRole\/DefaultPolicy\/Resource$/,
+      path: /^Functions\/(ProvisionStreamer|StreamKey|StreamHealthPoller|SaleMarkers|RuntimeTeardown|Safety|Playback)\/ServiceRole\/DefaultPolicy\/Resource$/,
       ids: ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:channel/*]'],
       reason: 'IVS channels are created per streamer at runtime, so their ARNs are unknown at deploy time; statements are limited to this account/region and, where IVS supports it, to resources tagged platform=<prefix>.',
     },
@@ -58,6 +58,16 @@ function rules(stack: Stack): Rule[] {
       path: /^Functions\/(ProvisionStreamer|ChatToken|ChatModeration|RuntimeTeardown|StreamHealthPoller|AnalyticsReports)\/ServiceRole\/DefaultPolicy\/Resource$/,
       ids: ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivschat:<AWS::Region>:<AWS::AccountId>:room/*]'],
       reason: 'IVS Chat rooms are created per streamer at runtime; statements are limited to this account/region and to rooms tagged platform=<prefix>.',
+    },
+    {
+      path: /^Functions\/PlaybackKeys\/ServiceRole\/DefaultPolicy\/Resource$/,
+      ids: ['AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ivs:<AWS::Region>:<AWS::AccountId>:playback-key/*]'],
+      reason: 'The playback key pair is imported at deploy time by this custom resource, so its ARN is unknown to the template; statements are limited to this account/region and, for import, get and delete, to key pairs tagged platform=<prefix>.',
+    },
+    {
+      path: /^PlaybackAuth\/PrivateKey\/Resource$/,
+      ids: ['AwsSolutions-SMG4'],
+      reason: 'The playback signing key is replaced by re-running the playback-keys custom resource (docs/safety.md, "Rotating the playback key"): a rotation must import the new public key into IVS before tokens are signed with it, which a Secrets Manager rotation function alone would not order.',
     },
     {
       path: /^Functions\/[A-Za-z]+\/Resource$/,

@@ -39,6 +39,7 @@ import { startLocalSes } from './ses/index';
 import { snsOutbox } from './sns/index';
 import { startStreamPoller } from './streams/poller';
 import { startLocalCoins } from './stripe/index';
+import { importLocalPlaybackKey, LOCAL_PLAYBACK_SECRET, localPlaybackOrigins, localPlaybackSecret } from './playback';
 import { startWebServer } from './web/server';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -155,6 +156,12 @@ function localDvrWindowMinutes(): number {
   return loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key])).dvrWindowMinutes;
 }
 
+/** The dev stage's age-gate consent TTL in days (cdk.json), as the deployed web app gets it. */
+function localAgeGateConsentDays(): number {
+  const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+  return loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key])).ageGateConsentDays;
+}
+
 /** The API's economy variables as the dev stage sets them (cdk.json; defaults for what it leaves out). */
 export function localEconomyEnvironment(): Record<string, string> {
   const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
@@ -254,7 +261,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     sesClient.destroy();
     const unsubscribe = await startFunctionUrl(invoke, 'alert-unsubscribe', port('unsubscribe'));
     stops.push(() => unsubscribe.stop());
-    const coins = await startLocalCoins({ dataDir, invoke, iam: authorizer, log, ports: { stripe: port('stripe'), stripeWebhook: port('stripeWebhook'), secretsmanager: port('secretsmanager') } });
+    const coins = await startLocalCoins({ dataDir, invoke, iam: authorizer, log, ports: { stripe: port('stripe'), stripeWebhook: port('stripeWebhook'), secretsmanager: port('secretsmanager') },
+      secrets: localPlaybackSecret(join(dataDir, 'ivs', 'playback-key.pem')) });
     stops.push(() => coins.stop());
 
     const deadLetters = deadLetterSink(join(dataDir, 'dead-letters'), (letter, path) =>
@@ -318,7 +326,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       runtimeConfig: () => ({
         stage: 'local', region: LOCAL_REGION, graphqlUrl: graphql.url, realtimeUrl: graphql.realtimeUrl,
         userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId, userPoolEndpoint: cognito.url, identityPoolId: '',
-        guestAuthMode: 'unsigned', chatMessagingEndpoint: ivschat.messagingUrl, ingestServer: ivs.rtmpUrl, replayBaseUrl: `${s3.url}/${bucket}`, analyticsUrl: analytics.endpoints.analyticsUrl, player: { lowLatency: true, dvrWindowMinutes: localDvrWindowMinutes() },
+        guestAuthMode: 'unsigned', chatMessagingEndpoint: ivschat.messagingUrl, ingestServer: ivs.rtmpUrl, replayBaseUrl: `${s3.url}/${bucket}`, analyticsUrl: analytics.endpoints.analyticsUrl, player: { lowLatency: true, dvrWindowMinutes: localDvrWindowMinutes() }, ageGateConsentDays: localAgeGateConsentDays(),
       }),
     });
     stops.push(() => web.stop());
@@ -338,11 +346,13 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         CHAT_LOGGING_CONFIGURATION_ARN: ivschat.loggingConfigurationArns['local-chat-log'] ?? '',
         ...coins.env,
         ...analytics.env,
+        PLAYBACK_KEY_SECRET: LOCAL_PLAYBACK_SECRET, PLAYBACK_ORIGINS: localPlaybackOrigins(web.url),
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true',
       },
     });
     lambda.runner = runner;
     lambda.ready?.(runner);
+    await importLocalPlaybackKey(invoke);
     const streams = await startStreamPoller({
       dynamo: client, endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, table: tables.Main, log,
       // Every function the catalog triggers from the table stream, each with its own position (one event source

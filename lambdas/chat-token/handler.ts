@@ -15,8 +15,10 @@ import type { ChatToken } from '../shared/api-types';
 import type { AppSyncInvokeEvent } from '../shared/appsync-event';
 import { cognitoCaller, idArgument } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
-import { capabilitiesFor, CHAT_LIMITS, roleOf } from '../shared/domain/chat';
-import { accountKey, banKey, isItemAt, memberKey, moderatorKey, profileKey, SK_PREFIX } from '../shared/domain/keys';
+import { capabilitiesFor, CHAT_LIMITS, roleOf, type ChatRole } from '../shared/domain/chat';
+import { accountKey, banKey, followKey, isItemAt, memberKey, moderatorKey, profileKey, SK_PREFIX } from '../shared/domain/keys';
+import { watchVerdict, WATCH_REFUSALS, type AudienceFields } from '../shared/domain/audience';
+import { isAdmin } from '../shared/domain/economy';
 
 const { logger } = observability('chat-token');
 
@@ -28,7 +30,7 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
   const table = requireEnv(ENV.TABLE_NAME);
   const caller = signedIn(identity) ? cognitoCaller(identity) : undefined;
   const keys: Record<string, string>[] = [profileKey(channelId)];
-  if (caller) keys.push(banKey(channelId, caller.userId), moderatorKey(channelId, caller.userId), memberKey(channelId, caller.userId));
+  if (caller) keys.push(banKey(channelId, caller.userId), moderatorKey(channelId, caller.userId), memberKey(channelId, caller.userId), followKey(caller.userId, channelId));
   // The chat shows the platform-owned handle: the token's `handle` claim (stamped from the account
   // item), or the account item itself for a token without it (access tokens). Never preferred_username.
   if (caller && !caller.handle) keys.push(accountKey(caller.userId));
@@ -37,6 +39,12 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
   const profile = items.find((i) => isItemAt(i, profileKey(channelId)));
   const handle = caller?.handle ?? (caller ? (items.find((i) => isItemAt(i, accountKey(caller.userId)))?.handle as string | undefined) : undefined);
   if (!profile?.chatRoomArn) throw new DomainError('NOT_FOUND', 'This channel has no chat yet.');
+  // The chat of a followers-only, private or Preview stream is for those who may watch it (docs/safety.md).
+  const groups = (identity as { groups?: string[] | null } | null)?.groups;
+  const verdict = watchVerdict(channelId, profile as AudienceFields, {
+    userId: caller?.userId, handle, isAdmin: isAdmin(groups), follows: !!caller && items.some((i) => isItemAt(i, followKey(caller.userId, channelId))),
+  });
+  if (!verdict.allowed) throw new DomainError('FORBIDDEN', WATCH_REFUSALS[verdict.reason], { reason: verdict.reason });
   if (caller && items.some((i) => String(i.SK).startsWith(SK_PREFIX.ban))) {
     throw new DomainError('BANNED', 'You are banned from this chat.');
   }

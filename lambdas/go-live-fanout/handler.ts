@@ -25,6 +25,7 @@ import { publish } from '../shared/appsync-publish';
 import { observability } from '../shared/logger';
 import { chunk, EMAIL_PAGE_EVENT, goLiveMessage, goLiveNotificationId, mapLimit, MAX_BULK_DESTINATIONS, NOTIFICATION_TTL_SECONDS, unsubscribeUrl } from '../shared/domain/alerts';
 import type { Profile } from '../shared/domain/streamers';
+import { GO_PUBLIC_EVENT, type AudienceFields } from '../shared/domain/audience';
 import {
   alertedKey, channelArnIndexKey, emailProgressKey, notificationKey, profileKey, userEmailAlertsPk, userFollowersPk, userIdOfPartition,
 } from '../shared/domain/keys';
@@ -101,10 +102,13 @@ async function setMarker(table: string, streamId: string, values: Record<string,
   }));
 }
 
-export interface FanoutResult { status: 'SENT' | 'ALREADY_SENT' | 'UNKNOWN_CHANNEL'; followers: number }
+export interface FanoutResult { status: 'SENT' | 'ALREADY_SENT' | 'UNKNOWN_CHANNEL' | 'PREVIEW'; followers: number }
 
-/** Sends the alerts for one Stream Start. */
-export async function fanOut(event: GoLiveEvent): Promise<FanoutResult> {
+/**
+ * Sends the alerts for one Stream Start, or for a Go public (`public`): a stream that starts in
+ * Preview alerts nobody until its owner goes public (lambdas/playback).
+ */
+export async function fanOut(event: GoLiveEvent, opts: { public?: boolean } = {}): Promise<FanoutResult> {
   const table = requireEnv(ENV.TABLE_NAME);
   const channelArn = event.resources[0];
   const { GSI2PK, GSI2SK } = channelArnIndexKey(String(channelArn));
@@ -116,7 +120,8 @@ export async function fanOut(event: GoLiveEvent): Promise<FanoutResult> {
   const stub = Items?.[0] as Profile | undefined;
   if (!stub) return { status: 'UNKNOWN_CHANNEL', followers: 0 };
   const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: profileKey(stub.userId) }));
-  const profile = (Item ?? stub) as Profile;
+  const profile = (Item ?? stub) as Profile & AudienceFields;
+  if (!opts.public && profile.startInPreview) return { status: 'PREVIEW', followers: 0 };
 
   const streamId = event.detail.stream_id;
   if (!(await claim(table, streamId, profile.userId))) return { status: 'ALREADY_SENT', followers: 0 };
@@ -375,12 +380,20 @@ const emailPageSchema = z.object({
 });
 
 /** EventBridge target for Stream Start and for the fan-out's own "Go-Live Email Page" events. */
+/** Go public's event (lambdas/playback): the stream whose Preview ended. */
+const goPublicSchema = z.object({ detail: z.object({ prefix: z.string(), channelArn: z.string().min(1), streamId: z.string().min(1) }) });
+
 export async function handler(event: GoLiveEvent | { source: string; detail: unknown }, context: Context): Promise<FanoutResult | EmailPageResult> {
   if (event.source === EMAIL_PAGE_EVENT.source) {
     const { detail } = emailPageSchema.parse(event);
     // Pages travel on the stage's own bus; the prefix check still refuses a page put by mistake elsewhere.
     if (detail.prefix !== requireEnv(ENV.RESOURCE_TAG)) return { status: 'SKIPPED', page: detail.page, sent: 0 };
     return sendEmailPages(detail.streamId, detail.page, context);
+  }
+  if (event.source === GO_PUBLIC_EVENT.source) {
+    const { detail } = goPublicSchema.parse(event);
+    if (detail.prefix !== requireEnv(ENV.RESOURCE_TAG)) return { status: 'UNKNOWN_CHANNEL', followers: 0 };
+    return fanOut({ id: detail.streamId, source: event.source, time: new Date().toISOString(), resources: [detail.channelArn], detail: { event_name: 'Stream Start', stream_id: detail.streamId } }, { public: true });
   }
   const goLive = event as GoLiveEvent;
   if (goLive.detail?.event_name !== 'Stream Start') return { status: 'ALREADY_SENT', followers: 0 };

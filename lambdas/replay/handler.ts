@@ -25,6 +25,7 @@ import {
   type ArchiveTier,
 } from '../shared/domain/lifecycle';
 import { masterPlaylistKey, publicUrl } from '../shared/domain/recordings';
+import { assertMayWatchRecording } from '../shared/viewer';
 import { recordingKey, recordingSalesPk, restoreRequestKey } from '../shared/domain/keys';
 
 const { logger } = observability('replay');
@@ -148,10 +149,14 @@ function restoring(view: Omit<ReplayView, 'status' | 'playbackUrl' | 'readyInSec
 }
 
 /** Builds the replay answer for one recording and caller. */
-export async function getReplay(recordingId: string, userId: string | undefined, clock: () => Date = () => new Date()): Promise<ReplayView> {
+export async function getReplay(
+  recordingId: string, userId: string | undefined, clock: () => Date = () => new Date(), mayWatch?: (streamerId: string) => Promise<void>,
+): Promise<ReplayView> {
   const got = await ddb.send(new GetCommand({ TableName: TABLE, Key: recordingKey(recordingId) }));
   const item = got.Item;
   if (!item || typeof item.state !== 'string') throw new DomainError('NOT_FOUND', 'No such recording.', { recordingId });
+  // The replay of a followers-only or private channel follows its audience (docs/safety.md).
+  if (mayWatch && typeof item.userId === 'string') await mayWatch(item.userId);
   const sales = await salesOf(recordingId);
   // Keys, indexes and bookkeeping stay server-side; the rest maps onto the Recording type.
   const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g1s, GSI2PK: _g2, GSI2SK: _g2s, GSI3PK: _g3, GSI3SK: _g3s, saleIds: _ids, version: _v,
@@ -208,7 +213,7 @@ export const handler = async (event: ReplayEvent): Promise<AppSyncLambdaResult<R
       if (!args.success) throw new DomainError('VALIDATION', 'Say which replay: a recordingId of at most 64 characters is required.', { issues: args.error.issues.map((i) => i.message) });
       const identity = identitySchema.safeParse(event.identity);
       const userId = identity.success ? identity.data?.sub : undefined;
-      return getReplay(args.data.recordingId, userId);
+      return getReplay(args.data.recordingId, userId, undefined, (streamerId) => assertMayWatchRecording(event.identity, streamerId));
     },
     (error) => logger.error('Replay failed', { error: String(error) }),
   );

@@ -41,6 +41,10 @@ export const ENV = {
   STRIPE_SECRET_NAME: 'STRIPE_SECRET_NAME',
   /** Base URL of the Stripe API (the local Stripe stand-in); absent = https://api.stripe.com. */
   STRIPE_API_URL: 'STRIPE_API_URL',
+  /** Secrets Manager secret (name or ARN) holding the playback authorization private key (docs/safety.md). */
+  PLAYBACK_KEY_SECRET: 'PLAYBACK_KEY_SECRET',
+  /** Comma-separated web origins written into playback tokens (`aws:access-control-allow-origin`); absent = any origin. */
+  PLAYBACK_ORIGINS: 'PLAYBACK_ORIGINS',
   GRAPHQL_URL: 'GRAPHQL_URL',
   WEB_URL: 'WEB_URL',
   RESOURCE_TAG: 'RESOURCE_TAG',

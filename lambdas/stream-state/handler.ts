@@ -13,6 +13,7 @@ import { ENV, requireEnv } from '../shared/env';
 import { publish } from '../shared/appsync-publish';
 import { observability } from '../shared/logger';
 import type { Profile } from '../shared/domain/streamers';
+import type { AudienceFields } from '../shared/domain/audience';
 import { streamStateEventSchema, transitionFor, type StreamStateEvent } from '../shared/domain/stream-state';
 import { isSuspended } from '../shared/domain/safety';
 import { categoryPk, channelArnIndexKey, LIVE_PK, profileKey, streamSessionKey, userStreamsPk } from '../shared/domain/keys';
@@ -64,17 +65,21 @@ export async function applyStreamEvent(event: StreamStateEvent): Promise<ApplyOu
 
   try {
     if (transition === 'START') {
+      // A stream started in Preview is listed (GSI1, GSI3) only at Go public (lambdas/playback).
+      const preview = (profile as Profile & AudienceFields).startInPreview === true;
       await ddb.send(new UpdateCommand({
         TableName: table,
         Key: profileKey(profile.userId),
         // The second event of a pair (Session Created + Stream Start) finds the stream already live.
         ConditionExpression: '(attribute_not_exists(lastEventAt) OR lastEventAt <= :at) AND NOT (#status = :live AND currentStreamId = :sid)',
-        UpdateExpression: 'SET #status = :live, liveSince = :at, currentStreamId = :sid, lastEventAt = :at, viewerCount = :zero, likes = :zero, GSI1PK = :livePk, GSI1SK = :at, updatedAt = :now'
-          + (profile.category ? ', GSI3PK = :cat, GSI3SK = :at' : ''),
+        UpdateExpression: 'SET #status = :live, liveSince = :at, currentStreamId = :sid, lastEventAt = :at, viewerCount = :zero, likes = :zero, updatedAt = :now'
+          + (preview ? ', inPreview = :preview' : ', GSI1PK = :livePk, GSI1SK = :at')
+          + (profile.category && !preview ? ', GSI3PK = :cat, GSI3SK = :at' : ''),
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
-          ':at': at, ':live': 'LIVE', ':sid': streamId, ':zero': 0, ':livePk': LIVE_PK, ':now': new Date().toISOString(),
-          ...(profile.category ? { ':cat': categoryPk(profile.category) } : {}),
+          ':at': at, ':live': 'LIVE', ':sid': streamId, ':zero': 0, ':now': new Date().toISOString(),
+          ...(preview ? { ':preview': true } : { ':livePk': LIVE_PK }),
+          ...(profile.category && !preview ? { ':cat': categoryPk(profile.category) } : {}),
         },
       }));
     } else {
@@ -82,7 +87,7 @@ export async function applyStreamEvent(event: StreamStateEvent): Promise<ApplyOu
         TableName: table,
         Key: profileKey(profile.userId),
         ConditionExpression: '(attribute_not_exists(lastEventAt) OR lastEventAt <= :at) AND #status = :live',
-        UpdateExpression: 'SET #status = :offline, lastEventAt = :at, updatedAt = :now REMOVE GSI1PK, GSI1SK, GSI3PK, GSI3SK, liveSince, currentStreamId, viewerCount, likes',
+        UpdateExpression: 'SET #status = :offline, lastEventAt = :at, updatedAt = :now REMOVE GSI1PK, GSI1SK, GSI3PK, GSI3SK, liveSince, currentStreamId, viewerCount, likes, inPreview',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':at': at, ':live': 'LIVE', ':offline': 'OFFLINE', ':now': new Date().toISOString() },
       }));

@@ -29,6 +29,8 @@ export interface JobsProps {
 export class Jobs extends Construct {
   readonly bus: EventBus;
   private readonly props: JobsProps;
+  /** Workers whose asynchronous invocation is configured: a worker of several job kinds (go-live-fanout) is configured once. */
+  private readonly configured = new Set<LambdaFn>();
 
   constructor(scope: Construct, id: string, props: JobsProps) {
     super(scope, id);
@@ -38,11 +40,14 @@ export class Jobs extends Construct {
 
   /** Routes events matching `pattern` to `worker` (asynchronously, retried, failures to `deadLetters`). */
   route(ruleId: string, description: string, pattern: PlatformEventPattern, worker: LambdaFn, deadLetters: DeadLetters): Rule {
-    worker.configureAsyncInvoke({
-      retryAttempts: this.props.retryAttempts ?? 2,
-      maxEventAge: Duration.hours(6),
-      onFailure: new SqsDestination(deadLetters.queue),
-    });
+    if (!this.configured.has(worker)) {
+      worker.configureAsyncInvoke({
+        retryAttempts: this.props.retryAttempts ?? 2,
+        maxEventAge: Duration.hours(6),
+        onFailure: new SqsDestination(deadLetters.queue),
+      });
+      this.configured.add(worker);
+    }
     return new Rule(this, ruleId, {
       description,
       eventBus: this.bus,

@@ -21,6 +21,8 @@ export interface WebRuntimeConfig {
   /** Base URL of the analytics events endpoint (`POST {analyticsUrl}/events`). */
   readonly analyticsUrl: string;
   readonly player: { readonly lowLatency: boolean; readonly dvrWindowMinutes: number };
+  /** Days the age gate's consent is remembered (stage config ageGateConsentDays). */
+  readonly ageGateConsentDays?: number;
 }
 
 export interface WebProps {

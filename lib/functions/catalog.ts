@@ -4,6 +4,7 @@
  * `lambdas/<name>/handler.ts` exporting `handler`.
  */
 import { EMAIL_PAGE_EVENT } from '../../lambdas/shared/domain/alerts';
+import { GO_PUBLIC_EVENT } from '../../lambdas/shared/domain/audience';
 import { RECORDING_JOB_PAGE, RECORDING_JOBS_SOURCE } from '../../lambdas/shared/recording-jobs';
 
 /** An EventBridge pattern on IVS events (the same object the local event bus matches). */
@@ -139,6 +140,12 @@ export const GO_LIVE_EMAIL_PATTERN: PlatformEventPattern = {
   'detail-type': [EMAIL_PAGE_EVENT.detailType],
 };
 
+/** Go public (lambdas/playback): the end of a stream's Preview, when followers are alerted. */
+export const GO_PUBLIC_PATTERN: PlatformEventPattern = {
+  source: [GO_PUBLIC_EVENT.source],
+  'detail-type': [GO_PUBLIC_EVENT.detailType],
+};
+
 /** Table-stream records that request a provisioning run (provisionMe's lease write). */
 export const PROVISIONING_REQUESTED: Record<string, unknown> = {
   eventName: ['INSERT', 'MODIFY'],
@@ -194,6 +201,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     triggers: [
       { kind: 'eventbridge', ruleId: 'GoLiveRule', pattern: GO_LIVE_PATTERN },
       { kind: 'platform-event', ruleId: 'GoLiveEmailPageRule', pattern: GO_LIVE_EMAIL_PATTERN },
+      { kind: 'platform-event', ruleId: 'GoPublicRule', pattern: GO_PUBLIC_PATTERN },
     ],
     timeoutSeconds: 300,
     memoryMb: 512,
@@ -355,6 +363,18 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     memoryMb: 512,
     table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem'],
     publishes: true, analytics: 'reports', emitsMilestones: true,
+  },
+  {
+    name: 'playback',
+    description: 'Audience: who may watch (public, followers, private allow-list, Preview), IVS playback tokens signed with the key in Secrets Manager, audience settings (channel authorized), Go public.',
+    triggers: [{ kind: 'appsync', fields: ['Query.playbackAccess', 'Query.followedLiveStreams', 'Query.myAudience', 'Mutation.updateAudience', 'Mutation.goPublic'] }],
+    table: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'], putsJobs: true,
+  },
+  {
+    name: 'playback-keys',
+    description: 'Custom resource: the stage\'s IVS playback key pair, its private key kept in Secrets Manager.',
+    triggers: [{ kind: 'custom-resource' }],
+    timeoutSeconds: 60,
   },
 ];
 

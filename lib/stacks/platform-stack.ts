@@ -22,6 +22,7 @@ import { Functions } from '../constructs/functions';
 import { Jobs } from '../constructs/jobs';
 import { Operations } from '../constructs/operations';
 import { Safety } from '../constructs/safety';
+import { PlaybackAuth } from '../constructs/playback-auth';
 import { Video } from '../constructs/video';
 import { userPoolSesEmail } from '../constructs/ses';
 import { Web } from '../constructs/web';
@@ -162,10 +163,15 @@ export class PlatformStack extends Stack {
         replayBaseUrl: video.replayBaseUrl,
         analyticsUrl: analytics.url,
         player: { lowLatency: true, dvrWindowMinutes: config.dvrWindowMinutes },
+        ageGateConsentDays: config.ageGateConsentDays,
       },
     });
     fn('go-live-fanout').addEnvironment(ENV.WEB_URL, web.url);
     fn('coin-checkout').addEnvironment(ENV.WEB_URL, web.url);
+    // Playback tokens name the site's origins; the channels' authorized flag follows audience settings.
+    const playbackAuth = new PlaybackAuth(this, 'PlaybackAuth', { prefix: config.prefix, removalPolicy, keysHandler: fn('playback-keys') });
+    playbackAuth.grantTokenSigning(fn('playback'), [...web.origins, ...config.webOrigins]);
+    playbackAuth.grantChannelAuthorization(fn('playback'), config.prefix);
     video.allowOrigins(...web.origins);
 
     // Deleting the stack also deletes the runtime-created channels, keys and rooms (prod: only if allowed).

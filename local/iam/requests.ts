@@ -63,6 +63,14 @@ export function ivsRequests(op: string, body: Record<string, unknown>, lookup: I
       return [{ action: `ivs:${op}`, resources: [at(body.arn)] }];
     case 'GetStream': case 'GetStreamSession': case 'StopStream': case 'PutMetadata':
       return [{ action: `ivs:${op}`, resources: [at(body.channelArn)] }];
+    case 'ImportPlaybackKeyPair': {
+      const key = `${base}:playback-key/${newId()}`;
+      return [{ action: 'ivs:ImportPlaybackKeyPair', resources: [{ arn: key }], context: requestTagContext(tags) }, ...tagOnCreate(key)];
+    }
+    case 'GetPlaybackKeyPair': case 'DeletePlaybackKeyPair':
+      return [{ action: `ivs:${op}`, resources: [at(body.arn)] }];
+    case 'ListPlaybackKeyPairs':
+      return [{ action: 'ivs:ListPlaybackKeyPairs', resources: [{ arn: `${base}:playback-key/*` }] }];
     case 'TagResource':
       return [{ action: 'ivs:TagResource', resources: [at(body.resourceArn)], context: requestTagContext(tags) }];
     case 'ListTagsForResource':

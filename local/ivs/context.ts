@@ -35,6 +35,8 @@ export interface LocalIvsOptions {
   segmentSeconds?: number;
   /** When set, every control-plane call is authorized for its calling function (IAM in the local mode). */
   iam?: Authorizer;
+  /** How long an authorized playback session may go unused before its URLs answer 403 (playback-auth.ts). @default 30000 */
+  playbackSessionIdleMs?: number;
   /** How far back a live viewer may scrub: the recording's DVR views span this (stage config dvrWindowMinutes). @default 600 */
   dvrWindowSeconds?: number;
 }

@@ -3,12 +3,13 @@
  * AWS_ENDPOINT_URL_IVS): channels, stream keys, streams and sessions, StopStream, PutMetadata with
  * IVS's size and rate limits, and tags; each call authorized for its calling function when IAM is on.
  */
+import { createHash, createPublicKey } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { callerOf } from '../iam/caller';
 import { ivsRequests } from '../iam/requests';
 import { answerRestJson, listen, readBody } from '../http';
 import { ACCOUNT, IvsError, REGION, type IvsContext } from './context';
-import { randomId, type Channel } from './state';
+import { randomId, type Channel, type PlaybackKeyPair } from './state';
 
 /** What the control plane reads about a live channel from the HLS side. */
 export interface LiveStats {
@@ -25,6 +26,23 @@ const channelView = (c: Channel) => ({
 
 const newStreamKey = (channelArn: string, tags: Record<string, string>) =>
   ({ arn: `arn:aws:ivs:${REGION}:${ACCOUNT}:stream-key/${randomId(12)}`, value: `sk_${REGION}_${randomId(36)}`, channelArn, tags });
+
+const keyPairView = (k: PlaybackKeyPair) => ({ arn: k.arn, name: k.name, fingerprint: k.fingerprint, tags: k.tags });
+
+/**
+ * A public key IVS accepts for playback authorization: a P-384 EC key in PEM. The fingerprint is the
+ * SHA-256 of its DER (IVS answers an opaque fingerprint; the platform only compares it).
+ */
+function parsePlaybackPublicKey(material: unknown): { pem: string; fingerprint: string } {
+  try {
+    const key = createPublicKey(String(material ?? ''));
+    if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'secp384r1') throw new Error('not P-384');
+    const der = key.export({ type: 'spki', format: 'der' });
+    return { pem: key.export({ type: 'spki', format: 'pem' }).toString(), fingerprint: createHash('sha256').update(der).digest('hex').replace(/(..)(?!$)/g, '$1:') };
+  } catch {
+    throw new IvsError('ValidationException', 'publicKeyMaterial must be an ECDSA P-384 public key in PEM format.', 400);
+  }
+}
 
 /** The operations by name, over the context's channels, keys and live sessions. */
 export function controlOperations(ctx: IvsContext, stats: LiveStats): Record<string, Operation> {
@@ -56,6 +74,45 @@ export function controlOperations(ctx: IvsContext, stats: LiveStats): Record<str
       return { channel: channelView(channel), streamKey: key };
     },
     GetChannel: (b) => ({ channel: channelView(findChannel(b.arn)) }),
+    UpdateChannel: (b) => {
+      const c = findChannel(b.arn);
+      // IVS: "Live channels cannot be updated. You must stop the ongoing stream, update the channel, and restart the stream."
+      if (sessions.has(c.id)) throw new IvsError('ConflictException', 'Live channels cannot be updated; stop the stream first.', 409);
+      if (typeof b.authorized === 'boolean') c.authorized = b.authorized;
+      if (typeof b.name === 'string') c.name = b.name;
+      if (typeof b.latencyMode === 'string') c.latencyMode = b.latencyMode;
+      if (typeof b.type === 'string') c.type = b.type;
+      if (typeof b.recordingConfigurationArn === 'string') c.recordingConfigurationArn = b.recordingConfigurationArn;
+      file.save();
+      return { channel: channelView(c) };
+    },
+    ImportPlaybackKeyPair: (b) => {
+      const { pem, fingerprint } = parsePlaybackPublicKey(b.publicKeyMaterial);
+      const pairs = (file.state.playbackKeyPairs ??= []);
+      if (pairs.some((k) => k.fingerprint === fingerprint)) throw new IvsError('ConflictException', 'A playback key pair with this public key already exists.', 409);
+      // IVS's quota: 3 playback key pairs per account and region.
+      if (pairs.length >= 3) throw new IvsError('ServiceQuotaExceededException', 'Playback key pairs per region: 3.', 402);
+      const pair: PlaybackKeyPair = {
+        arn: `arn:aws:ivs:${REGION}:${ACCOUNT}:playback-key/${randomId(12)}`, name: String(b.name ?? ''), publicKeyMaterial: pem, fingerprint,
+        tags: (b.tags as Record<string, string>) ?? {},
+      };
+      pairs.push(pair);
+      file.save();
+      return { keyPair: keyPairView(pair) };
+    },
+    GetPlaybackKeyPair: (b) => {
+      const pair = (file.state.playbackKeyPairs ?? []).find((k) => k.arn === b.arn);
+      if (!pair) throw new IvsError('ResourceNotFoundException', `Playback key pair not found: ${String(b.arn)}`, 404);
+      return { keyPair: keyPairView(pair) };
+    },
+    ListPlaybackKeyPairs: () => ({ keyPairs: (file.state.playbackKeyPairs ?? []).map((k) => ({ arn: k.arn, name: k.name, tags: k.tags })) }),
+    DeletePlaybackKeyPair: (b) => {
+      const before = (file.state.playbackKeyPairs ?? []).length;
+      file.state.playbackKeyPairs = (file.state.playbackKeyPairs ?? []).filter((k) => k.arn !== b.arn);
+      if (file.state.playbackKeyPairs.length === before) throw new IvsError('ResourceNotFoundException', `Playback key pair not found: ${String(b.arn)}`, 404);
+      file.save();
+      return undefined;
+    },
     ListChannels: (b) => ({
       channels: file.state.channels.filter((c) => !b.filterByName || c.name === b.filterByName)
         .map((c) => ({ arn: c.arn, name: c.name, latencyMode: c.latencyMode, authorized: c.authorized, recordingConfigurationArn: c.recordingConfigurationArn, tags: c.tags, type: c.type })),
@@ -136,7 +193,7 @@ export async function startControlServer(ctx: IvsContext, ops: Record<string, Op
     if (opts.iam) {
       const opName = tagMatch ? ({ POST: 'TagResource', DELETE: 'UntagResource' } as Record<string, string>)[req.method ?? ''] ?? 'ListTagsForResource' : url.pathname.slice(1);
       const lookup = {
-        tagsOf: (arn: string) => (file.state.channels.find((c) => c.arn === arn) ?? file.state.keys.find((k) => k.arn === arn))?.tags,
+        tagsOf: (arn: string) => (file.state.channels.find((c) => c.arn === arn) ?? file.state.keys.find((k) => k.arn === arn) ?? file.state.playbackKeyPairs?.find((k) => k.arn === arn))?.tags,
         keysOf: (channelArn: string) => file.state.keys.filter((k) => k.channelArn === channelArn).map((k) => k.arn),
       };
       const resourceArn = tagMatch ? decodeURIComponent(tagMatch[1] as string) : undefined;

@@ -11,6 +11,7 @@ import { mediaZeroAt, type IvsContext } from './context';
 import type { LiveStats } from './control-plane';
 import { firstVideoPts, injectId3, ptsDiffSeconds, segmentDurations } from './id3';
 import { fixLivePlaylist } from './packaging';
+import { playbackAuthorizer, sessionMultivariant } from './playback-auth';
 
 /** A viewer counts while they have fetched the live playlist within this window. */
 const VIEWER_WINDOW_MS = 5_000;
@@ -64,11 +65,26 @@ export function liveStats(hlsDir: string): LiveStats & { sawPlaylistFetch(channe
  */
 export async function startHlsServer(ctx: IvsContext, stats: ReturnType<typeof liveStats>, port: number): Promise<Server> {
   const { hlsDir, sessions, log } = ctx;
+  const auth = playbackAuthorizer(ctx.file, { idleMs: ctx.opts.playbackSessionIdleMs });
   const serveHls = (req: IncomingMessage, res: ServerResponse): void => {
     res.setHeader('access-control-allow-origin', '*');
     res.setHeader('access-control-allow-headers', '*');
     if (req.method === 'OPTIONS') return void res.writeHead(204).end();
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const requestedChannel = ctx.file.state.channels.find((c) => c.id === path.split('/')[1]);
+    if (requestedChannel?.authorized) {
+      const decision = auth.decide(req, requestedChannel.id, requestedChannel.arn, path);
+      if (decision.kind === 'refuse') {
+        return void res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify([{ error: 'Forbidden', reason: decision.reason }]));
+      }
+      if (decision.kind === 'session') {
+        if (!existsSync(join(hlsDir, requestedChannel.id, 'index.m3u8'))) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        stats.sawPlaylistFetch(requestedChannel.id, `${req.socket.remoteAddress}|${req.headers['user-agent'] ?? ''}`);
+        const bandwidth = stats.liveBitrateKbps(requestedChannel.id) * 1000 || 2_500_000;
+        return void res.writeHead(200, { 'content-type': MIME['.m3u8'] as string, 'cache-control': 'no-cache' }).end(sessionMultivariant(decision.sessionId, bandwidth));
+      }
+      path = decision.path;
+    }
     const fileOnDisk = normalize(join(hlsDir, path));
     if (!fileOnDisk.startsWith(hlsDir) || !existsSync(fileOnDisk) || statSync(fileOnDisk).isDirectory()) {
       return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

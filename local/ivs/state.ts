@@ -25,9 +25,21 @@ export interface StreamKey {
   tags: Record<string, string>;
 }
 
+/** An imported playback key pair: the public key that verifies private channels' playback tokens. */
+export interface PlaybackKeyPair {
+  arn: string;
+  name: string;
+  /** SPKI PEM, as imported. */
+  publicKeyMaterial: string;
+  fingerprint: string;
+  tags: Record<string, string>;
+}
+
 export interface IvsState {
   channels: Channel[];
   keys: StreamKey[];
+  /** Absent in state files written before playback authorization. */
+  playbackKeyPairs?: PlaybackKeyPair[];
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

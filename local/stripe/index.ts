@@ -42,6 +42,8 @@ export interface LocalCoinsOptions {
   ports: { stripe: number; stripeWebhook: number; secretsmanager: number };
   iam?: Authorizer;
   log?: (line: string) => void;
+  /** Further secrets the local Secrets Manager holds from the start (name → SecretString). */
+  secrets?: Record<string, string>;
 }
 
 export interface LocalCoins {
@@ -59,7 +61,7 @@ export async function startLocalCoins(opts: LocalCoinsOptions): Promise<LocalCoi
   const keys = localStripeKeys(dir);
   const stops: (() => Promise<void>)[] = [];
   try {
-    const secrets = await startLocalSecretsManager({ port: opts.ports.secretsmanager, iam: opts.iam, secrets: { [config.stripeSecretName]: JSON.stringify(keys) } });
+    const secrets = await startLocalSecretsManager({ port: opts.ports.secretsmanager, iam: opts.iam, secrets: { [config.stripeSecretName]: JSON.stringify(keys), ...opts.secrets } });
     stops.push(() => secrets.stop());
     const webhook = await startFunctionUrl(opts.invoke, 'stripe-webhook', opts.ports.stripeWebhook);
     stops.push(() => webhook.stop());

@@ -23,6 +23,8 @@ export const runtimeConfigSchema = z.object({
   /** Base URL of the analytics endpoint (`POST {analyticsUrl}/events`); empty: the tracker sends nothing. */
   analyticsUrl: z._default(z.string(), ''),
   /** dvrWindowMinutes: how far back a live viewer can scrub (stage config, default 10). */
+  /** Days an 18+ stream's age-gate consent is remembered on the device (stage config, default 30). */
+  ageGateConsentDays: z._default(z.number().check(z.positive()), 30),
   player: z._default(z.object({ lowLatency: z.optional(z.boolean()), dvrWindowMinutes: z._default(z.number().check(z.positive()), 10) }), { lowLatency: true, dvrWindowMinutes: 10 }),
 });
 

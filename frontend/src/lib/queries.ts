@@ -10,7 +10,7 @@ import type {
 } from './graphql/schema-types';
 import { typedDocuments } from './graphql/document';
 
-const STREAMER = `userId handle displayName status title category tags language goingLiveMessage thumbnailUrl liveThumbnailUrl playbackUrl liveSince currentStreamId viewerCount peakViewers likes followerCount featuredProductId isFollowing`;
+const STREAMER = `userId handle displayName status title category tags language goingLiveMessage thumbnailUrl liveThumbnailUrl playbackUrl liveSince currentStreamId viewerCount peakViewers likes followerCount featuredProductId isFollowing audience ageRestricted inPreview`;
 const PRODUCT = `productId channelId title description imageUrl type params saleMode currency startingBid bidIncrement buyNowPrice currentPrice minNextBid bidCount highBidderId highBidderHandle status durationSeconds softCloseSeconds endsAt featured saleId createdAt updatedAt`;
 const SALE = `saleId kind productId productTitle channelId buyerId buyerHandle price currency soldAt streamId recordingId offsetMs`;
 const RECORDING = `recordingId userId handle streamId state startedAt endedAt durationMs thumbnailUrl saleCount title`;
@@ -73,6 +73,9 @@ export const Q = typedDocuments<QueryResults, QueryVariables>()({
   analyticsHome: `query AnalyticsHome($days: Int) { creatorAnalytics(days: $days) { ${CREATOR_DAY} } myStreamReports(limit: 20) { items { ${STREAM_SUMMARY} } nextToken } }`,
   streamReports: `query StreamReports($nextToken: String) { myStreamReports(limit: 20, nextToken: $nextToken) { items { ${STREAM_SUMMARY} } nextToken } }`,
   streamReport: `query StreamReport($streamId: ID!) { streamReport(streamId: $streamId) { ${STREAM_REPORT} } }`,
+  playbackAccess: `query PlaybackAccess($handle: String!) { playbackAccess(handle: $handle) { status audience ageRestricted inPreview playbackUrl expiresAt } }`,
+  followedLive: `query FollowedLive { followedLiveStreams { ${STREAMER} } }`,
+  myAudience: `query MyAudience { myAudience { audience allowList ageRestricted startInPreview } }`,
   payoutQueue: `query PayoutQueue($nextToken: String) { payoutQueue(nextToken: $nextToken) { items { ${PAYOUT} } nextToken } }`,
   mySuspension: `query MySuspension { mySuspension { ${SUSPENSION} } }`,
   reportQueue: `query ReportQueue($nextToken: String) { reportQueue(limit: 30, nextToken: $nextToken) { items { ${REPORT_TARGET} } nextToken } }`,
@@ -112,6 +115,8 @@ export const M = typedDocuments<MutationResults, MutationVariables>()({
   requestPayout: `mutation RequestPayout($id: ID!) { requestPayout(clientRequestId: $id) { ${PAYOUT} } }`,
   decidePayout: `mutation DecidePayout($id: ID!, $decision: PayoutDecision!, $reason: String) { decidePayout(payoutId: $id, decision: $decision, reason: $reason) { ${PAYOUT} } }`,
   setTierByHandle: `mutation SetTier($handle: String!, $tier: BroadcasterTier!) { setBroadcasterTierByHandle(handle: $handle, tier: $tier) { ${EARNINGS} } }`,
+  updateAudience: `mutation UpdateAudience($input: AudienceInput!) { updateAudience(input: $input) { audience allowList ageRestricted startInPreview } }`,
+  goPublic: `mutation GoPublic { goPublic { ${STREAMER} } }`,
   updateChatSettings: `mutation ChatSettings($input: UpdateChatSettingsInput!) { updateChatSettings(input: $input) { channelId slowModeSeconds blockedWords blockedWordsAction maxMessageLength pinnedMessage } }`,
   reportContent: `mutation Report($input: ReportInput!) { reportContent(input: $input) { targetId reportedAt } }`,
   resolveReport: `mutation ResolveReport($input: ResolveReportInput!) { resolveReport(input: $input) { ${REPORT_TARGET} } }`,

@@ -93,3 +93,7 @@ export type ReportTarget = Kept<ItemOf<QueryResults['reportQueue']['reportQueue'
 export type ReportEntry = Kept<ItemOf<QueryResults['reportsOf']['reportsOf']['items']>>;
 export type Suspension = Kept<ItemOf<QueryResults['suspensions']['suspensions']['items']>>;
 export type AdminAction = Kept<ItemOf<QueryResults['adminLog']['adminLog']['items']>>;
+/** Query.playbackAccess: whether this viewer may watch now, with a tokenized playback URL when they may. */
+export type PlaybackAccess = Kept<NonNullable<QueryResults['playbackAccess']['playbackAccess']>>;
+/** The owner's audience settings (Studio). */
+export type AudienceSettings = Kept<NonNullable<QueryResults['myAudience']['myAudience']>>;

@@ -1,25 +1,16 @@
-/** Query.products: a channel's products, featured first, then open auctions, then newest. */
-import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
-import { failOnError, productView, type Item } from './lib/commerce';
-import { channelProductsPk } from '../../../lambdas/shared/domain/keys';
+/**
+ * Query.products: pipeline audienceGate (a followers-only, private or Preview stream's products are
+ * for those who may watch it) → productsRead (featured first, then open auctions, then newest).
+ */
+import type { Context } from '@aws-appsync/utils';
 
-export function request(ctx: Context<{ channelId: string }>): DynamoDBQueryRequest {
-  return {
-    operation: 'Query',
-    index: 'GSI1',
-    query: { expression: 'GSI1PK = :pk', expressionValues: util.dynamodb.toMapValues({ ':pk': channelProductsPk(ctx.args.channelId) }) },
-    scanIndexForward: false,
-    limit: 200,
-  };
+export const pipeline = ['audienceGate', 'productsRead'];
+
+export function request(ctx: Context<{ channelId: string }>): unknown {
+  ctx.stash.channelId = ctx.args.channelId;
+  return {};
 }
 
 export function response(ctx: Context): unknown {
-  failOnError(ctx);
-  const items = (ctx.result.items ?? []) as Item[];
-  const views = items.map((i) => productView(i));
-  // Items arrive newest first; each group keeps that order.
-  const featured = views.filter((p) => p.featured);
-  const open = views.filter((p) => !p.featured && p.status === 'AUCTION_OPEN');
-  const rest = views.filter((p) => !p.featured && p.status !== 'AUCTION_OPEN');
-  return [...featured, ...open, ...rest];
+  return ctx.prev.result;
 }

@@ -83,6 +83,8 @@ export function fixtureAnswerWithStreamer(api: ReturnType<typeof fixtureApi>, st
   return (op, variables) => {
     const data = api.answer(op, variables) as Record<string, unknown> | null;
     if (op === 'Streamer' && data?.['streamer']) return { data: { streamer: { ...(data['streamer'] as object), ...streamer } } };
+    // The watch page plays the URL playbackAccess answers (with a token when the channel is authorized).
+    if (op === 'PlaybackAccess' && data?.['playbackAccess'] && streamer['playbackUrl']) return { data: { playbackAccess: { ...(data['playbackAccess'] as object), playbackUrl: streamer['playbackUrl'] } } };
     return { data };
   };
 }

@@ -31,6 +31,9 @@ export function fixtureApi(origin: string) {
       case 'Live': return { liveStreams: { items: [alice, ben].filter((s) => (!v['category'] || s.category === v['category']) && (!v['tag'] || s.tags.includes(String(v['tag'])))) } };
       case 'Streamer': return { streamer: v['handle'] === 'alice' ? alice : v['handle'] === 'ben_kicks' ? { ...ben, status: 'OFFLINE', playbackUrl: null } : null };
       case 'Recordings': return { recordings: { items: [recording] } };
+      case 'PlaybackAccess': return { playbackAccess: v['handle'] === 'alice' ? { status: 'ALLOWED', audience: 'PUBLIC', ageRestricted: false, inPreview: false, playbackUrl: alice.playbackUrl, expiresAt: null } : null };
+      case 'FollowedLive': return { followedLiveStreams: [] };
+      case 'MyAudience': return { myAudience: { audience: 'PUBLIC', allowList: [], ageRestricted: false, startInPreview: false } };
       case 'Products': return { products };
       case 'Bids': return { product: { productId: v['productId'], bids: { items: [{ bidId: 'b7', bidderHandle: 'carl', amount: 42_000, currency: 'USD', placedAt: iso(-5_000) }, { bidId: 'b6', bidderHandle: 'dina', amount: 40_000, currency: 'USD', placedAt: iso(-20_000) }] } } };
       case 'ChatSettings': return { chatSettings: { channelId: 'u-alice', slowModeSeconds: 3, autoSlowModeViewerThreshold: null, autoSlowModeSeconds: null, blockedWords: ['spam'], blockedWordsAction: 'MASK', maxMessageLength: 300, pinnedMessage: 'Shipping is free over $50 🚚' } };

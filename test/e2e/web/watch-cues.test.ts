@@ -63,6 +63,8 @@ it('watch page: a PutMetadata sale cue shows as "Sold: <title>" once the player 
     let data = api.answer(op, body.variables ?? {}) as Record<string, unknown> | null;
     // alice streams through the local IVS.
     if (op === 'Streamer' && data?.['streamer']) data = { streamer: { ...(data['streamer'] as object), playbackUrl: channel!.playbackUrl } };
+    // The watch page plays the URL playbackAccess answers (with a token when the channel is authorized).
+    if (op === 'PlaybackAccess' && data?.['playbackAccess']) data = { playbackAccess: { ...(data['playbackAccess'] as object), playbackUrl: channel!.playbackUrl } };
     await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data }) });
   });
   const page = await ctx.newPage();

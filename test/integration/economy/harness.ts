@@ -54,7 +54,7 @@ const tokenOf = (u: User): string => `test.${Buffer.from(JSON.stringify({
  * Sets the harness up for the calling test file. `conserve` (default true): every test ends with
  * the conservation check.
  */
-export function useEconomyApi(opts: { conserve?: boolean } = {}): EconomyApi {
+export function useEconomyApi(opts: { conserve?: boolean; invokeLambda?: (functionName: string, payload: unknown) => Promise<unknown> } = {}): EconomyApi {
   // The fan-out's table grants are checked per function by test/unit/infra/function-permissions.test.ts;
   // the IAM-enforcing proxy would add a stack synth (minutes on a loaded 2-core runner) to every file.
   const db = useDynamoDbLocal();
@@ -66,9 +66,9 @@ export function useEconomyApi(opts: { conserve?: boolean } = {}): EconomyApi {
       dynamo: db.client,
       tables: { Main: db.tableName, Idempotency: db.idempotencyTableName },
       env: economyEnvironment(ECONOMY),
-      invokeLambda: async () => {
+      invokeLambda: opts.invokeLambda ?? (async () => {
         throw new Error('no Lambda data source in the economy');
-      },
+      }),
     });
     api.server = await startLocalGraphql({
       engine: api.engine, port: 0,

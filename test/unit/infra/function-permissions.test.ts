@@ -52,10 +52,12 @@ function requestsFor(cmd: SdkCommand, env: Record<string, string>): AuthzRequest
     case '@aws-sdk/client-ivs': {
       const channel = `arn:aws:ivs:${SCOPE.region}:${SCOPE.account}:channel/AbCdef1G2hij`;
       const key = `arn:aws:ivs:${SCOPE.region}:${SCOPE.account}:stream-key/g1H2I3j4k5L6`;
+      const playbackKey = `arn:aws:ivs:${SCOPE.region}:${SCOPE.account}:playback-key/p1Q2r3S4t5U6`;
       const keyOp = ['GetStreamKey', 'DeleteStreamKey'].includes(cmd.name);
-      // Channels carry the platform's tags; stream keys are not relied on to (CreateChannel's key gets none).
-      const lookup = { tagsOf: (arn: string) => (arn === channel ? tags : undefined), keysOf: () => [key] };
-      return ivsRequests(cmd.name, { arn: keyOp ? key : channel, channelArn: channel, resourceArn: channel, tags }, lookup, SCOPE);
+      const playbackKeyOp = cmd.name.endsWith('PlaybackKeyPair');
+      // Channels and the imported playback key pair carry the platform's tags; stream keys are not relied on to (CreateChannel's key gets none).
+      const lookup = { tagsOf: (arn: string) => (arn === channel || arn === playbackKey ? tags : undefined), keysOf: () => [key] };
+      return ivsRequests(cmd.name, { arn: playbackKeyOp ? playbackKey : keyOp ? key : channel, channelArn: channel, resourceArn: channel, tags }, lookup, SCOPE);
     }
     case '@aws-sdk/client-ivschat': {
       const room = `arn:aws:ivschat:${SCOPE.region}:${SCOPE.account}:room/g1H2I3j4k5L6`;
@@ -96,7 +98,7 @@ function requestsFor(cmd: SdkCommand, env: Record<string, string>): AuthzRequest
     }
     case '@aws-sdk/client-secrets-manager':
       // The secret the environment names, with the random suffix Secrets Manager adds to every ARN.
-      return secretsManagerRequests(cmd.name, `arn:aws:secretsmanager:${SCOPE.region}:${SCOPE.account}:secret:${need('STRIPE_SECRET_NAME')}-AbC123`);
+      return secretsManagerRequests(cmd.name, `arn:aws:secretsmanager:${SCOPE.region}:${SCOPE.account}:secret:${need(cmd.file.includes('playback-key') ? 'PLAYBACK_KEY_SECRET' : 'STRIPE_SECRET_NAME')}-AbC123`);
     case '@aws-sdk/client-firehose':
       return firehoseRequests(cmd.name, need('ANALYTICS_DELIVERY_STREAM'), SCOPE);
     case '@aws-sdk/client-athena':

@@ -125,12 +125,17 @@ describe('video', () => {
       const created = st.Condition?.StringEquals?.['aws:RequestTag/platform'];
       if (resourcesOf(st).some((r) => r.includes(':channel/*'))) {
         expect(created ?? st.Condition?.StringEquals?.['aws:ResourceTag/platform'], where).toBe('lvs-dev');
+      } else if (resourcesOf(st).some((r) => r.includes(':playback-key/*'))) {
+        // The stage's playback key pair (lib/constructs/playback-auth.ts): created with the tag, read and deleted by it; listing has no tag.
+        expect(resourcesOf(st).every((r) => r.includes(':playback-key/*')), where).toBe(true);
+        if (st.Condition) expect(created ?? st.Condition?.StringEquals?.['aws:ResourceTag/platform'], where).toBe('lvs-dev');
+        else expect(actionsOf([st]), where).toEqual(['ivs:ListPlaybackKeyPairs']);
       } else {
         expect(resourcesOf(st).every((r) => r.includes(':stream-key/*')), where).toBe(true);
         if (st.Condition) expect(st.Condition, where).toEqual({ StringEquals: { 'aws:RequestTag/platform': 'lvs-dev' } });
       }
     }
     // Exactly the functions whose jobs need IVS.
-    expect([...new Set(ivs.map((g) => g.fn))].sort()).toEqual(['provision-streamer', 'runtime-teardown', 'sale-markers', 'stream-health-poller', 'stream-key']);
+    expect([...new Set(ivs.map((g) => g.fn))].sort()).toEqual(['playback', 'playback-keys', 'provision-streamer', 'runtime-teardown', 'sale-markers', 'stream-health-poller', 'stream-key']);
   });
 });

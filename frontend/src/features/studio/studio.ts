@@ -24,6 +24,14 @@ export function nextStatus(prev: LiveStatus, status: 'LIVE' | 'OFFLINE'): LiveSt
   return prev === 'live' || prev === 'ended' ? 'ended' : 'offline';
 }
 
+/** The stream's phase as the control room shows it: Preview → Live → Ended (offline before the first stream). */
+export type StreamPhase = 'offline' | 'preview' | 'live' | 'ended';
+
+/** A live stream still in Preview is `preview`; otherwise the live status. */
+export function streamPhase(status: LiveStatus, inPreview: boolean): StreamPhase {
+  return status === 'live' && inPreview ? 'preview' : status;
+}
+
 /** Builds an SVG polyline `points` string for a series scaled into width × height (max at top). */
 export function sparkline(values: number[], width: number, height: number, max?: number): string {
   if (!values.length) return '';

@@ -7,6 +7,11 @@ import type { ChatSettings, ChatToken, GiftEvent } from '../../../../lambdas/sha
 
 export type StreamStatus = 'OFFLINE' | 'LIVE';
 
+export type StreamAudience = 'PUBLIC' | 'FOLLOWERS' | 'PRIVATE';
+
+/** Whether the caller may watch now: ALLOWED (playbackUrl set), OFFLINE, or why not. */
+export type PlaybackAccessStatus = 'ALLOWED' | 'OFFLINE' | 'FOLLOW_REQUIRED' | 'PRIVATE' | 'PREVIEW';
+
 export type ProvisioningStatus = 'PROVISIONING' | 'READY' | 'FAILED';
 
 export type SaleMode = 'AUCTION' | 'BUY_NOW' | 'AUCTION_WITH_BUY_NOW';
@@ -122,6 +127,13 @@ export interface PublishAuctionClosedInput {
   saleId?: string | null | undefined;
 }
 
+export interface AudienceInput {
+  audience: StreamAudience;
+  allowList?: string[] | null | undefined;
+  ageRestricted?: boolean | null | undefined;
+  startInPreview?: boolean | null | undefined;
+}
+
 export type GiftKind = 'GIFT' | 'TIP';
 
 export type BroadcasterTier = 'STANDARD' | 'PREMIUM';
@@ -221,6 +233,9 @@ export type StreamerFields = {
   followerCount: number;
   featuredProductId?: string | null;
   isFollowing?: boolean | null;
+  audience?: StreamAudience | null;
+  ageRestricted?: boolean | null;
+  inPreview?: boolean | null;
 };
 
 /** The fields of Product the web app reads wherever it shows one (`FIELDS.Product`). */
@@ -434,6 +449,9 @@ export interface QueryResults {
       followerCount: number;
       featuredProductId: string | null;
       isFollowing: boolean | null;
+      audience: StreamAudience | null;
+      ageRestricted: boolean | null;
+      inPreview: boolean | null;
       schedule: ScheduledStreamFields[];
     } | null;
   };
@@ -464,6 +482,9 @@ export interface QueryResults {
       followerCount: number;
       featuredProductId: string | null;
       isFollowing: boolean | null;
+      audience: StreamAudience | null;
+      ageRestricted: boolean | null;
+      inPreview: boolean | null;
       schedule: ScheduledStreamFields[];
     } | null;
   };
@@ -779,6 +800,27 @@ export interface QueryResults {
   streamReport: {
     streamReport: StreamReportFields | null;
   };
+  playbackAccess: {
+    playbackAccess: {
+      status: PlaybackAccessStatus;
+      audience: StreamAudience;
+      ageRestricted: boolean;
+      inPreview: boolean;
+      playbackUrl: string | null;
+      expiresAt: string | null;
+    } | null;
+  };
+  followedLive: {
+    followedLiveStreams: StreamerFields[];
+  };
+  myAudience: {
+    myAudience: {
+      audience: StreamAudience;
+      allowList: string[];
+      ageRestricted: boolean;
+      startInPreview: boolean;
+    } | null;
+  };
   payoutQueue: {
     payoutQueue: {
       items: {
@@ -953,6 +995,11 @@ export interface QueryVariables {
   streamReport: {
     streamId: string;
   };
+  playbackAccess: {
+    handle: string;
+  };
+  followedLive: Record<string, never>;
+  myAudience: Record<string, never>;
   payoutQueue: {
     nextToken?: string | null | undefined;
   };
@@ -1170,6 +1217,17 @@ export interface MutationResults {
       lifetimeCoins: number;
     };
   };
+  updateAudience: {
+    updateAudience: {
+      audience: StreamAudience;
+      allowList: string[];
+      ageRestricted: boolean;
+      startInPreview: boolean;
+    };
+  };
+  goPublic: {
+    goPublic: StreamerFields;
+  };
   updateChatSettings: {
     updateChatSettings: {
       channelId: string;
@@ -1330,6 +1388,10 @@ export interface MutationVariables {
     handle: string;
     tier: BroadcasterTier;
   };
+  updateAudience: {
+    input: AudienceInput;
+  };
+  goPublic: Record<string, never>;
   updateChatSettings: {
     input: UpdateChatSettingsInput;
   };

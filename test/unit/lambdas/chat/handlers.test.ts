@@ -38,7 +38,30 @@ describe('chat-token', () => {
     });
     expect(ddb).toHaveReceivedCommandWith(BatchGetCommand, { RequestItems: { Main: { Keys: [
       { PK: 'USER#c1', SK: 'PROFILE' }, { PK: 'CHANNEL#c1', SK: 'BAN#u2' }, { PK: 'CHANNEL#c1', SK: 'MOD#u2' }, { PK: 'CHANNEL#c1', SK: 'MEMBER#u2' },
+      { PK: 'USER#u2', SK: 'FOLLOWS#c1' },
     ] } } });
+  });
+
+  it.each([
+    ['followers only: a viewer who does not follow', { audience: 'FOLLOWERS' }, user('u2', 'bob'), [], 'FOLLOW_REQUIRED'],
+    ['followers only: a guest', { audience: 'FOLLOWERS' }, { cognitoIdentityAuthType: 'unauthenticated' }, [], 'FOLLOW_REQUIRED'],
+    ['private: a follower not on the list', { audience: 'PRIVATE', allowList: ['sam'] }, user('u2', 'bob'), [{ PK: 'USER#u2', SK: 'FOLLOWS#c1' }], 'PRIVATE'],
+    ['in Preview: a follower', { inPreview: true }, user('u2', 'bob'), [{ PK: 'USER#u2', SK: 'FOLLOWS#c1' }], 'PREVIEW'],
+  ])('refuses the chat of a restricted stream (%s) with the reason, minting nothing', async (_name, fields, identity, extra, reason) => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [{ ...profile, ...fields }, ...extra] } });
+    const result = await tokenHandler(invoke('createChatToken', identity, { channelId: 'c1' }));
+    expect(result).toMatchObject({ error: { type: 'FORBIDDEN', info: { reason } } });
+    expect(chat).not.toHaveReceivedCommand(CreateChatTokenCommand);
+  });
+
+  it.each([
+    ['a follower of a followers-only stream', { audience: 'FOLLOWERS' }, user('u2', 'bob'), [{ PK: 'USER#u2', SK: 'FOLLOWS#c1' }]],
+    ['an allow-listed handle (case-insensitive)', { audience: 'PRIVATE', allowList: ['bob'] }, user('u2', 'Bob'), []],
+    ['the owner in Preview', { audience: 'PRIVATE', allowList: [], inPreview: true }, user('c1', 'ann'), []],
+    ['an admin', { audience: 'PRIVATE', allowList: [] }, { ...user('u9', 'ada'), groups: ['admins'] }, []],
+  ])('gives a token to %s', async (_name, fields, identity, extra) => {
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [{ ...profile, ...fields }, ...extra] } });
+    expect(await tokenHandler(invoke('createChatToken', identity, { channelId: 'c1' }))).toMatchObject({ data: { token: 'tok' } });
   });
 
   it('tells a timed-out viewer when the timeout ends, and nothing once it has ended', async () => {

@@ -125,6 +125,20 @@ describe('go-live-fanout', () => {
       expect(ddb).toReceiveCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':v0': 'DONE' }) });
     });
 
+    it('alerts nobody at a Stream Start in Preview, and everyone at Go public', async () => {
+      ddb.on(GetCommand, { Key: { PK: 'USER#u1', SK: 'PROFILE' } }).resolves({ Item: { ...profile, startInPreview: true } });
+      ddb.on(QueryCommand, { IndexName: 'GSI1' }).resolves({ Items: followers(3) });
+
+      expect(await handler(event, context())).toEqual({ status: 'PREVIEW', followers: 0 });
+      expect(ddb).not.toHaveReceivedCommandWith(UpdateCommand, { Key: { PK: `STREAM#${STREAM}`, SK: 'ALERTED' } });
+      expect(publish).not.toHaveBeenCalled();
+
+      const goPublic = { id: 'e-9', source: 'lvs.streams', 'detail-type': 'Stream Went Public', time: '2025-06-12T10:30:00Z', resources: [], detail: { prefix: 'lvs-test', channelArn: CHANNEL_ARN, streamId: STREAM } };
+      expect(await handler(goPublic, context())).toEqual({ status: 'SENT', followers: 3 });
+      expect(publish).toHaveBeenCalledTimes(3);
+      expect(await handler({ ...goPublic, detail: { ...goPublic.detail, prefix: 'another-stage' } }, context())).toEqual({ status: 'UNKNOWN_CHANNEL', followers: 0 });
+    });
+
     it('retries UnprocessedItems until written', async () => {
       ddb.on(QueryCommand, { IndexName: 'GSI1' }).resolves({ Items: followers(3) });
       ddb.on(BatchWriteCommand).resolvesOnce({ UnprocessedItems: { Main: [{ PutRequest: { Item: { PK: 'USER#f2', SK: 'NOTIF#x' } } }] } }).resolves({});

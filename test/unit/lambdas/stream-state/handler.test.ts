@@ -78,6 +78,17 @@ describe('stream-state', () => {
     });
   });
 
+  it('Stream Start of a channel that starts in Preview: LIVE and inPreview, on no live or category index (Go public lists it)', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [{ userId: 'u1', handle: 'ann', category: 'Shoes', channelArn: CHANNEL_ARN, startInPreview: true }] });
+
+    expect(await handler(fixture('ivs-stream-start'), context)).toBe('APPLIED');
+
+    const write = ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((i) => i.Key?.SK === 'PROFILE');
+    expect(write?.UpdateExpression).toContain('inPreview = :preview');
+    expect(write?.UpdateExpression).not.toMatch(/GSI1PK|GSI3PK/);
+    expect(write?.ExpressionAttributeValues).toMatchObject({ ':preview': true });
+  });
+
   it('a duplicate delivery (same event id) is absorbed by idempotency: no second write, no second publish', async () => {
     const event = fixture('ivs-stream-start');
     await handler(event, context);

@@ -1,0 +1,2 @@
+/** Mutation.updateAudience: served by the playback Lambda (lib/functions/catalog.ts). */
+export { request, response } from './lib/invoke';

@@ -1,0 +1,2 @@
+/** Query.followedLiveStreams: served by the playback Lambda (lib/functions/catalog.ts). */
+export { request, response } from './lib/invoke';

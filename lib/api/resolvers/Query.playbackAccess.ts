@@ -1,0 +1,2 @@
+/** Query.playbackAccess: served by the playback Lambda (lib/functions/catalog.ts). */
+export { request, response } from './lib/invoke';

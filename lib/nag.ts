@@ -23,6 +23,12 @@ function rules(stack: Stack): Rule[] {
     const cfn = c?.node.defaultChild ?? c;
     return cfn && cfn !== stack ? stack.getLogicalId(cfn as never) : '';
   };
+  /** A schedule group's name as it appears in policies (set at synth, `<prefix>-battles`). */
+  const scheduleGroupName = (path: string): string => {
+    let c: IConstruct | undefined = stack;
+    for (const seg of path.split('/')) c = c?.node.tryFindChild(seg);
+    return (c as { scheduleGroupName?: string } | undefined)?.scheduleGroupName ?? '';
+  };
   const providerFnArns = ['Functions/RuntimeTeardown'].map((p) => `AwsSolutions-IAM5[Resource::<${logical(p)}.Arn>:*]`);
   const fnArnWildcards = ['ProvisionStreamer', 'StreamKey', 'ChatToken', 'ChatModeration', 'Social', 'AlertPreferences', 'Replay', 'CoinCheckout', 'Battles']
     .map((n) => `AwsSolutions-IAM5[Resource::<${logical(`Functions/${n}`)}.Arn>:*]`);
@@ -100,7 +106,7 @@ function rules(stack: Stack): Rule[] {
     },
     {
       path: /^Functions\/Battles\/ServiceRole\/DefaultPolicy\/Resource$/,
-      ids: [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<${logical('Battles/Schedules')}>/*]`],
+      ids: [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${scheduleGroupName('Battles/Schedules')}/*]`],
       reason: 'Each battle gets one-time schedules named at runtime (battle-end-<id>, battle-expire-<id>); create and delete are limited to the battles\' own schedule group.',
     },
     {

@@ -12,7 +12,6 @@ const stack = useDevStack();
 const t = stack.t;
 
 const roleEntry = (): [string, Loose] => Object.entries(stack.resources('AWS::IAM::Role')).find(([, r]) => r.Properties.RoleName === 'lvs-dev-battles-scheduler') as [string, Loose];
-const groupId = (): string => Object.keys(stack.resources('AWS::Scheduler::ScheduleGroup'))[0] as string;
 
 describe('battles', () => {
   it('keeps the schedules in their own group; the Scheduler role is assumable by this account\'s schedules only', () => {
@@ -41,7 +40,7 @@ describe('battles', () => {
     const statements = stack.policiesOf('battles');
     const scheduling = statements.filter((s: Loose) => actionsOf([s]).some((a) => a.startsWith('scheduler:')));
     expect(actionsOf(scheduling).sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule', 'scheduler:UpdateSchedule']);
-    for (const s of scheduling) expect(JSON.stringify(s.Resource)).toContain(`{"Ref":"${groupId()}"},"/*"`);
+    for (const s of scheduling) expect(JSON.stringify(s.Resource)).toContain(':schedule/lvs-dev-battles/*');
     const pass = statements.filter((s: Loose) => actionsOf([s]).includes('iam:PassRole'));
     expect(pass).toEqual([{
       Effect: 'Allow', Action: 'iam:PassRole', Resource: { 'Fn::GetAtt': [roleEntry()[0], 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
@@ -53,7 +52,7 @@ describe('battles', () => {
 
   it('gives the function its group, role, own ARN (by name: no self-reference), the bonus settings and the stream filter', () => {
     const env = stack.fnProps('battles').Environment.Variables;
-    expect(env).toMatchObject({ BATTLE_SCHEDULE_GROUP: { Ref: groupId() }, BATTLE_SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': [roleEntry()[0], 'Arn'] } });
+    expect(env).toMatchObject({ BATTLE_SCHEDULE_GROUP: 'lvs-dev-battles', BATTLE_SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': [roleEntry()[0], 'Arn'] } });
     expect(JSON.stringify(env.BATTLE_TARGET_ARN)).toContain(':function:lvs-dev-battles');
     expect(JSON.parse(env.BATTLES)).toEqual({ bonusPercent: 10, scoreShards: 8, settleMs: 1500 });
     expect(JSON.parse(env.ECONOMY)).toMatchObject({ coinValueMinor: 1, currency: 'USD' });

@@ -25,8 +25,14 @@ function rules(stack: Stack): Rule[] {
   };
   // The stack is `<prefix>-platform` (bin/): the analytics buckets are named from the prefix.
   const prefix = stack.node.id.replace(/-platform$/, '');
+  /** A schedule group's name as it appears in policies (set at synth, `<prefix>-battles`). */
+  const scheduleGroupName = (path: string): string => {
+    let c: IConstruct | undefined = stack;
+    for (const seg of path.split('/')) c = c?.node.tryFindChild(seg);
+    return (c as { scheduleGroupName?: string } | undefined)?.scheduleGroupName ?? '';
+  };
   const providerFnArns = ['Functions/RuntimeTeardown', 'Functions/PlaybackKeys'].map((p) => `AwsSolutions-IAM5[Resource::<${logical(p)}.Arn>:*]`);
-  const fnArnWildcards = ['ProvisionStreamer', 'StreamKey', 'ChatToken', 'ChatModeration', 'Social', 'AlertPreferences', 'Replay', 'CoinCheckout', 'Safety', 'AnalyticsReports', 'Playback']
+  const fnArnWildcards = ['ProvisionStreamer', 'StreamKey', 'ChatToken', 'ChatModeration', 'Social', 'AlertPreferences', 'Replay', 'CoinCheckout', 'Safety', 'AnalyticsReports', 'Playback', 'Battles']
     .map((n) => `AwsSolutions-IAM5[Resource::<${logical(`Functions/${n}`)}.Arn>:*]`);
   return [
     {
@@ -104,6 +110,16 @@ function rules(stack: Stack): Rule[] {
       path: /^Api\/Api\/[A-Za-z]+Source\/ServiceRole\/DefaultPolicy\/Resource$/,
       ids: fnArnWildcards,
       reason: 'AppSync Lambda data sources may invoke the function\'s versions and aliases (<function ARN>:*) of that one function.',
+    },
+    {
+      path: /^Battles\/SchedulerRole\/DefaultPolicy\/Resource$/,
+      ids: [`AwsSolutions-IAM5[Resource::<${logical('Functions/Battles')}.Arn>:*]`],
+      reason: 'EventBridge Scheduler may invoke the battles function (and its versions, <function ARN>:*) and nothing else.',
+    },
+    {
+      path: /^Functions\/Battles\/ServiceRole\/DefaultPolicy\/Resource$/,
+      ids: [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${scheduleGroupName('Battles/Schedules')}/*]`],
+      reason: 'Each battle gets one-time schedules named at runtime (battle-end-<id>, battle-expire-<id>); create and delete are limited to the battles\' own schedule group.',
     },
     {
       path: /^Api\/Api\/ApiLogsRole\/Resource$/,

@@ -16,7 +16,8 @@ import { fromHeader, loadStageConfig, type StageConfig } from '../lib/config';
 import { SAFETY_ALERT_EVENT, type RateLimit } from '../lambdas/shared/domain/safety';
 import { FUNCTIONS } from '../lib/functions/catalog';
 import { GO_LIVE_EMAIL_TEMPLATE } from '../lambdas/shared/domain/alerts';
-import { ADMINS_GROUP, economyEnvironment } from '../lambdas/shared/domain/economy';
+import { ADMINS_GROUP, ECONOMY_ENV, economyEnvironment } from '../lambdas/shared/domain/economy';
+import { battlesEnvironment } from '../lambdas/shared/domain/battles';
 import { createEngine } from './appsync/engine';
 import { ID_TOKEN_CLAIMS_SHIM, idTokenClaimsShim, startLocalCognito } from './auth/cognito';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/server';
@@ -35,6 +36,7 @@ import { startLambdaEndpoint } from './lambda/endpoint';
 import { startFunctionUrl } from './lambda/function-url';
 import { createLambdaRunner, type LambdaRunner } from './lambda/runner';
 import { startLocalS3 } from './s3/index';
+import { startLocalScheduler } from './scheduler/index';
 import { startLocalSes } from './ses/index';
 import { snsOutbox } from './sns/index';
 import { startStreamPoller } from './streams/poller';
@@ -70,6 +72,8 @@ export interface Endpoints {
   analyticsUrl: string;
   firehoseUrl: string;
   athenaUrl: string;
+  /** The local EventBridge Scheduler (the battles' one-time schedules). */
+  schedulerUrl: string;
 }
 
 export interface LocalPlatformOptions {
@@ -128,7 +132,7 @@ export interface LocalPlatform {
   stop(): Promise<void>;
 }
 
-const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, ses: 4040, events: 4050, dynamodb: 8000, lambda: 4060, unsubscribe: 4070, stripe: 4080, stripeWebhook: 4081, secretsmanager: 4090, analytics: 4100, firehose: 4110, athena: 4120 };
+const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, ses: 4040, events: 4050, dynamodb: 8000, lambda: 4060, unsubscribe: 4070, stripe: 4080, stripeWebhook: 4081, secretsmanager: 4090, analytics: 4100, firehose: 4110, athena: 4120, scheduler: 4130 };
 /** The ports of a running platform's endpoints, to start it again on them (LocalPlatformOptions.ports). */
 export function portsOf(e: Endpoints): Partial<Record<keyof typeof FIXED, number>> {
   const p = (url: string) => Number(new URL(url).port);
@@ -137,6 +141,7 @@ export function portsOf(e: Endpoints): Partial<Record<keyof typeof FIXED, number
     s3: p(e.s3Url), ses: p(e.sesUrl), events: p(e.eventsUrl), dynamodb: p(e.dynamodbUrl), lambda: p(e.lambdaUrl), unsubscribe: p(e.unsubscribeUrl),
     stripe: p(e.stripeUrl), stripeWebhook: p(e.stripeWebhookUrl), secretsmanager: p(e.secretsManagerUrl),
     analytics: p(e.analyticsUrl), firehose: p(e.firehoseUrl), athena: p(e.athenaUrl),
+    scheduler: p(e.schedulerUrl),
   };
 }
 
@@ -163,9 +168,11 @@ function localAgeGateConsentDays(): number {
 }
 
 /** The API's economy variables as the dev stage sets them (cdk.json; defaults for what it leaves out). */
+/** The API's economy and battle variables as the dev stage sets them (cdk.json; defaults for what it leaves out). */
 export function localEconomyEnvironment(): Record<string, string> {
   const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
-  return economyEnvironment(loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key])).economy);
+  const config = loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key]));
+  return { ...economyEnvironment(config.economy), ...battlesEnvironment(config.battles) };
 }
 
 /** The dev stage's safety settings (cdk.json; defaults for what it leaves out): rate limit, auto-suspension. */
@@ -275,6 +282,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       rules: [{ pattern: { source: [SAFETY_ALERT_EVENT.source], 'detail-type': [SAFETY_ALERT_EVENT.detailType] }, deliver: (event) => adminAlerts(String((event.detail as { message?: unknown }).message ?? '')) }],
     });
     stops.push(() => events.stop());
+    // The battles' one-time schedules (their end at the buzzer, an invitation's expiry) fire the same handler as in AWS.
+    const scheduler = await startLocalScheduler({ invoke, iam: authorizer, port: port('scheduler'), log, region: LOCAL_REGION, account: ACCOUNT });
+    stops.push(() => scheduler.stop());
     const lambdaEndpoint = await startLambdaEndpoint({ invoke }, port('lambda'), { [ID_TOKEN_CLAIMS_SHIM]: async (event) => idTokenClaimsShim((await invoke('account', event)) as Record<string, unknown>) }, authorizer);
     stops.push(() => lambdaEndpoint.stop());
     const cognito = await startLocalCognito({
@@ -347,6 +357,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         ...coins.env,
         ...analytics.env,
         PLAYBACK_KEY_SECRET: LOCAL_PLAYBACK_SECRET, PLAYBACK_ORIGINS: localPlaybackOrigins(web.url),
+        AWS_ENDPOINT_URL_SCHEDULER: scheduler.url, BATTLE_SCHEDULE_GROUP: 'local-battles',
+        BATTLE_SCHEDULER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/local-battles-scheduler`, BATTLE_TARGET_ARN: `arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:local-battles`,
+        ...Object.fromEntries(Object.entries(localEconomyEnvironment()).filter(([name]) => name !== ECONOMY_ENV.gifts)),
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true',
       },
     });
@@ -371,13 +384,14 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     const endpoints: Endpoints = {
       webUrl: web.url, graphqlUrl: graphql.url, realtimeUrl: graphql.realtimeUrl, rtmpUrl: ivs.rtmpUrl, chatUrl: ivschat.messagingUrl,
       cognitoUrl: cognito.url, ivsUrl: ivs.url, ivschatUrl: ivschat.url, s3Url: s3.url, sesUrl: ses.url, unsubscribeUrl: unsubscribe.url, eventsUrl: events.url,
-      dynamodbUrl: dynamo.endpoint, lambdaUrl: lambdaEndpoint.url, ...coins.endpoints, ...analytics.endpoints,
+      dynamodbUrl: dynamo.endpoint, lambdaUrl: lambdaEndpoint.url, ...coins.endpoints, ...analytics.endpoints, schedulerUrl: scheduler.url,
     };
     writeFileSync(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
     return {
       endpoints, dataDir, deadLetterDir: deadLetters.dir, runner, iam, userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId,
       async settled() {
         await events.settled();
+        await scheduler.settled();
         await streams.drained();
         await analytics.flush();
         await s3.settled();

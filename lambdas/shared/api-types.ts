@@ -51,4 +51,6 @@ export interface GiftEvent {
   sentAt: string;
   /** At least the stage's big-gift threshold: the broadcaster was notified. */
   big: boolean;
+  /** The PK battle this gift counted for (its coins went to the channel's side), null otherwise. */
+  battleId: string | null;
 }

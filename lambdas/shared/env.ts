@@ -73,4 +73,12 @@ export const ENV = {
   ANALYTICS_NAMED_QUERIES: 'ANALYTICS_NAMED_QUERIES',
   /** Seconds after a stream's end before its final report is built: the late-event grace plus Firehose's buffer interval. */
   ANALYTICS_SETTLE_SECONDS: 'ANALYTICS_SETTLE_SECONDS',
+  /** EventBridge Scheduler group of the battles' one-time schedules (end, invitation expiry). */
+  BATTLE_SCHEDULE_GROUP: 'BATTLE_SCHEDULE_GROUP',
+  /** Role the Scheduler assumes to invoke the battles function. */
+  BATTLE_SCHEDULER_ROLE_ARN: 'BATTLE_SCHEDULER_ROLE_ARN',
+  /** The battles function's ARN, the target of its schedules. */
+  BATTLE_TARGET_ARN: 'BATTLE_TARGET_ARN',
+  /** Dead-letter queue of the battles' schedules (an invocation that failed all its retries). */
+  BATTLE_SCHEDULE_DLQ_ARN: 'BATTLE_SCHEDULE_DLQ_ARN',
 } as const;

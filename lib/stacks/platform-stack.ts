@@ -14,6 +14,7 @@ import { Alerts } from '../constructs/alerts';
 import { Analytics } from '../constructs/analytics';
 import { Api } from '../constructs/api';
 import { Auth } from '../constructs/auth';
+import { Battles } from '../constructs/battles';
 import { Chat } from '../constructs/chat';
 import { Coins } from '../constructs/coins';
 import { Data } from '../constructs/data';
@@ -29,7 +30,8 @@ import { Web } from '../constructs/web';
 import { FUNCTIONS } from '../functions/catalog';
 import { EVENT_RETRY_ATTEMPTS, SCHEDULE_RETRY_ATTEMPTS, STREAM_RETRY_ATTEMPTS } from '../functions/delivery';
 import { ENV } from '../../lambdas/shared/env';
-import { economyEnvironment } from '../../lambdas/shared/domain/economy';
+import { ECONOMY_ENV, economyEnvironment } from '../../lambdas/shared/domain/economy';
+import { BATTLES_ENV, battlesEnvironment } from '../../lambdas/shared/domain/battles';
 
 export interface PlatformStackProps extends StackProps {
   /** The stage's settings (cdk.json context, validated by lib/config.ts). */
@@ -81,10 +83,11 @@ export class PlatformStack extends Stack {
     });
     const api = new Api(this, 'Api', {
       prefix: config.prefix, userPool: auth.userPool, table: data.main, functions: fn, logRetention,
-      environment: economyEnvironment(config.economy),
+      environment: { ...economyEnvironment(config.economy), ...battlesEnvironment(config.battles) },
     });
     api.grantGuest(auth.identityPool.unauthenticatedRole);
     const jobs = new Jobs(this, 'Jobs', { prefix: config.prefix });
+    const battles = new Battles(this, 'Battles', { prefix: config.prefix, target: fn('battles'), targetFunctionName: `${config.prefix}-battles` });
 
     // What each function declares with itself in the catalog.
     for (const spec of FUNCTIONS) {
@@ -94,6 +97,7 @@ export class PlatformStack extends Stack {
       if (spec.publishes) api.grantPublish(f);
       if (spec.putsJobs) jobs.grantPut(f);
       if (spec.writesDvrViews) video.grantDvrViews(f, config.dvrWindowMinutes);
+      if (spec.schedulesBattles) battles.grantScheduling(f);
     }
     // The runtime-created channels, stream keys and rooms, and the recordings, per function's job.
     video.grantChannelCreation(fn('provision-streamer'));
@@ -121,6 +125,7 @@ export class PlatformStack extends Stack {
 
     const operations = new Operations(this, 'Operations', { prefix: config.prefix, removalPolicy, email: config.operationsEmail });
     this.wireTriggers(functions, data, video, jobs, operations);
+    battles.sendFailuresTo(operations.deadLetters('battles').queue);
     const alerts = new Alerts(this, 'Alerts', {
       prefix: config.prefix, email: config.email, fanout: fn('go-live-fanout'), unsubscribe: fn('alert-unsubscribe'),
     });
@@ -172,6 +177,9 @@ export class PlatformStack extends Stack {
     const playbackAuth = new PlaybackAuth(this, 'PlaybackAuth', { prefix: config.prefix, removalPolicy, keysHandler: fn('playback-keys') });
     playbackAuth.grantTokenSigning(fn('playback'), [...web.origins, ...config.webOrigins]);
     playbackAuth.grantChannelAuthorization(fn('playback'), config.prefix);
+    // The battles' bonus is paid in the economy's money (coin value, currency, shards).
+    fn('battles').addEnvironment(ECONOMY_ENV.settings, economyEnvironment(config.economy)[ECONOMY_ENV.settings] as string);
+    fn('battles').addEnvironment(BATTLES_ENV, battlesEnvironment(config.battles)[BATTLES_ENV] as string);
     video.allowOrigins(...web.origins);
 
     // Deleting the stack also deletes the runtime-created channels, keys and rooms (prod: only if allowed).

@@ -254,3 +254,15 @@ export function firehoseRequests(operation: string, deliveryStreamName: string, 
 export function athenaRequests(operation: string, workGroup: string, s: Scope): AuthzRequest[] {
   return [{ action: `athena:${operation}`, resources: [{ arn: `arn:aws:athena:${s.region}:${s.account}:workgroup/${workGroup}` }] }];
 }
+
+/**
+ * IAM requests of one EventBridge Scheduler schedule call (REST `/schedules/{Name}`): the schedule's
+ * ARN (`schedule/<group>/<name>`); a create also passes its target's role to the Scheduler.
+ */
+export function schedulerRequests(operation: string, scheduleArn: string, roleArn?: string): AuthzRequest[] {
+  const requests: AuthzRequest[] = [{ action: `scheduler:${operation}`, resources: [{ arn: scheduleArn }] }];
+  if ((operation === 'CreateSchedule' || operation === 'UpdateSchedule') && roleArn) {
+    requests.push({ action: 'iam:PassRole', resources: [{ arn: roleArn }], context: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+  }
+  return requests;
+}

@@ -177,7 +177,10 @@ export interface PricedGift {
  * An accepted gift or tip as every viewer sees it: the API's GiftEvent (lambdas/shared/api-types.ts,
  * generated from the schema); the sender's ledger entry holds it for the fan-out.
  */
-export type GiftEvent = ApiGiftEvent;
+export type GiftEvent = Omit<ApiGiftEvent, 'battleId'> & {
+  /** The PK battle the gift counted for (set by the gift's transaction when it added to a side's score). */
+  battleId?: string | null;
+};
 
 /** The gift of the catalog with this id, or null. */
 export function findGift(gifts: readonly GiftDefinition[], giftId: string): GiftDefinition | null {
@@ -332,7 +335,7 @@ export function canDecidePayout(status: string): boolean {
 
 /** Ledger entry kinds (contract: one entry per movement on an account). */
 export const LEDGER_KINDS = [
-  'PURCHASE', 'REFUND', 'GIFT_SENT', 'TIP_SENT', 'GIFT_RECEIVED', 'TIP_RECEIVED', 'PAYOUT_REQUESTED', 'PAYOUT_REJECTED', 'PAYOUT_PAID',
+  'PURCHASE', 'REFUND', 'GIFT_SENT', 'TIP_SENT', 'GIFT_RECEIVED', 'TIP_RECEIVED', 'PAYOUT_REQUESTED', 'PAYOUT_REJECTED', 'PAYOUT_PAID', 'BATTLE_BONUS',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

@@ -3,7 +3,7 @@
 
 // Schema types.
 
-import type { ChatSettings, ChatToken, GiftEvent } from '../../../../lambdas/shared/api-types';
+import type { ChatSettings, ChatToken } from '../../../../lambdas/shared/api-types';
 
 export type StreamStatus = 'OFFLINE' | 'LIVE';
 
@@ -142,7 +142,7 @@ export type PayoutStatus = 'REQUESTED' | 'PAID' | 'REJECTED';
 
 export type PayoutDecision = 'PAID' | 'REJECTED';
 
-export type LedgerKind = 'PURCHASE' | 'REFUND' | 'GIFT_SENT' | 'TIP_SENT' | 'GIFT_RECEIVED' | 'TIP_RECEIVED' | 'PAYOUT_REQUESTED' | 'PAYOUT_REJECTED' | 'PAYOUT_PAID';
+export type LedgerKind = 'PURCHASE' | 'REFUND' | 'GIFT_SENT' | 'TIP_SENT' | 'GIFT_RECEIVED' | 'TIP_RECEIVED' | 'PAYOUT_REQUESTED' | 'PAYOUT_REJECTED' | 'PAYOUT_PAID' | 'BATTLE_BONUS';
 
 export interface SendGiftInput {
   channelId: string;
@@ -174,6 +174,7 @@ export interface PublishGiftInput {
   senderHandle: string;
   sentAt: string;
   big: boolean;
+  battleId?: string | null | undefined;
 }
 
 /** OPEN: checkout started, not paid; PAID: coins credited; REFUNDED: the payment was refunded or disputed in full and the coins taken back; EXPIRED: the checkout closed unpaid; FAILED: its delayed payment (a bank debit) failed. Neither EXPIRED nor FAILED credited anything. */
@@ -207,6 +208,49 @@ export interface ResolveReportInput {
   reason: string;
   /** SUSPEND: hours, 1 to 720. */
   suspendHours?: number | null | undefined;
+}
+
+export type BattleStatus = 'PENDING' | 'RUNNING' | 'ENDED' | 'CANCELLED' | 'DECLINED' | 'EXPIRED';
+
+export type BattleOutcome = 'WIN' | 'DRAW';
+
+export interface InviteToBattleInput {
+  opponentHandle: string;
+  /** 1-10, default 5. */
+  durationMinutes?: number | null | undefined;
+}
+
+export interface BattleSideInput {
+  channelId: string;
+  handle: string;
+  displayName?: string | null | undefined;
+  avatarUrl?: string | null | undefined;
+  playbackUrl?: string | null | undefined;
+  score: number;
+}
+
+export interface BattleResultInput {
+  outcome: BattleOutcome;
+  winnerChannelId?: string | null | undefined;
+  forfeitChannelId?: string | null | undefined;
+  bonusCoins: number;
+}
+
+/** The whole battle as published to one side's channel (publishBattle). */
+export interface PublishBattleInput {
+  channelId: string;
+  battleId: string;
+  status: BattleStatus;
+  inviter: BattleSideInput;
+  invitee: BattleSideInput;
+  durationSeconds: number;
+  invitedAt: string;
+  expiresAt: string;
+  startsAt?: string | null | undefined;
+  endsAt?: string | null | undefined;
+  endedAt?: string | null | undefined;
+  result?: BattleResultInput | null | undefined;
+  updatedAt?: string | null | undefined;
 }
 
 // Field sets (FIELDS in queries.ts).
@@ -1150,7 +1194,22 @@ export interface MutationResults {
   };
   sendGift: {
     sendGift: {
-      gift: GiftEvent;
+      gift: {
+        id: string;
+        channelId: string;
+        streamId: string;
+        kind: GiftKind;
+        giftId: string | null;
+        giftName: string | null;
+        animation: string | null;
+        count: number;
+        coins: number;
+        message: string | null;
+        senderId: string;
+        senderHandle: string;
+        sentAt: string;
+        big: boolean;
+      };
       wallet: {
         coins: number;
         debt: number;
@@ -1159,7 +1218,22 @@ export interface MutationResults {
   };
   sendTip: {
     sendTip: {
-      gift: GiftEvent;
+      gift: {
+        id: string;
+        channelId: string;
+        streamId: string;
+        kind: GiftKind;
+        giftId: string | null;
+        giftName: string | null;
+        animation: string | null;
+        count: number;
+        coins: number;
+        message: string | null;
+        senderId: string;
+        senderHandle: string;
+        sentAt: string;
+        big: boolean;
+      };
       wallet: {
         coins: number;
         debt: number;
@@ -1479,7 +1553,22 @@ export interface SubscriptionResults {
     } | null;
   };
   gift: {
-    onGift: GiftEvent | null;
+    onGift: {
+      id: string;
+      channelId: string;
+      streamId: string;
+      kind: GiftKind;
+      giftId: string | null;
+      giftName: string | null;
+      animation: string | null;
+      count: number;
+      coins: number;
+      message: string | null;
+      senderId: string;
+      senderHandle: string;
+      sentAt: string;
+      big: boolean;
+    } | null;
   };
   notification: {
     onNotification: {

@@ -4,97 +4,36 @@
 // (50% standard), and a big gift reaches the broadcaster's bell. Not yet here: the admin making them
 // premium (90%) and the payout (the admin's refreshed token did not carry the admins group locally);
 // economy-ui.test.ts covers those screens against fixtures.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, ROOT, screenshotRendered, shot } from './support';
+import { goLiveFromStudio, startLocal, viewerWithCoins, type LocalRun } from './local-platform';
+import { launchChromium, screenshotRendered, shot } from './support';
 
-const START = join(ROOT, 'local/start.ts');
-
-interface Platform {
-  endpoints: Record<string, string>;
-  dataDir: string;
-  userPoolId: string;
-  stop(): Promise<void>;
-}
-
-let platform: Platform | undefined;
+let run: LocalRun | undefined;
 let browser: Browser;
-let outbox = '';
-const ffmpegs: ChildProcess[] = [];
-
-/** Newest 6-digit code in the local outbox mentioning the address (local Cognito writes codes there). */
-function confirmationCode(email: string): string {
-  const files = existsSync(outbox) ? readdirSync(outbox, { recursive: true, encoding: 'utf8' }).map((f) => join(outbox, f)).filter((f) => statSync(f).isFile()) : [];
-  files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  for (const f of files) {
-    const text = readFileSync(f, 'utf8');
-    if (text.includes(email)) {
-      const m = /\b(\d{6})\b/.exec(text);
-      if (m?.[1]) return m[1];
-    }
-  }
-  return '';
-}
-
-async function signUp(page: Page, web: string, email: string, handle: string, next: string): Promise<void> {
-  await page.goto(`${web}/signin/?mode=register&next=${encodeURIComponent(next)}`);
-  await page.fill('#email', email);
-  await page.fill('#handle', handle);
-  await page.fill('#password', 'G1fts!pass-2026');
-  await page.click('form button[type=submit]');
-  await page.locator('#code').waitFor();
-  await expect.poll(() => confirmationCode(email), { timeout: 20_000 }).toMatch(/^\d{6}$/);
-  await page.fill('#code', confirmationCode(email));
-  await page.click('form button[type=submit]');
-  await page.waitForURL((u) => u.pathname.startsWith(next.split('?')[0] ?? next), { timeout: 30_000 });
-}
-
-function pushStream(rtmpBase: string, streamKey: string, seconds = 600): ChildProcess {
-  const p = spawn('ffmpeg', ['-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-b:v', '800k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', `${rtmpBase.replace(/\/$/, '')}/${streamKey}`], { stdio: 'ignore' });
-  ffmpegs.push(p);
-  return p;
-}
 
 /** "$10.04" → 1004. */
 const cents = (text: string) => Math.round(Number(text.replace(/[^0-9.]/g, '')) * 100);
 
 describe('creator economy against the local mode', () => {
   beforeAll(async () => {
-    const mod = (await import(/* @vite-ignore */ START)) as { startLocalPlatform: (o?: object) => Promise<Platform> };
-    const dataDir = mkdtempSync(join(tmpdir(), 'economy-e2e-'));
-    outbox = join(dataDir, 'outbox');
-    platform = await mod.startLocalPlatform({ dataDir, ports: 'free', log: () => undefined });
+    run = await startLocal('economy-e2e');
     browser = await launchChromium();
   });
 
   afterAll(async () => {
-    for (const p of ffmpegs) p.kill('SIGINT');
     await browser?.close();
-    await platform?.stop();
+    await run?.stop();
   });
 
   it('buy coins → gift → every viewer sees it → earnings grow by 50% → big gift on the bell', async () => {
-    const e = platform?.endpoints ?? {};
-    const web = e['webUrl'] ?? '';
+    if (!run) throw new Error('the local mode did not start');
+    const web = run.web;
     const id = Date.now().toString(36);
     const streamerEmail = `s${id}@example.com`;
 
     // The broadcaster: sign up, create the channel, go live from ffmpeg.
-    const streamer = await (await browser.newContext()).newPage();
-    await streamer.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web });
-    await signUp(streamer, web, streamerEmail, `s${id}`, '/studio/');
-    await streamer.locator('#pv-h').waitFor({ timeout: 30_000 });
-    await streamer.click('form button[type=submit]');
-    await streamer.getByTestId('stream-key').waitFor({ timeout: 60_000 });
-    await streamer.locator('#skey ~ button', { hasText: 'Copy' }).click();
-    const key = await streamer.evaluate(() => navigator.clipboard.readText());
-    pushStream(e['rtmpUrl'] ?? '', key);
-    await expect.poll(() => streamer.getByTestId('live-status').innerText(), { timeout: 60_000 }).toContain('LIVE');
+    const streamer = await goLiveFromStudio(browser, run, streamerEmail, `s${id}`);
     const earnings = streamer.getByTestId('earnings');
     await earnings.getByTestId('earnings-available').waitFor();
     expect(await earnings.getByTestId('earnings-available').innerText()).toBe('$0.00');
@@ -103,15 +42,7 @@ describe('creator economy against the local mode', () => {
     expect(await earnings.getByTestId('payout-reason').innerText()).toBe('Payouts start at $10.00: you have $0.00 available.');
 
     // The gifter buys the 6,500-coin pack on the local checkout page and comes back to the wallet.
-    const gifter = await (await browser.newContext()).newPage();
-    await signUp(gifter, web, `g${id}@example.com`, `g${id}`, '/wallet/');
-    await gifter.locator('[data-testid=coin-pack][data-pack=coins-6500] button').click();
-    await gifter.locator('#cardNumber').waitFor({ timeout: 20_000 });
-    await gifter.fill('#cardNumber', '4242 4242 4242 4242');
-    await gifter.fill('#expiry', '12 / 34');
-    await gifter.fill('#cvc', '123');
-    await gifter.getByRole('button', { name: /^Pay/ }).click();
-    await gifter.waitForURL((u) => u.pathname.startsWith('/wallet') && u.searchParams.has('checkout'), { timeout: 30_000 });
+    const gifter = await viewerWithCoins(browser, run, `g${id}@example.com`, `g${id}`);
     await expect.poll(() => gifter.getByTestId('checkout-status').innerText(), { timeout: 30_000 }).toMatch(/Coins added: 6,500 coins/);
     await expect.poll(() => gifter.getByTestId('header-balance').innerText(), { timeout: 10_000 }).toContain('6.5K');
     await screenshotRendered(gifter, 'economy-wallet');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_BATTLE_SETTINGS, MAX_SCORE_SHARDS } from '../lambdas/shared/domain/battles';
 import { APPSYNC_ENV_VALUE_MAX, DEFAULT_ECONOMY_SETTINGS as E, DEFAULT_GIFT_CATALOG, economyEnvironment } from '../lambdas/shared/domain/economy';
 import { coinsConfigSchema } from '../lambdas/shared/domain/coins';
 
@@ -100,6 +101,16 @@ const EconomySchema = z.object({
 /** The stage's validated economy settings. */
 export type EconomyConfig = z.infer<typeof EconomySchema>;
 
+/** PK battles (issue 16, docs/battles.md): the winner's bonus, score counters, the freeze margin at the buzzer. */
+const BattlesSchema = z.object({
+  /** Percent of the loser's battle score (coins) the platform pays into the winner's earnings; 0 = no bonus. */
+  bonusPercent: z.number().int().min(0).max(100).default(DEFAULT_BATTLE_SETTINGS.bonusPercent),
+  /** Score counters per side (concurrent gifts to one side spread over them). */
+  scoreShards: z.number().int().min(1).max(MAX_SCORE_SHARDS).default(DEFAULT_BATTLE_SETTINGS.scoreShards),
+  /** Milliseconds after endsAt before the scores are frozen, so gifts accepted just before the buzzer land. */
+  settleMs: z.number().int().min(0).max(10_000).default(DEFAULT_BATTLE_SETTINGS.settleMs),
+});
+
 const StageSchema = z.object({
   /** Prefix of every physical name, e.g. `lvs-dev`. */
   prefix: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, 'prefix must be 2-21 lowercase letters, digits or dashes, starting with a letter'),
@@ -135,6 +146,8 @@ const StageSchema = z.object({
   economy: EconomySchema.prefault({}),
   /** Coin packs on sale and the Secrets Manager secret with the Stripe keys (lambdas/shared/domain/coins.ts). */
   coins: coinsConfigSchema.prefault({}),
+  /** PK battles: bonus, score counters, settle margin (defaults apply to what is left out). */
+  battles: BattlesSchema.prefault({}),
 }).refine((s) => s.recordings.deepArchiveAccessDays > s.recordings.archiveAccessDays, {
   message: 'recordings.deepArchiveAccessDays must be greater than recordings.archiveAccessDays',
 });

@@ -24,7 +24,7 @@ function rules(stack: Stack): Rule[] {
     return cfn && cfn !== stack ? stack.getLogicalId(cfn as never) : '';
   };
   const providerFnArns = ['Functions/RuntimeTeardown'].map((p) => `AwsSolutions-IAM5[Resource::<${logical(p)}.Arn>:*]`);
-  const fnArnWildcards = ['ProvisionStreamer', 'StreamKey', 'ChatToken', 'ChatModeration', 'Social', 'AlertPreferences', 'Replay', 'CoinCheckout']
+  const fnArnWildcards = ['ProvisionStreamer', 'StreamKey', 'ChatToken', 'ChatModeration', 'Social', 'AlertPreferences', 'Replay', 'CoinCheckout', 'Battles']
     .map((n) => `AwsSolutions-IAM5[Resource::<${logical(`Functions/${n}`)}.Arn>:*]`);
   return [
     {
@@ -92,6 +92,16 @@ function rules(stack: Stack): Rule[] {
       path: /^Api\/Api\/[A-Za-z]+Source\/ServiceRole\/DefaultPolicy\/Resource$/,
       ids: fnArnWildcards,
       reason: 'AppSync Lambda data sources may invoke the function\'s versions and aliases (<function ARN>:*) of that one function.',
+    },
+    {
+      path: /^Battles\/SchedulerRole\/DefaultPolicy\/Resource$/,
+      ids: [`AwsSolutions-IAM5[Resource::<${logical('Functions/Battles')}.Arn>:*]`],
+      reason: 'EventBridge Scheduler may invoke the battles function (and its versions, <function ARN>:*) and nothing else.',
+    },
+    {
+      path: /^Functions\/Battles\/ServiceRole\/DefaultPolicy\/Resource$/,
+      ids: [`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/<${logical('Battles/Schedules')}>/*]`],
+      reason: 'Each battle gets one-time schedules named at runtime (battle-end-<id>, battle-expire-<id>); create and delete are limited to the battles\' own schedule group.',
     },
     {
       path: /^Api\/Api\/ApiLogsRole\/Resource$/,

@@ -14,7 +14,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fromHeader, loadStageConfig } from '../lib/config';
 import { FUNCTIONS } from '../lib/functions/catalog';
 import { GO_LIVE_EMAIL_TEMPLATE } from '../lambdas/shared/domain/alerts';
-import { ADMINS_GROUP, economyEnvironment } from '../lambdas/shared/domain/economy';
+import { ADMINS_GROUP, ECONOMY_ENV, economyEnvironment } from '../lambdas/shared/domain/economy';
+import { battlesEnvironment } from '../lambdas/shared/domain/battles';
 import { createEngine } from './appsync/engine';
 import { ID_TOKEN_CLAIMS_SHIM, idTokenClaimsShim, startLocalCognito } from './auth/cognito';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from './dynamodb/server';
@@ -32,6 +33,7 @@ import { startLambdaEndpoint } from './lambda/endpoint';
 import { startFunctionUrl } from './lambda/function-url';
 import { createLambdaRunner, type LambdaRunner } from './lambda/runner';
 import { startLocalS3 } from './s3/index';
+import { startLocalScheduler } from './scheduler/index';
 import { startLocalSes } from './ses/index';
 import { startStreamPoller } from './streams/poller';
 import { startLocalCoins } from './stripe/index';
@@ -61,6 +63,8 @@ export interface Endpoints {
   /** stripe-webhook's function URL, which the local Stripe delivers signed events to. */
   stripeWebhookUrl: string;
   secretsManagerUrl: string;
+  /** The local EventBridge Scheduler (the battles' one-time schedules). */
+  schedulerUrl: string;
 }
 
 export interface LocalPlatformOptions {
@@ -114,14 +118,14 @@ export interface LocalPlatform {
   stop(): Promise<void>;
 }
 
-const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, ses: 4040, events: 4050, dynamodb: 8000, lambda: 4060, unsubscribe: 4070, stripe: 4080, stripeWebhook: 4081, secretsmanager: 4090 };
+const FIXED = { web: 3000, graphql: 4000, rtmp: 1935, hls: 8080, ivs: 4010, ivschat: 4020, chat: 4021, cognito: 9229, s3: 4030, ses: 4040, events: 4050, dynamodb: 8000, lambda: 4060, unsubscribe: 4070, stripe: 4080, stripeWebhook: 4081, secretsmanager: 4090, scheduler: 4100 };
 /** The ports of a running platform's endpoints, to start it again on them (LocalPlatformOptions.ports). */
 export function portsOf(e: Endpoints): Partial<Record<keyof typeof FIXED, number>> {
   const p = (url: string) => Number(new URL(url).port);
   return {
     web: p(e.webUrl), graphql: p(e.graphqlUrl), rtmp: p(e.rtmpUrl), ivs: p(e.ivsUrl), ivschat: p(e.ivschatUrl), chat: p(e.chatUrl), cognito: p(e.cognitoUrl),
     s3: p(e.s3Url), ses: p(e.sesUrl), events: p(e.eventsUrl), dynamodb: p(e.dynamodbUrl), lambda: p(e.lambdaUrl), unsubscribe: p(e.unsubscribeUrl),
-    stripe: p(e.stripeUrl), stripeWebhook: p(e.stripeWebhookUrl), secretsmanager: p(e.secretsManagerUrl),
+    stripe: p(e.stripeUrl), stripeWebhook: p(e.stripeWebhookUrl), secretsmanager: p(e.secretsManagerUrl), scheduler: p(e.schedulerUrl),
   };
 }
 
@@ -141,10 +145,11 @@ function localDvrWindowMinutes(): number {
   return loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key])).dvrWindowMinutes;
 }
 
-/** The API's economy variables as the dev stage sets them (cdk.json; defaults for what it leaves out). */
+/** The API's economy and battle variables as the dev stage sets them (cdk.json; defaults for what it leaves out). */
 export function localEconomyEnvironment(): Record<string, string> {
   const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
-  return economyEnvironment(loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key])).economy);
+  const config = loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key]));
+  return { ...economyEnvironment(config.economy), ...battlesEnvironment(config.battles) };
 }
 
 /** One line per missing prerequisite, with how to install it. */
@@ -241,6 +246,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       log(`Dead letter: ${letter.consumer} failed ${letter.source} ${letter.id} ${letter.attempts} times (${letter.error}): ${path}`));
     const events = await startLocalEvents({ iam: authorizer, invoke, port: port('events'), scheduleEveryMs: opts.scheduleEveryMs, log, deadLetters });
     stops.push(() => events.stop());
+    // The battles' one-time schedules (their end at the buzzer, an invitation's expiry) fire the same handler as in AWS.
+    const scheduler = await startLocalScheduler({ invoke, iam: authorizer, port: port('scheduler'), log, region: LOCAL_REGION, account: ACCOUNT });
+    stops.push(() => scheduler.stop());
     const lambdaEndpoint = await startLambdaEndpoint({ invoke }, port('lambda'), { [ID_TOKEN_CLAIMS_SHIM]: async (event) => idTokenClaimsShim((await invoke('account', event)) as Record<string, unknown>) }, authorizer);
     stops.push(() => lambdaEndpoint.stop());
     const cognito = await startLocalCognito({
@@ -301,6 +309,9 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         CHAT_REVIEW_FUNCTION_ARN: `arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:local-chat-review`,
         CHAT_LOGGING_CONFIGURATION_ARN: ivschat.loggingConfigurationArns['local-chat-log'] ?? '',
         ...coins.env,
+        AWS_ENDPOINT_URL_SCHEDULER: scheduler.url, BATTLE_SCHEDULE_GROUP: 'local-battles',
+        BATTLE_SCHEDULER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/local-battles-scheduler`, BATTLE_TARGET_ARN: `arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT}:function:local-battles`,
+        ...Object.fromEntries(Object.entries(localEconomyEnvironment()).filter(([name]) => name !== ECONOMY_ENV.gifts)),
         POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN', POWERTOOLS_TRACE_ENABLED: 'false', POWERTOOLS_METRICS_DISABLED: 'true',
       },
     });
@@ -324,13 +335,14 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     const endpoints: Endpoints = {
       webUrl: web.url, graphqlUrl: graphql.url, realtimeUrl: graphql.realtimeUrl, rtmpUrl: ivs.rtmpUrl, chatUrl: ivschat.messagingUrl,
       cognitoUrl: cognito.url, ivsUrl: ivs.url, ivschatUrl: ivschat.url, s3Url: s3.url, sesUrl: ses.url, unsubscribeUrl: unsubscribe.url, eventsUrl: events.url,
-      dynamodbUrl: dynamo.endpoint, lambdaUrl: lambdaEndpoint.url, ...coins.endpoints,
+      dynamodbUrl: dynamo.endpoint, lambdaUrl: lambdaEndpoint.url, ...coins.endpoints, schedulerUrl: scheduler.url,
     };
     writeFileSync(join(dataDir, 'endpoints.json'), JSON.stringify(endpoints, null, 2));
     return {
       endpoints, dataDir, deadLetterDir: deadLetters.dir, runner, iam, userPoolId: cognito.userPoolId, userPoolClientId: cognito.userPoolClientId,
       async settled() {
         await events.settled();
+        await scheduler.settled();
         await streams.drained();
         await s3.settled();
       },

@@ -27,7 +27,7 @@ const NOTIFICATION_TTL_SECONDS = 90 * 24 * 3600;
 
 const GIFT_MUTATION = /* GraphQL */ `
   mutation PublishGift($input: PublishGiftInput!) {
-    publishGift(input: $input) { id channelId streamId kind giftId giftName animation count coins message senderId senderHandle sentAt big }
+    publishGift(input: $input) { id channelId streamId kind giftId giftName animation count coins message senderId senderHandle sentAt big battleId }
   }
 `;
 

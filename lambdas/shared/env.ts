@@ -51,4 +51,12 @@ export const ENV = {
   ALLOW_TEARDOWN: 'ALLOW_TEARDOWN',
   /** Seconds a live viewer may scrub back: what a recording's DVR views span (stage config dvrWindowMinutes). */
   DVR_WINDOW_SECONDS: 'DVR_WINDOW_SECONDS',
+  /** EventBridge Scheduler group of the battles' one-time schedules (end, invitation expiry). */
+  BATTLE_SCHEDULE_GROUP: 'BATTLE_SCHEDULE_GROUP',
+  /** Role the Scheduler assumes to invoke the battles function. */
+  BATTLE_SCHEDULER_ROLE_ARN: 'BATTLE_SCHEDULER_ROLE_ARN',
+  /** The battles function's ARN, the target of its schedules. */
+  BATTLE_TARGET_ARN: 'BATTLE_TARGET_ARN',
+  /** Dead-letter queue of the battles' schedules (an invocation that failed all its retries). */
+  BATTLE_SCHEDULE_DLQ_ARN: 'BATTLE_SCHEDULE_DLQ_ARN',
 } as const;

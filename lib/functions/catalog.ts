@@ -42,7 +42,12 @@ export type Trigger =
   /** The platform's own events on the stack's jobs bus: async, retried, failures to the dead-letter queue (lib/constructs/jobs.ts). */
   | { readonly kind: 'platform-event'; readonly ruleId: string; readonly pattern: PlatformEventPattern }
   /** A public HTTPS endpoint (Lambda function URL, auth NONE). */
-  | { readonly kind: 'function-url' };
+  | { readonly kind: 'function-url' }
+  /**
+   * The target of one-time EventBridge Scheduler schedules the function itself creates (invoked
+   * through the scheduler role of lib/constructs/battles.ts; locally by local/scheduler).
+   */
+  | { readonly kind: 'one-time-schedule' };
 
 /**
  * IAM actions on the main table (and its indexes): each is what one kind of call the code sends needs
@@ -90,6 +95,12 @@ export interface FunctionSpec {
    */
   readonly putsJobs?: boolean;
   /**
+   * Creates and deletes the battles' one-time schedules in their schedule group, passing the
+   * scheduler role (lib/constructs/battles.ts).
+   * @default false
+   */
+  readonly schedulesBattles?: boolean;
+  /**
    * Reads the recordings' HLS playlists and writes their DVR views beside them (objects under
    * `ivs/…/media/hls/` of the recordings bucket only), with the stage's DVR window.
    * @default false
@@ -134,6 +145,15 @@ export const PROVISIONING_REQUESTED: Record<string, unknown> = {
 export const GIFT_SENT: Record<string, unknown> = {
   eventName: ['INSERT'],
   dynamodb: { NewImage: { type: { S: ['LedgerEntry'] }, kind: { S: ['GIFT_SENT', 'TIP_SENT'] } } },
+};
+
+/**
+ * Table-stream records the battles function publishes or acts on: battles and their score counters
+ * (every change, each accepted gift included), and profiles of streamers in a battle (a side whose
+ * stream ended forfeits). Only these items carry a battleId.
+ */
+export const BATTLE_CHANGED: Record<string, unknown> = {
+  dynamodb: { NewImage: { type: { S: ['Battle', 'BattleScore', 'Profile'] }, battleId: { S: [{ exists: true }] } } },
 };
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
@@ -304,6 +324,24 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     table: ['PutItem'],
   },
   {
+    name: 'battles',
+    description: 'PK battles: invitations, start, end at the buzzer (one-time schedules) or early, forfeits, the winner\'s bonus; publishes every change to both channels.',
+    triggers: [
+      {
+        kind: 'appsync',
+        fields: [
+          'Query.currentBattle', 'Query.battle', 'Query.battleHistory', 'Query.myBattleInvitations', 'Query.battleCandidates',
+          'Mutation.inviteToBattle', 'Mutation.respondToBattle', 'Mutation.cancelBattleInvitation', 'Mutation.endBattle',
+        ],
+      },
+      { kind: 'table-stream', filter: BATTLE_CHANGED },
+      { kind: 'one-time-schedule' },
+    ],
+    // Ending waits for the settle time (at most 10 s) after the buzzer before it freezes the scores.
+    timeoutSeconds: 30,
+    table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], publishes: true, schedulesBattles: true,
+  },
+  {
     name: 'stripe-webhook',
     description: 'Stripe webhook (function URL): verifies Stripe-Signature, credits coin purchases once per checkout session, takes refunds and disputes back (debt on shortfall).',
     triggers: [{ kind: 'function-url' }],
@@ -319,6 +357,7 @@ export const NONE_DATA_SOURCE_FIELDS: readonly string[] = [
   'Mutation.publishNotification',
   'Mutation.publishAuctionClosed',
   'Mutation.publishGift',
+  'Mutation.publishBattle',
   'Subscription.onNotification',
   'Subscription.onStreamHealth',
 ];

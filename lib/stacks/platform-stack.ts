@@ -13,6 +13,7 @@ import type { StageConfig } from '../config';
 import { Alerts } from '../constructs/alerts';
 import { Api } from '../constructs/api';
 import { Auth } from '../constructs/auth';
+import { Battles } from '../constructs/battles';
 import { Chat } from '../constructs/chat';
 import { Coins } from '../constructs/coins';
 import { Data } from '../constructs/data';
@@ -25,7 +26,8 @@ import { Web } from '../constructs/web';
 import { FUNCTIONS } from '../functions/catalog';
 import { EVENT_RETRY_ATTEMPTS, SCHEDULE_RETRY_ATTEMPTS, STREAM_RETRY_ATTEMPTS } from '../functions/delivery';
 import { ENV } from '../../lambdas/shared/env';
-import { economyEnvironment } from '../../lambdas/shared/domain/economy';
+import { ECONOMY_ENV, economyEnvironment } from '../../lambdas/shared/domain/economy';
+import { BATTLES_ENV, battlesEnvironment } from '../../lambdas/shared/domain/battles';
 
 export interface PlatformStackProps extends StackProps {
   /** The stage's settings (cdk.json context, validated by lib/config.ts). */
@@ -77,10 +79,11 @@ export class PlatformStack extends Stack {
     });
     const api = new Api(this, 'Api', {
       prefix: config.prefix, userPool: auth.userPool, table: data.main, functions: fn, logRetention,
-      environment: economyEnvironment(config.economy),
+      environment: { ...economyEnvironment(config.economy), ...battlesEnvironment(config.battles) },
     });
     api.grantGuest(auth.identityPool.unauthenticatedRole);
     const jobs = new Jobs(this, 'Jobs', { prefix: config.prefix });
+    const battles = new Battles(this, 'Battles', { prefix: config.prefix, target: fn('battles'), targetFunctionName: `${config.prefix}-battles` });
 
     // What each function declares with itself in the catalog.
     for (const spec of FUNCTIONS) {
@@ -90,6 +93,7 @@ export class PlatformStack extends Stack {
       if (spec.publishes) api.grantPublish(f);
       if (spec.putsJobs) jobs.grantPut(f);
       if (spec.writesDvrViews) video.grantDvrViews(f, config.dvrWindowMinutes);
+      if (spec.schedulesBattles) battles.grantScheduling(f);
     }
     // The runtime-created channels, stream keys and rooms, and the recordings, per function's job.
     video.grantChannelCreation(fn('provision-streamer'));
@@ -111,6 +115,7 @@ export class PlatformStack extends Stack {
 
     const operations = new Operations(this, 'Operations', { prefix: config.prefix, removalPolicy, email: config.operationsEmail });
     this.wireTriggers(functions, data, video, jobs, operations);
+    battles.sendFailuresTo(operations.deadLetters('battles').queue);
     const alerts = new Alerts(this, 'Alerts', {
       prefix: config.prefix, email: config.email, fanout: fn('go-live-fanout'), unsubscribe: fn('alert-unsubscribe'),
     });
@@ -137,6 +142,9 @@ export class PlatformStack extends Stack {
     });
     fn('go-live-fanout').addEnvironment(ENV.WEB_URL, web.url);
     fn('coin-checkout').addEnvironment(ENV.WEB_URL, web.url);
+    // The battles' bonus is paid in the economy's money (coin value, currency, shards).
+    fn('battles').addEnvironment(ECONOMY_ENV.settings, economyEnvironment(config.economy)[ECONOMY_ENV.settings] as string);
+    fn('battles').addEnvironment(BATTLES_ENV, battlesEnvironment(config.battles)[BATTLES_ENV] as string);
     video.allowOrigins(...web.origins);
 
     // Deleting the stack also deletes the runtime-created channels, keys and rooms (prod: only if allowed).

@@ -236,3 +236,15 @@ export function lambdaRequests(functionNameOrArn: string, s: Scope): AuthzReques
 export function secretsManagerRequests(operation: string, secretArn: string): AuthzRequest[] {
   return [{ action: `secretsmanager:${operation}`, resources: [{ arn: secretArn }] }];
 }
+
+/**
+ * IAM requests of one EventBridge Scheduler schedule call (REST `/schedules/{Name}`): the schedule's
+ * ARN (`schedule/<group>/<name>`); a create also passes its target's role to the Scheduler.
+ */
+export function schedulerRequests(operation: string, scheduleArn: string, roleArn?: string): AuthzRequest[] {
+  const requests: AuthzRequest[] = [{ action: `scheduler:${operation}`, resources: [{ arn: scheduleArn }] }];
+  if ((operation === 'CreateSchedule' || operation === 'UpdateSchedule') && roleArn) {
+    requests.push({ action: 'iam:PassRole', resources: [{ arn: roleArn }], context: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+  }
+  return requests;
+}

@@ -93,6 +93,7 @@ export function createResolver(template: CfnTemplate, names: LocalNames): (value
       case 'AWS::SES::EmailIdentity': return prop(id, 'EmailIdentity') ?? id;
       case 'AWS::SES::ConfigurationSet': return prop(id, 'Name') ?? id;
       case 'AWS::Events::EventBus': return prop(id, 'Name') ?? id;
+      case 'AWS::Scheduler::ScheduleGroup': return prop(id, 'Name') ?? id;
       default: return id;
     }
   };

@@ -188,6 +188,8 @@ export interface GiftEvent {
   senderHandle: string;
   sentAt: string;
   big: boolean;
+  /** The PK battle the gift counted for (set by the gift's transaction when it added to a side's score). */
+  battleId?: string;
 }
 
 /** The gift of the catalog with this id, or null. */
@@ -343,7 +345,7 @@ export function canDecidePayout(status: string): boolean {
 
 /** Ledger entry kinds (contract: one entry per movement on an account). */
 export const LEDGER_KINDS = [
-  'PURCHASE', 'REFUND', 'GIFT_SENT', 'TIP_SENT', 'GIFT_RECEIVED', 'TIP_RECEIVED', 'PAYOUT_REQUESTED', 'PAYOUT_REJECTED', 'PAYOUT_PAID',
+  'PURCHASE', 'REFUND', 'GIFT_SENT', 'TIP_SENT', 'GIFT_RECEIVED', 'TIP_RECEIVED', 'PAYOUT_REQUESTED', 'PAYOUT_REJECTED', 'PAYOUT_PAID', 'BATTLE_BONUS',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

@@ -38,6 +38,8 @@ export const SK_PREFIX = {
   giftRevenue: 'GIFTREV#',
   gifter: 'GIFTER#',
   platformRevenueShard: 'SHARD#',
+  battleScore: 'SCORE#',
+  battleHistory: 'BATTLEHIST#',
 } as const;
 
 /** Whether a read item is the one stored under `key` (for picking items out of a BatchGetItem answer). */
@@ -234,3 +236,25 @@ export const adminLogKey = (at: string, entryId: string) => ({ PK: 'ADMINLOG', S
 export const userPayoutsPk = (userId: string) => `${userPartition(userId)}#PAYOUTS`;
 /** GSI2 `PAYOUTS_REQUESTED` / `<requestedAt>`: payouts awaiting an admin's decision (sparse: removed when decided). */
 export const PAYOUTS_REQUESTED_PK = 'PAYOUTS_REQUESTED';
+
+// PK battles (issue 16, docs/battles.md).
+
+/** Partition of a battle and its score counters. */
+export const battlePartition = (battleId: string) => `BATTLE#${battleId}`;
+/** Battle (status, sides, times, result): `BATTLE#<battleId>` / `BATTLE`. */
+export const battleKey = (battleId: string) => ({ PK: battlePartition(battleId), SK: 'BATTLE' }) as const;
+/**
+ * One score counter of a side (coins, gifts, endsAtMs, closedAt): `BATTLE#<battleId>` / `SCORE#<channelId>#<shard>`.
+ * A gift adds to one counter of its side picked at random; readers sum them with one Query.
+ */
+export const battleScoreKey = (battleId: string, channelId: string, shard: string) =>
+  ({ PK: battlePartition(battleId), SK: `${SK_PREFIX.battleScore}${channelId}#${shard}` }) as const;
+/**
+ * A streamer's battle lock (battleId, state, busyUntilMs): `USER#<userId>` / `BATTLELOCK`. Every
+ * invitation and start writes both streamers' locks on the condition that they are free, so a
+ * streamer is in at most one battle or pending invitation.
+ */
+export const battleLockKey = (userId: string) => ({ PK: userPartition(userId), SK: 'BATTLELOCK' }) as const;
+/** An ENDED battle in a streamer's history: `USER#<userId>` / `BATTLEHIST#<endedAt>#<battleId>` (newest first when read backwards). */
+export const battleHistoryKey = (userId: string, endedAt: string, battleId: string) =>
+  ({ PK: userPartition(userId), SK: `${SK_PREFIX.battleHistory}${endedAt}#${battleId}` }) as const;

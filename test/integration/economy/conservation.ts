@@ -10,6 +10,10 @@
  * no wallet, debt or reservation below zero, each wallet equal to its own ledger, reservations and
  * payments equal to the payout records, each stream's revenue equal to the gifts sent to it, and
  * the split of every gift received adding up to the platform's revenue.
+ *
+ * A PK battle's bonus (BATTLE_BONUS on the winner's ledger, docs/battles.md) moves money from the
+ * platform's revenue into the winner's earnings: earnings shards = gifts' shares + bonuses, and
+ * platform revenue = gifts' platform shares − bonuses.
  */
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -61,6 +65,7 @@ export async function checkConservation(doc: DynamoDBDocumentClient, table: stri
   const streamGifts = new Map<string, number>();
   let receivedMinor = 0;
   let receivedValueMinor = 0;
+  let bonusMinor = 0;
 
   for (const item of items) {
     const pk = String(item.PK);
@@ -82,6 +87,10 @@ export async function checkConservation(doc: DynamoDBDocumentClient, table: stri
         receivedMinor += num(item.amount);
         receivedValueMinor += num(item.valueAmount);
         if (num(item.valueAmount) !== num(item.coins) * coinValueMinor) violations.push(`gift ${String(item.txId)}: value ${num(item.valueAmount)} is not ${num(item.coins)} coins`);
+      }
+      if (kind === 'BATTLE_BONUS') {
+        bonusMinor += num(item.amount);
+        if (num(item.amount) !== num(item.bonusCoins) * coinValueMinor) violations.push(`bonus ${String(item.battleId)}: ${num(item.amount)} is not ${num(item.bonusCoins)} coins`);
       }
     } else if (user && sk === 'EARNINGS') {
       accounts.set(user, item);
@@ -121,8 +130,10 @@ export async function checkConservation(doc: DynamoDBDocumentClient, table: stri
       violations.push(`stream ${stream}: revenue ${streamRevenue.get(stream) ?? 0} coins, gifts sent ${streamGifts.get(stream) ?? 0}`);
     }
   }
-  if (receivedMinor !== r.earnedMinor) violations.push(`earnings shards hold ${r.earnedMinor}, gifts received ${receivedMinor}`);
-  if (receivedValueMinor - receivedMinor !== r.platformMinor) violations.push(`platform revenue ${r.platformMinor}, gifts' platform shares ${receivedValueMinor - receivedMinor}`);
+  if (receivedMinor + bonusMinor !== r.earnedMinor) violations.push(`earnings shards hold ${r.earnedMinor}, gifts received ${receivedMinor} + battle bonuses ${bonusMinor}`);
+  if (receivedValueMinor - receivedMinor - bonusMinor !== r.platformMinor) {
+    violations.push(`platform revenue ${r.platformMinor}, gifts' platform shares ${receivedValueMinor - receivedMinor} − battle bonuses ${bonusMinor}`);
+  }
 
   const heldMinor = (r.walletsCoins - r.debtsCoins) * coinValueMinor + (r.earnedMinor - r.paidMinor) + r.platformMinor + r.paidMinor;
   const inMinor = (r.soldCoins - r.refundedCoins) * coinValueMinor;

@@ -7,7 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../../lib/functions/catalog';
 import { createAuthorizer, type Authorizer, type AuthzRequest } from '../../../local/iam/evaluator';
-import { dynamodbRequests, eventsRequests, ivschatRequests, ivsRequests, lambdaRequests, s3Requests, secretsManagerRequests, sesRequests, snsRequests, sqsRequests, type Scope } from '../../../local/iam/requests';
+import { dynamodbRequests, eventsRequests, ivschatRequests, ivsRequests, lambdaRequests, s3Requests, schedulerRequests, secretsManagerRequests, sesRequests, snsRequests, sqsRequests, type Scope } from '../../../local/iam/requests';
 import { environmentsFromTemplate, principalsFromTemplate, synthesizeTemplate } from '../../../local/iam/template';
 import { sdkCommandsOf, type SdkCommand } from './sdk-commands';
 
@@ -94,6 +94,9 @@ function requestsFor(cmd: SdkCommand, env: Record<string, string>): AuthzRequest
         fromAddress: from, template: env.ALERT_EMAIL_TEMPLATE, configurationSet: env.SES_CONFIGURATION_SET,
       }, SCOPE);
     }
+    case '@aws-sdk/client-scheduler':
+      // A battle's schedule in the group the environment names; a create passes the role the environment names.
+      return schedulerRequests(cmd.name, `arn:aws:scheduler:${SCOPE.region}:${SCOPE.account}:schedule/${need('BATTLE_SCHEDULE_GROUP')}/battle-end-btl_x`, need('BATTLE_SCHEDULER_ROLE_ARN'));
     case '@aws-sdk/client-secrets-manager':
       // The secret the environment names, with the random suffix Secrets Manager adds to every ARN.
       return secretsManagerRequests(cmd.name, `arn:aws:secretsmanager:${SCOPE.region}:${SCOPE.account}:secret:${need('STRIPE_SECRET_NAME')}-AbC123`);

@@ -61,7 +61,7 @@ describe('failure destinations', () => {
   const topicLogicalId = () => Object.entries(resources('AWS::SNS::Topic')).find(([, r]) => r.Properties.TopicName === 'lvs-dev-operations')?.[0] as string;
 
   it('gives every table-stream consumer bounded retries, bisect-on-error, partial batch responses and an on-failure queue', () => {
-    expect(consumers('table-stream')).toEqual(['provision-streamer', 'sale-markers', 'gift-fanout']);
+    expect(consumers('table-stream')).toEqual(['provision-streamer', 'sale-markers', 'gift-fanout', 'battles']);
     for (const name of consumers('table-stream')) {
       t().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         FunctionName: { Ref: fnLogicalId(name) },

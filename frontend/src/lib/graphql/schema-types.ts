@@ -126,7 +126,7 @@ export type PayoutStatus = 'REQUESTED' | 'PAID' | 'REJECTED';
 
 export type PayoutDecision = 'PAID' | 'REJECTED';
 
-export type LedgerKind = 'PURCHASE' | 'REFUND' | 'GIFT_SENT' | 'TIP_SENT' | 'GIFT_RECEIVED' | 'TIP_RECEIVED' | 'PAYOUT_REQUESTED' | 'PAYOUT_REJECTED' | 'PAYOUT_PAID';
+export type LedgerKind = 'PURCHASE' | 'REFUND' | 'GIFT_SENT' | 'TIP_SENT' | 'GIFT_RECEIVED' | 'TIP_RECEIVED' | 'PAYOUT_REQUESTED' | 'PAYOUT_REJECTED' | 'PAYOUT_PAID' | 'BATTLE_BONUS';
 
 export interface SendGiftInput {
   channelId: string;
@@ -158,10 +158,54 @@ export interface PublishGiftInput {
   senderHandle: string;
   sentAt: string;
   big: boolean;
+  battleId?: string | null | undefined;
 }
 
 /** OPEN: checkout started, not paid; PAID: coins credited; REFUNDED: the payment was refunded or disputed in full and the coins taken back. */
 export type CoinPurchaseStatus = 'OPEN' | 'PAID' | 'REFUNDED';
+
+export type BattleStatus = 'PENDING' | 'RUNNING' | 'ENDED' | 'CANCELLED' | 'DECLINED' | 'EXPIRED';
+
+export type BattleOutcome = 'WIN' | 'DRAW';
+
+export interface InviteToBattleInput {
+  opponentHandle: string;
+  /** 1-10, default 5. */
+  durationMinutes?: number | null | undefined;
+}
+
+export interface BattleSideInput {
+  channelId: string;
+  handle: string;
+  displayName?: string | null | undefined;
+  avatarUrl?: string | null | undefined;
+  playbackUrl?: string | null | undefined;
+  score: number;
+}
+
+export interface BattleResultInput {
+  outcome: BattleOutcome;
+  winnerChannelId?: string | null | undefined;
+  forfeitChannelId?: string | null | undefined;
+  bonusCoins: number;
+}
+
+/** The whole battle as published to one side's channel (publishBattle). */
+export interface PublishBattleInput {
+  channelId: string;
+  battleId: string;
+  status: BattleStatus;
+  inviter: BattleSideInput;
+  invitee: BattleSideInput;
+  durationSeconds: number;
+  invitedAt: string;
+  expiresAt: string;
+  startsAt?: string | null | undefined;
+  endsAt?: string | null | undefined;
+  endedAt?: string | null | undefined;
+  result?: BattleResultInput | null | undefined;
+  updatedAt?: string | null | undefined;
+}
 
 // Field sets (FIELDS in queries.ts).
 

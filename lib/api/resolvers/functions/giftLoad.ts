@@ -30,6 +30,10 @@ export interface GiftStash {
   written?: boolean;
   /** The last attempt lost to concurrent transactions only: the next write step tries again. */
   conflict?: boolean;
+  /** The channel's RUNNING battle (its profile's battleId) the gift tries to count for (docs/battles.md). */
+  battleId?: string;
+  /** The battle refused the gift (ended, or its scores frozen): the next write step sends it without the battle. */
+  battleRefused?: boolean;
 }
 
 export function request(ctx: Context): DynamoDBBatchGetItemRequest {
@@ -92,5 +96,6 @@ export function response(ctx: Context): unknown {
     currency: economy.currency,
     answerExpiresAt: Math.floor(nowMs / 1000) + ANSWER_TTL_SECONDS,
   };
+  if ((profile as Item).battleId) stash.battleId = (profile as Item).battleId;
   return null;
 }

@@ -12,9 +12,12 @@
  * 6. the sender's tally on the stream (top gifters), 7. one of the platform revenue shards.
  * The shards spread the hot items (one stream, one broadcaster, the platform) over several items:
  * concurrent transactions on one item conflict, on different items they do not.
+ * 8. while the channel is in a RUNNING PK battle (docs/battles.md): one of its side's score
+ *    counters, on the condition that the battle still counts this gift (its end not reached when
+ *    the server accepted the gift, the scores not frozen): the score is written by the gift itself.
  */
 import {
-  earningsShardKey, giftRequestKey, ledgerKey, SK_PREFIX, platformRevenueShardKey, streamGiftRevenueShardKey, topGifterKey, walletKey,
+  battleScoreKey, earningsShardKey, giftRequestKey, ledgerKey, SK_PREFIX, platformRevenueShardKey, streamGiftRevenueShardKey, topGifterKey, walletKey,
 } from '../../../../lambdas/shared/domain/keys';
 import type { GiftEvent, Split } from '../../../../lambdas/shared/domain/economy';
 
@@ -54,21 +57,32 @@ export interface PlainTransactItem {
 export const WALLET_ITEM = 1;
 /** Index of the answer record (its cancellation reason tells a concurrent retry). */
 export const ANSWER_ITEM = 0;
+/** Index of the battle score counter, when there is one (its cancellation reason: the battle no longer counts gifts). */
+export const BATTLE_ITEM = 8;
+
+/** The battle a gift counts for: the channel's side, one of its counters, and when the server accepted the gift. */
+export interface GiftBattle {
+  battleId: string;
+  /** Shard suffix of the side's counter picked for this attempt. */
+  shard: string;
+  /** Server time (epoch ms) the gift was accepted at: it counts only strictly before the battle's endsAtMs. */
+  acceptedAtMs: number;
+}
 
 /** The gift's `fingerprint`: a retry must ask the same thing. */
 export function giftFingerprint(p: { kind: string; channelId: string; giftId: string | null; count: number; coins: number; message: string | null }): string {
   return `${p.kind}|${p.channelId}|${p.giftId ?? ''}|${p.count}|${p.coins}|${p.message ?? ''}`;
 }
 
-/** The eight items of a gift's transaction (see the module comment). */
-export function giftTransactItems(plan: GiftPlan, shards: GiftShards): PlainTransactItem[] {
-  const e = plan.event;
+/** The eight items of a gift's transaction, nine with a battle (see the module comment). */
+export function giftTransactItems(plan: GiftPlan, shards: GiftShards, battle?: GiftBattle | null): PlainTransactItem[] {
+  const e = battle ? { ...plan.event, battleId: battle.battleId } : plan.event;
   const now = e.sentAt;
   const sent = e.kind === 'TIP' ? 'TIP_SENT' : 'GIFT_SENT';
   const received = e.kind === 'TIP' ? 'TIP_RECEIVED' : 'GIFT_RECEIVED';
   const sender = ledgerKey(e.senderId, now, e.id);
   const broadcaster = ledgerKey(e.channelId, now, e.id);
-  return [
+  const items: PlainTransactItem[] = [
     {
       operation: 'PutItem',
       key: giftRequestKey(e.senderId, plan.clientGiftId),
@@ -102,7 +116,7 @@ export function giftTransactItems(plan: GiftPlan, shards: GiftShards): PlainTran
       attributeValues: {
         type: 'LedgerEntry', entryId: broadcaster.SK.slice(SK_PREFIX.ledger.length), kind: received, coins: e.coins, amount: plan.split.broadcasterMinor, currency: plan.currency,
         valueAmount: plan.split.valueMinor, sharePercent: plan.sharePercent, channelId: e.channelId, streamId: e.streamId, giftId: e.giftId, txId: e.id,
-        counterpartyId: e.senderId, counterpartyHandle: e.senderHandle, createdAt: now,
+        counterpartyId: e.senderId, counterpartyHandle: e.senderHandle, createdAt: now, ...(battle ? { battleId: battle.battleId } : {}),
       },
       condition: { expression: 'attribute_not_exists(PK)' },
     },
@@ -143,4 +157,20 @@ export function giftTransactItems(plan: GiftPlan, shards: GiftShards): PlainTran
       },
     },
   ];
+  if (battle) {
+    items.push({
+      operation: 'UpdateItem',
+      key: battleScoreKey(battle.battleId, e.channelId, battle.shard),
+      update: {
+        expression: 'ADD coins :coins, gifts :one SET updatedAt = :now',
+        expressionValues: { ':coins': e.coins, ':one': 1, ':now': now },
+      },
+      // The counter exists from the start (its endsAtMs set); the rule is domain/battles.ts countsForBattle.
+      condition: {
+        expression: 'attribute_exists(PK) AND endsAtMs > :acceptedAt AND attribute_not_exists(closedAt)',
+        expressionValues: { ':acceptedAt': battle.acceptedAtMs },
+      },
+    });
+  }
+  return items;
 }

@@ -1,0 +1,2 @@
+/** Mutation.respondToBattle: served by the battles function (lib/functions/catalog.ts, docs/battles.md). */
+export { request, response } from './lib/invoke';

@@ -1,0 +1,2 @@
+/** Query.myBattleInvitations: served by the battles function (lib/functions/catalog.ts, docs/battles.md). */
+export { request, response } from './lib/invoke';

@@ -25,6 +25,9 @@ const PAYOUT = `payoutId userId handle amount currency status requestedAt decide
 
 const PROVISIONING = `status handle step error streamer { ${STREAMER} }`;
 
+const BATTLE_SIDE = `channelId handle displayName avatarUrl playbackUrl score`;
+const BATTLE = `battleId status inviter { ${BATTLE_SIDE} } invitee { ${BATTLE_SIDE} } durationSeconds invitedAt expiresAt startsAt endsAt endedAt updatedAt result { outcome winnerChannelId forfeitChannelId bonusCoins }`;
+
 export const Q = typedDocuments<QueryResults, QueryVariables>()({
   myProvisioning: `query MyProvisioning { myProvisioning { ${PROVISIONING} } }`,
   browse: `query Browse($category: String, $tag: String) {
@@ -63,6 +66,11 @@ export const Q = typedDocuments<QueryResults, QueryVariables>()({
   studioEarnings: `query StudioEarnings { myEarnings { ${EARNINGS} } myPayouts { items { ${PAYOUT} } nextToken } myLedger(limit: 20) { items { ${LEDGER} } nextToken } }`,
   myPayouts: `query Payouts($nextToken: String) { myPayouts(nextToken: $nextToken) { items { ${PAYOUT} } nextToken } }`,
   payoutQueue: `query PayoutQueue($nextToken: String) { payoutQueue(nextToken: $nextToken) { items { ${PAYOUT} } nextToken } }`,
+  // battles
+  currentBattle: `query CurrentBattle($channelId: ID!) { currentBattle(channelId: $channelId) { ${BATTLE} } }`,
+  studioBattle: `query StudioBattle($channelId: ID!) { currentBattle(channelId: $channelId) { ${BATTLE} } myBattleInvitations { ${BATTLE} } }`,
+  battleHistory: `query BattleHistory($channelId: ID!, $nextToken: String) { battleHistory(channelId: $channelId, limit: 10, nextToken: $nextToken) { items { ${BATTLE} } nextToken } }`,
+  battleCandidates: `query BattleCandidates($query: String) { battleCandidates(query: $query) { channelId handle displayName avatarUrl live followed } }`,
 });
 
 export const M = typedDocuments<MutationResults, MutationVariables>()({
@@ -97,6 +105,11 @@ export const M = typedDocuments<MutationResults, MutationVariables>()({
   decidePayout: `mutation DecidePayout($id: ID!, $decision: PayoutDecision!, $reason: String) { decidePayout(payoutId: $id, decision: $decision, reason: $reason) { ${PAYOUT} } }`,
   setTierByHandle: `mutation SetTier($handle: String!, $tier: BroadcasterTier!) { setBroadcasterTierByHandle(handle: $handle, tier: $tier) { ${EARNINGS} } }`,
   updateChatSettings: `mutation ChatSettings($input: UpdateChatSettingsInput!) { updateChatSettings(input: $input) { channelId slowModeSeconds blockedWords blockedWordsAction maxMessageLength pinnedMessage } }`,
+  // battles
+  inviteToBattle: `mutation InviteToBattle($input: InviteToBattleInput!) { inviteToBattle(input: $input) { ${BATTLE} } }`,
+  respondToBattle: `mutation RespondToBattle($battleId: ID!, $accept: Boolean!) { respondToBattle(battleId: $battleId, accept: $accept) { ${BATTLE} } }`,
+  cancelBattleInvitation: `mutation CancelBattleInvitation($battleId: ID!) { cancelBattleInvitation(battleId: $battleId) { ${BATTLE} } }`,
+  endBattle: `mutation EndBattle($battleId: ID!) { endBattle(battleId: $battleId) { ${BATTLE} } }`,
 });
 
 /** Coin shop (schema block `# coins`). */
@@ -117,6 +130,8 @@ export const S = typedDocuments<SubscriptionResults, SubscriptionVariables>()({
   health: `subscription H($channelId: ID!) { onStreamHealth(channelId: $channelId) { channelId streamId at viewerCount peakViewers bitrate frameRate events } }`,
   gift: `subscription G($channelId: ID!) { onGift(channelId: $channelId) { ${GIFT_EVENT} } }`,
   notification: `subscription N($userId: ID!) { onNotification(userId: $userId) { notificationId userId kind title body link createdAt read } }`,
+  // battles
+  battle: `subscription OnBattle($channelId: ID!) { onBattle(channelId: $channelId) { ${BATTLE} } }`,
 });
 
 /**
@@ -130,4 +145,5 @@ export const FIELDS = {
   Recording: RECORDING,
   ScheduledStream: SCHEDULED,
   Provisioning: PROVISIONING,
+  Battle: BATTLE,
 } as const;

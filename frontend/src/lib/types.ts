@@ -5,6 +5,7 @@
  * these follow.
  */
 import type {
+  BattleFields,
   MutationResults,
   ProductFields,
   ProvisioningFields,
@@ -53,6 +54,10 @@ export type Replay = Kept<NonNullable<QueryResults['replay']['replay']>>;
 export type ChatToken = Kept<NonNullable<MutationResults['createChatToken']['createChatToken']>>;
 /** A stored chat message as Query.chatHistory answers it. */
 export type ChatHistoryMessage = Kept<ItemOf<QueryResults['chatHistory']['chatHistory']>>;
+/** A PK battle or battle invitation, both sides with their scores (schema block `# battles`). */
+export type Battle = BattleFields;
+/** A streamer the caller may invite to a battle. */
+export type BattleCandidate = Kept<ItemOf<QueryResults['battleCandidates']['battleCandidates']>>;
 
 
 /** Creator economy (schema blocks `# economy` and `# coins`). Coins are whole numbers; money is integer minor units. */

@@ -75,7 +75,7 @@ export interface Earnings {
 }
 export interface LedgerEntry {
   entryId: string;
-  kind: 'PURCHASE' | 'REFUND' | 'GIFT_SENT' | 'TIP_SENT' | 'GIFT_RECEIVED' | 'TIP_RECEIVED' | 'PAYOUT_REQUESTED' | 'PAYOUT_REJECTED' | 'PAYOUT_PAID';
+  kind: 'PURCHASE' | 'REFUND' | 'GIFT_SENT' | 'TIP_SENT' | 'GIFT_RECEIVED' | 'TIP_RECEIVED' | 'PAYOUT_REQUESTED' | 'PAYOUT_REJECTED' | 'PAYOUT_PAID' | 'BATTLE_BONUS';
   coins: number; amount?: number | null; currency?: string | null; channelId?: string | null; giftId?: string | null; payoutId?: string | null;
   counterpartyHandle?: string | null; createdAt: string;
 }

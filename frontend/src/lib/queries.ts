@@ -32,6 +32,8 @@ const PROVISIONING = `status handle step error streamer { ${STREAMER} }`;
 
 const REPORT_TARGET = `targetId kind channelId streamId messageId targetUserId targetHandle messageContent thumbnailUrl reportCount lastReason firstReportedAt lastReportedAt status decidedBy decisionReason`;
 const SUSPENSION = `userId handle reason source banned since until byUserId liftedAt`;
+const BATTLE_SIDE = `channelId handle displayName avatarUrl playbackUrl score`;
+const BATTLE = `battleId status inviter { ${BATTLE_SIDE} } invitee { ${BATTLE_SIDE} } durationSeconds invitedAt expiresAt startsAt endsAt endedAt updatedAt result { outcome winnerChannelId forfeitChannelId bonusCoins }`;
 
 export const Q = typedDocuments<QueryResults, QueryVariables>()({
   myProvisioning: `query MyProvisioning { myProvisioning { ${PROVISIONING} } }`,
@@ -82,6 +84,11 @@ export const Q = typedDocuments<QueryResults, QueryVariables>()({
   reportsOf: `query ReportsOf($targetId: ID!) { reportsOf(targetId: $targetId, limit: 50) { items { reporterId reporterHandle reason details reportedAt } nextToken } }`,
   suspensions: `query Suspensions { suspensions(limit: 50) { items { ${SUSPENSION} } nextToken } }`,
   adminLog: `query AdminLog { adminLog(limit: 30) { items { entryId action actorId actorHandle targetUserId targetId reason at } nextToken } }`,
+  // battles
+  currentBattle: `query CurrentBattle($channelId: ID!) { currentBattle(channelId: $channelId) { ${BATTLE} } }`,
+  studioBattle: `query StudioBattle($channelId: ID!) { currentBattle(channelId: $channelId) { ${BATTLE} } myBattleInvitations { ${BATTLE} } }`,
+  battleHistory: `query BattleHistory($channelId: ID!, $nextToken: String) { battleHistory(channelId: $channelId, limit: 10, nextToken: $nextToken) { items { ${BATTLE} } nextToken } }`,
+  battleCandidates: `query BattleCandidates($query: String) { battleCandidates(query: $query) { channelId handle displayName avatarUrl live followed } }`,
 });
 
 export const M = typedDocuments<MutationResults, MutationVariables>()({
@@ -121,6 +128,11 @@ export const M = typedDocuments<MutationResults, MutationVariables>()({
   reportContent: `mutation Report($input: ReportInput!) { reportContent(input: $input) { targetId reportedAt } }`,
   resolveReport: `mutation ResolveReport($input: ResolveReportInput!) { resolveReport(input: $input) { ${REPORT_TARGET} } }`,
   liftSuspension: `mutation LiftSuspension($userId: ID!, $reason: String!) { liftSuspension(userId: $userId, reason: $reason) { ${SUSPENSION} } }`,
+  // battles
+  inviteToBattle: `mutation InviteToBattle($input: InviteToBattleInput!) { inviteToBattle(input: $input) { ${BATTLE} } }`,
+  respondToBattle: `mutation RespondToBattle($battleId: ID!, $accept: Boolean!) { respondToBattle(battleId: $battleId, accept: $accept) { ${BATTLE} } }`,
+  cancelBattleInvitation: `mutation CancelBattleInvitation($battleId: ID!) { cancelBattleInvitation(battleId: $battleId) { ${BATTLE} } }`,
+  endBattle: `mutation EndBattle($battleId: ID!) { endBattle(battleId: $battleId) { ${BATTLE} } }`,
 });
 
 /** Coin shop (schema block `# coins`). */
@@ -141,6 +153,8 @@ export const S = typedDocuments<SubscriptionResults, SubscriptionVariables>()({
   health: `subscription H($channelId: ID!) { onStreamHealth(channelId: $channelId) { channelId streamId at viewerCount peakViewers bitrate frameRate events } }`,
   gift: `subscription G($channelId: ID!) { onGift(channelId: $channelId) { ${GIFT_EVENT} } }`,
   notification: `subscription N($userId: ID!) { onNotification(userId: $userId) { notificationId userId kind title body link createdAt read } }`,
+  // battles
+  battle: `subscription OnBattle($channelId: ID!) { onBattle(channelId: $channelId) { ${BATTLE} } }`,
 });
 
 /**
@@ -157,4 +171,5 @@ export const FIELDS = {
   CreatorDay: CREATOR_DAY,
   StreamReportSummary: STREAM_SUMMARY,
   StreamReport: STREAM_REPORT,
+  Battle: BATTLE,
 } as const;

@@ -5,6 +5,7 @@
  * these follow.
  */
 import type {
+  BattleFields,
   MutationResults,
   ProductFields,
   ProvisioningFields,
@@ -60,6 +61,10 @@ export type StreamReport = StreamReportFields;
 export type ChatToken = Kept<NonNullable<MutationResults['createChatToken']['createChatToken']>>;
 /** A stored chat message as Query.chatHistory answers it. */
 export type ChatHistoryMessage = Kept<ItemOf<QueryResults['chatHistory']['chatHistory']>>;
+/** A PK battle or battle invitation, both sides with their scores (schema block `# battles`). */
+export type Battle = BattleFields;
+/** A streamer the caller may invite to a battle. */
+export type BattleCandidate = Kept<ItemOf<QueryResults['battleCandidates']['battleCandidates']>>;
 
 
 /** Creator economy (schema blocks `# economy` and `# coins`). Coins are whole numbers; money is integer minor units. */
@@ -77,7 +82,7 @@ export interface Earnings {
 }
 export interface LedgerEntry {
   entryId: string;
-  kind: 'PURCHASE' | 'REFUND' | 'GIFT_SENT' | 'TIP_SENT' | 'GIFT_RECEIVED' | 'TIP_RECEIVED' | 'PAYOUT_REQUESTED' | 'PAYOUT_REJECTED' | 'PAYOUT_PAID';
+  kind: 'PURCHASE' | 'REFUND' | 'GIFT_SENT' | 'TIP_SENT' | 'GIFT_RECEIVED' | 'TIP_RECEIVED' | 'PAYOUT_REQUESTED' | 'PAYOUT_REJECTED' | 'PAYOUT_PAID' | 'BATTLE_BONUS';
   coins: number; amount?: number | null; currency?: string | null; channelId?: string | null; giftId?: string | null; payoutId?: string | null;
   counterpartyHandle?: string | null; createdAt: string;
 }

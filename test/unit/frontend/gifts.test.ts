@@ -346,6 +346,7 @@ describe('ledger, payouts and admin input (features/wallet/wallet.ts)', () => {
     expect(ledgerLine(entry('c', { kind: 'GIFT_RECEIVED', coins: 0, amount: 1000, currency: 'USD', giftId: 'castle', counterpartyHandle: 'amy' }))).toEqual({ what: 'A gift from @amy', coins: '', money: '$10.00' });
     expect(ledgerLine(entry('d', { kind: 'TIP_SENT', counterpartyHandle: null })).what).toBe('Tipped a streamer');
     expect(ledgerLine(entry('e', { kind: 'PAYOUT_REJECTED', coins: 0 })).what).toBe('Payout rejected: amount available again');
+    expect(ledgerLine(entry('f', { kind: 'BATTLE_BONUS', coins: 0, amount: 98, currency: 'USD', counterpartyHandle: 'bob' }))).toEqual({ what: 'PK battle bonus: you beat @bob', coins: '', money: '$0.98' });
   });
 
   it('merges pages: each entry once, newest first', () => {

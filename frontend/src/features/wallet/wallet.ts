@@ -93,7 +93,7 @@ export function tierSentence(e: Pick<Earnings, 'tier' | 'sharePercent'>): string
 /** Ledger kinds that move the wallet's coins (the wallet page); the others are earnings (Studio). */
 export const WALLET_KINDS: readonly LedgerEntry['kind'][] = ['PURCHASE', 'REFUND', 'GIFT_SENT', 'TIP_SENT'];
 /** Ledger kinds of a broadcaster's earnings and payouts. */
-export const EARNINGS_KINDS: readonly LedgerEntry['kind'][] = ['GIFT_RECEIVED', 'TIP_RECEIVED', 'PAYOUT_REQUESTED', 'PAYOUT_REJECTED', 'PAYOUT_PAID'];
+export const EARNINGS_KINDS: readonly LedgerEntry['kind'][] = ['GIFT_RECEIVED', 'TIP_RECEIVED', 'BATTLE_BONUS', 'PAYOUT_REQUESTED', 'PAYOUT_REJECTED', 'PAYOUT_PAID'];
 
 /** A ledger entry as a row: what happened, the coins (signed), the money. */
 export function ledgerLine(e: LedgerEntry, gifts: readonly Pick<GiftDefinition, 'id' | 'name'>[] = []): { what: string; coins: string; money: string } {
@@ -109,6 +109,7 @@ export function ledgerLine(e: LedgerEntry, gifts: readonly Pick<GiftDefinition, 
     PAYOUT_REQUESTED: 'Payout requested: amount reserved',
     PAYOUT_REJECTED: 'Payout rejected: amount available again',
     PAYOUT_PAID: 'Payout paid',
+    BATTLE_BONUS: `PK battle bonus: you beat ${e.counterpartyHandle ? `@${e.counterpartyHandle}` : 'your opponent'}`,
   };
   const coins = e.coins === 0 ? '' : `${e.coins > 0 ? '+' : '−'}${Math.abs(e.coins).toLocaleString('en-US')}`;
   const money = e.amount != null && e.currency ? formatMoney(e.amount, e.currency) : '';

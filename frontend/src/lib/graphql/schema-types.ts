@@ -437,6 +437,41 @@ export type StreamReportFields = {
   generatedAt: string;
 };
 
+/** The fields of Battle the web app reads wherever it shows one (`FIELDS.Battle`). */
+export type BattleFields = {
+  battleId: string;
+  status: BattleStatus;
+  inviter: {
+    channelId: string;
+    handle: string;
+    displayName?: string | null;
+    avatarUrl?: string | null;
+    playbackUrl?: string | null;
+    score: number;
+  };
+  invitee: {
+    channelId: string;
+    handle: string;
+    displayName?: string | null;
+    avatarUrl?: string | null;
+    playbackUrl?: string | null;
+    score: number;
+  };
+  durationSeconds: number;
+  invitedAt: string;
+  expiresAt: string;
+  startsAt?: string | null;
+  endsAt?: string | null;
+  endedAt?: string | null;
+  updatedAt?: string | null;
+  result?: {
+    outcome: BattleOutcome;
+    winnerChannelId?: string | null;
+    forfeitChannelId?: string | null;
+    bonusCoins: number;
+  } | null;
+};
+
 // Operations.
 
 /** What each query in `Q` (frontend/src/lib/queries.ts) answers, by its key there. */
@@ -966,6 +1001,29 @@ export interface QueryResults {
       nextToken: string | null;
     };
   };
+  currentBattle: {
+    currentBattle: BattleFields | null;
+  };
+  studioBattle: {
+    currentBattle: BattleFields | null;
+    myBattleInvitations: BattleFields[];
+  };
+  battleHistory: {
+    battleHistory: {
+      items: BattleFields[];
+      nextToken: string | null;
+    };
+  };
+  battleCandidates: {
+    battleCandidates: {
+      channelId: string;
+      handle: string;
+      displayName: string | null;
+      avatarUrl: string | null;
+      live: boolean;
+      followed: boolean;
+    }[];
+  };
 }
 
 /** The variables each query in `Q` takes, by its key there. */
@@ -1056,6 +1114,19 @@ export interface QueryVariables {
   };
   suspensions: Record<string, never>;
   adminLog: Record<string, never>;
+  currentBattle: {
+    channelId: string;
+  };
+  studioBattle: {
+    channelId: string;
+  };
+  battleHistory: {
+    channelId: string;
+    nextToken?: string | null | undefined;
+  };
+  battleCandidates: {
+    query?: string | null | undefined;
+  };
 }
 
 /** What each mutation in `M` (frontend/src/lib/queries.ts) answers, by its key there. */
@@ -1351,6 +1422,18 @@ export interface MutationResults {
       liftedAt: string | null;
     };
   };
+  inviteToBattle: {
+    inviteToBattle: BattleFields;
+  };
+  respondToBattle: {
+    respondToBattle: BattleFields;
+  };
+  cancelBattleInvitation: {
+    cancelBattleInvitation: BattleFields;
+  };
+  endBattle: {
+    endBattle: BattleFields;
+  };
 }
 
 /** The variables each mutation in `M` takes, by its key there. */
@@ -1479,6 +1562,19 @@ export interface MutationVariables {
     userId: string;
     reason: string;
   };
+  inviteToBattle: {
+    input: InviteToBattleInput;
+  };
+  respondToBattle: {
+    battleId: string;
+    accept: boolean;
+  };
+  cancelBattleInvitation: {
+    battleId: string;
+  };
+  endBattle: {
+    battleId: string;
+  };
 }
 
 /** What each subscription in `S` (frontend/src/lib/queries.ts) answers, by its key there. */
@@ -1582,6 +1678,9 @@ export interface SubscriptionResults {
       read: boolean;
     } | null;
   };
+  battle: {
+    onBattle: BattleFields | null;
+  };
 }
 
 /** The variables each subscription in `S` takes, by its key there. */
@@ -1613,5 +1712,8 @@ export interface SubscriptionVariables {
   };
   notification: {
     userId: string;
+  };
+  battle: {
+    channelId: string;
   };
 }

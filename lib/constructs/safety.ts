@@ -1,4 +1,5 @@
-import type { RemovalPolicy } from 'aws-cdk-lib';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { Rule, RuleTargetInput, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -33,7 +34,6 @@ export interface SafetyProps {
  */
 export class Safety extends Construct {
   readonly topic: Topic;
-  readonly rule: Rule;
   private readonly props: SafetyProps;
 
   constructor(scope: Construct, id: string, props: SafetyProps) {
@@ -44,11 +44,22 @@ export class Safety extends Construct {
     // EventBridge publishes to an encrypted topic only with the key.
     key.grant(new ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     if (props.adminEmail) this.topic.addSubscription(new EmailSubscription(props.adminEmail));
-    this.rule = new Rule(this, 'AlertRule', {
+  }
+
+  /**
+   * The rule that sends each auto-suspension alert to the admins' topic; an alert EventBridge cannot
+   * deliver after its retries lands in `queue` (the operations dead-letter queues, alarmed), as every
+   * other rule target's does.
+   */
+  sendFailuresTo(queue: IQueue): Rule {
+    return new Rule(this, 'AlertRule', {
       description: 'Auto-suspended live streams: alert the platform admins',
-      eventBus: props.bus,
+      eventBus: this.props.bus,
       eventPattern: { source: [SAFETY_ALERT_EVENT.source], detailType: [SAFETY_ALERT_EVENT.detailType] },
-      targets: [new SnsTopic(this.topic, { message: RuleTargetInput.fromEventPath('$.detail.message') })],
+      targets: [new SnsTopic(this.topic, {
+        message: RuleTargetInput.fromEventPath('$.detail.message'),
+        deadLetterQueue: queue, retryAttempts: 8, maxEventAge: Duration.hours(2),
+      })],
     });
   }
 

@@ -126,6 +126,7 @@ export class PlatformStack extends Stack {
     const operations = new Operations(this, 'Operations', { prefix: config.prefix, removalPolicy, email: config.operationsEmail });
     this.wireTriggers(functions, data, video, jobs, operations);
     battles.sendFailuresTo(operations.deadLetters('battles').queue);
+    safety.sendFailuresTo(operations.deadLetters('safety').queue);
     const alerts = new Alerts(this, 'Alerts', {
       prefix: config.prefix, email: config.email, fanout: fn('go-live-fanout'), unsubscribe: fn('alert-unsubscribe'),
     });

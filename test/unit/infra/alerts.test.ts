@@ -11,8 +11,8 @@ const policiesOf = stack.policiesOf;
 
 describe('alerts', () => {
   it('sends go-live emails through SES with a template, no SNS topic and no per-subscriber resource', () => {
-    // The only topic is the operators' (alarms); dev subscribes nobody to it.
-    expect(Object.values(resources('AWS::SNS::Topic')).map((r) => r.Properties.TopicName)).toEqual(['lvs-dev-operations']);
+    // The only topics are the operators' (alarms) and the admins' safety alerts (auto-suspensions); dev subscribes nobody to them.
+    expect(Object.values(resources('AWS::SNS::Topic')).map((r) => r.Properties.TopicName).sort()).toEqual(['lvs-dev-operations', 'lvs-dev-safety-alerts']);
     expect(resources('AWS::SNS::Subscription')).toEqual({});
     t().hasResourceProperties('AWS::SES::Template', {
       Template: { TemplateName: 'lvs-dev-go-live', SubjectPart: '{{subject}}', TextPart: Match.stringLikeRegexp('\\{\\{unsubscribeUrl\\}\\}'), HtmlPart: Match.stringLikeRegexp('href="\\{\\{unsubscribeUrl\\}\\}"') },

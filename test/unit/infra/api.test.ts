@@ -40,8 +40,9 @@ describe('api', () => {
     expect(new Set(registered.map((r) => `${r.Properties.TypeName}.${r.Properties.FieldName}`))).toEqual(new Set(files.map((f) => f.field)));
     expect(registered.every((r) => r.Properties.Runtime.Name === 'APPSYNC_JS')).toBe(true);
     const buyNow = registered.find((r) => r.Properties.FieldName === 'buyNow');
+    // getProduct → getProfile → audienceGate → buyNowWrite (Mutation.buyNow.ts).
     expect(buyNow.Properties.Kind).toBe('PIPELINE');
-    expect(buyNow.Properties.PipelineConfig.Functions).toHaveLength(3);
+    expect(buyNow.Properties.PipelineConfig.Functions).toHaveLength(4);
   });
 
   it('hands the resolvers the stage\'s economy (settings and gift catalog) as environment variables', () => {

@@ -63,7 +63,10 @@ describe('chat', () => {
     expect(byFn('chat-moderation')).toEqual(['ivschat:DeleteMessage', 'ivschat:DisconnectUser', 'ivschat:SendEvent']);
     expect(byFn('provision-streamer')).toEqual(['ivschat:CreateRoom', 'ivschat:ListRooms', 'ivschat:TagResource']);
     expect(byFn('runtime-teardown')).toEqual(['ivschat:DeleteRoom', 'ivschat:ListRooms']);
-    expect([...new Set(chat.map((g) => g.fn))].sort()).toEqual(['chat-moderation', 'chat-token', 'provision-streamer', 'runtime-teardown']);
+    // Viewer milestones post a system line in the room (analytics reports and the health poller, whichever sees it first).
+    expect(byFn('analytics-reports')).toEqual(['ivschat:SendEvent']);
+    expect(byFn('stream-health-poller')).toEqual(['ivschat:SendEvent']);
+    expect([...new Set(chat.map((g) => g.fn))].sort()).toEqual(['analytics-reports', 'chat-moderation', 'chat-token', 'provision-streamer', 'runtime-teardown', 'stream-health-poller']);
     for (const { fn, st } of chat) {
       if (st.Resource === '*') {
         expect(ivschat(st), fn).toEqual(['ivschat:ListRooms']);

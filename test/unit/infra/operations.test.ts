@@ -80,7 +80,16 @@ describe('failure destinations', () => {
   it('gives every EventBridge rule target (IVS events and schedules) a dead-letter queue and a retry policy', () => {
     const rules = Object.values(resources('AWS::Events::Rule'));
     const ruleTriggers = FUNCTIONS.flatMap((f) => f.triggers).filter((tr) => ['eventbridge', 'schedule', 'platform-event'].includes(tr.kind));
-    expect(rules.length).toBe(ruleTriggers.length);
+    // One rule more than the catalog's triggers: the admins' safety alerts (jobs bus → SNS), with its own dead-letter queue.
+    expect(rules.length).toBe(ruleTriggers.length + 1);
+    t().hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ 'detail-type': Match.anyValue() }),
+      Targets: [Match.objectLike({
+        Arn: { Ref: Match.stringLikeRegexp('AdminAlerts') },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueLogicalId('safety'), 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+      })],
+    });
     for (const name of consumers('eventbridge')) {
       t().hasResourceProperties('AWS::Events::Rule', {
         EventPattern: Match.anyValue(),
@@ -115,7 +124,8 @@ describe('failure destinations', () => {
   });
 
   it('encrypts every dead-letter queue, refuses plain HTTP, and alarms on its depth to the operations topic', () => {
-    const names = [...new Set([...consumers('table-stream'), ...consumers('eventbridge'), ...consumers('schedule'), ...consumers('platform-event')])];
+    // 'safety': the dead letters of the admins' alert rule (its target is SNS, not the function).
+    const names = [...new Set([...consumers('table-stream'), ...consumers('eventbridge'), ...consumers('schedule'), ...consumers('platform-event'), 'safety'])];
     expect(Object.keys(resources('AWS::SQS::Queue')).sort()).toEqual(names.map(queueLogicalId).sort());
     for (const name of names) {
       t().hasResourceProperties('AWS::SQS::Queue', { QueueName: `lvs-dev-${name}-dlq`, SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });

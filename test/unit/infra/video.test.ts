@@ -136,6 +136,6 @@ describe('video', () => {
       }
     }
     // Exactly the functions whose jobs need IVS.
-    expect([...new Set(ivs.map((g) => g.fn))].sort()).toEqual(['playback', 'playback-keys', 'provision-streamer', 'runtime-teardown', 'sale-markers', 'stream-health-poller', 'stream-key']);
+    expect([...new Set(ivs.map((g) => g.fn))].sort()).toEqual(['playback', 'playback-keys', 'provision-streamer', 'runtime-teardown', 'safety', 'sale-markers', 'stream-health-poller', 'stream-key']);
   });
 });

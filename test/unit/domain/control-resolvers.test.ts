@@ -106,10 +106,10 @@ describe('auth in resolvers', () => {
 });
 
 describe('lists', () => {
-  it('live streams: GSI1 LIVE by default, GSI3 by category, tag filter lowercased', () => {
+  it('live streams: GSI1 LIVE by default, GSI3 by category, tag filter lowercased, public streams only', () => {
     expect(r.live.request(ctx({}))).toMatchObject({ index: 'GSI1', scanIndexForward: false, limit: 20, query: { expressionValues: { ':pk': { S: 'LIVE' } } } });
     const byCat = r.live.request(ctx({ category: 'Shoes', tag: 'Retro', limit: 999 }));
-    expect(byCat).toMatchObject({ index: 'GSI3', limit: 50, query: { expressionValues: { ':pk': { S: 'CATEGORY#Shoes' } } }, filter: { expression: 'contains(tags, :tag)', expressionValues: { ':tag': { S: 'retro' } } } });
+    expect(byCat).toMatchObject({ index: 'GSI3', limit: 50, query: { expressionValues: { ':pk': { S: 'CATEGORY#Shoes' } } }, filter: { expression: '(attribute_not_exists(audience) OR audience = :public) AND contains(tags, :tag)', expressionValues: { ':tag': { S: 'retro' } } } });
   });
 
   it('following maps stored edges to FollowEdge', () => {

@@ -101,6 +101,7 @@ describe('index keys match docs/data-model.md', () => {
       order: 'ORDER#', follows: 'FOLLOWS#', notification: 'NOTIF#', alertPref: 'ALERTPREF#', moderator: 'MOD#',
       ban: 'BAN#', member: 'MEMBER#', modLog: 'MODLOG#', health: 'HEALTH#', restore: 'RESTORE#', bid: 'BID#',
       ledger: 'LEDGER#', earnings: 'EARNINGS', giftRevenue: 'GIFTREV#', gifter: 'GIFTER#', platformRevenueShard: 'SHARD#',
+      battleScore: 'SCORE#', battleHistory: 'BATTLEHIST#',
     });
   });
 });

@@ -49,6 +49,8 @@ describe('archived replay, end to end with mocks', () => {
     ddb.on(GetCommand, { Key: { PK: 'RECORDING#rec_1', SK: 'RECORDING' } }).callsFake(() => ({ Item: recording }));
     ddb.on(GetCommand, { Key: { PK: `S3PREFIX#${PREFIX}`, SK: 'RECORDING' } }).resolves({ Item: { recordingId: 'rec_1' } });
     ddb.on(QueryCommand, { IndexName: 'GSI2' }).resolves({ Items: [] });
+    // The streamer's profile: no audience setting, so the replay is public (lambdas/shared/viewer.ts).
+    ddb.on(GetCommand, { Key: { PK: 'USER#streamer-1', SK: 'PROFILE' } }).resolves({ Item: { PK: 'USER#streamer-1', SK: 'PROFILE', userId: 'streamer-1' } });
     ddb.on(PutCommand).resolves({});
     ddb.on(DeleteCommand).resolves({});
     s3.on(ListObjectsV2Command).resolves({ Contents: KEYS.map((Key) => ({ Key, Size: 2 * 1024 * 1024 })) });

@@ -167,12 +167,12 @@ function decodeToken(token: string | null | undefined): Record<string, unknown> 
   try {
     return JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
   } catch {
-    throw new DomainError('VALIDATION', 'nextToken is not one this list gave out.');
+    throw new DomainError('VALIDATION', 'This page link has expired or was not made by this list; start again from the first page.');
   }
 }
 
 export async function myStreamReports(userId: string, limit: number, nextToken: string | null | undefined, nowMs = Date.now()) {
-  if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new DomainError('VALIDATION', 'limit must be between 1 and 50.');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new DomainError('VALIDATION', 'Ask for between 1 and 50 streams at a time (limit).');
   const page = await ddb.send(new QueryCommand({
     TableName: requireEnv(ENV.TABLE_NAME), IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': userStreamsPk(userId) },
     ScanIndexForward: false, Limit: limit, ExclusiveStartKey: decodeToken(nextToken),
@@ -186,7 +186,7 @@ export async function myStreamReports(userId: string, limit: number, nextToken: 
 }
 
 export async function creatorAnalytics(userId: string, days: number, nowMs = Date.now()) {
-  if (!Number.isInteger(days) || days < 1 || days > MAX_CREATOR_DAYS) throw new DomainError('VALIDATION', `days must be between 1 and ${MAX_CREATOR_DAYS}.`);
+  if (!Number.isInteger(days) || days < 1 || days > MAX_CREATOR_DAYS) throw new DomainError('VALIDATION', `Ask for between 1 and ${MAX_CREATOR_DAYS} days (days).`);
   const today = Math.floor(nowMs / 86_400_000);
   const since = new Date((today - days + 1) * 86_400_000).toISOString();
   const dates = Array.from({ length: days }, (_, i) => new Date((today - days + 1 + i) * 86_400_000).toISOString().slice(0, 10));

@@ -9,6 +9,7 @@ import { DeleteMessageCommand, DisconnectUserCommand, SendEventCommand } from '@
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, ivschat } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
+import { handleSchema } from '../shared/domain/handles';
 import { DomainError, toAppSyncResult } from '../shared/errors';
 import { cognitoCaller, idArgument, type AppSyncInvokeEvent, type Caller } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
@@ -140,6 +141,8 @@ export async function moderate(field: string, identity: unknown, args: Args): Pr
     case 'addModerator': {
       if (ctx.role !== 'STREAMER') throw new DomainError('FORBIDDEN', 'Only the streamer can add moderators.');
       const handle = String(args.handle ?? '').trim();
+      // A string that cannot be a handle names nobody (and would not fit in a key).
+      if (!handleSchema.safeParse(handle).success) throw new DomainError('NOT_FOUND', 'Nobody has that handle.');
       const { Item: claim } = await ddb.send(new GetCommand({ TableName: ctx.table, Key: handleKey(handle) }));
       if (!claim?.userId) throw new DomainError('NOT_FOUND', `Nobody has the handle @${handle}.`);
       const userId = claim.userId as string;

@@ -23,9 +23,16 @@ function countOnProfile(channelId: string) {
   };
 }
 
+/** The longest id the API takes (lambdas/shared/appsync-event.ts MAX_ID_LENGTH; that module carries zod, which APPSYNC_JS cannot). */
+const MAX_ID_LENGTH = 256;
+
 export function request(ctx: Context<Args>): unknown {
   const me = requireUser(ctx);
   const channelId = ctx.args.channelId;
+  // Checked before it goes into a key: a transaction answers an over-long key with a bare cancellation.
+  if (!channelId || channelId.length > MAX_ID_LENGTH) {
+    util.error(`That channelId is not one of ours: ids are at most ${MAX_ID_LENGTH} characters.`, 'VALIDATION', null, { field: 'channelId' });
+  }
   const clientLikeId = ctx.args.clientLikeId;
   if (clientLikeId === undefined || clientLikeId === null) {
     return { operation: 'UpdateItem', ...countOnProfile(channelId) };

@@ -140,9 +140,12 @@ export async function moderate(field: string, identity: unknown, args: Args): Pr
     }
     case 'addModerator': {
       if (ctx.role !== 'STREAMER') throw new DomainError('FORBIDDEN', 'Only the streamer can add moderators.');
-      const handle = String(args.handle ?? '').trim();
+      // People type handles as they see them in chat: "@moe" names moe.
+      const handle = String(args.handle ?? '').trim().replace(/^@/, '');
       // A string that cannot be a handle names nobody (and would not fit in a key).
-      if (!handleSchema.safeParse(handle).success) throw new DomainError('NOT_FOUND', 'Nobody has that handle.');
+      if (!handleSchema.safeParse(handle).success) {
+        throw new DomainError('NOT_FOUND', handle.length > 0 && handle.length <= 30 ? `Nobody has the handle @${handle}.` : 'Nobody has that handle.');
+      }
       const { Item: claim } = await ddb.send(new GetCommand({ TableName: ctx.table, Key: handleKey(handle) }));
       if (!claim?.userId) throw new DomainError('NOT_FOUND', `Nobody has the handle @${handle}.`);
       const userId = claim.userId as string;

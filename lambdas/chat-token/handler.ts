@@ -15,7 +15,7 @@ import type { ChatToken } from '../shared/api-types';
 import type { AppSyncInvokeEvent } from '../shared/appsync-event';
 import { cognitoCaller, idArgument } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
-import { capabilitiesFor, CHAT_LIMITS, roleOf, type ChatRole } from '../shared/domain/chat';
+import { capabilitiesFor, CHAT_LIMITS, roleOf } from '../shared/domain/chat';
 import { accountKey, banKey, followKey, isItemAt, memberKey, moderatorKey, profileKey, SK_PREFIX } from '../shared/domain/keys';
 import { watchVerdict, WATCH_REFUSALS, type AudienceFields } from '../shared/domain/audience';
 import { isAdmin } from '../shared/domain/economy';

@@ -251,10 +251,11 @@ describe('chat-moderation', () => {
   });
 
   it('adds a moderator by handle (streamer only)', async () => {
-    ddb.on(GetCommand, { Key: { PK: 'HANDLE#mo', SK: 'HANDLE' } }).resolves({ Item: { userId: 'u3', handle: 'mo' } });
-    const res = await moderationHandler(invoke('addModerator', asStreamer, { channelId: 'c1', handle: 'Mo' }));
-    expect(res).toMatchObject({ data: { action: 'ADD_MODERATOR', targetUserId: 'u3', targetHandle: 'mo' } });
+    ddb.on(GetCommand, { Key: { PK: 'HANDLE#moe', SK: 'HANDLE' } }).resolves({ Item: { userId: 'u3', handle: 'moe' } });
+    const res = await moderationHandler(invoke('addModerator', asStreamer, { channelId: 'c1', handle: '@Moe' }));
+    expect(res).toMatchObject({ data: { action: 'ADD_MODERATOR', targetUserId: 'u3', targetHandle: 'moe' } });
     expect(ddb.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({ PK: 'CHANNEL#c1', SK: 'MOD#u3', GSI1PK: 'USER#u3#MODERATES', GSI1SK: 'c1' });
     expect(await moderationHandler(invoke('addModerator', asStreamer, { channelId: 'c1', handle: 'ghost' }))).toMatchObject({ error: { type: 'NOT_FOUND', message: 'Nobody has the handle @ghost.' } });
+    expect(await moderationHandler(invoke('addModerator', asStreamer, { channelId: 'c1', handle: 'x'.repeat(2000) }))).toMatchObject({ error: { type: 'NOT_FOUND', message: 'Nobody has that handle.' } });
   });
 });

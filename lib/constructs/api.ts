@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { NestedStack } from 'aws-cdk-lib';
 import {
-  AppsyncFunction, AuthorizationType, BaseDataSource, Code, Definition, FieldLogLevel, FunctionRuntime, GraphqlApi, IamResource,
-  Resolver,
+  AppsyncFunction, AuthorizationType, BaseDataSource, Code, Definition, DynamoDbDataSource, FieldLogLevel, FunctionRuntime, GraphqlApi,
+  IamResource, LambdaDataSource, Resolver,
 } from 'aws-cdk-lib/aws-appsync';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
@@ -45,6 +46,14 @@ export function resolverPipeline(path: string): string[] | undefined {
  * and backend publishes, X-Ray and logs on, and one APPSYNC_JS resolver per file in
  * `lib/api/resolvers/` (the same bundles the local mode runs), on the DynamoDB table, a Lambda
  * from the function catalog, or the NONE data source.
+ *
+ * Two nested stacks keep the platform's main template under CloudFormation's size and resource
+ * limits: `Roles` holds the data sources' service roles and their grants, `Pipeline` the pipeline
+ * resolvers' functions (their inline code is most of the template's bytes). The data sources and
+ * resolvers stay in the main stack: AppSync allows one data source per name and one resolver per
+ * field, so creating them in a new stack before the old ones are deleted would fail. The roles are
+ * unnamed and AppSync functions are addressed by id, so moving them replaces them safely. Two
+ * stacks, not one: the roles come before the data sources and the functions after them.
  */
 export class Api extends Construct {
   readonly api: GraphqlApi;
@@ -64,13 +73,19 @@ export class Api extends Construct {
       environmentVariables: { ...props.environment, TABLE_NAME: props.table.tableName },
     });
 
-    const tableSource = this.api.addDynamoDbDataSource('Table', props.table);
+    const roles = new NestedStack(this, 'Roles', { description: `${props.prefix}: the GraphQL API's data source roles` });
+    const pipeline = new NestedStack(this, 'Pipeline', { description: `${props.prefix}: the GraphQL API's pipeline functions` });
+    const sourceRole = (id: string): Role => new Role(roles, `${id}Role`, { assumedBy: new ServicePrincipal('appsync.amazonaws.com') });
+    // The data sources keep their construct ids under the API (their logical ids are unchanged).
+    const tableSource = new DynamoDbDataSource(this.api, 'Table', { api: this.api, table: props.table, serviceRole: sourceRole('TableSource') });
     const noneSource = this.api.addNoneDataSource('None');
     const lambdaSources = new Map<string, BaseDataSource>();
     for (const spec of FUNCTIONS) {
       if (!spec.triggers.some((t) => t.kind === 'appsync')) continue;
       const name = spec.name.split('-').map((p) => p[0]?.toUpperCase() + p.slice(1)).join('');
-      lambdaSources.set(spec.name, this.api.addLambdaDataSource(`${name}Source`, props.functions(spec.name)));
+      lambdaSources.set(spec.name, new LambdaDataSource(this.api, `${name}Source`, {
+        api: this.api, lambdaFunction: props.functions(spec.name), serviceRole: sourceRole(`${name}Source`),
+      }));
     }
     const sourceFor = (field: string): BaseDataSource => {
       if (NONE_DATA_SOURCE_FIELDS.includes(field)) return noneSource;
@@ -82,7 +97,7 @@ export class Api extends Construct {
     const pipelineFn = (name: string, source: BaseDataSource): AppsyncFunction => {
       let fn = pipelineFns.get(name);
       if (!fn) {
-        fn = new AppsyncFunction(this, `Fn${name[0]?.toUpperCase()}${name.slice(1)}`, {
+        fn = new AppsyncFunction(pipeline, `Fn${name[0]?.toUpperCase()}${name.slice(1)}`, {
           api: this.api,
           name,
           dataSource: source,

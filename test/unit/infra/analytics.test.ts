@@ -20,7 +20,8 @@ const nested = (): Template => {
 
 describe('analytics nested stack', () => {
   it('is a nested stack of the platform stack', () => {
-    stack.t().resourceCountIs('AWS::CloudFormation::Stack', 1);
+    const analytics = stack.built().stack.node.findChild('Analytics') as Analytics;
+    expect(analytics.stack.nestedStackParent).toBe(stack.built().stack);
     expect(Object.keys(stack.resources('AWS::KinesisFirehose::DeliveryStream'))).toHaveLength(0);
   });
 

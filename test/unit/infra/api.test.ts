@@ -1,5 +1,6 @@
 /** The Api construct in the platform stack: authorization modes, resolvers, and who may call which fields. */
-import { Match } from 'aws-cdk-lib/assertions';
+import { NestedStack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { findResolverFiles } from '../../../lib/api/resolver-files';
 import { actionsOf, type Loose, useDevStack } from './stack';
@@ -43,6 +44,19 @@ describe('api', () => {
     // getProduct → getProfile → audienceGate → buyNowWrite (Mutation.buyNow.ts).
     expect(buyNow.Properties.Kind).toBe('PIPELINE');
     expect(buyNow.Properties.PipelineConfig.Functions).toHaveLength(4);
+  });
+
+  it('keeps data sources and resolvers in the main stack, their roles and the pipeline functions in nested stacks', () => {
+    const api = stack.built().stack.node.findChild('Api');
+    const roles = Template.fromStack(api.node.findChild('Roles') as NestedStack);
+    const pipeline = Template.fromStack(api.node.findChild('Pipeline') as NestedStack);
+    const sources = Object.values(resources('AWS::AppSync::DataSource')).filter((s) => s.Properties.Type !== 'NONE');
+    expect(sources.length).toBeGreaterThan(1);
+    // Each backed data source's role comes from the Roles stack, through one of its outputs.
+    expect(sources.every((s) => JSON.stringify(s.Properties.ServiceRoleArn).includes('Outputs.'))).toBe(true);
+    expect(Object.keys(roles.findResources('AWS::IAM::Role'))).toHaveLength(sources.length);
+    expect(Object.keys(resources('AWS::AppSync::FunctionConfiguration'))).toHaveLength(0);
+    expect(Object.keys(pipeline.findResources('AWS::AppSync::FunctionConfiguration')).length).toBeGreaterThan(0);
   });
 
   it('hands the resolvers the stage\'s economy (settings and gift catalog) as environment variables', () => {

@@ -5,6 +5,8 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { NestedStack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildStack, CDK_CONTEXT } from './stack';
 
@@ -195,5 +197,14 @@ describe('CloudFormation template limits', () => {
     console.info(`${b.stack.stackName}: template ${(bytes / 1000).toFixed(0)} KB of ${MAX_TEMPLATE_BYTES / 1000} KB, ${resources} of ${MAX_RESOURCES} resources`);
     expect(bytes).toBeLessThan(MAX_TEMPLATE_BYTES * 0.8);
     expect(resources).toBeLessThan(MAX_RESOURCES * 0.8);
+  });
+
+  it('keeps every catalog function in the main template (the local mode\'s IAM view, local/iam/template.ts, reads only that one)', () => {
+    const nested = dev.stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack);
+    expect(nested.length).toBeGreaterThan(0);
+    for (const n of nested) {
+      const names = Object.values(Template.fromStack(n).findResources('AWS::Lambda::Function')).map((f: Loose) => f.Properties.FunctionName);
+      expect(names.filter((name) => typeof name === 'string' && name.startsWith(`${dev.config.prefix}-`))).toEqual([]);
+    }
   });
 });

@@ -13,9 +13,15 @@ const resolverSources = JSON.parse(readFileSync(new URL('./lib/api/resolver-sour
 export default tseslint.config(
   {
     ignores: [
-      'node_modules/**', 'cdk.out/**', '.local/**', 'test-output/**',
-      'frontend/dist/**', 'frontend/.astro/**', 'frontend/node_modules/**',
-      '**/*.js', '!eslint.config.js',
+      'node_modules/**',
+      'cdk.out/**',
+      '.local/**',
+      'test-output/**',
+      'frontend/dist/**',
+      'frontend/.astro/**',
+      'frontend/node_modules/**',
+      '**/*.js',
+      '!eslint.config.js',
     ],
   },
   ...tseslint.configs.recommended,

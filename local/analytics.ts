@@ -7,7 +7,15 @@
  */
 import { join } from 'node:path';
 import { namedQueries } from '../lib/analytics/named-queries';
-import { EVENTS_ERROR_PREFIX, EVENTS_PREFIX, EVENTS_TABLE, LATE_EVENT_GRACE_MS, PARTITION_COLUMNS, PARTITION_QUERY, STORED_EVENT_COLUMNS } from '../lambdas/shared/domain/analytics-events';
+import {
+  EVENTS_ERROR_PREFIX,
+  EVENTS_PREFIX,
+  EVENTS_TABLE,
+  LATE_EVENT_GRACE_MS,
+  PARTITION_COLUMNS,
+  PARTITION_QUERY,
+  STORED_EVENT_COLUMNS,
+} from '../lambdas/shared/domain/analytics-events';
 import { ENV } from '../lambdas/shared/env';
 import { startLocalAthena } from './athena/index';
 import { startLocalFirehose } from './firehose/index';
@@ -35,23 +43,49 @@ export interface LocalAnalyticsOptions {
 
 export async function startLocalAnalytics(opts: LocalAnalyticsOptions) {
   const firehose = await startLocalFirehose({
-    store: opts.store, iam: opts.iam, port: opts.ports.firehose, bufferIntervalMs: BUFFER_MS,
-    streams: [{ name: DELIVERY_STREAM, bucket: ANALYTICS_BUCKET, prefix: EVENTS_PREFIX, errorPrefix: EVENTS_ERROR_PREFIX, partitionQuery: PARTITION_QUERY }],
+    store: opts.store,
+    iam: opts.iam,
+    port: opts.ports.firehose,
+    bufferIntervalMs: BUFFER_MS,
+    streams: [
+      {
+        name: DELIVERY_STREAM,
+        bucket: ANALYTICS_BUCKET,
+        prefix: EVENTS_PREFIX,
+        errorPrefix: EVENTS_ERROR_PREFIX,
+        partitionQuery: PARTITION_QUERY,
+      },
+    ],
   });
   const athena = await startLocalAthena({
-    workGroup: WORK_GROUP, database: DATABASE, iam: opts.iam, port: opts.ports.athena, namedQueries: namedQueries(),
-    tables: [{ name: EVENTS_TABLE, location: join(opts.store.dataDir, ANALYTICS_BUCKET, 'events'), columns: STORED_EVENT_COLUMNS, partitionColumns: PARTITION_COLUMNS }],
+    workGroup: WORK_GROUP,
+    database: DATABASE,
+    iam: opts.iam,
+    port: opts.ports.athena,
+    namedQueries: namedQueries(),
+    tables: [
+      {
+        name: EVENTS_TABLE,
+        location: join(opts.store.dataDir, ANALYTICS_BUCKET, 'events'),
+        columns: STORED_EVENT_COLUMNS,
+        partitionColumns: PARTITION_COLUMNS,
+      },
+    ],
   });
   const endpoint = await startFunctionUrl(opts.invoke, 'analytics-ingest', opts.ports.analytics);
   return {
     endpoints: { analyticsUrl: endpoint.url.replace(/\/$/, ''), firehoseUrl: firehose.url, athenaUrl: athena.url },
     /** The Lambda environment: the SDK endpoints and what the stack sets on the two functions. */
     env: {
-      AWS_ENDPOINT_URL_FIREHOSE: firehose.url, AWS_ENDPOINT_URL_ATHENA: athena.url,
-      [ENV.ANALYTICS_DELIVERY_STREAM]: DELIVERY_STREAM, [ENV.ATHENA_WORKGROUP]: WORK_GROUP, [ENV.ATHENA_DATABASE]: DATABASE,
+      AWS_ENDPOINT_URL_FIREHOSE: firehose.url,
+      AWS_ENDPOINT_URL_ATHENA: athena.url,
+      [ENV.ANALYTICS_DELIVERY_STREAM]: DELIVERY_STREAM,
+      [ENV.ATHENA_WORKGROUP]: WORK_GROUP,
+      [ENV.ATHENA_DATABASE]: DATABASE,
       [ENV.ANALYTICS_NAMED_QUERIES]: JSON.stringify(athena.namedQueryIds),
       [ENV.ANALYTICS_SETTLE_SECONDS]: String(Math.ceil(LATE_EVENT_GRACE_MS / 1000 + (BUFFER_MS / 1000) * 1.5)),
-      [ENV.ID_TOKEN_ISSUER]: opts.idTokenIssuer, [ENV.USER_POOL_CLIENT_ID]: opts.userPoolClientId,
+      [ENV.ID_TOKEN_ISSUER]: opts.idTokenIssuer,
+      [ENV.USER_POOL_CLIENT_ID]: opts.userPoolClientId,
     } as Record<string, string>,
     firehose,
     athena,

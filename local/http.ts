@@ -15,9 +15,13 @@ export function readBody(req: IncomingMessage): Promise<string> {
 export function listen(server: import('node:net').Server, port: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE'
-        ? new Error(`${what}: port ${port} is already in use; stop the program using it (or a previous npm start) and try again.`)
-        : error);
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `${what}: port ${port} is already in use; stop the program using it (or a previous npm start) and try again.`,
+            )
+          : error,
+      );
     };
     server.once('error', onError);
     server.listen(port, '127.0.0.1', () => {
@@ -39,7 +43,13 @@ export async function freePort(): Promise<number> {
 
 /** An error of an AWS REST-JSON service: its `x-amzn-errortype`, HTTP status and message. */
 export class ServiceError extends Error {
-  constructor(readonly type: string, message: string, readonly status: number) { super(message); }
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -58,9 +68,14 @@ export async function answerRestJson(
     if (result === undefined) res.writeHead(204).end();
     else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
   } catch (error) {
-    const e = error instanceof ServiceError ? error
-      : error instanceof Error && error.name === 'AccessDeniedException' ? new ServiceError('AccessDeniedException', error.message, 403)
-        : new ServiceError('InternalServerException', (error as Error).message, 500);
-    res.writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-errortype': e.type }).end(JSON.stringify(errorBody(e.message)));
+    const e =
+      error instanceof ServiceError
+        ? error
+        : error instanceof Error && error.name === 'AccessDeniedException'
+          ? new ServiceError('AccessDeniedException', error.message, 403)
+          : new ServiceError('InternalServerException', (error as Error).message, 500);
+    res
+      .writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-errortype': e.type })
+      .end(JSON.stringify(errorBody(e.message)));
   }
 }

@@ -28,9 +28,17 @@ export function localPlaybackOrigins(webUrl: string): string {
 }
 
 /** Runs the playback-keys custom resource handler as CloudFormation's Create would. */
-export async function importLocalPlaybackKey(invoke: (name: string, event: unknown) => Promise<unknown>): Promise<void> {
+export async function importLocalPlaybackKey(
+  invoke: (name: string, event: unknown) => Promise<unknown>,
+): Promise<void> {
   await invoke('playback-keys', {
-    RequestType: 'Create', ServiceToken: 'local', ResponseURL: 'http://127.0.0.1/', StackId: 'local', RequestId: 'local-playback-key',
-    LogicalResourceId: 'PlaybackAuthKeyPair', ResourceType: 'Custom::IvsPlaybackKeyPair', ResourceProperties: { ServiceToken: 'local', Secret: LOCAL_PLAYBACK_SECRET, Tag: 'local' },
+    RequestType: 'Create',
+    ServiceToken: 'local',
+    ResponseURL: 'http://127.0.0.1/',
+    StackId: 'local',
+    RequestId: 'local-playback-key',
+    LogicalResourceId: 'PlaybackAuthKeyPair',
+    ResourceType: 'Custom::IvsPlaybackKeyPair',
+    ResourceProperties: { ServiceToken: 'local', Secret: LOCAL_PLAYBACK_SECRET, Tag: 'local' },
   });
 }

@@ -37,7 +37,11 @@ async function main(argv: string[]): Promise<void> {
       if ((error as Error).name === 'UserNotFoundException') throw new Error(`No user signed up with ${email}.`);
       throw error;
     }
-    console.log(command === 'add' ? `${email} is an admin now; they sign in again to use it.` : `${email} is no longer an admin (from their next sign-in).`);
+    console.log(
+      command === 'add'
+        ? `${email} is an admin now; they sign in again to use it.`
+        : `${email} is no longer an admin (from their next sign-in).`,
+    );
   } else {
     throw new Error(USAGE);
   }
@@ -46,7 +50,11 @@ async function main(argv: string[]): Promise<void> {
 if (process.argv[1]?.endsWith('scripts/admin.ts')) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     const e = error as Error & { code?: string };
-    console.error(e.code === 'ECONNREFUSED' || e.name === 'TypeError' ? 'The local platform is not running: start it with `npm start`.' : e.message);
+    console.error(
+      e.code === 'ECONNREFUSED' || e.name === 'TypeError'
+        ? 'The local platform is not running: start it with `npm start`.'
+        : e.message,
+    );
     process.exit(1);
   });
 }

@@ -40,7 +40,15 @@ import { loadSchema } from '../lib/api/resolver-files';
 import { FIELDS, M, Q, S } from '../frontend/src/lib/queries';
 
 /** Where the generated module lives in the repository. */
-export const GENERATED_PATH = resolve(import.meta.dirname, '..', 'frontend', 'src', 'lib', 'graphql', 'schema-types.ts');
+export const GENERATED_PATH = resolve(
+  import.meta.dirname,
+  '..',
+  'frontend',
+  'src',
+  'lib',
+  'graphql',
+  'schema-types.ts',
+);
 
 /**
  * Where the API's own types are generated: the object types of API_OBJECT_TYPES in full (and the
@@ -124,7 +132,13 @@ const parens = (t: string) => (t.includes(' ') && !t.startsWith('{') ? `(${t})` 
  */
 type Nullable = 'optional' | 'present' | 'omittable';
 
-function member(name: string, type: GraphQLOutputType | GraphQLInputType, rendered: string, depth: number, nullable: Nullable = 'optional'): string {
+function member(
+  name: string,
+  type: GraphQLOutputType | GraphQLInputType,
+  rendered: string,
+  depth: number,
+  nullable: Nullable = 'optional',
+): string {
   if (isNonNullType(type)) return `${pad(depth)}${name}: ${rendered};`;
   if (nullable === 'omittable') return `${pad(depth)}${name}?: ${rendered} | null | undefined;`;
   return `${pad(depth)}${name}${nullable === 'optional' ? '?' : ''}: ${rendered} | null;`;
@@ -132,13 +146,20 @@ function member(name: string, type: GraphQLOutputType | GraphQLInputType, render
 
 /** The schema's own named types (no introspection types, no root types, no scalars). */
 const ownTypes = (schema: GraphQLSchema) =>
-  Object.values(schema.getTypeMap()).filter((type) => !type.name.startsWith('__') && !ROOTS.has(type.name) && !isScalarType(type));
+  Object.values(schema.getTypeMap()).filter(
+    (type) => !type.name.startsWith('__') && !ROOTS.has(type.name) && !isScalarType(type),
+  );
 
 function schemaSection(schema: GraphQLSchema): string[] {
   const out: string[] = [];
   for (const type of ownTypes(schema)) {
     if (isEnumType(type)) {
-      out.push(`${jsDoc(type.description, 0)}export type ${type.name} = ${type.getValues().map((v) => quote(v.name)).join(' | ')};`);
+      out.push(
+        `${jsDoc(type.description, 0)}export type ${type.name} = ${type
+          .getValues()
+          .map((v) => quote(v.name))
+          .join(' | ')};`,
+      );
     } else if (isInputObjectType(type)) {
       const fields = Object.values(type.getFields()).map(
         (f) => `${jsDoc(f.description, 1)}${member(f.name, f.type, wrapped(f.type, namedRef), 1, 'omittable')}`,
@@ -152,15 +173,21 @@ function schemaSection(schema: GraphQLSchema): string[] {
 /** The schema's object types named, each in full, each field present (`T | null` where the schema allows null), as the API answers it. */
 function objectSection(schema: GraphQLSchema, names: readonly string[]): string[] {
   return objectTypes(schema, names).map((type) => {
-    const fields = Object.values(type.getFields()).map((f) => `${jsDoc(f.description, 1)}${member(f.name, f.type, wrapped(f.type, namedRef), 1, 'present')}`);
+    const fields = Object.values(type.getFields()).map(
+      (f) => `${jsDoc(f.description, 1)}${member(f.name, f.type, wrapped(f.type, namedRef), 1, 'present')}`,
+    );
     return `${jsDoc(type.description, 0)}export interface ${type.name} {\n${fields.join('\n')}\n}`;
   });
 }
 
 /** The object types named, in schema order; an unknown or non-object name fails the run. */
 function objectTypes(schema: GraphQLSchema, names: readonly string[]): GraphQLObjectType[] {
-  for (const name of names) if (!isObjectType(schema.getType(name))) throw new Error(`graphql-types: ${name} names no object type of the schema`);
-  return ownTypes(schema).filter(isObjectType).filter((type) => names.includes(type.name));
+  for (const name of names)
+    if (!isObjectType(schema.getType(name)))
+      throw new Error(`graphql-types: ${name} names no object type of the schema`);
+  return ownTypes(schema)
+    .filter(isObjectType)
+    .filter((type) => names.includes(type.name));
 }
 
 /**
@@ -175,18 +202,30 @@ interface KnownFieldSets {
 const fieldSetKey = (typeName: string, selectionSet: SelectionSetNode) => `${typeName} ${print(selectionSet)}`;
 
 function wholeTypes(schema: GraphQLSchema, names: readonly string[]): Map<string, string> {
-  const leafOnly = objectTypes(schema, names).filter((type) => Object.values(type.getFields()).every((f) => {
-    const named = getNamedType(f.type);
-    return isScalarType(named) || isEnumType(named);
-  }));
-  return new Map(leafOnly.map((type) => {
-    const selection = (parse(`{ ${Object.keys(type.getFields()).join(' ')} }`).definitions[0] as OperationDefinitionNode).selectionSet;
-    return [fieldSetKey(type.name, selection), type.name];
-  }));
+  const leafOnly = objectTypes(schema, names).filter((type) =>
+    Object.values(type.getFields()).every((f) => {
+      const named = getNamedType(f.type);
+      return isScalarType(named) || isEnumType(named);
+    }),
+  );
+  return new Map(
+    leafOnly.map((type) => {
+      const selection = (
+        parse(`{ ${Object.keys(type.getFields()).join(' ')} }`).definitions[0] as OperationDefinitionNode
+      ).selectionSet;
+      return [fieldSetKey(type.name, selection), type.name];
+    }),
+  );
 }
 
 /** The object type a selection set reads, as an inline type literal (or the field set it equals). */
-function selectionType(known: KnownFieldSets, parent: GraphQLObjectType, selectionSet: SelectionSetNode, depth: number, nullable: Nullable): string {
+function selectionType(
+  known: KnownFieldSets,
+  parent: GraphQLObjectType,
+  selectionSet: SelectionSetNode,
+  depth: number,
+  nullable: Nullable,
+): string {
   const members = selectionSet.selections.map((selection) => {
     if (selection.kind !== Kind.FIELD) {
       throw new Error(`graphql-types: fragments are not supported (in a selection on ${parent.name})`);
@@ -199,10 +238,16 @@ function selectionType(known: KnownFieldSets, parent: GraphQLObjectType, selecti
       if (isObjectType(named)) {
         if (!selection.selectionSet) throw new Error(`graphql-types: ${parent.name}.${field.name} needs a selection`);
         const key = fieldSetKey(named.name, selection.selectionSet);
-        return known.sets.get(key) ?? (nullable === 'present' ? known.whole.get(key) : undefined) ?? selectionType(known, named, selection.selectionSet, depth + 1, nullable);
+        return (
+          known.sets.get(key) ??
+          (nullable === 'present' ? known.whole.get(key) : undefined) ??
+          selectionType(known, named, selection.selectionSet, depth + 1, nullable)
+        );
       }
       if (isScalarType(named) || isEnumType(named)) return namedRef(named);
-      throw new Error(`graphql-types: ${parent.name}.${field.name}: ${named.name} (interfaces and unions) is not supported`);
+      throw new Error(
+        `graphql-types: ${parent.name}.${field.name}: ${named.name} (interfaces and unions) is not supported`,
+      );
     });
     return member(key, field.type, rendered, depth + 1, nullable);
   });
@@ -212,7 +257,8 @@ function selectionType(known: KnownFieldSets, parent: GraphQLObjectType, selecti
 function operationOf(source: string, name: string): OperationDefinitionNode {
   const doc = parse(source);
   const ops = doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  if (ops.length !== 1 || doc.definitions.length !== 1) throw new Error(`graphql-types: ${name} must hold exactly one operation`);
+  if (ops.length !== 1 || doc.definitions.length !== 1)
+    throw new Error(`graphql-types: ${name} must hold exactly one operation`);
   return ops[0]!;
 }
 
@@ -237,19 +283,26 @@ function operationGroup(
   const variables: string[] = [];
   for (const [name, source] of Object.entries(docs)) {
     const op = operationOf(source, `${label} ${name}`);
-    if (op.operation !== label.toLowerCase()) throw new Error(`graphql-types: ${name} is a ${op.operation}, listed as a ${label}`);
+    if (op.operation !== label.toLowerCase())
+      throw new Error(`graphql-types: ${name} is a ${op.operation}, listed as a ${label}`);
     results.push(`  ${name}: ${selectionType(known, root, op.selectionSet, 1, 'present')};`);
     variables.push(`  ${name}: ${variablesType(schema, op, name, 1)};`);
   }
   const map = (name: string, members: string[]) =>
-    members.length ? `export interface ${name} {\n${members.join('\n')}\n}` : `export type ${name} = Record<string, never>;`;
+    members.length
+      ? `export interface ${name} {\n${members.join('\n')}\n}`
+      : `export type ${name} = Record<string, never>;`;
   return [
     `/** What each ${label.toLowerCase()} in \`${label[0]}\` (frontend/src/lib/queries.ts) answers, by its key there. */\n${map(`${label}Results`, results)}`,
     `/** The variables each ${label.toLowerCase()} in \`${label[0]}\` takes, by its key there. */\n${map(`${label}Variables`, variables)}`,
   ];
 }
 
-function fieldSets(schema: GraphQLSchema, fields: Readonly<Record<string, string>>, apiTypes: readonly string[]): { known: KnownFieldSets; render(): string[] } {
+function fieldSets(
+  schema: GraphQLSchema,
+  fields: Readonly<Record<string, string>>,
+  apiTypes: readonly string[],
+): { known: KnownFieldSets; render(): string[] } {
   const sets = Object.entries(fields).map(([typeName, selection]) => {
     const type = schema.getType(typeName);
     if (!isObjectType(type)) throw new Error(`graphql-types: FIELDS.${typeName} names no object type of the schema`);
@@ -261,9 +314,12 @@ function fieldSets(schema: GraphQLSchema, fields: Readonly<Record<string, string
   };
   return {
     known,
-    render: () => sets.map(({ type, selectionSet }) =>
-      `/** The fields of ${type.name} the web app reads wherever it shows one (\`FIELDS.${type.name}\`). */\n` +
-      `export type ${type.name}Fields = ${selectionType(known, type, selectionSet, 0, 'optional')};`),
+    render: () =>
+      sets.map(
+        ({ type, selectionSet }) =>
+          `/** The fields of ${type.name} the web app reads wherever it shows one (\`FIELDS.${type.name}\`). */\n` +
+          `export type ${type.name}Fields = ${selectionType(known, type, selectionSet, 0, 'optional')};`,
+      ),
   };
 }
 
@@ -271,7 +327,11 @@ function fieldSets(schema: GraphQLSchema, fields: Readonly<Record<string, string
  * The generated module's full text. With `apiTypes` ({@link renderApiTypes}' module and the types in
  * it), a selection of one of those types in full is typed as it, imported from there.
  */
-export function renderWebTypes(schema: GraphQLSchema, documents: WebDocuments, apiTypes?: { module: string; types: readonly string[] }): string {
+export function renderWebTypes(
+  schema: GraphQLSchema,
+  documents: WebDocuments,
+  apiTypes?: { module: string; types: readonly string[] },
+): string {
   const sets = fieldSets(schema, documents.fields, apiTypes?.types ?? []);
   const header = [
     '// Generated by `npm run gen:types` (scripts/gen-graphql-types.ts) from lib/api/schema.graphql and',
@@ -282,7 +342,9 @@ export function renderWebTypes(schema: GraphQLSchema, documents: WebDocuments, a
     ...operationGroup(schema, sets.known, documents.mutations, schema.getMutationType(), 'Mutation'),
     ...operationGroup(schema, sets.known, documents.subscriptions, schema.getSubscriptionType(), 'Subscription'),
   ];
-  const used = [...new Set(sets.known.whole.values())].filter((name) => operations.some((o) => new RegExp(`: ${name}\\b`).test(o))).sort();
+  const used = [...new Set(sets.known.whole.values())]
+    .filter((name) => operations.some((o) => new RegExp(`: ${name}\\b`).test(o)))
+    .sort();
   const sections = [
     '// Schema types.',
     ...(apiTypes && used.length ? [`import type { ${used.join(', ')} } from '${apiTypes.module}';`] : []),
@@ -299,19 +361,32 @@ export function renderWebTypes(schema: GraphQLSchema, documents: WebDocuments, a
 export function renderApiTypes(schema: GraphQLSchema, names: readonly string[]): string {
   const header = [
     '// Generated by `npm run gen:types` (scripts/gen-graphql-types.ts) from lib/api/schema.graphql. Do not',
-    '// edit: change the schema (or API_OBJECT_TYPES) and run it again. The API\'s types as it answers them:',
+    "// edit: change the schema (or API_OBJECT_TYPES) and run it again. The API's types as it answers them:",
     '// every field present, `T | null` where the schema allows null. Server code imports them from here;',
-    '// so does the web app\'s module.',
+    "// so does the web app's module.",
   ].join('\n');
   const types = objectTypes(schema, names);
-  const enums = new Set(types.flatMap((t) => Object.values(t.getFields()).map((f) => getNamedType(f.type)).filter(isEnumType).map((e) => e.name)));
-  const enumLines = schemaSection(schema).filter((line) => [...enums].some((e) => line.includes(`export type ${e} = `)));
+  const enums = new Set(
+    types.flatMap((t) =>
+      Object.values(t.getFields())
+        .map((f) => getNamedType(f.type))
+        .filter(isEnumType)
+        .map((e) => e.name),
+    ),
+  );
+  const enumLines = schemaSection(schema).filter((line) =>
+    [...enums].some((e) => line.includes(`export type ${e} = `)),
+  );
   return `${header}\n\n${[...enumLines, ...objectSection(schema, names)].join('\n\n')}\n`;
 }
 
 /** The repository's generated web module, computed now (what `npm run gen:types` writes). */
 export function currentWebTypes(): string {
-  return renderWebTypes(loadSchema(), { queries: Q, mutations: M, subscriptions: S, fields: FIELDS }, { module: API_TYPES_IMPORT, types: API_OBJECT_TYPES });
+  return renderWebTypes(
+    loadSchema(),
+    { queries: Q, mutations: M, subscriptions: S, fields: FIELDS },
+    { module: API_TYPES_IMPORT, types: API_OBJECT_TYPES },
+  );
 }
 
 /** The repository's generated API types module, computed now (what `npm run gen:types` writes). */

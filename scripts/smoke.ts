@@ -21,12 +21,23 @@ cognito-idp:AdminConfirmSignUp and AdminDeleteUser on the user pool, and ivs:Lis
 ListStreamKeys, DeleteStreamKey, DeleteChannel and ivschat:ListRooms, DeleteRoom for the clean-up.`;
 
 async function main(): Promise<number> {
-  let values: { 'web-url'?: string; outputs?: string; stack?: string; email?: string; 'provision-timeout'?: string; help?: boolean };
+  let values: {
+    'web-url'?: string;
+    outputs?: string;
+    stack?: string;
+    email?: string;
+    'provision-timeout'?: string;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       options: {
-        'web-url': { type: 'string' }, outputs: { type: 'string' }, stack: { type: 'string' },
-        email: { type: 'string' }, 'provision-timeout': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        'web-url': { type: 'string' },
+        outputs: { type: 'string' },
+        stack: { type: 'string' },
+        email: { type: 'string' },
+        'provision-timeout': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
       strict: true,
     }));
@@ -62,9 +73,11 @@ async function main(): Promise<number> {
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const failed = report.steps.filter((s) => s.status === 'failed').map((s) => s.name);
-  process.stdout.write(report.ok
-    ? `All checks passed in ${seconds} s.\n`
-    : `${failed.length} check${failed.length === 1 ? '' : 's'} failed (${failed.join(', ')}) in ${seconds} s; see docs/deploy.md.\n`);
+  process.stdout.write(
+    report.ok
+      ? `All checks passed in ${seconds} s.\n`
+      : `${failed.length} check${failed.length === 1 ? '' : 's'} failed (${failed.join(', ')}) in ${seconds} s; see docs/deploy.md.\n`,
+  );
   return report.ok ? 0 : 1;
 }
 

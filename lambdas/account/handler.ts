@@ -13,7 +13,6 @@ import { observability } from '../shared/logger';
 
 const { logger } = observability('account');
 
-
 async function onConfirmed(event: PostConfirmationTriggerEvent): Promise<PostConfirmationTriggerEvent> {
   if (event.triggerSource !== 'PostConfirmation_ConfirmSignUp') return event;
   const attrs = event.request.userAttributes;
@@ -36,13 +35,15 @@ async function onTokens(event: PreTokenGenerationTriggerEvent): Promise<PreToken
   event.response = {
     claimsOverrideDetails: account
       ? { claimsToAddOrOverride: { [HANDLE_CLAIM]: account.handle } }
-      // Never let a `handle` claim through that the platform did not set.
-      : { claimsToSuppress: [HANDLE_CLAIM] },
+      : // Never let a `handle` claim through that the platform did not set.
+        { claimsToSuppress: [HANDLE_CLAIM] },
   };
   return event;
 }
 
-function isPreToken(event: PostConfirmationTriggerEvent | PreTokenGenerationTriggerEvent): event is PreTokenGenerationTriggerEvent {
+function isPreToken(
+  event: PostConfirmationTriggerEvent | PreTokenGenerationTriggerEvent,
+): event is PreTokenGenerationTriggerEvent {
   return event.triggerSource.startsWith('TokenGeneration_');
 }
 

@@ -17,35 +17,67 @@ import { alertPreferenceKey, profileKey } from '../shared/domain/keys';
 const { logger } = observability('alert-preferences');
 
 /** What the API answers; `emailStatus` stays null (no confirmation step since alerts go through SES). */
-export interface AlertPreferenceView { streamerId: string; handle: string; email: boolean; emailStatus: string | null }
+export interface AlertPreferenceView {
+  streamerId: string;
+  handle: string;
+  email: boolean;
+  emailStatus: string | null;
+}
 
-interface PreferenceItem { unsubscribeToken?: string; createdAt?: string }
+interface PreferenceItem {
+  unsubscribeToken?: string;
+  createdAt?: string;
+}
 
-export async function setAlertPreference(userId: string, email: string | undefined, streamerId: string, wantEmail: boolean): Promise<AlertPreferenceView> {
+export async function setAlertPreference(
+  userId: string,
+  email: string | undefined,
+  streamerId: string,
+  wantEmail: boolean,
+): Promise<AlertPreferenceView> {
   const table = requireEnv(ENV.TABLE_NAME);
   const { Item: streamer } = await ddb.send(new GetCommand({ TableName: table, Key: profileKey(streamerId) }));
   if (!streamer) throw new DomainError('NOT_FOUND', 'No such streamer.');
   const handle = (streamer as Profile).handle;
-  if (wantEmail && !email) throw new DomainError('VALIDATION', 'Your account has no email address.', { field: 'email' });
-  const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: alertPreferenceKey(userId, streamerId), ConsistentRead: true }));
+  if (wantEmail && !email)
+    throw new DomainError('VALIDATION', 'Your account has no email address.', { field: 'email' });
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: table, Key: alertPreferenceKey(userId, streamerId), ConsistentRead: true }),
+  );
   const current = Item as PreferenceItem | undefined;
   const now = new Date().toISOString();
-  await ddb.send(new PutCommand({
-    TableName: table,
-    Item: {
-      ...alertPreferenceKey(userId, streamerId), type: 'AlertPreference', userId, streamerId, handle, email: wantEmail,
-      // The token outlives an opt-out so links in earlier emails still answer; off = out of the sparse index.
-      unsubscribeToken: current?.unsubscribeToken ?? (wantEmail ? newUnsubscribeToken() : undefined),
-      ...(wantEmail ? { emailAddress: email, ...emailOptInIndexKeys(streamerId, userId) } : {}),
-      createdAt: current?.createdAt ?? now, updatedAt: now,
-    },
-  }));
+  await ddb.send(
+    new PutCommand({
+      TableName: table,
+      Item: {
+        ...alertPreferenceKey(userId, streamerId),
+        type: 'AlertPreference',
+        userId,
+        streamerId,
+        handle,
+        email: wantEmail,
+        // The token outlives an opt-out so links in earlier emails still answer; off = out of the sparse index.
+        unsubscribeToken: current?.unsubscribeToken ?? (wantEmail ? newUnsubscribeToken() : undefined),
+        ...(wantEmail ? { emailAddress: email, ...emailOptInIndexKeys(streamerId, userId) } : {}),
+        createdAt: current?.createdAt ?? now,
+        updatedAt: now,
+      },
+    }),
+  );
   return { streamerId, handle, email: wantEmail, emailStatus: null };
 }
 
 export async function handler(event: AppSyncInvokeEvent<{ streamerId: string; email: boolean }>) {
-  return toAppSyncResult(async () => {
-    const caller = cognitoCaller(event.identity);
-    return setAlertPreference(caller.userId, caller.email, idArgument(event.arguments.streamerId, 'streamerId'), event.arguments.email === true);
-  }, (error) => logger.error('setAlertPreference failed', { error: error as Error }));
+  return toAppSyncResult(
+    async () => {
+      const caller = cognitoCaller(event.identity);
+      return setAlertPreference(
+        caller.userId,
+        caller.email,
+        idArgument(event.arguments.streamerId, 'streamerId'),
+        event.arguments.email === true,
+      );
+    },
+    (error) => logger.error('setAlertPreference failed', { error: error as Error }),
+  );
 }

@@ -22,7 +22,11 @@ const linkSchema = z.object({
   t: z.string().min(16).max(128),
 });
 
-interface PreferenceItem { handle?: string; unsubscribeToken?: string; email?: boolean }
+interface PreferenceItem {
+  handle?: string;
+  unsubscribeToken?: string;
+  email?: boolean;
+}
 
 /** INVALID for an unknown opt-in or a token that does not match; VALID = checked only (GET). */
 export type UnsubscribeOutcome = { status: 'UNSUBSCRIBED' | 'VALID'; handle: string } | { status: 'INVALID' };
@@ -38,31 +42,43 @@ function page(status: number, title: string, body: string): UrlResponse {
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      'content-security-policy':
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
       'referrer-policy': 'no-referrer',
     },
-    body: `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title>`
-      + `<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem"><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
+    body:
+      `<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title>` +
+      `<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem"><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
   };
 }
 
 /** Checks the link; with `apply`, turns the opt-in off (idempotent: an old link answers again). */
-export async function unsubscribe(userId: string, streamerId: string, token: string, apply: boolean): Promise<UnsubscribeOutcome> {
+export async function unsubscribe(
+  userId: string,
+  streamerId: string,
+  token: string,
+  apply: boolean,
+): Promise<UnsubscribeOutcome> {
   const table = requireEnv(ENV.TABLE_NAME);
-  const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: alertPreferenceKey(userId, streamerId), ConsistentRead: true }));
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: table, Key: alertPreferenceKey(userId, streamerId), ConsistentRead: true }),
+  );
   const pref = Item as PreferenceItem | undefined;
   if (!pref || !unsubscribeTokenMatches(pref.unsubscribeToken, token)) return { status: 'INVALID' };
   const handle = pref.handle ?? 'this streamer';
   if (!apply) return { status: 'VALID', handle };
   // Leaving the sparse GSI2 partition is what stops the emails: no later fan-out page reads the item.
   try {
-    await ddb.send(new UpdateCommand({
-      TableName: table, Key: alertPreferenceKey(userId, streamerId),
-      UpdateExpression: 'SET email = :off, updatedAt = :now REMOVE GSI2PK, GSI2SK, emailAddress',
-      // The item may have gone since the read (account deleted): never recreate it as a stub.
-      ConditionExpression: 'unsubscribeToken = :token',
-      ExpressionAttributeValues: { ':off': false, ':now': new Date().toISOString(), ':token': pref.unsubscribeToken },
-    }));
+    await ddb.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: alertPreferenceKey(userId, streamerId),
+        UpdateExpression: 'SET email = :off, updatedAt = :now REMOVE GSI2PK, GSI2SK, emailAddress',
+        // The item may have gone since the read (account deleted): never recreate it as a stub.
+        ConditionExpression: 'unsubscribeToken = :token',
+        ExpressionAttributeValues: { ':off': false, ':now': new Date().toISOString(), ':token': pref.unsubscribeToken },
+      }),
+    );
   } catch (error) {
     if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return { status: 'INVALID' };
     throw error;
@@ -76,7 +92,8 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<UrlRespons
   const method = event.requestContext.http.method;
   if (method !== 'GET' && method !== 'POST') return { statusCode: 405, headers: { allow: 'GET, POST' }, body: '' };
   const link = linkSchema.safeParse(event.queryStringParameters ?? {});
-  const invalid = () => page(404, 'This unsubscribe link is not valid', '<p>Turn email alerts off on your account page instead.</p>');
+  const invalid = () =>
+    page(404, 'This unsubscribe link is not valid', '<p>Turn email alerts off on your account page instead.</p>');
   if (!link.success) return invalid();
   const { u, s, t } = link.data;
   const outcome = await unsubscribe(u, s, t, method === 'POST');
@@ -86,6 +103,9 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<UrlRespons
     return page(200, 'Unsubscribed', `<p>You will no longer get an email when ${who} goes live.</p>`);
   }
   const action = `?${new URLSearchParams({ u, s, t }).toString()}`;
-  return page(200, `Stop emails from ${outcome.handle}?`,
-    `<form method="post" action="${escapeHtml(action)}"><button type="submit">Unsubscribe from ${who}'s go-live emails</button></form>`);
+  return page(
+    200,
+    `Stop emails from ${outcome.handle}?`,
+    `<form method="post" action="${escapeHtml(action)}"><button type="submit">Unsubscribe from ${who}'s go-live emails</button></form>`,
+  );
 }

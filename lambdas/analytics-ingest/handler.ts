@@ -17,7 +17,14 @@ import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import {
-  AnalyticsRefusal, analyticsBatchSchema, checkBatchTimes, clientSkewMs, MAX_BODY_BYTES, refusalFromIssues, toStoredEvent, type StoredEvent,
+  AnalyticsRefusal,
+  analyticsBatchSchema,
+  checkBatchTimes,
+  clientSkewMs,
+  MAX_BODY_BYTES,
+  refusalFromIssues,
+  toStoredEvent,
+  type StoredEvent,
 } from '../shared/domain/analytics-events';
 import { updateLiveCounters } from './live-counters';
 import { PER_ADDRESS, PER_VIEWER, RateLimiter } from './rate-limit';
@@ -29,7 +36,12 @@ const firehose = new FirehoseClient({});
 type UrlResponse = Exclude<LambdaFunctionURLResult, string>;
 
 // The events are not secret and carry no cookies: any page may send them (sendBeacon, fetch keepalive).
-const CORS = { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'POST, OPTIONS', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '86400' };
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST, OPTIONS',
+  'access-control-allow-headers': 'content-type',
+  'access-control-max-age': '86400',
+};
 const answer = (statusCode: number, message?: string): UrlResponse => ({
   statusCode,
   headers: { ...CORS, 'cache-control': 'no-store', ...(message ? { 'content-type': 'application/json' } : {}) },
@@ -48,19 +60,28 @@ const perAddress = new RateLimiter(PER_ADDRESS);
 let verifier: ReturnType<typeof createVerifier> | undefined;
 function createVerifier() {
   const issuer = requireEnv(ENV.ID_TOKEN_ISSUER);
-  return JwtVerifier.create({
-    issuer, audience: requireEnv(ENV.USER_POOL_CLIENT_ID), jwksUri: `${issuer}/.well-known/jwks.json`,
-    customJwtCheck: ({ payload }) => {
-      if (payload.token_use !== 'id') throw new Error('not an ID token');
+  return JwtVerifier.create(
+    {
+      issuer,
+      audience: requireEnv(ENV.USER_POOL_CLIENT_ID),
+      jwksUri: `${issuer}/.well-known/jwks.json`,
+      customJwtCheck: ({ payload }) => {
+        if (payload.token_use !== 'id') throw new Error('not an ID token');
+      },
+      graceSeconds: 3600,
     },
-    graceSeconds: 3600,
-  }, {
-    jwksCache: new SimpleJwksCache({ fetcher: { fetch: async (uri: string) => {
-      const res = await fetch(uri, { signal: AbortSignal.timeout(3000) });
-      if (!res.ok) throw new Error(`JWKS answered ${res.status}`);
-      return res.arrayBuffer();
-    } } }),
-  });
+    {
+      jwksCache: new SimpleJwksCache({
+        fetcher: {
+          fetch: async (uri: string) => {
+            const res = await fetch(uri, { signal: AbortSignal.timeout(3000) });
+            if (!res.ok) throw new Error(`JWKS answered ${res.status}`);
+            return res.arrayBuffer();
+          },
+        },
+      }),
+    },
+  );
 }
 
 async function verifiedUserId(idToken: string | undefined): Promise<string | null> {
@@ -71,15 +92,23 @@ async function verifiedUserId(idToken: string | undefined): Promise<string | nul
     return typeof payload.sub === 'string' ? payload.sub : null;
   } catch (error) {
     logger.info('ID token refused', { reason: (error as Error).message });
-    throw new AnalyticsRefusal(400, 'The sign-in token does not verify; sign in again, or send the events without it to count them anonymously.');
+    throw new AnalyticsRefusal(
+      400,
+      'The sign-in token does not verify; sign in again, or send the events without it to count them anonymously.',
+    );
   }
 }
 
 /** Validates, stamps and stores one request's events; the stored records on success. */
 export async function ingest(event: LambdaFunctionURLEvent, nowMs = Date.now()): Promise<StoredEvent[]> {
   const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
-  if (raw.length > MAX_BODY_BYTES) throw new AnalyticsRefusal(400, `The request body is ${raw.length} bytes; at most ${MAX_BODY_BYTES} are accepted. Send fewer events per request.`);
-  if (raw.length === 0) throw new AnalyticsRefusal(400, 'The request body is empty; send a JSON object with an "events" array.');
+  if (raw.length > MAX_BODY_BYTES)
+    throw new AnalyticsRefusal(
+      400,
+      `The request body is ${raw.length} bytes; at most ${MAX_BODY_BYTES} are accepted. Send fewer events per request.`,
+    );
+  if (raw.length === 0)
+    throw new AnalyticsRefusal(400, 'The request body is empty; send a JSON object with an "events" array.');
   let json: unknown;
   try {
     json = JSON.parse(raw.toString('utf8'));
@@ -111,7 +140,9 @@ export async function ingest(event: LambdaFunctionURLEvent, nowMs = Date.now()):
 async function deliver(records: readonly StoredEvent[]): Promise<void> {
   let pending: _Record[] = records.map((r) => ({ Data: Buffer.from(`${JSON.stringify(r)}\n`) }));
   for (let attempt = 0; attempt < 2 && pending.length; attempt++) {
-    const out = await firehose.send(new PutRecordBatchCommand({ DeliveryStreamName: requireEnv(ENV.ANALYTICS_DELIVERY_STREAM), Records: pending }));
+    const out = await firehose.send(
+      new PutRecordBatchCommand({ DeliveryStreamName: requireEnv(ENV.ANALYTICS_DELIVERY_STREAM), Records: pending }),
+    );
     if (!out.FailedPutCount) return;
     pending = pending.filter((_, i) => out.RequestResponses?.[i]?.ErrorCode);
   }
@@ -122,7 +153,11 @@ async function deliver(records: readonly StoredEvent[]): Promise<void> {
 export async function handler(event: LambdaFunctionURLEvent): Promise<UrlResponse> {
   const method = event.requestContext.http.method;
   if (method === 'OPTIONS') return answer(204);
-  if (method !== 'POST') return { ...answer(405, 'Send events with POST.'), headers: { ...answer(405).headers, allow: 'POST, OPTIONS', 'content-type': 'application/json' } };
+  if (method !== 'POST')
+    return {
+      ...answer(405, 'Send events with POST.'),
+      headers: { ...answer(405).headers, allow: 'POST, OPTIONS', 'content-type': 'application/json' },
+    };
   const nowMs = Date.now();
   let records: StoredEvent[];
   try {

@@ -13,17 +13,32 @@ import { streamSessionKey } from '../shared/domain/keys';
 /** How long a session read is reused. */
 export const SESSION_CACHE_MS = 15_000;
 
-interface SessionInfo { channelId: string; live: boolean; endedAtMs: number | null }
+interface SessionInfo {
+  channelId: string;
+  live: boolean;
+  endedAtMs: number | null;
+}
 
 const cache = new Map<string, { at: number; session: SessionInfo | null }>();
 
 async function session(streamId: string, nowMs: number): Promise<SessionInfo | null> {
   const hit = cache.get(streamId);
   if (hit && nowMs - hit.at < SESSION_CACHE_MS) return hit.session;
-  const { Item } = await ddb.send(new GetCommand({
-    TableName: requireEnv(ENV.TABLE_NAME), Key: streamSessionKey(streamId), ProjectionExpression: 'userId, #s, endedAt', ExpressionAttributeNames: { '#s': 'status' },
-  }));
-  const info = Item ? { channelId: Item.userId as string, live: Item.status === 'LIVE', endedAtMs: Item.endedAt ? Date.parse(Item.endedAt as string) : null } : null;
+  const { Item } = await ddb.send(
+    new GetCommand({
+      TableName: requireEnv(ENV.TABLE_NAME),
+      Key: streamSessionKey(streamId),
+      ProjectionExpression: 'userId, #s, endedAt',
+      ExpressionAttributeNames: { '#s': 'status' },
+    }),
+  );
+  const info = Item
+    ? {
+        channelId: Item.userId as string,
+        live: Item.status === 'LIVE',
+        endedAtMs: Item.endedAt ? Date.parse(Item.endedAt as string) : null,
+      }
+    : null;
   if (cache.size > 10_000) cache.clear();
   cache.set(streamId, { at: nowMs, session: info });
   return info;

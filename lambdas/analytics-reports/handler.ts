@@ -16,14 +16,31 @@ import { observability } from '../shared/logger';
 import { emitViewerMilestone } from '../shared/viewer-milestones';
 import { latestSnapshotMark, reportKey, snapshotKey } from '../shared/domain/analytics-live';
 import {
-  buildStreamReport, figuresFromLive, figuresFromQueries, type PlatformFigures, type ReportSnapshot, type StreamReport, type ViewerFigures,
+  buildStreamReport,
+  figuresFromLive,
+  figuresFromQueries,
+  type PlatformFigures,
+  type ReportSnapshot,
+  type StreamReport,
+  type ViewerFigures,
 } from '../shared/domain/analytics-report';
 import { milestonesCrossed } from '../shared/domain/stream-state';
 import { LIVE_PK, userFollowersPk, userStreamsPk } from '../shared/domain/keys';
 import type { Profile } from '../shared/domain/streamers';
 import { runNamedQuery } from './athena';
 import {
-  chatMessages, followerGain, getProfile, getSession, getStoredReport, gifts, liveTotals, productTitles, queryAll, sales, snapshots, type StreamSessionItem,
+  chatMessages,
+  followerGain,
+  getProfile,
+  getSession,
+  getStoredReport,
+  gifts,
+  liveTotals,
+  productTitles,
+  queryAll,
+  sales,
+  snapshots,
+  type StreamSessionItem,
 } from './sources';
 
 const { logger } = observability('analytics-reports');
@@ -34,18 +51,38 @@ const DEFAULT_CURRENCY = 'USD';
 export const MAX_CREATOR_DAYS = 90;
 
 /** The platform's side of a report (everything but the viewer events). */
-async function platformFigures(session: StreamSessionItem, profile: Profile | undefined, viewerProducts: readonly string[], nowMs: number): Promise<PlatformFigures> {
+async function platformFigures(
+  session: StreamSessionItem,
+  profile: Profile | undefined,
+  viewerProducts: readonly string[],
+  nowMs: number,
+): Promise<PlatformFigures> {
   const startedAt = session.startedAt ?? new Date(nowMs).toISOString();
   const endedAt = session.endedAt ?? null;
   const until = endedAt ?? new Date(nowMs).toISOString();
   const [soldItems, giftFigures, chat, follows, snaps] = await Promise.all([
-    sales(session.streamId), gifts(session.streamId), chatMessages(session.userId, startedAt, until), followerGain(session.userId, startedAt, until), snapshots(session.streamId),
+    sales(session.streamId),
+    gifts(session.streamId),
+    chatMessages(session.userId, startedAt, until),
+    followerGain(session.userId, startedAt, until),
+    snapshots(session.streamId),
   ]);
   const sold = new Set(soldItems.map((s) => s.productId));
   return {
-    streamId: session.streamId, channelId: session.userId, title: session.title ?? profile?.title ?? null, startedAt, endedAt, live: !endedAt,
-    sales: soldItems, giftCoins: giftFigures.coins, topGifters: giftFigures.top, chatMessages: chat, followerGain: follows,
-    productTitles: await productTitles(viewerProducts.filter((id) => !sold.has(id))), snapshots: snaps, defaultCurrency: DEFAULT_CURRENCY,
+    streamId: session.streamId,
+    channelId: session.userId,
+    title: session.title ?? profile?.title ?? null,
+    startedAt,
+    endedAt,
+    live: !endedAt,
+    sales: soldItems,
+    giftCoins: giftFigures.coins,
+    topGifters: giftFigures.top,
+    chatMessages: chat,
+    followerGain: follows,
+    productTitles: await productTitles(viewerProducts.filter((id) => !sold.has(id))),
+    snapshots: snaps,
+    defaultCurrency: DEFAULT_CURRENCY,
   };
 }
 
@@ -55,15 +92,25 @@ export async function queriedFigures(streamId: string, purchaseSessions: readonl
     runNamedQuery('stream-totals', [streamId]),
     runNamedQuery('stream-concurrency', [streamId]),
     runNamedQuery('stream-products', [streamId]),
-    purchaseSessions.length ? runNamedQuery('stream-attribution', [streamId, purchaseSessions.join(',')]) : Promise.resolve([]),
+    purchaseSessions.length
+      ? runNamedQuery('stream-attribution', [streamId, purchaseSessions.join(',')])
+      : Promise.resolve([]),
   ]);
   return figuresFromQueries({ totals, concurrency, products, attribution });
 }
 
 /** A live report from the counters (also what an ended stream shows until its final report is stored). */
 export async function liveReport(session: StreamSessionItem, nowMs: number): Promise<StreamReport> {
-  const [viewers, profile] = await Promise.all([liveTotals(session.streamId).then(figuresFromLive), getProfile(session.userId)]);
-  const platform = await platformFigures(session, profile, viewers.products.map((p) => p.productId), nowMs);
+  const [viewers, profile] = await Promise.all([
+    liveTotals(session.streamId).then(figuresFromLive),
+    getProfile(session.userId),
+  ]);
+  const platform = await platformFigures(
+    session,
+    profile,
+    viewers.products.map((p) => p.productId),
+    nowMs,
+  );
   return buildStreamReport(viewers, platform, nowMs);
 }
 
@@ -72,18 +119,42 @@ export async function finalizeStream(streamId: string, nowMs = Date.now()): Prom
   const session = await getSession(streamId);
   if (!session?.endedAt) return undefined;
   const [profile, soldItems] = await Promise.all([getProfile(session.userId), sales(streamId)]);
-  const purchaseSessions = [...new Set(soldItems.map((s) => s.viewSessionId).filter((s): s is string => !!s && /^[0-9a-f-]{36}$/i.test(s)))];
+  const purchaseSessions = [
+    ...new Set(soldItems.map((s) => s.viewSessionId).filter((s): s is string => !!s && /^[0-9a-f-]{36}$/i.test(s))),
+  ];
   const viewers = await queriedFigures(streamId, purchaseSessions);
-  const report = buildStreamReport(viewers, await platformFigures(session, profile, viewers.products.map((p) => p.productId), nowMs), nowMs);
+  const report = buildStreamReport(
+    viewers,
+    await platformFigures(
+      session,
+      profile,
+      viewers.products.map((p) => p.productId),
+      nowMs,
+    ),
+    nowMs,
+  );
   await storeReport(report, true);
   return report;
 }
 
 async function storeReport(report: StreamReport, final: boolean): Promise<void> {
-  await ddb.send(new PutCommand({ TableName: requireEnv(ENV.TABLE_NAME), Item: {
-    ...reportKey(report.streamId), type: 'StreamReport', report, final, channelId: report.channelId, startedAt: report.startedAt,
-    views: report.views, peakConcurrent: report.peakConcurrent, salesRevenueMinor: report.salesRevenueMinor, updatedAt: report.generatedAt,
-  } }));
+  await ddb.send(
+    new PutCommand({
+      TableName: requireEnv(ENV.TABLE_NAME),
+      Item: {
+        ...reportKey(report.streamId),
+        type: 'StreamReport',
+        report,
+        final,
+        channelId: report.channelId,
+        startedAt: report.startedAt,
+        views: report.views,
+        peakConcurrent: report.peakConcurrent,
+        salesRevenueMinor: report.salesRevenueMinor,
+        updatedAt: report.generatedAt,
+      },
+    }),
+  );
 }
 
 /** The milestones, snapshot and pending mark of one live stream. */
@@ -91,13 +162,31 @@ async function tickLive(profile: Profile, nowMs: number): Promise<void> {
   const streamId = profile.currentStreamId;
   if (!streamId) return;
   const table = requireEnv(ENV.TABLE_NAME);
-  await ddb.send(new PutCommand({ TableName: table, Item: { PK: PENDING_PK, SK: streamId, streamId, channelId: profile.userId, createdAt: new Date(nowMs).toISOString() } }));
+  await ddb.send(
+    new PutCommand({
+      TableName: table,
+      Item: {
+        PK: PENDING_PK,
+        SK: streamId,
+        streamId,
+        channelId: profile.userId,
+        createdAt: new Date(nowMs).toISOString(),
+      },
+    }),
+  );
   const totals = await liveTotals(streamId);
   const peak = Math.max(0, ...totals.perMinute.map((p) => p.viewers));
   for (const milestone of milestonesCrossed(0, peak)) {
     await emitViewerMilestone({
-      streamId, channelId: profile.userId, handle: profile.handle, channelArn: profile.channelArn, chatRoomArn: profile.chatRoomArn,
-      milestone, viewers: peak, source: 'analytics', at: new Date(nowMs),
+      streamId,
+      channelId: profile.userId,
+      handle: profile.handle,
+      channelArn: profile.channelArn,
+      chatRoomArn: profile.chatRoomArn,
+      milestone,
+      viewers: peak,
+      source: 'analytics',
+      at: new Date(nowMs),
     });
   }
   const session = await getSession(streamId);
@@ -105,10 +194,20 @@ async function tickLive(profile: Profile, nowMs: number): Promise<void> {
   if (!session || !mark) return;
   const report = await liveReport(session, nowMs);
   const snapshot: ReportSnapshot = {
-    at: mark, concurrent: report.concurrency.at(-1)?.viewers ?? 0, views: report.views, likes: report.likes, revenueMinor: report.salesRevenueMinor,
+    at: mark,
+    concurrent: report.concurrency.at(-1)?.viewers ?? 0,
+    views: report.views,
+    likes: report.likes,
+    revenueMinor: report.salesRevenueMinor,
   };
   try {
-    await ddb.send(new PutCommand({ TableName: table, Item: { ...snapshotKey(streamId, mark), type: 'ReportSnapshot', snapshot }, ConditionExpression: 'attribute_not_exists(PK)' }));
+    await ddb.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...snapshotKey(streamId, mark), type: 'ReportSnapshot', snapshot },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
   } catch (error) {
     if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
   }
@@ -118,7 +217,11 @@ async function tickLive(profile: Profile, nowMs: number): Promise<void> {
 export async function tick(nowMs = Date.now()): Promise<{ live: number; finalized: number }> {
   const table = requireEnv(ENV.TABLE_NAME);
   const settleMs = Number(optionalEnv(ENV.ANALYTICS_SETTLE_SECONDS) ?? '90') * 1000;
-  const live = await queryAll<Profile>({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :live', ExpressionAttributeValues: { ':live': LIVE_PK } });
+  const live = await queryAll<Profile>({
+    IndexName: 'GSI1',
+    KeyConditionExpression: 'GSI1PK = :live',
+    ExpressionAttributeValues: { ':live': LIVE_PK },
+  });
   for (const profile of live) {
     try {
       await tickLive(profile, nowMs);
@@ -127,7 +230,10 @@ export async function tick(nowMs = Date.now()): Promise<{ live: number; finalize
     }
   }
   let finalized = 0;
-  for (const pending of await queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': PENDING_PK } })) {
+  for (const pending of await queryAll({
+    KeyConditionExpression: 'PK = :pk',
+    ExpressionAttributeValues: { ':pk': PENDING_PK },
+  })) {
     const streamId = pending.SK as string;
     try {
       const session = await getSession(streamId);
@@ -136,7 +242,8 @@ export async function tick(nowMs = Date.now()): Promise<{ live: number; finalize
         await finalizeStream(streamId, nowMs);
         finalized += 1;
       }
-      if (!session || session.endedAt) await ddb.send(new DeleteCommand({ TableName: table, Key: { PK: PENDING_PK, SK: streamId } }));
+      if (!session || session.endedAt)
+        await ddb.send(new DeleteCommand({ TableName: table, Key: { PK: PENDING_PK, SK: streamId } }));
     } catch (error) {
       logger.error('final report failed; retried next run', { error: error as Error, streamId });
     }
@@ -149,7 +256,7 @@ export async function tick(nowMs = Date.now()): Promise<{ live: number; finalize
 async function ownedSession(userId: string, streamId: string): Promise<StreamSessionItem | null> {
   const session = await getSession(streamId);
   if (!session) return null;
-  if (session.userId !== userId) throw new DomainError('FORBIDDEN', 'Only the streamer sees a stream\'s report.');
+  if (session.userId !== userId) throw new DomainError('FORBIDDEN', "Only the streamer sees a stream's report.");
   return session;
 }
 
@@ -161,39 +268,80 @@ export async function streamReport(userId: string, streamId: string, nowMs = Dat
   return liveReport(session, nowMs);
 }
 
-const encodeToken = (key: Record<string, unknown> | undefined) => (key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null);
+const encodeToken = (key: Record<string, unknown> | undefined) =>
+  key ? Buffer.from(JSON.stringify(key)).toString('base64url') : null;
 function decodeToken(token: string | null | undefined): Record<string, unknown> | undefined {
   if (!token) return undefined;
   try {
     return JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
   } catch {
-    throw new DomainError('VALIDATION', 'This page link has expired or was not made by this list; start again from the first page.');
+    throw new DomainError(
+      'VALIDATION',
+      'This page link has expired or was not made by this list; start again from the first page.',
+    );
   }
 }
 
-export async function myStreamReports(userId: string, limit: number, nextToken: string | null | undefined, nowMs = Date.now()) {
-  if (!Number.isInteger(limit) || limit < 1 || limit > 50) throw new DomainError('VALIDATION', 'Ask for between 1 and 50 streams at a time (limit).');
-  const page = await ddb.send(new QueryCommand({
-    TableName: requireEnv(ENV.TABLE_NAME), IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': userStreamsPk(userId) },
-    ScanIndexForward: false, Limit: limit, ExclusiveStartKey: decodeToken(nextToken),
-  }));
+export async function myStreamReports(
+  userId: string,
+  limit: number,
+  nextToken: string | null | undefined,
+  nowMs = Date.now(),
+) {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 50)
+    throw new DomainError('VALIDATION', 'Ask for between 1 and 50 streams at a time (limit).');
+  const page = await ddb.send(
+    new QueryCommand({
+      TableName: requireEnv(ENV.TABLE_NAME),
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': userStreamsPk(userId) },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: decodeToken(nextToken),
+    }),
+  );
   const sessions = ((page.Items ?? []) as StreamSessionItem[]).filter((s) => s.startedAt);
-  const items = await Promise.all(sessions.map(async (s) => {
-    const report = (await getStoredReport(s.streamId)) ?? (await liveReport(s, nowMs));
-    return { streamId: s.streamId, title: report.title, startedAt: report.startedAt, endedAt: report.endedAt, views: report.views, peakConcurrent: report.peakConcurrent, salesRevenueMinor: report.salesRevenueMinor };
-  }));
+  const items = await Promise.all(
+    sessions.map(async (s) => {
+      const report = (await getStoredReport(s.streamId)) ?? (await liveReport(s, nowMs));
+      return {
+        streamId: s.streamId,
+        title: report.title,
+        startedAt: report.startedAt,
+        endedAt: report.endedAt,
+        views: report.views,
+        peakConcurrent: report.peakConcurrent,
+        salesRevenueMinor: report.salesRevenueMinor,
+      };
+    }),
+  );
   return { items, nextToken: encodeToken(page.LastEvaluatedKey) };
 }
 
 export async function creatorAnalytics(userId: string, days: number, nowMs = Date.now()) {
-  if (!Number.isInteger(days) || days < 1 || days > MAX_CREATOR_DAYS) throw new DomainError('VALIDATION', `Ask for between 1 and ${MAX_CREATOR_DAYS} days (days).`);
+  if (!Number.isInteger(days) || days < 1 || days > MAX_CREATOR_DAYS)
+    throw new DomainError('VALIDATION', `Ask for between 1 and ${MAX_CREATOR_DAYS} days (days).`);
   const today = Math.floor(nowMs / 86_400_000);
   const since = new Date((today - days + 1) * 86_400_000).toISOString();
-  const dates = Array.from({ length: days }, (_, i) => new Date((today - days + 1 + i) * 86_400_000).toISOString().slice(0, 10));
-  const byDate = new Map(dates.map((date) => [date, { date, views: 0, watchHours: 0, salesRevenueMinor: 0, giftCoins: 0, followers: 0 }]));
+  const dates = Array.from({ length: days }, (_, i) =>
+    new Date((today - days + 1 + i) * 86_400_000).toISOString().slice(0, 10),
+  );
+  const byDate = new Map(
+    dates.map((date) => [date, { date, views: 0, watchHours: 0, salesRevenueMinor: 0, giftCoins: 0, followers: 0 }]),
+  );
   const [sessions, follows] = await Promise.all([
-    queryAll<StreamSessionItem>({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK >= :since', ExpressionAttributeValues: { ':pk': userStreamsPk(userId), ':since': since } }),
-    queryAll({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK >= :since', ExpressionAttributeValues: { ':pk': userFollowersPk(userId), ':since': since }, ProjectionExpression: 'GSI1SK' }),
+    queryAll<StreamSessionItem>({
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK >= :since',
+      ExpressionAttributeValues: { ':pk': userStreamsPk(userId), ':since': since },
+    }),
+    queryAll({
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK >= :since',
+      ExpressionAttributeValues: { ':pk': userFollowersPk(userId), ':since': since },
+      ProjectionExpression: 'GSI1SK',
+    }),
   ]);
   for (const s of sessions) {
     const day = byDate.get((s.startedAt ?? '').slice(0, 10));
@@ -216,18 +364,25 @@ type Args = { streamId?: unknown; limit?: unknown; nextToken?: unknown; days?: u
 /** AppSync Lambda data source, or the schedule's event. */
 export async function handler(event: AppSyncInvokeEvent<Args> | { source?: string; 'detail-type'?: string }) {
   if (!('info' in event)) return tick();
-  return toAppSyncResult(async () => {
-    const me = cognitoCaller(event.identity);
-    const args = event.arguments;
-    switch (event.info.fieldName) {
-      case 'streamReport':
-        return streamReport(me.userId, idArgument(args.streamId, 'streamId'));
-      case 'myStreamReports':
-        return myStreamReports(me.userId, args.limit == null ? 20 : Number(args.limit), typeof args.nextToken === 'string' ? args.nextToken : null);
-      case 'creatorAnalytics':
-        return creatorAnalytics(me.userId, args.days == null ? 30 : Number(args.days));
-      default:
-        throw new DomainError('VALIDATION', `Unknown analytics field ${event.info.fieldName}.`);
-    }
-  }, (error) => logger.error('analytics field failed', { error: error as Error }));
+  return toAppSyncResult(
+    async () => {
+      const me = cognitoCaller(event.identity);
+      const args = event.arguments;
+      switch (event.info.fieldName) {
+        case 'streamReport':
+          return streamReport(me.userId, idArgument(args.streamId, 'streamId'));
+        case 'myStreamReports':
+          return myStreamReports(
+            me.userId,
+            args.limit == null ? 20 : Number(args.limit),
+            typeof args.nextToken === 'string' ? args.nextToken : null,
+          );
+        case 'creatorAnalytics':
+          return creatorAnalytics(me.userId, args.days == null ? 30 : Number(args.days));
+        default:
+          throw new DomainError('VALIDATION', `Unknown analytics field ${event.info.fieldName}.`);
+      }
+    },
+    (error) => logger.error('analytics field failed', { error: error as Error }),
+  );
 }

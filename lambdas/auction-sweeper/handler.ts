@@ -28,10 +28,20 @@ export interface SweepSummary {
   skipped: string[];
 }
 
-async function closeOne(table: string, productId: string, nowMs: number): Promise<SweepSummary['closed'][number] | null> {
-  const { Item: product } = await ddb.send(new GetCommand({ TableName: table, Key: productKey(productId), ConsistentRead: true }));
+async function closeOne(
+  table: string,
+  productId: string,
+  nowMs: number,
+): Promise<SweepSummary['closed'][number] | null> {
+  const { Item: product } = await ddb.send(
+    new GetCommand({ TableName: table, Key: productKey(productId), ConsistentRead: true }),
+  );
   if (!product || product.status !== 'AUCTION_OPEN' || Date.parse(product.endsAt as string) > nowMs) return null;
-  const outcome = closeOutcome({ bidCount: product.bidCount ?? 0, highBidderId: product.highBidderId, currentPrice: product.currentPrice });
+  const outcome = closeOutcome({
+    bidCount: product.bidCount ?? 0,
+    highBidderId: product.highBidderId,
+    currentPrice: product.currentPrice,
+  });
   const now = new Date(nowMs).toISOString();
   const condition = {
     ConditionExpression: '#status = :open AND bidCount = :count AND endsAt <= :now',
@@ -43,9 +53,15 @@ async function closeOne(table: string, productId: string, nowMs: number): Promis
         TransactItems: [
           {
             Update: {
-              TableName: table, Key: productKey(productId),
+              TableName: table,
+              Key: productKey(productId),
               UpdateExpression: 'SET #status = :unsold, updatedAt = :now REMOVE GSI2PK, GSI2SK',
-              ExpressionAttributeValues: { ':unsold': 'UNSOLD', ':now': now, ':open': 'AUCTION_OPEN', ':count': product.bidCount ?? 0 },
+              ExpressionAttributeValues: {
+                ':unsold': 'UNSOLD',
+                ':now': now,
+                ':open': 'AUCTION_OPEN',
+                ':count': product.bidCount ?? 0,
+              },
               ...condition,
             },
           },
@@ -54,12 +70,20 @@ async function closeOne(table: string, productId: string, nowMs: number): Promis
     );
     return { productId, outcome: 'NO_SALE' };
   }
-  const { Item: profile } = await ddb.send(new GetCommand({ TableName: table, Key: profileKey(String(product.channelId)) }));
+  const { Item: profile } = await ddb.send(
+    new GetCommand({ TableName: table, Key: profileKey(String(product.channelId)) }),
+  );
   const saleId = newId('sale');
   const { sale, order } = buildSale({
-    saleId, orderId: newId('order'), kind: 'AUCTION',
+    saleId,
+    orderId: newId('order'),
+    kind: 'AUCTION',
     product: { productId, title: product.title, channelId: product.channelId, currency: product.currency },
-    buyerId: outcome.buyerId, buyerHandle: product.highBidderHandle, price: outcome.price, soldAtMs: nowMs, profile: profile ?? null,
+    buyerId: outcome.buyerId,
+    buyerHandle: product.highBidderHandle,
+    price: outcome.price,
+    soldAtMs: nowMs,
+    profile: profile ?? null,
     viewSessionId: product.highBidViewSessionId as string | undefined,
   });
   await ddb.send(
@@ -67,9 +91,16 @@ async function closeOne(table: string, productId: string, nowMs: number): Promis
       TransactItems: [
         {
           Update: {
-            TableName: table, Key: productKey(productId),
+            TableName: table,
+            Key: productKey(productId),
             UpdateExpression: 'SET #status = :sold, saleId = :saleId, updatedAt = :now REMOVE GSI2PK, GSI2SK',
-            ExpressionAttributeValues: { ':sold': 'SOLD', ':saleId': saleId, ':now': now, ':open': 'AUCTION_OPEN', ':count': product.bidCount },
+            ExpressionAttributeValues: {
+              ':sold': 'SOLD',
+              ':saleId': saleId,
+              ':now': now,
+              ':open': 'AUCTION_OPEN',
+              ':count': product.bidCount,
+            },
             ...condition,
           },
         },
@@ -90,8 +121,11 @@ export async function handler(): Promise<SweepSummary> {
   do {
     const page = await ddb.send(
       new QueryCommand({
-        TableName: table, IndexName: 'GSI2', KeyConditionExpression: 'GSI2PK = :open AND GSI2SK <= :now',
-        ExpressionAttributeValues: { ':open': AUCTIONS_OPEN_PK, ':now': new Date(nowMs).toISOString() }, ExclusiveStartKey: startKey,
+        TableName: table,
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :open AND GSI2SK <= :now',
+        ExpressionAttributeValues: { ':open': AUCTIONS_OPEN_PK, ':now': new Date(nowMs).toISOString() },
+        ExclusiveStartKey: startKey,
       }),
     );
     for (const item of page.Items ?? []) {
@@ -103,7 +137,9 @@ export async function handler(): Promise<SweepSummary> {
           continue;
         }
         summary.closed.push(closed);
-        await publish(PUBLISH, { input: { channelId: item.channelId, productId, outcome: closed.outcome, saleId: closed.saleId ?? null } }).catch((err: unknown) =>
+        await publish(PUBLISH, {
+          input: { channelId: item.channelId, productId, outcome: closed.outcome, saleId: closed.saleId ?? null },
+        }).catch((err: unknown) =>
           // The close is committed; a lost event only delays viewers until they refetch.
           logger.error('publishAuctionClosed failed', { productId, error: err as Error }),
         );

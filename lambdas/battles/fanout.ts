@@ -20,16 +20,45 @@ import type { BattleView } from './store';
 export const PUBLISH_BATTLE = /* GraphQL */ `
   mutation PublishBattle($input: PublishBattleInput!) {
     publishBattle(input: $input) {
-      battleId status durationSeconds invitedAt expiresAt startsAt endsAt endedAt channelId updatedAt
-      inviter { channelId handle displayName avatarUrl playbackUrl score }
-      invitee { channelId handle displayName avatarUrl playbackUrl score }
-      result { outcome winnerChannelId forfeitChannelId bonusCoins }
+      battleId
+      status
+      durationSeconds
+      invitedAt
+      expiresAt
+      startsAt
+      endsAt
+      endedAt
+      channelId
+      updatedAt
+      inviter {
+        channelId
+        handle
+        displayName
+        avatarUrl
+        playbackUrl
+        score
+      }
+      invitee {
+        channelId
+        handle
+        displayName
+        avatarUrl
+        playbackUrl
+        score
+      }
+      result {
+        outcome
+        winnerChannelId
+        forfeitChannelId
+        bonusCoins
+      }
     }
   }
 `;
 
 /** What one stream record asks of the fan-out. */
-export type BattleWork = { kind: 'publish'; battleId: string } | { kind: 'forfeit'; battleId: string; channelId: string } | undefined;
+export type BattleWork =
+  { kind: 'publish'; battleId: string } | { kind: 'forfeit'; battleId: string; channelId: string } | undefined;
 
 /** The work a record carries (none for a record the filter should not have let through). */
 export function workOf(record: DynamoDBRecord): BattleWork {
@@ -49,12 +78,15 @@ export function publishInput(view: BattleView, channelId: string): Record<string
 
 /** Publishes `view` to both sides' channels. */
 export async function publishToBoth(view: BattleView, send: typeof publish = publish): Promise<void> {
-  await Promise.all([view.inviter.channelId, view.invitee.channelId].map((c) => send(PUBLISH_BATTLE, { input: publishInput(view, c) })));
+  await Promise.all(
+    [view.inviter.channelId, view.invitee.channelId].map((c) => send(PUBLISH_BATTLE, { input: publishInput(view, c) })),
+  );
 }
 
 /** One batch of stream records (see the module comment). */
 export async function handleBattleRecords(
-  battles: Battles, records: DynamoDBRecord[],
+  battles: Battles,
+  records: DynamoDBRecord[],
   opts: { now: () => number; send?: typeof publish; onError?: (battleId: string, error: unknown) => void },
 ): Promise<DynamoDBBatchResponse> {
   const send = opts.send ?? publish;
@@ -69,17 +101,19 @@ export async function handleBattleRecords(
     byBattle.set(work.battleId, entry);
   }
   const failed: string[] = [];
-  await Promise.all([...byBattle].map(async ([battleId, entry]) => {
-    try {
-      // The forfeit's own battle change is a Battle record of a later batch, which publishes it.
-      for (const channelId of entry.forfeits) await battles.finish(battleId, 'FORFEIT', channelId);
-      if (!entry.publish) return;
-      const view = await battles.reads.view(battleId, opts.now());
-      if (view) await publishToBoth(view, send);
-    } catch (error) {
-      opts.onError?.(battleId, error);
-      for (const r of entry.records) if (r.dynamodb?.SequenceNumber) failed.push(r.dynamodb.SequenceNumber);
-    }
-  }));
+  await Promise.all(
+    [...byBattle].map(async ([battleId, entry]) => {
+      try {
+        // The forfeit's own battle change is a Battle record of a later batch, which publishes it.
+        for (const channelId of entry.forfeits) await battles.finish(battleId, 'FORFEIT', channelId);
+        if (!entry.publish) return;
+        const view = await battles.reads.view(battleId, opts.now());
+        if (view) await publishToBoth(view, send);
+      } catch (error) {
+        opts.onError?.(battleId, error);
+        for (const r of entry.records) if (r.dynamodb?.SequenceNumber) failed.push(r.dynamodb.SequenceNumber);
+      }
+    }),
+  );
   return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
 }

@@ -33,7 +33,9 @@ function battleDeps(): BattleDeps {
     settings: battleSettingsFrom(optionalEnv(BATTLES_ENV)),
     economy: { coinValueMinor: economy.coinValueMinor, currency: economy.currency, shards: economy.shards },
     schedules: eventBridgeSchedules(new SchedulerClient({}), {
-      group: requireEnv(ENV.BATTLE_SCHEDULE_GROUP), roleArn: requireEnv(ENV.BATTLE_SCHEDULER_ROLE_ARN), targetArn: requireEnv(ENV.BATTLE_TARGET_ARN),
+      group: requireEnv(ENV.BATTLE_SCHEDULE_GROUP),
+      roleArn: requireEnv(ENV.BATTLE_SCHEDULER_ROLE_ARN),
+      targetArn: requireEnv(ENV.BATTLE_TARGET_ARN),
       deadLetterArn: optionalEnv(ENV.BATTLE_SCHEDULE_DLQ_ARN),
     }),
     now: () => Date.now(),
@@ -49,7 +51,11 @@ const inviteInput = z.object({
 });
 
 /** One AppSync field of the battles API. */
-export async function resolveField(battles: Battles, queries: BattleQueries, event: AppSyncInvokeEvent): Promise<unknown> {
+export async function resolveField(
+  battles: Battles,
+  queries: BattleQueries,
+  event: AppSyncInvokeEvent,
+): Promise<unknown> {
   const args = event.arguments ?? {};
   const field = `${event.info.parentTypeName}.${event.info.fieldName}`;
   // Guests (IAM) read public battle data; everything else needs a signed-in streamer.
@@ -67,7 +73,11 @@ export async function resolveField(battles: Battles, queries: BattleQueries, eve
     case 'Query.currentBattle':
       return queries.currentBattle(idArgument(args.channelId, 'channelId'), maybeCaller());
     case 'Query.battleHistory':
-      return queries.history(idArgument(args.channelId, 'channelId'), args.limit as number | null, args.nextToken as string | null);
+      return queries.history(
+        idArgument(args.channelId, 'channelId'),
+        args.limit as number | null,
+        args.nextToken as string | null,
+      );
     case 'Query.myBattleInvitations':
       return queries.myInvitations(signedIn());
     case 'Query.battleCandidates':
@@ -77,9 +87,15 @@ export async function resolveField(battles: Battles, queries: BattleQueries, eve
       const parsed = inviteInput.safeParse(args.input);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new DomainError('VALIDATION', issue?.path[0] === 'durationMinutes' ? 'Choose a battle length of 1 to 10 whole minutes.' : (issue?.message ?? 'Check the invitation.'), {
-          field: String(issue?.path[0] ?? 'input'),
-        });
+        throw new DomainError(
+          'VALIDATION',
+          issue?.path[0] === 'durationMinutes'
+            ? 'Choose a battle length of 1 to 10 whole minutes.'
+            : (issue?.message ?? 'Check the invitation.'),
+          {
+            field: String(issue?.path[0] ?? 'input'),
+          },
+        );
       }
       return battles.invite(me, parsed.data);
     }
@@ -95,13 +111,20 @@ export async function resolveField(battles: Battles, queries: BattleQueries, eve
 }
 
 const isStreamEvent = (e: unknown): e is DynamoDBStreamEvent =>
-  Array.isArray((e as { Records?: unknown }).Records) && (e as DynamoDBStreamEvent).Records.every((r) => r.eventSource === 'aws:dynamodb');
+  Array.isArray((e as { Records?: unknown }).Records) &&
+  (e as DynamoDBStreamEvent).Records.every((r) => r.eventSource === 'aws:dynamodb');
 
 /** One invocation of any of the three kinds, with `d` (the tests and the local mode's harnesses pass their own). */
-export async function dispatch(d: BattleDeps, event: unknown): Promise<AppSyncLambdaResult<unknown> | DynamoDBBatchResponse | unknown> {
+export async function dispatch(
+  d: BattleDeps,
+  event: unknown,
+): Promise<AppSyncLambdaResult<unknown> | DynamoDBBatchResponse | unknown> {
   const battles = new Battles(d);
   if (isStreamEvent(event)) {
-    const result = await handleBattleRecords(battles, event.Records, { now: d.now, onError: (battleId, error) => logger.error('battle fan-out failed', { battleId, error: error as Error }) });
+    const result = await handleBattleRecords(battles, event.Records, {
+      now: d.now,
+      onError: (battleId, error) => logger.error('battle fan-out failed', { battleId, error: error as Error }),
+    });
     if (result.batchItemFailures.length) logger.warn('records failed', { failed: result.batchItemFailures.length });
     return result;
   }
@@ -112,7 +135,10 @@ export async function dispatch(d: BattleDeps, event: unknown): Promise<AppSyncLa
     return action === 'END' ? battles.finish(battleId, 'TIMER') : battles.expire(battleId);
   }
   const queries = new BattleQueries(d, battles);
-  return toAppSyncResult(() => resolveField(battles, queries, event as AppSyncInvokeEvent), (error) => logger.error('battles field failed', { error: error as Error }));
+  return toAppSyncResult(
+    () => resolveField(battles, queries, event as AppSyncInvokeEvent),
+    (error) => logger.error('battles field failed', { error: error as Error }),
+  );
 }
 
 export const handler = (event: unknown): Promise<unknown> => dispatch(battleDeps(), event);

@@ -68,17 +68,26 @@ export class BattleQueries {
   }
 
   /** battleHistory: the channel's ENDED battles, newest first; nextToken is the last key of the page. */
-  async history(channelId: string, limit: number | null | undefined, nextToken: string | null | undefined): Promise<{ items: BattleView[]; nextToken: string | null }> {
+  async history(
+    channelId: string,
+    limit: number | null | undefined,
+    nextToken: string | null | undefined,
+  ): Promise<{ items: BattleView[]; nextToken: string | null }> {
     const size = limit === null || limit === undefined ? DEFAULT_HISTORY_PAGE : limit;
     if (!Number.isInteger(size) || size < 1 || size > MAX_HISTORY_PAGE) {
       throw new DomainError('VALIDATION', `Ask for 1 to ${MAX_HISTORY_PAGE} battles at a time.`, { field: 'limit' });
     }
     const start = nextToken ? decodeToken(nextToken, channelId) : undefined;
-    const out = await this.d.doc.send(new QueryCommand({
-      TableName: this.d.table, ScanIndexForward: false, Limit: size, ExclusiveStartKey: start,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-      ExpressionAttributeValues: { ':pk': userPartition(channelId), ':sk': SK_PREFIX.battleHistory },
-    }));
+    const out = await this.d.doc.send(
+      new QueryCommand({
+        TableName: this.d.table,
+        ScanIndexForward: false,
+        Limit: size,
+        ExclusiveStartKey: start,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+        ExpressionAttributeValues: { ':pk': userPartition(channelId), ':sk': SK_PREFIX.battleHistory },
+      }),
+    );
     const now = this.d.now();
     return {
       items: (out.Items ?? []).map((i) => battleView(i.battle as BattleItem, null, now, channelId)),
@@ -92,29 +101,53 @@ export class BattleQueries {
    */
   async candidates(callerId: string, query: string | null | undefined): Promise<BattleCandidate[]> {
     const prefix = (query ?? '').trim().replace(/^@/, '').toLowerCase();
-    if (prefix.length > 30) throw new DomainError('VALIDATION', 'A handle has at most 30 characters.', { field: 'query' });
+    if (prefix.length > 30)
+      throw new DomainError('VALIDATION', 'A handle has at most 30 characters.', { field: 'query' });
     if (!prefix) {
-      const follows = await this.d.doc.send(new QueryCommand({
-        TableName: this.d.table, Limit: 100,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-        ExpressionAttributeValues: { ':pk': userPartition(callerId), ':sk': SK_PREFIX.follows },
-      }));
+      const follows = await this.d.doc.send(
+        new QueryCommand({
+          TableName: this.d.table,
+          Limit: 100,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+          ExpressionAttributeValues: { ':pk': userPartition(callerId), ':sk': SK_PREFIX.follows },
+        }),
+      );
       const ids = (follows.Items ?? []).map((f) => f.streamerId as string).filter((id) => id && id !== callerId);
       const profiles = await this.batchGet(ids.map((id) => profileKey(id)));
-      return profiles.filter((p) => p.status === 'LIVE').slice(0, MAX_CANDIDATES).map((p) => candidate(p, true));
+      return profiles
+        .filter((p) => p.status === 'LIVE')
+        .slice(0, MAX_CANDIDATES)
+        .map((p) => candidate(p, true));
     }
     const live: Item[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.d.doc.send(new QueryCommand({
-        TableName: this.d.table, IndexName: 'GSI1', ScanIndexForward: false, ExclusiveStartKey: start, Limit: 250,
-        KeyConditionExpression: 'GSI1PK = :pk', ExpressionAttributeValues: { ':pk': LIVE_PK },
-      }));
+      const out = await this.d.doc.send(
+        new QueryCommand({
+          TableName: this.d.table,
+          IndexName: 'GSI1',
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+          Limit: 250,
+          KeyConditionExpression: 'GSI1PK = :pk',
+          ExpressionAttributeValues: { ':pk': LIVE_PK },
+        }),
+      );
       live.push(...((out.Items ?? []) as Item[]));
       start = out.LastEvaluatedKey;
     } while (start && live.length < LIVE_SCAN_LIMIT);
-    const matches = live.filter((p) => p.userId !== callerId && String(p.handle ?? '').toLowerCase().startsWith(prefix));
-    const followed = new Set((await this.batchGet(matches.map((p) => followKey(callerId, p.userId as string)))).map((f) => f.streamerId as string));
+    const matches = live.filter(
+      (p) =>
+        p.userId !== callerId &&
+        String(p.handle ?? '')
+          .toLowerCase()
+          .startsWith(prefix),
+    );
+    const followed = new Set(
+      (await this.batchGet(matches.map((p) => followKey(callerId, p.userId as string)))).map(
+        (f) => f.streamerId as string,
+      ),
+    );
     return matches
       .map((p) => candidate(p, followed.has(p.userId as string)))
       .sort((a, b) => Number(b.followed) - Number(a.followed) || a.handle.localeCompare(b.handle))
@@ -137,8 +170,12 @@ export class BattleQueries {
 
 function candidate(p: Item, followed: boolean): BattleCandidate {
   return {
-    channelId: p.userId as string, handle: p.handle as string, displayName: (p.displayName as string | undefined) ?? null,
-    avatarUrl: (p.avatarUrl as string | undefined) ?? null, live: p.status === 'LIVE', followed,
+    channelId: p.userId as string,
+    handle: p.handle as string,
+    displayName: (p.displayName as string | undefined) ?? null,
+    avatarUrl: (p.avatarUrl as string | undefined) ?? null,
+    live: p.status === 'LIVE',
+    followed,
   };
 }
 
@@ -146,9 +183,19 @@ function candidate(p: Item, followed: boolean): BattleCandidate {
 function decodeToken(token: string, channelId: string): Record<string, unknown> {
   try {
     const key = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (key.PK === userPartition(channelId) && typeof key.SK === 'string' && key.SK.startsWith(SK_PREFIX.battleHistory) && Object.keys(key).length === 2) return key;
+    if (
+      key.PK === userPartition(channelId) &&
+      typeof key.SK === 'string' &&
+      key.SK.startsWith(SK_PREFIX.battleHistory) &&
+      Object.keys(key).length === 2
+    )
+      return key;
   } catch {
     // Falls through to the refusal.
   }
-  throw new DomainError('VALIDATION', 'This page link is not valid for this list; load the list again from its first page.', { field: 'nextToken' });
+  throw new DomainError(
+    'VALIDATION',
+    'This page link is not valid for this list; load the list again from its first page.',
+    { field: 'nextToken' },
+  );
 }

@@ -4,7 +4,13 @@
  * fire (ActionAfterCompletion DELETE). Each targets the battles function with a {@link ScheduledBattleEvent}.
  * The local mode reaches its Scheduler stand-in (local/scheduler) through AWS_ENDPOINT_URL_SCHEDULER.
  */
-import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
 import { z } from 'zod';
 
 /** What a battle's schedule hands the battles function. */
@@ -49,20 +55,24 @@ export function eventBridgeSchedules(client: SchedulerClient, target: ScheduleTa
     async create(action, battleId, atMs) {
       const input: ScheduledBattleEvent = { battleSchedule: { action, battleId } };
       try {
-        await client.send(new CreateScheduleCommand({
-          Name: scheduleName(action, battleId),
-          GroupName: target.group,
-          ScheduleExpression: atExpression(atMs),
-          ScheduleExpressionTimezone: 'UTC',
-          FlexibleTimeWindow: { Mode: 'OFF' },
-          ActionAfterCompletion: 'DELETE',
-          Target: {
-            Arn: target.targetArn, RoleArn: target.roleArn, Input: JSON.stringify(input),
-            // Ending is idempotent, so a retried invocation is harmless; a late one still ends the battle.
-            RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
-            ...(target.deadLetterArn ? { DeadLetterConfig: { Arn: target.deadLetterArn } } : {}),
-          },
-        }));
+        await client.send(
+          new CreateScheduleCommand({
+            Name: scheduleName(action, battleId),
+            GroupName: target.group,
+            ScheduleExpression: atExpression(atMs),
+            ScheduleExpressionTimezone: 'UTC',
+            FlexibleTimeWindow: { Mode: 'OFF' },
+            ActionAfterCompletion: 'DELETE',
+            Target: {
+              Arn: target.targetArn,
+              RoleArn: target.roleArn,
+              Input: JSON.stringify(input),
+              // Ending is idempotent, so a retried invocation is harmless; a late one still ends the battle.
+              RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
+              ...(target.deadLetterArn ? { DeadLetterConfig: { Arn: target.deadLetterArn } } : {}),
+            },
+          }),
+        );
       } catch (error) {
         if (!(error instanceof ConflictException)) throw error;
       }

@@ -12,14 +12,33 @@
  */
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
-  BUSY_UNTIL_ENDED, decideResult, durationSecondsFor, effectiveStatus, endCutoffMs, INVITATION_TTL_MS, isBattleRefusal, isOverdue,
-  type BattleRefusal, type BattleSettings, type BattleStatus, type EndReason,
+  BUSY_UNTIL_ENDED,
+  decideResult,
+  durationSecondsFor,
+  effectiveStatus,
+  endCutoffMs,
+  INVITATION_TTL_MS,
+  isBattleRefusal,
+  isOverdue,
+  type BattleRefusal,
+  type BattleSettings,
+  type BattleStatus,
+  type EndReason,
 } from '../shared/domain/battles';
 import { coinsToMinor, shardSuffix } from '../shared/domain/economy';
 import { handleSchema } from '../shared/domain/handles';
 import { newId } from '../shared/domain/ids';
 import {
-  battleHistoryKey, battleKey, battleLockKey, battleScoreKey, earningsShardKey, handleKey, ledgerKey, platformRevenueShardKey, profileKey, SK_PREFIX,
+  battleHistoryKey,
+  battleKey,
+  battleLockKey,
+  battleScoreKey,
+  earningsShardKey,
+  handleKey,
+  ledgerKey,
+  platformRevenueShardKey,
+  profileKey,
+  SK_PREFIX,
 } from '../shared/domain/keys';
 import { DomainError } from '../shared/errors';
 import type { BattleSchedules } from './schedules';
@@ -52,11 +71,13 @@ const conflict = (message: string): never => refuse({ code: 'CONFLICT', message 
 const iso = (ms: number) => new Date(ms).toISOString();
 const at = (handle: string) => `@${handle}`;
 
-interface CancelReason { Code?: string }
+interface CancelReason {
+  Code?: string;
+}
 /** The per-item reasons of a cancelled transaction, or undefined for any other error. */
 function cancellationOf(error: unknown): CancelReason[] | undefined {
   const e = error as { name?: string; CancellationReasons?: CancelReason[] };
-  return e.name === 'TransactionCanceledException' ? e.CancellationReasons ?? [] : undefined;
+  return e.name === 'TransactionCanceledException' ? (e.CancellationReasons ?? []) : undefined;
 }
 const failedAt = (reasons: CancelReason[], i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
 const isConditionFailure = (e: unknown) => (e as { name?: string }).name === 'ConditionalCheckFailedException';
@@ -64,7 +85,14 @@ const isConditionFailure = (e: unknown) => (e as { name?: string }).name === 'Co
 /** Longest a finisher waits for the buzzer plus the settle time (the settle time is at most 10 s). */
 const MAX_SETTLE_WAIT_MS = 15_000;
 
-type Profile = { userId: string; handle: string; displayName?: string; status?: string; playbackUrl?: string; avatarUrl?: string };
+type Profile = {
+  userId: string;
+  handle: string;
+  displayName?: string;
+  status?: string;
+  playbackUrl?: string;
+  avatarUrl?: string;
+};
 
 /** The battle operations. */
 export class Battles {
@@ -75,18 +103,29 @@ export class Battles {
   }
 
   private async profile(userId: string): Promise<Profile | undefined> {
-    const { Item } = await this.d.doc.send(new GetCommand({ TableName: this.d.table, Key: profileKey(userId), ConsistentRead: true }));
+    const { Item } = await this.d.doc.send(
+      new GetCommand({ TableName: this.d.table, Key: profileKey(userId), ConsistentRead: true }),
+    );
     return Item as Profile | undefined;
   }
 
   private async streamerByHandle(raw: string): Promise<Profile> {
     const handle = (raw ?? '').trim().replace(/^@/, '');
     if (!handleSchema.safeParse(handle).success) {
-      refuse({ code: 'VALIDATION', field: 'opponentHandle', message: 'Type the handle of the streamer you want to battle (3 to 30 letters, digits, _ or .).' });
+      refuse({
+        code: 'VALIDATION',
+        field: 'opponentHandle',
+        message: 'Type the handle of the streamer you want to battle (3 to 30 letters, digits, _ or .).',
+      });
     }
     const { Item: claim } = await this.d.doc.send(new GetCommand({ TableName: this.d.table, Key: handleKey(handle) }));
     const profile = claim ? await this.profile(claim.userId as string) : undefined;
-    if (!profile) refuse({ code: 'NOT_FOUND', field: 'opponentHandle', message: `No streamer goes by @${handle}; check the handle.` });
+    if (!profile)
+      refuse({
+        code: 'NOT_FOUND',
+        field: 'opponentHandle',
+        message: `No streamer goes by @${handle}; check the handle.`,
+      });
     return profile as Profile;
   }
 
@@ -105,50 +144,91 @@ export class Battles {
     const duration = durationSecondsFor(input.durationMinutes);
     if (isBattleRefusal(duration)) return refuse(duration);
     const opponent = await this.streamerByHandle(input.opponentHandle);
-    if (opponent.userId === me) refuse({ code: 'VALIDATION', field: 'opponentHandle', message: 'You cannot battle yourself; invite another streamer.' });
+    if (opponent.userId === me)
+      refuse({
+        code: 'VALIDATION',
+        field: 'opponentHandle',
+        message: 'You cannot battle yourself; invite another streamer.',
+      });
     const mine = await this.profile(me);
     if (!mine) return conflict('Set up your channel in Studio and go live before you invite someone to a battle.');
     if (mine.status !== 'LIVE') conflict('You are not live; go live before you invite someone to a battle.');
-    if (opponent.status !== 'LIVE') conflict(`${at(opponent.handle)} is not live right now; you can invite a streamer while they are live.`);
+    if (opponent.status !== 'LIVE')
+      conflict(`${at(opponent.handle)} is not live right now; you can invite a streamer while they are live.`);
     await Promise.all([this.finishOverdue(me), this.finishOverdue(opponent.userId)]);
 
     const now = this.d.now();
     const battleId = newId('battle');
     const expiresAtMs = now + INVITATION_TTL_MS;
     const item: BattleItem = {
-      battleId, status: 'PENDING', inviter: sideOf(mine), invitee: sideOf(opponent), durationSeconds: duration as number,
-      invitedAt: iso(now), expiresAt: iso(expiresAtMs), expiresAtMs, scoreShards: this.d.settings.scoreShards, updatedAt: iso(now),
+      battleId,
+      status: 'PENDING',
+      inviter: sideOf(mine),
+      invitee: sideOf(opponent),
+      durationSeconds: duration as number,
+      invitedAt: iso(now),
+      expiresAt: iso(expiresAtMs),
+      expiresAtMs,
+      scoreShards: this.d.settings.scoreShards,
+      updatedAt: iso(now),
     };
     await this.d.schedules.create('EXPIRE', battleId, expiresAtMs);
     const lock = (userId: string, role: string) => ({
       Put: {
         TableName: this.d.table,
-        Item: { ...battleLockKey(userId), type: 'BattleLock', battleId, role, state: 'PENDING', busyUntilMs: expiresAtMs, updatedAt: iso(now) },
+        Item: {
+          ...battleLockKey(userId),
+          type: 'BattleLock',
+          battleId,
+          role,
+          state: 'PENDING',
+          busyUntilMs: expiresAtMs,
+          updatedAt: iso(now),
+        },
         ConditionExpression: 'attribute_not_exists(PK) OR busyUntilMs < :now',
         ExpressionAttributeValues: { ':now': now },
       },
     });
     const live = (userId: string) => ({
       ConditionCheck: {
-        TableName: this.d.table, Key: profileKey(userId),
-        ConditionExpression: '#status = :live', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':live': 'LIVE' },
+        TableName: this.d.table,
+        Key: profileKey(userId),
+        ConditionExpression: '#status = :live',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':live': 'LIVE' },
       },
     });
     try {
-      await this.d.doc.send(new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: this.d.table, Item: { ...battleKey(battleId), type: 'Battle', ...item }, ConditionExpression: 'attribute_not_exists(PK)' } },
-          lock(me, 'INVITER'), lock(opponent.userId, 'INVITEE'), live(me), live(opponent.userId),
-        ],
-      }));
+      await this.d.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.d.table,
+                Item: { ...battleKey(battleId), type: 'Battle', ...item },
+                ConditionExpression: 'attribute_not_exists(PK)',
+              },
+            },
+            lock(me, 'INVITER'),
+            lock(opponent.userId, 'INVITEE'),
+            live(me),
+            live(opponent.userId),
+          ],
+        }),
+      );
     } catch (error) {
       const reasons = cancellationOf(error);
       await this.removeSchedule('EXPIRE', battleId);
       if (!reasons) throw error;
-      if (failedAt(reasons, 1)) conflict('You are already in a battle or have a pending invitation; finish or cancel it first.');
-      if (failedAt(reasons, 2)) conflict(`${at(opponent.handle)} is already in a battle or has a pending invitation; try again when it is over.`);
+      if (failedAt(reasons, 1))
+        conflict('You are already in a battle or have a pending invitation; finish or cancel it first.');
+      if (failedAt(reasons, 2))
+        conflict(
+          `${at(opponent.handle)} is already in a battle or has a pending invitation; try again when it is over.`,
+        );
       if (failedAt(reasons, 3)) conflict('You are not live; go live before you invite someone to a battle.');
-      if (failedAt(reasons, 4)) conflict(`${at(opponent.handle)} is not live right now; you can invite a streamer while they are live.`);
+      if (failedAt(reasons, 4))
+        conflict(`${at(opponent.handle)} is not live right now; you can invite a streamer while they are live.`);
       throw error;
     }
     return battleView(item, null, now);
@@ -160,11 +240,19 @@ export class Battles {
     if (item[role].channelId !== me) {
       refuse({
         code: 'FORBIDDEN',
-        message: role === 'invitee' ? `Only ${at(item.invitee.handle)}, who was invited, can answer this invitation.` : `Only ${at(item.inviter.handle)}, who sent this invitation, can cancel it.`,
+        message:
+          role === 'invitee'
+            ? `Only ${at(item.invitee.handle)}, who was invited, can answer this invitation.`
+            : `Only ${at(item.inviter.handle)}, who sent this invitation, can cancel it.`,
       });
     }
     const status = effectiveStatus(item.status, item.expiresAtMs, this.d.now());
-    if (status === 'EXPIRED') conflict(role === 'invitee' ? `This invitation expired; ask ${at(item.inviter.handle)} to invite you again.` : 'This invitation already expired.');
+    if (status === 'EXPIRED')
+      conflict(
+        role === 'invitee'
+          ? `This invitation expired; ask ${at(item.inviter.handle)} to invite you again.`
+          : 'This invitation already expired.',
+      );
     if (status !== 'PENDING') conflict(`This invitation was already answered (the battle is ${status.toLowerCase()}).`);
     return item;
   }
@@ -178,42 +266,76 @@ export class Battles {
     await this.d.schedules.create('END', battleId, endsAtMs + this.d.settings.settleMs);
     const running = (userId: string) => ({
       Update: {
-        TableName: this.d.table, Key: battleLockKey(userId),
+        TableName: this.d.table,
+        Key: battleLockKey(userId),
         UpdateExpression: 'SET #state = :running, busyUntilMs = :busy, updatedAt = :at',
         ConditionExpression: 'battleId = :id',
         ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':running': 'RUNNING', ':busy': BUSY_UNTIL_ENDED, ':at': iso(now), ':id': battleId },
+        ExpressionAttributeValues: {
+          ':running': 'RUNNING',
+          ':busy': BUSY_UNTIL_ENDED,
+          ':at': iso(now),
+          ':id': battleId,
+        },
       },
     });
     const linked = (userId: string) => ({
       Update: {
-        TableName: this.d.table, Key: profileKey(userId),
-        UpdateExpression: 'SET battleId = :id', ConditionExpression: '#status = :live',
-        ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':id': battleId, ':live': 'LIVE' },
+        TableName: this.d.table,
+        Key: profileKey(userId),
+        UpdateExpression: 'SET battleId = :id',
+        ConditionExpression: '#status = :live',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':id': battleId, ':live': 'LIVE' },
       },
     });
     const counters = [item.inviter.channelId, item.invitee.channelId].flatMap((channelId) =>
       Array.from({ length: item.scoreShards }, (_, n) => ({
         Put: {
           TableName: this.d.table,
-          Item: { ...battleScoreKey(battleId, channelId, shardSuffix(n)), type: 'BattleScore', battleId, channelId, coins: 0, gifts: 0, endsAtMs, updatedAt: iso(now) },
-        },
-      })));
-    try {
-      await this.d.doc.send(new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: this.d.table, Key: battleKey(battleId),
-              UpdateExpression: 'SET #status = :running, startsAt = :startsAt, endsAt = :endsAt, endsAtMs = :endsAtMs, updatedAt = :startsAt',
-              ConditionExpression: '#status = :pending AND expiresAtMs > :now',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':running': 'RUNNING', ':pending': 'PENDING', ':startsAt': iso(now), ':endsAt': iso(endsAtMs), ':endsAtMs': endsAtMs, ':now': now },
-            },
+          Item: {
+            ...battleScoreKey(battleId, channelId, shardSuffix(n)),
+            type: 'BattleScore',
+            battleId,
+            channelId,
+            coins: 0,
+            gifts: 0,
+            endsAtMs,
+            updatedAt: iso(now),
           },
-          running(item.inviter.channelId), running(item.invitee.channelId), linked(item.inviter.channelId), linked(item.invitee.channelId), ...counters,
-        ],
-      }));
+        },
+      })),
+    );
+    try {
+      await this.d.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.d.table,
+                Key: battleKey(battleId),
+                UpdateExpression:
+                  'SET #status = :running, startsAt = :startsAt, endsAt = :endsAt, endsAtMs = :endsAtMs, updatedAt = :startsAt',
+                ConditionExpression: '#status = :pending AND expiresAtMs > :now',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':running': 'RUNNING',
+                  ':pending': 'PENDING',
+                  ':startsAt': iso(now),
+                  ':endsAt': iso(endsAtMs),
+                  ':endsAtMs': endsAtMs,
+                  ':now': now,
+                },
+              },
+            },
+            running(item.inviter.channelId),
+            running(item.invitee.channelId),
+            linked(item.inviter.channelId),
+            linked(item.invitee.channelId),
+            ...counters,
+          ],
+        }),
+      );
     } catch (error) {
       const reasons = cancellationOf(error);
       await this.removeSchedule('END', battleId);
@@ -222,9 +344,14 @@ export class Battles {
         const now2 = this.d.now();
         const fresh = await this.reads.battle(battleId);
         const status = fresh ? effectiveStatus(fresh.status, fresh.expiresAtMs, now2) : 'EXPIRED';
-        conflict(status === 'EXPIRED' || status === 'PENDING' ? `This invitation expired; ask ${at(item.inviter.handle)} to invite you again.` : `This invitation was already answered (the battle is ${status.toLowerCase()}).`);
+        conflict(
+          status === 'EXPIRED' || status === 'PENDING'
+            ? `This invitation expired; ask ${at(item.inviter.handle)} to invite you again.`
+            : `This invitation was already answered (the battle is ${status.toLowerCase()}).`,
+        );
       }
-      if (failedAt(reasons, 3)) conflict(`${at(item.inviter.handle)} is not live any more; a battle needs both streams live.`);
+      if (failedAt(reasons, 3))
+        conflict(`${at(item.inviter.handle)} is not live any more; a battle needs both streams live.`);
       if (failedAt(reasons, 4)) conflict('You are not live; go live to start the battle.');
       throw error;
     }
@@ -238,38 +365,64 @@ export class Battles {
   }
 
   /** Puts a PENDING invitation into a final state (declined, cancelled, expired) and frees both streamers. */
-  private async close(item: BattleItem, status: Extract<BattleStatus, 'DECLINED' | 'CANCELLED' | 'EXPIRED'>): Promise<BattleView> {
+  private async close(
+    item: BattleItem,
+    status: Extract<BattleStatus, 'DECLINED' | 'CANCELLED' | 'EXPIRED'>,
+  ): Promise<BattleView> {
     const now = this.d.now();
     try {
-      await this.d.doc.send(new UpdateCommand({
-        TableName: this.d.table, Key: battleKey(item.battleId),
-        UpdateExpression: 'SET #status = :final, updatedAt = :at',
-        ConditionExpression: status === 'EXPIRED' ? '#status = :pending AND expiresAtMs <= :now' : '#status = :pending AND expiresAtMs > :now',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':final': status, ':pending': 'PENDING', ':now': now, ':at': iso(now) },
-      }));
+      await this.d.doc.send(
+        new UpdateCommand({
+          TableName: this.d.table,
+          Key: battleKey(item.battleId),
+          UpdateExpression: 'SET #status = :final, updatedAt = :at',
+          ConditionExpression:
+            status === 'EXPIRED'
+              ? '#status = :pending AND expiresAtMs <= :now'
+              : '#status = :pending AND expiresAtMs > :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':final': status, ':pending': 'PENDING', ':now': now, ':at': iso(now) },
+        }),
+      );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const fresh = await this.reads.battle(item.battleId);
       if (status === 'EXPIRED') return battleView(fresh ?? item, null, now);
       const seen = fresh ? effectiveStatus(fresh.status, fresh.expiresAtMs, now) : 'EXPIRED';
-      return conflict(seen === 'EXPIRED' ? 'This invitation already expired.' : `This invitation was already answered (the battle is ${seen.toLowerCase()}).`);
+      return conflict(
+        seen === 'EXPIRED'
+          ? 'This invitation already expired.'
+          : `This invitation was already answered (the battle is ${seen.toLowerCase()}).`,
+      );
     }
     // A lock taken over by a newer invitation (this one expired first) is that invitation's: only ours is freed.
-    await Promise.all([item.inviter.channelId, item.invitee.channelId].map((userId) => this.release(userId, item.battleId, status, now)));
+    await Promise.all(
+      [item.inviter.channelId, item.invitee.channelId].map((userId) =>
+        this.release(userId, item.battleId, status, now),
+      ),
+    );
     if (status !== 'EXPIRED') await this.removeSchedule('EXPIRE', item.battleId);
     return battleView({ ...item, status, updatedAt: iso(now) }, null, now);
   }
 
   private async release(userId: string, battleId: string, state: BattleStatus, now: number): Promise<void> {
     try {
-      await this.d.doc.send(new UpdateCommand({
-        TableName: this.d.table, Key: battleLockKey(userId),
-        UpdateExpression: 'SET #state = :state, busyUntilMs = :zero, updatedAt = :at',
-        ConditionExpression: 'battleId = :id AND #state = :pending',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':state': state, ':zero': 0, ':at': iso(now), ':id': battleId, ':pending': 'PENDING' },
-      }));
+      await this.d.doc.send(
+        new UpdateCommand({
+          TableName: this.d.table,
+          Key: battleLockKey(userId),
+          UpdateExpression: 'SET #state = :state, busyUntilMs = :zero, updatedAt = :at',
+          ConditionExpression: 'battleId = :id AND #state = :pending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':state': state,
+            ':zero': 0,
+            ':at': iso(now),
+            ':id': battleId,
+            ':pending': 'PENDING',
+          },
+        }),
+      );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -292,7 +445,8 @@ export class Battles {
       refuse({ code: 'FORBIDDEN', message: 'Only the two streamers in this battle can end it.' });
     }
     if (item.status === 'PENDING') conflict('This battle has not started; cancel or decline the invitation instead.');
-    if (item.status !== 'RUNNING' && item.status !== 'ENDED') conflict(`This battle never started (it was ${item.status.toLowerCase()}).`);
+    if (item.status !== 'RUNNING' && item.status !== 'ENDED')
+      conflict(`This battle never started (it was ${item.status.toLowerCase()}).`);
     return this.finish(battleId, 'MANUAL');
   }
 
@@ -312,7 +466,8 @@ export class Battles {
     if (item.status !== 'RUNNING') return battleView(item, null, this.d.now());
     const cutoff = endCutoffMs(reason, item.endsAtMs as number, this.d.now());
     const counterKeys = [item.inviter.channelId, item.invitee.channelId].flatMap((c) =>
-      Array.from({ length: item.scoreShards }, (_, n) => battleScoreKey(battleId, c, shardSuffix(n))));
+      Array.from({ length: item.scoreShards }, (_, n) => battleScoreKey(battleId, c, shardSuffix(n))),
+    );
     if (cutoff < (item.endsAtMs as number)) {
       await this.lowerEnd(battleKey(battleId), cutoff, { endsAt: iso(cutoff) });
       await Promise.all(counterKeys.map((key) => this.lowerEnd(key, cutoff)));
@@ -322,19 +477,44 @@ export class Battles {
     if (wait > MAX_SETTLE_WAIT_MS) return battleView(item, await this.reads.scores(item), this.d.now());
     if (wait > 0) await this.d.sleep(wait);
     const frozenAt = iso(this.d.now());
-    await Promise.all(counterKeys.map((key) => this.d.doc.send(new UpdateCommand({
-      TableName: this.d.table, Key: key, UpdateExpression: 'SET closedAt = if_not_exists(closedAt, :at)', ExpressionAttributeValues: { ':at': frozenAt },
-    }))));
+    await Promise.all(
+      counterKeys.map((key) =>
+        this.d.doc.send(
+          new UpdateCommand({
+            TableName: this.d.table,
+            Key: key,
+            UpdateExpression: 'SET closedAt = if_not_exists(closedAt, :at)',
+            ExpressionAttributeValues: { ':at': frozenAt },
+          }),
+        ),
+      ),
+    );
     const scores = await this.reads.scores(item);
     const result = decideResult({
-      inviterId: item.inviter.channelId, inviteeId: item.invitee.channelId, inviterScore: scores.inviter, inviteeScore: scores.invitee,
-      forfeitChannelId: reason === 'FORFEIT' ? forfeitChannelId : null, bonusPercent: this.d.settings.bonusPercent,
+      inviterId: item.inviter.channelId,
+      inviteeId: item.invitee.channelId,
+      inviterScore: scores.inviter,
+      inviteeScore: scores.invitee,
+      forfeitChannelId: reason === 'FORFEIT' ? forfeitChannelId : null,
+      bonusPercent: this.d.settings.bonusPercent,
     });
     for (let attempt = 0; ; attempt++) {
       const now = this.d.now();
       const ended: BattleItem = {
-        ...item, status: 'ENDED', endsAt: iso(cutoff), endsAtMs: cutoff, endedAt: iso(now), endedAtMs: now, endReason: reason, scores,
-        result: { outcome: result.outcome, winnerChannelId: result.winnerChannelId, forfeitChannelId: result.forfeitChannelId, bonusCoins: result.bonusCoins },
+        ...item,
+        status: 'ENDED',
+        endsAt: iso(cutoff),
+        endsAtMs: cutoff,
+        endedAt: iso(now),
+        endedAtMs: now,
+        endReason: reason,
+        scores,
+        result: {
+          outcome: result.outcome,
+          winnerChannelId: result.winnerChannelId,
+          forfeitChannelId: result.forfeitChannelId,
+          bonusCoins: result.bonusCoins,
+        },
         updatedAt: iso(now),
       };
       try {
@@ -342,64 +522,102 @@ export class Battles {
         return battleView(ended, null, now);
       } catch (error) {
         const reasons = cancellationOf(error);
-        if (reasons && failedAt(reasons, 0)) return battleView((await this.reads.battle(battleId)) as BattleItem, null, this.d.now());
+        if (reasons && failedAt(reasons, 0))
+          return battleView((await this.reads.battle(battleId)) as BattleItem, null, this.d.now());
         if (!reasons || !reasons.some((r) => r.Code === 'TransactionConflict') || attempt >= 4) throw error;
         await this.d.sleep(20 + Math.floor(Math.random() * 80));
       }
     }
   }
 
-  private async lowerEnd(key: { PK: string; SK: string }, cutoff: number, extra: Record<string, unknown> = {}): Promise<void> {
+  private async lowerEnd(
+    key: { PK: string; SK: string },
+    cutoff: number,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
     const names = Object.keys(extra);
     try {
-      await this.d.doc.send(new UpdateCommand({
-        TableName: this.d.table, Key: key,
-        UpdateExpression: `SET endsAtMs = :cut${names.map((n) => `, ${n} = :${n}`).join('')}`,
-        ConditionExpression: 'endsAtMs > :cut',
-        ExpressionAttributeValues: { ':cut': cutoff, ...Object.fromEntries(names.map((n) => [`:${n}`, extra[n]])) },
-      }));
+      await this.d.doc.send(
+        new UpdateCommand({
+          TableName: this.d.table,
+          Key: key,
+          UpdateExpression: `SET endsAtMs = :cut${names.map((n) => `, ${n} = :${n}`).join('')}`,
+          ConditionExpression: 'endsAtMs > :cut',
+          ExpressionAttributeValues: { ':cut': cutoff, ...Object.fromEntries(names.map((n) => [`:${n}`, extra[n]])) },
+        }),
+      );
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
   }
 
   /** The ending transaction's items (see finish): the battle's condition comes first, its reason tells a racing finisher. */
-  private endItems(ended: BattleItem, loserChannelId: string | null): NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> {
+  private endItems(
+    ended: BattleItem,
+    loserChannelId: string | null,
+  ): NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> {
     const t = this.d.table;
     const at = ended.endedAt as string;
     const final = withoutKeys(ended);
     const freed = (userId: string) => ({
       Update: {
-        TableName: t, Key: battleLockKey(userId),
+        TableName: t,
+        Key: battleLockKey(userId),
         UpdateExpression: 'SET #state = :ended, busyUntilMs = :zero, endedAtMs = :endedAtMs, updatedAt = :at',
         ConditionExpression: 'battleId = :id',
         ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':ended': 'ENDED', ':zero': 0, ':endedAtMs': ended.endedAtMs, ':at': at, ':id': ended.battleId },
+        ExpressionAttributeValues: {
+          ':ended': 'ENDED',
+          ':zero': 0,
+          ':endedAtMs': ended.endedAtMs,
+          ':at': at,
+          ':id': ended.battleId,
+        },
       },
     });
     // No other battle can have linked the profile: its lock was busy with this one until this very transaction.
     const unlinked = (userId: string) => ({
-      Update: { TableName: t, Key: profileKey(userId), UpdateExpression: 'REMOVE battleId', ConditionExpression: 'attribute_exists(PK)' },
+      Update: {
+        TableName: t,
+        Key: profileKey(userId),
+        UpdateExpression: 'REMOVE battleId',
+        ConditionExpression: 'attribute_exists(PK)',
+      },
     });
     const history = (userId: string) => ({
-      Put: { TableName: t, Item: { ...battleHistoryKey(userId, at, ended.battleId), type: 'BattleHistory', battle: final } },
+      Put: {
+        TableName: t,
+        Item: { ...battleHistoryKey(userId, at, ended.battleId), type: 'BattleHistory', battle: final },
+      },
     });
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
       {
         Update: {
-          TableName: t, Key: battleKey(ended.battleId),
-          UpdateExpression: 'SET #status = :ended, endsAt = :endsAt, endsAtMs = :endsAtMs, endedAt = :at, endedAtMs = :endedAtMs, endReason = :reason, scores = :scores, #result = :result, updatedAt = :at',
+          TableName: t,
+          Key: battleKey(ended.battleId),
+          UpdateExpression:
+            'SET #status = :ended, endsAt = :endsAt, endsAtMs = :endsAtMs, endedAt = :at, endedAtMs = :endedAtMs, endReason = :reason, scores = :scores, #result = :result, updatedAt = :at',
           ConditionExpression: '#status = :running',
           ExpressionAttributeNames: { '#status': 'status', '#result': 'result' },
           ExpressionAttributeValues: {
-            ':ended': 'ENDED', ':running': 'RUNNING', ':endsAt': ended.endsAt, ':endsAtMs': ended.endsAtMs, ':at': at, ':endedAtMs': ended.endedAtMs,
-            ':reason': ended.endReason, ':scores': ended.scores, ':result': ended.result,
+            ':ended': 'ENDED',
+            ':running': 'RUNNING',
+            ':endsAt': ended.endsAt,
+            ':endsAtMs': ended.endsAtMs,
+            ':at': at,
+            ':endedAtMs': ended.endedAtMs,
+            ':reason': ended.endReason,
+            ':scores': ended.scores,
+            ':result': ended.result,
           },
         },
       },
-      freed(ended.inviter.channelId), freed(ended.invitee.channelId),
-      unlinked(ended.inviter.channelId), unlinked(ended.invitee.channelId),
-      history(ended.inviter.channelId), history(ended.invitee.channelId),
+      freed(ended.inviter.channelId),
+      freed(ended.invitee.channelId),
+      unlinked(ended.inviter.channelId),
+      unlinked(ended.invitee.channelId),
+      history(ended.inviter.channelId),
+      history(ended.invitee.channelId),
     ];
     const bonus = ended.result?.bonusCoins ?? 0;
     const winner = ended.result?.winnerChannelId;
@@ -413,16 +631,28 @@ export class Battles {
           Put: {
             TableName: t,
             Item: {
-              ...entry, type: 'LedgerEntry', entryId: entry.SK.slice(SK_PREFIX.ledger.length), kind: 'BATTLE_BONUS', coins: 0, amount: bonusMinor,
-              currency: e.currency, bonusCoins: bonus, battleId: ended.battleId, channelId: winner, txId: ended.battleId,
-              counterpartyId: loser.channelId, counterpartyHandle: loser.handle, createdAt: at,
+              ...entry,
+              type: 'LedgerEntry',
+              entryId: entry.SK.slice(SK_PREFIX.ledger.length),
+              kind: 'BATTLE_BONUS',
+              coins: 0,
+              amount: bonusMinor,
+              currency: e.currency,
+              bonusCoins: bonus,
+              battleId: ended.battleId,
+              channelId: winner,
+              txId: ended.battleId,
+              counterpartyId: loser.channelId,
+              counterpartyHandle: loser.handle,
+              createdAt: at,
             },
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },
         {
           Update: {
-            TableName: t, Key: earningsShardKey(winner, shardSuffix(randomShard(e.shards.earnings))),
+            TableName: t,
+            Key: earningsShardKey(winner, shardSuffix(randomShard(e.shards.earnings))),
             UpdateExpression: 'ADD earnedMinor :bonus SET #type = :type, userId = :user, updatedAt = :at',
             ExpressionAttributeNames: { '#type': 'type' },
             ExpressionAttributeValues: { ':bonus': bonusMinor, ':type': 'EarningsShard', ':user': winner, ':at': at },
@@ -430,10 +660,16 @@ export class Battles {
         },
         {
           Update: {
-            TableName: t, Key: platformRevenueShardKey(shardSuffix(randomShard(e.shards.platformRevenue))),
+            TableName: t,
+            Key: platformRevenueShardKey(shardSuffix(randomShard(e.shards.platformRevenue))),
             UpdateExpression: 'ADD revenueMinor :minus SET #type = :type, currency = :currency, updatedAt = :at',
             ExpressionAttributeNames: { '#type': 'type' },
-            ExpressionAttributeValues: { ':minus': -bonusMinor, ':type': 'PlatformRevenueShard', ':currency': e.currency, ':at': at },
+            ExpressionAttributeValues: {
+              ':minus': -bonusMinor,
+              ':type': 'PlatformRevenueShard',
+              ':currency': e.currency,
+              ':at': at,
+            },
           },
         },
       );
@@ -463,5 +699,11 @@ function withoutKeys(item: BattleItem): BattleItem {
 const randomShard = (n: number) => (n > 1 ? Math.floor(Math.random() * n) : 0);
 
 function sideOf(p: Profile): StoredSide {
-  return { channelId: p.userId, handle: p.handle, displayName: p.displayName ?? null, avatarUrl: p.avatarUrl ?? null, playbackUrl: p.playbackUrl ?? null };
+  return {
+    channelId: p.userId,
+    handle: p.handle,
+    displayName: p.displayName ?? null,
+    avatarUrl: p.avatarUrl ?? null,
+    playbackUrl: p.playbackUrl ?? null,
+  };
 }

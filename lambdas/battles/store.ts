@@ -3,7 +3,13 @@
  * battles function makes. Keys come from lambdas/shared/domain/keys.ts.
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { effectiveStatus, sumScores, type BattleOutcome, type BattleStatus, type EndReason } from '../shared/domain/battles';
+import {
+  effectiveStatus,
+  sumScores,
+  type BattleOutcome,
+  type BattleStatus,
+  type EndReason,
+} from '../shared/domain/battles';
 import { battleKey, battleLockKey, battlePartition, SK_PREFIX } from '../shared/domain/keys';
 
 /** One side as stored: who, and what the split screen shows of them. */
@@ -35,7 +41,12 @@ export interface BattleItem {
   endReason?: EndReason;
   /** Final scores (ENDED). */
   scores?: { inviter: number; invitee: number };
-  result?: { outcome: BattleOutcome; winnerChannelId: string | null; forfeitChannelId: string | null; bonusCoins: number };
+  result?: {
+    outcome: BattleOutcome;
+    winnerChannelId: string | null;
+    forfeitChannelId: string | null;
+    bonusCoins: number;
+  };
   updatedAt: string;
 }
 
@@ -65,11 +76,21 @@ export interface BattleView {
 }
 
 const side = (s: StoredSide, score: number): StoredSide & { score: number } => ({
-  channelId: s.channelId, handle: s.handle, displayName: s.displayName ?? null, avatarUrl: s.avatarUrl ?? null, playbackUrl: s.playbackUrl ?? null, score,
+  channelId: s.channelId,
+  handle: s.handle,
+  displayName: s.displayName ?? null,
+  avatarUrl: s.avatarUrl ?? null,
+  playbackUrl: s.playbackUrl ?? null,
+  score,
 });
 
 /** The Battle a client sees: a PENDING invitation past expiry reads EXPIRED; scores live while RUNNING, final once ENDED. */
-export function battleView(item: BattleItem, live: { inviter: number; invitee: number } | null, nowMs: number, channelId: string | null = null): BattleView {
+export function battleView(
+  item: BattleItem,
+  live: { inviter: number; invitee: number } | null,
+  nowMs: number,
+  channelId: string | null = null,
+): BattleView {
   const scores = item.scores ?? live ?? { inviter: 0, invitee: 0 };
   return {
     battleId: item.battleId,
@@ -96,12 +117,16 @@ export class BattleReads {
   ) {}
 
   async battle(battleId: string): Promise<BattleItem | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: battleKey(battleId), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: battleKey(battleId), ConsistentRead: true }),
+    );
     return Item as BattleItem | undefined;
   }
 
   async lock(userId: string): Promise<BattleLock | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.table, Key: battleLockKey(userId), ConsistentRead: true }));
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: battleLockKey(userId), ConsistentRead: true }),
+    );
     return Item as BattleLock | undefined;
   }
 
@@ -110,11 +135,15 @@ export class BattleReads {
     const counters: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const out = await this.doc.send(new QueryCommand({
-        TableName: this.table, ConsistentRead: true, ExclusiveStartKey: start,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
-        ExpressionAttributeValues: { ':pk': battlePartition(item.battleId), ':sk': SK_PREFIX.battleScore },
-      }));
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+          ExpressionAttributeValues: { ':pk': battlePartition(item.battleId), ':sk': SK_PREFIX.battleScore },
+        }),
+      );
       counters.push(...((out.Items ?? []) as Record<string, unknown>[]));
       start = out.LastEvaluatedKey;
     } while (start);

@@ -27,10 +27,15 @@ async function channelOfRoom(table: string, roomArn: string): Promise<string | u
   const known = channelByRoom.get(roomArn);
   if (known) return known;
   const { GSI1PK, GSI1SK } = roomIndexKey(roomArn);
-  const { Items } = await ddb.send(new QueryCommand({
-    TableName: table, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK = :sk',
-    ExpressionAttributeValues: { ':pk': GSI1PK, ':sk': GSI1SK }, Limit: 1,
-  }));
+  const { Items } = await ddb.send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK = :sk',
+      ExpressionAttributeValues: { ':pk': GSI1PK, ':sk': GSI1SK },
+      Limit: 1,
+    }),
+  );
   const channelId = Items?.[0]?.channelId as string | undefined;
   if (channelId) channelByRoom.set(roomArn, channelId);
   return channelId;
@@ -42,7 +47,14 @@ type Keep = { message: ChatHistoryMessage; sendTime: string };
 async function putAll(table: string, messages: Keep[]): Promise<void> {
   for (let i = 0; i < messages.length; i += 25) {
     let requests: Record<string, unknown>[] = messages.slice(i, i + 25).map(({ message: m, sendTime }) => ({
-      PutRequest: { Item: { ...chatHistoryKey(m.channelId, sendTime, m.messageId), type: 'ChatMessage', ...m, expiresAt: historyExpiry(m.sentAt) } },
+      PutRequest: {
+        Item: {
+          ...chatHistoryKey(m.channelId, sendTime, m.messageId),
+          type: 'ChatMessage',
+          ...m,
+          expiresAt: historyExpiry(m.sentAt),
+        },
+      },
     }));
     for (let attempt = 0; requests.length; attempt++) {
       if (attempt === 5) throw new Error(`chat history: ${requests.length} messages left unwritten after retries`);
@@ -54,22 +66,36 @@ async function putAll(table: string, messages: Keep[]): Promise<void> {
 }
 
 async function markDeleted(table: string, channelId: string, messageId: string, reason: string): Promise<boolean> {
-  const { Items } = await ddb.send(new QueryCommand({
-    TableName: table, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': chatLogPartition(channelId), ':id': messageId },
-    FilterExpression: 'messageId = :id', ScanIndexForward: false, Limit: DELETE_LOOKBACK, ProjectionExpression: 'PK, SK',
-  }));
+  const { Items } = await ddb.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': chatLogPartition(channelId), ':id': messageId },
+      FilterExpression: 'messageId = :id',
+      ScanIndexForward: false,
+      Limit: DELETE_LOOKBACK,
+      ProjectionExpression: 'PK, SK',
+    }),
+  );
   const item = Items?.[0];
   if (!item) return false;
-  await ddb.send(new UpdateCommand({
-    TableName: table, Key: { PK: item.PK, SK: item.SK }, UpdateExpression: 'SET deletedReason = :r',
-    ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: { ':r': reason },
-  }));
+  await ddb.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: { PK: item.PK, SK: item.SK },
+      UpdateExpression: 'SET deletedReason = :r',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':r': reason },
+    }),
+  );
   return true;
 }
 
 /** Decodes a CloudWatch Logs subscription event (base64 gzip JSON). */
 export function decodeLogsEvent(event: CloudWatchLogsEvent): CloudWatchLogsDecodedData {
-  return JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, 'base64')).toString('utf8')) as CloudWatchLogsDecodedData;
+  return JSON.parse(
+    gunzipSync(Buffer.from(event.awslogs.data, 'base64')).toString('utf8'),
+  ) as CloudWatchLogsDecodedData;
 }
 
 export async function handler(event: CloudWatchLogsEvent): Promise<{ stored: number; deleted: number }> {
@@ -85,7 +111,12 @@ export async function handler(event: CloudWatchLogsEvent): Promise<{ stored: num
   for (const logEvent of data.logEvents) {
     const change = parseChatLogRecord(logEvent.message);
     if (!change) continue;
-    const channelId = change.kind === 'message' && change.channelId ? change.channelId : roomArn ? await channelOfRoom(table, roomArn) : undefined;
+    const channelId =
+      change.kind === 'message' && change.channelId
+        ? change.channelId
+        : roomArn
+          ? await channelOfRoom(table, roomArn)
+          : undefined;
     if (!channelId) {
       logger.warn('chat log record of an unknown room skipped', { logStream: data.logStream, id: logEvent.id });
       continue;

@@ -60,8 +60,12 @@ export function parseChatLogRecord(line: string): ChatLogChange | undefined {
       // The chat token's attributes (lambdas/chat-token) carry the channel, handle and role badge.
       channelId: sender.channelId,
       message: {
-        messageId: m.data.Id, userId: m.data.Sender.UserId, handle: sender.handle ?? m.data.Sender.UserId.slice(0, 8),
-        role: sender.role ?? 'VIEWER', content: m.data.Content, sentAt: new Date(m.data.SendTime).toISOString(),
+        messageId: m.data.Id,
+        userId: m.data.Sender.UserId,
+        handle: sender.handle ?? m.data.Sender.UserId.slice(0, 8),
+        role: sender.role ?? 'VIEWER',
+        content: m.data.Content,
+        sentAt: new Date(m.data.SendTime).toISOString(),
       },
       sendTime: sortableSendTime(m.data.SendTime),
     };

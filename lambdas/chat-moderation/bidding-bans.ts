@@ -12,24 +12,42 @@ import { banKey, channelProductsPk } from '../shared/domain/keys';
 /** Passes before giving up on a ban that keeps changing under us (the request that changed it converges it). */
 const MAX_PASSES = 3;
 
-async function writeOntoProducts(ddb: DynamoDBDocumentClient, table: string, channelId: string, userId: string, banned: boolean): Promise<void> {
+async function writeOntoProducts(
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  channelId: string,
+  userId: string,
+  banned: boolean,
+): Promise<void> {
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await ddb.send(new QueryCommand({
-      TableName: table, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk',
-      FilterExpression: '#status IN (:draft, :open)', ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pk': channelProductsPk(channelId), ':draft': 'DRAFT', ':open': 'AUCTION_OPEN' },
-      ProjectionExpression: 'PK, SK', ExclusiveStartKey: start,
-    }));
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        FilterExpression: '#status IN (:draft, :open)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': channelProductsPk(channelId), ':draft': 'DRAFT', ':open': 'AUCTION_OPEN' },
+        ProjectionExpression: 'PK, SK',
+        ExclusiveStartKey: start,
+      }),
+    );
     for (const p of page.Items ?? []) {
-      await ddb.send(new UpdateCommand({
-        TableName: table, Key: { PK: p.PK, SK: p.SK },
-        UpdateExpression: banned ? 'ADD bannedBidders :u' : 'DELETE bannedBidders :u',
-        ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: { ':u': new Set([userId]) },
-      })).catch((err: unknown) => {
-        // Deleted since the query: nothing to bid on.
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      });
+      await ddb
+        .send(
+          new UpdateCommand({
+            TableName: table,
+            Key: { PK: p.PK, SK: p.SK },
+            UpdateExpression: banned ? 'ADD bannedBidders :u' : 'DELETE bannedBidders :u',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeValues: { ':u': new Set([userId]) },
+          }),
+        )
+        .catch((err: unknown) => {
+          // Deleted since the query: nothing to bid on.
+          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        });
     }
     start = page.LastEvaluatedKey;
   } while (start);
@@ -43,11 +61,19 @@ async function writeOntoProducts(ddb: DynamoDBDocumentClient, table: string, cha
  * the request whose check comes last writes after every earlier item change, so products end as
  * the ban item says.
  */
-export async function applyBanToBidding(ddb: DynamoDBDocumentClient, table: string, channelId: string, userId: string, banned: boolean): Promise<void> {
+export async function applyBanToBidding(
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  channelId: string,
+  userId: string,
+  banned: boolean,
+): Promise<void> {
   let want = banned;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     await writeOntoProducts(ddb, table, channelId, userId, want);
-    const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: banKey(channelId, userId), ConsistentRead: true }));
+    const { Item } = await ddb.send(
+      new GetCommand({ TableName: table, Key: banKey(channelId, userId), ConsistentRead: true }),
+    );
     if (Boolean(Item) === want) return;
     want = Boolean(Item);
   }

@@ -17,13 +17,23 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { ddb } from '../shared/ddb';
 import { ENV, requireEnv } from '../shared/env';
-import { blockedWordsPattern, effectiveCooldownSeconds, reviewContent, reviewMember, type ChatSettings, type MemberState, type ReviewDecision } from '../shared/domain/chat';
+import {
+  blockedWordsPattern,
+  effectiveCooldownSeconds,
+  reviewContent,
+  reviewMember,
+  type ChatSettings,
+  type MemberState,
+  type ReviewDecision,
+} from '../shared/domain/chat';
 import { chatSettingsKey, memberKey, profileKey, roomIndexKey } from '../shared/domain/keys';
 
 let failureLogger: Promise<Logger> | undefined;
 /** The Logger, imported on first use (esbuild defers a dynamically imported module's init until then). */
 function logger(): Promise<Logger> {
-  failureLogger ??= import('@aws-lambda-powertools/logger').then(({ Logger }) => new Logger({ serviceName: 'chat-review' }));
+  failureLogger ??= import('@aws-lambda-powertools/logger').then(
+    ({ Logger }) => new Logger({ serviceName: 'chat-review' }),
+  );
   return failureLogger;
 }
 
@@ -43,7 +53,12 @@ export interface ReviewResponse {
   Attributes: Record<string, string>;
 }
 
-interface RoomState { at: number; settings: ChatSettings; viewerCount: number; pattern: RegExp | undefined }
+interface RoomState {
+  at: number;
+  settings: ChatSettings;
+  viewerCount: number;
+  pattern: RegExp | undefined;
+}
 
 /** Settings change rarely; a 5 s cache keeps the review path to one DynamoDB call. */
 export const SETTINGS_TTL_MS = 5_000;
@@ -61,10 +76,15 @@ async function channelOf(event: ReviewEvent, table: string): Promise<string | un
   const known = channelByRoom.get(event.RoomArn);
   if (known) return known;
   const { GSI1PK, GSI1SK } = roomIndexKey(event.RoomArn);
-  const { Items } = await ddb.send(new QueryCommand({
-    TableName: table, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK = :sk',
-    ExpressionAttributeValues: { ':pk': GSI1PK, ':sk': GSI1SK }, Limit: 1,
-  }));
+  const { Items } = await ddb.send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: 'GSI1',
+      KeyConditionExpression: 'GSI1PK = :pk AND GSI1SK = :sk',
+      ExpressionAttributeValues: { ':pk': GSI1PK, ':sk': GSI1SK },
+      Limit: 1,
+    }),
+  );
   const channelId = Items?.[0]?.channelId as string | undefined;
   if (channelId) channelByRoom.set(event.RoomArn, channelId);
   return channelId;
@@ -73,14 +93,26 @@ async function channelOf(event: ReviewEvent, table: string): Promise<string | un
 async function roomState(channelId: string, table: string, now: number): Promise<RoomState | undefined> {
   const cached = rooms.get(channelId);
   if (cached && now - cached.at < SETTINGS_TTL_MS) return cached;
-  const { Responses } = await ddb.send(new BatchGetCommand({
-    RequestItems: { [table]: { Keys: [chatSettingsKey(channelId), profileKey(channelId)], ProjectionExpression: 'SK, slowModeSeconds, autoSlowModeViewerThreshold, autoSlowModeSeconds, blockedWords, blockedWordsAction, maxMessageLength, viewerCount, channelId' } },
-  }));
+  const { Responses } = await ddb.send(
+    new BatchGetCommand({
+      RequestItems: {
+        [table]: {
+          Keys: [chatSettingsKey(channelId), profileKey(channelId)],
+          ProjectionExpression:
+            'SK, slowModeSeconds, autoSlowModeViewerThreshold, autoSlowModeSeconds, blockedWords, blockedWordsAction, maxMessageLength, viewerCount, channelId',
+        },
+      },
+    }),
+  );
   const items = Responses?.[table] ?? [];
   // The projection leaves PK out: the two items differ by SK.
   const settingsItem = items.find((i) => i.SK === chatSettingsKey(channelId).SK);
   if (!settingsItem) return undefined;
-  const settings = { channelId, ...settingsItem, blockedWords: (settingsItem.blockedWords as string[] | undefined) ?? [] } as ChatSettings;
+  const settings = {
+    channelId,
+    ...settingsItem,
+    blockedWords: (settingsItem.blockedWords as string[] | undefined) ?? [],
+  } as ChatSettings;
   const viewerCount = Number(items.find((i) => i.SK === profileKey(channelId).SK)?.viewerCount ?? 0);
   const state = { at: now, settings, viewerCount, pattern: blockedWordsPattern(settings.blockedWords) };
   rooms.set(channelId, state);
@@ -88,7 +120,11 @@ async function roomState(channelId: string, table: string, now: number): Promise
 }
 
 function deny(event: ReviewEvent, decision: Extract<ReviewDecision, { result: 'DENY' }>): ReviewResponse {
-  const attributes: Record<string, string> = { ...(event.Attributes ?? {}), denialCode: decision.code, denialReason: decision.reason };
+  const attributes: Record<string, string> = {
+    ...(event.Attributes ?? {}),
+    denialCode: decision.code,
+    denialReason: decision.reason,
+  };
   if (decision.retryAfterSeconds !== undefined) attributes.retryAfterSeconds = String(decision.retryAfterSeconds);
   return { ReviewResult: 'DENY', Content: event.Content, Attributes: attributes };
 }
@@ -98,7 +134,8 @@ export async function review(event: ReviewEvent, now = new Date()): Promise<Revi
   const channelId = await channelOf(event, table);
   // A room the platform does not know: no rules to apply (the room's fallback would allow it too).
   const state = channelId ? await roomState(channelId, table, now.getTime()) : undefined;
-  if (!channelId || !state) return { ReviewResult: 'ALLOW', Content: event.Content, Attributes: event.Attributes ?? {} };
+  if (!channelId || !state)
+    return { ReviewResult: 'ALLOW', Content: event.Content, Attributes: event.Attributes ?? {} };
 
   const content = reviewContent(event.Content, state.settings, state.pattern);
   if (content.result === 'DENY') return deny(event, content);
@@ -107,22 +144,28 @@ export async function review(event: ReviewEvent, now = new Date()): Promise<Revi
   const nowIso = now.toISOString();
   const cutoff = new Date(now.getTime() - cooldown * 1000).toISOString();
   try {
-    await ddb.send(new UpdateCommand({
-      TableName: table,
-      Key: memberKey(channelId, event.Sender.UserId),
-      UpdateExpression: 'SET lastMessageAt = :now',
-      ConditionExpression: 'attribute_not_exists(bannedAt) AND (attribute_not_exists(timeoutUntil) OR timeoutUntil <= :now)'
-        + (cooldown > 0 ? ' AND (attribute_not_exists(lastMessageAt) OR lastMessageAt <= :cutoff)' : ''),
-      ExpressionAttributeValues: cooldown > 0 ? { ':now': nowIso, ':cutoff': cutoff } : { ':now': nowIso },
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    }));
+    await ddb.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: memberKey(channelId, event.Sender.UserId),
+        UpdateExpression: 'SET lastMessageAt = :now',
+        ConditionExpression:
+          'attribute_not_exists(bannedAt) AND (attribute_not_exists(timeoutUntil) OR timeoutUntil <= :now)' +
+          (cooldown > 0 ? ' AND (attribute_not_exists(lastMessageAt) OR lastMessageAt <= :cutoff)' : ''),
+        ExpressionAttributeValues: cooldown > 0 ? { ':now': nowIso, ':cutoff': cutoff } : { ':now': nowIso },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
   } catch (error) {
     if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
     // The exception carries the item in DynamoDB's wire format (the document client does not convert errors).
     const raw = (error as { Item?: Record<string, AttributeValue> }).Item;
     const old = (raw ? unmarshall(raw) : {}) as MemberState;
-    const decision = reviewMember(old, now, cooldown)
-      ?? { result: 'DENY' as const, code: 'SLOW_MODE' as const, reason: 'Slow mode: wait a moment before your next message.' };
+    const decision = reviewMember(old, now, cooldown) ?? {
+      result: 'DENY' as const,
+      code: 'SLOW_MODE' as const,
+      reason: 'Slow mode: wait a moment before your next message.',
+    };
     if (decision.result === 'DENY') return deny(event, decision);
   }
   return { ReviewResult: 'ALLOW', Content: content.content, Attributes: event.Attributes ?? {} };
@@ -133,7 +176,10 @@ export async function handler(event: ReviewEvent): Promise<ReviewResponse> {
     return await review(event);
   } catch (error) {
     // Throwing makes IVS apply the room's fallback result (ALLOW): chat keeps flowing when DynamoDB is slow.
-    (await logger()).error('review failed; the room fallback applies', { error: error as Error, roomArn: event.RoomArn });
+    (await logger()).error('review failed; the room fallback applies', {
+      error: error as Error,
+      roomArn: event.RoomArn,
+    });
     throw error;
   }
 }

@@ -16,7 +16,16 @@ import type { AppSyncInvokeEvent } from '../shared/appsync-event';
 import { cognitoCaller, idArgument } from '../shared/appsync-event';
 import { observability } from '../shared/logger';
 import { capabilitiesFor, CHAT_LIMITS, roleOf } from '../shared/domain/chat';
-import { accountKey, banKey, followKey, isItemAt, memberKey, moderatorKey, profileKey, SK_PREFIX } from '../shared/domain/keys';
+import {
+  accountKey,
+  banKey,
+  followKey,
+  isItemAt,
+  memberKey,
+  moderatorKey,
+  profileKey,
+  SK_PREFIX,
+} from '../shared/domain/keys';
 import { watchVerdict, WATCH_REFUSALS, type AudienceFields } from '../shared/domain/audience';
 import { isAdmin } from '../shared/domain/economy';
 
@@ -30,19 +39,30 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
   const table = requireEnv(ENV.TABLE_NAME);
   const caller = signedIn(identity) ? cognitoCaller(identity) : undefined;
   const keys: Record<string, string>[] = [profileKey(channelId)];
-  if (caller) keys.push(banKey(channelId, caller.userId), moderatorKey(channelId, caller.userId), memberKey(channelId, caller.userId), followKey(caller.userId, channelId));
+  if (caller)
+    keys.push(
+      banKey(channelId, caller.userId),
+      moderatorKey(channelId, caller.userId),
+      memberKey(channelId, caller.userId),
+      followKey(caller.userId, channelId),
+    );
   // The chat shows the platform-owned handle: the token's `handle` claim (stamped from the account
   // item), or the account item itself for a token without it (access tokens). Never preferred_username.
   if (caller && !caller.handle) keys.push(accountKey(caller.userId));
   const { Responses } = await ddb.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys } } }));
   const items = Responses?.[table] ?? [];
   const profile = items.find((i) => isItemAt(i, profileKey(channelId)));
-  const handle = caller?.handle ?? (caller ? (items.find((i) => isItemAt(i, accountKey(caller.userId)))?.handle as string | undefined) : undefined);
+  const handle =
+    caller?.handle ??
+    (caller ? (items.find((i) => isItemAt(i, accountKey(caller.userId)))?.handle as string | undefined) : undefined);
   if (!profile?.chatRoomArn) throw new DomainError('NOT_FOUND', 'This channel has no chat yet.');
   // The chat of a followers-only, private or Preview stream is for those who may watch it (docs/safety.md).
   const groups = (identity as { groups?: string[] | null } | null)?.groups;
   const verdict = watchVerdict(channelId, profile as AudienceFields, {
-    userId: caller?.userId, handle, isAdmin: isAdmin(groups), follows: !!caller && items.some((i) => isItemAt(i, followKey(caller.userId, channelId))),
+    userId: caller?.userId,
+    handle,
+    isAdmin: isAdmin(groups),
+    follows: !!caller && items.some((i) => isItemAt(i, followKey(caller.userId, channelId))),
   });
   if (!verdict.allowed) throw new DomainError('FORBIDDEN', WATCH_REFUSALS[verdict.reason], { reason: verdict.reason });
   if (caller && items.some((i) => String(i.SK).startsWith(SK_PREFIX.ban))) {
@@ -53,26 +73,32 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
   const timedOut = !!timeoutUntil && Date.parse(timeoutUntil) > Date.now();
   const role = caller ? roleOf(caller.userId, channelId, isModerator) : 'VIEWER';
   const capabilities = capabilitiesFor(caller ? role : 'GUEST', { timedOut });
-  const answer = await ivschat.send(new CreateChatTokenCommand({
-    roomIdentifier: profile.chatRoomArn as string,
-    // Guests read only; each gets an anonymous id so IVS can tell connections apart.
-    userId: caller?.userId ?? `guest-${randomUUID()}`,
-    capabilities,
-    sessionDurationInMinutes: CHAT_LIMITS.sessionMinutes,
-    attributes: { handle: caller ? (handle ?? 'viewer') : 'guest', role: caller ? role : 'GUEST', channelId },
-  }));
+  const answer = await ivschat.send(
+    new CreateChatTokenCommand({
+      roomIdentifier: profile.chatRoomArn as string,
+      // Guests read only; each gets an anonymous id so IVS can tell connections apart.
+      userId: caller?.userId ?? `guest-${randomUUID()}`,
+      capabilities,
+      sessionDurationInMinutes: CHAT_LIMITS.sessionMinutes,
+      attributes: { handle: caller ? (handle ?? 'viewer') : 'guest', role: caller ? role : 'GUEST', channelId },
+    }),
+  );
   if (!answer.token) throw new Error('CreateChatToken returned no token');
   return {
     token: answer.token,
     role,
     capabilities,
-    sessionExpirationTime: (answer.sessionExpirationTime ?? new Date(Date.now() + CHAT_LIMITS.sessionMinutes * 60_000)).toISOString(),
+    sessionExpirationTime: (
+      answer.sessionExpirationTime ?? new Date(Date.now() + CHAT_LIMITS.sessionMinutes * 60_000)
+    ).toISOString(),
     tokenExpirationTime: (answer.tokenExpirationTime ?? new Date(Date.now() + 60 * 60_000)).toISOString(),
     timedOutUntil: timedOut && timeoutUntil ? timeoutUntil : null,
   };
 }
 
 export async function handler(event: AppSyncInvokeEvent<{ channelId: string }>) {
-  return toAppSyncResult(() => createChatToken(event.identity, idArgument(event.arguments.channelId, 'channelId')),
-    (error) => logger.error('chat token failed', { error: error as Error }));
+  return toAppSyncResult(
+    () => createChatToken(event.identity, idArgument(event.arguments.channelId, 'channelId')),
+    (error) => logger.error('chat token failed', { error: error as Error }),
+  );
 }

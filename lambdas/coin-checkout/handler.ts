@@ -45,10 +45,16 @@ export async function coinShop(): Promise<CoinShop> {
 const packIdSchema = z.string().trim().min(1).max(40);
 
 /** Opens a Stripe Checkout Session for `packId` and records it OPEN. */
-export async function startCoinCheckout(userId: string, email: string | undefined, packIdArg: unknown, now = new Date()): Promise<CheckoutSessionView> {
+export async function startCoinCheckout(
+  userId: string,
+  email: string | undefined,
+  packIdArg: unknown,
+  now = new Date(),
+): Promise<CheckoutSessionView> {
   const packId = packIdSchema.safeParse(packIdArg);
   const pack = packId.success ? findPack(coinPacks(), packId.data) : undefined;
-  if (!pack) throw new DomainError('VALIDATION', 'That coin pack is not on sale; pick one from the shop.', { field: 'packId' });
+  if (!pack)
+    throw new DomainError('VALIDATION', 'That coin pack is not on sale; pick one from the shop.', { field: 'packId' });
   let secret;
   try {
     secret = await stripeSecret();
@@ -63,7 +69,16 @@ export async function startCoinCheckout(userId: string, email: string | undefine
   try {
     session = await stripeClient(secret.apiKey).checkout.sessions.create({
       mode: 'payment',
-      line_items: [{ quantity: 1, price_data: { currency: pack.currency.toLowerCase(), unit_amount: pack.amount, product_data: { name: pack.label } } }],
+      line_items: [
+        {
+          quantity: 1,
+          price_data: {
+            currency: pack.currency.toLowerCase(),
+            unit_amount: pack.amount,
+            product_data: { name: pack.label },
+          },
+        },
+      ],
       client_reference_id: userId,
       metadata,
       payment_intent_data: { metadata },
@@ -73,29 +88,46 @@ export async function startCoinCheckout(userId: string, email: string | undefine
     });
   } catch (error) {
     logger.error('Stripe refused the checkout session', { error: error as Error, packId: pack.id });
-    throw new DomainError('PAYMENTS_UNAVAILABLE', 'The payment provider did not open a checkout; please try again in a moment.');
+    throw new DomainError(
+      'PAYMENTS_UNAVAILABLE',
+      'The payment provider did not open a checkout; please try again in a moment.',
+    );
   }
   if (!session.url) throw new Error(`Stripe returned checkout session ${session.id} without a URL`);
   const createdAt = now.toISOString();
-  await ddb.send(new PutCommand({
-    TableName: requireEnv(ENV.TABLE_NAME),
-    Item: {
-      ...checkoutKey(session.id), ...coinPurchaseIndexKey(userId, createdAt, session.id), type: 'CoinCheckout',
-      sessionId: session.id, userId, packId: pack.id, coins: pack.coins, amount: pack.amount, currency: pack.currency,
-      status: 'OPEN', createdAt,
-    },
-    // The webhook may already have recorded the session (a completion can only follow this put in
-    // practice, but a retried call must never turn a PAID checkout back to OPEN).
-    ConditionExpression: 'attribute_not_exists(PK)',
-  }));
+  await ddb.send(
+    new PutCommand({
+      TableName: requireEnv(ENV.TABLE_NAME),
+      Item: {
+        ...checkoutKey(session.id),
+        ...coinPurchaseIndexKey(userId, createdAt, session.id),
+        type: 'CoinCheckout',
+        sessionId: session.id,
+        userId,
+        packId: pack.id,
+        coins: pack.coins,
+        amount: pack.amount,
+        currency: pack.currency,
+        status: 'OPEN',
+        createdAt,
+      },
+      // The webhook may already have recorded the session (a completion can only follow this put in
+      // practice, but a retried call must never turn a PAID checkout back to OPEN).
+      ConditionExpression: 'attribute_not_exists(PK)',
+    }),
+  );
   logger.info('checkout opened', { sessionId: session.id, packId: pack.id });
   return { sessionId: session.id, url: session.url };
 }
 
 export async function handler(event: AppSyncInvokeEvent<{ packId?: unknown }>) {
-  return toAppSyncResult(async () => {
-    const caller = cognitoCaller(event.identity);
-    if (event.info.fieldName === 'startCoinCheckout') return startCoinCheckout(caller.userId, caller.email, event.arguments.packId);
-    return coinShop();
-  }, (error) => logger.error('coin checkout failed', { error: error as Error }));
+  return toAppSyncResult(
+    async () => {
+      const caller = cognitoCaller(event.identity);
+      if (event.info.fieldName === 'startCoinCheckout')
+        return startCoinCheckout(caller.userId, caller.email, event.arguments.packId);
+      return coinShop();
+    },
+    (error) => logger.error('coin checkout failed', { error: error as Error }),
+  );
 }

@@ -19,18 +19,19 @@ const BUCKET = requireEnv(ENV.RECORDINGS_BUCKET);
 const WINDOW_SECONDS = z.coerce.number().int().positive().parse(requireEnv(ENV.DVR_WINDOW_SECONDS));
 
 const s3EventSchema = z.object({
-  Records: z.array(z.object({
-    eventName: z.string(),
-    s3: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string() }) }),
-  })),
+  Records: z.array(
+    z.object({
+      eventName: z.string(),
+      s3: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string() }) }),
+    }),
+  ),
 });
 
 /** The recording playlists an S3 event names (keys decoded: S3 notifications URL-encode them, spaces as '+'). */
 export function playlistKeysOf(event: unknown): string[] {
   const parsed = s3EventSchema.safeParse(event);
   if (!parsed.success) return [];
-  return parsed.data.Records
-    .filter((r) => r.eventName.startsWith('ObjectCreated:') && r.s3.bucket.name === BUCKET)
+  return parsed.data.Records.filter((r) => r.eventName.startsWith('ObjectCreated:') && r.s3.bucket.name === BUCKET)
     .map((r) => decodeURIComponent(r.s3.object.key.replace(/\+/g, ' ')))
     .filter((key) => dvrSourceOf(key) !== undefined);
 }
@@ -47,11 +48,22 @@ export async function writeView(key: string): Promise<boolean> {
     if (error instanceof NoSuchKey) return false;
     throw error;
   }
-  const view = text === undefined ? undefined : source.kind === 'multivariant' ? dvrMultivariant(text) : dvrMediaView(text, { windowSeconds: WINDOW_SECONDS });
+  const view =
+    text === undefined
+      ? undefined
+      : source.kind === 'multivariant'
+        ? dvrMultivariant(text)
+        : dvrMediaView(text, { windowSeconds: WINDOW_SECONDS });
   if (view === undefined) return false;
-  await s3.send(new PutObjectCommand({
-    Bucket: BUCKET, Key: source.viewKey, Body: view, ContentType: 'application/vnd.apple.mpegurl', CacheControl: DVR_CACHE_CONTROL,
-  }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: BUCKET,
+      Key: source.viewKey,
+      Body: view,
+      ContentType: 'application/vnd.apple.mpegurl',
+      CacheControl: DVR_CACHE_CONTROL,
+    }),
+  );
   return true;
 }
 

@@ -27,13 +27,38 @@ const NOTIFICATION_TTL_SECONDS = 90 * 24 * 3600;
 
 const GIFT_MUTATION = /* GraphQL */ `
   mutation PublishGift($input: PublishGiftInput!) {
-    publishGift(input: $input) { id channelId streamId kind giftId giftName animation count coins message senderId senderHandle sentAt big battleId }
+    publishGift(input: $input) {
+      id
+      channelId
+      streamId
+      kind
+      giftId
+      giftName
+      animation
+      count
+      coins
+      message
+      senderId
+      senderHandle
+      sentAt
+      big
+      battleId
+    }
   }
 `;
 
 const NOTIFY_MUTATION = /* GraphQL */ `
   mutation PublishNotification($input: PublishNotificationInput!) {
-    publishNotification(input: $input) { notificationId userId kind title body link createdAt read }
+    publishNotification(input: $input) {
+      notificationId
+      userId
+      kind
+      title
+      body
+      link
+      createdAt
+      read
+    }
   }
 `;
 
@@ -41,13 +66,29 @@ const NOTIFY_MUTATION = /* GraphQL */ `
 export function giftOf(record: DynamoDBRecord): GiftEvent | undefined {
   if (record.eventName !== 'INSERT') return undefined;
   const image = imageOf(record.dynamodb?.NewImage);
-  if (!image || image.type !== 'LedgerEntry' || (image.kind !== 'GIFT_SENT' && image.kind !== 'TIP_SENT') || !image.gift) return undefined;
+  if (
+    !image ||
+    image.type !== 'LedgerEntry' ||
+    (image.kind !== 'GIFT_SENT' && image.kind !== 'TIP_SENT') ||
+    !image.gift
+  )
+    return undefined;
   return image.gift as GiftEvent;
 }
 
 /** The broadcaster's notification of a big gift or tip (deterministic id: one per gift). */
-export function bigGiftNotification(gift: GiftEvent): { notificationId: string; userId: string; title: string; body: string; link: string; createdAt: string } {
-  const what = gift.kind === 'TIP' ? `a tip of ${gift.coins} coins` : `${gift.count > 1 ? `${gift.count} × ` : ''}${gift.giftName ?? 'a gift'} (${gift.coins} coins)`;
+export function bigGiftNotification(gift: GiftEvent): {
+  notificationId: string;
+  userId: string;
+  title: string;
+  body: string;
+  link: string;
+  createdAt: string;
+} {
+  const what =
+    gift.kind === 'TIP'
+      ? `a tip of ${gift.coins} coins`
+      : `${gift.count > 1 ? `${gift.count} × ` : ''}${gift.giftName ?? 'a gift'} (${gift.coins} coins)`;
   return {
     notificationId: derivedId('ntf', 'gift', gift.id),
     userId: gift.channelId,
@@ -62,24 +103,40 @@ async function fanOut(ddb: DynamoDBDocumentClient, table: string, gift: GiftEven
   await publish(GIFT_MUTATION, { input: gift });
   if (!gift.big) return;
   const n = bigGiftNotification(gift);
-  await ddb.send(new PutCommand({
-    TableName: table,
-    Item: {
-      ...notificationKey(n.userId, n.createdAt, n.notificationId), type: 'Notification', ...n, kind: 'GIFT', read: false, updatedAt: n.createdAt,
-      expiresAt: Math.floor(Date.parse(n.createdAt) / 1000) + NOTIFICATION_TTL_SECONDS,
-    },
-  }));
+  await ddb.send(
+    new PutCommand({
+      TableName: table,
+      Item: {
+        ...notificationKey(n.userId, n.createdAt, n.notificationId),
+        type: 'Notification',
+        ...n,
+        kind: 'GIFT',
+        read: false,
+        updatedAt: n.createdAt,
+        expiresAt: Math.floor(Date.parse(n.createdAt) / 1000) + NOTIFICATION_TTL_SECONDS,
+      },
+    }),
+  );
   await publish(NOTIFY_MUTATION, { input: { ...n, kind: 'GIFT' } });
 }
 
 /** One batch: each gift record fanned out on its own; failures reported per record (Lambda retries them). */
-export async function handleRecords(ddb: DynamoDBDocumentClient, table: string, records: DynamoDBRecord[]): Promise<DynamoDBBatchResponse> {
+export async function handleRecords(
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  records: DynamoDBRecord[],
+): Promise<DynamoDBBatchResponse> {
   // One processor per call, not per module: the local mode and the tests run batches concurrently in one process.
   const processor = new BatchProcessor(EventType.DynamoDBStreams, { logger });
-  const result = await processPartialResponse({ Records: records }, async (record: DynamoDBRecord) => {
-    const gift = giftOf(record);
-    if (gift) await fanOut(ddb, table, gift);
-  }, processor, { throwOnFullBatchFailure: false });
+  const result = await processPartialResponse(
+    { Records: records },
+    async (record: DynamoDBRecord) => {
+      const gift = giftOf(record);
+      if (gift) await fanOut(ddb, table, gift);
+    },
+    processor,
+    { throwOnFullBatchFailure: false },
+  );
   for (const error of processor.errors) logger.error('gift fan-out failed', { error });
   return result;
 }

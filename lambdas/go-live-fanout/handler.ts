@@ -14,7 +14,12 @@
  * duplicate or retried event never sends a page twice; a send that fails as a whole rewinds the
  * claim and rethrows for the retry. See docs/scaling.md.
  */
-import { SendBulkEmailCommand, SESv2Client, type BulkEmailEntry, type BulkEmailEntryResult } from '@aws-sdk/client-sesv2';
+import {
+  SendBulkEmailCommand,
+  SESv2Client,
+  type BulkEmailEntry,
+  type BulkEmailEntryResult,
+} from '@aws-sdk/client-sesv2';
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
@@ -23,11 +28,27 @@ import { ENV, optionalEnv, requireEnv } from '../shared/env';
 import { putJobEvent } from '../shared/jobs-bus';
 import { publish } from '../shared/appsync-publish';
 import { observability } from '../shared/logger';
-import { chunk, EMAIL_PAGE_EVENT, goLiveMessage, goLiveNotificationId, mapLimit, MAX_BULK_DESTINATIONS, NOTIFICATION_TTL_SECONDS, unsubscribeUrl } from '../shared/domain/alerts';
+import {
+  chunk,
+  EMAIL_PAGE_EVENT,
+  goLiveMessage,
+  goLiveNotificationId,
+  mapLimit,
+  MAX_BULK_DESTINATIONS,
+  NOTIFICATION_TTL_SECONDS,
+  unsubscribeUrl,
+} from '../shared/domain/alerts';
 import type { Profile } from '../shared/domain/streamers';
 import { GO_PUBLIC_EVENT, type AudienceFields } from '../shared/domain/audience';
 import {
-  alertedKey, channelArnIndexKey, emailProgressKey, notificationKey, profileKey, userEmailAlertsPk, userFollowersPk, userIdOfPartition,
+  alertedKey,
+  channelArnIndexKey,
+  emailProgressKey,
+  notificationKey,
+  profileKey,
+  userEmailAlertsPk,
+  userFollowersPk,
+  userIdOfPartition,
 } from '../shared/domain/keys';
 
 const { logger } = observability('go-live-fanout');
@@ -42,7 +63,16 @@ const MAX_BATCH_ATTEMPTS = 8;
 
 export const PUBLISH_NOTIFICATION = /* GraphQL */ `
   mutation PublishNotification($input: PublishNotificationInput!) {
-    publishNotification(input: $input) { notificationId userId kind title body link createdAt read }
+    publishNotification(input: $input) {
+      notificationId
+      userId
+      kind
+      title
+      body
+      link
+      createdAt
+      read
+    }
   }
 `;
 
@@ -54,7 +84,9 @@ interface GoLiveEvent {
   detail: { event_name: string; stream_id: string };
 }
 
-interface Marker { state: 'IN_PROGRESS' | 'DONE' }
+interface Marker {
+  state: 'IN_PROGRESS' | 'DONE';
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -72,15 +104,24 @@ export async function batchWriteAll(table: string, requests: Record<string, unkn
 async function claim(table: string, streamId: string, userId: string): Promise<Marker | undefined> {
   try {
     // An update, not a put: a released claim keeps what the failed run recorded.
-    const { Attributes } = await ddb.send(new UpdateCommand({
-      TableName: table,
-      Key: alertedKey(streamId),
-      UpdateExpression: 'SET #state = :inProgress, #type = :type, userId = :uid, createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
-      ConditionExpression: 'attribute_not_exists(PK) OR #state = :released',
-      ExpressionAttributeNames: { '#state': 'state', '#type': 'type' },
-      ExpressionAttributeValues: { ':inProgress': 'IN_PROGRESS', ':released': 'RELEASED', ':type': 'GoLiveAlert', ':uid': userId, ':now': new Date().toISOString() },
-      ReturnValues: 'ALL_NEW',
-    }));
+    const { Attributes } = await ddb.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: alertedKey(streamId),
+        UpdateExpression:
+          'SET #state = :inProgress, #type = :type, userId = :uid, createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
+        ConditionExpression: 'attribute_not_exists(PK) OR #state = :released',
+        ExpressionAttributeNames: { '#state': 'state', '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':inProgress': 'IN_PROGRESS',
+          ':released': 'RELEASED',
+          ':type': 'GoLiveAlert',
+          ':uid': userId,
+          ':now': new Date().toISOString(),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
     return Attributes as Marker;
   } catch (error) {
     if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return undefined;
@@ -96,13 +137,21 @@ async function setMarker(table: string, streamId: string, values: Record<string,
     vals[`:v${i}`] = v;
     return `#k${i} = :v${i}`;
   });
-  await ddb.send(new UpdateCommand({
-    TableName: table, Key: alertedKey(streamId),
-    UpdateExpression: `SET ${sets.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: vals,
-  }));
+  await ddb.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: alertedKey(streamId),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: vals,
+    }),
+  );
 }
 
-export interface FanoutResult { status: 'SENT' | 'ALREADY_SENT' | 'UNKNOWN_CHANNEL' | 'PREVIEW'; followers: number }
+export interface FanoutResult {
+  status: 'SENT' | 'ALREADY_SENT' | 'UNKNOWN_CHANNEL' | 'PREVIEW';
+  followers: number;
+}
 
 /**
  * Sends the alerts for one Stream Start, or for a Go public (`public`): a stream that starts in
@@ -112,11 +161,14 @@ export async function fanOut(event: GoLiveEvent, opts: { public?: boolean } = {}
   const table = requireEnv(ENV.TABLE_NAME);
   const channelArn = event.resources[0];
   const { GSI2PK, GSI2SK } = channelArnIndexKey(String(channelArn));
-  const { Items } = await ddb.send(new QueryCommand({
-    TableName: table, IndexName: 'GSI2',
-    KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK = :sk',
-    ExpressionAttributeValues: { ':pk': GSI2PK, ':sk': GSI2SK },
-  }));
+  const { Items } = await ddb.send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK = :sk',
+      ExpressionAttributeValues: { ':pk': GSI2PK, ':sk': GSI2SK },
+    }),
+  );
   const stub = Items?.[0] as Profile | undefined;
   if (!stub) return { status: 'UNKNOWN_CHANNEL', followers: 0 };
   const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: profileKey(stub.userId) }));
@@ -128,8 +180,11 @@ export async function fanOut(event: GoLiveEvent, opts: { public?: boolean } = {}
 
   try {
     const message = goLiveMessage({
-      handle: profile.handle, displayName: profile.displayName, title: profile.title,
-      goingLiveMessage: profile.goingLiveMessage, webUrl: requireEnv(ENV.WEB_URL),
+      handle: profile.handle,
+      displayName: profile.displayName,
+      title: profile.title,
+      goingLiveMessage: profile.goingLiveMessage,
+      webUrl: requireEnv(ENV.WEB_URL),
     });
     await startEmails(table, streamId, profile, message);
 
@@ -138,28 +193,48 @@ export async function fanOut(event: GoLiveEvent, opts: { public?: boolean } = {}
     let followers = 0;
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await ddb.send(new QueryCommand({
-        TableName: table, IndexName: 'GSI1',
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': userFollowersPk(profile.userId) },
-        ProjectionExpression: 'followerId, PK',
-        ExclusiveStartKey: startKey,
-      }));
+      const page = await ddb.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'GSI1',
+          KeyConditionExpression: 'GSI1PK = :pk',
+          ExpressionAttributeValues: { ':pk': userFollowersPk(profile.userId) },
+          ProjectionExpression: 'followerId, PK',
+          ExclusiveStartKey: startKey,
+        }),
+      );
       startKey = page.LastEvaluatedKey;
-      const followerIds = (page.Items ?? []).map((i) => (i.followerId as string | undefined) ?? userIdOfPartition(String(i.PK)));
+      const followerIds = (page.Items ?? []).map(
+        (i) => (i.followerId as string | undefined) ?? userIdOfPartition(String(i.PK)),
+      );
       followers += followerIds.length;
       const notifications = followerIds.map((userId) => ({
-        notificationId: goLiveNotificationId(streamId, userId), userId, kind: 'GO_LIVE' as const,
-        title: message.subject, body: message.body, link: message.link, createdAt,
+        notificationId: goLiveNotificationId(streamId, userId),
+        userId,
+        kind: 'GO_LIVE' as const,
+        title: message.subject,
+        body: message.body,
+        link: message.link,
+        createdAt,
       }));
-      await mapLimit(chunk(notifications, 25), WRITE_CONCURRENCY, (batch) => batchWriteAll(table, batch.map((n) => ({
-        PutRequest: {
-          Item: {
-            ...notificationKey(n.userId, n.createdAt, n.notificationId), type: 'Notification',
-            ...n, read: false, streamerId: profile.userId, expiresAt, updatedAt: createdAt,
-          },
-        },
-      }))));
+      await mapLimit(chunk(notifications, 25), WRITE_CONCURRENCY, (batch) =>
+        batchWriteAll(
+          table,
+          batch.map((n) => ({
+            PutRequest: {
+              Item: {
+                ...notificationKey(n.userId, n.createdAt, n.notificationId),
+                type: 'Notification',
+                ...n,
+                read: false,
+                streamerId: profile.userId,
+                expiresAt,
+                updatedAt: createdAt,
+              },
+            },
+          })),
+        ),
+      );
       await mapLimit(notifications, PUBLISH_CONCURRENCY, async (n) => {
         try {
           await publish(PUBLISH_NOTIFICATION, { input: n });
@@ -203,23 +278,44 @@ interface EmailProgress {
   failed?: number;
 }
 
-interface OptIn { userId: string; emailAddress?: string; unsubscribeToken?: string; email?: boolean }
+interface OptIn {
+  userId: string;
+  emailAddress?: string;
+  unsubscribeToken?: string;
+  email?: boolean;
+}
 
 const isConditionFailure = (error: unknown) => (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 async function putPageEvent(streamId: string, page: number): Promise<void> {
   await putJobEvent({
-    source: EMAIL_PAGE_EVENT.source, detailType: EMAIL_PAGE_EVENT.detailType,
-    detail: { prefix: requireEnv(ENV.RESOURCE_TAG), streamId, page }, what: `go-live e-mail page ${page} of ${streamId}`,
+    source: EMAIL_PAGE_EVENT.source,
+    detailType: EMAIL_PAGE_EVENT.detailType,
+    detail: { prefix: requireEnv(ENV.RESOURCE_TAG), streamId, page },
+    what: `go-live e-mail page ${page} of ${streamId}`,
   });
 }
 
 /** Creates the stream's email progress once and puts the event for the page it stands at. */
-async function startEmails(table: string, streamId: string, profile: Profile, message: { subject: string; body: string; link: string }): Promise<void> {
+async function startEmails(
+  table: string,
+  streamId: string,
+  profile: Profile,
+  message: { subject: string; body: string; link: string },
+): Promise<void> {
   const now = new Date().toISOString();
   const fresh: EmailProgress & Record<string, unknown> = {
-    ...emailProgressKey(streamId), type: 'GoLiveEmailProgress', streamerId: profile.userId, name: profile.displayName ?? profile.handle,
-    ...message, nextPage: 0, state: 'SENDING', sent: 0, failed: 0, createdAt: now, updatedAt: now,
+    ...emailProgressKey(streamId),
+    type: 'GoLiveEmailProgress',
+    streamerId: profile.userId,
+    name: profile.displayName ?? profile.handle,
+    ...message,
+    nextPage: 0,
+    state: 'SENDING',
+    sent: 0,
+    failed: 0,
+    createdAt: now,
+    updatedAt: now,
   };
   let progress: EmailProgress = fresh;
   try {
@@ -227,25 +323,38 @@ async function startEmails(table: string, streamId: string, profile: Profile, me
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     // A retried Stream Start: resume where the fan-out stands (a page already claimed is not sent again).
-    const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: emailProgressKey(streamId), ConsistentRead: true }));
+    const { Item } = await ddb.send(
+      new GetCommand({ TableName: table, Key: emailProgressKey(streamId), ConsistentRead: true }),
+    );
     progress = Item as EmailProgress;
   }
   if (progress.state !== 'DONE') await putPageEvent(streamId, progress.nextPage);
 }
 
 /** Moves `nextPage` past `page` (the claim of `page`); false when another run got there first. */
-async function claimPage(table: string, streamId: string, page: number, nextCursor: string | undefined): Promise<boolean> {
+async function claimPage(
+  table: string,
+  streamId: string,
+  page: number,
+  nextCursor: string | undefined,
+): Promise<boolean> {
   try {
-    await ddb.send(new UpdateCommand({
-      TableName: table, Key: emailProgressKey(streamId),
-      UpdateExpression: `SET nextPage = :next, #state = :state, updatedAt = :now${nextCursor ? ', #cursor = :cursor' : ' REMOVE #cursor'}`,
-      ConditionExpression: 'nextPage = :page',
-      ExpressionAttributeNames: { '#state': 'state', '#cursor': 'cursor' },
-      ExpressionAttributeValues: {
-        ':page': page, ':next': page + 1, ':state': nextCursor ? 'SENDING' : 'DONE', ':now': new Date().toISOString(),
-        ...(nextCursor ? { ':cursor': nextCursor } : {}),
-      },
-    }));
+    await ddb.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: emailProgressKey(streamId),
+        UpdateExpression: `SET nextPage = :next, #state = :state, updatedAt = :now${nextCursor ? ', #cursor = :cursor' : ' REMOVE #cursor'}`,
+        ConditionExpression: 'nextPage = :page',
+        ExpressionAttributeNames: { '#state': 'state', '#cursor': 'cursor' },
+        ExpressionAttributeValues: {
+          ':page': page,
+          ':next': page + 1,
+          ':state': nextCursor ? 'SENDING' : 'DONE',
+          ':now': new Date().toISOString(),
+          ...(nextCursor ? { ':cursor': nextCursor } : {}),
+        },
+      }),
+    );
     return true;
   } catch (error) {
     if (isConditionFailure(error)) return false;
@@ -255,20 +364,32 @@ async function claimPage(table: string, streamId: string, page: number, nextCurs
 
 /** Gives `page` back after a send that failed as a whole, so the retried event sends it. */
 async function rewindPage(table: string, streamId: string, page: number, cursor: string | undefined): Promise<void> {
-  await ddb.send(new UpdateCommand({
-    TableName: table, Key: emailProgressKey(streamId),
-    UpdateExpression: `SET nextPage = :page, #state = :sending, updatedAt = :now${cursor ? ', #cursor = :cursor' : ' REMOVE #cursor'}`,
-    ConditionExpression: 'nextPage = :next',
-    ExpressionAttributeNames: { '#state': 'state', '#cursor': 'cursor' },
-    ExpressionAttributeValues: { ':page': page, ':next': page + 1, ':sending': 'SENDING', ':now': new Date().toISOString(), ...(cursor ? { ':cursor': cursor } : {}) },
-  }));
+  await ddb.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: emailProgressKey(streamId),
+      UpdateExpression: `SET nextPage = :page, #state = :sending, updatedAt = :now${cursor ? ', #cursor = :cursor' : ' REMOVE #cursor'}`,
+      ConditionExpression: 'nextPage = :next',
+      ExpressionAttributeNames: { '#state': 'state', '#cursor': 'cursor' },
+      ExpressionAttributeValues: {
+        ':page': page,
+        ':next': page + 1,
+        ':sending': 'SENDING',
+        ':now': new Date().toISOString(),
+        ...(cursor ? { ':cursor': cursor } : {}),
+      },
+    }),
+  );
 }
 
 /**
  * One SendBulkEmail for up to 50 opt-ins; entries SES answers as throttled or transiently failed are
  * sent again with backoff. Answers how many SES accepted and how many it refused for good.
  */
-export async function sendBulk(progress: EmailProgress, optIns: readonly OptIn[]): Promise<{ sent: number; failed: number }> {
+export async function sendBulk(
+  progress: EmailProgress,
+  optIns: readonly OptIn[],
+): Promise<{ sent: number; failed: number }> {
   const base = requireEnv(ENV.UNSUBSCRIBE_URL);
   const data = { subject: progress.subject, body: progress.body, link: progress.link, name: progress.name };
   let pending: BulkEmailEntry[] = optIns.map((o) => {
@@ -276,7 +397,9 @@ export async function sendBulk(progress: EmailProgress, optIns: readonly OptIn[]
     return {
       Destination: { ToAddresses: [o.emailAddress!] },
       // Every field per entry: SES applies default template data only where an entry has none.
-      ReplacementEmailContent: { ReplacementTemplate: { ReplacementTemplateData: JSON.stringify({ ...data, unsubscribeUrl: url }) } },
+      ReplacementEmailContent: {
+        ReplacementTemplate: { ReplacementTemplateData: JSON.stringify({ ...data, unsubscribeUrl: url }) },
+      },
       ReplacementHeaders: [{ Name: 'List-Unsubscribe', Value: `<${url}>` }],
     };
   });
@@ -290,18 +413,20 @@ export async function sendBulk(progress: EmailProgress, optIns: readonly OptIn[]
     }
     if (attempt > 0) await sleep(Math.min(16_000, 1000 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
     const configurationSet = optionalEnv(ENV.SES_CONFIGURATION_SET);
-    const out = await sesv2.send(new SendBulkEmailCommand({
-      FromEmailAddress: requireEnv(ENV.ALERT_FROM_ADDRESS),
-      ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
-      DefaultContent: {
-        Template: {
-          TemplateName: requireEnv(ENV.ALERT_EMAIL_TEMPLATE),
-          TemplateData: JSON.stringify({ ...data, unsubscribeUrl: progress.link }),
-          Headers: [{ Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' }],
+    const out = await sesv2.send(
+      new SendBulkEmailCommand({
+        FromEmailAddress: requireEnv(ENV.ALERT_FROM_ADDRESS),
+        ...(configurationSet ? { ConfigurationSetName: configurationSet } : {}),
+        DefaultContent: {
+          Template: {
+            TemplateName: requireEnv(ENV.ALERT_EMAIL_TEMPLATE),
+            TemplateData: JSON.stringify({ ...data, unsubscribeUrl: progress.link }),
+            Headers: [{ Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' }],
+          },
         },
-      },
-      BulkEmailEntries: pending,
-    }));
+        BulkEmailEntries: pending,
+      }),
+    );
     const results: BulkEmailEntryResult[] = out.BulkEmailEntryResults ?? [];
     const retry: BulkEmailEntry[] = [];
     pending.forEach((entry, i) => {
@@ -319,12 +444,22 @@ export async function sendBulk(progress: EmailProgress, optIns: readonly OptIn[]
 }
 
 /** What one page event's run did: finished the stream's emails, handed on to a new event, or found nothing to do. */
-export interface EmailPageResult { status: 'DONE' | 'CONTINUED' | 'SKIPPED'; page: number; sent: number }
+export interface EmailPageResult {
+  status: 'DONE' | 'CONTINUED' | 'SKIPPED';
+  page: number;
+  sent: number;
+}
 
 /** Sends pages from `page` on while time remains, then hands the next page to a new event. */
-export async function sendEmailPages(streamId: string, page: number, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<EmailPageResult> {
+export async function sendEmailPages(
+  streamId: string,
+  page: number,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<EmailPageResult> {
   const table = requireEnv(ENV.TABLE_NAME);
-  const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: emailProgressKey(streamId), ConsistentRead: true }));
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: table, Key: emailProgressKey(streamId), ConsistentRead: true }),
+  );
   const progress = Item as EmailProgress | undefined;
   // Unknown stream, finished, or a duplicate/stale event: the run that claimed the page sends it.
   if (!progress || progress.state === 'DONE' || progress.nextPage !== page) return { status: 'SKIPPED', page, sent: 0 };
@@ -337,16 +472,21 @@ export async function sendEmailPages(streamId: string, page: number, context: Pi
       return { status: 'CONTINUED', page, sent };
     }
     const started = Date.now();
-    const out = await ddb.send(new QueryCommand({
-      TableName: table, IndexName: 'GSI2',
-      KeyConditionExpression: 'GSI2PK = :pk',
-      ExpressionAttributeValues: { ':pk': userEmailAlertsPk(progress.streamerId) },
-      Limit: MAX_BULK_DESTINATIONS,
-      ...(cursor ? { ExclusiveStartKey: JSON.parse(cursor) as Record<string, unknown> } : {}),
-    }));
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'GSI2',
+        KeyConditionExpression: 'GSI2PK = :pk',
+        ExpressionAttributeValues: { ':pk': userEmailAlertsPk(progress.streamerId) },
+        Limit: MAX_BULK_DESTINATIONS,
+        ...(cursor ? { ExclusiveStartKey: JSON.parse(cursor) as Record<string, unknown> } : {}),
+      }),
+    );
     const nextCursor = out.LastEvaluatedKey ? JSON.stringify(out.LastEvaluatedKey) : undefined;
     if (!(await claimPage(table, streamId, page, nextCursor))) return { status: 'SKIPPED', page, sent };
-    const optIns = ((out.Items ?? []) as OptIn[]).filter((o) => o.email === true && o.emailAddress && o.unsubscribeToken);
+    const optIns = ((out.Items ?? []) as OptIn[]).filter(
+      (o) => o.email === true && o.emailAddress && o.unsubscribeToken,
+    );
     if (optIns.length > 0) {
       let result: { sent: number; failed: number };
       try {
@@ -356,11 +496,14 @@ export async function sendEmailPages(streamId: string, page: number, context: Pi
         throw error;
       }
       sent += result.sent;
-      await ddb.send(new UpdateCommand({
-        TableName: table, Key: emailProgressKey(streamId),
-        UpdateExpression: 'ADD sent :sent, failed :failed',
-        ExpressionAttributeValues: { ':sent': result.sent, ':failed': result.failed },
-      }));
+      await ddb.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: emailProgressKey(streamId),
+          UpdateExpression: 'ADD sent :sent, failed :failed',
+          ExpressionAttributeValues: { ':sent': result.sent, ':failed': result.failed },
+        }),
+      );
     }
     page++;
     cursor = nextCursor;
@@ -381,9 +524,14 @@ const emailPageSchema = z.object({
 
 /** EventBridge target for Stream Start and for the fan-out's own "Go-Live Email Page" events. */
 /** Go public's event (lambdas/playback): the stream whose Preview ended. */
-const goPublicSchema = z.object({ detail: z.object({ prefix: z.string(), channelArn: z.string().min(1), streamId: z.string().min(1) }) });
+const goPublicSchema = z.object({
+  detail: z.object({ prefix: z.string(), channelArn: z.string().min(1), streamId: z.string().min(1) }),
+});
 
-export async function handler(event: GoLiveEvent | { source: string; detail: unknown }, context: Context): Promise<FanoutResult | EmailPageResult> {
+export async function handler(
+  event: GoLiveEvent | { source: string; detail: unknown },
+  context: Context,
+): Promise<FanoutResult | EmailPageResult> {
   if (event.source === EMAIL_PAGE_EVENT.source) {
     const { detail } = emailPageSchema.parse(event);
     // Pages travel on the stage's own bus; the prefix check still refuses a page put by mistake elsewhere.
@@ -393,7 +541,16 @@ export async function handler(event: GoLiveEvent | { source: string; detail: unk
   if (event.source === GO_PUBLIC_EVENT.source) {
     const { detail } = goPublicSchema.parse(event);
     if (detail.prefix !== requireEnv(ENV.RESOURCE_TAG)) return { status: 'UNKNOWN_CHANNEL', followers: 0 };
-    return fanOut({ id: detail.streamId, source: event.source, time: new Date().toISOString(), resources: [detail.channelArn], detail: { event_name: 'Stream Start', stream_id: detail.streamId } }, { public: true });
+    return fanOut(
+      {
+        id: detail.streamId,
+        source: event.source,
+        time: new Date().toISOString(),
+        resources: [detail.channelArn],
+        detail: { event_name: 'Stream Start', stream_id: detail.streamId },
+      },
+      { public: true },
+    );
   }
   const goLive = event as GoLiveEvent;
   if (goLive.detail?.event_name !== 'Stream Start') return { status: 'ALREADY_SENT', followers: 0 };

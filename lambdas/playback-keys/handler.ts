@@ -7,7 +7,11 @@
  */
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import {
-  ConflictException, DeletePlaybackKeyPairCommand, GetPlaybackKeyPairCommand, ImportPlaybackKeyPairCommand, ListPlaybackKeyPairsCommand,
+  ConflictException,
+  DeletePlaybackKeyPairCommand,
+  GetPlaybackKeyPairCommand,
+  ImportPlaybackKeyPairCommand,
+  ListPlaybackKeyPairsCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-ivs';
 import { ivs } from '../shared/clients';
@@ -21,7 +25,9 @@ const { logger } = observability('playback-keys');
 
 /** Stores the key and its key pair's ARN in the secret. */
 async function writePlaybackKey(value: PlaybackKeySecret): Promise<void> {
-  await secretsManager.send(new PutSecretValueCommand({ SecretId: requireEnv(ENV.PLAYBACK_KEY_SECRET), SecretString: JSON.stringify(value) }));
+  await secretsManager.send(
+    new PutSecretValueCommand({ SecretId: requireEnv(ENV.PLAYBACK_KEY_SECRET), SecretString: JSON.stringify(value) }),
+  );
   rememberPlaybackKey(value);
 }
 
@@ -60,7 +66,13 @@ export async function ensurePlaybackKeyPair(): Promise<string> {
   const name = keyPairName(tag);
   let keyPairArn: string | undefined;
   try {
-    const out = await ivs.send(new ImportPlaybackKeyPairCommand({ name, publicKeyMaterial: publicKeyOf(privateKeyPem), tags: { platform: tag } }));
+    const out = await ivs.send(
+      new ImportPlaybackKeyPairCommand({
+        name,
+        publicKeyMaterial: publicKeyOf(privateKeyPem),
+        tags: { platform: tag },
+      }),
+    );
     keyPairArn = out.keyPair?.arn;
   } catch (error) {
     // The same public key is already imported: a run whose answer was lost, or a restarted local mode.
@@ -73,9 +85,12 @@ export async function ensurePlaybackKeyPair(): Promise<string> {
   return keyPairArn;
 }
 
-export async function handler(event: CloudFormationCustomResourceEvent): Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }> {
+export async function handler(
+  event: CloudFormationCustomResourceEvent,
+): Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }> {
   const physicalId = event.RequestType === 'Create' ? PHYSICAL_ID : event.PhysicalResourceId;
-  if (event.RequestType !== 'Delete') return { PhysicalResourceId: physicalId, Data: { KeyPairArn: await ensurePlaybackKeyPair() } };
+  if (event.RequestType !== 'Delete')
+    return { PhysicalResourceId: physicalId, Data: { KeyPairArn: await ensurePlaybackKeyPair() } };
   const stored = await readPlaybackKey(true).catch(() => undefined);
   const arn = stored?.keyPairArn ?? (await arnByName(keyPairName(requireEnv(ENV.RESOURCE_TAG))));
   if (arn) {

@@ -17,8 +17,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  CreateChannelCommand, CreateStreamKeyCommand, GetChannelCommand, GetStreamKeyCommand, ListChannelsCommand, ListStreamKeysCommand,
-  type ChannelLatencyMode, type ChannelType,
+  CreateChannelCommand,
+  CreateStreamKeyCommand,
+  GetChannelCommand,
+  GetStreamKeyCommand,
+  ListChannelsCommand,
+  ListStreamKeysCommand,
+  type ChannelLatencyMode,
+  type ChannelType,
 } from '@aws-sdk/client-ivs';
 import { CreateRoomCommand, ListRoomsCommand, type FallbackResult } from '@aws-sdk/client-ivschat';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -30,8 +36,24 @@ import { ENV, optionalEnv, requireEnv } from '../shared/env';
 import { toAppSyncResult, type AppSyncLambdaResult } from '../shared/errors';
 import { observability } from '../shared/logger';
 import { imageOf } from '../shared/stream-image';
-import { PROVISIONING_LEASE_SECONDS, mayStartRun, nextProvisioningStep, ownedBy, resourceName, type Profile, type ProvisioningRecord, type ProvisioningStatus } from '../shared/domain/streamers';
-import { channelArnIndexKey, chatSettingsKey, profileKey, provisioningKey, roomIndexKey, streamKeyItemKey } from '../shared/domain/keys';
+import {
+  PROVISIONING_LEASE_SECONDS,
+  mayStartRun,
+  nextProvisioningStep,
+  ownedBy,
+  resourceName,
+  type Profile,
+  type ProvisioningRecord,
+  type ProvisioningStatus,
+} from '../shared/domain/streamers';
+import {
+  channelArnIndexKey,
+  chatSettingsKey,
+  profileKey,
+  provisioningKey,
+  roomIndexKey,
+  streamKeyItemKey,
+} from '../shared/domain/keys';
 
 const { logger } = observability('provision-streamer');
 
@@ -86,34 +108,48 @@ class LeaseLost extends Error {
 const isConditionFailure = (error: unknown) => (error as { name?: string }).name === 'ConditionalCheckFailedException';
 
 async function getProfile(userId: string): Promise<Profile | undefined> {
-  const { Item } = await ddb.send(new GetCommand({ TableName: table(), Key: profileKey(userId), ConsistentRead: true }));
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: table(), Key: profileKey(userId), ConsistentRead: true }),
+  );
   return Item as Profile | undefined;
 }
 
 async function loadRecord(userId: string): Promise<StoredProvisioning | undefined> {
-  const { Item } = await ddb.send(new GetCommand({ TableName: table(), Key: provisioningKey(userId), ConsistentRead: true }));
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: table(), Key: provisioningKey(userId), ConsistentRead: true }),
+  );
   return Item as StoredProvisioning | undefined;
 }
 
 /** Writes the run's progress; refused (LeaseLost) once another run holds the record. */
 async function saveRecord(record: StoredProvisioning, leaseId: string): Promise<void> {
   try {
-    await ddb.send(new PutCommand({
-      TableName: table(),
-      Item: {
-        ...provisioningKey(record.userId), type: 'Provisioning', ...record, leaseId,
-        leaseUntil: Date.now() + PROVISIONING_LEASE_SECONDS * 1000, updatedAt: new Date().toISOString(),
-      },
-      ConditionExpression: 'leaseId = :l',
-      ExpressionAttributeValues: { ':l': leaseId },
-    }));
+    await ddb.send(
+      new PutCommand({
+        TableName: table(),
+        Item: {
+          ...provisioningKey(record.userId),
+          type: 'Provisioning',
+          ...record,
+          leaseId,
+          leaseUntil: Date.now() + PROVISIONING_LEASE_SECONDS * 1000,
+          updatedAt: new Date().toISOString(),
+        },
+        ConditionExpression: 'leaseId = :l',
+        ExpressionAttributeValues: { ':l': leaseId },
+      }),
+    );
   } catch (error) {
     if (isConditionFailure(error)) throw new LeaseLost();
     throw error;
   }
 }
 
-function view(record: StoredProvisioning | undefined, profile: Profile | undefined, handle: string | null): ProvisioningView {
+function view(
+  record: StoredProvisioning | undefined,
+  profile: Profile | undefined,
+  handle: string | null,
+): ProvisioningView {
   if (profile) return { status: 'READY', handle: profile.handle, step: null, error: null, streamer: profile };
   return {
     status: record?.status === 'FAILED' ? 'FAILED' : 'PROVISIONING',
@@ -128,7 +164,10 @@ function view(record: StoredProvisioning | undefined, profile: Profile | undefin
  * provisionMe: READY with the profile, or takes the lease and answers PROVISIONING (the run starts
  * from the table stream), or answers the state of the run that holds it. Never calls IVS.
  */
-export async function requestProvisioning(userId: string, requestedHandle: string | undefined): Promise<ProvisioningView> {
+export async function requestProvisioning(
+  userId: string,
+  requestedHandle: string | undefined,
+): Promise<ProvisioningView> {
   const profile = await getProfile(userId);
   if (profile) return view(undefined, profile, profile.handle);
   const account = (await loadAccount(userId)) ?? (await claimHandle(userId, requestedHandle ?? ''));
@@ -139,19 +178,32 @@ export async function requestProvisioning(userId: string, requestedHandle: strin
   }
   const leaseId = randomUUID();
   try {
-    await ddb.send(new UpdateCommand({
-      TableName: table(),
-      Key: provisioningKey(userId),
-      UpdateExpression: 'SET #type = :type, userId = :u, handle = :h, #status = :p, leaseId = :l, leaseUntil = :until, requestedAt = :at, '
-        + 'updatedAt = :at, attempts = if_not_exists(attempts, :zero) + :one REMOVE #error, step',
-      // The same rule as mayStartRun, decided by DynamoDB so two concurrent calls cannot both win.
-      ConditionExpression: 'attribute_not_exists(PK) OR attribute_not_exists(#status) OR #status = :failed OR (#status = :p AND leaseUntil <= :now)',
-      ExpressionAttributeNames: { '#type': 'type', '#status': 'status', '#error': 'error' },
-      ExpressionAttributeValues: {
-        ':type': 'Provisioning', ':u': userId, ':h': account.handle, ':p': 'PROVISIONING', ':failed': 'FAILED', ':l': leaseId,
-        ':until': now + PROVISIONING_LEASE_SECONDS * 1000, ':now': now, ':at': new Date(now).toISOString(), ':zero': 0, ':one': 1,
-      },
-    }));
+    await ddb.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: provisioningKey(userId),
+        UpdateExpression:
+          'SET #type = :type, userId = :u, handle = :h, #status = :p, leaseId = :l, leaseUntil = :until, requestedAt = :at, ' +
+          'updatedAt = :at, attempts = if_not_exists(attempts, :zero) + :one REMOVE #error, step',
+        // The same rule as mayStartRun, decided by DynamoDB so two concurrent calls cannot both win.
+        ConditionExpression:
+          'attribute_not_exists(PK) OR attribute_not_exists(#status) OR #status = :failed OR (#status = :p AND leaseUntil <= :now)',
+        ExpressionAttributeNames: { '#type': 'type', '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: {
+          ':type': 'Provisioning',
+          ':u': userId,
+          ':h': account.handle,
+          ':p': 'PROVISIONING',
+          ':failed': 'FAILED',
+          ':l': leaseId,
+          ':until': now + PROVISIONING_LEASE_SECONDS * 1000,
+          ':now': now,
+          ':at': new Date(now).toISOString(),
+          ':zero': 0,
+          ':one': 1,
+        },
+      }),
+    );
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     // Another call took the lease first: answer its state.
@@ -168,18 +220,29 @@ async function findOwnedChannel(name: string, userId: string): Promise<string | 
   let nextToken: string | undefined;
   do {
     const page = await ivs.send(new ListChannelsCommand({ filterByName: name, nextToken }));
-    for (const c of page.channels ?? []) if (c.arn && c.name === name && ownedBy(c.tags, userId, resourceTag)) found.push(c.arn);
+    for (const c of page.channels ?? [])
+      if (c.arn && c.name === name && ownedBy(c.tags, userId, resourceTag)) found.push(c.arn);
     nextToken = page.nextToken;
   } while (nextToken);
-  if (found.length > 1) logger.warn('several channels carry this owner\'s tags; using the first', { userId, channels: found });
+  if (found.length > 1)
+    logger.warn("several channels carry this owner's tags; using the first", { userId, channels: found });
   return found[0];
 }
 
 async function saveStreamKey(userId: string, arn: string, value: string): Promise<void> {
-  await ddb.send(new PutCommand({
-    TableName: table(),
-    Item: { ...streamKeyItemKey(userId), type: 'StreamKey', userId, streamKeyArn: arn, streamKey: value, createdAt: new Date().toISOString() },
-  }));
+  await ddb.send(
+    new PutCommand({
+      TableName: table(),
+      Item: {
+        ...streamKeyItemKey(userId),
+        type: 'StreamKey',
+        userId,
+        streamKeyArn: arn,
+        streamKey: value,
+        createdAt: new Date().toISOString(),
+      },
+    }),
+  );
 }
 
 async function ensureChannel(record: StoredProvisioning, name: string, leaseId: string): Promise<void> {
@@ -191,14 +254,16 @@ async function ensureChannel(record: StoredProvisioning, name: string, leaseId: 
     record.playbackUrl = channel?.playbackUrl;
     return;
   }
-  const created = await ivs.send(new CreateChannelCommand({
-    name,
-    latencyMode: 'LOW' as ChannelLatencyMode,
-    type: (optionalEnv(ENV.CHANNEL_TYPE) ?? 'STANDARD') as ChannelType,
-    recordingConfigurationArn: optionalEnv(ENV.RECORDING_CONFIGURATION_ARN),
-    authorized: false,
-    tags: tags(record.userId),
-  }));
+  const created = await ivs.send(
+    new CreateChannelCommand({
+      name,
+      latencyMode: 'LOW' as ChannelLatencyMode,
+      type: (optionalEnv(ENV.CHANNEL_TYPE) ?? 'STANDARD') as ChannelType,
+      recordingConfigurationArn: optionalEnv(ENV.RECORDING_CONFIGURATION_ARN),
+      authorized: false,
+      tags: tags(record.userId),
+    }),
+  );
   if (!created.channel?.arn) throw new Error('CreateChannel returned no channel');
   record.channelArn = created.channel.arn;
   record.ingestEndpoint = created.channel.ingestEndpoint;
@@ -247,13 +312,15 @@ async function ensureRoom(record: StoredProvisioning, name: string): Promise<voi
     return;
   }
   const logging = optionalEnv(ENV.CHAT_LOGGING_CONFIGURATION_ARN);
-  const room = await ivschat.send(new CreateRoomCommand({
-    name,
-    maximumMessageRatePerSecond: CHAT_ROOM_MESSAGES_PER_SECOND,
-    messageReviewHandler: { uri: requireEnv(ENV.CHAT_REVIEW_FUNCTION_ARN), fallbackResult: CHAT_FALLBACK_RESULT },
-    loggingConfigurationIdentifiers: logging ? [logging] : undefined,
-    tags: tags(record.userId),
-  }));
+  const room = await ivschat.send(
+    new CreateRoomCommand({
+      name,
+      maximumMessageRatePerSecond: CHAT_ROOM_MESSAGES_PER_SECOND,
+      messageReviewHandler: { uri: requireEnv(ENV.CHAT_REVIEW_FUNCTION_ARN), fallbackResult: CHAT_FALLBACK_RESULT },
+      loggingConfigurationIdentifiers: logging ? [logging] : undefined,
+      tags: tags(record.userId),
+    }),
+  );
   if (!room.arn) throw new Error('CreateRoom returned no arn');
   record.chatRoomArn = room.arn;
 }
@@ -273,31 +340,49 @@ async function writeProfile(record: StoredProvisioning): Promise<void> {
     followerCount: 0,
   };
   try {
-    await ddb.send(new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: table(),
-            Item: { ...profileKey(record.userId), ...channelArnIndexKey(profile.channelArn), type: 'Profile', ...profile, createdAt: now, updatedAt: now },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          },
-        },
-        {
-          Put: {
-            TableName: table(),
-            Item: {
-              ...chatSettingsKey(record.userId), ...roomIndexKey(profile.chatRoomArn), type: 'ChatSettings',
-              channelId: record.userId, chatRoomArn: profile.chatRoomArn, slowModeSeconds: 0, blockedWords: [],
-              blockedWordsAction: 'MASK', maxMessageLength: 500, createdAt: now, updatedAt: now,
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table(),
+              Item: {
+                ...profileKey(record.userId),
+                ...channelArnIndexKey(profile.channelArn),
+                type: 'Profile',
+                ...profile,
+                createdAt: now,
+                updatedAt: now,
+              },
+              ConditionExpression: 'attribute_not_exists(PK)',
             },
-            ConditionExpression: 'attribute_not_exists(PK)',
           },
-        },
-      ],
-    }));
+          {
+            Put: {
+              TableName: table(),
+              Item: {
+                ...chatSettingsKey(record.userId),
+                ...roomIndexKey(profile.chatRoomArn),
+                type: 'ChatSettings',
+                channelId: record.userId,
+                chatRoomArn: profile.chatRoomArn,
+                slowModeSeconds: 0,
+                blockedWords: [],
+                blockedWordsAction: 'MASK',
+                maxMessageLength: 500,
+                createdAt: now,
+                updatedAt: now,
+              },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+        ],
+      }),
+    );
   } catch (error) {
     // A redelivered run that had written them: the profile is there, nothing else to do.
-    if ((error as { name?: string }).name !== 'TransactionCanceledException' || !(await getProfile(record.userId))) throw error;
+    if ((error as { name?: string }).name !== 'TransactionCanceledException' || !(await getProfile(record.userId)))
+      throw error;
   }
 }
 
@@ -327,16 +412,26 @@ export async function runProvisioning(userId: string, leaseId: string): Promise<
     logger.error('provisioning failed', { error: error as Error, userId, step: record.step });
     const kind = (error as { name?: string }).name ?? 'Error';
     record.status = 'FAILED';
-    record.error = kind === 'ThrottlingException' || kind === 'ServiceQuotaExceededException'
-      ? 'The video service is busy; try again in a minute.'
-      : 'Setting up the channel failed; try again.';
+    record.error =
+      kind === 'ThrottlingException' || kind === 'ServiceQuotaExceededException'
+        ? 'The video service is busy; try again in a minute.'
+        : 'Setting up the channel failed; try again.';
     try {
-      await ddb.send(new PutCommand({
-        TableName: table(),
-        Item: { ...provisioningKey(userId), type: 'Provisioning', ...record, leaseId, leaseUntil: 0, updatedAt: new Date().toISOString() },
-        ConditionExpression: 'leaseId = :l',
-        ExpressionAttributeValues: { ':l': leaseId },
-      }));
+      await ddb.send(
+        new PutCommand({
+          TableName: table(),
+          Item: {
+            ...provisioningKey(userId),
+            type: 'Provisioning',
+            ...record,
+            leaseId,
+            leaseUntil: 0,
+            updatedAt: new Date().toISOString(),
+          },
+          ConditionExpression: 'leaseId = :l',
+          ExpressionAttributeValues: { ':l': leaseId },
+        }),
+      );
     } catch (err) {
       if (isConditionFailure(err)) return 'SUPERSEDED';
       throw err;
@@ -356,7 +451,8 @@ export async function readProvisioning(userId: string): Promise<ProvisioningView
 export function runToStart(record: DynamoDBRecord): { userId: string; leaseId: string } | undefined {
   if (record.eventName !== 'INSERT' && record.eventName !== 'MODIFY') return undefined;
   const next = imageOf(record.dynamodb?.NewImage);
-  if (!next || next.type !== 'Provisioning' || next.status !== 'PROVISIONING' || typeof next.leaseId !== 'string') return undefined;
+  if (!next || next.type !== 'Provisioning' || next.status !== 'PROVISIONING' || typeof next.leaseId !== 'string')
+    return undefined;
   const previous = imageOf(record.dynamodb?.OldImage);
   if (previous?.leaseId === next.leaseId) return undefined;
   return { userId: String(next.userId), leaseId: next.leaseId };
@@ -383,12 +479,17 @@ function isStreamEvent(event: unknown): event is DynamoDBStreamEvent {
 }
 
 /** Mutation.provisionMe and Query.myProvisioning (AppSync), or the table stream that starts runs. */
-export async function handler(event: AppSyncInvokeEvent<{ handle?: string | null }> | DynamoDBStreamEvent): Promise<unknown> {
+export async function handler(
+  event: AppSyncInvokeEvent<{ handle?: string | null }> | DynamoDBStreamEvent,
+): Promise<unknown> {
   if (isStreamEvent(event)) return onStream(event);
-  const result: AppSyncLambdaResult<ProvisioningView | null> = await toAppSyncResult(async () => {
-    const caller = cognitoCaller(event.identity);
-    if (event.info.fieldName === 'myProvisioning') return readProvisioning(caller.userId);
-    return requestProvisioning(caller.userId, event.arguments.handle ?? undefined);
-  }, (error) => logger.error(`${event.info.fieldName} failed`, { error: error as Error }));
+  const result: AppSyncLambdaResult<ProvisioningView | null> = await toAppSyncResult(
+    async () => {
+      const caller = cognitoCaller(event.identity);
+      if (event.info.fieldName === 'myProvisioning') return readProvisioning(caller.userId);
+      return requestProvisioning(caller.userId, event.arguments.handle ?? undefined);
+    },
+    (error) => logger.error(`${event.info.fieldName} failed`, { error: error as Error }),
+  );
   return result;
 }

@@ -23,7 +23,12 @@ import { enqueueRecordingJob } from '../shared/jobs-bus';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { mapLimit } from '../shared/domain/alerts';
-import { CLASSIFICATION_TAG, MIN_TIERED_OBJECT_BYTES, restoreRequestFor, type ArchiveTier } from '../shared/domain/lifecycle';
+import {
+  CLASSIFICATION_TAG,
+  MIN_TIERED_OBJECT_BYTES,
+  restoreRequestFor,
+  type ArchiveTier,
+} from '../shared/domain/lifecycle';
 import { recordingJobSchema, type RecordingJob } from '../shared/recording-jobs';
 import { settleRestore } from '../shared/replay-restore';
 import { recordingKey } from '../shared/domain/keys';
@@ -64,7 +69,9 @@ function errorName(error: unknown): string {
 }
 
 async function readRecording(recordingId: string): Promise<Record<string, unknown> | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: TABLE, Key: recordingKey(recordingId), ConsistentRead: true }));
+  const out = await ddb.send(
+    new GetCommand({ TableName: TABLE, Key: recordingKey(recordingId), ConsistentRead: true }),
+  );
   return out.Item;
 }
 
@@ -103,7 +110,12 @@ async function restoreObjects(bucket: string, keys: string[], tier: ArchiveTier)
  * restore-completed compares its completions with. Returns the item after the write, or undefined
  * when the page had been counted already.
  */
-async function countPage(job: RecordingJob & { action: 'RESTORE' }, restoring: number, last: boolean, now: string): Promise<Record<string, unknown> | undefined> {
+async function countPage(
+  job: RecordingJob & { action: 'RESTORE' },
+  restoring: number,
+  last: boolean,
+  now: string,
+): Promise<Record<string, unknown> | undefined> {
   try {
     const out = await ddb.send(
       new UpdateCommand({
@@ -111,7 +123,13 @@ async function countPage(job: RecordingJob & { action: 'RESTORE' }, restoring: n
         Key: recordingKey(job.recordingId),
         UpdateExpression: `SET restorePagesDone = :next, restoreRequestedCount = restoreRequestedCount + :n${last ? ', restoreObjectCount = restoreRequestedCount + :n' : ''}, updatedAt = :now`,
         ConditionExpression: 'restoreJobId = :job AND restorePagesDone = :page',
-        ExpressionAttributeValues: { ':next': job.page + 1, ':n': restoring, ':now': now, ':job': job.jobId, ':page': job.page },
+        ExpressionAttributeValues: {
+          ':next': job.page + 1,
+          ':n': restoring,
+          ':now': now,
+          ':job': job.jobId,
+          ':page': job.page,
+        },
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -126,17 +144,31 @@ async function countPage(job: RecordingJob & { action: 'RESTORE' }, restoring: n
 export async function processPage(job: RecordingJob): Promise<PageResult> {
   const recording = await readRecording(job.recordingId);
   if (!current(job, recording)) {
-    logger.info('Recording job superseded; page skipped', { recordingId: job.recordingId, jobId: job.jobId, action: job.action, page: job.page });
+    logger.info('Recording job superseded; page skipped', {
+      recordingId: job.recordingId,
+      jobId: job.jobId,
+      action: job.action,
+      page: job.page,
+    });
     return { status: 'STALE', objects: 0 };
   }
-  const listed = await s3.send(new ListObjectsV2Command({ Bucket: job.bucket, Prefix: `${job.prefix}/`, MaxKeys: PAGE_SIZE, ContinuationToken: job.token }));
+  const listed = await s3.send(
+    new ListObjectsV2Command({
+      Bucket: job.bucket,
+      Prefix: `${job.prefix}/`,
+      MaxKeys: PAGE_SIZE,
+      ContinuationToken: job.token,
+    }),
+  );
   const objects = (listed.Contents ?? []).filter((o): o is _Object & { Key: string } => typeof o.Key === 'string');
   const next = listed.IsTruncated ? listed.NextContinuationToken : undefined;
   const result: PageResult = { status: 'DONE', objects: objects.length };
 
   if (job.action === 'TAG') {
     const TagSet = [{ Key: CLASSIFICATION_TAG, Value: job.classification }];
-    await mapLimit(objects, S3_CONCURRENCY, (o) => s3.send(new PutObjectTaggingCommand({ Bucket: job.bucket, Key: o.Key, Tagging: { TagSet } })));
+    await mapLimit(objects, S3_CONCURRENCY, (o) =>
+      s3.send(new PutObjectTaggingCommand({ Bucket: job.bucket, Key: o.Key, Tagging: { TagSet } })),
+    );
   } else {
     const now = new Date().toISOString();
     const keys = objects.filter((o) => restorable(o, job.tier)).map((o) => o.Key);
@@ -146,22 +178,38 @@ export async function processPage(job: RecordingJob): Promise<PageResult> {
       // Completions may all have arrived while pages were still being listed; then nobody else settles it.
       const after = written ?? (await readRecording(job.recordingId)) ?? {};
       const settled = await settleRestore(job.recordingId, after, now, (error, userId) =>
-        logger.warn('Publishing the replay-ready notification failed', { userId, recordingId: job.recordingId, error: String(error) }),
+        logger.warn('Publishing the replay-ready notification failed', {
+          userId,
+          recordingId: job.recordingId,
+          error: String(error),
+        }),
       );
       result.settled = settled.settled;
-      logger.info('Restore requests sent for every object', { recordingId: job.recordingId, jobId: job.jobId, objects: after.restoreObjectCount, ready: settled.ready });
+      logger.info('Restore requests sent for every object', {
+        recordingId: job.recordingId,
+        jobId: job.jobId,
+        objects: after.restoreObjectCount,
+        ready: settled.ready,
+      });
     }
   }
   if (next) {
     await enqueueRecordingJob({ ...job, page: job.page + 1, token: next });
     result.nextPage = job.page + 1;
   } else if (job.action === 'TAG') {
-    logger.info('Recording objects tagged', { recordingId: job.recordingId, classification: job.classification, pages: job.page + 1 });
+    logger.info('Recording objects tagged', {
+      recordingId: job.recordingId,
+      classification: job.classification,
+      pages: job.page + 1,
+    });
   }
   return result;
 }
 
-const persistenceStore = new DynamoDBPersistenceLayer({ tableName: requireEnv(ENV.IDEMPOTENCY_TABLE_NAME), awsSdkV3Client: dynamo });
+const persistenceStore = new DynamoDBPersistenceLayer({
+  tableName: requireEnv(ENV.IDEMPOTENCY_TABLE_NAME),
+  awsSdkV3Client: dynamo,
+});
 // The whole page event is the key: a redelivered or duplicated page event is the same object.
 const onceConfig = new IdempotencyConfig({});
 const processOnce = makeIdempotent(processPage, { persistenceStore, config: onceConfig });

@@ -65,7 +65,9 @@ async function ownerOfChannel(channelArn: string): Promise<ChannelOwner | undefi
  */
 async function readMetadata(bucket: string, prefix: string, file: string): Promise<RecordingMetadata | undefined> {
   try {
-    const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${normalisePrefix(prefix)}/events/${file}` }));
+    const out = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: `${normalisePrefix(prefix)}/events/${file}` }),
+    );
     const text = await out.Body?.transformToString('utf8');
     if (!text) return undefined;
     return recordingMetadataSchema.parse(JSON.parse(text));
@@ -85,7 +87,10 @@ async function listedThumbnail(bucket: string, dir: string | undefined): Promise
     const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: dir, MaxKeys: 1000 }));
     return firstThumbnail((out?.Contents ?? []).map((o) => o.Key ?? ''));
   } catch (error) {
-    logger.warn('Recording thumbnails not listable; the recording keeps no thumbnail for now', { dir, error: String(error) });
+    logger.warn('Recording thumbnails not listable; the recording keeps no thumbnail for now', {
+      dir,
+      error: String(error),
+    });
     return undefined;
   }
 }
@@ -98,12 +103,29 @@ function metadataFileFor(status: RecordingEvent['detail']['recording_status']): 
 }
 
 const RECORDING_FIELDS: readonly (keyof RecordingFields)[] = [
-  'recordingId', 'userId', 'handle', 'title', 'channelArn', 'streamId', 'recordingSessionId', 'bucket', 's3Prefix',
-  'state', 'stateReason', 'startedAt', 'endedAt', 'durationMs', 'renditions', 'thumbnailKey', 'lastEventAt',
+  'recordingId',
+  'userId',
+  'handle',
+  'title',
+  'channelArn',
+  'streamId',
+  'recordingSessionId',
+  'bucket',
+  's3Prefix',
+  'state',
+  'stateReason',
+  'startedAt',
+  'endedAt',
+  'durationMs',
+  'renditions',
+  'thumbnailKey',
+  'lastEventAt',
 ];
 
 function fieldsOf(item: Record<string, unknown>): RecordingFields {
-  return Object.fromEntries(RECORDING_FIELDS.filter((k) => item[k] !== undefined).map((k) => [k, item[k]])) as unknown as RecordingFields;
+  return Object.fromEntries(
+    RECORDING_FIELDS.filter((k) => item[k] !== undefined).map((k) => [k, item[k]]),
+  ) as unknown as RecordingFields;
 }
 
 /**
@@ -113,7 +135,9 @@ function fieldsOf(item: Record<string, unknown>): RecordingFields {
  */
 async function upsertRecording(next: RecordingFields, now: string): Promise<RecordingFields> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const got = await ddb.send(new GetCommand({ TableName: TABLE, Key: recordingKey(next.recordingId), ConsistentRead: true }));
+    const got = await ddb.send(
+      new GetCommand({ TableName: TABLE, Key: recordingKey(next.recordingId), ConsistentRead: true }),
+    );
     const stored = got.Item;
     // A stub (only saleCount, written when a sale beat the Start event) has no state yet.
     const merged = mergeRecording(stored?.state ? fieldsOf(stored) : undefined, next);
@@ -128,7 +152,8 @@ async function upsertRecording(next: RecordingFields, now: string): Promise<Reco
       saleCount,
       keep,
       classification: classify({ keep, saleCount }),
-      thumbnailUrl: merged.thumbnailKey && REPLAY_BASE_URL ? publicUrl(REPLAY_BASE_URL, merged.thumbnailKey) : stored?.thumbnailUrl,
+      thumbnailUrl:
+        merged.thumbnailKey && REPLAY_BASE_URL ? publicUrl(REPLAY_BASE_URL, merged.thumbnailKey) : stored?.thumbnailUrl,
       version: version + 1,
       createdAt: (stored?.createdAt as string | undefined) ?? now,
       updatedAt: now,
@@ -171,9 +196,12 @@ async function updateProfile(r: RecordingFields, now: string): Promise<void> {
             ? 'SET currentRecordingId = :id, recordingStartedAt = :at, liveThumbnailUrl = :thumb, updatedAt = :now'
             : 'SET currentRecordingId = :id, recordingStartedAt = :at, updatedAt = :now',
           // A newer recording's start is never replaced by an older one's late event.
-          ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(recordingStartedAt) OR recordingStartedAt <= :at OR currentRecordingId = :id)',
+          ConditionExpression:
+            'attribute_exists(PK) AND (attribute_not_exists(recordingStartedAt) OR recordingStartedAt <= :at OR currentRecordingId = :id)',
           ExpressionAttributeValues: {
-            ':id': r.recordingId, ':at': r.startedAt, ':now': now,
+            ':id': r.recordingId,
+            ':at': r.startedAt,
+            ':now': now,
             ...(REPLAY_BASE_URL ? { ':thumb': publicUrl(REPLAY_BASE_URL, latestThumbnailKey(r.s3Prefix)) } : {}),
           },
         }),
@@ -205,24 +233,43 @@ export async function processRecordingEvent(event: RecordingEvent): Promise<Reco
   }
   const { detail } = event;
   const file = metadataFileFor(detail.recording_status);
-  const metadata = file ? await readMetadata(detail.recording_s3_bucket_name, detail.recording_s3_key_prefix, file) : undefined;
+  const metadata = file
+    ? await readMetadata(detail.recording_s3_bucket_name, detail.recording_s3_key_prefix, file)
+    : undefined;
   const observed = observe({ ...owner, channelArn, eventTime: event.time, detail, metadata });
-  const thumbnailKey = await listedThumbnail(detail.recording_s3_bucket_name, thumbnailDirOf(observed.s3Prefix, metadata));
+  const thumbnailKey = await listedThumbnail(
+    detail.recording_s3_bucket_name,
+    thumbnailDirOf(observed.s3Prefix, metadata),
+  );
   if (thumbnailKey) observed.thumbnailKey = thumbnailKey;
   const now = new Date().toISOString();
   const merged = await upsertRecording(observed, now);
   await ddb.send(
     new PutCommand({
       TableName: TABLE,
-      Item: { ...prefixLookupKey(merged.s3Prefix), type: 'RecordingPrefix', recordingId: merged.recordingId, bucket: merged.bucket, createdAt: now, updatedAt: now },
+      Item: {
+        ...prefixLookupKey(merged.s3Prefix),
+        type: 'RecordingPrefix',
+        recordingId: merged.recordingId,
+        bucket: merged.bucket,
+        createdAt: now,
+        updatedAt: now,
+      },
     }),
   );
   await updateProfile(merged, now);
-  logger.info('Recording indexed', { recordingId: merged.recordingId, state: merged.state, status: detail.recording_status });
+  logger.info('Recording indexed', {
+    recordingId: merged.recordingId,
+    state: merged.state,
+    status: detail.recording_status,
+  });
   return merged;
 }
 
-const persistenceStore = new DynamoDBPersistenceLayer({ tableName: requireEnv(ENV.IDEMPOTENCY_TABLE_NAME), awsSdkV3Client: dynamo });
+const persistenceStore = new DynamoDBPersistenceLayer({
+  tableName: requireEnv(ENV.IDEMPOTENCY_TABLE_NAME),
+  awsSdkV3Client: dynamo,
+});
 
 const idempotent = makeIdempotent(
   async (event: RecordingEvent, _context: Context) => {

@@ -86,7 +86,14 @@ async function rememberRequester(recordingId: string, userId: string | undefined
   await ddb.send(
     new PutCommand({
       TableName: TABLE,
-      Item: { ...restoreRequestKey(recordingId, userId), type: 'RestoreRequest', recordingId, userId, createdAt: now, updatedAt: now },
+      Item: {
+        ...restoreRequestKey(recordingId, userId),
+        type: 'RestoreRequest',
+        recordingId,
+        userId,
+        createdAt: now,
+        updatedAt: now,
+      },
     }),
   );
 }
@@ -125,14 +132,23 @@ async function startRestore(item: Record<string, unknown>, tier: ArchiveTier, no
     throw error;
   }
   try {
-    await enqueueRecordingJob({ action: 'RESTORE', jobId, recordingId: String(item.recordingId), bucket: String(item.bucket), prefix: String(item.s3Prefix), tier, page: 0 });
+    await enqueueRecordingJob({
+      action: 'RESTORE',
+      jobId,
+      recordingId: String(item.recordingId),
+      bucket: String(item.bucket),
+      prefix: String(item.s3Prefix),
+      tier,
+      page: 0,
+    });
   } catch (error) {
     // Release the claim, or every later request would wait for a restore nobody started.
     await ddb.send(
       new UpdateCommand({
         TableName: TABLE,
         Key,
-        UpdateExpression: 'REMOVE restoreStatus, restoreTier, restoreStartedAt, restoreJobId, restorePagesDone, restoreRequestedCount, restoredCount SET updatedAt = :now ADD version :one',
+        UpdateExpression:
+          'REMOVE restoreStatus, restoreTier, restoreStartedAt, restoreJobId, restorePagesDone, restoreRequestedCount, restoredCount SET updatedAt = :now ADD version :one',
         ConditionExpression: 'restoreJobId = :job',
         ExpressionAttributeValues: { ':now': now, ':one': 1, ':job': jobId },
       }),
@@ -143,36 +159,73 @@ async function startRestore(item: Record<string, unknown>, tier: ArchiveTier, no
   return true;
 }
 
-function restoring(view: Omit<ReplayView, 'status' | 'playbackUrl' | 'readyInSeconds' | 'message'>, tier: ArchiveTier, startedAt: string, now: Date): ReplayView {
+function restoring(
+  view: Omit<ReplayView, 'status' | 'playbackUrl' | 'readyInSeconds' | 'message'>,
+  tier: ArchiveTier,
+  startedAt: string,
+  now: Date,
+): ReplayView {
   const seconds = readyInSeconds(tier, startedAt, now);
   return { ...view, status: 'RESTORING', playbackUrl: null, readyInSeconds: seconds, message: restoreMessage(seconds) };
 }
 
 /** Builds the replay answer for one recording and caller. */
 export async function getReplay(
-  recordingId: string, userId: string | undefined, clock: () => Date = () => new Date(), mayWatch?: (streamerId: string) => Promise<void>,
+  recordingId: string,
+  userId: string | undefined,
+  clock: () => Date = () => new Date(),
+  mayWatch?: (streamerId: string) => Promise<void>,
 ): Promise<ReplayView> {
   const got = await ddb.send(new GetCommand({ TableName: TABLE, Key: recordingKey(recordingId) }));
   const item = got.Item;
-  if (!item || typeof item.state !== 'string') throw new DomainError('NOT_FOUND', 'No such recording.', { recordingId });
+  if (!item || typeof item.state !== 'string')
+    throw new DomainError('NOT_FOUND', 'No such recording.', { recordingId });
   // The replay of a followers-only or private channel follows its audience (docs/safety.md).
   if (mayWatch && typeof item.userId === 'string') await mayWatch(item.userId);
   const sales = await salesOf(recordingId);
   // Keys, indexes and bookkeeping stay server-side; the rest maps onto the Recording type.
-  const { PK: _pk, SK: _sk, GSI1PK: _g1, GSI1SK: _g1s, GSI2PK: _g2, GSI2SK: _g2s, GSI3PK: _g3, GSI3SK: _g3s, saleIds: _ids, version: _v,
-    restoreJobId: _job, restorePagesDone: _pages, restoreRequestedCount: _requested, ...recording } = item;
+  const {
+    PK: _pk,
+    SK: _sk,
+    GSI1PK: _g1,
+    GSI1SK: _g1s,
+    GSI2PK: _g2,
+    GSI2SK: _g2s,
+    GSI3PK: _g3,
+    GSI3SK: _g3s,
+    saleIds: _ids,
+    version: _v,
+    restoreJobId: _job,
+    restorePagesDone: _pages,
+    restoreRequestedCount: _requested,
+    ...recording
+  } = item;
   const base = { recording, sales };
   if (item.state === 'RECORDING') {
-    return { ...base, status: 'UNAVAILABLE', playbackUrl: null, readyInSeconds: null, message: 'This show is still live; the replay is available when it ends.' };
+    return {
+      ...base,
+      status: 'UNAVAILABLE',
+      playbackUrl: null,
+      readyInSeconds: null,
+      message: 'This show is still live; the replay is available when it ends.',
+    };
   }
   if (item.state === 'FAILED') {
-    return { ...base, status: 'UNAVAILABLE', playbackUrl: null, readyInSeconds: null, message: 'The recording of this show failed.' };
+    return {
+      ...base,
+      status: 'UNAVAILABLE',
+      playbackUrl: null,
+      readyInSeconds: null,
+      message: 'The recording of this show failed.',
+    };
   }
   const now = clock();
   const nowIso = now.toISOString();
   const prefix = String(item.s3Prefix);
   const restoreTier = (item.restoreTier as ArchiveTier | undefined) ?? 'ARCHIVE_ACCESS';
-  const overdue = typeof item.restoreStartedAt === 'string' && now.getTime() - Date.parse(item.restoreStartedAt) > RESTORE_ESTIMATE_SECONDS[restoreTier] * 1000;
+  const overdue =
+    typeof item.restoreStartedAt === 'string' &&
+    now.getTime() - Date.parse(item.restoreStartedAt) > RESTORE_ESTIMATE_SECONDS[restoreTier] * 1000;
   if (item.restoreStatus === 'RESTORING' && typeof item.restoreStartedAt === 'string' && !overdue) {
     await rememberRequester(recordingId, userId, nowIso);
     return restoring(base, restoreTier, item.restoreStartedAt, now);
@@ -182,17 +235,19 @@ export async function getReplay(
   const availability = availabilityOf(head);
   if (item.restoreStatus === 'RESTORING' && availability.kind === 'AVAILABLE') {
     // Past its estimate and the media is back, but the completion events went missing: settle it here.
-    await ddb.send(
-      new UpdateCommand({
-        TableName: TABLE,
-        Key: { PK: item.PK, SK: item.SK },
-        UpdateExpression: 'SET restoreStatus = :ready, restoredAt = :now, updatedAt = :now ADD version :one',
-        ConditionExpression: 'restoreStatus = :restoring',
-        ExpressionAttributeValues: { ':ready': 'READY', ':restoring': 'RESTORING', ':now': nowIso, ':one': 1 },
-      }),
-    ).catch((error: unknown) => {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    });
+    await ddb
+      .send(
+        new UpdateCommand({
+          TableName: TABLE,
+          Key: { PK: item.PK, SK: item.SK },
+          UpdateExpression: 'SET restoreStatus = :ready, restoredAt = :now, updatedAt = :now ADD version :one',
+          ConditionExpression: 'restoreStatus = :restoring',
+          ExpressionAttributeValues: { ':ready': 'READY', ':restoring': 'RESTORING', ':now': nowIso, ':one': 1 },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
   } else if (item.restoreStatus === 'RESTORING' && availability.kind === 'RESTORING') {
     await rememberRequester(recordingId, userId, nowIso);
     return restoring(base, availability.tier, nowIso, now);
@@ -203,17 +258,28 @@ export async function getReplay(
     await startRestore(item, availability.tier, nowIso);
     return restoring(base, availability.tier, nowIso, now);
   }
-  return { ...base, status: 'READY', playbackUrl: publicUrl(REPLAY_BASE_URL, masterPlaylistKey(prefix)), readyInSeconds: null, message: null };
+  return {
+    ...base,
+    status: 'READY',
+    playbackUrl: publicUrl(REPLAY_BASE_URL, masterPlaylistKey(prefix)),
+    readyInSeconds: null,
+    message: null,
+  };
 }
 
 export const handler = async (event: ReplayEvent): Promise<AppSyncLambdaResult<ReplayView>> =>
   toAppSyncResult(
     async () => {
       const args = argsSchema.safeParse(event.arguments);
-      if (!args.success) throw new DomainError('VALIDATION', 'Say which replay: a recordingId of at most 64 characters is required.', { issues: args.error.issues.map((i) => i.message) });
+      if (!args.success)
+        throw new DomainError('VALIDATION', 'Say which replay: a recordingId of at most 64 characters is required.', {
+          issues: args.error.issues.map((i) => i.message),
+        });
       const identity = identitySchema.safeParse(event.identity);
       const userId = identity.success ? identity.data?.sub : undefined;
-      return getReplay(args.data.recordingId, userId, undefined, (streamerId) => assertMayWatchRecording(event.identity, streamerId));
+      return getReplay(args.data.recordingId, userId, undefined, (streamerId) =>
+        assertMayWatchRecording(event.identity, streamerId),
+      );
     },
     (error) => logger.error('Replay failed', { error: String(error) }),
   );

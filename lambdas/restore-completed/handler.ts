@@ -31,7 +31,10 @@ const s3EventSchema = z.object({ Records: z.array(s3RecordSchema) });
 const eventBridgeSchema = z.object({
   'detail-type': z.literal('Object Restore Completed'),
   id: z.string(),
-  detail: z.object({ bucket: z.object({ name: z.string() }), object: z.object({ key: z.string(), sequencer: z.string().optional() }) }),
+  detail: z.object({
+    bucket: z.object({ name: z.string() }),
+    object: z.object({ key: z.string(), sequencer: z.string().optional() }),
+  }),
 });
 
 /** One restored object, keyed for deduplication of redelivered events. */
@@ -53,13 +56,17 @@ export function restoredObjectsOf(event: unknown): RestoredObject[] {
   const eb = eventBridgeSchema.safeParse(event);
   if (eb.success) {
     const { bucket, object } = eb.data.detail;
-    return [{ id: `${bucket.name}/${object.key}/${object.sequencer ?? eb.data.id}`, bucket: bucket.name, key: object.key }];
+    return [
+      { id: `${bucket.name}/${object.key}/${object.sequencer ?? eb.data.id}`, bucket: bucket.name, key: object.key },
+    ];
   }
   return [];
 }
 
 /** Applies one restored object; exported for tests that bypass the idempotency wrapper. */
-export async function processRestoredObject(object: RestoredObject): Promise<{ recordingId?: string; ready: boolean; notified: number }> {
+export async function processRestoredObject(
+  object: RestoredObject,
+): Promise<{ recordingId?: string; ready: boolean; notified: number }> {
   const prefix = recordingPrefixOfKey(object.key);
   if (!prefix) return { ready: false, notified: 0 };
   const lookup = await ddb.send(new GetCommand({ TableName: TABLE, Key: prefixLookupKey(prefix) }));
@@ -88,7 +95,10 @@ export async function processRestoredObject(object: RestoredObject): Promise<{ r
   return { recordingId, ready, notified };
 }
 
-const persistenceStore = new DynamoDBPersistenceLayer({ tableName: requireEnv(ENV.IDEMPOTENCY_TABLE_NAME), awsSdkV3Client: dynamo });
+const persistenceStore = new DynamoDBPersistenceLayer({
+  tableName: requireEnv(ENV.IDEMPOTENCY_TABLE_NAME),
+  awsSdkV3Client: dynamo,
+});
 const onceConfig = new IdempotencyConfig({ eventKeyJmesPath: 'id' });
 const processOnce = makeIdempotent(processRestoredObject, { persistenceStore, config: onceConfig });
 

@@ -10,7 +10,12 @@
  */
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import {
-  DeleteChannelCommand, DeleteStreamKeyCommand, ListChannelsCommand, ListStreamKeysCommand, StopStreamCommand, UpdateChannelCommand,
+  DeleteChannelCommand,
+  DeleteStreamKeyCommand,
+  ListChannelsCommand,
+  ListStreamKeysCommand,
+  StopStreamCommand,
+  UpdateChannelCommand,
 } from '@aws-sdk/client-ivs';
 import { DeleteRoomCommand, ListRoomsCommand } from '@aws-sdk/client-ivschat';
 import { ivs, ivschat } from '../shared/clients';
@@ -21,7 +26,10 @@ const { logger } = observability('runtime-teardown');
 
 export const PHYSICAL_ID = 'runtime-resources-teardown';
 
-export interface TeardownResult { PhysicalResourceId: string; Data?: Record<string, unknown> }
+export interface TeardownResult {
+  PhysicalResourceId: string;
+  Data?: Record<string, unknown>;
+}
 
 /** Whether deletion may proceed in this stage. */
 export function teardownAllowed(stage: string | undefined, allow: string | undefined): boolean {
@@ -41,12 +49,16 @@ async function deleteChannels(tag: string): Promise<{ channels: number; keys: nu
   for (const arn of arns) {
     const listed = await ivs.send(new ListStreamKeysCommand({ channelArn: arn }));
     for (const key of listed.streamKeys ?? []) {
-      if (key.arn) { await ivs.send(new DeleteStreamKeyCommand({ arn: key.arn })); keys++; }
+      if (key.arn) {
+        await ivs.send(new DeleteStreamKeyCommand({ arn: key.arn }));
+        keys++;
+      }
     }
     try {
       await ivs.send(new StopStreamCommand({ channelArn: arn }));
     } catch (error) {
-      if ((error as { name?: string }).name !== 'ChannelNotBroadcasting') logger.warn('StopStream failed', { error: error as Error, arn });
+      if ((error as { name?: string }).name !== 'ChannelNotBroadcasting')
+        logger.warn('StopStream failed', { error: error as Error, arn });
     }
     await ivs.send(new DeleteChannelCommand({ arn }));
     channels++;
@@ -69,9 +81,11 @@ async function deleteRooms(tag: string): Promise<number> {
 /** Thrown when channels stay live past the deadline: IVS does not update live channels. */
 export class LiveChannelsError extends Error {
   constructor(readonly arns: string[]) {
-    super(`${arns.length} channel(s) stayed live and could not be moved to the new recording configuration `
-      + `(IVS updates only offline channels): ${arns.join(', ')}. CloudFormation rolls back to the previous configuration; `
-      + 'deploy again when these streams have ended (docs/recordings.md, "Changing recording settings").');
+    super(
+      `${arns.length} channel(s) stayed live and could not be moved to the new recording configuration ` +
+        `(IVS updates only offline channels): ${arns.join(', ')}. CloudFormation rolls back to the previous configuration; ` +
+        'deploy again when these streams have ended (docs/recordings.md, "Changing recording settings").',
+    );
     this.name = 'LiveChannelsError';
   }
 }
@@ -89,7 +103,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Moves the platform's channels that record with `from` to `to`. Live channels answer
  * ConflictException; they are retried until `deadline`, then reported by a LiveChannelsError.
  */
-export async function migrateRecordingConfiguration(tag: string, from: string, to: string, options: MigrationOptions): Promise<number> {
+export async function migrateRecordingConfiguration(
+  tag: string,
+  from: string,
+  to: string,
+  options: MigrationOptions,
+): Promise<number> {
   let pending: string[] = [];
   let nextToken: string | undefined;
   do {
@@ -121,14 +140,20 @@ export async function migrateRecordingConfiguration(tag: string, from: string, t
 const DEADLINE_MARGIN_MS = 60_000;
 const RETRY_EVERY_MS = 20_000;
 
-export async function handler(event: CloudFormationCustomResourceEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<TeardownResult> {
+export async function handler(
+  event: CloudFormationCustomResourceEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<TeardownResult> {
   const physicalId = event.RequestType === 'Create' ? PHYSICAL_ID : event.PhysicalResourceId;
   if (event.RequestType === 'Update') {
     const from = event.OldResourceProperties['RecordingConfigurationArn'] as string | undefined;
     const to = event.ResourceProperties['RecordingConfigurationArn'] as string | undefined;
     if (!from || !to || from === to) return { PhysicalResourceId: physicalId };
     const deadline = Date.now() + (context?.getRemainingTimeInMillis() ?? 0) - DEADLINE_MARGIN_MS;
-    const moved = await migrateRecordingConfiguration(requireEnv(ENV.RESOURCE_TAG), from, to, { deadline, retryEveryMs: RETRY_EVERY_MS });
+    const moved = await migrateRecordingConfiguration(requireEnv(ENV.RESOURCE_TAG), from, to, {
+      deadline,
+      retryEveryMs: RETRY_EVERY_MS,
+    });
     logger.info('channels moved to the new recording configuration', { moved, from, to });
     return { PhysicalResourceId: physicalId, Data: { moved } };
   }

@@ -35,7 +35,6 @@ const MAX_THROTTLE_RETRIES = 5;
 /** Calls reach IVS with network jitter that can bunch them up; a little slack keeps 5/s at IVS's end. */
 const WINDOW_MARGIN_MS = 50;
 
-
 interface PendingCue {
   cue: Cue;
   channelId: string;
@@ -48,7 +47,10 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : '';
 }
 
-async function channelArnOf(channelId: string, cache: Map<string, Promise<string | undefined>>): Promise<string | undefined> {
+async function channelArnOf(
+  channelId: string,
+  cache: Map<string, Promise<string | undefined>>,
+): Promise<string | undefined> {
   let found = cache.get(channelId);
   if (!found) {
     found = ddb
@@ -85,7 +87,11 @@ async function sendChannelCues(channelArn: string, pending: PendingCue[]): Promi
         if (name === 'ChannelNotBroadcasting' || name === 'ResourceNotFoundException') {
           // Nobody is watching live: the cues have no audience (the sale records still carry their
           // offsets), and the rest of this batch would meet the same answer.
-          logger.info('Channel not broadcasting; cues skipped', { channelArn, cues: pending.length - index + count, reason: name });
+          logger.info('Channel not broadcasting; cues skipped', {
+            channelArn,
+            cues: pending.length - index + count,
+            reason: name,
+          });
           return [];
         }
         if (name === 'ThrottlingException' && attempt < MAX_THROTTLE_RETRIES) {
@@ -134,7 +140,12 @@ async function reconcileClassification(image: Image, wanted: Classification, now
         Key: { PK: image.PK, SK: image.SK },
         UpdateExpression: 'SET classification = :c, updatedAt = :now ADD version :one',
         ConditionExpression: typeof image.version === 'number' ? 'version = :v' : 'attribute_not_exists(version)',
-        ExpressionAttributeValues: { ':c': wanted, ':now': now, ':one': 1, ...(typeof image.version === 'number' ? { ':v': image.version } : {}) },
+        ExpressionAttributeValues: {
+          ':c': wanted,
+          ':now': now,
+          ':one': 1,
+          ...(typeof image.version === 'number' ? { ':v': image.version } : {}),
+        },
       }),
     );
   } catch (error) {
@@ -148,8 +159,20 @@ async function reconcileClassification(image: Image, wanted: Classification, now
  * id follows from the stream record, so a redelivered record repeats the same job, which the
  * worker runs once.
  */
-async function tagRecording(recordingId: string, image: Image, bucket: string, prefix: string, classification: Classification, seq: string): Promise<void> {
-  const jobId = derivedId('tag', recordingId, classification, typeof image.version === 'number' ? String(image.version) : seq);
+async function tagRecording(
+  recordingId: string,
+  image: Image,
+  bucket: string,
+  prefix: string,
+  classification: Classification,
+  seq: string,
+): Promise<void> {
+  const jobId = derivedId(
+    'tag',
+    recordingId,
+    classification,
+    typeof image.version === 'number' ? String(image.version) : seq,
+  );
   await enqueueRecordingJob({ action: 'TAG', jobId, recordingId, bucket, prefix, classification, page: 0 });
 }
 
@@ -160,7 +183,15 @@ function seqOf(record: DynamoDBRecord): string {
 type Action =
   | { kind: 'cue'; pending: PendingCue; sale?: { recordingId: string; saleId: string } }
   | { kind: 'reconcile'; image: Image; wanted: Classification }
-  | { kind: 'tag'; image: Image; seq: string; bucket: string; prefix: string; wanted: Classification; recordingId: string };
+  | {
+      kind: 'tag';
+      image: Image;
+      seq: string;
+      bucket: string;
+      prefix: string;
+      wanted: Classification;
+      recordingId: string;
+    };
 
 /** A record whose cue IVS refused (other than "not broadcasting"): it is retried. */
 export class CueNotSentError extends Error {
@@ -182,8 +213,12 @@ function actionOf(record: DynamoDBRecord): Action | undefined {
       currency: String(next.currency),
     });
     return {
-      kind: 'cue', pending: { channelId: String(next.channelId), seq, cue },
-      sale: typeof next.recordingId === 'string' ? { recordingId: next.recordingId, saleId: String(next.saleId) } : undefined,
+      kind: 'cue',
+      pending: { channelId: String(next.channelId), seq, cue },
+      sale:
+        typeof next.recordingId === 'string'
+          ? { recordingId: next.recordingId, saleId: String(next.saleId) }
+          : undefined,
     };
   }
   if (next.type === 'Product' && next.featured === true && old?.featured !== true) {
@@ -208,7 +243,15 @@ function actionOf(record: DynamoDBRecord): Action | undefined {
       (old?.state !== 'AVAILABLE' || old.classification !== next.classification)
     ) {
       // Tags go on once the recording is complete, so no object written later misses them.
-      return { kind: 'tag', image: next, seq, bucket: next.bucket, prefix: next.s3Prefix, wanted, recordingId: next.recordingId };
+      return {
+        kind: 'tag',
+        image: next,
+        seq,
+        bucket: next.bucket,
+        prefix: next.s3Prefix,
+        wanted,
+        recordingId: next.recordingId,
+      };
     }
   }
   return undefined;
@@ -259,27 +302,39 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   };
 
   const processor = new BatchProcessor(EventType.DynamoDBStreams, { logger });
-  const result = await processPartialResponse(event, async (record: DynamoDBRecord) => {
-    const action = actions.get(record);
-    if (!action) return;
-    if (action instanceof Error) throw action;
-    if (action.kind === 'cue') {
-      const { pending, sale } = action;
-      // Both settle before the record's outcome: the channel's send is shared with its other records.
-      const [sent, counted] = await Promise.allSettled([sendChannel(pending.channelId), sale ? countSale(sale.recordingId, sale.saleId, now) : undefined]);
-      if (sent.status === 'rejected') throw sent.reason;
-      if (counted.status === 'rejected') throw counted.reason;
-      if (sent.value.has(pending.seq)) throw new CueNotSentError(`the cue of ${pending.seq} was not sent to channel ${pending.channelId}`);
-    } else if (action.kind === 'reconcile') {
-      await reconcileClassification(action.image, action.wanted, now);
-    } else {
-      await tagRecording(action.recordingId, action.image, action.bucket, action.prefix, action.wanted, action.seq);
-      logger.info('Recording tagging queued', { recordingId: action.recordingId, classification: action.wanted });
-    }
-  }, processor, { throwOnFullBatchFailure: false });
+  const result = await processPartialResponse(
+    event,
+    async (record: DynamoDBRecord) => {
+      const action = actions.get(record);
+      if (!action) return;
+      if (action instanceof Error) throw action;
+      if (action.kind === 'cue') {
+        const { pending, sale } = action;
+        // Both settle before the record's outcome: the channel's send is shared with its other records.
+        const [sent, counted] = await Promise.allSettled([
+          sendChannel(pending.channelId),
+          sale ? countSale(sale.recordingId, sale.saleId, now) : undefined,
+        ]);
+        if (sent.status === 'rejected') throw sent.reason;
+        if (counted.status === 'rejected') throw counted.reason;
+        if (sent.value.has(pending.seq))
+          throw new CueNotSentError(`the cue of ${pending.seq} was not sent to channel ${pending.channelId}`);
+      } else if (action.kind === 'reconcile') {
+        await reconcileClassification(action.image, action.wanted, now);
+      } else {
+        await tagRecording(action.recordingId, action.image, action.bucket, action.prefix, action.wanted, action.seq);
+        logger.info('Recording tagging queued', { recordingId: action.recordingId, classification: action.wanted });
+      }
+    },
+    processor,
+    { throwOnFullBatchFailure: false },
+  );
   // throwOnFullBatchFailure off: a batch whose every record failed answers the same shape (all named).
   for (const [index, error] of processor.errors.entries()) {
-    logger.error('Stream record failed', { seq: seqOf(processor.failureMessages[index] as DynamoDBRecord), error: String(error) });
+    logger.error('Stream record failed', {
+      seq: seqOf(processor.failureMessages[index] as DynamoDBRecord),
+      error: String(error),
+    });
   }
   return result;
 };

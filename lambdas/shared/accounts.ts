@@ -20,7 +20,9 @@ export interface Account {
 
 /** Reads the caller's account (consistent read: a claim just made must be visible). */
 export async function loadAccount(userId: string): Promise<Account | undefined> {
-  const { Item } = await ddb.send(new GetCommand({ TableName: requireEnv(ENV.TABLE_NAME), Key: accountKey(userId), ConsistentRead: true }));
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: requireEnv(ENV.TABLE_NAME), Key: accountKey(userId), ConsistentRead: true }),
+  );
   return Item as Account | undefined;
 }
 
@@ -37,31 +39,36 @@ export async function claimHandle(userId: string, requested: string): Promise<Ac
   const table = requireEnv(ENV.TABLE_NAME);
   const createdAt = new Date().toISOString();
   try {
-    await ddb.send(new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: table,
-            Item: { ...handleKey(handle), type: 'Handle', userId, handle, createdAt },
-            ConditionExpression: 'attribute_not_exists(PK) OR userId = :u',
-            ExpressionAttributeValues: { ':u': userId },
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table,
+              Item: { ...handleKey(handle), type: 'Handle', userId, handle, createdAt },
+              ConditionExpression: 'attribute_not_exists(PK) OR userId = :u',
+              ExpressionAttributeValues: { ':u': userId },
+            },
           },
-        },
-        {
-          Put: {
-            TableName: table,
-            Item: { ...accountKey(userId), type: 'Account', userId, handle, createdAt },
-            ConditionExpression: 'attribute_not_exists(PK) OR handle = :h',
-            ExpressionAttributeValues: { ':h': handle },
+          {
+            Put: {
+              TableName: table,
+              Item: { ...accountKey(userId), type: 'Account', userId, handle, createdAt },
+              ConditionExpression: 'attribute_not_exists(PK) OR handle = :h',
+              ExpressionAttributeValues: { ':h': handle },
+            },
           },
-        },
-      ],
-    }));
+        ],
+      }),
+    );
   } catch (error) {
     if ((error as { name?: string }).name !== 'TransactionCanceledException') throw error;
     const existing = await loadAccount(userId);
     if (existing && existing.handle !== handle) {
-      throw new DomainError('CONFLICT', `You already hold the handle ${existing.handle}.`, { field: 'handle', handle: existing.handle });
+      throw new DomainError('CONFLICT', `You already hold the handle ${existing.handle}.`, {
+        field: 'handle',
+        handle: existing.handle,
+      });
     }
     throw new DomainError('CONFLICT', `The handle ${handle} is taken.`, { field: 'handle' });
   }

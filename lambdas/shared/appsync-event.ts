@@ -44,7 +44,13 @@ export const MAX_ID_LENGTH = 256;
  * DynamoDB ValidationException an over-long key would end in.
  */
 export function idArgument(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !value.trim()) throw new DomainError('VALIDATION', `Say which one: ${field} is required.`, { field });
-  if (value.length > MAX_ID_LENGTH) throw new DomainError('VALIDATION', `That ${field} is not one of ours: ids are at most ${MAX_ID_LENGTH} characters.`, { field });
+  if (typeof value !== 'string' || !value.trim())
+    throw new DomainError('VALIDATION', `Say which one: ${field} is required.`, { field });
+  if (value.length > MAX_ID_LENGTH)
+    throw new DomainError(
+      'VALIDATION',
+      `That ${field} is not one of ours: ids are at most ${MAX_ID_LENGTH} characters.`,
+      { field },
+    );
   return value;
 }

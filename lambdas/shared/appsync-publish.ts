@@ -74,7 +74,9 @@ export async function publish(mutation: string, variables: Record<string, unknow
   if (!response.ok || (payload.errors && payload.errors.length > 0)) {
     const errors = payload.errors ?? [];
     const first = errors[0];
-    const message = first ? `${first.errorType ?? 'GraphQLError'}: ${first.message}` : `AppSync answered ${response.status}`;
+    const message = first
+      ? `${first.errorType ?? 'GraphQLError'}: ${first.message}`
+      : `AppSync answered ${response.status}`;
     throw new AppSyncPublishError(message, response.status, errors);
   }
   return payload.data ?? null;

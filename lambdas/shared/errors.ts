@@ -36,7 +36,8 @@ export class DomainError extends Error {
 }
 
 /** What an AppSync-invoked Lambda returns: either data or a typed error. */
-export type AppSyncLambdaResult<T> = { data: T } | { error: { type: ErrorCode; message: string; info: Record<string, unknown> } };
+export type AppSyncLambdaResult<T> =
+  { data: T } | { error: { type: ErrorCode; message: string; info: Record<string, unknown> } };
 
 /** Runs an AppSync field handler and maps errors; unknown errors become INTERNAL without details. */
 export async function toAppSyncResult<T>(

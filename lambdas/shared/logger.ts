@@ -20,7 +20,10 @@ export function observability(serviceName: string): Observability {
     entry = {
       logger: new Logger({ serviceName }),
       // Tracing is off outside Lambda (tests, local mode) unless explicitly enabled.
-      tracer: new Tracer({ serviceName, enabled: process.env.POWERTOOLS_TRACE_ENABLED !== 'false' && !!process.env.AWS_LAMBDA_FUNCTION_NAME }),
+      tracer: new Tracer({
+        serviceName,
+        enabled: process.env.POWERTOOLS_TRACE_ENABLED !== 'false' && !!process.env.AWS_LAMBDA_FUNCTION_NAME,
+      }),
     };
     cache.set(serviceName, entry);
   }

@@ -27,7 +27,9 @@ let cached: { value: PlaybackKeySecret; readAt: number } | undefined;
  */
 export async function readPlaybackKey(fresh = false): Promise<PlaybackKeySecret | undefined> {
   if (!fresh && cached && Date.now() - cached.readAt < MAX_AGE_MS) return cached.value;
-  const raw = (await secretsManager.send(new GetSecretValueCommand({ SecretId: requireEnv(ENV.PLAYBACK_KEY_SECRET) }))).SecretString ?? '';
+  const raw =
+    (await secretsManager.send(new GetSecretValueCommand({ SecretId: requireEnv(ENV.PLAYBACK_KEY_SECRET) })))
+      .SecretString ?? '';
   let json: unknown;
   try {
     json = JSON.parse(raw);

@@ -16,7 +16,16 @@ const NOTIFICATION_TTL_SECONDS = 90 * 24 * 3600;
 
 const NOTIFY_MUTATION = /* GraphQL */ `
   mutation PublishNotification($input: PublishNotificationInput!) {
-    publishNotification(input: $input) { notificationId userId kind title body link createdAt read }
+    publishNotification(input: $input) {
+      notificationId
+      userId
+      kind
+      title
+      body
+      link
+      createdAt
+      read
+    }
   }
 `;
 
@@ -33,7 +42,10 @@ export function restoreComplete(recording: Record<string, unknown>): boolean {
 }
 
 /** Notifies every pending requester once (deterministic ids make a retried run converge). */
-export async function notifyRequesters(recording: Record<string, unknown>, onPublishFailed: (error: unknown, userId: string) => void): Promise<number> {
+export async function notifyRequesters(
+  recording: Record<string, unknown>,
+  onPublishFailed: (error: unknown, userId: string) => void,
+): Promise<number> {
   const table = requireEnv(ENV.TABLE_NAME);
   const recordingId = String(recording.recordingId);
   const createdAt = String(recording.restoredAt ?? new Date().toISOString());
@@ -49,7 +61,9 @@ export async function notifyRequesters(recording: Record<string, unknown>, onPub
     const userId = String(request.userId);
     const notificationId = derivedId('ntf', recordingId, userId, createdAt);
     const title = 'Your replay is ready';
-    const body = recording.title ? `"${String(recording.title)}" can be played now.` : 'The replay you asked for can be played now.';
+    const body = recording.title
+      ? `"${String(recording.title)}" can be played now.`
+      : 'The replay you asked for can be played now.';
     const link = `/replay/${recordingId}`;
     await ddb.send(
       new PutCommand({
@@ -71,7 +85,9 @@ export async function notifyRequesters(recording: Record<string, unknown>, onPub
       }),
     );
     try {
-      await publish(NOTIFY_MUTATION, { input: { notificationId, userId, kind: 'REPLAY_READY', title, body, link, createdAt } });
+      await publish(NOTIFY_MUTATION, {
+        input: { notificationId, userId, kind: 'REPLAY_READY', title, body, link, createdAt },
+      });
     } catch (error) {
       // The stored notification is the record; the live push is best effort.
       onPublishFailed(error, userId);

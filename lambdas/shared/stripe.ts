@@ -16,7 +16,10 @@ export const SECRET_MAX_AGE_MS = 5 * 60_000;
 
 /** Why Stripe cannot be used, in a sentence for the shop (the details go to the log). */
 export class StripeUnavailableError extends Error {
-  constructor(readonly reason: string, readonly detail: string) {
+  constructor(
+    readonly reason: string,
+    readonly detail: string,
+  ) {
     super(reason);
     this.name = 'StripeUnavailableError';
   }
@@ -31,13 +34,20 @@ let cached: { value: StripeSecret; readAt: number } | undefined;
  */
 export async function stripeSecret(maxAgeMs = SECRET_MAX_AGE_MS, now = Date.now()): Promise<StripeSecret> {
   const name = optionalEnv(ENV.STRIPE_SECRET_NAME);
-  if (!name) throw new StripeUnavailableError('Coin purchases are not available yet: the platform has no payment provider configured.', 'no STRIPE_SECRET_NAME');
+  if (!name)
+    throw new StripeUnavailableError(
+      'Coin purchases are not available yet: the platform has no payment provider configured.',
+      'no STRIPE_SECRET_NAME',
+    );
   if (cached && now - cached.readAt < maxAgeMs) return cached.value;
   let raw: string | undefined;
   try {
     raw = (await secretsManager.send(new GetSecretValueCommand({ SecretId: name }))).SecretString;
   } catch (error) {
-    throw new StripeUnavailableError('Coin purchases are unavailable right now: the payment provider cannot be reached. Please try again later.', `${(error as Error).name}: ${(error as Error).message}`);
+    throw new StripeUnavailableError(
+      'Coin purchases are unavailable right now: the payment provider cannot be reached. Please try again later.',
+      `${(error as Error).name}: ${(error as Error).message}`,
+    );
   }
   let json: unknown;
   try {
@@ -48,7 +58,10 @@ export async function stripeSecret(maxAgeMs = SECRET_MAX_AGE_MS, now = Date.now(
   const parsed = stripeSecretSchema.safeParse(json);
   if (!parsed.success) {
     // Never log the value: it holds the keys.
-    throw new StripeUnavailableError('Coin purchases are unavailable right now: the payment provider is not set up correctly.', `secret ${name} is not JSON with apiKey and webhookSecret`);
+    throw new StripeUnavailableError(
+      'Coin purchases are unavailable right now: the payment provider is not set up correctly.',
+      `secret ${name} is not JSON with apiKey and webhookSecret`,
+    );
   }
   cached = { value: parsed.data, readAt: now };
   return parsed.data;
@@ -71,7 +84,13 @@ export function stripeClient(apiKey: string): Stripe {
     client = new Stripe(apiKey, {
       maxNetworkRetries: 2,
       timeout: 8_000,
-      ...(url ? { host: url.hostname, port: url.port || (url.protocol === 'http:' ? 80 : 443), protocol: url.protocol === 'http:' ? 'http' as const : 'https' as const } : {}),
+      ...(url
+        ? {
+            host: url.hostname,
+            port: url.port || (url.protocol === 'http:' ? 80 : 443),
+            protocol: url.protocol === 'http:' ? ('http' as const) : ('https' as const),
+          }
+        : {}),
     });
     clients.set(apiKey, client);
   }

@@ -26,7 +26,16 @@ export const CHAT_SYSTEM_EVENT = 'system';
 
 const NOTIFY = /* GraphQL */ `
   mutation PublishNotification($input: PublishNotificationInput!) {
-    publishNotification(input: $input) { notificationId userId kind title body link createdAt read }
+    publishNotification(input: $input) {
+      notificationId
+      userId
+      kind
+      title
+      body
+      link
+      createdAt
+      read
+    }
   }
 `;
 
@@ -56,20 +65,48 @@ export async function emitViewerMilestone(m: MilestoneInput): Promise<boolean> {
   const at = m.at.toISOString();
   const key = viewerMilestoneKey(m.streamId, m.milestone);
   try {
-    await ddb.send(new PutCommand({
-      TableName: table, Item: { ...key, type: 'ViewerMilestone', milestone: m.milestone, viewers: m.viewers, source: m.source, at, createdAt: at, updatedAt: at },
-      ConditionExpression: 'attribute_not_exists(PK)',
-    }));
+    await ddb.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          ...key,
+          type: 'ViewerMilestone',
+          milestone: m.milestone,
+          viewers: m.viewers,
+          source: m.source,
+          at,
+          createdAt: at,
+          updatedAt: at,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
   } catch (error) {
     if (isCondition(error)) return false;
     throw error;
   }
   let accepted = false;
   try {
-    const out = await eventBridge.send(new PutEventsCommand({ Entries: [{
-      Source: VIEWER_MILESTONE_EVENT.source, DetailType: VIEWER_MILESTONE_EVENT.detailType, Resources: m.channelArn ? [m.channelArn] : [],
-      Detail: JSON.stringify({ channelId: m.channelId, handle: m.handle, streamId: m.streamId, milestone: m.milestone, viewerCount: m.viewers, source: m.source, at }),
-    }] }));
+    const out = await eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: VIEWER_MILESTONE_EVENT.source,
+            DetailType: VIEWER_MILESTONE_EVENT.detailType,
+            Resources: m.channelArn ? [m.channelArn] : [],
+            Detail: JSON.stringify({
+              channelId: m.channelId,
+              handle: m.handle,
+              streamId: m.streamId,
+              milestone: m.milestone,
+              viewerCount: m.viewers,
+              source: m.source,
+              at,
+            }),
+          },
+        ],
+      }),
+    );
     accepted = !out.FailedEntryCount;
     if (!accepted) logger.error('Viewer Milestone event not accepted', { entries: out.Entries });
   } catch (error) {
@@ -80,25 +117,52 @@ export async function emitViewerMilestone(m: MilestoneInput): Promise<boolean> {
     return false;
   }
   const notification = {
-    notificationId: derivedId('ntf', 'milestone', m.streamId, String(m.milestone)), userId: m.channelId,
-    title: `${m.milestone.toLocaleString('en-US')} viewers!`, body: `${milestoneText(m.milestone)} Your stream just reached ${m.milestone.toLocaleString('en-US')} concurrent viewers.`,
-    link: `/studio/analytics?stream=${encodeURIComponent(m.streamId)}`, createdAt: at,
+    notificationId: derivedId('ntf', 'milestone', m.streamId, String(m.milestone)),
+    userId: m.channelId,
+    title: `${m.milestone.toLocaleString('en-US')} viewers!`,
+    body: `${milestoneText(m.milestone)} Your stream just reached ${m.milestone.toLocaleString('en-US')} concurrent viewers.`,
+    link: `/studio/analytics?stream=${encodeURIComponent(m.streamId)}`,
+    createdAt: at,
   };
   // The event is out: what follows is best effort, each on its own, so one failing does not stop the other.
   try {
-    await ddb.send(new PutCommand({ TableName: table, Item: {
-      ...notificationKey(m.channelId, at, notification.notificationId), type: 'Notification', ...notification, kind: 'VIEWER_MILESTONE', read: false,
-      updatedAt: at, expiresAt: Math.floor(m.at.getTime() / 1000) + NOTIFICATION_TTL_SECONDS,
-    } }));
+    await ddb.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          ...notificationKey(m.channelId, at, notification.notificationId),
+          type: 'Notification',
+          ...notification,
+          kind: 'VIEWER_MILESTONE',
+          read: false,
+          updatedAt: at,
+          expiresAt: Math.floor(m.at.getTime() / 1000) + NOTIFICATION_TTL_SECONDS,
+        },
+      }),
+    );
     await publish(NOTIFY, { input: { ...notification, kind: 'VIEWER_MILESTONE' } });
   } catch (error) {
-    logger.warn('milestone notification failed', { error: error as Error, streamId: m.streamId, milestone: m.milestone });
+    logger.warn('milestone notification failed', {
+      error: error as Error,
+      streamId: m.streamId,
+      milestone: m.milestone,
+    });
   }
   if (m.chatRoomArn) {
     try {
-      await ivschat.send(new SendEventCommand({ roomIdentifier: m.chatRoomArn, eventName: CHAT_SYSTEM_EVENT, attributes: { kind: 'viewer_milestone', milestone: String(m.milestone), text: milestoneText(m.milestone) } }));
+      await ivschat.send(
+        new SendEventCommand({
+          roomIdentifier: m.chatRoomArn,
+          eventName: CHAT_SYSTEM_EVENT,
+          attributes: { kind: 'viewer_milestone', milestone: String(m.milestone), text: milestoneText(m.milestone) },
+        }),
+      );
     } catch (error) {
-      logger.warn('milestone chat line failed', { error: error as Error, streamId: m.streamId, milestone: m.milestone });
+      logger.warn('milestone chat line failed', {
+        error: error as Error,
+        streamId: m.streamId,
+        milestone: m.milestone,
+      });
     }
   }
   return true;

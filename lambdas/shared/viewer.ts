@@ -42,7 +42,9 @@ export async function viewerOf(identity: unknown, streamerId: string): Promise<V
  * streamer's current audience. Recordings are never in Preview, so Preview does not apply to them.
  */
 export async function assertMayWatchRecording(identity: unknown, streamerId: string): Promise<void> {
-  const { Item } = await ddb.send(new GetCommand({ TableName: requireEnv(ENV.TABLE_NAME), Key: profileKey(streamerId) }));
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: requireEnv(ENV.TABLE_NAME), Key: profileKey(streamerId) }),
+  );
   const fields = { ...((Item ?? {}) as AudienceFields), inPreview: false };
   if (!fields.audience || fields.audience === 'PUBLIC') return;
   const verdict = watchVerdict(streamerId, fields, await viewerOf(identity, streamerId));

@@ -15,7 +15,11 @@ import { followersIndexKey, followKey, handleKey, profileKey, SK_PREFIX, userPar
 
 const { logger } = observability('social');
 
-export interface FollowState { streamerId: string; following: boolean; followerCount: number }
+export interface FollowState {
+  streamerId: string;
+  following: boolean;
+  followerCount: number;
+}
 
 /** Public profile by handle (case-insensitive), or null. */
 export async function streamerByHandle(handle: string): Promise<Profile | null> {
@@ -29,7 +33,14 @@ export async function streamerByHandle(handle: string): Promise<Profile | null> 
 }
 
 async function followerCount(table: string, streamerId: string): Promise<number> {
-  const { Item } = await ddb.send(new GetCommand({ TableName: table, Key: profileKey(streamerId), ConsistentRead: true, ProjectionExpression: 'followerCount' }));
+  const { Item } = await ddb.send(
+    new GetCommand({
+      TableName: table,
+      Key: profileKey(streamerId),
+      ConsistentRead: true,
+      ProjectionExpression: 'followerCount',
+    }),
+  );
   return (Item?.followerCount as number | undefined) ?? 0;
 }
 
@@ -43,27 +54,39 @@ export async function follow(followerId: string, followerHandle: string, streame
   if (!streamer) throw new DomainError('NOT_FOUND', 'No such streamer.');
   const now = new Date().toISOString();
   try {
-    await ddb.send(new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: table,
-            Item: {
-              ...followKey(followerId, streamerId), ...followersIndexKey(streamerId, now), type: 'Follow',
-              followerId, followerHandle, streamerId, streamerHandle: streamer.handle, followedAt: now, createdAt: now, updatedAt: now,
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table,
+              Item: {
+                ...followKey(followerId, streamerId),
+                ...followersIndexKey(streamerId, now),
+                type: 'Follow',
+                followerId,
+                followerHandle,
+                streamerId,
+                streamerHandle: streamer.handle,
+                followedAt: now,
+                createdAt: now,
+                updatedAt: now,
+              },
+              ConditionExpression: 'attribute_not_exists(PK)',
             },
-            ConditionExpression: 'attribute_not_exists(PK)',
           },
-        },
-        {
-          Update: {
-            TableName: table, Key: profileKey(streamerId),
-            UpdateExpression: 'ADD followerCount :one', ConditionExpression: 'attribute_exists(PK)',
-            ExpressionAttributeValues: { ':one': 1 },
+          {
+            Update: {
+              TableName: table,
+              Key: profileKey(streamerId),
+              UpdateExpression: 'ADD followerCount :one',
+              ConditionExpression: 'attribute_exists(PK)',
+              ExpressionAttributeValues: { ':one': 1 },
+            },
           },
-        },
-      ],
-    }));
+        ],
+      }),
+    );
   } catch (error) {
     if (!cancelled(error)) throw error;
   }
@@ -74,18 +97,28 @@ export async function follow(followerId: string, followerHandle: string, streame
 export async function unfollow(followerId: string, streamerId: string): Promise<FollowState> {
   const table = requireEnv(ENV.TABLE_NAME);
   try {
-    await ddb.send(new TransactWriteCommand({
-      TransactItems: [
-        { Delete: { TableName: table, Key: followKey(followerId, streamerId), ConditionExpression: 'attribute_exists(PK)' } },
-        {
-          Update: {
-            TableName: table, Key: profileKey(streamerId),
-            UpdateExpression: 'ADD followerCount :minus', ConditionExpression: 'attribute_exists(PK) AND followerCount > :zero',
-            ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: table,
+              Key: followKey(followerId, streamerId),
+              ConditionExpression: 'attribute_exists(PK)',
+            },
           },
-        },
-      ],
-    }));
+          {
+            Update: {
+              TableName: table,
+              Key: profileKey(streamerId),
+              UpdateExpression: 'ADD followerCount :minus',
+              ConditionExpression: 'attribute_exists(PK) AND followerCount > :zero',
+              ExpressionAttributeValues: { ':minus': -1, ':zero': 0 },
+            },
+          },
+        ],
+      }),
+    );
   } catch (error) {
     if (!cancelled(error)) throw error;
   }
@@ -101,33 +134,53 @@ export async function markRead(userId: string, ids: readonly string[]): Promise<
   let startKey: Record<string, unknown> | undefined;
   // The inbox keeps 90 days (TTL), so scanning it for the ids is bounded.
   do {
-    const page = await ddb.send(new QueryCommand({
-      TableName: table, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
-      ExpressionAttributeValues: { ':pk': userPartition(userId), ':p': SK_PREFIX.notification },
-      ScanIndexForward: false, ExclusiveStartKey: startKey,
-    }));
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :p)',
+        ExpressionAttributeValues: { ':pk': userPartition(userId), ':p': SK_PREFIX.notification },
+        ScanIndexForward: false,
+        ExclusiveStartKey: startKey,
+      }),
+    );
     for (const item of page.Items ?? []) if (wanted.has(item.notificationId as string)) found.push(item);
     startKey = found.length === wanted.size ? undefined : page.LastEvaluatedKey;
   } while (startKey);
   const now = new Date().toISOString();
-  await Promise.all(found.map((item) => ddb.send(new UpdateCommand({
-    TableName: table, Key: { PK: item.PK, SK: item.SK },
-    UpdateExpression: 'SET #read = :yes, updatedAt = :now',
-    ExpressionAttributeNames: { '#read': 'read' }, ExpressionAttributeValues: { ':yes': true, ':now': now },
-  }))));
+  await Promise.all(
+    found.map((item) =>
+      ddb.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { PK: item.PK, SK: item.SK },
+          UpdateExpression: 'SET #read = :yes, updatedAt = :now',
+          ExpressionAttributeNames: { '#read': 'read' },
+          ExpressionAttributeValues: { ':yes': true, ':now': now },
+        }),
+      ),
+    ),
+  );
   return found.map((item) => ({ ...item, read: true }));
 }
 
 type Args = { handle?: string; streamerId?: string; notificationIds?: string[] };
 
 export async function handler(event: AppSyncInvokeEvent<Args>) {
-  return toAppSyncResult(async () => {
-    const field = event.info.fieldName;
-    if (field === 'streamer') return streamerByHandle(event.arguments.handle ?? '');
-    const caller = cognitoCaller(event.identity);
-    if (field === 'follow') return follow(caller.userId, caller.handle ?? caller.userId, idArgument(event.arguments.streamerId, 'streamerId'));
-    if (field === 'unfollow') return unfollow(caller.userId, idArgument(event.arguments.streamerId, 'streamerId'));
-    if (field === 'markNotificationsRead') return markRead(caller.userId, event.arguments.notificationIds ?? []);
-    throw new DomainError('VALIDATION', `Unknown field ${field}`);
-  }, (error) => logger.error('social failed', { error: error as Error }));
+  return toAppSyncResult(
+    async () => {
+      const field = event.info.fieldName;
+      if (field === 'streamer') return streamerByHandle(event.arguments.handle ?? '');
+      const caller = cognitoCaller(event.identity);
+      if (field === 'follow')
+        return follow(
+          caller.userId,
+          caller.handle ?? caller.userId,
+          idArgument(event.arguments.streamerId, 'streamerId'),
+        );
+      if (field === 'unfollow') return unfollow(caller.userId, idArgument(event.arguments.streamerId, 'streamerId'));
+      if (field === 'markNotificationsRead') return markRead(caller.userId, event.arguments.notificationIds ?? []);
+      throw new DomainError('VALIDATION', `Unknown field ${field}`);
+    },
+    (error) => logger.error('social failed', { error: error as Error }),
+  );
 }

@@ -26,7 +26,16 @@ export const MILESTONE_SOURCE = VIEWER_MILESTONE_EVENT.source;
 
 export const PUBLISH_STREAM_HEALTH = /* GraphQL */ `
   mutation PublishStreamHealth($input: PublishStreamHealthInput!) {
-    publishStreamHealth(input: $input) { channelId streamId at viewerCount peakViewers bitrate frameRate events }
+    publishStreamHealth(input: $input) {
+      channelId
+      streamId
+      at
+      viewerCount
+      peakViewers
+      bitrate
+      frameRate
+      events
+    }
   }
 `;
 
@@ -45,12 +54,15 @@ const isCondition = (e: unknown) => (e as { name?: string }).name === 'Condition
 
 async function raisePeak(table: string, key: Record<string, string>, viewers: number): Promise<boolean> {
   try {
-    await ddb.send(new UpdateCommand({
-      TableName: table, Key: key,
-      UpdateExpression: 'SET peakViewers = :v',
-      ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(peakViewers) OR peakViewers < :v)',
-      ExpressionAttributeValues: { ':v': viewers },
-    }));
+    await ddb.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: 'SET peakViewers = :v',
+        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(peakViewers) OR peakViewers < :v)',
+        ExpressionAttributeValues: { ':v': viewers },
+      }),
+    );
     return true;
   } catch (error) {
     if (isCondition(error)) return false;
@@ -82,47 +94,84 @@ export async function pollChannel(profile: Profile, now: Date): Promise<HealthSa
     frameRate = video?.targetFramerate ?? null;
     events = healthNotes(streamSession?.truncatedEvents);
   } catch (error) {
-    logger.warn('GetStreamSession failed; sample without ingest data', { error: error as Error, channelArn: profile.channelArn });
+    logger.warn('GetStreamSession failed; sample without ingest data', {
+      error: error as Error,
+      channelArn: profile.channelArn,
+    });
   }
-  if (stream.health && stream.health !== 'HEALTHY' && stream.health !== 'UNKNOWN') events = [...events, `Health ${stream.health}`];
+  if (stream.health && stream.health !== 'HEALTHY' && stream.health !== 'UNKNOWN')
+    events = [...events, `Health ${stream.health}`];
 
   const sessionKey = streamSessionKey(streamId);
-  const { Attributes: before } = await ddb.send(new UpdateCommand({
-    TableName: table, Key: profileKey(profile.userId),
-    UpdateExpression: 'SET viewerCount = :v',
-    ConditionExpression: 'attribute_exists(PK)',
-    ExpressionAttributeValues: { ':v': viewers },
-    ReturnValues: 'ALL_OLD',
-  }));
+  const { Attributes: before } = await ddb.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: profileKey(profile.userId),
+      UpdateExpression: 'SET viewerCount = :v',
+      ConditionExpression: 'attribute_exists(PK)',
+      ExpressionAttributeValues: { ':v': viewers },
+      ReturnValues: 'ALL_OLD',
+    }),
+  );
   await raisePeak(table, profileKey(profile.userId), viewers);
-  const sessionBefore = await ddb.send(new UpdateCommand({
-    TableName: table, Key: sessionKey,
-    UpdateExpression: 'SET lastViewerCount = :v', ConditionExpression: 'attribute_exists(PK)',
-    ExpressionAttributeValues: { ':v': viewers }, ReturnValues: 'ALL_OLD',
-  })).catch((e: unknown) => { if (isCondition(e)) return { Attributes: undefined }; throw e; });
+  const sessionBefore = await ddb
+    .send(
+      new UpdateCommand({
+        TableName: table,
+        Key: sessionKey,
+        UpdateExpression: 'SET lastViewerCount = :v',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: { ':v': viewers },
+        ReturnValues: 'ALL_OLD',
+      }),
+    )
+    .catch((e: unknown) => {
+      if (isCondition(e)) return { Attributes: undefined };
+      throw e;
+    });
   const previousStreamPeak = (sessionBefore.Attributes?.peakViewers as number | undefined) ?? 0;
   await raisePeak(table, sessionKey, viewers);
   const peakViewers = Math.max(previousStreamPeak, viewers, (before?.peakViewers as number | undefined) ?? 0);
 
   for (const milestone of milestonesCrossed(previousStreamPeak, viewers)) {
     await emitViewerMilestone({
-      streamId, channelId: profile.userId, handle: profile.handle, channelArn: profile.channelArn, chatRoomArn: profile.chatRoomArn,
-      milestone, viewers, source: 'ivs', at: now,
+      streamId,
+      channelId: profile.userId,
+      handle: profile.handle,
+      channelArn: profile.channelArn,
+      chatRoomArn: profile.chatRoomArn,
+      milestone,
+      viewers,
+      source: 'ivs',
+      at: now,
     });
   }
 
   const sample: HealthSample = {
-    channelId: profile.userId, streamId, at: now.toISOString(), viewerCount: viewers,
-    peakViewers, bitrate, frameRate, events,
+    channelId: profile.userId,
+    streamId,
+    at: now.toISOString(),
+    viewerCount: viewers,
+    peakViewers,
+    bitrate,
+    frameRate,
+    events,
   };
-  await ddb.send(new PutCommand({
-    TableName: table,
-    Item: {
-      ...healthSampleKey(streamId, sample.at), type: 'StreamHealth', ...sample,
-      GSI1PK: userHealthPk(profile.userId), GSI1SK: sample.at,
-      expiresAt: Math.floor(now.getTime() / 1000) + HEALTH_TTL_SECONDS, createdAt: sample.at, updatedAt: sample.at,
-    },
-  }));
+  await ddb.send(
+    new PutCommand({
+      TableName: table,
+      Item: {
+        ...healthSampleKey(streamId, sample.at),
+        type: 'StreamHealth',
+        ...sample,
+        GSI1PK: userHealthPk(profile.userId),
+        GSI1SK: sample.at,
+        expiresAt: Math.floor(now.getTime() / 1000) + HEALTH_TTL_SECONDS,
+        createdAt: sample.at,
+        updatedAt: sample.at,
+      },
+    }),
+  );
   try {
     await publish(PUBLISH_STREAM_HEALTH, { input: sample });
   } catch (error) {
@@ -137,10 +186,15 @@ export async function pollAll(now = new Date()): Promise<HealthSample[]> {
   const profiles: Profile[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await ddb.send(new QueryCommand({
-      TableName: table, IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :live',
-      ExpressionAttributeValues: { ':live': LIVE_PK }, ExclusiveStartKey: startKey,
-    }));
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :live',
+        ExpressionAttributeValues: { ':live': LIVE_PK },
+        ExclusiveStartKey: startKey,
+      }),
+    );
     profiles.push(...((page.Items ?? []) as Profile[]));
     startKey = page.LastEvaluatedKey;
   } while (startKey);

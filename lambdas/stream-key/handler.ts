@@ -3,7 +3,12 @@
  * IVS key (so the old one stops working) and creates a new one; it is refused while live unless
  * forced, in which case the running stream is also stopped.
  */
-import { CreateStreamKeyCommand, DeleteStreamKeyCommand, ListStreamKeysCommand, StopStreamCommand } from '@aws-sdk/client-ivs';
+import {
+  CreateStreamKeyCommand,
+  DeleteStreamKeyCommand,
+  ListStreamKeysCommand,
+  StopStreamCommand,
+} from '@aws-sdk/client-ivs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, ivs } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
@@ -16,10 +21,16 @@ import { settleSuspension } from '../shared/suspension';
 
 const { logger } = observability('stream-key');
 
-interface StreamKeyItem { streamKeyArn: string; streamKey: string; createdAt: string }
+interface StreamKeyItem {
+  streamKeyArn: string;
+  streamKey: string;
+  createdAt: string;
+}
 
 async function getProfile(userId: string): Promise<Profile> {
-  const { Item } = await ddb.send(new GetCommand({ TableName: requireEnv(ENV.TABLE_NAME), Key: profileKey(userId), ConsistentRead: true }));
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: requireEnv(ENV.TABLE_NAME), Key: profileKey(userId), ConsistentRead: true }),
+  );
   if (!Item) throw new DomainError('NOT_FOUND', 'Set up your channel first.');
   return Item as Profile;
 }
@@ -28,7 +39,9 @@ async function getProfile(userId: string): Promise<Profile> {
 export async function myStreamKey(userId: string): Promise<StreamKeyView | null> {
   const profile = await getProfile(userId);
   await settleSuspension(profile);
-  const { Item } = await ddb.send(new GetCommand({ TableName: requireEnv(ENV.TABLE_NAME), Key: streamKeyItemKey(userId), ConsistentRead: true }));
+  const { Item } = await ddb.send(
+    new GetCommand({ TableName: requireEnv(ENV.TABLE_NAME), Key: streamKeyItemKey(userId), ConsistentRead: true }),
+  );
   if (!Item) return null;
   const key = Item as StreamKeyItem;
   return streamKeyView(profile.ingestEndpoint, key.streamKey, key.createdAt);
@@ -54,24 +67,39 @@ export async function rotateStreamKey(userId: string, force: boolean): Promise<S
       if ((error as { name?: string }).name !== 'ChannelNotBroadcasting') throw error;
     }
   }
-  const { streamKey } = await ivs.send(new CreateStreamKeyCommand({
-    channelArn: profile.channelArn,
-    tags: { owner: userId, platform: requireEnv(ENV.RESOURCE_TAG) },
-  }));
+  const { streamKey } = await ivs.send(
+    new CreateStreamKeyCommand({
+      channelArn: profile.channelArn,
+      tags: { owner: userId, platform: requireEnv(ENV.RESOURCE_TAG) },
+    }),
+  );
   if (!streamKey?.arn || !streamKey.value) throw new Error('CreateStreamKey returned no key');
   const createdAt = new Date().toISOString();
-  await ddb.send(new PutCommand({
-    TableName: requireEnv(ENV.TABLE_NAME),
-    Item: { ...streamKeyItemKey(userId), type: 'StreamKey', userId, streamKeyArn: streamKey.arn, streamKey: streamKey.value, createdAt },
-  }));
+  await ddb.send(
+    new PutCommand({
+      TableName: requireEnv(ENV.TABLE_NAME),
+      Item: {
+        ...streamKeyItemKey(userId),
+        type: 'StreamKey',
+        userId,
+        streamKeyArn: streamKey.arn,
+        streamKey: streamKey.value,
+        createdAt,
+      },
+    }),
+  );
   logger.info('stream key rotated', { userId, forced: force && profile.status === 'LIVE' });
   return streamKeyView(profile.ingestEndpoint, streamKey.value, createdAt);
 }
 
 export async function handler(event: AppSyncInvokeEvent<{ force?: boolean | null }>) {
-  return toAppSyncResult(async () => {
-    const caller = cognitoCaller(event.identity);
-    if (event.info.fieldName === 'rotateStreamKey') return rotateStreamKey(caller.userId, event.arguments.force === true);
-    return myStreamKey(caller.userId);
-  }, (error) => logger.error('stream key failed', { error: error as Error }));
+  return toAppSyncResult(
+    async () => {
+      const caller = cognitoCaller(event.identity);
+      if (event.info.fieldName === 'rotateStreamKey')
+        return rotateStreamKey(caller.userId, event.arguments.force === true);
+      return myStreamKey(caller.userId);
+    },
+    (error) => logger.error('stream key failed', { error: error as Error }),
+  );
 }

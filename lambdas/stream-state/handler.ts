@@ -16,25 +16,41 @@ import type { Profile } from '../shared/domain/streamers';
 import type { AudienceFields } from '../shared/domain/audience';
 import { streamStateEventSchema, transitionFor, type StreamStateEvent } from '../shared/domain/stream-state';
 import { isSuspended } from '../shared/domain/safety';
-import { categoryPk, channelArnIndexKey, LIVE_PK, profileKey, streamSessionKey, userStreamsPk } from '../shared/domain/keys';
+import {
+  categoryPk,
+  channelArnIndexKey,
+  LIVE_PK,
+  profileKey,
+  streamSessionKey,
+  userStreamsPk,
+} from '../shared/domain/keys';
 
 const { logger } = observability('stream-state');
 
 export const PUBLISH_STREAM_STATUS = /* GraphQL */ `
   mutation PublishStreamStatus($input: PublishStreamStatusInput!) {
-    publishStreamStatus(input: $input) { channelId handle status streamId title at }
+    publishStreamStatus(input: $input) {
+      channelId
+      handle
+      status
+      streamId
+      title
+      at
+    }
   }
 `;
 
 /** The profile owning a channel ARN (GSI2). */
 export async function profileByChannelArn(channelArn: string): Promise<Profile | undefined> {
   const { GSI2PK, GSI2SK } = channelArnIndexKey(channelArn);
-  const { Items } = await ddb.send(new QueryCommand({
-    TableName: requireEnv(ENV.TABLE_NAME),
-    IndexName: 'GSI2',
-    KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK = :sk',
-    ExpressionAttributeValues: { ':pk': GSI2PK, ':sk': GSI2SK },
-  }));
+  const { Items } = await ddb.send(
+    new QueryCommand({
+      TableName: requireEnv(ENV.TABLE_NAME),
+      IndexName: 'GSI2',
+      KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK = :sk',
+      ExpressionAttributeValues: { ':pk': GSI2PK, ':sk': GSI2SK },
+    }),
+  );
   return Items?.[0] as Profile | undefined;
 }
 
@@ -67,30 +83,46 @@ export async function applyStreamEvent(event: StreamStateEvent): Promise<ApplyOu
     if (transition === 'START') {
       // A stream started in Preview is listed (GSI1, GSI3) only at Go public (lambdas/playback).
       const preview = (profile as Profile & AudienceFields).startInPreview === true;
-      await ddb.send(new UpdateCommand({
-        TableName: table,
-        Key: profileKey(profile.userId),
-        // The second event of a pair (Session Created + Stream Start) finds the stream already live.
-        ConditionExpression: '(attribute_not_exists(lastEventAt) OR lastEventAt <= :at) AND NOT (#status = :live AND currentStreamId = :sid)',
-        UpdateExpression: 'SET #status = :live, liveSince = :at, currentStreamId = :sid, lastEventAt = :at, viewerCount = :zero, likes = :zero, updatedAt = :now'
-          + (preview ? ', inPreview = :preview' : ', GSI1PK = :livePk, GSI1SK = :at')
-          + (profile.category && !preview ? ', GSI3PK = :cat, GSI3SK = :at' : ''),
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':at': at, ':live': 'LIVE', ':sid': streamId, ':zero': 0, ':now': new Date().toISOString(),
-          ...(preview ? { ':preview': true } : { ':livePk': LIVE_PK }),
-          ...(profile.category && !preview ? { ':cat': categoryPk(profile.category) } : {}),
-        },
-      }));
+      await ddb.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: profileKey(profile.userId),
+          // The second event of a pair (Session Created + Stream Start) finds the stream already live.
+          ConditionExpression:
+            '(attribute_not_exists(lastEventAt) OR lastEventAt <= :at) AND NOT (#status = :live AND currentStreamId = :sid)',
+          UpdateExpression:
+            'SET #status = :live, liveSince = :at, currentStreamId = :sid, lastEventAt = :at, viewerCount = :zero, likes = :zero, updatedAt = :now' +
+            (preview ? ', inPreview = :preview' : ', GSI1PK = :livePk, GSI1SK = :at') +
+            (profile.category && !preview ? ', GSI3PK = :cat, GSI3SK = :at' : ''),
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':at': at,
+            ':live': 'LIVE',
+            ':sid': streamId,
+            ':zero': 0,
+            ':now': new Date().toISOString(),
+            ...(preview ? { ':preview': true } : { ':livePk': LIVE_PK }),
+            ...(profile.category && !preview ? { ':cat': categoryPk(profile.category) } : {}),
+          },
+        }),
+      );
     } else {
-      await ddb.send(new UpdateCommand({
-        TableName: table,
-        Key: profileKey(profile.userId),
-        ConditionExpression: '(attribute_not_exists(lastEventAt) OR lastEventAt <= :at) AND #status = :live',
-        UpdateExpression: 'SET #status = :offline, lastEventAt = :at, updatedAt = :now REMOVE GSI1PK, GSI1SK, GSI3PK, GSI3SK, liveSince, currentStreamId, viewerCount, likes, inPreview',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':at': at, ':live': 'LIVE', ':offline': 'OFFLINE', ':now': new Date().toISOString() },
-      }));
+      await ddb.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: profileKey(profile.userId),
+          ConditionExpression: '(attribute_not_exists(lastEventAt) OR lastEventAt <= :at) AND #status = :live',
+          UpdateExpression:
+            'SET #status = :offline, lastEventAt = :at, updatedAt = :now REMOVE GSI1PK, GSI1SK, GSI3PK, GSI3SK, liveSince, currentStreamId, viewerCount, likes, inPreview',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':at': at,
+            ':live': 'LIVE',
+            ':offline': 'OFFLINE',
+            ':now': new Date().toISOString(),
+          },
+        }),
+      );
     }
   } catch (error) {
     if (isConditionFailure(error)) {
@@ -103,8 +135,12 @@ export async function applyStreamEvent(event: StreamStateEvent): Promise<ApplyOu
   try {
     await publish(PUBLISH_STREAM_STATUS, {
       input: {
-        channelId: profile.userId, handle: profile.handle, status: transition === 'START' ? 'LIVE' : 'OFFLINE',
-        streamId, title: profile.title ?? null, at,
+        channelId: profile.userId,
+        handle: profile.handle,
+        status: transition === 'START' ? 'LIVE' : 'OFFLINE',
+        streamId,
+        title: profile.title ?? null,
+        at,
       },
     });
   } catch (error) {
@@ -115,7 +151,13 @@ export async function applyStreamEvent(event: StreamStateEvent): Promise<ApplyOu
 }
 
 /** Session item: created on start, closed on end; an end seen first is never reopened. */
-async function updateSession(table: string, userId: string, streamId: string, transition: 'START' | 'END', at: string): Promise<void> {
+async function updateSession(
+  table: string,
+  userId: string,
+  streamId: string,
+  transition: 'START' | 'END',
+  at: string,
+): Promise<void> {
   const now = new Date().toISOString();
   const base = {
     TableName: table,
@@ -124,18 +166,40 @@ async function updateSession(table: string, userId: string, streamId: string, tr
   };
   try {
     if (transition === 'START') {
-      await ddb.send(new UpdateCommand({
-        ...base,
-        ConditionExpression: 'attribute_not_exists(endedAt)',
-        UpdateExpression: 'SET #type = :type, streamId = :sid, userId = :uid, #status = :live, startedAt = if_not_exists(startedAt, :at), GSI1PK = :gpk, GSI1SK = if_not_exists(GSI1SK, :at), createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
-        ExpressionAttributeValues: { ':type': 'StreamSession', ':sid': streamId, ':uid': userId, ':live': 'LIVE', ':at': at, ':gpk': userStreamsPk(userId), ':now': now },
-      }));
+      await ddb.send(
+        new UpdateCommand({
+          ...base,
+          ConditionExpression: 'attribute_not_exists(endedAt)',
+          UpdateExpression:
+            'SET #type = :type, streamId = :sid, userId = :uid, #status = :live, startedAt = if_not_exists(startedAt, :at), GSI1PK = :gpk, GSI1SK = if_not_exists(GSI1SK, :at), createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
+          ExpressionAttributeValues: {
+            ':type': 'StreamSession',
+            ':sid': streamId,
+            ':uid': userId,
+            ':live': 'LIVE',
+            ':at': at,
+            ':gpk': userStreamsPk(userId),
+            ':now': now,
+          },
+        }),
+      );
     } else {
-      await ddb.send(new UpdateCommand({
-        ...base,
-        UpdateExpression: 'SET #type = :type, streamId = :sid, userId = :uid, #status = :offline, endedAt = if_not_exists(endedAt, :at), startedAt = if_not_exists(startedAt, :at), GSI1PK = :gpk, GSI1SK = if_not_exists(GSI1SK, :at), createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
-        ExpressionAttributeValues: { ':type': 'StreamSession', ':sid': streamId, ':uid': userId, ':offline': 'OFFLINE', ':at': at, ':gpk': userStreamsPk(userId), ':now': now },
-      }));
+      await ddb.send(
+        new UpdateCommand({
+          ...base,
+          UpdateExpression:
+            'SET #type = :type, streamId = :sid, userId = :uid, #status = :offline, endedAt = if_not_exists(endedAt, :at), startedAt = if_not_exists(startedAt, :at), GSI1PK = :gpk, GSI1SK = if_not_exists(GSI1SK, :at), createdAt = if_not_exists(createdAt, :now), updatedAt = :now',
+          ExpressionAttributeValues: {
+            ':type': 'StreamSession',
+            ':sid': streamId,
+            ':uid': userId,
+            ':offline': 'OFFLINE',
+            ':at': at,
+            ':gpk': userStreamsPk(userId),
+            ':now': now,
+          },
+        }),
+      );
     }
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
@@ -145,13 +209,13 @@ async function updateSession(table: string, userId: string, streamId: string, tr
 let idempotent: ((event: unknown, context: Context) => Promise<ApplyOutcome>) | undefined;
 
 function idempotentApply() {
-  idempotent ??= makeIdempotent(
-    async (event: unknown) => applyStreamEvent(streamStateEventSchema.parse(event)),
-    {
-      persistenceStore: new DynamoDBPersistenceLayer({ tableName: requireEnv(ENV.IDEMPOTENCY_TABLE_NAME), awsSdkV3Client: dynamo }),
-      config: new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 24 * 3600 }),
-    },
-  );
+  idempotent ??= makeIdempotent(async (event: unknown) => applyStreamEvent(streamStateEventSchema.parse(event)), {
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: requireEnv(ENV.IDEMPOTENCY_TABLE_NAME),
+      awsSdkV3Client: dynamo,
+    }),
+    config: new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 24 * 3600 }),
+  });
   return idempotent;
 }
 

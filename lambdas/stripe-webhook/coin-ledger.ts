@@ -10,7 +10,16 @@ import { GetCommand, TransactWriteCommand, UpdateCommand, type TransactWriteComm
 import { ddb } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import {
-  applyClawback, applyCredit, awaitsCredit, coinsReversed, findPack, purchaseStatus, reversedAmount, type ClosedUnpaid, type CoinPack, type PurchaseStatus,
+  applyClawback,
+  applyCredit,
+  awaitsCredit,
+  coinsReversed,
+  findPack,
+  purchaseStatus,
+  reversedAmount,
+  type ClosedUnpaid,
+  type CoinPack,
+  type PurchaseStatus,
 } from '../shared/domain/coins';
 import { checkoutKey, coinPaymentKey, coinPurchaseIndexKey, ledgerKey, walletKey } from '../shared/domain/keys';
 
@@ -50,13 +59,29 @@ export type Outcome =
   | { status: 'IGNORED'; reason: string };
 
 interface CheckoutItem {
-  userId: string; packId: string; coins: number; amount: number; currency: string; status: PurchaseStatus; createdAt: string;
+  userId: string;
+  packId: string;
+  coins: number;
+  amount: number;
+  currency: string;
+  status: PurchaseStatus;
+  createdAt: string;
 }
 interface PaymentItem {
-  version: number; sessionId?: string; userId?: string; coins?: number; amount?: number; currency?: string;
-  refundedAmount?: number; disputedAmount?: number; clawedCoins?: number;
+  version: number;
+  sessionId?: string;
+  userId?: string;
+  coins?: number;
+  amount?: number;
+  currency?: string;
+  refundedAmount?: number;
+  disputedAmount?: number;
+  clawedCoins?: number;
 }
-interface WalletItem { coins?: number; debt?: number }
+interface WalletItem {
+  coins?: number;
+  debt?: number;
+}
 
 /** Attempts before giving up on a contended wallet (Stripe retries the delivery later anyway). */
 const MAX_ATTEMPTS = 8;
@@ -72,7 +97,11 @@ async function get<T>(key: Record<string, string>): Promise<T | undefined> {
 /** Whether a transaction failed on a condition or a conflict (re-read and try again), not on anything else. */
 function retryable(error: unknown): boolean {
   const name = (error as { name?: string }).name;
-  return name === 'TransactionCanceledException' || name === 'TransactionConflictException' || name === 'ConditionalCheckFailedException';
+  return (
+    name === 'TransactionCanceledException' ||
+    name === 'TransactionConflictException' ||
+    name === 'ConditionalCheckFailedException'
+  );
 }
 
 async function transact(items: TransactItem[], attempt: number): Promise<boolean> {
@@ -88,17 +117,29 @@ async function transact(items: TransactItem[], attempt: number): Promise<boolean
 }
 
 /** The wallet update that adds `coinsDelta` and sets debt from `debtBefore` to `debtAfter`, only if nobody changed debt meanwhile. */
-function walletUpdate(userId: string, coinsDelta: number, debtBefore: number, debtAfter: number, at: string, minCoins = 0): TransactItem {
+function walletUpdate(
+  userId: string,
+  coinsDelta: number,
+  debtBefore: number,
+  debtAfter: number,
+  at: string,
+  minCoins = 0,
+): TransactItem {
   const debtUnchanged = debtBefore === 0 ? '(attribute_not_exists(debt) OR debt = :debtBefore)' : 'debt = :debtBefore';
   // A clawback takes coins the wallet holds: gifts may spend them meanwhile, so the condition re-checks.
   const enough = minCoins > 0 ? ' AND coins >= :minCoins' : '';
   return {
     Update: {
-      TableName: table(), Key: walletKey(userId),
+      TableName: table(),
+      Key: walletKey(userId),
       UpdateExpression: 'SET debt = :debtAfter, updatedAt = :at ADD coins :delta, version :one',
       ConditionExpression: `${debtUnchanged}${enough}`,
       ExpressionAttributeValues: {
-        ':debtBefore': debtBefore, ':debtAfter': debtAfter, ':delta': coinsDelta, ':one': 1, ':at': at,
+        ':debtBefore': debtBefore,
+        ':debtAfter': debtAfter,
+        ':delta': coinsDelta,
+        ':one': 1,
+        ':at': at,
         ...(minCoins > 0 ? { ':minCoins': minCoins } : {}),
       },
     },
@@ -107,10 +148,18 @@ function walletUpdate(userId: string, coinsDelta: number, debtBefore: number, de
 
 function ledgerPut(userId: string, at: string, entry: Record<string, unknown>): TransactItem {
   const id = txId();
-  return { Put: { TableName: table(), Item: { ...ledgerKey(userId, at, id), type: 'LedgerEntry', txId: id, userId, createdAt: at, ...entry } } };
+  return {
+    Put: {
+      TableName: table(),
+      Item: { ...ledgerKey(userId, at, id), type: 'LedgerEntry', txId: id, userId, createdAt: at, ...entry },
+    },
+  };
 }
 
-function paymentCondition(payment: PaymentItem | undefined): { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> } {
+function paymentCondition(payment: PaymentItem | undefined): {
+  ConditionExpression: string;
+  ExpressionAttributeValues?: Record<string, unknown>;
+} {
   return payment
     ? { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': payment.version } }
     : { ConditionExpression: 'attribute_not_exists(PK)' };
@@ -121,7 +170,11 @@ function paymentCondition(payment: PaymentItem | undefined): { ConditionExpressi
  * all back), the pack's coins less those reversals onto the wallet, debt settled first. A checkout
  * closed unpaid (EXPIRED, FAILED) that Stripe then reports paid is credited too (awaitsCredit).
  */
-export async function creditCheckout(session: PaidSession, packs: readonly CoinPack[], now: () => Date = () => new Date()): Promise<Outcome> {
+export async function creditCheckout(
+  session: PaidSession,
+  packs: readonly CoinPack[],
+  now: () => Date = () => new Date(),
+): Promise<Outcome> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const checkout = await get<CheckoutItem>(checkoutKey(session.sessionId));
     if (checkout && !awaitsCredit(checkout.status)) return { status: 'DUPLICATE' };
@@ -143,10 +196,21 @@ export async function creditCheckout(session: PaidSession, packs: readonly CoinP
         Put: {
           TableName: table(),
           Item: {
-            ...checkoutKey(session.sessionId), ...coinPurchaseIndexKey(purchase.userId, purchase.createdAt, session.sessionId), type: 'CoinCheckout',
-            sessionId: session.sessionId, userId: purchase.userId, packId: purchase.packId, coins: purchase.coins, amount: purchase.amount,
-            currency: purchase.currency, createdAt: purchase.createdAt, status: purchaseStatus(purchase.amount, reversed), paidAt: at,
-            refundedAmount: reversed, coinsCredited: net, ...(pi ? { paymentIntentId: pi } : {}),
+            ...checkoutKey(session.sessionId),
+            ...coinPurchaseIndexKey(purchase.userId, purchase.createdAt, session.sessionId),
+            type: 'CoinCheckout',
+            sessionId: session.sessionId,
+            userId: purchase.userId,
+            packId: purchase.packId,
+            coins: purchase.coins,
+            amount: purchase.amount,
+            currency: purchase.currency,
+            createdAt: purchase.createdAt,
+            status: purchaseStatus(purchase.amount, reversed),
+            paidAt: at,
+            refundedAmount: reversed,
+            coinsCredited: net,
+            ...(pi ? { paymentIntentId: pi } : {}),
           },
           // The idempotency record: only a checkout never credited (or never recorded) is credited.
           ConditionExpression: 'attribute_not_exists(PK) OR #status IN (:open, :expired, :failed)',
@@ -156,14 +220,26 @@ export async function creditCheckout(session: PaidSession, packs: readonly CoinP
       },
       walletUpdate(purchase.userId, credit.added, balance.debt, credit.after.debt, at),
       ledgerPut(purchase.userId, at, {
-        kind: 'PURCHASE', coins: purchase.coins, amount: purchase.amount, currency: purchase.currency, sessionId: session.sessionId,
-        packId: purchase.packId, debtSettled: credit.settled,
+        kind: 'PURCHASE',
+        coins: purchase.coins,
+        amount: purchase.amount,
+        currency: purchase.currency,
+        sessionId: session.sessionId,
+        packId: purchase.packId,
+        debtSettled: credit.settled,
       }),
     ];
     if (clawed > 0) {
-      items.push(ledgerPut(purchase.userId, at, {
-        kind: 'REFUND', coins: -clawed, amount: reversed, currency: purchase.currency, sessionId: session.sessionId, debtAdded: 0,
-      }));
+      items.push(
+        ledgerPut(purchase.userId, at, {
+          kind: 'REFUND',
+          coins: -clawed,
+          amount: reversed,
+          currency: purchase.currency,
+          sessionId: session.sessionId,
+          debtAdded: 0,
+        }),
+      );
     }
     if (pi) {
       const { ConditionExpression, ExpressionAttributeValues } = paymentCondition(payment);
@@ -171,12 +247,22 @@ export async function creditCheckout(session: PaidSession, packs: readonly CoinP
         Put: {
           TableName: table(),
           Item: {
-            ...coinPaymentKey(pi), type: 'CoinPayment', paymentIntentId: pi, sessionId: session.sessionId, userId: purchase.userId,
-            coins: purchase.coins, amount: purchase.amount, currency: purchase.currency,
-            refundedAmount: payment?.refundedAmount ?? 0, disputedAmount: payment?.disputedAmount ?? 0, clawedCoins: clawed,
-            version: (payment?.version ?? 0) + 1, completedAt: at,
+            ...coinPaymentKey(pi),
+            type: 'CoinPayment',
+            paymentIntentId: pi,
+            sessionId: session.sessionId,
+            userId: purchase.userId,
+            coins: purchase.coins,
+            amount: purchase.amount,
+            currency: purchase.currency,
+            refundedAmount: payment?.refundedAmount ?? 0,
+            disputedAmount: payment?.disputedAmount ?? 0,
+            clawedCoins: clawed,
+            version: (payment?.version ?? 0) + 1,
+            completedAt: at,
           },
-          ConditionExpression, ...(ExpressionAttributeValues ? { ExpressionAttributeValues } : {}),
+          ConditionExpression,
+          ...(ExpressionAttributeValues ? { ExpressionAttributeValues } : {}),
         },
       });
     }
@@ -191,29 +277,53 @@ export async function creditCheckout(session: PaidSession, packs: readonly CoinP
  * OPEN → `status`; nothing is credited. A checkout already paid, already closed, or never recorded
  * (its put failed after Stripe created the session: the buyer saw an error) is left as it is.
  */
-export async function closeCheckout(sessionId: string, status: ClosedUnpaid, now: () => Date = () => new Date()): Promise<Outcome> {
+export async function closeCheckout(
+  sessionId: string,
+  status: ClosedUnpaid,
+  now: () => Date = () => new Date(),
+): Promise<Outcome> {
   try {
-    await ddb.send(new UpdateCommand({
-      TableName: table(), Key: checkoutKey(sessionId),
-      UpdateExpression: 'SET #status = :status, closedAt = :at',
-      ConditionExpression: 'attribute_exists(PK) AND #status = :open',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':status': status, ':open': 'OPEN', ':at': now().toISOString() },
-    }));
+    await ddb.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: checkoutKey(sessionId),
+        UpdateExpression: 'SET #status = :status, closedAt = :at',
+        ConditionExpression: 'attribute_exists(PK) AND #status = :open',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':open': 'OPEN', ':at': now().toISOString() },
+      }),
+    );
     return { status: 'CLOSED', checkout: status };
   } catch (error) {
     if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
     const checkout = await get<CheckoutItem>(checkoutKey(sessionId));
     if (checkout?.status === status) return { status: 'DUPLICATE' };
-    return { status: 'IGNORED', reason: checkout ? `checkout is ${checkout.status}` : 'no checkout recorded for the session' };
+    return {
+      status: 'IGNORED',
+      reason: checkout ? `checkout is ${checkout.status}` : 'no checkout recorded for the session',
+    };
   }
 }
 
 /** The purchase from the session's metadata when its checkout item is missing (the price must be the pack's). */
 function fromMetadata(session: PaidSession, packs: readonly CoinPack[]): CheckoutItem | undefined {
   const pack = session.packId ? findPack(packs, session.packId) : undefined;
-  if (!pack || !session.userId || session.amountTotal !== pack.amount || session.currency?.toUpperCase() !== pack.currency) return undefined;
-  return { userId: session.userId, packId: pack.id, coins: pack.coins, amount: pack.amount, currency: pack.currency, status: 'OPEN', createdAt: new Date().toISOString() };
+  if (
+    !pack ||
+    !session.userId ||
+    session.amountTotal !== pack.amount ||
+    session.currency?.toUpperCase() !== pack.currency
+  )
+    return undefined;
+  return {
+    userId: session.userId,
+    packId: pack.id,
+    coins: pack.coins,
+    amount: pack.amount,
+    currency: pack.currency,
+    status: 'OPEN',
+    createdAt: new Date().toISOString(),
+  };
 }
 
 /**
@@ -225,18 +335,28 @@ export async function reverseCoins(reversal: Reversal, now: () => Date = () => n
     const payment = await get<PaymentItem>(coinPaymentKey(reversal.paymentIntentId));
     const refunded = Math.max(payment?.refundedAmount ?? 0, reversal.refunded ?? 0);
     const disputed = Math.max(payment?.disputedAmount ?? 0, reversal.disputed ?? 0);
-    if (payment && refunded === (payment.refundedAmount ?? 0) && disputed === (payment.disputedAmount ?? 0)) return { status: 'DUPLICATE' };
+    if (payment && refunded === (payment.refundedAmount ?? 0) && disputed === (payment.disputedAmount ?? 0))
+      return { status: 'DUPLICATE' };
     const at = now().toISOString();
     const { ConditionExpression, ExpressionAttributeValues } = paymentCondition(payment);
     const paymentPut = (extra: Record<string, unknown>): TransactItem => ({
       Put: {
         TableName: table(),
         Item: {
-          ...coinPaymentKey(reversal.paymentIntentId), type: 'CoinPayment', paymentIntentId: reversal.paymentIntentId,
-          amount: reversal.chargeAmount, currency: reversal.currency.toUpperCase(), ...payment,
-          refundedAmount: refunded, disputedAmount: disputed, version: (payment?.version ?? 0) + 1, updatedAt: at, ...extra,
+          ...coinPaymentKey(reversal.paymentIntentId),
+          type: 'CoinPayment',
+          paymentIntentId: reversal.paymentIntentId,
+          amount: reversal.chargeAmount,
+          currency: reversal.currency.toUpperCase(),
+          ...payment,
+          refundedAmount: refunded,
+          disputedAmount: disputed,
+          version: (payment?.version ?? 0) + 1,
+          updatedAt: at,
+          ...extra,
         },
-        ConditionExpression, ...(ExpressionAttributeValues ? { ExpressionAttributeValues } : {}),
+        ConditionExpression,
+        ...(ExpressionAttributeValues ? { ExpressionAttributeValues } : {}),
       },
     });
     if (!payment?.sessionId || !payment.userId || payment.coins === undefined || payment.amount === undefined) {
@@ -257,20 +377,31 @@ export async function reverseCoins(reversal: Reversal, now: () => Date = () => n
       items.push(
         walletUpdate(payment.userId, -claw.taken, balance.debt, claw.after.debt, at, claw.taken),
         ledgerPut(payment.userId, at, {
-          kind: 'REFUND', coins: -delta, amount: reversed, currency: payment.currency, sessionId: payment.sessionId, debtAdded: claw.owed,
+          kind: 'REFUND',
+          coins: -delta,
+          amount: reversed,
+          currency: payment.currency,
+          sessionId: payment.sessionId,
+          debtAdded: claw.owed,
         }),
       );
     }
     items.push({
       Update: {
-        TableName: table(), Key: checkoutKey(payment.sessionId),
+        TableName: table(),
+        Key: checkoutKey(payment.sessionId),
         UpdateExpression: 'SET #status = :status, refundedAmount = :reversed, updatedAt = :at',
         ConditionExpression: 'attribute_exists(PK)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': purchaseStatus(payment.amount, reversed), ':reversed': reversed, ':at': at },
+        ExpressionAttributeValues: {
+          ':status': purchaseStatus(payment.amount, reversed),
+          ':reversed': reversed,
+          ':at': at,
+        },
       },
     });
-    if (await transact(items, attempt)) return delta > 0 ? { status: 'APPLIED', userId: payment.userId, coins } : { status: 'DUPLICATE' };
+    if (await transact(items, attempt))
+      return delta > 0 ? { status: 'APPLIED', userId: payment.userId, coins } : { status: 'DUPLICATE' };
   }
   throw new Error('unreachable: transact throws on its last attempt');
 }

@@ -27,7 +27,9 @@ export const SIGNATURE_TOLERANCE_SECONDS = 300;
 type UrlResponse = Exclude<LambdaFunctionURLResult, string>;
 
 const json = (statusCode: number, body: Record<string, unknown>): UrlResponse => ({
-  statusCode, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(body),
+  statusCode,
+  headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+  body: JSON.stringify(body),
 });
 
 const metadataSchema = z.record(z.string(), z.string()).nullish();
@@ -59,7 +61,8 @@ const disputeSchema = z.object({
   payment_intent: z.union([z.string(), z.object({ id: z.string() })]).nullish(),
 });
 
-const idOf = (v: string | { id: string } | null | undefined): string | null => (v == null ? null : typeof v === 'string' ? v : v.id);
+const idOf = (v: string | { id: string } | null | undefined): string | null =>
+  v == null ? null : typeof v === 'string' ? v : v.id;
 
 /** Whether an object's metadata names another deployment (several stages may share one Stripe account). */
 function foreign(metadata: Record<string, string> | null | undefined): boolean {
@@ -73,25 +76,38 @@ export async function applyEvent(event: Stripe.Event): Promise<Outcome> {
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded': {
       const s = sessionSchema.parse(event.data.object);
-      if (foreign(s.metadata)) return { status: 'IGNORED', reason: 'another platform\'s session' };
+      if (foreign(s.metadata)) return { status: 'IGNORED', reason: "another platform's session" };
       // Delayed payment methods complete the session unpaid; async_payment_succeeded follows once paid.
-      if (s.payment_status !== 'paid' && s.payment_status !== 'no_payment_required') return { status: 'IGNORED', reason: `payment ${s.payment_status}` };
-      return creditCheckout({
-        sessionId: s.id, paymentIntentId: idOf(s.payment_intent), userId: s.metadata?.userId ?? s.client_reference_id ?? null,
-        packId: s.metadata?.packId ?? null, amountTotal: s.amount_total ?? null, currency: s.currency ?? null,
-      }, coinPacks());
+      if (s.payment_status !== 'paid' && s.payment_status !== 'no_payment_required')
+        return { status: 'IGNORED', reason: `payment ${s.payment_status}` };
+      return creditCheckout(
+        {
+          sessionId: s.id,
+          paymentIntentId: idOf(s.payment_intent),
+          userId: s.metadata?.userId ?? s.client_reference_id ?? null,
+          packId: s.metadata?.packId ?? null,
+          amountTotal: s.amount_total ?? null,
+          currency: s.currency ?? null,
+        },
+        coinPacks(),
+      );
     }
     case 'checkout.session.expired':
     case 'checkout.session.async_payment_failed': {
       const s = sessionSchema.parse(event.data.object);
-      if (foreign(s.metadata)) return { status: 'IGNORED', reason: 'another platform\'s session' };
+      if (foreign(s.metadata)) return { status: 'IGNORED', reason: "another platform's session" };
       return closeCheckout(s.id, event.type === 'checkout.session.expired' ? 'EXPIRED' : 'FAILED');
     }
     case 'charge.refunded': {
       const c = chargeSchema.parse(event.data.object);
       const pi = idOf(c.payment_intent);
       if (!pi || foreign(c.metadata)) return { status: 'IGNORED', reason: 'not a coin payment' };
-      return reverseCoins({ paymentIntentId: pi, chargeAmount: c.amount, currency: c.currency, refunded: c.amount_refunded });
+      return reverseCoins({
+        paymentIntentId: pi,
+        chargeAmount: c.amount,
+        currency: c.currency,
+        refunded: c.amount_refunded,
+      });
     }
     case 'charge.dispute.created': {
       const d = disputeSchema.parse(event.data.object);
@@ -119,11 +135,12 @@ async function verify(body: string, signature: string): Promise<Stripe.Event> {
 
 /** Function URL target. */
 export async function handler(event: LambdaFunctionURLEvent): Promise<UrlResponse> {
-  if (event.requestContext.http.method !== 'POST') return { ...json(405, { error: 'Stripe delivers webhooks with POST.' }), headers: { allow: 'POST' } };
+  if (event.requestContext.http.method !== 'POST')
+    return { ...json(405, { error: 'Stripe delivers webhooks with POST.' }), headers: { allow: 'POST' } };
   const signature = event.headers?.['stripe-signature'];
   if (!signature) return json(400, { error: 'Missing Stripe-Signature header.' });
   // The signature covers the exact bytes Stripe sent.
-  const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : event.body ?? '';
+  const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   let verified: Stripe.Event;
   try {
     verified = await verify(body, signature);
@@ -133,7 +150,9 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<UrlRespons
       return json(503, { error: 'The webhook secret cannot be read; Stripe will deliver again.' });
     }
     logger.warn('webhook signature refused', { reason: (error as Error).message });
-    return json(400, { error: 'The Stripe-Signature header does not verify (wrong secret, altered body or stale timestamp).' });
+    return json(400, {
+      error: 'The Stripe-Signature header does not verify (wrong secret, altered body or stale timestamp).',
+    });
   }
   try {
     const outcome = await applyEvent(verified);
@@ -142,7 +161,11 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<UrlRespons
   } catch (error) {
     if (error instanceof z.ZodError) {
       // A verified event we cannot read will not read better on a retry: acknowledge it, loudly.
-      logger.error('webhook event not understood', { eventId: verified.id, type: verified.type, issues: error.issues.slice(0, 3) });
+      logger.error('webhook event not understood', {
+        eventId: verified.id,
+        type: verified.type,
+        issues: error.issues.slice(0, 3),
+      });
       return json(200, { received: true, outcome: 'UNREADABLE' });
     }
     logger.error('webhook event failed', { eventId: verified.id, type: verified.type, error: error as Error });

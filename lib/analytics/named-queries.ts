@@ -10,7 +10,12 @@ import { join } from 'node:path';
 export const QUERIES_DIR = join(import.meta.dirname, 'queries');
 
 /** Names the report code asks for, each `<name>.sql` in `queries/`. */
-export const NAMED_QUERY_NAMES = ['stream-totals', 'stream-concurrency', 'stream-products', 'stream-attribution'] as const;
+export const NAMED_QUERY_NAMES = [
+  'stream-totals',
+  'stream-concurrency',
+  'stream-products',
+  'stream-attribution',
+] as const;
 export type NamedQueryName = (typeof NAMED_QUERY_NAMES)[number];
 
 export interface NamedQueryFile {

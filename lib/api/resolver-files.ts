@@ -106,7 +106,12 @@ export function bundleResolver(path: string, opts: { sourceMap?: boolean } = {})
   const cacheKey = `${sourceMap ? 'map' : 'plain'}:${path}`;
   const cached = bundleCache.get(cacheKey);
   if (cached !== undefined) return cached;
-  const result = buildSync({ ...RESOLVER_BUILD, entryPoints: [path], write: false, ...(sourceMap ? { sourcemap: 'inline', sourcesContent: false } : {}) });
+  const result = buildSync({
+    ...RESOLVER_BUILD,
+    entryPoints: [path],
+    write: false,
+    ...(sourceMap ? { sourcemap: 'inline', sourcesContent: false } : {}),
+  });
   const code = result.outputFiles[0]?.text;
   if (code === undefined) throw new Error(`esbuild produced no output for ${path}`);
   bundleCache.set(cacheKey, code);
@@ -117,7 +122,9 @@ export function bundleResolver(path: string, opts: { sourceMap?: boolean } = {})
 export function resolverEntryPoints(dir: string = RESOLVERS_DIR): string[] {
   const functionsDir = join(dir, 'functions');
   const functions = existsSync(functionsDir)
-    ? readdirSync(functionsDir).filter((f) => f.endsWith('.ts')).map((f) => join(functionsDir, f))
+    ? readdirSync(functionsDir)
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => join(functionsDir, f))
     : [];
   return [...findResolverFiles(dir).map((f) => f.path), ...functions.sort()];
 }
@@ -128,7 +135,14 @@ export function resolverEntryPoints(dir: string = RESOLVERS_DIR): string[] {
  * `lambdas/shared/domain/auctions.ts` run in APPSYNC_JS too, so the AppSync lint must cover them.
  */
 export function resolverSourceFiles(dir: string = RESOLVERS_DIR): string[] {
-  const result = buildSync({ ...RESOLVER_BUILD, entryPoints: resolverEntryPoints(dir), write: false, outdir: 'out', metafile: true, absWorkingDir: REPO_ROOT });
+  const result = buildSync({
+    ...RESOLVER_BUILD,
+    entryPoints: resolverEntryPoints(dir),
+    write: false,
+    outdir: 'out',
+    metafile: true,
+    absWorkingDir: REPO_ROOT,
+  });
   return Object.keys(result.metafile.inputs)
     .filter((input) => !input.includes('node_modules/'))
     .map((input) => relative(REPO_ROOT, resolve(REPO_ROOT, input)))

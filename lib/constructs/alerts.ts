@@ -54,14 +54,15 @@ export class Alerts extends Construct {
     fanout.addEnvironment(ENV.UNSUBSCRIBE_URL, this.unsubscribeUrl.url);
     if (props.email.configurationSet) fanout.addEnvironment(ENV.SES_CONFIGURATION_SET, props.email.configurationSet);
     // SendBulkEmail is authorized on the identity and the template (required) and the configuration set when used.
-    fanout.addToRolePolicy(new PolicyStatement({
-      actions: ['ses:SendBulkEmail'],
-      resources: [
-        sesIdentityArn(this, props.email),
-        stack.formatArn({ service: 'ses', resource: 'template', resourceName: this.templateName }),
-        ...(configurationSetArn ? [configurationSetArn] : []),
-      ],
-    }));
-
+    fanout.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ses:SendBulkEmail'],
+        resources: [
+          sesIdentityArn(this, props.email),
+          stack.formatArn({ service: 'ses', resource: 'template', resourceName: this.templateName }),
+          ...(configurationSetArn ? [configurationSetArn] : []),
+        ],
+      }),
+    );
   }
 }

@@ -2,8 +2,18 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { NestedStack } from 'aws-cdk-lib';
 import {
-  AppsyncFunction, AuthorizationType, BaseDataSource, Code, Definition, DynamoDbDataSource, FieldLogLevel, FunctionRuntime, GraphqlApi,
-  IamResource, LambdaDataSource, Resolver,
+  AppsyncFunction,
+  AuthorizationType,
+  BaseDataSource,
+  Code,
+  Definition,
+  DynamoDbDataSource,
+  FieldLogLevel,
+  FunctionRuntime,
+  GraphqlApi,
+  IamResource,
+  LambdaDataSource,
+  Resolver,
 } from 'aws-cdk-lib/aws-appsync';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
@@ -12,7 +22,14 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { iamAccess } from '../api/access';
-import { bundleResolver, findResolverFiles, loadSchema, RESOLVERS_DIR, SCHEMA_PATH, type ResolverFile } from '../api/resolver-files';
+import {
+  bundleResolver,
+  findResolverFiles,
+  loadSchema,
+  RESOLVERS_DIR,
+  SCHEMA_PATH,
+  type ResolverFile,
+} from '../api/resolver-files';
 import { FUNCTIONS, NONE_DATA_SOURCE_FIELDS, functionForField } from '../functions/catalog';
 import { ENV } from '../../lambdas/shared/env';
 
@@ -65,7 +82,10 @@ export class Api extends Construct {
       name: `${props.prefix}-api`,
       definition: Definition.fromFile(SCHEMA_PATH),
       authorizationConfig: {
-        defaultAuthorization: { authorizationType: AuthorizationType.USER_POOL, userPoolConfig: { userPool: props.userPool } },
+        defaultAuthorization: {
+          authorizationType: AuthorizationType.USER_POOL,
+          userPoolConfig: { userPool: props.userPool },
+        },
         additionalAuthorizationModes: [{ authorizationType: AuthorizationType.IAM }],
       },
       xrayEnabled: true,
@@ -73,19 +93,36 @@ export class Api extends Construct {
       environmentVariables: { ...props.environment, TABLE_NAME: props.table.tableName },
     });
 
-    const roles = new NestedStack(this, 'Roles', { description: `${props.prefix}: the GraphQL API's data source roles` });
-    const pipeline = new NestedStack(this, 'Pipeline', { description: `${props.prefix}: the GraphQL API's pipeline functions` });
-    const sourceRole = (id: string): Role => new Role(roles, `${id}Role`, { assumedBy: new ServicePrincipal('appsync.amazonaws.com') });
+    const roles = new NestedStack(this, 'Roles', {
+      description: `${props.prefix}: the GraphQL API's data source roles`,
+    });
+    const pipeline = new NestedStack(this, 'Pipeline', {
+      description: `${props.prefix}: the GraphQL API's pipeline functions`,
+    });
+    const sourceRole = (id: string): Role =>
+      new Role(roles, `${id}Role`, { assumedBy: new ServicePrincipal('appsync.amazonaws.com') });
     // The data sources keep their construct ids under the API (their logical ids are unchanged).
-    const tableSource = new DynamoDbDataSource(this.api, 'Table', { api: this.api, table: props.table, serviceRole: sourceRole('TableSource') });
+    const tableSource = new DynamoDbDataSource(this.api, 'Table', {
+      api: this.api,
+      table: props.table,
+      serviceRole: sourceRole('TableSource'),
+    });
     const noneSource = this.api.addNoneDataSource('None');
     const lambdaSources = new Map<string, BaseDataSource>();
     for (const spec of FUNCTIONS) {
       if (!spec.triggers.some((t) => t.kind === 'appsync')) continue;
-      const name = spec.name.split('-').map((p) => p[0]?.toUpperCase() + p.slice(1)).join('');
-      lambdaSources.set(spec.name, new LambdaDataSource(this.api, `${name}Source`, {
-        api: this.api, lambdaFunction: props.functions(spec.name), serviceRole: sourceRole(`${name}Source`),
-      }));
+      const name = spec.name
+        .split('-')
+        .map((p) => p[0]?.toUpperCase() + p.slice(1))
+        .join('');
+      lambdaSources.set(
+        spec.name,
+        new LambdaDataSource(this.api, `${name}Source`, {
+          api: this.api,
+          lambdaFunction: props.functions(spec.name),
+          serviceRole: sourceRole(`${name}Source`),
+        }),
+      );
     }
     const sourceFor = (field: string): BaseDataSource => {
       if (NONE_DATA_SOURCE_FIELDS.includes(field)) return noneSource;
@@ -120,7 +157,11 @@ export class Api extends Construct {
 
   private readonly access: ReturnType<typeof iamAccess>;
 
-  private resolver(file: ResolverFile, source: BaseDataSource, pipelineFn: (n: string, s: BaseDataSource) => AppsyncFunction): Resolver {
+  private resolver(
+    file: ResolverFile,
+    source: BaseDataSource,
+    pipelineFn: (n: string, s: BaseDataSource) => AppsyncFunction,
+  ): Resolver {
     const pipeline = resolverPipeline(file.path);
     const code = Code.fromInline(bundleResolver(file.path, { sourceMap: false }));
     const id = basename(file.path, '.ts').replace('.', '');

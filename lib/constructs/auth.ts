@@ -1,7 +1,17 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
-  AccountRecovery, ClientAttributes, FeaturePlan, Mfa, StandardThreatProtectionMode, StringAttribute, UserPool, UserPoolClient, UserPoolGroup, UserPoolOperation,
-  VerificationEmailStyle, type UserPoolEmail,
+  AccountRecovery,
+  ClientAttributes,
+  FeaturePlan,
+  Mfa,
+  StandardThreatProtectionMode,
+  StringAttribute,
+  UserPool,
+  UserPoolClient,
+  UserPoolGroup,
+  UserPoolOperation,
+  VerificationEmailStyle,
+  type UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
 import { IdentityPool, UserPoolAuthenticationProvider } from 'aws-cdk-lib/aws-cognito-identitypool';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -64,7 +74,11 @@ export class Auth extends Construct {
       },
       customAttributes: { role: new StringAttribute({ mutable: true, minLen: 1, maxLen: 20 }) },
       passwordPolicy: {
-        minLength: 12, requireLowercase: true, requireUppercase: true, requireDigits: true, requireSymbols: true,
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
         tempPasswordValidity: Duration.days(3),
       },
       mfa: Mfa.OPTIONAL,
@@ -78,7 +92,8 @@ export class Auth extends Construct {
       removalPolicy: props.removalPolicy,
     });
     if (props.postConfirmation) this.userPool.addTrigger(UserPoolOperation.POST_CONFIRMATION, props.postConfirmation);
-    if (props.preTokenGeneration) this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION, props.preTokenGeneration);
+    if (props.preTokenGeneration)
+      this.userPool.addTrigger(UserPoolOperation.PRE_TOKEN_GENERATION, props.preTokenGeneration);
     this.client = this.userPool.addClient('WebClient', {
       userPoolClientName: `${props.prefix}-web`,
       authFlows: { userSrp: true, userPassword: true },
@@ -103,7 +118,9 @@ export class Auth extends Construct {
     this.identityPool = new IdentityPool(this, 'IdentityPool', {
       identityPoolName: `${props.prefix}-identities`,
       allowUnauthenticatedIdentities: true,
-      authenticationProviders: { userPools: [new UserPoolAuthenticationProvider({ userPool: this.userPool, userPoolClient: this.client })] },
+      authenticationProviders: {
+        userPools: [new UserPoolAuthenticationProvider({ userPool: this.userPool, userPoolClient: this.client })],
+      },
     });
   }
 }

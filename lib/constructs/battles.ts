@@ -36,13 +36,20 @@ export class Battles extends Construct {
     this.scheduleGroup = new ScheduleGroup(this, 'Schedules', { scheduleGroupName: `${props.prefix}-battles` });
     this.schedulerRole = new Role(this, 'SchedulerRole', {
       roleName: `${props.prefix}-battles-scheduler`,
-      description: 'EventBridge Scheduler invokes the battles function at a battle\'s end and an invitation\'s expiry.',
+      description: "EventBridge Scheduler invokes the battles function at a battle's end and an invitation's expiry.",
       // Confused-deputy guard: only schedules of this account may assume it.
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': account } } }),
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': account } },
+      }),
     });
     props.target.grantInvoke(this.schedulerRole);
     // From the name: a reference to the function's Arn in its own environment would make it depend on itself.
-    this.targetArn = Stack.of(this).formatArn({ service: 'lambda', resource: 'function', resourceName: props.targetFunctionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.targetArn = Stack.of(this).formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: props.targetFunctionName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   /** Lets `fn` create and delete schedules in the group and pass the scheduler role to the Scheduler, with the names in its environment. */
@@ -50,7 +57,9 @@ export class Battles extends Construct {
     this.scheduleGroup.grants.writeSchedules(fn);
     this.scheduleGroup.grants.deleteSchedules(fn);
     Grant.addToPrincipal({
-      grantee: fn, actions: ['iam:PassRole'], resourceArns: [this.schedulerRole.roleArn],
+      grantee: fn,
+      actions: ['iam:PassRole'],
+      resourceArns: [this.schedulerRole.roleArn],
       conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
     });
     fn.addEnvironment(ENV.BATTLE_SCHEDULE_GROUP, this.scheduleGroup.scheduleGroupName);

@@ -58,14 +58,15 @@ export class Chat extends Construct {
     if (warm < 0 || !Number.isInteger(warm)) {
       throw new Error(`Chat: reviewProvisionedConcurrency must be a whole number >= 0 (got ${warm})`);
     }
-    this.reviewTarget = warm > 0
-      ? new Alias(this, 'ReviewHandlerLive', {
-        aliasName: 'live',
-        version: props.reviewHandler.currentVersion,
-        provisionedConcurrentExecutions: warm,
-        description: 'What IVS Chat rooms call: the review handler with warm instances.',
-      })
-      : props.reviewHandler;
+    this.reviewTarget =
+      warm > 0
+        ? new Alias(this, 'ReviewHandlerLive', {
+            aliasName: 'live',
+            version: props.reviewHandler.currentVersion,
+            provisionedConcurrentExecutions: warm,
+            description: 'What IVS Chat rooms call: the review handler with warm instances.',
+          })
+        : props.reviewHandler;
     const invokeFromRooms = {
       principal: new ServicePrincipal('ivschat.amazonaws.com'),
       action: 'lambda:InvokeFunction',
@@ -74,7 +75,8 @@ export class Chat extends Construct {
     };
     // The function itself stays invocable: rooms created before the alias existed still name it.
     props.reviewHandler.addPermission('IvsChatReview', invokeFromRooms);
-    if (this.reviewTarget !== props.reviewHandler) this.reviewTarget.addPermission('IvsChatReviewLive', invokeFromRooms);
+    if (this.reviewTarget !== props.reviewHandler)
+      this.reviewTarget.addPermission('IvsChatReviewLive', invokeFromRooms);
     this.logGroup = new LogGroup(this, 'ChatLog', {
       logGroupName: `/${props.prefix}/chat`,
       retention: props.logRetention,
@@ -86,7 +88,9 @@ export class Chat extends Construct {
     });
     if (props.historySubscriber) {
       new SubscriptionFilter(this, 'ChatHistory', {
-        logGroup: this.logGroup, destination: new LambdaDestination(props.historySubscriber), filterPattern: FilterPattern.allEvents(),
+        logGroup: this.logGroup,
+        destination: new LambdaDestination(props.historySubscriber),
+        filterPattern: FilterPattern.allEvents(),
       });
     }
   }
@@ -110,7 +114,12 @@ export class Chat extends Construct {
 
   /** Lets `fn` delete messages, disconnect users and send moderation events in tagged rooms. */
   grantRoomModeration(fn: LambdaFunction): void {
-    grantOn(fn, ['ivschat:DeleteMessage', 'ivschat:DisconnectUser', 'ivschat:SendEvent'], this.rooms, taggedBy(this.prefix));
+    grantOn(
+      fn,
+      ['ivschat:DeleteMessage', 'ivschat:DisconnectUser', 'ivschat:SendEvent'],
+      this.rooms,
+      taggedBy(this.prefix),
+    );
   }
 
   /** Lets `fn` post system lines (SendEvent) in tagged rooms: viewer milestones. */

@@ -17,7 +17,10 @@ export interface DataProps {
 /** What Powertools' DynamoDB persistence layer sends: it reads, writes, updates and deletes records by key. */
 const IDEMPOTENCY_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] as const;
 
-const attr = (k: KeyAttribute) => ({ name: k.name, type: k.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER });
+const attr = (k: KeyAttribute) => ({
+  name: k.name,
+  type: k.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER,
+});
 
 /**
  * The platform's tables, built from lib/data/tables.ts (the same definitions the local mode uses):
@@ -40,8 +43,18 @@ export class Data extends Construct {
    */
   grantTable(grantee: IGrantable, actions: readonly TableAction[]): void {
     const onIndexes = actions.filter((a) => a === 'Query' || a === 'Scan');
-    if (actions.length) Grant.addToPrincipal({ grantee, actions: actions.map((a) => `dynamodb:${a}`), resourceArns: [this.main.tableArn] });
-    if (onIndexes.length) Grant.addToPrincipal({ grantee, actions: onIndexes.map((a) => `dynamodb:${a}`), resourceArns: [`${this.main.tableArn}/index/*`] });
+    if (actions.length)
+      Grant.addToPrincipal({
+        grantee,
+        actions: actions.map((a) => `dynamodb:${a}`),
+        resourceArns: [this.main.tableArn],
+      });
+    if (onIndexes.length)
+      Grant.addToPrincipal({
+        grantee,
+        actions: onIndexes.map((a) => `dynamodb:${a}`),
+        resourceArns: [`${this.main.tableArn}/index/*`],
+      });
   }
 
   /** Lets `grantee` keep Powertools idempotency records in the idempotency table. */
@@ -55,7 +68,9 @@ export class Data extends Construct {
       partitionKey: attr(def.partitionKey),
       sortKey: def.sortKey ? attr(def.sortKey) : undefined,
       globalSecondaryIndexes: def.globalSecondaryIndexes.map((g) => ({
-        indexName: g.indexName, partitionKey: attr(g.partitionKey), sortKey: attr(g.sortKey),
+        indexName: g.indexName,
+        partitionKey: attr(g.partitionKey),
+        sortKey: attr(g.sortKey),
       })),
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

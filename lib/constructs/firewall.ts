@@ -37,7 +37,11 @@ export class Firewall extends Construct {
   constructor(scope: Construct, id: string, props: FirewallProps) {
     super(scope, id);
     if (props.protect.length === 0) throw new Error('Firewall: give at least one resource ARN to protect.');
-    const metric = (name: string) => ({ cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: `${props.prefix}-${name}` });
+    const metric = (name: string) => ({
+      cloudWatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName: `${props.prefix}-${name}`,
+    });
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       name: `${props.prefix}-api`,
       description: `${props.prefix}: per-IP rate limit and AWS managed rules in front of the GraphQL API`,
@@ -45,13 +49,21 @@ export class Firewall extends Construct {
       defaultAction: { allow: {} },
       visibilityConfig: metric('api'),
       // A blocked burst reads as the API's own errors do: HTTP 429 with a GraphQL error (the local server answers the same).
-      customResponseBodies: { [RATE_LIMITED_BODY_KEY]: { contentType: 'APPLICATION_JSON', content: RATE_LIMITED_BODY } },
+      customResponseBodies: {
+        [RATE_LIMITED_BODY_KEY]: { contentType: 'APPLICATION_JSON', content: RATE_LIMITED_BODY },
+      },
       rules: [
         {
           name: 'PerIpRate',
           priority: 0,
           action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: RATE_LIMITED_BODY_KEY } } },
-          statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: props.rateLimit.requestsPerWindow, evaluationWindowSec: props.rateLimit.windowSeconds } },
+          statement: {
+            rateBasedStatement: {
+              aggregateKeyType: 'IP',
+              limit: props.rateLimit.requestsPerWindow,
+              evaluationWindowSec: props.rateLimit.windowSeconds,
+            },
+          },
           visibilityConfig: metric('per-ip-rate'),
         },
         ...MANAGED_RULE_GROUPS.map((name, i) => ({
@@ -64,12 +76,24 @@ export class Firewall extends Construct {
       ],
     });
     props.protect.forEach((arn, i) => {
-      new CfnWebACLAssociation(this, i === 0 ? 'Association' : `Association${i + 1}`, { resourceArn: arn, webAclArn: this.webAcl.attrArn });
+      new CfnWebACLAssociation(this, i === 0 ? 'Association' : `Association${i + 1}`, {
+        resourceArn: arn,
+        webAclArn: this.webAcl.attrArn,
+      });
     });
     const logGroupName = `aws-waf-logs-${props.prefix}-api`;
-    this.logGroup = new LogGroup(this, 'Logs', { logGroupName, retention: props.logRetention, removalPolicy: props.removalPolicy });
+    this.logGroup = new LogGroup(this, 'Logs', {
+      logGroupName,
+      retention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
     // WAF takes the log group's ARN without the `:*` that logGroupArn ends with.
-    const logGroupArn = Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const logGroupArn = Stack.of(this).formatArn({
+      service: 'logs',
+      resource: 'log-group',
+      resourceName: logGroupName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     const logging = new CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,
       logDestinationConfigs: [logGroupArn],
@@ -77,7 +101,13 @@ export class Firewall extends Construct {
       // CloudFormation's own casing: the L1 passes this JSON through as it is.
       loggingFilter: {
         DefaultBehavior: 'DROP',
-        Filters: [{ Behavior: 'KEEP', Requirement: 'MEETS_ANY', Conditions: [{ ActionCondition: { Action: 'BLOCK' } }, { ActionCondition: { Action: 'COUNT' } }] }],
+        Filters: [
+          {
+            Behavior: 'KEEP',
+            Requirement: 'MEETS_ANY',
+            Conditions: [{ ActionCondition: { Action: 'BLOCK' } }, { ActionCondition: { Action: 'COUNT' } }],
+          },
+        ],
       },
       // Authorization carries Cognito tokens: WAF logs must not hold them.
       redactedFields: [{ singleHeader: { Name: 'authorization' } }],

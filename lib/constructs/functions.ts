@@ -21,7 +21,9 @@ export interface FunctionsProps {
 }
 
 const RETENTION: Record<number, RetentionDays> = Object.fromEntries(
-  Object.values(RetentionDays).filter((v): v is RetentionDays => typeof v === 'number').map((v) => [v, v]),
+  Object.values(RetentionDays)
+    .filter((v): v is RetentionDays => typeof v === 'number')
+    .map((v) => [v, v]),
 );
 
 /**
@@ -40,7 +42,10 @@ export class Functions extends Construct {
   }
 
   private create(spec: FunctionSpec, props: FunctionsProps, retention: RetentionDays): NodejsFunction {
-    const id = spec.name.split('-').map((p) => p[0]?.toUpperCase() + p.slice(1)).join('');
+    const id = spec.name
+      .split('-')
+      .map((p) => p[0]?.toUpperCase() + p.slice(1))
+      .join('');
     const logGroup = new LogGroup(this, `${id}Logs`, { retention, removalPolicy: props.removalPolicy });
     return new NodejsFunction(this, id, {
       functionName: `${props.prefix}-${spec.name}`,
@@ -79,5 +84,4 @@ export class Functions extends Construct {
     if (!fn) throw new Error(`No function named ${name} in lib/functions/catalog.ts`);
     return fn;
   }
-
 }

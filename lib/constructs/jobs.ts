@@ -18,7 +18,6 @@ export interface JobsProps {
   readonly retryAttempts?: number;
 }
 
-
 /**
  * Background jobs the platform hands itself: an event bus of the stack's own (so stages in one
  * account never receive each other's jobs) and rules routing job events to worker functions. A
@@ -35,11 +34,20 @@ export class Jobs extends Construct {
   constructor(scope: Construct, id: string, props: JobsProps) {
     super(scope, id);
     this.props = props;
-    this.bus = new EventBus(this, 'Bus', { eventBusName: `${props.prefix}-jobs`, description: `${props.prefix}: background jobs (recording objects, go-live e-mail pages)` });
+    this.bus = new EventBus(this, 'Bus', {
+      eventBusName: `${props.prefix}-jobs`,
+      description: `${props.prefix}: background jobs (recording objects, go-live e-mail pages)`,
+    });
   }
 
   /** Routes events matching `pattern` to `worker` (asynchronously, retried, failures to `deadLetters`). */
-  route(ruleId: string, description: string, pattern: PlatformEventPattern, worker: LambdaFn, deadLetters: DeadLetters): Rule {
+  route(
+    ruleId: string,
+    description: string,
+    pattern: PlatformEventPattern,
+    worker: LambdaFn,
+    deadLetters: DeadLetters,
+  ): Rule {
     if (!this.configured.has(worker)) {
       worker.configureAsyncInvoke({
         retryAttempts: this.props.retryAttempts ?? 2,
@@ -52,7 +60,13 @@ export class Jobs extends Construct {
       description,
       eventBus: this.bus,
       eventPattern: { source: [...pattern.source], detailType: [...pattern['detail-type']] },
-      targets: [new LambdaFunction(worker, { deadLetterQueue: deadLetters.queue, retryAttempts: 8, maxEventAge: Duration.hours(2) })],
+      targets: [
+        new LambdaFunction(worker, {
+          deadLetterQueue: deadLetters.queue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
     });
   }
 

@@ -43,11 +43,17 @@ export class Operations extends Construct {
   readonly key: Key;
   private readonly byConsumer = new Map<string, DeadLetters>();
 
-  constructor(scope: Construct, id: string, private readonly props: OperationsProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: OperationsProps,
+  ) {
     super(scope, id);
     const retention = props.retention ?? Duration.days(14);
     if (retention.toSeconds() < 60 || retention.toSeconds() > Duration.days(14).toSeconds()) {
-      throw new Error(`Operations: retention must be between 1 minute and 14 days (SQS limits), got ${retention.toHumanString()}.`);
+      throw new Error(
+        `Operations: retention must be between 1 minute and 14 days (SQS limits), got ${retention.toHumanString()}.`,
+      );
     }
     this.key = new Key(this, 'TopicKey', {
       description: `${props.prefix} operations topic key`,
@@ -74,8 +80,12 @@ export class Operations extends Construct {
   deadLetters(consumer: string): DeadLetters {
     const existing = this.byConsumer.get(consumer);
     if (existing) return existing;
-    if (!/^[a-z][a-z0-9-]*$/.test(consumer)) throw new Error(`Operations: consumer "${consumer}" must be a kebab-case function name.`);
-    const id = consumer.split('-').map((p) => p[0]?.toUpperCase() + p.slice(1)).join('');
+    if (!/^[a-z][a-z0-9-]*$/.test(consumer))
+      throw new Error(`Operations: consumer "${consumer}" must be a kebab-case function name.`);
+    const id = consumer
+      .split('-')
+      .map((p) => p[0]?.toUpperCase() + p.slice(1))
+      .join('');
     const queue = new Queue(this, `${id}DeadLetters`, {
       queueName: `${this.props.prefix}-${consumer}-dlq`,
       encryption: QueueEncryption.SQS_MANAGED,

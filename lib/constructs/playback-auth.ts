@@ -35,7 +35,8 @@ export class PlaybackAuth extends Construct {
     // Created with a random string; the custom resource replaces it with the key on its first run.
     this.secret = new Secret(this, 'PrivateKey', {
       secretName: this.secretName,
-      description: 'IVS playback authorization: the ES384 private key that signs playback tokens, and its key pair ARN (written by the playback-keys custom resource).',
+      description:
+        'IVS playback authorization: the ES384 private key that signs playback tokens, and its key pair ARN (written by the playback-keys custom resource).',
       removalPolicy: props.removalPolicy,
     });
     const handler = props.keysHandler;
@@ -70,7 +71,12 @@ export class PlaybackAuth extends Construct {
   private bindSecret(fn: LambdaFunction, actions: string[]): void {
     fn.addEnvironment(ENV.PLAYBACK_KEY_SECRET, this.secretName);
     // The secret is named by its name in the environment; its ARN ends in Secrets Manager's random 6-character suffix.
-    const arn = Stack.of(this).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${this.secretName}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const arn = Stack.of(this).formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${this.secretName}-??????`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
     Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [arn] });
   }
 }

@@ -23,6 +23,11 @@ export function runtimeArns(scope: Construct, service: 'ivs' | 'ivschat', type: 
 }
 
 /** One statement on `grantee`'s policy; `conditions` omitted where the resource has nothing to check. */
-export function grantOn(grantee: IGrantable, actions: string[], resourceArns: string[], conditions?: Record<string, Record<string, unknown>>): Grant {
+export function grantOn(
+  grantee: IGrantable,
+  actions: string[],
+  resourceArns: string[],
+  conditions?: Record<string, Record<string, unknown>>,
+): Grant {
   return Grant.addToPrincipal({ grantee, actions, resourceArns, ...(conditions ? { conditions } : {}) });
 }

@@ -39,8 +39,17 @@ export class Safety extends Construct {
   constructor(scope: Construct, id: string, props: SafetyProps) {
     super(scope, id);
     this.props = props;
-    const key = new Key(this, 'TopicKey', { description: `${props.prefix} safety alerts topic key`, enableKeyRotation: true, removalPolicy: props.removalPolicy });
-    this.topic = new Topic(this, 'AdminAlerts', { topicName: `${props.prefix}-safety-alerts`, displayName: `${props.prefix} safety alerts`, masterKey: key, enforceSSL: true });
+    const key = new Key(this, 'TopicKey', {
+      description: `${props.prefix} safety alerts topic key`,
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+    });
+    this.topic = new Topic(this, 'AdminAlerts', {
+      topicName: `${props.prefix}-safety-alerts`,
+      displayName: `${props.prefix} safety alerts`,
+      masterKey: key,
+      enforceSSL: true,
+    });
     // EventBridge publishes to an encrypted topic only with the key.
     key.grant(new ServicePrincipal('events.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     if (props.adminEmail) this.topic.addSubscription(new EmailSubscription(props.adminEmail));
@@ -56,10 +65,14 @@ export class Safety extends Construct {
       description: 'Auto-suspended live streams: alert the platform admins',
       eventBus: this.props.bus,
       eventPattern: { source: [SAFETY_ALERT_EVENT.source], detailType: [SAFETY_ALERT_EVENT.detailType] },
-      targets: [new SnsTopic(this.topic, {
-        message: RuleTargetInput.fromEventPath('$.detail.message'),
-        deadLetterQueue: queue, retryAttempts: 8, maxEventAge: Duration.hours(2),
-      })],
+      targets: [
+        new SnsTopic(this.topic, {
+          message: RuleTargetInput.fromEventPath('$.detail.message'),
+          deadLetterQueue: queue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
     });
   }
 

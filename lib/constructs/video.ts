@@ -1,12 +1,27 @@
 import { Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import {
-  AllowedMethods, CachePolicy, Distribution, HeadersFrameOption, HeadersReferrerPolicy, OriginRequestPolicy, PriceClass,
-  ResponseHeadersPolicy, ViewerProtocolPolicy,
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
+  OriginRequestPolicy,
+  PriceClass,
+  ResponseHeadersPolicy,
+  ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { CfnRecordingConfiguration } from 'aws-cdk-lib/aws-ivs';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { BlockPublicAccess, Bucket, BucketEncryption, EventType, HttpMethods, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  EventType,
+  HttpMethods,
+  ObjectOwnership,
+  StorageClass,
+} from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
@@ -78,17 +93,28 @@ export class Video extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.logsBucket,
       serverAccessLogsPrefix: 'recordings-bucket/',
-      intelligentTieringConfigurations: [{
-        name: 'recording-archive-tiers',
-        archiveAccessTierTime: Duration.days(r.archiveAccessDays),
-        deepArchiveAccessTierTime: Duration.days(r.deepArchiveAccessDays),
-      }],
+      intelligentTieringConfigurations: [
+        {
+          name: 'recording-archive-tiers',
+          archiveAccessTierTime: Duration.days(r.archiveAccessDays),
+          deepArchiveAccessTierTime: Duration.days(r.deepArchiveAccessDays),
+        },
+      ],
       lifecycleRules: [
-        { id: 'intelligent-tiering-day-0', transitions: [{ storageClass: StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(0) }] },
-        { id: 'expire-unsold-recordings', tagFilters: { [CLASSIFICATION_TAG]: 'NO_SALES' }, expiration: Duration.days(r.expireUnsoldAfterDays) },
+        {
+          id: 'intelligent-tiering-day-0',
+          transitions: [{ storageClass: StorageClass.INTELLIGENT_TIERING, transitionAfter: Duration.days(0) }],
+        },
+        {
+          id: 'expire-unsold-recordings',
+          tagFilters: { [CLASSIFICATION_TAG]: 'NO_SALES' },
+          expiration: Duration.days(r.expireUnsoldAfterDays),
+        },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
       ],
-      cors: [{ allowedMethods: [HttpMethods.GET, HttpMethods.HEAD], allowedOrigins, allowedHeaders: ['*'], maxAge: 3600 }],
+      cors: [
+        { allowedMethods: [HttpMethods.GET, HttpMethods.HEAD], allowedOrigins, allowedHeaders: ['*'], maxAge: 3600 },
+      ],
       removalPolicy: props.removalPolicy,
       autoDeleteObjects: autoDelete,
     });
@@ -101,9 +127,10 @@ export class Video extends Construct {
         targetIntervalSeconds: r.thumbnailIntervalSeconds,
         storage: ['SEQUENTIAL', 'LATEST'],
       },
-      renditionConfiguration: r.renditions === 'ALL'
-        ? { renditionSelection: 'ALL' }
-        : { renditionSelection: 'CUSTOM', renditions: ['FULL_HD', 'HD'] },
+      renditionConfiguration:
+        r.renditions === 'ALL'
+          ? { renditionSelection: 'ALL' }
+          : { renditionSelection: 'CUSTOM', renditions: ['FULL_HD', 'HD'] },
       // A dropped connection that reconnects within 60 s continues the same recording.
       recordingReconnectWindowSeconds: 60,
     });

@@ -129,7 +129,10 @@ export class Web extends Construct {
     const files = new BucketDeployment(this, 'SiteFiles', {
       destinationBucket: this.sourceBucket,
       destinationKeyPrefix: `${SITE_PREFIX}/`,
-      sources: [Source.bucket(build.bucket, build.s3ObjectKey), Source.jsonData('runtime-config.json', props.runtimeConfig)],
+      sources: [
+        Source.bucket(build.bucket, build.s3ObjectKey),
+        Source.jsonData('runtime-config.json', props.runtimeConfig),
+      ],
       prune: true,
     });
 
@@ -137,16 +140,34 @@ export class Web extends Construct {
     // must be URL-encoded: https://docs.aws.amazon.com/amplify/latest/userguide/deploy-with-sdks.html).
     const branchArn = `arn:${stack.partition}:amplify:${stack.region}:${stack.account}:apps/${this.app.appId}/branches/${BRANCH}`;
     const encodedBranchArn = Fn.join('', [
-      'arn%3A', stack.partition, '%3Aamplify%3A', stack.region, '%3A', stack.account, '%3Aapps%2F', this.app.appId, `%2Fbranches%2F${BRANCH}`,
+      'arn%3A',
+      stack.partition,
+      '%3Aamplify%3A',
+      stack.region,
+      '%3A',
+      stack.account,
+      '%3Aapps%2F',
+      this.app.appId,
+      `%2Fbranches%2F${BRANCH}`,
     ]);
     const fromThisBranch = { StringEquals: { 'aws:SourceAccount': stack.account, 'aws:SourceArn': encodedBranchArn } };
     const amplify = new ServicePrincipal('amplify.amazonaws.com');
-    this.sourceBucket.addToResourcePolicy(new PolicyStatement({
-      principals: [amplify], actions: ['s3:ListBucket'], resources: [this.sourceBucket.bucketArn], conditions: fromThisBranch,
-    }));
-    this.sourceBucket.addToResourcePolicy(new PolicyStatement({
-      principals: [amplify], actions: ['s3:GetObject'], resources: [this.sourceBucket.arnForObjects(`${SITE_PREFIX}/*`)], conditions: fromThisBranch,
-    }));
+    this.sourceBucket.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [amplify],
+        actions: ['s3:ListBucket'],
+        resources: [this.sourceBucket.bucketArn],
+        conditions: fromThisBranch,
+      }),
+    );
+    this.sourceBucket.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [amplify],
+        actions: ['s3:GetObject'],
+        resources: [this.sourceBucket.arnForObjects(`${SITE_PREFIX}/*`)],
+        conditions: fromThisBranch,
+      }),
+    );
 
     const startDeployment = {
       service: 'Amplify',
@@ -162,13 +183,18 @@ export class Web extends Construct {
     const deployment = new AwsCustomResource(this, 'Deployment', {
       onCreate: startDeployment,
       onUpdate: startDeployment,
-      policy: AwsCustomResourcePolicy.fromStatements([new PolicyStatement({ actions: ['amplify:StartDeployment'], resources: [branchArn] })]),
+      policy: AwsCustomResourcePolicy.fromStatements([
+        new PolicyStatement({ actions: ['amplify:StartDeployment'], resources: [branchArn] }),
+      ]),
       installLatestAwsSdk: false,
     });
     // Redeploy whenever the build or the runtime config changes: CloudFormation updates a custom
     // resource only when its properties change, and the SDK call's parameters stay the same.
     const cfn = deployment.node.findChild('Resource').node.defaultChild as CfnResource;
-    cfn.addPropertyOverride('SiteFingerprint', { build: build.assetHash, config: stack.toJsonString(props.runtimeConfig) });
+    cfn.addPropertyOverride('SiteFingerprint', {
+      build: build.assetHash,
+      config: stack.toJsonString(props.runtimeConfig),
+    });
     deployment.node.addDependency(files, this.sourceBucket.policy ?? this.sourceBucket, branch);
   }
 }

@@ -25,12 +25,12 @@ export type Trigger =
   | { readonly kind: 'eventbridge'; readonly ruleId: string; readonly pattern: IvsEventPattern }
   | { readonly kind: 'schedule'; readonly ruleId: string; readonly everyMinutes: number }
   | {
-    readonly kind: 'table-stream';
-    /** Lambda event filter (the `Filters` pattern) so only matching records invoke the function. */
-    readonly filter?: Record<string, unknown>;
-    /** Records per invocation; the factory's default (50) applies when absent. */
-    readonly batchSize?: number;
-  }
+      readonly kind: 'table-stream';
+      /** Lambda event filter (the `Filters` pattern) so only matching records invoke the function. */
+      readonly filter?: Record<string, unknown>;
+      /** Records per invocation; the factory's default (50) applies when absent. */
+      readonly batchSize?: number;
+    }
   | { readonly kind: 'cognito-post-confirmation' }
   | { readonly kind: 'cognito-pre-token-generation' }
   | { readonly kind: 'chat-review' }
@@ -183,7 +183,8 @@ export const BATTLE_CHANGED: Record<string, unknown> = {
 export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'provision-streamer',
-    description: 'Studio: provisionMe takes a lease and answers at once; the run (table stream) creates the IVS channel, stream key, chat room and profile (idempotent).',
+    description:
+      'Studio: provisionMe takes a lease and answers at once; the run (table stream) creates the IVS channel, stream key, chat room and profile (idempotent).',
     triggers: [
       { kind: 'appsync', fields: ['Mutation.provisionMe', 'Query.myProvisioning'] },
       // One run per invocation: a slow run (IVS throttling) never holds up another user's.
@@ -195,7 +196,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'account',
-    description: 'Cognito triggers, DynamoDB only: claims the sign-up handle (account item); stamps the owned handle into ID tokens.',
+    description:
+      'Cognito triggers, DynamoDB only: claims the sign-up handle (account item); stamps the owned handle into ID tokens.',
     triggers: [{ kind: 'cognito-post-confirmation' }, { kind: 'cognito-pre-token-generation' }],
     // Cognito waits about 5 s for a trigger.
     timeoutSeconds: 5,
@@ -203,20 +205,24 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'stream-key',
-    description: 'Reads and rotates the owner\'s stream key.',
+    description: "Reads and rotates the owner's stream key.",
     triggers: [{ kind: 'appsync', fields: ['Query.myStreamKey', 'Mutation.rotateStreamKey'] }],
     // Delete, Update and publishes: a suspension for a period ends (new key, notification) when the streamer next reads the key.
-    table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], publishes: true,
+    table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    publishes: true,
   },
   {
     name: 'stream-state',
     description: 'Applies IVS Stream State Change events to stream status and sessions.',
     triggers: [{ kind: 'eventbridge', ruleId: 'StreamStateRule', pattern: STREAM_STATE_PATTERN }],
-    table: ['Query', 'UpdateItem'], idempotency: true, publishes: true,
+    table: ['Query', 'UpdateItem'],
+    idempotency: true,
+    publishes: true,
   },
   {
     name: 'go-live-fanout',
-    description: 'Sends one go-live alert per stream: in-app notifications to followers, SES bulk email to opted-in followers page by page.',
+    description:
+      'Sends one go-live alert per stream: in-app notifications to followers, SES bulk email to opted-in followers page by page.',
     triggers: [
       { kind: 'eventbridge', ruleId: 'GoLiveRule', pattern: GO_LIVE_PATTERN },
       { kind: 'platform-event', ruleId: 'GoLiveEmailPageRule', pattern: GO_LIVE_EMAIL_PATTERN },
@@ -224,14 +230,18 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     ],
     timeoutSeconds: 300,
     memoryMb: 512,
-    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'], publishes: true, putsJobs: true,
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'],
+    publishes: true,
+    putsJobs: true,
   },
   {
     name: 'stream-health-poller',
     description: 'While live: viewer count and ingest health for the control room.',
     triggers: [{ kind: 'schedule', ruleId: 'StreamHealthSchedule', everyMinutes: 1 }],
     timeoutSeconds: 55,
-    table: ['Query', 'PutItem', 'UpdateItem', 'DeleteItem'], publishes: true, emitsMilestones: true,
+    table: ['Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    publishes: true,
+    emitsMilestones: true,
   },
   {
     name: 'chat-token',
@@ -249,7 +259,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'chat-history',
-    description: 'Chat log subscriber: keeps the recent messages of each channel (TTL) from IVS Chat logging and applies deletions.',
+    description:
+      'Chat log subscriber: keeps the recent messages of each channel (TTL) from IVS Chat logging and applies deletions.',
     triggers: [{ kind: 'chat-log' }],
     table: ['Query', 'BatchWriteItem', 'UpdateItem'],
   },
@@ -260,8 +271,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       {
         kind: 'appsync',
         fields: [
-          'Mutation.deleteChatMessage', 'Mutation.timeoutUser', 'Mutation.banUser', 'Mutation.unbanUser',
-          'Mutation.addModerator', 'Mutation.removeModerator', 'Mutation.updateChatSettings', 'Mutation.liftTimeout',
+          'Mutation.deleteChatMessage',
+          'Mutation.timeoutUser',
+          'Mutation.banUser',
+          'Mutation.unbanUser',
+          'Mutation.addModerator',
+          'Mutation.removeModerator',
+          'Mutation.updateChatSettings',
+          'Mutation.liftTimeout',
         ],
       },
     ],
@@ -269,8 +286,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'social',
-    description: 'Streamer by handle, follow/unfollow (followerCount kept by transactions), marking notifications read.',
-    triggers: [{ kind: 'appsync', fields: ['Query.streamer', 'Mutation.follow', 'Mutation.unfollow', 'Mutation.markNotificationsRead'] }],
+    description:
+      'Streamer by handle, follow/unfollow (followerCount kept by transactions), marking notifications read.',
+    triggers: [
+      {
+        kind: 'appsync',
+        fields: ['Query.streamer', 'Mutation.follow', 'Mutation.unfollow', 'Mutation.markNotificationsRead'],
+      },
+    ],
     table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
   },
   {
@@ -281,7 +304,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'alert-unsubscribe',
-    description: 'One-click unsubscribe from go-live emails (List-Unsubscribe link with the opt-in\'s token).',
+    description: "One-click unsubscribe from go-live emails (List-Unsubscribe link with the opt-in's token).",
     triggers: [{ kind: 'function-url' }],
     table: ['GetItem', 'UpdateItem'],
   },
@@ -290,81 +313,109 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     description: 'Closes auctions whose time ran out: exactly one sale for the high bidder, or no sale.',
     triggers: [{ kind: 'schedule', ruleId: 'AuctionSweepSchedule', everyMinutes: 1 }],
     timeoutSeconds: 55,
-    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], publishes: true,
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+    publishes: true,
   },
   {
     name: 'recording-state',
     description: 'Builds the recording index from IVS Recording State Change events.',
     triggers: [{ kind: 'eventbridge', ruleId: 'RecordingStateRule', pattern: RECORDING_STATE_PATTERN }],
-    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], idempotency: true,
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+    idempotency: true,
   },
   {
     name: 'sale-markers',
-    description: 'Table stream: timed metadata cues (PutMetadata) for sales and featured products; recording classification.',
+    description:
+      'Table stream: timed metadata cues (PutMetadata) for sales and featured products; recording classification.',
     triggers: [{ kind: 'table-stream' }],
     timeoutSeconds: 30,
-    table: ['GetItem', 'UpdateItem'], putsJobs: true,
+    table: ['GetItem', 'UpdateItem'],
+    putsJobs: true,
   },
   {
     name: 'replay',
     description: 'Replay of a recording: playable URL, or starts a restore from an archive tier.',
     triggers: [{ kind: 'appsync', fields: ['Query.replay'] }],
-    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'], putsJobs: true,
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
+    putsJobs: true,
   },
   {
     name: 'restore-completed',
     description: 'S3 restore completed: marks the replay playable and notifies requesters.',
     triggers: [{ kind: 's3-restore-completed' }],
-    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], idempotency: true, publishes: true,
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    idempotency: true,
+    publishes: true,
   },
   {
     name: 'dvr-playlist',
-    description: 'While IVS records: a closed copy of each recording playlist, the last DVR window, beside it (dvr.m3u8) for live viewers to scrub back into.',
+    description:
+      'While IVS records: a closed copy of each recording playlist, the last DVR window, beside it (dvr.m3u8) for live viewers to scrub back into.',
     triggers: [{ kind: 's3-recording-playlist' }],
     writesDvrViews: true,
   },
   {
     name: 'recording-objects',
-    description: 'One page of a recording\'s S3 objects per invocation: restores for archived replays, classification tags for the lifecycle rules.',
+    description:
+      "One page of a recording's S3 objects per invocation: restores for archived replays, classification tags for the lifecycle rules.",
     triggers: [{ kind: 'platform-event', ruleId: 'RecordingObjectsRule', pattern: RECORDING_JOBS_PATTERN }],
     timeoutSeconds: 60,
-    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], idempotency: true, publishes: true, putsJobs: true,
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    idempotency: true,
+    publishes: true,
+    putsJobs: true,
   },
   {
     name: 'gift-fanout',
-    description: 'Table stream: publishes each accepted gift and tip to onGift subscribers; big ones notify the broadcaster in-app.',
+    description:
+      'Table stream: publishes each accepted gift and tip to onGift subscribers; big ones notify the broadcaster in-app.',
     triggers: [{ kind: 'table-stream', filter: GIFT_SENT }],
     timeoutSeconds: 30,
-    table: ['PutItem'], publishes: true,
+    table: ['PutItem'],
+    publishes: true,
   },
   {
     name: 'safety',
-    description: 'Reports of streams, users and chat messages (one per reporter, target and day); a reported live stream auto-suspended (StopStream, keys deleted, streamer notified, admins alerted); admin decisions and lifts, audited.',
-    triggers: [{ kind: 'appsync', fields: ['Mutation.reportContent', 'Mutation.resolveReport', 'Mutation.liftSuspension'] }],
+    description:
+      'Reports of streams, users and chat messages (one per reporter, target and day); a reported live stream auto-suspended (StopStream, keys deleted, streamer notified, admins alerted); admin decisions and lifts, audited.',
+    triggers: [
+      { kind: 'appsync', fields: ['Mutation.reportContent', 'Mutation.resolveReport', 'Mutation.liftSuspension'] },
+    ],
     timeoutSeconds: 15,
-    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'], publishes: true, putsJobs: true,
+    table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    publishes: true,
+    putsJobs: true,
   },
   {
     name: 'runtime-teardown',
-    description: 'Custom resource: deletes the platform\'s tagged IVS channels, keys and chat rooms on stack deletion.',
+    description: "Custom resource: deletes the platform's tagged IVS channels, keys and chat rooms on stack deletion.",
     triggers: [{ kind: 'custom-resource' }],
     timeoutSeconds: 900,
   },
   {
     name: 'coin-checkout',
-    description: 'Coin shop: the packs on sale and a Stripe Checkout Session per purchase (Stripe API over HTTPS, key from Secrets Manager).',
+    description:
+      'Coin shop: the packs on sale and a Stripe Checkout Session per purchase (Stripe API over HTTPS, key from Secrets Manager).',
     triggers: [{ kind: 'appsync', fields: ['Query.coinShop', 'Mutation.startCoinCheckout'] }],
     table: ['PutItem'],
   },
   {
     name: 'battles',
-    description: 'PK battles: invitations, start, end at the buzzer (one-time schedules) or early, forfeits, the winner\'s bonus; publishes every change to both channels.',
+    description:
+      "PK battles: invitations, start, end at the buzzer (one-time schedules) or early, forfeits, the winner's bonus; publishes every change to both channels.",
     triggers: [
       {
         kind: 'appsync',
         fields: [
-          'Query.currentBattle', 'Query.battle', 'Query.battleHistory', 'Query.myBattleInvitations', 'Query.battleCandidates',
-          'Mutation.inviteToBattle', 'Mutation.respondToBattle', 'Mutation.cancelBattleInvitation', 'Mutation.endBattle',
+          'Query.currentBattle',
+          'Query.battle',
+          'Query.battleHistory',
+          'Query.myBattleInvitations',
+          'Query.battleCandidates',
+          'Mutation.inviteToBattle',
+          'Mutation.respondToBattle',
+          'Mutation.cancelBattleInvitation',
+          'Mutation.endBattle',
         ],
       },
       { kind: 'table-stream', filter: BATTLE_CHANGED },
@@ -372,18 +423,22 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     ],
     // Ending waits for the settle time (at most 10 s) after the buzzer before it freezes the scores.
     timeoutSeconds: 30,
-    table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'], publishes: true, schedulesBattles: true,
+    table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+    publishes: true,
+    schedulesBattles: true,
   },
   {
     name: 'stripe-webhook',
-    description: 'Stripe webhook (function URL): verifies Stripe-Signature, credits coin purchases once per checkout session, takes refunds and disputes back (debt on shortfall).',
+    description:
+      'Stripe webhook (function URL): verifies Stripe-Signature, credits coin purchases once per checkout session, takes refunds and disputes back (debt on shortfall).',
     triggers: [{ kind: 'function-url' }],
     timeoutSeconds: 15,
     table: ['GetItem', 'PutItem', 'UpdateItem'],
   },
   {
     name: 'analytics-ingest',
-    description: 'Analytics events endpoint: zod-validated batches (64 KB, 100 events), rate limits, ID tokens verified; records to Firehose, live per-minute counters in DynamoDB.',
+    description:
+      'Analytics events endpoint: zod-validated batches (64 KB, 100 events), rate limits, ID tokens verified; records to Firehose, live per-minute counters in DynamoDB.',
     triggers: [{ kind: 'http-api', method: 'POST', path: ANALYTICS_EVENTS_PATH }],
     memoryMb: 512,
     table: ['GetItem', 'PutItem', 'UpdateItem'],
@@ -391,7 +446,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'analytics-reports',
-    description: 'Stream reports: live from the counters, final from the Athena named queries; 5-minute snapshots and viewer milestones every minute; streamReport, myStreamReports, creatorAnalytics.',
+    description:
+      'Stream reports: live from the counters, final from the Athena named queries; 5-minute snapshots and viewer milestones every minute; streamReport, myStreamReports, creatorAnalytics.',
     triggers: [
       { kind: 'appsync', fields: ['Query.streamReport', 'Query.myStreamReports', 'Query.creatorAnalytics'] },
       { kind: 'schedule', ruleId: 'AnalyticsReportsSchedule', everyMinutes: 1 },
@@ -399,17 +455,32 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 55,
     memoryMb: 512,
     table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem'],
-    publishes: true, analytics: 'reports', emitsMilestones: true,
+    publishes: true,
+    analytics: 'reports',
+    emitsMilestones: true,
   },
   {
     name: 'playback',
-    description: 'Audience: who may watch (public, followers, private allow-list, Preview), IVS playback tokens signed with the key in Secrets Manager, audience settings (channel authorized), Go public.',
-    triggers: [{ kind: 'appsync', fields: ['Query.playbackAccess', 'Query.followedLiveStreams', 'Query.myAudience', 'Mutation.updateAudience', 'Mutation.goPublic'] }],
-    table: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'], putsJobs: true,
+    description:
+      'Audience: who may watch (public, followers, private allow-list, Preview), IVS playback tokens signed with the key in Secrets Manager, audience settings (channel authorized), Go public.',
+    triggers: [
+      {
+        kind: 'appsync',
+        fields: [
+          'Query.playbackAccess',
+          'Query.followedLiveStreams',
+          'Query.myAudience',
+          'Mutation.updateAudience',
+          'Mutation.goPublic',
+        ],
+      },
+    ],
+    table: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'],
+    putsJobs: true,
   },
   {
     name: 'playback-keys',
-    description: 'Custom resource: the stage\'s IVS playback key pair, its private key kept in Secrets Manager.',
+    description: "Custom resource: the stage's IVS playback key pair, its private key kept in Secrets Manager.",
     triggers: [{ kind: 'custom-resource' }],
     timeoutSeconds: 60,
   },

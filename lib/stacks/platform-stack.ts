@@ -51,12 +51,23 @@ export class PlatformStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const removalPolicy = config.removalPolicy === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
-    const logRetention = (Object.values(RetentionDays).includes(config.logRetentionDays as RetentionDays)
-      ? config.logRetentionDays : RetentionDays.ONE_MONTH) as RetentionDays;
+    const logRetention = (
+      Object.values(RetentionDays).includes(config.logRetentionDays as RetentionDays)
+        ? config.logRetentionDays
+        : RetentionDays.ONE_MONTH
+    ) as RetentionDays;
 
-    const data = new Data(this, 'Data', { prefix: config.prefix, removalPolicy, protect: config.removalPolicy === 'retain' });
+    const data = new Data(this, 'Data', {
+      prefix: config.prefix,
+      removalPolicy,
+      protect: config.removalPolicy === 'retain',
+    });
     const video = new Video(this, 'Video', {
-      prefix: config.prefix, removalPolicy, recordings: config.recordings, webOrigins: config.webOrigins, channelType: config.channelType,
+      prefix: config.prefix,
+      removalPolicy,
+      recordings: config.recordings,
+      webOrigins: config.webOrigins,
+      channelType: config.channelType,
     });
 
     const functions = new Functions(this, 'Functions', {
@@ -73,21 +84,35 @@ export class PlatformStack extends Stack {
     const fn = (name: string) => functions.get(name);
 
     const auth = new Auth(this, 'Auth', {
-      prefix: config.prefix, removalPolicy, postConfirmation: fn('account'), preTokenGeneration: fn('account'),
+      prefix: config.prefix,
+      removalPolicy,
+      postConfirmation: fn('account'),
+      preTokenGeneration: fn('account'),
       email: config.email.userPoolViaSes ? userPoolSesEmail(this, config.email) : undefined,
     });
     const chat = new Chat(this, 'Chat', {
-      prefix: config.prefix, removalPolicy, reviewHandler: fn('chat-review'), logRetention,
+      prefix: config.prefix,
+      removalPolicy,
+      reviewHandler: fn('chat-review'),
+      logRetention,
       reviewProvisionedConcurrency: config.chatReviewProvisionedConcurrency,
       historySubscriber: fn('chat-history'),
     });
     const api = new Api(this, 'Api', {
-      prefix: config.prefix, userPool: auth.userPool, table: data.main, functions: fn, logRetention,
+      prefix: config.prefix,
+      userPool: auth.userPool,
+      table: data.main,
+      functions: fn,
+      logRetention,
       environment: { ...economyEnvironment(config.economy), ...battlesEnvironment(config.battles) },
     });
     api.grantGuest(auth.identityPool.unauthenticatedRole);
     const jobs = new Jobs(this, 'Jobs', { prefix: config.prefix });
-    const battles = new Battles(this, 'Battles', { prefix: config.prefix, target: fn('battles'), targetFunctionName: `${config.prefix}-battles` });
+    const battles = new Battles(this, 'Battles', {
+      prefix: config.prefix,
+      target: fn('battles'),
+      targetFunctionName: `${config.prefix}-battles`,
+    });
 
     // What each function declares with itself in the catalog.
     for (const spec of FUNCTIONS) {
@@ -117,25 +142,52 @@ export class PlatformStack extends Stack {
     // Trust and safety (docs/safety.md): suspensions delete keys and stop streams; admins hear of auto-suspensions; WAF guards the API.
     video.grantStreamKeyRotation(fn('safety'));
     const safety = new Safety(this, 'Safety', {
-      prefix: config.prefix, removalPolicy, bus: jobs.bus, adminEmail: config.safety.adminAlertEmail,
+      prefix: config.prefix,
+      removalPolicy,
+      bus: jobs.bus,
+      adminEmail: config.safety.adminAlertEmail,
       autoSuspend: { reports: config.safety.autoSuspendReports, windowMinutes: config.safety.autoSuspendWindowMinutes },
     });
     safety.configure(fn('safety'));
-    new Firewall(this, 'Firewall', { prefix: config.prefix, protect: [api.api.arn], rateLimit: config.safety.rateLimit, logRetention, removalPolicy });
+    new Firewall(this, 'Firewall', {
+      prefix: config.prefix,
+      protect: [api.api.arn],
+      rateLimit: config.safety.rateLimit,
+      logRetention,
+      removalPolicy,
+    });
 
-    const operations = new Operations(this, 'Operations', { prefix: config.prefix, removalPolicy, email: config.operationsEmail });
+    const operations = new Operations(this, 'Operations', {
+      prefix: config.prefix,
+      removalPolicy,
+      email: config.operationsEmail,
+    });
     this.wireTriggers(functions, data, video, jobs, operations);
     battles.sendFailuresTo(operations.deadLetters('battles').queue);
     safety.sendFailuresTo(operations.deadLetters('safety').queue);
     const alerts = new Alerts(this, 'Alerts', {
-      prefix: config.prefix, email: config.email, fanout: fn('go-live-fanout'), unsubscribe: fn('alert-unsubscribe'),
+      prefix: config.prefix,
+      email: config.email,
+      fanout: fn('go-live-fanout'),
+      unsubscribe: fn('alert-unsubscribe'),
     });
-    const coins = new Coins(this, 'Coins', { config: config.coins, checkout: fn('coin-checkout'), webhook: fn('stripe-webhook') });
+    const coins = new Coins(this, 'Coins', {
+      config: config.coins,
+      checkout: fn('coin-checkout'),
+      webhook: fn('stripe-webhook'),
+    });
 
     // Viewer analytics in a nested stack; each function's analytics grants are declared in the catalog.
     const analytics = new Analytics(this, 'Analytics', {
-      prefix: config.prefix, removalPolicy, logsBucket: video.logsBucket, logRetention,
-      routes: FUNCTIONS.flatMap((spec) => spec.triggers.flatMap((t) => (t.kind === 'http-api' ? [{ method: t.method, path: t.path, handler: fn(spec.name) }] : []))),
+      prefix: config.prefix,
+      removalPolicy,
+      logsBucket: video.logsBucket,
+      logRetention,
+      routes: FUNCTIONS.flatMap((spec) =>
+        spec.triggers.flatMap((t) =>
+          t.kind === 'http-api' ? [{ method: t.method, path: t.path, handler: fn(spec.name) }] : [],
+        ),
+      ),
     });
     // Viewer milestones go to the account's default bus, where other applications may subscribe to them.
     const defaultBus = EventBus.fromEventBusName(this, 'DefaultBus', 'default');
@@ -148,7 +200,10 @@ export class PlatformStack extends Stack {
         chat.grantSystemEvents(f);
       }
     }
-    fn('analytics-ingest').addEnvironment(ENV.ID_TOKEN_ISSUER, `https://cognito-idp.${this.region}.amazonaws.com/${auth.userPool.userPoolId}`);
+    fn('analytics-ingest').addEnvironment(
+      ENV.ID_TOKEN_ISSUER,
+      `https://cognito-idp.${this.region}.amazonaws.com/${auth.userPool.userPoolId}`,
+    );
     fn('analytics-ingest').addEnvironment(ENV.USER_POOL_CLIENT_ID, auth.client.userPoolClientId);
 
     const web = new Web(this, 'Web', {
@@ -175,11 +230,18 @@ export class PlatformStack extends Stack {
     fn('go-live-fanout').addEnvironment(ENV.WEB_URL, web.url);
     fn('coin-checkout').addEnvironment(ENV.WEB_URL, web.url);
     // Playback tokens name the site's origins; the channels' authorized flag follows audience settings.
-    const playbackAuth = new PlaybackAuth(this, 'PlaybackAuth', { prefix: config.prefix, removalPolicy, keysHandler: fn('playback-keys') });
+    const playbackAuth = new PlaybackAuth(this, 'PlaybackAuth', {
+      prefix: config.prefix,
+      removalPolicy,
+      keysHandler: fn('playback-keys'),
+    });
     playbackAuth.grantTokenSigning(fn('playback'), [...web.origins, ...config.webOrigins]);
     playbackAuth.grantChannelAuthorization(fn('playback'), config.prefix);
     // The battles' bonus is paid in the economy's money (coin value, currency, shards).
-    fn('battles').addEnvironment(ECONOMY_ENV.settings, economyEnvironment(config.economy)[ECONOMY_ENV.settings] as string);
+    fn('battles').addEnvironment(
+      ECONOMY_ENV.settings,
+      economyEnvironment(config.economy)[ECONOMY_ENV.settings] as string,
+    );
     fn('battles').addEnvironment(BATTLES_ENV, battlesEnvironment(config.battles)[BATTLES_ENV] as string);
     video.allowOrigins(...web.origins);
 
@@ -191,9 +253,19 @@ export class PlatformStack extends Stack {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::RuntimeResourcesTeardown',
       // A new ARN (settings changed, configuration replaced) makes the handler move the channels to it.
-      properties: { Tag: config.prefix, Stage: config.stage, RecordingConfigurationArn: video.recordingConfigurationArn },
+      properties: {
+        Tag: config.prefix,
+        Stage: config.stage,
+        RecordingConfigurationArn: video.recordingConfigurationArn,
+      },
     });
-    this.orderRuntimeResources(runtimeResources, video, chat, [fn('chat-review'), fn('provision-streamer')], config.allowTeardownOfRuntimeResources);
+    this.orderRuntimeResources(
+      runtimeResources,
+      video,
+      chat,
+      [fn('chat-review'), fn('provision-streamer')],
+      config.allowTeardownOfRuntimeResources,
+    );
 
     new CfnOutput(this, 'WebUrl', { value: web.url, description: 'The web app' });
     new CfnOutput(this, 'GraphqlUrl', { value: api.api.graphqlUrl });
@@ -202,9 +274,19 @@ export class PlatformStack extends Stack {
     new CfnOutput(this, 'IdentityPoolId', { value: auth.identityPool.identityPoolId });
     new CfnOutput(this, 'ReplayBaseUrl', { value: video.replayBaseUrl });
     new CfnOutput(this, 'RecordingsBucket', { value: video.bucket.bucketName });
-    new CfnOutput(this, 'UnsubscribeUrl', { value: alerts.unsubscribeUrl.url, description: 'One-click unsubscribe endpoint of go-live emails' });
-    new CfnOutput(this, 'AnalyticsUrl', { value: analytics.url, description: 'Viewer analytics events endpoint (POST /events)' });
-    new CfnOutput(this, 'StripeWebhookUrl', { value: coins.webhookUrl.url, description: 'Stripe webhook endpoint: add it in the Stripe dashboard (events checkout.session.completed, checkout.session.async_payment_succeeded, charge.refunded, charge.dispute.created)' });
+    new CfnOutput(this, 'UnsubscribeUrl', {
+      value: alerts.unsubscribeUrl.url,
+      description: 'One-click unsubscribe endpoint of go-live emails',
+    });
+    new CfnOutput(this, 'AnalyticsUrl', {
+      value: analytics.url,
+      description: 'Viewer analytics events endpoint (POST /events)',
+    });
+    new CfnOutput(this, 'StripeWebhookUrl', {
+      value: coins.webhookUrl.url,
+      description:
+        'Stripe webhook endpoint: add it in the Stripe dashboard (events checkout.session.completed, checkout.session.async_payment_succeeded, charge.refunded, charge.dispute.created)',
+    });
   }
 
   /**
@@ -215,7 +297,13 @@ export class PlatformStack extends Stack {
    * so the configurations they use are retained; a replaced recording configuration is still
    * deleted, since its channels have moved.
    */
-  private orderRuntimeResources(runtimeResources: CustomResource, video: Video, chat: Chat, creators: IConstruct[], allowTeardown: boolean): void {
+  private orderRuntimeResources(
+    runtimeResources: CustomResource,
+    video: Video,
+    chat: Chat,
+    creators: IConstruct[],
+    allowTeardown: boolean,
+  ): void {
     runtimeResources.node.addDependency(video.recordingConfiguration, chat.loggingConfiguration, ...creators);
     if (!allowTeardown) {
       video.recordingConfiguration.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
@@ -235,22 +323,46 @@ export class PlatformStack extends Stack {
       const f = functions.get(spec.name);
       for (const t of spec.triggers) {
         if (t.kind === 'eventbridge') {
-          new Rule(this, t.ruleId, { description: spec.description, eventPattern: {
-            source: [...t.pattern.source], detailType: [...t.pattern['detail-type']],
-            ...(t.pattern.detail ? { detail: t.pattern.detail as Record<string, unknown[]> } : {}),
-          }, targets: [new LambdaFunction(f, { retryAttempts: EVENT_RETRY_ATTEMPTS, maxEventAge: Duration.hours(2), deadLetterQueue: operations.deadLetters(spec.name).queue })] });
+          new Rule(this, t.ruleId, {
+            description: spec.description,
+            eventPattern: {
+              source: [...t.pattern.source],
+              detailType: [...t.pattern['detail-type']],
+              ...(t.pattern.detail ? { detail: t.pattern.detail as Record<string, unknown[]> } : {}),
+            },
+            targets: [
+              new LambdaFunction(f, {
+                retryAttempts: EVENT_RETRY_ATTEMPTS,
+                maxEventAge: Duration.hours(2),
+                deadLetterQueue: operations.deadLetters(spec.name).queue,
+              }),
+            ],
+          });
         } else if (t.kind === 'schedule') {
-          new Rule(this, t.ruleId, { description: spec.description, schedule: Schedule.rate(Duration.minutes(t.everyMinutes)), targets: [new LambdaFunction(f, {
-            retryAttempts: SCHEDULE_RETRY_ATTEMPTS, maxEventAge: Duration.minutes(Math.max(1, t.everyMinutes)), deadLetterQueue: operations.deadLetters(spec.name).queue,
-          })] });
+          new Rule(this, t.ruleId, {
+            description: spec.description,
+            schedule: Schedule.rate(Duration.minutes(t.everyMinutes)),
+            targets: [
+              new LambdaFunction(f, {
+                retryAttempts: SCHEDULE_RETRY_ATTEMPTS,
+                maxEventAge: Duration.minutes(Math.max(1, t.everyMinutes)),
+                deadLetterQueue: operations.deadLetters(spec.name).queue,
+              }),
+            ],
+          });
         } else if (t.kind === 'table-stream') {
           // After the retries, Lambda sends the failed batch's shard and sequence range (not the records) to the queue.
-          f.addEventSource(new DynamoEventSource(data.main, {
-            startingPosition: StartingPosition.LATEST, batchSize: t.batchSize ?? 50,
-            ...(t.filter ? { filters: [FilterCriteria.filter(t.filter)] } : {}),
-            bisectBatchOnError: true, retryAttempts: STREAM_RETRY_ATTEMPTS, reportBatchItemFailures: true,
-            onFailure: new SqsDlq(operations.deadLetters(spec.name).queue),
-          }));
+          f.addEventSource(
+            new DynamoEventSource(data.main, {
+              startingPosition: StartingPosition.LATEST,
+              batchSize: t.batchSize ?? 50,
+              ...(t.filter ? { filters: [FilterCriteria.filter(t.filter)] } : {}),
+              bisectBatchOnError: true,
+              retryAttempts: STREAM_RETRY_ATTEMPTS,
+              reportBatchItemFailures: true,
+              onFailure: new SqsDlq(operations.deadLetters(spec.name).queue),
+            }),
+          );
         } else if (t.kind === 's3-restore-completed') {
           video.bucket.addEventNotification(EventType.OBJECT_RESTORE_COMPLETED, new LambdaDestination(f));
         } else if (t.kind === 's3-recording-playlist') {

@@ -7,12 +7,19 @@ import type { GraphQLField, GraphQLObjectType } from 'graphql';
 export type AuthMode = 'AMAZON_COGNITO_USER_POOLS' | 'AWS_IAM';
 
 const DEFAULT_MODE: AuthMode = 'AMAZON_COGNITO_USER_POOLS';
-const DIRECTIVE_MODE: Record<string, AuthMode> = { aws_iam: 'AWS_IAM', aws_cognito_user_pools: 'AMAZON_COGNITO_USER_POOLS' };
+const DIRECTIVE_MODE: Record<string, AuthMode> = {
+  aws_iam: 'AWS_IAM',
+  aws_cognito_user_pools: 'AMAZON_COGNITO_USER_POOLS',
+};
 /** Introspection fields are open to every mode. */
 const ANY_MODE: AuthMode[] = ['AWS_IAM', 'AMAZON_COGNITO_USER_POOLS'];
 
-function modesOf(node: { astNode?: { directives?: readonly { name: { value: string } }[] } | null | undefined }): AuthMode[] {
-  return (node.astNode?.directives ?? []).map((d) => DIRECTIVE_MODE[d.name.value]).filter((m): m is AuthMode => m !== undefined);
+function modesOf(node: {
+  astNode?: { directives?: readonly { name: { value: string } }[] } | null | undefined;
+}): AuthMode[] {
+  return (node.astNode?.directives ?? [])
+    .map((d) => DIRECTIVE_MODE[d.name.value])
+    .filter((m): m is AuthMode => m !== undefined);
 }
 
 /** AppSync's rule: field directives, else the parent type's, else the default mode. */

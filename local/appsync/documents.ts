@@ -2,7 +2,15 @@
  * Requests' documents: parsed and validated once per query text (and operation name), and errors
  * formatted with AppSync's extra keys (errorType, errorInfo, data).
  */
-import { Kind, parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  Kind,
+  parse,
+  validate,
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { AppSyncFormattedError, EngineRequest } from './engine';
 import { AppSyncError } from './runtime';
 
@@ -30,7 +38,10 @@ export function formatError(err: GraphQLError): AppSyncFormattedError {
   return formatted;
 }
 
-function prepareUncached(schema: GraphQLSchema, req: EngineRequest): PreparedDocument | { errors: AppSyncFormattedError[] } {
+function prepareUncached(
+  schema: GraphQLSchema,
+  req: EngineRequest,
+): PreparedDocument | { errors: AppSyncFormattedError[] } {
   let document: DocumentNode;
   try {
     document = parse(req.query);
@@ -39,7 +50,9 @@ function prepareUncached(schema: GraphQLSchema, req: EngineRequest): PreparedDoc
   }
   const problems = validate(schema, document);
   if (problems.length) return { errors: problems.map(formatError) };
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   const operation = req.operationName ? operations.find((o) => o.name?.value === req.operationName) : operations[0];
   if (!operation) return { errors: [{ message: 'Operation not found', errorType: 'ValidationError' }] };
   return { document, operation };
@@ -49,7 +62,9 @@ function prepareUncached(schema: GraphQLSchema, req: EngineRequest): PreparedDoc
  * Prepares requests against `schema`, keeping the last 500 valid documents: the schema never
  * changes, so a document valid once is valid always; invalid ones are not cached (their errors are rebuilt).
  */
-export function documentCache(schema: GraphQLSchema): (req: EngineRequest) => PreparedDocument | { errors: AppSyncFormattedError[] } {
+export function documentCache(
+  schema: GraphQLSchema,
+): (req: EngineRequest) => PreparedDocument | { errors: AppSyncFormattedError[] } {
   const prepared = new Map<string, PreparedDocument>();
   return (req) => {
     const cacheKey = `${req.operationName ?? ''}\u0000${req.query}`;

@@ -81,7 +81,10 @@ function decodeToken(token: string | null | undefined): Av | undefined {
 }
 
 /** Merges several expressions' names/values (condition + update, query + filter). */
-function merge(...parts: (Expression | undefined | null)[]): { ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Av } {
+function merge(...parts: (Expression | undefined | null)[]): {
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Av;
+} {
   const names: Record<string, string> = {};
   const values: Av = {};
   for (const p of parts) {
@@ -95,12 +98,18 @@ function merge(...parts: (Expression | undefined | null)[]): { ExpressionAttribu
   };
 }
 
-function projection(p: Expression | undefined): { ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> } {
+function projection(p: Expression | undefined): {
+  ProjectionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+} {
   return p ? { ProjectionExpression: p.expression, ExpressionAttributeNames: p.expressionNames } : {};
 }
 
 /** ConditionExpression + ALL_OLD on failure, for a request's optional `condition`. */
-function conditionOf(condition: Condition | undefined): { ConditionExpression?: string; ReturnValuesOnConditionCheckFailure?: 'ALL_OLD' } {
+function conditionOf(condition: Condition | undefined): {
+  ConditionExpression?: string;
+  ReturnValuesOnConditionCheckFailure?: 'ALL_OLD';
+} {
   if (!condition) return {};
   if (condition.conditionalCheckFailedHandler?.strategy === 'Custom') {
     throw new Error('The local DynamoDB data source does not implement conditionalCheckFailedHandler strategy Custom');
@@ -126,7 +135,15 @@ function without(item: Record<string, unknown>, ignore: string[] | undefined): R
 }
 
 /** Socket-level failures: DynamoDB could not be reached at all (stopped, restarting, connection cut). */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /**
  * AppSync reaches DynamoDB inside AWS: when DynamoDB cannot serve a request the resolver sees a
@@ -147,7 +164,11 @@ function failure(err: unknown): DataSourceOutcome {
   if (err instanceof ConditionFailed) {
     return { error: { message: err.message, type: `DynamoDB:${err.name}` }, result: err.current };
   }
-  const e = err as { name?: string; message?: string; CancellationReasons?: { Code?: string; Message?: string; Item?: Av }[] };
+  const e = err as {
+    name?: string;
+    message?: string;
+    CancellationReasons?: { Code?: string; Message?: string; Item?: Av }[];
+  };
   const type = `DynamoDB:${e.name ?? 'Error'}`;
   if (e.name === 'TransactionCanceledException') {
     return {
@@ -180,7 +201,12 @@ export function createDynamoDbSource(client: DynamoDBClient, table: string) {
     switch (req.operation) {
       case 'GetItem': {
         const out = await client.send(
-          new GetItemCommand({ TableName: table, Key: req.key, ConsistentRead: req.consistentRead, ...projection(req.projection) }),
+          new GetItemCommand({
+            TableName: table,
+            Key: req.key,
+            ConsistentRead: req.consistentRead,
+            ...projection(req.projection),
+          }),
         );
         return plain(out.Item);
       }
@@ -188,11 +214,22 @@ export function createDynamoDbSource(client: DynamoDBClient, table: string) {
         const item = { ...req.attributeValues, ...req.key } as Av;
         const condition = req.condition as Condition | undefined;
         try {
-          await conditional(() => client.send(new PutItemCommand({ TableName: table, Item: item, ...conditionOf(condition), ...merge(condition) })));
+          await conditional(() =>
+            client.send(
+              new PutItemCommand({ TableName: table, Item: item, ...conditionOf(condition), ...merge(condition) }),
+            ),
+          );
         } catch (err) {
           // AppSync: the current value already equals the desired item → treated as a success.
           const current = err instanceof ConditionFailed ? err.current : null;
-          if (current && isDeepStrictEqual(without(current, condition?.equalsIgnore), without(unmarshall(item), condition?.equalsIgnore))) return current;
+          if (
+            current &&
+            isDeepStrictEqual(
+              without(current, condition?.equalsIgnore),
+              without(unmarshall(item), condition?.equalsIgnore),
+            )
+          )
+            return current;
           throw err;
         }
         return unmarshall(item);
@@ -215,7 +252,15 @@ export function createDynamoDbSource(client: DynamoDBClient, table: string) {
       case 'DeleteItem': {
         try {
           const out = await conditional(() =>
-            client.send(new DeleteItemCommand({ TableName: table, Key: req.key, ReturnValues: 'ALL_OLD', ...conditionOf(req.condition as Condition | undefined), ...merge(req.condition) })),
+            client.send(
+              new DeleteItemCommand({
+                TableName: table,
+                Key: req.key,
+                ReturnValues: 'ALL_OLD',
+                ...conditionOf(req.condition as Condition | undefined),
+                ...merge(req.condition),
+              }),
+            ),
           );
           return plain(out.Attributes);
         } catch (err) {
@@ -236,17 +281,38 @@ export function createDynamoDbSource(client: DynamoDBClient, table: string) {
           FilterExpression: req.filter?.expression,
           ProjectionExpression: req.projection?.expression,
         };
-        const names = merge(req.query, req.filter, req.projection ? { expression: '', expressionNames: req.projection.expressionNames } : undefined);
+        const names = merge(
+          req.query,
+          req.filter,
+          req.projection ? { expression: '', expressionNames: req.projection.expressionNames } : undefined,
+        );
         const out =
           req.operation === 'Query'
-            ? await client.send(new QueryCommand({ ...common, KeyConditionExpression: req.query.expression, ScanIndexForward: req.scanIndexForward ?? true, ...names }))
-            : await client.send(new ScanCommand({ ...common, Segment: req.segment, TotalSegments: req.totalSegments, ...names }));
-        return { items: (out.Items ?? []).map((i) => unmarshall(i)), nextToken: encodeToken(out.LastEvaluatedKey), scannedCount: out.ScannedCount ?? 0 };
+            ? await client.send(
+                new QueryCommand({
+                  ...common,
+                  KeyConditionExpression: req.query.expression,
+                  ScanIndexForward: req.scanIndexForward ?? true,
+                  ...names,
+                }),
+              )
+            : await client.send(
+                new ScanCommand({ ...common, Segment: req.segment, TotalSegments: req.totalSegments, ...names }),
+              );
+        return {
+          items: (out.Items ?? []).map((i) => unmarshall(i)),
+          nextToken: encodeToken(out.LastEvaluatedKey),
+          scannedCount: out.ScannedCount ?? 0,
+        };
       }
       case 'BatchGetItem': {
         const tables = req.tables as Record<string, { keys: Av[]; consistentRead?: boolean }>;
         const out = await client.send(
-          new BatchGetItemCommand({ RequestItems: Object.fromEntries(Object.entries(tables).map(([t, v]) => [t, { Keys: v.keys, ConsistentRead: v.consistentRead }])) }),
+          new BatchGetItemCommand({
+            RequestItems: Object.fromEntries(
+              Object.entries(tables).map(([t, v]) => [t, { Keys: v.keys, ConsistentRead: v.consistentRead }]),
+            ),
+          }),
         );
         // AppSync keeps the request order and answers null for missing keys.
         const data: Record<string, unknown[]> = {};
@@ -257,7 +323,9 @@ export function createDynamoDbSource(client: DynamoDBClient, table: string) {
             return found.find((i) => Object.entries(key).every(([n, val]) => i[n] === val)) ?? null;
           });
         }
-        const unprocessedKeys = Object.fromEntries(Object.entries(out.UnprocessedKeys ?? {}).map(([t, v]) => [t, (v.Keys ?? []).map((k) => unmarshall(k))]));
+        const unprocessedKeys = Object.fromEntries(
+          Object.entries(out.UnprocessedKeys ?? {}).map(([t, v]) => [t, (v.Keys ?? []).map((k) => unmarshall(k))]),
+        );
         return { data, unprocessedKeys };
       }
       case 'BatchPutItem':
@@ -267,20 +335,30 @@ export function createDynamoDbSource(client: DynamoDBClient, table: string) {
         const out = await client.send(
           new BatchWriteItemCommand({
             RequestItems: Object.fromEntries(
-              Object.entries(tables).map(([t, items]) => [t, items.map((i) => (put ? { PutRequest: { Item: i } } : { DeleteRequest: { Key: i } }))]),
+              Object.entries(tables).map(([t, items]) => [
+                t,
+                items.map((i) => (put ? { PutRequest: { Item: i } } : { DeleteRequest: { Key: i } })),
+              ]),
             ),
           }),
         );
-        const data = Object.fromEntries(Object.entries(tables).map(([t, items]) => [t, items.map((i) => unmarshall(i))]));
+        const data = Object.fromEntries(
+          Object.entries(tables).map(([t, items]) => [t, items.map((i) => unmarshall(i))]),
+        );
         const unprocessed = Object.fromEntries(
-          Object.entries(out.UnprocessedItems ?? {}).map(([t, v]) => [t, v.map((w) => unmarshall((put ? w.PutRequest?.Item : w.DeleteRequest?.Key) ?? {}))]),
+          Object.entries(out.UnprocessedItems ?? {}).map(([t, v]) => [
+            t,
+            v.map((w) => unmarshall((put ? w.PutRequest?.Item : w.DeleteRequest?.Key) ?? {})),
+          ]),
         );
         return put ? { data, unprocessedItems: unprocessed } : { data, unprocessedKeys: unprocessed };
       }
       case 'TransactGetItems': {
         const items = req.transactItems as { table: string; key: Av; projection?: Expression }[];
         const out = await client.send(
-          new TransactGetItemsCommand({ TransactItems: items.map((i) => ({ Get: { TableName: i.table, Key: i.key, ...projection(i.projection) } })) }),
+          new TransactGetItemsCommand({
+            TransactItems: items.map((i) => ({ Get: { TableName: i.table, Key: i.key, ...projection(i.projection) } })),
+          }),
         );
         return { items: (out.Responses ?? []).map((r) => plain(r.Item)), cancellationReasons: null };
       }
@@ -291,17 +369,23 @@ export function createDynamoDbSource(client: DynamoDBClient, table: string) {
           const base = {
             TableName: i.table as string,
             ConditionExpression: cond?.expression,
-            ReturnValuesOnConditionCheckFailure: cond?.returnValuesOnConditionCheckFailure ? ('ALL_OLD' as const) : undefined,
+            ReturnValuesOnConditionCheckFailure: cond?.returnValuesOnConditionCheckFailure
+              ? ('ALL_OLD' as const)
+              : undefined,
           };
           switch (i.operation) {
             case 'PutItem':
               return { Put: { ...base, Item: { ...i.attributeValues, ...i.key }, ...merge(cond) } };
             case 'UpdateItem':
-              return { Update: { ...base, Key: i.key, UpdateExpression: i.update.expression, ...merge(i.update, cond) } };
+              return {
+                Update: { ...base, Key: i.key, UpdateExpression: i.update.expression, ...merge(i.update, cond) },
+              };
             case 'DeleteItem':
               return { Delete: { ...base, Key: i.key, ...merge(cond) } };
             case 'ConditionCheck':
-              return { ConditionCheck: { ...base, ConditionExpression: cond?.expression ?? '', Key: i.key, ...merge(cond) } };
+              return {
+                ConditionCheck: { ...base, ConditionExpression: cond?.expression ?? '', Key: i.key, ...merge(cond) },
+              };
             default:
               throw new Error(`Unsupported transactItems operation ${String(i.operation)}`);
           }
@@ -322,16 +406,29 @@ export function createDynamoDbSource(client: DynamoDBClient, table: string) {
         try {
           return { result: await run(req as Record<string, Loose>), error: null };
         } catch (err) {
-          if ((err as Error).message?.startsWith('The local DynamoDB data source') || (err as Error).message?.startsWith('Unsupported transactItems')) throw err;
+          if (
+            (err as Error).message?.startsWith('The local DynamoDB data source') ||
+            (err as Error).message?.startsWith('Unsupported transactItems')
+          )
+            throw err;
           if (lockedOut(err) && attempt < LOCKED_OUT_ATTEMPTS) {
             await new Promise((resolve) => setTimeout(resolve, 10 * attempt + Math.random() * 40));
             continue;
           }
           if (lockedOut(err) && (req as Record<string, Loose>).operation === 'TransactWriteItems') {
             const items = (req as Record<string, Loose>).transactItems as unknown[];
-            return failure(Object.assign(new Error('Transaction cancelled, please refer cancellation reasons for specific reasons'), {
-              name: 'TransactionCanceledException', CancellationReasons: items.map(() => ({ Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' })),
-            }));
+            return failure(
+              Object.assign(
+                new Error('Transaction cancelled, please refer cancellation reasons for specific reasons'),
+                {
+                  name: 'TransactionCanceledException',
+                  CancellationReasons: items.map(() => ({
+                    Code: 'TransactionConflict',
+                    Message: 'Transaction is ongoing for the item',
+                  })),
+                },
+              ),
+            );
           }
           return failure(err);
         }

@@ -46,7 +46,8 @@ export interface IamIdentity {
   username: string;
 }
 
-export type LocalAuth = { mode: 'AMAZON_COGNITO_USER_POOLS'; identity: CognitoIdentity } | { mode: 'AWS_IAM'; identity: IamIdentity };
+export type LocalAuth =
+  { mode: 'AMAZON_COGNITO_USER_POOLS'; identity: CognitoIdentity } | { mode: 'AWS_IAM'; identity: IamIdentity };
 
 export interface EngineRequest {
   query: string;
@@ -72,7 +73,11 @@ export interface EngineOptions {
 }
 
 /** A formatted GraphQL error with AppSync's extra keys. */
-export type AppSyncFormattedError = GraphQLFormattedError & { errorType?: string | null; errorInfo?: unknown; data?: unknown };
+export type AppSyncFormattedError = GraphQLFormattedError & {
+  errorType?: string | null;
+  errorInfo?: unknown;
+  data?: unknown;
+};
 /** GraphQL answer: data plus AppSync-shaped errors. */
 export interface EngineResult {
   data?: Record<string, unknown> | null;
@@ -94,7 +99,8 @@ function useAwsJson(schema: GraphQLSchema): void {
   Object.assign(schema.getType('AWSJSON') as GraphQLScalarType, {
     serialize: (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v)),
     parseValue: (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v),
-    parseLiteral: (ast: { kind: string; value?: string }) => (ast.kind === Kind.STRING ? JSON.parse(ast.value as string) : null),
+    parseLiteral: (ast: { kind: string; value?: string }) =>
+      ast.kind === Kind.STRING ? JSON.parse(ast.value as string) : null,
   });
 }
 
@@ -130,7 +136,13 @@ export function createEngine(opts: EngineOptions): Engine {
     });
     const errors: AppSyncFormattedError[] = [
       ...(result.errors ?? []).map(formatError),
-      ...appended.map((e) => ({ message: e.message, path: e.path, errorType: e.errorType, errorInfo: e.errorInfo, data: e.data })),
+      ...appended.map((e) => ({
+        message: e.message,
+        path: e.path,
+        errorType: e.errorType,
+        errorInfo: e.errorInfo,
+        data: e.data,
+      })),
     ];
     return { data: result.data ?? null, ...(errors.length ? { errors } : {}) };
   };
@@ -142,7 +154,10 @@ export function createEngine(opts: EngineOptions): Engine {
       const prepared = prepare(req);
       if ('errors' in prepared) return { data: null, errors: prepared.errors };
       if (prepared.operation.operation === 'subscription') {
-        return { data: null, errors: [{ message: 'Subscriptions are served by subscribe()', errorType: 'ValidationError' }] };
+        return {
+          data: null,
+          errors: [{ message: 'Subscriptions are served by subscribe()', errorType: 'ValidationError' }],
+        };
       }
       const result = await run(req, prepared.document);
       if (prepared.operation.operation === 'mutation') await subs.publish(prepared.operation, result);

@@ -28,8 +28,12 @@ type Ctx = Record<string, unknown> & { stash: Record<string, unknown>; prev: { r
 type DataSourceOutcome = { result: unknown; error: { message: string; type: string } | null };
 
 /** Runs one handler; util.error propagates, appended errors are collected. */
-const call = (fn: ((ctx: unknown) => unknown) | undefined, ctx: Ctx, errors: AppendedError[], fallback: unknown): unknown =>
-  fn ? withInvocation(errors, () => fn(ctx)) : fallback;
+const call = (
+  fn: ((ctx: unknown) => unknown) | undefined,
+  ctx: Ctx,
+  errors: AppendedError[],
+  fallback: unknown,
+): unknown => (fn ? withInvocation(errors, () => fn(ctx)) : fallback);
 
 const pathOf = (info: GraphQLResolveInfo): (string | number)[] => {
   const out: (string | number)[] = [];
@@ -38,7 +42,11 @@ const pathOf = (info: GraphQLResolveInfo): (string | number)[] => {
 };
 
 /** The field resolvers by `Type.field`, for every resolver file in `resolversDir`. */
-export function loadFieldResolvers(opts: EngineOptions, schema: GraphQLSchema, resolversDir: string): Map<string, FieldResolver> {
+export function loadFieldResolvers(
+  opts: EngineOptions,
+  schema: GraphQLSchema,
+  resolversDir: string,
+): Map<string, FieldResolver> {
   const functionModules = new Map<string, ResolverModule>();
   const pipelineFunction = (name: string): ResolverModule => {
     let mod = functionModules.get(name);
@@ -88,44 +96,51 @@ export function loadFieldResolvers(opts: EngineOptions, schema: GraphQLSchema, r
     }
   };
 
-  const finish = (value: unknown, errors: AppendedError[], info: GraphQLResolveInfo, context: RequestContext): unknown => {
+  const finish = (
+    value: unknown,
+    errors: AppendedError[],
+    info: GraphQLResolveInfo,
+    context: RequestContext,
+  ): unknown => {
     // appendError: the field keeps its value and the errors are reported beside it.
     for (const e of errors) context.appended.push({ ...e, path: pathOf(info) });
     return value;
   };
 
-  const resolveWith = (field: string, mod: ResolverModule): FieldResolver => async (source, args, context, info) => {
-    const errors: AppendedError[] = [];
-    const ctx: Ctx = {
-      arguments: args,
-      args,
-      identity: context.auth.identity,
-      source: source ?? null,
-      stash: {},
-      prev: { result: null },
-      env,
-      request: { headers: context.headers, domainName: null },
-      info: {
-        fieldName: info.fieldName,
-        parentTypeName: info.parentType.name,
-        variables: info.variableValues,
-        selectionSetList: selectionSetList(info),
-        selectionSetGraphQL: '',
-      },
+  const resolveWith =
+    (field: string, mod: ResolverModule): FieldResolver =>
+    async (source, args, context, info) => {
+      const errors: AppendedError[] = [];
+      const ctx: Ctx = {
+        arguments: args,
+        args,
+        identity: context.auth.identity,
+        source: source ?? null,
+        stash: {},
+        prev: { result: null },
+        env,
+        request: { headers: context.headers, domainName: null },
+        info: {
+          fieldName: info.fieldName,
+          parentTypeName: info.parentType.name,
+          variables: info.variableValues,
+          selectionSetList: selectionSetList(info),
+          selectionSetGraphQL: '',
+        },
+      };
+      if (!mod.pipeline) return finish(await runStep(field, mod, ctx, errors), errors, info, context);
+      try {
+        ctx.prev.result = call(mod.request, ctx, errors, {});
+      } catch (err) {
+        if (!(err instanceof EarlyReturn)) throw err;
+        return finish(err.value, errors, info, context);
+      }
+      for (const name of mod.pipeline) {
+        ctx.prev.result = await runStep(field, pipelineFunction(name), ctx, errors);
+      }
+      ctx.result = ctx.prev.result;
+      return finish(call(mod.response, ctx, errors, ctx.prev.result), errors, info, context);
     };
-    if (!mod.pipeline) return finish(await runStep(field, mod, ctx, errors), errors, info, context);
-    try {
-      ctx.prev.result = call(mod.request, ctx, errors, {});
-    } catch (err) {
-      if (!(err instanceof EarlyReturn)) throw err;
-      return finish(err.value, errors, info, context);
-    }
-    for (const name of mod.pipeline) {
-      ctx.prev.result = await runStep(field, pipelineFunction(name), ctx, errors);
-    }
-    ctx.result = ctx.prev.result;
-    return finish(call(mod.response, ctx, errors, ctx.prev.result), errors, info, context);
-  };
 
   const resolvers = new Map<string, FieldResolver>();
   for (const file of findResolverFiles(resolversDir, schema)) {

@@ -53,8 +53,11 @@ export function withInvocation<T>(errors: AppendedError[], fn: () => T): T {
 function strict<T extends object>(path: string, target: T): T {
   return new Proxy(target, {
     get(obj, key, receiver) {
-      if (typeof key === 'symbol' || key in obj || key === 'then' || key === 'toJSON') return Reflect.get(obj, key, receiver);
-      throw new Error(`${path}.${key} is not implemented by the local APPSYNC_JS runtime (see docs/local-appsync-runtime.md)`);
+      if (typeof key === 'symbol' || key in obj || key === 'then' || key === 'toJSON')
+        return Reflect.get(obj, key, receiver);
+      throw new Error(
+        `${path}.${key} is not implemented by the local APPSYNC_JS runtime (see docs/local-appsync-runtime.md)`,
+      );
     },
   });
 }
@@ -153,7 +156,19 @@ export const util = strict('util', {
   isList: (v: unknown) => Array.isArray(v),
   isMap: (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v),
   typeOf: (v: unknown) =>
-    v === null || v === undefined ? 'Null' : Array.isArray(v) ? 'List' : typeof v === 'object' ? 'Map' : typeof v === 'string' ? 'String' : typeof v === 'number' ? 'Number' : typeof v === 'boolean' ? 'Boolean' : 'Object',
+    v === null || v === undefined
+      ? 'Null'
+      : Array.isArray(v)
+        ? 'List'
+        : typeof v === 'object'
+          ? 'Map'
+          : typeof v === 'string'
+            ? 'String'
+            : typeof v === 'number'
+              ? 'Number'
+              : typeof v === 'boolean'
+                ? 'Boolean'
+                : 'Object',
   matches: (pattern: string, s: string) => new RegExp(`^(?:${pattern})$`).test(s),
   base64Encode: (s: string) => Buffer.from(s, 'utf8').toString('base64'),
   base64Decode: (s: string) => Buffer.from(s, 'base64').toString('utf8'),
@@ -191,10 +206,42 @@ export interface ResolverModule {
  * fail in AppSync. Time comes from `util.time`, ids and randomness from `util.autoId`/`autoUlid`.
  */
 export const ABSENT_GLOBALS: readonly string[] = [
-  'Date', 'Promise', 'Proxy', 'Reflect', 'Symbol', 'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry',
-  'RegExp', 'BigInt', 'Intl', 'WebAssembly', 'eval', 'Iterator', 'AsyncIterator', 'ArrayBuffer', 'SharedArrayBuffer', 'DataView',
-  'Atomics', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array',
-  'Float16Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'escape', 'unescape',
+  'Date',
+  'Promise',
+  'Proxy',
+  'Reflect',
+  'Symbol',
+  'Map',
+  'Set',
+  'WeakMap',
+  'WeakSet',
+  'WeakRef',
+  'FinalizationRegistry',
+  'RegExp',
+  'BigInt',
+  'Intl',
+  'WebAssembly',
+  'eval',
+  'Iterator',
+  'AsyncIterator',
+  'ArrayBuffer',
+  'SharedArrayBuffer',
+  'DataView',
+  'Atomics',
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'Float16Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+  'escape',
+  'unescape',
 ];
 
 /** `Math` functions withheld: randomness is `util.autoId`'s job, and a resolver result must not depend on it. */
@@ -209,7 +256,9 @@ function appSyncRealm(label: string): VmContext {
   const context = createContext({}, { name: label, codeGeneration: { strings: false, wasm: false } });
   const global = new Script('globalThis').runInContext(context) as Record<string, unknown>;
   const unsupported = (name: string): never => {
-    throw new ReferenceError(`${name} is not available in the APPSYNC_JS runtime (docs/local-appsync-runtime.md); ${label}`);
+    throw new ReferenceError(
+      `${name} is not available in the APPSYNC_JS runtime (docs/local-appsync-runtime.md); ${label}`,
+    );
   };
   for (const name of ABSENT_GLOBALS) {
     Object.defineProperty(global, name, { get: () => unsupported(name), configurable: false });
@@ -219,7 +268,10 @@ function appSyncRealm(label: string): VmContext {
     Object.defineProperty(math, name, { get: () => unsupported(`Math.${name}`), configurable: false });
   }
   Object.defineProperty(global, 'console', {
-    value: Object.freeze({ log: (...args: unknown[]) => console.log(...args), error: (...args: unknown[]) => console.error(...args) }),
+    value: Object.freeze({
+      log: (...args: unknown[]) => console.log(...args),
+      error: (...args: unknown[]) => console.error(...args),
+    }),
   });
   return context;
 }
@@ -241,9 +293,9 @@ export function loadResolverCode(code: string, label: string): ResolverModule {
     if (id === '@aws-appsync/utils') return utilsModule;
     throw new Error(`${label}: APPSYNC_JS code cannot import ${id}`);
   };
-  const wrapper = new Script(`(function (require, module, exports) {${cjs}\n})`, { filename: label }).runInContext(appSyncRealm(label)) as (
-    r: typeof requireShim, m: typeof module, e: ResolverModule,
-  ) => void;
+  const wrapper = new Script(`(function (require, module, exports) {${cjs}\n})`, { filename: label }).runInContext(
+    appSyncRealm(label),
+  ) as (r: typeof requireShim, m: typeof module, e: ResolverModule) => void;
   wrapper(requireShim, module, module.exports);
   const loaded = module.exports;
   const checked = (name: 'request' | 'response'): ((ctx: unknown) => unknown) | undefined => {
@@ -251,7 +303,8 @@ export function loadResolverCode(code: string, label: string): ResolverModule {
     if (!fn) return undefined;
     return (ctx: unknown) => {
       const result = fn(ctx);
-      if (isThenable(result)) throw new Error(`${label}: ${name} returned a promise; APPSYNC_JS handlers are synchronous`);
+      if (isThenable(result))
+        throw new Error(`${label}: ${name} returned a promise; APPSYNC_JS handlers are synchronous`);
       return result;
     };
   };

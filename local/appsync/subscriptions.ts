@@ -4,7 +4,16 @@
  * lists that mutation and whose arguments match the mutation's result, projected through the
  * subscriber's own selection.
  */
-import { Kind, getNamedType, isObjectType, type DocumentNode, type FieldNode, type GraphQLObjectType, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import {
+  Kind,
+  getNamedType,
+  isObjectType,
+  type DocumentNode,
+  type FieldNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { Engine, EngineRequest, EngineResult, LocalAuth } from './engine';
 import type { PreparedDocument } from './documents';
 
@@ -23,8 +32,9 @@ type Run = (req: EngineRequest, document: DocumentNode, rootValue?: unknown) => 
 
 /** The mutations a subscription field's @aws_subscribe lists. */
 function subscribedMutations(subscriptionType: GraphQLObjectType, field: string): string[] {
-  const mutations = subscriptionType.getFields()[field]?.astNode?.directives
-    ?.find((d) => d.name.value === 'aws_subscribe')
+  const mutations = subscriptionType
+    .getFields()
+    [field]?.astNode?.directives?.find((d) => d.name.value === 'aws_subscribe')
     ?.arguments?.find((a) => a.name.value === 'mutations')?.value;
   return mutations?.kind === Kind.LIST ? mutations.values.map((v) => (v.kind === Kind.STRING ? v.value : '')) : [];
 }
@@ -58,24 +68,49 @@ export function subscriptions(schema: GraphQLSchema, run: Run) {
   };
 
   /** Checks and registers one subscription request. */
-  const subscribe = async (req: EngineRequest, { document, operation }: PreparedDocument, onData: (result: EngineResult) => void): ReturnType<Engine['subscribe']> => {
+  const subscribe = async (
+    req: EngineRequest,
+    { document, operation }: PreparedDocument,
+    onData: (result: EngineResult) => void,
+  ): ReturnType<Engine['subscribe']> => {
     const fields = operation.selectionSet.selections.filter((s): s is FieldNode => s.kind === Kind.FIELD);
     const first = fields[0];
     if (operation.operation !== 'subscription' || fields.length !== 1 || !first) {
-      return { ok: false, errors: [{ message: 'A subscription request selects exactly one subscription field', errorType: 'ValidationError' }] };
+      return {
+        ok: false,
+        errors: [
+          { message: 'A subscription request selects exactly one subscription field', errorType: 'ValidationError' },
+        ],
+      };
     }
     // Runs the subscription field as AppSync does at connect time: auth rules and its resolver.
     const check = await run(req, document);
     if (check.errors?.length) return { ok: false, errors: check.errors };
     const subscriptionType = schema.getSubscriptionType() as GraphQLObjectType;
     const fieldDef = subscriptionType.getFields()[first.name.value];
-    if (!fieldDef || !isObjectType(getNamedType(fieldDef.type))) return { ok: false, errors: [{ message: 'Unknown subscription field' }] };
+    if (!fieldDef || !isObjectType(getNamedType(fieldDef.type)))
+      return { ok: false, errors: [{ message: 'Unknown subscription field' }] };
     const args: Record<string, unknown> = {};
     for (const arg of first.arguments ?? []) {
       const v = arg.value;
-      args[arg.name.value] = v.kind === Kind.VARIABLE ? req.variables?.[v.name.value] : v.kind === Kind.NULL ? null : 'value' in v ? v.value : undefined;
+      args[arg.name.value] =
+        v.kind === Kind.VARIABLE
+          ? req.variables?.[v.name.value]
+          : v.kind === Kind.NULL
+            ? null
+            : 'value' in v
+              ? v.value
+              : undefined;
     }
-    const sub: Subscriber = { field: first.name.value, args, document, operationName: req.operationName, variables: req.variables, auth: req.auth, onData };
+    const sub: Subscriber = {
+      field: first.name.value,
+      args,
+      document,
+      operationName: req.operationName,
+      variables: req.variables,
+      auth: req.auth,
+      onData,
+    };
     subscribers.add(sub);
     return { ok: true, unsubscribe: () => void subscribers.delete(sub) };
   };

@@ -48,18 +48,35 @@ export interface LocalAthena {
 }
 
 class AthenaError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) { super(message); }
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
 }
 
 const DUCK_TYPES = { string: 'VARCHAR', bigint: 'BIGINT', int: 'INTEGER' } as const;
-const ATHENA_TYPES: Record<string, string> = { VARCHAR: 'varchar', BIGINT: 'bigint', INTEGER: 'integer', DOUBLE: 'double', BOOLEAN: 'boolean', HUGEINT: 'bigint', DECIMAL: 'decimal' };
+const ATHENA_TYPES: Record<string, string> = {
+  VARCHAR: 'varchar',
+  BIGINT: 'bigint',
+  INTEGER: 'integer',
+  DOUBLE: 'double',
+  BOOLEAN: 'boolean',
+  HUGEINT: 'bigint',
+  DECIMAL: 'decimal',
+};
 
 /** An execution parameter as Athena takes it: a SQL literal (`'text'` with `''` escapes, or a number). */
 export function parseParameter(literal: string): string | number {
   const text = /^'((?:[^']|'')*)'$/.exec(literal);
-  if (text) return (text[1] ?? '').replace(/''/g, '\'');
+  if (text) return (text[1] ?? '').replace(/''/g, "'");
   if (/^-?\d+(\.\d+)?$/.test(literal)) return Number(literal);
-  throw new AthenaError('InvalidRequestException', `Execution parameter ${literal} is not a SQL literal ('text' or a number).`);
+  throw new AthenaError(
+    'InvalidRequestException',
+    `Execution parameter ${literal} is not a SQL literal ('text' or a number).`,
+  );
 }
 
 function hasFiles(dir: string): boolean {
@@ -71,21 +88,36 @@ function hasFiles(dir: string): boolean {
 function viewSql(t: LocalTable): string {
   const columns = t.columns.map((c) => `'${c.name}': '${DUCK_TYPES[c.type]}'`).join(', ');
   if (!hasFiles(t.location)) {
-    const nulls = [...t.columns.map((c) => `CAST(NULL AS ${DUCK_TYPES[c.type]}) AS ${c.name}`), ...t.partitionColumns.map((p) => `CAST(NULL AS VARCHAR) AS ${p}`)];
+    const nulls = [
+      ...t.columns.map((c) => `CAST(NULL AS ${DUCK_TYPES[c.type]}) AS ${c.name}`),
+      ...t.partitionColumns.map((p) => `CAST(NULL AS VARCHAR) AS ${p}`),
+    ];
     return `CREATE OR REPLACE VIEW ${t.name} AS SELECT ${nulls.join(', ')} WHERE false`;
   }
-  const glob = join(t.location, ...t.partitionColumns.map(() => '*'), '*').replace(/'/g, '\'\'');
+  const glob = join(t.location, ...t.partitionColumns.map(() => '*'), '*').replace(/'/g, "''");
   return `CREATE OR REPLACE VIEW ${t.name} AS SELECT * FROM read_json('${glob}', format = 'newline_delimited', hive_partitioning = true, hive_types_autocast = false, columns = {${columns}})`;
 }
 
-interface Execution { id: string; state: 'SUCCEEDED' | 'FAILED'; reason?: string; sql: string; columns: { name: string; type: string }[]; rows: (string | null)[][]; submitted: number; completed: number; workGroup: string }
+interface Execution {
+  id: string;
+  state: 'SUCCEEDED' | 'FAILED';
+  reason?: string;
+  sql: string;
+  columns: { name: string; type: string }[];
+  rows: (string | null)[][];
+  submitted: number;
+  completed: number;
+  workGroup: string;
+}
 
 export async function startLocalAthena(opts: LocalAthenaOptions): Promise<LocalAthena> {
   const region = opts.region ?? 'us-east-1';
   const account = opts.account ?? '000000000000';
   const instance = await DuckDBInstance.create(':memory:');
   const connection: DuckDBConnection = await instance.connect();
-  const named = new Map<string, LocalAthenaOptions['namedQueries'][number]>(opts.namedQueries.map((q) => [randomUUID(), q]));
+  const named = new Map<string, LocalAthenaOptions['namedQueries'][number]>(
+    opts.namedQueries.map((q) => [randomUUID(), q]),
+  );
   const executions = new Map<string, Execution>();
   // One query at a time on the connection: DuckDB runs it on all cores anyway.
   let queue: Promise<unknown> = Promise.resolve();
@@ -94,7 +126,10 @@ export async function startLocalAthena(opts: LocalAthenaOptions): Promise<LocalA
     const work = queue.then(async () => {
       for (const t of opts.tables) await connection.run(viewSql(t));
       const reader = await connection.runAndReadAll(sql, params.length ? [...params] : undefined);
-      const columns = reader.columnNames().map((name, i) => ({ name, type: ATHENA_TYPES[String(reader.columnTypes()[i]).replace(/\(.*$/, '')] ?? 'varchar' }));
+      const columns = reader.columnNames().map((name, i) => ({
+        name,
+        type: ATHENA_TYPES[String(reader.columnTypes()[i]).replace(/\(.*$/, '')] ?? 'varchar',
+      }));
       const rows = reader.getRowsJS().map((row) => row.map((v) => (v === null || v === undefined ? null : String(v))));
       return { columns, rows };
     });
@@ -107,7 +142,14 @@ export async function startLocalAthena(opts: LocalAthenaOptions): Promise<LocalA
   const namedQueryView = (id: string) => {
     const q = named.get(id);
     if (!q) throw new AthenaError('InvalidRequestException', `NamedQuery ${id} was not found.`);
-    return { Name: q.name, Description: q.description, Database: opts.database, QueryString: q.sql, NamedQueryId: id, WorkGroup: opts.workGroup };
+    return {
+      Name: q.name,
+      Description: q.description,
+      Database: opts.database,
+      QueryString: q.sql,
+      NamedQueryId: id,
+      WorkGroup: opts.workGroup,
+    };
   };
 
   const server = createServer(async (req, res) => {
@@ -123,7 +165,9 @@ export async function startLocalAthena(opts: LocalAthenaOptions): Promise<LocalA
           const ids = (body.NamedQueryIds as string[] | undefined) ?? [];
           send(res, 200, {
             NamedQueries: ids.filter((id) => named.has(id)).map(namedQueryView),
-            UnprocessedNamedQueryIds: ids.filter((id) => !named.has(id)).map((id) => ({ NamedQueryId: id, ErrorCode: 'INVALID_INPUT', ErrorMessage: 'Not found' })),
+            UnprocessedNamedQueryIds: ids
+              .filter((id) => !named.has(id))
+              .map((id) => ({ NamedQueryId: id, ErrorCode: 'INVALID_INPUT', ErrorMessage: 'Not found' })),
           });
           return;
         }
@@ -139,27 +183,65 @@ export async function startLocalAthena(opts: LocalAthenaOptions): Promise<LocalA
           const submitted = Date.now();
           try {
             const { columns, rows } = await run(sql, params);
-            executions.set(id, { id, state: 'SUCCEEDED', sql, columns, rows, submitted, completed: Date.now(), workGroup: wg });
+            executions.set(id, {
+              id,
+              state: 'SUCCEEDED',
+              sql,
+              columns,
+              rows,
+              submitted,
+              completed: Date.now(),
+              workGroup: wg,
+            });
           } catch (error) {
-            executions.set(id, { id, state: 'FAILED', reason: (error as Error).message, sql, columns: [], rows: [], submitted, completed: Date.now(), workGroup: wg });
+            executions.set(id, {
+              id,
+              state: 'FAILED',
+              reason: (error as Error).message,
+              sql,
+              columns: [],
+              rows: [],
+              submitted,
+              completed: Date.now(),
+              workGroup: wg,
+            });
           }
           send(res, 200, { QueryExecutionId: id });
           return;
         }
         case 'GetQueryExecution': {
           const e = executions.get(String(body.QueryExecutionId));
-          if (!e) throw new AthenaError('InvalidRequestException', `QueryExecution ${String(body.QueryExecutionId)} was not found.`);
-          send(res, 200, { QueryExecution: {
-            QueryExecutionId: e.id, Query: e.sql, WorkGroup: e.workGroup, StatementType: 'DML',
-            Status: { State: e.state, ...(e.reason ? { StateChangeReason: e.reason } : {}), SubmissionDateTime: e.submitted / 1000, CompletionDateTime: e.completed / 1000 },
-            Statistics: { EngineExecutionTimeInMillis: e.completed - e.submitted, DataScannedInBytes: 0 },
-          } });
+          if (!e)
+            throw new AthenaError(
+              'InvalidRequestException',
+              `QueryExecution ${String(body.QueryExecutionId)} was not found.`,
+            );
+          send(res, 200, {
+            QueryExecution: {
+              QueryExecutionId: e.id,
+              Query: e.sql,
+              WorkGroup: e.workGroup,
+              StatementType: 'DML',
+              Status: {
+                State: e.state,
+                ...(e.reason ? { StateChangeReason: e.reason } : {}),
+                SubmissionDateTime: e.submitted / 1000,
+                CompletionDateTime: e.completed / 1000,
+              },
+              Statistics: { EngineExecutionTimeInMillis: e.completed - e.submitted, DataScannedInBytes: 0 },
+            },
+          });
           return;
         }
         case 'GetQueryResults': {
           const e = executions.get(String(body.QueryExecutionId));
-          if (!e) throw new AthenaError('InvalidRequestException', `QueryExecution ${String(body.QueryExecutionId)} was not found.`);
-          if (e.state !== 'SUCCEEDED') throw new AthenaError('InvalidRequestException', `Query has not yet finished. Current state: ${e.state}`);
+          if (!e)
+            throw new AthenaError(
+              'InvalidRequestException',
+              `QueryExecution ${String(body.QueryExecutionId)} was not found.`,
+            );
+          if (e.state !== 'SUCCEEDED')
+            throw new AthenaError('InvalidRequestException', `Query has not yet finished. Current state: ${e.state}`);
           const max = Math.min(Number(body.MaxResults ?? 1000), 1000);
           const start = body.NextToken ? Number(body.NextToken) : 0;
           // The first page starts with the header row, as Athena's does for a SELECT.
@@ -168,7 +250,17 @@ export async function startLocalAthena(opts: LocalAthenaOptions): Promise<LocalA
           send(res, 200, {
             ResultSet: {
               Rows: page.map((row) => ({ Data: row.map((v) => (v === null ? {} : { VarCharValue: v })) })),
-              ResultSetMetadata: { ColumnInfo: e.columns.map((c) => ({ Name: c.name, Label: c.name, Type: c.type, CatalogName: 'hive', SchemaName: '', TableName: '', Nullable: 'UNKNOWN' })) },
+              ResultSetMetadata: {
+                ColumnInfo: e.columns.map((c) => ({
+                  Name: c.name,
+                  Label: c.name,
+                  Type: c.type,
+                  CatalogName: 'hive',
+                  SchemaName: '',
+                  TableName: '',
+                  Nullable: 'UNKNOWN',
+                })),
+              },
             },
             ...(start + max < all.length ? { NextToken: String(start + max) } : {}),
             UpdateCount: 0,
@@ -176,12 +268,18 @@ export async function startLocalAthena(opts: LocalAthenaOptions): Promise<LocalA
           return;
         }
         default:
-          throw new AthenaError('UnknownOperationException', `The local Athena does not serve ${operation || 'this request'}.`);
+          throw new AthenaError(
+            'UnknownOperationException',
+            `The local Athena does not serve ${operation || 'this request'}.`,
+          );
       }
     } catch (error) {
-      const e = error instanceof AthenaError ? error
-        : error instanceof AccessDeniedError ? new AthenaError('AccessDeniedException', error.message)
-          : new AthenaError('InternalServerException', (error as Error).message, 500);
+      const e =
+        error instanceof AthenaError
+          ? error
+          : error instanceof AccessDeniedError
+            ? new AthenaError('AccessDeniedException', error.message)
+            : new AthenaError('InternalServerException', (error as Error).message, 500);
       send(res, e.status, { __type: e.code, Message: e.message, message: e.message });
     }
   });

@@ -4,7 +4,11 @@
  * real Cognito Identity Provider client talks to the local Cognito, so this is the same call.
  */
 import {
-  AdminAddUserToGroupCommand, AdminRemoveUserFromGroupCommand, CognitoIdentityProviderClient, CreateGroupCommand, ListUsersInGroupCommand,
+  AdminAddUserToGroupCommand,
+  AdminRemoveUserFromGroupCommand,
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  ListUsersInGroupCommand,
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ADMINS_GROUP } from '../../lambdas/shared/domain/economy';
@@ -17,7 +21,11 @@ export interface LocalPool {
 }
 
 function client(pool: LocalPool): CognitoIdentityProviderClient {
-  return new CognitoIdentityProviderClient({ endpoint: pool.cognitoUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  return new CognitoIdentityProviderClient({
+    endpoint: pool.cognitoUrl,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
 }
 
 /** Puts `email`'s user into the admins group (creating the group if an older data directory lacks it). */
@@ -25,11 +33,15 @@ export async function addAdmin(pool: LocalPool, email: string): Promise<void> {
   const cognito = client(pool);
   try {
     try {
-      await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.userPoolId, GroupName: ADMINS_GROUP, Username: email }));
+      await cognito.send(
+        new AdminAddUserToGroupCommand({ UserPoolId: pool.userPoolId, GroupName: ADMINS_GROUP, Username: email }),
+      );
     } catch (error) {
       if ((error as Error).name !== 'ResourceNotFoundException') throw error;
       await cognito.send(new CreateGroupCommand({ UserPoolId: pool.userPoolId, GroupName: ADMINS_GROUP }));
-      await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: pool.userPoolId, GroupName: ADMINS_GROUP, Username: email }));
+      await cognito.send(
+        new AdminAddUserToGroupCommand({ UserPoolId: pool.userPoolId, GroupName: ADMINS_GROUP, Username: email }),
+      );
     }
   } finally {
     cognito.destroy();
@@ -40,7 +52,9 @@ export async function addAdmin(pool: LocalPool, email: string): Promise<void> {
 export async function removeAdmin(pool: LocalPool, email: string): Promise<void> {
   const cognito = client(pool);
   try {
-    await cognito.send(new AdminRemoveUserFromGroupCommand({ UserPoolId: pool.userPoolId, GroupName: ADMINS_GROUP, Username: email }));
+    await cognito.send(
+      new AdminRemoveUserFromGroupCommand({ UserPoolId: pool.userPoolId, GroupName: ADMINS_GROUP, Username: email }),
+    );
   } finally {
     cognito.destroy();
   }
@@ -50,8 +64,12 @@ export async function removeAdmin(pool: LocalPool, email: string): Promise<void>
 export async function listAdmins(pool: LocalPool): Promise<string[]> {
   const cognito = client(pool);
   try {
-    const out = await cognito.send(new ListUsersInGroupCommand({ UserPoolId: pool.userPoolId, GroupName: ADMINS_GROUP }));
-    return (out.Users ?? []).map((u: UserType) => u.Attributes?.find((a) => a.Name === 'email')?.Value ?? u.Username ?? '?');
+    const out = await cognito.send(
+      new ListUsersInGroupCommand({ UserPoolId: pool.userPoolId, GroupName: ADMINS_GROUP }),
+    );
+    return (out.Users ?? []).map(
+      (u: UserType) => u.Attributes?.find((a) => a.Name === 'email')?.Value ?? u.Username ?? '?',
+    );
   } finally {
     cognito.destroy();
   }

@@ -52,13 +52,30 @@ function writeLine(text) {
 
 if (channelOpen) {
   const original = MessagesService.prototype.deliver;
-  MessagesService.prototype.deliver = async function deliverToChannel(ctx, source, clientId, userPoolId, user, code, clientMetadata, deliveryDetails) {
+  MessagesService.prototype.deliver = async function deliverToChannel(
+    ctx,
+    source,
+    clientId,
+    userPoolId,
+    user,
+    code,
+    clientMetadata,
+    deliveryDetails,
+  ) {
     if (this.triggers.enabled('CustomEmailSender') && source !== 'Authentication') {
       return original.call(this, ctx, source, clientId, userPoolId, user, code, clientMetadata, deliveryDetails);
     }
     // The pool's CustomMessage trigger still shapes the text, as in Cognito.
     const { __code, ...message } = await this.create(ctx, source, clientId, userPoolId, user, code, clientMetadata);
-    const line = { kind: 'code-delivery', source, username: user.Username, medium: deliveryDetails.DeliveryMedium, destination: deliveryDetails.Destination, code: __code, ...message };
+    const line = {
+      kind: 'code-delivery',
+      source,
+      username: user.Username,
+      medium: deliveryDetails.DeliveryMedium,
+      destination: deliveryDetails.Destination,
+      code: __code,
+      ...message,
+    };
     // Synchronous: the line is in the pipe before the request that caused it is answered.
     writeLine(`${JSON.stringify(line)}\n`);
   };
@@ -68,18 +85,30 @@ if (channelOpen) {
  * Cognito's ResendConfirmationCode: a new code for an unconfirmed user, sent where SignUp sent the
  * first (the pool's auto-verified attribute), replacing the previous code.
  */
-Targets.ResendConfirmationCode = ({ cognito, clock, messages, otp }) => async (ctx, req) => {
-  const userPool = await cognito.getUserPoolForClientId(ctx, req.ClientId);
-  const user = await userPool.getUserByUsername(ctx, req.Username);
-  if (!user) throw new UserNotFoundError('Username/client id combination not found.');
-  if (user.UserStatus === 'CONFIRMED') throw new InvalidParameterError('User is already confirmed.');
-  const deliveryDetails = selectAppropriateDeliveryMethod(userPool.options.AutoVerifiedAttributes ?? ['email'], user);
-  if (!deliveryDetails) throw new InvalidParameterError('User has no attribute matching desired auto verified attributes');
-  const code = otp();
-  await messages.deliver(ctx, 'ResendCode', req.ClientId, userPool.options.Id, user, code, req.ClientMetadata, deliveryDetails);
-  await userPool.saveUser(ctx, { ...user, UserLastModifiedDate: clock.get(), ConfirmationCode: code });
-  return { CodeDeliveryDetails: deliveryDetails };
-};
+Targets.ResendConfirmationCode =
+  ({ cognito, clock, messages, otp }) =>
+  async (ctx, req) => {
+    const userPool = await cognito.getUserPoolForClientId(ctx, req.ClientId);
+    const user = await userPool.getUserByUsername(ctx, req.Username);
+    if (!user) throw new UserNotFoundError('Username/client id combination not found.');
+    if (user.UserStatus === 'CONFIRMED') throw new InvalidParameterError('User is already confirmed.');
+    const deliveryDetails = selectAppropriateDeliveryMethod(userPool.options.AutoVerifiedAttributes ?? ['email'], user);
+    if (!deliveryDetails)
+      throw new InvalidParameterError('User has no attribute matching desired auto verified attributes');
+    const code = otp();
+    await messages.deliver(
+      ctx,
+      'ResendCode',
+      req.ClientId,
+      userPool.options.Id,
+      user,
+      code,
+      req.ClientMetadata,
+      deliveryDetails,
+    );
+    await userPool.saveUser(ctx, { ...user, UserLastModifiedDate: clock.get(), ConfirmationCode: code });
+    return { CodeDeliveryDetails: deliveryDetails };
+  };
 
 /** Cognito's GetTokensFromRefreshToken for a client without refresh token rotation (see 3. above). */
 Targets.GetTokensFromRefreshToken = (services) => {
@@ -87,7 +116,10 @@ Targets.GetTokensFromRefreshToken = (services) => {
   return async (ctx, req) => {
     if (!req.RefreshToken) throw new InvalidParameterError('RefreshToken is required');
     const { AuthenticationResult } = await initiateAuth(ctx, {
-      AuthFlow: 'REFRESH_TOKEN_AUTH', ClientId: req.ClientId, AuthParameters: { REFRESH_TOKEN: req.RefreshToken }, ClientMetadata: req.ClientMetadata,
+      AuthFlow: 'REFRESH_TOKEN_AUTH',
+      ClientId: req.ClientId,
+      AuthParameters: { REFRESH_TOKEN: req.RefreshToken },
+      ClientMetadata: req.ClientMetadata,
     });
     const { AccessToken, IdToken } = AuthenticationResult;
     const { exp, iat } = JSON.parse(Buffer.from(AccessToken.split('.')[1], 'base64url').toString('utf8'));

@@ -66,10 +66,16 @@ export interface LocalCognito {
 export const ID_TOKEN_CLAIMS_SHIM = 'local-cognito-id-token-claims';
 export function idTokenClaimsShim(event: Record<string, unknown>): unknown {
   // Cognito (and cognito-local) put them under `request`, as for every trigger.
-  const attrs = ((event.request as { userAttributes?: Record<string, string> } | undefined)?.userAttributes ?? {}) as Record<string, string>;
-  const claims = Object.fromEntries(['preferred_username', 'name', 'email_verified'].filter((k) => attrs[k] !== undefined).map((k) => [k, attrs[k]]));
-  const platform = (event.response as { claimsOverrideDetails?: { claimsToAddOrOverride?: Record<string, string>; claimsToSuppress?: string[] } } | undefined)
-    ?.claimsOverrideDetails;
+  const attrs = ((event.request as { userAttributes?: Record<string, string> } | undefined)?.userAttributes ??
+    {}) as Record<string, string>;
+  const claims = Object.fromEntries(
+    ['preferred_username', 'name', 'email_verified'].filter((k) => attrs[k] !== undefined).map((k) => [k, attrs[k]]),
+  );
+  const platform = (
+    event.response as
+      | { claimsOverrideDetails?: { claimsToAddOrOverride?: Record<string, string>; claimsToSuppress?: string[] } }
+      | undefined
+  )?.claimsOverrideDetails;
   return {
     ...event,
     response: {
@@ -81,13 +87,15 @@ export function idTokenClaimsShim(event: Record<string, unknown>): unknown {
   };
 }
 
-
 /**
  * The checks AppSync makes on a Cognito user pool token beyond its signature: the pool's issuer, not
  * expired, an ID or access token (a refresh token is no identity), issued to the app client (`aud`
  * on ID tokens, `client_id` on access tokens). Throws with the reason; returns the claims.
  */
-export function checkClaims(claims: Record<string, unknown>, expected: { issuer: string; clientId: string; nowMs: number }): Claims {
+export function checkClaims(
+  claims: Record<string, unknown>,
+  expected: { issuer: string; clientId: string; nowMs: number },
+): Claims {
   if (claims.iss !== expected.issuer) throw new Error(`issuer ${String(claims.iss)} is not ${expected.issuer}`);
   if (typeof claims.exp !== 'number' || claims.exp * 1000 < expected.nowMs) throw new Error('token expired');
   if (typeof claims.sub !== 'string' || !claims.sub) throw new Error('token has no subject');
@@ -104,7 +112,11 @@ export function checkClaims(claims: Record<string, unknown>, expected: { issuer:
 async function call(url: string, target: string, body: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${target}`, authorization: 'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/cognito-idp/aws4_request' },
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `AWSCognitoIdentityProviderService.${target}`,
+      authorization: 'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/cognito-idp/aws4_request',
+    },
     body: JSON.stringify(body),
   });
   const json = (await res.json()) as Record<string, unknown>;
@@ -130,8 +142,20 @@ export function parseCodeDelivery(line: string): CodeDelivery | undefined {
     return undefined;
   }
   const v = value as Partial<Record<'kind' | 'source' | 'destination' | 'code' | 'username', unknown>>;
-  if (v?.kind !== 'code-delivery' || typeof v.code !== 'string' || typeof v.destination !== 'string' || !v.code || !v.destination) return undefined;
-  return { source: typeof v.source === 'string' ? v.source : 'SignUp', destination: v.destination, code: v.code, ...(typeof v.username === 'string' ? { username: v.username } : {}) };
+  if (
+    v?.kind !== 'code-delivery' ||
+    typeof v.code !== 'string' ||
+    typeof v.destination !== 'string' ||
+    !v.code ||
+    !v.destination
+  )
+    return undefined;
+  return {
+    source: typeof v.source === 'string' ? v.source : 'SignUp',
+    destination: v.destination,
+    code: v.code,
+    ...(typeof v.username === 'string' ? { username: v.username } : {}),
+  };
 }
 
 /**
@@ -140,18 +164,37 @@ export function parseCodeDelivery(line: string): CodeDelivery | undefined {
  */
 export function writeCodeDelivery(outboxDir: string, delivery: CodeDelivery, sequence: number): string {
   const at = new Date().toISOString();
-  const file = join(outboxDir, `cognito-${at.replace(/[:.]/g, '-')}-${String(sequence).padStart(6, '0')}-${delivery.destination.replace(/[^A-Za-z0-9@._-]/g, '_')}.json`);
-  writeFileSync(file, JSON.stringify({ kind: 'ConfirmationCode', source: delivery.source, at, email: delivery.destination, code: delivery.code }, null, 2));
+  const file = join(
+    outboxDir,
+    `cognito-${at.replace(/[:.]/g, '-')}-${String(sequence).padStart(6, '0')}-${delivery.destination.replace(/[^A-Za-z0-9@._-]/g, '_')}.json`,
+  );
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { kind: 'ConfirmationCode', source: delivery.source, at, email: delivery.destination, code: delivery.code },
+      null,
+      2,
+    ),
+  );
   return file;
 }
 
 /** The attributes a SignUp or UpdateUserAttributes request writes, and the client it comes through. */
-export function attributeWrite(target: string, body: Record<string, unknown>): { clientId?: string; names: string[] } | undefined {
+export function attributeWrite(
+  target: string,
+  body: Record<string, unknown>,
+): { clientId?: string; names: string[] } | undefined {
   const names = ((body.UserAttributes ?? []) as { Name?: string }[]).map((a) => String(a.Name));
   if (target === 'SignUp') return { clientId: body.ClientId as string | undefined, names };
   if (target === 'UpdateUserAttributes') {
     const payload = String(body.AccessToken ?? '').split('.')[1] ?? '';
-    const claims = (() => { try { return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { client_id?: string }; } catch { return {}; } })();
+    const claims = (() => {
+      try {
+        return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { client_id?: string };
+      } catch {
+        return {};
+      }
+    })();
     return { clientId: claims.client_id, names };
   }
   return undefined;
@@ -167,19 +210,36 @@ function writeAttributesProxy(upstream: string, clientId: () => string | undefin
       const target = String(req.headers['x-amz-target'] ?? '').replace(/^AWSCognitoIdentityProviderService\./, '');
       let write: ReturnType<typeof attributeWrite>;
       try {
-        write = req.method === 'POST' && body.length ? attributeWrite(target, JSON.parse(body.toString('utf8')) as Record<string, unknown>) : undefined;
+        write =
+          req.method === 'POST' && body.length
+            ? attributeWrite(target, JSON.parse(body.toString('utf8')) as Record<string, unknown>)
+            : undefined;
       } catch {
         write = undefined;
       }
       if (write && write.clientId === clientId() && write.names.some((n) => !writable.includes(n))) {
-        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'NotAuthorizedException', 'access-control-allow-origin': '*' })
-          .end(JSON.stringify({ __type: 'NotAuthorizedException', message: 'A client attempted to write unauthorized attribute' }));
+        res
+          .writeHead(400, {
+            'content-type': 'application/x-amz-json-1.1',
+            'x-amzn-errortype': 'NotAuthorizedException',
+            'access-control-allow-origin': '*',
+          })
+          .end(
+            JSON.stringify({
+              __type: 'NotAuthorizedException',
+              message: 'A client attempted to write unauthorized attribute',
+            }),
+          );
         return;
       }
-      const out = httpRequest(`${upstream}${req.url ?? '/'}`, { method: req.method, headers: { ...req.headers, host: new URL(upstream).host } }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const out = httpRequest(
+        `${upstream}${req.url ?? '/'}`,
+        { method: req.method, headers: { ...req.headers, host: new URL(upstream).host } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       out.on('error', (error) => res.writeHead(502).end(error.message));
       out.end(body);
     });
@@ -207,15 +267,28 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   const innerPort = await freePort();
   const inner = `http://127.0.0.1:${innerPort}`;
   const configPath = join(opts.dataDir, '.cognito', 'config.json');
-  writeFileSync(configPath, JSON.stringify({
-    LambdaClient: { endpoint: opts.lambda?.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
-    TriggerFunctions: opts.lambda ? {
-      PostConfirmation: opts.lambda.postConfirmation,
-      ...(opts.lambda.preTokenGeneration ? { PreTokenGeneration: opts.lambda.preTokenGeneration } : {}),
-    } : {},
-    UserPoolDefaults: { UsernameAttributes: ['email'] },
-    TokenConfig: { IssuerDomain: url },
-  }, null, 2));
+  writeFileSync(
+    configPath,
+    JSON.stringify(
+      {
+        LambdaClient: {
+          endpoint: opts.lambda?.url,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        },
+        TriggerFunctions: opts.lambda
+          ? {
+              PostConfirmation: opts.lambda.postConfirmation,
+              ...(opts.lambda.preTokenGeneration ? { PreTokenGeneration: opts.lambda.preTokenGeneration } : {}),
+            }
+          : {},
+        UserPoolDefaults: { UsernameAttributes: ['email'] },
+        TokenConfig: { IssuerDomain: url },
+      },
+      null,
+      2,
+    ),
+  );
 
   const bin = join(ROOT, 'node_modules', 'cognito-local', 'lib', 'bin', 'start.js');
   const hooks = join(import.meta.dirname, 'cognito-local-hooks.mjs');
@@ -229,10 +302,15 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
   // keeping the end of stderr to say why should it end unasked.
   child.stdout?.resume();
   let stderrTail = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderrTail = (stderrTail + chunk.toString()).slice(-1500); });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString()).slice(-1500);
+  });
   let stopping = false;
   child.once('exit', (code, signal) => {
-    if (!stopping) opts.log?.(`cognito-local (guard pid ${child.pid}) exited unexpectedly: it ${endedHow(code, signal)}. Its last output: ${stderrTail.trim() || '(none)'}`);
+    if (!stopping)
+      opts.log?.(
+        `cognito-local (guard pid ${child.pid}) exited unexpectedly: it ${endedHow(code, signal)}. Its last output: ${stderrTail.trim() || '(none)'}`,
+      );
   });
   let sequence = 0;
   const deliveries = createInterface({ input: child.stdio[3] as Readable, crlfDelay: Infinity });
@@ -240,7 +318,9 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
     const delivery = parseCodeDelivery(line);
     if (!delivery) return;
     writeCodeDelivery(opts.outboxDir, delivery, ++sequence);
-    opts.log?.(`${delivery.source === 'ForgotPassword' ? 'password reset' : 'confirmation'} code for ${delivery.destination}: ${delivery.code}`);
+    opts.log?.(
+      `${delivery.source === 'ForgotPassword' ? 'password reset' : 'confirmation'} code for ${delivery.destination}: ${delivery.code}`,
+    );
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
@@ -252,14 +332,20 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
       break;
     } catch (error) {
       if (child.exitCode !== null) throw new Error(`cognito-local exited with code ${child.exitCode}`);
-      if (Date.now() > deadline) { stopping = true; child.kill(); throw new Error(`cognito-local did not answer on ${inner}: ${(error as Error).message}`); }
+      if (Date.now() > deadline) {
+        stopping = true;
+        child.kill();
+        throw new Error(`cognito-local did not answer on ${inner}: ${(error as Error).message}`);
+      }
       await new Promise((r) => setTimeout(r, 150));
     }
   }
 
   // One pool and one web client, created once and reused across restarts.
   const idsPath = join(opts.dataDir, 'pool.json');
-  let ids = existsSync(idsPath) ? (JSON.parse(readFileSync(idsPath, 'utf8')) as { userPoolId: string; userPoolClientId: string }) : undefined;
+  let ids = existsSync(idsPath)
+    ? (JSON.parse(readFileSync(idsPath, 'utf8')) as { userPoolId: string; userPoolClientId: string })
+    : undefined;
   if (ids) {
     try {
       await call(inner, 'DescribeUserPoolClient', { UserPoolId: ids.userPoolId, ClientId: ids.userPoolClientId });
@@ -272,12 +358,26 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
       PoolName: 'local-users',
       UsernameAttributes: ['email'],
       AutoVerifiedAttributes: ['email'],
-      Schema: [{ Name: 'email', Required: true, Mutable: true }, { Name: 'preferred_username', Required: true, Mutable: true }],
-      Policies: { PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true } },
+      Schema: [
+        { Name: 'email', Required: true, Mutable: true },
+        { Name: 'preferred_username', Required: true, Mutable: true },
+      ],
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+        },
+      },
     });
     const userPoolId = (pool.UserPool as { Id: string }).Id;
     const client = await call(inner, 'CreateUserPoolClient', {
-      UserPoolId: userPoolId, ClientName: 'local-web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'], WriteAttributes: [...USER_WRITABLE_ATTRIBUTES],
+      UserPoolId: userPoolId,
+      ClientName: 'local-web',
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      WriteAttributes: [...USER_WRITABLE_ATTRIBUTES],
     });
     ids = { userPoolId, userPoolClientId: (client.UserPoolClient as { ClientId: string }).ClientId };
     writeFileSync(idsPath, JSON.stringify(ids, null, 2));
@@ -298,7 +398,9 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
     throw error;
   }
   const issuer = `${url}/${ids.userPoolId}`;
-  const jwks = (await (await fetch(`${issuer}/.well-known/jwks.json`)).json()) as { keys: (Record<string, string> & { kid: string })[] };
+  const jwks = (await (await fetch(`${issuer}/.well-known/jwks.json`)).json()) as {
+    keys: (Record<string, string> & { kid: string })[];
+  };
 
   return {
     url,
@@ -310,10 +412,17 @@ export async function startLocalCognito(opts: LocalCognitoOptions): Promise<Loca
       const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as { kid?: string; alg?: string };
       const jwk = jwks.keys.find((k) => k.kid === header.kid) ?? jwks.keys[0];
       if (!jwk || header.alg !== 'RS256') throw new Error('unknown signing key');
-      const ok = verifySignature('RSA-SHA256', Buffer.from(`${h}.${p}`), createPublicKey({ key: jwk, format: 'jwk' }), Buffer.from(s, 'base64url'));
+      const ok = verifySignature(
+        'RSA-SHA256',
+        Buffer.from(`${h}.${p}`),
+        createPublicKey({ key: jwk, format: 'jwk' }),
+        Buffer.from(s, 'base64url'),
+      );
       if (!ok) throw new Error('bad signature');
       return checkClaims(JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>, {
-        issuer, clientId: ids.userPoolClientId, nowMs: Date.now(),
+        issuer,
+        clientId: ids.userPoolClientId,
+        nowMs: Date.now(),
       });
     },
     async stop() {

@@ -38,11 +38,17 @@ export interface Audience {
 const BUY_NOW: { first: Range; every: Range } = { first: [30_000, 70_000], every: [90_000, 200_000] };
 
 /** Waits until `handle` is live (the demo streamer's ffmpeg may still be connecting) and answers their channel. */
-export async function liveChannel(guest: Guest, handle: string, pacer: Pacer, say: (line: string) => void): Promise<Channel | undefined> {
+export async function liveChannel(
+  guest: Guest,
+  handle: string,
+  pacer: Pacer,
+  say: (line: string) => void,
+): Promise<Channel | undefined> {
   let told = false;
   while (pacer.running) {
     const { streamer } = await guest.call(Q.streamer, { handle }).catch(() => ({ streamer: null }));
-    if (streamer?.status === 'LIVE') return { channelId: streamer.userId, handle: streamer.handle, playbackUrl: streamer.playbackUrl ?? null };
+    if (streamer?.status === 'LIVE')
+      return { channelId: streamer.userId, handle: streamer.handle, playbackUrl: streamer.playbackUrl ?? null };
     if (!told) say(`demo audience: waiting for @${handle} to go live ...`);
     told = true;
     await pacer.sleep(1_000);
@@ -72,7 +78,15 @@ export async function startAudience(opts: AudienceOptions): Promise<Audience> {
         show.update(await readProducts(guest, channel.channelId), Date.now());
         const view = show.auctionView();
         if (!view) return;
-        if (!limits.has(view.productId)) limits.set(view.productId, bidderLimits(bots.map((b) => b.user.userId), view.startingBid, rng));
+        if (!limits.has(view.productId))
+          limits.set(
+            view.productId,
+            bidderLimits(
+              bots.map((b) => b.user.userId),
+              view.startingBid,
+              rng,
+            ),
+          );
         const bid = nextBid(view, limits.get(view.productId) ?? [], Date.now(), rng);
         if (bid) await bots[bid.bidder]?.bid(view.productId, bid.amount);
       });
@@ -88,7 +102,8 @@ export async function startAudience(opts: AudienceOptions): Promise<Audience> {
   for (const bot of bots) bot.start();
   runner.start();
   return {
-    bots, show,
+    bots,
+    show,
     stop() {
       pacer.stop();
       for (const bot of bots) bot.stop();

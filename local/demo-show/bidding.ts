@@ -45,15 +45,22 @@ export const BIDDING = {
 } as const;
 
 /** The next bid to place at `nowMs`, or null: which bidder (index into `bidders`) and how much. */
-export function nextBid(a: AuctionView, bidders: readonly Bidder[], nowMs: number, rng: Rng): { bidder: number; amount: number } | null {
+export function nextBid(
+  a: AuctionView,
+  bidders: readonly Bidder[],
+  nowMs: number,
+  rng: Rng,
+): { bidder: number; amount: number } | null {
   if (a.status !== 'AUCTION_OPEN' || a.endsAtMs === null || a.endsAtMs - nowMs <= BIDDING.tooLateMs) return null;
   const candidates = bidders.flatMap((b, i) => (b.userId !== a.highBidderId && b.maxPrice >= a.minNextBid ? [i] : []));
   if (candidates.length === 0) return null;
   const left = a.endsAtMs - nowMs;
   const late = left <= BIDDING.lastSecondsMs;
   if (late && a.extensions >= a.maxExtensions) return null;
-  const chance = late ? BIDDING.chance.last
-    : nowMs - a.openedAtMs < BIDDING.openingMs && a.bidCount < BIDDING.openingBids ? BIDDING.chance.opening
+  const chance = late
+    ? BIDDING.chance.last
+    : nowMs - a.openedAtMs < BIDDING.openingMs && a.bidCount < BIDDING.openingBids
+      ? BIDDING.chance.opening
       : BIDDING.chance.middle;
   if (rng() >= chance) return null;
   const bidder = candidates[Math.min(candidates.length - 1, Math.floor(rng() * candidates.length))] as number;

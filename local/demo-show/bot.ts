@@ -30,7 +30,13 @@ export const BOT_PACE = {
 const MAX_GIFT_COINS = 50;
 /** The coin pack a bot buys when its wallet runs low. */
 const COIN_PACK = 'coins-550';
-const TIP_MESSAGES = ['for the great show!', 'thanks for the picks today', 'keep them coming', 'loved that last lot', 'coffee is on me ☕'];
+const TIP_MESSAGES = [
+  'for the great show!',
+  'thanks for the picks today',
+  'keep them coming',
+  'loved that last lot',
+  'coffee is on me ☕',
+];
 /** The test card the local checkout pays with. */
 const CARD = { cardNumber: '4242 4242 4242 4242', expiry: '12 / 34', cvc: '123' };
 
@@ -68,7 +74,11 @@ export class ViewerBot {
     const { channelId } = this.show.channel;
     this.chat = createChatConnection({
       createRoom: (tokenProvider) => {
-        const room = new ChatRoom({ regionOrUrl: this.user.config.chatMessagingEndpoint, maxReconnectAttempts: 3, tokenProvider });
+        const room = new ChatRoom({
+          regionOrUrl: this.user.config.chatMessagingEndpoint,
+          maxReconnectAttempts: 3,
+          tokenProvider,
+        });
         room.logger = quietLogger;
         return room;
       },
@@ -96,7 +106,10 @@ export class ViewerBot {
   private async watch(): Promise<void> {
     const url = this.show.channel.playbackUrl;
     if (!url) return;
-    const res = await fetch(url, { headers: { 'user-agent': `Mozilla/5.0 (demo audience; @${this.user.handle})` }, signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(url, {
+      headers: { 'user-agent': `Mozilla/5.0 (demo audience; @${this.user.handle})` },
+      signal: AbortSignal.timeout(5_000),
+    });
     await res.arrayBuffer();
   }
 
@@ -121,10 +134,13 @@ export class ViewerBot {
     this.lastCoinPurchase = Date.now();
     const { startCoinCheckout } = await this.user.call(C.startCheckout as CheckoutDoc, { packId: COIN_PACK });
     const res = await fetch(startCoinCheckout.url, {
-      method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ ...CARD, name: this.user.handle }),
     });
-    if (res.status !== 303) throw new Error(`the checkout page answered ${res.status} instead of sending the buyer back`);
+    if (res.status !== 303)
+      throw new Error(`the checkout page answered ${res.status} instead of sending the buyer back`);
   }
 
   /** Spends coins, buying a pack first when the wallet cannot pay (at most once every 5 minutes). */
@@ -144,14 +160,20 @@ export class ViewerBot {
     if (!gift) return;
     const count = gift.coins <= 5 ? 1 + Math.floor(this.rng() * 5) : 1;
     const clientGiftId = randomUUID();
-    await this.spend(() => this.user.call(M.sendGift, { input: { channelId: this.show.channel.channelId, giftId: gift.id, count, clientGiftId } }));
+    await this.spend(() =>
+      this.user.call(M.sendGift, {
+        input: { channelId: this.show.channel.channelId, giftId: gift.id, count, clientGiftId },
+      }),
+    );
   }
 
   private async tip(): Promise<void> {
     const coins = 10 + Math.floor(this.rng() * 31);
     const message = TIP_MESSAGES[Math.floor(this.rng() * TIP_MESSAGES.length)] ?? null;
     const clientGiftId = randomUUID();
-    await this.spend(() => this.user.call(M.sendTip, { input: { channelId: this.show.channel.channelId, coins, message, clientGiftId } }));
+    await this.spend(() =>
+      this.user.call(M.sendTip, { input: { channelId: this.show.channel.channelId, coins, message, clientGiftId } }),
+    );
   }
 
   /** Places a bid; the caller decided who and how much (bidding.ts). */

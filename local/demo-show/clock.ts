@@ -25,8 +25,11 @@ export interface TestPattern {
  */
 export function clockFilter(height: number): string {
   const fontSize = Math.max(14, Math.round(height / 16));
-  return String.raw`drawtext=font=monospace:text='sent %{localtime\:%H\\\:%M\\\:%S.%3N}':fontsize=` + fontSize
-    + `:fontcolor=white:box=1:boxcolor=black@0.65:boxborderw=${Math.round(fontSize / 3)}:x=${Math.round(fontSize * 0.8)}:y=h-th-${Math.round(fontSize * 1.2)}`;
+  return (
+    String.raw`drawtext=font=monospace:text='sent %{localtime\:%H\\\:%M\\\:%S.%3N}':fontsize=` +
+    fontSize +
+    `:fontcolor=white:box=1:boxcolor=black@0.65:boxborderw=${Math.round(fontSize / 3)}:x=${Math.round(fontSize * 0.8)}:y=h-th-${Math.round(fontSize * 1.2)}`
+  );
 }
 
 /** ffmpeg arguments for the pattern, up to (not including) the output: append `-f flv <rtmp url>`. */
@@ -34,10 +37,35 @@ export function testPatternArgs(p: TestPattern): string[] {
   const height = Number(p.size.split('x')[1] ?? 360);
   const gop = String(Math.max(1, Math.round(p.fps * p.keyframeSeconds)));
   return [
-    '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${p.size}:rate=${p.fps}`, '-f', 'lavfi', '-i', 'sine=frequency=440',
+    '-loglevel',
+    'error',
+    '-re',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${p.size}:rate=${p.fps}`,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440',
     ...(p.seconds ? ['-t', String(p.seconds)] : []),
     ...(p.clock === false ? [] : ['-vf', clockFilter(height)]),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', gop, '-keyint_min', gop, '-b:v', `${p.videoKbps}k`, '-pix_fmt', 'yuv420p', '-c:a', 'aac',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-tune',
+    'zerolatency',
+    '-g',
+    gop,
+    '-keyint_min',
+    gop,
+    '-b:v',
+    `${p.videoKbps}k`,
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
   ];
 }
 
@@ -48,7 +76,26 @@ let drawtext: boolean | undefined;
  * fontconfig. Tried once on one frame (about 0.1 s); without it the pattern goes out without the clock.
  */
 export function canDrawClock(): boolean {
-  drawtext ??= spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=size=64x64:rate=1', '-frames:v', '1', '-vf', clockFilter(64), '-f', 'null', '-'],
-    { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  drawtext ??=
+    spawnSync(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'color=size=64x64:rate=1',
+        '-frames:v',
+        '1',
+        '-vf',
+        clockFilter(64),
+        '-f',
+        'null',
+        '-',
+      ],
+      { stdio: 'ignore', timeout: 10_000 },
+    ).status === 0;
   return drawtext;
 }

@@ -34,9 +34,9 @@ export function whatToTry(g: GuideInput): string[] {
     `     Her profile ${web}/u/${v.handle} shows her offline card, the replay and her next scheduled show.`,
     ...(v.streamKey
       ? [
-        `  6. Stream from OBS as @${v.handle}: Settings → Stream → Service "Custom", Server ${v.ingestServer ?? ''}, Stream key ${v.streamKey}`,
-        `     (keyframe interval 1 s for the lowest latency). Log in as ${v.email} / ${v.password} to watch it arrive in Studio.`,
-      ]
+          `  6. Stream from OBS as @${v.handle}: Settings → Stream → Service "Custom", Server ${v.ingestServer ?? ''}, Stream key ${v.streamKey}`,
+          `     (keyframe interval 1 s for the lowest latency). Log in as ${v.email} / ${v.password} to watch it arrive in Studio.`,
+        ]
       : [`  6. Stream from OBS: sign up, open Studio and use the server and stream key on its stream key card.`]),
     '',
   ];

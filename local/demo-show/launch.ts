@@ -47,12 +47,20 @@ export interface DemoShow {
 /** Spawns the show and starts relaying its output. */
 export function launchDemoShow(opts: DemoShowOptions): DemoShow {
   const args = [
-    '--import', 'tsx', MAIN, '--web', opts.webUrl, '--outbox', opts.outboxDir,
-    ...(opts.quiet ? ['--quiet'] : []), ...(opts.pastShow === false ? ['--no-past-show'] : []),
+    '--import',
+    'tsx',
+    MAIN,
+    '--web',
+    opts.webUrl,
+    '--outbox',
+    opts.outboxDir,
+    ...(opts.quiet ? ['--quiet'] : []),
+    ...(opts.pastShow === false ? ['--no-past-show'] : []),
     ...(opts.streamer ? ['--streamer', opts.streamer.email, '--handle', opts.streamer.handle] : []),
   ];
   const child = spawnGuarded(process.execPath, args, {
-    cwd: ROOT, pidFile: opts.pidFile,
+    cwd: ROOT,
+    pidFile: opts.pidFile,
     env: { ...process.env, ...(opts.streamer ? { DEMO_STREAMER_PASSWORD: opts.streamer.password } : {}) },
   });
   const events: DemoEvent[] = [];
@@ -65,7 +73,9 @@ export function launchDemoShow(opts: DemoShowOptions): DemoShow {
     for (const w of waiters.filter((x) => x.type === event.type)) w.resolve(event);
   });
   // The show's own failures (an uncaught error) read as such, not as the platform's.
-  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => opts.say(`demo show: ${line}`));
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) =>
+    opts.say(`demo show: ${line}`),
+  );
   return {
     events,
     exited,
@@ -73,9 +83,18 @@ export function launchDemoShow(opts: DemoShowOptions): DemoShow {
       const seen = events.find((e) => e.type === type);
       if (seen) return Promise.resolve(seen as never);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`the demo show reported no ${type} within ${timeoutMs / 1000} s`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`the demo show reported no ${type} within ${timeoutMs / 1000} s`)),
+          timeoutMs,
+        );
         void exited.then(() => reject(new Error(`the demo show ended before it reported ${type}`)));
-        waiters.push({ type, resolve: (e) => { clearTimeout(timer); resolve(e as never); } });
+        waiters.push({
+          type,
+          resolve: (e) => {
+            clearTimeout(timer);
+            resolve(e as never);
+          },
+        });
       });
     },
     async stop() {

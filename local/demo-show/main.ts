@@ -20,17 +20,27 @@ import type { DemoEvent } from './launch';
 
 const { values } = parseArgs({
   options: {
-    web: { type: 'string' }, outbox: { type: 'string' }, quiet: { type: 'boolean', default: false }, 'no-past-show': { type: 'boolean', default: false },
-    streamer: { type: 'string' }, handle: { type: 'string' },
+    web: { type: 'string' },
+    outbox: { type: 'string' },
+    quiet: { type: 'boolean', default: false },
+    'no-past-show': { type: 'boolean', default: false },
+    streamer: { type: 'string' },
+    handle: { type: 'string' },
   },
 });
 if (!values.web || !values.outbox) {
-  console.error('usage: main.ts --web <web app URL> --outbox <dir> [--quiet] [--no-past-show] [--streamer <email> --handle <handle>]');
+  console.error(
+    'usage: main.ts --web <web app URL> --outbox <dir> [--quiet] [--no-past-show] [--streamer <email> --handle <handle>]',
+  );
   process.exit(2);
 }
 const outboxDir = values.outbox;
 const streamer: DemoAccount = values.streamer
-  ? { email: values.streamer, handle: values.handle ?? values.streamer.split('@')[0] ?? 'streamer', password: process.env.DEMO_STREAMER_PASSWORD ?? '' }
+  ? {
+      email: values.streamer,
+      handle: values.handle ?? values.streamer.split('@')[0] ?? 'streamer',
+      password: process.env.DEMO_STREAMER_PASSWORD ?? '',
+    }
   : DEMO_STREAMER;
 const say = (line: string) => console.log(line);
 const emit = (event: DemoEvent) => console.log(`@@demo ${JSON.stringify(event)}`);
@@ -64,7 +74,10 @@ async function open(account: DemoAccount): Promise<UserSession> {
     try {
       return await UserSession.open(cfg, account, outboxDir);
     } catch (error) {
-      if (attempt >= 4) throw new Error(`signing in @${account.handle} failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (attempt >= 4)
+        throw new Error(
+          `signing in @${account.handle} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
     }
   }
@@ -77,20 +90,36 @@ viewersReady.catch(() => undefined);
 const vera = await open(PAST_SHOW_STREAMER);
 await ensureProfile(vera);
 const key = (await vera.call(Q.myStreamKey, {})).myStreamKey;
-emit({ type: 'accounts', obs: { handle: vera.handle, ingestServer: cfg.ingestServer ?? key?.ingestServer ?? '', streamKey: key?.streamKey ?? '' } });
+emit({
+  type: 'accounts',
+  obs: {
+    handle: vera.handle,
+    ingestServer: cfg.ingestServer ?? key?.ingestServer ?? '',
+    streamKey: key?.streamKey ?? '',
+  },
+});
 
 // The past show starts at once; its buyers are needed only at its first sale.
-const pastShow = values['no-past-show'] ? Promise.resolve() : seedPastShow({ streamer: vera, buyers: async () => (await viewersReady).map((v) => v.user), signal: stopping.signal })
-  .then((r) => {
-    emit({ type: 'past-show', recordingId: r.recordingId, created: r.created });
-    if (r.created) say(`Past show ready: ${(values.web as string).replace(/\/$/, '')}/replay/?id=${encodeURIComponent(r.recordingId)} (three sales on its timeline)`);
-  })
-  .catch((error: unknown) => {
-    if (stopping.signal.aborted) return;
-    const reason = error instanceof Error ? error.message : String(error);
-    emit({ type: 'past-show-failed', reason });
-    say(`The past show could not be made (${reason}); the next start tries again.`);
-  });
+const pastShow = values['no-past-show']
+  ? Promise.resolve()
+  : seedPastShow({
+      streamer: vera,
+      buyers: async () => (await viewersReady).map((v) => v.user),
+      signal: stopping.signal,
+    })
+      .then((r) => {
+        emit({ type: 'past-show', recordingId: r.recordingId, created: r.created });
+        if (r.created)
+          say(
+            `Past show ready: ${(values.web as string).replace(/\/$/, '')}/replay/?id=${encodeURIComponent(r.recordingId)} (three sales on its timeline)`,
+          );
+      })
+      .catch((error: unknown) => {
+        if (stopping.signal.aborted) return;
+        const reason = error instanceof Error ? error.message : String(error);
+        emit({ type: 'past-show-failed', reason });
+        say(`The past show could not be made (${reason}); the next start tries again.`);
+      });
 
 if (values.quiet) {
   await pastShow;
@@ -101,7 +130,9 @@ const viewers = await viewersReady;
 try {
   audience = await startAudience({ config: cfg, outboxDir, streamer, viewers, say });
 } catch (error) {
-  say(`The simulated audience could not start (${error instanceof Error ? error.message : String(error)}); the demo goes on without it.`);
+  say(
+    `The simulated audience could not start (${error instanceof Error ? error.message : String(error)}); the demo goes on without it.`,
+  );
   await pastShow;
   process.exit(1);
 }
@@ -114,5 +145,7 @@ setTimeout(() => {
   const core = (used.user + used.system) / 1000 / (performance.now() - t0);
   const cores = availableParallelism();
   emit({ type: 'cpu', oneCore: core, machine: core / cores, cores });
-  say(`Simulated audience: ${audience?.bots.length ?? 0} viewers use ${(core * 100).toFixed(1)}% of one core (${((core / cores) * 100).toFixed(1)}% of this machine's ${cores} cores), measured over 20 s.`);
+  say(
+    `Simulated audience: ${audience?.bots.length ?? 0} viewers use ${(core * 100).toFixed(1)}% of one core (${((core / cores) * 100).toFixed(1)}% of this machine's ${cores} cores), measured over 20 s.`,
+  );
 }, 20_000).unref();

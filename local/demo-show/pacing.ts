@@ -12,14 +12,27 @@ export type Range = readonly [min: number, max: number];
 export const within = (range: Range, rng: Rng): number => Math.round(range[0] + (range[1] - range[0]) * rng());
 
 /** Refusals that are part of a busy show (someone bid first, the lot just sold), not failures. */
-export const EXPECTED_REFUSALS = new Set(['BID_TOO_LOW', 'AUCTION_CLOSED', 'AUCTION_ENDED', 'AUCTION_NOT_OPEN', 'ALREADY_SOLD', 'CONFLICT', 'STREAM_NOT_LIVE', 'NOT_LIVE', 'NOT_OPEN']);
+export const EXPECTED_REFUSALS = new Set([
+  'BID_TOO_LOW',
+  'AUCTION_CLOSED',
+  'AUCTION_ENDED',
+  'AUCTION_NOT_OPEN',
+  'ALREADY_SOLD',
+  'CONFLICT',
+  'STREAM_NOT_LIVE',
+  'NOT_LIVE',
+  'NOT_OPEN',
+]);
 
 export class Pacer {
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private readonly lastReport = new Map<string, number>();
   private stopped = false;
 
-  constructor(private readonly rng: Rng, private readonly report: (line: string) => void) {}
+  constructor(
+    private readonly rng: Rng,
+    private readonly report: (line: string) => void,
+  ) {}
 
   get running(): boolean {
     return !this.stopped;
@@ -41,10 +54,13 @@ export class Pacer {
   loop(name: string, first: Range, every: Range, work: () => Promise<void>): void {
     const schedule = (range: Range) => {
       if (this.stopped) return;
-      const t = setTimeout(() => {
-        this.timers.delete(t);
-        void this.guard(name, work).then(() => schedule(every));
-      }, within(range, this.rng));
+      const t = setTimeout(
+        () => {
+          this.timers.delete(t);
+          void this.guard(name, work).then(() => schedule(every));
+        },
+        within(range, this.rng),
+      );
       this.timers.add(t);
     };
     schedule(first);

@@ -27,7 +27,12 @@ export const PAST_SHOW = {
   /** Seconds the stream goes on after the last sale. */
   tailSeconds: 4,
   items: [
-    { title: 'Pleated wool skirt', type: 'APPAREL', params: JSON.stringify({ size: 'S', colour: 'Camel' }), buyNowPrice: 3200 },
+    {
+      title: 'Pleated wool skirt',
+      type: 'APPAREL',
+      params: JSON.stringify({ size: 'S', colour: 'Camel' }),
+      buyNowPrice: 3200,
+    },
     { title: 'Cat-eye sunglasses', type: 'GENERIC', buyNowPrice: 1500 },
     { title: 'Beaded evening bag', type: 'GENERIC', buyNowPrice: 2600 },
   ] as const satisfies readonly Omit<CreateProductInput, 'channelId' | 'currency' | 'saleMode'>[],
@@ -47,13 +52,27 @@ export interface PastShowOptions {
   readonly signal?: AbortSignal;
 }
 
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
-  const t = setTimeout(resolve, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-});
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 
 /** Polls `probe` every `everyMs` until it answers something, for at most `ms`. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms: number, signal?: AbortSignal, everyMs = 500): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  ms: number,
+  signal?: AbortSignal,
+  everyMs = 500,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     if (signal?.aborted) throw new Error('stopped');
@@ -78,11 +97,19 @@ export async function ensureProfile(vera: UserSession, now = new Date()): Promis
   const { me } = await vera.call(Q.me, {});
   if (!me?.title || !me.displayName) {
     await vera.call(M.updateStreamDetails, {
-      input: { displayName: PAST_SHOW_STREAMER.displayName, title: PAST_SHOW.title, category: PAST_SHOW.category, tags: [...PAST_SHOW.tags], language: 'en', goingLiveMessage: 'Vera is live with new vintage finds!' },
+      input: {
+        displayName: PAST_SHOW_STREAMER.displayName,
+        title: PAST_SHOW.title,
+        category: PAST_SHOW.category,
+        tags: [...PAST_SHOW.tags],
+        language: 'en',
+        goingLiveMessage: 'Vera is live with new vintage finds!',
+      },
     });
   }
   const upcoming = (me?.schedule ?? []).some((s) => !s.cancelled && Date.parse(s.startsAt) > now.getTime());
-  if (!upcoming) await vera.call(M.scheduleStream, { input: { ...PAST_SHOW.next, startsAt: nextShowStart(now).toISOString() } });
+  if (!upcoming)
+    await vera.call(M.scheduleStream, { input: { ...PAST_SHOW.next, startsAt: nextShowStart(now).toISOString() } });
 }
 
 /** Her finished show with (at least) three sales, if there is one. */
@@ -106,26 +133,53 @@ export async function seedPastShow(opts: PastShowOptions): Promise<PastShowResul
   const items = [];
   for (const item of PAST_SHOW.items) {
     const unsold = have.find((p) => p.title === item.title && p.status === 'DRAFT');
-    items.push(unsold ?? (await vera.call(M.createProduct, { input: { ...item, channelId: vera.userId, currency: 'USD', saleMode: 'BUY_NOW' } })).createProduct);
+    items.push(
+      unsold ??
+        (
+          await vera.call(M.createProduct, {
+            input: { ...item, channelId: vera.userId, currency: 'USD', saleMode: 'BUY_NOW' },
+          })
+        ).createProduct,
+    );
   }
-  const before = new Set((await vera.call(Q.recordings, { userId: vera.userId })).recordings.items.map((r) => r.recordingId));
+  const before = new Set(
+    (await vera.call(Q.recordings, { userId: vera.userId })).recordings.items.map((r) => r.recordingId),
+  );
   const { myStreamKey } = await vera.call(Q.myStreamKey, {});
   if (!myStreamKey) throw new Error('her stream key is missing');
   const ingest = vera.config.ingestServer ?? myStreamKey.ingestServer;
   // It streams until the sales are done: on a busy machine going live and the recording's start take seconds longer.
-  const ffmpeg: ChildProcess = spawnGuarded('ffmpeg', [
-    ...testPatternArgs({ size: '640x360', fps: 16, keyframeSeconds: 0.5, videoKbps: 500, seconds: 120, clock: canDrawClock() }),
-    '-f', 'flv', `${ingest}${myStreamKey.streamKey}`,
-  ], { stdout: 'ignore', stderr: 'ignore' });
+  const ffmpeg: ChildProcess = spawnGuarded(
+    'ffmpeg',
+    [
+      ...testPatternArgs({
+        size: '640x360',
+        fps: 16,
+        keyframeSeconds: 0.5,
+        videoKbps: 500,
+        seconds: 120,
+        clock: canDrawClock(),
+      }),
+      '-f',
+      'flv',
+      `${ingest}${myStreamKey.streamKey}`,
+    ],
+    { stdout: 'ignore', stderr: 'ignore' },
+  );
   const ended = new Promise<void>((resolve) => ffmpeg.once('exit', () => resolve()));
   const stop = () => ffmpeg.kill('SIGKILL');
   signal?.addEventListener('abort', stop, { once: true });
   try {
     // The recording's start is what sales measure their offset from: sell only once it is indexed.
-    const recording = await until('the recording to start', async () => {
-      const { recordings } = await vera.call(Q.recordings, { userId: vera.userId });
-      return recordings.items.find((r) => !before.has(r.recordingId) && r.state === 'RECORDING');
-    }, 60_000, signal);
+    const recording = await until(
+      'the recording to start',
+      async () => {
+        const { recordings } = await vera.call(Q.recordings, { userId: vera.userId });
+        return recordings.items.find((r) => !before.has(r.recordingId) && r.state === 'RECORDING');
+      },
+      60_000,
+      signal,
+    );
     const seenAt = Date.now();
     const buyers = await opts.buyers();
     for (const [i, item] of items.entries()) {
@@ -138,10 +192,15 @@ export async function seedPastShow(opts: PastShowOptions): Promise<PastShowResul
     // SIGINT: ffmpeg ends the RTMP stream cleanly, as OBS's "Stop streaming" does.
     ffmpeg.kill('SIGINT');
     await ended;
-    await until('the recording to be ready', async () => {
-      const { replay } = await vera.call(Q.replay, { id: recording.recordingId });
-      return replay?.recording.state === 'AVAILABLE' && replay.sales.length >= items.length ? replay : undefined;
-    }, 60_000, signal);
+    await until(
+      'the recording to be ready',
+      async () => {
+        const { replay } = await vera.call(Q.replay, { id: recording.recordingId });
+        return replay?.recording.state === 'AVAILABLE' && replay.sales.length >= items.length ? replay : undefined;
+      },
+      60_000,
+      signal,
+    );
     return { recordingId: recording.recordingId, created: true };
   } finally {
     signal?.removeEventListener('abort', stop);

@@ -17,12 +17,27 @@ import { readProducts, type ShowState } from './show';
 
 /** Auction lots the show puts up once the catalog's are sold: every lot runs 60 s with a 15 s soft close. */
 const LOTS: readonly Omit<CreateProductInput, 'channelId' | 'currency' | 'saleMode'>[] = [
-  { title: 'Vintage band tee', type: 'APPAREL', params: JSON.stringify({ size: 'L', colour: 'Washed black' }), startingBid: 1500 },
-  { title: 'Holographic trading card, graded', type: 'COLLECTIBLE', params: JSON.stringify({ grade: 'PSA 8', year: 1999 }), startingBid: 3000 },
+  {
+    title: 'Vintage band tee',
+    type: 'APPAREL',
+    params: JSON.stringify({ size: 'L', colour: 'Washed black' }),
+    startingBid: 1500,
+  },
+  {
+    title: 'Holographic trading card, graded',
+    type: 'COLLECTIBLE',
+    params: JSON.stringify({ grade: 'PSA 8', year: 1999 }),
+    startingBid: 3000,
+  },
   { title: 'Leather belt', type: 'APPAREL', params: JSON.stringify({ size: 'M', colour: 'Tan' }), startingBid: 1200 },
   { title: 'Retro sunglasses', type: 'GENERIC', startingBid: 1000 },
   { title: 'Silk scarf', type: 'APPAREL', params: JSON.stringify({ size: 'M', colour: 'Emerald' }), startingBid: 1800 },
-  { title: 'First-edition comic, graded', type: 'COLLECTIBLE', params: JSON.stringify({ grade: 'CGC 7.5', year: 1987 }), startingBid: 4000 },
+  {
+    title: 'First-edition comic, graded',
+    type: 'COLLECTIBLE',
+    params: JSON.stringify({ grade: 'CGC 7.5', year: 1987 }),
+    startingBid: 4000,
+  },
 ];
 /** Buy-now items the show restocks. */
 const RESTOCK: readonly { title: string; buyNowPrice: number }[] = [
@@ -41,14 +56,23 @@ export class ShowRunner {
   private chat: ChatConnection | undefined;
   private lotNumber = 0;
 
-  constructor(private readonly streamer: UserSession, private readonly show: ShowState, private readonly pacer: Pacer, private readonly rng: Rng) {}
+  constructor(
+    private readonly streamer: UserSession,
+    private readonly show: ShowState,
+    private readonly pacer: Pacer,
+    private readonly rng: Rng,
+  ) {}
 
   /** Joins the chat as the streamer and starts the lots. */
   start(): void {
     const { channelId } = this.show.channel;
     this.chat = createChatConnection({
       createRoom: (tokenProvider) => {
-        const room = new ChatRoom({ regionOrUrl: this.streamer.config.chatMessagingEndpoint, maxReconnectAttempts: 3, tokenProvider });
+        const room = new ChatRoom({
+          regionOrUrl: this.streamer.config.chatMessagingEndpoint,
+          maxReconnectAttempts: 3,
+          tokenProvider,
+        });
         room.logger = quietLogger;
         return room;
       },
@@ -89,12 +113,21 @@ export class ShowRunner {
     this.lotNumber = Math.max(this.lotNumber, products.length);
     const open = products.find((p) => p.status === 'AUCTION_OPEN');
     if (open) return open;
-    const draft = products.filter((p) => p.status === 'DRAFT' && p.saleMode !== 'BUY_NOW').sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
+    const draft = products
+      .filter((p) => p.status === 'DRAFT' && p.saleMode !== 'BUY_NOW')
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))[0];
     if (draft) return draft;
     const next = LOTS[this.lotNumber % LOTS.length] as (typeof LOTS)[number];
     this.lotNumber++;
     const { createProduct } = await this.streamer.call(M.createProduct, {
-      input: { ...next, title: `${next.title} (lot ${this.lotNumber})`, channelId: this.show.channel.channelId, currency: 'USD', saleMode: 'AUCTION', ...LOT_AUCTION },
+      input: {
+        ...next,
+        title: `${next.title} (lot ${this.lotNumber})`,
+        channelId: this.show.channel.channelId,
+        currency: 'USD',
+        saleMode: 'AUCTION',
+        ...LOT_AUCTION,
+      },
     });
     return createProduct as Product;
   }
@@ -105,7 +138,13 @@ export class ShowRunner {
     if (product.status === 'DRAFT') {
       await this.streamer.call(M.featureProduct, { id: product.productId }).catch(() => undefined);
       product = (await this.streamer.call(M.startAuction, { id: product.productId })).startAuction as Product;
-      this.announce(streamerLines.opening(product.title, product.durationSeconds ?? LOT_AUCTION.durationSeconds, product.softCloseSeconds ?? 0));
+      this.announce(
+        streamerLines.opening(
+          product.title,
+          product.durationSeconds ?? LOT_AUCTION.durationSeconds,
+          product.softCloseSeconds ?? 0,
+        ),
+      );
     }
     while (this.pacer.running && product.status === 'AUCTION_OPEN') {
       const left = product.endsAt ? Date.parse(product.endsAt) - Date.now() : 0;
@@ -117,18 +156,31 @@ export class ShowRunner {
         await this.pacer.sleep(Math.min(Math.max(left + 1_200, 500), 5_000));
       }
       const id = product.productId;
-      product = (await readProducts(this.streamer, this.show.channel.channelId)).find((p) => p.productId === id) ?? { ...product, status: 'UNSOLD' };
+      product = (await readProducts(this.streamer, this.show.channel.channelId)).find((p) => p.productId === id) ?? {
+        ...product,
+        status: 'UNSOLD',
+      };
     }
-    if (product.sale) this.announce(streamerLines.sold(product.title, product.sale.buyerHandle, formatMoney(product.sale.price, product.sale.currency)));
+    if (product.sale)
+      this.announce(
+        streamerLines.sold(
+          product.title,
+          product.sale.buyerHandle,
+          formatMoney(product.sale.price, product.sale.currency),
+        ),
+      );
     else if (product.status === 'UNSOLD') this.announce(streamerLines.unsold(product.title));
-    if (product.featured) await this.streamer.call(M.unfeatureProduct, { id: product.productId }).catch(() => undefined);
+    if (product.featured)
+      await this.streamer.call(M.unfeatureProduct, { id: product.productId }).catch(() => undefined);
   }
 
   /** Puts a buy-now item up when none is on sale (every other lot or so). */
   private async restock(): Promise<void> {
     if (this.show.buyNow || this.rng() < 0.4) return;
     const item = RESTOCK[Math.floor(this.rng() * RESTOCK.length)] as (typeof RESTOCK)[number];
-    await this.streamer.call(M.createProduct, { input: { ...item, channelId: this.show.channel.channelId, type: 'GENERIC', saleMode: 'BUY_NOW', currency: 'USD' } });
+    await this.streamer.call(M.createProduct, {
+      input: { ...item, channelId: this.show.channel.channelId, type: 'GENERIC', saleMode: 'BUY_NOW', currency: 'USD' },
+    });
     this.announce(streamerLines.restock(item.title));
   }
 }

@@ -30,14 +30,20 @@ export class Guest {
 const RENEW_BEFORE_S = 300;
 
 const expiryOf = (jwt: string): number =>
-  ((JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number }).exp ?? 0) * 1000;
+  ((JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: number }).exp ?? 0) *
+  1000;
 
 /** A signed-in user: their id and handle, and calls made with their ID token, renewed before it expires. */
 export class UserSession extends Guest {
   private idToken: string;
   private expiresAt: number;
 
-  private constructor(config: RuntimeConfig, readonly account: DemoAccount, readonly userId: string, idToken: string) {
+  private constructor(
+    config: RuntimeConfig,
+    readonly account: DemoAccount,
+    readonly userId: string,
+    idToken: string,
+  ) {
     super(config);
     this.idToken = idToken;
     this.expiresAt = expiryOf(idToken);
@@ -49,13 +55,24 @@ export class UserSession extends Guest {
 
   /** Signs `account` up (confirming it with the code from `outboxDir`) or, when it exists, in. */
   static async open(config: RuntimeConfig, account: DemoAccount, outboxDir: string): Promise<UserSession> {
-    if (!config.userPoolEndpoint) throw new Error('The runtime config names no Cognito endpoint: the demo audience needs the local mode.');
-    const s = await signUpAndIn({ cognitoUrl: config.userPoolEndpoint, clientId: config.userPoolClientId, outboxDir, ...account });
+    if (!config.userPoolEndpoint)
+      throw new Error('The runtime config names no Cognito endpoint: the demo audience needs the local mode.');
+    const s = await signUpAndIn({
+      cognitoUrl: config.userPoolEndpoint,
+      clientId: config.userPoolClientId,
+      outboxDir,
+      ...account,
+    });
     return new UserSession(config, account, s.sub, s.idToken);
   }
 
   private async renew(): Promise<void> {
-    const s = await signIn({ cognitoUrl: this.config.userPoolEndpoint ?? '', clientId: this.config.userPoolClientId, email: this.account.email, password: this.account.password });
+    const s = await signIn({
+      cognitoUrl: this.config.userPoolEndpoint ?? '',
+      clientId: this.config.userPoolClientId,
+      email: this.account.email,
+      password: this.account.password,
+    });
     this.idToken = s.idToken;
     this.expiresAt = expiryOf(s.idToken);
   }

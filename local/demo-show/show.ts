@@ -19,14 +19,22 @@ export interface Channel {
   readonly playbackUrl: string | null;
 }
 
-interface Tracked { openedAtMs: number; lastEndsAtMs: number; extensions: number; maxExtensions: number }
+interface Tracked {
+  openedAtMs: number;
+  lastEndsAtMs: number;
+  extensions: number;
+  maxExtensions: number;
+}
 
 /** Products and the auction as of the last read. */
 export class ShowState {
   products: Product[] = [];
   private readonly tracked = new Map<string, Tracked>();
 
-  constructor(readonly channel: Channel, private readonly rng: Rng) {}
+  constructor(
+    readonly channel: Channel,
+    private readonly rng: Rng,
+  ) {}
 
   /** Takes a fresh read of the products at `nowMs`. */
   update(products: Product[], nowMs: number): void {
@@ -36,7 +44,13 @@ export class ShowState {
       const ends = Date.parse(p.endsAt);
       const t = this.tracked.get(p.productId);
       // The bidders decide, when a lot opens, how many soft-close rounds they have in them (1 to 3).
-      if (!t) this.tracked.set(p.productId, { openedAtMs: nowMs, lastEndsAtMs: ends, extensions: 0, maxExtensions: 1 + Math.floor(this.rng() * 3) });
+      if (!t)
+        this.tracked.set(p.productId, {
+          openedAtMs: nowMs,
+          lastEndsAtMs: ends,
+          extensions: 0,
+          maxExtensions: 1 + Math.floor(this.rng() * 3),
+        });
       else if (ends > t.lastEndsAtMs) {
         t.lastEndsAtMs = ends;
         t.extensions++;
@@ -55,10 +69,21 @@ export class ShowState {
     const t = p && this.tracked.get(p.productId);
     if (!p || !t) return undefined;
     const startingBid = p.startingBid ?? 0;
-    const minNextBid = p.minNextBid ?? (p.currentPrice == null ? startingBid : p.currentPrice + incrementFor(p.currentPrice, p.bidIncrement));
+    const minNextBid =
+      p.minNextBid ??
+      (p.currentPrice == null ? startingBid : p.currentPrice + incrementFor(p.currentPrice, p.bidIncrement));
     return {
-      productId: p.productId, startingBid, status: p.status, endsAtMs: p.endsAt ? Date.parse(p.endsAt) : null, openedAtMs: t.openedAtMs, minNextBid, bidCount: p.bidCount,
-      highBidderId: p.highBidderId ?? null, increment: incrementFor(p.currentPrice ?? startingBid, p.bidIncrement), extensions: t.extensions, maxExtensions: t.maxExtensions,
+      productId: p.productId,
+      startingBid,
+      status: p.status,
+      endsAtMs: p.endsAt ? Date.parse(p.endsAt) : null,
+      openedAtMs: t.openedAtMs,
+      minNextBid,
+      bidCount: p.bidCount,
+      highBidderId: p.highBidderId ?? null,
+      increment: incrementFor(p.currentPrice ?? startingBid, p.bidIncrement),
+      extensions: t.extensions,
+      maxExtensions: t.maxExtensions,
     };
   }
 
@@ -71,11 +96,26 @@ export class ShowState {
   moment(nowMs: number): ShowMoment {
     const a = this.auction;
     const t = a && this.tracked.get(a.productId);
-    const sold = this.products.filter((p) => p.sale).sort((x, y) => Date.parse(y.sale?.soldAt ?? '') - Date.parse(x.sale?.soldAt ?? ''))[0];
-    const recentSale = sold?.sale && nowMs - Date.parse(sold.sale.soldAt) < 90_000 ? { title: sold.title, buyer: sold.sale.buyerHandle } : undefined;
+    const sold = this.products
+      .filter((p) => p.sale)
+      .sort((x, y) => Date.parse(y.sale?.soldAt ?? '') - Date.parse(x.sale?.soldAt ?? ''))[0];
+    const recentSale =
+      sold?.sale && nowMs - Date.parse(sold.sale.soldAt) < 90_000
+        ? { title: sold.title, buyer: sold.sale.buyerHandle }
+        : undefined;
     return {
       streamer: this.channel.handle,
-      ...(a ? { auction: { title: a.title, secondsLeft: a.endsAt ? (Date.parse(a.endsAt) - nowMs) / 1000 : 0, highBidder: a.highBidderHandle ?? null, bidCount: a.bidCount, extended: (t?.extensions ?? 0) > 0 } } : {}),
+      ...(a
+        ? {
+            auction: {
+              title: a.title,
+              secondsLeft: a.endsAt ? (Date.parse(a.endsAt) - nowMs) / 1000 : 0,
+              highBidder: a.highBidderHandle ?? null,
+              bidCount: a.bidCount,
+              extended: (t?.extensions ?? 0) > 0,
+            },
+          }
+        : {}),
       ...(recentSale ? { lastSale: recentSale } : {}),
       ...(this.buyNow ? { buyNow: { title: this.buyNow.title } } : {}),
     };

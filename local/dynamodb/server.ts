@@ -26,7 +26,6 @@ export interface DynamoDbLocalOptions {
   readonly log?: (line: string) => void;
 }
 
-
 export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
@@ -61,7 +60,8 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, output: () 
         await client.send(new ListTablesCommand({ Limit: 1 }));
         return;
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer at ${endpoint}: ${String(err)}; ${output()}`);
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer at ${endpoint}: ${String(err)}; ${output()}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -80,7 +80,14 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
   let lastError: unknown;
   for (let attempt = 0; attempt < attempts; attempt++) {
     const port = opts.port || (await freePort());
-    const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-port', String(port), '-disableTelemetry'];
+    const args = [
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+      '-jar',
+      join(dir, 'DynamoDBLocal.jar'),
+      '-port',
+      String(port),
+      '-disableTelemetry',
+    ];
     if (opts.dataDir) {
       mkdirSync(opts.dataDir, { recursive: true });
       args.push('-dbPath', opts.dataDir);
@@ -108,7 +115,10 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
     });
     let asked = false;
     child.once('exit', (code, signal) => {
-      if (!asked) opts.log?.(`DynamoDB Local (java under guard pid ${child.pid}) exited unexpectedly: it ${endedHow(code, signal)}. Its last output: ${log.trim().slice(-1500) || '(none)'}`);
+      if (!asked)
+        opts.log?.(
+          `DynamoDB Local (java under guard pid ${child.pid}) exited unexpectedly: it ${endedHow(code, signal)}. Its last output: ${log.trim().slice(-1500) || '(none)'}`,
+        );
     });
     return {
       endpoint,

@@ -39,7 +39,10 @@ export interface LocalEventsOptions {
   /** When set, every call is authorized for its calling function (IAM in the local mode). */
   iam?: Authorizer;
   /** Rules whose target is not a function (AWS: an SNS topic), matched on the same events. @default none */
-  rules?: readonly { pattern: Record<string, unknown>; deliver(event: Record<string, unknown>): void | Promise<void> }[];
+  rules?: readonly {
+    pattern: Record<string, unknown>;
+    deliver(event: Record<string, unknown>): void | Promise<void>;
+  }[];
 }
 
 export interface LocalEvents {
@@ -69,9 +72,18 @@ export async function startLocalEvents(opts: LocalEventsOptions): Promise<LocalE
         if (delay === undefined) {
           const message = error instanceof Error ? error.message : String(error);
           if (opts.deadLetters) {
-            opts.deadLetters.write({ consumer: name, source: 'eventbridge', id: String(event.id), attempts: attempt + 1, error: message, payload: event });
+            opts.deadLetters.write({
+              consumer: name,
+              source: 'eventbridge',
+              id: String(event.id),
+              attempts: attempt + 1,
+              error: message,
+              payload: event,
+            });
           } else {
-            opts.log?.(`event ${String(event['detail-type'])} to ${name} failed after ${attempt + 1} attempts: ${message}`);
+            opts.log?.(
+              `event ${String(event['detail-type'])} to ${name} failed after ${attempt + 1} attempts: ${message}`,
+            );
           }
           return;
         }
@@ -82,14 +94,24 @@ export async function startLocalEvents(opts: LocalEventsOptions): Promise<LocalE
 
   const put = async (input: BusEvent): Promise<void> => {
     const event = {
-      version: '0', id: randomUUID(), 'detail-type': input['detail-type'], source: input.source, account,
-      time: input.time ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), region, resources: input.resources ?? [], detail: input.detail,
+      version: '0',
+      id: randomUUID(),
+      'detail-type': input['detail-type'],
+      source: input.source,
+      account,
+      time: input.time ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region,
+      resources: input.resources ?? [],
+      detail: input.detail,
     };
     const deliveries: Promise<void>[] = [];
     for (const spec of FUNCTIONS) {
       for (const t of spec.triggers) {
         // One local bus stands in for the default bus and the stack's jobs bus (their patterns do not overlap).
-        if ((t.kind === 'eventbridge' || t.kind === 'platform-event') && matchesPattern(t.pattern as unknown as Record<string, unknown>, event)) {
+        if (
+          (t.kind === 'eventbridge' || t.kind === 'platform-event') &&
+          matchesPattern(t.pattern as unknown as Record<string, unknown>, event)
+        ) {
           const p = deliver(spec.name, event);
           pending.add(p);
           void p.finally(() => pending.delete(p));
@@ -98,11 +120,15 @@ export async function startLocalEvents(opts: LocalEventsOptions): Promise<LocalE
       }
     }
     for (const rule of opts.rules ?? []) {
-      if (matchesPattern(rule.pattern, event)) deliveries.push(Promise.resolve(rule.deliver(event)).catch((error: unknown) => opts.log?.(`rule delivery failed: ${(error as Error).message}`)));
+      if (matchesPattern(rule.pattern, event))
+        deliveries.push(
+          Promise.resolve(rule.deliver(event)).catch((error: unknown) =>
+            opts.log?.(`rule delivery failed: ${(error as Error).message}`),
+          ),
+        );
     }
     await Promise.all(deliveries);
   };
-
 
   const server = createServer(async (req, res) => {
     const target = String(req.headers['x-amz-target'] ?? '');
@@ -111,17 +137,37 @@ export async function startLocalEvents(opts: LocalEventsOptions): Promise<LocalE
       res.end(JSON.stringify(body));
     };
     if (req.method !== 'POST' || target !== 'AWSEvents.PutEvents') {
-      reply(400, { __type: 'UnknownOperationException', message: `The local event bus supports PutEvents only (got ${target || req.method}).` });
+      reply(400, {
+        __type: 'UnknownOperationException',
+        message: `The local event bus supports PutEvents only (got ${target || req.method}).`,
+      });
       return;
     }
     try {
-      const body = JSON.parse(await readBody(req)) as { Entries?: { Source: string; DetailType: string; Detail: string; Resources?: string[]; Time?: number | string }[] };
+      const body = JSON.parse(await readBody(req)) as {
+        Entries?: {
+          Source: string;
+          DetailType: string;
+          Detail: string;
+          Resources?: string[];
+          Time?: number | string;
+        }[];
+      };
       const entries = body.Entries ?? [];
       await opts.iam?.enforce(callerOf(req), eventsRequests(entries, { region, account }));
       const ids = entries.map(() => randomUUID());
       for (const e of entries) {
-        const time = e.Time === undefined ? undefined : new Date(typeof e.Time === 'number' ? e.Time * 1000 : e.Time).toISOString();
-        void put({ source: e.Source, 'detail-type': e.DetailType, detail: JSON.parse(e.Detail || '{}') as Record<string, unknown>, resources: e.Resources, time });
+        const time =
+          e.Time === undefined
+            ? undefined
+            : new Date(typeof e.Time === 'number' ? e.Time * 1000 : e.Time).toISOString();
+        void put({
+          source: e.Source,
+          'detail-type': e.DetailType,
+          detail: JSON.parse(e.Detail || '{}') as Record<string, unknown>,
+          resources: e.Resources,
+          time,
+        });
       }
       reply(200, { FailedEntryCount: 0, Entries: ids.map((EventId) => ({ EventId })) });
     } catch (error) {
@@ -139,7 +185,17 @@ export async function startLocalEvents(opts: LocalEventsOptions): Promise<LocalE
         if (t.kind !== 'schedule') continue;
         const ruleArn = `arn:aws:events:${region}:${account}:rule/${t.ruleId}`;
         const timer = setInterval(() => {
-          const event = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events', account, time: new Date().toISOString(), region, resources: [ruleArn], detail: {} };
+          const event = {
+            version: '0',
+            id: randomUUID(),
+            'detail-type': 'Scheduled Event',
+            source: 'aws.events',
+            account,
+            time: new Date().toISOString(),
+            region,
+            resources: [ruleArn],
+            detail: {},
+          };
           const p = deliver(spec.name, event);
           pending.add(p);
           void p.finally(() => pending.delete(p));

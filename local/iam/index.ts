@@ -6,7 +6,13 @@
  */
 import { stampOutgoingRequests } from './caller';
 import { createAuthorizer, type Authorizer } from './evaluator';
-import { principalsFromTemplate, synthesizeTemplate, type CfnTemplate, type LocalNames, type Principal } from './template';
+import {
+  principalsFromTemplate,
+  synthesizeTemplate,
+  type CfnTemplate,
+  type LocalNames,
+  type Principal,
+} from './template';
 
 export { AccessDeniedError, type Authorizer, type AuthzRequest, type Denial } from './evaluator';
 export { callerOf, runAs, CALLER_HEADER } from './caller';

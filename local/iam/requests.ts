@@ -17,7 +17,10 @@ type Tags = Record<string, string>;
 /** `aws:RequestTag/<k>` and `aws:TagKeys` for a call that sets tags. */
 export function requestTagContext(tags: Tags | undefined): Record<string, string | string[]> {
   if (!tags || !Object.keys(tags).length) return {};
-  return { ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])), 'aws:TagKeys': Object.keys(tags) };
+  return {
+    ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])),
+    'aws:TagKeys': Object.keys(tags),
+  };
 }
 
 /** An id for a resource the call is about to create (IAM evaluates creates against the new resource's ARN). */
@@ -35,8 +38,10 @@ export function ivsRequests(op: string, body: Record<string, unknown>, lookup: I
   const base = `arn:aws:ivs:${s.region}:${s.account}`;
   const at = (arn: unknown): AuthzResource => ({ arn: String(arn), tags: lookup.tagsOf(String(arn)) });
   const tags = body.tags as Tags | undefined;
-  const tagOnCreate = (arn: string): AuthzRequest[] => (tags && Object.keys(tags).length
-    ? [{ action: 'ivs:TagResource', resources: [{ arn }], context: requestTagContext(tags) }] : []);
+  const tagOnCreate = (arn: string): AuthzRequest[] =>
+    tags && Object.keys(tags).length
+      ? [{ action: 'ivs:TagResource', resources: [{ arn }], context: requestTagContext(tags) }]
+      : [];
   const keysOrAny = (channelArn: unknown): AuthzResource[] => {
     const keys = lookup.keysOf(String(channelArn));
     return keys.length ? keys.map(at) : [{ arn: `${base}:stream-key/*` }];
@@ -45,29 +50,49 @@ export function ivsRequests(op: string, body: Record<string, unknown>, lookup: I
     case 'CreateChannel': {
       const channel = `${base}:channel/${newId()}`;
       return [
-        { action: 'ivs:CreateChannel', resources: [{ arn: channel }, { arn: `${base}:stream-key/${newId()}` }], context: requestTagContext(tags) },
+        {
+          action: 'ivs:CreateChannel',
+          resources: [{ arn: channel }, { arn: `${base}:stream-key/${newId()}` }],
+          context: requestTagContext(tags),
+        },
         ...tagOnCreate(channel),
       ];
     }
     case 'CreateStreamKey': {
       const key = `${base}:stream-key/${newId()}`;
-      return [{ action: 'ivs:CreateStreamKey', resources: [{ arn: key }], context: requestTagContext(tags) }, ...tagOnCreate(key)];
+      return [
+        { action: 'ivs:CreateStreamKey', resources: [{ arn: key }], context: requestTagContext(tags) },
+        ...tagOnCreate(key),
+      ];
     }
-    case 'GetChannel': case 'DeleteChannel': case 'UpdateChannel':
-      return [{ action: `ivs:${op}`, resources: [at(body.arn), ...(op === 'DeleteChannel' ? keysOrAny(body.arn) : [])] }];
-    case 'ListChannels': case 'ListStreams':
+    case 'GetChannel':
+    case 'DeleteChannel':
+    case 'UpdateChannel':
+      return [
+        { action: `ivs:${op}`, resources: [at(body.arn), ...(op === 'DeleteChannel' ? keysOrAny(body.arn) : [])] },
+      ];
+    case 'ListChannels':
+    case 'ListStreams':
       return [{ action: `ivs:${op}`, resources: [{ arn: `${base}:channel/*` }] }];
     case 'ListStreamKeys':
       return [{ action: 'ivs:ListStreamKeys', resources: [at(body.channelArn), { arn: `${base}:stream-key/*` }] }];
-    case 'GetStreamKey': case 'DeleteStreamKey':
+    case 'GetStreamKey':
+    case 'DeleteStreamKey':
       return [{ action: `ivs:${op}`, resources: [at(body.arn)] }];
-    case 'GetStream': case 'GetStreamSession': case 'StopStream': case 'PutMetadata':
+    case 'GetStream':
+    case 'GetStreamSession':
+    case 'StopStream':
+    case 'PutMetadata':
       return [{ action: `ivs:${op}`, resources: [at(body.channelArn)] }];
     case 'ImportPlaybackKeyPair': {
       const key = `${base}:playback-key/${newId()}`;
-      return [{ action: 'ivs:ImportPlaybackKeyPair', resources: [{ arn: key }], context: requestTagContext(tags) }, ...tagOnCreate(key)];
+      return [
+        { action: 'ivs:ImportPlaybackKeyPair', resources: [{ arn: key }], context: requestTagContext(tags) },
+        ...tagOnCreate(key),
+      ];
     }
-    case 'GetPlaybackKeyPair': case 'DeletePlaybackKeyPair':
+    case 'GetPlaybackKeyPair':
+    case 'DeletePlaybackKeyPair':
       return [{ action: `ivs:${op}`, resources: [at(body.arn)] }];
     case 'ListPlaybackKeyPairs':
       return [{ action: 'ivs:ListPlaybackKeyPairs', resources: [{ arn: `${base}:playback-key/*` }] }];
@@ -87,11 +112,18 @@ export interface IvschatLookup {
 }
 
 /** IAM requests of one IVS Chat control-plane call. */
-export function ivschatRequests(op: string, body: Record<string, unknown>, lookup: IvschatLookup, s: Scope): AuthzRequest[] {
+export function ivschatRequests(
+  op: string,
+  body: Record<string, unknown>,
+  lookup: IvschatLookup,
+  s: Scope,
+): AuthzRequest[] {
   const base = `arn:aws:ivschat:${s.region}:${s.account}`;
   const room = (identifier: unknown): AuthzResource => {
     const r = lookup.room(String(identifier));
-    return r ? { arn: r.arn, tags: r.tags } : { arn: String(identifier).startsWith('arn:') ? String(identifier) : `${base}:room/${String(identifier)}` };
+    return r
+      ? { arn: r.arn, tags: r.tags }
+      : { arn: String(identifier).startsWith('arn:') ? String(identifier) : `${base}:room/${String(identifier)}` };
   };
   const tags = body.tags as Tags | undefined;
   switch (op) {
@@ -99,16 +131,29 @@ export function ivschatRequests(op: string, body: Record<string, unknown>, looku
       const arn = `${base}:room/${newId()}`;
       return [
         { action: 'ivschat:CreateRoom', resources: [{ arn }], context: requestTagContext(tags) },
-        ...(tags && Object.keys(tags).length ? [{ action: 'ivschat:TagResource', resources: [{ arn }], context: requestTagContext(tags) }] : []),
+        ...(tags && Object.keys(tags).length
+          ? [{ action: 'ivschat:TagResource', resources: [{ arn }], context: requestTagContext(tags) }]
+          : []),
       ];
     }
     case 'CreateLoggingConfiguration':
-      return [{ action: 'ivschat:CreateLoggingConfiguration', resources: [{ arn: `${base}:logging-configuration/${newId()}` }], context: requestTagContext(tags) }];
+      return [
+        {
+          action: 'ivschat:CreateLoggingConfiguration',
+          resources: [{ arn: `${base}:logging-configuration/${newId()}` }],
+          context: requestTagContext(tags),
+        },
+      ];
     case 'ListRooms':
       return [{ action: 'ivschat:ListRooms', resources: [{ arn: `${base}:room/*` }] }];
-    case 'GetRoom': case 'UpdateRoom': case 'DeleteRoom':
+    case 'GetRoom':
+    case 'UpdateRoom':
+    case 'DeleteRoom':
       return [{ action: `ivschat:${op}`, resources: [room(body.identifier)] }];
-    case 'CreateChatToken': case 'DeleteMessage': case 'DisconnectUser': case 'SendEvent':
+    case 'CreateChatToken':
+    case 'DeleteMessage':
+    case 'DisconnectUser':
+    case 'SendEvent':
       return [{ action: `ivschat:${op}`, resources: [room(body.roomIdentifier)] }];
     case 'TagResource':
       return [{ action: 'ivschat:TagResource', resources: [room(body.resourceArn)], context: requestTagContext(tags) }];
@@ -127,11 +172,13 @@ export function s3Requests(method: string, bucket: string, key: string, query: U
     if (method === 'GET' || method === 'HEAD') return [{ action: 's3:ListBucket', resources: bucketArn }];
     if (method === 'PUT') return [{ action: 's3:CreateBucket', resources: bucketArn }];
     // DeleteObjects is authorized as DeleteObject on each key; the keys are in the body, the bucket's objects cover them.
-    if (method === 'POST' && query.has('delete')) return [{ action: 's3:DeleteObject', resources: [{ arn: `arn:aws:s3:::${bucket}/*` }] }];
+    if (method === 'POST' && query.has('delete'))
+      return [{ action: 's3:DeleteObject', resources: [{ arn: `arn:aws:s3:::${bucket}/*` }] }];
     return [{ action: 's3:ListBucket', resources: bucketArn }];
   }
   if (query.has('tagging')) {
-    const action = method === 'PUT' ? 's3:PutObjectTagging' : method === 'DELETE' ? 's3:DeleteObjectTagging' : 's3:GetObjectTagging';
+    const action =
+      method === 'PUT' ? 's3:PutObjectTagging' : method === 'DELETE' ? 's3:DeleteObjectTagging' : 's3:GetObjectTagging';
     return [{ action, resources: object }];
   }
   if (method === 'POST' && query.has('restore')) return [{ action: 's3:RestoreObject', resources: object }];
@@ -146,17 +193,28 @@ export function snsRequests(params: URLSearchParams, s: Scope): AuthzRequest[] {
   const topic = (arn: string | null) => [{ arn: arn ?? '' }];
   switch (action) {
     case 'CreateTopic':
-      return [{ action: 'sns:CreateTopic', resources: [{ arn: `arn:aws:sns:${s.region}:${s.account}:${params.get('Name') ?? ''}` }] }];
+      return [
+        {
+          action: 'sns:CreateTopic',
+          resources: [{ arn: `arn:aws:sns:${s.region}:${s.account}:${params.get('Name') ?? ''}` }],
+        },
+      ];
     case 'Publish':
       return [{ action: 'sns:Publish', resources: topic(params.get('TopicArn') ?? params.get('TargetArn')) }];
     case 'Subscribe':
-      return [{
-        action: 'sns:Subscribe', resources: topic(params.get('TopicArn')),
-        context: { 'sns:Protocol': params.get('Protocol') ?? '', 'sns:Endpoint': params.get('Endpoint') ?? '' },
-      }];
-    case 'ConfirmSubscription': case 'ListSubscriptionsByTopic':
+      return [
+        {
+          action: 'sns:Subscribe',
+          resources: topic(params.get('TopicArn')),
+          context: { 'sns:Protocol': params.get('Protocol') ?? '', 'sns:Endpoint': params.get('Endpoint') ?? '' },
+        },
+      ];
+    case 'ConfirmSubscription':
+    case 'ListSubscriptionsByTopic':
       return [{ action: `sns:${action}`, resources: topic(params.get('TopicArn')) }];
-    case 'Unsubscribe': case 'GetSubscriptionAttributes': case 'SetSubscriptionAttributes':
+    case 'Unsubscribe':
+    case 'GetSubscriptionAttributes':
+    case 'SetSubscriptionAttributes':
       // Authorized on the subscription, whose ARN is the topic's ARN plus `:<id>`.
       return [{ action: `sns:${action}`, resources: topic(params.get('SubscriptionArn')) }];
     default:
@@ -165,7 +223,10 @@ export function snsRequests(params: URLSearchParams, s: Scope): AuthzRequest[] {
 }
 
 /** IAM requests of one EventBridge PutEvents call (one per event bus its entries name). */
-export function eventsRequests(entries: { EventBusName?: string; Source?: string; DetailType?: string }[], s: Scope): AuthzRequest[] {
+export function eventsRequests(
+  entries: { EventBusName?: string; Source?: string; DetailType?: string }[],
+  s: Scope,
+): AuthzRequest[] {
   return entries.map((e) => {
     const bus = e.EventBusName ?? 'default';
     return {
@@ -184,18 +245,28 @@ export function dynamodbRequests(op: string, body: DynamoBody, s: Scope): AuthzR
     arn: `arn:aws:dynamodb:${s.region}:${s.account}:table/${String(name)}${index ? `/index/${String(index)}` : ''}`,
   });
   switch (op) {
-    case 'BatchGetItem': case 'BatchWriteItem':
-      return Object.keys((body.RequestItems as Record<string, unknown>) ?? {}).map((t) => ({ action: `dynamodb:${op}`, resources: [table(t)] }));
+    case 'BatchGetItem':
+    case 'BatchWriteItem':
+      return Object.keys((body.RequestItems as Record<string, unknown>) ?? {}).map((t) => ({
+        action: `dynamodb:${op}`,
+        resources: [table(t)],
+      }));
     case 'TransactWriteItems':
       // IAM authorizes each item with its own action; there is no TransactWriteItems permission.
       return ((body.TransactItems as Record<string, { TableName: string }>[]) ?? []).map((item) => {
         const [kind, spec] = Object.entries(item)[0] as [string, { TableName: string }];
-        const action = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' }[kind] ?? kind;
+        const action =
+          { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem' }[kind] ??
+          kind;
         return { action: `dynamodb:${action}`, resources: [table(spec.TableName)] };
       });
     case 'TransactGetItems':
-      return ((body.TransactItems as { Get: { TableName: string } }[]) ?? []).map((item) => ({ action: 'dynamodb:GetItem', resources: [table(item.Get.TableName)] }));
-    case 'Query': case 'Scan':
+      return ((body.TransactItems as { Get: { TableName: string } }[]) ?? []).map((item) => ({
+        action: 'dynamodb:GetItem',
+        resources: [table(item.Get.TableName)],
+      }));
+    case 'Query':
+    case 'Scan':
       return [{ action: `dynamodb:${op}`, resources: [table(body.TableName, body.IndexName)] }];
     default:
       return [{ action: `dynamodb:${op}`, resources: [table(body.TableName)] }];
@@ -220,20 +291,28 @@ export function sqsRequests(operation: string, queue: string, s: Scope): AuthzRe
  * identity the From address belongs to: the address itself when verified as an address, otherwise
  * its domain), the configuration set and template when the call names them.
  */
-export function sesRequests(operation: string, call: { fromAddress: string; identity?: string; configurationSet?: string; template?: string; recipients?: string[] }, s: Scope): AuthzRequest[] {
+export function sesRequests(
+  operation: string,
+  call: { fromAddress: string; identity?: string; configurationSet?: string; template?: string; recipients?: string[] },
+  s: Scope,
+): AuthzRequest[] {
   const base = `arn:aws:ses:${s.region}:${s.account}`;
   const identity = call.identity ?? call.fromAddress.split('@').pop() ?? call.fromAddress;
   const resources: AuthzResource[] = [{ arn: `${base}:identity/${identity}` }];
   if (call.configurationSet) resources.push({ arn: `${base}:configuration-set/${call.configurationSet}` });
   if (call.template) resources.push({ arn: `${base}:template/${call.template}` });
-  const context: Record<string, string | string[]> = operation === 'SendEmail'
-    ? { 'ses:FromAddress': call.fromAddress, ...(call.recipients ? { 'ses:Recipients': call.recipients } : {}) } : {};
+  const context: Record<string, string | string[]> =
+    operation === 'SendEmail'
+      ? { 'ses:FromAddress': call.fromAddress, ...(call.recipients ? { 'ses:Recipients': call.recipients } : {}) }
+      : {};
   return [{ action: `ses:${operation}`, resources, context }];
 }
 
 /** IAM requests of one Lambda Invoke (`/2015-03-31/functions/<name or ARN>/invocations`). */
 export function lambdaRequests(functionNameOrArn: string, s: Scope): AuthzRequest[] {
-  const arn = functionNameOrArn.startsWith('arn:') ? functionNameOrArn.replace(/:(\$LATEST|\d+)$/, '') : `arn:aws:lambda:${s.region}:${s.account}:function:${functionNameOrArn}`;
+  const arn = functionNameOrArn.startsWith('arn:')
+    ? functionNameOrArn.replace(/:(\$LATEST|\d+)$/, '')
+    : `arn:aws:lambda:${s.region}:${s.account}:function:${functionNameOrArn}`;
   return [{ action: 'lambda:InvokeFunction', resources: [{ arn }] }];
 }
 
@@ -247,12 +326,22 @@ export function secretsManagerRequests(operation: string, secretArn: string): Au
 
 /** IAM requests of one Firehose call (JSON protocol, `X-Amz-Target: Firehose_20150804.<Operation>`): the delivery stream by name. */
 export function firehoseRequests(operation: string, deliveryStreamName: string, s: Scope): AuthzRequest[] {
-  return [{ action: `firehose:${operation}`, resources: [{ arn: `arn:aws:firehose:${s.region}:${s.account}:deliverystream/${deliveryStreamName}` }] }];
+  return [
+    {
+      action: `firehose:${operation}`,
+      resources: [{ arn: `arn:aws:firehose:${s.region}:${s.account}:deliverystream/${deliveryStreamName}` }],
+    },
+  ];
 }
 
 /** IAM requests of one Athena call (JSON protocol, `X-Amz-Target: AmazonAthena.<Operation>`): the workgroup the query runs in. */
 export function athenaRequests(operation: string, workGroup: string, s: Scope): AuthzRequest[] {
-  return [{ action: `athena:${operation}`, resources: [{ arn: `arn:aws:athena:${s.region}:${s.account}:workgroup/${workGroup}` }] }];
+  return [
+    {
+      action: `athena:${operation}`,
+      resources: [{ arn: `arn:aws:athena:${s.region}:${s.account}:workgroup/${workGroup}` }],
+    },
+  ];
 }
 
 /**
@@ -262,7 +351,11 @@ export function athenaRequests(operation: string, workGroup: string, s: Scope): 
 export function schedulerRequests(operation: string, scheduleArn: string, roleArn?: string): AuthzRequest[] {
   const requests: AuthzRequest[] = [{ action: `scheduler:${operation}`, resources: [{ arn: scheduleArn }] }];
   if ((operation === 'CreateSchedule' || operation === 'UpdateSchedule') && roleArn) {
-    requests.push({ action: 'iam:PassRole', resources: [{ arn: roleArn }], context: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    requests.push({
+      action: 'iam:PassRole',
+      resources: [{ arn: roleArn }],
+      context: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+    });
   }
   return requests;
 }

@@ -74,7 +74,8 @@ export interface LiveSession {
 }
 
 /** Wall-clock ms at which the publisher sent media time 0: never before the publish itself. */
-export const mediaZeroAt = (s: LiveSession): number => Math.max(s.startTime.getTime(), s.mediaZero.at ?? s.startTime.getTime());
+export const mediaZeroAt = (s: LiveSession): number =>
+  Math.max(s.startTime.getTime(), s.mediaZero.at ?? s.startTime.getTime());
 
 /** An IVS API error: its `x-amzn-errortype` and HTTP status. */
 export { ServiceError as IvsError } from '../http';
@@ -99,6 +100,13 @@ export interface IvsContext {
 /** The event sender of a context: IVS's shape, second-precision time, channel_name in the detail. */
 export function eventSender(opts: LocalIvsOptions, log: (line: string) => void): IvsContext['emit'] {
   return (c, detailType, detail) =>
-    opts.onEvent({ source: 'aws.ivs', 'detail-type': detailType, detail: { channel_name: c.name, ...detail }, resources: [c.arn], time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') })
+    opts
+      .onEvent({
+        source: 'aws.ivs',
+        'detail-type': detailType,
+        detail: { channel_name: c.name, ...detail },
+        resources: [c.arn],
+        time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      })
       .catch((error: unknown) => log(`ivs event ${detailType} failed: ${(error as Error).message}`));
 }

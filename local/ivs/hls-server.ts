@@ -16,7 +16,14 @@ import { playbackAuthorizer, sessionMultivariant } from './playback-auth';
 /** A viewer counts while they have fetched the live playlist within this window. */
 const VIEWER_WINDOW_MS = 5_000;
 
-const MIME: Record<string, string> = { '.m3u8': 'application/vnd.apple.mpegurl', '.ts': 'video/mp2t', '.m4s': 'video/iso.segment', '.mp4': 'video/mp4', '.jpg': 'image/jpeg', '.json': 'application/json' };
+const MIME: Record<string, string> = {
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.ts': 'video/mp2t',
+  '.m4s': 'video/iso.segment',
+  '.mp4': 'video/mp4',
+  '.jpg': 'image/jpeg',
+  '.json': 'application/json',
+};
 
 /** Viewers (by address and user agent) and bitrate of the live renditions under `hlsDir`. */
 export function liveStats(hlsDir: string): LiveStats & { sawPlaylistFetch(channelId: string, who: string): void } {
@@ -63,7 +70,11 @@ export function liveStats(hlsDir: string): LiveStats & { sawPlaylistFetch(channe
  * exception that ends the whole local mode (GraphQL, chat, everything in the process), so a
  * vanished file is a 404, anything else a 500, and the process carries on.
  */
-export async function startHlsServer(ctx: IvsContext, stats: ReturnType<typeof liveStats>, port: number): Promise<Server> {
+export async function startHlsServer(
+  ctx: IvsContext,
+  stats: ReturnType<typeof liveStats>,
+  port: number,
+): Promise<Server> {
   const { hlsDir, sessions, log } = ctx;
   const auth = playbackAuthorizer(ctx.file, { idleMs: ctx.opts.playbackSessionIdleMs });
   const serveHls = (req: IncomingMessage, res: ServerResponse): void => {
@@ -75,13 +86,18 @@ export async function startHlsServer(ctx: IvsContext, stats: ReturnType<typeof l
     if (requestedChannel?.authorized) {
       const decision = auth.decide(req, requestedChannel.id, requestedChannel.arn, path);
       if (decision.kind === 'refuse') {
-        return void res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify([{ error: 'Forbidden', reason: decision.reason }]));
+        return void res
+          .writeHead(403, { 'content-type': 'application/json' })
+          .end(JSON.stringify([{ error: 'Forbidden', reason: decision.reason }]));
       }
       if (decision.kind === 'session') {
-        if (!existsSync(join(hlsDir, requestedChannel.id, 'index.m3u8'))) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        if (!existsSync(join(hlsDir, requestedChannel.id, 'index.m3u8')))
+          return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         stats.sawPlaylistFetch(requestedChannel.id, `${req.socket.remoteAddress}|${req.headers['user-agent'] ?? ''}`);
         const bandwidth = stats.liveBitrateKbps(requestedChannel.id) * 1000 || 2_500_000;
-        return void res.writeHead(200, { 'content-type': MIME['.m3u8'] as string, 'cache-control': 'no-cache' }).end(sessionMultivariant(decision.sessionId, bandwidth));
+        return void res
+          .writeHead(200, { 'content-type': MIME['.m3u8'] as string, 'cache-control': 'no-cache' })
+          .end(sessionMultivariant(decision.sessionId, bandwidth));
       }
       path = decision.path;
     }
@@ -90,8 +106,12 @@ export async function startHlsServer(ctx: IvsContext, stats: ReturnType<typeof l
       return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }
     const channelId = path.split('/')[1] ?? '';
-    if (path.endsWith('.m3u8')) stats.sawPlaylistFetch(channelId, `${req.socket.remoteAddress}|${req.headers['user-agent'] ?? ''}`);
-    const headers = { 'content-type': MIME[extname(fileOnDisk)] ?? 'application/octet-stream', 'cache-control': path.endsWith('.m3u8') ? 'no-cache' : 'max-age=60' };
+    if (path.endsWith('.m3u8'))
+      stats.sawPlaylistFetch(channelId, `${req.socket.remoteAddress}|${req.headers['user-agent'] ?? ''}`);
+    const headers = {
+      'content-type': MIME[extname(fileOnDisk)] ?? 'application/octet-stream',
+      'cache-control': path.endsWith('.m3u8') ? 'no-cache' : 'max-age=60',
+    };
     const live = sessions.get(channelId);
     if (live && path.endsWith('.ts')) {
       // Timed metadata: the heartbeat, and ID3 tags for the PutMetadata calls whose media time falls
@@ -103,10 +123,19 @@ export async function startHlsServer(ctx: IvsContext, stats: ReturnType<typeof l
       // the segment it names for T may already have been served when the call arrives.
       const segment = readFileSync(fileOnDisk);
       const firstPts = firstVideoPts(segment);
-      const duration = segmentDurations(readFileSync(join(hlsDir, channelId, 'index.m3u8'), 'utf8')).get(path.split('/').pop() ?? '');
-      const cues = firstPts === undefined || duration === undefined ? [] : live.metadata
-        .map((m) => ({ offsetSeconds: (Date.parse(m.at) - mediaZeroAt(live)) / 1000 - ptsDiffSeconds(firstPts, live.mediaZeroPts), text: m.payload }))
-        .filter((c) => c.offsetSeconds >= 0 && c.offsetSeconds < duration);
+      const duration = segmentDurations(readFileSync(join(hlsDir, channelId, 'index.m3u8'), 'utf8')).get(
+        path.split('/').pop() ?? '',
+      );
+      const cues =
+        firstPts === undefined || duration === undefined
+          ? []
+          : live.metadata
+              .map((m) => ({
+                offsetSeconds:
+                  (Date.parse(m.at) - mediaZeroAt(live)) / 1000 - ptsDiffSeconds(firstPts, live.mediaZeroPts),
+                text: m.payload,
+              }))
+              .filter((c) => c.offsetSeconds >= 0 && c.offsetSeconds < duration);
       const body = injectId3(segment, cues);
       return void res.writeHead(200, headers).end(body);
     }

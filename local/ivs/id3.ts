@@ -66,7 +66,11 @@ const payloadStart = (p: Buffer, at: number) => {
 };
 
 function readPts(b: Buffer, at: number): number {
-  return (((b[at]! >> 1) & 0x07) * 2 ** 30) + (((b[at + 1]! << 8) | b[at + 2]!) >> 1) * 2 ** 15 + (((b[at + 3]! << 8) | b[at + 4]!) >> 1);
+  return (
+    ((b[at]! >> 1) & 0x07) * 2 ** 30 +
+    (((b[at + 1]! << 8) | b[at + 2]!) >> 1) * 2 ** 15 +
+    (((b[at + 3]! << 8) | b[at + 4]!) >> 1)
+  );
 }
 
 function writePts(pts: number): Buffer {
@@ -77,7 +81,11 @@ function writePts(pts: number): Buffer {
   return Buffer.from([0x21 | (hi << 1), mid >> 7, ((mid & 0x7f) << 1) | 1, lo >> 7, ((lo & 0x7f) << 1) | 1]);
 }
 
-interface SegmentInfo { pmtPid: number; programNumber: number; firstPts?: number }
+interface SegmentInfo {
+  pmtPid: number;
+  programNumber: number;
+  firstPts?: number;
+}
 
 function inspect(seg: Buffer): SegmentInfo | undefined {
   let pmtPid = -1;
@@ -105,7 +113,14 @@ function inspect(seg: Buffer): SegmentInfo | undefined {
         if ((type === 0x1b || type === 0x24) && videoPid < 0) videoPid = esPid;
         i += 5 + (((seg[i + 3]! & 0x0f) << 8) | seg[i + 4]!);
       }
-    } else if (pid === videoPid && firstPts === undefined && seg[start] === 0 && seg[start + 1] === 0 && seg[start + 2] === 1 && (seg[start + 7]! & 0x80)) {
+    } else if (
+      pid === videoPid &&
+      firstPts === undefined &&
+      seg[start] === 0 &&
+      seg[start + 1] === 0 &&
+      seg[start + 2] === 1 &&
+      seg[start + 7]! & 0x80
+    ) {
       firstPts = readPts(seg, start + 9);
     }
   }
@@ -125,10 +140,31 @@ function patchedPmtPacket(packet: Buffer, programNumber: number): Buffer | undef
   }
   const id3 = Buffer.from('ID3 ');
   // metadata_pointer_descriptor (0x25): format 0xFFFF + 'ID3 ', 0xFF + 'ID3 ', service 0, flags, program_number.
-  const pointer = Buffer.concat([Buffer.from([0x25, 15, 0xff, 0xff]), id3, Buffer.from([0xff]), id3, Buffer.from([0x00, 0x1f, programNumber >> 8, programNumber & 0xff])]);
+  const pointer = Buffer.concat([
+    Buffer.from([0x25, 15, 0xff, 0xff]),
+    id3,
+    Buffer.from([0xff]),
+    id3,
+    Buffer.from([0x00, 0x1f, programNumber >> 8, programNumber & 0xff]),
+  ]);
   // metadata_descriptor (0x26): same identifiers, service 0, decoder_config_flags 0, reserved bits.
-  const descriptor = Buffer.concat([Buffer.from([0x26, 13, 0xff, 0xff]), id3, Buffer.from([0xff]), id3, Buffer.from([0x00, 0x0f])]);
-  const es = Buffer.concat([Buffer.from([0x15, 0xe0 | (ID3_PID >> 8), ID3_PID & 0xff, 0xf0 | (descriptor.length >> 8), descriptor.length & 0xff]), descriptor]);
+  const descriptor = Buffer.concat([
+    Buffer.from([0x26, 13, 0xff, 0xff]),
+    id3,
+    Buffer.from([0xff]),
+    id3,
+    Buffer.from([0x00, 0x0f]),
+  ]);
+  const es = Buffer.concat([
+    Buffer.from([
+      0x15,
+      0xe0 | (ID3_PID >> 8),
+      ID3_PID & 0xff,
+      0xf0 | (descriptor.length >> 8),
+      descriptor.length & 0xff,
+    ]),
+    descriptor,
+  ]);
   const newProgramInfoLength = programInfoLength + pointer.length;
   const head = Buffer.from(section.subarray(0, 12));
   head[10] = (head[10]! & 0xf0) | (newProgramInfoLength >> 8);
@@ -202,7 +238,8 @@ export function injectId3(segment: Buffer, cues: readonly { offsetSeconds: numbe
   const firstPts = info.firstPts;
   const tags = [
     { pts: firstPts, tag: id3Heartbeat() },
-    ...[...cues].sort((a, b) => a.offsetSeconds - b.offsetSeconds)
+    ...[...cues]
+      .sort((a, b) => a.offsetSeconds - b.offsetSeconds)
       .map((cue) => ({ pts: firstPts + Math.max(0, Math.round(cue.offsetSeconds * 90_000)), tag: id3Txxx(cue.text) })),
   ];
   const cc = { value: 0 };
@@ -210,7 +247,7 @@ export function injectId3(segment: Buffer, cues: readonly { offsetSeconds: numbe
   let inserted = false;
   for (let at = 0; at < segment.length; at += TS) {
     const packet = segment.subarray(at, at + TS);
-    if (pidOf(segment, at) === info.pmtPid && (segment[at + 1]! & 0x40)) {
+    if (pidOf(segment, at) === info.pmtPid && segment[at + 1]! & 0x40) {
       out.push(patchedPmtPacket(packet, info.programNumber) ?? packet);
       if (!inserted) {
         for (const t of tags) out.push(...pesPackets(t.tag, t.pts, cc));

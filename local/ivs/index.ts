@@ -12,7 +12,15 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../http';
 import { clearStaleChildren } from '../process/children';
-import { ACCOUNT, eventSender, mediaZeroAt, REGION, type IvsContext, type LiveSession, type LocalIvsOptions } from './context';
+import {
+  ACCOUNT,
+  eventSender,
+  mediaZeroAt,
+  REGION,
+  type IvsContext,
+  type LiveSession,
+  type LocalIvsOptions,
+} from './context';
 import { controlOperations, startControlServer } from './control-plane';
 import { liveStats, startHlsServer } from './hls-server';
 import { liveSessions } from './live-session';
@@ -44,7 +52,10 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
   mkdirSync(hlsDir, { recursive: true });
   const hlsPort = opts.hlsPort || (await freePort());
   const ctx: IvsContext = {
-    opts, log, hlsDir, runDir,
+    opts,
+    log,
+    hlsDir,
+    runDir,
     file: new StateFile(join(opts.dataDir, 'state.json')),
     sessions: new Map<string, LiveSession>(),
     stagingDir: join(opts.dataDir, 'recording-staging'),
@@ -66,7 +77,14 @@ export async function startLocalIvs(opts: LocalIvsOptions): Promise<LocalIvs> {
     rtmpUrl: `rtmp://127.0.0.1:${rtmpPort}/app/`,
     playbackBaseUrl: ctx.playbackBaseUrl,
     recordingConfigurationArn: `arn:aws:ivs:${REGION}:${ACCOUNT}:recording-configuration/local`,
-    live: () => [...ctx.sessions.values()].map((s) => ({ channelId: s.channel.id, streamId: s.streamId, startTime: s.startTime.toISOString(), reencode: s.reencode, mediaZeroAt: mediaZeroAt(s) })),
+    live: () =>
+      [...ctx.sessions.values()].map((s) => ({
+        channelId: s.channel.id,
+        streamId: s.streamId,
+        startTime: s.startTime.toISOString(),
+        reencode: s.reencode,
+        mediaZeroAt: mediaZeroAt(s),
+      })),
     async stop() {
       for (const s of [...ctx.sessions.values()]) {
         s.socket.destroy();

@@ -38,20 +38,56 @@ export function liveSessions(ctx: IvsContext, rtmpPort: number, players: Map<str
     const liveDir = join(ctx.hlsDir, channel.id);
     rmSync(liveDir, { recursive: true, force: true });
     mkdirSync(liveDir, { recursive: true });
-    const args = ['-hide_banner', '-loglevel', 'error', '-progress', 'pipe:1', '-rw_timeout', '10000000', '-copyts', '-i', source,
-      '-map', '0:v:0', '-map', '0:a:0?', ...liveVideoArgs(probe.reencode, segmentSeconds), '-f', 'hls', '-hls_time', String(segmentSeconds), '-hls_list_size', '6',
-      '-hls_flags', 'delete_segments+program_date_time+independent_segments+omit_endlist', '-hls_segment_filename', join(liveDir, 'seg%05d.ts'), join(liveDir, 'index.m3u8')];
+    const args = [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-progress',
+      'pipe:1',
+      '-rw_timeout',
+      '10000000',
+      '-copyts',
+      '-i',
+      source,
+      '-map',
+      '0:v:0',
+      '-map',
+      '0:a:0?',
+      ...liveVideoArgs(probe.reencode, segmentSeconds),
+      '-f',
+      'hls',
+      '-hls_time',
+      String(segmentSeconds),
+      '-hls_list_size',
+      '6',
+      '-hls_flags',
+      'delete_segments+program_date_time+independent_segments+omit_endlist',
+      '-hls_segment_filename',
+      join(liveDir, 'seg%05d.ts'),
+      join(liveDir, 'index.m3u8'),
+    ];
     const recording = channel.recordingConfigurationArn ? prepareRecording(ctx, channel, startTime, args) : undefined;
     const ffmpeg = spawnGuarded('ffmpeg', args, { pidFile: join(ctx.runDir, `${channel.id}.pid`) });
     const s: LiveSession = {
-      channel, streamPath: session.streamPath, streamId, startTime, ffmpeg, recording, socket: session.socket, progress: {}, metadataTimes: [], metadata: [],
+      channel,
+      streamPath: session.streamPath,
+      streamId,
+      startTime,
+      ffmpeg,
+      recording,
+      socket: session.socket,
+      progress: {},
+      metadataTimes: [],
+      metadata: [],
       reencode: probe.reencode,
       mediaZeroPts: MPEGTS_OFFSET_PTS,
       mediaZero: probe.mediaZero,
       ended: new Promise<void>((resolve) => ffmpeg.once('exit', () => resolve())),
     };
     let stderr = '';
-    ffmpeg.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-2000); });
+    ffmpeg.stderr?.on('data', (c: Buffer) => {
+      stderr = (stderr + c.toString()).slice(-2000);
+    });
     ffmpeg.stdout?.on('data', (c: Buffer) => {
       // The HLS muxer reports bitrate=N/A: the frame rate comes from frames over media time, the
       // bitrate from the live segments' sizes over their durations (hls-server.ts).
@@ -60,7 +96,10 @@ export function liveSessions(ctx: IvsContext, rtmpPort: number, players: Map<str
       const outUs = [...text.matchAll(/^out_time_us=(\d+)$/gm)].pop();
       if (frames && outUs && Number(outUs[1]) > 0) s.progress.fps = Number(frames[1]) / (Number(outUs[1]) / 1e6);
     });
-    ffmpeg.once('exit', (code) => { if (code && code !== 255) log(`ffmpeg for ${channel.name} exited ${code}: ${stderr.trim().split('\n').slice(-2).join(' ')}`); });
+    ffmpeg.once('exit', (code) => {
+      if (code && code !== 255)
+        log(`ffmpeg for ${channel.name} exited ${code}: ${stderr.trim().split('\n').slice(-2).join(' ')}`);
+    });
     sessions.set(channel.id, s);
     if (recording) startRecordingSync(ctx, s, recording);
     void (async () => {
@@ -78,7 +117,10 @@ export function liveSessions(ctx: IvsContext, rtmpPort: number, players: Map<str
     // blocked read, and a second one aborts the writes too.) SIGINT, then SIGKILL, only as fallbacks.
     for (const player of players.get(s.streamPath) ?? []) player.socket.end();
     const nudge = setTimeout(() => s.ffmpeg.kill('SIGINT'), 3000);
-    const timer = setTimeout(() => { log(`ffmpeg for ${s.channel.name} did not exit: killed`); s.ffmpeg.kill('SIGKILL'); }, 8000);
+    const timer = setTimeout(() => {
+      log(`ffmpeg for ${s.channel.name} did not exit: killed`);
+      s.ffmpeg.kill('SIGKILL');
+    }, 8000);
     await s.ended;
     clearTimeout(nudge);
     clearTimeout(timer);

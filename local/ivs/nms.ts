@@ -21,7 +21,11 @@ import { join } from 'node:path';
 import { listen } from '../http';
 
 /** The fields of a node-media-server session the local IVS reads. */
-export interface NmsSession { streamPath: string; streamApp: string; socket: Socket }
+export interface NmsSession {
+  streamPath: string;
+  streamApp: string;
+  socket: Socket;
+}
 
 /** The session events the local IVS handles. */
 export interface NmsHandlers {
@@ -30,14 +34,20 @@ export interface NmsHandlers {
   donePlay(session: NmsSession): void;
 }
 
-interface NmsServer { on(event: string, listener: (session: NmsSession) => void): void; run(): Promise<void>; stop(): Promise<void> }
+interface NmsServer {
+  on(event: string, listener: (session: NmsSession) => void): void;
+  run(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 const EVENTS = ['prePublish', 'postPlay', 'donePlay'] as const;
 /** The running server's handlers; the listeners registered once below call these. */
 let current: NmsHandlers | undefined;
 let routed = false;
 
-export interface RtmpServer { stop(): Promise<void> }
+export interface RtmpServer {
+  stop(): Promise<void>;
+}
 
 async function quietLogger(): Promise<void> {
   const { default: logger } = (await import('node-media-server/src/core/logger.js')) as unknown as { default: object };
@@ -49,7 +59,13 @@ async function untilAccepting(port: number): Promise<void> {
   for (let i = 0; i < 50; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const sock = new Socket();
-      sock.once('connect', () => { sock.destroy(); resolve(true); }).once('error', () => resolve(false)).connect(port, '127.0.0.1');
+      sock
+        .once('connect', () => {
+          sock.destroy();
+          resolve(true);
+        })
+        .once('error', () => resolve(false))
+        .connect(port, '127.0.0.1');
     });
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
@@ -62,7 +78,9 @@ export async function startRtmpServer(port: number, dataDir: string, handlers: N
   const probe = createNetServer();
   await listen(probe, port, 'RTMP ingest');
   await new Promise<void>((resolve) => probe.close(() => resolve()));
-  const { default: NodeMediaServer } = (await import('node-media-server')) as unknown as { default: new (config: object) => NmsServer };
+  const { default: NodeMediaServer } = (await import('node-media-server')) as unknown as {
+    default: new (config: object) => NmsServer;
+  };
   await quietLogger();
   const nms = new NodeMediaServer({
     bind: '127.0.0.1',

@@ -40,13 +40,38 @@ export interface KeyframeProbe {
  * after the publish (an encoder starting on a loaded machine took 0.3 s), so the probe also times the
  * packets' arrival to anchor media time to the wall clock (`mediaZero`).
  */
-export function probeKeyframes(rtmpUrl: string, segmentSeconds: number, timeoutMs = 10_000, refineMs = 3000): Promise<KeyframeProbe> {
+export function probeKeyframes(
+  rtmpUrl: string,
+  segmentSeconds: number,
+  timeoutMs = 10_000,
+  refineMs = 3000,
+): Promise<KeyframeProbe> {
   const limit = segmentSeconds + 0.1;
   const mediaZero: { at?: number } = {};
   return new Promise((resolve) => {
-    const probe = spawn('stdbuf', ['-oL', 'ffprobe', '-v', 'error', '-analyzeduration', '0', '-probesize', '32', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,flags', '-of', 'csv=p=0', rtmpUrl], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const probe = spawn(
+      'stdbuf',
+      [
+        '-oL',
+        'ffprobe',
+        '-v',
+        'error',
+        '-analyzeduration',
+        '0',
+        '-probesize',
+        '32',
+        '-select_streams',
+        'v:0',
+        '-show_entries',
+        'packet=pts_time,flags',
+        '-of',
+        'csv=p=0',
+        rtmpUrl,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     let settled = false;
     let firstKey: number | undefined;
     let pending = '';
@@ -98,10 +123,26 @@ export function probeKeyframes(rtmpUrl: string, segmentSeconds: number, timeoutM
 export function liveVideoArgs(reencode: boolean, segmentSeconds: number): string[] {
   if (!reencode) return ['-c', 'copy'];
   return [
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
-    '-crf', '23', '-maxrate', '6000k', '-bufsize', '6000k',
-    '-force_key_frames', `expr:gte(t,n_forced*${segmentSeconds})`, '-sc_threshold', '0',
-    '-c:a', 'copy',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-tune',
+    'zerolatency',
+    '-pix_fmt',
+    'yuv420p',
+    '-crf',
+    '23',
+    '-maxrate',
+    '6000k',
+    '-bufsize',
+    '6000k',
+    '-force_key_frames',
+    `expr:gte(t,n_forced*${segmentSeconds})`,
+    '-sc_threshold',
+    '0',
+    '-c:a',
+    'copy',
   ];
 }
 

@@ -26,7 +26,10 @@ export type PlaybackDecision =
   | { kind: 'session'; sessionId: string }
   | { kind: 'refuse'; reason: PlaybackRefusal | SessionRefusal };
 
-interface Session { channelId: string; lastUsed: number }
+interface Session {
+  channelId: string;
+  lastUsed: number;
+}
 
 /** Sessions and token checks of one local IVS. */
 export function playbackAuthorizer(file: StateFile, opts: { idleMs?: number; now?: () => number } = {}) {

@@ -54,7 +54,10 @@ const MASTER = '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=2500000\n
 
 /** The segment names a media playlist lists, in order. */
 export function listedSegments(playlist: string): string[] {
-  return playlist.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  return playlist
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 /** Sum of the playlist's EXTINF durations, in milliseconds. */
@@ -79,9 +82,13 @@ export async function syncRecording(t: RecordingTarget, uploaded: Uploaded, fina
   }
   if (playlist) {
     const body = final && !playlist.includes('#EXT-X-ENDLIST') ? `${playlist.trimEnd()}\n#EXT-X-ENDLIST\n` : playlist;
-    await t.store.write(t.bucket, `${t.prefix}/${HLS}/playlist.m3u8`, Buffer.from(body), { contentType: 'application/vnd.apple.mpegurl' });
+    await t.store.write(t.bucket, `${t.prefix}/${HLS}/playlist.m3u8`, Buffer.from(body), {
+      contentType: 'application/vnd.apple.mpegurl',
+    });
     if (!uploaded.master) {
-      await t.store.write(t.bucket, `${t.prefix}/media/hls/master.m3u8`, Buffer.from(MASTER), { contentType: 'application/vnd.apple.mpegurl' });
+      await t.store.write(t.bucket, `${t.prefix}/media/hls/master.m3u8`, Buffer.from(MASTER), {
+        contentType: 'application/vnd.apple.mpegurl',
+      });
       uploaded.master = true;
     }
     if (t.dvr) await writeDvrViews(t, t.dvr, uploaded, playlist);
@@ -101,11 +108,16 @@ const M3U8 = { contentType: 'application/vnd.apple.mpegurl' };
 async function writeDvrViews(t: RecordingTarget, dvr: DvrTarget, uploaded: Uploaded, playlist: string): Promise<void> {
   if (uploaded.firstSegmentMedia === undefined) {
     const first = listedSegments(playlist)[0];
-    const pts = first && existsSync(join(t.dir, HLS, first)) ? firstVideoPts(readFileSync(join(t.dir, HLS, first))) : undefined;
+    const pts =
+      first && existsSync(join(t.dir, HLS, first)) ? firstVideoPts(readFileSync(join(t.dir, HLS, first))) : undefined;
     if (pts !== undefined) uploaded.firstSegmentMedia = ptsDiffSeconds(pts, MPEGTS_OFFSET_PTS);
   }
-  const firstSegmentStartMs = uploaded.firstSegmentMedia === undefined ? undefined : dvr.mediaZeroAt() + uploaded.firstSegmentMedia * 1000;
-  const view = dvrMediaView(playlist, { windowSeconds: dvr.windowSeconds, ...(firstSegmentStartMs === undefined ? {} : { firstSegmentStartMs }) });
+  const firstSegmentStartMs =
+    uploaded.firstSegmentMedia === undefined ? undefined : dvr.mediaZeroAt() + uploaded.firstSegmentMedia * 1000;
+  const view = dvrMediaView(playlist, {
+    windowSeconds: dvr.windowSeconds,
+    ...(firstSegmentStartMs === undefined ? {} : { firstSegmentStartMs }),
+  });
   if (!view) return;
   await t.store.write(t.bucket, `${t.prefix}/${HLS}/${DVR_PLAYLIST}`, Buffer.from(view), M3U8);
   if (!uploaded.dvrMaster) {
@@ -122,7 +134,9 @@ async function syncThumbnails(t: RecordingTarget, uploaded: Uploaded, final: boo
     .filter((f) => Number.isInteger(f.n))
     .sort((a, b) => a.n - b.n);
   // The image2 muxer writes each file in one go; one written in the last half second may be partial.
-  const done = numbered.filter((f, i) => final || i < numbered.length - 1 || Date.now() - statSync(join(dir, f.name)).mtimeMs > 500);
+  const done = numbered.filter(
+    (f, i) => final || i < numbered.length - 1 || Date.now() - statSync(join(dir, f.name)).mtimeMs > 500,
+  );
   let newest: string | undefined;
   for (const { name } of done) {
     const path = join(dir, name);
@@ -133,7 +147,9 @@ async function syncThumbnails(t: RecordingTarget, uploaded: Uploaded, final: boo
     uploaded.files.set(path, mtime);
   }
   if (newest && uploaded.latest !== newest) {
-    await t.store.write(t.bucket, `${t.prefix}/${LATEST_THUMBNAIL_PATH}`, readFileSync(newest), { contentType: 'image/jpeg' });
+    await t.store.write(t.bucket, `${t.prefix}/${LATEST_THUMBNAIL_PATH}`, readFileSync(newest), {
+      contentType: 'image/jpeg',
+    });
     uploaded.latest = newest;
   }
 }

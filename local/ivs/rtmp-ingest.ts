@@ -8,7 +8,12 @@ import type { LiveSessions } from './live-session';
 import { startRtmpServer, type NmsSession, type RtmpServer } from './nms';
 
 /** Starts node-media-server on `port` with the local IVS's publish rules. `players` is filled with ffmpeg's pulls. */
-export function startRtmpIngest(ctx: IvsContext, port: number, live: LiveSessions, players: Map<string, Set<NmsSession>>): Promise<RtmpServer> {
+export function startRtmpIngest(
+  ctx: IvsContext,
+  port: number,
+  live: LiveSessions,
+  players: Map<string, Set<NmsSession>>,
+): Promise<RtmpServer> {
   const { file, sessions, log } = ctx;
   return startRtmpServer(port, ctx.opts.dataDir, {
     postPlay(session) {
@@ -39,7 +44,12 @@ export function startRtmpIngest(ctx: IvsContext, port: number, live: LiveSession
       });
       // ffmpeg pulls the stream once the publisher is registered; media time 0 is this moment.
       const publishedAt = new Date();
-      setImmediate(() => void live.start(channel, key, session, publishedAt).catch((error: unknown) => log(`could not start ${channel.name}: ${(error as Error).message}`)));
+      setImmediate(
+        () =>
+          void live
+            .start(channel, key, session, publishedAt)
+            .catch((error: unknown) => log(`could not start ${channel.name}: ${(error as Error).message}`)),
+      );
     },
   });
 }

@@ -9,7 +9,17 @@ import { answerRestJson, listen, readBody } from '../http';
 import { callerOf } from '../iam/caller';
 import type { Authorizer } from '../iam/evaluator';
 import { ivschatRequests } from '../iam/requests';
-import { ACCOUNT, ChatError, now, randomChatId, REGION, type ChatHub, type LoggingDestination, type Room, type Token } from './rooms';
+import {
+  ACCOUNT,
+  ChatError,
+  now,
+  randomChatId,
+  REGION,
+  type ChatHub,
+  type LoggingDestination,
+  type Room,
+  type Token,
+} from './rooms';
 
 type Operation = (b: Record<string, unknown>) => unknown;
 
@@ -22,7 +32,11 @@ export function chatOperations(hub: ChatHub): Record<string, Operation> {
     if (value === undefined || value === null) return undefined;
     const h = value as { uri?: string; fallbackResult?: string };
     if (h.fallbackResult !== undefined && h.fallbackResult !== 'ALLOW' && h.fallbackResult !== 'DENY') {
-      throw new ChatError('ValidationException', `messageReviewHandler.fallbackResult must be ALLOW or DENY (got ${String(h.fallbackResult)}).`, 400);
+      throw new ChatError(
+        'ValidationException',
+        `messageReviewHandler.fallbackResult must be ALLOW or DENY (got ${String(h.fallbackResult)}).`,
+        400,
+      );
     }
     return { uri: h.uri ?? '', fallbackResult: h.fallbackResult ?? 'ALLOW' };
   };
@@ -30,9 +44,15 @@ export function chatOperations(hub: ChatHub): Record<string, Operation> {
     CreateRoom: (b) => {
       const rid = randomChatId(12);
       const room: Room = {
-        arn: `arn:aws:ivschat:${REGION}:${ACCOUNT}:room/${rid}`, id: rid, name: String(b.name ?? ''), createTime: now(), updateTime: now(),
-        maximumMessageLength: Number(b.maximumMessageLength ?? 500), maximumMessageRatePerSecond: Number(b.maximumMessageRatePerSecond ?? 10),
-        messageReviewHandler: reviewHandlerOf(b.messageReviewHandler), loggingConfigurationIdentifiers: (b.loggingConfigurationIdentifiers as string[]) ?? [],
+        arn: `arn:aws:ivschat:${REGION}:${ACCOUNT}:room/${rid}`,
+        id: rid,
+        name: String(b.name ?? ''),
+        createTime: now(),
+        updateTime: now(),
+        maximumMessageLength: Number(b.maximumMessageLength ?? 500),
+        maximumMessageRatePerSecond: Number(b.maximumMessageRatePerSecond ?? 10),
+        messageReviewHandler: reviewHandlerOf(b.messageReviewHandler),
+        loggingConfigurationIdentifiers: (b.loggingConfigurationIdentifiers as string[]) ?? [],
         tags: (b.tags as Record<string, string>) ?? {},
       };
       state.rooms.push(room);
@@ -42,7 +62,12 @@ export function chatOperations(hub: ChatHub): Record<string, Operation> {
     GetRoom: (b) => roomView(findRoom(b.identifier)),
     UpdateRoom: (b) => {
       const room = findRoom(b.identifier);
-      for (const k of ['name', 'maximumMessageLength', 'maximumMessageRatePerSecond', 'loggingConfigurationIdentifiers'] as const) {
+      for (const k of [
+        'name',
+        'maximumMessageLength',
+        'maximumMessageRatePerSecond',
+        'loggingConfigurationIdentifiers',
+      ] as const) {
         if (b[k] !== undefined) (room as unknown as Record<string, unknown>)[k] = b[k];
       }
       if (b.messageReviewHandler !== undefined) room.messageReviewHandler = reviewHandlerOf(b.messageReviewHandler);
@@ -58,29 +83,55 @@ export function chatOperations(hub: ChatHub): Record<string, Operation> {
       return undefined;
     },
     ListRooms: (b) => ({
-      rooms: state.rooms.filter((r) => !b.name || r.name === b.name).map((r) => ({
-        arn: r.arn, id: r.id, name: r.name, createTime: r.createTime, updateTime: r.updateTime, tags: r.tags,
-        messageReviewHandler: r.messageReviewHandler, loggingConfigurationIdentifiers: r.loggingConfigurationIdentifiers,
-      })),
+      rooms: state.rooms
+        .filter((r) => !b.name || r.name === b.name)
+        .map((r) => ({
+          arn: r.arn,
+          id: r.id,
+          name: r.name,
+          createTime: r.createTime,
+          updateTime: r.updateTime,
+          tags: r.tags,
+          messageReviewHandler: r.messageReviewHandler,
+          loggingConfigurationIdentifiers: r.loggingConfigurationIdentifiers,
+        })),
     }),
     CreateChatToken: (b) => {
       const room = findRoom(b.roomIdentifier);
       const userId = String(b.userId ?? '');
-      if (!userId || userId.length > 128) throw new ChatError('ValidationException', 'userId must be 1-128 characters.', 400);
+      if (!userId || userId.length > 128)
+        throw new ChatError('ValidationException', 'userId must be 1-128 characters.', 400);
       const attributes = (b.attributes as Record<string, string>) ?? {};
-      if (Buffer.byteLength(JSON.stringify(attributes)) > 500) throw new ChatError('ValidationException', 'attributes must be at most 500 bytes.', 400);
+      if (Buffer.byteLength(JSON.stringify(attributes)) > 500)
+        throw new ChatError('ValidationException', 'attributes must be at most 500 bytes.', 400);
       const sessionMinutes = Math.min(Math.max(Number(b.sessionDurationInMinutes ?? 60), 1), 180);
       const token: Token = {
-        token: `AQICAH${randomBytes(48).toString('base64url').replace(/[-_]/g, 'Z')}`, roomArn: room.arn, userId, attributes,
-        capabilities: (b.capabilities as string[]) ?? [], sessionMinutes, expires: Date.now() + 60 * 60_000, used: false,
+        token: `AQICAH${randomBytes(48).toString('base64url').replace(/[-_]/g, 'Z')}`,
+        roomArn: room.arn,
+        userId,
+        attributes,
+        capabilities: (b.capabilities as string[]) ?? [],
+        sessionMinutes,
+        expires: Date.now() + 60 * 60_000,
+        used: false,
       };
       hub.tokens.set(token.token, token);
-      return { token: token.token, tokenExpirationTime: new Date(token.expires).toISOString(), sessionExpirationTime: new Date(Date.now() + sessionMinutes * 60_000).toISOString() };
+      return {
+        token: token.token,
+        tokenExpirationTime: new Date(token.expires).toISOString(),
+        sessionExpirationTime: new Date(Date.now() + sessionMinutes * 60_000).toISOString(),
+      };
     },
     DeleteMessage: (b) => {
       const room = findRoom(b.roomIdentifier);
       const eventId = randomChatId(12);
-      broadcast(room, { ...eventEntity('aws:DELETE_MESSAGE', { MessageID: String(b.id), ...(b.reason ? { Reason: String(b.reason) } : {}) }), Id: eventId });
+      broadcast(room, {
+        ...eventEntity('aws:DELETE_MESSAGE', {
+          MessageID: String(b.id),
+          ...(b.reason ? { Reason: String(b.reason) } : {}),
+        }),
+        Id: eventId,
+      });
       return { id: eventId };
     },
     DisconnectUser: (b) => {
@@ -95,7 +146,8 @@ export function chatOperations(hub: ChatHub): Record<string, Operation> {
     },
     CreateLoggingConfiguration: (b) => {
       const cfg = {
-        arn: `arn:aws:ivschat:${REGION}:${ACCOUNT}:logging-configuration/${randomChatId(12)}`, name: String(b.name ?? ''),
+        arn: `arn:aws:ivschat:${REGION}:${ACCOUNT}:logging-configuration/${randomChatId(12)}`,
+        name: String(b.name ?? ''),
         destinationConfiguration: b.destinationConfiguration as LoggingDestination | undefined,
       };
       state.logging.push(cfg);
@@ -118,36 +170,62 @@ export function ensureLoggingConfigurations(
       existing.destinationConfiguration = w.destinationConfiguration;
       hub.save();
     }
-    arns[w.name] = existing?.arn
-      ?? (ops.CreateLoggingConfiguration!({ name: w.name, destinationConfiguration: w.destinationConfiguration }) as { arn: string }).arn;
+    arns[w.name] =
+      existing?.arn ??
+      (
+        ops.CreateLoggingConfiguration!({ name: w.name, destinationConfiguration: w.destinationConfiguration }) as {
+          arn: string;
+        }
+      ).arn;
   }
   return arns;
 }
 
 /** Serves the operations (and `/tags/<arn>`) on `port`, answering errors as IVS Chat does. */
-export async function startChatControlServer(hub: ChatHub, ops: Record<string, Operation>, port: number, iam: Authorizer | undefined): Promise<Server> {
-  const control = createServer((req, res) => void answerRestJson(res, async () => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const raw = await readBody(req);
-    const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-    const tag = /^\/tags\/(.+)$/.exec(url.pathname);
-    if (iam) {
-      const opName = tag ? ({ POST: 'TagResource', DELETE: 'UntagResource' } as Record<string, string>)[req.method ?? ''] ?? 'ListTagsForResource' : url.pathname.slice(1);
-      const lookup = { room: (identifier: string) => hub.state.rooms.find((r) => r.arn === identifier || r.id === identifier) };
-      const resourceArn = tag ? decodeURIComponent(tag[1] as string) : undefined;
-      await iam.enforce(callerOf(req), ivschatRequests(opName, { ...body, resourceArn }, lookup, { region: REGION, account: ACCOUNT }));
-    }
-    if (tag) {
-      const room = hub.findRoom(decodeURIComponent(tag[1] as string));
-      if (req.method !== 'POST') return { tags: room.tags };
-      room.tags = { ...room.tags, ...(body.tags as Record<string, string>) };
-      hub.save();
-      return {};
-    }
-    const op = ops[url.pathname.slice(1)];
-    if (!op) throw new ChatError('ValidationException', `The local IVS Chat endpoint does not implement ${url.pathname.slice(1)}.`, 400);
-    return op(body);
-  }));
+export async function startChatControlServer(
+  hub: ChatHub,
+  ops: Record<string, Operation>,
+  port: number,
+  iam: Authorizer | undefined,
+): Promise<Server> {
+  const control = createServer(
+    (req, res) =>
+      void answerRestJson(res, async () => {
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        const raw = await readBody(req);
+        const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+        const tag = /^\/tags\/(.+)$/.exec(url.pathname);
+        if (iam) {
+          const opName = tag
+            ? (({ POST: 'TagResource', DELETE: 'UntagResource' } as Record<string, string>)[req.method ?? ''] ??
+              'ListTagsForResource')
+            : url.pathname.slice(1);
+          const lookup = {
+            room: (identifier: string) => hub.state.rooms.find((r) => r.arn === identifier || r.id === identifier),
+          };
+          const resourceArn = tag ? decodeURIComponent(tag[1] as string) : undefined;
+          await iam.enforce(
+            callerOf(req),
+            ivschatRequests(opName, { ...body, resourceArn }, lookup, { region: REGION, account: ACCOUNT }),
+          );
+        }
+        if (tag) {
+          const room = hub.findRoom(decodeURIComponent(tag[1] as string));
+          if (req.method !== 'POST') return { tags: room.tags };
+          room.tags = { ...room.tags, ...(body.tags as Record<string, string>) };
+          hub.save();
+          return {};
+        }
+        const op = ops[url.pathname.slice(1)];
+        if (!op)
+          throw new ChatError(
+            'ValidationException',
+            `The local IVS Chat endpoint does not implement ${url.pathname.slice(1)}.`,
+            400,
+          );
+        return op(body);
+      }),
+  );
   await listen(control, port, 'IVS Chat control plane');
   return control;
 }

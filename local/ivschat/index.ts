@@ -49,7 +49,11 @@ export async function startLocalIvsChat(opts: LocalIvsChatOptions): Promise<Loca
   const control = await startChatControlServer(hub, ops, opts.port ?? 0, opts.iam);
   const messaging = await startMessaging(
     hub,
-    { invokeReviewHandler: opts.invokeReviewHandler, reviewTimeoutMs: opts.reviewTimeoutMs, log: opts.log ?? (() => undefined) },
+    {
+      invokeReviewHandler: opts.invokeReviewHandler,
+      reviewTimeoutMs: opts.reviewTimeoutMs,
+      log: opts.log ?? (() => undefined),
+    },
     opts.messagingPort ?? 0,
   );
   return {

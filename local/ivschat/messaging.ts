@@ -19,17 +19,34 @@ export interface MessagingOptions {
   log(line: string): void;
 }
 
-type Verdict = { result: 'ALLOW'; content: string; attributes: Record<string, string> | undefined } | { result: 'DENY'; reason: string | undefined };
+type Verdict =
+  | { result: 'ALLOW'; content: string; attributes: Record<string, string> | undefined }
+  | { result: 'DENY'; reason: string | undefined };
 
-async function review(opts: MessagingOptions, room: Room, conn: Conn, content: string, attributes: Record<string, string> | undefined, messageId: string): Promise<Verdict> {
+async function review(
+  opts: MessagingOptions,
+  room: Room,
+  conn: Conn,
+  content: string,
+  attributes: Record<string, string> | undefined,
+  messageId: string,
+): Promise<Verdict> {
   const handler = room.messageReviewHandler;
   if (!handler?.uri) return { result: 'ALLOW', content, attributes };
-  const event = { Content: content, MessageId: messageId, RoomArn: room.arn, Attributes: attributes ?? {}, Sender: { UserId: conn.token.userId, Attributes: conn.token.attributes, Ip: '127.0.0.1' } };
+  const event = {
+    Content: content,
+    MessageId: messageId,
+    RoomArn: room.arn,
+    Attributes: attributes ?? {},
+    Sender: { UserId: conn.token.userId, Attributes: conn.token.attributes, Ip: '127.0.0.1' },
+  };
   const fallback = handler.fallbackResult ?? 'ALLOW';
   try {
     const answer = (await Promise.race([
       opts.invokeReviewHandler(handler.uri, event),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('review handler timed out')), opts.reviewTimeoutMs ?? REVIEW_TIMEOUT_MS)),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('review handler timed out')), opts.reviewTimeoutMs ?? REVIEW_TIMEOUT_MS),
+      ),
     ])) as { ReviewResult?: string; Content?: string; Attributes?: Record<string, string> };
     if (answer?.ReviewResult === 'DENY') return { result: 'DENY', reason: answer.Attributes?.denialReason };
     if (answer?.ReviewResult !== 'ALLOW') throw new Error('invalid review response');
@@ -41,7 +58,11 @@ async function review(opts: MessagingOptions, room: Room, conn: Conn, content: s
 }
 
 /** Starts the messaging server on `port`; stop it with `close()` after terminating the hub's connections. */
-export async function startMessaging(hub: ChatHub, opts: MessagingOptions, port: number): Promise<{ server: Server; wss: WebSocketServer }> {
+export async function startMessaging(
+  hub: ChatHub,
+  opts: MessagingOptions,
+  port: number,
+): Promise<{ server: Server; wss: WebSocketServer }> {
   const roomRate = new Map<string, number[]>();
 
   async function onRequest(conn: Conn, raw: string): Promise<void> {
@@ -53,7 +74,14 @@ export async function startMessaging(hub: ChatHub, opts: MessagingOptions, port:
       return;
     }
     const requestId = typeof req.RequestId === 'string' ? req.RequestId : undefined;
-    const error = (code: number, message: string) => hub.send(conn, { Type: 'ERROR', Id: randomChatId(12), RequestId: requestId, ErrorCode: code, ErrorMessage: message });
+    const error = (code: number, message: string) =>
+      hub.send(conn, {
+        Type: 'ERROR',
+        Id: randomChatId(12),
+        RequestId: requestId,
+        ErrorCode: code,
+        ErrorMessage: message,
+      });
     const need = (capability: string) => {
       if (conn.token.capabilities.includes(capability)) return true;
       error(403, `The chat token does not allow ${capability}`);
@@ -77,20 +105,39 @@ export async function startMessaging(hub: ChatHub, opts: MessagingOptions, port:
         times.push(t);
         roomRate.set(room.arn, times);
         const messageId = randomChatId(12);
-        const verdict = await review(opts, room, conn, content, req.Attributes as Record<string, string> | undefined, messageId);
+        const verdict = await review(
+          opts,
+          room,
+          conn,
+          content,
+          req.Attributes as Record<string, string> | undefined,
+          messageId,
+        );
         if (verdict.result === 'DENY') {
-          error(406, verdict.reason ?? 'Message denied by the room\'s review handler');
+          error(406, verdict.reason ?? "Message denied by the room's review handler");
           return;
         }
         hub.broadcast(room, {
-          Type: 'MESSAGE', Id: messageId, RequestId: requestId, Content: verdict.content, SendTime: now(),
-          Sender: { UserId: conn.token.userId, Attributes: conn.token.attributes }, Attributes: verdict.attributes ?? {},
+          Type: 'MESSAGE',
+          Id: messageId,
+          RequestId: requestId,
+          Content: verdict.content,
+          SendTime: now(),
+          Sender: { UserId: conn.token.userId, Attributes: conn.token.attributes },
+          Attributes: verdict.attributes ?? {},
         });
         return;
       }
       case 'DELETE_MESSAGE': {
         if (!need('DELETE_MESSAGE')) return;
-        hub.broadcast(room, hub.eventEntity('aws:DELETE_MESSAGE', { MessageID: String(req.Id ?? ''), ...(req.Reason ? { Reason: String(req.Reason) } : {}) }, requestId));
+        hub.broadcast(
+          room,
+          hub.eventEntity(
+            'aws:DELETE_MESSAGE',
+            { MessageID: String(req.Id ?? ''), ...(req.Reason ? { Reason: String(req.Reason) } : {}) },
+            requestId,
+          ),
+        );
         return;
       }
       case 'DISCONNECT_USER': {
@@ -104,9 +151,14 @@ export async function startMessaging(hub: ChatHub, opts: MessagingOptions, port:
   }
 
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => [...protocols][0] ?? false });
-  const server = createServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('IVS Chat messaging: connect with a WebSocket'));
+  const server = createServer((_req, res) =>
+    res.writeHead(426, { 'content-type': 'text/plain' }).end('IVS Chat messaging: connect with a WebSocket'),
+  );
   server.on('upgrade', (req, socket, head) => {
-    const tokenValue = String(req.headers['sec-websocket-protocol'] ?? '').split(',')[0]?.trim() ?? '';
+    const tokenValue =
+      String(req.headers['sec-websocket-protocol'] ?? '')
+        .split(',')[0]
+        ?.trim() ?? '';
     const token = hub.tokens.get(tokenValue);
     if (!token || token.expires < Date.now() || token.used) {
       socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\nInvalid or expired chat token\r\n');
@@ -122,7 +174,10 @@ export async function startMessaging(hub: ChatHub, opts: MessagingOptions, port:
       const conn: Conn = { ws, token, room, sessionExpires: Date.now() + token.sessionMinutes * 60_000 };
       hub.conns.add(conn);
       const expiry = setTimeout(() => ws.close(1000, 'Session expired'), token.sessionMinutes * 60_000);
-      ws.on('close', () => { clearTimeout(expiry); hub.conns.delete(conn); });
+      ws.on('close', () => {
+        clearTimeout(expiry);
+        hub.conns.delete(conn);
+      });
       ws.on('message', (raw) => void onRequest(conn, String(raw)));
     });
   });

@@ -32,8 +32,22 @@ export interface Room {
   tags: Record<string, string>;
 }
 
-export interface Token { token: string; roomArn: string; userId: string; capabilities: string[]; attributes: Record<string, string>; sessionMinutes: number; expires: number; used: boolean }
-export interface Conn { ws: WebSocket; token: Token; room: Room; sessionExpires: number }
+export interface Token {
+  token: string;
+  roomArn: string;
+  userId: string;
+  capabilities: string[];
+  attributes: Record<string, string>;
+  sessionMinutes: number;
+  expires: number;
+  used: boolean;
+}
+export interface Conn {
+  ws: WebSocket;
+  token: Token;
+  room: Room;
+  sessionExpires: number;
+}
 export type Entity = { Type?: unknown } & Record<string, unknown>;
 
 /** An IVS Chat API error: its `x-amzn-errortype` and HTTP status. */
@@ -56,29 +70,47 @@ export function now(): string {
 export type ChatHub = ReturnType<typeof chatHub>;
 
 /** Loads the rooms persisted under `dataDir` and keeps them, the tokens and the connections. */
-export function chatHub(dataDir: string, putLogRecord?: (logGroupName: string, logStreamName: string, message: string) => void) {
+export function chatHub(
+  dataDir: string,
+  putLogRecord?: (logGroupName: string, logStreamName: string, message: string) => void,
+) {
   mkdirSync(dataDir, { recursive: true });
   const statePath = join(dataDir, 'rooms.json');
-  const state: { rooms: Room[]; logging: { arn: string; name: string; destinationConfiguration?: LoggingDestination }[] } = existsSync(statePath)
-    ? JSON.parse(readFileSync(statePath, 'utf8')) : { rooms: [], logging: [] };
+  const state: {
+    rooms: Room[];
+    logging: { arn: string; name: string; destinationConfiguration?: LoggingDestination }[];
+  } = existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')) : { rooms: [], logging: [] };
   const conns = new Set<Conn>();
   const inRoom = (room: Room) => [...conns].filter((c) => c.room.arn === room.arn);
-  const send = (c: Conn, entity: unknown) => { if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(entity)); };
+  const send = (c: Conn, entity: unknown) => {
+    if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(entity));
+  };
   // IVS Chat logs what the room's clients receive: messages and events (User Guide, "Chat Logging").
   const logEntity = (room: Room, entity: Entity) => {
     if (!putLogRecord || (entity.Type !== 'MESSAGE' && entity.Type !== 'EVENT')) return;
     for (const identifier of room.loggingConfigurationIdentifiers) {
-      const group = state.logging.find((l) => l.arn === identifier)?.destinationConfiguration?.cloudWatchLogs?.logGroupName;
+      const group = state.logging.find((l) => l.arn === identifier)?.destinationConfiguration?.cloudWatchLogs
+        ?.logGroupName;
       if (!group) continue;
-      putLogRecord(group, `aws/IVSChatLogs/1.0/room_${room.id}`, JSON.stringify({ event_timestamp: now(), type: entity.Type, version: '1.0', payload: entity }));
+      putLogRecord(
+        group,
+        `aws/IVSChatLogs/1.0/room_${room.id}`,
+        JSON.stringify({ event_timestamp: now(), type: entity.Type, version: '1.0', payload: entity }),
+      );
     }
   };
   const broadcast = (room: Room, entity: Entity) => {
     for (const c of inRoom(room)) send(c, entity);
     logEntity(room, entity);
   };
-  const eventEntity = (eventName: string, attributes: Record<string, string>, requestId?: string) =>
-    ({ Type: 'EVENT', Id: randomChatId(12), RequestId: requestId, EventName: eventName, SendTime: now(), Attributes: attributes });
+  const eventEntity = (eventName: string, attributes: Record<string, string>, requestId?: string) => ({
+    Type: 'EVENT',
+    Id: randomChatId(12),
+    RequestId: requestId,
+    EventName: eventName,
+    SendTime: now(),
+    Attributes: attributes,
+  });
 
   return {
     state,
@@ -96,7 +128,10 @@ export function chatHub(dataDir: string, putLogRecord?: (logGroupName: string, l
     eventEntity,
     /** Tells the room, then closes the user's connections; answers how many were closed. */
     disconnect(room: Room, userId: string, reason: string | undefined, requestId?: string): number {
-      broadcast(room, eventEntity('aws:DISCONNECT_USER', { UserId: userId, ...(reason ? { Reason: reason } : {}) }, requestId));
+      broadcast(
+        room,
+        eventEntity('aws:DISCONNECT_USER', { UserId: userId, ...(reason ? { Reason: reason } : {}) }, requestId),
+      );
       const targets = inRoom(room).filter((c) => c.token.userId === userId);
       for (const c of targets) c.ws.close(1000, (reason ?? 'Disconnected by a moderator').slice(0, 120));
       return targets.length;

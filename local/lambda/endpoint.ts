@@ -18,24 +18,38 @@ export type LocalFunctions = Record<string, (event: Record<string, unknown>) => 
  * authorized as `lambda:InvokeFunction` on the target; services' own calls (cognito-local's
  * triggers, allowed in AWS by the function's resource policy) name no caller and are not checked.
  */
-export async function startLambdaEndpoint(runner: Pick<LambdaRunner, 'invoke'>, port = 0, local: LocalFunctions = {}, iam?: Authorizer): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startLambdaEndpoint(
+  runner: Pick<LambdaRunner, 'invoke'>,
+  port = 0,
+  local: LocalFunctions = {},
+  iam?: Authorizer,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const server = createServer((req, res) => {
     const m = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
       if (!m || req.method !== 'POST') {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ Type: 'User', message: 'Unknown Lambda API route' }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ Type: 'User', message: 'Unknown Lambda API route' }));
         return;
       }
       const raw = decodeURIComponent(m[1] as string).replace(/^.*:function:/, '');
       const isLocal = (n: string) => Object.hasOwn(local, n);
       const name = isLocal(raw) ? raw : raw.replace(/^local-/, '');
       try {
-        await iam?.enforce(callerOf(req), lambdaRequests(decodeURIComponent(m[1] as string), { region: 'us-east-1', account: '000000000000' }));
+        await iam?.enforce(
+          callerOf(req),
+          lambdaRequests(decodeURIComponent(m[1] as string), { region: 'us-east-1', account: '000000000000' }),
+        );
       } catch (error) {
         const denied = error instanceof AccessDeniedError;
-        res.writeHead(denied ? 403 : 500, { 'content-type': 'application/json', 'x-amzn-errortype': denied ? 'AccessDeniedException' : 'ServiceException' })
+        res
+          .writeHead(denied ? 403 : 500, {
+            'content-type': 'application/json',
+            'x-amzn-errortype': denied ? 'AccessDeniedException' : 'ServiceException',
+          })
           .end(JSON.stringify({ Type: denied ? 'User' : 'Service', Message: (error as Error).message }));
         return;
       }
@@ -44,9 +58,12 @@ export async function startLambdaEndpoint(runner: Pick<LambdaRunner, 'invoke'>, 
         const event = body ? (JSON.parse(body) as Record<string, unknown>) : {};
         const shim = isLocal(name) ? local[name] : undefined;
         const result = shim ? await shim(event) : await runner.invoke(name, event);
-        res.writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' }).end(JSON.stringify(result ?? null));
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' })
+          .end(JSON.stringify(result ?? null));
       } catch (error) {
-        res.writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' })
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' })
           .end(JSON.stringify({ errorType: (error as Error).name, errorMessage: (error as Error).message }));
       }
     });

@@ -29,9 +29,14 @@ export function createLambdaRunner(opts: LambdaRunnerOptions): LambdaRunner {
   // Handler modules and the SDK clients they build are loaded once per process and keep the endpoints
   // they first saw: a process that already pointed them elsewhere (an earlier platform, a bench) would
   // have this platform's handlers call stand-ins that are gone. Said at start, not as INTERNAL later.
-  const moved = Object.entries(opts.env).filter(([name, value]) => name.startsWith('AWS_ENDPOINT_URL_') && process.env[name] !== undefined && process.env[name] !== value);
+  const moved = Object.entries(opts.env).filter(
+    ([name, value]) =>
+      name.startsWith('AWS_ENDPOINT_URL_') && process.env[name] !== undefined && process.env[name] !== value,
+  );
   if (moved.length) {
-    opts.log?.(`warning: this process already set ${moved.map(([name]) => name).join(', ')} for other endpoints; Lambda handlers loaded before keep those. Run each local platform in a process of its own.`);
+    opts.log?.(
+      `warning: this process already set ${moved.map(([name]) => name).join(', ')} for other endpoints; Lambda handlers loaded before keep those. Run each local platform in a process of its own.`,
+    );
   }
   Object.assign(process.env, opts.env);
   const modules = new Map<string, Promise<Handler>>();
@@ -53,10 +58,18 @@ export function createLambdaRunner(opts: LambdaRunnerOptions): LambdaRunner {
       const handler = await load(spec);
       const deadline = Date.now() + (spec.timeoutSeconds ?? 10) * 1000;
       const context = {
-        functionName: `local-${name}`, functionVersion: '$LATEST', awsRequestId: randomUUID(), memoryLimitInMB: String(spec.memoryMb ?? 256),
-        invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:local-${name}`, logGroupName: `/local/${name}`, logStreamName: 'local',
-        callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-        done: () => undefined, fail: () => undefined, succeed: () => undefined,
+        functionName: `local-${name}`,
+        functionVersion: '$LATEST',
+        awsRequestId: randomUUID(),
+        memoryLimitInMB: String(spec.memoryMb ?? 256),
+        invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:local-${name}`,
+        logGroupName: `/local/${name}`,
+        logStreamName: 'local',
+        callbackWaitsForEmptyEventLoop: true,
+        getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+        done: () => undefined,
+        fail: () => undefined,
+        succeed: () => undefined,
       };
       try {
         // The invocation's AWS calls name this function (IAM in the local mode: local/iam/caller.ts).

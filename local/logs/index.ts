@@ -26,7 +26,11 @@ export interface LocalLogs {
   stop(): Promise<void>;
 }
 
-interface Pending { group: string; stream: string; events: { id: string; timestamp: number; message: string }[] }
+interface Pending {
+  group: string;
+  stream: string;
+  events: { id: string; timestamp: number; message: string }[];
+}
 
 /** Delivery attempts of one batch: the first and Lambda's two asynchronous retries. */
 const ATTEMPTS = 3;
@@ -42,18 +46,31 @@ export function createLocalLogs(opts: LocalLogsOptions): LocalLogs {
   const deliver = async (batch: Pending): Promise<void> => {
     const target = opts.subscriptions[batch.group];
     if (!target) return;
-    const data = gzipSync(JSON.stringify({
-      messageType: 'DATA_MESSAGE', owner: opts.owner, logGroup: batch.group, logStream: batch.stream,
-      subscriptionFilters: ['local'], logEvents: batch.events,
-    })).toString('base64');
+    const data = gzipSync(
+      JSON.stringify({
+        messageType: 'DATA_MESSAGE',
+        owner: opts.owner,
+        logGroup: batch.group,
+        logStream: batch.stream,
+        subscriptionFilters: ['local'],
+        logEvents: batch.events,
+      }),
+    ).toString('base64');
     for (let attempt = 1; ; attempt++) {
       try {
         await target({ awslogs: { data } });
         return;
       } catch (error) {
         if (attempt >= ATTEMPTS) {
-          opts.log?.(`CloudWatch Logs subscription of ${batch.group} failed ${ATTEMPTS} times: ${(error as Error).message}`);
-          opts.onDeadLetter?.(batch.group, batch.stream, error as Error, batch.events.map((e) => e.message));
+          opts.log?.(
+            `CloudWatch Logs subscription of ${batch.group} failed ${ATTEMPTS} times: ${(error as Error).message}`,
+          );
+          opts.onDeadLetter?.(
+            batch.group,
+            batch.stream,
+            error as Error,
+            batch.events.map((e) => e.message),
+          );
           return;
         }
         await new Promise((r) => setTimeout(r, 200 * attempt));
@@ -69,7 +86,9 @@ export function createLocalLogs(opts: LocalLogsOptions): LocalLogs {
     for (const [key, batch] of batches) {
       const next = (chains.get(key) ?? Promise.resolve()).then(() => deliver(batch));
       chains.set(key, next);
-      void next.finally(() => { if (chains.get(key) === next) chains.delete(key); });
+      void next.finally(() => {
+        if (chains.get(key) === next) chains.delete(key);
+      });
     }
     await Promise.all([...chains.values()]);
   };

@@ -79,7 +79,13 @@ function groupMembers(group: number): { pid: number; args: string }[] {
  * system has since given to someone else's processes is left alone. Answers the groups stopped.
  */
 export async function clearStaleChildren(path: string): Promise<number[]> {
-  const files = !existsSync(path) ? [] : path.endsWith('.pid') ? [path] : readdirSync(path).filter((f) => f.endsWith('.pid')).map((f) => join(path, f));
+  const files = !existsSync(path)
+    ? []
+    : path.endsWith('.pid')
+      ? [path]
+      : readdirSync(path)
+          .filter((f) => f.endsWith('.pid'))
+          .map((f) => join(path, f));
   const stopped: number[] = [];
   for (const file of files) {
     let record: { group?: unknown; command?: unknown } = {};
@@ -88,9 +94,12 @@ export async function clearStaleChildren(path: string): Promise<number[]> {
     } catch {
       // Unreadable or half-written: nothing to match it against.
     }
-    const group = typeof record.group === 'number' && Number.isInteger(record.group) && record.group > 1 ? record.group : undefined;
+    const group =
+      typeof record.group === 'number' && Number.isInteger(record.group) && record.group > 1 ? record.group : undefined;
     const command = Array.isArray(record.command) ? record.command.join(' ') : undefined;
-    const ours = group !== undefined && groupMembers(group).some((m) => (m.args.includes(GUARD) && m.args.includes(file)) || m.args === command);
+    const ours =
+      group !== undefined &&
+      groupMembers(group).some((m) => (m.args.includes(GUARD) && m.args.includes(file)) || m.args === command);
     if (group !== undefined && ours) {
       try {
         process.kill(-group, 'SIGKILL');
@@ -102,6 +111,7 @@ export async function clearStaleChildren(path: string): Promise<number[]> {
     rmSync(file, { force: true });
   }
   const deadline = Date.now() + 3000;
-  while (stopped.some((g) => groupMembers(g).length > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (stopped.some((g) => groupMembers(g).length > 0) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
   return stopped;
 }

@@ -92,11 +92,20 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
 }
 
 /** CORS, the local archive hook, path-style routing and the IAM check; then the bucket or object operation. */
-async function route(store: BucketStore, restores: Restores, iam: Authorizer | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function route(
+  store: BucketStore,
+  restores: Restores,
+  iam: Authorizer | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
   const method = req.method ?? 'GET';
   res.setHeader('Access-Control-Allow-Origin', '*');
-  res.setHeader('Access-Control-Expose-Headers', 'ETag, Content-Length, Content-Range, x-amz-storage-class, x-amz-archive-status, x-amz-restore');
+  res.setHeader(
+    'Access-Control-Expose-Headers',
+    'ETag, Content-Length, Content-Range, x-amz-storage-class, x-amz-archive-status, x-amz-restore',
+  );
   if (method === 'OPTIONS') {
     res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, PUT, POST, DELETE');
     res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? '*');
@@ -106,7 +115,8 @@ async function route(store: BucketStore, restores: Restores, iam: Authorizer | u
   if (url.pathname === '/_local/archive' && method === 'POST') {
     const bucket = url.searchParams.get('bucket') ?? '';
     const tier = (url.searchParams.get('tier') ?? 'ARCHIVE_ACCESS') as ArchiveStatus;
-    if (tier !== 'ARCHIVE_ACCESS' && tier !== 'DEEP_ARCHIVE_ACCESS') throw new S3Error(400, 'InvalidArgument', 'tier must be ARCHIVE_ACCESS or DEEP_ARCHIVE_ACCESS');
+    if (tier !== 'ARCHIVE_ACCESS' && tier !== 'DEEP_ARCHIVE_ACCESS')
+      throw new S3Error(400, 'InvalidArgument', 'tier must be ARCHIVE_ACCESS or DEEP_ARCHIVE_ACCESS');
     const count = await restores.markArchived(bucket, url.searchParams.get('prefix') ?? '', tier);
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ archived: count }));
     return;
@@ -140,5 +150,9 @@ function sendError(req: IncomingMessage, res: ServerResponse, error: unknown): v
     res.writeHead(e.status).end();
     return;
   }
-  sendXml(res, e.status, `<Error><Code>${e.code}</Code><Message>${xmlEscape(e.message)}</Message><RequestId>local</RequestId></Error>`);
+  sendXml(
+    res,
+    e.status,
+    `<Error><Code>${e.code}</Code><Message>${xmlEscape(e.message)}</Message><RequestId>local</RequestId></Error>`,
+  );
 }

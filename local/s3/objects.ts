@@ -26,7 +26,8 @@ export async function handleBucket(store: BucketStore, r: S3Request): Promise<vo
     res.writeHead(200, { Location: `/${bucket}` }).end();
     return;
   }
-  if (!(await store.bucketExists(bucket))) throw new S3Error(404, 'NoSuchBucket', 'The specified bucket does not exist');
+  if (!(await store.bucketExists(bucket)))
+    throw new S3Error(404, 'NoSuchBucket', 'The specified bucket does not exist');
   if (method === 'HEAD') {
     res.writeHead(200).end();
     return;
@@ -67,10 +68,12 @@ async function putTagging(store: BucketStore, { req, res, bucket, key }: S3Reque
 }
 
 async function putObject(store: BucketStore, { req, res, bucket, key }: S3Request): Promise<void> {
-  if (!(await store.bucketExists(bucket))) throw new S3Error(404, 'NoSuchBucket', 'The specified bucket does not exist');
+  if (!(await store.bucketExists(bucket)))
+    throw new S3Error(404, 'NoSuchBucket', 'The specified bucket does not exist');
   let body = await readBody(req);
   const encoding = String(req.headers['content-encoding'] ?? '');
-  if (encoding.includes('aws-chunked') || req.headers['x-amz-decoded-content-length'] !== undefined) body = decodeAwsChunked(body);
+  if (encoding.includes('aws-chunked') || req.headers['x-amz-decoded-content-length'] !== undefined)
+    body = decodeAwsChunked(body);
   const storageClass = req.headers['x-amz-storage-class'] as string | undefined;
   const tagging = req.headers['x-amz-tagging'] as string | undefined;
   const info = await store.write(bucket, key, body, {
@@ -113,14 +116,22 @@ async function getObject(store: BucketStore, { req, res, method, bucket, key, qu
     res.writeHead(200, { ...headers, 'Content-Length': info.size }).end();
     return;
   }
-  if (isArchived(meta)) throw new S3Error(403, 'InvalidObjectState', 'The operation is not valid for the object\'s access tier');
+  if (isArchived(meta))
+    throw new S3Error(403, 'InvalidObjectState', "The operation is not valid for the object's access tier");
   const body = await store.read(bucket, key);
   const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? ''));
   if (range && (range[1] || range[2])) {
     const start = range[1] ? Number(range[1]) : Math.max(0, body.length - Number(range[2]));
     const end = range[1] && range[2] ? Math.min(Number(range[2]), body.length - 1) : body.length - 1;
-    if (start > end || start >= body.length) throw new S3Error(416, 'InvalidRange', 'The requested range is not satisfiable');
-    res.writeHead(206, { ...headers, 'Content-Length': end - start + 1, 'Content-Range': `bytes ${start}-${end}/${body.length}` }).end(body.subarray(start, end + 1));
+    if (start > end || start >= body.length)
+      throw new S3Error(416, 'InvalidRange', 'The requested range is not satisfiable');
+    res
+      .writeHead(206, {
+        ...headers,
+        'Content-Length': end - start + 1,
+        'Content-Range': `bytes ${start}-${end}/${body.length}`,
+      })
+      .end(body.subarray(start, end + 1));
     return;
   }
   res.writeHead(200, { ...headers, 'Content-Length': body.length }).end(body);
@@ -156,7 +167,9 @@ async function listObjects(store: BucketStore, bucket: string, q: URLSearchParam
     );
   }
   const prefixes = [...common].map((p) => `<CommonPrefixes><Prefix>${xmlEscape(p)}</Prefix></CommonPrefixes>`).join('');
-  const next = truncated ? `<NextContinuationToken>${Buffer.from(last, 'utf8').toString('base64url')}</NextContinuationToken>` : '';
+  const next = truncated
+    ? `<NextContinuationToken>${Buffer.from(last, 'utf8').toString('base64url')}</NextContinuationToken>`
+    : '';
   const cont = token ? `<ContinuationToken>${xmlEscape(token)}</ContinuationToken>` : '';
   const delimiterXml = delimiter ? `<Delimiter>${xmlEscape(delimiter)}</Delimiter>` : '';
   sendXml(
@@ -169,5 +182,9 @@ async function listObjects(store: BucketStore, bucket: string, q: URLSearchParam
 async function deleteObjects(store: BucketStore, bucket: string, body: Buffer, res: ServerResponse): Promise<void> {
   const keys = xmlValues(body.toString('utf8'), 'Key');
   for (const key of keys) await store.delete(bucket, key);
-  sendXml(res, 200, `<DeleteResult xmlns="${XMLNS}">${keys.map((k) => `<Deleted><Key>${xmlEscape(k)}</Key></Deleted>`).join('')}</DeleteResult>`);
+  sendXml(
+    res,
+    200,
+    `<DeleteResult xmlns="${XMLNS}">${keys.map((k) => `<Deleted><Key>${xmlEscape(k)}</Key></Deleted>`).join('')}</DeleteResult>`,
+  );
 }

@@ -23,7 +23,9 @@ export interface S3RestoreCompletedEvent {
       bucket: { name: string; ownerIdentity: { principalId: string }; arn: string };
       object: { key: string; size: number; eTag: string; sequencer: string };
     };
-    glacierEventData: { restoreEventData: { lifecycleRestorationExpiryTime: string; lifecycleRestoreStorageClass: string } };
+    glacierEventData: {
+      restoreEventData: { lifecycleRestorationExpiryTime: string; lifecycleRestoreStorageClass: string };
+    };
   }[];
 }
 
@@ -100,7 +102,12 @@ export function createRestores(options: RestoresOptions): Restores {
             s3SchemaVersion: '1.0',
             configurationId: 'local-restore-completed',
             bucket: { name: bucket, ownerIdentity: { principalId: 'LOCAL' }, arn: `arn:aws:s3:::${bucket}` },
-            object: { key: eventKey(key), size: info.size, eTag: info.etag.replace(/"/g, ''), sequencer: sequence.toString(16).toUpperCase().padStart(18, '0') },
+            object: {
+              key: eventKey(key),
+              size: info.size,
+              eTag: info.etag.replace(/"/g, ''),
+              sequencer: sequence.toString(16).toUpperCase().padStart(18, '0'),
+            },
           },
           glacierEventData: {
             restoreEventData: {
@@ -128,8 +135,10 @@ export function createRestores(options: RestoresOptions): Restores {
     async request(bucket, key) {
       if (!(await store.info(bucket, key))) throw new S3Error(404, 'NoSuchKey', 'The specified key does not exist.');
       const meta = await store.meta(bucket, key);
-      if (meta.restore?.ongoing) throw new S3Error(409, 'RestoreAlreadyInProgress', 'Object restore is already in progress');
-      if (!isArchived(meta)) throw new S3Error(403, 'InvalidObjectState', 'Restore is not allowed for the object\'s current storage class');
+      if (meta.restore?.ongoing)
+        throw new S3Error(409, 'RestoreAlreadyInProgress', 'Object restore is already in progress');
+      if (!isArchived(meta))
+        throw new S3Error(403, 'InvalidObjectState', "Restore is not allowed for the object's current storage class");
       await store.setMeta(bucket, key, { ...meta, restore: { ongoing: true } });
       schedule(bucket, key);
     },
@@ -137,7 +146,12 @@ export function createRestores(options: RestoresOptions): Restores {
       const objects = await store.keys(bucket, prefix);
       for (const o of objects) {
         const meta = await store.meta(bucket, o.key);
-        await store.setMeta(bucket, o.key, { ...meta, storageClass: 'INTELLIGENT_TIERING', archiveStatus: tier, restore: undefined });
+        await store.setMeta(bucket, o.key, {
+          ...meta,
+          storageClass: 'INTELLIGENT_TIERING',
+          archiveStatus: tier,
+          restore: undefined,
+        });
       }
       return objects.length;
     },

@@ -47,7 +47,13 @@ interface Stored {
 }
 
 class SchedulerError extends Error {
-  constructor(readonly code: string, message: string, readonly status: number) { super(message); }
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
 }
 
 /** `at(2026-12-03T01:30:00)` → epoch ms (UTC), or undefined for any other expression. */
@@ -65,14 +71,16 @@ const MAX_TIMER_MS = 2_147_483_647;
 export async function startLocalScheduler(opts: LocalSchedulerOptions): Promise<LocalScheduler> {
   const region = opts.region ?? 'us-east-1';
   const account = opts.account ?? '000000000000';
-  const functionOf = opts.functionOf ?? ((arn: string) => (arn.split(':function:')[1] ?? arn).replace(/:.*$/, '').replace(/^local-/, ''));
+  const functionOf =
+    opts.functionOf ??
+    ((arn: string) => (arn.split(':function:')[1] ?? arn).replace(/:.*$/, '').replace(/^local-/, ''));
   const schedules = new Map<string, Stored>();
   const running = new Set<Promise<void>>();
   const id = (group: string, name: string) => `${group}/${name}`;
 
   const fire = async (s: Stored): Promise<void> => {
     const attempts = 1 + Math.min(s.target.RetryPolicy?.MaximumRetryAttempts ?? 185, 5);
-    const event = s.target.Input ? JSON.parse(s.target.Input) as unknown : {};
+    const event = s.target.Input ? (JSON.parse(s.target.Input) as unknown) : {};
     for (let attempt = 1; ; attempt++) {
       try {
         await opts.invoke(functionOf(s.target.Arn), event);
@@ -86,7 +94,8 @@ export async function startLocalScheduler(opts: LocalSchedulerOptions): Promise<
       }
     }
     s.state = 'DONE';
-    if (s.actionAfterCompletion === 'DELETE' && schedules.get(id(s.group, s.name)) === s) schedules.delete(id(s.group, s.name));
+    if (s.actionAfterCompletion === 'DELETE' && schedules.get(id(s.group, s.name)) === s)
+      schedules.delete(id(s.group, s.name));
   };
 
   const arm = (s: Stored, atMs: number): void => {
@@ -94,17 +103,23 @@ export async function startLocalScheduler(opts: LocalSchedulerOptions): Promise<
     if (wait > MAX_TIMER_MS) {
       s.timer = setTimeout(() => arm(s, atMs), MAX_TIMER_MS);
     } else {
-      s.timer = setTimeout(() => {
-        const p = fire(s);
-        running.add(p);
-        void p.finally(() => running.delete(p));
-      }, Math.max(0, wait));
+      s.timer = setTimeout(
+        () => {
+          const p = fire(s);
+          running.add(p);
+          void p.finally(() => running.delete(p));
+        },
+        Math.max(0, wait),
+      );
     }
     s.timer.unref();
   };
 
   const send = (res: ServerResponse, status: number, body: unknown, errorType?: string) => {
-    res.writeHead(status, { 'content-type': 'application/json', ...(errorType ? { 'x-amzn-errortype': errorType } : {}) });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+    });
     res.end(JSON.stringify(body));
   };
 
@@ -112,13 +127,30 @@ export async function startLocalScheduler(opts: LocalSchedulerOptions): Promise<
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const m = /^\/schedules\/([^/]+)$/.exec(url.pathname);
-      if (!m) throw new SchedulerError('ValidationException', `The local Scheduler serves /schedules/{Name} only (got ${url.pathname}).`, 400);
+      if (!m)
+        throw new SchedulerError(
+          'ValidationException',
+          `The local Scheduler serves /schedules/{Name} only (got ${url.pathname}).`,
+          400,
+        );
       const name = decodeURIComponent(m[1] as string);
-      const body = req.method === 'POST' ? JSON.parse((await readBody(req)) || '{}') as Record<string, unknown> : {};
+      const body = req.method === 'POST' ? (JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>) : {};
       const group = String((req.method === 'POST' ? body.GroupName : url.searchParams.get('groupName')) ?? 'default');
       const arn = `arn:aws:scheduler:${region}:${account}:schedule/${group}/${name}`;
-      const operation = req.method === 'POST' ? 'CreateSchedule' : req.method === 'DELETE' ? 'DeleteSchedule' : req.method === 'GET' ? 'GetSchedule' : undefined;
-      if (!operation) throw new SchedulerError('ValidationException', `The local Scheduler does not serve ${req.method} ${url.pathname}.`, 400);
+      const operation =
+        req.method === 'POST'
+          ? 'CreateSchedule'
+          : req.method === 'DELETE'
+            ? 'DeleteSchedule'
+            : req.method === 'GET'
+              ? 'GetSchedule'
+              : undefined;
+      if (!operation)
+        throw new SchedulerError(
+          'ValidationException',
+          `The local Scheduler does not serve ${req.method} ${url.pathname}.`,
+          400,
+        );
       const target = body.Target as Stored['target'] | undefined;
       await opts.iam?.enforce(callerOf(req), schedulerRequests(operation, arn, target?.RoleArn));
       const key = id(group, name);
@@ -126,12 +158,25 @@ export async function startLocalScheduler(opts: LocalSchedulerOptions): Promise<
         if (schedules.has(key)) throw new SchedulerError('ConflictException', `Schedule ${name} already exists.`, 409);
         const expression = String(body.ScheduleExpression ?? '');
         const atMs = atTime(expression);
-        if (atMs === undefined) throw new SchedulerError('ValidationException', `The local Scheduler serves one-time at(yyyy-mm-ddThh:mm:ss) schedules only (got ${expression}).`, 400);
+        if (atMs === undefined)
+          throw new SchedulerError(
+            'ValidationException',
+            `The local Scheduler serves one-time at(yyyy-mm-ddThh:mm:ss) schedules only (got ${expression}).`,
+            400,
+          );
         if (body.ScheduleExpressionTimezone && body.ScheduleExpressionTimezone !== 'UTC') {
           throw new SchedulerError('ValidationException', 'The local Scheduler serves UTC schedules only.', 400);
         }
-        if (!target?.Arn || !target.RoleArn) throw new SchedulerError('ValidationException', 'A schedule needs Target.Arn and Target.RoleArn.', 400);
-        const stored: Stored = { name, group, expression, target, actionAfterCompletion: String(body.ActionAfterCompletion ?? 'NONE'), state: 'ENABLED' };
+        if (!target?.Arn || !target.RoleArn)
+          throw new SchedulerError('ValidationException', 'A schedule needs Target.Arn and Target.RoleArn.', 400);
+        const stored: Stored = {
+          name,
+          group,
+          expression,
+          target,
+          actionAfterCompletion: String(body.ActionAfterCompletion ?? 'NONE'),
+          state: 'ENABLED',
+        };
         schedules.set(key, stored);
         arm(stored, atMs);
         send(res, 200, { ScheduleArn: arn });
@@ -146,8 +191,15 @@ export async function startLocalScheduler(opts: LocalSchedulerOptions): Promise<
         return;
       }
       send(res, 200, {
-        Arn: arn, Name: name, GroupName: group, ScheduleExpression: found.expression, ScheduleExpressionTimezone: 'UTC', State: 'ENABLED',
-        ActionAfterCompletion: found.actionAfterCompletion, Target: found.target, FlexibleTimeWindow: { Mode: 'OFF' },
+        Arn: arn,
+        Name: name,
+        GroupName: group,
+        ScheduleExpression: found.expression,
+        ScheduleExpressionTimezone: 'UTC',
+        State: 'ENABLED',
+        ActionAfterCompletion: found.actionAfterCompletion,
+        Target: found.target,
+        FlexibleTimeWindow: { Mode: 'OFF' },
       });
     } catch (error) {
       if (error instanceof AccessDeniedError) send(res, 403, { message: error.message }, 'AccessDeniedException');

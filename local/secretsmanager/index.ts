@@ -31,10 +31,22 @@ export interface LocalSecretsManager {
   stop(): Promise<void>;
 }
 
-interface StoredSecret { arn: string; name: string; value: string; versionId: string; createdAt: number }
+interface StoredSecret {
+  arn: string;
+  name: string;
+  value: string;
+  versionId: string;
+  createdAt: number;
+}
 
 class SecretsError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) { super(message); }
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
 }
 
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -45,15 +57,23 @@ export async function startLocalSecretsManager(opts: LocalSecretsManagerOptions 
   const account = opts.account ?? '000000000000';
   const byName = new Map<string, StoredSecret>();
   const create = (name: string, value: string): StoredSecret => {
-    const secret = { arn: `arn:aws:secretsmanager:${region}:${account}:secret:${name}-${suffix()}`, name, value, versionId: randomUUID(), createdAt: Date.now() / 1000 };
+    const secret = {
+      arn: `arn:aws:secretsmanager:${region}:${account}:secret:${name}-${suffix()}`,
+      name,
+      value,
+      versionId: randomUUID(),
+      createdAt: Date.now() / 1000,
+    };
     byName.set(name, secret);
     return secret;
   };
   for (const [name, value] of Object.entries(opts.secrets ?? {})) create(name, value);
   // SecretId is a name or a full ARN (a partial ARN is not served).
   const find = (id: unknown): StoredSecret => {
-    const secret = typeof id === 'string' ? byName.get(id) ?? [...byName.values()].find((s) => s.arn === id) : undefined;
-    if (!secret) throw new SecretsError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret.');
+    const secret =
+      typeof id === 'string' ? (byName.get(id) ?? [...byName.values()].find((s) => s.arn === id)) : undefined;
+    if (!secret)
+      throw new SecretsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
     return secret;
   };
 
@@ -67,19 +87,38 @@ export async function startLocalSecretsManager(opts: LocalSecretsManagerOptions 
       const body = JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>;
       const caller = callerOf(req);
       switch (operation) {
-        case 'GetSecretValue': case 'DescribeSecret': {
+        case 'GetSecretValue':
+        case 'DescribeSecret': {
           const secret = find(body.SecretId);
           await opts.iam?.enforce(caller, secretsManagerRequests(operation, secret.arn));
-          send(res, 200, operation === 'GetSecretValue'
-            ? { ARN: secret.arn, Name: secret.name, SecretString: secret.value, VersionId: secret.versionId, VersionStages: ['AWSCURRENT'], CreatedDate: secret.createdAt }
-            : { ARN: secret.arn, Name: secret.name, CreatedDate: secret.createdAt });
+          send(
+            res,
+            200,
+            operation === 'GetSecretValue'
+              ? {
+                  ARN: secret.arn,
+                  Name: secret.name,
+                  SecretString: secret.value,
+                  VersionId: secret.versionId,
+                  VersionStages: ['AWSCURRENT'],
+                  CreatedDate: secret.createdAt,
+                }
+              : { ARN: secret.arn, Name: secret.name, CreatedDate: secret.createdAt },
+          );
           return;
         }
         case 'CreateSecret': {
           const name = String(body.Name ?? '');
           if (!name) throw new SecretsError('InvalidParameterException', 'You must provide a Name.');
-          if (byName.has(name)) throw new SecretsError('ResourceExistsException', `The operation failed because the secret ${name} already exists.`);
-          await opts.iam?.enforce(caller, secretsManagerRequests(operation, `arn:aws:secretsmanager:${region}:${account}:secret:${name}-${suffix()}`));
+          if (byName.has(name))
+            throw new SecretsError(
+              'ResourceExistsException',
+              `The operation failed because the secret ${name} already exists.`,
+            );
+          await opts.iam?.enforce(
+            caller,
+            secretsManagerRequests(operation, `arn:aws:secretsmanager:${region}:${account}:secret:${name}-${suffix()}`),
+          );
           const secret = create(name, String(body.SecretString ?? ''));
           send(res, 200, { ARN: secret.arn, Name: secret.name, VersionId: secret.versionId });
           return;
@@ -89,16 +128,27 @@ export async function startLocalSecretsManager(opts: LocalSecretsManagerOptions 
           await opts.iam?.enforce(caller, secretsManagerRequests(operation, secret.arn));
           secret.value = String(body.SecretString ?? '');
           secret.versionId = randomUUID();
-          send(res, 200, { ARN: secret.arn, Name: secret.name, VersionId: secret.versionId, VersionStages: ['AWSCURRENT'] });
+          send(res, 200, {
+            ARN: secret.arn,
+            Name: secret.name,
+            VersionId: secret.versionId,
+            VersionStages: ['AWSCURRENT'],
+          });
           return;
         }
         default:
-          throw new SecretsError('UnknownOperationException', `The local Secrets Manager does not serve ${operation || 'this request'}.`);
+          throw new SecretsError(
+            'UnknownOperationException',
+            `The local Secrets Manager does not serve ${operation || 'this request'}.`,
+          );
       }
     } catch (error) {
-      const e = error instanceof SecretsError ? error
-        : error instanceof AccessDeniedError ? new SecretsError('AccessDeniedException', error.message)
-          : new SecretsError('InternalServiceError', (error as Error).message, 500);
+      const e =
+        error instanceof SecretsError
+          ? error
+          : error instanceof AccessDeniedError
+            ? new SecretsError('AccessDeniedException', error.message)
+            : new SecretsError('InternalServiceError', (error as Error).message, 500);
       send(res, e.status, { __type: e.code, message: e.message });
     }
   });
@@ -106,9 +156,10 @@ export async function startLocalSecretsManager(opts: LocalSecretsManagerOptions 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     arnOf: (name) => byName.get(name)?.arn,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

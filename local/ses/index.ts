@@ -53,8 +53,15 @@ export interface SesOutboxEntry {
   configurationSet?: string;
 }
 
-interface TemplateContent { Subject?: string; Text?: string; Html?: string }
-interface Header { Name: string; Value: string }
+interface TemplateContent {
+  Subject?: string;
+  Text?: string;
+  Html?: string;
+}
+interface Header {
+  Name: string;
+  Value: string;
+}
 interface BulkRequest {
   FromEmailAddress?: string;
   ConfigurationSetName?: string;
@@ -67,10 +74,17 @@ interface BulkRequest {
 }
 
 class SesError extends Error {
-  constructor(readonly code: string, message: string, readonly status = 400) { super(message); }
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 /** SES's `{{name}}` replacement (HTML parts escaped, as Handlebars does); unknown names render empty. */
 export function renderTemplate(source: string, data: Record<string, unknown>, html: boolean): string {
@@ -91,7 +105,9 @@ function parseData(raw: string | undefined, what: string): Record<string, unknow
   try {
     const data = JSON.parse(raw) as unknown;
     if (data && typeof data === 'object' && !Array.isArray(data)) return data as Record<string, unknown>;
-  } catch { /* answered below */ }
+  } catch {
+    /* answered below */
+  }
   throw new SesError('BadRequestException', `${what} is not a JSON object.`);
 }
 
@@ -103,7 +119,8 @@ export async function startLocalSes(opts: LocalSesOptions): Promise<LocalSes> {
   let windowStart = 0;
   let sentInWindow = 0;
 
-  const verified = (address: string) => identities.includes(address) || identities.includes(address.split('@')[1] ?? '');
+  const verified = (address: string) =>
+    identities.includes(address) || identities.includes(address.split('@')[1] ?? '');
   /** Takes one message from this second's sending budget; false = throttled. */
   const takeRate = () => {
     if (!opts.maxSendRate) return true;
@@ -123,13 +140,27 @@ export async function startLocalSes(opts: LocalSesOptions): Promise<LocalSes> {
     // SES authorizes a send on the identity the From address belongs to (the address when it is
     // verified itself, otherwise its domain), the template and the configuration set it names.
     const address = addressOf(from);
-    await opts.iam?.enforce(caller, sesRequests('SendBulkEmail', {
-      fromAddress: address, identity: identities.includes(address) ? address : address.split('@')[1],
-      configurationSet: req.ConfigurationSetName, template: req.DefaultContent?.Template?.TemplateName,
-    }, { region: opts.region ?? 'us-east-1', account: opts.account ?? '000000000000' }));
-    if (!verified(addressOf(from))) throw new SesError('MessageRejected', `Email address is not verified. The following identities failed the check: ${addressOf(from)}`);
+    await opts.iam?.enforce(
+      caller,
+      sesRequests(
+        'SendBulkEmail',
+        {
+          fromAddress: address,
+          identity: identities.includes(address) ? address : address.split('@')[1],
+          configurationSet: req.ConfigurationSetName,
+          template: req.DefaultContent?.Template?.TemplateName,
+        },
+        { region: opts.region ?? 'us-east-1', account: opts.account ?? '000000000000' },
+      ),
+    );
+    if (!verified(addressOf(from)))
+      throw new SesError(
+        'MessageRejected',
+        `Email address is not verified. The following identities failed the check: ${addressOf(from)}`,
+      );
     const entries = req.BulkEmailEntries ?? [];
-    if (entries.length === 0 || entries.length > 50) throw new SesError('BadRequestException', 'BulkEmailEntries must hold 1 to 50 entries.');
+    if (entries.length === 0 || entries.length > 50)
+      throw new SesError('BadRequestException', 'BulkEmailEntries must hold 1 to 50 entries.');
     const defaults = req.DefaultContent?.Template;
     const templateName = defaults?.TemplateName;
     if (!templateName) throw new SesError('BadRequestException', 'DefaultContent.Template.TemplateName is required.');
@@ -140,22 +171,39 @@ export async function startLocalSes(opts: LocalSesOptions): Promise<LocalSes> {
       BulkEmailEntryResults: entries.map((entry) => {
         const d = entry.Destination ?? {};
         const to = [...(d.ToAddresses ?? []), ...(d.CcAddresses ?? []), ...(d.BccAddresses ?? [])];
-        if (to.length === 0 || to.length > 50) return { Status: 'INVALID_PARAMETER', Error: 'A destination needs 1 to 50 recipients.' };
+        if (to.length === 0 || to.length > 50)
+          return { Status: 'INVALID_PARAMETER', Error: 'A destination needs 1 to 50 recipients.' };
         if (!template) return { Status: 'TEMPLATE_NOT_FOUND', Error: `Template ${templateName} does not exist.` };
         if (!takeRate()) return { Status: 'ACCOUNT_THROTTLED', Error: 'Maximum sending rate exceeded.' };
-        const data = { ...defaultData, ...parseData(entry.ReplacementEmailContent?.ReplacementTemplate?.ReplacementTemplateData, 'ReplacementTemplateData') };
+        const data = {
+          ...defaultData,
+          ...parseData(
+            entry.ReplacementEmailContent?.ReplacementTemplate?.ReplacementTemplateData,
+            'ReplacementTemplateData',
+          ),
+        };
         const messageId = `local-${randomUUID()}`;
         const at = new Date().toISOString();
         const email: SesOutboxEntry = {
-          kind: 'Email', messageId, at, from, to,
+          kind: 'Email',
+          messageId,
+          at,
+          from,
+          to,
           subject: renderTemplate(template.Subject ?? '', data, false).replace(/[\r\n]+/g, ' '),
           text: renderTemplate(template.Text ?? '', data, false),
           html: renderTemplate(template.Html ?? '', data, true),
-          headers: { ...defaultHeaders, ...Object.fromEntries((entry.ReplacementHeaders ?? []).map((h) => [h.Name, h.Value])) },
+          headers: {
+            ...defaultHeaders,
+            ...Object.fromEntries((entry.ReplacementHeaders ?? []).map((h) => [h.Name, h.Value])),
+          },
           template: templateName,
           ...(req.ConfigurationSetName ? { configurationSet: req.ConfigurationSetName } : {}),
         };
-        writeFileSync(join(opts.outboxDir, `ses-${at.replace(/[:.]/g, '-')}-${messageId}.json`), JSON.stringify(email, null, 2));
+        writeFileSync(
+          join(opts.outboxDir, `ses-${at.replace(/[:.]/g, '-')}-${messageId}.json`),
+          JSON.stringify(email, null, 2),
+        );
         return { Status: 'SUCCESS', MessageId: messageId };
       }),
     };
@@ -166,8 +214,10 @@ export async function startLocalSes(opts: LocalSesOptions): Promise<LocalSes> {
     if (method === 'POST' && path === '/v2/email/outbound-bulk-emails') return sendBulk(json() as BulkRequest, caller);
     if (method === 'POST' && path === '/v2/email/templates') {
       const { TemplateName, TemplateContent } = json() as { TemplateName?: string; TemplateContent?: TemplateContent };
-      if (!TemplateName || !TemplateContent?.Subject) throw new SesError('BadRequestException', 'TemplateName and TemplateContent.Subject are required.');
-      if (templates.has(TemplateName)) throw new SesError('AlreadyExistsException', `Template ${TemplateName} already exists.`);
+      if (!TemplateName || !TemplateContent?.Subject)
+        throw new SesError('BadRequestException', 'TemplateName and TemplateContent.Subject are required.');
+      if (templates.has(TemplateName))
+        throw new SesError('AlreadyExistsException', `Template ${TemplateName} already exists.`);
       templates.set(TemplateName, TemplateContent);
       return {};
     }
@@ -188,27 +238,46 @@ export async function startLocalSes(opts: LocalSesOptions): Promise<LocalSes> {
     const requestId = randomUUID();
     try {
       const body = await readBody(req);
-      const result = await route(req.method ?? 'GET', new URL(req.url ?? '/', 'http://127.0.0.1').pathname, body, callerOf(req));
-      res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': requestId }).end(JSON.stringify(result));
+      const result = await route(
+        req.method ?? 'GET',
+        new URL(req.url ?? '/', 'http://127.0.0.1').pathname,
+        body,
+        callerOf(req),
+      );
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': requestId })
+        .end(JSON.stringify(result));
     } catch (error) {
-      const e = error instanceof SesError ? error
-        : error instanceof AccessDeniedError ? new SesError('AccessDeniedException', error.message, 403)
-        : error instanceof SyntaxError ? new SesError('BadRequestException', 'The request body is not JSON.')
-          : new SesError('InternalFailure', (error as Error).message, 500);
-      res.writeHead(e.status, { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amzn-errortype': e.code })
+      const e =
+        error instanceof SesError
+          ? error
+          : error instanceof AccessDeniedError
+            ? new SesError('AccessDeniedException', error.message, 403)
+            : error instanceof SyntaxError
+              ? new SesError('BadRequestException', 'The request body is not JSON.')
+              : new SesError('InternalFailure', (error as Error).message, 500);
+      res
+        .writeHead(e.status, {
+          'content-type': 'application/json',
+          'x-amzn-requestid': requestId,
+          'x-amzn-errortype': e.code,
+        })
         .end(JSON.stringify({ message: e.message }));
     }
   };
 
-  const server = createServer((req, res) => { void handle(req, res); });
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
   await listen(server, opts.port ?? 0, 'SES');
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

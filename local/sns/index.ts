@@ -20,7 +20,10 @@ export function snsOutbox(outboxDir: string, topic: string): (message: string) =
   return (message) => {
     const at = new Date().toISOString();
     const entry: SnsOutboxEntry = { topic, message, at };
-    writeFileSync(join(outboxDir, `sns-${topic}-${at.replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.json`), JSON.stringify(entry, null, 2));
+    writeFileSync(
+      join(outboxDir, `sns-${topic}-${at.replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.json`),
+      JSON.stringify(entry, null, 2),
+    );
   };
 }
 
@@ -28,7 +31,9 @@ export function snsOutbox(outboxDir: string, topic: string): (message: string) =
 export function snsMessages(outboxDir: string, topic: string): SnsOutboxEntry[] {
   let files: string[];
   try {
-    files = readdirSync(outboxDir).filter((f) => f.startsWith(`sns-${topic}-`)).sort();
+    files = readdirSync(outboxDir)
+      .filter((f) => f.startsWith(`sns-${topic}-`))
+      .sort();
   } catch {
     return [];
   }

@@ -5,7 +5,11 @@
  * responses; a record that fails its retries goes to the dead-letter directory (startStreamPoller).
  */
 import {
-  DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, type _Record,
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STREAM_RETRY_ATTEMPTS } from '../../lib/functions/delivery';
@@ -30,7 +34,9 @@ export function lambdaImage<T extends object>(image: Record<string, T> | undefin
 }
 
 /** A stream record's `dynamodb` part with its Keys and images in Lambda's shape (lambdaImage). */
-export function withLambdaImages<T extends { Keys?: object; NewImage?: object; OldImage?: object }>(d: T | undefined): T {
+export function withLambdaImages<T extends { Keys?: object; NewImage?: object; OldImage?: object }>(
+  d: T | undefined,
+): T {
   const fix = (image: object | undefined) => lambdaImage(image as Record<string, object> | undefined);
   return { ...d, Keys: fix(d?.Keys), NewImage: fix(d?.NewImage), OldImage: fix(d?.OldImage) } as T;
 }
@@ -70,10 +76,16 @@ type LambdaRecord = ReturnType<typeof toLambdaRecord>;
 
 function toLambdaRecord(r: _Record, region: string, streamArn: string) {
   return {
-    eventID: r.eventID, eventName: r.eventName, eventVersion: r.eventVersion ?? '1.1', eventSource: 'aws:dynamodb', awsRegion: region,
+    eventID: r.eventID,
+    eventName: r.eventName,
+    eventVersion: r.eventVersion ?? '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: region,
     dynamodb: {
       ...withLambdaImages(r.dynamodb),
-      ApproximateCreationDateTime: r.dynamodb?.ApproximateCreationDateTime ? Math.floor(new Date(r.dynamodb.ApproximateCreationDateTime).getTime() / 1000) : undefined,
+      ApproximateCreationDateTime: r.dynamodb?.ApproximateCreationDateTime
+        ? Math.floor(new Date(r.dynamodb.ApproximateCreationDateTime).getTime() / 1000)
+        : undefined,
     },
     eventSourceARN: streamArn,
   };
@@ -84,12 +96,17 @@ function toLambdaRecord(r: _Record, region: string, streamArn: string) {
  * the index of the lowest failed record (Lambda checkpoints there and redelivers from it). An
  * answer naming no known sequence number fails the whole batch, as Lambda treats it.
  */
-export function retryFrom(batch: readonly { dynamodb?: { SequenceNumber?: string } }[], answer: unknown): number | undefined {
+export function retryFrom(
+  batch: readonly { dynamodb?: { SequenceNumber?: string } }[],
+  answer: unknown,
+): number | undefined {
   const failures = (answer as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
   if (!Array.isArray(failures) || failures.length === 0) return undefined;
   let lowest = batch.length;
   for (const f of failures as { itemIdentifier?: unknown }[]) {
-    const index = batch.findIndex((r) => r.dynamodb?.SequenceNumber !== undefined && r.dynamodb.SequenceNumber === f?.itemIdentifier);
+    const index = batch.findIndex(
+      (r) => r.dynamodb?.SequenceNumber !== undefined && r.dynamodb.SequenceNumber === f?.itemIdentifier,
+    );
     if (index < 0) return 0;
     lowest = Math.min(lowest, index);
   }
@@ -116,11 +133,17 @@ interface Position {
  * written to the dead-letter sink and the consumer moves on, so a poisoned record delays its shard
  * by its retries only. Delivery is at-least-once, like AWS.
  */
-export async function startStreamPoller(opts: StreamPollerOptions): Promise<{ stop(): Promise<void>; drained(): Promise<void> }> {
+export async function startStreamPoller(
+  opts: StreamPollerOptions,
+): Promise<{ stop(): Promise<void>; drained(): Promise<void> }> {
   const { Table } = await opts.dynamo.send(new DescribeTableCommand({ TableName: opts.table }));
   const streamArn = Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`Table ${opts.table} has no stream`);
-  const client = new DynamoDBStreamsClient({ endpoint: opts.endpoint, region: opts.region, credentials: opts.credentials });
+  const client = new DynamoDBStreamsClient({
+    endpoint: opts.endpoint,
+    region: opts.region,
+    credentials: opts.credentials,
+  });
   const retryAttempts = opts.retryAttempts ?? STREAM_RETRY_ATTEMPTS;
   const retryDelayMs = opts.retryDelayMs ?? 1000;
   const batchSize = opts.batchSize ?? 100;
@@ -133,11 +156,18 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<{ st
 
   const deadLetter = (consumer: string, record: LambdaRecord, p: Position): void => {
     const letter = {
-      consumer, source: 'table-stream' as const, id: record.dynamodb.SequenceNumber ?? record.eventID ?? 'unknown',
-      attempts: p.failures, error: p.lastError, payload: record,
+      consumer,
+      source: 'table-stream' as const,
+      id: record.dynamodb.SequenceNumber ?? record.eventID ?? 'unknown',
+      attempts: p.failures,
+      error: p.lastError,
+      payload: record,
     };
     if (opts.deadLetters) opts.deadLetters.write(letter);
-    else opts.log?.(`table stream record ${letter.id} to ${consumer} failed ${letter.attempts} times and is dropped (no dead-letter directory): ${letter.error}`);
+    else
+      opts.log?.(
+        `table stream record ${letter.id} to ${consumer} failed ${letter.attempts} times and is dropped (no dead-letter directory): ${letter.error}`,
+      );
   };
 
   /** Delivers the position's next batch once; true while it has work (records, or a retry waiting). */
@@ -151,7 +181,8 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<{ st
       // Lambda receives the batch as JSON: the same round trip drops SDK-only fields.
       const answer = await consumer.handle(JSON.parse(JSON.stringify({ Records: batch })) as { Records: unknown[] });
       from = retryFrom(batch, answer);
-      if (from !== undefined) p.lastError = `${consumer.name} reported record ${batch[from]?.dynamodb.SequenceNumber ?? '?'} in batchItemFailures`;
+      if (from !== undefined)
+        p.lastError = `${consumer.name} reported record ${batch[from]?.dynamodb.SequenceNumber ?? '?'} in batchItemFailures`;
       p.bisect = undefined;
     } catch (error) {
       from = 0;
@@ -160,7 +191,9 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<{ st
       if (batch.length > 1) {
         p.bisect = Math.ceil(batch.length / 2);
         p.retryAt = Date.now() + retryDelayMs;
-        opts.log?.(`table stream batch to ${consumer.name} failed, retrying ${p.bisect} of ${batch.length}: ${p.lastError}`);
+        opts.log?.(
+          `table stream batch to ${consumer.name} failed, retrying ${p.bisect} of ${batch.length}: ${p.lastError}`,
+        );
         return true;
       }
     }
@@ -181,7 +214,9 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<{ st
       p.retryAt = 0;
     } else {
       p.retryAt = Date.now() + retryDelayMs;
-      opts.log?.(`table stream record ${head.dynamodb.SequenceNumber ?? '?'} to ${consumer.name} failed (attempt ${p.failures} of ${retryAttempts + 1}), retrying: ${p.lastError}`);
+      opts.log?.(
+        `table stream record ${head.dynamodb.SequenceNumber ?? '?'} to ${consumer.name} failed (attempt ${p.failures} of ${retryAttempts + 1}), retrying: ${p.lastError}`,
+      );
     }
     return true;
   };
@@ -196,13 +231,23 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<{ st
         let p = mine.get(id);
         if (!p) {
           // Shards there at start: from now; a shard opened later (a rollover): from its start, so no record in it is missed.
-          const { ShardIterator } = await client.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: id, ShardIteratorType: started ? 'TRIM_HORIZON' : 'LATEST' }));
+          const { ShardIterator } = await client.send(
+            new GetShardIteratorCommand({
+              StreamArn: streamArn,
+              ShardId: id,
+              ShardIteratorType: started ? 'TRIM_HORIZON' : 'LATEST',
+            }),
+          );
           p = { iterator: ShardIterator, buffer: [], failures: 0, bisect: undefined, retryAt: 0, lastError: '' };
           mine.set(id, p);
         }
         if (!p.buffer.length && p.iterator) {
-          const { Records, NextShardIterator } = await client.send(new GetRecordsCommand({ ShardIterator: p.iterator, Limit: batchSize }));
-          p.buffer = (Records ?? []).map((r) => toLambdaRecord(r, opts.region, streamArn)).filter((r) => consumer.accepts?.(r) ?? true);
+          const { Records, NextShardIterator } = await client.send(
+            new GetRecordsCommand({ ShardIterator: p.iterator, Limit: batchSize }),
+          );
+          p.buffer = (Records ?? [])
+            .map((r) => toLambdaRecord(r, opts.region, streamArn))
+            .filter((r) => consumer.accepts?.(r) ?? true);
           p.iterator = NextShardIterator;
         }
         if (await deliver(consumer, p)) busy = true;
@@ -227,7 +272,9 @@ export async function startStreamPoller(opts: StreamPollerOptions): Promise<{ st
 
   return {
     async drained() {
-      for (let i = 0; i < 200 && !(idle && (await new Promise((r) => setTimeout(r, every * 2)), idle)); i++) { /* wait */ }
+      for (let i = 0; i < 200 && !(idle && (await new Promise((r) => setTimeout(r, every * 2)), idle)); i++) {
+        /* wait */
+      }
     },
     async stop() {
       stopped = true;

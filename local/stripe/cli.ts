@@ -18,7 +18,7 @@ The local mode must be running (npm start); --data-dir is its data directory (de
 
 async function main(argv: string[]): Promise<number> {
   const dirAt = argv.indexOf('--data-dir');
-  const dataDir = resolve(dirAt >= 0 ? argv[dirAt + 1] ?? '' : join(import.meta.dirname, '..', '..', '.local'));
+  const dataDir = resolve(dirAt >= 0 ? (argv[dirAt + 1] ?? '') : join(import.meta.dirname, '..', '..', '.local'));
   const args = dirAt >= 0 ? argv.filter((_, i) => i !== dirAt && i !== dirAt + 1) : argv;
   const [command, sessionId, amount] = args;
   const file = join(dataDir, 'endpoints.json');
@@ -44,19 +44,27 @@ async function main(argv: string[]): Promise<number> {
     console.log(`Open ${stripeUrl}/ for the sessions, their payments and the webhook deliveries.`);
     return 0;
   }
-  if (!['refund', 'dispute', 'resend', 'expire'].includes(command) || !sessionId || (amount !== undefined && !/^\d+$/.test(amount))) {
+  if (
+    !['refund', 'dispute', 'resend', 'expire'].includes(command) ||
+    !sessionId ||
+    (amount !== undefined && !/^\d+$/.test(amount))
+  ) {
     console.error(USAGE);
     return 2;
   }
   const res = await fetch(`${stripeUrl}/sessions/${encodeURIComponent(sessionId)}/${command}`, {
-    method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
     body: amount ? new URLSearchParams({ amount }).toString() : '',
   }).catch(() => undefined);
   if (!res) {
     console.error(`The local Stripe at ${stripeUrl} does not answer: is npm start still running?`);
     return 1;
   }
-  const body = (await res.json()) as { error?: { message: string }; deliveries?: { type: string; status: number | string }[] };
+  const body = (await res.json()) as {
+    error?: { message: string };
+    deliveries?: { type: string; status: number | string }[];
+  };
   if (!res.ok) {
     console.error(body.error?.message ?? `The local Stripe answered ${res.status}.`);
     return 1;
@@ -66,7 +74,10 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -21,7 +21,8 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 
 /** The dev stage's `coins` config (cdk.json), the one the local mode sells. */
 export function localCoinsConfig(): CoinsConfig & { stripeSecretName: string } {
-  const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+  const context = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> })
+    .context;
   const { coins } = loadStageConfig((key) => (key === 'stage' ? 'dev' : context[key]));
   return { ...coins, stripeSecretName: coins.stripeSecretName ?? 'local/stripe' };
 }
@@ -31,7 +32,10 @@ export function localStripeKeys(dir: string): StripeSecret {
   const file = join(dir, 'keys.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as StripeSecret;
   mkdirSync(dir, { recursive: true });
-  const keys = { apiKey: `sk_test_local${randomBytes(16).toString('hex')}`, webhookSecret: `whsec_${randomBytes(24).toString('hex')}` };
+  const keys = {
+    apiKey: `sk_test_local${randomBytes(16).toString('hex')}`,
+    webhookSecret: `whsec_${randomBytes(24).toString('hex')}`,
+  };
   writeFileSync(file, JSON.stringify(keys, null, 2), { mode: 0o600 });
   return keys;
 }
@@ -61,16 +65,28 @@ export async function startLocalCoins(opts: LocalCoinsOptions): Promise<LocalCoi
   const keys = localStripeKeys(dir);
   const stops: (() => Promise<void>)[] = [];
   try {
-    const secrets = await startLocalSecretsManager({ port: opts.ports.secretsmanager, iam: opts.iam, secrets: { [config.stripeSecretName]: JSON.stringify(keys), ...opts.secrets } });
+    const secrets = await startLocalSecretsManager({
+      port: opts.ports.secretsmanager,
+      iam: opts.iam,
+      secrets: { [config.stripeSecretName]: JSON.stringify(keys), ...opts.secrets },
+    });
     stops.push(() => secrets.stop());
     const webhook = await startFunctionUrl(opts.invoke, 'stripe-webhook', opts.ports.stripeWebhook);
     stops.push(() => webhook.stop());
-    const stripe = await startLocalStripe({ ...keys, webhookUrl: webhook.url, dataDir: dir, port: opts.ports.stripe, log: opts.log });
+    const stripe = await startLocalStripe({
+      ...keys,
+      webhookUrl: webhook.url,
+      dataDir: dir,
+      port: opts.ports.stripe,
+      log: opts.log,
+    });
     stops.push(() => stripe.stop());
     return {
       stripe,
       env: {
-        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url, STRIPE_SECRET_NAME: config.stripeSecretName, STRIPE_API_URL: stripe.url,
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+        STRIPE_SECRET_NAME: config.stripeSecretName,
+        STRIPE_API_URL: stripe.url,
         COIN_PACKS: JSON.stringify(config.packs),
       },
       endpoints: { stripeUrl: stripe.url, stripeWebhookUrl: webhook.url, secretsManagerUrl: secrets.url },

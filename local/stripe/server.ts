@@ -36,7 +36,13 @@ export interface LocalStripeOptions {
 }
 
 /** One delivery attempt of one event, as the dashboard lists them. */
-export interface Delivery { eventId: string; type: string; at: string; status: number | 'network error'; attempt: number }
+export interface Delivery {
+  eventId: string;
+  type: string;
+  at: string;
+  status: number | 'network error';
+  attempt: number;
+}
 
 /** A Checkout Session as the stand-in keeps it (Stripe's fields plus what the charge needs). */
 export interface LocalSession {
@@ -59,7 +65,14 @@ export interface LocalSession {
   expires_at: number;
   livemode: false;
   /** Stand-in bookkeeping (not sent): the line item's name, the PaymentIntent's metadata, the charge. */
-  local: { productName: string; paymentMetadata: Record<string, string>; chargeId?: string; amountRefunded: number; disputed: boolean; card?: string };
+  local: {
+    productName: string;
+    paymentMetadata: Record<string, string>;
+    chargeId?: string;
+    amountRefunded: number;
+    disputed: boolean;
+    card?: string;
+  };
 }
 
 export interface LocalStripe {
@@ -80,11 +93,19 @@ export interface LocalStripe {
 }
 
 class StripeApiError extends Error {
-  constructor(readonly status: number, readonly type: string, message: string, readonly param?: string) { super(message); }
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly param?: string,
+  ) {
+    super(message);
+  }
 }
 
 const EXPIRED_SENTENCE = 'This checkout session has expired. Go back and start a new purchase.';
-const rid = (prefix: string) => `${prefix}_test_${randomBytes(18).toString('base64url').replace(/[-_]/g, '').slice(0, 24)}`;
+const rid = (prefix: string) =>
+  `${prefix}_test_${randomBytes(18).toString('base64url').replace(/[-_]/g, '').slice(0, 24)}`;
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** Stripe's form encoding (`a[b][0][c]=v`) back into nested objects and arrays. */
@@ -106,13 +127,17 @@ export function parseStripeForm(body: string): Record<string, unknown> {
 }
 
 const stringMap = (v: unknown): Record<string, string> =>
-  (v && typeof v === 'object' ? Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)])) : {});
+  v && typeof v === 'object'
+    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]))
+    : {};
 
 export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalStripe> {
   const log = opts.log ?? (() => undefined);
   const file = opts.dataDir ? join(opts.dataDir, 'sessions.json') : undefined;
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-  const sessions = new Map<string, LocalSession>(file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LocalSession[]).map((s) => [s.id, s]) : []);
+  const sessions = new Map<string, LocalSession>(
+    file && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LocalSession[]).map((s) => [s.id, s]) : [],
+  );
   const save = () => {
     if (file) writeFileSync(file, JSON.stringify([...sessions.values()], null, 2));
   };
@@ -125,8 +150,15 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
   const EXPIRY_BOUNDS_S = { min: 30 * 60, max: 24 * 3600 };
 
   const event = (type: string, object: unknown) => ({
-    id: rid('evt'), object: 'event', api_version: Stripe.API_VERSION, created: Math.floor(Date.now() / 1000),
-    data: { object }, livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type,
+    id: rid('evt'),
+    object: 'event',
+    api_version: Stripe.API_VERSION,
+    created: Math.floor(Date.now() / 1000),
+    data: { object },
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
   });
 
   /** One POST of the event, signed as Stripe signs it (`t=<unix seconds>,v1=<HMAC-SHA256 of "t.payload">`). */
@@ -136,8 +168,14 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
     let status: Delivery['status'];
     try {
       const res = await fetch(opts.webhookUrl, {
-        method: 'POST', body: payload, signal: AbortSignal.timeout(20_000),
-        headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': signature, 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' },
+        method: 'POST',
+        body: payload,
+        signal: AbortSignal.timeout(20_000),
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'stripe-signature': signature,
+          'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+        },
       });
       status = res.status;
       await res.arrayBuffer();
@@ -156,7 +194,9 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
       if (i >= delays.length) return;
       const timer = setTimeout(() => {
         timers.delete(timer);
-        const p = attempt(evt, i + 2).then((ok) => { if (!ok) retry(i + 1); });
+        const p = attempt(evt, i + 2).then((ok) => {
+          if (!ok) retry(i + 1);
+        });
         pending.add(p);
         void p.finally(() => pending.delete(p));
       }, delays[i]);
@@ -171,15 +211,31 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
   };
 
   const charge = (s: LocalSession) => ({
-    id: s.local.chargeId, object: 'charge', amount: s.amount_total, amount_captured: s.amount_total, amount_refunded: s.local.amountRefunded,
-    currency: s.currency, payment_intent: s.payment_intent, metadata: s.local.paymentMetadata, paid: true, status: 'succeeded',
-    refunded: s.local.amountRefunded >= s.amount_total, disputed: s.local.disputed, created: s.created, livemode: false,
+    id: s.local.chargeId,
+    object: 'charge',
+    amount: s.amount_total,
+    amount_captured: s.amount_total,
+    amount_refunded: s.local.amountRefunded,
+    currency: s.currency,
+    payment_intent: s.payment_intent,
+    metadata: s.local.paymentMetadata,
+    paid: true,
+    status: 'succeeded',
+    refunded: s.local.amountRefunded >= s.amount_total,
+    disputed: s.local.disputed,
+    created: s.created,
+    livemode: false,
   });
 
   const paid = (id: string): LocalSession => {
     const s = sessions.get(id);
     if (!s) throw new StripeApiError(404, 'invalid_request_error', `No such checkout.session: '${id}'`);
-    if (s.payment_status !== 'paid') throw new StripeApiError(400, 'invalid_request_error', `Checkout session ${id} has not been paid, so there is nothing to refund or dispute.`);
+    if (s.payment_status !== 'paid')
+      throw new StripeApiError(
+        400,
+        'invalid_request_error',
+        `Checkout session ${id} has not been paid, so there is nothing to refund or dispute.`,
+      );
     return s;
   };
 
@@ -189,7 +245,14 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
       const left = s.amount_total - s.local.amountRefunded;
       const value = amount ?? left;
       if (!Number.isInteger(value) || value <= 0 || value > left) {
-        throw new StripeApiError(400, 'invalid_request_error', left === 0 ? `Charge ${s.local.chargeId} has already been refunded.` : `Refund amount must be between 1 and ${left}.`, 'amount');
+        throw new StripeApiError(
+          400,
+          'invalid_request_error',
+          left === 0
+            ? `Charge ${s.local.chargeId} has already been refunded.`
+            : `Refund amount must be between 1 and ${left}.`,
+          'amount',
+        );
       }
       s.local.amountRefunded += value;
       save();
@@ -198,13 +261,24 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
     },
     async dispute(id: string): Promise<LocalSession> {
       const s = paid(id);
-      if (s.local.disputed) throw new StripeApiError(400, 'invalid_request_error', `Charge ${s.local.chargeId} is already disputed.`);
+      if (s.local.disputed)
+        throw new StripeApiError(400, 'invalid_request_error', `Charge ${s.local.chargeId} is already disputed.`);
       s.local.disputed = true;
       save();
-      await deliver(event('charge.dispute.created', {
-        id: rid('dp'), object: 'dispute', amount: s.amount_total, currency: s.currency, charge: s.local.chargeId, payment_intent: s.payment_intent,
-        reason: 'fraudulent', status: 'needs_response', created: Math.floor(Date.now() / 1000), livemode: false,
-      }));
+      await deliver(
+        event('charge.dispute.created', {
+          id: rid('dp'),
+          object: 'dispute',
+          amount: s.amount_total,
+          currency: s.currency,
+          charge: s.local.chargeId,
+          payment_intent: s.payment_intent,
+          reason: 'fraudulent',
+          status: 'needs_response',
+          created: Math.floor(Date.now() / 1000),
+          livemode: false,
+        }),
+      );
       return s;
     },
     async resend(id: string): Promise<void> {
@@ -214,7 +288,12 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
     async expire(id: string): Promise<LocalSession> {
       const s = sessions.get(id);
       if (!s) throw new StripeApiError(404, 'invalid_request_error', `No such checkout.session: '${id}'`);
-      if (s.status !== 'open') throw new StripeApiError(400, 'invalid_request_error', `Only Checkout Sessions with a status of open can be expired (this one is ${s.status}).`);
+      if (s.status !== 'open')
+        throw new StripeApiError(
+          400,
+          'invalid_request_error',
+          `Only Checkout Sessions with a status of open can be expired (this one is ${s.status}).`,
+        );
       s.status = 'expired';
       s.url = null;
       save();
@@ -227,43 +306,88 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
   const expireDue = async () => {
     const now = Math.floor(Date.now() / 1000);
     for (const s of [...sessions.values()]) {
-      if (s.status === 'open' && s.expires_at <= now) await api.expire(s.id).catch((error: Error) => log(`Local Stripe: expiring ${s.id} failed: ${error.message}`));
+      if (s.status === 'open' && s.expires_at <= now)
+        await api.expire(s.id).catch((error: Error) => log(`Local Stripe: expiring ${s.id} failed: ${error.message}`));
     }
   };
   const sweep = setInterval(() => void expireDue(), 60_000);
   sweep.unref();
 
   function createSession(params: Record<string, unknown>): LocalSession {
-    if (params.mode !== 'payment') throw new StripeApiError(400, 'invalid_request_error', 'The local Stripe serves mode=payment sessions only.', 'mode');
+    if (params.mode !== 'payment')
+      throw new StripeApiError(
+        400,
+        'invalid_request_error',
+        'The local Stripe serves mode=payment sessions only.',
+        'mode',
+      );
     const items = Array.isArray(params.line_items) ? (params.line_items as Record<string, unknown>[]) : [];
     const item = items[0];
     const price = item?.price_data as Record<string, unknown> | undefined;
     const unit = Number(price?.unit_amount);
     const quantity = Number(item?.quantity ?? 1);
-    if (items.length !== 1 || !price || !Number.isInteger(unit) || unit < 0 || !Number.isInteger(quantity) || quantity < 1) {
-      throw new StripeApiError(400, 'invalid_request_error', 'line_items must hold one item with price_data (currency, unit_amount, product_data) and a quantity.', 'line_items');
+    if (
+      items.length !== 1 ||
+      !price ||
+      !Number.isInteger(unit) ||
+      unit < 0 ||
+      !Number.isInteger(quantity) ||
+      quantity < 1
+    ) {
+      throw new StripeApiError(
+        400,
+        'invalid_request_error',
+        'line_items must hold one item with price_data (currency, unit_amount, product_data) and a quantity.',
+        'line_items',
+      );
     }
     if (typeof params.success_url !== 'string' || !/^https?:\/\//.test(params.success_url)) {
-      throw new StripeApiError(400, 'invalid_request_error', 'success_url must be an absolute http(s) URL.', 'success_url');
+      throw new StripeApiError(
+        400,
+        'invalid_request_error',
+        'success_url must be an absolute http(s) URL.',
+        'success_url',
+      );
     }
     const id = rid('cs');
     const now = Math.floor(Date.now() / 1000);
     const expiresAt = params.expires_at === undefined ? now + EXPIRY_BOUNDS_S.max : Number(params.expires_at);
-    if (!Number.isInteger(expiresAt) || expiresAt < now + EXPIRY_BOUNDS_S.min || expiresAt > now + EXPIRY_BOUNDS_S.max) {
-      throw new StripeApiError(400, 'invalid_request_error', 'expires_at must be between 30 minutes and 24 hours after the session is created.', 'expires_at');
+    if (
+      !Number.isInteger(expiresAt) ||
+      expiresAt < now + EXPIRY_BOUNDS_S.min ||
+      expiresAt > now + EXPIRY_BOUNDS_S.max
+    ) {
+      throw new StripeApiError(
+        400,
+        'invalid_request_error',
+        'expires_at must be between 30 minutes and 24 hours after the session is created.',
+        'expires_at',
+      );
     }
     const session: LocalSession = {
-      id, object: 'checkout.session', mode: 'payment', status: 'open', payment_status: 'unpaid',
-      amount_subtotal: unit * quantity, amount_total: unit * quantity, currency: String(price.currency ?? 'usd').toLowerCase(),
+      id,
+      object: 'checkout.session',
+      mode: 'payment',
+      status: 'open',
+      payment_status: 'unpaid',
+      amount_subtotal: unit * quantity,
+      amount_total: unit * quantity,
+      currency: String(price.currency ?? 'usd').toLowerCase(),
       client_reference_id: typeof params.client_reference_id === 'string' ? params.client_reference_id : null,
       customer_email: typeof params.customer_email === 'string' ? params.customer_email : null,
-      metadata: stringMap(params.metadata), payment_intent: null, success_url: params.success_url,
-      cancel_url: typeof params.cancel_url === 'string' ? params.cancel_url : null, url: `${base}/checkout/${id}`,
-      created: now, expires_at: expiresAt, livemode: false,
+      metadata: stringMap(params.metadata),
+      payment_intent: null,
+      success_url: params.success_url,
+      cancel_url: typeof params.cancel_url === 'string' ? params.cancel_url : null,
+      url: `${base}/checkout/${id}`,
+      created: now,
+      expires_at: expiresAt,
+      livemode: false,
       local: {
         productName: String((price.product_data as Record<string, unknown> | undefined)?.name ?? 'Item'),
         paymentMetadata: stringMap((params.payment_intent_data as Record<string, unknown> | undefined)?.metadata),
-        amountRefunded: 0, disputed: false,
+        amountRefunded: 0,
+        disputed: false,
       },
     };
     sessions.set(id, session);
@@ -291,18 +415,23 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
     return { redirect };
   }
 
-  const page = (title: string, body: string, status = 200) => ({ status, html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>
+  const page = (title: string, body: string, status = 200) => ({
+    status,
+    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:0;background:#f6f9fc;color:#1a1f36}main{max-width:30rem;margin:2rem auto;padding:1.5rem;background:#fff;border-radius:8px;box-shadow:0 2px 8px #0002}
 label{display:block;margin:.75rem 0 .25rem;font-size:.9rem}input{width:100%;box-sizing:border-box;padding:.6rem;font-size:1rem;border:1px solid #ccd;border-radius:4px}
 .row{display:flex;gap:.75rem}.row>div{flex:1}button{margin-top:1rem;width:100%;padding:.75rem;font-size:1rem;background:#635bff;color:#fff;border:0;border-radius:4px;cursor:pointer}
 .error{color:#c0123c;background:#fff0f3;padding:.6rem;border-radius:4px}.hint{font-size:.85rem;color:#556}table{width:100%;border-collapse:collapse;font-size:.85rem}td,th{padding:.4rem;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
 .wide{max-width:64rem}form.inline{display:inline}form.inline button{width:auto;margin:0 .25rem .25rem 0;padding:.35rem .6rem;font-size:.8rem}.badge{font-size:.75rem;background:#ffde92;padding:.1rem .4rem;border-radius:3px}</style></head>
-<body><main${title.startsWith('Local Stripe') ? ' class="wide"' : ''}>${body}</main></body></html>` });
+<body><main${title.startsWith('Local Stripe') ? ' class="wide"' : ''}>${body}</main></body></html>`,
+  });
 
   const checkoutPage = (s: LocalSession, error?: string, values?: URLSearchParams) => {
     const amount = formatMoney({ amount: s.amount_total, currency: s.currency.toUpperCase() });
     const v = (k: string) => escapeHtml(values?.get(k) ?? '');
-    return page(`Pay ${amount}`, `<p><span class="badge">TEST MODE</span></p><h1>${escapeHtml(s.local.productName)}</h1><p style="font-size:1.6rem;margin:.25rem 0">${amount}</p>
+    return page(
+      `Pay ${amount}`,
+      `<p><span class="badge">TEST MODE</span></p><h1>${escapeHtml(s.local.productName)}</h1><p style="font-size:1.6rem;margin:.25rem 0">${amount}</p>
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <form method="post" action="/checkout/${escapeHtml(s.id)}">
 <label for="cardNumber">Card number</label><input id="cardNumber" name="cardNumber" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" value="${v('cardNumber')}" required>
@@ -311,26 +440,55 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <label for="name">Name on card</label><input id="name" name="name" autocomplete="cc-name" value="${v('name')}">
 <button type="submit">Pay ${amount}</button></form>
 <p class="hint">Test cards: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined; 4000 0000 0000 9995 has insufficient funds. Any future expiry, any CVC.</p>
-${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a></p>` : ''}`, error ? 402 : 200);
+${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a></p>` : ''}`,
+      error ? 402 : 200,
+    );
   };
 
   const dashboard = () => {
-    const rows = [...sessions.values()].sort((a, b) => b.created - a.created).map((s) => {
-      const amount = formatMoney({ amount: s.amount_total, currency: s.currency.toUpperCase() });
-      const refunded = s.local.amountRefunded ? formatMoney({ amount: s.local.amountRefunded, currency: s.currency.toUpperCase() }) : '';
-      const label: Record<string, string> = { refund: 'Refund', dispute: 'Dispute', resend: 'Send completed again', expire: 'Expire' };
-      const actions = (s.payment_status === 'paid' ? ['refund', 'dispute', 'resend'] : s.status === 'open' ? ['expire'] : [])
-        .map((a) => `<form class="inline" method="post" action="/sessions/${escapeHtml(s.id)}/${a}"><button type="submit">${label[a]}</button></form>`).join('');
-      return `<tr><td><code>${escapeHtml(s.id)}</code><br>${escapeHtml(s.local.productName)}</td><td>${escapeHtml(s.metadata.userId ?? s.client_reference_id ?? '')}</td><td>${amount}</td>
+    const rows = [...sessions.values()]
+      .sort((a, b) => b.created - a.created)
+      .map((s) => {
+        const amount = formatMoney({ amount: s.amount_total, currency: s.currency.toUpperCase() });
+        const refunded = s.local.amountRefunded
+          ? formatMoney({ amount: s.local.amountRefunded, currency: s.currency.toUpperCase() })
+          : '';
+        const label: Record<string, string> = {
+          refund: 'Refund',
+          dispute: 'Dispute',
+          resend: 'Send completed again',
+          expire: 'Expire',
+        };
+        const actions = (
+          s.payment_status === 'paid' ? ['refund', 'dispute', 'resend'] : s.status === 'open' ? ['expire'] : []
+        )
+          .map(
+            (a) =>
+              `<form class="inline" method="post" action="/sessions/${escapeHtml(s.id)}/${a}"><button type="submit">${label[a]}</button></form>`,
+          )
+          .join('');
+        return `<tr><td><code>${escapeHtml(s.id)}</code><br>${escapeHtml(s.local.productName)}</td><td>${escapeHtml(s.metadata.userId ?? s.client_reference_id ?? '')}</td><td>${amount}</td>
 <td>${s.status} / ${s.payment_status}${refunded ? `<br>refunded ${refunded}` : ''}${s.local.disputed ? '<br>disputed' : ''}</td><td>${actions}</td></tr>`;
-    }).join('');
-    const log = deliveries.slice(-20).reverse().map((d) => `<tr><td>${escapeHtml(d.at)}</td><td>${escapeHtml(d.type)}</td><td><code>${escapeHtml(d.eventId)}</code></td><td>${d.status} (attempt ${d.attempt})</td></tr>`).join('');
-    return page('Local Stripe', `<p><span class="badge">TEST MODE</span></p><h1>Local Stripe</h1><p class="hint">Checkout sessions the platform opened. Refunds and disputes send signed events to ${escapeHtml(opts.webhookUrl)}.</p>
+      })
+      .join('');
+    const log = deliveries
+      .slice(-20)
+      .reverse()
+      .map(
+        (d) =>
+          `<tr><td>${escapeHtml(d.at)}</td><td>${escapeHtml(d.type)}</td><td><code>${escapeHtml(d.eventId)}</code></td><td>${d.status} (attempt ${d.attempt})</td></tr>`,
+      )
+      .join('');
+    return page(
+      'Local Stripe',
+      `<p><span class="badge">TEST MODE</span></p><h1>Local Stripe</h1><p class="hint">Checkout sessions the platform opened. Refunds and disputes send signed events to ${escapeHtml(opts.webhookUrl)}.</p>
 <table><thead><tr><th>Session</th><th>User</th><th>Amount</th><th>Status</th><th></th></tr></thead><tbody>${rows || '<tr><td colspan="5">No checkout sessions yet.</td></tr>'}</tbody></table>
-<h2>Webhook deliveries</h2><table><thead><tr><th>At</th><th>Event</th><th>Id</th><th>Answer</th></tr></thead><tbody>${log || '<tr><td colspan="4">None yet.</td></tr>'}</tbody></table>`);
+<h2>Webhook deliveries</h2><table><thead><tr><th>At</th><th>Event</th><th>Id</th><th>Answer</th></tr></thead><tbody>${log || '<tr><td colspan="4">None yet.</td></tr>'}</tbody></table>`,
+    );
   };
 
-  const sendJson = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const sendJson = (res: ServerResponse, status: number, body: unknown) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   const sendHtml = (res: ServerResponse, p: { status: number; html: string }) =>
     res.writeHead(p.status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(p.html);
   const wantsJson = (req: IncomingMessage) => (req.headers.accept ?? '').includes('application/json');
@@ -341,7 +499,13 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
     try {
       if (path.startsWith('/v1/')) {
         if (req.headers.authorization !== `Bearer ${opts.apiKey}`) {
-          throw new StripeApiError(401, 'invalid_request_error', `Invalid API Key provided: ${String(req.headers.authorization ?? '').replace(/^Bearer /, '').slice(0, 8)}***`);
+          throw new StripeApiError(
+            401,
+            'invalid_request_error',
+            `Invalid API Key provided: ${String(req.headers.authorization ?? '')
+              .replace(/^Bearer /, '')
+              .slice(0, 8)}***`,
+          );
         }
         const one = /^\/v1\/checkout\/sessions\/([^/]+)$/.exec(path);
         const expiring = /^\/v1\/checkout\/sessions\/([^/]+)\/expire$/.exec(path);
@@ -354,7 +518,11 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
           if (!s) throw new StripeApiError(404, 'invalid_request_error', `No such checkout.session: '${one[1]}'`, 'id');
           sendJson(res, 200, sessionView(s));
         } else {
-          throw new StripeApiError(404, 'invalid_request_error', `Unrecognized request URL (${req.method}: ${path}). The local Stripe serves checkout sessions only.`);
+          throw new StripeApiError(
+            404,
+            'invalid_request_error',
+            `Unrecognized request URL (${req.method}: ${path}). The local Stripe serves checkout sessions only.`,
+          );
         }
         return;
       }
@@ -362,7 +530,14 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
       if (checkout) {
         const s = sessions.get(decodeURIComponent(checkout[1] as string));
         if (!s) {
-          sendHtml(res, page('Checkout not found', '<h1>This checkout does not exist</h1><p>Go back to the shop and start a new purchase.</p>', 404));
+          sendHtml(
+            res,
+            page(
+              'Checkout not found',
+              '<h1>This checkout does not exist</h1><p>Go back to the shop and start a new purchase.</p>',
+              404,
+            ),
+          );
           return;
         }
         if (req.method === 'POST') {
@@ -377,7 +552,14 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
           return;
         }
         if (s.status === 'expired') {
-          sendHtml(res, page('Checkout expired', `<h1>This checkout has expired</h1><p>${EXPIRED_SENTENCE}</p>${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Back to the shop</a></p>` : ''}`, 410));
+          sendHtml(
+            res,
+            page(
+              'Checkout expired',
+              `<h1>This checkout has expired</h1><p>${EXPIRED_SENTENCE}</p>${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Back to the shop</a></p>` : ''}`,
+              410,
+            ),
+          );
           return;
         }
         sendHtml(res, checkoutPage(s));
@@ -392,7 +574,8 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
         else if (action[2] === 'dispute') await api.dispute(id);
         else if (action[2] === 'expire') await api.expire(id);
         else await api.resend(id);
-        if (wantsJson(req)) sendJson(res, 200, { ...sessionView(sessions.get(id) as LocalSession), deliveries: deliveries.slice(-1) });
+        if (wantsJson(req))
+          sendJson(res, 200, { ...sessionView(sessions.get(id) as LocalSession), deliveries: deliveries.slice(-1) });
         else res.writeHead(303, { location: '/' }).end();
         return;
       }
@@ -402,9 +585,21 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
       }
       sendHtml(res, page('Not found', '<h1>Not found</h1>', 404));
     } catch (error) {
-      const e = error instanceof StripeApiError ? error : new StripeApiError(500, 'api_error', (error as Error).message);
-      if (path.startsWith('/v1/') || wantsJson(req)) sendJson(res, e.status, { error: { type: e.type, message: e.message, ...(e.param ? { param: e.param } : {}) } });
-      else sendHtml(res, page('Local Stripe', `<p class="error" role="alert">${escapeHtml(e.message)}</p><p><a href="/">Back</a></p>`, e.status));
+      const e =
+        error instanceof StripeApiError ? error : new StripeApiError(500, 'api_error', (error as Error).message);
+      if (path.startsWith('/v1/') || wantsJson(req))
+        sendJson(res, e.status, {
+          error: { type: e.type, message: e.message, ...(e.param ? { param: e.param } : {}) },
+        });
+      else
+        sendHtml(
+          res,
+          page(
+            'Local Stripe',
+            `<p class="error" role="alert">${escapeHtml(e.message)}</p><p><a href="/">Back</a></p>`,
+            e.status,
+          ),
+        );
     }
   });
   await listen(server, opts.port ?? 0, 'Local Stripe');
@@ -419,12 +614,13 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
     async settled() {
       await Promise.all([...pending]);
     },
-    stop: () => new Promise<void>((resolve) => {
-      clearInterval(sweep);
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        clearInterval(sweep);
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -11,9 +11,19 @@ import { extname, join, normalize } from 'node:path';
 import { listen } from '../http';
 
 const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.ico': 'image/x-icon', '.wasm': 'application/wasm',
-  '.woff2': 'font/woff2', '.txt': 'text/plain; charset=utf-8', '.webmanifest': 'application/manifest+json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.wasm': 'application/wasm',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
 };
 
 export function rewrite(path: string): string {
@@ -22,7 +32,11 @@ export function rewrite(path: string): string {
   return path;
 }
 
-export async function startWebServer(opts: { distDir: string; runtimeConfig: () => object; port?: number }): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startWebServer(opts: {
+  distDir: string;
+  runtimeConfig: () => object;
+  port?: number;
+}): Promise<{ url: string; stop(): Promise<void> }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     let path: string;
@@ -61,6 +75,10 @@ export async function startWebServer(opts: { distDir: string; runtimeConfig: () 
   await listen(server, opts.port ?? 0, 'Web app');
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -14,7 +14,12 @@ import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smit
 
 /** An error Cognito answered: `name` is its `__type` (e.g. `UsernameExistsException`). */
 export class CognitoError extends Error {
-  constructor(readonly operation: string, override readonly name: string, message: string, readonly status: number) {
+  constructor(
+    readonly operation: string,
+    override readonly name: string,
+    message: string,
+    readonly status: number,
+  ) {
     super(`${operation} failed: ${name}${message ? `: ${message}` : ''}`);
   }
 }
@@ -38,7 +43,12 @@ export class CognitoClient {
     this.url = new URL(opts.endpoint ?? `https://cognito-idp.${opts.region}.amazonaws.com/`);
     this.fetch = opts.fetch ?? fetch;
     if (opts.credentials) {
-      this.signer = new SignatureV4({ service: 'cognito-idp', region: opts.region, credentials: opts.credentials, sha256: Sha256 });
+      this.signer = new SignatureV4({
+        service: 'cognito-idp',
+        region: opts.region,
+        credentials: opts.credentials,
+        sha256: Sha256,
+      });
     }
   }
 
@@ -74,7 +84,9 @@ export class CognitoClient {
     const json = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
     if (!res.ok) {
       // `__type` may carry a namespace prefix (`com.amazonaws...#NotAuthorizedException`).
-      const type = String(json.__type ?? `HTTP ${res.status}`).split('#').pop() as string;
+      const type = String(json.__type ?? `HTTP ${res.status}`)
+        .split('#')
+        .pop() as string;
       throw new CognitoError(operation, type, String(json.message ?? json.Message ?? ''), res.status);
     }
     return json as T;

@@ -17,7 +17,13 @@
  * count, for a quick proof run.
  */
 import { Agent } from 'node:http';
-import { BatchGetItemCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { checkBid, softCloseEndMs } from '../../lambdas/shared/domain/auctions';
@@ -58,8 +64,13 @@ interface Run {
   readonly callsPerBid?: number;
 }
 
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-const median = (xs: number[]): number => pct([...xs].sort((a, b) => a - b), 50);
+const pct = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const median = (xs: number[]): number =>
+  pct(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 async function drive(concurrency: number, total: number, one: (i: number) => Promise<boolean>): Promise<Run> {
   const latencies: number[] = [];
@@ -87,7 +98,9 @@ const bidderOf = (i: number): string => `b${i % 500}`;
 export default async function bench(): Promise<BenchTable[]> {
   const server = await startDynamoDbLocal({ port: 0 });
   const client = new DynamoDBClient({
-    endpoint: server.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS,
+    endpoint: server.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 512 }) }),
   });
   const tables = { Main: 'bench-main', Idempotency: 'bench-idem' };
@@ -102,21 +115,45 @@ export default async function bench(): Promise<BenchTable[]> {
     } as unknown as DynamoDBClient;
     const engine: Engine = createEngine({ dynamo: counting, tables, invokeLambda: async () => null });
 
-    const seller = { mode: 'AMAZON_COGNITO_USER_POOLS' as const, identity: { sub: 'seller', username: 'seller', claims: { handle: 'sam' }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' } };
-    const bidder = (i: number) => ({ ...seller, identity: { ...seller.identity, sub: bidderOf(i), username: bidderOf(i), claims: { handle: bidderOf(i) } } });
+    const seller = {
+      mode: 'AMAZON_COGNITO_USER_POOLS' as const,
+      identity: {
+        sub: 'seller',
+        username: 'seller',
+        claims: { handle: 'sam' },
+        groups: null,
+        issuer: 'local',
+        sourceIp: ['127.0.0.1'],
+        defaultAuthStrategy: 'ALLOW',
+      },
+    };
+    const bidder = (i: number) => ({
+      ...seller,
+      identity: { ...seller.identity, sub: bidderOf(i), username: bidderOf(i), claims: { handle: bidderOf(i) } },
+    });
     const openProduct = async (level: Level): Promise<string> => {
       const created = await engine.execute({
         query: 'mutation($i: CreateProductInput!) { createProduct(input: $i) { productId } }',
         variables: {
           i: {
-            channelId: 'seller', title: 'Bench', type: 'GENERIC', saleMode: 'AUCTION', currency: 'USD', startingBid: 100, bidIncrement: 1,
+            channelId: 'seller',
+            title: 'Bench',
+            type: 'GENERIC',
+            saleMode: 'AUCTION',
+            currency: 'USD',
+            startingBid: 100,
+            bidIncrement: 1,
             ...(level.softClose ? { durationSeconds: 60, softCloseSeconds: 120 } : { durationSeconds: 3600 }),
           },
         },
         auth: seller,
       });
       const productId = (created.data?.createProduct as { productId: string }).productId;
-      await engine.execute({ query: 'mutation($p: ID!) { startAuction(productId: $p) { status } }', variables: { p: productId }, auth: seller });
+      await engine.execute({
+        query: 'mutation($p: ID!) { startAuction(productId: $p) { status } }',
+        variables: { p: productId },
+        auth: seller,
+      });
       return productId;
     };
 
@@ -139,40 +176,70 @@ export default async function bench(): Promise<BenchTable[]> {
         return drive(level.concurrency, level.bids, async (i) => {
           const me = { sub: bidderOf(i), handle: bidderOf(i) };
           const input = { productId, amount: amountOf(i), bidId: `same-${round}-${i}` };
-          const read = await client.send(new BatchGetItemCommand({
-            RequestItems: { [tables.Main]: { Keys: [marshall(productKey(productId)), marshall(bidKey(productId, input.bidId))], ConsistentRead: true } },
-          }));
+          const read = await client.send(
+            new BatchGetItemCommand({
+              RequestItems: {
+                [tables.Main]: {
+                  Keys: [marshall(productKey(productId)), marshall(bidKey(productId, input.bidId))],
+                  ConsistentRead: true,
+                },
+              },
+            }),
+          );
           const found = (read.Responses?.[tables.Main] ?? []).map((item) => unmarshall(item));
           const product = found.find((item) => item.SK === 'PRODUCT');
           if (!product || found.length > 1) return false;
           const nowMs = Date.now();
           const endMs = Date.parse(product.endsAt as string);
-          const refusal = checkBid({
-            status: product.status, sellerId: product.channelId, startingBid: product.startingBid, bidIncrement: product.bidIncrement,
-            currentPrice: product.currentPrice, bidCount: product.bidCount, endsAtMs: endMs,
-          }, { bidderId: me.sub, amount: input.amount, banned: false }, nowMs);
+          const refusal = checkBid(
+            {
+              status: product.status,
+              sellerId: product.channelId,
+              startingBid: product.startingBid,
+              bidIncrement: product.bidIncrement,
+              currentPrice: product.currentPrice,
+              bidCount: product.bidCount,
+              endsAtMs: endMs,
+            },
+            { bidderId: me.sub, amount: input.amount, banned: false },
+            nowMs,
+          );
           if (refusal) return false;
           const newEndMs = softCloseEndMs(endMs, nowMs, product.softCloseSeconds as number | null);
-          const at = { now: new Date(nowMs).toISOString(), endsAt: newEndMs === endMs ? (product.endsAt as string) : new Date(newEndMs).toISOString() };
+          const at = {
+            now: new Date(nowMs).toISOString(),
+            endsAt: newEndMs === endMs ? (product.endsAt as string) : new Date(newEndMs).toISOString(),
+          };
           const write = acceptedBid(product, input, me, at);
           try {
-            await client.send(new TransactWriteItemsCommand({
-              TransactItems: [
-                {
-                  Put: {
-                    TableName: tables.Main, Item: marshall({ ...write.bid.attributes, ...write.bid.key }), ConditionExpression: 'attribute_not_exists(PK)',
-                    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            await client.send(
+              new TransactWriteItemsCommand({
+                TransactItems: [
+                  {
+                    Put: {
+                      TableName: tables.Main,
+                      Item: marshall({ ...write.bid.attributes, ...write.bid.key }),
+                      ConditionExpression: 'attribute_not_exists(PK)',
+                      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                    },
                   },
-                },
-                {
-                  Update: {
-                    TableName: tables.Main, Key: marshall(write.product.key), UpdateExpression: write.product.update, ConditionExpression: write.product.condition,
-                    ExpressionAttributeNames: write.product.conditionNames, ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-                    ExpressionAttributeValues: marshall({ ...write.product.updateValues, ...write.product.conditionValues }),
+                  {
+                    Update: {
+                      TableName: tables.Main,
+                      Key: marshall(write.product.key),
+                      UpdateExpression: write.product.update,
+                      ConditionExpression: write.product.condition,
+                      ExpressionAttributeNames: write.product.conditionNames,
+                      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+                      ExpressionAttributeValues: marshall({
+                        ...write.product.updateValues,
+                        ...write.product.conditionValues,
+                      }),
+                    },
                   },
-                },
-              ],
-            }));
+                ],
+              }),
+            );
             return true;
           } catch {
             return false;
@@ -181,15 +248,25 @@ export default async function bench(): Promise<BenchTable[]> {
       },
       minimal: async (level, round) => {
         const key = { PK: { S: `RAW#${round}` }, SK: { S: 'PRODUCT' } };
-        await client.send(new PutItemCommand({ TableName: tables.Main, Item: { ...key, currentPrice: { N: '0' }, bidCount: { N: '0' } } }));
+        await client.send(
+          new PutItemCommand({
+            TableName: tables.Main,
+            Item: { ...key, currentPrice: { N: '0' }, bidCount: { N: '0' } },
+          }),
+        );
         return drive(level.concurrency, level.bids, async (i) => {
           try {
             await client.send(
               new UpdateItemCommand({
-                TableName: tables.Main, Key: key,
+                TableName: tables.Main,
+                Key: key,
                 UpdateExpression: 'SET currentPrice = :a, bidCount = bidCount + :one',
                 ConditionExpression: 'currentPrice <= :max',
-                ExpressionAttributeValues: { ':a': { N: String(amountOf(i)) }, ':max': { N: String(amountOf(i) - 1) }, ':one': { N: '1' } },
+                ExpressionAttributeValues: {
+                  ':a': { N: String(amountOf(i)) },
+                  ':max': { N: String(amountOf(i) - 1) },
+                  ':one': { N: '1' },
+                },
               }),
             );
             return true;
@@ -213,19 +290,46 @@ export default async function bench(): Promise<BenchTable[]> {
         }
       }
       if (level.warmup) continue;
-      const med = (phase: Phase, f: (r: Run) => number): number => (runs[phase].length ? median(runs[phase].map(f)) : NaN);
+      const med = (phase: Phase, f: (r: Run) => number): number =>
+        runs[phase].length ? median(runs[phase].map(f)) : NaN;
       const engineP50 = med('engine', (r) => r.p50);
       const sameRatio = engineP50 / med('same', (r) => r.p50);
       if (!level.softClose) worst = Math.max(worst, sameRatio);
       const fmt = (x: number, d = 2): number | string => (Number.isNaN(x) ? '-' : +x.toFixed(d));
       rows.push({
-        case: level.softClose ? 'soft-close window' : 'normal', bidders: level.concurrency, bids: level.bids,
-        'engine bids/s': fmt(med('engine', (r) => r.throughput), 0), 'engine p50 ms': fmt(engineP50), 'engine p99 ms': fmt(med('engine', (r) => r.p99)),
-        'engine accepted': fmt(med('engine', (r) => r.accepted), 0), 'engine calls/bid': fmt(med('engine', (r) => r.callsPerBid ?? 0)),
-        'same write bids/s': fmt(med('same', (r) => r.throughput), 0), 'same write p50 ms': fmt(med('same', (r) => r.p50)), 'same write p99 ms': fmt(med('same', (r) => r.p99)),
-        'same write accepted': fmt(med('same', (r) => r.accepted), 0),
-        'minimal bids/s': fmt(med('minimal', (r) => r.throughput), 0), 'minimal p50 ms': fmt(med('minimal', (r) => r.p50)),
-        'p50 ratio (engine / same write)': fmt(sameRatio), 'throughput ratio (same write / engine)': fmt(med('same', (r) => r.throughput) / med('engine', (r) => r.throughput)),
+        case: level.softClose ? 'soft-close window' : 'normal',
+        bidders: level.concurrency,
+        bids: level.bids,
+        'engine bids/s': fmt(
+          med('engine', (r) => r.throughput),
+          0,
+        ),
+        'engine p50 ms': fmt(engineP50),
+        'engine p99 ms': fmt(med('engine', (r) => r.p99)),
+        'engine accepted': fmt(
+          med('engine', (r) => r.accepted),
+          0,
+        ),
+        'engine calls/bid': fmt(med('engine', (r) => r.callsPerBid ?? 0)),
+        'same write bids/s': fmt(
+          med('same', (r) => r.throughput),
+          0,
+        ),
+        'same write p50 ms': fmt(med('same', (r) => r.p50)),
+        'same write p99 ms': fmt(med('same', (r) => r.p99)),
+        'same write accepted': fmt(
+          med('same', (r) => r.accepted),
+          0,
+        ),
+        'minimal bids/s': fmt(
+          med('minimal', (r) => r.throughput),
+          0,
+        ),
+        'minimal p50 ms': fmt(med('minimal', (r) => r.p50)),
+        'p50 ratio (engine / same write)': fmt(sameRatio),
+        'throughput ratio (same write / engine)': fmt(
+          med('same', (r) => r.throughput) / med('engine', (r) => r.throughput),
+        ),
         'p50 ratio (engine / minimal)': fmt(engineP50 / med('minimal', (r) => r.p50)),
       });
     }

@@ -9,11 +9,22 @@
  * GIFTS_BENCH_SCALE (default 1) scales the gift counts: 0.1 for a quick check that it runs.
  */
 import { Agent } from 'node:http';
-import { DynamoDBClient, PutItemCommand, TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  PutItemCommand,
+  TransactWriteItemsCommand,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
-  DEFAULT_ECONOMY_SETTINGS, DEFAULT_GIFT_CATALOG, economyEnvironment, shardFromUuid, shardSuffix, splitValue, type Economy,
+  DEFAULT_ECONOMY_SETTINGS,
+  DEFAULT_GIFT_CATALOG,
+  economyEnvironment,
+  shardFromUuid,
+  shardSuffix,
+  splitValue,
+  type Economy,
 } from '../../lambdas/shared/domain/economy';
 import { profileKey, walletKey } from '../../lambdas/shared/domain/keys';
 import { giftFingerprint, giftTransactItems, type GiftPlan } from '../../lib/api/resolvers/lib/gift-write';
@@ -32,32 +43,51 @@ const LEVELS = [
 ].map((l) => ({ ...l, gifts: Math.max(l.senders, Math.round(l.gifts * SCALE)) }));
 
 type Phase = 'sharded' | 'unsharded' | 'raw';
-interface Run { throughput: number; p50: number; p99: number; conflicts: number }
+interface Run {
+  throughput: number;
+  p50: number;
+  p99: number;
+  conflicts: number;
+}
 
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-const median = (xs: number[]): number => pct([...xs].sort((a, b) => a - b), 50);
+const pct = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const median = (xs: number[]): number =>
+  pct(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 /** Runs `total` gifts from `senders` concurrent senders (sender k sends gifts k, k+senders, ...). */
 async function drive(senders: number, total: number, one: (i: number) => Promise<number>): Promise<Run> {
   const latencies: number[] = [];
   let conflicts = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: senders }, async (_, s) => {
-    for (let i = s; i < total; i += senders) {
-      const t = performance.now();
-      conflicts += await one(i);
-      latencies.push(performance.now() - t);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: senders }, async (_, s) => {
+      for (let i = s; i < total; i += senders) {
+        const t = performance.now();
+        conflicts += await one(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { throughput: total / seconds, p50: pct(latencies, 50), p99: pct(latencies, 99), conflicts: conflicts / total };
+  return {
+    throughput: total / seconds,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    conflicts: conflicts / total,
+  };
 }
 
 export default async function bench(): Promise<BenchTable[]> {
   const server = await startDynamoDbLocal({ port: 0 });
   const client = new DynamoDBClient({
-    endpoint: server.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS,
+    endpoint: server.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: 1024 }) }),
   });
   const tables = { Main: 'bench-main', Idempotency: 'bench-idem' };
@@ -65,46 +95,100 @@ export default async function bench(): Promise<BenchTable[]> {
     await createTables(client, tables);
     const sharded: Economy = { ...DEFAULT_ECONOMY_SETTINGS, gifts: DEFAULT_GIFT_CATALOG };
     const unsharded: Economy = { ...sharded, shards: { streamRevenue: 1, earnings: 1, platformRevenue: 1 } };
-    const engineOf = (economy: Economy): Engine => createEngine({ dynamo: client, tables, env: economyEnvironment(economy), invokeLambda: async () => null });
+    const engineOf = (economy: Economy): Engine =>
+      createEngine({ dynamo: client, tables, env: economyEnvironment(economy), invokeLambda: async () => null });
     const engines = { sharded: engineOf(sharded), unsharded: engineOf(unsharded) };
 
     const channel = 'bench-star';
-    await client.send(new PutItemCommand({ TableName: tables.Main, Item: marshall({ ...profileKey(channel), userId: channel, handle: 'star', status: 'LIVE', currentStreamId: 'bench-stream' }) }));
+    await client.send(
+      new PutItemCommand({
+        TableName: tables.Main,
+        Item: marshall({
+          ...profileKey(channel),
+          userId: channel,
+          handle: 'star',
+          status: 'LIVE',
+          currentStreamId: 'bench-stream',
+        }),
+      }),
+    );
     const sender = (i: number) => `bench-s${i}`;
     for (let s = 0; s < 500; s++) {
-      await client.send(new PutItemCommand({ TableName: tables.Main, Item: marshall({ ...walletKey(sender(s)), coins: 1_000_000_000, debt: 0, version: 1 }) }));
+      await client.send(
+        new PutItemCommand({
+          TableName: tables.Main,
+          Item: marshall({ ...walletKey(sender(s)), coins: 1_000_000_000, debt: 0, version: 1 }),
+        }),
+      );
     }
-    const auth = (s: number) => ({ mode: 'AMAZON_COGNITO_USER_POOLS' as const, identity: { sub: sender(s), username: sender(s), claims: { handle: sender(s) }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' } });
+    const auth = (s: number) => ({
+      mode: 'AMAZON_COGNITO_USER_POOLS' as const,
+      identity: {
+        sub: sender(s),
+        username: sender(s),
+        claims: { handle: sender(s) },
+        groups: null,
+        issuer: 'local',
+        sourceIp: ['127.0.0.1'],
+        defaultAuthStrategy: 'ALLOW',
+      },
+    });
 
-    const viaEngine = (engine: Engine) => async (senders: number, gifts: number, round: string): Promise<Run> =>
-      drive(senders, gifts, async (i) => {
-        let conflicts = 0;
-        for (;;) {
-          const r = await engine.execute({
-            query: 'mutation($i: SendGiftInput!) { sendGift(input: $i) { wallet { coins } } }',
-            variables: { i: { channelId: channel, giftId: 'heart', count: 1, clientGiftId: `${round}-${i}` } },
-            auth: auth(i % senders) as never,
-          });
-          const type = r.errors?.[0]?.errorType;
-          if (type !== 'CONFLICT') {
-            if (type) throw new Error(`gift refused: ${type} ${r.errors?.[0]?.message}`);
-            return conflicts;
+    const viaEngine =
+      (engine: Engine) =>
+      async (senders: number, gifts: number, round: string): Promise<Run> =>
+        drive(senders, gifts, async (i) => {
+          let conflicts = 0;
+          for (;;) {
+            const r = await engine.execute({
+              query: 'mutation($i: SendGiftInput!) { sendGift(input: $i) { wallet { coins } } }',
+              variables: { i: { channelId: channel, giftId: 'heart', count: 1, clientGiftId: `${round}-${i}` } },
+              auth: auth(i % senders) as never,
+            });
+            const type = r.errors?.[0]?.errorType;
+            if (type !== 'CONFLICT') {
+              if (type) throw new Error(`gift refused: ${type} ${r.errors?.[0]?.message}`);
+              return conflicts;
+            }
+            conflicts++;
           }
-          conflicts++;
-        }
-      });
+        });
 
     const raw = async (senders: number, gifts: number, round: string): Promise<Run> =>
       drive(senders, gifts, async (i) => {
         const me = sender(i % senders);
         const now = new Date().toISOString();
         const plan: GiftPlan = {
-          clientGiftId: `${round}-${i}`, fingerprint: giftFingerprint({ kind: 'GIFT', channelId: channel, giftId: 'heart', count: 1, coins: 1, message: null }),
+          clientGiftId: `${round}-${i}`,
+          fingerprint: giftFingerprint({
+            kind: 'GIFT',
+            channelId: channel,
+            giftId: 'heart',
+            count: 1,
+            coins: 1,
+            message: null,
+          }),
           event: {
-            id: `gft_raw${round}x${i}`, channelId: channel, streamId: 'bench-stream', kind: 'GIFT', giftId: 'heart', giftName: 'Heart', animation: 'heart',
-            count: 1, coins: 1, message: null, senderId: me, senderHandle: me, sentAt: now, big: false,
+            id: `gft_raw${round}x${i}`,
+            channelId: channel,
+            streamId: 'bench-stream',
+            kind: 'GIFT',
+            giftId: 'heart',
+            giftName: 'Heart',
+            animation: 'heart',
+            count: 1,
+            coins: 1,
+            message: null,
+            senderId: me,
+            senderHandle: me,
+            sentAt: now,
+            big: false,
           },
-          broadcasterHandle: 'star', split: splitValue(1, 50), sharePercent: 50, currency: 'USD', answerExpiresAt: Math.floor(Date.now() / 1000) + 3600,
+          broadcasterHandle: 'star',
+          split: splitValue(1, 50),
+          sharePercent: 50,
+          currency: 'USD',
+          answerExpiresAt: Math.floor(Date.now() / 1000) + 3600,
         };
         let conflicts = 0;
         for (;;) {
@@ -117,13 +201,23 @@ export default async function bench(): Promise<BenchTable[]> {
             const names = { ...it.update?.expressionNames, ...it.condition?.expressionNames };
             const values = { ...it.update?.expressionValues, ...it.condition?.expressionValues };
             const common = {
-              TableName: tables.Main, ConditionExpression: it.condition?.expression,
-              ...(it.condition?.returnValuesOnConditionCheckFailure ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } : {}),
+              TableName: tables.Main,
+              ConditionExpression: it.condition?.expression,
+              ...(it.condition?.returnValuesOnConditionCheckFailure
+                ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const }
+                : {}),
               ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-              ...(Object.keys(values).length ? { ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }) } : {}),
+              ...(Object.keys(values).length
+                ? { ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }) }
+                : {}),
             };
             return it.operation === 'PutItem'
-              ? { Put: { ...common, Item: marshall({ ...it.attributeValues, ...it.key }, { removeUndefinedValues: true }) } }
+              ? {
+                  Put: {
+                    ...common,
+                    Item: marshall({ ...it.attributeValues, ...it.key }, { removeUndefinedValues: true }),
+                  },
+                }
               : { Update: { ...common, Key: marshall(it.key), UpdateExpression: it.update?.expression } };
           });
           try {
@@ -138,7 +232,9 @@ export default async function bench(): Promise<BenchTable[]> {
       });
 
     const phases: Record<Phase, (senders: number, gifts: number, round: string) => Promise<Run>> = {
-      sharded: viaEngine(engines.sharded), unsharded: viaEngine(engines.unsharded), raw,
+      sharded: viaEngine(engines.sharded),
+      unsharded: viaEngine(engines.unsharded),
+      raw,
     };
     const order: Phase[] = ['sharded', 'unsharded', 'raw'];
     const rows: Record<string, string | number>[] = [];
@@ -153,20 +249,31 @@ export default async function bench(): Promise<BenchTable[]> {
       if (level.warmup) continue;
       const med = (phase: Phase, f: (r: Run) => number) => +median(runs[phase].map(f)).toFixed(2);
       rows.push({
-        senders: level.senders, gifts: level.gifts,
-        'gifts/s': med('sharded', (r) => r.throughput), 'p50 ms': med('sharded', (r) => r.p50), 'p99 ms': med('sharded', (r) => r.p99), 'conflicts/gift': med('sharded', (r) => r.conflicts),
-        'shards 1: gifts/s': med('unsharded', (r) => r.throughput), 'shards 1: p50 ms': med('unsharded', (r) => r.p50), 'shards 1: p99 ms': med('unsharded', (r) => r.p99),
+        senders: level.senders,
+        gifts: level.gifts,
+        'gifts/s': med('sharded', (r) => r.throughput),
+        'p50 ms': med('sharded', (r) => r.p50),
+        'p99 ms': med('sharded', (r) => r.p99),
+        'conflicts/gift': med('sharded', (r) => r.conflicts),
+        'shards 1: gifts/s': med('unsharded', (r) => r.throughput),
+        'shards 1: p50 ms': med('unsharded', (r) => r.p50),
+        'shards 1: p99 ms': med('unsharded', (r) => r.p99),
         'shards 1: conflicts/gift': med('unsharded', (r) => r.conflicts),
-        'raw tx: gifts/s': med('raw', (r) => r.throughput), 'raw tx: p50 ms': med('raw', (r) => r.p50), 'raw tx: p99 ms': med('raw', (r) => r.p99),
+        'raw tx: gifts/s': med('raw', (r) => r.throughput),
+        'raw tx: p50 ms': med('raw', (r) => r.p50),
+        'raw tx: p99 ms': med('raw', (r) => r.p99),
         'raw tx: conflicts/gift': med('raw', (r) => r.conflicts),
       });
     }
     const s = sharded.shards;
-    return [{
-      title: `sendGift to one live stream: local APPSYNC_JS engine (shards ${s.streamRevenue}/${s.earnings}/${s.platformRevenue} and 1/1/1) vs the same TransactWriteItems raw (DynamoDB Local, medians of ${REPS} rounds, scale ${SCALE})`,
-      rows,
-      verdict: 'Throughput and latency are end to end per gift, CONFLICT retries included. DynamoDB Local serialises writes in one JVM, so it shows the path\'s overhead, not AWS\'s per-item limits (docs/economy.md).',
-    }];
+    return [
+      {
+        title: `sendGift to one live stream: local APPSYNC_JS engine (shards ${s.streamRevenue}/${s.earnings}/${s.platformRevenue} and 1/1/1) vs the same TransactWriteItems raw (DynamoDB Local, medians of ${REPS} rounds, scale ${SCALE})`,
+        rows,
+        verdict:
+          "Throughput and latency are end to end per gift, CONFLICT retries included. DynamoDB Local serialises writes in one JVM, so it shows the path's overhead, not AWS's per-item limits (docs/economy.md).",
+      },
+    ];
   } finally {
     client.destroy();
     await server.stop();

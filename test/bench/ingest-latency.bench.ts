@@ -31,8 +31,14 @@ import { startPlayer } from '../integration/local/ivs/player';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
-const p95 = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)] ?? NaN; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+};
+const p95 = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)] ?? NaN;
+};
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 /**
@@ -40,7 +46,7 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
  * and 0.5 s (an encoder set by hand). The local IVS cuts 0.5 s segments, copying the last and
  * re-encoding the others (local/ivs/packaging.ts).
  */
-const CONFIGS = (process.env.BENCH_GOP_S ? [Number(process.env.BENCH_GOP_S)] : [2, 1, 0.5]);
+const CONFIGS = process.env.BENCH_GOP_S ? [Number(process.env.BENCH_GOP_S)] : [2, 1, 0.5];
 
 export default async function ingestLatency(): Promise<BenchTable[]> {
   const tables: BenchTable[] = [];
@@ -52,17 +58,30 @@ async function measure(gop: number): Promise<BenchTable> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-ivs-'));
   const store = new BucketStore(join(dir, 's3'));
   await store.createBucket('recordings');
-  const ivs = await startLocalIvs({ dataDir: join(dir, 'ivs'), recordings: { store, bucket: 'recordings' }, onEvent: async () => undefined });
-  const client = new IvsClient({ region: 'us-east-1', endpoint: ivs.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const ivs = await startLocalIvs({
+    dataDir: join(dir, 'ivs'),
+    recordings: { store, bucket: 'recordings' },
+    onEvent: async () => undefined,
+  });
+  const client = new IvsClient({
+    region: 'us-east-1',
+    endpoint: ivs.url,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   const rows: Record<string, string | number>[] = [];
   const steady: number[] = [];
   const cpus: number[] = [];
   try {
     for (let run = 1; run <= RUNS; run++) {
-      const { channel, streamKey } = await client.send(new CreateChannelCommand({ name: `bench-${run}`, latencyMode: 'LOW' }));
+      const { channel, streamKey } = await client.send(
+        new CreateChannelCommand({ name: `bench-${run}`, latencyMode: 'LOW' }),
+      );
       const url = channel!.playbackUrl!;
       const t0 = Date.now();
-      const pub = publish(`${ivs.rtmpUrl}${streamKey!.value}`, { size: '1280x720', extraArgs: ['-g', String(Math.round(30 * gop)), '-keyint_min', String(Math.round(30 * gop)), '-b:v', '2500k'] });
+      const pub = publish(`${ivs.rtmpUrl}${streamKey!.value}`, {
+        size: '1280x720',
+        extraArgs: ['-g', String(Math.round(30 * gop)), '-keyint_min', String(Math.round(30 * gop)), '-b:v', '2500k'],
+      });
       const player = await startPlayer();
       // Segment durations by media sequence number, from polling the live playlist.
       const durations = new Map<number, number>();
@@ -89,13 +108,18 @@ async function measure(gop: number): Promise<BenchTable> {
         if (m && firstSeq === undefined) firstSeq = Number(m[1]);
       });
       try {
-        await waitFor('the first playable segment', async () => {
-          const res = await fetch(url);
-          if (!res.ok) return undefined;
-          const seg = /^(\S+\.ts)$/m.exec(await res.text())?.[1];
-          if (!seg) return undefined;
-          return (await fetch(url.replace('index.m3u8', seg))).ok ? true : undefined;
-        }, 30_000, 50);
+        await waitFor(
+          'the first playable segment',
+          async () => {
+            const res = await fetch(url);
+            if (!res.ok) return undefined;
+            const seg = /^(\S+\.ts)$/m.exec(await res.text())?.[1];
+            if (!seg) return undefined;
+            return (await fetch(url.replace('index.m3u8', seg))).ok ? true : undefined;
+          },
+          30_000,
+          50,
+        );
         const firstSegment = (Date.now() - t0) / 1000;
         const firstListed = /^(seg\d+\.ts)$/m.exec(await (await fetch(url)).text())?.[1] ?? 'seg00000.ts';
         const firstListedSeq = Number(/\d+/.exec(firstListed)?.[0] ?? 0);

@@ -4,7 +4,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** One process as /proc shows it. */
-export interface ProcessInfo { ppid: number; cmd: string; ticks: number }
+export interface ProcessInfo {
+  ppid: number;
+  cmd: string;
+  ticks: number;
+}
 
 /** Parent pid, command line (NUL-separated) and CPU ticks (user + system, 1/100 s) of every process readable in /proc. */
 export function processTable(): Map<number, ProcessInfo> {
@@ -36,7 +40,8 @@ export function localIvsCpuSeconds(table = processTable(), root = process.pid): 
   while (stack.length > 0) {
     const pid = stack.pop()!;
     const p = table.get(pid);
-    if (p && /(^|\/)ffmpeg\0/.test(p.cmd.slice(0, p.cmd.indexOf('\0') + 1)) && p.cmd.includes('\0-copyts\0')) ticks += p.ticks;
+    if (p && /(^|\/)ffmpeg\0/.test(p.cmd.slice(0, p.cmd.indexOf('\0') + 1)) && p.cmd.includes('\0-copyts\0'))
+      ticks += p.ticks;
     stack.push(...(children.get(pid) ?? []));
   }
   return ticks / 100;

@@ -18,9 +18,11 @@ export type BenchModule = { default: () => Promise<BenchTable[]> };
 
 const dir = import.meta.dirname;
 const filter = process.argv[2];
-const files = process.env.BENCH_FILE ? [process.env.BENCH_FILE] : readdirSync(dir)
-  .filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter)))
-  .sort();
+const files = process.env.BENCH_FILE
+  ? [process.env.BENCH_FILE]
+  : readdirSync(dir)
+      .filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter)))
+      .sort();
 
 // Each bench in a process of its own: benches import Lambda handlers against their own stand-ins, and the
 // SDK clients a handler module builds once keep those endpoints for the life of the process (web.bench's
@@ -29,8 +31,12 @@ const files = process.env.BENCH_FILE ? [process.env.BENCH_FILE] : readdirSync(di
 if (files.length > 1) {
   const failed: string[] = [];
   for (const file of files) {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { stdio: 'inherit', env: { ...process.env, BENCH_FILE: file } });
-    if (run.status !== 0) failed.push(`${file} (${run.signal ? `killed by ${run.signal}` : `exit code ${run.status}`})`);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_FILE: file },
+    });
+    if (run.status !== 0)
+      failed.push(`${file} (${run.signal ? `killed by ${run.signal}` : `exit code ${run.status}`})`);
   }
   if (failed.length) {
     console.error(`\nBenches that failed: ${failed.join(', ')}`);

@@ -51,7 +51,16 @@ export default async function bench(): Promise<BenchTable[]> {
           eventName: 'INSERT' as const,
           dynamodb: {
             SequenceNumber: String(i + 1),
-            NewImage: marshall({ PK: `SALE#${saleId}`, SK: 'SALE', type: 'Sale', saleId, productId: `prd_${String(i).padStart(20, '0')}`, channelId: 'bench', price: 1000 + i, currency: 'EUR' }) as never,
+            NewImage: marshall({
+              PK: `SALE#${saleId}`,
+              SK: 'SALE',
+              type: 'Sale',
+              saleId,
+              productId: `prd_${String(i).padStart(20, '0')}`,
+              channelId: 'bench',
+              price: 1000 + i,
+              currency: 'EUR',
+            }) as never,
           },
         };
       }),
@@ -62,7 +71,14 @@ export default async function bench(): Promise<BenchTable[]> {
     const maxPerSecond = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
     const ok = seen.size === sales && maxPerSecond <= 5 && result.batchItemFailures.length === 0;
     allOk &&= ok;
-    rows.push({ sales, putMetadataCalls: times.length, maxCallsIn1s: maxPerSecond, largestPayloadBytes: bytes, lastCueAfterMs: Math.round(drainMs), allSalesDelivered: String(seen.size === sales) });
+    rows.push({
+      sales,
+      putMetadataCalls: times.length,
+      maxCallsIn1s: maxPerSecond,
+      largestPayloadBytes: bytes,
+      lastCueAfterMs: Math.round(drainMs),
+      allSalesDelivered: String(seen.size === sales),
+    });
   }
   const behindTagging = await cuesBehindTagging(handler, resetLimiters, ivs, ddb);
   ddb.restore();
@@ -71,7 +87,9 @@ export default async function bench(): Promise<BenchTable[]> {
     {
       title: 'Sale-marker bursts on one channel (one stream batch each)',
       rows,
-      verdict: allOk ? 'Target met: every sale delivered, never more than 5 PutMetadata calls in any second, payloads <= 1024 bytes.' : 'Target MISSED: see rows.',
+      verdict: allOk
+        ? 'Target met: every sale delivered, never more than 5 PutMetadata calls in any second, payloads <= 1024 bytes.'
+        : 'Target MISSED: see rows.',
     },
     behindTagging,
   ];
@@ -87,7 +105,12 @@ type Handler = (event: DynamoDBStreamEvent) => Promise<{ batchItemFailures: unkn
  * A shard's batches run one after another, so a sale in the batch after a recording's end waits
  * for whatever the consumer does with that recording before its cue can go out.
  */
-async function cuesBehindTagging(handler: Handler, resetLimiters: () => void, ivs: ReturnType<typeof mockClient>, ddb: ReturnType<typeof mockClient>): Promise<BenchTable> {
+async function cuesBehindTagging(
+  handler: Handler,
+  resetLimiters: () => void,
+  ivs: ReturnType<typeof mockClient>,
+  ddb: ReturnType<typeof mockClient>,
+): Promise<BenchTable> {
   const { processPage } = await import('../../lambdas/recording-objects/handler');
   type Job = Parameters<typeof processPage>[0];
   const s3 = mockClient(S3Client);
@@ -107,7 +130,10 @@ async function cuesBehindTagging(handler: Handler, resetLimiters: () => void, iv
       const start = Number(input.ContinuationToken ?? 0);
       const end = Math.min(objects, start + (input.MaxKeys ?? 1000));
       return {
-        Contents: Array.from({ length: end - start }, (_, i) => ({ Key: `${prefix}/media/hls/720p60/${start + i}.ts`, Size: 2 * 1024 * 1024 })),
+        Contents: Array.from({ length: end - start }, (_, i) => ({
+          Key: `${prefix}/media/hls/720p60/${start + i}.ts`,
+          Size: 2 * 1024 * 1024,
+        })),
         IsTruncated: end < objects,
         NextContinuationToken: end < objects ? String(end) : undefined,
       };
@@ -125,16 +151,50 @@ async function cuesBehindTagging(handler: Handler, resetLimiters: () => void, iv
       return {};
     });
     const recording = {
-      PK: 'RECORDING#rec_bench', SK: 'RECORDING', type: 'Recording', recordingId: 'rec_bench', state: 'AVAILABLE',
-      bucket: 'bench-recordings', s3Prefix: prefix, saleCount: 0, keep: false, classification: 'NO_SALES', version: 2,
+      PK: 'RECORDING#rec_bench',
+      SK: 'RECORDING',
+      type: 'Recording',
+      recordingId: 'rec_bench',
+      state: 'AVAILABLE',
+      bucket: 'bench-recordings',
+      s3Prefix: prefix,
+      saleCount: 0,
+      keep: false,
+      classification: 'NO_SALES',
+      version: 2,
     };
-    const ended: DynamoDBStreamEvent = { Records: [{ eventName: 'MODIFY', dynamodb: { SequenceNumber: '1', NewImage: marshall(recording) as never, OldImage: marshall({ ...recording, state: 'RECORDING' }) as never } }] };
+    const ended: DynamoDBStreamEvent = {
+      Records: [
+        {
+          eventName: 'MODIFY',
+          dynamodb: {
+            SequenceNumber: '1',
+            NewImage: marshall(recording) as never,
+            OldImage: marshall({ ...recording, state: 'RECORDING' }) as never,
+          },
+        },
+      ],
+    };
     const saleId = `sal_${'9'.repeat(20)}`;
     const sold: DynamoDBStreamEvent = {
-      Records: [{
-        eventName: 'INSERT',
-        dynamodb: { SequenceNumber: '2', NewImage: marshall({ PK: `SALE#${saleId}`, SK: 'SALE', type: 'Sale', saleId, productId: `prd_${'9'.repeat(20)}`, channelId: 'bench', price: 1000, currency: 'EUR' }) as never },
-      }],
+      Records: [
+        {
+          eventName: 'INSERT',
+          dynamodb: {
+            SequenceNumber: '2',
+            NewImage: marshall({
+              PK: `SALE#${saleId}`,
+              SK: 'SALE',
+              type: 'Sale',
+              saleId,
+              productId: `prd_${'9'.repeat(20)}`,
+              channelId: 'bench',
+              price: 1000,
+              currency: 'EUR',
+            }) as never,
+          },
+        },
+      ],
     };
     ddb.on(GetCommand, { Key: { PK: 'RECORDING#rec_bench', SK: 'RECORDING' } }).resolves({ Item: recording });
     queued.length = 0;
@@ -152,8 +212,12 @@ async function cuesBehindTagging(handler: Handler, resetLimiters: () => void, iv
     const allTaggedMs = await worker;
     ok &&= cueAfterMs <= CUE_TARGET_MS && tagged === objects;
     rows.push({
-      recordingObjects: objects, objectsTaggedInConsumer: taggedInConsumer, recordingBatchMs: Math.round(firstBatchMs),
-      nextSaleCueAfterMs: Math.round(cueAfterMs), workerTaggedAll: String(tagged === objects), workerDoneAfterMs: Math.round(allTaggedMs),
+      recordingObjects: objects,
+      objectsTaggedInConsumer: taggedInConsumer,
+      recordingBatchMs: Math.round(firstBatchMs),
+      nextSaleCueAfterMs: Math.round(cueAfterMs),
+      workerTaggedAll: String(tagged === objects),
+      workerDoneAfterMs: Math.round(allTaggedMs),
     });
   }
   s3.restore();
@@ -161,6 +225,8 @@ async function cuesBehindTagging(handler: Handler, resetLimiters: () => void, iv
   return {
     title: `Live cue behind a finished recording's tagging (S3 ${TAG_LATENCY_MS} ms per PutObjectTagging)`,
     rows,
-    verdict: ok ? `Target met: the next sale's cue is out within ${CUE_TARGET_MS} ms however large the recording.` : `Target MISSED: a sale's cue waited behind tagging for more than ${CUE_TARGET_MS} ms.`,
+    verdict: ok
+      ? `Target met: the next sale's cue is out within ${CUE_TARGET_MS} ms however large the recording.`
+      : `Target MISSED: a sale's cue waited behind tagging for more than ${CUE_TARGET_MS} ms.`,
   };
 }

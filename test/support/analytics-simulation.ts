@@ -33,9 +33,24 @@ function uuid(rand: () => number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export interface SimSegment { start: number; end: number; left: boolean }
-export interface SimSession { sessionId: string; segments: SimSegment[]; impressions: string[]; clicks: string[] }
-export interface SimViewer { anonymousId: string; userId?: string; sessions: SimSession[]; likes: number[]; shares: number[] }
+export interface SimSegment {
+  start: number;
+  end: number;
+  left: boolean;
+}
+export interface SimSession {
+  sessionId: string;
+  segments: SimSegment[];
+  impressions: string[];
+  clicks: string[];
+}
+export interface SimViewer {
+  anonymousId: string;
+  userId?: string;
+  sessions: SimSession[];
+  likes: number[];
+  shares: number[];
+}
 
 export interface Audience {
   viewers: SimViewer[];
@@ -95,15 +110,25 @@ export function simulateAudience(o: AudienceOptions): Audience {
       return seg ? int(seg.start, seg.end) : 0;
     };
     viewers.push({
-      anonymousId: uuid(rand), userId: signedIn, sessions: sessions.filter((x) => x.segments.length),
-      likes: Array.from({ length: rand() < 0.3 ? int(1, 3) : 0 }, pick), shares: rand() < 0.05 ? [pick()] : [],
+      anonymousId: uuid(rand),
+      userId: signedIn,
+      sessions: sessions.filter((x) => x.segments.length),
+      likes: Array.from({ length: rand() < 0.3 ? int(1, 3) : 0 }, pick),
+      shares: rand() < 0.05 ? [pick()] : [],
     });
   }
   return { viewers, durationSeconds: D, products };
 }
 
 /** The events of one viewer's session (and its likes/shares when `extras`), in time order, at `t0Ms` + seconds + 0.5 s. */
-export function sessionEvents(v: SimViewer, s: SimSession, t0Ms: number, streamId: string, channelId: string, extras: boolean): AnalyticsEvent[] {
+export function sessionEvents(
+  v: SimViewer,
+  s: SimSession,
+  t0Ms: number,
+  streamId: string,
+  channelId: string,
+  extras: boolean,
+): AnalyticsEvent[] {
   const at = (sec: number) => new Date(t0Ms + sec * 1000 + 500).toISOString();
   const base = { sessionId: s.sessionId, anonymousId: v.anonymousId, channelId, streamId };
   const out: { sec: number; e: AnalyticsEvent }[] = [];
@@ -147,7 +172,8 @@ export function groundTruth(a: Audience): GroundTruth {
   let likes = 0;
   let shares = 0;
   const byPerson = new Map<string, SimViewer[]>();
-  for (const v of a.viewers) byPerson.set(v.userId ?? v.anonymousId, [...(byPerson.get(v.userId ?? v.anonymousId) ?? []), v]);
+  for (const v of a.viewers)
+    byPerson.set(v.userId ?? v.anonymousId, [...(byPerson.get(v.userId ?? v.anonymousId) ?? []), v]);
   for (const vs of byPerson.values()) {
     const segments = vs.flatMap((v) => v.sessions.flatMap((s) => s.segments)).sort((x, y) => x.start - y.start);
     // Union of the person's watching.
@@ -161,7 +187,8 @@ export function groundTruth(a: Audience): GroundTruth {
     }
     if (cur) watch += cur[1] - cur[0];
     const present = new Set<number>();
-    for (const seg of segments) for (let m = Math.floor(seg.start / 60); m <= Math.floor(seg.end / 60); m++) present.add(m);
+    for (const seg of segments)
+      for (let m = Math.floor(seg.start / 60); m <= Math.floor(seg.end / 60); m++) present.add(m);
     for (const m of present) if (m < minutes) perMinute[m] = (perMinute[m] ?? 0) + 1;
     for (const v of vs) {
       views += v.sessions.length;

@@ -39,14 +39,29 @@ export function useDynamoDbLocal(opts: { iam?: boolean } = {}): DynamoDbLocalCon
     ctx.endpoint = server.endpoint;
     ctx.tableName = `test-main-${suffix}`;
     ctx.idempotencyTableName = `test-idempotency-${suffix}`;
-    ctx.client = new DynamoDBClient({ endpoint: server.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    ctx.client = new DynamoDBClient({
+      endpoint: server.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
     ctx.doc = DynamoDBDocumentClient.from(ctx.client, { marshallOptions: { removeUndefinedValues: true } });
     await createTables(ctx.client, { Main: ctx.tableName, Idempotency: ctx.idempotencyTableName });
     ctx.lambdaEndpoint = ctx.endpoint;
     if (opts.iam) {
-      const tables: Record<string, string> = { 'local-Main': ctx.tableName, 'local-Idempotency': ctx.idempotencyTableName };
-      ctx.iam = createLocalIam({ region: LOCAL_REGION, account: '000000000000', override: (_id, _type, attribute, derived) => (attribute ? undefined : tables[derived ?? '']) });
-      proxy = await startDynamoDbProxy({ target: ctx.endpoint, authorizer: ctx.iam.authorizer, scope: { region: LOCAL_REGION, account: '000000000000' } });
+      const tables: Record<string, string> = {
+        'local-Main': ctx.tableName,
+        'local-Idempotency': ctx.idempotencyTableName,
+      };
+      ctx.iam = createLocalIam({
+        region: LOCAL_REGION,
+        account: '000000000000',
+        override: (_id, _type, attribute, derived) => (attribute ? undefined : tables[derived ?? '']),
+      });
+      proxy = await startDynamoDbProxy({
+        target: ctx.endpoint,
+        authorizer: ctx.iam.authorizer,
+        scope: { region: LOCAL_REGION, account: '000000000000' },
+      });
       ctx.lambdaEndpoint = proxy.endpoint;
     }
   }, 180_000);

@@ -4,18 +4,29 @@
  * handler. Tests call it where production would wait for the stream consumer.
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+} from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/dynamodb/server';
 import { withLambdaImages } from '../../local/streams/poller';
 import type { DynamoDbLocalContext } from './dynamo';
 
-export function tableStream(db: DynamoDbLocalContext): { drain(handle: (records: DynamoDBRecord[]) => Promise<void>): Promise<number> } {
+export function tableStream(db: DynamoDbLocalContext): {
+  drain(handle: (records: DynamoDBRecord[]) => Promise<void>): Promise<number>;
+} {
   let streams: DynamoDBStreamsClient | undefined;
   const iterators = new Map<string, string | null>();
   return {
     async drain(handle) {
-      streams ??= new DynamoDBStreamsClient({ endpoint: db.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+      streams ??= new DynamoDBStreamsClient({
+        endpoint: db.endpoint,
+        region: LOCAL_REGION,
+        credentials: LOCAL_CREDENTIALS,
+      });
       const { Table } = await db.client.send(new DescribeTableCommand({ TableName: db.tableName }));
       const arn = Table?.LatestStreamArn as string;
       const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: arn }));
@@ -23,14 +34,19 @@ export function tableStream(db: DynamoDbLocalContext): { drain(handle: (records:
       for (const shard of StreamDescription?.Shards ?? []) {
         const id = shard.ShardId as string;
         if (!iterators.has(id)) {
-          const it = await streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }));
+          const it = await streams.send(
+            new GetShardIteratorCommand({ StreamArn: arn, ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }),
+          );
           iterators.set(id, it.ShardIterator ?? null);
         }
         let iterator = iterators.get(id) ?? null;
         while (iterator) {
           const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
           // As Lambda's event JSON carries them (empty maps included).
-          const records = (out.Records ?? []).map((r) => ({ ...r, dynamodb: withLambdaImages(r.dynamodb) })) as unknown as DynamoDBRecord[];
+          const records = (out.Records ?? []).map((r) => ({
+            ...r,
+            dynamodb: withLambdaImages(r.dynamodb),
+          })) as unknown as DynamoDBRecord[];
           if (records.length) await handle(records);
           count += records.length;
           iterator = out.NextShardIterator ?? null;

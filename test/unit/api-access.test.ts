@@ -11,7 +11,12 @@ describe('iamAccess', () => {
   });
   it('gives the backend exactly the publish mutations', () => {
     expect([...access.backend].sort()).toEqual([
-      'Mutation.publishAuctionClosed', 'Mutation.publishBattle', 'Mutation.publishGift', 'Mutation.publishNotification', 'Mutation.publishStreamHealth', 'Mutation.publishStreamStatus',
+      'Mutation.publishAuctionClosed',
+      'Mutation.publishBattle',
+      'Mutation.publishGift',
+      'Mutation.publishNotification',
+      'Mutation.publishStreamHealth',
+      'Mutation.publishStreamStatus',
     ]);
   });
 });

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { ESLint } from 'eslint';
 import { isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { findResolverFiles, loadSchema, RESOLVER_SOURCES_PATH, RESOLVERS_DIR, resolverSourceFiles } from '../../lib/api/resolver-files';
+import {
+  findResolverFiles,
+  loadSchema,
+  RESOLVER_SOURCES_PATH,
+  RESOLVERS_DIR,
+  resolverSourceFiles,
+} from '../../lib/api/resolver-files';
 import { resolverPipeline } from '../../lib/constructs/api';
 import { FUNCTIONS, NONE_DATA_SOURCE_FIELDS } from '../../lib/functions/catalog';
 
@@ -18,20 +24,29 @@ const rootFields = (root: string) => {
 
 describe('schema fields without resolvers', () => {
   it('lists none for queries and mutations', () => {
-    const missing = ['Query', 'Mutation'].flatMap((r) => rootFields(r).map((f) => `${r}.${f.name}`)).filter((f) => !have.has(f));
+    const missing = ['Query', 'Mutation']
+      .flatMap((r) => rootFields(r).map((f) => `${r}.${f.name}`))
+      .filter((f) => !have.has(f));
     expect(missing).toEqual([]);
   });
 
   it('leaves only @aws_subscribe subscriptions without a resolver (AppSync filters them by argument)', () => {
-    const missing = rootFields('Subscription').filter((f) => !have.has(`Subscription.${f.name}`)
-      && !(f.astNode?.directives ?? []).some((d) => d.name.value === 'aws_subscribe')).map((f) => f.name);
+    const missing = rootFields('Subscription')
+      .filter(
+        (f) =>
+          !have.has(`Subscription.${f.name}`) &&
+          !(f.astNode?.directives ?? []).some((d) => d.name.value === 'aws_subscribe'),
+      )
+      .map((f) => f.name);
     expect(missing).toEqual([]);
   });
 
   it('gives every Lambda-backed and NONE field a resolver file and every pipeline its functions', () => {
     const lambdaFields = FUNCTIONS.flatMap((f) => f.triggers.flatMap((t) => (t.kind === 'appsync' ? t.fields : [])));
     expect([...lambdaFields, ...NONE_DATA_SOURCE_FIELDS].filter((f) => !have.has(f))).toEqual([]);
-    const missingFns = files.flatMap((f) => (resolverPipeline(f.path) ?? []).filter((n) => !existsSync(join(RESOLVERS_DIR, 'functions', `${n}.ts`))));
+    const missingFns = files.flatMap((f) =>
+      (resolverPipeline(f.path) ?? []).filter((n) => !existsSync(join(RESOLVERS_DIR, 'functions', `${n}.ts`))),
+    );
     expect(missingFns).toEqual([]);
   });
 });
@@ -39,7 +54,7 @@ describe('schema fields without resolvers', () => {
 describe('the AppSync lint covers every file a resolver bundle includes', () => {
   const listed = JSON.parse(readFileSync(RESOLVER_SOURCES_PATH, 'utf8')) as string[];
 
-  it('resolver-sources.json is esbuild\'s list for the resolver bundles (run `npm run resolver-sources` when this fails)', () => {
+  it("resolver-sources.json is esbuild's list for the resolver bundles (run `npm run resolver-sources` when this fails)", () => {
     const computed = resolverSourceFiles();
     expect(computed).toContain('lambdas/shared/domain/auctions.ts');
     expect(listed).toEqual(computed);
@@ -50,10 +65,13 @@ describe('the AppSync lint covers every file a resolver bundle includes', () => 
     const unlinted: string[] = [];
     for (const file of listed) {
       const config = (await eslint.calculateConfigForFile(file)) as { rules?: Record<string, unknown> };
-      if (!config.rules?.['@aws-appsync/no-try'] || !config.rules['@aws-appsync/no-function-passing']) unlinted.push(file);
+      if (!config.rules?.['@aws-appsync/no-try'] || !config.rules['@aws-appsync/no-function-passing'])
+        unlinted.push(file);
     }
     expect(unlinted).toEqual([]);
-    const lambdaOnly = (await eslint.calculateConfigForFile('lambdas/shared/domain/sales.ts')) as { rules?: Record<string, unknown> };
+    const lambdaOnly = (await eslint.calculateConfigForFile('lambdas/shared/domain/sales.ts')) as {
+      rules?: Record<string, unknown>;
+    };
     expect(lambdaOnly.rules?.['@aws-appsync/no-try']).toBeUndefined();
   });
 });

@@ -42,7 +42,10 @@ const browserStorage = (): Storage | undefined => (typeof localStorage === 'unde
 
 /** An API error with the GraphQL errorType (e.g. "Unauthorized", "BidTooLow") kept for the UI. */
 export class ApiError extends Error {
-  constructor(message: string, readonly errorType?: string) {
+  constructor(
+    message: string,
+    readonly errorType?: string,
+  ) {
     super(message);
     this.name = 'ApiError';
   }
@@ -56,7 +59,8 @@ export function toApiError(e: unknown): ApiError {
     const first = errs[0] ?? {};
     return new ApiError(first.message ?? 'Request failed', first.errorType);
   }
-  if (e instanceof Error) return new ApiError(e.message === 'Network error' ? 'Network error: check your connection' : e.message);
+  if (e instanceof Error)
+    return new ApiError(e.message === 'Network error' ? 'Network error: check your connection' : e.message);
   return new ApiError('Request failed');
 }
 
@@ -86,7 +90,12 @@ async function callAuth(requireUser: boolean): Promise<{ authMode: AuthMode; aut
   const auth = signedIn ? import('aws-amplify/auth') : undefined;
   auth?.catch(() => undefined);
   await loadConfig();
-  const idToken = auth ? await (await auth).fetchAuthSession().then((s) => s.tokens?.idToken?.toString(), () => undefined) : undefined;
+  const idToken = auth
+    ? await (await auth).fetchAuthSession().then(
+        (s) => s.tokens?.idToken?.toString(),
+        () => undefined,
+      )
+    : undefined;
   if (requireUser && !idToken) throw new ApiError('Sign in to do that', 'SignInRequired');
   const mode = pickAuthMode(Boolean(idToken), cfg.guestAuthMode);
   if (!mode) return null;
@@ -104,7 +113,12 @@ export interface CallOptions {
  * mode's unsigned guests): no Amplify chunk has to load first. GraphQL errors and HTTP failures
  * become ApiErrors with a sentence, as through Amplify.
  */
-export async function postGraphql<T>(url: string, query: string, variables: Record<string, unknown>, fetchImpl: typeof fetch = fetch): Promise<T> {
+export async function postGraphql<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  fetchImpl: typeof fetch = fetch,
+): Promise<T> {
   let res: Response;
   try {
     res = await fetchImpl(url, {
@@ -117,7 +131,8 @@ export async function postGraphql<T>(url: string, query: string, variables: Reco
   }
   const body = (await res.json().catch(() => undefined)) as { data?: T | null; errors?: unknown[] } | undefined;
   if (body?.errors?.length) throw toApiError(body);
-  if (!res.ok || body?.data == null) throw new ApiError(`The service did not answer as expected (HTTP ${res.status}). Try again in a moment.`);
+  if (!res.ok || body?.data == null)
+    throw new ApiError(`The service did not answer as expected (HTTP ${res.status}). Try again in a moment.`);
   return body.data;
 }
 
@@ -127,7 +142,9 @@ export async function postGraphql<T>(url: string, query: string, variables: Reco
  */
 async function unsignedGuestUrl(): Promise<string | null> {
   const cfg = await loadRuntimeConfig();
-  return cfg.guestAuthMode === 'unsigned' && !hasStoredSession(browserStorage(), cfg.userPoolClientId) ? cfg.graphqlUrl : null;
+  return cfg.guestAuthMode === 'unsigned' && !hasStoredSession(browserStorage(), cfg.userPoolClientId)
+    ? cfg.graphqlUrl
+    : null;
 }
 
 /**
@@ -146,7 +163,10 @@ export async function gql<T>(query: string, variables: object = {}, opts: CallOp
   if (!auth) throw new ApiError('Sign in to see this', 'SignInRequired');
   const c = await client();
   try {
-    const res = (await c.graphql({ query, variables, ...auth }, guestHeaders(auth.authMode))) as { data: T; errors?: unknown[] };
+    const res = (await c.graphql({ query, variables, ...auth }, guestHeaders(auth.authMode))) as {
+      data: T;
+      errors?: unknown[];
+    };
     if (res.errors?.length) throw res;
     return res.data;
   } catch (e) {
@@ -158,9 +178,24 @@ export async function gql<T>(query: string, variables: object = {}, opts: CallOp
  * Subscribes with automatic resubscription (backoff) when the socket drops. The returned function
  * stops it. Callers keep a polling fallback, so a realtime endpoint that is unreachable only costs freshness.
  */
-export function subscribe<R, V extends object>(query: Document<R, V>, variables: NoInfer<V>, onData: (data: R) => void, onState?: (s: 'connected' | 'retrying') => void): () => void;
-export function subscribe<T>(query: string, variables: Record<string, unknown>, onData: (data: T) => void, onState?: (s: 'connected' | 'retrying') => void): () => void;
-export function subscribe<T>(query: string, variables: object, onData: (data: T) => void, onState?: (s: 'connected' | 'retrying') => void): () => void {
+export function subscribe<R, V extends object>(
+  query: Document<R, V>,
+  variables: NoInfer<V>,
+  onData: (data: R) => void,
+  onState?: (s: 'connected' | 'retrying') => void,
+): () => void;
+export function subscribe<T>(
+  query: string,
+  variables: Record<string, unknown>,
+  onData: (data: T) => void,
+  onState?: (s: 'connected' | 'retrying') => void,
+): () => void;
+export function subscribe<T>(
+  query: string,
+  variables: object,
+  onData: (data: T) => void,
+  onState?: (s: 'connected' | 'retrying') => void,
+): () => void {
   let stopped = false;
   let attempt = 0;
   let sub: { unsubscribe(): void } | undefined;

@@ -25,7 +25,10 @@ export const runtimeConfigSchema = z.object({
   /** dvrWindowMinutes: how far back a live viewer can scrub (stage config, default 10). */
   /** Days an 18+ stream's age-gate consent is remembered on the device (stage config, default 30). */
   ageGateConsentDays: z._default(z.number().check(z.positive()), 30),
-  player: z._default(z.object({ lowLatency: z.optional(z.boolean()), dvrWindowMinutes: z._default(z.number().check(z.positive()), 10) }), { lowLatency: true, dvrWindowMinutes: 10 }),
+  player: z._default(
+    z.object({ lowLatency: z.optional(z.boolean()), dvrWindowMinutes: z._default(z.number().check(z.positive()), 10) }),
+    { lowLatency: true, dvrWindowMinutes: 10 },
+  ),
 });
 
 /** Parsed runtime config. */
@@ -69,7 +72,9 @@ const REDEPLOY = 'The deployment may be incomplete: reload in a minute, or ask t
  */
 export function parseRuntimeConfig(status: number, body: string): RuntimeConfig {
   if (status < 200 || status > 299) {
-    throw new ConfigError(`This site could not load its configuration (${CONFIG_PATH} answered HTTP ${status}). ${REDEPLOY}`);
+    throw new ConfigError(
+      `This site could not load its configuration (${CONFIG_PATH} answered HTTP ${status}). ${REDEPLOY}`,
+    );
   }
   let json: unknown;
   try {
@@ -81,7 +86,9 @@ export function parseRuntimeConfig(status: number, body: string): RuntimeConfig 
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue?.path.length ? issue.path.join('.') : 'the file';
-    throw new ConfigError(`This site's configuration (${CONFIG_PATH}) is invalid: ${field} is missing or malformed. ${REDEPLOY}`);
+    throw new ConfigError(
+      `This site's configuration (${CONFIG_PATH}) is invalid: ${field} is missing or malformed. ${REDEPLOY}`,
+    );
   }
   return parsed.data;
 }
@@ -94,7 +101,9 @@ export async function fetchRuntimeConfig(fetchImpl: typeof fetch = fetch): Promi
     res = await fetchImpl(CONFIG_PATH, { cache: 'no-cache' });
     body = await res.text();
   } catch {
-    throw new ConfigError(`This site could not reach its configuration (${CONFIG_PATH}). Check your connection and reload the page.`);
+    throw new ConfigError(
+      `This site could not reach its configuration (${CONFIG_PATH}). Check your connection and reload the page.`,
+    );
   }
   return parseRuntimeConfig(res.status, body);
 }
@@ -108,13 +117,16 @@ let fetched: Promise<RuntimeConfig> | undefined;
  * with a ConfigError (reported to the page banner) when the config cannot be used.
  */
 export function runtimeConfig(fetchImpl: typeof fetch = fetch): Promise<RuntimeConfig> {
-  fetched ??= fetchRuntimeConfig(fetchImpl).then((c) => {
-    reportConfigProblem(undefined);
-    return c;
-  }, (e: unknown) => {
-    if (e instanceof ConfigError) reportConfigProblem(e.message);
-    throw e;
-  });
+  fetched ??= fetchRuntimeConfig(fetchImpl).then(
+    (c) => {
+      reportConfigProblem(undefined);
+      return c;
+    },
+    (e: unknown) => {
+      if (e instanceof ConfigError) reportConfigProblem(e.message);
+      throw e;
+    },
+  );
   fetched.catch(() => {
     fetched = undefined;
   });

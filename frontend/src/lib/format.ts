@@ -13,7 +13,8 @@ export function formatMoney(minor: number | null | undefined, currency: string, 
  * one must group thousands. Null beyond the safe integers, so an amount is never rounded on its way to the API.
  */
 export function parseMoney(text: string, currency: string): number | null {
-  const digits = new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const digits =
+    new Intl.NumberFormat('en-US', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
   const t = text.trim().replace(/[^0-9.,]/g, '');
   if (!/^\d[\d.,]*$/.test(t)) return null;
   const last = Math.max(t.lastIndexOf('.'), t.lastIndexOf(','));
@@ -66,6 +67,11 @@ export function formatAbout(seconds: number): string {
 export function formatRelative(iso: string, now = Date.now()): string {
   const diff = Date.parse(iso) - now;
   const abs = Math.abs(diff) / 1000;
-  const unit = abs < 3600 ? `${Math.max(1, Math.round(abs / 60))} min` : abs < 86400 ? `${Math.round(abs / 3600)} h` : `${Math.round(abs / 86400)} d`;
+  const unit =
+    abs < 3600
+      ? `${Math.max(1, Math.round(abs / 60))} min`
+      : abs < 86400
+        ? `${Math.round(abs / 3600)} h`
+        : `${Math.round(abs / 86400)} d`;
   return diff >= 0 ? `in ${unit}` : `${unit} ago`;
 }

@@ -21,7 +21,11 @@ export function rewriteRealtimeUrl(url: string, graphqlUrl: string, realtimeUrl:
 type WebSocketCtor = new (url: string | URL, protocols?: string | string[]) => WebSocket;
 
 /** Wraps the global WebSocket once so Amplify's real-time sockets reach `realtimeUrl`. */
-export function installRealtimeRewrite(graphqlUrl: string, realtimeUrl: string | undefined, scope: { WebSocket?: WebSocketCtor } = globalThis as never): boolean {
+export function installRealtimeRewrite(
+  graphqlUrl: string,
+  realtimeUrl: string | undefined,
+  scope: { WebSocket?: WebSocketCtor } = globalThis as never,
+): boolean {
   if (!realtimeUrl || realtimeUrl === derivedRealtimeUrl(graphqlUrl) || !scope.WebSocket) return false;
   const Native = scope.WebSocket as WebSocketCtor & { __realtimeRewrite?: true };
   if (Native.__realtimeRewrite) return true;

@@ -26,7 +26,9 @@ type ItemOf<T> = NonNullable<T> extends readonly (infer U)[] ? U : never;
  * An answer's shape as a component keeps it: the fields that may be null may also be left out, as
  * in the field sets, so a component can build one itself (an optimistic row, a default).
  */
-type Kept<T> = { [K in keyof T as null extends T[K] ? never : K]: T[K] } & { [K in keyof T as null extends T[K] ? K : never]?: T[K] };
+type Kept<T> = { [K in keyof T as null extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as null extends T[K] ? K : never]?: T[K];
+};
 
 /** Mutation.provisionMe: where the caller's channel setup stands. */
 export type Provisioning = ProvisioningFields;
@@ -66,32 +68,97 @@ export type Battle = BattleFields;
 /** A streamer the caller may invite to a battle. */
 export type BattleCandidate = Kept<ItemOf<QueryResults['battleCandidates']['battleCandidates']>>;
 
-
 /** Creator economy (schema blocks `# economy` and `# coins`). Coins are whole numbers; money is integer minor units. */
-export interface Wallet { coins: number; debt: number }
-export interface GiftDefinition { id: string; name: string; coins: number; animation: string }
-export interface GiftEvent {
-  id: string; channelId: string; streamId?: string | null; kind: 'GIFT' | 'TIP'; giftId?: string | null; giftName?: string | null;
-  animation?: string | null; count: number; coins: number; message?: string | null; senderId: string; senderHandle: string; sentAt: string; big: boolean;
+export interface Wallet {
+  coins: number;
+  debt: number;
 }
-export interface GiftReceipt { gift: GiftEvent; wallet: Wallet }
-export interface TopGifter { userId: string; handle: string; coins: number }
+export interface GiftDefinition {
+  id: string;
+  name: string;
+  coins: number;
+  animation: string;
+}
+export interface GiftEvent {
+  id: string;
+  channelId: string;
+  streamId?: string | null;
+  kind: 'GIFT' | 'TIP';
+  giftId?: string | null;
+  giftName?: string | null;
+  animation?: string | null;
+  count: number;
+  coins: number;
+  message?: string | null;
+  senderId: string;
+  senderHandle: string;
+  sentAt: string;
+  big: boolean;
+}
+export interface GiftReceipt {
+  gift: GiftEvent;
+  wallet: Wallet;
+}
+export interface TopGifter {
+  userId: string;
+  handle: string;
+  coins: number;
+}
 export interface Earnings {
-  userId: string; tier: 'STANDARD' | 'PREMIUM'; sharePercent: number; availableAmount: number; reservedAmount: number; paidAmount: number;
-  currency: string; minimumPayoutAmount: number; lifetimeCoins: number;
+  userId: string;
+  tier: 'STANDARD' | 'PREMIUM';
+  sharePercent: number;
+  availableAmount: number;
+  reservedAmount: number;
+  paidAmount: number;
+  currency: string;
+  minimumPayoutAmount: number;
+  lifetimeCoins: number;
 }
 export interface LedgerEntry {
   entryId: string;
-  kind: 'PURCHASE' | 'REFUND' | 'GIFT_SENT' | 'TIP_SENT' | 'GIFT_RECEIVED' | 'TIP_RECEIVED' | 'PAYOUT_REQUESTED' | 'PAYOUT_REJECTED' | 'PAYOUT_PAID' | 'BATTLE_BONUS';
-  coins: number; amount?: number | null; currency?: string | null; channelId?: string | null; giftId?: string | null; payoutId?: string | null;
-  counterpartyHandle?: string | null; createdAt: string;
+  kind:
+    | 'PURCHASE'
+    | 'REFUND'
+    | 'GIFT_SENT'
+    | 'TIP_SENT'
+    | 'GIFT_RECEIVED'
+    | 'TIP_RECEIVED'
+    | 'PAYOUT_REQUESTED'
+    | 'PAYOUT_REJECTED'
+    | 'PAYOUT_PAID'
+    | 'BATTLE_BONUS';
+  coins: number;
+  amount?: number | null;
+  currency?: string | null;
+  channelId?: string | null;
+  giftId?: string | null;
+  payoutId?: string | null;
+  counterpartyHandle?: string | null;
+  createdAt: string;
 }
-export interface PayoutChange { status: Payout['status']; at: string; byUserId: string; reason?: string | null }
+export interface PayoutChange {
+  status: Payout['status'];
+  at: string;
+  byUserId: string;
+  reason?: string | null;
+}
 export interface Payout {
-  payoutId: string; userId: string; handle: string; amount: number; currency: string; status: 'REQUESTED' | 'PAID' | 'REJECTED';
-  requestedAt: string; decidedAt?: string | null; reason?: string | null; history: PayoutChange[];
+  payoutId: string;
+  userId: string;
+  handle: string;
+  amount: number;
+  currency: string;
+  status: 'REQUESTED' | 'PAID' | 'REJECTED';
+  requestedAt: string;
+  decidedAt?: string | null;
+  reason?: string | null;
+  history: PayoutChange[];
 }
-export interface Page<T> { items: T[]; nextToken?: string | null }
+export interface Page<T> {
+  items: T[];
+  nextToken?: string | null;
+}
 
 /** Trust and safety (schema blocks `# safety`). */
 export type ReportTarget = Kept<ItemOf<QueryResults['reportQueue']['reportQueue']['items']>>;

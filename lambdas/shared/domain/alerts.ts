@@ -24,7 +24,8 @@ export interface GoLiveInput {
 export function goLiveMessage(input: GoLiveInput): { subject: string; body: string; link: string } {
   const name = input.displayName ?? input.handle;
   const link = `${input.webUrl.replace(/\/+$/, '')}/s/${encodeURIComponent(input.handle)}`;
-  const body = input.goingLiveMessage?.trim() || (input.title ? `${name} is live: ${input.title}` : `${name} is live now`);
+  const body =
+    input.goingLiveMessage?.trim() || (input.title ? `${name} is live: ${input.title}` : `${name} is live now`);
   // One line for the email Subject header and the in-app title.
   const subject = `${name} is live`.replace(/[\r\n]+/g, ' ').slice(0, 99);
   return { subject, body, link };
@@ -75,9 +76,10 @@ export function unsubscribeUrl(baseUrl: string, userId: string, streamerId: stri
 export const GO_LIVE_EMAIL_TEMPLATE = {
   subject: '{{subject}}',
   text: '{{body}}\n\nWatch: {{link}}\n\nYou get this because you turned on email alerts for {{name}}. Unsubscribe: {{unsubscribeUrl}}\n',
-  html: '<p>{{body}}</p><p><a href="{{link}}">Watch {{name}} live</a></p>'
-    + '<p style="font-size:12px;color:#666">You get this because you turned on email alerts for {{name}}. '
-    + '<a href="{{unsubscribeUrl}}">Unsubscribe</a></p>',
+  html:
+    '<p>{{body}}</p><p><a href="{{link}}">Watch {{name}} live</a></p>' +
+    '<p style="font-size:12px;color:#666">You get this because you turned on email alerts for {{name}}. ' +
+    '<a href="{{unsubscribeUrl}}">Unsubscribe</a></p>',
 } as const;
 
 /** Splits `items` into arrays of at most `size` (BatchWriteItem takes 25). */
@@ -88,7 +90,11 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Runs `work` over `items` with at most `concurrency` in flight; rejects on the first failure. */
-export async function mapLimit<T, R>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const runners = Array.from({ length: Math.min(concurrency, items.length) }, async () => {

@@ -25,47 +25,77 @@ export const HEARTBEAT_SECONDS = 30;
  */
 export const MAX_WATCH_GAP_SECONDS = 45;
 
-export const ANALYTICS_EVENT_TYPES = ['view_start', 'heartbeat', 'view_end', 'product_impression', 'product_click', 'share', 'like'] as const;
+export const ANALYTICS_EVENT_TYPES = [
+  'view_start',
+  'heartbeat',
+  'view_end',
+  'product_impression',
+  'product_click',
+  'share',
+  'like',
+] as const;
 export type AnalyticsEventType = (typeof ANALYTICS_EVENT_TYPES)[number];
 export const CLICK_KINDS = ['open', 'bid', 'buy'] as const;
 export const SHARE_METHODS = ['web_share', 'copy_link'] as const;
 
-const id = (what: string) => z.string({ error: `${what} is missing.` }).min(1, `${what} is empty.`).max(128, `${what} is longer than 128 characters.`)
-  .regex(/^[A-Za-z0-9_-]+$/, `${what} may hold only letters, digits, "_" and "-".`);
+const id = (what: string) =>
+  z
+    .string({ error: `${what} is missing.` })
+    .min(1, `${what} is empty.`)
+    .max(128, `${what} is longer than 128 characters.`)
+    .regex(/^[A-Za-z0-9_-]+$/, `${what} may hold only letters, digits, "_" and "-".`);
 const uuid = (what: string) => z.string({ error: `${what} is missing.` }).uuid(`${what} is not a UUID.`);
-const isoTime = (what: string) => z.string({ error: `${what} is missing.` }).datetime({ offset: true, message: `${what} is not an ISO 8601 time.` });
+const isoTime = (what: string) =>
+  z.string({ error: `${what} is missing.` }).datetime({ offset: true, message: `${what} is not an ISO 8601 time.` });
 
 /** One event as the web app sends it. */
-export const analyticsEventSchema = z.object({
-  eventId: uuid('eventId'),
-  type: z.enum(ANALYTICS_EVENT_TYPES, { error: (issue) => `Event type ${JSON.stringify(issue.input)} is unknown; expected one of ${ANALYTICS_EVENT_TYPES.join(', ')}.` }),
-  sessionId: uuid('sessionId'),
-  anonymousId: uuid('anonymousId'),
-  channelId: id('channelId'),
-  streamId: id('streamId'),
-  productId: id('productId').optional(),
-  clickKind: z.enum(CLICK_KINDS, { error: `clickKind must be one of ${CLICK_KINDS.join(', ')}.` }).optional(),
-  shareMethod: z.enum(SHARE_METHODS, { error: `shareMethod must be one of ${SHARE_METHODS.join(', ')}.` }).optional(),
-  ttffMs: z.number().int().min(0).max(600_000, 'ttffMs is above 10 minutes.').optional(),
-  at: isoTime('at'),
-}).strict().superRefine((e, ctx) => {
-  const needsProduct = e.type === 'product_impression' || e.type === 'product_click';
-  if (needsProduct && !e.productId) ctx.addIssue({ code: 'custom', message: `A ${e.type} event needs a productId.`, path: ['productId'] });
-  if (!needsProduct && e.productId) ctx.addIssue({ code: 'custom', message: `A ${e.type} event carries no productId.`, path: ['productId'] });
-  if (e.type === 'product_click' && !e.clickKind) ctx.addIssue({ code: 'custom', message: 'A product_click event needs a clickKind.', path: ['clickKind'] });
-});
+export const analyticsEventSchema = z
+  .object({
+    eventId: uuid('eventId'),
+    type: z.enum(ANALYTICS_EVENT_TYPES, {
+      error: (issue) =>
+        `Event type ${JSON.stringify(issue.input)} is unknown; expected one of ${ANALYTICS_EVENT_TYPES.join(', ')}.`,
+    }),
+    sessionId: uuid('sessionId'),
+    anonymousId: uuid('anonymousId'),
+    channelId: id('channelId'),
+    streamId: id('streamId'),
+    productId: id('productId').optional(),
+    clickKind: z.enum(CLICK_KINDS, { error: `clickKind must be one of ${CLICK_KINDS.join(', ')}.` }).optional(),
+    shareMethod: z.enum(SHARE_METHODS, { error: `shareMethod must be one of ${SHARE_METHODS.join(', ')}.` }).optional(),
+    ttffMs: z.number().int().min(0).max(600_000, 'ttffMs is above 10 minutes.').optional(),
+    at: isoTime('at'),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    const needsProduct = e.type === 'product_impression' || e.type === 'product_click';
+    if (needsProduct && !e.productId)
+      ctx.addIssue({ code: 'custom', message: `A ${e.type} event needs a productId.`, path: ['productId'] });
+    if (!needsProduct && e.productId)
+      ctx.addIssue({ code: 'custom', message: `A ${e.type} event carries no productId.`, path: ['productId'] });
+    if (e.type === 'product_click' && !e.clickKind)
+      ctx.addIssue({ code: 'custom', message: 'A product_click event needs a clickKind.', path: ['clickKind'] });
+  });
 
 /** One event as the web app sends it. */
 export type AnalyticsEvent = z.infer<typeof analyticsEventSchema>;
 
 /** The request body of `POST {analyticsUrl}/events`. */
-export const analyticsBatchSchema = z.object({
-  /** The signed-in viewer's Cognito ID token: the server verifies it and stamps userId. */
-  idToken: z.string().min(1).max(8192).optional(),
-  /** The client's clock when it sent the batch: with the server's receive time it gives the client's skew. */
-  sentAt: isoTime('sentAt').optional(),
-  events: z.array(analyticsEventSchema).min(1, 'The batch holds no events.').max(MAX_EVENTS_PER_REQUEST, `A batch holds at most ${MAX_EVENTS_PER_REQUEST} events; send the rest in another request.`),
-}).strict();
+export const analyticsBatchSchema = z
+  .object({
+    /** The signed-in viewer's Cognito ID token: the server verifies it and stamps userId. */
+    idToken: z.string().min(1).max(8192).optional(),
+    /** The client's clock when it sent the batch: with the server's receive time it gives the client's skew. */
+    sentAt: isoTime('sentAt').optional(),
+    events: z
+      .array(analyticsEventSchema)
+      .min(1, 'The batch holds no events.')
+      .max(
+        MAX_EVENTS_PER_REQUEST,
+        `A batch holds at most ${MAX_EVENTS_PER_REQUEST} events; send the rest in another request.`,
+      ),
+  })
+  .strict();
 
 export type AnalyticsBatch = z.infer<typeof analyticsBatchSchema>;
 
@@ -97,11 +127,21 @@ export interface StoredEvent {
 
 /** The Glue table's data columns, in order (the partition columns `dt` and `stream` come from the S3 path). */
 export const STORED_EVENT_COLUMNS: readonly { name: keyof StoredEvent; type: 'string' | 'bigint' | 'int' }[] = [
-  { name: 'event_id', type: 'string' }, { name: 'type', type: 'string' }, { name: 'session_id', type: 'string' },
-  { name: 'viewer_id', type: 'string' }, { name: 'user_id', type: 'string' }, { name: 'anonymous_id', type: 'string' },
-  { name: 'channel_id', type: 'string' }, { name: 'stream_id', type: 'string' }, { name: 'product_id', type: 'string' },
-  { name: 'click_kind', type: 'string' }, { name: 'share_method', type: 'string' }, { name: 'ttff_ms', type: 'int' },
-  { name: 'client_at_ms', type: 'bigint' }, { name: 'at_ms', type: 'bigint' }, { name: 'received_at_ms', type: 'bigint' },
+  { name: 'event_id', type: 'string' },
+  { name: 'type', type: 'string' },
+  { name: 'session_id', type: 'string' },
+  { name: 'viewer_id', type: 'string' },
+  { name: 'user_id', type: 'string' },
+  { name: 'anonymous_id', type: 'string' },
+  { name: 'channel_id', type: 'string' },
+  { name: 'stream_id', type: 'string' },
+  { name: 'product_id', type: 'string' },
+  { name: 'click_kind', type: 'string' },
+  { name: 'share_method', type: 'string' },
+  { name: 'ttff_ms', type: 'int' },
+  { name: 'client_at_ms', type: 'bigint' },
+  { name: 'at_ms', type: 'bigint' },
+  { name: 'received_at_ms', type: 'bigint' },
 ];
 
 /** The table's partition columns: the UTC date Firehose received the record and the stream id. */
@@ -117,7 +157,10 @@ export const EVENTS_TABLE = 'events';
 
 /** A refused request: `status` and a sentence the client may show or log. */
 export class AnalyticsRefusal extends Error {
-  constructor(readonly status: 400 | 413 | 429, message: string) {
+  constructor(
+    readonly status: 400 | 413 | 429,
+    message: string,
+  ) {
     super(message);
     this.name = 'AnalyticsRefusal';
   }
@@ -130,8 +173,10 @@ export function refusalFromIssues(issues: readonly z.core.$ZodIssue[]): string {
   const [first, index] = issue.path;
   const where = first === 'events' && typeof index === 'number' ? `Event ${index + 1}: ` : '';
   const message = issue.message.endsWith('.') ? issue.message : `${issue.message}.`;
-  if (issue.code === 'unrecognized_keys') return `${where}Unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}.`;
-  if (issue.code === 'invalid_type' && issue.path.length === 0) return 'The request body must be a JSON object with an "events" array.';
+  if (issue.code === 'unrecognized_keys')
+    return `${where}Unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}.`;
+  if (issue.code === 'invalid_type' && issue.path.length === 0)
+    return 'The request body must be a JSON object with an "events" array.';
   return `${where}${message}`;
 }
 
@@ -151,26 +196,53 @@ export function clientSkewMs(batch: Pick<AnalyticsBatch, 'sentAt' | 'events'>, r
 export function checkBatchTimes(batch: Pick<AnalyticsBatch, 'sentAt' | 'events'>, receivedAtMs: number): void {
   const skew = clientSkewMs(batch, receivedAtMs);
   if (batch.sentAt) {
-    if (skew > MAX_FUTURE_SKEW_MS) throw new AnalyticsRefusal(400, 'sentAt is more than 5 minutes ahead of the server\'s clock; check the device\'s clock.');
+    if (skew > MAX_FUTURE_SKEW_MS)
+      throw new AnalyticsRefusal(
+        400,
+        "sentAt is more than 5 minutes ahead of the server's clock; check the device's clock.",
+      );
     const sentAtMs = Date.parse(batch.sentAt);
     const index = batch.events.findIndex((e) => Date.parse(e.at) > sentAtMs + 1000);
-    if (index >= 0) throw new AnalyticsRefusal(400, `Event ${index + 1} is timed after the batch was sent; event times cannot be in the future.`);
+    if (index >= 0)
+      throw new AnalyticsRefusal(
+        400,
+        `Event ${index + 1} is timed after the batch was sent; event times cannot be in the future.`,
+      );
   } else {
     const index = batch.events.findIndex((e) => Date.parse(e.at) - receivedAtMs > MAX_FUTURE_SKEW_MS);
-    if (index >= 0) throw new AnalyticsRefusal(400, `Event ${index + 1} is timed more than 5 minutes in the future; event times cannot be in the future.`);
+    if (index >= 0)
+      throw new AnalyticsRefusal(
+        400,
+        `Event ${index + 1} is timed more than 5 minutes in the future; event times cannot be in the future.`,
+      );
   }
   const oldest = batch.events.findIndex((e) => receivedAtMs - (Date.parse(e.at) - skew) > MAX_EVENT_AGE_MS);
-  if (oldest >= 0) throw new AnalyticsRefusal(400, `Event ${oldest + 1} is more than 6 hours old; old events are not accepted.`);
+  if (oldest >= 0)
+    throw new AnalyticsRefusal(400, `Event ${oldest + 1} is more than 6 hours old; old events are not accepted.`);
 }
 
 /** The stored record of one accepted event. */
-export function toStoredEvent(e: AnalyticsEvent, ctx: { userId: string | null; receivedAtMs: number; skewMs: number }): StoredEvent {
+export function toStoredEvent(
+  e: AnalyticsEvent,
+  ctx: { userId: string | null; receivedAtMs: number; skewMs: number },
+): StoredEvent {
   const clientAt = Date.parse(e.at);
   return {
-    event_id: e.eventId, type: e.type, session_id: e.sessionId, viewer_id: ctx.userId ?? e.anonymousId, user_id: ctx.userId,
-    anonymous_id: e.anonymousId, channel_id: e.channelId, stream_id: e.streamId, product_id: e.productId ?? null,
-    click_kind: e.clickKind ?? null, share_method: e.shareMethod ?? null, ttff_ms: e.ttffMs ?? null,
-    client_at_ms: clientAt, at_ms: clientAt - ctx.skewMs, received_at_ms: ctx.receivedAtMs,
+    event_id: e.eventId,
+    type: e.type,
+    session_id: e.sessionId,
+    viewer_id: ctx.userId ?? e.anonymousId,
+    user_id: ctx.userId,
+    anonymous_id: e.anonymousId,
+    channel_id: e.channelId,
+    stream_id: e.streamId,
+    product_id: e.productId ?? null,
+    click_kind: e.clickKind ?? null,
+    share_method: e.shareMethod ?? null,
+    ttff_ms: e.ttffMs ?? null,
+    client_at_ms: clientAt,
+    at_ms: clientAt - ctx.skewMs,
+    received_at_ms: ctx.receivedAtMs,
   };
 }
 

@@ -41,7 +41,8 @@ export const liveCountersPk = (streamId: string) => `ASTAT#${streamId}`;
 export const liveCounterKey = (streamId: string, minute: number, shard: number) =>
   ({ PK: liveCountersPk(streamId), SK: `M#${pad(minute, 10)}#${pad(shard, 2)}` }) as const;
 /** The stream-wide counter shard (unique viewers): `ASTAT#<streamId>` / `TOTAL#<shard>`. */
-export const liveTotalKey = (streamId: string, shard: number) => ({ PK: liveCountersPk(streamId), SK: `TOTAL#${pad(shard, 2)}` }) as const;
+export const liveTotalKey = (streamId: string, shard: number) =>
+  ({ PK: liveCountersPk(streamId), SK: `TOTAL#${pad(shard, 2)}` }) as const;
 /** Presence marker of a viewer in a minute: `APRES#<streamId>#<minute>#<shard>` / `<viewerId>`. */
 export const presenceMarkerKey = (streamId: string, minute: number, viewerId: string) =>
   ({ PK: `APRES#${streamId}#${minute}#${pad(shardOf(viewerId), 2)}`, SK: viewerId }) as const;
@@ -51,7 +52,8 @@ export const viewerMarkerKey = (streamId: string, viewerId: string) =>
 /** A stream's stored report (final, or the last live one): `STREAM#<streamId>` / `REPORT`. */
 export const reportKey = (streamId: string) => ({ PK: `STREAM#${streamId}`, SK: 'REPORT' }) as const;
 /** A 5-minute snapshot of a live report: `STREAM#<streamId>` / `SNAPSHOT#<at>`. */
-export const snapshotKey = (streamId: string, at: string) => ({ PK: `STREAM#${streamId}`, SK: `SNAPSHOT#${at}` }) as const;
+export const snapshotKey = (streamId: string, at: string) =>
+  ({ PK: `STREAM#${streamId}`, SK: `SNAPSHOT#${at}` }) as const;
 
 /** Counter increments for one minute shard. Product counters are `imp#<productId>` / `clk#<productId>` entries. */
 export interface CounterDelta {
@@ -88,7 +90,10 @@ export function planLiveCounters(events: readonly StoredEvent[]): LivePlan {
     const key = `${e.stream_id}#${minute}#${shard}`;
     let entry = deltas.get(key);
     if (!entry) {
-      entry = { streamId: e.stream_id, delta: { minute, shard, views: 0, likes: 0, shares: 0, watchSeconds: 0, products: {} } };
+      entry = {
+        streamId: e.stream_id,
+        delta: { minute, shard, views: 0, likes: 0, shares: 0, watchSeconds: 0, products: {} },
+      };
       deltas.set(key, entry);
     }
     const d = entry.delta;
@@ -149,7 +154,15 @@ export interface LiveTotals {
 /** Adds up the counter shards of one stream (a Query of its `ASTAT#` partition). */
 export function sumLiveCounters(items: readonly CounterItem[]): LiveTotals {
   const perMinute = new Map<number, number>();
-  const totals: LiveTotals = { perMinute: [], views: 0, uniqueViewers: 0, likes: 0, shares: 0, watchSeconds: 0, products: new Map() };
+  const totals: LiveTotals = {
+    perMinute: [],
+    views: 0,
+    uniqueViewers: 0,
+    likes: 0,
+    shares: 0,
+    watchSeconds: 0,
+    products: new Map(),
+  };
   for (const item of items) {
     if (item.SK.startsWith('TOTAL#')) {
       totals.uniqueViewers += item.uniqueViewers ?? 0;
@@ -170,7 +183,9 @@ export function sumLiveCounters(items: readonly CounterItem[]): LiveTotals {
       totals.products.set(productId, p);
     }
   }
-  totals.perMinute = [...perMinute.entries()].sort((a, b) => a[0] - b[0]).map(([minute, viewers]) => ({ minute, viewers }));
+  totals.perMinute = [...perMinute.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([minute, viewers]) => ({ minute, viewers }));
   return totals;
 }
 

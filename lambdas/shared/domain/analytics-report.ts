@@ -5,9 +5,28 @@
  */
 import type { LiveTotals } from './analytics-live';
 
-export interface ProductStats { productId: string; title: string; impressions: number; clicks: number; ctr: number; purchases: number; conversion: number; revenueMinor: number }
-export interface ReportSnapshot { at: string; concurrent: number; views: number; likes: number; revenueMinor: number }
-export interface TopGifterView { userId: string; handle: string; coins: number }
+export interface ProductStats {
+  productId: string;
+  title: string;
+  impressions: number;
+  clicks: number;
+  ctr: number;
+  purchases: number;
+  conversion: number;
+  revenueMinor: number;
+}
+export interface ReportSnapshot {
+  at: string;
+  concurrent: number;
+  views: number;
+  likes: number;
+  revenueMinor: number;
+}
+export interface TopGifterView {
+  userId: string;
+  handle: string;
+  coins: number;
+}
 
 export interface StreamReport {
   streamId: string;
@@ -51,7 +70,13 @@ export interface ViewerFigures {
 }
 
 /** A sale of the stream, as the report reads it. */
-export interface ReportSale { productId: string; productTitle: string; price: number; currency: string; viewSessionId?: string | null }
+export interface ReportSale {
+  productId: string;
+  productTitle: string;
+  price: number;
+  currency: string;
+  viewSessionId?: string | null;
+}
 
 export interface PlatformFigures {
   streamId: string;
@@ -84,9 +109,19 @@ export function figuresFromQueries(rows: {
   const n = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? 0 : Number(v));
   const t = rows.totals[0] ?? {};
   return {
-    views: n(t.views), uniqueViewers: n(t.unique_viewers), watchSeconds: n(t.watch_ms) / 1000, likes: n(t.likes), shares: n(t.shares),
-    perMinute: rows.concurrency.map((r) => ({ minute: n(r.epoch_minute), viewers: n(r.viewers) })).sort((a, b) => a.minute - b.minute),
-    products: rows.products.map((r) => ({ productId: String(r.product_id), impressions: n(r.impressions), clicks: n(r.clicks) })),
+    views: n(t.views),
+    uniqueViewers: n(t.unique_viewers),
+    watchSeconds: n(t.watch_ms) / 1000,
+    likes: n(t.likes),
+    shares: n(t.shares),
+    perMinute: rows.concurrency
+      .map((r) => ({ minute: n(r.epoch_minute), viewers: n(r.viewers) }))
+      .sort((a, b) => a.minute - b.minute),
+    products: rows.products.map((r) => ({
+      productId: String(r.product_id),
+      impressions: n(r.impressions),
+      clicks: n(r.clicks),
+    })),
     attributed: new Set(rows.attribution.map((r) => `${r.product_id}\n${r.session_id}`)),
   };
 }
@@ -94,9 +129,17 @@ export function figuresFromQueries(rows: {
 /** Viewer figures from the live counters (approximate where docs/analytics.md says so). */
 export function figuresFromLive(live: LiveTotals): ViewerFigures {
   return {
-    views: live.views, uniqueViewers: live.uniqueViewers, watchSeconds: live.watchSeconds, likes: live.likes, shares: live.shares,
+    views: live.views,
+    uniqueViewers: live.uniqueViewers,
+    watchSeconds: live.watchSeconds,
+    likes: live.likes,
+    shares: live.shares,
     perMinute: live.perMinute,
-    products: [...live.products.entries()].map(([productId, p]) => ({ productId, impressions: p.impressions, clicks: p.clicks })),
+    products: [...live.products.entries()].map(([productId, p]) => ({
+      productId,
+      impressions: p.impressions,
+      clicks: p.clicks,
+    })),
     attributed: new Set(),
   };
 }
@@ -105,12 +148,17 @@ export function figuresFromLive(live: LiveTotals): ViewerFigures {
  * The concurrency series from the stream's first minute to its last (or the latest counted one
  * while live), a point per minute, minutes without viewers at 0.
  */
-export function concurrencySeries(perMinute: ViewerFigures['perMinute'], startedAtMs: number, endMs: number): { minute: number; viewers: number }[] {
+export function concurrencySeries(
+  perMinute: ViewerFigures['perMinute'],
+  startedAtMs: number,
+  endMs: number,
+): { minute: number; viewers: number }[] {
   const first = Math.floor(startedAtMs / 60_000);
   const last = Math.max(first, Math.floor((endMs - 1) / 60_000), ...perMinute.map((p) => p.minute));
   const byMinute = new Map(perMinute.map((p) => [p.minute, p.viewers]));
   const series: { minute: number; viewers: number }[] = [];
-  for (let m = Math.min(first, ...perMinute.map((p) => p.minute)); m <= last; m++) series.push({ minute: m, viewers: byMinute.get(m) ?? 0 });
+  for (let m = Math.min(first, ...perMinute.map((p) => p.minute)); m <= last; m++)
+    series.push({ minute: m, viewers: byMinute.get(m) ?? 0 });
   return series;
 }
 
@@ -127,19 +175,30 @@ export function buildStreamReport(viewers: ViewerFigures, p: PlatformFigures, no
   const product = (id: string, title?: string) => {
     let s = products.get(id);
     if (!s) {
-      s = { productId: id, title: title ?? p.productTitles.get(id) ?? id, impressions: 0, clicks: 0, ctr: 0, purchases: 0, conversion: 0, revenueMinor: 0 };
+      s = {
+        productId: id,
+        title: title ?? p.productTitles.get(id) ?? id,
+        impressions: 0,
+        clicks: 0,
+        ctr: 0,
+        purchases: 0,
+        conversion: 0,
+        revenueMinor: 0,
+      };
       products.set(id, s);
     }
     return s;
   };
-  for (const v of viewers.products) Object.assign(product(v.productId), { impressions: v.impressions, clicks: v.clicks });
+  for (const v of viewers.products)
+    Object.assign(product(v.productId), { impressions: v.impressions, clicks: v.clicks });
   const converted = new Map<string, number>();
   for (const sale of p.sales) {
     const s = product(sale.productId, sale.productTitle);
     s.title = sale.productTitle || s.title;
     s.purchases += 1;
     s.revenueMinor += sale.price;
-    if (sale.viewSessionId && viewers.attributed.has(`${sale.productId}\n${sale.viewSessionId}`)) converted.set(sale.productId, (converted.get(sale.productId) ?? 0) + 1);
+    if (sale.viewSessionId && viewers.attributed.has(`${sale.productId}\n${sale.viewSessionId}`))
+      converted.set(sale.productId, (converted.get(sale.productId) ?? 0) + 1);
   }
   for (const s of products.values()) {
     s.ctr = ratio(s.clicks, s.impressions);
@@ -147,16 +206,33 @@ export function buildStreamReport(viewers: ViewerFigures, p: PlatformFigures, no
   }
 
   return {
-    streamId: p.streamId, channelId: p.channelId, title: p.title, startedAt: p.startedAt, endedAt: p.endedAt, live: p.live,
-    views: viewers.views, uniqueViewers: viewers.uniqueViewers,
+    streamId: p.streamId,
+    channelId: p.channelId,
+    title: p.title,
+    startedAt: p.startedAt,
+    endedAt: p.endedAt,
+    live: p.live,
+    views: viewers.views,
+    uniqueViewers: viewers.uniqueViewers,
     peakConcurrent: Math.max(0, ...series.map((s) => s.viewers)),
-    averageWatchSeconds: viewers.uniqueViewers > 0 ? Math.round((viewers.watchSeconds / viewers.uniqueViewers) * 10) / 10 : 0,
+    averageWatchSeconds:
+      viewers.uniqueViewers > 0 ? Math.round((viewers.watchSeconds / viewers.uniqueViewers) * 10) / 10 : 0,
     watchHours: Math.round((viewers.watchSeconds / 3600) * 1000) / 1000,
-    likes: viewers.likes, shares: viewers.shares, chatMessages: p.chatMessages, followerGain: p.followerGain,
-    salesRevenueMinor, giftCoins: p.giftCoins, currency,
+    likes: viewers.likes,
+    shares: viewers.shares,
+    chatMessages: p.chatMessages,
+    followerGain: p.followerGain,
+    salesRevenueMinor,
+    giftCoins: p.giftCoins,
+    currency,
     concurrency: series.map((s) => ({ at: new Date(s.minute * 60_000).toISOString(), viewers: s.viewers })),
-    retention: series.filter((s) => s.minute >= firstMinute).map((s) => ({ minute: s.minute - firstMinute, share: ratio(s.viewers, viewers.uniqueViewers) })),
-    products: [...products.values()].sort((a, b) => b.revenueMinor - a.revenueMinor || b.impressions - a.impressions || a.productId.localeCompare(b.productId)),
+    retention: series
+      .filter((s) => s.minute >= firstMinute)
+      .map((s) => ({ minute: s.minute - firstMinute, share: ratio(s.viewers, viewers.uniqueViewers) })),
+    products: [...products.values()].sort(
+      (a, b) =>
+        b.revenueMinor - a.revenueMinor || b.impressions - a.impressions || a.productId.localeCompare(b.productId),
+    ),
     topGifters: [...p.topGifters],
     snapshots: [...p.snapshots],
     generatedAt: new Date(nowMs).toISOString(),

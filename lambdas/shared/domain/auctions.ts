@@ -38,7 +38,9 @@ export function incrementFor(price: number, fixed?: number | null): number {
 }
 
 /** Smallest acceptable next bid. */
-export function minNextBid(a: Pick<AuctionState, 'startingBid' | 'bidIncrement' | 'currentPrice' | 'bidCount'>): number {
+export function minNextBid(
+  a: Pick<AuctionState, 'startingBid' | 'bidIncrement' | 'currentPrice' | 'bidCount'>,
+): number {
   if (!a.bidCount || a.currentPrice === null || a.currentPrice === undefined) return a.startingBid;
   return a.currentPrice + incrementFor(a.currentPrice, a.bidIncrement);
 }
@@ -50,8 +52,13 @@ export type BidRejection =
   | { code: 'BID_TOO_LOW'; message: string; minimum: number };
 
 /** Why a bid is refused, or null when it is acceptable. */
-export function checkBid(a: AuctionState, bid: { bidderId: string; amount: number; banned: boolean }, nowMs: number): BidRejection | null {
-  if (a.status !== 'AUCTION_OPEN' || !a.endsAtMs || a.endsAtMs <= nowMs) return { code: 'AUCTION_CLOSED', message: 'The auction is not open' };
+export function checkBid(
+  a: AuctionState,
+  bid: { bidderId: string; amount: number; banned: boolean },
+  nowMs: number,
+): BidRejection | null {
+  if (a.status !== 'AUCTION_OPEN' || !a.endsAtMs || a.endsAtMs <= nowMs)
+    return { code: 'AUCTION_CLOSED', message: 'The auction is not open' };
   if (a.sellerId === bid.bidderId) return { code: 'NOT_OWNER', message: 'Sellers cannot bid on their own products' };
   if (bid.banned) return { code: 'UNAUTHORIZED', message: 'You are banned from this channel' };
   const minimum = minNextBid(a);
@@ -67,9 +74,11 @@ export function softCloseEndMs(endMs: number, nowMs: number, softCloseSeconds?: 
 }
 
 /** Close outcome: a sale to the high bidder, or no sale without bids. */
-export function closeOutcome(a: { bidCount: number; highBidderId?: string | null; currentPrice?: number | null }):
-  | { outcome: 'SOLD'; buyerId: string; price: number }
-  | { outcome: 'NO_SALE' } {
+export function closeOutcome(a: {
+  bidCount: number;
+  highBidderId?: string | null;
+  currentPrice?: number | null;
+}): { outcome: 'SOLD'; buyerId: string; price: number } | { outcome: 'NO_SALE' } {
   if (a.bidCount > 0 && a.highBidderId && a.currentPrice !== null && a.currentPrice !== undefined) {
     return { outcome: 'SOLD', buyerId: a.highBidderId, price: a.currentPrice };
   }

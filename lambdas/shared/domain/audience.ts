@@ -72,9 +72,12 @@ export function watchVerdict(streamerId: string, fields: AudienceFields, viewer:
   if (fields.inPreview) return { allowed: false, reason: 'PREVIEW' };
   const audience = fields.audience ?? 'PUBLIC';
   if (audience === 'PUBLIC') return { allowed: true };
-  if (audience === 'FOLLOWERS') return viewer.userId && viewer.follows ? { allowed: true } : { allowed: false, reason: 'FOLLOW_REQUIRED' };
+  if (audience === 'FOLLOWERS')
+    return viewer.userId && viewer.follows ? { allowed: true } : { allowed: false, reason: 'FOLLOW_REQUIRED' };
   const handle = viewer.handle ? normalizeHandle(viewer.handle) : undefined;
-  return handle && (fields.allowList ?? []).includes(handle) ? { allowed: true } : { allowed: false, reason: 'PRIVATE' };
+  return handle && (fields.allowList ?? []).includes(handle)
+    ? { allowed: true }
+    : { allowed: false, reason: 'PRIVATE' };
 }
 
 /**

@@ -51,14 +51,28 @@ export interface BattleRefusal {
 }
 
 export function isBattleRefusal(v: unknown): v is BattleRefusal {
-  return typeof v === 'object' && v !== null && typeof (v as { code?: unknown }).code === 'string' && typeof (v as { message?: unknown }).message === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { code?: unknown }).code === 'string' &&
+    typeof (v as { message?: unknown }).message === 'string'
+  );
 }
 
 /** The battle's duration in seconds from the inviter's choice (absent: the default), or a refusal. */
 export function durationSecondsFor(minutes: number | null | undefined): number | BattleRefusal {
   if (minutes === null || minutes === undefined) return DEFAULT_DURATION_MINUTES * 60;
-  if (typeof minutes !== 'number' || Math.floor(minutes) !== minutes || minutes < MIN_DURATION_MINUTES || minutes > MAX_DURATION_MINUTES) {
-    return { code: 'VALIDATION', field: 'durationMinutes', message: `Choose a battle length of ${MIN_DURATION_MINUTES} to ${MAX_DURATION_MINUTES} whole minutes.` };
+  if (
+    typeof minutes !== 'number' ||
+    Math.floor(minutes) !== minutes ||
+    minutes < MIN_DURATION_MINUTES ||
+    minutes > MAX_DURATION_MINUTES
+  ) {
+    return {
+      code: 'VALIDATION',
+      field: 'durationMinutes',
+      message: `Choose a battle length of ${MIN_DURATION_MINUTES} to ${MAX_DURATION_MINUTES} whole minutes.`,
+    };
   }
   return minutes * 60;
 }
@@ -87,7 +101,9 @@ export function endCutoffMs(reason: EndReason, endsAtMs: number, nowMs: number):
 
 /** Sums score counters into each side's score (counters of other channels are ignored). */
 export function sumScores(
-  counters: readonly { channelId?: unknown; coins?: unknown }[], inviterId: string, inviteeId: string,
+  counters: readonly { channelId?: unknown; coins?: unknown }[],
+  inviterId: string,
+  inviteeId: string,
 ): { inviter: number; invitee: number } {
   let inviter = 0;
   let invitee = 0;
@@ -120,9 +136,17 @@ export interface BattleResult {
  * The winner's bonus is `bonusPercent` of the loser's score.
  */
 export function decideResult(input: {
-  inviterId: string; inviteeId: string; inviterScore: number; inviteeScore: number; forfeitChannelId?: string | null; bonusPercent: number;
+  inviterId: string;
+  inviteeId: string;
+  inviterScore: number;
+  inviteeScore: number;
+  forfeitChannelId?: string | null;
+  bonusPercent: number;
 }): BattleResult {
-  const forfeit = input.forfeitChannelId === input.inviterId || input.forfeitChannelId === input.inviteeId ? (input.forfeitChannelId as string) : null;
+  const forfeit =
+    input.forfeitChannelId === input.inviterId || input.forfeitChannelId === input.inviteeId
+      ? (input.forfeitChannelId as string)
+      : null;
   let winner: string | null = null;
   let loser: string | null = null;
   if (forfeit) {
@@ -135,9 +159,16 @@ export function decideResult(input: {
     winner = input.inviteeId;
     loser = input.inviterId;
   }
-  if (!winner || !loser) return { outcome: 'DRAW', winnerChannelId: null, loserChannelId: null, forfeitChannelId: null, bonusCoins: 0 };
+  if (!winner || !loser)
+    return { outcome: 'DRAW', winnerChannelId: null, loserChannelId: null, forfeitChannelId: null, bonusCoins: 0 };
   const loserScore = loser === input.inviterId ? input.inviterScore : input.inviteeScore;
-  return { outcome: 'WIN', winnerChannelId: winner, loserChannelId: loser, forfeitChannelId: forfeit, bonusCoins: bonusCoinsFor(loserScore, input.bonusPercent) };
+  return {
+    outcome: 'WIN',
+    winnerChannelId: winner,
+    loserChannelId: loser,
+    forfeitChannelId: forfeit,
+    bonusCoins: bonusCoinsFor(loserScore, input.bonusPercent),
+  };
 }
 
 /** What a streamer's battle lock says: busy until `busyUntilMs` (a running battle: for good, until it ends). */
@@ -155,7 +186,9 @@ export function isOverdue(endsAtMs: number, nowMs: number, settleMs: number): bo
 
 /** Whether currentBattle answers a battle in `status` to `callerIsOwner` at `nowMs` (see the schema). */
 export function isCurrentFor(
-  battle: { status: BattleStatus; expiresAtMs: number; endedAtMs?: number | null }, callerIsOwner: boolean, nowMs: number,
+  battle: { status: BattleStatus; expiresAtMs: number; endedAtMs?: number | null },
+  callerIsOwner: boolean,
+  nowMs: number,
 ): boolean {
   const status = effectiveStatus(battle.status, battle.expiresAtMs, nowMs);
   if (status === 'RUNNING') return true;
@@ -185,5 +218,11 @@ export const BATTLES_ENV = 'BATTLES';
 
 /** The stage's battle settings as an environment variable (short: fits AppSync's 512 characters). */
 export function battlesEnvironment(settings: BattleSettings): Record<string, string> {
-  return { [BATTLES_ENV]: JSON.stringify({ bonusPercent: settings.bonusPercent, scoreShards: settings.scoreShards, settleMs: settings.settleMs }) };
+  return {
+    [BATTLES_ENV]: JSON.stringify({
+      bonusPercent: settings.bonusPercent,
+      scoreShards: settings.scoreShards,
+      settleMs: settings.settleMs,
+    }),
+  };
 }

@@ -22,7 +22,10 @@ export const coinPackSchema = z.object({
 /** A pack as the shop shows it. */
 export type CoinPack = z.infer<typeof coinPackSchema>;
 
-export const coinPacksSchema = z.array(coinPackSchema).min(1).max(12)
+export const coinPacksSchema = z
+  .array(coinPackSchema)
+  .min(1)
+  .max(12)
   .refine((packs) => new Set(packs.map((p) => p.id)).size === packs.length, 'pack ids must be unique');
 
 /** The packs a stage sells when its config names none. */
@@ -40,15 +43,22 @@ export const coinsConfigSchema = z.object({
    * Name of the Secrets Manager secret (JSON `{ "apiKey": "sk_…", "webhookSecret": "whsec_…" }`)
    * the operator creates before deploying. Absent: the shop says purchases are unavailable.
    */
-  stripeSecretName: z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, 'stripeSecretName must be a Secrets Manager secret name').optional(),
+  stripeSecretName: z
+    .string()
+    .regex(/^[A-Za-z0-9/_+=.@-]{1,256}$/, 'stripeSecretName must be a Secrets Manager secret name')
+    .optional(),
 });
 
 export type CoinsConfig = z.infer<typeof coinsConfigSchema>;
 
 /** The secret's value: the API key the checkout uses and the endpoint secret webhooks are signed with. */
 export const stripeSecretSchema = z.object({
-  apiKey: z.string().regex(/^(sk|rk)_[A-Za-z0-9_]+$/, 'apiKey must be a Stripe secret or restricted key (sk_… or rk_…)'),
-  webhookSecret: z.string().regex(/^whsec_[A-Za-z0-9_+/=]+$/, 'webhookSecret must be a Stripe webhook endpoint secret (whsec_…)'),
+  apiKey: z
+    .string()
+    .regex(/^(sk|rk)_[A-Za-z0-9_]+$/, 'apiKey must be a Stripe secret or restricted key (sk_… or rk_…)'),
+  webhookSecret: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9_+/=]+$/, 'webhookSecret must be a Stripe webhook endpoint secret (whsec_…)'),
 });
 
 export type StripeSecret = z.infer<typeof stripeSecretSchema>;
@@ -103,14 +113,20 @@ export function purchaseStatus(total: number, reversed: number): 'PAID' | 'REFUN
 }
 
 /** A credit of `coins`: debt is settled first, the rest becomes spendable coins. */
-export function applyCredit(wallet: WalletBalance, coins: number): { settled: number; added: number; after: WalletBalance } {
+export function applyCredit(
+  wallet: WalletBalance,
+  coins: number,
+): { settled: number; added: number; after: WalletBalance } {
   const settled = Math.min(wallet.debt, coins);
   const added = coins - settled;
   return { settled, added, after: { coins: wallet.coins + added, debt: wallet.debt - settled } };
 }
 
 /** A clawback of `coins`: what the wallet holds is taken, the shortfall becomes debt (never a negative balance). */
-export function applyClawback(wallet: WalletBalance, coins: number): { taken: number; owed: number; after: WalletBalance } {
+export function applyClawback(
+  wallet: WalletBalance,
+  coins: number,
+): { taken: number; owed: number; after: WalletBalance } {
   const taken = Math.min(wallet.coins, coins);
   const owed = coins - taken;
   return { taken, owed, after: { coins: wallet.coins - taken, debt: wallet.debt + owed } };

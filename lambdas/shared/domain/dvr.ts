@@ -19,8 +19,7 @@ export const DVR_CACHE_CONTROL = 'max-age=1';
 
 /** Which view a recording object feeds, if any. */
 export type DvrSource =
-  | { readonly kind: 'multivariant'; readonly viewKey: string }
-  | { readonly kind: 'media'; readonly viewKey: string };
+  { readonly kind: 'multivariant'; readonly viewKey: string } | { readonly kind: 'media'; readonly viewKey: string };
 
 /**
  * The view a written recording object feeds: `<prefix>/media/hls/master.m3u8` feeds the multivariant
@@ -49,7 +48,8 @@ export function dvrMultivariant(master: string): string {
 }
 
 /** Tags of the whole playlist, rewritten or dropped by the view (RFC 8216 4.3.3, 4.3.5). */
-const PLAYLIST_TAGS = /^#EXT-X-(VERSION|TARGETDURATION|MEDIA-SEQUENCE|DISCONTINUITY-SEQUENCE|PLAYLIST-TYPE|ENDLIST|I-FRAMES-ONLY|INDEPENDENT-SEGMENTS|START|SERVER-CONTROL|PART-INF)\b/;
+const PLAYLIST_TAGS =
+  /^#EXT-X-(VERSION|TARGETDURATION|MEDIA-SEQUENCE|DISCONTINUITY-SEQUENCE|PLAYLIST-TYPE|ENDLIST|I-FRAMES-ONLY|INDEPENDENT-SEGMENTS|START|SERVER-CONTROL|PART-INF)\b/;
 /** Tags that apply to every segment after them until replaced: a view starting later repeats them. */
 const STICKY_TAGS = /^#EXT-X-(MAP|KEY):/;
 
@@ -103,7 +103,8 @@ export function dvrMediaView(playlist: string, options: DvrViewOptions): string 
       if (tag === 'MEDIA-SEQUENCE') mediaSequence = Number(line.split(':')[1]) || 0;
       else if (tag === 'DISCONTINUITY-SEQUENCE') discontinuitySequence = Number(line.split(':')[1]) || 0;
       else if (PLAYLIST_TAGS.test(line)) {
-        if (tag === 'VERSION' || tag === 'TARGETDURATION' || tag === 'INDEPENDENT-SEGMENTS' || tag === 'I-FRAMES-ONLY') header.push(line);
+        if (tag === 'VERSION' || tag === 'TARGETDURATION' || tag === 'INDEPENDENT-SEGMENTS' || tag === 'I-FRAMES-ONLY')
+          header.push(line);
       } else if (STICKY_TAGS.test(line)) {
         sticky = new Map(sticky).set(tag ?? '', line);
         pending.push(line);
@@ -150,14 +151,18 @@ export function dvrMediaView(playlist: string, options: DvrViewOptions): string 
   const droppedDiscontinuities = dropped.filter((s) => s.discontinuity).length + (head.discontinuity ? 1 : 0);
   const headTags = head.tags.filter((t) => t !== '#EXT-X-DISCONTINUITY');
   const repeated = first > 0 ? head.sticky.filter((t) => !headTags.includes(t)) : [];
-  const dated = headTags.some((t) => t.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) || head.startMs === undefined
-    ? [] : [`#EXT-X-PROGRAM-DATE-TIME:${new Date(head.startMs).toISOString()}`];
+  const dated =
+    headTags.some((t) => t.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) || head.startMs === undefined
+      ? []
+      : [`#EXT-X-PROGRAM-DATE-TIME:${new Date(head.startMs).toISOString()}`];
   const lines = [
     '#EXTM3U',
     ...header,
     '#EXT-X-PLAYLIST-TYPE:VOD',
     `#EXT-X-MEDIA-SEQUENCE:${mediaSequence + first}`,
-    ...(discontinuitySequence + droppedDiscontinuities > 0 ? [`#EXT-X-DISCONTINUITY-SEQUENCE:${discontinuitySequence + droppedDiscontinuities}`] : []),
+    ...(discontinuitySequence + droppedDiscontinuities > 0
+      ? [`#EXT-X-DISCONTINUITY-SEQUENCE:${discontinuitySequence + droppedDiscontinuities}`]
+      : []),
     ...repeated,
     ...dated,
     ...headTags,

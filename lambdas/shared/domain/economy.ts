@@ -90,9 +90,16 @@ export const APPSYNC_ENV_VALUE_MAX = 512;
  */
 export function economyEnvironment(economy: Economy): Record<string, string> {
   const settings: EconomySettings = {
-    currency: economy.currency, coinValueMinor: economy.coinValueMinor, standardSharePercent: economy.standardSharePercent,
-    premiumSharePercent: economy.premiumSharePercent, bigGiftCoins: economy.bigGiftCoins, minimumPayoutMinor: economy.minimumPayoutMinor,
-    maxGiftCount: economy.maxGiftCount, maxTipCoins: economy.maxTipCoins, maxTipMessageLength: economy.maxTipMessageLength, shards: economy.shards,
+    currency: economy.currency,
+    coinValueMinor: economy.coinValueMinor,
+    standardSharePercent: economy.standardSharePercent,
+    premiumSharePercent: economy.premiumSharePercent,
+    bigGiftCoins: economy.bigGiftCoins,
+    minimumPayoutMinor: economy.minimumPayoutMinor,
+    maxGiftCount: economy.maxGiftCount,
+    maxTipCoins: economy.maxTipCoins,
+    maxTipMessageLength: economy.maxTipMessageLength,
+    shards: economy.shards,
   };
   const rows: [string, string, number, string][] = [];
   for (const g of economy.gifts) rows.push([g.id, g.name, g.coins, g.animation]);
@@ -155,7 +162,8 @@ export function splitValue(valueMinor: number, sharePercent: number): Split {
 
 /** A typed refusal: the API's errorType and a sentence for the person. */
 export interface EconomyRefusal {
-  readonly code: 'VALIDATION' | 'INSUFFICIENT_COINS' | 'COINS_IN_DEBT' | 'STREAM_NOT_LIVE' | 'BELOW_MINIMUM_PAYOUT' | 'FORBIDDEN';
+  readonly code:
+    'VALIDATION' | 'INSUFFICIENT_COINS' | 'COINS_IN_DEBT' | 'STREAM_NOT_LIVE' | 'BELOW_MINIMUM_PAYOUT' | 'FORBIDDEN';
   readonly message: string;
   /** The input field at fault (VALIDATION). */
   readonly field?: string;
@@ -188,7 +196,8 @@ export function findGift(gifts: readonly GiftDefinition[], giftId: string): Gift
   return null;
 }
 
-const refuse = (code: EconomyRefusal['code'], message: string, field?: string): EconomyRefusal => (field ? { code, message, field } : { code, message });
+const refuse = (code: EconomyRefusal['code'], message: string, field?: string): EconomyRefusal =>
+  field ? { code, message, field } : { code, message };
 
 /** Prices `count` of gift `giftId`, or refuses the request. */
 export function priceGift(economy: Economy, giftId: string, count: number): PricedGift | EconomyRefusal {
@@ -198,11 +207,24 @@ export function priceGift(economy: Economy, giftId: string, count: number): Pric
     return refuse('VALIDATION', `Send between 1 and ${economy.maxGiftCount} gifts at a time.`, 'count');
   }
   const coins = gift.coins * count;
-  return { kind: 'GIFT', giftId: gift.id, giftName: gift.name, animation: gift.animation, count, coins, message: null, big: coins >= economy.bigGiftCoins };
+  return {
+    kind: 'GIFT',
+    giftId: gift.id,
+    giftName: gift.name,
+    animation: gift.animation,
+    count,
+    coins,
+    message: null,
+    big: coins >= economy.bigGiftCoins,
+  };
 }
 
 /** Prices a tip of `coins` with an optional message (trimmed; empty means none), or refuses it. */
-export function priceTip(economy: Economy, coins: number, message: string | null | undefined): PricedGift | EconomyRefusal {
+export function priceTip(
+  economy: Economy,
+  coins: number,
+  message: string | null | undefined,
+): PricedGift | EconomyRefusal {
   if (!isWholeAmount(coins) || coins < 1 || coins > economy.maxTipCoins) {
     return refuse('VALIDATION', `A tip is between 1 and ${economy.maxTipCoins} coins.`, 'coins');
   }
@@ -210,7 +232,16 @@ export function priceTip(economy: Economy, coins: number, message: string | null
   if (text.length > economy.maxTipMessageLength) {
     return refuse('VALIDATION', `A tip message is at most ${economy.maxTipMessageLength} characters.`, 'message');
   }
-  return { kind: 'TIP', giftId: null, giftName: null, animation: null, count: 1, coins, message: text ? text : null, big: coins >= economy.bigGiftCoins };
+  return {
+    kind: 'TIP',
+    giftId: null,
+    giftName: null,
+    animation: null,
+    count: 1,
+    coins,
+    message: text ? text : null,
+    big: coins >= economy.bigGiftCoins,
+  };
 }
 
 /** Whether a pricing result is a refusal. */
@@ -229,7 +260,10 @@ export function spendRefusal(wallet: WalletState | null | undefined, cost: numbe
   const coins = wallet && wallet.coins ? wallet.coins : 0;
   const debt = wallet && wallet.debt ? wallet.debt : 0;
   if (debt > 0) {
-    return refuse('COINS_IN_DEBT', `Your wallet owes ${debt} coins from a refunded purchase; gifts and tips are paused until that is settled.`);
+    return refuse(
+      'COINS_IN_DEBT',
+      `Your wallet owes ${debt} coins from a refunded purchase; gifts and tips are paused until that is settled.`,
+    );
   }
   if (coins < cost) return refuse('INSUFFICIENT_COINS', `This costs ${cost} coins and your wallet holds ${coins}.`);
   return null;
@@ -254,7 +288,10 @@ export function availableMinor(b: EarningsBalance): number {
 /** Why a payout of the whole available balance cannot be requested, or null. */
 export function payoutRefusal(available: number, minimumPayoutMinor: number, currency: string): EconomyRefusal | null {
   if (available < minimumPayoutMinor) {
-    return refuse('BELOW_MINIMUM_PAYOUT', `Payouts start at ${formatMinor(minimumPayoutMinor, currency)}; you have ${formatMinor(available, currency)} available.`);
+    return refuse(
+      'BELOW_MINIMUM_PAYOUT',
+      `Payouts start at ${formatMinor(minimumPayoutMinor, currency)}; you have ${formatMinor(available, currency)} available.`,
+    );
   }
   return null;
 }
@@ -335,7 +372,16 @@ export function canDecidePayout(status: string): boolean {
 
 /** Ledger entry kinds (contract: one entry per movement on an account). */
 export const LEDGER_KINDS = [
-  'PURCHASE', 'REFUND', 'GIFT_SENT', 'TIP_SENT', 'GIFT_RECEIVED', 'TIP_RECEIVED', 'PAYOUT_REQUESTED', 'PAYOUT_REJECTED', 'PAYOUT_PAID', 'BATTLE_BONUS',
+  'PURCHASE',
+  'REFUND',
+  'GIFT_SENT',
+  'TIP_SENT',
+  'GIFT_RECEIVED',
+  'TIP_RECEIVED',
+  'PAYOUT_REQUESTED',
+  'PAYOUT_REJECTED',
+  'PAYOUT_PAID',
+  'BATTLE_BONUS',
 ] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 

@@ -9,7 +9,14 @@
  * `idFromUuid` (APPSYNC_JS resolvers, which only have util.autoId(): 100 of the uuid-v4's 122
  * random bits, skipping its fixed version and variant nibbles).
  */
-export const ID_KINDS = { product: 'prd', bid: 'bid', sale: 'sal', order: 'ord', moderation: 'mod', battle: 'btl' } as const;
+export const ID_KINDS = {
+  product: 'prd',
+  bid: 'bid',
+  sale: 'sal',
+  order: 'ord',
+  moderation: 'mod',
+  battle: 'btl',
+} as const;
 export type IdKind = keyof typeof ID_KINDS;
 
 export const CROCKFORD_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

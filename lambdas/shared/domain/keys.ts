@@ -43,7 +43,8 @@ export const SK_PREFIX = {
 } as const;
 
 /** Whether a read item is the one stored under `key` (for picking items out of a BatchGetItem answer). */
-export const isItemAt = (item: Record<string, unknown>, key: { PK: string; SK: string }) => item.PK === key.PK && item.SK === key.SK;
+export const isItemAt = (item: Record<string, unknown>, key: { PK: string; SK: string }) =>
+  item.PK === key.PK && item.SK === key.SK;
 
 // Items keyed under USER#<userId>.
 
@@ -100,7 +101,8 @@ export const bidKey = (productId: string, bidId: string) =>
 /** Sale: `SALE#<saleId>` / `SALE`. */
 export const saleKey = (saleId: string) => ({ PK: `SALE#${saleId}`, SK: 'SALE' }) as const;
 /** Recording: `RECORDING#<recordingId>` / `RECORDING`. */
-export const recordingKey = (recordingId: string) => ({ PK: recordingPartition(recordingId), SK: 'RECORDING' }) as const;
+export const recordingKey = (recordingId: string) =>
+  ({ PK: recordingPartition(recordingId), SK: 'RECORDING' }) as const;
 /** Restore request: `RECORDING#<recordingId>` / `RESTORE#<userId>`. */
 export const restoreRequestKey = (recordingId: string, userId: string) =>
   ({ PK: recordingPartition(recordingId), SK: `${SK_PREFIX.restore}${userId}` }) as const;
@@ -112,7 +114,8 @@ export const chatHistoryKey = (channelId: string, sendTime: string, messageId: s
 /** Coin checkout (one Stripe Checkout Session): `CHECKOUT#<sessionId>` / `CHECKOUT`. */
 export const checkoutKey = (sessionId: string) => ({ PK: `CHECKOUT#${sessionId}`, SK: 'CHECKOUT' }) as const;
 /** Stripe payment of a coin checkout, which refunds and disputes name: `PAYMENT#<paymentIntentId>` / `PAYMENT`. */
-export const coinPaymentKey = (paymentIntentId: string) => ({ PK: `PAYMENT#${paymentIntentId}`, SK: 'PAYMENT' }) as const;
+export const coinPaymentKey = (paymentIntentId: string) =>
+  ({ PK: `PAYMENT#${paymentIntentId}`, SK: 'PAYMENT' }) as const;
 
 // Items keyed under CHANNEL#<channelId>.
 
@@ -181,7 +184,8 @@ export const userCoinPurchasesPk = (userId: string) => `${userPartition(userId)}
 // Index keys as attribute pairs, for items that carry them.
 
 /** GSI2 key of a profile: `CHANNEL_ARN#<channelArn>` / `PROFILE`. */
-export const channelArnIndexKey = (channelArn: string) => ({ GSI2PK: channelArnPk(channelArn), GSI2SK: 'PROFILE' }) as const;
+export const channelArnIndexKey = (channelArn: string) =>
+  ({ GSI2PK: channelArnPk(channelArn), GSI2SK: 'PROFILE' }) as const;
 /** GSI1 key of a follow: `USER#<streamerId>#FOLLOWERS` / `<followedAt>`. */
 export const followersIndexKey = (streamerId: string, followedAt: string) =>
   ({ GSI1PK: userFollowersPk(streamerId), GSI1SK: followedAt }) as const;
@@ -225,7 +229,8 @@ export const topGifterKey = (streamId: string, userId: string) =>
 /** Partition of the platform's revenue shards. */
 export const PLATFORM_REVENUE_PK = 'PLATFORM#REVENUE';
 /** Platform revenue shard (revenueMinor, coins): `PLATFORM#REVENUE` / `SHARD#<shard>`. */
-export const platformRevenueShardKey = (shard: string) => ({ PK: PLATFORM_REVENUE_PK, SK: `${SK_PREFIX.platformRevenueShard}${shard}` }) as const;
+export const platformRevenueShardKey = (shard: string) =>
+  ({ PK: PLATFORM_REVENUE_PK, SK: `${SK_PREFIX.platformRevenueShard}${shard}` }) as const;
 /** Partition of a payout (its state changes are the item's `history` list). */
 export const payoutPartition = (payoutId: string) => `PAYOUT#${payoutId}`;
 /** Payout: `PAYOUT#<payoutId>` / `PAYOUT`. */

@@ -18,9 +18,7 @@ export function classify(r: { keep?: boolean; saleCount?: number }): Classificat
 
 /** Where an object is, as far as playback is concerned. */
 export type ObjectAvailability =
-  | { kind: 'AVAILABLE' }
-  | { kind: 'ARCHIVED'; tier: ArchiveTier }
-  | { kind: 'RESTORING'; tier: ArchiveTier };
+  { kind: 'AVAILABLE' } | { kind: 'ARCHIVED'; tier: ArchiveTier } | { kind: 'RESTORING'; tier: ArchiveTier };
 
 export type ArchiveTier = 'ARCHIVE_ACCESS' | 'DEEP_ARCHIVE_ACCESS' | 'GLACIER' | 'DEEP_ARCHIVE';
 
@@ -42,7 +40,8 @@ export function availabilityOf(head: HeadFacts): ObjectAvailability {
   const ongoing = /ongoing-request="true"/.test(restore);
   const restored = /ongoing-request="false"/.test(restore);
   let tier: ArchiveTier | undefined;
-  if (head.ArchiveStatus === 'ARCHIVE_ACCESS' || head.ArchiveStatus === 'DEEP_ARCHIVE_ACCESS') tier = head.ArchiveStatus;
+  if (head.ArchiveStatus === 'ARCHIVE_ACCESS' || head.ArchiveStatus === 'DEEP_ARCHIVE_ACCESS')
+    tier = head.ArchiveStatus;
   else if (head.StorageClass === 'GLACIER' || head.StorageClass === 'DEEP_ARCHIVE') tier = head.StorageClass;
   if (!tier) return { kind: 'AVAILABLE' };
   if (ongoing) return { kind: 'RESTORING', tier };
@@ -70,7 +69,10 @@ export function readyInSeconds(tier: ArchiveTier, startedAt: string, now: Date):
 /** A human answer for the replay page, e.g. "about 5 hours". */
 export function restoreMessage(seconds: number): string {
   const hours = Math.round(seconds / 3600);
-  const span = seconds < 3600 ? `about ${Math.max(1, Math.round(seconds / 60))} minutes` : `about ${hours} hour${hours === 1 ? '' : 's'}`;
+  const span =
+    seconds < 3600
+      ? `about ${Math.max(1, Math.round(seconds / 60))} minutes`
+      : `about ${hours} hour${hours === 1 ? '' : 's'}`;
   return `This replay is in archive storage and is being restored; it will be ready in ${span}. We will notify you when it is ready.`;
 }
 
@@ -81,7 +83,10 @@ export function restoreMessage(seconds: number): string {
 export const MIN_TIERED_OBJECT_BYTES = 128 * 1024;
 
 /** Restore request body per storage class: Glacier classes need a retention in days, IT must not have one. */
-export function restoreRequestFor(tier: ArchiveTier, days = 7): { Days?: number; GlacierJobParameters: { Tier: 'Standard' } } {
+export function restoreRequestFor(
+  tier: ArchiveTier,
+  days = 7,
+): { Days?: number; GlacierJobParameters: { Tier: 'Standard' } } {
   return tier === 'GLACIER' || tier === 'DEEP_ARCHIVE'
     ? { Days: days, GlacierJobParameters: { Tier: 'Standard' } }
     : { GlacierJobParameters: { Tier: 'Standard' } };

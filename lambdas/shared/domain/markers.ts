@@ -139,13 +139,26 @@ export interface SaleImage {
 }
 
 export function saleCue(sale: SaleImage): Cue {
-  const cue: Cue = { kind: 'sale', productId: sale.productId, price: sale.price, currency: sale.currency, saleId: sale.saleId };
+  const cue: Cue = {
+    kind: 'sale',
+    productId: sale.productId,
+    price: sale.price,
+    currency: sale.currency,
+    saleId: sale.saleId,
+  };
   if (sale.productTitle) cue.title = sale.productTitle;
   return cue;
 }
 
 /** A featured product's cue: its most relevant price (buy-now, else current bid, else starting bid). */
-export function featuredCue(p: { productId: string; title?: string; currency?: string; buyNowPrice?: number; currentPrice?: number; startingBid?: number }): Cue {
+export function featuredCue(p: {
+  productId: string;
+  title?: string;
+  currency?: string;
+  buyNowPrice?: number;
+  currentPrice?: number;
+  startingBid?: number;
+}): Cue {
   const cue: Cue = { kind: 'featured', productId: p.productId };
   const price = p.buyNowPrice ?? p.currentPrice ?? p.startingBid;
   if (price !== undefined && p.currency) {

@@ -19,9 +19,12 @@ export function isMinorUnits(amount: unknown): amount is number {
 /** Human form, e.g. formatMoney({ amount: 1234, currency: 'USD' }) → "$12.34". */
 export function formatMoney(money: Money, locale = 'en-US'): string {
   const exponent = exponentOf(money.currency);
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent }).format(
-    money.amount / 10 ** exponent,
-  );
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: money.currency,
+    minimumFractionDigits: exponent,
+    maximumFractionDigits: exponent,
+  }).format(money.amount / 10 ** exponent);
 }
 
 /**

@@ -23,9 +23,15 @@ export interface PlaybackClaims {
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
 /** The claims of a token for `channelArn`, valid `ttlSeconds` from `nowMs`. */
-export function playbackClaims(channelArn: string, opts: { origins?: readonly string[]; nowMs?: number; ttlSeconds?: number; viewerId?: string } = {}): PlaybackClaims {
+export function playbackClaims(
+  channelArn: string,
+  opts: { origins?: readonly string[]; nowMs?: number; ttlSeconds?: number; viewerId?: string } = {},
+): PlaybackClaims {
   const now = Math.floor((opts.nowMs ?? Date.now()) / 1000);
-  const claims: PlaybackClaims = { 'aws:channel-arn': channelArn, exp: now + (opts.ttlSeconds ?? PLAYBACK_TOKEN_TTL_SECONDS) };
+  const claims: PlaybackClaims = {
+    'aws:channel-arn': channelArn,
+    exp: now + (opts.ttlSeconds ?? PLAYBACK_TOKEN_TTL_SECONDS),
+  };
   const origins = (opts.origins ?? []).filter((o) => o !== '');
   if (origins.length > 0) claims['aws:access-control-allow-origin'] = [...new Set(origins)].join(',');
   if (opts.viewerId) claims['aws:viewer-id'] = opts.viewerId.slice(0, 40);
@@ -41,17 +47,21 @@ export function signPlaybackToken(claims: PlaybackClaims, privateKeyPem: string 
 }
 
 /** Why a token was refused; IVS answers each with 403. */
-export type PlaybackRefusal = 'MISSING' | 'MALFORMED' | 'BAD_SIGNATURE' | 'EXPIRED' | 'WRONG_CHANNEL' | 'ORIGIN_NOT_ALLOWED';
+export type PlaybackRefusal =
+  'MISSING' | 'MALFORMED' | 'BAD_SIGNATURE' | 'EXPIRED' | 'WRONG_CHANNEL' | 'ORIGIN_NOT_ALLOWED';
 
 export type PlaybackVerdict = { ok: true; claims: PlaybackClaims } | { ok: false; reason: PlaybackRefusal };
 
 /** Whether `origin` matches one of `allowed` (comma-separated; a hostname may start with `*`). */
 export function originAllowed(allowed: string, origin: string): boolean {
-  return allowed.split(',').map((a) => a.trim()).some((a) => {
-    if (a === '*' || a === origin) return true;
-    const wild = /^(https?:\/\/)\*(\.[^/]+)$/.exec(a);
-    return !!wild && origin.startsWith(wild[1] as string) && origin.endsWith(wild[2] as string);
-  });
+  return allowed
+    .split(',')
+    .map((a) => a.trim())
+    .some((a) => {
+      if (a === '*' || a === origin) return true;
+      const wild = /^(https?:\/\/)\*(\.[^/]+)$/.exec(a);
+      return !!wild && origin.startsWith(wild[1] as string) && origin.endsWith(wild[2] as string);
+    });
 }
 
 /**
@@ -59,7 +69,12 @@ export function originAllowed(allowed: string, origin: string): boolean {
  * channel's playback request: ES384 signature by one of the keys, `aws:channel-arn` equal to the
  * channel, `exp` in the future, and (for a browser request, which sends Origin) the origin allowed.
  */
-export function verifyPlaybackToken(token: string | null | undefined, channelArn: string, publicKeys: readonly (string | KeyObject)[], opts: { nowMs?: number; origin?: string } = {}): PlaybackVerdict {
+export function verifyPlaybackToken(
+  token: string | null | undefined,
+  channelArn: string,
+  publicKeys: readonly (string | KeyObject)[],
+  opts: { nowMs?: number; origin?: string } = {},
+): PlaybackVerdict {
   if (!token) return { ok: false, reason: 'MISSING' };
   const parts = token.split('.');
   if (parts.length !== 3) return { ok: false, reason: 'MALFORMED' };
@@ -72,20 +87,28 @@ export function verifyPlaybackToken(token: string | null | undefined, channelArn
   } catch {
     return { ok: false, reason: 'MALFORMED' };
   }
-  if (header.alg !== 'ES384' || typeof claims !== 'object' || claims === null) return { ok: false, reason: 'MALFORMED' };
+  if (header.alg !== 'ES384' || typeof claims !== 'object' || claims === null)
+    return { ok: false, reason: 'MALFORMED' };
   const signature = Buffer.from(sig, 'base64url');
   const signed = publicKeys.some((k) => {
     try {
-      return verify('sha384', Buffer.from(`${head}.${body}`), { key: typeof k === 'string' ? createPublicKey(k) : k, dsaEncoding: 'ieee-p1363' }, signature);
+      return verify(
+        'sha384',
+        Buffer.from(`${head}.${body}`),
+        { key: typeof k === 'string' ? createPublicKey(k) : k, dsaEncoding: 'ieee-p1363' },
+        signature,
+      );
     } catch {
       return false;
     }
   });
   if (!signed) return { ok: false, reason: 'BAD_SIGNATURE' };
-  if (typeof claims.exp !== 'number' || claims.exp * 1000 <= (opts.nowMs ?? Date.now())) return { ok: false, reason: 'EXPIRED' };
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 <= (opts.nowMs ?? Date.now()))
+    return { ok: false, reason: 'EXPIRED' };
   if (claims['aws:channel-arn'] !== channelArn) return { ok: false, reason: 'WRONG_CHANNEL' };
   const allowed = claims['aws:access-control-allow-origin'];
-  if (allowed && opts.origin && !originAllowed(allowed, opts.origin)) return { ok: false, reason: 'ORIGIN_NOT_ALLOWED' };
+  if (allowed && opts.origin && !originAllowed(allowed, opts.origin))
+    return { ok: false, reason: 'ORIGIN_NOT_ALLOWED' };
   return { ok: true, claims };
 }
 

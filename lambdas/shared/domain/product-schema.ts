@@ -15,8 +15,12 @@ export const SOFT_CLOSE_LIMITS = { min: 0, max: 120 } as const;
 /** Type-specific parameters. */
 export const PARAM_SCHEMAS = {
   GENERIC: z.object({}).strict(),
-  APPAREL: z.object({ size: z.enum(['XS', 'S', 'M', 'L', 'XL', 'XXL']), colour: z.string().trim().min(1).max(40) }).strict(),
-  COLLECTIBLE: z.object({ grade: z.string().trim().min(1).max(20), year: z.number().int().min(1800).max(2100) }).strict(),
+  APPAREL: z
+    .object({ size: z.enum(['XS', 'S', 'M', 'L', 'XL', 'XXL']), colour: z.string().trim().min(1).max(40) })
+    .strict(),
+  COLLECTIBLE: z
+    .object({ grade: z.string().trim().min(1).max(20), year: z.number().int().min(1800).max(2100) })
+    .strict(),
 } as const;
 
 const minor = z.number().int().nonnegative();
@@ -42,15 +46,20 @@ export const productInputSchema = z
   .superRefine((p, ctx) => {
     const auction = p.saleMode !== 'BUY_NOW';
     const min = minStartingBid(p.currency) ?? 0;
-    if (auction && (p.startingBid === null || p.startingBid === undefined)) ctx.addIssue({ code: 'custom', path: ['startingBid'], message: 'Required for auctions' });
+    if (auction && (p.startingBid === null || p.startingBid === undefined))
+      ctx.addIssue({ code: 'custom', path: ['startingBid'], message: 'Required for auctions' });
     if (auction && p.startingBid !== null && p.startingBid !== undefined && p.startingBid < min)
       ctx.addIssue({ code: 'custom', path: ['startingBid'], message: `At least ${min}` });
-    if (p.saleMode !== 'AUCTION' && !p.buyNowPrice) ctx.addIssue({ code: 'custom', path: ['buyNowPrice'], message: 'Required for buy-now' });
-    if (p.saleMode === 'AUCTION' && p.buyNowPrice) ctx.addIssue({ code: 'custom', path: ['buyNowPrice'], message: 'Not allowed for auction-only' });
+    if (p.saleMode !== 'AUCTION' && !p.buyNowPrice)
+      ctx.addIssue({ code: 'custom', path: ['buyNowPrice'], message: 'Required for buy-now' });
+    if (p.saleMode === 'AUCTION' && p.buyNowPrice)
+      ctx.addIssue({ code: 'custom', path: ['buyNowPrice'], message: 'Not allowed for auction-only' });
     if (p.buyNowPrice && p.startingBid !== null && p.startingBid !== undefined && p.buyNowPrice <= p.startingBid)
       ctx.addIssue({ code: 'custom', path: ['buyNowPrice'], message: 'Must exceed the starting bid' });
     const params = PARAM_SCHEMAS[p.type].safeParse(p.params ?? {});
-    if (!params.success) for (const issue of params.error.issues) ctx.addIssue({ code: 'custom', path: ['params', ...issue.path.map(String)], message: issue.message });
+    if (!params.success)
+      for (const issue of params.error.issues)
+        ctx.addIssue({ code: 'custom', path: ['params', ...issue.path.map(String)], message: issue.message });
   });
 
 export type ProductInput = z.infer<typeof productInputSchema>;
@@ -60,5 +69,8 @@ export function firstProductInputError(input: unknown): { field: string; message
   const r = productInputSchema.safeParse(input);
   if (r.success) return null;
   const issue = r.error.issues[0];
-  return { field: issue ? issue.path.map(String).join('.') : 'input', message: issue ? issue.message : 'Invalid input' };
+  return {
+    field: issue ? issue.path.map(String).join('.') : 'input',
+    message: issue ? issue.message : 'Invalid input',
+  };
 }

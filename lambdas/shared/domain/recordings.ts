@@ -9,7 +9,12 @@ import { idFromBytes } from './ids';
 import { RECORDINGS_PK, recordingKey, recordingPrefixKey, streamRecordingPk, userRecordingsPk } from './keys';
 import { LATEST_THUMBNAIL_PATH } from './recording-paths';
 
-export const RECORDING_STATUSES = ['Recording Start', 'Recording End', 'Recording Start Failure', 'Recording End Failure'] as const;
+export const RECORDING_STATUSES = [
+  'Recording Start',
+  'Recording End',
+  'Recording Start Failure',
+  'Recording End Failure',
+] as const;
 export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
 
 /** `detail` of an "IVS Recording State Change" EventBridge event (fields IVS documents). */
@@ -192,12 +197,16 @@ export function observe(o: RecordingObservation): RecordingFields {
   const { detail, metadata } = o;
   const state = stateOf(detail.recording_status);
   const prefix = normalisePrefix(detail.recording_s3_key_prefix);
-  const durationMs = metadata?.media?.hls?.duration_ms ?? (detail.recording_duration_ms > 0 ? detail.recording_duration_ms : undefined);
+  const durationMs =
+    metadata?.media?.hls?.duration_ms ?? (detail.recording_duration_ms > 0 ? detail.recording_duration_ms : undefined);
   const eventMs = Date.parse(o.eventTime);
   const startedAt =
     metadata?.recording_started_at ??
     (state === 'RECORDING' || durationMs === undefined ? o.eventTime : new Date(eventMs - durationMs).toISOString());
-  const endedAt = state === 'RECORDING' ? undefined : (metadata?.recording_ended_at ?? (state === 'AVAILABLE' ? o.eventTime : undefined));
+  const endedAt =
+    state === 'RECORDING'
+      ? undefined
+      : (metadata?.recording_ended_at ?? (state === 'AVAILABLE' ? o.eventTime : undefined));
   const fields: RecordingFields = {
     recordingId: recordingIdFromSession(detail.recording_session_id),
     userId: o.userId,
@@ -241,7 +250,9 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 }
 
 /** Key and index attributes of a Recording item (docs/data-model.md). */
-export function recordingItemKeys(r: Pick<RecordingFields, 'recordingId' | 'userId' | 'streamId' | 'startedAt' | 'state'>): Record<string, string> {
+export function recordingItemKeys(
+  r: Pick<RecordingFields, 'recordingId' | 'userId' | 'streamId' | 'startedAt' | 'state'>,
+): Record<string, string> {
   const keys: Record<string, string> = {
     ...recordingKey(r.recordingId),
     GSI1PK: userRecordingsPk(r.userId),

@@ -9,7 +9,17 @@ export const REPORT_TARGET_KINDS = ['STREAM', 'USER', 'MESSAGE'] as const;
 export type ReportTargetKind = (typeof REPORT_TARGET_KINDS)[number];
 
 /** The fixed reasons a viewer picks from; OTHER needs a sentence of free text. */
-export const REPORT_REASONS = ['SPAM', 'HARASSMENT', 'HATE', 'NUDITY', 'VIOLENCE', 'SCAM', 'MINOR_SAFETY', 'IMPERSONATION', 'OTHER'] as const;
+export const REPORT_REASONS = [
+  'SPAM',
+  'HARASSMENT',
+  'HATE',
+  'NUDITY',
+  'VIOLENCE',
+  'SCAM',
+  'MINOR_SAFETY',
+  'IMPERSONATION',
+  'OTHER',
+] as const;
 export type ReportReason = (typeof REPORT_REASONS)[number];
 
 /** Longest free text of a report. */
@@ -41,7 +51,10 @@ export interface AutoSuspension {
 export const DEFAULT_AUTO_SUSPENSION: AutoSuspension = { reports: 5, windowMinutes: 10 };
 
 /** Id of a report target: groups the queue and keys the reports (`REPORTS#<targetId>`). */
-export function reportTargetId(kind: ReportTargetKind, parts: { channelId?: string; streamId?: string; userId?: string; messageId?: string }): string {
+export function reportTargetId(
+  kind: ReportTargetKind,
+  parts: { channelId?: string; streamId?: string; userId?: string; messageId?: string },
+): string {
   if (kind === 'STREAM') return `STREAM#${parts.channelId ?? ''}#${parts.streamId ?? ''}`;
   if (kind === 'MESSAGE') return `MESSAGE#${parts.channelId ?? ''}#${parts.messageId ?? ''}`;
   return `USER#${parts.userId ?? ''}`;
@@ -59,7 +72,11 @@ export interface ReportSeen {
 }
 
 /** Distinct reporters among `reports` at or after `nowMs - windowMinutes`. */
-export function distinctReportersInWindow(reports: readonly ReportSeen[], nowMs: number, windowMinutes: number): number {
+export function distinctReportersInWindow(
+  reports: readonly ReportSeen[],
+  nowMs: number,
+  windowMinutes: number,
+): number {
   const since = nowMs - windowMinutes * 60_000;
   const reporters = new Set<string>();
   for (const r of reports) if (Date.parse(r.reportedAt) >= since) reporters.add(r.reporterId);
@@ -82,12 +99,23 @@ export function commonestReason(reasons: readonly ReportReason[]): ReportReason 
 
 /** Reason labels as people read them (notifications, the admin page). */
 export const REASON_LABELS: Record<ReportReason, string> = {
-  SPAM: 'spam', HARASSMENT: 'harassment or bullying', HATE: 'hate speech', NUDITY: 'nudity or sexual content', VIOLENCE: 'violence or threats',
-  SCAM: 'scam or fraud', MINOR_SAFETY: 'child safety', IMPERSONATION: 'impersonation', OTHER: 'something else',
+  SPAM: 'spam',
+  HARASSMENT: 'harassment or bullying',
+  HATE: 'hate speech',
+  NUDITY: 'nudity or sexual content',
+  VIOLENCE: 'violence or threats',
+  SCAM: 'scam or fraud',
+  MINOR_SAFETY: 'child safety',
+  IMPERSONATION: 'impersonation',
+  OTHER: 'something else',
 };
 
 /** The sentence an auto-suspended streamer (and the admins' alert) reads. */
-export function autoSuspensionReason(reporters: number, windowMinutes: number, reason: ReportReason | undefined): string {
+export function autoSuspensionReason(
+  reporters: number,
+  windowMinutes: number,
+  reason: ReportReason | undefined,
+): string {
   return `${reporters} viewers reported your stream within ${windowMinutes} minutes${reason ? ` (mostly for ${REASON_LABELS[reason]})` : ''}. It is stopped until our team has reviewed it.`;
 }
 
@@ -125,4 +153,7 @@ export const SAFETY_ALERT_EVENT = { source: 'lvs.safety', detailType: 'Stream Au
  */
 export const RATE_LIMITED_ERROR_TYPE = 'RateLimited';
 export const RATE_LIMITED_MESSAGE = 'Too many requests from your network just now. Wait a minute, then try again.';
-export const RATE_LIMITED_BODY = JSON.stringify({ data: null, errors: [{ errorType: RATE_LIMITED_ERROR_TYPE, message: RATE_LIMITED_MESSAGE }] });
+export const RATE_LIMITED_BODY = JSON.stringify({
+  data: null,
+  errors: [{ errorType: RATE_LIMITED_ERROR_TYPE, message: RATE_LIMITED_MESSAGE }],
+});

@@ -12,8 +12,14 @@ export function scheduleInputSchema(now: Date) {
       startsAt: z.iso.datetime({ offset: true }),
     })
     .strict()
-    .refine((v) => Date.parse(v.startsAt) > now.getTime(), { message: 'startsAt must be in the future', path: ['startsAt'] })
-    .refine((v) => Date.parse(v.startsAt) <= now.getTime() + MAX_AHEAD_MS, { message: 'startsAt is at most 180 days ahead', path: ['startsAt'] });
+    .refine((v) => Date.parse(v.startsAt) > now.getTime(), {
+      message: 'startsAt must be in the future',
+      path: ['startsAt'],
+    })
+    .refine((v) => Date.parse(v.startsAt) <= now.getTime() + MAX_AHEAD_MS, {
+      message: 'startsAt is at most 180 days ahead',
+      path: ['startsAt'],
+    });
 }
 
 /** Normalises an ISO timestamp to UTC with milliseconds, so sort keys order chronologically. */

@@ -10,11 +10,13 @@ export const streamStateEventSchema = z.object({
   source: z.literal('aws.ivs'),
   time: z.string(),
   resources: z.array(z.string()).min(1),
-  detail: z.object({
-    event_name: z.string(),
-    channel_name: z.string().optional(),
-    stream_id: z.string(),
-  }).loose(),
+  detail: z
+    .object({
+      event_name: z.string(),
+      channel_name: z.string().optional(),
+      stream_id: z.string(),
+    })
+    .loose(),
 });
 
 export type StreamStateEvent = z.infer<typeof streamStateEventSchema>;

@@ -36,7 +36,6 @@ export interface Profile {
   suspendedAt?: string;
 }
 
-
 /**
  * What a provisioning run has created so far, stored after every step so a retry after a partial
  * failure resumes instead of creating a second channel or room.
@@ -86,7 +85,6 @@ export function ownedBy(tags: Record<string, string> | undefined, userId: string
   return tags?.owner === userId && tags?.platform === resourceTag;
 }
 
-
 export type ProvisioningStep = 'CHANNEL' | 'STREAM_KEY' | 'CHAT_ROOM' | 'PROFILE';
 
 /** The next step a provisioning run must perform, given what exists. */
@@ -129,11 +127,33 @@ const optionalText = (max: number) => z.string().trim().max(max).optional();
 export const streamDetailsSchema = z
   .object({
     title: optionalText(140),
-    category: z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9 &-]+$/, 'Letters, digits, spaces, & and -').optional(),
-    tags: z.array(z.string().trim().min(1).max(25).regex(/^[A-Za-z0-9-]+$/, 'Tags are letters, digits and -')).max(10).optional(),
-    language: z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'A language code like en or en-US').optional(),
+    category: z
+      .string()
+      .trim()
+      .min(1)
+      .max(40)
+      .regex(/^[A-Za-z0-9 &-]+$/, 'Letters, digits, spaces, & and -')
+      .optional(),
+    tags: z
+      .array(
+        z
+          .string()
+          .trim()
+          .min(1)
+          .max(25)
+          .regex(/^[A-Za-z0-9-]+$/, 'Tags are letters, digits and -'),
+      )
+      .max(10)
+      .optional(),
+    language: z
+      .string()
+      .regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'A language code like en or en-US')
+      .optional(),
     goingLiveMessage: optionalText(280),
-    thumbnailUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+    thumbnailUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional(),
     displayName: z.string().trim().min(1).max(50).optional(),
   })
   .strict();

@@ -28,20 +28,31 @@ function validate(input: Input): Record<string, unknown> {
   const title = (input.title as string).trim();
   if (title.length < 1 || title.length > 120) invalid('title', 'A title has 1 to 120 characters');
   if (input.description && input.description.length > 2000) invalid('description', 'At most 2000 characters');
-  if (input.imageUrl && !(input.imageUrl.startsWith('https://') || input.imageUrl.startsWith('http://'))) invalid('imageUrl', 'An http(s) URL');
+  if (input.imageUrl && !(input.imageUrl.startsWith('https://') || input.imageUrl.startsWith('http://')))
+    invalid('imageUrl', 'An http(s) URL');
   // minStartingBid looks the user string up among the table's own keys only (never `constructor`).
   const min = typeof input.currency === 'string' ? minStartingBid(input.currency) : null;
   if (min === null) invalid('currency', 'Unsupported currency');
   const auction = input.saleMode !== 'BUY_NOW';
-  if (auction && (input.startingBid === null || input.startingBid === undefined)) invalid('startingBid', 'Required for auctions');
-  if (auction && (!isInt(input.startingBid) || input.startingBid < (min ?? 0))) invalid('startingBid', `At least ${min ?? 0}`);
-  if (input.bidIncrement !== null && input.bidIncrement !== undefined && (!isInt(input.bidIncrement) || input.bidIncrement < 1)) invalid('bidIncrement', 'A positive whole number');
+  if (auction && (input.startingBid === null || input.startingBid === undefined))
+    invalid('startingBid', 'Required for auctions');
+  if (auction && (!isInt(input.startingBid) || input.startingBid < (min ?? 0)))
+    invalid('startingBid', `At least ${min ?? 0}`);
+  if (
+    input.bidIncrement !== null &&
+    input.bidIncrement !== undefined &&
+    (!isInt(input.bidIncrement) || input.bidIncrement < 1)
+  )
+    invalid('bidIncrement', 'A positive whole number');
   if (input.saleMode !== 'AUCTION' && !input.buyNowPrice) invalid('buyNowPrice', 'Required for buy-now');
   if (input.saleMode === 'AUCTION' && input.buyNowPrice) invalid('buyNowPrice', 'Not allowed for auction-only');
-  if (input.buyNowPrice && (!isInt(input.buyNowPrice) || input.buyNowPrice < 1)) invalid('buyNowPrice', 'A positive whole number');
-  if (input.buyNowPrice && auction && input.buyNowPrice <= input.startingBid) invalid('buyNowPrice', 'Must exceed the starting bid');
+  if (input.buyNowPrice && (!isInt(input.buyNowPrice) || input.buyNowPrice < 1))
+    invalid('buyNowPrice', 'A positive whole number');
+  if (input.buyNowPrice && auction && input.buyNowPrice <= input.startingBid)
+    invalid('buyNowPrice', 'Must exceed the starting bid');
   const duration = input.durationSeconds ?? 300;
-  if (!isInt(duration) || duration < 30 || duration > 604800) invalid('durationSeconds', 'Between 30 seconds and 7 days');
+  if (!isInt(duration) || duration < 30 || duration > 604800)
+    invalid('durationSeconds', 'Between 30 seconds and 7 days');
   const softClose = input.softCloseSeconds ?? 0;
   if (!isInt(softClose) || softClose < 0 || softClose > 120) invalid('softCloseSeconds', 'Between 0 and 120 seconds');
   const params = (input.params ?? {}) as Item;
@@ -49,11 +60,13 @@ function validate(input: Input): Record<string, unknown> {
   if (input.type === 'GENERIC' && keys.length) invalid('params', 'Generic products take no parameters');
   if (input.type === 'APPAREL') {
     if (!SIZES.includes(params.size)) invalid('params.size', 'One of XS, S, M, L, XL, XXL');
-    if (typeof params.colour !== 'string' || params.colour.trim().length < 1 || params.colour.length > 40) invalid('params.colour', 'Required');
+    if (typeof params.colour !== 'string' || params.colour.trim().length < 1 || params.colour.length > 40)
+      invalid('params.colour', 'Required');
     if (keys.length !== 2) invalid('params', 'Apparel takes size and colour');
   }
   if (input.type === 'COLLECTIBLE') {
-    if (typeof params.grade !== 'string' || params.grade.trim().length < 1 || params.grade.length > 20) invalid('params.grade', 'Required');
+    if (typeof params.grade !== 'string' || params.grade.trim().length < 1 || params.grade.length > 20)
+      invalid('params.grade', 'Required');
     if (!isInt(params.year) || params.year < 1800 || params.year > 2100) invalid('params.year', 'A year');
     if (keys.length !== 2) invalid('params', 'Collectibles take grade and year');
   }
@@ -70,12 +83,30 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBTransactWriteIt
   const productId = idFromUuid('prd', util.autoId());
   const now = util.time.nowISO8601();
   const item: Record<string, unknown> = {
-    type: 'Product', productId, channelId: me.sub, title: v.title, description: input.description ?? null, imageUrl: input.imageUrl ?? null,
-    productType: input.type, params: v.params, saleMode: input.saleMode, currency: input.currency,
-    startingBid: input.saleMode === 'BUY_NOW' ? null : input.startingBid, bidIncrement: input.bidIncrement ?? null, buyNowPrice: input.buyNowPrice ?? null,
-    currentPrice: null, bidCount: 0, status: 'DRAFT', durationSeconds: v.duration, softCloseSeconds: v.softClose,
-    shippingProfileId: input.shippingProfileId ?? null, featured: false, createdAt: now, updatedAt: now,
-    GSI1PK: channelProductsPk(me.sub), GSI1SK: now,
+    type: 'Product',
+    productId,
+    channelId: me.sub,
+    title: v.title,
+    description: input.description ?? null,
+    imageUrl: input.imageUrl ?? null,
+    productType: input.type,
+    params: v.params,
+    saleMode: input.saleMode,
+    currency: input.currency,
+    startingBid: input.saleMode === 'BUY_NOW' ? null : input.startingBid,
+    bidIncrement: input.bidIncrement ?? null,
+    buyNowPrice: input.buyNowPrice ?? null,
+    currentPrice: null,
+    bidCount: 0,
+    status: 'DRAFT',
+    durationSeconds: v.duration,
+    softCloseSeconds: v.softClose,
+    shippingProfileId: input.shippingProfileId ?? null,
+    featured: false,
+    createdAt: now,
+    updatedAt: now,
+    GSI1PK: channelProductsPk(me.sub),
+    GSI1SK: now,
   };
   ctx.stash.product = { ...productKey(productId), ...item };
   // A suspended channel adds no products (docs/safety.md): the profile is checked in the same transaction.
@@ -83,11 +114,16 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBTransactWriteIt
     operation: 'TransactWriteItems',
     transactItems: [
       {
-        table: ctx.env.TABLE_NAME as string, operation: 'PutItem', key: util.dynamodb.toMapValues(productKey(productId)),
-        attributeValues: util.dynamodb.toMapValues(item), condition: { expression: 'attribute_not_exists(PK)' },
+        table: ctx.env.TABLE_NAME as string,
+        operation: 'PutItem',
+        key: util.dynamodb.toMapValues(productKey(productId)),
+        attributeValues: util.dynamodb.toMapValues(item),
+        condition: { expression: 'attribute_not_exists(PK)' },
       },
       {
-        table: ctx.env.TABLE_NAME as string, operation: 'ConditionCheck', key: util.dynamodb.toMapValues(profileKey(me.sub)),
+        table: ctx.env.TABLE_NAME as string,
+        operation: 'ConditionCheck',
+        key: util.dynamodb.toMapValues(profileKey(me.sub)),
         condition: {
           expression: 'attribute_not_exists(suspendedUntil) OR suspendedUntil <= :now',
           expressionValues: util.dynamodb.toMapValues({ ':now': now }),
@@ -99,7 +135,9 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBTransactWriteIt
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    const reasons = (ctx.result && ctx.result.cancellationReasons ? ctx.result.cancellationReasons : []) as { type?: string }[];
+    const reasons = (ctx.result && ctx.result.cancellationReasons ? ctx.result.cancellationReasons : []) as {
+      type?: string;
+    }[];
     if (reasons[1] && reasons[1].type === 'ConditionalCheckFailed') {
       util.error('Your channel is suspended: you cannot add products until the suspension ends.', 'SUSPENDED');
     }

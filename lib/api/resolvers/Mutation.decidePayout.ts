@@ -9,11 +9,15 @@ import type { DecideStash } from './functions/payoutGet';
 
 export const pipeline = ['payoutGet', 'payoutDecide'];
 
-export function request(ctx: Context<{ payoutId: string; decision: 'PAID' | 'REJECTED'; reason?: string | null }>): unknown {
+export function request(
+  ctx: Context<{ payoutId: string; decision: 'PAID' | 'REJECTED'; reason?: string | null }>,
+): unknown {
   const admin = requireAdmin(ctx);
   const reason = ctx.args.reason ? ctx.args.reason.trim() : '';
   if (ctx.args.decision === 'REJECTED' && !reason) {
-    util.error('Say why the payout is rejected: the broadcaster reads the reason.', 'VALIDATION', null, { field: 'reason' });
+    util.error('Say why the payout is rejected: the broadcaster reads the reason.', 'VALIDATION', null, {
+      field: 'reason',
+    });
   }
   if (reason.length > 500) {
     util.error('A reason is at most 500 characters.', 'VALIDATION', null, { field: 'reason' });

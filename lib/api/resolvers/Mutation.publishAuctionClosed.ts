@@ -9,7 +9,15 @@ type Input = { channelId: string; productId: string; outcome: string; saleId?: s
 
 export function request(ctx: Context<{ input: Input }>): NONERequest {
   const input = ctx.args.input;
-  return { payload: { channelId: input.channelId, productId: input.productId, outcome: input.outcome, sale: null, saleId: input.saleId ?? null } };
+  return {
+    payload: {
+      channelId: input.channelId,
+      productId: input.productId,
+      outcome: input.outcome,
+      sale: null,
+      saleId: input.saleId ?? null,
+    },
+  };
 }
 
 export function response(ctx: Context): unknown {

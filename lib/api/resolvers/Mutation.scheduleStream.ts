@@ -32,9 +32,19 @@ export function request(ctx: Context<{ input: Input }>): DynamoDBPutItemRequest 
   const scheduleId = `sch_${util.autoUlid().substring(6)}`;
   const now = util.time.nowISO8601();
   const item: Record<string, unknown> = {
-    type: 'ScheduledStream', scheduleId, userId: me, handle: ownedHandle(identity),
-    title, startsAt, cancelled: false, GSI1PK: SCHEDULED_PK, GSI1SK: startsAt,
-    GSI2PK: userSchedulePk(me), GSI2SK: startsAt, createdAt: now, updatedAt: now,
+    type: 'ScheduledStream',
+    scheduleId,
+    userId: me,
+    handle: ownedHandle(identity),
+    title,
+    startsAt,
+    cancelled: false,
+    GSI1PK: SCHEDULED_PK,
+    GSI1SK: startsAt,
+    GSI2PK: userSchedulePk(me),
+    GSI2SK: startsAt,
+    createdAt: now,
+    updatedAt: now,
   };
   const category = ctx.args.input.category ? ctx.args.input.category.trim() : '';
   if (category.length > 40) {

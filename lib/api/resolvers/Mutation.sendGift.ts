@@ -10,7 +10,9 @@ import { startGift } from './lib/economy';
 
 export const pipeline = ['giftLoad', 'giftWrite', 'giftWriteRetry', 'giftReceipt'];
 
-export function request(ctx: Context<{ input: { channelId: string; giftId: string; count: number; clientGiftId: string } }>): unknown {
+export function request(
+  ctx: Context<{ input: { channelId: string; giftId: string; count: number; clientGiftId: string } }>,
+): unknown {
   const input = ctx.args.input;
   return startGift(ctx, input, (economy) => priceGift(economy, input.giftId, input.count));
 }

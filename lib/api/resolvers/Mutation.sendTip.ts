@@ -8,7 +8,9 @@ import { startGift } from './lib/economy';
 
 export const pipeline = ['giftLoad', 'giftWrite', 'giftWriteRetry', 'giftReceipt'];
 
-export function request(ctx: Context<{ input: { channelId: string; coins: number; message?: string | null; clientGiftId: string } }>): unknown {
+export function request(
+  ctx: Context<{ input: { channelId: string; coins: number; message?: string | null; clientGiftId: string } }>,
+): unknown {
   const input = ctx.args.input;
   return startGift(ctx, input, (economy) => priceTip(economy, input.coins, input.message));
 }

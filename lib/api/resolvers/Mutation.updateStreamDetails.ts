@@ -10,11 +10,23 @@ import { failOnError } from './lib/errors';
 import { profileKey } from '../../../lambdas/shared/domain/keys';
 
 type Input = {
-  title?: string | null; category?: string | null; tags?: string[] | null; language?: string | null;
-  goingLiveMessage?: string | null; thumbnailUrl?: string | null; displayName?: string | null;
+  title?: string | null;
+  category?: string | null;
+  tags?: string[] | null;
+  language?: string | null;
+  goingLiveMessage?: string | null;
+  thumbnailUrl?: string | null;
+  displayName?: string | null;
 };
 
-const LIMITS: Record<string, number> = { title: 140, category: 40, language: 5, goingLiveMessage: 280, thumbnailUrl: 2048, displayName: 50 };
+const LIMITS: Record<string, number> = {
+  title: 140,
+  category: 40,
+  language: 5,
+  goingLiveMessage: 280,
+  thumbnailUrl: 2048,
+  displayName: 50,
+};
 
 export function request(ctx: Context<{ input: Input }>): DynamoDBUpdateItemRequest {
   const input = ctx.args.input as Record<string, unknown>;

@@ -5,7 +5,11 @@ import { productBidsPk } from '../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context<PageArgs>): DynamoDBQueryRequest {
   const source = ctx.source as { productId: string };
-  return queryPage({ index: 'GSI2', expression: 'GSI2PK = :pk', values: { ':pk': productBidsPk(source.productId) } }, ctx.args, { max: 100 });
+  return queryPage(
+    { index: 'GSI2', expression: 'GSI2PK = :pk', values: { ':pk': productBidsPk(source.productId) } },
+    ctx.args,
+    { max: 100 },
+  );
 }
 
 export function response(ctx: Context): unknown {

@@ -9,7 +9,10 @@ export function request(ctx: Context): DynamoDBQueryRequest {
     operation: 'Query',
     query: {
       expression: 'PK = :pk AND begins_with(SK, :prefix)',
-      expressionValues: util.dynamodb.toMapValues({ ':pk': userPartition(callerSub(ctx)), ':prefix': SK_PREFIX.alertPref }),
+      expressionValues: util.dynamodb.toMapValues({
+        ':pk': userPartition(callerSub(ctx)),
+        ':prefix': SK_PREFIX.alertPref,
+      }),
     },
     limit: 500,
   };
@@ -17,6 +20,16 @@ export function request(ctx: Context): DynamoDBQueryRequest {
 
 export function response(ctx: Context): unknown {
   failOnError(ctx);
-  const items = (ctx.result.items ?? []) as { streamerId: string; handle: string; email: boolean; emailStatus?: string | null }[];
-  return items.map((i) => ({ streamerId: i.streamerId, handle: i.handle, email: i.email === true, emailStatus: i.emailStatus ?? null }));
+  const items = (ctx.result.items ?? []) as {
+    streamerId: string;
+    handle: string;
+    email: boolean;
+    emailStatus?: string | null;
+  }[];
+  return items.map((i) => ({
+    streamerId: i.streamerId,
+    handle: i.handle,
+    email: i.email === true,
+    emailStatus: i.emailStatus ?? null,
+  }));
 }

@@ -15,8 +15,14 @@ export function request(ctx: Context<{ channelId: string; limit?: number | null 
   }
   return {
     operation: 'Query',
-    query: { expression: 'PK = :pk', expressionValues: util.dynamodb.toMapValues({ ':pk': chatLogPartition(ctx.args.channelId) }) },
-    filter: { expression: 'expiresAt > :now', expressionValues: util.dynamodb.toMapValues({ ':now': util.time.nowEpochSeconds() }) },
+    query: {
+      expression: 'PK = :pk',
+      expressionValues: util.dynamodb.toMapValues({ ':pk': chatLogPartition(ctx.args.channelId) }),
+    },
+    filter: {
+      expression: 'expiresAt > :now',
+      expressionValues: util.dynamodb.toMapValues({ ':now': util.time.nowEpochSeconds() }),
+    },
     scanIndexForward: false,
     limit: asked,
   };
@@ -26,7 +32,12 @@ export function response(ctx: Context): unknown {
   failOnError(ctx);
   const items = (ctx.result.items ?? []) as Record<string, unknown>[];
   return items.reverse().map((i) => ({
-    messageId: i.messageId, userId: i.userId, handle: i.handle, role: i.role, content: i.content, sentAt: i.sentAt,
+    messageId: i.messageId,
+    userId: i.userId,
+    handle: i.handle,
+    role: i.role,
+    content: i.content,
+    sentAt: i.sentAt,
     deletedReason: i.deletedReason ?? null,
   }));
 }

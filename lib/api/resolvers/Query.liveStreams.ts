@@ -17,7 +17,10 @@ export function request(ctx: Context<Args>): DynamoDBQueryRequest {
   // Followers-only and private streams are listed to those who may watch them (Query.followedLiveStreams), not here.
   const publicOnly = '(attribute_not_exists(audience) OR audience = :public)';
   req.filter = ctx.args.tag
-    ? { expression: `${publicOnly} AND contains(tags, :tag)`, expressionValues: util.dynamodb.toMapValues({ ':public': 'PUBLIC', ':tag': ctx.args.tag.toLowerCase() }) }
+    ? {
+        expression: `${publicOnly} AND contains(tags, :tag)`,
+        expressionValues: util.dynamodb.toMapValues({ ':public': 'PUBLIC', ':tag': ctx.args.tag.toLowerCase() }),
+      }
     : { expression: publicOnly, expressionValues: util.dynamodb.toMapValues({ ':public': 'PUBLIC' }) };
   return req;
 }

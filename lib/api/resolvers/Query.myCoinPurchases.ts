@@ -6,12 +6,22 @@ import { userCoinPurchasesPk } from '../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context<PageArgs>): DynamoDBQueryRequest {
   const me = requireUser(ctx);
-  return queryPage({ index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': userCoinPurchasesPk(me.sub) } }, ctx.args, { max: 50 });
+  return queryPage(
+    { index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': userCoinPurchasesPk(me.sub) } },
+    ctx.args,
+    { max: 50 },
+  );
 }
 
 export function response(ctx: Context): unknown {
   return pageResponse(ctx, (item) => ({
-    sessionId: item.sessionId, packId: item.packId, coins: item.coins, amount: item.amount, currency: item.currency,
-    status: item.status, refundedAmount: item.refundedAmount ?? 0, createdAt: item.createdAt,
+    sessionId: item.sessionId,
+    packId: item.packId,
+    coins: item.coins,
+    amount: item.amount,
+    currency: item.currency,
+    status: item.status,
+    refundedAmount: item.refundedAmount ?? 0,
+    createdAt: item.createdAt,
   }));
 }

@@ -8,7 +8,10 @@ export function request(ctx: Context): DynamoDBQueryRequest {
   const me = requireUser(ctx);
   return {
     operation: 'Query',
-    query: { expression: 'PK = :pk AND begins_with(SK, :prefix)', expressionValues: util.dynamodb.toMapValues({ ':pk': userPartition(me.sub), ':prefix': SK_PREFIX.earnings }) },
+    query: {
+      expression: 'PK = :pk AND begins_with(SK, :prefix)',
+      expressionValues: util.dynamodb.toMapValues({ ':pk': userPartition(me.sub), ':prefix': SK_PREFIX.earnings }),
+    },
     consistentRead: true,
   };
 }

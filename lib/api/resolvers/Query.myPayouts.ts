@@ -7,7 +7,11 @@ import { pageResponse, queryPage } from './lib/page';
 
 export function request(ctx: Context<{ nextToken?: string | null }>): DynamoDBQueryRequest {
   const me = requireUser(ctx);
-  return queryPage({ index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': userPayoutsPk(me.sub) } }, { nextToken: ctx.args.nextToken }, { max: 50 });
+  return queryPage(
+    { index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': userPayoutsPk(me.sub) } },
+    { nextToken: ctx.args.nextToken },
+    { max: 50 },
+  );
 }
 
 export function response(ctx: Context): unknown {

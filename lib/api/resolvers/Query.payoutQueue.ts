@@ -6,7 +6,12 @@ import { pageResponse, queryPage } from './lib/page';
 
 export function request(ctx: Context<{ nextToken?: string | null }>): DynamoDBQueryRequest {
   requireAdmin(ctx);
-  return queryPage({ index: 'GSI2', expression: 'GSI2PK = :pk', values: { ':pk': PAYOUTS_REQUESTED_PK } }, { nextToken: ctx.args.nextToken }, { max: 50 }, true);
+  return queryPage(
+    { index: 'GSI2', expression: 'GSI2PK = :pk', values: { ':pk': PAYOUTS_REQUESTED_PK } },
+    { nextToken: ctx.args.nextToken },
+    { max: 50 },
+    true,
+  );
 }
 
 export function response(ctx: Context): unknown {

@@ -6,7 +6,9 @@ import type { Context, DynamoDBQueryRequest } from '@aws-appsync/utils';
 import { pageResponse, queryPage, type PageArgs } from './lib/page';
 
 export function request(ctx: Context<PageArgs>): DynamoDBQueryRequest {
-  return queryPage({ index: 'GSI2', expression: 'GSI2PK = :pk', values: { ':pk': 'RECORDINGS' } }, ctx.args, { max: 50 });
+  return queryPage({ index: 'GSI2', expression: 'GSI2PK = :pk', values: { ':pk': 'RECORDINGS' } }, ctx.args, {
+    max: 50,
+  });
 }
 
 export function response(ctx: Context): unknown {

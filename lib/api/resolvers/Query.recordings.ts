@@ -8,7 +8,11 @@ import { pageResponse, queryPage, type PageArgs } from './lib/page';
 import { userRecordingsPk } from '../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context<{ userId: string } & PageArgs>): DynamoDBQueryRequest {
-  return queryPage({ index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': userRecordingsPk(ctx.args.userId) } }, ctx.args, { max: 50 });
+  return queryPage(
+    { index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': userRecordingsPk(ctx.args.userId) } },
+    ctx.args,
+    { max: 50 },
+  );
 }
 
 export function response(ctx: Context): unknown {

@@ -7,7 +7,9 @@ import { reportTargetView } from './lib/safety';
 
 export function request(ctx: Context<PageArgs>): DynamoDBQueryRequest {
   requireAdmin(ctx);
-  return queryPage({ index: 'GSI2', expression: 'GSI2PK = :pk', values: { ':pk': REPORTS_OPEN_PK } }, ctx.args, { max: 50 });
+  return queryPage({ index: 'GSI2', expression: 'GSI2PK = :pk', values: { ':pk': REPORTS_OPEN_PK } }, ctx.args, {
+    max: 50,
+  });
 }
 
 export function response(ctx: Context): unknown {

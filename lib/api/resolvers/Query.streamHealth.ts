@@ -12,7 +12,11 @@ export function request(ctx: Context<{ channelId: string; limit?: number | null 
     util.error('Only the streamer can read their stream health.', 'NOT_OWNER');
   }
   // The latest samples: newest first from DynamoDB, reversed below for the chart; no further pages.
-  return queryPage({ index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': userHealthPk(ctx.args.channelId) } }, { limit: ctx.args.limit }, { max: 500, fallback: 60 });
+  return queryPage(
+    { index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': userHealthPk(ctx.args.channelId) } },
+    { limit: ctx.args.limit },
+    { max: 500, fallback: 60 },
+  );
 }
 
 export function response(ctx: Context): unknown {

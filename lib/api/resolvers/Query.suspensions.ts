@@ -7,7 +7,9 @@ import { suspensionView } from './lib/safety';
 
 export function request(ctx: Context<PageArgs>): DynamoDBQueryRequest {
   requireAdmin(ctx);
-  return queryPage({ index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': SUSPENDED_PK } }, ctx.args, { max: 50 });
+  return queryPage({ index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': SUSPENDED_PK } }, ctx.args, {
+    max: 50,
+  });
 }
 
 export function response(ctx: Context): unknown {

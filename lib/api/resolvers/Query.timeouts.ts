@@ -12,9 +12,15 @@ export function request(ctx: Context<{ channelId: string }>): DynamoDBQueryReque
     operation: 'Query',
     query: {
       expression: 'PK = :pk AND begins_with(SK, :prefix)',
-      expressionValues: util.dynamodb.toMapValues({ ':pk': channelPartition(ctx.args.channelId), ':prefix': SK_PREFIX.member }),
+      expressionValues: util.dynamodb.toMapValues({
+        ':pk': channelPartition(ctx.args.channelId),
+        ':prefix': SK_PREFIX.member,
+      }),
     },
-    filter: { expression: 'timeoutUntil > :now', expressionValues: util.dynamodb.toMapValues({ ':now': util.time.nowISO8601() }) },
+    filter: {
+      expression: 'timeoutUntil > :now',
+      expressionValues: util.dynamodb.toMapValues({ ':now': util.time.nowISO8601() }),
+    },
     limit: 1000,
   };
 }
@@ -23,6 +29,10 @@ export function response(ctx: Context): unknown {
   failOnError(ctx);
   const items = (ctx.result.items ?? []) as Record<string, unknown>[];
   return items.map((i) => ({
-    userId: (i.SK as string).slice(7), handle: i.handle ?? null, since: i.timedOutAt ?? i.timeoutUntil, until: i.timeoutUntil, reason: i.timeoutReason ?? null,
+    userId: (i.SK as string).slice(7),
+    handle: i.handle ?? null,
+    since: i.timedOutAt ?? i.timeoutUntil,
+    until: i.timeoutUntil,
+    reason: i.timeoutReason ?? null,
   }));
 }

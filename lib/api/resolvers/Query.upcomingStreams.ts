@@ -3,7 +3,11 @@ import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/util
 import { pageResponse, queryPage, type PageArgs } from './lib/page';
 
 export function request(ctx: Context<PageArgs>): DynamoDBQueryRequest {
-  const key = { index: 'GSI1', expression: 'GSI1PK = :pk AND GSI1SK >= :now', values: { ':pk': 'SCHEDULED', ':now': util.time.nowISO8601() } };
+  const key = {
+    index: 'GSI1',
+    expression: 'GSI1PK = :pk AND GSI1SK >= :now',
+    values: { ':pk': 'SCHEDULED', ':now': util.time.nowISO8601() },
+  };
   return queryPage(key, ctx.args, { max: 50 }, true);
 }
 

@@ -10,7 +10,10 @@ export function request(ctx: Context): DynamoDBQueryRequest {
     index: 'GSI2',
     query: {
       expression: 'GSI2PK = :pk AND GSI2SK >= :now',
-      expressionValues: util.dynamodb.toMapValues({ ':pk': userSchedulePk(streamer.userId), ':now': util.time.nowISO8601() }),
+      expressionValues: util.dynamodb.toMapValues({
+        ':pk': userSchedulePk(streamer.userId),
+        ':now': util.time.nowISO8601(),
+      }),
     },
     filter: { expression: 'cancelled = :no', expressionValues: util.dynamodb.toMapValues({ ':no': false }) },
     limit: 50,

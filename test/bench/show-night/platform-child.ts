@@ -20,7 +20,8 @@ export type ParentMessage = { type: 'settle' } | { type: 'stop' };
 
 const send = (m: ChildMessage) => process.send?.(m);
 const dataDir = process.env.SHOW_NIGHT_DATA_DIR;
-if (!dataDir || !process.send) throw new Error('platform-child runs under show.ts (IPC channel and SHOW_NIGHT_DATA_DIR)');
+if (!dataDir || !process.send)
+  throw new Error('platform-child runs under show.ts (IPC channel and SHOW_NIGHT_DATA_DIR)');
 
 // Whatever ends this process mid-show is told to the bench first (its stderr is a tail and may be full of logs).
 const fatal = (kind: string) => (error: unknown) => {
@@ -32,7 +33,10 @@ process.on('uncaughtException', fatal('uncaught exception'));
 process.on('unhandledRejection', fatal('unhandled rejection'));
 
 const platform = await startLocalPlatform({
-  dataDir, ports: 'free', web: false, scheduleEveryMs: Number(process.env.SHOW_NIGHT_SCHEDULE_MS ?? 2000),
+  dataDir,
+  ports: 'free',
+  web: false,
+  scheduleEveryMs: Number(process.env.SHOW_NIGHT_SCHEDULE_MS ?? 2000),
   // Every simulated viewer calls from 127.0.0.1; in AWS each has an address of their own, well under the per-IP limit.
   rateLimit: 'off',
   log: (line) => send({ type: 'log', line }),
@@ -54,4 +58,10 @@ process.on('message', (m: ParentMessage) => {
   if (m.type === 'stop') void stop();
   else if (m.type === 'settle') void platform.settled().then(() => send({ type: 'settled' }));
 });
-send({ type: 'ready', endpoints: platform.endpoints, userPoolId: platform.userPoolId, userPoolClientId: platform.userPoolClientId, dataDir: platform.dataDir });
+send({
+  type: 'ready',
+  endpoints: platform.endpoints,
+  userPoolId: platform.userPoolId,
+  userPoolClientId: platform.userPoolClientId,
+  dataDir: platform.dataDir,
+});

@@ -8,14 +8,24 @@ import { readdirSync, readFileSync } from 'node:fs';
 const TICKS_PER_SECOND = 100;
 const PAGE_BYTES = 4096;
 
-interface ProcStat { pid: number; ppid: number; ticks: number; rssBytes: number }
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  ticks: number;
+  rssBytes: number;
+}
 
 function readStat(pid: number): ProcStat | undefined {
   try {
     const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name is in parentheses and may itself hold spaces or parentheses.
     const rest = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-    return { pid, ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]), rssBytes: Number(rest[21]) * PAGE_BYTES };
+    return {
+      pid,
+      ppid: Number(rest[1]),
+      ticks: Number(rest[11]) + Number(rest[12]),
+      rssBytes: Number(rest[21]) * PAGE_BYTES,
+    };
   } catch {
     return undefined;
   }
@@ -23,7 +33,10 @@ function readStat(pid: number): ProcStat | undefined {
 
 /** The root and every descendant alive now. */
 export function processTree(root: number): ProcStat[] {
-  const all = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((d) => readStat(Number(d))).filter((s): s is ProcStat => !!s);
+  const all = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((d) => readStat(Number(d)))
+    .filter((s): s is ProcStat => !!s);
   const children = new Map<number, ProcStat[]>();
   for (const s of all) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
   const out: ProcStat[] = [];
@@ -67,7 +80,11 @@ export interface ResourcePeaks {
  * Samples the tree under `root` every `intervalMs` until stop() is called. `extra` pids (outside
  * the tree) are sampled on their own and reported under `others` by the name given.
  */
-export function sampleResources(root: number, intervalMs = 500, extra: Record<string, () => number | undefined> = {}): {
+export function sampleResources(
+  root: number,
+  intervalMs = 500,
+  extra: Record<string, () => number | undefined> = {},
+): {
   stop(): { tree: ResourcePeaks; others: Record<string, { peakCpu: number; peakRss: number }> };
 } {
   const last = new Map<number, { ticks: number; at: number }>();

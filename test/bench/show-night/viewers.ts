@@ -8,26 +8,58 @@
 import { Agent, request } from 'node:http';
 
 /** What the viewers saw, summed. */
-export interface ViewerStats { playlistFetches: number; segmentFetches: number; segmentErrors: number; errorKinds: Record<string, number>; playlistErrors: number; bytes: number; segmentMs: number[] }
+export interface ViewerStats {
+  playlistFetches: number;
+  segmentFetches: number;
+  segmentErrors: number;
+  errorKinds: Record<string, number>;
+  playlistErrors: number;
+  bytes: number;
+  segmentMs: number[];
+}
 
 /** Viewers `from` .. `from + count - 1` of the show, arriving over `arriveOverMs` and watching until `until` (epoch ms). */
-export interface ViewerShare { playbackUrl: string; from: number; count: number; total: number; until: number; arriveOverMs: number }
+export interface ViewerShare {
+  playbackUrl: string;
+  from: number;
+  count: number;
+  total: number;
+  until: number;
+  arriveOverMs: number;
+}
 
 /** Messages between show.ts and viewers-child.ts. */
 export type ViewersMessage = { type: 'start'; share: ViewerShare } | { type: 'done'; stats: ViewerStats };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const emptyViewerStats = (): ViewerStats => ({ playlistFetches: 0, segmentFetches: 0, segmentErrors: 0, errorKinds: {}, playlistErrors: 0, bytes: 0, segmentMs: [] });
+export const emptyViewerStats = (): ViewerStats => ({
+  playlistFetches: 0,
+  segmentFetches: 0,
+  segmentErrors: 0,
+  errorKinds: {},
+  playlistErrors: 0,
+  bytes: 0,
+  segmentMs: [],
+});
 
-function httpGet(url: URL, agent: Agent, localAddress: string, timeoutMs: number): Promise<{ status: number; body: Buffer }> {
+function httpGet(
+  url: URL,
+  agent: Agent,
+  localAddress: string,
+  timeoutMs: number,
+): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent, localAddress, headers: { 'user-agent': 'show-night-viewer' }, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { agent, localAddress, headers: { 'user-agent': 'show-night-viewer' }, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end();
@@ -87,10 +119,12 @@ export async function viewer(i: number, playbackUrl: string, until: number, stat
 /** Runs a share of the viewers, each arriving at its place in the show's first `arriveOverMs`. */
 export async function runViewers(share: ViewerShare): Promise<ViewerStats> {
   const stats = emptyViewerStats();
-  await Promise.all(Array.from({ length: share.count }, async (_, k) => {
-    const i = share.from + k;
-    await sleep((i / Math.max(1, share.total)) * share.arriveOverMs);
-    await viewer(i, share.playbackUrl, share.until, stats);
-  }));
+  await Promise.all(
+    Array.from({ length: share.count }, async (_, k) => {
+      const i = share.from + k;
+      await sleep((i / Math.max(1, share.total)) * share.arriveOverMs);
+      await viewer(i, share.playbackUrl, share.until, stats);
+    }),
+  );
   return stats;
 }

@@ -21,7 +21,8 @@ function scriptsOf(page: Page): string[] {
 }
 
 /** A figure of the report as a number ("1,234" → 1234). */
-const figure = async (page: Page, testid: string) => Number((await page.getByTestId(testid).first().innerText()).replace(/[^0-9.]/g, ''));
+const figure = async (page: Page, testid: string) =>
+  Number((await page.getByTestId(testid).first().innerText()).replace(/[^0-9.]/g, ''));
 
 describe('analytics against the local mode', () => {
   beforeAll(async () => {
@@ -68,7 +69,10 @@ describe('analytics against the local mode', () => {
     expect(await viewer.evaluate(() => navigator.clipboard.readText())).toBe(`${web}/u/s${id}`);
     await card.getByRole('button', { name: /Buy now/ }).click();
     await viewer.getByRole('button', { name: 'Confirm purchase' }).click();
-    await viewer.getByText(/Purchased Analytics tote/).first().waitFor({ timeout: 20_000 });
+    await viewer
+      .getByText(/Purchased Analytics tote/)
+      .first()
+      .waitFor({ timeout: 20_000 });
     const boughtAt = Date.now();
     expect(watchScripts.filter((u) => /uplot/i.test(u))).toEqual([]);
 
@@ -83,13 +87,35 @@ describe('analytics against the local mode', () => {
     await row.getByRole('link').click();
     await streamer.getByTestId('stream-report').waitFor();
     const product = streamer.locator('[data-testid=report-product]', { hasText: 'Analytics tote' });
-    await expect.poll(async () => ({
-      views: await figure(streamer, 'report-views').catch(() => 0),
-      shares: await figure(streamer, 'report-shares').catch(() => 0),
-      impressions: await product.getByTestId('impressions').innerText({ timeout: 1_000 }).catch(() => '0'),
-      clicks: Number(await product.getByTestId('clicks').innerText({ timeout: 1_000 }).catch(() => '0')),
-      purchases: await product.getByTestId('purchases').innerText({ timeout: 1_000 }).catch(() => '0'),
-    }), { timeout: 60_000 - (Date.now() - boughtAt), interval: 2_000 }).toMatchObject({ views: 1, shares: 1, impressions: '1', clicks: expect.toSatisfy((n: number) => n >= 2), purchases: '1' });
+    await expect
+      .poll(
+        async () => ({
+          views: await figure(streamer, 'report-views').catch(() => 0),
+          shares: await figure(streamer, 'report-shares').catch(() => 0),
+          impressions: await product
+            .getByTestId('impressions')
+            .innerText({ timeout: 1_000 })
+            .catch(() => '0'),
+          clicks: Number(
+            await product
+              .getByTestId('clicks')
+              .innerText({ timeout: 1_000 })
+              .catch(() => '0'),
+          ),
+          purchases: await product
+            .getByTestId('purchases')
+            .innerText({ timeout: 1_000 })
+            .catch(() => '0'),
+        }),
+        { timeout: 60_000 - (Date.now() - boughtAt), interval: 2_000 },
+      )
+      .toMatchObject({
+        views: 1,
+        shares: 1,
+        impressions: '1',
+        clicks: expect.toSatisfy((n: number) => n >= 2),
+        purchases: '1',
+      });
     expect(await figure(streamer, 'report-revenue')).toBe(25);
     await streamer.getByTestId('chart-concurrency').locator('canvas').waitFor({ timeout: 20_000 });
     await screenshotRendered(streamer, 'analytics-report');

@@ -9,10 +9,15 @@ import { shot } from './support';
 
 const local = useLocalPlatform('audience-e2e');
 
-const firstFrame = (page: Page) => page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 90_000 });
+const firstFrame = (page: Page) =>
+  page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 90_000 });
 
 /** Sets the Studio's audience form and saves it. */
-async function saveAudience(studio: Page, label: string, opts: { allow?: string; adult?: boolean } = {}): Promise<void> {
+async function saveAudience(
+  studio: Page,
+  label: string,
+  opts: { allow?: string; adult?: boolean } = {},
+): Promise<void> {
   const form = studio.getByTestId('audience');
   await form.getByLabel(label).check();
   if (opts.allow !== undefined) await form.locator('#aud-list').fill(opts.allow);
@@ -41,7 +46,8 @@ describe('audience: followers only, private, 18+', () => {
 
     // Without a token the video service refuses the stream, whatever a page shows.
     const gql = await fetch(local.platform.endpoints['graphqlUrl'] ?? '', {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: `{ streamer(handle: "${handle}") { playbackUrl } }` }),
     });
     const bare = ((await gql.json()) as { data: { streamer: { playbackUrl: string } } }).data.streamer.playbackUrl;
@@ -58,7 +64,10 @@ describe('audience: followers only, private, 18+', () => {
     // A follower: follows from the card, then the age gate: still no player and no chat until consent.
     const fan = await (await browser.newContext()).newPage();
     await local.signUp(fan, `f${id}@example.com`, `f${id}`, `/u/${handle}`);
-    await fan.getByTestId('gate-follow_required').getByRole('button', { name: /Follow/ }).click({ timeout: 30_000 });
+    await fan
+      .getByTestId('gate-follow_required')
+      .getByRole('button', { name: /Follow/ })
+      .click({ timeout: 30_000 });
     await fan.getByTestId('age-gate').waitFor({ timeout: 30_000 });
     expect(await fan.locator('video').count()).toBe(0);
     expect(await fan.locator('section.chat').count()).toBe(0);

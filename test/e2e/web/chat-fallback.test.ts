@@ -15,24 +15,54 @@ let site: Awaited<ReturnType<typeof serveDist>>;
 let hls: string;
 let api: ReturnType<typeof fixtureApi>;
 let chat: Awaited<ReturnType<typeof startFakeChat>>;
-const stored = (messageId: string, handle: string, content: string, agoMs: number, deletedReason: string | null = null) =>
-  ({ messageId, userId: `u-${handle}`, handle, role: 'VIEWER', content, sentAt: new Date(Date.now() - agoMs).toISOString(), deletedReason });
+const stored = (
+  messageId: string,
+  handle: string,
+  content: string,
+  agoMs: number,
+  deletedReason: string | null = null,
+) => ({
+  messageId,
+  userId: `u-${handle}`,
+  handle,
+  role: 'VIEWER',
+  content,
+  sentAt: new Date(Date.now() - agoMs).toISOString(),
+  deletedReason,
+});
 
-interface Options { history: ReturnType<typeof stored>[]; token?: Record<string, unknown>; blocked: { value: boolean } }
+interface Options {
+  history: ReturnType<typeof stored>[];
+  token?: Record<string, unknown>;
+  blocked: { value: boolean };
+}
 
 async function phoneFor(user: { sub: string; handle: string; email: string }, opts: Options): Promise<BrowserContext> {
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  await ctx.addInitScript((entries: Record<string, string>) => {
-    for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v);
-  }, signedInStorage(CLIENT_ID, user));
+  await ctx.addInitScript(
+    (entries: Record<string, string>) => {
+      for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v);
+    },
+    signedInStorage(CLIENT_ID, user),
+  );
   await ctx.route(`${site.origin}/graphql`, async (route) => {
     const body = route.request().postDataJSON() as { query: string; variables?: Record<string, unknown> };
     const op = api.opName(body.query);
     api.calls.push({ op, variables: body.variables ?? {} });
-    const data = op === 'ChatHistory' ? { chatHistory: opts.history }
-      : op === 'ChatToken' ? { createChatToken: { ...(api.answer(op, {}) as { createChatToken: object }).createChatToken, timedOutUntil: null, ...opts.token } }
-        : op === 'Timeout' ? { timeoutUser: { entryId: 'e9' } }
-          : api.answer(op, body.variables ?? {});
+    const data =
+      op === 'ChatHistory'
+        ? { chatHistory: opts.history }
+        : op === 'ChatToken'
+          ? {
+              createChatToken: {
+                ...(api.answer(op, {}) as { createChatToken: object }).createChatToken,
+                timedOutUntil: null,
+                ...opts.token,
+              },
+            }
+          : op === 'Timeout'
+            ? { timeoutUser: { entryId: 'e9' } }
+            : api.answer(op, body.variables ?? {});
     await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data }) });
   });
   await ctx.routeWebSocket(chat.url, (ws) => {
@@ -46,10 +76,22 @@ beforeAll(async () => {
   ensureBuild();
   hls = makeFixtureHls(20);
   chat = await startFakeChat();
-  site = await serveDist((origin) => ({
-    stage: 'fixture', region: 'us-east-1', graphqlUrl: `${origin}/graphql`, userPoolId: 'us-east-1_fixture', userPoolClientId: CLIENT_ID,
-    userPoolEndpoint: `${origin}/cognito`, identityPoolId: '', guestAuthMode: 'none', chatMessagingEndpoint: chat.url, replayBaseUrl: origin, player: { lowLatency: true },
-  }), { '/hls/': hls });
+  site = await serveDist(
+    (origin) => ({
+      stage: 'fixture',
+      region: 'us-east-1',
+      graphqlUrl: `${origin}/graphql`,
+      userPoolId: 'us-east-1_fixture',
+      userPoolClientId: CLIENT_ID,
+      userPoolEndpoint: `${origin}/cognito`,
+      identityPoolId: '',
+      guestAuthMode: 'none',
+      chatMessagingEndpoint: chat.url,
+      replayBaseUrl: origin,
+      player: { lowLatency: true },
+    }),
+    { '/hls/': hls },
+  );
   api = fixtureApi(site.origin);
   browser = await launchChromium();
 });
@@ -63,7 +105,13 @@ afterAll(async () => {
 
 describe('chat on a phone when the WebSocket is blocked', () => {
   it('shows the history, polls every 4 s, and sends what was typed once the socket connects', async () => {
-    const opts: Options = { history: [stored('h1', 'carl', 'earlier question', 60_000), stored('h2', 'dana', 'rude words', 30_000, 'Removed by a moderator')], blocked: { value: true } };
+    const opts: Options = {
+      history: [
+        stored('h1', 'carl', 'earlier question', 60_000),
+        stored('h2', 'dana', 'rude words', 30_000, 'Removed by a moderator'),
+      ],
+      blocked: { value: true },
+    };
     const ctx = await phoneFor({ sub: 'u-bob', handle: 'bob', email: 'bob@example.com' }, opts);
     const page = await ctx.newPage();
     await page.goto(`${site.origin}/u/alice`);
@@ -93,25 +141,45 @@ describe('chat on a phone when the WebSocket is blocked', () => {
   }, 120_000);
 
   it('a timed-out viewer sees the time left and cannot send until it ends', async () => {
-    const ctx = await phoneFor({ sub: 'u-bob', handle: 'bob', email: 'bob@example.com' }, { history: [], blocked: { value: false }, token: { timedOutUntil: new Date(Date.now() + 125_000).toISOString() } });
+    const ctx = await phoneFor(
+      { sub: 'u-bob', handle: 'bob', email: 'bob@example.com' },
+      {
+        history: [],
+        blocked: { value: false },
+        token: { timedOutUntil: new Date(Date.now() + 125_000).toISOString() },
+      },
+    );
     const page = await ctx.newPage();
     await page.goto(`${site.origin}/u/alice`);
-    await expect.poll(() => page.getByTestId('chat-status').innerText(), { timeout: 20_000 }).toMatch(/^Timed out · 2:0\d left$/);
+    await expect
+      .poll(() => page.getByTestId('chat-status').innerText(), { timeout: 20_000 })
+      .toMatch(/^Timed out · 2:0\d left$/);
     expect(await page.locator('#chat-input').isDisabled()).toBe(true);
     expect(await page.getByText('● Connected').count()).toBe(0);
     await ctx.close();
   }, 60_000);
 
-  it('a moderator pins a message and times a viewer out from the chat, confirming in the app\'s dialog', async () => {
-    const ctx = await phoneFor({ sub: 'u-mod', handle: 'mod_mia', email: 'mia@example.com' }, { history: [stored('h1', 'carl', 'free shipping?', 5_000)], blocked: { value: false }, token: { role: 'MODERATOR', capabilities: ['SEND_MESSAGE', 'DELETE_MESSAGE', 'DISCONNECT_USER'] } });
+  it("a moderator pins a message and times a viewer out from the chat, confirming in the app's dialog", async () => {
+    const ctx = await phoneFor(
+      { sub: 'u-mod', handle: 'mod_mia', email: 'mia@example.com' },
+      {
+        history: [stored('h1', 'carl', 'free shipping?', 5_000)],
+        blocked: { value: false },
+        token: { role: 'MODERATOR', capabilities: ['SEND_MESSAGE', 'DELETE_MESSAGE', 'DISCONNECT_USER'] },
+      },
+    );
     const page = await ctx.newPage();
-    page.on('dialog', () => { throw new Error('the browser\'s own dialog must not be used'); });
+    page.on('dialog', () => {
+      throw new Error("the browser's own dialog must not be used");
+    });
     await page.goto(`${site.origin}/u/alice`);
     await page.getByRole('tab', { name: 'Chat' }).click();
     await page.getByTestId('chat-lines').getByText('free shipping?').waitFor();
     await page.getByRole('button', { name: 'Pin message from carl' }).click();
     // The settings mutation and query share the operation name ChatSettings; the mutation carries `input`.
-    await expect.poll(() => api.calls.find((c) => c.op === 'ChatSettings' && c.variables['input'])?.variables).toEqual({ input: { channelId: 'u-alice', pinnedMessage: '@carl: free shipping?' } });
+    await expect
+      .poll(() => api.calls.find((c) => c.op === 'ChatSettings' && c.variables['input'])?.variables)
+      .toEqual({ input: { channelId: 'u-alice', pinnedMessage: '@carl: free shipping?' } });
     await page.getByTestId('chat-pinned').getByText('@carl: free shipping?').waitFor();
 
     await page.getByRole('button', { name: 'Timeout carl' }).click();
@@ -121,7 +189,9 @@ describe('chat on a phone when the WebSocket is blocked', () => {
     expect(api.calls.some((c) => c.op === 'Timeout')).toBe(false);
     await page.getByRole('button', { name: 'Timeout carl' }).click();
     await dialog.getByRole('button', { name: 'Time out 10 minutes' }).click();
-    await expect.poll(() => api.calls.find((c) => c.op === 'Timeout')?.variables).toMatchObject({ channelId: 'u-alice', userId: 'u-carl', seconds: 600 });
+    await expect
+      .poll(() => api.calls.find((c) => c.op === 'Timeout')?.variables)
+      .toMatchObject({ channelId: 'u-alice', userId: 'u-carl', seconds: 600 });
     await ctx.close();
   }, 60_000);
 });

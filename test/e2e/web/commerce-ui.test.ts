@@ -13,9 +13,22 @@ let overrides: Record<string, (v: Record<string, unknown>) => unknown> = {};
 const calls: string[] = [];
 
 const iso = (ms: number) => new Date(Date.now() + ms).toISOString();
-const sale = (o: Record<string, unknown>) => ({ kind: 'AUCTION', channelId: 'u-alice', currency: 'USD', soldAt: iso(-60_000), streamId: 'st-1', recordingId: null, offsetMs: null, ...o });
+const sale = (o: Record<string, unknown>) => ({
+  kind: 'AUCTION',
+  channelId: 'u-alice',
+  currency: 'USD',
+  soldAt: iso(-60_000),
+  streamId: 'st-1',
+  recordingId: null,
+  offsetMs: null,
+  ...o,
+});
 
-function contextFor(user: FixtureUser, viewport: { width: number; height: number }, mobile = false): Promise<BrowserContext> {
+function contextFor(
+  user: FixtureUser,
+  viewport: { width: number; height: number },
+  mobile = false,
+): Promise<BrowserContext> {
   return fixtureContext(f.browser, f.origin, { user, viewport, mobile }, (op, v) => {
     calls.push(op);
     const own = overrides[op];
@@ -45,7 +58,10 @@ afterAll(async () => {
 });
 
 describe('watch page layout', () => {
-  for (const [name, viewport, mobile] of [['laptop 1366×768', { width: 1366, height: 768 }, false], ['phone 390×844', { width: 390, height: 844 }, true]] as const) {
+  for (const [name, viewport, mobile] of [
+    ['laptop 1366×768', { width: 1366, height: 768 }, false],
+    ['phone 390×844', { width: 390, height: 844 }, true],
+  ] as const) {
     it(`${name}: the featured product's bid and buy controls are on screen without scrolling`, async () => {
       overrides = {};
       const ctx = await contextFor(BOB, viewport, mobile);
@@ -56,8 +72,16 @@ describe('watch page layout', () => {
       await page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 30_000 });
       expect(await page.evaluate(() => scrollY)).toBe(0);
       await page.screenshot({ path: shot(`watch-controls-${viewport.width}x${viewport.height}`) });
-      for (const control of [featured.locator('#bid-p1'), featured.getByRole('button', { name: 'Bid', exact: true }), featured.getByRole('button', { name: /Buy now/ })]) {
-        expect({ control: String(control), box: await control.boundingBox(), onScreen: await onScreen(page, control) }).toMatchObject({ onScreen: true });
+      for (const control of [
+        featured.locator('#bid-p1'),
+        featured.getByRole('button', { name: 'Bid', exact: true }),
+        featured.getByRole('button', { name: /Buy now/ }),
+      ]) {
+        expect({
+          control: String(control),
+          box: await control.boundingBox(),
+          onScreen: await onScreen(page, control),
+        }).toMatchObject({ onScreen: true });
       }
       expect(await onScreen(page, page.locator('.player'))).toBe(true);
       await ctx.close();
@@ -100,9 +124,55 @@ describe('auction and purchase outcome', () => {
     const base = (f.api.answer('Products', {}) as { products: Record<string, unknown>[] }).products;
     return [
       ...base,
-      { ...base[2], productId: 'p4', title: 'Shadowless Blastoise', saleMode: 'AUCTION_WITH_BUY_NOW', buyNowPrice: 30_000, status: 'DRAFT', currentPrice: null, bidCount: 0, endsAt: null, highBidderId: null, highBidderHandle: null },
-      { ...base[2], productId: 'p5', title: 'Mew promo', status: 'SOLD', currentPrice: 4_200, bidCount: 5, highBidderId: 'u-bob', highBidderHandle: 'bob', endsAt: iso(-60_000), saleId: 'sa5', sale: sale({ saleId: 'sa5', productId: 'p5', productTitle: 'Mew promo', buyerId: 'u-bob', buyerHandle: 'bob', price: 4_200 }) },
-      { ...base[1], productId: 'p6', title: 'Tin (sealed)', status: 'SOLD', saleId: 'sa6', sale: sale({ saleId: 'sa6', kind: 'BUY_NOW', productId: 'p6', productTitle: 'Tin (sealed)', buyerId: 'u-carl', buyerHandle: 'carl', price: 15_000 }) },
+      {
+        ...base[2],
+        productId: 'p4',
+        title: 'Shadowless Blastoise',
+        saleMode: 'AUCTION_WITH_BUY_NOW',
+        buyNowPrice: 30_000,
+        status: 'DRAFT',
+        currentPrice: null,
+        bidCount: 0,
+        endsAt: null,
+        highBidderId: null,
+        highBidderHandle: null,
+      },
+      {
+        ...base[2],
+        productId: 'p5',
+        title: 'Mew promo',
+        status: 'SOLD',
+        currentPrice: 4_200,
+        bidCount: 5,
+        highBidderId: 'u-bob',
+        highBidderHandle: 'bob',
+        endsAt: iso(-60_000),
+        saleId: 'sa5',
+        sale: sale({
+          saleId: 'sa5',
+          productId: 'p5',
+          productTitle: 'Mew promo',
+          buyerId: 'u-bob',
+          buyerHandle: 'bob',
+          price: 4_200,
+        }),
+      },
+      {
+        ...base[1],
+        productId: 'p6',
+        title: 'Tin (sealed)',
+        status: 'SOLD',
+        saleId: 'sa6',
+        sale: sale({
+          saleId: 'sa6',
+          kind: 'BUY_NOW',
+          productId: 'p6',
+          productTitle: 'Tin (sealed)',
+          buyerId: 'u-carl',
+          buyerHandle: 'carl',
+          price: 15_000,
+        }),
+      },
     ];
   };
 
@@ -115,12 +185,19 @@ describe('auction and purchase outcome', () => {
     await draft.waitFor();
     expect(await draft.getByTestId('product-status').innerText()).toBe('Not open yet');
     expect(await draft.getByRole('button', { name: /Buy now/ }).count()).toBe(0);
-    expect(await page.locator('[data-product-id=p2]').getByRole('button', { name: /Buy now/ }).isEnabled()).toBe(true);
+    expect(
+      await page
+        .locator('[data-product-id=p2]')
+        .getByRole('button', { name: /Buy now/ })
+        .isEnabled(),
+    ).toBe(true);
 
     const won = page.locator('[data-product-id=p5]');
     expect(await won.getByTestId('product-status').innerText()).toContain('Sold to @bob for $42.00');
     expect(await won.getByTestId('price-label').innerText()).toBe('Sold for');
-    expect(await page.locator('[data-product-id=p6]').getByTestId('product-status').innerText()).toContain('Sold to @carl for $150.00');
+    expect(await page.locator('[data-product-id=p6]').getByTestId('product-status').innerText()).toContain(
+      'Sold to @carl for $150.00',
+    );
     expect(await page.getByTestId('won-banner').count()).toBe(0);
     await ctx.close();
   });
@@ -133,8 +210,12 @@ describe('auction and purchase outcome', () => {
     const banner = page.getByTestId('won-banner');
     await banner.waitFor();
     expect(await banner.innerText()).toContain('You won Mew promo for $42.00');
-    expect(await banner.getByRole('link', { name: 'View order' }).getAttribute('href')).toBe('/account/?tab=orders#order-sa5');
-    expect(await page.locator('[data-product-id=p5]').getByTestId('product-status').innerText()).toContain('Sold to @bob (you) for $42.00');
+    expect(await banner.getByRole('link', { name: 'View order' }).getAttribute('href')).toBe(
+      '/account/?tab=orders#order-sa5',
+    );
+    expect(await page.locator('[data-product-id=p5]').getByTestId('product-status').innerText()).toContain(
+      'Sold to @bob (you) for $42.00',
+    );
 
     await page.reload();
     await banner.waitFor();
@@ -186,10 +267,28 @@ describe('header alerts and live browse', () => {
     const page = await ctx.newPage();
     for (const path of ['/', '/u/alice', '/replay/r1']) {
       await page.goto(`${f.origin}${path}`);
-      await expect.poll(() => page.getByTestId('bell-count').textContent().catch(() => null), { timeout: 15_000 }).toBe('2');
+      await expect
+        .poll(
+          () =>
+            page
+              .getByTestId('bell-count')
+              .textContent()
+              .catch(() => null),
+          { timeout: 15_000 },
+        )
+        .toBe('2');
     }
     await expect.poll(() => f.rt.count('onNotification'), { timeout: 15_000 }).toBeGreaterThan(0);
-    f.rt.push('onNotification', { notificationId: 'n9', userId: 'u-bob', kind: 'GO_LIVE', title: '@ben_kicks is live', body: 'Jordan 1 restock auctions', link: '/u/ben_kicks', createdAt: iso(0), read: false });
+    f.rt.push('onNotification', {
+      notificationId: 'n9',
+      userId: 'u-bob',
+      kind: 'GO_LIVE',
+      title: '@ben_kicks is live',
+      body: 'Jordan 1 restock auctions',
+      link: '/u/ben_kicks',
+      createdAt: iso(0),
+      read: false,
+    });
     await expect.poll(() => page.getByTestId('bell-count').textContent(), { timeout: 10_000 }).toBe('3');
     expect(await page.getByTestId('bell').getAttribute('aria-label')).toBe('Notifications, 3 unread');
     await page.getByTestId('bell').click();
@@ -199,9 +298,20 @@ describe('header alerts and live browse', () => {
 
   it('a stream that ends shows up under recent replays without a reload', async () => {
     const base = f.api.answer('Browse', {}) as { recentReplays: { items: Record<string, unknown>[] } };
-    const fresh = { ...base.recentReplays.items[0], recordingId: 'r-new', userId: 'u-ben', handle: 'ben_kicks', streamId: 'st-9', title: 'Jordan 1 restock auctions' };
+    const fresh = {
+      ...base.recentReplays.items[0],
+      recordingId: 'r-new',
+      userId: 'u-ben',
+      handle: 'ben_kicks',
+      streamId: 'st-9',
+      title: 'Jordan 1 restock auctions',
+    };
     let ended = false;
-    overrides = { Replays: () => ({ recentReplays: { items: ended ? [fresh, ...base.recentReplays.items] : base.recentReplays.items } }) };
+    overrides = {
+      Replays: () => ({
+        recentReplays: { items: ended ? [fresh, ...base.recentReplays.items] : base.recentReplays.items },
+      }),
+    };
     const ctx = await contextFor(BOB, { width: 1400, height: 900 });
     const page = await ctx.newPage();
     await page.goto(`${f.origin}/`);
@@ -209,7 +319,14 @@ describe('header alerts and live browse', () => {
     await expect.poll(() => f.rt.count('onStreamStatus'), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(await page.locator('a[href="/replay/?id=r-new"]').count()).toBe(0);
     // The recording is listed a moment after the stream ends: the page keeps looking for it.
-    f.rt.push('onStreamStatus', { channelId: 'u-ben', handle: 'ben_kicks', status: 'OFFLINE', streamId: 'st-9', title: null, at: iso(0) });
+    f.rt.push('onStreamStatus', {
+      channelId: 'u-ben',
+      handle: 'ben_kicks',
+      status: 'OFFLINE',
+      streamId: 'st-9',
+      title: null,
+      at: iso(0),
+    });
     await page.waitForTimeout(3_000);
     ended = true;
     await page.locator('a[href="/replay/?id=r-new"]').waitFor({ timeout: 15_000 });
@@ -222,7 +339,18 @@ describe('studio health panel', () => {
     const base = f.api.answer('Health', {}) as { streamHealth: Record<string, unknown>[] };
     let live = true;
     const me = f.api.answer('Me', {}) as { me: Record<string, unknown> };
-    overrides = { Me: () => ({ me: { ...me.me, status: live ? 'LIVE' : 'OFFLINE' } }), Health: () => ({ streamHealth: base.streamHealth.map((h, i) => (i === 15 ? { ...h, events: ['Starvation Start'] } : i > 15 ? { ...h, events: ['Starvation Start', 'Starvation End'] } : h)) }) };
+    overrides = {
+      Me: () => ({ me: { ...me.me, status: live ? 'LIVE' : 'OFFLINE' } }),
+      Health: () => ({
+        streamHealth: base.streamHealth.map((h, i) =>
+          i === 15
+            ? { ...h, events: ['Starvation Start'] }
+            : i > 15
+              ? { ...h, events: ['Starvation Start', 'Starvation End'] }
+              : h,
+        ),
+      }),
+    };
     const ctx = await contextFor(ALICE, { width: 1400, height: 900 });
     const page = await ctx.newPage();
     await page.goto(`${f.origin}/studio/`);
@@ -239,7 +367,14 @@ describe('studio health panel', () => {
 
     await expect.poll(() => f.rt.count('onStreamStatus'), { timeout: 15_000 }).toBeGreaterThan(0);
     live = false;
-    f.rt.push('onStreamStatus', { channelId: 'u-alice', handle: 'alice', status: 'OFFLINE', streamId: 'st-1', title: null, at: iso(0) });
+    f.rt.push('onStreamStatus', {
+      channelId: 'u-alice',
+      handle: 'alice',
+      status: 'OFFLINE',
+      streamId: 'st-1',
+      title: null,
+      at: iso(0),
+    });
     await expect.poll(() => page.getByTestId('live-status').innerText(), { timeout: 10_000 }).toBe('Ended');
     expect(await page.getByTestId('health-viewers').innerText()).toBe('—');
     expect(await page.getByTestId('health-bitrate').innerText()).toBe('—');

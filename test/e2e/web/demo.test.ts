@@ -43,7 +43,9 @@ describe('npm start -- --demo', () => {
     const up = Date.now();
     demo = await startDemo(platform, { say: (line) => said.push(line) });
     readyAt = Date.now();
-    console.info(`demo e2e: platform up in ${((up - t0) / 1000).toFixed(1)} s, demo ready ${((readyAt - t0) / 1000).toFixed(1)} s after start`);
+    console.info(
+      `demo e2e: platform up in ${((up - t0) / 1000).toFixed(1)} s, demo ready ${((readyAt - t0) / 1000).toFixed(1)} s after start`,
+    );
     browser = await launching;
   });
 
@@ -78,28 +80,45 @@ describe('npm start -- --demo', () => {
     const chatLines = page.locator('[data-testid=chat-lines] li[data-message-id]');
     await expect.poll(() => chatLines.count(), { timeout: left() }).toBeGreaterThan(0);
     const seenLines = await chatLines.count();
-    await expect.poll(() => chatLines.count(), { timeout: left(), message: 'a new chat line' }).toBeGreaterThan(seenLines);
+    await expect
+      .poll(() => chatLines.count(), { timeout: left(), message: 'a new chat line' })
+      .toBeGreaterThan(seenLines);
     expect(await page.locator('[data-testid=chat-lines]').innerText()).toMatch(new RegExp([...botHandles].join('|')));
     mark('a new chat line');
 
     // The guest alone would make 1: more means the simulated viewers are counted.
-    await expect.poll(async () => count(await page.getByTestId('viewer-count').innerText()), { timeout: left(), message: 'viewers beyond the guest' }).toBeGreaterThan(1);
+    await expect
+      .poll(async () => count(await page.getByTestId('viewer-count').innerText()), {
+        timeout: left(),
+        message: 'viewers beyond the guest',
+      })
+      .toBeGreaterThan(1);
     mark('viewers beyond the guest');
 
     const auction = page.locator('[data-testid=product]', { hasText: 'Time left' }).first();
     await auction.waitFor({ timeout: left() });
     const bids = async () => count(await auction.getByTestId('product-status').innerText());
     const firstBids = await bids();
-    await expect.poll(bids, { timeout: left(), message: 'a bid arriving on the running auction' }).toBeGreaterThan(firstBids);
+    await expect
+      .poll(bids, { timeout: left(), message: 'a bid arriving on the running auction' })
+      .toBeGreaterThan(firstBids);
     mark('a bid arriving');
     await screenshotRendered(page, 'demo-watch');
 
     // The past show, made through the real paths in the first minute, on browse with its three sales.
     const tile = page.locator('a.tile[href^="/replay/"]', { hasText: '3 sales' });
-    await expect.poll(async () => {
-      await page.goto(`${platform.endpoints.webUrl}/`);
-      return tile.first().isVisible({ timeout: 3_000 }).catch(() => false);
-    }, { timeout: left(), interval: 2_000, message: 'the past show on browse' }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          await page.goto(`${platform.endpoints.webUrl}/`);
+          return tile
+            .first()
+            .isVisible({ timeout: 3_000 })
+            .catch(() => false);
+        },
+        { timeout: left(), interval: 2_000, message: 'the past show on browse' },
+      )
+      .toBe(true);
     expect(await tile.first().innerText()).toContain(`@${PAST_SHOW_STREAMER.handle}`);
     await tile.first().click();
     await expect.poll(() => page.locator('.timeline .marker').count(), { timeout: left() }).toBe(3);
@@ -120,20 +139,49 @@ describe('the demo show against a platform started without --demo', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'demo-public-'));
-    platform = spawnGuarded(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'plain-platform.ts'), dataDir], { cwd: ROOT, stderr: 'ignore' });
+    platform = spawnGuarded(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'plain-platform.ts'), dataDir],
+      { cwd: ROOT, stderr: 'ignore' },
+    );
     const started = await new Promise<{ endpoints: Endpoints; userPoolClientId: string }>((resolve, reject) => {
       createInterface({ input: platform.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-        if (line.startsWith('PLATFORM ')) resolve(JSON.parse(line.slice('PLATFORM '.length)) as { endpoints: Endpoints; userPoolClientId: string });
+        if (line.startsWith('PLATFORM '))
+          resolve(JSON.parse(line.slice('PLATFORM '.length)) as { endpoints: Endpoints; userPoolClientId: string });
       });
       platform.once('exit', (code) => reject(new Error(`the platform process ended (${code}) before it answered`)));
     });
     e = started.endpoints;
-    const nora = await signUpAndIn({ cognitoUrl: e.cognitoUrl, clientId: started.userPoolClientId, outboxDir: join(dataDir, 'outbox'), ...streamerAccount });
+    const nora = await signUpAndIn({
+      cognitoUrl: e.cognitoUrl,
+      clientId: started.userPoolClientId,
+      outboxDir: join(dataDir, 'outbox'),
+      ...streamerAccount,
+    });
     await provisionChannel(e.graphqlUrl, nora.idToken, streamerAccount.handle);
-    const { myStreamKey } = await gql<{ myStreamKey: { streamKey: string } }>(e.graphqlUrl, '{ myStreamKey { streamKey } }', {}, nora.idToken);
-    push = spawnGuarded('ffmpeg', [...testPatternArgs({ size: '640x360', fps: 16, keyframeSeconds: 0.5, videoKbps: 500, seconds: 300 }), '-f', 'flv', `${e.rtmpUrl}${myStreamKey.streamKey}`], { stdout: 'ignore', stderr: 'ignore' });
+    const { myStreamKey } = await gql<{ myStreamKey: { streamKey: string } }>(
+      e.graphqlUrl,
+      '{ myStreamKey { streamKey } }',
+      {},
+      nora.idToken,
+    );
+    push = spawnGuarded(
+      'ffmpeg',
+      [
+        ...testPatternArgs({ size: '640x360', fps: 16, keyframeSeconds: 0.5, videoKbps: 500, seconds: 300 }),
+        '-f',
+        'flv',
+        `${e.rtmpUrl}${myStreamKey.streamKey}`,
+      ],
+      { stdout: 'ignore', stderr: 'ignore' },
+    );
     // Only the web address and the outbox: what a visitor of this platform has.
-    show = launchDemoShow({ webUrl: e.webUrl, outboxDir: join(dataDir, 'outbox'), streamer: streamerAccount, say: () => undefined });
+    show = launchDemoShow({
+      webUrl: e.webUrl,
+      outboxDir: join(dataDir, 'outbox'),
+      streamer: streamerAccount,
+      say: () => undefined,
+    });
   });
 
   afterAll(async () => {
@@ -148,39 +196,75 @@ describe('the demo show against a platform started without --demo', () => {
 
   it('chats, likes, watches, bids, gifts and makes the past show through the public endpoints', async () => {
     type Streamer = { userId: string; likes: number | null; viewerCount: number };
-    const nora = async () => (await gql<{ streamer: Streamer }>(e.graphqlUrl, '{ streamer(handle: "nora") { userId likes viewerCount } }')).streamer;
+    const nora = async () =>
+      (await gql<{ streamer: Streamer }>(e.graphqlUrl, '{ streamer(handle: "nora") { userId likes viewerCount } }'))
+        .streamer;
     const channelId = (await nora()).userId;
     const past = await show.next('past-show', 120_000);
     expect(past.created).toBe(true);
-    const { replay } = await gql<{ replay: { sales: { buyerHandle: string; offsetMs: number | null }[] } }>(e.graphqlUrl, `{ replay(recordingId: "${past.recordingId}") { sales { buyerHandle offsetMs } } }`);
+    const { replay } = await gql<{ replay: { sales: { buyerHandle: string; offsetMs: number | null }[] } }>(
+      e.graphqlUrl,
+      `{ replay(recordingId: "${past.recordingId}") { sales { buyerHandle offsetMs } } }`,
+    );
     expect(replay.sales).toHaveLength(3);
     for (const s of replay.sales) expect(botHandles.has(s.buyerHandle) && s.offsetMs !== null).toBe(true);
 
     // A restart makes nothing twice: a second show process (--quiet) finds the show and the schedule there.
-    const again = launchDemoShow({ webUrl: e.webUrl, outboxDir: join(dataDir, 'outbox'), streamer: streamerAccount, quiet: true, say: () => undefined });
-    expect(await again.next('past-show', 60_000)).toEqual({ type: 'past-show', recordingId: past.recordingId, created: false });
+    const again = launchDemoShow({
+      webUrl: e.webUrl,
+      outboxDir: join(dataDir, 'outbox'),
+      streamer: streamerAccount,
+      quiet: true,
+      say: () => undefined,
+    });
+    expect(await again.next('past-show', 60_000)).toEqual({
+      type: 'past-show',
+      recordingId: past.recordingId,
+      created: false,
+    });
     expect(await again.exited).toBe(0);
-    const vera = await gql<{ streamer: { userId: string; status: string; schedule: { cancelled: boolean }[] } }>(e.graphqlUrl, `{ streamer(handle: "${PAST_SHOW_STREAMER.handle}") { userId status schedule { cancelled } } }`);
+    const vera = await gql<{ streamer: { userId: string; status: string; schedule: { cancelled: boolean }[] } }>(
+      e.graphqlUrl,
+      `{ streamer(handle: "${PAST_SHOW_STREAMER.handle}") { userId status schedule { cancelled } } }`,
+    );
     expect(vera.streamer.status).toBe('OFFLINE');
     expect(vera.streamer.schedule.filter((s) => !s.cancelled)).toHaveLength(1);
-    const { recordings } = await gql<{ recordings: { items: unknown[] } }>(e.graphqlUrl, `{ recordings(userId: "${vera.streamer.userId}") { items { recordingId } } }`);
+    const { recordings } = await gql<{ recordings: { items: unknown[] } }>(
+      e.graphqlUrl,
+      `{ recordings(userId: "${vera.streamer.userId}") { items { recordingId } } }`,
+    );
     expect(recordings.items).toHaveLength(1);
 
     const opts = { timeout: 90_000, interval: 2_000 };
-    await expect.poll(async () => {
-      const { chatHistory } = await gql<{ chatHistory: { handle: string }[] }>(e.graphqlUrl, `{ chatHistory(channelId: "${channelId}") { handle } }`);
-      return new Set(chatHistory.map((m) => m.handle).filter((h) => botHandles.has(h))).size;
-    }, opts).toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(async () => {
+        const { chatHistory } = await gql<{ chatHistory: { handle: string }[] }>(
+          e.graphqlUrl,
+          `{ chatHistory(channelId: "${channelId}") { handle } }`,
+        );
+        return new Set(chatHistory.map((m) => m.handle).filter((h) => botHandles.has(h))).size;
+      }, opts)
+      .toBeGreaterThanOrEqual(3);
     await expect.poll(async () => (await nora()).likes ?? 0, opts).toBeGreaterThan(0);
     await expect.poll(async () => (await nora()).viewerCount, opts).toBeGreaterThanOrEqual(3);
-    await expect.poll(async () => {
-      const { products } = await gql<{ products: { bidCount: number; highBidderHandle: string | null }[] }>(e.graphqlUrl, `{ products(channelId: "${channelId}") { bidCount highBidderHandle } }`);
-      return products.some((p) => p.bidCount > 0 && botHandles.has(p.highBidderHandle ?? ''));
-    }, opts).toBe(true);
+    await expect
+      .poll(async () => {
+        const { products } = await gql<{ products: { bidCount: number; highBidderHandle: string | null }[] }>(
+          e.graphqlUrl,
+          `{ products(channelId: "${channelId}") { bidCount highBidderHandle } }`,
+        );
+        return products.some((p) => p.bidCount > 0 && botHandles.has(p.highBidderHandle ?? ''));
+      }, opts)
+      .toBe(true);
     // Gifts are paid with coins the bots bought on the local checkout page.
-    await expect.poll(async () => {
-      const { topGifters } = await gql<{ topGifters: { handle: string }[] }>(e.graphqlUrl, `{ topGifters(channelId: "${channelId}") { handle } }`);
-      return topGifters.filter((g) => botHandles.has(g.handle)).length;
-    }, opts).toBeGreaterThan(0);
+    await expect
+      .poll(async () => {
+        const { topGifters } = await gql<{ topGifters: { handle: string }[] }>(
+          e.graphqlUrl,
+          `{ topGifters(channelId: "${channelId}") { handle } }`,
+        );
+        return topGifters.filter((g) => botHandles.has(g.handle)).length;
+      }, opts)
+      .toBeGreaterThan(0);
   });
 });

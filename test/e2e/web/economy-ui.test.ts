@@ -5,7 +5,17 @@
 // and the admin page. The production build in headless Chromium, the API answered from fixtures.
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE, BOB, DINA, fixtureContext, LAPTOP, PHONE, startFixtureSite, type FixtureSite, type FixtureUser } from './fixture-site';
+import {
+  ALICE,
+  BOB,
+  DINA,
+  fixtureContext,
+  LAPTOP,
+  PHONE,
+  startFixtureSite,
+  type FixtureSite,
+  type FixtureUser,
+} from './fixture-site';
 import { shot } from './support';
 
 let f: FixtureSite;
@@ -25,33 +35,208 @@ const CATALOG = [
   { id: 'castle', name: 'Castle', coins: 2000, animation: 'castle' },
 ];
 const giftEvent = (id: string, o: Record<string, unknown> = {}) => ({
-  id, channelId: 'u-alice', streamId: 'st-1', kind: 'GIFT', giftId: 'rose', giftName: 'Rose', animation: 'rose', count: 1, coins: 5, message: null,
-  senderId: 'u-carl', senderHandle: 'carl', sentAt: iso(0), big: false, ...o,
+  id,
+  channelId: 'u-alice',
+  streamId: 'st-1',
+  kind: 'GIFT',
+  giftId: 'rose',
+  giftName: 'Rose',
+  animation: 'rose',
+  count: 1,
+  coins: 5,
+  message: null,
+  senderId: 'u-carl',
+  senderHandle: 'carl',
+  sentAt: iso(0),
+  big: false,
+  ...o,
 });
-const earnings = (o: Record<string, unknown> = {}) => ({ userId: 'u-alice', tier: 'STANDARD', sharePercent: 50, availableAmount: 450, reservedAmount: 0, paidAmount: 2_000, currency: 'USD', minimumPayoutAmount: 1000, lifetimeCoins: 4_900, ...o });
+const earnings = (o: Record<string, unknown> = {}) => ({
+  userId: 'u-alice',
+  tier: 'STANDARD',
+  sharePercent: 50,
+  availableAmount: 450,
+  reservedAmount: 0,
+  paidAmount: 2_000,
+  currency: 'USD',
+  minimumPayoutAmount: 1000,
+  lifetimeCoins: 4_900,
+  ...o,
+});
 
 /** The economy's answers, beside the shared fixture's. */
 function economyAnswer(op: string, v: Record<string, unknown>): unknown {
   switch (op) {
-    case 'Wallet': return { myWallet: { coins: 120, debt: 0 } };
-    case 'Gifts': return { giftCatalog: CATALOG };
-    case 'GiftPanel': return { giftCatalog: CATALOG, myWallet: { coins: 120, debt: 0 } };
-    case 'Top': return { topGifters: Object.values(tally).sort((a, b) => b.coins - a.coins).slice(0, 10) };
+    case 'Wallet':
+      return { myWallet: { coins: 120, debt: 0 } };
+    case 'Gifts':
+      return { giftCatalog: CATALOG };
+    case 'GiftPanel':
+      return { giftCatalog: CATALOG, myWallet: { coins: 120, debt: 0 } };
+    case 'Top':
+      return {
+        topGifters: Object.values(tally)
+          .sort((a, b) => b.coins - a.coins)
+          .slice(0, 10),
+      };
     case 'Gift': {
       const input = v['input'] as { giftId: string; count: number; clientGiftId: string };
       const g = CATALOG.find((x) => x.id === input.giftId) ?? CATALOG[0];
-      return { sendGift: { gift: giftEvent(`gift-${input.clientGiftId}`, { giftId: g?.id, giftName: g?.name, animation: g?.animation, count: input.count, coins: (g?.coins ?? 1) * input.count, senderId: 'u-bob', senderHandle: 'bob' }), wallet: { coins: 120 - (g?.coins ?? 1) * input.count, debt: 0 } } };
+      return {
+        sendGift: {
+          gift: giftEvent(`gift-${input.clientGiftId}`, {
+            giftId: g?.id,
+            giftName: g?.name,
+            animation: g?.animation,
+            count: input.count,
+            coins: (g?.coins ?? 1) * input.count,
+            senderId: 'u-bob',
+            senderHandle: 'bob',
+          }),
+          wallet: { coins: 120 - (g?.coins ?? 1) * input.count, debt: 0 },
+        },
+      };
     }
-    case 'StudioEarnings': return { myEarnings: earnings(), myPayouts: { items: [{ payoutId: 'po1', userId: 'u-alice', handle: 'alice', amount: 2_000, currency: 'USD', status: 'PAID', requestedAt: iso(-7 * 86_400_000), decidedAt: iso(-6 * 86_400_000), reason: null, history: [] }, { payoutId: 'po0', userId: 'u-alice', handle: 'alice', amount: 1_500, currency: 'USD', status: 'REJECTED', requestedAt: iso(-9 * 86_400_000), decidedAt: iso(-8 * 86_400_000), reason: 'Bank details missing', history: [] }], nextToken: null }, myLedger: { items: [{ entryId: 'l1', kind: 'GIFT_RECEIVED', coins: 0, amount: 250, currency: 'USD', channelId: 'u-alice', giftId: 'star', payoutId: null, counterpartyHandle: 'carl', createdAt: iso(-60_000) }, { entryId: 'l2', kind: 'TIP_RECEIVED', coins: 0, amount: 200, currency: 'USD', channelId: 'u-alice', giftId: null, payoutId: null, counterpartyHandle: 'dina', createdAt: iso(-120_000) }], nextToken: null } };
-    case 'WalletPage': return { myWallet: { coins: 120, debt: 0 }, coinShop: { available: true, reason: null, packs: [{ id: 'coins-100', coins: 100, amount: 99, currency: 'USD', label: '100 coins' }, { id: 'coins-550', coins: 550, amount: 499, currency: 'USD', label: '550 coins (10% bonus)' }] }, myCoinPurchases: { items: [], nextToken: null } };
-    case 'Ledger': return { myLedger: { items: [{ entryId: 'w1', kind: 'GIFT_SENT', coins: -5, amount: null, currency: null, channelId: 'u-alice', giftId: 'rose', payoutId: null, counterpartyHandle: 'alice', createdAt: iso(-30_000) }], nextToken: null } };
-    case 'PayoutQueue': return { payoutQueue: { items: [{ payoutId: 'po9', userId: 'u-alice', handle: 'alice', amount: 2_804, currency: 'USD', status: 'REQUESTED', requestedAt: iso(-3_600_000), decidedAt: null, reason: null, history: [] }], nextToken: null } };
-    case 'DecidePayout': return { decidePayout: { payoutId: v['id'], userId: 'u-alice', handle: 'alice', amount: 2_804, currency: 'USD', status: v['decision'], requestedAt: iso(-3_600_000), decidedAt: iso(0), reason: v['reason'] ?? null, history: [] } };
-    default: return undefined;
+    case 'StudioEarnings':
+      return {
+        myEarnings: earnings(),
+        myPayouts: {
+          items: [
+            {
+              payoutId: 'po1',
+              userId: 'u-alice',
+              handle: 'alice',
+              amount: 2_000,
+              currency: 'USD',
+              status: 'PAID',
+              requestedAt: iso(-7 * 86_400_000),
+              decidedAt: iso(-6 * 86_400_000),
+              reason: null,
+              history: [],
+            },
+            {
+              payoutId: 'po0',
+              userId: 'u-alice',
+              handle: 'alice',
+              amount: 1_500,
+              currency: 'USD',
+              status: 'REJECTED',
+              requestedAt: iso(-9 * 86_400_000),
+              decidedAt: iso(-8 * 86_400_000),
+              reason: 'Bank details missing',
+              history: [],
+            },
+          ],
+          nextToken: null,
+        },
+        myLedger: {
+          items: [
+            {
+              entryId: 'l1',
+              kind: 'GIFT_RECEIVED',
+              coins: 0,
+              amount: 250,
+              currency: 'USD',
+              channelId: 'u-alice',
+              giftId: 'star',
+              payoutId: null,
+              counterpartyHandle: 'carl',
+              createdAt: iso(-60_000),
+            },
+            {
+              entryId: 'l2',
+              kind: 'TIP_RECEIVED',
+              coins: 0,
+              amount: 200,
+              currency: 'USD',
+              channelId: 'u-alice',
+              giftId: null,
+              payoutId: null,
+              counterpartyHandle: 'dina',
+              createdAt: iso(-120_000),
+            },
+          ],
+          nextToken: null,
+        },
+      };
+    case 'WalletPage':
+      return {
+        myWallet: { coins: 120, debt: 0 },
+        coinShop: {
+          available: true,
+          reason: null,
+          packs: [
+            { id: 'coins-100', coins: 100, amount: 99, currency: 'USD', label: '100 coins' },
+            { id: 'coins-550', coins: 550, amount: 499, currency: 'USD', label: '550 coins (10% bonus)' },
+          ],
+        },
+        myCoinPurchases: { items: [], nextToken: null },
+      };
+    case 'Ledger':
+      return {
+        myLedger: {
+          items: [
+            {
+              entryId: 'w1',
+              kind: 'GIFT_SENT',
+              coins: -5,
+              amount: null,
+              currency: null,
+              channelId: 'u-alice',
+              giftId: 'rose',
+              payoutId: null,
+              counterpartyHandle: 'alice',
+              createdAt: iso(-30_000),
+            },
+          ],
+          nextToken: null,
+        },
+      };
+    case 'PayoutQueue':
+      return {
+        payoutQueue: {
+          items: [
+            {
+              payoutId: 'po9',
+              userId: 'u-alice',
+              handle: 'alice',
+              amount: 2_804,
+              currency: 'USD',
+              status: 'REQUESTED',
+              requestedAt: iso(-3_600_000),
+              decidedAt: null,
+              reason: null,
+              history: [],
+            },
+          ],
+          nextToken: null,
+        },
+      };
+    case 'DecidePayout':
+      return {
+        decidePayout: {
+          payoutId: v['id'],
+          userId: 'u-alice',
+          handle: 'alice',
+          amount: 2_804,
+          currency: 'USD',
+          status: v['decision'],
+          requestedAt: iso(-3_600_000),
+          decidedAt: iso(0),
+          reason: v['reason'] ?? null,
+          history: [],
+        },
+      };
+    default:
+      return undefined;
   }
 }
 
-function contextFor(user: FixtureUser | null, viewport: { width: number; height: number }, opts: { mobile?: boolean; admin?: boolean } = {}): Promise<BrowserContext> {
+function contextFor(
+  user: FixtureUser | null,
+  viewport: { width: number; height: number },
+  opts: { mobile?: boolean; admin?: boolean } = {},
+): Promise<BrowserContext> {
   const who = user && opts.admin ? { ...user, groups: ['admins'] } : user;
   return fixtureContext(f.browser, f.origin, { user: who, viewport, mobile: opts.mobile }, (op, v) => {
     calls.push({ op, variables: v });
@@ -80,7 +265,10 @@ afterAll(async () => {
 beforeEach(() => {
   overrides = {};
   calls = [];
-  tally = { 'u-dina': { userId: 'u-dina', handle: 'dina', coins: 300 }, 'u-carl': { userId: 'u-carl', handle: 'carl', coins: 40 } };
+  tally = {
+    'u-dina': { userId: 'u-dina', handle: 'dina', coins: 300 },
+    'u-carl': { userId: 'u-carl', handle: 'carl', coins: 40 },
+  };
 });
 
 /** Delivers a gift event to every watcher, as the server would after accepting it. */
@@ -93,7 +281,10 @@ function push(e: ReturnType<typeof giftEvent>, redelivery = false): void {
 }
 
 describe('gift picker and sending', () => {
-  for (const [name, viewport, mobile] of [['laptop', LAPTOP, false], ['phone', PHONE, true]] as const) {
+  for (const [name, viewport, mobile] of [
+    ['laptop', LAPTOP, false],
+    ['phone', PHONE, true],
+  ] as const) {
     it(`${name}: header balance, keyboard picker with cost and balance, a reason when short, a gift sent`, async () => {
       const ctx = await contextFor(BOB, viewport, { mobile });
       const page = await openWatch(ctx);
@@ -110,7 +301,9 @@ describe('gift picker and sending', () => {
       expect(await page.evaluate(() => document.activeElement?.getAttribute('data-gift'))).toBe('castle');
       const send = picker.getByRole('button', { name: /^Send Castle/ });
       expect(await send.isDisabled()).toBe(true);
-      expect(await picker.locator('#gift-reason').innerText()).toBe('Castle costs 2,000 coins; you have 120 coins. Buy coins on your wallet page.');
+      expect(await picker.locator('#gift-reason').innerText()).toBe(
+        'Castle costs 2,000 coins; you have 120 coins. Buy coins on your wallet page.',
+      );
       await page.screenshot({ path: shot(`economy-picker-${viewport.width}x${viewport.height}`) });
 
       await picker.locator('[data-gift=rose]').click();
@@ -140,7 +333,8 @@ describe('gift picker and sending', () => {
     await error.getByRole('button', { name: 'Try again' }).click();
     await page.getByTestId('gift-sent').waitFor();
     // Every attempt (Amplify's own retries of the lost request, then "Try again") carries one id.
-    const gifts = () => calls.filter((c) => c.op === 'Gift').map((c) => (c.variables['input'] as { clientGiftId: string }).clientGiftId);
+    const gifts = () =>
+      calls.filter((c) => c.op === 'Gift').map((c) => (c.variables['input'] as { clientGiftId: string }).clientGiftId);
     const ids = gifts();
     expect(ids.length).toBeGreaterThanOrEqual(2);
     expect(new Set(ids).size).toBe(1);
@@ -149,7 +343,12 @@ describe('gift picker and sending', () => {
     await expect.poll(() => gifts().length).toBe(ids.length + 1);
     expect(gifts().at(-1)).not.toBe(ids[0]);
 
-    overrides = { Gift: () => ({ data: null, errors: [{ message: 'This costs 5 coins and your wallet holds 0.', errorType: 'INSUFFICIENT_COINS' }] }) };
+    overrides = {
+      Gift: () => ({
+        data: null,
+        errors: [{ message: 'This costs 5 coins and your wallet holds 0.', errorType: 'INSUFFICIENT_COINS' }],
+      }),
+    };
     await picker.getByRole('button', { name: /^Send Rose/ }).click();
     await expect.poll(() => error.innerText()).toMatch(/You do not have enough coins for that.*Nothing was charged/);
     expect(await error.getByRole('button', { name: 'Try again' }).count()).toBe(0);
@@ -169,19 +368,45 @@ describe('gifts every viewer sees', () => {
     await lane.waitFor();
     await expect.poll(() => lane.getByTestId('gift-combo').innerText()).toBe('×3');
     expect(await page.getByTestId('gift-animation').count()).toBe(1);
-    push(giftEvent('t1', { kind: 'TIP', giftId: null, giftName: null, animation: null, coins: 50, message: 'great slabs', senderId: 'u-eve', senderHandle: 'eve' }));
+    push(
+      giftEvent('t1', {
+        kind: 'TIP',
+        giftId: null,
+        giftName: null,
+        animation: null,
+        coins: 50,
+        message: 'great slabs',
+        senderId: 'u-eve',
+        senderHandle: 'eve',
+      }),
+    );
     // The ticker: the first rose now; the two that followed wait as one line, then the tip.
     const ticker = page.getByTestId('tip-ticker');
     await expect.poll(() => ticker.innerText()).toContain('@carl sent Rose');
     await expect.poll(() => ticker.innerText()).toContain('+2');
-    push(giftEvent('big1', { giftId: 'castle', giftName: 'Castle', animation: 'castle', coins: 2000, big: true, senderId: 'u-fay', senderHandle: 'fay' }));
+    push(
+      giftEvent('big1', {
+        giftId: 'castle',
+        giftName: 'Castle',
+        animation: 'castle',
+        coins: 2000,
+        big: true,
+        senderId: 'u-fay',
+        senderHandle: 'fay',
+      }),
+    );
     await page.getByTestId('gift-spotlight').waitFor();
-    await expect.poll(() => page.getByTestId('top-gifters').locator('li').first().innerText(), { timeout: 5_000 }).toContain('@fay');
+    await expect
+      .poll(() => page.getByTestId('top-gifters').locator('li').first().innerText(), { timeout: 5_000 })
+      .toContain('@fay');
     expect(await page.getByTestId('top-gifters').innerText()).toContain('@eve');
     await page.screenshot({ path: shot('economy-gifts-1366x768') });
     await expect.poll(() => ticker.innerText(), { timeout: 12_000 }).toContain('@carl sent 2 × Rose');
     await expect.poll(() => ticker.innerText(), { timeout: 12_000 }).toContain('@eve tipped 50 coins: great slabs');
-    const animation = () => page.evaluate(() => getComputedStyle(document.querySelector('[data-testid=tip-ticker] .tick') as Element).animationName);
+    const animation = () =>
+      page.evaluate(
+        () => getComputedStyle(document.querySelector('[data-testid=tip-ticker] .tick') as Element).animationName,
+      );
     expect(await animation()).toMatch(/slide-left$/);
     await page.emulateMedia({ reducedMotion: 'reduce' });
     expect(await animation()).toBe('none');
@@ -196,7 +421,17 @@ describe('gifts every viewer sees', () => {
     await expect.poll(() => page.getByTestId('top-gifters').innerText()).toContain('@dina');
     await expect.poll(() => f.rt.count('onGift'), { timeout: 15_000 }).toBeGreaterThan(0);
     push(giftEvent('p1'));
-    push(giftEvent('p2', { kind: 'TIP', giftId: null, giftName: null, coins: 25, message: 'hi', senderHandle: 'dina', senderId: 'u-dina' }));
+    push(
+      giftEvent('p2', {
+        kind: 'TIP',
+        giftId: null,
+        giftName: null,
+        coins: 25,
+        message: 'hi',
+        senderHandle: 'dina',
+        senderId: 'u-dina',
+      }),
+    );
     await page.getByTestId('gift-animation').first().waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: shot('economy-gifts-390x844') });
@@ -207,18 +442,33 @@ describe('gifts every viewer sees', () => {
 });
 
 describe('wallet, studio earnings and admin', () => {
-  for (const [name, viewport, mobile] of [['laptop', LAPTOP, false], ['phone', PHONE, true]] as const) {
+  for (const [name, viewport, mobile] of [
+    ['laptop', LAPTOP, false],
+    ['phone', PHONE, true],
+  ] as const) {
     it(`${name}: the checkout return waits for the credit, then says "Coins added"`, async () => {
       let asks = 0;
-      const purchase = (status: string) => ({ sessionId: 'cs_test_1', packId: 'coins-550', coins: 550, amount: 499, currency: 'USD', status, createdAt: iso(-5_000) });
+      const purchase = (status: string) => ({
+        sessionId: 'cs_test_1',
+        packId: 'coins-550',
+        coins: 550,
+        amount: 499,
+        currency: 'USD',
+        status,
+        createdAt: iso(-5_000),
+      });
       overrides = {
-        CoinPurchases: () => ({ data: { myCoinPurchases: { items: [purchase(++asks < 3 ? 'OPEN' : 'PAID')], nextToken: null } } }),
+        CoinPurchases: () => ({
+          data: { myCoinPurchases: { items: [purchase(++asks < 3 ? 'OPEN' : 'PAID')], nextToken: null } },
+        }),
       };
       const ctx = await contextFor(BOB, viewport, { mobile });
       const page = await ctx.newPage();
       await page.goto(`${f.origin}/wallet?checkout=cs_test_1`);
       await expect.poll(() => page.getByTestId('checkout-status').innerText()).toMatch(/Waiting for the payment/);
-      await expect.poll(() => page.getByTestId('checkout-status').innerText(), { timeout: 10_000 }).toBe('✅ Coins added: 550 coins are in your wallet.');
+      await expect
+        .poll(() => page.getByTestId('checkout-status').innerText(), { timeout: 10_000 })
+        .toBe('✅ Coins added: 550 coins are in your wallet.');
       expect(await page.getByTestId('coin-pack').count()).toBe(2);
       await page.getByRole('tab', { name: 'Gifts and tips sent' }).click();
       expect(await page.getByTestId('sent-row').first().innerText()).toContain('Sent Rose to @alice');
@@ -228,7 +478,16 @@ describe('wallet, studio earnings and admin', () => {
     });
 
     it(`${name}: a checkout that expired unpaid says so, stops waiting, and is listed as expired`, async () => {
-      const purchase = { sessionId: 'cs_test_2', packId: 'coins-100', coins: 100, amount: 99, currency: 'USD', status: 'EXPIRED', refundedAmount: 0, createdAt: iso(-5_000) };
+      const purchase = {
+        sessionId: 'cs_test_2',
+        packId: 'coins-100',
+        coins: 100,
+        amount: 99,
+        currency: 'USD',
+        status: 'EXPIRED',
+        refundedAmount: 0,
+        createdAt: iso(-5_000),
+      };
       const page1 = { myCoinPurchases: { items: [purchase], nextToken: null } };
       overrides = {
         CoinPurchases: () => ({ data: page1 }),
@@ -237,7 +496,9 @@ describe('wallet, studio earnings and admin', () => {
       const ctx = await contextFor(BOB, viewport, { mobile });
       const page = await ctx.newPage();
       await page.goto(`${f.origin}/wallet?checkout=cs_test_2`);
-      await expect.poll(() => page.getByTestId('checkout-status').innerText(), { timeout: 10_000 }).toMatch(/^This checkout expired before it was paid: nothing was charged/);
+      await expect
+        .poll(() => page.getByTestId('checkout-status').innerText(), { timeout: 10_000 })
+        .toMatch(/^This checkout expired before it was paid: nothing was charged/);
       await expect.poll(() => page.getByTestId('purchase-row').first().innerText()).toContain('Expired: not charged');
       const asked = calls.filter((c) => c.op === 'CoinPurchases').length;
       await page.waitForTimeout(2_500);
@@ -255,7 +516,9 @@ describe('wallet, studio earnings and admin', () => {
       expect(await panel.getByTestId('earnings-available').innerText()).toBe('$4.50');
       expect(await panel.getByTestId('tier').innerText()).toBe('Standard: you keep 50% of every gift and tip.');
       expect(await panel.getByRole('button', { name: 'Request payout' }).isDisabled()).toBe(true);
-      expect(await panel.getByTestId('payout-reason').innerText()).toBe('Payouts start at $10.00: you have $4.50 available.');
+      expect(await panel.getByTestId('payout-reason').innerText()).toBe(
+        'Payouts start at $10.00: you have $4.50 available.',
+      );
       expect(await panel.innerText()).toContain('Rejected: Bank details missing');
       await expect.poll(() => panel.innerText()).toContain('Shooting star from @carl');
       await panel.scrollIntoViewIfNeeded();

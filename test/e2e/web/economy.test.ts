@@ -17,7 +17,8 @@ let platform: LocalPlatform | undefined;
 let browser: Browser;
 let outbox = '';
 
-const signUp = (page: Parameters<typeof signUpIn>[0], web: string, email: string, handle: string, next: string) => signUpIn(page, web, outbox, { email, handle, password: 'G1fts!pass-2026' }, next);
+const signUp = (page: Parameters<typeof signUpIn>[0], web: string, email: string, handle: string, next: string) =>
+  signUpIn(page, web, outbox, { email, handle, password: 'G1fts!pass-2026' }, next);
 
 /** "$10.04" → 1004. */
 const cents = (text: string) => Math.round(Number(text.replace(/[^0-9.]/g, '')) * 100);
@@ -49,7 +50,9 @@ describe('creator economy against the local mode', () => {
     expect(await earnings.getByTestId('earnings-available').innerText()).toBe('$0.00');
     expect(await earnings.getByTestId('tier').innerText()).toMatch(/Standard: you keep 50%/);
     expect(await earnings.getByRole('button', { name: 'Request payout' }).isDisabled()).toBe(true);
-    expect(await earnings.getByTestId('payout-reason').innerText()).toBe('Payouts start at $10.00: you have $0.00 available.');
+    expect(await earnings.getByTestId('payout-reason').innerText()).toBe(
+      'Payouts start at $10.00: you have $0.00 available.',
+    );
 
     // The gifter buys the 6,500-coin pack on the local checkout page and comes back to the wallet.
     const gifter = await (await browser.newContext()).newPage();
@@ -60,8 +63,12 @@ describe('creator economy against the local mode', () => {
     await gifter.fill('#expiry', '12 / 34');
     await gifter.fill('#cvc', '123');
     await gifter.getByRole('button', { name: /^Pay/ }).click();
-    await gifter.waitForURL((u) => u.pathname.startsWith('/wallet') && u.searchParams.has('checkout'), { timeout: 30_000 });
-    await expect.poll(() => gifter.getByTestId('checkout-status').innerText(), { timeout: 30_000 }).toMatch(/Coins added: 6,500 coins/);
+    await gifter.waitForURL((u) => u.pathname.startsWith('/wallet') && u.searchParams.has('checkout'), {
+      timeout: 30_000,
+    });
+    await expect
+      .poll(() => gifter.getByTestId('checkout-status').innerText(), { timeout: 30_000 })
+      .toMatch(/Coins added: 6,500 coins/);
     await expect.poll(() => gifter.getByTestId('header-balance').innerText(), { timeout: 10_000 }).toContain('6.5K');
     await screenshotRendered(gifter, 'economy-wallet');
 
@@ -70,7 +77,9 @@ describe('creator economy against the local mode', () => {
     await watcher.goto(`${web}/u/s${id}`);
     // The overlay sits on the player, drawn once the page knows the stream is live (before its first frame).
     await watcher.getByTestId('gift-layer').waitFor({ timeout: 60_000 });
-    await expect.poll(() => watcher.getByTestId('top-gifters').innerText(), { timeout: 20_000 }).toContain('No gifts yet');
+    await expect
+      .poll(() => watcher.getByTestId('top-gifters').innerText(), { timeout: 20_000 })
+      .toContain('No gifts yet');
 
     await gifter.goto(`${web}/u/s${id}`);
     await gifter.getByTestId('gift-toggle').click({ timeout: 60_000 });
@@ -87,18 +96,33 @@ describe('creator economy against the local mode', () => {
     await animation.waitFor({ timeout: 20_000 });
     // (The combo needs both roses within 5 s at the watcher; the table-stream fan-out on a loaded runner
     // can space them further, so economy-ui.test.ts proves "×3" with pushed events instead.)
-    await expect.poll(() => watcher.getByTestId('tip-ticker').innerText(), { timeout: 10_000 }).toContain(`@g${id} sent`);
+    await expect
+      .poll(() => watcher.getByTestId('tip-ticker').innerText(), { timeout: 10_000 })
+      .toContain(`@g${id} sent`);
     await watcher.screenshot({ path: shot('economy-watch-gift') });
     await expect.poll(() => watcher.getByTestId('top-gifters').innerText(), { timeout: 20_000 }).toContain(`@g${id}`);
 
     // Roses earn the broadcaster floor(5 × 50%) = 2 cents each; a castle (2,000 coins = $20.00) earns $10.00.
-    await expect.poll(async () => cents(await earnings.getByTestId('earnings-available').innerText()), { timeout: 30_000 }).toBe(4);
+    await expect
+      .poll(async () => cents(await earnings.getByTestId('earnings-available').innerText()), { timeout: 30_000 })
+      .toBe(4);
     await picker.locator('[data-gift=castle]').click();
     await picker.getByRole('button', { name: /^Send Castle/ }).click();
     await watcher.getByTestId('gift-spotlight').waitFor({ timeout: 20_000 });
-    await expect.poll(async () => cents(await earnings.getByTestId('earnings-available').innerText()), { timeout: 30_000 }).toBe(4 + 1000);
+    await expect
+      .poll(async () => cents(await earnings.getByTestId('earnings-available').innerText()), { timeout: 30_000 })
+      .toBe(4 + 1000);
     // A big gift reaches the broadcaster's bell.
-    await expect.poll(() => streamer.getByTestId('bell-count').innerText().catch(() => ''), { timeout: 30_000 }).not.toBe('');
+    await expect
+      .poll(
+        () =>
+          streamer
+            .getByTestId('bell-count')
+            .innerText()
+            .catch(() => ''),
+        { timeout: 30_000 },
+      )
+      .not.toBe('');
 
     await screenshotRendered(streamer, 'economy-studio-earnings');
 
@@ -108,7 +132,11 @@ describe('creator economy against the local mode', () => {
     await signUp(admin, web, adminEmail, `a${id}`, '/admin/');
     await admin.getByRole('button', { name: 'Refresh session' }).waitFor({ timeout: 30_000 });
     expect(await admin.getByTestId('payout-queue').count()).toBe(0);
-    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'admin.ts'), 'add', adminEmail, '--data-dir', platform?.dataDir ?? ''], { cwd: ROOT });
+    const cli = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'scripts', 'admin.ts'), 'add', adminEmail, '--data-dir', platform?.dataDir ?? ''],
+      { cwd: ROOT },
+    );
     expect(cli.stdout).toContain(`${adminEmail} is an admin now`);
     await admin.getByRole('button', { name: 'Refresh session' }).click();
     await admin.getByTestId('payout-queue').waitFor({ timeout: 20_000 });
@@ -119,16 +147,22 @@ describe('creator economy against the local mode', () => {
     await admin.fill('#tier-handle', `@s${id}`);
     await admin.selectOption('#tier-tier', 'PREMIUM');
     await admin.getByRole('button', { name: 'Set tier' }).click();
-    await expect.poll(() => admin.getByTestId('tier-result').innerText(), { timeout: 15_000 }).toContain(`@s${id} is now Premium`);
+    await expect
+      .poll(() => admin.getByTestId('tier-result').innerText(), { timeout: 15_000 })
+      .toContain(`@s${id} is now Premium`);
     await picker.locator('[data-gift=castle]').click();
     await picker.getByRole('button', { name: /^Send Castle/ }).click();
-    await expect.poll(async () => cents(await earnings.getByTestId('earnings-available').innerText()), { timeout: 30_000 }).toBe(4 + 1000 + 1800);
+    await expect
+      .poll(async () => cents(await earnings.getByTestId('earnings-available').innerText()), { timeout: 30_000 })
+      .toBe(4 + 1000 + 1800);
     expect(await earnings.getByTestId('tier').innerText()).toMatch(/Premium: you keep 90%/);
 
     // The broadcaster requests a payout of everything available; it is reserved until decided.
     await earnings.getByRole('button', { name: 'Request payout' }).click();
     await streamer.getByTestId('confirm-dialog').getByRole('button', { name: 'Request payout' }).click();
-    await expect.poll(() => earnings.getByTestId('payout-row').first().innerText(), { timeout: 15_000 }).toMatch(/\$28\.04\s+Requested/);
+    await expect
+      .poll(() => earnings.getByTestId('payout-row').first().innerText(), { timeout: 15_000 })
+      .toMatch(/\$28\.04\s+Requested/);
     await expect.poll(() => earnings.getByTestId('earnings-reserved').innerText(), { timeout: 15_000 }).toBe('$28.04');
     expect(await earnings.getByTestId('earnings-available').innerText()).toBe('$0.00');
 

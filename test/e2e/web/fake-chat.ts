@@ -20,10 +20,25 @@ export async function startFakeChat(blocked: string[] = ['spam']) {
       const content = req.Content ?? '';
       received.push(content);
       if (blocked.some((w) => content.toLowerCase().includes(w))) {
-        ws.send(JSON.stringify({ Type: 'ERROR', Id: randomUUID(), RequestId: req.RequestId, ErrorCode: 406, ErrorMessage: 'contains a blocked word' }));
+        ws.send(
+          JSON.stringify({
+            Type: 'ERROR',
+            Id: randomUUID(),
+            RequestId: req.RequestId,
+            ErrorCode: 406,
+            ErrorMessage: 'contains a blocked word',
+          }),
+        );
         return;
       }
-      broadcast({ Type: 'MESSAGE', Id: randomUUID(), RequestId: req.RequestId, Content: content, SendTime: new Date().toISOString(), Sender: { UserId: 'u-bob', Attributes: { handle: 'bob', role: 'VIEWER' } } });
+      broadcast({
+        Type: 'MESSAGE',
+        Id: randomUUID(),
+        RequestId: req.RequestId,
+        Content: content,
+        SendTime: new Date().toISOString(),
+        Sender: { UserId: 'u-bob', Attributes: { handle: 'bob', role: 'VIEWER' } },
+      });
     });
   });
   await new Promise<void>((r) => wss.once('listening', () => r()));
@@ -34,13 +49,29 @@ export async function startFakeChat(blocked: string[] = ['spam']) {
     received,
     /** Another chatter says something. */
     say(handle: string, content: string, id = randomUUID()) {
-      broadcast({ Type: 'MESSAGE', Id: id, Content: content, SendTime: new Date().toISOString(), Sender: { UserId: `u-${handle}`, Attributes: { handle, role: 'VIEWER' } } });
+      broadcast({
+        Type: 'MESSAGE',
+        Id: id,
+        Content: content,
+        SendTime: new Date().toISOString(),
+        Sender: { UserId: `u-${handle}`, Attributes: { handle, role: 'VIEWER' } },
+      });
       return id;
     },
     /** A moderator deleted a message. */
     deleteMessage(messageId: string, reason = 'Removed by a moderator') {
-      broadcast({ Type: 'EVENT', Id: randomUUID(), EventName: 'aws:DELETE_MESSAGE', SendTime: new Date().toISOString(), Attributes: { MessageID: messageId, Reason: reason } });
+      broadcast({
+        Type: 'EVENT',
+        Id: randomUUID(),
+        EventName: 'aws:DELETE_MESSAGE',
+        SendTime: new Date().toISOString(),
+        Attributes: { MessageID: messageId, Reason: reason },
+      });
     },
-    close: () => new Promise<void>((r) => { sockets.forEach((s) => s.terminate()); wss.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        sockets.forEach((s) => s.terminate());
+        wss.close(() => r());
+      }),
   };
 }

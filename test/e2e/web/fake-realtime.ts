@@ -7,7 +7,11 @@ import { WebSocketServer, type WebSocket } from 'ws';
  * The local GraphQL server (local/graphql/server.ts) is the full implementation, exercised by journeys.test.ts.
  */
 export async function startFakeRealtime() {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: (p) => (p.has('graphql-ws') ? 'graphql-ws' : false) });
+  const wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    handleProtocols: (p) => (p.has('graphql-ws') ? 'graphql-ws' : false),
+  });
   const subs = new Map<string, { ws: WebSocket; field: string; variables: Record<string, unknown> }>();
   wss.on('connection', (ws) => {
     const out = (o: object) => ws.send(JSON.stringify(o));
@@ -46,9 +50,10 @@ export async function startFakeRealtime() {
       }
       return n;
     },
-    close: () => new Promise<void>((r) => {
-      for (const c of wss.clients) c.terminate();
-      wss.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => r());
+      }),
   };
 }

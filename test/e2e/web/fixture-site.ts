@@ -29,19 +29,31 @@ export const LAPTOP = { width: 1366, height: 768 };
 export const PHONE = { width: 390, height: 844 };
 
 /** What a fixture page reads from `/runtime-config.json`: Cognito is never called, the API is the site's `/graphql`. */
-export function fixtureRuntimeConfig(origin: string, services: {
-  chatMessagingEndpoint: string;
-  /** @default none: subscriptions are not used */
-  realtimeUrl?: string;
-  /** @default the site itself */
-  replayBaseUrl?: string;
-  /** @default { lowLatency: true } */
-  player?: Record<string, unknown>;
-}): Record<string, unknown> {
+export function fixtureRuntimeConfig(
+  origin: string,
+  services: {
+    chatMessagingEndpoint: string;
+    /** @default none: subscriptions are not used */
+    realtimeUrl?: string;
+    /** @default the site itself */
+    replayBaseUrl?: string;
+    /** @default { lowLatency: true } */
+    player?: Record<string, unknown>;
+  },
+): Record<string, unknown> {
   return {
-    stage: 'fixture', region: 'us-east-1', graphqlUrl: `${origin}/graphql`, ...(services.realtimeUrl ? { realtimeUrl: services.realtimeUrl } : {}),
-    userPoolId: 'us-east-1_fixture', userPoolClientId: FIXTURE_CLIENT_ID, userPoolEndpoint: `${origin}/cognito`, identityPoolId: '', guestAuthMode: 'none',
-    chatMessagingEndpoint: services.chatMessagingEndpoint, replayBaseUrl: services.replayBaseUrl ?? origin, player: services.player ?? { lowLatency: true },
+    stage: 'fixture',
+    region: 'us-east-1',
+    graphqlUrl: `${origin}/graphql`,
+    ...(services.realtimeUrl ? { realtimeUrl: services.realtimeUrl } : {}),
+    userPoolId: 'us-east-1_fixture',
+    userPoolClientId: FIXTURE_CLIENT_ID,
+    userPoolEndpoint: `${origin}/cognito`,
+    identityPoolId: '',
+    guestAuthMode: 'none',
+    chatMessagingEndpoint: services.chatMessagingEndpoint,
+    replayBaseUrl: services.replayBaseUrl ?? origin,
+    player: services.player ?? { lowLatency: true },
   };
 }
 
@@ -58,13 +70,22 @@ export type FixtureAnswer = (op: string, variables: Record<string, unknown>) => 
 
 /** A browser context on `viewport` (a phone with touch when `mobile`), signed in as `user` or a guest, whose API calls `answer` serves. */
 export async function fixtureContext(
-  browser: Browser, origin: string, opts: { user: FixtureUser | null; viewport: { width: number; height: number }; mobile?: boolean }, answer: FixtureAnswer,
+  browser: Browser,
+  origin: string,
+  opts: { user: FixtureUser | null; viewport: { width: number; height: number }; mobile?: boolean },
+  answer: FixtureAnswer,
 ): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport: opts.viewport, ...(opts.mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
+  const ctx = await browser.newContext({
+    viewport: opts.viewport,
+    ...(opts.mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+  });
   if (opts.user) {
-    await ctx.addInitScript((entries: Record<string, string>) => {
-      for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v);
-    }, signedInStorage(FIXTURE_CLIENT_ID, opts.user));
+    await ctx.addInitScript(
+      (entries: Record<string, string>) => {
+        for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v);
+      },
+      signedInStorage(FIXTURE_CLIENT_ID, opts.user),
+    );
   }
   await ctx.route(`${origin}/graphql`, async (route) => {
     const body = route.request().postDataJSON() as { query: string; variables?: Record<string, unknown> };
@@ -79,12 +100,19 @@ export async function fixtureContext(
  * The shared fixture's answers (`api.answer`), with the fixture streamer's `Streamer` answer carrying
  * `streamer`'s fields instead: a test that plays a real local IVS channel gives its playback URL here.
  */
-export function fixtureAnswerWithStreamer(api: ReturnType<typeof fixtureApi>, streamer: Record<string, unknown>): FixtureAnswer {
+export function fixtureAnswerWithStreamer(
+  api: ReturnType<typeof fixtureApi>,
+  streamer: Record<string, unknown>,
+): FixtureAnswer {
   return (op, variables) => {
     const data = api.answer(op, variables) as Record<string, unknown> | null;
-    if (op === 'Streamer' && data?.['streamer']) return { data: { streamer: { ...(data['streamer'] as object), ...streamer } } };
+    if (op === 'Streamer' && data?.['streamer'])
+      return { data: { streamer: { ...(data['streamer'] as object), ...streamer } } };
     // The watch page plays the URL playbackAccess answers (with a token when the channel is authorized).
-    if (op === 'PlaybackAccess' && data?.['playbackAccess'] && streamer['playbackUrl']) return { data: { playbackAccess: { ...(data['playbackAccess'] as object), playbackUrl: streamer['playbackUrl'] } } };
+    if (op === 'PlaybackAccess' && data?.['playbackAccess'] && streamer['playbackUrl'])
+      return {
+        data: { playbackAccess: { ...(data['playbackAccess'] as object), playbackUrl: streamer['playbackUrl'] } },
+      };
     return { data };
   };
 }
@@ -105,10 +133,17 @@ export async function startFixtureSite(seconds = 30): Promise<FixtureSite> {
   const hls = makeFixtureHls(seconds);
   const chat = await startFakeChat();
   const rt = await startFakeRealtime();
-  const site = await serveDist((origin) => fixtureRuntimeConfig(origin, { chatMessagingEndpoint: chat.url, realtimeUrl: rt.url }), { '/hls/': hls });
+  const site = await serveDist(
+    (origin) => fixtureRuntimeConfig(origin, { chatMessagingEndpoint: chat.url, realtimeUrl: rt.url }),
+    { '/hls/': hls },
+  );
   const browser = await launchChromium();
   return {
-    origin: site.origin, api: fixtureApi(site.origin), chat, rt, browser,
+    origin: site.origin,
+    api: fixtureApi(site.origin),
+    chat,
+    rt,
+    browser,
     async close() {
       await browser.close();
       await site.close();

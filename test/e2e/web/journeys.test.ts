@@ -38,7 +38,11 @@ let outbox = '';
 /** Newest 6-digit code in the local outbox mentioning the address (local Cognito writes codes there). */
 function confirmationCode(email: string): string {
   const dir = outbox;
-  const files = existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile()) : [];
+  const files = existsSync(dir)
+    ? readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .map((f) => join(dir, f))
+        .filter((f) => statSync(f).isFile())
+    : [];
   files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   for (const f of files) {
     const text = readFileSync(f, 'utf8');
@@ -51,8 +55,42 @@ function confirmationCode(email: string): string {
 }
 
 function pushStream(streamKey: string, seconds = 120): ChildProcess {
-  const p = spawn('ffmpeg', ['-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '60', '-b:v', '2500k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', `${rtmpBase.replace(/\/$/, '')}/${streamKey}`], { stdio: 'ignore' });
+  const p = spawn(
+    'ffmpeg',
+    [
+      '-loglevel',
+      'error',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=1280x720:rate=30',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440',
+      '-t',
+      String(seconds),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-tune',
+      'zerolatency',
+      '-g',
+      '60',
+      '-b:v',
+      '2500k',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-f',
+      'flv',
+      `${rtmpBase.replace(/\/$/, '')}/${streamKey}`,
+    ],
+    { stdio: 'ignore' },
+  );
   ffmpegs.push(p);
   return p;
 }
@@ -64,7 +102,18 @@ async function signUp(page: Page, email: string, handle: string, password: strin
   await page.fill('#password', password);
   await page.click('form button[type=submit]');
   await page.locator('#code').waitFor();
-  await expect.poll(() => { try { return confirmationCode(email); } catch { return ''; } }, { timeout: 20_000 }).toMatch(/^\d{6}$/);
+  await expect
+    .poll(
+      () => {
+        try {
+          return confirmationCode(email);
+        } catch {
+          return '';
+        }
+      },
+      { timeout: 20_000 },
+    )
+    .toMatch(/^\d{6}$/);
   await page.fill('#code', confirmationCode(email));
   await page.click('form button[type=submit]');
 }
@@ -143,10 +192,15 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     const bidInput = viewer.locator('[data-testid=product] input').first();
     await bidInput.fill('5');
     await bidInput.press('Enter');
-    await expect.poll(() => viewer.locator('[data-testid=current-price]').first().innerText(), { timeout: 20_000 }).toBe('$5.00');
+    await expect
+      .poll(() => viewer.locator('[data-testid=current-price]').first().innerText(), { timeout: 20_000 })
+      .toBe('$5.00');
     await viewer.locator('[data-testid=product] button', { hasText: 'Buy now' }).first().click();
     await viewer.getByRole('button', { name: 'Confirm purchase' }).click();
-    await viewer.getByText(/Purchased E2E mystery box/).first().waitFor({ timeout: 20_000 });
+    await viewer
+      .getByText(/Purchased E2E mystery box/)
+      .first()
+      .waitFor({ timeout: 20_000 });
     // Names are handles, never user ids: the header here, the buyer on the replay's sale below.
     expect(await viewer.locator('a[href="/account/"]').first().innerText()).toBe(`@v${id}`);
     // The sale also reaches the video: sale-markers → PutMetadata → amazon-ivs-player's cue.
@@ -154,7 +208,10 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await screenshotRendered(viewer, 'local-watch');
 
     // Moderate: the streamer deletes the viewer's message; the viewer sees it removed.
-    await streamer.locator('[data-testid=chat-lines] li', { hasText: 'hello from e2e' }).getByRole('button', { name: /Delete message/ }).click();
+    await streamer
+      .locator('[data-testid=chat-lines] li', { hasText: 'hello from e2e' })
+      .getByRole('button', { name: /Delete message/ })
+      .click();
     await viewer.getByText(/message deleted/).waitFor({ timeout: 20_000 });
 
     // End the stream, then the replay lists the sale and seeks to it.
@@ -167,16 +224,23 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await viewer.getByTestId('sale-moments').waitFor();
     expect(await viewer.getByTestId('sale-moments').innerText()).toContain(`@v${id}`);
     await viewer.locator('button.moment').first().click();
-    await viewer.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 0, null, { timeout: 30_000 });
+    await viewer.waitForFunction(() => (document.querySelector('video')?.currentTime ?? 0) > 0, null, {
+      timeout: 30_000,
+    });
     await screenshotRendered(viewer, 'local-replay');
 
     // The streamer rotates the key once offline: confirm in the dialog, the card shows a new key.
     await streamer.getByRole('button', { name: 'Rotate key…' }).click();
     await streamer.locator('dialog').getByRole('button', { name: 'Rotate key' }).click();
-    await expect.poll(async () => {
-      await streamer.locator('#skey ~ button', { hasText: /Copy/ }).click();
-      return streamer.evaluate(() => navigator.clipboard.readText());
-    }, { timeout: 20_000 }).not.toBe(key);
+    await expect
+      .poll(
+        async () => {
+          await streamer.locator('#skey ~ button', { hasText: /Copy/ }).click();
+          return streamer.evaluate(() => navigator.clipboard.readText());
+        },
+        { timeout: 20_000 },
+      )
+      .not.toBe(key);
 
     // The viewer forgets the password: reset code from the local outbox, then log in with the new one.
     const viewerEmail = `v${id}@example.com`;
@@ -198,7 +262,17 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await viewer.fill('#email', viewerEmail);
     await viewer.fill('#password', 'N3w!viewer-pass-2026');
     await viewer.click('form button[type=submit]');
-    await expect.poll(() => viewer.locator('a[href="/account/"]').first().innerText().catch(() => ''), { timeout: 20_000 }).toBe(`@v${id}`);
+    await expect
+      .poll(
+        () =>
+          viewer
+            .locator('a[href="/account/"]')
+            .first()
+            .innerText()
+            .catch(() => ''),
+        { timeout: 20_000 },
+      )
+      .toBe(`@v${id}`);
   });
 
   it('newcomer: "Start selling" opens Sign up; "Resend code" puts a new code in the outbox, says so, and the new code confirms', async () => {
@@ -216,9 +290,22 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await page.fill('#password', 'N3wcomer!pass-2026');
     await page.click('form button[type=submit]');
     await page.locator('#code').waitFor();
-    await expect.poll(() => { try { return confirmationCode(email); } catch { return ''; } }, { timeout: 20_000 }).toMatch(/^\d{6}$/);
-    const mails = () => (existsSync(outbox) ? readdirSync(outbox, { recursive: true, encoding: 'utf8' }) : [])
-      .map((f) => join(outbox, f)).filter((f) => statSync(f).isFile() && readFileSync(f, 'utf8').includes(email)).length;
+    await expect
+      .poll(
+        () => {
+          try {
+            return confirmationCode(email);
+          } catch {
+            return '';
+          }
+        },
+        { timeout: 20_000 },
+      )
+      .toMatch(/^\d{6}$/);
+    const mails = () =>
+      (existsSync(outbox) ? readdirSync(outbox, { recursive: true, encoding: 'utf8' }) : [])
+        .map((f) => join(outbox, f))
+        .filter((f) => statSync(f).isFile() && readFileSync(f, 'utf8').includes(email)).length;
     const sent = mails();
 
     await page.getByRole('button', { name: 'Resend code' }).click();

@@ -30,28 +30,42 @@ export interface LiveSite {
 /**
  * Starts the local IVS (recording into a local S3 bucket `recordings`) and the fixture site. `ivs` adds to the local IVS's options; `player` is the page's player config.
  */
-export async function startLiveSite(name: string, opts: {
-  ivs?: Partial<Pick<LocalIvsOptions, 'dvrWindowSeconds' | 'onEvent'>>;
-  /** @default { lowLatency: true } */
-  player?: Record<string, unknown>;
-  /** Where the page finds replays: the site itself (the fixtures' own) or the recordings bucket. @default 'site' */
-  replays?: 'site' | 'recordings';
-} = {}): Promise<LiveSite> {
+export async function startLiveSite(
+  name: string,
+  opts: {
+    ivs?: Partial<Pick<LocalIvsOptions, 'dvrWindowSeconds' | 'onEvent'>>;
+    /** @default { lowLatency: true } */
+    player?: Record<string, unknown>;
+    /** Where the page finds replays: the site itself (the fixtures' own) or the recordings bucket. @default 'site' */
+    replays?: 'site' | 'recordings';
+  } = {},
+): Promise<LiveSite> {
   ensureBuild();
   const dir = mkdtempSync(join(tmpdir(), `${name}-`));
   const s3 = await startLocalS3({ dataDir: join(dir, 's3'), port: 0, buckets: ['recordings'] });
   const ivs = await startLocalIvs({
-    dataDir: join(dir, 'ivs'), port: 0, rtmpPort: 0, recordings: { store: s3.store, bucket: 'recordings' }, onEvent: async () => undefined, ...opts.ivs,
+    dataDir: join(dir, 'ivs'),
+    port: 0,
+    rtmpPort: 0,
+    recordings: { store: s3.store, bucket: 'recordings' },
+    onEvent: async () => undefined,
+    ...opts.ivs,
   });
   const chat = await startFakeChat();
-  const site = await serveDist((origin) => fixtureRuntimeConfig(origin, {
-    chatMessagingEndpoint: chat.url, ...(opts.replays === 'recordings' ? { replayBaseUrl: `${s3.url}/recordings` } : {}),
-    ...(opts.player ? { player: opts.player } : {}),
-  }));
+  const site = await serveDist((origin) =>
+    fixtureRuntimeConfig(origin, {
+      chatMessagingEndpoint: chat.url,
+      ...(opts.replays === 'recordings' ? { replayBaseUrl: `${s3.url}/recordings` } : {}),
+      ...(opts.player ? { player: opts.player } : {}),
+    }),
+  );
   const browser = await launchChromium();
   const stops: (() => Promise<void>)[] = [];
   return {
-    origin: site.origin, ivs, s3, browser,
+    origin: site.origin,
+    ivs,
+    s3,
+    browser,
     stopOnClose: (stop) => void stops.push(stop),
     async close() {
       for (const stop of stops) await stop();
@@ -66,13 +80,26 @@ export async function startLiveSite(name: string, opts: {
 }
 
 /** A LOW-latency channel on the live site's IVS (recording when `record`), with its stream key. */
-export async function createLiveChannel(live: LiveSite, name: string, record = false): Promise<{ channel: Channel; streamKey: string }> {
-  const client = new IvsClient({ region: 'us-east-1', endpoint: live.ivs.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const { channel, streamKey } = await client.send(new CreateChannelCommand({
-    name, latencyMode: 'LOW', ...(record ? { recordingConfigurationArn: live.ivs.recordingConfigurationArn } : {}),
-  }));
+export async function createLiveChannel(
+  live: LiveSite,
+  name: string,
+  record = false,
+): Promise<{ channel: Channel; streamKey: string }> {
+  const client = new IvsClient({
+    region: 'us-east-1',
+    endpoint: live.ivs.url,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const { channel, streamKey } = await client.send(
+    new CreateChannelCommand({
+      name,
+      latencyMode: 'LOW',
+      ...(record ? { recordingConfigurationArn: live.ivs.recordingConfigurationArn } : {}),
+    }),
+  );
   client.destroy();
-  if (!channel?.playbackUrl || !streamKey?.value) throw new Error(`the local IVS created ${name} without a playback URL or stream key`);
+  if (!channel?.playbackUrl || !streamKey?.value)
+    throw new Error(`the local IVS created ${name} without a playback URL or stream key`);
   return { channel, streamKey: streamKey.value };
 }
 
@@ -85,13 +112,24 @@ export async function behindLive(page: Page): Promise<number> {
  * Publishes a test pattern to the channel with ffmpeg (`extraArgs` add to its encoding options),
  * stopped when the site closes; with `waitForPlaylist`, answers once the live playlist has a segment.
  */
-export async function publishTo(live: LiveSite, c: { channel: Channel; streamKey: string }, extraArgs?: string[], waitForPlaylist = true): Promise<Publisher> {
+export async function publishTo(
+  live: LiveSite,
+  c: { channel: Channel; streamKey: string },
+  extraArgs?: string[],
+  waitForPlaylist = true,
+): Promise<Publisher> {
   const pub = publish(`${live.ivs.rtmpUrl}${c.streamKey}`, extraArgs ? { extraArgs } : undefined);
   live.stopOnClose(async () => {
     await pub.stop();
   });
   if (waitForPlaylist) {
-    await waitFor('the live playlist', async () => ((await (await fetch(c.channel.playbackUrl as string)).text()).includes('#EXTINF') ? true : undefined), 30_000, 200);
+    await waitFor(
+      'the live playlist',
+      async () =>
+        (await (await fetch(c.channel.playbackUrl as string)).text()).includes('#EXTINF') ? true : undefined,
+      30_000,
+      200,
+    );
   }
   return pub;
 }

@@ -17,8 +17,13 @@ export interface LocalPlatform {
 }
 
 /** Starts the local mode on free ports in a fresh data directory named after the test. */
-export async function startLocal(name: string, opts: object = {}): Promise<{ platform: LocalPlatform; outbox: string }> {
-  const mod = (await import(/* @vite-ignore */ join(ROOT, 'local/start.ts'))) as { startLocalPlatform: (o?: object) => Promise<LocalPlatform> };
+export async function startLocal(
+  name: string,
+  opts: object = {},
+): Promise<{ platform: LocalPlatform; outbox: string }> {
+  const mod = (await import(/* @vite-ignore */ join(ROOT, 'local/start.ts'))) as {
+    startLocalPlatform: (o?: object) => Promise<LocalPlatform>;
+  };
   const dataDir = mkdtempSync(join(tmpdir(), `${name}-`));
   const platform = await mod.startLocalPlatform({ dataDir, ports: 'free', log: () => undefined, ...opts });
   return { platform, outbox: join(dataDir, 'outbox') };
@@ -26,7 +31,11 @@ export async function startLocal(name: string, opts: object = {}): Promise<{ pla
 
 /** Newest 6-digit code in the local outbox mentioning the address (local Cognito writes codes there); '' until one arrives. */
 export function confirmationCode(outbox: string, email: string): string {
-  const files = existsSync(outbox) ? readdirSync(outbox, { recursive: true, encoding: 'utf8' }).map((f) => join(outbox, f)).filter((f) => statSync(f).isFile()) : [];
+  const files = existsSync(outbox)
+    ? readdirSync(outbox, { recursive: true, encoding: 'utf8' })
+        .map((f) => join(outbox, f))
+        .filter((f) => statSync(f).isFile())
+    : [];
   files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   for (const f of files) {
     const text = readFileSync(f, 'utf8');
@@ -39,7 +48,13 @@ export function confirmationCode(outbox: string, email: string): string {
 }
 
 /** Signs up through the web app (code from the outbox) and waits to land on `next`. */
-export async function signUp(page: Page, web: string, outbox: string, user: { email: string; handle: string; password?: string }, next: string): Promise<void> {
+export async function signUp(
+  page: Page,
+  web: string,
+  outbox: string,
+  user: { email: string; handle: string; password?: string },
+  next: string,
+): Promise<void> {
   await page.goto(`${web}/signin/?mode=register&next=${encodeURIComponent(next)}`);
   await page.fill('#email', user.email);
   await page.fill('#handle', user.handle);
@@ -56,8 +71,42 @@ const streams: ChildProcess[] = [];
 
 /** Pushes an ffmpeg test pattern to the local RTMP ingest for `seconds`. */
 export function pushStream(rtmpBase: string, streamKey: string, seconds = 600): ChildProcess {
-  const p = spawn('ffmpeg', ['-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-b:v', '800k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', `${rtmpBase.replace(/\/$/, '')}/${streamKey}`], { stdio: 'ignore' });
+  const p = spawn(
+    'ffmpeg',
+    [
+      '-loglevel',
+      'error',
+      '-re',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=640x360:rate=30',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440',
+      '-t',
+      String(seconds),
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-tune',
+      'zerolatency',
+      '-g',
+      '30',
+      '-b:v',
+      '800k',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-f',
+      'flv',
+      `${rtmpBase.replace(/\/$/, '')}/${streamKey}`,
+    ],
+    { stdio: 'ignore' },
+  );
   streams.push(p);
   return p;
 }

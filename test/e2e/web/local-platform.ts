@@ -40,7 +40,11 @@ export function useLocalPlatform(name: string): LocalPlatformSession {
 
   /** Newest 6-digit code in the local outbox mentioning the address (local Cognito writes codes there). */
   const confirmationCode = (email: string): string => {
-    const files = existsSync(outbox) ? readdirSync(outbox, { recursive: true, encoding: 'utf8' }).map((f) => join(outbox, f)).filter((f) => statSync(f).isFile()) : [];
+    const files = existsSync(outbox)
+      ? readdirSync(outbox, { recursive: true, encoding: 'utf8' })
+          .map((f) => join(outbox, f))
+          .filter((f) => statSync(f).isFile())
+      : [];
     files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
     for (const f of files) {
       const text = readFileSync(f, 'utf8');
@@ -92,8 +96,42 @@ export function useLocalPlatform(name: string): LocalPlatformSession {
     },
     pushStream(streamKey, seconds = 600) {
       const rtmpBase = platform?.endpoints['rtmpUrl'] ?? '';
-      const p = spawn('ffmpeg', ['-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', String(seconds),
-        '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-b:v', '800k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', `${rtmpBase.replace(/\/$/, '')}/${streamKey}`], { stdio: 'ignore' });
+      const p = spawn(
+        'ffmpeg',
+        [
+          '-loglevel',
+          'error',
+          '-re',
+          '-f',
+          'lavfi',
+          '-i',
+          'testsrc2=size=640x360:rate=30',
+          '-f',
+          'lavfi',
+          '-i',
+          'sine=frequency=440',
+          '-t',
+          String(seconds),
+          '-c:v',
+          'libx264',
+          '-preset',
+          'veryfast',
+          '-tune',
+          'zerolatency',
+          '-g',
+          '30',
+          '-b:v',
+          '800k',
+          '-pix_fmt',
+          'yuv420p',
+          '-c:a',
+          'aac',
+          '-f',
+          'flv',
+          `${rtmpBase.replace(/\/$/, '')}/${streamKey}`,
+        ],
+        { stdio: 'ignore' },
+      );
       ffmpegs.push(p);
       return p;
     },

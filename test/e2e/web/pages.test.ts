@@ -17,14 +17,20 @@ let chat: Awaited<ReturnType<typeof startFakeChat>>;
 
 async function contextFor(user: { sub: string; handle: string; email: string }): Promise<BrowserContext> {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await ctx.addInitScript((entries: Record<string, string>) => {
-    for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v);
-  }, signedInStorage(CLIENT_ID, user));
+  await ctx.addInitScript(
+    (entries: Record<string, string>) => {
+      for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v);
+    },
+    signedInStorage(CLIENT_ID, user),
+  );
   await ctx.route(`${site.origin}/graphql`, async (route) => {
     const body = route.request().postDataJSON() as { query: string; variables?: Record<string, unknown> };
     const op = api.opName(body.query);
     api.calls.push({ op, variables: body.variables ?? {} });
-    await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data: api.answer(op, body.variables ?? {}) }) });
+    await route.fulfill({
+      contentType: 'application/json',
+      body: JSON.stringify({ data: api.answer(op, body.variables ?? {}) }),
+    });
   });
   return ctx;
 }
@@ -33,10 +39,22 @@ beforeAll(async () => {
   ensureBuild();
   hls = makeFixtureHls(20);
   chat = await startFakeChat();
-  site = await serveDist((origin) => ({
-    stage: 'fixture', region: 'us-east-1', graphqlUrl: `${origin}/graphql`, userPoolId: 'us-east-1_fixture', userPoolClientId: CLIENT_ID,
-    userPoolEndpoint: `${origin}/cognito`, identityPoolId: '', guestAuthMode: 'none', chatMessagingEndpoint: chat.url, replayBaseUrl: origin, player: { lowLatency: true },
-  }), { '/hls/': hls });
+  site = await serveDist(
+    (origin) => ({
+      stage: 'fixture',
+      region: 'us-east-1',
+      graphqlUrl: `${origin}/graphql`,
+      userPoolId: 'us-east-1_fixture',
+      userPoolClientId: CLIENT_ID,
+      userPoolEndpoint: `${origin}/cognito`,
+      identityPoolId: '',
+      guestAuthMode: 'none',
+      chatMessagingEndpoint: chat.url,
+      replayBaseUrl: origin,
+      player: { lowLatency: true },
+    }),
+    { '/hls/': hls },
+  );
   api = fixtureApi(site.origin);
   browser = await launchChromium();
 });
@@ -99,23 +117,33 @@ describe('viewer journey (fixture API)', () => {
     expect(await page.locator('#bid-err-p1').innerText()).toContain('Bid at least');
     await page.fill('#bid-p1', '430');
     await page.click('[data-product-id=p1] button[type=submit]');
-    await expect.poll(() => page.locator('[data-product-id=p1] [data-testid=current-price]').innerText()).toBe('$430.00');
+    await expect
+      .poll(() => page.locator('[data-product-id=p1] [data-testid=current-price]').innerText())
+      .toBe('$430.00');
     // The optimistic price shows before the request is sent; wait for the request itself.
-    await expect.poll(() => (api.calls.find((c) => c.op === 'Bid')?.variables['input'] as { amount: number } | undefined)?.amount).toBe(43_000);
+    await expect
+      .poll(() => (api.calls.find((c) => c.op === 'Bid')?.variables['input'] as { amount: number } | undefined)?.amount)
+      .toBe(43_000);
     await expect.poll(() => page.getByText('8 bids').isVisible()).toBe(true);
     await screenshotRendered(page, 'watch');
 
     // Buy now with confirmation.
     await page.locator('[data-product-id=p2] button', { hasText: 'Buy now' }).click();
     await page.getByRole('button', { name: 'Confirm purchase' }).click();
-    await expect.poll(() => page.getByText('Purchased Booster box (sealed) for $150.00').first().isVisible()).toBe(true);
+    await expect
+      .poll(() => page.getByText('Purchased Booster box (sealed) for $150.00').first().isVisible())
+      .toBe(true);
     expect(api.calls.filter((c) => c.op === 'Buy').map((c) => c.variables['id'])).toEqual(['p2']);
 
     await page.goto(`${site.origin}/replay/r1`);
     await page.getByTestId('sale-moments').waitFor();
-    await page.waitForFunction(() => (document.querySelector('video')?.readyState ?? 0) >= 2, null, { timeout: 30_000 });
+    await page.waitForFunction(() => (document.querySelector('video')?.readyState ?? 0) >= 2, null, {
+      timeout: 30_000,
+    });
     await page.locator('button.moment', { hasText: 'Pikachu promo' }).click();
-    await page.waitForFunction(() => Math.abs((document.querySelector('video')?.currentTime ?? 0) - 12) < 1.5, null, { timeout: 15_000 });
+    await page.waitForFunction(() => Math.abs((document.querySelector('video')?.currentTime ?? 0) - 12) < 1.5, null, {
+      timeout: 15_000,
+    });
     await screenshotRendered(page, 'replay');
     expect(errors).toEqual([]);
     await ctx.close();
@@ -188,13 +216,25 @@ describe('streamer journey (fixture API)', () => {
     await page.click('dialog button[type=submit]');
     await page.locator('[data-product-id=p-new]').waitFor();
     const create = api.calls.find((c) => c.op === 'Create')?.variables['input'] as Record<string, unknown>;
-    expect(create).toMatchObject({ channelId: 'u-alice', title: 'Vintage band tee', type: 'APPAREL', saleMode: 'AUCTION', startingBid: 1250, durationSeconds: 60, params: '{"size":"M","colour":"black"}' });
+    expect(create).toMatchObject({
+      channelId: 'u-alice',
+      title: 'Vintage band tee',
+      type: 'APPAREL',
+      saleMode: 'AUCTION',
+      startingBid: 1250,
+      durationSeconds: 60,
+      params: '{"size":"M","colour":"black"}',
+    });
 
     await page.fill('#newmod', '@sam');
     await page.locator('#newmod ~ button').click();
-    await expect.poll(() => api.calls.find((c) => c.op === 'AddMod')?.variables).toEqual({ channelId: 'u-alice', handle: 'sam' });
+    await expect
+      .poll(() => api.calls.find((c) => c.op === 'AddMod')?.variables)
+      .toEqual({ channelId: 'u-alice', handle: 'sam' });
     await page.locator('li', { hasText: 'troll42' }).getByRole('button', { name: 'Unban' }).click();
-    await expect.poll(() => api.calls.find((c) => c.op === 'Unban')?.variables).toEqual({ channelId: 'u-alice', userId: 'u-troll' });
+    await expect
+      .poll(() => api.calls.find((c) => c.op === 'Unban')?.variables)
+      .toEqual({ channelId: 'u-alice', userId: 'u-troll' });
     await ctx.close();
   });
 

@@ -10,5 +10,7 @@ const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: plain-platform.ts <dataDir>');
 const platform = await startLocalPlatform({ dataDir, ports: 'free', log: () => undefined });
 process.once('SIGTERM', () => void platform.stop().then(() => process.exit(0)));
-console.log(`PLATFORM ${JSON.stringify({ endpoints: platform.endpoints, userPoolClientId: platform.userPoolClientId })}`);
+console.log(
+  `PLATFORM ${JSON.stringify({ endpoints: platform.endpoints, userPoolClientId: platform.userPoolClientId })}`,
+);
 setInterval(() => undefined, 60_000);

@@ -28,36 +28,132 @@ let calls: { op: string; variables: Record<string, unknown> }[] = [];
 
 const iso = (ms: number) => new Date(Date.now() + ms).toISOString();
 const target = (o: Record<string, unknown>) => ({
-  channelId: null, streamId: null, messageId: null, messageContent: null, thumbnailUrl: null, status: 'OPEN', decidedBy: null, decisionReason: null,
-  firstReportedAt: iso(-600_000), lastReportedAt: iso(-60_000), ...o,
+  channelId: null,
+  streamId: null,
+  messageId: null,
+  messageContent: null,
+  thumbnailUrl: null,
+  status: 'OPEN',
+  decidedBy: null,
+  decisionReason: null,
+  firstReportedAt: iso(-600_000),
+  lastReportedAt: iso(-60_000),
+  ...o,
 });
 const QUEUE = [
-  target({ targetId: 'STREAM#u-alice#st-1', kind: 'STREAM', channelId: 'u-alice', streamId: 'st-1', targetUserId: 'u-alice', targetHandle: 'alice', reportCount: 4, lastReason: 'VIOLENCE' }),
-  target({ targetId: 'MESSAGE#u-alice#m-9', kind: 'MESSAGE', channelId: 'u-alice', messageId: 'm-9', targetUserId: 'u-troll', targetHandle: 'troll42', messageContent: 'click my link for free cards', reportCount: 2, lastReason: 'SPAM' }),
+  target({
+    targetId: 'STREAM#u-alice#st-1',
+    kind: 'STREAM',
+    channelId: 'u-alice',
+    streamId: 'st-1',
+    targetUserId: 'u-alice',
+    targetHandle: 'alice',
+    reportCount: 4,
+    lastReason: 'VIOLENCE',
+  }),
+  target({
+    targetId: 'MESSAGE#u-alice#m-9',
+    kind: 'MESSAGE',
+    channelId: 'u-alice',
+    messageId: 'm-9',
+    targetUserId: 'u-troll',
+    targetHandle: 'troll42',
+    messageContent: 'click my link for free cards',
+    reportCount: 2,
+    lastReason: 'SPAM',
+  }),
 ];
-const SUSPENSION = { userId: 'u-ben', handle: 'ben_kicks', reason: '5 viewers reported your stream within 10 minutes.', source: 'AUTO', banned: false, since: iso(-120_000), until: null, byUserId: 'SYSTEM', liftedAt: null };
+const SUSPENSION = {
+  userId: 'u-ben',
+  handle: 'ben_kicks',
+  reason: '5 viewers reported your stream within 10 minutes.',
+  source: 'AUTO',
+  banned: false,
+  since: iso(-120_000),
+  until: null,
+  byUserId: 'SYSTEM',
+  liftedAt: null,
+};
 
 function safetyAnswer(op: string, v: Record<string, unknown>): unknown {
   switch (op) {
-    case 'Report': return { reportContent: { targetId: 'x', reportedAt: iso(0) } };
-    case 'ReportQueue': return { reportQueue: { items: QUEUE, nextToken: null } };
-    case 'ReportsOf': return { reportsOf: { items: [{ reporterId: 'u-carl', reporterHandle: 'carl', reason: 'VIOLENCE', details: 'threatening chat', reportedAt: iso(-60_000) }], nextToken: null } };
-    case 'Suspensions': return { suspensions: { items: [SUSPENSION], nextToken: null } };
-    case 'AdminLog': return { adminLog: { items: [{ entryId: 'a1', action: 'SUSPEND', actorId: 'SYSTEM', actorHandle: null, targetUserId: 'u-ben', targetId: 'STREAM#u-ben#st-7', reason: SUSPENSION.reason, at: iso(-120_000) }], nextToken: null } };
-    case 'ResolveReport': return { resolveReport: { ...QUEUE[0], status: 'SUSPENDED', decidedBy: 'u-ada', decisionReason: (v['input'] as { reason: string }).reason } };
-    case 'LiftSuspension': return { liftSuspension: { ...SUSPENSION, liftedAt: iso(0) } };
-    case 'PayoutQueue': return { payoutQueue: { items: [], nextToken: null } };
-    default: return undefined;
+    case 'Report':
+      return { reportContent: { targetId: 'x', reportedAt: iso(0) } };
+    case 'ReportQueue':
+      return { reportQueue: { items: QUEUE, nextToken: null } };
+    case 'ReportsOf':
+      return {
+        reportsOf: {
+          items: [
+            {
+              reporterId: 'u-carl',
+              reporterHandle: 'carl',
+              reason: 'VIOLENCE',
+              details: 'threatening chat',
+              reportedAt: iso(-60_000),
+            },
+          ],
+          nextToken: null,
+        },
+      };
+    case 'Suspensions':
+      return { suspensions: { items: [SUSPENSION], nextToken: null } };
+    case 'AdminLog':
+      return {
+        adminLog: {
+          items: [
+            {
+              entryId: 'a1',
+              action: 'SUSPEND',
+              actorId: 'SYSTEM',
+              actorHandle: null,
+              targetUserId: 'u-ben',
+              targetId: 'STREAM#u-ben#st-7',
+              reason: SUSPENSION.reason,
+              at: iso(-120_000),
+            },
+          ],
+          nextToken: null,
+        },
+      };
+    case 'ResolveReport':
+      return {
+        resolveReport: {
+          ...QUEUE[0],
+          status: 'SUSPENDED',
+          decidedBy: 'u-ada',
+          decisionReason: (v['input'] as { reason: string }).reason,
+        },
+      };
+    case 'LiftSuspension':
+      return { liftSuspension: { ...SUSPENSION, liftedAt: iso(0) } };
+    case 'PayoutQueue':
+      return { payoutQueue: { items: [], nextToken: null } };
+    default:
+      return undefined;
   }
 }
 
-async function contextFor(user: typeof BOB | null, viewport: { width: number; height: number }, opts: { mobile?: boolean; admin?: boolean } = {}): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport, ...(opts.mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
+async function contextFor(
+  user: typeof BOB | null,
+  viewport: { width: number; height: number },
+  opts: { mobile?: boolean; admin?: boolean } = {},
+): Promise<BrowserContext> {
+  const ctx = await browser.newContext({
+    viewport,
+    ...(opts.mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+  });
   if (user) {
     const storage = signedInStorage(CLIENT_ID, user);
     if (opts.admin) {
       storage[`CognitoIdentityServiceProvider.${CLIENT_ID}.${user.sub}.idToken`] = fakeJwt({
-        sub: user.sub, handle: user.handle, preferred_username: user.handle, email: user.email, token_use: 'id', 'cognito:username': user.sub, 'cognito:groups': ['admins'],
+        sub: user.sub,
+        handle: user.handle,
+        preferred_username: user.handle,
+        email: user.email,
+        token_use: 'id',
+        'cognito:username': user.sub,
+        'cognito:groups': ['admins'],
       });
     }
     await ctx.addInitScript((entries: Record<string, string>) => {
@@ -88,10 +184,23 @@ beforeAll(async () => {
   hls = makeFixtureHls(30);
   chat = await startFakeChat();
   rt = await startFakeRealtime();
-  site = await serveDist((origin) => ({
-    stage: 'fixture', region: 'us-east-1', graphqlUrl: `${origin}/graphql`, realtimeUrl: rt.url, userPoolId: 'us-east-1_fixture', userPoolClientId: CLIENT_ID,
-    userPoolEndpoint: `${origin}/cognito`, identityPoolId: '', guestAuthMode: 'none', chatMessagingEndpoint: chat.url, replayBaseUrl: origin, player: { lowLatency: true },
-  }), { '/hls/': hls });
+  site = await serveDist(
+    (origin) => ({
+      stage: 'fixture',
+      region: 'us-east-1',
+      graphqlUrl: `${origin}/graphql`,
+      realtimeUrl: rt.url,
+      userPoolId: 'us-east-1_fixture',
+      userPoolClientId: CLIENT_ID,
+      userPoolEndpoint: `${origin}/cognito`,
+      identityPoolId: '',
+      guestAuthMode: 'none',
+      chatMessagingEndpoint: chat.url,
+      replayBaseUrl: origin,
+      player: { lowLatency: true },
+    }),
+    { '/hls/': hls },
+  );
   api = fixtureApi(site.origin);
   browser = await launchChromium();
 });
@@ -110,7 +219,10 @@ beforeEach(() => {
 });
 
 describe('reporting', () => {
-  for (const [name, viewport, mobile] of [['laptop', LAPTOP, false], ['phone', PHONE, true]] as const) {
+  for (const [name, viewport, mobile] of [
+    ['laptop', LAPTOP, false],
+    ['phone', PHONE, true],
+  ] as const) {
     it(`${name}: reports the live stream after picking a reason; a second report the same day gets a sentence`, async () => {
       const ctx = await contextFor(BOB, viewport, { mobile });
       const page = await openWatch(ctx);
@@ -123,16 +235,37 @@ describe('reporting', () => {
       await dialog.getByLabel('Violence or threats').check();
       await dialog.getByRole('button', { name: 'Send report' }).click();
       await expect.poll(() => dialog.getByTestId('report-sent').innerText()).toContain('never told who reported them');
-      expect(calls.find((c) => c.op === 'Report')?.variables).toEqual({ input: { kind: 'STREAM', channelId: 'u-alice', userId: 'u-alice', messageId: null, reason: 'VIOLENCE', details: null } });
+      expect(calls.find((c) => c.op === 'Report')?.variables).toEqual({
+        input: {
+          kind: 'STREAM',
+          channelId: 'u-alice',
+          userId: 'u-alice',
+          messageId: null,
+          reason: 'VIOLENCE',
+          details: null,
+        },
+      });
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
       await page.screenshot({ path: shot(`safety-report-${viewport.width}x${viewport.height}`) });
       await dialog.getByRole('button', { name: 'Close' }).click();
 
-      overrides = { Report: () => ({ data: null, errors: [{ errorType: 'ALREADY_REPORTED', message: 'You already reported this today. Thank you: our team is looking at it.' }] }) };
+      overrides = {
+        Report: () => ({
+          data: null,
+          errors: [
+            {
+              errorType: 'ALREADY_REPORTED',
+              message: 'You already reported this today. Thank you: our team is looking at it.',
+            },
+          ],
+        }),
+      };
       await page.getByTestId('report-stream').click();
       await dialog.getByLabel('Spam').check();
       await dialog.getByRole('button', { name: 'Send report' }).click();
-      await expect.poll(() => dialog.getByTestId('report-sent').innerText()).toBe('You already reported this today. Thank you: our team is looking at it.');
+      await expect
+        .poll(() => dialog.getByTestId('report-sent').innerText())
+        .toBe('You already reported this today. Thank you: our team is looking at it.');
       await ctx.close();
     });
   }
@@ -153,13 +286,25 @@ describe('reporting', () => {
     await dialog.getByRole('textbox').fill('Phishing link');
     await dialog.getByRole('button', { name: 'Send report' }).click();
     await dialog.getByTestId('report-sent').waitFor();
-    expect(calls.find((c) => c.op === 'Report')?.variables).toEqual({ input: { kind: 'MESSAGE', channelId: 'u-alice', userId: null, messageId, reason: 'OTHER', details: 'Phishing link' } });
+    expect(calls.find((c) => c.op === 'Report')?.variables).toEqual({
+      input: {
+        kind: 'MESSAGE',
+        channelId: 'u-alice',
+        userId: null,
+        messageId,
+        reason: 'OTHER',
+        details: 'Phishing link',
+      },
+    });
     await ctx.close();
   });
 });
 
 describe('admin safety queue', () => {
-  for (const [name, viewport, mobile] of [['laptop', LAPTOP, false], ['phone', PHONE, true]] as const) {
+  for (const [name, viewport, mobile] of [
+    ['laptop', LAPTOP, false],
+    ['phone', PHONE, true],
+  ] as const) {
     it(`${name}: targets with counts, message and reports; suspend for a period and lift, each with a reason`, async () => {
       const ctx = await contextFor(ADA, viewport, { mobile, admin: true });
       const page = await ctx.newPage();
@@ -179,16 +324,25 @@ describe('admin safety queue', () => {
       await decision.locator('#act-hours').fill('48');
       await decision.locator('#act-reason').fill('Threats in the stream.');
       await decision.getByRole('button', { name: 'Suspend' }).click();
-      await expect.poll(() => calls.find((c) => c.op === 'ResolveReport')?.variables).toEqual({
-        input: { targetId: 'STREAM#u-alice#st-1', action: 'SUSPEND', reason: 'Threats in the stream.', suspendHours: 48 },
-      });
+      await expect
+        .poll(() => calls.find((c) => c.op === 'ResolveReport')?.variables)
+        .toEqual({
+          input: {
+            targetId: 'STREAM#u-alice#st-1',
+            action: 'SUSPEND',
+            reason: 'Threats in the stream.',
+            suspendHours: 48,
+          },
+        });
 
       const suspended = page.getByTestId('suspension-row').filter({ hasText: '@ben_kicks' });
       expect(await suspended.innerText()).toContain("until an admin lifts it · by viewers' reports");
       await suspended.getByRole('button', { name: 'Lift…' }).click();
       await decision.locator('#act-reason').fill('Reviewed: no violation.');
       await decision.getByRole('button', { name: 'Lift' }).click();
-      await expect.poll(() => calls.find((c) => c.op === 'LiftSuspension')?.variables).toEqual({ userId: 'u-ben', reason: 'Reviewed: no violation.' });
+      await expect
+        .poll(() => calls.find((c) => c.op === 'LiftSuspension')?.variables)
+        .toEqual({ userId: 'u-ben', reason: 'Reviewed: no violation.' });
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
       await page.screenshot({ path: shot(`safety-admin-${viewport.width}x${viewport.height}`), fullPage: true });
       await ctx.close();

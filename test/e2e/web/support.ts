@@ -12,13 +12,24 @@ export const DIST = join(ROOT, 'frontend/dist');
 export const SCREENSHOTS = join(ROOT, 'test-output/screenshots');
 
 const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.wasm': 'application/wasm', '.m3u8': 'application/vnd.apple.mpegurl', '.ts': 'video/mp2t', '.m4s': 'video/iso.segment', '.mp4': 'video/mp4',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.wasm': 'application/wasm',
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.ts': 'video/mp2t',
+  '.m4s': 'video/iso.segment',
+  '.mp4': 'video/mp4',
 };
 
 /** Builds the frontend once if dist/ is missing (CI runs the build before the e2e project). */
 export function ensureBuild(): void {
-  if (!existsSync(join(DIST, 'index.html'))) execFileSync('npm', ['run', 'build', '-w', 'frontend'], { cwd: ROOT, stdio: 'inherit' });
+  if (!existsSync(join(DIST, 'index.html')))
+    execFileSync('npm', ['run', 'build', '-w', 'frontend'], { cwd: ROOT, stdio: 'inherit' });
 }
 
 /**
@@ -26,7 +37,10 @@ export function ensureBuild(): void {
  * `/u/<handle>` → `/u/index.html`, `/replay/<id>` → `/replay/index.html`; plus `/runtime-config.json`
  * and optional extra static roots (e.g. a fixture HLS directory under `/hls/`).
  */
-export async function serveDist(runtimeConfig: (origin: string) => object, extra: Record<string, string> = {}): Promise<{ origin: string; server: Server; close(): Promise<void> }> {
+export async function serveDist(
+  runtimeConfig: (origin: string) => object,
+  extra: Record<string, string> = {},
+): Promise<{ origin: string; server: Server; close(): Promise<void> }> {
   let origin = '';
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -63,15 +77,58 @@ export async function serveDist(runtimeConfig: (origin: string) => object, extra
 
 /** Headless Debian Chromium with the project's flags. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'] });
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
 }
 
 /** Writes a short H.264 HLS test pattern (1 s segments) with ffmpeg; returns the directory. */
 export function makeFixtureHls(seconds = 20): string {
   const dir = mkdtempSync(join(tmpdir(), 'web-hls-'));
-  execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=30`, '-f', 'lavfi', '-i', 'sine=frequency=440', '-t', String(seconds),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k',
-    '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'vod', join(dir, 'index.m3u8')]);
+  execFileSync('ffmpeg', [
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=640x360:rate=30`,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-tune',
+    'zerolatency',
+    '-g',
+    '30',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '96k',
+    '-f',
+    'hls',
+    '-hls_time',
+    '1',
+    '-hls_list_size',
+    '0',
+    '-hls_playlist_type',
+    'vod',
+    join(dir, 'index.m3u8'),
+  ]);
   return dir;
 }
 
@@ -83,13 +140,21 @@ export function fakeJwt(claims: Record<string, unknown>): string {
 }
 
 /** localStorage entries that make Amplify v6 see a signed-in user, in `groups` if given (fixture-mode tests only). */
-export function signedInStorage(clientId: string, user: { sub: string; handle: string; email: string; groups?: string[] }): Record<string, string> {
+export function signedInStorage(
+  clientId: string,
+  user: { sub: string; handle: string; email: string; groups?: string[] },
+): Record<string, string> {
   const username = user.sub;
   const k = `CognitoIdentityServiceProvider.${clientId}`;
   return {
     [`${k}.LastAuthUser`]: username,
     [`${k}.${username}.idToken`]: fakeJwt({
-      sub: user.sub, handle: user.handle, preferred_username: user.handle, email: user.email, token_use: 'id', 'cognito:username': username,
+      sub: user.sub,
+      handle: user.handle,
+      preferred_username: user.handle,
+      email: user.email,
+      token_use: 'id',
+      'cognito:username': username,
       ...(user.groups ? { 'cognito:groups': user.groups } : {}),
     }),
     [`${k}.${username}.accessToken`]: fakeJwt({ sub: user.sub, token_use: 'access', username, client_id: clientId }),
@@ -109,7 +174,9 @@ export function shot(name: string): string {
  * text in it, and an image far larger than a blank page compresses to.
  */
 export async function screenshotRendered(page: Page, name: string): Promise<string> {
-  await expect.poll(() => page.evaluate(() => document.querySelectorAll('main .skeleton').length), { timeout: 15_000 }).toBe(0);
+  await expect
+    .poll(() => page.evaluate(() => document.querySelectorAll('main .skeleton').length), { timeout: 15_000 })
+    .toBe(0);
   expect(await page.evaluate(() => document.querySelector('main')?.innerText.trim().length ?? 0)).toBeGreaterThan(40);
   const path = shot(name);
   await page.screenshot({ path });

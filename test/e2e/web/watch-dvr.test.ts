@@ -19,12 +19,14 @@ const prefixes: string[] = [];
 
 beforeAll(async () => {
   live = await startLiveSite('web-dvr', {
-    replays: 'recordings', player: { lowLatency: true, dvrWindowMinutes: 10 },
+    replays: 'recordings',
+    player: { lowLatency: true, dvrWindowMinutes: 10 },
     ivs: {
       dvrWindowSeconds: 600,
       onEvent: async (e) => {
         const d = e.detail as Record<string, unknown>;
-        if (d['recording_status'] === 'Recording Start' && typeof d['recording_s3_key_prefix'] === 'string') prefixes.push(d['recording_s3_key_prefix']);
+        if (d['recording_status'] === 'Recording Start' && typeof d['recording_s3_key_prefix'] === 'string')
+          prefixes.push(d['recording_s3_key_prefix']);
       },
     },
   });
@@ -34,7 +36,8 @@ afterAll(async () => {
   await live?.close();
 });
 
-const recordedSeconds = (playlist: string) => [...playlist.matchAll(/#EXTINF:([\d.]+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+const recordedSeconds = (playlist: string) =>
+  [...playlist.matchAll(/#EXTINF:([\d.]+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
 
 it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›" returns within the latency target; on a phone too', async () => {
   const stream = await createLiveChannel(live, 'web-dvr', true);
@@ -44,10 +47,15 @@ it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›
   const prefix = await waitFor('the recording to start', async () => prefixes[0], 30_000, 200);
   const base = `${live.s3.url}/recordings/${prefix}`;
   // A minute and a bit in the DVR view, so a full 60 s step fits inside it.
-  await waitFor('66 s in the DVR view', async () => {
-    const r = await fetch(`${base}/media/hls/source/dvr.m3u8`);
-    return r.ok && recordedSeconds(await r.text()) >= 66 ? true : undefined;
-  }, 150_000, 1000);
+  await waitFor(
+    '66 s in the DVR view',
+    async () => {
+      const r = await fetch(`${base}/media/hls/source/dvr.m3u8`);
+      return r.ok && recordedSeconds(await r.text()) >= 66 ? true : undefined;
+    },
+    150_000,
+    1000,
+  );
   const mediaZeroAt = live.ivs.live()[0]!.mediaZeroAt;
   const firstRecorded = await segmentMediaStart(`${base}/media/hls/source/0.ts`);
   expect(firstRecorded).toBeDefined();
@@ -57,7 +65,10 @@ it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›
     return (Date.now() - mediaZeroAt) / 1000 - (firstRecorded! + position);
   };
 
-  const answer = fixtureAnswerWithStreamer(fixtureApi(live.origin), { playbackUrl: channel.playbackUrl, liveThumbnailUrl: `${base}/media/latest_thumbnail/thumb.jpg` });
+  const answer = fixtureAnswerWithStreamer(fixtureApi(live.origin), {
+    playbackUrl: channel.playbackUrl,
+    liveThumbnailUrl: `${base}/media/latest_thumbnail/thumb.jpg`,
+  });
   const open = async (viewport: { width: number; height: number }, phone = false): Promise<[BrowserContext, Page]> => {
     const ctx = await fixtureContext(live.browser, live.origin, { user: BOB, viewport, mobile: phone }, answer);
     const page = await ctx.newPage();
@@ -75,10 +86,17 @@ it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›
   await page.getByRole('button', { name: 'Back 60 seconds' }).click();
   await page.waitForSelector('.player[data-dvr="recording"][data-status="playing"]', { timeout: 20_000 });
   // A minute behind live (plus where the viewer was), by the page and by the picture itself, once the seek has settled.
-  await waitFor('the picture a minute behind', async () => {
-    const b = await behindLive(page);
-    return b >= 59 && b <= before + 63 && (await page.locator('.player').getAttribute('data-status')) === 'playing' ? true : undefined;
-  }, 30_000, 500);
+  await waitFor(
+    'the picture a minute behind',
+    async () => {
+      const b = await behindLive(page);
+      return b >= 59 && b <= before + 63 && (await page.locator('.player').getAttribute('data-status')) === 'playing'
+        ? true
+        : undefined;
+    },
+    30_000,
+    500,
+  );
   await page.waitForTimeout(1000);
   const said = await behindLive(page);
   const seen = await pictureBehind(page);
@@ -96,24 +114,48 @@ it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›
 
   // "−10 s" seeks inside the loaded view: 10 s further back.
   await page.getByRole('button', { name: 'Back 10 seconds' }).click();
-  await waitFor('10 s further back', async () => {
-    const b = await behindLive(page);
-    return b >= said + 8 && b <= said + 13 && (await page.locator('.player').getAttribute('data-status')) === 'playing' ? true : undefined;
-  }, 30_000, 500);
+  await waitFor(
+    '10 s further back',
+    async () => {
+      const b = await behindLive(page);
+      return b >= said + 8 &&
+        b <= said + 13 &&
+        (await page.locator('.player').getAttribute('data-status')) === 'playing'
+        ? true
+        : undefined;
+    },
+    30_000,
+    500,
+  );
   await page.waitForTimeout(1000);
   const [said10, seen10] = [await behindLive(page), await pictureBehind(page)];
   console.log(`DVR −10 s more: page says ${said10} s, the picture is ${seen10.toFixed(1)} s behind`);
   expect(Math.abs(seen10 - said10)).toBeLessThan(2.5);
 
   await page.getByRole('button', { name: 'Go live ›' }).click();
-  await page.waitForFunction(() => !document.querySelector('.player')?.hasAttribute('data-dvr'), null, { timeout: 5000 });
+  await page.waitForFunction(() => !document.querySelector('.player')?.hasAttribute('data-dvr'), null, {
+    timeout: 5000,
+  });
   const samples: number[] = [];
-  await waitFor('playback back near live', async () => {
-    const b = await behindLive(page);
-    samples.push(b);
-    return b > 0 && b <= nearLive ? true : undefined;
-  }, 20_000, 500).catch(async (e: Error) => {
-    const state = await page.evaluate(() => { const v = document.querySelector('video')!; return { t: v.currentTime, paused: v.paused, buffered: Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]), status: document.querySelector('.player')?.getAttribute('data-status') }; });
+  await waitFor(
+    'playback back near live',
+    async () => {
+      const b = await behindLive(page);
+      samples.push(b);
+      return b > 0 && b <= nearLive ? true : undefined;
+    },
+    20_000,
+    500,
+  ).catch(async (e: Error) => {
+    const state = await page.evaluate(() => {
+      const v = document.querySelector('video')!;
+      return {
+        t: v.currentTime,
+        paused: v.paused,
+        buffered: Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]),
+        status: document.querySelector('.player')?.getAttribute('data-status'),
+      };
+    });
     throw new Error(`${e.message}: behind live after Go live ${samples.join(', ')}; ${JSON.stringify(state)}`);
   });
   console.log(`Go live: ${samples.at(-1)} s behind, ${samples.length / 2} s after the click`);
@@ -124,12 +166,28 @@ it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›
   await phone.getByRole('button', { name: 'Back 60 seconds' }).tap();
   await phone.waitForSelector('.player[data-dvr="recording"][data-status="playing"]', { timeout: 20_000 });
   const box = (await phone.locator('.player').boundingBox())!;
-  for (const control of [phone.getByRole('button', { name: 'Back 10 seconds' }), phone.getByRole('button', { name: 'Go live ›' }), phone.getByRole('slider', { name: 'Position behind live' })]) {
+  for (const control of [
+    phone.getByRole('button', { name: 'Back 10 seconds' }),
+    phone.getByRole('button', { name: 'Go live ›' }),
+    phone.getByRole('slider', { name: 'Position behind live' }),
+  ]) {
     const b = (await control.boundingBox())!;
-    expect(b.x >= box.x && b.y >= box.y && b.x + b.width <= box.x + box.width && b.y + b.height <= box.y + box.height).toBe(true);
+    expect(
+      b.x >= box.x && b.y >= box.y && b.x + b.width <= box.x + box.width && b.y + b.height <= box.y + box.height,
+    ).toBe(true);
   }
   expect(await behindLive(phone)).toBeGreaterThanOrEqual(59);
   await phone.getByRole('button', { name: 'Go live ›' }).tap();
-  await waitFor('phone back near live', async () => (!(await phone.locator('.player[data-dvr]').count()) && (await behindLive(phone)) > 0 && (await behindLive(phone)) <= nearLive ? true : undefined), 20_000, 500);
+  await waitFor(
+    'phone back near live',
+    async () =>
+      !(await phone.locator('.player[data-dvr]').count()) &&
+      (await behindLive(phone)) > 0 &&
+      (await behindLive(phone)) <= nearLive
+        ? true
+        : undefined,
+    20_000,
+    500,
+  );
   await phoneCtx.close();
 }, 300_000);

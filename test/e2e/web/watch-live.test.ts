@@ -39,9 +39,18 @@ it('watch page: "Go live ›" shows after an 8 s pause and brings the viewer bac
   expect(await behindLive(page)).toBeGreaterThan(5);
 
   await goLive.click();
-  await page.waitForFunction(() => Number(document.querySelector('.player')?.getAttribute('data-behind-live')) > 0, null, { timeout: 15_000 });
+  await page.waitForFunction(
+    () => Number(document.querySelector('.player')?.getAttribute('data-behind-live')) > 0,
+    null,
+    { timeout: 15_000 },
+  );
   // Back near the edge: the button goes and the page measures itself within the 3.5 s target.
-  await waitFor('playback back near live', async () => ((await behindLive(page)) > 0 && (await behindLive(page)) <= 3.5 ? true : undefined), 15_000, 500);
+  await waitFor(
+    'playback back near live',
+    async () => ((await behindLive(page)) > 0 && (await behindLive(page)) <= 3.5 ? true : undefined),
+    15_000,
+    500,
+  );
   expect(await goLive.count()).toBe(0);
   await ctx.close();
 });

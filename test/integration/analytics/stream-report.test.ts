@@ -17,9 +17,24 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { gql, GraphqlError, signUpAndIn, type LocalSession } from '../../../local/client';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb/server';
 import { startLocalPlatform, type LocalPlatform } from '../../../local/start';
-import { LIVE_PK, profileKey, streamSalesPk, streamSessionKey, userPartition, userStreamsPk, viewerMilestoneKey } from '../../../lambdas/shared/domain/keys';
+import {
+  LIVE_PK,
+  profileKey,
+  streamSalesPk,
+  streamSessionKey,
+  userPartition,
+  userStreamsPk,
+  viewerMilestoneKey,
+} from '../../../lambdas/shared/domain/keys';
 import { MAX_BODY_BYTES, type AnalyticsEvent } from '../../../lambdas/shared/domain/analytics-events';
-import { groundTruth, prng, sessionEvents, simulateAudience, type Audience, type GroundTruth } from '../../support/analytics-simulation';
+import {
+  groundTruth,
+  prng,
+  sessionEvents,
+  simulateAudience,
+  type Audience,
+  type GroundTruth,
+} from '../../support/analytics-simulation';
 
 const PASSWORD = 'Local-Test-Pass-1!';
 const STREAM = `st-analytics-${randomUUID().slice(0, 8)}`;
@@ -42,24 +57,85 @@ let t0: number;
 const table = 'local-Main';
 
 const post = async (body: unknown, raw?: string) => {
-  const res = await fetch(`${platform.endpoints.analyticsUrl}/events`, { method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8' }, body: raw ?? JSON.stringify(body) });
+  const res = await fetch(`${platform.endpoints.analyticsUrl}/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain;charset=UTF-8' },
+    body: raw ?? JSON.stringify(body),
+  });
   const text = await res.text();
   return { status: res.status, message: text ? (JSON.parse(text) as { message: string }).message : undefined };
 };
 
-const REPORT = /* GraphQL */ `query R($s: ID!) { streamReport(streamId: $s) {
-  streamId channelId live views uniqueViewers peakConcurrent averageWatchSeconds watchHours likes shares chatMessages followerGain
-  salesRevenueMinor giftCoins currency concurrency { at viewers } retention { minute share }
-  products { productId title impressions clicks ctr purchases conversion revenueMinor } snapshots { at concurrent } generatedAt } }`;
+const REPORT = /* GraphQL */ `
+  query R($s: ID!) {
+    streamReport(streamId: $s) {
+      streamId
+      channelId
+      live
+      views
+      uniqueViewers
+      peakConcurrent
+      averageWatchSeconds
+      watchHours
+      likes
+      shares
+      chatMessages
+      followerGain
+      salesRevenueMinor
+      giftCoins
+      currency
+      concurrency {
+        at
+        viewers
+      }
+      retention {
+        minute
+        share
+      }
+      products {
+        productId
+        title
+        impressions
+        clicks
+        ctr
+        purchases
+        conversion
+        revenueMinor
+      }
+      snapshots {
+        at
+        concurrent
+      }
+      generatedAt
+    }
+  }
+`;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'analytics-'));
-  platform = await startLocalPlatform({ dataDir: dir, ports: 'free', web: false, scheduleEveryMs: 0, log: () => undefined });
-  ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: platform.endpoints.dynamodbUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
-  const account = (name: string) => signUpAndIn({
-    cognitoUrl: platform.endpoints.cognitoUrl, clientId: platform.userPoolClientId, outboxDir: join(dir, 'outbox'),
-    email: `${name}@example.com`, password: PASSWORD, handle: name,
+  platform = await startLocalPlatform({
+    dataDir: dir,
+    ports: 'free',
+    web: false,
+    scheduleEveryMs: 0,
+    log: () => undefined,
   });
+  ddb = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: platform.endpoints.dynamodbUrl,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    }),
+  );
+  const account = (name: string) =>
+    signUpAndIn({
+      cognitoUrl: platform.endpoints.cognitoUrl,
+      clientId: platform.userPoolClientId,
+      outboxDir: join(dir, 'outbox'),
+      email: `${name}@example.com`,
+      password: PASSWORD,
+      handle: name,
+    });
   streamer = await account('anastreamer');
   stranger = await account('anastranger');
   signedIn = [await account('anaviewer1'), await account('anaviewer2')];
@@ -67,16 +143,50 @@ beforeAll(async () => {
   // The stream started 25 minutes ago (minute-aligned); its session and the streamer's LIVE profile as stream-state writes them.
   t0 = Math.floor((Date.now() - 25 * 60_000) / 60_000) * 60_000;
   const startedAt = new Date(t0).toISOString();
-  await ddb.send(new PutCommand({ TableName: table, Item: {
-    ...streamSessionKey(STREAM), type: 'StreamSession', streamId: STREAM, userId: streamer.sub, status: 'LIVE', startedAt, GSI1PK: userStreamsPk(streamer.sub), GSI1SK: startedAt,
-  } }));
-  await ddb.send(new PutCommand({ TableName: table, Item: {
-    ...profileKey(streamer.sub), type: 'Profile', userId: streamer.sub, handle: 'anastreamer', status: 'LIVE', currentStreamId: STREAM, liveSince: startedAt,
-    title: 'Analytics show', tags: [], followerCount: 0, GSI1PK: LIVE_PK, GSI1SK: startedAt,
-    channelArn: 'arn:aws:ivs:us-east-1:000000000000:channel/analytics', chatRoomArn: 'arn:aws:ivschat:us-east-1:000000000000:room/analytics',
-  } }));
+  await ddb.send(
+    new PutCommand({
+      TableName: table,
+      Item: {
+        ...streamSessionKey(STREAM),
+        type: 'StreamSession',
+        streamId: STREAM,
+        userId: streamer.sub,
+        status: 'LIVE',
+        startedAt,
+        GSI1PK: userStreamsPk(streamer.sub),
+        GSI1SK: startedAt,
+      },
+    }),
+  );
+  await ddb.send(
+    new PutCommand({
+      TableName: table,
+      Item: {
+        ...profileKey(streamer.sub),
+        type: 'Profile',
+        userId: streamer.sub,
+        handle: 'anastreamer',
+        status: 'LIVE',
+        currentStreamId: STREAM,
+        liveSince: startedAt,
+        title: 'Analytics show',
+        tags: [],
+        followerCount: 0,
+        GSI1PK: LIVE_PK,
+        GSI1SK: startedAt,
+        channelArn: 'arn:aws:ivs:us-east-1:000000000000:channel/analytics',
+        chatRoomArn: 'arn:aws:ivschat:us-east-1:000000000000:room/analytics',
+      },
+    }),
+  );
 
-  audience = simulateAudience({ viewers: VIEWERS, durationSeconds: DURATION, seed: 17, signedIn: signedIn.map((s) => s.sub), arrivalSeconds: 7 * 60 });
+  audience = simulateAudience({
+    viewers: VIEWERS,
+    durationSeconds: DURATION,
+    seed: 17,
+    signedIn: signedIn.map((s) => s.sub),
+    arrivalSeconds: 7 * 60,
+  });
   // Tracked before the events are sent, so the counts below also prove duplicates and refusals add nothing.
   truth = groundTruth(audience);
   // Two sales: one from a session that saw the product, one without a session.
@@ -84,11 +194,29 @@ beforeAll(async () => {
   const bought = buyer?.sessions[0]?.impressions[0] ?? 'prd-sim-1';
   for (const [i, viewSessionId] of [buyer?.sessions[0]?.sessionId, undefined].entries()) {
     const soldAt = new Date(t0 + (60 + i) * 1000).toISOString();
-    await ddb.send(new PutCommand({ TableName: table, Item: {
-      PK: `SALE#sal-analytics-${i}`, SK: 'SALE', type: 'Sale', saleId: `sal-analytics-${i}`, kind: 'BUY_NOW', productId: bought, productTitle: 'Lamp',
-      channelId: streamer.sub, buyerId: `buyer-${i}`, price: 1500, currency: 'EUR', soldAt, streamId: STREAM, GSI1PK: streamSalesPk(STREAM), GSI1SK: soldAt,
-      ...(viewSessionId ? { viewSessionId } : {}),
-    } }));
+    await ddb.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          PK: `SALE#sal-analytics-${i}`,
+          SK: 'SALE',
+          type: 'Sale',
+          saleId: `sal-analytics-${i}`,
+          kind: 'BUY_NOW',
+          productId: bought,
+          productTitle: 'Lamp',
+          channelId: streamer.sub,
+          buyerId: `buyer-${i}`,
+          price: 1500,
+          currency: 'EUR',
+          soldAt,
+          streamId: STREAM,
+          GSI1PK: streamSalesPk(STREAM),
+          GSI1SK: soldAt,
+          ...(viewSessionId ? { viewSessionId } : {}),
+        },
+      }),
+    );
   }
 }, 600_000);
 
@@ -109,7 +237,9 @@ function requests(): { body: Record<string, unknown> }[] {
       const events = sessionEvents(v, s, t0 + skewMs, STREAM, streamer.sub, i === 0);
       for (let k = 0; k < events.length; k += 100) {
         const batch: AnalyticsEvent[] = events.slice(k, k + 100);
-        out.push({ body: { ...(token ? { idToken: token } : {}), ...(skewMs ? { sentAtSkewMs: skewMs } : {}), events: batch } });
+        out.push({
+          body: { ...(token ? { idToken: token } : {}), ...(skewMs ? { sentAtSkewMs: skewMs } : {}), events: batch },
+        });
       }
     });
   }
@@ -126,32 +256,71 @@ async function sendAll(): Promise<number[]> {
   const all = requests();
   const statuses: number[] = [];
   let next = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < all.length) {
-      const { body } = all[next++]!;
-      const { sentAtSkewMs, ...rest } = body as { sentAtSkewMs?: number };
-      const res = await post(sentAtSkewMs ? { ...rest, sentAt: new Date(Date.now() + sentAtSkewMs).toISOString() } : rest);
-      statuses.push(res.status);
-      if (res.status !== 204) throw new Error(`batch refused: ${res.status} ${res.message}`);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < all.length) {
+        const { body } = all[next++]!;
+        const { sentAtSkewMs, ...rest } = body as { sentAtSkewMs?: number };
+        const res = await post(
+          sentAtSkewMs ? { ...rest, sentAt: new Date(Date.now() + sentAtSkewMs).toISOString() } : rest,
+        );
+        statuses.push(res.status);
+        if (res.status !== 204) throw new Error(`batch refused: ${res.status} ${res.message}`);
+      }
+    }),
+  );
   return statuses;
 }
 
-const tick = () => platform.runner.invoke('analytics-reports', { version: '0', source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+const tick = () =>
+  platform.runner.invoke('analytics-reports', {
+    version: '0',
+    source: 'aws.events',
+    'detail-type': 'Scheduled Event',
+    detail: {},
+  });
 
 describe(`a ${VIEWERS}-viewer, 20-minute stream`, () => {
   it('refuses bad batches with a sentence and counts none of their events', async () => {
     const v = audience.viewers[0]!;
     const good = sessionEvents(v, v.sessions[0]!, t0, STREAM, streamer.sub, false).slice(0, 1)[0]!;
-    const like = (over: Partial<AnalyticsEvent> = {}): AnalyticsEvent => ({ ...good, eventId: randomUUID(), type: 'like', ...over });
+    const like = (over: Partial<AnalyticsEvent> = {}): AnalyticsEvent => ({
+      ...good,
+      eventId: randomUUID(),
+      type: 'like',
+      ...over,
+    });
     const cases: [string, Awaited<ReturnType<typeof post>>, RegExp][] = [
-      ['oversized', await post(undefined, JSON.stringify({ events: [like()], pad: 'x'.repeat(MAX_BODY_BYTES) })), /at most 65536 are accepted/],
-      ['unknown type', await post({ events: [like(), { ...like(), type: 'purchase' }] }), /^Event 2: Event type "purchase" is unknown/],
-      ['forged stream id', await post({ events: [like({ streamId: 'st-forged' })] }), /^Stream st-forged is not a stream of channel/],
-      ['another channel\'s stream', await post({ events: [like({ channelId: stranger.sub })] }), /is not a stream of channel/],
-      ['future timestamps', await post({ events: [like({ at: new Date(Date.now() + 3600_000).toISOString() })] }), /in the future/],
-      ['forged sign-in token', await post({ idToken: `${streamer.idToken.slice(0, -4)}AAAA`, events: [like()] }), /sign-in token does not verify/],
+      [
+        'oversized',
+        await post(undefined, JSON.stringify({ events: [like()], pad: 'x'.repeat(MAX_BODY_BYTES) })),
+        /at most 65536 are accepted/,
+      ],
+      [
+        'unknown type',
+        await post({ events: [like(), { ...like(), type: 'purchase' }] }),
+        /^Event 2: Event type "purchase" is unknown/,
+      ],
+      [
+        'forged stream id',
+        await post({ events: [like({ streamId: 'st-forged' })] }),
+        /^Stream st-forged is not a stream of channel/,
+      ],
+      [
+        "another channel's stream",
+        await post({ events: [like({ channelId: stranger.sub })] }),
+        /is not a stream of channel/,
+      ],
+      [
+        'future timestamps',
+        await post({ events: [like({ at: new Date(Date.now() + 3600_000).toISOString() })] }),
+        /in the future/,
+      ],
+      [
+        'forged sign-in token',
+        await post({ idToken: `${streamer.idToken.slice(0, -4)}AAAA`, events: [like()] }),
+        /sign-in token does not verify/,
+      ],
       ['not JSON', await post(undefined, '{"events": ['), /not JSON/],
     ];
     for (const [what, res, message] of cases) {
@@ -167,48 +336,103 @@ describe(`a ${VIEWERS}-viewer, 20-minute stream`, () => {
     await platform.settled();
     const files = readdirSync(join(dir, 's3', 'local-analytics', 'events'), { recursive: true }).map(String);
     expect(files.some((f) => f.includes(`stream=${STREAM}`) && f.startsWith('dt='))).toBe(true);
-    console.info(`analytics integration: ${statuses.length} requests in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.info(
+      `analytics integration: ${statuses.length} requests in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }, 600_000);
 
   it('keeps live per-minute counters equal to the ground truth (duplicates counted once) and fires each milestone once', async () => {
     await Promise.all([tick(), tick(), tick()]);
     await platform.settled();
-    const live = await gql<{ streamReport: { live: boolean; peakConcurrent: number; uniqueViewers: number; concurrency: { viewers: number }[] } }>(
-      platform.endpoints.graphqlUrl, REPORT, { s: STREAM }, streamer.idToken);
+    const live = await gql<{
+      streamReport: {
+        live: boolean;
+        peakConcurrent: number;
+        uniqueViewers: number;
+        concurrency: { viewers: number }[];
+      };
+    }>(platform.endpoints.graphqlUrl, REPORT, { s: STREAM }, streamer.idToken);
     expect(live.streamReport.live).toBe(true);
     expect(live.streamReport.peakConcurrent).toBe(Math.max(...truth.perMinute));
     expect(live.streamReport.uniqueViewers).toBe(truth.uniqueViewers);
-    expect(live.streamReport.concurrency.slice(0, truth.perMinute.length).map((p) => p.viewers)).toEqual(truth.perMinute);
+    expect(live.streamReport.concurrency.slice(0, truth.perMinute.length).map((p) => p.viewers)).toEqual(
+      truth.perMinute,
+    );
 
     const reached = [100, 1000, 10_000].filter((m) => Math.max(...truth.perMinute) >= m);
     expect(reached.length).toBeGreaterThan(0);
-    for (const m of reached) expect((await ddb.send(new GetCommand({ TableName: table, Key: viewerMilestoneKey(STREAM, m) }))).Item).toMatchObject({ milestone: m, source: 'analytics' });
-    for (const m of [100, 1000, 10_000].filter((x) => !reached.includes(x))) expect((await ddb.send(new GetCommand({ TableName: table, Key: viewerMilestoneKey(STREAM, m) }))).Item).toBeUndefined();
-    const notifications = await ddb.send(new QueryCommand({
-      TableName: table, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :n)', ExpressionAttributeValues: { ':pk': userPartition(streamer.sub), ':n': 'NOTIF#' },
-    }));
-    expect((notifications.Items ?? []).filter((n) => n.kind === 'VIEWER_MILESTONE').map((n) => n.title).sort()).toEqual(reached.map((m) => `${m.toLocaleString('en-US')} viewers!`).sort());
+    for (const m of reached)
+      expect(
+        (await ddb.send(new GetCommand({ TableName: table, Key: viewerMilestoneKey(STREAM, m) }))).Item,
+      ).toMatchObject({ milestone: m, source: 'analytics' });
+    for (const m of [100, 1000, 10_000].filter((x) => !reached.includes(x)))
+      expect(
+        (await ddb.send(new GetCommand({ TableName: table, Key: viewerMilestoneKey(STREAM, m) }))).Item,
+      ).toBeUndefined();
+    const notifications = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :n)',
+        ExpressionAttributeValues: { ':pk': userPartition(streamer.sub), ':n': 'NOTIF#' },
+      }),
+    );
+    expect(
+      (notifications.Items ?? [])
+        .filter((n) => n.kind === 'VIEWER_MILESTONE')
+        .map((n) => n.title)
+        .sort(),
+    ).toEqual(reached.map((m) => `${m.toLocaleString('en-US')} viewers!`).sort());
   }, 300_000);
 
   it('builds the final report after the end, exact against the ground truth, for the streamer only', async () => {
     const endedAt = new Date(t0 + DURATION * 1000).toISOString();
-    await ddb.send(new UpdateCommand({ TableName: table, Key: streamSessionKey(STREAM), UpdateExpression: 'SET #s = :off, endedAt = :e', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':off': 'OFFLINE', ':e': endedAt } }));
-    await ddb.send(new UpdateCommand({ TableName: table, Key: profileKey(streamer.sub), UpdateExpression: 'SET #s = :off REMOVE GSI1PK, GSI1SK, currentStreamId', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':off': 'OFFLINE' } }));
+    await ddb.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: streamSessionKey(STREAM),
+        UpdateExpression: 'SET #s = :off, endedAt = :e',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':off': 'OFFLINE', ':e': endedAt },
+      }),
+    );
+    await ddb.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: profileKey(streamer.sub),
+        UpdateExpression: 'SET #s = :off REMOVE GSI1PK, GSI1SK, currentStreamId',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':off': 'OFFLINE' },
+      }),
+    );
     const started = Date.now();
     await tick();
     console.info(`analytics integration: final report in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const { streamReport: r } = await gql<{ streamReport: Record<string, unknown> & { concurrency: { viewers: number }[]; retention: { minute: number; share: number }[]; products: { productId: string; impressions: number; clicks: number; purchases: number; conversion: number }[] } }>(
-      platform.endpoints.graphqlUrl, REPORT, { s: STREAM }, streamer.idToken);
+    const { streamReport: r } = await gql<{
+      streamReport: Record<string, unknown> & {
+        concurrency: { viewers: number }[];
+        retention: { minute: number; share: number }[];
+        products: { productId: string; impressions: number; clicks: number; purchases: number; conversion: number }[];
+      };
+    }>(platform.endpoints.graphqlUrl, REPORT, { s: STREAM }, streamer.idToken);
     const peak = Math.max(...truth.perMinute);
     expect(r).toMatchObject({
-      live: false, views: truth.views, uniqueViewers: truth.uniqueViewers, peakConcurrent: peak, likes: truth.likes, shares: truth.shares,
-      salesRevenueMinor: 3000, currency: 'EUR', channelId: streamer.sub,
+      live: false,
+      views: truth.views,
+      uniqueViewers: truth.uniqueViewers,
+      peakConcurrent: peak,
+      likes: truth.likes,
+      shares: truth.shares,
+      salesRevenueMinor: 3000,
+      currency: 'EUR',
+      channelId: streamer.sub,
     });
     // Skewed clients are corrected to the millisecond of their request's transit: watch time within a second overall.
     expect(Math.abs((r.watchHours as number) * 3600 - truth.watchSeconds)).toBeLessThan(2);
     expect(Math.abs((r.averageWatchSeconds as number) - truth.watchSeconds / truth.uniqueViewers)).toBeLessThan(0.1);
     expect(r.concurrency.map((p) => p.viewers)).toEqual(truth.perMinute);
-    expect(r.retention.map((p) => p.share)).toEqual(truth.perMinute.map((v) => Math.round((v / truth.uniqueViewers) * 10_000) / 10_000));
+    expect(r.retention.map((p) => p.share)).toEqual(
+      truth.perMinute.map((v) => Math.round((v / truth.uniqueViewers) * 10_000) / 10_000),
+    );
     for (const [productId, t] of truth.products) {
       const p = r.products.find((x) => x.productId === productId);
       expect({ productId, impressions: p?.impressions ?? 0, clicks: p?.clicks ?? 0 }).toEqual({ productId, ...t });
@@ -217,10 +441,22 @@ describe(`a ${VIEWERS}-viewer, 20-minute stream`, () => {
     expect(sold?.purchases).toBe(2);
     expect(sold?.conversion).toBe(Math.round((1 / (sold?.impressions ?? 1)) * 10_000) / 10_000);
 
-    await expect(gql(platform.endpoints.graphqlUrl, REPORT, { s: STREAM }, stranger.idToken)).rejects.toSatisfy((e: unknown) => e instanceof GraphqlError && e.types.includes('FORBIDDEN'));
-    const list = await gql<{ myStreamReports: { items: { streamId: string; views: number }[] } }>(platform.endpoints.graphqlUrl, 'query { myStreamReports { items { streamId views peakConcurrent } } }', {}, streamer.idToken);
+    await expect(gql(platform.endpoints.graphqlUrl, REPORT, { s: STREAM }, stranger.idToken)).rejects.toSatisfy(
+      (e: unknown) => e instanceof GraphqlError && e.types.includes('FORBIDDEN'),
+    );
+    const list = await gql<{ myStreamReports: { items: { streamId: string; views: number }[] } }>(
+      platform.endpoints.graphqlUrl,
+      'query { myStreamReports { items { streamId views peakConcurrent } } }',
+      {},
+      streamer.idToken,
+    );
     expect(list.myStreamReports.items).toEqual([{ streamId: STREAM, views: truth.views, peakConcurrent: peak }]);
-    const days = await gql<{ creatorAnalytics: { date: string; views: number }[] }>(platform.endpoints.graphqlUrl, 'query { creatorAnalytics(days: 7) { date views watchHours } }', {}, streamer.idToken);
+    const days = await gql<{ creatorAnalytics: { date: string; views: number }[] }>(
+      platform.endpoints.graphqlUrl,
+      'query { creatorAnalytics(days: 7) { date views watchHours } }',
+      {},
+      streamer.idToken,
+    );
     expect(days.creatorAnalytics).toHaveLength(7);
     expect(days.creatorAnalytics.reduce((s, d) => s + d.views, 0)).toBe(truth.views);
   }, 300_000);

@@ -15,10 +15,30 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../../lambdas/battles/handler';
 import { splitValue } from '../../../lambdas/shared/domain/economy';
-import { battleKey, battleLockKey, battlePartition, SK_PREFIX, userPartition } from '../../../lambdas/shared/domain/keys';
+import {
+  battleKey,
+  battleLockKey,
+  battlePartition,
+  SK_PREFIX,
+  userPartition,
+} from '../../../lambdas/shared/domain/keys';
 import { giftFingerprint, giftTransactItems, type GiftPlan } from '../../../lib/api/resolvers/lib/gift-write';
 import { seedPurchase } from '../economy/seed';
-import { BATTLE, BATTLE_FIELDS, CANCEL, CURRENT, END, INVITE, RESPOND, SEND_GIFT, SETTINGS, useBattleApi, type Loose, type Result, type User } from './harness';
+import {
+  BATTLE,
+  BATTLE_FIELDS,
+  CANCEL,
+  CURRENT,
+  END,
+  INVITE,
+  RESPOND,
+  SEND_GIFT,
+  SETTINGS,
+  useBattleApi,
+  type Loose,
+  type Result,
+  type User,
+} from './harness';
 
 const api = useBattleApi();
 const { db } = api;
@@ -26,7 +46,8 @@ const { db } = api;
 let n = 0;
 const who = (name: string): User => ({ sub: `u-${name}-${++n}`, handle: `${name}${n}` });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const invite = (from: User, to: User, durationMinutes?: number) => api.gql(from, INVITE, { i: { opponentHandle: to.handle, durationMinutes } });
+const invite = (from: User, to: User, durationMinutes?: number) =>
+  api.gql(from, INVITE, { i: { opponentHandle: to.handle, durationMinutes } });
 const errorOf = (r: Result) => r.errors?.[0]?.errorType ?? 'OK';
 
 async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, ms = 15_000): Promise<T> {
@@ -57,9 +78,30 @@ async function running(): Promise<{ ann: User; bob: User; battleId: string }> {
 async function buzzerIn(battleId: string, ms: number): Promise<number> {
   const endsAtMs = Date.now() + ms;
   await api.deps.schedules.remove('END', battleId);
-  await db.doc.send(new UpdateCommand({ TableName: db.tableName, Key: battleKey(battleId), UpdateExpression: 'SET endsAtMs = :e, endsAt = :iso', ExpressionAttributeValues: { ':e': endsAtMs, ':iso': new Date(endsAtMs).toISOString() } }));
-  const { Items } = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)', ExpressionAttributeValues: { ':pk': battlePartition(battleId), ':sk': SK_PREFIX.battleScore } }));
-  for (const c of Items ?? []) await db.doc.send(new UpdateCommand({ TableName: db.tableName, Key: { PK: c.PK, SK: c.SK }, UpdateExpression: 'SET endsAtMs = :e', ExpressionAttributeValues: { ':e': endsAtMs } }));
+  await db.doc.send(
+    new UpdateCommand({
+      TableName: db.tableName,
+      Key: battleKey(battleId),
+      UpdateExpression: 'SET endsAtMs = :e, endsAt = :iso',
+      ExpressionAttributeValues: { ':e': endsAtMs, ':iso': new Date(endsAtMs).toISOString() },
+    }),
+  );
+  const { Items } = await db.doc.send(
+    new QueryCommand({
+      TableName: db.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+      ExpressionAttributeValues: { ':pk': battlePartition(battleId), ':sk': SK_PREFIX.battleScore },
+    }),
+  );
+  for (const c of Items ?? [])
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: { PK: c.PK, SK: c.SK },
+        UpdateExpression: 'SET endsAtMs = :e',
+        ExpressionAttributeValues: { ':e': endsAtMs },
+      }),
+    );
   await api.deps.schedules.create('END', battleId, endsAtMs + SETTINGS.settleMs);
   return endsAtMs;
 }
@@ -68,16 +110,39 @@ async function buzzerIn(battleId: string, ms: number): Promise<number> {
 async function expiryIn(battleId: string, users: User[], ms: number): Promise<number> {
   const at = Date.now() + ms;
   await api.deps.schedules.remove('EXPIRE', battleId);
-  await db.doc.send(new UpdateCommand({ TableName: db.tableName, Key: battleKey(battleId), UpdateExpression: 'SET expiresAtMs = :e, expiresAt = :iso', ExpressionAttributeValues: { ':e': at, ':iso': new Date(at).toISOString() } }));
-  for (const u of users) await db.doc.send(new UpdateCommand({ TableName: db.tableName, Key: battleLockKey(u.sub), UpdateExpression: 'SET busyUntilMs = :e', ExpressionAttributeValues: { ':e': at } }));
+  await db.doc.send(
+    new UpdateCommand({
+      TableName: db.tableName,
+      Key: battleKey(battleId),
+      UpdateExpression: 'SET expiresAtMs = :e, expiresAt = :iso',
+      ExpressionAttributeValues: { ':e': at, ':iso': new Date(at).toISOString() },
+    }),
+  );
+  for (const u of users)
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: battleLockKey(u.sub),
+        UpdateExpression: 'SET busyUntilMs = :e',
+        ExpressionAttributeValues: { ':e': at },
+      }),
+    );
   await api.deps.schedules.create('EXPIRE', battleId, at);
   return at;
 }
 
 const battleOf = async (battleId: string) => (await api.gql(null, BATTLE, { b: battleId })).data?.battle as Loose;
-const ledgerOf = async (userId: string) => (await db.doc.send(new QueryCommand({
-  TableName: db.tableName, ConsistentRead: true, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)', ExpressionAttributeValues: { ':pk': userPartition(userId), ':sk': SK_PREFIX.ledger },
-}))).Items ?? [];
+const ledgerOf = async (userId: string) =>
+  (
+    await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        ConsistentRead: true,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+        ExpressionAttributeValues: { ':pk': userPartition(userId), ':sk': SK_PREFIX.ledger },
+      }),
+    )
+  ).Items ?? [];
 /** Sends a gift, resending a retryable answer with the same clientGiftId as the web app does. */
 async function gift(from: User, channelId: string, giftId: string, count = 1): Promise<Loose> {
   const clientGiftId = randomUUID();
@@ -100,7 +165,12 @@ describe('invitations', () => {
     const inv = await invite(ann, bob);
     expect(inv.errors).toBeUndefined();
     const b = inv.data?.inviteToBattle;
-    expect(b).toMatchObject({ status: 'PENDING', durationSeconds: 300, inviter: { channelId: ann.sub, handle: ann.handle, score: 0 }, invitee: { channelId: bob.sub, playbackUrl: `https://play.example/${bob.handle}.m3u8` } });
+    expect(b).toMatchObject({
+      status: 'PENDING',
+      durationSeconds: 300,
+      inviter: { channelId: ann.sub, handle: ann.handle, score: 0 },
+      invitee: { channelId: bob.sub, playbackUrl: `https://play.example/${bob.handle}.m3u8` },
+    });
     expect(Date.parse(b.expiresAt) - Date.parse(b.invitedAt)).toBe(30_000);
     expect(api.scheduler.pending()).toContain(`local-battles/battle-expire-${b.battleId}`);
 
@@ -116,12 +186,24 @@ describe('invitations', () => {
     expect(Date.parse(started.endsAt) - Date.parse(started.startsAt)).toBe(300_000);
     expect(api.scheduler.pending()).toContain(`local-battles/battle-end-${b.battleId}`);
     expect(api.scheduler.pending()).not.toContain(`local-battles/battle-expire-${b.battleId}`);
-    const streamer = async (u: User) => (await db.doc.send(new QueryCommand({
-      TableName: db.tableName, ConsistentRead: true, KeyConditionExpression: 'PK = :pk AND SK = :sk', ExpressionAttributeValues: { ':pk': userPartition(u.sub), ':sk': 'PROFILE' },
-    }))).Items?.[0];
+    const streamer = async (u: User) =>
+      (
+        await db.doc.send(
+          new QueryCommand({
+            TableName: db.tableName,
+            ConsistentRead: true,
+            KeyConditionExpression: 'PK = :pk AND SK = :sk',
+            ExpressionAttributeValues: { ':pk': userPartition(u.sub), ':sk': 'PROFILE' },
+          }),
+        )
+      ).Items?.[0];
     expect((await streamer(ann))?.battleId).toBe(b.battleId);
     expect((await streamer(bob))?.battleId).toBe(b.battleId);
-    expect((await api.gql(null, CURRENT, { c: ann.sub })).data?.currentBattle).toMatchObject({ battleId: b.battleId, status: 'RUNNING', channelId: ann.sub });
+    expect((await api.gql(null, CURRENT, { c: ann.sub })).data?.currentBattle).toMatchObject({
+      battleId: b.battleId,
+      status: 'RUNNING',
+      channelId: ann.sub,
+    });
     await api.gql(ann, END, { b: b.battleId });
   });
 
@@ -134,7 +216,11 @@ describe('invitations', () => {
       [await invite(ann, off), 'CONFLICT', /is not live right now/],
       [await invite(off, ann), 'CONFLICT', /You are not live/],
       [await invite(ann, ann), 'VALIDATION', /cannot battle yourself/],
-      [await api.gql(ann, INVITE, { i: { opponentHandle: 'nobody_here' } }), 'NOT_FOUND', /No streamer goes by @nobody_here/],
+      [
+        await api.gql(ann, INVITE, { i: { opponentHandle: 'nobody_here' } }),
+        'NOT_FOUND',
+        /No streamer goes by @nobody_here/,
+      ],
       [await invite(ann, off, 11), 'VALIDATION', /1 to 10 whole minutes/],
       [await invite(ann, off, 0), 'VALIDATION', /1 to 10 whole minutes/],
     ];
@@ -149,9 +235,15 @@ describe('invitations', () => {
     for (const u of [ann, bob, cat, dan]) await api.streamer(u, true);
     expect(errorOf(await invite(ann, bob))).toBe('OK');
     const again = await invite(ann, cat);
-    expect(again.errors?.[0]).toMatchObject({ errorType: 'CONFLICT', message: 'You are already in a battle or have a pending invitation; finish or cancel it first.' });
+    expect(again.errors?.[0]).toMatchObject({
+      errorType: 'CONFLICT',
+      message: 'You are already in a battle or have a pending invitation; finish or cancel it first.',
+    });
     const toBusy = await invite(cat, bob);
-    expect(toBusy.errors?.[0]).toMatchObject({ errorType: 'CONFLICT', message: `@${bob.handle} is already in a battle or has a pending invitation; try again when it is over.` });
+    expect(toBusy.errors?.[0]).toMatchObject({
+      errorType: 'CONFLICT',
+      message: `@${bob.handle} is already in a battle or has a pending invitation; try again when it is over.`,
+    });
 
     // cat and dan invite eve at the same moment, ten times each: one invitation exists afterwards.
     const eve = who('eve');
@@ -170,28 +262,47 @@ describe('invitations', () => {
     // Refused from the expiry on, before and after the schedule's write.
     await sleep(Math.max(0, at - Date.now()) + 5);
     const late = await api.gql(bob, RESPOND, { b: b.battleId, a: true });
-    expect(late.errors?.[0]).toMatchObject({ errorType: 'CONFLICT', message: `This invitation expired; ask @${ann.handle} to invite you again.` });
+    expect(late.errors?.[0]).toMatchObject({
+      errorType: 'CONFLICT',
+      message: `This invitation expired; ask @${ann.handle} to invite you again.`,
+    });
     // Readers see it expired from its expiry on; the schedule (at the next whole second) writes it.
     expect((await battleOf(b.battleId)).status).toBe('EXPIRED');
-    const storedStatus = async () => (await db.doc.send(new QueryCommand({
-      TableName: db.tableName, ConsistentRead: true, KeyConditionExpression: 'PK = :pk AND SK = :sk', ExpressionAttributeValues: { ':pk': battlePartition(b.battleId), ':sk': 'BATTLE' },
-    }))).Items?.[0]?.status as string;
+    const storedStatus = async () =>
+      (
+        await db.doc.send(
+          new QueryCommand({
+            TableName: db.tableName,
+            ConsistentRead: true,
+            KeyConditionExpression: 'PK = :pk AND SK = :sk',
+            ExpressionAttributeValues: { ':pk': battlePartition(b.battleId), ':sk': 'BATTLE' },
+          }),
+        )
+      ).Items?.[0]?.status as string;
     expect(await waitFor(storedStatus, (st) => st === 'EXPIRED')).toBe('EXPIRED');
-    await waitFor(async () => api.scheduler.pending(), (p) => !p.includes(`local-battles/battle-expire-${b.battleId}`));
+    await waitFor(
+      async () => api.scheduler.pending(),
+      (p) => !p.includes(`local-battles/battle-expire-${b.battleId}`),
+    );
     expect(api.scheduler.pending()).not.toContain(`local-battles/battle-expire-${b.battleId}`);
     // Both are free again.
     expect(errorOf(await invite(bob, ann))).toBe('OK');
   });
 
-  it('declined and cancelled invitations free both streamers; each answer is the right person\'s', async () => {
+  it("declined and cancelled invitations free both streamers; each answer is the right person's", async () => {
     const [ann, bob] = [who('ann'), who('bob')];
     await api.streamer(ann, true);
     await api.streamer(bob, true);
     const first = (await invite(ann, bob)).data?.inviteToBattle;
     expect((await api.gql(ann, RESPOND, { b: first.battleId, a: true })).errors?.[0]?.errorType).toBe('FORBIDDEN');
     expect((await api.gql(bob, CANCEL, { b: first.battleId })).errors?.[0]?.errorType).toBe('FORBIDDEN');
-    expect((await api.gql(bob, RESPOND, { b: first.battleId, a: false })).data?.respondToBattle.status).toBe('DECLINED');
-    expect((await api.gql(bob, RESPOND, { b: first.battleId, a: true })).errors?.[0]).toMatchObject({ errorType: 'CONFLICT', message: 'This invitation was already answered (the battle is declined).' });
+    expect((await api.gql(bob, RESPOND, { b: first.battleId, a: false })).data?.respondToBattle.status).toBe(
+      'DECLINED',
+    );
+    expect((await api.gql(bob, RESPOND, { b: first.battleId, a: true })).errors?.[0]).toMatchObject({
+      errorType: 'CONFLICT',
+      message: 'This invitation was already answered (the battle is declined).',
+    });
     const second = (await invite(bob, ann)).data?.inviteToBattle;
     expect((await api.gql(bob, CANCEL, { b: second.battleId })).data?.cancelBattleInvitation.status).toBe('CANCELLED');
     expect(errorOf(await invite(ann, bob))).toBe('OK');
@@ -204,7 +315,10 @@ describe('invitations', () => {
     const b = (await invite(ann, bob)).data?.inviteToBattle;
     await api.goOffline(ann);
     const r = await api.gql(bob, RESPOND, { b: b.battleId, a: true });
-    expect(r.errors?.[0]).toMatchObject({ errorType: 'CONFLICT', message: `@${ann.handle} is not live any more; a battle needs both streams live.` });
+    expect(r.errors?.[0]).toMatchObject({
+      errorType: 'CONFLICT',
+      message: `@${ann.handle} is not live any more; a battle needs both streams live.`,
+    });
     expect((await battleOf(b.battleId)).status).toBe('PENDING');
     expect(api.scheduler.pending()).not.toContain(`local-battles/battle-end-${b.battleId}`);
   });
@@ -217,10 +331,18 @@ describe('scores and the end', () => {
     await seedPurchase(db.doc, db.tableName, viewer.sub, 10_000);
     await api.fanOut();
     const seen: Record<string, Loose[]> = { [ann.sub]: [], [bob.sub]: [] };
-    const subs = await Promise.all([ann, bob].map((u) => api.engine.subscribe(
-      { query: `subscription($c: ID!) { onBattle(channelId: $c) { ${BATTLE_FIELDS} } }`, variables: { c: u.sub }, auth: { mode: 'AWS_IAM', identity: { username: 'guest' } } as never },
-      (result) => seen[u.sub]?.push(result.data?.onBattle),
-    )));
+    const subs = await Promise.all(
+      [ann, bob].map((u) =>
+        api.engine.subscribe(
+          {
+            query: `subscription($c: ID!) { onBattle(channelId: $c) { ${BATTLE_FIELDS} } }`,
+            variables: { c: u.sub },
+            auth: { mode: 'AWS_IAM', identity: { username: 'guest' } } as never,
+          },
+          (result) => seen[u.sub]?.push(result.data?.onBattle),
+        ),
+      ),
+    );
     expect(subs.every((s) => s.ok)).toBe(true);
 
     const g1 = await gift(viewer, ann.sub, 'crown', 3); // 300
@@ -230,32 +352,64 @@ describe('scores and the end', () => {
     await api.fanOut();
     for (const c of [ann.sub, bob.sub]) {
       const last = seen[c]?.at(-1);
-      expect(last).toMatchObject({ battleId, channelId: c, status: 'RUNNING', inviter: { score: 300 }, invitee: { score: 100 } });
+      expect(last).toMatchObject({
+        battleId,
+        channelId: c,
+        status: 'RUNNING',
+        inviter: { score: 300 },
+        invitee: { score: 100 },
+      });
     }
 
     await buzzerIn(battleId, 500);
-    const ended = await waitFor(() => battleOf(battleId), (x) => x.status === 'ENDED');
-    expect(ended).toMatchObject({ status: 'ENDED', inviter: { score: 300 }, invitee: { score: 100 }, result: { outcome: 'WIN', winnerChannelId: ann.sub, forfeitChannelId: null, bonusCoins: 10 } });
+    const ended = await waitFor(
+      () => battleOf(battleId),
+      (x) => x.status === 'ENDED',
+    );
+    expect(ended).toMatchObject({
+      status: 'ENDED',
+      inviter: { score: 300 },
+      invitee: { score: 100 },
+      result: { outcome: 'WIN', winnerChannelId: ann.sub, forfeitChannelId: null, bonusCoins: 10 },
+    });
     await api.fanOut();
-    for (const c of [ann.sub, bob.sub]) expect(seen[c]?.at(-1)).toMatchObject({ status: 'ENDED', result: { winnerChannelId: ann.sub } });
+    for (const c of [ann.sub, bob.sub])
+      expect(seen[c]?.at(-1)).toMatchObject({ status: 'ENDED', result: { winnerChannelId: ann.sub } });
     for (const s of subs) if (s.ok) s.unsubscribe();
 
     // The bonus: 10 % of bob's 100 coins = 10 coins = 10 cents into ann's earnings, from the platform's revenue.
     const bonus = (await ledgerOf(ann.sub)).filter((e) => e.kind === 'BATTLE_BONUS');
-    expect(bonus).toMatchObject([{ kind: 'BATTLE_BONUS', amount: 10, bonusCoins: 10, battleId, counterpartyHandle: bob.handle }]);
-    expect((await api.gql(ann, 'query { myLedger(limit: 5) { items { kind coins amount counterpartyHandle } } }')).data?.myLedger.items[0]).toEqual({
-      kind: 'BATTLE_BONUS', coins: 0, amount: 10, counterpartyHandle: bob.handle,
+    expect(bonus).toMatchObject([
+      { kind: 'BATTLE_BONUS', amount: 10, bonusCoins: 10, battleId, counterpartyHandle: bob.handle },
+    ]);
+    expect(
+      (await api.gql(ann, 'query { myLedger(limit: 5) { items { kind coins amount counterpartyHandle } } }')).data
+        ?.myLedger.items[0],
+    ).toEqual({
+      kind: 'BATTLE_BONUS',
+      coins: 0,
+      amount: 10,
+      counterpartyHandle: bob.handle,
     });
     // Unlinked, freed, in both histories; the result stays current for 10 s.
-    const hist = await api.gql(null, `query($c: ID!) { battleHistory(channelId: $c) { items { battleId status inviter { score } invitee { score } result { outcome } } nextToken } }`, { c: bob.sub });
-    expect(hist.data?.battleHistory).toEqual({ items: [{ battleId, status: 'ENDED', inviter: { score: 300 }, invitee: { score: 100 }, result: { outcome: 'WIN' } }], nextToken: null });
+    const hist = await api.gql(
+      null,
+      `query($c: ID!) { battleHistory(channelId: $c) { items { battleId status inviter { score } invitee { score } result { outcome } } nextToken } }`,
+      { c: bob.sub },
+    );
+    expect(hist.data?.battleHistory).toEqual({
+      items: [
+        { battleId, status: 'ENDED', inviter: { score: 300 }, invitee: { score: 100 }, result: { outcome: 'WIN' } },
+      ],
+      nextToken: null,
+    });
     expect((await api.gql(null, CURRENT, { c: bob.sub })).data?.currentBattle.status).toBe('ENDED');
     const g3 = await gift(viewer, bob.sub, 'heart');
     expect(g3.battleId).toBeNull();
     expect(errorOf(await invite(bob, ann))).toBe('OK');
   });
 
-  it('the buzzer is exact: the gift\'s own transaction counts it at endsAt − 1 ms and refuses it at endsAt; nothing counts once frozen', async () => {
+  it("the buzzer is exact: the gift's own transaction counts it at endsAt − 1 ms and refuses it at endsAt; nothing counts once frozen", async () => {
     const { ann, battleId } = await running();
     const viewer = who('viewer');
     await seedPurchase(db.doc, db.tableName, viewer.sub, 100);
@@ -265,23 +419,55 @@ describe('scores and the end', () => {
       const id = `gft_${randomUUID().slice(0, 8)}`;
       const sentAt = new Date(acceptedAtMs).toISOString();
       const plan: GiftPlan = {
-        clientGiftId: id, fingerprint: giftFingerprint({ kind: 'GIFT', channelId: ann.sub, giftId: 'clap', count: 1, coins: 10, message: null }),
+        clientGiftId: id,
+        fingerprint: giftFingerprint({
+          kind: 'GIFT',
+          channelId: ann.sub,
+          giftId: 'clap',
+          count: 1,
+          coins: 10,
+          message: null,
+        }),
         event: {
-          id, channelId: ann.sub, streamId: `st-${ann.sub}`, kind: 'GIFT', giftId: 'clap', giftName: 'Applause', animation: 'clap', count: 1, coins: 10,
-          message: null, senderId: viewer.sub, senderHandle: viewer.handle, sentAt, big: false,
+          id,
+          channelId: ann.sub,
+          streamId: `st-${ann.sub}`,
+          kind: 'GIFT',
+          giftId: 'clap',
+          giftName: 'Applause',
+          animation: 'clap',
+          count: 1,
+          coins: 10,
+          message: null,
+          senderId: viewer.sub,
+          senderHandle: viewer.handle,
+          sentAt,
+          big: false,
         },
-        broadcasterHandle: ann.handle, split: splitValue(10, 50), sharePercent: 50, currency: 'USD', answerExpiresAt: Math.floor(Date.now() / 1000) + 3600,
+        broadcasterHandle: ann.handle,
+        split: splitValue(10, 50),
+        sharePercent: 50,
+        currency: 'USD',
+        answerExpiresAt: Math.floor(Date.now() / 1000) + 3600,
       };
-      const items: TransactWriteItem[] = giftTransactItems(plan, { earnings: '00', streamRevenue: '00', platformRevenue: '00' }, { battleId, shard: '01', acceptedAtMs }).map((it) => {
+      const items: TransactWriteItem[] = giftTransactItems(
+        plan,
+        { earnings: '00', streamRevenue: '00', platformRevenue: '00' },
+        { battleId, shard: '01', acceptedAtMs },
+      ).map((it) => {
         const values = { ...it.update?.expressionValues, ...it.condition?.expressionValues };
         const common = {
           TableName: db.tableName,
           ...(it.condition ? { ConditionExpression: it.condition.expression } : {}),
           ...(it.update?.expressionNames ? { ExpressionAttributeNames: it.update.expressionNames } : {}),
-          ...(Object.keys(values).length ? { ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }) } : {}),
+          ...(Object.keys(values).length
+            ? { ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }) }
+            : {}),
         };
         return it.operation === 'PutItem'
-          ? { Put: { ...common, Item: marshall({ ...it.attributeValues, ...it.key }, { removeUndefinedValues: true }) } }
+          ? {
+              Put: { ...common, Item: marshall({ ...it.attributeValues, ...it.key }, { removeUndefinedValues: true }) },
+            }
           : { Update: { ...common, Key: marshall(it.key), UpdateExpression: it.update?.expression } };
       });
       try {
@@ -300,7 +486,7 @@ describe('scores and the end', () => {
     await api.gql(ann, END, { b: battleId });
     // The end froze the counters: nothing counts after it, whatever its stamp.
     expect(await send(0)).toBe(refusedByBattle);
-    expect((await battleOf(battleId))).toMatchObject({ status: 'ENDED', inviter: { score: 10 }, invitee: { score: 0 } });
+    expect(await battleOf(battleId)).toMatchObject({ status: 'ENDED', inviter: { score: 10 }, invitee: { score: 0 } });
   });
 
   it('200 concurrent gifts in the last second, split across both sides: the final scores are the sum of those accepted before endsAt', async () => {
@@ -309,13 +495,18 @@ describe('scores and the end', () => {
     for (const s of senders) await seedPurchase(db.doc, db.tableName, s.sub, 1000);
     const endsAtMs = await buzzerIn(battleId, 1500);
     const start = endsAtMs - 1000;
-    const gifts = await Promise.all(senders.map(async (s, i) => {
-      // Spread over the last second and a little after it.
-      await sleep(Math.max(0, start + Math.floor((i / senders.length) * 1300) - Date.now()));
-      const side = i % 2 === 0 ? ann.sub : bob.sub;
-      return { side, gift: await gift(s, side, i % 3 === 0 ? 'clap' : 'rose') };
-    }));
-    const ended = await waitFor(() => battleOf(battleId), (x) => x.status === 'ENDED');
+    const gifts = await Promise.all(
+      senders.map(async (s, i) => {
+        // Spread over the last second and a little after it.
+        await sleep(Math.max(0, start + Math.floor((i / senders.length) * 1300) - Date.now()));
+        const side = i % 2 === 0 ? ann.sub : bob.sub;
+        return { side, gift: await gift(s, side, i % 3 === 0 ? 'clap' : 'rose') };
+      }),
+    );
+    const ended = await waitFor(
+      () => battleOf(battleId),
+      (x) => x.status === 'ENDED',
+    );
     const finalEnds = Date.parse(ended.endsAt);
     expect(finalEnds).toBe(endsAtMs);
     const counted = gifts.filter((g) => g.gift.battleId === battleId);
@@ -324,8 +515,12 @@ describe('scores and the end', () => {
     // How many land before the buzzer depends on the machine (DynamoDB Local serves a few hundred transactions a second); some must, and some not.
     expect(counted.length).toBeGreaterThan(0);
     expect(counted.length).toBeLessThan(200);
-    const sum = (side: string) => counted.filter((g) => g.side === side).reduce((a, g) => a + (g.gift.coins as number), 0);
-    expect({ inviter: ended.inviter.score, invitee: ended.invitee.score }).toEqual({ inviter: sum(ann.sub), invitee: sum(bob.sub) });
+    const sum = (side: string) =>
+      counted.filter((g) => g.side === side).reduce((a, g) => a + (g.gift.coins as number), 0);
+    expect({ inviter: ended.inviter.score, invitee: ended.invitee.score }).toEqual({
+      inviter: sum(ann.sub),
+      invitee: sum(bob.sub),
+    });
   }, 120_000);
 
   it('the schedule and a streamer ending at once give one result, one bonus, one history entry per side', async () => {
@@ -336,19 +531,42 @@ describe('scores and the end', () => {
     await gift(viewer, ann.sub, 'star'); // ann 50
     const endsAtMs = await buzzerIn(battleId, 300);
     await sleep(Math.max(0, endsAtMs - Date.now()));
-    const answers = await Promise.all([
+    const answers = (await Promise.all([
       dispatch(api.deps, { battleSchedule: { action: 'END', battleId } }),
       api.gql(ann, END, { b: battleId }).then((r) => r.data?.endBattle),
       api.gql(bob, END, { b: battleId }).then((r) => r.data?.endBattle),
       dispatch(api.deps, { battleSchedule: { action: 'END', battleId } }),
-    ]) as Loose[];
-    const results = answers.map((a) => JSON.stringify([a.status, a.result.outcome, a.result.winnerChannelId, a.result.forfeitChannelId, a.result.bonusCoins, a.endedAt, a.endsAt, a.inviter.score, a.invitee.score]));
+    ])) as Loose[];
+    const results = answers.map((a) =>
+      JSON.stringify([
+        a.status,
+        a.result.outcome,
+        a.result.winnerChannelId,
+        a.result.forfeitChannelId,
+        a.result.bonusCoins,
+        a.endedAt,
+        a.endsAt,
+        a.inviter.score,
+        a.invitee.score,
+      ]),
+    );
     expect(new Set(results).size).toBe(1);
-    expect(answers[0].result).toEqual({ outcome: 'WIN', winnerChannelId: bob.sub, forfeitChannelId: null, bonusCoins: 5 });
+    expect(answers[0].result).toEqual({
+      outcome: 'WIN',
+      winnerChannelId: bob.sub,
+      forfeitChannelId: null,
+      bonusCoins: 5,
+    });
     await api.scheduler.settled();
     expect((await ledgerOf(bob.sub)).filter((e) => e.kind === 'BATTLE_BONUS')).toHaveLength(1);
     for (const u of [ann, bob]) {
-      const h = await db.doc.send(new QueryCommand({ TableName: db.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)', ExpressionAttributeValues: { ':pk': userPartition(u.sub), ':sk': SK_PREFIX.battleHistory } }));
+      const h = await db.doc.send(
+        new QueryCommand({
+          TableName: db.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :sk)',
+          ExpressionAttributeValues: { ':pk': userPartition(u.sub), ':sk': SK_PREFIX.battleHistory },
+        }),
+      );
       expect(h.Items).toHaveLength(1);
     }
   });
@@ -360,8 +578,15 @@ describe('scores and the end', () => {
     await gift(viewer, ann.sub, 'clap');
     await gift(viewer, bob.sub, 'clap');
     const r = await api.gql(bob, END, { b: battleId });
-    expect(r.data?.endBattle).toMatchObject({ status: 'ENDED', inviter: { score: 10 }, invitee: { score: 10 }, result: { outcome: 'DRAW', winnerChannelId: null, bonusCoins: 0 } });
-    expect([...(await ledgerOf(ann.sub)), ...(await ledgerOf(bob.sub))].filter((e) => e.kind === 'BATTLE_BONUS')).toEqual([]);
+    expect(r.data?.endBattle).toMatchObject({
+      status: 'ENDED',
+      inviter: { score: 10 },
+      invitee: { score: 10 },
+      result: { outcome: 'DRAW', winnerChannelId: null, bonusCoins: 0 },
+    });
+    expect(
+      [...(await ledgerOf(ann.sub)), ...(await ledgerOf(bob.sub))].filter((e) => e.kind === 'BATTLE_BONUS'),
+    ).toEqual([]);
   });
 
   it('a side whose stream ends forfeits (the stream-state write, seen on the table stream), whatever the scores', async () => {
@@ -373,7 +598,10 @@ describe('scores and the end', () => {
     await api.goOffline(ann);
     await api.fanOut();
     const b = await battleOf(battleId);
-    expect(b).toMatchObject({ status: 'ENDED', result: { outcome: 'WIN', winnerChannelId: bob.sub, forfeitChannelId: ann.sub, bonusCoins: 20 } });
+    expect(b).toMatchObject({
+      status: 'ENDED',
+      result: { outcome: 'WIN', winnerChannelId: bob.sub, forfeitChannelId: ann.sub, bonusCoins: 20 },
+    });
   });
 });
 
@@ -391,13 +619,56 @@ describe('authorization: guest, viewer, the invitee, the inviter, another stream
     const publish = `mutation($i: PublishBattleInput!) { publishBattle(input: $i) { battleId } }`;
     const side = (c: string) => ({ channelId: c, handle: 'x', score: 1_000_000 });
     const rows: [string, (id: string) => [string, Record<string, unknown>], Record<Who, string>][] = [
-      ['respondToBattle', (b) => [RESPOND, { b, a: false }], { guest: 'Unauthorized', viewer: 'FORBIDDEN', invitee: 'OK', inviter: 'FORBIDDEN', other: 'FORBIDDEN' }],
-      ['cancelBattleInvitation', (b) => [CANCEL, { b }], { guest: 'Unauthorized', viewer: 'FORBIDDEN', invitee: 'FORBIDDEN', inviter: 'OK', other: 'FORBIDDEN' }],
-      ['publishBattle', (b) => [publish, { i: { channelId: ann.sub, battleId: b, status: 'RUNNING', inviter: side(ann.sub), invitee: side(bob.sub), durationSeconds: 60, invitedAt: new Date().toISOString(), expiresAt: new Date().toISOString() } }],
-        { guest: 'Unauthorized', viewer: 'Unauthorized', invitee: 'Unauthorized', inviter: 'Unauthorized', other: 'Unauthorized' }],
-      ['myBattleInvitations', () => [`query { myBattleInvitations { battleId } }`, {}], { guest: 'Unauthorized', viewer: 'OK', invitee: 'OK', inviter: 'OK', other: 'OK' }],
-      ['battleCandidates', () => [`query { battleCandidates(query: "${bob.handle}") { channelId } }`, {}], { guest: 'Unauthorized', viewer: 'OK', invitee: 'OK', inviter: 'OK', other: 'OK' }],
-      ['currentBattle', () => [CURRENT, { c: ann.sub }], { guest: 'OK', viewer: 'OK', invitee: 'OK', inviter: 'OK', other: 'OK' }],
+      [
+        'respondToBattle',
+        (b) => [RESPOND, { b, a: false }],
+        { guest: 'Unauthorized', viewer: 'FORBIDDEN', invitee: 'OK', inviter: 'FORBIDDEN', other: 'FORBIDDEN' },
+      ],
+      [
+        'cancelBattleInvitation',
+        (b) => [CANCEL, { b }],
+        { guest: 'Unauthorized', viewer: 'FORBIDDEN', invitee: 'FORBIDDEN', inviter: 'OK', other: 'FORBIDDEN' },
+      ],
+      [
+        'publishBattle',
+        (b) => [
+          publish,
+          {
+            i: {
+              channelId: ann.sub,
+              battleId: b,
+              status: 'RUNNING',
+              inviter: side(ann.sub),
+              invitee: side(bob.sub),
+              durationSeconds: 60,
+              invitedAt: new Date().toISOString(),
+              expiresAt: new Date().toISOString(),
+            },
+          },
+        ],
+        {
+          guest: 'Unauthorized',
+          viewer: 'Unauthorized',
+          invitee: 'Unauthorized',
+          inviter: 'Unauthorized',
+          other: 'Unauthorized',
+        },
+      ],
+      [
+        'myBattleInvitations',
+        () => [`query { myBattleInvitations { battleId } }`, {}],
+        { guest: 'Unauthorized', viewer: 'OK', invitee: 'OK', inviter: 'OK', other: 'OK' },
+      ],
+      [
+        'battleCandidates',
+        () => [`query { battleCandidates(query: "${bob.handle}") { channelId } }`, {}],
+        { guest: 'Unauthorized', viewer: 'OK', invitee: 'OK', inviter: 'OK', other: 'OK' },
+      ],
+      [
+        'currentBattle',
+        () => [CURRENT, { c: ann.sub }],
+        { guest: 'OK', viewer: 'OK', invitee: 'OK', inviter: 'OK', other: 'OK' },
+      ],
       ['battle', (b) => [BATTLE, { b }], { guest: 'OK', viewer: 'OK', invitee: 'OK', inviter: 'OK', other: 'OK' }],
     ];
     const answers: Record<string, Record<string, string>> = {};
@@ -417,13 +688,17 @@ describe('authorization: guest, viewer, the invitee, the inviter, another stream
 
     // Ending early: only the two streamers in the battle.
     const { ann: a2, bob: b2, battleId } = await running();
-    const enders: [User | null, string][] = [[null, 'Unauthorized'], [viewer, 'FORBIDDEN'], [cat, 'FORBIDDEN']];
+    const enders: [User | null, string][] = [
+      [null, 'Unauthorized'],
+      [viewer, 'FORBIDDEN'],
+      [cat, 'FORBIDDEN'],
+    ];
     for (const [u, want] of enders) expect(errorOf(await api.gql(u, END, { b: battleId }))).toBe(want);
     expect((await battleOf(battleId)).status).toBe('RUNNING');
     expect(errorOf(await api.gql(b2, END, { b: battleId }))).toBe('OK');
     expect(errorOf(await api.gql(a2, END, { b: battleId }))).toBe('OK');
     // No score changed through publishBattle: the battle's scores are its counters'.
-    expect((await battleOf(battleId))).toMatchObject({ inviter: { score: 0 }, invitee: { score: 0 } });
+    expect(await battleOf(battleId)).toMatchObject({ inviter: { score: 0 }, invitee: { score: 0 } });
   });
 
   it('lists live candidates by handle prefix, and with no query the followed live streamers', async () => {
@@ -434,8 +709,14 @@ describe('authorization: guest, viewer, the invitee, the inviter, another stream
     await api.streamer(me, true);
     await api.streamer(live, true);
     await api.streamer(off, false);
-    const byPrefix = await api.gql(me, 'query($q: String) { battleCandidates(query: $q) { channelId handle live followed } }', { q: prefix });
-    expect(byPrefix.data?.battleCandidates).toEqual([{ channelId: live.sub, handle: live.handle, live: true, followed: false }]);
+    const byPrefix = await api.gql(
+      me,
+      'query($q: String) { battleCandidates(query: $q) { channelId handle live followed } }',
+      { q: prefix },
+    );
+    expect(byPrefix.data?.battleCandidates).toEqual([
+      { channelId: live.sub, handle: live.handle, live: true, followed: false },
+    ]);
     expect((await api.gql(me, 'query { battleCandidates { channelId } }')).data?.battleCandidates).toEqual([]);
   });
 });

@@ -12,7 +12,12 @@ import { dispatch } from '../../../lambdas/battles/handler';
 import { eventBridgeSchedules } from '../../../lambdas/battles/schedules';
 import type { BattleDeps } from '../../../lambdas/battles/service';
 import { battlesEnvironment, type BattleSettings } from '../../../lambdas/shared/domain/battles';
-import { DEFAULT_ECONOMY_SETTINGS, DEFAULT_GIFT_CATALOG, economyEnvironment, type Economy } from '../../../lambdas/shared/domain/economy';
+import {
+  DEFAULT_ECONOMY_SETTINGS,
+  DEFAULT_GIFT_CATALOG,
+  economyEnvironment,
+  type Economy,
+} from '../../../lambdas/shared/domain/economy';
 import { handleKey, profileKey } from '../../../lambdas/shared/domain/keys';
 import { createEngine, type Engine } from '../../../local/appsync/engine';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb/server';
@@ -27,11 +32,17 @@ export const ECONOMY: Economy = { ...DEFAULT_ECONOMY_SETTINGS, gifts: DEFAULT_GI
 /** Short settle time so the tests' battles end quickly; 4 counters per side. */
 export const SETTINGS: BattleSettings = { bonusPercent: 10, scoreShards: 4, settleMs: 300 };
 
-export interface User { sub: string; handle: string }
+export interface User {
+  sub: string;
+  handle: string;
+}
 // GraphQL answers are checked by value.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Loose = any;
-export interface Result { data?: Record<string, Loose> | null; errors?: { message: string; errorType?: string | null; errorInfo?: Loose }[] }
+export interface Result {
+  data?: Record<string, Loose> | null;
+  errors?: { message: string; errorType?: string | null; errorInfo?: Loose }[];
+}
 
 export interface BattleApi {
   db: DynamoDbLocalContext;
@@ -49,9 +60,17 @@ export interface BattleApi {
   goOffline(u: User): Promise<void>;
 }
 
-const tokenOf = (u: User): string => `test.${Buffer.from(JSON.stringify({
-  sub: u.sub, iss: 'test', token_use: 'id', aud: 'test', 'cognito:username': u.sub, handle: u.handle,
-})).toString('base64url')}`;
+const tokenOf = (u: User): string =>
+  `test.${Buffer.from(
+    JSON.stringify({
+      sub: u.sub,
+      iss: 'test',
+      token_use: 'id',
+      aud: 'test',
+      'cognito:username': u.sub,
+      handle: u.handle,
+    }),
+  ).toString('base64url')}`;
 
 export function useBattleApi(): BattleApi {
   const db = useDynamoDbLocal();
@@ -66,26 +85,48 @@ export function useBattleApi(): BattleApi {
     };
     api.scheduler = await startLocalScheduler({ invoke, port: 0 });
     api.engine = createEngine({
-      dynamo: db.client, tables: { Main: db.tableName, Idempotency: db.idempotencyTableName },
-      env: { ...economyEnvironment(ECONOMY), ...battlesEnvironment(SETTINGS) }, invokeLambda: invoke,
+      dynamo: db.client,
+      tables: { Main: db.tableName, Idempotency: db.idempotencyTableName },
+      env: { ...economyEnvironment(ECONOMY), ...battlesEnvironment(SETTINGS) },
+      invokeLambda: invoke,
     });
     api.server = await startLocalGraphql({
-      engine: api.engine, port: 0,
-      verify: async (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown> & { sub: string; iss: string },
+      engine: api.engine,
+      port: 0,
+      verify: async (jwt) =>
+        JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown> & {
+          sub: string;
+          iss: string;
+        },
     });
     Object.assign(process.env, {
-      TABLE_NAME: db.tableName, GRAPHQL_URL: api.server.url, AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, POWERTOOLS_LOG_LEVEL: 'SILENT',
+      TABLE_NAME: db.tableName,
+      GRAPHQL_URL: api.server.url,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
-    lambdaDoc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: db.lambdaEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), {
-      marshallOptions: { removeUndefinedValues: true },
+    lambdaDoc = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: db.lambdaEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+      {
+        marshallOptions: { removeUndefinedValues: true },
+      },
+    );
+    schedulerClient = new SchedulerClient({
+      endpoint: api.scheduler.url,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
     });
-    schedulerClient = new SchedulerClient({ endpoint: api.scheduler.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     api.deps = {
-      doc: lambdaDoc, table: db.tableName, settings: SETTINGS,
+      doc: lambdaDoc,
+      table: db.tableName,
+      settings: SETTINGS,
       economy: { coinValueMinor: ECONOMY.coinValueMinor, currency: ECONOMY.currency, shards: ECONOMY.shards },
       schedules: eventBridgeSchedules(schedulerClient, {
-        group: 'local-battles', roleArn: 'arn:aws:iam::000000000000:role/local-battles-scheduler', targetArn: 'arn:aws:lambda:us-east-1:000000000000:function:local-battles',
+        group: 'local-battles',
+        roleArn: 'arn:aws:iam::000000000000:role/local-battles-scheduler',
+        targetArn: 'arn:aws:lambda:us-east-1:000000000000:function:local-battles',
       }),
       now: () => Date.now(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -111,25 +152,48 @@ export function useBattleApi(): BattleApi {
   };
   api.fanOut = async () => {
     await stream.drain(async (records) => {
-      const out = (await runAs('battles', () => dispatch(api.deps, { Records: records }))) as { batchItemFailures: unknown[] };
-      if (out.batchItemFailures.length) throw new Error(`battles fan-out failed ${out.batchItemFailures.length} records`);
+      const out = (await runAs('battles', () => dispatch(api.deps, { Records: records }))) as {
+        batchItemFailures: unknown[];
+      };
+      if (out.batchItemFailures.length)
+        throw new Error(`battles fan-out failed ${out.batchItemFailures.length} records`);
     });
   };
   api.streamer = async (u, live) => {
-    await db.doc.send(new PutCommand({
-      TableName: db.tableName,
-      Item: {
-        ...profileKey(u.sub), type: 'Profile', userId: u.sub, handle: u.handle, displayName: u.handle.toUpperCase(), status: live ? 'LIVE' : 'OFFLINE',
-        playbackUrl: `https://play.example/${u.handle}.m3u8`, followerCount: 0, tags: [], ...(live ? { currentStreamId: `st-${u.sub}`, GSI1PK: 'LIVE', GSI1SK: new Date().toISOString() } : {}),
-      },
-    }));
-    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { ...handleKey(u.handle), type: 'Handle', userId: u.sub, handle: u.handle } }));
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: {
+          ...profileKey(u.sub),
+          type: 'Profile',
+          userId: u.sub,
+          handle: u.handle,
+          displayName: u.handle.toUpperCase(),
+          status: live ? 'LIVE' : 'OFFLINE',
+          playbackUrl: `https://play.example/${u.handle}.m3u8`,
+          followerCount: 0,
+          tags: [],
+          ...(live ? { currentStreamId: `st-${u.sub}`, GSI1PK: 'LIVE', GSI1SK: new Date().toISOString() } : {}),
+        },
+      }),
+    );
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { ...handleKey(u.handle), type: 'Handle', userId: u.sub, handle: u.handle },
+      }),
+    );
   };
   api.goOffline = async (u) => {
-    await db.doc.send(new UpdateCommand({
-      TableName: db.tableName, Key: profileKey(u.sub),
-      UpdateExpression: 'SET #status = :offline REMOVE GSI1PK, GSI1SK, currentStreamId', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':offline': 'OFFLINE' },
-    }));
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: profileKey(u.sub),
+        UpdateExpression: 'SET #status = :offline REMOVE GSI1PK, GSI1SK, currentStreamId',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':offline': 'OFFLINE' },
+      }),
+    );
   };
   return api;
 }

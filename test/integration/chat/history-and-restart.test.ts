@@ -12,7 +12,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateChatTokenCommand, CreateRoomCommand, DeleteMessageCommand, IvschatClient } from '@aws-sdk/client-ivschat';
+import {
+  CreateChatTokenCommand,
+  CreateRoomCommand,
+  DeleteMessageCommand,
+  IvschatClient,
+} from '@aws-sdk/client-ivschat';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../local/appsync/engine';
@@ -20,13 +25,26 @@ import { runAs } from '../../../local/iam/caller';
 import { startLocalIvsChat, type LocalIvsChat } from '../../../local/ivschat/index';
 import { createLocalLogs, type LocalLogs } from '../../../local/logs/index';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb/server';
-import { createChatConnection, type ChatConnection, type ChatView } from '../../../frontend/src/features/chat/connection';
+import {
+  createChatConnection,
+  type ChatConnection,
+  type ChatView,
+} from '../../../frontend/src/features/chat/connection';
 import type { HistoryMessage } from '../../../frontend/src/features/chat/chat';
 import { useDynamoDbLocal } from '../../support/dynamo';
 
 const db = useDynamoDbLocal();
 const LOG_GROUP = '/test/chat';
-const guest = { mode: 'AWS_IAM' as const, identity: { cognitoIdentityAuthType: 'unauthenticated', accountId: '000000000000', sourceIp: ['127.0.0.1'], userArn: 'guest', username: 'guest' } };
+const guest = {
+  mode: 'AWS_IAM' as const,
+  identity: {
+    cognitoIdentityAuthType: 'unauthenticated',
+    accountId: '000000000000',
+    sourceIp: ['127.0.0.1'],
+    userArn: 'guest',
+    username: 'guest',
+  },
+};
 let dir: string;
 let ports: { control: number; messaging: number };
 let server: LocalIvsChat;
@@ -43,14 +61,25 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const startChat = () => startLocalIvsChat({
-  dataDir: dir, port: ports.control, messagingPort: ports.messaging, invokeReviewHandler: async () => ({}),
-  loggingConfigurations: [{ name: 'test-chat-log', destinationConfiguration: { cloudWatchLogs: { logGroupName: LOG_GROUP } } }],
-  putLogRecord: (g, s, m) => logs.put(g, s, m),
-});
+const startChat = () =>
+  startLocalIvsChat({
+    dataDir: dir,
+    port: ports.control,
+    messagingPort: ports.messaging,
+    invokeReviewHandler: async () => ({}),
+    loggingConfigurations: [
+      { name: 'test-chat-log', destinationConfiguration: { cloudWatchLogs: { logGroupName: LOG_GROUP } } },
+    ],
+    putLogRecord: (g, s, m) => logs.put(g, s, m),
+  });
 
 async function history(): Promise<HistoryMessage[]> {
-  const res = await engine.execute({ query: 'query($c: ID!) { chatHistory(channelId: $c) { messageId userId handle role content sentAt deletedReason } }', variables: { c: 'c1' }, auth: guest as never }) as { data?: { chatHistory: HistoryMessage[] }; errors?: unknown[] };
+  const res = (await engine.execute({
+    query:
+      'query($c: ID!) { chatHistory(channelId: $c) { messageId userId handle role content sentAt deletedReason } }',
+    variables: { c: 'c1' },
+    auth: guest as never,
+  })) as { data?: { chatHistory: HistoryMessage[] }; errors?: unknown[] };
   if (res.errors) throw new Error(JSON.stringify(res.errors));
   return res.data!.chatHistory;
 }
@@ -64,23 +93,41 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 20
 }
 
 /** A viewer's chat as the web app runs it (the module Chat.svelte uses), on the real client library. */
-async function viewer(userId: string, handle: string): Promise<{ conn: ChatConnection; view: () => ChatView; errors: unknown[] }> {
+async function viewer(
+  userId: string,
+  handle: string,
+): Promise<{ conn: ChatConnection; view: () => ChatView; errors: unknown[] }> {
   const { ChatRoom, SendMessageRequest } = await import('amazon-ivs-chat-messaging');
   let view: ChatView | undefined;
   const errors: unknown[] = [];
   const conn = createChatConnection({
-    createRoom: (tokenProvider) => new ChatRoom({ regionOrUrl: `ws://127.0.0.1:${ports.messaging}`, maxReconnectAttempts: 3, tokenProvider }),
+    createRoom: (tokenProvider) =>
+      new ChatRoom({ regionOrUrl: `ws://127.0.0.1:${ports.messaging}`, maxReconnectAttempts: 3, tokenProvider }),
     newRequest: (content) => new SendMessageRequest(content),
     fetchToken: async () => {
-      const t = await control.send(new CreateChatTokenCommand({ roomIdentifier: roomArn, userId, capabilities: ['SEND_MESSAGE'], attributes: { handle, role: 'VIEWER', channelId: 'c1' } }));
-      return { token: t.token!, role: 'VIEWER', capabilities: ['SEND_MESSAGE'], sessionExpirationTime: t.sessionExpirationTime!.toISOString(), tokenExpirationTime: t.tokenExpirationTime!.toISOString() };
+      const t = await control.send(
+        new CreateChatTokenCommand({
+          roomIdentifier: roomArn,
+          userId,
+          capabilities: ['SEND_MESSAGE'],
+          attributes: { handle, role: 'VIEWER', channelId: 'c1' },
+        }),
+      );
+      return {
+        token: t.token!,
+        role: 'VIEWER',
+        capabilities: ['SEND_MESSAGE'],
+        sessionExpirationTime: t.sessionExpirationTime!.toISOString(),
+        tokenExpirationTime: t.tokenExpirationTime!.toISOString(),
+      };
     },
     fetchHistory: history,
     self: { userId, handle },
     onChange: (v) => (view = v),
     onSendError: (e) => errors.push(e),
     // Short backoff: the test waits for the reconnect, not for the 1 s default's jitter.
-    reconnectBaseMs: 200, reconnectCapMs: 2_000,
+    reconnectBaseMs: 200,
+    reconnectCapMs: 2_000,
   });
   conn.start();
   await until(`${handle} to connect`, () => view?.link === 'live');
@@ -92,22 +139,53 @@ const contents = (v: ChatView) => v.lines.filter((l) => !l.pending).map((l) => l
 beforeAll(async () => {
   const credentials = await db.client.config.credentials();
   Object.assign(process.env, {
-    TABLE_NAME: db.tableName, AWS_ENDPOINT_URL_DYNAMODB: db.lambdaEndpoint, AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, POWERTOOLS_LOG_LEVEL: 'SILENT',
+    TABLE_NAME: db.tableName,
+    AWS_ENDPOINT_URL_DYNAMODB: db.lambdaEndpoint,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   const { handler } = await import('../../../lambdas/chat-history/handler');
-  logs = createLocalLogs({ owner: '000000000000', flushMs: 100, subscriptions: { [LOG_GROUP]: (event) => runAs('chat-history', () => handler(event)) } });
+  logs = createLocalLogs({
+    owner: '000000000000',
+    flushMs: 100,
+    subscriptions: { [LOG_GROUP]: (event) => runAs('chat-history', () => handler(event)) },
+  });
   dir = mkdtempSync(join(tmpdir(), 'chat-restart-'));
   ports = { control: await freePort(), messaging: await freePort() };
   server = await startChat();
   control = new IvschatClient({ endpoint: server.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const room = await control.send(new CreateRoomCommand({
-    name: 'c1', maximumMessageRatePerSecond: 100, loggingConfigurationIdentifiers: [server.loggingConfigurationArns['test-chat-log']!],
-  }));
+  const room = await control.send(
+    new CreateRoomCommand({
+      name: 'c1',
+      maximumMessageRatePerSecond: 100,
+      loggingConfigurationIdentifiers: [server.loggingConfigurationArns['test-chat-log']!],
+    }),
+  );
   roomArn = room.arn!;
   // The ChatSettings item indexes the room by ARN (what provisioning writes); chat-history reads deletions' channel from it.
-  await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: 'CHANNEL#c1', SK: 'CHAT', GSI1PK: `ROOM#${roomArn}`, GSI1SK: 'CHAT', channelId: 'c1', slowModeSeconds: 0, blockedWords: [] } }));
-  engine = createEngine({ dynamo: db.client, tables: { Main: db.tableName, Idempotency: db.idempotencyTableName }, invokeLambda: async () => { throw new Error('no Lambda expected'); } });
+  await db.doc.send(
+    new PutCommand({
+      TableName: db.tableName,
+      Item: {
+        PK: 'CHANNEL#c1',
+        SK: 'CHAT',
+        GSI1PK: `ROOM#${roomArn}`,
+        GSI1SK: 'CHAT',
+        channelId: 'c1',
+        slowModeSeconds: 0,
+        blockedWords: [],
+      },
+    }),
+  );
+  engine = createEngine({
+    dynamo: db.client,
+    tables: { Main: db.tableName, Idempotency: db.idempotencyTableName },
+    invokeLambda: async () => {
+      throw new Error('no Lambda expected');
+    },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -134,7 +212,7 @@ describe('chat history from the room log', () => {
 
     // A viewer who opens the page now sees them before anyone speaks.
     const bob = await viewer('u-bob', 'bob');
-    await until('bob\'s history', () => contents(bob.view()).length >= 50);
+    await until("bob's history", () => contents(bob.view()).length >= 50);
     expect(contents(bob.view()).at(-1)).toBe('hello 55');
     expect(bob.view().lines.find((l) => l.id === doomed.id)?.deleted).toBe('off topic');
     ann.conn.stop();
@@ -159,7 +237,9 @@ describe('chat WebSocket server restart', () => {
     await until('both to reconnect', () => ann.view().link === 'live' && bob.view().link === 'live', 30_000);
     const after = Array.from({ length: 10 }, (_, i) => `after the restart ${i + 1}`);
     for (const text of after) await ann.conn.send(text);
-    await until('bob to hear every message', () => [...after, 'during the outage'].every((t) => contents(bob.view()).includes(t)));
+    await until('bob to hear every message', () =>
+      [...after, 'during the outage'].every((t) => contents(bob.view()).includes(t)),
+    );
     expect(contents(bob.view()).filter((t) => t.startsWith('after the restart'))).toEqual(after);
     expect(ann.errors).toEqual([]);
     expect(ann.view().lines.filter((l) => l.pending)).toEqual([]);

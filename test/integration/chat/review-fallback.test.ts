@@ -25,9 +25,17 @@ const FN = 'arn:aws:lambda:us-east-1:000000000000:function:';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Review handlers by function name: each answers the opposite of its room's fallback, late. */
 const handlers: Record<string, () => Promise<unknown>> = {
-  'slow-deny': async () => { await sleep(REVIEW_TIMEOUT_MS * 3); return { ReviewResult: 'DENY', Attributes: { denialReason: 'late denial' } }; },
-  'slow-allow': async () => { await sleep(REVIEW_TIMEOUT_MS * 3); return { ReviewResult: 'ALLOW' }; },
-  'throws': async () => { throw new Error('handler crashed'); },
+  'slow-deny': async () => {
+    await sleep(REVIEW_TIMEOUT_MS * 3);
+    return { ReviewResult: 'DENY', Attributes: { denialReason: 'late denial' } };
+  },
+  'slow-allow': async () => {
+    await sleep(REVIEW_TIMEOUT_MS * 3);
+    return { ReviewResult: 'ALLOW' };
+  },
+  throws: async () => {
+    throw new Error('handler crashed');
+  },
   'fast-deny': async () => ({ ReviewResult: 'DENY', Attributes: { denialReason: 'Blocked word' } }),
 };
 let dir: string;
@@ -37,18 +45,33 @@ const logs: string[] = [];
 const open: ChatRoom[] = [];
 
 async function room(handler: string, fallbackResult?: 'ALLOW' | 'DENY'): Promise<string> {
-  const r = await control.send(new CreateRoomCommand({
-    name: handler, maximumMessageRatePerSecond: 100, messageReviewHandler: { uri: `${FN}${handler}`, ...(fallbackResult ? { fallbackResult } : {}) },
-  }));
+  const r = await control.send(
+    new CreateRoomCommand({
+      name: handler,
+      maximumMessageRatePerSecond: 100,
+      messageReviewHandler: { uri: `${FN}${handler}`, ...(fallbackResult ? { fallbackResult } : {}) },
+    }),
+  );
   return r.arn!;
 }
 
-async function connect(roomArn: string, userId: string, token?: string): Promise<{ room: ChatRoom; received: string[] }> {
+async function connect(
+  roomArn: string,
+  userId: string,
+  token?: string,
+): Promise<{ room: ChatRoom; received: string[] }> {
   const received: string[] = [];
   const chat = new ChatRoom({
-    regionOrUrl: server.messagingUrl, maxReconnectAttempts: 0,
+    regionOrUrl: server.messagingUrl,
+    maxReconnectAttempts: 0,
     tokenProvider: async () => {
-      const t = token ?? (await control.send(new CreateChatTokenCommand({ roomIdentifier: roomArn, userId, capabilities: ['SEND_MESSAGE'] }))).token!;
+      const t =
+        token ??
+        (
+          await control.send(
+            new CreateChatTokenCommand({ roomIdentifier: roomArn, userId, capabilities: ['SEND_MESSAGE'] }),
+          )
+        ).token!;
       return { token: t };
     },
   });
@@ -65,7 +88,11 @@ async function connect(roomArn: string, userId: string, token?: string): Promise
 }
 
 /** What sending `content` does: delivered to the other client, or refused with the error code. */
-async function send(roomArn: string, content: string, sender?: string): Promise<{ delivered: boolean; refused?: number; ms: number }> {
+async function send(
+  roomArn: string,
+  content: string,
+  sender?: string,
+): Promise<{ delivered: boolean; refused?: number; ms: number }> {
   const reader = await connect(roomArn, `reader-${content}`);
   const writer = await connect(roomArn, `writer-${content}`, sender);
   const t0 = performance.now();
@@ -75,21 +102,31 @@ async function send(roomArn: string, content: string, sender?: string): Promise<
     return { delivered: reader.received.includes(content), ms: performance.now() - t0 };
   } catch (error) {
     await sleep(300);
-    return { delivered: reader.received.includes(content), refused: (error as { errorCode?: number }).errorCode, ms: performance.now() - t0 };
+    return {
+      delivered: reader.received.includes(content),
+      refused: (error as { errorCode?: number }).errorCode,
+      ms: performance.now() - t0,
+    };
   }
 }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'chat-fallback-'));
   server = await startLocalIvsChat({
-    dataDir: dir, log: (l) => logs.push(l),
+    dataDir: dir,
+    log: (l) => logs.push(l),
     invokeReviewHandler: async (uri) => handlers[uri.slice(FN.length)]!(),
   });
   control = new IvschatClient({ endpoint: server.url, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const credentials = await db.client.config.credentials();
   Object.assign(process.env, {
-    TABLE_NAME: db.tableName, AWS_ENDPOINT_URL_DYNAMODB: db.endpoint, AWS_ENDPOINT_URL_IVSCHAT: server.url, AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, POWERTOOLS_LOG_LEVEL: 'SILENT',
+    TABLE_NAME: db.tableName,
+    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+    AWS_ENDPOINT_URL_IVSCHAT: server.url,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
 }, 60_000);
 
@@ -107,16 +144,34 @@ describe('the room fallback when the review handler misses its deadline', () => 
     expect(allowed.refused).toBeUndefined();
     // Answered at the deadline, not when the handler finally answers.
     expect(allowed.ms).toBeLessThan(REVIEW_TIMEOUT_MS * 3 + 300);
-    expect(await send(await room('slow-allow', 'DENY'), 'late and denied')).toMatchObject({ delivered: false, refused: 406 });
+    expect(await send(await room('slow-allow', 'DENY'), 'late and denied')).toMatchObject({
+      delivered: false,
+      refused: 406,
+    });
     // A handler error is a fallback too; a room that names none falls back to ALLOW, as IVS does.
-    expect(await send(await room('throws', 'DENY'), 'crashed and denied')).toMatchObject({ delivered: false, refused: 406 });
+    expect(await send(await room('throws', 'DENY'), 'crashed and denied')).toMatchObject({
+      delivered: false,
+      refused: 406,
+    });
     const unnamed = await room('throws');
-    expect((await control.send(new GetRoomCommand({ identifier: unnamed }))).messageReviewHandler?.fallbackResult).toBe('ALLOW');
+    expect((await control.send(new GetRoomCommand({ identifier: unnamed }))).messageReviewHandler?.fallbackResult).toBe(
+      'ALLOW',
+    );
     expect(await send(unnamed, 'crashed and allowed')).toMatchObject({ delivered: true });
     // In time, the handler's answer stands.
-    expect(await send(await room('fast-deny', 'ALLOW'), 'denied in time')).toMatchObject({ delivered: false, refused: 406 });
+    expect(await send(await room('fast-deny', 'ALLOW'), 'denied in time')).toMatchObject({
+      delivered: false,
+      refused: 406,
+    });
     expect(logs.filter((l) => l.includes('applying the room fallback')).length).toBe(4);
-    await expect(control.send(new CreateRoomCommand({ name: 'bad', messageReviewHandler: { uri: `${FN}throws`, fallbackResult: 'MAYBE' as never } }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(
+      control.send(
+        new CreateRoomCommand({
+          name: 'bad',
+          messageReviewHandler: { uri: `${FN}throws`, fallbackResult: 'MAYBE' as never },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
   }, 60_000);
 
   it('the platform falls back to ALLOW, and a timed-out viewer still cannot send, until the timeout ends', async () => {
@@ -124,21 +179,36 @@ describe('the room fallback when the review handler misses its deadline', () => 
     // A room as provisioning makes it, whose handler is slow and would deny everything.
     const roomArn = await room('slow-deny', CHAT_FALLBACK_RESULT);
     const timeoutUntil = new Date(Date.now() + 4_000).toISOString();
-    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: 'USER#c1', SK: 'PROFILE', type: 'Profile', userId: 'c1', handle: 'host', chatRoomArn: roomArn } }));
-    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: 'CHANNEL#c1', SK: 'MEMBER#u-late', timeoutUntil } }));
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { PK: 'USER#c1', SK: 'PROFILE', type: 'Profile', userId: 'c1', handle: 'host', chatRoomArn: roomArn },
+      }),
+    );
+    await db.doc.send(
+      new PutCommand({ TableName: db.tableName, Item: { PK: 'CHANNEL#c1', SK: 'MEMBER#u-late', timeoutUntil } }),
+    );
     const { createChatToken } = await import('../../../lambdas/chat-token/handler');
     const identity = (sub: string) => ({ sub, username: sub, claims: { handle: sub } });
 
     const timedOut = await createChatToken(identity('u-late'), 'c1');
     expect(timedOut).toMatchObject({ capabilities: [], timedOutUntil: timeoutUntil });
-    expect(await send(roomArn, 'sent while timed out', timedOut.token)).toMatchObject({ delivered: false, refused: 403 });
+    expect(await send(roomArn, 'sent while timed out', timedOut.token)).toMatchObject({
+      delivered: false,
+      refused: 403,
+    });
     const free = await createChatToken(identity('u-free'), 'c1');
     expect(await send(roomArn, 'unreviewed but allowed', free.token)).toMatchObject({ delivered: true });
 
     // The web app's connection: held while timed out, reconnected with a sending token once it ends
     // (a fresh 5 s timeout, so the wait above on a busy machine cannot have used it up).
     const endsAt = Date.now() + 5_000;
-    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: 'CHANNEL#c1', SK: 'MEMBER#u-late', timeoutUntil: new Date(endsAt).toISOString() } }));
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { PK: 'CHANNEL#c1', SK: 'MEMBER#u-late', timeoutUntil: new Date(endsAt).toISOString() },
+      }),
+    );
     let view: ChatView | undefined;
     const conn = createChatConnection({
       createRoom: (tokenProvider) => {

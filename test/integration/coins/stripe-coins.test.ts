@@ -26,7 +26,10 @@ import { ECONOMY, SEND_GIFT } from '../economy/harness';
 import { seedChannel } from '../economy/seed';
 
 const db = useDynamoDbLocal();
-const KEYS = { apiKey: `sk_test_int${randomUUID().replace(/-/g, '')}`, webhookSecret: `whsec_int${randomUUID().replace(/-/g, '')}` };
+const KEYS = {
+  apiKey: `sk_test_int${randomUUID().replace(/-/g, '')}`,
+  webhookSecret: `whsec_int${randomUUID().replace(/-/g, '')}`,
+};
 const config = localCoinsConfig();
 const PACK = config.packs[0] as { id: string; coins: number; amount: number; currency: string };
 
@@ -41,28 +44,49 @@ type Loose = any;
 type Result = { data?: Record<string, Loose> | null; errors?: { message: string; errorType?: string | null }[] };
 const cognito = (sub: string) => ({
   mode: 'AMAZON_COGNITO_USER_POOLS' as const,
-  identity: { sub, username: sub, claims: { handle: sub }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' },
+  identity: {
+    sub,
+    username: sub,
+    claims: { handle: sub },
+    groups: null,
+    issuer: 'local',
+    sourceIp: ['127.0.0.1'],
+    defaultAuthStrategy: 'ALLOW',
+  },
 });
-const gql = (query: string, sub: string, variables: Record<string, unknown> = {}) => engine.execute({ query, variables, auth: cognito(sub) as never }) as Promise<Result>;
+const gql = (query: string, sub: string, variables: Record<string, unknown> = {}) =>
+  engine.execute({ query, variables, auth: cognito(sub) as never }) as Promise<Result>;
 
 beforeAll(async () => {
   secrets = await startLocalSecretsManager({ secrets: { [config.stripeSecretName]: JSON.stringify(KEYS) } });
   // The handlers build their clients on first import: the environment comes first, as in Lambda.
   Object.assign(process.env, {
-    AWS_REGION: LOCAL_REGION, AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: db.lambdaEndpoint, AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-    TABLE_NAME: db.tableName, RESOURCE_TAG: 'local', WEB_URL: 'http://web.test', STRIPE_SECRET_NAME: config.stripeSecretName,
-    COIN_PACKS: JSON.stringify(config.packs), POWERTOOLS_LOG_LEVEL: 'ERROR',
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: db.lambdaEndpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+    TABLE_NAME: db.tableName,
+    RESOURCE_TAG: 'local',
+    WEB_URL: 'http://web.test',
+    STRIPE_SECRET_NAME: config.stripeSecretName,
+    COIN_PACKS: JSON.stringify(config.packs),
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
   const handlers: Record<string, Handler> = {
-    'coin-checkout': ((await import('../../../lambdas/coin-checkout/handler')).handler) as Handler,
-    'stripe-webhook': ((await import('../../../lambdas/stripe-webhook/handler')).handler) as Handler,
+    'coin-checkout': (await import('../../../lambdas/coin-checkout/handler')).handler as Handler,
+    'stripe-webhook': (await import('../../../lambdas/stripe-webhook/handler')).handler as Handler,
   };
   const invoke = (name: string, event: unknown) => runAs(name, () => (handlers[name] as Handler)(event));
   webhook = await startFunctionUrl(invoke, 'stripe-webhook');
   stripe = await startLocalStripe({ ...KEYS, webhookUrl: webhook.url, retryDelaysMs: [] });
   process.env.STRIPE_API_URL = stripe.url;
-  engine = createEngine({ dynamo: db.client, tables: { Main: db.tableName, Idempotency: db.idempotencyTableName }, env: economyEnvironment(ECONOMY), invokeLambda: invoke });
+  engine = createEngine({
+    dynamo: db.client,
+    tables: { Main: db.tableName, Idempotency: db.idempotencyTableName },
+    env: economyEnvironment(ECONOMY),
+    invokeLambda: invoke,
+  });
 });
 
 afterAll(async () => {
@@ -80,7 +104,9 @@ async function scanAll(): Promise<Loose[]> {
   const items: Loose[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await db.doc.send(new ScanCommand({ TableName: db.tableName, ConsistentRead: true, ExclusiveStartKey: start }));
+    const page = await db.doc.send(
+      new ScanCommand({ TableName: db.tableName, ConsistentRead: true, ExclusiveStartKey: start }),
+    );
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
@@ -98,22 +124,38 @@ async function expectCoinsConserved(): Promise<void> {
     const sum = ledger.filter((e) => e.PK === w.PK).reduce((s, e) => s + Number(e.coins), 0);
     expect({ wallet: w.PK, balance: w.coins - w.debt }).toEqual({ wallet: w.PK, balance: sum });
   }
-  const sold = items.filter((i) => String(i.PK).startsWith('CHECKOUT#') && (i.status === 'PAID' || i.status === 'REFUNDED')).reduce((s, i) => s + Number(i.coins), 0);
-  const takenBack = items.filter((i) => String(i.PK).startsWith('PAYMENT#')).reduce((s, i) => s + Number(i.clawedCoins ?? 0), 0);
-  const sent = ledger.filter((e) => e.kind === 'GIFT_SENT' || e.kind === 'TIP_SENT').reduce((s, e) => s - Number(e.coins), 0);
+  const sold = items
+    .filter((i) => String(i.PK).startsWith('CHECKOUT#') && (i.status === 'PAID' || i.status === 'REFUNDED'))
+    .reduce((s, i) => s + Number(i.coins), 0);
+  const takenBack = items
+    .filter((i) => String(i.PK).startsWith('PAYMENT#'))
+    .reduce((s, i) => s + Number(i.clawedCoins ?? 0), 0);
+  const sent = ledger
+    .filter((e) => e.kind === 'GIFT_SENT' || e.kind === 'TIP_SENT')
+    .reduce((s, e) => s - Number(e.coins), 0);
   expect(wallets.reduce((s, w) => s + w.coins - w.debt, 0) + sent).toBe(sold - takenBack);
 }
 
 const wallet = async (userId: string) => {
-  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: `USER#${userId}`, SK: 'WALLET' }, ConsistentRead: true }));
+  const { Item } = await db.doc.send(
+    new GetCommand({ TableName: db.tableName, Key: { PK: `USER#${userId}`, SK: 'WALLET' }, ConsistentRead: true }),
+  );
   return { coins: Number(Item?.coins ?? 0), debt: Number(Item?.debt ?? 0) };
 };
-const ledgerOf = async (userId: string) => (await db.doc.send(new QueryCommand({
-  TableName: db.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :l)', ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':l': 'LEDGER#' },
-}))).Items ?? [];
+const ledgerOf = async (userId: string) =>
+  (
+    await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :l)',
+        ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':l': 'LEDGER#' },
+      }),
+    )
+  ).Items ?? [];
 
 const START = 'mutation($p: ID!) { startCoinCheckout(packId: $p) { sessionId url } }';
-const PURCHASES = 'query { myCoinPurchases { items { sessionId packId coins amount currency status refundedAmount createdAt } nextToken } }';
+const PURCHASES =
+  'query { myCoinPurchases { items { sessionId packId coins amount currency status refundedAmount createdAt } nextToken } }';
 
 async function openCheckout(userId: string, packId = PACK.id): Promise<{ sessionId: string; url: string }> {
   const r = await gql(START, userId, { p: packId });
@@ -124,35 +166,99 @@ async function openCheckout(userId: string, packId = PACK.id): Promise<{ session
 /** Pays on the local checkout page with a test card; answers the page's redirect. */
 async function payWith(url: string, cardNumber: string): Promise<Response> {
   return fetch(url, {
-    method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ cardNumber, expiry: '12 / 34', cvc: '123' }).toString(),
   });
 }
 
 /** POSTs `event` to the webhook as Stripe would, signed with the endpoint secret (or `secret`, or at `timestamp`). */
-async function deliver(event: Record<string, unknown>, opts: { secret?: string; timestamp?: number } = {}): Promise<{ status: number; outcome?: string }> {
+async function deliver(
+  event: Record<string, unknown>,
+  opts: { secret?: string; timestamp?: number } = {},
+): Promise<{ status: number; outcome?: string }> {
   const payload = JSON.stringify(event, null, 2);
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? KEYS.webhookSecret, ...(opts.timestamp ? { timestamp: opts.timestamp } : {}) });
+  const signature = Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: opts.secret ?? KEYS.webhookSecret,
+    ...(opts.timestamp ? { timestamp: opts.timestamp } : {}),
+  });
   // Stripe delivers a 5xx answer again later; so does this helper, at once.
   for (let attempt = 1; ; attempt++) {
-    const res = await fetch(webhook.url, { method: 'POST', body: payload, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
+    const res = await fetch(webhook.url, {
+      method: 'POST',
+      body: payload,
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    });
     const body = (await res.json()) as { outcome?: string };
     if (res.status < 500 || attempt === 5) return { status: res.status, outcome: body.outcome };
   }
 }
 
 const completedEvent = (sessionId: string, userId: string, paymentIntent: string) => ({
-  id: `evt_${randomUUID()}`, object: 'event', type: 'checkout.session.completed', created: Math.floor(Date.now() / 1000), livemode: false,
-  data: { object: { id: sessionId, object: 'checkout.session', status: 'complete', payment_status: 'paid', payment_intent: paymentIntent, client_reference_id: userId, amount_total: PACK.amount, currency: PACK.currency.toLowerCase(), metadata: { userId, packId: PACK.id, platform: 'local' } } },
+  id: `evt_${randomUUID()}`,
+  object: 'event',
+  type: 'checkout.session.completed',
+  created: Math.floor(Date.now() / 1000),
+  livemode: false,
+  data: {
+    object: {
+      id: sessionId,
+      object: 'checkout.session',
+      status: 'complete',
+      payment_status: 'paid',
+      payment_intent: paymentIntent,
+      client_reference_id: userId,
+      amount_total: PACK.amount,
+      currency: PACK.currency.toLowerCase(),
+      metadata: { userId, packId: PACK.id, platform: 'local' },
+    },
+  },
 });
 /** A session Stripe closed unpaid: expired, or its delayed payment failed. */
-const unpaidEvent = (type: 'checkout.session.expired' | 'checkout.session.async_payment_failed', sessionId: string, userId: string) => ({
-  id: `evt_${randomUUID()}`, object: 'event', type, created: Math.floor(Date.now() / 1000), livemode: false,
-  data: { object: { id: sessionId, object: 'checkout.session', status: type === 'checkout.session.expired' ? 'expired' : 'complete', payment_status: 'unpaid', payment_intent: null, client_reference_id: userId, amount_total: PACK.amount, currency: PACK.currency.toLowerCase(), metadata: { userId, packId: PACK.id, platform: 'local' } } },
+const unpaidEvent = (
+  type: 'checkout.session.expired' | 'checkout.session.async_payment_failed',
+  sessionId: string,
+  userId: string,
+) => ({
+  id: `evt_${randomUUID()}`,
+  object: 'event',
+  type,
+  created: Math.floor(Date.now() / 1000),
+  livemode: false,
+  data: {
+    object: {
+      id: sessionId,
+      object: 'checkout.session',
+      status: type === 'checkout.session.expired' ? 'expired' : 'complete',
+      payment_status: 'unpaid',
+      payment_intent: null,
+      client_reference_id: userId,
+      amount_total: PACK.amount,
+      currency: PACK.currency.toLowerCase(),
+      metadata: { userId, packId: PACK.id, platform: 'local' },
+    },
+  },
 });
 const refundedEvent = (paymentIntent: string, amountRefunded: number) => ({
-  id: `evt_${randomUUID()}`, object: 'event', type: 'charge.refunded', created: Math.floor(Date.now() / 1000), livemode: false,
-  data: { object: { id: `ch_${randomUUID()}`, object: 'charge', amount: PACK.amount, amount_refunded: amountRefunded, refunded: amountRefunded >= PACK.amount, currency: PACK.currency.toLowerCase(), payment_intent: paymentIntent, metadata: { platform: 'local' } } },
+  id: `evt_${randomUUID()}`,
+  object: 'event',
+  type: 'charge.refunded',
+  created: Math.floor(Date.now() / 1000),
+  livemode: false,
+  data: {
+    object: {
+      id: `ch_${randomUUID()}`,
+      object: 'charge',
+      amount: PACK.amount,
+      amount_refunded: amountRefunded,
+      refunded: amountRefunded >= PACK.amount,
+      currency: PACK.currency.toLowerCase(),
+      payment_intent: paymentIntent,
+      metadata: { platform: 'local' },
+    },
+  },
 });
 
 describe('buying coins through the local checkout', () => {
@@ -173,8 +279,13 @@ describe('buying coins through the local checkout', () => {
 
     expect(await wallet(user)).toEqual({ coins: PACK.coins, debt: 0 });
     const purchases = (await gql(PURCHASES, user)).data?.myCoinPurchases.items as Loose[];
-    expect(purchases.map((p) => [p.sessionId, p.status])).toEqual([[sessionId, 'PAID'], [declined.sessionId, 'OPEN']]);
-    expect((await ledgerOf(user)).map((e) => [e.kind, e.coins, e.amount])).toEqual([['PURCHASE', PACK.coins, PACK.amount]]);
+    expect(purchases.map((p) => [p.sessionId, p.status])).toEqual([
+      [sessionId, 'PAID'],
+      [declined.sessionId, 'OPEN'],
+    ]);
+    expect((await ledgerOf(user)).map((e) => [e.kind, e.coins, e.amount])).toEqual([
+      ['PURCHASE', PACK.coins, PACK.amount],
+    ]);
   });
 
   it('the same completion delivered 5 times (4 of them at once) credits once', async () => {
@@ -183,7 +294,10 @@ describe('buying coins through the local checkout', () => {
     await payWith(url, '4242424242424242');
     await Promise.all([1, 2, 3, 4].map(() => stripe.resend(sessionId)));
 
-    const answers = stripe.deliveries.filter((d) => d.type === 'checkout.session.completed').slice(-5).map((d) => d.status);
+    const answers = stripe.deliveries
+      .filter((d) => d.type === 'checkout.session.completed')
+      .slice(-5)
+      .map((d) => d.status);
     expect(answers).toEqual([200, 200, 200, 200, 200]);
     expect(await wallet(user)).toEqual({ coins: PACK.coins, debt: 0 });
     expect(await ledgerOf(user)).toHaveLength(1);
@@ -225,7 +339,11 @@ describe('refunds and disputes', () => {
     expect(await deliver(refundedEvent(pi, PACK.amount))).toEqual({ status: 200, outcome: 'DUPLICATE' });
 
     expect(await wallet(user)).toEqual({ coins: 0, debt: 0 });
-    expect((await gql(PURCHASES, user)).data?.myCoinPurchases.items[0]).toMatchObject({ sessionId, status: 'REFUNDED', refundedAmount: PACK.amount });
+    expect((await gql(PURCHASES, user)).data?.myCoinPurchases.items[0]).toMatchObject({
+      sessionId,
+      status: 'REFUNDED',
+      refundedAmount: PACK.amount,
+    });
     expect((await ledgerOf(user)).map((e) => e.kind).sort()).toEqual(['PURCHASE', 'REFUND']);
   });
 
@@ -248,7 +366,10 @@ describe('refunds and disputes', () => {
     const user = `buyer-${randomUUID()}`;
     const channel = `chan-${randomUUID()}`;
     await seedChannel(db.doc, db.tableName, channel, `h${randomUUID().slice(0, 8)}`, `stream-${randomUUID()}`);
-    const gift = () => gql(SEND_GIFT, user, { i: { channelId: channel, giftId: 'heart', count: PACK.coins - 10, clientGiftId: randomUUID() } });
+    const gift = () =>
+      gql(SEND_GIFT, user, {
+        i: { channelId: channel, giftId: 'heart', count: PACK.coins - 10, clientGiftId: randomUUID() },
+      });
     const first = await openCheckout(user);
     await payWith(first.url, '4242424242424242');
     const spent = PACK.coins - 10;
@@ -256,21 +377,31 @@ describe('refunds and disputes', () => {
     expect(sent.errors).toBeUndefined();
     expect(await wallet(user)).toEqual({ coins: 10, debt: 0 });
 
-    await fetch(`${stripe.url}/sessions/${first.sessionId}/refund`, { method: 'POST', headers: { accept: 'application/json' } });
+    await fetch(`${stripe.url}/sessions/${first.sessionId}/refund`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+    });
     expect(await wallet(user)).toEqual({ coins: 0, debt: spent });
     expect((await gql(PURCHASES, user)).data?.myCoinPurchases.items[0]).toMatchObject({ status: 'REFUNDED' });
 
     // A dispute of the same (refunded) charge takes nothing more.
-    await fetch(`${stripe.url}/sessions/${first.sessionId}/dispute`, { method: 'POST', headers: { accept: 'application/json' } });
+    await fetch(`${stripe.url}/sessions/${first.sessionId}/dispute`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+    });
     expect(await wallet(user)).toEqual({ coins: 0, debt: spent });
 
-    const refused = await gql(SEND_GIFT, user, { i: { channelId: channel, giftId: 'heart', count: 1, clientGiftId: randomUUID() } });
+    const refused = await gql(SEND_GIFT, user, {
+      i: { channelId: channel, giftId: 'heart', count: 1, clientGiftId: randomUUID() },
+    });
     expect(refused.errors?.[0]?.errorType).toBe('COINS_IN_DEBT');
 
     const second = await openCheckout(user);
     await payWith(second.url, '4242424242424242');
     expect(await wallet(user)).toEqual({ coins: PACK.coins - spent, debt: 0 });
-    const after = await gql(SEND_GIFT, user, { i: { channelId: channel, giftId: 'heart', count: 1, clientGiftId: randomUUID() } });
+    const after = await gql(SEND_GIFT, user, {
+      i: { channelId: channel, giftId: 'heart', count: 1, clientGiftId: randomUUID() },
+    });
     expect(after.errors).toBeUndefined();
     const purchase = (await ledgerOf(user)).filter((e) => e.kind === 'PURCHASE').at(-1);
     expect(purchase).toMatchObject({ coins: PACK.coins, debtSettled: spent });
@@ -284,7 +415,10 @@ describe('refunds and disputes', () => {
       const refund = i % 3 === 0 ? [refundedEvent(pi, PACK.amount)] : i % 3 === 1 ? [refundedEvent(pi, 10)] : [];
       return [completedEvent(sessionId, user, pi), ...refund];
     });
-    const deliveries = [...events, ...events].map((e) => ({ e, k: Math.random() })).sort((a, b) => a.k - b.k).map((x) => x.e);
+    const deliveries = [...events, ...events]
+      .map((e) => ({ e, k: Math.random() }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.e);
     for (const batch of [deliveries.slice(0, 6), deliveries.slice(6)]) await Promise.all(batch.map((e) => deliver(e)));
 
     // Two fully refunded (0 coins), two refunded 10 cents (coins for the rest), two kept whole.
@@ -294,16 +428,21 @@ describe('refunds and disputes', () => {
 });
 
 describe('checkouts that are never paid', () => {
-  it('an expired session (the local Stripe\'s expire API) closes the purchase EXPIRED: nothing credited, its page says so and takes no card', async () => {
+  it("an expired session (the local Stripe's expire API) closes the purchase EXPIRED: nothing credited, its page says so and takes no card", async () => {
     const user = `buyer-${randomUUID()}`;
     const { sessionId, url } = await openCheckout(user);
 
-    const expired = await fetch(`${stripe.url}/v1/checkout/sessions/${sessionId}/expire`, { method: 'POST', headers: { authorization: `Bearer ${KEYS.apiKey}` } });
+    const expired = await fetch(`${stripe.url}/v1/checkout/sessions/${sessionId}/expire`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEYS.apiKey}` },
+    });
     expect(expired.status).toBe(200);
     expect(await expired.json()).toMatchObject({ id: sessionId, status: 'expired', url: null });
     expect(stripe.deliveries.filter((d) => d.type === 'checkout.session.expired').at(-1)?.status).toBe(200);
 
-    expect((await gql(PURCHASES, user)).data?.myCoinPurchases.items).toEqual([expect.objectContaining({ sessionId, status: 'EXPIRED' })]);
+    expect((await gql(PURCHASES, user)).data?.myCoinPurchases.items).toEqual([
+      expect.objectContaining({ sessionId, status: 'EXPIRED' }),
+    ]);
     expect(await wallet(user)).toEqual({ coins: 0, debt: 0 });
     expect(await ledgerOf(user)).toEqual([]);
     const page = await fetch(url);
@@ -312,7 +451,10 @@ describe('checkouts that are never paid', () => {
     const paid = await payWith(url, '4242424242424242');
     expect(paid.status).toBe(402);
     expect(await wallet(user)).toEqual({ coins: 0, debt: 0 });
-    const again = await fetch(`${stripe.url}/v1/checkout/sessions/${sessionId}/expire`, { method: 'POST', headers: { authorization: `Bearer ${KEYS.apiKey}` } });
+    const again = await fetch(`${stripe.url}/v1/checkout/sessions/${sessionId}/expire`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEYS.apiKey}` },
+    });
     expect(again.status).toBe(400);
   });
 
@@ -332,13 +474,26 @@ describe('checkouts that are never paid', () => {
     expect([...first, ...later].filter((o) => o.outcome === 'CLOSED')).toHaveLength(2);
     expect(later.map((o) => o.outcome)).toEqual(['DUPLICATE', 'DUPLICATE', 'DUPLICATE', 'DUPLICATE']);
     // An expiry for the paid session (Stripe sends none; a forged or confused one) changes nothing.
-    expect(await deliver(unpaidEvent('checkout.session.expired', bought.sessionId, user))).toEqual({ status: 200, outcome: 'IGNORED' });
+    expect(await deliver(unpaidEvent('checkout.session.expired', bought.sessionId, user))).toEqual({
+      status: 200,
+      outcome: 'IGNORED',
+    });
     // A bad signature closes nothing.
     const other = await openCheckout(user);
-    expect((await deliver(unpaidEvent('checkout.session.expired', other.sessionId, user), { secret: 'whsec_forged' })).status).toBe(400);
+    expect(
+      (await deliver(unpaidEvent('checkout.session.expired', other.sessionId, user), { secret: 'whsec_forged' }))
+        .status,
+    ).toBe(400);
 
-    const statuses = Object.fromEntries(((await gql(PURCHASES, user)).data?.myCoinPurchases.items as Loose[]).map((p) => [p.sessionId, p.status]));
-    expect(statuses).toEqual({ [toExpire.sessionId]: 'EXPIRED', [toFail.sessionId]: 'FAILED', [bought.sessionId]: 'PAID', [other.sessionId]: 'OPEN' });
+    const statuses = Object.fromEntries(
+      ((await gql(PURCHASES, user)).data?.myCoinPurchases.items as Loose[]).map((p) => [p.sessionId, p.status]),
+    );
+    expect(statuses).toEqual({
+      [toExpire.sessionId]: 'EXPIRED',
+      [toFail.sessionId]: 'FAILED',
+      [bought.sessionId]: 'PAID',
+      [other.sessionId]: 'OPEN',
+    });
     expect(await wallet(user)).toEqual({ coins: PACK.coins, debt: 0 });
     expect((await ledgerOf(user)).map((e) => e.kind)).toEqual(['PURCHASE']);
   });
@@ -346,20 +501,34 @@ describe('checkouts that are never paid', () => {
 
 describe('who may buy coins', () => {
   it('startCoinCheckout: a guest is refused; a viewer, a broadcaster and an admin each open a checkout that only they see', async () => {
-    const guest = (await engine.execute({ query: START, variables: { p: PACK.id }, auth: { mode: 'AWS_IAM', identity: { username: 'guest' } } as never })) as Result;
+    const guest = (await engine.execute({
+      query: START,
+      variables: { p: PACK.id },
+      auth: { mode: 'AWS_IAM', identity: { username: 'guest' } } as never,
+    })) as Result;
     expect(guest.errors?.[0]?.errorType).toBe('Unauthorized');
     const broadcaster = `chan-${randomUUID()}`;
     await seedChannel(db.doc, db.tableName, broadcaster, `h${randomUUID().slice(0, 8)}`, `stream-${randomUUID()}`);
-    const buyers = [[`viewer-${randomUUID()}`, null], [broadcaster, null], [`admin-${randomUUID()}`, ['admins']]] as const;
+    const buyers = [
+      [`viewer-${randomUUID()}`, null],
+      [broadcaster, null],
+      [`admin-${randomUUID()}`, ['admins']],
+    ] as const;
     const opened: string[] = [];
     for (const [sub, groups] of buyers) {
       const auth = cognito(sub);
-      const r = (await engine.execute({ query: START, variables: { p: PACK.id }, auth: { ...auth, identity: { ...auth.identity, groups } } as never })) as Result;
+      const r = (await engine.execute({
+        query: START,
+        variables: { p: PACK.id },
+        auth: { ...auth, identity: { ...auth.identity, groups } } as never,
+      })) as Result;
       expect(r.errors).toBeUndefined();
       opened.push(r.data?.startCoinCheckout.sessionId as string);
     }
     for (const [i, [sub]] of buyers.entries()) {
-      expect(((await gql(PURCHASES, sub)).data?.myCoinPurchases.items as Loose[]).map((p) => p.sessionId)).toEqual([opened[i]]);
+      expect(((await gql(PURCHASES, sub)).data?.myCoinPurchases.items as Loose[]).map((p) => p.sessionId)).toEqual([
+        opened[i],
+      ]);
     }
   });
 });

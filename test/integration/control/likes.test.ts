@@ -13,33 +13,78 @@ let engine: ReturnType<typeof createEngine>;
 
 const user = (sub: string) => ({
   mode: 'AMAZON_COGNITO_USER_POOLS' as const,
-  identity: { sub, username: sub, claims: { handle: sub }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' },
+  identity: {
+    sub,
+    username: sub,
+    claims: { handle: sub },
+    groups: null,
+    issuer: 'local',
+    sourceIp: ['127.0.0.1'],
+    defaultAuthStrategy: 'ALLOW',
+  },
 });
-type Answer = { data?: { likeStream: { channelId: string; likes: number } | null } | null; errors?: { message: string; errorType?: string }[] };
+type Answer = {
+  data?: { likeStream: { channelId: string; likes: number } | null } | null;
+  errors?: { message: string; errorType?: string }[];
+};
 const LIKE = 'mutation($c: ID!, $id: ID) { likeStream(channelId: $c, clientLikeId: $id) { channelId likes } }';
 const like = (channelId: string, clientLikeId: string | undefined, who = 'fan1') =>
-  engine.execute({ query: LIKE, variables: { c: channelId, id: clientLikeId }, auth: user(who) as never }) as Promise<Answer>;
+  engine.execute({
+    query: LIKE,
+    variables: { c: channelId, id: clientLikeId },
+    auth: user(who) as never,
+  }) as Promise<Answer>;
 
 /** Sends until answered with data, as the web app's like button does (same id every time). */
-async function likeUntilCounted(channelId: string, clientLikeId: string, who: string): Promise<{ answer: Answer; conflicts: number }> {
+async function likeUntilCounted(
+  channelId: string,
+  clientLikeId: string,
+  who: string,
+): Promise<{ answer: Answer; conflicts: number }> {
   for (let attempt = 0, conflicts = 0; ; attempt++) {
     const answer = await like(channelId, clientLikeId, who);
     const type = answer.errors?.[0]?.errorType;
-    if (!answer.errors?.length || attempt >= 60 || (type !== 'CONFLICT' && type !== 'Unavailable')) return { answer, conflicts };
+    if (!answer.errors?.length || attempt >= 60 || (type !== 'CONFLICT' && type !== 'Unavailable'))
+      return { answer, conflicts };
     conflicts++;
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 80));
   }
 }
 
-const liveProfile = async (channelId: string) => db.doc.send(new PutCommand({
-  TableName: db.tableName,
-  Item: { PK: `USER#${channelId}`, SK: 'PROFILE', type: 'Profile', userId: channelId, handle: channelId, status: 'LIVE', likes: 0 },
-}));
+const liveProfile = async (channelId: string) =>
+  db.doc.send(
+    new PutCommand({
+      TableName: db.tableName,
+      Item: {
+        PK: `USER#${channelId}`,
+        SK: 'PROFILE',
+        type: 'Profile',
+        userId: channelId,
+        handle: channelId,
+        status: 'LIVE',
+        likes: 0,
+      },
+    }),
+  );
 const likesOf = async (channelId: string) =>
-  (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: `USER#${channelId}`, SK: 'PROFILE' }, ConsistentRead: true }))).Item?.likes as number;
+  (
+    await db.doc.send(
+      new GetCommand({
+        TableName: db.tableName,
+        Key: { PK: `USER#${channelId}`, SK: 'PROFILE' },
+        ConsistentRead: true,
+      }),
+    )
+  ).Item?.likes as number;
 
 beforeAll(() => {
-  engine = createEngine({ dynamo: db.client, tables: { Main: db.tableName, Idempotency: db.idempotencyTableName }, invokeLambda: async () => { throw new Error('no Lambda here'); } });
+  engine = createEngine({
+    dynamo: db.client,
+    tables: { Main: db.tableName, Idempotency: db.idempotencyTableName },
+    invokeLambda: async () => {
+      throw new Error('no Lambda here');
+    },
+  });
 });
 
 describe('likeStream with a clientLikeId', () => {
@@ -51,7 +96,15 @@ describe('likeStream with a clientLikeId', () => {
     expect(answers.map((a) => a.data?.likeStream)).toEqual(Array(5).fill({ channelId: 'ch-once', likes: 1 }));
     expect(await likesOf('ch-once')).toBe(1);
     // The marker carries a TTL, so the table does not keep every tap forever.
-    const marker = (await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: 'LIKE#ch-once#fan1#tap-once-0001', SK: 'LIKE' }, ConsistentRead: true }))).Item;
+    const marker = (
+      await db.doc.send(
+        new GetCommand({
+          TableName: db.tableName,
+          Key: { PK: 'LIKE#ch-once#fan1#tap-once-0001', SK: 'LIKE' },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
     expect(marker?.expiresAt).toBeGreaterThan(Date.now() / 1000 + 86_000);
     // Another tap counts; the same id from another user is that user's own tap.
     expect((await like('ch-once', 'tap-once-0002')).data?.likeStream?.likes).toBe(2);
@@ -60,21 +113,29 @@ describe('likeStream with a clientLikeId', () => {
 
   it('sent 5 times at once, one clientLikeId still counts once', async () => {
     await liveProfile('ch-burst');
-    const answers = await Promise.all(Array.from({ length: 5 }, () => likeUntilCounted('ch-burst', 'tap-burst-0001', 'fan1')));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => likeUntilCounted('ch-burst', 'tap-burst-0001', 'fan1')),
+    );
     expect(answers.map((a) => a.answer.errors)).toEqual(Array(5).fill(undefined));
     expect(await likesOf('ch-burst')).toBe(1);
   });
 
   it('100 distinct likes sent concurrently count 100', async () => {
     await liveProfile('ch-100');
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => likeUntilCounted('ch-100', `tap-100-${String(i).padStart(4, '0')}`, `fan${i % 10}`)));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        likeUntilCounted('ch-100', `tap-100-${String(i).padStart(4, '0')}`, `fan${i % 10}`),
+      ),
+    );
     const failed = results.filter((r) => r.answer.errors?.length).map((r) => r.answer.errors?.[0]);
     expect(failed).toEqual([]);
     expect(await likesOf('ch-100')).toBe(100);
     // Every answer is a total the count passed through: at least 1, at most 100.
     for (const r of results) expect(r.answer.data?.likeStream?.likes).toBeGreaterThanOrEqual(1);
     expect(Math.max(...results.map((r) => r.answer.data?.likeStream?.likes ?? 0))).toBe(100);
-    console.info(`100 concurrent likes: ${results.reduce((n, r) => n + r.conflicts, 0)} CONFLICT answers retried with the same id`);
+    console.info(
+      `100 concurrent likes: ${results.reduce((n, r) => n + r.conflicts, 0)} CONFLICT answers retried with the same id`,
+    );
   }, 120_000);
 
   it('refuses a malformed id, an offline stream and a guest, writing nothing', async () => {
@@ -83,10 +144,24 @@ describe('likeStream with a clientLikeId', () => {
     expect(bad.errors?.[0]).toMatchObject({ errorType: 'VALIDATION' });
     expect((await like('ch-refuse', 'x'.repeat(65))).errors?.[0]?.errorType).toBe('VALIDATION');
     expect((await like('nobody-live', 'tap-refuse-0001')).errors?.[0]?.errorType).toBe('NOT_LIVE');
-    const guest = await engine.execute({ query: LIKE, variables: { c: 'ch-refuse', id: 'tap-refuse-0002' }, auth: { mode: 'AWS_IAM', identity: { cognitoIdentityAuthType: 'unauthenticated' } } as never }) as Answer;
+    const guest = (await engine.execute({
+      query: LIKE,
+      variables: { c: 'ch-refuse', id: 'tap-refuse-0002' },
+      auth: { mode: 'AWS_IAM', identity: { cognitoIdentityAuthType: 'unauthenticated' } } as never,
+    })) as Answer;
     expect(guest.errors?.[0]?.errorType).toMatch(/UNAUTHORIZED|Unauthorized/);
     expect(await likesOf('ch-refuse')).toBe(0);
-    expect((await db.doc.send(new GetCommand({ TableName: db.tableName, Key: { PK: 'LIKE#nobody-live#fan1#tap-refuse-0001', SK: 'LIKE' }, ConsistentRead: true }))).Item).toBeUndefined();
+    expect(
+      (
+        await db.doc.send(
+          new GetCommand({
+            TableName: db.tableName,
+            Key: { PK: 'LIKE#nobody-live#fan1#tap-refuse-0001', SK: 'LIKE' },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item,
+    ).toBeUndefined();
   });
 
   it('without a clientLikeId each call counts, as before', async () => {

@@ -18,8 +18,13 @@ describe('concurrent gifts', () => {
     await seedChannel(db.doc, db.tableName, star.sub, star.handle, 'stream-star-1');
     const fan: User = { sub: 'u-fan-100', handle: 'fan100' };
     await seedPurchase(db.doc, db.tableName, fan.sub, 100);
-    const results = await Promise.all(Array.from({ length: 300 }, (_, i) =>
-      untilFinal(() => api.gql(fan, SEND_GIFT, { i: { channelId: star.sub, giftId: 'heart', count: 1, clientGiftId: `w100-${i}` } }))));
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        untilFinal(() =>
+          api.gql(fan, SEND_GIFT, { i: { channelId: star.sub, giftId: 'heart', count: 1, clientGiftId: `w100-${i}` } }),
+        ),
+      ),
+    );
     const ok = results.filter((r) => !r.errors);
     const refused = results.filter((r) => r.errors);
     expect(ok).toHaveLength(100);
@@ -37,22 +42,34 @@ describe('concurrent gifts', () => {
     // Some wallets are short on purpose, so refusals happen under the same load.
     for (const [i, s] of senders.entries()) await seedPurchase(db.doc, db.tableName, s.sub, i % 10 === 0 ? 3 : 200);
     const picks = senders.map((_, i) => ({ giftId: gifts[i % gifts.length] as keyof typeof cost, count: 1 + (i % 3) }));
-    const results = await Promise.all(senders.map((s, i) =>
-      untilFinal(() => api.gql(s, SEND_GIFT, { i: { channelId: star.sub, giftId: picks[i]?.giftId, count: picks[i]?.count, clientGiftId: `hot-${i}` } }))));
+    const results = await Promise.all(
+      senders.map((s, i) =>
+        untilFinal(() =>
+          api.gql(s, SEND_GIFT, {
+            i: { channelId: star.sub, giftId: picks[i]?.giftId, count: picks[i]?.count, clientGiftId: `hot-${i}` },
+          }),
+        ),
+      ),
+    );
     let accepted = 0;
     for (const [i, r] of results.entries()) {
       if (r.errors) expect(r.errors[0]?.errorType).toBe('INSUFFICIENT_COINS');
       else accepted += cost[picks[i]!.giftId] * picks[i]!.count;
     }
     expect(results.filter((r) => !r.errors).length).toBeGreaterThan(150);
-    const shards = await db.doc.send(new QueryCommand({
-      TableName: db.tableName, KeyConditionExpression: 'PK = :pk AND begins_with(SK, :rev)', ExpressionAttributeValues: { ':pk': 'STREAM#stream-star-1', ':rev': 'GIFTREV#' },
-    }));
+    const shards = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :rev)',
+        ExpressionAttributeValues: { ':pk': 'STREAM#stream-star-1', ':rev': 'GIFTREV#' },
+      }),
+    );
     const revenue = (shards.Items ?? []).reduce((sum, s) => sum + Number(s.coins), 0);
     // The first test's 100 hearts went to the same stream.
     expect(revenue).toBe(accepted + 100);
     expect((shards.Items ?? []).length).toBeGreaterThan(1);
-    const top = (await api.gql(null, `query { topGifters(channelId: "${star.sub}") { handle coins } }`)).data?.topGifters as { coins: number }[];
+    const top = (await api.gql(null, `query { topGifters(channelId: "${star.sub}") { handle coins } }`)).data
+      ?.topGifters as { coins: number }[];
     expect(top).toHaveLength(10);
     expect(top.map((t) => t.coins)).toEqual([...top.map((t) => t.coins)].sort((a, b) => b - a));
     expect(top[0]?.coins).toBe(150);

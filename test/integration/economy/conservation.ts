@@ -51,10 +51,23 @@ async function scanAll(doc: DynamoDBDocumentClient, table: string): Promise<Item
 const add = (map: Map<string, number>, key: string, n: number) => map.set(key, (map.get(key) ?? 0) + n);
 
 /** Checks the table; the report lists every violation found (none: `violations` is empty). */
-export async function checkConservation(doc: DynamoDBDocumentClient, table: string, coinValueMinor: number): Promise<ConservationReport> {
+export async function checkConservation(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  coinValueMinor: number,
+): Promise<ConservationReport> {
   const items = await scanAll(doc, table);
   const violations: string[] = [];
-  const r = { walletsCoins: 0, debtsCoins: 0, soldCoins: 0, refundedCoins: 0, earnedMinor: 0, paidMinor: 0, reservedMinor: 0, platformMinor: 0 };
+  const r = {
+    walletsCoins: 0,
+    debtsCoins: 0,
+    soldCoins: 0,
+    refundedCoins: 0,
+    earnedMinor: 0,
+    paidMinor: 0,
+    reservedMinor: 0,
+    platformMinor: 0,
+  };
   const walletLedger = new Map<string, number>();
   const wallets = new Map<string, Item>();
   const earnedByUser = new Map<string, number>();
@@ -81,16 +94,20 @@ export async function checkConservation(doc: DynamoDBDocumentClient, table: stri
       const kind = String(item.kind);
       if (kind === 'PURCHASE') r.soldCoins += num(item.coins);
       if (kind === 'REFUND') r.refundedCoins -= num(item.coins);
-      if (kind === 'PURCHASE' || kind === 'REFUND' || kind === 'GIFT_SENT' || kind === 'TIP_SENT') add(walletLedger, user, num(item.coins));
-      if (kind === 'GIFT_SENT' || kind === 'TIP_SENT') add(streamGifts, String((item.gift as Item | undefined)?.streamId), -num(item.coins));
+      if (kind === 'PURCHASE' || kind === 'REFUND' || kind === 'GIFT_SENT' || kind === 'TIP_SENT')
+        add(walletLedger, user, num(item.coins));
+      if (kind === 'GIFT_SENT' || kind === 'TIP_SENT')
+        add(streamGifts, String((item.gift as Item | undefined)?.streamId), -num(item.coins));
       if (kind === 'GIFT_RECEIVED' || kind === 'TIP_RECEIVED') {
         receivedMinor += num(item.amount);
         receivedValueMinor += num(item.valueAmount);
-        if (num(item.valueAmount) !== num(item.coins) * coinValueMinor) violations.push(`gift ${String(item.txId)}: value ${num(item.valueAmount)} is not ${num(item.coins)} coins`);
+        if (num(item.valueAmount) !== num(item.coins) * coinValueMinor)
+          violations.push(`gift ${String(item.txId)}: value ${num(item.valueAmount)} is not ${num(item.coins)} coins`);
       }
       if (kind === 'BATTLE_BONUS') {
         bonusMinor += num(item.amount);
-        if (num(item.amount) !== num(item.bonusCoins) * coinValueMinor) violations.push(`bonus ${String(item.battleId)}: ${num(item.amount)} is not ${num(item.bonusCoins)} coins`);
+        if (num(item.amount) !== num(item.bonusCoins) * coinValueMinor)
+          violations.push(`bonus ${String(item.battleId)}: ${num(item.amount)} is not ${num(item.bonusCoins)} coins`);
       }
     } else if (user && sk === 'EARNINGS') {
       accounts.set(user, item);
@@ -112,39 +129,64 @@ export async function checkConservation(doc: DynamoDBDocumentClient, table: stri
   for (const [user, ledgerCoins] of walletLedger) {
     const w = wallets.get(user);
     const held = num(w?.coins) - num(w?.debt);
-    if (held !== ledgerCoins) violations.push(`wallet of ${user}: coins − debt = ${held}, its ledger says ${ledgerCoins}`);
+    if (held !== ledgerCoins)
+      violations.push(`wallet of ${user}: coins − debt = ${held}, its ledger says ${ledgerCoins}`);
   }
-  for (const [user, w] of wallets) if (!walletLedger.has(user) && (num(w.coins) || num(w.debt))) violations.push(`wallet of ${user} holds coins no ledger entry explains`);
-  for (const user of new Set([...accounts.keys(), ...earnedByUser.keys(), ...requestedByUser.keys(), ...paidByUser.keys()])) {
+  for (const [user, w] of wallets)
+    if (!walletLedger.has(user) && (num(w.coins) || num(w.debt)))
+      violations.push(`wallet of ${user} holds coins no ledger entry explains`);
+  for (const user of new Set([
+    ...accounts.keys(),
+    ...earnedByUser.keys(),
+    ...requestedByUser.keys(),
+    ...paidByUser.keys(),
+  ])) {
     const a = accounts.get(user);
     const earned = earnedByUser.get(user) ?? 0;
     const reserved = num(a?.reservedMinor);
     const paid = num(a?.paidMinor);
     if (reserved < 0) violations.push(`reservation of ${user} below zero: ${reserved}`);
-    if (reserved + paid > earned) violations.push(`${user} has ${reserved} reserved + ${paid} paid of ${earned} earned`);
-    if (reserved !== (requestedByUser.get(user) ?? 0)) violations.push(`${user}: reserved ${reserved}, requested payouts ${requestedByUser.get(user) ?? 0}`);
-    if (paid !== (paidByUser.get(user) ?? 0)) violations.push(`${user}: paid ${paid}, paid payouts ${paidByUser.get(user) ?? 0}`);
+    if (reserved + paid > earned)
+      violations.push(`${user} has ${reserved} reserved + ${paid} paid of ${earned} earned`);
+    if (reserved !== (requestedByUser.get(user) ?? 0))
+      violations.push(`${user}: reserved ${reserved}, requested payouts ${requestedByUser.get(user) ?? 0}`);
+    if (paid !== (paidByUser.get(user) ?? 0))
+      violations.push(`${user}: paid ${paid}, paid payouts ${paidByUser.get(user) ?? 0}`);
   }
   for (const stream of new Set([...streamRevenue.keys(), ...streamGifts.keys()])) {
     if ((streamRevenue.get(stream) ?? 0) !== (streamGifts.get(stream) ?? 0)) {
-      violations.push(`stream ${stream}: revenue ${streamRevenue.get(stream) ?? 0} coins, gifts sent ${streamGifts.get(stream) ?? 0}`);
+      violations.push(
+        `stream ${stream}: revenue ${streamRevenue.get(stream) ?? 0} coins, gifts sent ${streamGifts.get(stream) ?? 0}`,
+      );
     }
   }
-  if (receivedMinor + bonusMinor !== r.earnedMinor) violations.push(`earnings shards hold ${r.earnedMinor}, gifts received ${receivedMinor} + battle bonuses ${bonusMinor}`);
+  if (receivedMinor + bonusMinor !== r.earnedMinor)
+    violations.push(
+      `earnings shards hold ${r.earnedMinor}, gifts received ${receivedMinor} + battle bonuses ${bonusMinor}`,
+    );
   if (receivedValueMinor - receivedMinor - bonusMinor !== r.platformMinor) {
-    violations.push(`platform revenue ${r.platformMinor}, gifts' platform shares ${receivedValueMinor - receivedMinor} − battle bonuses ${bonusMinor}`);
+    violations.push(
+      `platform revenue ${r.platformMinor}, gifts' platform shares ${receivedValueMinor - receivedMinor} − battle bonuses ${bonusMinor}`,
+    );
   }
 
-  const heldMinor = (r.walletsCoins - r.debtsCoins) * coinValueMinor + (r.earnedMinor - r.paidMinor) + r.platformMinor + r.paidMinor;
+  const heldMinor =
+    (r.walletsCoins - r.debtsCoins) * coinValueMinor + (r.earnedMinor - r.paidMinor) + r.platformMinor + r.paidMinor;
   const inMinor = (r.soldCoins - r.refundedCoins) * coinValueMinor;
   if (heldMinor !== inMinor) {
-    violations.push(`conservation: wallets − debts + earnings + platform + paid out = ${heldMinor}, sold − refunded = ${inMinor}`);
+    violations.push(
+      `conservation: wallets − debts + earnings + platform + paid out = ${heldMinor}, sold − refunded = ${inMinor}`,
+    );
   }
   return { ...r, heldMinor, inMinor, violations };
 }
 
 /** Throws with every violation when the table does not conserve coins; answers the report otherwise. */
-export async function assertConservation(doc: DynamoDBDocumentClient, table: string, coinValueMinor: number): Promise<ConservationReport> {
+export async function assertConservation(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  coinValueMinor: number,
+): Promise<ConservationReport> {
   const report = await checkConservation(doc, table, coinValueMinor);
   if (report.violations.length) throw new Error(`Coins are not conserved:\n- ${report.violations.join('\n- ')}`);
   return report;

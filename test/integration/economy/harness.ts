@@ -8,7 +8,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { handleRecords } from '../../../lambdas/gift-fanout/handler';
-import { DEFAULT_ECONOMY_SETTINGS, DEFAULT_GIFT_CATALOG, economyEnvironment, type Economy } from '../../../lambdas/shared/domain/economy';
+import {
+  DEFAULT_ECONOMY_SETTINGS,
+  DEFAULT_GIFT_CATALOG,
+  economyEnvironment,
+  type Economy,
+} from '../../../lambdas/shared/domain/economy';
 import { createEngine, type Engine } from '../../../local/appsync/engine';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb/server';
 import { startLocalGraphql, type LocalGraphql } from '../../../local/graphql/server';
@@ -46,15 +51,26 @@ export interface EconomyApi {
 }
 
 /** A token the harness's verify hook accepts: the claims, base64url. */
-const tokenOf = (u: User): string => `test.${Buffer.from(JSON.stringify({
-  sub: u.sub, iss: 'test', token_use: 'id', aud: 'test', 'cognito:username': u.sub, handle: u.handle, ...(u.groups ? { 'cognito:groups': u.groups } : {}),
-})).toString('base64url')}`;
+const tokenOf = (u: User): string =>
+  `test.${Buffer.from(
+    JSON.stringify({
+      sub: u.sub,
+      iss: 'test',
+      token_use: 'id',
+      aud: 'test',
+      'cognito:username': u.sub,
+      handle: u.handle,
+      ...(u.groups ? { 'cognito:groups': u.groups } : {}),
+    }),
+  ).toString('base64url')}`;
 
 /**
  * Sets the harness up for the calling test file. `conserve` (default true): every test ends with
  * the conservation check.
  */
-export function useEconomyApi(opts: { conserve?: boolean; invokeLambda?: (functionName: string, payload: unknown) => Promise<unknown> } = {}): EconomyApi {
+export function useEconomyApi(
+  opts: { conserve?: boolean; invokeLambda?: (functionName: string, payload: unknown) => Promise<unknown> } = {},
+): EconomyApi {
   // The fan-out's table grants are checked per function by test/unit/infra/function-permissions.test.ts;
   // the IAM-enforcing proxy would add a stack synth (minutes on a loaded 2-core runner) to every file.
   const db = useDynamoDbLocal();
@@ -66,24 +82,37 @@ export function useEconomyApi(opts: { conserve?: boolean; invokeLambda?: (functi
       dynamo: db.client,
       tables: { Main: db.tableName, Idempotency: db.idempotencyTableName },
       env: economyEnvironment(ECONOMY),
-      invokeLambda: opts.invokeLambda ?? (async () => {
-        throw new Error('no Lambda data source in the economy');
-      }),
+      invokeLambda:
+        opts.invokeLambda ??
+        (async () => {
+          throw new Error('no Lambda data source in the economy');
+        }),
     });
     api.server = await startLocalGraphql({
-      engine: api.engine, port: 0,
+      engine: api.engine,
+      port: 0,
       verify: async (jwt) => {
         const [, body] = jwt.split('.');
-        return JSON.parse(Buffer.from(body ?? '', 'base64url').toString('utf8')) as Record<string, unknown> & { sub: string; iss: string };
+        return JSON.parse(Buffer.from(body ?? '', 'base64url').toString('utf8')) as Record<string, unknown> & {
+          sub: string;
+          iss: string;
+        };
       },
     });
     Object.assign(process.env, {
-      TABLE_NAME: db.tableName, GRAPHQL_URL: api.server.url, AWS_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, POWERTOOLS_LOG_LEVEL: 'SILENT',
+      TABLE_NAME: db.tableName,
+      GRAPHQL_URL: api.server.url,
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
     });
-    lambdaDoc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: db.lambdaEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }), {
-      marshallOptions: { removeUndefinedValues: true },
-    });
+    lambdaDoc = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: db.lambdaEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
+      {
+        marshallOptions: { removeUndefinedValues: true },
+      },
+    );
   });
   afterAll(async () => {
     lambdaDoc?.destroy();
@@ -104,7 +133,9 @@ export function useEconomyApi(opts: { conserve?: boolean; invokeLambda?: (functi
   };
   api.fanOut = async () => {
     await stream.drain(async (records) => {
-      const out = await runAs('gift-fanout', () => handleRecords(lambdaDoc as DynamoDBDocumentClient, db.tableName, records));
+      const out = await runAs('gift-fanout', () =>
+        handleRecords(lambdaDoc as DynamoDBDocumentClient, db.tableName, records),
+      );
       if (out.batchItemFailures.length) throw new Error(`gift-fanout failed ${out.batchItemFailures.length} records`);
     });
   };
@@ -130,12 +161,17 @@ export async function untilFinal(run: () => Promise<Result>): Promise<Result> {
   throw new Error('still retryable after 100 tries');
 }
 
-export const GIFT_FIELDS = 'id channelId streamId kind giftId giftName animation count coins message senderId senderHandle sentAt big';
+export const GIFT_FIELDS =
+  'id channelId streamId kind giftId giftName animation count coins message senderId senderHandle sentAt big';
 export const SEND_GIFT = `mutation($i: SendGiftInput!) { sendGift(input: $i) { gift { ${GIFT_FIELDS} } wallet { coins debt } } }`;
 export const SEND_TIP = `mutation($i: SendTipInput!) { sendTip(input: $i) { gift { ${GIFT_FIELDS} } wallet { coins debt } } }`;
-export const EARNINGS = 'query { myEarnings { userId tier sharePercent availableAmount reservedAmount paidAmount currency minimumPayoutAmount lifetimeCoins } }';
-export const PAYOUT_FIELDS = 'payoutId userId handle amount currency status requestedAt decidedAt reason history { status at byUserId reason }';
+export const EARNINGS =
+  'query { myEarnings { userId tier sharePercent availableAmount reservedAmount paidAmount currency minimumPayoutAmount lifetimeCoins } }';
+export const PAYOUT_FIELDS =
+  'payoutId userId handle amount currency status requestedAt decidedAt reason history { status at byUserId reason }';
 export const REQUEST_PAYOUT = `mutation($c: ID!) { requestPayout(clientRequestId: $c) { ${PAYOUT_FIELDS} } }`;
 export const DECIDE_PAYOUT = `mutation($p: ID!, $d: PayoutDecision!, $r: String) { decidePayout(payoutId: $p, decision: $d, reason: $r) { ${PAYOUT_FIELDS} } }`;
-export const SET_TIER = 'mutation($u: ID!, $t: BroadcasterTier!) { setBroadcasterTier(userId: $u, tier: $t) { userId tier sharePercent } }';
-export const SET_TIER_BY_HANDLE = 'mutation($h: String!, $t: BroadcasterTier!) { setBroadcasterTierByHandle(handle: $h, tier: $t) { userId tier sharePercent } }';
+export const SET_TIER =
+  'mutation($u: ID!, $t: BroadcasterTier!) { setBroadcasterTier(userId: $u, tier: $t) { userId tier sharePercent } }';
+export const SET_TIER_BY_HANDLE =
+  'mutation($h: String!, $t: BroadcasterTier!) { setBroadcasterTierByHandle(handle: $h, tier: $t) { userId tier sharePercent } }';

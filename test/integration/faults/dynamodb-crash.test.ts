@@ -23,21 +23,41 @@ const RETRYABLE = new Set(['Unavailable', 'CONFLICT']);
 /** Final refusals a bid in this burst may meet: a higher bid was accepted first. */
 const REFUSALS = new Set(['BID_TOO_LOW']);
 
-interface Bid { i: number; bidId: string; amount: number; who: LocalSession }
-type Outcome = { kind: 'accepted' } | { kind: 'refused'; type: string } | { kind: 'retry'; type: string; message: string } | { kind: 'wrong'; detail: string };
+interface Bid {
+  i: number;
+  bidId: string;
+  amount: number;
+  who: LocalSession;
+}
+type Outcome =
+  | { kind: 'accepted' }
+  | { kind: 'refused'; type: string }
+  | { kind: 'retry'; type: string; message: string }
+  | { kind: 'wrong'; detail: string };
 
 function classify(answer: RawAnswer<{ placeBid: { bidId: string; amount: number } | null }>, bid: Bid): Outcome {
-  if (answer.status !== 200) return { kind: 'wrong', detail: `HTTP ${answer.status}: ${JSON.stringify(answer.errors)}` };
+  if (answer.status !== 200)
+    return { kind: 'wrong', detail: `HTTP ${answer.status}: ${JSON.stringify(answer.errors)}` };
   const error = answer.errors?.[0];
-  if (!error && answer.data?.placeBid?.bidId === bid.bidId && answer.data.placeBid.amount === bid.amount) return { kind: 'accepted' };
+  if (!error && answer.data?.placeBid?.bidId === bid.bidId && answer.data.placeBid.amount === bid.amount)
+    return { kind: 'accepted' };
   if (error?.errorType && REFUSALS.has(error.errorType)) return { kind: 'refused', type: error.errorType };
-  if (error?.errorType && RETRYABLE.has(error.errorType)) return { kind: 'retry', type: error.errorType, message: error.message };
+  if (error?.errorType && RETRYABLE.has(error.errorType))
+    return { kind: 'retry', type: error.errorType, message: error.message };
   return { kind: 'wrong', detail: JSON.stringify(answer) };
 }
 
 async function place(bid: Bid): Promise<Outcome> {
   try {
-    return classify(await rawGql(platform.endpoints.graphqlUrl, BID, { i: { productId, amount: bid.amount, bidId: bid.bidId } }, bid.who.idToken), bid);
+    return classify(
+      await rawGql(
+        platform.endpoints.graphqlUrl,
+        BID,
+        { i: { productId, amount: bid.amount, bidId: bid.bidId } },
+        bid.who.idToken,
+      ),
+      bid,
+    );
   } catch (error) {
     return { kind: 'wrong', detail: `no answer: ${(error as Error).message}` };
   }
@@ -51,12 +71,31 @@ beforeAll(async () => {
   bidders = [];
   for (let n = 0; n < 4; n++) bidders.push(await account(platform, `bidder${n}@example.com`, `bidder${n}`));
   await provisionChannel(platform.endpoints.graphqlUrl, seller.idToken, 'seller');
-  const created = await rawGql<{ createProduct: { productId: string } }>(platform.endpoints.graphqlUrl,
+  const created = await rawGql<{ createProduct: { productId: string } }>(
+    platform.endpoints.graphqlUrl,
     'mutation($i: CreateProductInput!) { createProduct(input: $i) { productId } }',
-    { i: { channelId: seller.sub, title: 'Vintage camera', type: 'GENERIC', saleMode: 'AUCTION', currency: 'USD', startingBid: 100, bidIncrement: 100, durationSeconds: 3600 } }, seller.idToken);
+    {
+      i: {
+        channelId: seller.sub,
+        title: 'Vintage camera',
+        type: 'GENERIC',
+        saleMode: 'AUCTION',
+        currency: 'USD',
+        startingBid: 100,
+        bidIncrement: 100,
+        durationSeconds: 3600,
+      },
+    },
+    seller.idToken,
+  );
   productId = created.data?.createProduct.productId as string;
   expect(productId, JSON.stringify(created.errors)).toBeTruthy();
-  const started = await rawGql(platform.endpoints.graphqlUrl, `mutation { startAuction(productId: "${productId}") { productId } }`, {}, seller.idToken);
+  const started = await rawGql(
+    platform.endpoints.graphqlUrl,
+    `mutation { startAuction(productId: "${productId}") { productId } }`,
+    {},
+    seller.idToken,
+  );
   expect(started.errors).toBeUndefined();
 }, SETUP_TIMEOUT_MS);
 
@@ -67,7 +106,12 @@ afterAll(async () => {
 
 describe('DynamoDB Local killed during a burst of bids', () => {
   it('answers every bid, loses none after the restart, and leaves the product and its history whole', async () => {
-    const bids: Bid[] = Array.from({ length: 200 }, (_, i) => ({ i, bidId: `burst-${i}-${randomUUID().slice(0, 8)}`, amount: 100 * (i + 1), who: bidders[i % bidders.length] as LocalSession }));
+    const bids: Bid[] = Array.from({ length: 200 }, (_, i) => ({
+      i,
+      bidId: `burst-${i}-${randomUUID().slice(0, 8)}`,
+      amount: 100 * (i + 1),
+      who: bidders[i % bidders.length] as LocalSession,
+    }));
     const outcomes = new Map<Bid, Outcome>();
     const burstAt = Date.now();
     const answered: number[] = [];
@@ -102,10 +146,15 @@ describe('DynamoDB Local killed during a burst of bids', () => {
 
     // The client retries what it could not settle, with the same bid ids, until each is settled.
     for (const [bid] of retries) {
-      const outcome = await until(`bid ${bid.bidId} to settle`, async () => {
-        const o = await place(bid);
-        return o.kind === 'retry' ? undefined : o;
-      }, 30_000, 200);
+      const outcome = await until(
+        `bid ${bid.bidId} to settle`,
+        async () => {
+          const o = await place(bid);
+          return o.kind === 'retry' ? undefined : o;
+        },
+        30_000,
+        200,
+      );
       outcomes.set(bid, outcome);
     }
     const retriedAt = Date.now();
@@ -116,15 +165,24 @@ describe('DynamoDB Local killed during a burst of bids', () => {
 
     const settledAt = Date.now();
     type History = { bidId: string; amount: number }[];
-    type ProductPage = { bidCount: number; currentPrice: number; minNextBid: number; highBidderId: string; bids: { items: History; nextToken: string | null } };
+    type ProductPage = {
+      bidCount: number;
+      currentPrice: number;
+      minNextBid: number;
+      highBidderId: string;
+      bids: { items: History; nextToken: string | null };
+    };
     const read = async (): Promise<{ product?: ProductPage; history: History }> => {
       const history: History = [];
       let token: string | null = null;
       let product: ProductPage | undefined;
       do {
-        const page: RawAnswer<{ product: ProductPage }> = await rawGql(platform.endpoints.graphqlUrl,
+        const page: RawAnswer<{ product: ProductPage }> = await rawGql(
+          platform.endpoints.graphqlUrl,
           'query($p: ID!, $t: String) { product(productId: $p) { bidCount currentPrice minNextBid highBidderId bids(limit: 100, nextToken: $t) { items { bidId amount } nextToken } } }',
-          { p: productId, t: token }, seller.idToken);
+          { p: productId, t: token },
+          seller.idToken,
+        );
         expect(page.errors).toBeUndefined();
         product = page.data?.product;
         history.push(...(product?.bids.items ?? []));
@@ -133,16 +191,32 @@ describe('DynamoDB Local killed during a burst of bids', () => {
       return { product, history };
     };
     // The history is the bid items, written in each accepted bid's transaction: read until the pages hold as many bids as were accepted.
-    const { product, history } = await until('the bid history to catch up with the accepted bids', async () => {
-      const now = await read();
-      return now.history.length >= accepted.length ? now : undefined;
-    }, 60_000, 500);
+    const { product, history } = await until(
+      'the bid history to catch up with the accepted bids',
+      async () => {
+        const now = await read();
+        return now.history.length >= accepted.length ? now : undefined;
+      },
+      60_000,
+      500,
+    );
 
-    expect({ bidCount: product?.bidCount, currentPrice: product?.currentPrice, minNextBid: product?.minNextBid, highBidderId: product?.highBidderId })
-      .toEqual({ bidCount: accepted.length, currentPrice: highest.amount, minNextBid: highest.amount + 100, highBidderId: highest.who.sub });
+    expect({
+      bidCount: product?.bidCount,
+      currentPrice: product?.currentPrice,
+      minNextBid: product?.minNextBid,
+      highBidderId: product?.highBidderId,
+    }).toEqual({
+      bidCount: accepted.length,
+      currentPrice: highest.amount,
+      minNextBid: highest.amount + 100,
+      highBidderId: highest.who.sub,
+    });
     const key = (b: { bidId: string; amount: number }) => `${b.bidId}@${b.amount}`;
     expect(history.map(key).sort()).toEqual(accepted.map(key).sort());
-    console.info(`200 bids in ${((retriedAt - burstAt) / 1000).toFixed(1)} s with retries: crash after ${killedAt} answers, restart after ${restartedAt}; ` +
-      `${unavailable.length} Unavailable, ${retries.length - unavailable.length} CONFLICT, ${accepted.length} accepted in the end; history complete ${((Date.now() - settledAt) / 1000).toFixed(1)} s later`);
+    console.info(
+      `200 bids in ${((retriedAt - burstAt) / 1000).toFixed(1)} s with retries: crash after ${killedAt} answers, restart after ${restartedAt}; ` +
+        `${unavailable.length} Unavailable, ${retries.length - unavailable.length} CONFLICT, ${accepted.length} accepted in the end; history complete ${((Date.now() - settledAt) / 1000).toFixed(1)} s later`,
+    );
   }, 180_000);
 });

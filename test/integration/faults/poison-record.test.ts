@@ -24,18 +24,38 @@ let log: string[];
 let doc: DynamoDBDocumentClient;
 
 /** A sale as a resolver writes it (docs/data-model.md), on `recordingId`, written straight to the table. */
-const sale = (saleId: string, recordingId: string, indexed = true) => doc.send(new PutCommand({
-  TableName: 'local-Main',
-  Item: {
-    PK: `SALE#${saleId}`, SK: 'SALE', type: 'Sale', saleId, kind: 'BUY_NOW', productId: `prd_${saleId}`, productTitle: 'Lamp',
-    channelId: 'shop', buyerId: 'buyer', buyerHandle: 'buyer', price: 1000, currency: 'USD', soldAt: new Date().toISOString(), recordingId, offsetMs: 0,
-    ...(indexed ? { GSI2PK: `RECORDING#${recordingId}#SALES`, GSI2SK: '000000000000' } : {}),
-  },
-}));
+const sale = (saleId: string, recordingId: string, indexed = true) =>
+  doc.send(
+    new PutCommand({
+      TableName: 'local-Main',
+      Item: {
+        PK: `SALE#${saleId}`,
+        SK: 'SALE',
+        type: 'Sale',
+        saleId,
+        kind: 'BUY_NOW',
+        productId: `prd_${saleId}`,
+        productTitle: 'Lamp',
+        channelId: 'shop',
+        buyerId: 'buyer',
+        buyerHandle: 'buyer',
+        price: 1000,
+        currency: 'USD',
+        soldAt: new Date().toISOString(),
+        recordingId,
+        offsetMs: 0,
+        ...(indexed ? { GSI2PK: `RECORDING#${recordingId}#SALES`, GSI2SK: '000000000000' } : {}),
+      },
+    }),
+  );
 
 /** The sales sale-markers counted on a recording. */
 const salesCounted = async (recordingId: string): Promise<string[]> => {
-  const item = (await doc.send(new GetCommand({ TableName: 'local-Main', Key: { PK: `RECORDING#${recordingId}`, SK: 'RECORDING' } }))).Item;
+  const item = (
+    await doc.send(
+      new GetCommand({ TableName: 'local-Main', Key: { PK: `RECORDING#${recordingId}`, SK: 'RECORDING' } }),
+    )
+  ).Item;
   return [...((item?.saleIds as Set<string> | undefined) ?? [])].sort();
 };
 
@@ -53,7 +73,13 @@ function deadLetters(): Record<string, string[]> {
 
 beforeAll(async () => {
   ({ platform, dataDir, log } = await startPlatform());
-  doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: platform.endpoints.dynamodbUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }));
+  doc = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: platform.endpoints.dynamodbUrl,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    }),
+  );
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -73,7 +99,12 @@ describe('a poisoned table-stream record', () => {
 
     // The good records do not wait for the poisoned one's retries to run out.
     await until('the sale on the other recording', async () => (await salesCounted('rec-b')).length === 1, 30_000, 200);
-    const letters = await until('the dead letter', async () => (deadLetters()['sale-markers']?.length ? deadLetters() : undefined), 60_000, 500);
+    const letters = await until(
+      'the dead letter',
+      async () => (deadLetters()['sale-markers']?.length ? deadLetters() : undefined),
+      60_000,
+      500,
+    );
     const deadLetteredAfter = Date.now() - poisonedAt;
     expect(await salesCounted('rec-a')).toEqual(['sal_good_a1', 'sal_good_a2']);
     expect(await salesCounted('rec-b')).toEqual(['sal_good_b1']);
@@ -81,14 +112,30 @@ describe('a poisoned table-stream record', () => {
     await platform.settled();
     expect(deadLetters()).toEqual({ 'sale-markers': letters['sale-markers'] });
     expect(letters['sale-markers']).toHaveLength(1);
-    const letter = JSON.parse(readFileSync(join(platform.deadLetterDir, 'sale-markers', letters['sale-markers']?.[0] as string), 'utf8')) as {
-      consumer: string; source: string; attempts: number; error: string; payload: { eventName: string; dynamodb: { NewImage: Record<string, never>; SequenceNumber: string } };
+    const letter = JSON.parse(
+      readFileSync(join(platform.deadLetterDir, 'sale-markers', letters['sale-markers']?.[0] as string), 'utf8'),
+    ) as {
+      consumer: string;
+      source: string;
+      attempts: number;
+      error: string;
+      payload: { eventName: string; dynamodb: { NewImage: Record<string, never>; SequenceNumber: string } };
     };
-    expect(letter).toMatchObject({ consumer: 'sale-markers', source: 'table-stream', attempts: STREAM_RETRY_ATTEMPTS + 1 });
+    expect(letter).toMatchObject({
+      consumer: 'sale-markers',
+      source: 'table-stream',
+      attempts: STREAM_RETRY_ATTEMPTS + 1,
+    });
     expect(letter.error).toContain('batchItemFailures');
     expect(letter.payload.eventName).toBe('INSERT');
     expect(unmarshall(letter.payload.dynamodb.NewImage)).toMatchObject({ saleId: 'sal_poison', type: 'Sale' });
-    expect(log.some((l) => l.startsWith(`Dead letter: sale-markers failed table-stream ${letter.payload.dynamodb.SequenceNumber} ${STREAM_RETRY_ATTEMPTS + 1} times`))).toBe(true);
+    expect(
+      log.some((l) =>
+        l.startsWith(
+          `Dead letter: sale-markers failed table-stream ${letter.payload.dynamodb.SequenceNumber} ${STREAM_RETRY_ATTEMPTS + 1} times`,
+        ),
+      ),
+    ).toBe(true);
     console.info(`poisoned record dead-lettered ${(deadLetteredAfter / 1000).toFixed(1)} s after it was written`);
   }, 120_000);
 });

@@ -18,7 +18,12 @@ const publishers: Publisher[] = [];
 
 type StreamerState = { status: string; currentStreamId: string | null; playbackUrl: string | null };
 const state = async (): Promise<StreamerState> =>
-  (await gql<{ streamer: StreamerState }>(platform.endpoints.graphqlUrl, '{ streamer(handle: "caster") { status currentStreamId playbackUrl } }')).streamer;
+  (
+    await gql<{ streamer: StreamerState }>(
+      platform.endpoints.graphqlUrl,
+      '{ streamer(handle: "caster") { status currentStreamId playbackUrl } }',
+    )
+  ).streamer;
 
 /** A media playlist's segment URIs and total duration (seconds), resolved against its own URL. */
 async function mediaPlaylist(url: string): Promise<{ text: string; segments: string[]; seconds: number }> {
@@ -27,7 +32,9 @@ async function mediaPlaylist(url: string): Promise<{ text: string; segments: str
   const text = await res.text();
   const lines = text.split('\n').map((l) => l.trim());
   const segments = lines.filter((l) => l && !l.startsWith('#')).map((l) => new URL(l, url).toString());
-  const seconds = lines.filter((l) => l.startsWith('#EXTINF:')).reduce((sum, l) => sum + Number.parseFloat(l.slice(8)), 0);
+  const seconds = lines
+    .filter((l) => l.startsWith('#EXTINF:'))
+    .reduce((sum, l) => sum + Number.parseFloat(l.slice(8)), 0);
   return { text, segments, seconds };
 }
 
@@ -35,7 +42,14 @@ beforeAll(async () => {
   ({ platform, dataDir } = await startPlatform());
   streamer = await account(platform, 'caster@example.com', 'caster');
   await provisionChannel(platform.endpoints.graphqlUrl, streamer.idToken, 'caster');
-  streamKey = (await gql<{ myStreamKey: { streamKey: string } }>(platform.endpoints.graphqlUrl, '{ myStreamKey { streamKey } }', {}, streamer.accessToken)).myStreamKey.streamKey;
+  streamKey = (
+    await gql<{ myStreamKey: { streamKey: string } }>(
+      platform.endpoints.graphqlUrl,
+      '{ myStreamKey { streamKey } }',
+      {},
+      streamer.accessToken,
+    )
+  ).myStreamKey.streamKey;
 }, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -50,46 +64,85 @@ describe('RTMP publisher killed mid-stream', () => {
     const e = platform.endpoints;
     const first = publish(`${e.rtmpUrl}${streamKey}`);
     publishers.push(first);
-    const live = await until('the stream to go live', async () => {
-      const s = await state();
-      return s.status === 'LIVE' && s.currentStreamId ? s : undefined;
-    }, 60_000);
+    const live = await until(
+      'the stream to go live',
+      async () => {
+        const s = await state();
+        return s.status === 'LIVE' && s.currentStreamId ? s : undefined;
+      },
+      60_000,
+    );
     // Video in the live playlist, then some seconds more before the crash. The live playlist is a
     // sliding window of short segments (0.5 s), so it never holds 6 s itself: wait on the clock.
-    await until('live video', async () => {
-      const res = await fetch(live.playbackUrl as string);
-      if (!res.ok) return undefined;
-      const text = await res.text();
-      const variant = text.includes('#EXT-X-STREAM-INF') ? new URL(text.split('\n').find((l) => l && !l.startsWith('#')) as string, live.playbackUrl as string).toString() : live.playbackUrl as string;
-      return (await mediaPlaylist(variant)).seconds >= 1 || undefined;
-    }, 60_000, 500);
+    await until(
+      'live video',
+      async () => {
+        const res = await fetch(live.playbackUrl as string);
+        if (!res.ok) return undefined;
+        const text = await res.text();
+        const variant = text.includes('#EXT-X-STREAM-INF')
+          ? new URL(
+              text.split('\n').find((l) => l && !l.startsWith('#')) as string,
+              live.playbackUrl as string,
+            ).toString()
+          : (live.playbackUrl as string);
+        return (await mediaPlaylist(variant)).seconds >= 1 || undefined;
+      },
+      60_000,
+      500,
+    );
     await new Promise((r) => setTimeout(r, 6_000));
 
     const killedAt = Date.now();
     first.child.kill('SIGKILL');
     expect(await first.exited).toBeNull();
 
-    const ended = await until('Stream End', async () => {
-      const s = await state();
-      return s.status !== 'LIVE' ? s : undefined;
-    }, 90_000, 500);
+    const ended = await until(
+      'Stream End',
+      async () => {
+        const s = await state();
+        return s.status !== 'LIVE' ? s : undefined;
+      },
+      90_000,
+      500,
+    );
     expect(ended.currentStreamId).toBeNull();
     const endedAt = Date.now();
 
-    type Rec = { recordingId: string; state: string; streamId: string | null; durationMs: number | null; endedAt: string | null };
-    const recording = await until('the recording to be indexed', async () => {
-      const r = await gql<{ recordings: { items: Rec[] } }>(e.graphqlUrl, `{ recordings(userId: "${streamer.sub}") { items { recordingId state streamId durationMs endedAt } } }`);
-      return r.recordings.items.find((i) => i.streamId === live.currentStreamId && i.state === 'AVAILABLE');
-    }, 60_000, 500);
+    type Rec = {
+      recordingId: string;
+      state: string;
+      streamId: string | null;
+      durationMs: number | null;
+      endedAt: string | null;
+    };
+    const recording = await until(
+      'the recording to be indexed',
+      async () => {
+        const r = await gql<{ recordings: { items: Rec[] } }>(
+          e.graphqlUrl,
+          `{ recordings(userId: "${streamer.sub}") { items { recordingId state streamId durationMs endedAt } } }`,
+        );
+        return r.recordings.items.find((i) => i.streamId === live.currentStreamId && i.state === 'AVAILABLE');
+      },
+      60_000,
+      500,
+    );
     expect(recording.durationMs).toBeGreaterThanOrEqual(5_000);
     expect(recording.endedAt).toBeTruthy();
 
-    const { replay } = await gql<{ replay: { status: string; playbackUrl: string | null } }>(e.graphqlUrl, `{ replay(recordingId: "${recording.recordingId}") { status playbackUrl } }`);
+    const { replay } = await gql<{ replay: { status: string; playbackUrl: string | null } }>(
+      e.graphqlUrl,
+      `{ replay(recordingId: "${recording.recordingId}") { status playbackUrl } }`,
+    );
     expect(replay.status).toBe('READY');
     const master = await fetch(replay.playbackUrl as string);
     expect(master.status).toBe(200);
     expect(master.headers.get('content-type')).toBe('application/vnd.apple.mpegurl');
-    const variants = (await master.text()).split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const variants = (await master.text())
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     expect(variants.length).toBeGreaterThan(0);
     for (const variant of variants) {
       const media = await mediaPlaylist(new URL(variant, replay.playbackUrl as string).toString());
@@ -106,12 +159,18 @@ describe('RTMP publisher killed mid-stream', () => {
 
     const second = publish(`${e.rtmpUrl}${streamKey}`);
     publishers.push(second);
-    const again = await until('the stream to go live again', async () => {
-      const s = await state();
-      return s.status === 'LIVE' && s.currentStreamId && s.currentStreamId !== live.currentStreamId ? s : undefined;
-    }, 60_000);
+    const again = await until(
+      'the stream to go live again',
+      async () => {
+        const s = await state();
+        return s.status === 'LIVE' && s.currentStreamId && s.currentStreamId !== live.currentStreamId ? s : undefined;
+      },
+      60_000,
+    );
     expect(again.playbackUrl).toBeTruthy();
     await second.stop();
-    console.info(`publisher killed: Stream End seen after ${((endedAt - killedAt) / 1000).toFixed(1)} s; replay of ${recording.durationMs} ms; live again`);
+    console.info(
+      `publisher killed: Stream End seen after ${((endedAt - killedAt) / 1000).toFixed(1)} s; replay of ${recording.durationMs} ms; live again`,
+    );
   }, 240_000);
 });

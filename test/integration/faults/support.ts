@@ -20,11 +20,21 @@ export const PASSWORD = 'Local-Test-Pass-1!';
 export const SETUP_TIMEOUT_MS = 420_000;
 
 /** A platform on free ports over `dataDir` (a new temporary one when absent); its log lines are kept, not printed. */
-export async function startPlatform(dataDir?: string, opts: LocalPlatformOptions = {}): Promise<{ platform: LocalPlatform; dataDir: string; log: string[] }> {
+export async function startPlatform(
+  dataDir?: string,
+  opts: LocalPlatformOptions = {},
+): Promise<{ platform: LocalPlatform; dataDir: string; log: string[] }> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'faults-'));
   const log: string[] = [];
   const t0 = Date.now();
-  const platform = await startLocalPlatform({ dataDir: dir, ports: 'free', web: false, scheduleEveryMs: 2000, log: (line) => log.push(line), ...opts });
+  const platform = await startLocalPlatform({
+    dataDir: dir,
+    ports: 'free',
+    web: false,
+    scheduleEveryMs: 2000,
+    log: (line) => log.push(line),
+    ...opts,
+  });
   console.info(`local platform up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return { platform, dataDir: dir, log };
 }
@@ -43,8 +53,13 @@ export async function account(platform: LocalPlatform, email: string, handle: st
   const cognito = new CognitoClient({ region: LOCAL_REGION, endpoint: e.cognitoUrl, credentials: LOCAL_CREDENTIALS });
   try {
     await cognito.call('SignUp', {
-      ClientId: platform.userPoolClientId, Username: email, Password: PASSWORD,
-      UserAttributes: [{ Name: 'email', Value: email }, { Name: 'preferred_username', Value: handle }],
+      ClientId: platform.userPoolClientId,
+      Username: email,
+      Password: PASSWORD,
+      UserAttributes: [
+        { Name: 'email', Value: email },
+        { Name: 'preferred_username', Value: handle },
+      ],
     });
     await cognito.admin('AdminConfirmSignUp', { UserPoolId: platform.userPoolId, Username: email });
   } catch (error) {
@@ -53,12 +68,25 @@ export async function account(platform: LocalPlatform, email: string, handle: st
   return signIn({ cognitoUrl: e.cognitoUrl, clientId: platform.userPoolClientId, email, password: PASSWORD });
 }
 
-export interface GqlError { message: string; errorType?: string | null; errorInfo?: unknown }
+export interface GqlError {
+  message: string;
+  errorType?: string | null;
+  errorInfo?: unknown;
+}
 /** One GraphQL answer as the client receives it: HTTP status, data and errors. */
-export interface RawAnswer<T> { status: number; data?: T | null; errors?: GqlError[] }
+export interface RawAnswer<T> {
+  status: number;
+  data?: T | null;
+  errors?: GqlError[];
+}
 
 /** Posts a GraphQL operation and returns the answer whatever it is (a network failure throws). */
-export async function rawGql<T = Record<string, unknown>>(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<RawAnswer<T>> {
+export async function rawGql<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<RawAnswer<T>> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) },
@@ -70,7 +98,12 @@ export async function rawGql<T = Record<string, unknown>>(url: string, query: st
 }
 
 /** Polls `probe` until it answers something truthy; throws naming `what` after `ms`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, ms = 30_000, every = 250): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  ms = 30_000,
+  every = 250,
+): Promise<T> {
   const end = Date.now() + ms;
   let last: unknown;
   for (;;) {
@@ -80,7 +113,10 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
     } catch (error) {
       last = error;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out after ${ms} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, every));
   }
 }

@@ -21,17 +21,37 @@ let engine: Engine;
 
 const cognito = (sub: string, handle: string) => ({
   mode: 'AMAZON_COGNITO_USER_POOLS' as const,
-  identity: { sub, username: sub, claims: { handle }, groups: null, issuer: 'local', sourceIp: ['127.0.0.1'], defaultAuthStrategy: 'ALLOW' },
+  identity: {
+    sub,
+    username: sub,
+    claims: { handle },
+    groups: null,
+    issuer: 'local',
+    sourceIp: ['127.0.0.1'],
+    defaultAuthStrategy: 'ALLOW',
+  },
 });
 const guest = {
   mode: 'AWS_IAM' as const,
-  identity: { cognitoIdentityAuthType: 'unauthenticated', cognitoIdentityId: 'us-east-1:guest', accountId: '000000000000', sourceIp: ['127.0.0.1'], userArn: 'arn:aws:sts::000000000000:assumed-role/guest', username: 'guest' },
+  identity: {
+    cognitoIdentityAuthType: 'unauthenticated',
+    cognitoIdentityId: 'us-east-1:guest',
+    accountId: '000000000000',
+    sourceIp: ['127.0.0.1'],
+    userArn: 'arn:aws:sts::000000000000:assumed-role/guest',
+    username: 'guest',
+  },
 };
 const ann = cognito('s-ann', 'ann');
-type Answer = { data?: Record<string, unknown> | null; errors?: { message: string; errorType?: string | null; errorInfo?: Record<string, unknown> | null }[] };
-const gql = (query: string, auth: unknown, variables: Record<string, unknown> = {}) => engine.execute({ query, variables, auth: auth as never }) as Promise<Answer>;
+type Answer = {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; errorType?: string | null; errorInfo?: Record<string, unknown> | null }[];
+};
+const gql = (query: string, auth: unknown, variables: Record<string, unknown> = {}) =>
+  engine.execute({ query, variables, auth: auth as never }) as Promise<Answer>;
 const HUGE = 'x'.repeat(100_000);
-const itemCount = async () => (await db.client.send(new ScanCommand({ TableName: db.tableName, Select: 'COUNT', ConsistentRead: true }))).Count;
+const itemCount = async () =>
+  (await db.client.send(new ScanCommand({ TableName: db.tableName, Select: 'COUNT', ConsistentRead: true }))).Count;
 
 beforeAll(async () => {
   engine = createEngine({
@@ -41,24 +61,42 @@ beforeAll(async () => {
       throw new Error('no Lambda in this test');
     },
   });
-  await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK: 'USER#s-ann', SK: 'PROFILE', userId: 's-ann', handle: 'ann', status: 'OFFLINE' } }));
+  await db.doc.send(
+    new PutCommand({
+      TableName: db.tableName,
+      Item: { PK: 'USER#s-ann', SK: 'PROFILE', userId: 's-ann', handle: 'ann', status: 'OFFLINE' },
+    }),
+  );
 });
 
 describe('fuzzer findings, fixed', () => {
   it('variables that do not coerce are refused as ValidationError (wrong type, bad AWSJSON, required one missing)', async () => {
     const wrongType = await gql('query($l: Int) { recentReplays(limit: $l) { nextToken } }', guest, { l: true });
     const badJson = await gql('mutation($i: CreateProductInput!) { createProduct(input: $i) { productId } }', ann, {
-      i: { channelId: 's-ann', title: 'Lamp', type: 'GENERIC', params: '{', saleMode: 'BUY_NOW', currency: 'USD', buyNowPrice: 100 },
+      i: {
+        channelId: 's-ann',
+        title: 'Lamp',
+        type: 'GENERIC',
+        params: '{',
+        saleMode: 'BUY_NOW',
+        currency: 'USD',
+        buyNowPrice: 100,
+      },
     });
     const missing = await gql('mutation($p: ID!) { startAuction(productId: $p) { status } }', ann, {});
     for (const answer of [wrongType, badJson, missing]) {
       expect(answer.data).toBeNull();
-      expect(answer.errors?.[0]).toMatchObject({ errorType: 'ValidationError', message: expect.stringMatching(/^Variable "\$\w+"/) });
+      expect(answer.errors?.[0]).toMatchObject({
+        errorType: 'ValidationError',
+        message: expect.stringMatching(/^Variable "\$\w+"/),
+      });
     }
   });
 
   it('a paging token the API never gave out is VALIDATION on nextToken, for every DynamoDB-backed list', async () => {
-    const forged = Buffer.from(JSON.stringify({ PK: { S: 'USER#someone-else' }, SK: { S: 'PROFILE' } })).toString('base64');
+    const forged = Buffer.from(JSON.stringify({ PK: { S: 'USER#someone-else' }, SK: { S: 'PROFILE' } })).toString(
+      'base64',
+    );
     const lists: [string, unknown][] = [
       ['query($t: String) { recentReplays(nextToken: $t) { nextToken } }', guest],
       ['query($t: String) { upcomingStreams(nextToken: $t) { nextToken } }', guest],
@@ -72,7 +110,9 @@ describe('fuzzer findings, fixed', () => {
       for (const token of ['not a token %%', forged]) {
         const answer = await gql(query, auth, { t: token });
         expect(answer.errors?.[0], `${query} with ${token}`).toMatchObject({
-          errorType: 'VALIDATION', errorInfo: { field: 'nextToken' }, message: 'This page link is not valid for this list; load the list again from its first page.',
+          errorType: 'VALIDATION',
+          errorInfo: { field: 'nextToken' },
+          message: 'This page link is not valid for this list; load the list again from its first page.',
         });
       }
     }
@@ -89,7 +129,10 @@ describe('fuzzer findings, fixed', () => {
     ];
     for (const [query, auth, variables] of calls) {
       const answer = await gql(query, auth, variables);
-      expect(answer.errors?.[0], query).toMatchObject({ errorType: 'VALIDATION', message: 'A value in the request is too long.' });
+      expect(answer.errors?.[0], query).toMatchObject({
+        errorType: 'VALIDATION',
+        message: 'A value in the request is too long.',
+      });
     }
     expect(await itemCount()).toBe(before);
   });
@@ -98,10 +141,27 @@ describe('fuzzer findings, fixed', () => {
     const schedule = await gql('mutation($i: ScheduleStreamInput!) { scheduleStream(input: $i) { scheduleId } }', ann, {
       i: { title: 'Night show', category: 'c'.repeat(41), startsAt: new Date(Date.now() + 86_400_000).toISOString() },
     });
-    expect(schedule.errors?.[0]).toMatchObject({ errorType: 'VALIDATION', message: 'A category has at most 40 characters.', errorInfo: { field: 'category' } });
-    const bid = await gql('mutation($i: PlaceBidInput!) { placeBid(input: $i) { bidId } }', cognito('v1', 'vic'), { i: { productId: 'prd_00000000000000000000', amount: 1000, bidId: 'short' } });
-    expect(bid.errors?.[0]).toMatchObject({ errorType: 'VALIDATION', message: 'A bid id has 8 to 64 characters.', errorInfo: { field: 'bidId' } });
-    const details = await gql('mutation($i: UpdateStreamDetailsInput!) { updateStreamDetails(input: $i) { title } }', ann, { i: { thumbnailUrl: `https://example.com/${'a'.repeat(3000)}` } });
-    expect(details.errors?.[0]).toMatchObject({ errorType: 'VALIDATION', message: expect.stringMatching(/^The thumbnailUrl can be at most \d+ characters\.$/) });
+    expect(schedule.errors?.[0]).toMatchObject({
+      errorType: 'VALIDATION',
+      message: 'A category has at most 40 characters.',
+      errorInfo: { field: 'category' },
+    });
+    const bid = await gql('mutation($i: PlaceBidInput!) { placeBid(input: $i) { bidId } }', cognito('v1', 'vic'), {
+      i: { productId: 'prd_00000000000000000000', amount: 1000, bidId: 'short' },
+    });
+    expect(bid.errors?.[0]).toMatchObject({
+      errorType: 'VALIDATION',
+      message: 'A bid id has 8 to 64 characters.',
+      errorInfo: { field: 'bidId' },
+    });
+    const details = await gql(
+      'mutation($i: UpdateStreamDetailsInput!) { updateStreamDetails(input: $i) { title } }',
+      ann,
+      { i: { thumbnailUrl: `https://example.com/${'a'.repeat(3000)}` } },
+    );
+    expect(details.errors?.[0]).toMatchObject({
+      errorType: 'VALIDATION',
+      message: expect.stringMatching(/^The thumbnailUrl can be at most \d+ characters\.$/),
+    });
   });
 });

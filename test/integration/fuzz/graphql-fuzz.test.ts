@@ -34,10 +34,19 @@ const PASSWORD = 'Local-Test-Pass-1!';
 type Role = 'guest' | 'viewer' | 'owner' | 'other' | 'backend';
 const ROLES: Role[] = ['guest', 'viewer', 'owner', 'other', 'backend'];
 /** What a Lambda's SigV4 request looks like to the local server (it checks the local credential scope). */
-const BACKEND_AUTH = 'AWS4-HMAC-SHA256 Credential=local/20261202/us-east-1/appsync/aws4_request, SignedHeaders=host;x-amz-date, Signature=00';
+const BACKEND_AUTH =
+  'AWS4-HMAC-SHA256 Credential=local/20261202/us-east-1/appsync/aws4_request, SignedHeaders=host;x-amz-date, Signature=00';
 
-interface GqlError { message?: unknown; errorType?: unknown }
-interface Finding { op: string; role: Role; input: string; problem: string }
+interface GqlError {
+  message?: unknown;
+  errorType?: unknown;
+}
+interface Finding {
+  op: string;
+  role: Role;
+  input: string;
+  problem: string;
+}
 
 let platform: LocalPlatform;
 let dataDir: string;
@@ -48,7 +57,13 @@ const serverLog: string[] = [];
 const authOf = (role: Role): string | undefined =>
   role === 'guest' ? undefined : role === 'backend' ? BACKEND_AUTH : sessions[role].idToken;
 
-async function send(document: string, variables: Record<string, unknown>, role: Role): Promise<{ status: number; body: { data?: Record<string, unknown> | null; errors?: GqlError[] } } | { failure: string }> {
+async function send(
+  document: string,
+  variables: Record<string, unknown>,
+  role: Role,
+): Promise<
+  { status: number; body: { data?: Record<string, unknown> | null; errors?: GqlError[] } } | { failure: string }
+> {
   const auth = authOf(role);
   try {
     const res = await fetch(platform.endpoints.graphqlUrl, {
@@ -65,7 +80,9 @@ async function send(document: string, variables: Record<string, unknown>, role: 
     }
   } catch (error) {
     const e = error as Error;
-    return { failure: e.name === 'TimeoutError' ? `no answer within ${REQUEST_TIMEOUT_MS} ms` : `request failed: ${e.message}` };
+    return {
+      failure: e.name === 'TimeoutError' ? `no answer within ${REQUEST_TIMEOUT_MS} ms` : `request failed: ${e.message}`,
+    };
   }
 }
 
@@ -75,7 +92,9 @@ async function snapshot(): Promise<Map<string, string>> {
   for (const table of ['local-Main', 'local-Idempotency']) {
     let start: Record<string, AttributeValue> | undefined;
     do {
-      const page = await dynamo.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }));
+      const page = await dynamo.send(
+        new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }),
+      );
       for (const item of page.Items ?? []) {
         const key = table === 'local-Main' ? `${item.PK?.S}|${item.SK?.S}` : `${item.id?.S}`;
         items.set(`${table}:${key}`, JSON.stringify(item, Object.keys(item).sort()));
@@ -105,7 +124,9 @@ async function quiescent(): Promise<Map<string, string>> {
 
 function diff(before: Map<string, string>, after: Map<string, string>): string[] {
   const out: string[] = [];
-  for (const [k, v] of after) if (!before.has(k)) out.push(`added ${k}`); else if (before.get(k) !== v) out.push(`changed ${k}`);
+  for (const [k, v] of after)
+    if (!before.has(k)) out.push(`added ${k}`);
+    else if (before.get(k) !== v) out.push(`changed ${k}`);
   for (const k of before.keys()) if (!after.has(k)) out.push(`removed ${k}`);
   return out;
 }
@@ -115,25 +136,52 @@ function untyped(e: GqlError): string | null {
   const type = typeof e.errorType === 'string' ? e.errorType : '';
   const message = typeof e.message === 'string' ? e.message : '';
   if (!type) return `error without errorType: ${message.slice(0, 160)}`;
-  if (/^(INTERNAL|InternalFailure|Lambda:|DynamoDB:|Code$)/.test(type)) return `internal error ${type}: ${message.slice(0, 160)}`;
-  if (!/^[A-Z"'$]/.test(message) || !/\s/.test(message.trim())) return `${type} message is not a sentence: ${JSON.stringify(message.slice(0, 160))}`;
-  if (/\n\s+at |\bundefined\b|\[object Object\]|TypeError|ReferenceError|Cannot read propert/.test(message)) return `${type} message leaks internals: ${message.slice(0, 160)}`;
+  if (/^(INTERNAL|InternalFailure|Lambda:|DynamoDB:|Code$)/.test(type))
+    return `internal error ${type}: ${message.slice(0, 160)}`;
+  if (!/^[A-Z"'$]/.test(message) || !/\s/.test(message.trim()))
+    return `${type} message is not a sentence: ${JSON.stringify(message.slice(0, 160))}`;
+  if (/\n\s+at |\bundefined\b|\[object Object\]|TypeError|ReferenceError|Cannot read propert/.test(message))
+    return `${type} message leaks internals: ${message.slice(0, 160)}`;
   return null;
 }
 
 const shortInput = (variables: Record<string, unknown>): string => {
-  const text = JSON.stringify(variables, (_k, v: unknown) => (typeof v === 'string' && v.length > 60 ? `${v.slice(0, 20)}…(${v.length} chars)` : Array.isArray(v) && v.length > 5 ? [...v.slice(0, 2), `…(${v.length} items)`] : v));
+  const text = JSON.stringify(variables, (_k, v: unknown) =>
+    typeof v === 'string' && v.length > 60
+      ? `${v.slice(0, 20)}…(${v.length} chars)`
+      : Array.isArray(v) && v.length > 5
+        ? [...v.slice(0, 2), `…(${v.length} items)`]
+        : v,
+  );
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 };
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'fuzz-'));
   // Thousands of requests from one address by design: the per-IP limit has its own test (test/integration/safety/rate-limit.test.ts).
-  platform = await startLocalPlatform({ dataDir, ports: 'free', web: false, scheduleEveryMs: 0, streamPollMs: 40, rateLimit: 'off', log: (line) => void serverLog.push(line) });
-  dynamo = new DynamoDBClient({ endpoint: platform.endpoints.dynamodbUrl, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const account = (email: string, handle: string) => signUpAndIn({
-    cognitoUrl: platform.endpoints.cognitoUrl, clientId: platform.userPoolClientId, outboxDir: join(dataDir, 'outbox'), email, password: PASSWORD, handle,
+  platform = await startLocalPlatform({
+    dataDir,
+    ports: 'free',
+    web: false,
+    scheduleEveryMs: 0,
+    streamPollMs: 40,
+    rateLimit: 'off',
+    log: (line) => void serverLog.push(line),
   });
+  dynamo = new DynamoDBClient({
+    endpoint: platform.endpoints.dynamodbUrl,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const account = (email: string, handle: string) =>
+    signUpAndIn({
+      cognitoUrl: platform.endpoints.cognitoUrl,
+      clientId: platform.userPoolClientId,
+      outboxDir: join(dataDir, 'outbox'),
+      email,
+      password: PASSWORD,
+      handle,
+    });
   sessions.owner = await account('ann@example.com', 'ann');
   sessions.other = await account('bob@example.com', 'bob');
   sessions.viewer = await account('vic@example.com', 'vic');
@@ -151,10 +199,18 @@ afterAll(async () => {
 async function seedResources(): Promise<FuzzPools> {
   const url = platform.endpoints.graphqlUrl;
   const create = async (token: string, channelId: string, input: Record<string, unknown>): Promise<string> =>
-    (await gql<{ createProduct: { productId: string } }>(url, 'mutation($i: CreateProductInput!) { createProduct(input: $i) { productId } }', {
-      i: { channelId, title: 'Seed lamp', type: 'GENERIC', params: '{}', currency: 'USD', ...input },
-    }, token)).createProduct.productId;
-  const start = (token: string, productId: string) => gql(url, 'mutation($p: ID!) { startAuction(productId: $p) { status } }', { p: productId }, token);
+    (
+      await gql<{ createProduct: { productId: string } }>(
+        url,
+        'mutation($i: CreateProductInput!) { createProduct(input: $i) { productId } }',
+        {
+          i: { channelId, title: 'Seed lamp', type: 'GENERIC', params: '{}', currency: 'USD', ...input },
+        },
+        token,
+      )
+    ).createProduct.productId;
+  const start = (token: string, productId: string) =>
+    gql(url, 'mutation($p: ID!) { startAuction(productId: $p) { status } }', { p: productId }, token);
   const own = sessions.owner;
   const oth = sessions.other;
   const auction = { saleMode: 'AUCTION', startingBid: 1000, durationSeconds: 3600 };
@@ -165,15 +221,30 @@ async function seedResources(): Promise<FuzzPools> {
   const otherOpen = await create(oth.idToken, oth.sub, auction);
   await start(oth.idToken, otherOpen);
   const otherBuyNow = await create(oth.idToken, oth.sub, { saleMode: 'BUY_NOW', buyNowPrice: 2500 });
-  const schedule = (token: string) => gql<{ scheduleStream: { scheduleId: string } }>(url, 'mutation($i: ScheduleStreamInput!) { scheduleStream(input: $i) { scheduleId } }', {
-    i: { title: 'Seed show', startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString() },
-  }, token);
-  const scheduleIds = [(await schedule(own.idToken)).scheduleStream.scheduleId, (await schedule(oth.idToken)).scheduleStream.scheduleId];
+  const schedule = (token: string) =>
+    gql<{ scheduleStream: { scheduleId: string } }>(
+      url,
+      'mutation($i: ScheduleStreamInput!) { scheduleStream(input: $i) { scheduleId } }',
+      {
+        i: { title: 'Seed show', startsAt: new Date(Date.now() + 3 * 86_400_000).toISOString() },
+      },
+      token,
+    );
+  const scheduleIds = [
+    (await schedule(own.idToken)).scheduleStream.scheduleId,
+    (await schedule(oth.idToken)).scheduleStream.scheduleId,
+  ];
   await platform.settled();
   return {
-    owner: { userId: own.sub, handle: 'ann' }, other: { userId: oth.sub, handle: 'bob' }, viewer: { userId: sessions.viewer.sub, handle: 'vic' },
-    products: { owner: [draft, open, buyNow], other: [otherOpen, otherBuyNow] }, openAuction: open,
-    scheduleIds, recordingIds: ['rec-fuzz-none', `rec_${'0'.repeat(20)}`], streamIds: ['st-fuzz-none', 'st-0'], nowMs: Date.now(),
+    owner: { userId: own.sub, handle: 'ann' },
+    other: { userId: oth.sub, handle: 'bob' },
+    viewer: { userId: sessions.viewer.sub, handle: 'vic' },
+    products: { owner: [draft, open, buyNow], other: [otherOpen, otherBuyNow] },
+    openAuction: open,
+    scheduleIds,
+    recordingIds: ['rec-fuzz-none', `rec_${'0'.repeat(20)}`],
+    streamIds: ['st-fuzz-none', 'st-0'],
+    nowMs: Date.now(),
   };
 }
 
@@ -194,7 +265,8 @@ describe('GraphQL fuzzing through the local server', () => {
       for (let i = 0; i < RUNS; i++) {
         const role = ROLES[(i + opIndex) % ROLES.length] as Role;
         const c = caseFor(op, i, rng, pools);
-        const note = (problem: string) => findings.push({ op: op.name, role, input: `${c.label} ${shortInput(c.variables)}`, problem });
+        const note = (problem: string) =>
+          findings.push({ op: op.name, role, input: `${c.label} ${shortInput(c.variables)}`, problem });
         let before: Map<string, string> | undefined;
         if (op.kind === 'mutation') {
           clean ??= await quiescent();
@@ -223,7 +295,8 @@ describe('GraphQL fuzzing through the local server', () => {
           const after = await snapshot();
           stateChecks++;
           const changed = diff(before, after);
-          if (changed.length) note(`refused (${String(errors[0]?.errorType)}) but wrote: ${changed.slice(0, 5).join(', ')}`);
+          if (changed.length)
+            note(`refused (${String(errors[0]?.errorType)}) but wrote: ${changed.slice(0, 5).join(', ')}`);
           else clean = after;
         }
       }
@@ -232,13 +305,21 @@ describe('GraphQL fuzzing through the local server', () => {
     const seconds = ((Date.now() - t0) / 1000).toFixed(1);
     const total = [...sent.values()].reduce((a, b) => a + b, 0);
     // The run's summary stays in the test output: what was sent, how it was answered, what was found.
-    console.info(`GraphQL fuzz: seed ${SEED}, ${RUNS} runs per operation, ${total} requests over ${sent.size} operations in ${seconds} s, ${stateChecks} refused mutations checked against table scans`);
+    console.info(
+      `GraphQL fuzz: seed ${SEED}, ${RUNS} runs per operation, ${total} requests over ${sent.size} operations in ${seconds} s, ${stateChecks} refused mutations checked against table scans`,
+    );
     console.info(`Outcomes: ${JSON.stringify(Object.fromEntries([...outcomes].sort((a, b) => b[1] - a[1])))}`);
-    if (findings.length) console.info(`Findings (replay with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}):\n${findings.map((f) => `- ${f.op} as ${f.role}: ${f.problem}\n    input: ${f.input}`).join('\n')}`);
+    if (findings.length)
+      console.info(
+        `Findings (replay with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS}):\n${findings.map((f) => `- ${f.op} as ${f.role}: ${f.problem}\n    input: ${f.input}`).join('\n')}`,
+      );
 
     // Every query and every mutation the schema declares was sent.
     const schema = loadSchema();
-    const declared = [...Object.keys(schema.getQueryType()?.getFields() ?? {}), ...Object.keys(schema.getMutationType()?.getFields() ?? {})];
+    const declared = [
+      ...Object.keys(schema.getQueryType()?.getFields() ?? {}),
+      ...Object.keys(schema.getMutationType()?.getFields() ?? {}),
+    ];
     expect([...sent.keys()].sort()).toEqual(declared.sort());
     expect([...roles].sort()).toEqual([...ROLES].sort());
     if (RUNS >= 19) expect(total).toBeGreaterThanOrEqual(1000);

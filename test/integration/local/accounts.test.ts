@@ -21,15 +21,31 @@ let ivs: IvsClient;
 let viewer: LocalSession;
 let streamer: LocalSession;
 
-const claimsOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-const account = (email: string, handle: string) => signUpAndIn({
-  cognitoUrl: platform.endpoints.cognitoUrl, clientId: platform.userPoolClientId, outboxDir: join(dataDir, 'outbox'), email, password: PASSWORD, handle,
-});
-async function updateAttributes(session: LocalSession, attrs: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+const claimsOf = (jwt: string) =>
+  JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+const account = (email: string, handle: string) =>
+  signUpAndIn({
+    cognitoUrl: platform.endpoints.cognitoUrl,
+    clientId: platform.userPoolClientId,
+    outboxDir: join(dataDir, 'outbox'),
+    email,
+    password: PASSWORD,
+    handle,
+  });
+async function updateAttributes(
+  session: LocalSession,
+  attrs: Record<string, string>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(platform.endpoints.cognitoUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSCognitoIdentityProviderService.UpdateUserAttributes' },
-    body: JSON.stringify({ AccessToken: session.accessToken, UserAttributes: Object.entries(attrs).map(([Name, Value]) => ({ Name, Value })) }),
+    headers: {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'AWSCognitoIdentityProviderService.UpdateUserAttributes',
+    },
+    body: JSON.stringify({
+      AccessToken: session.accessToken,
+      UserAttributes: Object.entries(attrs).map(([Name, Value]) => ({ Name, Value })),
+    }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
@@ -55,24 +71,34 @@ afterAll(async () => {
 });
 
 describe('accounts and provisioning on the local mode', () => {
-  it('a viewer\'s sign-up claims the handle and creates no channel', async () => {
+  it("a viewer's sign-up claims the handle and creates no channel", async () => {
     await platform.settled();
 
     expect(claimsOf(viewer.idToken)).toMatchObject({ handle: 'vera' });
     expect(await channelsOf(viewer.sub)).toBe(0);
-    expect(await gql(platform.endpoints.graphqlUrl, '{ me { userId } myProvisioning { status } }', {}, viewer.idToken)).toEqual({ me: null, myProvisioning: null });
+    expect(
+      await gql(platform.endpoints.graphqlUrl, '{ me { userId } myProvisioning { status } }', {}, viewer.idToken),
+    ).toEqual({ me: null, myProvisioning: null });
   });
 
   it('two concurrent Studio opens make exactly one channel, READY with its ingest and stream key', async () => {
     const e = platform.endpoints;
 
-    const [a, b] = await Promise.all([provisionChannel(e.graphqlUrl, streamer.idToken), provisionChannel(e.graphqlUrl, streamer.idToken)]);
+    const [a, b] = await Promise.all([
+      provisionChannel(e.graphqlUrl, streamer.idToken),
+      provisionChannel(e.graphqlUrl, streamer.idToken),
+    ]);
     await platform.settled();
 
     expect(a).toEqual({ userId: streamer.sub, handle: 'sam' });
     expect(b).toEqual(a);
     expect(await channelsOf(streamer.sub)).toBe(1);
-    const { myStreamKey } = await gql<{ myStreamKey: { ingestServer: string; streamKey: string; url: string } }>(e.graphqlUrl, '{ myStreamKey { ingestServer streamKey url } }', {}, streamer.idToken);
+    const { myStreamKey } = await gql<{ myStreamKey: { ingestServer: string; streamKey: string; url: string } }>(
+      e.graphqlUrl,
+      '{ myStreamKey { ingestServer streamKey url } }',
+      {},
+      streamer.idToken,
+    );
     expect(myStreamKey.streamKey).toMatch(/^sk_/);
     expect(myStreamKey.url).toBe(myStreamKey.ingestServer + myStreamKey.streamKey);
     // Opening the Studio again later changes nothing.
@@ -95,16 +121,44 @@ describe('accounts and provisioning on the local mode', () => {
     // preferred_username stays client-writable (Cognito requires it for a required attribute), so
     // the platform must not trust it: the token's handle claim is the account item's.
     expect((await updateAttributes(mallory, { preferred_username: 'sam' })).status).toBe(200);
-    const again = await signIn({ cognitoUrl: e.cognitoUrl, clientId: platform.userPoolClientId, email: 'vera@example.com', password: PASSWORD });
+    const again = await signIn({
+      cognitoUrl: e.cognitoUrl,
+      clientId: platform.userPoolClientId,
+      email: 'vera@example.com',
+      password: PASSWORD,
+    });
     expect(claimsOf(again.idToken)).toMatchObject({ preferred_username: 'sam', handle: 'vera' });
 
-    const { createProduct } = await gql<{ createProduct: { productId: string } }>(e.graphqlUrl, 'mutation($i: CreateProductInput!) { createProduct(input: $i) { productId } }', {
-      i: { channelId: seller.sub, title: 'Signed card', type: 'GENERIC', saleMode: 'AUCTION', currency: 'USD', startingBid: 100, durationSeconds: 300 },
-    }, seller.idToken);
-    await gql(e.graphqlUrl, 'mutation($p: ID!) { startAuction(productId: $p) { status } }', { p: createProduct.productId }, seller.idToken);
-    const { placeBid } = await gql<{ placeBid: { bidderHandle: string } }>(e.graphqlUrl, 'mutation($i: PlaceBidInput!) { placeBid(input: $i) { bidderHandle } }', {
-      i: { productId: createProduct.productId, amount: 100, bidId: `bid-${randomUUID()}` },
-    }, again.idToken);
+    const { createProduct } = await gql<{ createProduct: { productId: string } }>(
+      e.graphqlUrl,
+      'mutation($i: CreateProductInput!) { createProduct(input: $i) { productId } }',
+      {
+        i: {
+          channelId: seller.sub,
+          title: 'Signed card',
+          type: 'GENERIC',
+          saleMode: 'AUCTION',
+          currency: 'USD',
+          startingBid: 100,
+          durationSeconds: 300,
+        },
+      },
+      seller.idToken,
+    );
+    await gql(
+      e.graphqlUrl,
+      'mutation($p: ID!) { startAuction(productId: $p) { status } }',
+      { p: createProduct.productId },
+      seller.idToken,
+    );
+    const { placeBid } = await gql<{ placeBid: { bidderHandle: string } }>(
+      e.graphqlUrl,
+      'mutation($i: PlaceBidInput!) { placeBid(input: $i) { bidderHandle } }',
+      {
+        i: { productId: createProduct.productId, amount: 100, bidId: `bid-${randomUUID()}` },
+      },
+      again.idToken,
+    );
     expect(placeBid.bidderHandle).toBe('vera');
   });
 });

@@ -8,8 +8,9 @@ describe('local listeners', () => {
     const taken = createServer();
     await listen(taken, 0, 'blocker');
     const port = (taken.address() as { port: number }).port;
-    await expect(startWebServer({ distDir: '/nonexistent', runtimeConfig: () => ({}), port }))
-      .rejects.toThrow(`Web app: port ${port} is already in use; stop the program using it (or a previous npm start) and try again.`);
+    await expect(startWebServer({ distDir: '/nonexistent', runtimeConfig: () => ({}), port })).rejects.toThrow(
+      `Web app: port ${port} is already in use; stop the program using it (or a previous npm start) and try again.`,
+    );
     await new Promise<void>((resolve) => taken.close(() => resolve()));
   });
 });

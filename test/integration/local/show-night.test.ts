@@ -12,11 +12,25 @@ describe('show night, small slice', () => {
   it('loses no bid, chat message or like, and sells the buy-now item once', async () => {
     const r: ShowNightResult = await runShowNight({
       ...DEFAULT_SIZES,
-      viewers: 20, chatConnections: 20, chatters: 10, bidders: 20, bidsPerBidder: 2, buyNowRacers: 10, likes: 60, showSeconds: 40,
+      viewers: 20,
+      chatConnections: 20,
+      chatters: 10,
+      bidders: 20,
+      bidsPerBidder: 2,
+      buyNowRacers: 10,
+      likes: 60,
+      showSeconds: 40,
       video: { size: '640x360', bitrate: '600k' },
     });
     expect(r.bids.unansweredReasons).toEqual([]);
-    expect(r.bids).toMatchObject({ lost: 0, missingFromHistory: 0, unexpectedInHistory: 0, bidCountMatches: true, priceMatches: true, closedToHighest: true });
+    expect(r.bids).toMatchObject({
+      lost: 0,
+      missingFromHistory: 0,
+      unexpectedInHistory: 0,
+      bidCountMatches: true,
+      priceMatches: true,
+      closedToHighest: true,
+    });
     expect(r.bids.sent).toBe(40);
     expect(r.bids.accepted).toBeGreaterThan(0);
     expect(r.chat).toMatchObject({ lost: 0, unanswered: 0, connected: 20, tokenFailures: 0 });

@@ -15,18 +15,29 @@ const LIMIT = 10;
 let server: LocalGraphql;
 
 /** One guest query from `localAddress`: status and parsed body. */
-function post(localAddress: string): Promise<{ status: number; body: { data?: unknown; errors?: { errorType?: string; message?: string }[] } }> {
+function post(
+  localAddress: string,
+): Promise<{ status: number; body: { data?: unknown; errors?: { errorType?: string; message?: string }[] } }> {
   const target = new URL(server.url);
   const payload = JSON.stringify({ query: '{ liveStreams { items { handle } } }' });
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: target.hostname, port: target.port, path: target.pathname, method: 'POST', localAddress,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-    }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => { text += c.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as never }));
-    });
+    const req = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        localAddress,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => {
+          text += c.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as never }));
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -34,14 +45,21 @@ function post(localAddress: string): Promise<{ status: number; body: { data?: un
 
 beforeAll(async () => {
   const engine = createEngine({
-    dynamo: db.client, tables: { Main: db.tableName, Idempotency: db.idempotencyTableName }, env: {},
+    dynamo: db.client,
+    tables: { Main: db.tableName, Idempotency: db.idempotencyTableName },
+    env: {},
     invokeLambda: async () => {
       throw new Error('no Lambda data source here');
     },
   });
-  server = await startLocalGraphql({ engine, port: 0, rateLimit: { requestsPerWindow: LIMIT, windowSeconds: 60 }, verify: async () => {
-    throw new Error('guests only');
-  } });
+  server = await startLocalGraphql({
+    engine,
+    port: 0,
+    rateLimit: { requestsPerWindow: LIMIT, windowSeconds: 60 },
+    verify: async () => {
+      throw new Error('guests only');
+    },
+  });
 });
 
 afterAll(async () => {
@@ -55,7 +73,10 @@ describe('per-IP rate limit', () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(LIMIT);
     expect(statuses.filter((s) => s === 429)).toHaveLength(5);
     const refused = burst.find((r) => r.status === 429);
-    expect(refused?.body).toEqual({ data: null, errors: [{ errorType: RATE_LIMITED_ERROR_TYPE, message: RATE_LIMITED_MESSAGE }] });
+    expect(refused?.body).toEqual({
+      data: null,
+      errors: [{ errorType: RATE_LIMITED_ERROR_TYPE, message: RATE_LIMITED_MESSAGE }],
+    });
     expect(burst.find((r) => r.status === 200)?.body).toEqual({ data: { liveStreams: { items: [] } } });
 
     for (let i = 0; i < 5; i++) {

@@ -38,12 +38,16 @@ describe('show-night: a local mode that ends mid-run is reported, not waited on'
 
   it('says a SIGKILL nobody sent is most likely the OOM killer', async () => {
     const c = await dying('sigkill');
-    await expect(c.failed).rejects.toThrow(/was killed by SIGKILL \(the bench sends no SIGKILL mid-run; on Linux this is most often the OOM killer/);
+    await expect(c.failed).rejects.toThrow(
+      /was killed by SIGKILL \(the bench sends no SIGKILL mid-run; on Linux this is most often the OOM killer/,
+    );
   });
 
   it('reports one of its own processes ending (DynamoDB Local) while it lives on', async () => {
     const c = await dying('dynamodb');
-    await expect(c.failed).rejects.toThrow(/A process of the local mode ended mid-run: DynamoDB Local \(java under guard pid 42\) exited unexpectedly: it was killed by SIGKILL/);
+    await expect(c.failed).rejects.toThrow(
+      /A process of the local mode ended mid-run: DynamoDB Local \(java under guard pid 42\) exited unexpectedly: it was killed by SIGKILL/,
+    );
   });
 
   it('a stop the bench asked for is no failure', async () => {
@@ -51,15 +55,26 @@ describe('show-night: a local mode that ends mid-run is reported, not waited on'
     process.env.DYING_HOW = 'none';
     const c = await startChild(dir, FIXTURE);
     let failed = false;
-    c.failed.catch(() => { failed = true; });
+    c.failed.catch(() => {
+      failed = true;
+    });
     await c.stop();
     await new Promise((r) => setTimeout(r, 300));
     expect(failed).toBe(false);
   });
 
   it('describes an exit in one report', () => {
-    const text = describeChildEnd({ pid: 7, code: 1, signal: null, seconds: 12.34, stderr: 'a\nb\n', logs: ['one', 'two'] });
-    expect(text).toBe('The local mode (test/bench/show-night/platform-child.ts, pid 7) exited with code 1 12.3 s after it was ready.\n' +
-      'It reported no fatal error over IPC.\nIts stderr, last lines:\na\nb\nIts last log lines:\none\ntwo');
+    const text = describeChildEnd({
+      pid: 7,
+      code: 1,
+      signal: null,
+      seconds: 12.34,
+      stderr: 'a\nb\n',
+      logs: ['one', 'two'],
+    });
+    expect(text).toBe(
+      'The local mode (test/bench/show-night/platform-child.ts, pid 7) exited with code 1 12.3 s after it was ready.\n' +
+        'It reported no fatal error over IPC.\nIts stderr, last lines:\na\nb\nIts last log lines:\none\ntwo',
+    );
   });
 });

@@ -30,22 +30,34 @@ describe('availability: the one buy/bid rule the resolver and the product card s
   });
 
   it('auction-only products never offer buy-now; sold and unsold ones offer nothing', () => {
-    expect(buyNowRefusal({ status: 'AUCTION_OPEN', saleMode: 'AUCTION', buyNowPrice: null, endsAtMs: now + 60_000 }, now)?.code).toBe('VALIDATION');
+    expect(
+      buyNowRefusal({ status: 'AUCTION_OPEN', saleMode: 'AUCTION', buyNowPrice: null, endsAtMs: now + 60_000 }, now)
+        ?.code,
+    ).toBe('VALIDATION');
     expect(buyNowRefusal({ status: 'SOLD', saleMode: 'BUY_NOW', buyNowPrice: 100 }, now)?.code).toBe('ALREADY_SOLD');
-    expect(buyNowRefusal({ status: 'UNSOLD', saleMode: 'AUCTION_WITH_BUY_NOW', buyNowPrice: 100, endsAtMs: now - 1 }, now)?.code).toBe('ALREADY_SOLD');
+    expect(
+      buyNowRefusal({ status: 'UNSOLD', saleMode: 'AUCTION_WITH_BUY_NOW', buyNowPrice: 100, endsAtMs: now - 1 }, now)
+        ?.code,
+    ).toBe('ALREADY_SOLD');
   });
 
   it('buy-now is allowed exactly when the card would show the product on sale or in a running auction', () => {
     const statuses = ['DRAFT', 'AUCTION_OPEN', 'SOLD', 'UNSOLD'];
     const modes = ['AUCTION', 'BUY_NOW', 'AUCTION_WITH_BUY_NOW'];
     fc.assert(
-      fc.property(fc.constantFrom(...statuses), fc.constantFrom(...modes), fc.option(fc.integer({ min: 1, max: 1e6 })), fc.option(fc.integer({ min: -1e6, max: 1e6 })), (status, saleMode, buyNowPrice, endsIn) => {
-        const p = { status, saleMode, buyNowPrice, endsAtMs: endsIn === null ? null : now + endsIn };
-        const a = availability(p, now);
-        const shown = (a === 'ON_SALE' || a === 'AUCTION_OPEN') && saleMode !== 'AUCTION' && buyNowPrice !== null;
-        expect(canBuyNow(p, now)).toBe(shown);
-        if (a === 'NOT_OPEN') expect(canBuyNow(p, now)).toBe(false);
-      }),
+      fc.property(
+        fc.constantFrom(...statuses),
+        fc.constantFrom(...modes),
+        fc.option(fc.integer({ min: 1, max: 1e6 })),
+        fc.option(fc.integer({ min: -1e6, max: 1e6 })),
+        (status, saleMode, buyNowPrice, endsIn) => {
+          const p = { status, saleMode, buyNowPrice, endsAtMs: endsIn === null ? null : now + endsIn };
+          const a = availability(p, now);
+          const shown = (a === 'ON_SALE' || a === 'AUCTION_OPEN') && saleMode !== 'AUCTION' && buyNowPrice !== null;
+          expect(canBuyNow(p, now)).toBe(shown);
+          if (a === 'NOT_OPEN') expect(canBuyNow(p, now)).toBe(false);
+        },
+      ),
     );
   });
 });

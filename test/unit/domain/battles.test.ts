@@ -5,8 +5,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  BUSY_UNTIL_ENDED, DEFAULT_BATTLE_SETTINGS, INVITATION_TTL_MS, RESULT_SHOWN_MS, battleSettingsFrom, battlesEnvironment, bonusCoinsFor, countsForBattle,
-  decideResult, durationSecondsFor, effectiveStatus, endCutoffMs, isCurrentFor, isFree, isOverdue, sumScores,
+  BUSY_UNTIL_ENDED,
+  DEFAULT_BATTLE_SETTINGS,
+  INVITATION_TTL_MS,
+  RESULT_SHOWN_MS,
+  battleSettingsFrom,
+  battlesEnvironment,
+  bonusCoinsFor,
+  countsForBattle,
+  decideResult,
+  durationSecondsFor,
+  effectiveStatus,
+  endCutoffMs,
+  isCurrentFor,
+  isFree,
+  isOverdue,
+  sumScores,
 } from '../../../lambdas/shared/domain/battles';
 import { useSeededProperties } from '../../support/fast-check';
 
@@ -21,9 +35,11 @@ describe('the buzzer', () => {
   });
 
   it('counts exactly the gifts accepted strictly before endsAt (any times)', () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 2 ** 45 }), fc.integer({ min: 0, max: 2 ** 45 }), (ends, at) => {
-      expect(countsForBattle(ends, at)).toBe(at < ends);
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 45 }), fc.integer({ min: 0, max: 2 ** 45 }), (ends, at) => {
+        expect(countsForBattle(ends, at)).toBe(at < ends);
+      }),
+    );
   });
 
   it('keeps endsAt for the timer and moves it to now for an early end, never later', () => {
@@ -37,43 +53,72 @@ describe('the buzzer', () => {
 describe('the result', () => {
   const base = { inviterId: 'ann', inviteeId: 'bob', bonusPercent: 10 };
 
-  it('the higher score wins and earns the bonus: 10 % of the loser\'s score, rounded down', () => {
+  it("the higher score wins and earns the bonus: 10 % of the loser's score, rounded down", () => {
     expect(decideResult({ ...base, inviterScore: 1240, inviteeScore: 985 })).toEqual({
-      outcome: 'WIN', winnerChannelId: 'ann', loserChannelId: 'bob', forfeitChannelId: null, bonusCoins: 98,
+      outcome: 'WIN',
+      winnerChannelId: 'ann',
+      loserChannelId: 'bob',
+      forfeitChannelId: null,
+      bonusCoins: 98,
     });
-    expect(decideResult({ ...base, inviterScore: 3, inviteeScore: 4 })).toMatchObject({ winnerChannelId: 'bob', bonusCoins: 0 });
+    expect(decideResult({ ...base, inviterScore: 3, inviteeScore: 4 })).toMatchObject({
+      winnerChannelId: 'bob',
+      bonusCoins: 0,
+    });
   });
 
   it('a tie is a draw with no winner and no bonus', () => {
     expect(decideResult({ ...base, inviterScore: 500, inviteeScore: 500 })).toEqual({
-      outcome: 'DRAW', winnerChannelId: null, loserChannelId: null, forfeitChannelId: null, bonusCoins: 0,
+      outcome: 'DRAW',
+      winnerChannelId: null,
+      loserChannelId: null,
+      forfeitChannelId: null,
+      bonusCoins: 0,
     });
     expect(decideResult({ ...base, inviterScore: 0, inviteeScore: 0 }).outcome).toBe('DRAW');
   });
 
-  it('a side whose stream ended forfeits whatever the scores; the bonus is still a share of the loser\'s score', () => {
+  it("a side whose stream ended forfeits whatever the scores; the bonus is still a share of the loser's score", () => {
     expect(decideResult({ ...base, inviterScore: 900, inviteeScore: 100, forfeitChannelId: 'ann' })).toEqual({
-      outcome: 'WIN', winnerChannelId: 'bob', loserChannelId: 'ann', forfeitChannelId: 'ann', bonusCoins: 90,
+      outcome: 'WIN',
+      winnerChannelId: 'bob',
+      loserChannelId: 'ann',
+      forfeitChannelId: 'ann',
+      bonusCoins: 90,
     });
-    expect(decideResult({ ...base, inviterScore: 7, inviteeScore: 7, forfeitChannelId: 'bob' })).toMatchObject({ outcome: 'WIN', winnerChannelId: 'ann' });
+    expect(decideResult({ ...base, inviterScore: 7, inviteeScore: 7, forfeitChannelId: 'bob' })).toMatchObject({
+      outcome: 'WIN',
+      winnerChannelId: 'ann',
+    });
     // A forfeit naming neither side is no forfeit.
-    expect(decideResult({ ...base, inviterScore: 1, inviteeScore: 2, forfeitChannelId: 'eve' })).toMatchObject({ winnerChannelId: 'bob', forfeitChannelId: null });
+    expect(decideResult({ ...base, inviterScore: 1, inviteeScore: 2, forfeitChannelId: 'eve' })).toMatchObject({
+      winnerChannelId: 'bob',
+      forfeitChannelId: null,
+    });
   });
 
-  it('for any scores: a draw exactly when equal without forfeit, the winner never the lower score, the bonus within the loser\'s score', () => {
-    fc.assert(fc.property(fc.nat(10_000_000), fc.nat(10_000_000), fc.integer({ min: 0, max: 100 }), (a, b, pct) => {
-      const r = decideResult({ inviterId: 'ann', inviteeId: 'bob', inviterScore: a, inviteeScore: b, bonusPercent: pct });
-      expect(r.outcome === 'DRAW').toBe(a === b);
-      if (r.outcome === 'WIN') {
-        const [win, lose] = r.winnerChannelId === 'ann' ? [a, b] : [b, a];
-        expect(win).toBeGreaterThan(lose);
-        expect(r.bonusCoins).toBe(Math.floor((lose * pct) / 100));
-        expect(r.bonusCoins).toBeLessThanOrEqual(lose);
-      } else {
-        expect(r.bonusCoins).toBe(0);
-      }
-      expect(Number.isInteger(r.bonusCoins)).toBe(true);
-    }));
+  it("for any scores: a draw exactly when equal without forfeit, the winner never the lower score, the bonus within the loser's score", () => {
+    fc.assert(
+      fc.property(fc.nat(10_000_000), fc.nat(10_000_000), fc.integer({ min: 0, max: 100 }), (a, b, pct) => {
+        const r = decideResult({
+          inviterId: 'ann',
+          inviteeId: 'bob',
+          inviterScore: a,
+          inviteeScore: b,
+          bonusPercent: pct,
+        });
+        expect(r.outcome === 'DRAW').toBe(a === b);
+        if (r.outcome === 'WIN') {
+          const [win, lose] = r.winnerChannelId === 'ann' ? [a, b] : [b, a];
+          expect(win).toBeGreaterThan(lose);
+          expect(r.bonusCoins).toBe(Math.floor((lose * pct) / 100));
+          expect(r.bonusCoins).toBeLessThanOrEqual(lose);
+        } else {
+          expect(r.bonusCoins).toBe(0);
+        }
+        expect(Number.isInteger(r.bonusCoins)).toBe(true);
+      }),
+    );
   });
 
   it('no bonus for a zero score or a zero percent', () => {
@@ -83,10 +128,20 @@ describe('the result', () => {
     expect(bonusCoinsFor(10, 10)).toBe(1);
   });
 
-  it('sums each side\'s counters and ignores others', () => {
-    expect(sumScores([
-      { channelId: 'ann', coins: 5 }, { channelId: 'bob', coins: 7 }, { channelId: 'ann', coins: 10 }, { channelId: 'eve', coins: 99 }, { channelId: 'bob' },
-    ], 'ann', 'bob')).toEqual({ inviter: 15, invitee: 7 });
+  it("sums each side's counters and ignores others", () => {
+    expect(
+      sumScores(
+        [
+          { channelId: 'ann', coins: 5 },
+          { channelId: 'bob', coins: 7 },
+          { channelId: 'ann', coins: 10 },
+          { channelId: 'eve', coins: 99 },
+          { channelId: 'bob' },
+        ],
+        'ann',
+        'bob',
+      ),
+    ).toEqual({ inviter: 15, invitee: 7 });
   });
 });
 
@@ -97,7 +152,11 @@ describe('invitations and locks', () => {
     expect(durationSecondsFor(1)).toBe(60);
     expect(durationSecondsFor(10)).toBe(600);
     for (const bad of [0, 11, 2.5, -1]) {
-      expect(durationSecondsFor(bad)).toEqual({ code: 'VALIDATION', field: 'durationMinutes', message: 'Choose a battle length of 1 to 10 whole minutes.' });
+      expect(durationSecondsFor(bad)).toEqual({
+        code: 'VALIDATION',
+        field: 'durationMinutes',
+        message: 'Choose a battle length of 1 to 10 whole minutes.',
+      });
     }
   });
 
@@ -126,13 +185,17 @@ describe('invitations and locks', () => {
 
 describe('currentBattle', () => {
   const expires = ENDS;
-  it('answers RUNNING to everyone, PENDING to the channel\'s streamer only, ENDED for 10 s after it ended', () => {
+  it("answers RUNNING to everyone, PENDING to the channel's streamer only, ENDED for 10 s after it ended", () => {
     expect(isCurrentFor({ status: 'RUNNING', expiresAtMs: expires }, false, ENDS + 999_999)).toBe(true);
     expect(isCurrentFor({ status: 'PENDING', expiresAtMs: expires }, true, ENDS - 1)).toBe(true);
     expect(isCurrentFor({ status: 'PENDING', expiresAtMs: expires }, false, ENDS - 1)).toBe(false);
     expect(isCurrentFor({ status: 'PENDING', expiresAtMs: expires }, true, ENDS)).toBe(false);
-    expect(isCurrentFor({ status: 'ENDED', expiresAtMs: expires, endedAtMs: ENDS }, false, ENDS + RESULT_SHOWN_MS - 1)).toBe(true);
-    expect(isCurrentFor({ status: 'ENDED', expiresAtMs: expires, endedAtMs: ENDS }, false, ENDS + RESULT_SHOWN_MS)).toBe(false);
+    expect(
+      isCurrentFor({ status: 'ENDED', expiresAtMs: expires, endedAtMs: ENDS }, false, ENDS + RESULT_SHOWN_MS - 1),
+    ).toBe(true);
+    expect(
+      isCurrentFor({ status: 'ENDED', expiresAtMs: expires, endedAtMs: ENDS }, false, ENDS + RESULT_SHOWN_MS),
+    ).toBe(false);
     expect(isCurrentFor({ status: 'DECLINED', expiresAtMs: expires }, true, ENDS - 1)).toBe(false);
   });
 });
@@ -142,7 +205,9 @@ describe('settings', () => {
     const s = { bonusPercent: 25, scoreShards: 4, settleMs: 800 };
     expect(battleSettingsFrom(battlesEnvironment(s).BATTLES)).toEqual(s);
     expect(battleSettingsFrom(undefined)).toEqual(DEFAULT_BATTLE_SETTINGS);
-    expect(battleSettingsFrom(JSON.stringify({ bonusPercent: 300, scoreShards: 0, settleMs: -1 }))).toEqual(DEFAULT_BATTLE_SETTINGS);
+    expect(battleSettingsFrom(JSON.stringify({ bonusPercent: 300, scoreShards: 0, settleMs: -1 }))).toEqual(
+      DEFAULT_BATTLE_SETTINGS,
+    );
     expect(battlesEnvironment(s).BATTLES!.length).toBeLessThan(512);
   });
 });

@@ -1,11 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { checkBid, closeOutcome, incrementFor, minNextBid, softCloseEndMs } from '../../../lambdas/shared/domain/auctions';
+import {
+  checkBid,
+  closeOutcome,
+  incrementFor,
+  minNextBid,
+  softCloseEndMs,
+} from '../../../lambdas/shared/domain/auctions';
 import { idFromBytes, idFromUuid, isId, newId } from '../../../lambdas/shared/domain/ids';
 import { recordingIdFromSession } from '../../../lambdas/shared/domain/recordings';
 import { formatMoney, isMinorUnits, isSupportedCurrency, minStartingBid } from '../../../lambdas/shared/domain/money';
 import { firstProductInputError } from '../../../lambdas/shared/domain/product-schema';
 
-const open = { status: 'AUCTION_OPEN', sellerId: 's', startingBid: 1000, bidCount: 0, currentPrice: null, endsAtMs: Date.parse('2030-01-01T00:00:00.000Z') };
+const open = {
+  status: 'AUCTION_OPEN',
+  sellerId: 's',
+  startingBid: 1000,
+  bidCount: 0,
+  currentPrice: null,
+  endsAtMs: Date.parse('2030-01-01T00:00:00.000Z'),
+};
 const now = Date.parse('2029-12-31T23:59:00.000Z');
 
 describe('ids', () => {
@@ -23,7 +36,9 @@ describe('ids', () => {
     expect(idFromBytes('x', new Uint8Array(13))).toBe('x_00000000000000000000');
     expect(idFromBytes('x', new Uint8Array(13).fill(255))).toBe('x_ZZZZZZZZZZZZZZZZZZZZ');
     // 00001 00010 00011 00100 00101 00110 00111 01000 = bytes 08 86 42 98 E8 → "12345678"
-    expect(idFromBytes('x', Uint8Array.from([0x08, 0x86, 0x42, 0x98, 0xe8, 0, 0, 0, 0, 0, 0, 0, 0]))).toBe('x_12345678000000000000');
+    expect(idFromBytes('x', Uint8Array.from([0x08, 0x86, 0x42, 0x98, 0xe8, 0, 0, 0, 0, 0, 0, 0, 0]))).toBe(
+      'x_12345678000000000000',
+    );
   });
   it('ids derived from a hash never change (recordings already stored are found by them)', () => {
     expect(recordingIdFromSession('abc')).toBe('rec_Q9W1DFWF077YMGA183F5');
@@ -56,11 +71,15 @@ describe('auction rules', () => {
   });
 
   it('checkBid: closed, seller, banned, too low (with minimum), ok', () => {
-    expect(checkBid({ ...open, status: 'SOLD' }, { bidderId: 'b', amount: 5000, banned: false }, now)?.code).toBe('AUCTION_CLOSED');
+    expect(checkBid({ ...open, status: 'SOLD' }, { bidderId: 'b', amount: 5000, banned: false }, now)?.code).toBe(
+      'AUCTION_CLOSED',
+    );
     expect(checkBid(open, { bidderId: 'b', amount: 5000, banned: false }, open.endsAtMs)?.code).toBe('AUCTION_CLOSED');
     expect(checkBid(open, { bidderId: 's', amount: 5000, banned: false }, now)?.code).toBe('NOT_OWNER');
     expect(checkBid(open, { bidderId: 'b', amount: 5000, banned: true }, now)?.code).toBe('UNAUTHORIZED');
-    expect(checkBid({ ...open, bidCount: 1, currentPrice: 1000 }, { bidderId: 'b', amount: 1050, banned: false }, now)).toMatchObject({ code: 'BID_TOO_LOW', minimum: 1100 });
+    expect(
+      checkBid({ ...open, bidCount: 1, currentPrice: 1000 }, { bidderId: 'b', amount: 1050, banned: false }, now),
+    ).toMatchObject({ code: 'BID_TOO_LOW', minimum: 1100 });
     expect(checkBid(open, { bidderId: 'b', amount: 1000, banned: false }, now)).toBeNull();
   });
 
@@ -72,12 +91,25 @@ describe('auction rules', () => {
 
   it('close outcome', () => {
     expect(closeOutcome({ bidCount: 0 })).toEqual({ outcome: 'NO_SALE' });
-    expect(closeOutcome({ bidCount: 3, highBidderId: 'b', currentPrice: 2000 })).toEqual({ outcome: 'SOLD', buyerId: 'b', price: 2000 });
+    expect(closeOutcome({ bidCount: 3, highBidderId: 'b', currentPrice: 2000 })).toEqual({
+      outcome: 'SOLD',
+      buyerId: 'b',
+      price: 2000,
+    });
   });
 });
 
 describe('product schema', () => {
-  const base = { channelId: 'c', title: 'Tee', type: 'APPAREL', params: { size: 'M', colour: 'red' }, saleMode: 'AUCTION_WITH_BUY_NOW', currency: 'USD', startingBid: 500, buyNowPrice: 2000 };
+  const base = {
+    channelId: 'c',
+    title: 'Tee',
+    type: 'APPAREL',
+    params: { size: 'M', colour: 'red' },
+    saleMode: 'AUCTION_WITH_BUY_NOW',
+    currency: 'USD',
+    startingBid: 500,
+    buyNowPrice: 2000,
+  };
   it('accepts a valid product and names the failing field otherwise', () => {
     expect(firstProductInputError(base)).toBeNull();
     expect(firstProductInputError({ ...base, buyNowPrice: 400 })?.field).toBe('buyNowPrice');

@@ -1,26 +1,64 @@
 import { describe, expect, it } from 'vitest';
 import {
-  chunk, emailOptInIndexKeys, goLiveMessage, goLiveNotificationId, mapLimit, newUnsubscribeToken, unsubscribeTokenMatches, unsubscribeUrl,
+  chunk,
+  emailOptInIndexKeys,
+  goLiveMessage,
+  goLiveNotificationId,
+  mapLimit,
+  newUnsubscribeToken,
+  unsubscribeTokenMatches,
+  unsubscribeUrl,
 } from '../../../lambdas/shared/domain/alerts';
 import { clampLimit, decodeToken, encodeToken } from '../../../lambdas/shared/domain/follows';
 import { handleSchema } from '../../../lambdas/shared/domain/handles';
 import { scheduleInputSchema } from '../../../lambdas/shared/domain/schedule';
 import { healthNotes, isNotOlder, milestonesCrossed, transitionFor } from '../../../lambdas/shared/domain/stream-state';
-import { mayStartRun, nextProvisioningStep, ownedBy, normalizeDetails, resourceName, streamDetailsSchema, streamKeyView } from '../../../lambdas/shared/domain/streamers';
+import {
+  mayStartRun,
+  nextProvisioningStep,
+  ownedBy,
+  normalizeDetails,
+  resourceName,
+  streamDetailsSchema,
+  streamKeyView,
+} from '../../../lambdas/shared/domain/streamers';
 import { handleKey } from '../../../lambdas/shared/domain/keys';
 
 describe('streamers', () => {
   it('builds the OBS URL from the ingest endpoint', () => {
     expect(streamKeyView('abc.global-contribute.live-video.net', 'sk_x', 't')).toEqual({
-      ingestServer: 'rtmps://abc.global-contribute.live-video.net:443/app/', streamKey: 'sk_x',
-      url: 'rtmps://abc.global-contribute.live-video.net:443/app/sk_x', createdAt: 't',
+      ingestServer: 'rtmps://abc.global-contribute.live-video.net:443/app/',
+      streamKey: 'sk_x',
+      url: 'rtmps://abc.global-contribute.live-video.net:443/app/sk_x',
+      createdAt: 't',
     });
   });
   it('walks provisioning steps in order', () => {
     expect(nextProvisioningStep({ userId: 'u', handle: 'h' })).toBe('CHANNEL');
-    expect(nextProvisioningStep({ userId: 'u', handle: 'h', channelArn: 'c', ingestEndpoint: 'i', playbackUrl: 'p' })).toBe('STREAM_KEY');
-    expect(nextProvisioningStep({ userId: 'u', handle: 'h', channelArn: 'c', ingestEndpoint: 'i', playbackUrl: 'p', streamKeyArn: 'k' })).toBe('CHAT_ROOM');
-    expect(nextProvisioningStep({ userId: 'u', handle: 'h', channelArn: 'c', ingestEndpoint: 'i', playbackUrl: 'p', streamKeyArn: 'k', chatRoomArn: 'r' })).toBe('PROFILE');
+    expect(
+      nextProvisioningStep({ userId: 'u', handle: 'h', channelArn: 'c', ingestEndpoint: 'i', playbackUrl: 'p' }),
+    ).toBe('STREAM_KEY');
+    expect(
+      nextProvisioningStep({
+        userId: 'u',
+        handle: 'h',
+        channelArn: 'c',
+        ingestEndpoint: 'i',
+        playbackUrl: 'p',
+        streamKeyArn: 'k',
+      }),
+    ).toBe('CHAT_ROOM');
+    expect(
+      nextProvisioningStep({
+        userId: 'u',
+        handle: 'h',
+        channelArn: 'c',
+        ingestEndpoint: 'i',
+        playbackUrl: 'p',
+        streamKeyArn: 'k',
+        chatRoomArn: 'r',
+      }),
+    ).toBe('PROFILE');
   });
   it('makes IVS-safe deterministic names', () => {
     expect(resourceName('live shop', 'a:b')).toBe('live-shop-a-b');
@@ -30,7 +68,10 @@ describe('streamers', () => {
     expect(streamDetailsSchema.safeParse({ title: 'x'.repeat(141) }).success).toBe(false);
     expect(streamDetailsSchema.safeParse({ thumbnailUrl: 'javascript:alert(1)' }).success).toBe(false);
     expect(streamDetailsSchema.safeParse({ unknown: 1 }).success).toBe(false);
-    expect(normalizeDetails(streamDetailsSchema.parse({ tags: ['Sneakers', 'sneakers', 'Retro'] })).tags).toEqual(['sneakers', 'retro']);
+    expect(normalizeDetails(streamDetailsSchema.parse({ tags: ['Sneakers', 'sneakers', 'Retro'] })).tags).toEqual([
+      'sneakers',
+      'retro',
+    ]);
   });
 });
 
@@ -64,7 +105,9 @@ describe('stream state', () => {
     expect(milestonesCrossed(1_500, 9_000)).toEqual([]);
   });
   it('keeps health-relevant IVS events', () => {
-    expect(healthNotes([{ name: 'Session Created' }, { name: 'Starvation Start' }, { name: 'Starvation Start' }])).toEqual(['Starvation Start']);
+    expect(
+      healthNotes([{ name: 'Session Created' }, { name: 'Starvation Start' }, { name: 'Starvation Start' }]),
+    ).toEqual(['Starvation Start']);
   });
 });
 
@@ -74,9 +117,15 @@ describe('alerts', () => {
     expect(goLiveNotificationId('st-1', 'u1')).not.toBe(goLiveNotificationId('st-2', 'u1'));
     expect(goLiveNotificationId('st-1', 'u1')).toMatch(/^ntf_[0-9A-HJKMNP-TV-Z]{20}$/);
   });
-  it('prefers the streamer\'s going-live message and links to the profile', () => {
-    expect(goLiveMessage({ handle: 'ann', webUrl: 'https://x.io/', goingLiveMessage: ' Drop at 8 ' })).toEqual({ subject: 'ann is live', body: 'Drop at 8', link: 'https://x.io/s/ann' });
-    expect(goLiveMessage({ handle: 'ann', displayName: 'Ann', title: 'Sneakers', webUrl: 'https://x.io' }).body).toBe('Ann is live: Sneakers');
+  it("prefers the streamer's going-live message and links to the profile", () => {
+    expect(goLiveMessage({ handle: 'ann', webUrl: 'https://x.io/', goingLiveMessage: ' Drop at 8 ' })).toEqual({
+      subject: 'ann is live',
+      body: 'Drop at 8',
+      link: 'https://x.io/s/ann',
+    });
+    expect(goLiveMessage({ handle: 'ann', displayName: 'Ann', title: 'Sneakers', webUrl: 'https://x.io' }).body).toBe(
+      'Ann is live: Sneakers',
+    );
   });
   it('email opt-ins: one sparse partition per streamer, unguessable tokens compared exactly, links carrying them', () => {
     expect(emailOptInIndexKeys('s1', 'u1')).toEqual({ GSI2PK: 'USER#s1#EMAIL_ALERTS', GSI2SK: 'u1' });
@@ -133,7 +182,7 @@ describe('provisioning lease and ownership', () => {
     expect(mayStartRun({ status: 'READY', leaseUntil: 0 }, now)).toBe(false);
   });
 
-  it('adopts a resource only with this owner\'s and this platform\'s tags', () => {
+  it("adopts a resource only with this owner's and this platform's tags", () => {
     expect(ownedBy({ owner: 'u1', platform: 'lvs-dev' }, 'u1', 'lvs-dev')).toBe(true);
     expect(ownedBy({ owner: 'u2', platform: 'lvs-dev' }, 'u1', 'lvs-dev')).toBe(false);
     expect(ownedBy({ owner: 'u1', platform: 'lvs-prod' }, 'u1', 'lvs-dev')).toBe(false);

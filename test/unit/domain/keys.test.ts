@@ -8,15 +8,27 @@ describe('item keys match docs/data-model.md', () => {
     ['account', k.accountKey('u1'), { PK: 'USER#u1', SK: 'ACCOUNT' }],
     ['provisioning', k.provisioningKey('u1'), { PK: 'USER#u1', SK: 'PROVISIONING' }],
     ['stream key', k.streamKeyItemKey('u1'), { PK: 'USER#u1', SK: 'STREAMKEY' }],
-    ['order', k.orderKey('b1', '2026-01-01T00:00:00.000Z', 'ord_1'), { PK: 'USER#b1', SK: 'ORDER#2026-01-01T00:00:00.000Z#ord_1' }],
+    [
+      'order',
+      k.orderKey('b1', '2026-01-01T00:00:00.000Z', 'ord_1'),
+      { PK: 'USER#b1', SK: 'ORDER#2026-01-01T00:00:00.000Z#ord_1' },
+    ],
     ['follow', k.followKey('f1', 's1'), { PK: 'USER#f1', SK: 'FOLLOWS#s1' }],
-    ['notification', k.notificationKey('u1', '2026-01-01T00:00:00.000Z', 'n1'), { PK: 'USER#u1', SK: 'NOTIF#2026-01-01T00:00:00.000Z#n1' }],
+    [
+      'notification',
+      k.notificationKey('u1', '2026-01-01T00:00:00.000Z', 'n1'),
+      { PK: 'USER#u1', SK: 'NOTIF#2026-01-01T00:00:00.000Z#n1' },
+    ],
     ['alert preference', k.alertPreferenceKey('u1', 's1'), { PK: 'USER#u1', SK: 'ALERTPREF#s1' }],
     ['handle claim (lowercased)', k.handleKey('MixedCase'), { PK: 'HANDLE#mixedcase', SK: 'HANDLE' }],
     ['stream session', k.streamSessionKey('st1'), { PK: 'STREAM#st1', SK: 'STREAM' }],
     ['go-live alert marker', k.alertedKey('st1'), { PK: 'STREAM#st1', SK: 'ALERTED' }],
     ['go-live email progress', k.emailProgressKey('st1'), { PK: 'STREAM#st1', SK: 'ALERTED#EMAIL' }],
-    ['health sample', k.healthSampleKey('st1', '2026-01-01T00:00:00.000Z'), { PK: 'STREAM#st1', SK: 'HEALTH#2026-01-01T00:00:00.000Z' }],
+    [
+      'health sample',
+      k.healthSampleKey('st1', '2026-01-01T00:00:00.000Z'),
+      { PK: 'STREAM#st1', SK: 'HEALTH#2026-01-01T00:00:00.000Z' },
+    ],
     ['viewer milestone', k.viewerMilestoneKey('st1', 100), { PK: 'STREAM#st1', SK: 'MILESTONE#000000000000100' }],
     ['like marker', k.likeMarkerKey('c1', 'u1', 'lk1'), { PK: 'LIKE#c1#u1#lk1', SK: 'LIKE' }],
     ['scheduled stream', k.scheduleKey('sch_1'), { PK: 'SCHEDULE#sch_1', SK: 'SCHEDULE' }],
@@ -26,14 +38,26 @@ describe('item keys match docs/data-model.md', () => {
     ['recording', k.recordingKey('r1'), { PK: 'RECORDING#r1', SK: 'RECORDING' }],
     ['restore request', k.restoreRequestKey('r1', 'u1'), { PK: 'RECORDING#r1', SK: 'RESTORE#u1' }],
     ['recording prefix lookup', k.recordingPrefixKey('a/b/c'), { PK: 'S3PREFIX#a/b/c', SK: 'RECORDING' }],
-    ['chat history message', k.chatHistoryKey('c1', '2026-01-01T00:00:00.000000000Z', 'm1'), { PK: 'CHATLOG#c1', SK: '2026-01-01T00:00:00.000000000Z#m1' }],
+    [
+      'chat history message',
+      k.chatHistoryKey('c1', '2026-01-01T00:00:00.000000000Z', 'm1'),
+      { PK: 'CHATLOG#c1', SK: '2026-01-01T00:00:00.000000000Z#m1' },
+    ],
     ['chat settings', k.chatSettingsKey('c1'), { PK: 'CHANNEL#c1', SK: 'CHAT' }],
     ['ban', k.banKey('c1', 'u1'), { PK: 'CHANNEL#c1', SK: 'BAN#u1' }],
     ['moderator', k.moderatorKey('c1', 'u1'), { PK: 'CHANNEL#c1', SK: 'MOD#u1' }],
     ['chat member state', k.memberKey('c1', 'u1'), { PK: 'CHANNEL#c1', SK: 'MEMBER#u1' }],
-    ['moderation log entry', k.modLogKey('c1', '2026-01-01T00:00:00.000Z', 'e1'), { PK: 'CHANNEL#c1', SK: 'MODLOG#2026-01-01T00:00:00.000Z#e1' }],
+    [
+      'moderation log entry',
+      k.modLogKey('c1', '2026-01-01T00:00:00.000Z', 'e1'),
+      { PK: 'CHANNEL#c1', SK: 'MODLOG#2026-01-01T00:00:00.000Z#e1' },
+    ],
     ['wallet', k.walletKey('u1'), { PK: 'USER#u1', SK: 'WALLET' }],
-    ['ledger entry', k.ledgerKey('u1', '2026-01-01T00:00:00.000Z', 'gft_1'), { PK: 'USER#u1', SK: 'LEDGER#2026-01-01T00:00:00.000Z#gft_1' }],
+    [
+      'ledger entry',
+      k.ledgerKey('u1', '2026-01-01T00:00:00.000Z', 'gft_1'),
+      { PK: 'USER#u1', SK: 'LEDGER#2026-01-01T00:00:00.000Z#gft_1' },
+    ],
     ['gift request answer', k.giftRequestKey('u1', 'c-1'), { PK: 'USER#u1', SK: 'GIFTREQ#c-1' }],
     ['earnings account', k.earningsKey('u1'), { PK: 'USER#u1', SK: 'EARNINGS' }],
     ['earnings shard', k.earningsShardKey('u1', '07'), { PK: 'USER#u1', SK: 'EARNINGS#07' }],
@@ -42,7 +66,11 @@ describe('item keys match docs/data-model.md', () => {
     ['gifter tally', k.topGifterKey('st1', 'u1'), { PK: 'STREAM#st1', SK: 'GIFTER#u1' }],
     ['platform revenue shard', k.platformRevenueShardKey('12'), { PK: 'PLATFORM#REVENUE', SK: 'SHARD#12' }],
     ['payout', k.payoutKey('pay_1'), { PK: 'PAYOUT#pay_1', SK: 'PAYOUT' }],
-    ['admin action', k.adminLogKey('2026-01-01T00:00:00.000Z', 'adm_1'), { PK: 'ADMINLOG', SK: '2026-01-01T00:00:00.000Z#adm_1' }],
+    [
+      'admin action',
+      k.adminLogKey('2026-01-01T00:00:00.000Z', 'adm_1'),
+      { PK: 'ADMINLOG', SK: '2026-01-01T00:00:00.000Z#adm_1' },
+    ],
   ])('%s', (_name, actual, expected) => {
     expect(actual).toEqual(expected);
   });
@@ -81,7 +109,10 @@ describe('index keys match docs/data-model.md', () => {
 
   it('builds the attribute pairs of profiles, follows and chat settings', () => {
     expect(k.channelArnIndexKey('arn1')).toEqual({ GSI2PK: 'CHANNEL_ARN#arn1', GSI2SK: 'PROFILE' });
-    expect(k.followersIndexKey('s1', '2026-01-01T00:00:00.000Z')).toEqual({ GSI1PK: 'USER#s1#FOLLOWERS', GSI1SK: '2026-01-01T00:00:00.000Z' });
+    expect(k.followersIndexKey('s1', '2026-01-01T00:00:00.000Z')).toEqual({
+      GSI1PK: 'USER#s1#FOLLOWERS',
+      GSI1SK: '2026-01-01T00:00:00.000Z',
+    });
     expect(k.roomIndexKey('arn2')).toEqual({ GSI1PK: 'ROOM#arn2', GSI1SK: 'CHAT' });
   });
 
@@ -98,10 +129,24 @@ describe('index keys match docs/data-model.md', () => {
 
   it('gives the begins_with prefixes of the documented access patterns', () => {
     expect(k.SK_PREFIX).toEqual({
-      order: 'ORDER#', follows: 'FOLLOWS#', notification: 'NOTIF#', alertPref: 'ALERTPREF#', moderator: 'MOD#',
-      ban: 'BAN#', member: 'MEMBER#', modLog: 'MODLOG#', health: 'HEALTH#', restore: 'RESTORE#', bid: 'BID#',
-      ledger: 'LEDGER#', earnings: 'EARNINGS', giftRevenue: 'GIFTREV#', gifter: 'GIFTER#', platformRevenueShard: 'SHARD#',
-      battleScore: 'SCORE#', battleHistory: 'BATTLEHIST#',
+      order: 'ORDER#',
+      follows: 'FOLLOWS#',
+      notification: 'NOTIF#',
+      alertPref: 'ALERTPREF#',
+      moderator: 'MOD#',
+      ban: 'BAN#',
+      member: 'MEMBER#',
+      modLog: 'MODLOG#',
+      health: 'HEALTH#',
+      restore: 'RESTORE#',
+      bid: 'BID#',
+      ledger: 'LEDGER#',
+      earnings: 'EARNINGS',
+      giftRevenue: 'GIFTREV#',
+      gifter: 'GIFTER#',
+      platformRevenueShard: 'SHARD#',
+      battleScore: 'SCORE#',
+      battleHistory: 'BATTLEHIST#',
     });
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { availabilityOf, classify, readyInSeconds, restoreMessage, restoreRequestFor } from '../../../lambdas/shared/domain/lifecycle';
+import {
+  availabilityOf,
+  classify,
+  readyInSeconds,
+  restoreMessage,
+  restoreRequestFor,
+} from '../../../lambdas/shared/domain/lifecycle';
 
 describe('classify', () => {
   it('KEEP beats sales, sales beat none', () => {
@@ -13,15 +19,29 @@ describe('classify', () => {
 
 describe('availabilityOf (HeadObject)', () => {
   it('reads Intelligent-Tiering archive status', () => {
-    expect(availabilityOf({ StorageClass: 'INTELLIGENT_TIERING', ArchiveStatus: 'ARCHIVE_ACCESS' })).toEqual({ kind: 'ARCHIVED', tier: 'ARCHIVE_ACCESS' });
-    expect(availabilityOf({ StorageClass: 'INTELLIGENT_TIERING', ArchiveStatus: 'DEEP_ARCHIVE_ACCESS' })).toEqual({ kind: 'ARCHIVED', tier: 'DEEP_ARCHIVE_ACCESS' });
+    expect(availabilityOf({ StorageClass: 'INTELLIGENT_TIERING', ArchiveStatus: 'ARCHIVE_ACCESS' })).toEqual({
+      kind: 'ARCHIVED',
+      tier: 'ARCHIVE_ACCESS',
+    });
+    expect(availabilityOf({ StorageClass: 'INTELLIGENT_TIERING', ArchiveStatus: 'DEEP_ARCHIVE_ACCESS' })).toEqual({
+      kind: 'ARCHIVED',
+      tier: 'DEEP_ARCHIVE_ACCESS',
+    });
     expect(availabilityOf({ StorageClass: 'INTELLIGENT_TIERING' })).toEqual({ kind: 'AVAILABLE' });
     expect(availabilityOf({})).toEqual({ kind: 'AVAILABLE' });
   });
 
   it('sees a restore in progress and a finished Glacier restore', () => {
-    expect(availabilityOf({ ArchiveStatus: 'ARCHIVE_ACCESS', Restore: 'ongoing-request="true"' })).toEqual({ kind: 'RESTORING', tier: 'ARCHIVE_ACCESS' });
-    expect(availabilityOf({ StorageClass: 'GLACIER', Restore: 'ongoing-request="false", expiry-date="Fri, 21 Dec 2012 00:00:00 GMT"' })).toEqual({ kind: 'AVAILABLE' });
+    expect(availabilityOf({ ArchiveStatus: 'ARCHIVE_ACCESS', Restore: 'ongoing-request="true"' })).toEqual({
+      kind: 'RESTORING',
+      tier: 'ARCHIVE_ACCESS',
+    });
+    expect(
+      availabilityOf({
+        StorageClass: 'GLACIER',
+        Restore: 'ongoing-request="false", expiry-date="Fri, 21 Dec 2012 00:00:00 GMT"',
+      }),
+    ).toEqual({ kind: 'AVAILABLE' });
     expect(availabilityOf({ StorageClass: 'DEEP_ARCHIVE' })).toEqual({ kind: 'ARCHIVED', tier: 'DEEP_ARCHIVE' });
   });
 });

@@ -29,7 +29,13 @@ describe('offsetMs', () => {
   });
 });
 
-const sale = (i: number): Cue => saleCue({ saleId: `sal_${String(i).padStart(20, '0')}`, productId: `prd_${String(i).padStart(20, '0')}`, price: 1000 + i, currency: 'EUR' });
+const sale = (i: number): Cue =>
+  saleCue({
+    saleId: `sal_${String(i).padStart(20, '0')}`,
+    productId: `prd_${String(i).padStart(20, '0')}`,
+    price: 1000 + i,
+    currency: 'EUR',
+  });
 
 describe('cue payloads', () => {
   it('keeps a single cue as an object and round-trips', () => {
@@ -67,7 +73,12 @@ describe('cue payloads', () => {
   });
 
   it('describes a featured product by its most relevant price', () => {
-    expect(featuredCue({ productId: 'p', currency: 'USD', startingBid: 500, currentPrice: 700 })).toEqual({ kind: 'featured', productId: 'p', price: 700, currency: 'USD' });
+    expect(featuredCue({ productId: 'p', currency: 'USD', startingBid: 500, currentPrice: 700 })).toEqual({
+      kind: 'featured',
+      productId: 'p',
+      price: 700,
+      currency: 'USD',
+    });
     expect(featuredCue({ productId: 'p' })).toEqual({ kind: 'featured', productId: 'p' });
   });
 });

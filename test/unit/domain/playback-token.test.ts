@@ -1,7 +1,13 @@
 /** Playback tokens: the IVS claims, expiry, and each refusal the verifier (the local IVS) makes. */
 import { describe, expect, it } from 'vitest';
 import {
-  newPlaybackKeyPair, originAllowed, PLAYBACK_TOKEN_TTL_SECONDS, playbackClaims, publicKeyOf, signPlaybackToken, verifyPlaybackToken,
+  newPlaybackKeyPair,
+  originAllowed,
+  PLAYBACK_TOKEN_TTL_SECONDS,
+  playbackClaims,
+  publicKeyOf,
+  signPlaybackToken,
+  verifyPlaybackToken,
 } from '../../../lambdas/shared/domain/playback-token';
 
 const CHANNEL = 'arn:aws:ivs:us-east-1:000000000000:channel/abcdefghijkl';
@@ -13,7 +19,10 @@ const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toStr
 
 describe('playback token claims', () => {
   it('carries the channel ARN, the allowed origins and an exp TTL seconds after now', () => {
-    const claims = playbackClaims(CHANNEL, { origins: ['https://shop.example', 'http://127.0.0.1:3000', 'https://shop.example'], nowMs: NOW });
+    const claims = playbackClaims(CHANNEL, {
+      origins: ['https://shop.example', 'http://127.0.0.1:3000', 'https://shop.example'],
+      nowMs: NOW,
+    });
     expect(claims).toEqual({
       'aws:channel-arn': CHANNEL,
       'aws:access-control-allow-origin': 'https://shop.example,http://127.0.0.1:3000',
@@ -21,7 +30,7 @@ describe('playback token claims', () => {
     });
   });
 
-  it('leaves the origin claim out when no origin is given, and cuts a viewer id to IVS\'s 40 characters', () => {
+  it("leaves the origin claim out when no origin is given, and cuts a viewer id to IVS's 40 characters", () => {
     const claims = playbackClaims(CHANNEL, { nowMs: NOW, ttlSeconds: 60, viewerId: 'u'.repeat(50) });
     expect(claims).not.toHaveProperty('aws:access-control-allow-origin');
     expect(claims.exp).toBe(NOW / 1000 + 60);
@@ -38,12 +47,18 @@ describe('playback token claims', () => {
 });
 
 describe('verifying a playback token', () => {
-  const token = signPlaybackToken(playbackClaims(CHANNEL, { origins: ['https://shop.example'], nowMs: NOW }), keys.privateKeyPem);
+  const token = signPlaybackToken(
+    playbackClaims(CHANNEL, { origins: ['https://shop.example'], nowMs: NOW }),
+    keys.privateKeyPem,
+  );
 
   it('accepts the token for its channel until exp, with the public key derived from the private one', () => {
     expect(publicKeyOf(keys.privateKeyPem)).toBe(keys.publicKeyPem);
     expect(verifyPlaybackToken(token, CHANNEL, [keys.publicKeyPem], { nowMs: NOW + 1000 }).ok).toBe(true);
-    expect(verifyPlaybackToken(token, CHANNEL, [keys.publicKeyPem], { nowMs: NOW + (PLAYBACK_TOKEN_TTL_SECONDS - 1) * 1000 }).ok).toBe(true);
+    expect(
+      verifyPlaybackToken(token, CHANNEL, [keys.publicKeyPem], { nowMs: NOW + (PLAYBACK_TOKEN_TTL_SECONDS - 1) * 1000 })
+        .ok,
+    ).toBe(true);
   });
 
   it.each([
@@ -58,19 +73,32 @@ describe('verifying a playback token', () => {
   it('refuses a tampered payload (another channel put in) and a token signed by a key not imported', () => {
     const [head, , sig] = token.split('.');
     const forged = `${head}.${Buffer.from(JSON.stringify({ 'aws:channel-arn': OTHER, exp: NOW / 1000 + 3600 })).toString('base64url')}.${sig}`;
-    expect(verifyPlaybackToken(forged, OTHER, [keys.publicKeyPem], { nowMs: NOW })).toEqual({ ok: false, reason: 'BAD_SIGNATURE' });
+    expect(verifyPlaybackToken(forged, OTHER, [keys.publicKeyPem], { nowMs: NOW })).toEqual({
+      ok: false,
+      reason: 'BAD_SIGNATURE',
+    });
     const stranger = signPlaybackToken(playbackClaims(CHANNEL, { nowMs: NOW }), newPlaybackKeyPair().privateKeyPem);
-    expect(verifyPlaybackToken(stranger, CHANNEL, [keys.publicKeyPem], { nowMs: NOW })).toEqual({ ok: false, reason: 'BAD_SIGNATURE' });
+    expect(verifyPlaybackToken(stranger, CHANNEL, [keys.publicKeyPem], { nowMs: NOW })).toEqual({
+      ok: false,
+      reason: 'BAD_SIGNATURE',
+    });
   });
 
   it('refuses alg none (an unsigned token) even with the right claims', () => {
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${token.split('.')[1]}.`;
-    expect(verifyPlaybackToken(none, CHANNEL, [keys.publicKeyPem], { nowMs: NOW })).toEqual({ ok: false, reason: 'MALFORMED' });
+    expect(verifyPlaybackToken(none, CHANNEL, [keys.publicKeyPem], { nowMs: NOW })).toEqual({
+      ok: false,
+      reason: 'MALFORMED',
+    });
   });
 
   it('checks the origin of a browser request against aws:access-control-allow-origin; a request without Origin passes', () => {
-    expect(verifyPlaybackToken(token, CHANNEL, [keys.publicKeyPem], { nowMs: NOW, origin: 'https://evil.example' })).toEqual({ ok: false, reason: 'ORIGIN_NOT_ALLOWED' });
-    expect(verifyPlaybackToken(token, CHANNEL, [keys.publicKeyPem], { nowMs: NOW, origin: 'https://shop.example' }).ok).toBe(true);
+    expect(
+      verifyPlaybackToken(token, CHANNEL, [keys.publicKeyPem], { nowMs: NOW, origin: 'https://evil.example' }),
+    ).toEqual({ ok: false, reason: 'ORIGIN_NOT_ALLOWED' });
+    expect(
+      verifyPlaybackToken(token, CHANNEL, [keys.publicKeyPem], { nowMs: NOW, origin: 'https://shop.example' }).ok,
+    ).toBe(true);
     expect(verifyPlaybackToken(token, CHANNEL, [keys.publicKeyPem], { nowMs: NOW }).ok).toBe(true);
   });
 

@@ -30,15 +30,25 @@ const recent = await import('../../../lib/api/resolvers/Query.recentReplays');
 const keep = await import('../../../lib/api/resolvers/Mutation.setRecordingKeep');
 
 type AnyCtx = Parameters<typeof keep.request>[0];
-const ctx = (args: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ args, arguments: args, identity: { sub: 'streamer-1' }, ...extra }) as unknown as AnyCtx;
+const ctx = (args: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  ({ args, arguments: args, identity: { sub: 'streamer-1' }, ...extra }) as unknown as AnyCtx;
 
 describe('Query.recordings', () => {
   it("queries the streamer's recordings newest first, with a bounded page", () => {
     const req = recordings.request(ctx({ userId: 'u1', limit: 500, nextToken: 't' }) as never);
-    expect(req).toMatchObject({ operation: 'Query', index: 'GSI1', scanIndexForward: false, limit: 50, nextToken: 't' });
+    expect(req).toMatchObject({
+      operation: 'Query',
+      index: 'GSI1',
+      scanIndexForward: false,
+      limit: 50,
+      nextToken: 't',
+    });
     expect(req.query.expressionValues).toEqual({ ':pk': { S: 'USER#u1#RECORDINGS' } });
     expect(recordings.request(ctx({ userId: 'u1' }) as never).limit).toBe(20);
-    expect(recordings.response(ctx({}, { result: { items: [{ recordingId: 'r' }] } }) as never)).toEqual({ items: [{ recordingId: 'r' }], nextToken: null });
+    expect(recordings.response(ctx({}, { result: { items: [{ recordingId: 'r' }] } }) as never)).toEqual({
+      items: [{ recordingId: 'r' }],
+      nextToken: null,
+    });
   });
 });
 
@@ -56,7 +66,10 @@ describe('Mutation.setRecordingKeep', () => {
     expect(req.key).toEqual({ PK: { S: 'RECORDING#rec_1' }, SK: { S: 'RECORDING' } });
     expect(req.update.expression).toContain('classification = :c');
     expect(req.update.expressionValues).toMatchObject({ ':c': { S: 'KEEP' }, ':keep': { BOOL: true } });
-    expect(req.condition).toMatchObject({ expression: 'attribute_exists(#state) AND userId = :owner', expressionValues: { ':owner': { S: 'streamer-1' } } });
+    expect(req.condition).toMatchObject({
+      expression: 'attribute_exists(#state) AND userId = :owner',
+      expressionValues: { ':owner': { S: 'streamer-1' } },
+    });
   });
 
   it('unkeep: removes the classification for the stream consumer to recompute', () => {
@@ -66,9 +79,12 @@ describe('Mutation.setRecordingKeep', () => {
   });
 
   it('maps a failed ownership condition to NOT_OWNER', () => {
-    expect(() => keep.response(ctx({}, { error: { message: 'x', type: 'DynamoDB:ConditionalCheckFailedException' } }))).toThrow(
-      expect.objectContaining({ type: 'NOT_OWNER' }),
-    );
-    expect(keep.response(ctx({}, { result: { recordingId: 'rec_1', keep: true } }))).toEqual({ recordingId: 'rec_1', keep: true });
+    expect(() =>
+      keep.response(ctx({}, { error: { message: 'x', type: 'DynamoDB:ConditionalCheckFailedException' } })),
+    ).toThrow(expect.objectContaining({ type: 'NOT_OWNER' }));
+    expect(keep.response(ctx({}, { result: { recordingId: 'rec_1', keep: true } }))).toEqual({
+      recordingId: 'rec_1',
+      keep: true,
+    });
   });
 });

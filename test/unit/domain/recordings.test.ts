@@ -14,14 +14,21 @@ import {
   type RecordingObservation,
 } from '../../../lambdas/shared/domain/recordings';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../fixtures/recordings/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../../fixtures/recordings/${name}`, import.meta.url), 'utf8'));
 const start = recordingEventSchema.parse(fixture('recording-start.json'));
 const end = recordingEventSchema.parse(fixture('recording-end.json'));
 const startedMeta = recordingMetadataSchema.parse(fixture('recording-started.json'));
 const endedMeta = recordingMetadataSchema.parse(fixture('recording-ended.json'));
 
 function obs(event: typeof start, metadata?: typeof startedMeta): RecordingObservation {
-  return { userId: 'user-1', channelArn: event.resources[0] as string, eventTime: event.time, detail: event.detail, metadata };
+  return {
+    userId: 'user-1',
+    channelArn: event.resources[0] as string,
+    eventTime: event.time,
+    detail: event.detail,
+    metadata,
+  };
 }
 
 describe('recordingIdFromSession', () => {
@@ -34,7 +41,7 @@ describe('recordingIdFromSession', () => {
 });
 
 describe('observe', () => {
-  it('takes start time, renditions and the largest thumbnail rendition\'s folder from recording-started.json', () => {
+  it("takes start time, renditions and the largest thumbnail rendition's folder from recording-started.json", () => {
     const r = observe(obs(start, startedMeta));
     expect(r).toMatchObject({
       state: 'RECORDING',
@@ -46,14 +53,21 @@ describe('observe', () => {
     });
     // The thumbnail's name comes from the bucket listing (firstThumbnail), not from here.
     expect(r.thumbnailKey).toBeUndefined();
-    expect(thumbnailDirOf(r.s3Prefix, startedMeta)).toBe('ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs/media/thumbnails/720p60/');
+    expect(thumbnailDirOf(r.s3Prefix, startedMeta)).toBe(
+      'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs/media/thumbnails/720p60/',
+    );
     expect(r.endedAt).toBeUndefined();
     expect(r.durationMs).toBeUndefined();
   });
 
   it('takes end, duration from recording-ended.json', () => {
     const r = observe(obs(end, endedMeta));
-    expect(r).toMatchObject({ state: 'AVAILABLE', endedAt: '2020-06-23T21:12:38.134Z', durationMs: 3603226, startedAt: '2020-06-23T20:12:34.908Z' });
+    expect(r).toMatchObject({
+      state: 'AVAILABLE',
+      endedAt: '2020-06-23T21:12:38.134Z',
+      durationMs: 3603226,
+      startedAt: '2020-06-23T20:12:34.908Z',
+    });
   });
 
   it('derives start from the event time minus the duration when the metadata file is missing', () => {
@@ -74,12 +88,21 @@ describe('mergeRecording (order safety)', () => {
   const e = observe(obs(end, endedMeta));
 
   it('Start then End ends AVAILABLE with end facts', () => {
-    expect(mergeRecording(mergeRecording(undefined, s), e)).toMatchObject({ state: 'AVAILABLE', durationMs: 3603226, endedAt: e.endedAt });
+    expect(mergeRecording(mergeRecording(undefined, s), e)).toMatchObject({
+      state: 'AVAILABLE',
+      durationMs: 3603226,
+      endedAt: e.endedAt,
+    });
   });
 
   it('End then Start does not regress the state or lose end facts', () => {
     const merged = mergeRecording(mergeRecording(undefined, e), s);
-    expect(merged).toMatchObject({ state: 'AVAILABLE', durationMs: 3603226, endedAt: e.endedAt, startedAt: '2020-06-23T20:12:34.908Z' });
+    expect(merged).toMatchObject({
+      state: 'AVAILABLE',
+      durationMs: 3603226,
+      endedAt: e.endedAt,
+      startedAt: '2020-06-23T20:12:34.908Z',
+    });
   });
 
   it('a duplicate converges to the same fields', () => {
@@ -109,22 +132,30 @@ describe('recordingItemKeys', () => {
 
 describe('recordingPrefixOfKey', () => {
   it('finds the recording prefix of a media key', () => {
-    expect(recordingPrefixOfKey('ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs/media/hls/720p60/0.ts')).toBe(
-      'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs',
-    );
+    expect(
+      recordingPrefixOfKey('ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs/media/hls/720p60/0.ts'),
+    ).toBe('ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs');
     expect(recordingPrefixOfKey('other/file.txt')).toBeUndefined();
   });
 });
 
 describe('thumbnails', () => {
   it('takes the lowest-numbered thumbnail listed, whatever the first number is', () => {
-    expect(firstThumbnail(['p/media/thumbnails/source/thumb1.jpg', 'p/media/thumbnails/source/thumb10.jpg', 'p/media/thumbnails/source/thumb2.jpg'])).toBe('p/media/thumbnails/source/thumb1.jpg');
+    expect(
+      firstThumbnail([
+        'p/media/thumbnails/source/thumb1.jpg',
+        'p/media/thumbnails/source/thumb10.jpg',
+        'p/media/thumbnails/source/thumb2.jpg',
+      ]),
+    ).toBe('p/media/thumbnails/source/thumb1.jpg');
     expect(firstThumbnail(['p/t/thumb10.jpg', 'p/t/thumb0.jpg'])).toBe('p/t/thumb0.jpg');
     expect(firstThumbnail(['p/t/notes.txt'])).toBeUndefined();
     expect(firstThumbnail([])).toBeUndefined();
   });
 
-  it('puts the latest thumbnail where IVS\'s LATEST storage writes it', () => {
-    expect(latestThumbnailKey('/ivs/v1/1/c/2020/6/23/20/12/r/')).toBe('ivs/v1/1/c/2020/6/23/20/12/r/media/latest_thumbnail/thumb.jpg');
+  it("puts the latest thumbnail where IVS's LATEST storage writes it", () => {
+    expect(latestThumbnailKey('/ivs/v1/1/c/2020/6/23/20/12/r/')).toBe(
+      'ivs/v1/1/c/2020/6/23/20/12/r/media/latest_thumbnail/thumb.jpg',
+    );
   });
 });

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
-  autoSuspensionReason, commonestReason, distinctReportersInWindow, INDEFINITE_UNTIL, isSuspended, reportDay, reportTargetId, shouldAutoSuspend,
-  suspendedUntilFor, suspensionEnd, DEFAULT_AUTO_SUSPENSION,
+  autoSuspensionReason,
+  commonestReason,
+  distinctReportersInWindow,
+  INDEFINITE_UNTIL,
+  isSuspended,
+  reportDay,
+  reportTargetId,
+  shouldAutoSuspend,
+  suspendedUntilFor,
+  suspensionEnd,
+  DEFAULT_AUTO_SUSPENSION,
 } from '../../../lambdas/shared/domain/safety';
 import { reportInputSchema, resolveReportInputSchema } from '../../../lambdas/shared/domain/safety-input';
 
@@ -22,7 +31,9 @@ describe('auto-suspension threshold', () => {
   });
 
   it('does not count reports older than the window', () => {
-    const reports = ['a', 'b', 'c', 'd'].map((reporterId) => ({ reporterId, reportedAt: at(1) })).concat({ reporterId: 'e', reportedAt: at(10.01) });
+    const reports = ['a', 'b', 'c', 'd']
+      .map((reporterId) => ({ reporterId, reportedAt: at(1) }))
+      .concat({ reporterId: 'e', reportedAt: at(10.01) });
     expect(shouldAutoSuspend(reports, NOW, DEFAULT_AUTO_SUSPENSION)).toBe(false);
     expect(shouldAutoSuspend(reports, NOW, { reports: 5, windowMinutes: 11 })).toBe(true);
   });
@@ -43,25 +54,44 @@ describe('report targets and days', () => {
   it('names the commonest reason', () => {
     expect(commonestReason(['SPAM', 'HATE', 'HATE'])).toBe('HATE');
     expect(commonestReason([])).toBeUndefined();
-    expect(autoSuspensionReason(5, 10, 'HATE')).toBe('5 viewers reported your stream within 10 minutes (mostly for hate speech). It is stopped until our team has reviewed it.');
+    expect(autoSuspensionReason(5, 10, 'HATE')).toBe(
+      '5 viewers reported your stream within 10 minutes (mostly for hate speech). It is stopped until our team has reviewed it.',
+    );
   });
 });
 
 describe('report input', () => {
   it('needs the target of its kind and free text with OTHER', () => {
     expect(reportInputSchema.safeParse({ kind: 'STREAM', channelId: 'u1', reason: 'SPAM' }).success).toBe(true);
-    expect(reportInputSchema.safeParse({ kind: 'STREAM', reason: 'SPAM' }).error?.issues[0]?.path).toEqual(['channelId']);
-    expect(reportInputSchema.safeParse({ kind: 'MESSAGE', channelId: 'u1', reason: 'SPAM' }).error?.issues[0]?.path).toEqual(['messageId']);
-    expect(reportInputSchema.safeParse({ kind: 'USER', userId: 'u1', reason: 'OTHER', details: '  ' }).error?.issues[0]?.message).toBe('Tell us what is wrong in a few words.');
-    expect(reportInputSchema.safeParse({ kind: 'USER', userId: 'u1', reason: 'SPAM', details: 'x'.repeat(501) }).success).toBe(false);
+    expect(reportInputSchema.safeParse({ kind: 'STREAM', reason: 'SPAM' }).error?.issues[0]?.path).toEqual([
+      'channelId',
+    ]);
+    expect(
+      reportInputSchema.safeParse({ kind: 'MESSAGE', channelId: 'u1', reason: 'SPAM' }).error?.issues[0]?.path,
+    ).toEqual(['messageId']);
+    expect(
+      reportInputSchema.safeParse({ kind: 'USER', userId: 'u1', reason: 'OTHER', details: '  ' }).error?.issues[0]
+        ?.message,
+    ).toBe('Tell us what is wrong in a few words.');
+    expect(
+      reportInputSchema.safeParse({ kind: 'USER', userId: 'u1', reason: 'SPAM', details: 'x'.repeat(501) }).success,
+    ).toBe(false);
     expect(reportInputSchema.safeParse({ kind: 'USER', userId: 'u1', reason: 'BORING' }).success).toBe(false);
   });
 
   it('needs an admin reason, and hours for a suspension', () => {
     expect(resolveReportInputSchema.safeParse({ targetId: 't', action: 'DISMISS', reason: ' ' }).success).toBe(false);
-    expect(resolveReportInputSchema.safeParse({ targetId: 't', action: 'SUSPEND', reason: 'Nudity' }).error?.issues[0]?.path).toEqual(['suspendHours']);
-    expect(resolveReportInputSchema.safeParse({ targetId: 't', action: 'SUSPEND', reason: 'Nudity', suspendHours: 721 }).success).toBe(false);
-    expect(resolveReportInputSchema.safeParse({ targetId: 't', action: 'SUSPEND', reason: 'Nudity', suspendHours: 24 }).success).toBe(true);
+    expect(
+      resolveReportInputSchema.safeParse({ targetId: 't', action: 'SUSPEND', reason: 'Nudity' }).error?.issues[0]?.path,
+    ).toEqual(['suspendHours']);
+    expect(
+      resolveReportInputSchema.safeParse({ targetId: 't', action: 'SUSPEND', reason: 'Nudity', suspendHours: 721 })
+        .success,
+    ).toBe(false);
+    expect(
+      resolveReportInputSchema.safeParse({ targetId: 't', action: 'SUSPEND', reason: 'Nudity', suspendHours: 24 })
+        .success,
+    ).toBe(true);
   });
 });
 

@@ -1,12 +1,34 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  ANONYMOUS_ID_KEY, FLUSH_MS, HEARTBEAT_MS, IMPRESSION_MS, MAX_BATCH_BYTES, MAX_BATCH_EVENTS, anonymousId, batches, createTracker, tokenExpiry,
-  type IntersectionEntryLike, type Tracker, type TrackerEnv,
+  ANONYMOUS_ID_KEY,
+  FLUSH_MS,
+  HEARTBEAT_MS,
+  IMPRESSION_MS,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_EVENTS,
+  anonymousId,
+  batches,
+  createTracker,
+  tokenExpiry,
+  type IntersectionEntryLike,
+  type Tracker,
+  type TrackerEnv,
 } from '../../../frontend/src/features/analytics/tracker';
 import { eventsUrl } from '../../../frontend/src/features/analytics/track';
-import { MAX_BODY_BYTES, MAX_EVENTS_PER_REQUEST, analyticsBatchSchema } from '../../../lambdas/shared/domain/analytics-events';
+import {
+  MAX_BODY_BYTES,
+  MAX_EVENTS_PER_REQUEST,
+  analyticsBatchSchema,
+} from '../../../lambdas/shared/domain/analytics-events';
 
-type Sent = { via: 'fetch' | 'beacon'; url: string; contentType?: string; keepalive?: boolean; idToken?: string; events: { type: string; productId?: string; sessionId: string; ttffMs?: number; clickKind?: string; at: string }[] };
+type Sent = {
+  via: 'fetch' | 'beacon';
+  url: string;
+  contentType?: string;
+  keepalive?: boolean;
+  idToken?: string;
+  events: { type: string; productId?: string; sessionId: string; ttffMs?: number; clickKind?: string; at: string }[];
+};
 
 const ENDPOINT = 'https://analytics.example.com/events';
 const jwt = (exp: number) => `h.${Buffer.from(JSON.stringify({ exp, token_use: 'id' })).toString('base64url')}.s`;
@@ -14,7 +36,10 @@ const jwt = (exp: number) => `h.${Buffer.from(JSON.stringify({ exp, token_use: '
 /** A page, a window and the network, all in memory: what the tracker would see in a browser. */
 function fakeBrowser() {
   const visibility = new Set<() => void>();
-  const lifecycle = { pagehide: new Set<(e: { persisted?: boolean }) => void>(), pageshow: new Set<(e: { persisted?: boolean }) => void>() };
+  const lifecycle = {
+    pagehide: new Set<(e: { persisted?: boolean }) => void>(),
+    pageshow: new Set<(e: { persisted?: boolean }) => void>(),
+  };
   const sent: Sent[] = [];
   /** Every request body as sent. */
   const bodies: string[] = [];
@@ -36,7 +61,13 @@ function fakeBrowser() {
     fetch: async (url, init) => {
       bodies.push(String(init?.body));
       const body = JSON.parse(String(init?.body)) as Pick<Sent, 'idToken' | 'events'>;
-      sent.push({ via: 'fetch', url: String(url), contentType: (init?.headers as Record<string, string>)['content-type'], keepalive: init?.keepalive ?? false, ...body });
+      sent.push({
+        via: 'fetch',
+        url: String(url),
+        contentType: (init?.headers as Record<string, string>)['content-type'],
+        keepalive: init?.keepalive ?? false,
+        ...body,
+      });
       if (net.down) throw new TypeError('Failed to fetch');
       return new Response(null, { status: net.status });
     },
@@ -48,7 +79,11 @@ function fakeBrowser() {
     },
     observer: (cb) => {
       report = cb;
-      return { observe: (el) => void observed.add(el), unobserve: (el) => void observed.delete(el), disconnect: () => observed.clear() };
+      return {
+        observe: (el) => void observed.add(el),
+        unobserve: (el) => void observed.delete(el),
+        disconnect: () => observed.clear(),
+      };
     },
     now: () => Date.now(),
     newId: () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
@@ -67,13 +102,24 @@ function fakeBrowser() {
     },
     fire: (t: 'pagehide' | 'pageshow', persisted = false) => lifecycle[t].forEach((l) => l({ persisted })),
     /** The observer reports a card at `ratio` of its area on screen. */
-    see: (el: Element, ratio: number) => report?.([{ target: el, isIntersecting: ratio > 0, intersectionRatio: ratio }]),
+    see: (el: Element, ratio: number) =>
+      report?.([{ target: el, isIntersecting: ratio > 0, intersectionRatio: ratio }]),
   };
 }
 
 let b: ReturnType<typeof fakeBrowser>;
 let t: Tracker;
-const start = (idToken?: () => Promise<string | undefined>) => createTracker({ endpoint: ENDPOINT, channelId: 'u-alice', streamId: 'st-1', anonymousId: 'anon-1', ...(idToken ? { idToken } : {}) }, b.env);
+const start = (idToken?: () => Promise<string | undefined>) =>
+  createTracker(
+    {
+      endpoint: ENDPOINT,
+      channelId: 'u-alice',
+      streamId: 'st-1',
+      anonymousId: 'anon-1',
+      ...(idToken ? { idToken } : {}),
+    },
+    b.env,
+  );
 const card = (name: string) => ({ name }) as unknown as Element;
 
 beforeEach(() => {
@@ -91,7 +137,18 @@ describe('analytics tracker: sessions and view_start', () => {
     t.viewStart(1234.6);
     t.viewStart(99);
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
-    expect(b.events()).toEqual([{ eventId: expect.any(String), type: 'view_start', ttffMs: 1235, sessionId: t.sessionId, anonymousId: 'anon-1', channelId: 'u-alice', streamId: 'st-1', at: '2026-12-03T01:00:00.000Z' }]);
+    expect(b.events()).toEqual([
+      {
+        eventId: expect.any(String),
+        type: 'view_start',
+        ttffMs: 1235,
+        sessionId: t.sessionId,
+        anonymousId: 'anon-1',
+        channelId: 'u-alice',
+        streamId: 'st-1',
+        at: '2026-12-03T01:00:00.000Z',
+      },
+    ]);
   });
 
   it('the events URL sits under the configured base, with or without its slash', () => {
@@ -101,11 +158,21 @@ describe('analytics tracker: sessions and view_start', () => {
 
   it('the anonymous id is kept in storage; blocked storage still yields one for the page', () => {
     const store = new Map<string, string>();
-    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) };
+    const storage = {
+      getItem: (k: string) => store.get(k) ?? null,
+      setItem: (k: string, v: string) => void store.set(k, v),
+    };
     const first = anonymousId(storage, () => crypto.randomUUID());
     expect(store.get(ANONYMOUS_ID_KEY)).toBe(first);
     expect(anonymousId(storage, () => crypto.randomUUID())).toBe(first);
-    const blocked = { getItem: () => { throw new Error('SecurityError'); }, setItem: () => { throw new Error('SecurityError'); } };
+    const blocked = {
+      getItem: () => {
+        throw new Error('SecurityError');
+      },
+      setItem: () => {
+        throw new Error('SecurityError');
+      },
+    };
     expect(anonymousId(blocked, () => 'fresh')).toBe('fresh');
   });
 });
@@ -163,7 +230,12 @@ describe('analytics tracker: product impressions', () => {
     t.impression(again, 'p1');
     b.see(again, 1);
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
-    expect(b.events().filter((e) => e.type === 'product_impression').map((e) => e.productId)).toEqual(['p1']);
+    expect(
+      b
+        .events()
+        .filter((e) => e.type === 'product_impression')
+        .map((e) => e.productId),
+    ).toEqual(['p1']);
   });
 
   it('less than half visible, or visible for less than a second, is no impression', async () => {
@@ -221,7 +293,12 @@ describe('analytics tracker: batches and the beacon', () => {
     expect(b.sent).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(b.sent).toHaveLength(1);
-    expect(b.sent[0]).toMatchObject({ via: 'fetch', url: ENDPOINT, contentType: 'text/plain;charset=UTF-8', keepalive: true });
+    expect(b.sent[0]).toMatchObject({
+      via: 'fetch',
+      url: ENDPOINT,
+      contentType: 'text/plain;charset=UTF-8',
+      keepalive: true,
+    });
     expect(b.types()).toEqual(['view_start', 'product_click', 'product_click', 'like', 'share']);
     expect(b.events()[2]).toMatchObject({ productId: 'p1', clickKind: 'buy' });
     await vi.advanceTimersByTimeAsync(FLUSH_MS * 3);
@@ -237,7 +314,17 @@ describe('analytics tracker: batches and the beacon', () => {
   });
 
   it('keeps each request under the byte limit with the token in it', () => {
-    const big = Array.from({ length: 90 }, (_, i) => ({ eventId: `e${i}`, type: 'product_click' as const, sessionId: 's', anonymousId: 'a', channelId: 'c', streamId: 'x', productId: 'p'.repeat(1_000), clickKind: 'open' as const, at: 'now' }));
+    const big = Array.from({ length: 90 }, (_, i) => ({
+      eventId: `e${i}`,
+      type: 'product_click' as const,
+      sessionId: 's',
+      anonymousId: 'a',
+      channelId: 'c',
+      streamId: 'x',
+      productId: 'p'.repeat(1_000),
+      clickKind: 'open' as const,
+      at: 'now',
+    }));
     const out = batches(big, 't'.repeat(900), new Date().toISOString());
     expect(out.length).toBeGreaterThan(1);
     for (const o of out) expect(new TextEncoder().encode(o.body).length).toBeLessThanOrEqual(MAX_BATCH_BYTES);
@@ -274,7 +361,11 @@ describe('analytics tracker: batches and the beacon', () => {
     b.fire('pageshow', true);
     expect(t.sessionId).not.toBe(first);
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
-    expect(b.events().map((e) => [e.type, e.sessionId === first])).toEqual([['view_start', true], ['view_end', true], ['view_start', false]]);
+    expect(b.events().map((e) => [e.type, e.sessionId === first])).toEqual([
+      ['view_start', true],
+      ['view_end', true],
+      ['view_start', false],
+    ]);
   });
 
   it('end() sends view_end and stops: no heartbeats, no more requests', async () => {
@@ -288,10 +379,19 @@ describe('analytics tracker: batches and the beacon', () => {
 });
 
 describe('analytics tracker: what it sends is what the endpoint takes', () => {
-  it('every body passes the endpoint\'s own schema (analytics-events.ts), and the limits are the endpoint\'s', async () => {
+  it("every body passes the endpoint's own schema (analytics-events.ts), and the limits are the endpoint's", async () => {
     expect(MAX_BATCH_EVENTS).toBe(MAX_EVENTS_PER_REQUEST);
     expect(MAX_BATCH_BYTES).toBeLessThanOrEqual(MAX_BODY_BYTES);
-    t = createTracker({ endpoint: ENDPOINT, channelId: 'u-alice', streamId: 'st_1-a', anonymousId: crypto.randomUUID(), idToken: async () => jwt(Math.floor(Date.now() / 1000) + 3600) }, { ...b.env, newId: () => crypto.randomUUID() });
+    t = createTracker(
+      {
+        endpoint: ENDPOINT,
+        channelId: 'u-alice',
+        streamId: 'st_1-a',
+        anonymousId: crypto.randomUUID(),
+        idToken: async () => jwt(Math.floor(Date.now() / 1000) + 3600),
+      },
+      { ...b.env, newId: () => crypto.randomUUID() },
+    );
     t.viewStart(2_345.5);
     t.playing(true);
     const a = card('a');
@@ -309,7 +409,17 @@ describe('analytics tracker: what it sends is what the endpoint takes', () => {
     for (let i = 0; i < 150; i++) t.like();
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     b.fire('pagehide');
-    expect(b.types()).toEqual(expect.arrayContaining(['view_start', 'heartbeat', 'product_impression', 'product_click', 'share', 'like', 'view_end']));
+    expect(b.types()).toEqual(
+      expect.arrayContaining([
+        'view_start',
+        'heartbeat',
+        'product_impression',
+        'product_click',
+        'share',
+        'like',
+        'view_end',
+      ]),
+    );
     expect(b.bodies.length).toBeGreaterThanOrEqual(3);
     for (const body of b.bodies) {
       expect(new TextEncoder().encode(body).length).toBeLessThanOrEqual(MAX_BODY_BYTES);
@@ -338,7 +448,11 @@ describe('analytics tracker: the endpoint down or refusing never breaks the page
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     b.net.status = 204;
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
-    expect(b.sent.map((s) => s.events.map((e) => e.type))).toEqual([['view_start'], ['view_start', 'like'], ['view_start', 'like']]);
+    expect(b.sent.map((s) => s.events.map((e) => e.type))).toEqual([
+      ['view_start'],
+      ['view_start', 'like'],
+      ['view_start', 'like'],
+    ]);
 
     b.net.status = 400;
     t.share('web_share');
@@ -359,7 +473,9 @@ describe('analytics tracker: the endpoint down or refusing never breaks the page
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     expect(b.sent[1]).not.toHaveProperty('idToken');
     t.end();
-    t = start(async () => { throw new Error('refresh failed'); });
+    t = start(async () => {
+      throw new Error('refresh failed');
+    });
     t.like();
     await vi.advanceTimersByTimeAsync(FLUSH_MS);
     expect(b.sent[2]).not.toHaveProperty('idToken');

@@ -1,6 +1,12 @@
 /** The watch page's age-gate consent: remembered for the stage's TTL, then asked again. */
 import { describe, expect, it } from 'vitest';
-import { AGE_CONSENT_KEY, hasAgeConsent, rememberAgeConsent, REFUSAL_COPY, type ConsentStore } from '../../../frontend/src/features/watch/audience';
+import {
+  AGE_CONSENT_KEY,
+  hasAgeConsent,
+  rememberAgeConsent,
+  REFUSAL_COPY,
+  type ConsentStore,
+} from '../../../frontend/src/features/watch/audience';
 
 const store = (): ConsentStore & { data: Map<string, string> } => {
   const data = new Map<string, string>();
@@ -27,7 +33,12 @@ describe('age gate consent', () => {
   });
 
   it('survives a store that refuses to write (private mode): this visit passes, the next asks again', () => {
-    const refusing: ConsentStore = { getItem: () => null, setItem: () => { throw new Error('QuotaExceededError'); } };
+    const refusing: ConsentStore = {
+      getItem: () => null,
+      setItem: () => {
+        throw new Error('QuotaExceededError');
+      },
+    };
     expect(() => rememberAgeConsent(refusing, 30, NOW)).not.toThrow();
     expect(hasAgeConsent(refusing, NOW)).toBe(false);
   });

@@ -28,19 +28,40 @@ describe('authErrorMessage', () => {
   });
 
   it('tells the cases one Cognito name covers apart by their message', () => {
-    expect(authErrorMessage(cognitoError('NotAuthorizedException', 'Password attempts exceeded'), 'signin')).toMatch(/Too many attempts/);
+    expect(authErrorMessage(cognitoError('NotAuthorizedException', 'Password attempts exceeded'), 'signin')).toMatch(
+      /Too many attempts/,
+    );
     expect(authErrorMessage(cognitoError('NotAuthorizedException', 'User is disabled.'), 'signin')).toMatch(/disabled/);
-    expect(authErrorMessage(cognitoError('NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED'), 'confirm')).toMatch(/already confirmed/);
-    expect(authErrorMessage(cognitoError('InvalidParameterException', 'User is already confirmed.'), 'confirm')).toMatch(/already confirmed/);
-    expect(authErrorMessage(cognitoError('InvalidParameterException', '1 validation error detected: Value at \'password\' failed'), 'register')).toMatch(/at least 12/);
+    expect(
+      authErrorMessage(
+        cognitoError('NotAuthorizedException', 'User cannot be confirmed. Current status is CONFIRMED'),
+        'confirm',
+      ),
+    ).toMatch(/already confirmed/);
+    expect(
+      authErrorMessage(cognitoError('InvalidParameterException', 'User is already confirmed.'), 'confirm'),
+    ).toMatch(/already confirmed/);
+    expect(
+      authErrorMessage(
+        cognitoError('InvalidParameterException', "1 validation error detected: Value at 'password' failed"),
+        'register',
+      ),
+    ).toMatch(/at least 12/);
   });
 
-  it('passes on the sentence of the platform\'s own trigger without Cognito\'s prefix', () => {
-    expect(authErrorMessage(cognitoError('UserLambdaValidationException', 'PreSignUp failed with error That handle is taken.'), 'register')).toBe('That handle is taken.');
+  it("passes on the sentence of the platform's own trigger without Cognito's prefix", () => {
+    expect(
+      authErrorMessage(
+        cognitoError('UserLambdaValidationException', 'PreSignUp failed with error That handle is taken.'),
+        'register',
+      ),
+    ).toBe('That handle is taken.');
   });
 
-  it('never shows an unknown error\'s raw text', () => {
-    expect(authErrorMessage(new Error('ECONNRESET socket hang up'), 'signin')).toBe('Something went wrong on our side. Please try again in a moment.');
+  it("never shows an unknown error's raw text", () => {
+    expect(authErrorMessage(new Error('ECONNRESET socket hang up'), 'signin')).toBe(
+      'Something went wrong on our side. Please try again in a moment.',
+    );
     expect(authErrorMessage('weird', 'signin')).not.toContain('weird');
     expect(authErrorMessage(undefined, 'signin')).toMatch(/try again/);
   });

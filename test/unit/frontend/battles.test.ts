@@ -1,7 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import {
-  afterPoll, arenaView, barShares, battleErrorMessage, clockLag, closedInvitationNotice, formatTimeLeft, historyRow, MIN_BAR_SHARE, newerBattle, RESULT_SHOW_MS,
-  resultSentence, secondsUntil, sidesOf, spokenTimeLeft, studioAnswer, studioNotice, studioView,
+  afterPoll,
+  arenaView,
+  barShares,
+  battleErrorMessage,
+  clockLag,
+  closedInvitationNotice,
+  formatTimeLeft,
+  historyRow,
+  MIN_BAR_SHARE,
+  newerBattle,
+  RESULT_SHOW_MS,
+  resultSentence,
+  secondsUntil,
+  sidesOf,
+  spokenTimeLeft,
+  studioAnswer,
+  studioNotice,
+  studioView,
 } from '../../../frontend/src/features/battles/battles';
 import type { Battle } from '../../../frontend/src/lib/types';
 
@@ -12,8 +28,22 @@ const iso = (ms: number) => new Date(T0 + ms).toISOString();
 const battle = (o: Partial<Battle> = {}, scores: [number, number] = [0, 0]): Battle => ({
   battleId: 'b-1',
   status: 'RUNNING',
-  inviter: { channelId: 'u-alice', handle: 'alice', displayName: 'Alice', avatarUrl: null, playbackUrl: 'https://x/alice.m3u8', score: scores[0] },
-  invitee: { channelId: 'u-bob', handle: 'bob', displayName: null, avatarUrl: null, playbackUrl: 'https://x/bob.m3u8', score: scores[1] },
+  inviter: {
+    channelId: 'u-alice',
+    handle: 'alice',
+    displayName: 'Alice',
+    avatarUrl: null,
+    playbackUrl: 'https://x/alice.m3u8',
+    score: scores[0],
+  },
+  invitee: {
+    channelId: 'u-bob',
+    handle: 'bob',
+    displayName: null,
+    avatarUrl: null,
+    playbackUrl: 'https://x/bob.m3u8',
+    score: scores[1],
+  },
   durationSeconds: 300,
   invitedAt: iso(-20_000),
   expiresAt: iso(10_000),
@@ -24,7 +54,8 @@ const battle = (o: Partial<Battle> = {}, scores: [number, number] = [0, 0]): Bat
   result: null,
   ...o,
 });
-const ended = (scores: [number, number], result: Battle['result'], endedAt = iso(300_000)) => battle({ status: 'ENDED', endedAt, result }, scores);
+const ended = (scores: [number, number], result: Battle['result'], endedAt = iso(300_000)) =>
+  battle({ status: 'ENDED', endedAt, result }, scores);
 
 describe('score bar proportions (barShares)', () => {
   it('splits evenly before the first gift', () => {
@@ -95,16 +126,32 @@ describe("the server's clock (clockLag)", () => {
 
 describe('result sentence', () => {
   it('names the winner with their score first, grouped', () => {
-    expect(resultSentence(ended([1240, 980], { outcome: 'WIN', winnerChannelId: 'u-alice', forfeitChannelId: null, bonusCoins: 98 }))).toBe('@alice wins 1,240 – 980');
-    expect(resultSentence(ended([980, 1240], { outcome: 'WIN', winnerChannelId: 'u-bob', forfeitChannelId: null, bonusCoins: 98 }))).toBe('@bob wins 1,240 – 980');
+    expect(
+      resultSentence(
+        ended([1240, 980], { outcome: 'WIN', winnerChannelId: 'u-alice', forfeitChannelId: null, bonusCoins: 98 }),
+      ),
+    ).toBe('@alice wins 1,240 – 980');
+    expect(
+      resultSentence(
+        ended([980, 1240], { outcome: 'WIN', winnerChannelId: 'u-bob', forfeitChannelId: null, bonusCoins: 98 }),
+      ),
+    ).toBe('@bob wins 1,240 – 980');
   });
 
   it('says Draw on a tie', () => {
-    expect(resultSentence(ended([500, 500], { outcome: 'DRAW', winnerChannelId: null, forfeitChannelId: null, bonusCoins: 0 }))).toBe('Draw');
+    expect(
+      resultSentence(
+        ended([500, 500], { outcome: 'DRAW', winnerChannelId: null, forfeitChannelId: null, bonusCoins: 0 }),
+      ),
+    ).toBe('Draw');
   });
 
   it('says why on a forfeit, even when the winner had fewer coins', () => {
-    expect(resultSentence(ended([120, 980], { outcome: 'WIN', winnerChannelId: 'u-alice', forfeitChannelId: 'u-bob', bonusCoins: 0 }))).toBe("@alice wins 120 – 980: @bob's stream ended");
+    expect(
+      resultSentence(
+        ended([120, 980], { outcome: 'WIN', winnerChannelId: 'u-alice', forfeitChannelId: 'u-bob', bonusCoins: 0 }),
+      ),
+    ).toBe("@alice wins 120 – 980: @bob's stream ended");
   });
 
   it('decides by the scores when the payload carries no result', () => {
@@ -184,7 +231,13 @@ describe('what the watch page shows (arenaView)', () => {
 });
 
 describe('the control room panel (studioView, notices)', () => {
-  const pending = battle({ status: 'PENDING', startsAt: null, endsAt: null, invitedAt: iso(0), expiresAt: iso(30_000) });
+  const pending = battle({
+    status: 'PENDING',
+    startsAt: null,
+    endsAt: null,
+    invitedAt: iso(0),
+    expiresAt: iso(30_000),
+  });
 
   it('an invitation is outgoing for the inviter and incoming for the invitee, until it expires', () => {
     expect(studioView(pending, 'u-alice', T0).kind).toBe('outgoing');
@@ -201,10 +254,18 @@ describe('the control room panel (studioView, notices)', () => {
   });
 
   it('tells each streamer how an invitation closed', () => {
-    expect(closedInvitationNotice({ ...pending, status: 'DECLINED' }, 'u-alice')).toBe('@bob declined your invitation.');
-    expect(closedInvitationNotice({ ...pending, status: 'DECLINED' }, 'u-bob')).toBe("You declined @alice's invitation.");
-    expect(closedInvitationNotice({ ...pending, status: 'EXPIRED' }, 'u-alice')).toBe("@bob didn't answer within 30 seconds.");
-    expect(closedInvitationNotice({ ...pending, status: 'CANCELLED' }, 'u-bob')).toBe('@alice cancelled the invitation.');
+    expect(closedInvitationNotice({ ...pending, status: 'DECLINED' }, 'u-alice')).toBe(
+      '@bob declined your invitation.',
+    );
+    expect(closedInvitationNotice({ ...pending, status: 'DECLINED' }, 'u-bob')).toBe(
+      "You declined @alice's invitation.",
+    );
+    expect(closedInvitationNotice({ ...pending, status: 'EXPIRED' }, 'u-alice')).toBe(
+      "@bob didn't answer within 30 seconds.",
+    );
+    expect(closedInvitationNotice({ ...pending, status: 'CANCELLED' }, 'u-bob')).toBe(
+      '@alice cancelled the invitation.',
+    );
     expect(closedInvitationNotice(battle(), 'u-bob')).toBeNull();
   });
 
@@ -224,21 +285,50 @@ describe('the control room panel (studioView, notices)', () => {
 
 describe('battle history rows', () => {
   it("reads a battle from the profile's channel: opponent, own score first, outcome", () => {
-    const b = ended([1240, 980], { outcome: 'WIN', winnerChannelId: 'u-alice', forfeitChannelId: null, bonusCoins: 98 });
-    expect(historyRow(b, 'u-alice')).toEqual({ battleId: 'b-1', opponent: 'bob', own: 1240, theirs: 980, outcome: 'Won', note: null, endedAt: iso(300_000) });
+    const b = ended([1240, 980], {
+      outcome: 'WIN',
+      winnerChannelId: 'u-alice',
+      forfeitChannelId: null,
+      bonusCoins: 98,
+    });
+    expect(historyRow(b, 'u-alice')).toEqual({
+      battleId: 'b-1',
+      opponent: 'bob',
+      own: 1240,
+      theirs: 980,
+      outcome: 'Won',
+      note: null,
+      endedAt: iso(300_000),
+    });
     expect(historyRow(b, 'u-bob')).toMatchObject({ opponent: 'alice', own: 980, theirs: 1240, outcome: 'Lost' });
   });
 
   it('draws and forfeits', () => {
-    expect(historyRow(ended([5, 5], { outcome: 'DRAW', winnerChannelId: null, forfeitChannelId: null, bonusCoins: 0 }), 'u-bob').outcome).toBe('Draw');
-    expect(historyRow(ended([0, 9], { outcome: 'WIN', winnerChannelId: 'u-alice', forfeitChannelId: 'u-bob', bonusCoins: 0 }), 'u-bob')).toMatchObject({ outcome: 'Lost', note: "@bob's stream ended" });
+    expect(
+      historyRow(
+        ended([5, 5], { outcome: 'DRAW', winnerChannelId: null, forfeitChannelId: null, bonusCoins: 0 }),
+        'u-bob',
+      ).outcome,
+    ).toBe('Draw');
+    expect(
+      historyRow(
+        ended([0, 9], { outcome: 'WIN', winnerChannelId: 'u-alice', forfeitChannelId: 'u-bob', bonusCoins: 0 }),
+        'u-bob',
+      ),
+    ).toMatchObject({ outcome: 'Lost', note: "@bob's stream ended" });
   });
 });
 
 describe('battle error sentences', () => {
   it("passes the server's sentences through and words the client's own failures", () => {
-    expect(battleErrorMessage({ errorType: 'CONFLICT', message: '@bob is already in a battle or invitation.' })).toBe('@bob is already in a battle or invitation.');
-    expect(battleErrorMessage({ message: 'Network error: check your connection' })).toBe('We could not reach the server. Check your connection and try again.');
-    expect(battleErrorMessage({ errorType: 'SignInRequired', message: 'Sign in to do that' })).toBe('Log in to do that.');
+    expect(battleErrorMessage({ errorType: 'CONFLICT', message: '@bob is already in a battle or invitation.' })).toBe(
+      '@bob is already in a battle or invitation.',
+    );
+    expect(battleErrorMessage({ message: 'Network error: check your connection' })).toBe(
+      'We could not reach the server. Check your connection and try again.',
+    );
+    expect(battleErrorMessage({ errorType: 'SignInRequired', message: 'Sign in to do that' })).toBe(
+      'Log in to do that.',
+    );
   });
 });

@@ -1,6 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { formatTimeLeft, mergeHistory, timeoutLeft, type ChatLine, type HistoryMessage } from '../../../frontend/src/features/chat/chat';
-import { createChatConnection, POLL_MS, SETTLE_REFRESH_MS, type ChatTokenInfo, type ChatView, type RoomLike } from '../../../frontend/src/features/chat/connection';
+import {
+  formatTimeLeft,
+  mergeHistory,
+  timeoutLeft,
+  type ChatLine,
+  type HistoryMessage,
+} from '../../../frontend/src/features/chat/chat';
+import {
+  createChatConnection,
+  POLL_MS,
+  SETTLE_REFRESH_MS,
+  type ChatTokenInfo,
+  type ChatView,
+  type RoomLike,
+} from '../../../frontend/src/features/chat/connection';
 
 /** A stand-in for amazon-ivs-chat-messaging's ChatRoom: the test fires its events. */
 class FakeRoom implements RoomLike {
@@ -27,11 +40,22 @@ class FakeRoom implements RoomLike {
 }
 
 const token = (patch: Partial<ChatTokenInfo> = {}): ChatTokenInfo => ({
-  token: 't', role: 'VIEWER', capabilities: ['SEND_MESSAGE'], sessionExpirationTime: new Date(Date.now() + 3600_000).toISOString(),
-  tokenExpirationTime: new Date(Date.now() + 3600_000).toISOString(), ...patch,
+  token: 't',
+  role: 'VIEWER',
+  capabilities: ['SEND_MESSAGE'],
+  sessionExpirationTime: new Date(Date.now() + 3600_000).toISOString(),
+  tokenExpirationTime: new Date(Date.now() + 3600_000).toISOString(),
+  ...patch,
 });
-const stored = (id: string, at: string, extra: Partial<HistoryMessage> = {}): HistoryMessage =>
-  ({ messageId: id, userId: 'u1', handle: 'ann', role: 'VIEWER', content: `text ${id}`, sentAt: at, ...extra });
+const stored = (id: string, at: string, extra: Partial<HistoryMessage> = {}): HistoryMessage => ({
+  messageId: id,
+  userId: 'u1',
+  handle: 'ann',
+  role: 'VIEWER',
+  content: `text ${id}`,
+  sentAt: at,
+  ...extra,
+});
 
 function setup(opts: { history?: () => Promise<HistoryMessage[]>; fetchToken?: () => Promise<ChatTokenInfo> } = {}) {
   let room!: FakeRoom;
@@ -57,9 +81,17 @@ afterEach(() => vi.useRealTimers());
 
 describe('chat connection', () => {
   it('shows the stored history on join, deletions applied, before the socket is up', async () => {
-    const t = setup({ history: async () => [stored('m1', '2026-01-01T00:00:01Z'), stored('m2', '2026-01-01T00:00:02Z', { deletedReason: 'spam' })] });
+    const t = setup({
+      history: async () => [
+        stored('m1', '2026-01-01T00:00:01Z'),
+        stored('m2', '2026-01-01T00:00:02Z', { deletedReason: 'spam' }),
+      ],
+    });
     await vi.advanceTimersByTimeAsync(0);
-    expect(t.view().lines.map((l) => [l.id, l.deleted])).toEqual([['m1', undefined], ['m2', 'spam']]);
+    expect(t.view().lines.map((l) => [l.id, l.deleted])).toEqual([
+      ['m1', undefined],
+      ['m2', 'spam'],
+    ]);
     expect(t.view().link).toBe('connecting');
   });
 
@@ -117,13 +149,24 @@ describe('chat connection', () => {
     await t.conn.send('one');
     await t.conn.send('two');
     expect(t.room().sent).toEqual([]);
-    expect(t.view().lines.filter((l) => l.pending).map((l) => l.content)).toEqual(['one', 'two']);
+    expect(
+      t
+        .view()
+        .lines.filter((l) => l.pending)
+        .map((l) => l.content),
+    ).toEqual(['one', 'two']);
     t.room().fire('connect');
     await vi.advanceTimersByTimeAsync(0);
     expect(t.room().sent.map((r) => r.content)).toEqual(['one', 'two']);
     // The echo replaces the optimistic line.
     const req = t.room().sent[0]!;
-    t.room().fire('message', { id: 'm9', requestId: req.requestId, content: 'one', sendTime: new Date(), sender: { userId: 'me', attributes: { handle: 'me' } } });
+    t.room().fire('message', {
+      id: 'm9',
+      requestId: req.requestId,
+      content: 'one',
+      sendTime: new Date(),
+      sender: { userId: 'me', attributes: { handle: 'me' } },
+    });
     expect(t.view().lines.map((l) => l.id)).toContain('m9');
     expect(t.view().lines.some((l) => l.id === `pending:${req.requestId}`)).toBe(false);
   });
@@ -147,11 +190,16 @@ describe('chat connection', () => {
   it('reconnects for a token that can send once a timeout ends (the timed-out token cannot)', async () => {
     const until = Date.now() + 30_000;
     let timedOut = true;
-    const t = setup({ fetchToken: async () => (timedOut ? token({ capabilities: [], timedOutUntil: new Date(until).toISOString() }) : token()) });
+    const t = setup({
+      fetchToken: async () =>
+        timedOut ? token({ capabilities: [], timedOutUntil: new Date(until).toISOString() }) : token(),
+    });
     await t.room().tokenProvider();
     t.room().fire('connect');
     expect(t.view()).toMatchObject({ canSend: false, timedOutUntil: until });
-    const disconnect = vi.spyOn(t.room(), 'disconnect').mockImplementation(() => t.room().fire('disconnect', 'clientDisconnect'));
+    const disconnect = vi
+      .spyOn(t.room(), 'disconnect')
+      .mockImplementation(() => t.room().fire('disconnect', 'clientDisconnect'));
     const connects = t.room().connects;
     await vi.advanceTimersByTimeAsync(29_000);
     expect(disconnect).not.toHaveBeenCalled();
@@ -186,7 +234,10 @@ describe('chat connection', () => {
     await t.room().tokenProvider();
     expect(t.view().timedOutUntil).toBe(until);
     banned = true;
-    await t.room().tokenProvider().catch(() => undefined);
+    await t
+      .room()
+      .tokenProvider()
+      .catch(() => undefined);
     t.room().fire('disconnect', 'fetchTokenError');
     expect(t.view()).toMatchObject({ banned: true, link: 'offline' });
     const connects = t.room().connects;
@@ -196,11 +247,26 @@ describe('chat connection', () => {
 });
 
 describe('chat history merge and timeouts', () => {
-  const line = (id: string, at: number, extra: Partial<ChatLine> = {}): ChatLine => ({ id, userId: 'u', handle: 'h', role: 'VIEWER', content: id, at, ...extra });
+  const line = (id: string, at: number, extra: Partial<ChatLine> = {}): ChatLine => ({
+    id,
+    userId: 'u',
+    handle: 'h',
+    role: 'VIEWER',
+    content: id,
+    at,
+    ...extra,
+  });
 
   it('adds unseen messages in time order, applies deletions, keeps optimistic lines last', () => {
-    const lines = [line('m2', Date.parse('2026-01-01T00:00:02Z')), line('pending:r1', Date.parse('2026-01-01T00:00:00Z'), { pending: true })];
-    const merged = mergeHistory(lines, [stored('m1', '2026-01-01T00:00:01Z'), stored('m2', '2026-01-01T00:00:02Z', { deletedReason: 'rude' }), stored('m3', '2026-01-01T00:00:03Z')]);
+    const lines = [
+      line('m2', Date.parse('2026-01-01T00:00:02Z')),
+      line('pending:r1', Date.parse('2026-01-01T00:00:00Z'), { pending: true }),
+    ];
+    const merged = mergeHistory(lines, [
+      stored('m1', '2026-01-01T00:00:01Z'),
+      stored('m2', '2026-01-01T00:00:02Z', { deletedReason: 'rude' }),
+      stored('m3', '2026-01-01T00:00:03Z'),
+    ]);
     expect(merged.map((l) => l.id)).toEqual(['m1', 'm2', 'm3', 'pending:r1']);
     expect(merged[1]?.deleted).toBe('rude');
     expect(mergeHistory(merged, [stored('m3', '2026-01-01T00:00:03Z')])).toBe(merged);

@@ -1,13 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  dvrBehind, dvrLag, dvrNeedsReload, dvrPlaylistUrl, dvrReach, dvrSeek, firstVariant, formatBehind, readDvrView, type DvrView,
+  dvrBehind,
+  dvrLag,
+  dvrNeedsReload,
+  dvrPlaylistUrl,
+  dvrReach,
+  dvrSeek,
+  firstVariant,
+  formatBehind,
+  readDvrView,
+  type DvrView,
 } from '../../../frontend/src/features/watch/watch';
 
 const T0 = Date.parse('2026-12-02T17:00:00.000Z');
 
 describe('DVR', () => {
-  it('derives the recording\'s DVR playlist from the live thumbnail URL, and none without a recording', () => {
+  it("derives the recording's DVR playlist from the live thumbnail URL, and none without a recording", () => {
     const base = 'https://d1.cloudfront.net/ivs/v1/123/ch/2026/12/2/15/40/rec1';
     expect(dvrPlaylistUrl(`${base}/media/latest_thumbnail/thumb.jpg`)).toBe(`${base}/media/hls/dvr.m3u8`);
     expect(dvrPlaylistUrl(`${base}/media/latest_thumbnail/thumb.jpg?v=3`)).toBe(`${base}/media/hls/dvr.m3u8`);
@@ -18,14 +27,18 @@ describe('DVR', () => {
   });
 
   it('dates a view from its PROGRAM-DATE-TIME', () => {
-    const playlist = '#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-PROGRAM-DATE-TIME:2026-12-02T17:00:00.000Z\n#EXTINF:6.0,\n0.ts\n#EXTINF:6.0,\n1.ts\n#EXT-X-ENDLIST\n';
+    const playlist =
+      '#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-PROGRAM-DATE-TIME:2026-12-02T17:00:00.000Z\n#EXTINF:6.0,\n0.ts\n#EXTINF:6.0,\n1.ts\n#EXT-X-ENDLIST\n';
     expect(readDvrView(playlist, T0 + 20_000)).toEqual({ startAt: T0, durationSeconds: 12 });
   });
 
   it('without a date, or with one the device clock cannot have seen (skew), takes the end as one target duration old', () => {
     const undated = '#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.0,\n0.ts\n#EXTINF:6.0,\n1.ts\n#EXT-X-ENDLIST\n';
     expect(readDvrView(undated, T0)).toEqual({ startAt: T0 - 18_000, durationSeconds: 12 });
-    const future = undated.replace('#EXTINF:6.0,\n0.ts', '#EXT-X-PROGRAM-DATE-TIME:2026-12-02T18:00:00.000Z\n#EXTINF:6.0,\n0.ts');
+    const future = undated.replace(
+      '#EXTINF:6.0,\n0.ts',
+      '#EXT-X-PROGRAM-DATE-TIME:2026-12-02T18:00:00.000Z\n#EXTINF:6.0,\n0.ts',
+    );
     expect(readDvrView(future, T0)).toEqual({ startAt: T0 - 18_000, durationSeconds: 12 });
     expect(readDvrView('#EXTM3U\n#EXT-X-ENDLIST\n', T0)).toBeNull();
   });
@@ -34,7 +47,7 @@ describe('DVR', () => {
   const view: DvrView = { startAt: T0, durationSeconds: 300 };
   const now = T0 + 305_000;
 
-  it('measures how far behind live the picture is from the view\'s date', () => {
+  it("measures how far behind live the picture is from the view's date", () => {
     expect(dvrLag(view, now)).toBe(5);
     expect(dvrBehind(view, 300, now)).toBe(5);
     expect(dvrBehind(view, 240, now)).toBe(65);
@@ -62,16 +75,24 @@ describe('DVR', () => {
   });
 
   it('never seeks outside the view nor further back than the window', () => {
-    fc.assert(fc.property(fc.double({ noNaN: true }), fc.integer({ min: 1, max: 7200 }), fc.double({ min: 1, max: 1e4, noNaN: true }), fc.double({ min: 0, max: 100, noNaN: true }), (back, win, duration, lag) => {
-      const v = { startAt: T0, durationSeconds: duration };
-      const at = T0 + (duration + lag) * 1000;
-      const { position, behind } = dvrSeek(back, win, v, at);
-      expect(position).toBeGreaterThanOrEqual(0);
-      expect(position).toBeLessThanOrEqual(duration);
-      expect(behind).toBeGreaterThanOrEqual(lag - 1e-6);
-      expect(behind).toBeLessThanOrEqual(Math.max(lag, win) + 1e-6);
-      if (behind <= duration + lag) expect(dvrBehind(v, position, at)).toBeCloseTo(behind, 6);
-    }));
+    fc.assert(
+      fc.property(
+        fc.double({ noNaN: true }),
+        fc.integer({ min: 1, max: 7200 }),
+        fc.double({ min: 1, max: 1e4, noNaN: true }),
+        fc.double({ min: 0, max: 100, noNaN: true }),
+        (back, win, duration, lag) => {
+          const v = { startAt: T0, durationSeconds: duration };
+          const at = T0 + (duration + lag) * 1000;
+          const { position, behind } = dvrSeek(back, win, v, at);
+          expect(position).toBeGreaterThanOrEqual(0);
+          expect(position).toBeLessThanOrEqual(duration);
+          expect(behind).toBeGreaterThanOrEqual(lag - 1e-6);
+          expect(behind).toBeLessThanOrEqual(Math.max(lag, win) + 1e-6);
+          if (behind <= duration + lag) expect(dvrBehind(v, position, at)).toBeCloseTo(behind, 6);
+        },
+      ),
+    );
   });
 
   it('labels the distance behind live', () => {
@@ -80,7 +101,12 @@ describe('DVR', () => {
   });
 
   it('finds the first variant of the multivariant playlist', () => {
-    expect(firstVariant('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nsource/dvr.m3u8\n', 'https://d1.example/p/media/hls/dvr.m3u8')).toBe('https://d1.example/p/media/hls/source/dvr.m3u8');
+    expect(
+      firstVariant(
+        '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nsource/dvr.m3u8\n',
+        'https://d1.example/p/media/hls/dvr.m3u8',
+      ),
+    ).toBe('https://d1.example/p/media/hls/source/dvr.m3u8');
     expect(firstVariant('#EXTM3U\n', 'https://d1.example/m.m3u8')).toBeNull();
   });
 });

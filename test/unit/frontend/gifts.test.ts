@@ -1,17 +1,68 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { COMBO_WINDOW_MS, GIFT_SHOW_MS, comboLabel, createComboCounter, createGiftStage, type GiftShow } from '../../../frontend/src/features/gifts/combo';
-import { addToTopGifters, animationClass, checkTip, createRetryIds, createSeen, economyErrorMessage, formatCoins, giftBlock, giftIcon, isFinalRefusal, mergeTickerGift, pickerMove, sendBlock, tickerText, type PickerContext } from '../../../frontend/src/features/gifts/gifts';
+import {
+  COMBO_WINDOW_MS,
+  GIFT_SHOW_MS,
+  comboLabel,
+  createComboCounter,
+  createGiftStage,
+  type GiftShow,
+} from '../../../frontend/src/features/gifts/combo';
+import {
+  addToTopGifters,
+  animationClass,
+  checkTip,
+  createRetryIds,
+  createSeen,
+  economyErrorMessage,
+  formatCoins,
+  giftBlock,
+  giftIcon,
+  isFinalRefusal,
+  mergeTickerGift,
+  pickerMove,
+  sendBlock,
+  tickerText,
+  type PickerContext,
+} from '../../../frontend/src/features/gifts/gifts';
 import { TICKER_ITEM_MS, createTicker, type TickerState } from '../../../frontend/src/features/gifts/ticker';
 import { createLiveGifts } from '../../../frontend/src/features/gifts/live';
 import { isAdmin } from '../../../frontend/src/features/auth/session';
-import { CHECKOUT_SLOW_MS, checkoutPollDelay, checkoutSettled, checkoutView, ledgerLine, mergeLedger, normalizeHandle, payoutBlock, payoutStatusText, purchaseStatusText, rejectReasonError, tierSentence, type CoinPurchase } from '../../../frontend/src/features/wallet/wallet';
+import {
+  CHECKOUT_SLOW_MS,
+  checkoutPollDelay,
+  checkoutSettled,
+  checkoutView,
+  ledgerLine,
+  mergeLedger,
+  normalizeHandle,
+  payoutBlock,
+  payoutStatusText,
+  purchaseStatusText,
+  rejectReasonError,
+  tierSentence,
+  type CoinPurchase,
+} from '../../../frontend/src/features/wallet/wallet';
 import type { GiftEvent, LedgerEntry, TopGifter } from '../../../frontend/src/lib/types';
 
 const gift = (id: string, o: Partial<GiftEvent> = {}): GiftEvent => ({
-  id, channelId: 'u-ben', streamId: 'st-1', kind: 'GIFT', giftId: 'rose', giftName: 'Rose', animation: 'float', count: 1, coins: 1, message: null,
-  senderId: 'u-amy', senderHandle: 'amy', sentAt: '2026-12-02T18:00:00Z', big: false, ...o,
+  id,
+  channelId: 'u-ben',
+  streamId: 'st-1',
+  kind: 'GIFT',
+  giftId: 'rose',
+  giftName: 'Rose',
+  animation: 'float',
+  count: 1,
+  coins: 1,
+  message: null,
+  senderId: 'u-amy',
+  senderHandle: 'amy',
+  sentAt: '2026-12-02T18:00:00Z',
+  big: false,
+  ...o,
 });
-const tip = (id: string, o: Partial<GiftEvent> = {}): GiftEvent => gift(id, { kind: 'TIP', giftId: null, giftName: null, coins: 25, message: `tip ${id}`, ...o });
+const tip = (id: string, o: Partial<GiftEvent> = {}): GiftEvent =>
+  gift(id, { kind: 'TIP', giftId: null, giftName: null, coins: 25, message: `tip ${id}`, ...o });
 
 describe('tip ticker queue (features/gifts/ticker.ts)', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -119,7 +170,10 @@ describe('gift overlay lanes (features/gifts/combo.ts)', () => {
 
   const stage = (lanes = 2) => {
     const view = { shows: [] as readonly GiftShow<GiftEvent>[], waiting: 0 };
-    const s = createGiftStage<GiftEvent>({ lanes, onChange: (shows, waiting) => Object.assign(view, { shows, waiting }) });
+    const s = createGiftStage<GiftEvent>({
+      lanes,
+      onChange: (shows, waiting) => Object.assign(view, { shows, waiting }),
+    });
     return { s, view };
   };
 
@@ -148,7 +202,10 @@ describe('gift overlay lanes (features/gifts/combo.ts)', () => {
     expect(view.shows.map((x) => x.gift.senderId)).toEqual(['u-a', 'u-b']);
     expect(view.waiting).toBe(2);
     vi.advanceTimersByTime(GIFT_SHOW_MS);
-    expect(view.shows.map((x) => [x.gift.senderId, x.total])).toEqual([['u-c', 2], ['u-d', 1]]);
+    expect(view.shows.map((x) => [x.gift.senderId, x.total])).toEqual([
+      ['u-c', 2],
+      ['u-d', 1],
+    ]);
     vi.advanceTimersByTime(GIFT_SHOW_MS);
     expect(view.shows).toHaveLength(0);
     expect(view.waiting).toBe(0);
@@ -156,22 +213,33 @@ describe('gift overlay lanes (features/gifts/combo.ts)', () => {
 });
 
 describe('top gifters (features/gifts/gifts.ts)', () => {
-  const top = (n: number): TopGifter[] => Array.from({ length: n }, (_, i) => ({ userId: `u${i}`, handle: `h${i}`, coins: 100 - i }));
+  const top = (n: number): TopGifter[] =>
+    Array.from({ length: n }, (_, i) => ({ userId: `u${i}`, handle: `h${i}`, coins: 100 - i }));
 
   it('adds to a known gifter and re-sorts, highest first', () => {
     const l = addToTopGifters(top(3), { senderId: 'u2', senderHandle: 'h2', coins: 50 });
-    expect(l.map((g) => [g.userId, g.coins])).toEqual([['u2', 148], ['u0', 100], ['u1', 99]]);
+    expect(l.map((g) => [g.userId, g.coins])).toEqual([
+      ['u2', 148],
+      ['u0', 100],
+      ['u1', 99],
+    ]);
   });
 
   it('a newcomer enters only above the tenth, and the list keeps ten', () => {
-    expect(addToTopGifters(top(10), { senderId: 'x', senderHandle: 'x', coins: 5 }).map((g) => g.userId)).not.toContain('x');
+    expect(addToTopGifters(top(10), { senderId: 'x', senderHandle: 'x', coins: 5 }).map((g) => g.userId)).not.toContain(
+      'x',
+    );
     const l = addToTopGifters(top(10), { senderId: 'x', senderHandle: 'x', coins: 95 });
     expect(l).toHaveLength(10);
     expect(l.map((g) => g.userId).slice(5, 7)).toEqual(['u5', 'x']);
   });
 
   it('ties keep the earlier place', () => {
-    const l = addToTopGifters([{ userId: 'a', handle: 'a', coins: 10 }], { senderId: 'b', senderHandle: 'b', coins: 10 });
+    const l = addToTopGifters([{ userId: 'a', handle: 'a', coins: 10 }], {
+      senderId: 'b',
+      senderHandle: 'b',
+      coins: 10,
+    });
     expect(l.map((g) => g.userId)).toEqual(['a', 'b']);
   });
 
@@ -186,14 +254,24 @@ describe('top gifters (features/gifts/gifts.ts)', () => {
 });
 
 describe('gift picker rules (features/gifts/gifts.ts)', () => {
-  const ctx = (o: Partial<PickerContext> = {}): PickerContext => ({ signedIn: true, live: true, own: false, wallet: { coins: 30, debt: 0 }, ...o });
+  const ctx = (o: Partial<PickerContext> = {}): PickerContext => ({
+    signedIn: true,
+    live: true,
+    own: false,
+    wallet: { coins: 30, debt: 0 },
+    ...o,
+  });
   const rose = { name: 'Rose', coins: 10 };
 
   it('says why a gift cannot be sent, in a sentence', () => {
     expect(giftBlock(ctx(), rose)).toBeNull();
     expect(giftBlock(ctx(), rose, 3)).toBeNull();
-    expect(giftBlock(ctx(), rose, 4)).toBe('4 × Rose costs 40 coins; you have 30 coins. Buy coins on your wallet page.');
-    expect(giftBlock(ctx({ wallet: { coins: 1, debt: 0 } }), rose)).toBe('Rose costs 10 coins; you have 1 coin. Buy coins on your wallet page.');
+    expect(giftBlock(ctx(), rose, 4)).toBe(
+      '4 × Rose costs 40 coins; you have 30 coins. Buy coins on your wallet page.',
+    );
+    expect(giftBlock(ctx({ wallet: { coins: 1, debt: 0 } }), rose)).toBe(
+      'Rose costs 10 coins; you have 1 coin. Buy coins on your wallet page.',
+    );
     expect(giftBlock(ctx({ signedIn: false }), rose)).toMatch(/^Log in/);
     expect(giftBlock(ctx({ own: true }), rose)).toMatch(/own stream/);
     expect(giftBlock(ctx({ live: false }), rose)).toMatch(/while the stream is live/);
@@ -207,8 +285,12 @@ describe('gift picker rules (features/gifts/gifts.ts)', () => {
     expect(checkTip('1,000', '', ctx({ wallet: { coins: 1000, debt: 0 } }))).toEqual({ coins: 1000, message: '' });
     expect(checkTip('0', '', ctx())).toEqual({ error: 'Enter a whole number of coins, 1 or more.' });
     expect(checkTip('2.5', '', ctx())).toHaveProperty('error');
-    expect(checkTip('31', '', ctx())).toEqual({ error: 'You have 30 coins; tip that much or less, or buy coins on your wallet page.' });
-    expect(checkTip('5', 'x'.repeat(141), ctx())).toEqual({ error: 'Keep the message to 140 characters (it has 141).' });
+    expect(checkTip('31', '', ctx())).toEqual({
+      error: 'You have 30 coins; tip that much or less, or buy coins on your wallet page.',
+    });
+    expect(checkTip('5', 'x'.repeat(141), ctx())).toEqual({
+      error: 'Keep the message to 140 characters (it has 141).',
+    });
   });
 
   it('moves through the grid with the arrow keys', () => {
@@ -262,16 +344,28 @@ describe('sending money safely (features/gifts/gifts.ts)', () => {
   });
 
   it('answers errors with sentences', () => {
-    expect(economyErrorMessage({ errorType: 'INSUFFICIENT_COINS', message: 'x' })).toMatch(/enough coins.*Nothing was charged/);
+    expect(economyErrorMessage({ errorType: 'INSUFFICIENT_COINS', message: 'x' })).toMatch(
+      /enough coins.*Nothing was charged/,
+    );
     expect(economyErrorMessage({ errorType: 'COINS_IN_DEBT', message: 'x' })).toMatch(/owe coins/);
     expect(economyErrorMessage({ errorType: 'STREAM_NOT_LIVE', message: 'x' })).toMatch(/not live/);
-    expect(economyErrorMessage({ errorType: 'VALIDATION', message: 'The message is too long.' })).toBe('The message is too long.');
+    expect(economyErrorMessage({ errorType: 'VALIDATION', message: 'The message is too long.' })).toBe(
+      'The message is too long.',
+    );
     expect(economyErrorMessage({ message: 'Network error: check your connection' })).toMatch(/never charged twice/);
   });
 });
 
 describe('wallet, earnings and admin (features/wallet/wallet.ts)', () => {
-  const purchase = (status: CoinPurchase['status']): CoinPurchase => ({ sessionId: 'cs_1', packId: 'p100', coins: 100, amount: 99, currency: 'USD', status, createdAt: '2026-12-02T18:00:00Z' });
+  const purchase = (status: CoinPurchase['status']): CoinPurchase => ({
+    sessionId: 'cs_1',
+    packId: 'p100',
+    coins: 100,
+    amount: 99,
+    currency: 'USD',
+    status,
+    createdAt: '2026-12-02T18:00:00Z',
+  });
 
   it('the checkout return banner: waiting, then "Coins added" once credited, slow after 30 s', () => {
     expect(checkoutView(undefined, 0)).toEqual({ state: 'waiting' });
@@ -290,14 +384,20 @@ describe('wallet, earnings and admin (features/wallet/wallet.ts)', () => {
   it('a checkout that closed unpaid ends the wait with what happened: expired or failed, nothing charged', () => {
     expect(checkoutView(purchase('EXPIRED'), 0)).toEqual({ state: 'expired' });
     expect(checkoutView(purchase('FAILED'), 5_000)).toEqual({ state: 'failed' });
-    expect([checkoutView(purchase('OPEN'), 0), checkoutView(purchase('OPEN'), CHECKOUT_SLOW_MS)].map(checkoutSettled)).toEqual([false, false]);
-    expect((['PAID', 'REFUNDED', 'EXPIRED', 'FAILED'] as const).map((s) => checkoutSettled(checkoutView(purchase(s), 0)))).toEqual([true, true, true, true]);
+    expect(
+      [checkoutView(purchase('OPEN'), 0), checkoutView(purchase('OPEN'), CHECKOUT_SLOW_MS)].map(checkoutSettled),
+    ).toEqual([false, false]);
+    expect(
+      (['PAID', 'REFUNDED', 'EXPIRED', 'FAILED'] as const).map((s) => checkoutSettled(checkoutView(purchase(s), 0))),
+    ).toEqual([true, true, true, true]);
     expect(purchaseStatusText({ status: 'EXPIRED', currency: 'USD' })).toBe('Expired: not charged');
     expect(purchaseStatusText({ status: 'FAILED', currency: 'USD' })).toBe('Payment failed: not charged');
   });
 
   it('a payout needs the minimum available', () => {
-    expect(payoutBlock({ availableAmount: 999, minimumPayoutAmount: 1000, currency: 'USD' })).toBe('Payouts start at $10.00: you have $9.99 available.');
+    expect(payoutBlock({ availableAmount: 999, minimumPayoutAmount: 1000, currency: 'USD' })).toBe(
+      'Payouts start at $10.00: you have $9.99 available.',
+    );
     expect(payoutBlock({ availableAmount: 1000, minimumPayoutAmount: 1000, currency: 'USD' })).toBeNull();
     expect(tierSentence({ tier: 'PREMIUM', sharePercent: 90 })).toBe('Premium: you keep 90% of every gift and tip.');
   });
@@ -326,7 +426,10 @@ describe('live gifts on the watch page (features/gifts/live.ts)', () => {
     expect(live.receive(gift('g1', { coins: 20 }))).toBe(false);
     live.receive(tip('t1', { senderId: 'u-bob', senderHandle: 'bob' }));
     expect(seen.shows).toBe(1);
-    expect(seen.top.map((g) => [g.handle, g.coins])).toEqual([['bob', 35], ['amy', 20]]);
+    expect(seen.top.map((g) => [g.handle, g.coins])).toEqual([
+      ['bob', 35],
+      ['amy', 20],
+    ]);
     vi.advanceTimersByTime(TICKER_ITEM_MS);
     expect(seen.ticker.filter((x, i, a) => x !== a[i - 1])).toEqual(['g1', 't1']);
     // A gift of a newer stream: the list starts over.
@@ -337,25 +440,61 @@ describe('live gifts on the watch page (features/gifts/live.ts)', () => {
 });
 
 describe('ledger, payouts and admin input (features/wallet/wallet.ts)', () => {
-  const entry = (entryId: string, o: Partial<LedgerEntry> = {}): LedgerEntry => ({ entryId, kind: 'GIFT_SENT', coins: -10, createdAt: '2026-12-02T18:00:00Z', ...o });
+  const entry = (entryId: string, o: Partial<LedgerEntry> = {}): LedgerEntry => ({
+    entryId,
+    kind: 'GIFT_SENT',
+    coins: -10,
+    createdAt: '2026-12-02T18:00:00Z',
+    ...o,
+  });
   const catalog = [{ id: 'rose', name: 'Rose' }];
 
   it('says what each entry was, with signed coins and money', () => {
-    expect(ledgerLine(entry('a', { giftId: 'rose', counterpartyHandle: 'ben' }), catalog)).toEqual({ what: 'Sent Rose to @ben', coins: '−10', money: '' });
-    expect(ledgerLine(entry('b', { kind: 'PURCHASE', coins: 550, amount: 499, currency: 'USD' }))).toEqual({ what: 'Bought coins', coins: '+550', money: '$4.99' });
-    expect(ledgerLine(entry('c', { kind: 'GIFT_RECEIVED', coins: 0, amount: 1000, currency: 'USD', giftId: 'castle', counterpartyHandle: 'amy' }))).toEqual({ what: 'A gift from @amy', coins: '', money: '$10.00' });
+    expect(ledgerLine(entry('a', { giftId: 'rose', counterpartyHandle: 'ben' }), catalog)).toEqual({
+      what: 'Sent Rose to @ben',
+      coins: '−10',
+      money: '',
+    });
+    expect(ledgerLine(entry('b', { kind: 'PURCHASE', coins: 550, amount: 499, currency: 'USD' }))).toEqual({
+      what: 'Bought coins',
+      coins: '+550',
+      money: '$4.99',
+    });
+    expect(
+      ledgerLine(
+        entry('c', {
+          kind: 'GIFT_RECEIVED',
+          coins: 0,
+          amount: 1000,
+          currency: 'USD',
+          giftId: 'castle',
+          counterpartyHandle: 'amy',
+        }),
+      ),
+    ).toEqual({ what: 'A gift from @amy', coins: '', money: '$10.00' });
     expect(ledgerLine(entry('d', { kind: 'TIP_SENT', counterpartyHandle: null })).what).toBe('Tipped a streamer');
-    expect(ledgerLine(entry('e', { kind: 'PAYOUT_REJECTED', coins: 0 })).what).toBe('Payout rejected: amount available again');
-    expect(ledgerLine(entry('f', { kind: 'BATTLE_BONUS', coins: 0, amount: 98, currency: 'USD', counterpartyHandle: 'bob' }))).toEqual({ what: 'PK battle bonus: you beat @bob', coins: '', money: '$0.98' });
+    expect(ledgerLine(entry('e', { kind: 'PAYOUT_REJECTED', coins: 0 })).what).toBe(
+      'Payout rejected: amount available again',
+    );
+    expect(
+      ledgerLine(
+        entry('f', { kind: 'BATTLE_BONUS', coins: 0, amount: 98, currency: 'USD', counterpartyHandle: 'bob' }),
+      ),
+    ).toEqual({ what: 'PK battle bonus: you beat @bob', coins: '', money: '$0.98' });
   });
 
   it('merges pages: each entry once, newest first', () => {
-    const merged = mergeLedger([entry('b', { createdAt: '2026-12-02T18:00:02Z' }), entry('a')], [entry('a'), entry('c', { createdAt: '2026-12-02T18:00:01Z' })]);
+    const merged = mergeLedger(
+      [entry('b', { createdAt: '2026-12-02T18:00:02Z' }), entry('a')],
+      [entry('a'), entry('c', { createdAt: '2026-12-02T18:00:01Z' })],
+    );
     expect(merged.map((e) => e.entryId)).toEqual(['b', 'c', 'a']);
   });
 
   it('payout status and reject reasons', () => {
-    expect(payoutStatusText({ status: 'REJECTED', reason: 'Bank details missing' })).toBe('Rejected: Bank details missing');
+    expect(payoutStatusText({ status: 'REJECTED', reason: 'Bank details missing' })).toBe(
+      'Rejected: Bank details missing',
+    );
     expect(payoutStatusText({ status: 'REQUESTED' })).toBe('Requested: waiting for an admin');
     expect(rejectReasonError('  ')).toMatch(/Say why/);
     expect(rejectReasonError('Bank details missing')).toBeNull();

@@ -3,8 +3,25 @@ import { backoffDelay, poll } from '../../../frontend/src/lib/backoff';
 import { formatAbout, formatCount, formatDuration, formatMoney, parseMoney } from '../../../frontend/src/lib/format';
 import { runtimeConfigSchema, toAmplifyConfig } from '../../../frontend/src/lib/config';
 import { pickAuthMode, toApiError } from '../../../frontend/src/lib/api';
-import { addLine, checkMessage, cooldownLeft, denialReason, markDeleted, MAX_LINES, type ChatLine } from '../../../frontend/src/features/chat/chat';
-import { bufferedEndAt, CUE_BANNER_MS, cueBanner, cueTexts, handleFromLocation, isBehindLive, liveEdge, parseCue } from '../../../frontend/src/features/watch/watch';
+import {
+  addLine,
+  checkMessage,
+  cooldownLeft,
+  denialReason,
+  markDeleted,
+  MAX_LINES,
+  type ChatLine,
+} from '../../../frontend/src/features/chat/chat';
+import {
+  bufferedEndAt,
+  CUE_BANNER_MS,
+  cueBanner,
+  cueTexts,
+  handleFromLocation,
+  isBehindLive,
+  liveEdge,
+  parseCue,
+} from '../../../frontend/src/features/watch/watch';
 import { recordingIdFromLocation, restorePollDelay, saleMarkers } from '../../../frontend/src/features/replay/replay';
 import { maskKey, mergeHealth, nextStatus, sparkline } from '../../../frontend/src/features/studio/studio';
 import { authFlowFor, emailError, handleError, passwordChecks } from '../../../frontend/src/features/auth/auth';
@@ -12,20 +29,38 @@ import { applyStatus, facets, filtersFromSearch, tileImage } from '../../../fron
 import type { Sale, Streamer } from '../../../frontend/src/lib/types';
 
 const cfg = {
-  stage: 'local', region: 'us-east-1', graphqlUrl: 'http://127.0.0.1:4000/graphql', userPoolId: 'us-east-1_abc', userPoolClientId: 'client',
-  userPoolEndpoint: 'http://127.0.0.1:4001', identityPoolId: 'us-east-1:id', guestAuthMode: 'iam', chatMessagingEndpoint: 'ws://127.0.0.1:4002', replayBaseUrl: 'http://127.0.0.1:4003', player: { lowLatency: true },
+  stage: 'local',
+  region: 'us-east-1',
+  graphqlUrl: 'http://127.0.0.1:4000/graphql',
+  userPoolId: 'us-east-1_abc',
+  userPoolClientId: 'client',
+  userPoolEndpoint: 'http://127.0.0.1:4001',
+  identityPoolId: 'us-east-1:id',
+  guestAuthMode: 'iam',
+  chatMessagingEndpoint: 'ws://127.0.0.1:4002',
+  replayBaseUrl: 'http://127.0.0.1:4003',
+  player: { lowLatency: true },
 };
 
 describe('runtime config', () => {
   it('maps the contract to Amplify v6 config with user pool default and guest access', () => {
     const a = toAmplifyConfig(runtimeConfigSchema.parse(cfg));
     expect(a.API.GraphQL).toEqual({ endpoint: cfg.graphqlUrl, region: 'us-east-1', defaultAuthMode: 'userPool' });
-    expect(a.Auth.Cognito).toMatchObject({ userPoolId: 'us-east-1_abc', userPoolClientId: 'client', identityPoolId: 'us-east-1:id', userPoolEndpoint: 'http://127.0.0.1:4001', loginWith: { email: true }, allowGuestAccess: true });
+    expect(a.Auth.Cognito).toMatchObject({
+      userPoolId: 'us-east-1_abc',
+      userPoolClientId: 'client',
+      identityPoolId: 'us-east-1:id',
+      userPoolEndpoint: 'http://127.0.0.1:4001',
+      loginWith: { email: true },
+      allowGuestAccess: true,
+    });
   });
 
   it('omits userPoolEndpoint in AWS and refuses an invalid config', () => {
     const { userPoolEndpoint: _u, ...aws } = cfg;
-    expect(toAmplifyConfig(runtimeConfigSchema.parse({ ...aws, guestAuthMode: 'none' })).Auth.Cognito).not.toHaveProperty('userPoolEndpoint');
+    expect(
+      toAmplifyConfig(runtimeConfigSchema.parse({ ...aws, guestAuthMode: 'none' })).Auth.Cognito,
+    ).not.toHaveProperty('userPoolEndpoint');
     expect(runtimeConfigSchema.safeParse({ ...cfg, guestAuthMode: 'apiKey' }).success).toBe(false);
     expect(runtimeConfigSchema.safeParse({ ...cfg, graphqlUrl: 'nope' }).success).toBe(false);
   });
@@ -113,7 +148,9 @@ describe('chat', () => {
   });
 
   it('explains denials', () => {
-    expect(denialReason({ errorCode: 406, errorMessage: 'slow mode: wait 4s' })).toBe('Message not sent: slow mode: wait 4s');
+    expect(denialReason({ errorCode: 406, errorMessage: 'slow mode: wait 4s' })).toBe(
+      'Message not sent: slow mode: wait 4s',
+    );
     expect(denialReason({ errorCode: 429 })).toBe('You are sending messages too fast');
     expect(denialReason({ errorCode: 403, errorMessage: 'banned' })).toBe('Not allowed: banned');
     expect(checkMessage('  ', 10)).toBe('Type a message');
@@ -130,7 +167,11 @@ describe('watch', () => {
   });
 
   it('parses timed metadata cues', () => {
-    expect(parseCue('{"type":"sale","productId":"p1","productTitle":"Tee","price":1500,"currency":"USD","buyerHandle":"amy"}')).toEqual({ type: 'sale', productId: 'p1', title: 'Tee', price: 1500, currency: 'USD', buyerHandle: 'amy' });
+    expect(
+      parseCue(
+        '{"type":"sale","productId":"p1","productTitle":"Tee","price":1500,"currency":"USD","buyerHandle":"amy"}',
+      ),
+    ).toEqual({ type: 'sale', productId: 'p1', title: 'Tee', price: 1500, currency: 'USD', buyerHandle: 'amy' });
     expect(parseCue('{"type":"feature","productId":"p2"}')).toEqual({ type: 'feature', productId: 'p2' });
     expect(parseCue('hello')).toEqual({ type: 'other', text: 'hello' });
   });
@@ -143,14 +184,17 @@ describe('watch', () => {
       return { seen, banner };
     };
 
-    it('a second sale arriving just before the first one\'s time runs out gets its own full time', () => {
+    it("a second sale arriving just before the first one's time runs out gets its own full time", () => {
       // The e2e failure: the second cue reached the page 4.78 s after the first, and the first cue's
       // timer hid it 0.22 s later.
       vi.useFakeTimers();
       const { seen, banner } = shown();
       banner.show(parseCue('{"kind":"sale","productId":"p1","title":"Charizard"}'));
       vi.advanceTimersByTime(4780);
-      for (const text of cueTexts('[{"kind":"featured","productId":"p3","title":"Pikachu"},{"kind":"sale","productId":"p2","title":"Booster box"}]')) banner.show(parseCue(text));
+      for (const text of cueTexts(
+        '[{"kind":"featured","productId":"p3","title":"Pikachu"},{"kind":"sale","productId":"p2","title":"Booster box"}]',
+      ))
+        banner.show(parseCue(text));
       expect(seen.at(-1)).toBe('sale:Booster box');
       vi.advanceTimersByTime(CUE_BANNER_MS - 1);
       expect(seen.at(-1)).toBe('sale:Booster box');
@@ -182,11 +226,26 @@ describe('watch', () => {
 });
 
 describe('replay', () => {
-  const sale = (id: string, offsetMs: number | null): Sale => ({ saleId: id, kind: 'AUCTION', productId: 'p', productTitle: 'Tee', channelId: 'c', buyerId: 'b', buyerHandle: 'amy', price: 100, currency: 'USD', soldAt: '', offsetMs });
+  const sale = (id: string, offsetMs: number | null): Sale => ({
+    saleId: id,
+    kind: 'AUCTION',
+    productId: 'p',
+    productTitle: 'Tee',
+    channelId: 'c',
+    buyerId: 'b',
+    buyerHandle: 'amy',
+    price: 100,
+    currency: 'USD',
+    soldAt: '',
+    offsetMs,
+  });
 
   it('places sorted sale markers on the timeline', () => {
     const m = saleMarkers([sale('b', 90_000), sale('a', 30_000), sale('x', null)], 120_000);
-    expect(m.map((x) => [x.saleId, x.seconds, x.percent])).toEqual([['a', 30, 25], ['b', 90, 75]]);
+    expect(m.map((x) => [x.saleId, x.seconds, x.percent])).toEqual([
+      ['a', 30, 25],
+      ['b', 90, 75],
+    ]);
     expect(saleMarkers([sale('a', 500_000)], 100_000)[0]?.percent).toBe(100);
   });
 
@@ -214,7 +273,11 @@ describe('studio', () => {
   it('builds the chart and keeps health samples ordered and unique', () => {
     expect(sparkline([0, 10], 100, 50)).toBe('0.0,50.0 100.0,0.0');
     const h = (at: string, bitrate: number) => ({ channelId: 'c', streamId: 's', at, bitrate });
-    const merged = mergeHealth([h('2026-01-01T00:00:02Z', 2)], [h('2026-01-01T00:00:01Z', 1), h('2026-01-01T00:00:02Z', 3)], 60);
+    const merged = mergeHealth(
+      [h('2026-01-01T00:00:02Z', 2)],
+      [h('2026-01-01T00:00:01Z', 1), h('2026-01-01T00:00:02Z', 3)],
+      60,
+    );
     expect(merged.map((x) => x.bitrate)).toEqual([1, 3]);
   });
 });
@@ -231,17 +294,33 @@ describe('auth and browse', () => {
   });
 
   it('applies stream status events to the live grid', () => {
-    const s = (id: string, over: Partial<Streamer> = {}): Streamer => ({ userId: id, handle: id, status: 'LIVE', tags: ['a'], followerCount: 0, category: 'Cards', ...over });
-    expect(applyStatus([s('x'), s('y')], { channelId: 'x', status: 'OFFLINE', handle: 'x' }).list.map((v) => v.userId)).toEqual(['y']);
+    const s = (id: string, over: Partial<Streamer> = {}): Streamer => ({
+      userId: id,
+      handle: id,
+      status: 'LIVE',
+      tags: ['a'],
+      followerCount: 0,
+      category: 'Cards',
+      ...over,
+    });
+    expect(
+      applyStatus([s('x'), s('y')], { channelId: 'x', status: 'OFFLINE', handle: 'x' }).list.map((v) => v.userId),
+    ).toEqual(['y']);
     expect(applyStatus([s('x')], { channelId: 'z', status: 'LIVE', handle: 'z' }).refetch).toBe(true);
-    expect(applyStatus([s('x')], { channelId: 'x', status: 'LIVE', handle: 'x', title: 'New' }).list[0]?.title).toBe('New');
-    expect(facets([s('x', { tags: ['b', 'a'] }), s('y', { category: 'Shoes' })])).toEqual({ categories: ['Cards', 'Shoes'], tags: ['a', 'b'] });
+    expect(applyStatus([s('x')], { channelId: 'x', status: 'LIVE', handle: 'x', title: 'New' }).list[0]?.title).toBe(
+      'New',
+    );
+    expect(facets([s('x', { tags: ['b', 'a'] }), s('y', { category: 'Shoes' })])).toEqual({
+      categories: ['Cards', 'Shoes'],
+      tags: ['a', 'b'],
+    });
     expect(filtersFromSearch('?category=Cards')).toEqual({ category: 'Cards', tag: null });
   });
 });
 
 describe('local mode: unsigned guests and the real-time URL rewrite', async () => {
-  const { derivedRealtimeUrl, rewriteRealtimeUrl, installRealtimeRewrite } = await import('../../../frontend/src/lib/realtime-url');
+  const { derivedRealtimeUrl, rewriteRealtimeUrl, installRealtimeRewrite } =
+    await import('../../../frontend/src/lib/realtime-url');
   it('sends local guests without auth', () => {
     expect(pickAuthMode(false, 'unsigned')).toBe('none');
     expect(pickAuthMode(true, 'unsigned')).toBe('userPool');
@@ -249,16 +328,29 @@ describe('local mode: unsigned guests and the real-time URL rewrite', async () =
   it('maps the wss URL Amplify derives to the local ws endpoint, keeping the query', () => {
     const g = 'http://127.0.0.1:4000/graphql';
     expect(derivedRealtimeUrl(g)).toBe('wss://127.0.0.1:4000/graphql/realtime');
-    expect(rewriteRealtimeUrl('wss://127.0.0.1:4000/graphql/realtime?header=abc&payload=e30=', g, 'ws://127.0.0.1:4000/graphql/realtime'))
-      .toBe('ws://127.0.0.1:4000/graphql/realtime?header=abc&payload=e30=');
-    expect(rewriteRealtimeUrl('wss://edge.ivschat.us-east-1.amazonaws.com', g, 'ws://x')).toBe('wss://edge.ivschat.us-east-1.amazonaws.com');
+    expect(
+      rewriteRealtimeUrl(
+        'wss://127.0.0.1:4000/graphql/realtime?header=abc&payload=e30=',
+        g,
+        'ws://127.0.0.1:4000/graphql/realtime',
+      ),
+    ).toBe('ws://127.0.0.1:4000/graphql/realtime?header=abc&payload=e30=');
+    expect(rewriteRealtimeUrl('wss://edge.ivschat.us-east-1.amazonaws.com', g, 'ws://x')).toBe(
+      'wss://edge.ivschat.us-east-1.amazonaws.com',
+    );
   });
   it('wraps WebSocket only when a different realtimeUrl is configured', () => {
     const opened: string[] = [];
-    class FakeSocket { constructor(url: string | URL) { opened.push(String(url)); } }
+    class FakeSocket {
+      constructor(url: string | URL) {
+        opened.push(String(url));
+      }
+    }
     const scope = { WebSocket: FakeSocket as unknown as new (url: string | URL) => WebSocket };
     expect(installRealtimeRewrite('https://api.example.com/graphql', undefined, scope)).toBe(false);
-    expect(installRealtimeRewrite('http://127.0.0.1:4000/graphql', 'ws://127.0.0.1:4000/graphql/realtime', scope)).toBe(true);
+    expect(installRealtimeRewrite('http://127.0.0.1:4000/graphql', 'ws://127.0.0.1:4000/graphql/realtime', scope)).toBe(
+      true,
+    );
     new scope.WebSocket('wss://127.0.0.1:4000/graphql/realtime?x=1');
     new scope.WebSocket('ws://127.0.0.1:4021');
     expect(opened).toEqual(['ws://127.0.0.1:4000/graphql/realtime?x=1', 'ws://127.0.0.1:4021']);
@@ -267,15 +359,28 @@ describe('local mode: unsigned guests and the real-time URL rewrite', async () =
 
 describe('stream key card ingest server', async () => {
   const { withIngestServer } = await import('../../../frontend/src/features/studio/studio');
-  const key = { ingestServer: 'rtmps://abc.global-contribute.live-video.net:443/app/', streamKey: 'sk_1', url: 'rtmps://abc.global-contribute.live-video.net:443/app/sk_1', createdAt: 'x' };
+  const key = {
+    ingestServer: 'rtmps://abc.global-contribute.live-video.net:443/app/',
+    streamKey: 'sk_1',
+    url: 'rtmps://abc.global-contribute.live-video.net:443/app/sk_1',
+    createdAt: 'x',
+  };
   it('keeps the channel ingest URL in AWS and shows the local RTMP server locally', () => {
     expect(withIngestServer(key, undefined)).toBe(key);
-    expect(withIngestServer(key, 'rtmp://127.0.0.1:1935/app/')).toEqual({ ...key, ingestServer: 'rtmp://127.0.0.1:1935/app/', url: 'rtmp://127.0.0.1:1935/app/sk_1' });
+    expect(withIngestServer(key, 'rtmp://127.0.0.1:1935/app/')).toEqual({
+      ...key,
+      ingestServer: 'rtmp://127.0.0.1:1935/app/',
+      url: 'rtmp://127.0.0.1:1935/app/sk_1',
+    });
   });
 });
 
 describe('distance to the live edge (liveEdge)', () => {
-  const ranges = (...r: [number, number][]) => ({ length: r.length, start: (i: number) => r[i]![0], end: (i: number) => r[i]![1] });
+  const ranges = (...r: [number, number][]) => ({
+    length: r.length,
+    start: (i: number) => r[i]![0],
+    end: (i: number) => r[i]![1],
+  });
 
   it('is the buffer ahead while playing at the edge', () => {
     const edge = liveEdge();
@@ -309,8 +414,12 @@ describe('distance to the live edge (liveEdge)', () => {
 });
 
 describe('stream tile picture (tileImage)', () => {
-  it('shows the latest thumbnail while live, asked again every 30 s, else the streamer\'s own', () => {
-    const live = { status: 'LIVE' as const, thumbnailUrl: 'https://cdn/own.jpg', liveThumbnailUrl: 'https://cdn/p/media/latest_thumbnail/thumb.jpg' };
+  it("shows the latest thumbnail while live, asked again every 30 s, else the streamer's own", () => {
+    const live = {
+      status: 'LIVE' as const,
+      thumbnailUrl: 'https://cdn/own.jpg',
+      liveThumbnailUrl: 'https://cdn/p/media/latest_thumbnail/thumb.jpg',
+    };
     expect(tileImage(live, 60_000)).toBe('https://cdn/p/media/latest_thumbnail/thumb.jpg?t=2');
     expect(tileImage(live, 89_999)).toBe('https://cdn/p/media/latest_thumbnail/thumb.jpg?t=2');
     expect(tileImage(live, 90_000)).toBe('https://cdn/p/media/latest_thumbnail/thumb.jpg?t=3');

@@ -2,16 +2,46 @@ import { describe, expect, it } from 'vitest';
 import type { Product, Sale } from '../../../frontend/src/lib/types';
 import { plural } from '../../../frontend/src/lib/format';
 import {
-  applySale, biddable, buyable, checkBid, orderLink, outcomeText, priceLabel, statusLine, undismissedWins,
+  applySale,
+  biddable,
+  buyable,
+  checkBid,
+  orderLink,
+  outcomeText,
+  priceLabel,
+  statusLine,
+  undismissedWins,
 } from '../../../frontend/src/features/products/products';
 
 const now = Date.parse('2026-06-01T12:00:00Z');
 const product = (o: Partial<Product>): Product => ({
-  productId: 'p1', channelId: 'c1', title: 'Charizard', type: 'COLLECTIBLE', saleMode: 'AUCTION_WITH_BUY_NOW', currency: 'USD', startingBid: 1000,
-  buyNowPrice: 9000, bidCount: 0, status: 'DRAFT', featured: false, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', ...o,
+  productId: 'p1',
+  channelId: 'c1',
+  title: 'Charizard',
+  type: 'COLLECTIBLE',
+  saleMode: 'AUCTION_WITH_BUY_NOW',
+  currency: 'USD',
+  startingBid: 1000,
+  buyNowPrice: 9000,
+  bidCount: 0,
+  status: 'DRAFT',
+  featured: false,
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
+  ...o,
 });
 const sale = (o: Partial<Sale>): Sale => ({
-  saleId: 's1', kind: 'AUCTION', productId: 'p1', productTitle: 'Charizard', channelId: 'c1', buyerId: 'u-bob', buyerHandle: 'bob', price: 4200, currency: 'USD', soldAt: '2026-06-01T11:59:00Z', ...o,
+  saleId: 's1',
+  kind: 'AUCTION',
+  productId: 'p1',
+  productTitle: 'Charizard',
+  channelId: 'c1',
+  buyerId: 'u-bob',
+  buyerHandle: 'bob',
+  price: 4200,
+  currency: 'USD',
+  soldAt: '2026-06-01T11:59:00Z',
+  ...o,
 });
 
 describe('product card outcome and rule (frontend/src/features/products/products.ts)', () => {
@@ -26,7 +56,14 @@ describe('product card outcome and rule (frontend/src/features/products/products
   });
 
   it('an auction past its end is no longer biddable or buyable and says so', () => {
-    const ended = product({ status: 'AUCTION_OPEN', endsAt: new Date(now - 1000).toISOString(), currentPrice: 4200, bidCount: 3, highBidderHandle: 'bob', highBidderId: 'u-bob' });
+    const ended = product({
+      status: 'AUCTION_OPEN',
+      endsAt: new Date(now - 1000).toISOString(),
+      currentPrice: 4200,
+      bidCount: 3,
+      highBidderHandle: 'bob',
+      highBidderId: 'u-bob',
+    });
     expect(buyable(ended, now)).toBe(false);
     expect(checkBid(ended, 5000, 'u-carl', now)).toBe('The auction has ended');
     expect(priceLabel(ended, now)).toBe('Winning bid');
@@ -47,8 +84,11 @@ describe('product card outcome and rule (frontend/src/features/products/products
     expect(outcomeText(sale({ kind: 'BUY_NOW', price: 9000 }))).toBe('Purchased Charizard for $90.00');
   });
 
-  it('the lasting banner lists the user\'s own undismissed sales, with a link to the order', () => {
-    const list = [applySale(product({}), sale({})), applySale(product({ productId: 'p2' }), sale({ saleId: 's2', productId: 'p2', buyerId: 'u-carl' }))];
+  it("the lasting banner lists the user's own undismissed sales, with a link to the order", () => {
+    const list = [
+      applySale(product({}), sale({})),
+      applySale(product({ productId: 'p2' }), sale({ saleId: 's2', productId: 'p2', buyerId: 'u-carl' })),
+    ];
     expect(undismissedWins(list, 'u-bob', new Set()).map((s) => s.saleId)).toEqual(['s1']);
     expect(undismissedWins(list, 'u-bob', new Set(['s1']))).toEqual([]);
     expect(undismissedWins(list, null, new Set())).toEqual([]);

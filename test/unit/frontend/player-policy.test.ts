@@ -41,7 +41,8 @@ describe('liveCatchUp', () => {
   it('leaves a playhead that is already close to the buffered end alone', () => {
     const c = liveCatchUp();
     c.arm();
-    for (let t = 0; t <= CATCH_UP_WINDOW_MS; t += 500) expect(c.decide(playing(t0 + t, CATCH_UP_ABOVE_SECONDS))).toBeNull();
+    for (let t = 0; t <= CATCH_UP_WINDOW_MS; t += 500)
+      expect(c.decide(playing(t0 + t, CATCH_UP_ABOVE_SECONDS))).toBeNull();
   });
 
   it('disarms when the window passes, so a buffer that grows later is not skipped', () => {
@@ -97,6 +98,8 @@ describe('liveCatchUp after a rebuffer', () => {
     expect(c.decide({ playing: true, ahead: 3, at: t0 + 3 * CATCH_UP_SETTLE_MS })).toBeNull();
     c.buffering(t0 + 60_000);
     expect(c.decide({ playing: true, ahead: 3.5, at: t0 + 60_500 })).toBeNull();
-    expect(c.decide({ playing: true, ahead: 3.5, at: t0 + 60_500 + CATCH_UP_SETTLE_MS })).toBeCloseTo(3.5 - CATCH_UP_KEEP_SECONDS);
+    expect(c.decide({ playing: true, ahead: 3.5, at: t0 + 60_500 + CATCH_UP_SETTLE_MS })).toBeCloseTo(
+      3.5 - CATCH_UP_KEEP_SECONDS,
+    );
   });
 });

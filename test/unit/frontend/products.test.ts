@@ -1,17 +1,48 @@
 import { describe, expect, it } from 'vitest';
 import type { BidPlaced, Product } from '../../../frontend/src/lib/types';
 import {
-  applyBidPlaced, applyOptimisticBid, checkBid, isOutbid, minNextBid, minNextBidText, paramsLabel, secondsLeft, sendBidWithRetries, sortProducts, upsertProduct,
+  applyBidPlaced,
+  applyOptimisticBid,
+  checkBid,
+  isOutbid,
+  minNextBid,
+  minNextBidText,
+  paramsLabel,
+  secondsLeft,
+  sendBidWithRetries,
+  sortProducts,
+  upsertProduct,
 } from '../../../frontend/src/features/products/products';
 import { validateProduct, type ProductFormFields } from '../../../frontend/src/features/products/product-form';
 
 const base: Product = {
-  productId: 'p1', channelId: 'c1', title: 'Charizard', type: 'COLLECTIBLE', saleMode: 'AUCTION', currency: 'USD',
-  startingBid: 1000, bidCount: 0, status: 'AUCTION_OPEN', featured: false, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z',
+  productId: 'p1',
+  channelId: 'c1',
+  title: 'Charizard',
+  type: 'COLLECTIBLE',
+  saleMode: 'AUCTION',
+  currency: 'USD',
+  startingBid: 1000,
+  bidCount: 0,
+  status: 'AUCTION_OPEN',
+  featured: false,
+  createdAt: '2026-01-01T00:00:00Z',
+  updatedAt: '2026-01-01T00:00:00Z',
   endsAt: new Date(Date.now() + 60_000).toISOString(),
 };
 const bid = (o: Partial<BidPlaced>): BidPlaced => ({
-  channelId: 'c1', productId: 'p1', bidId: 'b', bidderId: 'u2', bidderHandle: 'bob', amount: 1200, currency: 'USD', currentPrice: 1200, minNextBid: 1300, bidCount: 1, placedAt: '2026-01-01T00:00:01Z', ...o,
+  channelId: 'c1',
+  productId: 'p1',
+  bidId: 'b',
+  bidderId: 'u2',
+  bidderHandle: 'bob',
+  amount: 1200,
+  currency: 'USD',
+  currentPrice: 1200,
+  minNextBid: 1300,
+  bidCount: 1,
+  placedAt: '2026-01-01T00:00:01Z',
+  ...o,
 });
 
 describe('bid rules', () => {
@@ -31,7 +62,9 @@ describe('bid rules', () => {
     expect(checkBid({ ...base, endsAt: '2000-01-01T00:00:00Z' }, 5000, 'u1')).toBe('The auction has ended');
     expect(checkBid(base, 999, 'u1')).toBe('Bid at least $10.00');
     expect(checkBid(base, null, 'u1')).toBe('Enter an amount');
-    expect(checkBid({ ...base, highBidderId: 'u1', currentPrice: 1000 }, 5000, 'u1')).toBe('You already have the high bid');
+    expect(checkBid({ ...base, highBidderId: 'u1', currentPrice: 1000 }, 5000, 'u1')).toBe(
+      'You already have the high bid',
+    );
     expect(checkBid(base, 1000, 'u1')).toBeNull();
   });
 
@@ -51,7 +84,10 @@ describe('bid rules', () => {
   it('applies an optimistic bid, then reconciles with the server answer', () => {
     const opt = applyOptimisticBid(base, 1500, 'u1', 'amy');
     expect(opt).toMatchObject({ currentPrice: 1500, highBidderId: 'u1', bidCount: 1 });
-    const server = applyBidPlaced(opt, bid({ bidderId: 'u1', bidderHandle: 'amy', amount: 1500, currentPrice: 1500, minNextBid: 1600, bidCount: 3 }));
+    const server = applyBidPlaced(
+      opt,
+      bid({ bidderId: 'u1', bidderHandle: 'amy', amount: 1500, currentPrice: 1500, minNextBid: 1600, bidCount: 3 }),
+    );
     expect(server).toMatchObject({ currentPrice: 1500, minNextBid: 1600, bidCount: 3 });
   });
 
@@ -105,8 +141,21 @@ describe('product list', () => {
 
 describe('create-product validation (the server schema, worded for the form)', () => {
   const form: ProductFormFields = {
-    channelId: 'c1', title: 'Vintage tee', description: '', imageUrl: '', type: 'APPAREL', saleMode: 'AUCTION', currency: 'USD',
-    startingBid: '10.00', bidIncrement: '', buyNowPrice: '', duration: '60', size: 'M', colour: 'navy', grade: '', year: '',
+    channelId: 'c1',
+    title: 'Vintage tee',
+    description: '',
+    imageUrl: '',
+    type: 'APPAREL',
+    saleMode: 'AUCTION',
+    currency: 'USD',
+    startingBid: '10.00',
+    bidIncrement: '',
+    buyNowPrice: '',
+    duration: '60',
+    size: 'M',
+    colour: 'navy',
+    grade: '',
+    year: '',
   };
   const errors = (f: Partial<ProductFormFields>) => {
     const r = validateProduct({ ...form, ...f });
@@ -116,7 +165,17 @@ describe('create-product validation (the server schema, worded for the form)', (
   it('turns a valid apparel auction into CreateProductInput in minor units', () => {
     expect(validateProduct({ ...form, title: '  Vintage tee ', bidIncrement: '0.50' })).toEqual({
       ok: true,
-      value: { channelId: 'c1', title: 'Vintage tee', type: 'APPAREL', params: { size: 'M', colour: 'navy' }, saleMode: 'AUCTION', currency: 'USD', startingBid: 1000, bidIncrement: 50, durationSeconds: 60 },
+      value: {
+        channelId: 'c1',
+        title: 'Vintage tee',
+        type: 'APPAREL',
+        params: { size: 'M', colour: 'navy' },
+        saleMode: 'AUCTION',
+        currency: 'USD',
+        startingBid: 1000,
+        bidIncrement: 50,
+        durationSeconds: 60,
+      },
     });
   });
 
@@ -140,18 +199,27 @@ describe('create-product validation (the server schema, worded for the form)', (
 
   it('reports every field error at once, including type-specific params', () => {
     expect(errors({ title: ' ', colour: '', startingBid: '' })).toEqual({
-      title: 'Title is required', 'params.colour': 'Colour is required', startingBid: 'Starting bid is required for auctions',
+      title: 'Title is required',
+      'params.colour': 'Colour is required',
+      startingBid: 'Starting bid is required for auctions',
     });
   });
 
   it('validates collectible grade and year', () => {
-    expect(errors({ type: 'COLLECTIBLE', grade: '', year: '3000' })).toEqual({ 'params.grade': 'Grade is required', 'params.year': 'Year must be 2100 or earlier' });
-    expect(errors({ type: 'COLLECTIBLE', grade: 'PSA 10', year: '' })).toEqual({ 'params.year': 'Enter a year, e.g. 1999' });
+    expect(errors({ type: 'COLLECTIBLE', grade: '', year: '3000' })).toEqual({
+      'params.grade': 'Grade is required',
+      'params.year': 'Year must be 2100 or earlier',
+    });
+    expect(errors({ type: 'COLLECTIBLE', grade: 'PSA 10', year: '' })).toEqual({
+      'params.year': 'Enter a year, e.g. 1999',
+    });
     expect(validateProduct({ ...form, type: 'COLLECTIBLE', grade: 'PSA 10', year: '1999' }).ok).toBe(true);
   });
 
   it('needs a buy-now price, above the starting bid for auction + buy now', () => {
-    expect(errors({ saleMode: 'AUCTION_WITH_BUY_NOW', buyNowPrice: '9.00' })['buyNowPrice']).toBe('Buy-now price must be above the starting bid');
+    expect(errors({ saleMode: 'AUCTION_WITH_BUY_NOW', buyNowPrice: '9.00' })['buyNowPrice']).toBe(
+      'Buy-now price must be above the starting bid',
+    );
     expect(errors({ saleMode: 'BUY_NOW', startingBid: '' })['buyNowPrice']).toBe('Buy-now price is required');
     expect(validateProduct({ ...form, saleMode: 'BUY_NOW', buyNowPrice: '25.00' }).ok).toBe(true);
   });
@@ -186,7 +254,10 @@ describe('sendBidWithRetries', () => {
     await expect(sendBidWithRetries(low.send, 4, noPause)).rejects.toMatchObject({ errorType: 'BID_TOO_LOW' });
     expect(low.sent()).toBe(1);
     const busy = failing(['CONFLICT', 'CONFLICT', 'CONFLICT']);
-    await expect(sendBidWithRetries(busy.send, 3, noPause)).rejects.toMatchObject({ errorType: 'CONFLICT', message: 'answer 3' });
+    await expect(sendBidWithRetries(busy.send, 3, noPause)).rejects.toMatchObject({
+      errorType: 'CONFLICT',
+      message: 'answer 3',
+    });
     expect(busy.sent()).toBe(3);
   });
 });

@@ -27,13 +27,24 @@ describe('analytics nested stack', () => {
 
   it('delivers events to S3 by date and stream, as Parquet through the Glue table, encrypted', () => {
     nested().hasResourceProperties('AWS::KinesisFirehose::DeliveryStream', {
-      DeliveryStreamName: 'lvs-dev-analytics-events', DeliveryStreamType: 'DirectPut',
+      DeliveryStreamName: 'lvs-dev-analytics-events',
+      DeliveryStreamType: 'DirectPut',
       DeliveryStreamEncryptionConfigurationInput: { KeyType: 'AWS_OWNED_CMK' },
       ExtendedS3DestinationConfiguration: Match.objectLike({
         Prefix: EVENTS_PREFIX,
         BufferingHints: { IntervalInSeconds: 60, SizeInMBs: 64 },
         DynamicPartitioningConfiguration: { Enabled: true, RetryOptions: { DurationInSeconds: 300 } },
-        ProcessingConfiguration: { Enabled: true, Processors: [{ Type: 'MetadataExtraction', Parameters: Match.arrayWith([{ ParameterName: 'MetadataExtractionQuery', ParameterValue: PARTITION_QUERY }]) }] },
+        ProcessingConfiguration: {
+          Enabled: true,
+          Processors: [
+            {
+              Type: 'MetadataExtraction',
+              Parameters: Match.arrayWith([
+                { ParameterName: 'MetadataExtractionQuery', ParameterValue: PARTITION_QUERY },
+              ]),
+            },
+          ],
+        },
         DataFormatConversionConfiguration: Match.objectLike({
           Enabled: true,
           InputFormatConfiguration: { Deserializer: { OpenXJsonSerDe: {} } },
@@ -49,10 +60,19 @@ describe('analytics nested stack', () => {
     const table = Object.values(nested().findResources('AWS::Glue::Table'))[0] as Loose;
     const input = table.Properties.TableInput;
     expect(input.Name).toBe('events');
-    expect(input.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }, { Name: 'stream', Type: 'string' }]);
+    expect(input.PartitionKeys).toEqual([
+      { Name: 'dt', Type: 'string' },
+      { Name: 'stream', Type: 'string' },
+    ]);
     expect(input.StorageDescriptor.Columns).toEqual(STORED_EVENT_COLUMNS.map((c) => ({ Name: c.name, Type: c.type })));
-    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
-    expect(input.Parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.dt.type': 'date', 'projection.stream.type': 'injected' });
+    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe(
+      'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+    );
+    expect(input.Parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.dt.type': 'date',
+      'projection.stream.type': 'injected',
+    });
   });
 
   it('runs the named queries in a workgroup that enforces an encrypted results location', () => {
@@ -60,21 +80,33 @@ describe('analytics nested stack', () => {
       Name: 'lvs-dev-analytics',
       WorkGroupConfiguration: Match.objectLike({
         EnforceWorkGroupConfiguration: true,
-        ResultConfiguration: { OutputLocation: Match.anyValue(), EncryptionConfiguration: { EncryptionOption: 'SSE_S3' } },
+        ResultConfiguration: {
+          OutputLocation: Match.anyValue(),
+          EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+        },
       }),
     });
     const queries = Object.values(nested().findResources('AWS::Athena::NamedQuery')) as Loose[];
     expect(queries.map((q) => q.Properties.Name).sort()).toEqual([...NAMED_QUERY_NAMES].sort());
     for (const q of namedQueries()) {
-      expect(queries.find((x) => x.Properties.Name === q.name)?.Properties).toMatchObject({ QueryString: q.sql, Database: 'lvs_dev_analytics', WorkGroup: 'lvs-dev-analytics' });
+      expect(queries.find((x) => x.Properties.Name === q.name)?.Properties).toMatchObject({
+        QueryString: q.sql,
+        Database: 'lvs_dev_analytics',
+        WorkGroup: 'lvs-dev-analytics',
+      });
     }
-    nested().hasResourceProperties('AWS::S3::Bucket', { BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } });
+    nested().hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+    });
   });
 
   it('serves POST /events on an HTTP API whose stage is throttled and logged', () => {
     nested().hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /events' });
     nested().hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      StageName: '$default', AutoDeploy: true,
+      StageName: '$default',
+      AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingRateLimit: 2000, ThrottlingBurstLimit: 4000 },
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
     });
@@ -82,13 +114,29 @@ describe('analytics nested stack', () => {
   });
 
   it('grants the ingest function PutRecordBatch on the stream and the reports function the workgroup, Glue table and buckets', () => {
-    const ingest = stack.policiesOf('analytics-ingest').filter((s: Loose) => JSON.stringify(s.Action).includes('firehose'));
+    const ingest = stack
+      .policiesOf('analytics-ingest')
+      .filter((s: Loose) => JSON.stringify(s.Action).includes('firehose'));
     expect(ingest).toHaveLength(1);
     expect(ingest[0].Action).toBe('firehose:PutRecordBatch');
     expect(JSON.stringify(ingest[0].Resource)).toContain('deliverystream/lvs-dev-analytics-events');
     const reports = JSON.stringify(stack.policiesOf('analytics-reports'));
-    for (const action of ['athena:StartQueryExecution', 'athena:GetQueryResults', 'athena:GetNamedQuery', 'glue:GetTable', 'events:PutEvents', 'ivschat:SendEvent']) expect(reports).toContain(action);
-    expect(stack.fnProps('analytics-reports').Environment.Variables).toMatchObject({ ATHENA_WORKGROUP: 'lvs-dev-analytics', ATHENA_DATABASE: 'lvs_dev_analytics', ANALYTICS_SETTLE_SECONDS: '120' });
-    expect(stack.fnProps('analytics-ingest').Environment.Variables).toMatchObject({ ANALYTICS_DELIVERY_STREAM: 'lvs-dev-analytics-events' });
+    for (const action of [
+      'athena:StartQueryExecution',
+      'athena:GetQueryResults',
+      'athena:GetNamedQuery',
+      'glue:GetTable',
+      'events:PutEvents',
+      'ivschat:SendEvent',
+    ])
+      expect(reports).toContain(action);
+    expect(stack.fnProps('analytics-reports').Environment.Variables).toMatchObject({
+      ATHENA_WORKGROUP: 'lvs-dev-analytics',
+      ATHENA_DATABASE: 'lvs_dev_analytics',
+      ANALYTICS_SETTLE_SECONDS: '120',
+    });
+    expect(stack.fnProps('analytics-ingest').Environment.Variables).toMatchObject({
+      ANALYTICS_DELIVERY_STREAM: 'lvs-dev-analytics-events',
+    });
   });
 });

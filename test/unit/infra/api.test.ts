@@ -12,9 +12,12 @@ const policiesOf = stack.policiesOf;
 
 describe('api', () => {
   it('lets the guest role call only public fields, never a publish mutation', () => {
-    const guestRole = Object.entries(resources('AWS::IAM::Role')).find(([, r]) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('unauthenticated'));
+    const guestRole = Object.entries(resources('AWS::IAM::Role')).find(([, r]) =>
+      JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('unauthenticated'),
+    );
     expect(guestRole).toBeDefined();
-    const statements = Object.values(resources('AWS::IAM::Policy')).filter((p) => p.Properties.Roles.some((r: Loose) => r.Ref === guestRole?.[0]))
+    const statements = Object.values(resources('AWS::IAM::Policy'))
+      .filter((p) => p.Properties.Roles.some((r: Loose) => r.Ref === guestRole?.[0]))
       .flatMap((p) => p.Properties.PolicyDocument.Statement);
     const arns = JSON.stringify(statements);
     expect(actionsOf(statements)).toEqual(Array(actionsOf(statements).length).fill('appsync:GraphQL'));
@@ -38,7 +41,9 @@ describe('api', () => {
     const files = findResolverFiles();
     const registered = Object.values(resources('AWS::AppSync::Resolver'));
     expect(registered).toHaveLength(files.length);
-    expect(new Set(registered.map((r) => `${r.Properties.TypeName}.${r.Properties.FieldName}`))).toEqual(new Set(files.map((f) => f.field)));
+    expect(new Set(registered.map((r) => `${r.Properties.TypeName}.${r.Properties.FieldName}`))).toEqual(
+      new Set(files.map((f) => f.field)),
+    );
     expect(registered.every((r) => r.Properties.Runtime.Name === 'APPSYNC_JS')).toBe(true);
     const buyNow = registered.find((r) => r.Properties.FieldName === 'buyNow');
     // getProduct → getProfile → audienceGate → buyNowWrite (Mutation.buyNow.ts).
@@ -59,12 +64,18 @@ describe('api', () => {
     expect(Object.keys(pipeline.findResources('AWS::AppSync::FunctionConfiguration')).length).toBeGreaterThan(0);
   });
 
-  it('hands the resolvers the stage\'s economy (settings and gift catalog) as environment variables', () => {
+  it("hands the resolvers the stage's economy (settings and gift catalog) as environment variables", () => {
     const api = Object.values(resources('AWS::AppSync::GraphQLApi'))[0];
     const env = api.Properties.EnvironmentVariables as Record<string, string>;
-    expect(JSON.parse(env.ECONOMY as string)).toMatchObject({ standardSharePercent: 50, premiumSharePercent: 90, minimumPayoutMinor: 1000 });
+    expect(JSON.parse(env.ECONOMY as string)).toMatchObject({
+      standardSharePercent: 50,
+      premiumSharePercent: 90,
+      minimumPayoutMinor: 1000,
+    });
     expect((JSON.parse(env.GIFT_CATALOG as string) as unknown[]).length).toBeGreaterThan(0);
-    const sendGift = Object.values(resources('AWS::AppSync::Resolver')).find((r) => r.Properties.FieldName === 'sendGift');
+    const sendGift = Object.values(resources('AWS::AppSync::Resolver')).find(
+      (r) => r.Properties.FieldName === 'sendGift',
+    );
     expect(sendGift.Properties.PipelineConfig.Functions).toHaveLength(4);
   });
 

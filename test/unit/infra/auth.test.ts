@@ -15,12 +15,22 @@ describe('auth', () => {
     t().hasResourceProperties('AWS::Cognito::UserPool', {
       UsernameAttributes: ['email'],
       AutoVerifiedAttributes: ['email'],
-      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 12, RequireSymbols: true, RequireNumbers: true, RequireUppercase: true, RequireLowercase: true }) },
+      Policies: {
+        PasswordPolicy: Match.objectLike({
+          MinimumLength: 12,
+          RequireSymbols: true,
+          RequireNumbers: true,
+          RequireUppercase: true,
+          RequireLowercase: true,
+        }),
+      },
       Schema: Match.arrayWith([Match.objectLike({ Name: 'email', Required: true })]),
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
       LambdaConfig: { PostConfirmation: Match.anyValue() },
     });
-    t().hasResourceProperties('AWS::Cognito::UserPool', { Schema: Match.arrayWith([Match.objectLike({ Name: 'preferred_username', Required: true })]) });
+    t().hasResourceProperties('AWS::Cognito::UserPool', {
+      Schema: Match.arrayWith([Match.objectLike({ Name: 'preferred_username', Required: true })]),
+    });
     t().hasResourceProperties('AWS::Cognito::UserPoolClient', {
       ExplicitAuthFlows: Match.arrayWith(['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']),
       GenerateSecret: false,
@@ -29,10 +39,13 @@ describe('auth', () => {
   });
 
   it('has the admins group whose members decide payouts and tiers (cognito:groups → identity.groups)', () => {
-    t().hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'admins', UserPoolId: { Ref: Match.stringLikeRegexp('UserPool') } });
+    t().hasResourceProperties('AWS::Cognito::UserPoolGroup', {
+      GroupName: 'admins',
+      UserPoolId: { Ref: Match.stringLikeRegexp('UserPool') },
+    });
   });
 
-  it('dev keeps Cognito\'s default sender; prod sends codes through the stage\'s SES identity', () => {
+  it("dev keeps Cognito's default sender; prod sends codes through the stage's SES identity", () => {
     // No EmailConfiguration = COGNITO_DEFAULT.
     expect(only('AWS::Cognito::UserPool').Properties.EmailConfiguration).toBeUndefined();
     const prod = buildStack('prod');
@@ -40,25 +53,64 @@ describe('auth', () => {
       EmailConfiguration: {
         EmailSendingAccount: 'DEVELOPER',
         From: 'Live Shop <alerts@example.com>',
-        SourceArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':identity/example.com']] },
+        SourceArn: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':ses:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':identity/example.com',
+            ],
+          ],
+        },
       },
     });
     // The go-live emails of the stage send from the same identity.
     prod.template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
-        Action: 'ses:SendBulkEmail',
-        Resource: Match.arrayWith([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':identity/example.com']] }]),
-      })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'ses:SendBulkEmail',
+            Resource: Match.arrayWith([
+              {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':ses:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':identity/example.com',
+                  ],
+                ],
+              },
+            ]),
+          }),
+        ]),
+      },
     });
   });
 
   it('runs only the fast account function at sign-up and token issue, and lets users write only email and the sign-up handle', () => {
-    const fnId = (name: string) => Object.entries(resources('AWS::Lambda::Function')).find(([, r]) => r.Properties.FunctionName === `lvs-dev-${name}`)?.[0];
+    const fnId = (name: string) =>
+      Object.entries(resources('AWS::Lambda::Function')).find(
+        ([, r]) => r.Properties.FunctionName === `lvs-dev-${name}`,
+      )?.[0];
     const account = { 'Fn::GetAtt': [fnId('account'), 'Arn'] };
-    t().hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: { PostConfirmation: account, PreTokenGeneration: account } });
+    t().hasResourceProperties('AWS::Cognito::UserPool', {
+      LambdaConfig: { PostConfirmation: account, PreTokenGeneration: account },
+    });
     t().hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'lvs-dev-account', Timeout: 5 });
     // Sorted as CDK writes them; never custom:role.
-    t().hasResourceProperties('AWS::Cognito::UserPoolClient', { WriteAttributes: [...USER_WRITABLE_ATTRIBUTES].sort() });
+    t().hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      WriteAttributes: [...USER_WRITABLE_ATTRIBUTES].sort(),
+    });
     expect(actionsOf(policiesOf('account')).filter((a) => a.startsWith('ivs'))).toEqual([]);
   });
 });

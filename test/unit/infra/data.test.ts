@@ -7,11 +7,15 @@ import { Data } from '../../../lib/constructs/data';
 import { FUNCTIONS, readsOnly, TABLE_READ_ACTIONS } from '../../../lib/functions/catalog';
 import { buildStack, actionsOf, type Loose, useDevStack } from './stack';
 
-
 /** Reads (and the table stream's reads, which come with a stream trigger): everything else on DynamoDB changes data. */
-const READS = new Set([...TABLE_READ_ACTIONS, 'DescribeTable', 'DescribeStream', 'GetRecords', 'GetShardIterator', 'ListStreams'].map((a) => `dynamodb:${a}`));
+const READS = new Set(
+  [...TABLE_READ_ACTIONS, 'DescribeTable', 'DescribeStream', 'GetRecords', 'GetShardIterator', 'ListStreams'].map(
+    (a) => `dynamodb:${a}`,
+  ),
+);
 /** The DynamoDB actions in `statements` that may change data (wildcards included). */
-const writesIn = (statements: Loose[]): string[] => actionsOf(statements).filter((a) => a.startsWith('dynamodb:') && !READS.has(a));
+const writesIn = (statements: Loose[]): string[] =>
+  actionsOf(statements).filter((a) => a.startsWith('dynamodb:') && !READS.has(a));
 
 const stack = useDevStack();
 const resources = stack.resources;
@@ -21,7 +25,10 @@ describe('data', () => {
     const tables = Object.values(resources('AWS::DynamoDB::GlobalTable'));
     const main = tables.find((x) => x.Properties.TableName === 'lvs-dev-Main');
     expect(main.Properties).toMatchObject({
-      KeySchema: [{ AttributeName: 'PK', KeyType: 'HASH' }, { AttributeName: 'SK', KeyType: 'RANGE' }],
+      KeySchema: [
+        { AttributeName: 'PK', KeyType: 'HASH' },
+        { AttributeName: 'SK', KeyType: 'RANGE' },
+      ],
       BillingMode: 'PAY_PER_REQUEST',
       StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
@@ -35,21 +42,36 @@ describe('data', () => {
 
   it('protects tables from deletion in prod', () => {
     const prod = buildStack('prod');
-    const main = Object.values(prod.template.findResources('AWS::DynamoDB::GlobalTable')).find((x: Loose) => x.Properties.TableName === 'lvs-prod-Main') as Loose;
+    const main = Object.values(prod.template.findResources('AWS::DynamoDB::GlobalTable')).find(
+      (x: Loose) => x.Properties.TableName === 'lvs-prod-Main',
+    ) as Loose;
     expect(main.Properties.Replicas[0].DeletionProtectionEnabled).toBe(true);
     expect(main.DeletionPolicy).toBe('Retain');
   });
 
   it('grants each function exactly the main-table actions its catalog entry declares: items on the table, Query and Scan also on its indexes', () => {
-    const mainArn = { 'Fn::GetAtt': [Object.keys(stack.resources('AWS::DynamoDB::GlobalTable')).find((id) => id.startsWith('DataMainTable')), 'Arn'] };
-    const onMain = (name: string, resource: unknown) => stack.policiesOf(name)
-      .filter((st) => [st.Resource].flat().some((r) => JSON.stringify(r) === JSON.stringify(resource))).flatMap((st) => actionsOf([st])).sort();
+    const mainArn = {
+      'Fn::GetAtt': [
+        Object.keys(stack.resources('AWS::DynamoDB::GlobalTable')).find((id) => id.startsWith('DataMainTable')),
+        'Arn',
+      ],
+    };
+    const onMain = (name: string, resource: unknown) =>
+      stack
+        .policiesOf(name)
+        .filter((st) => [st.Resource].flat().some((r) => JSON.stringify(r) === JSON.stringify(resource)))
+        .flatMap((st) => actionsOf([st]))
+        .sort();
     for (const f of FUNCTIONS) {
       const declared = (f.table ?? []).map((a) => `dynamodb:${a}`).sort();
       expect(onMain(f.name, mainArn), f.name).toEqual(declared);
-      expect(onMain(f.name, { 'Fn::Join': ['', [mainArn, '/index/*']] }), f.name).toEqual(declared.filter((a) => a === 'dynamodb:Query' || a === 'dynamodb:Scan'));
+      expect(onMain(f.name, { 'Fn::Join': ['', [mainArn, '/index/*']] }), f.name).toEqual(
+        declared.filter((a) => a === 'dynamodb:Query' || a === 'dynamodb:Scan'),
+      );
     }
-    expect(stack.policiesOf('runtime-teardown').filter((st) => actionsOf([st]).some((a) => a.startsWith('dynamodb:')))).toEqual([]);
+    expect(
+      stack.policiesOf('runtime-teardown').filter((st) => actionsOf([st]).some((a) => a.startsWith('dynamodb:'))),
+    ).toEqual([]);
   });
 
   it('gives a function declared read-only no write action on any table', () => {
@@ -61,14 +83,28 @@ describe('data', () => {
   it('the read-only check fails on a write grant (the one read-write grant every function had before)', () => {
     const stack = new Stack(new App(), 'S');
     const data = new Data(stack, 'Data', { prefix: 'lvs-test', removalPolicy: RemovalPolicy.DESTROY, protect: false });
-    const reader = (id: string) => new LambdaFunction(stack, id, { runtime: Runtime.NODEJS_22_X, handler: 'index.handler', code: Code.fromInline('export const handler = () => {};') });
+    const reader = (id: string) =>
+      new LambdaFunction(stack, id, {
+        runtime: Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: Code.fromInline('export const handler = () => {};'),
+      });
     data.grantTable(reader('Declared'), ['GetItem', 'Query']);
     data.main.grantReadWriteData(reader('OneGrantForAll'));
     const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')) as Loose[];
-    const statementsOf = (id: string) => policies.filter((p) => p.Properties.Roles.some((r: Loose) => String(r.Ref).startsWith(`${id}ServiceRole`)))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const statementsOf = (id: string) =>
+      policies
+        .filter((p) => p.Properties.Roles.some((r: Loose) => String(r.Ref).startsWith(`${id}ServiceRole`)))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement);
     expect(statementsOf('Declared')).not.toEqual([]);
     expect(writesIn(statementsOf('Declared'))).toEqual([]);
-    expect(writesIn(statementsOf('OneGrantForAll'))).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']));
+    expect(writesIn(statementsOf('OneGrantForAll'))).toEqual(
+      expect.arrayContaining([
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:BatchWriteItem',
+      ]),
+    );
   });
 });

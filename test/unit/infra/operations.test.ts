@@ -11,7 +11,11 @@ import { actionsOf, buildStack, inspect, type Loose } from './stack';
 
 const make = (props: Partial<ConstructorParameters<typeof Operations>[2]> = {}) => {
   const stack = new Stack(new App(), 'S');
-  const ops = new Operations(stack, 'Operations', { prefix: 'lvs-test', removalPolicy: RemovalPolicy.DESTROY, ...props });
+  const ops = new Operations(stack, 'Operations', {
+    prefix: 'lvs-test',
+    removalPolicy: RemovalPolicy.DESTROY,
+    ...props,
+  });
   return { stack, ops };
 };
 
@@ -24,7 +28,11 @@ describe('Operations', () => {
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::SQS::Queue', 2);
     t.resourceCountIs('AWS::CloudWatch::Alarm', 2);
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'lvs-test-sale-markers-dead-letters', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'lvs-test-sale-markers-dead-letters',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
     t.resourceCountIs('AWS::SNS::Subscription', 0);
     expect([...ops.all().keys()]).toEqual(['sale-markers', 'stream-state']);
   });
@@ -33,13 +41,25 @@ describe('Operations', () => {
     const { stack, ops } = make({ email: 'ops@example.org', retention: Duration.days(4) });
     ops.deadLetters('auction-sweeper');
     const t = Template.fromStack(stack);
-    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org', TopicArn: { Ref: Match.stringLikeRegexp('^OperationsTopic') } });
-    t.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'lvs-test-auction-sweeper-dlq', MessageRetentionPeriod: 4 * 86400, SqsManagedSseEnabled: true });
+    t.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.org',
+      TopicArn: { Ref: Match.stringLikeRegexp('^OperationsTopic') },
+    });
+    t.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'lvs-test-auction-sweeper-dlq',
+      MessageRetentionPeriod: 4 * 86400,
+      SqsManagedSseEnabled: true,
+    });
   });
 
   it('refuses a retention SQS cannot keep and a consumer name that is not a function name', () => {
-    expect(() => make({ retention: Duration.days(15) })).toThrow('Operations: retention must be between 1 minute and 14 days (SQS limits), got 15 days.');
-    expect(() => make().ops.deadLetters('Bid History')).toThrow('Operations: consumer "Bid History" must be a kebab-case function name.');
+    expect(() => make({ retention: Duration.days(15) })).toThrow(
+      'Operations: retention must be between 1 minute and 14 days (SQS limits), got 15 days.',
+    );
+    expect(() => make().ops.deadLetters('Bid History')).toThrow(
+      'Operations: consumer "Bid History" must be a kebab-case function name.',
+    );
   });
 });
 
@@ -55,10 +75,20 @@ beforeAll(() => {
 });
 
 describe('failure destinations', () => {
-  const consumers = (kind: string) => FUNCTIONS.filter((f) => f.triggers.some((tr) => tr.kind === kind)).map((f) => f.name);
-  const fnLogicalId = (name: string) => Object.entries(resources('AWS::Lambda::Function')).find(([, r]) => r.Properties.FunctionName === `lvs-dev-${name}`)?.[0] as string;
-  const queueLogicalId = (name: string) => Object.entries(resources('AWS::SQS::Queue')).find(([, r]) => r.Properties.QueueName === `lvs-dev-${name}-dlq`)?.[0] as string;
-  const topicLogicalId = () => Object.entries(resources('AWS::SNS::Topic')).find(([, r]) => r.Properties.TopicName === 'lvs-dev-operations')?.[0] as string;
+  const consumers = (kind: string) =>
+    FUNCTIONS.filter((f) => f.triggers.some((tr) => tr.kind === kind)).map((f) => f.name);
+  const fnLogicalId = (name: string) =>
+    Object.entries(resources('AWS::Lambda::Function')).find(
+      ([, r]) => r.Properties.FunctionName === `lvs-dev-${name}`,
+    )?.[0] as string;
+  const queueLogicalId = (name: string) =>
+    Object.entries(resources('AWS::SQS::Queue')).find(
+      ([, r]) => r.Properties.QueueName === `lvs-dev-${name}-dlq`,
+    )?.[0] as string;
+  const topicLogicalId = () =>
+    Object.entries(resources('AWS::SNS::Topic')).find(
+      ([, r]) => r.Properties.TopicName === 'lvs-dev-operations',
+    )?.[0] as string;
 
   it('gives every table-stream consumer bounded retries, bisect-on-error, partial batch responses and an on-failure queue', () => {
     expect(consumers('table-stream')).toEqual(['provision-streamer', 'sale-markers', 'gift-fanout', 'battles']);
@@ -79,65 +109,105 @@ describe('failure destinations', () => {
 
   it('gives every EventBridge rule target (IVS events and schedules) a dead-letter queue and a retry policy', () => {
     const rules = Object.values(resources('AWS::Events::Rule'));
-    const ruleTriggers = FUNCTIONS.flatMap((f) => f.triggers).filter((tr) => ['eventbridge', 'schedule', 'platform-event'].includes(tr.kind));
+    const ruleTriggers = FUNCTIONS.flatMap((f) => f.triggers).filter((tr) =>
+      ['eventbridge', 'schedule', 'platform-event'].includes(tr.kind),
+    );
     // One rule more than the catalog's triggers: the admins' safety alerts (jobs bus → SNS), with its own dead-letter queue.
     expect(rules.length).toBe(ruleTriggers.length + 1);
     t().hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ 'detail-type': Match.anyValue() }),
-      Targets: [Match.objectLike({
-        Arn: { Ref: Match.stringLikeRegexp('AdminAlerts') },
-        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueLogicalId('safety'), 'Arn'] } },
-        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
-      })],
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: Match.stringLikeRegexp('AdminAlerts') },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueLogicalId('safety'), 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+        }),
+      ],
     });
     for (const name of consumers('eventbridge')) {
       t().hasResourceProperties('AWS::Events::Rule', {
         EventPattern: Match.anyValue(),
-        Targets: [Match.objectLike({
-          Arn: { 'Fn::GetAtt': [fnLogicalId(name), 'Arn'] },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueLogicalId(name), 'Arn'] } },
-          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
-        })],
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [fnLogicalId(name), 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueLogicalId(name), 'Arn'] } },
+            RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 },
+          }),
+        ],
       });
     }
     for (const name of consumers('schedule')) {
       t().hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: 'rate(1 minute)',
-        Targets: [Match.objectLike({
-          Arn: { 'Fn::GetAtt': [fnLogicalId(name), 'Arn'] },
-          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueLogicalId(name), 'Arn'] } },
-          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
-        })],
+        Targets: [
+          Match.objectLike({
+            Arn: { 'Fn::GetAtt': [fnLogicalId(name), 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueLogicalId(name), 'Arn'] } },
+            RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+          }),
+        ],
       });
     }
-    for (const rule of rules) expect(rule.Properties.Targets.every((tg: Loose) => tg.DeadLetterConfig && tg.RetryPolicy)).toBe(true);
+    for (const rule of rules)
+      expect(rule.Properties.Targets.every((tg: Loose) => tg.DeadLetterConfig && tg.RetryPolicy)).toBe(true);
     // EventBridge may send to each DLQ, only on behalf of its own rule.
     for (const name of [...consumers('eventbridge'), ...consumers('schedule')]) {
       t().hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueLogicalId(name) }],
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
-          Action: 'sqs:SendMessage', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' },
-          Condition: { ArnEquals: { 'aws:SourceArn': Match.anyValue() } },
-        })]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: 'sqs:SendMessage',
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Condition: { ArnEquals: { 'aws:SourceArn': Match.anyValue() } },
+            }),
+          ]),
+        },
       });
     }
   });
 
   it('encrypts every dead-letter queue, refuses plain HTTP, and alarms on its depth to the operations topic', () => {
     // 'safety': the dead letters of the admins' alert rule (its target is SNS, not the function).
-    const names = [...new Set([...consumers('table-stream'), ...consumers('eventbridge'), ...consumers('schedule'), ...consumers('platform-event'), 'safety'])];
+    const names = [
+      ...new Set([
+        ...consumers('table-stream'),
+        ...consumers('eventbridge'),
+        ...consumers('schedule'),
+        ...consumers('platform-event'),
+        'safety',
+      ]),
+    ];
     expect(Object.keys(resources('AWS::SQS::Queue')).sort()).toEqual(names.map(queueLogicalId).sort());
     for (const name of names) {
-      t().hasResourceProperties('AWS::SQS::Queue', { QueueName: `lvs-dev-${name}-dlq`, SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+      t().hasResourceProperties('AWS::SQS::Queue', {
+        QueueName: `lvs-dev-${name}-dlq`,
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 1209600,
+      });
       t().hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueLogicalId(name) }],
-        PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
       });
       t().hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueLogicalId(name), 'QueueName'] } }],
-        Statistic: 'Maximum', Period: 60, EvaluationPeriods: 1, Threshold: 0,
-        ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'notBreaching',
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
         AlarmActions: [{ Ref: topicLogicalId() }],
       });
     }
@@ -149,15 +219,31 @@ describe('failure destinations', () => {
     const keyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0];
     const key = resources('AWS::KMS::Key')[keyId];
     expect(key.Properties.EnableKeyRotation).toBe(true);
-    expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
-      Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-    }));
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      }),
+    );
     t().hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topicLogicalId() }],
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
-    expect(Object.values(resources('AWS::SNS::Subscription')).filter((sub) => sub.Properties.TopicArn?.Ref === topicLogicalId())).toEqual([]);
+    expect(
+      Object.values(resources('AWS::SNS::Subscription')).filter(
+        (sub) => sub.Properties.TopicArn?.Ref === topicLogicalId(),
+      ),
+    ).toEqual([]);
     const prod = buildStack('prod');
-    prod.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: Match.stringLikeRegexp('^OperationsTopic') } });
+    prod.template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: { Ref: Match.stringLikeRegexp('^OperationsTopic') },
+    });
   });
 });

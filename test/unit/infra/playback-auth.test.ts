@@ -5,8 +5,22 @@ import { actionsOf, type Loose, useDevStack } from './stack';
 
 const stack = useDevStack();
 const t = stack.t;
-const SECRET_ARN = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:lvs-dev-playback-key-??????']] };
-const secretStatements = (name: string) => stack.policiesOf(name).filter((s: Loose) => actionsOf([s]).some((a) => a.startsWith('secretsmanager:')));
+const SECRET_ARN = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':secretsmanager:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':secret:lvs-dev-playback-key-??????',
+    ],
+  ],
+};
+const secretStatements = (name: string) =>
+  stack.policiesOf(name).filter((s: Loose) => actionsOf([s]).some((a) => a.startsWith('secretsmanager:')));
 
 describe('playback authorization', () => {
   it('creates the secret for the private key and the key pair custom resource run by playback-keys', () => {
@@ -14,19 +28,38 @@ describe('playback authorization', () => {
     const keyPair = stack.only('Custom::IvsPlaybackKeyPair');
     expect(keyPair.Properties).toMatchObject({ Secret: 'lvs-dev-playback-key', Tag: 'lvs-dev' });
     expect(keyPair.DependsOn.some((d: string) => d.startsWith('PlaybackAuthPrivateKey'))).toBe(true);
-    expect(stack.fnProps('playback-keys').Environment.Variables).toMatchObject({ PLAYBACK_KEY_SECRET: 'lvs-dev-playback-key', RESOURCE_TAG: 'lvs-dev' });
+    expect(stack.fnProps('playback-keys').Environment.Variables).toMatchObject({
+      PLAYBACK_KEY_SECRET: 'lvs-dev-playback-key',
+      RESOURCE_TAG: 'lvs-dev',
+    });
   });
 
-  it('lets playback-keys read and write the secret and import, read, list and delete only this stage\'s key pairs', () => {
-    expect(secretStatements('playback-keys')).toEqual([{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], Resource: SECRET_ARN }]);
-    const ivs = stack.policiesOf('playback-keys').filter((s: Loose) => actionsOf([s]).some((a) => a.startsWith('ivs:')));
-    expect(actionsOf(ivs).sort()).toEqual(['ivs:DeletePlaybackKeyPair', 'ivs:GetPlaybackKeyPair', 'ivs:ImportPlaybackKeyPair', 'ivs:ListPlaybackKeyPairs', 'ivs:TagResource']);
+  it("lets playback-keys read and write the secret and import, read, list and delete only this stage's key pairs", () => {
+    expect(secretStatements('playback-keys')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+        Resource: SECRET_ARN,
+      },
+    ]);
+    const ivs = stack
+      .policiesOf('playback-keys')
+      .filter((s: Loose) => actionsOf([s]).some((a) => a.startsWith('ivs:')));
+    expect(actionsOf(ivs).sort()).toEqual([
+      'ivs:DeletePlaybackKeyPair',
+      'ivs:GetPlaybackKeyPair',
+      'ivs:ImportPlaybackKeyPair',
+      'ivs:ListPlaybackKeyPairs',
+      'ivs:TagResource',
+    ]);
     const importing = ivs.find((s: Loose) => actionsOf([s]).includes('ivs:ImportPlaybackKeyPair'));
     expect(importing.Condition).toEqual({ StringEquals: { 'aws:RequestTag/platform': 'lvs-dev' } });
   });
 
-  it('lets playback read the key (never write it), sign for the site\'s origins, and set tagged channels\' authorized flag', () => {
-    expect(secretStatements('playback')).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ARN }]);
+  it("lets playback read the key (never write it), sign for the site's origins, and set tagged channels' authorized flag", () => {
+    expect(secretStatements('playback')).toEqual([
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ARN },
+    ]);
     const env = stack.fnProps('playback').Environment.Variables;
     expect(env.PLAYBACK_KEY_SECRET).toBe('lvs-dev-playback-key');
     expect(env.PLAYBACK_ORIGINS).toBeDefined();
@@ -34,15 +67,19 @@ describe('playback authorization', () => {
     expect(channels).toHaveLength(1);
     expect(channels[0].Condition).toEqual({ StringEquals: { 'aws:ResourceTag/platform': 'lvs-dev' } });
     // Only these two functions touch the key.
-    const others = FUNCTIONS.map((f) => f.name).filter((n) => !['playback', 'playback-keys', 'coin-checkout', 'stripe-webhook'].includes(n));
+    const others = FUNCTIONS.map((f) => f.name).filter(
+      (n) => !['playback', 'playback-keys', 'coin-checkout', 'stripe-webhook'].includes(n),
+    );
     expect(others.filter((n) => secretStatements(n).length > 0)).toEqual([]);
   });
 
   it('alerts followers at Go public: go-live-fanout takes the "Stream Went Public" event from the jobs bus', () => {
-    t().hasResourceProperties('AWS::Events::Rule', { EventPattern: { source: ['lvs.streams'], 'detail-type': ['Stream Went Public'] } });
+    t().hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['lvs.streams'], 'detail-type': ['Stream Went Public'] },
+    });
   });
 
-  it('passes the age gate\'s consent TTL to the web app', () => {
+  it("passes the age gate's consent TTL to the web app", () => {
     expect(JSON.stringify(t().toJSON())).toContain('ageGateConsentDays');
   });
 });

@@ -20,18 +20,29 @@ const idOf = (type: string, pred: (r: Loose) => boolean = () => true): string =>
 };
 
 describe('WAF on the GraphQL API', () => {
-  it('blocks an IP over the stage\'s rate with 429 and a GraphQL error, then runs the common and known-bad-input rule groups', () => {
+  it("blocks an IP over the stage's rate with 429 and a GraphQL error, then runs the common and known-bad-input rule groups", () => {
     t().hasResourceProperties('AWS::WAFv2::WebACL', {
-      Name: 'lvs-dev-api', Scope: 'REGIONAL', DefaultAction: { Allow: {} },
+      Name: 'lvs-dev-api',
+      Scope: 'REGIONAL',
+      DefaultAction: { Allow: {} },
       CustomResponseBodies: { 'rate-limited': { ContentType: 'APPLICATION_JSON', Content: RATE_LIMITED_BODY } },
       Rules: [
         Match.objectLike({
-          Name: 'PerIpRate', Priority: 0,
+          Name: 'PerIpRate',
+          Priority: 0,
           Action: { Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'rate-limited' } } },
           Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 3000, EvaluationWindowSec: 300 } },
         }),
-        Match.objectLike({ Priority: 1, OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } } }),
-        Match.objectLike({ Priority: 2, OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesKnownBadInputsRuleSet' } } }),
+        Match.objectLike({
+          Priority: 1,
+          OverrideAction: { None: {} },
+          Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } },
+        }),
+        Match.objectLike({
+          Priority: 2,
+          OverrideAction: { None: {} },
+          Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesKnownBadInputsRuleSet' } },
+        }),
       ],
     });
   });
@@ -39,7 +50,8 @@ describe('WAF on the GraphQL API', () => {
   it('is associated with the AppSync API and logs blocked requests without tokens', () => {
     const aclId = idOf('AWS::WAFv2::WebACL');
     t().hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
-      ResourceArn: { 'Fn::GetAtt': [idOf('AWS::AppSync::GraphQLApi'), 'Arn'] }, WebACLArn: { 'Fn::GetAtt': [aclId, 'Arn'] },
+      ResourceArn: { 'Fn::GetAtt': [idOf('AWS::AppSync::GraphQLApi'), 'Arn'] },
+      WebACLArn: { 'Fn::GetAtt': [aclId, 'Arn'] },
     });
     t().hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: 'aws-waf-logs-lvs-dev-api' });
     t().hasResourceProperties('AWS::WAFv2::LoggingConfiguration', {
@@ -47,22 +59,36 @@ describe('WAF on the GraphQL API', () => {
       RedactedFields: [{ SingleHeader: { Name: 'authorization' } }],
       LoggingFilter: Match.objectLike({ DefaultBehavior: 'DROP' }),
     });
-    const destination = JSON.stringify(Object.values(stack.resources('AWS::WAFv2::LoggingConfiguration'))[0].Properties.LogDestinationConfigs);
+    const destination = JSON.stringify(
+      Object.values(stack.resources('AWS::WAFv2::LoggingConfiguration'))[0].Properties.LogDestinationConfigs,
+    );
     expect(destination).toContain(':log-group:aws-waf-logs-lvs-dev-api');
     expect(destination).not.toContain(':*');
   });
 
-  it('passes cdk-nag\'s WAFv2 logging rule (resolved with a logging configuration, not suppressed)', () => {
-    const acl = stack.built().stack.node.findAll().find((c): c is CfnWebACL => c instanceof CfnWebACL) as CfnWebACL;
+  it("passes cdk-nag's WAFv2 logging rule (resolved with a logging configuration, not suppressed)", () => {
+    const acl = stack
+      .built()
+      .stack.node.findAll()
+      .find((c): c is CfnWebACL => c instanceof CfnWebACL) as CfnWebACL;
     expect(rules.waf.WAFv2LoggingEnabled(acl)).toBe(NagRuleCompliance.COMPLIANT);
   });
 
   it('takes the rate from the stage config', () => {
     const custom = buildStack('dev', {
-      stages: { dev: { ...(stack.built().app.node.tryGetContext('stages') as Loose).dev, safety: { rateLimit: { requestsPerWindow: 500, windowSeconds: 60 } } } },
+      stages: {
+        dev: {
+          ...(stack.built().app.node.tryGetContext('stages') as Loose).dev,
+          safety: { rateLimit: { requestsPerWindow: 500, windowSeconds: 60 } },
+        },
+      },
     });
     custom.template.hasResourceProperties('AWS::WAFv2::WebACL', {
-      Rules: Match.arrayWith([Match.objectLike({ Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 500, EvaluationWindowSec: 60 } } })]),
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 500, EvaluationWindowSec: 60 } },
+        }),
+      ]),
     });
   });
 });
@@ -70,7 +96,10 @@ describe('WAF on the GraphQL API', () => {
 describe('auto-suspension', () => {
   it('alerts the admins through an encrypted SNS topic from the jobs bus', () => {
     const topicId = idOf('AWS::SNS::Topic', (r) => r.Properties.TopicName === 'lvs-dev-safety-alerts');
-    t().hasResourceProperties('AWS::SNS::Topic', { TopicName: 'lvs-dev-safety-alerts', KmsMasterKeyId: Match.anyValue() });
+    t().hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: 'lvs-dev-safety-alerts',
+      KmsMasterKeyId: Match.anyValue(),
+    });
     t().hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: idOf('AWS::Events::EventBus', (r) => r.Properties.Name === 'lvs-dev-jobs') },
       EventPattern: { source: [SAFETY_ALERT_EVENT.source], 'detail-type': [SAFETY_ALERT_EVENT.detailType] },
@@ -78,10 +107,22 @@ describe('auto-suspension', () => {
     });
   });
 
-  it('gives the safety function its threshold, the jobs bus, and key deletion and StopStream on the platform\'s channels', () => {
-    expect(stack.fnProps('safety').Environment.Variables).toMatchObject({ AUTO_SUSPEND_REPORTS: '5', AUTO_SUSPEND_WINDOW_MINUTES: '10', JOBS_BUS_NAME: expect.anything() });
+  it("gives the safety function its threshold, the jobs bus, and key deletion and StopStream on the platform's channels", () => {
+    expect(stack.fnProps('safety').Environment.Variables).toMatchObject({
+      AUTO_SUSPEND_REPORTS: '5',
+      AUTO_SUSPEND_WINDOW_MINUTES: '10',
+      JOBS_BUS_NAME: expect.anything(),
+    });
     const actions = actionsOf(stack.policiesOf('safety'));
-    for (const a of ['ivs:StopStream', 'ivs:DeleteStreamKey', 'ivs:CreateStreamKey', 'ivs:ListStreamKeys', 'events:PutEvents', 'appsync:GraphQL']) expect(actions).toContain(a);
+    for (const a of [
+      'ivs:StopStream',
+      'ivs:DeleteStreamKey',
+      'ivs:CreateStreamKey',
+      'ivs:ListStreamKeys',
+      'events:PutEvents',
+      'appsync:GraphQL',
+    ])
+      expect(actions).toContain(a);
     expect(actions.some((a) => a.startsWith('sns:'))).toBe(false);
   });
 });

@@ -32,8 +32,15 @@ const ALL_TRANSACT_ITEMS = ['Put', 'Update', 'Delete', 'ConditionCheck'];
 /** Commands the bundle of `lambdas/<name>/handler.ts` can send, deduplicated. */
 export async function sdkCommandsOf(name: string): Promise<SdkCommand[]> {
   const result = await build({
-    entryPoints: [join(ROOT, 'lambdas', name, 'handler.ts')], bundle: true, write: false, metafile: true,
-    platform: 'node', format: 'esm', target: 'node22', mainFields: ['module', 'main'], logLevel: 'silent',
+    entryPoints: [join(ROOT, 'lambdas', name, 'handler.ts')],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    logLevel: 'silent',
   });
   const out = new Map<string, SdkCommand>();
   for (const input of Object.keys(result.metafile.inputs)) {
@@ -43,7 +50,10 @@ export async function sdkCommandsOf(name: string): Promise<SdkCommand[]> {
     const imported = new Map<string, string>();
     for (const m of source.matchAll(IMPORT)) {
       for (const spec of (m[1] as string).split(',')) {
-        const [orig, alias] = spec.trim().replace(/^type\s+/, '').split(/\s+as\s+/) as [string, string | undefined];
+        const [orig, alias] = spec
+          .trim()
+          .replace(/^type\s+/, '')
+          .split(/\s+as\s+/) as [string, string | undefined];
         if (orig) imported.set((alias ?? orig).trim(), `${m[2] as string}#${orig.trim()}`);
       }
     }
@@ -52,12 +62,19 @@ export async function sdkCommandsOf(name: string): Promise<SdkCommand[]> {
       if (!ref) continue;
       const [pkg, cls] = ref.split('#') as [string, string];
       const name = cls.replace(/Command$/, '');
-      const found = name.startsWith('TransactWrite') ? [...new Set([...source.matchAll(TRANSACT_ITEM)].map((x) => x[1] as string))] : undefined;
+      const found = name.startsWith('TransactWrite')
+        ? [...new Set([...source.matchAll(TRANSACT_ITEM)].map((x) => x[1] as string))]
+        : undefined;
       const items = found && (found.length ? found : ALL_TRANSACT_ITEMS);
       // Powertools' commands go to another table than the project's: kept apart.
       const key = `${pkg}#${cls}#${inProject}`;
       const seen = out.get(key)?.items;
-      out.set(key, { pkg, name, file: input, ...(items ? { items: [...new Set([...(seen ?? []), ...items])].sort() } : {}) });
+      out.set(key, {
+        pkg,
+        name,
+        file: input,
+        ...(items ? { items: [...new Set([...(seen ?? []), ...items])].sort() } : {}),
+      });
     }
   }
   return [...out.values()];

@@ -9,7 +9,11 @@ import { loadStageConfig, type StageConfig } from '../../../lib/config';
 import { PlatformStack } from '../../../lib/stacks/platform-stack';
 import { applyNagSuppressions } from '../../../lib/nag';
 
-export const CDK_CONTEXT = (JSON.parse(readFileSync(join(import.meta.dirname, '../../../cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+export const CDK_CONTEXT = (
+  JSON.parse(readFileSync(join(import.meta.dirname, '../../../cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
 
 export function fixtureDist(): string {
   const dir = mkdtempSync(join(tmpdir(), 'web-dist-'));
@@ -17,7 +21,10 @@ export function fixtureDist(): string {
   return dir;
 }
 
-export function buildStack(stage = 'dev', overrides: Record<string, unknown> = {}): { app: App; stack: PlatformStack; template: Template; config: StageConfig } {
+export function buildStack(
+  stage = 'dev',
+  overrides: Record<string, unknown> = {},
+): { app: App; stack: PlatformStack; template: Template; config: StageConfig } {
   const app = new App({ context: { ...CDK_CONTEXT, ...overrides, stage, 'aws:cdk:bundling-stacks': [] } });
   const config = loadStageConfig((k) => app.node.tryGetContext(k));
   const stack = new PlatformStack(app, `${config.prefix}-platform`, { config, webDistPath: fixtureDist() });
@@ -33,7 +40,9 @@ export type Loose = any;
 export function inspect(built: ReturnType<typeof buildStack>) {
   const resources = (type: string): Record<string, Loose> => built.template.findResources(type);
   const fnEntry = (name: string): [string, Loose] | undefined =>
-    Object.entries(resources('AWS::Lambda::Function')).find(([, r]) => r.Properties.FunctionName === `${built.config.prefix}-${name}`);
+    Object.entries(resources('AWS::Lambda::Function')).find(
+      ([, r]) => r.Properties.FunctionName === `${built.config.prefix}-${name}`,
+    );
   return {
     resources,
     /** The one resource of `type` (the test fails when there are more). */
@@ -49,7 +58,8 @@ export function inspect(built: ReturnType<typeof buildStack>) {
     /** Every statement of every policy attached to the function's role. */
     policiesOf(name: string): Loose[] {
       const roleRef = fnEntry(name)?.[1].Properties.Role['Fn::GetAtt'][0];
-      return Object.values(resources('AWS::IAM::Policy')).filter((p) => p.Properties.Roles.some((r: Loose) => r.Ref === roleRef))
+      return Object.values(resources('AWS::IAM::Policy'))
+        .filter((p) => p.Properties.Roles.some((r: Loose) => r.Ref === roleRef))
         .flatMap((p) => p.Properties.PolicyDocument.Statement);
     },
   };
@@ -82,4 +92,5 @@ export function useDevStack() {
 }
 
 /** The actions of `statements`, flattened. */
-export const actionsOf = (statements: Loose[]): string[] => statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+export const actionsOf = (statements: Loose[]): string[] =>
+  statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));

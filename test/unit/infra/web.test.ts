@@ -9,10 +9,12 @@ const only = stack.only;
 describe('web', () => {
   it('hosts the web app on Amplify with rewrites, security headers and the runtime config deployed with the build', () => {
     const app = only('AWS::Amplify::App');
-    expect(app.Properties.CustomRules).toEqual([
-      { Source: '/u/<*>', Target: '/u/index.html', Status: '200' },
-      { Source: '/replay/<*>', Target: '/replay/index.html', Status: '200' },
-    ].map((r) => expect.objectContaining({ Source: r.Source, Status: r.Status })));
+    expect(app.Properties.CustomRules).toEqual(
+      [
+        { Source: '/u/<*>', Target: '/u/index.html', Status: '200' },
+        { Source: '/replay/<*>', Target: '/replay/index.html', Status: '200' },
+      ].map((r) => expect.objectContaining({ Source: r.Source, Status: r.Status })),
+    );
     expect(app.Properties.CustomHeaders).toContain('Content-Security-Policy');
     expect(app.Properties.CustomHeaders).toContain('Strict-Transport-Security');
     t().hasResourceProperties('AWS::Amplify::Branch', { BranchName: 'main', EnableAutoBuild: false });

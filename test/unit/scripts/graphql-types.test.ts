@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { buildSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { API_TYPES_PATH, currentApiTypes, currentWebTypes, GENERATED_PATH, renderApiTypes, renderWebTypes } from '../../../scripts/graphql-types';
+import {
+  API_TYPES_PATH,
+  currentApiTypes,
+  currentWebTypes,
+  GENERATED_PATH,
+  renderApiTypes,
+  renderWebTypes,
+} from '../../../scripts/graphql-types';
 
 const schema = buildSchema(`
   scalar AWSDateTime
@@ -32,14 +39,19 @@ describe('renderWebTypes', () => {
   it('types each operation by its selection (nullable fields present, as answered), aliases included, and its variables (nullable ones optional)', () => {
     const out = renderWebTypes(schema, {
       ...none,
-      queries: { one: 'query One($id: ID!) { item(id: $id) { id label: name child { status } } }', all: 'query { items { id } }' },
+      queries: {
+        one: 'query One($id: ID!) { item(id: $id) { id label: name child { status } } }',
+        all: 'query { items { id } }',
+      },
       mutations: { save: 'mutation Save($input: ItemInput!) { save(input: $input) { __typename id } }' },
     });
     expect(out).toContain(
       'export interface QueryResults {\n  one: {\n    item: {\n      id: string;\n      label: string | null;\n' +
         '      child: {\n        status: Status;\n      } | null;\n    } | null;\n  };\n  all: {\n    items: {\n      id: string;\n    }[];\n  };\n}',
     );
-    expect(out).toContain('export interface QueryVariables {\n  one: {\n    id: string;\n  };\n  all: Record<string, never>;\n}');
+    expect(out).toContain(
+      'export interface QueryVariables {\n  one: {\n    id: string;\n  };\n  all: Record<string, never>;\n}',
+    );
     expect(out).toContain("save: {\n    save: {\n      __typename: 'Item';\n      id: string;\n    };\n  };");
     expect(out).toContain('export interface MutationVariables {\n  save: {\n    input: ItemInput;\n  };\n}');
   });
@@ -57,13 +69,15 @@ describe('renderWebTypes', () => {
 
   it('refuses what it cannot type rather than guessing', () => {
     expect(() => renderWebTypes(schema, { ...none, queries: { odd: '{ odd }' } })).toThrow(/scalar AWSPhone2/);
-    expect(() => renderWebTypes(schema, { ...none, queries: { x: '{ item(id: "1") { nope } }' } })).toThrow(/Item has no field nope/);
-    expect(() => renderWebTypes(schema, { ...none, queries: { x: '{ item(id: "1") { ...F } } fragment F on Item { id }' } })).toThrow(
-      /exactly one operation/,
+    expect(() => renderWebTypes(schema, { ...none, queries: { x: '{ item(id: "1") { nope } }' } })).toThrow(
+      /Item has no field nope/,
     );
-    expect(() => renderWebTypes(schema, { ...none, queries: { x: 'mutation { save(input: { name: "a" }) { id } }' } })).toThrow(
-      /x is a mutation/,
-    );
+    expect(() =>
+      renderWebTypes(schema, { ...none, queries: { x: '{ item(id: "1") { ...F } } fragment F on Item { id }' } }),
+    ).toThrow(/exactly one operation/);
+    expect(() =>
+      renderWebTypes(schema, { ...none, queries: { x: 'mutation { save(input: { name: "a" }) { id } }' } }),
+    ).toThrow(/x is a mutation/);
     expect(() => renderWebTypes(schema, { ...none, fields: { Nope: 'id' } })).toThrow(/FIELDS.Nope/);
   });
 });
@@ -85,23 +99,39 @@ describe('renderApiTypes and the web types that use it', () => {
     expect(out).toContain("export type Role = 'A' | 'B';");
     expect(out).toContain('export interface Token {\n  token: string;\n  role: Role;\n  until: string | null;\n}');
     expect(out).not.toMatch(/Other|Owner|TokenInput|interface (Query|Mutation) \{/);
-    expect(renderApiTypes(leafy, ['Token', 'Owner'])).toContain('export interface Owner {\n  id: string;\n  token: Token | null;\n  other: Other | null;\n}');
+    expect(renderApiTypes(leafy, ['Token', 'Owner'])).toContain(
+      'export interface Owner {\n  id: string;\n  token: Token | null;\n  other: Other | null;\n}',
+    );
     expect(() => renderApiTypes(leafy, ['Nope'])).toThrow(/Nope names no object type/);
   });
 
   it('types a selection of an API type in full (schema order) as that type, imported; any other selection inline', () => {
-    const out = renderWebTypes(leafy, {
-      ...none,
-      queries: { whole: '{ token { token role until } }', part: '{ token { token role } }', reordered: '{ token { role token until } }' },
-      mutations: { mint: 'mutation Mint($input: TokenInput!) { mint(input: $input) { token role until } }' },
-    }, { module: '../api-types', types: ['Token'] });
+    const out = renderWebTypes(
+      leafy,
+      {
+        ...none,
+        queries: {
+          whole: '{ token { token role until } }',
+          part: '{ token { token role } }',
+          reordered: '{ token { role token until } }',
+        },
+        mutations: { mint: 'mutation Mint($input: TokenInput!) { mint(input: $input) { token role until } }' },
+      },
+      { module: '../api-types', types: ['Token'] },
+    );
     expect(out).toContain("import type { Token } from '../api-types';");
     expect(out).toContain("export type Role = 'A' | 'B';");
     expect(out).toContain('  whole: {\n    token: Token | null;\n  };');
     expect(out).toContain('  part: {\n    token: {\n      token: string;\n      role: Role;\n    } | null;\n  };');
     expect(out).toContain('  reordered: {\n    token: {\n      role: Role;');
     expect(out).toContain('  mint: {\n    mint: Token;\n  };');
-    expect(renderWebTypes(leafy, { ...none, fields: { Token: 'token role until' } }, { module: '../api-types', types: ['Token'] })).not.toContain('import type');
+    expect(
+      renderWebTypes(
+        leafy,
+        { ...none, fields: { Token: 'token role until' } },
+        { module: '../api-types', types: ['Token'] },
+      ),
+    ).not.toContain('import type');
   });
 });
 

@@ -5,7 +5,9 @@ export const NOTIFICATIONS_READ_EVENT = 'bidstream:notifications-read';
 
 /** Adds or replaces a pushed notification, newest first (a redelivery never counts twice). */
 export function mergeNotification(list: Notification[], n: Notification): Notification[] {
-  return [n, ...list.filter((x) => x.notificationId !== n.notificationId)].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+  return [n, ...list.filter((x) => x.notificationId !== n.notificationId)].sort(
+    (a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt),
+  );
 }
 
 /** How many are unread. */

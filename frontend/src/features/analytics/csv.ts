@@ -62,7 +62,16 @@ export function reportCsv(r: StreamReport): string {
     [],
     ['Products'],
     ['Product id', 'Title', 'Impressions', 'Clicks', 'CTR (%)', 'Purchases', 'Conversion (%)', `Revenue (${c})`],
-    ...r.products.map((p) => [p.productId, p.title, p.impressions, p.clicks, pct(p.ctr), p.purchases, pct(p.conversion), money(p.revenueMinor, c)]),
+    ...r.products.map((p) => [
+      p.productId,
+      p.title,
+      p.impressions,
+      p.clicks,
+      pct(p.ctr),
+      p.purchases,
+      pct(p.conversion),
+      money(p.revenueMinor, c),
+    ]),
     [],
     ['Concurrent viewers'],
     ['Time', 'Viewers'],
@@ -87,13 +96,25 @@ export function reportCsv(r: StreamReport): string {
 export function daysCsv(days: readonly CreatorDay[], currency: string): string {
   return toCsv([
     ['Date', 'Views', 'Watch hours', `Sales revenue (${currency})`, 'Gift coins', 'Followers'],
-    ...days.map((d) => [d.date, d.views, Math.round(d.watchHours * 100) / 100, money(d.salesRevenueMinor, currency), d.giftCoins, d.followers]),
+    ...days.map((d) => [
+      d.date,
+      d.views,
+      Math.round(d.watchHours * 100) / 100,
+      money(d.salesRevenueMinor, currency),
+      d.giftCoins,
+      d.followers,
+    ]),
   ]);
 }
 
 /** A file name for a stream's report: "stream-report-2026-12-03-summer-sale.csv". */
 export function reportFileName(r: Pick<StreamReport, 'startedAt' | 'title' | 'streamId'>): string {
-  const slug = (r.title ?? '').toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  const slug = (r.title ?? '')
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
   return `stream-report-${r.startedAt.slice(0, 10)}-${slug || r.streamId.replace(/[^A-Za-z0-9_-]/g, '')}.csv`;
 }
 

@@ -43,7 +43,13 @@ export interface DayTotals {
 /** The range's totals (what the figures above the charts say). */
 export function dayTotals(days: readonly CreatorDay[]): DayTotals {
   return days.reduce<DayTotals>(
-    (t, d) => ({ views: t.views + d.views, watchHours: t.watchHours + d.watchHours, salesRevenueMinor: t.salesRevenueMinor + d.salesRevenueMinor, giftCoins: t.giftCoins + d.giftCoins, followers: t.followers + d.followers }),
+    (t, d) => ({
+      views: t.views + d.views,
+      watchHours: t.watchHours + d.watchHours,
+      salesRevenueMinor: t.salesRevenueMinor + d.salesRevenueMinor,
+      giftCoins: t.giftCoins + d.giftCoins,
+      followers: t.followers + d.followers,
+    }),
     { views: 0, watchHours: 0, salesRevenueMinor: 0, giftCoins: 0, followers: 0 },
   );
 }
@@ -64,7 +70,9 @@ export function formatWatchTime(seconds: number): string {
 
 /** Watch hours with one decimal under 100 ("12.5 h"), whole above ("1.2K h"). */
 export function formatHours(hours: number): string {
-  return hours < 100 ? `${(Math.round(hours * 10) / 10).toLocaleString('en-US')} h` : `${formatCount(Math.round(hours))} h`;
+  return hours < 100
+    ? `${(Math.round(hours * 10) / 10).toLocaleString('en-US')} h`
+    : `${formatCount(Math.round(hours))} h`;
 }
 
 /** A day's label on the charts and in lists: "3 Dec". */
@@ -74,7 +82,10 @@ export function dayLabel(date: string): string {
 
 /** The name a stream goes by in the list: its title, else when it started. */
 export function streamName(s: Pick<StreamReportSummary, 'title' | 'startedAt'>): string {
-  return s.title?.trim() || `Stream of ${new Date(s.startedAt).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' })}`;
+  return (
+    s.title?.trim() ||
+    `Stream of ${new Date(s.startedAt).toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' })}`
+  );
 }
 
 /** How long a stream ran (or has run, while live), in seconds. */
@@ -87,10 +98,17 @@ export function streamSeconds(s: Pick<StreamReportSummary, 'startedAt' | 'endedA
 export const dayX = (date: string): number => Date.parse(`${date}T00:00:00Z`) / 1000;
 
 /** A series' one-line description for people who cannot see the chart: its total or peak, and when. */
-export function seriesSummary(label: string, points: readonly { x: string; y: number }[], format: (v: number) => string, mode: 'total' | 'peak'): string {
+export function seriesSummary(
+  label: string,
+  points: readonly { x: string; y: number }[],
+  format: (v: number) => string,
+  mode: 'total' | 'peak',
+): string {
   if (points.length === 0) return `${label}: no data yet.`;
   const best = points.reduce((a, b) => (b.y > a.y ? b : a));
   if (mode === 'peak') return `${label}: peak ${format(best.y)} at ${best.x}.`;
   const total = points.reduce((a, b) => a + b.y, 0);
-  return best.y > 0 ? `${label}: ${format(total)} in all, most on ${best.x} (${format(best.y)}).` : `${label}: none in this period.`;
+  return best.y > 0
+    ? `${label}: ${format(total)} in all, most on ${best.x} (${format(best.y)}).`
+    : `${label}: none in this period.`;
 }

@@ -20,7 +20,11 @@ export interface ShareNavigator {
  * without one copy the link instead: the Clipboard API, else `fallbackCopy` (execCommand for pages
  * the Clipboard API does not serve).
  */
-export async function shareLink(data: { url: string; title: string }, nav: ShareNavigator, fallbackCopy: (text: string) => boolean = () => false): Promise<ShareOutcome> {
+export async function shareLink(
+  data: { url: string; title: string },
+  nav: ShareNavigator,
+  fallbackCopy: (text: string) => boolean = () => false,
+): Promise<ShareOutcome> {
   const payload: ShareData = { url: data.url, title: data.title };
   if (typeof nav.share === 'function' && (typeof nav.canShare !== 'function' || nav.canShare(payload))) {
     try {

@@ -36,7 +36,16 @@ export async function startTracking(channelId: string, streamId: string): Promis
     const cfg = await runtimeConfig();
     if (!cfg.analyticsUrl) return null;
     const env = browserEnv();
-    return createTracker({ endpoint: eventsUrl(cfg.analyticsUrl), channelId, streamId, anonymousId: anonymousId(storage(), env.newId), idToken: () => idToken(cfg.userPoolClientId) }, env);
+    return createTracker(
+      {
+        endpoint: eventsUrl(cfg.analyticsUrl),
+        channelId,
+        streamId,
+        anonymousId: anonymousId(storage(), env.newId),
+        idToken: () => idToken(cfg.userPoolClientId),
+      },
+      env,
+    );
   } catch {
     return null;
   }

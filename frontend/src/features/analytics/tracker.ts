@@ -71,13 +71,21 @@ export interface TrackerEnv {
 /** The real browser. */
 export function browserEnv(): TrackerEnv {
   const IO = typeof IntersectionObserver === 'undefined' ? undefined : IntersectionObserver;
-  const beacon = typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function' ? navigator.sendBeacon.bind(navigator) : undefined;
+  const beacon =
+    typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function'
+      ? navigator.sendBeacon.bind(navigator)
+      : undefined;
   return {
     page: document,
     lifecycle: window,
     fetch: (...args) => fetch(...args),
     ...(beacon ? { sendBeacon: (url: string, body: string) => beacon(url, body) } : {}),
-    ...(IO ? { observer: (cb: (entries: IntersectionEntryLike[]) => void, thresholds: number[]) => new IO(cb, { threshold: thresholds }) } : {}),
+    ...(IO
+      ? {
+          observer: (cb: (entries: IntersectionEntryLike[]) => void, thresholds: number[]) =>
+            new IO(cb, { threshold: thresholds }),
+        }
+      : {}),
     now: () => Date.now(),
     newId: () => crypto.randomUUID(),
   };
@@ -137,7 +145,12 @@ export function anonymousId(storage: Pick<Storage, 'getItem' | 'setItem'> | unde
 export function tokenExpiry(token: string): number | null {
   try {
     const part = token.split('.')[1] ?? '';
-    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='));
+    const json = atob(
+      part
+        .replace(/-/g, '+')
+        .replace(/_/g, '/')
+        .padEnd(Math.ceil(part.length / 4) * 4, '='),
+    );
     const exp = (JSON.parse(json) as { exp?: unknown }).exp;
     return typeof exp === 'number' ? exp : null;
   } catch {
@@ -147,13 +160,20 @@ export function tokenExpiry(token: string): number | null {
 
 const encoder = new TextEncoder();
 /** A request body: the events, the client's clock at sending (the server corrects each event's time by the difference) and the token. */
-const bodyOf = (events: AnalyticsEvent[], idToken: string | undefined, sentAt: string): string => JSON.stringify(idToken ? { idToken, sentAt, events } : { sentAt, events });
+const bodyOf = (events: AnalyticsEvent[], idToken: string | undefined, sentAt: string): string =>
+  JSON.stringify(idToken ? { idToken, sentAt, events } : { sentAt, events });
 
 /**
  * Splits queued events into request bodies within the endpoint's limits (MAX_BATCH_EVENTS events,
  * MAX_BATCH_BYTES bytes with the token). An event too big for any body on its own is left out.
  */
-export function batches(events: AnalyticsEvent[], idToken: string | undefined, sentAt: string, maxEvents = MAX_BATCH_EVENTS, maxBytes = MAX_BATCH_BYTES): { events: AnalyticsEvent[]; body: string }[] {
+export function batches(
+  events: AnalyticsEvent[],
+  idToken: string | undefined,
+  sentAt: string,
+  maxEvents = MAX_BATCH_EVENTS,
+  maxBytes = MAX_BATCH_BYTES,
+): { events: AnalyticsEvent[]; body: string }[] {
   const out: { events: AnalyticsEvent[]; body: string }[] = [];
   const base = encoder.encode(bodyOf([], idToken, sentAt)).length;
   let cur: AnalyticsEvent[] = [];
@@ -237,7 +257,12 @@ export function createTracker(opts: TrackerOptions, env: TrackerEnv): Tracker {
       for (const b of batches(taken, usableToken(), new Date(env.now()).toISOString())) {
         let retry = true;
         try {
-          const res = await env.fetch(opts.endpoint, { method: 'POST', headers: { 'content-type': TEXT_PLAIN }, body: b.body, keepalive: true });
+          const res = await env.fetch(opts.endpoint, {
+            method: 'POST',
+            headers: { 'content-type': TEXT_PLAIN },
+            body: b.body,
+            keepalive: true,
+          });
           // 4xx other than 429: the endpoint refused these events for good (bad body, stream over); sending them again cannot help.
           retry = res.status === 429 || res.status >= 500;
         } catch {
@@ -263,7 +288,15 @@ export function createTracker(opts: TrackerOptions, env: TrackerEnv): Tracker {
       } catch {
         handed = false;
       }
-      if (!handed) env.fetch(opts.endpoint, { method: 'POST', headers: { 'content-type': TEXT_PLAIN }, body: b.body, keepalive: true }).catch(() => undefined);
+      if (!handed)
+        env
+          .fetch(opts.endpoint, {
+            method: 'POST',
+            headers: { 'content-type': TEXT_PLAIN },
+            body: b.body,
+            keepalive: true,
+          })
+          .catch(() => undefined);
     }
   };
 
@@ -286,12 +319,15 @@ export function createTracker(opts: TrackerOptions, env: TrackerEnv): Tracker {
   const arm = (el: Element) => {
     const id = targets.get(el);
     if (!id || counted.has(id) || !visible || ended || pending.has(el)) return;
-    pending.set(el, setTimeout(() => {
-      pending.delete(el);
-      if (ended || !visible || !inView.has(el) || counted.has(id) || targets.get(el) !== id) return;
-      counted.add(id);
-      push('product_impression', { productId: id });
-    }, IMPRESSION_MS));
+    pending.set(
+      el,
+      setTimeout(() => {
+        pending.delete(el);
+        if (ended || !visible || !inView.has(el) || counted.has(id) || targets.get(el) !== id) return;
+        counted.add(id);
+        push('product_impression', { productId: id });
+      }, IMPRESSION_MS),
+    );
   };
 
   const onEntries = (entries: IntersectionEntryLike[]) => {
@@ -360,7 +396,12 @@ export function createTracker(opts: TrackerOptions, env: TrackerEnv): Tracker {
     viewStart(ttffMs) {
       if (started || ended) return;
       started = true;
-      push('view_start', ttffMs !== undefined && Number.isFinite(ttffMs) && ttffMs >= 0 && ttffMs <= MAX_TTFF_MS ? { ttffMs: Math.round(ttffMs) } : {});
+      push(
+        'view_start',
+        ttffMs !== undefined && Number.isFinite(ttffMs) && ttffMs >= 0 && ttffMs <= MAX_TTFF_MS
+          ? { ttffMs: Math.round(ttffMs) }
+          : {},
+      );
       updateHeartbeat();
     },
     playing(on) {

@@ -14,7 +14,8 @@ export function passwordChecks(pw: string): { label: string; ok: boolean }[] {
 
 /** Handle rules (preferred_username): 3–24 lowercase letters, digits or underscores, starting with a letter. */
 export function handleError(handle: string): string | null {
-  if (!/^[a-z][a-z0-9_]{2,23}$/.test(handle)) return '3–24 characters: lowercase letters, digits, underscore; start with a letter';
+  if (!/^[a-z][a-z0-9_]{2,23}$/.test(handle))
+    return '3–24 characters: lowercase letters, digits, underscore; start with a letter';
   return null;
 }
 
@@ -39,7 +40,8 @@ const TRY_LATER = 'Too many attempts. Wait a few minutes, then try again.';
  * name covers several cases, its message. Unknown errors get a generic sentence, never the raw text.
  */
 export function authErrorMessage(error: unknown, mode: AuthFormMode): string {
-  const name = typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : '';
+  const name =
+    typeof error === 'object' && error !== null && 'name' in error ? String((error as { name: unknown }).name) : '';
   const message = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
   switch (name) {
     case 'UsernameExistsException':
@@ -52,19 +54,25 @@ export function authErrorMessage(error: unknown, mode: AuthFormMode): string {
         ? 'That code has expired. Start the password reset again to get a new one.'
         : 'That code has expired. Use "Resend code" to get a new one.';
     case 'NotAuthorizedException':
-      if (/already confirmed|current status is confirmed/i.test(message)) return 'This account is already confirmed. Log in to continue.';
+      if (/already confirmed|current status is confirmed/i.test(message))
+        return 'This account is already confirmed. Log in to continue.';
       if (/attempts exceeded/i.test(message)) return TRY_LATER;
       if (/disabled/i.test(message)) return 'This account is disabled. Contact support if you think this is a mistake.';
-      return mode === 'signin' ? 'The email or password is not right.' : 'You are not allowed to do that. Log in again and retry.';
+      return mode === 'signin'
+        ? 'The email or password is not right.'
+        : 'You are not allowed to do that. Log in again and retry.';
     case 'UserNotFoundException':
-      return mode === 'signin' ? 'The email or password is not right.' : 'No account uses this email. Check it, or sign up.';
+      return mode === 'signin'
+        ? 'The email or password is not right.'
+        : 'No account uses this email. Check it, or sign up.';
     case 'UserNotConfirmedException':
       return 'Confirm your email first: enter the code we sent you.';
     case 'InvalidPasswordException':
       return `This password does not meet the rules: at least ${PASSWORD_MIN_LENGTH} characters, with an uppercase and a lowercase letter, a number and a symbol.`;
     case 'InvalidParameterException':
       if (/already confirmed/i.test(message)) return 'This account is already confirmed. Log in to continue.';
-      if (/password/i.test(message)) return `This password does not meet the rules: at least ${PASSWORD_MIN_LENGTH} characters, with an uppercase and a lowercase letter, a number and a symbol.`;
+      if (/password/i.test(message))
+        return `This password does not meet the rules: at least ${PASSWORD_MIN_LENGTH} characters, with an uppercase and a lowercase letter, a number and a symbol.`;
       return 'Some of the details are not valid. Check them and try again.';
     case 'LimitExceededException':
     case 'TooManyRequestsException':

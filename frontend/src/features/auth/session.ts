@@ -2,7 +2,9 @@ import { hasStoredSession } from '../../lib/api';
 
 /** The signed-in user as the UI needs it. */
 export interface SessionUser {
-  userId: string; handle: string; email: string;
+  userId: string;
+  handle: string;
+  email: string;
   /** Platform admin (Cognito group `admins`): shows the admin page; the API checks the group itself. */
   admin?: boolean;
 }
@@ -27,7 +29,12 @@ export async function currentUser(): Promise<SessionUser | null> {
     const s = await fetchAuthSession();
     const p = s.tokens?.idToken?.payload;
     if (!p?.sub) return null;
-    return { userId: String(p.sub), handle: String(p['handle'] ?? p['preferred_username'] ?? ''), email: String(p['email'] ?? ''), admin: isAdmin(p['cognito:groups']) };
+    return {
+      userId: String(p.sub),
+      handle: String(p['handle'] ?? p['preferred_username'] ?? ''),
+      email: String(p['email'] ?? ''),
+      admin: isAdmin(p['cognito:groups']),
+    };
   } catch {
     return null;
   }

@@ -18,7 +18,9 @@ export interface Sides {
 
 /** The battle from `channelId`'s point of view (the inviter's when the channel is neither side). */
 export function sidesOf(battle: Pick<Battle, 'inviter' | 'invitee'>, channelId: string): Sides {
-  return battle.invitee.channelId === channelId ? { own: battle.invitee, opponent: battle.inviter } : { own: battle.inviter, opponent: battle.invitee };
+  return battle.invitee.channelId === channelId
+    ? { own: battle.invitee, opponent: battle.inviter }
+    : { own: battle.inviter, opponent: battle.invitee };
 }
 
 /**
@@ -65,7 +67,10 @@ export function spokenTimeLeft(iso: string | null | undefined, now: number): str
   const s = secondsUntil(iso, now);
   const m = Math.floor(s / 60);
   const r = s % 60;
-  const parts = [m ? `${m} ${m === 1 ? 'minute' : 'minutes'}` : '', r || !m ? `${r} ${r === 1 ? 'second' : 'seconds'}` : ''].filter(Boolean);
+  const parts = [
+    m ? `${m} ${m === 1 ? 'minute' : 'minutes'}` : '',
+    r || !m ? `${r} ${r === 1 ? 'second' : 'seconds'}` : '',
+  ].filter(Boolean);
   return `${parts.join(' ')} left`;
 }
 
@@ -96,7 +101,14 @@ export function resultSentence(battle: Pick<Battle, 'inviter' | 'invitee' | 'res
 }
 
 /** Where a status sits in a battle's life: a payload never moves a battle back. */
-const STAGE: Record<Battle['status'], number> = { PENDING: 0, RUNNING: 1, ENDED: 2, CANCELLED: 2, DECLINED: 2, EXPIRED: 2 };
+const STAGE: Record<Battle['status'], number> = {
+  PENDING: 0,
+  RUNNING: 1,
+  ENDED: 2,
+  CANCELLED: 2,
+  DECLINED: 2,
+  EXPIRED: 2,
+};
 
 /**
  * The battle to show after `next` arrives when `prev` was shown. Pushes can arrive late or out of
@@ -140,7 +152,8 @@ export function afterPoll(prev: Battle | null, answer: Battle | null, askedAt: n
 }
 
 /** What a watch page shows: the single stream, the running battle, or the result for RESULT_SHOW_MS after the end. */
-export type ArenaView = { kind: 'single' } | { kind: 'battle'; battle: Battle } | { kind: 'result'; battle: Battle; until: number };
+export type ArenaView =
+  { kind: 'single' } | { kind: 'battle'; battle: Battle } | { kind: 'result'; battle: Battle; until: number };
 
 /** The watch page's view of `battle` at `now`. An invitation is the streamers' business: viewers see nothing of it. */
 export function arenaView(battle: Battle | null, now: number): ArenaView {
@@ -182,14 +195,19 @@ export function studioView(battle: Battle | null, channelId: string, now: number
  * What the streamer is told when an invitation closes without a battle (null when it started or
  * is still open): "@bob declined your invitation.", "@alice cancelled the invitation.", ...
  */
-export function closedInvitationNotice(battle: Pick<Battle, 'status' | 'inviter' | 'invitee'>, channelId: string): string | null {
+export function closedInvitationNotice(
+  battle: Pick<Battle, 'status' | 'inviter' | 'invitee'>,
+  channelId: string,
+): string | null {
   const outgoing = battle.inviter.channelId === channelId;
   const other = outgoing ? battle.invitee.handle : battle.inviter.handle;
   switch (battle.status) {
     case 'DECLINED':
       return outgoing ? `@${other} declined your invitation.` : `You declined @${other}'s invitation.`;
     case 'EXPIRED':
-      return outgoing ? `@${other} didn't answer within ${INVITATION_SECONDS} seconds.` : `@${other}'s invitation expired before you answered.`;
+      return outgoing
+        ? `@${other} didn't answer within ${INVITATION_SECONDS} seconds.`
+        : `@${other}'s invitation expired before you answered.`;
     case 'CANCELLED':
       return outgoing ? 'You cancelled the invitation.' : `@${other} cancelled the invitation.`;
     default:
@@ -203,7 +221,10 @@ export function closedInvitationNotice(battle: Pick<Battle, 'status' | 'inviter'
  */
 export function studioNotice(battle: Battle | null, channelId: string, now: number): string | null {
   if (!battle) return null;
-  if (battle.status === 'PENDING') return secondsUntil(battle.expiresAt, now) === 0 ? closedInvitationNotice({ ...battle, status: 'EXPIRED' }, channelId) : null;
+  if (battle.status === 'PENDING')
+    return secondsUntil(battle.expiresAt, now) === 0
+      ? closedInvitationNotice({ ...battle, status: 'EXPIRED' }, channelId)
+      : null;
   return closedInvitationNotice(battle, channelId);
 }
 

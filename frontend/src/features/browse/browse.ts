@@ -12,7 +12,10 @@ export const REPLAY_CHECK_DELAYS_MS = [2_000, 5_000, 10_000, 20_000, 40_000] as 
  * without one, a recording of the channel that ended at most two minutes before the event (an
  * older replay of the channel is not it).
  */
-export function hasReplayOf(list: readonly Recording[], ended: { streamId?: string | null; channelId: string; at?: string | null }): boolean {
+export function hasReplayOf(
+  list: readonly Recording[],
+  ended: { streamId?: string | null; channelId: string; at?: string | null },
+): boolean {
   if (ended.streamId) return list.some((r) => r.streamId === ended.streamId);
   if (!ended.at) return false;
   const since = Date.parse(ended.at) - 120_000;
@@ -24,7 +27,12 @@ export function applyStatus(list: Streamer[], ev: StreamStatusLike): { list: Str
   if (ev.status === 'OFFLINE') return { list: list.filter((s) => s.userId !== ev.channelId), refetch: false };
   const known = list.find((s) => s.userId === ev.channelId);
   if (!known) return { list, refetch: true };
-  return { list: list.map((s) => (s.userId === ev.channelId ? { ...s, title: ev.title ?? s.title ?? null, status: 'LIVE' as const } : s)), refetch: false };
+  return {
+    list: list.map((s) =>
+      s.userId === ev.channelId ? { ...s, title: ev.title ?? s.title ?? null, status: 'LIVE' as const } : s,
+    ),
+    refetch: false,
+  };
 }
 
 /** Distinct categories and tags present in the live list, for the filter chips. */
@@ -52,7 +60,10 @@ export const LIVE_THUMBNAIL_REFRESH_MS = 30_000;
  * changes every LIVE_THUMBNAIL_REFRESH_MS so caches do not keep an old frame; else the streamer's own
  * thumbnail. Undefined when there is none (the tile shows initials).
  */
-export function tileImage(s: Pick<Streamer, 'status' | 'thumbnailUrl' | 'liveThumbnailUrl'>, now: number): string | undefined {
+export function tileImage(
+  s: Pick<Streamer, 'status' | 'thumbnailUrl' | 'liveThumbnailUrl'>,
+  now: number,
+): string | undefined {
   if (s.status === 'LIVE' && s.liveThumbnailUrl) {
     const sep = s.liveThumbnailUrl.includes('?') ? '&' : '?';
     return `${s.liveThumbnailUrl}${sep}t=${Math.floor(now / LIVE_THUMBNAIL_REFRESH_MS)}`;

@@ -37,7 +37,15 @@ export function mergeHistory(lines: ChatLine[], history: HistoryMessage[]): Chat
   for (const h of history) {
     const line = known.get(h.messageId);
     if (!line) {
-      added.push({ id: h.messageId, userId: h.userId, handle: h.handle, role: h.role, content: h.content, at: Date.parse(h.sentAt), ...(h.deletedReason ? { deleted: h.deletedReason } : {}) });
+      added.push({
+        id: h.messageId,
+        userId: h.userId,
+        handle: h.handle,
+        role: h.role,
+        content: h.content,
+        at: Date.parse(h.sentAt),
+        ...(h.deletedReason ? { deleted: h.deletedReason } : {}),
+      });
       changed = true;
     } else if (h.deletedReason && !line.deleted) {
       known.set(h.messageId, { ...line, deleted: h.deletedReason });

@@ -43,10 +43,18 @@ export interface RoomLike {
   sendMessage(request: never): Promise<unknown>;
 }
 
-interface IvsMessage { id: string; requestId?: string; content: string; sendTime: Date; sender: { userId: string; attributes?: Record<string, string> } }
+interface IvsMessage {
+  id: string;
+  requestId?: string;
+  content: string;
+  sendTime: Date;
+  sender: { userId: string; attributes?: Record<string, string> };
+}
 
 export interface ChatConnectionDeps {
-  createRoom(tokenProvider: () => Promise<{ token: string; sessionExpirationTime: Date; tokenExpirationTime: Date }>): RoomLike;
+  createRoom(
+    tokenProvider: () => Promise<{ token: string; sessionExpirationTime: Date; tokenExpirationTime: Date }>,
+  ): RoomLike;
   /** A SendMessageRequest (its requestId ties the echo to the optimistic line). */
   newRequest(content: string): { requestId: string };
   fetchToken(): Promise<ChatTokenInfo>;
@@ -76,7 +84,10 @@ export interface ChatConnection {
 }
 
 /** A message waiting to go out, and the id of the optimistic line standing for it. */
-interface Outgoing { content: string; lineId: string }
+interface Outgoing {
+  content: string;
+  lineId: string;
+}
 const DROPPED = new Error('The chat connection dropped before the message was confirmed');
 /** How long a sent message may wait for its echo before it counts as not sent (the library never times out). */
 const SEND_TIMEOUT_MS = 10_000;
@@ -88,7 +99,14 @@ const isBanned = (e: unknown) => (e as { errorType?: string })?.errorType === 'B
 
 export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
   const pollMs = deps.pollMs ?? POLL_MS;
-  const view: ChatView = { lines: [], link: 'connecting', role: 'VIEWER', canSend: false, timedOutUntil: 0, banned: false };
+  const view: ChatView = {
+    lines: [],
+    link: 'connecting',
+    role: 'VIEWER',
+    canSend: false,
+    timedOutUntil: 0,
+    banned: false,
+  };
   const outbox: Outgoing[] = [];
   let room: RoomLike | undefined;
   let stopped = false;
@@ -137,14 +155,17 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
     if (timeoutEnds) clearTimeout(timeoutEnds);
     timeoutEnds = undefined;
     if (!until || canSend) return;
-    timeoutEnds = setTimeout(() => {
-      timeoutEnds = undefined;
-      if (stopped || !room) return;
-      reconnectAfterClose = true;
-      // Messages typed meanwhile wait in the outbox until the new socket is up.
-      set({ link: 'connecting' });
-      room.disconnect();
-    }, Math.max(0, until - Date.now()) + TIMEOUT_GRACE_MS);
+    timeoutEnds = setTimeout(
+      () => {
+        timeoutEnds = undefined;
+        if (stopped || !room) return;
+        reconnectAfterClose = true;
+        // Messages typed meanwhile wait in the outbox until the new socket is up.
+        set({ link: 'connecting' });
+        room.disconnect();
+      },
+      Math.max(0, until - Date.now()) + TIMEOUT_GRACE_MS,
+    );
   };
 
   const tokenProvider = async () => {
@@ -154,7 +175,11 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
     const canSend = t.capabilities.includes('SEND_MESSAGE');
     set({ role: t.role, canSend, timedOutUntil: until, banned: false });
     resumeWhenTimeoutEnds(until, canSend);
-    return { token: t.token, sessionExpirationTime: new Date(t.sessionExpirationTime), tokenExpirationTime: new Date(t.tokenExpirationTime) };
+    return {
+      token: t.token,
+      sessionExpirationTime: new Date(t.sessionExpirationTime),
+      tokenExpirationTime: new Date(t.tokenExpirationTime),
+    };
   };
   let tokenError: unknown;
   const guardedTokenProvider = async () => {
@@ -168,7 +193,13 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
   };
 
   const pendingLine = (content: string, requestId: string): ChatLine => ({
-    id: `pending:${requestId}`, userId: deps.self?.userId ?? '', handle: deps.self?.handle ?? 'you', role: view.role, content, at: Date.now(), pending: true,
+    id: `pending:${requestId}`,
+    userId: deps.self?.userId ?? '',
+    handle: deps.self?.handle ?? 'you',
+    role: view.role,
+    content,
+    at: Date.now(),
+    pending: true,
   });
   /**
    * One attempt: a fresh request (the library keeps a request id it never heard back about), its
@@ -178,14 +209,21 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
   const attemptSend = async (entry: Outgoing): Promise<void> => {
     const request = deps.newRequest(entry.content);
     const line = pendingLine(entry.content, request.requestId);
-    set({ lines: addLine(view.lines.filter((l) => l.id !== entry.lineId), line) });
+    set({
+      lines: addLine(
+        view.lines.filter((l) => l.id !== entry.lineId),
+        line,
+      ),
+    });
     entry.lineId = line.id;
     if (!room || view.link !== 'live') throw DROPPED;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       await Promise.race([
         room.sendMessage(request as never),
-        new Promise((_, reject) => { timer = setTimeout(() => reject(DROPPED), SEND_TIMEOUT_MS); }),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(DROPPED), SEND_TIMEOUT_MS);
+        }),
       ]);
     } catch (e) {
       if (view.link !== 'live' || e === DROPPED) throw DROPPED;
@@ -217,14 +255,19 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
 
   const scheduleReconnect = () => {
     if (stopped || retry) return;
-    retry = setTimeout(() => {
-      retry = undefined;
-      if (!stopped) room?.connect();
-    }, backoffDelay(attempt++, deps.reconnectBaseMs ?? 1000, deps.reconnectCapMs ?? 30_000));
+    retry = setTimeout(
+      () => {
+        retry = undefined;
+        if (!stopped) room?.connect();
+      },
+      backoffDelay(attempt++, deps.reconnectBaseMs ?? 1000, deps.reconnectCapMs ?? 30_000),
+    );
   };
 
   const wire = (r: RoomLike) => {
-    r.addListener('connecting', () => { if (view.link === 'connecting') emit(); });
+    r.addListener('connecting', () => {
+      if (view.link === 'connecting') emit();
+    });
     r.addListener('connect', () => {
       attempt = 0;
       stopPolling();
@@ -233,7 +276,11 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
       // history has caught up with what was said while this socket was connecting.
       void refreshHistory();
       clearSettle();
-      settleTimers = (deps.settleRefreshMs ?? SETTLE_REFRESH_MS).map((ms) => setTimeout(() => { if (!stopped) void refreshHistory(); }, ms));
+      settleTimers = (deps.settleRefreshMs ?? SETTLE_REFRESH_MS).map((ms) =>
+        setTimeout(() => {
+          if (!stopped) void refreshHistory();
+        }, ms),
+      );
       void flushOutbox();
     });
     r.addListener('disconnect', ((reason: string) => {
@@ -242,7 +289,9 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
         if (reconnectAfterClose) {
           reconnectAfterClose = false;
           // Not from inside the event: ChatRoom emits it before it disposes of its connections, new ones included.
-          setTimeout(() => { if (!stopped) r.connect(); }, 0);
+          setTimeout(() => {
+            if (!stopped) r.connect();
+          }, 0);
         }
         return;
       }
@@ -258,15 +307,26 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
     r.addListener('message', ((m: IvsMessage) => {
       const a = m.sender.attributes ?? {};
       const line: ChatLine = {
-        id: m.id, userId: m.sender.userId, handle: a['handle'] ?? m.sender.userId.slice(0, 8), role: a['role'] ?? 'VIEWER', content: m.content, at: m.sendTime.getTime(),
+        id: m.id,
+        userId: m.sender.userId,
+        handle: a['handle'] ?? m.sender.userId.slice(0, 8),
+        role: a['role'] ?? 'VIEWER',
+        content: m.content,
+        at: m.sendTime.getTime(),
       };
       set({ lines: addLine(view.lines, line, m.requestId) });
     }) as never);
     r.addListener('messageDelete', ((ev: { messageId: string; reason?: string }) => {
-      set({ lines: view.lines.map((l) => (l.id === ev.messageId ? { ...l, deleted: ev.reason || 'Removed by a moderator' } : l)) });
+      set({
+        lines: view.lines.map((l) =>
+          l.id === ev.messageId ? { ...l, deleted: ev.reason || 'Removed by a moderator' } : l,
+        ),
+      });
     }) as never);
-    r.addListener('userDisconnect', ((ev: { userId: string; reason?: string }) => deps.onUserDisconnect?.(ev.userId, ev.reason ?? '')) as never);
-    r.addListener('event', ((ev: { eventName: string; attributes?: Record<string, string> }) => deps.onEvent?.(ev.eventName, ev.attributes ?? {})) as never);
+    r.addListener('userDisconnect', ((ev: { userId: string; reason?: string }) =>
+      deps.onUserDisconnect?.(ev.userId, ev.reason ?? '')) as never);
+    r.addListener('event', ((ev: { eventName: string; attributes?: Record<string, string> }) =>
+      deps.onEvent?.(ev.eventName, ev.attributes ?? {})) as never);
   };
 
   return {

@@ -99,7 +99,10 @@ export function createGiftStage<G extends ComboHit>(options: GiftStageOptions<G>
   const arm = (id: number) => {
     const t = timers.get(id);
     if (t !== undefined) clearTimeout(t);
-    timers.set(id, setTimeout(() => expire(id), showMs));
+    timers.set(
+      id,
+      setTimeout(() => expire(id), showMs),
+    );
   };
 
   const expire = (id: number) => {

@@ -14,11 +14,16 @@ export function formatCoins(n: number): string {
  * first keeps the place), at most `limit`. A sender not in the list enters with this gift's coins;
  * the server's list (refetched soon after) knows their whole total.
  */
-export function addToTopGifters(list: readonly TopGifter[], gift: Pick<GiftEvent, 'senderId' | 'senderHandle' | 'coins'>, limit = TOP_GIFTERS): TopGifter[] {
+export function addToTopGifters(
+  list: readonly TopGifter[],
+  gift: Pick<GiftEvent, 'senderId' | 'senderHandle' | 'coins'>,
+  limit = TOP_GIFTERS,
+): TopGifter[] {
   const i = list.findIndex((g) => g.userId === gift.senderId);
-  const updated = i >= 0
-    ? list.map((g, j) => (j === i ? { ...g, coins: g.coins + gift.coins } : g))
-    : [...list, { userId: gift.senderId, handle: gift.senderHandle, coins: gift.coins }];
+  const updated =
+    i >= 0
+      ? list.map((g, j) => (j === i ? { ...g, coins: g.coins + gift.coins } : g))
+      : [...list, { userId: gift.senderId, handle: gift.senderHandle, coins: gift.coins }];
   return updated
     .map((g, order) => ({ g, order }))
     .sort((a, b) => b.g.coins - a.g.coins || a.order - b.order)
@@ -63,7 +68,8 @@ export function giftBlock(ctx: PickerContext, gift: Pick<GiftDefinition, 'coins'
   if (blocked) return blocked;
   const cost = gift.coins * count;
   const coins = ctx.wallet?.coins ?? 0;
-  if (coins < cost) return `${count > 1 ? `${count} × ${gift.name}` : gift.name} costs ${formatCoins(cost)}; you have ${formatCoins(coins)}. Buy coins on your wallet page.`;
+  if (coins < cost)
+    return `${count > 1 ? `${count} × ${gift.name}` : gift.name} costs ${formatCoins(cost)}; you have ${formatCoins(coins)}. Buy coins on your wallet page.`;
   return null;
 }
 
@@ -77,22 +83,40 @@ export const TIP_MESSAGE_MAX = DEFAULT_ECONOMY_SETTINGS.maxTipMessageLength;
 export const TIP_COINS_MAX = DEFAULT_ECONOMY_SETTINGS.maxTipCoins;
 
 /** The tip form's input as the API takes it, or the sentence saying what to fix. */
-export function checkTip(coinsText: string, message: string, ctx: PickerContext): { coins: number; message: string } | { error: string } {
+export function checkTip(
+  coinsText: string,
+  message: string,
+  ctx: PickerContext,
+): { coins: number; message: string } | { error: string } {
   const blocked = sendBlock(ctx);
   if (blocked) return { error: blocked };
   const t = coinsText.trim().replace(/[,\s]/g, '');
-  if (!/^\d+$/.test(t) || Number(t) < 1 || !Number.isSafeInteger(Number(t))) return { error: 'Enter a whole number of coins, 1 or more.' };
+  if (!/^\d+$/.test(t) || Number(t) < 1 || !Number.isSafeInteger(Number(t)))
+    return { error: 'Enter a whole number of coins, 1 or more.' };
   const coins = Number(t);
   const have = ctx.wallet?.coins ?? 0;
   if (coins > TIP_COINS_MAX) return { error: `A tip is at most ${formatCoins(TIP_COINS_MAX)}.` };
-  if (coins > have) return { error: `You have ${formatCoins(have)}; tip that much or less, or buy coins on your wallet page.` };
+  if (coins > have)
+    return { error: `You have ${formatCoins(have)}; tip that much or less, or buy coins on your wallet page.` };
   const m = message.trim();
-  if (m.length > TIP_MESSAGE_MAX) return { error: `Keep the message to ${TIP_MESSAGE_MAX} characters (it has ${m.length}).` };
+  if (m.length > TIP_MESSAGE_MAX)
+    return { error: `Keep the message to ${TIP_MESSAGE_MAX} characters (it has ${m.length}).` };
   return { coins, message: m };
 }
 
 /** Refusals that are the server's final answer: nothing was charged and a retry would be refused again. */
-const FINAL = new Set(['INSUFFICIENT_COINS', 'COINS_IN_DEBT', 'STREAM_NOT_LIVE', 'BELOW_MINIMUM_PAYOUT', 'FORBIDDEN', 'VALIDATION', 'Unauthorized', 'SignInRequired', 'NOT_FOUND', 'ALREADY_DECIDED']);
+const FINAL = new Set([
+  'INSUFFICIENT_COINS',
+  'COINS_IN_DEBT',
+  'STREAM_NOT_LIVE',
+  'BELOW_MINIMUM_PAYOUT',
+  'FORBIDDEN',
+  'VALIDATION',
+  'Unauthorized',
+  'SignInRequired',
+  'NOT_FOUND',
+  'ALREADY_DECIDED',
+]);
 // CONFLICT (a concurrent write won) and transport errors are not final: the same client id is sent again.
 
 /** Whether an error is a definite refusal (true) or leaves the outcome unknown (network, timeout). */
@@ -121,7 +145,9 @@ export function economyErrorMessage(e: { errorType?: string | undefined; message
     case 'VALIDATION':
       return e.message;
     default:
-      return e.errorType ? e.message : 'We could not reach the server, so we do not know yet whether that went through. Try again: it is sent once, never charged twice.';
+      return e.errorType
+        ? e.message
+        : 'We could not reach the server, so we do not know yet whether that went through. Try again: it is sent once, never charged twice.';
   }
 }
 
@@ -149,15 +175,39 @@ export function createRetryIds(newId: () => string = () => crypto.randomUUID()) 
 
 /** Picture for a gift: the catalog names an animation, the picture comes from the gift's id. */
 const GIFT_ICONS: Record<string, string> = {
-  rose: '🌹', heart: '💖', hearts: '💖', star: '⭐', fire: '🔥', clap: '👏', coffee: '☕', cake: '🎂', diamond: '💎', crown: '👑',
-  rocket: '🚀', unicorn: '🦄', rainbow: '🌈', lion: '🦁', castle: '🏰', car: '🏎️', trophy: '🏆', confetti: '🎉', gem: '💎', panda: '🐼',
+  rose: '🌹',
+  heart: '💖',
+  hearts: '💖',
+  star: '⭐',
+  fire: '🔥',
+  clap: '👏',
+  coffee: '☕',
+  cake: '🎂',
+  diamond: '💎',
+  crown: '👑',
+  rocket: '🚀',
+  unicorn: '🦄',
+  rainbow: '🌈',
+  lion: '🦁',
+  castle: '🏰',
+  car: '🏎️',
+  trophy: '🏆',
+  confetti: '🎉',
+  gem: '💎',
+  panda: '🐼',
 };
 
 /** An emoji for a gift (by id, then by a word of its name), 🎁 for gifts without one. */
-export function giftIcon(gift: { giftId?: string | null; id?: string; giftName?: string | null; name?: string }): string {
+export function giftIcon(gift: {
+  giftId?: string | null;
+  id?: string;
+  giftName?: string | null;
+  name?: string;
+}): string {
   const id = (gift.giftId ?? gift.id ?? '').toLowerCase();
   if (Object.hasOwn(GIFT_ICONS, id)) return GIFT_ICONS[id] as string;
-  for (const word of (gift.giftName ?? gift.name ?? '').toLowerCase().split(/[^a-z]+/)) if (Object.hasOwn(GIFT_ICONS, word)) return GIFT_ICONS[word] as string;
+  for (const word of (gift.giftName ?? gift.name ?? '').toLowerCase().split(/[^a-z]+/))
+    if (Object.hasOwn(GIFT_ICONS, word)) return GIFT_ICONS[word] as string;
   return '🎁';
 }
 
@@ -166,8 +216,19 @@ export type Motion = 'float' | 'burst' | 'spin' | 'rain' | 'zoom' | 'rise';
 
 /** The catalog's animation names (stage config `economy.gifts`) and the motion each plays. */
 const MOTIONS: Record<string, Motion> = {
-  heart: 'float', rose: 'float', clap: 'burst', star: 'rain', crown: 'zoom', rocket: 'rise', castle: 'zoom',
-  float: 'float', burst: 'burst', spin: 'spin', rain: 'rain', zoom: 'zoom', rise: 'rise',
+  heart: 'float',
+  rose: 'float',
+  clap: 'burst',
+  star: 'rain',
+  crown: 'zoom',
+  rocket: 'rise',
+  castle: 'zoom',
+  float: 'float',
+  burst: 'burst',
+  spin: 'spin',
+  rain: 'rain',
+  zoom: 'zoom',
+  rise: 'rise',
 };
 
 /** The CSS motion for a catalog animation name; one the web app does not know floats. */
@@ -177,7 +238,9 @@ export function animationClass(name: string | null | undefined): Motion {
 }
 
 /** One line of the ticker for a tip or a gift. */
-export function tickerText(e: Pick<GiftEvent, 'kind' | 'senderHandle' | 'coins' | 'count' | 'giftName' | 'message'>): string {
+export function tickerText(
+  e: Pick<GiftEvent, 'kind' | 'senderHandle' | 'coins' | 'count' | 'giftName' | 'message'>,
+): string {
   if (e.kind === 'TIP') return `@${e.senderHandle} tipped ${formatCoins(e.coins)}${e.message ? `: ${e.message}` : ''}`;
   return `@${e.senderHandle} sent ${e.count > 1 ? `${e.count} × ` : ''}${e.giftName ?? 'a gift'}`;
 }
@@ -201,12 +264,19 @@ export function pickerMove(index: number, key: string, length: number, columns: 
   if (length <= 0) return null;
   const cols = Math.max(1, columns);
   switch (key) {
-    case 'ArrowRight': return (index + 1) % length;
-    case 'ArrowLeft': return (index - 1 + length) % length;
-    case 'ArrowDown': return index + cols < length ? index + cols : index;
-    case 'ArrowUp': return index - cols >= 0 ? index - cols : index;
-    case 'Home': return 0;
-    case 'End': return length - 1;
-    default: return null;
+    case 'ArrowRight':
+      return (index + 1) % length;
+    case 'ArrowLeft':
+      return (index - 1 + length) % length;
+    case 'ArrowDown':
+      return index + cols < length ? index + cols : index;
+    case 'ArrowUp':
+      return index - cols >= 0 ? index - cols : index;
+    case 'Home':
+      return 0;
+    case 'End':
+      return length - 1;
+    default:
+      return null;
   }
 }

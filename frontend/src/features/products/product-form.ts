@@ -37,7 +37,8 @@ type Input = z.input<typeof productInputSchema>;
 type Issue = z.core.$ZodIssue;
 type MoneyField = 'startingBid' | 'bidIncrement' | 'buyNowPrice';
 
-const characters = (i: Issue, fallback: string) => (i.code === 'too_big' ? `At most ${i.maximum} characters` : fallback);
+const characters = (i: Issue, fallback: string) =>
+  i.code === 'too_big' ? `At most ${i.maximum} characters` : fallback;
 
 function duration(seconds: number | bigint): string {
   const s = Number(seconds);
@@ -61,13 +62,25 @@ const MESSAGES: Record<string, (i: Issue, input: Input) => string> = {
   buyNowPrice: (i, p) => {
     if (p.buyNowPrice == null) return 'Buy-now price is required';
     if (i.code === 'too_small') return 'Must be more than 0';
-    return p.startingBid != null && p.buyNowPrice <= p.startingBid ? 'Buy-now price must be above the starting bid' : i.message;
+    return p.startingBid != null && p.buyNowPrice <= p.startingBid
+      ? 'Buy-now price must be above the starting bid'
+      : i.message;
   },
-  durationSeconds: (i) => (i.code === 'too_small' ? `At least ${duration(i.minimum)}` : i.code === 'too_big' ? `At most ${duration(i.maximum)}` : 'Whole seconds, e.g. 60'),
+  durationSeconds: (i) =>
+    i.code === 'too_small'
+      ? `At least ${duration(i.minimum)}`
+      : i.code === 'too_big'
+        ? `At most ${duration(i.maximum)}`
+        : 'Whole seconds, e.g. 60',
   'params.size': () => 'Pick a size',
   'params.colour': (i) => characters(i, 'Colour is required'),
   'params.grade': (i) => characters(i, 'Grade is required'),
-  'params.year': (i) => (i.code === 'too_small' ? `Year must be ${i.minimum} or later` : i.code === 'too_big' ? `Year must be ${i.maximum} or earlier` : 'Enter a year, e.g. 1999'),
+  'params.year': (i) =>
+    i.code === 'too_small'
+      ? `Year must be ${i.minimum} or later`
+      : i.code === 'too_big'
+        ? `Year must be ${i.maximum} or earlier`
+        : 'Enter a year, e.g. 1999',
 };
 
 /** Type-specific parameters as the schema expects them; an empty year is left out so it reads as missing. */
@@ -114,7 +127,10 @@ export function validateProduct(f: ProductFormFields): ProductFormResult {
   // Parameter issues come straight from the type's schema: the copies the product schema re-raises
   // have lost their code and bounds, which the messages need.
   const paramIssues = PARAM_SCHEMAS[f.type].safeParse(input.params).error?.issues ?? [];
-  const issues = [...(r.error?.issues ?? []).filter((i) => i.path[0] !== 'params'), ...paramIssues.map((i) => ({ ...i, path: ['params', ...i.path] }))];
+  const issues = [
+    ...(r.error?.issues ?? []).filter((i) => i.path[0] !== 'params'),
+    ...paramIssues.map((i) => ({ ...i, path: ['params', ...i.path] })),
+  ];
   for (const i of issues) {
     const key = i.path.map(String).join('.') || 'form';
     errors[key] ??= MESSAGES[key]?.(i, input) ?? i.message;

@@ -1,10 +1,21 @@
 import { incrementFor } from '../../../../lambdas/shared/domain/auctions';
-import { availability, canBid, canBuyNow, type Availability, type AvailabilityInput } from '../../../../lambdas/shared/domain/availability';
+import {
+  availability,
+  canBid,
+  canBuyNow,
+  type Availability,
+  type AvailabilityInput,
+} from '../../../../lambdas/shared/domain/availability';
 import { toDecimalString } from '../../../../lambdas/shared/domain/money';
 import { formatMoney, plural } from '../../lib/format';
 import type { BidPlaced, Product, Sale } from '../../lib/types';
 
-const ruleInput = (p: Product): AvailabilityInput => ({ status: p.status, saleMode: p.saleMode, buyNowPrice: p.buyNowPrice ?? null, endsAtMs: p.endsAt ? Date.parse(p.endsAt) : null });
+const ruleInput = (p: Product): AvailabilityInput => ({
+  status: p.status,
+  saleMode: p.saleMode,
+  buyNowPrice: p.buyNowPrice ?? null,
+  endsAtMs: p.endsAt ? Date.parse(p.endsAt) : null,
+});
 
 /** Where the product stands for buyers: the rule the buy-now resolver enforces (domain/availability.ts). */
 export function productAvailability(p: Product, now = Date.now()): Availability {
@@ -52,7 +63,9 @@ export function outcomeText(sale: Pick<Sale, 'kind' | 'productTitle' | 'price' |
 /** The signed-in user's sales among these products that they have not dismissed yet (the lasting banner). */
 export function undismissedWins(products: Product[], userId: string | null, dismissed: ReadonlySet<string>): Sale[] {
   if (!userId) return [];
-  return products.flatMap((p) => (p.status === 'SOLD' && p.sale && p.sale.buyerId === userId && !dismissed.has(p.sale.saleId) ? [p.sale] : []));
+  return products.flatMap((p) =>
+    p.status === 'SOLD' && p.sale && p.sale.buyerId === userId && !dismissed.has(p.sale.saleId) ? [p.sale] : [],
+  );
 }
 
 /** Where the buyer finds the order of a sale. */
@@ -92,7 +105,14 @@ export function checkBid(p: Product, amount: number | null, userId: string | nul
 
 /** Optimistic view of a product after the caller's bid is sent (before the server answers). */
 export function applyOptimisticBid(p: Product, amount: number, userId: string, handle: string): Product {
-  return { ...p, currentPrice: amount, highBidderId: userId, highBidderHandle: handle, bidCount: p.bidCount + 1, minNextBid: amount + incrementFor(amount, p.bidIncrement) };
+  return {
+    ...p,
+    currentPrice: amount,
+    highBidderId: userId,
+    highBidderHandle: handle,
+    bidCount: p.bidCount + 1,
+    minNextBid: amount + incrementFor(amount, p.bidIncrement),
+  };
 }
 
 /**
@@ -102,19 +122,36 @@ export function applyOptimisticBid(p: Product, amount: number, userId: string, h
 export function applyBidPlaced(p: Product, b: BidPlaced): Product {
   if (p.productId !== b.productId) return p;
   if (b.bidCount < p.bidCount && p.highBidderId !== b.bidderId) return p;
-  return { ...p, currentPrice: b.currentPrice, minNextBid: b.minNextBid, bidCount: b.bidCount, highBidderId: b.bidderId, highBidderHandle: b.bidderHandle, endsAt: b.endsAt ?? p.endsAt ?? null };
+  return {
+    ...p,
+    currentPrice: b.currentPrice,
+    minNextBid: b.minNextBid,
+    bidCount: b.bidCount,
+    highBidderId: b.bidderId,
+    highBidderHandle: b.bidderHandle,
+    endsAt: b.endsAt ?? p.endsAt ?? null,
+  };
 }
 
 /** Orders products like the API: featured first, then open auctions (ending soonest), then newest. */
 export function sortProducts(list: Product[]): Product[] {
   const rank = (p: Product) => (p.featured ? 0 : p.status === 'AUCTION_OPEN' ? 1 : p.status === 'DRAFT' ? 2 : 3);
-  return [...list].sort((a, b) => rank(a) - rank(b) || (a.status === 'AUCTION_OPEN' && b.status === 'AUCTION_OPEN' ? Date.parse(a.endsAt ?? '') - Date.parse(b.endsAt ?? '') : Date.parse(b.createdAt) - Date.parse(a.createdAt)));
+  return [...list].sort(
+    (a, b) =>
+      rank(a) - rank(b) ||
+      (a.status === 'AUCTION_OPEN' && b.status === 'AUCTION_OPEN'
+        ? Date.parse(a.endsAt ?? '') - Date.parse(b.endsAt ?? '')
+        : Date.parse(b.createdAt) - Date.parse(a.createdAt)),
+  );
 }
 
 /** Replaces or inserts a product by id. */
 export function upsertProduct(list: Product[], p: Product): Product[] {
   const i = list.findIndex((x) => x.productId === p.productId);
-  const next = i < 0 ? [...list, p] : list.map((x, j) => (j === i ? { ...x, ...p } : p.featured && x.featured ? { ...x, featured: false } : x));
+  const next =
+    i < 0
+      ? [...list, p]
+      : list.map((x, j) => (j === i ? { ...x, ...p } : p.featured && x.featured ? { ...x, featured: false } : x));
   return sortProducts(next);
 }
 
@@ -133,7 +170,9 @@ export function paramsLabel(p: Product): string {
   if (!p.params) return '';
   try {
     const v = JSON.parse(p.params) as Record<string, unknown>;
-    return Object.entries(v).map(([k, x]) => `${k[0]?.toUpperCase()}${k.slice(1)} ${String(x)}`).join(' · ');
+    return Object.entries(v)
+      .map(([k, x]) => `${k[0]?.toUpperCase()}${k.slice(1)} ${String(x)}`)
+      .join(' · ');
   } catch {
     return '';
   }
@@ -147,7 +186,11 @@ const RESENDABLE_BID_ERRORS = new Set(['CONFLICT', 'Unavailable']);
  * first answer) while the server answers CONFLICT or Unavailable, up to `attempts` sends with a
  * short growing pause; any other answer, or the last one, is the caller's.
  */
-export async function sendBidWithRetries<T>(send: () => Promise<T>, attempts = 4, pause: (attempt: number) => Promise<void> = (a) => new Promise((r) => setTimeout(r, 150 * 2 ** a))): Promise<T> {
+export async function sendBidWithRetries<T>(
+  send: () => Promise<T>,
+  attempts = 4,
+  pause: (attempt: number) => Promise<void> = (a) => new Promise((r) => setTimeout(r, 150 * 2 ** a)),
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await send();

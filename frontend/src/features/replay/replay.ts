@@ -1,7 +1,12 @@
 import type { Sale } from '../../lib/types';
 
 /** A sale moment placed on the replay timeline. */
-export interface Marker { saleId: string; seconds: number; percent: number; label: string }
+export interface Marker {
+  saleId: string;
+  seconds: number;
+  percent: number;
+  label: string;
+}
 
 /** Sale moments with a known offset, sorted, as timeline markers (percent of duration, clamped). */
 export function saleMarkers(sales: Sale[], durationMs: number | null | undefined): Marker[] {

@@ -4,13 +4,21 @@
  * sentences for what the API answers.
  */
 import {
-  MAX_REPORT_DETAILS, MAX_SUSPEND_HOURS, REASON_LABELS, REPORT_REASONS, type ReportReason, type ReportTargetKind,
+  MAX_REPORT_DETAILS,
+  MAX_SUSPEND_HOURS,
+  REASON_LABELS,
+  REPORT_REASONS,
+  type ReportReason,
+  type ReportTargetKind,
 } from '../../../../lambdas/shared/domain/safety';
 
 export { MAX_REPORT_DETAILS, MAX_SUSPEND_HOURS, REPORT_REASONS, type ReportReason, type ReportTargetKind };
 
 /** Reason choices as the dialog lists them: label with a capital, the API's value. */
-export const REASON_OPTIONS = REPORT_REASONS.map((value) => ({ value, label: REASON_LABELS[value].charAt(0).toUpperCase() + REASON_LABELS[value].slice(1) }));
+export const REASON_OPTIONS = REPORT_REASONS.map((value) => ({
+  value,
+  label: REASON_LABELS[value].charAt(0).toUpperCase() + REASON_LABELS[value].slice(1),
+}));
 
 /** The reason's label for admins ("Hate speech"). */
 export function reasonLabel(reason: string): string {
@@ -35,9 +43,11 @@ export function reportTitle(kind: ReportTargetKind, handle?: string): string {
 
 /** The sentence for a failed report (the API's own sentence where it has one). */
 export function reportErrorMessage(e: { errorType?: string; message?: string }): string {
-  if (e.errorType === 'ALREADY_REPORTED') return 'You already reported this today. Thank you: our team is looking at it.';
+  if (e.errorType === 'ALREADY_REPORTED')
+    return 'You already reported this today. Thank you: our team is looking at it.';
   if (e.errorType === 'RateLimited') return e.message ?? 'Too many requests just now. Wait a minute, then try again.';
-  if (e.errorType === 'SignInRequired' || e.errorType === 'Unauthorized' || e.errorType === 'UNAUTHORIZED') return 'Sign in to report.';
+  if (e.errorType === 'SignInRequired' || e.errorType === 'Unauthorized' || e.errorType === 'UNAUTHORIZED')
+    return 'Sign in to report.';
   if (e.errorType && e.errorType !== 'INTERNAL' && e.message) return e.message;
   return 'The report could not be sent. Check your connection and try again.';
 }
@@ -53,11 +63,14 @@ export function targetSummary(t: { kind: string; targetHandle?: string | null })
 /** What an admin decision needs before it is sent, or null. */
 export function decisionError(action: string, reason: string, hours: number | null): string | null {
   if (!reason.trim()) return 'Say why: the decision is audited and the user reads it.';
-  if (action === 'SUSPEND' && (!hours || hours < 1 || hours > MAX_SUSPEND_HOURS || !Number.isInteger(hours))) return `Suspend for 1 to ${MAX_SUSPEND_HOURS} whole hours.`;
+  if (action === 'SUSPEND' && (!hours || hours < 1 || hours > MAX_SUSPEND_HOURS || !Number.isInteger(hours)))
+    return `Suspend for 1 to ${MAX_SUSPEND_HOURS} whole hours.`;
   return null;
 }
 
 /** When a suspension ends, as a phrase ("until an admin lifts it", "until 3 Dec, 14:00"). */
 export function suspensionUntil(until: string | null | undefined): string {
-  return until ? `until ${new Date(until).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}` : 'until an admin lifts it';
+  return until
+    ? `until ${new Date(until).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`
+    : 'until an admin lifts it';
 }

@@ -5,7 +5,10 @@ import type { StreamHealth } from '../../lib/types';
  * The ingest server to show: the deployment's own (rtmps://<ingest>:443/app/ from IVS), unless the
  * runtime config names another (the local mode's rtmp://127.0.0.1:1935/app/).
  */
-export function withIngestServer<K extends { ingestServer: string; streamKey: string; url: string }>(key: K, override: string | undefined): K {
+export function withIngestServer<K extends { ingestServer: string; streamKey: string; url: string }>(
+  key: K,
+  override: string | undefined,
+): K {
   if (!override) return key;
   return { ...key, ingestServer: override, url: `${override}${key.streamKey}` };
 }
@@ -56,9 +59,17 @@ export function currentStreamSamples(samples: readonly StreamHealth[]): StreamHe
 }
 
 /** The panel's figures: the latest sample while live, nothing once the stream has ended or before it starts. */
-export function healthFigures(samples: readonly StreamHealth[], status: LiveStatus): { viewers: number | null; peak: number | null; bitrate: number | null; frameRate: number | null } {
+export function healthFigures(
+  samples: readonly StreamHealth[],
+  status: LiveStatus,
+): { viewers: number | null; peak: number | null; bitrate: number | null; frameRate: number | null } {
   const last = status === 'live' ? currentStreamSamples(samples).at(-1) : undefined;
-  return { viewers: last?.viewerCount ?? null, peak: last?.peakViewers ?? null, bitrate: last?.bitrate ?? null, frameRate: last?.frameRate ?? null };
+  return {
+    viewers: last?.viewerCount ?? null,
+    peak: last?.peakViewers ?? null,
+    bitrate: last?.bitrate ?? null,
+    frameRate: last?.frameRate ?? null,
+  };
 }
 
 /** What the health events IVS reports mean to a streamer (names from IVS stream events). */
@@ -75,8 +86,17 @@ const EVENT_HELP: Record<string, string> = {
 /** The health events of the current stream, each once, in the order first reported, with a plain explanation. */
 export function healthEvents(samples: readonly StreamHealth[]): { name: string; firstAt: string; help: string }[] {
   const seen = new Map<string, string>();
-  for (const h of currentStreamSamples(samples)) for (const name of h.events ?? []) if (!seen.has(name)) seen.set(name, h.at);
-  return [...seen].map(([name, firstAt]) => ({ name, firstAt, help: Object.hasOwn(EVENT_HELP, name) ? (EVENT_HELP[name] as string) : name.startsWith('Health ') ? 'IVS rates the stream\'s health below healthy.' : '' }));
+  for (const h of currentStreamSamples(samples))
+    for (const name of h.events ?? []) if (!seen.has(name)) seen.set(name, h.at);
+  return [...seen].map(([name, firstAt]) => ({
+    name,
+    firstAt,
+    help: Object.hasOwn(EVENT_HELP, name)
+      ? (EVENT_HELP[name] as string)
+      : name.startsWith('Health ')
+        ? "IVS rates the stream's health below healthy."
+        : '',
+  }));
 }
 
 /** How often the control room refreshes stream health while it is open. */

@@ -25,7 +25,11 @@ export class LedgerPages {
     if (!this.next) return '';
     this.busy = true;
     try {
-      const d = await gql<{ myLedger: Page<LedgerEntry> }>(Q.myLedger, { limit: 50, nextToken: this.next }, { requireUser: true });
+      const d = await gql<{ myLedger: Page<LedgerEntry> }>(
+        Q.myLedger,
+        { limit: 50, nextToken: this.next },
+        { requireUser: true },
+      );
       this.entries = mergeLedger(this.entries, d.myLedger.items);
       this.next = d.myLedger.nextToken ?? null;
       return '';

@@ -93,10 +93,20 @@ export function tierSentence(e: Pick<Earnings, 'tier' | 'sharePercent'>): string
 /** Ledger kinds that move the wallet's coins (the wallet page); the others are earnings (Studio). */
 export const WALLET_KINDS: readonly LedgerEntry['kind'][] = ['PURCHASE', 'REFUND', 'GIFT_SENT', 'TIP_SENT'];
 /** Ledger kinds of a broadcaster's earnings and payouts. */
-export const EARNINGS_KINDS: readonly LedgerEntry['kind'][] = ['GIFT_RECEIVED', 'TIP_RECEIVED', 'BATTLE_BONUS', 'PAYOUT_REQUESTED', 'PAYOUT_REJECTED', 'PAYOUT_PAID'];
+export const EARNINGS_KINDS: readonly LedgerEntry['kind'][] = [
+  'GIFT_RECEIVED',
+  'TIP_RECEIVED',
+  'BATTLE_BONUS',
+  'PAYOUT_REQUESTED',
+  'PAYOUT_REJECTED',
+  'PAYOUT_PAID',
+];
 
 /** A ledger entry as a row: what happened, the coins (signed), the money. */
-export function ledgerLine(e: LedgerEntry, gifts: readonly Pick<GiftDefinition, 'id' | 'name'>[] = []): { what: string; coins: string; money: string } {
+export function ledgerLine(
+  e: LedgerEntry,
+  gifts: readonly Pick<GiftDefinition, 'id' | 'name'>[] = [],
+): { what: string; coins: string; money: string } {
   const who = e.counterpartyHandle ? `@${e.counterpartyHandle}` : 'a viewer';
   const giftName = gifts.find((g) => g.id === e.giftId)?.name ?? 'a gift';
   const what: Record<LedgerEntry['kind'], string> = {

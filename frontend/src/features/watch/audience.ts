@@ -33,7 +33,13 @@ export type AccessRefusal = 'FOLLOW_REQUIRED' | 'PRIVATE' | 'PREVIEW';
 
 /** The card's title and sentence for each refusal. */
 export const REFUSAL_COPY: Record<AccessRefusal, { title: string; body: string }> = {
-  FOLLOW_REQUIRED: { title: 'Follow to watch', body: 'This stream is for followers. Follow the channel to watch, chat and shop.' },
+  FOLLOW_REQUIRED: {
+    title: 'Follow to watch',
+    body: 'This stream is for followers. Follow the channel to watch, chat and shop.',
+  },
   PRIVATE: { title: 'This stream is private', body: 'Only people the streamer invited can watch it.' },
-  PREVIEW: { title: 'Starting soon', body: 'The streamer is checking the picture. The stream opens here when they go public.' },
+  PREVIEW: {
+    title: 'Starting soon',
+    body: 'The streamer is checking the picture. The stream opens here when they go public.',
+  },
 };

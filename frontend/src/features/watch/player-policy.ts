@@ -39,7 +39,10 @@ export const CATCH_UP_WINDOW_MS = 6000;
 export const CATCH_UP_SEEK_BUFFERING_MS = 2000;
 
 /** The player settings the watch page uses for live streams (`lowLatency`: the runtime config's player.lowLatency). */
-export function applyLivePolicy(player: Pick<MediaPlayer, 'setLiveLowLatencyEnabled' | 'setInitialBufferDuration'>, lowLatency = true): void {
+export function applyLivePolicy(
+  player: Pick<MediaPlayer, 'setLiveLowLatencyEnabled' | 'setInitialBufferDuration'>,
+  lowLatency = true,
+): void {
   player.setLiveLowLatencyEnabled(lowLatency);
   player.setInitialBufferDuration(LIVE_INITIAL_BUFFER_SECONDS);
 }

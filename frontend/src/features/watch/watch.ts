@@ -51,8 +51,12 @@ export function liveEdge(): LiveEdge {
 }
 
 /** The end of the buffered range holding `position`, else the last range's end. */
-export function bufferedEndAt(ranges: { length: number; start(i: number): number; end(i: number): number }, position: number): number | undefined {
-  for (let i = 0; i < ranges.length; i++) if (ranges.start(i) <= position + 0.1 && position <= ranges.end(i)) return ranges.end(i);
+export function bufferedEndAt(
+  ranges: { length: number; start(i: number): number; end(i: number): number },
+  position: number,
+): number | undefined {
+  for (let i = 0; i < ranges.length; i++)
+    if (ranges.start(i) <= position + 0.1 && position <= ranges.end(i)) return ranges.end(i);
   return ranges.length > 0 ? ranges.end(ranges.length - 1) : undefined;
 }
 
@@ -82,7 +86,12 @@ export function parseCue(text: string): Cue {
     const v = JSON.parse(text) as Record<string, unknown>;
     const type = String(v['type'] ?? v['kind'] ?? '').toLowerCase();
     const productId = typeof v['productId'] === 'string' ? v['productId'] : '';
-    const title = typeof v['title'] === 'string' ? v['title'] : typeof v['productTitle'] === 'string' ? v['productTitle'] : undefined;
+    const title =
+      typeof v['title'] === 'string'
+        ? v['title']
+        : typeof v['productTitle'] === 'string'
+          ? v['productTitle']
+          : undefined;
     if ((type === 'sale' || type === 'sold') && productId) {
       const cue: Cue = { type: 'sale', productId };
       if (title) cue.title = title;
@@ -91,7 +100,8 @@ export function parseCue(text: string): Cue {
       if (typeof v['buyerHandle'] === 'string') cue.buyerHandle = v['buyerHandle'];
       return cue;
     }
-    if ((type === 'feature' || type === 'featured') && productId) return title ? { type: 'feature', productId, title } : { type: 'feature', productId };
+    if ((type === 'feature' || type === 'featured') && productId)
+      return title ? { type: 'feature', productId, title } : { type: 'feature', productId };
   } catch {
     // not JSON: plain text cue
   }
@@ -213,7 +223,12 @@ export function dvrReach(windowSeconds: number, view: DvrView, now: number): num
  * and to the window: the position and the distance actually behind, so the page can say when the
  * request was cut short.
  */
-export function dvrSeek(backSeconds: number, windowSeconds: number, view: DvrView, now: number): { position: number; behind: number } {
+export function dvrSeek(
+  backSeconds: number,
+  windowSeconds: number,
+  view: DvrView,
+  now: number,
+): { position: number; behind: number } {
   const lag = dvrLag(view, now);
   const reach = dvrReach(windowSeconds, view, now);
   const behind = Math.min(reach, Math.max(lag, Number.isFinite(backSeconds) ? backSeconds : 0));
@@ -237,6 +252,9 @@ export function formatBehind(seconds: number): string {
 
 /** The first variant a multivariant playlist lists (IVS lists the highest rendition first), resolved against its URL. */
 export function firstVariant(master: string, masterUrl: string): string | null {
-  const line = master.split('\n').map((l) => l.trim()).find((l) => l !== '' && !l.startsWith('#'));
+  const line = master
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '' && !l.startsWith('#'));
   return line ? new URL(line, masterUrl).href : null;
 }

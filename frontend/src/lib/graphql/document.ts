@@ -14,5 +14,7 @@ export type Document<R, V> = string & { readonly __result?: R; readonly __variab
  */
 export function typedDocuments<Results, Variables>() {
   return <const D extends { [K in keyof D]: K extends keyof Results & keyof Variables ? string : never }>(docs: D) =>
-    docs as unknown as { readonly [K in keyof D]: K extends keyof Results & keyof Variables ? Document<Results[K], Variables[K]> : never };
+    docs as unknown as {
+      readonly [K in keyof D]: K extends keyof Results & keyof Variables ? Document<Results[K], Variables[K]> : never;
+    };
 }

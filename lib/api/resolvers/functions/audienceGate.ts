@@ -12,7 +12,7 @@ import { followKey, profileKey } from '../../../../lambdas/shared/domain/keys';
 
 const channelOf = (ctx: Context): string => {
   const product = ctx.stash.product as { channelId?: string } | null | undefined;
-  return (ctx.stash.channelId as string | undefined) ?? (product ? product.channelId ?? '' : '');
+  return (ctx.stash.channelId as string | undefined) ?? (product ? (product.channelId ?? '') : '');
 };
 
 export function request(ctx: Context): DynamoDBBatchGetItemRequest {
@@ -20,7 +20,10 @@ export function request(ctx: Context): DynamoDBBatchGetItemRequest {
   const identity = ctx.identity as AppSyncIdentityCognito | null;
   const keys = [util.dynamodb.toMapValues(profileKey(channelId))];
   if (identity && identity.sub) keys.push(util.dynamodb.toMapValues(followKey(identity.sub, channelId)));
-  return { operation: 'BatchGetItem', tables: { [ctx.env.TABLE_NAME as string]: { keys, consistentRead: false } } } as unknown as DynamoDBBatchGetItemRequest;
+  return {
+    operation: 'BatchGetItem',
+    tables: { [ctx.env.TABLE_NAME as string]: { keys, consistentRead: false } },
+  } as unknown as DynamoDBBatchGetItemRequest;
 }
 
 export function response(ctx: Context): unknown {

@@ -17,7 +17,15 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const product = ctx.stash.product as Item;
   const soldAtMs = util.time.nowEpochMilliSeconds();
   const endsAtMs = product.endsAt ? util.time.parseISO8601ToEpochMilliSeconds(product.endsAt as string) : null;
-  const refusal = buyNowRefusal({ status: product.status as string, saleMode: product.saleMode as string, buyNowPrice: product.buyNowPrice as number | null, endsAtMs }, soldAtMs);
+  const refusal = buyNowRefusal(
+    {
+      status: product.status as string,
+      saleMode: product.saleMode as string,
+      buyNowPrice: product.buyNowPrice as number | null,
+      endsAtMs,
+    },
+    soldAtMs,
+  );
   if (refusal && refusal.code === 'VALIDATION') {
     util.error(refusal.message, refusal.code, null, { field: 'saleMode' });
   }
@@ -31,8 +39,16 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const saleId = idFromUuid('sal', util.autoId());
   const table = ctx.env.TABLE_NAME as string;
   const built = saleItems(table, {
-    saleId, orderId: idFromUuid('ord', util.autoId()), kind: 'BUY_NOW', product, buyerId: me.sub, buyerHandle: me.handle,
-    price: product.buyNowPrice, soldAt, soldAtMs, profile: ctx.stash.profile as Record<string, unknown> | null,
+    saleId,
+    orderId: idFromUuid('ord', util.autoId()),
+    kind: 'BUY_NOW',
+    product,
+    buyerId: me.sub,
+    buyerHandle: me.handle,
+    price: product.buyNowPrice,
+    soldAt,
+    soldAtMs,
+    profile: ctx.stash.profile as Record<string, unknown> | null,
     viewSessionId: ctx.args.viewSessionId as string | null | undefined,
   });
   ctx.stash.sale = built.sale;
@@ -40,13 +56,25 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
     operation: 'TransactWriteItems',
     transactItems: [
       {
-        table, operation: 'UpdateItem', key: util.dynamodb.toMapValues(productKey(product.productId)),
+        table,
+        operation: 'UpdateItem',
+        key: util.dynamodb.toMapValues(productKey(product.productId)),
         update: {
           expression: 'SET #status = :sold, saleId = :saleId, updatedAt = :now REMOVE GSI2PK, GSI2SK',
           expressionNames: { '#status': 'status' },
-          expressionValues: util.dynamodb.toMapValues({ ':sold': 'SOLD', ':saleId': saleId, ':now': soldAt, ':draft': 'DRAFT', ':open': 'AUCTION_OPEN', ':buyNowOnly': 'BUY_NOW' }),
+          expressionValues: util.dynamodb.toMapValues({
+            ':sold': 'SOLD',
+            ':saleId': saleId,
+            ':now': soldAt,
+            ':draft': 'DRAFT',
+            ':open': 'AUCTION_OPEN',
+            ':buyNowOnly': 'BUY_NOW',
+          }),
         },
-        condition: { expression: '(#status = :draft AND saleMode = :buyNowOnly) OR (#status = :open AND endsAt > :now)', expressionNames: { '#status': 'status' } },
+        condition: {
+          expression: '(#status = :draft AND saleMode = :buyNowOnly) OR (#status = :open AND endsAt > :now)',
+          expressionNames: { '#status': 'status' },
+        },
       },
       ...built.items,
     ],
@@ -55,7 +83,9 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    const reasons = (ctx.result && ctx.result.cancellationReasons ? ctx.result.cancellationReasons : []) as { type: string }[];
+    const reasons = (ctx.result && ctx.result.cancellationReasons ? ctx.result.cancellationReasons : []) as {
+      type: string;
+    }[];
     if (reasons[0] && reasons[0].type === 'ConditionalCheckFailed') {
       util.error('Already sold', 'ALREADY_SOLD');
     }

@@ -19,7 +19,11 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   if (product.status !== 'AUCTION_OPEN') {
     util.error('The auction is not open', 'AUCTION_CLOSED');
   }
-  const outcome = closeOutcome({ bidCount: product.bidCount ?? 0, highBidderId: product.highBidderId, currentPrice: product.currentPrice });
+  const outcome = closeOutcome({
+    bidCount: product.bidCount ?? 0,
+    highBidderId: product.highBidderId,
+    currentPrice: product.currentPrice,
+  });
   const soldAtMs = util.time.nowEpochMilliSeconds();
   const now = util.time.epochMilliSecondsToISO8601(soldAtMs);
   const table = ctx.env.TABLE_NAME as string;
@@ -34,7 +38,9 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
       operation: 'TransactWriteItems',
       transactItems: [
         {
-          table, operation: 'UpdateItem', key: util.dynamodb.toMapValues(productKey(product.productId)),
+          table,
+          operation: 'UpdateItem',
+          key: util.dynamodb.toMapValues(productKey(product.productId)),
           update: {
             expression: 'SET #status = :unsold, updatedAt = :now REMOVE GSI2PK, GSI2SK',
             expressionNames: { '#status': 'status' },
@@ -47,15 +53,25 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   }
   const saleId = idFromUuid('sal', util.autoId());
   const built = saleItems(table, {
-    saleId, orderId: idFromUuid('ord', util.autoId()), kind: 'AUCTION', product, buyerId: outcome.buyerId, buyerHandle: product.highBidderHandle,
-    price: outcome.price, soldAt: now, soldAtMs, profile: ctx.stash.profile as Record<string, unknown> | null,
+    saleId,
+    orderId: idFromUuid('ord', util.autoId()),
+    kind: 'AUCTION',
+    product,
+    buyerId: outcome.buyerId,
+    buyerHandle: product.highBidderHandle,
+    price: outcome.price,
+    soldAt: now,
+    soldAtMs,
+    profile: ctx.stash.profile as Record<string, unknown> | null,
   });
   ctx.stash.closed = { channelId: product.channelId, productId: product.productId, outcome: 'SOLD', sale: built.sale };
   return {
     operation: 'TransactWriteItems',
     transactItems: [
       {
-        table, operation: 'UpdateItem', key: util.dynamodb.toMapValues(productKey(product.productId)),
+        table,
+        operation: 'UpdateItem',
+        key: util.dynamodb.toMapValues(productKey(product.productId)),
         update: {
           expression: 'SET #status = :sold, saleId = :saleId, updatedAt = :now REMOVE GSI2PK, GSI2SK',
           expressionNames: { '#status': 'status' },
@@ -70,7 +86,9 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    const reasons = (ctx.result && ctx.result.cancellationReasons ? ctx.result.cancellationReasons : []) as { type: string }[];
+    const reasons = (ctx.result && ctx.result.cancellationReasons ? ctx.result.cancellationReasons : []) as {
+      type: string;
+    }[];
     if (reasons[0] && reasons[0].type === 'ConditionalCheckFailed') {
       util.error('The auction closed or took a bid meanwhile; retry', 'AUCTION_CLOSED');
     }

@@ -20,29 +20,46 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const table = ctx.env.TABLE_NAME as string;
   const items: Record<string, unknown>[] = [
     {
-      table, operation: 'UpdateItem', key: util.dynamodb.toMapValues(productKey(product.productId)),
-      update: { expression: 'SET featured = :f, updatedAt = :now', expressionValues: util.dynamodb.toMapValues({ ':f': feature, ':now': now }) },
+      table,
+      operation: 'UpdateItem',
+      key: util.dynamodb.toMapValues(productKey(product.productId)),
+      update: {
+        expression: 'SET featured = :f, updatedAt = :now',
+        expressionValues: util.dynamodb.toMapValues({ ':f': feature, ':now': now }),
+      },
       condition: { expression: 'attribute_exists(PK)' },
     },
   ];
   if (feature) {
     items.push({
-      table, operation: 'UpdateItem', key: util.dynamodb.toMapValues(profileKey(me.sub)),
-      update: { expression: 'SET featuredProductId = :p', expressionValues: util.dynamodb.toMapValues({ ':p': product.productId }) },
+      table,
+      operation: 'UpdateItem',
+      key: util.dynamodb.toMapValues(profileKey(me.sub)),
+      update: {
+        expression: 'SET featuredProductId = :p',
+        expressionValues: util.dynamodb.toMapValues({ ':p': product.productId }),
+      },
       condition: { expression: 'attribute_exists(PK)' },
     });
     if (profile.featuredProductId && profile.featuredProductId !== product.productId) {
       items.push({
-        table, operation: 'UpdateItem', key: util.dynamodb.toMapValues(productKey(profile.featuredProductId)),
+        table,
+        operation: 'UpdateItem',
+        key: util.dynamodb.toMapValues(productKey(profile.featuredProductId)),
         update: { expression: 'SET featured = :f', expressionValues: util.dynamodb.toMapValues({ ':f': false }) },
         condition: { expression: 'attribute_exists(PK)' },
       });
     }
   } else if (profile.featuredProductId === product.productId) {
     items.push({
-      table, operation: 'UpdateItem', key: util.dynamodb.toMapValues(profileKey(me.sub)),
+      table,
+      operation: 'UpdateItem',
+      key: util.dynamodb.toMapValues(profileKey(me.sub)),
       update: { expression: 'REMOVE featuredProductId' },
-      condition: { expression: 'featuredProductId = :p', expressionValues: util.dynamodb.toMapValues({ ':p': product.productId }) },
+      condition: {
+        expression: 'featuredProductId = :p',
+        expressionValues: util.dynamodb.toMapValues({ ':p': product.productId }),
+      },
     });
   }
   ctx.stash.updated = { ...product, featured: feature, updatedAt: now };
@@ -51,7 +68,9 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
 
 export function response(ctx: Context): unknown {
   if (ctx.error) {
-    const reasons = (ctx.result && ctx.result.cancellationReasons ? ctx.result.cancellationReasons : []) as { type: string }[];
+    const reasons = (ctx.result && ctx.result.cancellationReasons ? ctx.result.cancellationReasons : []) as {
+      type: string;
+    }[];
     if (reasons.some((r) => r.type === 'ConditionalCheckFailed' || r.type === 'TransactionConflict')) {
       util.error('The channel changed its featured product meanwhile; retry', 'CONFLICT');
     }

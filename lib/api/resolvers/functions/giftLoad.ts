@@ -7,7 +7,13 @@
  * write (event, split, shards come later) goes to the stash.
  */
 import { util, type Context, type DynamoDBBatchGetItemRequest } from '@aws-appsync/utils';
-import { sharePercentFor, spendRefusal, splitValue, coinsToMinor, type PricedGift } from '../../../../lambdas/shared/domain/economy';
+import {
+  sharePercentFor,
+  spendRefusal,
+  splitValue,
+  coinsToMinor,
+  type PricedGift,
+} from '../../../../lambdas/shared/domain/economy';
 import { idFromUuid } from '../../../../lambdas/shared/domain/ids';
 import { banKey, earningsKey, giftRequestKey, profileKey, walletKey } from '../../../../lambdas/shared/domain/keys';
 import { failOnError, type Item } from '../lib/commerce';
@@ -40,7 +46,13 @@ export function request(ctx: Context): DynamoDBBatchGetItemRequest {
   const stash = ctx.stash as GiftStash;
   const g = stash.gift;
   const table = ctx.env.TABLE_NAME as string;
-  const keys = [giftRequestKey(g.me.sub, g.clientGiftId), profileKey(g.channelId), earningsKey(g.channelId), banKey(g.channelId, g.me.sub), walletKey(g.me.sub)];
+  const keys = [
+    giftRequestKey(g.me.sub, g.clientGiftId),
+    profileKey(g.channelId),
+    earningsKey(g.channelId),
+    banKey(g.channelId, g.me.sub),
+    walletKey(g.me.sub),
+  ];
   return {
     operation: 'BatchGetItem',
     tables: { [table]: { keys: keys.map((k) => util.dynamodb.toMapValues(k)), consistentRead: true } },
@@ -52,7 +64,10 @@ export function response(ctx: Context): unknown {
   const stash = ctx.stash as GiftStash;
   const g = stash.gift;
   const table = ctx.env.TABLE_NAME as string;
-  const unprocessed = ctx.result.unprocessedKeys && ctx.result.unprocessedKeys[table] ? (ctx.result.unprocessedKeys[table] as unknown[]) : [];
+  const unprocessed =
+    ctx.result.unprocessedKeys && ctx.result.unprocessedKeys[table]
+      ? (ctx.result.unprocessedKeys[table] as unknown[])
+      : [];
   if (unprocessed.length > 0) {
     util.error(UNAVAILABLE_MESSAGE, 'Unavailable', null, { retryable: true });
   }
@@ -84,11 +99,29 @@ export function response(ctx: Context): unknown {
   const nowMs = util.time.nowEpochMilliSeconds();
   stash.plan = {
     clientGiftId: g.clientGiftId,
-    fingerprint: giftFingerprint({ kind: p.kind, channelId: g.channelId, giftId: p.giftId, count: p.count, coins: p.coins, message: p.message }),
+    fingerprint: giftFingerprint({
+      kind: p.kind,
+      channelId: g.channelId,
+      giftId: p.giftId,
+      count: p.count,
+      coins: p.coins,
+      message: p.message,
+    }),
     event: {
-      id: idFromUuid('gft', util.autoId()), channelId: g.channelId, streamId: (profile as Item).currentStreamId, kind: p.kind, giftId: p.giftId,
-      giftName: p.giftName, animation: p.animation, count: p.count, coins: p.coins, message: p.message, senderId: g.me.sub,
-      senderHandle: g.me.handle, sentAt: util.time.epochMilliSecondsToISO8601(nowMs), big: p.big,
+      id: idFromUuid('gft', util.autoId()),
+      channelId: g.channelId,
+      streamId: (profile as Item).currentStreamId,
+      kind: p.kind,
+      giftId: p.giftId,
+      giftName: p.giftName,
+      animation: p.animation,
+      count: p.count,
+      coins: p.coins,
+      message: p.message,
+      senderId: g.me.sub,
+      senderHandle: g.me.handle,
+      sentAt: util.time.epochMilliSecondsToISO8601(nowMs),
+      big: p.big,
     },
     broadcasterHandle: (profile as Item).handle,
     split: splitValue(coinsToMinor(p.coins, economy.coinValueMinor), sharePercent),

@@ -15,7 +15,15 @@ export function request(ctx: Context): DynamoDBBatchGetItemRequest {
   const table = ctx.env.TABLE_NAME as string;
   return {
     operation: 'BatchGetItem',
-    tables: { [table]: { keys: [util.dynamodb.toMapValues(giftRequestKey(g.me.sub, g.clientGiftId)), util.dynamodb.toMapValues(walletKey(g.me.sub))], consistentRead: true } },
+    tables: {
+      [table]: {
+        keys: [
+          util.dynamodb.toMapValues(giftRequestKey(g.me.sub, g.clientGiftId)),
+          util.dynamodb.toMapValues(walletKey(g.me.sub)),
+        ],
+        consistentRead: true,
+      },
+    },
   } as unknown as DynamoDBBatchGetItemRequest;
 }
 
@@ -26,12 +34,23 @@ export function response(ctx: Context): unknown {
   const found = ctx.result.data[table] as (Item | null)[];
   const answer = found[0];
   if (!answer) {
-    util.error('The gift could not be confirmed; send it again with the same clientGiftId.', 'Unavailable', null, { retryable: true });
+    util.error('The gift could not be confirmed; send it again with the same clientGiftId.', 'Unavailable', null, {
+      retryable: true,
+    });
   }
   const p = g.priced;
-  const asked = giftFingerprint({ kind: p.kind, channelId: g.channelId, giftId: p.giftId, count: p.count, coins: p.coins, message: p.message });
+  const asked = giftFingerprint({
+    kind: p.kind,
+    channelId: g.channelId,
+    giftId: p.giftId,
+    count: p.count,
+    coins: p.coins,
+    message: p.message,
+  });
   if ((answer as Item).fingerprint !== asked) {
-    util.error('This clientGiftId was already used for a different gift or tip; use a new id.', 'VALIDATION', null, { field: 'clientGiftId' });
+    util.error('This clientGiftId was already used for a different gift or tip; use a new id.', 'VALIDATION', null, {
+      field: 'clientGiftId',
+    });
   }
   return { gift: (answer as Item).gift, wallet: walletView(found[1]) };
 }

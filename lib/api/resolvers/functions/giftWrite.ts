@@ -18,7 +18,14 @@ import { runtime, util, type Context, type DynamoDBTransactWriteItemsRequest } f
 import { battleSettingsFrom } from '../../../../lambdas/shared/domain/battles';
 import { shardFromUuid, shardSuffix, spendRefusal } from '../../../../lambdas/shared/domain/economy';
 import { cancellationReasons, conflicted, economyOf, failConflict, failTransaction, refuse } from '../lib/economy';
-import { ANSWER_ITEM, BATTLE_ITEM, giftTransactItems, WALLET_ITEM, type GiftBattle, type GiftPlan } from '../lib/gift-write';
+import {
+  ANSWER_ITEM,
+  BATTLE_ITEM,
+  giftTransactItems,
+  WALLET_ITEM,
+  type GiftBattle,
+  type GiftPlan,
+} from '../lib/gift-write';
 import type { GiftStash } from './giftLoad';
 
 export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
@@ -36,17 +43,28 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   // The server accepts the gift now: its sentAt is this attempt's time, the moment a battle's buzzer is compared with.
   const acceptedAtMs = util.time.nowEpochMilliSeconds();
   const planned = stash.plan as GiftPlan;
-  const plan: GiftPlan = { ...planned, event: { ...planned.event, sentAt: util.time.epochMilliSecondsToISO8601(acceptedAtMs) } };
+  const plan: GiftPlan = {
+    ...planned,
+    event: { ...planned.event, sentAt: util.time.epochMilliSecondsToISO8601(acceptedAtMs) },
+  };
   let battle: GiftBattle | null = null;
   if (stash.battleId && !stash.battleRefused) {
     const settings = battleSettingsFrom(ctx.env.BATTLES as string | undefined);
-    battle = { battleId: stash.battleId, shard: shardSuffix(shardFromUuid(util.autoId(), settings.scoreShards)), acceptedAtMs };
+    battle = {
+      battleId: stash.battleId,
+      shard: shardSuffix(shardFromUuid(util.autoId(), settings.scoreShards)),
+      acceptedAtMs,
+    };
   }
   const items = giftTransactItems(plan, shards, battle).map((i) => {
     const out: Record<string, unknown> = { table, operation: i.operation, key: util.dynamodb.toMapValues(i.key) };
     if (i.attributeValues) out.attributeValues = util.dynamodb.toMapValues(i.attributeValues);
     if (i.update) {
-      out.update = { expression: i.update.expression, expressionNames: i.update.expressionNames, expressionValues: util.dynamodb.toMapValues(i.update.expressionValues) };
+      out.update = {
+        expression: i.update.expression,
+        expressionNames: i.update.expressionNames,
+        expressionValues: util.dynamodb.toMapValues(i.update.expressionValues),
+      };
     }
     if (i.condition) {
       const c: Record<string, unknown> = { ...i.condition };
@@ -76,9 +94,15 @@ export function response(ctx: Context): unknown {
     const cost = (stash.plan as GiftPlan).event.coins;
     const now = wallet.item ? wallet.item : null;
     const refusal = spendRefusal(now, cost);
-    refuse(refusal ? refusal : { code: 'INSUFFICIENT_COINS', message: `This costs ${cost} coins and your wallet holds too few.` }, {
-      cost, coins: now && now.coins ? now.coins : 0,
-    });
+    refuse(
+      refusal
+        ? refusal
+        : { code: 'INSUFFICIENT_COINS', message: `This costs ${cost} coins and your wallet holds too few.` },
+      {
+        cost,
+        coins: now && now.coins ? now.coins : 0,
+      },
+    );
   }
   const battle = reasons[BATTLE_ITEM];
   if (battle && battle.type === 'ConditionalCheckFailed') {

@@ -19,7 +19,11 @@ function countOnProfile(channelId: string) {
   return {
     key: util.dynamodb.toMapValues(profileKey(channelId)),
     update: { expression: 'ADD likes :one', expressionValues: util.dynamodb.toMapValues({ ':one': 1 }) },
-    condition: { expression: '#status = :live', expressionNames: { '#status': 'status' }, expressionValues: util.dynamodb.toMapValues({ ':live': 'LIVE' }) },
+    condition: {
+      expression: '#status = :live',
+      expressionNames: { '#status': 'status' },
+      expressionValues: util.dynamodb.toMapValues({ ':live': 'LIVE' }),
+    },
   };
 }
 
@@ -31,14 +35,18 @@ export function request(ctx: Context<Args>): unknown {
   const channelId = ctx.args.channelId;
   // Checked before it goes into a key: a transaction answers an over-long key with a bare cancellation.
   if (!channelId || channelId.length > MAX_ID_LENGTH) {
-    util.error(`That channelId is not one of ours: ids are at most ${MAX_ID_LENGTH} characters.`, 'VALIDATION', null, { field: 'channelId' });
+    util.error(`That channelId is not one of ours: ids are at most ${MAX_ID_LENGTH} characters.`, 'VALIDATION', null, {
+      field: 'channelId',
+    });
   }
   const clientLikeId = ctx.args.clientLikeId;
   if (clientLikeId === undefined || clientLikeId === null) {
     return { operation: 'UpdateItem', ...countOnProfile(channelId) };
   }
   if (!util.matches(CLIENT_LIKE_ID_PATTERN, clientLikeId)) {
-    util.error('A like id is 8 to 64 letters, digits, hyphens or underscores.', 'VALIDATION', null, { field: 'clientLikeId' });
+    util.error('A like id is 8 to 64 letters, digits, hyphens or underscores.', 'VALIDATION', null, {
+      field: 'clientLikeId',
+    });
   }
   const table = ctx.env.TABLE_NAME as string;
   const nowMs = util.time.nowEpochMilliSeconds();
@@ -46,9 +54,15 @@ export function request(ctx: Context<Args>): unknown {
     operation: 'TransactWriteItems',
     transactItems: [
       {
-        table, operation: 'PutItem', key: util.dynamodb.toMapValues(likeMarkerKey(channelId, me.sub, clientLikeId)),
+        table,
+        operation: 'PutItem',
+        key: util.dynamodb.toMapValues(likeMarkerKey(channelId, me.sub, clientLikeId)),
         attributeValues: util.dynamodb.toMapValues({
-          type: 'LikeMarker', channelId, userId: me.sub, clientLikeId, createdAt: util.time.epochMilliSecondsToISO8601(nowMs),
+          type: 'LikeMarker',
+          channelId,
+          userId: me.sub,
+          clientLikeId,
+          createdAt: util.time.epochMilliSecondsToISO8601(nowMs),
           expiresAt: util.time.epochMilliSecondsToSeconds(nowMs) + LIKE_MARKER_TTL_SECONDS,
         }),
         condition: { expression: 'attribute_not_exists(PK)' },
@@ -63,7 +77,9 @@ export function response(ctx: Context<Args>): unknown {
     if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
       util.error('This stream is not live.', 'NOT_LIVE');
     }
-    const reasons = (ctx.result && ctx.result.cancellationReasons ? ctx.result.cancellationReasons : []) as { type: string }[];
+    const reasons = (ctx.result && ctx.result.cancellationReasons ? ctx.result.cancellationReasons : []) as {
+      type: string;
+    }[];
     if (reasons[0] && reasons[0].type === 'ConditionalCheckFailed') {
       // Counted before under this id: likeTotal answers the total as it is now.
       return null;

@@ -14,7 +14,10 @@ export function request(ctx: Context): DynamoDBQueryRequest {
     operation: 'Query',
     query: {
       expression: 'PK = :pk AND begins_with(SK, :ban)',
-      expressionValues: util.dynamodb.toMapValues({ ':pk': channelPartition(product.channelId), ':ban': SK_PREFIX.ban }),
+      expressionValues: util.dynamodb.toMapValues({
+        ':pk': channelPartition(product.channelId),
+        ':ban': SK_PREFIX.ban,
+      }),
     },
     projection: { expression: 'SK' },
     consistentRead: true,

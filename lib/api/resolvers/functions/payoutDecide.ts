@@ -19,42 +19,92 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
   const table = ctx.env.TABLE_NAME as string;
   const now = util.time.nowISO8601();
   const change = { status: d.decision, at: now, byUserId: d.admin.sub, reason: d.reason };
-  stash.payout = { ...payout, status: d.decision, decidedAt: now, decidedBy: d.admin.sub, reason: d.reason, history: [...(payout.history ? payout.history : []), change] };
+  stash.payout = {
+    ...payout,
+    status: d.decision,
+    decidedAt: now,
+    decidedBy: d.admin.sub,
+    reason: d.reason,
+    history: [...(payout.history ? payout.history : []), change],
+  };
   const ledger = ledgerKey(payout.userId, now, `${payout.payoutId}-${d.decision}`);
   // DynamoDB refuses a value the expressions do not use: :zero only where PAID needs it.
-  const earningsUpdate = d.decision === 'PAID'
-    ? { expression: 'SET reservedMinor = reservedMinor - :amount, paidMinor = if_not_exists(paidMinor, :zero) + :amount, updatedAt = :now', values: { ':amount': payout.amountMinor, ':zero': 0, ':now': now } }
-    : { expression: 'SET reservedMinor = reservedMinor - :amount, updatedAt = :now', values: { ':amount': payout.amountMinor, ':now': now } };
+  const earningsUpdate =
+    d.decision === 'PAID'
+      ? {
+          expression:
+            'SET reservedMinor = reservedMinor - :amount, paidMinor = if_not_exists(paidMinor, :zero) + :amount, updatedAt = :now',
+          values: { ':amount': payout.amountMinor, ':zero': 0, ':now': now },
+        }
+      : {
+          expression: 'SET reservedMinor = reservedMinor - :amount, updatedAt = :now',
+          values: { ':amount': payout.amountMinor, ':now': now },
+        };
   return {
     operation: 'TransactWriteItems',
     transactItems: [
       {
-        table, operation: 'UpdateItem', key: util.dynamodb.toMapValues(payoutKey(payout.payoutId)),
+        table,
+        operation: 'UpdateItem',
+        key: util.dynamodb.toMapValues(payoutKey(payout.payoutId)),
         update: {
-          expression: 'SET #status = :decision, decidedAt = :now, decidedBy = :admin, reason = :reason, history = list_append(history, :change) REMOVE GSI2PK, GSI2SK',
+          expression:
+            'SET #status = :decision, decidedAt = :now, decidedBy = :admin, reason = :reason, history = list_append(history, :change) REMOVE GSI2PK, GSI2SK',
           expressionNames: { '#status': 'status' },
-          expressionValues: util.dynamodb.toMapValues({ ':decision': d.decision, ':now': now, ':admin': d.admin.sub, ':reason': d.reason, ':change': [change], ':requested': 'REQUESTED' }),
+          expressionValues: util.dynamodb.toMapValues({
+            ':decision': d.decision,
+            ':now': now,
+            ':admin': d.admin.sub,
+            ':reason': d.reason,
+            ':change': [change],
+            ':requested': 'REQUESTED',
+          }),
         },
         condition: { expression: '#status = :requested', expressionNames: { '#status': 'status' } },
       },
       {
-        table, operation: 'UpdateItem', key: util.dynamodb.toMapValues(earningsKey(payout.userId)),
-        update: { expression: earningsUpdate.expression, expressionValues: util.dynamodb.toMapValues(earningsUpdate.values) },
+        table,
+        operation: 'UpdateItem',
+        key: util.dynamodb.toMapValues(earningsKey(payout.userId)),
+        update: {
+          expression: earningsUpdate.expression,
+          expressionValues: util.dynamodb.toMapValues(earningsUpdate.values),
+        },
         condition: { expression: 'reservedMinor >= :amount' },
       },
       {
-        table, operation: 'PutItem', key: util.dynamodb.toMapValues(ledger),
+        table,
+        operation: 'PutItem',
+        key: util.dynamodb.toMapValues(ledger),
         attributeValues: util.dynamodb.toMapValues({
-          type: 'LedgerEntry', entryId: ledger.SK.slice(SK_PREFIX.ledger.length), kind: d.decision === 'PAID' ? 'PAYOUT_PAID' : 'PAYOUT_REJECTED',
-          coins: 0, amount: payout.amountMinor, currency: payout.currency, payoutId: payout.payoutId, reason: d.reason, createdAt: now,
+          type: 'LedgerEntry',
+          entryId: ledger.SK.slice(SK_PREFIX.ledger.length),
+          kind: d.decision === 'PAID' ? 'PAYOUT_PAID' : 'PAYOUT_REJECTED',
+          coins: 0,
+          amount: payout.amountMinor,
+          currency: payout.currency,
+          payoutId: payout.payoutId,
+          reason: d.reason,
+          createdAt: now,
         }),
         condition: { expression: 'attribute_not_exists(PK)' },
       },
       {
-        table, operation: 'PutItem', key: util.dynamodb.toMapValues(adminLogKey(now, idFromUuid('adm', util.autoId()))),
+        table,
+        operation: 'PutItem',
+        key: util.dynamodb.toMapValues(adminLogKey(now, idFromUuid('adm', util.autoId()))),
         attributeValues: util.dynamodb.toMapValues({
-          type: 'AdminAction', action: 'DECIDE_PAYOUT', actorId: d.admin.sub, actorHandle: d.admin.handle, targetUserId: payout.userId,
-          payoutId: payout.payoutId, decision: d.decision, amount: payout.amountMinor, currency: payout.currency, reason: d.reason, at: now,
+          type: 'AdminAction',
+          action: 'DECIDE_PAYOUT',
+          actorId: d.admin.sub,
+          actorHandle: d.admin.handle,
+          targetUserId: payout.userId,
+          payoutId: payout.payoutId,
+          decision: d.decision,
+          amount: payout.amountMinor,
+          currency: payout.currency,
+          reason: d.reason,
+          at: now,
         }),
       },
     ],

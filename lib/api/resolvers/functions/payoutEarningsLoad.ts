@@ -19,7 +19,10 @@ export function request(ctx: Context): DynamoDBQueryRequest {
     operation: 'Query',
     query: {
       expression: 'PK = :pk AND begins_with(SK, :prefix)',
-      expressionValues: util.dynamodb.toMapValues({ ':pk': userPartition(stash.payoutRequest.me.sub), ':prefix': SK_PREFIX.earnings }),
+      expressionValues: util.dynamodb.toMapValues({
+        ':pk': userPartition(stash.payoutRequest.me.sub),
+        ':prefix': SK_PREFIX.earnings,
+      }),
     },
     consistentRead: true,
   };
@@ -32,13 +35,18 @@ export function response(ctx: Context): unknown {
   const totals = earningsTotals((ctx.result.items ?? []) as Item[]);
   const account: Item = totals.account ? totals.account : {};
   const amount = availableMinor({
-    earnedMinor: totals.earnedMinor, reservedMinor: account.reservedMinor ? account.reservedMinor : 0, paidMinor: account.paidMinor ? account.paidMinor : 0,
+    earnedMinor: totals.earnedMinor,
+    reservedMinor: account.reservedMinor ? account.reservedMinor : 0,
+    paidMinor: account.paidMinor ? account.paidMinor : 0,
   });
   const refusal = payoutRefusal(amount, economy.minimumPayoutMinor, economy.currency);
   if (refusal) refuse(refusal, { available: amount, minimum: economy.minimumPayoutMinor });
   stash.plan = {
-    payoutId: idFromUuid('pay', util.autoId()), amount, currency: economy.currency,
-    version: typeof account.version === 'number' ? account.version : null, now: util.time.nowISO8601(),
+    payoutId: idFromUuid('pay', util.autoId()),
+    amount,
+    currency: economy.currency,
+    version: typeof account.version === 'number' ? account.version : null,
+    now: util.time.nowISO8601(),
   };
   return null;
 }

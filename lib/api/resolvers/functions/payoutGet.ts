@@ -8,7 +8,12 @@ import { payoutView } from '../lib/economy';
 /** The decidePayout pipeline's state in `ctx.stash`. */
 export interface DecideStash {
   /** The request (resolver). */
-  decide: { admin: { sub: string; handle: string }; payoutId: string; decision: 'PAID' | 'REJECTED'; reason: string | null };
+  decide: {
+    admin: { sub: string; handle: string };
+    payoutId: string;
+    decision: 'PAID' | 'REJECTED';
+    reason: string | null;
+  };
   /** The payout as read (step 1). */
   payout?: Item;
   /** The answer when nothing is left to write (the same decision was made before). */
@@ -16,7 +21,11 @@ export interface DecideStash {
 }
 
 export function request(ctx: Context): DynamoDBGetItemRequest {
-  return { operation: 'GetItem', key: util.dynamodb.toMapValues(payoutKey((ctx.stash as DecideStash).decide.payoutId)), consistentRead: true };
+  return {
+    operation: 'GetItem',
+    key: util.dynamodb.toMapValues(payoutKey((ctx.stash as DecideStash).decide.payoutId)),
+    consistentRead: true,
+  };
 }
 
 export function response(ctx: Context): unknown {

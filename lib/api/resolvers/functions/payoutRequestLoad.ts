@@ -15,7 +15,11 @@ export interface PayoutStash {
 
 export function request(ctx: Context): DynamoDBGetItemRequest {
   const r = (ctx.stash as PayoutStash).payoutRequest;
-  return { operation: 'GetItem', key: util.dynamodb.toMapValues(payoutRequestKey(r.me.sub, r.clientRequestId)), consistentRead: true };
+  return {
+    operation: 'GetItem',
+    key: util.dynamodb.toMapValues(payoutRequestKey(r.me.sub, r.clientRequestId)),
+    consistentRead: true,
+  };
 }
 
 export function response(ctx: Context): unknown {

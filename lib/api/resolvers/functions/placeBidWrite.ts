@@ -14,7 +14,14 @@
  */
 import { runtime, util, type Context, type DynamoDBTransactWriteItemsRequest } from '@aws-appsync/utils';
 import { softCloseEndMs } from '../../../../lambdas/shared/domain/auctions';
-import { acceptedBid, cancellationReasons, placeBidStash, refuseInvalidBid, storedAnswer, type PlaceBidInput } from '../lib/bids';
+import {
+  acceptedBid,
+  cancellationReasons,
+  placeBidStash,
+  refuseInvalidBid,
+  storedAnswer,
+  type PlaceBidInput,
+} from '../lib/bids';
 import { requireUser, type Item } from '../lib/commerce';
 import { failOnError, UNAVAILABLE_MESSAGE } from '../lib/errors';
 
@@ -41,18 +48,25 @@ export function request(ctx: Context<{ input: PlaceBidInput }>): DynamoDBTransac
     operation: 'TransactWriteItems',
     transactItems: [
       {
-        table, operation: 'PutItem',
+        table,
+        operation: 'PutItem',
         key: util.dynamodb.toMapValues(write.bid.key),
         attributeValues: util.dynamodb.toMapValues(write.bid.attributes),
         condition: { expression: 'attribute_not_exists(PK)', returnValuesOnConditionCheckFailure: true },
       },
       {
-        table, operation: 'UpdateItem',
+        table,
+        operation: 'UpdateItem',
         key: util.dynamodb.toMapValues(write.product.key),
-        update: { expression: write.product.update, expressionValues: util.dynamodb.toMapValues(write.product.updateValues) },
+        update: {
+          expression: write.product.update,
+          expressionValues: util.dynamodb.toMapValues(write.product.updateValues),
+        },
         condition: {
-          expression: write.product.condition, expressionNames: write.product.conditionNames,
-          expressionValues: util.dynamodb.toMapValues(write.product.conditionValues), returnValuesOnConditionCheckFailure: true,
+          expression: write.product.condition,
+          expressionNames: write.product.conditionNames,
+          expressionValues: util.dynamodb.toMapValues(write.product.conditionValues),
+          returnValuesOnConditionCheckFailure: true,
         },
       },
     ],

@@ -7,7 +7,10 @@ export function request(ctx: Context<{ channelId: string }>): DynamoDBQueryReque
   return {
     operation: 'Query',
     index: 'GSI1',
-    query: { expression: 'GSI1PK = :pk', expressionValues: util.dynamodb.toMapValues({ ':pk': channelProductsPk(ctx.args.channelId) }) },
+    query: {
+      expression: 'GSI1PK = :pk',
+      expressionValues: util.dynamodb.toMapValues({ ':pk': channelProductsPk(ctx.args.channelId) }),
+    },
     scanIndexForward: false,
     limit: 200,
   };

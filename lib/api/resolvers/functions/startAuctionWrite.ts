@@ -23,7 +23,12 @@ export function request(ctx: Context): DynamoDBUpdateItemRequest {
   const nowMs = util.time.nowEpochMilliSeconds();
   const endsAt = util.time.epochMilliSecondsToISO8601(nowMs + (product.durationSeconds as number) * 1000);
   const values: Record<string, unknown> = {
-    ':open': 'AUCTION_OPEN', ':endsAt': endsAt, ':now': util.time.epochMilliSecondsToISO8601(nowMs), ':gsi': 'AUCTIONS_OPEN', ':draft': 'DRAFT', ':me': me.sub,
+    ':open': 'AUCTION_OPEN',
+    ':endsAt': endsAt,
+    ':now': util.time.epochMilliSecondsToISO8601(nowMs),
+    ':gsi': 'AUCTIONS_OPEN',
+    ':draft': 'DRAFT',
+    ':me': me.sub,
   };
   let expression = 'SET #status = :open, endsAt = :endsAt, updatedAt = :now, GSI2PK = :gsi, GSI2SK = :endsAt';
   const banned = (ctx.stash.bannedIds ?? []) as string[];

@@ -9,12 +9,19 @@ export function request(ctx: Context): DynamoDBQueryRequest {
   const userId = (ctx.stash as TierStash).tierChange.userId as string;
   return {
     operation: 'Query',
-    query: { expression: 'PK = :pk AND begins_with(SK, :prefix)', expressionValues: util.dynamodb.toMapValues({ ':pk': userPartition(userId), ':prefix': SK_PREFIX.earnings }) },
+    query: {
+      expression: 'PK = :pk AND begins_with(SK, :prefix)',
+      expressionValues: util.dynamodb.toMapValues({ ':pk': userPartition(userId), ':prefix': SK_PREFIX.earnings }),
+    },
     consistentRead: true,
   };
 }
 
 export function response(ctx: Context): unknown {
   failOnError(ctx);
-  return earningsView((ctx.stash as TierStash).tierChange.userId as string, (ctx.result.items ?? []) as Item[], economyOf(ctx));
+  return earningsView(
+    (ctx.stash as TierStash).tierChange.userId as string,
+    (ctx.result.items ?? []) as Item[],
+    economyOf(ctx),
+  );
 }

@@ -6,7 +6,7 @@ import type { TierStash } from './tierTarget';
 
 export function request(ctx: Context): DynamoDBGetItemRequest {
   const handle = (ctx.stash as TierStash).tierChange.handle as string;
-  if (!handle) util.error('Give the broadcaster\'s handle.', 'VALIDATION', null, { field: 'handle' });
+  if (!handle) util.error("Give the broadcaster's handle.", 'VALIDATION', null, { field: 'handle' });
   return { operation: 'GetItem', key: util.dynamodb.toMapValues(handleKey(handle)), consistentRead: true };
 }
 

@@ -16,7 +16,7 @@ export interface TierStash {
 
 export function request(ctx: Context): DynamoDBGetItemRequest {
   const userId = (ctx.stash as TierStash).tierChange.userId;
-  if (!userId) util.error('Give the broadcaster\'s user id.', 'VALIDATION', null, { field: 'userId' });
+  if (!userId) util.error("Give the broadcaster's user id.", 'VALIDATION', null, { field: 'userId' });
   return { operation: 'GetItem', key: util.dynamodb.toMapValues(accountKey(userId as string)), consistentRead: true };
 }
 

@@ -13,18 +13,35 @@ export function request(ctx: Context): DynamoDBTransactWriteItemsRequest {
     operation: 'TransactWriteItems',
     transactItems: [
       {
-        table, operation: 'UpdateItem', key: util.dynamodb.toMapValues(earningsKey(t.userId as string)),
+        table,
+        operation: 'UpdateItem',
+        key: util.dynamodb.toMapValues(earningsKey(t.userId as string)),
         update: {
-          expression: 'SET tier = :tier, tierUpdatedAt = :now, tierUpdatedBy = :admin, #type = :type, userId = :user, updatedAt = :now',
+          expression:
+            'SET tier = :tier, tierUpdatedAt = :now, tierUpdatedBy = :admin, #type = :type, userId = :user, updatedAt = :now',
           expressionNames: { '#type': 'type' },
-          expressionValues: util.dynamodb.toMapValues({ ':tier': t.tier, ':now': now, ':admin': t.admin.sub, ':type': 'EarningsAccount', ':user': t.userId }),
+          expressionValues: util.dynamodb.toMapValues({
+            ':tier': t.tier,
+            ':now': now,
+            ':admin': t.admin.sub,
+            ':type': 'EarningsAccount',
+            ':user': t.userId,
+          }),
         },
       },
       {
-        table, operation: 'PutItem', key: util.dynamodb.toMapValues(adminLogKey(now, idFromUuid('adm', util.autoId()))),
+        table,
+        operation: 'PutItem',
+        key: util.dynamodb.toMapValues(adminLogKey(now, idFromUuid('adm', util.autoId()))),
         attributeValues: util.dynamodb.toMapValues({
-          type: 'AdminAction', action: 'SET_TIER', actorId: t.admin.sub, actorHandle: t.admin.handle, targetUserId: t.userId,
-          targetHandle: t.handle ?? null, tier: t.tier, at: now,
+          type: 'AdminAction',
+          action: 'SET_TIER',
+          actorId: t.admin.sub,
+          actorHandle: t.admin.handle,
+          targetUserId: t.userId,
+          targetHandle: t.handle ?? null,
+          tier: t.tier,
+          at: now,
         }),
       },
     ],

@@ -17,7 +17,10 @@ export function request(ctx: Context): DynamoDBQueryRequest {
     operation: 'Query',
     query: {
       expression: 'PK = :pk AND begins_with(SK, :prefix)',
-      expressionValues: util.dynamodb.toMapValues({ ':pk': streamPartition((profile as Item).currentStreamId), ':prefix': SK_PREFIX.gifter }),
+      expressionValues: util.dynamodb.toMapValues({
+        ':pk': streamPartition((profile as Item).currentStreamId),
+        ':prefix': SK_PREFIX.gifter,
+      }),
     },
     limit: 1000,
   };
@@ -26,6 +29,11 @@ export function request(ctx: Context): DynamoDBQueryRequest {
 export function response(ctx: Context): unknown {
   failOnError(ctx);
   const items = (ctx.result.items ?? []) as Item[];
-  const tallies = items.map((i) => ({ userId: i.userId as string, handle: i.handle as string, coins: i.coins as number, reachedAt: i.lastGiftAt as string }));
+  const tallies = items.map((i) => ({
+    userId: i.userId as string,
+    handle: i.handle as string,
+    coins: i.coins as number,
+    reachedAt: i.lastGiftAt as string,
+  }));
   return topGifters(tallies, 10).map((t) => ({ userId: t.userId, handle: t.handle, coins: t.coins }));
 }

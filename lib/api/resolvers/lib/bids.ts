@@ -70,7 +70,9 @@ export function storedAnswer(stored: Item, input: PlaceBidInput, me: Bidder): Re
     util.error('This bid id is taken', 'VALIDATION', null, { field: 'bidId' });
   }
   if (stored.amount !== input.amount) {
-    util.error('This bid id was already used for another amount; send a new bid with a new id', 'VALIDATION', null, { field: 'bidId' });
+    util.error('This bid id was already used for another amount; send a new bid with a new id', 'VALIDATION', null, {
+      field: 'bidId',
+    });
   }
   return stored.placed as Record<string, unknown>;
 }
@@ -79,8 +81,13 @@ export function storedAnswer(stored: Item, input: PlaceBidInput, me: Bidder): Re
 export function refuseInvalidBid(product: Item, me: { sub: string }, amount: number, nowMs: number): void {
   const rejection = checkBid(
     {
-      status: product.status, sellerId: product.channelId, startingBid: product.startingBid ?? 0, bidIncrement: product.bidIncrement,
-      currentPrice: product.currentPrice, bidCount: product.bidCount ?? 0, softCloseSeconds: product.softCloseSeconds,
+      status: product.status,
+      sellerId: product.channelId,
+      startingBid: product.startingBid ?? 0,
+      bidIncrement: product.bidIncrement,
+      currentPrice: product.currentPrice,
+      bidCount: product.bidCount ?? 0,
+      softCloseSeconds: product.softCloseSeconds,
       endsAtMs: product.endsAt ? util.time.parseISO8601ToEpochMilliSeconds(product.endsAt) : null,
     },
     { bidderId: me.sub, amount, banned: setHas(product.bannedBidders, me.sub) },
@@ -119,22 +126,55 @@ export interface AcceptedBid {
  * past its end, and the bidder not banned since the read; a failed condition is a lost race
  * (placeBidWrite's response decides the answer from the product's current value).
  */
-export function acceptedBid(product: Item, input: PlaceBidInput, me: Bidder, at: { now: string; endsAt: string }): AcceptedBid {
+export function acceptedBid(
+  product: Item,
+  input: PlaceBidInput,
+  me: Bidder,
+  at: { now: string; endsAt: string },
+): AcceptedBid {
   const seen = (product.bidCount ?? 0) as number;
   const placed: Record<string, unknown> = {
-    channelId: product.channelId, productId: product.productId, bidId: input.bidId, bidderId: me.sub, bidderHandle: me.handle,
-    amount: input.amount, currency: product.currency, currentPrice: input.amount,
-    minNextBid: input.amount + incrementFor(input.amount, product.bidIncrement), bidCount: seen + 1, endsAt: at.endsAt,
-    placedAt: at.now, previousHighBidderId: seen > 0 && product.highBidderId ? product.highBidderId : null,
+    channelId: product.channelId,
+    productId: product.productId,
+    bidId: input.bidId,
+    bidderId: me.sub,
+    bidderHandle: me.handle,
+    amount: input.amount,
+    currency: product.currency,
+    currentPrice: input.amount,
+    minNextBid: input.amount + incrementFor(input.amount, product.bidIncrement),
+    bidCount: seen + 1,
+    endsAt: at.endsAt,
+    placedAt: at.now,
+    previousHighBidderId: seen > 0 && product.highBidderId ? product.highBidderId : null,
   };
   const attributes: Record<string, unknown> = {
-    type: 'Bid', bidId: input.bidId, productId: product.productId, channelId: product.channelId, bidderId: me.sub,
-    bidderHandle: me.handle, amount: input.amount, currency: product.currency, placedAt: at.now, bidSeq: seen + 1, placed,
-    GSI1PK: userBidsPk(me.sub), GSI1SK: at.now, GSI2PK: productBidsPk(product.productId), GSI2SK: bidHistorySk(at.now, input.bidId),
+    type: 'Bid',
+    bidId: input.bidId,
+    productId: product.productId,
+    channelId: product.channelId,
+    bidderId: me.sub,
+    bidderHandle: me.handle,
+    amount: input.amount,
+    currency: product.currency,
+    placedAt: at.now,
+    bidSeq: seen + 1,
+    placed,
+    GSI1PK: userBidsPk(me.sub),
+    GSI1SK: at.now,
+    GSI2PK: productBidsPk(product.productId),
+    GSI2SK: bidHistorySk(at.now, input.bidId),
   };
   const moved = at.endsAt !== product.endsAt;
-  const updateValues: Record<string, unknown> = { ':amount': input.amount, ':count': seen + 1, ':me': me.sub, ':handle': me.handle, ':now': at.now };
-  let update = 'SET currentPrice = :amount, bidCount = :count, highBidderId = :me, highBidderHandle = :handle, updatedAt = :now';
+  const updateValues: Record<string, unknown> = {
+    ':amount': input.amount,
+    ':count': seen + 1,
+    ':me': me.sub,
+    ':handle': me.handle,
+    ':now': at.now,
+  };
+  let update =
+    'SET currentPrice = :amount, bidCount = :count, highBidderId = :me, highBidderHandle = :handle, updatedAt = :now';
   if (moved) {
     // Soft close: the end (and the sweeper's GSI2 sort key) moves to now + N; the guard keeps it from moving back.
     updateValues[':endsAt'] = at.endsAt;

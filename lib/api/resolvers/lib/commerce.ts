@@ -6,7 +6,14 @@
 import { analyticsSessionId } from '../../../../lambdas/shared/domain/attribution';
 import { util, type AppSyncIdentityCognito, type Context } from '@aws-appsync/utils';
 import { HANDLE_CLAIM } from '../../../../lambdas/shared/domain/claims';
-import { channelSalesPk, orderKey, recordingOffsetSk, recordingSalesPk, saleKey, streamSalesPk } from '../../../../lambdas/shared/domain/keys';
+import {
+  channelSalesPk,
+  orderKey,
+  recordingOffsetSk,
+  recordingSalesPk,
+  saleKey,
+  streamSalesPk,
+} from '../../../../lambdas/shared/domain/keys';
 import { minNextBid } from '../../../../lambdas/shared/domain/auctions';
 
 /** A stored item, read dynamically (its attributes follow docs/data-model.md). */
@@ -70,9 +77,19 @@ export function productView(item: Record<string, unknown>): Record<string, unkno
 /** Sale item as the GraphQL Sale type. */
 export function saleView(item: Record<string, unknown>): Record<string, unknown> {
   return {
-    saleId: item.saleId, kind: item.kind, productId: item.productId, productTitle: item.productTitle, channelId: item.channelId,
-    buyerId: item.buyerId, buyerHandle: item.buyerHandle, price: item.price, currency: item.currency, soldAt: item.soldAt,
-    streamId: item.streamId ?? null, recordingId: item.recordingId ?? null, offsetMs: item.offsetMs ?? null,
+    saleId: item.saleId,
+    kind: item.kind,
+    productId: item.productId,
+    productTitle: item.productTitle,
+    channelId: item.channelId,
+    buyerId: item.buyerId,
+    buyerHandle: item.buyerHandle,
+    price: item.price,
+    currency: item.currency,
+    soldAt: item.soldAt,
+    streamId: item.streamId ?? null,
+    recordingId: item.recordingId ?? null,
+    offsetMs: item.offsetMs ?? null,
   };
 }
 
@@ -85,14 +102,36 @@ export { failOnError } from './errors';
  */
 export function saleItems(
   tableName: string,
-  p: { saleId: string; orderId: string; kind: string; product: Record<string, unknown>; buyerId: string; buyerHandle: string; price: number; soldAt: string; soldAtMs: number; profile: Record<string, unknown> | null; viewSessionId?: string | null },
+  p: {
+    saleId: string;
+    orderId: string;
+    kind: string;
+    product: Record<string, unknown>;
+    buyerId: string;
+    buyerHandle: string;
+    price: number;
+    soldAt: string;
+    soldAtMs: number;
+    profile: Record<string, unknown> | null;
+    viewSessionId?: string | null;
+  },
 ): { sale: Record<string, unknown>; items: Record<string, unknown>[] } {
   const profile = p.profile ?? {};
   const sale: Record<string, unknown> = {
-    type: 'Sale', saleId: p.saleId, kind: p.kind, productId: p.product.productId, productTitle: p.product.title,
-    channelId: p.product.channelId, buyerId: p.buyerId, buyerHandle: p.buyerHandle, price: p.price,
-    currency: p.product.currency, soldAt: p.soldAt, orderId: p.orderId,
-    GSI3PK: channelSalesPk(p.product.channelId as string), GSI3SK: p.soldAt,
+    type: 'Sale',
+    saleId: p.saleId,
+    kind: p.kind,
+    productId: p.product.productId,
+    productTitle: p.product.title,
+    channelId: p.product.channelId,
+    buyerId: p.buyerId,
+    buyerHandle: p.buyerHandle,
+    price: p.price,
+    currency: p.product.currency,
+    soldAt: p.soldAt,
+    orderId: p.orderId,
+    GSI3PK: channelSalesPk(p.product.channelId as string),
+    GSI3SK: p.soldAt,
   };
   // Purchase attribution: the buyer's viewing session (buyNow's argument, or the winning bid's).
   const viewSessionId = analyticsSessionId(p.viewSessionId) ?? analyticsSessionId(p.product.highBidViewSessionId);
@@ -111,20 +150,31 @@ export function saleItems(
     sale.GSI2SK = recordingOffsetSk(offsetMs);
   }
   const order = {
-    type: 'Order', orderId: p.orderId, saleId: p.saleId, productId: p.product.productId, productTitle: p.product.title,
-    channelId: p.product.channelId, buyerId: p.buyerId, price: p.price, currency: p.product.currency, soldAt: p.soldAt, status: 'PENDING_PAYMENT',
+    type: 'Order',
+    orderId: p.orderId,
+    saleId: p.saleId,
+    productId: p.product.productId,
+    productTitle: p.product.title,
+    channelId: p.product.channelId,
+    buyerId: p.buyerId,
+    price: p.price,
+    currency: p.product.currency,
+    soldAt: p.soldAt,
+    status: 'PENDING_PAYMENT',
   };
   return {
     sale,
     items: [
       {
-        table: tableName, operation: 'PutItem',
+        table: tableName,
+        operation: 'PutItem',
         key: util.dynamodb.toMapValues(saleKey(p.saleId)),
         attributeValues: util.dynamodb.toMapValues(sale),
         condition: { expression: 'attribute_not_exists(PK)' },
       },
       {
-        table: tableName, operation: 'PutItem',
+        table: tableName,
+        operation: 'PutItem',
         key: util.dynamodb.toMapValues(orderKey(p.buyerId, p.soldAt, p.orderId)),
         attributeValues: util.dynamodb.toMapValues(order),
         condition: { expression: 'attribute_not_exists(PK)' },

@@ -5,7 +5,14 @@
  */
 import { util, type AppSyncIdentityCognito, type Context } from '@aws-appsync/utils';
 import {
-  availableMinor, economyFromEnvironment, isAdmin, isRefusal, sharePercentFor, type Economy, type EconomyRefusal, type PricedGift,
+  availableMinor,
+  economyFromEnvironment,
+  isAdmin,
+  isRefusal,
+  sharePercentFor,
+  type Economy,
+  type EconomyRefusal,
+  type PricedGift,
 } from '../../../../lambdas/shared/domain/economy';
 import { SK_PREFIX } from '../../../../lambdas/shared/domain/keys';
 import type { GiftStash } from '../functions/giftLoad';
@@ -42,7 +49,12 @@ export function requireAdmin(ctx: Context): { sub: string; handle: string } {
 export function requireClientId(value: string | null | undefined, field: string): string {
   const id = value ? value.trim() : '';
   if (!id || id.length > 64) {
-    util.error(`This request has no valid id (${field} must be 1 to 64 characters); reload the page and try again.`, 'VALIDATION', null, { field });
+    util.error(
+      `This request has no valid id (${field} must be 1 to 64 characters); reload the page and try again.`,
+      'VALIDATION',
+      null,
+      { field },
+    );
   }
   return id;
 }
@@ -54,7 +66,9 @@ export function requireClientId(value: string | null | undefined, field: string)
  * Checked in this order, so a guest hears UNAUTHORIZED before anything about the request.
  */
 export function startGift(
-  ctx: Context, input: { channelId: string; clientGiftId: string }, price: (economy: Economy) => PricedGift | EconomyRefusal,
+  ctx: Context,
+  input: { channelId: string; clientGiftId: string },
+  price: (economy: Economy) => PricedGift | EconomyRefusal,
 ): Record<string, never> {
   const me = requireUser(ctx);
   const clientGiftId = requireClientId(input.clientGiftId, 'clientGiftId');
@@ -93,10 +107,15 @@ export function earningsView(userId: string, items: Item[], economy: Economy): R
   const paidMinor = account.paidMinor ? account.paidMinor : 0;
   const tier = account.tier === 'PREMIUM' ? 'PREMIUM' : 'STANDARD';
   return {
-    userId, tier, sharePercent: sharePercentFor(tier, economy),
+    userId,
+    tier,
+    sharePercent: sharePercentFor(tier, economy),
     availableAmount: availableMinor({ earnedMinor: totals.earnedMinor, reservedMinor, paidMinor }),
-    reservedAmount: reservedMinor, paidAmount: paidMinor, currency: economy.currency,
-    minimumPayoutAmount: economy.minimumPayoutMinor, lifetimeCoins: totals.coins,
+    reservedAmount: reservedMinor,
+    paidAmount: paidMinor,
+    currency: economy.currency,
+    minimumPayoutAmount: economy.minimumPayoutMinor,
+    lifetimeCoins: totals.coins,
   };
 }
 
@@ -105,23 +124,40 @@ export function ledgerView(item: Item): Record<string, unknown> {
   const sk = item.SK as string;
   return {
     entryId: item.entryId ? item.entryId : sk.slice(SK_PREFIX.ledger.length),
-    kind: item.kind, coins: item.coins ? item.coins : 0, amount: item.amount ?? null, currency: item.currency ?? null,
-    channelId: item.channelId ?? null, giftId: item.giftId ?? null, payoutId: item.payoutId ?? null,
-    counterpartyHandle: item.counterpartyHandle ?? null, createdAt: item.createdAt,
+    kind: item.kind,
+    coins: item.coins ? item.coins : 0,
+    amount: item.amount ?? null,
+    currency: item.currency ?? null,
+    channelId: item.channelId ?? null,
+    giftId: item.giftId ?? null,
+    payoutId: item.payoutId ?? null,
+    counterpartyHandle: item.counterpartyHandle ?? null,
+    createdAt: item.createdAt,
   };
 }
 
 /** A payout item as the Payout type. */
 export function payoutView(item: Item): Record<string, unknown> {
   return {
-    payoutId: item.payoutId, userId: item.userId, handle: item.handle, amount: item.amountMinor, currency: item.currency, status: item.status,
-    requestedAt: item.requestedAt, decidedAt: item.decidedAt ?? null, reason: item.reason ?? null, history: item.history ? item.history : [],
+    payoutId: item.payoutId,
+    userId: item.userId,
+    handle: item.handle,
+    amount: item.amountMinor,
+    currency: item.currency,
+    status: item.status,
+    requestedAt: item.requestedAt,
+    decidedAt: item.decidedAt ?? null,
+    reason: item.reason ?? null,
+    history: item.history ? item.history : [],
   };
 }
 
 /** The cancellation reasons of a failed TransactWriteItems (empty for other failures). */
 export function cancellationReasons(ctx: Context): { type: string; item?: Item }[] {
-  return (ctx.result && ctx.result.cancellationReasons ? ctx.result.cancellationReasons : []) as { type: string; item?: Item }[];
+  return (ctx.result && ctx.result.cancellationReasons ? ctx.result.cancellationReasons : []) as {
+    type: string;
+    item?: Item;
+  }[];
 }
 
 /** Whether a cancelled transaction lost only to concurrent transactions on its items (a retry may pass). */

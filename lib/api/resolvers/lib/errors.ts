@@ -34,9 +34,19 @@ export function raiseDataSourceError(error: { message: string; type: string }): 
   }
   if (has(type, 'ValidationException')) {
     if (has(message, 'pagination token') || has(message, 'starting key') || has(message, 'Exclusive Start Key')) {
-      util.error('This page link is not valid for this list; load the list again from its first page.', 'VALIDATION', null, { field: 'nextToken' });
+      util.error(
+        'This page link is not valid for this list; load the list again from its first page.',
+        'VALIDATION',
+        null,
+        { field: 'nextToken' },
+      );
     }
-    if (has(message, 'must be under') || has(message, 'size has exceeded') || has(message, 'Size of hashkey') || has(message, 'Size of rangekey')) {
+    if (
+      has(message, 'must be under') ||
+      has(message, 'size has exceeded') ||
+      has(message, 'Size of hashkey') ||
+      has(message, 'Size of rangekey')
+    ) {
       util.error('A value in the request is too long.', 'VALIDATION');
     }
   }

@@ -17,7 +17,15 @@
  *    the server accepted the gift, the scores not frozen): the score is written by the gift itself.
  */
 import {
-  battleScoreKey, earningsShardKey, giftRequestKey, ledgerKey, SK_PREFIX, platformRevenueShardKey, streamGiftRevenueShardKey, topGifterKey, walletKey,
+  battleScoreKey,
+  earningsShardKey,
+  giftRequestKey,
+  ledgerKey,
+  SK_PREFIX,
+  platformRevenueShardKey,
+  streamGiftRevenueShardKey,
+  topGifterKey,
+  walletKey,
 } from '../../../../lambdas/shared/domain/keys';
 import type { GiftEvent, Split } from '../../../../lambdas/shared/domain/economy';
 
@@ -50,7 +58,12 @@ export interface PlainTransactItem {
   attributeValues?: Record<string, unknown>;
   /** UpdateItem: the update expression, its names and values. */
   update?: { expression: string; expressionNames?: Record<string, string>; expressionValues: Record<string, unknown> };
-  condition?: { expression: string; expressionNames?: Record<string, string>; expressionValues?: Record<string, unknown>; returnValuesOnConditionCheckFailure?: boolean };
+  condition?: {
+    expression: string;
+    expressionNames?: Record<string, string>;
+    expressionValues?: Record<string, unknown>;
+    returnValuesOnConditionCheckFailure?: boolean;
+  };
 }
 
 /** Index of the wallet in the transaction (its cancellation reason tells a short wallet). */
@@ -70,7 +83,14 @@ export interface GiftBattle {
 }
 
 /** The gift's `fingerprint`: a retry must ask the same thing. */
-export function giftFingerprint(p: { kind: string; channelId: string; giftId: string | null; count: number; coins: number; message: string | null }): string {
+export function giftFingerprint(p: {
+  kind: string;
+  channelId: string;
+  giftId: string | null;
+  count: number;
+  coins: number;
+  message: string | null;
+}): string {
   return `${p.kind}|${p.channelId}|${p.giftId ?? ''}|${p.count}|${p.coins}|${p.message ?? ''}`;
 }
 
@@ -86,7 +106,14 @@ export function giftTransactItems(plan: GiftPlan, shards: GiftShards, battle?: G
     {
       operation: 'PutItem',
       key: giftRequestKey(e.senderId, plan.clientGiftId),
-      attributeValues: { type: 'GiftRequest', clientGiftId: plan.clientGiftId, fingerprint: plan.fingerprint, gift: e, createdAt: now, expiresAt: plan.answerExpiresAt },
+      attributeValues: {
+        type: 'GiftRequest',
+        clientGiftId: plan.clientGiftId,
+        fingerprint: plan.fingerprint,
+        gift: e,
+        createdAt: now,
+        expiresAt: plan.answerExpiresAt,
+      },
       condition: { expression: 'attribute_not_exists(PK)' },
     },
     {
@@ -105,8 +132,17 @@ export function giftTransactItems(plan: GiftPlan, shards: GiftShards, battle?: G
       operation: 'PutItem',
       key: sender,
       attributeValues: {
-        type: 'LedgerEntry', entryId: sender.SK.slice(SK_PREFIX.ledger.length), kind: sent, coins: -e.coins, channelId: e.channelId, giftId: e.giftId, txId: e.id,
-        counterpartyId: e.channelId, counterpartyHandle: plan.broadcasterHandle, gift: e, createdAt: now,
+        type: 'LedgerEntry',
+        entryId: sender.SK.slice(SK_PREFIX.ledger.length),
+        kind: sent,
+        coins: -e.coins,
+        channelId: e.channelId,
+        giftId: e.giftId,
+        txId: e.id,
+        counterpartyId: e.channelId,
+        counterpartyHandle: plan.broadcasterHandle,
+        gift: e,
+        createdAt: now,
       },
       condition: { expression: 'attribute_not_exists(PK)' },
     },
@@ -114,9 +150,22 @@ export function giftTransactItems(plan: GiftPlan, shards: GiftShards, battle?: G
       operation: 'PutItem',
       key: broadcaster,
       attributeValues: {
-        type: 'LedgerEntry', entryId: broadcaster.SK.slice(SK_PREFIX.ledger.length), kind: received, coins: e.coins, amount: plan.split.broadcasterMinor, currency: plan.currency,
-        valueAmount: plan.split.valueMinor, sharePercent: plan.sharePercent, channelId: e.channelId, streamId: e.streamId, giftId: e.giftId, txId: e.id,
-        counterpartyId: e.senderId, counterpartyHandle: e.senderHandle, createdAt: now, ...(battle ? { battleId: battle.battleId } : {}),
+        type: 'LedgerEntry',
+        entryId: broadcaster.SK.slice(SK_PREFIX.ledger.length),
+        kind: received,
+        coins: e.coins,
+        amount: plan.split.broadcasterMinor,
+        currency: plan.currency,
+        valueAmount: plan.split.valueMinor,
+        sharePercent: plan.sharePercent,
+        channelId: e.channelId,
+        streamId: e.streamId,
+        giftId: e.giftId,
+        txId: e.id,
+        counterpartyId: e.senderId,
+        counterpartyHandle: e.senderHandle,
+        createdAt: now,
+        ...(battle ? { battleId: battle.battleId } : {}),
       },
       condition: { expression: 'attribute_not_exists(PK)' },
     },
@@ -126,7 +175,13 @@ export function giftTransactItems(plan: GiftPlan, shards: GiftShards, battle?: G
       update: {
         expression: 'ADD earnedMinor :share, coins :coins SET #type = :type, userId = :user, updatedAt = :now',
         expressionNames: { '#type': 'type' },
-        expressionValues: { ':share': plan.split.broadcasterMinor, ':coins': e.coins, ':type': 'EarningsShard', ':user': e.channelId, ':now': now },
+        expressionValues: {
+          ':share': plan.split.broadcasterMinor,
+          ':coins': e.coins,
+          ':type': 'EarningsShard',
+          ':user': e.channelId,
+          ':now': now,
+        },
       },
     },
     {
@@ -135,7 +190,13 @@ export function giftTransactItems(plan: GiftPlan, shards: GiftShards, battle?: G
       update: {
         expression: 'ADD coins :coins, gifts :one SET #type = :type, channelId = :channel, updatedAt = :now',
         expressionNames: { '#type': 'type' },
-        expressionValues: { ':coins': e.coins, ':one': 1, ':type': 'StreamGiftRevenueShard', ':channel': e.channelId, ':now': now },
+        expressionValues: {
+          ':coins': e.coins,
+          ':one': 1,
+          ':type': 'StreamGiftRevenueShard',
+          ':channel': e.channelId,
+          ':now': now,
+        },
       },
     },
     {
@@ -144,16 +205,29 @@ export function giftTransactItems(plan: GiftPlan, shards: GiftShards, battle?: G
       update: {
         expression: 'ADD coins :coins SET #type = :type, userId = :user, handle = :handle, lastGiftAt = :now',
         expressionNames: { '#type': 'type' },
-        expressionValues: { ':coins': e.coins, ':type': 'StreamGifter', ':user': e.senderId, ':handle': e.senderHandle, ':now': now },
+        expressionValues: {
+          ':coins': e.coins,
+          ':type': 'StreamGifter',
+          ':user': e.senderId,
+          ':handle': e.senderHandle,
+          ':now': now,
+        },
       },
     },
     {
       operation: 'UpdateItem',
       key: platformRevenueShardKey(shards.platformRevenue),
       update: {
-        expression: 'ADD revenueMinor :platform, coins :coins SET #type = :type, currency = :currency, updatedAt = :now',
+        expression:
+          'ADD revenueMinor :platform, coins :coins SET #type = :type, currency = :currency, updatedAt = :now',
         expressionNames: { '#type': 'type' },
-        expressionValues: { ':platform': plan.split.platformMinor, ':coins': e.coins, ':type': 'PlatformRevenueShard', ':currency': plan.currency, ':now': now },
+        expressionValues: {
+          ':platform': plan.split.platformMinor,
+          ':coins': e.coins,
+          ':type': 'PlatformRevenueShard',
+          ':currency': plan.currency,
+          ':now': now,
+        },
       },
     },
   ];

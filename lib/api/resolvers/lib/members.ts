@@ -4,7 +4,11 @@ import { callerSub } from './page';
 import { failOnError } from './errors';
 import { channelPartition } from '../../../../lambdas/shared/domain/keys';
 
-export function channelMembersRequest(ctx: Context<{ channelId: string }>, prefix: string, refusal: string): DynamoDBQueryRequest {
+export function channelMembersRequest(
+  ctx: Context<{ channelId: string }>,
+  prefix: string,
+  refusal: string,
+): DynamoDBQueryRequest {
   if (callerSub(ctx) !== ctx.args.channelId) {
     util.error(refusal, 'NOT_OWNER');
   }
@@ -21,5 +25,11 @@ export function channelMembersRequest(ctx: Context<{ channelId: string }>, prefi
 export function channelMembersResponse(ctx: Context): unknown {
   failOnError(ctx);
   const items = (ctx.result.items ?? []) as Record<string, unknown>[];
-  return items.map((i) => ({ userId: i.userId, handle: i.handle ?? null, since: i.since, until: i.until ?? null, reason: i.reason ?? null }));
+  return items.map((i) => ({
+    userId: i.userId,
+    handle: i.handle ?? null,
+    since: i.since,
+    until: i.until ?? null,
+    reason: i.reason ?? null,
+  }));
 }

@@ -51,7 +51,11 @@ export function queryPage(key: PageKey, args: PageArgs, size: PageSize, oldestFi
 
 /** A page of the items under `pk` whose SK starts with `prefix`, newest first. */
 export function newestFirstPage(pk: string, prefix: string, args: PageArgs, size: PageSize): DynamoDBQueryRequest {
-  return queryPage({ expression: 'PK = :pk AND begins_with(SK, :prefix)', values: { ':pk': pk, ':prefix': prefix } }, args, size);
+  return queryPage(
+    { expression: 'PK = :pk AND begins_with(SK, :prefix)', values: { ':pk': pk, ':prefix': prefix } },
+    args,
+    size,
+  );
 }
 
 /** `{ items, nextToken }` from a Query result, each item through `view` when given; data source errors become GraphQL errors. */

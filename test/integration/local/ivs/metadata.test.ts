@@ -27,7 +27,13 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'local-ivs-meta-'));
   const store = new BucketStore(join(dir, 's3'));
   await store.createBucket('recordings');
-  ivs = await startLocalIvs({ dataDir: join(dir, 'ivs'), port: 0, rtmpPort: 0, recordings: { store, bucket: 'recordings' }, onEvent: async () => undefined });
+  ivs = await startLocalIvs({
+    dataDir: join(dir, 'ivs'),
+    port: 0,
+    rtmpPort: 0,
+    recordings: { store, bucket: 'recordings' },
+    onEvent: async () => undefined,
+  });
 });
 
 afterAll(async () => {
@@ -38,14 +44,30 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Packet { codec_type: string; pts_time: string; data?: string }
+interface Packet {
+  codec_type: string;
+  pts_time: string;
+  data?: string;
+}
 
 /** ffprobe's packets of a served segment, with each data packet's payload decoded (ffmpeg drops the tag's first 5 bytes). */
-async function probeSegment(url: string, body?: Buffer): Promise<{ firstVideo: number; data: { pts: number; text: string }[] }> {
+async function probeSegment(
+  url: string,
+  body?: Buffer,
+): Promise<{ firstVideo: number; data: { pts: number; text: string }[] }> {
   const file = join(dir, url.split('/').pop()!);
   writeFileSync(file, body ?? Buffer.from(await (await fetch(url)).arrayBuffer()));
-  const { packets } = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_packets', '-show_data', '-of', 'json', file]).toString()) as { packets: Packet[] };
-  const decode = (p: Packet) => Buffer.from((p.data ?? '').split('\n').map((l) => l.slice(10, 50).replace(/\s/g, '')).join(''), 'hex').toString('utf8');
+  const { packets } = JSON.parse(
+    execFileSync('ffprobe', ['-v', 'error', '-show_packets', '-show_data', '-of', 'json', file]).toString(),
+  ) as { packets: Packet[] };
+  const decode = (p: Packet) =>
+    Buffer.from(
+      (p.data ?? '')
+        .split('\n')
+        .map((l) => l.slice(10, 50).replace(/\s/g, ''))
+        .join(''),
+      'hex',
+    ).toString('utf8');
   return {
     firstVideo: Number(packets.find((p) => p.codec_type === 'video')?.pts_time ?? NaN),
     data: packets.filter((p) => p.codec_type === 'data').map((p) => ({ pts: Number(p.pts_time), text: decode(p) })),
@@ -55,13 +77,24 @@ async function probeSegment(url: string, body?: Buffer): Promise<{ firstVideo: n
 /** Wall-clock time the publisher sent media time 0, as the local IVS anchors it. */
 const startOf = (channelArn: string) => ivs.live().find((l) => channelArn.endsWith(l.channelId))!.mediaZeroAt;
 
-it('injects each PutMetadata as an ID3 TXXX tag into the live segment holding the call\'s media time, at that PTS, after a heartbeat in every segment', async () => {
-  const client = new IvsClient({ region: 'us-east-1', endpoint: ivs.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const { channel, streamKey } = await client.send(new CreateChannelCommand({ name: 'meta-ffprobe-1', latencyMode: 'LOW' }));
+it("injects each PutMetadata as an ID3 TXXX tag into the live segment holding the call's media time, at that PTS, after a heartbeat in every segment", async () => {
+  const client = new IvsClient({
+    region: 'us-east-1',
+    endpoint: ivs.url,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const { channel, streamKey } = await client.send(
+    new CreateChannelCommand({ name: 'meta-ffprobe-1', latencyMode: 'LOW' }),
+  );
   const base = channel!.playbackUrl!.replace('index.m3u8', '');
   const publisher = publish(`${ivs.rtmpUrl}${streamKey!.value}`);
   try {
-    await waitFor('the first live segment', async () => ((await (await fetch(channel!.playbackUrl!)).text()).includes('seg00000.ts') ? true : undefined), 30_000, 200);
+    await waitFor(
+      'the first live segment',
+      async () => ((await (await fetch(channel!.playbackUrl!)).text()).includes('seg00000.ts') ? true : undefined),
+      30_000,
+      200,
+    );
     const zero = MPEGTS_OFFSET_PTS / 90_000; // media time 0: the publisher's timestamps are kept
     await new Promise((r) => setTimeout(r, 1500));
     const text = JSON.stringify({ type: 'sale', productId: 'p1', price: 1999, note: 'größe ✓' });
@@ -74,14 +107,17 @@ it('injects each PutMetadata as an ID3 TXXX tag into the live segment holding th
     const found: { segmentMedia: number; ptsOffset: number; data: string }[] = [];
     // Downloaded at once: the live window is 3 s, shorter than probing them one by one on a loaded machine.
     const names = playlist.split('\n').filter((l) => l.endsWith('.ts'));
-    const bodies = await Promise.all(names.map(async (name) => Buffer.from(await (await fetch(`${base}${name}`)).arrayBuffer())));
+    const bodies = await Promise.all(
+      names.map(async (name) => Buffer.from(await (await fetch(`${base}${name}`)).arrayBuffer())),
+    );
     for (const [i, name] of names.entries()) {
       const seg = await probeSegment(`${base}${name}`, bodies[i]);
       // The heartbeat: a PRIV tag at the segment's first video PTS.
       expect(seg.data[0]?.text).toContain('PRIV');
       expect(seg.data[0]?.text).toContain('local.ivs/segment');
       expect(Math.abs(seg.data[0]!.pts - seg.firstVideo)).toBeLessThan(0.001);
-      for (const tag of seg.data.filter((d) => d.text.includes('TXXX'))) found.push({ segmentMedia: seg.firstVideo - zero, ptsOffset: tag.pts - seg.firstVideo, data: tag.text });
+      for (const tag of seg.data.filter((d) => d.text.includes('TXXX')))
+        found.push({ segmentMedia: seg.firstVideo - zero, ptsOffset: tag.pts - seg.firstVideo, data: tag.text });
     }
     expect(found).toHaveLength(1);
     const tag = found[0]!;
@@ -95,11 +131,22 @@ it('injects each PutMetadata as an ID3 TXXX tag into the live segment holding th
 });
 
 it('delivers PutMetadata to amazon-ivs-player as TEXT_METADATA_CUE, once each, in order, when the playhead reaches the picture published at the call', async () => {
-  const client = new IvsClient({ region: 'us-east-1', endpoint: ivs.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  const { channel, streamKey } = await client.send(new CreateChannelCommand({ name: 'meta-user-1', latencyMode: 'LOW' }));
+  const client = new IvsClient({
+    region: 'us-east-1',
+    endpoint: ivs.url,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const { channel, streamKey } = await client.send(
+    new CreateChannelCommand({ name: 'meta-user-1', latencyMode: 'LOW' }),
+  );
   const url = channel!.playbackUrl!;
   pub = publish(`${ivs.rtmpUrl}${streamKey!.value}`);
-  await waitFor('the live playlist', async () => ((await (await fetch(url)).text()).includes('#EXTINF') ? true : undefined), 30_000, 200);
+  await waitFor(
+    'the live playlist',
+    async () => ((await (await fetch(url)).text()).includes('#EXTINF') ? true : undefined),
+    30_000,
+    200,
+  );
   const firstListed = /^(seg\d+\.ts)$/m.exec(await (await fetch(url)).text())?.[1] ?? 'seg00000.ts';
   const firstListedSeq = Number(/\d+/.exec(firstListed)?.[0] ?? 0);
   const firstListedStart = await segmentMediaStart(url.replace('index.m3u8', firstListed));
@@ -125,7 +172,7 @@ it('delivers PutMetadata to amazon-ivs-player as TEXT_METADATA_CUE, once each, i
     if (m && firstSeq === undefined) firstSeq = Number(m[1]);
   });
   await player.load(url);
-  await waitFor('the player to play', async () => (await player!.firstPlayingAt()), 30_000, 200);
+  await waitFor('the player to play', async () => await player!.firstPlayingAt(), 30_000, 200);
 
   const sent: { text: string; at: number }[] = [];
   for (let i = 0; i < 3; i++) {
@@ -153,5 +200,7 @@ it('delivers PutMetadata to amazon-ivs-player as TEXT_METADATA_CUE, once each, i
     expect(fired[i]! - placed[i]!).toBeLessThan(0.5);
   }
   const wall = cues.map((c, i) => (c.at - sent[i]!.at) / 1000);
-  console.log(`cue start - call (media s): ${placed.map((d) => d.toFixed(3)).join(', ')}; playhead at firing - call: ${fired.map((d) => d.toFixed(3)).join(', ')}; call -> cue (wall s): ${wall.map((d) => d.toFixed(2)).join(', ')}`);
+  console.log(
+    `cue start - call (media s): ${placed.map((d) => d.toFixed(3)).join(', ')}; playhead at firing - call: ${fired.map((d) => d.toFixed(3)).join(', ')}; call -> cue (wall s): ${wall.map((d) => d.toFixed(2)).join(', ')}`,
+  );
 });

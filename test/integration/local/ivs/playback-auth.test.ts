@@ -8,12 +8,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ConflictException, CreateChannelCommand, DeletePlaybackKeyPairCommand, GetPlaybackKeyPairCommand, ImportPlaybackKeyPairCommand, IvsClient,
-  ListPlaybackKeyPairsCommand, UpdateChannelCommand, ValidationException, type Channel,
+  ConflictException,
+  CreateChannelCommand,
+  DeletePlaybackKeyPairCommand,
+  GetPlaybackKeyPairCommand,
+  ImportPlaybackKeyPairCommand,
+  IvsClient,
+  ListPlaybackKeyPairsCommand,
+  UpdateChannelCommand,
+  ValidationException,
+  type Channel,
 } from '@aws-sdk/client-ivs';
 import { BucketStore } from '../../../../local/s3/store';
 import { startLocalIvs, type LocalIvs } from '../../../../local/ivs/index';
-import { newPlaybackKeyPair, playbackClaims, signPlaybackToken } from '../../../../lambdas/shared/domain/playback-token';
+import {
+  newPlaybackKeyPair,
+  playbackClaims,
+  signPlaybackToken,
+} from '../../../../lambdas/shared/domain/playback-token';
 import { publish, waitFor, type Publisher } from './helpers';
 
 const IDLE_MS = 3_000;
@@ -24,7 +36,8 @@ let privateChannel: Channel;
 let otherChannel: Channel;
 let publisher: Publisher;
 const keys = newPlaybackKeyPair();
-const token = (channelArn: string, opts: { nowMs?: number; origins?: string[] } = {}) => signPlaybackToken(playbackClaims(channelArn, opts), keys.privateKeyPem);
+const token = (channelArn: string, opts: { nowMs?: number; origins?: string[] } = {}) =>
+  signPlaybackToken(playbackClaims(channelArn, opts), keys.privateKeyPem);
 const get = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers });
 
 /** The multivariant playlist of a new session, and its variant's URL. */
@@ -43,15 +56,34 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'local-ivs-auth-'));
   const store = new BucketStore(join(dir, 's3'));
   await store.createBucket('recordings');
-  ivs = await startLocalIvs({ dataDir: join(dir, 'ivs'), port: 0, rtmpPort: 0, recordings: { store, bucket: 'recordings' }, onEvent: async () => undefined, playbackSessionIdleMs: IDLE_MS });
-  client = new IvsClient({ region: 'us-east-1', endpoint: ivs.url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  ivs = await startLocalIvs({
+    dataDir: join(dir, 'ivs'),
+    port: 0,
+    rtmpPort: 0,
+    recordings: { store, bucket: 'recordings' },
+    onEvent: async () => undefined,
+    playbackSessionIdleMs: IDLE_MS,
+  });
+  client = new IvsClient({
+    region: 'us-east-1',
+    endpoint: ivs.url,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   await client.send(new ImportPlaybackKeyPairCommand({ name: 'test-playback', publicKeyMaterial: keys.publicKeyPem }));
-  const created = await client.send(new CreateChannelCommand({ name: 'private-1', latencyMode: 'LOW', type: 'STANDARD', authorized: true }));
+  const created = await client.send(
+    new CreateChannelCommand({ name: 'private-1', latencyMode: 'LOW', type: 'STANDARD', authorized: true }),
+  );
   privateChannel = created.channel!;
   otherChannel = (await client.send(new CreateChannelCommand({ name: 'private-2', authorized: true }))).channel!;
   publisher = publish(`${ivs.rtmpUrl}${created.streamKey!.value!}`);
   // Live once ffmpeg has written the playlist (before that the channel answers 404, as an offline one).
-  await waitFor('the private channel live', async () => ((await get(`${privateChannel.playbackUrl}?token=${token(privateChannel.arn!)}`)).ok ? true : undefined), 30_000, 200);
+  await waitFor(
+    'the private channel live',
+    async () =>
+      (await get(`${privateChannel.playbackUrl}?token=${token(privateChannel.arn!)}`)).ok ? true : undefined,
+    30_000,
+    200,
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -65,31 +97,48 @@ describe('playback key pairs', () => {
     const listed = await client.send(new ListPlaybackKeyPairsCommand({}));
     const pair = listed.keyPairs?.find((k) => k.name === 'test-playback');
     expect(pair?.arn).toMatch(/^arn:aws:ivs:us-east-1:000000000000:playback-key\/[A-Za-z0-9]{12}$/);
-    expect((await client.send(new GetPlaybackKeyPairCommand({ arn: pair!.arn }))).keyPair?.fingerprint).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){31}$/);
-    await expect(client.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: keys.publicKeyPem }))).rejects.toBeInstanceOf(ConflictException);
-    await expect(client.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: 'not a key' }))).rejects.toBeInstanceOf(ValidationException);
+    expect((await client.send(new GetPlaybackKeyPairCommand({ arn: pair!.arn }))).keyPair?.fingerprint).toMatch(
+      /^[0-9a-f]{2}(:[0-9a-f]{2}){31}$/,
+    );
+    await expect(
+      client.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: keys.publicKeyPem })),
+    ).rejects.toBeInstanceOf(ConflictException);
+    await expect(
+      client.send(new ImportPlaybackKeyPairCommand({ publicKeyMaterial: 'not a key' })),
+    ).rejects.toBeInstanceOf(ValidationException);
     const spare = newPlaybackKeyPair();
-    const imported = await client.send(new ImportPlaybackKeyPairCommand({ name: 'spare', publicKeyMaterial: spare.publicKeyPem }));
+    const imported = await client.send(
+      new ImportPlaybackKeyPairCommand({ name: 'spare', publicKeyMaterial: spare.publicKeyPem }),
+    );
     await client.send(new DeletePlaybackKeyPairCommand({ arn: imported.keyPair!.arn }));
-    expect((await client.send(new ListPlaybackKeyPairsCommand({}))).keyPairs?.map((k) => k.name)).toEqual(['test-playback']);
+    expect((await client.send(new ListPlaybackKeyPairsCommand({}))).keyPairs?.map((k) => k.name)).toEqual([
+      'test-playback',
+    ]);
   });
 
   it('UpdateChannel changes authorized while offline and is refused while live', async () => {
     const updated = await client.send(new UpdateChannelCommand({ arn: otherChannel.arn, authorized: false }));
     expect(updated.channel?.authorized).toBe(false);
     await client.send(new UpdateChannelCommand({ arn: otherChannel.arn, authorized: true }));
-    await expect(client.send(new UpdateChannelCommand({ arn: privateChannel.arn, authorized: false }))).rejects.toBeInstanceOf(ConflictException);
+    await expect(
+      client.send(new UpdateChannelCommand({ arn: privateChannel.arn, authorized: false })),
+    ).rejects.toBeInstanceOf(ConflictException);
   });
 });
 
 describe('an authorized channel on the playback URL', () => {
   it('plays with a valid token: multivariant → session playlist → segment', async () => {
     const { variantUrl } = await openSession(privateChannel);
-    const media = await waitFor('segments in the session playlist', async () => {
-      const res = await get(variantUrl);
-      const text = res.ok ? await res.text() : '';
-      return text.includes('#EXTINF') ? text : undefined;
-    }, 30_000, 200);
+    const media = await waitFor(
+      'segments in the session playlist',
+      async () => {
+        const res = await get(variantUrl);
+        const text = res.ok ? await res.text() : '';
+        return text.includes('#EXTINF') ? text : undefined;
+      },
+      30_000,
+      200,
+    );
     const segment = /^(seg\d+\.ts)$/m.exec(media)?.[1] as string;
     const seg = await get(new URL(segment, variantUrl).toString());
     expect(seg.status).toBe(200);
@@ -99,13 +148,21 @@ describe('an authorized channel on the playback URL', () => {
 
   it.each([
     ['missing', () => privateChannel.playbackUrl!, 'MISSING'],
-    ['expired', () => `${privateChannel.playbackUrl}?token=${token(privateChannel.arn!, { nowMs: Date.now() - 10 * 60_000 })}`, 'EXPIRED'],
+    [
+      'expired',
+      () => `${privateChannel.playbackUrl}?token=${token(privateChannel.arn!, { nowMs: Date.now() - 10 * 60_000 })}`,
+      'EXPIRED',
+    ],
     ['for another channel', () => `${privateChannel.playbackUrl}?token=${token(otherChannel.arn!)}`, 'WRONG_CHANNEL'],
-    ['tampered', () => {
-      const [h, , s] = token(otherChannel.arn!).split('.');
-      const body = Buffer.from(JSON.stringify(playbackClaims(privateChannel.arn!))).toString('base64url');
-      return `${privateChannel.playbackUrl}?token=${h}.${body}.${s}`;
-    }, 'BAD_SIGNATURE'],
+    [
+      'tampered',
+      () => {
+        const [h, , s] = token(otherChannel.arn!).split('.');
+        const body = Buffer.from(JSON.stringify(playbackClaims(privateChannel.arn!))).toString('base64url');
+        return `${privateChannel.playbackUrl}?token=${h}.${body}.${s}`;
+      },
+      'BAD_SIGNATURE',
+    ],
   ])('refuses the playlist with a token %s: 403', async (_name, url, reason) => {
     const res = await get(url());
     expect(res.status).toBe(403);
@@ -120,10 +177,16 @@ describe('an authorized channel on the playback URL', () => {
 });
 
 describe('segments and playlists behind the playback URL', () => {
-  const segmentName = async (variantUrl: string) => waitFor('a segment', async () => {
-    const text = await (await get(variantUrl)).text();
-    return /^(seg\d+\.ts)$/m.exec(text)?.[1];
-  }, 30_000, 200);
+  const segmentName = async (variantUrl: string) =>
+    waitFor(
+      'a segment',
+      async () => {
+        const text = await (await get(variantUrl)).text();
+        return /^(seg\d+\.ts)$/m.exec(text)?.[1];
+      },
+      30_000,
+      200,
+    );
 
   it('refuses a segment without a session (the channel path directly): 403', async () => {
     const { variantUrl } = await openSession(privateChannel);

@@ -16,7 +16,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
 const playerDir = dirname(require.resolve('amazon-ivs-player/package.json'));
-const policyModule = fileURLToPath(new URL('../../../../frontend/src/features/watch/player-policy.ts', import.meta.url));
+const policyModule = fileURLToPath(
+  new URL('../../../../frontend/src/features/watch/player-policy.ts', import.meta.url),
+);
 
 const PAGE = `<!doctype html><html><body>
 <video id="v" muted playsinline style="width:640px;height:360px"></video>
@@ -60,7 +62,12 @@ const PAGE = `<!doctype html><html><body>
   };
 </script></body></html>`;
 
-export interface PlayerCue { text: string; startTime: number; at: number; position: number }
+export interface PlayerCue {
+  text: string;
+  startTime: number;
+  at: number;
+  position: number;
+}
 
 export interface PlayerHarness {
   readonly page: Page;
@@ -84,8 +91,16 @@ export interface PlayerHarness {
 export async function startPlayer(): Promise<PlayerHarness> {
   // The package is CommonJS with bare requires: bundle it for the page (as the web app's build does).
   const bundled = await build({
-    stdin: { contents: `import * as IVS from 'amazon-ivs-player'; import * as policy from ${JSON.stringify(policyModule)}; window.IVS = IVS; window.policy = policy;`, resolveDir: playerDir, loader: 'js' },
-    bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'silent',
+    stdin: {
+      contents: `import * as IVS from 'amazon-ivs-player'; import * as policy from ${JSON.stringify(policyModule)}; window.IVS = IVS; window.policy = policy;`,
+      resolveDir: playerDir,
+      loader: 'js',
+    },
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
   });
   const bundle = bundled.outputFiles[0]!.contents;
   const server: Server = createServer((req, res) => {
@@ -108,7 +123,13 @@ export async function startPlayer(): Promise<PlayerHarness> {
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser: Browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
   const page = await browser.newPage();
   await page.goto(origin);
@@ -119,19 +140,23 @@ export async function startPlayer(): Promise<PlayerHarness> {
       if (!supported) throw new Error('amazon-ivs-player says this browser is not supported');
     },
     cues: () => page.evaluate(() => (window as unknown as { cues: PlayerCue[] }).cues),
-    liveLatency: () => page.evaluate(() => {
-      const w = window as unknown as { player?: { getLiveLatency(): number; getState(): string } };
-      if (!w.player || w.player.getState() !== 'Playing') return undefined;
-      return w.player.getLiveLatency();
-    }),
-    position: () => page.evaluate(() => {
-      const w = window as unknown as { player?: { getPosition(): number } };
-      const v = document.getElementById('v') as HTMLVideoElement;
-      return w.player ? { position: w.player.getPosition(), at: Date.now(), currentTime: v.currentTime } : undefined;
-    }),
-    firstPlayingAt: () => page.evaluate(() => (window as unknown as { firstPlayingAt: number | null }).firstPlayingAt ?? undefined),
+    liveLatency: () =>
+      page.evaluate(() => {
+        const w = window as unknown as { player?: { getLiveLatency(): number; getState(): string } };
+        if (!w.player || w.player.getState() !== 'Playing') return undefined;
+        return w.player.getLiveLatency();
+      }),
+    position: () =>
+      page.evaluate(() => {
+        const w = window as unknown as { player?: { getPosition(): number } };
+        const v = document.getElementById('v') as HTMLVideoElement;
+        return w.player ? { position: w.player.getPosition(), at: Date.now(), currentTime: v.currentTime } : undefined;
+      }),
+    firstPlayingAt: () =>
+      page.evaluate(() => (window as unknown as { firstPlayingAt: number | null }).firstPlayingAt ?? undefined),
     errors: () => page.evaluate(() => (window as unknown as { errors: string[] }).errors),
-    skips: () => page.evaluate(() => (window as unknown as { skips: { at: number; from: number; by: number }[] }).skips),
+    skips: () =>
+      page.evaluate(() => (window as unknown as { skips: { at: number; from: number; by: number }[] }).skips),
     rebuffers: () => page.evaluate(() => (window as unknown as { rebuffers: number }).rebuffers),
     async close() {
       await browser.close();

@@ -14,7 +14,9 @@ await runDemo(platform, () => undefined);
 const deadline = Date.now() + 60_000;
 for (;;) {
   const res = await fetch(platform.endpoints.graphqlUrl, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ streamer(handle: "demo") { status } }' }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ streamer(handle: "demo") { status } }' }),
   });
   const status = ((await res.json()) as { data?: { streamer?: { status?: string } } }).data?.streamer?.status;
   if (status === 'LIVE') break;

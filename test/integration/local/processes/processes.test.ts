@@ -40,7 +40,16 @@ function descendants(root: number): Map<number, string> {
     const next: number[] = [];
     for (const [pid, ppid] of parents) {
       if (frontier.includes(ppid) && !found.has(pid)) {
-        found.set(pid, (() => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' '); } catch { return ''; } })());
+        found.set(
+          pid,
+          (() => {
+            try {
+              return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+            } catch {
+              return '';
+            }
+          })(),
+        );
         next.push(pid);
       }
     }
@@ -59,11 +68,15 @@ function running(pid: number): boolean {
   }
 }
 
-const accepts = (port: number) => new Promise<boolean>((resolve) => {
-  const socket = connect(port, '127.0.0.1');
-  socket.once('connect', () => { socket.destroy(); resolve(true); });
-  socket.once('error', () => resolve(false));
-});
+const accepts = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 
 function waitForReady(child: ChildProcess): Promise<Record<string, string>> {
   return new Promise((resolve, reject) => {
@@ -74,7 +87,9 @@ function waitForReady(child: ChildProcess): Promise<Record<string, string>> {
       const line = /^READY (.+)$/m.exec(out)?.[1];
       if (line) resolve(JSON.parse(line) as Record<string, string>);
     });
-    child.stderr?.on('data', (c: Buffer) => { err = (err + c.toString()).slice(-4000); });
+    child.stderr?.on('data', (c: Buffer) => {
+      err = (err + c.toString()).slice(-4000);
+    });
     child.once('exit', (code) => reject(new Error(`platform exited ${code} before it was ready: ${err}`)));
   });
 }
@@ -86,7 +101,11 @@ afterAll(() => {
 describe('a SIGKILLed local mode', () => {
   it('leaves nothing of it running or listening within 5 s', async () => {
     const dataDir = tmp('orphans-');
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'platform-child.ts'), dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'platform-child.ts'), dataDir],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let endpoints: Record<string, string>;
     try {
       endpoints = await waitForReady(child);
@@ -141,7 +160,10 @@ describe('pid files', () => {
     const dir = tmp('foreign-');
     // A group id reused by an unrelated program: it leads its own group, running another command than the one recorded.
     const other = spawn('sleep', ['30'], { stdio: 'ignore', detached: true });
-    writeFileSync(join(dir, 'reused.pid'), `${JSON.stringify({ group: other.pid, command: ['java', '-jar', 'DynamoDBLocal.jar'] })}\n`);
+    writeFileSync(
+      join(dir, 'reused.pid'),
+      `${JSON.stringify({ group: other.pid, command: ['java', '-jar', 'DynamoDBLocal.jar'] })}\n`,
+    );
     expect(await clearStaleChildren(dir)).toEqual([]);
     expect(running(other.pid as number)).toBe(true);
     expect(existsSync(join(dir, 'reused.pid'))).toBe(false);
@@ -151,7 +173,9 @@ describe('pid files', () => {
   it('pass SIGTERM on to the command and exit as it did', async () => {
     const guard = spawnGuarded('sleep', ['60'], { stdout: 'ignore', stderr: 'ignore' });
     await new Promise((r) => setTimeout(r, 300));
-    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => guard.once('exit', (code, signal) => resolve([code, signal])));
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      guard.once('exit', (code, signal) => resolve([code, signal])),
+    );
     guard.kill('SIGTERM');
     expect(await exited).toEqual([null, 'SIGTERM']);
   });

@@ -19,7 +19,14 @@ import { lambdaImage, retryFrom, startStreamPoller, type StreamConsumer } from '
 import { useDynamoDbLocal } from '../../../support/dynamo';
 
 const db = useDynamoDbLocal();
-const base = () => ({ dynamo: db.client, endpoint: db.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, table: db.tableName, intervalMs: 50 });
+const base = () => ({
+  dynamo: db.client,
+  endpoint: db.endpoint,
+  region: LOCAL_REGION,
+  credentials: LOCAL_CREDENTIALS,
+  table: db.tableName,
+  intervalMs: 50,
+});
 const pkOf = (r: DynamoDBRecord) => (r.dynamodb?.Keys?.PK as { S?: string } | undefined)?.S ?? '';
 const put = (PK: string) => db.doc.send(new PutCommand({ TableName: db.tableName, Item: { PK, SK: 'X' } }));
 
@@ -27,12 +34,18 @@ const put = (PK: string) => db.doc.send(new PutCommand({ TableName: db.tableName
 function powertoolsConsumer(name: string, seen: string[], attempts: Map<string, number>): StreamConsumer {
   return {
     name,
-    handle: (event) => processPartialResponse(event as DynamoDBStreamEvent, async (record: DynamoDBRecord) => {
-      const pk = pkOf(record);
-      attempts.set(pk, (attempts.get(pk) ?? 0) + 1);
-      if (pk.startsWith(`${name}-poison`)) throw new Error(`cannot handle ${pk}`);
-      seen.push(pk);
-    }, new BatchProcessor(EventType.DynamoDBStreams), { throwOnFullBatchFailure: false }),
+    handle: (event) =>
+      processPartialResponse(
+        event as DynamoDBStreamEvent,
+        async (record: DynamoDBRecord) => {
+          const pk = pkOf(record);
+          attempts.set(pk, (attempts.get(pk) ?? 0) + 1);
+          if (pk.startsWith(`${name}-poison`)) throw new Error(`cannot handle ${pk}`);
+          seen.push(pk);
+        },
+        new BatchProcessor(EventType.DynamoDBStreams),
+        { throwOnFullBatchFailure: false },
+      ),
   };
 }
 
@@ -41,7 +54,14 @@ describe('local table-stream poller', () => {
     const batches: DynamoDBRecord[][] = [];
     const poller = await startStreamPoller({
       ...base(),
-      consumers: [{ name: 'probe', handle: async (event) => { batches.push(event.Records as DynamoDBRecord[]); } }],
+      consumers: [
+        {
+          name: 'probe',
+          handle: async (event) => {
+            batches.push(event.Records as DynamoDBRecord[]);
+          },
+        },
+      ],
     });
     try {
       const item = { PK: 'POLL#1', SK: 'X', empty: {}, nested: { inner: {}, list: [{}, 1] }, none: [], n: 1 };
@@ -63,12 +83,19 @@ describe('local table-stream poller', () => {
     const attempts = new Map<string, number>();
     const calm: string[] = [];
     const poller = await startStreamPoller({
-      ...base(), retryAttempts: 2, retryDelayMs: 20,
+      ...base(),
+      retryAttempts: 2,
+      retryDelayMs: 20,
       deadLetters: deadLetterSink(dir, (letter) => letters.push(letter)),
       consumers: [
         powertoolsConsumer('hist', seen, attempts),
         // A second mapping on the same stream keeps its own position: the poison does not hold it back.
-        { name: 'calm', handle: async (event) => { calm.push(...(event.Records as DynamoDBRecord[]).map(pkOf)); } },
+        {
+          name: 'calm',
+          handle: async (event) => {
+            calm.push(...(event.Records as DynamoDBRecord[]).map(pkOf));
+          },
+        },
       ],
     });
     try {
@@ -91,8 +118,15 @@ describe('local table-stream poller', () => {
       const files = readdirSync(join(dir, 'hist'));
       expect(files).toHaveLength(1);
       expect(files[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z-\d+\.json$/);
-      const letter = JSON.parse(readFileSync(join(dir, 'hist', files[0] as string), 'utf8')) as DeadLetter & { payload: DynamoDBRecord };
-      expect(letter).toMatchObject({ consumer: 'hist', source: 'table-stream', attempts: 3, error: expect.stringContaining('batchItemFailures') });
+      const letter = JSON.parse(readFileSync(join(dir, 'hist', files[0] as string), 'utf8')) as DeadLetter & {
+        payload: DynamoDBRecord;
+      };
+      expect(letter).toMatchObject({
+        consumer: 'hist',
+        source: 'table-stream',
+        attempts: 3,
+        error: expect.stringContaining('batchItemFailures'),
+      });
       expect(pkOf(letter.payload)).toBe('hist-poison-1');
       expect(letter.id).toBe(letter.payload.dynamodb?.SequenceNumber);
       expect(readdirSync(dir)).toEqual(['hist']);
@@ -106,16 +140,20 @@ describe('local table-stream poller', () => {
     const letters: DeadLetter[] = [];
     const done: string[] = [];
     const poller = await startStreamPoller({
-      ...base(), retryAttempts: 1, retryDelayMs: 20,
+      ...base(),
+      retryAttempts: 1,
+      retryDelayMs: 20,
       deadLetters: deadLetterSink(dir, (letter) => letters.push(letter)),
-      consumers: [{
-        name: 'all-or-nothing',
-        handle: async (event) => {
-          const pks = (event.Records as DynamoDBRecord[]).map(pkOf);
-          if (pks.some((pk) => pk.startsWith('bis-poison'))) throw new Error('one bad record fails them all');
-          done.push(...pks);
+      consumers: [
+        {
+          name: 'all-or-nothing',
+          handle: async (event) => {
+            const pks = (event.Records as DynamoDBRecord[]).map(pkOf);
+            if (pks.some((pk) => pk.startsWith('bis-poison'))) throw new Error('one bad record fails them all');
+            done.push(...pks);
+          },
         },
-      }],
+      ],
     });
     try {
       const keys = ['bis-1', 'bis-2', 'bis-3', 'bis-poison', 'bis-4', 'bis-5'];
@@ -123,7 +161,11 @@ describe('local table-stream poller', () => {
       await expect.poll(() => letters.length, { timeout: 30_000 }).toBe(1);
       await expect.poll(() => done.length, { timeout: 20_000 }).toBe(5);
       expect(done).toEqual(keys.filter((k) => k !== 'bis-poison'));
-      expect(letters[0]).toMatchObject({ consumer: 'all-or-nothing', attempts: 2, error: 'one bad record fails them all' });
+      expect(letters[0]).toMatchObject({
+        consumer: 'all-or-nothing',
+        attempts: 2,
+        error: 'one bad record fails them all',
+      });
       expect(pkOf(letters[0]?.payload as DynamoDBRecord)).toBe('bis-poison');
     } finally {
       await poller.stop();
@@ -141,7 +183,10 @@ describe('local table-stream poller', () => {
 
   it('lambdaImage only rewrites the empty-map shape', () => {
     expect(lambdaImage({ a: {}, b: { L: [{}, { S: 'x' }] }, c: { M: { d: {} } }, e: { NULL: true } })).toEqual({
-      a: { M: {} }, b: { L: [{ M: {} }, { S: 'x' }] }, c: { M: { d: { M: {} } } }, e: { NULL: true },
+      a: { M: {} },
+      b: { L: [{ M: {} }, { S: 'x' }] },
+      c: { M: { d: { M: {} } } },
+      e: { NULL: true },
     });
     expect(lambdaImage(undefined)).toBeUndefined();
   });

@@ -9,13 +9,22 @@ import { fakeTable } from '../provision-streamer/fake-table';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const ivs = mockClient(IvsClient);
-const confirmed = (): PostConfirmationTriggerEvent => JSON.parse(readFileSync('test/fixtures/events/cognito-post-confirmation.json', 'utf8'));
-const tokens = (sub: string): PreTokenGenerationTriggerEvent => ({
-  version: '1', region: 'us-west-2', userPoolId: 'us-west-2_EXAMPLE', userName: sub, triggerSource: 'TokenGeneration_Authentication',
-  callerContext: { awsSdkVersion: 'x', clientId: 'c' },
-  request: { userAttributes: { sub, preferred_username: 'Spoofed' }, groupConfiguration: { groupsToOverride: [], iamRolesToOverride: [] } },
-  response: { claimsOverrideDetails: {} },
-} as unknown as PreTokenGenerationTriggerEvent);
+const confirmed = (): PostConfirmationTriggerEvent =>
+  JSON.parse(readFileSync('test/fixtures/events/cognito-post-confirmation.json', 'utf8'));
+const tokens = (sub: string): PreTokenGenerationTriggerEvent =>
+  ({
+    version: '1',
+    region: 'us-west-2',
+    userPoolId: 'us-west-2_EXAMPLE',
+    userName: sub,
+    triggerSource: 'TokenGeneration_Authentication',
+    callerContext: { awsSdkVersion: 'x', clientId: 'c' },
+    request: {
+      userAttributes: { sub, preferred_username: 'Spoofed' },
+      groupConfiguration: { groupsToOverride: [], iamRolesToOverride: [] },
+    },
+    response: { claimsOverrideDetails: {} },
+  }) as unknown as PreTokenGenerationTriggerEvent;
 
 describe('account (Cognito triggers)', () => {
   let table: ReturnType<typeof fakeTable>;
@@ -53,13 +62,13 @@ describe('account (Cognito triggers)', () => {
   it('pre-token-generation stamps the owned handle, whatever preferred_username says', async () => {
     table.put({ PK: 'USER#user-1', SK: 'ACCOUNT', userId: 'user-1', handle: 'Ann_Sells' });
 
-    const out = await handler(tokens('user-1')) as PreTokenGenerationTriggerEvent;
+    const out = (await handler(tokens('user-1'))) as PreTokenGenerationTriggerEvent;
 
     expect(out.response.claimsOverrideDetails).toEqual({ claimsToAddOrOverride: { handle: 'Ann_Sells' } });
   });
 
   it('pre-token-generation suppresses any handle claim for a user who owns none', async () => {
-    const out = await handler(tokens('user-9')) as PreTokenGenerationTriggerEvent;
+    const out = (await handler(tokens('user-9'))) as PreTokenGenerationTriggerEvent;
     expect(out.response.claimsOverrideDetails).toEqual({ claimsToSuppress: ['handle'] });
   });
 });

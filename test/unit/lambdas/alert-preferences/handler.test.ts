@@ -5,9 +5,13 @@ import { handler } from '../../../../lambdas/alert-preferences/handler';
 import { fakeTable } from '../provision-streamer/fake-table';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const call = (email: boolean, claims: Record<string, string> = { email: 'fan@example.com' }) => handler({
-  arguments: { streamerId: 's1', email }, identity: { sub: 'u1', claims }, source: null, info: { fieldName: 'setAlertPreference', parentTypeName: 'Mutation' },
-});
+const call = (email: boolean, claims: Record<string, string> = { email: 'fan@example.com' }) =>
+  handler({
+    arguments: { streamerId: 's1', email },
+    identity: { sub: 'u1', claims },
+    source: null,
+    info: { fieldName: 'setAlertPreference', parentTypeName: 'Mutation' },
+  });
 
 describe('alert-preferences', () => {
   let table: ReturnType<typeof fakeTable>;
@@ -18,12 +22,18 @@ describe('alert-preferences', () => {
     table.put({ PK: 'USER#s1', SK: 'PROFILE', userId: 's1', handle: 'ann' });
   });
 
-  it('opt-in stores the address and a token on the preference, in the streamer\'s sparse opt-in partition', async () => {
+  it("opt-in stores the address and a token on the preference, in the streamer's sparse opt-in partition", async () => {
     expect(await call(true)).toEqual({ data: { streamerId: 's1', handle: 'ann', email: true, emailStatus: null } });
     const pref = table.get('USER#u1', 'ALERTPREF#s1')!;
     expect(pref).toMatchObject({
-      type: 'AlertPreference', userId: 'u1', streamerId: 's1', handle: 'ann', email: true, emailAddress: 'fan@example.com',
-      GSI2PK: 'USER#s1#EMAIL_ALERTS', GSI2SK: 'u1',
+      type: 'AlertPreference',
+      userId: 'u1',
+      streamerId: 's1',
+      handle: 'ann',
+      email: true,
+      emailAddress: 'fan@example.com',
+      GSI2PK: 'USER#s1#EMAIL_ALERTS',
+      GSI2SK: 'u1',
     });
     expect(pref.unsubscribeToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
 

@@ -8,28 +8,40 @@ import { handler } from '../../../../lambdas/alert-unsubscribe/handler';
 const ddb = mockClient(DynamoDBDocumentClient);
 const TOKEN = 'A'.repeat(43);
 const KEY = { PK: 'USER#u1', SK: 'ALERTPREF#s1' };
-const request = (method: string, query: Record<string, string> = { u: 'u1', s: 's1', t: TOKEN }) => handler({
-  version: '2.0', rawPath: '/', rawQueryString: new URLSearchParams(query).toString(), queryStringParameters: query, headers: {},
-  requestContext: { http: { method, path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } },
-  isBase64Encoded: false, body: method === 'POST' ? 'List-Unsubscribe=One-Click' : undefined,
-} as unknown as LambdaFunctionURLEvent);
+const request = (method: string, query: Record<string, string> = { u: 'u1', s: 's1', t: TOKEN }) =>
+  handler({
+    version: '2.0',
+    rawPath: '/',
+    rawQueryString: new URLSearchParams(query).toString(),
+    queryStringParameters: query,
+    headers: {},
+    requestContext: { http: { method, path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' } },
+    isBase64Encoded: false,
+    body: method === 'POST' ? 'List-Unsubscribe=One-Click' : undefined,
+  } as unknown as LambdaFunctionURLEvent);
 
 describe('alert-unsubscribe', () => {
   beforeEach(() => {
     ddb.reset();
     process.env.TABLE_NAME = 'Main';
     ddb.on(GetCommand).resolves({});
-    ddb.on(GetCommand, { Key: KEY }).resolves({ Item: { ...KEY, handle: 'ann<3', email: true, unsubscribeToken: TOKEN, GSI2PK: 'USER#s1#EMAIL_ALERTS' } });
+    ddb.on(GetCommand, { Key: KEY }).resolves({
+      Item: { ...KEY, handle: 'ann<3', email: true, unsubscribeToken: TOKEN, GSI2PK: 'USER#s1#EMAIL_ALERTS' },
+    });
     ddb.on(UpdateCommand).resolves({});
   });
 
-  it('one-click POST turns the opt-in off: out of the streamer\'s opt-in partition, only if the token still matches', async () => {
+  it("one-click POST turns the opt-in off: out of the streamer's opt-in partition, only if the token still matches", async () => {
     const res = await request('POST');
 
-    expect(res).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
+    expect(res).toMatchObject({
+      statusCode: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+    });
     expect(res.body).toContain('You will no longer get an email when ann&#60;3 goes live.');
     expect(ddb).toReceiveCommandWith(UpdateCommand, {
-      TableName: 'Main', Key: KEY,
+      TableName: 'Main',
+      Key: KEY,
       UpdateExpression: 'SET email = :off, updatedAt = :now REMOVE GSI2PK, GSI2SK, emailAddress',
       ConditionExpression: 'unsubscribeToken = :token',
       ExpressionAttributeValues: expect.objectContaining({ ':off': false, ':token': TOKEN }),
@@ -53,7 +65,9 @@ describe('alert-unsubscribe', () => {
   });
 
   it('answers "not valid" when the opt-in vanished between read and write', async () => {
-    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+    ddb
+      .on(UpdateCommand)
+      .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
     expect((await request('POST')).statusCode).toBe(404);
   });
 });

@@ -15,20 +15,50 @@ import { withLambdaImages } from '../../../../local/streams/poller';
 
 let seq = 0;
 const record = (image: Record<string, unknown>): DynamoDBRecord => ({
-  eventID: `e${++seq}`, eventName: 'MODIFY', eventSource: 'aws:dynamodb',
-  dynamodb: withLambdaImages({ SequenceNumber: String(seq), Keys: marshall({ PK: image.PK, SK: image.SK }) as never, NewImage: marshall(image, { removeUndefinedValues: true }) as never }),
+  eventID: `e${++seq}`,
+  eventName: 'MODIFY',
+  eventSource: 'aws:dynamodb',
+  dynamodb: withLambdaImages({
+    SequenceNumber: String(seq),
+    Keys: marshall({ PK: image.PK, SK: image.SK }) as never,
+    NewImage: marshall(image, { removeUndefinedValues: true }) as never,
+  }),
 });
-const battle = (id: string) => record({ PK: `BATTLE#${id}`, SK: 'BATTLE', type: 'Battle', battleId: id, status: 'RUNNING' });
-const score = (id: string, c: string) => record({ PK: `BATTLE#${id}`, SK: `SCORE#${c}#01`, type: 'BattleScore', battleId: id, channelId: c, coins: 5 });
-const profile = (user: string, status: string, battleId?: string) => record({ PK: `USER#${user}`, SK: 'PROFILE', type: 'Profile', userId: user, status, ...(battleId ? { battleId } : {}) });
+const battle = (id: string) =>
+  record({ PK: `BATTLE#${id}`, SK: 'BATTLE', type: 'Battle', battleId: id, status: 'RUNNING' });
+const score = (id: string, c: string) =>
+  record({ PK: `BATTLE#${id}`, SK: `SCORE#${c}#01`, type: 'BattleScore', battleId: id, channelId: c, coins: 5 });
+const profile = (user: string, status: string, battleId?: string) =>
+  record({
+    PK: `USER#${user}`,
+    SK: 'PROFILE',
+    type: 'Profile',
+    userId: user,
+    status,
+    ...(battleId ? { battleId } : {}),
+  });
 
 const view = (id: string): BattleView => ({
-  battleId: id, status: 'RUNNING', inviter: { channelId: 'ann', handle: 'ann', score: 5, displayName: null, avatarUrl: null, playbackUrl: null },
-  invitee: { channelId: 'bob', handle: 'bob', score: 0, displayName: null, avatarUrl: null, playbackUrl: null }, durationSeconds: 60,
-  invitedAt: 't0', expiresAt: 't1', startsAt: 't1', endsAt: 't2', endedAt: null, result: null, channelId: null, updatedAt: 't1',
+  battleId: id,
+  status: 'RUNNING',
+  inviter: { channelId: 'ann', handle: 'ann', score: 5, displayName: null, avatarUrl: null, playbackUrl: null },
+  invitee: { channelId: 'bob', handle: 'bob', score: 0, displayName: null, avatarUrl: null, playbackUrl: null },
+  durationSeconds: 60,
+  invitedAt: 't0',
+  expiresAt: 't1',
+  startsAt: 't1',
+  endsAt: 't2',
+  endedAt: null,
+  result: null,
+  channelId: null,
+  updatedAt: 't1',
 });
 
-function fakeBattles(fail?: string): { battles: Battles; finish: ReturnType<typeof vi.fn>; reads: ReturnType<typeof vi.fn> } {
+function fakeBattles(fail?: string): {
+  battles: Battles;
+  finish: ReturnType<typeof vi.fn>;
+  reads: ReturnType<typeof vi.fn>;
+} {
   const finish = vi.fn(async (id: string) => view(id));
   const reads = vi.fn(async (id: string) => {
     if (id === fail) throw new Error('DynamoDB said no');
@@ -44,7 +74,9 @@ describe('the battles stream filter and records', () => {
     expect(accepts(score('b1', 'ann'))).toBe(true);
     expect(accepts(profile('ann', 'OFFLINE', 'b1'))).toBe(true);
     expect(accepts(profile('ann', 'LIVE'))).toBe(false);
-    expect(accepts(record({ PK: 'USER#v', SK: 'LEDGER#x', type: 'LedgerEntry', kind: 'GIFT_RECEIVED', battleId: 'b1' }))).toBe(false);
+    expect(
+      accepts(record({ PK: 'USER#v', SK: 'LEDGER#x', type: 'LedgerEntry', kind: 'GIFT_RECEIVED', battleId: 'b1' })),
+    ).toBe(false);
   });
 
   it('reads what each record asks', () => {
@@ -56,22 +88,34 @@ describe('the battles stream filter and records', () => {
 });
 
 describe('handleBattleRecords', () => {
-  it('publishes each battle of the batch once to each side\'s channel, whatever the number of its records', async () => {
+  it("publishes each battle of the batch once to each side's channel, whatever the number of its records", async () => {
     const { battles, reads } = fakeBattles();
     const send = vi.fn(async () => ({}));
-    const out = await handleBattleRecords(battles, [battle('b1'), score('b1', 'ann'), score('b1', 'bob'), score('b2', 'ann')], { now: () => 0, send });
+    const out = await handleBattleRecords(
+      battles,
+      [battle('b1'), score('b1', 'ann'), score('b1', 'bob'), score('b2', 'ann')],
+      { now: () => 0, send },
+    );
     expect(out.batchItemFailures).toEqual([]);
     expect(reads).toHaveBeenCalledTimes(2);
     const calls = send.mock.calls as unknown as [string, { input: Record<string, unknown> }][];
     expect(calls.every(([m]) => m === PUBLISH_BATTLE)).toBe(true);
-    expect(calls.map(([, v]) => `${String(v.input.battleId)}→${String(v.input.channelId)}`).sort()).toEqual(['b1→ann', 'b1→bob', 'b2→ann', 'b2→bob']);
+    expect(calls.map(([, v]) => `${String(v.input.battleId)}→${String(v.input.channelId)}`).sort()).toEqual([
+      'b1→ann',
+      'b1→bob',
+      'b2→ann',
+      'b2→bob',
+    ]);
     expect(calls[0]?.[1].input).toMatchObject({ inviter: { score: 5 }, status: 'RUNNING' });
   });
 
-  it('forfeits the side whose stream went offline, without publishing (the battle\'s own change does)', async () => {
+  it("forfeits the side whose stream went offline, without publishing (the battle's own change does)", async () => {
     const { battles, finish } = fakeBattles();
     const send = vi.fn(async () => ({}));
-    await handleBattleRecords(battles, [profile('bob', 'OFFLINE', 'b1'), profile('ann', 'LIVE', 'b1')], { now: () => 0, send });
+    await handleBattleRecords(battles, [profile('bob', 'OFFLINE', 'b1'), profile('ann', 'LIVE', 'b1')], {
+      now: () => 0,
+      send,
+    });
     expect(finish).toHaveBeenCalledWith('b1', 'FORFEIT', 'bob');
     expect(finish).toHaveBeenCalledTimes(1);
     expect(send).not.toHaveBeenCalled();
@@ -81,8 +125,14 @@ describe('handleBattleRecords', () => {
     const { battles } = fakeBattles('bad');
     const onError = vi.fn();
     const bad = [battle('bad'), score('bad', 'ann')];
-    const out = await handleBattleRecords(battles, [battle('ok'), ...bad], { now: () => 0, send: vi.fn(async () => ({})), onError });
-    expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(bad.map((r) => r.dynamodb?.SequenceNumber).sort());
+    const out = await handleBattleRecords(battles, [battle('ok'), ...bad], {
+      now: () => 0,
+      send: vi.fn(async () => ({})),
+      onError,
+    });
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      bad.map((r) => r.dynamodb?.SequenceNumber).sort(),
+    );
     expect(onError).toHaveBeenCalledWith('bad', expect.any(Error));
   });
 });

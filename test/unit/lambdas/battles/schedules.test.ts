@@ -3,15 +3,30 @@
  * second, no flexible window, deleted after completion, the battles function as target through the
  * scheduler role; a repeated create and a delete of a fired schedule are not errors.
  */
-import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { atExpression, eventBridgeSchedules, scheduledBattleEventSchema, scheduleName } from '../../../../lambdas/battles/schedules';
+import {
+  atExpression,
+  eventBridgeSchedules,
+  scheduledBattleEventSchema,
+  scheduleName,
+} from '../../../../lambdas/battles/schedules';
 import { atTime } from '../../../../local/scheduler/index';
 
 const client = new SchedulerClient({ region: 'us-east-1' });
 const scheduler = mockClient(client);
-const target = { group: 'lvs-dev-battles', roleArn: 'arn:aws:iam::1:role/lvs-dev-battles-scheduler', targetArn: 'arn:aws:lambda:us-east-1:1:function:lvs-dev-battles' };
+const target = {
+  group: 'lvs-dev-battles',
+  roleArn: 'arn:aws:iam::1:role/lvs-dev-battles-scheduler',
+  targetArn: 'arn:aws:lambda:us-east-1:1:function:lvs-dev-battles',
+};
 
 beforeEach(() => scheduler.reset());
 
@@ -27,21 +42,38 @@ describe('battle schedules', () => {
     scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
     await eventBridgeSchedules(client, target).create('END', 'btl_1', Date.parse('2026-12-03T01:05:01.500Z'));
     expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
-      Name: 'battle-end-btl_1', GroupName: 'lvs-dev-battles', ScheduleExpression: 'at(2026-12-03T01:05:02)', ScheduleExpressionTimezone: 'UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' }, ActionAfterCompletion: 'DELETE',
-      Target: expect.objectContaining({ Arn: target.targetArn, RoleArn: target.roleArn, Input: JSON.stringify({ battleSchedule: { action: 'END', battleId: 'btl_1' } }) }),
+      Name: 'battle-end-btl_1',
+      GroupName: 'lvs-dev-battles',
+      ScheduleExpression: 'at(2026-12-03T01:05:02)',
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      ActionAfterCompletion: 'DELETE',
+      Target: expect.objectContaining({
+        Arn: target.targetArn,
+        RoleArn: target.roleArn,
+        Input: JSON.stringify({ battleSchedule: { action: 'END', battleId: 'btl_1' } }),
+      }),
     });
-    const input = JSON.parse(scheduler.commandCalls(CreateScheduleCommand)[0]?.args[0].input.Target?.Input as string) as unknown;
+    const input = JSON.parse(
+      scheduler.commandCalls(CreateScheduleCommand)[0]?.args[0].input.Target?.Input as string,
+    ) as unknown;
     expect(scheduledBattleEventSchema.parse(input)).toEqual({ battleSchedule: { action: 'END', battleId: 'btl_1' } });
   });
 
   it('takes an existing schedule as created and a missing one as deleted; other errors surface', async () => {
-    scheduler.on(CreateScheduleCommand).rejects(new ConflictException({ Message: 'exists', message: 'exists', $metadata: {} }));
-    scheduler.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ Message: 'gone', message: 'gone', $metadata: {} }));
+    scheduler
+      .on(CreateScheduleCommand)
+      .rejects(new ConflictException({ Message: 'exists', message: 'exists', $metadata: {} }));
+    scheduler
+      .on(DeleteScheduleCommand)
+      .rejects(new ResourceNotFoundException({ Message: 'gone', message: 'gone', $metadata: {} }));
     const s = eventBridgeSchedules(client, target);
     await expect(s.create('EXPIRE', 'btl_2', Date.now())).resolves.toBeUndefined();
     await expect(s.remove('EXPIRE', 'btl_2')).resolves.toBeUndefined();
-    expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: scheduleName('EXPIRE', 'btl_2'), GroupName: 'lvs-dev-battles' });
+    expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, {
+      Name: scheduleName('EXPIRE', 'btl_2'),
+      GroupName: 'lvs-dev-battles',
+    });
     scheduler.on(DeleteScheduleCommand).rejects(new Error('throttled'));
     await expect(s.remove('END', 'btl_2')).rejects.toThrow('throttled');
   });

@@ -14,11 +14,16 @@ const ddb = mockClient(doc);
 const BAN = { PK: 'CHANNEL#c1', SK: 'BAN#u2' };
 
 /** Each product update as `<ADD|DELETE> <product PK>`. */
-const writes = () => ddb.commandCalls(UpdateCommand).map((c) => `${String(c.args[0].input.UpdateExpression).split(' ')[0]} ${String(c.args[0].input.Key?.PK)}`);
+const writes = () =>
+  ddb
+    .commandCalls(UpdateCommand)
+    .map((c) => `${String(c.args[0].input.UpdateExpression).split(' ')[0]} ${String(c.args[0].input.Key?.PK)}`);
 
 beforeEach(() => {
   ddb.reset();
-  ddb.on(QueryCommand).resolvesOnce({ Items: [{ PK: 'PRODUCT#p1', SK: 'PRODUCT' }], LastEvaluatedKey: { PK: 'PRODUCT#p1' } })
+  ddb
+    .on(QueryCommand)
+    .resolvesOnce({ Items: [{ PK: 'PRODUCT#p1', SK: 'PRODUCT' }], LastEvaluatedKey: { PK: 'PRODUCT#p1' } })
     .resolves({ Items: [{ PK: 'PRODUCT#p2', SK: 'PRODUCT' }] });
   ddb.on(UpdateCommand).resolves({});
   ddb.on(GetCommand, { Key: BAN }).resolves({ Item: { ...BAN, userId: 'u2' } });
@@ -29,9 +34,14 @@ describe('applyBanToBidding', () => {
     await applyBanToBidding(doc, 'Main', 'c1', 'u2', true);
     expect(writes()).toEqual(['ADD PRODUCT#p1', 'ADD PRODUCT#p2']);
     const query = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
-    expect(query).toMatchObject({ IndexName: 'GSI1', ExpressionAttributeValues: { ':pk': 'CHANNEL#c1#PRODUCTS', ':draft': 'DRAFT', ':open': 'AUCTION_OPEN' } });
+    expect(query).toMatchObject({
+      IndexName: 'GSI1',
+      ExpressionAttributeValues: { ':pk': 'CHANNEL#c1#PRODUCTS', ':draft': 'DRAFT', ':open': 'AUCTION_OPEN' },
+    });
     expect(ddb.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({ PK: 'PRODUCT#p1' });
-    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues).toEqual({ ':u': new Set(['u2']) });
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues).toEqual({
+      ':u': new Set(['u2']),
+    });
   });
 
   it('converges on the ban item when an unban is crossed by a ban: the products end banned', async () => {
@@ -42,7 +52,9 @@ describe('applyBanToBidding', () => {
   });
 
   it('skips a product deleted since the query, and fails on any other error', async () => {
-    ddb.on(UpdateCommand, { Key: { PK: 'PRODUCT#p1', SK: 'PRODUCT' } }).rejects(new ConditionalCheckFailedException({ message: 'gone', $metadata: {} }));
+    ddb
+      .on(UpdateCommand, { Key: { PK: 'PRODUCT#p1', SK: 'PRODUCT' } })
+      .rejects(new ConditionalCheckFailedException({ message: 'gone', $metadata: {} }));
     await applyBanToBidding(doc, 'Main', 'c1', 'u2', true);
     expect(writes()).toEqual(['ADD PRODUCT#p1', 'ADD PRODUCT#p2']);
 

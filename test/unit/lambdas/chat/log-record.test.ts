@@ -2,10 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { parseChatLogRecord, sortableSendTime } from '../../../../lambdas/chat-history/log-record';
 import { now } from '../../../../local/ivschat/rooms';
 
-const record = (id: string, sendTime: string) => JSON.stringify({
-  event_timestamp: sendTime, type: 'MESSAGE', version: '1.0',
-  payload: { Type: 'MESSAGE', Id: id, Content: `m ${id}`, SendTime: sendTime, Sender: { UserId: 'u1', Attributes: { handle: 'ann', channelId: 'c1' } } },
-});
+const record = (id: string, sendTime: string) =>
+  JSON.stringify({
+    event_timestamp: sendTime,
+    type: 'MESSAGE',
+    version: '1.0',
+    payload: {
+      Type: 'MESSAGE',
+      Id: id,
+      Content: `m ${id}`,
+      SendTime: sendTime,
+      Sender: { UserId: 'u1', Attributes: { handle: 'ann', channelId: 'c1' } },
+    },
+  });
 
 describe('chat log records', () => {
   it('keeps the sub-millisecond order of SendTime for the history key, and milliseconds for sentAt', () => {
@@ -27,10 +36,11 @@ describe('chat log records', () => {
   });
 });
 
-describe('the local chat\'s SendTime', () => {
+describe("the local chat's SendTime", () => {
   it('strictly increases within a burst, in the order the sort key reads', () => {
     const times = Array.from({ length: 2000 }, () => now());
-    for (let i = 1; i < times.length; i++) expect(sortableSendTime(times[i]!) > sortableSendTime(times[i - 1]!)).toBe(true);
+    for (let i = 1; i < times.length; i++)
+      expect(sortableSendTime(times[i]!) > sortableSendTime(times[i - 1]!)).toBe(true);
     expect(Math.abs(Date.parse(times.at(-1)!) - Date.now())).toBeLessThan(1000);
   });
 });

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
-import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Context } from 'aws-lambda';
@@ -16,14 +21,19 @@ vi.hoisted(() => {
 const { handler, processRecordingEvent } = await import('../../../../lambdas/recording-state/handler');
 const { recordingEventSchema, recordingIdFromSession } = await import('../../../../lambdas/shared/domain/recordings');
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../../fixtures/recordings/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../../../fixtures/recordings/${name}`, import.meta.url), 'utf8'));
 /** The part of the SDK's streaming body the handler uses. */
 const body = (text: string) => ({ transformToString: async () => text });
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const raw = mockClient(DynamoDBClient);
 const s3 = mockClient(S3Client);
-const context = { functionName: 'recording-state', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+const context = {
+  functionName: 'recording-state',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 10_000,
+} as unknown as Context;
 
 const PREFIX = 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs';
 const recordingId = recordingIdFromSession('e7f3c9a0-1234-4567-89ab-0c1d2e3f4a5b');
@@ -33,15 +43,17 @@ const profile = { PK: 'USER#user-1', SK: 'PROFILE', userId: 'user-1', handle: 'a
 function storeBehindMock(): Map<string, Record<string, unknown>> {
   const items = new Map<string, Record<string, unknown>>();
   ddb.on(GetCommand).callsFake((input: { Key: { PK: string } }) => ({ Item: items.get(input.Key.PK) }));
-  ddb.on(PutCommand).callsFake((input: { Item: Record<string, unknown>; ExpressionAttributeValues?: Record<string, unknown> }) => {
-    const pk = String(input.Item.PK);
-    const current = items.get(pk);
-    if (pk.startsWith('RECORDING#') && current && current.version !== input.ExpressionAttributeValues?.[':v']) {
-      throw new ConditionalCheckFailedException({ message: 'version', $metadata: {} });
-    }
-    items.set(pk, input.Item);
-    return {};
-  });
+  ddb
+    .on(PutCommand)
+    .callsFake((input: { Item: Record<string, unknown>; ExpressionAttributeValues?: Record<string, unknown> }) => {
+      const pk = String(input.Item.PK);
+      const current = items.get(pk);
+      if (pk.startsWith('RECORDING#') && current && current.version !== input.ExpressionAttributeValues?.[':v']) {
+        throw new ConditionalCheckFailedException({ message: 'version', $metadata: {} });
+      }
+      items.set(pk, input.Item);
+      return {};
+    });
   return items;
 }
 
@@ -53,13 +65,20 @@ beforeEach(() => {
   raw.on(UpdateItemCommand).resolves({});
   ddb.on(QueryCommand).resolves({ Items: [profile] });
   ddb.on(UpdateCommand).resolves({});
-  s3.on(GetObjectCommand, { Key: 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs/events/recording-started.json' }).resolves({
+  s3.on(GetObjectCommand, {
+    Key: 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs/events/recording-started.json',
+  }).resolves({
     Body: body(readFileSync(new URL('../../../fixtures/recordings/recording-started.json', import.meta.url), 'utf8')),
   } as never);
   s3.on(ListObjectsV2Command, { Prefix: `${PREFIX}/media/thumbnails/720p60/` }).resolves({
-    Contents: [{ Key: `${PREFIX}/media/thumbnails/720p60/thumb0.jpg` }, { Key: `${PREFIX}/media/thumbnails/720p60/thumb1.jpg` }],
+    Contents: [
+      { Key: `${PREFIX}/media/thumbnails/720p60/thumb0.jpg` },
+      { Key: `${PREFIX}/media/thumbnails/720p60/thumb1.jpg` },
+    ],
   });
-  s3.on(GetObjectCommand, { Key: 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs/events/recording-ended.json' }).resolves({
+  s3.on(GetObjectCommand, {
+    Key: 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs/events/recording-ended.json',
+  }).resolves({
     Body: body(readFileSync(new URL('../../../fixtures/recordings/recording-ended.json', import.meta.url), 'utf8')),
   } as never);
 });
@@ -81,16 +100,28 @@ describe('recording-state handler', () => {
       GSI3PK: 'STREAM#st-1A2b3c4D5e6F78ab91Cd23Ef#RECORDING',
       saleCount: 0,
       classification: 'NO_SALES',
-      thumbnailUrl: 'https://d111111abcdef8.cloudfront.net/ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs/media/thumbnails/720p60/thumb0.jpg',
+      thumbnailUrl:
+        'https://d111111abcdef8.cloudfront.net/ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs/media/thumbnails/720p60/thumb0.jpg',
     });
     expect(item?.GSI2PK).toBeUndefined();
-    expect(items.get('S3PREFIX#ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs')).toMatchObject({ recordingId });
-    expect(ddb).toHaveReceivedCommandWith(QueryCommand, { IndexName: 'GSI2', ExpressionAttributeValues: { ':pk': 'CHANNEL_ARN#arn:aws:ivs:us-west-2:123456789012:channel/AbCdef1G2hij', ':sk': 'PROFILE' } });
+    expect(items.get('S3PREFIX#ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs')).toMatchObject({
+      recordingId,
+    });
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+      IndexName: 'GSI2',
+      ExpressionAttributeValues: {
+        ':pk': 'CHANNEL_ARN#arn:aws:ivs:us-west-2:123456789012:channel/AbCdef1G2hij',
+        ':sk': 'PROFILE',
+      },
+    });
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: { PK: 'USER#user-1', SK: 'PROFILE' },
-      UpdateExpression: expect.stringContaining('SET currentRecordingId = :id, recordingStartedAt = :at, liveThumbnailUrl = :thumb'),
+      UpdateExpression: expect.stringContaining(
+        'SET currentRecordingId = :id, recordingStartedAt = :at, liveThumbnailUrl = :thumb',
+      ),
       ExpressionAttributeValues: expect.objectContaining({
-        ':id': recordingId, ':at': '2020-06-23T20:12:34.908Z',
+        ':id': recordingId,
+        ':at': '2020-06-23T20:12:34.908Z',
         ':thumb': `https://d111111abcdef8.cloudfront.net/${PREFIX}/media/latest_thumbnail/thumb.jpg`,
       }),
     });
@@ -99,10 +130,16 @@ describe('recording-state handler', () => {
   it('takes the thumbnail name from the bucket listing (a recorder numbering from thumb1), and none while nothing is listed', async () => {
     const items = storeBehindMock();
     s3.on(ListObjectsV2Command, { Prefix: `${PREFIX}/media/thumbnails/720p60/` }).resolves({
-      Contents: [{ Key: `${PREFIX}/media/thumbnails/720p60/thumb1.jpg` }, { Key: `${PREFIX}/media/thumbnails/720p60/thumb10.jpg` }, { Key: `${PREFIX}/media/thumbnails/720p60/thumb2.jpg` }],
+      Contents: [
+        { Key: `${PREFIX}/media/thumbnails/720p60/thumb1.jpg` },
+        { Key: `${PREFIX}/media/thumbnails/720p60/thumb10.jpg` },
+        { Key: `${PREFIX}/media/thumbnails/720p60/thumb2.jpg` },
+      ],
     });
     await processRecordingEvent(recordingEventSchema.parse(fixture('recording-end.json')));
-    expect(items.get(`RECORDING#${recordingId}`)?.thumbnailUrl).toBe(`https://d111111abcdef8.cloudfront.net/${PREFIX}/media/thumbnails/720p60/thumb1.jpg`);
+    expect(items.get(`RECORDING#${recordingId}`)?.thumbnailUrl).toBe(
+      `https://d111111abcdef8.cloudfront.net/${PREFIX}/media/thumbnails/720p60/thumb1.jpg`,
+    );
 
     items.clear();
     s3.on(ListObjectsV2Command).resolves({ Contents: [] });
@@ -125,16 +162,31 @@ describe('recording-state handler', () => {
       GSI2PK: 'RECORDINGS',
     });
     // Start after End must not point the profile at a finished recording.
-    const profileSets = ddb.commandCalls(UpdateCommand).filter((c) => String(c.args[0].input.UpdateExpression).startsWith('SET currentRecordingId'));
+    const profileSets = ddb
+      .commandCalls(UpdateCommand)
+      .filter((c) => String(c.args[0].input.UpdateExpression).startsWith('SET currentRecordingId'));
     expect(profileSets).toHaveLength(0);
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { UpdateExpression: expect.stringContaining('REMOVE currentRecordingId'), ConditionExpression: 'currentRecordingId = :id' });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      UpdateExpression: expect.stringContaining('REMOVE currentRecordingId'),
+      ConditionExpression: 'currentRecordingId = :id',
+    });
   });
 
   it('keeps sale counts a stub already holds when the Start arrives', async () => {
     const items = storeBehindMock();
-    items.set(`RECORDING#${recordingId}`, { PK: `RECORDING#${recordingId}`, SK: 'RECORDING', saleCount: 2, version: 2 });
+    items.set(`RECORDING#${recordingId}`, {
+      PK: `RECORDING#${recordingId}`,
+      SK: 'RECORDING',
+      saleCount: 2,
+      version: 2,
+    });
     await processRecordingEvent(recordingEventSchema.parse(fixture('recording-start.json')));
-    expect(items.get(`RECORDING#${recordingId}`)).toMatchObject({ state: 'RECORDING', saleCount: 2, classification: 'HAS_SALES', version: 3 });
+    expect(items.get(`RECORDING#${recordingId}`)).toMatchObject({
+      state: 'RECORDING',
+      saleCount: 2,
+      classification: 'HAS_SALES',
+      version: 3,
+    });
   });
 
   it('retries the write when another event changed the item in between', async () => {
@@ -157,7 +209,10 @@ describe('recording-state handler', () => {
     const items = storeBehindMock();
     s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'missing', $metadata: {} }));
     await processRecordingEvent(recordingEventSchema.parse(fixture('recording-start.json')));
-    expect(items.get(`RECORDING#${recordingId}`)).toMatchObject({ state: 'RECORDING', startedAt: '2020-06-23T20:12:36.000Z' });
+    expect(items.get(`RECORDING#${recordingId}`)).toMatchObject({
+      state: 'RECORDING',
+      startedAt: '2020-06-23T20:12:36.000Z',
+    });
   });
 
   it('Start Failure marks the recording FAILED with the reason', async () => {
@@ -170,7 +225,9 @@ describe('recording-state handler', () => {
   it('ignores a channel without a profile and malformed events', async () => {
     storeBehindMock();
     ddb.on(QueryCommand).resolves({ Items: [] });
-    await expect(processRecordingEvent(recordingEventSchema.parse(fixture('recording-start.json')))).resolves.toBeUndefined();
+    await expect(
+      processRecordingEvent(recordingEventSchema.parse(fixture('recording-start.json'))),
+    ).resolves.toBeUndefined();
     await expect(handler({ 'detail-type': 'Something else' }, context)).resolves.toEqual({ ignored: true });
     expect(ddb).not.toHaveReceivedCommand(PutCommand);
   });

@@ -1,5 +1,11 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectTaggingCommand, RestoreObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectTaggingCommand,
+  RestoreObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -40,7 +46,12 @@ const cognito = { sub: 'viewer-1', username: 'viewer-1', claims: { handle: 'bob'
 
 /** The page events the handler put on the jobs bus, parsed. */
 const jobsSent = () =>
-  events.commandCalls(PutEventsCommand).flatMap((c) => (c.args[0].input.Entries ?? []).map((e) => ({ ...e, Detail: JSON.parse(e.Detail ?? '{}') as Record<string, unknown> })));
+  events.commandCalls(PutEventsCommand).flatMap((c) =>
+    (c.args[0].input.Entries ?? []).map((e) => ({
+      ...e,
+      Detail: JSON.parse(e.Detail ?? '{}') as Record<string, unknown>,
+    })),
+  );
 
 beforeEach(() => {
   ddb.reset();
@@ -79,9 +90,16 @@ describe('replay handler', () => {
       }),
     });
     expect('data' in result && 'PK' in result.data.recording).toBe(false);
-    expect(ddb).toHaveReceivedCommandWith(QueryCommand, { IndexName: 'GSI2', ScanIndexForward: true, ExpressionAttributeValues: { ':pk': 'RECORDING#rec_1#SALES' } });
+    expect(ddb).toHaveReceivedCommandWith(QueryCommand, {
+      IndexName: 'GSI2',
+      ScanIndexForward: true,
+      ExpressionAttributeValues: { ':pk': 'RECORDING#rec_1#SALES' },
+    });
     // The probe is a segment big enough to be tiered, not the tiny playlist.
-    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: 'recordings', Key: `${PREFIX}/media/hls/720p60/0.ts` });
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, {
+      Bucket: 'recordings',
+      Key: `${PREFIX}/media/hls/720p60/0.ts`,
+    });
     expect(s3).not.toHaveReceivedCommand(RestoreObjectCommand);
   });
 
@@ -96,7 +114,13 @@ describe('replay handler', () => {
       Key: { PK: 'RECORDING#rec_1', SK: 'RECORDING' },
       ConditionExpression: 'attribute_not_exists(restoreStatus) OR restoreStatus <> :r OR restoreStartedAt < :stale',
       UpdateExpression: expect.stringContaining('REMOVE restoreObjectCount'),
-      ExpressionAttributeValues: expect.objectContaining({ ':r': 'RESTORING', ':t': 'ARCHIVE_ACCESS', ':now': now.toISOString(), ':zero': 0, ':job': expect.stringMatching(/^rst_/) }),
+      ExpressionAttributeValues: expect.objectContaining({
+        ':r': 'RESTORING',
+        ':t': 'ARCHIVE_ACCESS',
+        ':now': now.toISOString(),
+        ':zero': 0,
+        ':job': expect.stringMatching(/^rst_/),
+      }),
     });
     const claim = ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues ?? {};
     // No S3 bulk call on the request path: the one page event carries the whole restore.
@@ -108,10 +132,20 @@ describe('replay handler', () => {
         Source: 'live-shopping.recordings',
         DetailType: 'Recording Objects Page',
         Resources: [],
-        Detail: { action: 'RESTORE', jobId: claim[':job'], recordingId: 'rec_1', bucket: 'recordings', prefix: PREFIX, tier: 'ARCHIVE_ACCESS', page: 0 },
+        Detail: {
+          action: 'RESTORE',
+          jobId: claim[':job'],
+          recordingId: 'rec_1',
+          bucket: 'recordings',
+          prefix: PREFIX,
+          tier: 'ARCHIVE_ACCESS',
+          page: 0,
+        },
       },
     ]);
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, { Item: expect.objectContaining({ PK: 'RECORDING#rec_1', SK: 'RESTORE#viewer-1' }) });
+    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({ PK: 'RECORDING#rec_1', SK: 'RESTORE#viewer-1' }),
+    });
   });
 
   it('deep archive estimates up to 12 hours', async () => {
@@ -124,7 +158,16 @@ describe('replay handler', () => {
   });
 
   it('a restore already running: RESTORING without new S3 calls or jobs, estimate counts down', async () => {
-    ddb.on(GetCommand).resolves({ Item: { ...recording, restoreStatus: 'RESTORING', restoreTier: 'ARCHIVE_ACCESS', restoreStartedAt: '2026-01-01T00:00:00.000Z', restoreJobId: 'rst_x', restorePagesDone: 3 } });
+    ddb.on(GetCommand).resolves({
+      Item: {
+        ...recording,
+        restoreStatus: 'RESTORING',
+        restoreTier: 'ARCHIVE_ACCESS',
+        restoreStartedAt: '2026-01-01T00:00:00.000Z',
+        restoreJobId: 'rst_x',
+        restorePagesDone: 3,
+      },
+    });
     const view = await getReplay('rec_1', 'viewer-2', () => new Date('2026-01-01T01:00:00.000Z'));
     expect(view).toMatchObject({ status: 'RESTORING', readyInSeconds: 14_400 });
     // The worker's bookkeeping stays server-side.
@@ -146,7 +189,10 @@ describe('replay handler', () => {
 
   it('a job EventBridge does not accept releases the claim (only its own) so the next request can restore', async () => {
     s3.on(HeadObjectCommand).resolves({ ArchiveStatus: 'ARCHIVE_ACCESS' });
-    events.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }] });
+    events.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }],
+    });
     const result = await handler({ arguments: { recordingId: 'rec_1' }, identity: cognito });
     expect(result).toMatchObject({ error: { type: 'INTERNAL' } });
     const claim = ddb.commandCalls(UpdateCommand)[0]?.args[0].input.ExpressionAttributeValues ?? {};
@@ -158,19 +204,39 @@ describe('replay handler', () => {
   });
 
   it('a restore past its estimate whose media is back is settled READY even if completion events were lost', async () => {
-    ddb.on(GetCommand).resolves({ Item: { ...recording, restoreStatus: 'RESTORING', restoreTier: 'ARCHIVE_ACCESS', restoreStartedAt: '2026-01-01T00:00:00.000Z' } });
+    ddb.on(GetCommand).resolves({
+      Item: {
+        ...recording,
+        restoreStatus: 'RESTORING',
+        restoreTier: 'ARCHIVE_ACCESS',
+        restoreStartedAt: '2026-01-01T00:00:00.000Z',
+      },
+    });
     s3.on(HeadObjectCommand).resolves({ StorageClass: 'INTELLIGENT_TIERING' });
     const view = await getReplay('rec_1', 'viewer-1', () => new Date('2026-01-01T06:00:00.000Z'));
     expect(view.status).toBe('READY');
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ConditionExpression: 'restoreStatus = :restoring', ExpressionAttributeValues: expect.objectContaining({ ':ready': 'READY' }) });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      ConditionExpression: 'restoreStatus = :restoring',
+      ExpressionAttributeValues: expect.objectContaining({ ':ready': 'READY' }),
+    });
   });
 
   it('a stale claim whose objects are still archived is claimed again with a new job', async () => {
-    ddb.on(GetCommand).resolves({ Item: { ...recording, restoreStatus: 'RESTORING', restoreTier: 'ARCHIVE_ACCESS', restoreStartedAt: '2026-01-01T00:00:00.000Z', restoreJobId: 'rst_old' } });
+    ddb.on(GetCommand).resolves({
+      Item: {
+        ...recording,
+        restoreStatus: 'RESTORING',
+        restoreTier: 'ARCHIVE_ACCESS',
+        restoreStartedAt: '2026-01-01T00:00:00.000Z',
+        restoreJobId: 'rst_old',
+      },
+    });
     s3.on(HeadObjectCommand).resolves({ ArchiveStatus: 'ARCHIVE_ACCESS' });
     const view = await getReplay('rec_1', 'viewer-1', () => new Date('2026-01-01T06:00:00.000Z'));
     expect(view).toMatchObject({ status: 'RESTORING', readyInSeconds: 18_000 });
-    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':stale': '2026-01-01T01:00:00.000Z' }) });
+    expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
+      ExpressionAttributeValues: expect.objectContaining({ ':stale': '2026-01-01T01:00:00.000Z' }),
+    });
     expect(jobsSent()).toHaveLength(1);
     expect(jobsSent()[0]?.Detail.jobId).not.toBe('rst_old');
     expect(s3).not.toHaveReceivedCommand(PutObjectTaggingCommand);

@@ -1,16 +1,29 @@
 import { readFileSync } from 'node:fs';
 import {
-  DeleteChannelCommand, DeleteStreamKeyCommand, IvsClient, ListChannelsCommand, ListStreamKeysCommand, StopStreamCommand, UpdateChannelCommand,
+  DeleteChannelCommand,
+  DeleteStreamKeyCommand,
+  IvsClient,
+  ListChannelsCommand,
+  ListStreamKeysCommand,
+  StopStreamCommand,
+  UpdateChannelCommand,
 } from '@aws-sdk/client-ivs';
 import { DeleteRoomCommand, IvschatClient, ListRoomsCommand } from '@aws-sdk/client-ivschat';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { handler, LiveChannelsError, migrateRecordingConfiguration, PHYSICAL_ID } from '../../../../lambdas/runtime-teardown/handler';
+import {
+  handler,
+  LiveChannelsError,
+  migrateRecordingConfiguration,
+  PHYSICAL_ID,
+} from '../../../../lambdas/runtime-teardown/handler';
 
 const ivs = mockClient(IvsClient);
 const chat = mockClient(IvschatClient);
-const del = JSON.parse(readFileSync('test/fixtures/events/cfn-delete.json', 'utf8')) as CloudFormationCustomResourceEvent;
+const del = JSON.parse(
+  readFileSync('test/fixtures/events/cfn-delete.json', 'utf8'),
+) as CloudFormationCustomResourceEvent;
 
 describe('runtime-teardown', () => {
   beforeEach(() => {
@@ -18,13 +31,26 @@ describe('runtime-teardown', () => {
     chat.reset();
     Object.assign(process.env, { RESOURCE_TAG: 'live-shopping-dev', STAGE: 'dev' });
     delete process.env.ALLOW_TEARDOWN;
-    ivs.on(ListChannelsCommand).resolvesOnce({ channels: [{ arn: 'arn:c1', tags: { platform: 'live-shopping-dev', owner: 'u1' } }, { arn: 'arn:other', tags: { platform: 'someone-else' } }], nextToken: 't' })
+    ivs
+      .on(ListChannelsCommand)
+      .resolvesOnce({
+        channels: [
+          { arn: 'arn:c1', tags: { platform: 'live-shopping-dev', owner: 'u1' } },
+          { arn: 'arn:other', tags: { platform: 'someone-else' } },
+        ],
+        nextToken: 't',
+      })
       .resolves({ channels: [{ arn: 'arn:c2', tags: { platform: 'live-shopping-dev' } }] });
     ivs.on(ListStreamKeysCommand).resolves({ streamKeys: [{ arn: 'arn:k' }] });
     ivs.on(StopStreamCommand).rejects(Object.assign(new Error('offline'), { name: 'ChannelNotBroadcasting' }));
     ivs.on(DeleteStreamKeyCommand).resolves({});
     ivs.on(DeleteChannelCommand).resolves({});
-    chat.on(ListRoomsCommand).resolves({ rooms: [{ arn: 'arn:r1', tags: { platform: 'live-shopping-dev' } }, { arn: 'arn:r-other', tags: {} }] });
+    chat.on(ListRoomsCommand).resolves({
+      rooms: [
+        { arn: 'arn:r1', tags: { platform: 'live-shopping-dev' } },
+        { arn: 'arn:r-other', tags: {} },
+      ],
+    });
     chat.on(DeleteRoomCommand).resolves({});
   });
 
@@ -60,7 +86,12 @@ describe('runtime-teardown', () => {
 
   it('Update with the same recording configuration moves no channel', async () => {
     const props = { ServiceToken: 'x', RecordingConfigurationArn: 'arn:rc-old' };
-    const update = { ...del, RequestType: 'Update', ResourceProperties: props, OldResourceProperties: props } as CloudFormationCustomResourceEvent;
+    const update = {
+      ...del,
+      RequestType: 'Update',
+      ResourceProperties: props,
+      OldResourceProperties: props,
+    } as CloudFormationCustomResourceEvent;
     expect(await handler(update)).toEqual({ PhysicalResourceId: PHYSICAL_ID });
     expect(ivs).not.toHaveReceivedCommand(UpdateChannelCommand);
   });
@@ -69,7 +100,8 @@ describe('runtime-teardown', () => {
 describe('runtime-teardown: a replaced recording configuration', () => {
   const conflict = () => Object.assign(new Error('channel is live'), { name: 'ConflictException' });
   const update = {
-    ...del, RequestType: 'Update',
+    ...del,
+    RequestType: 'Update',
     ResourceProperties: { ServiceToken: 'x', RecordingConfigurationArn: 'arn:rc-new' },
     OldResourceProperties: { ServiceToken: 'x', RecordingConfigurationArn: 'arn:rc-old' },
   } as CloudFormationCustomResourceEvent;
@@ -77,7 +109,15 @@ describe('runtime-teardown: a replaced recording configuration', () => {
   beforeEach(() => {
     ivs.reset();
     Object.assign(process.env, { RESOURCE_TAG: 'live-shopping-dev', STAGE: 'prod' });
-    ivs.on(ListChannelsCommand).resolvesOnce({ channels: [{ arn: 'arn:c1', tags: { platform: 'live-shopping-dev' } }, { arn: 'arn:other', tags: { platform: 'x' } }], nextToken: 't' })
+    ivs
+      .on(ListChannelsCommand)
+      .resolvesOnce({
+        channels: [
+          { arn: 'arn:c1', tags: { platform: 'live-shopping-dev' } },
+          { arn: 'arn:other', tags: { platform: 'x' } },
+        ],
+        nextToken: 't',
+      })
       .resolves({ channels: [{ arn: 'arn:c2', tags: { platform: 'live-shopping-dev' } }] });
     ivs.on(UpdateChannelCommand).resolves({});
   });
@@ -87,7 +127,10 @@ describe('runtime-teardown: a replaced recording configuration', () => {
 
     expect(out).toEqual({ PhysicalResourceId: PHYSICAL_ID, Data: { moved: 2 } });
     expect(ivs).toReceiveCommandWith(ListChannelsCommand, { filterByRecordingConfigurationArn: 'arn:rc-old' });
-    expect(ivs).toReceiveCommandWith(ListChannelsCommand, { filterByRecordingConfigurationArn: 'arn:rc-old', nextToken: 't' });
+    expect(ivs).toReceiveCommandWith(ListChannelsCommand, {
+      filterByRecordingConfigurationArn: 'arn:rc-old',
+      nextToken: 't',
+    });
     expect(ivs).toReceiveCommandWith(UpdateChannelCommand, { arn: 'arn:c1', recordingConfigurationArn: 'arn:rc-new' });
     expect(ivs).toReceiveCommandWith(UpdateChannelCommand, { arn: 'arn:c2', recordingConfigurationArn: 'arn:rc-new' });
     expect(ivs).not.toReceiveCommandWith(UpdateChannelCommand, { arn: 'arn:other' });
@@ -97,7 +140,10 @@ describe('runtime-teardown: a replaced recording configuration', () => {
   it('waits for a live channel to go offline, then moves it', async () => {
     ivs.on(UpdateChannelCommand, { arn: 'arn:c2' }).rejectsOnce(conflict()).resolves({});
 
-    const moved = await migrateRecordingConfiguration('live-shopping-dev', 'arn:rc-old', 'arn:rc-new', { deadline: Date.now() + 5_000, retryEveryMs: 1 });
+    const moved = await migrateRecordingConfiguration('live-shopping-dev', 'arn:rc-old', 'arn:rc-new', {
+      deadline: Date.now() + 5_000,
+      retryEveryMs: 1,
+    });
 
     expect(moved).toBe(2);
     expect(ivs).toHaveReceivedCommandTimes(UpdateChannelCommand, 3);
@@ -106,7 +152,10 @@ describe('runtime-teardown: a replaced recording configuration', () => {
   it('fails with the live channels named when they stay live past the deadline', async () => {
     ivs.on(UpdateChannelCommand, { arn: 'arn:c2' }).rejects(conflict());
 
-    const run = migrateRecordingConfiguration('live-shopping-dev', 'arn:rc-old', 'arn:rc-new', { deadline: Date.now() + 30, retryEveryMs: 10 });
+    const run = migrateRecordingConfiguration('live-shopping-dev', 'arn:rc-old', 'arn:rc-new', {
+      deadline: Date.now() + 30,
+      retryEveryMs: 10,
+    });
 
     await expect(run).rejects.toBeInstanceOf(LiveChannelsError);
     await expect(run).rejects.toThrow(/1 channel\(s\) stayed live .*arn:c2\. CloudFormation rolls back/);
@@ -114,8 +163,14 @@ describe('runtime-teardown: a replaced recording configuration', () => {
   });
 
   it('does not swallow other IVS errors', async () => {
-    ivs.on(UpdateChannelCommand, { arn: 'arn:c1' }).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
-    await expect(migrateRecordingConfiguration('live-shopping-dev', 'arn:rc-old', 'arn:rc-new', { deadline: Date.now() + 1000, retryEveryMs: 1 }))
-      .rejects.toThrow('denied');
+    ivs
+      .on(UpdateChannelCommand, { arn: 'arn:c1' })
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    await expect(
+      migrateRecordingConfiguration('live-shopping-dev', 'arn:rc-old', 'arn:rc-new', {
+        deadline: Date.now() + 1000,
+        retryEveryMs: 1,
+      }),
+    ).rejects.toThrow('denied');
   });
 });

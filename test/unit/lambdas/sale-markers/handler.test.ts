@@ -24,7 +24,11 @@ const events = mockClient(EventBridgeClient);
 const CHANNEL_ARN = 'arn:aws:ivs:us-west-2:123456789012:channel/AbCdef1G2hij';
 
 let seq = 100;
-function record(eventName: 'INSERT' | 'MODIFY', next: Record<string, unknown>, old?: Record<string, unknown>): DynamoDBRecord {
+function record(
+  eventName: 'INSERT' | 'MODIFY',
+  next: Record<string, unknown>,
+  old?: Record<string, unknown>,
+): DynamoDBRecord {
   seq++;
   return {
     eventID: `ev-${seq}`,
@@ -141,12 +145,25 @@ describe('sale-markers: cues', () => {
   });
 
   it('cues a product when it becomes featured, not when it stays featured', async () => {
-    const product = { PK: 'PRODUCT#prd_1', SK: 'PRODUCT', type: 'Product', productId: 'prd_1', channelId: 'user-1', title: 'Leather jacket', currency: 'USD', buyNowPrice: 9900 };
+    const product = {
+      PK: 'PRODUCT#prd_1',
+      SK: 'PRODUCT',
+      type: 'Product',
+      productId: 'prd_1',
+      channelId: 'user-1',
+      title: 'Leather jacket',
+      currency: 'USD',
+      buyNowPrice: 9900,
+    };
     await handler(batch(record('MODIFY', { ...product, featured: true }, { ...product, featured: false })));
-    await handler(batch(record('MODIFY', { ...product, featured: true, updatedAt: 'x' }, { ...product, featured: true })));
+    await handler(
+      batch(record('MODIFY', { ...product, featured: true, updatedAt: 'x' }, { ...product, featured: true })),
+    );
     expect(ivs).toHaveReceivedCommandTimes(PutMetadataCommand, 1);
     const payload = ivs.commandCalls(PutMetadataCommand)[0]?.args[0].input.metadata ?? '';
-    expect(parseCuePayload(payload)).toEqual([{ kind: 'featured', productId: 'prd_1', price: 9900, currency: 'USD', title: 'Leather jacket' }]);
+    expect(parseCuePayload(payload)).toEqual([
+      { kind: 'featured', productId: 'prd_1', price: 9900, currency: 'USD', title: 'Leather jacket' },
+    ]);
   });
 });
 
@@ -177,7 +194,11 @@ describe('sale-markers: recording classification', () => {
   };
 
   it('reconciles a classification that no longer matches keep/saleCount', async () => {
-    await handler(batch(record('MODIFY', { ...recording, state: 'AVAILABLE', saleCount: 1, keep: false, classification: 'NO_SALES' })));
+    await handler(
+      batch(
+        record('MODIFY', { ...recording, state: 'AVAILABLE', saleCount: 1, keep: false, classification: 'NO_SALES' }),
+      ),
+    );
     expect(ddb).toHaveReceivedCommandWith(UpdateCommand, {
       Key: { PK: 'RECORDING#rec_1', SK: 'RECORDING' },
       ExpressionAttributeValues: expect.objectContaining({ ':c': 'HAS_SALES', ':v': 4 }),
@@ -185,25 +206,64 @@ describe('sale-markers: recording classification', () => {
     expect(s3).not.toHaveReceivedCommand(PutObjectTaggingCommand);
   });
 
-  const tagJobs = () => events.commandCalls(PutEventsCommand).flatMap((c) => (c.args[0].input.Entries ?? []).map((e) => JSON.parse(e.Detail ?? '{}') as Record<string, unknown>));
+  const tagJobs = () =>
+    events
+      .commandCalls(PutEventsCommand)
+      .flatMap((c) =>
+        (c.args[0].input.Entries ?? []).map((e) => JSON.parse(e.Detail ?? '{}') as Record<string, unknown>),
+      );
 
   it('queues one tagging job once the recording is AVAILABLE, and again when the classification changes; tags nothing itself', async () => {
     events.reset();
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'ev-1' }] });
     const ended = { ...recording, state: 'AVAILABLE', saleCount: 0, keep: true, classification: 'KEEP' };
-    const result = await handler(batch(record('MODIFY', ended, { ...recording, state: 'AVAILABLE', saleCount: 0, keep: false, classification: 'NO_SALES' })));
+    const result = await handler(
+      batch(
+        record('MODIFY', ended, {
+          ...recording,
+          state: 'AVAILABLE',
+          saleCount: 0,
+          keep: false,
+          classification: 'NO_SALES',
+        }),
+      ),
+    );
     expect(result.batchItemFailures).toEqual([]);
     expect(s3).not.toHaveReceivedCommand(PutObjectTaggingCommand);
     expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
     expect(events).toHaveReceivedCommandWith(PutEventsCommand, {
-      Entries: [expect.objectContaining({ EventBusName: 'lvs-test-jobs', Source: 'live-shopping.recordings', DetailType: 'Recording Objects Page' })],
+      Entries: [
+        expect.objectContaining({
+          EventBusName: 'lvs-test-jobs',
+          Source: 'live-shopping.recordings',
+          DetailType: 'Recording Objects Page',
+        }),
+      ],
     });
     expect(tagJobs()).toEqual([
-      { action: 'TAG', jobId: expect.stringMatching(/^tag_/), recordingId: 'rec_1', bucket: 'your-bucket-name', prefix: recording.s3Prefix, classification: 'KEEP', page: 0 },
+      {
+        action: 'TAG',
+        jobId: expect.stringMatching(/^tag_/),
+        recordingId: 'rec_1',
+        bucket: 'your-bucket-name',
+        prefix: recording.s3Prefix,
+        classification: 'KEEP',
+        page: 0,
+      },
     ]);
 
     // A redelivered stream record repeats the same job (the worker runs a job's page once).
-    await handler(batch(record('MODIFY', ended, { ...recording, state: 'AVAILABLE', saleCount: 0, keep: false, classification: 'NO_SALES' })));
+    await handler(
+      batch(
+        record('MODIFY', ended, {
+          ...recording,
+          state: 'AVAILABLE',
+          saleCount: 0,
+          keep: false,
+          classification: 'NO_SALES',
+        }),
+      ),
+    );
     expect(tagJobs()[1]).toEqual(tagJobs()[0]);
 
     events.resetHistory();
@@ -213,14 +273,24 @@ describe('sale-markers: recording classification', () => {
 
   it('a tagging job EventBridge does not accept fails the record so the stream retries it', async () => {
     events.reset();
-    events.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
-    const rec = record('MODIFY', { ...recording, state: 'AVAILABLE', saleCount: 0, keep: false, classification: 'NO_SALES' }, { ...recording, state: 'RECORDING', classification: 'NO_SALES' });
+    events
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
+    const rec = record(
+      'MODIFY',
+      { ...recording, state: 'AVAILABLE', saleCount: 0, keep: false, classification: 'NO_SALES' },
+      { ...recording, state: 'RECORDING', classification: 'NO_SALES' },
+    );
     const result = await handler(batch(rec));
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: rec.dynamodb?.SequenceNumber }]);
   });
 
   it('does not tag a recording that is still being written', async () => {
-    await handler(batch(record('INSERT', { ...recording, state: 'RECORDING', saleCount: 0, keep: false, classification: 'NO_SALES' })));
+    await handler(
+      batch(
+        record('INSERT', { ...recording, state: 'RECORDING', saleCount: 0, keep: false, classification: 'NO_SALES' }),
+      ),
+    );
     expect(s3).not.toHaveReceivedCommand(ListObjectsV2Command);
   });
 });
@@ -236,9 +306,15 @@ describe('sale-markers: partial batch failures', () => {
     const result = await handler(batch(before, poisoned, after));
     // Assess
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: poisoned.dynamodb?.SequenceNumber }]);
-    const cued = ivs.commandCalls(PutMetadataCommand).flatMap((c) => parseCuePayload(c.args[0].input.metadata ?? '').map((cue) => cue.saleId));
+    const cued = ivs
+      .commandCalls(PutMetadataCommand)
+      .flatMap((c) => parseCuePayload(c.args[0].input.metadata ?? '').map((cue) => cue.saleId));
     expect(cued).toEqual([sale(1).saleId, sale(3).saleId]);
-    expect(ddb.commandCalls(UpdateCommand).map((c) => [...(c.args[0].input.ExpressionAttributeValues?.[':ids'] as Set<string>)][0])).toEqual([sale(1).saleId, sale(3).saleId]);
+    expect(
+      ddb
+        .commandCalls(UpdateCommand)
+        .map((c) => [...(c.args[0].input.ExpressionAttributeValues?.[':ids'] as Set<string>)][0]),
+    ).toEqual([sale(1).saleId, sale(3).saleId]);
   });
 
   it('a sale whose count fails is reported; its cue still went out with the others', async () => {
@@ -246,13 +322,24 @@ describe('sale-markers: partial batch failures', () => {
     const records = [1, 2, 3].map((i) => record('INSERT', sale(i, { recordingId: 'rec_1' })));
     const result = await handler(batch(...records));
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: records[1]?.dynamodb?.SequenceNumber }]);
-    const cued = ivs.commandCalls(PutMetadataCommand).flatMap((c) => parseCuePayload(c.args[0].input.metadata ?? '').map((cue) => cue.saleId));
+    const cued = ivs
+      .commandCalls(PutMetadataCommand)
+      .flatMap((c) => parseCuePayload(c.args[0].input.metadata ?? '').map((cue) => cue.saleId));
     expect(cued).toEqual([1, 2, 3].map((i) => sale(i).saleId));
   });
 
   it('a recording whose reconcile fails is reported; a sale on another channel in the batch is not', async () => {
     ddb.on(UpdateCommand, { Key: { PK: 'RECORDING#rec_9', SK: 'RECORDING' } }).rejects(new Error('throttled'));
-    const rec = record('MODIFY', { PK: 'RECORDING#rec_9', SK: 'RECORDING', type: 'Recording', recordingId: 'rec_9', state: 'AVAILABLE', saleCount: 2, classification: 'NO_SALES', version: 3 });
+    const rec = record('MODIFY', {
+      PK: 'RECORDING#rec_9',
+      SK: 'RECORDING',
+      type: 'Recording',
+      recordingId: 'rec_9',
+      state: 'AVAILABLE',
+      saleCount: 2,
+      classification: 'NO_SALES',
+      version: 3,
+    });
     const good = record('INSERT', sale(4));
     const result = await handler(batch(rec, good));
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: rec.dynamodb?.SequenceNumber }]);
@@ -263,6 +350,8 @@ describe('sale-markers: partial batch failures', () => {
     ivs.on(PutMetadataCommand).rejects(new Error('boom'));
     const records = [record('INSERT', sale(1)), record('INSERT', sale(2))];
     const result = await handler(batch(...records));
-    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(records.map((r) => r.dynamodb?.SequenceNumber).sort());
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      records.map((r) => r.dynamodb?.SequenceNumber).sort(),
+    );
   });
 });

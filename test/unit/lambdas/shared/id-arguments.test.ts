@@ -19,7 +19,12 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const chat = mockClient(IvschatClient);
 const HUGE = 'x'.repeat(100_000);
 const identity = { sub: 'u1', username: 'u1', claims: { handle: 'ann', email: 'ann@example.com' } };
-const event = <A>(fieldName: string, args: A) => ({ arguments: args, identity, source: null, info: { fieldName, parentTypeName: 'Mutation' } });
+const event = <A>(fieldName: string, args: A) => ({
+  arguments: args,
+  identity,
+  source: null,
+  info: { fieldName, parentTypeName: 'Mutation' },
+});
 
 describe('id arguments of Lambda-backed fields', () => {
   beforeEach(() => {
@@ -31,7 +36,9 @@ describe('id arguments of Lambda-backed fields', () => {
   it('idArgument passes an id and refuses a missing, blank or over-long one with VALIDATION naming the field', () => {
     expect(idArgument('prd_7M2Q9XK4D1HZC0B8TNVW', 'productId')).toBe('prd_7M2Q9XK4D1HZC0B8TNVW');
     for (const bad of [undefined, null, 12345, '', '   ', 'x'.repeat(MAX_ID_LENGTH + 1)]) {
-      expect(() => idArgument(bad, 'channelId')).toThrow(expect.objectContaining({ code: 'VALIDATION', details: { field: 'channelId' } }));
+      expect(() => idArgument(bad, 'channelId')).toThrow(
+        expect.objectContaining({ code: 'VALIDATION', details: { field: 'channelId' } }),
+      );
     }
     expect(() => idArgument(HUGE, 'userId')).toThrow(DomainError);
   });
@@ -56,7 +63,9 @@ describe('id arguments of Lambda-backed fields', () => {
 
   it('streamer(handle) answers null for a string that is not a handle, without a lookup', async () => {
     for (const handle of [HUGE, '', 'a', '__proto__ x', 'ann#PROFILE']) {
-      expect(await social({ ...event('streamer', { handle }), info: { fieldName: 'streamer', parentTypeName: 'Query' } })).toEqual({ data: null });
+      expect(
+        await social({ ...event('streamer', { handle }), info: { fieldName: 'streamer', parentTypeName: 'Query' } }),
+      ).toEqual({ data: null });
     }
     expect(ddb.calls()).toEqual([]);
   });

@@ -22,7 +22,16 @@ const ddb = mockClient(DynamoDBDocumentClient);
 const events = mockClient(EventBridgeClient);
 const chat = mockClient(IvschatClient);
 
-const input = { streamId: 'st-1', channelId: 'u-1', handle: 'anna', chatRoomArn: 'arn:aws:ivschat:us-east-1:1:room/r', milestone: 1000, viewers: 1013, source: 'analytics' as const, at: new Date('2026-12-01T20:05:00Z') };
+const input = {
+  streamId: 'st-1',
+  channelId: 'u-1',
+  handle: 'anna',
+  chatRoomArn: 'arn:aws:ivschat:us-east-1:1:room/r',
+  milestone: 1000,
+  viewers: 1013,
+  source: 'analytics' as const,
+  at: new Date('2026-12-01T20:05:00Z'),
+};
 
 beforeEach(() => {
   ddb.reset();
@@ -40,10 +49,17 @@ describe('emitViewerMilestone', () => {
     const entry = events.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
     expect(entry).toMatchObject({ Source: VIEWER_MILESTONE_EVENT.source, DetailType: 'Viewer Milestone' });
     expect(JSON.parse(entry.Detail!)).toMatchObject({ streamId: 'st-1', milestone: 1000, viewerCount: 1013 });
-    const notification = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item!).find((i) => i.type === 'Notification');
+    const notification = ddb
+      .commandCalls(PutCommand)
+      .map((c) => c.args[0].input.Item!)
+      .find((i) => i.type === 'Notification');
     expect(notification).toMatchObject({ kind: 'VIEWER_MILESTONE', userId: 'u-1', title: '1,000 viewers!' });
     expect(publish).toHaveBeenCalledOnce();
-    expect(chat).toHaveReceivedCommandWith(SendEventCommand, { roomIdentifier: input.chatRoomArn, eventName: 'system', attributes: expect.objectContaining({ kind: 'viewer_milestone', milestone: '1000' }) });
+    expect(chat).toHaveReceivedCommandWith(SendEventCommand, {
+      roomIdentifier: input.chatRoomArn,
+      eventName: 'system',
+      attributes: expect.objectContaining({ kind: 'viewer_milestone', milestone: '1000' }),
+    });
   });
 
   it('a repeat finds the marker and sends nothing', async () => {
@@ -58,7 +74,9 @@ describe('emitViewerMilestone', () => {
     ddb.on(PutCommand).resolves({});
     events.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
     expect(await emitViewerMilestone(input)).toBe(false);
-    expect(ddb).toHaveReceivedCommandWith(DeleteCommand, { Key: { PK: 'STREAM#st-1', SK: 'MILESTONE#000000000001000' } });
+    expect(ddb).toHaveReceivedCommandWith(DeleteCommand, {
+      Key: { PK: 'STREAM#st-1', SK: 'MILESTONE#000000000001000' },
+    });
     expect(publish).not.toHaveBeenCalled();
   });
 });

@@ -4,19 +4,35 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../../../local/appsync/engine';
-import { AppSyncError, EarlyReturn, loadResolverCode, util, withInvocation, type AppendedError } from '../../../../local/appsync/runtime';
+import {
+  AppSyncError,
+  EarlyReturn,
+  loadResolverCode,
+  util,
+  withInvocation,
+  type AppendedError,
+} from '../../../../local/appsync/runtime';
 
-const load = (body: string) => loadResolverCode(`import { util, runtime } from '@aws-appsync/utils';\n${body}`, 'test.js');
+const load = (body: string) =>
+  loadResolverCode(`import { util, runtime } from '@aws-appsync/utils';\n${body}`, 'test.js');
 
 describe('local APPSYNC_JS runtime', () => {
   it('loads bundled ESM with @aws-appsync/utils and nothing else', () => {
-    const mod = load('export function request(ctx) { return { payload: util.dynamodb.toMapValues({ a: 1, b: "x", c: [true], d: null }) }; }');
-    expect(mod.request?.({})).toEqual({ payload: { a: { N: '1' }, b: { S: 'x' }, c: { L: [{ BOOL: true }] }, d: { NULL: true } } });
-    expect(() => loadResolverCode("import fs from 'node:fs'; export const x = fs;", 'bad.js')).toThrow(/cannot import node:fs/);
+    const mod = load(
+      'export function request(ctx) { return { payload: util.dynamodb.toMapValues({ a: 1, b: "x", c: [true], d: null }) }; }',
+    );
+    expect(mod.request?.({})).toEqual({
+      payload: { a: { N: '1' }, b: { S: 'x' }, c: { L: [{ BOOL: true }] }, d: { NULL: true } },
+    });
+    expect(() => loadResolverCode("import fs from 'node:fs'; export const x = fs;", 'bad.js')).toThrow(
+      /cannot import node:fs/,
+    );
   });
 
   it('util.error throws a typed error; appendError collects; unauthorized', () => {
-    const mod = load('export function request(ctx) { util.appendError("soft", "SOFT"); util.error("hard", "BID_TOO_LOW", null, { minimum: 5 }); }');
+    const mod = load(
+      'export function request(ctx) { util.appendError("soft", "SOFT"); util.error("hard", "BID_TOO_LOW", null, { minimum: 5 }); }',
+    );
     const errors: AppendedError[] = [];
     let thrown: unknown;
     try {
@@ -56,7 +72,9 @@ describe('local APPSYNC_JS runtime', () => {
   it('an unimplemented util function fails loudly, naming it', () => {
     const mod = load('export function request(ctx) { return util.transform.toDynamoDBFilterExpression({}); }');
     expect(() => mod.request?.({})).toThrow('util.transform is not implemented by the local APPSYNC_JS runtime');
-    expect(() => (util.time as unknown as Record<string, () => void>).nowFormatted?.()).toThrow('util.time.nowFormatted is not implemented');
+    expect(() => (util.time as unknown as Record<string, () => void>).nowFormatted?.()).toThrow(
+      'util.time.nowFormatted is not implemented',
+    );
   });
 
   it('runs resolver code without the globals AppSync does not document, as AppSync would refuse it', () => {
@@ -81,7 +99,13 @@ describe('local APPSYNC_JS runtime', () => {
         finite: Number.isFinite(1) && !isNaN(parseInt('12', 10)) };
     }`);
     expect(mod.request?.({ args: { at: '2024-01-01T00:00:00.000Z' } })).toEqual({
-      iso: '2024-01-01T00:00:01.000Z', max: 2, floor: 2, json: { a: [1] }, keys: ['x'], up: ['A', 'B'], finite: true,
+      iso: '2024-01-01T00:00:01.000Z',
+      max: 2,
+      floor: 2,
+      json: { a: [1] },
+      keys: ['x'],
+      up: ['A', 'B'],
+      finite: true,
     });
   });
 
@@ -97,21 +121,44 @@ describe('local GraphQL engine', () => {
     const resolvers = join(dir, 'resolvers');
     mkdirSync(resolvers);
     writeFileSync(join(dir, 'schema.graphql'), 'type Query { now: String ok: String }');
-    const file = (body: string) => `import { util, runtime } from '@aws-appsync/utils';\n${body}\nexport function response(ctx) { return ctx.result; }\n`;
-    writeFileSync(join(resolvers, 'Query.now.ts'), file('export function request(ctx) { return runtime.earlyReturn(String(Date.now())); }'));
-    writeFileSync(join(resolvers, 'Query.ok.ts'), file('export function request(ctx) { return runtime.earlyReturn(util.time.nowISO8601()); }'));
+    const file = (body: string) =>
+      `import { util, runtime } from '@aws-appsync/utils';\n${body}\nexport function response(ctx) { return ctx.result; }\n`;
+    writeFileSync(
+      join(resolvers, 'Query.now.ts'),
+      file('export function request(ctx) { return runtime.earlyReturn(String(Date.now())); }'),
+    );
+    writeFileSync(
+      join(resolvers, 'Query.ok.ts'),
+      file('export function request(ctx) { return runtime.earlyReturn(util.time.nowISO8601()); }'),
+    );
     const engine = createEngine({
-      dynamo: new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+      dynamo: new DynamoDBClient({
+        region: 'us-east-1',
+        endpoint: 'http://127.0.0.1:9',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      }),
       tables: { Main: 'unused', Idempotency: 'unused' },
       invokeLambda: () => Promise.reject(new Error('no Lambda here')),
       schemaPath: join(dir, 'schema.graphql'),
       resolversDir: resolvers,
     });
     // Fields without an auth directive take the default mode, Cognito.
-    const cognito = { mode: 'AMAZON_COGNITO_USER_POOLS' as const, identity: {
-      sub: 'u1', username: 'u1', claims: {}, groups: null, issuer: 'local', sourceIp: [], defaultAuthStrategy: 'ALLOW' } };
+    const cognito = {
+      mode: 'AMAZON_COGNITO_USER_POOLS' as const,
+      identity: {
+        sub: 'u1',
+        username: 'u1',
+        claims: {},
+        groups: null,
+        issuer: 'local',
+        sourceIp: [],
+        defaultAuthStrategy: 'ALLOW',
+      },
+    };
     const answer = await engine.execute({ query: '{ now ok }', auth: cognito });
     expect(answer.data).toEqual({ now: null, ok: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
-    expect(answer.errors?.map((e) => [e.path, e.message])).toEqual([[['now'], expect.stringMatching(/Date is not available in the APPSYNC_JS runtime/)]]);
+    expect(answer.errors?.map((e) => [e.path, e.message])).toEqual([
+      [['now'], expect.stringMatching(/Date is not available in the APPSYNC_JS runtime/)],
+    ]);
   });
 });

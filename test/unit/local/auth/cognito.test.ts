@@ -4,27 +4,43 @@ import { checkClaims, idTokenClaimsShim } from '../../../../local/auth/cognito';
 describe('local Cognito ID-token claims shim', () => {
   it('adds the standard attributes from a pre-token-generation event (attributes under request, as Cognito sends them)', () => {
     const event = {
-      version: '1', triggerSource: 'TokenGeneration_Authentication', userName: 'u-1',
-      request: { userAttributes: { sub: 'u-1', email: 'ann@example.com', preferred_username: 'ann', email_verified: 'true' }, groupConfiguration: {} },
+      version: '1',
+      triggerSource: 'TokenGeneration_Authentication',
+      userName: 'u-1',
+      request: {
+        userAttributes: { sub: 'u-1', email: 'ann@example.com', preferred_username: 'ann', email_verified: 'true' },
+        groupConfiguration: {},
+      },
       response: {},
     };
     expect(idTokenClaimsShim(event)).toMatchObject({
-      response: { claimsOverrideDetails: { claimsToAddOrOverride: { preferred_username: 'ann', email_verified: 'true' } } },
+      response: {
+        claimsOverrideDetails: { claimsToAddOrOverride: { preferred_username: 'ann', email_verified: 'true' } },
+      },
     });
   });
 
   it('adds nothing it does not have', () => {
-    expect(idTokenClaimsShim({ request: { userAttributes: { sub: 'u-2' } } })).toMatchObject({ response: { claimsOverrideDetails: { claimsToAddOrOverride: {} } } });
+    expect(idTokenClaimsShim({ request: { userAttributes: { sub: 'u-2' } } })).toMatchObject({
+      response: { claimsOverrideDetails: { claimsToAddOrOverride: {} } },
+    });
   });
 
-  it('keeps the platform function\'s handle claim and suppressions over the attributes', () => {
+  it("keeps the platform function's handle claim and suppressions over the attributes", () => {
     const answered = {
       request: { userAttributes: { sub: 'u-1', preferred_username: 'spoofed' } },
       response: { claimsOverrideDetails: { claimsToAddOrOverride: { handle: 'ann' } } },
     };
-    expect(idTokenClaimsShim(answered)).toMatchObject({ response: { claimsOverrideDetails: { claimsToAddOrOverride: { handle: 'ann', preferred_username: 'spoofed' } } } });
-    const none = { request: { userAttributes: { sub: 'u-2' } }, response: { claimsOverrideDetails: { claimsToSuppress: ['handle'] } } };
-    expect(idTokenClaimsShim(none)).toMatchObject({ response: { claimsOverrideDetails: { claimsToSuppress: ['handle'] } } });
+    expect(idTokenClaimsShim(answered)).toMatchObject({
+      response: { claimsOverrideDetails: { claimsToAddOrOverride: { handle: 'ann', preferred_username: 'spoofed' } } },
+    });
+    const none = {
+      request: { userAttributes: { sub: 'u-2' } },
+      response: { claimsOverrideDetails: { claimsToSuppress: ['handle'] } },
+    };
+    expect(idTokenClaimsShim(none)).toMatchObject({
+      response: { claimsOverrideDetails: { claimsToSuppress: ['handle'] } },
+    });
   });
 });
 
@@ -47,11 +63,17 @@ describe('local Cognito token checks (what AppSync accepts as a signed-in identi
 
   it('refuses tokens issued to another app client', () => {
     expect(() => checkClaims({ ...base, token_use: 'id', aud: 'other' }, expected)).toThrow(/another app client/);
-    expect(() => checkClaims({ ...base, token_use: 'access', client_id: 'other' }, expected)).toThrow(/another app client/);
+    expect(() => checkClaims({ ...base, token_use: 'access', client_id: 'other' }, expected)).toThrow(
+      /another app client/,
+    );
   });
 
   it('refuses another issuer and an expired token', () => {
-    expect(() => checkClaims({ ...base, token_use: 'id', aud: 'client-1', iss: 'http://evil/pool' }, expected)).toThrow(/issuer/);
-    expect(() => checkClaims({ ...base, token_use: 'id', aud: 'client-1', exp: 1_699_999_999 }, expected)).toThrow(/expired/);
+    expect(() => checkClaims({ ...base, token_use: 'id', aud: 'client-1', iss: 'http://evil/pool' }, expected)).toThrow(
+      /issuer/,
+    );
+    expect(() => checkClaims({ ...base, token_use: 'id', aud: 'client-1', exp: 1_699_999_999 }, expected)).toThrow(
+      /expired/,
+    );
   });
 });

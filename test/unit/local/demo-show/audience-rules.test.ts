@@ -25,7 +25,13 @@ function seeded(seed: number): () => number {
 
 const moment: ShowMoment = {
   streamer: 'demo',
-  auction: { title: 'Rookie trading card, graded', secondsLeft: 6, highBidder: 'ben_bids', bidCount: 4, extended: true },
+  auction: {
+    title: 'Rookie trading card, graded',
+    secondsLeft: 6,
+    highBidder: 'ben_bids',
+    bidCount: 4,
+    extended: true,
+  },
   lastSale: { title: 'Vintage denim jacket', buyer: 'cleo_collects' },
   buyNow: { title: 'Canvas tote bag' },
 };
@@ -57,7 +63,8 @@ describe('chat lines', () => {
   it('never repeat one of the recent lines while others are left', () => {
     const rng = seeded(3);
     const recent = Array.from({ length: 12 }, () => chatLine(AUDIENCE[0]!, { streamer: 'demo' }, rng));
-    for (let i = 0; i < 50; i++) expect(recent).not.toContain(chatLine(AUDIENCE[1]!, { streamer: 'demo' }, rng, recent));
+    for (let i = 0; i < 50; i++)
+      expect(recent).not.toContain(chatLine(AUDIENCE[1]!, { streamer: 'demo' }, rng, recent));
   });
 
   it('do not congratulate or cheer the speaker themselves', () => {
@@ -74,9 +81,20 @@ describe('chat lines', () => {
 describe('bidding', () => {
   const now = 1_000_000;
   const base: AuctionView = {
-    status: 'AUCTION_OPEN', endsAtMs: now + 50_000, openedAtMs: now - 5_000, minNextBid: 5_000, bidCount: 0, highBidderId: null, increment: 250, extensions: 0, maxExtensions: 2,
+    status: 'AUCTION_OPEN',
+    endsAtMs: now + 50_000,
+    openedAtMs: now - 5_000,
+    minNextBid: 5_000,
+    bidCount: 0,
+    highBidderId: null,
+    increment: 250,
+    extensions: 0,
+    maxExtensions: 2,
   };
-  const bidders = [{ userId: 'a', maxPrice: 9_000 }, { userId: 'b', maxPrice: 6_000 }];
+  const bidders = [
+    { userId: 'a', maxPrice: 9_000 },
+    { userId: 'b', maxPrice: 6_000 },
+  ];
   const always = () => 0;
 
   it('opens with bids and bids hardest in the last seconds', () => {
@@ -130,15 +148,23 @@ describe('test pattern', () => {
     expect(f).toContain(String.raw`%{localtime\:%H\\\:%M\\\:%S.%3N}`);
     expect(f).toContain('fontsize=45');
     const args = testPatternArgs({ size: '640x360', fps: 16, keyframeSeconds: 0.5, videoKbps: 500, seconds: 16 });
-    expect(args).toEqual(expect.arrayContaining(['-t', '16', '-g', '8', '-keyint_min', '8', '-b:v', '500k', '-vf', clockFilter(360)]));
-    expect(testPatternArgs({ size: '1280x720', fps: 30, keyframeSeconds: 0.5, videoKbps: 2500, clock: false })).not.toContain('-vf');
+    expect(args).toEqual(
+      expect.arrayContaining(['-t', '16', '-g', '8', '-keyint_min', '8', '-b:v', '500k', '-vf', clockFilter(360)]),
+    );
+    expect(
+      testPatternArgs({ size: '1280x720', fps: 30, keyframeSeconds: 0.5, videoKbps: 2500, clock: false }),
+    ).not.toContain('-vf');
   });
 });
 
 describe('what to try', () => {
   it('names the watch page, the logins, where codes appear, the replay and the OBS server and key', () => {
     const text = whatToTry({
-      webUrl: 'http://127.0.0.1:3000/', outboxDir: '/x/.local/outbox', streamer: DEMO_STREAMER, audience: 5, pastShowReady: false,
+      webUrl: 'http://127.0.0.1:3000/',
+      outboxDir: '/x/.local/outbox',
+      streamer: DEMO_STREAMER,
+      audience: 5,
+      pastShowReady: false,
       pastShow: { ...PAST_SHOW_STREAMER, ingestServer: 'rtmp://127.0.0.1:1935/app/', streamKey: 'sk_us-east-1_abc' },
     }).join('\n');
     expect(text).toContain('http://127.0.0.1:3000/u/demo');
@@ -148,7 +174,14 @@ describe('what to try', () => {
     expect(text).toContain('ready within a minute');
     expect(text).toContain('Server rtmp://127.0.0.1:1935/app/, Stream key sk_us-east-1_abc');
     expect(text).toContain('5 simulated viewers');
-    const quiet = whatToTry({ webUrl: 'http://w', outboxDir: '/o', streamer: DEMO_STREAMER, audience: 0, pastShowReady: true, pastShow: PAST_SHOW_STREAMER }).join('\n');
+    const quiet = whatToTry({
+      webUrl: 'http://w',
+      outboxDir: '/o',
+      streamer: DEMO_STREAMER,
+      audience: 0,
+      pastShowReady: true,
+      pastShow: PAST_SHOW_STREAMER,
+    }).join('\n');
     expect(quiet).toContain('no simulated viewers');
     expect(quiet).not.toContain('ready within a minute');
     expect(quiet).toContain('use the server and stream key on its stream key card');
@@ -162,27 +195,91 @@ describe('what to try', () => {
 
 describe('what the audience reads of the show', () => {
   const lot = (over: Partial<Product>): Product => ({
-    productId: 'prd_1', channelId: 'c', title: 'Rookie trading card, graded', type: 'COLLECTIBLE', saleMode: 'AUCTION', currency: 'USD', startingBid: 5_000, bidCount: 0,
-    status: 'AUCTION_OPEN', featured: true, createdAt: '2026-12-03T01:00:00.000Z', updatedAt: '2026-12-03T01:00:00.000Z', endsAt: new Date(100_000).toISOString(), ...over,
+    productId: 'prd_1',
+    channelId: 'c',
+    title: 'Rookie trading card, graded',
+    type: 'COLLECTIBLE',
+    saleMode: 'AUCTION',
+    currency: 'USD',
+    startingBid: 5_000,
+    bidCount: 0,
+    status: 'AUCTION_OPEN',
+    featured: true,
+    createdAt: '2026-12-03T01:00:00.000Z',
+    updatedAt: '2026-12-03T01:00:00.000Z',
+    endsAt: new Date(100_000).toISOString(),
+    ...over,
   });
 
   it('counts each move of the end as a soft-close round, and takes the next bid from the product', () => {
     const show = new ShowState({ channelId: 'c', handle: 'demo', playbackUrl: null }, () => 0.99);
     show.update([lot({})], 10_000);
-    expect(show.auctionView()).toMatchObject({ productId: 'prd_1', minNextBid: 5_000, extensions: 0, maxExtensions: 3, openedAtMs: 10_000 });
-    show.update([lot({ bidCount: 1, currentPrice: 5_000, minNextBid: 5_250, highBidderId: 'u1', highBidderHandle: 'ben_bids', endsAt: new Date(110_000).toISOString() })], 95_000);
-    show.update([lot({ bidCount: 2, currentPrice: 5_250, highBidderHandle: 'ava_finds', endsAt: new Date(110_000).toISOString() })], 96_000);
+    expect(show.auctionView()).toMatchObject({
+      productId: 'prd_1',
+      minNextBid: 5_000,
+      extensions: 0,
+      maxExtensions: 3,
+      openedAtMs: 10_000,
+    });
+    show.update(
+      [
+        lot({
+          bidCount: 1,
+          currentPrice: 5_000,
+          minNextBid: 5_250,
+          highBidderId: 'u1',
+          highBidderHandle: 'ben_bids',
+          endsAt: new Date(110_000).toISOString(),
+        }),
+      ],
+      95_000,
+    );
+    show.update(
+      [
+        lot({
+          bidCount: 2,
+          currentPrice: 5_250,
+          highBidderHandle: 'ava_finds',
+          endsAt: new Date(110_000).toISOString(),
+        }),
+      ],
+      96_000,
+    );
     const view = show.auctionView();
     expect(view).toMatchObject({ extensions: 1, minNextBid: 5_500, increment: 250, highBidderId: null });
-    expect(show.moment(100_000)).toMatchObject({ streamer: 'demo', auction: { extended: true, highBidder: 'ava_finds', bidCount: 2, secondsLeft: 10 } });
+    expect(show.moment(100_000)).toMatchObject({
+      streamer: 'demo',
+      auction: { extended: true, highBidder: 'ava_finds', bidCount: 2, secondsLeft: 10 },
+    });
   });
 
   it('knows the last sale for a while and the buy-now item on sale', () => {
     const show = new ShowState({ channelId: 'c', handle: 'demo', playbackUrl: null }, () => 0);
-    const sale = { saleId: 's', kind: 'AUCTION' as const, productId: 'prd_1', productTitle: 'Rookie trading card, graded', channelId: 'c', buyerId: 'u', buyerHandle: 'cleo_collects', price: 6_000, currency: 'USD', soldAt: new Date(50_000).toISOString() };
-    show.update([lot({ status: 'SOLD', sale }), lot({ productId: 'prd_2', title: 'Canvas tote bag', saleMode: 'BUY_NOW', status: 'DRAFT', endsAt: null })], 60_000);
+    const sale = {
+      saleId: 's',
+      kind: 'AUCTION' as const,
+      productId: 'prd_1',
+      productTitle: 'Rookie trading card, graded',
+      channelId: 'c',
+      buyerId: 'u',
+      buyerHandle: 'cleo_collects',
+      price: 6_000,
+      currency: 'USD',
+      soldAt: new Date(50_000).toISOString(),
+    };
+    show.update(
+      [
+        lot({ status: 'SOLD', sale }),
+        lot({ productId: 'prd_2', title: 'Canvas tote bag', saleMode: 'BUY_NOW', status: 'DRAFT', endsAt: null }),
+      ],
+      60_000,
+    );
     expect(show.auction).toBeUndefined();
-    expect(show.moment(60_000)).toEqual({ streamer: 'demo', lastSale: { title: 'Rookie trading card, graded', buyer: 'cleo_collects' }, buyNow: { title: 'Canvas tote bag' } });
+    expect(show.moment(60_000)).toEqual({
+      streamer: 'demo',
+      lastSale: { title: 'Rookie trading card, graded', buyer: 'cleo_collects' },
+      buyNow: { title: 'Canvas tote bag' },
+    });
     expect(show.moment(200_000).lastSale).toBeUndefined();
   });
 });

@@ -22,16 +22,31 @@ describe('local event bus dead letters', () => {
     });
     try {
       // Act
-      await bus.put({ source: 'aws.ivs', 'detail-type': 'IVS Stream State Change', detail: { event_name: 'Stream Start', channel_name: 'c1' } });
+      await bus.put({
+        source: 'aws.ivs',
+        'detail-type': 'IVS Stream State Change',
+        detail: { event_name: 'Stream Start', channel_name: 'c1' },
+      });
       await bus.settled();
       // Assess
       expect(calls.filter((n) => n === 'stream-state')).toHaveLength(3);
       expect(calls.filter((n) => n === 'go-live-fanout')).toHaveLength(1);
       expect(readdirSync(dir)).toEqual(['stream-state']);
       expect(written).toHaveLength(1);
-      const letter = JSON.parse(readFileSync(written[0] as string, 'utf8')) as DeadLetter & { payload: Record<string, unknown> };
-      expect(letter).toMatchObject({ consumer: 'stream-state', source: 'eventbridge', attempts: 3, error: 'stream-state is down' });
-      expect(letter.payload).toMatchObject({ source: 'aws.ivs', 'detail-type': 'IVS Stream State Change', detail: { event_name: 'Stream Start' } });
+      const letter = JSON.parse(readFileSync(written[0] as string, 'utf8')) as DeadLetter & {
+        payload: Record<string, unknown>;
+      };
+      expect(letter).toMatchObject({
+        consumer: 'stream-state',
+        source: 'eventbridge',
+        attempts: 3,
+        error: 'stream-state is down',
+      });
+      expect(letter.payload).toMatchObject({
+        source: 'aws.ivs',
+        'detail-type': 'IVS Stream State Change',
+        detail: { event_name: 'Stream Start' },
+      });
       expect(letter.id).toBe(letter.payload.id);
     } finally {
       await bus.stop();

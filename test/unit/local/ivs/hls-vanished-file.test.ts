@@ -14,7 +14,8 @@ const { vanished } = vi.hoisted(() => ({ vanished: new Set<string>() }));
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   const readFileSync = ((path: Parameters<typeof fs.readFileSync>[0], ...rest: unknown[]) => {
-    if (vanished.has(String(path))) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${String(path)}'`), { code: 'ENOENT' });
+    if (vanished.has(String(path)))
+      throw Object.assign(new Error(`ENOENT: no such file or directory, open '${String(path)}'`), { code: 'ENOENT' });
     return (fs.readFileSync as (...a: unknown[]) => unknown)(path, ...rest);
   }) as typeof fs.readFileSync;
   return { ...fs, default: { ...fs, readFileSync }, readFileSync };
@@ -30,7 +31,13 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'local-ivs-vanish-'));
   const store = new BucketStore(join(dir, 's3'));
   await store.createBucket('recordings');
-  ivs = await startLocalIvs({ dataDir: join(dir, 'ivs'), port: 0, rtmpPort: 0, recordings: { store, bucket: 'recordings' }, onEvent: async () => undefined });
+  ivs = await startLocalIvs({
+    dataDir: join(dir, 'ivs'),
+    port: 0,
+    rtmpPort: 0,
+    recordings: { store, bucket: 'recordings' },
+    onEvent: async () => undefined,
+  });
 });
 
 afterAll(async () => {

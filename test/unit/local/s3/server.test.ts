@@ -26,7 +26,13 @@ const previousEndpoint = process.env.AWS_ENDPOINT_URL_S3;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'local-s3-'));
-  s3local = await startLocalS3({ dataDir, port: 0, restoreDelayMs: 30, buckets: [BUCKET], onRestoreCompleted: (e) => void restored.push(e) });
+  s3local = await startLocalS3({
+    dataDir,
+    port: 0,
+    restoreDelayMs: 30,
+    buckets: [BUCKET],
+    onRestoreCompleted: (e) => void restored.push(e),
+  });
   // Exactly what the local mode sets for the handlers: the standard endpoint variable, nothing else.
   process.env.AWS_ENDPOINT_URL_S3 = s3local.url;
   client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -53,30 +59,52 @@ describe('local S3 through the real SDK client (AWS_ENDPOINT_URL_S3 only)', () =
   });
 
   it('PutObject (SDK checksum trailer) round-trips, ranges work, DeleteObject removes', async () => {
-    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'a/b.json', Body: '{"x":1}', ContentType: 'application/json' }));
+    await client.send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: 'a/b.json', Body: '{"x":1}', ContentType: 'application/json' }),
+    );
     const got = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'a/b.json' }));
     expect(await got.Body?.transformToString()).toBe('{"x":1}');
     const part = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'a/b.json', Range: 'bytes=1-3' }));
     expect(await part.Body?.transformToString()).toBe('"x"');
     await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: 'a/b.json' }));
-    await expect(client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'a/b.json' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
+    await expect(client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'a/b.json' }))).rejects.toMatchObject({
+      name: 'NoSuchKey',
+    });
   });
 
   it('ListObjectsV2 pages in key order with continuation tokens and delimiters', async () => {
     const first = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${PREFIX}/`, MaxKeys: 2 }));
-    expect(first.Contents?.map((c) => c.Key)).toEqual([`${PREFIX}/media/hls/720p60/0.ts`, `${PREFIX}/media/hls/720p60/1.ts`]);
+    expect(first.Contents?.map((c) => c.Key)).toEqual([
+      `${PREFIX}/media/hls/720p60/0.ts`,
+      `${PREFIX}/media/hls/720p60/1.ts`,
+    ]);
     expect(first.IsTruncated).toBe(true);
-    const second = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${PREFIX}/`, MaxKeys: 2, ContinuationToken: first.NextContinuationToken }));
+    const second = await client.send(
+      new ListObjectsV2Command({
+        Bucket: BUCKET,
+        Prefix: `${PREFIX}/`,
+        MaxKeys: 2,
+        ContinuationToken: first.NextContinuationToken,
+      }),
+    );
     expect(second.Contents?.map((c) => c.Key)).toEqual([`${PREFIX}/media/hls/master.m3u8`]);
     expect(second.IsTruncated).toBe(false);
-    const dirs = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${PREFIX}/media/hls/`, Delimiter: '/' }));
+    const dirs = await client.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${PREFIX}/media/hls/`, Delimiter: '/' }),
+    );
     expect(dirs.CommonPrefixes?.map((p) => p.Prefix)).toEqual([`${PREFIX}/media/hls/720p60/`]);
     expect(first.Contents?.[0]?.Size).toBe(200 * 1024);
   });
 
   it('object tags: PutObjectTagging then GetObjectTagging', async () => {
     const Key = `${PREFIX}/media/hls/720p60/0.ts`;
-    await client.send(new PutObjectTaggingCommand({ Bucket: BUCKET, Key, Tagging: { TagSet: [{ Key: 'classification', Value: 'NO_SALES' }] } }));
+    await client.send(
+      new PutObjectTaggingCommand({
+        Bucket: BUCKET,
+        Key,
+        Tagging: { TagSet: [{ Key: 'classification', Value: 'NO_SALES' }] },
+      }),
+    );
     const tags = await client.send(new GetObjectTaggingCommand({ Bucket: BUCKET, Key }));
     expect(tags.TagSet).toEqual([{ Key: 'classification', Value: 'NO_SALES' }]);
   });
@@ -86,19 +114,32 @@ describe('local S3 through the real SDK client (AWS_ENDPOINT_URL_S3 only)', () =
     expect(await s3local.markArchived(BUCKET, `${PREFIX}/media/hls/720p60/`)).toBe(2);
     const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key }));
     expect(head).toMatchObject({ StorageClass: 'INTELLIGENT_TIERING', ArchiveStatus: 'ARCHIVE_ACCESS' });
-    await expect(client.send(new GetObjectCommand({ Bucket: BUCKET, Key }))).rejects.toMatchObject({ name: 'InvalidObjectState' });
-    await expect(client.send(new RestoreObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/media/hls/master.m3u8`, RestoreRequest: {} }))).rejects.toMatchObject({ name: 'InvalidObjectState' });
+    await expect(client.send(new GetObjectCommand({ Bucket: BUCKET, Key }))).rejects.toMatchObject({
+      name: 'InvalidObjectState',
+    });
+    await expect(
+      client.send(
+        new RestoreObjectCommand({ Bucket: BUCKET, Key: `${PREFIX}/media/hls/master.m3u8`, RestoreRequest: {} }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidObjectState' });
 
-    await client.send(new RestoreObjectCommand({ Bucket: BUCKET, Key, RestoreRequest: { GlacierJobParameters: { Tier: 'Standard' } } }));
+    await client.send(
+      new RestoreObjectCommand({ Bucket: BUCKET, Key, RestoreRequest: { GlacierJobParameters: { Tier: 'Standard' } } }),
+    );
     expect((await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key }))).Restore).toBe('ongoing-request="true"');
-    await expect(client.send(new RestoreObjectCommand({ Bucket: BUCKET, Key, RestoreRequest: {} }))).rejects.toMatchObject({ name: 'RestoreAlreadyInProgress' });
+    await expect(
+      client.send(new RestoreObjectCommand({ Bucket: BUCKET, Key, RestoreRequest: {} })),
+    ).rejects.toMatchObject({ name: 'RestoreAlreadyInProgress' });
 
     await s3local.settled();
     const after = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key }));
     expect(after.ArchiveStatus).toBeUndefined();
     expect(after.Restore).toBeUndefined();
     expect(restored).toHaveLength(1);
-    expect(restored[0]?.Records[0]).toMatchObject({ eventName: 'ObjectRestore:Completed', s3: { bucket: { name: BUCKET }, object: { key: Key, size: 200 * 1024 } } });
+    expect(restored[0]?.Records[0]).toMatchObject({
+      eventName: 'ObjectRestore:Completed',
+      s3: { bucket: { name: BUCKET }, object: { key: Key, size: 200 * 1024 } },
+    });
     const body = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key }));
     expect((await body.Body?.transformToByteArray())?.length).toBe(200 * 1024);
   });
@@ -106,7 +147,9 @@ describe('local S3 through the real SDK client (AWS_ENDPOINT_URL_S3 only)', () =
   it('DeleteObjects removes several keys; keys cannot escape the bucket directory', async () => {
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'tmp/1', Body: '1' }));
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'tmp/2', Body: '2' }));
-    const out = await client.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: 'tmp/1' }, { Key: 'tmp/2' }] } }));
+    const out = await client.send(
+      new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [{ Key: 'tmp/1' }, { Key: 'tmp/2' }] } }),
+    );
     expect(out.Deleted?.map((d) => d.Key)).toEqual(['tmp/1', 'tmp/2']);
     const escape = await fetch(`${s3local.url}/${BUCKET}/..%2F..%2Fetc%2Fpasswd`);
     expect(escape.status).toBe(400);
@@ -114,17 +157,28 @@ describe('local S3 through the real SDK client (AWS_ENDPOINT_URL_S3 only)', () =
 
   it('the admin endpoint archives a prefix into Deep Archive Access', async () => {
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'deep/seg.ts', Body: Buffer.alloc(1024) }));
-    const res = await fetch(`${s3local.url}/_local/archive?bucket=${BUCKET}&prefix=deep/&tier=DEEP_ARCHIVE_ACCESS`, { method: 'POST' });
+    const res = await fetch(`${s3local.url}/_local/archive?bucket=${BUCKET}&prefix=deep/&tier=DEEP_ARCHIVE_ACCESS`, {
+      method: 'POST',
+    });
     expect(await res.json()).toEqual({ archived: 1 });
-    expect(await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'deep/seg.ts' }))).toMatchObject({ ArchiveStatus: 'DEEP_ARCHIVE_ACCESS' });
-    const bad = await fetch(`${s3local.url}/_local/archive?bucket=${BUCKET}&prefix=deep/&tier=GLACIER`, { method: 'POST' });
+    expect(await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'deep/seg.ts' }))).toMatchObject({
+      ArchiveStatus: 'DEEP_ARCHIVE_ACCESS',
+    });
+    const bad = await fetch(`${s3local.url}/_local/archive?bucket=${BUCKET}&prefix=deep/&tier=GLACIER`, {
+      method: 'POST',
+    });
     expect(bad.status).toBe(400);
   });
 
   it('answers CORS preflights and plain GETs for the web player', async () => {
-    const res = await fetch(`${s3local.url}/${BUCKET}/${PREFIX}/media/hls/master.m3u8`, { headers: { Origin: 'http://localhost:4321' } });
+    const res = await fetch(`${s3local.url}/${BUCKET}/${PREFIX}/media/hls/master.m3u8`, {
+      headers: { Origin: 'http://localhost:4321' },
+    });
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
-    const pre = await fetch(`${s3local.url}/${BUCKET}/x`, { method: 'OPTIONS', headers: { 'Access-Control-Request-Headers': 'range' } });
+    const pre = await fetch(`${s3local.url}/${BUCKET}/x`, {
+      method: 'OPTIONS',
+      headers: { 'Access-Control-Request-Headers': 'range' },
+    });
     expect(pre.status).toBe(204);
   });
 });

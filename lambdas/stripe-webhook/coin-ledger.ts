@@ -13,8 +13,11 @@ import {
   applyClawback,
   applyCredit,
   awaitsCredit,
+  closesAs,
   coinsReversed,
   findPack,
+  processingFrom,
+  PURCHASE_STATUSES,
   purchaseStatus,
   reversedAmount,
   type ClosedUnpaid,
@@ -55,6 +58,8 @@ export type Outcome =
   | { status: 'RECORDED' }
   /** An open checkout closed unpaid (EXPIRED or FAILED): nothing credited. */
   | { status: 'CLOSED'; checkout: ClosedUnpaid }
+  /** A completed checkout whose delayed payment (a bank debit) waits for the bank: nothing credited yet. */
+  | { status: 'PROCESSING' }
   /** Not one of this platform's purchases. */
   | { status: 'IGNORED'; reason: string };
 
@@ -166,9 +171,10 @@ function paymentCondition(payment: PaymentItem | undefined): {
 }
 
 /**
- * Credits a paid checkout once: OPEN → PAID (or REFUNDED when reversals that came first took it
- * all back), the pack's coins less those reversals onto the wallet, debt settled first. A checkout
- * closed unpaid (EXPIRED, FAILED) that Stripe then reports paid is credited too (awaitsCredit).
+ * Credits a paid checkout once: OPEN or PROCESSING → PAID (or REFUNDED when reversals that came
+ * first took it all back), the pack's coins less those reversals onto the wallet, debt settled
+ * first. A checkout closed unpaid (EXPIRED, FAILED) that Stripe then reports paid is credited too
+ * (awaitsCredit).
  */
 export async function creditCheckout(
   session: PaidSession,
@@ -213,9 +219,14 @@ export async function creditCheckout(
             ...(pi ? { paymentIntentId: pi } : {}),
           },
           // The idempotency record: only a checkout never credited (or never recorded) is credited.
-          ConditionExpression: 'attribute_not_exists(PK) OR #status IN (:open, :expired, :failed)',
+          ConditionExpression: 'attribute_not_exists(PK) OR #status IN (:open, :processing, :expired, :failed)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':open': 'OPEN', ':expired': 'EXPIRED', ':failed': 'FAILED' },
+          ExpressionAttributeValues: {
+            ':open': 'OPEN',
+            ':processing': 'PROCESSING',
+            ':expired': 'EXPIRED',
+            ':failed': 'FAILED',
+          },
         },
       },
       walletUpdate(purchase.userId, credit.added, balance.debt, credit.after.debt, at),
@@ -272,32 +283,82 @@ export async function creditCheckout(
 }
 
 /**
- * Closes an open checkout that will never be paid: its session expired (`checkout.session.expired`)
- * or its delayed payment failed (`checkout.session.async_payment_failed`). One conditional write,
- * OPEN → `status`; nothing is credited. A checkout already paid, already closed, or never recorded
- * (its put failed after Stripe created the session: the buyer saw an error) is left as it is.
+ * Closes a checkout that will never be paid: its session expired (`checkout.session.expired`) or
+ * its delayed payment failed (`checkout.session.async_payment_failed`). One conditional write from
+ * the statuses `closesAs` allows (OPEN; PROCESSING too for a failure) to `status`; nothing is
+ * credited. A checkout already paid, already closed, or never recorded (its put failed after
+ * Stripe created the session: the buyer saw an error) is left as it is.
  */
 export async function closeCheckout(
   sessionId: string,
   status: ClosedUnpaid,
   now: () => Date = () => new Date(),
 ): Promise<Outcome> {
+  return moveCheckout(sessionId, {
+    from: PURCHASE_STATUSES.filter((s) => closesAs(s, status)),
+    to: status,
+    stamp: 'closedAt',
+    at: now().toISOString(),
+    moved: { status: 'CLOSED', checkout: status },
+  });
+}
+
+/**
+ * Records that a completed checkout's delayed payment (a bank debit: `checkout.session.completed`
+ * with `payment_status: 'unpaid'`) waits for the bank: OPEN → PROCESSING, with the PaymentIntent,
+ * and no coins. `checkout.session.async_payment_succeeded` credits it later, `..._failed` closes it
+ * FAILED; if either arrived first, the checkout is past OPEN and stays where it is.
+ */
+export async function markProcessing(
+  sessionId: string,
+  paymentIntentId: string | null,
+  now: () => Date = () => new Date(),
+): Promise<Outcome> {
+  return moveCheckout(sessionId, {
+    from: PURCHASE_STATUSES.filter((s) => processingFrom(s) !== null),
+    to: 'PROCESSING',
+    stamp: 'processingAt',
+    at: now().toISOString(),
+    paymentIntentId,
+    moved: { status: 'PROCESSING' },
+  });
+}
+
+interface Move {
+  /** The statuses the checkout may be in. */
+  from: readonly PurchaseStatus[];
+  to: PurchaseStatus;
+  /** The attribute that records when. */
+  stamp: 'closedAt' | 'processingAt';
+  at: string;
+  paymentIntentId?: string | null;
+  /** The outcome when the checkout moved. */
+  moved: Outcome;
+}
+
+/**
+ * One conditional write of a checkout's status from one of `from` to `to`, no coins moved; the
+ * same move delivered again answers DUPLICATE, a checkout elsewhere (or never recorded) IGNORED.
+ */
+async function moveCheckout(sessionId: string, move: Move): Promise<Outcome> {
+  const from = Object.fromEntries(move.from.map((s, i) => [`:from${i}`, s]));
+  const pi = move.paymentIntentId;
   try {
     await ddb.send(
       new UpdateCommand({
         TableName: table(),
         Key: checkoutKey(sessionId),
-        UpdateExpression: 'SET #status = :status, closedAt = :at',
-        ConditionExpression: 'attribute_exists(PK) AND #status = :open',
+        UpdateExpression: `SET #status = :status, ${move.stamp} = :at${pi ? ', paymentIntentId = :pi' : ''}`,
+        ConditionExpression: `attribute_exists(PK) AND #status IN (${Object.keys(from).join(', ')})`,
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':open': 'OPEN', ':at': now().toISOString() },
+        ExpressionAttributeValues: { ':status': move.to, ':at': move.at, ...from, ...(pi ? { ':pi': pi } : {}) },
       }),
     );
-    return { status: 'CLOSED', checkout: status };
+    return move.moved;
   } catch (error) {
     if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
     const checkout = await get<CheckoutItem>(checkoutKey(sessionId));
-    if (checkout?.status === status) return { status: 'DUPLICATE' };
+    if (checkout?.status === move.to) return { status: 'DUPLICATE' };
     return {
       status: 'IGNORED',
       reason: checkout ? `checkout is ${checkout.status}` : 'no checkout recorded for the session',

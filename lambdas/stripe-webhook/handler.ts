@@ -5,6 +5,8 @@
  * timestamp is a 400 and changes nothing. Then:
  * - `checkout.session.completed` / `checkout.session.async_payment_succeeded` (paid): credits the
  *   pack's coins once per session;
+ * - `checkout.session.completed` still unpaid (a delayed payment method: a bank debit): marks the
+ *   checkout PROCESSING, credits nothing until `async_payment_succeeded`;
  * - `checkout.session.expired` / `checkout.session.async_payment_failed`: closes the open checkout
  *   (EXPIRED / FAILED), credits nothing;
  * - `charge.refunded` and `charge.dispute.created`: take the coins back, the shortfall as debt.
@@ -17,7 +19,7 @@ import { z } from 'zod';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { coinPacks, stripeSecret, StripeUnavailableError } from '../shared/stripe';
-import { closeCheckout, creditCheckout, reverseCoins, type Outcome } from './coin-ledger';
+import { closeCheckout, creditCheckout, markProcessing, reverseCoins, type Outcome } from './coin-ledger';
 
 const { logger } = observability('stripe-webhook');
 
@@ -77,9 +79,12 @@ export async function applyEvent(event: Stripe.Event): Promise<Outcome> {
     case 'checkout.session.async_payment_succeeded': {
       const s = sessionSchema.parse(event.data.object);
       if (foreign(s.metadata)) return { status: 'IGNORED', reason: "another platform's session" };
-      // Delayed payment methods complete the session unpaid; async_payment_succeeded follows once paid.
-      if (s.payment_status !== 'paid' && s.payment_status !== 'no_payment_required')
+      // Delayed payment methods complete the session unpaid; async_payment_succeeded (or _failed) follows.
+      if (s.payment_status !== 'paid' && s.payment_status !== 'no_payment_required') {
+        if (event.type === 'checkout.session.completed' && s.payment_status === 'unpaid')
+          return markProcessing(s.id, idOf(s.payment_intent));
         return { status: 'IGNORED', reason: `payment ${s.payment_status}` };
+      }
       return creditCheckout(
         {
           sessionId: s.id,

@@ -1,6 +1,6 @@
 /**
  * `npm run stripe -- <command>`: the local Stripe's dashboard actions from a terminal, against the
- * running local mode (its endpoints.json). Refunds, disputes and expiry send signed events to the webhook,
+ * running local mode (its endpoints.json). Refunds, disputes, expiry and settling a bank debit send signed events to the webhook,
  * as the dashboard's buttons do. Exits 1 when the local Stripe refuses, 2 on wrong arguments.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,6 +13,8 @@ const USAGE = `Usage: npm run stripe -- <command> [--data-dir <dir>]
   dispute <sessionId>           open a dispute for the whole payment; sends charge.dispute.created
   resend <sessionId>            send checkout.session.completed again (it must credit nothing twice)
   expire <sessionId>            expire an open (unpaid) session; sends checkout.session.expired
+  settle <sessionId>            settle a processing bank debit now; sends checkout.session.async_payment_succeeded
+                                (or _failed, as its test account says)
 
 The local mode must be running (npm start); --data-dir is its data directory (default .local).`;
 
@@ -45,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (
-    !['refund', 'dispute', 'resend', 'expire'].includes(command) ||
+    !['refund', 'dispute', 'resend', 'expire', 'settle'].includes(command) ||
     !sessionId ||
     (amount !== undefined && !/^\d+$/.test(amount))
   ) {

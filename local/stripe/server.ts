@@ -2,7 +2,11 @@
  * A local stand-in for Stripe, like the other AWS stand-ins: the API call the platform makes
  * (`POST /v1/checkout/sessions`, form-encoded, Bearer key; `GET /v1/checkout/sessions/<id>`; and
  * `POST /v1/checkout/sessions/<id>/expire`), a hosted checkout page with a test card form, and a
- * dashboard with refunds, disputes and expiry. An open session expires at its `expires_at`
+ * dashboard with refunds, disputes and expiry. Besides test cards the page takes Stripe's test US
+ * bank accounts (ACH Direct Debit, a delayed payment method): the session completes unpaid
+ * (`checkout.session.completed`, `payment_status: 'unpaid'`) and the debit settles later, after
+ * `bankDebitSettleMs` or at once from the dashboard (`checkout.session.async_payment_succeeded` or
+ * `..._failed`), as Stripe does days later with a real bank. An open session expires at its `expires_at`
  * (24 hours, or as created) or when expired through the API or the dashboard. Events
  * go to the webhook endpoint signed exactly as Stripe signs them (`Stripe-Signature`, from
  * `stripe.webhooks.generateTestHeaderString` with the endpoint secret), so the webhook handler's
@@ -17,6 +21,7 @@ import { join } from 'node:path';
 import Stripe from 'stripe';
 import { formatMoney } from '../../lambdas/shared/domain/money';
 import { listen, readBody } from '../http';
+import { checkBankAccount, type BankDebitOutcome } from './bank-accounts';
 import { checkCard } from './cards';
 
 export interface LocalStripeOptions {
@@ -30,6 +35,8 @@ export interface LocalStripeOptions {
   dataDir?: string;
   /** 0 = a free port. */
   port?: number;
+  /** How long after it is submitted a test bank debit settles (a real one takes up to 4 business days). @default 10000 */
+  bankDebitSettleMs?: number;
   /** Delays between delivery attempts of a failed event (Stripe backs off over days). @default [1000, 5000, 30000] */
   retryDelaysMs?: number[];
   log?: (line: string) => void;
@@ -72,6 +79,8 @@ export interface LocalSession {
     amountRefunded: number;
     disputed: boolean;
     card?: string;
+    /** A bank debit's account, how it settles, when, and whether it has. */
+    bankDebit?: { account: string; outcome: BankDebitOutcome; settlesAt: number; settled: boolean };
   };
 }
 
@@ -87,6 +96,11 @@ export interface LocalStripe {
   resend(sessionId: string): Promise<void>;
   /** Expires an open session now and sends `checkout.session.expired` (Stripe's `POST /v1/checkout/sessions/<id>/expire`). */
   expire(sessionId: string): Promise<LocalSession>;
+  /**
+   * Settles a processing bank debit now, as its test account says: paid (`checkout.session.async_payment_succeeded`)
+   * or failed (`checkout.session.async_payment_failed`).
+   */
+  settle(sessionId: string): Promise<LocalSession>;
   /** Waits for queued retries to be attempted. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -145,6 +159,7 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
   const timers = new Set<NodeJS.Timeout>();
   const pending = new Set<Promise<void>>();
   const delays = opts.retryDelaysMs ?? [1000, 5000, 30_000];
+  const settleMs = opts.bankDebitSettleMs ?? 10_000;
   let base = '';
   /** Stripe's bounds on a session's `expires_at`: 30 minutes to 24 hours after creation. */
   const EXPIRY_BOUNDS_S = { min: 30 * 60, max: 24 * 3600 };
@@ -285,6 +300,30 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
       const s = paid(id);
       await deliver(event('checkout.session.completed', sessionView(s)));
     },
+    async settle(id: string): Promise<LocalSession> {
+      const s = sessions.get(id);
+      if (!s) throw new StripeApiError(404, 'invalid_request_error', `No such checkout.session: '${id}'`);
+      const debit = s.local.bankDebit;
+      if (!debit || debit.settled)
+        throw new StripeApiError(
+          400,
+          'invalid_request_error',
+          `Checkout session ${id} has no bank debit waiting to settle.`,
+        );
+      debit.settled = true;
+      if (debit.outcome.succeeds) {
+        s.payment_status = 'paid';
+        s.local.chargeId = rid('py');
+      }
+      save();
+      await deliver(
+        event(
+          debit.outcome.succeeds ? 'checkout.session.async_payment_succeeded' : 'checkout.session.async_payment_failed',
+          sessionView(s),
+        ),
+      );
+      return s;
+    },
     async expire(id: string): Promise<LocalSession> {
       const s = sessions.get(id);
       if (!s) throw new StripeApiError(404, 'invalid_request_error', `No such checkout.session: '${id}'`);
@@ -301,6 +340,27 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
       return s;
     },
   };
+
+  /** Settles the bank debit of `s` when it is due (at once if that was while the stand-in was stopped). */
+  const scheduleSettle = (s: LocalSession) => {
+    const debit = s.local.bankDebit;
+    if (!debit || debit.settled) return;
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        if (s.local.bankDebit?.settled) return;
+        const p = api
+          .settle(s.id)
+          .then(() => undefined)
+          .catch((error: Error) => log(`Local Stripe: settling ${s.id} failed: ${error.message}`));
+        pending.add(p);
+        void p.finally(() => pending.delete(p));
+      },
+      Math.max(0, debit.settlesAt - Date.now()),
+    );
+    timers.add(timer);
+  };
+  for (const s of sessions.values()) scheduleSettle(s);
 
   /** Expires the open sessions whose `expires_at` has passed, as Stripe does (checked each minute, and at start). */
   const expireDue = async () => {
@@ -400,6 +460,7 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
     const redirect = s.success_url.replace('{CHECKOUT_SESSION_ID}', s.id);
     if (s.status === 'complete') return { redirect };
     if (s.status === 'expired' || s.expires_at * 1000 < Date.now()) return { error: EXPIRED_SENTENCE };
+    if (form.get('method') === 'us_bank_account') return payByBank(s, form, redirect);
     const card = checkCard(form.get('cardNumber') ?? '', form.get('expiry') ?? '', form.get('cvc') ?? '');
     if (!card.ok) return { error: card.message };
     s.status = 'complete';
@@ -411,6 +472,38 @@ export async function startLocalStripe(opts: LocalStripeOptions): Promise<LocalS
     save();
     // Stripe does not wait for the webhook before redirecting; the stand-in waits for the first attempt so
     // the wallet page the buyer lands on already shows the coins (a failed attempt is retried in the background).
+    await deliver(event('checkout.session.completed', sessionView(s)));
+    return { redirect };
+  }
+
+  /**
+   * Pays with a test US bank account: the session completes unpaid (its PaymentIntent processing)
+   * and `checkout.session.completed` goes out at once; the debit settles after `settleMs`.
+   */
+  async function payByBank(
+    s: LocalSession,
+    form: URLSearchParams,
+    redirect: string,
+  ): Promise<{ error: string } | { redirect: string }> {
+    if (s.currency !== 'usd') return { error: 'US bank account payments are for purchases in US dollars.' };
+    const bank = checkBankAccount(
+      form.get('routingNumber') ?? '',
+      form.get('accountNumber') ?? '',
+      form.get('accountHolder') ?? '',
+    );
+    if (!bank.ok) return { error: bank.message };
+    s.status = 'complete';
+    s.payment_status = 'unpaid';
+    s.payment_intent = rid('pi');
+    s.url = null;
+    s.local.bankDebit = {
+      account: `US bank account •••• ${bank.last4}`,
+      outcome: bank.outcome,
+      settlesAt: Date.now() + settleMs,
+      settled: false,
+    };
+    save();
+    scheduleSettle(s);
     await deliver(event('checkout.session.completed', sessionView(s)));
     return { redirect };
   }
@@ -440,6 +533,17 @@ ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
 <label for="name">Name on card</label><input id="name" name="name" autocomplete="cc-name" value="${v('name')}">
 <button type="submit">Pay ${amount}</button></form>
 <p class="hint">Test cards: 4242 4242 4242 4242 pays; 4000 0000 0000 0002 is declined; 4000 0000 0000 9995 has insufficient funds. Any future expiry, any CVC.</p>
+${
+  s.currency === 'usd'
+    ? `<h2>Or pay by US bank account</h2>
+<form method="post" action="/checkout/${escapeHtml(s.id)}"><input type="hidden" name="method" value="us_bank_account">
+<label for="accountHolder">Account holder name</label><input id="accountHolder" name="accountHolder" autocomplete="name" value="${v('accountHolder')}" required>
+<div class="row"><div><label for="routingNumber">Routing number</label><input id="routingNumber" name="routingNumber" inputmode="numeric" placeholder="110000000" value="${v('routingNumber')}" required></div>
+<div><label for="accountNumber">Account number</label><input id="accountNumber" name="accountNumber" inputmode="numeric" placeholder="000123456789" value="${v('accountNumber')}" required></div></div>
+<button type="submit">Pay ${amount} by bank debit</button></form>
+<p class="hint">A bank debit is confirmed by the bank later: up to 4 business days, ${Math.round(settleMs / 1000)} seconds here. Test accounts (routing 110000000): 000123456789 pays; 000222222227 fails (insufficient funds); 000111111113 fails (account closed).</p>`
+    : ''
+}
 ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a></p>` : ''}`,
       error ? 402 : 200,
     );
@@ -458,9 +562,17 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
           dispute: 'Dispute',
           resend: 'Send completed again',
           expire: 'Expire',
+          settle: 'Settle the bank debit now',
         };
+        const debit = s.local.bankDebit;
         const actions = (
-          s.payment_status === 'paid' ? ['refund', 'dispute', 'resend'] : s.status === 'open' ? ['expire'] : []
+          s.payment_status === 'paid'
+            ? ['refund', 'dispute', 'resend']
+            : s.status === 'open'
+              ? ['expire']
+              : debit && !debit.settled
+                ? ['settle']
+                : []
         )
           .map(
             (a) =>
@@ -468,7 +580,7 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
           )
           .join('');
         return `<tr><td><code>${escapeHtml(s.id)}</code><br>${escapeHtml(s.local.productName)}</td><td>${escapeHtml(s.metadata.userId ?? s.client_reference_id ?? '')}</td><td>${amount}</td>
-<td>${s.status} / ${s.payment_status}${refunded ? `<br>refunded ${refunded}` : ''}${s.local.disputed ? '<br>disputed' : ''}</td><td>${actions}</td></tr>`;
+<td>${s.status} / ${s.payment_status}${debit ? `<br>${escapeHtml(debit.account)}: ${debit.settled ? (debit.outcome.succeeds ? 'paid' : `failed (${escapeHtml(debit.outcome.code)})`) : `processing, ${debit.outcome.succeeds ? 'pays' : 'fails'} at ${new Date(debit.settlesAt).toLocaleTimeString()}`}` : ''}${refunded ? `<br>refunded ${refunded}` : ''}${s.local.disputed ? '<br>disputed' : ''}</td><td>${actions}</td></tr>`;
       })
       .join('');
     const log = deliveries
@@ -565,7 +677,7 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
         sendHtml(res, checkoutPage(s));
         return;
       }
-      const action = /^\/sessions\/([^/]+)\/(refund|dispute|resend|expire)$/.exec(path);
+      const action = /^\/sessions\/([^/]+)\/(refund|dispute|resend|expire|settle)$/.exec(path);
       if (action && req.method === 'POST') {
         const id = decodeURIComponent(action[1] as string);
         const form = new URLSearchParams(await readBody(req));
@@ -573,6 +685,7 @@ ${s.cancel_url ? `<p><a href="${escapeHtml(s.cancel_url)}">Cancel and go back</a
         if (action[2] === 'refund') await api.refund(id, amount ? Number(amount) : undefined);
         else if (action[2] === 'dispute') await api.dispute(id);
         else if (action[2] === 'expire') await api.expire(id);
+        else if (action[2] === 'settle') await api.settle(id);
         else await api.resend(id);
         if (wantsJson(req))
           sendJson(res, 200, { ...sessionView(sessions.get(id) as LocalSession), deliveries: deliveries.slice(-1) });

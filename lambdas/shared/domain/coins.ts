@@ -65,9 +65,21 @@ export type StripeSecret = z.infer<typeof stripeSecretSchema>;
 
 /**
  * Where a purchase stands: OPEN until paid, REFUNDED once its whole amount was refunded or disputed;
- * EXPIRED when its checkout closed unpaid, FAILED when its delayed payment failed (neither credits).
+ * PROCESSING while a delayed payment (a bank debit) waits for the bank: the checkout completed,
+ * no money has arrived and no coins are credited yet; EXPIRED when its checkout closed unpaid,
+ * FAILED when its delayed payment failed (neither credits).
  */
-export type PurchaseStatus = 'OPEN' | 'PAID' | 'REFUNDED' | ClosedUnpaid;
+export type PurchaseStatus = 'OPEN' | 'PROCESSING' | 'PAID' | 'REFUNDED' | ClosedUnpaid;
+
+/** Every status a purchase can be in. */
+export const PURCHASE_STATUSES: readonly PurchaseStatus[] = [
+  'OPEN',
+  'PROCESSING',
+  'PAID',
+  'REFUNDED',
+  'EXPIRED',
+  'FAILED',
+];
 
 /** The end states of a checkout that was never paid. */
 export type ClosedUnpaid = 'EXPIRED' | 'FAILED';
@@ -78,7 +90,25 @@ export type ClosedUnpaid = 'EXPIRED' | 'FAILED';
  * is never left uncredited, whatever order the events came in).
  */
 export function awaitsCredit(status: PurchaseStatus): boolean {
-  return status === 'OPEN' || status === 'EXPIRED' || status === 'FAILED';
+  return status === 'OPEN' || status === 'PROCESSING' || status === 'EXPIRED' || status === 'FAILED';
+}
+
+/**
+ * The status a checkout moves to on `checkout.session.completed` with the payment still `unpaid`
+ * (a delayed payment method): only an OPEN one waits for the bank. Any other status is already
+ * further along, whatever order the events came in (the success or the failure arrived first).
+ */
+export function processingFrom(status: PurchaseStatus): 'PROCESSING' | null {
+  return status === 'OPEN' ? 'PROCESSING' : null;
+}
+
+/**
+ * Whether a checkout in `status` closes as `closed`: an expired session was never completed, so
+ * only an OPEN one expires; a delayed payment fails from OPEN (the failure overtook the
+ * completion) or PROCESSING. A paid or already closed checkout stays as it is.
+ */
+export function closesAs(status: PurchaseStatus, closed: ClosedUnpaid): boolean {
+  return status === 'OPEN' || (closed === 'FAILED' && status === 'PROCESSING');
 }
 
 /** Coins and debt of a wallet (an absent wallet is 0 and 0). */

@@ -507,6 +507,68 @@ describe('wallet, studio earnings and admin', () => {
       await ctx.close();
     });
 
+    it(`${name}: a bank debit says "Payment processing" with no coins, then "Coins added" once the bank confirms`, async () => {
+      let asks = 0;
+      let confirmed = false;
+      const purchase = () => ({
+        sessionId: 'cs_test_bank',
+        packId: 'coins-550',
+        coins: 550,
+        amount: 499,
+        currency: 'USD',
+        status: confirmed ? 'PAID' : 'PROCESSING',
+        refundedAmount: 0,
+        createdAt: iso(-5_000),
+      });
+      const page1 = () => ({ myCoinPurchases: { items: [purchase()], nextToken: null } });
+      overrides = {
+        CoinPurchases: () => {
+          // The bank confirms after the page has asked a few times.
+          if (++asks >= 3) confirmed = true;
+          return { data: page1() };
+        },
+        WalletPage: () => ({
+          data: {
+            ...(economyAnswer('WalletPage', {}) as Record<string, unknown>),
+            myWallet: { coins: confirmed ? 670 : 120, debt: 0 },
+            ...page1(),
+          },
+        }),
+      };
+      const ctx = await contextFor(BOB, viewport, { mobile });
+      const page = await ctx.newPage();
+      await page.goto(`${f.origin}/wallet?checkout=cs_test_bank`);
+      const status = page.getByTestId('checkout-status');
+      await expect
+        .poll(() => status.innerText(), { timeout: 10_000 })
+        .toMatch(/^🏦\s*Payment processing — coins arrive when your bank confirms\. Your 550 coins are on their way/);
+      // No coins yet: the balance is what it was, and the page says what is on the way.
+      expect(await page.getByTestId('wallet-coins').innerText()).toContain('120');
+      expect(await page.getByTestId('wallet-pending').innerText()).toBe(
+        '550 coins on the way. Payment processing — coins arrive when your bank confirms.',
+      );
+      expect(await page.getByTestId('purchase-row').first().innerText()).toContain(
+        'Payment processing — coins arrive when your bank confirms',
+      );
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+      await page.screenshot({
+        path: shot(`economy-wallet-processing-${viewport.width}x${viewport.height}`),
+        fullPage: true,
+      });
+
+      await expect
+        .poll(() => status.innerText(), { timeout: 20_000 })
+        .toBe('✅ Coins added: 550 coins are in your wallet.');
+      await expect.poll(() => page.getByTestId('wallet-coins').innerText()).toContain('670');
+      expect(await page.getByTestId('wallet-pending').count()).toBe(0);
+      await expect.poll(() => page.getByTestId('purchase-row').first().innerText()).toMatch(/Paid$/);
+      // Settled: the page stops asking.
+      const asked = calls.filter((c) => c.op === 'CoinPurchases').length;
+      await page.waitForTimeout(3_500);
+      expect(calls.filter((c) => c.op === 'CoinPurchases')).toHaveLength(asked);
+      await ctx.close();
+    });
+
     it(`${name}: Studio earnings say why a payout waits; the admin queue marks paid and rejects with a reason`, async () => {
       const ctx = await contextFor(ALICE, viewport, { mobile });
       const page = await ctx.newPage();

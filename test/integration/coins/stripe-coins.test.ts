@@ -499,6 +499,151 @@ describe('checkouts that are never paid', () => {
   });
 });
 
+/** A session event of a bank debit: completed (still unpaid), then its payment succeeded or failed. */
+const bankEvent = (
+  type:
+    'checkout.session.completed' | 'checkout.session.async_payment_succeeded' | 'checkout.session.async_payment_failed',
+  sessionId: string,
+  userId: string,
+  paymentIntent: string,
+) => {
+  const event = completedEvent(sessionId, userId, paymentIntent);
+  return {
+    ...event,
+    type,
+    data: {
+      object: {
+        ...event.data.object,
+        payment_status: type === 'checkout.session.async_payment_succeeded' ? 'paid' : 'unpaid',
+      },
+    },
+  };
+};
+
+/** Pays on the local checkout page with a test US bank account (ACH Direct Debit). */
+async function payByBank(url: string, accountNumber: string): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      method: 'us_bank_account',
+      accountHolder: 'Bank Buyer',
+      routingNumber: '110000000',
+      accountNumber,
+    }).toString(),
+  });
+}
+
+describe('bank debits: paid now, confirmed by the bank later', () => {
+  it('a test bank account on the local checkout page: PROCESSING with no coins, then the debit settles and credits the pack once', async () => {
+    const user = `buyer-${randomUUID()}`;
+    const { sessionId, url } = await openCheckout(user);
+
+    const res = await payByBank(url, '000123456789');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`http://web.test/wallet?checkout=${sessionId}`);
+    expect(stripe.deliveries.filter((d) => d.type === 'checkout.session.completed').at(-1)?.status).toBe(200);
+    expect((await gql(PURCHASES, user)).data?.myCoinPurchases.items).toEqual([
+      expect.objectContaining({ sessionId, status: 'PROCESSING', refundedAmount: 0 }),
+    ]);
+    expect(await wallet(user)).toEqual({ coins: 0, debt: 0 });
+    expect(await ledgerOf(user)).toEqual([]);
+
+    await stripe.settle(sessionId);
+    expect(stripe.deliveries.filter((d) => d.type === 'checkout.session.async_payment_succeeded').at(-1)?.status).toBe(
+      200,
+    );
+    expect((await gql(PURCHASES, user)).data?.myCoinPurchases.items[0]).toMatchObject({ sessionId, status: 'PAID' });
+    expect(await wallet(user)).toEqual({ coins: PACK.coins, debt: 0 });
+    // Stripe delivering the completion and the success again credits nothing more.
+    await stripe.resend(sessionId);
+    const success = bankEvent(
+      'checkout.session.async_payment_succeeded',
+      sessionId,
+      user,
+      stripe.sessions.get(sessionId)?.payment_intent as string,
+    );
+    expect(await deliver(success)).toEqual({ status: 200, outcome: 'DUPLICATE' });
+    expect(await wallet(user)).toEqual({ coins: PACK.coins, debt: 0 });
+    expect((await ledgerOf(user)).map((e) => [e.kind, e.coins])).toEqual([['PURCHASE', PACK.coins]]);
+  });
+
+  it('a failing test account (insufficient funds): PROCESSING, then FAILED; nothing credited, nothing to refund', async () => {
+    const user = `buyer-${randomUUID()}`;
+    const { sessionId, url } = await openCheckout(user);
+
+    expect((await payByBank(url, '000222222227')).status).toBe(303);
+    expect((await gql(PURCHASES, user)).data?.myCoinPurchases.items[0]).toMatchObject({ status: 'PROCESSING' });
+    await stripe.settle(sessionId);
+
+    expect((await gql(PURCHASES, user)).data?.myCoinPurchases.items[0]).toMatchObject({ sessionId, status: 'FAILED' });
+    expect(await wallet(user)).toEqual({ coins: 0, debt: 0 });
+    expect(await ledgerOf(user)).toEqual([]);
+    const refund = await fetch(`${stripe.url}/sessions/${sessionId}/refund`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+    });
+    expect(refund.status).toBe(400);
+  });
+
+  it('out of order: the success before the completion credits once and the late completion changes nothing; a failure before its completion stays FAILED', async () => {
+    const user = `buyer-${randomUUID()}`;
+    const paid = await openCheckout(user);
+    const failed = await openCheckout(user);
+    const pi = `pi_${randomUUID()}`;
+    const piFailed = `pi_${randomUUID()}`;
+
+    const success = bankEvent('checkout.session.async_payment_succeeded', paid.sessionId, user, pi);
+    const first = await Promise.all([success, success, success].map((e) => deliver(e)));
+    expect(first.map((o) => o.outcome).sort()).toEqual(['APPLIED', 'DUPLICATE', 'DUPLICATE']);
+    expect(await deliver(bankEvent('checkout.session.completed', paid.sessionId, user, pi))).toEqual({
+      status: 200,
+      outcome: 'IGNORED',
+    });
+    expect(await deliver(success)).toEqual({ status: 200, outcome: 'DUPLICATE' });
+
+    expect(await deliver(bankEvent('checkout.session.async_payment_failed', failed.sessionId, user, piFailed))).toEqual(
+      { status: 200, outcome: 'CLOSED' },
+    );
+    expect(await deliver(bankEvent('checkout.session.completed', failed.sessionId, user, piFailed))).toEqual({
+      status: 200,
+      outcome: 'IGNORED',
+    });
+
+    const statuses = Object.fromEntries(
+      ((await gql(PURCHASES, user)).data?.myCoinPurchases.items as Loose[]).map((p) => [p.sessionId, p.status]),
+    );
+    expect(statuses).toEqual({ [paid.sessionId]: 'PAID', [failed.sessionId]: 'FAILED' });
+    expect(await wallet(user)).toEqual({ coins: PACK.coins, debt: 0 });
+    expect((await ledgerOf(user)).map((e) => e.kind)).toEqual(['PURCHASE']);
+  });
+
+  it('the completion delivered 5 times (3 at once) marks PROCESSING once; a refund recorded before the success is netted out of the credit', async () => {
+    const user = `buyer-${randomUUID()}`;
+    const { sessionId } = await openCheckout(user);
+    const pi = `pi_${randomUUID()}`;
+    const completion = bankEvent('checkout.session.completed', sessionId, user, pi);
+
+    const burst = await Promise.all([completion, completion, completion].map((e) => deliver(e)));
+    const later = [await deliver(completion), await deliver(completion)];
+    expect([...burst, ...later].filter((o) => o.outcome === 'PROCESSING')).toHaveLength(1);
+    expect([...burst, ...later].every((o) => o.status === 200)).toBe(true);
+    expect(await wallet(user)).toEqual({ coins: 0, debt: 0 });
+
+    expect(await deliver(refundedEvent(pi, PACK.amount))).toEqual({ status: 200, outcome: 'RECORDED' });
+    expect(await deliver(bankEvent('checkout.session.async_payment_succeeded', sessionId, user, pi))).toEqual({
+      status: 200,
+      outcome: 'APPLIED',
+    });
+    expect(await wallet(user)).toEqual({ coins: 0, debt: 0 });
+    expect((await gql(PURCHASES, user)).data?.myCoinPurchases.items[0]).toMatchObject({
+      status: 'REFUNDED',
+      refundedAmount: PACK.amount,
+    });
+  });
+});
+
 describe('who may buy coins', () => {
   it('startCoinCheckout: a guest is refused; a viewer, a broadcaster and an admin each open a checkout that only they see', async () => {
     const guest = (await engine.execute({

@@ -4,10 +4,13 @@ import {
   applyClawback,
   applyCredit,
   awaitsCredit,
+  closesAs,
   coinPacksSchema,
   coinsConfigSchema,
   coinsReversed,
   DEFAULT_COIN_PACKS,
+  processingFrom,
+  PURCHASE_STATUSES,
   purchaseStatus,
   reversedAmount,
   stripeSecretSchema,
@@ -56,14 +59,28 @@ describe('refunds and disputes in coins', () => {
     expect(purchaseStatus(99, 98)).toBe('PAID');
   });
 
-  it('a checkout never credited awaits its credit (open, or closed unpaid); a credited one never again', () => {
-    expect((['OPEN', 'EXPIRED', 'FAILED', 'PAID', 'REFUNDED'] as const).map(awaitsCredit)).toEqual([
+  it('a checkout never credited awaits its credit (open, processing, or closed unpaid); a credited one never again', () => {
+    expect((['OPEN', 'PROCESSING', 'EXPIRED', 'FAILED', 'PAID', 'REFUNDED'] as const).map(awaitsCredit)).toEqual([
+      true,
       true,
       true,
       true,
       false,
       false,
     ]);
+  });
+
+  it('a bank debit waits for the bank only from OPEN; a failure closes OPEN or PROCESSING, an expiry only OPEN', () => {
+    expect(Object.fromEntries(PURCHASE_STATUSES.map((s) => [s, processingFrom(s)]))).toEqual({
+      OPEN: 'PROCESSING',
+      PROCESSING: null,
+      PAID: null,
+      REFUNDED: null,
+      EXPIRED: null,
+      FAILED: null,
+    });
+    expect(PURCHASE_STATUSES.filter((s) => closesAs(s, 'FAILED'))).toEqual(['OPEN', 'PROCESSING']);
+    expect(PURCHASE_STATUSES.filter((s) => closesAs(s, 'EXPIRED'))).toEqual(['OPEN']);
   });
 
   it('property: coins taken back grow with the money refunded, stay within the pack, and reach it exactly at a full refund', () => {

@@ -37,6 +37,8 @@ import {
   normalizeHandle,
   payoutBlock,
   payoutStatusText,
+  pendingCoins,
+  PROCESSING_SENTENCE,
   purchaseStatusText,
   rejectReasonError,
   tierSentence,
@@ -392,6 +394,22 @@ describe('wallet, earnings and admin (features/wallet/wallet.ts)', () => {
     ).toEqual([true, true, true, true]);
     expect(purchaseStatusText({ status: 'EXPIRED', currency: 'USD' })).toBe('Expired: not charged');
     expect(purchaseStatusText({ status: 'FAILED', currency: 'USD' })).toBe('Payment failed: not charged');
+  });
+
+  it('a bank debit the bank has not confirmed: "Payment processing", no coins yet, never "late", asked about slowly until it settles', () => {
+    const processing = checkoutView(purchase('PROCESSING'), CHECKOUT_SLOW_MS * 10);
+    expect(processing).toEqual({ state: 'processing', coins: 100 });
+    expect(checkoutSettled(processing)).toBe(false);
+    expect(checkoutPollDelay(5_000, processing)).toBe(3_000);
+    expect(checkoutPollDelay(120_000, processing)).toBe(30_000);
+    expect(purchaseStatusText({ status: 'PROCESSING', currency: 'USD' })).toBe(
+      'Payment processing — coins arrive when your bank confirms',
+    );
+    expect(PROCESSING_SENTENCE).toBe('Payment processing — coins arrive when your bank confirms');
+    expect(pendingCoins([purchase('PROCESSING'), purchase('PAID'), { ...purchase('PROCESSING'), coins: 550 }])).toBe(
+      650,
+    );
+    expect(pendingCoins([purchase('OPEN'), purchase('FAILED')])).toBe(0);
   });
 
   it('a payout needs the minimum available', () => {

@@ -33,9 +33,16 @@ export interface CoinPurchase {
   createdAt: string;
 }
 
-/** A purchase's status for its row: paid, partly refunded (how much), refunded, expired, failed, or not paid (checkout left open). */
+/** What the wallet says while a bank debit waits for the bank (the purchase row, the return banner, the balance). */
+export const PROCESSING_SENTENCE = 'Payment processing — coins arrive when your bank confirms';
+
+/**
+ * A purchase's status for its row: paid, partly refunded (how much), refunded, processing (a bank
+ * debit the bank has not confirmed), expired, failed, or not paid (checkout left open).
+ */
 export function purchaseStatusText(p: Pick<CoinPurchase, 'status' | 'refundedAmount' | 'currency'>): string {
   if (p.status === 'REFUNDED') return 'Refunded';
+  if (p.status === 'PROCESSING') return PROCESSING_SENTENCE;
   if (p.status === 'OPEN') return 'Not paid';
   if (p.status === 'EXPIRED') return 'Expired: not charged';
   if (p.status === 'FAILED') return 'Payment failed: not charged';
@@ -51,6 +58,8 @@ export type CheckoutView =
   | { state: 'waiting' }
   | { state: 'slow' }
   | { state: 'refunded'; coins: number }
+  /** Paid by bank debit: the coins arrive when the bank confirms (days, not seconds), so the page keeps asking, slowly. */
+  | { state: 'processing'; coins: number }
   /** The checkout closed unpaid: it expired, or its delayed payment failed. Nothing was charged. */
   | { state: 'expired' }
   | { state: 'failed' };
@@ -58,25 +67,36 @@ export type CheckoutView =
 /**
  * The banner on /wallet?checkout=<sessionId>: "Coins added" once the webhook has credited the
  * purchase, waiting until then (the payment page returns before the payment provider calls the
- * webhook), and after {@link CHECKOUT_SLOW_MS} a sentence that it is late but not lost; a checkout
- * that closed unpaid says so (the page stops waiting).
+ * webhook), and after {@link CHECKOUT_SLOW_MS} a sentence that it is late but not lost; a bank
+ * debit waiting for the bank says so (no coins yet, never "late"); a checkout that closed unpaid
+ * says so (the page stops waiting).
  */
 export function checkoutView(purchase: CoinPurchase | undefined, waitedMs: number): CheckoutView {
   if (purchase?.status === 'PAID') return { state: 'added', coins: purchase.coins };
   if (purchase?.status === 'REFUNDED') return { state: 'refunded', coins: purchase.coins };
   if (purchase?.status === 'EXPIRED') return { state: 'expired' };
   if (purchase?.status === 'FAILED') return { state: 'failed' };
+  if (purchase?.status === 'PROCESSING') return { state: 'processing', coins: purchase.coins };
   return waitedMs >= CHECKOUT_SLOW_MS ? { state: 'slow' } : { state: 'waiting' };
 }
 
 /** Whether the return page has its answer and stops asking. */
 export function checkoutSettled(view: CheckoutView): boolean {
-  return view.state !== 'waiting' && view.state !== 'slow';
+  return view.state !== 'waiting' && view.state !== 'slow' && view.state !== 'processing';
 }
 
-/** The wallet page's poll interval while a returned checkout waits for its credit: quick at first, then slower. */
-export function checkoutPollDelay(waitedMs: number): number {
+/**
+ * The wallet page's poll interval while a returned checkout waits for its credit: quick at first,
+ * then slower; a bank debit the bank is still confirming is asked about every 30 seconds at most.
+ */
+export function checkoutPollDelay(waitedMs: number, view?: CheckoutView): number {
+  if (view?.state === 'processing') return waitedMs < 60_000 ? 3_000 : 30_000;
   return waitedMs < 20_000 ? 1_000 : waitedMs < 120_000 ? 5_000 : 30_000;
+}
+
+/** Coins bought and paid for but not credited yet: the purchases whose bank debit is processing. */
+export function pendingCoins(purchases: readonly Pick<CoinPurchase, 'status' | 'coins'>[]): number {
+  return purchases.filter((p) => p.status === 'PROCESSING').reduce((sum, p) => sum + p.coins, 0);
 }
 
 /** Why a payout cannot be requested now, or null when it can. */

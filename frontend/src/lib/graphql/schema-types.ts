@@ -177,8 +177,8 @@ export interface PublishGiftInput {
   battleId?: string | null | undefined;
 }
 
-/** OPEN: checkout started, not paid; PAID: coins credited; REFUNDED: the payment was refunded or disputed in full and the coins taken back; EXPIRED: the checkout closed unpaid; FAILED: its delayed payment (a bank debit) failed. Neither EXPIRED nor FAILED credited anything. */
-export type CoinPurchaseStatus = 'OPEN' | 'PAID' | 'REFUNDED' | 'EXPIRED' | 'FAILED';
+/** OPEN: checkout started, not paid; PROCESSING: paid with a delayed method (a bank debit) that the bank has not confirmed yet, no coins credited; PAID: coins credited; REFUNDED: the payment was refunded or disputed in full and the coins taken back; EXPIRED: the checkout closed unpaid; FAILED: its delayed payment (a bank debit) failed. Neither EXPIRED nor FAILED credited anything. */
+export type CoinPurchaseStatus = 'OPEN' | 'PROCESSING' | 'PAID' | 'REFUNDED' | 'EXPIRED' | 'FAILED';
 
 export type ReportTargetKind = 'STREAM' | 'USER' | 'MESSAGE';
 

@@ -159,8 +159,13 @@ describe('stripe-webhook', () => {
         paymentIntentId: 'pi_1',
         GSI1PK: 'USER#u1#COIN_PURCHASES',
       },
-      ConditionExpression: 'attribute_not_exists(PK) OR #status IN (:open, :expired, :failed)',
-      ExpressionAttributeValues: { ':open': 'OPEN', ':expired': 'EXPIRED', ':failed': 'FAILED' },
+      ConditionExpression: 'attribute_not_exists(PK) OR #status IN (:open, :processing, :expired, :failed)',
+      ExpressionAttributeValues: {
+        ':open': 'OPEN',
+        ':processing': 'PROCESSING',
+        ':expired': 'EXPIRED',
+        ':failed': 'FAILED',
+      },
     });
     expect(items?.[1]?.Update).toMatchObject({
       Key: WALLET,
@@ -355,11 +360,11 @@ describe('stripe-webhook', () => {
       ddb.on(UpdateCommand).resolves({});
     });
 
-    for (const [type, status] of [
-      ['checkout.session.expired', 'EXPIRED'],
-      ['checkout.session.async_payment_failed', 'FAILED'],
+    for (const [type, status, from] of [
+      ['checkout.session.expired', 'EXPIRED', { ':from0': 'OPEN' }],
+      ['checkout.session.async_payment_failed', 'FAILED', { ':from0': 'OPEN', ':from1': 'PROCESSING' }],
     ] as const) {
-      it(`${type} closes the open checkout ${status} in one conditional write and credits nothing`, async () => {
+      it(`${type} closes the checkout ${status} from ${Object.values(from).join(' or ')} in one conditional write and credits nothing`, async () => {
         const res = await handler(delivery(unpaid(type)));
 
         expect(res.statusCode).toBe(200);
@@ -368,8 +373,8 @@ describe('stripe-webhook', () => {
           expect.objectContaining({
             Key: CHECKOUT,
             UpdateExpression: 'SET #status = :status, closedAt = :at',
-            ConditionExpression: 'attribute_exists(PK) AND #status = :open',
-            ExpressionAttributeValues: expect.objectContaining({ ':status': status, ':open': 'OPEN' }),
+            ConditionExpression: `attribute_exists(PK) AND #status IN (${Object.keys(from).join(', ')})`,
+            ExpressionAttributeValues: { ':status': status, ':at': expect.any(String), ...from },
           }),
         ]);
         expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
@@ -432,6 +437,106 @@ describe('stripe-webhook', () => {
 
       expect(JSON.parse(res.body as string)).toEqual({ received: true, outcome: 'APPLIED' });
       expect(transactions()[0]?.[0]?.Put?.Item).toMatchObject({ status: 'PAID', coinsCredited: 100 });
+    });
+  });
+  describe('bank debits (delayed payment methods)', () => {
+    const updates = () => ddb.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    const completedUnpaid = () =>
+      completed({ status: 'complete', payment_status: 'unpaid', payment_intent: 'pi_bank' });
+    beforeEach(() => {
+      ddb.on(UpdateCommand).resolves({});
+    });
+
+    it('checkout.session.completed still unpaid marks the open checkout PROCESSING with its PaymentIntent, and credits nothing', async () => {
+      const res = await handler(delivery(completedUnpaid()));
+
+      expect(JSON.parse(res.body as string)).toEqual({ received: true, outcome: 'PROCESSING' });
+      expect(updates()).toEqual([
+        {
+          TableName: 'Main',
+          Key: CHECKOUT,
+          UpdateExpression: 'SET #status = :status, processingAt = :at, paymentIntentId = :pi',
+          ConditionExpression: 'attribute_exists(PK) AND #status IN (:from0)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': 'PROCESSING',
+            ':at': expect.any(String),
+            ':from0': 'OPEN',
+            ':pi': 'pi_bank',
+          },
+        },
+      ]);
+      expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    });
+
+    it('the same completion again is a DUPLICATE; after the success or failure overtook it, IGNORED (the checkout stays PAID or FAILED)', async () => {
+      ddb
+        .on(UpdateCommand)
+        .rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+      ddb
+        .on(GetCommand, { Key: CHECKOUT })
+        .resolvesOnce({ Item: { ...CHECKOUT, status: 'PROCESSING' } })
+        .resolvesOnce({ Item: { ...CHECKOUT, status: 'PAID' } })
+        .resolvesOnce({ Item: { ...CHECKOUT, status: 'FAILED' } });
+
+      const outcomes = [];
+      for (let i = 0; i < 3; i++)
+        outcomes.push(JSON.parse((await handler(delivery(completedUnpaid()))).body as string));
+
+      expect(outcomes).toEqual([
+        { received: true, outcome: 'DUPLICATE' },
+        { received: true, outcome: 'IGNORED' },
+        { received: true, outcome: 'IGNORED' },
+      ]);
+      expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    });
+
+    it('checkout.session.async_payment_succeeded credits a PROCESSING checkout once: PROCESSING → PAID, the pack onto the wallet', async () => {
+      ddb.on(GetCommand, { Key: CHECKOUT }).resolves({
+        Item: {
+          ...CHECKOUT,
+          userId: 'u1',
+          packId: 'coins-100',
+          coins: 100,
+          amount: 99,
+          currency: 'USD',
+          status: 'PROCESSING',
+          createdAt: '2026-12-02T10:00:00.000Z',
+        },
+      });
+
+      const res = await handler(
+        delivery({ ...completed({ payment_intent: 'pi_bank' }), type: 'checkout.session.async_payment_succeeded' }),
+      );
+
+      expect(JSON.parse(res.body as string)).toEqual({ received: true, outcome: 'APPLIED' });
+      const [items] = transactions();
+      expect(items?.[0]?.Put?.Item).toMatchObject({ status: 'PAID', coinsCredited: 100, paymentIntentId: 'pi_bank' });
+      expect(items?.[1]?.Update?.ExpressionAttributeValues).toMatchObject({ ':delta': 100 });
+      expect(items?.[2]?.Put?.Item).toMatchObject({ kind: 'PURCHASE', coins: 100 });
+      expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+    });
+
+    it('an async_payment_succeeded that still says unpaid credits nothing and moves nothing', async () => {
+      const odd = await handler(
+        delivery({ ...completed({ payment_status: 'unpaid' }), type: 'checkout.session.async_payment_succeeded' }),
+      );
+
+      expect(JSON.parse(odd.body as string).outcome).toBe('IGNORED');
+      expect(ddb).not.toHaveReceivedCommand(UpdateCommand);
+      expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
+    });
+
+    it('a failure after the completion closes the PROCESSING checkout FAILED; no coins, no ledger entry', async () => {
+      const res = await handler(
+        delivery(unpaid('checkout.session.async_payment_failed', { payment_intent: 'pi_bank' })),
+      );
+
+      expect(JSON.parse(res.body as string)).toEqual({ received: true, outcome: 'CLOSED' });
+      expect(updates()[0]).toMatchObject({
+        ExpressionAttributeValues: { ':status': 'FAILED', ':from0': 'OPEN', ':from1': 'PROCESSING' },
+      });
+      expect(ddb).not.toHaveReceivedCommand(TransactWriteCommand);
     });
   });
 });

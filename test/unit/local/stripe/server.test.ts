@@ -1,5 +1,5 @@
 /** The local Stripe stand-in: the API the platform calls, the checkout page's test cards, and events signed as Stripe signs them. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { checkBankAccount } from '../../../../local/stripe/bank-accounts';
 import { checkCard } from '../../../../local/stripe/cards';
 import {
   parseStripeForm,
@@ -72,6 +73,19 @@ const pay = (id: string, cardNumber: string) =>
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ cardNumber, expiry: '12 / 34', cvc: '123', name: 'Ann' }).toString(),
+  });
+/** Pays with a test US bank account (ACH Direct Debit) on the checkout page. */
+const payByBank = (id: string, accountNumber: string, base = stripe.url) =>
+  fetch(`${base}/checkout/${id}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      method: 'us_bank_account',
+      accountHolder: 'Ann Buyer',
+      routingNumber: '110000000',
+      accountNumber,
+    }).toString(),
   });
 /** Verifies a received delivery exactly as the webhook handler does. */
 const verified = (d: { body: string; signature: string }) =>
@@ -255,6 +269,171 @@ describe('local Stripe', () => {
           .toEqual([soon.id]);
       } finally {
         await restarted.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a test bank account pays later: checkout.session.completed unpaid at once, then async_payment_succeeded when the debit settles (once)', async () => {
+    const session = await open();
+    const page = await (await fetch(session.url as string)).text();
+    expect(page).toContain('Or pay by US bank account');
+    const res = await payByBank(session.id, '000123456789');
+
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`http://web.test/wallet?checkout=${session.id}`);
+    const completed = verified(received[0] as { body: string; signature: string });
+    expect(completed.type).toBe('checkout.session.completed');
+    expect(completed.data.object).toMatchObject({
+      id: session.id,
+      status: 'complete',
+      payment_status: 'unpaid',
+      payment_intent: expect.stringMatching(/^pi_test_/),
+    });
+    // Not paid yet: nothing to refund.
+    expect(
+      (
+        await fetch(`${stripe.url}/sessions/${session.id}/refund`, {
+          method: 'POST',
+          headers: { accept: 'application/json' },
+        })
+      ).status,
+    ).toBe(400);
+
+    await stripe.settle(session.id);
+    const settled = verified(received[1] as { body: string; signature: string });
+    expect(settled.type).toBe('checkout.session.async_payment_succeeded');
+    expect(settled.data.object).toMatchObject({
+      id: session.id,
+      payment_status: 'paid',
+      payment_intent: (completed.data.object as { payment_intent: string }).payment_intent,
+    });
+    await expect(stripe.settle(session.id)).rejects.toThrow(/no bank debit waiting/);
+    expect(received).toHaveLength(2);
+    // Paid now: refundable like a card payment.
+    await stripe.refund(session.id, 10);
+    expect(verified(received[2] as { body: string; signature: string }).data.object).toMatchObject({
+      amount_refunded: 10,
+    });
+  });
+
+  it('a failing test account (insufficient funds) settles as checkout.session.async_payment_failed, still unpaid', async () => {
+    const session = await open();
+    expect((await payByBank(session.id, '000222222227')).status).toBe(303);
+    await fetch(`${stripe.url}/sessions/${session.id}/settle`, {
+      method: 'POST',
+      headers: { accept: 'application/json' },
+    });
+
+    expect(received.map((d) => verified(d).type)).toEqual([
+      'checkout.session.completed',
+      'checkout.session.async_payment_failed',
+    ]);
+    expect(verified(received[1] as { body: string; signature: string }).data.object).toMatchObject({
+      id: session.id,
+      status: 'complete',
+      payment_status: 'unpaid',
+    });
+    const dashboard = await (await fetch(`${stripe.url}/`)).text();
+    expect(dashboard).toContain('failed (insufficient_funds)');
+  });
+
+  it('a bank account that is not a test one, or a wrong routing number, is refused with a sentence and nothing is sent', async () => {
+    const session = await open();
+    const res = await payByBank(session.id, '123456789012');
+
+    expect(res.status).toBe(402);
+    expect(await res.text()).toContain('non test bank account');
+    expect(received).toEqual([]);
+    expect(stripe.sessions.get(session.id)).toMatchObject({ status: 'open', payment_status: 'unpaid' });
+    expect(checkBankAccount('11000000', '000123456789', 'Ann')).toMatchObject({
+      ok: false,
+      message: 'Your routing number must be 9 digits.',
+    });
+    expect(checkBankAccount('110000000', '000123456789', ' ')).toMatchObject({ ok: false, code: 'missing_name' });
+    expect(checkBankAccount('110000000', '0001 2345 6789', 'Ann')).toEqual({
+      ok: true,
+      last4: '6789',
+      outcome: { succeeds: true },
+    });
+  });
+
+  it('a bank debit settles by itself after bankDebitSettleMs, and one still pending when the stand-in stopped settles when it starts again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'local-stripe-bank-'));
+    const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+    try {
+      const quick = await startLocalStripe({ ...KEYS, webhookUrl, retryDelaysMs: [], bankDebitSettleMs: 100 });
+      try {
+        const url = new URL(quick.url);
+        const c = new Stripe(KEYS.apiKey, {
+          host: url.hostname,
+          port: url.port,
+          protocol: 'http',
+          maxNetworkRetries: 0,
+        });
+        const session = await c.checkout.sessions.create({
+          mode: 'payment',
+          line_items: [{ quantity: 1, price_data: { currency: 'usd', unit_amount: 99, product_data: { name: 'x' } } }],
+          success_url: 'http://web.test/wallet',
+        });
+        await payByBank(session.id, '000123456789', quick.url);
+        await expect
+          .poll(() => received.map((d) => verified(d).type))
+          .toEqual(['checkout.session.completed', 'checkout.session.async_payment_succeeded']);
+      } finally {
+        await quick.stop();
+      }
+
+      received = [];
+      const first = await startLocalStripe({
+        ...KEYS,
+        webhookUrl,
+        dataDir: dir,
+        retryDelaysMs: [],
+        bankDebitSettleMs: 3_600_000,
+      });
+      let id = '';
+      try {
+        const url = new URL(first.url);
+        const c = new Stripe(KEYS.apiKey, {
+          host: url.hostname,
+          port: url.port,
+          protocol: 'http',
+          maxNetworkRetries: 0,
+        });
+        id = (
+          await c.checkout.sessions.create({
+            mode: 'payment',
+            line_items: [
+              { quantity: 1, price_data: { currency: 'usd', unit_amount: 99, product_data: { name: 'x' } } },
+            ],
+            success_url: 'http://web.test/wallet',
+          })
+        ).id;
+        await payByBank(id, '000111111113', first.url);
+      } finally {
+        await first.stop();
+      }
+      // The debit was due while the stand-in was down.
+      const kept = JSON.parse(readFileSync(join(dir, 'sessions.json'), 'utf8')) as LocalSession[];
+      writeFileSync(
+        join(dir, 'sessions.json'),
+        JSON.stringify(
+          kept.map((s) => ({
+            ...s,
+            local: { ...s.local, bankDebit: { ...s.local.bankDebit, settlesAt: Date.now() - 1 } },
+          })),
+        ),
+      );
+      const again = await startLocalStripe({ ...KEYS, webhookUrl, dataDir: dir, retryDelaysMs: [] });
+      try {
+        await expect
+          .poll(() => received.map((d) => verified(d).type))
+          .toEqual(['checkout.session.completed', 'checkout.session.async_payment_failed']);
+        expect(again.sessions.get(id)?.local.bankDebit?.settled).toBe(true);
+      } finally {
+        await again.stop();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

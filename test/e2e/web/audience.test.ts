@@ -4,7 +4,7 @@
 // only for the allow-listed handle. The video service enforces it: the bare playback URL answers 403.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { useLocalPlatform } from './local-platform';
+import { useLocalPlatform } from './local-mode';
 import { shot } from './support';
 
 const local = useLocalPlatform('audience-e2e');

@@ -65,10 +65,10 @@ describe('npm start -- --demo', () => {
     expect(text).toMatch(/Server rtmp:\/\/127\.0\.0\.1:\d+\/app\/, Stream key sk_/);
   });
 
-  it('shows a guest, within 90 s, the live stream, chat, viewers, an auction with bids and a replay with 3 sale markers', async () => {
-    // The issue asks for 60 s; on this 2-core machine shared with seven other builds the guest's first frame alone
-    // took up to 36 s, so the budget here is 90 s (the steps' times are printed: see the report).
-    const deadline = readyAt + 90_000;
+  it('shows a guest, within 60 s, the live stream, chat, viewers, an auction with bids and a replay with 3 sale markers', async () => {
+    // The issue's budget. On a quiet run of this 2-core machine the last step (3 sale markers) came
+    // 23.9 s after ready; each step's time is printed for the report.
+    const deadline = readyAt + 60_000;
     const left = () => Math.max(1_000, deadline - Date.now());
     const marks: string[] = [];
     const mark = (what: string) => marks.push(`${what} ${((Date.now() - readyAt) / 1000).toFixed(1)} s after ready`);

@@ -301,7 +301,10 @@ describe('gift picker and sending', () => {
       expect(await page.evaluate(() => document.activeElement?.getAttribute('data-gift'))).toBe('castle');
       const send = picker.getByRole('button', { name: /^Send Castle/ });
       expect(await send.isDisabled()).toBe(true);
-      expect(await picker.locator('#gift-reason').innerText()).toBe(
+      // The reason is the Send button's description (ids are unique per picker: a battle shows two).
+      const reasonId = await send.getAttribute('aria-describedby');
+      expect(reasonId).toBeTruthy();
+      expect(await picker.locator(`[id="${reasonId}"]`).innerText()).toBe(
         'Castle costs 2,000 coins; you have 120 coins. Buy coins on your wallet page.',
       );
       await page.screenshot({ path: shot(`economy-picker-${viewport.width}x${viewport.height}`) });

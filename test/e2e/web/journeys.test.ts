@@ -1,142 +1,52 @@
-// Full journeys against the local mode (startLocalPlatform) with an ffmpeg stream.
-// Skipped until local/start.ts exists. Endpoint names are read loosely from what the platform
-// returns or from .local/endpoints.json (issue 6: web, RTMP, GraphQL and chat URLs).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Full journeys against the local mode (startLocalPlatform on free ports) with an ffmpeg stream.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  confirmationCode as codeIn,
+  mailsTo,
+  pushStream as pushTo,
+  signUp as signUpIn,
+  startLocal,
+  stopStreams,
+  type LocalPlatform,
+} from './local-mode';
 import { ensureBuild, launchChromium, ROOT, screenshotRendered, shot } from './support';
 
-const START = join(ROOT, 'local/start.ts');
-const available = existsSync(START);
+const available = existsSync(join(ROOT, 'local/start.ts'));
 
-type Platform = { stop?: () => Promise<void> } & Record<string, unknown>;
-let platform: Platform | undefined;
+let platform: LocalPlatform | undefined;
 let browser: Browser;
 let web = '';
 let rtmpBase = '';
-const ffmpegs: ChildProcess[] = [];
-
-function findUrl(obj: unknown, re: RegExp): string {
-  const seen = new Set<unknown>();
-  const walk = (o: unknown): string => {
-    if (!o || typeof o !== 'object' || seen.has(o)) return '';
-    seen.add(o);
-    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
-      if (typeof v === 'string' && re.test(k) && /^[a-z]+:\/\//.test(v)) return v;
-      const r = walk(v);
-      if (r) return r;
-    }
-    return '';
-  };
-  return walk(obj);
-}
-
 let outbox = '';
-/** Newest 6-digit code in the local outbox mentioning the address (local Cognito writes codes there). */
-function confirmationCode(email: string): string {
-  const dir = outbox;
-  const files = existsSync(dir)
-    ? readdirSync(dir, { recursive: true, encoding: 'utf8' })
-        .map((f) => join(dir, f))
-        .filter((f) => statSync(f).isFile())
-    : [];
-  files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  for (const f of files) {
-    const text = readFileSync(f, 'utf8');
-    if (text.includes(email)) {
-      const m = /\b(\d{6})\b/.exec(text);
-      if (m?.[1]) return m[1];
-    }
-  }
-  throw new Error(`no confirmation code for ${email} in ${dir}`);
-}
 
-function pushStream(streamKey: string, seconds = 120): ChildProcess {
-  const p = spawn(
-    'ffmpeg',
-    [
-      '-loglevel',
-      'error',
-      '-re',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=1280x720:rate=30',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440',
-      '-t',
-      String(seconds),
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-tune',
-      'zerolatency',
-      '-g',
-      '60',
-      '-b:v',
-      '2500k',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-f',
-      'flv',
-      `${rtmpBase.replace(/\/$/, '')}/${streamKey}`,
-    ],
-    { stdio: 'ignore' },
-  );
-  ffmpegs.push(p);
-  return p;
-}
+/** Newest code in the local outbox for the address; '' until one arrives. */
+const confirmationCode = (email: string): string => codeIn(outbox, email);
 
-async function signUp(page: Page, email: string, handle: string, password: string): Promise<void> {
-  await page.goto(`${web}/signin/?mode=register&next=/studio/`);
-  await page.fill('#email', email);
-  await page.fill('#handle', handle);
-  await page.fill('#password', password);
-  await page.click('form button[type=submit]');
-  await page.locator('#code').waitFor();
-  await expect
-    .poll(
-      () => {
-        try {
-          return confirmationCode(email);
-        } catch {
-          return '';
-        }
-      },
-      { timeout: 20_000 },
-    )
-    .toMatch(/^\d{6}$/);
-  await page.fill('#code', confirmationCode(email));
-  await page.click('form button[type=submit]');
-}
+/** A 720p stream with 2 s keyframes, what the README tells OBS users to send. */
+const pushStream = (streamKey: string) =>
+  pushTo(rtmpBase, streamKey, { seconds: 120, size: '1280x720', gop: 60, bitrate: '2500k' });
+
+/** Signs up through the web app and lands in the Studio. */
+const signUp = (page: Page, email: string, handle: string, password: string): Promise<void> =>
+  signUpIn(page, web, outbox, { email, handle, password }, '/studio/');
 
 describe.skipIf(!available)('journeys against the local mode', () => {
   beforeAll(async () => {
     ensureBuild();
-    const mod = (await import(/* @vite-ignore */ START)) as { startLocalPlatform: (o?: object) => Promise<Platform> };
-    const dataDir = mkdtempSync(join(tmpdir(), 'journeys-'));
-    outbox = join(dataDir, 'outbox');
-    platform = await mod.startLocalPlatform({ dataDir, ports: 'free', scheduleEveryMs: 3000, log: () => undefined });
-    const endpointsFile = join(dataDir, 'endpoints.json');
-    const endpoints = existsSync(endpointsFile) ? JSON.parse(readFileSync(endpointsFile, 'utf8')) : {};
-    web = findUrl(platform, /web/i) || findUrl(endpoints, /web/i);
-    rtmpBase = findUrl(platform, /rtmp/i) || findUrl(endpoints, /rtmp/i);
+    ({ platform, outbox } = await startLocal('journeys', { scheduleEveryMs: 3000 }));
+    web = platform.endpoints['webUrl'] ?? '';
+    rtmpBase = platform.endpoints['rtmpUrl'] ?? '';
     expect(web).toMatch(/^http/);
     browser = await launchChromium();
   });
 
   afterAll(async () => {
-    for (const p of ffmpegs) p.kill('SIGINT');
+    stopStreams();
     await browser?.close();
-    await platform?.stop?.();
+    await platform?.stop();
   });
 
   it('streamer: sign up → copy key → go live via ffmpeg → add product → moderate → end; viewer: browse → watch → chat → bid → buy → replay', async () => {
@@ -290,22 +200,8 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await page.fill('#password', 'N3wcomer!pass-2026');
     await page.click('form button[type=submit]');
     await page.locator('#code').waitFor();
-    await expect
-      .poll(
-        () => {
-          try {
-            return confirmationCode(email);
-          } catch {
-            return '';
-          }
-        },
-        { timeout: 20_000 },
-      )
-      .toMatch(/^\d{6}$/);
-    const mails = () =>
-      (existsSync(outbox) ? readdirSync(outbox, { recursive: true, encoding: 'utf8' }) : [])
-        .map((f) => join(outbox, f))
-        .filter((f) => statSync(f).isFile() && readFileSync(f, 'utf8').includes(email)).length;
+    await expect.poll(() => confirmationCode(email), { timeout: 20_000 }).toMatch(/^\d{6}$/);
+    const mails = () => mailsTo(outbox, email).length;
     const sent = mails();
 
     await page.getByRole('button', { name: 'Resend code' }).click();

@@ -1,12 +1,16 @@
-// What the journeys against the local mode share: starting the platform on free ports, signing up
-// with the code from the local outbox, and a streamer going live from ffmpeg.
+/**
+ * What the journeys against the whole local mode share (startLocalPlatform on free ports in a fresh
+ * data directory): signing up with the code from the local outbox, a streamer going live from
+ * ffmpeg, and `useLocalPlatform`, which starts the platform and Chromium around a file's tests.
+ * One copy for every e2e file that drives real users through the local mode.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { expect } from 'vitest';
-import { ROOT } from './support';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { launchChromium, ROOT } from './support';
 
 /** What startLocalPlatform answers, as these tests use it. */
 export interface LocalPlatform {
@@ -16,7 +20,10 @@ export interface LocalPlatform {
   stop(): Promise<void>;
 }
 
-/** Starts the local mode on free ports in a fresh data directory named after the test. */
+/**
+ * Starts the local mode on free ports in a fresh data directory named after the test; `opts` adds to
+ * startLocalPlatform's options (e.g. `scheduleEveryMs`). `outbox` is where the local Cognito writes codes.
+ */
 export async function startLocal(
   name: string,
   opts: object = {},
@@ -29,20 +36,22 @@ export async function startLocal(
   return { platform, outbox: join(dataDir, 'outbox') };
 }
 
-/** Newest 6-digit code in the local outbox mentioning the address (local Cognito writes codes there); '' until one arrives. */
-export function confirmationCode(outbox: string, email: string): string {
+/** The files in the local outbox that mention the address, newest first. */
+export function mailsTo(outbox: string, email: string): string[] {
   const files = existsSync(outbox)
     ? readdirSync(outbox, { recursive: true, encoding: 'utf8' })
         .map((f) => join(outbox, f))
         .filter((f) => statSync(f).isFile())
     : [];
   files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  for (const f of files) {
-    const text = readFileSync(f, 'utf8');
-    if (text.includes(email)) {
-      const m = /\b(\d{6})\b/.exec(text);
-      if (m?.[1]) return m[1];
-    }
+  return files.filter((f) => readFileSync(f, 'utf8').includes(email));
+}
+
+/** Newest 6-digit code in the local outbox mentioning the address; '' until one arrives. */
+export function confirmationCode(outbox: string, email: string): string {
+  for (const f of mailsTo(outbox, email)) {
+    const m = /\b(\d{6})\b/.exec(readFileSync(f, 'utf8'));
+    if (m?.[1]) return m[1];
   }
   return '';
 }
@@ -67,43 +76,30 @@ export async function signUp(
   await page.waitForURL((u) => u.pathname.startsWith(next.split('?')[0] ?? next), { timeout: 30_000 });
 }
 
+/** How pushStream encodes its test pattern: OBS-like defaults at 360p with 1 s keyframes. */
+export interface TestPattern {
+  /** @default 600 */
+  seconds?: number;
+  /** @default '640x360' */
+  size?: string;
+  /** Keyframe interval in frames at 30 fps. @default 30 */
+  gop?: number;
+  /** @default '800k' */
+  bitrate?: string;
+}
+
 const streams: ChildProcess[] = [];
 
-/** Pushes an ffmpeg test pattern to the local RTMP ingest for `seconds`. */
-export function pushStream(rtmpBase: string, streamKey: string, seconds = 600): ChildProcess {
+/** Pushes an ffmpeg test pattern (with a tone) to the local RTMP ingest in real time. */
+export function pushStream(rtmpBase: string, streamKey: string, pattern: TestPattern = {}): ChildProcess {
+  const { seconds = 600, size = '640x360', gop = 30, bitrate = '800k' } = pattern;
   const p = spawn(
     'ffmpeg',
     [
-      '-loglevel',
-      'error',
-      '-re',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=640x360:rate=30',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440',
-      '-t',
-      String(seconds),
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-tune',
-      'zerolatency',
-      '-g',
-      '30',
-      '-b:v',
-      '800k',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-f',
-      'flv',
-      `${rtmpBase.replace(/\/$/, '')}/${streamKey}`,
+      ...['-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30`],
+      ...['-f', 'lavfi', '-i', 'sine=frequency=440', '-t', String(seconds)],
+      ...['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', String(gop), '-b:v', bitrate],
+      ...['-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', `${rtmpBase.replace(/\/$/, '')}/${streamKey}`],
     ],
     { stdio: 'ignore' },
   );
@@ -130,4 +126,56 @@ export async function goLive(streamer: Page, web: string, rtmpBase: string): Pro
   const ff = pushStream(rtmpBase, key);
   await expect.poll(() => streamer.getByTestId('live-status').innerText(), { timeout: 60_000 }).toContain('LIVE');
   return ff;
+}
+
+/** The local mode and Chromium around one e2e file, as `useLocalPlatform` hands them out. */
+export interface LocalPlatformSession {
+  readonly platform: LocalPlatform;
+  readonly browser: Browser;
+  /** The web app's URL. */
+  readonly web: string;
+  /** Where the local Cognito writes its codes. */
+  readonly outbox: string;
+  /** Signs a user up in the web app and lands on `next`. */
+  signUp(page: Page, email: string, handle: string, next: string): Promise<void>;
+  /** Pushes a test pattern to `streamKey` in real time. */
+  pushStream(streamKey: string, pattern?: TestPattern): ChildProcess;
+}
+
+/** Starts the local mode and Chromium before the file's tests and stops both (and its streams) after. */
+export function useLocalPlatform(name: string, opts: object = {}): LocalPlatformSession {
+  let platform: LocalPlatform | undefined;
+  let browser: Browser | undefined;
+  let outbox = '';
+
+  beforeAll(async () => {
+    ({ platform, outbox } = await startLocal(name, opts));
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    stopStreams();
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  const session: LocalPlatformSession = {
+    get platform() {
+      if (!platform) throw new Error('the local platform is not started');
+      return platform;
+    },
+    get browser() {
+      if (!browser) throw new Error('the browser is not started');
+      return browser;
+    },
+    get web() {
+      return platform?.endpoints['webUrl'] ?? '';
+    },
+    get outbox() {
+      return outbox;
+    },
+    signUp: (page, email, handle, next) => signUp(page, session.web, outbox, { email, handle }, next),
+    pushStream: (streamKey, pattern) => pushStream(session.platform.endpoints['rtmpUrl'] ?? '', streamKey, pattern),
+  };
+  return session;
 }

@@ -406,7 +406,7 @@ describe('concurrency', () => {
     expect(history.sort((a, b) => a - b)).toEqual([...accepted].sort((a, b) => a - b));
   });
 
-  it('one read and one transaction per accepted bid, one read per refused bid or retry; the product item does not grow with bids', async () => {
+  it('per accepted bid one consistent read, one audience read and one transaction; a refused bid two reads, a retry one; the product item does not grow with bids', async () => {
     const id = await openAuction({ buyNowPrice: null, saleMode: 'AUCTION', bidIncrement: 10 });
     const { calls, bid } = countingEngine();
     const productKey = { PK: `PRODUCT#${id}`, SK: 'PRODUCT' };
@@ -420,7 +420,12 @@ describe('concurrency', () => {
     }
     expect(answers.every((r) => !r.errors)).toBe(true);
     expect(calls).toEqual(
-      Array.from({ length: 60 }, () => ['BatchGetItemCommand', 'TransactWriteItemsCommand']).flat(),
+      // The product and bid id (consistent), then the channel's audience and the bidder's follow.
+      Array.from({ length: 60 }, () => [
+        'BatchGetItemCommand',
+        'BatchGetItemCommand',
+        'TransactWriteItemsCommand',
+      ]).flat(),
     );
     expect(answers.map((r) => r.data?.placeBid.bidCount)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     expect(answers[59]?.data?.placeBid.previousHighBidderId).toBe('viewer200');
@@ -438,7 +443,8 @@ describe('concurrency', () => {
       errorType: 'BID_TOO_LOW',
       errorInfo: { minimum: 1600 },
     });
-    expect(calls).toEqual(['BatchGetItemCommand']);
+    // The audience is checked before the refusal tells the price.
+    expect(calls).toEqual(['BatchGetItemCommand', 'BatchGetItemCommand']);
     expect(await bidItems(id)).toHaveLength(60);
   });
 

@@ -4,7 +4,13 @@
  * the channel's profile and the caller's follow in one BatchGetItem. The channel is stash.channelId,
  * or stash.product's. A channel without a profile is left to the next step.
  */
-import { util, type AppSyncIdentityCognito, type Context, type DynamoDBBatchGetItemRequest } from '@aws-appsync/utils';
+import {
+  runtime,
+  util,
+  type AppSyncIdentityCognito,
+  type Context,
+  type DynamoDBBatchGetItemRequest,
+} from '@aws-appsync/utils';
 import { failOnError, ownedHandle } from '../lib/commerce';
 import { isAdmin } from '../../../../lambdas/shared/domain/economy';
 import { watchVerdict, WATCH_REFUSALS, type AudienceFields } from '../../../../lambdas/shared/domain/audience';
@@ -16,6 +22,9 @@ const channelOf = (ctx: Context): string => {
 };
 
 export function request(ctx: Context): DynamoDBBatchGetItemRequest {
+  // A retried bid that was accepted passed this gate when it was placed: its stored answer is
+  // given again without a read (placeBid's retries cost one read, docs/decisions/bid-path.md).
+  if (ctx.stash.existingBid) runtime.earlyReturn(null);
   const channelId = channelOf(ctx);
   const identity = ctx.identity as AppSyncIdentityCognito | null;
   const keys = [util.dynamodb.toMapValues(profileKey(channelId))];

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { DEFAULT_BATTLE_SETTINGS, MAX_SCORE_SHARDS } from '../lambdas/shared/domain/battles';
+import {
+  DEFAULT_BATTLE_SETTINGS,
+  MAX_RECONNECT_GRACE_SECONDS,
+  MAX_SCORE_SHARDS,
+} from '../lambdas/shared/domain/battles';
 import {
   APPSYNC_ENV_VALUE_MAX,
   DEFAULT_ECONOMY_SETTINGS as E,
@@ -157,7 +161,7 @@ const SafetySchema = z.object({
 /** The stage's validated safety settings. */
 export type SafetyConfig = z.infer<typeof SafetySchema>;
 
-/** PK battles (issue 16, docs/battles.md): the winner's bonus, score counters, the freeze margin at the buzzer. */
+/** PK battles (issue 16, docs/battles.md): the winner's bonus, score counters, the freeze margin at the buzzer, the reconnect grace. */
 const BattlesSchema = z.object({
   /** Percent of the loser's battle score (coins) the platform pays into the winner's earnings; 0 = no bonus. */
   bonusPercent: z.number().int().min(0).max(100).default(DEFAULT_BATTLE_SETTINGS.bonusPercent),
@@ -165,6 +169,13 @@ const BattlesSchema = z.object({
   scoreShards: z.number().int().min(1).max(MAX_SCORE_SHARDS).default(DEFAULT_BATTLE_SETTINGS.scoreShards),
   /** Milliseconds after endsAt before the scores are frozen, so gifts accepted just before the buzzer land. */
   settleMs: z.number().int().min(0).max(10_000).default(DEFAULT_BATTLE_SETTINGS.settleMs),
+  /** Seconds a side whose stream ended during a battle has to come back before it forfeits. */
+  reconnectGraceSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_RECONNECT_GRACE_SECONDS)
+    .default(DEFAULT_BATTLE_SETTINGS.reconnectGraceSeconds),
 });
 
 const StageSchema = z

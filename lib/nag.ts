@@ -174,7 +174,7 @@ function rules(stack: Stack): Rule[] {
         `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${scheduleGroupName('Battles/Schedules')}/*]`,
       ],
       reason:
-        "Each battle gets one-time schedules named at runtime (battle-end-<id>, battle-expire-<id>); create and delete are limited to the battles' own schedule group.",
+        "Each battle gets one-time schedules named at runtime (battle-end-<id>, battle-expire-<id>, battle-forfeit-<id>-<drop>); create and delete are limited to the battles' own schedule group.",
     },
     {
       path: /^Api\/Api\/ApiLogsRole\/Resource$/,

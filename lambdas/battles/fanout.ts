@@ -6,7 +6,9 @@
  *   audiences' onBattle subscriptions see it. The records of one batch that concern one battle
  *   share one read and one publish per channel: that publish already carries all of them.
  * - a profile that went OFFLINE while it still names its battle is a side whose stream ended
- *   early: that side forfeits (docs/battles.md). This rides on the stream-state function's write.
+ *   early: it is marked away and forfeits unless its stream is back within the stage's reconnect
+ *   grace (docs/battles.md); a profile that went LIVE again while away is back. Both ride on the
+ *   stream-state function's writes, timed by the stream event (`lastEventAt`, `liveSince`).
  * A failure fails the records of its battle (reported as batch item failures), so Lambda retries
  * them; a subscriber may see a state twice, and orders copies by `updatedAt` and scores.
  */
@@ -37,6 +39,7 @@ export const PUBLISH_BATTLE = /* GraphQL */ `
         avatarUrl
         playbackUrl
         score
+        reconnectBy
       }
       invitee {
         channelId
@@ -45,6 +48,7 @@ export const PUBLISH_BATTLE = /* GraphQL */ `
         avatarUrl
         playbackUrl
         score
+        reconnectBy
       }
       result {
         outcome
@@ -58,15 +62,36 @@ export const PUBLISH_BATTLE = /* GraphQL */ `
 
 /** What one stream record asks of the fan-out. */
 export type BattleWork =
-  { kind: 'publish'; battleId: string } | { kind: 'forfeit'; battleId: string; channelId: string } | undefined;
+  | { kind: 'publish'; battleId: string }
+  | { kind: 'dropped' | 'back'; battleId: string; channelId: string; atMs: number }
+  | undefined;
 
-/** The work a record carries (none for a record the filter should not have let through). */
-export function workOf(record: DynamoDBRecord): BattleWork {
+const timeOf = (v: unknown, fallback: number): number => {
+  const ms = typeof v === 'string' ? Date.parse(v) : NaN;
+  return Number.isFinite(ms) ? ms : fallback;
+};
+
+/**
+ * The work a record carries (none for a record the filter should not have let through, nor for a
+ * profile change that is not its stream going down or coming back: viewer counts, likes, edits).
+ */
+export function workOf(record: DynamoDBRecord, nowMs: number = Date.now()): BattleWork {
   const image = imageOf(record.dynamodb?.NewImage);
   if (!image || typeof image.battleId !== 'string') return undefined;
   if (image.type === 'Battle' || image.type === 'BattleScore') return { kind: 'publish', battleId: image.battleId };
-  if (image.type === 'Profile' && image.status === 'OFFLINE' && typeof image.userId === 'string') {
-    return { kind: 'forfeit', battleId: image.battleId, channelId: image.userId };
+  if (image.type !== 'Profile' || typeof image.userId !== 'string') return undefined;
+  const before = imageOf(record.dynamodb?.OldImage)?.status;
+  if (image.status === 'OFFLINE' && before !== 'OFFLINE') {
+    return {
+      kind: 'dropped',
+      battleId: image.battleId,
+      channelId: image.userId,
+      atMs: timeOf(image.lastEventAt, nowMs),
+    };
+  }
+  if (image.status === 'LIVE' && before === 'OFFLINE') {
+    const at = timeOf(image.liveSince ?? image.lastEventAt, nowMs);
+    return { kind: 'back', battleId: image.battleId, channelId: image.userId, atMs: at };
   }
   return undefined;
 }
@@ -90,22 +115,27 @@ export async function handleBattleRecords(
   opts: { now: () => number; send?: typeof publish; onError?: (battleId: string, error: unknown) => void },
 ): Promise<DynamoDBBatchResponse> {
   const send = opts.send ?? publish;
-  const byBattle = new Map<string, { records: DynamoDBRecord[]; forfeits: string[]; publish: boolean }>();
+  type StreamChange = Extract<NonNullable<BattleWork>, { kind: 'dropped' | 'back' }>;
+  const byBattle = new Map<string, { records: DynamoDBRecord[]; streams: StreamChange[]; publish: boolean }>();
   for (const record of records) {
-    const work = workOf(record);
+    const work = workOf(record, opts.now());
     if (!work) continue;
-    const entry = byBattle.get(work.battleId) ?? { records: [], forfeits: [], publish: false };
+    const entry = byBattle.get(work.battleId) ?? { records: [], streams: [], publish: false };
     entry.records.push(record);
-    if (work.kind === 'forfeit') entry.forfeits.push(work.channelId);
-    else entry.publish = true;
+    if (work.kind === 'publish') entry.publish = true;
+    else entry.streams.push(work);
     byBattle.set(work.battleId, entry);
   }
   const failed: string[] = [];
   await Promise.all(
     [...byBattle].map(async ([battleId, entry]) => {
       try {
-        // The forfeit's own battle change is a Battle record of a later batch, which publishes it.
-        for (const channelId of entry.forfeits) await battles.finish(battleId, 'FORFEIT', channelId);
+        // In the order of the records (a drop, then its return); the battle changes they make are
+        // Battle records of a later batch, which publish them.
+        for (const c of entry.streams) {
+          if (c.kind === 'dropped') await battles.dropped(battleId, c.channelId, c.atMs);
+          else await battles.back(battleId, c.channelId, c.atMs);
+        }
         if (!entry.publish) return;
         const view = await battles.reads.view(battleId, opts.now());
         if (view) await publishToBoth(view, send);

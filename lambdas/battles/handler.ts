@@ -3,7 +3,8 @@
  * - AppSync (Lambda data source): the battle queries and mutations, answered `{ data } | { error }`;
  * - the Main table stream (battles, score counters, profiles in a battle): publishBattle to both
  *   channels on every change, forfeits when a side's stream ends (fanout.ts);
- * - EventBridge Scheduler one-time schedules: the battle's end at its buzzer, an invitation's expiry.
+ * - EventBridge Scheduler one-time schedules: the battle's end at its buzzer, an invitation's expiry,
+ *   a side's forfeit when its stream did not come back within the reconnect grace.
  */
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
@@ -132,7 +133,9 @@ export async function dispatch(
   if (scheduled.success) {
     const { action, battleId } = scheduled.data.battleSchedule;
     // A failure throws: the Scheduler retries (both actions are idempotent).
-    return action === 'END' ? battles.finish(battleId, 'TIMER') : battles.expire(battleId);
+    if (action === 'EXPIRE') return battles.expire(battleId);
+    // A forfeit finds out itself whether the side is still away (finish decides from the battle item).
+    return battles.finish(battleId, action === 'END' ? 'TIMER' : 'FORFEIT');
   }
   const queries = new BattleQueries(d, battles);
   return toAppSyncResult(

@@ -41,7 +41,12 @@ export class BattleQueries {
     if (item.status === 'RUNNING' && isOverdue(item.endsAtMs ?? 0, now, this.d.settings.settleMs)) {
       return { ...(await this.battles.finish(item.battleId, 'TIMER')), channelId };
     }
-    return battleView(item, item.status === 'RUNNING' ? await this.battles.reads.scores(item) : null, now, channelId);
+    return battleView(
+      item,
+      item.status === 'RUNNING' ? await this.battles.reads.liveScores(item) : null,
+      now,
+      channelId,
+    );
   }
 
   async battle(battleId: string): Promise<BattleView | null> {

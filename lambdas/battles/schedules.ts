@@ -1,6 +1,6 @@
 /**
- * The one-time EventBridge Scheduler schedules that end a battle at its buzzer and expire an
- * unanswered invitation: `at(...)` in UTC, no flexible window, deleted by the Scheduler after they
+ * The one-time EventBridge Scheduler schedules that end a battle at its buzzer, expire an
+ * unanswered invitation, and forfeit a side whose stream ended and did not come back in time: `at(...)` in UTC, no flexible window, deleted by the Scheduler after they
  * fire (ActionAfterCompletion DELETE). Each targets the battles function with a {@link ScheduledBattleEvent}.
  * The local mode reaches its Scheduler stand-in (local/scheduler) through AWS_ENDPOINT_URL_SCHEDULER.
  */
@@ -15,21 +15,37 @@ import { z } from 'zod';
 
 /** What a battle's schedule hands the battles function. */
 export const scheduledBattleEventSchema = z.object({
-  battleSchedule: z.object({ action: z.enum(['END', 'EXPIRE']), battleId: z.string().min(1).max(64) }),
+  battleSchedule: z.object({ action: z.enum(['END', 'EXPIRE', 'FORFEIT']), battleId: z.string().min(1).max(64) }),
 });
 export type ScheduledBattleEvent = z.infer<typeof scheduledBattleEventSchema>;
+/** What a battle schedule does when it fires. */
+export type BattleScheduleAction = ScheduledBattleEvent['battleSchedule']['action'];
 
 /** Creates and deletes a battle's schedules. */
 export interface BattleSchedules {
-  /** Schedules `action` for `battleId` at `atMs` (rounded up to the second, as `at()` takes whole seconds); a repeat is fine. */
-  create(action: 'END' | 'EXPIRE', battleId: string, atMs: number): Promise<void>;
+  /**
+   * Schedules `action` for `battleId` at `atMs` (rounded up to the second, as `at()` takes whole
+   * seconds); a repeat is fine. `tag` tells apart schedules of one action (each drop's forfeit).
+   */
+  create(action: BattleScheduleAction, battleId: string, atMs: number, tag?: string): Promise<void>;
   /** Deletes the schedule if it is still there (it deletes itself once it fired). */
-  remove(action: 'END' | 'EXPIRE', battleId: string): Promise<void>;
+  remove(action: BattleScheduleAction, battleId: string, tag?: string): Promise<void>;
 }
 
-/** The schedule's name: one per battle and action, so a repeated create conflicts instead of doubling. */
-export function scheduleName(action: 'END' | 'EXPIRE', battleId: string): string {
-  return `battle-${action.toLowerCase()}-${battleId}`;
+/**
+ * The schedule's name: one per battle, action and tag, so a repeated create conflicts instead of
+ * doubling. At most 64 characters: `battle-forfeit-` (15) + the id (24) + `-` + a short tag.
+ */
+export function scheduleName(action: BattleScheduleAction, battleId: string, tag?: string): string {
+  return `battle-${action.toLowerCase()}-${battleId}${tag ? `-${tag}` : ''}`;
+}
+
+/**
+ * The forfeit schedule's tag for one drop of one side: the side and its deadline (whole seconds,
+ * base 36). A repeated record of the same drop names the same schedule; a later drop another one.
+ */
+export function forfeitTag(role: 'inviter' | 'invitee', deadlineMs: number): string {
+  return `${role === 'inviter' ? 'a' : 'b'}${Math.ceil(deadlineMs / 1000).toString(36)}`;
 }
 
 /** `at(yyyy-mm-ddThh:mm:ss)` for the first whole second at or after `atMs` (UTC). */
@@ -52,12 +68,12 @@ export interface ScheduleTarget {
 /** Battle schedules on EventBridge Scheduler. */
 export function eventBridgeSchedules(client: SchedulerClient, target: ScheduleTarget): BattleSchedules {
   return {
-    async create(action, battleId, atMs) {
+    async create(action, battleId, atMs, tag) {
       const input: ScheduledBattleEvent = { battleSchedule: { action, battleId } };
       try {
         await client.send(
           new CreateScheduleCommand({
-            Name: scheduleName(action, battleId),
+            Name: scheduleName(action, battleId, tag),
             GroupName: target.group,
             ScheduleExpression: atExpression(atMs),
             ScheduleExpressionTimezone: 'UTC',
@@ -77,9 +93,11 @@ export function eventBridgeSchedules(client: SchedulerClient, target: ScheduleTa
         if (!(error instanceof ConflictException)) throw error;
       }
     },
-    async remove(action, battleId) {
+    async remove(action, battleId, tag) {
       try {
-        await client.send(new DeleteScheduleCommand({ Name: scheduleName(action, battleId), GroupName: target.group }));
+        await client.send(
+          new DeleteScheduleCommand({ Name: scheduleName(action, battleId, tag), GroupName: target.group }),
+        );
       } catch (error) {
         if (!(error instanceof ResourceNotFoundException)) throw error;
       }

@@ -6,7 +6,9 @@
  *   lock until it expires, a running battle until it ends);
  * - both streamers are live when the invitation is sent and when it is accepted (conditions on the profiles);
  * - an invitation is answered once, before it expires; a battle ends once: the ending transaction
- *   requires RUNNING, so the schedule, a streamer's End and a forfeit racing give one result.
+ *   requires RUNNING, so the schedule, a streamer's End and a forfeit racing give one result;
+ * - a side whose stream ends forfeits only when it is not back within the reconnect grace: the
+ *   drop, the return and the forfeit are conditions on the battle item (see dropped / back / finish).
  * The schedules (end, expiry) are created before the transaction that needs them: a schedule for a
  * transaction that then fails finds nothing to do when it fires, whereas the other order could lose it.
  */
@@ -16,10 +18,13 @@ import {
   decideResult,
   durationSecondsFor,
   effectiveStatus,
+  backInTime,
   endCutoffMs,
+  forfeitingSide,
   INVITATION_TTL_MS,
   isBattleRefusal,
   isOverdue,
+  reconnectDeadlineMs,
   type BattleRefusal,
   type BattleSettings,
   type BattleStatus,
@@ -41,7 +46,7 @@ import {
   SK_PREFIX,
 } from '../shared/domain/keys';
 import { DomainError } from '../shared/errors';
-import type { BattleSchedules } from './schedules';
+import { forfeitTag, type BattleSchedules } from './schedules';
 import { BattleReads, battleView, type BattleItem, type BattleView, type StoredSide } from './store';
 
 /** The economy settings the bonus needs (the stage's `economy`). */
@@ -90,6 +95,8 @@ type Profile = {
   handle: string;
   displayName?: string;
   status?: string;
+  /** When the current stream started (the stream-state function's write), while LIVE. */
+  liveSince?: string;
   playbackUrl?: string;
   avatarUrl?: string;
 };
@@ -452,6 +459,8 @@ export class Battles {
 
   /**
    * Ends a RUNNING battle once, whoever calls (the schedule at endsAt, a streamer, a forfeit):
+   * 0. a side still away whose reconnect grace ran out by the cutoff forfeits: claimed on the
+   *    battle item (claimForfeit), so a stream coming back now cannot undo it halfway;
    * 1. an early end moves endsAt to now on the battle and its counters (gifts after it stop counting);
    * 2. waits until endsAt + settleMs, so gifts accepted before endsAt have landed;
    * 3. freezes the counters (`closedAt`: a late transaction is refused by its own condition) and sums them;
@@ -460,11 +469,18 @@ export class Battles {
    *    earnings shard, minus on a platform revenue shard: the coins stay conserved).
    * A racing finisher loses step 4's condition and answers the battle the winner wrote.
    */
-  async finish(battleId: string, reason: EndReason, forfeitChannelId?: string): Promise<BattleView> {
-    const item = await this.reads.battle(battleId);
+  async finish(battleId: string, reason: EndReason): Promise<BattleView> {
+    let item = await this.reads.battle(battleId);
     if (!item) return refuse({ code: 'NOT_FOUND', message: 'This battle does not exist.' });
     if (item.status !== 'RUNNING') return battleView(item, null, this.d.now());
     const cutoff = endCutoffMs(reason, item.endsAtMs as number, this.d.now());
+    const claimed = await this.claimForfeit(item, cutoff);
+    if (claimed.item.status !== 'RUNNING') return battleView(claimed.item, null, this.d.now());
+    item = claimed.item;
+    const forfeitChannelId = claimed.forfeit;
+    // A forfeit schedule whose side came back in time has nothing to end.
+    if (reason === 'FORFEIT' && !forfeitChannelId)
+      return battleView(item, await this.reads.liveScores(item), this.d.now());
     const counterKeys = [item.inviter.channelId, item.invitee.channelId].flatMap((c) =>
       Array.from({ length: item.scoreShards }, (_, n) => battleScoreKey(battleId, c, shardSuffix(n))),
     );
@@ -495,7 +511,7 @@ export class Battles {
       inviteeId: item.invitee.channelId,
       inviterScore: scores.inviter,
       inviteeScore: scores.invitee,
-      forfeitChannelId: reason === 'FORFEIT' ? forfeitChannelId : null,
+      forfeitChannelId,
       bonusPercent: this.d.settings.bonusPercent,
     });
     for (let attempt = 0; ; attempt++) {
@@ -507,7 +523,7 @@ export class Battles {
         endsAtMs: cutoff,
         endedAt: iso(now),
         endedAtMs: now,
-        endReason: reason,
+        endReason: forfeitChannelId ? 'FORFEIT' : reason,
         scores,
         result: {
           outcome: result.outcome,
@@ -528,6 +544,111 @@ export class Battles {
         await this.d.sleep(20 + Math.floor(Math.random() * 80));
       }
     }
+  }
+
+  /**
+   * The side that forfeits a battle ending at `cutoff` (domain forfeitingSide), claimed on the battle
+   * item only if that side is still away on the same deadline and no other forfeit was claimed; a
+   * claim already there stands. A stream that is back in time but whose return the fan-out has not
+   * processed yet (the profile says LIVE since before the deadline) is taken back here instead. A
+   * claim lost to a returning stream reads the battle again.
+   */
+  private async claimForfeit(item: BattleItem, cutoff: number): Promise<{ item: BattleItem; forfeit: string | null }> {
+    if (item.forfeitChannelId) return { item, forfeit: item.forfeitChannelId };
+    const forfeit = forfeitingSide([item.inviter, item.invitee], cutoff);
+    if (!forfeit) return { item, forfeit: null };
+    const role = item.inviter.channelId === forfeit ? 'inviter' : 'invitee';
+    const deadline = item[role].awayUntilMs as number;
+    const profile = await this.profile(forfeit);
+    const liveSince = Date.parse(profile?.liveSince ?? '');
+    if (profile?.status === 'LIVE' && Number.isFinite(liveSince) && backInTime(liveSince, deadline)) {
+      await this.back(item.battleId, forfeit, liveSince);
+      const fresh = (await this.reads.battle(item.battleId)) as BattleItem;
+      return { item: fresh, forfeit: fresh.forfeitChannelId ?? null };
+    }
+    try {
+      await this.d.doc.send(
+        new UpdateCommand({
+          TableName: this.d.table,
+          Key: battleKey(item.battleId),
+          UpdateExpression: 'SET forfeitChannelId = :c',
+          ConditionExpression:
+            '#status = :running AND #side.awayUntilMs = :d AND attribute_not_exists(forfeitChannelId)',
+          ExpressionAttributeNames: { '#status': 'status', '#side': role },
+          ExpressionAttributeValues: { ':c': forfeit, ':running': 'RUNNING', ':d': deadline },
+        }),
+      );
+      return { item: { ...item, forfeitChannelId: forfeit }, forfeit };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const fresh = (await this.reads.battle(item.battleId)) as BattleItem;
+      return { item: fresh, forfeit: fresh.forfeitChannelId ?? null };
+    }
+  }
+
+  /**
+   * A side's stream ended at `droppedAtMs` while its battle runs (the stream-state write, seen on the
+   * table stream): the side is marked away until the reconnect grace runs out (the clients show
+   * "waiting for @x to reconnect") and a one-time schedule forfeits it then. A repeated record of the
+   * same drop changes nothing; a drop whose grace runs past the buzzer needs no schedule (the scores
+   * decide); a record processed after its deadline forfeits at once.
+   */
+  async dropped(battleId: string, channelId: string, droppedAtMs: number): Promise<void> {
+    const item = await this.reads.battle(battleId);
+    if (item?.status !== 'RUNNING') return;
+    const role = roleOf(item, channelId);
+    if (!role || typeof item[role].awayUntilMs === 'number') return;
+    const deadline = reconnectDeadlineMs(droppedAtMs, this.d.settings.reconnectGraceSeconds);
+    const endsAtMs = item.endsAtMs as number;
+    const now = this.d.now();
+    if (deadline <= endsAtMs && deadline > now)
+      await this.d.schedules.create('FORFEIT', battleId, deadline, forfeitTag(role, deadline));
+    try {
+      await this.d.doc.send(
+        new UpdateCommand({
+          TableName: this.d.table,
+          Key: battleKey(battleId),
+          UpdateExpression: 'SET #side.awayUntilMs = :d, updatedAt = :at',
+          ConditionExpression: '#status = :running AND attribute_not_exists(#side.awayUntilMs)',
+          ExpressionAttributeNames: { '#status': 'status', '#side': role },
+          ExpressionAttributeValues: { ':d': deadline, ':running': 'RUNNING', ':at': iso(now) },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return;
+    }
+    if (deadline <= now && deadline <= endsAtMs) await this.finish(battleId, 'FORFEIT');
+  }
+
+  /**
+   * A side's stream is live again at `backAtMs`: within its grace the side is no longer away (no
+   * forfeit) and its forfeit schedule goes; after the deadline, or once a finisher claimed the
+   * forfeit, the forfeit stands.
+   */
+  async back(battleId: string, channelId: string, backAtMs: number): Promise<void> {
+    const item = await this.reads.battle(battleId);
+    if (item?.status !== 'RUNNING' || item.forfeitChannelId) return;
+    const role = roleOf(item, channelId);
+    const deadline = role ? item[role].awayUntilMs : undefined;
+    if (!role || typeof deadline !== 'number' || !backInTime(backAtMs, deadline)) return;
+    try {
+      await this.d.doc.send(
+        new UpdateCommand({
+          TableName: this.d.table,
+          Key: battleKey(battleId),
+          UpdateExpression: 'REMOVE #side.awayUntilMs SET updatedAt = :at',
+          ConditionExpression:
+            '#status = :running AND #side.awayUntilMs = :d AND attribute_not_exists(forfeitChannelId)',
+          ExpressionAttributeNames: { '#status': 'status', '#side': role },
+          ExpressionAttributeValues: { ':d': deadline, ':running': 'RUNNING', ':at': iso(this.d.now()) },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return;
+    }
+    await this.removeSchedule('FORFEIT', battleId, forfeitTag(role, deadline));
   }
 
   private async lowerEnd(
@@ -677,9 +798,9 @@ export class Battles {
     return items;
   }
 
-  private async removeSchedule(action: 'END' | 'EXPIRE', battleId: string): Promise<void> {
+  private async removeSchedule(action: 'END' | 'EXPIRE' | 'FORFEIT', battleId: string, tag?: string): Promise<void> {
     try {
-      await this.d.schedules.remove(action, battleId);
+      await this.d.schedules.remove(action, battleId, tag);
     } catch (error) {
       // It deletes itself after firing, and firing finds nothing to do: a leftover costs one invocation.
       this.d.warn('could not delete a battle schedule', { action, battleId, error: (error as Error).message });
@@ -695,6 +816,9 @@ function withoutKeys(item: BattleItem): BattleItem {
   delete copy.type;
   return copy as unknown as BattleItem;
 }
+
+const roleOf = (item: BattleItem, channelId: string): 'inviter' | 'invitee' | null =>
+  item.inviter.channelId === channelId ? 'inviter' : item.invitee.channelId === channelId ? 'invitee' : null;
 
 const randomShard = (n: number) => (n > 1 ? Math.floor(Math.random() * n) : 0);
 

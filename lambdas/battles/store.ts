@@ -19,6 +19,11 @@ export interface StoredSide {
   displayName?: string | null;
   avatarUrl?: string | null;
   playbackUrl?: string | null;
+  /**
+   * Set while the side's stream is down during a RUNNING battle: it forfeits unless its stream is
+   * back before this (the stage's reconnect grace after the drop). Removed when it comes back.
+   */
+  awayUntilMs?: number;
 }
 
 /** The battle item (`BATTLE#<id>` / `BATTLE`). */
@@ -39,6 +44,11 @@ export interface BattleItem {
   endedAt?: string;
   endedAtMs?: number;
   endReason?: EndReason;
+  /**
+   * The side a finisher decided forfeits (its grace ran out), written before the scores freeze: a
+   * stream coming back after it no longer undoes the forfeit, and racing finishers agree on it.
+   */
+  forfeitChannelId?: string;
   /** Final scores (ENDED). */
   scores?: { inviter: number; invitee: number };
   result?: {
@@ -58,12 +68,24 @@ export interface BattleLock {
   endedAtMs?: number;
 }
 
+/** One side as the GraphQL BattleSide. */
+export interface SideView {
+  channelId: string;
+  handle: string;
+  displayName: string | null;
+  avatarUrl: string | null;
+  playbackUrl: string | null;
+  score: number;
+  /** While RUNNING and the side's stream is down: when it forfeits unless back (ISO); null otherwise. */
+  reconnectBy: string | null;
+}
+
 /** The GraphQL Battle. */
 export interface BattleView {
   battleId: string;
   status: BattleStatus;
-  inviter: StoredSide & { score: number };
-  invitee: StoredSide & { score: number };
+  inviter: SideView;
+  invitee: SideView;
   durationSeconds: number;
   invitedAt: string;
   expiresAt: string;
@@ -75,28 +97,48 @@ export interface BattleView {
   updatedAt: string;
 }
 
-const side = (s: StoredSide, score: number): StoredSide & { score: number } => ({
+const side = (s: StoredSide, score: number, running: boolean): SideView => ({
   channelId: s.channelId,
   handle: s.handle,
   displayName: s.displayName ?? null,
   avatarUrl: s.avatarUrl ?? null,
   playbackUrl: s.playbackUrl ?? null,
   score,
+  reconnectBy: running && typeof s.awayUntilMs === 'number' ? new Date(s.awayUntilMs).toISOString() : null,
 });
 
-/** The Battle a client sees: a PENDING invitation past expiry reads EXPIRED; scores live while RUNNING, final once ENDED. */
+/** Live scores and the server time of the newest change they hold (the last counted gift's acceptance). */
+export interface LiveScores {
+  inviter: number;
+  invitee: number;
+  /** ISO time of the newest counter change, null before any. */
+  updatedAt: string | null;
+}
+
+/** The later of two ISO times (either may be missing). */
+function later(a: string, b: string | null | undefined): string {
+  return b && Date.parse(b) > Date.parse(a) ? b : a;
+}
+
+/**
+ * The Battle a client sees: a PENDING invitation past expiry reads EXPIRED; scores live while
+ * RUNNING, final once ENDED. `updatedAt` is the server time of the newest change the copy holds:
+ * the battle's own last change or, when later, the last counted gift's acceptance, so a client
+ * can order copies and drop one older than what it shows.
+ */
 export function battleView(
   item: BattleItem,
-  live: { inviter: number; invitee: number } | null,
+  live: { inviter: number; invitee: number; updatedAt?: string | null } | null,
   nowMs: number,
   channelId: string | null = null,
 ): BattleView {
   const scores = item.scores ?? live ?? { inviter: 0, invitee: 0 };
+  const running = item.status === 'RUNNING';
   return {
     battleId: item.battleId,
     status: effectiveStatus(item.status, item.expiresAtMs, nowMs),
-    inviter: side(item.inviter, scores.inviter),
-    invitee: side(item.invitee, scores.invitee),
+    inviter: side(item.inviter, scores.inviter, running),
+    invitee: side(item.invitee, scores.invitee, running),
     durationSeconds: item.durationSeconds,
     invitedAt: item.invitedAt,
     expiresAt: item.expiresAt,
@@ -105,7 +147,7 @@ export function battleView(
     endedAt: item.endedAt ?? null,
     result: item.result ?? null,
     channelId,
-    updatedAt: item.updatedAt,
+    updatedAt: item.scores ? item.updatedAt : later(item.updatedAt, live?.updatedAt),
   };
 }
 
@@ -132,6 +174,16 @@ export class BattleReads {
 
   /** Every score counter of the battle (one consistent Query), summed per side. */
   async scores(item: BattleItem): Promise<{ inviter: number; invitee: number }> {
+    const { inviter, invitee } = await this.liveScores(item);
+    return { inviter, invitee };
+  }
+
+  /**
+   * The scores and when the newest of the counters changed: each counted gift stamps its counter
+   * with its acceptance time (the gift's sentAt), so a copy carrying a gift is never stamped earlier
+   * than that gift, and a later read holds every counter at least as far.
+   */
+  async liveScores(item: BattleItem): Promise<LiveScores> {
     const counters: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -147,13 +199,18 @@ export class BattleReads {
       counters.push(...((out.Items ?? []) as Record<string, unknown>[]));
       start = out.LastEvaluatedKey;
     } while (start);
-    return sumScores(counters, item.inviter.channelId, item.invitee.channelId);
+    let updatedAt: string | null = null;
+    for (const c of counters) {
+      if (typeof c.updatedAt === 'string' && (updatedAt === null || Date.parse(c.updatedAt) > Date.parse(updatedAt)))
+        updatedAt = c.updatedAt;
+    }
+    return { ...sumScores(counters, item.inviter.channelId, item.invitee.channelId), updatedAt };
   }
 
   /** The battle as a client sees it now (live scores while RUNNING), or undefined. */
   async view(battleId: string, nowMs: number, channelId: string | null = null): Promise<BattleView | undefined> {
     const item = await this.battle(battleId);
     if (!item) return undefined;
-    return battleView(item, item.status === 'RUNNING' ? await this.scores(item) : null, nowMs, channelId);
+    return battleView(item, item.status === 'RUNNING' ? await this.liveScores(item) : null, nowMs, channelId);
   }
 }

@@ -10,7 +10,14 @@
  * Delay of a gift = the first copy of the battle on that channel whose side score includes it −
  * the gift's sentAt (the server's acceptance stamp). With one-coin gifts a side's score is the
  * number of its gifts committed, so the k-th gift of a side (by acceptance time) is included once
- * that side's score reaches k. `BATTLES_BENCH_POLL_MS` changes the poll interval.
+ * that side's score reaches k (exact when gifts commit in the order they were accepted; two
+ * transactions landing the other way round swap their delays, within one transaction's time).
+ * Each copy carries `updatedAt`, the acceptance time of the newest gift it holds: copies that
+ * arrive stamped older than one already received are counted (the web app drops them).
+ *
+ * Bounded: a gift is resent at most MAX_ATTEMPTS times (then the bench fails), and the wait for the
+ * last copies is at most 30 s (then the gifts not seen are reported missing).
+ * `BATTLES_BENCH_GIFTS` (500), `BATTLES_BENCH_SECONDS` (10) and `BATTLES_BENCH_POLL_MS` (250) size it.
  */
 import { Agent } from 'node:http';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -42,6 +49,8 @@ const GIFTS = Number(process.env.BATTLES_BENCH_GIFTS ?? 500);
 const SECONDS = Number(process.env.BATTLES_BENCH_SECONDS ?? 10);
 const SENDERS = 100;
 const POLL_MS = Number(process.env.BATTLES_BENCH_POLL_MS ?? 250);
+/** Resends of one gift answered CONFLICT or retryable before the bench gives up. */
+const MAX_ATTEMPTS = 50;
 
 const pct = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -192,11 +201,11 @@ export default async function bench(): Promise<BenchTable[]> {
     });
     stops.unshift(() => poller.stop());
     // Copies seen per channel: arrival time and both sides' scores.
-    const seen: Record<string, { at: number; ann: number; bob: number }[]> = { [ann]: [], [bob]: [] };
+    const seen: Record<string, { at: number; ann: number; bob: number; stamp: number }[]> = { [ann]: [], [bob]: [] };
     for (const channel of [ann, bob]) {
       const sub = await engine.subscribe(
         {
-          query: 'subscription($c: ID!) { onBattle(channelId: $c) { inviter { score } invitee { score } } }',
+          query: 'subscription($c: ID!) { onBattle(channelId: $c) { updatedAt inviter { score } invitee { score } } }',
           variables: { c: channel },
           auth: { mode: 'AWS_IAM', identity: { username: 'guest' } } as never,
         },
@@ -205,6 +214,7 @@ export default async function bench(): Promise<BenchTable[]> {
             at: Date.now(),
             ann: (r.data as Loose)?.onBattle?.inviter.score as number,
             bob: (r.data as Loose)?.onBattle?.invitee.score as number,
+            stamp: Date.parse((r.data as Loose)?.onBattle?.updatedAt as string),
           }),
       );
       if (!sub.ok) throw new Error('subscription refused');
@@ -217,7 +227,7 @@ export default async function bench(): Promise<BenchTable[]> {
       Array.from({ length: GIFTS }, async (_, i) => {
         await sleep(Math.max(0, t0 + (i * SECONDS * 1000) / GIFTS - Date.now()));
         const side = i % 2 === 0 ? 'ann' : 'bob';
-        for (;;) {
+        for (let attempt = 1; ; attempt++) {
           const r = await engine.execute({
             query: 'mutation($i: SendGiftInput!) { sendGift(input: $i) { gift { sentAt battleId } } }',
             variables: {
@@ -234,6 +244,8 @@ export default async function bench(): Promise<BenchTable[]> {
           }
           if (e.errorType !== 'CONFLICT' && e.errorInfo?.retryable !== true)
             throw new Error(`gift refused: ${e.errorType} ${e.message}`);
+          if (attempt >= MAX_ATTEMPTS)
+            throw new Error(`gift ${i} still answered ${e.errorType} after ${attempt} tries`);
           conflicts++;
         }
       }),
@@ -255,6 +267,7 @@ export default async function bench(): Promise<BenchTable[]> {
 
     const rows: Record<string, string | number>[] = [];
     const all: number[] = [];
+    let staleAll = 0;
     for (const [channel, label] of [
       [ann, "inviter's audience"],
       [bob, "invitee's audience"],
@@ -272,6 +285,13 @@ export default async function bench(): Promise<BenchTable[]> {
       }
       delays.sort((a, b) => a - b);
       all.push(...delays);
+      let newest = -Infinity;
+      let stale = 0;
+      for (const c of copies) {
+        if (c.stamp < newest) stale++;
+        else newest = c.stamp;
+      }
+      staleAll += stale;
       rows.push({
         audience: label,
         gifts: delays.length,
@@ -280,6 +300,7 @@ export default async function bench(): Promise<BenchTable[]> {
         'p99 ms': pct(delays, 99),
         'max ms': delays.at(-1) ?? 0,
         'copies received': copies.length,
+        'stale copies': stale,
       });
     }
     all.sort((a, b) => a - b);
@@ -291,6 +312,7 @@ export default async function bench(): Promise<BenchTable[]> {
       'p99 ms': pct(all, 99),
       'max ms': all.at(-1) ?? 0,
       'copies received': (seen[ann]?.length ?? 0) + (seen[bob]?.length ?? 0),
+      'stale copies': staleAll,
     });
     return [
       {

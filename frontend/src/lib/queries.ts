@@ -10,7 +10,7 @@ import type {
 } from './graphql/schema-types';
 import { typedDocuments } from './graphql/document';
 
-const STREAMER = `userId handle displayName status title category tags language goingLiveMessage thumbnailUrl liveThumbnailUrl playbackUrl liveSince currentStreamId viewerCount peakViewers likes followerCount featuredProductId isFollowing audience ageRestricted inPreview`;
+const STREAMER = `userId handle displayName status title category tags language goingLiveMessage thumbnailUrl liveThumbnailUrl playbackUrl liveSince currentStreamId viewerCount peakViewers likes followerCount featuredProductId isFollowing audience ageRestricted inPreview battleId`;
 const PRODUCT = `productId channelId title description imageUrl type params saleMode currency startingBid bidIncrement buyNowPrice currentPrice minNextBid bidCount highBidderId highBidderHandle status durationSeconds softCloseSeconds endsAt featured saleId createdAt updatedAt`;
 const SALE = `saleId kind productId productTitle channelId buyerId buyerHandle price currency soldAt streamId recordingId offsetMs`;
 const RECORDING = `recordingId userId handle streamId state startedAt endedAt durationMs thumbnailUrl saleCount title`;
@@ -32,7 +32,7 @@ const PROVISIONING = `status handle step error streamer { ${STREAMER} }`;
 
 const REPORT_TARGET = `targetId kind channelId streamId messageId targetUserId targetHandle messageContent thumbnailUrl reportCount lastReason firstReportedAt lastReportedAt status decidedBy decisionReason`;
 const SUSPENSION = `userId handle reason source banned since until byUserId liftedAt`;
-const BATTLE_SIDE = `channelId handle displayName avatarUrl playbackUrl score`;
+const BATTLE_SIDE = `channelId handle displayName avatarUrl playbackUrl score reconnectBy`;
 const BATTLE = `battleId status inviter { ${BATTLE_SIDE} } invitee { ${BATTLE_SIDE} } durationSeconds invitedAt expiresAt startsAt endsAt endedAt updatedAt result { outcome winnerChannelId forfeitChannelId bonusCoins }`;
 
 export const Q = typedDocuments<QueryResults, QueryVariables>()({

@@ -39,9 +39,21 @@ export interface BattleSettings {
    * transaction is still landing counts (a transaction takes milliseconds; this is the margin).
    */
   readonly settleMs: number;
+  /**
+   * How long a side whose stream ended during the battle has to come back (OBS reconnecting after a
+   * network blip) before it forfeits.
+   */
+  readonly reconnectGraceSeconds: number;
 }
 
-export const DEFAULT_BATTLE_SETTINGS: BattleSettings = { bonusPercent: 10, scoreShards: 8, settleMs: 1500 };
+export const DEFAULT_BATTLE_SETTINGS: BattleSettings = {
+  bonusPercent: 10,
+  scoreShards: 8,
+  settleMs: 1500,
+  reconnectGraceSeconds: 30,
+};
+/** The longest reconnect grace a stage may set (a battle lasts at most 10 minutes). */
+export const MAX_RECONNECT_GRACE_SECONDS = 300;
 
 /** A refusal a caller can act on: the GraphQL errorType and a sentence. */
 export interface BattleRefusal {
@@ -97,6 +109,48 @@ export function effectiveStatus(status: BattleStatus, expiresAtMs: number, nowMs
  */
 export function endCutoffMs(reason: EndReason, endsAtMs: number, nowMs: number): number {
   return reason === 'TIMER' ? endsAtMs : Math.min(endsAtMs, nowMs);
+}
+
+/**
+ * When a side whose stream ended at `droppedAtMs` forfeits unless its stream is back: the stage's
+ * reconnect grace later. The drop's own time (the stream-state event's), so a repeated or late
+ * record of the same drop gives the same deadline.
+ */
+export function reconnectDeadlineMs(droppedAtMs: number, graceSeconds: number): number {
+  return droppedAtMs + graceSeconds * 1000;
+}
+
+/** Whether a stream that came back at `backAtMs` made it within its grace (`awayUntilMs`, exclusive). */
+export function backInTime(backAtMs: number, awayUntilMs: number): boolean {
+  return backAtMs < awayUntilMs;
+}
+
+/**
+ * The side that forfeits a battle whose gifts stop counting at `cutoffMs`: a side still away (its
+ * stream ended and is not back) whose reconnect deadline came at or before the cutoff. A drop whose
+ * grace runs past the buzzer forfeits nothing: the scores decide. Both sides away past their
+ * deadlines: the one that dropped first; at the same millisecond, nobody (the scores decide).
+ */
+export function forfeitingSide(
+  sides: readonly { channelId: string; awayUntilMs?: number | null }[],
+  cutoffMs: number,
+): string | null {
+  let found: string | null = null;
+  let earliest = 0;
+  let tie = false;
+  for (const s of sides) {
+    const until = s.awayUntilMs;
+    if (typeof until === 'number' && until <= cutoffMs) {
+      if (found === null || until < earliest) {
+        found = s.channelId;
+        earliest = until;
+        tie = false;
+      } else if (until === earliest) {
+        tie = true;
+      }
+    }
+  }
+  return tie ? null : found;
 }
 
 /** Sums score counters into each side's score (counters of other channels are ignored). */
@@ -207,6 +261,12 @@ export function battleSettingsFrom(json: string | null | undefined): BattleSetti
     bonusPercent: whole(raw.bonusPercent, 0, 100, DEFAULT_BATTLE_SETTINGS.bonusPercent),
     scoreShards: whole(raw.scoreShards, 1, MAX_SCORE_SHARDS, DEFAULT_BATTLE_SETTINGS.scoreShards),
     settleMs: whole(raw.settleMs, 0, 10_000, DEFAULT_BATTLE_SETTINGS.settleMs),
+    reconnectGraceSeconds: whole(
+      raw.reconnectGraceSeconds,
+      1,
+      MAX_RECONNECT_GRACE_SECONDS,
+      DEFAULT_BATTLE_SETTINGS.reconnectGraceSeconds,
+    ),
   };
 }
 
@@ -223,6 +283,7 @@ export function battlesEnvironment(settings: BattleSettings): Record<string, str
       bonusPercent: settings.bonusPercent,
       scoreShards: settings.scoreShards,
       settleMs: settings.settleMs,
+      reconnectGraceSeconds: settings.reconnectGraceSeconds,
     }),
   };
 }

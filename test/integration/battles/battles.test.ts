@@ -2,8 +2,9 @@
  * PK battles through the local GraphQL server on DynamoDB Local (harness.ts): invitations and their
  * expiry, one battle or invitation per streamer, scores written by the gifts' own transactions,
  * the buzzer (exact to the millisecond, under 200 concurrent gifts), one result when the schedule
- * and a streamer end it at once, forfeits, the winner's bonus in the ledger (coins conserved after
- * every test), publishBattle to both channels, and who may do what.
+ * and a streamer end it at once, forfeits after the reconnect grace (none when the stream is back
+ * in time), the winner's bonus in the ledger (coins conserved after every test), publishBattle to
+ * both channels (each score change stamped with its gift's time), and who may do what.
  *
  * Battles last at least a minute and invitations 30 s; the tests move a battle's buzzer (or an
  * invitation's expiry) closer by rewriting its times on the items and its schedule, nothing else.
@@ -325,6 +326,35 @@ describe('invitations', () => {
 });
 
 describe('scores and the end', () => {
+  it("stamps each score change with its gift's acceptance time (not the battle's start), so clients can order copies", async () => {
+    const { ann, bob, battleId } = await running();
+    const viewer = who('viewer');
+    await seedPurchase(db.doc, db.tableName, viewer.sub, 1000);
+    const started = await battleOf(battleId);
+    expect(started.updatedAt).toBe(started.startsAt);
+    await api.fanOut();
+    const seen: Loose[] = [];
+    const sub = await api.engine.subscribe(
+      {
+        query: `subscription($c: ID!) { onBattle(channelId: $c) { ${BATTLE_FIELDS} } }`,
+        variables: { c: bob.sub },
+        auth: { mode: 'AWS_IAM', identity: { username: 'guest' } } as never,
+      },
+      (result) => seen.push(result.data?.onBattle),
+    );
+    expect(sub.ok).toBe(true);
+    const g1 = await gift(viewer, ann.sub, 'rose');
+    await api.fanOut();
+    expect(seen.at(-1)).toMatchObject({ updatedAt: g1.sentAt, inviter: { score: 5 }, invitee: { score: 0 } });
+    await sleep(5);
+    const g2 = await gift(viewer, bob.sub, 'clap');
+    await api.fanOut();
+    expect(seen.at(-1)).toMatchObject({ updatedAt: g2.sentAt, inviter: { score: 5 }, invitee: { score: 10 } });
+    expect(Date.parse(g2.sentAt)).toBeGreaterThan(Date.parse(g1.sentAt));
+    expect((await battleOf(battleId)).updatedAt).toBe(g2.sentAt);
+    if (sub.ok) sub.unsubscribe();
+  });
+
   it('gifts count for their side in their own transaction, both channels hear every change, the buzzer ends it with the bonus in the ledger', async () => {
     const { ann, bob, battleId } = await running();
     const viewer = who('viewer');
@@ -589,19 +619,132 @@ describe('scores and the end', () => {
     ).toEqual([]);
   });
 
-  it('a side whose stream ends forfeits (the stream-state write, seen on the table stream), whatever the scores', async () => {
+  it('a side whose stream ends and is not back within the grace forfeits, whatever the scores (the local Scheduler fires it)', async () => {
     const { ann, bob, battleId } = await running();
     const viewer = who('viewer');
     await seedPurchase(db.doc, db.tableName, viewer.sub, 1000);
     await gift(viewer, ann.sub, 'crown', 2); // ann leads 200 - 0
     await api.fanOut();
+    const droppedAt = Date.now();
     await api.goOffline(ann);
     await api.fanOut();
-    const b = await battleOf(battleId);
-    expect(b).toMatchObject({
+    // Not at once: both audiences are told to wait for @ann, the grace from the drop.
+    const waiting = await battleOf(battleId);
+    expect(waiting).toMatchObject({ status: 'RUNNING', invitee: { reconnectBy: null } });
+    const by = Date.parse(waiting.inviter.reconnectBy);
+    expect(by - droppedAt).toBeGreaterThanOrEqual(SETTINGS.reconnectGraceSeconds * 1000 - 50);
+    expect(by - droppedAt).toBeLessThanOrEqual(SETTINGS.reconnectGraceSeconds * 1000 + 1000);
+    expect(api.scheduler.pending().some((n) => n.startsWith(`local-battles/battle-forfeit-${battleId}-a`))).toBe(true);
+    const ended = await waitFor(
+      () => battleOf(battleId),
+      (x) => x.status === 'ENDED',
+    );
+    expect(ended).toMatchObject({
       status: 'ENDED',
+      inviter: { score: 200, reconnectBy: null },
       result: { outcome: 'WIN', winnerChannelId: bob.sub, forfeitChannelId: ann.sub, bonusCoins: 20 },
     });
+    expect(Date.parse(ended.endedAt)).toBeGreaterThanOrEqual(by);
+    await api.scheduler.settled();
+    expect((await ledgerOf(bob.sub)).filter((e) => e.kind === 'BATTLE_BONUS')).toHaveLength(1);
+  });
+
+  it('a stream back within the grace forfeits nothing: the notice and the schedule go, the scores decide at the buzzer', async () => {
+    const { ann, battleId } = await running();
+    const viewer = who('viewer');
+    await seedPurchase(db.doc, db.tableName, viewer.sub, 1000);
+    await gift(viewer, ann.sub, 'crown'); // ann leads 100 - 0
+    const grace = api.deps.settings;
+    // A grace long enough that the return is processed well within it on a loaded machine.
+    api.deps.settings = { ...grace, reconnectGraceSeconds: 20 };
+    try {
+      await api.goOffline(ann);
+      await api.fanOut();
+      expect((await battleOf(battleId)).inviter.reconnectBy).not.toBeNull();
+      await api.goLive(ann);
+      await api.fanOut();
+    } finally {
+      api.deps.settings = grace;
+    }
+    const back = await battleOf(battleId);
+    expect(back).toMatchObject({ status: 'RUNNING', inviter: { reconnectBy: null } });
+    expect(api.scheduler.pending().some((n) => n.includes(`battle-forfeit-${battleId}`))).toBe(false);
+    await buzzerIn(battleId, 300);
+    const ended = await waitFor(
+      () => battleOf(battleId),
+      (x) => x.status === 'ENDED',
+    );
+    expect(ended.result).toEqual({ outcome: 'WIN', winnerChannelId: ann.sub, forfeitChannelId: null, bonusCoins: 0 });
+  });
+
+  it('a stream back after its deadline does not undo the forfeit', async () => {
+    const { ann, bob, battleId } = await running();
+    await api.goOffline(bob);
+    await api.fanOut();
+    const by = Date.parse((await battleOf(battleId)).invitee.reconnectBy);
+    await sleep(Math.max(0, by - Date.now() + 20));
+    await api.goLive(bob);
+    await api.fanOut();
+    const ended = await waitFor(
+      () => battleOf(battleId),
+      (x) => x.status === 'ENDED',
+    );
+    expect(ended.result).toEqual({
+      outcome: 'WIN',
+      winnerChannelId: ann.sub,
+      forfeitChannelId: bob.sub,
+      bonusCoins: 0,
+    });
+  });
+
+  it('the forfeit schedule, the end schedule and a streamer ending at once give one result: the forfeit', async () => {
+    const { ann, bob, battleId } = await running();
+    const viewer = who('viewer');
+    await seedPurchase(db.doc, db.tableName, viewer.sub, 1000);
+    await gift(viewer, ann.sub, 'crown'); // ann leads 100 - 50
+    await gift(viewer, bob.sub, 'star');
+    await api.goOffline(ann);
+    await api.fanOut();
+    const by = Date.parse((await battleOf(battleId)).inviter.reconnectBy);
+    // The buzzer right after the grace ran out: every finisher finds @ann's deadline passed.
+    const endsAtMs = await buzzerIn(battleId, by - Date.now() + 100);
+    await sleep(Math.max(0, endsAtMs - Date.now()));
+    const answers = (await Promise.all([
+      dispatch(api.deps, { battleSchedule: { action: 'FORFEIT', battleId } }),
+      dispatch(api.deps, { battleSchedule: { action: 'END', battleId } }),
+      api.gql(bob, END, { b: battleId }).then((r) => r.data?.endBattle),
+      dispatch(api.deps, { battleSchedule: { action: 'FORFEIT', battleId } }),
+    ])) as Loose[];
+    const results = answers.map((a) =>
+      JSON.stringify([
+        a.status,
+        a.result.outcome,
+        a.result.winnerChannelId,
+        a.result.forfeitChannelId,
+        a.result.bonusCoins,
+        a.endedAt,
+        a.endsAt,
+        a.inviter.score,
+        a.invitee.score,
+      ]),
+    );
+    expect(new Set(results).size).toBe(1);
+    expect(answers[0].result).toEqual({
+      outcome: 'WIN',
+      winnerChannelId: bob.sub,
+      forfeitChannelId: ann.sub,
+      bonusCoins: 10,
+    });
+    await api.scheduler.settled();
+    expect((await ledgerOf(bob.sub)).filter((e) => e.kind === 'BATTLE_BONUS')).toHaveLength(1);
+    expect((await ledgerOf(ann.sub)).filter((e) => e.kind === 'BATTLE_BONUS')).toHaveLength(0);
+  });
+
+  it('a forfeit schedule left over from a stream that came back ends nothing', async () => {
+    const { battleId } = await running();
+    const answer = (await dispatch(api.deps, { battleSchedule: { action: 'FORFEIT', battleId } })) as Loose;
+    expect(answer.status).toBe('RUNNING');
+    expect((await battleOf(battleId)).status).toBe('RUNNING');
   });
 });
 

@@ -29,8 +29,8 @@ import { useDynamoDbLocal, type DynamoDbLocalContext } from '../../support/dynam
 import { assertConservation } from '../economy/conservation';
 
 export const ECONOMY: Economy = { ...DEFAULT_ECONOMY_SETTINGS, gifts: DEFAULT_GIFT_CATALOG };
-/** Short settle time so the tests' battles end quickly; 4 counters per side. */
-export const SETTINGS: BattleSettings = { bonusPercent: 10, scoreShards: 4, settleMs: 300 };
+/** Short settle time and reconnect grace so the tests' battles end quickly; 4 counters per side. */
+export const SETTINGS: BattleSettings = { bonusPercent: 10, scoreShards: 4, settleMs: 300, reconnectGraceSeconds: 2 };
 
 export interface User {
   sub: string;
@@ -56,8 +56,10 @@ export interface BattleApi {
   fanOut(): Promise<void>;
   /** A streamer's profile (live or not) and handle claim, as provisioning and stream-state write them. */
   streamer(u: User, live: boolean): Promise<void>;
-  /** The stream-state function's write when a stream ends. */
+  /** The stream-state function's write when a stream ends (stamped with the event's time, now). */
   goOffline(u: User): Promise<void>;
+  /** The stream-state function's write when the stream starts again (stamped now). */
+  goLive(u: User): Promise<void>;
 }
 
 const tokenOf = (u: User): string =>
@@ -189,16 +191,29 @@ export function useBattleApi(): BattleApi {
       new UpdateCommand({
         TableName: db.tableName,
         Key: profileKey(u.sub),
-        UpdateExpression: 'SET #status = :offline REMOVE GSI1PK, GSI1SK, currentStreamId',
+        UpdateExpression: 'SET #status = :offline, lastEventAt = :at REMOVE GSI1PK, GSI1SK, currentStreamId, liveSince',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':offline': 'OFFLINE' },
+        ExpressionAttributeValues: { ':offline': 'OFFLINE', ':at': new Date().toISOString() },
+      }),
+    );
+  };
+  api.goLive = async (u) => {
+    const at = new Date().toISOString();
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: profileKey(u.sub),
+        UpdateExpression:
+          'SET #status = :live, lastEventAt = :at, liveSince = :at, currentStreamId = :sid, GSI1PK = :pk, GSI1SK = :at',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':live': 'LIVE', ':at': at, ':sid': `st-${u.sub}-${at}`, ':pk': 'LIVE' },
       }),
     );
   };
   return api;
 }
 
-export const SIDE = 'channelId handle displayName playbackUrl score';
+export const SIDE = 'channelId handle displayName playbackUrl score reconnectBy';
 export const BATTLE_FIELDS = `battleId status durationSeconds invitedAt expiresAt startsAt endsAt endedAt channelId updatedAt inviter { ${SIDE} } invitee { ${SIDE} } result { outcome winnerChannelId forfeitChannelId bonusCoins }`;
 export const INVITE = `mutation($i: InviteToBattleInput!) { inviteToBattle(input: $i) { ${BATTLE_FIELDS} } }`;
 export const RESPOND = `mutation($b: ID!, $a: Boolean!) { respondToBattle(battleId: $b, accept: $a) { ${BATTLE_FIELDS} } }`;

@@ -58,7 +58,7 @@ const giftWrite = await import('../../../lib/api/resolvers/functions/giftWrite')
 const env = {
   TABLE_NAME: 'Main',
   ...economyEnvironment({ ...DEFAULT_ECONOMY_SETTINGS, gifts: DEFAULT_GIFT_CATALOG }),
-  ...battlesEnvironment({ bonusPercent: 10, scoreShards: 4, settleMs: 1500 }),
+  ...battlesEnvironment({ bonusPercent: 10, scoreShards: 4, settleMs: 1500, reconnectGraceSeconds: 30 }),
 };
 const user = (sub: string) => ({ sub, username: sub, claims: { handle: sub }, groups: null });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

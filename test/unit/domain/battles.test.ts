@@ -1,6 +1,6 @@
 /**
  * PK battle rules (lambdas/shared/domain/battles.ts): which gift counts at the buzzer, who wins, the
- * bonus, forfeits, invitation expiry, what currentBattle answers, and the stage settings.
+ * bonus, forfeits and the reconnect grace, invitation expiry, what currentBattle answers, and the stage settings.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -16,10 +16,13 @@ import {
   decideResult,
   durationSecondsFor,
   effectiveStatus,
+  backInTime,
   endCutoffMs,
+  forfeitingSide,
   isCurrentFor,
   isFree,
   isOverdue,
+  reconnectDeadlineMs,
   sumScores,
 } from '../../../lambdas/shared/domain/battles';
 import { useSeededProperties } from '../../support/fast-check';
@@ -145,6 +148,63 @@ describe('the result', () => {
   });
 });
 
+describe('the reconnect grace', () => {
+  const ann = 'ann';
+  const bob = 'bob';
+  it('gives a dropped stream the grace from the drop, and counts it back only strictly before the deadline', () => {
+    const deadline = reconnectDeadlineMs(ENDS - 60_000, 30);
+    expect(deadline).toBe(ENDS - 30_000);
+    expect(backInTime(deadline - 1, deadline)).toBe(true);
+    expect(backInTime(deadline, deadline)).toBe(false);
+  });
+
+  it('forfeits a side still away whose deadline came by the cutoff; a grace running past the buzzer forfeits nothing', () => {
+    const away = (until?: number) => [
+      { channelId: ann, awayUntilMs: until },
+      { channelId: bob, awayUntilMs: null },
+    ];
+    expect(forfeitingSide(away(ENDS - 1), ENDS)).toBe(ann);
+    expect(forfeitingSide(away(ENDS), ENDS)).toBe(ann);
+    expect(forfeitingSide(away(ENDS + 1), ENDS)).toBeNull();
+    expect(forfeitingSide(away(undefined), ENDS)).toBeNull();
+  });
+
+  it('with both sides away past their deadlines the first to drop forfeits; at the same instant nobody does', () => {
+    const both = (a: number, b: number) => [
+      { channelId: ann, awayUntilMs: a },
+      { channelId: bob, awayUntilMs: b },
+    ];
+    expect(forfeitingSide(both(ENDS - 5, ENDS - 9), ENDS)).toBe(bob);
+    expect(forfeitingSide(both(ENDS - 9, ENDS - 5), ENDS)).toBe(ann);
+    expect(forfeitingSide(both(ENDS - 9, ENDS - 9), ENDS)).toBeNull();
+    expect(forfeitingSide(both(ENDS - 9, ENDS + 5), ENDS)).toBe(ann);
+  });
+
+  it('for any deadlines and cutoff: the forfeiter is away, its deadline passed, and none passed earlier', () => {
+    const when = fc.option(fc.integer({ min: 0, max: 10_000 }), { nil: undefined });
+    fc.assert(
+      fc.property(when, when, fc.integer({ min: 0, max: 10_000 }), (a, b, cut) => {
+        const got = forfeitingSide(
+          [
+            { channelId: ann, awayUntilMs: a },
+            { channelId: bob, awayUntilMs: b },
+          ],
+          cut,
+        );
+        const passed = [a, b].filter((t): t is number => t !== undefined && t <= cut);
+        if (!got) {
+          expect(passed.length === 0 || (passed.length === 2 && a === b)).toBe(true);
+          return;
+        }
+        const mine = got === ann ? a : b;
+        const other = got === ann ? b : a;
+        expect(mine).toBeLessThanOrEqual(cut);
+        if (other !== undefined && other <= cut) expect(other).toBeGreaterThan(mine as number);
+      }),
+    );
+  });
+});
+
 describe('invitations and locks', () => {
   it('durations are 1-10 whole minutes, 5 by default, with a sentence otherwise', () => {
     expect(durationSecondsFor(undefined)).toBe(300);
@@ -202,12 +262,14 @@ describe('currentBattle', () => {
 
 describe('settings', () => {
   it('round-trip through the environment variable, defaults for what is missing or out of range', () => {
-    const s = { bonusPercent: 25, scoreShards: 4, settleMs: 800 };
+    const s = { bonusPercent: 25, scoreShards: 4, settleMs: 800, reconnectGraceSeconds: 45 };
     expect(battleSettingsFrom(battlesEnvironment(s).BATTLES)).toEqual(s);
     expect(battleSettingsFrom(undefined)).toEqual(DEFAULT_BATTLE_SETTINGS);
-    expect(battleSettingsFrom(JSON.stringify({ bonusPercent: 300, scoreShards: 0, settleMs: -1 }))).toEqual(
-      DEFAULT_BATTLE_SETTINGS,
-    );
+    expect(DEFAULT_BATTLE_SETTINGS.reconnectGraceSeconds).toBe(30);
+    expect(
+      battleSettingsFrom(JSON.stringify({ bonusPercent: 300, scoreShards: 0, settleMs: -1, reconnectGraceSeconds: 0 })),
+    ).toEqual(DEFAULT_BATTLE_SETTINGS);
+    expect(battleSettingsFrom(JSON.stringify({ reconnectGraceSeconds: 301 })).reconnectGraceSeconds).toBe(30);
     expect(battlesEnvironment(s).BATTLES!.length).toBeLessThan(512);
   });
 });

@@ -10,6 +10,8 @@ import {
   historyRow,
   MIN_BAR_SHARE,
   newerBattle,
+  reconnectSentence,
+  reconnecting,
   RESULT_SHOW_MS,
   resultSentence,
   secondsUntil,
@@ -35,6 +37,7 @@ const battle = (o: Partial<Battle> = {}, scores: [number, number] = [0, 0]): Bat
     avatarUrl: null,
     playbackUrl: 'https://x/alice.m3u8',
     score: scores[0],
+    reconnectBy: null,
   },
   invitee: {
     channelId: 'u-bob',
@@ -43,6 +46,7 @@ const battle = (o: Partial<Battle> = {}, scores: [number, number] = [0, 0]): Bat
     avatarUrl: null,
     playbackUrl: 'https://x/bob.m3u8',
     score: scores[1],
+    reconnectBy: null,
   },
   durationSeconds: 300,
   invitedAt: iso(-20_000),
@@ -111,7 +115,7 @@ describe("the server's clock (clockLag)", () => {
     expect(clockLag(lag, iso(21_000), T0 + 17_000)).toBe(6_500);
   });
 
-  it("an old stamp (a score push carries the battle's last change) or a clock ahead never moves a countdown early", () => {
+  it('an old stamp (a copy pushed late) or a clock ahead never moves a countdown early', () => {
     expect(clockLag(0, iso(-60_000), T0)).toBe(0);
     expect(clockLag(1_200, iso(-60_000), T0)).toBe(1_200);
     expect(clockLag(250, null, T0)).toBe(250);
@@ -191,10 +195,58 @@ describe('pushes in any order (newerBattle)', () => {
     expect(newerBattle(fresh, battle({ battleId: 'b-0', status: 'PENDING', invitedAt: iso(-900_000) }))).toBe(fresh);
   });
 
+  it('drops a copy stamped older than the one shown, arriving after it', () => {
+    // Gift at +5 s (alice 10), gift at +6 s (bob 5): the +6 s copy arrived first.
+    const newer = battle({ updatedAt: iso(6_000) }, [10, 5]);
+    const older = battle({ updatedAt: iso(5_000) }, [10, 0]);
+    expect(newerBattle(newer, older)).toBe(newer);
+    expect(newerBattle(older, newer)).toMatchObject({ updatedAt: iso(6_000), invitee: { score: 5 } });
+  });
+
+  it('a late copy from before a drop does not take back the reconnect notice, nor one from before the return bring it back', () => {
+    const drop = iso(30_000);
+    const before = battle({ updatedAt: iso(20_000) }, [3, 4]);
+    const away = battle(
+      { updatedAt: drop, invitee: { ...battle().invitee, score: 4, reconnectBy: iso(60_000) } },
+      [3, 4],
+    );
+    expect(newerBattle(away, before)?.invitee.reconnectBy).toBe(iso(60_000));
+    const back = battle({ updatedAt: iso(41_000) }, [3, 4]);
+    expect(newerBattle(back, away)?.invitee.reconnectBy).toBeNull();
+    expect(newerBattle(away, back)?.invitee.reconnectBy).toBeNull();
+  });
+
+  it('copies stamped alike (two reads after one gift) keep the higher score of each side', () => {
+    const a = battle({ updatedAt: iso(7_000) }, [10, 5]);
+    const b = battle({ updatedAt: iso(7_000) }, [12, 5]);
+    expect(newerBattle(b, a)).toMatchObject({ inviter: { score: 12 } });
+    expect(newerBattle(a, b)).toMatchObject({ inviter: { score: 12 } });
+  });
+
   it('an empty push changes nothing', () => {
     const b = battle();
     expect(newerBattle(b, null)).toBe(b);
     expect(newerBattle(null, b)).toBe(b);
+  });
+});
+
+describe('a side waiting to reconnect', () => {
+  const away = battle({ invitee: { ...battle().invitee, reconnectBy: iso(60_000) } });
+  it('lists the sides whose stream is down while it runs, with the seconds left', () => {
+    expect(reconnecting(away, T0 + 36_500)).toEqual([{ channelId: 'u-bob', handle: 'bob', secondsLeft: 24 }]);
+    expect(reconnecting(battle(), T0)).toEqual([]);
+    expect(reconnecting({ ...away, status: 'ENDED' }, T0)).toEqual([]);
+  });
+
+  it('tells viewers who is awaited and for how long, and the streamer whose stream dropped what to do', () => {
+    const [r] = reconnecting(away, T0 + 36_500);
+    expect(reconnectSentence(r!)).toBe('Waiting for @bob to reconnect: 0:24');
+    expect(reconnectSentence(r!, 'u-alice')).toBe('Waiting for @bob to reconnect: 0:24');
+    expect(reconnectSentence(r!, 'u-bob')).toBe(
+      'Your stream dropped: go live again within 0:24 or you lose the battle.',
+    );
+    const [late] = reconnecting(away, T0 + 61_000);
+    expect(reconnectSentence(late!)).toBe('@bob did not reconnect in time.');
   });
 });
 

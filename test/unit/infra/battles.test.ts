@@ -85,7 +85,12 @@ describe('battles', () => {
       BATTLE_SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': [roleEntry()[0], 'Arn'] },
     });
     expect(JSON.stringify(env.BATTLE_TARGET_ARN)).toContain(':function:lvs-dev-battles');
-    expect(JSON.parse(env.BATTLES)).toEqual({ bonusPercent: 10, scoreShards: 8, settleMs: 1500 });
+    expect(JSON.parse(env.BATTLES)).toEqual({
+      bonusPercent: 10,
+      scoreShards: 8,
+      settleMs: 1500,
+      reconnectGraceSeconds: 30,
+    });
     expect(JSON.parse(env.ECONOMY)).toMatchObject({ coinValueMinor: 1, currency: 'USD' });
     t().hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: stack.fnId('battles') },

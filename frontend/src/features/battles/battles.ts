@@ -39,9 +39,8 @@ export function barShares(left: number, right: number, min = MIN_BAR_SHARE): { l
 /**
  * How far the browser's clock is behind the server's (ms, 0 or more), from a battle state stamped
  * `updatedAt` by the server and received at `receivedAt`. A state is never newer than the server's
- * clock, so `updatedAt - receivedAt` is a lower bound of the lag (less the delivery delay, and less
- * again when the stamp is older than the push, as a score change's is: it carries the battle's
- * last change). The largest bound so far is kept; a clock running ahead cannot be told from an old
+ * clock, so `updatedAt - receivedAt` is a lower bound of the lag (less the delivery delay: a score
+ * change is stamped with its gift's acceptance, a moment before the push). The largest bound so far is kept; a clock running ahead cannot be told from an old
  * stamp, so it is not corrected. Countdowns use `Date.now() + lag`: a device set slow still ends
  * the battle at the server's `endsAt`.
  */
@@ -110,10 +109,19 @@ const STAGE: Record<Battle['status'], number> = {
   EXPIRED: 2,
 };
 
+/** A copy's server stamp (ms), or null when it has none. */
+function stampOf(b: Pick<Battle, 'updatedAt'>): number | null {
+  const t = b.updatedAt ? Date.parse(b.updatedAt) : NaN;
+  return Number.isFinite(t) ? t : null;
+}
+
 /**
  * The battle to show after `next` arrives when `prev` was shown. Pushes can arrive late or out of
  * order (a subscription event, a poll's answer): for the same battle a later stage wins, a final
- * state is never replaced, and while it runs each side keeps the higher score (scores only grow).
+ * state is never replaced, and within a stage a copy stamped older (`updatedAt`: the server time
+ * of the newest change it holds, a score's being its gift's acceptance) than the one shown is
+ * dropped, so a late copy never takes back a score or a reconnect notice. Copies stamped alike
+ * (two reads after the same gift) keep each side's higher score: scores only grow while it runs.
  * Another battle replaces the shown one unless that one is still running and the other is older.
  */
 export function newerBattle(prev: Battle | null, next: Battle | null): Battle | null {
@@ -125,6 +133,8 @@ export function newerBattle(prev: Battle | null, next: Battle | null): Battle | 
   }
   if (STAGE[next.status] !== STAGE[prev.status]) return STAGE[next.status] > STAGE[prev.status] ? next : prev;
   if (STAGE[prev.status] === 2) return prev;
+  const [was, is] = [stampOf(prev), stampOf(next)];
+  if (was !== null && is !== null && is < was) return prev;
   if (prev.status === 'RUNNING') {
     return {
       ...next,
@@ -149,6 +159,38 @@ export function afterPoll(prev: Battle | null, answer: Battle | null, askedAt: n
   if (STAGE[prev.status] === 2) return null;
   const since = Date.parse(prev.status === 'RUNNING' ? (prev.startsAt ?? prev.invitedAt) : prev.invitedAt);
   return since > askedAt - POLL_GRACE_MS ? prev : null;
+}
+
+/** A side whose stream is down while the battle runs, and the whole seconds it has left to come back. */
+export interface Reconnecting {
+  channelId: string;
+  handle: string;
+  secondsLeft: number;
+}
+
+/** The sides of a RUNNING battle waiting for their stream to come back (the server's `reconnectBy`), at `now`. */
+export function reconnecting(battle: Pick<Battle, 'status' | 'inviter' | 'invitee'>, now: number): Reconnecting[] {
+  if (battle.status !== 'RUNNING') return [];
+  return [battle.inviter, battle.invitee]
+    .filter((s) => Boolean(s.reconnectBy))
+    .map((s) => ({ channelId: s.channelId, handle: s.handle, secondsLeft: secondsUntil(s.reconnectBy, now) }));
+}
+
+/**
+ * What a page says about a side waiting to reconnect: "Waiting for @bob to reconnect: 0:23"; to
+ * that side's own streamer (`me`) "Your stream dropped: go live again within 0:23 or you lose the
+ * battle."; once the time is up, before the server's end arrives, that the side did not make it.
+ */
+export function reconnectSentence(r: Reconnecting, me: string | null = null): string {
+  const left = formatDuration(r.secondsLeft);
+  if (r.channelId === me) {
+    return r.secondsLeft > 0
+      ? `Your stream dropped: go live again within ${left} or you lose the battle.`
+      : 'Your stream did not come back in time: you lose the battle.';
+  }
+  return r.secondsLeft > 0
+    ? `Waiting for @${r.handle} to reconnect: ${left}`
+    : `@${r.handle} did not reconnect in time.`;
 }
 
 /** What a watch page shows: the single stream, the running battle, or the result for RESULT_SHOW_MS after the end. */

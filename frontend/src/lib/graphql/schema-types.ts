@@ -227,6 +227,7 @@ export interface BattleSideInput {
   avatarUrl?: string | null | undefined;
   playbackUrl?: string | null | undefined;
   score: number;
+  reconnectBy?: string | null | undefined;
 }
 
 export interface BattleResultInput {
@@ -280,6 +281,7 @@ export type StreamerFields = {
   audience?: StreamAudience | null;
   ageRestricted?: boolean | null;
   inPreview?: boolean | null;
+  battleId?: string | null;
 };
 
 /** The fields of Product the web app reads wherever it shows one (`FIELDS.Product`). */
@@ -448,6 +450,7 @@ export type BattleFields = {
     avatarUrl?: string | null;
     playbackUrl?: string | null;
     score: number;
+    reconnectBy?: string | null;
   };
   invitee: {
     channelId: string;
@@ -456,6 +459,7 @@ export type BattleFields = {
     avatarUrl?: string | null;
     playbackUrl?: string | null;
     score: number;
+    reconnectBy?: string | null;
   };
   durationSeconds: number;
   invitedAt: string;
@@ -531,6 +535,7 @@ export interface QueryResults {
       audience: StreamAudience | null;
       ageRestricted: boolean | null;
       inPreview: boolean | null;
+      battleId: string | null;
       schedule: ScheduledStreamFields[];
     } | null;
   };
@@ -564,6 +569,7 @@ export interface QueryResults {
       audience: StreamAudience | null;
       ageRestricted: boolean | null;
       inPreview: boolean | null;
+      battleId: string | null;
       schedule: ScheduledStreamFields[];
     } | null;
   };

@@ -1,7 +1,8 @@
 /**
  * The battles function's table-stream side (lambdas/battles/fanout.ts): a battle or score change is
- * published to both sides' channels once per battle per batch, an offline profile still naming its
- * battle forfeits that side, and a failure fails that battle's records only.
+ * published to both sides' channels once per battle per batch, a profile still naming its battle
+ * whose stream went down (or came back) tells the battle so, timed by the stream event, and a
+ * failure fails that battle's records only.
  */
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
@@ -14,7 +15,7 @@ import { BATTLE_CHANGED } from '../../../../lib/functions/catalog';
 import { withLambdaImages } from '../../../../local/streams/poller';
 
 let seq = 0;
-const record = (image: Record<string, unknown>): DynamoDBRecord => ({
+const record = (image: Record<string, unknown>, old?: Record<string, unknown>): DynamoDBRecord => ({
   eventID: `e${++seq}`,
   eventName: 'MODIFY',
   eventSource: 'aws:dynamodb',
@@ -22,27 +23,43 @@ const record = (image: Record<string, unknown>): DynamoDBRecord => ({
     SequenceNumber: String(seq),
     Keys: marshall({ PK: image.PK, SK: image.SK }) as never,
     NewImage: marshall(image, { removeUndefinedValues: true }) as never,
+    ...(old ? { OldImage: marshall(old, { removeUndefinedValues: true }) as never } : {}),
   }),
 });
 const battle = (id: string) =>
   record({ PK: `BATTLE#${id}`, SK: 'BATTLE', type: 'Battle', battleId: id, status: 'RUNNING' });
 const score = (id: string, c: string) =>
   record({ PK: `BATTLE#${id}`, SK: `SCORE#${c}#01`, type: 'BattleScore', battleId: id, channelId: c, coins: 5 });
-const profile = (user: string, status: string, battleId?: string) =>
-  record({
-    PK: `USER#${user}`,
-    SK: 'PROFILE',
-    type: 'Profile',
-    userId: user,
-    status,
-    ...(battleId ? { battleId } : {}),
-  });
+const DROP = '2026-12-03T06:00:00.000Z';
+const BACK = '2026-12-03T06:00:12.000Z';
+/** A profile write: `status` now, `was` before (the stream-state function's times on the image). */
+const profile = (user: string, status: string, battleId?: string, was: string = status) => {
+  const p = { PK: `USER#${user}`, SK: 'PROFILE', type: 'Profile', userId: user, ...(battleId ? { battleId } : {}) };
+  const times = status === 'LIVE' ? { liveSince: BACK, lastEventAt: BACK } : { lastEventAt: DROP };
+  return record({ ...p, status, ...times }, { ...p, status: was });
+};
 
 const view = (id: string): BattleView => ({
   battleId: id,
   status: 'RUNNING',
-  inviter: { channelId: 'ann', handle: 'ann', score: 5, displayName: null, avatarUrl: null, playbackUrl: null },
-  invitee: { channelId: 'bob', handle: 'bob', score: 0, displayName: null, avatarUrl: null, playbackUrl: null },
+  inviter: {
+    channelId: 'ann',
+    handle: 'ann',
+    score: 5,
+    displayName: null,
+    avatarUrl: null,
+    playbackUrl: null,
+    reconnectBy: null,
+  },
+  invitee: {
+    channelId: 'bob',
+    handle: 'bob',
+    score: 0,
+    displayName: null,
+    avatarUrl: null,
+    playbackUrl: null,
+    reconnectBy: null,
+  },
   durationSeconds: 60,
   invitedAt: 't0',
   expiresAt: 't1',
@@ -58,13 +75,21 @@ function fakeBattles(fail?: string): {
   battles: Battles;
   finish: ReturnType<typeof vi.fn>;
   reads: ReturnType<typeof vi.fn>;
+  calls: string[];
 } {
+  const calls: string[] = [];
   const finish = vi.fn(async (id: string) => view(id));
   const reads = vi.fn(async (id: string) => {
     if (id === fail) throw new Error('DynamoDB said no');
     return view(id);
   });
-  return { battles: { finish, reads: { view: reads } } as unknown as Battles, finish, reads };
+  const dropped = vi.fn(async (id: string, c: string, at: number) => {
+    calls.push(`dropped ${id} ${c} ${new Date(at).toISOString()}`);
+  });
+  const back = vi.fn(async (id: string, c: string, at: number) => {
+    calls.push(`back ${id} ${c} ${new Date(at).toISOString()}`);
+  });
+  return { battles: { finish, dropped, back, reads: { view: reads } } as unknown as Battles, finish, reads, calls };
 }
 
 describe('the battles stream filter and records', () => {
@@ -82,8 +107,29 @@ describe('the battles stream filter and records', () => {
   it('reads what each record asks', () => {
     expect(workOf(battle('b1'))).toEqual({ kind: 'publish', battleId: 'b1' });
     expect(workOf(score('b1', 'bob'))).toEqual({ kind: 'publish', battleId: 'b1' });
-    expect(workOf(profile('ann', 'OFFLINE', 'b1'))).toEqual({ kind: 'forfeit', battleId: 'b1', channelId: 'ann' });
+    expect(workOf(profile('ann', 'OFFLINE', 'b1', 'LIVE'))).toEqual({
+      kind: 'dropped',
+      battleId: 'b1',
+      channelId: 'ann',
+      atMs: Date.parse(DROP),
+    });
+    expect(workOf(profile('ann', 'LIVE', 'b1', 'OFFLINE'))).toEqual({
+      kind: 'back',
+      battleId: 'b1',
+      channelId: 'ann',
+      atMs: Date.parse(BACK),
+    });
+    // Viewer counts, likes and edits of a streamer in a battle change nothing of it.
     expect(workOf(profile('ann', 'LIVE', 'b1'))).toBeUndefined();
+    expect(workOf(profile('ann', 'OFFLINE', 'b1'))).toBeUndefined();
+  });
+
+  it('times a drop by the processing clock when the image has no event time', () => {
+    const r = record(
+      { PK: 'USER#ann', SK: 'PROFILE', type: 'Profile', userId: 'ann', battleId: 'b1', status: 'OFFLINE' },
+      { PK: 'USER#ann', SK: 'PROFILE', type: 'Profile', userId: 'ann', battleId: 'b1', status: 'LIVE' },
+    );
+    expect(workOf(r, 1234)).toMatchObject({ kind: 'dropped', atMs: 1234 });
   });
 });
 
@@ -109,15 +155,16 @@ describe('handleBattleRecords', () => {
     expect(calls[0]?.[1].input).toMatchObject({ inviter: { score: 5 }, status: 'RUNNING' });
   });
 
-  it("forfeits the side whose stream went offline, without publishing (the battle's own change does)", async () => {
-    const { battles, finish } = fakeBattles();
+  it("tells the battle a side's stream dropped and came back, in order, without publishing (the battle's own change does)", async () => {
+    const { battles, finish, calls } = fakeBattles();
     const send = vi.fn(async () => ({}));
-    await handleBattleRecords(battles, [profile('bob', 'OFFLINE', 'b1'), profile('ann', 'LIVE', 'b1')], {
-      now: () => 0,
-      send,
-    });
-    expect(finish).toHaveBeenCalledWith('b1', 'FORFEIT', 'bob');
-    expect(finish).toHaveBeenCalledTimes(1);
+    await handleBattleRecords(
+      battles,
+      [profile('bob', 'OFFLINE', 'b1', 'LIVE'), profile('ann', 'LIVE', 'b1'), profile('bob', 'LIVE', 'b1', 'OFFLINE')],
+      { now: () => 0, send },
+    );
+    expect(calls).toEqual([`dropped b1 bob ${DROP}`, `back b1 bob ${BACK}`]);
+    expect(finish).not.toHaveBeenCalled();
     expect(send).not.toHaveBeenCalled();
   });
 

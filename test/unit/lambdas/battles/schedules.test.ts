@@ -15,6 +15,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   atExpression,
   eventBridgeSchedules,
+  forfeitTag,
   scheduledBattleEventSchema,
   scheduleName,
 } from '../../../../lambdas/battles/schedules';
@@ -76,5 +77,31 @@ describe('battle schedules', () => {
     });
     scheduler.on(DeleteScheduleCommand).rejects(new Error('throttled'));
     await expect(s.remove('END', 'btl_2')).rejects.toThrow('throttled');
+  });
+
+  it("names each drop's forfeit schedule apart (side and deadline), within the Scheduler's 64 characters", async () => {
+    scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+    scheduler.on(DeleteScheduleCommand).resolves({});
+    const id = 'btl_7M2Q9XK4D1HZC0B8TNVW';
+    const deadline = Date.parse('2026-12-03T01:05:30.200Z');
+    const tag = forfeitTag('invitee', deadline);
+    expect(tag).toBe(`b${(Date.parse('2026-12-03T01:05:31.000Z') / 1000).toString(36)}`);
+    expect(forfeitTag('inviter', deadline)).not.toBe(tag);
+    expect(forfeitTag('invitee', deadline + 60_000)).not.toBe(tag);
+    const name = scheduleName('FORFEIT', id, tag);
+    expect(name).toBe(`battle-forfeit-${id}-${tag}`);
+    expect(name.length).toBeLessThanOrEqual(64);
+    expect(name).toMatch(/^[0-9a-zA-Z\-_.]+$/);
+    const s = eventBridgeSchedules(client, target);
+    await s.create('FORFEIT', id, deadline, tag);
+    await s.remove('FORFEIT', id, tag);
+    expect(scheduler).toHaveReceivedCommandWith(CreateScheduleCommand, {
+      Name: name,
+      ScheduleExpression: 'at(2026-12-03T01:05:31)',
+      Target: expect.objectContaining({
+        Input: JSON.stringify({ battleSchedule: { action: 'FORFEIT', battleId: id } }),
+      }),
+    });
+    expect(scheduler).toHaveReceivedCommandWith(DeleteScheduleCommand, { Name: name, GroupName: target.group });
   });
 });

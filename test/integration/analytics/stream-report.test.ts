@@ -317,7 +317,7 @@ describe(`a ${VIEWERS}-viewer, 20-minute stream`, () => {
       ],
       [
         'unknown type',
-        await post({ events: [{ ...like(), type: 'purchase' }, like({ type: 'share', shareMethod: 'copy_link' })] }),
+        await post({ events: [{ ...like(), type: 'purchase' }, like({ type: 'product_click' })] }),
         /^None of the 2 events was accepted\. Event 1: Event type "purchase" is unknown/,
       ],
       [

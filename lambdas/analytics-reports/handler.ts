@@ -3,9 +3,11 @@
  * - AppSync (owner only): `streamReport` (the stored final report, or a live one from the counters),
  *   `myStreamReports`, `creatorAnalytics`.
  * - Every minute (schedule): for each live stream, viewer milestones from the live counters, a
- *   snapshot at every 5-minute mark, and a pending mark; for each pending stream that ended and
- *   settled (late-event grace plus Firehose's buffer), the final report from the named queries
- *   (Athena in AWS, DuckDB locally), stored once.
+ *   snapshot at every 5-minute mark, and a pending mark; for each pending stream that ended: once
+ *   the late-event grace has passed, its report from the live counters, stored (`final: false`, so
+ *   the streamer has the report within a minute of the end); once Firehose's buffer has also landed
+ *   every event (the settle time), the final report from the named queries (Athena in AWS, DuckDB
+ *   locally), which replaces it.
  */
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '../shared/clients';
@@ -15,6 +17,7 @@ import { cognitoCaller, idArgument, type AppSyncInvokeEvent } from '../shared/ap
 import { observability } from '../shared/logger';
 import { emitViewerMilestone } from '../shared/viewer-milestones';
 import { latestSnapshotMark, reportKey, snapshotKey } from '../shared/domain/analytics-live';
+import { LATE_EVENT_GRACE_MS } from '../shared/domain/analytics-events';
 import {
   buildStreamReport,
   figuresFromLive,
@@ -237,7 +240,13 @@ export async function tick(nowMs = Date.now()): Promise<{ live: number; finalize
     const streamId = pending.SK as string;
     try {
       const session = await getSession(streamId);
-      if (session?.endedAt && nowMs - Date.parse(session.endedAt) < settleMs) continue;
+      const sinceEnd = session?.endedAt ? nowMs - Date.parse(session.endedAt) : -1;
+      if (session?.endedAt && sinceEnd < settleMs) {
+        // Every event the endpoint accepted is counted by now; Athena's copy may still be in Firehose's buffer.
+        if (sinceEnd >= LATE_EVENT_GRACE_MS && !(await getStoredReport(streamId)))
+          await storeReport(await liveReport(session, nowMs), false);
+        continue;
+      }
       if (session?.endedAt) {
         await finalizeStream(streamId, nowMs);
         finalized += 1;

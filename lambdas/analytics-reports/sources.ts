@@ -75,9 +75,12 @@ export async function getProfile(userId: string): Promise<Profile | undefined> {
   return Item as Profile | undefined;
 }
 
-export async function getStoredReport(streamId: string): Promise<(StreamReport & { final?: boolean }) | undefined> {
+export async function getStoredReport(streamId: string): Promise<StreamReport | undefined> {
   const { Item } = await ddb.send(new GetCommand({ TableName: table(), Key: reportKey(streamId) }));
-  return Item?.report as (StreamReport & { final?: boolean }) | undefined;
+  if (!Item?.report) return undefined;
+  // Reports stored before `final` was a field of the report carry it on the item only.
+  const report = Item.report as Omit<StreamReport, 'final'> & { final?: boolean };
+  return { ...report, final: report.final ?? Item.final === true };
 }
 
 export async function liveTotals(streamId: string): Promise<LiveTotals> {

@@ -45,8 +45,10 @@ export interface AnalyticsProps {
   /** @default 4000 */
   readonly burstLimit?: number;
   /**
-   * Firehose's buffer interval: how long events wait before they land in S3 (60 s is the least
-   * dynamic partitioning allows; the final report waits this plus the late-event grace).
+   * Firehose's buffer interval: how long events wait before they land in S3. Dynamic partitioning
+   * rules out zero buffering and may hold a record 1.5 intervals (multi-stage buffering); the final
+   * report from Athena waits that plus the late-event grace, while the report from the live counters
+   * is stored as soon as the grace has passed (docs/analytics.md, "Final report").
    * @default 60
    */
   readonly bufferSeconds?: number;
@@ -82,7 +84,9 @@ export class Analytics extends Construct {
     super(scope, id);
     this.bufferSeconds = props.bufferSeconds ?? 60;
     if (this.bufferSeconds < 60 || this.bufferSeconds > 900)
-      throw new Error('Analytics bufferSeconds must be between 60 and 900 (Firehose dynamic partitioning).');
+      throw new Error(
+        'Analytics bufferSeconds must be between 60 and 900: Firehose has no zero buffering with dynamic partitioning, and 900 is its longest.',
+      );
     this.deliveryStreamName = `${props.prefix}-analytics-events`;
     this.workGroupName = `${props.prefix}-analytics`;
     this.databaseName = `${props.prefix.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_analytics`;

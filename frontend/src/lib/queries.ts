@@ -26,7 +26,7 @@ const PAYOUT = `payoutId userId handle amount currency status requestedAt decide
 // analytics
 const CREATOR_DAY = `date views watchHours salesRevenueMinor giftCoins followers`;
 const STREAM_SUMMARY = `streamId title startedAt endedAt views peakConcurrent salesRevenueMinor`;
-const STREAM_REPORT = `streamId channelId title startedAt endedAt live views uniqueViewers peakConcurrent averageWatchSeconds watchHours likes shares chatMessages followerGain salesRevenueMinor giftCoins currency concurrency { at viewers } retention { minute share } products { productId title impressions clicks ctr purchases conversion revenueMinor } topGifters { userId handle coins } snapshots { at concurrent views likes revenueMinor } generatedAt`;
+const STREAM_REPORT = `streamId channelId title startedAt endedAt live views uniqueViewers peakConcurrent averageWatchSeconds watchHours likes shares chatMessages followerGain salesRevenueMinor giftCoins currency concurrency { at viewers } retention { minute share } products { productId title impressions clicks ctr purchases conversion revenueMinor } topGifters { userId handle coins } snapshots { at concurrent views likes revenueMinor } generatedAt final`;
 
 const PROVISIONING = `status handle step error streamer { ${STREAMER} }`;
 

@@ -80,22 +80,29 @@ export const analyticsEventSchema = z
 /** One event as the web app sends it. */
 export type AnalyticsEvent = z.infer<typeof analyticsEventSchema>;
 
-/** The request body of `POST {analyticsUrl}/events`. */
-export const analyticsBatchSchema = z
-  .object({
-    /** The signed-in viewer's Cognito ID token: the server verifies it and stamps userId. */
-    idToken: z.string().min(1).max(8192).optional(),
-    /** The client's clock when it sent the batch: with the server's receive time it gives the client's skew. */
-    sentAt: isoTime('sentAt').optional(),
-    events: z
-      .array(analyticsEventSchema)
-      .min(1, 'The batch holds no events.')
-      .max(
-        MAX_EVENTS_PER_REQUEST,
-        `A batch holds at most ${MAX_EVENTS_PER_REQUEST} events; send the rest in another request.`,
-      ),
-  })
-  .strict();
+const batchFields = {
+  /** The signed-in viewer's Cognito ID token: the server verifies it and stamps userId. */
+  idToken: z.string().min(1).max(8192).optional(),
+  /** The client's clock when it sent the batch: with the server's receive time it gives the client's skew. */
+  sentAt: isoTime('sentAt').optional(),
+};
+const eventsArray = <T extends z.ZodType>(item: T) =>
+  z
+    .array(item)
+    .min(1, 'The batch holds no events.')
+    .max(
+      MAX_EVENTS_PER_REQUEST,
+      `A batch holds at most ${MAX_EVENTS_PER_REQUEST} events; send the rest in another request.`,
+    );
+
+/** The request body of `POST {analyticsUrl}/events`, every event valid (what a well-behaved tracker sends). */
+export const analyticsBatchSchema = z.object({ ...batchFields, events: eventsArray(analyticsEventSchema) }).strict();
+
+/**
+ * The request body as the endpoint reads it: the envelope is checked whole, the events one by one
+ * (analyticsEventSchema), so one bad event costs only itself and the rest of the batch still counts.
+ */
+export const analyticsEnvelopeSchema = z.object({ ...batchFields, events: eventsArray(z.unknown()) }).strict();
 
 export type AnalyticsBatch = z.infer<typeof analyticsBatchSchema>;
 
@@ -166,18 +173,37 @@ export class AnalyticsRefusal extends Error {
   }
 }
 
+/** One zod issue as a sentence, without saying which event it is about. */
+function issueSentence(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys')
+    return `Unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}.`;
+  return issue.message.endsWith('.') ? issue.message : `${issue.message}.`;
+}
+
 /** The first zod issue as a sentence naming the event it is about. */
 export function refusalFromIssues(issues: readonly z.core.$ZodIssue[]): string {
   const issue = issues[0];
   if (!issue) return 'The request body is not a valid event batch.';
   const [first, index] = issue.path;
   const where = first === 'events' && typeof index === 'number' ? `Event ${index + 1}: ` : '';
-  const message = issue.message.endsWith('.') ? issue.message : `${issue.message}.`;
-  if (issue.code === 'unrecognized_keys')
-    return `${where}Unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}.`;
   if (issue.code === 'invalid_type' && issue.path.length === 0)
     return 'The request body must be a JSON object with an "events" array.';
-  return `${where}${message}`;
+  return `${where}${issueSentence(issue)}`;
+}
+
+/** Why one event (parsed on its own with analyticsEventSchema) is refused, as a sentence. */
+export function eventRefusalFromIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const issue = issues[0];
+  if (!issue) return 'The event is not valid.';
+  if (issue.code === 'invalid_type' && issue.path.length === 0) return 'The event must be a JSON object.';
+  return issueSentence(issue);
+}
+
+/** An event the endpoint refused: its position in the request's `events` (from 0), its id when it had one, and why. */
+export interface RejectedEvent {
+  index: number;
+  eventId?: string;
+  reason: string;
 }
 
 /**
@@ -186,39 +212,69 @@ export function refusalFromIssues(issues: readonly z.core.$ZodIssue[]): string {
  * queued at most one flush period before sending, and only when that event is ahead of the server
  * (a client behind by less than a flush period is indistinguishable from a queued event).
  */
-export function clientSkewMs(batch: Pick<AnalyticsBatch, 'sentAt' | 'events'>, receivedAtMs: number): number {
+export function clientSkewMs(
+  batch: { sentAt?: string | undefined; events: readonly Pick<AnalyticsEvent, 'at'>[] },
+  receivedAtMs: number,
+): number {
   if (batch.sentAt) return Date.parse(batch.sentAt) - receivedAtMs;
-  const newest = Math.max(...batch.events.map((e) => Date.parse(e.at)));
+  // An event too far ahead to be a skewed clock is refused on its own; it must not move the others.
+  const ats = batch.events.map((e) => Date.parse(e.at)).filter((at) => at - receivedAtMs <= MAX_FUTURE_SKEW_MS);
+  if (ats.length === 0) return 0;
+  const newest = Math.max(...ats);
   return newest > receivedAtMs ? newest - receivedAtMs : 0;
 }
 
-/** Refuses a batch whose times cannot be right; throws AnalyticsRefusal. */
-export function checkBatchTimes(batch: Pick<AnalyticsBatch, 'sentAt' | 'events'>, receivedAtMs: number): void {
-  const skew = clientSkewMs(batch, receivedAtMs);
+/** Why a whole batch's clock cannot be trusted (sentAt far ahead of the server), or undefined. */
+export function batchTimeRefusal(batch: { sentAt?: string | undefined }, receivedAtMs: number): string | undefined {
+  if (batch.sentAt && Date.parse(batch.sentAt) - receivedAtMs > MAX_FUTURE_SKEW_MS)
+    return "sentAt is more than 5 minutes ahead of the server's clock; check the device's clock.";
+  return undefined;
+}
+
+/**
+ * What is wrong with one event's time, as the rest of a sentence whose subject is the event ("is
+ * timed …"), or undefined when it is acceptable. `skewMs` is the batch's clientSkewMs.
+ */
+export function eventTimeProblem(
+  e: Pick<AnalyticsEvent, 'at'>,
+  batch: { sentAt?: string | undefined },
+  receivedAtMs: number,
+  skewMs: number,
+): string | undefined {
+  const at = Date.parse(e.at);
   if (batch.sentAt) {
-    if (skew > MAX_FUTURE_SKEW_MS)
-      throw new AnalyticsRefusal(
-        400,
-        "sentAt is more than 5 minutes ahead of the server's clock; check the device's clock.",
-      );
-    const sentAtMs = Date.parse(batch.sentAt);
-    const index = batch.events.findIndex((e) => Date.parse(e.at) > sentAtMs + 1000);
-    if (index >= 0)
-      throw new AnalyticsRefusal(
-        400,
-        `Event ${index + 1} is timed after the batch was sent; event times cannot be in the future.`,
-      );
-  } else {
-    const index = batch.events.findIndex((e) => Date.parse(e.at) - receivedAtMs > MAX_FUTURE_SKEW_MS);
-    if (index >= 0)
-      throw new AnalyticsRefusal(
-        400,
-        `Event ${index + 1} is timed more than 5 minutes in the future; event times cannot be in the future.`,
-      );
+    if (at > Date.parse(batch.sentAt) + 1000)
+      return 'is timed after the batch was sent; event times cannot be in the future.';
+  } else if (at - receivedAtMs > MAX_FUTURE_SKEW_MS) {
+    return 'is timed more than 5 minutes in the future; event times cannot be in the future.';
   }
-  const oldest = batch.events.findIndex((e) => receivedAtMs - (Date.parse(e.at) - skew) > MAX_EVENT_AGE_MS);
-  if (oldest >= 0)
-    throw new AnalyticsRefusal(400, `Event ${oldest + 1} is more than 6 hours old; old events are not accepted.`);
+  if (receivedAtMs - (at - skewMs) > MAX_EVENT_AGE_MS) return 'is more than 6 hours old; old events are not accepted.';
+  return undefined;
+}
+
+/** Refuses a batch whose times cannot be right (the first such event); throws AnalyticsRefusal. */
+export function checkBatchTimes(
+  batch: { sentAt?: string | undefined; events: readonly Pick<AnalyticsEvent, 'at'>[] },
+  receivedAtMs: number,
+): void {
+  const whole = batchTimeRefusal(batch, receivedAtMs);
+  if (whole) throw new AnalyticsRefusal(400, whole);
+  const skew = clientSkewMs(batch, receivedAtMs);
+  for (const [i, e] of batch.events.entries()) {
+    const problem = eventTimeProblem(e, batch, receivedAtMs, skew);
+    if (problem) throw new AnalyticsRefusal(400, `Event ${i + 1} ${problem}`);
+  }
+}
+
+/**
+ * The one-sentence message of a request whose events were all refused: the reason itself for a
+ * single event, otherwise the first event's reason, named.
+ */
+export function allRefusedMessage(rejected: readonly RejectedEvent[], total: number): string {
+  const first = rejected[0];
+  if (!first) return 'No event was accepted.';
+  if (total === 1) return first.reason;
+  return `None of the ${total} events was accepted. Event ${first.index + 1}: ${first.reason}`;
 }
 
 /** The stored record of one accepted event. */

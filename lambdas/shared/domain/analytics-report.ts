@@ -53,10 +53,17 @@ export interface StreamReport {
   topGifters: TopGifterView[];
   snapshots: ReportSnapshot[];
   generatedAt: string;
+  /**
+   * Whether the figures are final: the named queries over every stored event of an ended stream.
+   * False while live, and in the minutes after the end when they come from the live counters.
+   */
+  final: boolean;
 }
 
 /** Viewer figures, whichever source they come from. */
 export interface ViewerFigures {
+  /** True when they come from the named queries (every event, deduplicated), false from the live counters. */
+  exact: boolean;
   views: number;
   uniqueViewers: number;
   watchSeconds: number;
@@ -109,6 +116,7 @@ export function figuresFromQueries(rows: {
   const n = (v: string | null | undefined) => (v === null || v === undefined || v === '' ? 0 : Number(v));
   const t = rows.totals[0] ?? {};
   return {
+    exact: true,
     views: n(t.views),
     uniqueViewers: n(t.unique_viewers),
     watchSeconds: n(t.watch_ms) / 1000,
@@ -129,6 +137,7 @@ export function figuresFromQueries(rows: {
 /** Viewer figures from the live counters (approximate where docs/analytics.md says so). */
 export function figuresFromLive(live: LiveTotals): ViewerFigures {
   return {
+    exact: false,
     views: live.views,
     uniqueViewers: live.uniqueViewers,
     watchSeconds: live.watchSeconds,
@@ -236,5 +245,6 @@ export function buildStreamReport(viewers: ViewerFigures, p: PlatformFigures, no
     topGifters: [...p.topGifters],
     snapshots: [...p.snapshots],
     generatedAt: new Date(nowMs).toISOString(),
+    final: viewers.exact && !p.live,
   };
 }

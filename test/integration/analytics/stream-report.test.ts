@@ -38,6 +38,8 @@ import {
 
 const PASSWORD = 'Local-Test-Pass-1!';
 const STREAM = `st-analytics-${randomUUID().slice(0, 8)}`;
+/** A second live stream of the same channel, kept out of the streamer's list: the mixed batches go there. */
+const MIXED_STREAM = `st-mixed-${randomUUID().slice(0, 8)}`;
 /**
  * The issue's scenario is 2,000 viewers (ANALYTICS_IT_VIEWERS=2000, about 70,000 events); CI runs 300
  * by default to stay bounded on a shared 2-core runner (the ingest path writes DynamoDB Local per viewer-minute).
@@ -63,7 +65,10 @@ const post = async (body: unknown, raw?: string) => {
     body: raw ?? JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, message: text ? (JSON.parse(text) as { message: string }).message : undefined };
+  const answer = text
+    ? (JSON.parse(text) as { message: string; accepted?: number; rejected?: { index: number; reason: string }[] })
+    : undefined;
+  return { status: res.status, message: answer?.message, accepted: answer?.accepted, rejected: answer?.rejected };
 };
 
 const REPORT = /* GraphQL */ `
@@ -107,6 +112,7 @@ const REPORT = /* GraphQL */ `
         concurrent
       }
       generatedAt
+      final
     }
   }
 `;
@@ -155,6 +161,19 @@ beforeAll(async () => {
         startedAt,
         GSI1PK: userStreamsPk(streamer.sub),
         GSI1SK: startedAt,
+      },
+    }),
+  );
+  await ddb.send(
+    new PutCommand({
+      TableName: table,
+      Item: {
+        ...streamSessionKey(MIXED_STREAM),
+        type: 'StreamSession',
+        streamId: MIXED_STREAM,
+        userId: streamer.sub,
+        status: 'LIVE',
+        startedAt,
       },
     }),
   );
@@ -298,8 +317,8 @@ describe(`a ${VIEWERS}-viewer, 20-minute stream`, () => {
       ],
       [
         'unknown type',
-        await post({ events: [like(), { ...like(), type: 'purchase' }] }),
-        /^Event 2: Event type "purchase" is unknown/,
+        await post({ events: [{ ...like(), type: 'purchase' }, like({ type: 'product_click' })] }),
+        /^None of the 2 events was accepted\. Event 1: Event type "purchase" is unknown/,
       ],
       [
         'forged stream id',
@@ -329,6 +348,37 @@ describe(`a ${VIEWERS}-viewer, 20-minute stream`, () => {
     }
   });
 
+  it('a batch with bad events keeps its good ones: they count once, the bad ones are listed with their reasons', async () => {
+    const v = audience.viewers[1]!;
+    const base = sessionEvents(v, v.sessions[0]!, t0, MIXED_STREAM, streamer.sub, false)[0]!;
+    const good = [
+      { ...base, eventId: randomUUID(), type: 'view_start' as const, ttffMs: 640 },
+      { ...base, eventId: randomUUID(), type: 'like' as const },
+    ];
+    const batch = {
+      events: [
+        good[0],
+        { ...base, eventId: randomUUID(), type: 'purchase' },
+        good[1],
+        { ...base, eventId: randomUUID(), type: 'like', streamId: 'st-forged' },
+      ],
+    };
+    const first = await post(batch);
+    expect(first.status).toBe(200);
+    expect(first.accepted).toBe(2);
+    expect(first.rejected?.map((r) => r.index)).toEqual([1, 3]);
+    expect(first.rejected?.[0]?.reason).toMatch(/^Event type "purchase" is unknown/);
+    expect(first.rejected?.[1]?.reason).toMatch(/^Stream st-forged is not a stream of channel/);
+    await platform.settled();
+    const live = await gql<{ streamReport: { views: number; likes: number; uniqueViewers: number } }>(
+      platform.endpoints.graphqlUrl,
+      REPORT,
+      { s: MIXED_STREAM },
+      streamer.idToken,
+    );
+    expect(live.streamReport).toMatchObject({ views: 1, likes: 1, uniqueViewers: 1 });
+  });
+
   it('ingests every event (shuffled, 3% duplicated, some clocks ahead)', async () => {
     const started = Date.now();
     const statuses = await sendAll();
@@ -347,12 +397,14 @@ describe(`a ${VIEWERS}-viewer, 20-minute stream`, () => {
     const live = await gql<{
       streamReport: {
         live: boolean;
+        final: boolean;
         peakConcurrent: number;
         uniqueViewers: number;
         concurrency: { viewers: number }[];
       };
     }>(platform.endpoints.graphqlUrl, REPORT, { s: STREAM }, streamer.idToken);
     expect(live.streamReport.live).toBe(true);
+    expect(live.streamReport.final).toBe(false);
     expect(live.streamReport.peakConcurrent).toBe(Math.max(...truth.perMinute));
     expect(live.streamReport.uniqueViewers).toBe(truth.uniqueViewers);
     expect(live.streamReport.concurrency.slice(0, truth.perMinute.length).map((p) => p.viewers)).toEqual(
@@ -417,6 +469,7 @@ describe(`a ${VIEWERS}-viewer, 20-minute stream`, () => {
     const peak = Math.max(...truth.perMinute);
     expect(r).toMatchObject({
       live: false,
+      final: true,
       views: truth.views,
       uniqueViewers: truth.uniqueViewers,
       peakConcurrent: peak,
@@ -460,4 +513,36 @@ describe(`a ${VIEWERS}-viewer, 20-minute stream`, () => {
     expect(days.creatorAnalytics).toHaveLength(7);
     expect(days.creatorAnalytics.reduce((s, d) => s + d.views, 0)).toBe(truth.views);
   }, 300_000);
+
+  it('once the late-event grace has passed, the ended stream has a stored report from the counters; Athena makes it final', async () => {
+    const endedAtMs = Date.now() - 1_000;
+    await ddb.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: streamSessionKey(MIXED_STREAM),
+        UpdateExpression: 'SET #s = :off, endedAt = :e',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':off': 'OFFLINE', ':e': new Date(endedAtMs).toISOString() },
+      }),
+    );
+    await ddb.send(
+      new PutCommand({ TableName: table, Item: { PK: 'ANALYTICS#PENDING', SK: MIXED_STREAM, streamId: MIXED_STREAM } }),
+    );
+    // The schedule's run as it happens 31 s after the end (past the 30 s grace, before the local settle time).
+    const { tick: reportsRun } = await import('../../../lambdas/analytics-reports/handler');
+    expect(await reportsRun(endedAtMs + 31_000)).toMatchObject({ finalized: 0 });
+    const stored = await ddb.send(
+      new GetCommand({ TableName: table, Key: { PK: `STREAM#${MIXED_STREAM}`, SK: 'REPORT' } }),
+    );
+    expect(stored.Item).toMatchObject({ final: false, report: { live: false, views: 1, likes: 1, final: false } });
+    await platform.settled();
+    expect(await reportsRun(endedAtMs + 60_000)).toMatchObject({ finalized: 1 });
+    const { streamReport: r } = await gql<{ streamReport: { final: boolean; views: number; likes: number } }>(
+      platform.endpoints.graphqlUrl,
+      REPORT,
+      { s: MIXED_STREAM },
+      streamer.idToken,
+    );
+    expect(r).toMatchObject({ final: true, views: 1, likes: 1 });
+  });
 });

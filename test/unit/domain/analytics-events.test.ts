@@ -10,14 +10,18 @@ import {
   refusalFromIssues,
   toStoredEvent,
   type AnalyticsEvent,
+  type StoredEvent,
 } from '../../../lambdas/shared/domain/analytics-events';
 import {
+  applyPresence,
+  bucketOf,
   COUNTER_SHARDS,
   latestSnapshotMark,
   liveCounterKey,
   planLiveCounters,
   shardOf,
   sumLiveCounters,
+  type ViewerState,
 } from '../../../lambdas/shared/domain/analytics-live';
 import { RateLimiter } from '../../../lambdas/analytics-ingest/rate-limit';
 import { ev, T0 } from '../../support/analytics';
@@ -106,6 +110,18 @@ describe('clock skew', () => {
       user_id: 'u',
     });
     expect(clientSkewMs({ events: [event({ at: new Date(NOW - 10_000).toISOString() })] }, NOW)).toBe(0);
+    // An event an hour ahead is refused on its own; it is no evidence of the client's clock.
+    expect(
+      clientSkewMs(
+        {
+          events: [
+            event({ at: new Date(NOW + 3600_000).toISOString() }),
+            event({ at: new Date(NOW + 30_000).toISOString() }),
+          ],
+        },
+        NOW,
+      ),
+    ).toBe(30_000);
   });
 
   it('refuses events from the future and from long ago', () => {
@@ -137,7 +153,7 @@ describe('live counters', () => {
   const A = { session: 'sa', viewer: 'va' };
   const B = { session: 'sb', viewer: 'vb' };
 
-  it('plans one presence marker per viewer and minute, and folds duplicated events', () => {
+  it('plans per viewer its presence events and minutes, and folds duplicated events', () => {
     const hb = ev('heartbeat', 30, A);
     const plan = planLiveCounters([
       ev('view_start', 0, A),
@@ -148,36 +164,111 @@ describe('live counters', () => {
       ev('view_start', 5, B),
       ev('product_click', 20, B, { product_id: 'p1', click_kind: 'open' }),
     ]);
-    expect(plan.presence).toHaveLength(3);
-    expect(plan.viewers.map((v) => v.viewerId).sort()).toEqual(['va', 'vb']);
-    const total = plan.deltas.reduce(
-      (s, d) => ({
-        views: s.views + d.delta.views,
-        likes: s.likes + d.delta.likes,
-        watch: s.watch + d.delta.watchSeconds,
-      }),
-      { views: 0, likes: 0, watch: 0 },
-    );
-    expect(total).toEqual({ views: 2, likes: 1, watch: 60 });
+    expect(plan.viewers.map((v) => [v.viewerId, v.presence.map((p) => p.atMs - T0), v.minutes.length])).toEqual([
+      ['va', [0, 30_000, 65_000], 2],
+      ['vb', [5_000], 1],
+    ]);
+    const total = plan.deltas.reduce((s, d) => ({ views: s.views + d.delta.views, likes: s.likes + d.delta.likes }), {
+      views: 0,
+      likes: 0,
+    });
+    expect(total).toEqual({ views: 2, likes: 1 });
     expect(plan.deltas.flatMap((d) => Object.entries(d.delta.products))).toEqual([['clk#p1', 1]]);
+  });
+
+  /** Runs batches of one viewer through applyPresence as the ingest path does; the watch time and new minutes each added. */
+  function replay(batches: StoredEvent[][]) {
+    let state: ViewerState | undefined;
+    return batches.map((events) => {
+      const v = planLiveCounters(events).viewers[0]!;
+      const out = applyPresence(v, state);
+      state = {
+        minutes: new Set([...(state?.minutes ?? []), ...v.minutes]),
+        untilMs: out.next?.untilMs ?? state?.untilMs ?? null,
+        closed: out.next ? out.next.closed : (state?.closed ?? false),
+      };
+      return {
+        watchSeconds: [...out.watchMs.values()].reduce((a, b) => a + b, 0) / 1000,
+        newViewer: out.newViewer,
+        newMinutes: out.newMinutes.length,
+      };
+    });
+  }
+
+  it('live, a viewer who has watched for 40 s reads 30 s, not 0 s; after a minute, a minute', () => {
+    // The tracker's batches: view_start at 2 s (sent at 15 s), the first heartbeat at 32 s (sent at 45 s).
+    // Counting 30 s per heartbeat received, the report read 0 s until 45 s and 30 s at a minute.
+    const steps = replay([[ev('view_start', 2, A)], [ev('heartbeat', 32, A)], [ev('view_end', 62, A)]]);
+    expect(steps).toEqual([
+      { watchSeconds: 30, newViewer: true, newMinutes: 1 },
+      { watchSeconds: 30, newViewer: false, newMinutes: 0 },
+      { watchSeconds: 0, newViewer: false, newMinutes: 1 },
+    ]);
+  });
+
+  it('a gap over 45 s (a background tab) and the time after a view_end are not watch time; the credit ahead is taken back', () => {
+    const steps = replay([
+      [ev('view_start', 0, A), ev('heartbeat', 30, A)],
+      [ev('heartbeat', 200, A), ev('heartbeat', 230, A), ev('view_end', 240, A)],
+      [ev('view_start', 250, A), ev('heartbeat', 280, A), ev('view_end', 290, A)],
+    ]);
+    const total = (n: number) => steps.slice(0, n).reduce((s, x) => s + x.watchSeconds, 0);
+    // The final report's rule: 30 + 30 + 10 = 70 s by the first view_end, 70 + 40 = 110 s in all.
+    expect([total(1), total(2), total(3)]).toEqual([60, 70, 110]);
+  });
+
+  it('two tabs of one viewer count once; a re-sent batch and a late one add nothing', () => {
+    const tab1 = { session: 's1', viewer: 'vt' };
+    const tab2 = { session: 's2', viewer: 'vt' };
+    const first = [ev('view_start', 0, tab1), ev('view_start', 10, tab2), ev('heartbeat', 30, tab1)];
+    const steps = replay([
+      first,
+      [ev('heartbeat', 40, tab2), ev('heartbeat', 60, tab1), ev('heartbeat', 70, tab2)],
+      first,
+      [ev('heartbeat', 50, tab1)],
+      [ev('view_end', 75, tab2)],
+    ]);
+    // Watched 0–75 s in all (the union of the tabs), with nothing credited ahead once it ended.
+    expect(steps.map((s) => s.watchSeconds)).toEqual([60, 40, 0, 0, -25]);
+    expect(steps.reduce((s, x) => s + x.watchSeconds, 0)).toBe(75);
+    expect(steps.map((s) => s.newViewer)).toEqual([true, false, false, false, false]);
+    expect(steps.reduce((n, s) => n + s.newMinutes, 0)).toBe(2);
   });
 
   it('spreads viewers over the shards and sums them back per minute', () => {
     const shards = new Set(Array.from({ length: 200 }, (_, i) => shardOf(`viewer-${i}`)));
     expect(shards.size).toBe(COUNTER_SHARDS);
-    const m = Math.floor(T0 / 60_000);
+    const m = bucketOf(Math.floor(T0 / 60_000)) + 9;
     const items = [
-      { SK: liveCounterKey('st-1', m, 0).SK, viewers: 3, views: 3, watchSeconds: 90, 'imp#p1': 2 },
-      { SK: liveCounterKey('st-1', m, 5).SK, viewers: 4, likes: 2, 'imp#p1': 1, 'clk#p1': 1 },
-      { SK: liveCounterKey('st-1', m + 1, 5).SK, viewers: 6 },
-      { SK: 'TOTAL#03', uniqueViewers: 9 },
+      {
+        SK: liveCounterKey('st-1', bucketOf(m), 0).SK,
+        [`viewers@${m}`]: 3,
+        uniqueViewers: 3,
+        views: 3,
+        watchMs: 90_500,
+        'imp#p1': 2,
+      },
+      {
+        SK: liveCounterKey('st-1', bucketOf(m), 5).SK,
+        [`viewers@${m}`]: 4,
+        uniqueViewers: 2,
+        likes: 2,
+        'imp#p1': 1,
+        'clk#p1': 1,
+      },
+      { SK: liveCounterKey('st-1', bucketOf(m + 1), 5).SK, [`viewers@${m + 1}`]: 6 },
+      // An earlier version's items: a minute item and a unique-viewer total.
+      { SK: `M#${String(m + 2).padStart(10, '0')}#01`, viewers: 2, watchSeconds: 30 },
+      { SK: 'TOTAL#03', uniqueViewers: 4 },
     ];
+    expect(bucketOf(m + 1)).toBe(m + 1);
     const totals = sumLiveCounters(items);
     expect(totals.perMinute).toEqual([
       { minute: m, viewers: 7 },
       { minute: m + 1, viewers: 6 },
+      { minute: m + 2, viewers: 2 },
     ]);
-    expect(totals).toMatchObject({ views: 3, likes: 2, watchSeconds: 90, uniqueViewers: 9 });
+    expect(totals).toMatchObject({ views: 3, likes: 2, watchSeconds: 120.5, uniqueViewers: 9 });
     expect(totals.products.get('p1')).toEqual({ impressions: 3, clicks: 1 });
   });
 

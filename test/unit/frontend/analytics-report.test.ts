@@ -55,6 +55,7 @@ const report: StreamReport = {
   uniqueViewers: 100,
   peakConcurrent: 64,
   averageWatchSeconds: 612.44,
+  final: true,
   watchHours: 20.416,
   likes: 300,
   shares: 7,

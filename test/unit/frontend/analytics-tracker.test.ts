@@ -183,19 +183,49 @@ describe('analytics tracker: heartbeats only while the video plays in a visible 
     t.viewStart(800);
     t.playing(true);
     await vi.advanceTimersByTimeAsync(HEARTBEAT_MS * 3 + 1_000);
-    // Hiding the tab hands everything queued to the beacon: all beats so far are sent.
+    // Hiding the tab marks the moment with a heartbeat and hands everything queued to the beacon.
     b.setVisible(false);
-    expect(b.types().filter((x) => x === 'heartbeat')).toHaveLength(3);
+    const beats = () => b.types().filter((x) => x === 'heartbeat').length;
+    expect(beats()).toBe(4);
     await vi.advanceTimersByTimeAsync(HEARTBEAT_MS * 4);
-    expect(b.types().filter((x) => x === 'heartbeat')).toHaveLength(3);
+    expect(beats()).toBe(4);
 
+    // Back: a heartbeat marks where watching resumed, then one every 30 s from there.
     b.setVisible(true);
     await vi.advanceTimersByTimeAsync(HEARTBEAT_MS + 15_000);
-    expect(b.types().filter((x) => x === 'heartbeat')).toHaveLength(4);
+    expect(beats()).toBe(6);
 
     t.playing(false);
     await vi.advanceTimersByTimeAsync(HEARTBEAT_MS * 4);
-    expect(b.types().filter((x) => x === 'heartbeat')).toHaveLength(4);
+    expect(beats()).toBe(7);
+  });
+
+  it("the beats of a watch with a pause and a hidden tab give its true watch time under the final report's 45 s rule", async () => {
+    t = start();
+    t.viewStart(800);
+    t.playing(true);
+    // Watches 50 s, pauses 2 minutes, watches 40 s, hides the tab for 3 minutes, watches 20 s more, leaves.
+    await vi.advanceTimersByTimeAsync(50_000);
+    t.playing(false);
+    await vi.advanceTimersByTimeAsync(120_000);
+    t.playing(true);
+    await vi.advanceTimersByTimeAsync(40_000);
+    b.setVisible(false);
+    await vi.advanceTimersByTimeAsync(180_000);
+    b.setVisible(true);
+    await vi.advanceTimersByTimeAsync(20_000);
+    b.fire('pagehide');
+    const times = b
+      .events()
+      .filter((e) => ['view_start', 'heartbeat', 'view_end'].includes(e.type))
+      .map((e) => ({ type: e.type, at: Date.parse(e.at) }))
+      .sort((x, y) => x.at - y.at);
+    let watched = 0;
+    for (let i = 1; i < times.length; i++) {
+      const gap = times[i]!.at - times[i - 1]!.at;
+      if (times[i - 1]!.type !== 'view_end' && gap <= 45_000) watched += gap;
+    }
+    expect(watched).toBe(110_000);
   });
 
   it('no heartbeat before the first frame (view_start), even while the player says it plays', async () => {
@@ -460,6 +490,18 @@ describe('analytics tracker: the endpoint down or refusing never breaks the page
     b.net.status = 204;
     await vi.advanceTimersByTimeAsync(FLUSH_MS * 2);
     expect(b.sent).toHaveLength(4);
+  });
+
+  it('a 200 that lists refused events is taken as done: the accepted ones are never sent again', async () => {
+    t = start();
+    t.viewStart(900);
+    t.like();
+    b.net.status = 200;
+    await vi.advanceTimersByTimeAsync(FLUSH_MS);
+    b.net.status = 204;
+    t.share('copy_link');
+    await vi.advanceTimersByTimeAsync(FLUSH_MS * 2);
+    expect(b.sent.map((s) => s.events.map((e) => e.type))).toEqual([['view_start', 'like'], ['share']]);
   });
 
   it('an ID token goes in the body while it is valid, never once expired; a failing token read sends as a guest', async () => {

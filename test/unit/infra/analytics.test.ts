@@ -5,11 +5,17 @@
  * functions' grants and environment in the main stack.
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { NestedStack } from 'aws-cdk-lib';
+import { App, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
 import { NAMED_QUERY_NAMES, namedQueries } from '../../../lib/analytics/named-queries';
 import { Analytics } from '../../../lib/constructs/analytics';
-import { EVENTS_PREFIX, PARTITION_QUERY, STORED_EVENT_COLUMNS } from '../../../lambdas/shared/domain/analytics-events';
+import {
+  EVENTS_PREFIX,
+  LATE_EVENT_GRACE_MS,
+  PARTITION_QUERY,
+  STORED_EVENT_COLUMNS,
+} from '../../../lambdas/shared/domain/analytics-events';
 import { type Loose, useDevStack } from './stack';
 
 const stack = useDevStack();
@@ -138,5 +144,25 @@ describe('analytics nested stack', () => {
     expect(stack.fnProps('analytics-ingest').Environment.Variables).toMatchObject({
       ANALYTICS_DELIVERY_STREAM: 'lvs-dev-analytics-events',
     });
+  });
+
+  it('times the final report: a 60 s Firehose buffer (no zero buffering with dynamic partitioning), Athena after the grace plus 1.5 buffers', () => {
+    const stream = Object.values(nested().findResources('AWS::KinesisFirehose::DeliveryStream'))[0] as Loose;
+    const interval = stream.Properties.ExtendedS3DestinationConfiguration.BufferingHints.IntervalInSeconds as number;
+    expect(interval).toBe(60);
+    // The counters' report is stored once the late-event grace has passed (LATE_EVENT_GRACE_MS, 30 s); the
+    // named queries run once Firehose's multi-stage buffering (up to 1.5 intervals) has landed every event.
+    expect(LATE_EVENT_GRACE_MS).toBe(30_000);
+    expect(stack.fnProps('analytics-reports').Environment.Variables.ANALYTICS_SETTLE_SECONDS).toBe(
+      String(LATE_EVENT_GRACE_MS / 1000 + interval * 1.5),
+    );
+    const scratch = new Stack(new App(), 'Scratch');
+    const props = {
+      prefix: 'x',
+      removalPolicy: RemovalPolicy.DESTROY,
+      routes: [],
+      logsBucket: new Bucket(scratch, 'Logs'),
+    };
+    expect(() => new Analytics(scratch, 'Zero', { ...props, bufferSeconds: 0 })).toThrow(/between 60 and 900/);
   });
 });

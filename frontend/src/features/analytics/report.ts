@@ -12,6 +12,8 @@ export type { CreatorDay, StreamReport, StreamReportSummary };
 export const DASHBOARD_DAYS = 30;
 /** A live stream's report is read again this often while its page is open (the backend rebuilds it each minute at most). */
 export const LIVE_REPORT_REFRESH_MS = 15_000;
+/** How long after a stream's end its report is read again while it is not final (Athena's figures land 2–3 minutes after the end). */
+export const FINAL_REPORT_WAIT_MS = 15 * 60_000;
 
 const DAY_MS = 86_400_000;
 

@@ -208,6 +208,8 @@ export function createTracker(opts: TrackerOptions, env: TrackerEnv): Tracker {
   let token: string | undefined;
   let sending = false;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** Whether this session has watched already (view_start marks the first start; later starts get a heartbeat). */
+  let watchedBefore = false;
   const counted = new Set<string>();
   const targets = new Map<Element, string>();
   const inView = new Set<Element>();
@@ -300,12 +302,20 @@ export function createTracker(opts: TrackerOptions, env: TrackerEnv): Tracker {
     }
   };
 
+  // Watch time is the time between presence events at most 45 s apart (docs/analytics.md), so the
+  // moments watching stops (paused, tab hidden) and starts again get a heartbeat of their own: without
+  // them the seconds since the last beat, and the first 30 s after coming back, would not count.
   const updateHeartbeat = () => {
     const beat = started && isPlaying && visible && !ended;
-    if (beat && heartbeat === undefined) heartbeat = setInterval(() => push('heartbeat'), HEARTBEAT_MS);
+    if (beat && heartbeat === undefined) {
+      if (watchedBefore) push('heartbeat');
+      watchedBefore = true;
+      heartbeat = setInterval(() => push('heartbeat'), HEARTBEAT_MS);
+    }
     if (!beat && heartbeat !== undefined) {
       clearInterval(heartbeat);
       heartbeat = undefined;
+      push('heartbeat');
     }
   };
 
@@ -345,14 +355,15 @@ export function createTracker(opts: TrackerOptions, env: TrackerEnv): Tracker {
 
   const onVisibility = () => {
     visible = env.page.visibilityState === 'visible';
+    updateHeartbeat();
     if (!visible) {
-      // The tab may never come back (mobile browsers kill hidden tabs): what is queued leaves now.
+      // The tab may never come back (mobile browsers kill hidden tabs): what is queued leaves now,
+      // the heartbeat of the moment it was hidden included.
       beacon();
       pending.forEach((_t, el) => disarm(el));
     } else {
       inView.forEach(arm);
     }
-    updateHeartbeat();
   };
 
   // The page going away ends the view; a page restored from the back/forward cache is a new view:
@@ -374,6 +385,7 @@ export function createTracker(opts: TrackerOptions, env: TrackerEnv): Tracker {
     sessionId = env.newId();
     counted.clear();
     started = false;
+    watchedBefore = false;
     visible = env.page.visibilityState === 'visible';
     if (wasStarted) {
       started = true;

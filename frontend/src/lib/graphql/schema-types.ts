@@ -437,6 +437,7 @@ export type StreamReportFields = {
     revenueMinor: number;
   }[];
   generatedAt: string;
+  final: boolean;
 };
 
 /** The fields of Battle the web app reads wherever it shows one (`FIELDS.Battle`). */

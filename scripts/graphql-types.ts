@@ -59,7 +59,18 @@ export const GENERATED_PATH = resolve(
 export const API_TYPES_PATH = resolve(import.meta.dirname, '..', 'lambdas', 'shared', 'api-types.ts');
 
 /** The object types server code builds whole (chat-token, chat settings, the gift pipeline and fan-out). */
-export const API_OBJECT_TYPES: readonly string[] = ['ChatSettings', 'ChatToken', 'GiftEvent'];
+export const API_OBJECT_TYPES: readonly string[] = [
+  'ChatSettings',
+  'ChatToken',
+  'GiftEvent',
+  // The stream report the analytics-reports function builds (lambdas/shared/domain/analytics-report.ts).
+  'ConcurrencyPoint',
+  'RetentionPoint',
+  'ProductStats',
+  'ReportSnapshot',
+  'TopGifter',
+  'StreamReport',
+];
 
 /** How the web app's module (GENERATED_PATH) imports API_TYPES_PATH. */
 export const API_TYPES_IMPORT = '../../../../lambdas/shared/api-types';

@@ -54,3 +54,68 @@ export interface GiftEvent {
   /** The PK battle this gift counted for (its coins went to the channel's side), null otherwise. */
   battleId: string | null;
 }
+
+export interface TopGifter {
+  userId: string;
+  handle: string;
+  coins: number;
+}
+
+export interface ConcurrencyPoint {
+  at: string;
+  viewers: number;
+}
+
+/** Share of the stream's unique viewers watching during minute `minute` of the stream. */
+export interface RetentionPoint {
+  minute: number;
+  share: number;
+}
+
+export interface ProductStats {
+  productId: string;
+  title: string;
+  impressions: number;
+  clicks: number;
+  ctr: number;
+  purchases: number;
+  conversion: number;
+  revenueMinor: number;
+}
+
+export interface ReportSnapshot {
+  at: string;
+  concurrent: number;
+  views: number;
+  likes: number;
+  revenueMinor: number;
+}
+
+export interface StreamReport {
+  streamId: string;
+  channelId: string;
+  title: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  live: boolean;
+  views: number;
+  uniqueViewers: number;
+  peakConcurrent: number;
+  averageWatchSeconds: number;
+  watchHours: number;
+  likes: number;
+  shares: number;
+  chatMessages: number;
+  followerGain: number;
+  salesRevenueMinor: number;
+  giftCoins: number;
+  currency: string;
+  concurrency: ConcurrencyPoint[];
+  retention: RetentionPoint[];
+  products: ProductStats[];
+  topGifters: TopGifter[];
+  snapshots: ReportSnapshot[];
+  generatedAt: string;
+  /** False while live and in the first minutes after the end (figures from the live counters); true once the named queries over every event replaced them. */
+  final: boolean;
+}

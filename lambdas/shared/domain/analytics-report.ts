@@ -5,60 +5,11 @@
  */
 import type { LiveTotals } from './analytics-live';
 
-export interface ProductStats {
-  productId: string;
-  title: string;
-  impressions: number;
-  clicks: number;
-  ctr: number;
-  purchases: number;
-  conversion: number;
-  revenueMinor: number;
-}
-export interface ReportSnapshot {
-  at: string;
-  concurrent: number;
-  views: number;
-  likes: number;
-  revenueMinor: number;
-}
-export interface TopGifterView {
-  userId: string;
-  handle: string;
-  coins: number;
-}
-
-export interface StreamReport {
-  streamId: string;
-  channelId: string;
-  title: string | null;
-  startedAt: string;
-  endedAt: string | null;
-  live: boolean;
-  views: number;
-  uniqueViewers: number;
-  peakConcurrent: number;
-  averageWatchSeconds: number;
-  watchHours: number;
-  likes: number;
-  shares: number;
-  chatMessages: number;
-  followerGain: number;
-  salesRevenueMinor: number;
-  giftCoins: number;
-  currency: string;
-  concurrency: { at: string; viewers: number }[];
-  retention: { minute: number; share: number }[];
-  products: ProductStats[];
-  topGifters: TopGifterView[];
-  snapshots: ReportSnapshot[];
-  generatedAt: string;
-  /**
-   * Whether the figures are final: the named queries over every stored event of an ended stream.
-   * False while live, and in the minutes after the end when they come from the live counters.
-   */
-  final: boolean;
-}
+// The report's shape is the API's (generated from lib/api/schema.graphql by `npm run gen:types`).
+export type { ProductStats, ReportSnapshot, StreamReport } from '../api-types';
+import type { ProductStats, ReportSnapshot, StreamReport, TopGifter } from '../api-types';
+/** One of the stream's top gifters, as the report lists them. */
+export type TopGifterView = TopGifter;
 
 /** Viewer figures, whichever source they come from. */
 export interface ViewerFigures {

@@ -3,7 +3,7 @@
 
 // Schema types.
 
-import type { ChatSettings, ChatToken } from '../../../../lambdas/shared/api-types';
+import type { ChatSettings, ChatToken, TopGifter } from '../../../../lambdas/shared/api-types';
 
 export type StreamStatus = 'OFFLINE' | 'LIVE';
 
@@ -764,11 +764,7 @@ export interface QueryResults {
     };
   };
   topGifters: {
-    topGifters: {
-      userId: string;
-      handle: string;
-      coins: number;
-    }[];
+    topGifters: TopGifter[];
   };
   myEarnings: {
     myEarnings: {

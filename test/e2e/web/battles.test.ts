@@ -10,10 +10,10 @@
 // keyframe every second made the local IVS re-encode both streams with x264 on top of the two
 // publishers' own encodes: four realtime encodes, plus four players once the split screens open,
 // which on two loaded cores fell behind realtime and left a player stalled for minutes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { useLocalPlatform } from './local-platform';
+import { useLocalPlatform } from './local-mode';
 import { shot } from './support';
 
 const local = useLocalPlatform('battles-e2e');
@@ -29,24 +29,11 @@ const PHONE = { width: 390, height: 844 };
 const SAME_SCORE_WITHIN_MS = 1_000;
 
 /**
- * Pushes a test pattern with a tone to `streamKey`: 426×240 at 20 fps, a keyframe every 10 frames
- * (0.5 s, one HLS segment: copied by the local IVS, not re-encoded), x264 `ultrafast`.
+ * Pushes a test pattern with a tone to `streamKey`: 426×240 at 20 fps with a keyframe every 0.5 s
+ * (copied by the local IVS, not re-encoded: two streams and four players share 2 cores), x264 `ultrafast`.
  */
 function pushStream(handle: string, streamKey: string, seconds = 600): ChildProcess {
-  const rtmp = (local.platform.endpoints['rtmpUrl'] ?? '').replace(/\/$/, '');
-  const p = spawn(
-    'ffmpeg',
-    [
-      ...['-loglevel', 'error', '-re'],
-      ...['-f', 'lavfi', '-i', 'testsrc2=size=426x240:rate=20'],
-      ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100'],
-      ...['-t', String(seconds)],
-      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
-      ...['-g', '10', '-keyint_min', '10', '-sc_threshold', '0', '-b:v', '400k', '-pix_fmt', 'yuv420p'],
-      ...['-c:a', 'aac', '-b:a', '64k', '-f', 'flv', `${rtmp}/${streamKey}`],
-    ],
-    { stdio: 'ignore' },
-  );
+  const p = local.pushStream(streamKey, { seconds, size: '426x240', fps: 20, bitrate: '400k', preset: 'ultrafast' });
   streams.set(handle, { key: streamKey, ffmpeg: p });
   return p;
 }

@@ -76,30 +76,50 @@ export async function signUp(
   await page.waitForURL((u) => u.pathname.startsWith(next.split('?')[0] ?? next), { timeout: 30_000 });
 }
 
-/** How pushStream encodes its test pattern: OBS-like defaults at 360p with 1 s keyframes. */
+/**
+ * How pushStream encodes its test pattern. The defaults put a keyframe every 0.5 s, one local HLS
+ * segment, so the local IVS copies the stream instead of re-encoding it (docs/local-ivs.md): a test
+ * that wants the re-encoding path (an OBS-like 2 s GOP) asks for it.
+ */
 export interface TestPattern {
   /** @default 600 */
   seconds?: number;
   /** @default '640x360' */
   size?: string;
-  /** Keyframe interval in frames at 30 fps. @default 30 */
+  /** @default 30 */
+  fps?: number;
+  /** Keyframe interval in frames. @default half of `fps` (0.5 s) */
   gop?: number;
   /** @default '800k' */
   bitrate?: string;
+  /** x264 preset. @default 'veryfast' */
+  preset?: string;
 }
 
 const streams: ChildProcess[] = [];
 
 /** Pushes an ffmpeg test pattern (with a tone) to the local RTMP ingest in real time. */
 export function pushStream(rtmpBase: string, streamKey: string, pattern: TestPattern = {}): ChildProcess {
-  const { seconds = 600, size = '640x360', gop = 30, bitrate = '800k' } = pattern;
+  const { seconds = 600, size = '640x360', fps = 30, bitrate = '800k', preset = 'veryfast' } = pattern;
+  const gop = String(pattern.gop ?? Math.max(1, Math.round(fps / 2)));
   const p = spawn(
     'ffmpeg',
     [
-      ...['-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30`],
-      ...['-f', 'lavfi', '-i', 'sine=frequency=440', '-t', String(seconds)],
-      ...['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', String(gop), '-b:v', bitrate],
-      ...['-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'flv', `${rtmpBase.replace(/\/$/, '')}/${streamKey}`],
+      ...['-loglevel', 'error', '-re', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${fps}`],
+      ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-t', String(seconds)],
+      ...['-c:v', 'libx264', '-preset', preset, '-tune', 'zerolatency'],
+      ...['-g', gop, '-keyint_min', gop, '-sc_threshold', '0', '-b:v', bitrate],
+      ...[
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-b:a',
+        '64k',
+        '-f',
+        'flv',
+        `${rtmpBase.replace(/\/$/, '')}/${streamKey}`,
+      ],
     ],
     { stdio: 'ignore' },
   );

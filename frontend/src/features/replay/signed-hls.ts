@@ -2,11 +2,79 @@
  * Playing a recording behind CloudFront signed URLs (docs/safety.md, "Replays"). The API hands a
  * playlist URL carrying the signature (`Policy`, `Signature`, `Key-Pair-Id`, `Hash-Algorithm`), a
  * custom policy over the whole recording; the distribution checks it on every playlist and segment.
- * HLS names renditions and segments by relative URLs, which a player resolves without the query, so
- * the page fetches the playlists itself and hands the player copies whose every URL is absolute and
- * signed, kept in memory (blob URLs). No cookie is needed, so it works where third-party cookies are
- * blocked (Safari), and the signature never outlives the page.
+ * HLS names renditions and segments by relative URLs, which a player resolves without the query
+ * (amazon-ivs-player does, measured), and the player takes http(s) URLs only. So the player's worker
+ * starts with a small hook (SIGNED_HLS_WORKER_HOOK, installed by player-loader.ts) that adds the
+ * signature to its requests under the signed resource, which the page announces on a
+ * BroadcastChannel (`announceSigning`). No cookie is needed, so it works where third-party cookies
+ * are blocked (Safari), and the signature never outlives the page.
  */
+
+/** The channel the page tells the player's worker about signatures on. */
+export const SIGNED_HLS_CHANNEL = 'bidstream-signed-hls';
+
+/**
+ * The worker hook: keeps the announced `{ prefix, query }` pairs and adds the query to every fetch and
+ * XHR of a URL under a prefix that has no signature of its own.
+ */
+export const SIGNED_HLS_WORKER_HOOK = `(() => {
+  const signed = new Map();
+  new BroadcastChannel(${JSON.stringify(SIGNED_HLS_CHANNEL)}).onmessage = (e) => {
+    const m = e.data || {};
+    if (typeof m.prefix === 'string' && typeof m.query === 'string') signed.set(m.prefix, m.query);
+  };
+  const sign = (url) => {
+    if (/[?&]Signature=/.test(url)) return url;
+    for (const [prefix, query] of signed) if (url.startsWith(prefix)) return url + (url.includes('?') ? '&' : '?') + query;
+    return url;
+  };
+  const fetch0 = self.fetch.bind(self);
+  self.fetch = (input, init) =>
+    input instanceof Request ? fetch0(new Request(sign(input.url), input), init) : fetch0(sign(String(input)), init);
+  const open0 = XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+    return open0.call(this, method, sign(String(url)), ...rest);
+  };
+})();`;
+
+/** The URL prefix a signed URL's policy opens (its resource up to the wildcard), else its directory. */
+export function signedPrefix(url: string): string | null {
+  const query = signingQuery(url);
+  if (!query) return null;
+  const policy = query
+    .split('&')
+    .find((p) => p.startsWith('Policy='))
+    ?.slice('Policy='.length);
+  try {
+    const json = JSON.parse(atob((policy ?? '').replace(/-/g, '+').replace(/_/g, '=').replace(/~/g, '/'))) as {
+      Statement?: { Resource?: unknown }[];
+    };
+    const resource = json.Statement?.[0]?.Resource;
+    if (typeof resource === 'string') return resource.split('*')[0] ?? null;
+  } catch {
+    // A canned policy (Expires): the playlist's directory.
+  }
+  const bare = withoutSigning(url);
+  return bare.slice(0, bare.lastIndexOf('/') + 1);
+}
+
+/**
+ * Tells the player's worker to sign its requests under `url`'s signed resource with `url`'s signature,
+ * now and every two seconds (a player created later hears it too) until the returned stop is called.
+ */
+export function announceSigning(url: string): () => void {
+  const query = signingQuery(url);
+  const prefix = signedPrefix(url);
+  if (!query || !prefix || typeof BroadcastChannel === 'undefined') return () => undefined;
+  const channel = new BroadcastChannel(SIGNED_HLS_CHANNEL);
+  const post = () => channel.postMessage({ prefix, query });
+  post();
+  const timer = setInterval(post, 2000);
+  return () => {
+    clearInterval(timer);
+    channel.close();
+  };
+}
 
 /** The query parameters of a CloudFront signed URL. */
 export const SIGNING_PARAMS = ['Policy', 'Signature', 'Key-Pair-Id', 'Expires', 'Hash-Algorithm'] as const;
@@ -65,109 +133,13 @@ export function withoutSigning(url: string): string {
   return parsed.toString();
 }
 
-/**
- * The playlist `text` (fetched from `playlistUrl`) with every URL in it (the lines that are not tags,
- * and `URI="…"` attributes: keys, maps, media) made absolute against `playlistUrl` and given to
- * `rewrite`.
- */
-export function rewritePlaylist(text: string, playlistUrl: string, rewrite: (absolute: string) => string): string {
-  const base = withoutSigning(playlistUrl);
-  return text
-    .split(/\r?\n/)
-    .map((line) => {
-      const trimmed = line.trim();
-      if (trimmed === '') return line;
-      if (trimmed.startsWith('#'))
-        return line.replace(/URI="([^"]+)"/g, (_m, uri: string) => `URI="${rewrite(new URL(uri, base).toString())}"`);
-      return rewrite(new URL(trimmed, base).toString());
-    })
-    .join('\n');
-}
-
-/** Whether the playlist is a multivariant one (it names renditions rather than segments). */
-export const isMultivariant = (text: string): boolean => /^#EXT-X-STREAM-INF/m.test(text);
-
-/** The renditions' playlist URLs a multivariant playlist names (absolute, in its order). */
-export function variantUrls(text: string, playlistUrl: string): string[] {
-  const base = withoutSigning(playlistUrl);
-  const lines = text.split(/\r?\n/).map((l) => l.trim());
-  const out: string[] = [];
-  lines.forEach((line, i) => {
-    if (line.startsWith('#EXT-X-STREAM-INF')) {
-      const next = lines.slice(i + 1).find((l) => l !== '' && !l.startsWith('#'));
-      if (next) out.push(new URL(next, base).toString());
-    }
-  });
-  return out;
-}
-
-/** Why a signed recording could not be prepared: the distribution refused it (403), or the network failed. */
-export class SignedPlaylistError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
-
-/** What `playableSource` answers: the URL to give the player, and what to release when done. */
+/** What the player plays: the URL, and what to stop when it is done with it. */
 export interface PlayableSource {
   url: string;
   release(): void;
 }
 
-export interface SourceDeps {
-  fetch: typeof fetch;
-  /** Makes an in-memory URL for a playlist (URL.createObjectURL of a Blob in the page). */
-  toUrl(text: string): string;
-  revoke(url: string): void;
-}
-
-const browserDeps = (): SourceDeps => ({
-  fetch: (input, init) => fetch(input, init),
-  toUrl: (text) => URL.createObjectURL(new Blob([text], { type: 'application/vnd.apple.mpegurl' })),
-  revoke: (url) => URL.revokeObjectURL(url),
-});
-
-async function fetchText(deps: SourceDeps, url: string): Promise<string> {
-  const res = await deps.fetch(url, { cache: 'no-store' });
-  if (!res.ok)
-    throw new SignedPlaylistError(
-      res.status === 403 ? 'This replay link has expired or is not yours to play.' : 'The replay could not be loaded.',
-      res.status,
-    );
-  return res.text();
-}
-
-/**
- * The source to play for `url`: itself when unsigned; else in-memory copies of its playlists with
- * every rendition, segment and key URL absolute and signed with the same query.
- */
-export async function playableSource(url: string, deps: SourceDeps = browserDeps()): Promise<PlayableSource> {
-  const query = signingQuery(url);
-  if (!query) return { url, release: () => undefined };
-  const made: string[] = [];
-  const keep = (text: string) => {
-    const u = deps.toUrl(text);
-    made.push(u);
-    return u;
-  };
-  const sign = (absolute: string) => withQuery(absolute, query);
-  const release = () => made.splice(0).forEach((u) => deps.revoke(u));
-  try {
-    const top = await fetchText(deps, url);
-    if (!isMultivariant(top)) return { url: keep(rewritePlaylist(top, url, sign)), release };
-    const variants = new Map<string, string>();
-    await Promise.all(
-      variantUrls(top, url).map(async (v) => {
-        const signed = sign(v);
-        variants.set(v, keep(rewritePlaylist(await fetchText(deps, signed), signed, sign)));
-      }),
-    );
-    return { url: keep(rewritePlaylist(top, url, (abs) => variants.get(abs) ?? sign(abs))), release };
-  } catch (error) {
-    release();
-    throw error;
-  }
+/** The source for `url`: itself, with its signature announced to the player's worker while it plays. */
+export function playableSource(url: string): PlayableSource {
+  return { url, release: announceSigning(url) };
 }

@@ -117,6 +117,12 @@ function rules(stack: Stack): Rule[] {
         'The playback signing key is replaced by re-running the playback-keys custom resource (docs/safety.md, "Rotating the playback key"): a rotation must import the new public key into IVS before tokens are signed with it, which a Secrets Manager rotation function alone would not order.',
     },
     {
+      path: /^Video\/ReplayKey\/Resource$/,
+      ids: ['AwsSolutions-SMG4'],
+      reason:
+        'The replay signing key is replaced by adding a second public key to the key group before signing with it (docs/safety.md, "Replays"): a Secrets Manager rotation function alone would sign with a key CloudFront does not trust yet.',
+    },
+    {
       path: /^Functions\/[A-Za-z]+\/Resource$/,
       ids: ['AwsSolutions-L1'],
       reason: 'Functions deliberately run on Node.js 22 LTS (nodejs22.x), the runtime the code and its tests target.',

@@ -41,7 +41,18 @@ import { startLocalSes } from './ses/index';
 import { snsOutbox } from './sns/index';
 import { startStreamPoller } from './streams/poller';
 import { startLocalCoins } from './stripe/index';
-import { importLocalPlaybackKey, LOCAL_PLAYBACK_SECRET, localPlaybackOrigins, localPlaybackSecret } from './playback';
+import {
+  importLocalPlaybackKey,
+  LOCAL_PLAYBACK_SECRET,
+  LOCAL_REPLAY_KEY_PAIR_ID,
+  LOCAL_REPLAY_SECRET,
+  localPlaybackOrigins,
+  localPlaybackSecret,
+  localReplaySecret,
+  makeLocalReplayKey,
+} from './playback';
+import { startLocalCloudFront } from './cloudfront/index';
+import { SIGNED_PATH_PATTERN } from '../lambdas/shared/domain/signed-urls';
 import { startWebServer } from './web/server';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -74,6 +85,8 @@ export interface Endpoints {
   athenaUrl: string;
   /** The local EventBridge Scheduler (the battles' one-time schedules). */
   schedulerUrl: string;
+  /** The local CloudFront: the replay distribution (REPLAY_BASE_URL). */
+  cloudfrontUrl: string;
 }
 
 export interface LocalPlatformOptions {
@@ -154,6 +167,7 @@ const FIXED = {
   firehose: 4110,
   athena: 4120,
   scheduler: 4130,
+  cloudfront: 4140,
 };
 /** The ports of a running platform's endpoints, to start it again on them (LocalPlatformOptions.ports). */
 export function portsOf(e: Endpoints): Partial<Record<keyof typeof FIXED, number>> {
@@ -179,6 +193,7 @@ export function portsOf(e: Endpoints): Partial<Record<keyof typeof FIXED, number
     firehose: p(e.firehoseUrl),
     athena: p(e.athenaUrl),
     scheduler: p(e.schedulerUrl),
+    cloudfront: p(e.cloudfrontUrl),
   };
 }
 
@@ -337,6 +352,13 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       onRestoreCompleted: (event) => invoke('restore-completed', event).then(() => undefined),
     });
     stops.push(() => s3.stop());
+    // The replay distribution: recordings' HLS only with signed URLs (its key is trusted once the key is made, below).
+    const cloudfront = await startLocalCloudFront({
+      originUrl: `${s3.url}/${bucket}`,
+      signedPathPattern: SIGNED_PATH_PATTERN,
+      port: port('cloudfront'),
+    });
+    stops.push(() => cloudfront.stop());
     const sender = localSender();
     const ses = await startLocalSes({
       iam: authorizer,
@@ -366,7 +388,10 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       iam: authorizer,
       log,
       ports: { stripe: port('stripe'), stripeWebhook: port('stripeWebhook'), secretsmanager: port('secretsmanager') },
-      secrets: localPlaybackSecret(join(dataDir, 'ivs', 'playback-key.pem')),
+      secrets: {
+        ...localPlaybackSecret(join(dataDir, 'ivs', 'playback-key.pem')),
+        ...localReplaySecret(join(dataDir, 'cloudfront', 'replay-key.json')),
+      },
     });
     stops.push(() => coins.stop());
 
@@ -510,7 +535,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
               guestAuthMode: 'unsigned',
               chatMessagingEndpoint: ivschat.messagingUrl,
               ingestServer: ivs.rtmpUrl,
-              replayBaseUrl: `${s3.url}/${bucket}`,
+              replayBaseUrl: cloudfront.url,
               analyticsUrl: analytics.endpoints.analyticsUrl,
               player: { lowLatency: true, dvrWindowMinutes: localDvrWindowMinutes() },
               ageGateConsentDays: localAgeGateConsentDays(),
@@ -535,7 +560,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         TABLE_NAME: tables.Main,
         IDEMPOTENCY_TABLE_NAME: tables.Idempotency,
         RECORDINGS_BUCKET: bucket,
-        REPLAY_BASE_URL: `${s3.url}/${bucket}`,
+        REPLAY_BASE_URL: cloudfront.url,
         ALERT_FROM_ADDRESS: sender.from,
         ALERT_EMAIL_TEMPLATE: 'local-go-live',
         ALERT_EMAIL_RATE: '50',
@@ -556,6 +581,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         ...analytics.env,
         PLAYBACK_KEY_SECRET: LOCAL_PLAYBACK_SECRET,
         PLAYBACK_ORIGINS: localPlaybackOrigins(web.url),
+        REPLAY_KEY_SECRET: LOCAL_REPLAY_SECRET,
+        REPLAY_KEY_PAIR_ID: LOCAL_REPLAY_KEY_PAIR_ID,
         AWS_ENDPOINT_URL_SCHEDULER: scheduler.url,
         BATTLE_SCHEDULE_GROUP: 'local-battles',
         BATTLE_SCHEDULER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/local-battles-scheduler`,
@@ -569,6 +596,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
     lambda.runner = runner;
     lambda.ready?.(runner);
     await importLocalPlaybackKey(invoke);
+    cloudfront.trustKey(LOCAL_REPLAY_KEY_PAIR_ID, await makeLocalReplayKey(invoke));
     const streams = await startStreamPoller({
       dynamo: client,
       endpoint: dynamo.endpoint,
@@ -610,6 +638,7 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
       ivsUrl: ivs.url,
       ivschatUrl: ivschat.url,
       s3Url: s3.url,
+      cloudfrontUrl: cloudfront.url,
       sesUrl: ses.url,
       unsubscribeUrl: unsubscribe.url,
       eventsUrl: events.url,

@@ -1,5 +1,10 @@
 /**
- * Custom resource: the stage's IVS playback key pair. On Create and Update it makes sure the secret
+ * Custom resource for the stage's signing keys, by `Kind`:
+ * - `REPLAY_SIGNING_KEY`: the replay distribution's CloudFront key. On Create and Update it makes
+ *   sure the secret (REPLAY_KEY_SECRET) holds an RSA 2048 key pair, generating it when the secret
+ *   holds none, and answers the public key (`PublicKeyPem`) for the stack's AWS::CloudFront::PublicKey
+ *   (a public key in the template is no secret; the private half never leaves Secrets Manager).
+ * - otherwise, the stage's IVS playback key pair. On Create and Update it makes sure the secret
  * (PLAYBACK_KEY_SECRET) holds a P-384 private key whose public half is imported as an IVS playback
  * key pair, generating the key when the secret holds none (CloudFormation creates the secret with a
  * random string) and importing it when its key pair is gone; on Delete it deletes the key pair.
@@ -18,8 +23,16 @@ import { ivs } from '../shared/clients';
 import { ENV, requireEnv } from '../shared/env';
 import { observability } from '../shared/logger';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { readPlaybackKey, rememberPlaybackKey, secretsManager, type PlaybackKeySecret } from '../shared/playback-key';
+import {
+  readPlaybackKey,
+  readReplayKey,
+  rememberPlaybackKey,
+  rememberReplayKey,
+  secretsManager,
+  type PlaybackKeySecret,
+} from '../shared/playback-key';
 import { newPlaybackKeyPair, publicKeyOf } from '../shared/domain/playback-token';
+import { newSigningKeyPair, REPLAY_SIGNING_KEY } from '../shared/domain/signed-urls';
 
 const { logger } = observability('playback-keys');
 
@@ -32,6 +45,20 @@ async function writePlaybackKey(value: PlaybackKeySecret): Promise<void> {
 }
 
 export const PHYSICAL_ID = 'playback-key-pair';
+export const REPLAY_KEY_PHYSICAL_ID = 'replay-signing-key';
+
+/** Makes the replay secret hold an RSA key pair (kept when it does); answers its public key in PEM. */
+export async function ensureReplaySigningKey(): Promise<string> {
+  const stored = await readReplayKey(true);
+  if (stored) return stored.publicKeyPem;
+  const value = newSigningKeyPair();
+  await secretsManager.send(
+    new PutSecretValueCommand({ SecretId: requireEnv(ENV.REPLAY_KEY_SECRET), SecretString: JSON.stringify(value) }),
+  );
+  rememberReplayKey(value);
+  logger.info('replay signing key generated');
+  return value.publicKeyPem;
+}
 
 /** The key pair's name: one per stage. */
 export const keyPairName = (tag: string) => `${tag}-playback`;
@@ -88,6 +115,12 @@ export async function ensurePlaybackKeyPair(): Promise<string> {
 export async function handler(
   event: CloudFormationCustomResourceEvent,
 ): Promise<{ PhysicalResourceId: string; Data?: Record<string, string> }> {
+  if (event.ResourceProperties.Kind === REPLAY_SIGNING_KEY) {
+    // Deleting leaves the secret to the stack (its removal policy) and the public key to CloudFormation.
+    if (event.RequestType === 'Delete') return { PhysicalResourceId: event.PhysicalResourceId };
+    const physicalId = event.RequestType === 'Create' ? REPLAY_KEY_PHYSICAL_ID : event.PhysicalResourceId;
+    return { PhysicalResourceId: physicalId, Data: { PublicKeyPem: await ensureReplaySigningKey() } };
+  }
   const physicalId = event.RequestType === 'Create' ? PHYSICAL_ID : event.PhysicalResourceId;
   if (event.RequestType !== 'Delete')
     return { PhysicalResourceId: physicalId, Data: { KeyPairArn: await ensurePlaybackKeyPair() } };

@@ -16,7 +16,14 @@ import { cognitoCaller, type AppSyncInvokeEvent } from '../shared/appsync-event'
 import { accountHandle, profileByHandle, viewerOf } from '../shared/viewer';
 import { putJobEvent } from '../shared/jobs-bus';
 import { observability } from '../shared/logger';
-import { readPlaybackKey } from '../shared/playback-key';
+import { readPlaybackKey, readReplayKey } from '../shared/playback-key';
+import {
+  channelRecordingsPrefix,
+  RECORDING_ACCESS_TTL_SECONDS,
+  signedQuery,
+  signPolicy,
+} from '../shared/domain/signed-urls';
+import { publicUrl } from '../shared/domain/recordings';
 import { handleSchema } from '../shared/domain/handles';
 import type { Profile } from '../shared/domain/streamers';
 import {
@@ -47,6 +54,26 @@ export interface PlaybackAccess {
   playbackUrl: string | null;
   /** When the token stops starting playback (a player already playing goes on). */
   expiresAt: string | null;
+  /** The CloudFront signature for the channel's recordings (rewinding live); null unless ALLOWED. */
+  recordingQuery?: string | null;
+}
+
+/**
+ * The signed query for everything under the channel's recordings prefix, for RECORDING_ACCESS_TTL_SECONDS:
+ * a live viewer rewinds into the running recording (its DVR views). Null without a replay signing key
+ * configured (no signed behavior on the distribution) or for a channel ARN IVS would not write under.
+ */
+async function recordingQuery(channelArn: string): Promise<string | null> {
+  const keyPairId = optionalEnv(ENV.REPLAY_KEY_PAIR_ID);
+  const base = optionalEnv(ENV.REPLAY_BASE_URL);
+  const prefix = channelRecordingsPrefix(channelArn);
+  if (!keyPairId || !base || !prefix) return null;
+  const key = await readReplayKey();
+  if (!key) return null;
+  const expiresAt = Math.floor(Date.now() / 1000) + RECORDING_ACCESS_TTL_SECONDS;
+  return signedQuery(
+    signPolicy(publicUrl(base, `${prefix}*`), expiresAt, { keyPairId, privateKeyPem: key.privateKeyPem }),
+  );
 }
 
 /** A playback URL with a token for `channelArn`, or the bare URL while no key is set up (a public channel plays without). */
@@ -84,8 +111,11 @@ export async function playbackAccess(identity: unknown, handle: string): Promise
   const verdict = watchVerdict(profile.userId, { ...profile, inPreview: base.inPreview }, viewer);
   if (!verdict.allowed) return { ...base, status: verdict.reason, playbackUrl: null, expiresAt: null };
   if (profile.status !== 'LIVE') return { ...base, status: 'OFFLINE', playbackUrl: null, expiresAt: null };
-  const { url, expiresAt } = await tokenizedUrl(profile, viewer);
-  return { ...base, status: 'ALLOWED', playbackUrl: url, expiresAt };
+  const [{ url, expiresAt }, recordings] = await Promise.all([
+    tokenizedUrl(profile, viewer),
+    recordingQuery(profile.channelArn),
+  ]);
+  return { ...base, status: 'ALLOWED', playbackUrl: url, expiresAt, recordingQuery: recordings };
 }
 
 /** Live, listed streams of channels the caller follows that the caller may watch. */

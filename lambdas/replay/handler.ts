@@ -3,7 +3,9 @@
  * its HLS master playlist URL when playable. When the media sits in an archive tier, asking claims
  * a restore and hands it to the recording-objects worker (one EventBridge event; the worker issues
  * RestoreObject page by page, off this request's 30 s), and the answer is RESTORING with an
- * estimate; restore-completed flips it back to playable and notifies everyone who asked.
+ * estimate; restore-completed flips it back to playable and notifies everyone who asked. The URL
+ * is a CloudFront signed URL (a custom policy over the recording's prefix), checked by the replay
+ * distribution on every playlist and segment (docs/safety.md, "Replays").
  */
 import { randomUUID } from 'node:crypto';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -11,7 +13,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ddb, s3 } from '../shared/clients';
-import { ENV, requireEnv } from '../shared/env';
+import { ENV, optionalEnv, requireEnv } from '../shared/env';
 import { DomainError, toAppSyncResult, type AppSyncLambdaResult } from '../shared/errors';
 import { observability } from '../shared/logger';
 import { enqueueRecordingJob } from '../shared/jobs-bus';
@@ -25,7 +27,10 @@ import {
   type ArchiveTier,
 } from '../shared/domain/lifecycle';
 import { masterPlaylistKey, publicUrl } from '../shared/domain/recordings';
-import { assertMayWatchRecording } from '../shared/viewer';
+import { recordingAccess, type RecordingAccess } from '../shared/viewer';
+import { WATCH_REFUSALS, type WatchRefusal } from '../shared/domain/audience';
+import { readReplayKey } from '../shared/playback-key';
+import { replayAccessSeconds, signedQuery, signPolicy, withSignedQuery } from '../shared/domain/signed-urls';
 import { recordingKey, recordingSalesPk, restoreRequestKey } from '../shared/domain/keys';
 
 const { logger } = observability('replay');
@@ -44,7 +49,8 @@ export interface ReplayEvent {
   identity?: unknown;
 }
 
-export type ReplayStatus = 'READY' | 'RESTORING' | 'UNAVAILABLE';
+/** READY, RESTORING, UNAVAILABLE; or why the caller may not watch (the audience's refusal, as playbackAccess says it). */
+export type ReplayStatus = 'READY' | 'RESTORING' | 'UNAVAILABLE' | Exclude<WatchRefusal, 'PREVIEW'>;
 
 export interface ReplayView {
   recording: Record<string, unknown>;
@@ -53,6 +59,28 @@ export interface ReplayView {
   readyInSeconds: number | null;
   message: string | null;
   sales: Record<string, unknown>[];
+  /** The channel is 18+: the page asks the viewer's age before it mounts the player. */
+  ageRestricted?: boolean;
+}
+
+/**
+ * The recording's multivariant playlist URL, signed for everything under the recording's prefix
+ * until the show's length (and some slack) from now. Without REPLAY_KEY_PAIR_ID the distribution
+ * has no signed behavior and the bare URL plays.
+ */
+async function signedPlaylistUrl(prefix: string, durationMs: unknown, now: Date): Promise<string> {
+  const url = publicUrl(REPLAY_BASE_URL, masterPlaylistKey(prefix));
+  const keyPairId = optionalEnv(ENV.REPLAY_KEY_PAIR_ID);
+  if (!keyPairId) return url;
+  const key = await readReplayKey();
+  if (!key) throw new DomainError('INTERNAL', 'Replays are not set up yet; please try again in a minute.');
+  const expiresAt =
+    Math.floor(now.getTime() / 1000) + replayAccessSeconds(typeof durationMs === 'number' ? durationMs : undefined);
+  const params = signPolicy(publicUrl(REPLAY_BASE_URL, `${prefix}/*`), expiresAt, {
+    keyPairId,
+    privateKeyPem: key.privateKeyPem,
+  });
+  return withSignedQuery(url, signedQuery(params));
 }
 
 async function salesOf(recordingId: string): Promise<Record<string, unknown>[]> {
@@ -174,14 +202,40 @@ export async function getReplay(
   recordingId: string,
   userId: string | undefined,
   clock: () => Date = () => new Date(),
-  mayWatch?: (streamerId: string) => Promise<void>,
+  access?: (streamerId: string) => Promise<RecordingAccess>,
 ): Promise<ReplayView> {
   const got = await ddb.send(new GetCommand({ TableName: TABLE, Key: recordingKey(recordingId) }));
   const item = got.Item;
   if (!item || typeof item.state !== 'string')
     throw new DomainError('NOT_FOUND', 'No such recording.', { recordingId });
-  // The replay of a followers-only or private channel follows its audience (docs/safety.md).
-  if (mayWatch && typeof item.userId === 'string') await mayWatch(item.userId);
+  // The replay of a followers-only or private channel follows its audience (docs/safety.md): a refused
+  // viewer learns whose show it is and why they may not watch, as on the live page, and nothing more.
+  const audience = access && typeof item.userId === 'string' ? await access(item.userId) : undefined;
+  const ageRestricted = audience?.ageRestricted ?? false;
+  const refused = audience?.refusal;
+  if (refused) {
+    const status = refused === 'PREVIEW' ? 'PRIVATE' : refused;
+    return {
+      recording: {
+        recordingId: item.recordingId,
+        userId: item.userId,
+        handle: item.handle,
+        title: item.title,
+        state: item.state,
+        startedAt: item.startedAt,
+        endedAt: item.endedAt,
+        durationMs: item.durationMs,
+        saleCount: 0,
+        keep: false,
+      },
+      status,
+      playbackUrl: null,
+      readyInSeconds: null,
+      message: WATCH_REFUSALS[refused],
+      sales: [],
+      ageRestricted,
+    };
+  }
   const sales = await salesOf(recordingId);
   // Keys, indexes and bookkeeping stay server-side; the rest maps onto the Recording type.
   const {
@@ -200,7 +254,7 @@ export async function getReplay(
     restoreRequestedCount: _requested,
     ...recording
   } = item;
-  const base = { recording, sales };
+  const base = { recording, sales, ageRestricted };
   if (item.state === 'RECORDING') {
     return {
       ...base,
@@ -261,7 +315,7 @@ export async function getReplay(
   return {
     ...base,
     status: 'READY',
-    playbackUrl: publicUrl(REPLAY_BASE_URL, masterPlaylistKey(prefix)),
+    playbackUrl: await signedPlaylistUrl(prefix, item.durationMs, now),
     readyInSeconds: null,
     message: null,
   };
@@ -278,7 +332,7 @@ export const handler = async (event: ReplayEvent): Promise<AppSyncLambdaResult<R
       const identity = identitySchema.safeParse(event.identity);
       const userId = identity.success ? identity.data?.sub : undefined;
       return getReplay(args.data.recordingId, userId, undefined, (streamerId) =>
-        assertMayWatchRecording(event.identity, streamerId),
+        recordingAccess(event.identity, streamerId),
       );
     },
     (error) => logger.error('Replay failed', { error: String(error) }),

@@ -45,6 +45,10 @@ export const ENV = {
   PLAYBACK_KEY_SECRET: 'PLAYBACK_KEY_SECRET',
   /** Comma-separated web origins written into playback tokens (`aws:access-control-allow-origin`); absent = any origin. */
   PLAYBACK_ORIGINS: 'PLAYBACK_ORIGINS',
+  /** Secrets Manager secret (name) holding the replay distribution's CloudFront signing key (docs/safety.md, "Replays"). */
+  REPLAY_KEY_SECRET: 'REPLAY_KEY_SECRET',
+  /** The id of the CloudFront public key whose private half signs replay URLs (`Key-Pair-Id`). */
+  REPLAY_KEY_PAIR_ID: 'REPLAY_KEY_PAIR_ID',
   GRAPHQL_URL: 'GRAPHQL_URL',
   WEB_URL: 'WEB_URL',
   RESOURCE_TAG: 'RESOURCE_TAG',

@@ -6,12 +6,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from './clients';
 import { ENV, requireEnv } from './env';
-import { DomainError } from './errors';
 import { cognitoCaller, type Caller } from './appsync-event';
 import { isAdmin } from './domain/economy';
 import { accountKey, followKey, handleKey, profileKey } from './domain/keys';
 import { handleSchema } from './domain/handles';
-import { watchVerdict, WATCH_REFUSALS, type AudienceFields, type Viewer } from './domain/audience';
+import { watchVerdict, type AudienceFields, type Viewer, type WatchRefusal } from './domain/audience';
 
 /** The caller's platform-owned handle from their account item. */
 export async function accountHandle(userId: string): Promise<string | undefined> {
@@ -37,18 +36,27 @@ export async function viewerOf(identity: unknown, streamerId: string): Promise<V
   return { userId: caller.userId, handle, isAdmin: isAdmin(groups), follows: !!follow.Item };
 }
 
+/** What the audience rules say of a caller and a streamer's recordings. */
+export interface RecordingAccess {
+  /** Why the caller may not watch; absent when they may. */
+  refusal?: WatchRefusal;
+  /** The streamer marks their streams 18+: the page asks for the viewer's age first. */
+  ageRestricted: boolean;
+}
+
 /**
- * Throws FORBIDDEN (with the reason) unless the caller may see `streamerId`'s content under the
- * streamer's current audience. Recordings are never in Preview, so Preview does not apply to them.
+ * Whether the caller may see `streamerId`'s recordings under the streamer's current audience.
+ * Recordings are never in Preview, so Preview does not apply to them.
  */
-export async function assertMayWatchRecording(identity: unknown, streamerId: string): Promise<void> {
+export async function recordingAccess(identity: unknown, streamerId: string): Promise<RecordingAccess> {
   const { Item } = await ddb.send(
     new GetCommand({ TableName: requireEnv(ENV.TABLE_NAME), Key: profileKey(streamerId) }),
   );
   const fields = { ...((Item ?? {}) as AudienceFields), inPreview: false };
-  if (!fields.audience || fields.audience === 'PUBLIC') return;
+  const ageRestricted = !!fields.ageRestricted;
+  if (!fields.audience || fields.audience === 'PUBLIC') return { ageRestricted };
   const verdict = watchVerdict(streamerId, fields, await viewerOf(identity, streamerId));
-  if (!verdict.allowed) throw new DomainError('FORBIDDEN', WATCH_REFUSALS[verdict.reason], { reason: verdict.reason });
+  return verdict.allowed ? { ageRestricted } : { refusal: verdict.reason, ageRestricted };
 }
 
 /** The profile item of the streamer holding `handle` (case-insensitive), or null. */

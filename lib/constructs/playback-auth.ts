@@ -27,6 +27,8 @@ export class PlaybackAuth extends Construct {
   readonly secret: Secret;
   /** The ARN of the imported playback key pair. */
   readonly keyPairArn: string;
+  /** The keys provider's service token: the replay signing key (Video.signReplays) is made by the same handler. */
+  readonly serviceToken: string;
   private readonly secretName: string;
 
   constructor(scope: Construct, id: string, props: PlaybackAuthProps) {
@@ -48,6 +50,7 @@ export class PlaybackAuth extends Construct {
     grantOn(handler, ['ivs:ListPlaybackKeyPairs'], keyPairs);
 
     const provider = new Provider(this, 'KeyPairProvider', { onEventHandler: handler });
+    this.serviceToken = provider.serviceToken;
     const keyPair = new CustomResource(this, 'KeyPair', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::IvsPlaybackKeyPair',
@@ -70,13 +73,21 @@ export class PlaybackAuth extends Construct {
 
   private bindSecret(fn: LambdaFunction, actions: string[]): void {
     fn.addEnvironment(ENV.PLAYBACK_KEY_SECRET, this.secretName);
-    // The secret is named by its name in the environment; its ARN ends in Secrets Manager's random 6-character suffix.
-    const arn = Stack.of(this).formatArn({
-      service: 'secretsmanager',
-      resource: 'secret',
-      resourceName: `${this.secretName}-??????`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [arn] });
+    grantSecretByName(this, fn, this.secretName, actions);
   }
+}
+
+/**
+ * Grants `actions` on the secret named `secretName` (which `fn` finds by that name in its
+ * environment): the ARN ends in Secrets Manager's random 6-character suffix, matched by `??????`,
+ * so the grant reads the same in AWS and in the local mode's IAM.
+ */
+export function grantSecretByName(scope: Construct, fn: LambdaFunction, secretName: string, actions: string[]): void {
+  const arn = Stack.of(scope).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${secretName}-??????`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+  Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [arn] });
 }

@@ -1,15 +1,20 @@
-import { Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
   Distribution,
   HeadersFrameOption,
   HeadersReferrerPolicy,
+  KeyGroup,
   OriginRequestPolicy,
   PriceClass,
+  PublicKey,
   ResponseHeadersPolicy,
   ViewerProtocolPolicy,
+  type AddBehaviorOptions,
+  type IOrigin,
 } from 'aws-cdk-lib/aws-cloudfront';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { CfnRecordingConfiguration } from 'aws-cdk-lib/aws-ivs';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
@@ -26,7 +31,9 @@ import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import type { StageConfig } from '../config';
 import { ENV } from '../../lambdas/shared/env';
+import { REPLAY_SIGNING_KEY, SIGNED_PATH_PATTERN } from '../../lambdas/shared/domain/signed-urls';
 import { createdWithTag, grantOn, runtimeArns, taggedBy } from './runtime-resources';
+import { grantSecretByName } from './playback-auth';
 
 export interface VideoProps {
   /** Prefix of physical names, and the `platform` tag value of this stage's channels and keys. */
@@ -44,6 +51,14 @@ export interface VideoProps {
   readonly webOrigins: string[];
 }
 
+/** What `signReplays` needs to make the signing key: the keys custom resource (playback-keys) and its provider. */
+export interface ReplaySigningProps {
+  /** The service token of the provider whose handler is `keysHandler`. */
+  readonly serviceToken: string;
+  /** playback-keys: generates the key into the secret and answers its public half. */
+  readonly keysHandler: LambdaFunction;
+}
+
 /** Tag the lifecycle rule expires on; written by sale-markers (docs/recordings.md, "Storage lifecycle"). */
 export const CLASSIFICATION_TAG = 'classification';
 
@@ -59,7 +74,11 @@ export class Video extends Construct {
   readonly recordingConfiguration: CfnRecordingConfiguration;
   readonly distribution: Distribution;
   readonly recordingConfigurationArn: string;
+  /** Set by `signReplays`: the CloudFront public key whose private half signs replay URLs, and its secret. */
+  replaySigning?: { publicKey: PublicKey; keyGroup: KeyGroup; secret: Secret; secretName: string };
   private readonly origins: string[];
+  private readonly replayOrigin: IOrigin;
+  private readonly replayBehavior: AddBehaviorOptions;
   private readonly props: VideoProps;
   /** Runtime-created channels and stream keys of this account and region (IVS tags channels, not CreateChannel's key). */
   private readonly channels: string[];
@@ -153,21 +172,73 @@ export class Video extends Construct {
         strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
       },
     });
+    this.replayOrigin = S3BucketOrigin.withOriginAccessControl(this.bucket);
+    this.replayBehavior = {
+      viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+      cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+      originRequestPolicy: OriginRequestPolicy.CORS_S3_ORIGIN,
+      responseHeadersPolicy: cors,
+    };
     this.distribution = new Distribution(this, 'ReplayDistribution', {
       comment: `${props.prefix} replays`,
-      defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
-        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        allowedMethods: AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
-        cachePolicy: CachePolicy.CACHING_OPTIMIZED,
-        originRequestPolicy: OriginRequestPolicy.CORS_S3_ORIGIN,
-        responseHeadersPolicy: cors,
-      },
+      defaultBehavior: { origin: this.replayOrigin, ...this.replayBehavior },
       priceClass: PriceClass.PRICE_CLASS_100,
       enableLogging: true,
       logBucket: this.logsBucket,
       logFilePrefix: 'replay-distribution/',
     });
+  }
+
+  /**
+   * Serves every recording's HLS (SIGNED_PATH_PATTERN: playlists and segments, of replays and of the
+   * live DVR views) only with a CloudFront signed URL (docs/safety.md, "Replays"): the secret
+   * `<prefix>-replay-key` holds the RSA private key, which the keys custom resource generates on
+   * first deploy and whose public half it answers for the public key and key group the behavior
+   * trusts. Thumbnails stay on the default behavior, unsigned.
+   */
+  signReplays(props: ReplaySigningProps): void {
+    const secretName = `${this.props.prefix}-replay-key`;
+    const secret = new Secret(this, 'ReplayKey', {
+      secretName,
+      description:
+        'Replay distribution: the RSA private key that signs CloudFront URLs of recordings, and its public key (written by the playback-keys custom resource).',
+      removalPolicy: this.props.removalPolicy,
+    });
+    props.keysHandler.addEnvironment(ENV.REPLAY_KEY_SECRET, secretName);
+    grantSecretByName(this, props.keysHandler, secretName, [
+      'secretsmanager:GetSecretValue',
+      'secretsmanager:PutSecretValue',
+    ]);
+    const key = new CustomResource(this, 'ReplaySigningKey', {
+      serviceToken: props.serviceToken,
+      resourceType: 'Custom::ReplaySigningKey',
+      properties: { Kind: REPLAY_SIGNING_KEY, Secret: secretName },
+    });
+    key.node.addDependency(secret);
+    const publicKey = new PublicKey(this, 'ReplayPublicKey', {
+      encodedKey: key.getAttString('PublicKeyPem'),
+      comment: `${this.props.prefix}: signs replay URLs (private key in ${secretName})`,
+    });
+    const keyGroup = new KeyGroup(this, 'ReplayKeyGroup', {
+      items: [publicKey],
+      comment: `${this.props.prefix}: signers of recordings' HLS`,
+    });
+    this.distribution.addBehavior(SIGNED_PATH_PATTERN, this.replayOrigin, {
+      ...this.replayBehavior,
+      trustedKeyGroups: [keyGroup],
+    });
+    this.replaySigning = { publicKey, keyGroup, secret, secretName };
+  }
+
+  /** Lets `fn` (replay, playback) sign replay URLs: the key's id and its secret, read-only. */
+  grantReplaySigning(fn: LambdaFunction): void {
+    const signing = this.replaySigning;
+    if (!signing) throw new Error('Video.signReplays must run before grantReplaySigning.');
+    fn.addEnvironment(ENV.REPLAY_BASE_URL, this.replayBaseUrl);
+    fn.addEnvironment(ENV.REPLAY_KEY_SECRET, signing.secretName);
+    fn.addEnvironment(ENV.REPLAY_KEY_PAIR_ID, signing.publicKey.publicKeyId);
+    grantSecretByName(this, fn, signing.secretName, ['secretsmanager:GetSecretValue']);
   }
 
   /** Lets pages of `origins` (e.g. the web app's URL) fetch replays from a browser. */

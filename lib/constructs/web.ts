@@ -52,7 +52,8 @@ export const CONTENT_SECURITY_POLICY = [
   "img-src 'self' data: blob: https:",
   "media-src 'self' blob: https:",
   "worker-src 'self' blob:",
-  "connect-src 'self' https://*.amazonaws.com wss://*.amazonaws.com https://*.live-video.net wss://*.live-video.net https://*.cloudfront.net",
+  // blob: the replay's signed playlists, which the page prepares in memory for the player (docs/safety.md, "Replays").
+  "connect-src 'self' blob: https://*.amazonaws.com wss://*.amazonaws.com https://*.live-video.net wss://*.live-video.net https://*.cloudfront.net",
   "frame-ancestors 'none'",
   "base-uri 'self'",
   "form-action 'self'",

@@ -334,7 +334,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'replay',
-    description: 'Replay of a recording: playable URL, or starts a restore from an archive tier.',
+    description:
+      "Replay of a recording for viewers its channel's audience admits: a CloudFront signed URL, or starts a restore from an archive tier.",
     triggers: [{ kind: 'appsync', fields: ['Query.replay'] }],
     table: ['GetItem', 'Query', 'PutItem', 'UpdateItem'],
     putsJobs: true,

@@ -237,6 +237,10 @@ export class PlatformStack extends Stack {
     });
     playbackAuth.grantTokenSigning(fn('playback'), [...web.origins, ...config.webOrigins]);
     playbackAuth.grantChannelAuthorization(fn('playback'), config.prefix);
+    // Recordings' HLS plays only with signed URLs, from the replay function and (rewinding live) the playback function.
+    video.signReplays({ serviceToken: playbackAuth.serviceToken, keysHandler: fn('playback-keys') });
+    video.grantReplaySigning(fn('replay'));
+    video.grantReplaySigning(fn('playback'));
     // The battles' bonus is paid in the economy's money (coin value, currency, shards).
     fn('battles').addEnvironment(
       ECONOMY_ENV.settings,

@@ -2,12 +2,27 @@
 // watch" to a viewer who does not follow and plays for one who does, after an age gate that keeps the
 // player and the chat out of the page until consent and is remembered; switched to private, it plays
 // only for the allow-listed handle. The video service enforces it: the bare playback URL answers 403.
+// Its replay follows the same rule: it plays for the allow-listed follower (through CloudFront signed
+// URLs, the local CloudFront checking each request), another viewer gets the private card, and the
+// recording's bare URL answers 403.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useLocalPlatform } from './local-mode';
 import { shot } from './support';
 
 const local = useLocalPlatform('audience-e2e');
+
+/** A GraphQL query as a guest (the local mode's unsigned guests). */
+async function guestQuery<T>(query: string): Promise<T> {
+  const res = await fetch(local.platform.endpoints['graphqlUrl'] ?? '', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await res.json()) as { data: T; errors?: { message: string }[] };
+  if (body.errors?.length) throw new Error(body.errors.map((e) => e.message).join('; '));
+  return body.data;
+}
 
 const firstFrame = (page: Page) =>
   page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 90_000 });
@@ -41,16 +56,13 @@ describe('audience: followers only, private, 18+', () => {
     await studio.getByTestId('stream-key').waitFor({ timeout: 60_000 });
     await saveAudience(studio, 'Followers only', { adult: true });
     await studio.locator('#skey ~ button', { hasText: 'Copy' }).click();
-    local.pushStream(await studio.evaluate(() => navigator.clipboard.readText()));
+    const push = local.pushStream(await studio.evaluate(() => navigator.clipboard.readText()));
     await expect.poll(() => studio.getByTestId('live-status').innerText(), { timeout: 60_000 }).toContain('LIVE');
 
     // Without a token the video service refuses the stream, whatever a page shows.
-    const gql = await fetch(local.platform.endpoints['graphqlUrl'] ?? '', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `{ streamer(handle: "${handle}") { playbackUrl } }` }),
-    });
-    const bare = ((await gql.json()) as { data: { streamer: { playbackUrl: string } } }).data.streamer.playbackUrl;
+    const bare = (
+      await guestQuery<{ streamer: { playbackUrl: string } }>(`{ streamer(handle: "${handle}") { playbackUrl } }`)
+    ).streamer.playbackUrl;
     expect((await fetch(bare)).status).toBe(403);
 
     // A viewer who does not follow: the card, no player, no chat.
@@ -89,5 +101,41 @@ describe('audience: followers only, private, 18+', () => {
     await fan.reload();
     await firstFrame(fan);
     expect(await fan.getByTestId('gate-private').count()).toBe(0);
+
+    // The show ends; its replay keeps the channel's audience.
+    push.kill('SIGINT');
+    const { userId } = (
+      await guestQuery<{ streamer: { userId: string } }>(`{ streamer(handle: "${handle}") { userId } }`)
+    ).streamer;
+    let recordingId: string | undefined;
+    const available = async () => {
+      const page = await guestQuery<{ recordings: { items: { recordingId: string; state: string }[] } }>(
+        `{ recordings(userId: "${userId}") { items { recordingId state } } }`,
+      );
+      recordingId = page.recordings.items.find((r) => r.state === 'AVAILABLE')?.recordingId;
+      return recordingId;
+    };
+    await expect.poll(available, { timeout: 90_000, interval: 1000 }).toBeTruthy();
+    // A guest asking the API gets no URL.
+    const asked = await guestQuery<{ replay: { status: string; playbackUrl: string | null } }>(
+      `{ replay(recordingId: "${recordingId}") { status playbackUrl } }`,
+    );
+    expect(asked.replay).toEqual({ status: 'PRIVATE', playbackUrl: null });
+    // The viewer off the list: the same card as live, no player.
+    await viewer.goto(`${local.web}/replay/?id=${recordingId}`);
+    await viewer.getByTestId('gate-private').waitFor({ timeout: 30_000 });
+    expect(await viewer.getByTestId('gate-private').innerText()).toContain('This stream is private');
+    expect(await viewer.locator('video').count()).toBe(0);
+    // The allow-listed follower (18+ already confirmed on this device): the replay plays, every request signed.
+    const master = fan.waitForResponse((r) => r.url().includes('/media/hls/master.m3u8'), { timeout: 60_000 });
+    await fan.goto(`${local.web}/replay/?id=${recordingId}`);
+    const signed = (await master).url();
+    expect((await master).status()).toBe(200);
+    await fan.locator('.player[data-status="playing"]').waitFor({ timeout: 60_000 });
+    await fan.screenshot({ path: shot('audience-replay-allowed') });
+    // Whoever has the address without the signature: CloudFront refuses it.
+    const url = new URL(signed);
+    expect(url.searchParams.get('Signature')).toBeTruthy();
+    expect((await fetch(`${url.origin}${url.pathname}`)).status).toBe(403);
   });
 });

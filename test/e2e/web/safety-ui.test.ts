@@ -1,7 +1,7 @@
 // Fixture-mode UI checks for reports and the admins' safety queue on a laptop (1366×768) and a phone
 // (390×844): a viewer reports the live stream from the watch page (reason required, the dialog is
 // the confirmation, a sentence after sending or when already reported), a chat message from the
-// chat; the admin page lists reported targets with counts, the message
+// chat, a guest is asked to sign in; the admin page lists reported targets with counts, the message
 // or thumbnail, the reports, and suspends for a period and lifts a suspension with a reason. The
 // production build in headless Chromium, the API answered from fixtures.
 import { rmSync } from 'node:fs';
@@ -296,6 +296,33 @@ describe('reporting', () => {
         details: 'Phishing link',
       },
     });
+    await ctx.close();
+  });
+});
+
+describe('reporting as a guest', () => {
+  it('phone: a guest who presses Report is asked to sign in and comes back to the stream; nothing is sent', async () => {
+    const ctx = await contextFor(null, PHONE, { mobile: true });
+    // Guests reach the API unsigned, as in the local mode (the fixture site's own config lets no guest call it).
+    await ctx.route(`${site.origin}/runtime-config.json`, async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: { ...((await res.json()) as object), guestAuthMode: 'unsigned' } });
+    });
+    const page = await openWatch(ctx);
+    await page.getByTestId('report-stream').click();
+    const dialog = page.getByTestId('report-dialog').filter({ hasText: "Report @alice's live stream" });
+    await dialog.waitFor();
+    expect(await dialog.innerText()).toContain('Reports come from signed-in viewers');
+    expect(await dialog.getByRole('radio').count()).toBe(0);
+    const signIn = dialog.getByRole('link', { name: 'Sign in to report' });
+    expect(await signIn.getAttribute('href')).toBe(`/signin/?next=${encodeURIComponent('/u/alice')}`);
+    await page.screenshot({ path: shot('safety-report-guest-390x844') });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByTestId('report-stream').click();
+    await signIn.click();
+    await page.waitForURL(/\/signin\/\?next=%2Fu%2Falice$/);
+    expect(calls.some((c) => c.op === 'Report')).toBe(false);
     await ctx.close();
   });
 });

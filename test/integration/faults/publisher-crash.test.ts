@@ -5,6 +5,7 @@
  * ENDLIST, every segment fetchable, as long as the recording says), and the same key goes live again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withSignedQuery } from '../../../lambdas/shared/domain/signed-urls';
 import { gql, provisionChannel, type LocalSession } from '../../../local/client';
 import type { LocalPlatform } from '../../../local/start';
 import { publish, type Publisher } from '../local/ivs/helpers';
@@ -25,13 +26,22 @@ const state = async (): Promise<StreamerState> =>
     )
   ).streamer;
 
-/** A media playlist's segment URIs and total duration (seconds), resolved against its own URL. */
-async function mediaPlaylist(url: string): Promise<{ text: string; segments: string[]; seconds: number }> {
-  const res = await fetch(url);
+/**
+ * A media playlist's segment URIs and total duration (seconds), resolved against its own URL; with a
+ * CloudFront signing query (a replay), each URI carries it, as the web app's player requests do.
+ */
+async function mediaPlaylist(
+  url: string,
+  signing = '',
+): Promise<{ text: string; segments: string[]; seconds: number }> {
+  const res = await fetch(signing ? withSignedQuery(url, signing) : url);
   expect(res.status, url).toBe(200);
   const text = await res.text();
   const lines = text.split('\n').map((l) => l.trim());
-  const segments = lines.filter((l) => l && !l.startsWith('#')).map((l) => new URL(l, url).toString());
+  const segments = lines
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => new URL(l, url).toString())
+    .map((u) => (signing ? withSignedQuery(u, signing) : u));
   const seconds = lines
     .filter((l) => l.startsWith('#EXTINF:'))
     .reduce((sum, l) => sum + Number.parseFloat(l.slice(8)), 0);
@@ -145,7 +155,10 @@ describe('RTMP publisher killed mid-stream', () => {
       .filter((l) => l && !l.startsWith('#'));
     expect(variants.length).toBeGreaterThan(0);
     for (const variant of variants) {
-      const media = await mediaPlaylist(new URL(variant, replay.playbackUrl as string).toString());
+      // Replays are CloudFront signed URLs over the whole recording (docs/safety.md, "Replays").
+      const signing = new URL(replay.playbackUrl as string).search.slice(1);
+      expect(signing).toContain('Signature=');
+      const media = await mediaPlaylist(new URL(variant, replay.playbackUrl as string).toString(), signing);
       expect(media.text).toContain('#EXT-X-ENDLIST');
       expect(media.segments.length).toBeGreaterThan(0);
       // The replay holds what was streamed: within a segment or two of the recording's duration.

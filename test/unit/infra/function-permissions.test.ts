@@ -182,12 +182,19 @@ function requestsFor(cmd: SdkCommand, env: Record<string, string>): AuthzRequest
         `arn:aws:scheduler:${SCOPE.region}:${SCOPE.account}:schedule/${need('BATTLE_SCHEDULE_GROUP')}/battle-end-btl_x`,
         need('BATTLE_SCHEDULER_ROLE_ARN'),
       );
-    case '@aws-sdk/client-secrets-manager':
-      // The secret the environment names, with the random suffix Secrets Manager adds to every ARN.
-      return secretsManagerRequests(
-        cmd.name,
-        `arn:aws:secretsmanager:${SCOPE.region}:${SCOPE.account}:secret:${need(cmd.file.includes('playback-key') ? 'PLAYBACK_KEY_SECRET' : 'STRIPE_SECRET_NAME')}-AbC123`,
+    case '@aws-sdk/client-secrets-manager': {
+      // The secrets the environment names, with the random suffix Secrets Manager adds to every ARN: the signing
+      // keys (IVS playback, replay URLs) for the code that reads and writes them, else the Stripe secret.
+      const keys = ['PLAYBACK_KEY_SECRET', 'REPLAY_KEY_SECRET'].filter((n) => env[n]);
+      const names = cmd.file.includes('playback-key') ? keys : ['STRIPE_SECRET_NAME'];
+      if (!names.length) throw new Error(`${cmd.name}: no signing key secret in the function's environment`);
+      return names.flatMap((n) =>
+        secretsManagerRequests(
+          cmd.name,
+          `arn:aws:secretsmanager:${SCOPE.region}:${SCOPE.account}:secret:${need(n)}-AbC123`,
+        ),
       );
+    }
     case '@aws-sdk/client-firehose':
       return firehoseRequests(cmd.name, need('ANALYTICS_DELIVERY_STREAM'), SCOPE);
     case '@aws-sdk/client-athena':

@@ -5,6 +5,7 @@ import { FUNCTIONS } from '../../../lib/functions/catalog';
 import { DVR_PLAYLIST } from '../../../lambdas/shared/domain/dvr';
 import { LATEST_THUMBNAIL_PATH } from '../../../lambdas/shared/domain/recording-paths';
 import { latestThumbnailKey } from '../../../lambdas/shared/domain/recordings';
+import { REPLAY_SIGNING_KEY, SIGNED_PATH_PATTERN } from '../../../lambdas/shared/domain/signed-urls';
 import { actionsOf, type Loose, useDevStack } from './stack';
 
 const stack = useDevStack();
@@ -77,7 +78,6 @@ describe('video', () => {
     const origins = dist.Properties.DistributionConfig.Origins;
     expect(origins).toHaveLength(1);
     expect(origins.every((o: Loose) => o.OriginAccessControlId && o.S3OriginConfig)).toBe(true);
-    expect(dist.Properties.DistributionConfig.CacheBehaviors).toBeUndefined();
     expect(dist.Properties.DistributionConfig.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
     const siteOrigin = {
       'Fn::Join': ['', ['https://main.', { 'Fn::GetAtt': [Match.stringLikeRegexp('^WebApp'), 'DefaultDomain'] }]],
@@ -90,6 +90,41 @@ describe('video', () => {
         }),
       }),
     });
+  });
+
+  it("serves recordings' HLS only with signed URLs of the stage's key group; thumbnails on the default behavior stay public", () => {
+    const config = only('AWS::CloudFront::Distribution').Properties.DistributionConfig;
+    expect(config.DefaultCacheBehavior.TrustedKeyGroups).toBeUndefined();
+    expect(config.CacheBehaviors).toHaveLength(1);
+    const signed = config.CacheBehaviors[0];
+    expect(signed.PathPattern).toBe(SIGNED_PATH_PATTERN);
+    expect(signed.TargetOriginId).toBe(config.DefaultCacheBehavior.TargetOriginId);
+    expect(signed.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(signed.ResponseHeadersPolicyId).toEqual(config.DefaultCacheBehavior.ResponseHeadersPolicyId);
+    const groupId = Object.keys(resources('AWS::CloudFront::KeyGroup'))[0];
+    expect(signed.TrustedKeyGroups).toEqual([{ Ref: groupId }]);
+    const keyId = Object.keys(resources('AWS::CloudFront::PublicKey'))[0] as string;
+    t().hasResourceProperties('AWS::CloudFront::KeyGroup', {
+      KeyGroupConfig: Match.objectLike({ Items: [{ Ref: keyId }] }),
+    });
+    // The public key comes from the custom resource that generated the private one into the secret: no key material in the template.
+    const encoded = only('AWS::CloudFront::PublicKey').Properties.PublicKeyConfig.EncodedKey;
+    expect(encoded['Fn::GetAtt'][0]).toMatch(/^VideoReplaySigningKey/);
+    expect(encoded['Fn::GetAtt'][1]).toBe('PublicKeyPem');
+  });
+
+  it('the replay and playback functions sign with the key (its id and secret), read-only; the keys handler writes it', () => {
+    t().hasResourceProperties('Custom::ReplaySigningKey', { Kind: REPLAY_SIGNING_KEY, Secret: 'lvs-dev-replay-key' });
+    for (const name of ['replay', 'playback']) {
+      const env = fnProps(name).Environment.Variables;
+      expect(env.REPLAY_KEY_SECRET).toBe('lvs-dev-replay-key');
+      expect(env.REPLAY_KEY_PAIR_ID).toEqual({ Ref: Object.keys(resources('AWS::CloudFront::PublicKey'))[0] });
+      const onSecret = policiesOf(name).filter((s) => JSON.stringify(s.Resource).includes('lvs-dev-replay-key'));
+      expect(actionsOf(onSecret)).toEqual(['secretsmanager:GetSecretValue']);
+    }
+    const keys = policiesOf('playback-keys').filter((s) => JSON.stringify(s.Resource).includes('lvs-dev-replay-key'));
+    expect(actionsOf(keys).sort()).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
+    expect(fnProps('playback-keys').Environment.Variables.REPLAY_KEY_SECRET).toBe('lvs-dev-replay-key');
   });
 
   it('keeps the latest thumbnail where the app and the local IVS read and write it (IVS storage LATEST)', () => {

@@ -7,6 +7,7 @@
  */
 import type { MediaPlayer } from 'amazon-ivs-player';
 import { preconnectTo } from '../../lib/config';
+import { SIGNED_HLS_WORKER_HOOK } from '../replay/signed-hls';
 
 type IvsModule = typeof import('amazon-ivs-player');
 
@@ -28,7 +29,13 @@ function loadModule() {
 async function create(): Promise<Loaded> {
   const { ivs, wasmWorker, wasmBinary } = await loadModule();
   if (!ivs.isPlayerSupported) return { ivs, player: null };
-  return { ivs, player: ivs.create({ wasmWorker, wasmBinary }) };
+  const worker = new URL(wasmWorker, location.href).href;
+  const binary = new URL(wasmBinary, location.href).href;
+  // The player's worker starts with the signed-HLS hook (replay/signed-hls.ts), then runs as shipped.
+  const shim = URL.createObjectURL(
+    new Blob([`${SIGNED_HLS_WORKER_HOOK}\nimportScripts(${JSON.stringify(worker)});`], { type: 'text/javascript' }),
+  );
+  return { ivs, player: ivs.create({ wasmWorker: shim, wasmBinary: binary }) };
 }
 
 /** Starts loading the player and its worker now; safe to call more than once. */

@@ -34,7 +34,8 @@ export type NotificationKind = 'GO_LIVE' | 'OUTBID' | 'WON' | 'SOLD' | 'REPLAY_R
 
 export type RecordingState = 'RECORDING' | 'AVAILABLE' | 'FAILED';
 
-export type ReplayStatus = 'READY' | 'RESTORING' | 'UNAVAILABLE';
+/** READY, RESTORING or UNAVAILABLE; FOLLOW_REQUIRED or PRIVATE when the channel's audience does not include the caller (no URL, no sales). */
+export type ReplayStatus = 'READY' | 'RESTORING' | 'UNAVAILABLE' | 'FOLLOW_REQUIRED' | 'PRIVATE';
 
 export type StorageClassification = 'HAS_SALES' | 'NO_SALES' | 'KEEP';
 
@@ -694,6 +695,7 @@ export interface QueryResults {
       readyInSeconds: number | null;
       message: string | null;
       sales: SaleFields[];
+      ageRestricted: boolean | null;
     } | null;
   };
   notifications: {
@@ -890,6 +892,7 @@ export interface QueryResults {
       inPreview: boolean;
       playbackUrl: string | null;
       expiresAt: string | null;
+      recordingQuery: string | null;
     } | null;
   };
   followedLive: {

@@ -14,6 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../../../../lambdas/playback-keys/handler';
 import { newPlaybackKeyPair, publicKeyOf } from '../../../../lambdas/shared/domain/playback-token';
+import { newSigningKeyPair, REPLAY_SIGNING_KEY } from '../../../../lambdas/shared/domain/signed-urls';
 
 const ivs = mockClient(IvsClient);
 const secrets = mockClient(SecretsManagerClient);
@@ -38,7 +39,11 @@ const notFound = () => new ResourceNotFoundException({ message: 'gone', $metadat
 beforeEach(() => {
   ivs.reset();
   secrets.reset();
-  Object.assign(process.env, { PLAYBACK_KEY_SECRET: 'lvs-test-playback-key', RESOURCE_TAG: 'lvs-test' });
+  Object.assign(process.env, {
+    PLAYBACK_KEY_SECRET: 'lvs-test-playback-key',
+    REPLAY_KEY_SECRET: 'lvs-test-replay-key',
+    RESOURCE_TAG: 'lvs-test',
+  });
   secrets.on(PutSecretValueCommand).resolves({});
 });
 
@@ -107,5 +112,37 @@ describe('playback-keys', () => {
     expect(ivs).toHaveReceivedCommandWith(DeletePlaybackKeyPairCommand, { arn: ARN });
     ivs.on(DeletePlaybackKeyPairCommand).rejects(notFound());
     await expect(handler(del)).resolves.toEqual({ PhysicalResourceId: 'playback-key-pair' });
+  });
+});
+
+describe('playback-keys: the replay signing key', () => {
+  const replayEvent = (RequestType: 'Create' | 'Update' | 'Delete') =>
+    ({
+      ...base,
+      RequestType,
+      ResourceType: 'Custom::ReplaySigningKey',
+      ResourceProperties: { ServiceToken: 't', Kind: REPLAY_SIGNING_KEY, Secret: 'lvs-test-replay-key' },
+      ...(RequestType === 'Create' ? {} : { PhysicalResourceId: 'replay-signing-key', OldResourceProperties: {} }),
+    }) as CloudFormationCustomResourceEvent;
+
+  it('on first deploy generates an RSA key pair into the secret and answers its public key, never touching IVS', async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'r4nd0m-not-json' });
+    const out = await handler(replayEvent('Create'));
+    const put = secrets.commandCalls(PutSecretValueCommand)[0]?.args[0].input;
+    expect(put?.SecretId).toBe('lvs-test-replay-key');
+    const stored = JSON.parse(String(put?.SecretString)) as { privateKeyPem: string; publicKeyPem: string };
+    expect(out).toEqual({ PhysicalResourceId: 'replay-signing-key', Data: { PublicKeyPem: stored.publicKeyPem } });
+    expect(publicKeyOf(stored.privateKeyPem)).toBe(stored.publicKeyPem);
+    expect(stored.publicKeyPem).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    expect(ivs.calls()).toHaveLength(0);
+  });
+
+  it('keeps the key it finds on update (URLs signed before a deploy keep playing), and leaves it on delete', async () => {
+    const kept = newSigningKeyPair();
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(kept) });
+    expect((await handler(replayEvent('Update'))).Data).toEqual({ PublicKeyPem: kept.publicKeyPem });
+    expect(await handler(replayEvent('Delete'))).toEqual({ PhysicalResourceId: 'replay-signing-key' });
+    expect(secrets).not.toHaveReceivedCommand(PutSecretValueCommand);
+    expect(ivs.calls()).toHaveLength(0);
   });
 });

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -19,10 +20,13 @@ vi.hoisted(() => {
 });
 
 const { handler, getReplay } = await import('../../../../lambdas/replay/handler');
+const { newSigningKeyPair, REPLAY_ACCESS_SLACK_SECONDS, verifySignedUrl, withSignedQuery } =
+  await import('../../../../lambdas/shared/domain/signed-urls');
 
 const ddb = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
 const events = mockClient(EventBridgeClient);
+const secrets = mockClient(SecretsManagerClient);
 const PREFIX = 'ivs/v1/123456789012/AbCdef1G2hij/2020/6/23/20/12/j8Z9O91ndcVs';
 const recording = {
   PK: 'RECORDING#rec_1',
@@ -250,5 +254,67 @@ describe('replay handler', () => {
     ddb.on(GetCommand).resolves({});
     expect(await handler({ arguments: { recordingId: 'rec_x' } })).toMatchObject({ error: { type: 'NOT_FOUND' } });
     expect(await handler({ arguments: {} })).toMatchObject({ error: { type: 'VALIDATION' } });
+  });
+
+  it('signs the URL for the whole recording (playlists and segments) until the show and its slack have passed', async () => {
+    const key = newSigningKeyPair();
+    secrets.reset();
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(key) });
+    process.env.REPLAY_KEY_SECRET = 'lvs-test-replay-key';
+    process.env.REPLAY_KEY_PAIR_ID = 'K2TESTKEY';
+    try {
+      ddb.on(GetCommand).resolves({ Item: { ...recording, durationMs: 3_600_000 } });
+      s3.on(HeadObjectCommand).resolves({ StorageClass: 'INTELLIGENT_TIERING' });
+      const now = new Date('2026-12-03T06:00:00.000Z');
+      const view = await getReplay('rec_1', 'viewer-1', () => now);
+      const url = view.playbackUrl as string;
+      expect(url.startsWith(`https://d111111abcdef8.cloudfront.net/${PREFIX}/media/hls/master.m3u8?Policy=`)).toBe(
+        true,
+      );
+      const trusted = new Map([['K2TESTKEY', key.publicKeyPem]]);
+      const query = new URL(url).search.slice(1);
+      const segment = withSignedQuery(`https://d111111abcdef8.cloudfront.net/${PREFIX}/media/hls/720p60/0.ts`, query);
+      expect(verifySignedUrl(url, trusted, now.getTime())).toEqual({ ok: true });
+      expect(verifySignedUrl(segment, trusted, now.getTime())).toEqual({ ok: true });
+      const other = segment.replace('j8Z9O91ndcVs', 'someoneElse1');
+      expect(verifySignedUrl(other, trusted, now.getTime())).toEqual({ ok: false, reason: 'WRONG_RESOURCE' });
+      const end = now.getTime() + (3600 + REPLAY_ACCESS_SLACK_SECONDS) * 1000;
+      expect(verifySignedUrl(segment, trusted, end - 1000)).toEqual({ ok: true });
+      expect(verifySignedUrl(segment, trusted, end)).toEqual({ ok: false, reason: 'EXPIRED' });
+    } finally {
+      delete process.env.REPLAY_KEY_PAIR_ID;
+      delete process.env.REPLAY_KEY_SECRET;
+    }
+  });
+
+  it("a viewer the channel's audience refuses learns whose show and why, with no URL, no sales and no storage details", async () => {
+    const view = await getReplay('rec_1', 'viewer-1', undefined, async () => ({
+      refusal: 'FOLLOW_REQUIRED',
+      ageRestricted: true,
+    }));
+    expect(view).toMatchObject({ status: 'FOLLOW_REQUIRED', playbackUrl: null, sales: [], ageRestricted: true });
+    expect(view.message).toContain('follow');
+    expect(Object.keys(view.recording).sort()).toEqual(
+      [
+        'durationMs',
+        'endedAt',
+        'handle',
+        'keep',
+        'recordingId',
+        'saleCount',
+        'startedAt',
+        'state',
+        'title',
+        'userId',
+      ].sort(),
+    );
+    expect(view.recording.saleCount).toBe(0);
+    expect(s3.calls()).toHaveLength(0);
+    expect(ddb).not.toHaveReceivedCommand(QueryCommand);
+    const privateView = await getReplay('rec_1', undefined, undefined, async () => ({
+      refusal: 'PRIVATE',
+      ageRestricted: false,
+    }));
+    expect(privateView).toMatchObject({ status: 'PRIVATE', playbackUrl: null });
   });
 });

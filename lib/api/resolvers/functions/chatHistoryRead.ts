@@ -1,12 +1,12 @@
 /**
- * Query.chatHistory: a channel's last messages, oldest first, deletions applied (the chat-history
- * function keeps them from IVS Chat's room log). Public like the chat itself. Items past their TTL
- * are filtered out: DynamoDB removes expired items only eventually.
+ * Pipeline step of Query.chatHistory: a channel's last messages, oldest first, deletions applied
+ * (the chat-history function keeps them from IVS Chat's room log). Items past their TTL are
+ * filtered out: DynamoDB removes expired items only eventually.
  */
 import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
-import { failOnError } from './lib/errors';
-import { CHAT_HISTORY_LIMIT } from '../../../lambdas/shared/domain/chat-history';
-import { chatLogPartition } from '../../../lambdas/shared/domain/keys';
+import { failOnError } from '../lib/errors';
+import { CHAT_HISTORY_LIMIT } from '../../../../lambdas/shared/domain/chat-history';
+import { chatLogPartition } from '../../../../lambdas/shared/domain/keys';
 
 export function request(ctx: Context<{ channelId: string; limit?: number | null }>): DynamoDBQueryRequest {
   const asked = ctx.args.limit ?? CHAT_HISTORY_LIMIT;

@@ -557,6 +557,8 @@ export async function startLocalPlatform(opts: LocalPlatformOptions = {}): Promi
         AWS_ENDPOINT_URL_IVSCHAT: ivschat.url,
         AWS_ENDPOINT_URL_EVENTBRIDGE: events.url,
         AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint.url,
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.url,
+        USER_POOL_ID: cognito.userPoolId,
         TABLE_NAME: tables.Main,
         IDEMPOTENCY_TABLE_NAME: tables.Idempotency,
         RECORDINGS_BUCKET: bucket,

@@ -2,7 +2,7 @@
  * Mutation.createChatToken: an IVS Chat token for the channel's room with capabilities by role
  * (viewer: send; streamer and moderators: also delete and disconnect; signed-out: read only), and
  * no send while the caller's timeout runs (IVS Chat enforces it, whatever the review handler does).
- * Banned users get a clear refusal. Attributes carry the handle, the role badge and the channel
+ * Banned users (from the channel, or from the platform by an admin) get a clear refusal. Attributes carry the handle, the role badge and the channel
  * id (the review handler reads the channel from it without a lookup).
  */
 import { randomUUID } from 'node:crypto';
@@ -25,7 +25,9 @@ import {
   moderatorKey,
   profileKey,
   SK_PREFIX,
+  suspensionKey,
 } from '../shared/domain/keys';
+import { ACCOUNT_BANNED, accountBannedMessage } from '../shared/domain/safety';
 import { watchVerdict, WATCH_REFUSALS, type AudienceFields } from '../shared/domain/audience';
 import { isAdmin } from '../shared/domain/economy';
 
@@ -45,6 +47,8 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
       moderatorKey(channelId, caller.userId),
       memberKey(channelId, caller.userId),
       followKey(caller.userId, channelId),
+      // A platform ban (docs/safety.md): read with the rest, so it costs no extra round trip.
+      suspensionKey(caller.userId),
     );
   // The chat shows the platform-owned handle: the token's `handle` claim (stamped from the account
   // item), or the account item itself for a token without it (access tokens). Never preferred_username.
@@ -55,6 +59,10 @@ export async function createChatToken(identity: unknown, channelId: string): Pro
   const handle =
     caller?.handle ??
     (caller ? (items.find((i) => isItemAt(i, accountKey(caller.userId)))?.handle as string | undefined) : undefined);
+  const suspension = caller ? items.find((i) => isItemAt(i, suspensionKey(caller.userId))) : undefined;
+  if (suspension?.banned === true) {
+    throw new DomainError(ACCOUNT_BANNED, accountBannedMessage(suspension.reason as string | undefined));
+  }
   if (!profile?.chatRoomArn) throw new DomainError('NOT_FOUND', 'This channel has no chat yet.');
   // The chat of a followers-only, private or Preview stream is for those who may watch it (docs/safety.md).
   const groups = (identity as { groups?: string[] | null } | null)?.groups;

@@ -1,6 +1,7 @@
 /**
  * Reports and the admins' decisions (docs/safety.md): Mutation.reportContent, Mutation.resolveReport,
- * Mutation.liftSuspension. A report is one conditional write per reporter, target and day beside the
+ * Mutation.liftSuspension. A ban also disables the account's Cognito user (account-access.ts). A
+ * report is one conditional write per reporter, target and day beside the
  * target's summary (the admins' queue, newest report first); reports of a live stream from enough
  * distinct viewers within the window suspend it here, on the request of the report that reaches the
  * threshold, so it stops within seconds. A retried report (ALREADY_REPORTED) runs the check again,
@@ -21,8 +22,10 @@ import {
   profileOf,
   reinstateChannel,
   suspendChannel,
+  suspensionOf,
   type SuspensionItem,
 } from '../shared/suspension';
+import { disableAccount, enableAccount } from './account-access';
 import { isAdmin } from '../shared/domain/economy';
 import {
   chatLogPartition,
@@ -418,6 +421,9 @@ export async function resolveReport(admin: Caller, rawInput: unknown): Promise<R
       banned: input.action === 'BAN',
       until: input.action === 'BAN' ? INDEFINITE_UNTIL : suspendedUntilFor(Date.now(), input.suspendHours),
     });
+    // After the ban is recorded (the account gate refuses the user's mutations from then on): no
+    // sign-in, no refreshed session. A retry of a failed call records and disables again.
+    if (input.action === 'BAN') await disableAccount(targetUserId);
     await ddb.send(new UpdateCommand(decide));
   }
   logger.info('report decided', { targetId: input.targetId, action: input.action, by: admin.userId });
@@ -439,6 +445,9 @@ export async function liftSuspension(
       { field: 'reason' },
     );
   }
+  // A ban's Cognito user is enabled before the ban is lifted, so a failed call is retried by the
+  // admin's next Lift rather than leaving a lifted account that cannot sign in.
+  if ((await suspensionOf(userId))?.banned === true) await enableAccount(userId);
   const lifted = await reinstateChannel(userId, { id: admin.userId, handle: admin.handle }, reason);
   if (!lifted) throw new DomainError('NOT_FOUND', 'This user is not suspended.');
   return suspensionView(lifted, new Date().toISOString());

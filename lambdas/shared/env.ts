@@ -67,6 +67,8 @@ export const ENV = {
   ANALYTICS_DELIVERY_STREAM: 'ANALYTICS_DELIVERY_STREAM',
   /** Issuer of the user pool's ID tokens (`https://cognito-idp.<region>.amazonaws.com/<poolId>`); its JWKS is under it. */
   ID_TOKEN_ISSUER: 'ID_TOKEN_ISSUER',
+  /** The user pool whose users a platform ban disables and signs out (the safety function). */
+  USER_POOL_ID: 'USER_POOL_ID',
   /** The web app's user pool client id: the audience of the ID tokens the analytics endpoint accepts. */
   USER_POOL_CLIENT_ID: 'USER_POOL_CLIENT_ID',
   /** Athena workgroup the analytics queries run in (results location and encryption enforced by it). */

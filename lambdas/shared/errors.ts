@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'NOT_OWNER'
   | 'FORBIDDEN'
   | 'BANNED'
+  | 'ACCOUNT_BANNED'
   | 'CONFLICT'
   | 'AUCTION_CLOSED'
   | 'AUCTION_NOT_OPEN'

@@ -83,6 +83,43 @@ export function findResolverFiles(dir: string = RESOLVERS_DIR, schema: GraphQLSc
   return files.sort((a, b) => a.field.localeCompare(b.field));
 }
 
+/**
+ * The pipeline function every mutation a signed-in user can call runs first
+ * (`resolvers/functions/accountGate.ts`, on the table): a banned account is refused there whatever
+ * token it still holds, in one place rather than in each resolver (docs/safety.md, "Bans").
+ */
+export const ACCOUNT_GATE = 'accountGate';
+
+/**
+ * The resolver code of a unit resolver the account gate turns into a pipeline: the field's own file
+ * runs as the pipeline's last function, on the field's data source, and its result is the answer.
+ */
+export const PASS_THROUGH_CODE = `export function request() {
+  return {};
+}
+export function response(ctx) {
+  return ctx.prev.result;
+}
+`;
+
+/**
+ * The Mutation fields a Cognito user pool token may call (AppSync's rule: the field's auth
+ * directives, else the default mode, user pools): every one of them runs ACCOUNT_GATE first. The
+ * IAM-only `publish*` mutations (the Lambdas' own) do not.
+ */
+export function accountGatedFields(schema: GraphQLSchema = loadSchema()): Set<string> {
+  const gated = new Set<string>();
+  const mutation = schema.getMutationType();
+  if (!mutation) return gated;
+  for (const field of Object.values(mutation.getFields())) {
+    const directives = (field.astNode?.directives ?? [])
+      .map((d) => d.name.value)
+      .filter((n) => n === 'aws_iam' || n === 'aws_cognito_user_pools');
+    if (!directives.length || directives.includes('aws_cognito_user_pools')) gated.add(`Mutation.${field.name}`);
+  }
+  return gated;
+}
+
 /** How AppSync code is bundled: ESM, `@aws-appsync/utils` left external (AppSync provides it). */
 const RESOLVER_BUILD: BuildOptions = {
   bundle: true,

@@ -23,8 +23,11 @@ import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { iamAccess } from '../api/access';
 import {
+  ACCOUNT_GATE,
+  accountGatedFields,
   bundleResolver,
   findResolverFiles,
+  PASS_THROUGH_CODE,
   loadSchema,
   RESOLVERS_DIR,
   SCHEMA_PATH,
@@ -147,8 +150,23 @@ export class Api extends Construct {
     };
 
     const schema = loadSchema();
+    // Every mutation a signed-in user can call runs the account gate first (a banned account's
+    // unexpired token changes nothing); a unit resolver among them runs as the pipeline's last function.
+    const gated = accountGatedFields(schema);
+    const gateFn = (): AppsyncFunction => pipelineFn(ACCOUNT_GATE, tableSource);
+    const ownFn = (file: ResolverFile, source: BaseDataSource): AppsyncFunction => {
+      const name = basename(file.path, '.ts').replace('.', '');
+      return new AppsyncFunction(pipeline, `Fn${name}`, {
+        api: this.api,
+        name,
+        dataSource: source,
+        runtime: FunctionRuntime.JS_1_0_0,
+        code: Code.fromInline(bundleResolver(file.path, { sourceMap: false })),
+      });
+    };
     for (const file of findResolverFiles(RESOLVERS_DIR, schema)) {
-      this.resolvers.push(this.resolver(file, sourceFor(file.field), pipelineFn));
+      const gate = gated.has(file.field) ? { gateFn, ownFn } : undefined;
+      this.resolvers.push(this.resolver(file, sourceFor(file.field), pipelineFn, gate));
     }
 
     // Lambdas and the identity pool reach the API through IAM; see lib/api/access.ts.
@@ -161,17 +179,32 @@ export class Api extends Construct {
     file: ResolverFile,
     source: BaseDataSource,
     pipelineFn: (n: string, s: BaseDataSource) => AppsyncFunction,
+    gate?: {
+      gateFn: () => AppsyncFunction;
+      ownFn: (f: ResolverFile, s: BaseDataSource) => AppsyncFunction;
+    },
   ): Resolver {
     const pipeline = resolverPipeline(file.path);
-    const code = Code.fromInline(bundleResolver(file.path, { sourceMap: false }));
     const id = basename(file.path, '.ts').replace('.', '');
-    return new Resolver(this, id, {
+    const common = {
       api: this.api,
       typeName: file.typeName,
       fieldName: file.fieldName,
       runtime: FunctionRuntime.JS_1_0_0,
+    };
+    if (gate && !pipeline) {
+      return new Resolver(this, id, {
+        ...common,
+        code: Code.fromInline(PASS_THROUGH_CODE),
+        pipelineConfig: [gate.gateFn(), gate.ownFn(file, source)],
+      });
+    }
+    const code = Code.fromInline(bundleResolver(file.path, { sourceMap: false }));
+    const steps = pipeline ? pipeline.map((n) => pipelineFn(n, source)) : undefined;
+    return new Resolver(this, id, {
+      ...common,
       code,
-      ...(pipeline ? { pipelineConfig: pipeline.map((n) => pipelineFn(n, source)) } : { dataSource: source }),
+      ...(steps ? { pipelineConfig: gate ? [gate.gateFn(), ...steps] : steps } : { dataSource: source }),
     });
   }
 

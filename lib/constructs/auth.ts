@@ -14,9 +14,10 @@ import {
   type UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
 import { IdentityPool, UserPoolAuthenticationProvider } from 'aws-cdk-lib/aws-cognito-identitypool';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Function as LambdaFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ADMINS_GROUP } from '../../lambdas/shared/domain/economy';
+import { ENV } from '../../lambdas/shared/env';
 
 export interface AuthProps {
   /** Prefix of the pool, client and identity pool names. */
@@ -122,5 +123,19 @@ export class Auth extends Construct {
         userPools: [new UserPoolAuthenticationProvider({ userPool: this.userPool, userPoolClient: this.client })],
       },
     });
+  }
+
+  /**
+   * Lets `fn` hold a banned account out (docs/safety.md, "Bans"): sign it out everywhere, disable
+   * it, enable it again when the ban is lifted; on this pool only, whose id `fn` is given.
+   */
+  grantAccountControl(fn: LambdaFunction): void {
+    this.userPool.grant(
+      fn,
+      'cognito-idp:AdminUserGlobalSignOut',
+      'cognito-idp:AdminDisableUser',
+      'cognito-idp:AdminEnableUser',
+    );
+    fn.addEnvironment(ENV.USER_POOL_ID, this.userPool.userPoolId);
   }
 }

@@ -378,7 +378,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   {
     name: 'safety',
     description:
-      'Reports of streams, users and chat messages (one per reporter, target and day); a reported live stream auto-suspended (StopStream, keys deleted, streamer notified, admins alerted); admin decisions and lifts, audited.',
+      'Reports of streams, users and chat messages (one per reporter, target and day); a reported live stream auto-suspended (StopStream, keys deleted, streamer notified, admins alerted); admin decisions (a ban disables sign-in) and lifts, audited.',
     triggers: [
       { kind: 'appsync', fields: ['Mutation.reportContent', 'Mutation.resolveReport', 'Mutation.liftSuspension'] },
     ],

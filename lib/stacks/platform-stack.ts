@@ -149,6 +149,7 @@ export class PlatformStack extends Stack {
       autoSuspend: { reports: config.safety.autoSuspendReports, windowMinutes: config.safety.autoSuspendWindowMinutes },
     });
     safety.configure(fn('safety'));
+    auth.grantAccountControl(fn('safety'));
     new Firewall(this, 'Firewall', {
       prefix: config.prefix,
       protect: [api.api.arn],

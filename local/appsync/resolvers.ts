@@ -8,7 +8,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GraphQLFieldResolver, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import { NONE_DATA_SOURCE_FIELDS, functionForField } from '../../lib/functions/catalog';
-import { bundleResolver, findResolverFiles } from '../../lib/api/resolver-files';
+import {
+  ACCOUNT_GATE,
+  accountGatedFields,
+  bundleResolver,
+  findResolverFiles,
+  PASS_THROUGH_CODE,
+} from '../../lib/api/resolver-files';
 import { createDynamoDbSource } from './dynamodb-source';
 import type { EngineOptions, LocalAuth } from './engine';
 import { EarlyReturn, loadResolverCode, withInvocation, type AppendedError, type ResolverModule } from './runtime';
@@ -77,8 +83,17 @@ export function loadFieldResolvers(
     return dynamo.execute(request);
   };
 
-  /** request → data source → response for one unit resolver or pipeline function. */
-  const runStep = async (field: string, mod: ResolverModule, ctx: Ctx, errors: AppendedError[]): Promise<unknown> => {
+  /**
+   * request → data source → response for one unit resolver or pipeline function; the data source is
+   * the field's, or the table for the account gate (as the stack wires it: lib/constructs/api.ts).
+   */
+  const runStep = async (
+    field: string,
+    mod: ResolverModule,
+    ctx: Ctx,
+    errors: AppendedError[],
+    onTable = false,
+  ): Promise<unknown> => {
     let request: unknown;
     try {
       request = call(mod.request, ctx, errors, {});
@@ -86,7 +101,7 @@ export function loadFieldResolvers(
       if (err instanceof EarlyReturn) return err.value;
       throw err;
     }
-    const outcome = await dataSource(field, request);
+    const outcome = onTable ? await dynamo.execute(request) : await dataSource(field, request);
     ctx.result = outcome.result;
     ctx.error = outcome.error ?? undefined;
     try {
@@ -136,15 +151,28 @@ export function loadFieldResolvers(
         return finish(err.value, errors, info, context);
       }
       for (const name of mod.pipeline) {
-        ctx.prev.result = await runStep(field, pipelineFunction(name), ctx, errors);
+        ctx.prev.result = await runStep(field, pipelineFunction(name), ctx, errors, name === ACCOUNT_GATE);
       }
       ctx.result = ctx.prev.result;
       return finish(call(mod.response, ctx, errors, ctx.prev.result), errors, info, context);
     };
 
+  // Every mutation a signed-in user can call runs the account gate first; a unit resolver among them
+  // runs as the pipeline's last function behind a pass-through resolver, as in AppSync.
+  const gated = accountGatedFields(schema);
+  const passThrough = loadResolverCode(PASS_THROUGH_CODE, 'pass-through resolver');
   const resolvers = new Map<string, FieldResolver>();
   for (const file of findResolverFiles(resolversDir, schema)) {
-    resolvers.set(file.field, resolveWith(file.field, loadResolverCode(bundleResolver(file.path), file.path)));
+    const mod = loadResolverCode(bundleResolver(file.path), file.path);
+    if (!gated.has(file.field)) {
+      resolvers.set(file.field, resolveWith(file.field, mod));
+    } else if (mod.pipeline) {
+      resolvers.set(file.field, resolveWith(file.field, { ...mod, pipeline: [ACCOUNT_GATE, ...mod.pipeline] }));
+    } else {
+      const own = `${file.typeName}${file.fieldName}`;
+      functionModules.set(own, mod);
+      resolvers.set(file.field, resolveWith(file.field, { ...passThrough, pipeline: [ACCOUNT_GATE, own] }));
+    }
   }
   return resolvers;
 }

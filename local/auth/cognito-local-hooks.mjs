@@ -16,6 +16,11 @@
  *    the token). Answered as Cognito does for an app client without refresh token rotation: new ID
  *    and access tokens from the user as they are now (groups, the pre-token-generation trigger), no
  *    new refresh token; cognito-local's own REFRESH_TOKEN_AUTH flow issues them.
+ * 4. Disabled users (a platform ban, docs/safety.md): cognito-local 5.3 records AdminDisableUser but
+ *    still signs the user in and refreshes their tokens. As Cognito does, sign-in and refresh of a
+ *    disabled user are refused with NotAuthorizedException "User is disabled.".
+ * 5. AdminUserGlobalSignOut, which cognito-local 5.3 lacks: the user's refresh tokens are revoked,
+ *    so a refresh answers NotAuthorizedException; tokens already issued run until they expire.
  */
 import { createRequire } from 'node:module';
 import { fstatSync, writeSync } from 'node:fs';
@@ -24,9 +29,8 @@ import { fstatSync, writeSync } from 'node:fs';
 const require = createRequire(process.argv[1]);
 const { MessagesService } = require('../services/messages');
 const { Targets } = require('../targets/targets');
-const { InvalidParameterError, UserNotFoundError } = require('../errors');
+const { InvalidParameterError, NotAuthorizedError, UserNotFoundError } = require('../errors');
 const { selectAppropriateDeliveryMethod } = require('../services/messageDelivery/deliveryMethod');
-const { InitiateAuth } = require('../targets/initiateAuth');
 
 const CHANNEL = 3;
 const channelOpen = (() => {
@@ -110,9 +114,46 @@ Targets.ResendConfirmationCode =
     return { CodeDeliveryDetails: deliveryDetails };
   };
 
+/** The user a sign-in or refresh request is for (by username or refresh token), or null. */
+async function userOfAuthRequest(services, ctx, req) {
+  const userPool = req.UserPoolId
+    ? await services.cognito.getUserPool(ctx, req.UserPoolId)
+    : await services.cognito.getUserPoolForClientId(ctx, req.ClientId);
+  const params = req.AuthParameters ?? {};
+  if (params.REFRESH_TOKEN) return userPool.getUserByRefreshToken(ctx, params.REFRESH_TOKEN);
+  if (params.USERNAME) return userPool.getUserByUsername(ctx, params.USERNAME);
+  return null;
+}
+
+/** Wraps a sign-in target so a disabled user is refused before it runs (see 4. above). */
+function refusingDisabled(target) {
+  return (services) => {
+    const inner = target(services);
+    return async (ctx, req) => {
+      const user = await userOfAuthRequest(services, ctx, req);
+      if (user && user.Enabled === false) throw new NotAuthorizedError('User is disabled.');
+      return inner(ctx, req);
+    };
+  };
+}
+Targets.InitiateAuth = refusingDisabled(Targets.InitiateAuth);
+Targets.AdminInitiateAuth = refusingDisabled(Targets.AdminInitiateAuth);
+
+/** Cognito's AdminUserGlobalSignOut (see 5. above). */
+Targets.AdminUserGlobalSignOut =
+  ({ cognito, clock }) =>
+  async (ctx, req) => {
+    const userPool = await cognito.getUserPool(ctx, req.UserPoolId);
+    const user = await userPool.getUserByUsername(ctx, req.Username);
+    if (!user) throw new UserNotFoundError('User does not exist.');
+    await userPool.saveUser(ctx, { ...user, RefreshTokens: [], UserLastModifiedDate: clock.get() });
+    return {};
+  };
+
 /** Cognito's GetTokensFromRefreshToken for a client without refresh token rotation (see 3. above). */
 Targets.GetTokensFromRefreshToken = (services) => {
-  const initiateAuth = InitiateAuth(services);
+  // The wrapped InitiateAuth: a disabled user's refresh is refused here too.
+  const initiateAuth = Targets.InitiateAuth(services);
   return async (ctx, req) => {
     if (!req.RefreshToken) throw new InvalidParameterError('RefreshToken is required');
     const { AuthenticationResult } = await initiateAuth(ctx, {

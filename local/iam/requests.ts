@@ -334,6 +334,16 @@ export function firehoseRequests(operation: string, deliveryStreamName: string, 
   ];
 }
 
+/** IAM requests of one Cognito user pool admin call (JSON protocol, `X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>`): the pool by id. */
+export function cognitoIdpRequests(operation: string, userPoolId: string, s: Scope): AuthzRequest[] {
+  return [
+    {
+      action: `cognito-idp:${operation}`,
+      resources: [{ arn: `arn:aws:cognito-idp:${s.region}:${s.account}:userpool/${userPoolId}` }],
+    },
+  ];
+}
+
 /** IAM requests of one Athena call (JSON protocol, `X-Amz-Target: AmazonAthena.<Operation>`): the workgroup the query runs in. */
 export function athenaRequests(operation: string, workGroup: string, s: Scope): AuthzRequest[] {
   return [

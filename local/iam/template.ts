@@ -156,6 +156,8 @@ export function createResolver(template: CfnTemplate, names: LocalNames): (value
         return name;
       case 'AWS::KMS::Key.Arn':
         return `arn:aws:kms:${region}:${account}:key/${id}`;
+      case 'AWS::Cognito::UserPool.Arn':
+        return `arn:aws:cognito-idp:${region}:${account}:userpool/${name}`;
       case 'AWS::AppSync::GraphQLApi.Arn':
         return `arn:aws:appsync:${region}:${account}:apis/${id}`;
       case 'AWS::AppSync::GraphQLApi.ApiId':

@@ -2,9 +2,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ESLint } from 'eslint';
-import { isObjectType } from 'graphql';
+import { buildSchema, isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import {
+  accountGatedFields,
+  APPSYNC_PRELUDE,
   findResolverFiles,
   loadSchema,
   RESOLVER_SOURCES_PATH,
@@ -48,6 +50,22 @@ describe('schema fields without resolvers', () => {
       (resolverPipeline(f.path) ?? []).filter((n) => !existsSync(join(RESOLVERS_DIR, 'functions', `${n}.ts`))),
     );
     expect(missingFns).toEqual([]);
+  });
+});
+
+describe('the account gate', () => {
+  it('covers the mutations a user pool token may call: no directive (the default mode) or user pools, not IAM only', () => {
+    const fixture = buildSchema(
+      `${APPSYNC_PRELUDE} type Query { q: String } type Mutation { plain: String iamOnly: String @aws_iam both: String @aws_iam @aws_cognito_user_pools pools: String @aws_cognito_user_pools }`,
+    );
+    expect([...accountGatedFields(fixture)].sort()).toEqual(['Mutation.both', 'Mutation.plain', 'Mutation.pools']);
+  });
+
+  it('has its pipeline function beside the others, reading the suspension item', () => {
+    const code = readFileSync(join(RESOLVERS_DIR, 'functions', 'accountGate.ts'), 'utf8');
+    expect(code).toContain('suspensionKey(identity.sub)');
+    expect(accountGatedFields(schema).has('Mutation.publishGift')).toBe(false);
+    expect(accountGatedFields(schema).has('Mutation.createChatToken')).toBe(true);
   });
 });
 

@@ -33,6 +33,19 @@ export const INDEFINITE_UNTIL = '9999-12-31T23:59:59.999Z';
 /** Who acted when the platform itself suspended or reinstated a channel. */
 export const SYSTEM_ACTOR = 'SYSTEM';
 
+/**
+ * The error type a banned account's calls answer: every mutation (the account gate) and chat tokens.
+ * Apart from the per-channel chat ban (`BANNED`), so the web app can tell "banned here" from
+ * "banned from the platform".
+ */
+export const ACCOUNT_BANNED = 'ACCOUNT_BANNED';
+
+/** What a banned account is told when it tries to act, with the reason the admin gave. */
+export function accountBannedMessage(reason: string | null | undefined): string {
+  const why = reason ? ` Reason given: ${reason}` : '';
+  return `Your account has been banned by our team: it can no longer bid, buy, chat, follow or stream.${why}`;
+}
+
 /** Admin decisions on a reported target. */
 export const REPORT_ACTIONS = ['DISMISS', 'WARN', 'SUSPEND', 'BAN'] as const;
 export type ReportAction = (typeof REPORT_ACTIONS)[number];

@@ -1,43 +1,17 @@
 /**
- * Query.chatHistory: a channel's last messages, oldest first, deletions applied (the chat-history
- * function keeps them from IVS Chat's room log). Public like the chat itself. Items past their TTL
- * are filtered out: DynamoDB removes expired items only eventually.
+ * Query.chatHistory: pipeline audienceGate (the chat of a followers-only, private or Preview stream
+ * is read by those who may watch it, as its chat tokens are: docs/safety.md) → chatHistoryRead (the
+ * last messages, oldest first). A public channel's history is open to guests, like its chat.
  */
-import { util, type Context, type DynamoDBQueryRequest } from '@aws-appsync/utils';
-import { failOnError } from './lib/errors';
-import { CHAT_HISTORY_LIMIT } from '../../../lambdas/shared/domain/chat-history';
-import { chatLogPartition } from '../../../lambdas/shared/domain/keys';
+import type { Context } from '@aws-appsync/utils';
 
-export function request(ctx: Context<{ channelId: string; limit?: number | null }>): DynamoDBQueryRequest {
-  const asked = ctx.args.limit ?? CHAT_HISTORY_LIMIT;
-  if (asked < 1 || asked > CHAT_HISTORY_LIMIT) {
-    util.error(`Ask for 1 to ${CHAT_HISTORY_LIMIT} messages.`, 'VALIDATION', null, { field: 'limit' });
-  }
-  return {
-    operation: 'Query',
-    query: {
-      expression: 'PK = :pk',
-      expressionValues: util.dynamodb.toMapValues({ ':pk': chatLogPartition(ctx.args.channelId) }),
-    },
-    filter: {
-      expression: 'expiresAt > :now',
-      expressionValues: util.dynamodb.toMapValues({ ':now': util.time.nowEpochSeconds() }),
-    },
-    scanIndexForward: false,
-    limit: asked,
-  };
+export const pipeline = ['audienceGate', 'chatHistoryRead'];
+
+export function request(ctx: Context<{ channelId: string }>): unknown {
+  ctx.stash.channelId = ctx.args.channelId;
+  return {};
 }
 
 export function response(ctx: Context): unknown {
-  failOnError(ctx);
-  const items = (ctx.result.items ?? []) as Record<string, unknown>[];
-  return items.reverse().map((i) => ({
-    messageId: i.messageId,
-    userId: i.userId,
-    handle: i.handle,
-    role: i.role,
-    content: i.content,
-    sentAt: i.sentAt,
-    deletedReason: i.deletedReason ?? null,
-  }));
+  return ctx.prev.result;
 }

@@ -1,13 +1,18 @@
-/** Query.product: one product (bid history via Product.bids). */
-import { util, type Context, type DynamoDBGetItemRequest } from '@aws-appsync/utils';
-import { failOnError, productView } from './lib/commerce';
-import { productKey } from '../../../lambdas/shared/domain/keys';
+/**
+ * Query.product: one product (bid history via Product.bids). Pipeline findProduct → audienceGate:
+ * a followers-only, private or Preview stream's product is shown to those who may watch it, as the
+ * channel's product list is. An unknown product answers null.
+ */
+import type { Context } from '@aws-appsync/utils';
+import { productView } from './lib/commerce';
 
-export function request(ctx: Context<{ productId: string }>): DynamoDBGetItemRequest {
-  return { operation: 'GetItem', key: util.dynamodb.toMapValues(productKey(ctx.args.productId)) };
+export const pipeline = ['findProduct', 'audienceGate'];
+
+export function request(_ctx: Context): unknown {
+  return {};
 }
 
 export function response(ctx: Context): unknown {
-  failOnError(ctx);
-  return ctx.result ? productView(ctx.result) : null;
+  const product = ctx.stash.product as Record<string, unknown> | null;
+  return product ? productView(product) : null;
 }

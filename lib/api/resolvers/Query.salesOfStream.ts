@@ -1,14 +1,16 @@
-/** Query.salesOfStream: sales of one stream session in time order (GSI1 `STREAM#<id>#SALES`). */
-import type { Context, DynamoDBQueryRequest } from '@aws-appsync/utils';
-import { saleView } from './lib/commerce';
-import { pageResponse, queryPage, type PageArgs } from './lib/page';
-import { streamSalesPk } from '../../../lambdas/shared/domain/keys';
+/**
+ * Query.salesOfStream: pipeline streamChannel (the stream's channel) → audienceGate (a
+ * followers-only, private or Preview stream's sales are for those who may watch it, as its
+ * products are) → salesRead (the sales in time order).
+ */
+import type { Context } from '@aws-appsync/utils';
 
-export function request(ctx: Context<{ streamId: string } & PageArgs>): DynamoDBQueryRequest {
-  const key = { index: 'GSI1', expression: 'GSI1PK = :pk', values: { ':pk': streamSalesPk(ctx.args.streamId) } };
-  return queryPage(key, ctx.args, { max: 200, fallback: 50 }, true);
+export const pipeline = ['streamChannel', 'audienceGate', 'salesRead'];
+
+export function request(_ctx: Context): unknown {
+  return {};
 }
 
 export function response(ctx: Context): unknown {
-  return pageResponse(ctx, (i) => saleView(i));
+  return ctx.prev.result;
 }

@@ -239,7 +239,25 @@ describe('chat connection', () => {
       .tokenProvider()
       .catch(() => undefined);
     t.room().fire('disconnect', 'fetchTokenError');
-    expect(t.view()).toMatchObject({ banned: true, link: 'offline' });
+    expect(t.view()).toMatchObject({ banned: true, link: 'offline', bannedNotice: 'You are banned from this chat.' });
+    const connects = t.room().connects;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(t.room().connects).toBe(connects);
+  });
+
+  it('stops reconnecting an account banned from the platform and shows the reason the API gave', async () => {
+    const said = 'Your account has been banned by our team: it can no longer bid, buy, chat, follow or stream.';
+    const t = setup({
+      fetchToken: async () => {
+        throw Object.assign(new Error(said), { errorType: 'ACCOUNT_BANNED' });
+      },
+    });
+    await t
+      .room()
+      .tokenProvider()
+      .catch(() => undefined);
+    t.room().fire('disconnect', 'fetchTokenError');
+    expect(t.view()).toMatchObject({ banned: true, link: 'offline', bannedNotice: said });
     const connects = t.room().connects;
     await vi.advanceTimersByTimeAsync(60_000);
     expect(t.room().connects).toBe(connects);

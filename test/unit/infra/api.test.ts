@@ -46,9 +46,9 @@ describe('api', () => {
     );
     expect(registered.every((r) => r.Properties.Runtime.Name === 'APPSYNC_JS')).toBe(true);
     const buyNow = registered.find((r) => r.Properties.FieldName === 'buyNow');
-    // getProduct → getProfile → audienceGate → buyNowWrite (Mutation.buyNow.ts).
+    // accountGate, then getProduct → getProfile → audienceGate → buyNowWrite (Mutation.buyNow.ts).
     expect(buyNow.Properties.Kind).toBe('PIPELINE');
-    expect(buyNow.Properties.PipelineConfig.Functions).toHaveLength(4);
+    expect(buyNow.Properties.PipelineConfig.Functions).toHaveLength(5);
   });
 
   it('keeps data sources and resolvers in the main stack, their roles and the pipeline functions in nested stacks', () => {
@@ -76,7 +76,33 @@ describe('api', () => {
     const sendGift = Object.values(resources('AWS::AppSync::Resolver')).find(
       (r) => r.Properties.FieldName === 'sendGift',
     );
-    expect(sendGift.Properties.PipelineConfig.Functions).toHaveLength(4);
+    // accountGate, audienceGate, then giftLoad → giftWrite → giftWriteRetry → giftReceipt.
+    expect(sendGift.Properties.PipelineConfig.Functions).toHaveLength(6);
+  });
+
+  it('runs the one account gate first in every mutation a signed-in user can call, and in no publish mutation', () => {
+    const mutations = Object.values(resources('AWS::AppSync::Resolver')).filter(
+      (r) => r.Properties.TypeName === 'Mutation',
+    );
+    const gated = mutations.filter((r) => !String(r.Properties.FieldName).startsWith('publish'));
+    const publishes = mutations.filter((r) => String(r.Properties.FieldName).startsWith('publish'));
+    expect(gated.length).toBeGreaterThan(40);
+    expect(publishes.length).toBeGreaterThan(3);
+    expect(gated.filter((r) => r.Properties.Kind !== 'PIPELINE').map((r) => r.Properties.FieldName)).toEqual([]);
+    const firsts = new Set(gated.map((r) => JSON.stringify(r.Properties.PipelineConfig.Functions[0])));
+    expect(firsts.size).toBe(1);
+    expect(publishes.every((r) => r.Properties.Kind === 'UNIT')).toBe(true);
+    // A unit resolver's own code became the pipeline's last function; the resolver passes its result on.
+    const follow = gated.find((r) => r.Properties.FieldName === 'follow');
+    expect(follow.Properties.PipelineConfig.Functions).toHaveLength(2);
+    expect(follow.Properties.Code).toContain('ctx.prev.result');
+    const api = stack.built().stack.node.findChild('Api');
+    const pipeline = Template.fromStack(api.node.findChild('Pipeline') as NestedStack);
+    const gate = Object.values(pipeline.findResources('AWS::AppSync::FunctionConfiguration')).filter(
+      (f) => f.Properties.Name === 'accountGate',
+    );
+    expect(gate).toHaveLength(1);
+    expect(gate[0]?.Properties.Code).toContain('SUSPENSION');
   });
 
   it('lets only the publishing Lambdas call publish mutations', () => {

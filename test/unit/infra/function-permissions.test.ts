@@ -9,6 +9,7 @@ import { FUNCTIONS } from '../../../lib/functions/catalog';
 import { createAuthorizer, type Authorizer, type AuthzRequest } from '../../../local/iam/evaluator';
 import {
   athenaRequests,
+  cognitoIdpRequests,
   dynamodbRequests,
   eventsRequests,
   firehoseRequests,
@@ -199,6 +200,9 @@ function requestsFor(cmd: SdkCommand, env: Record<string, string>): AuthzRequest
       return firehoseRequests(cmd.name, need('ANALYTICS_DELIVERY_STREAM'), SCOPE);
     case '@aws-sdk/client-athena':
       return athenaRequests(cmd.name, need('ATHENA_WORKGROUP'), SCOPE);
+    case '@aws-sdk/client-cognito-identity-provider':
+      // The user pool the environment names (the safety function's bans).
+      return cognitoIdpRequests(cmd.name, need('USER_POOL_ID'), SCOPE);
     default:
       throw new Error(
         `No IAM request mapping for ${cmd.pkg} (${cmd.name}): add one to local/iam/requests.ts and this test`,

@@ -125,4 +125,22 @@ describe('auto-suspension', () => {
       expect(actions).toContain(a);
     expect(actions.some((a) => a.startsWith('sns:'))).toBe(false);
   });
+
+  it("lets the safety function sign out, disable and enable users of the stage's user pool only (bans)", () => {
+    const poolId = idOf('AWS::Cognito::UserPool');
+    expect(stack.fnProps('safety').Environment.Variables).toMatchObject({ USER_POOL_ID: { Ref: poolId } });
+    const statements = stack
+      .policiesOf('safety')
+      .filter((st: Loose) => [st.Action].flat().some((a: string) => a.startsWith('cognito-idp:')));
+    expect(statements).toHaveLength(1);
+    expect([statements[0].Action].flat().sort()).toEqual([
+      'cognito-idp:AdminDisableUser',
+      'cognito-idp:AdminEnableUser',
+      'cognito-idp:AdminUserGlobalSignOut',
+    ]);
+    expect(statements[0].Resource).toEqual({ 'Fn::GetAtt': [poolId, 'Arn'] });
+    // No other function may disable accounts.
+    for (const name of ['account', 'social', 'chat-token', 'stream-key'])
+      expect(actionsOf(stack.policiesOf(name)).some((a) => a.startsWith('cognito-idp:'))).toBe(false);
+  });
 });

@@ -33,6 +33,8 @@ export interface ChatView {
   /** Epoch ms when the caller's timeout ends (0: not timed out). */
   timedOutUntil: number;
   banned: boolean;
+  /** Why the chat refused the caller, as the API says it (this channel's ban, or the platform's). */
+  bannedNotice: string;
 }
 
 /** The parts of amazon-ivs-chat-messaging's ChatRoom this module uses. */
@@ -94,8 +96,12 @@ const SEND_TIMEOUT_MS = 10_000;
 /** After a timeout's end, before reconnecting: the server's clock may be a moment behind this one. */
 const TIMEOUT_GRACE_MS = 1_000;
 
-/** Errors the token mutation answers with for a banned caller: no reconnect will help. */
-const isBanned = (e: unknown) => (e as { errorType?: string })?.errorType === 'BANNED';
+/**
+ * Errors the token mutation answers with for a banned caller, from this channel's chat (BANNED) or
+ * from the platform (ACCOUNT_BANNED): no reconnect will help.
+ */
+const isBanned = (e: unknown) =>
+  ['BANNED', 'ACCOUNT_BANNED'].includes(String((e as { errorType?: string })?.errorType));
 
 export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
   const pollMs = deps.pollMs ?? POLL_MS;
@@ -106,6 +112,7 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
     canSend: false,
     timedOutUntil: 0,
     banned: false,
+    bannedNotice: '',
   };
   const outbox: Outgoing[] = [];
   let room: RoomLike | undefined;
@@ -297,7 +304,8 @@ export function createChatConnection(deps: ChatConnectionDeps): ChatConnection {
       }
       if (isBanned(tokenError)) {
         stopPolling();
-        set({ link: 'offline', banned: true, canSend: false });
+        const said = (tokenError as { message?: string }).message;
+        set({ link: 'offline', banned: true, canSend: false, bannedNotice: said || 'You are banned from this chat.' });
         return;
       }
       set({ link: 'polling' });

@@ -83,6 +83,7 @@ describe('chat-token', () => {
             { PK: 'CHANNEL#c1', SK: 'MOD#u2' },
             { PK: 'CHANNEL#c1', SK: 'MEMBER#u2' },
             { PK: 'USER#u2', SK: 'FOLLOWS#c1' },
+            { PK: 'USER#u2', SK: 'SUSPENSION' },
           ],
         },
       },
@@ -200,6 +201,29 @@ describe('chat-token', () => {
     const result = await tokenHandler(invoke('createChatToken', user('u2', 'bob'), { channelId: 'c1' }));
     expect(result).toEqual({ error: { type: 'BANNED', message: 'You are banned from this chat.', info: {} } });
     expect(chat).not.toHaveReceivedCommand(CreateChatTokenCommand);
+  });
+
+  it('refuses an account banned from the platform with the reason, in the same read, and mints nothing', async () => {
+    const ban = { PK: 'USER#u2', SK: 'SUSPENSION', banned: true, reason: 'Spam links in every chat.' };
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile, ban] } });
+    const result = await tokenHandler(invoke('createChatToken', user('u2', 'bob'), { channelId: 'c1' }));
+    expect(result).toEqual({
+      error: {
+        type: 'ACCOUNT_BANNED',
+        message:
+          'Your account has been banned by our team: it can no longer bid, buy, chat, follow or stream. Reason given: Spam links in every chat.',
+        info: {},
+      },
+    });
+    expect(chat).not.toHaveReceivedCommand(CreateChatTokenCommand);
+    expect(ddb.commandCalls(BatchGetCommand)).toHaveLength(1);
+  });
+
+  it('still gives a streamer whose channel is suspended (not banned) a token for watching others', async () => {
+    const suspension = { PK: 'USER#u2', SK: 'SUSPENSION', banned: false, reason: 'Reported live stream.' };
+    ddb.on(BatchGetCommand).resolves({ Responses: { Main: [profile, suspension] } });
+    const result = await tokenHandler(invoke('createChatToken', user('u2', 'bob'), { channelId: 'c1' }));
+    expect(result).toMatchObject({ data: { capabilities: ['SEND_MESSAGE'] } });
   });
 
   it('gives signed-out visitors a read-only token', async () => {

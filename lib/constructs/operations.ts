@@ -1,4 +1,4 @@
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, NestedStack, type RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -42,6 +42,13 @@ export class Operations extends Construct {
   /** Encrypts the topic; CloudWatch alarms may use it to publish. */
   readonly key: Key;
   private readonly byConsumer = new Map<string, DeadLetters>();
+  /**
+   * The queues' depth alarms live in a nested stack, which keeps the main template under
+   * CloudFormation's 500 resources (test/unit/infra/deploy-readiness.test.ts). The queues stay in the
+   * main stack: EventBridge rules name them as targets and their policies name the rules, which
+   * across stacks would be a dependency cycle.
+   */
+  private readonly alarms: NestedStack;
 
   constructor(
     scope: Construct,
@@ -69,6 +76,9 @@ export class Operations extends Construct {
     // An alarm action publishes as CloudWatch: without the key it cannot write to an encrypted topic.
     this.key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
+    this.alarms = new NestedStack(this, 'Alarms', {
+      description: `${props.prefix}: the dead-letter queues' depth alarms`,
+    });
   }
 
   /**
@@ -93,7 +103,7 @@ export class Operations extends Construct {
       retentionPeriod: this.props.retention ?? Duration.days(14),
       removalPolicy: this.props.removalPolicy,
     });
-    const alarm = new Alarm(this, `${id}DeadLettersAlarm`, {
+    const alarm = new Alarm(this.alarms, `${id}DeadLettersAlarm`, {
       alarmName: `${this.props.prefix}-${consumer}-dead-letters`,
       alarmDescription: `${consumer}: a record or event failed all its retries and waits in ${this.props.prefix}-${consumer}-dlq.`,
       metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),

@@ -442,7 +442,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
       'Analytics events endpoint: zod-validated batches (64 KB, 100 events), rate limits, ID tokens verified; records to Firehose, live per-minute counters in DynamoDB.',
     triggers: [{ kind: 'http-api', method: 'POST', path: ANALYTICS_EVENTS_PATH }],
     memoryMb: 512,
-    table: ['GetItem', 'PutItem', 'UpdateItem'],
+    table: ['GetItem', 'UpdateItem'],
     analytics: 'ingest',
   },
   {

@@ -159,7 +159,9 @@ describe('alerts', () => {
         },
       },
     });
-    t().hasResourceProperties('AWS::CloudWatch::Alarm', {
+    // The alarm lives in the Operations Alarms nested stack, on the queue's name handed in as a parameter.
+    stack.alarms().hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'lvs-dev-go-live-fanout-dead-letters',
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Namespace: 'AWS/SQS',
       Threshold: 0,

@@ -63,16 +63,20 @@ describe('coins', () => {
         .filter((s: Loose) => actionsOf([s]).some((a) => a.startsWith('secretsmanager:')));
       expect(statements).toEqual([{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ARN }]);
     }
-    // The playback functions read (and write) their own secret, the playback key (playback-auth.test.ts).
+    // The playback functions read (and write) their own secrets, the playback and replay keys
+    // (playback-auth.test.ts, video.test.ts); the replay function signs with the replay key.
     for (const other of FUNCTIONS.map((f) => f.name).filter(
-      (n) => !['coin-checkout', 'stripe-webhook', 'playback', 'playback-keys'].includes(n),
+      (n) => !['coin-checkout', 'stripe-webhook', 'playback', 'playback-keys', 'replay'].includes(n),
     )) {
       expect(actionsOf(stack.policiesOf(other)).filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
     }
-    // The stack never creates the Stripe secret: the keys never sit in a template.
-    expect(Object.values(stack.resources('AWS::SecretsManager::Secret')).map((s) => s.Properties.Name)).toEqual([
-      'lvs-dev-playback-key',
-    ]);
+    // The stack never creates the Stripe secret: the keys never sit in a template. Its only secrets
+    // are the signing keys the stack makes itself.
+    expect(
+      Object.values(stack.resources('AWS::SecretsManager::Secret'))
+        .map((s) => s.Properties.Name)
+        .sort(),
+    ).toEqual(['lvs-dev-playback-key', 'lvs-dev-replay-key']);
   });
 
   it("the webhook writes the table only through its transaction's item kinds (no Delete, no Scan)", () => {
@@ -95,7 +99,8 @@ describe('coins', () => {
       .filter(
         (s) =>
           actionsOf([s]).some((a) => a.startsWith('secretsmanager:')) &&
-          !JSON.stringify(s.Resource).includes('playback-key'),
+          !JSON.stringify(s.Resource).includes('playback-key') &&
+          !JSON.stringify(s.Resource).includes('replay-key'),
       );
     expect(secretGrants).toEqual([]);
     built.template.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });

@@ -53,12 +53,13 @@ describe('recording jobs', () => {
         ]),
       },
     });
-    t().hasResourceProperties('AWS::CloudWatch::Alarm', {
+    // The alarm lives in the Operations Alarms nested stack, on the queue's name handed in as a parameter.
+    stack.alarms().hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'lvs-dev-recording-objects-dead-letters',
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Namespace: 'AWS/SQS',
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId(), 'QueueName'] } }],
     });
   });
 

@@ -2,7 +2,7 @@
  * The Operations construct on its own (one queue and alarm per consumer, clear errors for bad props),
  * and in the platform stack: every consumer's failure destination, alarm and retry policy.
  */
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Operations } from '../../../lib/constructs/operations';
@@ -19,6 +19,9 @@ const make = (props: Partial<ConstructorParameters<typeof Operations>[2]> = {}) 
   return { stack, ops };
 };
 
+/** The nested stack that holds the dead-letter queues' alarms. */
+const alarmStack = (ops: Operations): NestedStack => ops.node.findChild('Alarms') as NestedStack;
+
 describe('Operations', () => {
   it('creates one queue and one alarm per consumer, however often the stack asks', () => {
     const { stack, ops } = make();
@@ -27,8 +30,11 @@ describe('Operations', () => {
     ops.deadLetters('stream-state');
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::SQS::Queue', 2);
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 2);
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    // The alarms live in the Alarms nested stack (room in the main template).
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    const alarms = Template.fromStack(alarmStack(ops));
+    alarms.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    alarms.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'lvs-test-sale-markers-dead-letters',
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
@@ -198,20 +204,38 @@ describe('failure destinations', () => {
           ]),
         },
       });
-      t().hasResourceProperties('AWS::CloudWatch::Alarm', {
+    }
+    // The alarms are in the Alarms nested stack: one per queue, each on the queue's depth, notifying
+    // the operations topic, both handed in as the nested stack's parameters.
+    const ops = built.stack.node.findAll().find((c): c is Operations => c instanceof Operations) as Operations;
+    const nested = Template.fromStack(alarmStack(ops));
+    const nestedResource = Object.values(resources('AWS::CloudFormation::Stack')).find((r) =>
+      Object.values((r.Properties.Parameters ?? {}) as Record<string, Loose>).some(
+        (v) => JSON.stringify(v) === JSON.stringify({ Ref: topicLogicalId() }),
+      ),
+    );
+    const params = (nestedResource?.Properties.Parameters ?? {}) as Record<string, Loose>;
+    const paramFor = (value: Loose) =>
+      Object.keys(params).find((k) => JSON.stringify(params[k]) === JSON.stringify(value)) as string;
+    for (const name of names) {
+      nested.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: `lvs-dev-${name}-dead-letters`,
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueLogicalId(name), 'QueueName'] } }],
+        Dimensions: [
+          { Name: 'QueueName', Value: { Ref: paramFor({ 'Fn::GetAtt': [queueLogicalId(name), 'QueueName'] }) } },
+        ],
         Statistic: 'Maximum',
         Period: 60,
         EvaluationPeriods: 1,
         Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',
         TreatMissingData: 'notBreaching',
-        AlarmActions: [{ Ref: topicLogicalId() }],
+        AlarmActions: [{ Ref: paramFor({ Ref: topicLogicalId() }) }],
       });
     }
-    expect(Object.keys(resources('AWS::CloudWatch::Alarm'))).toHaveLength(names.length);
+    expect(Object.keys(nested.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(names.length);
+    expect(Object.keys(resources('AWS::CloudWatch::Alarm'))).toHaveLength(0);
   });
 
   it('encrypts the operations topic with a rotated key CloudWatch may use, and subscribes the stage e-mail only where configured', () => {

@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, NestedStack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll } from 'vitest';
 import { loadStageConfig, type StageConfig } from '../../../lib/config';
@@ -83,6 +83,14 @@ export function useDevStack() {
   return {
     built: (): ReturnType<typeof buildStack> => built as ReturnType<typeof buildStack>,
     t: (): Template => (built as ReturnType<typeof buildStack>).template,
+    /** The Operations construct's Alarms nested stack: the dead-letter queues' depth alarms. */
+    alarms: (): Template => {
+      const nested = (built as ReturnType<typeof buildStack>).stack.node
+        .findAll()
+        .find((c) => c instanceof NestedStack && c.node.id === 'Alarms');
+      if (!nested) throw new Error('useDevStack: no Alarms nested stack');
+      return Template.fromStack(nested as NestedStack);
+    },
     resources: (type: string): Record<string, Loose> => ready().resources(type),
     only: (type: string): Loose => ready().only(type),
     fnId: (name: string): string => ready().fnId(name),

@@ -73,7 +73,7 @@ async function viewerWithCoins(
   await page.fill('#cardNumber', '4242 4242 4242 4242');
   await page.fill('#expiry', '12 / 34');
   await page.fill('#cvc', '123');
-  await page.getByRole('button', { name: /^Pay/ }).click();
+  await page.getByRole('button', { name: /^Pay \S+$/ }).click();
   await page.waitForURL((u) => u.pathname.startsWith('/wallet') && u.searchParams.has('checkout'), {
     timeout: 30_000,
   });

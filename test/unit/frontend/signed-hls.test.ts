@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  announceSigning,
   signatureExpiry,
   signedPrefix,
   signingQuery,
+  SIGNED_HLS_CHANNEL,
   SIGNED_HLS_WORKER_HOOK,
   withQuery,
 } from '../../../frontend/src/features/replay/signed-hls';
@@ -46,10 +48,14 @@ describe('signed HLS in the page', () => {
 
   it("the worker hook adds the announced signature to the player's requests under the prefix only", async () => {
     const seen: string[] = [];
+    const asked: unknown[] = [];
     let onmessage: ((e: { data: unknown }) => void) | undefined;
     class FakeChannel {
       set onmessage(f: (e: { data: unknown }) => void) {
         onmessage = f;
+      }
+      postMessage(m: unknown) {
+        asked.push(m);
       }
     }
     class FakeXhr {
@@ -65,6 +71,8 @@ describe('signed HLS in the page', () => {
       FakeXhr,
       class {},
     );
+    // It asks the page at once rather than wait for the page's next round.
+    expect(asked).toEqual([{ want: true }]);
     onmessage?.({ data: { prefix: `${BASE}/`, query: SIGNING } });
     await self.fetch(`${BASE}/720p60/1.ts`);
     await self.fetch('https://elsewhere.example/x.ts');
@@ -76,5 +84,53 @@ describe('signed HLS in the page', () => {
       `fetch ${BASE}/master.m3u8?${SIGNING}`,
       `xhr ${BASE}/720p60/playlist.m3u8?${SIGNING}`,
     ]);
+  });
+
+  it('before any announcement, the signed playlist it fetches signs the segments under its directory', async () => {
+    const seen: string[] = [];
+    class SilentChannel {
+      set onmessage(_f: unknown) {}
+      postMessage() {}
+    }
+    const self = { fetch: async (u: unknown) => void seen.push(`fetch ${String(u)}`) };
+    new Function('self', 'BroadcastChannel', 'XMLHttpRequest', 'Request', SIGNED_HLS_WORKER_HOOK)(
+      self,
+      SilentChannel,
+      class {},
+      class {},
+    );
+    await self.fetch(`${BASE}/720p60/0.ts`);
+    await self.fetch(`${BASE}/master.m3u8?${SIGNING}&x=1`);
+    await self.fetch(`${BASE}/720p60/1.ts`);
+    await self.fetch('https://elsewhere.example/media/hls/1.ts');
+    expect(seen).toEqual([
+      `fetch ${BASE}/720p60/0.ts`,
+      `fetch ${BASE}/master.m3u8?${SIGNING}&x=1`,
+      `fetch ${BASE}/720p60/1.ts?${SIGNING}`,
+      'fetch https://elsewhere.example/media/hls/1.ts',
+    ]);
+  });
+
+  it('the page answers a starting worker at once', async () => {
+    const url = `${BASE}/master.m3u8?${SIGNING}`;
+    const stop = announceSigning(url);
+    const worker = new BroadcastChannel(SIGNED_HLS_CHANNEL);
+    try {
+      const answers: unknown[] = [];
+      const answered = new Promise<void>((resolve) => {
+        worker.onmessage = (e: MessageEvent) => {
+          answers.push(e.data);
+          resolve();
+        };
+      });
+      worker.postMessage({ want: true });
+      // At once: not at the page's next two-second round.
+      const late = new Promise<void>((resolve) => setTimeout(resolve, 1000));
+      await Promise.race([answered, late]);
+      expect(answers[0]).toEqual({ prefix: signedPrefix(url), query: SIGNING });
+    } finally {
+      worker.close();
+      stop();
+    }
   });
 });

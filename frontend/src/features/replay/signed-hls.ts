@@ -19,12 +19,27 @@ export const SIGNED_HLS_CHANNEL = 'bidstream-signed-hls';
  */
 export const SIGNED_HLS_WORKER_HOOK = `(() => {
   const signed = new Map();
-  new BroadcastChannel(${JSON.stringify(SIGNED_HLS_CHANNEL)}).onmessage = (e) => {
+  const channel = new BroadcastChannel(${JSON.stringify(SIGNED_HLS_CHANNEL)});
+  channel.onmessage = (e) => {
     const m = e.data || {};
     if (typeof m.prefix === 'string' && typeof m.query === 'string') signed.set(m.prefix, m.query);
   };
+  // Ask the page at once rather than wait for its next announcement.
+  channel.postMessage({ want: true });
+  // The first request is the signed playlist itself: its directory's requests carry its signature,
+  // so the segments right after it are signed even before the page's answer arrives.
+  const learn = (url) => {
+    try {
+      const u = new URL(url);
+      const query = u.search.slice(1).split('&').filter((p) => /^(Policy|Signature|Key-Pair-Id|Expires|Hash-Algorithm)=/.test(p)).join('&');
+      if (query) signed.set(u.origin + u.pathname.slice(0, u.pathname.lastIndexOf('/') + 1), query);
+    } catch {}
+  };
   const sign = (url) => {
-    if (/[?&]Signature=/.test(url)) return url;
+    if (/[?&]Signature=/.test(url)) {
+      learn(url);
+      return url;
+    }
     for (const [prefix, query] of signed) if (url.startsWith(prefix)) return url + (url.includes('?') ? '&' : '?') + query;
     return url;
   };
@@ -68,6 +83,10 @@ export function announceSigning(url: string): () => void {
   if (!query || !prefix || typeof BroadcastChannel === 'undefined') return () => undefined;
   const channel = new BroadcastChannel(SIGNED_HLS_CHANNEL);
   const post = () => channel.postMessage({ prefix, query });
+  // A worker that starts asks at once (its first segment must not wait for the next round).
+  channel.onmessage = (e: MessageEvent<{ want?: boolean }>) => {
+    if (e.data?.want) post();
+  };
   post();
   const timer = setInterval(post, 2000);
   return () => {

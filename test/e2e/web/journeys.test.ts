@@ -192,8 +192,9 @@ describe.skipIf(!available)('journeys against the local mode', () => {
     await page.goto(`${web}/`);
     await page.getByRole('link', { name: 'Start selling' }).click();
     await page.waitForURL((u) => u.pathname === '/signin/' && u.searchParams.get('mode') === 'register');
-    expect(await page.getByRole('tab', { name: 'Sign up' }).getAttribute('aria-selected')).toBe('true');
+    // The page is static: the form reads ?mode= once it has started, so wait for it before reading the tab.
     await page.getByRole('heading', { name: 'Create your account' }).waitFor();
+    expect(await page.getByRole('tab', { name: 'Sign up' }).getAttribute('aria-selected')).toBe('true');
 
     await page.fill('#email', email);
     await page.fill('#handle', `n${id}`);

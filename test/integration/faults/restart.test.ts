@@ -27,6 +27,17 @@ const url = () => (platform as LocalPlatform).endpoints.graphqlUrl;
 const q = <T>(query: string, who?: LocalSession, variables: Record<string, unknown> = {}) =>
   gql<T>(url(), query, variables, who?.idToken);
 
+/**
+ * The replay's URL without its signature, which is minted per request (its policy runs out a fixed
+ * time after it), and whether it was signed.
+ */
+function withoutSignature<T extends { replay: { playbackUrl: string } }>(answer: T): T & { signed: boolean } {
+  const url = new URL(answer.replay.playbackUrl);
+  const signed = url.searchParams.has('Signature') && url.searchParams.has('Policy');
+  for (const name of ['Policy', 'Signature', 'Key-Pair-Id', 'Hash-Algorithm']) url.searchParams.delete(name);
+  return { ...answer, replay: { ...answer.replay, playbackUrl: url.toString() }, signed };
+}
+
 /** Everything the restart must keep, read through the API as the web app reads it. */
 async function snapshot(streamId: string, recordingId: string): Promise<Record<string, unknown>> {
   const { host, fan } = users;
@@ -58,10 +69,12 @@ async function snapshot(streamId: string, recordingId: string): Promise<Record<s
       undefined,
       { u: channelId },
     ),
-    replay: await q(
-      'query($r: ID!) { replay(recordingId: $r) { status playbackUrl sales { saleId offsetMs } } }',
-      undefined,
-      { r: recordingId },
+    replay: withoutSignature(
+      await q<{ replay: { playbackUrl: string } }>(
+        'query($r: ID!) { replay(recordingId: $r) { status playbackUrl sales { saleId offsetMs } } }',
+        undefined,
+        { r: recordingId },
+      ),
     ),
     bans: await q('query($c: ID!) { bans(channelId: $c) { userId handle since reason } }', host, { c: channelId }),
     chatSettings: await q(
@@ -277,7 +290,10 @@ describe('local platform stopped and started on the same data directory', () => 
       recordings: {
         recordings: { items: [expect.objectContaining({ recordingId, state: 'AVAILABLE', saleCount: 1 })] },
       },
-      replay: { replay: { status: 'READY', sales: [expect.objectContaining({ saleId: expect.any(String) })] } },
+      replay: {
+        replay: { status: 'READY', sales: [expect.objectContaining({ saleId: expect.any(String) })] },
+        signed: true,
+      },
       bans: { bans: [expect.objectContaining({ userId: users.troll.sub, reason: 'spam links' })] },
       chatSettings: { chatSettings: { slowModeSeconds: 5, blockedWords: ['spoiler'], blockedWordsAction: 'DENY' } },
     });
@@ -285,8 +301,12 @@ describe('local platform stopped and started on the same data directory', () => 
       before.moderationLog as { moderationLog: { items: { action: string }[] } }
     ).moderationLog.items.map((i) => i.action);
     expect(actions).toEqual(expect.arrayContaining(['BAN', 'TIMEOUT']));
-    const replayUrl = (after.replay as { replay: { playbackUrl: string } }).replay.playbackUrl;
-    expect((await fetch(replayUrl)).status).toBe(200);
+    const { replay } = await q<{ replay: { playbackUrl: string } }>(
+      'query($r: ID!) { replay(recordingId: $r) { playbackUrl } }',
+      undefined,
+      { r: recordingId },
+    );
+    expect((await fetch(replay.playbackUrl)).status).toBe(200);
   });
 
   it('still enforces the ban, lets others chat, and takes the same stream key live', async () => {

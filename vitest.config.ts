@@ -11,6 +11,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          exclude: ['test/unit/infra/**'],
+          setupFiles: ['test/setup/unit.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          // The CDK app's template tests. They share one module graph (isolate: false), so the dev and
+          // prod stacks are synthesized once for all of them (test/unit/infra/stack.ts), not once per file.
+          name: 'unit-infra',
+          include: ['test/unit/infra/**/*.test.ts'],
+          isolate: false,
           setupFiles: ['test/setup/unit.ts'],
           testTimeout: 60_000,
           // Building the CDK stack in beforeAll takes seconds on a loaded 2-core runner.

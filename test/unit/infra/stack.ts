@@ -21,10 +21,29 @@ export function fixtureDist(): string {
   return dir;
 }
 
-export function buildStack(
-  stage = 'dev',
-  overrides: Record<string, unknown> = {},
-): { app: App; stack: PlatformStack; template: Template; config: StageConfig } {
+type Built = { app: App; stack: PlatformStack; template: Template; config: StageConfig };
+
+/**
+ * The stacks built with the stage's own settings, kept for every test file that runs in this module
+ * graph (the `unit-infra` project shares it): tests read them and never change them.
+ */
+const standard = new Map<string, Built>();
+
+/**
+ * The platform stack for `stage`; with `overrides` (context a test changes) a new one, else the one
+ * already built for the stage.
+ */
+export function buildStack(stage = 'dev', overrides: Record<string, unknown> = {}): Built {
+  if (Object.keys(overrides).length) return synthesize(stage, overrides);
+  let built = standard.get(stage);
+  if (!built) {
+    built = synthesize(stage, {});
+    standard.set(stage, built);
+  }
+  return built;
+}
+
+function synthesize(stage: string, overrides: Record<string, unknown>): Built {
   const app = new App({ context: { ...CDK_CONTEXT, ...overrides, stage, 'aws:cdk:bundling-stacks': [] } });
   const config = loadStageConfig((k) => app.node.tryGetContext(k));
   const stack = new PlatformStack(app, `${config.prefix}-platform`, { config, webDistPath: fixtureDist() });

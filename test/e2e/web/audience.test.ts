@@ -41,6 +41,26 @@ async function saveAudience(
   await form.getByRole('status').filter({ hasText: 'Saved' }).waitFor({ timeout: 20_000 });
 }
 
+/** The GraphQL subscription fields `page` starts over its WebSockets, in order (AppSync's real-time protocol). */
+function subscriptionsOf(page: Page): string[] {
+  const fields: string[] = [];
+  page.on('websocket', (ws) =>
+    ws.on('framesent', (frame) => {
+      if (typeof frame.payload !== 'string') return;
+      try {
+        const message = JSON.parse(frame.payload) as { type?: string; payload?: { data?: string } };
+        if (message.type !== 'start' || !message.payload?.data) return;
+        const { query } = JSON.parse(message.payload.data) as { query: string };
+        const field = /^\s*subscription[^{]*\{\s*(\w+)/.exec(query)?.[1];
+        if (field) fields.push(field);
+      } catch {
+        // Not a message of the protocol.
+      }
+    }),
+  );
+  return fields;
+}
+
 describe('audience: followers only, private, 18+', () => {
   it('plays for followers and the allow-list only, behind an age gate that is remembered', async () => {
     const { web, browser } = local;
@@ -67,14 +87,21 @@ describe('audience: followers only, private, 18+', () => {
 
     // A viewer who does not follow: the card, no player, no chat.
     const viewer = await (await browser.newContext()).newPage();
+    const viewerSubscriptions = subscriptionsOf(viewer);
     await local.signUp(viewer, `v${id}@example.com`, `v${id}`, `/u/${handle}`);
     await viewer.getByTestId('gate-follow_required').waitFor({ timeout: 30_000 });
     expect(await viewer.getByTestId('gate-follow_required').innerText()).toContain('Follow to watch');
     expect(await viewer.locator('video').count()).toBe(0);
     expect(await viewer.locator('section.chat').count()).toBe(0);
+    // The page does not ask for the stream's likes and gifts, which the server would refuse; it still
+    // listens for the stream's status.
+    await expect.poll(() => viewerSubscriptions.includes('onStreamStatus'), { timeout: 15_000 }).toBe(true);
+    await viewer.waitForTimeout(1000);
+    expect(viewerSubscriptions.filter((f) => f === 'onLike' || f === 'onGift')).toEqual([]);
 
     // A follower: follows from the card, then the age gate: still no player and no chat until consent.
     const fan = await (await browser.newContext()).newPage();
+    const fanSubscriptions = subscriptionsOf(fan);
     await local.signUp(fan, `f${id}@example.com`, `f${id}`, `/u/${handle}`);
     await fan
       .getByTestId('gate-follow_required')
@@ -86,6 +113,10 @@ describe('audience: followers only, private, 18+', () => {
     await fan.screenshot({ path: shot('audience-age-gate') });
     await fan.getByRole('button', { name: 'I am 18 or older' }).click();
     await firstFrame(fan);
+    // Let in by following: the likes and gifts are asked for then.
+    await expect
+      .poll(() => ['onLike', 'onGift'].every((f) => fanSubscriptions.includes(f)), { timeout: 15_000 })
+      .toBe(true);
     await fan.locator('section.chat').waitFor({ timeout: 30_000 });
     // Remembered: a reload plays without asking.
     await fan.reload();

@@ -10,6 +10,9 @@
  * are blocked (Safari), and the signature never outlives the page.
  */
 
+/** The query parameters of a CloudFront signed URL. */
+export const SIGNING_PARAMS = ['Policy', 'Signature', 'Key-Pair-Id', 'Expires', 'Hash-Algorithm'] as const;
+
 /** The channel the page tells the player's worker about signatures on. */
 export const SIGNED_HLS_CHANNEL = 'bidstream-signed-hls';
 
@@ -28,10 +31,11 @@ export const SIGNED_HLS_WORKER_HOOK = `(() => {
   channel.postMessage({ want: true });
   // The first request is the signed playlist itself: its directory's requests carry its signature,
   // so the segments right after it are signed even before the page's answer arrives.
+  const names = ${JSON.stringify(SIGNING_PARAMS)};
   const learn = (url) => {
     try {
       const u = new URL(url);
-      const query = u.search.slice(1).split('&').filter((p) => /^(Policy|Signature|Key-Pair-Id|Expires|Hash-Algorithm)=/.test(p)).join('&');
+      const query = u.search.slice(1).split('&').filter((p) => names.includes(p.split('=')[0])).join('&');
       if (query) signed.set(u.origin + u.pathname.slice(0, u.pathname.lastIndexOf('/') + 1), query);
     } catch {}
   };
@@ -56,19 +60,9 @@ export const SIGNED_HLS_WORKER_HOOK = `(() => {
 export function signedPrefix(url: string): string | null {
   const query = signingQuery(url);
   if (!query) return null;
-  const policy = query
-    .split('&')
-    .find((p) => p.startsWith('Policy='))
-    ?.slice('Policy='.length);
-  try {
-    const json = JSON.parse(atob((policy ?? '').replace(/-/g, '+').replace(/_/g, '=').replace(/~/g, '/'))) as {
-      Statement?: { Resource?: unknown }[];
-    };
-    const resource = json.Statement?.[0]?.Resource;
-    if (typeof resource === 'string') return resource.split('*')[0] ?? null;
-  } catch {
-    // A canned policy (Expires): the playlist's directory.
-  }
+  // A canned policy (Expires) names no resource: the playlist's directory.
+  const resource = policyOf(query)?.Statement?.[0]?.Resource;
+  if (typeof resource === 'string') return resource.split('*')[0] ?? null;
   const bare = withoutSigning(url);
   return bare.slice(0, bare.lastIndexOf('/') + 1);
 }
@@ -95,9 +89,6 @@ export function announceSigning(url: string): () => void {
   };
 }
 
-/** The query parameters of a CloudFront signed URL. */
-export const SIGNING_PARAMS = ['Policy', 'Signature', 'Key-Pair-Id', 'Expires', 'Hash-Algorithm'] as const;
-
 /**
  * The signing part of `url`'s query (`Policy=…&Signature=…`), as written (CloudFront's `~` is not
  * re-escaped), or null when it is not signed.
@@ -123,17 +114,28 @@ export function signingQuery(url: string): string | null {
  * base64: `-` `_` `~` for `+` `=` `/`); null for an unsigned URL or one whose policy cannot be read.
  */
 export function signatureExpiry(url: string): number | null {
-  const policy = signingQuery(url)
-    ?.split('&')
+  const query = signingQuery(url);
+  const seconds = query ? policyOf(query)?.Statement?.[0]?.Condition?.DateLessThan?.['AWS:EpochTime'] : undefined;
+  return typeof seconds === 'number' ? seconds * 1000 : null;
+}
+
+/** A custom policy as CloudFront signs it. */
+interface SignedPolicy {
+  Statement?: { Resource?: unknown; Condition?: { DateLessThan?: { 'AWS:EpochTime'?: unknown } } }[];
+}
+
+/**
+ * The custom policy in a signing query (CloudFront's base64: `-` `_` `~` for `+` `=` `/`), or null
+ * when there is none (a canned policy) or it cannot be read.
+ */
+function policyOf(query: string): SignedPolicy | null {
+  const policy = query
+    .split('&')
     .find((p) => p.startsWith('Policy='))
     ?.slice('Policy='.length);
   if (!policy) return null;
   try {
-    const json = JSON.parse(atob(policy.replace(/-/g, '+').replace(/_/g, '=').replace(/~/g, '/'))) as {
-      Statement?: { Condition?: { DateLessThan?: { 'AWS:EpochTime'?: unknown } } }[];
-    };
-    const seconds = json.Statement?.[0]?.Condition?.DateLessThan?.['AWS:EpochTime'];
-    return typeof seconds === 'number' ? seconds * 1000 : null;
+    return JSON.parse(atob(policy.replace(/-/g, '+').replace(/_/g, '=').replace(/~/g, '/'))) as SignedPolicy;
   } catch {
     return null;
   }

@@ -1,6 +1,7 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import svelte from '@astrojs/svelte';
+import { preloadPlayer } from './build/preload-player.mjs';
 
 // Static output: the same dist/ is deployed by Amplify Hosting (lib/constructs/web.ts) and served by the local
 // web server (local/web/server.ts). Both rewrite /u/<handle> to /u/index.html (see docs/web.md).
@@ -8,7 +9,7 @@ export default defineConfig({
   output: 'static',
   trailingSlash: 'ignore',
   build: { format: 'directory', inlineStylesheets: 'auto' },
-  integrations: [svelte()],
+  integrations: [svelte(), preloadPlayer()],
   vite: {
     // amazon-ivs-chat-messaging and amazon-ivs-player expect Node's `events` module in the browser.
     resolve: { alias: { events: 'events' } },

@@ -98,7 +98,10 @@ export async function fetchRuntimeConfig(fetchImpl: typeof fetch = fetch): Promi
   let res: Response;
   let body: string;
   try {
-    res = await fetchImpl(CONFIG_PATH, { cache: 'no-cache' });
+    // The default cache mode, so the page head's <link rel="preload"> answers this request (a
+    // different mode is a second download). The file is served `Cache-Control: no-cache`, so the
+    // browser still asks the host each time it is not that preload.
+    res = await fetchImpl(CONFIG_PATH);
     body = await res.text();
   } catch {
     throw new ConfigError(

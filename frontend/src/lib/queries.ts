@@ -14,6 +14,7 @@ const STREAMER = `userId handle displayName status title category tags language 
 const PRODUCT = `productId channelId title description imageUrl type params saleMode currency startingBid bidIncrement buyNowPrice currentPrice minNextBid bidCount highBidderId highBidderHandle status durationSeconds softCloseSeconds endsAt featured saleId createdAt updatedAt`;
 const SALE = `saleId kind productId productTitle channelId buyerId buyerHandle price currency soldAt streamId recordingId offsetMs`;
 const RECORDING = `recordingId userId handle streamId state startedAt endedAt durationMs thumbnailUrl saleCount title`;
+const PLAYBACK_ACCESS = `status audience ageRestricted inPreview playbackUrl expiresAt recordingQuery`;
 const SCHEDULED = `scheduleId userId handle title category startsAt cancelled`;
 
 const WALLET = `coins debt`;
@@ -75,7 +76,12 @@ export const Q = typedDocuments<QueryResults, QueryVariables>()({
   analyticsHome: `query AnalyticsHome($days: Int) { creatorAnalytics(days: $days) { ${CREATOR_DAY} } myStreamReports(limit: 20) { items { ${STREAM_SUMMARY} } nextToken } }`,
   streamReports: `query StreamReports($nextToken: String) { myStreamReports(limit: 20, nextToken: $nextToken) { items { ${STREAM_SUMMARY} } nextToken } }`,
   streamReport: `query StreamReport($streamId: ID!) { streamReport(streamId: $streamId) { ${STREAM_REPORT} } }`,
-  playbackAccess: `query PlaybackAccess($handle: String!) { playbackAccess(handle: $handle) { status audience ageRestricted inPreview playbackUrl expiresAt recordingQuery } }`,
+  playbackAccess: `query PlaybackAccess($handle: String!) { playbackAccess(handle: $handle) { ${PLAYBACK_ACCESS} } }`,
+  // A watch page's first question: the channel and whether this viewer may play it, in one round trip.
+  channel: `query Channel($handle: String!) {
+    streamer(handle: $handle) { ${STREAMER} schedule { ${SCHEDULED} } }
+    playbackAccess(handle: $handle) { ${PLAYBACK_ACCESS} }
+  }`,
   followedLive: `query FollowedLive { followedLiveStreams { ${STREAMER} } }`,
   myAudience: `query MyAudience { myAudience { audience allowList ageRestricted startInPreview } }`,
   payoutQueue: `query PayoutQueue($nextToken: String) { payoutQueue(nextToken: $nextToken) { items { ${PAYOUT} } nextToken } }`,

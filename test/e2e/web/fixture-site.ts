@@ -87,9 +87,19 @@ export async function fixtureContext(
       signedInStorage(FIXTURE_CLIENT_ID, opts.user),
     );
   }
+  // The watch page's first query (Channel) is the Streamer and PlaybackAccess queries in one request:
+  // it is answered with what `answer` gives each, as the API resolves the two fields.
+  const channelAnswer: FixtureAnswer = async (_op, variables) => {
+    const parts = [await answer('Streamer', variables), await answer('PlaybackAccess', variables)];
+    if (parts.includes('network')) return 'network';
+    const bodies = parts as { data?: Record<string, unknown> | null; errors?: unknown[] }[];
+    const errors = bodies.flatMap((b) => b.errors ?? []);
+    return { data: Object.assign({}, ...bodies.map((b) => b.data ?? {})), ...(errors.length ? { errors } : {}) };
+  };
   await ctx.route(`${origin}/graphql`, async (route) => {
     const body = route.request().postDataJSON() as { query: string; variables?: Record<string, unknown> };
-    const response = await answer(operationName(body.query), body.variables ?? {});
+    const op = operationName(body.query);
+    const response = await (op === 'Channel' ? channelAnswer : answer)(op, body.variables ?? {});
     if (response === 'network') return route.abort('failed');
     await route.fulfill({ contentType: 'application/json', body: JSON.stringify(response) });
   });

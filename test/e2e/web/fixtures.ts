@@ -191,6 +191,8 @@ export function fixtureApi(origin: string) {
                 }
               : null,
         };
+      case 'Channel':
+        return { ...(answer('Streamer', v) as object), ...(answer('PlaybackAccess', v) as object) };
       case 'FollowedLive':
         return { followedLiveStreams: [] };
       case 'MyAudience':

@@ -1,12 +1,21 @@
 // Fixture-mode UI journeys: the production build in headless Chromium, served like the hosts serve
 // it, with the GraphQL API answered from fixtures (page.route) and a real ffmpeg HLS test pattern.
 // The same journeys against the full local mode live in journeys.test.ts.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeChat } from './fake-chat';
 import { fixtureApi } from './fixtures';
-import { ensureBuild, launchChromium, makeFixtureHls, screenshotRendered, serveDist, signedInStorage } from './support';
+import {
+  DIST,
+  ensureBuild,
+  launchChromium,
+  makeFixtureHls,
+  screenshotRendered,
+  serveDist,
+  signedInStorage,
+} from './support';
 
 const CLIENT_ID = 'fixture-client';
 let browser: Browser;
@@ -146,6 +155,32 @@ describe('viewer journey (fixture API)', () => {
     });
     await screenshotRendered(page, 'replay');
     expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it("the watch page's player files are fetched from its head, and its first API call asks for the channel and access at once", async () => {
+    const head = readFileSync(join(DIST, 'u/index.html'), 'utf8');
+    const preloaded = [...head.matchAll(/<link rel="(?:modulepreload|preload)" href="(\/_astro\/[^"]+)"/g)].map(
+      (m) => m[1] as string,
+    );
+    // The player's chunk, its worker script and its WASM (build/preload-player.mjs).
+    expect(preloaded.filter((p) => /\.wasm$/.test(p))).toHaveLength(1);
+    expect(preloaded.filter((p) => /amazon-ivs-wasmworker\.min\.[\w-]+\.js$/.test(p))).toHaveLength(1);
+    expect(preloaded.length).toBeGreaterThanOrEqual(3);
+    const ctx = await contextFor({ sub: 'u-bob', handle: 'bob', email: 'bob@example.com' });
+    const page = await ctx.newPage();
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    const callsBefore = api.calls.length;
+    await page.goto(`${site.origin}/u/alice`);
+    await page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 30_000 });
+    // Without the head's links they were asked for only once the page's script had loaded player-loader.
+    const loader = requested.findIndex((p) => /\/player-loader\.[\w-]+\.js$/.test(p));
+    for (const p of preloaded) expect(requested.indexOf(p), p).toBeGreaterThanOrEqual(0);
+    if (loader >= 0) for (const p of preloaded) expect(requested.indexOf(p), p).toBeLessThan(loader);
+    const ops = api.calls.slice(callsBefore).map((c) => c.op);
+    expect(ops[0]).toBe('Channel');
+    expect(ops).not.toContain('PlaybackAccess');
     await ctx.close();
   });
 

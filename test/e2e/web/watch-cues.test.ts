@@ -41,12 +41,12 @@ it('watch page: a PutMetadata sale cue shows as "Sold: <title>" once the player 
     const body = route.request().postDataJSON() as { query: string; variables?: Record<string, unknown> };
     const op = api.opName(body.query);
     let data = api.answer(op, body.variables ?? {}) as Record<string, unknown> | null;
-    // alice streams through the local IVS.
-    if (op === 'Streamer' && data?.['streamer'])
-      data = { streamer: { ...(data['streamer'] as object), playbackUrl: channel.playbackUrl } };
+    // alice streams through the local IVS (the watch page's first query, Channel, asks for both).
+    if ((op === 'Streamer' || op === 'Channel') && data?.['streamer'])
+      data = { ...data, streamer: { ...(data['streamer'] as object), playbackUrl: channel.playbackUrl } };
     // The watch page plays the URL playbackAccess answers (with a token when the channel is authorized).
-    if (op === 'PlaybackAccess' && data?.['playbackAccess'])
-      data = { playbackAccess: { ...(data['playbackAccess'] as object), playbackUrl: channel.playbackUrl } };
+    if ((op === 'PlaybackAccess' || op === 'Channel') && data?.['playbackAccess'])
+      data = { ...data, playbackAccess: { ...(data['playbackAccess'] as object), playbackUrl: channel.playbackUrl } };
     await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data }) });
   });
   const page = await ctx.newPage();

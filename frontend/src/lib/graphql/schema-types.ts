@@ -895,6 +895,44 @@ export interface QueryResults {
       recordingQuery: string | null;
     } | null;
   };
+  channel: {
+    streamer: {
+      userId: string;
+      handle: string;
+      displayName: string | null;
+      status: StreamStatus;
+      title: string | null;
+      category: string | null;
+      tags: string[];
+      language: string | null;
+      goingLiveMessage: string | null;
+      thumbnailUrl: string | null;
+      liveThumbnailUrl: string | null;
+      playbackUrl: string | null;
+      liveSince: string | null;
+      currentStreamId: string | null;
+      viewerCount: number | null;
+      peakViewers: number | null;
+      likes: number | null;
+      followerCount: number;
+      featuredProductId: string | null;
+      isFollowing: boolean | null;
+      audience: StreamAudience | null;
+      ageRestricted: boolean | null;
+      inPreview: boolean | null;
+      battleId: string | null;
+      schedule: ScheduledStreamFields[];
+    } | null;
+    playbackAccess: {
+      status: PlaybackAccessStatus;
+      audience: StreamAudience;
+      ageRestricted: boolean;
+      inPreview: boolean;
+      playbackUrl: string | null;
+      expiresAt: string | null;
+      recordingQuery: string | null;
+    } | null;
+  };
   followedLive: {
     followedLiveStreams: StreamerFields[];
   };
@@ -1104,6 +1142,9 @@ export interface QueryVariables {
     streamId: string;
   };
   playbackAccess: {
+    handle: string;
+  };
+  channel: {
     handle: string;
   };
   followedLive: Record<string, never>;

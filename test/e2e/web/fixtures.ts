@@ -395,6 +395,13 @@ export function fixtureApi(origin: string) {
             ],
           },
         };
+      case 'Pref': {
+        // setAlertPreference answers the saved preference (a null answer made the page put the switch back).
+        const handle = { 'u-alice': 'alice', 'u-ben': 'ben_kicks' }[String(v['id'])] ?? String(v['id']);
+        return {
+          setAlertPreference: { streamerId: v['id'], handle, email: v['email'] === true, emailStatus: 'confirmed' },
+        };
+      }
       case 'Purchases':
         return {
           myPurchases: {

@@ -194,8 +194,12 @@ describe('viewer journey (fixture API)', () => {
     await expect.poll(() => api.calls.filter((c) => c.op === 'Read').length).toBe(1);
     await page.getByRole('tab', { name: 'Alert preferences' }).click();
     await page.getByRole('link', { name: '@ben_kicks' }).waitFor();
-    await page.getByLabel('Email alerts for @ben_kicks').check();
+    const ben = page.getByLabel('Email alerts for @ben_kicks');
+    await ben.check();
     await expect.poll(() => api.calls.find((c) => c.op === 'Pref')?.variables).toEqual({ id: 'u-ben', email: true });
+    // The saved answer keeps the switch on (the fixture used to answer null, and the page put it back).
+    await expect.poll(() => ben.isChecked()).toBe(true);
+    await expect.poll(() => page.getByRole('row', { name: /@ben_kicks/ }).innerText()).toContain('On');
     await ctx.close();
   });
 

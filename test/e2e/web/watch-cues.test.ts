@@ -4,10 +4,10 @@
 // path from a purchase through the sale-markers function is journeys.test.ts's to cover).
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { IvsClient, PutMetadataCommand } from '@aws-sdk/client-ivs';
-import { FIXTURE_CLIENT_ID } from './fixture-site';
+import { BOB, fixtureAnswerWithStreamer, fixtureContext } from './fixture-site';
 import { fixtureApi } from './fixtures';
 import { createLiveChannel, publishTo, startLiveSite, type LiveSite } from './live-site';
-import { screenshotRendered, signedInStorage } from './support';
+import { screenshotRendered } from './support';
 
 let live: LiveSite;
 
@@ -30,25 +30,13 @@ it('watch page: a PutMetadata sale cue shows as "Sold: <title>" once the player 
   await publishTo(live, stream);
 
   const api = fixtureApi(live.origin);
-  const ctx = await live.browser.newContext({ viewport: { width: 1400, height: 900 } });
-  await ctx.addInitScript(
-    (entries: Record<string, string>) => {
-      for (const [k, v] of Object.entries(entries)) localStorage.setItem(k, v);
-    },
-    signedInStorage(FIXTURE_CLIENT_ID, { sub: 'u-bob', handle: 'bob', email: 'bob@example.com' }),
+  // alice streams through the local IVS: her streamer and playback-access answers carry its playback URL.
+  const ctx = await fixtureContext(
+    live.browser,
+    live.origin,
+    { user: BOB, viewport: { width: 1400, height: 900 } },
+    fixtureAnswerWithStreamer(api, { playbackUrl: channel.playbackUrl }),
   );
-  await ctx.route(`${live.origin}/graphql`, async (route) => {
-    const body = route.request().postDataJSON() as { query: string; variables?: Record<string, unknown> };
-    const op = api.opName(body.query);
-    let data = api.answer(op, body.variables ?? {}) as Record<string, unknown> | null;
-    // alice streams through the local IVS (the watch page's first query, Channel, asks for both).
-    if ((op === 'Streamer' || op === 'Channel') && data?.['streamer'])
-      data = { ...data, streamer: { ...(data['streamer'] as object), playbackUrl: channel.playbackUrl } };
-    // The watch page plays the URL playbackAccess answers (with a token when the channel is authorized).
-    if ((op === 'PlaybackAccess' || op === 'Channel') && data?.['playbackAccess'])
-      data = { ...data, playbackAccess: { ...(data['playbackAccess'] as object), playbackUrl: channel.playbackUrl } };
-    await route.fulfill({ contentType: 'application/json', body: JSON.stringify({ data }) });
-  });
   const page = await ctx.newPage();
   await page.goto(`${live.origin}/u/alice`);
   await page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 30_000 });

@@ -47,8 +47,8 @@ export function playerAssets(astroDir) {
 export function preloadTags(a) {
   return [
     ...a.modules.map((m) => `<link rel="modulepreload" href="${m}">`),
-    `<link rel="preload" href="${a.worker}" as="script">`,
-    `<link rel="preload" href="${a.wasm}" as="fetch" type="application/wasm" crossorigin="anonymous">`,
+    `<link rel="preload" href="${a.worker}" as="script" data-player-worker>`,
+    `<link rel="preload" href="${a.wasm}" as="fetch" type="application/wasm" crossorigin="anonymous" data-player-wasm>`,
   ].join('');
 }
 

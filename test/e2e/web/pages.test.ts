@@ -5,6 +5,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error -- plain JavaScript build step (checked with // @ts-check), no declaration file
+import { startupEntries, staticGraph } from '../../../frontend/build/preload-modules.mjs';
 import { startFakeChat } from './fake-chat';
 import { fixtureApi } from './fixtures';
 import {
@@ -167,20 +169,30 @@ describe('viewer journey (fixture API)', () => {
     expect(preloaded.filter((p) => /\.wasm$/.test(p))).toHaveLength(1);
     expect(preloaded.filter((p) => /amazon-ivs-wasmworker\.min\.[\w-]+\.js$/.test(p))).toHaveLength(1);
     expect(preloaded.length).toBeGreaterThanOrEqual(3);
+    // Every module the page's first script and its at-once islands import (build/preload-modules.mjs).
+    const startup = new Set<string>(staticGraph(join(DIST, '_astro'), startupEntries(head)));
+    for (const m of startup) expect(preloaded, m).toContain(m);
     const ctx = await contextFor({ sub: 'u-bob', handle: 'bob', email: 'bob@example.com' });
     const page = await ctx.newPage();
     const requested: string[] = [];
     page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    let workers = 0;
+    page.on('worker', () => workers++);
     const callsBefore = api.calls.length;
     await page.goto(`${site.origin}/u/alice`);
     await page.waitForFunction(() => document.body.hasAttribute('data-first-frame'), null, { timeout: 30_000 });
     // Without the head's links they were asked for only once the page's script had loaded player-loader.
     const loader = requested.findIndex((p) => /\/player-loader\.[\w-]+\.js$/.test(p));
     for (const p of preloaded) expect(requested.indexOf(p), p).toBeGreaterThanOrEqual(0);
-    if (loader >= 0) for (const p of preloaded) expect(requested.indexOf(p), p).toBeLessThan(loader);
+    expect(loader).toBeGreaterThanOrEqual(0);
+    for (const p of preloaded.filter((f) => !startup.has(f))) expect(requested.indexOf(p), p).toBeLessThan(loader);
     const ops = api.calls.slice(callsBefore).map((c) => c.op);
     expect(ops[0]).toBe('Channel');
+    expect(ops.filter((op) => op === 'Channel')).toHaveLength(1);
     expect(ops).not.toContain('PlaybackAccess');
+    // The player plays on the worker the head started (features/watch/early-worker.ts), not one of its own.
+    expect(await page.evaluate(() => '__bidstreamPlayerWorker' in window)).toBe(false);
+    expect(workers).toBe(1);
     await ctx.close();
   });
 

@@ -27,10 +27,29 @@ describe("the watch page's early question about the channel", () => {
     expect(takeOpenedChannel('alice')).toBeNull();
   });
 
-  it('is not handed to a page about another handle', () => {
-    void openChannel('bob', (h) => Promise.resolve(answer(h)));
-    expect(takeOpenedChannel('carol')).toBeNull();
-    expect(takeOpenedChannel('bob')).not.toBeNull();
+  it('is not handed to a page about another handle: that island asks for its own', async () => {
+    const asked: string[] = [];
+    const ask = (h: string) => {
+      asked.push(h);
+      return Promise.resolve(answer(h));
+    };
+    void openChannel('bob', ask);
+    expect(await takeOpenedChannel('carol', ask)).toEqual(answer('carol'));
+    expect(asked).toEqual(['bob', 'carol']);
+  });
+
+  it("is asked once when the island runs before the page's script: the script shares the island's request", async () => {
+    const asked: string[] = [];
+    const ask = (h: string) => {
+      asked.push(h);
+      return Promise.resolve(answer(h));
+    };
+    const island = takeOpenedChannel('erin', ask);
+    expect(openChannel('erin', ask)).toBe(island);
+    expect(asked).toEqual(['erin']);
+    expect(await island).toEqual(answer('erin'));
+    // The island's later loads ask afresh.
+    expect(takeOpenedChannel('erin', ask)).toBeNull();
   });
 
   it('a failure nobody takes is not an unhandled rejection; the island that takes it sees it', async () => {
@@ -91,10 +110,10 @@ describe('the build step that names the player’s files in the watch page head'
     expect(playerAssets(join(dir, '_astro'))).toBeNull();
   });
 
-  it('writes a module preload per chunk, the worker as a script and the WASM as a CORS fetch', () => {
+  it('writes a module preload per chunk, the worker as a script and the WASM as a CORS fetch, marked for the early worker', () => {
     const tags = preloadTags({ modules: ['/_astro/p.js'], worker: '/_astro/w.js', wasm: '/_astro/w.wasm' });
     expect(tags).toBe(
-      '<link rel="modulepreload" href="/_astro/p.js"><link rel="preload" href="/_astro/w.js" as="script"><link rel="preload" href="/_astro/w.wasm" as="fetch" type="application/wasm" crossorigin="anonymous">',
+      '<link rel="modulepreload" href="/_astro/p.js"><link rel="preload" href="/_astro/w.js" as="script" data-player-worker><link rel="preload" href="/_astro/w.wasm" as="fetch" type="application/wasm" crossorigin="anonymous" data-player-wasm>',
     );
     expect(PRELOAD_MARKER.test('<meta name="bidstream-preload" content="player">')).toBe(true);
   });

@@ -8,6 +8,7 @@
 import type { MediaPlayer } from 'amazon-ivs-player';
 import { preconnectTo } from '../../lib/config';
 import { SIGNED_HLS_WORKER_HOOK } from '../replay/signed-hls';
+import { createWithEarlyWorker, takeEarlyWorker } from './early-worker';
 
 type IvsModule = typeof import('amazon-ivs-player');
 
@@ -31,6 +32,10 @@ async function create(): Promise<Loaded> {
   if (!ivs.isPlayerSupported) return { ivs, player: null };
   const worker = new URL(wasmWorker, location.href).href;
   const binary = new URL(wasmBinary, location.href).href;
+  // The watch page's head started the worker already (early-worker.ts): the player takes it.
+  const early = takeEarlyWorker(binary);
+  if (early)
+    return { ivs, player: createWithEarlyWorker(ivs.create, { wasmWorker: worker, wasmBinary: binary }, early) };
   // The player's worker starts with the signed-HLS hook (replay/signed-hls.ts), then runs as shipped.
   const shim = URL.createObjectURL(
     new Blob([`${SIGNED_HLS_WORKER_HOOK}\nimportScripts(${JSON.stringify(worker)});`], { type: 'text/javascript' }),

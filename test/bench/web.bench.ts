@@ -57,18 +57,17 @@ function pageWeights(): BenchTable {
   const rows = pages.map((p) => {
     const file = join(DIST, p);
     const html = readFileSync(file, 'utf8');
-    // Files the head preloads (the watch page's player: build/preload-player.mjs) download with the page
-    // but run later; they are counted on their own, not as the page's initial scripts.
-    const preloaded = new Set(
-      [...html.matchAll(/<link rel="(?:modulepreload|preload)" href="(\/_astro\/[^"]+)"/g)].map((m) =>
-        join(DIST, m[1] ?? ''),
-      ),
-    );
-    const refs = [...html.matchAll(/(?:src|href|component-url|renderer-url)="(\/_astro\/[^"]+)"/g)]
-      .map((m) => join(DIST, m[1] ?? ''))
-      .filter((r) => !preloaded.has(r));
+    // Files the head preloads download with the page. The page's own start-up modules
+    // (build/preload-modules.mjs) are counted as initial scripts, as before they were named there; the
+    // rest (the watch page's player: build/preload-player.mjs) run later and are counted on their own.
+    const PRELOAD_LINK = /<link rel="(?:modulepreload|preload)" href="(\/_astro\/[^"]+)"[^>]*>/g;
+    const headLinks = [...html.matchAll(PRELOAD_LINK)].map((m) => join(DIST, m[1] ?? ''));
+    const refs = [
+      ...html.replace(PRELOAD_LINK, '').matchAll(/(?:src|href|component-url|renderer-url)="(\/_astro\/[^"]+)"/g),
+    ].map((m) => join(DIST, m[1] ?? ''));
     const css = refs.filter((r) => r.endsWith('.css'));
     const { eager, lazy } = jsGraph(refs.filter((r) => r.endsWith('.js')));
+    const preloaded = new Set(headLinks.filter((f) => !eager.has(f)));
     const inlineJs = [...html.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)].reduce(
       (n, m) => n + (m[1]?.length ?? 0),
       0,

@@ -147,22 +147,25 @@ it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›
     20_000,
     500,
   ).catch(async (e: Error) => {
-    const state = await page.evaluate(() => {
-      const v = document.querySelector('video')!;
-      return {
-        t: v.currentTime,
-        paused: v.paused,
-        buffered: Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]),
-        status: document.querySelector('.player')?.getAttribute('data-status'),
-      };
-    });
-    throw new Error(`${e.message}: behind live after Go live ${samples.join(', ')}; ${JSON.stringify(state)}`);
+    throw new Error(
+      `${e.message}: behind live after Go live ${samples.join(', ')}; ${JSON.stringify(await playerState(page))}`,
+    );
   });
   console.log(`Go live: ${samples.at(-1)} s behind, ${samples.length / 2} s after the click`);
   await ctx.close();
 
   // A phone: the controls and the scrub bar fit on the picture, and work by touch.
   const [phoneCtx, phone] = await open(PHONE, true);
+  // What the phone's player asks for and how it is answered, for the failure message.
+  const phoneRequests: string[] = [];
+  phone.on('requestfinished', (r) => {
+    const u = new URL(r.url());
+    if (/\.(m3u8|ts)$/.test(u.pathname))
+      void r
+        .response()
+        .then((res) => phoneRequests.push(`${u.pathname.split('/').slice(-2).join('/')}:${res?.status()}`));
+  });
+  phone.on('requestfailed', (r) => phoneRequests.push(`${new URL(r.url()).pathname}:failed`));
   await phone.waitForTimeout(2000);
   // The phone's own live position: it started later than the laptop and may sit a little further back.
   const phoneNearLive = Math.max(3.5, (await behindLive(phone)) + 1.5);
@@ -186,6 +189,7 @@ it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›
     30_000,
     500,
   );
+  const tapAt = phoneRequests.length;
   await phone.getByRole('button', { name: 'Go live ›' }).tap();
   const phoneSamples: number[] = [];
   await waitFor(
@@ -198,8 +202,25 @@ it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›
     },
     20_000,
     500,
-  ).catch((e: Error) => {
-    throw new Error(`${e.message}: behind live after Go live ${phoneSamples.join(', ')} (near live: ${phoneNearLive})`);
+  ).catch(async (e: Error) => {
+    throw new Error(
+      `${e.message}: behind live after Go live ${phoneSamples.join(', ')} (near live: ${phoneNearLive}); ${JSON.stringify(await playerState(phone))}; playback requests after the tap: ${phoneRequests.slice(tapAt).join(' ')}`,
+    );
   });
   await phoneCtx.close();
 }, 300_000);
+
+/** The video's state and the page's player status, for a failure message. */
+function playerState(page: Page) {
+  return page.evaluate(() => {
+    const v = document.querySelector('video')!;
+    return {
+      t: v.currentTime,
+      paused: v.paused,
+      readyState: v.readyState,
+      buffered: Array.from({ length: v.buffered.length }, (_, i) => [v.buffered.start(i), v.buffered.end(i)]),
+      status: document.querySelector('.player')?.getAttribute('data-status'),
+      error: document.querySelector('.player .note, .player [role=alert]')?.textContent ?? null,
+    };
+  });
+}

@@ -9,13 +9,17 @@ import {
 } from '../../../frontend/src/features/watch/early-worker';
 import { SIGNED_HLS_WORKER_HOOK } from '../../../frontend/src/features/replay/signed-hls';
 
-/** A Worker stand-in that records what it was started with and what it was sent. */
-class FakeWorker {
+/** A Worker stand-in that records what it was started with and what it was sent; `say` is the worker speaking. */
+class FakeWorker extends EventTarget {
   static started: FakeWorker[] = [];
   sent: unknown[] = [];
   terminated = false;
   constructor(public url: string) {
+    super();
     FakeWorker.started.push(this);
+  }
+  say(data: unknown) {
+    this.dispatchEvent(new MessageEvent('message', { data }));
   }
   postMessage(m: unknown) {
     this.sent.push(m);
@@ -70,7 +74,12 @@ describe("the watch page head's early player worker", () => {
     expect(source.startsWith(SIGNED_HLS_WORKER_HOOK)).toBe(true);
     expect(source.endsWith(`importScripts(${JSON.stringify(LINKS['data-player-worker'])});`)).toBe(true);
     expect(worker.sent).toEqual([{ wasmBinaryUrl: LINKS['data-player-wasm'], showWorkerLogs: false }]);
-    expect(page[EARLY_WORKER_GLOBAL]).toEqual({ worker, wasmBinaryUrl: LINKS['data-player-wasm'] });
+    expect(page[EARLY_WORKER_GLOBAL]).toMatchObject({ worker, wasmBinaryUrl: LINKS['data-player-wasm'], early: [] });
+    // What the worker says before the player listens is kept.
+    worker.say({ type: 'error', message: 'failed to load wasm' });
+    expect((page[EARLY_WORKER_GLOBAL] as { early: unknown[] }).early).toEqual([
+      { type: 'error', message: 'failed to load wasm' },
+    ]);
   });
 
   it('does nothing without the links, without WebAssembly, or when the worker cannot start', () => {
@@ -86,27 +95,37 @@ describe("the watch page head's early player worker", () => {
     expect(failing.page[EARLY_WORKER_GLOBAL]).toBeUndefined();
   });
 
-  it('is handed over once, and only for the WASM it was told to load', () => {
+  it('is handed over once, and only for the WASM it was told to load; it stops keeping messages then', () => {
     const w = new FakeWorker('blob:a');
-    const scope: Record<string, unknown> = { [EARLY_WORKER_GLOBAL]: { worker: w, wasmBinaryUrl: 'https://x/a.wasm' } };
-    expect(takeEarlyWorker('https://x/a.wasm', scope)).toBe(w);
+    const early: unknown[] = [];
+    const keep = (e: Event) => early.push((e as MessageEvent).data);
+    w.addEventListener('message', keep);
+    const scope: Record<string, unknown> = {
+      [EARLY_WORKER_GLOBAL]: { worker: w, wasmBinaryUrl: 'https://x/a.wasm', early, keep },
+    };
+    w.say('before');
+    expect(takeEarlyWorker('https://x/a.wasm', scope)).toEqual({ worker: w, early: ['before'] });
+    w.say('after');
+    expect(early).toEqual(['before']);
     expect(takeEarlyWorker('https://x/a.wasm', scope)).toBeNull();
     const other = new FakeWorker('blob:b');
-    scope[EARLY_WORKER_GLOBAL] = { worker: other, wasmBinaryUrl: 'https://x/old.wasm' };
+    scope[EARLY_WORKER_GLOBAL] = { worker: other, wasmBinaryUrl: 'https://x/old.wasm', early: [], keep: () => {} };
     expect(takeEarlyWorker('https://x/a.wasm', scope)).toBeNull();
     expect(other.terminated).toBe(true);
   });
 
-  it("becomes the player's worker: create()'s new Worker returns it and its repeat of the first message is not sent", () => {
+  it("becomes the player's worker: create()'s new Worker returns it, its repeat of the first message is not sent, and it hears what the worker said before", () => {
     const early = new FakeWorker('blob:early');
     early.sent.push({ wasmBinaryUrl: 'https://x/a.wasm', showWorkerLogs: false });
     const scope = { Worker: FakeWorker as unknown as typeof Worker };
     const player = {} as MediaPlayer;
+    const heard: unknown[] = [];
     let got: unknown;
-    // As amazon-ivs-player 1.56's create(): a Worker, its first message, then player calls.
+    // As amazon-ivs-player 1.56's create(): a Worker, its first message, a listener, then player calls.
     const create = (config: PlayerConfig) => {
       const w = new scope.Worker(config.wasmWorker);
       w.postMessage({ wasmBinaryUrl: config.wasmBinary, showWorkerLogs: false });
+      w.addEventListener('message', (e) => heard.push((e as MessageEvent).data));
       w.postMessage({ id: 1, funcName: 'create', args: [] });
       got = w;
       return player;
@@ -114,11 +133,14 @@ describe("the watch page head's early player worker", () => {
     const p = createWithEarlyWorker(
       create,
       { wasmWorker: 'https://x/w.js', wasmBinary: 'https://x/a.wasm' },
-      early as unknown as Worker,
+      { worker: early as unknown as Worker, early: ['said early', 'and again'] },
       scope,
     );
     expect(p).toBe(player);
     expect(got).toBe(early);
+    expect(heard).toEqual(['said early', 'and again']);
+    early.say('later');
+    expect(heard).toEqual(['said early', 'and again', 'later']);
     expect(early.sent).toEqual([
       { wasmBinaryUrl: 'https://x/a.wasm', showWorkerLogs: false },
       { id: 1, funcName: 'create', args: [] },
@@ -131,15 +153,23 @@ describe("the watch page head's early player worker", () => {
   it('is terminated when create() starts no worker, and Worker is put back when create() throws', () => {
     const scope = { Worker: FakeWorker as unknown as typeof Worker };
     const unused = new FakeWorker('blob:unused');
-    createWithEarlyWorker(() => ({}) as MediaPlayer, { wasmWorker: 'w', wasmBinary: 'b' }, unused as never, scope);
+    const heard: unknown[] = [];
+    unused.addEventListener('message', (e) => heard.push((e as MessageEvent).data));
+    createWithEarlyWorker(
+      () => ({}) as MediaPlayer,
+      { wasmWorker: 'w', wasmBinary: 'b' },
+      { worker: unused as never, early: ['kept'] },
+      scope,
+    );
     expect(unused.terminated).toBe(true);
+    expect(heard).toEqual([]);
     expect(() =>
       createWithEarlyWorker(
         () => {
           throw new Error('no WebAssembly');
         },
         { wasmWorker: 'w', wasmBinary: 'b' },
-        new FakeWorker('blob:x') as never,
+        { worker: new FakeWorker('blob:x') as never, early: [] },
         scope,
       ),
     ).toThrow('no WebAssembly');

@@ -28,6 +28,16 @@ export interface EarlyWorker {
   worker: Worker;
   /** The absolute URL of the WASM the worker was told to load. */
   wasmBinaryUrl: string;
+  /** The worker's messages so far (kept by `keep`, its listener until the player takes it). */
+  early: unknown[];
+  keep: (e: MessageEvent) => void;
+}
+
+/** A worker the head started, with what it said before anyone listened. */
+export interface HandOver {
+  worker: Worker;
+  /** Messages the worker sent before the player listened: delivered again once it does. */
+  early: unknown[];
 }
 
 /** The head's script: starts the worker with the page. Never throws; without WebAssembly it does nothing. */
@@ -40,35 +50,41 @@ export const EARLY_WORKER_SCRIPT = `(() => {
     const hook = ${JSON.stringify(SIGNED_HLS_WORKER_HOOK)};
     const source = hook + '\\nimportScripts(' + JSON.stringify(script.href) + ');';
     const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+    // What the worker says before the player listens (an error loading the WASM) is kept for the player.
+    const early = [];
+    const keep = (e) => early.push(e.data);
+    worker.addEventListener('message', keep);
     worker.postMessage({ wasmBinaryUrl: wasm.href, showWorkerLogs: false });
-    window[${JSON.stringify(EARLY_WORKER_GLOBAL)}] = { worker, wasmBinaryUrl: wasm.href };
+    window[${JSON.stringify(EARLY_WORKER_GLOBAL)}] = { worker, wasmBinaryUrl: wasm.href, early, keep };
   } catch (e) {
     // The player starts its own worker.
   }
 })();`;
 
 /** The worker the head started for `wasmBinaryUrl`, once; null when there is none (or for another WASM). */
-export function takeEarlyWorker(wasmBinaryUrl: string, scope: Record<string, unknown> = globalThis): Worker | null {
-  const early = scope[EARLY_WORKER_GLOBAL] as EarlyWorker | undefined;
-  if (!early) return null;
+export function takeEarlyWorker(wasmBinaryUrl: string, scope: Record<string, unknown> = globalThis): HandOver | null {
+  const started = scope[EARLY_WORKER_GLOBAL] as EarlyWorker | undefined;
+  if (!started) return null;
   delete scope[EARLY_WORKER_GLOBAL];
-  if (early.wasmBinaryUrl !== wasmBinaryUrl) {
-    early.worker.terminate();
+  started.worker.removeEventListener('message', started.keep);
+  if (started.wasmBinaryUrl !== wasmBinaryUrl) {
+    started.worker.terminate();
     return null;
   }
-  return early.worker;
+  return { worker: started.worker, early: started.early };
 }
 
 /**
- * `ivs.create(config)` with `worker` as the player's worker. `create()` constructs its Worker
+ * `ivs.create(config)` with the head's worker as the player's worker. `create()` constructs its Worker
  * synchronously (amazon-ivs-player 1.56: `new Worker(url)`, then the `{ wasmBinaryUrl }` message),
- * so `Worker` is replaced only for that call; the message the early script already sent is dropped.
- * If `create()` did not ask for a worker, the early one is terminated.
+ * so `Worker` is replaced only for that call; the message the early script already sent is dropped,
+ * and what the worker said before the player listened is delivered again, in order, before anything
+ * later. If `create()` did not ask for a worker, the early one is terminated.
  */
 export function createWithEarlyWorker(
   create: (config: PlayerConfig) => MediaPlayer,
   config: PlayerConfig,
-  worker: Worker,
+  { worker, early }: HandOver,
   scope: { Worker: typeof Worker } = globalThis,
 ): MediaPlayer {
   const RealWorker = scope.Worker;
@@ -88,7 +104,9 @@ export function createWithEarlyWorker(
     return worker;
   } as unknown as typeof Worker;
   try {
-    return create(config);
+    const player = create(config);
+    if (handed) for (const data of early) worker.dispatchEvent(new MessageEvent('message', { data }));
+    return player;
   } finally {
     scope.Worker = RealWorker;
     if (!handed) worker.terminate();

@@ -34,6 +34,15 @@ const CHUNKS: Record<string, string> = {
   'amplify.js': 'export default 6;',
 };
 
+/** page.js and what it imports statically, transitively. */
+const PAGE_SCRIPT_GRAPH = [
+  '/_astro/page.js',
+  '/_astro/player-loader.js',
+  '/_astro/side.js',
+  '/_astro/config.js',
+  '/_astro/queries.js',
+];
+
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'startup-preload-'));
@@ -53,15 +62,7 @@ describe("a page's start-up modules, named in its head (build/preload-modules.mj
 
   it('follow static imports of every kind, transitively, and leave dynamic imports for later', () => {
     const graph = staticGraph(dir, ['/_astro/page.js']);
-    expect(new Set(graph)).toEqual(
-      new Set([
-        '/_astro/page.js',
-        '/_astro/player-loader.js',
-        '/_astro/side.js',
-        '/_astro/config.js',
-        '/_astro/queries.js',
-      ]),
-    );
+    expect(new Set(graph)).toEqual(new Set(PAGE_SCRIPT_GRAPH));
     expect(staticGraph(dir, ['/_astro/Channel.js'])).not.toContain('/_astro/chat.js');
   });
 
@@ -72,11 +73,7 @@ describe("a page's start-up modules, named in its head (build/preload-modules.mj
     expect(links[0]).toBe('/_astro/player.js');
     expect(new Set(added)).toEqual(
       new Set([
-        '/_astro/page.js',
-        '/_astro/player-loader.js',
-        '/_astro/side.js',
-        '/_astro/config.js',
-        '/_astro/queries.js',
+        ...PAGE_SCRIPT_GRAPH,
         '/_astro/Status.js',
         '/_astro/client.svelte.js',
         '/_astro/Channel.js',

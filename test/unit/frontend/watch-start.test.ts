@@ -12,13 +12,19 @@ import { playerAssets, preloadTags, PRELOAD_MARKER } from '../../../frontend/bui
 
 const answer = (handle: string) => ({ streamer: { handle }, playbackAccess: null }) as unknown as OpenedChannel;
 
+/** An `ask` that answers at once and records the handles it was asked for. */
+function recordingAsk() {
+  const asked: string[] = [];
+  const ask = (h: string) => {
+    asked.push(h);
+    return Promise.resolve(answer(h));
+  };
+  return { asked, ask };
+}
+
 describe("the watch page's early question about the channel", () => {
   it('is asked once per handle and handed to the island once; later loads ask afresh', async () => {
-    const asked: string[] = [];
-    const ask = (h: string) => {
-      asked.push(h);
-      return Promise.resolve(answer(h));
-    };
+    const { asked, ask } = recordingAsk();
     const early = openChannel('alice', ask);
     expect(openChannel('alice', ask)).toBe(early);
     expect(asked).toEqual(['alice']);
@@ -28,22 +34,14 @@ describe("the watch page's early question about the channel", () => {
   });
 
   it('is not handed to a page about another handle: that island asks for its own', async () => {
-    const asked: string[] = [];
-    const ask = (h: string) => {
-      asked.push(h);
-      return Promise.resolve(answer(h));
-    };
+    const { asked, ask } = recordingAsk();
     void openChannel('bob', ask);
     expect(await takeOpenedChannel('carol', ask)).toEqual(answer('carol'));
     expect(asked).toEqual(['bob', 'carol']);
   });
 
   it("is asked once when the island runs before the page's script: the script shares the island's request", async () => {
-    const asked: string[] = [];
-    const ask = (h: string) => {
-      asked.push(h);
-      return Promise.resolve(answer(h));
-    };
+    const { asked, ask } = recordingAsk();
     const island = takeOpenedChannel('erin', ask);
     expect(openChannel('erin', ask)).toBe(island);
     expect(asked).toEqual(['erin']);

@@ -12,7 +12,7 @@ import type { BenchTable } from './run';
 import { fixtureApi } from '../e2e/web/fixtures';
 import { DIST, ensureBuild, launchChromium, makeFixtureHls, serveDist, signedInStorage } from '../e2e/web/support';
 
-const STATIC_IMPORT = /(?:^|[;\s}])import\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']/g;
+const STATIC_IMPORT = /(?:^|[;\s}])(?:import|export)\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']/g;
 const DYNAMIC_IMPORT = /import\(\s*["']([^"']+)["']\s*\)/g;
 const ASSET_URL = /["'](\/_astro\/[^"']+\.(?:wasm|js))["']/g;
 

@@ -191,7 +191,9 @@ describe('viewer journey (fixture API)', () => {
     expect(ops.filter((op) => op === 'Channel')).toHaveLength(1);
     expect(ops).not.toContain('PlaybackAccess');
     // The player plays on the worker the head started (features/watch/early-worker.ts), not one of its own.
-    expect(await page.evaluate(() => '__bidstreamPlayerWorker' in window)).toBe(false);
+    const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => m.name));
+    expect(marks).toContain('bidstream:player-worker-started');
+    expect(marks).toContain('bidstream:player-worker-taken');
     expect(workers).toBe(1);
     await ctx.close();
   });

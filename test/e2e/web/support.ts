@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -85,11 +86,34 @@ export function launchChromium(): Promise<Browser> {
       '--disable-gpu',
       '--disable-background-networking',
       '--autoplay-policy=no-user-gesture-required',
-      // Chromium's own top-chrome UI (the omnibox popup's WebUI) loads in a renderer of its own on some new
-      // tabs: about 0.7 s of CPU, on 2 cores while the page under test starts (traced 2026-12-03).
-      '--disable-features=PreloadTopChromeWebUI,WebUIOmniboxPopup,WebUIOmniboxFullPopup,WebUIOmniboxAimPopup',
+      `--disable-features=${[...playwrightDisabledFeatures(), ...CHROMIUM_UI_FEATURES_OFF].join(',')}`,
     ],
   });
+}
+
+/**
+ * Chromium's own top-chrome UI (the omnibox popup's WebUI) loads in a renderer of its own on some new
+ * tabs: about 0.7 s of CPU, on 2 cores, while the page under test starts (traced 2026-12-03).
+ */
+const CHROMIUM_UI_FEATURES_OFF = [
+  'PreloadTopChromeWebUI',
+  'WebUIOmniboxPopup',
+  'WebUIOmniboxFullPopup',
+  'WebUIOmniboxAimPopup',
+];
+
+/**
+ * The Chromium features playwright-core turns off itself (its `chromiumSwitches`). Chromium keeps only
+ * the last `--disable-features` switch, and ours comes after Playwright's, so ours must name them too;
+ * they are read from playwright-core's bundle, and launching fails if they cannot be found there.
+ */
+export function playwrightDisabledFeatures(): string[] {
+  const bundle = readFileSync(createRequire(import.meta.url).resolve('playwright-core/lib/coreBundle'), 'utf8');
+  const list = /\bdisabledFeatures = \[([\s\S]*?)\]/.exec(bundle)?.[1] ?? '';
+  const names = [...list.replace(/\/\/.*$/gm, '').matchAll(/"([\w-]+)"/g)].map((m) => m[1] as string);
+  if (!names.includes('PaintHolding'))
+    throw new Error("playwright-core's own list of disabled Chromium features was not found: update launchChromium");
+  return names;
 }
 
 /** Writes a short H.264 HLS test pattern (1 s segments) with ffmpeg; returns the directory. */

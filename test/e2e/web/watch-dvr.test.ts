@@ -156,16 +156,24 @@ it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›
 
   // A phone: the controls and the scrub bar fit on the picture, and work by touch.
   const [phoneCtx, phone] = await open(PHONE, true);
-  // What the phone's player asks for and how it is answered, for the failure message.
-  const phoneRequests: string[] = [];
-  phone.on('requestfinished', (r) => {
+  // What the phone's player asks for and how it is answered, in the order asked, for the failure message.
+  const phoneRequests: { path: string; outcome: string }[] = [];
+  const asked = new Map<object, { path: string; outcome: string }>();
+  phone.on('request', (r) => {
     const u = new URL(r.url());
-    if (/\.(m3u8|ts)$/.test(u.pathname))
-      void r
-        .response()
-        .then((res) => phoneRequests.push(`${u.pathname.split('/').slice(-2).join('/')}:${res?.status()}`));
+    if (!/\.(m3u8|ts)$/.test(u.pathname)) return;
+    const entry = { path: u.pathname.split('/').slice(-2).join('/'), outcome: 'pending' };
+    phoneRequests.push(entry);
+    asked.set(r, entry);
   });
-  phone.on('requestfailed', (r) => phoneRequests.push(`${new URL(r.url()).pathname}:failed`));
+  phone.on('requestfinished', (r) => {
+    const entry = asked.get(r);
+    if (entry) void r.response().then((res) => (entry.outcome = String(res?.status())));
+  });
+  phone.on('requestfailed', (r) => {
+    const entry = asked.get(r);
+    if (entry) entry.outcome = 'failed';
+  });
   await phone.waitForTimeout(2000);
   // The phone's own live position: it started later than the laptop and may sit a little further back.
   const phoneNearLive = Math.max(3.5, (await behindLive(phone)) + 1.5);
@@ -204,7 +212,10 @@ it('watch page: "−60 s" plays the recording a minute behind live, "Go live ›
     500,
   ).catch(async (e: Error) => {
     throw new Error(
-      `${e.message}: behind live after Go live ${phoneSamples.join(', ')} (near live: ${phoneNearLive}); ${JSON.stringify(await playerState(phone))}; playback requests after the tap: ${phoneRequests.slice(tapAt).join(' ')}`,
+      `${e.message}: behind live after Go live ${phoneSamples.join(', ')} (near live: ${phoneNearLive}); ${JSON.stringify(await playerState(phone))}; playback requests after the tap: ${phoneRequests
+        .slice(tapAt)
+        .map((q) => `${q.path}:${q.outcome}`)
+        .join(' ')}`,
     );
   });
   await phoneCtx.close();

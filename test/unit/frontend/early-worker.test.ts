@@ -4,12 +4,13 @@ import type { MediaPlayer, PlayerConfig } from 'amazon-ivs-player';
 import {
   createWithEarlyWorker,
   EARLY_WORKER_GLOBAL,
-  EARLY_WORKER_SCRIPT,
+  EARLY_WORKER_MARK,
   takeEarlyWorker,
 } from '../../../frontend/src/features/watch/early-worker';
+import { EARLY_WORKER_SCRIPT } from '../../../frontend/src/features/watch/early-worker-script';
 import { SIGNED_HLS_WORKER_HOOK } from '../../../frontend/src/features/replay/signed-hls';
 
-/** A Worker stand-in that records what it was started with and what it was sent; `say` is the worker speaking. */
+/** A Worker stand-in that records what it was started with and what it was sent. */
 class FakeWorker extends EventTarget {
   static started: FakeWorker[] = [];
   sent: unknown[] = [];
@@ -17,9 +18,6 @@ class FakeWorker extends EventTarget {
   constructor(public url: string) {
     super();
     FakeWorker.started.push(this);
-  }
-  say(data: unknown) {
-    this.dispatchEvent(new MessageEvent('message', { data }));
   }
   postMessage(m: unknown) {
     this.sent.push(m);
@@ -32,11 +30,13 @@ class FakeWorker extends EventTarget {
 /** Runs the head's script in a page with the given preload links; answers the page's globals. */
 function runHeadScript(links: Record<string, string>, extra: Record<string, unknown> = {}) {
   const blobs = new Map<string, string>();
+  const marks: string[] = [];
   FakeWorker.started = [];
   const page: Record<string, unknown> = {
     WebAssembly: {},
     Worker: FakeWorker,
     JSON,
+    performance: { mark: (name: string) => marks.push(name) },
     Blob: class {
       constructor(public parts: string[]) {}
     },
@@ -57,7 +57,7 @@ function runHeadScript(links: Record<string, string>, extra: Record<string, unkn
   };
   page['window'] = page;
   runInNewContext(EARLY_WORKER_SCRIPT, page);
-  return { page, blobs };
+  return { page, blobs, marks };
 }
 
 const LINKS = {
@@ -67,19 +67,24 @@ const LINKS = {
 
 describe("the watch page head's early player worker", () => {
   it('starts the worker from the preload links, hook first, and posts it the message create() posts', () => {
-    const { page, blobs } = runHeadScript(LINKS);
+    const { page, blobs, marks } = runHeadScript(LINKS);
     expect(FakeWorker.started).toHaveLength(1);
     const worker = FakeWorker.started[0]!;
     const source = blobs.get(worker.url) ?? '';
     expect(source.startsWith(SIGNED_HLS_WORKER_HOOK)).toBe(true);
     expect(source.endsWith(`importScripts(${JSON.stringify(LINKS['data-player-worker'])});`)).toBe(true);
     expect(worker.sent).toEqual([{ wasmBinaryUrl: LINKS['data-player-wasm'], showWorkerLogs: false }]);
-    expect(page[EARLY_WORKER_GLOBAL]).toMatchObject({ worker, wasmBinaryUrl: LINKS['data-player-wasm'], early: [] });
-    // What the worker says before the player listens is kept.
-    worker.say({ type: 'error', message: 'failed to load wasm' });
-    expect((page[EARLY_WORKER_GLOBAL] as { early: unknown[] }).early).toEqual([
-      { type: 'error', message: 'failed to load wasm' },
-    ]);
+    expect(page[EARLY_WORKER_GLOBAL]).toEqual({ worker, wasmBinaryUrl: LINKS['data-player-wasm'], failed: false });
+    expect(marks).toEqual([EARLY_WORKER_MARK]);
+    // A worker whose script fails to load says so with an error event: it is marked, and not handed over.
+    worker.dispatchEvent(new Event('error'));
+    expect((page[EARLY_WORKER_GLOBAL] as { failed: boolean }).failed).toBe(true);
+    expect(takeEarlyWorker(LINKS['data-player-wasm'], page)).toBeNull();
+    expect(worker.terminated).toBe(true);
+  });
+
+  it('is plain text inside the HTML script element', () => {
+    expect(EARLY_WORKER_SCRIPT).not.toMatch(/<\/script|<!--/i);
   });
 
   it('does nothing without the links, without WebAssembly, or when the worker cannot start', () => {
@@ -95,37 +100,30 @@ describe("the watch page head's early player worker", () => {
     expect(failing.page[EARLY_WORKER_GLOBAL]).toBeUndefined();
   });
 
-  it('is handed over once, and only for the WASM it was told to load; it stops keeping messages then', () => {
+  it('is handed over once, and only for the WASM it was told to load', () => {
     const w = new FakeWorker('blob:a');
-    const early: unknown[] = [];
-    const keep = (e: Event) => early.push((e as MessageEvent).data);
-    w.addEventListener('message', keep);
     const scope: Record<string, unknown> = {
-      [EARLY_WORKER_GLOBAL]: { worker: w, wasmBinaryUrl: 'https://x/a.wasm', early, keep },
+      [EARLY_WORKER_GLOBAL]: { worker: w, wasmBinaryUrl: 'https://x/a.wasm', failed: false },
     };
-    w.say('before');
-    expect(takeEarlyWorker('https://x/a.wasm', scope)).toEqual({ worker: w, early: ['before'] });
-    w.say('after');
-    expect(early).toEqual(['before']);
+    expect(takeEarlyWorker('https://x/a.wasm', scope)).toBe(w);
     expect(takeEarlyWorker('https://x/a.wasm', scope)).toBeNull();
+    expect(w.terminated).toBe(false);
     const other = new FakeWorker('blob:b');
-    scope[EARLY_WORKER_GLOBAL] = { worker: other, wasmBinaryUrl: 'https://x/old.wasm', early: [], keep: () => {} };
+    scope[EARLY_WORKER_GLOBAL] = { worker: other, wasmBinaryUrl: 'https://x/old.wasm', failed: false };
     expect(takeEarlyWorker('https://x/a.wasm', scope)).toBeNull();
     expect(other.terminated).toBe(true);
   });
 
-  it("becomes the player's worker: create()'s new Worker returns it, its repeat of the first message is not sent, and it hears what the worker said before", () => {
+  it("becomes the player's worker: create()'s new Worker returns it and its repeat of the first message is not sent", () => {
     const early = new FakeWorker('blob:early');
     early.sent.push({ wasmBinaryUrl: 'https://x/a.wasm', showWorkerLogs: false });
     const scope = { Worker: FakeWorker as unknown as typeof Worker };
     const player = {} as MediaPlayer;
-    const heard: unknown[] = [];
     let got: unknown;
-    // As amazon-ivs-player 1.56's create(): a Worker, its first message, a listener, then player calls.
+    // As amazon-ivs-player 1.56's create(): a Worker, its first message, then player calls.
     const create = (config: PlayerConfig) => {
       const w = new scope.Worker(config.wasmWorker);
       w.postMessage({ wasmBinaryUrl: config.wasmBinary, showWorkerLogs: false });
-      w.addEventListener('message', (e) => heard.push((e as MessageEvent).data));
       w.postMessage({ id: 1, funcName: 'create', args: [] });
       got = w;
       return player;
@@ -133,14 +131,11 @@ describe("the watch page head's early player worker", () => {
     const p = createWithEarlyWorker(
       create,
       { wasmWorker: 'https://x/w.js', wasmBinary: 'https://x/a.wasm' },
-      { worker: early as unknown as Worker, early: ['said early', 'and again'] },
+      early as unknown as Worker,
       scope,
     );
     expect(p).toBe(player);
     expect(got).toBe(early);
-    expect(heard).toEqual(['said early', 'and again']);
-    early.say('later');
-    expect(heard).toEqual(['said early', 'and again', 'later']);
     expect(early.sent).toEqual([
       { wasmBinaryUrl: 'https://x/a.wasm', showWorkerLogs: false },
       { id: 1, funcName: 'create', args: [] },
@@ -153,23 +148,15 @@ describe("the watch page head's early player worker", () => {
   it('is terminated when create() starts no worker, and Worker is put back when create() throws', () => {
     const scope = { Worker: FakeWorker as unknown as typeof Worker };
     const unused = new FakeWorker('blob:unused');
-    const heard: unknown[] = [];
-    unused.addEventListener('message', (e) => heard.push((e as MessageEvent).data));
-    createWithEarlyWorker(
-      () => ({}) as MediaPlayer,
-      { wasmWorker: 'w', wasmBinary: 'b' },
-      { worker: unused as never, early: ['kept'] },
-      scope,
-    );
+    createWithEarlyWorker(() => ({}) as MediaPlayer, { wasmWorker: 'w', wasmBinary: 'b' }, unused as never, scope);
     expect(unused.terminated).toBe(true);
-    expect(heard).toEqual([]);
     expect(() =>
       createWithEarlyWorker(
         () => {
           throw new Error('no WebAssembly');
         },
         { wasmWorker: 'w', wasmBinary: 'b' },
-        { worker: new FakeWorker('blob:x') as never, early: [] },
+        new FakeWorker('blob:x') as never,
         scope,
       ),
     ).toThrow('no WebAssembly');

@@ -20,8 +20,10 @@ const PAGE = `<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="module
 const CHUNKS: Record<string, string> = {
   'page.js': 'import{p as a}from"./player-loader.js";import"./side.js";a();',
   'player-loader.js': 'import{c}from"./config.js";export const p=()=>import("./player.js");',
-  'config.js': 'export{q as c}from"./queries.js";',
+  'config.js': 'export{q as c}from"./queries.js";import*as f from"./format.js";export*from"./money.js";',
   'queries.js': 'export const q=1;',
+  'format.js': 'export const f=1;',
+  'money.js': 'export const m=1;',
   'side.js': 'document.title+="";',
   'player.js': 'import"./config.js";export const isPlayerSupported=true;',
   'Status.js': 'import{c}from"./config.js";export default 1;',
@@ -41,6 +43,8 @@ const PAGE_SCRIPT_GRAPH = [
   '/_astro/side.js',
   '/_astro/config.js',
   '/_astro/queries.js',
+  '/_astro/format.js',
+  '/_astro/money.js',
 ];
 
 let dir: string;

@@ -7,18 +7,23 @@
  * player's JavaScript had run), and the worker's start, its 200 KB script and the WASM took another
  * 500–600 ms before the player could ask for the playlist (Chromium traces, 2026-12-03).
  *
- * `EARLY_WORKER_SCRIPT` is an inline classic script for the head (Base.astro, after the player's preload
- * links, whose URLs it reads): it does what `create()` does, at once: starts the worker (the signed-HLS
- * hook first, as player-loader's own start script does) and posts it the same first message. The
- * player, once its module has loaded, is handed that worker (`createWithEarlyWorker`): `create()`'s
- * `new Worker(...)` returns it, and its repeat of the first message is not sent again. A page without
- * the early worker, or a player that cannot use it, starts its own as before.
+ * `EARLY_WORKER_SCRIPT` (early-worker-script.ts) is an inline classic script for the head (Base.astro,
+ * after the player's preload links, whose URLs it reads): it does what `create()` does, at once: starts
+ * the worker (the signed-HLS hook first, as player-loader's own start script does) and posts it the
+ * same first message. The player, once its module has loaded, is handed that worker
+ * (`createWithEarlyWorker`): `create()`'s `new Worker(...)` returns it, and its repeat of the first
+ * message is not sent again. Until `create()` the worker says nothing to the page: the worker answers
+ * only the player's calls, which come after. A page without the early worker, a worker whose script
+ * failed to load, or a player that cannot use it: the player starts its own, as before.
  */
 import type { MediaPlayer, PlayerConfig } from 'amazon-ivs-player';
-import { SIGNED_HLS_WORKER_HOOK } from '../replay/signed-hls';
 
 /** Where the head leaves the worker for the player (a window property, read and removed once). */
 export const EARLY_WORKER_GLOBAL = '__bidstreamPlayerWorker';
+
+/** Performance marks: the head started the worker; the player took it. */
+export const EARLY_WORKER_MARK = 'bidstream:player-worker-started';
+export const EARLY_WORKER_TAKEN_MARK = 'bidstream:player-worker-taken';
 
 /** The head's link attributes that name the worker script and the WASM (build/preload-player.mjs). */
 export const WORKER_LINK = 'data-player-worker';
@@ -28,63 +33,35 @@ export interface EarlyWorker {
   worker: Worker;
   /** The absolute URL of the WASM the worker was told to load. */
   wasmBinaryUrl: string;
-  /** The worker's messages so far (kept by `keep`, its listener until the player takes it). */
-  early: unknown[];
-  keep: (e: MessageEvent) => void;
-}
-
-/** A worker the head started, with what it said before anyone listened. */
-export interface HandOver {
-  worker: Worker;
-  /** Messages the worker sent before the player listened: delivered again once it does. */
-  early: unknown[];
-}
-
-/** The head's script: starts the worker with the page. Never throws; without WebAssembly it does nothing. */
-export const EARLY_WORKER_SCRIPT = `(() => {
-  try {
-    if (typeof WebAssembly !== 'object' || typeof Worker !== 'function') return;
-    const script = document.querySelector('link[${WORKER_LINK}]');
-    const wasm = document.querySelector('link[${WASM_LINK}]');
-    if (!script || !wasm) return;
-    const hook = ${JSON.stringify(SIGNED_HLS_WORKER_HOOK)};
-    const source = hook + '\\nimportScripts(' + JSON.stringify(script.href) + ');';
-    const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
-    // What the worker says before the player listens (an error loading the WASM) is kept for the player.
-    const early = [];
-    const keep = (e) => early.push(e.data);
-    worker.addEventListener('message', keep);
-    worker.postMessage({ wasmBinaryUrl: wasm.href, showWorkerLogs: false });
-    window[${JSON.stringify(EARLY_WORKER_GLOBAL)}] = { worker, wasmBinaryUrl: wasm.href, early, keep };
-  } catch (e) {
-    // The player starts its own worker.
-  }
-})();`;
-
-/** The worker the head started for `wasmBinaryUrl`, once; null when there is none (or for another WASM). */
-export function takeEarlyWorker(wasmBinaryUrl: string, scope: Record<string, unknown> = globalThis): HandOver | null {
-  const started = scope[EARLY_WORKER_GLOBAL] as EarlyWorker | undefined;
-  if (!started) return null;
-  delete scope[EARLY_WORKER_GLOBAL];
-  started.worker.removeEventListener('message', started.keep);
-  if (started.wasmBinaryUrl !== wasmBinaryUrl) {
-    started.worker.terminate();
-    return null;
-  }
-  return { worker: started.worker, early: started.early };
+  /** The worker's script failed to load (its `error` event). */
+  failed: boolean;
 }
 
 /**
- * `ivs.create(config)` with the head's worker as the player's worker. `create()` constructs its Worker
- * synchronously (amazon-ivs-player 1.56: `new Worker(url)`, then the `{ wasmBinaryUrl }` message),
- * so `Worker` is replaced only for that call; the message the early script already sent is dropped,
- * and what the worker said before the player listened is delivered again, in order, before anything
- * later. If `create()` did not ask for a worker, the early one is terminated.
+ * The worker the head started for `wasmBinaryUrl`, once. Null when there is none, when it failed, or
+ * when it was told to load another WASM (then it is terminated).
+ */
+export function takeEarlyWorker(wasmBinaryUrl: string, scope: Record<string, unknown> = globalThis): Worker | null {
+  const started = scope[EARLY_WORKER_GLOBAL] as EarlyWorker | undefined;
+  if (!started) return null;
+  delete scope[EARLY_WORKER_GLOBAL];
+  if (started.failed || started.wasmBinaryUrl !== wasmBinaryUrl) {
+    started.worker.terminate();
+    return null;
+  }
+  return started.worker;
+}
+
+/**
+ * `ivs.create(config)` with `worker` (the head's) as the player's worker. `create()` constructs its
+ * Worker synchronously (amazon-ivs-player 1.56: `new Worker(url)`, then the `{ wasmBinaryUrl }`
+ * message), so `Worker` is replaced only for that call; the message the early script already sent is
+ * dropped. If `create()` did not ask for a worker, the early one is terminated.
  */
 export function createWithEarlyWorker(
   create: (config: PlayerConfig) => MediaPlayer,
   config: PlayerConfig,
-  { worker, early }: HandOver,
+  worker: Worker,
   scope: { Worker: typeof Worker } = globalThis,
 ): MediaPlayer {
   const RealWorker = scope.Worker;
@@ -105,7 +82,7 @@ export function createWithEarlyWorker(
   } as unknown as typeof Worker;
   try {
     const player = create(config);
-    if (handed) for (const data of early) worker.dispatchEvent(new MessageEvent('message', { data }));
+    if (handed && typeof performance !== 'undefined') performance.mark?.(EARLY_WORKER_TAKEN_MARK);
     return player;
   } finally {
     scope.Worker = RealWorker;

@@ -191,15 +191,26 @@ describe('DynamoDB Local killed during a burst of bids', () => {
       return { product, history };
     };
     // The history is the bid items, written in each accepted bid's transaction: read until the pages hold as many bids as were accepted.
+    let lastRead: Awaited<ReturnType<typeof read>> | undefined;
     const { product, history } = await until(
       'the bid history to catch up with the accepted bids',
       async () => {
         const now = await read();
+        lastRead = now;
         return now.history.length >= accepted.length ? now : undefined;
       },
       60_000,
       500,
-    );
+    ).catch((e: Error) => {
+      // Failed once in a fresh-clone CI (2026-12-03): say what was read, so a repeat tells whole bids from history items.
+      const seen = new Set(lastRead?.history.map((h) => h.bidId));
+      const missing = accepted.filter((b) => !seen.has(b.bidId)).map((b) => `${b.bidId}@${b.amount}`);
+      throw new Error(
+        `${e.message}: ${accepted.length} accepted, ${lastRead?.history.length} in the history, product bidCount ${lastRead?.product?.bidCount} ` +
+          `currentPrice ${lastRead?.product?.currentPrice}, highest accepted ${highest.amount}; accepted but not in the history: ${missing.join(' ')}; ` +
+          `crash after ${killedAt} answers, restart after ${restartedAt}`,
+      );
+    });
 
     expect({
       bidCount: product?.bidCount,

@@ -77,16 +77,26 @@ export function withStartupPreloads(html, astroDir) {
   return { html: html.replace('</head>', `${tags}</head>`), added: missing };
 }
 
+/**
+ * The built HTML pages under an Astro build's output `dir` (the `astro:build:done` hook's URL): the
+ * output folder and each page's path inside it.
+ * @param {URL} dir
+ */
+export function builtPages(dir) {
+  const dist = fileURLToPath(dir);
+  const pages = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.html'));
+  return { dist, pages };
+}
+
 /** @returns {import('astro').AstroIntegration} */
 export function preloadModules() {
   return {
     name: 'bidstream:preload-modules',
     hooks: {
       'astro:build:done': ({ dir, logger }) => {
-        const dist = fileURLToPath(dir);
+        const { dist, pages } = builtPages(dir);
         const astroDir = join(dist, '_astro');
         let total = 0;
-        const pages = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.html'));
         for (const p of pages) {
           const file = join(dist, p);
           const { html, added } = withStartupPreloads(readFileSync(file, 'utf8'), astroDir);

@@ -9,17 +9,17 @@
  *  - `<link rel="preload" as="script">` for the player's worker script and `as="fetch"` for its WASM;
  *    the worker loads both itself and finds them in the HTTP cache (hashed, served immutable).
  * The names are read from the built chunks: player-loader.ts's dynamic imports of the player and of
- * the `?url` modules that hold the worker's and the WASM's URLs. A page that asks when they cannot be
- * found fails the build rather than ship without them.
+ * the `?url` modules that hold the worker's and the WASM's URLs; the player's modules are its chunk and
+ * everything that chunk imports statically, transitively (preload-modules.mjs's `staticGraph`). A page
+ * that asks when they cannot be found fails the build rather than ship without them.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { builtPages, staticGraph } from './preload-modules.mjs';
 
 export const PRELOAD_MARKER = /<meta name="bidstream-preload" content="player"\s*\/?>/;
 
 const DYNAMIC_IMPORT = /import\(\s*"\.\/([^"]+\.js)"\s*\)/g;
-const STATIC_IMPORT = /(?:^|[;}\s])import\s*(?:[\w*{}\s,$]+from\s*)?"\.\/([^"]+\.js)"/g;
 const URL_MODULE = /^const \w+="(\/_astro\/[^"]+)";export\{\w+ as default\};?\s*$/;
 
 /**
@@ -37,8 +37,7 @@ export function playerAssets(astroDir) {
     const wasm = urls.find((u) => u.endsWith('.wasm'));
     const player = targets.find((t) => read(t).includes('isPlayerSupported'));
     if (!worker || !wasm || !player) continue;
-    const modules = [player, ...[...read(player).matchAll(STATIC_IMPORT)].map((m) => /** @type {string} */ (m[1]))];
-    return { modules: [...new Set(modules)].map((m) => `/_astro/${m}`), worker, wasm };
+    return { modules: staticGraph(astroDir, [`/_astro/${player}`]), worker, wasm };
   }
   return null;
 }
@@ -58,10 +57,8 @@ export function preloadPlayer() {
     name: 'bidstream:preload-player',
     hooks: {
       'astro:build:done': ({ dir, logger }) => {
-        const dist = fileURLToPath(dir);
-        const pages = readdirSync(dist, { recursive: true, encoding: 'utf8' })
-          .filter((f) => f.endsWith('.html'))
-          .filter((f) => PRELOAD_MARKER.test(readFileSync(join(dist, f), 'utf8')));
+        const { dist, pages: built } = builtPages(dir);
+        const pages = built.filter((f) => PRELOAD_MARKER.test(readFileSync(join(dist, f), 'utf8')));
         if (pages.length === 0) return;
         const assets = playerAssets(join(dist, '_astro'));
         if (!assets)

@@ -76,7 +76,8 @@ describe('the build step that names the player’s files in the watch page head'
       'index.DHpJL87H.js',
       'import{e as t}from"./events.Ab12Cd34.js";const isPlayerSupported=!0;export{isPlayerSupported};',
     );
-    put('events.Ab12Cd34.js', 'export const e=1;');
+    put('events.Ab12Cd34.js', 'export{u as e}from"./util.Qw34Er56.js";');
+    put('util.Qw34Er56.js', 'export const u=1;');
     put(
       'amazon-ivs-wasmworker.min.BNF23d64.js',
       'const a="/_astro/amazon-ivs-wasmworker.min.Bnzks5UK.js";export{a as default};',
@@ -89,9 +90,9 @@ describe('the build step that names the player’s files in the watch page head'
     return astro;
   }
 
-  it('finds the player chunk with its static imports, the worker script and the WASM', () => {
+  it('finds the player chunk with its static imports at every depth, the worker script and the WASM', () => {
     expect(playerAssets(built())).toEqual({
-      modules: ['/_astro/index.DHpJL87H.js', '/_astro/events.Ab12Cd34.js'],
+      modules: ['/_astro/index.DHpJL87H.js', '/_astro/events.Ab12Cd34.js', '/_astro/util.Qw34Er56.js'],
       worker: '/_astro/amazon-ivs-wasmworker.min.Bnzks5UK.js',
       wasm: '/_astro/amazon-ivs-wasmworker.min.B0rxkYyz.wasm',
     });

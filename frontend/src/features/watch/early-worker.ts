@@ -42,14 +42,27 @@ export interface EarlyWorker {
  * when it was told to load another WASM (then it is terminated).
  */
 export function takeEarlyWorker(wasmBinaryUrl: string, scope: Record<string, unknown> = globalThis): Worker | null {
-  const started = scope[EARLY_WORKER_GLOBAL] as EarlyWorker | undefined;
+  const started = removeEarlyWorker(scope);
   if (!started) return null;
-  delete scope[EARLY_WORKER_GLOBAL];
   if (started.failed || started.wasmBinaryUrl !== wasmBinaryUrl) {
     started.worker.terminate();
     return null;
   }
   return started.worker;
+}
+
+/**
+ * Ends the head's worker when no player will take it: the player's module failed to load, or this
+ * browser cannot play. Otherwise the worker would hold its 2.1 MB WASM until the page goes away.
+ */
+export function dropEarlyWorker(scope: Record<string, unknown> = globalThis): void {
+  removeEarlyWorker(scope)?.worker.terminate();
+}
+
+function removeEarlyWorker(scope: Record<string, unknown>): EarlyWorker | undefined {
+  const started = scope[EARLY_WORKER_GLOBAL] as EarlyWorker | undefined;
+  delete scope[EARLY_WORKER_GLOBAL];
+  return started;
 }
 
 /**

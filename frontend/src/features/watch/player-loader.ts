@@ -8,7 +8,7 @@
 import type { MediaPlayer } from 'amazon-ivs-player';
 import { preconnectTo } from '../../lib/config';
 import { SIGNED_HLS_WORKER_HOOK } from '../replay/signed-hls';
-import { createWithEarlyWorker, takeEarlyWorker } from './early-worker';
+import { createWithEarlyWorker, dropEarlyWorker, takeEarlyWorker } from './early-worker';
 
 type IvsModule = typeof import('amazon-ivs-player');
 
@@ -23,13 +23,25 @@ function loadModule() {
     import('amazon-ivs-player'),
     import('amazon-ivs-player/dist/assets/amazon-ivs-wasmworker.min.js?url'),
     import('amazon-ivs-player/dist/assets/amazon-ivs-wasmworker.min.wasm?url'),
-  ]).then(([ivs, worker, wasm]) => ({ ivs, wasmWorker: worker.default, wasmBinary: wasm.default }));
+  ]).then(
+    ([ivs, worker, wasm]) => ({ ivs, wasmWorker: worker.default, wasmBinary: wasm.default }),
+    (error: unknown) => {
+      // A failed fetch of the player's chunks (a dropped connection) is asked again on the next try,
+      // and the head's worker, which nothing will take now, is ended.
+      module = undefined;
+      dropEarlyWorker();
+      throw error;
+    },
+  );
   return module;
 }
 
 async function create(): Promise<Loaded> {
   const { ivs, wasmWorker, wasmBinary } = await loadModule();
-  if (!ivs.isPlayerSupported) return { ivs, player: null };
+  if (!ivs.isPlayerSupported) {
+    dropEarlyWorker();
+    return { ivs, player: null };
+  }
   const worker = new URL(wasmWorker, location.href).href;
   const binary = new URL(wasmBinary, location.href).href;
   // The watch page's head started the worker already (early-worker.ts): the player takes it.

@@ -7,7 +7,11 @@
  * holds exactly the accepted bids.
  */
 import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bidKey } from '../../../lambdas/shared/domain/keys';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../local/dynamodb/server';
 import { provisionChannel, type LocalSession } from '../../../local/client';
 import type { LocalPlatform } from '../../../local/start';
 import { account, rawGql, removeDataDir, startPlatform, until, type RawAnswer, SETUP_TIMEOUT_MS } from './support';
@@ -64,6 +68,31 @@ async function place(bid: Bid): Promise<Outcome> {
 }
 
 let productId: string;
+
+/** What the local mode's table (local-Main) holds for a bid: its item's history index keys, or that there is none. */
+async function storedBid(bid: Bid): Promise<string> {
+  const client = new DynamoDBClient({
+    endpoint: platform.endpoints.dynamodbUrl,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  try {
+    const got = await client.send(
+      new GetItemCommand({
+        TableName: 'local-Main',
+        Key: marshall(bidKey(productId, bid.bidId)),
+        ConsistentRead: true,
+      }),
+    );
+    if (!got.Item) return 'no item in the table';
+    const item = unmarshall(got.Item);
+    return `item in the table, GSI2PK ${String(item['GSI2PK'])} GSI2SK ${String(item['GSI2SK'])}`;
+  } catch (error) {
+    return `table not read: ${(error as Error).message}`;
+  } finally {
+    client.destroy();
+  }
+}
 
 beforeAll(async () => {
   ({ platform, dataDir } = await startPlatform());
@@ -201,10 +230,14 @@ describe('DynamoDB Local killed during a burst of bids', () => {
       },
       60_000,
       500,
-    ).catch((e: Error) => {
+    ).catch(async (e: Error) => {
       // Failed once in a fresh-clone CI (2026-12-03): say what was read, so a repeat tells whole bids from history items.
+      // Each missing bid is looked up in the table itself: an item there, with its history keys, that the history
+      // index does not return was lost by the index (DynamoDB Local's), not by the product.
       const seen = new Set(lastRead?.history.map((h) => h.bidId));
-      const missing = accepted.filter((b) => !seen.has(b.bidId)).map((b) => `${b.bidId}@${b.amount}`);
+      const missing = await Promise.all(
+        accepted.filter((b) => !seen.has(b.bidId)).map(async (b) => `${b.bidId}@${b.amount} (${await storedBid(b)})`),
+      );
       throw new Error(
         `${e.message}: ${accepted.length} accepted, ${lastRead?.history.length} in the history, product bidCount ${lastRead?.product?.bidCount} ` +
           `currentPrice ${lastRead?.product?.currentPrice}, highest accepted ${highest.amount}; accepted but not in the history: ${missing.join(' ')}; ` +

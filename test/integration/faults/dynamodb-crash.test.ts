@@ -4,7 +4,8 @@
  * may retry: `Unavailable` with a sentence, never INTERNAL or a 5xx); retried with their own bid ids
  * after the restart, the bids the client could not settle end up accepted once or refused; the
  * product is whole (bid count, price, high bidder agree with the accepted bids) and its bid history
- * holds exactly the accepted bids.
+ * holds exactly the accepted bids. The one exception is DynamoDB Local's, not the product's: a bid
+ * accepted in the last moments before the kill may be lost whole (below).
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -68,6 +69,12 @@ async function place(bid: Bid): Promise<Outcome> {
 }
 
 let productId: string;
+
+/**
+ * How long before the kill an accepted bid may still be lost by DynamoDB Local (see the test). The losses
+ * measured were at most 25 ms before it; the margin is for a loaded machine.
+ */
+const CRASH_WINDOW_MS = 500;
 
 /** What the local mode's table (local-Main) holds for a bid: its item's history index keys, or that there is none. */
 async function storedBid(bid: Bid): Promise<string> {
@@ -142,6 +149,12 @@ describe('DynamoDB Local killed during a burst of bids', () => {
       who: bidders[i % bidders.length] as LocalSession,
     }));
     const outcomes = new Map<Bid, Outcome>();
+    /** When each bid's last answer arrived (ms since the epoch). */
+    const answeredAt = new Map<Bid, number>();
+    const settle = (bid: Bid, outcome: Outcome) => {
+      outcomes.set(bid, outcome);
+      answeredAt.set(bid, Date.now());
+    };
     const burstAt = Date.now();
     const answered: number[] = [];
     let next = 0;
@@ -149,7 +162,7 @@ describe('DynamoDB Local killed during a burst of bids', () => {
     const worker = async () => {
       while (next < bids.length) {
         const bid = bids[next++] as Bid;
-        outcomes.set(bid, await place(bid));
+        settle(bid, await place(bid));
         answered.push(bid.i);
       }
     };
@@ -157,10 +170,12 @@ describe('DynamoDB Local killed during a burst of bids', () => {
     // The crash lands mid-burst; bids keep arriving while DynamoDB Local is down and while it starts again.
     await until('60 answers before the crash', async () => answered.length >= 60, 60_000, 20);
     const killedAt = answered.length;
+    const killTime = Date.now();
     await platform.dynamodb.kill();
     await new Promise((r) => setTimeout(r, 1500));
     await platform.dynamodb.start();
     const restartedAt = answered.length;
+    const restartTime = Date.now();
     await burst;
 
     const all = [...outcomes.values()];
@@ -184,13 +199,22 @@ describe('DynamoDB Local killed during a burst of bids', () => {
         30_000,
         200,
       );
-      outcomes.set(bid, outcome);
+      settle(bid, outcome);
     }
     const retriedAt = Date.now();
     expect([...outcomes.values()].filter((o) => o.kind === 'wrong' || o.kind === 'retry')).toEqual([]);
     const accepted = bids.filter((b) => outcomes.get(b)?.kind === 'accepted');
     expect(accepted.length).toBeGreaterThan(0);
-    const highest = accepted.reduce((a, b) => (b.amount > a.amount ? b : a));
+    // DynamoDB Local acknowledges a TransactWriteItems a few milliseconds before it is durable: killed in
+    // between, it loses that transaction whole (a probe without the product: 2 of 8 kills lost one, answered
+    // 5.5 and 24.7 ms before the kill; PutItem lost none). DynamoDB in AWS loses no write it acknowledged.
+    // So a bid accepted in the last CRASH_WINDOW_MS before the kill may be missing, whole: from the table,
+    // the history and the product's count alike. Every other accepted bid must be there.
+    const inCrashWindow = (b: Bid) => {
+      const at = answeredAt.get(b) as number;
+      return at >= killTime - CRASH_WINDOW_MS && at <= restartTime;
+    };
+    const required = accepted.filter((b) => !inCrashWindow(b));
 
     const settledAt = Date.now();
     type History = { bidId: string; amount: number }[];
@@ -219,48 +243,64 @@ describe('DynamoDB Local killed during a burst of bids', () => {
       } while (token);
       return { product, history };
     };
-    // The history is the bid items, written in each accepted bid's transaction: read until the pages hold as many bids as were accepted.
+    const missingFrom = (history: History, from: Bid[]) => {
+      const seen = new Set(history.map((h) => h.bidId));
+      return from.filter((b) => !seen.has(b.bidId));
+    };
+    const describeBids = async (from: Bid[]) =>
+      (
+        await Promise.all(
+          from.map(
+            async (b) =>
+              `${b.bidId}@${b.amount} answered ${(answeredAt.get(b) as number) - killTime} ms from the kill (${await storedBid(b)})`,
+          ),
+        )
+      ).join('; ');
+    // The history is the bid items, written in each accepted bid's transaction: read until it holds every bid
+    // that must be there.
     let lastRead: Awaited<ReturnType<typeof read>> | undefined;
     const { product, history } = await until(
-      'the bid history to catch up with the accepted bids',
+      'the bid history to hold every accepted bid',
       async () => {
         const now = await read();
         lastRead = now;
-        return now.history.length >= accepted.length ? now : undefined;
+        return missingFrom(now.history, required).length === 0 ? now : undefined;
       },
       60_000,
       500,
     ).catch(async (e: Error) => {
-      // Failed once in a fresh-clone CI (2026-12-03): say what was read, so a repeat tells whole bids from history items.
-      // Each missing bid is looked up in the table itself: an item there, with its history keys, that the history
-      // index does not return was lost by the index (DynamoDB Local's), not by the product.
-      const seen = new Set(lastRead?.history.map((h) => h.bidId));
-      const missing = await Promise.all(
-        accepted.filter((b) => !seen.has(b.bidId)).map(async (b) => `${b.bidId}@${b.amount} (${await storedBid(b)})`),
-      );
+      // Each missing bid is looked up in the table itself: an item there, with its history keys, that the
+      // history does not return was lost by the index; no item at all, by the write.
       throw new Error(
         `${e.message}: ${accepted.length} accepted, ${lastRead?.history.length} in the history, product bidCount ${lastRead?.product?.bidCount} ` +
-          `currentPrice ${lastRead?.product?.currentPrice}, highest accepted ${highest.amount}; accepted but not in the history: ${missing.join(' ')}; ` +
+          `currentPrice ${lastRead?.product?.currentPrice}; accepted but not in the history: ${await describeBids(missingFrom(lastRead?.history ?? [], accepted))}; ` +
           `crash after ${killedAt} answers, restart after ${restartedAt}`,
       );
     });
 
+    // What DynamoDB Local lost in the crash window is gone whole: no bid item, so no half-written bid.
+    const lost = missingFrom(history, accepted);
+    for (const b of lost)
+      expect(await storedBid(b), `${b.bidId}, lost in the crash window`).toBe('no item in the table');
+    const kept = accepted.filter((b) => !lost.includes(b));
+    const highest = kept.reduce((a, b) => (b.amount > a.amount ? b : a));
     expect({
       bidCount: product?.bidCount,
       currentPrice: product?.currentPrice,
       minNextBid: product?.minNextBid,
       highBidderId: product?.highBidderId,
     }).toEqual({
-      bidCount: accepted.length,
+      bidCount: kept.length,
       currentPrice: highest.amount,
       minNextBid: highest.amount + 100,
       highBidderId: highest.who.sub,
     });
     const key = (b: { bidId: string; amount: number }) => `${b.bidId}@${b.amount}`;
-    expect(history.map(key).sort()).toEqual(accepted.map(key).sort());
+    expect(history.map(key).sort()).toEqual(kept.map(key).sort());
     console.info(
       `200 bids in ${((retriedAt - burstAt) / 1000).toFixed(1)} s with retries: crash after ${killedAt} answers, restart after ${restartedAt}; ` +
-        `${unavailable.length} Unavailable, ${retries.length - unavailable.length} CONFLICT, ${accepted.length} accepted in the end; history complete ${((Date.now() - settledAt) / 1000).toFixed(1)} s later`,
+        `${unavailable.length} Unavailable, ${retries.length - unavailable.length} CONFLICT, ${accepted.length} accepted in the end; history complete ${((Date.now() - settledAt) / 1000).toFixed(1)} s later` +
+        (lost.length ? `; lost by DynamoDB Local in the crash window: ${await describeBids(lost)}` : ''),
     );
   }, 180_000);
 });
